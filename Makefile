@@ -1,0 +1,80 @@
+# urn — build, test and install.
+# Sources are discovered by wildcard: every src/**/*.c except src/cli/ goes into the
+# library; src/cli/*.c make the `urn` program; tests/test_*.c are test programs.
+
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -std=c11 -Wall -Wextra -Wno-unused-parameter
+DEFS    := -D_GNU_SOURCE
+INCS    := -Iinclude -Isrc
+ALLCFLAGS = $(WARN) $(DEFS) $(INCS) -fPIC $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS  := -lm -lpthread
+BUILD   ?= build
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+
+LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+BENCH_SRC:= $(sort $(wildcard bench/bench_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+HEADERS  := $(shell find include src -name '*.h')
+
+.PHONY: all test test-asan demo install clean bench check-shared
+all: $(BUILD)/liburn.a $(BUILD)/liburn.so $(BUILD)/urn urn
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -DURN_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(BUILD)/liburn.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/liburn.so: $(LIB_OBJ)
+	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/urn: $(CLI_OBJ) $(BUILD)/liburn.a
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/liburn.a $(LDLIBS)
+
+# Convenience link so that `./urn` works from the project root.
+urn: $(BUILD)/urn
+	@ln -sf $(BUILD)/urn urn
+
+$(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/liburn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -Itests -o $@ $< $(BUILD)/liburn.a $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/liburn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -O3 -o $@ $< $(BUILD)/liburn.a $(LDLIBS)
+
+# Every test: C test programs and CLI shell scripts; ends with "N passed, N failed".
+test: $(BUILD)/urn $(TEST_BIN)
+	@sh tests/run_tests.sh $(BUILD)
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+bench: $(BUILD)/urn $(BENCH_BIN)
+	@sh bench/run_bench.sh $(BUILD)
+
+demo: $(BUILD)/urn
+	$(BUILD)/urn tutorial --out demo-output
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/urn $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(BUILD)/urn $(DESTDIR)$(PREFIX)/bin/urn
+	install -m 644 $(BUILD)/liburn.a $(BUILD)/liburn.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/urn.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/urn/*.h $(DESTDIR)$(PREFIX)/include/urn/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' urn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/urn.pc
+
+clean:
+	rm -rf build build-asan urn demo-output

@@ -1,0 +1,50 @@
+/* cli/cli.h — what the subcommands share: their entry points, and a small
+ * option parser with uniform errors ("urn CMD: ..." and exit 2 for usage errors).
+ *
+ * Each subcommand lives in its own file cli/cmd_NAME.c and is called with
+ * argv[0] = "NAME".  Exit codes: 0 success, 1 the input is invalid (model,
+ * data, files), 2 usage error (unknown command/option, bad option value),
+ * 130/143 interrupted by SIGINT/SIGTERM. */
+#ifndef URN_CLI_H
+#define URN_CLI_H
+
+#include <stddef.h>
+
+int cmd_check(int argc, char **argv);
+int cmd_logdensity(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_optimize(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_hmm(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_tutorial(int argc, char **argv);
+
+typedef struct cli_args {
+  int argc;        /* number of arguments, argv[0] is the command name */
+  char **argv;     /* the arguments */
+  int pos;         /* next argument to look at */
+  const char *cmd; /* command name for messages, e.g. "sample" or "hmm fit" */
+} cli_args;
+
+void cli_init(cli_args *a, const char *cmd, int argc, char **argv); /* pos starts at 1 */
+int cli_done(const cli_args *a);                 /* no arguments left */
+const char *cli_peek(const cli_args *a);         /* current argument or NULL */
+const char *cli_next(cli_args *a);               /* take the current argument */
+/* If the current argument is the flag `name`, consume it and return 1. */
+int cli_flag(cli_args *a, const char *name);
+/* If the current argument is `name VALUE` or `name=VALUE`, consume it, set
+ * *out and return 1; a missing value is a usage error. */
+int cli_value(cli_args *a, const char *name, const char **out);
+/* Like cli_value but parse an integer in [lo, hi] / a double in (lo, hi) or
+ * [lo, hi] (open when `open` is nonzero); a bad value is a usage error. */
+int cli_int(cli_args *a, const char *name, long lo, long hi, long *out);
+int cli_double(cli_args *a, const char *name, double lo, double hi, int open, double *out);
+/* Usage error for the current argument: unknown option / unexpected argument. */
+_Noreturn void cli_unknown(const cli_args *a);
+/* Prints "urn CMD: message" to stderr and exits with code. */
+_Noreturn void cli_die(const cli_args *a, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Is this argument a request for help (-h, --help)? */
+int cli_is_help(const char *arg);
+
+#endif

@@ -1,0 +1,60 @@
+/* cli/main.c — the `urn` program: global options and dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "urn.h"
+
+typedef struct command {
+  const char *name;                  /* as typed on the command line */
+  int (*run)(int argc, char **argv); /* entry point, argv[0] = name */
+  const char *summary;               /* one line for `urn --help` */
+} command;
+
+static const command commands[] = {
+    {"sample", cmd_sample, "draw from a Stan model's posterior with NUTS (Stan CSV output)"},
+    {"optimize", cmd_optimize, "find the posterior mode (MAP) or penalized MLE with L-BFGS"},
+    {"generate", cmd_generate, "run generated quantities over the draws of a fitted CSV"},
+    {"check", cmd_check, "parse and check a Stan program (and validate its data)"},
+    {"logdensity", cmd_logdensity, "log density and gradient at a parameter point, as JSON"},
+    {"summary", cmd_summary, "summarize Stan CSV files: mean, sd, quantiles, R-hat, ESS, MCSE"},
+    {"hmm", cmd_hmm, "hidden Markov models and GLM-HMMs fitted by EM (urn hmm --help)"},
+    {"plot", cmd_plot, "SVG plots of draws: posterior, trace, rank"},
+    {"tutorial", cmd_tutorial, "run the whole tutorial path end to end and write a report"},
+};
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "urn %s — Bayesian modeling toolkit: Stan models without a compile step, NUTS,\n"
+          "HMMs and GLM-HMMs by EM, diagnostics and plots.\n\n"
+          "usage: urn <command> [options]\n\ncommands:\n",
+          urn_version());
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+    fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out,
+          "\noptions:\n  --help, -h  this help\n  --version   print the version\n\n"
+          "'urn <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *name = argv[1];
+  if (cli_is_help(name) || !strcmp(name, "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+    printf("urn %s\n", urn_version());
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+    if (!strcmp(name, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+  if (name[0] == '-')
+    fprintf(stderr, "urn: unknown option '%s' (see 'urn --help')\n", name);
+  else
+    fprintf(stderr, "urn: unknown command '%s' (see 'urn --help')\n", name);
+  return 2;
+}

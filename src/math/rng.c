@@ -1,0 +1,92 @@
+/* math/rng.c — xoshiro256++ with splitmix64 seeding and jump-ahead streams. */
+#include "math/rng.h"
+
+#include <math.h>
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t splitmix64(uint64_t *x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t urn_rng_next(urn_rng *r) {
+  uint64_t *s = r->s;
+  const uint64_t result = rotl(s[0] + s[3], 23) + s[0];
+  const uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
+  return result;
+}
+
+void urn_rng_jump(urn_rng *r) {
+  static const uint64_t JUMP[] = {0x180ec6d33cfd0aba, 0xd5a61266f0c9392c, 0xa9582618e03fc9aa, 0x39abdc4529b1661c};
+  uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (int i = 0; i < 4; i++)
+    for (int b = 0; b < 64; b++) {
+      if (JUMP[i] & (UINT64_C(1) << b)) {
+        s0 ^= r->s[0];
+        s1 ^= r->s[1];
+        s2 ^= r->s[2];
+        s3 ^= r->s[3];
+      }
+      urn_rng_next(r);
+    }
+  r->s[0] = s0, r->s[1] = s1, r->s[2] = s2, r->s[3] = s3;
+  r->has_spare = 0;
+}
+
+void urn_rng_set_state(urn_rng *r, const uint64_t s[4]) {
+  for (int i = 0; i < 4; i++) r->s[i] = s[i];
+  r->has_spare = 0;
+  r->spare = 0;
+}
+
+void urn_rng_seed(urn_rng *r, uint64_t seed, uint64_t stream) {
+  uint64_t x = seed;
+  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+  if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3])) r->s[0] = 1;
+  r->has_spare = 0;
+  r->spare = 0;
+  for (uint64_t c = 0; c < stream; c++) urn_rng_jump(r);
+}
+
+double urn_rng_uniform(urn_rng *r) {
+  return ((double)(urn_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double urn_rng_normal(urn_rng *r) {
+  if (r->has_spare) {
+    r->has_spare = 0;
+    return r->spare;
+  }
+  double u, v, s;
+  do {
+    u = 2.0 * urn_rng_uniform(r) - 1.0;
+    v = 2.0 * urn_rng_uniform(r) - 1.0;
+    s = u * u + v * v;
+  } while (s >= 1.0 || s == 0.0);
+  double f = sqrt(-2.0 * log(s) / s);
+  r->spare = v * f;
+  r->has_spare = 1;
+  return u * f;
+}
+
+uint64_t urn_rng_below(urn_rng *r, uint64_t n) {
+  __uint128_t m = (__uint128_t)urn_rng_next(r) * n;
+  uint64_t l = (uint64_t)m;
+  if (l < n) {
+    uint64_t t = -n % n;
+    while (l < t) {
+      m = (__uint128_t)urn_rng_next(r) * n;
+      l = (uint64_t)m;
+    }
+  }
+  return (uint64_t)(m >> 64);
+}

@@ -1,0 +1,42 @@
+#!/bin/sh
+# tests/run_tests.sh BUILD — runs every test program in BUILD/tests and every
+# tests/cli/*.sh script, prints one line per test, and ends with the total
+# "N passed, N failed" (counting individual checks).  Exit status 1 if any
+# check failed or any test crashed.
+build=${1:-build}
+URN=$(cd "$build" && pwd)/urn; export URN
+root=$(pwd)
+[ -z "$URN_SHARED" ] && [ -d ../shared ] && URN_SHARED=$(cd ../shared && pwd)
+export URN_SHARED
+total_pass=0; total_fail=0; crashed=0
+log=$(mktemp)
+run_one() { # name, command...
+  name=$1; shift
+  "$@" >"$log" 2>&1; rc=$?
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+  f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+  [ -z "$p" ] && p=0
+  [ -z "$f" ] && f=0
+  if [ -z "$line" ] || { [ "$rc" != 0 ] && [ "$f" = 0 ]; }; then
+    f=$((f+1)); crashed=1
+    echo "  CRASH $name (exit $rc, no result line)"; tail -n 20 "$log" | sed 's/^/      /'
+  elif [ "$f" != 0 ]; then
+    echo "  FAIL  $name: $p checks passed, $f failed"; grep -E '^FAIL' "$log" | head -n 30 | sed 's/^/      /'
+  else
+    skip=$(grep -E '^skipped:' "$log" | head -n 1)
+    echo "  ok    $name ($p checks)${skip:+ — $skip}"
+  fi
+  total_pass=$((total_pass+p)); total_fail=$((total_fail+f))
+}
+for t in "$build"/tests/test_*; do
+  [ -x "$t" ] || continue
+  run_one "$(basename "$t")" "$t"
+done
+for s in tests/cli/*.sh; do
+  [ "$(basename "$s")" = lib.sh ] && continue
+  run_one "cli/$(basename "$s" .sh)" sh "$s"
+done
+rm -f "$log"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ] && [ "$crashed" = 0 ]
