@@ -78,3 +78,23 @@ install: all
 
 clean:
 	rm -rf build build-asan urn demo-output
+
+# Fuzzing (clang's libFuzzer): every fuzz/fuzz_NAME.c is a target.
+# `make fuzz` builds them into build-fuzz/; `make fuzz-smoke` runs each for
+# FUZZ_SECONDS (default 30) on its seed corpus; `make fuzz-long FUZZ_SECONDS=600`.
+FUZZ_SRC   := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN   := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 30
+.PHONY: fuzz fuzz-smoke fuzz-long
+fuzz: $(FUZZ_BIN)
+build-fuzz/lib/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(WARN) $(DEFS) $(INCS) $(FUZZ_FLAGS) -c $< -o $@
+build-fuzz/liburn.a: $(LIB_SRC:%.c=build-fuzz/lib/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/liburn.a
+	clang $(WARN) $(DEFS) $(INCS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/liburn.a $(LDLIBS)
+fuzz-smoke fuzz-long: $(FUZZ_BIN)
+	@sh fuzz/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
