@@ -1,0 +1,25 @@
+/* lang/parser.h — Stan source text to AST (lang/ast.h).
+ *
+ * A hand-written recursive-descent parser with precedence climbing for
+ * expressions, following the Stan Reference Manual (2.3x, modern syntax
+ * only: `array[N] real`, no `<-`, no `increment_log_prob`).  Nesting deeper
+ * than URN_PARSE_MAX_DEPTH is refused with an error instead of overflowing
+ * the C stack.  The first syntax error stops the parse. */
+#ifndef URN_LANG_PARSER_H
+#define URN_LANG_PARSER_H
+
+#include <stddef.h>
+#include "lang/ast.h"
+
+/* Maximum nesting of expressions/statements (parentheses, blocks, ...). */
+#define URN_PARSE_MAX_DEPTH 500
+
+/* Parses src[0..len) (which may contain NUL bytes: they are reported as errors).
+ * path names the file in messages.  Returns the program, or NULL with err set
+ * (code URN_EINPUT, message `path:line:col: text`, the source line and a caret line). */
+urn_program *urn_parse(const char *path, const char *src, size_t len, urn_error *err);
+
+/* Reads and parses a file (URN_EIO when it cannot be read). */
+urn_program *urn_parse_file(const char *path, urn_error *err);
+
+#endif
