@@ -1,0 +1,70 @@
+/* math/special.h — special functions and numerically careful log-scale
+ * arithmetic used by the distributions, the Stan built-ins and the samplers.
+ *
+ * Everything here is thread-safe (no global state: lgamma_r, never lgamma with
+ * its global signgam) and takes and returns doubles unless noted.  Domain
+ * errors return NaN; limits return the limiting value (+-inf, 0, 1).  The
+ * accuracy of each function is documented in docs/math.md and tested against
+ * an mpmath table (tests/data/gen_special.py -> tests/data/special_table.h). */
+#ifndef URN_MATH_SPECIAL_H
+#define URN_MATH_SPECIAL_H
+
+#include <stddef.h>
+
+/* log|Gamma(x)|; +inf at the poles 0, -1, -2, ... */
+double urn_lgamma(double x);
+/* psi(x) = d/dx log Gamma(x); NaN at the poles. */
+double urn_digamma(double x);
+/* psi'(x) = d^2/dx^2 log Gamma(x); NaN at the poles. */
+double urn_trigamma(double x);
+/* log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), a, b > 0, accurate when
+ * one argument is much larger than the other. */
+double urn_lbeta(double a, double b);
+/* log of the binomial coefficient (n choose k) for real n >= k >= 0. */
+double urn_lchoose(double n, double k);
+/* log multivariate gamma: log Gamma_k(x) = k(k-1)/4 log(pi) + sum_{j=1..k} lgamma(x + (1-j)/2). */
+double urn_lmgamma(int k, double x);
+
+/* log(1 + exp(x)) without overflow. */
+double urn_log1p_exp(double x);
+/* log(1 - exp(x)) for x <= 0 (NaN for x > 0, -inf at 0). */
+double urn_log1m_exp(double x);
+/* log(1 - x) for x <= 1. */
+double urn_log1m(double x);
+/* log(exp(a) - exp(b)) for a >= b; -inf when a == b (including both -inf). */
+double urn_log_diff_exp(double a, double b);
+/* log(exp(a) + exp(b)); -inf when both are -inf. */
+double urn_log_sum_exp2(double a, double b);
+/* log(sum_i exp(x[i])); -inf when n == 0 or all are -inf; +inf if any is +inf. */
+double urn_log_sum_exp(const double *x, size_t n);
+/* log(theta exp(lp1) + (1 - theta) exp(lp2)) for theta in [0, 1]. */
+double urn_log_mix(double theta, double lp1, double lp2);
+
+/* log(p / (1 - p)). */
+double urn_logit(double p);
+/* 1 / (1 + exp(-x)), accurate in both tails. */
+double urn_inv_logit(double x);
+/* log(inv_logit(x)) = -log1p(exp(-x)). */
+double urn_log_inv_logit(double x);
+/* log(1 - inv_logit(x)) = -log1p(exp(x)). */
+double urn_log1m_inv_logit(double x);
+
+/* Standard normal CDF, accurate (relative) in the lower tail. */
+double urn_Phi(double x);
+/* Stan's logistic approximation inv_logit(0.07056 x^3 + 1.5976 x). */
+double urn_Phi_approx(double x);
+/* Standard normal quantile for p in [0, 1] (Wichura's AS241, full double precision). */
+double urn_inv_Phi(double p);
+/* log Phi(x), accurate far in the lower tail (x = -1e5 and beyond). */
+double urn_log_Phi(double x);
+double urn_erf(double x);
+double urn_erfc(double x);
+
+/* Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1]. */
+double urn_inc_beta(double a, double b, double x);
+/* Regularized lower incomplete gamma P(a, x), a > 0, x >= 0. */
+double urn_gamma_p(double a, double x);
+/* Regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), accurate when small. */
+double urn_gamma_q(double a, double x);
+
+#endif
