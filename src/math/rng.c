@@ -58,7 +58,9 @@ void urn_rng_seed(urn_rng *r, uint64_t seed, uint64_t stream) {
 }
 
 double urn_rng_uniform(urn_rng *r) {
-  return ((double)(urn_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+  /* 52 random bits plus half a step: the largest value is 1 - 2^-53, exactly
+   * representable (with 53 bits, (2^53 - 1/2) 2^-53 would round up to 1.0). */
+  return ((double)(urn_rng_next(r) >> 12) + 0.5) * 0x1.0p-52;
 }
 
 double urn_rng_normal(urn_rng *r) {

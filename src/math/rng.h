@@ -22,7 +22,7 @@ void urn_rng_set_state(urn_rng *r, const uint64_t s[4]);
 /* Advances the state by 2^128 outputs. */
 void urn_rng_jump(urn_rng *r);
 uint64_t urn_rng_next(urn_rng *r);
-/* Uniform on (0, 1): never exactly 0 or 1 (53 random bits, offset by half an ulp). */
+/* Uniform on (0, 1): never exactly 0 or 1 (52 random bits, offset by half a step). */
 double urn_rng_uniform(urn_rng *r);
 /* Standard normal deviate (Marsaglia's polar method). */
 double urn_rng_normal(urn_rng *r);
