@@ -1,0 +1,149 @@
+/* urn/sample.h — the No-U-Turn sampler with Stan's adaptation, run on an
+ * abstract target (a log density and its gradient on R^dim), several chains
+ * on threads.  `urn sample` wires a urn_model into it; the tests use targets
+ * coded in C.
+ *
+ * The algorithm is Stan's (base_nuts + adapt_diag_e_nuts/adapt_dense_e_nuts,
+ * windowed_adaptation, stepsize_adaptation): multinomial sampling with biased
+ * progressive sampling at the top-level joins, the generalized no-U-turn
+ * criterion checked across merged subtrees, divergence when the energy error
+ * exceeds 1000, dual-averaging step size, windowed (75/25/50, doubling)
+ * regularized diagonal or dense metric, step size reinitialization after each
+ * metric update.  Each chain draws from its own RNG stream
+ * urn_rng_seed(seed, chain), so results do not depend on the thread count. */
+#ifndef URN_SAMPLE_H
+#define URN_SAMPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "urn/common.h"
+
+typedef struct urn_rng urn_rng;
+
+/* Log density (up to a constant) and its gradient at theta.  Returns URN_OK,
+ * URN_EREJECT (this point is outside the support / the model rejected it: a
+ * rejected proposal), or another status (a fatal error that stops the chain).
+ * Must be safe to call from several threads at once. */
+typedef int (*urn_log_density_fn)(void *ctx, const double *theta, double *lp, double *grad, urn_error *err);
+
+typedef struct urn_target {
+  size_t dim;                              /* number of (unconstrained) coordinates */
+  urn_log_density_fn log_density_gradient; /* the density */
+  void *ctx;                               /* passed to log_density_gradient */
+} urn_target;
+
+typedef enum urn_metric_kind {
+  URN_METRIC_DIAG = 0, /* diagonal inverse metric (Stan's diag_e, the default) */
+  URN_METRIC_DENSE,    /* dense inverse metric (dense_e) */
+  URN_METRIC_UNIT      /* identity, never adapted (unit_e) */
+} urn_metric_kind;
+
+/* Sampler settings; urn_sample_config_default() gives CmdStan's defaults. */
+typedef struct urn_sample_config {
+  int num_chains;         /* chains to run (numbered 0.. internally, 1.. in file names) */
+  int num_threads;        /* threads running them (results do not depend on it) */
+  int num_warmup;         /* warmup iterations per chain */
+  int num_samples;        /* post-warmup iterations per chain */
+  int thin;               /* keep every thin-th iteration */
+  int save_warmup;        /* also report warmup draws */
+  int adapt_engaged;      /* adapt step size and metric during warmup */
+  double adapt_delta;     /* target acceptance statistic (0.8) */
+  double adapt_gamma;     /* dual averaging gamma (0.05) */
+  double adapt_kappa;     /* dual averaging kappa (0.75) */
+  double adapt_t0;        /* dual averaging t0 (10) */
+  unsigned init_buffer;   /* fast initial buffer (75) */
+  unsigned term_buffer;   /* fast terminal buffer (50) */
+  unsigned window;        /* first slow window (25) */
+  int max_depth;          /* maximum tree depth (10) */
+  double stepsize;        /* initial step size (1) */
+  urn_metric_kind metric; /* metric kind */
+  double init_radius;     /* random inits uniform(-R, R) on the unconstrained scale (2) */
+  uint64_t seed;          /* run seed; chain c uses stream c */
+  int refresh;            /* progress callback every refresh iterations (0: never) */
+} urn_sample_config;
+
+void urn_sample_config_default(urn_sample_config *cfg);
+
+/* What a NUTS transition reports (Stan's sampler diagnostics). */
+typedef struct urn_nuts_stats {
+  double lp;          /* lp__: log density at the draw */
+  double accept_stat; /* accept_stat__: mean Metropolis acceptance over the trajectory */
+  double stepsize;    /* stepsize__ */
+  int treedepth;      /* treedepth__ */
+  int n_leapfrog;     /* n_leapfrog__ */
+  int divergent;      /* divergent__ */
+  double energy;      /* energy__: Hamiltonian at the draw */
+} urn_nuts_stats;
+
+/* Where the chains' results go.  Every callback may be NULL; they are called
+ * from the chain's thread (different chains concurrently), so an
+ * implementation keeps per-chain state or locks.  A non-zero return from a
+ * callback stops that chain with that status (err filled). */
+typedef struct urn_sample_sink {
+  void *ctx; /* passed back to every callback */
+  /* The chain's starting point was found (after the init retries). */
+  int (*start)(void *ctx, int chain, const double *theta, urn_error *err);
+  /* A kept draw: iteration number (0-based over warmup + sampling), whether it
+   * is warmup, the sampler diagnostics and the unconstrained point.  rng is
+   * the chain's stream (for generated quantities). */
+  int (*draw)(void *ctx, int chain, int iteration, int warmup, const urn_nuts_stats *st, const double *theta,
+              urn_rng *rng, urn_error *err);
+  /* Warmup finished: the adapted step size and inverse metric (dim values for
+   * diag/unit, dim*dim column-major for dense). */
+  int (*adapted)(void *ctx, int chain, double stepsize, const double *inv_metric, size_t dim,
+                 urn_metric_kind metric, urn_error *err);
+  /* Progress every cfg.refresh iterations and at the end of each phase. */
+  void (*progress)(void *ctx, int chain, int iteration, int total, int divergences);
+  /* The model rejected a proposal with a message never seen before in this
+   * run (reported once per kind: the message with its numbers masked). */
+  void (*rejection)(void *ctx, int chain, const char *message);
+  /* The chain finished (status URN_OK, URN_EINTR when stopped early, or an
+   * error); times in seconds.  Called for every chain that started. */
+  void (*finish)(void *ctx, int chain, int status, double warmup_seconds, double sampling_seconds);
+} urn_sample_sink;
+
+/* Per-chain outcome. */
+typedef struct urn_chain_result {
+  int status;               /* URN_OK, URN_EINTR or the error that stopped the chain */
+  urn_error err;            /* message when status is an error */
+  int iterations;           /* iterations completed (warmup + sampling) */
+  int divergent;            /* divergent transitions after warmup */
+  int max_depth_hits;       /* post-warmup transitions that hit max_depth */
+  long long n_gradients;    /* gradient evaluations, warmup and sampling, inits included */
+  double stepsize;          /* step size after warmup */
+  double warmup_seconds;    /* wall time of warmup */
+  double sampling_seconds;  /* wall time of sampling */
+} urn_chain_result;
+
+/* Runs cfg->num_chains chains of NUTS on target, spread over cfg->num_threads
+ * threads.  inits: NULL for random inits, else inits[c] is chain c's starting
+ * point (or NULL for random).  stop: if not NULL, the chains stop after their
+ * current iteration once *stop becomes non-zero (status URN_EINTR).
+ * results (num_chains entries) may be NULL.  Returns URN_OK, URN_EINTR, or the
+ * first chain error (err filled with "chain N: ..."). */
+int urn_sample_run(const urn_sample_config *cfg, const urn_target *target, const double *const *inits,
+                   const urn_sample_sink *sink, volatile int *stop, urn_chain_result *results, urn_error *err);
+
+/* Optimization (L-BFGS, as CmdStan's optimize defaults). */
+typedef struct urn_optimize_config {
+  int max_iterations;  /* iteration limit (2000) */
+  int history;         /* L-BFGS history size (5) */
+  double init_alpha;   /* first line-search step (0.001) */
+  double tol_obj;      /* absolute change of the objective (1e-12) */
+  double tol_rel_obj;  /* relative change of the objective, in units of epsilon (1e4) */
+  double tol_grad;     /* gradient norm (1e-8) */
+  double tol_rel_grad; /* relative gradient, in units of epsilon (1e7) */
+  double tol_param;    /* parameter change (1e-8) */
+} urn_optimize_config;
+
+void urn_optimize_config_default(urn_optimize_config *cfg);
+
+/* Maximizes the target from theta (updated in place).  *lp gets the final
+ * log density, *iterations the iterations done, *reason a short text saying
+ * which convergence rule held.  Returns URN_OK on convergence, URN_EINPUT
+ * when the start point is not finite, URN_EFATAL when the line search fails
+ * before any convergence rule holds (theta is then the best point found). */
+int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target, double *theta, double *lp,
+                       int *iterations, const char **reason, urn_error *err);
+
+#endif

@@ -1,0 +1,238 @@
+/* infer/runner.c — one chain's life (initialization with retries, warmup with
+ * Stan's adaptation schedule, sampling, thinning, reporting to the sink) and
+ * the thread pool that runs several chains. */
+#include "infer/runner.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "infer/adapt.h"
+#include "infer/nuts.h"
+#include "util/util.h"
+
+void urn_sample_config_default(urn_sample_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->num_chains = 4, cfg->num_threads = 1;
+  cfg->num_warmup = 1000, cfg->num_samples = 1000, cfg->thin = 1, cfg->save_warmup = 0;
+  cfg->adapt_engaged = 1, cfg->adapt_delta = 0.8, cfg->adapt_gamma = 0.05, cfg->adapt_kappa = 0.75;
+  cfg->adapt_t0 = 10, cfg->init_buffer = 75, cfg->term_buffer = 50, cfg->window = 25;
+  cfg->max_depth = 10, cfg->stepsize = 1, cfg->metric = URN_METRIC_DIAG, cfg->init_radius = 2;
+  cfg->seed = 1, cfg->refresh = 100;
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct reject_relay {
+  const urn_sample_sink *sink; /* where to pass the message */
+  int chain;                   /* which chain saw it */
+} reject_relay;
+
+static void relay_rejection(void *ctx, const char *msg) {
+  reject_relay *r = ctx;
+  if (r->sink && r->sink->rejection) r->sink->rejection(r->sink->ctx, r->chain, msg);
+}
+
+/* Finds a starting point: the given one, or up to 100 uniform(-R, R) draws. */
+static int find_start(const urn_sample_config *cfg, urn_nuts *s, urn_rng *rng, int chain, const double *init,
+                      urn_error *err) {
+  urn_error e;
+  urn_error_clear(&e);
+  if (init) {
+    int rc = urn_nuts_set_point(s, init, &e);
+    if (rc == URN_OK) return URN_OK;
+    return urn_error_set(err, rc == URN_EREJECT ? URN_EINPUT : rc,
+                         "chain %d: the log density or its gradient is not finite at the given initial values: %s",
+                         chain + 1, e.msg);
+  }
+  double *q = urn_xmalloc((s->dim ? s->dim : 1) * sizeof *q);
+  int rc = URN_EREJECT;
+  for (int attempt = 0; attempt < 100; attempt++) {
+    for (size_t i = 0; i < s->dim; i++) q[i] = cfg->init_radius * (2 * urn_rng_uniform(rng) - 1);
+    rc = urn_nuts_set_point(s, q, &e);
+    if (rc != URN_EREJECT) break;
+  }
+  free(q);
+  if (rc == URN_OK) return URN_OK;
+  if (rc == URN_EREJECT)
+    return urn_error_set(err, URN_EINPUT,
+                         "chain %d: initialization between (-%g, %g) failed after 100 attempts; the last one: %s. "
+                         "Try --init 0 or an inits file, narrower constraints, or reparameterizing the model",
+                         chain + 1, cfg->init_radius, cfg->init_radius, e.msg);
+  return urn_error_set(err, rc, "chain %d: %s", chain + 1, e.msg);
+}
+
+int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int chain, const double *init,
+                     const urn_sample_sink *sink, volatile int *stop, urn_chain_result *res) {
+  memset(res, 0, sizeof *res);
+  urn_rng rng;
+  urn_rng_seed(&rng, cfg->seed, (uint64_t)chain);
+  urn_nuts *s = urn_nuts_new(target, cfg->metric, cfg->max_depth, &rng);
+  reject_relay relay = {sink, chain};
+  s->on_reject = relay_rejection, s->on_reject_ctx = &relay;
+  size_t dim = target->dim;
+  int warmup = cfg->num_warmup, total = cfg->num_warmup + cfg->num_samples;
+  int adapt = cfg->adapt_engaged && warmup > 0;
+  int learn_metric = adapt && cfg->metric != URN_METRIC_UNIT;
+  urn_stepsize_adapt sa;
+  urn_metric_adapt ma;
+  memset(&ma, 0, sizeof ma);
+  size_t mlen = cfg->metric == URN_METRIC_DENSE ? dim * dim : dim;
+  double *inv_metric = urn_xcalloc(mlen ? mlen : 1, sizeof *inv_metric);
+  memcpy(inv_metric, s->inv_metric, mlen * sizeof *inv_metric);
+  int status = URN_OK;
+  double t_start = now_seconds(), t_warm_end = -1;
+  int divergences = 0;
+
+  status = find_start(cfg, s, &rng, chain, init, &res->err);
+  if (status == URN_OK && sink && sink->start) status = sink->start(sink->ctx, chain, s->z.q, &res->err);
+  if (status == URN_OK) {
+    s->epsilon = cfg->stepsize;
+    if (adapt) {
+      urn_stepsize_adapt_init(&sa, cfg->adapt_delta, cfg->adapt_gamma, cfg->adapt_kappa, cfg->adapt_t0);
+      sa.mu = log(10 * s->epsilon);
+      if (learn_metric)
+        urn_metric_adapt_init(&ma, dim, cfg->metric == URN_METRIC_DENSE, (unsigned)warmup, cfg->init_buffer,
+                              cfg->term_buffer, cfg->window, NULL);
+      status = urn_nuts_init_stepsize(s, &res->err);
+      if (status != URN_OK)
+        urn_error_set(&res->err, status, "chain %d: initializing the step size: %s", chain + 1,
+                      res->err.msg[0] ? res->err.msg : "failed");
+    }
+  }
+  int started = status == URN_OK;
+  int m = 0;
+  for (; status == URN_OK && m < total; m++) {
+    if (stop && *stop) {
+      status = URN_EINTR;
+      break;
+    }
+    int in_warmup = m < warmup;
+    urn_nuts_stats st;
+    status = urn_nuts_transition(s, &st, &res->err);
+    if (status != URN_OK) {
+      char msg[sizeof res->err.msg];
+      snprintf(msg, sizeof msg, "%s", res->err.msg);
+      urn_error_set(&res->err, status, "chain %d, iteration %d: %s", chain + 1, m + 1, msg);
+      break;
+    }
+    if (in_warmup && adapt) {
+      urn_stepsize_adapt_learn(&sa, &s->epsilon, st.accept_stat);
+      if (learn_metric) {
+        int upd = urn_metric_adapt_learn(&ma, inv_metric, s->z.q);
+        if (upd < 0) {
+          status = urn_error_set(&res->err, URN_EFATAL,
+                                 "chain %d: numerical overflow in metric adaptation: the sampler met extreme values "
+                                 "on the unconstrained scale; the posterior may be too wide or improper",
+                                 chain + 1);
+          break;
+        }
+        if (upd > 0) {
+          status = urn_nuts_set_inv_metric(s, inv_metric, &res->err);
+          if (status == URN_OK) status = urn_nuts_init_stepsize(s, &res->err);
+          if (status != URN_OK) break;
+          sa.mu = log(10 * s->epsilon);
+          urn_stepsize_adapt_restart(&sa);
+        }
+      }
+    }
+    if (!in_warmup && st.divergent) divergences++;
+    if (!in_warmup && st.treedepth >= cfg->max_depth) res->max_depth_hits++;
+    int keep = in_warmup ? cfg->save_warmup && m % cfg->thin == 0 : (m - warmup) % cfg->thin == 0;
+    if (keep && sink && sink->draw) {
+      status = sink->draw(sink->ctx, chain, m, in_warmup, &st, s->z.q, &rng, &res->err);
+      if (status != URN_OK) break;
+    }
+    if (m == warmup - 1) { /* end of warmup */
+      if (adapt) {
+        urn_stepsize_adapt_complete(&sa, &s->epsilon);
+        if (sink && sink->adapted) {
+          status = sink->adapted(sink->ctx, chain, s->epsilon, s->inv_metric, dim, cfg->metric, &res->err);
+          if (status != URN_OK) break;
+        }
+      }
+      t_warm_end = now_seconds();
+    }
+    if (sink && sink->progress && cfg->refresh > 0 &&
+        ((m + 1) % cfg->refresh == 0 || m + 1 == warmup || m + 1 == total))
+      sink->progress(sink->ctx, chain, m + 1, total, divergences);
+  }
+  double t_end = now_seconds();
+  if (t_warm_end < 0) t_warm_end = warmup == 0 ? t_start : t_end;
+  res->status = status;
+  if (status != URN_OK) res->err.code = status;
+  res->iterations = m;
+  res->divergent = divergences;
+  res->n_gradients = s->n_gradients;
+  res->stepsize = s->epsilon;
+  res->warmup_seconds = t_warm_end - t_start;
+  res->sampling_seconds = t_end - t_warm_end;
+  if (started && sink && sink->finish)
+    sink->finish(sink->ctx, chain, status, res->warmup_seconds, res->sampling_seconds);
+  if (learn_metric) urn_metric_adapt_free(&ma);
+  free(inv_metric);
+  urn_nuts_free(s);
+  return status;
+}
+
+typedef struct pool {
+  const urn_sample_config *cfg;   /* settings */
+  const urn_target *target;       /* density */
+  const double *const *inits;     /* per-chain inits or NULL */
+  const urn_sample_sink *sink;    /* results */
+  volatile int *stop;             /* stop request */
+  urn_chain_result *results;      /* per chain */
+  pthread_mutex_t lock;           /* guards next_chain */
+  int next_chain;                 /* next chain to start */
+} pool;
+
+static void *pool_worker(void *arg) {
+  pool *p = arg;
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    int c = p->next_chain < p->cfg->num_chains ? p->next_chain++ : -1;
+    pthread_mutex_unlock(&p->lock);
+    if (c < 0) break;
+    urn_sample_chain(p->cfg, p->target, c, p->inits ? p->inits[c] : NULL, p->sink, p->stop, &p->results[c]);
+  }
+  return NULL;
+}
+
+int urn_sample_run(const urn_sample_config *cfg, const urn_target *target, const double *const *inits,
+                   const urn_sample_sink *sink, volatile int *stop, urn_chain_result *results, urn_error *err) {
+  if (cfg->num_chains < 1 || cfg->num_warmup < 0 || cfg->num_samples < 0 || cfg->thin < 1 || cfg->max_depth < 1)
+    return urn_error_set(err, URN_EINPUT, "invalid sampler settings (chains, warmup, draws, thin, max depth)");
+  urn_chain_result *res = results ? results : urn_xcalloc((size_t)cfg->num_chains, sizeof *res);
+  pool p = {cfg, target, inits, sink, stop, res, PTHREAD_MUTEX_INITIALIZER, 0};
+  int nthreads = cfg->num_threads < 1 ? 1 : cfg->num_threads;
+  if (nthreads > cfg->num_chains) nthreads = cfg->num_chains;
+  pthread_t *th = urn_xcalloc((size_t)nthreads, sizeof *th);
+  int started = 0;
+  for (int t = 1; t < nthreads; t++)
+    if (pthread_create(&th[t], NULL, pool_worker, &p) == 0) started++, th[started] = th[t];
+  pool_worker(&p); /* the calling thread works too */
+  for (int t = 1; t <= started; t++) pthread_join(th[t], NULL);
+  free(th);
+  pthread_mutex_destroy(&p.lock);
+  int status = URN_OK;
+  for (int c = 0; c < cfg->num_chains; c++) {
+    if (res[c].status == URN_OK) continue;
+    if (res[c].status == URN_EINTR) {
+      if (status == URN_OK) status = URN_EINTR, urn_error_set(err, URN_EINTR, "interrupted");
+      continue;
+    }
+    if (status == URN_OK || status == URN_EINTR) {
+      status = res[c].status;
+      if (err) *err = res[c].err, err->code = status;
+    }
+  }
+  if (!results) free(res);
+  return status;
+}
