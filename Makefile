@@ -98,3 +98,8 @@ build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/liburn.a
 	clang $(WARN) $(DEFS) $(INCS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/liburn.a $(LDLIBS)
 fuzz-smoke fuzz-long: $(FUZZ_BIN)
 	@sh fuzz/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# Full-size simulation-based calibration of the sampler (1000 replications per model).
+.PHONY: sbc
+sbc: $(BUILD)/tests/test_sbc
+	$(BUILD)/tests/test_sbc --full
