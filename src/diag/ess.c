@@ -1,0 +1,122 @@
+/* diag/ess.c — the effective-sample-size core of posterior 1.4.0 (`.ess`):
+ * FFT autocovariances of each (split) chain, averaged over chains, combined with
+ * the between-chain variance, summed with Geyer's initial positive and initial
+ * monotone sequences, capped at S*log10(S).  See ALGORITHMS.md 1.5-1.6 in the
+ * shared diagnostics fixtures for the step-by-step description followed here.
+ *
+ * Speed: posterior averages the per-chain autocovariances; the inverse FFT is
+ * linear, so we sum the chains' power spectra and invert once.  Two real chains
+ * share one complex forward transform (one in the real part, one in the
+ * imaginary part): |X_a(k)|^2 + |X_b(k)|^2 = (|Z(k)|^2 + |Z(-k)|^2) / 2. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "diag/diag_internal.h"
+
+int urn_diag_should_return_na(const double *y, size_t len) {
+  if (len == 0) return 1;
+  double lo = y[0], hi = y[0];
+  for (size_t i = 0; i < len; i++) {
+    double v = y[i];
+    if (!isfinite(v)) return 1;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi - lo < DBL_EPSILON;
+}
+
+/* Adds the power spectrum of the (one or two) chains loaded in re/im to spec. */
+static void accumulate_spectrum(const urn_fft_plan *plan, double *re, double *im, double *spec) {
+  const size_t L = plan->len;
+  urn_fft(plan, re, im, 0);
+  for (size_t k = 0; k < L; k++) {
+    size_t nk = k ? L - k : 0;
+    double a = re[k] * re[k] + im[k] * im[k];
+    double b = re[nk] * re[nk] + im[nk] * im[nk];
+    spec[k] += 0.5 * (a + b);
+  }
+}
+
+double urn_diag_ess_core(urn_diag_ws *ws, const double *y, size_t m, size_t n, int *capped) {
+  if (capped) *capped = 0;
+  if (n < 3 || m == 0 || urn_diag_should_return_na(y, m * n)) return NAN;
+  const urn_fft_plan *plan = &ws->plan;
+  const size_t L = plan->len; /* prepared for ws->n == n by urn_diag_ws_prepare */
+  double *re = ws->fre, *im = ws->fim, *spec = ws->spec, *acov = ws->acov, *rho = ws->rho;
+  memset(spec, 0, L * sizeof *spec);
+  double *chain_mean = ws->tmp + ws->M * ws->N; /* m spare slots after tmp (see prepare) */
+  int loaded = 0;                               /* chains loaded into re/im (0, 1 or 2) */
+  for (size_t j = 0; j < m; j++) {
+    const double *c = y + j * n;
+    chain_mean[j] = urn_diag_mean(c, n);
+    int constant = 1;
+    for (size_t t = 1; t < n && constant; t++) constant = c[t] == c[0];
+    if (constant) continue; /* posterior: var == 0 -> all-zero autocovariance */
+    if (loaded == 0) {
+      memset(re, 0, L * sizeof *re);
+      memset(im, 0, L * sizeof *im);
+    }
+    double *dst = loaded == 0 ? re : im;
+    /* centre on the chain's own mean, as posterior's autocovariance() does */
+    double mu = chain_mean[j];
+    for (size_t t = 0; t < n; t++) dst[t] = c[t] - mu;
+    if (++loaded == 2) {
+      accumulate_spectrum(plan, re, im, spec);
+      loaded = 0;
+    }
+  }
+  if (loaded) accumulate_spectrum(plan, re, im, spec);
+  /* inverse transform of the real, even spectrum: real autocorrelation sums */
+  memcpy(re, spec, L * sizeof *re);
+  memset(im, 0, L * sizeof *im);
+  urn_fft(plan, re, im, 1);
+  /* re[k] = L * sum_j sum_t c_jt c_j,t+k; the biased estimator divides by n */
+  const double scale = 1.0 / ((double)L * (double)n * (double)m);
+  for (size_t k = 0; k < n; k++) acov[k] = re[k] * scale;
+
+  const double dn = (double)n;
+  const double mean_var = acov[0] * dn / (dn - 1.0);
+  double var_plus = mean_var * (dn - 1.0) / dn;
+  if (m > 1) var_plus += urn_diag_var(chain_mean, m);
+
+  /* Geyer's initial positive sequence */
+  memset(rho, 0, n * sizeof *rho);
+  size_t t = 0;
+  double rho_even = 1.0, rho_odd = 1.0 - (mean_var - acov[1]) / var_plus;
+  rho[0] = rho_even;
+  rho[1] = rho_odd;
+  while ((long long)t < (long long)n - 5 && !isnan(rho_even + rho_odd) && rho_even + rho_odd > 0) {
+    t += 2;
+    rho_even = 1.0 - (mean_var - acov[t]) / var_plus;
+    rho_odd = 1.0 - (mean_var - acov[t + 1]) / var_plus;
+    if (rho_even + rho_odd >= 0) {
+      rho[t] = rho_even;
+      rho[t + 1] = rho_odd;
+    }
+  }
+  const size_t max_t = t;
+  if (rho_even > 0) rho[max_t] = rho_even;
+  /* Geyer's initial monotone sequence */
+  for (t = 2; t + 2 <= max_t; t += 2) {
+    if (rho[t] + rho[t + 1] > rho[t - 2] + rho[t - 1]) {
+      rho[t] = (rho[t - 2] + rho[t - 1]) / 2.0;
+      rho[t + 1] = rho[t];
+    }
+  }
+  double tau;
+  if (max_t == 0) {
+    tau = 2.0; /* R's sum over indices 1:0 reads the single element rho[0] = 1 */
+  } else {
+    double sum = 0.0;
+    for (t = 0; t < max_t; t++) sum += rho[t];
+    tau = -1.0 + 2.0 * sum + rho[max_t];
+  }
+  const double S = (double)(m * n);
+  const double bound = 1.0 / log10(S);
+  if (tau < bound) {
+    tau = bound;
+    if (capped) *capped = 1;
+  }
+  return S / tau;
+}
