@@ -4,6 +4,7 @@
 #include "lang/ast.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void urn_program_free(urn_program *p) {
