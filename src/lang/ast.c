@@ -94,3 +94,86 @@ int urn_fun_suffix_of(const char *name) {
     if (ends_with(name, table[i].suffix)) return table[i].kind;
   return URN_SUF_NONE;
 }
+
+static void format_list(urn_expr *const *args, int n, int bar, urn_buf *out) {
+  for (int i = 0; i < n; i++) {
+    if (i) urn_buf_puts(out, i == 1 && bar ? " | " : ", ");
+    urn_expr_format(args[i], out);
+  }
+}
+
+void urn_expr_format(const urn_expr *e, urn_buf *out) {
+  if (!e) {
+    urn_buf_puts(out, "<null>");
+    return;
+  }
+  char num[64];
+  switch (e->kind) {
+    case URN_EX_INT: urn_buf_printf(out, "%d", e->ival); break;
+    case URN_EX_REAL:
+      urn_format_double(num, sizeof num, e->rval);
+      urn_buf_puts(out, num);
+      if (!strpbrk(num, ".eEn")) urn_buf_puts(out, ".0");
+      break;
+    case URN_EX_STRING: urn_buf_printf(out, "\"%s\"", e->str); break;
+    case URN_EX_VAR: urn_buf_puts(out, e->name); break;
+    case URN_EX_UNARY:
+      if (e->op == URN_OP_TRANSPOSE) {
+        urn_buf_putc(out, '(');
+        urn_expr_format(e->lhs, out);
+        urn_buf_puts(out, ")'");
+      } else {
+        urn_buf_printf(out, "(%s", urn_op_name(e->op));
+        urn_expr_format(e->lhs, out);
+        urn_buf_putc(out, ')');
+      }
+      break;
+    case URN_EX_BINARY:
+      urn_buf_putc(out, '(');
+      urn_expr_format(e->lhs, out);
+      urn_buf_printf(out, " %s ", urn_op_name(e->op));
+      urn_expr_format(e->rhs, out);
+      urn_buf_putc(out, ')');
+      break;
+    case URN_EX_COND:
+      urn_buf_putc(out, '(');
+      urn_expr_format(e->cond, out);
+      urn_buf_puts(out, " ? ");
+      urn_expr_format(e->lhs, out);
+      urn_buf_puts(out, " : ");
+      urn_expr_format(e->rhs, out);
+      urn_buf_putc(out, ')');
+      break;
+    case URN_EX_CALL:
+      urn_buf_printf(out, "%s(", e->name);
+      format_list(e->args, e->nargs, e->has_bar, out);
+      urn_buf_putc(out, ')');
+      break;
+    case URN_EX_INDEX:
+      urn_expr_format(e->lhs, out);
+      urn_buf_putc(out, '[');
+      for (int i = 0; i < e->nidx; i++) {
+        const urn_index *ix = &e->idx[i];
+        if (i) urn_buf_puts(out, ", ");
+        if (ix->lo) urn_expr_format(ix->lo, out);
+        if (ix->kind == URN_IDX_ALL || ix->kind == URN_IDX_LOWER || ix->kind == URN_IDX_UPPER ||
+            ix->kind == URN_IDX_RANGE)
+          urn_buf_putc(out, ':');
+        if (ix->hi) urn_expr_format(ix->hi, out);
+      }
+      urn_buf_putc(out, ']');
+      break;
+    case URN_EX_ARRAY:
+      urn_buf_putc(out, '{');
+      format_list(e->args, e->nargs, 0, out);
+      urn_buf_putc(out, '}');
+      break;
+    case URN_EX_ROWVEC:
+      urn_buf_putc(out, '[');
+      format_list(e->args, e->nargs, 0, out);
+      urn_buf_putc(out, ']');
+      break;
+    case URN_EX_TARGET: urn_buf_puts(out, "target()"); break;
+    default: urn_buf_puts(out, "<?>");
+  }
+}

@@ -321,6 +321,10 @@ const char *urn_block_name(int blk);
 /* The suffix class of a function name ("normal_lpdf" -> URN_SUF_LPDF; URN_SUF_NONE when none). */
 int urn_fun_suffix_of(const char *name);
 
+/* Appends e to out fully parenthesized: "((a + b) * c)", "(-x)", "(x)'", "f(y | m, s)",
+   "x[i, :, 1:2]", "{1, 2}", "[a, b]", "(c ? a : b)" (for tests and messages). */
+void urn_expr_format(const urn_expr *e, urn_buf *out);
+
 /* Helpers for the parser: allocation in the program arena. */
 urn_expr *urn_ast_expr(urn_program *p, int kind, int line, int col);
 urn_stmt *urn_ast_stmt(urn_program *p, int kind, int line, int col);

@@ -1,0 +1,1068 @@
+/* lang/parser.c — recursive-descent parser for modern Stan (see parser.h).
+ *
+ * Expressions use precedence climbing with the levels of the Stan Reference
+ * Manual / stanc3, loosest first:
+ *   ?: (right)  ||  &&  == !=  < <= > >=  + -  * / % .* ./  %/% \
+ *   prefix - + !   ^ .^ (right; the exponent may carry a prefix: a^-b)
+ *   postfix ' and indexing [...]
+ * Constraint expressions inside `<...>` are parsed from the `+ -` level up, so
+ * that `>` closes the constraint (parenthesize a comparison there).
+ * The first error stops the parse (longjmp to urn_parse with the message set). */
+#include "lang/parser.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/lexer.h"
+#include "lang/source.h"
+
+/* The state of one parse. */
+typedef struct parser {
+  urn_program *p;        /* the program being built */
+  const urn_token *tok;  /* all tokens */
+  size_t ntok;           /* number of tokens (the last is EOF) */
+  size_t i;              /* current token */
+  int depth;             /* current nesting depth */
+  urn_error *err;        /* where the message goes */
+  jmp_buf fail;          /* error exit */
+} parser;
+
+/* A growable list of pointers, grown inside the program arena (so that an
+ * error exit by longjmp leaks nothing; the abandoned smaller copies are a
+ * bounded waste). */
+typedef struct plist {
+  void **items; /* arena items */
+  int n, cap;   /* count and capacity */
+} plist;
+
+static void plist_push(parser *P, plist *l, void *x) {
+  if (l->n == l->cap) {
+    int cap = l->cap ? 2 * l->cap : 8;
+    void **items = urn_arena_alloc(&P->p->arena, (size_t)cap * sizeof *items);
+    if (l->n) memcpy(items, l->items, (size_t)l->n * sizeof *items);
+    l->items = items;
+    l->cap = cap;
+  }
+  l->items[l->n++] = x;
+}
+
+static void *plist_finish(plist *l, int *n) {
+  *n = l->n;
+  return l->n ? l->items : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Errors and token helpers                                            */
+
+static _Noreturn void fail_at(parser *P, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static _Noreturn void fail_at(parser *P, int line, int col, const char *fmt, ...) {
+  urn_buf b;
+  urn_buf_init(&b);
+  va_list ap;
+  va_start(ap, fmt);
+  urn_source_vdiag(&b, P->p->path, P->p->src, P->p->len, line, col, fmt, ap);
+  va_end(ap);
+  if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = 0;
+  urn_error_set(P->err, URN_EINPUT, "%s", b.data);
+  urn_buf_free(&b);
+  longjmp(P->fail, 1);
+}
+
+static const urn_token *cur(parser *P) { return &P->tok[P->i]; }
+static const urn_token *peek(parser *P, size_t k) {
+  return &P->tok[P->i + k < P->ntok ? P->i + k : P->ntok - 1];
+}
+static const urn_token *next(parser *P) {
+  const urn_token *t = &P->tok[P->i];
+  if (P->i + 1 < P->ntok) P->i++;
+  return t;
+}
+
+/* Describes a token for messages: "identifier 'foo'", "';'", "end of file". */
+static const char *describe(parser *P, const urn_token *t, char *buf, size_t cap) {
+  const char *src = P->p->src + t->off;
+  int n = t->len > 40 ? 40 : (int)t->len;
+  const char *more = t->len > 40 ? "..." : "";
+  switch (t->kind) {
+    case URN_TK_IDENT: snprintf(buf, cap, "'%.*s%s'", n, src, more); break;
+    case URN_TK_INT:
+    case URN_TK_REAL: snprintf(buf, cap, "number '%.*s%s'", n, src, more); break;
+    case URN_TK_STRING: snprintf(buf, cap, "string \"%.*s%s\"", n, src, more); break;
+    default: snprintf(buf, cap, "%s", urn_tok_name(t->kind));
+  }
+  return buf;
+}
+
+static _Noreturn void fail_expected(parser *P, const char *what) {
+  char d[96];
+  const urn_token *t = cur(P);
+  fail_at(P, t->line, t->col, "expected %s, found %s", what, describe(P, t, d, sizeof d));
+}
+
+static int is(parser *P, int kind) { return cur(P)->kind == kind; }
+static int accept(parser *P, int kind) {
+  if (!is(P, kind)) return 0;
+  next(P);
+  return 1;
+}
+static const urn_token *expect(parser *P, int kind, const char *what) {
+  if (!is(P, kind)) fail_expected(P, what);
+  return next(P);
+}
+
+static int tok_is_word(parser *P, const urn_token *t, const char *word) {
+  size_t n = strlen(word);
+  return t->kind == URN_TK_IDENT && t->len == n && memcmp(P->p->src + t->off, word, n) == 0;
+}
+static int is_word(parser *P, const char *word) { return tok_is_word(P, cur(P), word); }
+
+static const char *tok_text(parser *P, const urn_token *t) {
+  return urn_arena_strndup(&P->p->arena, P->p->src + t->off, t->len);
+}
+
+static void enter(parser *P) {
+  if (++P->depth > URN_PARSE_MAX_DEPTH) {
+    const urn_token *t = cur(P);
+    fail_at(P, t->line, t->col, "program nested too deeply (more than %d levels)",
+            URN_PARSE_MAX_DEPTH);
+  }
+}
+static void leave(parser *P) { P->depth--; }
+
+/* Words that cannot name a variable or function. */
+static const char *const reserved_words[] = {
+    "for", "in", "while", "repeat", "until", "if", "then", "else", "true", "false", "target",
+    "functions", "model", "data", "parameters", "quantities", "transformed", "generated", "int",
+    "real", "complex", "vector", "row_vector", "matrix", "complex_vector", "complex_row_vector",
+    "complex_matrix", "array", "tuple", "simplex", "unit_vector", "sum_to_zero_vector", "ordered",
+    "positive_ordered", "cholesky_factor_corr", "cholesky_factor_cov", "corr_matrix", "cov_matrix",
+    "void", "return", "break", "continue", "print", "reject", "fatal_error", "profile", "get_lp",
+    "increment_log_prob", "lower", "upper", "offset", "multiplier", NULL};
+
+static int is_reserved(parser *P, const urn_token *t) {
+  for (int i = 0; reserved_words[i]; i++)
+    if (tok_is_word(P, t, reserved_words[i])) return 1;
+  return 0;
+}
+
+/* Reads an identifier that names something new (variable, function, argument). */
+static const urn_token *expect_new_name(parser *P, const char *what) {
+  const urn_token *t = cur(P);
+  if (t->kind != URN_TK_IDENT) fail_expected(P, what);
+  const char *s = P->p->src + t->off;
+  if (is_reserved(P, t) && !tok_is_word(P, t, "lower") && !tok_is_word(P, t, "upper") &&
+      !tok_is_word(P, t, "offset") && !tok_is_word(P, t, "multiplier") &&
+      !tok_is_word(P, t, "array"))
+    fail_at(P, t->line, t->col, "'%.*s' is a reserved word and cannot be used as a name",
+            (int)(t->len > 40 ? 40 : t->len), s);
+  if (t->len >= 2 && s[t->len - 1] == '_' && s[t->len - 2] == '_')
+    fail_at(P, t->line, t->col, "names ending in '__' are reserved for internal use");
+  return next(P);
+}
+
+/* ------------------------------------------------------------------ */
+/* Expressions                                                         */
+
+static urn_expr *parse_expr(parser *P);
+static urn_expr *parse_binary(parser *P, int min_level);
+
+enum { LVL_OR = 1, LVL_AND, LVL_EQ, LVL_CMP, LVL_ADD, LVL_MUL, LVL_LDIV };
+
+/* The binary operator of token kind and its level, or 0 when it is none. */
+static int binop_of(int kind, int *op) {
+  switch (kind) {
+    case URN_TK_OR: *op = URN_OP_OR; return LVL_OR;
+    case URN_TK_AND: *op = URN_OP_AND; return LVL_AND;
+    case URN_TK_EQ: *op = URN_OP_EQ; return LVL_EQ;
+    case URN_TK_NE: *op = URN_OP_NE; return LVL_EQ;
+    case URN_TK_LT: *op = URN_OP_LT; return LVL_CMP;
+    case URN_TK_LE: *op = URN_OP_LE; return LVL_CMP;
+    case URN_TK_GT: *op = URN_OP_GT; return LVL_CMP;
+    case URN_TK_GE: *op = URN_OP_GE; return LVL_CMP;
+    case URN_TK_PLUS: *op = URN_OP_ADD; return LVL_ADD;
+    case URN_TK_MINUS: *op = URN_OP_SUB; return LVL_ADD;
+    case URN_TK_STAR: *op = URN_OP_MUL; return LVL_MUL;
+    case URN_TK_SLASH: *op = URN_OP_DIV; return LVL_MUL;
+    case URN_TK_PERCENT: *op = URN_OP_MOD; return LVL_MUL;
+    case URN_TK_ELT_MUL: *op = URN_OP_ELT_MUL; return LVL_MUL;
+    case URN_TK_ELT_DIV: *op = URN_OP_ELT_DIV; return LVL_MUL;
+    case URN_TK_INTDIV: *op = URN_OP_INTDIV; return LVL_LDIV;
+    case URN_TK_BACKSLASH: *op = URN_OP_LDIV; return LVL_LDIV;
+    default: return 0;
+  }
+}
+
+/* Comma-separated expressions up to the closing token (which is consumed).
+ * allow_bar: a `|` may replace the first comma (conditional-density calls). */
+static urn_expr **parse_list(parser *P, int close, const char *close_name, int allow_bar,
+                             int *n, unsigned char *has_bar) {
+  plist l = {0};
+  if (!accept(P, close)) {
+    for (;;) {
+      plist_push(P, &l, parse_expr(P));
+      if (accept(P, URN_TK_COMMA)) continue;
+      if (is(P, URN_TK_BAR)) {
+        if (!allow_bar || l.n != 1) {
+          const urn_token *t = cur(P);
+          fail_at(P, t->line, t->col,
+                  allow_bar ? "'|' may only follow the first argument"
+                            : "'|' is only allowed in a function call's arguments");
+        }
+        next(P);
+        *has_bar = 1;
+        continue;
+      }
+      if (accept(P, close)) break;
+      char what[64];
+      snprintf(what, sizeof what, "',' or %s", close_name);
+      fail_expected(P, what);
+    }
+  }
+  return (urn_expr **)plist_finish(&l, n);
+}
+
+/* One index inside [...]: e, a:b, a:, :b, :, or nothing (omitted). */
+static void parse_index(parser *P, urn_index *ix) {
+  const urn_token *t = cur(P);
+  ix->line = t->line;
+  ix->col = t->col;
+  if (is(P, URN_TK_COMMA) || is(P, URN_TK_RBRACK)) {
+    ix->kind = URN_IDX_ALL;
+    return;
+  }
+  if (accept(P, URN_TK_COLON)) {
+    if (is(P, URN_TK_COMMA) || is(P, URN_TK_RBRACK)) {
+      ix->kind = URN_IDX_ALL;
+    } else {
+      ix->kind = URN_IDX_UPPER;
+      ix->hi = parse_expr(P);
+    }
+    return;
+  }
+  ix->lo = parse_expr(P);
+  if (accept(P, URN_TK_COLON)) {
+    if (is(P, URN_TK_COMMA) || is(P, URN_TK_RBRACK)) {
+      ix->kind = URN_IDX_LOWER;
+    } else {
+      ix->kind = URN_IDX_RANGE;
+      ix->hi = parse_expr(P);
+    }
+    return;
+  }
+  ix->kind = URN_IDX_SINGLE;
+}
+
+static urn_expr *parse_indexing(parser *P, urn_expr *base) {
+  const urn_token *open = expect(P, URN_TK_LBRACK, "'['");
+  if (is(P, URN_TK_RBRACK)) fail_at(P, open->line, open->col, "empty index '[]'");
+  enter(P);
+  urn_expr *e = urn_ast_expr(P->p, URN_EX_INDEX, open->line, open->col);
+  e->lhs = base;
+  urn_index *ix = NULL;
+  int n = 0, cap = 0;
+  for (;;) {
+    if (n == cap) {
+      cap = cap ? 2 * cap : 4;
+      urn_index *bigger = urn_arena_alloc(&P->p->arena, (size_t)cap * sizeof *bigger);
+      if (n) memcpy(bigger, ix, (size_t)n * sizeof *ix);
+      ix = bigger;
+    }
+    parse_index(P, &ix[n++]);
+    if (accept(P, URN_TK_COMMA)) continue;
+    if (accept(P, URN_TK_RBRACK)) break;
+    fail_expected(P, "',' or ']' in an index");
+  }
+  e->idx = ix;
+  e->nidx = n;
+  leave(P);
+  return e;
+}
+
+static urn_expr *parse_primary(parser *P) {
+  const urn_token *t = cur(P);
+  char d[96];
+  switch (t->kind) {
+    case URN_TK_INT: {
+      next(P);
+      urn_expr *e = urn_ast_expr(P->p, URN_EX_INT, t->line, t->col);
+      e->ival = t->ival;
+      return e;
+    }
+    case URN_TK_REAL: {
+      next(P);
+      urn_expr *e = urn_ast_expr(P->p, URN_EX_REAL, t->line, t->col);
+      e->rval = t->rval;
+      return e;
+    }
+    case URN_TK_STRING:
+      fail_at(P, t->line, t->col,
+              "string literals are only allowed as arguments of print, reject and fatal_error");
+    case URN_TK_LPAREN: {
+      next(P);
+      enter(P);
+      urn_expr *e = parse_expr(P);
+      expect(P, URN_TK_RPAREN, "')'");
+      leave(P);
+      return e;
+    }
+    case URN_TK_LBRACE:
+    case URN_TK_LBRACK: {
+      next(P);
+      enter(P);
+      int brace = t->kind == URN_TK_LBRACE;
+      urn_expr *e = urn_ast_expr(P->p, brace ? URN_EX_ARRAY : URN_EX_ROWVEC, t->line, t->col);
+      unsigned char bar = 0;
+      e->args = parse_list(P, brace ? URN_TK_RBRACE : URN_TK_RBRACK, brace ? "'}'" : "']'", 0,
+                           &e->nargs, &bar);
+      if (brace && e->nargs == 0)
+        fail_at(P, t->line, t->col, "an array literal '{...}' needs at least one element");
+      leave(P);
+      return e;
+    }
+    case URN_TK_IDENT: {
+      if (tok_is_word(P, t, "target") && peek(P, 1)->kind == URN_TK_LPAREN) {
+        next(P);
+        next(P);
+        expect(P, URN_TK_RPAREN, "')' (target() takes no arguments)");
+        return urn_ast_expr(P->p, URN_EX_TARGET, t->line, t->col);
+      }
+      if (tok_is_word(P, t, "get_lp"))
+        fail_at(P, t->line, t->col, "get_lp() was removed from Stan; use target()");
+      if (peek(P, 1)->kind == URN_TK_LPAREN) {
+        next(P);
+        next(P);
+        enter(P);
+        urn_expr *e = urn_ast_expr(P->p, URN_EX_CALL, t->line, t->col);
+        e->name = tok_text(P, t);
+        e->args = parse_list(P, URN_TK_RPAREN, "')'", 1, &e->nargs, &e->has_bar);
+        leave(P);
+        return e;
+      }
+      if (is_reserved(P, t) && !tok_is_word(P, t, "lower") && !tok_is_word(P, t, "upper") &&
+          !tok_is_word(P, t, "offset") && !tok_is_word(P, t, "multiplier") &&
+          !tok_is_word(P, t, "array"))
+        fail_at(P, t->line, t->col, "expected an expression, found reserved word %s",
+                describe(P, t, d, sizeof d));
+      next(P);
+      urn_expr *e = urn_ast_expr(P->p, URN_EX_VAR, t->line, t->col);
+      e->name = tok_text(P, t);
+      return e;
+    }
+    default:
+      fail_at(P, t->line, t->col, "expected an expression, found %s", describe(P, t, d, sizeof d));
+  }
+}
+
+static urn_expr *parse_postfix(parser *P) {
+  urn_expr *e = parse_primary(P);
+  for (;;) {
+    if (is(P, URN_TK_LBRACK)) {
+      e = parse_indexing(P, e);
+    } else if (is(P, URN_TK_QUOTE)) {
+      const urn_token *t = next(P);
+      urn_expr *u = urn_ast_expr(P->p, URN_EX_UNARY, t->line, t->col);
+      u->op = URN_OP_TRANSPOSE;
+      u->lhs = e;
+      e = u;
+    } else {
+      return e;
+    }
+  }
+}
+
+static urn_expr *parse_prefix(parser *P);
+
+static urn_expr *parse_power(parser *P) {
+  urn_expr *base = parse_postfix(P);
+  if (is(P, URN_TK_HAT) || is(P, URN_TK_ELT_POW)) {
+    const urn_token *t = next(P);
+    enter(P);
+    urn_expr *e = urn_ast_expr(P->p, URN_EX_BINARY, t->line, t->col);
+    e->op = t->kind == URN_TK_HAT ? URN_OP_POW : URN_OP_ELT_POW;
+    e->lhs = base;
+    e->rhs = parse_prefix(P); /* right associative; a^-b allowed */
+    leave(P);
+    return e;
+  }
+  return base;
+}
+
+static urn_expr *parse_prefix(parser *P) {
+  const urn_token *t = cur(P);
+  int op = t->kind == URN_TK_MINUS ? URN_OP_NEG
+           : t->kind == URN_TK_PLUS ? URN_OP_PLUS
+           : t->kind == URN_TK_BANG ? URN_OP_NOT
+                                    : -1;
+  if (op < 0) return parse_power(P);
+  next(P);
+  enter(P);
+  urn_expr *e = urn_ast_expr(P->p, URN_EX_UNARY, t->line, t->col);
+  e->op = op;
+  e->lhs = parse_prefix(P);
+  leave(P);
+  return e;
+}
+
+static urn_expr *parse_binary(parser *P, int min_level) {
+  urn_expr *lhs = parse_prefix(P);
+  int nested = 0;
+  for (;;) {
+    int op, level = binop_of(cur(P)->kind, &op);
+    if (!level || level < min_level) break;
+    const urn_token *t = next(P);
+    enter(P);
+    nested++;
+    urn_expr *e = urn_ast_expr(P->p, URN_EX_BINARY, t->line, t->col);
+    e->op = op;
+    e->lhs = lhs;
+    e->rhs = parse_binary(P, level + 1); /* left associative */
+    lhs = e;
+  }
+  P->depth -= nested;
+  return lhs;
+}
+
+static urn_expr *parse_expr(parser *P) {
+  enter(P);
+  urn_expr *c = parse_binary(P, LVL_OR);
+  if (is(P, URN_TK_QMARK)) {
+    const urn_token *t = next(P);
+    urn_expr *e = urn_ast_expr(P->p, URN_EX_COND, t->line, t->col);
+    e->cond = c;
+    e->lhs = parse_expr(P);
+    expect(P, URN_TK_COLON, "':' of the conditional operator");
+    e->rhs = parse_expr(P); /* right associative */
+    c = e;
+  }
+  leave(P);
+  return c;
+}
+
+/* An expression inside `<...>`: no comparison, logical or conditional operator at top level. */
+static urn_expr *parse_constraint_expr(parser *P) {
+  enter(P);
+  urn_expr *e = parse_binary(P, LVL_ADD);
+  leave(P);
+  return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* Types and declarations                                              */
+
+static const struct { const char *word; int dtype; int nsizes; } decl_types[] = {
+    {"int", URN_DT_INT, 0},
+    {"real", URN_DT_REAL, 0},
+    {"vector", URN_DT_VECTOR, 1},
+    {"row_vector", URN_DT_ROW_VECTOR, 1},
+    {"matrix", URN_DT_MATRIX, 2},
+    {"simplex", URN_DT_SIMPLEX, 1},
+    {"unit_vector", URN_DT_UNIT_VECTOR, 1},
+    {"ordered", URN_DT_ORDERED, 1},
+    {"positive_ordered", URN_DT_POSITIVE_ORDERED, 1},
+    {"cholesky_factor_corr", URN_DT_CHOLESKY_FACTOR_CORR, 1},
+    {"cholesky_factor_cov", URN_DT_CHOLESKY_FACTOR_COV, -1}, /* 1 or 2 sizes */
+    {"corr_matrix", URN_DT_CORR_MATRIX, 1},
+    {"cov_matrix", URN_DT_COV_MATRIX, 1},
+    {"sum_to_zero_vector", URN_DT_SUM_TO_ZERO_VECTOR, 1}};
+
+static int decl_type_of(parser *P, const urn_token *t) {
+  for (size_t i = 0; i < sizeof decl_types / sizeof *decl_types; i++)
+    if (tok_is_word(P, t, decl_types[i].word)) return (int)i;
+  return -1;
+}
+
+static int unsupported_type(parser *P, const urn_token *t) {
+  return tok_is_word(P, t, "complex") || tok_is_word(P, t, "complex_vector") ||
+         tok_is_word(P, t, "complex_row_vector") || tok_is_word(P, t, "complex_matrix") ||
+         tok_is_word(P, t, "tuple");
+}
+
+/* Does a declaration start here? (a type word, or `array [`) */
+static int at_decl(parser *P) {
+  const urn_token *t = cur(P);
+  if (t->kind != URN_TK_IDENT) return 0;
+  if (tok_is_word(P, t, "array")) return peek(P, 1)->kind == URN_TK_LBRACK;
+  if (decl_type_of(P, t) >= 0 || unsupported_type(P, t)) {
+    /* `vector[...]`-like words followed by '(' would be a call (none exist), so a type word is a
+       declaration */
+    return peek(P, 1)->kind != URN_TK_LPAREN;
+  }
+  return 0;
+}
+
+static urn_base_type base_of_dtype(int dtype) {
+  switch (dtype) {
+    case URN_DT_INT: return URN_TY_INT;
+    case URN_DT_REAL: return URN_TY_REAL;
+    case URN_DT_ROW_VECTOR: return URN_TY_ROW_VECTOR;
+    case URN_DT_MATRIX:
+    case URN_DT_CHOLESKY_FACTOR_CORR:
+    case URN_DT_CHOLESKY_FACTOR_COV:
+    case URN_DT_CORR_MATRIX:
+    case URN_DT_COV_MATRIX: return URN_TY_MATRIX;
+    default: return URN_TY_VECTOR;
+  }
+}
+
+/* `<lower=..., upper=...>` or `<offset=..., multiplier=...>` into d. */
+static void parse_constraints(parser *P, urn_vardecl *d, int dtype, int allowed) {
+  const urn_token *open = expect(P, URN_TK_LT, "'<'");
+  if (!allowed)
+    fail_at(P, open->line, open->col, "%s cannot have <lower/upper/offset/multiplier> bounds",
+            urn_decl_type_name(dtype));
+  int bounds = 0, affine = 0;
+  for (;;) {
+    const urn_token *t = cur(P);
+    urn_expr **slot = NULL;
+    if (tok_is_word(P, t, "lower")) slot = &d->lower, bounds = 1;
+    else if (tok_is_word(P, t, "upper")) slot = &d->upper, bounds = 1;
+    else if (tok_is_word(P, t, "offset")) slot = &d->offset, affine = 1;
+    else if (tok_is_word(P, t, "multiplier")) slot = &d->multiplier, affine = 1;
+    else fail_expected(P, "'lower', 'upper', 'offset' or 'multiplier'");
+    if (*slot) fail_at(P, t->line, t->col, "'%.*s' given twice", (int)t->len, P->p->src + t->off);
+    if (bounds && affine)
+      fail_at(P, t->line, t->col, "lower/upper bounds cannot be combined with offset/multiplier");
+    if (affine && dtype == URN_DT_INT)
+      fail_at(P, t->line, t->col, "int variables cannot have an offset or multiplier");
+    next(P);
+    expect(P, URN_TK_ASSIGN, "'='");
+    *slot = parse_constraint_expr(P);
+    if (accept(P, URN_TK_COMMA)) continue;
+    if (accept(P, URN_TK_GT)) break;
+    if (is(P, URN_TK_GE))
+      fail_at(P, cur(P)->line, cur(P)->col,
+              "'>=' here: write a space between '>' and '=' or parenthesize the bound");
+    fail_expected(P, "',' or '>' closing the constraint");
+  }
+}
+
+/* Declarations `[array[dims]] type[<constraints>][sizes] name [= init] {, name [= init]} ;`
+ * appended to out as URN_ST_DECL statements.  top: block-level (constraints allowed). */
+static void parse_decl(parser *P, plist *out, int origin, int top, int allow_init) {
+  const urn_token *start = cur(P);
+  plist dims = {0};
+  if (tok_is_word(P, start, "array")) {
+    next(P);
+    const urn_token *open = expect(P, URN_TK_LBRACK, "'['");
+    if (is(P, URN_TK_RBRACK) || is(P, URN_TK_COMMA))
+      fail_at(P, open->line, open->col, "array dimensions must be given in a declaration");
+    for (;;) {
+      plist_push(P, &dims, parse_expr(P));
+      if (accept(P, URN_TK_COMMA)) continue;
+      if (accept(P, URN_TK_RBRACK)) break;
+      fail_expected(P, "',' or ']'");
+    }
+  }
+  const urn_token *tt = cur(P);
+  if (unsupported_type(P, tt)) {
+    fail_at(P, tt->line, tt->col, "type '%.*s' is not supported by urn", (int)tt->len,
+            P->p->src + tt->off);
+  }
+  if (tok_is_word(P, tt, "array")) {
+    fail_at(P, tt->line, tt->col, "nested 'array' types: write array[N, M] instead");
+  }
+  int k = decl_type_of(P, tt);
+  if (k < 0) {
+    fail_expected(P, "a type (int, real, vector, ...)");
+  }
+  next(P);
+  int dtype = decl_types[k].dtype;
+  urn_vardecl proto;
+  memset(&proto, 0, sizeof proto);
+  proto.origin = origin;
+  proto.dtype = dtype;
+  proto.dims = (urn_expr **)plist_finish(&dims, &proto.ndims);
+  if (proto.ndims > 250) fail_at(P, start->line, start->col, "too many array dimensions");
+  proto.ty.base = (unsigned char)base_of_dtype(dtype);
+  proto.ty.dims = (unsigned char)proto.ndims;
+  if (is(P, URN_TK_LT)) {
+    int can_bound = dtype == URN_DT_INT || dtype == URN_DT_REAL || dtype == URN_DT_VECTOR ||
+                    dtype == URN_DT_ROW_VECTOR || dtype == URN_DT_MATRIX;
+    if (!top)
+      fail_at(P, cur(P)->line, cur(P)->col,
+              "local variables cannot have constraints (only block-level declarations can)");
+    parse_constraints(P, &proto, dtype, can_bound);
+  }
+  int nsizes = decl_types[k].nsizes;
+  if (nsizes != 0) {
+    char what[80];
+    snprintf(what, sizeof what, "'[' with the size of the %s", decl_types[k].word);
+    expect(P, URN_TK_LBRACK, what);
+    proto.size1 = parse_expr(P);
+    if (nsizes == 2 || (nsizes < 0 && is(P, URN_TK_COMMA))) {
+      expect(P, URN_TK_COMMA, "',' and the number of columns");
+      proto.size2 = parse_expr(P);
+    }
+    expect(P, URN_TK_RBRACK, "']'");
+  } else if (is(P, URN_TK_LBRACK)) {
+    fail_at(P, cur(P)->line, cur(P)->col, "%s takes no size; for an array write array[N] %s",
+            decl_types[k].word, decl_types[k].word);
+  }
+  for (;;) {
+    const urn_token *nt = expect_new_name(P, "a variable name");
+    urn_vardecl *d = urn_ast_vardecl(P->p, tok_text(P, nt), nt->line, nt->col);
+    const char *name = d->name;
+    int line = d->line, col = d->col;
+    *d = proto;
+    d->name = name;
+    d->line = line;
+    d->col = col;
+    if (is(P, URN_TK_LBRACK))
+      fail_at(P, cur(P)->line, cur(P)->col,
+              "old array syntax 'type name[N]' was removed from Stan; write 'array[N] %s %s'",
+              decl_types[k].word, name);
+    if (is(P, URN_TK_ASSIGN)) {
+      if (!allow_init)
+        fail_at(P, cur(P)->line, cur(P)->col,
+                "variables declared in the data and parameters blocks cannot be given a value");
+      next(P);
+      d->init = parse_expr(P);
+    }
+    urn_stmt *s = urn_ast_stmt(P->p, URN_ST_DECL, start->line, start->col);
+    s->decl = d;
+    plist_push(P, out, s);
+    if (accept(P, URN_TK_COMMA)) continue;
+    if (accept(P, URN_TK_SEMI)) break;
+    if (is(P, URN_TK_ARROW))
+      fail_at(P, cur(P)->line, cur(P)->col, "'<-' was removed from Stan; use '='");
+    fail_expected(P, "';' after the declaration");
+  }
+}
+
+/* An unsized type for function arguments and returns: [array[,,]] int|real|vector|row_vector|matrix. */
+static urn_type parse_unsized_type(parser *P) {
+  urn_type ty = {URN_TY_ERROR, 0};
+  int dims = 0;
+  if (is_word(P, "array") && peek(P, 1)->kind == URN_TK_LBRACK) {
+    next(P);
+    next(P);
+    dims = 1;
+    while (accept(P, URN_TK_COMMA)) dims++;
+    expect(P, URN_TK_RBRACK, "']' (function argument arrays are unsized: array[] real, array[,] int)");
+  }
+  const urn_token *t = cur(P);
+  if (unsupported_type(P, t))
+    fail_at(P, t->line, t->col, "type '%.*s' is not supported by urn", (int)t->len, P->p->src + t->off);
+  int k = decl_type_of(P, t);
+  if (k < 0 || decl_types[k].dtype > URN_DT_MATRIX) {
+    if (k >= 0)
+      fail_at(P, t->line, t->col,
+              "constrained type '%s' cannot be a function argument or return type; use %s",
+              decl_types[k].word, decl_types[k].nsizes == 1 ? "vector" : "matrix");
+    fail_expected(P, "a type (int, real, vector, row_vector, matrix or array[...] of them)");
+  }
+  next(P);
+  if (is(P, URN_TK_LBRACK)) {
+    const urn_token *b = cur(P);
+    if (peek(P, 1)->kind == URN_TK_RBRACK || peek(P, 1)->kind == URN_TK_COMMA)
+      fail_at(P, b->line, b->col, "old array syntax '%s[]' was removed from Stan; write array[] %s",
+              decl_types[k].word, decl_types[k].word);
+    fail_at(P, b->line, b->col, "function argument and return types are unsized (no [size])");
+  }
+  ty.base = (unsigned char)base_of_dtype(decl_types[k].dtype);
+  ty.dims = (unsigned char)dims;
+  return ty;
+}
+
+/* ------------------------------------------------------------------ */
+/* Statements                                                          */
+
+static urn_stmt *parse_stmt(parser *P);
+static void parse_stmt_into(parser *P, plist *out, int origin, int top);
+
+static urn_stmt *parse_block(parser *P) {
+  const urn_token *open = expect(P, URN_TK_LBRACE, "'{'");
+  enter(P);
+  urn_stmt *s = urn_ast_stmt(P->p, URN_ST_BLOCK, open->line, open->col);
+  plist l = {0};
+  while (!is(P, URN_TK_RBRACE)) {
+    if (is(P, URN_TK_EOF)) {
+      fail_at(P, open->line, open->col, "'{' is never closed");
+    }
+    parse_stmt_into(P, &l, URN_ORIGIN_LOCAL, 0);
+  }
+  next(P);
+  s->stmts = (urn_stmt **)plist_finish(&l, &s->nstmts);
+  leave(P);
+  return s;
+}
+
+/* print/reject/fatal_error arguments: expressions or string literals. */
+static urn_expr **parse_printables(parser *P, int *n) {
+  expect(P, URN_TK_LPAREN, "'('");
+  plist l = {0};
+  if (!accept(P, URN_TK_RPAREN)) {
+    for (;;) {
+      const urn_token *t = cur(P);
+      if (t->kind == URN_TK_STRING) {
+        next(P);
+        urn_expr *e = urn_ast_expr(P->p, URN_EX_STRING, t->line, t->col);
+        e->str = tok_text(P, t);
+        plist_push(P, &l, e);
+      } else {
+        plist_push(P, &l, parse_expr(P));
+      }
+      if (accept(P, URN_TK_COMMA)) continue;
+      if (accept(P, URN_TK_RPAREN)) break;
+      fail_expected(P, "',' or ')'");
+    }
+  }
+  return (urn_expr **)plist_finish(&l, n);
+}
+
+static int is_lvalue(const urn_expr *e) {
+  while (e->kind == URN_EX_INDEX) e = e->lhs;
+  return e->kind == URN_EX_VAR;
+}
+
+static int assign_op_of(int kind) {
+  switch (kind) {
+    case URN_TK_ASSIGN: return URN_AS_SET;
+    case URN_TK_PLUS_ASSIGN: return URN_AS_ADD;
+    case URN_TK_MINUS_ASSIGN: return URN_AS_SUB;
+    case URN_TK_STAR_ASSIGN: return URN_AS_MUL;
+    case URN_TK_SLASH_ASSIGN: return URN_AS_DIV;
+    case URN_TK_ELT_MUL_ASSIGN: return URN_AS_ELT_MUL;
+    case URN_TK_ELT_DIV_ASSIGN: return URN_AS_ELT_DIV;
+    default: return -1;
+  }
+}
+
+/* A statement that is not a declaration. */
+static urn_stmt *parse_stmt(parser *P) {
+  const urn_token *t = cur(P);
+  urn_stmt *s;
+  char d[96];
+  if (at_decl(P))
+    fail_at(P, t->line, t->col,
+            "a declaration cannot be the body of if/for/while; enclose it in braces { }");
+  if (t->kind == URN_TK_LBRACE) return parse_block(P);
+  if (t->kind == URN_TK_SEMI) {
+    next(P);
+    return urn_ast_stmt(P->p, URN_ST_EMPTY, t->line, t->col);
+  }
+  enter(P);
+  if (tok_is_word(P, t, "for")) {
+    next(P);
+    expect(P, URN_TK_LPAREN, "'(' after 'for'");
+    const urn_token *v = expect_new_name(P, "the loop variable");
+    if (!is_word(P, "in")) fail_expected(P, "'in'");
+    next(P);
+    urn_expr *first = parse_expr(P);
+    urn_vardecl *lv = urn_ast_vardecl(P->p, tok_text(P, v), v->line, v->col);
+    lv->origin = URN_ORIGIN_LOOP;
+    lv->dtype = URN_DT_INT;
+    lv->ty.base = URN_TY_INT;
+    if (accept(P, URN_TK_COLON)) {
+      s = urn_ast_stmt(P->p, URN_ST_FOR, t->line, t->col);
+      s->lo = first;
+      s->hi = parse_expr(P);
+    } else {
+      s = urn_ast_stmt(P->p, URN_ST_FOREACH, t->line, t->col);
+      s->rhs = first;
+    }
+    s->decl = lv;
+    expect(P, URN_TK_RPAREN, "')' closing the for header");
+    s->body = parse_stmt(P);
+  } else if (tok_is_word(P, t, "while")) {
+    next(P);
+    s = urn_ast_stmt(P->p, URN_ST_WHILE, t->line, t->col);
+    expect(P, URN_TK_LPAREN, "'(' after 'while'");
+    s->cond = parse_expr(P);
+    expect(P, URN_TK_RPAREN, "')'");
+    s->body = parse_stmt(P);
+  } else if (tok_is_word(P, t, "if")) {
+    next(P);
+    s = urn_ast_stmt(P->p, URN_ST_IF, t->line, t->col);
+    expect(P, URN_TK_LPAREN, "'(' after 'if'");
+    s->cond = parse_expr(P);
+    expect(P, URN_TK_RPAREN, "')'");
+    s->body = parse_stmt(P);
+    if (is_word(P, "else")) {
+      next(P);
+      s->else_body = parse_stmt(P);
+    }
+  } else if (tok_is_word(P, t, "else")) {
+    fail_at(P, t->line, t->col, "'else' without a matching 'if'");
+  } else if (tok_is_word(P, t, "break") || tok_is_word(P, t, "continue")) {
+    next(P);
+    s = urn_ast_stmt(P->p, tok_is_word(P, t, "break") ? URN_ST_BREAK : URN_ST_CONTINUE, t->line,
+                     t->col);
+    expect(P, URN_TK_SEMI, "';'");
+  } else if (tok_is_word(P, t, "return")) {
+    next(P);
+    s = urn_ast_stmt(P->p, URN_ST_RETURN, t->line, t->col);
+    if (!is(P, URN_TK_SEMI)) s->rhs = parse_expr(P);
+    expect(P, URN_TK_SEMI, "';' after return");
+  } else if (tok_is_word(P, t, "print") || tok_is_word(P, t, "reject") ||
+             tok_is_word(P, t, "fatal_error")) {
+    next(P);
+    int kind = tok_is_word(P, t, "print")    ? URN_ST_PRINT
+               : tok_is_word(P, t, "reject") ? URN_ST_REJECT
+                                             : URN_ST_FATAL;
+    s = urn_ast_stmt(P->p, kind, t->line, t->col);
+    s->args = parse_printables(P, &s->nargs);
+    expect(P, URN_TK_SEMI, "';'");
+  } else if ((tok_is_word(P, t, "target") || tok_is_word(P, t, "jacobian")) &&
+             peek(P, 1)->kind == URN_TK_PLUS_ASSIGN) {
+    next(P);
+    next(P);
+    s = urn_ast_stmt(P->p, tok_is_word(P, t, "target") ? URN_ST_TARGET : URN_ST_JACOBIAN, t->line,
+                     t->col);
+    s->rhs = parse_expr(P);
+    expect(P, URN_TK_SEMI, "';'");
+  } else if (tok_is_word(P, t, "target")) {
+    fail_at(P, t->line, t->col, "'target' can only be incremented: write 'target += ...;'");
+  } else if (tok_is_word(P, t, "increment_log_prob")) {
+    fail_at(P, t->line, t->col, "increment_log_prob() was removed from Stan; use 'target += ...;'");
+  } else if (tok_is_word(P, t, "profile") && peek(P, 1)->kind == URN_TK_LPAREN) {
+    /* profile("name") { ... }: profiling is ignored; the body is an ordinary block */
+    next(P);
+    next(P);
+    expect(P, URN_TK_STRING, "a profile name string");
+    expect(P, URN_TK_RPAREN, "')'");
+    s = parse_block(P);
+  } else {
+    urn_expr *lhs = parse_expr(P);
+    const urn_token *op = cur(P);
+    int aop = assign_op_of(op->kind);
+    if (op->kind == URN_TK_TILDE) {
+      next(P);
+      s = urn_ast_stmt(P->p, URN_ST_TILDE, op->line, op->col);
+      s->lhs = lhs;
+      const urn_token *dn = cur(P);
+      if (dn->kind != URN_TK_IDENT) fail_expected(P, "a distribution name after '~'");
+      next(P);
+      s->dist = tok_text(P, dn);
+      s->dist_line = dn->line;
+      s->dist_col = dn->col;
+      expect(P, URN_TK_LPAREN, "'(' after the distribution name");
+      unsigned char bar = 0;
+      s->args = parse_list(P, URN_TK_RPAREN, "')'", 0, &s->nargs, &bar);
+      if (is_word(P, "T") && peek(P, 1)->kind == URN_TK_LBRACK) {
+        next(P);
+        next(P);
+        s->truncated = 1;
+        if (!is(P, URN_TK_COMMA)) s->trunc_lo = parse_expr(P);
+        expect(P, URN_TK_COMMA, "',' in the truncation T[lower, upper]");
+        if (!is(P, URN_TK_RBRACK)) s->trunc_hi = parse_expr(P);
+        expect(P, URN_TK_RBRACK, "']' closing the truncation");
+      }
+      expect(P, URN_TK_SEMI, "';' after the distribution statement");
+    } else if (aop >= 0) {
+      if (!is_lvalue(lhs))
+        fail_at(P, op->line, op->col,
+                "the left side of '%s' must be a variable, possibly indexed",
+                urn_assign_op_name(aop));
+      next(P);
+      s = urn_ast_stmt(P->p, URN_ST_ASSIGN, op->line, op->col);
+      s->lhs = lhs;
+      s->op = aop;
+      s->rhs = parse_expr(P);
+      expect(P, URN_TK_SEMI, "';' after the assignment");
+    } else if (op->kind == URN_TK_ARROW) {
+      fail_at(P, op->line, op->col, "'<-' was removed from Stan; use '='");
+    } else if (op->kind == URN_TK_SEMI) {
+      if (lhs->kind != URN_EX_CALL)
+        fail_at(P, lhs->line, lhs->col,
+                "an expression is not a statement; expected '=', '~' or a function call");
+      next(P);
+      s = urn_ast_stmt(P->p, URN_ST_CALL, lhs->line, lhs->col);
+      s->rhs = lhs;
+    } else {
+      fail_at(P, op->line, op->col, "expected '=', '~', '+=' or ';' after the expression, found %s",
+              describe(P, op, d, sizeof d));
+    }
+  }
+  leave(P);
+  return s;
+}
+
+/* One statement or declaration into a statement list. */
+static void parse_stmt_into(parser *P, plist *out, int origin, int top) {
+  if (at_decl(P)) {
+    parse_decl(P, out, origin, top, 1);
+    return;
+  }
+  plist_push(P, out, parse_stmt(P));
+}
+
+/* ------------------------------------------------------------------ */
+/* Functions and blocks                                                */
+
+static urn_fundef *parse_fundef(parser *P) {
+  const urn_token *start = cur(P);
+  urn_type ret = {URN_TY_VOID, 0};
+  if (is_word(P, "void")) {
+    next(P);
+  } else {
+    ret = parse_unsized_type(P);
+  }
+  const urn_token *nt = expect_new_name(P, "a function name");
+  urn_fundef *f = urn_arena_alloc(&P->p->arena, sizeof *f);
+  f->name = tok_text(P, nt);
+  f->line = nt->line;
+  f->col = nt->col;
+  f->ret = ret;
+  f->suffix = urn_fun_suffix_of(f->name);
+  (void)start;
+  expect(P, URN_TK_LPAREN, "'(' after the function name");
+  plist l = {0};
+  if (!accept(P, URN_TK_RPAREN)) {
+    for (;;) {
+      int data_only = 0;
+      if (is_word(P, "data")) {
+        next(P);
+        data_only = 1;
+      }
+      urn_type ty = parse_unsized_type(P);
+      const urn_token *an = expect_new_name(P, "an argument name");
+      urn_vardecl *a = urn_ast_vardecl(P->p, tok_text(P, an), an->line, an->col);
+      a->origin = URN_ORIGIN_FUNARG;
+      a->ty = ty;
+      a->ndims = ty.dims;
+      a->dtype = ty.base == URN_TY_INT      ? URN_DT_INT
+                 : ty.base == URN_TY_REAL   ? URN_DT_REAL
+                 : ty.base == URN_TY_VECTOR ? URN_DT_VECTOR
+                 : ty.base == URN_TY_ROW_VECTOR ? URN_DT_ROW_VECTOR
+                                                : URN_DT_MATRIX;
+      a->data_only = (unsigned char)data_only;
+      plist_push(P, &l, a);
+      if (accept(P, URN_TK_COMMA)) continue;
+      if (accept(P, URN_TK_RPAREN)) break;
+      fail_expected(P, "',' or ')' in the argument list");
+    }
+  }
+  f->params = (urn_vardecl **)plist_finish(&l, &f->nparams);
+  if (accept(P, URN_TK_SEMI)) return f; /* forward declaration */
+  if (!is(P, URN_TK_LBRACE)) fail_expected(P, "'{' starting the function body or ';'");
+  f->body = parse_block(P);
+  return f;
+}
+
+/* Which block keyword starts at the current token (consuming it), or -1. */
+static int parse_block_keyword(parser *P) {
+  static const struct { const char *w1, *w2; int blk; } kw[] = {
+      {"functions", NULL, URN_BLK_FUNCTIONS},
+      {"data", NULL, URN_BLK_DATA},
+      {"transformed", "data", URN_BLK_TDATA},
+      {"parameters", NULL, URN_BLK_PARAMS},
+      {"transformed", "parameters", URN_BLK_TPARAMS},
+      {"model", NULL, URN_BLK_MODEL},
+      {"generated", "quantities", URN_BLK_GQ}};
+  for (size_t i = 0; i < sizeof kw / sizeof *kw; i++) {
+    if (!is_word(P, kw[i].w1)) continue;
+    if (kw[i].w2 && !tok_is_word(P, peek(P, 1), kw[i].w2)) continue;
+    next(P);
+    if (kw[i].w2) next(P);
+    return kw[i].blk;
+  }
+  return -1;
+}
+
+static void parse_program(parser *P) {
+  int last = -1;
+  while (!is(P, URN_TK_EOF)) {
+    const urn_token *t = cur(P);
+    int blk = parse_block_keyword(P);
+    if (blk < 0) {
+      if (tok_is_word(P, t, "transformed") || tok_is_word(P, t, "generated")) next(P);
+      fail_at(P, t->line, t->col,
+              "expected a program block (functions, data, transformed data, parameters, "
+              "transformed parameters, model, generated quantities)");
+    }
+    if (blk == last || P->p->blocks[blk].present)
+      fail_at(P, t->line, t->col, "the %s block appears twice", urn_block_name(blk));
+    if (blk < last)
+      fail_at(P, t->line, t->col, "the %s block must come before the %s block",
+              urn_block_name(blk), urn_block_name(last));
+    last = blk;
+    urn_block *b = &P->p->blocks[blk];
+    b->present = 1;
+    b->line = t->line;
+    b->col = t->col;
+    const urn_token *open = expect(P, URN_TK_LBRACE, "'{' after the block name");
+    plist l = {0};
+    while (!is(P, URN_TK_RBRACE)) {
+      if (is(P, URN_TK_EOF)) {
+        fail_at(P, open->line, open->col, "the %s block is never closed (missing '}')",
+                urn_block_name(blk));
+      }
+      if (blk == URN_BLK_FUNCTIONS) {
+        plist_push(P, &l, parse_fundef(P));
+      } else if (blk == URN_BLK_DATA || blk == URN_BLK_PARAMS) {
+        if (!at_decl(P)) {
+          const urn_token *s = cur(P);
+          fail_at(P, s->line, s->col, "only declarations are allowed in the %s block",
+                  urn_block_name(blk));
+        }
+        parse_decl(P, &l, blk == URN_BLK_DATA ? URN_ORIGIN_DATA : URN_ORIGIN_PARAM, 1, 0);
+      } else if (blk == URN_BLK_MODEL) {
+        parse_stmt_into(P, &l, URN_ORIGIN_LOCAL, 0);
+      } else {
+        int origin = blk == URN_BLK_TDATA     ? URN_ORIGIN_TDATA
+                     : blk == URN_BLK_TPARAMS ? URN_ORIGIN_TPARAM
+                                              : URN_ORIGIN_GQ;
+        parse_stmt_into(P, &l, origin, 1);
+      }
+    }
+    next(P);
+    if (blk == URN_BLK_FUNCTIONS)
+      P->p->funs = (urn_fundef **)plist_finish(&l, &P->p->nfuns);
+    else
+      b->stmts = (urn_stmt **)plist_finish(&l, &b->nstmts);
+  }
+}
+
+urn_program *urn_parse(const char *path, const char *src, size_t len, urn_error *err) {
+  urn_program *p = urn_xcalloc(1, sizeof *p);
+  char *copy = urn_xmalloc(len + 1);
+  if (len) memcpy(copy, src, len);
+  copy[len] = 0;
+  p->src = copy;
+  p->len = len;
+  urn_arena_init(&p->arena, 1 << 16);
+  p->path = urn_arena_strndup(&p->arena, path ? path : "<input>", strlen(path ? path : "<input>"));
+  urn_tokens toks;
+  int line = 0, col = 0;
+  char msg[512];
+  if (urn_lex(copy, len, &toks, &line, &col, msg, sizeof msg)) {
+    urn_buf b;
+    urn_buf_init(&b);
+    urn_source_diag(&b, p->path, copy, len, line, col, "%s", msg);
+    if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = 0;
+    urn_error_set(err, URN_EINPUT, "%s", b.data);
+    urn_buf_free(&b);
+    urn_tokens_free(&toks);
+    urn_program_free(p);
+    return NULL;
+  }
+  parser *P = urn_xcalloc(1, sizeof *P);
+  P->p = p;
+  P->tok = toks.tok;
+  P->ntok = toks.n;
+  P->err = err;
+  if (setjmp(P->fail)) {
+    urn_tokens_free(&toks);
+    free(P);
+    urn_program_free(p);
+    return NULL;
+  }
+  parse_program(P);
+  urn_tokens_free(&toks);
+  free(P);
+  urn_error_clear(err);
+  return p;
+}
+
+urn_program *urn_parse_file(const char *path, urn_error *err) {
+  size_t len = 0;
+  char *src = urn_read_file(path, &len, err);
+  if (!src) return NULL;
+  urn_program *p = urn_parse(path, src, len, err);
+  free(src);
+  return p;
+}
