@@ -198,7 +198,7 @@ static int lex_string(lexer *L) {
   }
   advance(L);
   urn_token *t = push(L, URN_TK_STRING, start + 1, line, col);
-  t->len -= 2;
+  t->len -= 1; /* the closing quote */
   return 0;
 }
 

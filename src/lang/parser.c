@@ -126,7 +126,8 @@ static const char *tok_text(parser *P, const urn_token *t) {
 static void enter(parser *P) {
   if (++P->depth > URN_PARSE_MAX_DEPTH) {
     const urn_token *t = cur(P);
-    fail_at(P, t->line, t->col, "program nested too deeply (more than %d levels)",
+    fail_at(P, t->line, t->col,
+            "program nested too deeply (more than %d levels of expressions or statements)",
             URN_PARSE_MAX_DEPTH);
   }
 }
@@ -867,7 +868,7 @@ static urn_stmt *parse_stmt(parser *P) {
       fail_at(P, op->line, op->col, "'<-' was removed from Stan; use '='");
     } else if (op->kind == URN_TK_SEMI) {
       if (lhs->kind != URN_EX_CALL)
-        fail_at(P, lhs->line, lhs->col,
+        fail_at(P, t->line, t->col,
                 "an expression is not a statement; expected '=', '~' or a function call");
       next(P);
       s = urn_ast_stmt(P->p, URN_ST_CALL, lhs->line, lhs->col);

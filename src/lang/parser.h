@@ -4,7 +4,10 @@
  * expressions, following the Stan Reference Manual (2.3x, modern syntax
  * only: `array[N] real`, no `<-`, no `increment_log_prob`).  Nesting deeper
  * than URN_PARSE_MAX_DEPTH is refused with an error instead of overflowing
- * the C stack.  The first syntax error stops the parse. */
+ * the C stack; this also bounds the depth of the AST (a chain `a + b + ...`
+ * counts one level per operator), so recursive walkers of a parsed program
+ * (checker, evaluator) cannot overflow the stack either.  The first syntax
+ * error stops the parse. */
 #ifndef URN_LANG_PARSER_H
 #define URN_LANG_PARSER_H
 
