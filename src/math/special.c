@@ -212,7 +212,7 @@ double urn_Phi_approx(double x) { return urn_inv_logit(0.07056 * x * x * x + 1.5
 
 double urn_log_Phi(double x) {
   if (isnan(x)) return x;
-  if (x > 5) return log1p(-0.5 * erfc(x * URN_SQRT1_2));
+  if (x > 0) return log1p(-0.5 * erfc(x * URN_SQRT1_2));
   if (x > -30) return log(0.5 * erfc(-x * URN_SQRT1_2));
   if (x == -INFINITY) return -INFINITY;
   /* Mills-ratio asymptotic series:
@@ -289,6 +289,49 @@ static double log_gamma_prefix(double a, double x) {
   return a * log1pmx((x - a) / a) - stirling_diff(a) + 0.5 * log(a) - URN_LOG_SQRT_2PI;
 }
 
+/* zeta(k) - 1 for k = 2..40 (values from mpmath). */
+static const double zeta_m1[41] = {
+    0, 0, 6.4493406684822643647e-1, 2.020569031595942854e-1, 8.2323233711138191516e-2,
+    3.6927755143369926331e-2, 1.7343061984449139715e-2, 8.3492773819228268398e-3, 4.0773561979443393787e-3,
+    2.0083928260822144179e-3, 9.9457512781808533715e-4, 4.941886041194645587e-4, 2.4608655330804829864e-4,
+    1.2271334757848914675e-4, 6.1248135058704829259e-5, 3.0588236307020493552e-5, 1.5282259408651871733e-5,
+    7.6371976378997622736e-6, 3.8172932649998398565e-6, 1.9082127165539389257e-6, 9.5396203387279611315e-7,
+    4.7693298678780646312e-7, 2.3845050272773299e-7, 1.1921992596531107307e-7, 5.9608189051259479612e-8,
+    2.9803503514652280186e-8, 1.4901554828365041235e-8, 7.450711789835429492e-9, 3.7253340247884570548e-9,
+    1.8626597235130490064e-9, 9.3132743241966818287e-10, 4.656629065033784073e-10, 2.328311833676505492e-10,
+    1.1641550172700519776e-10, 5.8207720879027008893e-11, 2.9103850444970996869e-11, 1.4551921891041984236e-11,
+    7.2759598350574810145e-12, 3.6379795473786511902e-12, 1.8189896503070659477e-12, 9.0949478402638892829e-13};
+
+/* log Gamma(1 + a) for |a| <= 0.5, accurate relative to its (small) value:
+ * log Gamma(1 + a) = -gamma a + sum_k>=2 (-1)^k zeta(k) a^k / k, split as
+ * -gamma a - (log1p(a) - a) + sum_k (-1)^k (zeta(k) - 1) a^k / k, whose last
+ * series converges like (a/2)^k. */
+static double lgamma1p_small(double a) {
+  double s = 0, p = -a; /* p = (-a)^k */
+  for (int k = 2; k <= 40; k++) {
+    p *= -a;
+    s += zeta_m1[k] * p / k;
+  }
+  return -0.57721566490153286061 * a - log1pmx(a) + s;
+}
+
+/* Q(a, x) for small a (a < 0.5) and x < a + 1, where 1 - P would cancel:
+ * Q = (Gamma(1+a) - 1 - expm1(a log x)) / Gamma(1+a)
+ *     - a x^a / Gamma(1+a) sum_n>=1 (-1)^n x^n / (n! (a + n)). */
+static double gamma_q_small_a(double a, double x) {
+  double lg1p = lgamma1p_small(a);
+  double g1pm1 = expm1(lg1p);
+  double sum = 0, term = 1;
+  for (int n = 1; n < 200; n++) {
+    term *= -x / n;
+    double t = term / (a + n);
+    sum += t;
+    if (fabs(t) < 1e-17 * fabs(sum)) break;
+  }
+  double xa = exp(a * log(x));
+  return ((g1pm1 - expm1(a * log(x))) - a * xa * sum) / exp(lg1p);
+}
+
 /* Series for P(a, x) (x < a + 1): prefix/a * sum x^n / ((a+1)...(a+n)). */
 static double gamma_p_series(double a, double x) {
   double term = 1, sum = 1;
@@ -334,7 +377,7 @@ double urn_gamma_q(double a, double x) {
   if (a <= 0 || x < 0) return NAN;
   if (x == 0) return 1;
   if (x == INFINITY) return 0;
-  if (x < a + 1.0) return 1.0 - gamma_p_series(a, x);
+  if (x < a + 1.0) return a < 0.5 ? gamma_q_small_a(a, x) : 1.0 - gamma_p_series(a, x);
   return gamma_q_cf(a, x);
 }
 
@@ -367,20 +410,33 @@ static double inc_beta_cf(double a, double b, double x) {
   return h;
 }
 
+/* log(x^a y^b / B(a, b)) with y = 1 - x.  For large a and b the direct sum
+ * a log x + b log y - lbeta(a, b) cancels terms of size a; the Stirling form
+ * a log1pmx(t/a) + b log1pmx(-t/b) + log sqrt(ab / (2 pi c)) - sd(a) - sd(b)
+ * + sd(c), with c = a + b and t = x b - y a (so x c = a + t), keeps the
+ * exponent accurate to its own size (Temme / DiDonato-Morris style). */
+static double log_beta_power(double a, double b, double x, double y, double logx, double logy) {
+  if (a < 10 || b < 10) return a * logx + b * logy - urn_lbeta(a, b);
+  double c = a + b, t = x * b - y * a;
+  return a * log1pmx(t / a) + b * log1pmx(-t / b) + 0.5 * log(a * (b / c)) - URN_LOG_SQRT_2PI -
+         stirling_diff(a) - stirling_diff(b) + stirling_diff(c);
+}
+
 double urn_inc_beta(double a, double b, double x) {
   if (isnan(a) || isnan(b) || isnan(x)) return a + b + x;
   if (a <= 0 || b <= 0 || x < 0 || x > 1) return NAN;
   if (x == 0) return 0;
   if (x == 1) return 1;
+  /* evaluate the continued fraction on the side of the mean where it
+   * converges fast; the other side is 1 - I_(1-x)(b, a) */
   int swap = x > (a + 1.0) / (a + b + 2.0);
-  double logx = log(x), log1mx = log1p(-x);
+  double xv = x, yv = 1.0 - x, logx = log(x), logy = log1p(-x);
   if (swap) {
     double t = a;
     a = b, b = t;
-    t = logx, logx = log1mx, log1mx = t;
-    x = 1.0 - x;
+    t = logx, logx = logy, logy = t;
+    yv = x, xv = 1.0 - x;
   }
-  double lpre = a * logx + b * log1mx - urn_lbeta(a, b) - log(a);
-  double r = exp(lpre) * inc_beta_cf(a, b, x);
+  double r = exp(log_beta_power(a, b, xv, yv, logx, logy)) / a * inc_beta_cf(a, b, xv);
   return swap ? 1.0 - r : r;
 }
