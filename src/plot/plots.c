@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "plot/kde.h"
+#include "urn/diag.h"
 #include "util/util.h"
 
 #define KDE_GRID 200   /* points per density curve */
@@ -36,14 +37,9 @@ int urn_plot_hdi(const double *draws, size_t n, double prob, double *lo, double 
     return 0;
   }
   qsort(v, m, sizeof *v, cmp_double);
-  size_t inc = (size_t)floor(prob * m);
-  if (inc >= m) inc = m - 1;
-  size_t best = 0;
-  for (size_t i = 1; i + inc < m; i++)
-    if (v[i + inc] - v[i] < v[best + inc] - v[best]) best = i;
-  *lo = v[best], *hi = v[best + inc];
+  urn_diag_hdi_sorted(v, m, prob, lo, hi);
   free(v);
-  return 1;
+  return isfinite(*lo) && isfinite(*hi);
 }
 
 void urn_plot_blue_red(double t, char out[8]) {

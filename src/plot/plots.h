@@ -142,9 +142,9 @@ typedef struct urn_lines_plot {
 } urn_lines_plot;
 int urn_plot_lines(urn_svg *svg, const urn_lines_plot *p, urn_error *err);
 
-/* The shortest interval holding a fraction prob of the finite values: the
- * sample HDI as ArviZ computes it, the narrowest window of floor(prob * n) + 1
- * consecutive sorted draws.  Returns 0 when there are no finite values. */
+/* The highest-density interval of the finite values (urn_diag_hdi_sorted:
+ * ArviZ's rule, the narrowest window of floor(prob * n) + 1 consecutive sorted
+ * draws).  Returns 0 when there is no such window (no finite values). */
 int urn_plot_hdi(const double *draws, size_t n, double prob, double *lo, double *hi);
 
 /* A colour between blue (t = 0) and red (t = 1), the tutorial's colour map,
