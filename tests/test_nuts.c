@@ -241,7 +241,7 @@ static void test_stop(void) {
   urn_sample_config cfg;
   urn_sample_config_default(&cfg);
   cfg.num_chains = 2;
-  volatile int stop = 1;
+  volatile sig_atomic_t stop = 1;
   urn_error err;
   urn_chain_result res[2];
   int rc = urn_sample_run(&cfg, &target, NULL, NULL, &stop, res, &err);

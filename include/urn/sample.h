@@ -14,6 +14,7 @@
 #ifndef URN_SAMPLE_H
 #define URN_SAMPLE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "urn/common.h"
@@ -122,7 +123,7 @@ typedef struct urn_chain_result {
  * results (num_chains entries) may be NULL.  Returns URN_OK, URN_EINTR, or the
  * first chain error (err filled with "chain N: ..."). */
 int urn_sample_run(const urn_sample_config *cfg, const urn_target *target, const double *const *inits,
-                   const urn_sample_sink *sink, volatile int *stop, urn_chain_result *results, urn_error *err);
+                   const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *results, urn_error *err);
 
 /* Optimization (L-BFGS, as CmdStan's optimize defaults). */
 typedef struct urn_optimize_config {

@@ -70,7 +70,7 @@ static int find_start(const urn_sample_config *cfg, urn_nuts *s, urn_rng *rng, i
 }
 
 int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int chain, const double *init,
-                     const urn_sample_sink *sink, volatile int *stop, urn_chain_result *res) {
+                     const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *res) {
   memset(res, 0, sizeof *res);
   urn_rng rng;
   urn_rng_seed(&rng, cfg->seed, (uint64_t)chain);
@@ -187,7 +187,7 @@ typedef struct pool {
   const urn_target *target;       /* density */
   const double *const *inits;     /* per-chain inits or NULL */
   const urn_sample_sink *sink;    /* results */
-  volatile int *stop;             /* stop request */
+  volatile sig_atomic_t *stop;             /* stop request */
   urn_chain_result *results;      /* per chain */
   pthread_mutex_t lock;           /* guards next_chain */
   int next_chain;                 /* next chain to start */
@@ -206,7 +206,7 @@ static void *pool_worker(void *arg) {
 }
 
 int urn_sample_run(const urn_sample_config *cfg, const urn_target *target, const double *const *inits,
-                   const urn_sample_sink *sink, volatile int *stop, urn_chain_result *results, urn_error *err) {
+                   const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *results, urn_error *err) {
   if (cfg->num_chains < 1 || cfg->num_warmup < 0 || cfg->num_samples < 0 || cfg->thin < 1 || cfg->max_depth < 1)
     return urn_error_set(err, URN_EINPUT, "invalid sampler settings (chains, warmup, draws, thin, max depth)");
   urn_chain_result *res = results ? results : urn_xcalloc((size_t)cfg->num_chains, sizeof *res);

@@ -9,6 +9,6 @@
 
 /* Runs one chain (index chain) on the calling thread. */
 int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int chain, const double *init,
-                     const urn_sample_sink *sink, volatile int *stop, urn_chain_result *res);
+                     const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *res);
 
 #endif

@@ -1,0 +1,139 @@
+/* io/stancsv_write.c — the Stan CSV writer (see stancsv_write.h). */
+#include "io/stancsv_write.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, urn_error *err) {
+  memset(w, 0, sizeof *w);
+  w->path = urn_xstrdup(path);
+  size_t n = strlen(path) + 6;
+  w->tmp_path = urn_xmalloc(n);
+  snprintf(w->tmp_path, n, "%s.part", path);
+  w->sig_figs = sig_figs > 0 ? sig_figs : 6;
+  w->f = fopen(w->tmp_path, "w");
+  if (!w->f) {
+    int e = errno;
+    free(w->path), free(w->tmp_path);
+    w->path = w->tmp_path = NULL;
+    return urn_error_set(err, URN_EIO, "%s: cannot create: %s", path, strerror(e));
+  }
+  w->line_cap = 4096;
+  w->line = urn_xmalloc(w->line_cap);
+  return URN_OK;
+}
+
+void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) {
+  char buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  const char *s = buf;
+  for (;;) {
+    const char *nl = strchr(s, '\n');
+    size_t len = nl ? (size_t)(nl - s) : strlen(s);
+    fprintf(w->f, "#%s%.*s\n", len ? " " : "", (int)len, s);
+    if (!nl) break;
+    s = nl + 1;
+  }
+}
+
+int urn_stancsv_header(urn_stancsv_writer *w, const char *const *names, size_t n, urn_error *err) {
+  for (size_t i = 0; i < n; i++) {
+    if (i) fputc(',', w->f);
+    fputs(names[i], w->f);
+  }
+  fputc('\n', w->f);
+  w->ncols = n;
+  if (fflush(w->f) != 0) return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(errno));
+  return URN_OK;
+}
+
+void urn_stancsv_format(char *out, size_t cap, double x, int sig) {
+  if (isnan(x)) {
+    snprintf(out, cap, "nan");
+  } else if (isinf(x)) {
+    snprintf(out, cap, x > 0 ? "inf" : "-inf");
+  } else {
+    snprintf(out, cap, "%.*g", sig, x == 0 ? 0.0 : x); /* no "-0" */
+  }
+}
+
+int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_error *err) {
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (len + 40 > w->line_cap) w->line = urn_xrealloc(w->line, w->line_cap *= 2);
+    if (i) w->line[len++] = ',';
+    urn_stancsv_format(w->line + len, w->line_cap - len, values[i], w->sig_figs);
+    len += strlen(w->line + len);
+  }
+  w->line[len++] = '\n';
+  if (fwrite(w->line, 1, len, w->f) != len || fflush(w->f) != 0)
+    return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(errno));
+  return URN_OK;
+}
+
+void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double *inv_metric, size_t dim,
+                            int dense) {
+  char num[64];
+  fprintf(w->f, "# Adaptation terminated\n");
+  urn_stancsv_format(num, sizeof num, stepsize, w->sig_figs);
+  fprintf(w->f, "# Step size = %s\n", num);
+  if (dense) {
+    fprintf(w->f, "# Elements of inverse mass matrix:\n");
+    for (size_t i = 0; i < dim; i++) {
+      fputc('#', w->f);
+      for (size_t j = 0; j < dim; j++) {
+        urn_stancsv_format(num, sizeof num, inv_metric[i + j * dim], w->sig_figs);
+        fprintf(w->f, "%s%s", j ? ", " : " ", num);
+      }
+      fputc('\n', w->f);
+    }
+  } else {
+    fprintf(w->f, "# Diagonal elements of inverse mass matrix:\n#");
+    for (size_t i = 0; i < dim; i++) {
+      urn_stancsv_format(num, sizeof num, inv_metric[i], w->sig_figs);
+      fprintf(w->f, "%s%s", i ? ", " : " ", num);
+    }
+    fputc('\n', w->f);
+  }
+  fflush(w->f);
+}
+
+void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sampling_seconds) {
+  fprintf(w->f, "# \n#  Elapsed Time: %.3f seconds (Warm-up)\n", warmup_seconds);
+  fprintf(w->f, "#                %.3f seconds (Sampling)\n", sampling_seconds);
+  fprintf(w->f, "#                %.3f seconds (Total)\n# \n", warmup_seconds + sampling_seconds);
+  fflush(w->f);
+}
+
+static void writer_release(urn_stancsv_writer *w) {
+  free(w->path), free(w->tmp_path), free(w->line);
+  w->path = w->tmp_path = w->line = NULL;
+  w->f = NULL;
+}
+
+int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err) {
+  if (!w->f) return URN_OK;
+  int rc = URN_OK;
+  if (fclose(w->f) != 0)
+    rc = urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(errno));
+  else if (rename(w->tmp_path, w->path) != 0)
+    rc = urn_error_set(err, URN_EIO, "%s: cannot rename to %s: %s", w->tmp_path, w->path, strerror(errno));
+  writer_release(w);
+  return rc;
+}
+
+void urn_stancsv_discard(urn_stancsv_writer *w) {
+  if (!w->f) return;
+  fclose(w->f);
+  unlink(w->tmp_path);
+  writer_release(w);
+}

@@ -1,0 +1,49 @@
+/* io/stancsv_write.h — writes Stan CSV files as CmdStan does: a comment
+ * header with the configuration, the column names, the adaptation block
+ * after the warmup draws, one line per draw (flushed as it is written, so a
+ * run killed at any moment leaves a valid file with every completed draw),
+ * and the elapsed-time comments at the end.
+ *
+ * The file is written under a temporary name (PATH.part) and renamed to PATH
+ * when closed, so a finished file never coexists with a half-written one. */
+#ifndef URN_IO_STANCSV_WRITE_H
+#define URN_IO_STANCSV_WRITE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "urn/common.h"
+
+typedef struct urn_stancsv_writer {
+  FILE *f;         /* the open temporary file */
+  char *path;      /* final name */
+  char *tmp_path;  /* name while writing */
+  int sig_figs;    /* significant digits of values (CmdStan's default is 6) */
+  size_t ncols;    /* columns in the header */
+  char *line;      /* line buffer */
+  size_t line_cap; /* its size */
+} urn_stancsv_writer;
+
+/* Creates PATH.part for writing. */
+int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, urn_error *err);
+/* A comment line "# text" (text may contain newlines: each line is commented). */
+void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The header line of column names. */
+int urn_stancsv_header(urn_stancsv_writer *w, const char *const *names, size_t n, urn_error *err);
+/* One row of values (n == the header's count), flushed to the file. */
+int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_error *err);
+/* The adaptation block: "# Adaptation terminated", "# Step size = ...",
+ * and the diagonal ("# Diagonal elements of inverse mass matrix:") or the
+ * dense ("# Elements of inverse mass matrix:") inverse metric. */
+void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double *inv_metric, size_t dim, int dense);
+/* The timing comments ("#  Elapsed Time: ... seconds (Warm-up)" ...). */
+void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sampling_seconds);
+/* Closes the file and renames it to its final name. */
+int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err);
+/* Closes and deletes the temporary file (a run that failed before drawing). */
+void urn_stancsv_discard(urn_stancsv_writer *w);
+/* Formats x with sig significant digits the way CmdStan's streams do (%g
+ * style, "nan", "inf", "-inf"). */
+void urn_stancsv_format(char *out, size_t cap, double x, int sig);
+
+#endif
