@@ -9,6 +9,8 @@
 
 #include "urn/sample.h"
 
+#pragma GCC diagnostic ignored "-Wunused-function" /* each test uses some of these */
+
 /* Independent normals with standard deviations sd[0..dim). */
 typedef struct iid_normal {
   size_t dim;        /* coordinates */
