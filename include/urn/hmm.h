@@ -1,0 +1,214 @@
+/* urn/hmm.h — hidden Markov models and GLM-HMMs fitted by EM, with dynamax's
+ * semantics (the specification is docs/hmm.md and the shared spec hmm.md).
+ *
+ * Models: Gaussian (full or diagonal covariance), linear-regression (Gaussian
+ * GLM-HMM), Bernoulli-logistic and categorical (softmax) regression, Poisson.
+ * Layout conventions, used everywhere below:
+ *   - matrices are row-major: transition_matrix[j*K + k] = p(z_t = k | z_{t-1} = j);
+ *   - per-time-step arrays are T x K row-major: LL[t*K + k] (which is exactly a
+ *     K x T column-major matrix, Stan's layout for log_omega);
+ *   - emissions of one sequence are T x D row-major; inputs T x M row-major.
+ * States are 0-based.  Every fallible function returns an enum urn_status and
+ * fills an optional urn_error naming the state, iteration or variable. */
+#ifndef URN_HMM_H
+#define URN_HMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "urn/common.h"
+
+/* ---------------------------------------------------------------------------
+ * Plain inference on a matrix of emission log-likelihoods (any model).
+ * pi: K initial probabilities; A: K x K row-stochastic, row-major;
+ * LL: T x K log p(y_t | z_t = k).  Outputs may be NULL when not wanted.
+ * A log-likelihood of -inf (an impossible observation) is returned as such. */
+
+/* Scaled forward filter: *loglik = log p(y_1:T); filtered[t*K+k] = p(z_t=k | y_1:t),
+ * predicted[t*K+k] = p(z_t=k | y_1:t-1) (predicted row 0 = pi). */
+int urn_hmm_filter(int K, size_t T, const double *pi, const double *A, const double *LL,
+                   double *loglik, double *filtered, double *predicted, urn_error *err);
+/* Forward-backward: smoothed[t*K+k] = p(z_t=k | y_1:T); trans_sum[i*K+j] =
+ * sum_{t<T} p(z_t=i, z_{t+1}=j | y_1:T) (the expected transition counts). */
+int urn_hmm_smoother(int K, size_t T, const double *pi, const double *A, const double *LL,
+                     double *loglik, double *smoothed, double *trans_sum, urn_error *err);
+/* Viterbi path (dynamax's backward max-product form; ties go to the lowest index). */
+int urn_hmm_viterbi(int K, size_t T, const double *pi, const double *A, const double *LL,
+                    int *states, urn_error *err);
+
+/* For Stan's hmm_marginal(log_omega, Gamma, rho), in Stan's column-major layout:
+ * log_omega is K x T column-major (log_omega[k + t*K]), Gamma is K x K
+ * column-major with Gamma[i + j*K] = p(z_t = j | z_{t-1} = i) (rows sum to 1),
+ * rho is K.  Returns log p(y) in *logp.  Each gradient pointer may be NULL:
+ * d_log_omega (K x T, = the smoothed marginals), d_Gamma (K x K column-major,
+ * d log p / d Gamma[i,j], finite even where Gamma[i,j] = 0), d_rho (K).
+ * Gamma and rho are not required to be normalised (the gradient is that of the
+ * unnormalised recursion, as Stan's).  URN_EREJECT with a message when log p
+ * is -inf or an input is not finite. */
+int urn_hmm_marginal(int K, size_t T, const double *log_omega, const double *Gamma,
+                     const double *rho, double *logp, double *d_log_omega, double *d_Gamma,
+                     double *d_rho, urn_error *err);
+
+/* ---------------------------------------------------------------------------
+ * Models and parameters. */
+
+typedef enum urn_hmm_kind {
+  URN_HMM_GAUSSIAN = 0, /* y_t ~ N(mu_k, Sigma_k), full covariance, NIW prior */
+  URN_HMM_DIAG,         /* y_t ~ N(mu_k, diag(s_k^2)), normal-inverse-gamma prior (spec A) */
+  URN_HMM_LINREG,       /* y_t ~ N(W_k x_t + b_k, Sigma_k), no emission prior */
+  URN_HMM_LOGREG,       /* y_t in {0,1} ~ Bernoulli(sigmoid(w_k.x_t + b_k)), N(0,s^2) on w */
+  URN_HMM_CATREG,       /* y_t in 0..C-1 ~ Categorical(softmax(W_k x_t + b_k)), no prior */
+  URN_HMM_POISSON       /* y_td ~ Poisson(r_kd), Gamma(a0, rate b0) prior */
+} urn_hmm_kind;
+
+/* Parameter groups that EM can leave untouched (bit flags). */
+enum { URN_HMM_FREEZE_INITIAL = 1, URN_HMM_FREEZE_TRANSITIONS = 2, URN_HMM_FREEZE_EMISSIONS = 4 };
+
+typedef struct urn_hmm_model {
+  urn_hmm_kind kind; /* which emission model */
+  int K;             /* number of states */
+  int D;             /* emission dimension (1 for logreg/catreg) */
+  int M;             /* input dimension (linreg/logreg/catreg; else 0) */
+  int C;             /* number of classes (catreg; else 0) */
+  double initial_conc;    /* Dirichlet concentration of pi (1.1) */
+  double trans_conc;      /* Dirichlet concentration of each row of A (1.1) */
+  double stickiness;      /* added to the diagonal of the transition concentration (0) */
+  double *prior_mean;     /* gaussian/diag: mu0, D values (0) */
+  double *prior_scale;    /* gaussian: Psi0, D x D (1e-4 I) */
+  double kappa0;          /* gaussian: NIW mean concentration (1e-4); diag: (1e-4) */
+  double extra_df;        /* gaussian: nu0 = D + extra_df (0.1) */
+  double iw_scale_jitter; /* gaussian: added to Psi0's diagonal in log_prior only (0) */
+  double ig_shape;        /* diag: inverse-gamma shape alpha0 (0.1) */
+  double ig_scale;        /* diag: inverse-gamma scale beta0 (0.1) */
+  double weight_scale;    /* logreg: prior standard deviation of each weight (1e8) */
+  double rate_shape;      /* poisson: Gamma shape a0 (1.1) */
+  double rate_rate;       /* poisson: Gamma rate b0 (0.1) */
+  double cov_floor;       /* linreg: opt-in ridge added to G and floor on Sigma's diagonal (0 = off) */
+  int frozen;             /* URN_HMM_FREEZE_* flags honoured by the M-step */
+  void (*warn)(void *ctx, const char *msg); /* warnings (separation, slow Newton); NULL = silent */
+  void *warn_ctx;         /* passed to warn */
+} urn_hmm_model;
+
+/* Fills *m with dynamax's defaults for kind (D is forced to 1 for logreg/catreg).
+ * Validates sizes.  urn_hmm_model_free releases prior_mean/prior_scale. */
+int urn_hmm_model_init(urn_hmm_model *m, urn_hmm_kind kind, int K, int D, int M, int C,
+                       urn_error *err);
+void urn_hmm_model_free(urn_hmm_model *m);
+/* "gaussian", "diag", "linreg", "logreg", "catreg", "poisson"; parse returns -1 if unknown. */
+const char *urn_hmm_kind_name(urn_hmm_kind kind);
+int urn_hmm_kind_parse(const char *name);
+
+typedef struct urn_hmm_params {
+  int K, D, M, C;             /* sizes (copied from the model) */
+  double *initial_probs;      /* K */
+  double *transition_matrix;  /* K x K, row-major, rows sum to 1 */
+  double *means;              /* gaussian/diag: K x D */
+  double *covs;               /* gaussian/linreg: K x D x D (covariances, not std devs) */
+  double *scale_diags;        /* diag: K x D standard deviations */
+  double *weights;            /* linreg K x D x M; logreg K x M; catreg K x C x M */
+  double *biases;             /* linreg K x D; logreg K; catreg K x C */
+  double *rates;              /* poisson: K x D */
+} urn_hmm_params;
+
+/* Allocates (zeroed) the arrays the model's kind uses; the others stay NULL. */
+void urn_hmm_params_alloc(const urn_hmm_model *m, urn_hmm_params *p);
+void urn_hmm_params_free(urn_hmm_params *p);
+void urn_hmm_params_copy(const urn_hmm_model *m, urn_hmm_params *dst, const urn_hmm_params *src);
+/* Checks shapes' contents: probabilities in [0,1] summing to 1 (1e-6), covariances
+ * symmetric positive definite, finite values.  The message names the parameter/state. */
+int urn_hmm_params_check(const urn_hmm_model *m, const urn_hmm_params *p, urn_error *err);
+
+/* One sequence.  y: T x D (logreg/catreg: T values), x: T x M or NULL. */
+typedef struct urn_hmm_seq {
+  size_t T;         /* number of time steps (> 0) */
+  const double *y;  /* emissions */
+  const double *x;  /* inputs (required by linreg/logreg/catreg) */
+} urn_hmm_seq;
+
+/* Checks a sequence against the model: T > 0, finite values, 0/1 for logreg,
+ * classes for catreg, non-negative integer counts for poisson, inputs present. */
+int urn_hmm_seq_check(const urn_hmm_model *m, const urn_hmm_seq *s, size_t index, urn_error *err);
+
+/* LL[t*K+k] = log p(y_t | z_t = k, x_t).  Error if a covariance is not positive definite. */
+int urn_hmm_emission_logliks(const urn_hmm_model *m, const urn_hmm_params *p,
+                             const urn_hmm_seq *s, double *LL, urn_error *err);
+/* log p(theta) under the model's priors (may be -inf; a density, may be positive). */
+double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p);
+/* Total log p(y | theta) over sequences (uses nthreads threads, 0 = 1). */
+int urn_hmm_loglik(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs,
+                   size_t nseq, int nthreads, double *per_seq, double *total, urn_error *err);
+
+/* ---------------------------------------------------------------------------
+ * EM. */
+
+/* E-step statistics, summed over sequences. */
+typedef struct urn_hmm_stats {
+  double *initial;     /* K: sum_b gamma^b_1 */
+  double *trans;       /* K x K: expected transition counts */
+  double *sum_w;       /* K: sum gamma */
+  double *sum_y;       /* K x D: sum gamma y (gaussian, diag, linreg, poisson) */
+  double *sum_yy;      /* gaussian/linreg K x D x D sum gamma y y^T; diag K x D sum gamma y^2 */
+  double *sum_x;       /* linreg K x M */
+  double *sum_xx;      /* linreg K x M x M */
+  double *sum_xy;      /* linreg K x M x D */
+  double *gamma;       /* logreg/catreg: pooled smoothed probabilities, n_total x K */
+  size_t n_total;      /* total time steps over the batch */
+  double loglik;       /* sum_b log p(y^b) */
+} urn_hmm_stats;
+
+void urn_hmm_stats_alloc(const urn_hmm_model *m, size_t n_total, urn_hmm_stats *st);
+void urn_hmm_stats_free(urn_hmm_stats *st);
+/* E-step over the batch; per_seq (nseq, may be NULL) gets each sequence's log p(y). */
+int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs,
+                   size_t nseq, int nthreads, urn_hmm_stats *st, double *per_seq, urn_error *err);
+/* M-step (MAP under the priors), honouring m->frozen.  p is updated in place.
+ * Errors (never NaN parameters): singular regression design or non-positive-definite
+ * covariance in a state, an undefined Dirichlet mode (concentration <= 1). */
+int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs,
+                   size_t nseq, urn_hmm_params *p, int iteration, urn_error *err);
+
+typedef struct urn_hmm_fit_opts {
+  int num_iters;    /* maximum number of EM iterations (dynamax: exactly this many) */
+  double tol;       /* > 0: stop once 2(l_i - l_{i-1})/|l_i + l_{i-1}| < tol (0 = off) */
+  int nthreads;     /* threads over sequences (0 or 1 = one) */
+} urn_hmm_fit_opts;
+
+/* dynamax's fit_em: trace[i] = log_prior + loglik at the parameters entering
+ * iteration i (length num_iters, or fewer with tol: *n_done).  p is updated in place. */
+int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs,
+                   size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
+                   urn_error *err);
+
+/* ---------------------------------------------------------------------------
+ * Initialization, sampling, alignment. */
+
+/* method "prior": pi, A from their Dirichlet priors; emissions by the model's prior
+ * recipe (spec 7.2, B.1-B.3).  "kmeans": pi, A from the priors; emissions from
+ * k-means++/Lloyd on the pooled emissions (logreg: on the inputs).  seed fixes everything. */
+int urn_hmm_init_prior(const urn_hmm_model *m, uint64_t seed, urn_hmm_params *p, urn_error *err);
+int urn_hmm_init_kmeans(const urn_hmm_model *m, uint64_t seed, const urn_hmm_seq *seqs,
+                        size_t nseq, urn_hmm_params *p, urn_error *err);
+
+/* k-means: k-means++ seeding then Lloyd (scikit-learn's recipe).  X: n x d.
+ * centers (K x d) are the starting centres when seed_centers is 0, else output only.
+ * labels (n, may be NULL). */
+int urn_hmm_kmeans(const double *X, size_t n, int d, int K, uint64_t seed, int n_init,
+                   double *centers, int *labels, double *inertia, urn_error *err);
+/* Lloyd iterations from the given centres (in/out).  Returns iterations run in *n_iter. */
+void urn_hmm_lloyd(const double *X, size_t n, int d, int K, double *centers, int max_iter,
+                   double tol, int *labels, double *inertia, int *n_iter);
+
+/* Simulates T steps: states[T], y (T x D, logreg/catreg T), x inputs (T x M) or NULL. */
+int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t seed, size_t T,
+                   const double *x, int *states, double *y, urn_error *err);
+/* Forward-filtering backward-sampling of one path z ~ p(z | y) given LL. */
+int urn_hmm_posterior_sample(int K, size_t T, const double *pi, const double *A,
+                             const double *LL, uint64_t seed, int *states, double *loglik,
+                             urn_error *err);
+
+/* dynamax's find_permutation: perm (length *Kp = max label + 1 over both) with
+ * perm[z1 label] = the z2 label it matches best (scipy's assignment tie-breaking).
+ * perm must hold max(z1, z2) + 1 ints; pass perm = NULL to query *Kp. */
+int urn_hmm_find_permutation(const int *z1, const int *z2, size_t T, int *perm, int *Kp,
+                             urn_error *err);
+
+#endif

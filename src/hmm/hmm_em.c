@@ -1,0 +1,580 @@
+/* hmm/hmm_em.c — EM over ragged batches of sequences: the E-step (forward-
+ * backward per sequence, spread over threads, expected sufficient statistics
+ * summed over the batch), the closed-form MAP M-steps of spec 6.2 / A / B.3,
+ * the Newton M-step of B.7 for the regression emissions (hmm_glm.c), and
+ * dynamax's fit_em loop with its trace convention (spec 6.4).
+ *
+ * Threads: the batch is cut into contiguous chunks of about equal total length,
+ * one per thread; each thread sums its chunk's statistics in sequence order and
+ * the chunks are added in thread order, so a run is reproducible for a given
+ * thread count (different counts differ only by rounding). */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmm/hmm_internal.h"
+#include "util/util.h"
+
+static int is_glm(urn_hmm_kind k) { return k == URN_HMM_LOGREG || k == URN_HMM_CATREG; }
+
+void urn_hmm_stats_alloc(const urn_hmm_model *m, size_t n_total, urn_hmm_stats *st) {
+  size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M;
+  memset(st, 0, sizeof *st);
+  st->initial = urn_xcalloc(K, sizeof(double));
+  st->trans = urn_xcalloc(K * K, sizeof(double));
+  st->sum_w = urn_xcalloc(K, sizeof(double));
+  st->n_total = n_total;
+  switch (m->kind) {
+  case URN_HMM_GAUSSIAN:
+    st->sum_y = urn_xcalloc(K * D, sizeof(double));
+    st->sum_yy = urn_xcalloc(K * D * D, sizeof(double));
+    break;
+  case URN_HMM_DIAG:
+    st->sum_y = urn_xcalloc(K * D, sizeof(double));
+    st->sum_yy = urn_xcalloc(K * D, sizeof(double));
+    break;
+  case URN_HMM_LINREG:
+    st->sum_y = urn_xcalloc(K * D, sizeof(double));
+    st->sum_yy = urn_xcalloc(K * D * D, sizeof(double));
+    st->sum_x = urn_xcalloc(K * M, sizeof(double));
+    st->sum_xx = urn_xcalloc(K * M * M, sizeof(double));
+    st->sum_xy = urn_xcalloc(K * M * D, sizeof(double));
+    break;
+  case URN_HMM_POISSON: st->sum_y = urn_xcalloc(K * D, sizeof(double)); break;
+  case URN_HMM_LOGREG:
+  case URN_HMM_CATREG: st->gamma = urn_xcalloc(n_total * K > 0 ? n_total * K : 1, sizeof(double)); break;
+  }
+}
+
+void urn_hmm_stats_free(urn_hmm_stats *st) {
+  free(st->initial);
+  free(st->trans);
+  free(st->sum_w);
+  free(st->sum_y);
+  free(st->sum_yy);
+  free(st->sum_x);
+  free(st->sum_xx);
+  free(st->sum_xy);
+  free(st->gamma);
+  memset(st, 0, sizeof *st);
+}
+
+/* Adds the statistics of one smoothed sequence into st. */
+static void accumulate(const urn_hmm_model *m, const urn_hmm_seq *s, const double *g,
+                       urn_hmm_stats *st) {
+  int K = m->K, D = m->D, M = m->M;
+  size_t T = s->T;
+  for (int k = 0; k < K; k++) st->initial[k] += g[k];
+  if (m->kind == URN_HMM_GAUSSIAN && D == 1) {
+    double sw[URN_HMM_STACK_K] = {0}, sy[URN_HMM_STACK_K] = {0}, syy[URN_HMM_STACK_K] = {0};
+    if (K <= URN_HMM_STACK_K) {
+      for (size_t t = 0; t < T; t++) {
+        double y = s->y[t], yy = y * y;
+        const double *gt = g + t * K;
+        for (int k = 0; k < K; k++) {
+          double w = gt[k];
+          sw[k] += w;
+          sy[k] += w * y;
+          syy[k] += w * yy;
+        }
+      }
+      for (int k = 0; k < K; k++) {
+        st->sum_w[k] += sw[k];
+        st->sum_y[k] += sy[k];
+        st->sum_yy[k] += syy[k];
+      }
+      return;
+    }
+  }
+  for (size_t t = 0; t < T; t++) {
+    const double *gt = g + t * K;
+    const double *y = s->y + t * D;
+    const double *x = s->x ? s->x + t * M : NULL;
+    for (int k = 0; k < K; k++) {
+      double w = gt[k];
+      st->sum_w[k] += w;
+      if (w == 0.0) continue;
+      switch (m->kind) {
+      case URN_HMM_GAUSSIAN:
+      case URN_HMM_LINREG: {
+        double *sy = st->sum_y + (size_t)k * D, *syy = st->sum_yy + (size_t)k * D * D;
+        for (int d = 0; d < D; d++) {
+          double wy = w * y[d];
+          sy[d] += wy;
+          for (int e = 0; e < D; e++) syy[d * D + e] += wy * y[e];
+        }
+        if (m->kind == URN_HMM_LINREG) {
+          double *sx = st->sum_x + (size_t)k * M, *sxx = st->sum_xx + (size_t)k * M * M;
+          double *sxy = st->sum_xy + (size_t)k * M * D;
+          for (int i = 0; i < M; i++) {
+            double wx = w * x[i];
+            sx[i] += wx;
+            for (int j = 0; j < M; j++) sxx[i * M + j] += wx * x[j];
+            for (int d = 0; d < D; d++) sxy[i * D + d] += wx * y[d];
+          }
+        }
+        break;
+      }
+      case URN_HMM_DIAG: {
+        double *sy = st->sum_y + (size_t)k * D, *syy = st->sum_yy + (size_t)k * D;
+        for (int d = 0; d < D; d++) {
+          sy[d] += w * y[d];
+          syy[d] += w * y[d] * y[d];
+        }
+        break;
+      }
+      case URN_HMM_POISSON: {
+        double *sy = st->sum_y + (size_t)k * D;
+        for (int d = 0; d < D; d++) sy[d] += w * y[d];
+        break;
+      }
+      default: break;
+      }
+    }
+  }
+}
+
+/* Work shared by the E-step threads. */
+typedef struct estep_job {
+  const urn_hmm_model *m;    /* model */
+  const urn_hmm_params *p;   /* current parameters */
+  const urn_hmm_seq *seqs;   /* the batch */
+  size_t first, last;        /* this thread's sequences [first, last) */
+  const size_t *offset;      /* start of each sequence in the pooled gamma (GLM kinds) */
+  urn_hmm_stats st;          /* this thread's partial statistics (gamma points into the shared array) */
+  double *per_seq;           /* per-sequence log likelihoods (shared, disjoint entries) */
+  int rc;                    /* status */
+  urn_error err;             /* message when rc != URN_OK */
+} estep_job;
+
+static void *estep_run(void *arg) {
+  estep_job *j = arg;
+  const urn_hmm_model *m = j->m;
+  int K = m->K;
+  size_t maxT = 0;
+  for (size_t b = j->first; b < j->last; b++)
+    if (j->seqs[b].T > maxT) maxT = j->seqs[b].T;
+  double *E = urn_xmalloc(sizeof(double) * (maxT * K + maxT + (size_t)K * K + 1));
+  double *c = E + maxT * K, *tr = c + maxT;
+  double *gbuf = is_glm(m->kind) ? NULL : urn_xmalloc(sizeof(double) * (maxT * K + 1));
+  j->rc = URN_OK;
+  for (size_t b = j->first; b < j->last; b++) {
+    const urn_hmm_seq *s = &j->seqs[b];
+    double *g = gbuf ? gbuf : j->st.gamma + j->offset[b] * K;
+    int rc = urn_hmm_emission_logliks(m, j->p, s, E, &j->err);
+    if (rc) {
+      j->rc = rc;
+      break;
+    }
+    size_t bad;
+    double ll = urn__hmm_forward(K, s->T, j->p->initial_probs, j->p->transition_matrix, E, g, c, NULL, &bad);
+    if (ll == -INFINITY) {
+      j->rc = urn_error_set(&j->err, URN_EINPUT,
+                            "hmm: sequence %zu, time %zu has probability 0 under every state", b, bad);
+      break;
+    }
+    urn__hmm_backward(K, s->T, j->p->transition_matrix, E, g, c, tr);
+    if (j->per_seq) j->per_seq[b] = ll;
+    j->st.loglik += ll;
+    for (size_t i = 0; i < (size_t)K * K; i++) j->st.trans[i] += tr[i];
+    if (is_glm(m->kind)) {
+      for (int k = 0; k < K; k++) j->st.initial[k] += g[k];
+      for (size_t t = 0; t < s->T; t++)
+        for (int k = 0; k < K; k++) j->st.sum_w[k] += g[t * K + k];
+    } else {
+      accumulate(m, s, g, &j->st);
+    }
+  }
+  free(E);
+  free(gbuf);
+  return NULL;
+}
+
+/* Adds the summable fields of b into a. */
+static void stats_add(const urn_hmm_model *m, urn_hmm_stats *a, const urn_hmm_stats *b) {
+  size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M;
+#define ADD(f, n) if (a->f) for (size_t i = 0; i < (n); i++) a->f[i] += b->f[i]
+  ADD(initial, K);
+  ADD(trans, K * K);
+  ADD(sum_w, K);
+  ADD(sum_y, K * D);
+  ADD(sum_yy, m->kind == URN_HMM_DIAG ? K * D : K * D * D);
+  ADD(sum_x, K * M);
+  ADD(sum_xx, K * M * M);
+  ADD(sum_xy, K * M * D);
+#undef ADD
+  a->loglik += b->loglik;
+}
+
+static void stats_zero(const urn_hmm_model *m, urn_hmm_stats *st) {
+  size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M;
+#define Z(f, n) if (st->f) memset(st->f, 0, sizeof(double) * (n))
+  Z(initial, K);
+  Z(trans, K * K);
+  Z(sum_w, K);
+  Z(sum_y, K * D);
+  Z(sum_yy, m->kind == URN_HMM_DIAG ? K * D : K * D * D);
+  Z(sum_x, K * M);
+  Z(sum_xx, K * M * M);
+  Z(sum_xy, K * M * D);
+#undef Z
+  st->loglik = 0.0;
+}
+
+int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs,
+                   size_t nseq, int nthreads, urn_hmm_stats *st, double *per_seq, urn_error *err) {
+  if (nseq == 0) return urn_error_set(err, URN_EINPUT, "hmm: no sequences");
+  size_t total = 0;
+  size_t *offset = urn_xmalloc(sizeof(size_t) * nseq);
+  for (size_t b = 0; b < nseq; b++) {
+    offset[b] = total;
+    total += seqs[b].T;
+  }
+  if (nthreads < 1) nthreads = 1;
+  if ((size_t)nthreads > nseq) nthreads = (int)nseq;
+  stats_zero(m, st);
+  estep_job *jobs = urn_xcalloc((size_t)nthreads, sizeof(estep_job));
+  /* contiguous chunks of about total/nthreads time steps */
+  size_t b = 0;
+  for (int i = 0; i < nthreads; i++) {
+    estep_job *j = &jobs[i];
+    j->m = m;
+    j->p = p;
+    j->seqs = seqs;
+    j->offset = offset;
+    j->per_seq = per_seq;
+    j->first = b;
+    size_t target = total * (size_t)(i + 1) / (size_t)nthreads, acc = b < nseq ? offset[b] : total;
+    while (b < nseq && (acc < target || b == j->first)) {
+      acc += seqs[b].T;
+      b++;
+    }
+    if (i == nthreads - 1) b = nseq;
+    j->last = b;
+    if (i == 0) {
+      j->st = *st; /* thread 0 accumulates straight into the output */
+    } else {
+      urn_hmm_stats_alloc(m, 0, &j->st);
+      free(j->st.gamma);
+      j->st.gamma = st->gamma;
+    }
+  }
+  pthread_t *tid = urn_xcalloc((size_t)nthreads, sizeof(pthread_t));
+  int *started = urn_xcalloc((size_t)nthreads, sizeof(int));
+  for (int i = 1; i < nthreads; i++)
+    started[i] = pthread_create(&tid[i], NULL, estep_run, &jobs[i]) == 0;
+  estep_run(&jobs[0]);
+  for (int i = 1; i < nthreads; i++) {
+    if (started[i]) pthread_join(tid[i], NULL);
+    else estep_run(&jobs[i]);
+  }
+  int rc = URN_OK;
+  for (int i = 0; i < nthreads; i++) {
+    if (jobs[i].rc && !rc) {
+      rc = jobs[i].rc;
+      if (err) *err = jobs[i].err;
+    }
+    if (i > 0) {
+      double keep = st->loglik;
+      stats_add(m, st, &jobs[i].st);
+      st->loglik = keep;
+      jobs[i].st.gamma = NULL;
+      urn_hmm_stats_free(&jobs[i].st);
+    }
+  }
+  /* thread 0 wrote into st's arrays directly; its log likelihood comes first */
+  double ll = jobs[0].st.loglik;
+  for (int i = 1; i < nthreads; i++) ll += jobs[i].st.loglik;
+  st->loglik = ll;
+  st->n_total = total;
+  free(tid);
+  free(started);
+  free(jobs);
+  free(offset);
+  return rc;
+}
+
+int urn_hmm_loglik(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs,
+                   size_t nseq, int nthreads, double *per_seq, double *total, urn_error *err) {
+  urn_hmm_stats st;
+  size_t n = 0;
+  for (size_t b = 0; b < nseq; b++) n += seqs[b].T;
+  urn_hmm_stats_alloc(m, n, &st);
+  int rc = urn_hmm_e_step(m, p, seqs, nseq, nthreads, &st, per_seq, err);
+  if (total) *total = st.loglik;
+  urn_hmm_stats_free(&st);
+  return rc;
+}
+
+/* Dirichlet mode of conc + counts into out; error when any entry is <= 1. */
+static int dirichlet_mode(int K, const double *conc, const double *counts, double *out,
+                          const char *what, int row, int iteration, urn_error *err) {
+  double s = 0.0;
+  for (int k = 0; k < K; k++) {
+    double a = conc[k] + counts[k];
+    if (!(a > 1.0)) {
+      if (row >= 0)
+        return urn_error_set(err, URN_EINPUT,
+                             "hmm M-step (iteration %d): the Dirichlet mode of %s row %d is undefined "
+                             "(concentration + count = %g <= 1 for state %d); use a concentration > 1",
+                             iteration, what, row, a, k);
+      return urn_error_set(err, URN_EINPUT,
+                           "hmm M-step (iteration %d): the Dirichlet mode of %s is undefined "
+                           "(concentration + count = %g <= 1 for state %d); use a concentration > 1",
+                           iteration, what, a, k);
+    }
+    s += a - 1.0;
+  }
+  for (int k = 0; k < K; k++) out[k] = (conc[k] + counts[k] - 1.0) / s;
+  return URN_OK;
+}
+
+static int m_step_linreg(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p,
+                         int iteration, urn_error *err) {
+  int K = m->K, D = m->D, M = m->M, n = M + 1;
+  double *G = urn_xmalloc(sizeof(double) * ((size_t)2 * n * n + (size_t)n * D + n + (size_t)D * D * 2));
+  double *L = G + n * n, *H = L + n * n, *col = H + n * D, *S = col + n, *LS = S + D * D;
+  int rc = URN_OK;
+  double floor_ = m->cov_floor;
+  for (int k = 0; k < K && !rc; k++) {
+    double N = st->sum_w[k];
+    const double *sxx = st->sum_xx + (size_t)k * M * M, *sx = st->sum_x + (size_t)k * M;
+    const double *sxy = st->sum_xy + (size_t)k * M * D, *sy = st->sum_y + (size_t)k * D;
+    const double *syy = st->sum_yy + (size_t)k * D * D;
+    for (int i = 0; i < M; i++) {
+      for (int j = 0; j < M; j++) G[i * n + j] = sxx[i * M + j];
+      G[i * n + M] = G[M * n + i] = sx[i];
+      for (int d = 0; d < D; d++) H[i * D + d] = sxy[i * D + d];
+    }
+    G[M * n + M] = N;
+    for (int d = 0; d < D; d++) H[M * D + d] = sy[d];
+    if (floor_ > 0)
+      for (int i = 0; i < n; i++) G[i * n + i] += floor_;
+    if (urn__chol(n, G, L, 1e-13)) {
+      rc = urn_error_set(err, URN_EINPUT,
+                         "hmm linreg M-step (iteration %d): state %d has a singular weighted design "
+                         "(expected count %.3g; its inputs do not span %d dimensions); "
+                         "use fewer states, a different initialization, or --cov-floor",
+                         iteration, k, N, n);
+      break;
+    }
+    /* Ab^T = G^-1 H, column by column (one column per emission dimension) */
+    double *Ab = urn_xmalloc(sizeof(double) * (size_t)D * n);
+    for (int d = 0; d < D; d++) {
+      for (int i = 0; i < n; i++) col[i] = H[i * D + d];
+      urn__chol_solve(n, L, col);
+      for (int i = 0; i < n; i++) Ab[d * n + i] = col[i];
+    }
+    for (int d = 0; d < D; d++)
+      for (int e = 0; e < D; e++) {
+        double v = syy[d * D + e];
+        for (int i = 0; i < n; i++) v -= Ab[d * n + i] * H[i * D + e];
+        S[d * D + e] = N > 0 ? v / N : 0.0;
+      }
+    for (int d = 0; d < D; d++)
+      for (int e = 0; e < d; e++) S[d * D + e] = S[e * D + d] = 0.5 * (S[d * D + e] + S[e * D + d]);
+    if (floor_ > 0)
+      for (int d = 0; d < D; d++) S[d * D + d] += floor_;
+    int finite = 1;
+    for (int i = 0; i < D * D; i++) finite &= isfinite(S[i]);
+    for (int i = 0; i < D * n; i++) finite &= isfinite(Ab[i]);
+    if (!finite || urn__chol(D, S, LS, 1e-14)) {
+      free(Ab);
+      rc = urn_error_set(err, URN_EINPUT,
+                         "hmm linreg M-step (iteration %d): the covariance of state %d is singular "
+                         "(expected count %.3g; the state fits its points exactly); "
+                         "use fewer states, a different initialization, or --cov-floor",
+                         iteration, k, N);
+      break;
+    }
+    for (int d = 0; d < D; d++) {
+      for (int j = 0; j < M; j++) p->weights[((size_t)k * D + d) * M + j] = Ab[d * n + j];
+      p->biases[(size_t)k * D + d] = Ab[d * n + M];
+    }
+    memcpy(p->covs + (size_t)k * D * D, S, sizeof(double) * D * D);
+    free(Ab);
+  }
+  free(G);
+  return rc;
+}
+
+static int m_step_gaussian(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p,
+                           int iteration, urn_error *err) {
+  int K = m->K, D = m->D;
+  double k0 = m->kappa0, nu0 = D + m->extra_df;
+  const double *mu0 = m->prior_mean;
+  double *S = urn_xmalloc(sizeof(double) * ((size_t)2 * D * D + D));
+  double *L = S + D * D, *mun = L + D * D;
+  int rc = URN_OK;
+  for (int k = 0; k < K; k++) {
+    double N = st->sum_w[k], kn = k0 + N, nun = nu0 + N;
+    const double *sy = st->sum_y + (size_t)k * D, *syy = st->sum_yy + (size_t)k * D * D;
+    for (int d = 0; d < D; d++) mun[d] = (k0 * mu0[d] + sy[d]) / kn;
+    for (int d = 0; d < D; d++)
+      for (int e = 0; e < D; e++)
+        S[d * D + e] = (m->prior_scale[d * D + e] + syy[d * D + e] + k0 * mu0[d] * mu0[e] - kn * mun[d] * mun[e]) /
+                       (nun + D + 2.0);
+    for (int d = 0; d < D; d++)
+      for (int e = 0; e < d; e++) S[d * D + e] = S[e * D + d] = 0.5 * (S[d * D + e] + S[e * D + d]);
+    if (urn__chol(D, S, L, 0.0)) {
+      rc = urn_error_set(err, URN_EINPUT,
+                         "hmm gaussian M-step (iteration %d): the covariance of state %d is not positive "
+                         "definite (the prior scale must be positive definite)", iteration, k);
+      break;
+    }
+    memcpy(p->means + (size_t)k * D, mun, sizeof(double) * D);
+    memcpy(p->covs + (size_t)k * D * D, S, sizeof(double) * D * D);
+  }
+  free(S);
+  return rc;
+}
+
+int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs,
+                   size_t nseq, urn_hmm_params *p, int iteration, urn_error *err) {
+  int K = m->K, D = m->D, rc;
+  double *conc = urn_xmalloc(sizeof(double) * (size_t)K);
+  double *newA = NULL, *newpi = NULL;
+  if (!(m->frozen & URN_HMM_FREEZE_INITIAL)) {
+    newpi = urn_xmalloc(sizeof(double) * (size_t)K);
+    if (K == 1) newpi[0] = 1.0;
+    else {
+      for (int k = 0; k < K; k++) conc[k] = m->initial_conc;
+      if ((rc = dirichlet_mode(K, conc, st->initial, newpi, "initial_probs", -1, iteration, err))) goto fail;
+    }
+  }
+  if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS)) {
+    newA = urn_xmalloc(sizeof(double) * (size_t)K * K);
+    if (K == 1) newA[0] = 1.0;
+    else
+      for (int j = 0; j < K; j++) {
+        for (int k = 0; k < K; k++) conc[k] = m->trans_conc + (j == k ? m->stickiness : 0.0);
+        if ((rc = dirichlet_mode(K, conc, st->trans + (size_t)j * K, newA + (size_t)j * K, "transition_matrix", j,
+                                 iteration, err)))
+          goto fail;
+      }
+  }
+  if (!(m->frozen & URN_HMM_FREEZE_EMISSIONS)) {
+    switch (m->kind) {
+    case URN_HMM_GAUSSIAN: rc = m_step_gaussian(m, st, p, iteration, err); break;
+    case URN_HMM_LINREG: rc = m_step_linreg(m, st, p, iteration, err); break;
+    case URN_HMM_DIAG: {
+      double k0 = m->kappa0, a0 = m->ig_shape, b0 = m->ig_scale;
+      for (int k = 0; k < K; k++)
+        for (int d = 0; d < D; d++) {
+          size_t i = (size_t)k * D + d;
+          double N = st->sum_w[k], kn = k0 + N, mu0 = m->prior_mean[d];
+          double mun = (k0 * mu0 + st->sum_y[i]) / kn;
+          double an = a0 + 0.5 * N, bn = b0 + 0.5 * (st->sum_yy[i] + k0 * mu0 * mu0 - kn * mun * mun);
+          double v = bn / (an + 1.5);
+          p->means[i] = mun;
+          p->scale_diags[i] = sqrt(v > 0 ? v : 0.0);
+        }
+      rc = URN_OK;
+      break;
+    }
+    case URN_HMM_POISSON: {
+      rc = URN_OK;
+      for (int k = 0; k < K && !rc; k++)
+        for (int d = 0; d < D; d++) {
+          size_t i = (size_t)k * D + d;
+          double an = m->rate_shape + st->sum_y[i];
+          if (!(an > 1.0)) {
+            rc = urn_error_set(err, URN_EINPUT,
+                               "hmm poisson M-step (iteration %d): the Gamma mode of state %d's rate is undefined "
+                               "(shape %g + counts <= 1); use emission_prior_concentration > 1",
+                               iteration, k, m->rate_shape);
+            break;
+          }
+          p->rates[i] = (an - 1.0) / (m->rate_rate + st->sum_w[k]);
+        }
+      break;
+    }
+    case URN_HMM_LOGREG:
+    case URN_HMM_CATREG: {
+      int M = m->M, n1 = M + 1, C = m->C;
+      int ntheta = m->kind == URN_HMM_LOGREG ? n1 : C * n1;
+      double *N = urn_xmalloc(sizeof(double) * (size_t)n1 * n1);
+      double *theta = urn_xmalloc(sizeof(double) * (size_t)ntheta);
+      int r = urn__flat_directions(M, seqs, nseq, N);
+      rc = URN_OK;
+      for (int k = 0; k < K; k++) {
+        if (m->kind == URN_HMM_LOGREG) {
+          memcpy(theta, p->weights + (size_t)k * M, sizeof(double) * M);
+          theta[M] = p->biases[k];
+        } else
+          for (int c = 0; c < C; c++) {
+            memcpy(theta + c * n1, p->weights + ((size_t)k * C + c) * M, sizeof(double) * M);
+            theta[c * n1 + M] = p->biases[(size_t)k * C + c];
+          }
+        char warn[256];
+        warn[0] = 0;
+        urn__newton_state(m, seqs, nseq, st->gamma + k, K, N, r, theta, warn, sizeof warn);
+        if (warn[0] && m->warn) {
+          char msg[400];
+          snprintf(msg, sizeof msg, "hmm %s M-step (iteration %d), state %d: %s", urn_hmm_kind_name(m->kind),
+                   iteration, k, warn);
+          m->warn(m->warn_ctx, msg);
+        }
+        if (m->kind == URN_HMM_LOGREG) {
+          memcpy(p->weights + (size_t)k * M, theta, sizeof(double) * M);
+          p->biases[k] = theta[M];
+        } else
+          for (int c = 0; c < C; c++) {
+            memcpy(p->weights + ((size_t)k * C + c) * M, theta + c * n1, sizeof(double) * M);
+            p->biases[(size_t)k * C + c] = theta[c * n1 + M];
+          }
+        for (int i = 0; i < ntheta; i++)
+          if (!isfinite(theta[i])) {
+            rc = urn_error_set(err, URN_EINPUT,
+                               "hmm %s M-step (iteration %d): state %d's weights diverged (separable data)",
+                               urn_hmm_kind_name(m->kind), iteration, k);
+            break;
+          }
+        if (rc) break;
+      }
+      free(N);
+      free(theta);
+      break;
+    }
+    }
+    if (rc) goto fail;
+  }
+  if (newpi) memcpy(p->initial_probs, newpi, sizeof(double) * K);
+  if (newA) memcpy(p->transition_matrix, newA, sizeof(double) * K * K);
+  rc = URN_OK;
+fail:
+  free(conc);
+  free(newpi);
+  free(newA);
+  return rc;
+}
+
+int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs,
+                   size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
+                   urn_error *err) {
+  int rc;
+  if (nseq == 0) return urn_error_set(err, URN_EINPUT, "hmm: no sequences to fit");
+  for (size_t b = 0; b < nseq; b++)
+    if ((rc = urn_hmm_seq_check(m, &seqs[b], b, err))) return rc;
+  if ((rc = urn_hmm_params_check(m, p, err))) return rc;
+  size_t n = 0;
+  for (size_t b = 0; b < nseq; b++) n += seqs[b].T;
+  urn_hmm_stats st;
+  urn_hmm_stats_alloc(m, n, &st);
+  int done = 0;
+  for (int i = 0; i < opts->num_iters; i++) {
+    rc = urn_hmm_e_step(m, p, seqs, nseq, opts->nthreads, &st, NULL, err);
+    if (rc) break;
+    trace[i] = urn_hmm_log_prior(m, p) + st.loglik;
+    rc = urn_hmm_m_step(m, &st, seqs, nseq, p, i, err);
+    if (rc) break;
+    done = i + 1;
+    if (opts->tol > 0 && i > 0 && 2.0 * (trace[i] - trace[i - 1]) / fabs(trace[i] + trace[i - 1]) < opts->tol)
+      break;
+  }
+  if (n_done) *n_done = done;
+  urn_hmm_stats_free(&st);
+  return rc;
+}
