@@ -29,6 +29,7 @@ struct urn_diag_ws {
   uint32_t *forder;     /* M*N original indices of fsorted */
   uint64_t *keys;       /* 2*M*N radix-sort keys (with scratch) */
   uint32_t *idx2;       /* M*N radix-sort scratch indices */
+  uint32_t (*hist)[2048]; /* 6 radix-sort digit histograms */
 };
 
 /* Makes ws ready for M x N draws (M, N >= 1, M*N < 2^31). */
@@ -51,10 +52,12 @@ double urn_diag_rhat_core(const double *y, size_t m, size_t n);
  * indices into order, using ws->keys / ws->idx2 as scratch. */
 void urn_diag_argsort(urn_diag_ws *ws, const double *x, size_t n, double *vals, uint32_t *order);
 
-/* Mean as R computes it (long double sum plus a correction pass when finite). */
+/* Mean by R's recipe (sum, then a correction pass when finite). */
 double urn_diag_mean(const double *x, size_t n);
-/* Sample variance (divisor n - 1) as R's var: NaN for n < 2. */
+/* Sample variance (divisor n - 1), two-pass: NaN for n < 2. */
 double urn_diag_var(const double *x, size_t n);
+/* Both at once (the variance is NaN for n < 2). */
+void urn_diag_mean_var(const double *x, size_t n, double *mean, double *var);
 
 /* Standard normal quantile (Wichura's AS 241, as R's qnorm). */
 double urn_diag_qnorm(double p);

@@ -13,23 +13,33 @@ static inline uint64_t order_key(double v) {
   return (b >> 63) ? ~b : (b | 0x8000000000000000ull);
 }
 
+/* LSD radix sort on 11-bit digits (6 passes), all histograms counted in one
+ * pass; a pass whose digit is the same for every key is skipped. */
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_PASSES 6
 void urn_diag_argsort(urn_diag_ws *ws, const double *x, size_t n, double *vals, uint32_t *order) {
   uint64_t *ka = ws->keys, *kb = ws->keys + n;
   uint32_t *ia = order, *ib = ws->idx2;
-  for (size_t i = 0; i < n; i++) ka[i] = order_key(x[i]), ia[i] = (uint32_t)i;
-  size_t count[256];
-  for (unsigned shift = 0; shift < 64; shift += 8) {
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++) count[(ka[i] >> shift) & 255]++;
-    if (n && count[(ka[0] >> shift) & 255] == n) continue; /* every key shares this digit */
-    size_t pos = 0;
-    for (int d = 0; d < 256; d++) {
-      size_t c = count[d];
+  uint32_t(*hist)[RADIX_SIZE] = ws->hist;
+  memset(hist, 0, sizeof(uint32_t) * RADIX_PASSES * RADIX_SIZE);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t k = order_key(x[i]);
+    ka[i] = k, ia[i] = (uint32_t)i;
+    for (int p = 0; p < RADIX_PASSES; p++) hist[p][(k >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
+  }
+  for (int p = 0; p < RADIX_PASSES; p++) {
+    const unsigned shift = (unsigned)p * RADIX_BITS;
+    uint32_t *count = hist[p];
+    if (n && count[(ka[0] >> shift) & (RADIX_SIZE - 1)] == n) continue; /* every key shares this digit */
+    uint32_t pos = 0;
+    for (unsigned d = 0; d < RADIX_SIZE; d++) {
+      uint32_t c = count[d];
       count[d] = pos;
       pos += c;
     }
     for (size_t i = 0; i < n; i++) {
-      size_t dst = count[(ka[i] >> shift) & 255]++;
+      uint32_t dst = count[(ka[i] >> shift) & (RADIX_SIZE - 1)]++;
       kb[dst] = ka[i];
       ib[dst] = ia[i];
     }

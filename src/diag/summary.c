@@ -18,7 +18,7 @@ urn_diag_ws *urn_diag_ws_new(void) { return urn_xcalloc(1, sizeof(urn_diag_ws));
 static void ws_release(urn_diag_ws *ws) {
   free(ws->split_map), free(ws->ztab), free(ws->fre), free(ws->fim), free(ws->spec);
   free(ws->acov), free(ws->rho), free(ws->y), free(ws->tmp), free(ws->sorted), free(ws->order);
-  free(ws->fsorted), free(ws->forder), free(ws->keys), free(ws->idx2);
+  free(ws->fsorted), free(ws->forder), free(ws->keys), free(ws->idx2), free(ws->hist);
   urn_fft_plan_free(&ws->plan);
   memset(ws, 0, sizeof *ws);
 }
@@ -76,6 +76,7 @@ void urn_diag_ws_prepare(urn_diag_ws *ws, size_t M, size_t N) {
   ws->forder = urn_xmalloc(S * sizeof(uint32_t));
   ws->keys = urn_xmalloc(2 * S * sizeof(uint64_t));
   ws->idx2 = urn_xmalloc(S * sizeof(uint32_t));
+  ws->hist = urn_xmalloc(6 * sizeof *ws->hist);
 }
 
 void urn_diag_split(urn_diag_ws *ws, const double *x) {
