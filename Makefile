@@ -103,3 +103,9 @@ fuzz-smoke fuzz-long: $(FUZZ_BIN)
 .PHONY: sbc
 sbc: $(BUILD)/tests/test_sbc
 	$(BUILD)/tests/test_sbc --full
+
+# posteriordb conformance: sample every fixture urn accepts, compare with reference.json (pass rule of
+# ../shared/posteriordb/README.md); a line per posterior and a total.  CONFORMANCE_ARGS e.g. "--chains 4".
+.PHONY: conformance
+conformance: $(BUILD)/tests/conformance
+	$(BUILD)/tests/conformance $(CONFORMANCE_ARGS) $${URN_SHARED:-../shared}/posteriordb

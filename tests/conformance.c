@@ -1,0 +1,266 @@
+/* tests/conformance.c — `make conformance`: samples posteriors with urn's
+ * model and NUTS, and compares every reference quantity with reference.json
+ * by the pass rule of ../shared/posteriordb/README.md:
+ *   converged: every quantity has bulk-ESS >= 400 and R-hat <= 1.01 (else the
+ *              run is inconclusive, never a pass);
+ *   mean:      |m - mean| <= 4 sqrt(sd^2 / E + mcse_mean^2);
+ *   scale:     |s - sd| <= 4 sqrt(sd^2 (kurtosis - 1) / (4 E) + mcse_sd^2).
+ * Usage: conformance [--chains 4] [--warmup 1000] [--draws 1000] [--seed N]
+ *        [--threads 2] [--inits] DIR...   (a DIR without model.stan is a folder
+ * of fixtures: each subfolder with a reference.json is run, in name order).
+ * --inits starts every chain from DIR/inits.json when it exists.
+ * Prints one line per posterior and a total; exits 1 if any posterior failed. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "io/json.h"
+#include "urn/diag.h"
+#include "urn/model.h"
+#include "urn/sample.h"
+#include "util/util.h"
+
+typedef struct settings {
+  int chains, warmup, draws, threads, use_inits; /* sampler settings, --inits */
+  uint64_t seed;                                 /* run seed */
+} settings;
+
+typedef struct store {
+  size_t n_out;    /* model outputs per draw */
+  int per_chain;   /* draws per chain */
+  double *draws;   /* [chain][draw][output] */
+  int *count;      /* draws so far per chain */
+  int divergent;   /* post-warmup divergences (all chains) */
+  const urn_model *m; /* for constraining */
+} store;
+
+static int model_lp(void *ctx, const double *theta, double *lp, double *grad, urn_error *err) {
+  return urn_model_log_density_gradient(ctx, 1, 1, theta, lp, grad, err);
+}
+
+static int store_draw(void *ctx, int chain, int it, int warmup, const urn_nuts_stats *st, const double *theta,
+                      urn_rng *rng, urn_error *err) {
+  store *s = ctx;
+  if (warmup) return URN_OK;
+  int k = s->count[chain]++;
+  if (st->divergent) __atomic_add_fetch(&s->divergent, 1, __ATOMIC_RELAXED);
+  /* parameters and transformed parameters only: the references never use generated quantities */
+  return urn_model_param_constrain(s->m, 1, 0, theta, s->draws + ((size_t)chain * s->per_chain + k) * s->n_out,
+                                   NULL, err);
+}
+
+/* "theta[1]" / "Sigma[2,3]" -> "theta.1" / "Sigma.2.3" */
+static void csv_name(const char *bracket, char *out, size_t cap) {
+  size_t j = 0;
+  for (const char *c = bracket; *c && j + 1 < cap; c++) {
+    if (*c == '[' || *c == ',') out[j++] = '.';
+    else if (*c != ']' && *c != ' ') out[j++] = *c;
+  }
+  out[j] = 0;
+}
+
+static double num(const urn_json *q, const char *key) {
+  double v = NAN;
+  const urn_json *x = urn_json_get(q, key);
+  if (x) urn_json_number(x, &v);
+  return v;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* Runs one posterior; returns 0 pass, 1 fail, 2 inconclusive, 3 skipped. */
+static int run_one(const char *dir, const char *label, const settings *st) {
+  char path[4096], data[4096], ref[4096], inits_path[4096];
+  snprintf(path, sizeof path, "%s/model.stan", dir);
+  snprintf(data, sizeof data, "%s/data.json", dir);
+  snprintf(ref, sizeof ref, "%s/reference.json", dir);
+  snprintf(inits_path, sizeof inits_path, "%s/inits.json", dir);
+  struct stat sb;
+  urn_error err;
+  urn_error_clear(&err);
+  urn_json *refj = urn_json_parse_file(ref, &err);
+  if (!refj) {
+    printf("SKIP  %-48s no reference: %s\n", label, err.msg);
+    return 3;
+  }
+  double t0 = now_s();
+  urn_model *m = urn_model_from_files(path, stat(data, &sb) == 0 ? data : NULL, st->seed, &err);
+  if (!m) {
+    char *nl = strchr(err.msg, '\n');
+    if (nl) *nl = 0;
+    printf("SKIP  %-48s not accepted: %.160s\n", label, err.msg);
+    urn_json_free(refj);
+    return 3;
+  }
+  urn_model_set_print(m, NULL);
+  urn_sample_config cfg;
+  urn_sample_config_default(&cfg);
+  cfg.num_chains = st->chains, cfg.num_warmup = st->warmup, cfg.num_samples = st->draws;
+  cfg.num_threads = st->threads, cfg.seed = st->seed, cfg.refresh = 0;
+  const urn_json *args = urn_json_get(refj, "reference_method_arguments");
+  const urn_json *control = args ? urn_json_get(args, "control") : NULL;
+  const urn_json *ad = control ? urn_json_get(control, "adapt_delta") : NULL;
+  if (ad) urn_json_number(ad, &cfg.adapt_delta);
+  size_t dim = urn_model_num_unconstrained(m);
+  double *init = NULL;
+  const double **inits = NULL;
+  if (st->use_inits && stat(inits_path, &sb) == 0) {
+    size_t len;
+    char *text = urn_read_file(inits_path, &len, &err);
+    init = urn_xcalloc(dim + 1, sizeof *init);
+    if (!text || urn_model_param_unconstrain_json(m, text, len, inits_path, init, &err) != URN_OK) {
+      printf("FAIL  %-48s inits: %s\n", label, err.msg);
+      free(text), free(init), urn_model_free(m), urn_json_free(refj);
+      return 1;
+    }
+    free(text);
+    inits = urn_xcalloc((size_t)cfg.num_chains, sizeof *inits);
+    for (int c = 0; c < cfg.num_chains; c++) inits[c] = init;
+  }
+  store s = {urn_model_num_params(m, 1, 0), st->draws, NULL, NULL, 0, m};
+  s.draws = urn_xcalloc((size_t)st->chains * st->draws * (s.n_out ? s.n_out : 1), sizeof(double));
+  s.count = urn_xcalloc((size_t)st->chains, sizeof(int));
+  urn_sample_sink sink;
+  memset(&sink, 0, sizeof sink);
+  sink.ctx = &s, sink.draw = store_draw;
+  urn_target target = {dim, model_lp, m};
+  urn_chain_result *res = urn_xcalloc((size_t)st->chains, sizeof *res);
+  int rc = urn_sample_run(&cfg, &target, inits, &sink, NULL, res, &err);
+  double elapsed = now_s() - t0;
+  int verdict = 0;
+  if (rc != URN_OK) {
+    printf("FAIL  %-48s sampling failed: %.200s\n", label, err.msg);
+    verdict = 1;
+  }
+  const urn_json *qs = urn_json_get(refj, "quantities");
+  double *x = urn_xcalloc((size_t)st->chains * st->draws + 1, sizeof *x);
+  char why[1024] = "";
+  double min_ess = INFINITY, max_rhat = 0;
+  size_t nq = qs ? qs->len : 0;
+  for (size_t qi = 0; verdict == 0 && qi < nq; qi++) {
+    const urn_json *q = qs->items[qi];
+    const urn_json *nm = urn_json_get(q, "name");
+    char want[256];
+    csv_name(nm && nm->str ? nm->str : "?", want, sizeof want);
+    size_t col = s.n_out;
+    for (size_t i = 0; i < s.n_out; i++)
+      if (!strcmp(urn_model_param_name(m, i), want)) col = i;
+    if (col == s.n_out) {
+      snprintf(why, sizeof why, "no output named %s", want);
+      verdict = 1;
+      break;
+    }
+    for (int c = 0; c < st->chains; c++)
+      for (int k = 0; k < st->draws; k++)
+        x[(size_t)c * st->draws + k] = s.draws[((size_t)c * st->draws + k) * s.n_out + col];
+    urn_diag_summary sum;
+    if (urn_diag_summarize(x, (size_t)st->chains, (size_t)st->draws, 0.94, NULL, 0, NULL, NULL, &sum, &err) != URN_OK) {
+      snprintf(why, sizeof why, "%s: %.700s", want, err.msg);
+      verdict = 1;
+      break;
+    }
+    double E = sum.ess_bulk, R = sum.rhat;
+    if (!(E >= 400) || !(R <= 1.01)) {
+      if (verdict == 0 || verdict == 2) {
+        if (verdict == 0) snprintf(why, sizeof why, "%s: bulk-ESS %.0f, R-hat %.3f", nm->str, E, R);
+        verdict = 2;
+      }
+    }
+    if (E < min_ess || isnan(E)) min_ess = E;
+    if (R > max_rhat || isnan(R)) max_rhat = R;
+    double mean = num(q, "mean"), sd = num(q, "sd"), mcse_mean = num(q, "mcse_mean"), mcse_sd = num(q, "mcse_sd");
+    double kurt = num(q, "kurtosis");
+    double zm = fabs(sum.mean - mean) / sqrt(sd * sd / E + mcse_mean * mcse_mean);
+    double zs = fabs(sum.sd - sd) / sqrt(sd * sd * (kurt - 1) / (4 * E) + mcse_sd * mcse_sd);
+    if (!(zm <= 4) || !(zs <= 4)) {
+      if (verdict != 1)
+        snprintf(why, sizeof why, "%s: mean %.4g vs %.4g (z %.1f), sd %.4g vs %.4g (z %.1f)", nm->str, sum.mean,
+                 mean, zm, sum.sd, sd, zs);
+      if (verdict == 0) verdict = 1;
+      /* a failure on an unconverged run is inconclusive, not a failure */
+    }
+  }
+  if (verdict == 1 && rc == URN_OK && !(min_ess >= 400 && max_rhat <= 1.01)) verdict = 2;
+  long long grads = 0;
+  for (int c = 0; c < st->chains; c++) grads += res[c].n_gradients;
+  if (rc == URN_OK) {
+    const char *tag = verdict == 0 ? "PASS" : verdict == 1 ? "FAIL" : "INCONCLUSIVE";
+    printf("%-5s %-48s %zu quantities, min bulk-ESS %.0f, max R-hat %.3f, %d divergent, %.1fk gradients, %.2f s%s%s\n",
+           tag, label, nq, min_ess, max_rhat, s.divergent, grads / 1000.0, elapsed, why[0] ? ": " : "", why);
+  }
+  fflush(stdout);
+  free(x), free(res), free(s.draws), free(s.count), free(inits), free(init);
+  urn_model_free(m);
+  urn_json_free(refj);
+  return verdict;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int main(int argc, char **argv) {
+  settings st = {4, 1000, 1000, 2, 0, 20260};
+  int first = 1;
+  for (; first < argc && argv[first][0] == '-'; first++) {
+    const char *a = argv[first];
+    if (!strcmp(a, "--inits")) st.use_inits = 1;
+    else if (first + 1 < argc && !strcmp(a, "--chains")) st.chains = atoi(argv[++first]);
+    else if (first + 1 < argc && !strcmp(a, "--warmup")) st.warmup = atoi(argv[++first]);
+    else if (first + 1 < argc && !strcmp(a, "--draws")) st.draws = atoi(argv[++first]);
+    else if (first + 1 < argc && !strcmp(a, "--threads")) st.threads = atoi(argv[++first]);
+    else if (first + 1 < argc && !strcmp(a, "--seed")) st.seed = strtoull(argv[++first], NULL, 10);
+    else {
+      fprintf(stderr, "conformance: unknown option %s\n", a);
+      return 2;
+    }
+  }
+  if (first >= argc || st.chains < 1 || st.draws < 1) {
+    fprintf(stderr, "usage: conformance [--chains N] [--warmup N] [--draws N] [--seed N] [--threads N] [--inits] DIR...\n");
+    return 2;
+  }
+  int counts[4] = {0, 0, 0, 0};
+  for (int i = first; i < argc; i++) {
+    char p[4096];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/model.stan", argv[i]);
+    if (stat(p, &sb) == 0) {
+      const char *base = strrchr(argv[i], '/');
+      counts[run_one(argv[i], base && base[1] ? base + 1 : argv[i], &st)]++;
+      continue;
+    }
+    DIR *d = opendir(argv[i]);
+    if (!d) {
+      fprintf(stderr, "conformance: cannot open %s\n", argv[i]);
+      return 2;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      if (e->d_name[0] == '.') continue;
+      snprintf(p, sizeof p, "%s/%s/reference.json", argv[i], e->d_name);
+      if (stat(p, &sb) != 0) continue;
+      names = urn_xrealloc(names, (n + 1) * sizeof *names);
+      names[n++] = urn_xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t k = 0; k < n; k++) {
+      snprintf(p, sizeof p, "%s/%s", argv[i], names[k]);
+      counts[run_one(p, names[k], &st)]++;
+      free(names[k]);
+    }
+    free(names);
+  }
+  int total = counts[0] + counts[1] + counts[2] + counts[3];
+  printf("conformance: %d passed, %d failed, %d inconclusive, %d skipped (not accepted) of %d posteriors\n",
+         counts[0], counts[1], counts[2], counts[3], total);
+  return counts[1] ? 1 : 0;
+}
