@@ -1,0 +1,187 @@
+/* math/dist_impl.h — private helpers shared by the dist_*.c files: argument
+ * access with broadcasting, Stan-worded argument checks, and the prototypes of
+ * every family's functions (the table in dist_table.c points at them).
+ * Not part of the interface: the evaluator uses math/dist.h only. */
+#ifndef URN_MATH_DIST_IMPL_H
+#define URN_MATH_DIST_IMPL_H
+
+#include <math.h>
+#include "math/dist.h"
+#include "math/special.h"
+
+#define DIST_LOG_PI 1.14472988584940017414
+#define DIST_LOG_2PI 1.83787706640934548356
+#define DIST_HALF_LOG_2PI 0.91893853320467274178
+#define DIST_LOG_2 0.69314718055994530942
+#define DIST_PI 3.14159265358979323846
+
+/* Value i of a broadcast argument (n == 1 repeats its only value). */
+#define DV(a, i) ((a)->v[(a)->n == 1 ? 0 : (i)])
+#define DI(a, i) ((a)->iv[(a)->n == 1 ? 0 : (i)])
+/* Adds x to the partial of element i when the argument is not constant. */
+#define DADD(a, i, x)                                   \
+  do {                                                  \
+    if ((a)->d) (a)->d[(a)->n == 1 ? 0 : (i)] += (x);   \
+  } while (0)
+
+/* The argument checks Stan applies, with its wording. */
+typedef enum dist_rule {
+  DR_NOT_NAN,   /* "must not be nan" */
+  DR_FINITE,    /* "must be finite" */
+  DR_POS_FINITE,/* "must be positive finite" */
+  DR_POSITIVE,  /* "must be positive" (+inf allowed) */
+  DR_NONNEG,    /* "must be nonnegative" (+inf allowed, NaN not) */
+  DR_PROB,      /* "must be in the interval [0, 1]" */
+  DR_UNIT_OPEN  /* "must be in the interval (0, 1)" */
+} dist_rule;
+
+/* Broadcast length of args[0..nargs): every n is 1 or the same N; *N = 0 when
+ * any n is 0.  On mismatch: URN_EREJECT "fn: Size of X (a) and Y (b) must match in size". */
+int dist_size(const char *fn, const urn_darg *args, int nargs, const char *const *labels,
+              size_t *N, urn_error *err);
+/* Checks every value of a (real or int) against rule; URN_EREJECT with
+ * "fn: Label[i] is v, but must be ...!" on the first violation. */
+int dist_check(const char *fn, const char *label, const urn_darg *a, dist_rule rule,
+               urn_error *err);
+/* Sets a Stan-like domain error for value v of element i (i = -1: scalar). */
+int dist_fail(urn_error *err, const char *fn, const char *label, long i, double v,
+              const char *rule);
+
+/* Numerical derivative d f / d x by Richardson-extrapolated central
+ * differences (steps h and h/2, truncation error O(h^4)), for CDF partials
+ * with respect to shape parameters of incomplete gamma/beta functions.
+ * f(x, ctx) is evaluated four times; h is chosen relative to |x|. */
+double dist_num_deriv(double (*f)(double x, const void *ctx), double x, const void *ctx);
+
+/* log of the standard normal density. */
+static inline double dist_log_phi(double z) { return -0.5 * z * z - DIST_HALF_LOG_2PI; }
+
+/* ---- continuous (dist_continuous.c) ---- */
+int urn_normal_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_std_normal_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_student_t_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_cauchy_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_double_exponential_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_logistic_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_lognormal_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_exponential_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_gamma_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_inv_gamma_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_weibull_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_beta_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_beta_proportion_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_uniform_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_chi_square_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_inv_chi_square_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_scaled_inv_chi_square_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_von_mises_lpdf(const urn_darg *, int, double *, urn_error *);
+
+/* ---- discrete (dist_discrete.c) ---- */
+int urn_poisson_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_poisson_log_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_binomial_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_binomial_logit_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_bernoulli_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_bernoulli_logit_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_neg_binomial_2_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_neg_binomial_2_log_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_beta_binomial_lpmf(const urn_darg *, int, double *, urn_error *);
+
+/* ---- multivariate, categorical and GLMs (dist_multivariate.c) ---- */
+int urn_dirichlet_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_multi_normal_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_multi_normal_cholesky_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_lkj_corr_cholesky_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_categorical_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_categorical_logit_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_ordered_logistic_lpmf(const urn_darg *, int, double *, urn_error *);
+int urn_normal_id_glm_lpdf(const urn_darg *, int, double *, urn_error *);
+int urn_bernoulli_logit_glm_lpmf(const urn_darg *, int, double *, urn_error *);
+/* Shared checks for multivariate arguments (also used by the rngs). */
+int dist_check_simplex(const char *fn, const char *label, const double *theta, size_t K,
+                       urn_error *err);
+int dist_check_ordered(const char *fn, const char *label, const double *c, size_t K,
+                       urn_error *err);
+/* Lower Cholesky factor L (K x K column-major) of the symmetric matrix S,
+ * after checking symmetry; URN_EREJECT with Stan's wording otherwise. */
+int dist_cholesky(const char *fn, const char *label, const double *S, size_t K, double *L,
+                  urn_error *err);
+
+/* ---- CDFs (dist_cdf.c): urn_FAMILY_lcdf / _lccdf / _cdf ---- */
+#define DIST_CDF_PROTOS(fam)                                        \
+  int urn_##fam##_lcdf(const urn_darg *, int, double *, urn_error *);  \
+  int urn_##fam##_lccdf(const urn_darg *, int, double *, urn_error *); \
+  int urn_##fam##_cdf(const urn_darg *, int, double *, urn_error *);
+DIST_CDF_PROTOS(normal)
+DIST_CDF_PROTOS(std_normal)
+DIST_CDF_PROTOS(student_t)
+DIST_CDF_PROTOS(cauchy)
+DIST_CDF_PROTOS(double_exponential)
+DIST_CDF_PROTOS(logistic)
+DIST_CDF_PROTOS(lognormal)
+DIST_CDF_PROTOS(exponential)
+DIST_CDF_PROTOS(gamma)
+DIST_CDF_PROTOS(inv_gamma)
+DIST_CDF_PROTOS(weibull)
+DIST_CDF_PROTOS(beta)
+DIST_CDF_PROTOS(beta_proportion)
+DIST_CDF_PROTOS(uniform)
+DIST_CDF_PROTOS(chi_square)
+DIST_CDF_PROTOS(inv_chi_square)
+DIST_CDF_PROTOS(scaled_inv_chi_square)
+DIST_CDF_PROTOS(poisson)
+DIST_CDF_PROTOS(binomial)
+DIST_CDF_PROTOS(bernoulli)
+DIST_CDF_PROTOS(neg_binomial_2)
+DIST_CDF_PROTOS(beta_binomial)
+
+/* ---- rngs (dist_rng.c): urn_FAMILY_rng ---- */
+#define DIST_RNG_PROTO(fam) \
+  int urn_##fam##_rng(urn_rng *, const urn_darg *, size_t, double *, int *, urn_error *);
+DIST_RNG_PROTO(normal)
+DIST_RNG_PROTO(std_normal)
+DIST_RNG_PROTO(student_t)
+DIST_RNG_PROTO(cauchy)
+DIST_RNG_PROTO(double_exponential)
+DIST_RNG_PROTO(logistic)
+DIST_RNG_PROTO(lognormal)
+DIST_RNG_PROTO(exponential)
+DIST_RNG_PROTO(gamma)
+DIST_RNG_PROTO(inv_gamma)
+DIST_RNG_PROTO(weibull)
+DIST_RNG_PROTO(beta)
+DIST_RNG_PROTO(beta_proportion)
+DIST_RNG_PROTO(uniform)
+DIST_RNG_PROTO(chi_square)
+DIST_RNG_PROTO(inv_chi_square)
+DIST_RNG_PROTO(scaled_inv_chi_square)
+DIST_RNG_PROTO(von_mises)
+DIST_RNG_PROTO(poisson)
+DIST_RNG_PROTO(poisson_log)
+DIST_RNG_PROTO(binomial)
+DIST_RNG_PROTO(binomial_logit)
+DIST_RNG_PROTO(bernoulli)
+DIST_RNG_PROTO(bernoulli_logit)
+DIST_RNG_PROTO(neg_binomial_2)
+DIST_RNG_PROTO(neg_binomial_2_log)
+DIST_RNG_PROTO(beta_binomial)
+DIST_RNG_PROTO(dirichlet)
+DIST_RNG_PROTO(multi_normal)
+DIST_RNG_PROTO(multi_normal_cholesky)
+DIST_RNG_PROTO(lkj_corr_cholesky)
+DIST_RNG_PROTO(categorical)
+DIST_RNG_PROTO(categorical_logit)
+DIST_RNG_PROTO(ordered_logistic)
+
+/* Scalar samplers shared by several rngs (rate parameterization for gamma). */
+double dist_gamma_draw(urn_rng *r, double alpha);            /* Gamma(alpha, 1) */
+double dist_log_gamma_draw(urn_rng *r, double alpha);        /* log of Gamma(alpha, 1), safe for tiny alpha */
+double dist_beta_draw(urn_rng *r, double a, double b);
+long dist_poisson_draw(urn_rng *r, double lambda);
+long dist_binomial_draw(urn_rng *r, long n, double p);
+
+/* log I0(x) and I1(x)/I0(x) for von Mises (x >= 0). */
+double dist_log_bessel_i0(double x);
+double dist_bessel_ratio_i1_i0(double x);
+
+#endif

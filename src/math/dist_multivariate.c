@@ -1,0 +1,498 @@
+/* math/dist_multivariate.c — densities whose arguments are vectors or
+ * matrices: dirichlet, multi_normal, multi_normal_cholesky,
+ * lkj_corr_cholesky, categorical, categorical_logit, ordered_logistic and the
+ * GLMs normal_id_glm and bernoulli_logit_glm.  Shapes follow dist.h: an
+ * argument holds n / (rows * cols) items of rows x cols (column-major), and
+ * an item count of 1 broadcasts.  Matrix partials of multi_normal are the
+ * symmetric gradient (the same value at [i,j] and [j,i]); see dist.h. */
+#include <stdlib.h>
+#include "math/dist_impl.h"
+#include "util/util.h"
+
+#define CHK(label, arg, rule) dist_check(fn, label, &(arg), rule, err)
+#define CONSTRAINT_TOL 1e-8
+
+/* Number of items of a multivariate argument (n / (rows * cols)). */
+static size_t items(const urn_darg *a) {
+  size_t per = a->rows * (a->cols ? a->cols : 1);
+  return per ? a->n / per : 0;
+}
+
+/* Common item count of two multivariate arguments (1 broadcasts). */
+static int item_count(const char *fn, const urn_darg *a, const char *la, const urn_darg *b,
+                      const char *lb, size_t *M, urn_error *err) {
+  size_t ma = items(a), mb = items(b);
+  if (ma != 1 && mb != 1 && ma != mb)
+    return urn_error_set(err, URN_EREJECT, "%s: Size of %s (%zu) and %s (%zu) must match in size",
+                         fn, la, ma, lb, mb);
+  *M = (ma == 0 || mb == 0) ? 0 : ma > mb ? ma : mb;
+  return URN_OK;
+}
+
+int dist_check_simplex(const char *fn, const char *label, const double *theta, size_t K,
+                       urn_error *err) {
+  if (K == 0) return urn_error_set(err, URN_EREJECT, "%s: %s has size 0, but must have a non-zero size", fn, label);
+  double s = 0;
+  for (size_t k = 0; k < K; k++) {
+    if (!(theta[k] >= 0))
+      return urn_error_set(err, URN_EREJECT,
+                           "%s: %s is not a valid simplex. %s[%zu] = %g, but should be greater "
+                           "than or equal to 0",
+                           fn, label, label, k + 1, theta[k]);
+    s += theta[k];
+  }
+  if (!(fabs(s - 1) <= CONSTRAINT_TOL))
+    return urn_error_set(err, URN_EREJECT,
+                         "%s: %s is not a valid simplex. sum(%s) = %.9g, but should be 1", fn,
+                         label, label, s);
+  return URN_OK;
+}
+
+int dist_check_ordered(const char *fn, const char *label, const double *c, size_t K,
+                       urn_error *err) {
+  for (size_t k = 0; k < K; k++) {
+    if (!isfinite(c[k])) return dist_fail(err, fn, label, (long)k, c[k], "finite");
+    if (k > 0 && !(c[k] > c[k - 1]))
+      return urn_error_set(err, URN_EREJECT,
+                           "%s: %s is not a valid ordered vector. The element at %zu is %g, but "
+                           "should be greater than the previous element, %g",
+                           fn, label, k + 1, c[k], c[k - 1]);
+  }
+  return URN_OK;
+}
+
+int dist_cholesky(const char *fn, const char *label, const double *S, size_t K, double *L,
+                  urn_error *err) {
+  for (size_t j = 0; j < K; j++)
+    for (size_t i = 0; i < K; i++) {
+      double sij = S[i + j * K], sji = S[j + i * K];
+      if (isnan(sij))
+        return urn_error_set(err, URN_EREJECT, "%s: %s[%zu,%zu] is nan, but must not be nan!",
+                             fn, label, i + 1, j + 1);
+      if (i < j && !(fabs(sij - sji) <= CONSTRAINT_TOL))
+        return urn_error_set(err, URN_EREJECT,
+                             "%s: %s is not symmetric. %s[%zu,%zu] = %g, but %s[%zu,%zu] = %g",
+                             fn, label, label, i + 1, j + 1, sij, label, j + 1, i + 1, sji);
+    }
+  for (size_t j = 0; j < K; j++) {
+    double s = S[j + j * K];
+    for (size_t k = 0; k < j; k++) s -= L[j + k * K] * L[j + k * K];
+    if (!(s > 0) || !isfinite(s))
+      return urn_error_set(err, URN_EREJECT, "%s: %s is not positive definite.", fn, label);
+    double ljj = sqrt(s);
+    L[j + j * K] = ljj;
+    for (size_t i = j + 1; i < K; i++) {
+      double t = S[i + j * K];
+      for (size_t k = 0; k < j; k++) t -= L[i + k * K] * L[j + k * K];
+      L[i + j * K] = t / ljj;
+    }
+    for (size_t i = 0; i < j; i++) L[i + j * K] = 0;
+  }
+  return URN_OK;
+}
+
+/* Solves L z = r (forward) for lower-triangular L (K x K column-major). */
+static void solve_lower(const double *L, size_t K, const double *r, double *z) {
+  for (size_t i = 0; i < K; i++) {
+    double t = r[i];
+    for (size_t k = 0; k < i; k++) t -= L[i + k * K] * z[k];
+    z[i] = t / L[i + i * K];
+  }
+}
+/* Solves L' w = z (backward). */
+static void solve_upper_t(const double *L, size_t K, const double *z, double *w) {
+  for (size_t ii = K; ii-- > 0;) {
+    double t = z[ii];
+    for (size_t k = ii + 1; k < K; k++) t -= L[k + ii * K] * w[k];
+    w[ii] = t / L[ii + ii * K];
+  }
+}
+
+int urn_dirichlet_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  const char *fn = "dirichlet_lpdf";
+  const urn_darg *th = &a[0], *al = &a[1];
+  size_t K = th->rows, M;
+  if (al->rows != K)
+    return urn_error_set(err, URN_EREJECT,
+                         "%s: Size of probabilities (%zu) and prior sample sizes (%zu) must match "
+                         "in size", fn, K, al->rows);
+  if (item_count(fn, th, "probabilities", al, "prior sample sizes", &M, err)) return URN_EREJECT;
+  if (CHK("prior sample sizes", *al, DR_POS_FINITE)) return URN_EREJECT;
+  for (size_t m = 0; m < items(th); m++)
+    if (dist_check_simplex(fn, "probabilities", th->v + m * K, K, err)) return URN_EREJECT;
+  int ka = !propto || al->d, kk = !propto || th->d || al->d;
+  double lp = 0;
+  for (size_t m = 0; m < M; m++) {
+    size_t ot = items(th) == 1 ? 0 : m * K, oa = items(al) == 1 ? 0 : m * K;
+    const double *t = th->v + ot, *alpha = al->v + oa;
+    double sa = 0;
+    for (size_t k = 0; k < K; k++) sa += alpha[k];
+    if (ka) {
+      lp += urn_lgamma(sa);
+      for (size_t k = 0; k < K; k++) lp -= urn_lgamma(alpha[k]);
+    }
+    double dsa = al->d ? urn_digamma(sa) : 0;
+    for (size_t k = 0; k < K; k++) {
+      double am1 = alpha[k] - 1;
+      if (kk && am1 != 0) lp += am1 * log(t[k]);
+      if (th->d && am1 != 0) th->d[ot + k] += am1 / t[k];
+      if (al->d) al->d[oa + k] += dsa - urn_digamma(alpha[k]) + log(t[k]);
+    }
+  }
+  *out = lp;
+  return URN_OK;
+}
+
+/* Checks y / mu shapes against a K x K matrix argument. */
+static int mvn_shapes(const char *fn, const urn_darg *a, const char *mlabel, size_t *K,
+                      size_t *M, urn_error *err) {
+  *K = a[2].rows;
+  if (a[2].cols != *K)
+    return urn_error_set(err, URN_EREJECT, "%s: Expecting a square matrix; rows of %s (%zu) and "
+                         "columns of %s (%zu) must match in size", fn, mlabel, a[2].rows, mlabel,
+                         a[2].cols);
+  if (a[0].rows != *K || a[1].rows != *K)
+    return urn_error_set(err, URN_EREJECT,
+                         "%s: Size of random variable (%zu), size of location parameter (%zu) and "
+                         "rows of %s (%zu) must match in size",
+                         fn, a[0].rows, a[1].rows, mlabel, *K);
+  if (item_count(fn, &a[0], "random variable", &a[1], "location parameter", M, err))
+    return URN_EREJECT;
+  if (CHK("Random variable", a[0], DR_NOT_NAN) || CHK("Location parameter", a[1], DR_FINITE))
+    return URN_EREJECT;
+  return URN_OK;
+}
+
+/* Shared body of multi_normal and multi_normal_cholesky once L is known:
+ * per item r = y - mu, z = L^-1 r, w = L^-T z; lp -= z'z / 2; dy -= w,
+ * dmu += w.  When zw is not NULL, calls back with (w, z) for the matrix
+ * partials. */
+typedef void (*mvn_item_fn)(void *ctx, const double *w, const double *z);
+static double mvn_items(const urn_darg *a, size_t K, size_t M, const double *L, double *ws,
+                        int kk, mvn_item_fn cb, void *ctx) {
+  double *r = ws, *z = ws + K, *w = ws + 2 * K, lp = 0;
+  int one_y = items(&a[0]) == 1, one_mu = items(&a[1]) == 1;
+  for (size_t m = 0; m < M; m++) {
+    size_t oy = one_y ? 0 : m * K, om = one_mu ? 0 : m * K;
+    for (size_t k = 0; k < K; k++) r[k] = a[0].v[oy + k] - a[1].v[om + k];
+    solve_lower(L, K, r, z);
+    double q = 0;
+    for (size_t k = 0; k < K; k++) q += z[k] * z[k];
+    if (kk) lp -= 0.5 * q;
+    if (a[0].d || a[1].d || cb) {
+      solve_upper_t(L, K, z, w);
+      for (size_t k = 0; k < K; k++) {
+        if (a[0].d) a[0].d[oy + k] -= w[k];
+        if (a[1].d) a[1].d[om + k] += w[k];
+      }
+      if (cb) cb(ctx, w, z);
+    }
+  }
+  return lp;
+}
+
+/* multi_normal: dSigma += w w' / 2 per item. */
+typedef struct mvn_ctx {
+  double *dS; /* partials of Sigma */
+  size_t K;   /* dimension */
+} mvn_ctx;
+static void mvn_sigma_cb(void *ctx, const double *w, const double *z) {
+  mvn_ctx *c = ctx;
+  for (size_t j = 0; j < c->K; j++)
+    for (size_t i = 0; i < c->K; i++) c->dS[i + j * c->K] += 0.5 * w[i] * w[j];
+}
+
+int urn_multi_normal_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  const char *fn = "multi_normal_lpdf";
+  size_t K, M;
+  if (mvn_shapes(fn, a, "Covariance matrix", &K, &M, err)) return URN_EREJECT;
+  if (M == 0 || K == 0) return *out = 0, URN_OK;
+  double *L = urn_xmalloc(sizeof(double) * (2 * K * K + 3 * K));
+  double *ws = L + K * K, *inv = ws + 3 * K;
+  if (dist_cholesky(fn, "Covariance matrix", a[2].v, K, L, err)) {
+    free(L);
+    return URN_EREJECT;
+  }
+  int kk = !propto || a[0].d || a[1].d || a[2].d;
+  double lp = 0, logdet = 0;
+  for (size_t k = 0; k < K; k++) logdet += 2 * log(L[k + k * K]);
+  if (!propto) lp -= 0.5 * M * K * DIST_LOG_2PI;
+  if (!propto || a[2].d) lp -= 0.5 * M * logdet;
+  mvn_ctx ctx = {a[2].d, K};
+  lp += mvn_items(a, K, M, L, ws, kk, a[2].d ? mvn_sigma_cb : NULL, &ctx);
+  if (a[2].d) {
+    /* - M/2 Sigma^-1: column j of the inverse solves L L' x = e_j */
+    double *e = ws, *z = ws + K;
+    for (size_t j = 0; j < K; j++) {
+      for (size_t k = 0; k < K; k++) e[k] = k == j;
+      solve_lower(L, K, e, z);
+      solve_upper_t(L, K, z, inv + j * K);
+    }
+    for (size_t j = 0; j < K; j++)
+      for (size_t i = 0; i < K; i++)
+        a[2].d[i + j * K] -= 0.5 * M * 0.5 * (inv[i + j * K] + inv[j + i * K]);
+  }
+  free(L);
+  *out = lp;
+  return URN_OK;
+}
+
+/* multi_normal_cholesky: dL[i,j] += w_i z_j for i >= j. */
+static void mvnc_l_cb(void *ctx, const double *w, const double *z) {
+  mvn_ctx *c = ctx;
+  for (size_t j = 0; j < c->K; j++)
+    for (size_t i = j; i < c->K; i++) c->dS[i + j * c->K] += w[i] * z[j];
+}
+
+int urn_multi_normal_cholesky_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  const char *fn = "multi_normal_cholesky_lpdf";
+  size_t K, M;
+  if (mvn_shapes(fn, a, "Cholesky factor of covariance matrix", &K, &M, err)) return URN_EREJECT;
+  const double *L = a[2].v;
+  for (size_t k = 0; k < K; k++)
+    if (!(L[k + k * K] > 0) || !isfinite(L[k + k * K]))
+      return urn_error_set(err, URN_EREJECT,
+                           "%s: Cholesky factor of covariance matrix[%zu,%zu] is %g, but must be "
+                           "positive finite!", fn, k + 1, k + 1, L[k + k * K]);
+  if (M == 0 || K == 0) return *out = 0, URN_OK;
+  double *ws = urn_xmalloc(sizeof(double) * 3 * K);
+  int kk = !propto || a[0].d || a[1].d || a[2].d;
+  double lp = 0;
+  if (!propto) lp -= 0.5 * M * K * DIST_LOG_2PI;
+  if (!propto || a[2].d)
+    for (size_t k = 0; k < K; k++) lp -= M * log(L[k + k * K]);
+  mvn_ctx ctx = {a[2].d, K};
+  lp += mvn_items(a, K, M, L, ws, kk, a[2].d ? mvnc_l_cb : NULL, &ctx);
+  if (a[2].d)
+    for (size_t k = 0; k < K; k++) a[2].d[k + k * K] -= M / L[k + k * K];
+  free(ws);
+  *out = lp;
+  return URN_OK;
+}
+
+int urn_lkj_corr_cholesky_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  const char *fn = "lkj_corr_cholesky_lpdf";
+  const double *L = a[0].v;
+  size_t K = a[0].rows;
+  if (a[0].cols != K || a[0].n != K * K)
+    return urn_error_set(err, URN_EREJECT, "%s: Random variable must be a square matrix", fn);
+  if (a[1].n != 1) return urn_error_set(err, URN_EREJECT, "%s: Shape parameter must be a scalar", fn);
+  if (CHK("Shape parameter", a[1], DR_POS_FINITE)) return URN_EREJECT;
+  for (size_t i = 0; i < K; i++) {
+    double s = 0;
+    for (size_t j = 0; j < K; j++) {
+      double v = L[i + j * K];
+      if (isnan(v) || (j > i && v != 0) || (j == i && !(v > 0)))
+        return urn_error_set(err, URN_EREJECT,
+                             "%s: Random variable is not a valid Cholesky factor of a correlation "
+                             "matrix: element [%zu,%zu] is %g",
+                             fn, i + 1, j + 1, v);
+      s += v * v;
+    }
+    if (!(fabs(s - 1) <= CONSTRAINT_TOL))
+      return urn_error_set(err, URN_EREJECT,
+                           "%s: Random variable is not a valid Cholesky factor of a correlation "
+                           "matrix: row %zu has squared norm %.9g, but should be 1",
+                           fn, i + 1, s);
+  }
+  double eta = a[1].v[0], lp = 0;
+  if (!propto || a[1].d) {
+    /* log normalizing constant of Lewandowski, Kurowicka and Joe (2009):
+     * c = -sum_{k=1}^{K-1} [(2 eta - 2 + K - k)(K - k) log 2 + (K - k) lbeta(b_k, b_k)],
+     * b_k = eta + (K - k - 1) / 2. */
+    double dc = 0;
+    for (size_t k = 1; k < K; k++) {
+      double Kk = (double)(K - k), b = eta + 0.5 * (Kk - 1);
+      lp -= (2 * eta - 2 + Kk) * Kk * DIST_LOG_2 + Kk * urn_lbeta(b, b);
+      if (a[1].d) dc -= 2 * Kk * DIST_LOG_2 + 2 * Kk * (urn_digamma(b) - urn_digamma(2 * b));
+    }
+    if (a[1].d) a[1].d[0] += dc;
+  }
+  int kk = !propto || a[0].d || a[1].d;
+  for (size_t i = 1; i < K; i++) { /* 0-based diagonal i = Stan's k - 1 */
+    double lii = L[i + i * K], coef = (double)K - (double)(i + 1) + 2 * eta - 2;
+    if (kk) lp += coef * log(lii);
+    if (a[0].d) a[0].d[i + i * K] += coef / lii;
+    if (a[1].d) a[1].d[0] += 2 * log(lii);
+  }
+  *out = lp;
+  return URN_OK;
+}
+
+int urn_categorical_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  const char *fn = "categorical_lpmf";
+  size_t K = a[1].rows;
+  if (a[1].n != K) return urn_error_set(err, URN_EREJECT, "%s: Probabilities parameter must be one vector", fn);
+  if (dist_check_simplex(fn, "Probabilities parameter", a[1].v, K, err)) return URN_EREJECT;
+  for (size_t i = 0; i < a[0].n; i++) {
+    int y = a[0].iv[i];
+    if (y < 1 || (size_t)y > K || a[1].v[y - 1] == 0) return *out = -INFINITY, URN_OK;
+  }
+  double lp = 0;
+  for (size_t i = 0; i < a[0].n; i++) {
+    int y = a[0].iv[i];
+    if (!propto || a[1].d) lp += log(a[1].v[y - 1]);
+    if (a[1].d) a[1].d[y - 1] += 1 / a[1].v[y - 1];
+  }
+  *out = lp;
+  return URN_OK;
+}
+
+int urn_categorical_logit_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  const char *fn = "categorical_logit_lpmf";
+  size_t K = a[1].rows;
+  if (a[1].n != K || K == 0)
+    return urn_error_set(err, URN_EREJECT, "%s: log odds parameter must be one non-empty vector", fn);
+  if (CHK("log odds parameter", a[1], DR_FINITE)) return URN_EREJECT;
+  for (size_t i = 0; i < a[0].n; i++) {
+    int y = a[0].iv[i];
+    if (y < 1 || (size_t)y > K) return *out = -INFINITY, URN_OK;
+  }
+  if (a[0].n == 0) return *out = 0, URN_OK;
+  double lse = urn_log_sum_exp(a[1].v, K), lp = 0;
+  size_t N = a[0].n;
+  for (size_t i = 0; i < N; i++) {
+    int y = a[0].iv[i];
+    if (!propto || a[1].d) lp += a[1].v[y - 1] - lse;
+    if (a[1].d) a[1].d[y - 1] += 1;
+  }
+  if (a[1].d)
+    for (size_t k = 0; k < K; k++) a[1].d[k] -= N * exp(a[1].v[k] - lse);
+  *out = lp;
+  return URN_OK;
+}
+
+int urn_ordered_logistic_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  const char *fn = "ordered_logistic_lpmf";
+  const urn_darg *y = &a[0], *eta = &a[1], *c = &a[2];
+  size_t Km1 = c->rows, nc = items(c), N;
+  if (Km1 == 0) return urn_error_set(err, URN_EREJECT, "%s: Cut-points has size 0, but must have a non-zero size", fn);
+  if (y->n != eta->n && y->n != 1 && eta->n != 1)
+    return urn_error_set(err, URN_EREJECT, "%s: Size of Random variable (%zu) and Location parameter (%zu) must match in size", fn, y->n, eta->n);
+  N = (y->n == 0 || eta->n == 0) ? 0 : y->n > eta->n ? y->n : eta->n;
+  if (nc != 1 && nc != N)
+    return urn_error_set(err, URN_EREJECT, "%s: Size of Random variable (%zu) and Cut-points (%zu) must match in size", fn, N, nc);
+  if (CHK("Location parameter", *eta, DR_FINITE)) return URN_EREJECT;
+  for (size_t m = 0; m < nc; m++)
+    if (dist_check_ordered(fn, "Cut-points", c->v + m * Km1, Km1, err)) return URN_EREJECT;
+  for (size_t i = 0; i < N; i++) {
+    int k = DI(y, i);
+    if (k < 1 || (size_t)k > Km1 + 1) return *out = -INFINITY, URN_OK;
+  }
+  int kk = !propto || eta->d || c->d;
+  double lp = 0;
+  for (size_t i = 0; i < N; i++) {
+    int k = DI(y, i);
+    double e = DV(eta, i);
+    size_t oc = nc == 1 ? 0 : i * Km1;
+    const double *cut = c->v + oc;
+    double deta, dlo = 0, dhi = 0; /* partials wrt eta, c[k-2], c[k-1] (0-based) */
+    if (k == 1) {
+      double x = e - cut[0];
+      if (kk) lp += urn_log1m_inv_logit(x);
+      deta = -urn_inv_logit(x);
+      dhi = -deta;
+    } else if ((size_t)k == Km1 + 1) {
+      double x = e - cut[Km1 - 1];
+      if (kk) lp += urn_log_inv_logit(x);
+      deta = urn_inv_logit(-x);
+      dlo = -deta;
+    } else {
+      /* log(inv_logit(u) - inv_logit(v)), u = e - c[k-2] > v = e - c[k-1]:
+       * = log_inv_logit(u) + log1m_inv_logit(v) + log1m_exp(v - u) */
+      double u = e - cut[k - 2], v = e - cut[k - 1];
+      if (kk) lp += urn_log_inv_logit(u) + urn_log1m_inv_logit(v) + urn_log1m_exp(v - u);
+      double em = 1 / expm1(u - v);
+      double du = urn_inv_logit(-u) + em, dv = -urn_inv_logit(v) - em;
+      deta = du + dv;
+      dlo = -du;
+      dhi = -dv;
+    }
+    DADD(eta, i, deta);
+    if (c->d) {
+      if (k > 1) c->d[oc + k - 2] += dlo;
+      if ((size_t)k <= Km1) c->d[oc + k - 1] += dhi;
+    }
+  }
+  *out = lp;
+  return URN_OK;
+}
+
+/* Shapes of a GLM: x is N x K, y and alpha have N or 1 values, beta K. */
+static int glm_shapes(const char *fn, const urn_darg *a, size_t *N, size_t *K, urn_error *err) {
+  *N = a[1].rows;
+  *K = a[1].cols;
+  if (a[1].n != *N * *K)
+    return urn_error_set(err, URN_EREJECT, "%s: Matrix of independent variables has the wrong size", fn);
+  if (a[0].n != *N && a[0].n != 1)
+    return urn_error_set(err, URN_EREJECT, "%s: Size of Vector of dependent variables (%zu) and rows of Matrix of independent variables (%zu) must match in size", fn, a[0].n, *N);
+  if (a[2].n != *N && a[2].n != 1)
+    return urn_error_set(err, URN_EREJECT, "%s: Size of Intercept (%zu) and rows of Matrix of independent variables (%zu) must match in size", fn, a[2].n, *N);
+  if (a[3].n != *K)
+    return urn_error_set(err, URN_EREJECT, "%s: Size of Weight vector (%zu) and columns of Matrix of independent variables (%zu) must match in size", fn, a[3].n, *K);
+  if (dist_check(fn, "Matrix of independent variables", &a[1], DR_FINITE, err) ||
+      dist_check(fn, "Intercept", &a[2], DR_FINITE, err) ||
+      dist_check(fn, "Weight vector", &a[3], DR_FINITE, err))
+    return URN_EREJECT;
+  return URN_OK;
+}
+
+/* Linear predictor row i: alpha_i + x_i . beta. */
+static double glm_eta(const urn_darg *a, size_t i, size_t N, size_t K) {
+  double e = DV(&a[2], i);
+  for (size_t j = 0; j < K; j++) e += a[1].v[i + j * N] * a[3].v[j];
+  return e;
+}
+
+/* Adds the partials of a GLM given g = d lp / d eta_i. */
+static void glm_partials(const urn_darg *a, size_t i, size_t N, size_t K, double g) {
+  DADD(&a[2], i, g);
+  for (size_t j = 0; j < K; j++) {
+    if (a[3].d) a[3].d[j] += g * a[1].v[i + j * N];
+    if (a[1].d) a[1].d[i + j * N] += g * a[3].v[j];
+  }
+}
+
+int urn_normal_id_glm_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  const char *fn = "normal_id_glm_lpdf";
+  size_t N, K;
+  if (glm_shapes(fn, a, &N, &K, err)) return URN_EREJECT;
+  if (a[4].n != N && a[4].n != 1)
+    return urn_error_set(err, URN_EREJECT, "%s: Size of Scale vector (%zu) and rows of Matrix of independent variables (%zu) must match in size", fn, a[4].n, N);
+  if (CHK("Vector of dependent variables", a[0], DR_FINITE) || CHK("Scale vector", a[4], DR_POS_FINITE))
+    return URN_EREJECT;
+  int ks = !propto || a[4].d;
+  int kk = !propto || a[0].d || a[1].d || a[2].d || a[3].d || a[4].d;
+  double lp = 0;
+  for (size_t i = 0; i < N; i++) {
+    double s = DV(&a[4], i), z = (DV(&a[0], i) - glm_eta(a, i, N, K)) / s;
+    if (kk) lp -= 0.5 * z * z;
+    if (ks) lp -= log(s);
+    if (!propto) lp -= DIST_HALF_LOG_2PI;
+    DADD(&a[0], i, -z / s);
+    glm_partials(a, i, N, K, z / s);
+    DADD(&a[4], i, (z * z - 1) / s);
+  }
+  *out = lp;
+  return URN_OK;
+}
+
+int urn_bernoulli_logit_glm_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  const char *fn = "bernoulli_logit_glm_lpmf";
+  size_t N, K;
+  if (glm_shapes(fn, a, &N, &K, err)) return URN_EREJECT;
+  for (size_t i = 0; i < N; i++) {
+    int y = DI(&a[0], i);
+    if (y < 0 || y > 1) return *out = -INFINITY, URN_OK;
+  }
+  int kk = !propto || a[1].d || a[2].d || a[3].d;
+  double lp = 0;
+  for (size_t i = 0; i < N; i++) {
+    int y = DI(&a[0], i);
+    double e = glm_eta(a, i, N, K);
+    if (kk) lp += y ? urn_log_inv_logit(e) : urn_log1m_inv_logit(e);
+    glm_partials(a, i, N, K, y - urn_inv_logit(e));
+  }
+  *out = lp;
+  return URN_OK;
+}

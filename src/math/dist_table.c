@@ -1,0 +1,236 @@
+/* math/dist_table.c — THE distribution table: one entry per family with its
+ * Stan arguments, support, formula and function pointers, plus lookups by
+ * family name and by Stan function name (normal_lupdf, poisson_rng, ...).
+ * The checker, the evaluator and docs/distributions.md (generated from this
+ * table by tests/test_dist_docs.c) read it; nothing else lists the families. */
+#include <string.h>
+#include "math/dist_impl.h"
+
+/* Argument spec shorthands. */
+#define R(n, c) {n, URN_DA_REALS, c}
+#define I(n, c) {n, URN_DA_INTS, c}
+#define R1(n, c) {n, URN_DA_REAL, c}
+#define I1(n, c) {n, URN_DA_INT, c}
+#define V(n, c) {n, URN_DA_VECTOR, c}
+#define VS(n, c) {n, URN_DA_VECTORS, c}
+#define M(n, c) {n, URN_DA_MATRIX, c}
+
+/* Function pointer shorthands. */
+#define CDFS(f) urn_##f##_lcdf, urn_##f##_lccdf, urn_##f##_cdf
+#define NOCDF NULL, NULL, NULL
+#define RNG(f, k) urn_##f##_rng, k, -1, {{0}}
+
+const urn_dist urn_dist_table[] = {
+    /* ---------------- continuous, univariate ---------------- */
+    {"normal", 0, 0, 3, {R("y", ""), R("mu", ""), R("sigma", "> 0")}, "y in (-inf, inf)",
+     urn_normal_lpdf, CDFS(normal), RNG(normal, URN_RNG_REALS),
+     "-log(sigma) - log(2 pi)/2 - ((y - mu)/sigma)^2 / 2", ""},
+    {"std_normal", 0, 0, 1, {R("y", "")}, "y in (-inf, inf)", urn_std_normal_lpdf,
+     CDFS(std_normal), RNG(std_normal, URN_RNG_REALS), "-log(2 pi)/2 - y^2 / 2",
+     "std_normal_rng() takes no arguments and returns one real."},
+    {"student_t", 0, 0, 4, {R("y", ""), R("nu", "> 0"), R("mu", ""), R("sigma", "> 0")},
+     "y in (-inf, inf)", urn_student_t_lpdf, CDFS(student_t), RNG(student_t, URN_RNG_REALS),
+     "lgamma((nu+1)/2) - lgamma(nu/2) - log(nu pi)/2 - log(sigma) - (nu+1)/2 log(1 + ((y-mu)/sigma)^2/nu)",
+     "CDF partial in nu: numerical (Richardson-extrapolated central differences)."},
+    {"cauchy", 0, 0, 3, {R("y", ""), R("mu", ""), R("sigma", "> 0")}, "y in (-inf, inf)",
+     urn_cauchy_lpdf, CDFS(cauchy), RNG(cauchy, URN_RNG_REALS),
+     "-log(pi) - log(sigma) - log(1 + ((y - mu)/sigma)^2)", ""},
+    {"double_exponential", 0, 0, 3, {R("y", ""), R("mu", ""), R("sigma", "> 0")},
+     "y in (-inf, inf)", urn_double_exponential_lpdf, CDFS(double_exponential),
+     RNG(double_exponential, URN_RNG_REALS), "-log(2) - log(sigma) - |y - mu| / sigma",
+     "The partial in y and mu at y == mu is taken as 0."},
+    {"logistic", 0, 0, 3, {R("y", ""), R("mu", ""), R("sigma", "> 0")}, "y in (-inf, inf)",
+     urn_logistic_lpdf, CDFS(logistic), RNG(logistic, URN_RNG_REALS),
+     "-z - log(sigma) - 2 log(1 + exp(-z)),  z = (y - mu)/sigma", ""},
+    {"lognormal", 0, 0, 3, {R("y", ""), R("mu", ""), R("sigma", "> 0")}, "y in (0, inf)",
+     urn_lognormal_lpdf, CDFS(lognormal), RNG(lognormal, URN_RNG_REALS),
+     "-log(2 pi)/2 - log(sigma) - log(y) - ((log(y) - mu)/sigma)^2 / 2", ""},
+    {"exponential", 0, 0, 2, {R("y", ""), R("beta", "> 0")}, "y in [0, inf)",
+     urn_exponential_lpdf, CDFS(exponential), RNG(exponential, URN_RNG_REALS),
+     "log(beta) - beta y", ""},
+    {"gamma", 0, 0, 3, {R("y", ""), R("alpha", "> 0"), R("beta", "> 0")}, "y in [0, inf)",
+     urn_gamma_lpdf, CDFS(gamma), RNG(gamma, URN_RNG_REALS),
+     "alpha log(beta) - lgamma(alpha) + (alpha - 1) log(y) - beta y",
+     "beta is the rate (inverse scale).  CDF partial in alpha: numerical."},
+    {"inv_gamma", 0, 0, 3, {R("y", ""), R("alpha", "> 0"), R("beta", "> 0")}, "y in (0, inf)",
+     urn_inv_gamma_lpdf, CDFS(inv_gamma), RNG(inv_gamma, URN_RNG_REALS),
+     "alpha log(beta) - lgamma(alpha) - (alpha + 1) log(y) - beta / y",
+     "CDF partial in alpha: numerical."},
+    {"weibull", 0, 0, 3, {R("y", ""), R("alpha", "> 0"), R("sigma", "> 0")}, "y in [0, inf)",
+     urn_weibull_lpdf, CDFS(weibull), RNG(weibull, URN_RNG_REALS),
+     "log(alpha) - log(sigma) + (alpha - 1) log(y / sigma) - (y / sigma)^alpha", ""},
+    {"beta", 0, 0, 3, {R("theta", ""), R("alpha", "> 0"), R("beta", "> 0")},
+     "theta in [0, 1]", urn_beta_lpdf, CDFS(beta), RNG(beta, URN_RNG_REALS),
+     "-lbeta(alpha, beta) + (alpha - 1) log(theta) + (beta - 1) log(1 - theta)",
+     "CDF partials in alpha, beta: numerical."},
+    {"beta_proportion", 0, 0, 3, {R("theta", ""), R("mu", "in (0, 1)"), R("kappa", "> 0")},
+     "theta in [0, 1]", urn_beta_proportion_lpdf, urn_beta_proportion_lcdf,
+     urn_beta_proportion_lccdf, NULL, RNG(beta_proportion, URN_RNG_REALS),
+     "beta(theta | mu kappa, (1 - mu) kappa)",
+     "Stan has lcdf and lccdf (no cdf).  CDF partials in mu, kappa: numerical."},
+    {"uniform", 0, 0, 3, {R("y", ""), R("alpha", ""), R("beta", "> alpha")},
+     "y in [alpha, beta]", urn_uniform_lpdf, CDFS(uniform), RNG(uniform, URN_RNG_REALS),
+     "-log(beta - alpha)", ""},
+    {"chi_square", 0, 0, 2, {R("y", ""), R("nu", "> 0")}, "y in [0, inf)", urn_chi_square_lpdf,
+     CDFS(chi_square), RNG(chi_square, URN_RNG_REALS),
+     "-(nu/2) log(2) - lgamma(nu/2) + (nu/2 - 1) log(y) - y/2", "CDF partial in nu: numerical."},
+    {"inv_chi_square", 0, 0, 2, {R("y", ""), R("nu", "> 0")}, "y in (0, inf)",
+     urn_inv_chi_square_lpdf, CDFS(inv_chi_square), RNG(inv_chi_square, URN_RNG_REALS),
+     "-(nu/2) log(2) - lgamma(nu/2) - (nu/2 + 1) log(y) - 1/(2 y)",
+     "CDF partial in nu: numerical."},
+    {"scaled_inv_chi_square", 0, 0, 3, {R("y", ""), R("nu", "> 0"), R("s", "> 0")},
+     "y in (0, inf)", urn_scaled_inv_chi_square_lpdf, CDFS(scaled_inv_chi_square),
+     RNG(scaled_inv_chi_square, URN_RNG_REALS),
+     "(nu/2) log(nu/2) - lgamma(nu/2) + nu log(s) - (nu/2 + 1) log(y) - nu s^2 / (2 y)",
+     "CDF partial in nu: numerical."},
+    {"von_mises", 0, 0, 3, {R("y", ""), R("mu", ""), R("kappa", ">= 0")}, "y in (-inf, inf)",
+     urn_von_mises_lpdf, NOCDF, RNG(von_mises, URN_RNG_REALS),
+     "kappa cos(y - mu) - log(2 pi) - log(I0(kappa))",
+     "No CDF.  The rng returns values in [mu - pi, mu + pi]."},
+    /* ---------------- discrete, univariate ---------------- */
+    {"poisson", 1, 0, 2, {I("n", ""), R("lambda", ">= 0")}, "n in {0, 1, ...}",
+     urn_poisson_lpmf, CDFS(poisson), RNG(poisson, URN_RNG_INTS),
+     "n log(lambda) - lambda - lgamma(n + 1)", "The rng requires lambda < 2^30."},
+    {"poisson_log", 1, 0, 2, {I("n", ""), R("alpha", "")}, "n in {0, 1, ...}",
+     urn_poisson_log_lpmf, NOCDF, RNG(poisson_log, URN_RNG_INTS),
+     "n alpha - exp(alpha) - lgamma(n + 1)", ""},
+    {"binomial", 1, 0, 3, {I("n", ""), I("N", ">= 0"), R("theta", "in [0, 1]")},
+     "n in {0, ..., N}", urn_binomial_lpmf, CDFS(binomial), RNG(binomial, URN_RNG_INTS),
+     "lchoose(N, n) + n log(theta) + (N - n) log(1 - theta)", ""},
+    {"binomial_logit", 1, 0, 3, {I("n", ""), I("N", ">= 0"), R("alpha", "")},
+     "n in {0, ..., N}", urn_binomial_logit_lpmf, NOCDF, RNG(binomial_logit, URN_RNG_INTS),
+     "lchoose(N, n) + n log(inv_logit(alpha)) + (N - n) log(1 - inv_logit(alpha))", ""},
+    {"bernoulli", 1, 0, 2, {I("n", ""), R("theta", "in [0, 1]")}, "n in {0, 1}",
+     urn_bernoulli_lpmf, CDFS(bernoulli), RNG(bernoulli, URN_RNG_INTS),
+     "n log(theta) + (1 - n) log(1 - theta)", ""},
+    {"bernoulli_logit", 1, 0, 2, {I("n", ""), R("alpha", "")}, "n in {0, 1}",
+     urn_bernoulli_logit_lpmf, NOCDF, RNG(bernoulli_logit, URN_RNG_INTS),
+     "n log(inv_logit(alpha)) + (1 - n) log(1 - inv_logit(alpha))", ""},
+    {"neg_binomial_2", 1, 0, 3, {I("n", ""), R("mu", "> 0"), R("phi", "> 0")},
+     "n in {0, 1, ...}", urn_neg_binomial_2_lpmf, CDFS(neg_binomial_2),
+     RNG(neg_binomial_2, URN_RNG_INTS),
+     "lchoose(n + phi - 1, n) + n log(mu / (mu + phi)) + phi log(phi / (mu + phi))",
+     "Mean mu, variance mu + mu^2/phi.  CDF partial in phi: numerical."},
+    {"neg_binomial_2_log", 1, 0, 3, {I("n", ""), R("eta", ""), R("phi", "> 0")},
+     "n in {0, 1, ...}", urn_neg_binomial_2_log_lpmf, NOCDF,
+     RNG(neg_binomial_2_log, URN_RNG_INTS), "neg_binomial_2(n | exp(eta), phi)", ""},
+    {"beta_binomial", 1, 0, 4, {I("n", ""), I("N", ">= 0"), R("alpha", "> 0"), R("beta", "> 0")},
+     "n in {0, ..., N}", urn_beta_binomial_lpmf, CDFS(beta_binomial),
+     RNG(beta_binomial, URN_RNG_INTS),
+     "lchoose(N, n) + lbeta(n + alpha, N - n + beta) - lbeta(alpha, beta)",
+     "The CDF sums the mass explicitly (O(N) per element)."},
+    /* ---------------- categorical, ordinal ---------------- */
+    {"categorical", 1, 1, 2, {I("y", ""), V("theta", "simplex")}, "y in {1, ..., K}",
+     urn_categorical_lpmf, NOCDF, urn_categorical_rng, URN_RNG_INT, -1, {{0}},
+     "log(theta[y])", "y may be an int or an array of ints."},
+    {"categorical_logit", 1, 1, 2, {I("y", ""), V("beta", "")}, "y in {1, ..., K}",
+     urn_categorical_logit_lpmf, NOCDF, urn_categorical_logit_rng, URN_RNG_INT, -1, {{0}},
+     "beta[y] - log_sum_exp(beta)", ""},
+    {"ordered_logistic", 1, 1, 3, {I("k", ""), R("eta", ""), VS("c", "ordered")},
+     "k in {1, ..., K}, K = size(c) + 1", urn_ordered_logistic_lpmf, NOCDF,
+     urn_ordered_logistic_rng, URN_RNG_INT, -1, {{0}},
+     "k == 1: log(1 - inv_logit(eta - c[1])); k == K: log(inv_logit(eta - c[K-1])); "
+     "else log(inv_logit(eta - c[k-1]) - inv_logit(eta - c[k]))",
+     "c may be one vector or an array of vectors (one per observation).  "
+     "The rng takes a real eta and one vector c."},
+    /* ---------------- multivariate ---------------- */
+    {"dirichlet", 0, 1, 2, {VS("theta", "simplex"), VS("alpha", "> 0")}, "theta a simplex",
+     urn_dirichlet_lpdf, NOCDF, urn_dirichlet_rng, URN_RNG_VECTOR, -1, {{0}},
+     "lgamma(sum(alpha)) - sum(lgamma(alpha)) + sum((alpha - 1) log(theta))",
+     "A theta that is not a simplex (tolerance 1e-8) is an error, as in Stan."},
+    {"multi_normal", 0, 1, 3, {VS("y", ""), VS("mu", ""), M("Sigma", "covariance matrix")},
+     "y in R^K", urn_multi_normal_lpdf, NOCDF, urn_multi_normal_rng, URN_RNG_VECTOR, -1, {{0}},
+     "-K/2 log(2 pi) - log(det(Sigma))/2 - (y - mu)' Sigma^-1 (y - mu) / 2",
+     "Sigma partials are the symmetric gradient (Sigma^-1 r r' Sigma^-1 - Sigma^-1)/2, "
+     "the same value at [i,j] and [j,i]."},
+    {"multi_normal_cholesky", 0, 1, 3,
+     {VS("y", ""), VS("mu", ""), M("L", "lower-triangular, positive diagonal")}, "y in R^K",
+     urn_multi_normal_cholesky_lpdf, NOCDF, urn_multi_normal_cholesky_rng, URN_RNG_VECTOR, -1,
+     {{0}}, "multi_normal(y | mu, L L')",
+     "Only the lower triangle of L is read; partials above the diagonal are 0."},
+    {"lkj_corr_cholesky", 0, 1, 2, {M("L", "Cholesky factor of a correlation matrix"),
+                                    R1("eta", "> 0")},
+     "L lower triangular, positive diagonal, unit-length rows", urn_lkj_corr_cholesky_lpdf,
+     NOCDF, urn_lkj_corr_cholesky_rng, URN_RNG_MATRIX, 2,
+     {I1("K", ">= 0"), R1("eta", "> 0")},
+     "log c_K(eta) + sum_{k=2..K} (K - k + 2 eta - 2) log(L[k,k])",
+     "c_K(eta) is the LKJ (2009) normalizing constant.  The rng is lkj_corr_cholesky_rng(K, eta)."},
+    /* ---------------- GLMs ---------------- */
+    {"normal_id_glm", 0, 1, 5,
+     {R("y", ""), M("x", ""), R("alpha", ""), V("beta", ""), R("sigma", "> 0")},
+     "y in (-inf, inf)", urn_normal_id_glm_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_i normal(y[i] | alpha[i] + x[i] . beta, sigma[i])",
+     "x is N x K; y, alpha and sigma have N or 1 values."},
+    {"bernoulli_logit_glm", 1, 1, 4, {I("y", ""), M("x", ""), R("alpha", ""), V("beta", "")},
+     "y in {0, 1}", urn_bernoulli_logit_glm_lpmf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_i bernoulli_logit(y[i] | alpha[i] + x[i] . beta)",
+     "x is N x K; y and alpha have N or 1 values."},
+    {NULL, 0, 0, 0, {{0}}, NULL, NULL, NULL, NULL, NULL, NULL, URN_RNG_NONE, -1, {{0}}, NULL, NULL}};
+
+size_t urn_dist_count(void) {
+  size_t n = 0;
+  while (urn_dist_table[n].name) n++;
+  return n;
+}
+
+const urn_dist *urn_dist_find(const char *name) {
+  for (const urn_dist *d = urn_dist_table; d->name; d++)
+    if (strcmp(d->name, name) == 0) return d;
+  return NULL;
+}
+
+urn_dist_fn urn_dist_function(const urn_dist *d, urn_dist_fnkind kind) {
+  switch (kind) {
+    case URN_DF_LPDF:
+    case URN_DF_LUPDF: return d->lpdf;
+    case URN_DF_LCDF: return d->lcdf;
+    case URN_DF_LCCDF: return d->lccdf;
+    case URN_DF_CDF: return d->cdf;
+    case URN_DF_RNG: return NULL;
+  }
+  return NULL;
+}
+
+const urn_dist *urn_dist_find_function(const char *fname, urn_dist_fnkind *kind) {
+  static const struct {
+    const char *suffix;   /* "_lpdf" */
+    urn_dist_fnkind kind; /* what it denotes */
+    int discrete;         /* 1: only for discrete, 0: only continuous, -1: both */
+  } suffixes[] = {{"_lpdf", URN_DF_LPDF, 0},   {"_lupdf", URN_DF_LUPDF, 0},
+                  {"_lpmf", URN_DF_LPDF, 1},   {"_lupmf", URN_DF_LUPDF, 1},
+                  {"_lcdf", URN_DF_LCDF, -1},  {"_lccdf", URN_DF_LCCDF, -1},
+                  {"_cdf", URN_DF_CDF, -1},    {"_rng", URN_DF_RNG, -1}};
+  size_t n = strlen(fname);
+  for (size_t s = 0; s < sizeof suffixes / sizeof suffixes[0]; s++) {
+    size_t ls = strlen(suffixes[s].suffix);
+    if (n <= ls || strcmp(fname + n - ls, suffixes[s].suffix) != 0) continue;
+    for (const urn_dist *d = urn_dist_table; d->name; d++) {
+      if (strlen(d->name) != n - ls || strncmp(d->name, fname, n - ls) != 0) continue;
+      if (suffixes[s].discrete >= 0 && suffixes[s].discrete != d->discrete) return NULL;
+      if (suffixes[s].kind == URN_DF_RNG ? d->rng == NULL
+                                         : urn_dist_function(d, suffixes[s].kind) == NULL)
+        return NULL;
+      if (kind) *kind = suffixes[s].kind;
+      return d;
+    }
+  }
+  return NULL;
+}
+
+size_t urn_dist_rng_length(const urn_dist *d, const urn_darg *p) {
+  int np = d->n_rng_args >= 0 ? d->n_rng_args : d->nargs - 1;
+  switch (d->rng_kind) {
+    case URN_RNG_NONE: return 0;
+    case URN_RNG_INT: return 1;
+    case URN_RNG_MATRIX: return p[0].n == 1 && p[0].iv[0] > 0 ? (size_t)p[0].iv[0] * (size_t)p[0].iv[0] : 0;
+    case URN_RNG_VECTOR: return p[0].n; /* mu items (multi_normal) or alpha (dirichlet) */
+    case URN_RNG_REALS:
+    case URN_RNG_INTS: {
+      size_t n = 1;
+      for (int j = 0; j < np; j++)
+        if (p[j].n != 1) n = p[j].n;
+      return n;
+    }
+  }
+  return 0;
+}

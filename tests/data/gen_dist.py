@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""Generates tests/data/dist_table.h: reference values of the distribution
+log densities, lcdf and lccdf computed with scipy (and closed forms for the
+multivariate families), for tests/test_dist.c.  Run by hand with
+/usr/bin/python3 from the project root; `make test` only reads the output."""
+import math
+import numpy as np
+from scipy import stats, special
+
+rows = []  # (family, kind, args, value); kind 0 = lpdf/lpmf, 1 = lcdf, 2 = lccdf
+
+
+def add(fam, args, d, cdf=True):
+    """d: a frozen scipy distribution; args[0] is the variate."""
+    y = args[0]
+    discrete = hasattr(d, 'pmf')
+    rows.append((fam, 0, args, float(d.logpmf(y) if discrete else d.logpdf(y))))
+    if cdf:
+        rows.append((fam, 1, args, float(d.logcdf(y))))
+        rows.append((fam, 2, args, float(d.logsf(y))))
+
+
+for y, mu, s in [(0.3, -0.2, 1.5), (-2.5, 1.0, 0.7), (10.0, 2.0, 3.0), (-6.0, 0.5, 1.0)]:
+    add('normal', [y, mu, s], stats.norm(mu, s))
+    add('cauchy', [y, mu, s], stats.cauchy(mu, s))
+    add('double_exponential', [y, mu, s], stats.laplace(mu, s))
+    add('logistic', [y, mu, s], stats.logistic(mu, s))
+for y in [0.3, -1.7, 4.0]:
+    add('std_normal', [y], stats.norm())
+for y, nu, mu, s in [(0.3, 3.0, -0.2, 1.5), (-2.5, 0.8, 1.0, 0.7), (4.0, 25.0, 0.0, 2.0)]:
+    add('student_t', [y, nu, mu, s], stats.t(nu, mu, s))
+for y, mu, s in [(0.5, 0.2, 0.8), (3.0, -0.5, 1.3), (0.01, 0.0, 0.5)]:
+    add('lognormal', [y, mu, s], stats.lognorm(s, scale=math.exp(mu)))
+for y, b in [(0.5, 2.0), (3.0, 0.3), (0.001, 5.0)]:
+    add('exponential', [y, b], stats.expon(scale=1 / b))
+for y, a, b in [(0.5, 2.0, 3.0), (3.0, 0.5, 0.3), (0.2, 7.5, 1.1)]:
+    add('gamma', [y, a, b], stats.gamma(a, scale=1 / b))
+    add('inv_gamma', [y, a, b], stats.invgamma(a, scale=b))
+for y, a, s in [(0.5, 2.0, 1.5), (3.0, 0.7, 2.0), (1.2, 4.0, 1.0)]:
+    add('weibull', [y, a, s], stats.weibull_min(a, scale=s))
+for y, a, b in [(0.3, 2.0, 3.0), (0.9, 0.5, 0.7), (0.05, 4.0, 1.5)]:
+    add('beta', [y, a, b], stats.beta(a, b))
+for y, mu, k in [(0.3, 0.4, 5.0), (0.9, 0.7, 2.5), (0.05, 0.2, 12.0)]:
+    add('beta_proportion', [y, mu, k], stats.beta(mu * k, (1 - mu) * k))
+for y, lo, hi in [(0.3, -1.0, 2.0), (4.5, 4.0, 10.0)]:
+    add('uniform', [y, lo, hi], stats.uniform(lo, hi - lo))
+for y, nu in [(0.5, 3.0), (7.0, 2.5), (1.0, 0.6)]:
+    add('chi_square', [y, nu], stats.chi2(nu))
+    add('inv_chi_square', [y, nu], stats.invgamma(nu / 2, scale=0.5))
+for y, nu, s in [(0.5, 3.0, 0.8), (2.0, 6.0, 1.7)]:
+    add('scaled_inv_chi_square', [y, nu, s], stats.invgamma(nu / 2, scale=nu * s * s / 2))
+for y, mu, k in [(0.3, -0.2, 1.5), (1.0, 0.5, 40.0), (-2.0, 0.0, 0.1)]:
+    rows.append(('von_mises', 0, [y, mu, k], float(stats.vonmises(k, loc=mu).logpdf(y))))
+for n, lam in [(0, 2.5), (3, 2.5), (17, 11.0), (1, 0.01)]:
+    add('poisson', [n, lam], stats.poisson(lam))
+    rows.append(('poisson_log', 0, [n, math.log(lam)], float(stats.poisson(lam).logpmf(n))))
+for n, N, th in [(0, 5, 0.3), (3, 10, 0.45), (19, 20, 0.8)]:
+    add('binomial', [n, N, th], stats.binom(N, th))
+    al = math.log(th / (1 - th))
+    rows.append(('binomial_logit', 0, [n, N, al], float(stats.binom(N, th).logpmf(n))))
+for n, th in [(0, 0.3), (1, 0.3), (1, 0.95)]:
+    add('bernoulli', [n, th], stats.bernoulli(th))
+    al = math.log(th / (1 - th))
+    rows.append(('bernoulli_logit', 0, [n, al], float(stats.bernoulli(th).logpmf(n))))
+for n, mu, phi in [(0, 2.5, 1.5), (7, 3.0, 0.8), (25, 20.0, 40.0)]:
+    d = stats.nbinom(phi, phi / (mu + phi))
+    add('neg_binomial_2', [n, mu, phi], d)
+    rows.append(('neg_binomial_2_log', 0, [n, math.log(mu), phi], float(d.logpmf(n))))
+for n, N, a, b in [(0, 5, 1.5, 2.0), (3, 10, 0.7, 0.4), (12, 15, 5.0, 3.0)]:
+    add('beta_binomial', [n, N, a, b], stats.betabinom(N, a, b))
+
+
+def c(x):
+    if math.isinf(x):
+        return '-INFINITY' if x < 0 else 'INFINITY'
+    return repr(float(x))
+
+
+# Multivariate references (the inputs are repeated in tests/test_dist.c).
+mv = {}
+mv['DIRICHLET'] = stats.dirichlet([1.5, 0.7, 3.0]).logpdf([0.2, 0.3, 0.5])
+Sigma = np.array([[2.0, 0.3, -0.4], [0.3, 1.0, 0.2], [-0.4, 0.2, 1.5]])
+mv['MULTI_NORMAL'] = stats.multivariate_normal([0.1, -0.3, 0.5], Sigma).logpdf([0.4, 0.2, -0.6])
+# LKJ for K = 2: r = L[2,1] has density (1+r)/2 ~ Beta(eta, eta), i.e. beta.pdf((r+1)/2)/2
+mv['LKJ2'] = stats.beta(2.5, 2.5).logpdf((0.3 + 1) / 2) - math.log(2)
+th = np.array([0.2, 0.5, 0.3])
+mv['CATEGORICAL'] = math.log(th[1]) + math.log(th[2]) + math.log(th[1])
+beta = np.array([0.4, -1.2, 2.0])
+lse = special.logsumexp(beta)
+mv['CATEGORICAL_LOGIT'] = (beta[0] - lse) + (beta[2] - lse)
+cut = [-0.5, 0.8, 2.0]
+def olog(k, eta):
+    F = lambda x: 1 / (1 + math.exp(-x))
+    p = [1 - F(eta - cut[0])] + [F(eta - cut[j - 1]) - F(eta - cut[j]) for j in range(1, 3)] + [F(eta - cut[2])]
+    return math.log(p[k - 1])
+mv['ORDERED_LOGISTIC'] = olog(1, 0.3) + olog(2, 0.3) + olog(3, 1.1) + olog(4, 1.1)
+X = np.array([[1.0, 0.5], [-0.3, 2.0], [0.7, -1.1]])
+bglm = np.array([0.4, -0.2])
+yv = np.array([0.5, -1.0, 0.9])
+mv['NORMAL_ID_GLM'] = stats.norm(0.3 + X @ bglm, 1.3).logpdf(yv).sum()
+eta = 0.3 + X @ bglm
+yb = [1, 0, 1]
+mv['BERNOULLI_LOGIT_GLM'] = sum(stats.bernoulli(1 / (1 + math.exp(-e))).logpmf(v) for e, v in zip(eta, yb))
+
+with open('tests/data/dist_table.h', 'w') as f:
+    f.write('/* tests/data/dist_table.h — generated by tests/data/gen_dist.py (scipy %s); do not edit. */\n' % __import__('scipy').__version__)
+    f.write('typedef struct dist_ref { const char *family; int kind; int nargs; double args[4]; double value; } dist_ref;\n')
+    f.write('static const dist_ref dist_refs[] = {\n')
+    for fam, kind, args, v in rows:
+        a = ', '.join(c(x) for x in args)
+        f.write('  {"%s", %d, %d, {%s}, %s},\n' % (fam, kind, len(args), a, c(v)))
+    f.write('};\n')
+    for k, v in mv.items():
+        f.write('#define REF_%s %s\n' % (k, c(float(v))))
+print(len(rows), 'rows')
