@@ -109,3 +109,7 @@ sbc: $(BUILD)/tests/test_sbc
 .PHONY: conformance
 conformance: $(BUILD)/tests/conformance
 	$(BUILD)/tests/conformance $(CONFORMANCE_ARGS) $${URN_SHARED:-../shared}/posteriordb
+# Side-by-side with rstan (needs R + rstan installed; not part of make test or make bench).
+.PHONY: bench-stan
+bench-stan: $(BUILD)/urn
+	URN=$(BUILD)/urn sh bench/stan/run.sh
