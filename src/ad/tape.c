@@ -1,0 +1,78 @@
+/* ad/tape.c — storage growth and the reverse sweep of the tape of partials. */
+#include <string.h>
+
+#include "ad/tape.h"
+#include "util/util.h"
+
+void urn_tape_init(urn_tape *t) { memset(t, 0, sizeof *t); }
+
+void urn_tape_free(urn_tape *t) {
+  free(t->val), free(t->adj), free(t->start), free(t->opnd), free(t->part), free(t->cbs);
+  memset(t, 0, sizeof *t);
+}
+
+void urn_tape_reset(urn_tape *t) {
+  t->n = 0, t->np = 0, t->ncb = 0;
+  if (t->start) t->start[0] = 0;
+}
+
+void urn_tape_reserve(urn_tape *t, size_t nodes, size_t parts) {
+  if (t->n + nodes > t->cap || !t->start) {
+    size_t cap = t->cap ? t->cap : 1024;
+    while (cap < t->n + nodes) cap *= 2;
+    t->val = urn_xrealloc(t->val, cap * sizeof *t->val);
+    int first = t->start == NULL;
+    t->start = urn_xrealloc(t->start, (cap + 1) * sizeof *t->start);
+    if (first) t->start[0] = 0;
+    t->cap = cap;
+  }
+  if (t->np + parts > t->pcap) {
+    size_t cap = t->pcap ? t->pcap : 4096;
+    while (cap < t->np + parts) cap *= 2;
+    t->opnd = urn_xrealloc(t->opnd, cap * sizeof *t->opnd);
+    t->part = urn_xrealloc(t->part, cap * sizeof *t->part);
+    t->pcap = cap;
+  }
+}
+
+void urn_tape_callback_add(urn_tape *t, int32_t first_out, urn_tape_cb fn, void *data) {
+  if (t->ncb == t->cbcap) {
+    t->cbcap = t->cbcap ? 2 * t->cbcap : 16;
+    t->cbs = urn_xrealloc(t->cbs, t->cbcap * sizeof *t->cbs);
+  }
+  t->cbs[t->ncb++] = (urn_tape_callback){first_out, fn, data};
+}
+
+/* Sweeps nodes [lo, hi) newest first. */
+static void sweep(urn_tape *t, size_t lo, size_t hi) {
+  double *adj = t->adj;
+  const uint32_t *start = t->start;
+  const int32_t *opnd = t->opnd;
+  const double *part = t->part;
+  for (size_t i = hi; i-- > lo;) {
+    double a = adj[i];
+    if (a == 0) continue;
+    for (uint32_t k = start[i], e = start[i + 1]; k < e; k++) adj[opnd[k]] += a * part[k];
+  }
+}
+
+void urn_tape_reverse(urn_tape *t, int32_t root) {
+  if (t->n > t->adj_cap) {
+    free(t->adj);
+    t->adj_cap = t->cap;
+    t->adj = urn_xmalloc(t->adj_cap * sizeof *t->adj);
+  }
+  if (t->n) memset(t->adj, 0, t->n * sizeof *t->adj);
+  if (root < 0) return;
+  t->adj[root] = 1;
+  size_t hi = (size_t)root + 1;
+  for (size_t c = t->ncb; c-- > 0;) {
+    const urn_tape_callback *cb = &t->cbs[c];
+    size_t lo = (size_t)cb->first_out;
+    if (lo > (size_t)root) continue; /* its outputs come after the root: irrelevant */
+    sweep(t, lo, hi);
+    cb->fn(t, cb->data);
+    hi = lo;
+  }
+  sweep(t, 0, hi);
+}
