@@ -1,0 +1,301 @@
+/* lang/builtins.c — the built-in table: merging the per-area tables
+ * (fn_math.c, fn_linalg.c, fn_ops.c, and the distributions of math/dist.h in
+ * every suffix form), overload resolution by signature strings, and the
+ * descriptions used in messages and docs.  Built once with pthread_once. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/builtins.h"
+#include "lang/fn.h"
+#include "math/dist.h"
+#include "util/util.h"
+
+static urn_builtin *table;   /* all entries sorted by name (built once, then read-only) */
+static size_t table_n;       /* number of entries */
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static int cmp_name(const void *a, const void *b) {
+  const urn_builtin *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  if (c) return c;
+  return x < y ? -1 : x > y; /* keep table order among overloads (qsort is not stable: use address) */
+}
+
+/* The signature code of a distribution argument kind. */
+static const char *dist_code(urn_dist_argkind k) {
+  switch (k) {
+    case URN_DA_REALS: return "R";
+    case URN_DA_INTS: return "I";
+    case URN_DA_REAL: return "r";
+    case URN_DA_INT: return "i";
+    case URN_DA_VECTOR: return "U";
+    case URN_DA_VECTORS: return "V";
+    case URN_DA_MATRIX: return "m";
+  }
+  return "A";
+}
+
+static void add_entry(urn_builtin **t, size_t *n, size_t *cap, const urn_builtin *e) {
+  if (*n == *cap) *cap = *cap ? 2 * *cap : 512, *t = urn_xrealloc(*t, *cap * sizeof **t);
+  (*t)[(*n)++] = *e;
+}
+
+static void add_dist(urn_builtin **t, size_t *n, size_t *cap, const urn_dist *d) {
+  static const struct { const char *suf_c, *suf_d; int kind; } forms[] = {
+      {"_lpdf", "_lpmf", URN_DF_LPDF}, {"_lupdf", "_lupmf", URN_DF_LUPDF}, {"_lcdf", "_lcdf", URN_DF_LCDF},
+      {"_lccdf", "_lccdf", URN_DF_LCCDF}, {"_cdf", "_cdf", URN_DF_CDF}, {"_rng", "_rng", URN_DF_RNG}};
+  for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+    int kind = forms[f].kind;
+    if (kind == URN_DF_RNG ? d->rng == NULL : urn_dist_function(d, kind) == NULL) continue;
+    urn_buf name, sig;
+    urn_buf_init(&name), urn_buf_init(&sig);
+    urn_buf_printf(&name, "%s%s", d->name, d->discrete ? forms[f].suf_d : forms[f].suf_c);
+    if (kind == URN_DF_RNG) {
+      const char *ret = "Q";
+      switch (d->rng_kind) {
+        case URN_RNG_REALS: ret = "Q"; break;
+        case URN_RNG_INTS: ret = "J"; break;
+        case URN_RNG_INT: ret = "i"; break;
+        case URN_RNG_VECTOR: ret = "v"; break;
+        case URN_RNG_MATRIX: ret = "m"; break;
+        default: break;
+      }
+      urn_buf_printf(&sig, "%s:", ret);
+      if (d->n_rng_args >= 0)
+        for (int i = 0; i < d->n_rng_args; i++) urn_buf_printf(&sig, "%s%s", i ? " " : "", dist_code(d->rng_args[i].kind));
+      else
+        for (int i = 1; i < d->nargs; i++) urn_buf_printf(&sig, "%s%s", i > 1 ? " " : "", dist_code(d->args[i].kind));
+    } else {
+      urn_buf_puts(&sig, "r:");
+      for (int i = 0; i < d->nargs; i++) urn_buf_printf(&sig, "%s%s", i ? " " : "", dist_code(d->args[i].kind));
+    }
+    urn_builtin e = {name.data, sig.data, urn_fn_dist, NULL, d, kind,
+                     URN_BI_DIST | (kind == URN_DF_RNG ? URN_BI_RNG : 0) | (kind == URN_DF_LUPDF ? URN_BI_LUPDF : 0),
+                     d->density ? d->density : ""};
+    add_entry(t, n, cap, &e);
+  }
+}
+
+static void build_table(void) {
+  urn_builtin *t = NULL;
+  size_t n = 0, cap = 0;
+  const urn_builtin *parts[] = {urn_fn_math_table, urn_fn_ops_table, urn_fn_array_table, urn_fn_linalg_table};
+  for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
+    for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);
+  for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
+  qsort(t, n, sizeof *t, cmp_name);
+  table = t, table_n = n;
+}
+
+const urn_builtin *urn_builtin_table(size_t *n) {
+  pthread_once(&table_once, build_table);
+  if (n) *n = table_n;
+  return table;
+}
+
+/* First entry named name, or NULL; *count gets the number of overloads. */
+static const urn_builtin *find(const char *name, size_t *count) {
+  urn_builtin_table(NULL);
+  size_t lo = 0, hi = table_n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (strcmp(table[mid].name, name) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  size_t k = 0;
+  while (lo + k < table_n && strcmp(table[lo + k].name, name) == 0) k++;
+  if (count) *count = k;
+  return k ? &table[lo] : NULL;
+}
+
+int urn_builtin_exists(const char *name) { return find(name, NULL) != NULL; }
+
+/* Reads one code ("r", "1i", "R", "T*") from *p: base letter, array dims, repeat flag. */
+static int next_code(const char **p, char *letter, int *dims, int *repeat) {
+  const char *s = *p;
+  while (*s == ' ') s++;
+  if (!*s) return 0;
+  *dims = 0;
+  if (*s >= '1' && *s <= '9') *dims = *s++ - '0';
+  *letter = *s++;
+  *repeat = 0;
+  if (*s == '*') *repeat = 1, s++;
+  *p = s;
+  return 1;
+}
+
+static int letter_base(char c) {
+  switch (c) {
+    case 'i': return URN_TY_INT;
+    case 'r': return URN_TY_REAL;
+    case 'v': return URN_TY_VECTOR;
+    case 'w': return URN_TY_ROW_VECTOR;
+    case 'm': return URN_TY_MATRIX;
+  }
+  return -1;
+}
+
+static int is_numeric(int base) { return base >= URN_TY_INT && base <= URN_TY_MATRIX; }
+
+/* Cost of passing an argument of type t where code (letter, dims) is expected: -1 when impossible. */
+static int match_code(char letter, int dims, urn_type t) {
+  int base = letter_base(letter);
+  if (base >= 0) {
+    if (t.dims != dims) return -1;
+    if (t.base == base) return 0;
+    if (base == URN_TY_REAL && t.base == URN_TY_INT) return 1;
+    return -1;
+  }
+  switch (letter) {
+    case 'R':
+      if (t.dims == 0 && is_numeric(t.base) && t.base != URN_TY_MATRIX) return t.base == URN_TY_INT ? 1 : 0;
+      if (t.dims == 1 && (t.base == URN_TY_INT || t.base == URN_TY_REAL)) return t.base == URN_TY_INT ? 1 : 0;
+      return -1;
+    case 'I': return (t.base == URN_TY_INT && t.dims <= 1) ? 0 : -1;
+    case 'U': return (t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR)) ? 0 : -1;
+    case 'V': return (t.dims <= 1 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR)) ? 0 : -1;
+    case 'T': return is_numeric(t.base) ? 0 : -1;
+    case 'N': return (t.dims == 0 && (t.base == URN_TY_INT || t.base == URN_TY_REAL)) ? 0 : -1;
+    case 'A': return (t.base != URN_TY_VOID && t.base != URN_TY_ERROR) ? 0 : -1;
+    case 'F': return t.base == URN_TY_FUNCTION ? 0 : -1;
+    case 'C': return (t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR || t.base == URN_TY_MATRIX)) ? 0 : -1;
+    case 'Z': return t.dims >= 1 ? 0 : -1; /* any array */
+  }
+  return -1;
+}
+
+/* Result type of sig's return code for argument types args. */
+static urn_type ret_type(const char *sig, const urn_type *args, int n) {
+  urn_type r = {URN_TY_REAL, 0};
+  char letter = sig[0];
+  int dims = 0;
+  const char *s = sig;
+  if (*s >= '1' && *s <= '9') dims = *s++ - '0', letter = *s;
+  int base = letter_base(letter);
+  if (base >= 0) return (urn_type){(unsigned char)base, (unsigned char)dims};
+  int all_scalar = 1;
+  for (int i = 0; i < n; i++)
+    if (args[i].dims || args[i].base >= URN_TY_VECTOR) all_scalar = 0;
+  switch (letter) {
+    case 'S':
+      for (int i = 0; i < n; i++)
+        if (args[i].dims || args[i].base >= URN_TY_VECTOR) {
+          r = args[i];
+          if (r.base == URN_TY_INT) r.base = URN_TY_REAL;
+          return r;
+        }
+      return r;
+    case 'K': /* like S but int stays int when every argument is int (abs, max of ints...) */
+      for (int i = 0; i < n; i++)
+        if (args[i].base != URN_TY_INT) {
+          urn_type x = ret_type("S", args, n);
+          return x;
+        }
+      for (int i = 0; i < n; i++)
+        if (args[i].dims) return args[i];
+      return (urn_type){URN_TY_INT, 0};
+    case 'Q': return all_scalar ? (urn_type){URN_TY_REAL, 0} : (urn_type){URN_TY_REAL, 1};
+    case 'J': return all_scalar ? (urn_type){URN_TY_INT, 0} : (urn_type){URN_TY_INT, 1};
+    case 'X': return n ? args[0] : r;
+    case 'Y': r = n ? args[0] : r; if (r.base == URN_TY_INT) r.base = URN_TY_REAL; return r;
+    case 'E': /* element of argument 0 */
+      r = args[0];
+      if (r.dims) r.dims--;
+      else if (r.base >= URN_TY_VECTOR) r.base = URN_TY_REAL;
+      return r;
+    case 'P': r = args[0]; r.dims = (unsigned char)(r.dims + n - 1); return r; /* rep_array */
+    case 'B': r = args[0]; r.dims = 0; if (r.base == URN_TY_INT) r.base = URN_TY_REAL; return r; /* base scalar type */
+    case 'D': r.base = URN_TY_INT; r.dims = 1; return r;
+    case 'W': r = args[0]; r.dims = 1; return r; /* to_array_1d-like: base of arg0 with 1 dim */
+    case 'O': r.base = (args[0].base == URN_TY_INT || (n > 1 && args[1].base == URN_TY_INT)) ? URN_TY_INT : URN_TY_REAL; r.dims = 0; return r;
+  }
+  return r;
+}
+
+const urn_builtin *urn_builtin_resolve(const char *name, const urn_type *args, int n, urn_type *ret) {
+  size_t count;
+  const urn_builtin *first = find(name, &count);
+  const urn_builtin *best = NULL;
+  int best_cost = 1 << 30;
+  for (size_t k = 0; k < count; k++) {
+    const urn_builtin *b = &first[k];
+    const char *s = strchr(b->sig, ':');
+    s = s ? s + 1 : "";
+    int cost = 0, i = 0, ok = 1;
+    char letter = 0;
+    int dims = 0, repeat = 0;
+    while (i < n) {
+      if (!repeat && !next_code(&s, &letter, &dims, &repeat)) { ok = 0; break; }
+      int c = match_code(letter, dims, args[i]);
+      if (c < 0) { ok = 0; break; }
+      cost += c, i++;
+    }
+    if (ok && !repeat) {
+      char l2; int d2, r2;
+      if (next_code(&s, &l2, &d2, &r2)) ok = 0; /* too few arguments */
+    }
+    if (!ok) continue;
+    /* elementwise binary functions: two containers must have the same type */
+    if (strncmp(b->sig, "S:TT", 4) == 0 && n == 2) {
+      int c0 = args[0].dims || args[0].base >= URN_TY_VECTOR, c1 = args[1].dims || args[1].base >= URN_TY_VECTOR;
+      if (c0 && c1 && (args[0].dims != args[1].dims || args[0].base != args[1].base)) {
+        urn_type a0 = args[0], a1 = args[1];
+        if (a0.base == URN_TY_INT) a0.base = URN_TY_REAL;
+        if (a1.base == URN_TY_INT) a1.base = URN_TY_REAL;
+        if (a0.base != a1.base || a0.dims != a1.dims) continue;
+      }
+    }
+    if (cost < best_cost) best = b, best_cost = cost;
+  }
+  if (best && ret) *ret = ret_type(best->sig, args, n);
+  return best;
+}
+
+void urn_type_name(urn_type t, char *out, size_t cap) {
+  static const char *names[] = {"error", "void", "int", "real", "vector", "row_vector", "matrix", "function"};
+  const char *b = t.base < sizeof names / sizeof names[0] ? names[t.base] : "?";
+  if (!t.dims) { snprintf(out, cap, "%s", b); return; }
+  char commas[16] = "";
+  for (int i = 1; i < t.dims && i < 15; i++) commas[i - 1] = ',', commas[i] = 0;
+  snprintf(out, cap, "array[%s] %s", commas, b);
+}
+
+static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
+  int base = letter_base(letter);
+  if (base >= 0) { urn_type_name((urn_type){(unsigned char)base, (unsigned char)dims}, tmp, cap); return tmp; }
+  switch (letter) {
+    case 'R': return "reals";
+    case 'I': return "ints";
+    case 'U': return "vector";
+    case 'V': return "vectors";
+    case 'T': return "T";
+    case 'N': return "real";
+    case 'A': return "any";
+    case 'F': return "function";
+    case 'C': return "vector or matrix";
+    case 'Z': return "array";
+  }
+  return "?";
+}
+
+void urn_builtin_describe(const char *name, char *out, size_t cap) {
+  size_t count;
+  const urn_builtin *first = find(name, &count);
+  urn_buf b;
+  urn_buf_init(&b);
+  for (size_t k = 0; k < count && k < 12; k++) {
+    const char *s = strchr(first[k].sig, ':');
+    s = s ? s + 1 : "";
+    urn_buf_printf(&b, "%s%s(", k ? ", " : "", name);
+    char letter; int dims, repeat, i = 0;
+    char tmp[64];
+    while (next_code(&s, &letter, &dims, &repeat))
+      urn_buf_printf(&b, "%s%s%s", i++ ? ", " : "", code_text(letter, dims, tmp, sizeof tmp), repeat ? ", ..." : "");
+    urn_buf_putc(&b, ')');
+  }
+  if (count > 12) urn_buf_puts(&b, ", ...");
+  snprintf(out, cap, "%s", b.data ? b.data : "");
+  urn_buf_free(&b);
+}

@@ -1,0 +1,231 @@
+/* lang/eval.h — the evaluator: values, the per-call evaluation context and
+ * the resolved program ("IR") that lang/lower.c builds once from the checked
+ * AST.  Every variable is a slot index, every call a direct function pointer,
+ * every expression node carries its scalar and general evaluation functions
+ * and whether it can depend on parameters.  Expressions that depend only on
+ * data are evaluated once when data are loaded (model.c) and become constants.
+ *
+ * Values: a scalar or container is a run of doubles (ints are stored exactly
+ * as doubles) plus, when it depends on parameters, a parallel run of tape
+ * nodes.  Layout: arrays are row-major over their array dimensions (element
+ * i of `array[N] vector[K]` is values [i*K, (i+1)*K)), vectors and matrices
+ * column-major inside one element — the order of Stan's unconstrained
+ * parameter vector. */
+#ifndef URN_LANG_EVAL_H
+#define URN_LANG_EVAL_H
+
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ad/tape.h"
+#include "lang/ast.h"
+#include "lang/builtins.h"
+#include "math/rng.h"
+#include "util/util.h"
+
+#define URN_MAX_DIMS 10 /* array dimensions + 2 */
+
+typedef struct urn_val {
+  double *v;                 /* values, n of them */
+  int32_t *ix;               /* tape node of each value (-1 constant), or NULL when all are constant */
+  size_t n;                  /* number of scalars */
+  urn_type ty;               /* the static type */
+  int32_t dim[URN_MAX_DIMS]; /* array sizes, then rows (vector, row_vector) or rows, cols (matrix) */
+} urn_val;
+
+/* Number of entries of dim[] used by a type. */
+static inline int urn_val_ndim(urn_type t) {
+  return t.dims + (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR ? 1 : t.base == URN_TY_MATRIX ? 2 : 0);
+}
+static inline int urn_val_rows(const urn_val *x) { return x->ty.base >= URN_TY_VECTOR ? x->dim[x->ty.dims] : 1; }
+static inline int urn_val_cols(const urn_val *x) {
+  return x->ty.base == URN_TY_MATRIX ? x->dim[x->ty.dims + 1] : x->ty.base == URN_TY_ROW_VECTOR ? x->dim[x->ty.dims] : 1;
+}
+
+typedef struct urn_prog urn_prog;
+typedef struct ir_ex ir_ex;
+typedef struct ir_st ir_st;
+typedef struct ir_fun ir_fun;
+typedef struct urn_ev urn_ev;
+
+/* Control-flow state while running statements. */
+enum { EV_NORMAL = 0, EV_BREAK, EV_CONTINUE, EV_RETURN };
+
+/* The per-call workspace: one per thread at a time (model.c keeps a free list). */
+struct urn_ev {
+  urn_tape tape;          /* the autodiff tape */
+  urn_arena arena;        /* temporaries of one evaluation (reset per call) */
+  jmp_buf jb;             /* where reject / domain errors jump */
+  urn_error *err;         /* where their message goes */
+  urn_rng *rng;           /* random numbers (transformed data, generated quantities), or NULL */
+  const urn_prog *prog;   /* the program being run */
+  urn_val *glob;          /* program-level slots (data, parameters, locals of the blocks) */
+  urn_val *frame;         /* slots of the user function being run */
+  urn_val retval;         /* the value of the last `return` */
+  int ctl;                /* EV_NORMAL / EV_BREAK / EV_CONTINUE / EV_RETURN */
+  int propto;             /* drop constant terms in ~ and _lupdf */
+  int jacobian;           /* add log-Jacobians of constraining transforms */
+  int taping;             /* parameters are tape nodes (a gradient is wanted) */
+  int block;              /* enum urn_block_kind being run (for messages and rules) */
+  double target_c;        /* target: sum of its constant terms */
+  int32_t *target_ix;     /* target: tape nodes summed into it */
+  double *target_w;       /* target: each node's weight (1, or -1 for truncation) */
+  size_t ntarget, target_cap; /* target terms used / allocated */
+  const double *theta;    /* the unconstrained parameter vector */
+  size_t theta_pos;       /* next unconstrained value to read */
+  FILE *print;            /* where print() goes (NULL: nowhere) */
+  int depth;              /* user function call depth (recursion guard) */
+};
+
+/* Rejects the current evaluation: fills ev->err (URN_EREJECT) and longjmps. */
+_Noreturn void urn_ev_reject(urn_ev *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with another status code (URN_EFATAL for fatal_error). */
+_Noreturn void urn_ev_fail(urn_ev *ev, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Adds value (tape node ix, or -1) times w to target. */
+void urn_ev_target_add(urn_ev *ev, double v, int32_t ix, double w);
+
+/* Arena storage for an evaluation. */
+static inline double *urn_ev_doubles(urn_ev *ev, size_t n) {
+  return (double *)urn_arena_alloc(&ev->arena, (n ? n : 1) * sizeof(double));
+}
+static inline int32_t *urn_ev_nodes(urn_ev *ev, size_t n) {
+  int32_t *p = (int32_t *)urn_arena_alloc(&ev->arena, (n ? n : 1) * sizeof(int32_t));
+  for (size_t i = 0; i < n; i++) p[i] = -1;
+  return p;
+}
+/* Shapes *out as type ty with sizes dim (urn_val_ndim(ty) entries) and fresh
+ * storage (values uninitialized; tape nodes -1 when with_ix). */
+void urn_val_alloc(urn_ev *ev, urn_val *out, urn_type ty, const int32_t *dim, int with_ix);
+/* A scalar value. */
+static inline void urn_val_scalar(urn_val *out, urn_type ty, double *slot) {
+  out->v = slot, out->ix = NULL, out->n = 1, out->ty = ty;
+}
+/* Copies src into fresh storage of ev (deep copy of values and nodes). */
+void urn_val_copy(urn_ev *ev, urn_val *out, const urn_val *src);
+/* Element i (0-based) of an array value, sharing storage. */
+void urn_val_elem(const urn_val *x, size_t i, urn_val *out);
+/* "vector[3]", "array[2, 3] real" etc. for messages. */
+void urn_val_shape_name(const urn_val *x, char *out, size_t cap);
+
+/* ---- the resolved program ---- */
+
+typedef int32_t (*ir_sfn)(urn_ev *ev, const ir_ex *e, double *out);
+typedef void (*ir_gfn)(urn_ev *ev, const ir_ex *e, urn_val *out);
+typedef void (*ir_run)(urn_ev *ev, const ir_st *s);
+
+/* One resolved index of an indexing expression. */
+typedef struct ir_idx {
+  int kind;      /* enum urn_index_kind */
+  ir_ex *lo;     /* first / single / multi index, or NULL */
+  ir_ex *hi;     /* last index, or NULL */
+} ir_idx;
+
+struct ir_ex {
+  ir_sfn s;                 /* scalar evaluation (scalar-typed expressions), else NULL */
+  ir_gfn g;                 /* general evaluation (every expression) */
+  urn_type ty;              /* static type */
+  unsigned char novar;      /* can never depend on parameters (Stan's "data only": double, not var) */
+  unsigned char pure;       /* depends only on literals, data and transformed data: precomputable */
+  unsigned char global;     /* VAR: a program-level slot (else a function frame slot) */
+  int kind;                 /* enum urn_expr_kind, or IR_CONST for a folded constant */
+  int op;                   /* operator (UNARY/BINARY) */
+  int slot;                 /* VAR: slot index */
+  ir_ex **a;                /* children (operands, arguments, indexed expression first for INDEX) */
+  int na;                   /* number of children */
+  ir_idx *idx;              /* INDEX: the indexes */
+  int nidx;                 /* INDEX: number of indexes */
+  const urn_builtin *bi;    /* CALL / operator: the built-in implementation */
+  ir_fun *fun;              /* CALL: a user function */
+  double c;                 /* CONST scalar value */
+  urn_val cv;               /* CONST value (scalars too: cv.v points at c) */
+  const char *str;          /* STRING literal */
+  int propto;               /* CALL of a _lupdf/_lupmf (or ~): drop constants under propto */
+  int line, col;            /* source position */
+};
+#define IR_CONST 100
+
+struct ir_st {
+  ir_run run;               /* executes the statement */
+  int kind;                 /* enum urn_stmt_kind */
+  int line, col;            /* source position */
+  ir_ex *lhs, *rhs;         /* ASSIGN: target and value; TILDE: variate; TARGET: increment; RETURN */
+  ir_ex **args;             /* TILDE: distribution arguments (variate first); PRINT/REJECT: items */
+  int nargs;                /* number of args */
+  int op;                   /* ASSIGN: enum urn_assign_op */
+  const urn_builtin *bi;    /* TILDE: density; ASSIGN compound: the operator */
+  ir_fun *fun;              /* TILDE: a user density */
+  const urn_builtin *lcdf, *lccdf; /* TILDE: truncation */
+  ir_ex *tlo, *thi;         /* TILDE: truncation bounds */
+  int discrete;             /* TILDE: mass function */
+  ir_ex *cond;              /* IF/WHILE condition */
+  ir_ex *lo, *hi;           /* FOR bounds */
+  int slot;                 /* DECL/FOR/FOREACH: the variable's slot */
+  int global;               /* DECL/FOR/FOREACH: program-level slot (else function frame) */
+  struct ir_decl *decl;     /* DECL: the declaration */
+  ir_st **body;             /* BLOCK statements, or [0] the loop body / then branch, [1] else */
+  int nbody;                /* number of body statements */
+};
+
+/* A resolved declaration (sized type, constraint, where it lives). */
+typedef struct ir_decl {
+  const char *name;         /* variable name */
+  int line, col;            /* position */
+  int origin;               /* enum urn_origin */
+  int dtype;                /* enum urn_decl_type */
+  urn_type ty;              /* unsized type */
+  ir_ex **dims;             /* array sizes */
+  int ndims;                /* number of array sizes */
+  ir_ex *size1, *size2;     /* vector/matrix sizes */
+  ir_ex *lower, *upper, *offset, *multiplier; /* constraint expressions or NULL */
+  ir_ex *init;              /* initial value or NULL */
+  int slot;                 /* slot index */
+  int global;               /* program-level slot */
+} ir_decl;
+
+struct ir_fun {
+  const char *name;         /* function name */
+  urn_type ret;             /* return type */
+  int nparams;              /* number of parameters */
+  int *param_slot;          /* frame slot of each parameter */
+  urn_type *param_ty;       /* type of each parameter */
+  int nslots;               /* frame size */
+  ir_st *body;              /* the body, NULL until defined */
+  int suffix;               /* enum urn_fun_suffix */
+  int line, col;            /* position */
+};
+
+struct urn_prog {
+  urn_arena arena;          /* owns the IR */
+  const urn_program *ast;   /* the program (kept for messages) */
+  const char *path;         /* program file name */
+  int nglob;                /* program-level slots */
+  ir_decl **decls[URN_BLK_COUNT]; /* top-level declarations of each block */
+  int ndecls[URN_BLK_COUNT];      /* their count */
+  ir_st **stmts[URN_BLK_COUNT];   /* statements of each block */
+  int nstmts[URN_BLK_COUNT];      /* their count */
+  ir_fun **funs;            /* user functions */
+  int nfuns;                /* their count */
+  const char **slot_name;   /* name of each program-level slot (messages) */
+};
+
+/* Builds the IR of a parsed (and, if available, checked) program, with its own
+ * type inference and overload resolution.  NULL and err (file:line:col) on error. */
+urn_prog *urn_lower(const urn_program *p, urn_error *err);
+void urn_prog_free(urn_prog *p);
+/* Replaces every pure (data-only) non-trivial subexpression by its value,
+ * evaluated with ev (whose glob holds data and transformed data). */
+int urn_prog_fold(urn_prog *p, urn_ev *ev, urn_error *err);
+
+/* Runs statements [0, n) with ev (sets up the setjmp itself: returns status). */
+int urn_ev_run_block(urn_ev *ev, ir_st **stmts, int n);
+void urn_ev_run(urn_ev *ev, const ir_st *s);
+/* Evaluates a size expression to a non-negative int (rejects otherwise). */
+int32_t urn_ev_size(urn_ev *ev, const ir_ex *e, const char *what);
+/* Declares a variable: sizes its slot (NaN values) per the declaration. */
+void urn_ev_declare(urn_ev *ev, const ir_decl *d, urn_val *slot);
+
+/* Convenience for builtins: evaluate a scalar expression. */
+static inline int32_t urn_ev_scalar(urn_ev *ev, const ir_ex *e, double *out) { return e->s(ev, e, out); }
+
+#endif
