@@ -1,4 +1,5 @@
 /* ad/tape.c — storage growth and the reverse sweep of the tape of partials. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ad/tape.h"

@@ -1,36 +1,645 @@
-/* model/model.c — PLACEHOLDER implementing include/urn/model.h until the
- * language work lands: every constructor fails with "not implemented". */
+/* model/model.c — include/urn/model.h: a Stan program and its data, ready to
+ * evaluate.  Construction parses, checks and lowers the program, reads and
+ * validates the data, runs transformed data (with the seed's rng), folds the
+ * data-only subexpressions into constants and lays out the parameters.
+ * Evaluation takes a workspace (tape + arena + slots) from a mutex-protected
+ * free list, so one model serves many threads.
+ *
+ * Constraint transforms are Stan's (Reference Manual, "Constraint
+ * transforms"; simplex by stick-breaking as up to Stan 2.36), each written
+ * with tape nodes so that the gradient includes them and the log-Jacobian is
+ * added to target when asked. */
+#include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "io/json.h"
+#include "lang/check.h"
+#include "lang/eval.h"
+#include "lang/eval_rt.h"
+#include "lang/parser.h"
+#include "math/special.h"
+#include "model/data.h"
 #include "urn/model.h"
+#include "util/util.h"
+
+#pragma weak urn_check
+
+/* Layout of one output variable (parameter, transformed parameter, generated quantity). */
+typedef struct var_info {
+  const ir_decl *d;        /* its declaration */
+  size_t unc_off, unc_n;   /* parameters: offset and size in the unconstrained vector */
+  size_t out_off, out_n;   /* offset and size in param_constrain's output */
+  urn_val shape;           /* sizes (values unused) */
+} var_info;
+
+struct urn_model {
+  char *name;              /* file stem */
+  urn_program *ast;        /* parsed program */
+  urn_prog *prog;          /* lowered program */
+  urn_ev data;             /* holds data, transformed data and folded constants (never reset) */
+  var_info *vars[3];       /* parameters, transformed parameters, generated quantities */
+  int nvars[3];            /* their counts */
+  size_t n_unc;            /* unconstrained dimension */
+  size_t n_out[3];         /* constrained scalars of each kind */
+  char **names;            /* output names, n_out[0] + n_out[1] + n_out[2] */
+  size_t *perm;            /* output column-major position -> storage offset, per output */
+  pthread_mutex_t lock;    /* protects the workspace pool */
+  urn_ev **pool;           /* free workspaces */
+  int npool, cappool;      /* used / allocated */
+  FILE *print;             /* print() destination */
+};
+
+static void ev_init(urn_ev *ev, const urn_model *m) {
+  memset(ev, 0, sizeof *ev);
+  urn_tape_init(&ev->tape);
+  urn_arena_init(&ev->arena, 1 << 16);
+  ev->prog = m->prog;
+}
+static void ev_free(urn_ev *ev) {
+  urn_tape_free(&ev->tape);
+  urn_arena_free(&ev->arena);
+  free(ev->target_ix), free(ev->target_w);
+}
+
+static urn_ev *ev_get(const urn_model *cm) {
+  urn_model *m = (urn_model *)cm;
+  urn_ev *ev = NULL;
+  pthread_mutex_lock(&m->lock);
+  if (m->npool) ev = m->pool[--m->npool];
+  pthread_mutex_unlock(&m->lock);
+  if (!ev) ev = urn_xmalloc(sizeof *ev), ev_init(ev, m);
+  urn_tape_reset(&ev->tape);
+  urn_arena_reset(&ev->arena);
+  ev->glob = urn_arena_alloc(&ev->arena, (size_t)(m->prog->nglob ? m->prog->nglob : 1) * sizeof(urn_val));
+  memcpy(ev->glob, m->data.glob, (size_t)m->prog->nglob * sizeof(urn_val));
+  ev->frame = NULL, ev->ctl = 0, ev->depth = 0;
+  ev->target_c = 0, ev->ntarget = 0;
+  ev->print = m->print;
+  ev->rng = NULL;
+  return ev;
+}
+static void ev_put(const urn_model *cm, urn_ev *ev) {
+  urn_model *m = (urn_model *)cm;
+  pthread_mutex_lock(&m->lock);
+  if (m->npool == m->cappool) m->cappool = m->cappool ? 2 * m->cappool : 8, m->pool = urn_xrealloc(m->pool, (size_t)m->cappool * sizeof *m->pool);
+  m->pool[m->npool++] = ev;
+  pthread_mutex_unlock(&m->lock);
+}
+
+/* ---- transforms ---- */
+
+/* Number of unconstrained values of a declared parameter with sizes in x. */
+static size_t unc_size(const ir_decl *d, const urn_val *x) {
+  int na = x->ty.dims;
+  size_t count = 1;
+  for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
+  size_t K = x->ty.base >= URN_TY_VECTOR ? (size_t)x->dim[na] : 1;
+  switch (d->dtype) {
+    case URN_DT_SIMPLEX: return count * (K ? K - 1 : 0);
+    case URN_DT_SUM_TO_ZERO_VECTOR: return count * (K ? K - 1 : 0);
+    case URN_DT_CHOLESKY_FACTOR_CORR: return count * (K * (K - 1) / 2);
+    case URN_DT_CORR_MATRIX: return count * (K * (K - 1) / 2);
+    case URN_DT_COV_MATRIX: return count * (K + K * (K - 1) / 2);
+    case URN_DT_CHOLESKY_FACTOR_COV: {
+      size_t M = K, N = (size_t)x->dim[na + 1];
+      return count * (N * (N + 1) / 2 + (M - N) * N);
+    }
+    default: return x->n;
+  }
+}
+
+typedef struct bound { const double *v; const int32_t *ix; size_t stride; int present; } bound;
+
+static bound eval_bound(urn_ev *ev, const ir_ex *e, const urn_val *x) {
+  bound b = {NULL, NULL, 0, 0};
+  if (!e) return b;
+  urn_val v;
+  e->g(ev, e, &v);
+  b.present = 1, b.v = v.v, b.ix = v.ix;
+  if (urn_is_scalar(v.ty)) b.stride = 0;
+  else {
+    if (v.n != x->n) urn_ev_reject(ev, "%s: bound has %zu elements, but the variable has %zu", ev->prog->path, v.n, x->n);
+    b.stride = 1;
+  }
+  return b;
+}
+static inline double bv(const bound *b, size_t i) { return b->v[i * b->stride]; }
+static inline int32_t bix(const bound *b, size_t i) { return b->ix ? b->ix[i * b->stride] : -1; }
+
+/* Reads the unconstrained values of d from ev->theta into slot x (declared), applying the transform. */
+static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
+  size_t n = x->n;
+  const double *u = ev->theta + ev->theta_pos;
+  int32_t base = ev->taping ? (int32_t)ev->theta_pos : -1;
+#define UIX(i) (base >= 0 ? base + (int32_t)(i) : -1)
+  if (ev->taping) x->ix = urn_ev_nodes(ev, n);
+  int jac = ev->jacobian;
+  urn_tape *t = &ev->tape;
+  int na = x->ty.dims;
+  size_t count = 1;
+  for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
+  size_t K = count ? n / count : 0;
+  size_t used = 0;
+  switch (d->dtype) {
+    case URN_DT_SIMPLEX:
+      for (size_t a = 0; a < count; a++) {
+        double *xv = x->v + a * K;
+        int32_t *xi = x->ix ? x->ix + a * K : NULL;
+        const double *ua = u + a * (K - 1);
+        double stick = 1;
+        int32_t stick_ix = -1;
+        for (size_t k = 0; k + 1 < K; k++) {
+          int32_t ui = UIX(a * (K - 1) + k);
+          double adj = ua[k] - log((double)(K - k - 1));
+          double z = urn_inv_logit(adj);
+          double xk = stick * z;
+          xv[k] = xk;
+          if (xi) xi[k] = urn_tape_push2(t, xk, stick_ix, z, ui, stick * z * (1 - z));
+          if (jac) {
+            double j = log(stick) + urn_log_inv_logit(adj) + urn_log1m_inv_logit(adj);
+            urn_ev_target_add(ev, j, urn_tape_push2(t, j, stick_ix, 1 / stick, ui, 1 - 2 * z), 1);
+          }
+          double ns = stick * (1 - z);
+          if (xi) stick_ix = urn_tape_push2(t, ns, stick_ix, 1 - z, ui, -stick * z * (1 - z));
+          stick = ns;
+        }
+        if (K) {
+          xv[K - 1] = stick;
+          if (xi) xi[K - 1] = stick_ix;
+        }
+      }
+      used = count * (K ? K - 1 : 0);
+      break;
+    case URN_DT_ORDERED:
+    case URN_DT_POSITIVE_ORDERED:
+      for (size_t a = 0; a < count; a++) {
+        double *xv = x->v + a * K;
+        int32_t *xi = x->ix ? x->ix + a * K : NULL;
+        for (size_t k = 0; k < K; k++) {
+          size_t i = a * K + k;
+          if (k == 0 && d->dtype == URN_DT_ORDERED) {
+            xv[0] = u[i];
+            if (xi) xi[0] = UIX(i);
+            continue;
+          }
+          double e = exp(u[i]);
+          xv[k] = (k ? xv[k - 1] : 0) + e;
+          if (xi) xi[k] = urn_tape_push2(t, xv[k], k ? xi[k - 1] : -1, 1, UIX(i), e);
+          if (jac) urn_ev_target_add(ev, u[i], UIX(i), 1);
+        }
+      }
+      used = n;
+      break;
+    case URN_DT_UNIT_VECTOR:
+      for (size_t a = 0; a < count; a++) {
+        const double *ua = u + a * K;
+        double ss = 0;
+        for (size_t k = 0; k < K; k++) ss += ua[k] * ua[k];
+        if (!(ss > 0)) urn_ev_reject(ev, "%s: unit_vector has a zero unconstrained vector", d->name);
+        double r = sqrt(ss);
+        for (size_t k = 0; k < K; k++) x->v[a * K + k] = ua[k] / r;
+        if (x->ix)
+          for (size_t k = 0; k < K; k++) {
+            int32_t *o; double *p;
+            urn_tape_begin(t, K, &o, &p);
+            for (size_t j = 0; j < K; j++) o[j] = UIX(a * K + j), p[j] = ((k == j) - x->v[a * K + k] * x->v[a * K + j]) / r;
+            x->ix[a * K + k] = urn_tape_end(t, x->v[a * K + k], K);
+          }
+        if (jac) {
+          int32_t jn = -1;
+          if (base >= 0) {
+            int32_t *o; double *p;
+            urn_tape_begin(t, K, &o, &p);
+            for (size_t j = 0; j < K; j++) o[j] = UIX(a * K + j), p[j] = -ua[j];
+            jn = urn_tape_end(t, -0.5 * ss, K);
+          }
+          urn_ev_target_add(ev, -0.5 * ss, jn, 1);
+        }
+      }
+      used = n;
+      break;
+    case URN_DT_INT:
+    case URN_DT_REAL:
+    case URN_DT_VECTOR:
+    case URN_DT_ROW_VECTOR:
+    case URN_DT_MATRIX: {
+      bound lo = eval_bound(ev, d->lower, x), hi = eval_bound(ev, d->upper, x);
+      bound off = eval_bound(ev, d->offset, x), mul = eval_bound(ev, d->multiplier, x);
+      for (size_t i = 0; i < n; i++) {
+        double ui = u[i];
+        int32_t ii = UIX(i);
+        int has_lo = lo.present && !isinf(bv(&lo, i)), has_hi = hi.present && !isinf(bv(&hi, i));
+        if (has_lo && has_hi) {
+          double l = bv(&lo, i), h = bv(&hi, i), w = h - l;
+          if (!(w > 0)) urn_ev_reject(ev, "%s: lower bound %g must be less than upper bound %g", d->name, l, h);
+          double z = urn_inv_logit(ui);
+          double xv = l + w * z;
+          if (xv > h) xv = h;
+          x->v[i] = xv;
+          if (x->ix) x->ix[i] = urn_tape_push3(t, xv, ii, w * z * (1 - z), bix(&lo, i), 1 - z, bix(&hi, i), z);
+          if (jac) {
+            double j = log(w) + urn_log_inv_logit(ui) + urn_log1m_inv_logit(ui);
+            urn_ev_target_add(ev, j, urn_tape_push3(t, j, ii, 1 - 2 * z, bix(&lo, i), -1 / w, bix(&hi, i), 1 / w), 1);
+          }
+        } else if (has_lo) {
+          double e = exp(ui);
+          x->v[i] = bv(&lo, i) + e;
+          if (x->ix) x->ix[i] = urn_tape_push2(t, x->v[i], ii, e, bix(&lo, i), 1);
+          if (jac) urn_ev_target_add(ev, ui, ii, 1);
+        } else if (has_hi) {
+          double e = exp(ui);
+          x->v[i] = bv(&hi, i) - e;
+          if (x->ix) x->ix[i] = urn_tape_push2(t, x->v[i], ii, -e, bix(&hi, i), 1);
+          if (jac) urn_ev_target_add(ev, ui, ii, 1);
+        } else if (off.present || mul.present) {
+          double o = off.present ? bv(&off, i) : 0, m = mul.present ? bv(&mul, i) : 1;
+          if (!(m > 0)) urn_ev_reject(ev, "%s: multiplier is %g, but must be > 0", d->name, m);
+          x->v[i] = o + m * ui;
+          if (x->ix) x->ix[i] = urn_tape_push3(t, x->v[i], ii, m, off.present ? bix(&off, i) : -1, 1, mul.present ? bix(&mul, i) : -1, ui);
+          if (jac) urn_ev_target_add(ev, log(m), mul.present ? urn_tape_push1(t, log(m), bix(&mul, i), 1 / m) : -1, 1);
+        } else {
+          x->v[i] = ui;
+          if (x->ix) x->ix[i] = ii;
+        }
+      }
+      used = n;
+      break;
+    }
+    default:
+      urn_ev_fail(ev, URN_EINPUT, "%s: the %s transform is not supported yet", d->name, urn_decl_type_name(d->dtype));
+  }
+  ev->theta_pos += used;
+#undef UIX
+}
+
+/* The inverse: constrained values in x -> unconstrained into out. */
+static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *out) {
+  size_t n = x->n;
+  int na = x->ty.dims;
+  size_t count = 1;
+  for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
+  size_t K = count ? n / count : 0;
+  switch (d->dtype) {
+    case URN_DT_SIMPLEX:
+      for (size_t a = 0; a < count; a++) {
+        const double *xv = x->v + a * K;
+        double stick = 1;
+        for (size_t k = 0; k + 1 < K; k++) {
+          double z = xv[k] / stick;
+          out[a * (K - 1) + k] = urn_logit(z) + log((double)(K - k - 1));
+          stick -= xv[k];
+        }
+      }
+      break;
+    case URN_DT_ORDERED:
+    case URN_DT_POSITIVE_ORDERED:
+      for (size_t a = 0; a < count; a++)
+        for (size_t k = 0; k < K; k++) {
+          const double *xv = x->v + a * K;
+          out[a * K + k] = k == 0 ? (d->dtype == URN_DT_ORDERED ? xv[0] : log(xv[0])) : log(xv[k] - xv[k - 1]);
+        }
+      break;
+    case URN_DT_UNIT_VECTOR:
+      memcpy(out, x->v, n * sizeof(double));
+      break;
+    case URN_DT_INT:
+    case URN_DT_REAL:
+    case URN_DT_VECTOR:
+    case URN_DT_ROW_VECTOR:
+    case URN_DT_MATRIX: {
+      bound lo = eval_bound(ev, d->lower, x), hi = eval_bound(ev, d->upper, x);
+      bound off = eval_bound(ev, d->offset, x), mul = eval_bound(ev, d->multiplier, x);
+      for (size_t i = 0; i < n; i++) {
+        double v = x->v[i];
+        int has_lo = lo.present && !isinf(bv(&lo, i)), has_hi = hi.present && !isinf(bv(&hi, i));
+        if (has_lo && has_hi) out[i] = urn_logit((v - bv(&lo, i)) / (bv(&hi, i) - bv(&lo, i)));
+        else if (has_lo) out[i] = log(v - bv(&lo, i));
+        else if (has_hi) out[i] = log(bv(&hi, i) - v);
+        else if (off.present || mul.present) out[i] = (v - (off.present ? bv(&off, i) : 0)) / (mul.present ? bv(&mul, i) : 1);
+        else out[i] = v;
+      }
+      break;
+    }
+    default:
+      urn_ev_fail(ev, URN_EINPUT, "%s: the %s transform is not supported yet", d->name, urn_decl_type_name(d->dtype));
+  }
+}
+
+/* ---- construction ---- */
+
+static void model_free_parts(urn_model *m) {
+  if (!m) return;
+  ev_free(&m->data);
+  for (int i = 0; i < m->npool; i++) ev_free(m->pool[i]), free(m->pool[i]);
+  free(m->pool);
+  if (m->names) {
+    size_t total = m->n_out[0] + m->n_out[1] + m->n_out[2];
+    for (size_t i = 0; i < total; i++) free(m->names[i]);
+    free(m->names);
+  }
+  free(m->perm);
+  for (int k = 0; k < 3; k++) free(m->vars[k]);
+  urn_prog_free(m->prog);
+  urn_program_free(m->ast);
+  pthread_mutex_destroy(&m->lock);
+  free(m->name);
+  free(m);
+}
+
+/* Appends the names "base.i.j" of x (column-major over all dimensions, as Stan CSV) and the permutation. */
+static void add_names(urn_model *m, size_t *k, const char *base, const urn_val *x) {
+  int nd = urn_val_ndim(x->ty), na = x->ty.dims;
+  size_t idx[URN_MAX_DIMS] = {0};
+  size_t inner = 1;
+  for (int d = na; d < nd; d++) inner *= (size_t)x->dim[d];
+  for (size_t c = 0; c < x->n; c++) {
+    urn_buf b;
+    urn_buf_init(&b);
+    urn_buf_puts(&b, base);
+    for (int d = 0; d < nd; d++) urn_buf_printf(&b, ".%zu", idx[d] + 1);
+    size_t aoff = 0, ioff = 0, str = 1;
+    for (int d = 0; d < na; d++) aoff = aoff * (size_t)x->dim[d] + idx[d];
+    for (int d = na; d < nd; d++) ioff += idx[d] * str, str *= (size_t)x->dim[d];
+    m->names[*k] = b.data ? b.data : urn_xstrdup(base);
+    m->perm[*k] = aoff * inner + ioff;
+    (*k)++;
+    for (int d = 0; d < nd; d++) {
+      if (++idx[d] < (size_t)x->dim[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+static char *stem(const char *path) {
+  const char *s = strrchr(path, '/');
+  s = s ? s + 1 : path;
+  const char *dot = strrchr(s, '.');
+  return urn_xstrndup(s, dot && dot != s ? (size_t)(dot - s) : strlen(s));
+}
 
 urn_model *urn_model_new(const char *path, const char *source, size_t source_len, const char *data_path,
                          const char *data, size_t data_len, uint64_t seed, urn_error *err) {
-  urn_error_set(err, URN_EFATAL, "%s: the Stan language is not implemented yet", path ? path : "model");
+  if (!path) path = "model.stan";
+  urn_model *m = urn_xcalloc(1, sizeof *m);
+  pthread_mutex_init(&m->lock, NULL);
+  m->name = stem(path);
+  m->print = stdout;
+  m->ast = urn_parse(path, source ? source : "", source ? source_len : 0, err);
+  if (!m->ast) goto fail;
+  /* the checker may not be linked in yet (weak): the lowering does its own checks */
+  if (urn_check && urn_check(m->ast, err) != URN_OK) goto fail;
+  m->prog = urn_lower(m->ast, err);
+  if (!m->prog) goto fail;
+  ev_init(&m->data, m);
+  urn_ev *ev = &m->data;
+  ev->glob = urn_xcalloc((size_t)(m->prog->nglob ? m->prog->nglob : 1), sizeof(urn_val));
+  urn_json *root = NULL;
+  if (data && data_len) {
+    root = urn_json_parse(data, data_len, data_path ? data_path : "data", err);
+    if (!root) { if (err) err->code = URN_EINPUT; goto fail; }
+  }
+  int rc = urn_data_read(ev, m->prog, root, data_path, err);
+  urn_json_free(root);
+  if (rc) goto fail;
+  /* transformed data */
+  urn_rng rng;
+  urn_rng_seed(&rng, seed, 0);
+  urn_error e2;
+  urn_error_clear(&e2);
+  ev->err = &e2, ev->rng = &rng, ev->block = URN_BLK_TDATA, ev->print = m->print;
+  if (urn_ev_run_block(ev, m->prog->stmts[URN_BLK_TDATA], m->prog->nstmts[URN_BLK_TDATA]) != URN_OK) {
+    urn_error_set(err, URN_EINPUT, "%s: transformed data: %s", path, e2.msg);
+    goto fail;
+  }
+  for (int i = 0; i < m->prog->ndecls[URN_BLK_TDATA]; i++) {
+    const ir_decl *d = m->prog->decls[URN_BLK_TDATA][i];
+    char msg[600];
+    if (setjmp(ev->jb)) { urn_error_set(err, URN_EINPUT, "%s: transformed data: %s", path, e2.msg); goto fail; }
+    if (urn_decl_check(ev, d, &ev->glob[d->slot], msg, sizeof msg)) {
+      urn_error_set(err, URN_EINPUT, "%s:%d:%d: transformed data: %s", path, d->line, d->col, msg);
+      goto fail;
+    }
+  }
+  ev->rng = NULL;
+  /* layout of parameters, transformed parameters, generated quantities (sizes depend on data only) */
+  static const int blocks[3] = {URN_BLK_PARAMS, URN_BLK_TPARAMS, URN_BLK_GQ};
+  for (int k = 0; k < 3; k++) {
+    int nd = m->prog->ndecls[blocks[k]];
+    m->vars[k] = urn_xcalloc((size_t)(nd ? nd : 1), sizeof(var_info));
+    for (int i = 0; i < nd; i++) {
+      const ir_decl *d = m->prog->decls[blocks[k]][i];
+      var_info *vi = &m->vars[k][m->nvars[k]++];
+      vi->d = d;
+      if (setjmp(ev->jb)) {
+        urn_error_set(err, URN_EINPUT, "%s:%d:%d: sizes of '%s' %s", path, d->line, d->col, d->name, e2.msg);
+        goto fail;
+      }
+      urn_ev_declare(ev, d, &vi->shape);
+      if (k == 0) vi->unc_off = m->n_unc, vi->unc_n = unc_size(d, &vi->shape), m->n_unc += vi->unc_n;
+      vi->out_off = m->n_out[k], vi->out_n = vi->shape.n, m->n_out[k] += vi->out_n;
+    }
+  }
+  size_t total = m->n_out[0] + m->n_out[1] + m->n_out[2], kk = 0;
+  m->names = urn_xcalloc(total ? total : 1, sizeof *m->names);
+  m->perm = urn_xcalloc(total ? total : 1, sizeof *m->perm);
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < m->nvars[k]; i++) add_names(m, &kk, m->vars[k][i].d->name, &m->vars[k][i].shape);
+  /* fold data-only subexpressions */
+  urn_prog_fold(m->prog, ev, err);
+  return m;
+fail:
+  if (err && err->code == URN_OK) err->code = URN_EINPUT;
+  model_free_parts(m);
   return NULL;
 }
+
 urn_model *urn_model_from_files(const char *stan_path, const char *data_path, uint64_t seed, urn_error *err) {
-  return urn_model_new(stan_path, NULL, 0, data_path, NULL, 0, seed, err);
+  size_t slen = 0, dlen = 0;
+  char *src = urn_read_file(stan_path, &slen, err);
+  if (!src) return NULL;
+  char *data = NULL;
+  if (data_path) {
+    data = urn_read_file(data_path, &dlen, err);
+    if (!data) { free(src); return NULL; }
+  }
+  urn_model *m = urn_model_new(stan_path, src, slen, data_path, data, dlen, seed, err);
+  free(src), free(data);
+  return m;
 }
-void urn_model_free(urn_model *m) { (void)m; }
-const char *urn_model_name(const urn_model *m) { return "model"; }
-size_t urn_model_num_unconstrained(const urn_model *m) { return 0; }
-size_t urn_model_num_params(const urn_model *m, int include_tp, int include_gq) { return 0; }
-const char *urn_model_param_name(const urn_model *m, size_t i) { return NULL; }
+
+void urn_model_free(urn_model *m) { model_free_parts(m); }
+const char *urn_model_name(const urn_model *m) { return m->name; }
+size_t urn_model_num_unconstrained(const urn_model *m) { return m->n_unc; }
+size_t urn_model_num_params(const urn_model *m, int include_tp, int include_gq) {
+  return m->n_out[0] + (include_tp ? m->n_out[1] : 0) + (include_gq ? m->n_out[2] : 0);
+}
+const char *urn_model_param_name(const urn_model *m, size_t i) {
+  size_t total = m->n_out[0] + m->n_out[1] + m->n_out[2];
+  return i < total ? m->names[i] : NULL;
+}
+void urn_model_set_print(urn_model *m, FILE *out) { m->print = out; }
+
+/* ---- evaluation ---- */
+
+/* Parameters (constrained into their slots), then transformed parameters with their checks. */
+static void run_params(urn_ev *ev, const urn_model *m, int tp) {
+  ev->block = URN_BLK_PARAMS;
+  for (int i = 0; i < m->nvars[0]; i++) {
+    const var_info *vi = &m->vars[0][i];
+    urn_val *slot = &ev->glob[vi->d->slot];
+    urn_ev_declare(ev, vi->d, slot);
+    ev->theta_pos = vi->unc_off;
+    constrain(ev, vi->d, slot);
+  }
+  if (!tp) return;
+  ev->block = URN_BLK_TPARAMS;
+  const urn_prog *p = m->prog;
+  for (int i = 0; i < p->nstmts[URN_BLK_TPARAMS]; i++) {
+    p->stmts[URN_BLK_TPARAMS][i]->run(ev, p->stmts[URN_BLK_TPARAMS][i]);
+    ev->ctl = 0;
+  }
+  for (int i = 0; i < m->nvars[1]; i++) {
+    const ir_decl *d = m->vars[1][i].d;
+    const urn_val *x = &ev->glob[d->slot];
+    char msg[600];
+    for (size_t k = 0; k < x->n; k++)
+      if (isnan(x->v[k])) urn_ev_reject(ev, "transformed parameter %s is not defined (NaN) at element %zu", d->name, k + 1);
+    if (urn_decl_check(ev, d, x, msg, sizeof msg)) urn_ev_reject(ev, "transformed parameter %s", msg);
+  }
+}
+
+static int eval_common(const urn_model *m, int propto, int jacobian, const double *theta, double *lp, double *grad,
+                       urn_error *err) {
+  urn_ev *ev = ev_get(m);
+  urn_error local;
+  urn_error_clear(&local);
+  ev->err = err ? err : &local;
+  urn_error_clear(ev->err);
+  ev->propto = propto, ev->jacobian = jacobian, ev->taping = grad != NULL;
+  ev->theta = theta, ev->theta_pos = 0;
+  if (setjmp(ev->jb)) {
+    int code = ev->err->code ? ev->err->code : URN_EREJECT;
+    ev_put(m, ev);
+    if (lp) *lp = -INFINITY;
+    return code;
+  }
+  if (ev->taping) {
+    urn_tape_reserve(&ev->tape, m->n_unc + 1, 0);
+    for (size_t i = 0; i < m->n_unc; i++) urn_tape_var(&ev->tape, theta[i]);
+  }
+  run_params(ev, m, 1);
+  ev->block = URN_BLK_MODEL;
+  const urn_prog *p = m->prog;
+  for (int i = 0; i < p->nstmts[URN_BLK_MODEL]; i++) {
+    p->stmts[URN_BLK_MODEL][i]->run(ev, p->stmts[URN_BLK_MODEL][i]);
+    ev->ctl = 0;
+  }
+  double v;
+  int32_t root = ev->taping ? urn_ev_target_node(ev, &v) : (v = urn_ev_target_value(ev), -1);
+  *lp = v;
+  if (grad) {
+    memset(grad, 0, m->n_unc * sizeof(double));
+    if (root >= 0) {
+      urn_tape_reverse(&ev->tape, root);
+      for (size_t i = 0; i < m->n_unc; i++) grad[i] = ev->tape.adj[i];
+    }
+  }
+  ev_put(m, ev);
+  if (isnan(v)) return urn_error_set(err, URN_EREJECT, "log density is NaN");
+  return URN_OK;
+}
+
 int urn_model_log_density(const urn_model *m, int propto, int jacobian, const double *theta_unc, double *lp,
                           urn_error *err) {
-  return urn_error_set(err, URN_EFATAL, "not implemented");
+  return eval_common(m, propto, jacobian, theta_unc, lp, NULL, err);
 }
 int urn_model_log_density_gradient(const urn_model *m, int propto, int jacobian, const double *theta_unc,
                                    double *lp, double *grad, urn_error *err) {
-  return urn_error_set(err, URN_EFATAL, "not implemented");
+  return eval_common(m, propto, jacobian, theta_unc, lp, grad, err);
 }
+
 int urn_model_param_constrain(const urn_model *m, int include_tp, int include_gq, const double *theta_unc,
                               double *out, urn_rng *rng, urn_error *err) {
-  return urn_error_set(err, URN_EFATAL, "not implemented");
+  urn_ev *ev = ev_get(m);
+  urn_error local;
+  urn_error_clear(&local);
+  ev->err = err ? err : &local;
+  urn_error_clear(ev->err);
+  ev->propto = 0, ev->jacobian = 0, ev->taping = 0, ev->theta = theta_unc, ev->theta_pos = 0;
+  ev->rng = rng;
+  if (setjmp(ev->jb)) {
+    int code = ev->err->code ? ev->err->code : URN_EREJECT;
+    ev_put(m, ev);
+    return code;
+  }
+  run_params(ev, m, include_tp || include_gq);
+  if (include_gq) {
+    if (!rng) urn_ev_fail(ev, URN_EFATAL, "generated quantities need a random number generator");
+    ev->block = URN_BLK_GQ;
+    const urn_prog *p = m->prog;
+    for (int i = 0; i < p->nstmts[URN_BLK_GQ]; i++) {
+      p->stmts[URN_BLK_GQ][i]->run(ev, p->stmts[URN_BLK_GQ][i]);
+      ev->ctl = 0;
+    }
+    for (int i = 0; i < m->nvars[2]; i++) {
+      const ir_decl *d = m->vars[2][i].d;
+      char msg[600];
+      if (urn_decl_check(ev, d, &ev->glob[d->slot], msg, sizeof msg)) urn_ev_reject(ev, "generated quantity %s", msg);
+    }
+  }
+  size_t k = 0;
+  for (int b = 0; b < 3; b++) {
+    if ((b == 1 && !include_tp) || (b == 2 && !include_gq)) { k += m->n_out[b]; continue; }
+    for (int i = 0; i < m->nvars[b]; i++) {
+      const var_info *vi = &m->vars[b][i];
+      const urn_val *x = &ev->glob[vi->d->slot];
+      for (size_t j = 0; j < vi->out_n; j++) {
+        size_t dst = (b == 2 && !include_tp) ? k - m->n_out[1] : k;
+        out[dst] = x->v[m->perm[k]];
+        k++;
+      }
+    }
+  }
+  ev_put(m, ev);
+  return URN_OK;
 }
+
 int urn_model_param_unconstrain_json(const urn_model *m, const char *json, size_t len, const char *json_path,
                                      double *theta_unc, urn_error *err) {
-  return urn_error_set(err, URN_EFATAL, "not implemented");
+  const char *file = json_path ? json_path : "params";
+  urn_json *root = urn_json_parse(json, len, file, err);
+  if (!root) { if (err) err->code = URN_EINPUT; return URN_EINPUT; }
+  if (root->type != URN_JSON_OBJECT) {
+    urn_json_free(root);
+    return urn_error_set(err, URN_EINPUT, "%s: expected a JSON object of parameter values", file);
+  }
+  urn_ev *ev = ev_get(m);
+  urn_error e2;
+  urn_error_clear(&e2);
+  ev->err = &e2, ev->taping = 0;
+  int rc = URN_OK;
+  if (setjmp(ev->jb)) {
+    rc = urn_error_set(err, URN_EINPUT, "%s: %s", file, e2.msg);
+    goto done;
+  }
+  for (int i = 0; i < m->nvars[0]; i++) {
+    const var_info *vi = &m->vars[0][i];
+    const ir_decl *d = vi->d;
+    urn_val *slot = &ev->glob[d->slot];
+    urn_ev_declare(ev, d, slot);
+    const urn_json *v = urn_json_get(root, d->name);
+    if (!v) { rc = urn_error_set(err, URN_EINPUT, "%s: parameter '%s' is missing", file, d->name); goto done; }
+    char what[300];
+    snprintf(what, sizeof what, "%s: parameter '%s'", file, d->name);
+    if ((rc = urn_data_fill(slot, v, 0, what, err))) goto done;
+    char msg[600];
+    if (urn_decl_check(ev, d, slot, msg, sizeof msg)) { rc = urn_error_set(err, URN_EINPUT, "%s: parameter %s", file, msg); goto done; }
+    unconstrain(ev, d, slot, theta_unc + vi->unc_off);
+  }
+done:
+  ev_put(m, ev);
+  urn_json_free(root);
+  return rc;
 }
-void urn_model_set_print(urn_model *m, FILE *out) { (void)m, (void)out; }

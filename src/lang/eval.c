@@ -1,0 +1,900 @@
+/* lang/eval.c — running the resolved program (lang/eval.h) on the tape:
+ * expression nodes (scalar fast paths and general paths), statements,
+ * user-function calls, and the value helpers the built-ins use.
+ *
+ * Scalar-typed expressions evaluate through `s` (value into a double, tape
+ * node returned): a loop body like `lps[k] = log_pi[k] + normal_lpdf(y[n] |
+ * x[n] * w[k] + c[k], sigma[k])` is a walk over pre-resolved nodes with no
+ * allocation, no name lookup and no overload resolution.  Containers
+ * evaluate through `g` into arena storage. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lang/eval.h"
+#include "lang/fn.h"
+#include "lang/eval_rt.h"
+#include "math/dist.h"
+
+/* ---- errors and target ---- */
+
+void urn_ev_reject(urn_ev *ev, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (ev->err) {
+    ev->err->code = URN_EREJECT;
+    vsnprintf(ev->err->msg, sizeof ev->err->msg, fmt, ap);
+  }
+  va_end(ap);
+  longjmp(ev->jb, 1);
+}
+
+void urn_ev_fail(urn_ev *ev, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (ev->err) {
+    ev->err->code = code;
+    vsnprintf(ev->err->msg, sizeof ev->err->msg, fmt, ap);
+  }
+  va_end(ap);
+  longjmp(ev->jb, 1);
+}
+
+void urn_ev_target_add(urn_ev *ev, double v, int32_t ix, double w) {
+  if (ix < 0) { ev->target_c += w * v; return; }
+  if (ev->ntarget == ev->target_cap) {
+    ev->target_cap = ev->target_cap ? 2 * ev->target_cap : 256;
+    ev->target_ix = urn_xrealloc(ev->target_ix, ev->target_cap * sizeof *ev->target_ix);
+    ev->target_w = urn_xrealloc(ev->target_w, ev->target_cap * sizeof *ev->target_w);
+  }
+  ev->target_ix[ev->ntarget] = ix;
+  ev->target_w[ev->ntarget++] = w;
+  ev->target_c += 0; /* value of var terms is summed at the end from the tape */
+}
+
+double urn_ev_target_value(const urn_ev *ev) {
+  double s = ev->target_c;
+  for (size_t i = 0; i < ev->ntarget; i++) s += ev->target_w[i] * ev->tape.val[ev->target_ix[i]];
+  return s;
+}
+
+int32_t urn_ev_target_node(urn_ev *ev, double *value) {
+  double v = urn_ev_target_value(ev);
+  *value = v;
+  if (!ev->ntarget) return -1;
+  int32_t *o; double *p;
+  urn_tape_begin(&ev->tape, ev->ntarget, &o, &p);
+  for (size_t i = 0; i < ev->ntarget; i++) o[i] = ev->target_ix[i], p[i] = ev->target_w[i];
+  return urn_tape_end(&ev->tape, v, ev->ntarget);
+}
+
+/* ---- values ---- */
+
+void urn_val_alloc(urn_ev *ev, urn_val *out, urn_type ty, const int32_t *dim, int with_ix) {
+  int nd = urn_val_ndim(ty);
+  size_t n = 1;
+  for (int i = 0; i < nd; i++) {
+    out->dim[i] = dim[i] < 0 ? 0 : dim[i];
+    n *= (size_t)out->dim[i];
+  }
+  out->ty = ty;
+  out->n = n;
+  out->v = urn_ev_doubles(ev, n);
+  out->ix = with_ix ? urn_ev_nodes(ev, n) : NULL;
+}
+
+void urn_val_copy(urn_ev *ev, urn_val *out, const urn_val *src) {
+  urn_val_alloc(ev, out, src->ty, src->dim, src->ix != NULL);
+  memcpy(out->v, src->v, src->n * sizeof(double));
+  if (src->ix) memcpy(out->ix, src->ix, src->n * sizeof(int32_t));
+}
+
+void urn_val_elem(const urn_val *x, size_t i, urn_val *out) {
+  size_t count = (size_t)x->dim[0], elem = count ? x->n / count : 0;
+  out->ty = x->ty;
+  out->ty.dims--;
+  int nd = urn_val_ndim(x->ty);
+  for (int k = 1; k < nd; k++) out->dim[k - 1] = x->dim[k];
+  out->n = elem;
+  out->v = x->v + i * elem;
+  out->ix = x->ix ? x->ix + i * elem : NULL;
+}
+
+void urn_val_shape_name(const urn_val *x, char *out, size_t cap) {
+  static const char *names[] = {"error", "void", "int", "real", "vector", "row_vector", "matrix", "function"};
+  urn_buf b;
+  urn_buf_init(&b);
+  if (x->ty.dims) {
+    urn_buf_puts(&b, "array[");
+    for (int i = 0; i < x->ty.dims; i++) urn_buf_printf(&b, "%s%d", i ? ", " : "", x->dim[i]);
+    urn_buf_puts(&b, "] ");
+  }
+  urn_buf_puts(&b, names[x->ty.base < 8 ? x->ty.base : 0]);
+  if (x->ty.base == URN_TY_VECTOR || x->ty.base == URN_TY_ROW_VECTOR) urn_buf_printf(&b, "[%d]", x->dim[x->ty.dims]);
+  if (x->ty.base == URN_TY_MATRIX) urn_buf_printf(&b, "[%d, %d]", x->dim[x->ty.dims], x->dim[x->ty.dims + 1]);
+  snprintf(out, cap, "%s", b.data);
+  urn_buf_free(&b);
+}
+
+/* ---- expressions ---- */
+
+static inline urn_val *slot_of(urn_ev *ev, const ir_ex *e) { return e->global ? &ev->glob[e->slot] : &ev->frame[e->slot]; }
+
+int32_t rt_s_const(urn_ev *ev, const ir_ex *e, double *out) {
+  *out = e->c;
+  return -1;
+}
+void rt_g_const(urn_ev *ev, const ir_ex *e, urn_val *out) { *out = e->cv; }
+
+int32_t rt_s_var(urn_ev *ev, const ir_ex *e, double *out) {
+  const urn_val *x = slot_of(ev, e);
+  *out = x->v[0];
+  return x->ix ? x->ix[0] : -1;
+}
+void rt_g_var(urn_ev *ev, const ir_ex *e, urn_val *out) { *out = *slot_of(ev, e); }
+
+/* Scalar evaluation through the general path. */
+int32_t rt_s_via_g(urn_ev *ev, const ir_ex *e, double *out) {
+  urn_val v;
+  e->g(ev, e, &v);
+  *out = v.v[0];
+  return v.ix ? v.ix[0] : -1;
+}
+/* General evaluation through the scalar path. */
+void rt_g_via_s(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  double v;
+  int32_t ix = e->s(ev, e, &v);
+  urn_val_set_scalar(ev, out, e->ty.base, v, ix);
+}
+
+/* Scalar arithmetic: the common operators without any dispatch. */
+int32_t rt_s_add(urn_ev *ev, const ir_ex *e, double *out) {
+  double x, y;
+  int32_t a = e->a[0]->s(ev, e->a[0], &x), b = e->a[1]->s(ev, e->a[1], &y);
+  *out = x + y;
+  if (a < 0 && b < 0) return -1;
+  return urn_tape_push2(&ev->tape, *out, a, 1, b, 1);
+}
+int32_t rt_s_sub(urn_ev *ev, const ir_ex *e, double *out) {
+  double x, y;
+  int32_t a = e->a[0]->s(ev, e->a[0], &x), b = e->a[1]->s(ev, e->a[1], &y);
+  *out = x - y;
+  if (a < 0 && b < 0) return -1;
+  return urn_tape_push2(&ev->tape, *out, a, 1, b, -1);
+}
+int32_t rt_s_mul(urn_ev *ev, const ir_ex *e, double *out) {
+  double x, y;
+  int32_t a = e->a[0]->s(ev, e->a[0], &x), b = e->a[1]->s(ev, e->a[1], &y);
+  *out = x * y;
+  if (a < 0 && b < 0) return -1;
+  return urn_tape_push2(&ev->tape, *out, a, y, b, x);
+}
+int32_t rt_s_div(urn_ev *ev, const ir_ex *e, double *out) {
+  double x, y;
+  int32_t a = e->a[0]->s(ev, e->a[0], &x), b = e->a[1]->s(ev, e->a[1], &y);
+  *out = x / y;
+  if (a < 0 && b < 0) return -1;
+  return urn_tape_push2(&ev->tape, *out, a, 1 / y, b, -*out / y);
+}
+int32_t rt_s_neg(urn_ev *ev, const ir_ex *e, double *out) {
+  double x;
+  int32_t a = e->a[0]->s(ev, e->a[0], &x);
+  *out = -x;
+  return a < 0 ? -1 : urn_tape_push1(&ev->tape, *out, a, -1);
+}
+int32_t rt_s_and(urn_ev *ev, const ir_ex *e, double *out) {
+  double x, y;
+  e->a[0]->s(ev, e->a[0], &x);
+  if (x == 0) { *out = 0; return -1; }
+  e->a[1]->s(ev, e->a[1], &y);
+  *out = y != 0;
+  return -1;
+}
+int32_t rt_s_or(urn_ev *ev, const ir_ex *e, double *out) {
+  double x, y;
+  e->a[0]->s(ev, e->a[0], &x);
+  if (x != 0) { *out = 1; return -1; }
+  e->a[1]->s(ev, e->a[1], &y);
+  *out = y != 0;
+  return -1;
+}
+int32_t rt_s_cond(urn_ev *ev, const ir_ex *e, double *out) {
+  double c;
+  e->a[0]->s(ev, e->a[0], &c);
+  const ir_ex *w = c != 0 ? e->a[1] : e->a[2];
+  return w->s(ev, w, out);
+}
+void rt_g_cond(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  double c;
+  e->a[0]->s(ev, e->a[0], &c);
+  const ir_ex *w = c != 0 ? e->a[1] : e->a[2];
+  w->g(ev, w, out);
+  if (out->ty.base == URN_TY_INT && e->ty.base == URN_TY_REAL) out->ty.base = URN_TY_REAL;
+}
+int32_t rt_s_target(urn_ev *ev, const ir_ex *e, double *out) { return urn_ev_target_node(ev, out); }
+
+/* Built-in calls: all arguments scalar and a scalar kernel. */
+int32_t rt_s_call_scalar(urn_ev *ev, const ir_ex *e, double *out) {
+  double x[8];
+  int32_t ix[8];
+  for (int i = 0; i < e->na; i++) ix[i] = e->a[i]->s(ev, e->a[i], &x[i]);
+  return e->bi->sfn(ev, e->bi, x, ix, out);
+}
+/* General built-in call. */
+void rt_g_call(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  urn_val args[16];
+  for (int i = 0; i < e->na && i < 16; i++) e->a[i]->g(ev, e->a[i], &args[i]);
+  e->bi->fn(ev, e->bi, out, args, e->na);
+  out->ty = e->ty;
+  if (out->ty.base == URN_TY_INT && e->ty.base == URN_TY_REAL) out->ty.base = URN_TY_REAL;
+}
+
+/* Distribution calls (foo_lpdf(...), ~): the parameter dependence of each
+ * argument is static (novar), so that propto drops exactly Stan's terms. */
+int32_t rt_dist_eval(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na, int propto, double *out) {
+  urn_val args[URN_DIST_MAX_ARGS];
+  double sv[URN_DIST_MAX_ARGS];
+  int32_t si[URN_DIST_MAX_ARGS];
+  int is_var[URN_DIST_MAX_ARGS];
+  for (int i = 0; i < na && i < URN_DIST_MAX_ARGS; i++) {
+    const ir_ex *x = a[i];
+    is_var[i] = !x->novar;
+    if (x->s && urn_is_scalar(x->ty)) {
+      si[i] = x->s(ev, x, &sv[i]);
+      args[i].v = &sv[i], args[i].ix = si[i] >= 0 ? &si[i] : NULL, args[i].n = 1, args[i].ty = x->ty;
+    } else {
+      x->g(ev, x, &args[i]);
+    }
+  }
+  urn_val r;
+  urn_fn_dist_call(ev, bi, &r, args, na, is_var, propto);
+  *out = r.v[0];
+  return r.ix ? r.ix[0] : -1;
+}
+int32_t rt_s_dist(urn_ev *ev, const ir_ex *e, double *out) {
+  return rt_dist_eval(ev, e->bi, e->a, e->na, e->propto && ev->propto, out);
+}
+void rt_g_dist(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  if ((e->bi->flags & URN_BI_RNG)) { rt_g_call(ev, e, out); return; }
+  double v;
+  int32_t ix = rt_s_dist(ev, e, &v);
+  urn_val_set_scalar(ev, out, URN_TY_REAL, v, ix);
+}
+
+/* ---- indexing ---- */
+
+/* Checks a 1-based index against a size. */
+static inline size_t check_index(urn_ev *ev, const ir_ex *e, double i, int32_t size) {
+  if (!(i >= 1 && i <= size)) {
+    urn_ev_reject(ev, "%s:%d:%d: index %.0f out of range; expecting index to be between 1 and %d", ev->prog->path,
+                  e->line, e->col, i, size);
+  }
+  return (size_t)i - 1;
+}
+
+/* x[i1, ..., ik] with single indexes only and a scalar result: one offset. */
+int32_t rt_s_index(urn_ev *ev, const ir_ex *e, double *out) {
+  urn_val base;
+  const ir_ex *b = e->a[0];
+  if (b->kind == URN_EX_VAR) base = *slot_of(ev, b);
+  else b->g(ev, b, &base);
+  size_t off = 0;
+  int nd = urn_val_ndim(base.ty);
+  /* storage: array dims row-major, then column-major inside the element */
+  size_t na = base.ty.dims;
+  size_t inner = 1;
+  for (int d = (int)na; d < nd; d++) inner *= (size_t)base.dim[d];
+  size_t aoff = 0;
+  int k = 0;
+  for (; k < e->nidx && (size_t)k < na; k++) {
+    double iv;
+    e->idx[k].lo->s(ev, e->idx[k].lo, &iv);
+    aoff = aoff * (size_t)base.dim[k] + check_index(ev, e, iv, base.dim[k]);
+  }
+  size_t ioff = 0;
+  if (k < e->nidx) {
+    double iv;
+    e->idx[k].lo->s(ev, e->idx[k].lo, &iv);
+    size_t r = check_index(ev, e, iv, base.dim[na]);
+    k++;
+    if (base.ty.base == URN_TY_MATRIX) {
+      double jv;
+      e->idx[k].lo->s(ev, e->idx[k].lo, &jv);
+      size_t c = check_index(ev, e, jv, base.dim[na + 1]);
+      ioff = r + c * (size_t)base.dim[na];
+    } else {
+      ioff = r;
+    }
+  }
+  off = aoff * inner + ioff;
+  *out = base.v[off];
+  return base.ix ? base.ix[off] : -1;
+}
+
+/* Resolved index list: for each dimension of the base, the chosen positions. */
+typedef struct sel {
+  int kind;        /* 0 single (drops the dimension), 1 list */
+  size_t n;        /* number of positions */
+  size_t *pos;     /* 0-based positions (list) */
+  size_t single;   /* the position (single) */
+} sel;
+
+static void build_sel(urn_ev *ev, const ir_ex *e, const ir_idx *ix, int32_t size, sel *s) {
+  double lo, hi;
+  switch (ix->kind) {
+    case URN_IDX_SINGLE:
+      ix->lo->s(ev, ix->lo, &lo);
+      s->kind = 0, s->n = 1, s->single = check_index(ev, e, lo, size);
+      return;
+    case URN_IDX_MULTI: {
+      urn_val m;
+      ix->lo->g(ev, ix->lo, &m);
+      s->kind = 1, s->n = m.n;
+      s->pos = urn_arena_alloc(&ev->arena, (m.n + 1) * sizeof(size_t));
+      for (size_t i = 0; i < m.n; i++) s->pos[i] = check_index(ev, e, m.v[i], size);
+      return;
+    }
+    default: {
+      long a = 1, b = size;
+      if (ix->kind == URN_IDX_LOWER || ix->kind == URN_IDX_RANGE) ix->lo->s(ev, ix->lo, &lo), a = (long)lo;
+      if (ix->kind == URN_IDX_UPPER || ix->kind == URN_IDX_RANGE) ix->hi->s(ev, ix->hi, &hi), b = (long)hi;
+      s->kind = 1;
+      s->n = b >= a ? (size_t)(b - a + 1) : 0;
+      s->pos = urn_arena_alloc(&ev->arena, (s->n + 1) * sizeof(size_t));
+      for (size_t i = 0; i < s->n; i++) s->pos[i] = check_index(ev, e, (double)(a + (long)i), size);
+    }
+  }
+}
+
+/* Computes, for a (possibly partial) index list over base, the storage
+ * offsets of the selected scalars in the result's storage order, and the
+ * result shape.  Used for reads and writes. */
+static size_t *index_offsets(urn_ev *ev, const ir_ex *e, const urn_val *base, urn_type *rty, int32_t *rdim) {
+  int nd = urn_val_ndim(base->ty), na = base->ty.dims;
+  sel s[URN_MAX_DIMS];
+  for (int d = 0; d < nd; d++) {
+    if (d < e->nidx) build_sel(ev, e, &e->idx[d], base->dim[d], &s[d]);
+    else s[d].kind = 1, s[d].n = (size_t)base->dim[d], s[d].pos = NULL;
+  }
+  /* result type */
+  int kept_arr = 0;
+  for (int d = 0; d < na; d++) if (s[d].kind) rdim[kept_arr++] = (int32_t)s[d].n;
+  urn_type t = {base->ty.base, (unsigned char)kept_arr};
+  int rd = kept_arr;
+  if (base->ty.base == URN_TY_VECTOR || base->ty.base == URN_TY_ROW_VECTOR) {
+    if (s[na].kind) rdim[rd++] = (int32_t)s[na].n;
+    else t.base = URN_TY_REAL;
+  } else if (base->ty.base == URN_TY_MATRIX) {
+    int kr = s[na].kind, kc = s[na + 1].kind;
+    if (kr && kc) rdim[rd++] = (int32_t)s[na].n, rdim[rd++] = (int32_t)s[na + 1].n;
+    else if (kr) t.base = URN_TY_VECTOR, rdim[rd++] = (int32_t)s[na].n;
+    else if (kc) t.base = URN_TY_ROW_VECTOR, rdim[rd++] = (int32_t)s[na + 1].n;
+    else t.base = URN_TY_REAL;
+  }
+  *rty = t;
+  size_t total = 1;
+  for (int d = 0; d < nd; d++) total *= s[d].n;
+  size_t *offs = urn_arena_alloc(&ev->arena, (total + 1) * sizeof(size_t));
+  /* strides of the base storage */
+  size_t inner = 1;
+  for (int d = na; d < nd; d++) inner *= (size_t)base->dim[d];
+  size_t cnt[URN_MAX_DIMS] = {0};
+  /* iterate: array dims row-major (last fastest), then inner dims column-major (first fastest) */
+  int order[URN_MAX_DIMS], no = 0;
+  for (int d = nd - 1; d >= na; d--) order[no++] = d; /* slowest first list: we build odometer with fastest last */
+  (void)order, (void)no;
+  for (size_t k = 0; k < total; k++) {
+    size_t aoff = 0;
+    for (int d = 0; d < na; d++) {
+      size_t p = s[d].kind ? (s[d].pos ? s[d].pos[cnt[d]] : cnt[d]) : s[d].single;
+      aoff = aoff * (size_t)base->dim[d] + p;
+    }
+    size_t ioff = 0, str = 1;
+    for (int d = na; d < nd; d++) {
+      size_t p = s[d].kind ? (s[d].pos ? s[d].pos[cnt[d]] : cnt[d]) : s[d].single;
+      ioff += p * str, str *= (size_t)base->dim[d];
+    }
+    offs[k] = aoff * inner + ioff;
+    /* advance: inner dims first-fastest, but inner block is nested inside array dims */
+    int d;
+    for (d = na; d < nd; d++) {
+      if (++cnt[d] < s[d].n) break;
+      cnt[d] = 0;
+    }
+    if (d == nd)
+      for (d = na - 1; d >= 0; d--) {
+        if (++cnt[d] < s[d].n) break;
+        cnt[d] = 0;
+      }
+  }
+  return offs;
+}
+
+void rt_g_index(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  urn_val base;
+  e->a[0]->g(ev, e->a[0], &base);
+  /* fast path: leading single indexes on arrays select a contiguous element */
+  int k = 0;
+  while (k < e->nidx && k < base.ty.dims && e->idx[k].kind == URN_IDX_SINGLE) {
+    double iv;
+    e->idx[k].lo->s(ev, e->idx[k].lo, &iv);
+    size_t i = check_index(ev, e, iv, base.dim[0]);
+    urn_val el;
+    urn_val_elem(&base, i, &el);
+    base = el;
+    k++;
+  }
+  if (k == e->nidx) { *out = base; return; }
+  if (base.ty.dims == 0 && base.ty.base == URN_TY_MATRIX && e->nidx - k == 1 && e->idx[k].kind == URN_IDX_SINGLE) {
+    /* m[i]: row i */
+    double iv;
+    e->idx[k].lo->s(ev, e->idx[k].lo, &iv);
+    size_t i = check_index(ev, e, iv, base.dim[0]);
+    int r = base.dim[0], c = base.dim[1];
+    int32_t dim[1] = {c};
+    urn_val_alloc(ev, out, (urn_type){URN_TY_ROW_VECTOR, 0}, dim, base.ix != NULL);
+    for (int j = 0; j < c; j++) {
+      out->v[j] = base.v[i + (size_t)j * r];
+      if (base.ix) out->ix[j] = base.ix[i + (size_t)j * r];
+    }
+    return;
+  }
+  ir_ex sub = *e;
+  sub.idx = e->idx + k, sub.nidx = e->nidx - k;
+  urn_type t;
+  int32_t dim[URN_MAX_DIMS];
+  size_t *offs = index_offsets(ev, &sub, &base, &t, dim);
+  urn_val_alloc(ev, out, t, dim, base.ix != NULL);
+  for (size_t i = 0; i < out->n; i++) {
+    out->v[i] = base.v[offs[i]];
+    if (base.ix) out->ix[i] = base.ix[offs[i]];
+  }
+}
+
+/* ---- literals ---- */
+
+void rt_g_array(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  urn_val el[64], *els = e->na <= 64 ? el : urn_arena_alloc(&ev->arena, (size_t)e->na * sizeof(urn_val));
+  int var = 0;
+  for (int i = 0; i < e->na; i++) {
+    e->a[i]->g(ev, e->a[i], &els[i]);
+    if (els[i].ix) var = 1;
+    if (i && els[i].n != els[0].n) urn_ev_reject(ev, "array expression elements must have the same sizes");
+  }
+  int32_t dim[URN_MAX_DIMS];
+  dim[0] = e->na;
+  int nd = e->na ? urn_val_ndim(els[0].ty) : urn_val_ndim(e->ty) - 1;
+  for (int d = 0; d < nd; d++) dim[1 + d] = e->na ? els[0].dim[d] : 0;
+  urn_val_alloc(ev, out, e->ty, dim, var);
+  size_t w = e->na ? els[0].n : 0;
+  for (int i = 0; i < e->na; i++) {
+    memcpy(out->v + i * w, els[i].v, w * sizeof(double));
+    if (var) for (size_t j = 0; j < w; j++) out->ix[i * w + j] = urn_val_ix(&els[i], j);
+  }
+}
+
+void rt_g_rowvec(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  urn_val el[64], *els = e->na <= 64 ? el : urn_arena_alloc(&ev->arena, (size_t)e->na * sizeof(urn_val));
+  int var = 0;
+  for (int i = 0; i < e->na; i++) {
+    e->a[i]->g(ev, e->a[i], &els[i]);
+    if (els[i].ix) var = 1;
+  }
+  if (e->ty.base == URN_TY_ROW_VECTOR) {
+    int32_t dim[1] = {e->na};
+    urn_val_alloc(ev, out, e->ty, dim, var);
+    for (int i = 0; i < e->na; i++) {
+      out->v[i] = els[i].v[0];
+      if (var) out->ix[i] = urn_val_ix(&els[i], 0);
+    }
+    return;
+  }
+  /* matrix from row vectors */
+  int r = e->na, c = r ? (int)els[0].n : 0;
+  for (int i = 0; i < r; i++) if ((int)els[i].n != c) urn_ev_reject(ev, "matrix expression rows must have the same size");
+  int32_t dim[2] = {r, c};
+  urn_val_alloc(ev, out, e->ty, dim, var);
+  for (int i = 0; i < r; i++)
+    for (int j = 0; j < c; j++) {
+      out->v[i + (size_t)j * r] = els[i].v[j];
+      if (var) out->ix[i + (size_t)j * r] = urn_val_ix(&els[i], (size_t)j);
+    }
+}
+
+/* ---- user functions ---- */
+
+void rt_g_ucall(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  const ir_fun *f = e->fun;
+  if (!f->body) urn_ev_fail(ev, URN_EFATAL, "function %s is declared but not defined", f->name);
+  if (ev->depth > 2000) urn_ev_reject(ev, "%s: recursion too deep", f->name);
+  urn_val *frame = urn_arena_alloc(&ev->arena, (size_t)(f->nslots ? f->nslots : 1) * sizeof(urn_val));
+  for (int i = 0; i < e->na; i++) {
+    e->a[i]->g(ev, e->a[i], &frame[f->param_slot[i]]);
+    if (f->param_ty[i].base == URN_TY_REAL && frame[f->param_slot[i]].ty.base == URN_TY_INT)
+      frame[f->param_slot[i]].ty.base = URN_TY_REAL;
+  }
+  urn_val *saved = ev->frame;
+  ev->frame = frame;
+  ev->depth++;
+  ev->ctl = EV_NORMAL;
+  urn_ev_run(ev, f->body);
+  ev->depth--;
+  ev->frame = saved;
+  if (ev->ctl == EV_RETURN) {
+    *out = ev->retval;
+    if (out->ty.base == URN_TY_INT && f->ret.base == URN_TY_REAL) out->ty.base = URN_TY_REAL;
+  } else {
+    if (f->ret.base != URN_TY_VOID)
+      urn_ev_reject(ev, "%s: function ended without returning a value", f->name);
+    memset(out, 0, sizeof *out);
+  }
+  ev->ctl = EV_NORMAL;
+}
+
+/* ---- statements ---- */
+
+void urn_ev_run(urn_ev *ev, const ir_st *s) { s->run(ev, s); }
+
+int32_t urn_ev_size(urn_ev *ev, const ir_ex *e, const char *what) {
+  double v;
+  e->s(ev, e, &v);
+  if (!(v >= 0)) urn_ev_reject(ev, "%s:%d:%d: %s must be non-negative, but is %g", ev->prog->path, e->line, e->col, what, v);
+  if (v > 2147483647.0) urn_ev_reject(ev, "%s:%d:%d: %s is too large (%g)", ev->prog->path, e->line, e->col, what, v);
+  return (int32_t)v;
+}
+
+void urn_ev_declare(urn_ev *ev, const ir_decl *d, urn_val *slot) {
+  int32_t dim[URN_MAX_DIMS];
+  for (int i = 0; i < d->ndims; i++) dim[i] = urn_ev_size(ev, d->dims[i], "array size");
+  int nd = d->ndims;
+  if (d->size1) dim[nd++] = urn_ev_size(ev, d->size1, "size");
+  if (d->ty.base == URN_TY_MATRIX) {
+    if (d->size2) dim[nd++] = urn_ev_size(ev, d->size2, "size");
+    else dim[nd] = dim[nd - 1], nd++;
+  }
+  size_t total = 1;
+  for (int i = 0; i < nd; i++)
+    if (urn_mul_overflow(total, (size_t)dim[i], &total) || total > ((size_t)1 << 31))
+      urn_ev_reject(ev, "%s: size too large", d->name);
+  urn_val_alloc(ev, slot, d->ty, dim, 0);
+  for (size_t i = 0; i < slot->n; i++) slot->v[i] = d->ty.base == URN_TY_INT ? -2147483648.0 : NAN;
+}
+
+static void run_block(urn_ev *ev, const ir_st *s) {
+  for (int i = 0; i < s->nbody; i++) {
+    s->body[i]->run(ev, s->body[i]);
+    if (ev->ctl) return;
+  }
+}
+static void run_empty(urn_ev *ev, const ir_st *s) {}
+
+/* Stores v (tape node ix) at offset off of dst. */
+static inline void store1(urn_ev *ev, urn_val *dst, size_t off, double v, int32_t ix) {
+  dst->v[off] = v;
+  if (ix >= 0 && !dst->ix) dst->ix = urn_ev_nodes(ev, dst->n);
+  if (dst->ix) dst->ix[off] = ix;
+}
+
+/* Copies a whole value into dst (sizes must match, as Stan requires). */
+static void assign_whole(urn_ev *ev, const ir_st *s, urn_val *dst, const urn_val *src, const char *name) {
+  if (src->n != dst->n || urn_val_ndim(src->ty) != urn_val_ndim(dst->ty)) goto mismatch;
+  for (int i = 0; i < urn_val_ndim(dst->ty); i++) if (src->dim[i] != dst->dim[i]) goto mismatch;
+  if (src->v != dst->v) memmove(dst->v, src->v, src->n * sizeof(double));
+  if (src->ix) {
+    if (!dst->ix) dst->ix = urn_ev_nodes(ev, dst->n);
+    if (src->ix != dst->ix) memmove(dst->ix, src->ix, src->n * sizeof(int32_t));
+  } else if (dst->ix) {
+    for (size_t i = 0; i < dst->n; i++) dst->ix[i] = -1;
+  }
+  return;
+mismatch:;
+  char a[96], b[96];
+  urn_val_shape_name(dst, a, sizeof a), urn_val_shape_name(src, b, sizeof b);
+  urn_ev_reject(ev, "%s:%d:%d: assigning %s to %s (%s): sizes do not match", ev->prog->path, s->line, s->col, b, name, a);
+}
+
+static urn_val *lhs_slot(urn_ev *ev, const ir_ex *v) { return v->global ? &ev->glob[v->slot] : &ev->frame[v->slot]; }
+
+/* x = scalar expression, x a scalar variable. */
+static void run_assign_scalar_var(urn_ev *ev, const ir_st *s) {
+  double v;
+  int32_t ix = s->rhs->s(ev, s->rhs, &v);
+  store1(ev, lhs_slot(ev, s->lhs), 0, v, ix);
+}
+/* x[i, ...] = scalar, all single indexes down to a scalar. */
+static void run_assign_scalar_index(urn_ev *ev, const ir_st *s) {
+  const ir_ex *e = s->lhs;
+  urn_val *base = lhs_slot(ev, e->a[0]);
+  int nd = urn_val_ndim(base->ty), na = base->ty.dims;
+  size_t inner = 1, aoff = 0, ioff = 0, str = 1;
+  for (int d = na; d < nd; d++) inner *= (size_t)base->dim[d];
+  for (int k = 0; k < e->nidx; k++) {
+    double iv;
+    e->idx[k].lo->s(ev, e->idx[k].lo, &iv);
+    size_t p = check_index(ev, e, iv, base->dim[k]);
+    if (k < na) aoff = aoff * (size_t)base->dim[k] + p;
+    else ioff += p * str, str *= (size_t)base->dim[k];
+  }
+  double v;
+  int32_t ix = s->rhs->s(ev, s->rhs, &v);
+  store1(ev, base, aoff * inner + ioff, v, ix);
+}
+/* General assignment. */
+static void run_assign(urn_ev *ev, const ir_st *s) {
+  urn_val src;
+  s->rhs->g(ev, s->rhs, &src);
+  const ir_ex *e = s->lhs;
+  if (e->kind == URN_EX_VAR) {
+    urn_val *dst = lhs_slot(ev, e);
+    assign_whole(ev, s, dst, &src, "variable");
+    return;
+  }
+  urn_val *base = lhs_slot(ev, e->a[0]);
+  urn_type t;
+  int32_t dim[URN_MAX_DIMS];
+  size_t *offs = index_offsets(ev, e, base, &t, dim);
+  size_t total = 1;
+  for (int d = 0; d < urn_val_ndim(t); d++) total *= (size_t)dim[d];
+  if (total != src.n) {
+    char b[96];
+    urn_val_shape_name(&src, b, sizeof b);
+    urn_ev_reject(ev, "%s:%d:%d: assigning %s to an indexed selection of %zu elements: sizes do not match",
+                  ev->prog->path, s->line, s->col, b, total);
+  }
+  /* the source may alias the destination: copy it first */
+  if (src.v >= base->v && src.v < base->v + base->n) {
+    urn_val c;
+    urn_val_copy(ev, &c, &src);
+    src = c;
+  }
+  for (size_t i = 0; i < total; i++) store1(ev, base, offs[i], src.v[i], urn_val_ix(&src, i));
+}
+
+static void run_decl(urn_ev *ev, const ir_st *s) {
+  urn_val *slot = s->global ? &ev->glob[s->slot] : &ev->frame[s->slot];
+  urn_ev_declare(ev, s->decl, slot);
+  if (s->rhs) {
+    urn_val src;
+    s->rhs->g(ev, s->rhs, &src);
+    assign_whole(ev, s, slot, &src, s->decl->name);
+  }
+}
+static void run_decl_scalar(urn_ev *ev, const ir_st *s) {
+  urn_val *slot = s->global ? &ev->glob[s->slot] : &ev->frame[s->slot];
+  slot->ty = s->decl->ty;
+  slot->n = 1;
+  slot->v = urn_ev_doubles(ev, 1);
+  slot->ix = NULL;
+  if (s->rhs) {
+    int32_t ix = s->rhs->s(ev, s->rhs, slot->v);
+    if (ix >= 0) slot->ix = urn_ev_nodes(ev, 1), slot->ix[0] = ix;
+  } else {
+    slot->v[0] = s->decl->ty.base == URN_TY_INT ? -2147483648.0 : NAN;
+  }
+}
+
+static void run_target(urn_ev *ev, const ir_st *s) {
+  if (s->rhs->s && urn_is_scalar(s->rhs->ty)) {
+    double v;
+    int32_t ix = s->rhs->s(ev, s->rhs, &v);
+    urn_ev_target_add(ev, v, ix, 1);
+    return;
+  }
+  urn_val x;
+  s->rhs->g(ev, s->rhs, &x);
+  for (size_t i = 0; i < x.n; i++) urn_ev_target_add(ev, x.v[i], urn_val_ix(&x, i), 1);
+}
+
+/* Truncation T[L, U] of a univariate density at y: subtracts the log
+ * probability of [L, U] (Stan's rule; for mass functions L uses lccdf(L-1)). */
+static void truncate(urn_ev *ev, const ir_st *s, ir_ex **a, int na) {
+  /* check the variate lies inside */
+  double y;
+  a[0]->s(ev, a[0], &y);
+  double lo = -INFINITY, hi = INFINITY;
+  int32_t lix = -1, hix = -1;
+  if (s->tlo) lix = s->tlo->s(ev, s->tlo, &lo);
+  if (s->thi) hix = s->thi->s(ev, s->thi, &hi);
+  if (y < lo || y > hi) { urn_ev_target_add(ev, -INFINITY, -1, 1); return; }
+  /* evaluate the cdf-type functions with the bound as variate */
+  ir_ex bnd;
+  ir_ex *args[URN_DIST_MAX_ARGS];
+  for (int i = 0; i < na; i++) args[i] = a[i];
+  memset(&bnd, 0, sizeof bnd);
+  bnd.s = rt_s_const, bnd.g = rt_g_via_s, bnd.kind = IR_CONST, bnd.novar = 1, bnd.ty = a[0]->ty;
+  (void)lix, (void)hix;
+  if (s->tlo && s->thi) {
+    /* log(F(U) - F(L)) = log_diff_exp(lcdf(U), lcdf(L)) */
+    double fu, fl;
+    args[0] = s->thi;
+    int32_t iu = rt_dist_eval(ev, s->lcdf, args, na, 0, &fu);
+    if (s->discrete) {
+      bnd.c = lo - 1; args[0] = &bnd;
+    } else args[0] = s->tlo;
+    int32_t il = rt_dist_eval(ev, s->lcdf, args, na, 0, &fl);
+    if (s->discrete && lo - 1 < 0) fl = -INFINITY, il = -1; /* nothing below the support */
+    double v = fu + log1p(-exp(fl - fu));
+    double e = exp(fl - fu);
+    int32_t ix = urn_tape_push2(&ev->tape, v, iu, 1 / (1 - e), il, -e / (1 - e));
+    urn_ev_target_add(ev, v, ix, -1);
+  } else if (s->tlo) {
+    double v;
+    if (s->discrete) bnd.c = lo - 1, args[0] = &bnd;
+    else args[0] = s->tlo;
+    int32_t ix = rt_dist_eval(ev, s->lccdf, args, na, 0, &v);
+    urn_ev_target_add(ev, v, ix, -1);
+  } else if (s->thi) {
+    double v;
+    args[0] = s->thi;
+    int32_t ix = rt_dist_eval(ev, s->lcdf, args, na, 0, &v);
+    urn_ev_target_add(ev, v, ix, -1);
+  }
+}
+
+static void run_tilde(urn_ev *ev, const ir_st *s) {
+  double v;
+  int32_t ix;
+  if (s->fun) {
+    ir_ex call;
+    memset(&call, 0, sizeof call);
+    call.fun = s->fun, call.a = s->args, call.na = s->nargs, call.ty = (urn_type){URN_TY_REAL, 0};
+    urn_val r;
+    rt_g_ucall(ev, &call, &r);
+    v = r.v[0], ix = urn_val_ix(&r, 0);
+  } else {
+    ix = rt_dist_eval(ev, s->bi, s->args, s->nargs, ev->propto, &v);
+  }
+  urn_ev_target_add(ev, v, ix, 1);
+  if (s->tlo || s->thi) truncate(ev, s, s->args, s->nargs);
+}
+
+static void run_for(urn_ev *ev, const ir_st *s) {
+  double lo, hi;
+  s->lo->s(ev, s->lo, &lo);
+  s->hi->s(ev, s->hi, &hi);
+  urn_val *slot = s->global ? &ev->glob[s->slot] : &ev->frame[s->slot];
+  slot->ty = (urn_type){URN_TY_INT, 0};
+  slot->n = 1;
+  slot->ix = NULL;
+  slot->v = urn_ev_doubles(ev, 1);
+  const ir_st *body = s->body[0];
+  for (double i = lo; i <= hi; i++) {
+    slot->v[0] = i;
+    body->run(ev, body);
+    if (ev->ctl) {
+      if (ev->ctl == EV_BREAK) { ev->ctl = EV_NORMAL; break; }
+      if (ev->ctl == EV_CONTINUE) { ev->ctl = EV_NORMAL; continue; }
+      return; /* return */
+    }
+  }
+}
+
+static void run_foreach(urn_ev *ev, const ir_st *s) {
+  urn_val c;
+  s->rhs->g(ev, s->rhs, &c);
+  urn_val *slot = s->global ? &ev->glob[s->slot] : &ev->frame[s->slot];
+  size_t count = c.ty.dims ? (size_t)c.dim[0] : c.n;
+  const ir_st *body = s->body[0];
+  for (size_t i = 0; i < count; i++) {
+    if (c.ty.dims) urn_val_elem(&c, i, slot);
+    else {
+      slot->ty = (urn_type){URN_TY_REAL, 0}, slot->n = 1, slot->v = c.v + i, slot->ix = c.ix ? c.ix + i : NULL;
+    }
+    body->run(ev, body);
+    if (ev->ctl) {
+      if (ev->ctl == EV_BREAK) { ev->ctl = EV_NORMAL; break; }
+      if (ev->ctl == EV_CONTINUE) { ev->ctl = EV_NORMAL; continue; }
+      return;
+    }
+  }
+}
+
+static void run_while(urn_ev *ev, const ir_st *s) {
+  for (;;) {
+    double c;
+    s->cond->s(ev, s->cond, &c);
+    if (c == 0) break;
+    s->body[0]->run(ev, s->body[0]);
+    if (ev->ctl) {
+      if (ev->ctl == EV_BREAK) { ev->ctl = EV_NORMAL; break; }
+      if (ev->ctl == EV_CONTINUE) { ev->ctl = EV_NORMAL; continue; }
+      return;
+    }
+  }
+}
+
+static void run_if(urn_ev *ev, const ir_st *s) {
+  double c;
+  s->cond->s(ev, s->cond, &c);
+  if (c != 0) s->body[0]->run(ev, s->body[0]);
+  else if (s->nbody > 1 && s->body[1]) s->body[1]->run(ev, s->body[1]);
+}
+static void run_break(urn_ev *ev, const ir_st *s) { ev->ctl = EV_BREAK; }
+static void run_continue(urn_ev *ev, const ir_st *s) { ev->ctl = EV_CONTINUE; }
+static void run_return(urn_ev *ev, const ir_st *s) {
+  if (s->rhs) {
+    urn_val v;
+    s->rhs->g(ev, s->rhs, &v);
+    ev->retval = v;
+  }
+  ev->ctl = EV_RETURN;
+}
+
+static void print_val(urn_buf *b, const urn_val *x) {
+  char num[40];
+  if (urn_is_scalar(x->ty) && x->n == 1) {
+    if (x->ty.base == URN_TY_INT) urn_buf_printf(b, "%.0f", x->v[0]);
+    else urn_format_double(num, sizeof num, x->v[0]), urn_buf_puts(b, num);
+    return;
+  }
+  urn_buf_putc(b, '[');
+  for (size_t i = 0; i < x->n; i++) {
+    if (i) urn_buf_putc(b, ',');
+    if (x->ty.base == URN_TY_INT) urn_buf_printf(b, "%.0f", x->v[i]);
+    else { snprintf(num, sizeof num, "%g", x->v[i]); urn_buf_puts(b, num); }
+  }
+  urn_buf_putc(b, ']');
+}
+
+static void format_items(urn_ev *ev, const ir_st *s, urn_buf *b) {
+  for (int i = 0; i < s->nargs; i++) {
+    const ir_ex *e = s->args[i];
+    if (e->str) { urn_buf_puts(b, e->str); continue; }
+    urn_val v;
+    e->g(ev, e, &v);
+    print_val(b, &v);
+  }
+}
+static void run_print(urn_ev *ev, const ir_st *s) {
+  if (!ev->print) return;
+  urn_buf b;
+  urn_buf_init(&b);
+  format_items(ev, s, &b);
+  fprintf(ev->print, "%s\n", b.data ? b.data : "");
+  urn_buf_free(&b);
+}
+static void run_reject(urn_ev *ev, const ir_st *s) {
+  urn_buf b;
+  urn_buf_init(&b);
+  format_items(ev, s, &b);
+  char msg[1800];
+  snprintf(msg, sizeof msg, "%s", b.data ? b.data : "");
+  urn_buf_free(&b);
+  if (s->kind == URN_ST_FATAL) urn_ev_fail(ev, URN_EFATAL, "%s", msg);
+  urn_ev_reject(ev, "%s", msg);
+}
+static void run_call(urn_ev *ev, const ir_st *s) {
+  urn_val r;
+  s->rhs->g(ev, s->rhs, &r);
+}
+
+ir_run rt_run_fn(int kind, int variant) {
+  switch (kind) {
+    case URN_ST_DECL: return variant ? run_decl_scalar : run_decl;
+    case URN_ST_ASSIGN: return variant == 1 ? run_assign_scalar_var : variant == 2 ? run_assign_scalar_index : run_assign;
+    case URN_ST_TILDE: return run_tilde;
+    case URN_ST_TARGET: case URN_ST_JACOBIAN: return run_target;
+    case URN_ST_FOR: return run_for;
+    case URN_ST_FOREACH: return run_foreach;
+    case URN_ST_WHILE: return run_while;
+    case URN_ST_IF: return run_if;
+    case URN_ST_BREAK: return run_break;
+    case URN_ST_CONTINUE: return run_continue;
+    case URN_ST_RETURN: return run_return;
+    case URN_ST_PRINT: return run_print;
+    case URN_ST_REJECT: case URN_ST_FATAL: return run_reject;
+    case URN_ST_BLOCK: return run_block;
+    case URN_ST_CALL: return run_call;
+    default: return run_empty;
+  }
+}
+
+int urn_ev_run_block(urn_ev *ev, ir_st **stmts, int n) {
+  if (setjmp(ev->jb)) return ev->err ? ev->err->code : URN_EREJECT;
+  for (int i = 0; i < n; i++) {
+    stmts[i]->run(ev, stmts[i]);
+    ev->ctl = EV_NORMAL;
+  }
+  return URN_OK;
+}

@@ -1,0 +1,40 @@
+/* lang/eval_rt.h — the evaluator's node functions (lang/eval.c) that the
+ * lowering (lang/lower.c) wires into the resolved program. Internal. */
+#ifndef URN_LANG_EVAL_RT_H
+#define URN_LANG_EVAL_RT_H
+
+#include "lang/eval.h"
+
+int32_t rt_s_const(urn_ev *ev, const ir_ex *e, double *out);
+void rt_g_const(urn_ev *ev, const ir_ex *e, urn_val *out);
+int32_t rt_s_var(urn_ev *ev, const ir_ex *e, double *out);
+void rt_g_var(urn_ev *ev, const ir_ex *e, urn_val *out);
+int32_t rt_s_via_g(urn_ev *ev, const ir_ex *e, double *out);
+void rt_g_via_s(urn_ev *ev, const ir_ex *e, urn_val *out);
+int32_t rt_s_add(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_sub(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_mul(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_div(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_neg(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_and(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_or(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_cond(urn_ev *ev, const ir_ex *e, double *out);
+void rt_g_cond(urn_ev *ev, const ir_ex *e, urn_val *out);
+int32_t rt_s_target(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_call_scalar(urn_ev *ev, const ir_ex *e, double *out);
+void rt_g_call(urn_ev *ev, const ir_ex *e, urn_val *out);
+int32_t rt_dist_eval(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na, int propto, double *out);
+int32_t rt_s_dist(urn_ev *ev, const ir_ex *e, double *out);
+void rt_g_dist(urn_ev *ev, const ir_ex *e, urn_val *out);
+int32_t rt_s_index(urn_ev *ev, const ir_ex *e, double *out);
+void rt_g_index(urn_ev *ev, const ir_ex *e, urn_val *out);
+void rt_g_array(urn_ev *ev, const ir_ex *e, urn_val *out);
+void rt_g_rowvec(urn_ev *ev, const ir_ex *e, urn_val *out);
+void rt_g_ucall(urn_ev *ev, const ir_ex *e, urn_val *out);
+/* The run function of a statement kind (variant: specialised fast forms). */
+ir_run rt_run_fn(int kind, int variant);
+/* target: value so far, and one node summing its terms (-1 when constant). */
+double urn_ev_target_value(const urn_ev *ev);
+int32_t urn_ev_target_node(urn_ev *ev, double *value);
+
+#endif

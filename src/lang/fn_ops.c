@@ -1,0 +1,139 @@
+/* lang/fn_ops.c — Stan's operators as built-ins under Stan's own names (add,
+ * subtract, multiply, divide, elt_multiply, elt_divide, minus, transpose,
+ * modulus, comparisons): elementwise forms with scalar broadcasting, and the
+ * linear-algebra products of `*` (matrix-vector, row-vector-matrix, outer,
+ * dot) as one tape node per output element. */
+#include <math.h>
+#include <string.h>
+
+#include "lang/fn.h"
+
+static void k_add(double x, double y, double *f, double *dx, double *dy) { *f = x + y, *dx = 1, *dy = 1; }
+static void k_sub(double x, double y, double *f, double *dx, double *dy) { *f = x - y, *dx = 1, *dy = -1; }
+static void k_mul(double x, double y, double *f, double *dx, double *dy) { *f = x * y, *dx = y, *dy = x; }
+static void k_div(double x, double y, double *f, double *dx, double *dy) { *f = x / y, *dx = 1 / y, *dy = -*f / y; }
+static void k_idiv(double x, double y, double *f, double *dx, double *dy) {
+  *f = y == 0 ? 0 : trunc(x / y), *dx = *dy = 0;
+}
+static void k_mod(double x, double y, double *f, double *dx, double *dy) {
+  *f = y == 0 ? 0 : fmod(x, y), *dx = *dy = 0;
+}
+static void k_eq(double x, double y, double *f, double *dx, double *dy) { *f = x == y, *dx = *dy = 0; }
+static void k_ne(double x, double y, double *f, double *dx, double *dy) { *f = x != y, *dx = *dy = 0; }
+static void k_lt(double x, double y, double *f, double *dx, double *dy) { *f = x < y, *dx = *dy = 0; }
+static void k_le(double x, double y, double *f, double *dx, double *dy) { *f = x <= y, *dx = *dy = 0; }
+static void k_gt(double x, double y, double *f, double *dx, double *dy) { *f = x > y, *dx = *dy = 0; }
+static void k_ge(double x, double y, double *f, double *dx, double *dy) { *f = x >= y, *dx = *dy = 0; }
+
+static double f_neg(double x) { return -x; }
+static double d_neg(double x, double fx) { return -1; }
+static const urn_unary_kernel k_neg = {f_neg, d_neg};
+
+/* Integer division and modulus reject division by zero as Stan does. */
+static int32_t s_idiv(urn_ev *ev, const urn_builtin *b, const double *x, const int32_t *ix, double *out) {
+  if (x[1] == 0) urn_ev_reject(ev, "integer division by zero");
+  *out = b->aux2 ? fmod(x[0], x[1]) : trunc(x[0] / x[1]);
+  return -1;
+}
+
+/* One node: sum_k a[k*sa] * b[k*sb]. */
+static double dot_node(urn_ev *ev, const urn_val *a, size_t a0, size_t sa, const urn_val *b, size_t b0, size_t sb,
+                       size_t K, int32_t *ix_out) {
+  double s = 0;
+  for (size_t k = 0; k < K; k++) s += a->v[a0 + k * sa] * b->v[b0 + k * sb];
+  if (!a->ix && !b->ix) { *ix_out = -1; return s; }
+  int32_t *o; double *p;
+  urn_tape_begin(&ev->tape, 2 * K, &o, &p);
+  size_t m = 0;
+  for (size_t k = 0; k < K; k++) {
+    int32_t ia = urn_val_ix(a, a0 + k * sa), ib = urn_val_ix(b, b0 + k * sb);
+    if (ia >= 0) o[m] = ia, p[m++] = b->v[b0 + k * sb];
+    if (ib >= 0) o[m] = ib, p[m++] = a->v[a0 + k * sa];
+  }
+  *ix_out = urn_tape_end(&ev->tape, s, m);
+  return s;
+}
+
+/* Matrix-like product of x (r x K) and y (K x c), x row stride etc. from shapes. */
+static void matmul(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0], *y = &args[1];
+  int xr = urn_val_rows(x), xc = urn_val_cols(x), yr = urn_val_rows(y), yc = urn_val_cols(y);
+  if (x->ty.base == URN_TY_ROW_VECTOR) xr = 1, xc = x->dim[0];
+  if (y->ty.base == URN_TY_VECTOR) yr = y->dim[0], yc = 1;
+  if (xc != yr) urn_ev_reject(ev, "multiply: columns of the left operand (%d) and rows of the right operand (%d) must match", xc, yr);
+  urn_type t;
+  int32_t dim[2] = {xr, yc};
+  if (xr == 1 && x->ty.base == URN_TY_ROW_VECTOR && y->ty.base == URN_TY_VECTOR) t = (urn_type){URN_TY_REAL, 0};
+  else if (x->ty.base == URN_TY_ROW_VECTOR) t = (urn_type){URN_TY_ROW_VECTOR, 0}, dim[0] = yc;
+  else if (y->ty.base == URN_TY_VECTOR) t = (urn_type){URN_TY_VECTOR, 0};
+  else t = (urn_type){URN_TY_MATRIX, 0};
+  int var = x->ix || y->ix;
+  urn_val_alloc(ev, out, t, dim, var);
+  for (int j = 0; j < yc; j++)
+    for (int i = 0; i < xr; i++) {
+      int32_t ix;
+      /* x(i,k) at i + k*xr; y(k,j) at k + j*yr */
+      out->v[i + (size_t)j * xr] = dot_node(ev, x, (size_t)i, (size_t)xr, y, (size_t)j * yr, 1, (size_t)xc, &ix);
+      if (var) out->ix[i + (size_t)j * xr] = ix;
+    }
+}
+
+/* vector * row_vector: outer product. */
+static void outer(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0], *y = &args[1];
+  int32_t dim[2] = {x->dim[0], y->dim[0]};
+  int var = x->ix || y->ix;
+  urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, var);
+  for (int j = 0; j < dim[1]; j++)
+    for (int i = 0; i < dim[0]; i++) {
+      size_t k = i + (size_t)j * dim[0];
+      out->v[k] = x->v[i] * y->v[j];
+      if (var) out->ix[k] = urn_tape_push2(&ev->tape, out->v[k], urn_val_ix(x, i), y->v[j], urn_val_ix(y, j), x->v[i]);
+    }
+}
+
+static void transpose(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0];
+  if (x->ty.base != URN_TY_MATRIX) {
+    *out = *x;
+    out->ty.base = x->ty.base == URN_TY_VECTOR ? URN_TY_ROW_VECTOR : URN_TY_VECTOR;
+    return;
+  }
+  int r = x->dim[0], c = x->dim[1];
+  int32_t dim[2] = {c, r};
+  urn_val_alloc(ev, out, x->ty, dim, x->ix != NULL);
+  for (int j = 0; j < c; j++)
+    for (int i = 0; i < r; i++) {
+      out->v[j + (size_t)i * c] = x->v[i + (size_t)j * r];
+      if (x->ix) out->ix[j + (size_t)i * c] = x->ix[i + (size_t)j * r];
+    }
+}
+
+/* real / container and container / real etc. go elementwise through urn_fn_binary. */
+#define E(name, sig, k, doc) {name, sig, urn_fn_binary, urn_fn_binary_s, (const void *)(uintptr_t)k, 0, 0, doc}
+const urn_builtin urn_fn_ops_table[] = {
+    E("add", "K:TT", k_add, "a + b"),
+    E("subtract", "K:TT", k_sub, "a - b"),
+    E("multiply", "K:ii", k_mul, "a * b"),
+    E("multiply", "r:rr", k_mul, "a * b"),
+    E("multiply", "S:rv", k_mul, "a * b"), E("multiply", "S:rw", k_mul, "a * b"), E("multiply", "S:rm", k_mul, "a * b"),
+    E("multiply", "S:vr", k_mul, "a * b"), E("multiply", "S:wr", k_mul, "a * b"), E("multiply", "S:mr", k_mul, "a * b"),
+    {"multiply", "v:mv", matmul, NULL, NULL, 0, 0, "matrix times vector"},
+    {"multiply", "m:mm", matmul, NULL, NULL, 0, 0, "matrix product"},
+    {"multiply", "w:wm", matmul, NULL, NULL, 0, 0, "row vector times matrix"},
+    {"multiply", "r:wv", matmul, NULL, NULL, 0, 0, "dot product"},
+    {"multiply", "m:vw", outer, NULL, NULL, 0, 0, "outer product"},
+    {"divide", "i:ii", urn_fn_binary, s_idiv, (const void *)(uintptr_t)k_idiv, 0, 0, "integer division"},
+    E("divide", "r:rr", k_div, "a / b"),
+    E("divide", "S:vr", k_div, "a / b"), E("divide", "S:wr", k_div, "a / b"), E("divide", "S:mr", k_div, "a / b"),
+    {"modulus", "i:ii", urn_fn_binary, s_idiv, (const void *)(uintptr_t)k_mod, 1, 0, "integer remainder"},
+    E("elt_multiply", "S:TT", k_mul, "a .* b"),
+    E("elt_divide", "S:TT", k_div, "a ./ b"),
+    {"minus", "K:T", urn_fn_unary, urn_fn_unary_s, &k_neg, 0, 0, "-a"},
+    {"transpose", "w:v", transpose, NULL, NULL, 0, 0, "a'"},
+    {"transpose", "v:w", transpose, NULL, NULL, 0, 0, "a'"},
+    {"transpose", "m:m", transpose, NULL, NULL, 0, 0, "a'"},
+    E("logical_eq", "i:rr", k_eq, "a == b"), E("logical_neq", "i:rr", k_ne, "a != b"),
+    E("logical_lt", "i:rr", k_lt, "a < b"), E("logical_lte", "i:rr", k_le, "a <= b"),
+    E("logical_gt", "i:rr", k_gt, "a > b"), E("logical_gte", "i:rr", k_ge, "a >= b"),
+    {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};

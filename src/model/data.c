@@ -1,0 +1,235 @@
+/* model/data.c — CmdStan JSON data into slots, with validation against the
+ * data block's declarations, and the declared-constraint checks shared by
+ * data, transformed data, transformed parameters and generated quantities. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lang/eval_rt.h"
+#include "model/data.h"
+
+/* "[2, 3]" for the element at storage offset off of x (1-based indexes). */
+static void elem_name(const urn_val *x, size_t off, char *out, size_t cap) {
+  int nd = urn_val_ndim(x->ty), na = x->ty.dims;
+  if (nd == 0) { out[0] = 0; return; }
+  size_t inner = 1;
+  for (int d = na; d < nd; d++) inner *= (size_t)x->dim[d];
+  size_t aoff = inner ? off / inner : 0, ioff = inner ? off % inner : 0;
+  size_t idx[URN_MAX_DIMS];
+  for (int d = na - 1; d >= 0; d--) idx[d] = aoff % (size_t)x->dim[d], aoff /= (size_t)x->dim[d];
+  for (int d = na; d < nd; d++) idx[d] = ioff % (size_t)x->dim[d], ioff /= (size_t)x->dim[d];
+  size_t o = 0;
+  o += (size_t)snprintf(out + o, cap - o, "[");
+  for (int d = 0; d < nd && o < cap; d++) o += (size_t)snprintf(out + o, cap - o, "%s%zu", d ? ", " : "", idx[d] + 1);
+  if (o < cap) snprintf(out + o, cap - o, "]");
+}
+
+typedef struct fill_ctx {
+  urn_val *slot;     /* destination */
+  int is_int;        /* declared int */
+  const char *what;  /* "variable 'y'" */
+  urn_error *err;    /* error */
+} fill_ctx;
+
+static int fill_rec(fill_ctx *f, const urn_json *v, int level, size_t aoff, size_t r) {
+  urn_val *x = f->slot;
+  int nd = urn_val_ndim(x->ty), na = x->ty.dims;
+  if (level == nd) {
+    double d;
+    if (!urn_json_number(v, &d))
+      return urn_error_set(f->err, URN_EINPUT, "%s: expected a number at line %d, column %d, found %s", f->what, v->line,
+                           v->col, urn_json_type_name(v->type));
+    if (f->is_int && (d != floor(d) || isinf(d) || fabs(d) > 2147483647.0))
+      return urn_error_set(f->err, URN_EINPUT, "%s: %g is not an integer (declared int)", f->what, d);
+    size_t inner = 1;
+    for (int k = na; k < nd; k++) inner *= (size_t)x->dim[k];
+    size_t off = aoff * inner + r;
+    x->v[off] = d;
+    return URN_OK;
+  }
+  if (v->type != URN_JSON_ARRAY)
+    return urn_error_set(f->err, URN_EINPUT, "%s: expected an array with %d dimension%s, found %s at line %d, column %d",
+                         f->what, nd, nd == 1 ? "" : "s", urn_json_type_name(v->type), v->line, v->col);
+  size_t want = (size_t)x->dim[level];
+  if (v->len != want)
+    return urn_error_set(f->err, URN_EINPUT, "%s: dimension %d has size %zu, but the declaration needs %zu", f->what,
+                         level + 1, v->len, want);
+  for (size_t i = 0; i < v->len; i++) {
+    int rc;
+    if (level < na) rc = fill_rec(f, v->items[i], level + 1, aoff * want + i, 0);
+    else if (level == na) rc = fill_rec(f, v->items[i], level + 1, aoff, r + i);      /* row (or vector entry) */
+    else rc = fill_rec(f, v->items[i], level + 1, aoff, r + i * (size_t)x->dim[na]); /* matrix column */
+    if (rc) return rc;
+  }
+  return URN_OK;
+}
+
+int urn_data_fill(urn_val *slot, const urn_json *v, int is_int, const char *what, urn_error *err) {
+  fill_ctx f = {slot, is_int, what, err};
+  int nd = urn_val_ndim(slot->ty);
+  /* an empty container may be written as [] at any level */
+  if (slot->n == 0 && v->type == URN_JSON_ARRAY && v->len == 0 && nd > 0) {
+    /* the sizes must still agree on the first dimension */
+    if (slot->dim[0] != 0)
+      return urn_error_set(err, URN_EINPUT, "%s: dimension 1 has size 0, but the declaration needs %d", what, slot->dim[0]);
+    return URN_OK;
+  }
+  return fill_rec(&f, v, 0, 0, 0);
+}
+
+/* Evaluates a bound: a scalar (stride 0) or a container the size of x. */
+static const double *bound_values(urn_ev *ev, const ir_ex *e, const urn_val *x, size_t *stride) {
+  urn_val b;
+  e->g(ev, e, &b);
+  if (urn_is_scalar(b.ty)) { *stride = 0; return b.v; }
+  if (b.n != x->n) urn_ev_reject(ev, "bound has %zu elements, but the variable has %zu", b.n, x->n);
+  *stride = 1;
+  return b.v;
+}
+
+int urn_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *msg, size_t cap) {
+  char en[64];
+  const double tol = 1e-8;
+  if (d->lower || d->upper) {
+    size_t sl = 0, su = 0;
+    const double *lo = d->lower ? bound_values(ev, d->lower, x, &sl) : NULL;
+    const double *hi = d->upper ? bound_values(ev, d->upper, x, &su) : NULL;
+    for (size_t i = 0; i < x->n; i++) {
+      double v = x->v[i];
+      if (lo && !(v >= lo[i * sl])) {
+        elem_name(x, i, en, sizeof en);
+        snprintf(msg, cap, "%s%s is %g, but must be >= %g", d->name, en, v, lo[i * sl]);
+        return -1;
+      }
+      if (hi && !(v <= hi[i * su])) {
+        elem_name(x, i, en, sizeof en);
+        snprintf(msg, cap, "%s%s is %g, but must be <= %g", d->name, en, v, hi[i * su]);
+        return -1;
+      }
+    }
+  }
+  int na = x->ty.dims;
+  size_t count = 1;
+  for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
+  size_t elem = count ? x->n / count : 0;
+  for (size_t a = 0; a < count; a++) {
+    const double *v = x->v + a * elem;
+    char an[64] = "";
+    if (na) {
+      elem_name(x, a * elem, an, sizeof an);
+      /* keep only the array part: cut after the array indexes */
+      char *p = an;
+      for (int k = 0, commas = 0; *p; p++) if (*p == ',' && ++commas == na) { *p = ']', p[1] = 0; break; }
+      (void)0;
+    }
+    size_t K = elem;
+    switch (d->dtype) {
+      case URN_DT_SIMPLEX: {
+        double s = 0;
+        for (size_t k = 0; k < K; k++) {
+          if (!(v[k] >= 0)) { snprintf(msg, cap, "%s%s is not a valid simplex: element %zu is %g, but must be >= 0", d->name, an, k + 1, v[k]); return -1; }
+          s += v[k];
+        }
+        if (!(fabs(s - 1) <= tol)) { snprintf(msg, cap, "%s%s is not a valid simplex: sum is %.17g, but must be 1", d->name, an, s); return -1; }
+        break;
+      }
+      case URN_DT_ORDERED:
+      case URN_DT_POSITIVE_ORDERED:
+        if (d->dtype == URN_DT_POSITIVE_ORDERED && K > 0 && !(v[0] > 0)) {
+          snprintf(msg, cap, "%s%s is not a valid positive_ordered vector: element 1 is %g, but must be > 0", d->name, an, v[0]);
+          return -1;
+        }
+        for (size_t k = 1; k < K; k++)
+          if (!(v[k] > v[k - 1])) {
+            snprintf(msg, cap, "%s%s is not a valid ordered vector: element %zu is %g, but must be greater than the previous element %g",
+                     d->name, an, k + 1, v[k], v[k - 1]);
+            return -1;
+          }
+        break;
+      case URN_DT_UNIT_VECTOR: {
+        double s = 0;
+        for (size_t k = 0; k < K; k++) s += v[k] * v[k];
+        if (!(fabs(s - 1) <= tol)) { snprintf(msg, cap, "%s%s is not a valid unit vector: squared norm is %g, but must be 1", d->name, an, s); return -1; }
+        break;
+      }
+      case URN_DT_COV_MATRIX:
+      case URN_DT_CORR_MATRIX:
+      case URN_DT_CHOLESKY_FACTOR_CORR:
+      case URN_DT_CHOLESKY_FACTOR_COV: {
+        int R = x->dim[na], C = x->dim[na + 1];
+        if (d->dtype == URN_DT_COV_MATRIX || d->dtype == URN_DT_CORR_MATRIX) {
+          for (int i = 0; i < R; i++)
+            for (int j = 0; j < i; j++)
+              if (!(fabs(v[i + j * R] - v[j + i * R]) <= tol * (1 + fabs(v[i + j * R])))) {
+                snprintf(msg, cap, "%s%s is not symmetric: [%d, %d] is %g but [%d, %d] is %g", d->name, an, i + 1, j + 1,
+                         v[i + j * R], j + 1, i + 1, v[j + i * R]);
+                return -1;
+              }
+          if (d->dtype == URN_DT_CORR_MATRIX)
+            for (int i = 0; i < R; i++)
+              if (!(fabs(v[i + i * R] - 1) <= tol)) { snprintf(msg, cap, "%s%s is not a valid correlation matrix: diagonal element %d is %g, but must be 1", d->name, an, i + 1, v[i + i * R]); return -1; }
+          /* positive definite: Cholesky */
+          double L[64 * 64];
+          if (R <= 64) {
+            for (int j = 0; j < R; j++) {
+              double s = v[j + j * R];
+              for (int k = 0; k < j; k++) s -= L[j + k * R] * L[j + k * R];
+              if (!(s > 0)) { snprintf(msg, cap, "%s%s is not positive definite", d->name, an); return -1; }
+              L[j + j * R] = sqrt(s);
+              for (int i = j + 1; i < R; i++) {
+                double t = v[i + j * R];
+                for (int k = 0; k < j; k++) t -= L[i + k * R] * L[j + k * R];
+                L[i + j * R] = t / L[j + j * R];
+              }
+            }
+          }
+        } else {
+          for (int j = 0; j < C; j++)
+            for (int i = 0; i < j && i < R; i++)
+              if (v[i + j * R] != 0) { snprintf(msg, cap, "%s%s is not lower triangular: [%d, %d] is %g", d->name, an, i + 1, j + 1, v[i + j * R]); return -1; }
+          for (int i = 0; i < C && i < R; i++)
+            if (!(v[i + i * R] > 0)) { snprintf(msg, cap, "%s%s is not a valid Cholesky factor: diagonal element %d is %g, but must be > 0", d->name, an, i + 1, v[i + i * R]); return -1; }
+          if (d->dtype == URN_DT_CHOLESKY_FACTOR_CORR)
+            for (int i = 0; i < R; i++) {
+              double s = 0;
+              for (int j = 0; j < C; j++) s += v[i + j * R] * v[i + j * R];
+              if (!(fabs(s - 1) <= tol)) { snprintf(msg, cap, "%s%s is not a valid correlation Cholesky factor: row %d has squared norm %g, but must be 1", d->name, an, i + 1, s); return -1; }
+            }
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  return 0;
+}
+
+int urn_data_read(urn_ev *ev, const urn_prog *p, const urn_json *root, const char *data_path, urn_error *err) {
+  const char *file = data_path ? data_path : "data";
+  if (root && root->type != URN_JSON_OBJECT)
+    return urn_error_set(err, URN_EINPUT, "%s: the data must be a JSON object, found %s", file, urn_json_type_name(root->type));
+  for (int i = 0; i < p->ndecls[URN_BLK_DATA]; i++) {
+    const ir_decl *d = p->decls[URN_BLK_DATA][i];
+    urn_val *slot = &ev->glob[d->slot];
+    urn_error e2;
+    urn_error_clear(&e2);
+    ev->err = &e2;
+    if (setjmp(ev->jb))
+      return urn_error_set(err, URN_EINPUT, "%s: variable '%s': %s", file, d->name, e2.msg);
+    urn_ev_declare(ev, d, slot);
+    const urn_json *v = root ? urn_json_get(root, d->name) : NULL;
+    if (!v) {
+      if (slot->n == 0) continue; /* an empty container may be left out, as CmdStan allows */
+      return urn_error_set(err, URN_EINPUT, "%s: variable '%s' is missing (declared in the data block at %s:%d:%d)", file,
+                           d->name, p->path, d->line, d->col);
+    }
+    char what[300];
+    snprintf(what, sizeof what, "%s: variable '%s'", file, d->name);
+    int rc = urn_data_fill(slot, v, d->ty.base == URN_TY_INT, what, err);
+    if (rc) return rc;
+    char msg[600];
+    if (urn_decl_check(ev, d, slot, msg, sizeof msg))
+      return urn_error_set(err, URN_EINPUT, "%s: variable %s", file, msg);
+  }
+  return URN_OK;
+}
