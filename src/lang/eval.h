@@ -34,6 +34,9 @@ typedef struct urn_val {
   int32_t dim[URN_MAX_DIMS]; /* array sizes, then rows (vector, row_vector) or rows, cols (matrix) */
 } urn_val;
 
+/* Is t a scalar (int or real, no array)? */
+static inline int urn_is_scalar(urn_type t) { return t.dims == 0 && (t.base == URN_TY_INT || t.base == URN_TY_REAL); }
+
 /* Number of entries of dim[] used by a type. */
 static inline int urn_val_ndim(urn_type t) {
   return t.dims + (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR ? 1 : t.base == URN_TY_MATRIX ? 2 : 0);

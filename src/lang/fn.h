@@ -34,8 +34,6 @@ int32_t urn_fn_binary_s(urn_ev *ev, const urn_builtin *b, const double *x, const
 /* Runs a general implementation through its scalar kernel when all arguments are scalars. */
 void urn_fn_via_scalar(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);
 
-/* Is x a scalar (int or real, no array)? */
-static inline int urn_is_scalar(urn_type t) { return t.dims == 0 && (t.base == URN_TY_INT || t.base == URN_TY_REAL); }
 /* Result value of a given type/shape as template `like` (with int promoted when promote). */
 void urn_val_like(urn_ev *ev, urn_val *out, const urn_val *like, int base, int with_ix);
 /* A scalar result stored in arena memory. */

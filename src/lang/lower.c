@@ -98,7 +98,7 @@ ir_ex *urn_ir_const(urn_arena *a, double v, urn_type ty) {
 static ir_ex *lower_expr(lctx *c, const urn_expr *x);
 
 static ir_ex *make_call(lctx *c, const urn_expr *src, const char *name, ir_ex **args, int n) {
-  urn_type tys[16];
+  urn_type tys[16] = {{0, 0}};
   for (int i = 0; i < n && i < 16; i++) tys[i] = args[i]->ty;
   urn_type ret;
   const urn_builtin *b = urn_builtin_resolve(name, tys, n, &ret);

@@ -119,7 +119,7 @@ int urn_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *msg, si
       elem_name(x, a * elem, an, sizeof an);
       /* keep only the array part: cut after the array indexes */
       char *p = an;
-      for (int k = 0, commas = 0; *p; p++) if (*p == ',' && ++commas == na) { *p = ']', p[1] = 0; break; }
+      for (int commas = 0; *p; p++) if (*p == ',' && ++commas == na) { *p = ']', p[1] = 0; break; }
       (void)0;
     }
     size_t K = elem;
@@ -204,32 +204,37 @@ int urn_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *msg, si
   return 0;
 }
 
+/* Reads one data variable (its own setjmp frame, so the caller's loop state is safe). */
+static int read_one(urn_ev *ev, const urn_prog *p, const ir_decl *d, const urn_json *root, const char *file,
+                    urn_error *err) {
+  urn_val *slot = &ev->glob[d->slot];
+  urn_error e2;
+  urn_error_clear(&e2);
+  ev->err = &e2;
+  if (setjmp(ev->jb)) return urn_error_set(err, URN_EINPUT, "%s: variable '%s': %s", file, d->name, e2.msg);
+  urn_ev_declare(ev, d, slot);
+  const urn_json *v = root ? urn_json_get(root, d->name) : NULL;
+  if (!v) {
+    if (slot->n == 0) return URN_OK; /* an empty container may be left out */
+    return urn_error_set(err, URN_EINPUT, "%s: variable '%s' is missing (declared in the data block at %s:%d:%d)", file,
+                         d->name, p->path, d->line, d->col);
+  }
+  char what[300];
+  snprintf(what, sizeof what, "%s: variable '%s'", file, d->name);
+  int rc = urn_data_fill(slot, v, d->ty.base == URN_TY_INT, what, err);
+  if (rc) return rc;
+  char msg[600];
+  if (urn_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "%s: variable %s", file, msg);
+  return URN_OK;
+}
+
 int urn_data_read(urn_ev *ev, const urn_prog *p, const urn_json *root, const char *data_path, urn_error *err) {
   const char *file = data_path ? data_path : "data";
   if (root && root->type != URN_JSON_OBJECT)
     return urn_error_set(err, URN_EINPUT, "%s: the data must be a JSON object, found %s", file, urn_json_type_name(root->type));
   for (int i = 0; i < p->ndecls[URN_BLK_DATA]; i++) {
-    const ir_decl *d = p->decls[URN_BLK_DATA][i];
-    urn_val *slot = &ev->glob[d->slot];
-    urn_error e2;
-    urn_error_clear(&e2);
-    ev->err = &e2;
-    if (setjmp(ev->jb))
-      return urn_error_set(err, URN_EINPUT, "%s: variable '%s': %s", file, d->name, e2.msg);
-    urn_ev_declare(ev, d, slot);
-    const urn_json *v = root ? urn_json_get(root, d->name) : NULL;
-    if (!v) {
-      if (slot->n == 0) continue; /* an empty container may be left out, as CmdStan allows */
-      return urn_error_set(err, URN_EINPUT, "%s: variable '%s' is missing (declared in the data block at %s:%d:%d)", file,
-                           d->name, p->path, d->line, d->col);
-    }
-    char what[300];
-    snprintf(what, sizeof what, "%s: variable '%s'", file, d->name);
-    int rc = urn_data_fill(slot, v, d->ty.base == URN_TY_INT, what, err);
+    int rc = read_one(ev, p, p->decls[URN_BLK_DATA][i], root, file, err);
     if (rc) return rc;
-    char msg[600];
-    if (urn_decl_check(ev, d, slot, msg, sizeof msg))
-      return urn_error_set(err, URN_EINPUT, "%s: variable %s", file, msg);
   }
   return URN_OK;
 }

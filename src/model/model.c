@@ -379,6 +379,53 @@ static char *stem(const char *path) {
   return urn_xstrndup(s, dot && dot != s ? (size_t)(dot - s) : strlen(s));
 }
 
+/* Checks the declared constraints of transformed data. */
+static int check_tdata(urn_model *m, urn_ev *ev, const char *path, urn_error *err) {
+  for (int i = 0; i < m->prog->ndecls[URN_BLK_TDATA]; i++) {
+    const ir_decl *d = m->prog->decls[URN_BLK_TDATA][i];
+    char msg[600];
+    if (urn_decl_check(ev, d, &ev->glob[d->slot], msg, sizeof msg))
+      return urn_error_set(err, URN_EINPUT, "%s:%d:%d: transformed data: %s", path, d->line, d->col, msg);
+  }
+  return URN_OK;
+}
+static int checked_tdata(urn_model *m, urn_ev *ev, const char *path, urn_error *err) {
+  urn_error e2;
+  urn_error_clear(&e2);
+  ev->err = &e2;
+  if (setjmp(ev->jb)) return urn_error_set(err, URN_EINPUT, "%s: transformed data: %s", path, e2.msg);
+  return check_tdata(m, ev, path, err);
+}
+
+/* Sizes of one output variable. */
+static int declare_var(urn_ev *ev, var_info *vi, const char *path, urn_error *err) {
+  urn_error e2;
+  urn_error_clear(&e2);
+  ev->err = &e2;
+  if (setjmp(ev->jb))
+    return urn_error_set(err, URN_EINPUT, "%s:%d:%d: sizes of '%s': %s", path, vi->d->line, vi->d->col, vi->d->name, e2.msg);
+  urn_ev_declare(ev, vi->d, &vi->shape);
+  return URN_OK;
+}
+
+/* Layout of parameters, transformed parameters, generated quantities (sizes depend on data only). */
+static int layout(urn_model *m, urn_ev *ev, const char *path, urn_error *err) {
+  static const int blocks[3] = {URN_BLK_PARAMS, URN_BLK_TPARAMS, URN_BLK_GQ};
+  for (int k = 0; k < 3; k++) {
+    int nd = m->prog->ndecls[blocks[k]];
+    m->vars[k] = urn_xcalloc((size_t)(nd ? nd : 1), sizeof(var_info));
+    for (int i = 0; i < nd; i++) {
+      const ir_decl *d = m->prog->decls[blocks[k]][i];
+      var_info *vi = &m->vars[k][m->nvars[k]++];
+      vi->d = d;
+      if (declare_var(ev, vi, path, err)) return URN_EINPUT;
+      if (k == 0) vi->unc_off = m->n_unc, vi->unc_n = unc_size(d, &vi->shape), m->n_unc += vi->unc_n;
+      vi->out_off = m->n_out[k], vi->out_n = vi->shape.n, m->n_out[k] += vi->out_n;
+    }
+  }
+  return URN_OK;
+}
+
 urn_model *urn_model_new(const char *path, const char *source, size_t source_len, const char *data_path,
                          const char *data, size_t data_len, uint64_t seed, urn_error *err) {
   if (!path) path = "model.stan";
@@ -413,34 +460,8 @@ urn_model *urn_model_new(const char *path, const char *source, size_t source_len
     urn_error_set(err, URN_EINPUT, "%s: transformed data: %s", path, e2.msg);
     goto fail;
   }
-  for (int i = 0; i < m->prog->ndecls[URN_BLK_TDATA]; i++) {
-    const ir_decl *d = m->prog->decls[URN_BLK_TDATA][i];
-    char msg[600];
-    if (setjmp(ev->jb)) { urn_error_set(err, URN_EINPUT, "%s: transformed data: %s", path, e2.msg); goto fail; }
-    if (urn_decl_check(ev, d, &ev->glob[d->slot], msg, sizeof msg)) {
-      urn_error_set(err, URN_EINPUT, "%s:%d:%d: transformed data: %s", path, d->line, d->col, msg);
-      goto fail;
-    }
-  }
+  if (checked_tdata(m, ev, path, err) || layout(m, ev, path, err)) goto fail;
   ev->rng = NULL;
-  /* layout of parameters, transformed parameters, generated quantities (sizes depend on data only) */
-  static const int blocks[3] = {URN_BLK_PARAMS, URN_BLK_TPARAMS, URN_BLK_GQ};
-  for (int k = 0; k < 3; k++) {
-    int nd = m->prog->ndecls[blocks[k]];
-    m->vars[k] = urn_xcalloc((size_t)(nd ? nd : 1), sizeof(var_info));
-    for (int i = 0; i < nd; i++) {
-      const ir_decl *d = m->prog->decls[blocks[k]][i];
-      var_info *vi = &m->vars[k][m->nvars[k]++];
-      vi->d = d;
-      if (setjmp(ev->jb)) {
-        urn_error_set(err, URN_EINPUT, "%s:%d:%d: sizes of '%s' %s", path, d->line, d->col, d->name, e2.msg);
-        goto fail;
-      }
-      urn_ev_declare(ev, d, &vi->shape);
-      if (k == 0) vi->unc_off = m->n_unc, vi->unc_n = unc_size(d, &vi->shape), m->n_unc += vi->unc_n;
-      vi->out_off = m->n_out[k], vi->out_n = vi->shape.n, m->n_out[k] += vi->out_n;
-    }
-  }
   size_t total = m->n_out[0] + m->n_out[1] + m->n_out[2], kk = 0;
   m->names = urn_xcalloc(total ? total : 1, sizeof *m->names);
   m->perm = urn_xcalloc(total ? total : 1, sizeof *m->perm);
