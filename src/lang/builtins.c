@@ -12,6 +12,10 @@
 #include "math/dist.h"
 #include "util/util.h"
 
+/* Weak so that the table builds before math/dist lands in a tree (then: no distributions). */
+#pragma weak urn_dist_table
+#pragma weak urn_dist_function
+
 static urn_builtin *table;   /* all entries sorted by name (built once, then read-only) */
 static size_t table_n;       /* number of entries */
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
@@ -84,7 +88,8 @@ static void build_table(void) {
   const urn_builtin *parts[] = {urn_fn_math_table, urn_fn_ops_table, urn_fn_array_table, urn_fn_linalg_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
     for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);
-  for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
+  if (urn_dist_table)
+    for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
   qsort(t, n, sizeof *t, cmp_name);
   table = t, table_n = n;
 }
