@@ -12,9 +12,6 @@
 #include "math/dist.h"
 #include "util/util.h"
 
-/* Weak so that the table builds before math/dist lands in a tree (then: no distributions). */
-#pragma weak urn_dist_table
-#pragma weak urn_dist_function
 
 static urn_builtin *table;   /* all entries sorted by name (built once, then read-only) */
 static size_t table_n;       /* number of entries */

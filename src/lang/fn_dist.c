@@ -8,9 +8,6 @@
 #include "lang/fn.h"
 #include "math/dist.h"
 
-/* Weak until math/dist lands in the tree (no distribution builtins then exist). */
-#pragma weak urn_dist_function
-#pragma weak urn_dist_rng_length
 
 /* Converts an integer-valued argument to ints in the arena. */
 static const int *to_ints(urn_ev *ev, const urn_val *x) {

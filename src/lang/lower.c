@@ -18,7 +18,6 @@
 #include "lang/fn.h"
 #include "math/dist.h"
 
-#pragma weak urn_dist_find
 
 typedef struct sym {
   const char *name;   /* variable name */
@@ -489,7 +488,7 @@ static ir_st *lower_tilde(lctx *c, const urn_stmt *x) {
     s->bi = urn_builtin_resolve(name, tys, n, &ret);
     if (!s->bi) snprintf(name, sizeof name, "%s_lupmf", x->dist), s->bi = urn_builtin_resolve(name, tys, n, &ret);
     if (!s->bi) {
-      if (!urn_dist_find || !urn_dist_find(x->dist)) fail(c, x->dist_line, x->dist_col, "unknown distribution '%s'", x->dist);
+      if (!urn_dist_find(x->dist)) fail(c, x->dist_line, x->dist_col, "unknown distribution '%s'", x->dist);
       else {
         char desc[600];
         snprintf(name, sizeof name, "%s_lupdf", x->dist);
