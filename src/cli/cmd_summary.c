@@ -47,6 +47,11 @@ static size_t split_list(const char *s, char **copy, const char ***items) {
 }
 
 int cmd_summary(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (cli_is_help(argv[i])) {
+      usage(stdout);
+      return 0;
+    }
   cli_args a;
   cli_init(&a, "summary", argc, argv);
   urn_summary_options opt;
@@ -59,10 +64,6 @@ int cmd_summary(int argc, char **argv) {
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a), *val;
     long l;
-    if (cli_is_help(arg)) {
-      usage(stdout);
-      return 0;
-    }
     if (cli_flag(&a, "--csv")) opt.format = URN_SUMMARY_CSV;
     else if (cli_flag(&a, "--json")) opt.format = URN_SUMMARY_JSON;
     else if (cli_flag(&a, "--no-diagnostics")) opt.diagnostics = 0;

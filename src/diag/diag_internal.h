@@ -22,6 +22,8 @@ struct urn_diag_ws {
   double *acov;         /* n mean autocovariances over chains */
   double *rho;          /* n Geyer sequence values */
   double *y;            /* m*n split matrix being analysed */
+  double *cen;          /* m*n chains of the ESS core, centred on their own means */
+  char *active;         /* m flags of the ESS core: chain is not constant */
   double *tmp;          /* M*N scratch values (indicator, centred squares, ...) */
   double *sorted;       /* M*N draws sorted ascending */
   uint32_t *order;      /* M*N original indices of sorted */

@@ -3,8 +3,11 @@
  * diagnostics with hints, in the spirit of CmdStan's stansummary and diagnose),
  * or as CSV / JSON with full precision for scripts. */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag/diag_internal.h"
 #include "util/util.h"
@@ -290,6 +293,41 @@ static void print_diagnostics(FILE *out, const urn_draws *d, row *rows, size_t n
   if (!problems) fprintf(out, "  No problems detected.\n");
 }
 
+/* A share of the quantities to summarize: rows first, first + step, ... */
+typedef struct work {
+  const urn_draws *d;             /* the draws */
+  const urn_summary_options *opt; /* options (HDI probability) */
+  row *rows;                      /* all rows; this worker fills its share */
+  size_t n_rows;                  /* number of rows */
+  const double *probs;            /* percentiles as probabilities */
+  size_t n_probs;                 /* number of them */
+  size_t first, step;             /* this worker's rows */
+  int rc;                         /* status of this worker */
+  urn_error err;                  /* its error, if any */
+} work;
+
+static void *summarize_rows(void *arg) {
+  work *w = arg;
+  const urn_draws *d = w->d;
+  const size_t M = d->n_chains, N = d->n_draws;
+  double *x = urn_xmalloc(M * N * sizeof *x);
+  urn_diag_ws *ws = urn_diag_ws_new();
+  for (size_t r = w->first; r < w->n_rows && w->rc == URN_OK; r += w->step) {
+    size_t j = w->rows[r].col;
+    for (size_t c = 0; c < M; c++) {
+      const double *src = d->draws[c] + j;
+      double *dst = x + c * N;
+      for (size_t i = 0; i < N; i++) dst[i] = src[i * d->n_cols];
+    }
+    for (size_t k = 0; k < M * N; k++) w->rows[r].nonfinite |= !isfinite(x[k]);
+    w->rc = urn_diag_summarize(x, M, N, w->opt->hdi_prob, w->probs, w->n_probs, w->rows[r].q, ws,
+                               &w->rows[r].s, &w->err);
+  }
+  urn_diag_ws_free(ws);
+  free(x);
+  return NULL;
+}
+
 /* ------------------------------------------------------------ the driver */
 
 int urn_summary_print(FILE *out, const urn_draws *d, const urn_summary_options *opt_in, urn_error *err) {
@@ -331,26 +369,49 @@ int urn_summary_print(FILE *out, const urn_draws *d, const urn_summary_options *
       if (opt->format == URN_SUMMARY_TABLE || !ends_with_dunder(d->names[j])) sel[n_sel++] = j;
   }
 
-  /* the numbers */
+  /* the numbers, on up to four threads when there is enough work */
   const size_t M = d->n_chains, N = d->n_draws;
   double *probs = urn_xmalloc((n_pcts ? n_pcts : 1) * sizeof *probs);
   for (size_t i = 0; i < n_pcts; i++) probs[i] = pcts[i] / 100.0;
   row *rows = urn_xcalloc(n_sel ? n_sel : 1, sizeof *rows);
-  double *x = urn_xmalloc(M * N * sizeof *x);
-  urn_diag_ws *ws = urn_diag_ws_new();
-  int rc = URN_OK;
-  for (size_t r = 0; r < n_sel && rc == URN_OK; r++) {
-    size_t j = sel[r];
-    for (size_t c = 0; c < M; c++)
-      for (size_t i = 0; i < N; i++) x[c * N + i] = d->draws[c][i * d->n_cols + j];
-    rows[r].col = j;
-    rows[r].sampler = ends_with_dunder(d->names[j]);
-    for (size_t k = 0; k < M * N; k++) rows[r].nonfinite |= !isfinite(x[k]);
+  for (size_t r = 0; r < n_sel; r++) {
+    rows[r].col = sel[r];
+    rows[r].sampler = ends_with_dunder(d->names[sel[r]]);
     rows[r].q = urn_xmalloc((n_pcts ? n_pcts : 1) * sizeof(double));
-    rc = urn_diag_summarize(x, M, N, opt->hdi_prob, probs, n_pcts, rows[r].q, ws, &rows[r].s, err);
   }
-  urn_diag_ws_free(ws);
-  free(x);
+  work w = {d, opt, rows, n_sel, probs, n_pcts, 0, 1, URN_OK, {0, ""}};
+  size_t total, n_threads = 1;
+  if (urn_mul_overflow(M, N, &total) || urn_mul_overflow(total, n_sel, &total)) total = SIZE_MAX;
+  if (total >= 400000) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    n_threads = cpus < 1 ? 1 : cpus > 4 ? 4 : (size_t)cpus;
+    if (n_threads > n_sel) n_threads = n_sel;
+  }
+  int rc = URN_OK;
+  if (n_threads > 1) {
+    pthread_t tid[4];
+    work part[4];
+    size_t started = 0;
+    for (size_t t = 0; t < n_threads; t++) {
+      part[t] = w;
+      part[t].first = t, part[t].step = n_threads;
+    }
+    for (size_t t = 0; t < n_threads; t++) {
+      if (pthread_create(&tid[t], NULL, summarize_rows, &part[t]) != 0) break;
+      started++;
+    }
+    for (size_t t = started; t < n_threads; t++) summarize_rows(&part[t]); /* could not start: do it here */
+    for (size_t t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    for (size_t t = 0; t < n_threads && rc == URN_OK; t++)
+      if (part[t].rc != URN_OK) {
+        rc = part[t].rc;
+        if (err) *err = part[t].err;
+      }
+  } else {
+    summarize_rows(&w);
+    rc = w.rc;
+    if (rc != URN_OK && err) *err = w.err;
+  }
 
   if (rc == URN_OK && opt->format == URN_SUMMARY_TABLE) {
     fprintf(out, "%zu chain%s x %zu draws (%zu in total)\n\n", M, M == 1 ? "" : "s", N, M * N);

@@ -18,7 +18,7 @@ urn_diag_ws *urn_diag_ws_new(void) { return urn_xcalloc(1, sizeof(urn_diag_ws));
 static void ws_release(urn_diag_ws *ws) {
   free(ws->split_map), free(ws->ztab), free(ws->fre), free(ws->fim), free(ws->spec);
   free(ws->acov), free(ws->rho), free(ws->y), free(ws->tmp), free(ws->sorted), free(ws->order);
-  free(ws->fsorted), free(ws->forder), free(ws->keys), free(ws->idx2), free(ws->hist);
+  free(ws->fsorted), free(ws->forder), free(ws->keys), free(ws->idx2), free(ws->hist), free(ws->cen), free(ws->active);
   urn_fft_plan_free(&ws->plan);
   memset(ws, 0, sizeof *ws);
 }
@@ -69,6 +69,8 @@ void urn_diag_ws_prepare(urn_diag_ws *ws, size_t M, size_t N) {
   ws->acov = urn_xmalloc(n * sizeof(double));
   ws->rho = urn_xmalloc((n + 2) * sizeof(double));
   ws->y = urn_xmalloc(S2 * sizeof(double));
+  ws->cen = urn_xmalloc(S2 * sizeof(double));
+  ws->active = urn_xmalloc(m);
   ws->tmp = urn_xmalloc((S + m + 2) * sizeof(double)); /* + chain means of the ESS core */
   ws->sorted = urn_xmalloc(S * sizeof(double));
   ws->order = urn_xmalloc(S * sizeof(uint32_t));
