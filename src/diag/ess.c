@@ -19,13 +19,14 @@
 int urn_diag_should_return_na(const double *y, size_t len) {
   if (len == 0) return 1;
   double lo = y[0], hi = y[0];
+  int finite = 1;
   for (size_t i = 0; i < len; i++) {
     double v = y[i];
-    if (!isfinite(v)) return 1;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+    finite &= (v - v == 0.0); /* false for NaN and +-Inf */
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
   }
-  return hi - lo < DBL_EPSILON;
+  return !finite || hi - lo < DBL_EPSILON;
 }
 
 /* Adds the power spectrum of the (one or two) chains loaded in re/im to spec. */

@@ -165,6 +165,7 @@ static void print_table(FILE *out, const urn_draws *d, row *rows, size_t n_rows,
     else snprintf(b, sizeof b, "%.0f", s->ess_tail);
     CELL();
     if (isnan(s->rhat)) snprintf(b, sizeof b, "NA");
+    else if (isinf(s->rhat)) snprintf(b, sizeof b, "Inf");
     else snprintf(b, sizeof b, "%.*f", rhat_dec, s->rhat);
     CELL();
 #undef CELL

@@ -137,8 +137,8 @@ static double mcse_quantile_from_ess(const double *sorted, size_t S, double p, d
 /* Median of n sorted values as R's median (mean of the two middle ones). */
 static double median_sorted(const double *s, size_t n) {
   if (n % 2) return s[n / 2];
-  double two[2] = {s[n / 2 - 1], s[n / 2]};
-  return urn_diag_mean(two, 2);
+  /* R's mean of the two middle values: long double sum halved, then rounded */
+  return (double)(((long double)s[n / 2 - 1] + (long double)s[n / 2]) / 2.0L);
 }
 
 /* Sorted folded draws |x - med| with their original indices, merged outward

@@ -187,6 +187,9 @@ def main():
         "shifted_3x30": rng.normal(size=(30, 3)) + np.array([0.0, 0.5, 3.0]),
         "quirk_5x3": rng.normal(size=(3, 5)),
     }
+    # tiny shapes: N = 1 (no split), N = 2 (R's pseudo-chains), split chains of 2 draws (ESS NA), M = 1
+    for n_draws, n_chains in [(1, 4), (2, 3), (2, 1), (4, 2), (5, 3), (6, 1), (12, 2)]:
+        cases["tiny_%dx%d" % (n_chains, n_draws)] = np.round(rng.normal(size=(n_draws, n_chains)), 1)
     with_inf = rng.normal(size=(20, 3))
     with_inf[4, 1] = math.inf
     cases["with_inf_3x20"] = with_inf
