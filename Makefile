@@ -109,7 +109,13 @@ sbc: $(BUILD)/tests/test_sbc
 .PHONY: conformance
 conformance: $(BUILD)/tests/conformance
 	$(BUILD)/tests/conformance $(CONFORMANCE_ARGS) $${URN_SHARED:-../shared}/posteriordb
+
 # Side-by-side with rstan (needs R + rstan installed; not part of make test or make bench).
 .PHONY: bench-stan
 bench-stan: $(BUILD)/urn
 	URN=$(BUILD)/urn sh bench/stan/run.sh
+
+# rstan reads urn's Stan CSV files (needs R and rstan; not part of `make test`).
+.PHONY: test-interop
+test-interop: $(BUILD)/urn
+	@sh tests/interop_rstan.sh $(BUILD)
