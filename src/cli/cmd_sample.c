@@ -33,8 +33,6 @@ static void on_signal(int sig) {
   stop_signal = sig;
 }
 
-#define URN_SAMPLE_HAVE_SUMMARY 0
-
 static const char *const sampler_columns[] = {"lp__",         "accept_stat__", "stepsize__", "treedepth__",
                                               "n_leapfrog__", "divergent__",   "energy__"};
 #define N_SAMPLER_COLS 7
@@ -437,8 +435,8 @@ int cmd_sample(int argc, char **argv) {
            cfg.max_depth);
     for (int c = 0; c < nch; c++) printf(" %.3g", res[c].stepsize);
     printf(". Output: %s/%s-{1..%d}.csv\n", out_dir, name, nch);
-    /* the summary table is diag's urn_summary_print (wired once it exists in the library) */
-    if (URN_SAMPLE_HAVE_SUMMARY && !no_summary && r.n_kept[0] > 0) {
+    /* the summary table is diag's */
+    if (!no_summary && r.n_kept[0] > 0) {
       urn_draws dr;
       memset(&dr, 0, sizeof dr);
       dr.n_chains = (size_t)nch, dr.n_draws = r.n_kept[0], dr.n_cols = r.n_cols;
@@ -447,14 +445,10 @@ int cmd_sample(int argc, char **argv) {
       int *depths = urn_xcalloc((size_t)nch, sizeof *depths);
       for (int c = 0; c < nch; c++) depths[c] = cfg.max_depth;
       dr.max_depth = depths;
-#if URN_SAMPLE_HAVE_SUMMARY
       urn_summary_options opt;
       urn_summary_options_init(&opt);
-#endif
       printf("\n");
-#if URN_SAMPLE_HAVE_SUMMARY
       if (urn_summary_print(stdout, &dr, &opt, &err) != URN_OK) fprintf(stderr, "urn sample: %s\n", err.msg);
-#endif
       free(depths);
     }
   }
