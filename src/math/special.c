@@ -37,8 +37,25 @@ static double stirling_diff(double x) {
   return s / x;
 }
 
+/* Taylor coefficients psi^(n)(x0) / n! at the positive root x0 of digamma
+ * (x0 = X0_HI + X0_LO), from mpmath: relative accuracy near the root. */
+#define DIGAMMA_X0_HI 1.4616321449683622
+#define DIGAMMA_X0_LO 9.549995429965697e-17
+static const double digamma_root_taylor[18] = {
+    0.9676722454476212,    -0.4427631689835921,    0.258499760955651,     -0.16394270544240652,
+    0.10782405069126237,   -0.07219956125645471,   0.04880428816414311,   -0.03316112647484736,
+    0.022597648232218104,  -0.01542476590494896,   0.010538791616612175,  -0.007204534386356869,
+    0.004926781395729853,  -0.003369801655439328,  0.002305126326734928,  -0.0015769367714301972,
+    0.0010788252019162967, -0.0007380709389960052};
+
 double urn_digamma(double x) {
   if (isnan(x)) return x;
+  if (fabs(x - DIGAMMA_X0_HI) < 0.1) {
+    /* x - X0_HI is exact here (Sterbenz); the series converges like (d / x0)^n */
+    double d = (x - DIGAMMA_X0_HI) - DIGAMMA_X0_LO, s = 0;
+    for (int n = 17; n >= 0; n--) s = s * d + digamma_root_taylor[n];
+    return s * d;
+  }
   if (x == INFINITY) return x;
   if (x <= 0) {
     if (x == floor(x)) return NAN; /* poles (and -inf) */
@@ -223,7 +240,8 @@ double urn_log_Phi(double x) {
     term *= -(2 * k - 1) * z;
     s += term;
   }
-  return -0.5 * x * x - log(-x) - URN_LOG_SQRT_2PI + log1p(s);
+  /* (0.5 x) x stays finite for |x| up to 1.9e154, where x * x would overflow */
+  return -(0.5 * x) * x - log(-x) - URN_LOG_SQRT_2PI + log1p(s);
 }
 
 /* Wichura (1988), algorithm AS241 PPND16: rational approximations accurate to
@@ -332,6 +350,14 @@ static double gamma_q_small_a(double a, double x) {
   return ((g1pm1 - expm1(a * log(x))) - a * xa * sum) / exp(lg1p);
 }
 
+/* f x^a e^-x / Gamma(a).  For small a and moderate x, pow/exp/tgamma
+ * directly (no rounding of a large logarithm: P(1, 1e-300) keeps full
+ * precision); otherwise through the logarithm. */
+static double gamma_prefix_times(double a, double x, double f) {
+  if (a < 10 && x < 700 && a * log(x) > -700 && a > 1e-5) return f * (pow(x, a) * exp(-x) / tgamma(a));
+  return exp(log_gamma_prefix(a, x) + log(f));
+}
+
 /* Series for P(a, x) (x < a + 1): prefix/a * sum x^n / ((a+1)...(a+n)). */
 static double gamma_p_series(double a, double x) {
   double term = 1, sum = 1;
@@ -340,7 +366,7 @@ static double gamma_p_series(double a, double x) {
     sum += term;
     if (term < sum * 1e-17) break;
   }
-  return exp(log_gamma_prefix(a, x) + log(sum / a));
+  return gamma_prefix_times(a, x, sum / a);
 }
 
 /* Continued fraction for Q(a, x) (x >= a + 1), modified Lentz. */
@@ -360,7 +386,7 @@ static double gamma_q_cf(double a, double x) {
     h *= del;
     if (fabs(del - 1.0) < 1e-16) break;
   }
-  return exp(log_gamma_prefix(a, x)) * h;
+  return gamma_prefix_times(a, x, h);
 }
 
 double urn_gamma_p(double a, double x) {

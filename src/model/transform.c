@@ -104,6 +104,16 @@ static int check_shape(urn_transform_kind k, size_t rows, size_t cols, const cha
   }
 }
 
+/* Scratch space: a caller's stack buffer when n doubles fit, else the heap
+ * (transforms run on every gradient, and most vectors/matrices are small). */
+#define SCRATCH_N 128
+static double *scratch(double *stackbuf, size_t n) {
+  return n <= SCRATCH_N ? stackbuf : urn_xmalloc(sizeof(double) * n);
+}
+static void scratch_free(double *p, double *stackbuf) {
+  if (p != stackbuf) free(p);
+}
+
 /* ---------------------------------------------------------------- bounds */
 
 /* The bounds of element i for the bounded kinds; -inf / +inf when absent. */
@@ -298,7 +308,7 @@ static void simplex_constrain(size_t K, const double *u, double *x, double *lj) 
 
 static void simplex_reverse(size_t K, const double *u, const double *x_adj, double jac_adj, double *u_adj) {
   /* forward again to get the sticks (cheap), then backward */
-  double *stick = urn_xmalloc(sizeof(double) * (K + 1));
+  double sbuf[SCRATCH_N], *stick = scratch(sbuf, K + 1);
   stick[0] = 1;
   for (size_t k = 0; k + 1 < K; k++) {
     double z = urn_inv_logit(u[k] - log((double)(K - 1 - k)));
@@ -314,7 +324,7 @@ static void simplex_reverse(size_t K, const double *u, const double *x_adj, doub
     u_adj[k] += gz * z * z1 + jac_adj * (z1 - z);
     gs = gs * z1 + gx * z + jac_adj / sk;
   }
-  free(stick);
+  scratch_free(stick, sbuf);
 }
 
 static int simplex_unconstrain(size_t K, const double *x, double *u, const char *name, urn_error *err) {
@@ -399,7 +409,7 @@ static void corr_L_from_u(int colmajor, size_t K, const double *u, double *L, do
 
 /* Adds dL/du given L_adj (adjoint of the lower triangle of L). */
 static void corr_L_reverse(int colmajor, size_t K, const double *u, const double *L_adj, double jac_adj, double *u_adj) {
-  double *P = urn_xmalloc(sizeof(double) * (K + 1));
+  double sbuf[SCRATCH_N], *P = scratch(sbuf, K + 1);
   for (size_t i = 1; i < K; i++) {
     P[0] = 1;
     for (size_t c = 0; c < i; c++) {
@@ -418,7 +428,7 @@ static void corr_L_reverse(int colmajor, size_t K, const double *u, const double
       u_adj[p] += gz * (1 - z * z) + jac_adj * cpc_weight(colmajor, K, i, c) * (-2 * z);
     }
   }
-  free(P);
+  scratch_free(P, sbuf);
 }
 
 /* Partial correlations of a valid Cholesky factor of a correlation matrix back
@@ -526,15 +536,15 @@ int urn_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, cons
   case URN_TR_CHOLESKY_CORR: corr_L_from_u(0, K, u, x, log_jac); return URN_OK;
   case URN_TR_CHOLESKY_COV: cholcov_from_u(rows, cols, u, x, log_jac); return URN_OK;
   case URN_TR_CORR_MATRIX: {
-    double *L = urn_xmalloc(sizeof(double) * (K * K + 1));
+    double sbuf[SCRATCH_N], *L = scratch(sbuf, K * K + 1);
     corr_L_from_u(1, K, u, L, log_jac);
     urn_tcrossprod(x, L, K, K);
     for (size_t i = 0; i < K; i++) x[i + i * K] = 1; /* exactly, as the rows of L are unit length */
-    free(L);
+    scratch_free(L, sbuf);
     return URN_OK;
   }
   case URN_TR_COV_MATRIX: {
-    double *L = urn_xmalloc(sizeof(double) * (K * K + 1));
+    double sbuf[SCRATCH_N], *L = scratch(sbuf, K * K + 1);
     double lj = 0;
     cholcov_from_u(K, K, u, L, &lj);
     if (log_jac) {
@@ -545,7 +555,7 @@ int urn_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, cons
       *log_jac += s;
     }
     urn_tcrossprod(x, L, K, K);
-    free(L);
+    scratch_free(L, sbuf);
     return URN_OK;
   }
   default: return urn_error_set(err, URN_EINPUT, "%s: unknown transform", name ? name : "value");
@@ -571,16 +581,19 @@ int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const 
     return URN_OK;
   }
   case URN_TR_CHOLESKY_CORR: {
-    double *zero = NULL;
-    if (!x_adj) x_adj = zero = urn_xcalloc(K * K + 1, sizeof(double));
+    double sbuf[SCRATCH_N], *zero = NULL;
+    if (!x_adj) {
+      x_adj = zero = scratch(sbuf, K * K + 1);
+      memset(zero, 0, sizeof(double) * (K * K + 1));
+    }
     corr_L_reverse(0, K, u, x_adj, jac_adj, u_adj);
-    free(zero);
+    if (zero) scratch_free(zero, sbuf);
     return URN_OK;
   }
   case URN_TR_CHOLESKY_COV: cholcov_reverse(rows, cols, u, x_adj, jac_adj, u_adj); return URN_OK;
   case URN_TR_CORR_MATRIX:
   case URN_TR_COV_MATRIX: {
-    double *L = urn_xmalloc(sizeof(double) * (2 * K * K + 1)), *L_adj = L + K * K;
+    double sbuf[SCRATCH_N], *L = scratch(sbuf, 2 * K * K + 1), *L_adj = L + K * K;
     memset(L_adj, 0, sizeof(double) * K * K);
     int corr = k == URN_TR_CORR_MATRIX;
     if (corr)
@@ -594,7 +607,7 @@ int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const 
       cholcov_reverse(K, K, u, L_adj, 0.0, u_adj);
       for (size_t kk = 0; kk < K; kk++) u_adj[kk * (kk + 3) / 2] += jac_adj * (double)(K - kk + 1);
     }
-    free(L);
+    scratch_free(L, sbuf);
     return URN_OK;
   }
   default: return urn_error_set(err, URN_EINPUT, "%s: unknown transform", name ? name : "value");
