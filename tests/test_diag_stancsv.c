@@ -218,6 +218,53 @@ int main(void) {
   CHECK(urn_stancsv_parse_number("nan", 3, &v) && isnan(v), "nan");
   CHECK(urn_stancsv_parse_number("1e-3 ", 5, &v) && v == 1e-3, "1e-3");
   CHECK(!urn_stancsv_parse_number("", 0, &v) && !urn_stancsv_parse_number("1.2.3", 5, &v), "bad numbers");
+  CHECK(urn_stancsv_parse("bom.csv", "\xEF\xBB\xBF" "a,b\n1,2\n", 11, &h, &err) == URN_OK && !strcmp(h.names[0], "a"),
+        "UTF-8 byte-order mark skipped");
+  urn_stancsv_free(&h);
+
+  /* mutated files never crash (run under ASan by make test-asan) */
+  size_t len;
+  char *orig = test_read_file(DIR "bernoulli-2.csv", &len);
+  CHECK(orig != NULL, "read bernoulli-2.csv text");
+  unsigned long long state = 12345;
+  int parsed = 0, refused = 0;
+  for (int it = 0; orig && it < 600; it++) {
+    char *t = malloc(len + 1);
+    memcpy(t, orig, len + 1);
+    size_t n = len;
+    int muts = 1 + it % 4;
+    for (int k = 0; k < muts; k++) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      size_t pos = (size_t)(state >> 33) % n;
+      static const char pool[] = ",\n#-.e0123456789 naNA\r\"x";
+      switch ((state >> 20) % 4) {
+        case 0: t[pos] = pool[(state >> 8) % (sizeof pool - 1)]; break;
+        case 1: n = pos; break; /* truncate */
+        case 2: memmove(t + pos, t + pos + 1, n - pos - 1), n--; break;
+        default: t[pos] = (char)(state >> 40); break;
+      }
+      if (n == 0) break;
+    }
+    urn_stancsv m;
+    if (urn_stancsv_parse("mutant.csv", t, n, &m, &err) == URN_OK) {
+      parsed++;
+      urn_draws md;
+      if (m.n_draws && urn_stancsv_as_draws(&m, 1, &md, &err) == URN_OK) {
+        FILE *devnull = fopen("/dev/null", "w");
+        urn_summary_options_init(&opt);
+        urn_summary_print(devnull, &md, &opt, &err);
+        fclose(devnull);
+        urn_draws_free_views(&md);
+      }
+      urn_stancsv_free(&m);
+    } else {
+      refused++;
+      CHECK(strstr(err.msg, "mutant.csv") != NULL, "error names the file: %s", err.msg);
+    }
+    free(t);
+  }
+  CHECK(parsed > 0 && refused > 0, "mutants: %d parsed, %d refused, none crashed", parsed, refused);
+  free(orig);
   urn_json_free(exp);
   return test_done();
 }

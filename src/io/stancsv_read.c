@@ -25,7 +25,7 @@ int urn_stancsv_parse_number(const char *f, size_t len, double *out) {
     *out = NAN;
     return 1;
   }
-  char buf[64];
+  char buf[512];
   if (len >= sizeof buf) return 0;
   memcpy(buf, f, len);
   buf[len] = 0;
@@ -160,6 +160,7 @@ static int parse_buffer(const char *path, const char *text, size_t len, urn_stan
   enum { METRIC_NONE, METRIC_DIAG, METRIC_DENSE } metric_state = METRIC_NONE;
   int lineno = 0;
   const char *p = text, *end = text + len;
+  if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3; /* a UTF-8 byte-order mark */
   while (p < end && rc == URN_OK) {
     const char *eol = memchr(p, '\n', (size_t)(end - p));
     if (!eol) eol = end;
