@@ -153,6 +153,7 @@ typedef struct urn_hmm_stats {
   double *gamma;       /* logreg/catreg: pooled smoothed probabilities, n_total x K */
   size_t n_total;      /* total time steps over the batch */
   double loglik;       /* sum_b log p(y^b) */
+  void *work;          /* per-thread scratch reused by successive E-steps (internal) */
 } urn_hmm_stats;
 
 void urn_hmm_stats_alloc(const urn_hmm_model *m, size_t n_total, urn_hmm_stats *st);

@@ -48,7 +48,50 @@ void urn_hmm_stats_alloc(const urn_hmm_model *m, size_t n_total, urn_hmm_stats *
   }
 }
 
+/* Scratch of one E-step thread, kept across iterations so that a long sequence
+ * does not pay for fresh pages (tens of megabytes at T = 10^6) every iteration. */
+typedef struct estep_work {
+  double *buf;  /* E (maxT x K), c (maxT), transition counts (K x K), gamma (maxT x K) */
+  size_t cap;   /* doubles allocated */
+} estep_work;
+
+/* All threads' scratch. */
+typedef struct estep_pool {
+  int n;              /* number of thread slots */
+  estep_work *slots;  /* one per thread */
+} estep_pool;
+
+static double *pool_get(urn_hmm_stats *st, int thread, int nthreads, size_t need) {
+  estep_pool *pool = st->work;
+  if (!pool) {
+    pool = urn_xcalloc(1, sizeof *pool);
+    st->work = pool;
+  }
+  if (pool->n < nthreads) {
+    pool->slots = urn_xrealloc(pool->slots, sizeof(estep_work) * (size_t)nthreads);
+    memset(pool->slots + pool->n, 0, sizeof(estep_work) * (size_t)(nthreads - pool->n));
+    pool->n = nthreads;
+  }
+  estep_work *w = &pool->slots[thread];
+  if (w->cap < need) {
+    free(w->buf);
+    w->buf = urn_xmalloc(sizeof(double) * need);
+    w->cap = need;
+  }
+  return w->buf;
+}
+
+static void pool_free(urn_hmm_stats *st) {
+  estep_pool *pool = st->work;
+  if (!pool) return;
+  for (int i = 0; i < pool->n; i++) free(pool->slots[i].buf);
+  free(pool->slots);
+  free(pool);
+  st->work = NULL;
+}
+
 void urn_hmm_stats_free(urn_hmm_stats *st) {
+  pool_free(st);
   free(st->initial);
   free(st->trans);
   free(st->sum_w);
@@ -147,18 +190,17 @@ typedef struct estep_job {
   double *per_seq;           /* per-sequence log likelihoods (shared, disjoint entries) */
   int rc;                    /* status */
   urn_error err;             /* message when rc != URN_OK */
+  size_t maxT;               /* longest sequence of the chunk */
+  double *scratch;           /* this thread's workspace (from the stats' pool) */
 } estep_job;
 
 static void *estep_run(void *arg) {
   estep_job *j = arg;
   const urn_hmm_model *m = j->m;
   int K = m->K;
-  size_t maxT = 0;
-  for (size_t b = j->first; b < j->last; b++)
-    if (j->seqs[b].T > maxT) maxT = j->seqs[b].T;
-  double *E = urn_xmalloc(sizeof(double) * (maxT * K + maxT + (size_t)K * K + 1));
-  double *c = E + maxT * K, *tr = c + maxT;
-  double *gbuf = is_glm(m->kind) ? NULL : urn_xmalloc(sizeof(double) * (maxT * K + 1));
+  double *E = j->scratch;
+  double *c = E + j->maxT * K, *tr = c + j->maxT;
+  double *gbuf = is_glm(m->kind) ? NULL : tr + (size_t)K * K;
   j->rc = URN_OK;
   for (size_t b = j->first; b < j->last; b++) {
     const urn_hmm_seq *s = &j->seqs[b];
@@ -187,8 +229,6 @@ static void *estep_run(void *arg) {
       accumulate(m, s, g, &j->st);
     }
   }
-  free(E);
-  free(gbuf);
   return NULL;
 }
 
@@ -235,6 +275,7 @@ int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hm
   if (nthreads < 1) nthreads = 1;
   if ((size_t)nthreads > nseq) nthreads = (int)nseq;
   stats_zero(m, st);
+  int K = m->K;
   estep_job *jobs = urn_xcalloc((size_t)nthreads, sizeof(estep_job));
   /* contiguous chunks of about total/nthreads time steps */
   size_t b = 0;
@@ -253,11 +294,15 @@ int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hm
     }
     if (i == nthreads - 1) b = nseq;
     j->last = b;
+    for (size_t q = j->first; q < j->last; q++)
+      if (seqs[q].T > j->maxT) j->maxT = seqs[q].T;
+    j->scratch = pool_get(st, i, nthreads, j->maxT * (2 * (size_t)K + 1) + (size_t)K * K + 1);
     if (i == 0) {
       j->st = *st; /* thread 0 accumulates straight into the output */
     } else {
       urn_hmm_stats_alloc(m, 0, &j->st);
       free(j->st.gamma);
+      j->st.work = NULL;
       j->st.gamma = st->gamma;
     }
   }

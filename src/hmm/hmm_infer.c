@@ -33,8 +33,9 @@ static inline double shift_exp_row(int K, double *row) {
  * the filtered probabilities; c gets the normalisers c_t (may be NULL when the
  * caller needs only the log likelihood and filt); predicted (may be NULL).
  * Returns log p(y); -inf (with *bad_t set) when some c_t is 0. */
-double urn__hmm_forward(int K, size_t T, const double *pi, const double *A, double *E,
-                        double *filt, double *c, double *predicted, size_t *bad_t) {
+static inline __attribute__((always_inline)) double forward_impl(int K, size_t T, const double *pi, const double *A,
+                                                                 double *E, double *filt, double *c, double *predicted,
+                                                                 size_t *bad_t) {
   double pred_buf[URN_HMM_STACK_K];
   double *pred = K <= URN_HMM_STACK_K ? pred_buf : urn_xmalloc(sizeof(double) * (size_t)K);
   double loglik = 0.0, logc_sum = 0.0;
@@ -75,8 +76,8 @@ double urn__hmm_forward(int K, size_t T, const double *pi, const double *A, doub
 /* Backward pass in place after urn__hmm_forward: E holds e_t, gamma holds the
  * filtered probabilities on entry and the smoothed ones on exit; trans_sum
  * (K x K, may be NULL) gets the expected transition counts. */
-void urn__hmm_backward(int K, size_t T, const double *A, const double *E, double *gamma,
-                       const double *c, double *trans_sum) {
+static inline __attribute__((always_inline)) void backward_impl(int K, size_t T, const double *A, const double *E,
+                                                                double *gamma, const double *c, double *trans_sum) {
   double buf[3 * URN_HMM_STACK_K];
   double *w = K <= URN_HMM_STACK_K ? buf : urn_xmalloc(sizeof(double) * 3 * (size_t)K);
   double *beta = w, *G = w + K, *nb = w + 2 * K;
@@ -115,6 +116,28 @@ void urn__hmm_backward(int K, size_t T, const double *A, const double *E, double
   if (acc)
     for (size_t i = 0; i < (size_t)K * K; i++) acc[i] *= A[i];
   if (w != buf) free(w);
+}
+
+/* The passes with the number of states known at compile time for small K, so
+ * the loops over states unroll (a third faster at K = 3). */
+double urn__hmm_forward(int K, size_t T, const double *pi, const double *A, double *E,
+                        double *filt, double *c, double *predicted, size_t *bad_t) {
+  switch (K) {
+  case 2: return forward_impl(2, T, pi, A, E, filt, c, predicted, bad_t);
+  case 3: return forward_impl(3, T, pi, A, E, filt, c, predicted, bad_t);
+  case 4: return forward_impl(4, T, pi, A, E, filt, c, predicted, bad_t);
+  default: return forward_impl(K, T, pi, A, E, filt, c, predicted, bad_t);
+  }
+}
+
+void urn__hmm_backward(int K, size_t T, const double *A, const double *E, double *gamma,
+                       const double *c, double *trans_sum) {
+  switch (K) {
+  case 2: backward_impl(2, T, A, E, gamma, c, trans_sum); break;
+  case 3: backward_impl(3, T, A, E, gamma, c, trans_sum); break;
+  case 4: backward_impl(4, T, A, E, gamma, c, trans_sum); break;
+  default: backward_impl(K, T, A, E, gamma, c, trans_sum); break;
+  }
 }
 
 static int check_finite_inputs(int K, size_t T, const double *pi, const double *A,

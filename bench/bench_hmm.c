@@ -1,0 +1,99 @@
+/* bench/bench_hmm.c — speed of HMM inference and EM: forward-backward and one
+ * EM iteration (E-step + M-step) of a 1-D Gaussian HMM at T = 10^6 for K = 3
+ * and K = 10, on one core and with the same data cut into 100 sequences over
+ * 2 threads.  Prints ns per time step and per time step x K^2 (best of 3). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hmm/hmm_internal.h"
+#include "urn/hmm.h"
+
+/* Single-core tasks are timed in thread CPU time, so a loaded machine (other
+ * builds sharing the cores) does not inflate them; the threaded one in wall time. */
+static double now(int wall) {
+  struct timespec ts;
+  clock_gettime(wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static void setup(urn_hmm_model *m, urn_hmm_params *p, int K) {
+  urn_hmm_model_init(m, URN_HMM_GAUSSIAN, K, 1, 0, 0, NULL);
+  urn_hmm_params_alloc(m, p);
+  for (int i = 0; i < K; i++) {
+    p->initial_probs[i] = 1.0 / K;
+    for (int j = 0; j < K; j++) p->transition_matrix[i * K + j] = i == j ? 0.8 : 0.2 / (K - 1);
+    p->means[i] = 2.0 * i - K;
+    p->covs[i] = 0.7;
+  }
+}
+
+int main(int argc, char **argv) {
+  size_t T = argc > 1 ? (size_t)atol(argv[1]) : 1000000;
+  double load[3] = {0, 0, 0};
+  FILE *lf = fopen("/proc/loadavg", "r");
+  if (lf) {
+    if (fscanf(lf, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3) load[0] = 0;
+    fclose(lf);
+  }
+  printf("(one-core rows: thread CPU time; threaded row: wall time; load average %.1f)\n", load[0]);
+  printf("%-38s %10s %12s %14s\n", "task (T = 1e6, D = 1)", "ms", "ns/step", "ns/step/K^2");
+  for (int K = 3; K <= 10; K += 7) {
+    urn_hmm_model m;
+    urn_hmm_params p;
+    setup(&m, &p, K);
+    int *z = malloc(sizeof(int) * T);
+    double *y = malloc(sizeof(double) * T);
+    urn_hmm_sample(&m, &p, 1, T, NULL, z, y, NULL);
+    double *LL = malloc(sizeof(double) * T * K), *g = malloc(sizeof(double) * T * K), *c = malloc(sizeof(double) * T);
+    double tr[100], ll;
+    urn_hmm_seq one = {T, y, NULL};
+    urn_hmm_seq many[100];
+    for (int b = 0; b < 100; b++) many[b] = (urn_hmm_seq){T / 100, y + b * (T / 100), NULL};
+    urn_hmm_stats st;
+    urn_hmm_stats_alloc(&m, T, &st);
+    urn_hmm_params q;
+    urn_hmm_params_alloc(&m, &q);
+    const char *names[4] = {"forward-backward (1 core)", "EM iteration (1 core)", "EM iteration (100 seqs, 2 threads)",
+                            "Viterbi (1 core)"};
+    for (int task = 0; task < 4; task++) {
+      double best = 1e30;
+      for (int rep = 0; rep < 3; rep++) {
+        urn_hmm_params_copy(&m, &q, &p);
+        double t0 = now(task == 2);
+        if (task == 0) {
+          size_t bad;
+          urn_hmm_emission_logliks(&m, &p, &one, LL, NULL);
+          ll = urn__hmm_forward(K, T, p.initial_probs, p.transition_matrix, LL, g, c, NULL, &bad);
+          urn__hmm_backward(K, T, p.transition_matrix, LL, g, c, tr);
+        } else if (task == 1 || task == 2) {
+          int threads = task == 2 ? 2 : 1;
+          const urn_hmm_seq *s = task == 2 ? many : &one;
+          size_t ns = task == 2 ? 100 : 1;
+          urn_hmm_e_step(&m, &q, s, ns, threads, &st, NULL, NULL);
+          urn_hmm_m_step(&m, &st, s, ns, &q, 0, NULL);
+        } else {
+          urn_hmm_emission_logliks(&m, &p, &one, LL, NULL);
+          urn_hmm_viterbi(K, T, p.initial_probs, p.transition_matrix, LL, z, NULL);
+        }
+        double dt = now(task == 2) - t0;
+        if (dt < best) best = dt;
+      }
+      char label[64];
+      snprintf(label, sizeof label, "K=%-2d %s", K, names[task]);
+      printf("%-38s %10.1f %12.1f %14.2f\n", label, best * 1e3, best * 1e9 / T, best * 1e9 / T / (K * K));
+    }
+    printf("     (K=%d: log p(y) = %.6f)\n", K, ll);
+    urn_hmm_stats_free(&st);
+    urn_hmm_params_free(&q);
+    urn_hmm_params_free(&p);
+    urn_hmm_model_free(&m);
+    free(z);
+    free(y);
+    free(LL);
+    free(g);
+    free(c);
+  }
+  return 0;
+}
