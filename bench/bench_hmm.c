@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
     double *y = malloc(sizeof(double) * T);
     urn_hmm_sample(&m, &p, 1, T, NULL, z, y, NULL);
     double *LL = malloc(sizeof(double) * T * K), *g = malloc(sizeof(double) * T * K), *c = malloc(sizeof(double) * T);
-    double tr[100], ll;
+    double tr[100], ll = 0.0;
     urn_hmm_seq one = {T, y, NULL};
     urn_hmm_seq many[100];
     for (int b = 0; b < 100; b++) many[b] = (urn_hmm_seq){T / 100, y + b * (T / 100), NULL};
