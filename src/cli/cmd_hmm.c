@@ -5,11 +5,14 @@
  *   loglik DATA.csv    log p(y | params) per sequence and in total
  *   sample             simulate from a parameter file (with inputs)
  *   align              permutation between two state sequences */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "hmm/hmm_case.h"
+#include "hmm/hmm_csv.h"
 #include "io/json.h"
 #include "util/util.h"
 
@@ -50,6 +53,627 @@ static int hmm_cli_run(int argc, char **argv) {
   return 0;
 }
 
+
+/* ------------------------------------------------------------------ data */
+
+/* A CSV data file cut into sequences for one model. */
+typedef struct hmm_data {
+  urn_hmm_csv csv;    /* the file */
+  int *ycols, ny;     /* emission columns */
+  int *xcols, nx;     /* input columns (may be none) */
+  int seqcol;         /* sequence column, -1 = the whole file is one sequence */
+  double *y, *x;      /* nrow x ny, nrow x nx */
+  size_t nseq;        /* number of sequences */
+  size_t *starts;     /* row bounds of each sequence (nseq + 1) */
+  urn_hmm_seq *seqs;  /* views of each sequence */
+} hmm_data;
+
+static void data_free(hmm_data *d) {
+  urn_hmm_csv_free(&d->csv);
+  free(d->ycols);
+  free(d->xcols);
+  free(d->y);
+  free(d->x);
+  free(d->starts);
+  free(d->seqs);
+  memset(d, 0, sizeof *d);
+}
+
+static int data_load(const char *path, const char *ycols, const char *xcols, const char *seqcol, hmm_data *d,
+                     urn_error *err) {
+  memset(d, 0, sizeof *d);
+  d->seqcol = -1;
+  int rc = urn_hmm_csv_read(path, &d->csv, err);
+  if (rc) return rc;
+  if ((rc = urn_hmm_csv_columns(&d->csv, ycols, &d->ycols, &d->ny, err))) return rc;
+  if (xcols && (rc = urn_hmm_csv_columns(&d->csv, xcols, &d->xcols, &d->nx, err))) return rc;
+  if (seqcol && (rc = urn_hmm_csv_column(&d->csv, seqcol, &d->seqcol, err))) return rc;
+  size_t n = d->csv.nrow;
+  d->y = urn_xmalloc(sizeof(double) * n * (size_t)d->ny);
+  if ((rc = urn_hmm_csv_numbers(&d->csv, d->ycols, d->ny, d->y, err))) return rc;
+  if (d->nx) {
+    d->x = urn_xmalloc(sizeof(double) * n * (size_t)d->nx);
+    if ((rc = urn_hmm_csv_numbers(&d->csv, d->xcols, d->nx, d->x, err))) return rc;
+  }
+  if ((rc = urn_hmm_csv_split(&d->csv, d->seqcol, &d->starts, &d->nseq, err))) return rc;
+  d->seqs = urn_xcalloc(d->nseq, sizeof(urn_hmm_seq));
+  for (size_t b = 0; b < d->nseq; b++) {
+    d->seqs[b].T = d->starts[b + 1] - d->starts[b];
+    d->seqs[b].y = d->y + d->starts[b] * (size_t)d->ny;
+    d->seqs[b].x = d->nx ? d->x + d->starts[b] * (size_t)d->nx : NULL;
+  }
+  return URN_OK;
+}
+
+/* The name of sequence b (its value in the sequence column, or its index). */
+static const char *seq_name(const hmm_data *d, size_t b, char *buf, size_t cap) {
+  if (d->seqcol < 0) {
+    snprintf(buf, cap, "%zu", b);
+    return buf;
+  }
+  return d->csv.cells[d->starts[b] * d->csv.ncol + d->seqcol];
+}
+
+/* Checks every sequence against the model, naming the sequence by its id. */
+static int data_check(const urn_hmm_model *m, const hmm_data *d, const char *path, urn_error *err) {
+  for (size_t b = 0; b < d->nseq; b++) {
+    urn_error e2;
+    if (urn_hmm_seq_check(m, &d->seqs[b], b, &e2)) {
+      /* re-point the time index at the file line */
+      char nb[32];
+      return urn_error_set(err, URN_EINPUT, "%s (sequence '%s', from line %d): %s", path, seq_name(d, b, nb, sizeof nb),
+                           d->csv.line[d->starts[b]], e2.msg);
+    }
+  }
+  return URN_OK;
+}
+
+static int is_regression(urn_hmm_kind k) {
+  return k == URN_HMM_LINREG || k == URN_HMM_LOGREG || k == URN_HMM_CATREG;
+}
+
+static int load_param_file(const char *path, urn_hmm_model *m, urn_hmm_params *p, urn_error *err) {
+  urn_json *j = urn_json_parse_file(path, err);
+  if (!j) return err->code ? err->code : URN_EINPUT;
+  int rc = urn_hmm_model_from_json(j, m, err);
+  if (!rc) {
+    rc = urn_hmm_params_from_json(m, urn_json_get(j, "params"), p, err);
+    if (rc) urn_hmm_model_free(m);
+  }
+  if (rc) {
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    urn_error_set(err, rc, "%s: %s", path, msg);
+  }
+  urn_json_free(j);
+  return rc;
+}
+
+static FILE *open_out(const cli_args *a, const char *path) {
+  if (!path || !strcmp(path, "-")) return stdout;
+  FILE *f = fopen(path, "w");
+  if (!f) cli_die(a, 1, "cannot write %s", path);
+  return f;
+}
+
+static void close_out(FILE *f) {
+  if (f != stdout) fclose(f);
+}
+
+static void warn_stderr(void *ctx, const char *msg) { fprintf(stderr, "urn %s: warning: %s\n", (const char *)ctx, msg); }
+
+/* ------------------------------------------------------------------- fit */
+
+static int hmm_cli_fit(int argc, char **argv) {
+  cli_args a;
+  cli_init(&a, "hmm fit", argc, argv);
+  const char *path = NULL, *ycols = NULL, *xcols = NULL, *seqcol = NULL, *kind_name = "gaussian", *init = NULL;
+  const char *out = NULL, *freeze = NULL;
+  long K = 0, C = 0, iters = 50, restarts = 1, seed = 1, threads = 1;
+  double tol = 0.0, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0;
+  int quiet = 0;
+  while (!cli_done(&a)) {
+    const char *arg = cli_peek(&a);
+    if (cli_is_help(arg)) {
+      printf("usage: urn hmm fit DATA.csv --states K --y COLS [options]\n"
+             "  --emission KIND    gaussian (default), diag, linreg, bernoulli-glm, categorical-glm, poisson\n"
+             "  --y COLS           emission column(s), comma-separated\n"
+             "  --x COLS           input column(s) (linreg, bernoulli-glm, categorical-glm)\n"
+             "  --seq COL          column whose runs of equal values are the sequences (default: one sequence)\n"
+             "  --classes C        number of classes (categorical-glm; default max(y) + 1)\n"
+             "  --iters N          EM iterations (50, dynamax's default)\n"
+             "  --tol T            stop once the relative change of the log joint is below T (default: off)\n"
+             "  --init WHAT        kmeans (default where dynamax has it), prior, or a parameter JSON file\n"
+             "  --restarts N       N initializations (seeds SEED, SEED+1, ...), keep the best log joint\n"
+             "  --seed S           random seed (1)\n"
+             "  --threads N        threads over sequences (1)\n"
+             "  --stickiness V     transition_matrix_stickiness (0)\n"
+             "  --initial-conc V, --trans-conc V   Dirichlet concentrations (1.1)\n"
+             "  --weight-scale S   bernoulli-glm: prior standard deviation of the weights (1e8)\n"
+             "  --cov-floor C      linreg: add C to each state's regression Gram matrix and covariance (off)\n"
+             "  --freeze LIST      initial,transitions,emissions: groups EM leaves unchanged\n"
+             "  --out FILE         write the parameter JSON there (default: stdout; the trace then goes to stderr)\n"
+             "  --quiet            do not print the trace\n");
+      return 0;
+    }
+    if (cli_int(&a, "--states", 1, 10000, &K) || cli_value(&a, "--emission", &kind_name) ||
+        cli_value(&a, "--y", &ycols) || cli_value(&a, "--x", &xcols) || cli_value(&a, "--seq", &seqcol) ||
+        cli_int(&a, "--classes", 2, 1000, &C) || cli_int(&a, "--iters", 1, 100000000, &iters) ||
+        cli_double(&a, "--tol", 0, 1, 0, &tol) || cli_value(&a, "--init", &init) ||
+        cli_int(&a, "--restarts", 1, 100000, &restarts) || cli_int(&a, "--seed", 0, 2147483647L, &seed) ||
+        cli_int(&a, "--threads", 1, 256, &threads) || cli_double(&a, "--stickiness", 0, 1e300, 0, &stick) ||
+        cli_double(&a, "--initial-conc", 0, 1e300, 1, &iconc) || cli_double(&a, "--trans-conc", 0, 1e300, 1, &tconc) ||
+        cli_double(&a, "--weight-scale", 0, 1e300, 1, &wscale) ||
+        cli_double(&a, "--cov-floor", 0, 1e300, 0, &cov_floor) || cli_value(&a, "--freeze", &freeze) ||
+        cli_value(&a, "--out", &out))
+      continue;
+    if (cli_flag(&a, "--quiet")) {
+      quiet = 1;
+      continue;
+    }
+    if (arg[0] == '-' && arg[1]) cli_unknown(&a);
+    if (path) cli_die(&a, 2, "only one data file may be given");
+    path = cli_next(&a);
+  }
+  if (!path) cli_die(&a, 2, "missing DATA.csv");
+  if (!K) cli_die(&a, 2, "missing --states K");
+  if (!ycols) cli_die(&a, 2, "missing --y COLS (the emission columns)");
+  int kind = urn_hmm_kind_parse(kind_name);
+  if (kind < 0)
+    cli_die(&a, 2, "unknown --emission '%s' (gaussian, diag, linreg, bernoulli-glm, categorical-glm, poisson)", kind_name);
+  if (is_regression((urn_hmm_kind)kind) && !xcols) cli_die(&a, 2, "--emission %s needs --x COLS (the inputs)", kind_name);
+  if (!is_regression((urn_hmm_kind)kind) && xcols)
+    cli_die(&a, 2, "--x is only used by linreg, bernoulli-glm and categorical-glm (not %s)", kind_name);
+  urn_error err;
+  urn_error_clear(&err);
+  hmm_data d;
+  if (data_load(path, ycols, xcols, seqcol, &d, &err)) {
+    fprintf(stderr, "urn hmm fit: %s\n", err.msg);
+    data_free(&d);
+    return 1;
+  }
+  if ((kind == URN_HMM_LOGREG || kind == URN_HMM_CATREG) && d.ny != 1) {
+    data_free(&d);
+    cli_die(&a, 2, "--emission %s takes one --y column (the choice)", kind_name);
+  }
+  if (kind == URN_HMM_CATREG && !C) {
+    double mx = 0;
+    for (size_t i = 0; i < d.csv.nrow; i++)
+      if (d.y[i] > mx) mx = d.y[i];
+    C = (long)mx + 1 < 2 ? 2 : (long)mx + 1;
+    if (C > 1000) C = 1000;
+  }
+  urn_hmm_model m;
+  int rc = urn_hmm_model_init(&m, (urn_hmm_kind)kind, (int)K, d.ny, d.nx, (int)C, &err);
+  if (rc) {
+    fprintf(stderr, "urn hmm fit: %s\n", err.msg);
+    data_free(&d);
+    return 1;
+  }
+  if (!isnan(stick)) m.stickiness = stick;
+  if (!isnan(iconc)) m.initial_conc = iconc;
+  if (!isnan(tconc)) m.trans_conc = tconc;
+  if (!isnan(wscale)) m.weight_scale = wscale;
+  m.cov_floor = cov_floor;
+  m.warn = warn_stderr;
+  m.warn_ctx = (void *)"hmm fit";
+  if (freeze) {
+    char *copy = urn_xstrdup(freeze), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+      if (!strcmp(t, "initial") || !strcmp(t, "initial_probs")) m.frozen |= URN_HMM_FREEZE_INITIAL;
+      else if (!strcmp(t, "transitions") || !strcmp(t, "transition_matrix")) m.frozen |= URN_HMM_FREEZE_TRANSITIONS;
+      else if (!strcmp(t, "emissions")) m.frozen |= URN_HMM_FREEZE_EMISSIONS;
+      else cli_die(&a, 2, "--freeze: unknown group '%s' (initial, transitions, emissions)", t);
+    }
+    free(copy);
+  }
+  if ((rc = data_check(&m, &d, path, &err))) goto fail;
+  size_t total = d.csv.nrow;
+  if (total < (size_t)K) {
+    rc = urn_error_set(&err, URN_EINPUT, "%s: %ld states cannot be fitted to %zu time steps", path, K, total);
+    goto fail;
+  }
+  int use_kmeans = !init ? !(kind == URN_HMM_CATREG || kind == URN_HMM_POISSON) : !strcmp(init, "kmeans");
+  int use_file = init && strcmp(init, "kmeans") && strcmp(init, "prior");
+  urn_hmm_params file_params;
+  memset(&file_params, 0, sizeof file_params);
+  if (use_file) {
+    urn_hmm_model fm;
+    if ((rc = load_param_file(init, &fm, &file_params, &err))) goto fail;
+    if (fm.kind != m.kind || fm.K != m.K || fm.D != m.D || fm.M != m.M || fm.C != m.C) {
+      urn_hmm_model_free(&fm);
+      urn_hmm_params_free(&file_params);
+      rc = urn_error_set(&err, URN_EINPUT, "%s: the parameter file is a %s model with %d states (D=%d, M=%d), but the "
+                                           "fit asks for %s with %ld states (D=%d, M=%d)",
+                         init, urn_hmm_kind_name(fm.kind), fm.K, fm.D, fm.M, urn_hmm_kind_name(m.kind), K, m.D, m.M);
+      goto fail;
+    }
+    urn_hmm_model_free(&fm);
+    restarts = 1;
+  }
+  urn_hmm_params best, cur;
+  urn_hmm_params_alloc(&m, &best);
+  urn_hmm_params_alloc(&m, &cur);
+  double *trace = urn_xmalloc(sizeof(double) * (size_t)iters), *best_trace = urn_xmalloc(sizeof(double) * (size_t)iters);
+  double best_lj = -INFINITY;
+  int best_n = 0, best_r = -1, nfail = 0;
+  urn_error first_err;
+  urn_error_clear(&first_err);
+  urn_hmm_fit_opts o = {(int)iters, tol, (int)threads};
+  for (long r = 0; r < restarts; r++) {
+    uint64_t s = (uint64_t)seed + (uint64_t)r;
+    urn_error e2;
+    int rr;
+    if (use_file) {
+      urn_hmm_params_copy(&m, &cur, &file_params);
+      rr = URN_OK;
+    } else if (use_kmeans) {
+      rr = urn_hmm_init_kmeans(&m, s, d.seqs, d.nseq, &cur, &e2);
+    } else {
+      rr = urn_hmm_init_prior(&m, s, &cur, &e2);
+    }
+    int ndone = 0;
+    if (!rr) rr = urn_hmm_fit_em(&m, &cur, d.seqs, d.nseq, &o, trace, &ndone, &e2);
+    double lj = -INFINITY;
+    if (!rr) {
+      double ll;
+      rr = urn_hmm_loglik(&m, &cur, d.seqs, d.nseq, (int)threads, NULL, &ll, &e2);
+      lj = ll + urn_hmm_log_prior(&m, &cur);
+    }
+    if (rr) {
+      if (!nfail++) first_err = e2;
+      if (restarts > 1) fprintf(stderr, "urn hmm fit: restart %ld (seed %llu) failed: %s\n", r, (unsigned long long)s, e2.msg);
+      continue;
+    }
+    if (!quiet && restarts > 1) fprintf(stderr, "urn hmm fit: restart %ld (seed %llu): log joint %.6f after %d iterations\n", r,
+                                        (unsigned long long)s, lj, ndone);
+    if (best_r < 0 || lj > best_lj) {
+      best_lj = lj;
+      best_r = (int)r;
+      best_n = ndone;
+      urn_hmm_params_copy(&m, &best, &cur);
+      memcpy(best_trace, trace, sizeof(double) * (size_t)ndone);
+    }
+  }
+  if (best_r < 0) {
+    err = first_err;
+    rc = err.code ? err.code : URN_EINPUT;
+  } else {
+    urn_buf fit, b;
+    urn_buf_init(&fit);
+    urn_buf_init(&b);
+    urn_buf_printf(&fit, "\"fit\": {\"iterations\": %d, \"restart\": %d, \"seed\": %ld, \"init\": \"%s\", \"final_log_joint\": ",
+                   best_n, best_r, seed + best_r, use_file ? init : use_kmeans ? "kmeans" : "prior");
+    urn_hmm_json_num(&fit, best_lj);
+    urn_buf_puts(&fit, ",\n          \"log_joint_trace\": [");
+    for (int i = 0; i < best_n; i++) {
+      if (i) urn_buf_puts(&fit, ", ");
+      urn_hmm_json_num(&fit, best_trace[i]);
+    }
+    urn_buf_puts(&fit, "]}");
+    urn_hmm_write_param_file(&b, &m, &best, fit.data);
+    urn_buf_free(&fit);
+    FILE *f = open_out(&a, out);
+    fwrite(b.data, 1, b.len, f);
+    close_out(f);
+    urn_buf_free(&b);
+    if (!quiet) {
+      FILE *tf = out && strcmp(out, "-") ? stdout : stderr;
+      fprintf(tf, "iteration,log_joint\n");
+      for (int i = 0; i < best_n; i++) fprintf(tf, "%d,%.17g\n", i, best_trace[i]);
+      fprintf(tf, "final,%.17g\n", best_lj);
+    }
+  }
+  free(trace);
+  free(best_trace);
+  urn_hmm_params_free(&best);
+  urn_hmm_params_free(&cur);
+  urn_hmm_params_free(&file_params);
+fail:
+  if (rc) fprintf(stderr, "urn hmm fit: %s\n", err.msg);
+  urn_hmm_model_free(&m);
+  data_free(&d);
+  return rc ? 1 : 0;
+}
+
+/* -------------------------------------------------- states, loglik */
+
+/* Shared by states and loglik: DATA.csv --params P.json --y --x --seq [--out]. */
+typedef struct infer_opts {
+  const char *path, *params, *ycols, *xcols, *seqcol, *out; /* as given */
+  long threads;                                             /* loglik threads */
+} infer_opts;
+
+static void parse_infer(cli_args *a, infer_opts *o, const char *help) {
+  memset(o, 0, sizeof *o);
+  o->threads = 1;
+  while (!cli_done(a)) {
+    const char *arg = cli_peek(a);
+    if (cli_is_help(arg)) {
+      fputs(help, stdout);
+      exit(0);
+    }
+    if (cli_value(a, "--params", &o->params) || cli_value(a, "--y", &o->ycols) || cli_value(a, "--x", &o->xcols) ||
+        cli_value(a, "--seq", &o->seqcol) || cli_value(a, "--out", &o->out) ||
+        cli_int(a, "--threads", 1, 256, &o->threads))
+      continue;
+    if (arg[0] == '-' && arg[1]) cli_unknown(a);
+    if (o->path) cli_die(a, 2, "only one data file may be given");
+    o->path = cli_next(a);
+  }
+  if (!o->path) cli_die(a, 2, "missing DATA.csv");
+  if (!o->params) cli_die(a, 2, "missing --params P.json (from urn hmm fit)");
+  if (!o->ycols) cli_die(a, 2, "missing --y COLS");
+}
+
+/* Loads the parameter file and the data, checking they fit together. */
+static int infer_load(cli_args *a, const infer_opts *o, urn_hmm_model *m, urn_hmm_params *p, hmm_data *d,
+                      urn_error *err) {
+  memset(d, 0, sizeof *d);
+  int rc = load_param_file(o->params, m, p, err);
+  if (rc) return rc;
+  if (is_regression(m->kind) && !o->xcols) {
+    urn_hmm_params_free(p);
+    urn_hmm_model_free(m);
+    cli_die(a, 2, "the %s model needs --x COLS (its %d inputs)", urn_hmm_kind_name(m->kind), m->M);
+  }
+  if ((rc = data_load(o->path, o->ycols, is_regression(m->kind) ? o->xcols : NULL, o->seqcol, d, err))) goto fail;
+  if (d->ny != m->D || d->nx != m->M) {
+    rc = urn_error_set(err, URN_EINPUT, "%s has %d emission and %d input columns selected, but the model in %s has D=%d, M=%d",
+                       o->path, d->ny, d->nx, o->params, m->D, m->M);
+    goto fail;
+  }
+  if ((rc = data_check(m, d, o->path, err))) goto fail;
+  return URN_OK;
+fail:
+  urn_hmm_params_free(p);
+  urn_hmm_model_free(m);
+  return rc;
+}
+
+static int hmm_cli_states(int argc, char **argv) {
+  cli_args a;
+  cli_init(&a, "hmm states", argc, argv);
+  infer_opts o;
+  parse_infer(&a, &o,
+              "usage: urn hmm states DATA.csv --params P.json --y COLS [--x COLS] [--seq COL] [--out FILE]\n"
+              "Writes CSV: sequence, t, the Viterbi state, and the smoothed probabilities p_0..p_{K-1}.\n");
+  urn_error err;
+  urn_error_clear(&err);
+  urn_hmm_model m;
+  urn_hmm_params p;
+  hmm_data d;
+  if (infer_load(&a, &o, &m, &p, &d, &err)) {
+    fprintf(stderr, "urn hmm states: %s\n", err.msg);
+    data_free(&d);
+    return 1;
+  }
+  int K = m.K, rc = URN_OK;
+  FILE *f = open_out(&a, o.out);
+  fprintf(f, "sequence,t,state");
+  for (int k = 0; k < K; k++) fprintf(f, ",p_%d", k);
+  fputc('\n', f);
+  for (size_t b = 0; b < d.nseq && !rc; b++) {
+    size_t T = d.seqs[b].T;
+    double *LL = urn_xmalloc(sizeof(double) * T * K), *g = urn_xmalloc(sizeof(double) * T * K);
+    int *z = urn_xmalloc(sizeof(int) * T);
+    rc = urn_hmm_emission_logliks(&m, &p, &d.seqs[b], LL, &err);
+    if (!rc) rc = urn_hmm_smoother(K, T, p.initial_probs, p.transition_matrix, LL, NULL, g, NULL, &err);
+    if (!rc) rc = urn_hmm_viterbi(K, T, p.initial_probs, p.transition_matrix, LL, z, &err);
+    char nb[32];
+    const char *name = seq_name(&d, b, nb, sizeof nb);
+    for (size_t t = 0; !rc && t < T; t++) {
+      fprintf(f, "%s,%zu,%d", name, t, z[t]);
+      for (int k = 0; k < K; k++) fprintf(f, ",%.10g", g[t * K + k]);
+      fputc('\n', f);
+    }
+    free(LL);
+    free(g);
+    free(z);
+  }
+  close_out(f);
+  if (rc) fprintf(stderr, "urn hmm states: %s\n", err.msg);
+  urn_hmm_params_free(&p);
+  urn_hmm_model_free(&m);
+  data_free(&d);
+  return rc ? 1 : 0;
+}
+
+static int hmm_cli_loglik(int argc, char **argv) {
+  cli_args a;
+  cli_init(&a, "hmm loglik", argc, argv);
+  infer_opts o;
+  parse_infer(&a, &o,
+              "usage: urn hmm loglik DATA.csv --params P.json --y COLS [--x COLS] [--seq COL] [--threads N]\n"
+              "Prints log p(y | params) per sequence, the total, the log prior and the log joint.\n");
+  urn_error err;
+  urn_error_clear(&err);
+  urn_hmm_model m;
+  urn_hmm_params p;
+  hmm_data d;
+  if (infer_load(&a, &o, &m, &p, &d, &err)) {
+    fprintf(stderr, "urn hmm loglik: %s\n", err.msg);
+    data_free(&d);
+    return 1;
+  }
+  double *v = urn_xmalloc(sizeof(double) * d.nseq), tot;
+  int rc = urn_hmm_loglik(&m, &p, d.seqs, d.nseq, (int)o.threads, v, &tot, &err);
+  if (!rc) {
+    FILE *f = open_out(&a, o.out);
+    fprintf(f, "sequence,loglik\n");
+    for (size_t b = 0; b < d.nseq; b++) {
+      char nb[32];
+      fprintf(f, "%s,%.17g\n", seq_name(&d, b, nb, sizeof nb), v[b]);
+    }
+    double lp = urn_hmm_log_prior(&m, &p);
+    fprintf(f, "# total,%.17g\n# log_prior,%.17g\n# log_joint,%.17g\n", tot, lp, tot + lp);
+    close_out(f);
+  } else {
+    fprintf(stderr, "urn hmm loglik: %s\n", err.msg);
+  }
+  free(v);
+  urn_hmm_params_free(&p);
+  urn_hmm_model_free(&m);
+  data_free(&d);
+  return rc ? 1 : 0;
+}
+
+/* ----------------------------------------------------------- sample */
+
+static int hmm_cli_sample(int argc, char **argv) {
+  cli_args a;
+  cli_init(&a, "hmm sample", argc, argv);
+  const char *params = NULL, *inputs = NULL, *xcols = NULL, *seqcol = NULL, *out = NULL;
+  long T = 0, nseq = 1, seed = 1;
+  while (!cli_done(&a)) {
+    const char *arg = cli_peek(&a);
+    if (cli_is_help(arg)) {
+      printf("usage: urn hmm sample --params P.json --T N [--sequences B] [--seed S] [--out FILE]\n"
+             "       urn hmm sample --params P.json --inputs X.csv --x COLS [--seq COL] [--seed S]\n"
+             "Simulates states and emissions; writes CSV: sequence, t, state, y (y_0.. for D > 1), inputs.\n");
+      return 0;
+    }
+    if (cli_value(&a, "--params", &params) || cli_value(&a, "--inputs", &inputs) || cli_value(&a, "--x", &xcols) ||
+        cli_value(&a, "--seq", &seqcol) || cli_value(&a, "--out", &out) || cli_int(&a, "--T", 1, 1000000000L, &T) ||
+        cli_int(&a, "--sequences", 1, 1000000, &nseq) || cli_int(&a, "--seed", 0, 2147483647L, &seed))
+      continue;
+    cli_unknown(&a);
+  }
+  if (!params) cli_die(&a, 2, "missing --params P.json");
+  urn_error err;
+  urn_error_clear(&err);
+  urn_hmm_model m;
+  urn_hmm_params p;
+  if (load_param_file(params, &m, &p, &err)) {
+    fprintf(stderr, "urn hmm sample: %s\n", err.msg);
+    return 1;
+  }
+  int rc = URN_OK;
+  hmm_data d;
+  memset(&d, 0, sizeof d);
+  if (is_regression(m.kind)) {
+    if (!inputs || !xcols) {
+      urn_hmm_params_free(&p);
+      urn_hmm_model_free(&m);
+      cli_die(&a, 2, "a %s model needs --inputs X.csv --x COLS", urn_hmm_kind_name(m.kind));
+    }
+    /* the inputs file: its x columns double as "emissions" for loading */
+    if ((rc = data_load(inputs, xcols, NULL, seqcol, &d, &err))) goto done;
+    if (d.ny != m.M) {
+      rc = urn_error_set(&err, URN_EINPUT, "--x selects %d columns, but the model has %d inputs", d.ny, m.M);
+      goto done;
+    }
+  } else {
+    if (inputs) cli_die(&a, 2, "--inputs is only for regression models");
+    if (!T) cli_die(&a, 2, "missing --T N (time steps per sequence)");
+  }
+  size_t B = d.nseq ? d.nseq : (size_t)nseq;
+  FILE *f = open_out(&a, out);
+  fprintf(f, "sequence,t,state");
+  if (m.D == 1) fprintf(f, ",y");
+  else for (int i = 0; i < m.D; i++) fprintf(f, ",y_%d", i);
+  for (int i = 0; i < d.ny; i++) fprintf(f, ",%s", d.csv.header[d.ycols[i]]);
+  fputc('\n', f);
+  for (size_t b = 0; b < B && !rc; b++) {
+    size_t Tb = d.nseq ? d.seqs[b].T : (size_t)T;
+    const double *x = d.nseq ? d.seqs[b].y : NULL;
+    int *z = urn_xmalloc(sizeof(int) * Tb);
+    double *y = urn_xmalloc(sizeof(double) * Tb * m.D);
+    rc = urn_hmm_sample(&m, &p, (uint64_t)seed + b * 7919u, Tb, x, z, y, &err);
+    char nb[32];
+    const char *name = d.nseq ? seq_name(&d, b, nb, sizeof nb) : (snprintf(nb, sizeof nb, "%zu", b), nb);
+    for (size_t t = 0; !rc && t < Tb; t++) {
+      fprintf(f, "%s,%zu,%d", name, t, z[t]);
+      for (int i = 0; i < m.D; i++) fprintf(f, ",%.17g", y[t * m.D + i]);
+      for (int i = 0; i < d.ny; i++) fprintf(f, ",%.17g", x[t * d.ny + i]);
+      fputc('\n', f);
+    }
+    free(z);
+    free(y);
+  }
+  close_out(f);
+done:
+  if (rc) fprintf(stderr, "urn hmm sample: %s\n", err.msg);
+  data_free(&d);
+  urn_hmm_params_free(&p);
+  urn_hmm_model_free(&m);
+  return rc ? 1 : 0;
+}
+
+/* ------------------------------------------------------------ align */
+
+static int read_states(const cli_args *a, const char *path, const char *col, int **z, size_t *n, urn_error *err) {
+  urn_hmm_csv csv;
+  int rc = urn_hmm_csv_read(path, &csv, err);
+  if (rc) return rc;
+  int c = 0;
+  if (col) rc = urn_hmm_csv_column(&csv, col, &c, err);
+  else
+    for (int i = 0; i < csv.ncol; i++)
+      if (!strcmp(csv.header[i], "state")) c = i;
+  if (!rc) {
+    double *v = urn_xmalloc(sizeof(double) * csv.nrow);
+    rc = urn_hmm_csv_numbers(&csv, &c, 1, v, err);
+    *z = urn_xmalloc(sizeof(int) * csv.nrow);
+    *n = csv.nrow;
+    for (size_t i = 0; !rc && i < csv.nrow; i++) {
+      if (v[i] != floor(v[i]) || v[i] < 0 || v[i] > 99999)
+        rc = urn_error_set(err, URN_EINPUT, "%s:%d: column '%s': %g is not a state label (0, 1, ...)", path, csv.line[i],
+                           csv.header[c], v[i]);
+      else (*z)[i] = (int)v[i];
+    }
+    free(v);
+  }
+  urn_hmm_csv_free(&csv);
+  (void)a;
+  return rc;
+}
+
+static int hmm_cli_align(int argc, char **argv) {
+  cli_args a;
+  cli_init(&a, "hmm align", argc, argv);
+  const char *p1 = NULL, *p2 = NULL, *c1 = NULL, *c2 = NULL;
+  while (!cli_done(&a)) {
+    const char *arg = cli_peek(&a);
+    if (cli_is_help(arg)) {
+      printf("usage: urn hmm align Z1.csv Z2.csv [--col1 NAME] [--col2 NAME]\n"
+             "Finds the relabelling of Z1's states that best matches Z2 (dynamax's find_permutation):\n"
+             "writes CSV rows z1_state,z2_state and the agreement after relabelling.  The state column\n"
+             "defaults to one named 'state', else the first column.\n");
+      return 0;
+    }
+    if (cli_value(&a, "--col1", &c1) || cli_value(&a, "--col2", &c2)) continue;
+    if (arg[0] == '-' && arg[1]) cli_unknown(&a);
+    if (!p1) p1 = cli_next(&a);
+    else if (!p2) p2 = cli_next(&a);
+    else cli_die(&a, 2, "two state files are expected");
+  }
+  if (!p2) cli_die(&a, 2, "two state files are expected: Z1.csv Z2.csv");
+  urn_error err;
+  urn_error_clear(&err);
+  int *z1 = NULL, *z2 = NULL;
+  size_t n1 = 0, n2 = 0;
+  int rc = read_states(&a, p1, c1, &z1, &n1, &err);
+  if (!rc) rc = read_states(&a, p2, c2, &z2, &n2, &err);
+  if (!rc && n1 != n2) rc = urn_error_set(&err, URN_EINPUT, "%s has %zu states but %s has %zu", p1, n1, p2, n2);
+  int Kp = 0;
+  if (!rc) rc = urn_hmm_find_permutation(z1, z2, n1, NULL, &Kp, &err);
+  if (!rc) {
+    int *perm = urn_xmalloc(sizeof(int) * (size_t)Kp);
+    urn_hmm_find_permutation(z1, z2, n1, perm, &Kp, &err);
+    size_t agree = 0;
+    for (size_t t = 0; t < n1; t++) agree += perm[z1[t]] == z2[t];
+    printf("z1_state,z2_state\n");
+    for (int i = 0; i < Kp; i++) printf("%d,%d\n", i, perm[i]);
+    printf("# agreement after relabelling: %.6f (%zu of %zu)\n", (double)agree / n1, agree, n1);
+    free(perm);
+  }
+  if (rc) fprintf(stderr, "urn hmm align: %s\n", err.msg);
+  free(z1);
+  free(z2);
+  return rc ? 1 : 0;
+}
+
 static void usage(FILE *f) {
   fprintf(f,
           "usage: urn hmm <run|fit|states|loglik|sample|align> ...\n"
@@ -74,6 +698,11 @@ int cmd_hmm(int argc, char **argv) {
   }
   const char *sub = argv[1];
   if (!strcmp(sub, "run")) return hmm_cli_run(argc - 1, argv + 1);
+  if (!strcmp(sub, "fit")) return hmm_cli_fit(argc - 1, argv + 1);
+  if (!strcmp(sub, "states")) return hmm_cli_states(argc - 1, argv + 1);
+  if (!strcmp(sub, "loglik")) return hmm_cli_loglik(argc - 1, argv + 1);
+  if (!strcmp(sub, "sample")) return hmm_cli_sample(argc - 1, argv + 1);
+  if (!strcmp(sub, "align")) return hmm_cli_align(argc - 1, argv + 1);
   fprintf(stderr, "urn hmm: unknown subcommand '%s' (run, fit, states, loglik, sample, align)\n", sub);
   return 2;
 }

@@ -260,7 +260,15 @@ void urn_hmm_json_num(urn_buf *out, double x) {
   if (isnan(x)) urn_buf_puts(out, "NaN");
   else if (isinf(x)) urn_buf_puts(out, x > 0 ? "Infinity" : "-Infinity");
   else if (x == floor(x) && fabs(x) < 1e15) urn_buf_printf(out, "%.1f", x);
-  else urn_buf_printf(out, "%.17g", x);
+  else {
+    /* the shortest of %.15g, %.16g, %.17g that reads back exactly */
+    char tmp[40];
+    for (int prec = 15; prec <= 17; prec++) {
+      snprintf(tmp, sizeof tmp, "%.*g", prec, x);
+      if (strtod(tmp, NULL) == x) break;
+    }
+    urn_buf_puts(out, tmp);
+  }
 }
 
 /* Writes a row-major array of shape dims[0..nd) as nested lists. */
@@ -326,7 +334,7 @@ void urn_hmm_write_params(urn_buf *out, const urn_hmm_model *m, const urn_hmm_pa
   urn_buf_putc(out, '}');
 }
 
-void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hmm_params *p) {
+void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hmm_params *p, const char *extra) {
   urn_buf_printf(out, "{\n  \"model\": \"%s\",\n  \"num_states\": %d,\n  \"emission_dim\": %d", urn_hmm_kind_name(m->kind),
                  m->K, m->D);
   if (m->M) urn_buf_printf(out, ",\n  \"input_dim\": %d", m->M);
@@ -379,6 +387,7 @@ void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hm
   }
   urn_buf_puts(out, "},\n  \"params\": ");
   urn_hmm_write_params(out, m, p);
+  if (extra) urn_buf_printf(out, ",\n  %s", extra);
   urn_buf_puts(out, "\n}\n");
 }
 

@@ -19,8 +19,9 @@ int urn_hmm_model_from_json(const urn_json *c, urn_hmm_model *m, urn_error *err)
 int urn_hmm_params_from_json(const urn_hmm_model *m, const urn_json *params, urn_hmm_params *p,
                              urn_error *err);
 /* Writes the model description and parameters as a parameter file object
- * {"model":..., "num_states":..., ..., "hyperparameters": {...}, "params": {...}}. */
-void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hmm_params *p);
+ * {"model":..., "num_states":..., ..., "hyperparameters": {...}, "params": {...}};
+ * extra (may be NULL) is inserted as further members, e.g. "\"fit\": {...}". */
+void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hmm_params *p, const char *extra);
 /* Writes just the params object. */
 void urn_hmm_write_params(urn_buf *out, const urn_hmm_model *m, const urn_hmm_params *p);
 /* A JSON number (Python's spelling for non-finite values). */
