@@ -316,22 +316,20 @@ int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hm
     else estep_run(&jobs[i]);
   }
   int rc = URN_OK;
+  /* thread 0 wrote into st's arrays directly; its log likelihood comes first */
+  double ll = jobs[0].st.loglik;
+  for (int i = 1; i < nthreads; i++) ll += jobs[i].st.loglik;
   for (int i = 0; i < nthreads; i++) {
     if (jobs[i].rc && !rc) {
       rc = jobs[i].rc;
       if (err) *err = jobs[i].err;
     }
     if (i > 0) {
-      double keep = st->loglik;
       stats_add(m, st, &jobs[i].st);
-      st->loglik = keep;
       jobs[i].st.gamma = NULL;
       urn_hmm_stats_free(&jobs[i].st);
     }
   }
-  /* thread 0 wrote into st's arrays directly; its log likelihood comes first */
-  double ll = jobs[0].st.loglik;
-  for (int i = 1; i < nthreads; i++) ll += jobs[i].st.loglik;
   st->loglik = ll;
   st->n_total = total;
   free(tid);
