@@ -115,7 +115,7 @@ conformance: $(BUILD)/tests/conformance
 bench-stan: $(BUILD)/urn
 	URN=$(BUILD)/urn sh bench/stan/run.sh
 
-# rstan reads urn's Stan CSV files (needs R and rstan; not part of `make test`).
+# rstan reads urn's Stan CSV files (needs R and rstan; also part of `make test`, skipped there without R).
 .PHONY: test-interop
 test-interop: $(BUILD)/urn
-	@sh tests/interop_rstan.sh $(BUILD)
+	@URN=$$(pwd)/$(BUILD)/urn sh tests/cli/test_interop_rstan.sh
