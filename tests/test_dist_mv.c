@@ -1,0 +1,365 @@
+/* tests/test_dist_mv.c — the multivariate, categorical, ordinal and GLM
+ * families of math/dist.h: values against scipy / closed forms
+ * (tests/data/dist_table.h), partials against central finite differences
+ * (in simplex-preserving directions for simplex arguments, symmetric
+ * perturbations for covariance matrices), propto, item broadcasting,
+ * errors, and the LKJ normalizing constant by numerical integration. */
+#include <string.h>
+#include "harness.h"
+#include "math/dist.h"
+#include "math/dist_impl.h"
+#include "data/dist_table.h"
+
+static int nval, npart, nprop, nbcast, nerr;
+
+/* Evaluates family fam's lpdf on args with no partials; NAN on error. */
+static double eval(const urn_dist *d, urn_darg *args, int nargs) {
+  urn_darg a[6];
+  for (int j = 0; j < nargs; j++) {
+    a[j] = args[j];
+    a[j].d = NULL;
+  }
+  double v;
+  return d->lpdf(a, 0, &v, NULL) == URN_OK ? v : NAN;
+}
+
+/* 4-point central difference of the lpdf along direction dir (n values) of arg j. */
+static double fd_dir(const urn_dist *d, urn_darg *args, int nargs, int j, const double *dir) {
+  double *x = (double *)args[j].v, h = 1e-5, f[4];
+  const double off[4] = {-2, -1, 1, 2};
+  for (int t = 0; t < 4; t++) {
+    for (size_t k = 0; k < args[j].n; k++) x[k] += off[t] * h * dir[k];
+    f[t] = eval(d, args, nargs);
+    for (size_t k = 0; k < args[j].n; k++) x[k] -= off[t] * h * dir[k];
+  }
+  return (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h);
+}
+
+/* Checks the analytic partials of every argument with a buffer against FD,
+ * element by element (mode 0), in directions e_i - e_{i+1} (mode 1: simplex),
+ * or by symmetric pairs (mode 2: symmetric matrix). */
+static void check_grads(const urn_dist *d, urn_darg *args, int nargs, const int *mode,
+                        const char *what) {
+  double *saved[6];
+  for (int j = 0; j < nargs; j++) {
+    saved[j] = args[j].d;
+    if (args[j].d)
+      for (size_t k = 0; k < args[j].n; k++) args[j].d[k] = 0.5; /* partials are added */
+  }
+  double v;
+  urn_error e;
+  int st = d->lpdf(args, 0, &v, &e);
+  CHECK(st == URN_OK, "%s: %s", what, st ? e.msg : "");
+  for (int j = 0; j < nargs; j++) {
+    if (!saved[j]) continue;
+    size_t n = args[j].n;
+    double dir[64];
+    for (size_t k = 0; k < n; k++) {
+      memset(dir, 0, sizeof dir);
+      double an;
+      if (mode[j] == 1) {
+        if (k + 1 >= n) break;
+        dir[k] = 1;
+        dir[k + 1] = -1;
+        an = (saved[j][k] - 0.5) - (saved[j][k + 1] - 0.5);
+      } else if (mode[j] == 2) {
+        size_t K = args[j].rows, r = k % K, c = k / K;
+        if (r < c) continue;
+        dir[k] = 1;
+        dir[c + r * K] = 1;
+        an = (saved[j][k] - 0.5) + (r != c ? saved[j][c + r * K] - 0.5 : 0);
+      } else {
+        dir[k] = 1;
+        an = saved[j][k] - 0.5;
+      }
+      double num = fd_dir(d, args, nargs, j, dir);
+      char msg[128];
+      snprintf(msg, sizeof msg, "%s d/d%s[%zu]", what, d->args[j].name, k);
+      CHECK_NEAR(an, num, 1e-6, 1e-8, msg);
+      npart++;
+    }
+  }
+}
+
+static double lp_of(const urn_dist *d, urn_darg *a, int propto) {
+  double v = NAN;
+  d->lpdf(a, propto, &v, NULL);
+  return v;
+}
+
+static void test_dirichlet(void) {
+  const urn_dist *d = urn_dist_find("dirichlet");
+  double th[3] = {0.2, 0.3, 0.5}, al[3] = {1.5, 0.7, 3.0}, gt[3], ga[3];
+  urn_darg a[2] = {urn_darg_items(th, 1, 3, 1, gt), urn_darg_items(al, 1, 3, 1, ga)};
+  CHECK_NEAR(eval(d, a, 2), REF_DIRICHLET, 1e-12, 0, "dirichlet value");
+  nval++;
+  int mode[2] = {1, 0};
+  check_grads(d, a, 2, mode, "dirichlet");
+  /* propto: theta the only parameter drops lgamma(sum alpha) - sum lgamma(alpha) */
+  double full = lp_of(d, a, 0);
+  a[1].d = NULL;
+  double c = urn_lgamma(5.2) - urn_lgamma(1.5) - urn_lgamma(0.7) - urn_lgamma(3.0);
+  CHECK_NEAR(full - lp_of(d, a, 1), c, 1e-12, 1e-12, "dirichlet propto (theta parameter)");
+  a[0].d = NULL;
+  CHECK(lp_of(d, a, 1) == 0, "dirichlet propto all constant");
+  nprop += 2;
+  /* two items of theta against one alpha: the sum */
+  double th2[6] = {0.2, 0.3, 0.5, 0.6, 0.1, 0.3};
+  urn_darg b[2] = {urn_darg_items(th2, 2, 3, 1, NULL), urn_darg_items(al, 1, 3, 1, NULL)};
+  urn_darg b2[2] = {urn_darg_items(th2 + 3, 1, 3, 1, NULL), urn_darg_items(al, 1, 3, 1, NULL)};
+  CHECK_NEAR(eval(d, b, 2), REF_DIRICHLET + eval(d, b2, 2), 1e-12, 0, "dirichlet items");
+  nbcast++;
+  double bad[3] = {0.2, 0.3, 0.6};
+  urn_darg e1[2] = {urn_darg_items(bad, 1, 3, 1, NULL), urn_darg_items(al, 1, 3, 1, NULL)};
+  urn_error e;
+  double v;
+  CHECK(d->lpdf(e1, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "dirichlet_lpdf: probabilities is not a valid simplex"),
+        "non-simplex: %s", e.msg);
+  nerr++;
+}
+
+static const double Sigma[9] = {2.0, 0.3, -0.4, 0.3, 1.0, 0.2, -0.4, 0.2, 1.5};
+
+static void test_multi_normal(void) {
+  const urn_dist *d = urn_dist_find("multi_normal");
+  double y[3] = {0.4, 0.2, -0.6}, mu[3] = {0.1, -0.3, 0.5}, S[9], gy[3], gm[3], gS[9];
+  memcpy(S, Sigma, sizeof S);
+  urn_darg a[3] = {urn_darg_items(y, 1, 3, 1, gy), urn_darg_items(mu, 1, 3, 1, gm),
+                   urn_darg_items(S, 1, 3, 3, gS)};
+  CHECK_NEAR(eval(d, a, 3), REF_MULTI_NORMAL, 1e-12, 0, "multi_normal value");
+  nval++;
+  int mode[3] = {0, 0, 2};
+  check_grads(d, a, 3, mode, "multi_normal");
+  double full = lp_of(d, a, 0);
+  CHECK_NEAR(full - lp_of(d, a, 1), -1.5 * log(2 * M_PI), 1e-12, 0, "multi_normal propto");
+  a[2].d = NULL;
+  double L[9];
+  dist_cholesky("t", "S", S, 3, L, NULL);
+  double logdet = 2 * (log(L[0]) + log(L[4]) + log(L[8]));
+  CHECK_NEAR(full - lp_of(d, a, 1), -1.5 * log(2 * M_PI) - 0.5 * logdet, 1e-12, 0,
+             "multi_normal propto with Sigma data");
+  nprop += 2;
+  /* two y items against one mu, and two mu items */
+  double y2[6] = {0.4, 0.2, -0.6, 1.0, -1.0, 0.3};
+  urn_darg b[3] = {urn_darg_items(y2, 2, 3, 1, NULL), urn_darg_items(mu, 1, 3, 1, NULL),
+                   urn_darg_items(S, 1, 3, 3, NULL)};
+  urn_darg b2[3] = {urn_darg_items(y2 + 3, 1, 3, 1, NULL), urn_darg_items(mu, 1, 3, 1, NULL),
+                    urn_darg_items(S, 1, 3, 3, NULL)};
+  CHECK_NEAR(eval(d, b, 3), REF_MULTI_NORMAL + eval(d, b2, 3), 1e-12, 0, "multi_normal items");
+  double gy2[6], gmb[3], gSb[9];
+  urn_darg c[3] = {urn_darg_items(y2, 2, 3, 1, gy2), urn_darg_items(mu, 1, 3, 1, gmb),
+                   urn_darg_items(S, 1, 3, 3, gSb)};
+  check_grads(d, c, 3, mode, "multi_normal 2 items");
+  nbcast++;
+  /* multi_normal_cholesky with L = chol(Sigma) gives the same value */
+  const urn_dist *dc = urn_dist_find("multi_normal_cholesky");
+  double gL[9];
+  urn_darg m[3] = {urn_darg_items(y, 1, 3, 1, gy), urn_darg_items(mu, 1, 3, 1, gm),
+                   urn_darg_items(L, 1, 3, 3, gL)};
+  CHECK_NEAR(eval(dc, m, 3), REF_MULTI_NORMAL, 1e-12, 0, "multi_normal_cholesky value");
+  nval++;
+  int modec[3] = {0, 0, 0};
+  check_grads(dc, m, 3, modec, "multi_normal_cholesky");
+  CHECK_NEAR(lp_of(dc, m, 0) - lp_of(dc, m, 1), -1.5 * log(2 * M_PI), 1e-12, 0,
+             "multi_normal_cholesky propto");
+  nprop++;
+  /* errors */
+  double ns[9];
+  memcpy(ns, Sigma, sizeof ns);
+  ns[3] = 0.35;
+  urn_darg e1[3] = {urn_darg_items(y, 1, 3, 1, NULL), urn_darg_items(mu, 1, 3, 1, NULL),
+                    urn_darg_items(ns, 1, 3, 3, NULL)};
+  urn_error e;
+  double v;
+  CHECK(d->lpdf(e1, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "multi_normal_lpdf: Covariance matrix is not symmetric"),
+        "not symmetric: %s", e.msg);
+  double npd[9] = {1, 2, 0, 2, 1, 0, 0, 0, 1};
+  e1[2] = urn_darg_items(npd, 1, 3, 3, NULL);
+  CHECK(d->lpdf(e1, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "Covariance matrix is not positive definite"),
+        "not positive definite: %s", e.msg);
+  double ymis[2] = {0, 0};
+  e1[0] = urn_darg_items(ymis, 1, 2, 1, NULL);
+  e1[2] = urn_darg_items(S, 1, 3, 3, NULL);
+  CHECK(d->lpdf(e1, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "must match in size"),
+        "size mismatch: %s", e.msg);
+  nerr += 3;
+}
+
+static void test_lkj(void) {
+  const urn_dist *d = urn_dist_find("lkj_corr_cholesky");
+  double r = 0.3, L2[4] = {1, r, 0, sqrt(1 - r * r)}, eta = 2.5, gL[4], ge[1];
+  urn_darg a[2] = {urn_darg_items(L2, 1, 2, 2, gL), urn_darg_reals(&eta, 1, ge)};
+  CHECK_NEAR(eval(d, a, 2), REF_LKJ2, 1e-12, 0, "lkj_corr_cholesky K=2 value");
+  nval++;
+  /* eta partial by FD; L's diagonal partial is coef / L[k,k] (FD on L would leave the
+   * unit-row constraint) */
+  memset(gL, 0, sizeof gL);
+  ge[0] = 0;
+  double v;
+  d->lpdf(a, 0, &v, NULL);
+  double x3[9], gl3[9] = {0}, e3 = 1.7, ge3 = 0;
+  /* a K = 3 factor from partial correlations 0.3, -0.2, 0.5 */
+  double z21 = 0.3, z31 = -0.2, z32 = 0.5;
+  memset(x3, 0, sizeof x3);
+  x3[0] = 1;
+  x3[1] = z21;
+  x3[4] = sqrt(1 - z21 * z21);
+  x3[2] = z31;
+  x3[5] = z32 * sqrt(1 - z31 * z31);
+  x3[8] = sqrt(1 - z31 * z31 - x3[5] * x3[5]);
+  urn_darg b[2] = {urn_darg_items(x3, 1, 3, 3, gl3), urn_darg_reals(&e3, 1, &ge3)};
+  d->lpdf(b, 0, &v, NULL);
+  CHECK_NEAR(gl3[4], (3 - 2 + 2 * e3 - 2) / x3[4], 1e-12, 0, "lkj dL[2,2]");
+  CHECK_NEAR(gl3[8], (3 - 3 + 2 * e3 - 2) / x3[8], 1e-12, 0, "lkj dL[3,3]");
+  double h = 1e-5, fp, fm;
+  urn_darg bc[2] = {urn_darg_items(x3, 1, 3, 3, NULL), urn_darg_reals(&e3, 1, NULL)};
+  e3 += h;
+  d->lpdf(bc, 0, &fp, NULL);
+  e3 -= 2 * h;
+  d->lpdf(bc, 0, &fm, NULL);
+  e3 += h;
+  CHECK_NEAR(ge3, (fp - fm) / (2 * h), 1e-6, 1e-8, "lkj d/deta");
+  npart += 3;
+  /* K = 3 normalization: integrate exp(lpdf) over the free elements
+   * (L21, L31, L32) with the midpoint rule. */
+  int G = 60;
+  double total = 0;
+  for (int i = 0; i < G; i++) {
+    double l21 = -1 + (i + 0.5) * 2.0 / G;
+    for (int j = 0; j < G; j++) {
+      double l31 = -1 + (j + 0.5) * 2.0 / G, w = sqrt(1 - l31 * l31);
+      for (int k = 0; k < G; k++) {
+        double l32 = -w + (k + 0.5) * 2 * w / G;
+        double M[9] = {1, l21, l31, 0, sqrt(1 - l21 * l21), l32, 0, 0,
+                       sqrt(fmax(0, 1 - l31 * l31 - l32 * l32))};
+        urn_darg q[2] = {urn_darg_items(M, 1, 3, 3, NULL), urn_darg_reals(&e3, 1, NULL)};
+        double lp;
+        if (d->lpdf(q, 0, &lp, NULL) == URN_OK) total += exp(lp) * (2.0 / G) * (2.0 / G) * (2 * w / G);
+      }
+    }
+  }
+  CHECK_NEAR(total, 1.0, 2e-3, 0, "lkj_corr_cholesky K=3 integrates to 1");
+  nval++;
+  CHECK_NEAR(lp_of(d, b, 0) - lp_of(d, b, 1), 0, 0, 1e-14, "lkj propto keeps all when eta is a parameter");
+  b[1].d = NULL;
+  double c = 0;
+  for (int k = 1; k < 3; k++) {
+    double Kk = 3 - k, bb = e3 + 0.5 * (Kk - 1);
+    c -= (2 * e3 - 2 + Kk) * Kk * log(2) + Kk * urn_lbeta(bb, bb);
+  }
+  CHECK_NEAR(lp_of(d, b, 0) - lp_of(d, b, 1), c, 1e-12, 1e-12, "lkj propto drops the constant");
+  nprop += 2;
+  double badL[4] = {1, 0.5, 0, 0.5};
+  urn_darg e1[2] = {urn_darg_items(badL, 1, 2, 2, NULL), urn_darg_reals(&eta, 1, NULL)};
+  urn_error e;
+  CHECK(d->lpdf(e1, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "not a valid Cholesky factor of a correlation matrix"),
+        "bad L: %s", e.msg);
+  double neg = -1;
+  e1[0] = urn_darg_items(L2, 1, 2, 2, NULL);
+  e1[1] = urn_darg_reals(&neg, 1, NULL);
+  CHECK(d->lpdf(e1, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "lkj_corr_cholesky_lpdf: Shape parameter is -1"),
+        "bad eta: %s", e.msg);
+  nerr += 2;
+}
+
+static void test_categorical(void) {
+  const urn_dist *d = urn_dist_find("categorical");
+  int y[3] = {2, 3, 2};
+  double th[3] = {0.2, 0.5, 0.3}, g[3];
+  urn_darg a[2] = {urn_darg_ints(y, 3), urn_darg_items(th, 1, 3, 1, g)};
+  CHECK_NEAR(eval(d, a, 2), REF_CATEGORICAL, 1e-12, 0, "categorical value");
+  nval++;
+  int mode[2] = {0, 1};
+  check_grads(d, a, 2, mode, "categorical");
+  int y0[1] = {4};
+  urn_darg o[2] = {urn_darg_ints(y0, 1), urn_darg_items(th, 1, 3, 1, NULL)};
+  CHECK(eval(d, o, 2) == -INFINITY, "categorical outside 1..K is -inf");
+  CHECK(lp_of(d, o + 0, 1) == -INFINITY, "categorical propto outside support");
+  nerr += 2;
+  const urn_dist *dl = urn_dist_find("categorical_logit");
+  int yl[2] = {1, 3};
+  double be[3] = {0.4, -1.2, 2.0}, gb[3];
+  urn_darg b[2] = {urn_darg_ints(yl, 2), urn_darg_items(be, 1, 3, 1, gb)};
+  CHECK_NEAR(eval(dl, b, 2), REF_CATEGORICAL_LOGIT, 1e-12, 0, "categorical_logit value");
+  nval++;
+  int model[2] = {0, 0};
+  check_grads(dl, b, 2, model, "categorical_logit");
+  CHECK_NEAR(lp_of(dl, b, 0) - lp_of(dl, b, 1), 0, 0, 1e-14, "categorical_logit propto");
+  b[1].d = NULL;
+  CHECK(lp_of(dl, b, 1) == 0, "categorical_logit propto all constant");
+  nprop += 2;
+}
+
+static void test_ordered_logistic(void) {
+  const urn_dist *d = urn_dist_find("ordered_logistic");
+  int y[4] = {1, 2, 3, 4};
+  double eta[4] = {0.3, 0.3, 1.1, 1.1}, c[3] = {-0.5, 0.8, 2.0}, ge[4], gc[3];
+  urn_darg a[3] = {urn_darg_ints(y, 4), urn_darg_reals(eta, 4, ge), urn_darg_items(c, 1, 3, 1, gc)};
+  CHECK_NEAR(eval(d, a, 3), REF_ORDERED_LOGISTIC, 1e-12, 0, "ordered_logistic value");
+  nval++;
+  int mode[3] = {0, 0, 0};
+  check_grads(d, a, 3, mode, "ordered_logistic");
+  /* cut-points as an array of 4 identical vectors: same value, per-item partials sum */
+  double c4[12], gc4[12], ge4[4];
+  for (int i = 0; i < 4; i++) memcpy(c4 + 3 * i, c, sizeof c);
+  urn_darg b[3] = {urn_darg_ints(y, 4), urn_darg_reals(eta, 4, ge4), urn_darg_items(c4, 4, 3, 1, gc4)};
+  CHECK_NEAR(eval(d, b, 3), REF_ORDERED_LOGISTIC, 1e-12, 0, "ordered_logistic array of cut-points");
+  check_grads(d, b, 3, mode, "ordered_logistic array of cut-points");
+  nbcast++;
+  double bad[3] = {-0.5, 0.8, 0.1};
+  urn_darg e1[3] = {urn_darg_ints(y, 4), urn_darg_reals(eta, 4, NULL), urn_darg_items(bad, 1, 3, 1, NULL)};
+  urn_error e;
+  double v;
+  CHECK(d->lpdf(e1, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "ordered_logistic_lpmf: Cut-points is not a valid ordered vector"),
+        "unordered: %s", e.msg);
+  int y5[1] = {5};
+  urn_darg o[3] = {urn_darg_ints(y5, 1), urn_darg_reals(eta, 1, NULL), urn_darg_items(c, 1, 3, 1, NULL)};
+  CHECK(eval(d, o, 3) == -INFINITY, "ordered_logistic k > K is -inf");
+  nerr += 2;
+}
+
+static void test_glms(void) {
+  const urn_dist *d = urn_dist_find("normal_id_glm");
+  /* x is 3 x 2, column-major */
+  double y[3] = {0.5, -1.0, 0.9}, x[6] = {1.0, -0.3, 0.7, 0.5, 2.0, -1.1}, al = 0.3,
+         be[2] = {0.4, -0.2}, s = 1.3;
+  double gy[3], gx[6], ga[1], gb[2], gs[1];
+  urn_darg a[5] = {urn_darg_reals(y, 3, gy), urn_darg_items(x, 1, 3, 2, gx),
+                   urn_darg_reals(&al, 1, ga), urn_darg_reals(be, 2, gb), urn_darg_reals(&s, 1, gs)};
+  CHECK_NEAR(eval(d, a, 5), REF_NORMAL_ID_GLM, 1e-12, 0, "normal_id_glm value");
+  nval++;
+  int mode[5] = {0};
+  check_grads(d, a, 5, mode, "normal_id_glm");
+  CHECK_NEAR(lp_of(d, a, 0) - lp_of(d, a, 1), -1.5 * log(2 * M_PI), 1e-12, 0, "normal_id_glm propto");
+  nprop++;
+  const urn_dist *db = urn_dist_find("bernoulli_logit_glm");
+  int yb[3] = {1, 0, 1};
+  urn_darg b[4] = {urn_darg_ints(yb, 3), urn_darg_items(x, 1, 3, 2, gx), urn_darg_reals(&al, 1, ga),
+                   urn_darg_reals(be, 2, gb)};
+  CHECK_NEAR(eval(db, b, 4), REF_BERNOULLI_LOGIT_GLM, 1e-12, 0, "bernoulli_logit_glm value");
+  nval++;
+  int modeb[4] = {0};
+  check_grads(db, b, 4, modeb, "bernoulli_logit_glm");
+  b[1].d = b[2].d = b[3].d = NULL;
+  CHECK(lp_of(db, b, 1) == 0, "bernoulli_logit_glm propto all constant");
+  nprop++;
+  double neg = -1;
+  a[4] = urn_darg_reals(&neg, 1, NULL);
+  urn_error e;
+  double v;
+  CHECK(d->lpdf(a, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "normal_id_glm_lpdf: Scale vector is -1"),
+        "glm sigma: %s", e.msg);
+  nerr++;
+}
+
+int main(void) {
+  test_dirichlet();
+  test_multi_normal();
+  test_lkj();
+  test_categorical();
+  test_ordered_logistic();
+  test_glms();
+  printf("multivariate: %d value, %d partial, %d propto, %d broadcast, %d error checks\n", nval,
+         npart, nprop, nbcast, nerr);
+  return test_done();
+}
