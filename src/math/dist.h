@@ -46,6 +46,16 @@
  * error: *out = -inf, URN_OK, partials untouched.  A NaN variate is an error.
  * On error *out and the partial buffers are left in an unspecified state.
  *
+ * Matrix partials: multi_normal's Sigma gets the symmetric gradient
+ * (Sigma^-1 r r' Sigma^-1 - Sigma^-1) / 2, the same value at [i,j] and [j,i]
+ * (the gradient of the density extended to non-symmetric matrices);
+ * multi_normal_cholesky reads only the lower triangle of L and its partials
+ * above the diagonal are 0; lkj_corr_cholesky's L gets partials on the
+ * diagonal only (the density depends on nothing else).  Simplex arguments
+ * (dirichlet theta, categorical theta) get the partials of the formula as a
+ * function of independent elements; only directions that stay on the simplex
+ * are meaningful.
+ *
  * CDFs: lcdf = log P(Y <= y), lccdf = log P(Y > y), cdf = P(Y <= y) (for
  * vector arguments Stan's cdf is the PRODUCT of the per-element cdfs and the
  * log versions the sum).  They take the same args (with partials) as the
