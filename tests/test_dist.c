@@ -54,7 +54,12 @@ static int call_run(call *c, urn_dist_fn fn, int with_d, int propto, double *out
 
 /* 4-point central difference of fn in argument j element k. */
 static double fd(call *c, urn_dist_fn fn, int j, size_t k) {
-  double x0 = c->v[j][k], h = 1e-4 * fmax(fabs(x0), 0.1), f[4];
+  /* the step is relative to the distance from the boundary of the support
+   * for the variate (y near 0 or 1), to the magnitude for parameters */
+  double x0 = c->v[j][k], scale = fmax(fabs(x0), 0.1);
+  if (j == 0 && strstr(c->d->support, "[0, 1]")) scale = fmin(x0, 1 - x0);
+  else if (j == 0 && (strstr(c->d->support, "(0,") || strstr(c->d->support, "[0,"))) scale = x0;
+  double h = 1e-4 * scale, f[4];
   const double off[4] = {-2, -1, 1, 2};
   for (int t = 0; t < 4; t++) {
     c->v[j][k] = x0 + off[t] * h;
@@ -212,7 +217,7 @@ static void test_broadcast(int *n) {
         c.iv[jv][k] = (int)ref->args[jv] + (k == 2 && jv == 0 && ref->args[jv] > 0 ? -1 : 0);
       }
       double vec;
-      if (call_run(&c, fn, 1, 0, &vec, NULL) != URN_OK) continue;
+      if (call_run(&c, fn, 1, 0, &vec, NULL) != URN_OK || !isfinite(vec)) continue;
       double sum = 0, gsum[6] = {0};
       int ok = 1;
       for (int k = 0; k < 3; k++) {
@@ -356,6 +361,33 @@ static void test_support_and_errors(int *n) {
   *n += 2;
 }
 
+/* ---- the boundary of the support gives the limit, not NaN ---- */
+static void test_boundary(int *n) {
+  static const struct {
+    const char *family; /* family */
+    double args[3];     /* arguments, variate on the boundary */
+    double want;        /* the limit of the log density */
+  } cases[] = {
+      {"gamma", {0, 1, 2}, 0.69314718055994531},
+      {"beta", {0, 1, 3}, 1.0986122886681098},
+      {"beta", {1, 3, 1}, 1.0986122886681098},
+      {"weibull", {0, 1, 2}, -0.69314718055994531},
+      {"chi_square", {0, 2}, -0.69314718055994531},
+      {"exponential", {0, 2}, 0.69314718055994531},
+      {"uniform", {2, 0, 2}, -0.69314718055994531},
+      {"beta_proportion", {0, 0.25, 4}, 1.0986122886681098},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const urn_dist *d = urn_dist_find(cases[i].family);
+    call c;
+    call_init(&c, d, cases[i].args);
+    double v = NAN;
+    call_run(&c, d->lpdf, 0, 0, &v, NULL);
+    CHECK_NEAR(v, cases[i].want, 1e-14, 1e-14, cases[i].family);
+    ++*n;
+  }
+}
+
 /* ---- CDF extremes and consistency ---- */
 static void test_cdf_consistency(int *n) {
   for (size_t r = 0; r < sizeof dist_refs / sizeof dist_refs[0]; r++) {
@@ -418,6 +450,7 @@ int main(void) {
   test_broadcast(&nb);
   test_support_and_errors(&ns);
   test_cdf_consistency(&nc);
+  test_boundary(&ns);
   test_lookup(&nl);
   printf("univariate: %d value checks, %d partial checks, %d propto, %d broadcast, "
          "%d support/error, %d cdf consistency, %d lookup\n",

@@ -72,8 +72,8 @@
  * a message as above ("normal_rng: Scale parameter is 0, ...").
  *
  * Everything here is thread-safe and, for univariate families, allocation
- * free.  Multivariate densities allocate one workspace per call (never per
- * item). */
+ * free.  multi_normal(_cholesky) keep their workspace on the stack for small
+ * K (<= 16 / <= 64) and otherwise allocate once per call, never per item. */
 #ifndef URN_MATH_DIST_H
 #define URN_MATH_DIST_H
 

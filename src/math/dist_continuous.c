@@ -9,6 +9,10 @@
 #define ANY2(a, b) ((a).d || (b).d)
 #define ANY3(a, b, c) ((a).d || (b).d || (c).d)
 #define CHK(label, arg, rule) dist_check(fn, label, &(arg), rule, err)
+/* c * log(y) and c / y that are 0 when c == 0 (so y == 0 on the boundary of
+ * the support gives the limit, not NaN: gamma(0 | 1, b) = log(b)). */
+#define XLOGY(c, logy) ((c) == 0 ? 0.0 : (c) * (logy))
+#define XDIV(c, y) ((c) == 0 ? 0.0 : (c) / (y))
 
 int urn_normal_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
   static const char *const L[] = {"Random variable", "Location parameter", "Scale parameter"};
@@ -215,9 +219,9 @@ int urn_gamma_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
     double ly = log(y), lb = log(b);
     if (ka) lp -= urn_lgamma(al);
     if (kab) lp += al * lb;
-    if (kya) lp += (al - 1) * ly;
+    if (kya) lp += XLOGY(al - 1, ly);
     if (kyb) lp -= b * y;
-    DADD(&a[0], i, (al - 1) / y - b);
+    DADD(&a[0], i, XDIV(al - 1, y) - b);
     if (a[1].d) DADD(&a[1], i, lb - urn_digamma(al) + ly);
     DADD(&a[2], i, al / b - y);
   }
@@ -268,10 +272,10 @@ int urn_weibull_lpdf(const urn_darg *a, int propto, double *out, urn_error *err)
     double y = DV(&a[0], i), al = DV(&a[1], i), s = DV(&a[2], i);
     double ly = log(y), ls = log(s), p = pow(y / s, al);
     if (ka) lp += log(al);
-    if (kya) lp += (al - 1) * ly;
+    if (kya) lp += XLOGY(al - 1, ly);
     if (kas) lp -= al * ls;
     if (kk) lp -= p;
-    DADD(&a[0], i, (al - 1) / y - al * p / y);
+    DADD(&a[0], i, XDIV(al - 1, y) - al * p / y);
     DADD(&a[1], i, 1 / al + ly - ls - p * (ly - ls));
     DADD(&a[2], i, al / s * (p - 1));
   }
@@ -298,9 +302,9 @@ int urn_beta_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
     double y = DV(&a[0], i), al = DV(&a[1], i), be = DV(&a[2], i);
     double ly = log(y), l1my = log1p(-y);
     if (kab) lp -= urn_lbeta(al, be);
-    if (kya) lp += (al - 1) * ly;
-    if (kyb) lp += (be - 1) * l1my;
-    DADD(&a[0], i, (al - 1) / y - (be - 1) / (1 - y));
+    if (kya) lp += XLOGY(al - 1, ly);
+    if (kyb) lp += XLOGY(be - 1, l1my);
+    DADD(&a[0], i, XDIV(al - 1, y) - XDIV(be - 1, 1 - y));
     if (a[1].d || a[2].d) {
       double dab = urn_digamma(al + be);
       DADD(&a[1], i, ly - urn_digamma(al) + dab);
@@ -331,8 +335,8 @@ int urn_beta_proportion_lpdf(const urn_darg *a, int propto, double *out, urn_err
     double ly = log(y), l1my = log1p(-y), mk = mu * k, nk = (1 - mu) * k;
     if (kk) lp += urn_lgamma(k);
     if (kmk) lp -= urn_lgamma(mk) + urn_lgamma(nk);
-    if (ky) lp += (mk - 1) * ly + (nk - 1) * l1my;
-    DADD(&a[0], i, (mk - 1) / y - (nk - 1) / (1 - y));
+    if (ky) lp += XLOGY(mk - 1, ly) + XLOGY(nk - 1, l1my);
+    DADD(&a[0], i, XDIV(mk - 1, y) - XDIV(nk - 1, 1 - y));
     if (a[1].d || a[2].d) {
       double dm = urn_digamma(mk), dn = urn_digamma(nk);
       DADD(&a[1], i, k * (dn - dm + ly - l1my));
@@ -388,9 +392,9 @@ int urn_chi_square_lpdf(const urn_darg *a, int propto, double *out, urn_error *e
   for (size_t i = 0; i < N; i++) {
     double y = DV(&a[0], i), nu = DV(&a[1], i), ly = log(y), h = 0.5 * nu;
     if (kn) lp -= h * DIST_LOG_2 + urn_lgamma(h);
-    if (kyn) lp += (h - 1) * ly;
+    if (kyn) lp += XLOGY(h - 1, ly);
     if (ky) lp -= 0.5 * y;
-    DADD(&a[0], i, (h - 1) / y - 0.5);
+    DADD(&a[0], i, XDIV(h - 1, y) - 0.5);
     if (a[1].d) DADD(&a[1], i, 0.5 * (ly - DIST_LOG_2 - urn_digamma(h)));
   }
   *out = lp;

@@ -4,7 +4,9 @@
  * GLMs normal_id_glm and bernoulli_logit_glm.  Shapes follow dist.h: an
  * argument holds n / (rows * cols) items of rows x cols (column-major), and
  * an item count of 1 broadcasts.  Matrix partials of multi_normal are the
- * symmetric gradient (the same value at [i,j] and [j,i]); see dist.h. */
+ * symmetric gradient (the same value at [i,j] and [j,i]); see dist.h.
+ * Workspaces live on the stack for small dimensions (K <= 16 for
+ * multi_normal, 64 for multi_normal_cholesky), else one allocation per call. */
 #include <stdlib.h>
 #include "math/dist_impl.h"
 #include "util/util.h"
@@ -207,10 +209,12 @@ int urn_multi_normal_lpdf(const urn_darg *a, int propto, double *out, urn_error 
   size_t K, M;
   if (mvn_shapes(fn, a, "Covariance matrix", &K, &M, err)) return URN_EREJECT;
   if (M == 0 || K == 0) return *out = 0, URN_OK;
-  double *L = urn_xmalloc(sizeof(double) * (2 * K * K + 3 * K));
+  /* workspace: on the stack up to K = 16, one allocation per call beyond */
+  double stack_ws[2 * 16 * 16 + 3 * 16];
+  double *L = K <= 16 ? stack_ws : urn_xmalloc(sizeof(double) * (2 * K * K + 3 * K));
   double *ws = L + K * K, *inv = ws + 3 * K;
   if (dist_cholesky(fn, "Covariance matrix", a[2].v, K, L, err)) {
-    free(L);
+    if (L != stack_ws) free(L);
     return URN_EREJECT;
   }
   int kk = !propto || a[0].d || a[1].d || a[2].d;
@@ -232,7 +236,7 @@ int urn_multi_normal_lpdf(const urn_darg *a, int propto, double *out, urn_error 
       for (size_t i = 0; i < K; i++)
         a[2].d[i + j * K] -= 0.5 * M * 0.5 * (inv[i + j * K] + inv[j + i * K]);
   }
-  free(L);
+  if (L != stack_ws) free(L);
   *out = lp;
   return URN_OK;
 }
@@ -255,7 +259,8 @@ int urn_multi_normal_cholesky_lpdf(const urn_darg *a, int propto, double *out, u
                            "%s: Cholesky factor of covariance matrix[%zu,%zu] is %g, but must be "
                            "positive finite!", fn, k + 1, k + 1, L[k + k * K]);
   if (M == 0 || K == 0) return *out = 0, URN_OK;
-  double *ws = urn_xmalloc(sizeof(double) * 3 * K);
+  double stack_ws[3 * 64];
+  double *ws = K <= 64 ? stack_ws : urn_xmalloc(sizeof(double) * 3 * K);
   int kk = !propto || a[0].d || a[1].d || a[2].d;
   double lp = 0;
   if (!propto) lp -= 0.5 * M * K * DIST_LOG_2PI;
@@ -265,7 +270,7 @@ int urn_multi_normal_cholesky_lpdf(const urn_darg *a, int propto, double *out, u
   lp += mvn_items(a, K, M, L, ws, kk, a[2].d ? mvnc_l_cb : NULL, &ctx);
   if (a[2].d)
     for (size_t k = 0; k < K; k++) a[2].d[k + k * K] -= M / L[k + k * K];
-  free(ws);
+  if (ws != stack_ws) free(ws);
   *out = lp;
   return URN_OK;
 }

@@ -69,6 +69,20 @@ for n, mu, phi in [(0, 2.5, 1.5), (7, 3.0, 0.8), (25, 20.0, 40.0)]:
 for n, N, a, b in [(0, 5, 1.5, 2.0), (3, 10, 0.7, 0.4), (12, 15, 5.0, 3.0)]:
     add('beta_binomial', [n, N, a, b], stats.betabinom(N, a, b))
 
+# tails: each of lcdf / lccdf far from 0 on its own side
+add('normal', [12.0, 0.0, 1.0], stats.norm(0, 1))
+add('normal', [-30.0, 1.0, 2.0], stats.norm(1, 2))
+add('student_t', [-300.0, 4.0, 0.0, 1.0], stats.t(4))
+add('gamma', [1e-3, 2.5, 1.0], stats.gamma(2.5))
+add('gamma', [40.0, 2.5, 1.0], stats.gamma(2.5))
+add('beta', [1e-4, 2.0, 3.0], stats.beta(2, 3))
+add('beta', [0.9999, 2.0, 3.0], stats.beta(2, 3))
+add('lognormal', [200.0, 0.0, 1.0], stats.lognorm(1.0))
+add('poisson', [30, 3.0], stats.poisson(3.0))
+add('binomial', [0, 50, 0.5], stats.binom(50, 0.5))
+add('weibull', [8.0, 2.0, 1.0], stats.weibull_min(2.0))
+add('exponential', [1e-6, 2.0], stats.expon(scale=0.5))
+
 
 def c(x):
     if math.isinf(x):
