@@ -160,7 +160,16 @@ static void close_out(FILE *f) {
   if (f != stdout) fclose(f);
 }
 
-static void warn_stderr(void *ctx, const char *msg) { fprintf(stderr, "urn %s: warning: %s\n", (const char *)ctx, msg); }
+/* Warnings of a fit: the first few are printed, the rest counted. */
+typedef struct warn_sink {
+  const char *cmd; /* "hmm fit" */
+  int count;       /* warnings received */
+} warn_sink;
+
+static void warn_stderr(void *ctx, const char *msg) {
+  warn_sink *w = ctx;
+  if (w->count++ < 5) fprintf(stderr, "urn %s: warning: %s\n", w->cmd, msg);
+}
 
 /* ------------------------------------------------------------------- fit */
 
@@ -255,8 +264,9 @@ static int hmm_cli_fit(int argc, char **argv) {
   if (!isnan(tconc)) m.trans_conc = tconc;
   if (!isnan(wscale)) m.weight_scale = wscale;
   m.cov_floor = cov_floor;
+  warn_sink sink = {"hmm fit", 0};
   m.warn = warn_stderr;
-  m.warn_ctx = (void *)"hmm fit";
+  m.warn_ctx = &sink;
   if (freeze) {
     char *copy = urn_xstrdup(freeze), *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -370,6 +380,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   urn_hmm_params_free(&cur);
   urn_hmm_params_free(&file_params);
 fail:
+  if (sink.count > 5) fprintf(stderr, "urn hmm fit: %d further warnings not shown\n", sink.count - 5);
   if (rc) fprintf(stderr, "urn hmm fit: %s\n", err.msg);
   urn_hmm_model_free(&m);
   data_free(&d);

@@ -355,14 +355,33 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
   }
   free(w);
   double cond = wmin > 0 ? wmax / wmin : INFINITY;
-  if (!converged || polish_rejected || stuck || cond > 1e12) {
+  /* complete separation: every weighted point predicted with probability within 1e-6 of 0 or 1 */
+  double uncertain = 0.0;
+  size_t idx = 0;
+  for (size_t b = 0; b < nseq; b++)
+    for (size_t t = 0; t < seqs[b].T; t++, idx++) {
+      double w = gam[idx * stride];
+      if (w == 0.0) continue;
+      double lse = predictors(&c, seqs[b].x + t * M, theta, eta);
+      double pmax;
+      if (logreg) pmax = 1.0 / (1.0 + exp(-fabs(eta[0])));
+      else {
+        pmax = 0.0;
+        for (int k = 0; k < C; k++)
+          if (exp(eta[k] - lse) > pmax) pmax = exp(eta[k] - lse);
+      }
+      if (pmax < 1.0 - 1e-6) uncertain += w;
+    }
+  int separated = sumg > 1.0 && uncertain < 1e-3 * sumg;
+  if (!converged || polish_rejected || stuck || cond > 1e12 || separated) {
     status = 1;
     snprintf(warn, warn_cap,
              "%s (Hessian condition number %.3g); the data may be (quasi-)separable for this state, "
              "so its weights are not reliable%s",
-             stuck ? "Newton made no progress" : !converged ? "Newton did not converge in 100 iterations"
+             separated ? "every choice of this state is predicted with certainty"
+             : stuck ? "Newton made no progress" : !converged ? "Newton did not converge in 100 iterations"
              : polish_rejected ? "the final Newton step was rejected" : "ill-conditioned Hessian",
-             cond, logreg ? "; consider a finite emission_matrices_scale (e.g. 1-5)" : "");
+             cond, logreg ? "; consider a finite emission_matrices_scale (--weight-scale), e.g. 1-5" : "");
   }
   free(S);
   free(P);

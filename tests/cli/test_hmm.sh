@@ -77,6 +77,10 @@ printf 'x,y\n1,1\n1,2\n1,3\n1,4\n1,5\n1,6\n' > "$TMP/sing.csv"
 expect_exit 1 "$URN" hmm fit "$TMP/sing.csv" --states 2 --emission linreg --y y --x x --iters 5
 expect_err "linreg M-step (iteration 0): state 0 has a singular weighted design"; expect_err "--cov-floor"
 expect_exit 0 "$URN" hmm fit "$TMP/sing.csv" --states 2 --emission linreg --y y --x x --iters 5 --cov-floor 0.01 --quiet
+# separable choices: warned, never NaN
+printf 'x,y\n-2,0\n-1,0\n0,0\n1,1\n2,1\n-2,0\n-1,0\n0,0\n1,1\n2,1\n' > "$TMP/sep.csv"
+expect_exit 0 "$URN" hmm fit "$TMP/sep.csv" --states 1 --emission bernoulli-glm --y y --x x --iters 3 --quiet
+expect_err "predicted with certainty"
 expect_exit 1 "$URN" hmm states $D/hmm_tutorial_gauss.csv --params "$TMP/nonexistent.json" --y y
 expect_exit 1 "$URN" hmm states $D/hmm_tutorial_gauss.csv --params "$TMP/l.json" --y y --x t,t --seq session
 expect_err "the model in"
