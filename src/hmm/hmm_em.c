@@ -217,7 +217,12 @@ static void *estep_run(void *arg) {
                             "hmm: sequence %zu, time %zu has probability 0 under every state", b, bad);
       break;
     }
-    urn__hmm_backward(K, s->T, j->p->transition_matrix, E, g, c, tr);
+    int fused = m->kind == URN_HMM_GAUSSIAN && m->D == 1;
+    if (fused)
+      urn__hmm_backward_stats1(K, s->T, j->p->transition_matrix, E, g, c, tr, s->y, j->st.sum_w, j->st.sum_y,
+                               j->st.sum_yy);
+    else
+      urn__hmm_backward(K, s->T, j->p->transition_matrix, E, g, c, tr);
     if (j->per_seq) j->per_seq[b] = ll;
     j->st.loglik += ll;
     for (size_t i = 0; i < (size_t)K * K; i++) j->st.trans[i] += tr[i];
@@ -225,6 +230,8 @@ static void *estep_run(void *arg) {
       for (int k = 0; k < K; k++) j->st.initial[k] += g[k];
       for (size_t t = 0; t < s->T; t++)
         for (int k = 0; k < K; k++) j->st.sum_w[k] += g[t * K + k];
+    } else if (fused) {
+      for (int k = 0; k < K; k++) j->st.initial[k] += g[k];
     } else {
       accumulate(m, s, g, &j->st);
     }

@@ -77,7 +77,8 @@ static inline __attribute__((always_inline)) double forward_impl(int K, size_t T
  * filtered probabilities on entry and the smoothed ones on exit; trans_sum
  * (K x K, may be NULL) gets the expected transition counts. */
 static inline __attribute__((always_inline)) void backward_impl(int K, size_t T, const double *A, const double *E,
-                                                                double *gamma, const double *c, double *trans_sum) {
+                                                                double *gamma, const double *c, double *trans_sum,
+                                                                const double *y, double *sw, double *sy, double *syy) {
   double buf[3 * URN_HMM_STACK_K];
   double *w = K <= URN_HMM_STACK_K ? buf : urn_xmalloc(sizeof(double) * 3 * (size_t)K);
   double *beta = w, *G = w + K, *nb = w + 2 * K;
@@ -112,6 +113,14 @@ static inline __attribute__((always_inline)) void backward_impl(int K, size_t T,
     }
     double inv = s > 0.0 ? 1.0 / s : 0.0;
     for (int k = 0; k < K; k++) g[k] *= inv;
+    if (y) { /* fused 1-D Gaussian statistics, saving a pass over gamma */
+      double yt = y[tt], yy = yt * yt;
+      for (int k = 0; k < K; k++) {
+        sw[k] += g[k];
+        sy[k] += g[k] * yt;
+        syy[k] += g[k] * yy;
+      }
+    }
   }
   if (acc)
     for (size_t i = 0; i < (size_t)K * K; i++) acc[i] *= A[i];
@@ -133,10 +142,20 @@ double urn__hmm_forward(int K, size_t T, const double *pi, const double *A, doub
 void urn__hmm_backward(int K, size_t T, const double *A, const double *E, double *gamma,
                        const double *c, double *trans_sum) {
   switch (K) {
-  case 2: backward_impl(2, T, A, E, gamma, c, trans_sum); break;
-  case 3: backward_impl(3, T, A, E, gamma, c, trans_sum); break;
-  case 4: backward_impl(4, T, A, E, gamma, c, trans_sum); break;
-  default: backward_impl(K, T, A, E, gamma, c, trans_sum); break;
+  case 2: backward_impl(2, T, A, E, gamma, c, trans_sum, NULL, NULL, NULL, NULL); break;
+  case 3: backward_impl(3, T, A, E, gamma, c, trans_sum, NULL, NULL, NULL, NULL); break;
+  case 4: backward_impl(4, T, A, E, gamma, c, trans_sum, NULL, NULL, NULL, NULL); break;
+  default: backward_impl(K, T, A, E, gamma, c, trans_sum, NULL, NULL, NULL, NULL); break;
+  }
+}
+
+void urn__hmm_backward_stats1(int K, size_t T, const double *A, const double *E, double *gamma, const double *c,
+                              double *trans_sum, const double *y, double *sw, double *sy, double *syy) {
+  switch (K) {
+  case 2: backward_impl(2, T, A, E, gamma, c, trans_sum, y, sw, sy, syy); break;
+  case 3: backward_impl(3, T, A, E, gamma, c, trans_sum, y, sw, sy, syy); break;
+  case 4: backward_impl(4, T, A, E, gamma, c, trans_sum, y, sw, sy, syy); break;
+  default: backward_impl(K, T, A, E, gamma, c, trans_sum, y, sw, sy, syy); break;
   }
 }
 

@@ -19,6 +19,9 @@ double urn__hmm_forward(int K, size_t T, const double *pi, const double *A, doub
 /* Backward pass in place: filtered -> smoothed, optional expected transition counts. */
 void urn__hmm_backward(int K, size_t T, const double *A, const double *E, double *gamma,
                        const double *c, double *trans_sum);
+/* The backward pass adding 1-D Gaussian statistics (sum_w, sum_y, sum_yy) as it goes. */
+void urn__hmm_backward_stats1(int K, size_t T, const double *A, const double *E, double *gamma, const double *c,
+                              double *trans_sum, const double *y, double *sw, double *sy, double *syy);
 int urn__hmm_draw_categorical(void *rng, const double *w, int K);
 
 /* ---- linear algebra, row-major n x n ---- */
