@@ -240,8 +240,7 @@ static void brute(int K, int T, const double *pi, const double *A, const double 
 }
 
 static void random_problem(urn_rng *r, int K, int T, double *pi, double *A, double *LL) {
-  double a[8];
-  for (int k = 0; k < K; k++) a[k] = 1.0;
+  double a[8] = {1, 1, 1, 1, 1, 1, 1, 1};
   urn__rand_dirichlet(r, K, a, pi);
   for (int j = 0; j < K; j++) urn__rand_dirichlet(r, K, a, A + j * K);
   for (int i = 0; i < T * K; i++) LL[i] = -3.0 * urn_rng_uniform(r) - 1.0;
