@@ -43,6 +43,11 @@ expect_exit 0 "$URN" hmm sample --params "$TMP/g.json" --T 50 --sequences 2 --se
 expect_exit 0 wc -l "$TMP/sim.csv"; expect_out "101"
 expect_exit 0 "$URN" hmm fit "$TMP/sim.csv" --states 2 --y y --seq sequence --iters 3 --quiet
 expect_out '"model": "gaussian"'
+# start from a parameter file; frozen groups stay put
+expect_exit 0 "$URN" hmm fit $D/hmm_tutorial_gauss.csv --states 3 --y y --seq session --stickiness 10 --iters 2 --init "$TMP/g.json" --freeze transitions,emissions --quiet --out "$TMP/g2.json"
+expect_exit 0 grep -c '"init": "' "$TMP/g2.json"
+expect_exit 0 sh -c "grep -o '\"transition_matrix\": \\[\\[[0-9.e-]*' '$TMP/g.json' > '$TMP/a1'; grep -o '\"transition_matrix\": \\[\\[[0-9.e-]*' '$TMP/g2.json' > '$TMP/a2'; cmp '$TMP/a1' '$TMP/a2'"
+expect_exit 1 "$URN" hmm fit $D/hmm_tutorial_gauss.csv --states 2 --y y --init "$TMP/g.json"; expect_err "with 3 states"
 # the GLM-HMM data, a logistic GLM-HMM and a Poisson HMM
 expect_exit 0 "$URN" hmm fit $D/hmm_tutorial_glm.csv --states 3 --emission linreg --y y --x x --seq session --restarts 3 --quiet --out "$TMP/l.json"
 expect_exit 0 "$URN" hmm sample --params "$TMP/l.json" --inputs $D/hmm_tutorial_glm.csv --x x --seq session
