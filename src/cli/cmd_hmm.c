@@ -192,7 +192,7 @@ static int hmm_cli_fit(int argc, char **argv) {
              "  --classes C        number of classes (categorical-glm; default max(y) + 1)\n"
              "  --iters N          EM iterations (50, dynamax's default)\n"
              "  --tol T            stop once the relative change of the log joint is below T (default: off)\n"
-             "  --init WHAT        kmeans (default where dynamax has it), prior, or a parameter JSON file\n"
+             "  --init WHAT        kmeans (default for gaussian, diag, linreg), prior (default otherwise), or a JSON file\n"
              "  --restarts N       N initializations (seeds SEED, SEED+1, ...), keep the best log joint\n"
              "  --seed S           random seed (1)\n"
              "  --threads N        threads over sequences (1)\n"
@@ -283,7 +283,10 @@ static int hmm_cli_fit(int argc, char **argv) {
     rc = urn_error_set(&err, URN_EINPUT, "%s: %ld states cannot be fitted to %zu time steps", path, K, total);
     goto fail;
   }
-  int use_kmeans = !init ? !(kind == URN_HMM_CATREG || kind == URN_HMM_POISSON) : !strcmp(init, "kmeans");
+  /* k-means by default where it clusters the emissions (gaussian, diag, linreg); dynamax's
+   * prior recipe for the discrete models (logreg's k-means clusters the inputs, rarely useful) */
+  int use_kmeans = !init ? kind == URN_HMM_GAUSSIAN || kind == URN_HMM_DIAG || kind == URN_HMM_LINREG
+                         : !strcmp(init, "kmeans");
   int use_file = init && strcmp(init, "kmeans") && strcmp(init, "prior");
   urn_hmm_params file_params;
   memset(&file_params, 0, sizeof file_params);
