@@ -65,6 +65,15 @@ static int rule_ok(double x, dist_rule r) {
 
 int dist_check(const char *fn, const char *label, const urn_darg *a, dist_rule rule,
                urn_error *err) {
+  /* fast path: a branch-free scan for the common rules on real arguments */
+  if (a->v && (rule == DR_NOT_NAN || rule == DR_FINITE)) {
+    int bad = 0;
+    if (rule == DR_NOT_NAN)
+      for (size_t i = 0; i < a->n; i++) bad |= a->v[i] != a->v[i];
+    else
+      for (size_t i = 0; i < a->n; i++) bad |= !(fabs(a->v[i]) <= 1.7976931348623157e308);
+    if (!bad) return URN_OK;
+  }
   for (size_t i = 0; i < a->n; i++) {
     double x = a->v ? a->v[i] : (double)a->iv[i];
     if (!rule_ok(x, rule))

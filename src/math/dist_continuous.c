@@ -22,14 +22,16 @@ int urn_normal_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) 
       CHK(L[1], a[1], DR_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
     return URN_EREJECT;
   int kc = !propto, ks = !propto || a[2].d, kk = !propto || ANY3(a[0], a[1], a[2]);
-  double lp = 0;
+  double lp = 0, inv_s = 0;
+  if (ks && a[2].n == 1) lp -= N * log(a[2].v[0]); /* scalar sigma: one log */
   for (size_t i = 0; i < N; i++) {
     double y = DV(&a[0], i), mu = DV(&a[1], i), s = DV(&a[2], i);
-    double z = (y - mu) / s;
+    if (i == 0 || a[2].n > 1) inv_s = 1 / s;
+    double z = (y - mu) * inv_s;
     if (kk) lp -= 0.5 * z * z;
-    if (ks) lp -= log(s);
+    if (ks && a[2].n > 1) lp -= log(s);
     if (kc) lp -= DIST_HALF_LOG_2PI;
-    DADD(&a[0], i, -z / s);
+    DADD(&a[0], i, -z * inv_s);
     DADD(&a[1], i, z / s);
     DADD(&a[2], i, (z * z - 1) / s);
   }
@@ -62,13 +64,18 @@ int urn_student_t_lpdf(const urn_darg *a, int propto, double *out, urn_error *er
     return URN_EREJECT;
   int kc = !propto, kn = !propto || a[1].d, ks = !propto || a[3].d;
   int kk = !propto || a[0].d || a[1].d || a[2].d || a[3].d;
-  double lp = 0;
+  double lp = 0, nu_term = 0, nu_dig = 0, log_s = 0;
   for (size_t i = 0; i < N; i++) {
     double y = DV(&a[0], i), nu = DV(&a[1], i), mu = DV(&a[2], i), s = DV(&a[3], i);
     double z = (y - mu) / s, z2nu = z * z / nu, l1p = log1p(z2nu);
+    if (i == 0 || a[1].n > 1) { /* terms of nu alone: once when nu is a scalar */
+      if (kn) nu_term = urn_lgamma(0.5 * (nu + 1)) - urn_lgamma(0.5 * nu) - 0.5 * log(nu);
+      if (a[1].d) nu_dig = urn_digamma(0.5 * (nu + 1)) - urn_digamma(0.5 * nu);
+    }
+    if (ks && (i == 0 || a[3].n > 1)) log_s = log(s);
     if (kc) lp -= 0.5 * DIST_LOG_PI;
-    if (kn) lp += urn_lgamma(0.5 * (nu + 1)) - urn_lgamma(0.5 * nu) - 0.5 * log(nu);
-    if (ks) lp -= log(s);
+    if (kn) lp += nu_term;
+    if (ks) lp -= log_s;
     if (kk) lp -= 0.5 * (nu + 1) * l1p;
     double g = (nu + 1) * z / (s * (nu + z * z)); /* -d lp / d y */
     DADD(&a[0], i, -g);
@@ -76,7 +83,7 @@ int urn_student_t_lpdf(const urn_darg *a, int propto, double *out, urn_error *er
     DADD(&a[3], i, -1 / s + g * z);
     if (a[1].d)
       DADD(&a[1], i,
-           0.5 * (urn_digamma(0.5 * (nu + 1)) - urn_digamma(0.5 * nu) - 1 / nu - l1p) +
+           0.5 * (nu_dig - 1 / nu - l1p) +
                0.5 * (nu + 1) * z * z / (nu * (nu + z * z)));
   }
   *out = lp;
@@ -91,12 +98,13 @@ int urn_cauchy_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) 
       CHK(L[1], a[1], DR_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
     return URN_EREJECT;
   int kc = !propto, ks = !propto || a[2].d, kk = !propto || ANY3(a[0], a[1], a[2]);
-  double lp = 0;
+  double lp = 0, log_s = 0;
   for (size_t i = 0; i < N; i++) {
     double y = DV(&a[0], i), mu = DV(&a[1], i), s = DV(&a[2], i);
     double z = (y - mu) / s;
+    if (ks && (i == 0 || a[2].n > 1)) log_s = log(s);
     if (kc) lp -= DIST_LOG_PI;
-    if (ks) lp -= log(s);
+    if (ks) lp -= log_s;
     if (kk) lp -= log1p(z * z);
     double g = 2 * z / (s * (1 + z * z));
     DADD(&a[0], i, -g);
@@ -164,12 +172,13 @@ int urn_lognormal_lpdf(const urn_darg *a, int propto, double *out, urn_error *er
   int kk = !propto || ANY3(a[0], a[1], a[2]);
   for (size_t i = 0; i < N; i++)
     if (DV(&a[0], i) <= 0) return *out = -INFINITY, URN_OK;
-  double lp = 0;
+  double lp = 0, log_s = 0;
   for (size_t i = 0; i < N; i++) {
     double y = DV(&a[0], i), mu = DV(&a[1], i), s = DV(&a[2], i);
     double ly = log(y), z = (ly - mu) / s;
+    if (ks && (i == 0 || a[2].n > 1)) log_s = log(s);
     if (kc) lp -= DIST_HALF_LOG_2PI;
-    if (ks) lp -= log(s);
+    if (ks) lp -= log_s;
     if (ky) lp -= ly;
     if (kk) lp -= 0.5 * z * z;
     DADD(&a[0], i, -(1 + z / s) / y);
@@ -213,16 +222,21 @@ int urn_gamma_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
     if (DV(&a[0], i) < 0) return *out = -INFINITY, URN_OK;
   int ka = !propto || a[1].d, kab = !propto || ANY2(a[1], a[2]);
   int kya = !propto || ANY2(a[0], a[1]), kyb = !propto || ANY2(a[0], a[2]);
-  double lp = 0;
+  double lp = 0, lg_al = 0, dg_al = 0, lb = 0;
   for (size_t i = 0; i < N; i++) {
     double y = DV(&a[0], i), al = DV(&a[1], i), b = DV(&a[2], i);
-    double ly = log(y), lb = log(b);
-    if (ka) lp -= urn_lgamma(al);
+    double ly = log(y);
+    if (i == 0 || a[1].n > 1) { /* once when alpha is a scalar */
+      if (ka) lg_al = urn_lgamma(al);
+      if (a[1].d) dg_al = urn_digamma(al);
+    }
+    if (i == 0 || a[2].n > 1) lb = log(b);
+    if (ka) lp -= lg_al;
     if (kab) lp += al * lb;
     if (kya) lp += XLOGY(al - 1, ly);
     if (kyb) lp -= b * y;
     DADD(&a[0], i, XDIV(al - 1, y) - b);
-    if (a[1].d) DADD(&a[1], i, lb - urn_digamma(al) + ly);
+    if (a[1].d) DADD(&a[1], i, lb - dg_al + ly);
     DADD(&a[2], i, al / b - y);
   }
   *out = lp;
