@@ -99,8 +99,10 @@ int urn_binomial_logit_lpmf(const urn_darg *a, int propto, double *out, urn_erro
     int n = DI(&a[0], i), m = DI(&a[1], i);
     double al = DV(&a[2], i);
     if (!propto) lp += urn_lchoose(m, n);
-    if (kt) lp += n * urn_log_inv_logit(al) + (m - n) * urn_log1m_inv_logit(al);
-    DADD(&a[2], i, n - m * urn_inv_logit(al));
+    double lpp, lpm, pr;
+    dist_logit_parts(al, &lpp, &lpm, &pr);
+    if (kt) lp += n * lpp + (m - n) * lpm;
+    DADD(&a[2], i, n - m * pr);
   }
   *out = lp;
   return URN_OK;
@@ -143,8 +145,10 @@ int urn_bernoulli_logit_lpmf(const urn_darg *a, int propto, double *out, urn_err
   for (size_t i = 0; i < N; i++) {
     int n = DI(&a[0], i);
     double al = DV(&a[1], i);
-    if (kt) lp += n ? urn_log_inv_logit(al) : urn_log1m_inv_logit(al);
-    DADD(&a[1], i, n - urn_inv_logit(al));
+    double lpp, lpm, pr;
+    dist_logit_parts(al, &lpp, &lpm, &pr);
+    if (kt) lp += n ? lpp : lpm;
+    DADD(&a[1], i, n - pr);
   }
   *out = lp;
   return URN_OK;

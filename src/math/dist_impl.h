@@ -53,6 +53,22 @@ int dist_fail(urn_error *err, const char *fn, const char *label, long i, double 
  * f(x, ctx) is evaluated four times; h is chosen relative to |x|. */
 double dist_num_deriv(double (*f)(double x, const void *ctx), double x, const void *ctx);
 
+/* log inv_logit(x), log(1 - inv_logit(x)) and inv_logit(x) from one exp and
+ * one log1p (the logit families' inner loop). */
+static inline void dist_logit_parts(double x, double *log_p, double *log_1mp, double *p) {
+  if (x >= 0) {
+    double e = exp(-x), l = log1p(e);
+    *log_p = -l;
+    *log_1mp = -x - l;
+    *p = 1 / (1 + e);
+  } else {
+    double e = exp(x), l = log1p(e);
+    *log_p = x - l;
+    *log_1mp = -l;
+    *p = e / (1 + e);
+  }
+}
+
 /* log of the standard normal density. */
 static inline double dist_log_phi(double z) { return -0.5 * z * z - DIST_HALF_LOG_2PI; }
 

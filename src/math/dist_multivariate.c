@@ -495,8 +495,10 @@ int urn_bernoulli_logit_glm_lpmf(const urn_darg *a, int propto, double *out, urn
   for (size_t i = 0; i < N; i++) {
     int y = DI(&a[0], i);
     double e = glm_eta(a, i, N, K);
-    if (kk) lp += y ? urn_log_inv_logit(e) : urn_log1m_inv_logit(e);
-    glm_partials(a, i, N, K, y - urn_inv_logit(e));
+    double lpp, lpm, pr;
+    dist_logit_parts(e, &lpp, &lpm, &pr);
+    if (kk) lp += y ? lpp : lpm;
+    glm_partials(a, i, N, K, y - pr);
   }
   *out = lp;
   return URN_OK;
