@@ -614,6 +614,32 @@ int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const 
   }
 }
 
+int urn_transform_jacobian(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+                           const double *u, double *J, double *dlogj, const char *name, urn_error *err) {
+  int rc = check_shape(k, rows, cols, name, err);
+  if (rc) return rc;
+  size_t nx = urn_transform_constrained_size(k, rows, cols), nu = urn_transform_unconstrained_size(k, rows, cols);
+  double xb[SCRATCH_N], eb[SCRATCH_N], gb[SCRATCH_N];
+  double *x = scratch(xb, nx + 1), *e = scratch(eb, nx + 1), *g = scratch(gb, nu + 1);
+  rc = urn_transform_constrain(k, rows, cols, args, u, x, NULL, name, err);
+  if (rc == URN_OK && J) {
+    memset(e, 0, sizeof(double) * nx);
+    for (size_t i = 0; i < nx && rc == URN_OK; i++) {
+      e[i] = 1;
+      memset(g, 0, sizeof(double) * nu);
+      rc = urn_transform_reverse(k, rows, cols, args, u, x, e, 0.0, g, NULL, name, err);
+      for (size_t j = 0; j < nu; j++) J[i + j * nx] = g[j];
+      e[i] = 0;
+    }
+  }
+  if (rc == URN_OK && dlogj) {
+    memset(dlogj, 0, sizeof(double) * nu);
+    rc = urn_transform_reverse(k, rows, cols, args, u, x, NULL, 1.0, dlogj, NULL, name, err);
+  }
+  scratch_free(x, xb), scratch_free(e, eb), scratch_free(g, gb);
+  return rc;
+}
+
 int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                               const double *x, double *u, const char *name, urn_error *err) {
   int rc = check_shape(k, rows, cols, name, err);

@@ -97,6 +97,14 @@ int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const 
                           const double *u, const double *x, const double *x_adj, double jac_adj, double *u_adj,
                           const urn_transform_adj *adj, const char *name, urn_error *err);
 
+/* The dense Jacobian at u, for evaluators whose tape records per-element
+ * partials: J[i + j * nx] = dx_i / du_j (nx = constrained size, nu =
+ * unconstrained size; J may be NULL) and dlogj[j] = d log|J| / du_j (may be
+ * NULL).  Computed with nx + 1 reverse sweeps, so meant for the small matrix
+ * kinds; bound adjoints are not included (use urn_transform_reverse). */
+int urn_transform_jacobian(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+                           const double *u, double *J, double *dlogj, const char *name, urn_error *err);
+
 /* x -> u after validating x: an element outside its constraint (or a matrix
  * that is not symmetric / positive definite / unit-diagonal / lower
  * triangular...) gives URN_EINPUT and a message naming `name`, the element
