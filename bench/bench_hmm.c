@@ -1,7 +1,8 @@
 /* bench/bench_hmm.c — speed of HMM inference and EM: forward-backward and one
  * EM iteration (E-step + M-step) of a 1-D Gaussian HMM at T = 10^6 for K = 3
  * and K = 10, on one core and with the same data cut into 100 sequences over
- * 2 threads.  Prints ns per time step and per time step x K^2 (best of 3). */
+ * 2 threads.  The simulated data are left in $TMPDIR/urn_bench_hmm_K*.f64 for
+ * bench_hmm_numpy.sh.  Prints ns per time step and per time step x K^2 (best of 3). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,15 @@ int main(int argc, char **argv) {
     int *z = malloc(sizeof(int) * T);
     double *y = malloc(sizeof(double) * T);
     urn_hmm_sample(&m, &p, 1, T, NULL, z, y, NULL);
+    /* leave the data for bench_hmm_numpy.sh, so numpy times the same numbers */
+    char path[512];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/urn_bench_hmm_K%d.f64", tmp && *tmp ? tmp : "/tmp", K);
+    FILE *df = fopen(path, "wb");
+    if (df) {
+      fwrite(y, sizeof(double), T, df);
+      fclose(df);
+    }
     double *LL = malloc(sizeof(double) * T * K), *g = malloc(sizeof(double) * T * K), *c = malloc(sizeof(double) * T);
     double tr[100], ll = 0.0;
     urn_hmm_seq one = {T, y, NULL};
