@@ -104,33 +104,13 @@ void urn_hmm_stats_free(urn_hmm_stats *st) {
   memset(st, 0, sizeof *st);
 }
 
-/* Adds the statistics of one smoothed sequence into st. */
+/* Adds the statistics of one smoothed sequence into st (the 1-D Gaussian case is
+ * fused into the backward pass instead, see estep_run). */
 static void accumulate(const urn_hmm_model *m, const urn_hmm_seq *s, const double *g,
                        urn_hmm_stats *st) {
   int K = m->K, D = m->D, M = m->M;
   size_t T = s->T;
   for (int k = 0; k < K; k++) st->initial[k] += g[k];
-  if (m->kind == URN_HMM_GAUSSIAN && D == 1) {
-    double sw[URN_HMM_STACK_K] = {0}, sy[URN_HMM_STACK_K] = {0}, syy[URN_HMM_STACK_K] = {0};
-    if (K <= URN_HMM_STACK_K) {
-      for (size_t t = 0; t < T; t++) {
-        double y = s->y[t], yy = y * y;
-        const double *gt = g + t * K;
-        for (int k = 0; k < K; k++) {
-          double w = gt[k];
-          sw[k] += w;
-          sy[k] += w * y;
-          syy[k] += w * yy;
-        }
-      }
-      for (int k = 0; k < K; k++) {
-        st->sum_w[k] += sw[k];
-        st->sum_y[k] += sy[k];
-        st->sum_yy[k] += syy[k];
-      }
-      return;
-    }
-  }
   for (size_t t = 0; t < T; t++) {
     const double *gt = g + t * K;
     const double *y = s->y + t * D;
