@@ -109,7 +109,13 @@ static void render(urn_buf *b) {
                "partial against finite differences, propto constants in closed form, "
                "broadcasting, support and error messages (`tests/test_dist.c`, "
                "`tests/test_dist_mv.c`); rngs by moments, Kolmogorov-Smirnov and chi-square "
-               "tests at a fixed seed (`tests/test_dist_rng.c`).\n");
+               "tests at a fixed seed (`tests/test_dist_rng.c`); a sweep of extreme arguments "
+               "(0, +-1e-300, +-1e300, +-inf, NaN) through every univariate function and rng "
+               "(`tests/test_dist_edge.c`).\n"
+               "- CDFs in a saturated tail (P or Q exactly 0 or 1 in double precision) have "
+               "partials 0; a CDF that cannot be evaluated (NaN, e.g. a shape of 1e300) rejects "
+               "the point.  The beta_binomial CDF sums N + 1 mass terms.  von_mises_rng uses "
+               "the normal limit for kappa > 1e8.\n");
 }
 
 int main(void) {

@@ -92,10 +92,16 @@ static int cdf_drive(const char *fn, const char *const *labels, const urn_darg *
       core(x, want_d ? need : no_need, &o);
       double v = mode == MODE_LCCDF ? o.lq : o.lp;
       const double *dv = mode == MODE_LCCDF ? o.dlq : o.dlp;
+      if (isnan(v))
+        return urn_error_set(err, URN_EREJECT,
+                             "%s: the result is not a number for these arguments (element %zu)",
+                             fn, i + 1);
       if (pass == 0) sum += v;
+      /* In a saturated tail (P or Q exactly 0 or 1 in double precision) the
+       * formulas meet 0 * inf; the partial there is 0. */
       if (want_d)
         for (int j = 0; j < nargs; j++)
-          if (need[j]) DADD(&a[j], i, scale * dv[j]);
+          if (need[j]) DADD(&a[j], i, isnan(dv[j]) ? 0 : scale * dv[j]);
     }
   }
   *out = mode == MODE_CDF ? exp(sum) : sum;

@@ -166,9 +166,8 @@ static double nb2_term(int n, double lmu, double phi, int want_phi_terms, double
   if (want_phi_terms) lp += urn_lgamma(n + phi) - urn_lgamma(phi);
   *dlmu = n - (n + phi) * pmu;
   /* d/dphi: digamma(n+phi) - digamma(phi) + log(phi/(mu+phi)) + (mu - n)/(mu + phi) */
-  double mu = exp(lmu);
-  *dphi = (n ? urn_digamma(n + phi) - urn_digamma(phi) : 0) + (lphi - lsum) +
-          (mu - n) / (mu + phi);
+  *dphi = (n ? urn_digamma(n + phi) - urn_digamma(phi) : 0) + (lphi - lsum) + pmu -
+          n * exp(-lsum); /* (mu - n) / (mu + phi) without inf / inf */
   return lp;
 }
 

@@ -290,6 +290,10 @@ int urn_von_mises_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int 
       out[i] = mu + DIST_PI * (2 * urn_rng_uniform(r) - 1);
       continue;
     }
+    if (k > 1e8) { /* the normal limit (error O(1/kappa)); avoids overflow of 4 kappa^2 */
+      out[i] = mu + urn_rng_normal(r) / sqrt(k);
+      continue;
+    }
     /* Best & Fisher (1979) */
     double tau = 1 + sqrt(1 + 4 * k * k), rho = (tau - sqrt(2 * tau)) / (2 * k);
     double rr = (1 + rho * rho) / (2 * rho), f;
@@ -567,7 +571,7 @@ int urn_lkj_corr_cholesky_rng(urn_rng *r, const urn_darg *p, size_t n, double *o
   if (K < 0) return dist_fail(err, fn, "Dimension", -1, K, "nonnegative");
   if (CHK("Shape parameter", p[1], DR_POS_FINITE)) return URN_EREJECT;
   if (n != (size_t)K * (size_t)K)
-    return urn_error_set(err, URN_EREJECT, "%s: output size %zu is not %d", fn, n, K * K);
+    return urn_error_set(err, URN_EREJECT, "%s: output size %zu is not K * K for K = %d", fn, n, K);
   if (K == 0) return URN_OK;
   double eta = p[1].v[0];
   for (size_t i = 0; i < n; i++) out[i] = 0;
