@@ -2,8 +2,9 @@
 # ../shared/benchmarks (4 chains x 1000 warmup + 1000 draws, as the Stan table there), next to Stan's
 # figures from that README: wall time from the .stan file to the printed summary, gradient evaluations,
 # post-warmup sampling time summed over chains, min bulk-ESS over the parameters, bulk-ESS per second of
-# sampling time and per second of total wall, bulk-ESS per 1000 gradient evaluations, and the ratios to Stan.
-# Needs $URN (set by run_bench.sh) and the shared folder; SEED and THREADS may be set.
+# sampling time and per second of total wall, bulk-ESS per 1000 gradient evaluations, and the ratios to Stan:
+# total wall, ESS/s of sampling (wall), ESS/s of sampling CPU (the CPU time's sampling share), ESS per gradient.
+# Needs $URN (set by run_bench.sh) and the shared folder; SEED, THREADS and MODELS may be set.
 URN=${URN:-build/urn}
 S=${URN_SHARED:-../shared}
 B="$S/benchmarks"
@@ -23,9 +24,9 @@ stan_row() {
   esac
 }
 
-printf '%-11s %8s %8s %9s %8s %8s %9s %9s | %10s %10s %10s\n' model wall_s grads samp_s minESS ESS/s ESS/wall \
-  ESS/kgrad "wall/Stan" "ESS/s xStan" "ESS/grad xStan"
-for m in m1-normal m2-linreg m3-mixture m4-mixreg m5-glmhmm; do
+printf '%-11s %7s %7s %8s %8s %7s %7s %8s %8s %9s | %9s %9s %9s %9s\n' model wall_s cpu_s us/grad grads samp_s \
+  minESS ESS/s ESS/wall ESS/kgrad "wall/Stan" "ESS/s x" "ESScpu x" "ESS/grad x"
+for m in ${MODELS:-m1-normal m2-linreg m3-mixture m4-mixreg m5-glmhmm}; do
   d="$B/$m"
   [ -f "$d/model.stan" ] || continue
   init=""
@@ -33,7 +34,7 @@ for m in m1-normal m2-linreg m3-mixture m4-mixreg m5-glmhmm; do
   case $m in m4-mixreg|m5-glmhmm) [ -f "$d/inits.json" ] && init="--init $d/inits.json" ;; esac
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
-  "$URN" sample "$d/model.stan" --data "$d/data.json" --chains 4 --warmup 1000 --draws 1000 --seed "$SEED" \
+  /usr/bin/time -f "%U %S" -o "$T/$m.time" "$URN" sample "$d/model.stan" --data "$d/data.json" --chains 4 --warmup 1000 --draws 1000 --seed "$SEED" \
     --threads "$THREADS" --output-dir "$T/$m" --refresh 0 $init >"$T/$m.out" 2>"$T/$m.err"
   rc=$?
   t1=$(date +%s.%N)
@@ -42,16 +43,19 @@ for m in m1-normal m2-linreg m3-mixture m4-mixreg m5-glmhmm; do
     continue
   fi
   wall=$(echo "$t1 - $t0" | bc -l)
+  cpu=$(awk '{ print $1 + $2 }' "$T/$m.time")
+  warm=$(cat "$T/$m"/*.csv | sed -n 's/^#  Elapsed Time: *\([0-9.]*\) seconds (Warm-up)/\1/p' | awk '{ s += $1 } END { print s }')
   grads=$(sed -n 's/.* \([0-9][0-9]*\) gradient evaluations.*/\1/p' "$T/$m.out" | head -n 1)
   samp=$(cat "$T/$m"/*.csv | sed -n 's/^# *\([0-9.]*\) seconds (Sampling)/\1/p' | awk '{ s += $1 } END { print s }')
   # min bulk-ESS over the model's quantities (not the sampler's __ columns), from urn summary's CSV output
-  ess=$("$URN" summary --format csv "$T/$m"/*.csv 2>/dev/null | awk -F, '
+  ess=$("$URN" summary --csv "$T/$m"/*.csv 2>/dev/null | awk -F, '
     NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); if (h == "ess_bulk") c = i; if (h == "variable" || h == "name") v = i } next }
     c { n = $v; gsub(/"/, "", n); if (n ~ /__$/) next; x = $c + 0; if ($c != "NA" && (min == "" || x < min)) min = x }
     END { print (min == "" ? "NA" : min) }')
   set -- $(stan_row $m)
-  awk -v m=$m -v w="$wall" -v g="$grads" -v s="$samp" -v e="$ess" -v sw=$1 -v sg=$2 -v ss=$3 -v se=$4 'BEGIN {
-    if (e == "NA") { printf "%-11s %8.2f %8d %9.3f %8s\n", m, w, g, s, "NA"; exit }
-    printf "%-11s %8.2f %8d %9.3f %8.0f %8.0f %9.1f %9.1f | %10.3f %10.1f %10.2f\n", m, w, g, s, e, e / s, e / w,
-      1000 * e / g, w / sw, (e / s) / (se / ss), (e / g) / (se / sg) }'
+  awk -v m=$m -v w="$wall" -v c="$cpu" -v g="$grads" -v s="$samp" -v e="$ess" -v sw=$1 -v sg=$2 -v ss=$3 -v se=$4 -v wu="$warm" 'BEGIN {
+    sc = c * s / (s + wu) # sampling share of the CPU time (the machine may be loaded: wall times inflate)
+    if (e == "NA") { printf "%-11s %7.2f %7.2f %8.1f %8d %7.2f %7s\n", m, w, c, 1e6 * c / g, g, s, "NA"; exit }
+    printf "%-11s %7.2f %7.2f %8.1f %8d %7.2f %7.0f %8.0f %8.1f %9.1f | %9.3f %9.2f %9.2f %9.2f\n", m, w, c, 1e6 * c / g,
+      g, s, e, e / s, e / w, 1000 * e / g, w / sw, (e / s) / (se / ss), (e / sc) / (se / ss), (e / g) / (se / sg) }'
 done
