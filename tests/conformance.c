@@ -8,10 +8,13 @@
  * Usage: conformance [--chains 4] [--warmup 1000] [--draws 1000] [--seed N]
  *        [--threads 2] [--inits] DIR...   (a DIR without model.stan is a folder
  * of fixtures: each subfolder with a reference.json is run, in name order).
- * --inits starts every chain from DIR/inits.json when it exists.
+ * --inits starts every chain from DIR/inits.json when it exists; --timeout S
+ * stops a posterior's chains after S seconds of wall time (reported TIMEOUT).
  * Prints one line per posterior and a total; exits 1 if any posterior failed. */
 #include <dirent.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,7 @@
 
 typedef struct settings {
   int chains, warmup, draws, threads, use_inits; /* sampler settings, --inits */
+  double timeout;                                /* seconds per posterior (0: none) */
   uint64_t seed;                                 /* run seed */
 } settings;
 
@@ -70,13 +74,34 @@ static double num(const urn_json *q, const char *key) {
   return v;
 }
 
+typedef struct watchdog {
+  volatile sig_atomic_t stop; /* set when the time is up (or the run is over) */
+  int done;                   /* the run finished */
+  double seconds;             /* the limit */
+  pthread_mutex_t lock;       /* guards done */
+  pthread_cond_t cond;        /* signalled when done */
+} watchdog;
+
+static void *watchdog_main(void *arg) {
+  watchdog *w = arg;
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += (time_t)w->seconds;
+  pthread_mutex_lock(&w->lock);
+  while (!w->done)
+    if (pthread_cond_timedwait(&w->cond, &w->lock, &until) != 0) break;
+  if (!w->done) w->stop = 1;
+  pthread_mutex_unlock(&w->lock);
+  return NULL;
+}
+
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/* Runs one posterior; returns 0 pass, 1 fail, 2 inconclusive, 3 skipped. */
+/* Runs one posterior; returns 0 pass, 1 fail, 2 inconclusive, 3 skipped, 4 timed out. */
 static int run_one(const char *dir, const char *label, const settings *st) {
   char path[4096], data[4096], ref[4096], inits_path[4096];
   snprintf(path, sizeof path, "%s/model.stan", dir);
@@ -133,10 +158,32 @@ static int run_one(const char *dir, const char *label, const settings *st) {
   sink.ctx = &s, sink.draw = store_draw;
   urn_target target = {dim, model_lp, m};
   urn_chain_result *res = urn_xcalloc((size_t)st->chains, sizeof *res);
-  int rc = urn_sample_run(&cfg, &target, inits, &sink, NULL, res, &err);
+  watchdog wd;
+  memset(&wd, 0, sizeof wd);
+  wd.seconds = st->timeout;
+  pthread_mutex_init(&wd.lock, NULL);
+  pthread_cond_init(&wd.cond, NULL);
+  pthread_t wt;
+  int have_wd = st->timeout > 0 && pthread_create(&wt, NULL, watchdog_main, &wd) == 0;
+  int rc = urn_sample_run(&cfg, &target, inits, &sink, &wd.stop, res, &err);
+  if (have_wd) {
+    pthread_mutex_lock(&wd.lock);
+    wd.done = 1;
+    pthread_cond_signal(&wd.cond);
+    pthread_mutex_unlock(&wd.lock);
+    pthread_join(wt, NULL);
+  }
+  pthread_mutex_destroy(&wd.lock);
+  pthread_cond_destroy(&wd.cond);
   double elapsed = now_s() - t0;
   int verdict = 0;
-  if (rc != URN_OK) {
+  if (rc == URN_EINTR) {
+    int done = 0;
+    for (int c = 0; c < st->chains; c++) done += res[c].iterations;
+    printf("TIMEOUT %-46s stopped after %.0f s (%d of %d iterations)\n", label, elapsed, done,
+           st->chains * (st->warmup + st->draws));
+    verdict = 4;
+  } else if (rc != URN_OK) {
     printf("FAIL  %-48s sampling failed: %.200s\n", label, err.msg);
     verdict = 1;
   }
@@ -145,7 +192,7 @@ static int run_one(const char *dir, const char *label, const settings *st) {
   char why[1024] = "";
   double min_ess = INFINITY, max_rhat = 0;
   size_t nq = qs ? qs->len : 0;
-  for (size_t qi = 0; verdict == 0 && qi < nq; qi++) {
+  for (size_t qi = 0; rc == URN_OK && verdict == 0 && qi < nq; qi++) {
     const urn_json *q = qs->items[qi];
     const urn_json *nm = urn_json_get(q, "name");
     char want[256];
@@ -206,7 +253,7 @@ static int run_one(const char *dir, const char *label, const settings *st) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int main(int argc, char **argv) {
-  settings st = {4, 1000, 1000, 2, 0, 20260};
+  settings st = {4, 1000, 1000, 2, 0, 0, 20260};
   int first = 1;
   for (; first < argc && argv[first][0] == '-'; first++) {
     const char *a = argv[first];
@@ -216,16 +263,18 @@ int main(int argc, char **argv) {
     else if (first + 1 < argc && !strcmp(a, "--draws")) st.draws = atoi(argv[++first]);
     else if (first + 1 < argc && !strcmp(a, "--threads")) st.threads = atoi(argv[++first]);
     else if (first + 1 < argc && !strcmp(a, "--seed")) st.seed = strtoull(argv[++first], NULL, 10);
+    else if (first + 1 < argc && !strcmp(a, "--timeout")) st.timeout = atof(argv[++first]);
     else {
       fprintf(stderr, "conformance: unknown option %s\n", a);
       return 2;
     }
   }
   if (first >= argc || st.chains < 1 || st.draws < 1) {
-    fprintf(stderr, "usage: conformance [--chains N] [--warmup N] [--draws N] [--seed N] [--threads N] [--inits] DIR...\n");
+    fprintf(stderr, "usage: conformance [--chains N] [--warmup N] [--draws N] [--seed N] [--threads N] [--inits] "
+                    "[--timeout S] DIR...\n");
     return 2;
   }
-  int counts[4] = {0, 0, 0, 0};
+  int counts[5] = {0, 0, 0, 0, 0};
   for (int i = first; i < argc; i++) {
     char p[4096];
     struct stat sb;
@@ -259,8 +308,8 @@ int main(int argc, char **argv) {
     }
     free(names);
   }
-  int total = counts[0] + counts[1] + counts[2] + counts[3];
-  printf("conformance: %d passed, %d failed, %d inconclusive, %d skipped (not accepted) of %d posteriors\n",
-         counts[0], counts[1], counts[2], counts[3], total);
+  int total = counts[0] + counts[1] + counts[2] + counts[3] + counts[4];
+  printf("conformance: %d passed, %d failed, %d inconclusive, %d timed out, %d skipped (not accepted) of %d "
+         "posteriors\n", counts[0], counts[1], counts[2], counts[4], counts[3], total);
   return counts[1] ? 1 : 0;
 }
