@@ -1,0 +1,110 @@
+/* tutorial/step3_mixture.c — step 3: 2000 draws from the mixture
+ * 0.7 N(0, 1) + 0.3 N(4, 1) (the tutorial's slider defaults), the tutorial's
+ * PyMC mixture model written in Stan (Dirichlet weights, unit-scale
+ * components), fitted by NUTS; the means are declared ordered so the labels
+ * are identified (step 6 shows what happens without that). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tutorial/tut_internal.h"
+
+static const char *const program =
+    "// The tutorial's mixture of two normals (its PyMC model, in Stan).\n"
+    "// The means are ordered so that component 1 is always the lower one.\n"
+    "data {\n"
+    "  int<lower=0> N;\n"
+    "  array[N] real y;\n"
+    "}\n"
+    "parameters {\n"
+    "  simplex[2] w;   // mixture weights\n"
+    "  ordered[2] mu;  // component means\n"
+    "}\n"
+    "model {\n"
+    "  w ~ dirichlet(rep_vector(1, 2));\n"
+    "  mu ~ normal(0, 1);\n"
+    "  for (n in 1:N)\n"
+    "    target += log_mix(w[1], normal_lpdf(y[n] | mu[1], 1), normal_lpdf(y[n] | mu[2], 1));\n"
+    "}\n";
+
+#define N 2000
+#define NGRID 240
+#define NCURVES 100
+
+static double npdf(double x, double m) { return exp(-0.5 * (x - m) * (x - m)) / sqrt(2 * M_PI); }
+
+int tut_step_mixture(tut_ctx *ctx, urn_error *err) {
+  const double w_true = 0.7, mu_true[2] = {0, 4};
+  urn_report *r = &ctx->report;
+  urn_report_text(r, "Now the bag holds two bags: each ball first picks a component (70% the first, 30% the "
+                     "second), then draws its colour from that component's normal distribution. We observe 2000 "
+                     "balls and infer the weights and the two means.");
+  urn_report_math(r, "z_n ~ Categorical(w),  y_n | z_n = k ~ Normal(mu_k, 1)\n"
+                     "p(y_n | w, mu) = w_1 Normal(y_n | mu_1, 1) + w_2 Normal(y_n | mu_2, 1)\n"
+                     "Prior:  w ~ Dirichlet(1, 1),  mu_k ~ Normal(0, 1)\n"
+                     "Generator:  w = (0.7, 0.3),  mu = (0, 4)");
+  urn_report_note(r, "The tutorial's PyMC model is exchangeable in the two components; urn's Stan program declares "
+                     "the means ordered, which removes the label switching without changing the fit (step 6 shows "
+                     "the switching with the exchangeable program).");
+  urn_report_code(r, "mixture.stan", program);
+  urn_rng rng;
+  tut_data_rng(ctx, &rng);
+  double *y = urn_xmalloc(N * sizeof *y);
+  for (int i = 0; i < N; i++) {
+    int k = urn_rng_uniform(&rng) < w_true ? 0 : 1;
+    y[i] = mu_true[k] + urn_rng_normal(&rng);
+  }
+  urn_buf data;
+  tut_json_begin(&data);
+  tut_json_int(&data, "N", N);
+  tut_json_vec(&data, "y", y, N);
+  tut_json_end(&data);
+  int chains, warmup, samples;
+  tut_nuts_sizes(ctx, &chains, &warmup, &samples);
+  tut_fit fit;
+  int rc = tut_nuts(ctx, "mixture", program, data.data, NULL, chains, warmup, samples, &fit, err);
+  urn_buf_free(&data);
+  if (rc) {
+    free(y);
+    return rc;
+  }
+  double rhat = tut_report_fit(ctx, &fit);
+  static const char *const cols[4] = {"w.1", "w.2", "mu.1", "mu.2"}, *const labels[4] = {"w[1]", "w[2]", "mu[1]", "mu[2]"};
+  const double truths[4] = {w_true, 1 - w_true, mu_true[0], mu_true[1]};
+  for (int k = 0; k < 4 && rc == URN_OK; k++) rc = tut_param_fit(ctx, &fit, cols[k], labels[k], truths[k], err);
+  tut_vars v;
+  urn_svg svg;
+  if (rc == URN_OK) rc = tut_vars_make(&fit, cols, labels, truths, 4, &v, err);
+  if (rc == URN_OK) {
+    rc = urn_plot_posterior(&svg, v.v, 4, 4, "Posterior distribution of the mixture parameters", err);
+    if (rc == URN_OK) rc = tut_figure(ctx, &svg, "mixture-posterior.svg", "Posterior densities with the 94% HDI", err);
+    if (rc == URN_OK) rc = urn_plot_trace(&svg, v.v, 4, "Trace plot", err);
+    if (rc == URN_OK) rc = tut_figure(ctx, &svg, "mixture-trace.svg", "Per-chain densities and traces", err);
+    size_t total = fit.n_chains * fit.n_draws;
+    double grid[NGRID], *curves = urn_xmalloc(NCURVES * NGRID * sizeof *curves), mean_curve[NGRID], m[4] = {0};
+    for (int k = 0; k < 4; k++)
+      for (size_t i = 0; i < total; i++) m[k] += v.cols[k][i] / total;
+    for (int g = 0; g < NGRID; g++) {
+      grid[g] = -5 + 13.0 * g / (NGRID - 1);
+      mean_curve[g] = m[0] * npdf(grid[g], m[2]) + m[1] * npdf(grid[g], m[3]);
+    }
+    for (int c = 0; c < NCURVES; c++) {
+      size_t i = (size_t)c * total / NCURVES;
+      for (int g = 0; g < NGRID; g++)
+        curves[c * NGRID + g] = v.cols[0][i] * npdf(grid[g], v.cols[2][i]) + v.cols[1][i] * npdf(grid[g], v.cols[3][i]);
+    }
+    urn_predictive_plot pp = {y, N, 26, -5, 8, grid, NGRID, curves, NCURVES, mean_curve, "Mixture of Gaussians", "y",
+                              "mixture at the posterior means"};
+    if (rc == URN_OK) rc = urn_plot_predictive(&svg, &pp, err);
+    if (rc == URN_OK)
+      rc = tut_figure(ctx, &svg, "mixture-predictive.svg",
+                      "The data with the mixture densities of 100 posterior draws and at the posterior means", err);
+    free(curves);
+    tut_vars_free(&v);
+  }
+  snprintf(ctx->step->summary, sizeof ctx->step->summary, "max R-hat %.3f, %d divergences, NUTS %.2f s", rhat,
+           fit.divergent, fit.wall);
+  tut_fit_free(&fit);
+  free(y);
+  return rc;
+}

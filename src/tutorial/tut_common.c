@@ -1,0 +1,420 @@
+/* tutorial/tut_common.c — the helpers the tutorial steps share: output files,
+ * figures, results, CmdStan JSON, and NUTS fits of Stan programs (through the
+ * public model, sample and diag APIs) with Stan CSV output. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tutorial/tut_internal.h"
+#include "urn/diag.h"
+#include "urn/model.h"
+#include "urn/sample.h"
+
+void tut_data_rng(const tut_ctx *ctx, urn_rng *r) { urn_rng_seed(r, ctx->opts->seed, (uint64_t)ctx->step->index); }
+
+uint64_t tut_seed(const tut_ctx *ctx, int salt) {
+  return ctx->opts->seed * 1000003u + (uint64_t)ctx->step->index * 101u + (uint64_t)salt;
+}
+
+void tut_path(const tut_ctx *ctx, const char *file, char *out, size_t cap) {
+  snprintf(out, cap, "%s/%s", ctx->opts->out_dir, file);
+}
+
+int tut_write_text(const tut_ctx *ctx, const char *file, const char *text, urn_error *err) {
+  char path[4096];
+  tut_path(ctx, file, path, sizeof path);
+  FILE *f = fopen(path, "wb");
+  if (!f) return urn_error_set(err, URN_EIO, "%s: cannot write: %s", path, strerror(errno));
+  size_t n = strlen(text);
+  int ok = fwrite(text, 1, n, f) == n;
+  ok &= fclose(f) == 0;
+  if (!ok) return urn_error_set(err, URN_EIO, "%s: write failed: %s", path, strerror(errno));
+  return URN_OK;
+}
+
+int tut_figure(tut_ctx *ctx, urn_svg *svg, const char *file, const char *caption, urn_error *err) {
+  char path[4096];
+  tut_path(ctx, file, path, sizeof path);
+  int rc = urn_svg_write_file(svg, path, err);
+  if (rc == URN_OK) {
+    char cap[1024];
+    snprintf(cap, sizeof cap, "%s (%s)", caption ? caption : "", file);
+    urn_report_figure(&ctx->report, svg, cap);
+  }
+  urn_svg_free(svg);
+  return rc;
+}
+
+void tut_param(tut_ctx *ctx, const char *name, double truth, double estimate, double lower, double upper,
+               double tolerance) {
+  urn_tutorial_step *s = ctx->step;
+  if (s->n_params == s->cap_params) {
+    s->cap_params = s->cap_params ? 2 * s->cap_params : 16;
+    s->params = urn_xrealloc(s->params, s->cap_params * sizeof *s->params);
+  }
+  urn_tutorial_param *p = &s->params[s->n_params++];
+  snprintf(p->name, sizeof p->name, "%s", name);
+  p->truth = truth, p->estimate = estimate, p->lower = lower, p->upper = upper, p->tolerance = tolerance;
+  p->within = fabs(estimate - truth) <= tolerance;
+}
+
+void tut_report_params(tut_ctx *ctx) {
+  urn_tutorial_step *s = ctx->step;
+  const char *hdr[6] = {"quantity", "true", "recovered", "94% HDI", "tolerance", "within"};
+  char **cells = urn_xcalloc(s->n_params * 6, sizeof *cells);
+  for (size_t i = 0; i < s->n_params; i++) {
+    const urn_tutorial_param *p = &s->params[i];
+    char buf[128];
+    cells[i * 6] = urn_xstrdup(p->name);
+    snprintf(buf, sizeof buf, "%.4g", p->truth);
+    cells[i * 6 + 1] = urn_xstrdup(buf);
+    snprintf(buf, sizeof buf, "%.4g", p->estimate);
+    cells[i * 6 + 2] = urn_xstrdup(buf);
+    if (isfinite(p->lower))
+      snprintf(buf, sizeof buf, "[%.4g, %.4g]", p->lower, p->upper);
+    else
+      snprintf(buf, sizeof buf, "(point estimate)");
+    cells[i * 6 + 3] = urn_xstrdup(buf);
+    snprintf(buf, sizeof buf, "±%.3g", p->tolerance);
+    cells[i * 6 + 4] = urn_xstrdup(buf);
+    cells[i * 6 + 5] = urn_xstrdup(p->within ? "yes" : "NO");
+  }
+  urn_report_heading(&ctx->report, "True vs recovered");
+  urn_report_table(&ctx->report, hdr, 6, (const char *const *)cells, s->n_params);
+  for (size_t i = 0; i < s->n_params * 6; i++) free(cells[i]);
+  free(cells);
+}
+
+/* ---- CmdStan JSON ---- */
+
+static void json_key(urn_buf *b, const char *name) {
+  if (b->len > 1) urn_buf_puts(b, ",\n");
+  urn_buf_printf(b, "  \"%s\": ", name);
+}
+
+static void json_num(urn_buf *b, double v) {
+  char s[40];
+  urn_format_double(s, sizeof s, v);
+  if (!isfinite(v)) urn_buf_printf(b, "\"%s\"", isnan(v) ? "NaN" : v > 0 ? "Inf" : "-Inf");
+  else urn_buf_puts(b, s);
+}
+
+void tut_json_begin(urn_buf *b) {
+  urn_buf_init(b);
+  urn_buf_putc(b, '{');
+}
+void tut_json_int(urn_buf *b, const char *name, long v) {
+  json_key(b, name);
+  urn_buf_printf(b, "%ld", v);
+}
+void tut_json_real(urn_buf *b, const char *name, double v) {
+  json_key(b, name);
+  json_num(b, v);
+}
+void tut_json_vec(urn_buf *b, const char *name, const double *x, size_t n) {
+  json_key(b, name);
+  urn_buf_putc(b, '[');
+  for (size_t i = 0; i < n; i++) {
+    if (i) urn_buf_putc(b, ',');
+    json_num(b, x[i]);
+  }
+  urn_buf_putc(b, ']');
+}
+void tut_json_mat(urn_buf *b, const char *name, const double *x, size_t rows, size_t cols) {
+  json_key(b, name);
+  urn_buf_putc(b, '[');
+  for (size_t i = 0; i < rows; i++) {
+    urn_buf_puts(b, i ? ",[" : "[");
+    for (size_t j = 0; j < cols; j++) {
+      if (j) urn_buf_putc(b, ',');
+      json_num(b, x[i * cols + j]);
+    }
+    urn_buf_putc(b, ']');
+  }
+  urn_buf_putc(b, ']');
+}
+void tut_json_end(urn_buf *b) { urn_buf_puts(b, "\n}\n"); }
+
+/* ---- NUTS ---- */
+
+static const char *const sampler_cols[7] = {"lp__",        "accept_stat__", "stepsize__", "treedepth__",
+                                            "n_leapfrog__", "divergent__",   "energy__"};
+
+void tut_nuts_sizes(const tut_ctx *ctx, int *chains, int *warmup, int *samples) {
+  *chains = 4;
+  *warmup = ctx->opts->quick ? 300 : 1000;
+  *samples = ctx->opts->quick ? 300 : 1000;
+}
+
+/* State the sampler's callbacks share; per-chain slots need no locks. */
+typedef struct nuts_state {
+  const urn_model *model; /* the model */
+  tut_fit *fit;           /* where draws go */
+  int num_warmup;         /* warmup iterations (draw index offset) */
+  double *stepsize;       /* per chain adapted step size */
+  double **inv_metric;    /* per chain adapted diagonal inverse metric */
+  size_t dim;             /* unconstrained dimension */
+} nuts_state;
+
+static int target_fn(void *ctx, const double *theta, double *lp, double *grad, urn_error *err) {
+  return urn_model_log_density_gradient((const urn_model *)ctx, 1, 1, theta, lp, grad, err);
+}
+
+static int sink_draw(void *ctx, int chain, int iteration, int warmup, const urn_nuts_stats *st, const double *theta,
+                     urn_rng *rng, urn_error *err) {
+  nuts_state *s = ctx;
+  if (warmup) return URN_OK;
+  long d = iteration - s->num_warmup;
+  if (d < 0 || (size_t)d >= s->fit->n_draws) return URN_OK;
+  double *row = s->fit->draws + ((size_t)chain * s->fit->n_draws + (size_t)d) * s->fit->n_cols;
+  row[0] = st->lp, row[1] = st->accept_stat, row[2] = st->stepsize, row[3] = st->treedepth;
+  row[4] = st->n_leapfrog, row[5] = st->divergent, row[6] = st->energy;
+  return urn_model_param_constrain(s->model, 1, 1, theta, row + 7, rng, err);
+}
+
+static int sink_adapted(void *ctx, int chain, double stepsize, const double *inv_metric, size_t dim,
+                        urn_metric_kind metric, urn_error *err) {
+  nuts_state *s = ctx;
+  s->stepsize[chain] = stepsize;
+  if (metric != URN_METRIC_DENSE && dim == s->dim) memcpy(s->inv_metric[chain], inv_metric, dim * sizeof *inv_metric);
+  return URN_OK;
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int write_csv(const tut_ctx *ctx, const char *name, const tut_fit *fit, const nuts_state *s, int c,
+                     int warmup, uint64_t seed, urn_error *err) {
+  char file[256], path[4096];
+  snprintf(file, sizeof file, "%s-%d.csv", name, c + 1);
+  tut_path(ctx, file, path, sizeof path);
+  FILE *f = fopen(path, "wb");
+  if (!f) return urn_error_set(err, URN_EIO, "%s: cannot write: %s", path, strerror(errno));
+  fprintf(f,
+          "# model = %s\n# method = sample (default)\n#   sample\n#     num_samples = %zu\n#     num_warmup = %d\n"
+          "#   algorithm = hmc (default)\n#     engine = nuts (default)\n#       max_depth = 10 (default)\n"
+          "# id = %d\n# random\n#   seed = %llu\n# written by urn %s (urn tutorial)\n",
+          name, fit->n_draws, warmup, c + 1, (unsigned long long)seed, urn_version());
+  for (size_t j = 0; j < fit->n_cols; j++) fprintf(f, "%s%s", j ? "," : "", fit->names[j]);
+  fprintf(f, "\n# Adaptation terminated\n# Step size = %.9g\n# Diagonal elements of inverse mass matrix:\n# ",
+          s->stepsize[c]);
+  for (size_t k = 0; k < s->dim; k++) fprintf(f, "%s%.9g", k ? ", " : "", s->inv_metric[c][k]);
+  fputc('\n', f);
+  for (size_t d = 0; d < fit->n_draws; d++) {
+    const double *row = fit->draws + ((size_t)c * fit->n_draws + d) * fit->n_cols;
+    for (size_t j = 0; j < fit->n_cols; j++) {
+      char num[40];
+      if (j >= 3 && j <= 5)
+        snprintf(num, sizeof num, "%d", (int)row[j]);
+      else if (isfinite(row[j]))
+        snprintf(num, sizeof num, "%.9g", row[j]);
+      else
+        urn_format_double(num, sizeof num, row[j]);
+      fprintf(f, "%s%s", j ? "," : "", num);
+    }
+    fputc('\n', f);
+  }
+  if (fclose(f) != 0) return urn_error_set(err, URN_EIO, "%s: write failed: %s", path, strerror(errno));
+  return URN_OK;
+}
+
+int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *data_json, const char *inits_json,
+             int chains, int warmup, int samples, tut_fit *fit, urn_error *err) {
+  memset(fit, 0, sizeof *fit);
+  char file[256], stan_path[4096], data_path[4096];
+  snprintf(file, sizeof file, "%s.stan", name);
+  int rc = tut_write_text(ctx, file, stan_src, err);
+  if (rc) return rc;
+  tut_path(ctx, file, stan_path, sizeof stan_path);
+  snprintf(file, sizeof file, "%s.data.json", name);
+  if ((rc = tut_write_text(ctx, file, data_json, err))) return rc;
+  tut_path(ctx, file, data_path, sizeof data_path);
+  double t0 = now_seconds();
+  urn_model *m = urn_model_new(stan_path, stan_src, strlen(stan_src), data_path, data_json, strlen(data_json),
+                               tut_seed(ctx, 7), err);
+  if (!m) return err ? err->code : URN_EINPUT;
+  urn_model_set_print(m, NULL);
+  size_t dim = urn_model_num_unconstrained(m), np = urn_model_num_params(m, 1, 1);
+  fit->n_chains = (size_t)chains, fit->n_draws = (size_t)samples, fit->n_cols = 7 + np;
+  fit->names = urn_xcalloc(fit->n_cols, sizeof *fit->names);
+  for (size_t j = 0; j < 7; j++) fit->names[j] = urn_xstrdup(sampler_cols[j]);
+  for (size_t j = 0; j < np; j++) fit->names[7 + j] = urn_xstrdup(urn_model_param_name(m, j));
+  fit->draws = urn_xcalloc((size_t)chains * samples * fit->n_cols, sizeof *fit->draws);
+  double *init = NULL;
+  const double **inits = NULL;
+  if (inits_json) {
+    snprintf(file, sizeof file, "%s.inits.json", name);
+    if ((rc = tut_write_text(ctx, file, inits_json, err))) goto out;
+    char ipath[4096];
+    tut_path(ctx, file, ipath, sizeof ipath);
+    init = urn_xcalloc(dim ? dim : 1, sizeof *init);
+    if ((rc = urn_model_param_unconstrain_json(m, inits_json, strlen(inits_json), ipath, init, err))) goto out;
+    inits = urn_xcalloc((size_t)chains, sizeof *inits);
+    for (int c = 0; c < chains; c++) inits[c] = init;
+  }
+  nuts_state st = {m, fit, warmup, urn_xcalloc((size_t)chains, sizeof(double)),
+                   urn_xcalloc((size_t)chains, sizeof(double *)), dim};
+  for (int c = 0; c < chains; c++) st.inv_metric[c] = urn_xcalloc(dim ? dim : 1, sizeof(double));
+  urn_sample_config cfg;
+  urn_sample_config_default(&cfg);
+  cfg.num_chains = chains, cfg.num_threads = ctx->threads, cfg.num_warmup = warmup, cfg.num_samples = samples;
+  cfg.seed = tut_seed(ctx, 11);
+  urn_target target = {dim, target_fn, m};
+  urn_sample_sink sink = {.ctx = &st, .draw = sink_draw, .adapted = sink_adapted};
+  urn_chain_result *res = urn_xcalloc((size_t)chains, sizeof *res);
+  rc = urn_sample_run(&cfg, &target, inits, &sink, NULL, res, err);
+  fit->wall = now_seconds() - t0;
+  for (int c = 0; c < chains; c++) fit->n_grad += res[c].n_gradients, fit->divergent += res[c].divergent;
+  free(res);
+  for (int c = 0; rc == URN_OK && c < chains; c++) rc = write_csv(ctx, name, fit, &st, c, warmup, cfg.seed, err);
+  if (rc == URN_OK) {
+    /* Posterior means of every output, as a parameter JSON. */
+    urn_buf b;
+    tut_json_begin(&b);
+    for (size_t j = 7; j < fit->n_cols; j++) {
+      double sum = 0;
+      size_t n = fit->n_chains * fit->n_draws;
+      for (size_t i = 0; i < n; i++) sum += fit->draws[i * fit->n_cols + j];
+      tut_json_real(&b, fit->names[j], sum / n);
+    }
+    tut_json_end(&b);
+    snprintf(file, sizeof file, "%s.params.json", name);
+    rc = tut_write_text(ctx, file, b.data, err);
+    urn_buf_free(&b);
+  }
+  for (int c = 0; c < chains; c++) free(st.inv_metric[c]);
+  free(st.inv_metric);
+  free(st.stepsize);
+out:
+  free(init);
+  free(inits);
+  urn_model_free(m);
+  if (rc) tut_fit_free(fit);
+  return rc;
+}
+
+void tut_fit_free(tut_fit *fit) {
+  for (size_t j = 0; fit->names && j < fit->n_cols; j++) free(fit->names[j]);
+  free(fit->names);
+  free(fit->draws);
+  memset(fit, 0, sizeof *fit);
+}
+
+long tut_fit_col(const tut_fit *fit, const char *name) {
+  for (size_t j = 0; j < fit->n_cols; j++)
+    if (!strcmp(fit->names[j], name)) return (long)j;
+  return -1;
+}
+
+double *tut_fit_column(const tut_fit *fit, long j) {
+  size_t n = fit->n_chains * fit->n_draws;
+  double *x = urn_xmalloc((n ? n : 1) * sizeof *x);
+  for (size_t i = 0; i < n; i++) x[i] = fit->draws[i * fit->n_cols + (size_t)j];
+  return x;
+}
+
+int tut_fit_estimate(const tut_fit *fit, const char *name, double *mean, double *lo, double *hi, double *sd,
+                     urn_error *err) {
+  long j = tut_fit_col(fit, name);
+  if (j < 0) return urn_error_set(err, URN_EFATAL, "tutorial: the fit has no output '%s'", name);
+  size_t n = fit->n_chains * fit->n_draws;
+  double *x = tut_fit_column(fit, j);
+  double s = 0, ss = 0;
+  for (size_t i = 0; i < n; i++) s += x[i];
+  double m = s / n;
+  for (size_t i = 0; i < n; i++) ss += (x[i] - m) * (x[i] - m);
+  if (mean) *mean = m;
+  if (sd) *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
+  double l = NAN, h = NAN;
+  urn_plot_hdi(x, n, URN_PLOT_HDI_PROB, &l, &h);
+  if (lo) *lo = l;
+  if (hi) *hi = h;
+  free(x);
+  return URN_OK;
+}
+
+double tut_report_fit(tut_ctx *ctx, const tut_fit *fit) {
+  const char *hdr[8] = {"quantity", "mean", "sd", "HDI 3%", "HDI 97%", "R-hat", "ESS bulk", "ESS tail"};
+  size_t nq = fit->n_cols - 7;
+  char **cells = urn_xcalloc(nq * 8 + 1, sizeof *cells);
+  urn_diag_ws *ws = urn_diag_ws_new();
+  double worst = 0;
+  for (size_t q = 0; q < nq; q++) {
+    double *x = tut_fit_column(fit, (long)(7 + q));
+    urn_diag_summary s;
+    urn_error e;
+    char buf[64];
+    cells[q * 8] = urn_xstrdup(fit->names[7 + q]);
+    if (urn_diag_summarize(x, fit->n_chains, fit->n_draws, URN_PLOT_HDI_PROB, NULL, 0, NULL, ws, &s, &e) == URN_OK) {
+      double v[7] = {s.mean, s.sd, s.hdi_low, s.hdi_high, s.rhat, s.ess_bulk, s.ess_tail};
+      for (int k = 0; k < 7; k++) {
+        if (k >= 5)
+          snprintf(buf, sizeof buf, "%.0f", v[k]);
+        else
+          snprintf(buf, sizeof buf, k == 4 ? "%.3f" : "%.4g", v[k]);
+        cells[q * 8 + 1 + k] = urn_xstrdup(buf);
+      }
+      if (isfinite(s.rhat) && s.rhat > worst) worst = s.rhat;
+    }
+    free(x);
+  }
+  urn_diag_ws_free(ws);
+  char line[256];
+  snprintf(line, sizeof line,
+           "%zu chains x %zu draws; %lld gradient evaluations; %d divergent transitions after warmup; %.2f s "
+           "(model construction + warmup + sampling).",
+           fit->n_chains, fit->n_draws, fit->n_grad, fit->divergent, fit->wall);
+  urn_report_heading(&ctx->report, "Posterior summary");
+  urn_report_text(&ctx->report, line);
+  urn_report_table(&ctx->report, hdr, 8, (const char *const *)cells, nq);
+  for (size_t i = 0; i < nq * 8; i++) free(cells[i]);
+  free(cells);
+  return worst;
+}
+
+int tut_param_fit(tut_ctx *ctx, const tut_fit *fit, const char *col, const char *label, double truth, urn_error *err) {
+  double mean, lo, hi, sd;
+  int rc = tut_fit_estimate(fit, col, &mean, &lo, &hi, &sd, err);
+  if (rc == URN_OK) tut_param(ctx, label ? label : col, truth, mean, lo, hi, 4 * sd);
+  return rc;
+}
+
+int tut_vars_make(const tut_fit *fit, const char *const *cols, const char *const *labels, const double *truths,
+                  size_t n, tut_vars *out, urn_error *err) {
+  memset(out, 0, sizeof *out);
+  out->v = urn_xcalloc(n, sizeof *out->v);
+  out->cols = urn_xcalloc(n, sizeof *out->cols);
+  out->n = n;
+  long dcol = tut_fit_col(fit, "divergent__");
+  size_t total = fit->n_chains * fit->n_draws;
+  if (dcol >= 0) {
+    out->div = urn_xmalloc(total * sizeof *out->div);
+    for (size_t i = 0; i < total; i++) out->div[i] = fit->draws[i * fit->n_cols + (size_t)dcol] != 0;
+  }
+  for (size_t k = 0; k < n; k++) {
+    long j = tut_fit_col(fit, cols[k]);
+    if (j < 0) {
+      tut_vars_free(out);
+      return urn_error_set(err, URN_EFATAL, "tutorial: the fit has no output '%s'", cols[k]);
+    }
+    out->cols[k] = tut_fit_column(fit, j);
+    int has = truths && isfinite(truths[k]);
+    out->v[k] = (urn_plot_var){labels ? labels[k] : cols[k], out->cols[k], fit->n_chains, fit->n_draws, out->div,
+                               has, has ? truths[k] : 0};
+  }
+  return URN_OK;
+}
+
+void tut_vars_free(tut_vars *v) {
+  for (size_t k = 0; v->cols && k < v->n; k++) free(v->cols[k]);
+  free(v->cols);
+  free(v->v);
+  free(v->div);
+  memset(v, 0, sizeof *v);
+}
