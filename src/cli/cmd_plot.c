@@ -1,13 +1,272 @@
-/* cli/cmd_plot.c — `urn plot` (not implemented yet: a placeholder that says so). */
+/* cli/cmd_plot.c — `urn plot posterior|trace|rank FILES... -o out.svg`: SVG
+ * plots of the draws in Stan CSV files (one file per chain), read with the
+ * diagnostics module's Stan CSV reader. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "plot/plots.h"
+#include "urn/diag.h"
+#include "util/util.h"
+
+#define MAX_DEFAULT_VARS 40 /* without --vars, plot at most this many quantities */
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: urn plot <posterior|trace|rank> FILES... [-o out.svg] [--vars a,b,...] [--ref name=value]...\n"
+          "                [--title TEXT] [--cols N]\n\n"
+          "SVG plots of the draws in Stan CSV files (one file per chain):\n"
+          "  posterior  density of each quantity with its 94%% HDI and mean (like ArviZ's plot_posterior)\n"
+          "  trace      per-chain densities and traces, divergent transitions marked\n"
+          "  rank       per-chain rank histograms (flat when the chains agree)\n\n"
+          "options:\n"
+          "  -o, --output FILE  where to write the SVG (default KIND.svg)\n"
+          "  --vars LIST        quantities to plot, comma-separated; 'theta' selects theta.1, theta.2, ...;\n"
+          "                     'theta[2]' is theta.2 (default: every column not ending in __, at most %d)\n"
+          "  --ref NAME=VALUE   mark a reference value (e.g. the true value) on NAME's posterior (repeatable)\n"
+          "  --title TEXT       a title over the figure\n"
+          "  --cols N           panels per row (posterior, rank; default 3)\n",
+          MAX_DEFAULT_VARS);
+}
+
+/* "w[2,3]" -> "w.2.3" (Stan CSV column style); other names unchanged. */
+static void csv_style(const char *name, char *out, size_t cap) {
+  size_t j = 0;
+  for (const char *p = name; *p && j + 1 < cap; p++) {
+    if (*p == '[' || *p == ',')
+      out[j++] = '.';
+    else if (*p == ']' || *p == ' ')
+      continue;
+    else
+      out[j++] = *p;
+  }
+  out[j] = 0;
+}
+
+/* "w.2.3" -> "w[2,3]" for display. */
+static char *display_name(const char *col) {
+  const char *dot = strchr(col, '.');
+  if (!dot) return urn_xstrdup(col);
+  urn_buf b;
+  urn_buf_init(&b);
+  urn_buf_append(&b, col, (size_t)(dot - col));
+  urn_buf_putc(&b, '[');
+  for (const char *p = dot + 1; *p; p++) urn_buf_putc(&b, *p == '.' ? ',' : *p);
+  urn_buf_putc(&b, ']');
+  return b.data;
+}
+
+/* Does column `col` match the selector (exactly, or as an element "sel.*")? */
+static int matches(const char *col, const char *sel) {
+  size_t n = strlen(sel);
+  return !strncmp(col, sel, n) && (col[n] == 0 || col[n] == '.');
+}
+
+static int is_sampler_column(const char *name) {
+  size_t n = strlen(name);
+  return n >= 2 && !strcmp(name + n - 2, "__");
+}
 
 int cmd_plot(int argc, char **argv) {
   if (argc > 1 && cli_is_help(argv[1])) {
-    printf("usage: urn plot <posterior|trace|rank> FILES... -o out.svg\n");
+    usage(stdout);
     return 0;
   }
-  fprintf(stderr, "urn plot: not implemented yet\n");
-  return 2;
+  cli_args a;
+  cli_init(&a, "plot", argc, argv);
+  if (cli_done(&a)) {
+    usage(stderr);
+    return 2;
+  }
+  const char *kind = cli_next(&a);
+  if (strcmp(kind, "posterior") && strcmp(kind, "trace") && strcmp(kind, "rank"))
+    cli_die(&a, 2, "unknown plot kind '%s' (posterior, trace or rank)", kind);
+  const char *output = NULL, *title = NULL, *value;
+  long cols = 0;
+  const char **files = urn_xcalloc((size_t)argc, sizeof *files);
+  char **selectors = urn_xcalloc((size_t)argc * 8 + 1, sizeof *selectors);
+  size_t n_files = 0, n_sel = 0;
+  struct ref {
+    char name[256]; /* CSV-style column name */
+    double value;   /* reference value */
+  } *refs = urn_xcalloc((size_t)argc, sizeof *refs);
+  size_t n_refs = 0;
+  while (!cli_done(&a)) {
+    const char *arg = cli_peek(&a);
+    if (cli_is_help(arg)) {
+      usage(stdout);
+      exit(0);
+    } else if (cli_value(&a, "-o", &output) || cli_value(&a, "--output", &output)) {
+    } else if (cli_value(&a, "--title", &title)) {
+    } else if (cli_int(&a, "--cols", 1, 12, &cols)) {
+    } else if (cli_value(&a, "--vars", &value)) {
+      /* Comma-separated, but commas inside brackets belong to the name. */
+      const char *p = value;
+      while (*p) {
+        const char *q = p;
+        int depth = 0;
+        while (*q && (depth > 0 || *q != ',')) depth += (*q == '[') - (*q == ']'), q++;
+        if (q > p) {
+          char *raw = urn_xstrndup(p, (size_t)(q - p));
+          selectors[n_sel] = urn_xmalloc(strlen(raw) + 1);
+          csv_style(raw, selectors[n_sel], strlen(raw) + 1);
+          free(raw);
+          if (selectors[n_sel][0]) n_sel++;
+          if (n_sel >= (size_t)argc * 8) cli_die(&a, 2, "too many --vars");
+        }
+        p = *q ? q + 1 : q;
+      }
+    } else if (cli_value(&a, "--ref", &value)) {
+      const char *eq = strrchr(value, '=');
+      char *end;
+      if (!eq || eq == value) cli_die(&a, 2, "option --ref: '%s' is not NAME=VALUE", value);
+      double v = strtod(eq + 1, &end);
+      if (!eq[1] || *end || !isfinite(v)) cli_die(&a, 2, "option --ref: '%s' is not a finite number", eq + 1);
+      char *name = urn_xstrndup(value, (size_t)(eq - value));
+      csv_style(name, refs[n_refs].name, sizeof refs[n_refs].name);
+      free(name);
+      refs[n_refs++].value = v;
+    } else if (arg[0] == '-' && arg[1]) {
+      cli_unknown(&a);
+    } else {
+      files[n_files++] = cli_next(&a);
+    }
+  }
+  if (n_files == 0) cli_die(&a, 2, "no Stan CSV files given (see 'urn plot --help')");
+  char default_out[64];
+  if (!output) {
+    snprintf(default_out, sizeof default_out, "%s.svg", kind);
+    output = default_out;
+  }
+
+  int status = 0;
+  urn_error err;
+  urn_stancsv *csv = urn_xcalloc(n_files, sizeof *csv);
+  size_t n_read = 0;
+  urn_draws d = {0};
+  urn_plot_var *vars = NULL;
+  char **labels = NULL;
+  double **columns = NULL;
+  int **divs = NULL;
+  size_t nv = 0;
+  for (; n_read < n_files; n_read++)
+    if (urn_stancsv_read(files[n_read], &csv[n_read], &err)) {
+      fprintf(stderr, "urn plot: %s\n", err.msg);
+      status = 1;
+      goto done;
+    }
+  if (urn_stancsv_as_draws(csv, n_files, &d, &err)) {
+    fprintf(stderr, "urn plot: %s\n", err.msg);
+    status = 1;
+    goto done;
+  }
+  if (d.n_draws == 0) {
+    fprintf(stderr, "urn plot: %s: no post-warmup draws\n", files[0]);
+    status = 1;
+    goto done;
+  }
+  /* Which columns: every selector must match something. */
+  size_t *chosen = urn_xcalloc(d.n_cols, sizeof *chosen);
+  for (size_t s = 0; s < n_sel; s++) {
+    size_t hits = 0;
+    for (size_t j = 0; j < d.n_cols; j++)
+      if (matches(d.names[j], selectors[s])) {
+        int seen = 0;
+        for (size_t k = 0; k < nv; k++) seen |= chosen[k] == j;
+        if (!seen) chosen[nv++] = j;
+        hits++;
+      }
+    if (!hits) {
+      fprintf(stderr, "urn plot: --vars: no column '%s' in %s\n", selectors[s], files[0]);
+      free(chosen);
+      status = 1;
+      goto done;
+    }
+  }
+  if (n_sel == 0) {
+    size_t total = 0;
+    for (size_t j = 0; j < d.n_cols; j++)
+      if (!is_sampler_column(d.names[j])) {
+        if (nv < MAX_DEFAULT_VARS) chosen[nv++] = j;
+        total++;
+      }
+    if (total > nv)
+      fprintf(stderr, "urn plot: plotting the first %zu of %zu quantities (choose others with --vars)\n", nv, total);
+    if (nv == 0) {
+      fprintf(stderr, "urn plot: %s has no quantities to plot (only sampler columns)\n", files[0]);
+      free(chosen);
+      status = 1;
+      goto done;
+    }
+  }
+  for (size_t r = 0; r < n_refs; r++) {
+    int found = 0;
+    for (size_t k = 0; k < nv; k++) found |= !strcmp(d.names[chosen[k]], refs[r].name);
+    if (!found) {
+      fprintf(stderr, "urn plot: --ref: '%s' is not among the plotted quantities\n", refs[r].name);
+      free(chosen);
+      status = 1;
+      goto done;
+    }
+  }
+  /* Columns out of the row-major chain matrices into chain-major arrays. */
+  ptrdiff_t div_col = -1;
+  for (size_t j = 0; j < d.n_cols; j++)
+    if (!strcmp(d.names[j], "divergent__")) div_col = (ptrdiff_t)j;
+  vars = urn_xcalloc(nv, sizeof *vars);
+  labels = urn_xcalloc(nv, sizeof *labels);
+  columns = urn_xcalloc(nv, sizeof *columns);
+  divs = urn_xcalloc(nv, sizeof *divs);
+  size_t total = d.n_chains * d.n_draws;
+  int *div = NULL;
+  if (div_col >= 0) {
+    div = urn_xmalloc(total * sizeof *div);
+    for (size_t c = 0; c < d.n_chains; c++)
+      for (size_t i = 0; i < d.n_draws; i++) div[c * d.n_draws + i] = d.draws[c][i * d.n_cols + div_col] != 0;
+  }
+  for (size_t k = 0; k < nv; k++) {
+    size_t j = chosen[k];
+    columns[k] = urn_xmalloc(total * sizeof **columns);
+    for (size_t c = 0; c < d.n_chains; c++)
+      for (size_t i = 0; i < d.n_draws; i++) columns[k][c * d.n_draws + i] = d.draws[c][i * d.n_cols + j];
+    labels[k] = display_name(d.names[j]);
+    vars[k] = (urn_plot_var){labels[k], columns[k], d.n_chains, d.n_draws, div, 0, 0};
+    for (size_t r = 0; r < n_refs; r++)
+      if (!strcmp(d.names[j], refs[r].name)) vars[k].has_ref = 1, vars[k].ref = refs[r].value;
+  }
+  free(chosen);
+  urn_svg svg = {0};
+  int rc;
+  if (!strcmp(kind, "posterior"))
+    rc = urn_plot_posterior(&svg, vars, nv, (int)cols, title, &err);
+  else if (!strcmp(kind, "trace"))
+    rc = urn_plot_trace(&svg, vars, nv, title, &err);
+  else
+    rc = urn_plot_rank(&svg, vars, nv, (int)cols, title, &err);
+  if (rc == URN_OK) rc = urn_svg_write_file(&svg, output, &err);
+  if (rc == URN_OK) {
+    printf("wrote %s (%zu quantities, %zu chains x %zu draws)\n", output, nv, d.n_chains, d.n_draws);
+  } else {
+    fprintf(stderr, "urn plot: %s\n", err.msg);
+    status = 1;
+  }
+  urn_svg_free(&svg);
+  free(div);
+
+done:
+  for (size_t k = 0; k < nv && columns; k++) free(columns[k]), free(labels[k]);
+  free(columns);
+  free(labels);
+  free(divs);
+  free(vars);
+  if (d.names || d.draws) urn_draws_free_views(&d);
+  for (size_t i = 0; i < n_read; i++) urn_stancsv_free(&csv[i]);
+  free(csv);
+  for (size_t s = 0; s < n_sel; s++) free(selectors[s]);
+  free(selectors);
+  free(refs);
+  free(files);
+  return status;
 }
