@@ -144,9 +144,9 @@ static const char *const sampler_cols[7] = {"lp__",        "accept_stat__", "ste
                                             "n_leapfrog__", "divergent__",   "energy__"};
 
 void tut_nuts_sizes(const tut_ctx *ctx, int *chains, int *warmup, int *samples) {
-  *chains = 4;
-  *warmup = ctx->opts->quick ? 300 : 1000;
-  *samples = ctx->opts->quick ? 300 : 1000;
+  *chains = ctx->opts->quick >= 2 ? 2 : 4;
+  *warmup = ctx->opts->quick >= 2 ? 100 : ctx->opts->quick ? 300 : 1000;
+  *samples = *warmup;
 }
 
 /* State the sampler's callbacks share; per-chain slots need no locks. */

@@ -18,7 +18,8 @@
 typedef struct urn_tutorial_opts {
   const char *out_dir; /* where everything is written (created if missing) */
   unsigned steps;      /* bit s-1 set: run step s (0 = all) */
-  int quick;           /* shorter NUTS runs (tests); data and EM settings unchanged */
+  int quick;           /* shorter NUTS runs, data and EM unchanged: 1 = 4 chains x (300 warmup + 300
+                          draws), 2 = 2 chains x (100 + 100) for the tests; 0 = 4 x (1000 + 1000) */
   uint64_t seed;       /* data seed; step s draws from stream s of it */
   int threads;         /* threads for chains and EM (0 = 2) */
   FILE *out;           /* where the per-step tables and progress go (NULL = silent) */

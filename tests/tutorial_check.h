@@ -1,0 +1,149 @@
+/* tests/tutorial_check.h — runs selected tutorial steps on short runs into a
+ * temporary directory and checks them: every recovered value within its
+ * tolerance and inside its HDI, EM's log joint never decreasing and ending at
+ * least at the generator's (the fit maximizes it over all parameters, the
+ * generator's included), the states agreeing after alignment, every SVG and
+ * report.html well-formed XML, and results.json in the documented schema.
+ * Used by test_tutorial.c (cheap steps) and test_tutorial_nuts.c. */
+#ifndef URN_TEST_TUTORIAL_CHECK_H
+#define URN_TEST_TUTORIAL_CHECK_H
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "io/json.h"
+#include "tutorial/tutorial.h"
+#include "urn/model.h"
+#include "xml_check.h"
+
+static void check_em_file(const char *dir, const char *file, double slack) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  urn_error err;
+  urn_json *j = urn_json_parse_file(path, &err);
+  CHECK(j != NULL, "%s parses: %s", file, j ? "" : err.msg);
+  if (!j) return;
+  const urn_json *tr = urn_json_get(j, "log_prob_trace"), *tl = urn_json_get(j, "true_log_prob");
+  CHECK(tr && tr->len >= 2 && tl, "%s has the EM trace and the true log prob", file);
+  if (tr && tl && tr->len >= 2) {
+    size_t drops = 0;
+    for (size_t i = 1; i < tr->len; i++) drops += tr->items[i]->num < tr->items[i - 1]->num - slack;
+    CHECK(drops == 0, "%s: EM's log joint never decreases (%zu drops)", file, drops);
+    double last = tr->items[tr->len - 1]->num;
+    CHECK(last >= tl->num, "%s: EM ends at %g, the generator's log joint is %g", file, last, tl->num);
+  }
+  urn_json_free(j);
+}
+
+/* Can the Stan model API build this program?  (NULL-terminated probe.) */
+static int model_works(const char *src, urn_error *err) {
+  urn_model *m = urn_model_new("probe.stan", src, strlen(src), NULL, NULL, 0, 1, err);
+  urn_model_free(m);
+  return m != NULL;
+}
+
+static int popcount8(unsigned mask) {
+  int n = 0;
+  for (int i = 0; i < URN_TUTORIAL_STEPS; i++) n += (mask >> i) & 1;
+  return n;
+}
+
+/* Runs the steps in mask (bit s-1 = step s) and checks them. */
+static void check_tutorial(unsigned mask) {
+  char dir[] = "/tmp/urn-tutorial-test-XXXXXX";
+  if (!mkdtemp(dir)) {
+    CHECK(0, "mkdtemp");
+    return;
+  }
+  urn_error err;
+  urn_tutorial_opts o = {.out_dir = dir, .steps = mask, .quick = 2, .seed = 20241126, .threads = 2, .out = NULL};
+  urn_tutorial_result res;
+  int rc = urn_tutorial_run(&o, &res, &err);
+  CHECK(rc == URN_OK, "tutorial ran: %s", rc ? err.msg : "");
+  for (int s = 0; s < URN_TUTORIAL_STEPS; s++) {
+    const urn_tutorial_step *st = &res.steps[s];
+    if (!st->ran) continue;
+    CHECK(st->status == URN_OK, "step %d ran: %s", s + 1, st->error);
+    CHECK(st->n_params > 0, "step %d recovered values", s + 1);
+    for (size_t k = 0; k < st->n_params; k++) {
+      const urn_tutorial_param *p = &st->params[k];
+      CHECK(p->within, "step %d %s: |%g - %g| <= %g", s + 1, p->name, p->estimate, p->truth, p->tolerance);
+      if (strcmp(st->method, "em"))
+        CHECK(p->lower <= p->estimate && p->estimate <= p->upper, "step %d %s: HDI [%g, %g] holds the estimate",
+              s + 1, p->name, p->lower, p->upper);
+    }
+  }
+  /* Step 1: the estimates are red counts over n. */
+  if (mask & 1) {
+  const urn_tutorial_step *b = &res.steps[0];
+  static const int n[5] = {5, 10, 100, 1000, 10000};
+  for (int k = 0; k < 5 && b->n_params == 5; k++) {
+    double reds = b->params[k].estimate * n[k];
+    CHECK(fabs(reds - round(reds)) < 1e-9, "step 1: n=%d estimate is a count over n", n[k]);
+  }
+  }
+  /* Steps 4 and 7: state agreement after alignment (from the summaries). */
+  double pct = 0;
+  if (mask & (1u << 3))
+  CHECK(sscanf(strstr(res.steps[3].summary, "; ") ? strrchr(res.steps[3].summary, ';') + 2 : "", "%lf%% states", &pct) == 1 &&
+            pct > 95,
+        "step 4: %.1f%% of states right after alignment (> 95%%)", pct);
+  const char *acc = strstr(res.steps[6].summary, "test states ");
+  if (mask & (1u << 6))
+  CHECK(acc && sscanf(acc, "test states %lf", &pct) == 1 && pct >= 85, "step 7: %.0f%% test states right (>= 85%%)",
+        pct);
+  if (mask & (1u << 3)) check_em_file(dir, "gaussian-hmm.params.json", 0.05);
+  if (mask & (1u << 6)) check_em_file(dir, "glm-hmm.params.json", 1e-6);
+  urn_tutorial_result_free(&res);
+
+  /* Every SVG and the report are well-formed; results.json has the schema. */
+  DIR *d = opendir(dir);
+  size_t n_svg = 0;
+  struct dirent *e;
+  char path[1024], msg[256];
+  while (d && (e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if ((len > 4 && !strcmp(e->d_name + len - 4, ".svg")) || !strcmp(e->d_name, "report.html")) {
+      char *text = test_read_file(path, NULL);
+      CHECK(text && xml_check(text, msg, sizeof msg), "%s well-formed: %s", e->d_name, msg);
+      if (!strcmp(e->d_name, "report.html"))
+        CHECK(text && strstr(text, "<section id=\"step") && !strstr(text, "<script") && !strstr(text, "src="),
+              "report has the sections and no external resources");
+      n_svg += e->d_name[len - 1] == 'g';
+      free(text);
+    }
+  }
+  if (d) closedir(d);
+  CHECK(n_svg >= 2u * popcount8(mask), "%zu SVG files written", n_svg);
+  snprintf(path, sizeof path, "%s/results.json", dir);
+  urn_json *j = urn_json_parse_file(path, &err);
+  const urn_json *steps = j ? urn_json_get(j, "steps") : NULL;
+  CHECK(steps && steps->type == URN_JSON_ARRAY && steps->len == (size_t)popcount8(mask), "results.json lists the steps");
+  for (size_t i = 0; steps && i < steps->len; i++) {
+    const urn_json *s = steps->items[i], *ps = urn_json_get(s, "parameters"), *me = urn_json_get(s, "method");
+    CHECK(urn_json_get(s, "name") && me && urn_json_get(s, "wall_seconds") && ps && ps->len > 0,
+          "results.json step %zu fields", i + 1);
+    for (size_t k = 0; ps && me && k < ps->len; k++) {
+      const urn_json *p = ps->items[k];
+      int em = !strcmp(me->str, "em");
+      CHECK(urn_json_get(p, "name") && urn_json_get(p, "true") && urn_json_get(p, "estimate") &&
+                (em ? !urn_json_get(p, "lower") : urn_json_get(p, "lower") && urn_json_get(p, "upper")),
+            "results.json step %zu parameter %zu fields", i + 1, k + 1);
+    }
+  }
+  CHECK(j && urn_json_get(j, "total_wall_seconds"), "total wall time recorded");
+  urn_json_free(j);
+  /* Clean up the temporary directory. */
+  d = opendir(dir);
+  while (d && (e = readdir(d)))
+    if (e->d_name[0] != '.') {
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      unlink(path);
+    }
+  if (d) closedir(d);
+  rmdir(dir);
+}
+
+#endif
