@@ -95,7 +95,7 @@ static int sink_draw(void *ctx, int chain, int iteration, int warmup, const urn_
   if (rc != URN_OK) return rc;
   rc = urn_stancsv_row(&r->writers[chain], row, r->n_cols, err);
   if (rc != URN_OK) return rc;
-  if (!warmup) {
+  if (!warmup && r->kept[chain]) {
     size_t k = r->n_kept[chain]++;
     memcpy(r->kept[chain] + k * r->n_cols, row, r->n_cols * sizeof *row);
   }
@@ -350,8 +350,12 @@ int cmd_sample(int argc, char **argv) {
   r.n_kept = urn_xcalloc((size_t)nch, sizeof *r.n_kept);
   pthread_mutex_init(&r.msg_lock, NULL);
   size_t kept_rows = (size_t)(cfg.num_samples + cfg.thin - 1) / (size_t)cfg.thin, kept_size;
-  if (urn_mul_overflow(kept_rows, r.n_cols, &kept_size) || kept_size > ((size_t)1 << 34) / sizeof(double)) {
-    fprintf(stderr, "urn sample: %zu draws of %zu columns is too many to hold in memory\n", kept_rows, r.n_cols);
+  if (urn_mul_overflow(kept_rows, r.n_cols, &kept_size)) kept_size = SIZE_MAX;
+  if (!no_summary && kept_size > ((size_t)1 << 34) / sizeof(double)) {
+    fprintf(stderr,
+            "urn sample: %zu draws of %zu columns is too many to hold in memory for the summary "
+            "(use --no-summary and run urn summary on fewer columns)\n",
+            kept_rows, r.n_cols);
     status = 1;
   }
   const char **names = urn_xcalloc(r.n_cols, sizeof *names);
@@ -367,7 +371,9 @@ int cmd_sample(int argc, char **argv) {
     write_config(&r.writers[c], m, &cfg, c, data_path, init_file ? init_file : init_text, paths[c], (int)sig_figs);
     urn_stancsv_header(&r.writers[c], names, r.n_cols, &err);
     r.row[c] = urn_xcalloc(r.n_cols, sizeof(double));
-    r.kept[c] = urn_xcalloc(kept_size ? kept_size : 1, sizeof(double));
+    /* Only the end-of-run summary needs the draws in memory: with --no-summary memory stays flat
+       however long the run (the draws are on disk). */
+    if (!no_summary) r.kept[c] = urn_xcalloc(kept_size ? kept_size : 1, sizeof(double));
   }
 
   urn_chain_result *res = urn_xcalloc((size_t)nch, sizeof *res);
