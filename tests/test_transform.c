@@ -12,6 +12,7 @@
 #include "math/linalg.h"
 #include "math/rng.h"
 #include "model/transform.h"
+#include "data/transform_rstan.h"
 
 typedef struct tcase {
   urn_transform_kind kind; /* transform */
@@ -416,7 +417,62 @@ static void test_validation(void) {
   CHECK(urn_transform_constrain(URN_TR_UNIT_VECTOR, 2, 1, NULL, zero2, x2, NULL, "uv", &err) == URN_EREJECT, "unit_vector of 0 rejects");
 }
 
+/* Against rstan 2.21 (tests/data/gen_transform_rstan.R): an empty model with
+ * one parameter of every constraint; rstan's log_prob is then the sum of the
+ * log-Jacobians, grad_log_prob its gradient, constrain_pars the values. */
+static void test_rstan(void) {
+  double worst_lp = 0, worst_g = 0;
+  double lb_a = 0.5, ub_b = 2, lb_c = -1, ub_c = 3, off_d = 1, mul_d = 2, zero = 0, one = 1;
+  urn_transform_args A[13];
+  memset(A, 0, sizeof A);
+  A[0].lb = &lb_a;
+  A[1].ub = &ub_b;
+  A[2].lb = &lb_c, A[2].ub = &ub_c;
+  A[3].offset = &off_d, A[3].multiplier = &mul_d;
+  A[4].lb = &zero, A[4].ub = &one;
+  const struct {
+    urn_transform_kind k; /* kind */
+    size_t rows, cols;    /* shape */
+    const char *name;     /* Stan name */
+  } v[13] = {{URN_TR_LOWER, 1, 1, "a"},          {URN_TR_UPPER, 1, 1, "b"},
+             {URN_TR_LOWER_UPPER, 1, 1, "c"},    {URN_TR_OFFSET_MULTIPLIER, 1, 1, "d"},
+             {URN_TR_LOWER_UPPER, 2, 1, "e"},    {URN_TR_ORDERED, 3, 1, "o"},
+             {URN_TR_POSITIVE_ORDERED, 3, 1, "po"}, {URN_TR_SIMPLEX, 4, 1, "s"},
+             {URN_TR_UNIT_VECTOR, 3, 1, "uv"},   {URN_TR_CHOLESKY_CORR, 4, 4, "Lc"},
+             {URN_TR_CHOLESKY_COV, 4, 3, "Lv"},  {URN_TR_CORR_MATRIX, 4, 4, "R"},
+             {URN_TR_COV_MATRIX, 3, 3, "S"}};
+  for (int p = 0; p < RSTAN_NPTS; p++) {
+    const double *u = rstan_u + p * RSTAN_NU, *xr = rstan_x + p * RSTAN_NX, *gr = rstan_grad + p * RSTAN_NU;
+    double x[RSTAN_NX], g[RSTAN_NU], u2[RSTAN_NU], lj = 0;
+    memset(g, 0, sizeof g);
+    size_t uo = 0, xo = 0;
+    for (int i = 0; i < 13; i++) {
+      size_t nu = urn_transform_unconstrained_size(v[i].k, v[i].rows, v[i].cols);
+      size_t nx = urn_transform_constrained_size(v[i].k, v[i].rows, v[i].cols);
+      CHECK(urn_transform_constrain(v[i].k, v[i].rows, v[i].cols, &A[i], u + uo, x + xo, &lj, v[i].name, NULL) == URN_OK, "rstan constrain %s", v[i].name);
+      urn_transform_reverse(v[i].k, v[i].rows, v[i].cols, &A[i], u + uo, x + xo, NULL, 1.0, g + uo, NULL, v[i].name, NULL);
+      double ex = 0;
+      for (size_t j = 0; j < nx; j++) ex = fmax(ex, fabs(x[xo + j] - xr[xo + j]) / fmax(1, fabs(xr[xo + j])));
+      CHECK(ex < 1e-13, "point %d: %s constrained values match rstan (worst %.3g)", p, v[i].name, ex);
+      CHECK(urn_transform_unconstrain(v[i].k, v[i].rows, v[i].cols, &A[i], xr + xo, u2 + uo, v[i].name, NULL) == URN_OK, "rstan unconstrain %s", v[i].name);
+      double eu = 0;
+      for (size_t j = 0; j < nu; j++) eu = fmax(eu, fabs(u2[uo + j] - u[uo + j]) / fmax(1, fabs(u[uo + j])));
+      CHECK(eu < 1e-9 || v[i].k == URN_TR_UNIT_VECTOR, "point %d: %s unconstrain of rstan's values gives rstan's u (worst %.3g)", p, v[i].name, eu);
+      uo += nu, xo += nx;
+    }
+    CHECK(uo == RSTAN_NU && xo == RSTAN_NX, "sizes match rstan's (%zu, %zu)", uo, xo);
+    CHECK_REL(lj, rstan_lp[p], 1e-12, "sum of log-Jacobians == rstan log_prob");
+    worst_lp = fmax(worst_lp, fabs(lj - rstan_lp[p]) / fabs(rstan_lp[p]));
+    double eg = 0;
+    for (int j = 0; j < RSTAN_NU; j++) eg = fmax(eg, fabs(g[j] - gr[j]) / fmax(1, fabs(gr[j])));
+    CHECK(eg < 1e-12, "point %d: log-Jacobian gradient == rstan grad_log_prob (worst %.3g)", p, eg);
+    worst_g = fmax(worst_g, eg);
+  }
+  printf("rstan 2.21: worst log-Jacobian rel %.2e, worst gradient rel %.2e over %d points\n", worst_lp, worst_g, RSTAN_NPTS);
+}
+
 int main(void) {
+  test_rstan();
   test_all_kinds();
   test_bound_adjoints();
   test_closed_forms();
