@@ -869,11 +869,13 @@ static void run_call(urn_ev *ev, const ir_st *s) {
   s->rhs->g(ev, s->rhs, &r);
 }
 
+static void rt_tilde_normal_run(urn_ev *ev, const ir_st *s);
+
 ir_run rt_run_fn(int kind, int variant) {
   switch (kind) {
     case URN_ST_DECL: return variant ? run_decl_scalar : run_decl;
     case URN_ST_ASSIGN: return variant == 1 ? run_assign_scalar_var : variant == 2 ? run_assign_scalar_index : run_assign;
-    case URN_ST_TILDE: return run_tilde;
+    case URN_ST_TILDE: return variant ? (ir_run)rt_tilde_normal_run : run_tilde;
     case URN_ST_TARGET: case URN_ST_JACOBIAN: return run_target;
     case URN_ST_FOR: return run_for;
     case URN_ST_FOREACH: return run_foreach;
@@ -897,4 +899,53 @@ int urn_ev_run_block(urn_ev *ev, ir_st **stmts, int n) {
     ev->ctl = EV_NORMAL;
   }
   return URN_OK;
+}
+
+/* ---- fast paths for the hot scalar forms ---- */
+
+/* x[i] on a variable holding a vector, row_vector or 1-D array of scalars. */
+int32_t rt_s_index1(urn_ev *ev, const ir_ex *e, double *out) {
+  const urn_val *x = slot_of(ev, e->a[0]);
+  double iv;
+  const ir_ex *ie = e->idx[0].lo;
+  ie->s(ev, ie, &iv);
+  size_t i = check_index(ev, e, iv, x->dim[0]);
+  *out = x->v[i];
+  return x->ix ? x->ix[i] : -1;
+}
+/* x[i, j] on a variable holding a 2-D array of scalars, a matrix or an array of vectors. */
+int32_t rt_s_index2(urn_ev *ev, const ir_ex *e, double *out) {
+  const urn_val *x = slot_of(ev, e->a[0]);
+  double iv, jv;
+  e->idx[0].lo->s(ev, e->idx[0].lo, &iv);
+  e->idx[1].lo->s(ev, e->idx[1].lo, &jv);
+  size_t i = check_index(ev, e, iv, x->dim[0]), j = check_index(ev, e, jv, x->dim[1]);
+  size_t off = x->ty.base == URN_TY_MATRIX && x->ty.dims == 0 ? i + j * (size_t)x->dim[0] : i * (size_t)x->dim[1] + j;
+  *out = x->v[off];
+  return x->ix ? x->ix[off] : -1;
+}
+
+/* normal_lpdf(y | mu, sigma) with three scalars: the same terms as the
+ * distribution table (math/dist_continuous.c) without building arguments;
+ * invalid arguments go through the table for its exact message. */
+static int32_t normal3(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int propto, double *out) {
+  double y, mu, s;
+  int32_t iy = a[0]->s(ev, a[0], &y), im = a[1]->s(ev, a[1], &mu), is = a[2]->s(ev, a[2], &s);
+  if (!(s > 0) || isinf(s) || isnan(y) || !isfinite(mu)) return rt_dist_eval(ev, bi, a, 3, propto, out);
+  int vy = !a[0]->novar, vm = !a[1]->novar, vs = !a[2]->novar;
+  double inv = 1 / s, z = (y - mu) * inv, lp = 0;
+  if (!propto || vy || vm || vs) lp = -0.5 * z * z;
+  if (!propto || vs) lp -= log(s);
+  if (!propto) lp -= 0.91893853320467274178;
+  *out = lp;
+  if (iy < 0 && im < 0 && is < 0) return -1;
+  return urn_tape_push3(&ev->tape, lp, iy, -z * inv, im, z * inv, is, (z * z - 1) * inv);
+}
+int32_t rt_s_normal(urn_ev *ev, const ir_ex *e, double *out) {
+  return normal3(ev, e->bi, e->a, e->propto && ev->propto, out);
+}
+static void rt_tilde_normal_run(urn_ev *ev, const ir_st *s) {
+  double v;
+  int32_t ix = normal3(ev, s->bi, s->args, ev->propto, &v);
+  urn_ev_target_add(ev, v, ix, 1);
 }

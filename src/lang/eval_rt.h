@@ -31,6 +31,9 @@ void rt_g_index(urn_ev *ev, const ir_ex *e, urn_val *out);
 void rt_g_array(urn_ev *ev, const ir_ex *e, urn_val *out);
 void rt_g_rowvec(urn_ev *ev, const ir_ex *e, urn_val *out);
 void rt_g_ucall(urn_ev *ev, const ir_ex *e, urn_val *out);
+int32_t rt_s_index1(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_index2(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_normal(urn_ev *ev, const ir_ex *e, double *out);
 /* The run function of a statement kind (variant: specialised fast forms). */
 ir_run rt_run_fn(int kind, int variant);
 /* target: value so far, and one node summing its terms (-1 when constant). */

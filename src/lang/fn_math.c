@@ -236,7 +236,7 @@ static int32_t s_log_mix(urn_ev *ev, const urn_builtin *b, const double *x, cons
   double th = x[0], a = x[1], c = x[2];
   if (!(th >= 0 && th <= 1)) urn_ev_reject(ev, "log_mix: theta is %g, but must be in the interval [0, 1]", th);
   double m = a > c ? a : c;
-  double ea = exp(a - m), ec = exp(c - m);
+  double ea = a >= c ? 1 : exp(a - m), ec = a >= c ? exp(c - m) : 1;
   double den = th * ea + (1 - th) * ec;
   double f = m + log(den);
   *out = f;

@@ -130,7 +130,12 @@ static ir_ex *make_call(lctx *c, const urn_expr *src, const char *name, ir_ex **
   if (b->flags & URN_BI_RNG) e->pure = 0, e->novar = 1;
   if (b->flags & URN_BI_DIST) {
     if (b->flags & URN_BI_RNG) e->g = rt_g_call;
-    else e->s = rt_s_dist, e->g = rt_g_dist, e->propto = (b->flags & URN_BI_LUPDF) != 0;
+    else {
+      e->s = rt_s_dist, e->g = rt_g_dist, e->propto = (b->flags & URN_BI_LUPDF) != 0;
+      if (all_scalar && n == 3 && strcmp(((const urn_dist *)b->aux)->name, "normal") == 0 &&
+          (b->aux2 == URN_DF_LPDF || b->aux2 == URN_DF_LUPDF))
+        e->s = rt_s_normal;
+    }
   } else if (all_scalar && b->sfn && n <= 8) {
     e->s = rt_s_call_scalar;
   } else {
@@ -232,7 +237,16 @@ static ir_ex *lower_index(lctx *c, const urn_expr *x) {
     if (o->kind != URN_IDX_SINGLE) all_single = 0;
   }
   e->ty = index_type(c, x, base->ty, keeps, x->nidx);
-  if (is_scalar(e->ty) && all_single) e->s = rt_s_index;
+  if (is_scalar(e->ty) && all_single && base->kind == URN_EX_VAR && x->nidx == 1 &&
+      ((base->ty.dims == 1 && is_scalar((urn_type){base->ty.base, 0})) ||
+       (base->ty.dims == 0 && (base->ty.base == URN_TY_VECTOR || base->ty.base == URN_TY_ROW_VECTOR))))
+    e->s = rt_s_index1;
+  else if (is_scalar(e->ty) && all_single && base->kind == URN_EX_VAR && x->nidx == 2 &&
+           ((base->ty.dims == 2 && is_scalar((urn_type){base->ty.base, 0})) ||
+            (base->ty.dims == 0 && base->ty.base == URN_TY_MATRIX) ||
+            (base->ty.dims == 1 && base->ty.base == URN_TY_VECTOR)))
+    e->s = rt_s_index2;
+  else if (is_scalar(e->ty) && all_single) e->s = rt_s_index;
   else e->g = rt_g_index;
   finish(e);
   return e;
@@ -500,6 +514,9 @@ static ir_st *lower_tilde(lctx *c, const urn_stmt *x) {
     }
     const urn_dist *d = s->bi->aux;
     s->discrete = d->discrete;
+    if (!x->truncated && n == 3 && strcmp(d->name, "normal") == 0 && is_scalar(s->args[0]->ty) &&
+        is_scalar(s->args[1]->ty) && is_scalar(s->args[2]->ty))
+      s->run = rt_run_fn(URN_ST_TILDE, 1);
     if (x->truncated) {
       tys[0] = (urn_type){d->discrete ? URN_TY_INT : URN_TY_REAL, 0};
       if (x->trunc_lo) s->tlo = lower_expr(c, x->trunc_lo);
@@ -550,7 +567,8 @@ static ir_st *lower_stmt(lctx *c, const urn_stmt *x) {
       if (rhs->ty.base == URN_TY_REAL && s->lhs->ty.base == URN_TY_INT && s->lhs->ty.dims == rhs->ty.dims)
         fail(c, x->line, x->col, "cannot assign a real value to an int variable");
       if (s->lhs->kind == URN_EX_VAR && is_scalar(s->lhs->ty) && rhs->s) s->run = rt_run_fn(URN_ST_ASSIGN, 1);
-      else if (s->lhs->kind == URN_EX_INDEX && s->lhs->s == rt_s_index && s->lhs->a[0]->kind == URN_EX_VAR && rhs->s)
+      else if (s->lhs->kind == URN_EX_INDEX && (s->lhs->s == rt_s_index || s->lhs->s == rt_s_index1 || s->lhs->s == rt_s_index2) &&
+               s->lhs->a[0]->kind == URN_EX_VAR && rhs->s)
         s->run = rt_run_fn(URN_ST_ASSIGN, 2);
       return s;
     }
