@@ -85,8 +85,7 @@ static void build_table(void) {
   const urn_builtin *parts[] = {urn_fn_math_table, urn_fn_ops_table, urn_fn_array_table, urn_fn_linalg_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
     for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);
-  if (urn_dist_table)
-    for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
+  for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
   qsort(t, n, sizeof *t, cmp_name);
   table = t, table_n = n;
 }
@@ -198,6 +197,8 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
       for (int i = 0; i < n; i++)
         if (args[i].dims) return args[i];
       return (urn_type){URN_TY_INT, 0};
+    case 'L': /* reduction: int for int arguments, else real */
+      return (urn_type){(unsigned char)(n && args[0].base == URN_TY_INT ? URN_TY_INT : URN_TY_REAL), 0};
     case 'Q': return all_scalar ? (urn_type){URN_TY_REAL, 0} : (urn_type){URN_TY_REAL, 1};
     case 'J': return all_scalar ? (urn_type){URN_TY_INT, 0} : (urn_type){URN_TY_INT, 1};
     case 'X': return n ? args[0] : r;

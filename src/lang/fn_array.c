@@ -128,6 +128,20 @@ static void f_rep_vector(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val
     if (out->ix) out->ix[i] = args[0].ix[0];
   }
 }
+/* rep_matrix(v, n): n copies of a column vector side by side, or of a row vector stacked. */
+static void f_rep_matrix_vec(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0];
+  int k = (int)args[1].v[0], len = (int)x->n, col = x->ty.base == URN_TY_VECTOR;
+  if (k < 0) urn_ev_reject(ev, "rep_matrix: size must be non-negative, but is %d", k);
+  int32_t dim[2] = {col ? len : k, col ? k : len};
+  urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, x->ix != NULL);
+  for (int j = 0; j < dim[1]; j++)
+    for (int i = 0; i < dim[0]; i++) {
+      size_t src = col ? (size_t)i : (size_t)j, q = i + (size_t)j * dim[0];
+      out->v[q] = x->v[src];
+      if (x->ix) out->ix[q] = x->ix[src];
+    }
+}
 static void f_rep_array(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0];
   int32_t dim[URN_MAX_DIMS];
@@ -291,6 +305,7 @@ static void f_append(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
   int xs = urn_is_scalar(x->ty), ys = urn_is_scalar(y->ty);
   urn_type t = xs ? y->ty : x->ty;
   if (t.base == URN_TY_INT) t.base = URN_TY_REAL;
+  if (b->sig[0] == 'm') t.base = URN_TY_MATRIX;
   int var = x->ix || y->ix;
   if (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR) {
     int32_t dim[1] = {(int32_t)(x->n + y->n)};
@@ -469,16 +484,18 @@ static void f_squared_distance(urn_ev *ev, const urn_builtin *b, urn_val *out, u
 
 #define F(name, sig, fn, aux2, doc) {name, sig, fn, NULL, NULL, aux2, 0, doc}
 const urn_builtin urn_fn_array_table[] = {
-    F("sum", "K:T", f_sum, 0, "sum of the elements"),
+    F("sum", "L:T", f_sum, 0, "sum of the elements"),
     F("mean", "r:T", f_mean, 0, "mean of the elements"),
     F("variance", "r:T", f_variance, 0, "sample variance"), F("sd", "r:T", f_variance, 1, "sample standard deviation"),
-    F("prod", "K:T", f_prod, 0, "product of the elements"),
+    F("prod", "L:T", f_prod, 0, "product of the elements"),
     F("log_sum_exp", "r:T", f_log_sum_exp, 0, "log of the sum of exponentials"),
-    F("max", "K:T", f_maxmin, 0, "largest element"), F("min", "K:T", f_maxmin, 1, "smallest element"),
+    F("max", "L:T", f_maxmin, 0, "largest element"), F("min", "L:T", f_maxmin, 1, "smallest element"),
     {"max", "K:NN", f_max2, s_max2, NULL, 0, 0, "larger of two"}, {"min", "K:NN", f_max2, s_max2, NULL, 1, 0, "smaller of two"},
     F("rep_vector", "v:ri", f_rep_vector, URN_TY_VECTOR, "vector of n copies"),
     F("rep_row_vector", "w:ri", f_rep_vector, URN_TY_ROW_VECTOR, "row vector of n copies"),
     F("rep_matrix", "m:rii", f_rep_vector, URN_TY_MATRIX, "matrix of copies"),
+    F("rep_matrix", "m:vi", f_rep_matrix_vec, 0, "n copies of a column vector as columns"),
+    F("rep_matrix", "m:wi", f_rep_matrix_vec, 0, "n copies of a row vector as rows"),
     F("rep_array", "P:Ai", f_rep_array, 0, "array of copies"), F("rep_array", "P:Aii", f_rep_array, 0, "array of copies"),
     F("rep_array", "P:Aiii", f_rep_array, 0, "array of copies"),
     F("to_vector", "v:T", f_to_vector, URN_TY_VECTOR, "as a column vector"),
