@@ -21,6 +21,7 @@
 #include "lang/parser.h"
 #include "math/special.h"
 #include "model/data.h"
+#include "model/transform.h"
 #include "urn/model.h"
 #include "util/util.h"
 
@@ -127,6 +128,67 @@ static bound eval_bound(urn_ev *ev, const ir_ex *e, const urn_val *x) {
 }
 static inline double bv(const bound *b, size_t i) { return b->v[i * b->stride]; }
 static inline int32_t bix(const bound *b, size_t i) { return b->ix ? b->ix[i * b->stride] : -1; }
+
+/* The matrix kinds go through model/transform.h: one reverse callback per item. */
+typedef struct tr_cb {
+  urn_transform_kind kind; /* which transform */
+  size_t rows, cols;       /* item shape */
+  const double *u;         /* the item's unconstrained values */
+  const double *x;         /* its constrained values */
+  const int32_t *xnodes;   /* tape nodes of x */
+  int32_t jnode;           /* tape node of the log-Jacobian (-1 when not added) */
+  int32_t ubase;           /* tape node of u[0] */
+  size_t un;               /* number of unconstrained values */
+  double *xa, *ua;         /* work buffers */
+} tr_cb;
+
+static void tr_reverse(urn_tape *t, void *data) {
+  tr_cb *c = data;
+  size_t nx = c->rows * c->cols;
+  for (size_t i = 0; i < nx; i++) c->xa[i] = c->xnodes[i] >= 0 ? t->adj[c->xnodes[i]] : 0;
+  memset(c->ua, 0, c->un * sizeof(double));
+  double ja = c->jnode >= 0 ? t->adj[c->jnode] : 0;
+  urn_transform_reverse(c->kind, c->rows, c->cols, NULL, c->u, c->x, c->xa, ja, c->ua, NULL, "", NULL);
+  for (size_t i = 0; i < c->un; i++) t->adj[c->ubase + (int32_t)i] += c->ua[i];
+}
+
+static urn_transform_kind matrix_kind(int dtype) {
+  switch (dtype) {
+    case URN_DT_CHOLESKY_FACTOR_CORR: return URN_TR_CHOLESKY_CORR;
+    case URN_DT_CHOLESKY_FACTOR_COV: return URN_TR_CHOLESKY_COV;
+    case URN_DT_CORR_MATRIX: return URN_TR_CORR_MATRIX;
+    default: return URN_TR_COV_MATRIX;
+  }
+}
+
+static void constrain_matrix(urn_ev *ev, const ir_decl *d, urn_val *x) {
+  int na = x->ty.dims;
+  size_t count = 1;
+  for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
+  size_t rows = (size_t)x->dim[na], cols = (size_t)x->dim[na + 1];
+  urn_transform_kind kind = matrix_kind(d->dtype);
+  size_t un = urn_transform_unconstrained_size(kind, rows, cols), nx = rows * cols;
+  for (size_t a = 0; a < count; a++) {
+    const double *u = ev->theta + ev->theta_pos + a * un;
+    double *xv = x->v + a * nx, lj = 0;
+    urn_error e2;
+    if (urn_transform_constrain(kind, rows, cols, NULL, u, xv, &lj, d->name, &e2) != URN_OK)
+      urn_ev_reject(ev, "%s", e2.msg);
+    int32_t jn = -1;
+    if (x->ix) {
+      int32_t first = (int32_t)ev->tape.n;
+      for (size_t i = 0; i < nx; i++) x->ix[a * nx + i] = urn_tape_var(&ev->tape, xv[i]);
+      if (ev->jacobian) jn = urn_tape_var(&ev->tape, lj);
+      tr_cb *c = urn_arena_alloc(&ev->arena, sizeof *c);
+      c->kind = kind, c->rows = rows, c->cols = cols, c->u = u, c->x = xv, c->xnodes = x->ix + a * nx, c->jnode = jn;
+      c->ubase = (int32_t)(ev->theta_pos + a * un), c->un = un;
+      c->xa = urn_ev_doubles(ev, nx), c->ua = urn_ev_doubles(ev, un);
+      urn_tape_callback_add(&ev->tape, first, tr_reverse, c);
+    }
+    if (ev->jacobian) urn_ev_target_add(ev, lj, jn, 1);
+  }
+  ev->theta_pos += count * un;
+}
 
 /* Reads the unconstrained values of d from ev->theta into slot x (declared), applying the transform. */
 static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
@@ -267,6 +329,12 @@ static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
       used = n;
       break;
     }
+    case URN_DT_CHOLESKY_FACTOR_CORR:
+    case URN_DT_CHOLESKY_FACTOR_COV:
+    case URN_DT_CORR_MATRIX:
+    case URN_DT_COV_MATRIX:
+      constrain_matrix(ev, d, x);
+      return;
     default:
       urn_ev_fail(ev, URN_EINPUT, "%s: the %s transform is not supported yet", d->name, urn_decl_type_name(d->dtype));
   }
@@ -319,6 +387,20 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
         else if (has_hi) out[i] = log(bv(&hi, i) - v);
         else if (off.present || mul.present) out[i] = (v - (off.present ? bv(&off, i) : 0)) / (mul.present ? bv(&mul, i) : 1);
         else out[i] = v;
+      }
+      break;
+    }
+    case URN_DT_CHOLESKY_FACTOR_CORR:
+    case URN_DT_CHOLESKY_FACTOR_COV:
+    case URN_DT_CORR_MATRIX:
+    case URN_DT_COV_MATRIX: {
+      size_t rows = (size_t)x->dim[na], cols = (size_t)x->dim[na + 1];
+      urn_transform_kind kind = matrix_kind(d->dtype);
+      size_t un = urn_transform_unconstrained_size(kind, rows, cols);
+      for (size_t a = 0; a < count; a++) {
+        urn_error e2;
+        if (urn_transform_unconstrain(kind, rows, cols, NULL, x->v + a * rows * cols, out + a * un, d->name, &e2))
+          urn_ev_fail(ev, URN_EINPUT, "%s", e2.msg);
       }
       break;
     }
@@ -627,6 +709,31 @@ int urn_model_param_constrain(const urn_model *m, int include_tp, int include_gq
   return URN_OK;
 }
 
+/* Reads, validates and unconstrains every parameter (own setjmp frame). */
+static int unconstrain_all(const urn_model *m, urn_ev *ev, const urn_json *root, const char *file, double *theta_unc,
+                           urn_error *err) {
+  urn_error e2;
+  urn_error_clear(&e2);
+  ev->err = &e2, ev->taping = 0;
+  if (setjmp(ev->jb)) return urn_error_set(err, URN_EINPUT, "%s: %s", file, e2.msg);
+  for (int i = 0; i < m->nvars[0]; i++) {
+    const var_info *vi = &m->vars[0][i];
+    const ir_decl *d = vi->d;
+    urn_val *slot = &ev->glob[d->slot];
+    urn_ev_declare(ev, d, slot);
+    const urn_json *v = urn_json_get(root, d->name);
+    if (!v) return urn_error_set(err, URN_EINPUT, "%s: parameter '%s' is missing", file, d->name);
+    char what[300];
+    snprintf(what, sizeof what, "%s: parameter '%s'", file, d->name);
+    int rc = urn_data_fill(slot, v, 0, what, err);
+    if (rc) return rc;
+    char msg[600];
+    if (urn_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "%s: parameter %s", file, msg);
+    unconstrain(ev, d, slot, theta_unc + vi->unc_off);
+  }
+  return URN_OK;
+}
+
 int urn_model_param_unconstrain_json(const urn_model *m, const char *json, size_t len, const char *json_path,
                                      double *theta_unc, urn_error *err) {
   const char *file = json_path ? json_path : "params";
@@ -637,29 +744,7 @@ int urn_model_param_unconstrain_json(const urn_model *m, const char *json, size_
     return urn_error_set(err, URN_EINPUT, "%s: expected a JSON object of parameter values", file);
   }
   urn_ev *ev = ev_get(m);
-  urn_error e2;
-  urn_error_clear(&e2);
-  ev->err = &e2, ev->taping = 0;
-  int rc = URN_OK;
-  if (setjmp(ev->jb)) {
-    rc = urn_error_set(err, URN_EINPUT, "%s: %s", file, e2.msg);
-    goto done;
-  }
-  for (int i = 0; i < m->nvars[0]; i++) {
-    const var_info *vi = &m->vars[0][i];
-    const ir_decl *d = vi->d;
-    urn_val *slot = &ev->glob[d->slot];
-    urn_ev_declare(ev, d, slot);
-    const urn_json *v = urn_json_get(root, d->name);
-    if (!v) { rc = urn_error_set(err, URN_EINPUT, "%s: parameter '%s' is missing", file, d->name); goto done; }
-    char what[300];
-    snprintf(what, sizeof what, "%s: parameter '%s'", file, d->name);
-    if ((rc = urn_data_fill(slot, v, 0, what, err))) goto done;
-    char msg[600];
-    if (urn_decl_check(ev, d, slot, msg, sizeof msg)) { rc = urn_error_set(err, URN_EINPUT, "%s: parameter %s", file, msg); goto done; }
-    unconstrain(ev, d, slot, theta_unc + vi->unc_off);
-  }
-done:
+  int rc = unconstrain_all(m, ev, root, file, theta_unc, err);
   ev_put(m, ev);
   urn_json_free(root);
   return rc;
