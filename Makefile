@@ -119,3 +119,14 @@ bench-stan: $(BUILD)/urn
 .PHONY: test-interop
 test-interop: $(BUILD)/urn
 	@URN=$$(pwd)/$(BUILD)/urn sh tests/cli/test_interop_rstan.sh
+
+# The CLI tests with every urn run under valgrind's memcheck (errors and definite leaks fail the run).
+VALGRIND_TESTS ?= test_main test_summary test_sample test_hmm test_check test_logdensity test_plot
+.PHONY: test-valgrind
+test-valgrind: $(BUILD)/urn
+	@p=0; f=0; for t in $(VALGRIND_TESTS); do [ -f tests/cli/$$t.sh ] || continue; \
+	  out=$$(URN_REAL=$$(pwd)/$(BUILD)/urn URN=$$(pwd)/tests/valgrind_urn.sh sh tests/cli/$$t.sh 2>&1); \
+	  line=$$(echo "$$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1); echo "  $$t: $$line"; \
+	  echo "$$out" | grep -E '^FAIL' | head -n 5; \
+	  p=$$((p + $${line%% passed*})); rest=$${line#*passed, }; f=$$((f + $${rest%% failed*})); done; \
+	  echo "$$p passed, $$f failed"; [ $$f = 0 ]
