@@ -11,7 +11,7 @@ static const char *const css =
     "color:#222;line-height:1.45}\n"
     "h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:2px solid #ddd;padding-bottom:.2em}\n"
     "h3{margin-bottom:.3em}\n"
-    "nav ol{columns:2}\n"
+    "nav ol{columns:2;list-style:none;padding-left:1em}\n"
     ".math{font-family:'DejaVu Serif',Georgia,serif;font-size:1.05em;background:#f7f7fb;padding:.4em .8em;"
     "border-left:3px solid #99c;white-space:pre-wrap}\n"
     "pre{background:#f5f5f5;padding:.6em .8em;overflow-x:auto;font-size:.85em;border:1px solid #e4e4e4}\n"
