@@ -176,6 +176,15 @@ static void test_random(void) {
   /* a diagonal matrix needs no rotation; a 1x1 is its own eigenvalue */
   double D[9] = {3, 0, 0, 0, -1, 0, 0, 0, 2}, dv[3];
   CHECK(urn_eigen_sym(D, 3, dv, NULL) == 0 && dv[0] == -1 && dv[1] == 2 && dv[2] == 3, "diagonal eigen");
+  /* indefinite and singular symmetric matrices */
+  double Q[4] = {0, 1, 1, 0}, qv[2], QV[4];
+  CHECK(urn_eigen_sym(Q, 2, qv, QV) == 0 && fabs(qv[0] + 1) < 1e-15 && fabs(qv[1] - 1) < 1e-15, "eigen of [[0,1],[1,0]]: %g %g", qv[0], qv[1]);
+  CHECK(fabs(fabs(QV[0]) - sqrt(0.5)) < 1e-15 && QV[0] * QV[1] < 0, "eigenvector of -1 is (1,-1)/sqrt2");
+  double Zm[9] = {0}, zv[3];
+  CHECK(urn_eigen_sym(Zm, 3, zv, NULL) == 0 && zv[0] == 0 && zv[2] == 0, "eigen of the zero matrix");
+  double R1[9] = {1, 2, 3, 2, 4, 6, 3, 6, 9}, rv[3]; /* v v', v = (1,2,3): eigenvalues 0, 0, 14 */
+  CHECK(urn_eigen_sym(R1, 3, rv, NULL) == 0 && fabs(rv[0]) < 1e-14 && fabs(rv[1]) < 1e-14 && fabs(rv[2] - 14) < 1e-13,
+        "eigen of a rank-one matrix: %g %g %g", rv[0], rv[1], rv[2]);
   free(A), free(M), free(L), free(Ai), free(P), free(V);
 }
 
