@@ -1,0 +1,8 @@
+data {
+  vector[3] v;
+}
+transformed data {
+  if (v) print("yes");
+}
+
+// expect: 5:7: the condition must be an int or real, not vector

@@ -1,0 +1,5 @@
+model {
+  return;
+}
+
+// expect: 2:3: 'return' is only allowed inside a function body

@@ -1,0 +1,7 @@
+functions {
+  real f(real x) {
+    return;
+  }
+}
+
+// expect: 3:5: function 'f' must return a value of type real

@@ -1,0 +1,5 @@
+#include "other.stan"
+model {
+}
+
+// expect: 1:1: #include is not supported: urn reads a single self-contained program

@@ -1,0 +1,5 @@
+data {
+  int N
+}
+
+// expect: 3:1: expected ';' after the declaration, found '}'

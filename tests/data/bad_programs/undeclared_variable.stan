@@ -1,0 +1,8 @@
+parameters {
+  real mu;
+}
+model {
+  mu ~ normal(m0, 1);
+}
+
+// expect: 5:15: unknown variable 'm0'

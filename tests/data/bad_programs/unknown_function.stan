@@ -1,0 +1,8 @@
+parameters {
+  real mu;
+}
+model {
+  target += lgoit(mu);
+}
+
+// expect: 5:13: unknown function 'lgoit'

@@ -1,0 +1,8 @@
+data {
+  real x;
+}
+transformed data {
+  real y = x(1);
+}
+
+// expect: 5:12: 'x' is a variable, not a function

@@ -1,0 +1,268 @@
+/* tests/test_check.c — the semantic checker: the catalogue of wrong programs
+ * in tests/data/bad_programs/ (each file ends with `// expect: LINE:COL: message`
+ * lines giving every error it must produce, in order; a message ending in "..."
+ * is matched as a prefix), the committed good programs, the annotations the
+ * evaluator relies on (types, resolved declarations and functions, index
+ * kinds, data_only), and how many posteriordb programs check (every tier-1/2
+ * fixture must; the count of the 111 models is printed). */
+#include <dirent.h>
+
+#include "harness.h"
+#include "lang/check.h"
+#include "lang/parser.h"
+
+/* Parses and checks; returns 0 when valid, else the error message in err. */
+static int parse_check(const char *path, const char *src, size_t len, urn_program **out,
+                       urn_error *err) {
+  urn_program *p = urn_parse(path, src, len, err);
+  if (!p) return 1;
+  int rc = urn_check(p, err);
+  if (out && rc == 0) *out = p;
+  else urn_program_free(p);
+  return rc;
+}
+
+static int check_file(const char *path, urn_error *err) {
+  size_t len;
+  char *src = test_read_file(path, &len);
+  if (!src) {
+    snprintf(err->msg, sizeof err->msg, "cannot read %s", path);
+    return 1;
+  }
+  int rc = parse_check(path, src, len, NULL, err);
+  free(src);
+  return rc;
+}
+
+/* Compares the error lines of msg (those starting with "path:") with the expectations. */
+static void check_bad_program(const char *dir, const char *name) {
+  char path[8192];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  size_t len;
+  char *src = test_read_file(path, &len);
+  if (!src) {
+    CHECK(0, "read %s", path);
+    return;
+  }
+  /* expectations */
+  char want[16][8800];
+  int nwant = 0;
+  for (const char *q = src; (q = strstr(q, "// expect: ")) && nwant < 16;) {
+    q += strlen("// expect: ");
+    size_t n = strcspn(q, "\n");
+    snprintf(want[nwant++], sizeof want[0], "%s:%.*s", path, (int)n, q);
+    q += n;
+  }
+  urn_error err;
+  int rc = parse_check(path, src, len, NULL, &err);
+  free(src);
+  if (nwant == 0) {
+    CHECK(0, "%s has no '// expect:' line", name);
+    return;
+  }
+  if (rc == 0) {
+    CHECK(0, "%s: accepted, but it should fail with %s", name, want[0]);
+    return;
+  }
+  /* the message lines of err.msg */
+  char got[16][2100];
+  int ngot = 0;
+  size_t plen = strlen(path);
+  for (const char *q = err.msg; *q && ngot < 16;) {
+    size_t n = strcspn(q, "\n");
+    if (n > plen && strncmp(q, path, plen) == 0 && q[plen] == ':')
+      snprintf(got[ngot++], sizeof got[0], "%.*s", (int)n, q);
+    q += n;
+    if (*q) q++;
+  }
+  int ok = ngot == nwant && err.code == URN_EINPUT;
+  for (int i = 0; ok && i < nwant; i++) {
+    size_t wl = strlen(want[i]);
+    if (wl > 3 && strcmp(want[i] + wl - 3, "...") == 0)
+      ok = strncmp(got[i], want[i], wl - 3) == 0;
+    else
+      ok = strcmp(got[i], want[i]) == 0;
+  }
+  if (!ok) {
+    fprintf(stderr, "%s: expected %d error(s):\n", name, nwant);
+    for (int i = 0; i < nwant; i++) fprintf(stderr, "  want: %s\n", want[i]);
+    fprintf(stderr, "got:\n%s\n", err.msg);
+  }
+  CHECK(ok, "bad program %s gives exactly its expected errors", name);
+  /* every message is followed by the source line and a caret line */
+  CHECK(strstr(err.msg, "\n") && strchr(err.msg, '^'), "%s: source line and caret shown", name);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.stan names in dir, sorted (caller frees). */
+static char **list_stan(const char *dir, int *n) {
+  DIR *d = opendir(dir);
+  *n = 0;
+  if (!d) return NULL;
+  char **names = NULL;
+  int cap = 0;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    size_t len = strlen(de->d_name);
+    if (len < 6 || strcmp(de->d_name + len - 5, ".stan") != 0) continue;
+    if (*n == cap) names = realloc(names, (size_t)(cap = cap ? 2 * cap : 64) * sizeof *names);
+    names[(*n)++] = strdup(de->d_name);
+  }
+  closedir(d);
+  qsort(names, (size_t)*n, sizeof *names, cmp_str);
+  return names;
+}
+
+static void test_bad_programs(void) {
+  int n;
+  char **names = list_stan("tests/data/bad_programs", &n);
+  for (int i = 0; i < n; i++) {
+    check_bad_program("tests/data/bad_programs", names[i]);
+    free(names[i]);
+  }
+  free(names);
+  printf("bad programs: %d\n", n);
+  CHECK(n >= 40, "at least 40 wrong programs in the catalogue (%d)", n);
+}
+
+static void test_good_programs(void) {
+  int n;
+  char **names = list_stan("tests/data/stan", &n);
+  for (int i = 0; i < n; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "tests/data/stan/%s", names[i]);
+    urn_error err;
+    int rc = check_file(path, &err);
+    CHECK(rc == 0, "%s checks: %s", names[i], rc ? err.msg : "");
+    free(names[i]);
+  }
+  free(names);
+  CHECK(n >= 5, "committed good programs (%d)", n);
+}
+
+/* Annotations the evaluator uses. */
+static void test_annotations(void) {
+  const char *src =
+      "functions {\n"
+      "  real sq(real x) { return x * x; }\n"
+      "  real my_lpdf(real y, real m) { return -(y - m)^2; }\n"
+      "}\n"
+      "data {\n"
+      "  int N;\n"
+      "  matrix[N, 3] X;\n"
+      "  array[N] int idx;\n"
+      "  array[N, 2] vector[3] av;\n"
+      "}\n"
+      "parameters {\n"
+      "  real mu;\n"
+      "  vector[3] beta;\n"
+      "}\n"
+      "model {\n"
+      "  vector[N] eta = X * beta;\n"
+      "  real a = sq(mu) + sq(2);\n"
+      "  real b = X[1, 2] + X[idx[1], 1];\n"
+      "  row_vector[3] r = X[1];\n"
+      "  vector[N] c = X[:, 2];\n"
+      "  matrix[2, 3] s = X[{1, 2}, :];\n"
+      "  array[N] vector[3] v1 = av[:, 1];\n"
+      "  array[2] real v2 = av[1, :, 3];\n"
+      "  real t = N / 2;\n"
+      "  mu ~ my(0);\n"
+      "  target += my_lupdf(mu | 1);\n"
+      "}\n";
+  urn_program *p = NULL;
+  urn_error err;
+  int rc = parse_check("a.stan", src, strlen(src), &p, &err);
+  CHECK(rc == 0, "annotation program checks: %s", rc ? err.msg : "");
+  if (rc) return;
+  CHECK(p->checked, "program marked checked");
+  urn_block *m = &p->blocks[URN_BLK_MODEL];
+  urn_expr *eta = m->stmts[0]->decl->init;
+  CHECK(eta->ty.base == URN_TY_VECTOR && eta->ty.dims == 0 && !eta->data_only, "X * beta: vector");
+  CHECK(eta->lhs->decl && eta->lhs->decl->origin == URN_ORIGIN_DATA && eta->lhs->data_only,
+        "X resolves to the data declaration");
+  urn_expr *a = m->stmts[1]->decl->init;
+  CHECK(a->lhs->kind == URN_EX_CALL && a->lhs->fun == p->funs[0] && !a->lhs->builtin &&
+            a->lhs->ty.base == URN_TY_REAL && !a->lhs->data_only && a->rhs->data_only,
+        "user call resolved; data_only follows the arguments");
+  urn_expr *b = m->stmts[2]->decl->init;
+  CHECK(b->ty.base == URN_TY_REAL && b->lhs->ty.base == URN_TY_REAL && b->data_only,
+        "matrix element is real and data");
+  CHECK(b->rhs->idx[0].kind == URN_IDX_SINGLE && b->rhs->idx[0].lo->ty.base == URN_TY_INT,
+        "idx[1] is a single index");
+  urn_expr *r = m->stmts[3]->decl->init;
+  CHECK(r->ty.base == URN_TY_ROW_VECTOR, "X[1] is a row_vector");
+  urn_expr *c = m->stmts[4]->decl->init;
+  CHECK(c->ty.base == URN_TY_VECTOR && c->idx[0].kind == URN_IDX_ALL, "X[:, 2] is a vector");
+  urn_expr *s = m->stmts[5]->decl->init;
+  CHECK(s->ty.base == URN_TY_MATRIX && s->idx[0].kind == URN_IDX_MULTI, "X[{1,2}, :] is a matrix");
+  urn_expr *v1 = m->stmts[6]->decl->init;
+  CHECK(v1->ty.base == URN_TY_VECTOR && v1->ty.dims == 1, "av[:, 1] is array[] vector");
+  urn_expr *v2 = m->stmts[7]->decl->init;
+  CHECK(v2->ty.base == URN_TY_REAL && v2->ty.dims == 1, "av[1, :, 3] is array[] real");
+  urn_expr *t = m->stmts[8]->decl->init;
+  CHECK(t->ty.base == URN_TY_INT, "int / int is int");
+  urn_stmt *tilde = m->stmts[9];
+  CHECK(tilde->fun == p->funs[1] && !tilde->builtin && !tilde->discrete, "~ my() uses my_lpdf");
+  urn_expr *lup = m->stmts[10]->rhs;
+  CHECK(lup->fun == p->funs[1] && lup->propto, "my_lupdf calls my_lpdf with propto");
+  urn_program_free(p);
+}
+
+static void test_shared(void) {
+  const char *shared = test_shared_dir();
+  if (!shared) {
+    printf("skipped: ../shared is absent (posteriordb programs not checked)\n");
+    return;
+  }
+  char dir[8192];
+  snprintf(dir, sizeof dir, "%s/posteriordb/models", shared);
+  int n, ok = 0;
+  char **names = list_stan(dir, &n);
+  int verbose = getenv("URN_TEST_VERBOSE") != NULL;
+  for (int i = 0; i < n; i++) {
+    char path[8800];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    urn_error err;
+    if (check_file(path, &err) == 0) ok++;
+    else if (verbose) fprintf(stderr, "%s\n", err.msg);
+    free(names[i]);
+  }
+  free(names);
+  printf("posteriordb models: %d of %d check\n", ok, n);
+  /* the fixtures with reference posteriors: every one outside tier 3 (ODE solvers) must check */
+  snprintf(dir, sizeof dir, "%s/posteriordb", shared);
+  DIR *d = opendir(dir);
+  int nfix = 0, okfix = 0;
+  if (d) {
+    struct dirent *de;
+    while ((de = readdir(d))) {
+      char path[8800];
+      snprintf(path, sizeof path, "%s/%s/model.stan", dir, de->d_name);
+      size_t len;
+      char *src = de->d_name[0] == '.' ? NULL : test_read_file(path, &len);
+      if (!src) continue;
+      int tier3 = strstr(src, "integrate_ode") != NULL;
+      free(src);
+      if (tier3) continue;
+      nfix++;
+      urn_error err;
+      int rc = check_file(path, &err);
+      okfix += rc == 0;
+      CHECK(rc == 0, "tier-1/2 fixture %s checks: %s", de->d_name, rc ? err.msg : "");
+    }
+    closedir(d);
+  }
+  printf("posteriordb tier-1/2 fixtures: %d of %d check\n", okfix, nfix);
+}
+
+int main(void) {
+  test_bad_programs();
+  test_good_programs();
+  test_annotations();
+  test_shared();
+  return test_done();
+}
