@@ -47,7 +47,8 @@ static void check_bad_program(const char *dir, const char *name) {
   /* expectations */
   char want[16][8800];
   int nwant = 0;
-  for (const char *q = src; (q = strstr(q, "// expect: ")) && nwant < 16;) {
+  const char *end = src + len;
+  for (const char *q = src; (q = memmem(q, (size_t)(end - q), "// expect: ", 11)) && nwant < 16;) {
     q += strlen("// expect: ");
     size_t n = strcspn(q, "\n");
     snprintf(want[nwant++], sizeof want[0], "%s:%.*s", path, (int)n, q);

@@ -99,6 +99,53 @@ static urn_vardecl *lookup(checker *C, const char *name) {
   return s ? s->decl : NULL;
 }
 
+/* Edit distance between a and b, capped at 3 (enough to suggest near misses). */
+static int edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > 2) return 3;
+  int row[65];
+  for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+  for (size_t i = 1; i <= la; i++) {
+    int diag = row[0];
+    row[0] = (int)i;
+    for (size_t j = 1; j <= lb; j++) {
+      int up = row[j];
+      int best = diag + (a[i - 1] != b[j - 1]);
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      if (up + 1 < best) best = up + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[lb] < 3 ? row[lb] : 3;
+}
+
+/* Keeps candidate in *best when it is closer to name than what *best holds. */
+static void consider(const char *name, const char *candidate, const char **best, int *best_d) {
+  int max = strlen(name) <= 3 ? 1 : 2;
+  int d = edit_distance(name, candidate);
+  if (d > 0 && d <= max && d < *best_d) {
+    *best = candidate;
+    *best_d = d;
+  }
+}
+
+/* " (did you mean 'x'?)" for the closest variable (vars) or function name, or "". */
+static void suggest(checker *C, const char *name, int vars, char *out, size_t cap) {
+  const char *best = NULL;
+  int best_d = 3;
+  if (vars) {
+    for (size_t i = 0; i < C->nstack; i++) consider(name, C->stack[i]->name, &best, &best_d);
+  } else {
+    for (int i = 0; i < C->p->nfuns; i++) consider(name, C->p->funs[i]->name, &best, &best_d);
+    size_t n = 0;
+    const urn_builtin *t = urn_builtin_table(&n);
+    for (size_t i = 0; t && i < n; i++) consider(name, t[i].name, &best, &best_d);
+  }
+  if (best) snprintf(out, cap, " (did you mean '%s'?)", best);
+  else if (cap) out[0] = 0;
+}
+
 static void push_scope(checker *C) {
   if (C->nmarks == C->capmarks) {
     C->capmarks = C->capmarks ? 2 * C->capmarks : 16;
@@ -357,7 +404,9 @@ static void resolve_call(checker *C, urn_expr *e, const char *name, int line, in
   } else if (lookup(C, name)) {
     error_at(C, line, col, "'%s' is a variable, not a function", name);
   } else {
-    error_at(C, line, col, "unknown function '%s'", name);
+    char hint[160];
+    suggest(C, name, 0, hint, sizeof hint);
+    error_at(C, line, col, "unknown function '%s'%s", name, hint);
   }
   e->ty = mk(URN_TY_ERROR, 0);
 }
@@ -474,8 +523,11 @@ static void check_var(checker *C, urn_expr *e) {
     urn_fundef *f = find_fun(C, e->name);
     if (f)
       error_at(C, e->line, e->col, "'%s' is a function; call it with '(...)'", e->name);
-    else
-      error_at(C, e->line, e->col, "unknown variable '%s'", e->name);
+    else {
+      char hint[160];
+      suggest(C, e->name, 1, hint, sizeof hint);
+      error_at(C, e->line, e->col, "unknown variable '%s'%s", e->name, hint);
+    }
     e->ty = mk(URN_TY_ERROR, 0);
     return;
   }
@@ -876,7 +928,33 @@ static void check_tilde(checker *C, urn_stmt *s) {
     if (!dist_suffix && urn_builtin_exists(name)) dist_suffix = "_lupmf";
   }
   if (!dist_suffix) {
-    error_at(C, s->dist_line, s->dist_col, "unknown distribution '%s'", s->dist);
+    /* suggest a family: the closest `fam_lupdf`/`fam_lupmf` name */
+    char hint[160] = "";
+    const char *best = NULL;
+    int best_d = 3;
+    size_t nt = 0;
+    const urn_builtin *t = urn_builtin_table(&nt);
+    char fam[8][128];
+    int nf = 0;
+    for (size_t i = 0; t && i < nt && nf < 8; i++) {
+      const char *nm = t[i].name;
+      size_t l = strlen(nm);
+      if (l < 7 || l - 6 >= sizeof fam[0] ||
+          (strcmp(nm + l - 6, "_lupdf") != 0 && strcmp(nm + l - 6, "_lupmf") != 0))
+        continue;
+      char f[128];
+      memcpy(f, nm, l - 6);
+      f[l - 6] = 0;
+      const char *prev = best;
+      int prev_d = best_d;
+      consider(s->dist, f, &best, &best_d);
+      if (best != prev || best_d != prev_d) {
+        snprintf(fam[nf], sizeof fam[0], "%s", f);
+        best = fam[nf++];
+      }
+    }
+    if (best) snprintf(hint, sizeof hint, " (did you mean '%s'?)", best);
+    error_at(C, s->dist_line, s->dist_col, "unknown distribution '%s'%s", s->dist, hint);
     return;
   }
   snprintf(name, sizeof name, "%s%s", s->dist, dist_suffix);

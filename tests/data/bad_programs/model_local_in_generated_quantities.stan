@@ -9,4 +9,4 @@ generated quantities {
   real m2 = m;
 }
 
-// expect: 9:13: unknown variable 'm'
+// expect: 9:13: unknown variable 'm' (did you mean 'mu'?)

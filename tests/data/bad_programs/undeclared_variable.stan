@@ -5,4 +5,4 @@ model {
   mu ~ normal(m0, 1);
 }
 
-// expect: 5:15: unknown variable 'm0'
+// expect: 5:15: unknown variable 'm0' (did you mean 'mu'?)

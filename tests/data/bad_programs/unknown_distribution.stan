@@ -5,4 +5,4 @@ model {
   mu ~ nromal(0, 1);
 }
 
-// expect: 5:8: unknown distribution 'nromal'
+// expect: 5:8: unknown distribution 'nromal' (did you mean 'normal'?)

@@ -5,4 +5,4 @@ model {
   target += lgoit(mu);
 }
 
-// expect: 5:13: unknown function 'lgoit'
+// expect: 5:13: unknown function 'lgoit' (did you mean 'logit'?)
