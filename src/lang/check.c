@@ -929,28 +929,25 @@ static void check_tilde(checker *C, urn_stmt *s) {
   }
   if (!dist_suffix) {
     /* suggest a family: the closest `fam_lupdf`/`fam_lupmf` name */
-    char hint[160] = "";
+    char hint[160] = "", best_name[128] = "";
     const char *best = NULL;
     int best_d = 3;
     size_t nt = 0;
     const urn_builtin *t = urn_builtin_table(&nt);
-    char fam[8][128];
-    int nf = 0;
-    for (size_t i = 0; t && i < nt && nf < 8; i++) {
+    for (size_t i = 0; t && i < nt; i++) {
       const char *nm = t[i].name;
       size_t l = strlen(nm);
-      if (l < 7 || l - 6 >= sizeof fam[0] ||
+      if (l < 7 || l - 6 >= sizeof best_name ||
           (strcmp(nm + l - 6, "_lupdf") != 0 && strcmp(nm + l - 6, "_lupmf") != 0))
         continue;
       char f[128];
       memcpy(f, nm, l - 6);
       f[l - 6] = 0;
-      const char *prev = best;
-      int prev_d = best_d;
+      const char *before = best;
       consider(s->dist, f, &best, &best_d);
-      if (best != prev || best_d != prev_d) {
-        snprintf(fam[nf], sizeof fam[0], "%s", f);
-        best = fam[nf++];
+      if (best != before) {
+        memcpy(best_name, f, l - 5);
+        best = best_name;
       }
     }
     if (best) snprintf(hint, sizeof hint, " (did you mean '%s'?)", best);
