@@ -260,10 +260,117 @@ static void test_shared(void) {
   printf("posteriordb tier-1/2 fixtures: %d of %d check\n", okfix, nfix);
 }
 
+/* The type the checker gives EXPR in a context with variables of every type
+ * (printed as Stan spells it; "error" when it is refused). */
+static void check_type(const char *expr, const char *want, int line) {
+  char src[2048];
+  snprintf(src, sizeof src,
+           "data { int i; real r; vector[3] v; row_vector[3] w; matrix[3, 3] m; array[3] int ai; "
+           "array[3] real ar; array[2, 3] vector[3] av; array[2] matrix[3, 3] am; }\n"
+           "transformed data { print(%s); }\n",
+           expr);
+  urn_error err;
+  urn_program *p = urn_parse("ty.stan", src, strlen(src), &err);
+  if (!p) {
+    test_report(0, __FILE__, line, "%s does not parse: %s", expr, err.msg);
+    return;
+  }
+  int rc = urn_check(p, &err);
+  char got[64] = "error";
+  if (rc == 0) urn_type_format(p->blocks[URN_BLK_TDATA].stmts[0]->args[0]->ty, got, sizeof got);
+  test_report(strcmp(got, want) == 0, __FILE__, line, "type of %s: got %s, want %s", expr, got,
+              want);
+  urn_program_free(p);
+}
+#define TYPE(e, t) check_type(e, t, __LINE__)
+
+static void test_typing(void) {
+  TYPE("i + i", "int");
+  TYPE("i / i", "int");
+  TYPE("i * r", "real");
+  TYPE("i ^ i", "real");
+  TYPE("i % i", "int");
+  TYPE("i %/% i", "int");
+  TYPE("r % i", "error");
+  TYPE("v + r", "vector");
+  TYPE("i - v", "vector");
+  TYPE("v + w", "error");
+  TYPE("v' + w", "row_vector");
+  TYPE("w * v", "real");
+  TYPE("v * w", "matrix");
+  TYPE("m * v", "vector");
+  TYPE("w * m", "row_vector");
+  TYPE("m * m", "matrix");
+  TYPE("v * m", "error");
+  TYPE("v * v", "error");
+  TYPE("m / r", "matrix");
+  TYPE("w / m", "row_vector");
+  TYPE("m / m", "matrix");
+  TYPE("r / v", "error");
+  TYPE("m \\ v", "vector");
+  TYPE("m \\ m", "matrix");
+  TYPE("v .* v", "vector");
+  TYPE("v ./ r", "vector");
+  TYPE("r ./ v", "vector");
+  TYPE("v .* w", "error");
+  TYPE("v .^ 2", "vector");
+  TYPE("v ^ 2", "error");
+  TYPE("-m", "matrix");
+  TYPE("!r", "int");
+  TYPE("!v", "error");
+  TYPE("m'", "matrix");
+  TYPE("ar'", "error");
+  TYPE("ai + 1", "error");
+  TYPE("r < i", "int");
+  TYPE("v < r", "error");
+  TYPE("r == i && r || i", "int");
+  TYPE("i ? r : i", "real");
+  TYPE("r ? 1 : 2", "error");
+  TYPE("i ? v : r", "error");
+  TYPE("v[1]", "real");
+  TYPE("v[ai]", "vector");
+  TYPE("v[2:3]", "vector");
+  TYPE("v[:]", "vector");
+  TYPE("v[1, 1]", "error");
+  TYPE("w[2:]", "row_vector");
+  TYPE("m[1]", "row_vector");
+  TYPE("m[1, 2]", "real");
+  TYPE("m[:, 2]", "vector");
+  TYPE("m[2, :]", "row_vector");
+  TYPE("m[ai, 1]", "vector");
+  TYPE("m[ai, ai]", "matrix");
+  TYPE("m[1][2]", "real");
+  TYPE("ai[1]", "int");
+  TYPE("ai[ai]", "array[] int");
+  TYPE("av[1]", "array[] vector");
+  TYPE("av[1, 2]", "vector");
+  TYPE("av[1, 2, 3]", "real");
+  TYPE("av[:, 2, 3]", "array[] real");
+  TYPE("av[:, :, 3]", "array[,] real");
+  TYPE("av[1, :, 2:3]", "array[] vector");
+  TYPE("am[1, 2]", "row_vector");
+  TYPE("am[:, :, 1]", "array[] vector");
+  TYPE("av[1, 2, 3, 4]", "error");
+  TYPE("v[r]", "error");
+  TYPE("v[1:r]", "error");
+  TYPE("{1, 2}", "array[] int");
+  TYPE("{1, 2.5}", "array[] real");
+  TYPE("{{1}, {2}}", "array[,] int");
+  TYPE("{v, v}", "array[] vector");
+  TYPE("{v, w}", "error");
+  TYPE("[1, r]", "row_vector");
+  TYPE("[w, w]", "matrix");
+  TYPE("[v, v]", "error");
+  TYPE("[w, 1]", "error");
+  TYPE("(v')[2]", "real");
+  TYPE("{1, 2}[2]", "int");
+}
+
 int main(void) {
   test_bad_programs();
   test_good_programs();
   test_annotations();
+  test_typing();
   test_shared();
   return test_done();
 }
