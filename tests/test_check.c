@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "lang/check.h"
 #include "lang/parser.h"
+#include "util/util.h"
 
 /* Parses and checks; returns 0 when valid, else the error message in err. */
 static int parse_check(const char *path, const char *src, size_t len, urn_program **out,
@@ -366,11 +367,62 @@ static void test_typing(void) {
   TYPE("{1, 2}[2]", "int");
 }
 
+static void test_limits(void) {
+  urn_error err;
+  urn_buf b;
+  /* many declarations (the scope table grows) and many uses */
+  urn_buf_init(&b);
+  urn_buf_puts(&b, "transformed data {\n");
+  for (int i = 0; i < 5000; i++) urn_buf_printf(&b, "  real x%d = %d;\n", i, i);
+  urn_buf_puts(&b, "  real total = 0;\n");
+  for (int i = 0; i < 5000; i += 7) urn_buf_printf(&b, "  total += x%d;\n", i);
+  urn_buf_puts(&b, "}\n");
+  urn_program *p = NULL;
+  int rc = parse_check("many.stan", b.data, b.len, &p, &err);
+  CHECK(rc == 0, "5000 declarations check: %.200s", rc ? err.msg : "");
+  urn_program_free(p);
+  urn_buf_free(&b);
+  /* nesting just inside the parser's limit checks without trouble */
+  urn_buf_init(&b);
+  urn_buf_puts(&b, "transformed data { real x = ");
+  for (int i = 0; i < 120; i++) urn_buf_puts(&b, "(1 + ");
+  urn_buf_puts(&b, "1");
+  for (int i = 0; i < 120; i++) urn_buf_puts(&b, ")");
+  urn_buf_puts(&b, "; }\n");
+  p = NULL;
+  rc = parse_check("deep.stan", b.data, b.len, &p, &err);
+  CHECK(rc == 0 && p && p->blocks[URN_BLK_TDATA].stmts[0]->decl->init->ty.base == URN_TY_INT,
+        "120 nested sums check: %.200s", rc ? err.msg : "");
+  urn_program_free(p);
+  urn_buf_free(&b);
+  /* many errors: the first 8 in full, then a count */
+  urn_buf_init(&b);
+  urn_buf_puts(&b, "model {\n");
+  for (int i = 0; i < 20; i++) urn_buf_printf(&b, "  y%d = 1;\n", i);
+  urn_buf_puts(&b, "}\n");
+  rc = parse_check("errs.stan", b.data, b.len, NULL, &err);
+  int shown = 0;
+  for (const char *q = err.msg; (q = strstr(q, "errs.stan:")); q++) shown++;
+  CHECK(rc == URN_EINPUT && shown == 8 && strstr(err.msg, "(12 more errors not shown)"),
+        "20 errors: 8 shown and a count (%d shown)", shown);
+  CHECK(strstr(err.msg, "errs.stan:2:3: unknown variable 'y0'") == err.msg, "first error first");
+  urn_buf_free(&b);
+  /* a huge error line does not overflow the message */
+  urn_buf_init(&b);
+  urn_buf_puts(&b, "model { real z = ");
+  for (int i = 0; i < 300; i++) urn_buf_puts(&b, "zz + ");
+  urn_buf_puts(&b, "1; }\n");
+  rc = parse_check("long.stan", b.data, b.len, NULL, &err);
+  CHECK(rc == URN_EINPUT && strlen(err.msg) < sizeof err.msg, "long line errors fit (rc %d): %.300s", rc, err.msg);
+  urn_buf_free(&b);
+}
+
 int main(void) {
   test_bad_programs();
   test_good_programs();
   test_annotations();
   test_typing();
+  test_limits();
   test_shared();
   return test_done();
 }
