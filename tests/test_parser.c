@@ -270,6 +270,7 @@ static void test_syntax_errors(void) {
   ERR("model { x = \"s\"; }",
       "t.stan:1:13: string literals are only allowed as arguments of print, reject and fatal_error");
   ERR("model { real for; }", "t.stan:1:14: 'for' is a reserved word and cannot be used as a name");
+  ERR("model { real _x; }", "t.stan:1:14: identifiers must start with a letter, not '_'");
   ERR("model { real x__; }", "t.stan:1:14: names ending in '__' are reserved for internal use");
   ERR("data { complex z; }", "t.stan:1:8: type 'complex' is not supported by urn");
   ERR("functions { real f(real[] x) { return 1; } }",

@@ -230,7 +230,8 @@ int urn_lex(const char *src, size_t len, urn_tokens *out, int *line, int *col, c
     int c = peekc(&L, 0);
     size_t start = L.pos;
     int tl = L.line, tc = L.col;
-    if (is_alpha(c) || c == '_') {
+    if (c == '_') return fail(&L, tl, tc, "identifiers must start with a letter, not '_'");
+    if (is_alpha(c)) {
       while (is_alpha(peekc(&L, 0)) || is_digit(peekc(&L, 0)) || peekc(&L, 0) == '_') L.pos++, L.col++;
       push(&L, URN_TK_IDENT, start, tl, tc);
       continue;
