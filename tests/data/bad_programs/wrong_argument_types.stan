@@ -3,7 +3,7 @@ parameters {
 }
 model {
   matrix[2, 2] m;
-  target += log(m) + mu;
+  target += sum(rep_vector(mu, m));
 }
 
-// expect: 6:13: no signature of log matches the arguments (matrix); available: ...
+// expect: 6:17: no signature of rep_vector matches the arguments (real, matrix); available: ...
