@@ -22,8 +22,8 @@
 enum {
   URN_DIAG_CAPPED_ESS_BULK = 1 << 0,
   URN_DIAG_CAPPED_ESS_TAIL = 1 << 1,
-  URN_DIAG_CAPPED_ESS_BASIC = 1 << 2, /* also mcse_mean, which uses the basic ESS */
-  URN_DIAG_CAPPED_MCSE_MEAN = 1 << 3,
+  URN_DIAG_CAPPED_ESS_BASIC = 1 << 2,
+  URN_DIAG_CAPPED_MCSE_MEAN = 1 << 3, /* set together with ESS_BASIC: mcse_mean uses that ESS */
   URN_DIAG_CAPPED_MCSE_SD = 1 << 4,
   URN_DIAG_CAPPED_MCSE_Q5 = 1 << 5,
   URN_DIAG_CAPPED_MCSE_Q95 = 1 << 6
@@ -58,8 +58,8 @@ void urn_diag_ws_free(urn_diag_ws *ws);
 
 /* Summary of one quantity: x holds n_chains x n_draws values (chain-major).
  * hdi_prob in (0, 1) is the HDI probability (ArviZ's default 0.94).  probs
- * (n_probs entries in [0, 1], may be NULL) are extra type-7 quantiles written to
- * quantiles_out.  ws may be NULL (a temporary one is used).  Returns URN_OK, or
+ * (n_probs entries in [0, 1], may be NULL when n_probs is 0) are extra type-7
+ * quantiles written to quantiles_out (n_probs entries).  ws may be NULL (a temporary one is used).  Returns URN_OK, or
  * URN_EINPUT (with err) when the shape or a probability is invalid. */
 int urn_diag_summarize(const double *x, size_t n_chains, size_t n_draws, double hdi_prob, const double *probs,
                        size_t n_probs, double *quantiles_out, urn_diag_ws *ws, urn_diag_summary *out,
