@@ -1,13 +1,40 @@
-/* cli/cmd_check.c — `urn check` (not implemented yet: a placeholder that says so). */
+/* cli/cmd_check.c — `urn check model.stan [--data d.json]`: parses and checks
+ * the program and, with data, reads and validates the data; prints the
+ * parameter layout (each parameter's name, declared type with its
+ * constraint, sizes, and the number of unconstrained values).  Exit 0 when
+ * the program (and data) are valid, 1 when not, 2 for usage errors. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
+#include "model/layout.h"
+#include "urn/model.h"
+
+static void usage(void) {
+  printf("usage: urn check model.stan [--data data.json]\n"
+         "  parses and checks the program (and validates the data against its declarations)\n"
+         "  and prints the parameter layout; exit 0 when valid, 1 when not\n");
+}
 
 int cmd_check(int argc, char **argv) {
-  if (argc > 1 && cli_is_help(argv[1])) {
-    printf("usage: urn check model.stan [--data data.json]\n");
-    return 0;
+  cli_args a;
+  cli_init(&a, "check", argc, argv);
+  const char *model = NULL, *data = NULL;
+  while (!cli_done(&a)) {
+    const char *arg = cli_peek(&a);
+    if (cli_is_help(arg)) { usage(); return 0; }
+    if (cli_value(&a, "--data", &data)) continue;
+    if (arg[0] == '-' && arg[1]) cli_unknown(&a);
+    if (model) cli_die(&a, 2, "more than one model file given ('%s' and '%s')", model, arg);
+    model = cli_next(&a);
   }
-  fprintf(stderr, "urn check: not implemented yet\n");
-  return 2;
+  if (!model) cli_die(&a, 2, "missing the model file (usage: urn check model.stan [--data data.json])");
+  urn_error err;
+  urn_error_clear(&err);
+  int rc = urn_layout_print(model, data, stdout, &err);
+  if (rc != URN_OK) {
+    fprintf(stderr, "%s\n", err.msg);
+    return rc == URN_EIO || rc == URN_EINPUT || rc == URN_EREJECT ? 1 : 1;
+  }
+  return 0;
 }

@@ -749,3 +749,76 @@ int urn_model_param_unconstrain_json(const urn_model *m, const char *json, size_
   urn_json_free(root);
   return rc;
 }
+
+/* ---- layout for `urn check` ---- */
+
+#include "model/layout.h"
+
+/* Prints a declaration's constraint ("<lower=0>") using constant bounds where known. */
+static void print_constraint(FILE *out, const ir_decl *d) {
+  const ir_ex *parts[4] = {d->lower, d->upper, d->offset, d->multiplier};
+  static const char *names[4] = {"lower", "upper", "offset", "multiplier"};
+  int any = 0;
+  for (int i = 0; i < 4; i++) {
+    if (!parts[i]) continue;
+    fprintf(out, "%s%s=", any ? ", " : "<", names[i]);
+    if (parts[i]->kind == IR_CONST && urn_is_scalar(parts[i]->ty)) fprintf(out, "%g", parts[i]->c);
+    else fprintf(out, "(expression)");
+    any = 1;
+  }
+  if (any) fputc('>', out);
+}
+
+static void print_decl(FILE *out, const ir_decl *d, const urn_val *shape, size_t unc) {
+  fprintf(out, "  %-16s ", d->name);
+  if (d->ndims) {
+    fprintf(out, "array[");
+    for (int i = 0; i < d->ndims; i++)
+      if (shape) fprintf(out, "%s%d", i ? ", " : "", shape->dim[i]);
+      else fprintf(out, "%s?", i ? ", " : "");
+    fprintf(out, "] ");
+  }
+  fprintf(out, "%s", urn_decl_type_name(d->dtype));
+  print_constraint(out, d);
+  int inner = urn_val_ndim(d->ty) - d->ty.dims;
+  if (inner) {
+    fputc('[', out);
+    for (int i = 0; i < inner; i++)
+      if (shape) fprintf(out, "%s%d", i ? ", " : "", shape->dim[d->ty.dims + i]);
+      else fprintf(out, "%s?", i ? ", " : "");
+    fputc(']', out);
+  }
+  if (shape) fprintf(out, "  (%zu values, %zu unconstrained)", shape->n, unc);
+  fputc('\n', out);
+}
+
+int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, urn_error *err) {
+  if (data_path) {
+    urn_model *m = urn_model_from_files(stan_path, data_path, 1, err);
+    if (!m) return err && err->code ? err->code : URN_EINPUT;
+    fprintf(out, "%s: program and data are valid\n", stan_path);
+    fprintf(out, "parameters: %d (%zu unconstrained values)\n", m->nvars[0], m->n_unc);
+    for (int i = 0; i < m->nvars[0]; i++) print_decl(out, m->vars[0][i].d, &m->vars[0][i].shape, m->vars[0][i].unc_n);
+    if (m->nvars[1]) fprintf(out, "transformed parameters: %d\n", m->nvars[1]);
+    for (int i = 0; i < m->nvars[1]; i++) print_decl(out, m->vars[1][i].d, &m->vars[1][i].shape, 0);
+    if (m->nvars[2]) fprintf(out, "generated quantities: %d\n", m->nvars[2]);
+    for (int i = 0; i < m->nvars[2]; i++) print_decl(out, m->vars[2][i].d, &m->vars[2][i].shape, 0);
+    urn_model_free(m);
+    return URN_OK;
+  }
+  urn_program *ast = urn_parse_file(stan_path, err);
+  if (!ast) return err && err->code ? err->code : URN_EINPUT;
+  if (urn_check && urn_check(ast, err) != URN_OK) { urn_program_free(ast); return URN_EINPUT; }
+  urn_prog *p = urn_lower(ast, err);
+  if (!p) { urn_program_free(ast); return URN_EINPUT; }
+  fprintf(out, "%s: program is valid\n", stan_path);
+  fprintf(out, "parameters: %d (sizes need --data)\n", p->ndecls[URN_BLK_PARAMS]);
+  for (int i = 0; i < p->ndecls[URN_BLK_PARAMS]; i++) print_decl(out, p->decls[URN_BLK_PARAMS][i], NULL, 0);
+  if (p->ndecls[URN_BLK_TPARAMS]) fprintf(out, "transformed parameters: %d\n", p->ndecls[URN_BLK_TPARAMS]);
+  for (int i = 0; i < p->ndecls[URN_BLK_TPARAMS]; i++) print_decl(out, p->decls[URN_BLK_TPARAMS][i], NULL, 0);
+  if (p->ndecls[URN_BLK_GQ]) fprintf(out, "generated quantities: %d\n", p->ndecls[URN_BLK_GQ]);
+  for (int i = 0; i < p->ndecls[URN_BLK_GQ]; i++) print_decl(out, p->decls[URN_BLK_GQ][i], NULL, 0);
+  urn_prog_free(p);
+  urn_program_free(ast);
+  return URN_OK;
+}

@@ -1,0 +1,15 @@
+/* model/layout.h — the parameter layout of a program for `urn check`: each
+ * parameter's name, declared type with its constraint, sizes and number of
+ * unconstrained values (sizes are known only with data). */
+#ifndef URN_MODEL_LAYOUT_H
+#define URN_MODEL_LAYOUT_H
+
+#include <stdio.h>
+#include "urn/common.h"
+
+/* Parses, checks and lowers stan_path; with data_path also reads and
+ * validates the data and runs transformed data.  Prints the layout to out.
+ * Returns URN_OK or an error status with err filled. */
+int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, urn_error *err);
+
+#endif
