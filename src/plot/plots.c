@@ -610,6 +610,7 @@ int urn_plot_heatmaps(urn_svg *svg, const double *const *mats, const char *const
 static void bar_panel(urn_svg *svg, const urn_bar_panel *p, double cx, double cy, double cw, double ch) {
   size_t nc = p->n_categories, ns = p->n_series ? p->n_series : 1;
   double lo = 0, hi = 0;
+  int has_legend = p->series_names && ns > 1;
   if (p->fixed_range) {
     lo = p->y_min, hi = p->y_max;
   } else {
@@ -621,10 +622,9 @@ static void bar_panel(urn_svg *svg, const urn_bar_panel *p, double cx, double cy
     }
     if (hi == lo) hi = lo + 1;
     double w = hi - lo;
-    hi += 0.15 * w;
+    hi += (has_legend ? 0.2 * ns + 0.1 : 0.15) * w; /* room for the legend above the bars */
     if (lo < 0) lo -= 0.1 * w;
   }
-  int has_legend = p->series_names && ns > 1;
   urn_axes a;
   urn_axes_init(&a, svg, cx + 64, cy + 30, cw - 84, ch - 30 - 48, -0.5, nc - 0.5, lo, hi);
   urn_axes_frame(&a, p->title, NULL, p->ylabel, URN_AXES_NO_XTICKS | URN_AXES_GRID);
@@ -655,7 +655,13 @@ static void bar_panel(urn_svg *svg, const urn_bar_panel *p, double cx, double cy
     urn_legend_entry e[8];
     size_t n = ns < 8 ? ns : 8;
     for (size_t s = 0; s < n; s++) e[s] = (urn_legend_entry){p->series_names[s], {"#222222", urn_svg_color((int)s), 0.8, 0.8, NULL}, 1};
-    urn_axes_legend(&a, e, n, URN_LEGEND_TOP_RIGHT);
+    /* Over whichever end group has the lower bars. */
+    double first = -INFINITY, last = -INFINITY;
+    for (size_t s = 0; s < ns; s++) {
+      if (isfinite(p->values[s * nc])) first = fmax(first, p->values[s * nc]);
+      if (isfinite(p->values[s * nc + nc - 1])) last = fmax(last, p->values[s * nc + nc - 1]);
+    }
+    urn_axes_legend(&a, e, n, last > first ? URN_LEGEND_TOP_LEFT : URN_LEGEND_TOP_RIGHT);
   }
 }
 
