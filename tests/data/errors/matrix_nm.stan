@@ -1,0 +1,3 @@
+data { int N; int M; matrix[N,M] A; }
+parameters { real mu; }
+model { mu ~ normal(0,1); }

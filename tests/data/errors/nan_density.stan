@@ -1,0 +1,2 @@
+parameters { real x; }
+model { target += log(-1 + 0*x); }

@@ -1,0 +1,2 @@
+parameters { real x; }
+model { target += negative_infinity(); }

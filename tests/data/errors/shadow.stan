@@ -1,0 +1,2 @@
+parameters { real x; }
+model { real x; x ~ normal(0,1); }

@@ -1,0 +1,2 @@
+parameters { real x; }
+model { y ~ normal(0,1); }

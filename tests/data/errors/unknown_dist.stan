@@ -1,0 +1,2 @@
+parameters { real x; }
+model { x ~ foo(0,1); }

@@ -1,0 +1,2 @@
+parameters { vector[2] x; }
+model { real y = x; }
