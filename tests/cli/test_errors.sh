@@ -17,6 +17,8 @@ out() { echo "$TMP/o$n"; }
 
 # --- program
 row 1 "syntax.stan:1:21: expected ';' after the declaration, found '}'" "$URN" sample $D/syntax.stan $Q --output-dir "$(out)"
+row 1 "missing_semicolon.stan:2:25: expected ';' after the distribution statement, found '}'" \
+  "$URN" sample $D/missing_semicolon.stan $Q --output-dir "$(out)"
 row 1 "undeclared.stan:2:9: unknown variable 'y'" "$URN" sample $D/undeclared.stan $Q --output-dir "$(out)"
 row 1 "type_mismatch.stan:2:18: cannot assign a real value to an int variable" "$URN" sample $D/type_mismatch.stan $Q --output-dir "$(out)"
 row 1 "unknown_dist.stan:2:13: unknown distribution 'foo'" "$URN" sample $D/unknown_dist.stan $Q --output-dir "$(out)"
@@ -93,6 +95,7 @@ row 1 "urn sample: chain 1: initialization between (-2, 2) failed after 100 atte
 row 1 "the last one: log density is NaN. Try --init 0" "$URN" sample $D/nan_density.stan $Q --output-dir "$(out)"
 row 1 "the last one: normal_lpdf: Random variable[2] is nan, but must be not nan!" \
   "$URN" sample $D/nonneg_n.stan --data $D/nan_y.json $Q --output-dir "$(out)"
+row 1 "the last one: always. Try --init 0" "$URN" sample $D/reject.stan $Q --output-dir "$(out)"
 known 1 "urn sample: chain 1: initializing the step size: posterior is improper (the step size grows without bound); please check your model" \
   "$URN" sample $D/improper.stan $Q --output-dir "$(out)"
 # every move away from the initial point is rejected: the run ends (exit 0), says why once, and

@@ -1,0 +1,2 @@
+parameters { real x; }
+model { x ~ normal(0,1) }
