@@ -413,6 +413,7 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
 
 static void model_free_parts(urn_model *m) {
   if (!m) return;
+  free(m->data.glob);
   ev_free(&m->data);
   for (int i = 0; i < m->npool; i++) ev_free(m->pool[i]), free(m->pool[i]);
   free(m->pool);
