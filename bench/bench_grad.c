@@ -18,7 +18,7 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Median of 5 timed batches of gradient evaluations at a random point; -1 on failure. */
+/* Median of 3 timed batches of gradient evaluations at a random point; -1 on failure. */
 static double time_grad(const urn_model *m, const double *u) {
   size_t n = urn_model_num_unconstrained(m);
   double *g = malloc((n ? n : 1) * sizeof *g), lp;
@@ -30,20 +30,20 @@ static double time_grad(const urn_model *m, const double *u) {
     double t0 = now();
     for (int i = 0; i < reps; i++) urn_model_log_density_gradient(m, 1, 1, u, &lp, g, &err);
     double dt = now() - t0;
-    if (dt > 0.04 || reps > (1 << 22)) break;
+    if (dt > 0.02 || reps > (1 << 22)) break;
     reps *= 2;
   }
   double t[5];
-  for (int b = 0; b < 5; b++) {
+  for (int b = 0; b < 3; b++) {
     double t0 = now();
     for (int i = 0; i < reps; i++) urn_model_log_density_gradient(m, 1, 1, u, &lp, g, &err);
     t[b] = (now() - t0) / reps * 1e6;
   }
-  for (int i = 0; i < 5; i++)
-    for (int j = i + 1; j < 5; j++)
+  for (int i = 0; i < 3; i++)
+    for (int j = i + 1; j < 3; j++)
       if (t[j] < t[i]) { double x = t[i]; t[i] = t[j]; t[j] = x; }
   free(g);
-  return t[2];
+  return t[1];
 }
 
 static double bench_one(const char *stan, const char *data, const char *inits) {
@@ -74,6 +74,7 @@ static double bench_one(const char *stan, const char *data, const char *inits) {
 }
 
 int main(int argc, char **argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
   const char *shared = getenv("URN_SHARED");
   if (!shared || !*shared) shared = "../shared";
   char a[4096], b[4096], c[4096];
@@ -93,23 +94,23 @@ int main(int argc, char **argv) {
     else printf("%-42s %12.2f %10.1f %10.1f%s\n", name, us, ms[i].stan, ms[i].goal, us <= ms[i].goal ? "" : "  (over goal)");
   }
   if (argc > 1 && strcmp(argv[1], "--no-posteriordb") == 0) return 0;
-  /* posteriordb fixtures: every model folder with model.stan + data.json */
-  snprintf(a, sizeof a, "%s/posteriordb/models", shared);
+  /* posteriordb fixtures: every folder with model.stan + data.json */
+  snprintf(a, sizeof a, "%s/posteriordb", shared);
   DIR *d = opendir(a);
   if (!d) return 0;
   struct dirent *e;
   char **names = NULL;
   size_t nn = 0;
   while ((e = readdir(d)))
-    if (e->d_name[0] != '.') names = realloc(names, (nn + 1) * sizeof *names), names[nn++] = strdup(e->d_name);
+    if (e->d_name[0] != '.' && strcmp(e->d_name, "models") && !strchr(e->d_name, '.')) names = realloc(names, (nn + 1) * sizeof *names), names[nn++] = strdup(e->d_name);
   closedir(d);
   for (size_t i = 0; i < nn; i++)
     for (size_t j = i + 1; j < nn; j++)
       if (strcmp(names[j], names[i]) < 0) { char *t = names[i]; names[i] = names[j]; names[j] = t; }
   printf("\nposteriordb fixtures (us per gradient at a random point)\n");
   for (size_t i = 0; i < nn; i++) {
-    snprintf(a, sizeof a, "%s/posteriordb/models/%s/model.stan", shared, names[i]);
-    snprintf(b, sizeof b, "%s/posteriordb/models/%s/data.json", shared, names[i]);
+    snprintf(a, sizeof a, "%s/posteriordb/%s/model.stan", shared, names[i]);
+    snprintf(b, sizeof b, "%s/posteriordb/%s/data.json", shared, names[i]);
     FILE *f = fopen(b, "rb");
     if (!f) { free(names[i]); continue; }
     fclose(f);
