@@ -30,6 +30,11 @@ known 1 "assign_data.stan:3:9:" "$URN" sample $D/assign_data.stan --data $D/a.js
 known 1 "duplicate_decl.stan:1:" "$URN" sample $D/duplicate_decl.stan $Q --output-dir "$(out)"
 known 1 "int_from_real.stan:3:" "$URN" sample $D/int_from_real.stan $Q --output-dir "$(out)"
 known 1 "shadow.stan:2:" "$URN" sample $D/shadow.stan $Q --output-dir "$(out)"
+# urn check: the same messages, without sampling
+row 1 "syntax.stan:1:21: expected ';' after the declaration, found '}'" "$URN" check $D/syntax.stan
+row 1 "wrong_dims.json: variable 'y': dimension 1 has size 2, but the declaration needs 3" \
+  "$URN" check $D/nyv.stan --data $D/wrong_dims.json
+known 1 "vector_to_real.stan:2:9:" "$URN" check $D/vector_to_real.stan
 # caught only when the statement runs (at initialization), not when the program is checked
 row 1 "vector_to_real.stan:2:9: assigning vector[2] to y (real): sizes do not match" \
   "$URN" sample $D/vector_to_real.stan $Q --output-dir "$(out)"
