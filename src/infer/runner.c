@@ -102,9 +102,11 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
         urn_metric_adapt_init(&ma, dim, cfg->metric == URN_METRIC_DENSE, (unsigned)warmup, cfg->init_buffer,
                               cfg->term_buffer, cfg->window, NULL);
       status = urn_nuts_init_stepsize(s, &res->err);
-      if (status != URN_OK)
-        urn_error_set(&res->err, status, "chain %d: initializing the step size: %s", chain + 1,
-                      res->err.msg[0] ? res->err.msg : "failed");
+      if (status != URN_OK) {
+        char cause[sizeof res->err.msg]; /* the message is rewritten in place: format from a copy */
+        snprintf(cause, sizeof cause, "%s", res->err.msg[0] ? res->err.msg : "failed");
+        urn_error_set(&res->err, status, "chain %d: initializing the step size: %s", chain + 1, cause);
+      }
     }
   }
   int started = status == URN_OK;

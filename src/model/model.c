@@ -25,8 +25,6 @@
 #include "urn/model.h"
 #include "util/util.h"
 
-#pragma weak urn_check
-
 /* Layout of one output variable (parameter, transformed parameter, generated quantity). */
 typedef struct var_info {
   const ir_decl *d;        /* its declaration */
@@ -518,8 +516,7 @@ urn_model *urn_model_new(const char *path, const char *source, size_t source_len
   m->print = stdout;
   m->ast = urn_parse(path, source ? source : "", source ? source_len : 0, err);
   if (!m->ast) goto fail;
-  /* the checker may not be linked in yet (weak): the lowering does its own checks */
-  if (urn_check && urn_check(m->ast, err) != URN_OK) goto fail;
+  if (urn_check(m->ast, err) != URN_OK) goto fail;
   m->prog = urn_lower(m->ast, err);
   if (!m->prog) goto fail;
   ev_init(&m->data, m);
@@ -809,7 +806,7 @@ int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, ur
   }
   urn_program *ast = urn_parse_file(stan_path, err);
   if (!ast) return err && err->code ? err->code : URN_EINPUT;
-  if (urn_check && urn_check(ast, err) != URN_OK) { urn_program_free(ast); return URN_EINPUT; }
+  if (urn_check(ast, err) != URN_OK) { urn_program_free(ast); return URN_EINPUT; }
   urn_prog *p = urn_lower(ast, err);
   if (!p) { urn_program_free(ast); return URN_EINPUT; }
   fprintf(out, "%s: program is valid\n", stan_path);

@@ -20,30 +20,29 @@ row 1 "syntax.stan:1:21: expected ';' after the declaration, found '}'" "$URN" s
 row 1 "missing_semicolon.stan:2:25: expected ';' after the distribution statement, found '}'" \
   "$URN" sample $D/missing_semicolon.stan $Q --output-dir "$(out)"
 row 1 "undeclared.stan:2:9: unknown variable 'y'" "$URN" sample $D/undeclared.stan $Q --output-dir "$(out)"
-row 1 "type_mismatch.stan:2:18: cannot assign a real value to an int variable" "$URN" sample $D/type_mismatch.stan $Q --output-dir "$(out)"
+row 1 "type_mismatch.stan:2:16: cannot assign a value of type real to 'k' of type int" "$URN" sample $D/type_mismatch.stan $Q --output-dir "$(out)"
 row 1 "unknown_dist.stan:2:13: unknown distribution 'foo'" "$URN" sample $D/unknown_dist.stan $Q --output-dir "$(out)"
-row 1 "wrong_args.stan:2:13: no overload of 'normal_lupdf' accepts these argument types" "$URN" sample $D/wrong_args.stan $Q --output-dir "$(out)"
+row 1 "wrong_args.stan:2:13: no signature of normal_lupdf matches the arguments (real, int); available: normal_lupdf(reals, reals, reals)" "$URN" sample $D/wrong_args.stan $Q --output-dir "$(out)"
 row 1 "block_order.stan:2:1: the parameters block must come before the model block" "$URN" sample $D/block_order.stan $Q --output-dir "$(out)"
 row 1 "unterminated_comment.stan:2:26: unterminated comment" "$URN" sample $D/unterminated_comment.stan $Q --output-dir "$(out)"
 row 1 "nofile.stan: cannot open: No such file or directory" "$URN" sample $D/nofile.stan $Q --output-dir "$(out)"
-known 1 "assign_data.stan:3:9:" "$URN" sample $D/assign_data.stan --data $D/a.json $Q --output-dir "$(out)"
-known 1 "duplicate_decl.stan:1:" "$URN" sample $D/duplicate_decl.stan $Q --output-dir "$(out)"
-known 1 "int_from_real.stan:3:" "$URN" sample $D/int_from_real.stan $Q --output-dir "$(out)"
-known 1 "shadow.stan:2:" "$URN" sample $D/shadow.stan $Q --output-dir "$(out)"
+row 1 "assign_data.stan:3:9: cannot assign to 'a': it is data (declared in the data block)" "$URN" sample $D/assign_data.stan --data $D/a.json $Q --output-dir "$(out)"
+row 1 "duplicate_decl.stan:1:27: 'x' is already declared (at line 1, column 19)" "$URN" sample $D/duplicate_decl.stan $Q --output-dir "$(out)"
+row 1 "int_from_real.stan:3:32: cannot initialize 'k' of type int with a value of type real" "$URN" sample $D/int_from_real.stan $Q --output-dir "$(out)"
+row 1 "shadow.stan:2:14: 'x' is already declared (at line 1, column 19)" "$URN" sample $D/shadow.stan $Q --output-dir "$(out)"
 # urn check: the same messages, without sampling
 row 1 "syntax.stan:1:21: expected ';' after the declaration, found '}'" "$URN" check $D/syntax.stan
 row 1 "wrong_dims.json: variable 'y': dimension 1 has size 2, but the declaration needs 3" \
   "$URN" check $D/nyv.stan --data $D/wrong_dims.json
-known 1 "vector_to_real.stan:2:9:" "$URN" check $D/vector_to_real.stan
-# caught only when the statement runs (at initialization), not when the program is checked
-row 1 "vector_to_real.stan:2:9: assigning vector[2] to y (real): sizes do not match" \
+row 1 "vector_to_real.stan:2:18: cannot initialize 'y' of type real with a value of type vector" "$URN" check $D/vector_to_real.stan
+row 1 "vector_to_real.stan:2:18: cannot initialize 'y' of type real with a value of type vector" \
   "$URN" sample $D/vector_to_real.stan $Q --output-dir "$(out)"
 
 # --- data
 row 1 "missing_var.json: variable 'N' is missing (declared in the data block at $D/nyv.stan:1:12)" \
   "$URN" sample $D/nyv.stan --data $D/missing_var.json $Q --output-dir "$(out)"
-row 1 "data: variable 'a' is missing (declared in the data block at $D/assign_data.stan:1:13)" \
-  "$URN" sample $D/assign_data.stan $Q --output-dir "$(out)"
+row 1 "data: variable 'N' is missing (declared in the data block at $D/nyv.stan:1:12)" \
+  "$URN" sample $D/nyv.stan $Q --output-dir "$(out)"
 row 1 "wrong_type.json: variable 'N': expected a number at line 1, column 6, found string" \
   "$URN" sample $D/nyv.stan --data $D/wrong_type.json $Q --output-dir "$(out)"
 row 1 "real_for_int.json: variable 'N': 2.5 is not an integer (declared int)" \
