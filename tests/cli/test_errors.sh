@@ -100,7 +100,7 @@ row 1 "the last one: log density is NaN. Try --init 0" "$URN" sample $D/nan_dens
 row 1 "the last one: normal_lpdf: Random variable[2] is nan, but must be not nan!" \
   "$URN" sample $D/nonneg_n.stan --data $D/nan_y.json $Q --output-dir "$(out)"
 row 1 "the last one: always. Try --init 0" "$URN" sample $D/reject.stan $Q --output-dir "$(out)"
-known 1 "urn sample: chain 1: initializing the step size: posterior is improper (the step size grows without bound); please check your model" \
+row 1 "urn sample: chain 1: initializing the step size: posterior is improper (the step size grows without bound); please check your model" \
   "$URN" sample $D/improper.stan $Q --output-dir "$(out)"
 # every move away from the initial point is rejected: the run ends (exit 0), says why once, and
 # the summary reports the divergences
