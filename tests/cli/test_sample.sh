@@ -100,7 +100,10 @@ expect_err "never acceptable"
 "$URN" sample "$TMP/nm.stan" --data "$TMP/nm.json" --chains 2 --warmup 1000 --draws 100000000 --seed 5 \
   --output-dir "$TMP/out7" --refresh 0 >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-sleep 1
+# signal only once sampling has begun (a background job starts with SIGINT ignored until urn installs its handler)
+i=0
+while [ $i -lt 600 ] && [ "$(grep -cv '^#' "$TMP/out7/nm-1.csv.part" 2>/dev/null)" -lt 2 ] 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+sleep 0.3
 kill -INT $pid
 wait $pid; rc=$?
 [ "$rc" = 130 ] && ok || bad "SIGINT exit status $rc (want 130)"
