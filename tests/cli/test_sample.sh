@@ -102,7 +102,9 @@ expect_err "never acceptable"
 pid=$!
 # signal only once sampling has begun (a background job starts with SIGINT ignored until urn installs its handler)
 i=0
-while [ $i -lt 600 ] && [ "$(grep -cv '^#' "$TMP/out7/nm-1.csv.part" 2>/dev/null)" -lt 2 ] 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+while [ $i -lt 600 ]; do
+  n=$(grep -cv '^#' "$TMP/out7/nm-1.csv.part" 2>/dev/null); [ "${n:-0}" -ge 2 ] && break; sleep 0.1; i=$((i+1))
+done
 sleep 0.3
 kill -INT $pid
 wait $pid; rc=$?
