@@ -39,8 +39,10 @@ static int fill_rec(fill_ctx *f, const urn_json *v, int level, size_t aoff, size
     if (!urn_json_number(v, &d))
       return urn_error_set(f->err, URN_EINPUT, "%s: expected a number at line %d, column %d, found %s", f->what, v->line,
                            v->col, urn_json_type_name(v->type));
-    if (f->is_int && (d != floor(d) || isinf(d) || fabs(d) > 2147483647.0))
+    if (f->is_int && (d != floor(d) || isnan(d)))
       return urn_error_set(f->err, URN_EINPUT, "%s: %g is not an integer (declared int)", f->what, d);
+    if (f->is_int && fabs(d) > 2147483647.0) /* Stan's int is 32-bit */
+      return urn_error_set(f->err, URN_EINPUT, "%s: %g is out of range for int (magnitude at most 2147483647)", f->what, d);
     size_t inner = 1;
     for (int k = na; k < nd; k++) inner *= (size_t)x->dim[k];
     size_t off = aoff * inner + r;

@@ -57,7 +57,7 @@ row 1 "neginf_y.json: variable y[2] is -inf, but must be >= 0" \
   "$URN" sample $D/positive_y.stan --data $D/neginf_y.json $Q --output-dir "$(out)"
 row 1 "nan_int.json: variable 'N': nan is not an integer (declared int)" \
   "$URN" sample $D/nyv.stan --data $D/nan_int.json $Q --output-dir "$(out)"
-known 1 "int_overflow.json: variable 'N': 3e+09 is out of range" \
+row 1 "int_overflow.json: variable 'N': 3e+09 is out of range for int (magnitude at most 2147483647)" \
   "$URN" sample $D/nyv.stan --data $D/int_overflow.json $Q --output-dir "$(out)"
 row 1 "huge_matrix.json: variable 'A': A: size too large" \
   "$URN" sample $D/matrix_nm.stan --data $D/huge_matrix.json $Q --output-dir "$(out)"
