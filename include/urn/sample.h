@@ -61,6 +61,8 @@ typedef struct urn_sample_config {
   double init_radius;     /* random inits uniform(-R, R) on the unconstrained scale (2) */
   uint64_t seed;          /* run seed; chain c uses stream c */
   int refresh;            /* progress callback every refresh iterations (0: never) */
+  int init_mode;          /* > 0: start the chains without given inits at the best of this many
+                             L-BFGS optimizations (urn_find_mode, `--init mode:S`); 0: random inits */
 } urn_sample_config;
 
 void urn_sample_config_default(urn_sample_config *cfg);
@@ -75,6 +77,20 @@ typedef struct urn_nuts_stats {
   int divergent;      /* divergent__ */
   double energy;      /* energy__: Hamiltonian at the draw */
 } urn_nuts_stats;
+
+/* Outcome of the mode-finding initialization (urn_find_mode). */
+typedef struct urn_mode_report {
+  int n_starts;          /* optimizations run */
+  int n_modes;           /* that ended at a mode: a convergence test held and the density bends down there */
+  int n_unconverged;     /* that stopped (iteration limit, stalled line search) where the density bends down */
+  int n_diverged;        /* whose density kept rising (unbounded, e.g. a funnel) or turned non-finite */
+  int n_failed;          /* that found no finite starting point (or met a fatal model error) */
+  int n_at_best;         /* modes within 1e-3 max(1, |best_lp|) of the best log density, the best included */
+  int best;              /* index of the chosen optimization (-1: none) */
+  double best_lp;        /* the target's log density there (-inf: none) */
+  double second_lp;      /* the best log density among the other, lower modes (-inf: none) */
+  long long n_gradients; /* gradient evaluations spent */
+} urn_mode_report;
 
 /* Where the chains' results go.  Every callback may be NULL; they are called
  * from the chain's thread (different chains concurrently), so an
@@ -98,6 +114,15 @@ typedef struct urn_sample_sink {
   /* The model rejected a proposal with a message never seen before in this
    * run (reported once per kind: the message with its numbers masked). */
   void (*rejection)(void *ctx, int chain, const char *message);
+  /* A warning about the run (chain -1) or a chain: the mode-finding
+   * initialization's outcome when it found no mode or some optimizations
+   * diverged, a step size that collapsed in warmup.  Sent once per chain
+   * and kind; the sink may deduplicate further. */
+  void (*warning)(void *ctx, int chain, const char *message);
+  /* The mode-finding initialization finished (cfg.init_mode > 0): its report
+   * and, when it found a mode, the point every chain starts from (else NULL:
+   * the chains use random inits). */
+  void (*mode)(void *ctx, const urn_mode_report *report, const double *theta);
   /* The chain finished (status URN_OK, URN_EINTR when stopped early, or an
    * error); times in seconds.  Called for every chain that started. */
   void (*finish)(void *ctx, int chain, int status, double warmup_seconds, double sampling_seconds);
@@ -118,7 +143,11 @@ typedef struct urn_chain_result {
 
 /* Runs cfg->num_chains chains of NUTS on target, spread over cfg->num_threads
  * threads.  inits: NULL for random inits, else inits[c] is chain c's starting
- * point (or NULL for random).  stop: if not NULL, the chains stop after their
+ * point (or NULL for random).  With cfg->init_mode > 0 the chains without a
+ * given init all start at the mode urn_find_mode finds (S = cfg->init_mode,
+ * radius cfg->init_radius, the run seed, cfg->num_threads threads), without
+ * jitter; when no optimization finds a mode they fall back to random inits
+ * and sink->warning says so.  stop: if not NULL, the chains stop after their
  * current iteration once *stop becomes non-zero (status URN_EINTR).
  * results (num_chains entries) may be NULL.  Returns URN_OK, URN_EINTR, or the
  * first chain error (err filled with "chain N: ..."). */
@@ -146,5 +175,19 @@ void urn_optimize_config_default(urn_optimize_config *cfg);
  * before any convergence rule holds (theta is then the best point found). */
 int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target, double *theta, double *lp,
                        int *iterations, const char **reason, urn_error *err);
+
+/* Mode-finding: n_starts L-BFGS maximizations of target (the sampler's
+ * log density on the unconstrained scale, Jacobian included) from
+ * uniform(-radius, radius) starts (start s from stream s of a seed derived
+ * from seed), spread over num_threads threads; theta (target->dim) gets the
+ * end point of highest log density among those that ended at a mode (failing
+ * that, among those where the density at least bends down).  Optimizations
+ * that diverge (the density grows without bound, e.g. a funnel) are never
+ * chosen.  The result does not depend on num_threads.  Returns URN_OK,
+ * URN_EREJECT when every optimization diverged, URN_EINPUT when none found a
+ * finite start, or a fatal model status; rep (may be NULL) says what
+ * happened. */
+int urn_find_mode(const urn_target *target, int n_starts, double radius, uint64_t seed, int num_threads,
+                  double *theta, urn_mode_report *rep, urn_error *err);
 
 #endif

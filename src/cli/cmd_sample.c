@@ -57,6 +57,7 @@ typedef struct sample_run {
   pthread_mutex_t msg_lock;    /* guards the message kinds and stderr */
   unsigned long kinds[64];     /* message kinds already reported */
   int n_kinds;                 /* entries in kinds */
+  long long mode_gradients;    /* gradient evaluations of the --init mode search */
 } sample_run;
 
 /* Reports msg on stderr unless a message of its kind was reported before. */
@@ -75,6 +76,36 @@ static void report_once(sample_run *r, int chain, const char *what, const char *
 
 static void sink_rejection(void *ctx, int chain, const char *msg) {
   report_once(ctx, chain, "a proposal was rejected", msg);
+}
+
+static void sink_warning(void *ctx, int chain, const char *msg) {
+  sample_run *r = ctx;
+  unsigned long kind = urn_nuts_message_kind(msg);
+  pthread_mutex_lock(&r->msg_lock);
+  int seen = 0;
+  for (int i = 0; i < r->n_kinds; i++) seen |= r->kinds[i] == kind;
+  if (!seen && r->n_kinds < 64) {
+    r->kinds[r->n_kinds++] = kind;
+    urn_progress_clear(&r->progress);
+    if (chain >= 0)
+      fprintf(stderr, "urn sample: warning: chain %d: %s\n", chain + 1, msg);
+    else
+      fprintf(stderr, "urn sample: warning: %s\n", msg);
+  }
+  pthread_mutex_unlock(&r->msg_lock);
+}
+
+static void sink_mode(void *ctx, const urn_mode_report *rep, const double *theta) {
+  sample_run *r = ctx;
+  r->mode_gradients = rep->n_gradients;
+  if (!theta) return; /* the warning says what happened */
+  printf("--init mode: %d L-BFGS optimizations (%lld gradient evaluations): %d of %d reached the best mode "
+         "(lp__ %.6g)",
+         rep->n_starts, rep->n_gradients, rep->n_at_best, rep->n_starts, rep->best_lp);
+  if (rep->n_modes > rep->n_at_best) printf(", %d a lower one (best of them lp__ %.6g)", rep->n_modes - rep->n_at_best,
+                                            rep->second_lp);
+  printf("; every chain starts there.\n");
+  fflush(stdout);
 }
 
 static int sink_draw(void *ctx, int chain, int iteration, int warmup, const urn_nuts_stats *st, const double *theta,
@@ -135,8 +166,11 @@ static void usage(FILE *out) {
           "  --max-depth N        maximum tree depth (10)\n"
           "  --metric diag|dense|unit  inverse metric adapted in warmup (diag)\n"
           "  --stepsize X         initial step size (1)\n"
-          "  --init R|FILE        random inits uniform(-R, R) on the unconstrained scale (2),\n"
-          "                       or a JSON file of initial values (all chains)\n"
+          "  --init R|FILE|mode[:S]  random inits uniform(-R, R) on the unconstrained scale (2),\n"
+          "                       a JSON file of initial values (all chains), or mode: every chain\n"
+          "                       starts at the highest of S (8) L-BFGS modes of the log density\n"
+          "                       (unconstrained scale, Jacobian included) found from uniform(-2, 2)\n"
+          "                       starts: for multimodal posteriors (mixtures, HMMs)\n"
           "  --thin N             keep every N-th draw (1)\n"
           "  --save-warmup        also write the warmup draws\n"
           "  --threads N          threads running the chains (default: chains, at most the CPUs)\n"
@@ -276,7 +310,19 @@ int cmd_sample(int argc, char **argv) {
   char init_text[64] = "2";
   const char *init_file = NULL;
   if (init_arg) {
-    if (is_number(init_arg, &d)) {
+    if (!strcmp(init_arg, "mode") || !strncmp(init_arg, "mode:", 5)) {
+      long starts = 8;
+      if (init_arg[4] == ':') {
+        char *end;
+        errno = 0;
+        starts = strtol(init_arg + 5, &end, 10);
+        if (!init_arg[5] || *end || errno || starts < 1 || starts > 1024)
+          cli_die(&a, 2, "option --init: in 'mode:S', S must be a number of optimizations in [1, 1024] (got '%s')",
+                  init_arg + 5);
+      }
+      cfg.init_mode = (int)starts;
+      snprintf(init_text, sizeof init_text, "mode:%ld", starts);
+    } else if (is_number(init_arg, &d)) {
       if (d < 0) cli_die(&a, 2, "option --init: the radius %g must not be negative", d);
       cfg.init_radius = d;
       snprintf(init_text, sizeof init_text, "%g", d);
@@ -387,6 +433,7 @@ int cmd_sample(int argc, char **argv) {
     memset(&sink, 0, sizeof sink);
     sink.ctx = &r, sink.draw = sink_draw, sink.adapted = sink_adapted, sink.progress = sink_progress;
     sink.rejection = sink_rejection, sink.finish = sink_finish;
+    sink.warning = sink_warning, sink.mode = sink_mode;
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -429,7 +476,7 @@ int cmd_sample(int argc, char **argv) {
   if (status == 0 && interrupted) {
     fprintf(stderr, "urn sample: interrupted; the files in %s hold the draws made so far\n", out_dir);
   } else if (status == 0) {
-    long long grads = 0;
+    long long grads = r.mode_gradients;
     int div = 0, hits = 0;
     for (int c = 0; c < nch; c++) grads += res[c].n_gradients, div += res[c].divergent, hits += res[c].max_depth_hits;
     double warm = 0, samp = 0;

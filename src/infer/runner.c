@@ -69,6 +69,22 @@ static int find_start(const urn_sample_config *cfg, urn_nuts *s, urn_rng *rng, i
   return urn_error_set(err, rc, "chain %d: %s", chain + 1, e.msg);
 }
 
+/* Whether the step size has shrunk below what moves the position at all: in
+ * every coordinate a step moves q_i by less than 1e-14 of max(|q_i|, 1e-8)
+ * (some 50 units in the last place; 1e-8 keeps coordinates at zero covered).
+ * Dual averaging gets there when every proposal that moves is rejected, and
+ * would then sit at ~1e-16 quietly. */
+static int stepsize_collapsed(const urn_nuts *s) {
+  size_t n = s->dim;
+  if (n == 0) return 0;
+  for (size_t i = 0; i < n; i++) {
+    double minv = s->metric == URN_METRIC_DENSE ? s->inv_metric[i + i * n] : s->inv_metric[i];
+    double move = s->epsilon * sqrt(minv);
+    if (!(move < 1e-14 * fmax(fabs(s->z.q[i]), 1e-8))) return 0;
+  }
+  return 1;
+}
+
 int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int chain, const double *init,
                      const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *res) {
   memset(res, 0, sizeof *res);
@@ -110,6 +126,7 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
     }
   }
   int started = status == URN_OK;
+  int collapse_warned = 0;
   int m = 0;
   for (; status == URN_OK && m < total; m++) {
     if (stop && *stop) {
@@ -127,6 +144,20 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
     }
     if (in_warmup && adapt) {
       urn_stepsize_adapt_learn(&sa, &s->epsilon, st.accept_stat);
+      if (!collapse_warned && stepsize_collapsed(s)) {
+        collapse_warned = 1;
+        if (sink && sink->warning) {
+          char msg[512];
+          snprintf(msg, sizeof msg,
+                   "the step size collapsed to %.2g in warmup (iteration %d): the proposals are rejected (or "
+                   "diverge) at every step size that moves the parameters, so the chain is stuck; the draws "
+                   "will not represent the posterior. Look for a log density that is finite only on a "
+                   "set of measure zero, a discontinuity, or rejections (reject(), domain errors) near the "
+                   "initial point",
+                   s->epsilon, m + 1);
+          sink->warning(sink->ctx, chain, msg);
+        }
+      }
       if (learn_metric) {
         int upd = urn_metric_adapt_learn(&ma, inv_metric, s->z.q);
         if (upd < 0) {
@@ -207,10 +238,67 @@ static void *pool_worker(void *arg) {
   return NULL;
 }
 
+/* --init mode: finds the mode and points every chain without a given init at
+ * it.  Returns URN_OK (*mode_theta set, or left NULL when the chains fall
+ * back to random inits) or a fatal model status. */
+static int init_at_mode(const urn_sample_config *cfg, const urn_target *target, const urn_sample_sink *sink,
+                        double **mode_theta, urn_error *err) {
+  size_t dim = target->dim;
+  double *theta = urn_xcalloc(dim ? dim : 1, sizeof *theta);
+  urn_mode_report rep;
+  urn_error e;
+  urn_error_clear(&e);
+  int rc = urn_find_mode(target, cfg->init_mode, cfg->init_radius, cfg->seed, cfg->num_threads, theta, &rep, &e);
+  char msg[sizeof e.msg + 256];
+  if (rc == URN_OK) {
+    *mode_theta = theta;
+    if (sink && sink->mode) sink->mode(sink->ctx, &rep, theta);
+    if (rep.n_diverged > 0 && sink && sink->warning) {
+      snprintf(msg, sizeof msg,
+               "--init mode: %d of %d optimizations diverged (the log density grows without bound along them, as "
+               "in a funnel, or turns non-finite) and were set aside; the chains start at the best of the %d that %s",
+               rep.n_diverged, rep.n_starts, rep.n_modes ? rep.n_modes : rep.n_unconverged,
+               rep.n_modes ? "found a mode" : "stopped where the density bends down (no mode was confirmed)");
+      sink->warning(sink->ctx, -1, msg);
+    } else if (rep.n_modes == 0 && sink && sink->warning) {
+      snprintf(msg, sizeof msg,
+               "--init mode: no optimization met a convergence test; the chains start at the highest point where "
+               "the density bends down (lp %.6g)", rep.best_lp);
+      sink->warning(sink->ctx, -1, msg);
+    }
+    return URN_OK;
+  }
+  free(theta);
+  if (rc != URN_EREJECT && rc != URN_EINPUT) {
+    char cause[sizeof e.msg];
+    snprintf(cause, sizeof cause, "%s", e.msg);
+    return urn_error_set(err, rc, "--init mode: %s", cause);
+  }
+  if (sink && sink->mode) sink->mode(sink->ctx, &rep, NULL);
+  if (sink && sink->warning) {
+    snprintf(msg, sizeof msg, "--init mode: %s; the chains start from random inits instead", e.msg);
+    sink->warning(sink->ctx, -1, msg);
+  }
+  return URN_OK;
+}
+
 int urn_sample_run(const urn_sample_config *cfg, const urn_target *target, const double *const *inits,
                    const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *results, urn_error *err) {
   if (cfg->num_chains < 1 || cfg->num_warmup < 0 || cfg->num_samples < 0 || cfg->thin < 1 || cfg->max_depth < 1)
     return urn_error_set(err, URN_EINPUT, "invalid sampler settings (chains, warmup, draws, thin, max depth)");
+  double *mode_theta = NULL;
+  const double **mode_inits = NULL;
+  int need_mode = 0;
+  for (int c = 0; cfg->init_mode > 0 && c < cfg->num_chains; c++) need_mode |= !inits || !inits[c];
+  if (need_mode) {
+    int rc = init_at_mode(cfg, target, sink, &mode_theta, err);
+    if (rc != URN_OK) return rc;
+    if (mode_theta) {
+      mode_inits = urn_xcalloc((size_t)cfg->num_chains, sizeof *mode_inits);
+      for (int c = 0; c < cfg->num_chains; c++) mode_inits[c] = inits && inits[c] ? inits[c] : mode_theta;
+      inits = mode_inits;
+    }
+  }
   urn_chain_result *res = results ? results : urn_xcalloc((size_t)cfg->num_chains, sizeof *res);
   pool p = {cfg, target, inits, sink, stop, res, PTHREAD_MUTEX_INITIALIZER, 0};
   int nthreads = cfg->num_threads < 1 ? 1 : cfg->num_threads;
@@ -236,5 +324,6 @@ int urn_sample_run(const urn_sample_config *cfg, const urn_target *target, const
     }
   }
   if (!results) free(res);
+  free(mode_inits), free(mode_theta);
   return status;
 }
