@@ -349,6 +349,65 @@ static void describe_user(checker *C, const char *name, char *out, size_t cap) {
 
 /* Resolves a call of name with the (already checked) args: user functions first (with the
  * _lupdf -> _lpdf mapping), then built-ins.  Sets e's ty, fun, builtin, propto. */
+/* Can a value of type got be passed where want is declared (int -> real promotion)? */
+static int passes_as(urn_type got, urn_type want) {
+  return got.dims == want.dims && (got.base == want.base || (want.base == URN_TY_REAL && got.base == URN_TY_INT));
+}
+
+/* An ODE solver call: the system function's signature must fit the call,
+ * and x_r, x_i and the tolerances must be data (as stanc3 requires). */
+static void check_ode_call(checker *C, urn_expr *e) {
+  char b1[64], b2[64];
+  int old = strncmp(e->name, "integrate_ode_", 14) == 0;
+  int tol = old ? e->nargs == 10 : strstr(e->name, "_tol") != NULL;
+  urn_fundef *f = e->args[0]->fun;
+  if (!f) return;
+  if (f->definition) f = f->definition;
+  urn_type real = mk(URN_TY_REAL, 0);
+  if (old) {
+    urn_type want[5] = {real, mk(URN_TY_REAL, 1), mk(URN_TY_REAL, 1), mk(URN_TY_REAL, 1), mk(URN_TY_INT, 1)};
+    int ok = f->nparams == 5 && f->ret.base == URN_TY_REAL && f->ret.dims == 1;
+    for (int i = 0; ok && i < 5; i++) ok = f->params[i]->ty.base == want[i].base && f->params[i]->ty.dims == want[i].dims;
+    if (!ok)
+      error_at(C, e->args[0]->line, e->args[0]->col,
+               "the system function %s of %s must be declared array[] real %s(real t, array[] real y, array[] "
+               "real theta, data array[] real x_r, data array[] int x_i)",
+               f->name, e->name, f->name);
+    for (int i = 5; i < e->nargs; i++)
+      if (!e->args[i]->data_only)
+        error_at(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (%s) must be data, but it depends on parameters",
+                 i + 1, e->name, i == 5 ? "x_r" : i == 6 ? "x_i" : i == 7 ? "rel_tol" : i == 8 ? "abs_tol" : "max_num_steps");
+    return;
+  }
+  int first = tol ? 7 : 4, nextra = e->nargs - first;
+  if (tol)
+    for (int i = 4; i < 7; i++)
+      if (!e->args[i]->data_only)
+        error_at(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (%s) must be data, but it depends on parameters",
+                 i + 1, e->name, i == 4 ? "rel_tol" : i == 5 ? "abs_tol" : "max_num_steps");
+  int ok = f->nparams == 2 + nextra && f->ret.base == URN_TY_VECTOR && f->ret.dims == 0 && f->nparams >= 2 &&
+           f->params[0]->ty.base == URN_TY_REAL && f->params[0]->ty.dims == 0 &&
+           f->params[1]->ty.base == URN_TY_VECTOR && f->params[1]->ty.dims == 0;
+  if (!ok) {
+    error_at(C, e->args[0]->line, e->args[0]->col,
+             "the system function %s of %s must be declared vector %s(real t, vector y, ...) with one argument "
+             "after y for each of the %d argument%s after %s",
+             f->name, e->name, f->name, nextra, nextra == 1 ? "" : "s", tol ? "max_num_steps" : "the times");
+    return;
+  }
+  for (int k = 0; k < nextra; k++) {
+    urn_type got = e->args[first + k]->ty, want = f->params[2 + k]->ty;
+    if (!passes_as(got, want))
+      error_at(C, e->args[first + k]->line, e->args[first + k]->col,
+               "argument %d of %s is %s, but %s's argument %d is %s", first + k + 1, e->name,
+               tyname(got, b1, sizeof b1), f->name, 3 + k, tyname(want, b2, sizeof b2));
+    else if (f->params[2 + k]->data_only && !e->args[first + k]->data_only)
+      error_at(C, e->args[first + k]->line, e->args[first + k]->col,
+               "argument %d of %s must be data (%s declares it 'data'), but it depends on parameters", first + k + 1,
+               e->name, f->name);
+  }
+}
+
 static void resolve_call(checker *C, urn_expr *e, const char *name, int line, int col) {
   char types[256], avail[1024];
   for (int i = 0; i < e->nargs; i++)
@@ -394,6 +453,7 @@ static void resolve_call(checker *C, urn_expr *e, const char *name, int line, in
   if (b) {
     e->builtin = b;
     e->ty = ret;
+    if (strncmp(name, "ode_", 4) == 0 || strncmp(name, "integrate_ode_", 14) == 0) check_ode_call(C, e);
     return;
   }
   if (urn_builtin_exists(name)) {
@@ -1242,7 +1302,7 @@ static void check_fundef_body(checker *C, urn_fundef *f) {
   C->ctx.top = 0;
   push_scope(C);
   for (int i = 0; i < f->nparams; i++) {
-    f->params[i]->is_data = 0;
+    f->params[i]->is_data = f->params[i]->data_only || f->params[i]->ty.base == URN_TY_INT; /* `data` arguments receive data only */
     declare(C, f->params[i]);
   }
   push_scope(C);

@@ -12,6 +12,19 @@ extern const urn_builtin urn_fn_math_table[];   /* fn_math.c: elementwise math, 
 extern const urn_builtin urn_fn_ops_table[];    /* fn_ops.c: operators */
 extern const urn_builtin urn_fn_array_table[];  /* fn_array.c: reductions, constructors, sizes */
 extern const urn_builtin urn_fn_linalg_table[]; /* fn_linalg.c: matrix algebra, hmm_* */
+extern const urn_builtin urn_fn_ode_table[];    /* fn_ode.c: ODE solvers */
+
+/* Higher-order built-ins (fn_ode.c).  The evaluation of a function passed by
+ * name (lower.c wires it): a FUNCTION-typed value that carries the ir_fun. */
+void urn_fn_g_funref(urn_ev *ev, const ir_ex *e, urn_val *out);
+/* The user function carried by such a value. */
+const ir_fun *urn_fn_funref(const urn_val *v);
+/* Calls user function f with argument values args[0..n) (shared, not copied). */
+void urn_fn_call_user(urn_ev *ev, const ir_fun *f, urn_val *args, int n, urn_val *out);
+/* Reverse sweep of the tape's nodes [lo, n) (callbacks from index cb_lo)
+ * from root with adjoint 1, leaving older nodes' adjoints alone: the
+ * Jacobian row of root with respect to fresh nodes made after lo. */
+void urn_fn_local_sweep(urn_tape *t, size_t lo, size_t cb_lo, int32_t root);
 
 /* Distributions (fn_dist.c): aux is the urn_dist, aux2 the urn_dist_fnkind. */
 void urn_fn_dist(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);

@@ -321,7 +321,7 @@ static ir_ex *lower_expr(lctx *c, const urn_expr *x) {
         for (int i = 0; i < c->p->nfuns; i++)
           if (strcmp(c->p->funs[i]->name, x->name) == 0) {
             e = new_ex(c, x, URN_EX_VAR);
-            e->ty = (urn_type){URN_TY_FUNCTION, 0}, e->fun = c->p->funs[i], e->g = rt_g_via_s;
+            e->ty = (urn_type){URN_TY_FUNCTION, 0}, e->fun = c->p->funs[i], e->g = urn_fn_g_funref;
             return e;
           }
         fail(c, x->line, x->col, "unknown variable '%s'", x->name);
