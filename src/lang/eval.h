@@ -145,6 +145,9 @@ struct ir_ex {
   const char *str;          /* STRING literal */
   int propto;               /* CALL of a _lupdf/_lupmf (or ~): drop constants under propto */
   int line, col;            /* source position */
+  unsigned char lane;       /* inside a batched loop (lang/batch.c): varies across its iterations */
+  unsigned char bop;        /* batched loop: how a lane-varying node evaluates (enum in batch.c) */
+  int bslot;                /* batched loop: VAR of a per-iteration local, its index in the batch's locals */
 };
 #define IR_CONST 100
 
@@ -168,6 +171,8 @@ struct ir_st {
   struct ir_decl *decl;     /* DECL: the declaration */
   ir_st **body;             /* BLOCK statements, or [0] the loop body / then branch, [1] else */
   int nbody;                /* number of body statements */
+  int bslot;                /* batched loop: DECL of a per-iteration local, its index in the batch's locals */
+  struct ir_batch *batch;   /* FOR: the plan when its iterations run batched (lang/batch.c), else NULL */
 };
 
 /* A resolved declaration (sized type, constraint, where it lives). */
@@ -210,6 +215,7 @@ struct urn_prog {
   ir_fun **funs;            /* user functions */
   int nfuns;                /* their count */
   const char **slot_name;   /* name of each program-level slot (messages) */
+  int nobatch;              /* never batch loops (URN_NOBATCH set at lowering: tests, debugging) */
 };
 
 /* Builds the IR of a parsed (and, if available, checked) program, with its own

@@ -36,6 +36,10 @@ int32_t rt_s_index2(urn_ev *ev, const ir_ex *e, double *out);
 int32_t rt_s_normal(urn_ev *ev, const ir_ex *e, double *out);
 /* The run function of a statement kind (variant: specialised fast forms). */
 ir_run rt_run_fn(int kind, int variant);
+/* Loop batching (lang/batch.c): plans a model-block `for` statement (sets its
+ * run to urn_batch_run when its iterations can run as vector operations). */
+int urn_batch_plan(urn_prog *p, ir_st *s);
+void urn_batch_run(urn_ev *ev, const ir_st *s);
 /* target: value so far, and one node summing its terms (-1 when constant). */
 double urn_ev_target_value(const urn_ev *ev);
 int32_t urn_ev_target_node(urn_ev *ev, double *value);

@@ -587,6 +587,7 @@ static ir_st *lower_stmt(lctx *c, const urn_stmt *x) {
       s->body = alloc(c, sizeof *s->body), s->nbody = 1;
       s->body[0] = lower_body(c, x->body);
       c->nsyms = mark;
+      if (c->block == URN_BLK_MODEL && !c->fun && !c->failed) urn_batch_plan(c->p, s);
       return s;
     }
     case URN_ST_FOREACH: {
@@ -697,6 +698,9 @@ urn_prog *urn_lower(const urn_program *ast, urn_error *err) {
   urn_arena_init(&p->arena, 1 << 16);
   p->ast = ast;
   p->path = ast->path ? ast->path : "model";
+  /* URN_NOBATCH=1 keeps every loop on the ordinary path (tests compare the two; debugging) */
+  const char *nb = getenv("URN_NOBATCH");
+  p->nobatch = nb && *nb && strcmp(nb, "0") != 0;
   lctx c;
   memset(&c, 0, sizeof c);
   c.p = p, c.ast = ast, c.err = err;

@@ -1,0 +1,903 @@
+/* lang/batch.c — loop batching: a `for (n in a:b)` of the model block whose
+ * iterations are independent is run once over the whole index range as
+ * vector operations instead of b - a + 1 interpretations of its body.
+ *
+ * Legality (urn_batch_plan, at lowering; anything else keeps the ordinary
+ * loop).  The body may contain only
+ *   - blocks, inner `for` loops with loop-invariant bounds (run in sequence
+ *     inside the batch: their variable is the same in every lane);
+ *   - declarations of per-iteration locals: int/real scalars, vectors, row
+ *     vectors and 1-D arrays of int/real with loop-invariant sizes (each
+ *     lane has its own copy);
+ *   - assignments to such a local (whole scalar, or one element at
+ *     loop-invariant indexes);
+ *   - assignments `x[..., n, ...] = expr` to ONE scalar element of a
+ *     variable declared outside the loop (a model-block local) where one
+ *     index is exactly the loop variable and the others are loop-invariant:
+ *     different iterations write different elements.  Such a variable is
+ *     written by that one statement only and never read inside the body, so
+ *     no iteration sees another's writes;
+ *   - `target += scalar` and `y ~ dist(...)` on scalars, without truncation.
+ * No break / continue / return / print / reject / while / if / foreach, no
+ * user-function calls, no _rng, no target(), and an expression that varies
+ * with the iteration ("lane") must be one of: the loop variable, a per-
+ * iteration local, a single-index read of a variable at lane-varying
+ * indexes, an operator or elementwise function with a scalar kernel, log_mix,
+ * a distribution call on scalars, or log_sum_exp / sum of a local container.
+ * Loop-invariant subexpressions are evaluated once per statement by the
+ * ordinary evaluator (they have no side effects: calls are built-ins without
+ * rng).  Only loops of the model block are planned; an outer loop whose plan
+ * succeeds runs its inner loops in sequence (their own plans are dropped).
+ *
+ * Evaluation.  A lane value (bv) is L doubles (or one loop-invariant value)
+ * plus a short list of terms (leaf, d[L]): the derivative of the value in
+ * lane l with respect to a leaf tape node is d[l], where a leaf is either one
+ * node shared by all lanes (a parameter read at a loop-invariant index) or a
+ * node per lane (a parameter read at index n).  Each operation is one tight
+ * loop over the lanes computing values and local partials and merging its
+ * arguments' terms (forward mode over the few leaves an expression reads):
+ * nothing is put on the tape per lane.  Sinks create nodes: `target +=`
+ * makes ONE node whose partials are the per-leaf sums over lanes (one per
+ * shared leaf, one per lane for per-lane leaves); a store into an outer
+ * variable makes one node per lane with one partial per term.  Error
+ * messages are those of the ordinary path (the first failing lane may differ
+ * from the ordinary loop's first failing iteration). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/eval.h"
+#include "lang/eval_rt.h"
+#include "lang/fn.h"
+#include "math/dist.h"
+
+/* How a lane-varying expression evaluates (ir_ex.bop). */
+enum {
+  BOP_NONE = 0,
+  BOP_LOOPVAR,     /* the batched loop's variable */
+  BOP_LOCAL,       /* a per-iteration scalar local */
+  BOP_INDEX_LOCAL, /* element of a per-iteration container local at loop-invariant indexes */
+  BOP_INDEX_OUTER, /* scalar element of a loop-invariant variable at lane-varying indexes */
+  BOP_UNARY,       /* elementwise unary kernel (urn_fn_unary) */
+  BOP_BINARY,      /* elementwise binary kernel (urn_fn_binary, operators) */
+  BOP_LOG_MIX,     /* log_mix(theta, a, b) */
+  BOP_NORMAL,      /* normal_lpdf / normal_lupdf on three scalars */
+  BOP_DIST,        /* any other distribution call on scalars */
+  BOP_LSE_LOCAL,   /* log_sum_exp(local container) */
+  BOP_SUM_LOCAL    /* sum(local container) */
+};
+
+/* The plan of a batched loop. */
+typedef struct ir_batch {
+  int nloc;        /* per-iteration locals declared in the body */
+} ir_batch;
+
+/* ---- legality analysis (at lowering) ---- */
+
+typedef struct actx {
+  const urn_prog *p;  /* the program */
+  int loopslot;       /* slot of the batched loop's variable */
+  int *loc;           /* slots of per-iteration locals (index = bslot) */
+  int nloc, loccap;   /* used / allocated */
+  int *wr;            /* slots of outer variables written in the body */
+  int nwr, wrcap;     /* used / allocated */
+  int bad;            /* a statement makes the loop unbatchable */
+} actx;
+
+static int push_slot(int **a, int *n, int *cap, int slot) {
+  if (*n == *cap) *cap = *cap ? 2 * *cap : 8, *a = urn_xrealloc(*a, (size_t)*cap * sizeof **a);
+  (*a)[(*n)++] = slot;
+  return *n - 1;
+}
+static int find_slot(const int *a, int n, int slot) {
+  for (int i = 0; i < n; i++) if (a[i] == slot) return i;
+  return -1;
+}
+static int is_scalar_ty(urn_type t) { return t.dims == 0 && (t.base == URN_TY_INT || t.base == URN_TY_REAL); }
+
+/* Is slot a variable of the data, transformed data, parameters or transformed parameters blocks? */
+static int is_block_var(const urn_prog *p, int slot) {
+  for (int b = URN_BLK_DATA; b <= URN_BLK_TPARAMS; b++)
+    for (int i = 0; i < p->ndecls[b]; i++)
+      if (p->decls[b][i] && p->decls[b][i]->slot == slot) return 1;
+  return 0;
+}
+
+/* First pass: collects per-iteration locals and written outer variables. */
+static void collect(actx *a, const ir_st *s) {
+  if (!s) return;
+  switch (s->kind) {
+    case URN_ST_DECL:
+      if (!s->global) a->bad = 1;
+      push_slot(&a->loc, &a->nloc, &a->loccap, s->slot);
+      break;
+    case URN_ST_ASSIGN: {
+      const ir_ex *l = s->lhs;
+      const ir_ex *v = l->kind == URN_EX_INDEX ? l->a[0] : l;
+      if (v->kind != URN_EX_VAR || !v->global) { a->bad = 1; break; }
+      break;
+    }
+    case URN_ST_BLOCK:
+      for (int i = 0; i < s->nbody; i++) collect(a, s->body[i]);
+      break;
+    case URN_ST_FOR:
+      if (!s->global) a->bad = 1;
+      collect(a, s->body[0]);
+      break;
+    default: break;
+  }
+}
+/* Records the outer variables written (after collect knows the locals). */
+static void collect_writes(actx *a, const ir_st *s) {
+  if (!s || a->bad) return;
+  if (s->kind == URN_ST_ASSIGN) {
+    const ir_ex *l = s->lhs;
+    const ir_ex *v = l->kind == URN_EX_INDEX ? l->a[0] : l;
+    if (find_slot(a->loc, a->nloc, v->slot) < 0) {
+      if (v->slot == a->loopslot || is_block_var(a->p, v->slot)) { a->bad = 1; return; }
+      if (find_slot(a->wr, a->nwr, v->slot) >= 0) { a->bad = 1; return; } /* written by two statements */
+      push_slot(&a->wr, &a->nwr, &a->wrcap, v->slot);
+    }
+  } else if (s->kind == URN_ST_BLOCK) {
+    for (int i = 0; i < s->nbody; i++) collect_writes(a, s->body[i]);
+  } else if (s->kind == URN_ST_FOR) {
+    collect_writes(a, s->body[0]);
+  }
+}
+
+static void mark_uniform(ir_ex *e) {
+  if (!e) return;
+  e->lane = 0, e->bop = BOP_NONE;
+  for (int i = 0; i < e->na; i++) mark_uniform(e->a[i]);
+  for (int i = 0; i < e->nidx; i++) mark_uniform(e->idx[i].lo), mark_uniform(e->idx[i].hi);
+}
+
+/* Local container VAR (vector, row_vector, 1-D array of scalars)? Returns its bslot or -1. */
+static int local_container(actx *a, const ir_ex *e) {
+  if (!e || e->kind != URN_EX_VAR || !e->global) return -1;
+  int b = find_slot(a->loc, a->nloc, e->slot);
+  if (b < 0 || is_scalar_ty(e->ty)) return -1;
+  return b;
+}
+
+/* Checks an expression: -1 not batchable, 0 loop-invariant, 1 lane-varying.
+ * With mark, writes lane / bop / bslot into the nodes. */
+static int ex_check(actx *a, ir_ex *e, int mark) {
+  if (!e) return 0;
+  switch (e->kind) {
+    case IR_CONST: case URN_EX_INT: case URN_EX_REAL:
+      if (mark) mark_uniform(e);
+      return 0;
+    case URN_EX_STRING: case URN_EX_TARGET: return -1;
+    case URN_EX_VAR: {
+      if (e->ty.base == URN_TY_FUNCTION || !e->global) return -1;
+      if (find_slot(a->wr, a->nwr, e->slot) >= 0) return -1;
+      if (e->slot == a->loopslot) {
+        if (mark) e->lane = 1, e->bop = BOP_LOOPVAR;
+        return 1;
+      }
+      int b = find_slot(a->loc, a->nloc, e->slot);
+      if (b >= 0) {
+        if (!is_scalar_ty(e->ty)) return -1; /* whole containers only inside log_sum_exp / sum */
+        if (mark) e->lane = 1, e->bop = BOP_LOCAL, e->bslot = b;
+        return 1;
+      }
+      if (mark) mark_uniform(e);
+      return 0;
+    }
+    case URN_EX_INDEX: {
+      int all_single = 1, lane = 0;
+      for (int i = 0; i < e->nidx; i++) {
+        if (e->idx[i].kind != URN_IDX_SINGLE) all_single = 0;
+        int r = ex_check(a, e->idx[i].lo, 0), r2 = ex_check(a, e->idx[i].hi, 0);
+        if (r < 0 || r2 < 0) return -1;
+        lane |= r | r2;
+      }
+      int lb = local_container(a, e->a[0]);
+      if (lb >= 0) {
+        if (lane || !all_single || !is_scalar_ty(e->ty) || e->nidx != 1) return -1;
+        if (mark) {
+          for (int i = 0; i < e->nidx; i++) ex_check(a, e->idx[i].lo, 1);
+          e->lane = 1, e->bop = BOP_INDEX_LOCAL, e->bslot = lb;
+        }
+        return 1;
+      }
+      int rb = ex_check(a, e->a[0], 0);
+      if (rb < 0) return -1;
+      if (!lane && !rb) {
+        if (mark) mark_uniform(e);
+        return 0;
+      }
+      if (rb || e->a[0]->kind != URN_EX_VAR || !all_single || !is_scalar_ty(e->ty)) return -1;
+      for (int i = 0; i < e->nidx; i++) if (!is_scalar_ty(e->idx[i].lo->ty)) return -1;
+      if (mark) {
+        mark_uniform(e->a[0]);
+        for (int i = 0; i < e->nidx; i++) ex_check(a, e->idx[i].lo, 1);
+        e->lane = 1, e->bop = BOP_INDEX_OUTER;
+      }
+      return 1;
+    }
+    case URN_EX_CALL: case URN_EX_BINARY: case URN_EX_UNARY: {
+      if (e->fun) return -1;
+      const urn_builtin *b = e->bi;
+      if (b && (b->flags & URN_BI_RNG)) return -1;
+      /* log_sum_exp / sum of a per-iteration container */
+      if (b && e->na == 1 && local_container(a, e->a[0]) >= 0 && e->a[0]->ty.base != URN_TY_MATRIX &&
+          (strcmp(b->name, "log_sum_exp") == 0 || strcmp(b->name, "sum") == 0) && e->a[0]->ty.dims <= 1 &&
+          (e->a[0]->ty.dims == 0 || is_scalar_ty((urn_type){e->a[0]->ty.base, 0}))) {
+        if (mark) {
+          e->lane = 1, e->bop = b->name[0] == 's' ? BOP_SUM_LOCAL : BOP_LSE_LOCAL;
+          e->bslot = local_container(a, e->a[0]);
+          e->a[0]->lane = 1, e->a[0]->bop = BOP_NONE;
+        }
+        return 1;
+      }
+      int lane = 0, all_scalar = 1;
+      for (int i = 0; i < e->na; i++) {
+        int r = ex_check(a, e->a[i], 0);
+        if (r < 0) return -1;
+        lane |= r;
+        if (!is_scalar_ty(e->a[i]->ty) || !e->a[i]->s) all_scalar = 0;
+      }
+      if (!lane) {
+        if (mark) mark_uniform(e);
+        return 0;
+      }
+      if (!b || !all_scalar || !is_scalar_ty(e->ty)) return -1;
+      int bop = BOP_NONE;
+      if (b->flags & URN_BI_DIST) bop = e->s == rt_s_normal ? BOP_NORMAL : BOP_DIST;
+      else if (b->fn == urn_fn_unary && b->sfn == urn_fn_unary_s && e->na == 1) bop = BOP_UNARY;
+      else if (b->fn == urn_fn_binary && b->sfn == urn_fn_binary_s && e->na == 2) bop = BOP_BINARY;
+      else if (strcmp(b->name, "log_mix") == 0 && e->na == 3) bop = BOP_LOG_MIX;
+      if (bop == BOP_NONE || e->na > URN_DIST_MAX_ARGS) return -1;
+      if (mark) {
+        for (int i = 0; i < e->na; i++) ex_check(a, e->a[i], 1);
+        e->lane = 1, e->bop = (unsigned char)bop;
+      }
+      return 1;
+    }
+    default: {
+      /* conditionals, && ||, array / row-vector literals: only loop-invariant */
+      for (int i = 0; i < e->na; i++) if (ex_check(a, e->a[i], 0) != 0) return -1;
+      for (int i = 0; i < e->nidx; i++)
+        if (ex_check(a, e->idx[i].lo, 0) != 0 || ex_check(a, e->idx[i].hi, 0) != 0) return -1;
+      if (mark) mark_uniform(e);
+      return 0;
+    }
+  }
+}
+
+/* Checks a statement of the body: 0 ok, -1 not batchable. */
+static int st_check(actx *a, ir_st *s, int mark) {
+  if (!s) return 0;
+  switch (s->kind) {
+    case URN_ST_BLOCK:
+      for (int i = 0; i < s->nbody; i++) if (st_check(a, s->body[i], mark) < 0) return -1;
+      return 0;
+    case URN_ST_DECL: {
+      const ir_decl *d = s->decl;
+      int b = find_slot(a->loc, a->nloc, s->slot);
+      if (b < 0 || d->lower || d->upper || d->offset || d->multiplier) return -1;
+      int scalar = is_scalar_ty(d->ty);
+      int vec = d->ty.dims == 0 && (d->ty.base == URN_TY_VECTOR || d->ty.base == URN_TY_ROW_VECTOR);
+      int arr = d->ty.dims == 1 && (d->ty.base == URN_TY_INT || d->ty.base == URN_TY_REAL);
+      if (!scalar && !vec && !arr) return -1;
+      for (int i = 0; i < d->ndims; i++) if (ex_check(a, d->dims[i], mark) != 0) return -1;
+      if (ex_check(a, d->size1, mark) != 0 || d->size2) return -1;
+      if (s->rhs) {
+        if (!scalar || ex_check(a, s->rhs, mark) < 0) return -1;
+      }
+      if (mark) s->bslot = b;
+      return 0;
+    }
+    case URN_ST_ASSIGN: {
+      ir_ex *l = s->lhs;
+      if (!is_scalar_ty(l->ty) || !is_scalar_ty(s->rhs->ty) || !s->rhs->s) return -1;
+      if (ex_check(a, s->rhs, mark) < 0) return -1;
+      const ir_ex *v = l->kind == URN_EX_INDEX ? l->a[0] : l;
+      int b = find_slot(a->loc, a->nloc, v->slot);
+      if (b >= 0) {
+        if (l->kind == URN_EX_VAR) {
+          if (mark) s->bslot = b, l->bslot = b;
+          return 0;
+        }
+        if (l->nidx != 1 || l->idx[0].kind != URN_IDX_SINGLE || ex_check(a, l->idx[0].lo, mark) != 0) return -1;
+        if (mark) s->bslot = b, l->bslot = b;
+        return 0;
+      }
+      /* an outer variable: one scalar element, one index exactly the loop variable */
+      if (l->kind != URN_EX_INDEX) return -1;
+      int has_loop = 0;
+      for (int i = 0; i < l->nidx; i++) {
+        const ir_idx *ix = &l->idx[i];
+        if (ix->kind != URN_IDX_SINGLE || !ix->lo || !is_scalar_ty(ix->lo->ty)) return -1;
+        if (ix->lo->kind == URN_EX_VAR && ix->lo->global && ix->lo->slot == a->loopslot) { has_loop = 1; continue; }
+        if (ex_check(a, ix->lo, 0) != 0) return -1;
+      }
+      if (!has_loop) return -1;
+      if (mark) {
+        s->bslot = -1;
+        for (int i = 0; i < l->nidx; i++) {
+          ir_ex *x = l->idx[i].lo;
+          if (x->kind == URN_EX_VAR && x->slot == a->loopslot) x->lane = 1, x->bop = BOP_LOOPVAR;
+          else ex_check(a, x, 1);
+        }
+      }
+      return 0;
+    }
+    case URN_ST_TARGET:
+      if (!is_scalar_ty(s->rhs->ty) || !s->rhs->s) return -1;
+      return ex_check(a, s->rhs, mark) < 0 ? -1 : 0;
+    case URN_ST_TILDE:
+      if (s->fun || !s->bi || s->tlo || s->thi || s->nargs > URN_DIST_MAX_ARGS) return -1;
+      for (int i = 0; i < s->nargs; i++) {
+        if (!is_scalar_ty(s->args[i]->ty) || !s->args[i]->s) return -1;
+        if (ex_check(a, s->args[i], mark) < 0) return -1;
+      }
+      return 0;
+    case URN_ST_FOR:
+      if (ex_check(a, s->lo, mark) != 0 || ex_check(a, s->hi, mark) != 0) return -1;
+      if (st_check(a, s->body[0], mark) < 0) return -1;
+      if (mark) s->batch = NULL, s->run = rt_run_fn(URN_ST_FOR, 0);
+      return 0;
+    default: return -1;
+  }
+}
+
+int urn_batch_plan(urn_prog *p, ir_st *s) {
+  if (p->nobatch || s->kind != URN_ST_FOR || !s->global) return 0;
+  actx a;
+  memset(&a, 0, sizeof a);
+  a.p = p, a.loopslot = s->slot;
+  collect(&a, s->body[0]);
+  collect_writes(&a, s->body[0]);
+  int ok = !a.bad && st_check(&a, s->body[0], 0) == 0;
+  if (ok) {
+    st_check(&a, s->body[0], 1);
+    ir_batch *b = urn_arena_alloc(&p->arena, sizeof *b);
+    b->nloc = a.nloc;
+    s->batch = b;
+    s->run = urn_batch_run;
+  }
+  free(a.loc), free(a.wr);
+  return ok;
+}
+
+/* ---- evaluation ---- */
+
+/* A term of a lane value: derivative d[l] with respect to a leaf node. */
+typedef struct bterm {
+  int32_t node;          /* the leaf when shared by all lanes, else -1 */
+  const int32_t *lnode;  /* the leaf of each lane (entries may be -1), or NULL */
+  const double *d;       /* derivative in each lane; NULL means 1 in every lane */
+  int owned;             /* d was made for this value and may be added into */
+} bterm;
+
+/* A lane value. */
+typedef struct bv {
+  const double *v;  /* value in each lane, or NULL: the loop-invariant value u */
+  double u;         /* the loop-invariant value */
+  bterm *t;         /* derivative terms */
+  int nt;           /* number of terms */
+} bv;
+
+/* A per-iteration local. */
+typedef struct blocal {
+  bv *el;           /* its elements (1 for a scalar) */
+  size_t n;         /* number of elements */
+} blocal;
+
+typedef struct bctx {
+  urn_ev *ev;       /* the evaluation */
+  size_t L;         /* lanes (iterations) */
+  double lo;        /* the loop variable in lane 0 */
+  blocal *loc;      /* per-iteration locals, by bslot */
+} bctx;
+
+static double *dalloc(bctx *b, size_t n) { return (double *)urn_arena_alloc(&b->ev->arena, (n ? n : 1) * sizeof(double)); }
+
+static inline void bv_uniform(bv *x, double u, int32_t node, bctx *b) {
+  x->v = NULL, x->u = u, x->nt = 0, x->t = NULL;
+  if (node >= 0) {
+    x->t = urn_arena_alloc(&b->ev->arena, sizeof *x->t);
+    x->t[0] = (bterm){node, NULL, NULL, 0};
+    x->nt = 1;
+  }
+}
+
+/* A per-argument partial: p[l] when p is not NULL, else the constant c. */
+typedef struct bpart {
+  const double *p;  /* per-lane partials or NULL */
+  double c;         /* constant partial when p is NULL */
+} bpart;
+
+/* out's terms = sum over args of partial_i * terms of arg i, merging equal leaves. */
+static void combine(bctx *b, bv *out, int na, const bv *const *args, const bpart *part) {
+  size_t L = b->L;
+  int total = 0;
+  for (int i = 0; i < na; i++) total += args[i]->nt;
+  out->nt = 0, out->t = NULL;
+  if (!total) return;
+  out->t = urn_arena_alloc(&b->ev->arena, (size_t)total * sizeof *out->t);
+  for (int i = 0; i < na; i++) {
+    const bv *x = args[i];
+    const double *p = part[i].p;
+    double c = part[i].c;
+    if (!p && c == 0) continue;
+    for (int k = 0; k < x->nt; k++) {
+      const bterm *t = &x->t[k];
+      bterm *o = NULL;
+      for (int j = 0; j < out->nt; j++)
+        if (out->t[j].node == t->node && out->t[j].lnode == t->lnode) { o = &out->t[j]; break; }
+      if (!o) {
+        o = &out->t[out->nt++];
+        o->node = t->node, o->lnode = t->lnode;
+        if (!p && c == 1) { o->d = t->d, o->owned = 0; continue; }
+        double *d = dalloc(b, L);
+        if (p && t->d) for (size_t l = 0; l < L; l++) d[l] = p[l] * t->d[l];
+        else if (p) memcpy(d, p, L * sizeof *d);
+        else if (t->d) for (size_t l = 0; l < L; l++) d[l] = c * t->d[l];
+        else for (size_t l = 0; l < L; l++) d[l] = c;
+        o->d = d, o->owned = 1;
+        continue;
+      }
+      if (!o->owned) {
+        double *d = dalloc(b, L);
+        if (o->d) memcpy(d, o->d, L * sizeof *d);
+        else for (size_t l = 0; l < L; l++) d[l] = 1;
+        o->d = d, o->owned = 1;
+      }
+      double *d = (double *)o->d;
+      if (p && t->d) for (size_t l = 0; l < L; l++) d[l] += p[l] * t->d[l];
+      else if (p) for (size_t l = 0; l < L; l++) d[l] += p[l];
+      else if (t->d) for (size_t l = 0; l < L; l++) d[l] += c * t->d[l];
+      else for (size_t l = 0; l < L; l++) d[l] += c;
+    }
+  }
+}
+
+/* Values of x as an array with a stride (0 for a loop-invariant value). */
+#define LANES(x, ptr, stride) const double *ptr = (x)->v ? (x)->v : &(x)->u; size_t stride = (x)->v ? 1 : 0
+
+static inline size_t check_index(urn_ev *ev, const ir_ex *e, double i, int32_t size) {
+  if (!(i >= 1 && i <= size))
+    urn_ev_reject(ev, "%s:%d:%d: index %.0f out of range; expecting index to be between 1 and %d", ev->prog->path,
+                  e->line, e->col, i, size);
+  return (size_t)i - 1;
+}
+
+static void bx(bctx *b, const ir_ex *e, bv *out);
+
+/* Storage offsets (one per lane, or one shared: *uniform) of x[i1, ..., ik] with single scalar indexes. */
+static size_t *lane_offsets(bctx *b, const ir_ex *e, const urn_val *base, size_t *one, int *uniform) {
+  urn_ev *ev = b->ev;
+  int nd = urn_val_ndim(base->ty), na = base->ty.dims;
+  size_t inner = 1;
+  for (int d = na; d < nd; d++) inner *= (size_t)base->dim[d];
+  bv ix[URN_MAX_DIMS];
+  int lane = 0;
+  for (int k = 0; k < e->nidx && k < URN_MAX_DIMS; k++) {
+    bx(b, e->idx[k].lo, &ix[k]);
+    if (ix[k].v) lane = 1;
+  }
+  *uniform = !lane;
+  size_t L = lane ? b->L : 1;
+  size_t *off = lane ? urn_arena_alloc(&ev->arena, L * sizeof *off) : one;
+  for (size_t l = 0; l < L; l++) {
+    size_t aoff = 0, ioff = 0, str = 1;
+    for (int k = 0; k < e->nidx; k++) {
+      double iv = ix[k].v ? ix[k].v[l] : ix[k].u;
+      size_t p = check_index(ev, e, iv, base->dim[k]);
+      if (k < na) aoff = aoff * (size_t)base->dim[k] + p;
+      else ioff += p * str, str *= (size_t)base->dim[k];
+    }
+    off[l] = aoff * inner + ioff;
+  }
+  return off;
+}
+
+static void bx_index_outer(bctx *b, const ir_ex *e, bv *out) {
+  urn_ev *ev = b->ev;
+  const ir_ex *be = e->a[0];
+  const urn_val *base = be->global ? &ev->glob[be->slot] : &ev->frame[be->slot];
+  size_t one, L = b->L;
+  int uni;
+  const size_t *off = lane_offsets(b, e, base, &one, &uni);
+  if (uni) { bv_uniform(out, base->v[one], base->ix ? base->ix[one] : -1, b); return; }
+  double *v = dalloc(b, L);
+  for (size_t l = 0; l < L; l++) v[l] = base->v[off[l]];
+  out->v = v, out->nt = 0, out->t = NULL;
+  if (base->ix) {
+    int32_t *ln = urn_arena_alloc(&ev->arena, L * sizeof *ln);
+    int any = 0;
+    for (size_t l = 0; l < L; l++) ln[l] = base->ix[off[l]], any |= ln[l] >= 0;
+    if (any) {
+      out->t = urn_arena_alloc(&ev->arena, sizeof *out->t);
+      out->t[0] = (bterm){-1, ln, NULL, 0};
+      out->nt = 1;
+    }
+  }
+}
+
+static void bx_unary(bctx *b, const ir_ex *e, bv *out) {
+  const urn_unary_kernel *k = e->bi->aux;
+  bv x;
+  bx(b, e->a[0], &x);
+  size_t L = b->L;
+  LANES(&x, xv, sx);
+  double *v = dalloc(b, L);
+  for (size_t l = 0; l < L; l++) v[l] = k->f(xv[l * sx]);
+  out->v = v;
+  bpart p = {NULL, 0};
+  if (x.nt) {
+    double *d = dalloc(b, L);
+    for (size_t l = 0; l < L; l++) d[l] = k->df(xv[l * sx], v[l]);
+    p.p = d;
+  }
+  const bv *args[1] = {&x};
+  combine(b, out, 1, args, &p);
+}
+
+static void bx_binary(bctx *b, const ir_ex *e, bv *out) {
+  urn_binary_kernel k = (urn_binary_kernel)(uintptr_t)e->bi->aux;
+  bv x, y;
+  bx(b, e->a[0], &x);
+  bx(b, e->a[1], &y);
+  size_t L = b->L;
+  LANES(&x, xv, sx);
+  LANES(&y, yv, sy);
+  double *v = dalloc(b, L);
+  bpart p[2] = {{NULL, 0}, {NULL, 0}};
+  const bv *args[2] = {&x, &y};
+  int op = e->kind == URN_EX_BINARY ? e->op : -1;
+  if (op == URN_OP_ADD || op == URN_OP_SUB) {
+    double s = op == URN_OP_ADD ? 1 : -1;
+    for (size_t l = 0; l < L; l++) v[l] = xv[l * sx] + s * yv[l * sy];
+    p[0].c = 1, p[1].c = s;
+  } else if (op == URN_OP_MUL) {
+    for (size_t l = 0; l < L; l++) v[l] = xv[l * sx] * yv[l * sy];
+    if (x.nt) { if (y.v) p[0].p = y.v; else p[0].c = y.u; }
+    if (y.nt) { if (x.v) p[1].p = x.v; else p[1].c = x.u; }
+  } else {
+    double *dx = x.nt ? dalloc(b, L) : NULL, *dy = y.nt ? dalloc(b, L) : NULL;
+    for (size_t l = 0; l < L; l++) {
+      double f, a, c;
+      k(xv[l * sx], yv[l * sy], &f, &a, &c);
+      v[l] = f;
+      if (dx) dx[l] = a;
+      if (dy) dy[l] = c;
+    }
+    p[0].p = dx, p[1].p = dy;
+  }
+  out->v = v;
+  combine(b, out, 2, args, p);
+}
+
+static void bx_log_mix(bctx *b, const ir_ex *e, bv *out) {
+  bv x[3];
+  for (int i = 0; i < 3; i++) bx(b, e->a[i], &x[i]);
+  size_t L = b->L;
+  LANES(&x[0], tv, st);
+  LANES(&x[1], av, sa);
+  LANES(&x[2], cv, sc);
+  double *v = dalloc(b, L), *d0 = dalloc(b, L), *d1 = dalloc(b, L), *d2 = dalloc(b, L);
+  for (size_t l = 0; l < L; l++) {
+    double th = tv[l * st], a = av[l * sa], c = cv[l * sc];
+    if (!(th >= 0 && th <= 1)) urn_ev_reject(b->ev, "log_mix: theta is %g, but must be in the interval [0, 1]", th);
+    double m = a > c ? a : c;
+    double ea = a >= c ? 1 : exp(a - m), ec = a >= c ? exp(c - m) : 1;
+    double den = th * ea + (1 - th) * ec;
+    v[l] = m + log(den);
+    if (isinf(m) && m < 0) d0[l] = d1[l] = d2[l] = 0;
+    else d0[l] = (ea - ec) / den, d1[l] = th * ea / den, d2[l] = (1 - th) * ec / den;
+  }
+  out->v = v;
+  const bv *args[3] = {&x[0], &x[1], &x[2]};
+  bpart p[3] = {{d0, 0}, {d1, 0}, {d2, 0}};
+  combine(b, out, 3, args, p);
+}
+
+static _Noreturn void dist_fail(urn_ev *ev, int rc) {
+  if (ev->err && ev->err->code == URN_OK) urn_error_set(ev->err, rc, "distribution error");
+  if (ev->err) ev->err->code = rc;
+  longjmp(ev->jb, 1);
+}
+
+/* A distribution on scalars, lane by lane, through the table (exact messages, every family). */
+static void bx_dist_lanes(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int propto, const bv *x, bv *out) {
+  urn_ev *ev = b->ev;
+  const urn_dist *d = bi->aux;
+  size_t L = b->L;
+  urn_dist_fn fn = urn_dist_function(d, bi->aux2 == URN_DF_LUPDF ? URN_DF_LPDF : bi->aux2);
+  double *v = dalloc(b, L);
+  bpart p[URN_DIST_MAX_ARGS];
+  const bv *args[URN_DIST_MAX_ARGS];
+  double *pd[URN_DIST_MAX_ARGS];
+  for (int i = 0; i < na; i++) {
+    args[i] = &x[i], p[i].p = NULL, p[i].c = 0, pd[i] = NULL;
+    if (!a[i]->novar && x[i].nt) pd[i] = dalloc(b, L), p[i].p = pd[i];
+  }
+  for (size_t l = 0; l < L; l++) {
+    urn_darg da[URN_DIST_MAX_ARGS];
+    double val[URN_DIST_MAX_ARGS], part[URN_DIST_MAX_ARGS];
+    int iv[URN_DIST_MAX_ARGS];
+    for (int i = 0; i < na; i++) {
+      memset(&da[i], 0, sizeof da[i]);
+      val[i] = x[i].v ? x[i].v[l] : x[i].u;
+      da[i].n = 1, da[i].rows = 1, da[i].cols = 1;
+      if (d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT) {
+        iv[i] = (int)val[i], da[i].iv = &iv[i];
+      } else {
+        da[i].v = &val[i];
+        if (!a[i]->novar) part[i] = 0, da[i].d = &part[i];
+      }
+    }
+    double r = 0;
+    int rc = fn(da, propto, &r, ev->err);
+    if (rc != URN_OK) dist_fail(ev, rc);
+    v[l] = r;
+    for (int i = 0; i < na; i++) if (pd[i]) pd[i][l] = da[i].d ? part[i] : 0;
+  }
+  out->v = v;
+  combine(b, out, na, args, p);
+}
+
+static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int propto, int normal, bv *out) {
+  bv x[URN_DIST_MAX_ARGS];
+  for (int i = 0; i < na; i++) bx(b, a[i], &x[i]);
+  if (!normal) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+  size_t L = b->L;
+  LANES(&x[0], yv, sy);
+  LANES(&x[1], mv, sm);
+  LANES(&x[2], sv, ss);
+  for (size_t l = 0; l < L; l++) {
+    double y = yv[l * sy], mu = mv[l * sm], s = sv[l * ss];
+    if (!(s > 0) || isinf(s) || isnan(y) || !isfinite(mu)) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+  }
+  int vy = !a[0]->novar, vm = !a[1]->novar, vs = !a[2]->novar;
+  int keep_sq = !propto || vy || vm || vs, keep_log = !propto || vs;
+  double cst = propto ? 0 : -0.91893853320467274178;
+  double *v = dalloc(b, L);
+  double *dy = x[0].nt ? dalloc(b, L) : NULL, *dm = x[1].nt ? dalloc(b, L) : NULL, *ds = x[2].nt ? dalloc(b, L) : NULL;
+  if (!x[2].v) {
+    /* loop-invariant scale: one division and one log */
+    double s = x[2].u, inv = 1 / s, ls = keep_log ? log(s) : 0;
+    for (size_t l = 0; l < L; l++) {
+      double z = (yv[l * sy] - mv[l * sm]) * inv;
+      v[l] = (keep_sq ? -0.5 * z * z : 0) - ls + cst;
+      if (dy) dy[l] = -z * inv;
+      if (dm) dm[l] = z * inv;
+      if (ds) ds[l] = (z * z - 1) * inv;
+    }
+  } else {
+    for (size_t l = 0; l < L; l++) {
+      double s = sv[l * ss], inv = 1 / s, z = (yv[l * sy] - mv[l * sm]) * inv;
+      double lp = keep_sq ? -0.5 * z * z : 0;
+      if (keep_log) lp -= log(s);
+      v[l] = lp + cst;
+      if (dy) dy[l] = -z * inv;
+      if (dm) dm[l] = z * inv;
+      if (ds) ds[l] = (z * z - 1) * inv;
+    }
+  }
+  out->v = v;
+  const bv *args[3] = {&x[0], &x[1], &x[2]};
+  bpart p[3] = {{dy, 0}, {dm, 0}, {ds, 0}};
+  combine(b, out, 3, args, p);
+}
+
+static void bx_reduce_local(bctx *b, const ir_ex *e, bv *out) {
+  const blocal *c = &b->loc[e->bslot];
+  size_t L = b->L, K = c->n;
+  double *v = dalloc(b, L);
+  const bv **args = urn_arena_alloc(&b->ev->arena, (K ? K : 1) * sizeof *args);
+  bpart *p = urn_arena_alloc(&b->ev->arena, (K ? K : 1) * sizeof *p);
+  for (size_t k = 0; k < K; k++) args[k] = &c->el[k], p[k].p = NULL, p[k].c = 1;
+  if (e->bop == BOP_SUM_LOCAL) {
+    for (size_t l = 0; l < L; l++) v[l] = 0;
+    for (size_t k = 0; k < K; k++) {
+      LANES(&c->el[k], xv, sx);
+      for (size_t l = 0; l < L; l++) v[l] += xv[l * sx];
+    }
+  } else {
+    /* log_sum_exp: the same formula and partials as the ordinary f_log_sum_exp */
+    double *m = dalloc(b, L), *s = dalloc(b, L);
+    for (size_t l = 0; l < L; l++) m[l] = -INFINITY;
+    for (size_t k = 0; k < K; k++) {
+      LANES(&c->el[k], xv, sx);
+      for (size_t l = 0; l < L; l++) if (xv[l * sx] > m[l]) m[l] = xv[l * sx];
+    }
+    double **d = urn_arena_alloc(&b->ev->arena, (K ? K : 1) * sizeof *d);
+    for (size_t k = 0; k < K; k++) {
+      LANES(&c->el[k], xv, sx);
+      double *dk = dalloc(b, L);
+      for (size_t l = 0; l < L; l++) {
+        double ek = isinf(m[l]) ? 0 : exp(xv[l * sx] - m[l]);
+        dk[l] = ek, s[l] += ek;
+      }
+      d[k] = dk, p[k].p = dk;
+    }
+    for (size_t l = 0; l < L; l++) {
+      if (isinf(m[l])) { v[l] = m[l]; continue; }
+      v[l] = m[l] + log(s[l]);
+      double inv = 1 / s[l];
+      for (size_t k = 0; k < K; k++) d[k][l] *= inv;
+    }
+  }
+  out->v = v;
+  combine(b, out, (int)K, args, p);
+}
+
+static void bx(bctx *b, const ir_ex *e, bv *out) {
+  if (!e->lane) {
+    double u;
+    int32_t node = e->s(b->ev, e, &u);
+    bv_uniform(out, u, node, b);
+    return;
+  }
+  switch (e->bop) {
+    case BOP_LOOPVAR: {
+      double *v = dalloc(b, b->L);
+      for (size_t l = 0; l < b->L; l++) v[l] = b->lo + (double)l;
+      out->v = v, out->nt = 0, out->t = NULL;
+      return;
+    }
+    case BOP_LOCAL: *out = b->loc[e->bslot].el[0]; return;
+    case BOP_INDEX_LOCAL: {
+      const blocal *c = &b->loc[e->bslot];
+      double iv;
+      e->idx[0].lo->s(b->ev, e->idx[0].lo, &iv);
+      *out = c->el[check_index(b->ev, e, iv, (int32_t)c->n)];
+      return;
+    }
+    case BOP_INDEX_OUTER: bx_index_outer(b, e, out); return;
+    case BOP_UNARY: bx_unary(b, e, out); return;
+    case BOP_BINARY: bx_binary(b, e, out); return;
+    case BOP_LOG_MIX: bx_log_mix(b, e, out); return;
+    case BOP_NORMAL: case BOP_DIST:
+      bx_dist(b, e->bi, e->a, e->na, e->propto && b->ev->propto, e->bop == BOP_NORMAL, out);
+      return;
+    case BOP_LSE_LOCAL: case BOP_SUM_LOCAL: bx_reduce_local(b, e, out); return;
+  }
+  urn_ev_fail(b->ev, URN_EFATAL, "internal error: unbatchable expression in a batched loop");
+}
+
+/* target += the sum over lanes of x: one node. */
+static void sink_target(bctx *b, const bv *x) {
+  urn_ev *ev = b->ev;
+  size_t L = b->L;
+  double s = 0;
+  if (x->v) for (size_t l = 0; l < L; l++) s += x->v[l];
+  else s = x->u * (double)L;
+  size_t cnt = 0;
+  for (int k = 0; k < x->nt; k++) cnt += x->t[k].lnode ? L : 1;
+  if (!cnt) { urn_ev_target_add(ev, s, -1, 1); return; }
+  int32_t *o; double *p;
+  urn_tape_begin(&ev->tape, cnt, &o, &p);
+  size_t m = 0;
+  for (int k = 0; k < x->nt; k++) {
+    const bterm *t = &x->t[k];
+    if (t->lnode) {
+      for (size_t l = 0; l < L; l++)
+        if (t->lnode[l] >= 0) o[m] = t->lnode[l], p[m++] = t->d ? t->d[l] : 1;
+    } else {
+      double g = 0;
+      if (t->d) for (size_t l = 0; l < L; l++) g += t->d[l];
+      else g = (double)L;
+      o[m] = t->node, p[m++] = g;
+    }
+  }
+  urn_ev_target_add(ev, s, urn_tape_end(&ev->tape, s, m), 1);
+}
+
+/* The tape node of lane l of x (one node with a partial per term). */
+static int32_t lane_node(bctx *b, const bv *x, size_t l, double v) {
+  if (!x->nt) return -1;
+  if (x->nt == 1 && !x->t[0].d) return x->t[0].lnode ? x->t[0].lnode[l] : x->t[0].node;
+  int32_t *o; double *p;
+  urn_tape_begin(&b->ev->tape, (size_t)x->nt, &o, &p);
+  size_t m = 0;
+  for (int k = 0; k < x->nt; k++) {
+    const bterm *t = &x->t[k];
+    int32_t n = t->lnode ? t->lnode[l] : t->node;
+    if (n >= 0) o[m] = n, p[m++] = t->d ? t->d[l] : 1;
+  }
+  return urn_tape_end(&b->ev->tape, v, m);
+}
+
+static void bs(bctx *b, const ir_st *s);
+
+static void bs_assign(bctx *b, const ir_st *s) {
+  urn_ev *ev = b->ev;
+  const ir_ex *l = s->lhs;
+  bv x;
+  bx(b, s->rhs, &x);
+  if (s->bslot >= 0) {
+    blocal *c = &b->loc[s->bslot];
+    if (l->kind == URN_EX_VAR) { c->el[0] = x; return; }
+    double iv;
+    l->idx[0].lo->s(ev, l->idx[0].lo, &iv);
+    c->el[check_index(ev, l, iv, (int32_t)c->n)] = x;
+    return;
+  }
+  /* an outer variable at lane-varying offsets */
+  const ir_ex *be = l->a[0];
+  urn_val *base = be->global ? &ev->glob[be->slot] : &ev->frame[be->slot];
+  size_t one;
+  int uni;
+  const size_t *off = lane_offsets(b, l, base, &one, &uni);
+  for (size_t k = 0; k < b->L; k++) {
+    double v = x.v ? x.v[k] : x.u;
+    int32_t node = lane_node(b, &x, k, v);
+    size_t o = off[uni ? 0 : k];
+    base->v[o] = v;
+    if (node >= 0 && !base->ix) base->ix = urn_ev_nodes(ev, base->n);
+    if (base->ix) base->ix[o] = node;
+  }
+}
+
+static void bs_decl(bctx *b, const ir_st *s) {
+  urn_ev *ev = b->ev;
+  blocal *c = &b->loc[s->bslot];
+  const ir_decl *d = s->decl;
+  size_t n = 1;
+  if (!is_scalar_ty(d->ty)) {
+    urn_val tmp;
+    urn_ev_declare(ev, d, &tmp);
+    n = tmp.n;
+  }
+  c->n = n;
+  c->el = urn_arena_alloc(&ev->arena, (n ? n : 1) * sizeof *c->el);
+  double init = d->ty.base == URN_TY_INT ? -2147483648.0 : NAN;
+  for (size_t i = 0; i < n; i++) bv_uniform(&c->el[i], init, -1, b);
+  if (s->rhs) bx(b, s->rhs, &c->el[0]);
+}
+
+static void bs_for(bctx *b, const ir_st *s) {
+  urn_ev *ev = b->ev;
+  double lo, hi;
+  s->lo->s(ev, s->lo, &lo);
+  s->hi->s(ev, s->hi, &hi);
+  urn_val *slot = &ev->glob[s->slot];
+  slot->ty = (urn_type){URN_TY_INT, 0}, slot->n = 1, slot->ix = NULL, slot->v = urn_ev_doubles(ev, 1);
+  for (double i = lo; i <= hi; i++) {
+    slot->v[0] = i;
+    bs(b, s->body[0]);
+  }
+}
+
+static void bs(bctx *b, const ir_st *s) {
+  switch (s->kind) {
+    case URN_ST_BLOCK:
+      for (int i = 0; i < s->nbody; i++) bs(b, s->body[i]);
+      return;
+    case URN_ST_DECL: bs_decl(b, s); return;
+    case URN_ST_ASSIGN: bs_assign(b, s); return;
+    case URN_ST_TARGET: {
+      bv x;
+      bx(b, s->rhs, &x);
+      sink_target(b, &x);
+      return;
+    }
+    case URN_ST_TILDE: {
+      bv x;
+      int normal = s->nargs == 3 && s->run == rt_run_fn(URN_ST_TILDE, 1);
+      bx_dist(b, s->bi, s->args, s->nargs, b->ev->propto, normal, &x);
+      sink_target(b, &x);
+      return;
+    }
+    case URN_ST_FOR: bs_for(b, s); return;
+  }
+  urn_ev_fail(b->ev, URN_EFATAL, "internal error: unbatchable statement in a batched loop");
+}
+
+void urn_batch_run(urn_ev *ev, const ir_st *s) {
+  double lo, hi;
+  s->lo->s(ev, s->lo, &lo);
+  s->hi->s(ev, s->hi, &hi);
+  if (!(hi - lo >= 1)) { rt_run_fn(URN_ST_FOR, 0)(ev, s); return; } /* 0 or 1 iteration: nothing to batch */
+  bctx b;
+  b.ev = ev, b.L = (size_t)(hi - lo) + 1, b.lo = lo;
+  b.loc = urn_arena_alloc(&ev->arena, (size_t)(s->batch->nloc ? s->batch->nloc : 1) * sizeof *b.loc);
+  bs(&b, s->body[0]);
+}
