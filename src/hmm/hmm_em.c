@@ -185,19 +185,41 @@ static void *estep_run(void *arg) {
   for (size_t b = j->first; b < j->last; b++) {
     const urn_hmm_seq *s = &j->seqs[b];
     double *g = gbuf ? gbuf : j->st.gamma + j->offset[b] * K;
+    int fused = m->kind == URN_HMM_GAUSSIAN && m->D == 1;
+    size_t bad;
+    if (fused && K <= URN_HMM_STACK_K) { /* the whole E-step in two fused passes (hmm_kernels.c) */
+      double mu[URN_HMM_STACK_K], hp[URN_HMM_STACK_K], cs[URN_HMM_STACK_K];
+      int rc = urn__hmm_gauss1_terms(m, j->p, mu, hp, cs, &j->err);
+      if (rc) {
+        j->rc = rc;
+        break;
+      }
+      double ll = urn__hmm_estep_gauss1(K, s->T, j->p->initial_probs, j->p->transition_matrix, s->y, mu, hp, cs, g,
+                                        E, tr, j->st.initial, j->st.sum_w, j->st.sum_y, j->st.sum_yy, &bad);
+      if (ll == -INFINITY) {
+        j->rc = urn_error_set(&j->err, URN_EINPUT,
+                              "hmm: sequence %zu, time %zu has probability 0 under every state", b, bad);
+        break;
+      }
+      if (!isnan(ll)) {
+        if (j->per_seq) j->per_seq[b] = ll;
+        j->st.loglik += ll;
+        for (size_t i = 0; i < (size_t)K * K; i++) j->st.trans[i] += tr[i];
+        continue;
+      }
+      /* a normaliser out of range: the general path below handles it */
+    }
     int rc = urn_hmm_emission_logliks(m, j->p, s, E, &j->err);
     if (rc) {
       j->rc = rc;
       break;
     }
-    size_t bad;
     double ll = urn__hmm_forward(K, s->T, j->p->initial_probs, j->p->transition_matrix, E, g, c, NULL, &bad);
     if (ll == -INFINITY) {
       j->rc = urn_error_set(&j->err, URN_EINPUT,
                             "hmm: sequence %zu, time %zu has probability 0 under every state", b, bad);
       break;
     }
-    int fused = m->kind == URN_HMM_GAUSSIAN && m->D == 1;
     if (fused)
       urn__hmm_backward_stats1(K, s->T, j->p->transition_matrix, E, g, c, tr, s->y, j->st.sum_w, j->st.sum_y,
                                j->st.sum_yy);

@@ -24,6 +24,23 @@ void urn__hmm_backward_stats1(int K, size_t T, const double *A, const double *E,
                               double *trans_sum, const double *y, double *sw, double *sy, double *syy);
 int urn__hmm_draw_categorical(void *rng, const double *w, int K);
 
+/* ---- kernels (hmm_kernels.c) ---- */
+/* x[0..n) <- exp(x) for x <= 0, vectorized (1 ulp; x < -708 and NaN give 0). */
+void urn__hmm_exp_neg(size_t n, double *x);
+/* Each of the n rows of E (n x K) <- exp(row - max(row)); mx[t] gets the max
+ * (a row of -inf becomes 0s with mx = -inf). */
+void urn__hmm_shift_exp_rows(int K, size_t n, double *E, double *mx);
+/* Per-state constants of 1-D Gaussian emissions, LL = cst - half_prec (y - mu)^2
+ * (kinds gaussian and diag with D = 1); an error for a variance that is not > 0. */
+int urn__hmm_gauss1_terms(const urn_hmm_model *m, const urn_hmm_params *p, double *mu, double *half_prec,
+                          double *cst, urn_error *err);
+/* The fused E-step of one 1-D Gaussian sequence (K <= URN_HMM_STACK_K): F and H
+ * are T x K scratch; trans (K x K) is set, initial/sw/sy/syy are added to.
+ * Returns log p(y), -inf with *bad_t, or NaN when the general path must be used. */
+double urn__hmm_estep_gauss1(int K, size_t T, const double *pi, const double *A, const double *y,
+                             const double *mu, const double *hp, const double *cs, double *F, double *H,
+                             double *trans, double *initial, double *sw, double *sy, double *syy, size_t *bad_t);
+
 /* ---- linear algebra, row-major n x n ---- */
 /* Lower Cholesky factor L of symmetric A (only the lower triangle is read).
  * Returns 0, or -1 when a pivot is not > rel_tol * max diagonal (not positive definite). */

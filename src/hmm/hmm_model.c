@@ -226,6 +226,20 @@ int urn_hmm_seq_check(const urn_hmm_model *m, const urn_hmm_seq *s, size_t index
 
 static inline double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
+int urn__hmm_gauss1_terms(const urn_hmm_model *m, const urn_hmm_params *p, double *mu, double *half_prec,
+                          double *cst, urn_error *err) {
+  const double log2pi = log(2.0 * M_PI);
+  for (int k = 0; k < m->K; k++) {
+    double v = m->kind == URN_HMM_DIAG ? p->scale_diags[k] * p->scale_diags[k] : p->covs[k];
+    if (!(v > 0.0) || !isfinite(v))
+      return urn_error_set(err, URN_EINPUT, "hmm: emission variance of state %d is %g (must be > 0)", k, v);
+    mu[k] = p->means[k];
+    half_prec[k] = 0.5 / v;
+    cst[k] = -0.5 * (log2pi + log(v));
+  }
+  return URN_OK;
+}
+
 /* Gaussian-family emissions with per-state Cholesky factors. */
 static int gauss_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s,
                          double *LL, urn_error *err) {
@@ -237,15 +251,10 @@ static int gauss_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const 
     double mu[URN_HMM_STACK_K], half_prec[URN_HMM_STACK_K], cst[URN_HMM_STACK_K];
     double *w = K > URN_HMM_STACK_K ? urn_xmalloc(sizeof(double) * 3 * (size_t)K) : NULL;
     double *mu_ = w ? w : mu, *hp = w ? w + K : half_prec, *cs = w ? w + 2 * K : cst;
-    for (int k = 0; k < K; k++) {
-      double v = m->kind == URN_HMM_DIAG ? p->scale_diags[k] * p->scale_diags[k] : p->covs[k];
-      if (!(v > 0.0) || !isfinite(v)) {
-        free(w);
-        return urn_error_set(err, URN_EINPUT, "hmm: emission variance of state %d is %g (must be > 0)", k, v);
-      }
-      mu_[k] = p->means[k];
-      hp[k] = 0.5 / v;
-      cs[k] = -0.5 * (log2pi + log(v));
+    int rc = urn__hmm_gauss1_terms(m, p, mu_, hp, cs, err);
+    if (rc) {
+      free(w);
+      return rc;
     }
     for (size_t t = 0; t < T; t++) {
       double y = s->y[t];
