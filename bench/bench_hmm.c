@@ -2,13 +2,17 @@
  * EM iteration (E-step + M-step) of a 1-D Gaussian HMM at T = 10^6 for K = 3
  * and K = 10, on one core and with the same data cut into 100 sequences over
  * 2 threads.  The simulated data are left in $TMPDIR/urn_bench_hmm_K*.f64 for
- * bench_hmm_numpy.sh.  Prints ns per time step and per time step x K^2 (best of 3). */
+ * bench_hmm_numpy.sh.  Prints ns per time step and per time step x K^2 (best of 3).
+ * Last row: Stan's hmm_marginal (value and gradient wrt all three arguments) at
+ * K = 3, T = 100, the size model_hmm_marginal.stan of the M5 benchmark calls it
+ * with ten times per gradient, in microseconds of thread CPU time per call. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "hmm/hmm_internal.h"
+#include "math/rng.h"
 #include "urn/hmm.h"
 
 /* Single-core tasks are timed in thread CPU time, so a loaded machine (other
@@ -111,6 +115,28 @@ int main(int argc, char **argv) {
     free(LL);
     free(g);
     free(c);
+  }
+  /* hmm_marginal at K = 3, T = 100 */
+  {
+    enum { MK = 3, MT = 100 };
+    static double lo[MK * MT], Gam[MK * MK], rho[MK], dlo[MK * MT], dG[MK * MK], drho[MK];
+    urn_rng r;
+    urn_rng_seed(&r, 7, 0);
+    for (int i = 0; i < MK * MT; i++) lo[i] = -0.5 * (urn_rng_uniform(&r) * 6.0) - 1.0;
+    for (int i = 0; i < MK; i++) {
+      rho[i] = 1.0 / MK;
+      for (int j = 0; j < MK; j++) Gam[i + j * MK] = i == j ? 0.5 : 0.25;
+    }
+    double lp = 0.0, best = 1e30;
+    for (int rep = 0; rep < 5; rep++) {
+      int calls = 20000;
+      double t0 = now(0);
+      for (int c = 0; c < calls; c++) urn_hmm_marginal(MK, MT, lo, Gam, rho, &lp, dlo, dG, drho, NULL);
+      double dt = (now(0) - t0) / calls;
+      if (dt < best) best = dt;
+    }
+    printf("%-38s %10.3f us per call (value + gradient; log p = %.6f)\n", "hmm_marginal K=3 T=100 (1 core)",
+           best * 1e6, lp);
   }
   return 0;
 }

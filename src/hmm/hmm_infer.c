@@ -16,61 +16,80 @@
 #include "math/rng.h"
 #include "util/util.h"
 
-/* Shifts row t of LL in place to e_t = exp(LL - max) and returns the max. */
-static inline double shift_exp_row(int K, double *row) {
-  double mx = row[0];
-  for (int k = 1; k < K; k++)
-    if (row[k] > mx) mx = row[k];
-  if (mx == -INFINITY) {
-    for (int k = 0; k < K; k++) row[k] = 0.0;
-    return mx;
-  }
-  for (int k = 0; k < K; k++) row[k] = exp(row[k] - mx);
-  return mx;
-}
+/* Loops over states: unrolled completely for the small K the switches below
+ * make constant, so the vectors stay in registers. */
+#define URN_UNROLL _Pragma("GCC unroll 16")
+/* Rows shifted and exponentiated at a time (vectorized, hmm_kernels.c). */
+#define FWD_BLOCK 64
+/* The product of normalisers is logged only when it leaves [2^-500, 2^500]. */
+#define PROD_LO 0x1p-500
+#define PROD_HI 0x1p500
+/* Doubles of hmm_marginal's workspace kept on the stack (T x K up to ~2000). */
+#define MARGINAL_STACK 4096
 
 /* Forward pass in place.  E (T x K) holds LL on entry and e_t on exit; filt gets
  * the filtered probabilities; c gets the normalisers c_t (may be NULL when the
  * caller needs only the log likelihood and filt); predicted (may be NULL).
- * Returns log p(y); -inf (with *bad_t set) when some c_t is 0. */
+ * Returns log p(y); -inf (with *bad_t set) when some c_t is 0.
+ * log p(y) = sum_t (log c_t + m_t) takes one log per ~hundred steps: the c_t are
+ * multiplied up and the product is logged when it leaves [2^-500, 2^500]. */
 static inline __attribute__((always_inline)) double forward_impl(int K, size_t T, const double *pi, const double *A,
                                                                  double *E, double *filt, double *c, double *predicted,
                                                                  size_t *bad_t) {
-  double pred_buf[URN_HMM_STACK_K];
+  double pred_buf[URN_HMM_STACK_K], mxb[FWD_BLOCK];
   double *pred = K <= URN_HMM_STACK_K ? pred_buf : urn_xmalloc(sizeof(double) * (size_t)K);
-  double loglik = 0.0, logc_sum = 0.0;
+  double logc_sum = 0.0, mx_sum = 0.0, prod = 1.0;
+  int bad = 0;
   memcpy(pred, pi, sizeof(double) * (size_t)K);
   *bad_t = (size_t)-1;
-  for (size_t t = 0; t < T; t++) {
-    double *e = E + t * (size_t)K, *f = filt + t * (size_t)K;
-    if (predicted) memcpy(predicted + t * (size_t)K, pred, sizeof(double) * (size_t)K);
-    double mx = shift_exp_row(K, e);
-    double s = 0.0;
-    for (int k = 0; k < K; k++) {
-      f[k] = pred[k] * e[k];
-      s += f[k];
-    }
-    if (!(s > 0.0) || mx == -INFINITY) {
-      if (*bad_t == (size_t)-1) *bad_t = t;
-      loglik = -INFINITY;
-      s = 1.0; /* keep going so the outputs stay finite; the caller reports */
-      for (int k = 0; k < K; k++) f[k] = 1.0 / K;
-      mx = 0.0;
-    }
-    double inv = 1.0 / s;
-    for (int k = 0; k < K; k++) f[k] *= inv;
-    if (c) c[t] = s;
-    logc_sum += log(s) + mx;
-    /* pred_{t+1}[k] = sum_j f[j] A[j,k] */
-    for (int k = 0; k < K; k++) pred[k] = 0.0;
-    for (int j = 0; j < K; j++) {
-      double fj = f[j];
-      const double *Aj = A + (size_t)j * K;
-      for (int k = 0; k < K; k++) pred[k] += fj * Aj[k];
+  for (size_t t0 = 0; t0 < T; t0 += FWD_BLOCK) {
+    size_t nb = T - t0 < FWD_BLOCK ? T - t0 : FWD_BLOCK;
+    urn__hmm_shift_exp_rows(K, nb, E + t0 * (size_t)K, mxb);
+    for (size_t t = t0; t < t0 + nb; t++) {
+      double *e = E + t * (size_t)K, *f = filt + t * (size_t)K;
+      if (predicted) memcpy(predicted + t * (size_t)K, pred, sizeof(double) * (size_t)K);
+      double mx = mxb[t - t0];
+      double s = 0.0;
+      URN_UNROLL
+      for (int k = 0; k < K; k++) {
+        f[k] = pred[k] * e[k];
+        s += f[k];
+      }
+      if (!(s > 0.0) || mx == -INFINITY) {
+        if (*bad_t == (size_t)-1) *bad_t = t;
+        bad = 1;
+        s = 1.0; /* keep going so the outputs stay finite; the caller reports */
+        for (int k = 0; k < K; k++) f[k] = 1.0 / K;
+        mx = 0.0;
+      }
+      double inv = 1.0 / s;
+      URN_UNROLL
+      for (int k = 0; k < K; k++) f[k] *= inv;
+      if (c) c[t] = s;
+      mx_sum += mx;
+      if (s >= PROD_LO && s <= PROD_HI) {
+        prod *= s;
+        if (!(prod >= PROD_LO && prod <= PROD_HI)) {
+          logc_sum += log(prod);
+          prod = 1.0;
+        }
+      } else {
+        logc_sum += log(s);
+      }
+      /* pred_{t+1}[k] = sum_j f[j] A[j,k] */
+      URN_UNROLL
+      for (int k = 0; k < K; k++) pred[k] = 0.0;
+      URN_UNROLL
+      for (int j = 0; j < K; j++) {
+        double fj = f[j];
+        const double *Aj = A + (size_t)j * K;
+        URN_UNROLL
+        for (int k = 0; k < K; k++) pred[k] += fj * Aj[k];
+      }
     }
   }
   if (pred != pred_buf) free(pred);
-  return loglik == -INFINITY ? -INFINITY : logc_sum;
+  return bad ? -INFINITY : logc_sum + log(prod) + mx_sum;
 }
 
 /* Backward pass in place after urn__hmm_forward: E holds e_t, gamma holds the
@@ -84,6 +103,7 @@ static inline __attribute__((always_inline)) void backward_impl(int K, size_t T,
   double *beta = w, *G = w + K, *nb = w + 2 * K;
   double *acc = trans_sum; /* accumulates sum_t f_t G_{t+1}^T, scaled by A at the end */
   if (acc) memset(acc, 0, sizeof(double) * (size_t)K * K);
+  URN_UNROLL
   for (int k = 0; k < K; k++) beta[k] = 1.0;
   for (size_t tt = T; tt-- > 0;) {
     double *g = gamma + tt * (size_t)K;
@@ -91,30 +111,38 @@ static inline __attribute__((always_inline)) void backward_impl(int K, size_t T,
       /* beta_t = A (e_{t+1} beta_{t+1}) / c_{t+1} */
       const double *e1 = E + (tt + 1) * (size_t)K;
       double inv = 1.0 / c[tt + 1];
+      URN_UNROLL
       for (int j = 0; j < K; j++) G[j] = e1[j] * beta[j] * inv;
+      URN_UNROLL
       for (int i = 0; i < K; i++) {
         const double *Ai = A + (size_t)i * K;
         double s = 0.0;
+        URN_UNROLL
         for (int j = 0; j < K; j++) s += Ai[j] * G[j];
         nb[i] = s;
       }
       if (acc)
+        URN_UNROLL
         for (int i = 0; i < K; i++) {
           double fi = g[i];
           double *ai = acc + (size_t)i * K;
+          URN_UNROLL
           for (int j = 0; j < K; j++) ai[j] += fi * G[j];
         }
       memcpy(beta, nb, sizeof(double) * (size_t)K);
     }
     double s = 0.0;
+    URN_UNROLL
     for (int k = 0; k < K; k++) {
       g[k] *= beta[k];
       s += g[k];
     }
     double inv = s > 0.0 ? 1.0 / s : 0.0;
+    URN_UNROLL
     for (int k = 0; k < K; k++) g[k] *= inv;
     if (y) { /* fused 1-D Gaussian statistics, saving a pass over gamma */
       double yt = y[tt], yy = yt * yt;
+      URN_UNROLL
       for (int k = 0; k < K; k++) {
         sw[k] += g[k];
         sy[k] += g[k] * yt;
@@ -306,24 +334,11 @@ int urn_hmm_posterior_sample(int K, size_t T, const double *pi, const double *A,
   return rc;
 }
 
-int urn_hmm_marginal(int K, size_t T, const double *log_omega, const double *Gamma,
-                     const double *rho, double *logp, double *d_log_omega, double *d_Gamma,
-                     double *d_rho, urn_error *err) {
-  if (K < 1 || T < 1)
-    return urn_error_set(err, URN_EREJECT, "hmm_marginal: log_omega must have at least one row and column");
+/* hmm_marginal by the general forward and backward passes: for K above
+ * URN_HMM_STACK_K and for inputs whose normalisers leave the normal range. */
+static int marginal_general(int K, size_t T, const double *log_omega, const double *Gamma, const double *rho,
+                            double *logp, double *d_log_omega, double *d_Gamma, double *d_rho, urn_error *err) {
   size_t KK = (size_t)K * K, n = T * (size_t)K;
-  for (size_t i = 0; i < KK; i++)
-    if (!isfinite(Gamma[i]) || Gamma[i] < 0.0)
-      return urn_error_set(err, URN_EREJECT, "hmm_marginal: Gamma[%zu, %zu] is %g, but must be finite and >= 0",
-                           i % K + 1, i / K + 1, Gamma[i]);
-  for (int k = 0; k < K; k++)
-    if (!isfinite(rho[k]) || rho[k] < 0.0)
-      return urn_error_set(err, URN_EREJECT, "hmm_marginal: rho[%d] is %g, but must be finite and >= 0",
-                           k + 1, rho[k]);
-  for (size_t i = 0; i < n; i++)
-    if (isnan(log_omega[i]) || log_omega[i] == INFINITY)
-      return urn_error_set(err, URN_EREJECT, "hmm_marginal: log_omega[%zu, %zu] is %g", i % K + 1,
-                           i / K + 1, log_omega[i]);
   double *A = urn_xmalloc(sizeof(double) * (KK + 2 * n + T));
   double *E = A + KK, *g = E + n, *c = g + n;
   for (int i = 0; i < K; i++)
@@ -379,4 +394,47 @@ int urn_hmm_marginal(int K, size_t T, const double *log_omega, const double *Gam
   }
   free(A);
   return URN_OK;
+}
+
+int urn_hmm_marginal(int K, size_t T, const double *log_omega, const double *Gamma,
+                     const double *rho, double *logp, double *d_log_omega, double *d_Gamma,
+                     double *d_rho, urn_error *err) {
+  if (K < 1 || T < 1)
+    return urn_error_set(err, URN_EREJECT, "hmm_marginal: log_omega must have at least one row and column");
+  size_t KK = (size_t)K * K, n = T * (size_t)K;
+  for (size_t i = 0; i < KK; i++)
+    if (!isfinite(Gamma[i]) || Gamma[i] < 0.0)
+      return urn_error_set(err, URN_EREJECT, "hmm_marginal: Gamma[%zu, %zu] is %g, but must be finite and >= 0",
+                           i % K + 1, i / K + 1, Gamma[i]);
+  for (int k = 0; k < K; k++)
+    if (!isfinite(rho[k]) || rho[k] < 0.0)
+      return urn_error_set(err, URN_EREJECT, "hmm_marginal: rho[%d] is %g, but must be finite and >= 0",
+                           k + 1, rho[k]);
+  int ok = 1; /* branch-free scan (vectorizes); the offender is located only on failure */
+  for (size_t i = 0; i < n; i++) ok &= log_omega[i] < INFINITY;
+  if (!ok)
+    for (size_t i = 0; i < n; i++)
+      if (!(log_omega[i] < INFINITY))
+        return urn_error_set(err, URN_EREJECT, "hmm_marginal: log_omega[%zu, %zu] is %g", i % K + 1,
+                             i / K + 1, log_omega[i]);
+  /* the two-pass kernel (hmm_kernels.c), without allocation at Stan-model sizes */
+  if (K <= URN_HMM_STACK_K) {
+    double stack[MARGINAL_STACK];
+    size_t need = KK + n + T + (d_log_omega ? 0 : n);
+    double *buf = need <= MARGINAL_STACK ? stack : urn_xmalloc(sizeof(double) * need);
+    double *A = buf, *E = A + KK, *mx = E + n, *F = d_log_omega ? d_log_omega : mx + T;
+    for (int i = 0; i < K; i++)
+      for (int j = 0; j < K; j++) A[(size_t)i * K + j] = Gamma[i + (size_t)j * K];
+    memcpy(E, log_omega, sizeof(double) * n);
+    size_t bad = 0;
+    int rc = urn__hmm_marginal_fast(K, T, A, rho, E, F, mx, logp, d_log_omega, d_Gamma, d_rho, &bad);
+    if (buf != stack) free(buf);
+    if (rc == 0) return URN_OK;
+    if (rc < 0) {
+      *logp = -INFINITY;
+      return urn_error_set(err, URN_EREJECT,
+                           "hmm_marginal: log density is -inf (time step %zu has zero probability)", bad + 1);
+    }
+  }
+  return marginal_general(K, T, log_omega, Gamma, rho, logp, d_log_omega, d_Gamma, d_rho, err);
 }

@@ -40,6 +40,11 @@ int urn__hmm_gauss1_terms(const urn_hmm_model *m, const urn_hmm_params *p, doubl
 double urn__hmm_estep_gauss1(int K, size_t T, const double *pi, const double *A, const double *y,
                              const double *mu, const double *hp, const double *cs, double *F, double *H,
                              double *trans, double *initial, double *sw, double *sy, double *syy, size_t *bad_t);
+/* hmm_marginal's two passes (K <= URN_HMM_STACK_K; A row-major, E = log_omega
+ * T x K on entry, F and mx scratch): 0 with *logp and the gradients set, -1
+ * when step *bad_t has probability 0, 1 when the general code must be used. */
+int urn__hmm_marginal_fast(int K, size_t T, const double *A, const double *rho, double *E, double *F, double *mx,
+                           double *logp, double *d_log_omega, double *d_Gamma, double *d_rho, size_t *bad_t);
 
 /* ---- linear algebra, row-major n x n ---- */
 /* Lower Cholesky factor L of symmetric A (only the lower triangle is read).

@@ -60,6 +60,14 @@ static inline __attribute__((always_inline)) void exp_neg4(double *xp) {
 __attribute__((target_clones("avx2", "default")))
 void urn__hmm_exp_neg(size_t n, double *x) {
   size_t i = 0;
+  /* four independent vectors per iteration: the polynomial is a chain of 26
+   * dependent operations, so interleaving hides its latency */
+  for (; i + 16 <= n; i += 16) {
+    exp_neg4(x + i);
+    exp_neg4(x + i + 4);
+    exp_neg4(x + i + 8);
+    exp_neg4(x + i + 12);
+  }
   for (; i + 4 <= n; i += 4) exp_neg4(x + i);
   if (i < n) {
     double tail[4] = {0, 0, 0, 0};
@@ -72,7 +80,12 @@ void urn__hmm_exp_neg(size_t n, double *x) {
 /* Rows of the shift-and-exponentiate pass handled per call of urn__hmm_exp_neg. */
 #define SHIFT_BLOCK 64
 
-void urn__hmm_shift_exp_rows(int K, size_t n, double *E, double *mx) {
+/* The loops over states run K = 2..4 times; unrolled completely (the switches
+ * make K a constant) they keep their small vectors in registers, which more
+ * than halves the time at -O2. */
+#define URN_UNROLL _Pragma("GCC unroll 16")
+
+static inline __attribute__((always_inline)) void shift_exp_impl(int K, size_t n, double *E, double *mx) {
   double buf[SHIFT_BLOCK * 8];
   size_t rows_per = K <= 8 ? SHIFT_BLOCK : 1; /* rows that fit in buf at once */
   for (size_t t0 = 0; t0 < n; t0 += rows_per) {
@@ -80,8 +93,8 @@ void urn__hmm_shift_exp_rows(int K, size_t n, double *E, double *mx) {
     for (size_t t = t0; t < t0 + nr; t++) {
       const double *row = E + t * (size_t)K;
       double m = row[0];
-      for (int k = 1; k < K; k++)
-        if (row[k] > m) m = row[k];
+      URN_UNROLL
+      for (int k = 1; k < K; k++) m = row[k] > m ? row[k] : m;
       mx[t] = m;
     }
     if (K > 8) { /* one row at a time, in place */
@@ -90,22 +103,30 @@ void urn__hmm_shift_exp_rows(int K, size_t n, double *E, double *mx) {
       urn__hmm_exp_neg((size_t)K, row);
       continue;
     }
-    size_t j = 0;
+    double *out = buf;
     for (size_t t = t0; t < t0 + nr; t++) {
       const double *row = E + t * (size_t)K;
       double m = mx[t];
       /* a row that is -inf everywhere becomes all zeros (the caller reports it) */
-      for (int k = 0; k < K; k++) buf[j++] = m == -INFINITY ? -INFINITY : row[k] - m;
+      if (m == -INFINITY) m = 0.0;
+      URN_UNROLL
+      for (int k = 0; k < K; k++) out[k] = row[k] - m;
+      out += K;
     }
-    urn__hmm_exp_neg(j, buf);
-    memcpy(E + t0 * (size_t)K, buf, sizeof(double) * j);
+    urn__hmm_exp_neg(nr * (size_t)K, buf);
+    memcpy(E + t0 * (size_t)K, buf, sizeof(double) * nr * (size_t)K);
   }
 }
 
-/* The loops over states run K = 2..4 times; unrolled completely (the switch in
- * urn__hmm_estep_gauss1 makes K a constant) they keep their small vectors in
- * registers, which more than halves the time at -O2. */
-#define URN_UNROLL _Pragma("GCC unroll 16")
+void urn__hmm_shift_exp_rows(int K, size_t n, double *E, double *mx) {
+  switch (K) {
+  case 2: shift_exp_impl(2, n, E, mx); break;
+  case 3: shift_exp_impl(3, n, E, mx); break;
+  case 4: shift_exp_impl(4, n, E, mx); break;
+  default: shift_exp_impl(K, n, E, mx); break;
+  }
+}
+
 
 /* Time steps whose emission terms are computed (structure of arrays) per block. */
 #define G1_BLOCK 32
@@ -285,5 +306,117 @@ double urn__hmm_estep_gauss1(int K, size_t T, const double *pi, const double *A,
   case 3: return estep_gauss1_impl(3, T, pi, A, y, mu, hp, cs, F, H, trans, initial, sw, sy, syy, bad_t);
   case 4: return estep_gauss1_impl(4, T, pi, A, y, mu, hp, cs, F, H, trans, initial, sw, sy, syy, bad_t);
   default: return estep_gauss1_impl(K, T, pi, A, y, mu, hp, cs, F, H, trans, initial, sw, sy, syy, bad_t);
+  }
+}
+
+/* Stan's hmm_marginal with its gradient in two passes (see urn_hmm_marginal in
+ * hmm_infer.c for the layout and the formulas).  E (T x K) holds log_omega on
+ * entry; F (T x K) and mx (T) are scratch.  The forward pass is the
+ * unnormalised recursion of estep_gauss1_impl, leaving f_t in F and
+ * H_t = e_t / c_t in E; the backward pass forms the gradients.  Returns 0 with
+ * *logp set, -1 when a step has probability 0 (*bad_t), 1 when a normaliser is
+ * subnormal or not finite (the caller falls back to the general code). */
+static inline __attribute__((always_inline)) int marginal_impl(int K, size_t T, const double *A, const double *rho,
+                                                              double *E, double *F, double *mx, double *logp,
+                                                              double *d_log_omega, double *d_Gamma, double *d_rho,
+                                                              size_t *bad_t) {
+  double a[URN_HMM_STACK_K], v[URN_HMM_STACK_K];
+  urn__hmm_shift_exp_rows(K, T, E, mx);
+  URN_UNROLL
+  for (int k = 0; k < K; k++) a[k] = rho[k];
+  double prev = 1.0, mxsum = 0.0, s = 1.0;
+  long log2_scale = 0;
+  for (size_t t = 0; t < T; t++) {
+    double *e = E + t * (size_t)K, *f = F + t * (size_t)K;
+    s = 0.0;
+    URN_UNROLL
+    for (int k = 0; k < K; k++) {
+      v[k] = a[k] * e[k];
+      s += v[k];
+    }
+    mxsum += mx[t];
+    int out = !(s >= G1_LO && s <= G1_HI);
+    if (out) {
+      if (!(s > 0.0) || mx[t] == -INFINITY) {
+        *bad_t = t;
+        return -1;
+      }
+      if (!(s >= DBL_MIN) || !isfinite(s)) return 1;
+    }
+    double inv = 1.0 / s, ic = prev * inv;
+    URN_UNROLL
+    for (int k = 0; k < K; k++) {
+      f[k] = v[k] * inv;
+      e[k] *= ic;
+    }
+    if (out) {
+      int ex = ilogb(s);
+      double sc = ldexp(1.0, -ex);
+      for (int k = 0; k < K; k++) v[k] *= sc;
+      s *= sc;
+      log2_scale += ex;
+    }
+    prev = s;
+    URN_UNROLL
+    for (int k = 0; k < K; k++) a[k] = 0.0;
+    URN_UNROLL
+    for (int j = 0; j < K; j++) {
+      double vj = v[j];
+      const double *Aj = A + (size_t)j * K;
+      URN_UNROLL
+      for (int k = 0; k < K; k++) a[k] += vj * Aj[k];
+    }
+  }
+  *logp = log(s) + mxsum + (double)log2_scale * M_LN2;
+  if (!d_log_omega && !d_Gamma && !d_rho) return 0;
+  double beta[URN_HMM_STACK_K], G[URN_HMM_STACK_K], nb[URN_HMM_STACK_K];
+  double acc[URN_HMM_STACK_K * URN_HMM_STACK_K];
+  URN_UNROLL
+  for (int k = 0; k < K; k++) beta[k] = 1.0;
+  URN_UNROLL
+  for (int i = 0; i < K * K; i++) acc[i] = 0.0;
+  for (size_t tt = T; tt-- > 0;) {
+    double *f = F + tt * (size_t)K;
+    if (tt + 1 < T) {
+      const double *h1 = E + (tt + 1) * (size_t)K;
+      URN_UNROLL
+      for (int j = 0; j < K; j++) G[j] = h1[j] * beta[j];
+      URN_UNROLL
+      for (int i = 0; i < K; i++) {
+        const double *Ai = A + (size_t)i * K;
+        double acc_i = 0.0;
+        URN_UNROLL
+        for (int j = 0; j < K; j++) acc_i += Ai[j] * G[j];
+        nb[i] = acc_i;
+      }
+      URN_UNROLL
+      for (int i = 0; i < K; i++) {
+        double fi = f[i];
+        URN_UNROLL
+        for (int j = 0; j < K; j++) acc[i * K + j] += fi * G[j];
+      }
+      URN_UNROLL
+      for (int k = 0; k < K; k++) beta[k] = nb[k];
+    }
+    /* smoothed = f_t beta_t (sums to 1 up to rounding; Stan's gradient is this exactly) */
+    URN_UNROLL
+    for (int k = 0; k < K; k++) f[k] *= beta[k];
+  }
+  if (d_rho)
+    for (int k = 0; k < K; k++) d_rho[k] = E[k] * beta[k];
+  if (d_log_omega && d_log_omega != F) memcpy(d_log_omega, F, sizeof(double) * T * (size_t)K);
+  if (d_Gamma)
+    for (int i = 0; i < K; i++)
+      for (int j = 0; j < K; j++) d_Gamma[i + (size_t)j * K] = acc[i * K + j];
+  return 0;
+}
+
+int urn__hmm_marginal_fast(int K, size_t T, const double *A, const double *rho, double *E, double *F, double *mx,
+                           double *logp, double *d_log_omega, double *d_Gamma, double *d_rho, size_t *bad_t) {
+  switch (K) {
+  case 2: return marginal_impl(2, T, A, rho, E, F, mx, logp, d_log_omega, d_Gamma, d_rho, bad_t);
+  case 3: return marginal_impl(3, T, A, rho, E, F, mx, logp, d_log_omega, d_Gamma, d_rho, bad_t);
+  case 4: return marginal_impl(4, T, A, rho, E, F, mx, logp, d_log_omega, d_Gamma, d_rho, bad_t);
+  default: return marginal_impl(K, T, A, rho, E, F, mx, logp, d_log_omega, d_Gamma, d_rho, bad_t);
   }
 }
