@@ -1,7 +1,7 @@
 /* bench/bench_dist.c — throughput of the vectorized densities of math/dist.h
  * with partials (nanoseconds per element), the cost the evaluator pays per
  * `y ~ family(...)` element in a gradient evaluation (propto, vector variate
- * and location, scalar scale/shape).  Not a test; timings depend on load. */
+ * and location, scalar scale/shape).  Not a test; thread CPU time, best of 5. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +10,10 @@
 
 #define N 100000
 
+/* Thread CPU time: the machine is shared, so wall time would measure the load. */
 static double now(void) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
@@ -50,9 +51,13 @@ int main(void) {
     }
     if (!strcmp(cases[c].family, "gamma")) a[1] = urn_darg_reals(&nu, 1, &gnu);
     int reps = 20;
-    double lp, t0 = now();
-    for (int r = 0; r < reps; r++) d->lpdf(a, 1, &lp, NULL);
-    double ns = (now() - t0) / ((double)reps * N) * 1e9;
+    double lp, ns = 1e30;
+    for (int round = 0; round < 5; round++) {
+      double t0 = now();
+      for (int r = 0; r < reps; r++) d->lpdf(a, 1, &lp, NULL);
+      double dt = (now() - t0) / ((double)reps * N) * 1e9;
+      if (dt < ns) ns = dt;
+    }
     printf("%-18s %12.2f\n", cases[c].family, ns);
   }
   return 0;
