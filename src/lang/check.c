@@ -1035,7 +1035,21 @@ static void check_tilde(checker *C, urn_stmt *s) {
                  tyname(bounds[k]->ty, b1, sizeof b1));
         continue;
       }
-      if (s->fun) continue; /* user densities: the evaluator looks up the user's CDFs */
+      if (s->fun) {
+        /* a user density: the user's CDF with the bound as variate (both bounds: _lcdf twice) */
+        const char *suffix = s->trunc_lo && s->trunc_hi ? "_lcdf" : which[k];
+        snprintf(name, sizeof name, "%s%s", s->dist, suffix);
+        urn_expr *uargs[64];
+        int m = 1, found = 0;
+        uargs[0] = bounds[k];
+        for (int i = 0; i < s->nargs && m < 64; i++) uargs[m++] = s->args[i];
+        if (!resolve_user(C, name, uargs, m, &found))
+          error_at(C, bounds[k]->line, bounds[k]->col,
+                   "truncation of the user-defined %s needs a function %s(%s | ...) with the same "
+                   "arguments%s",
+                   s->dist, name, is_int(s->lhs->ty) ? "int" : "real", found ? " (no overload matches)" : "");
+        continue;
+      }
       snprintf(name, sizeof name, "%s%s", s->dist, which[k]);
       urn_type argt[64], ret;
       argt[0] = bounds[k]->ty;

@@ -686,6 +686,21 @@ static void run_target(urn_ev *ev, const ir_st *s) {
   for (size_t i = 0; i < x.n; i++) urn_ev_target_add(ev, x.v[i], urn_val_ix(&x, i), 1);
 }
 
+/* A truncation CDF (lcdf when upper, else lccdf) at args: the built-in or the user's function. */
+static int32_t trunc_cdf(urn_ev *ev, const ir_st *s, int upper, ir_ex **args, int na, double *out) {
+  ir_fun *uf = upper ? s->ulcdf : s->ulccdf;
+  if (uf) {
+    ir_ex call;
+    memset(&call, 0, sizeof call);
+    call.fun = uf, call.a = args, call.na = na, call.ty = (urn_type){URN_TY_REAL, 0};
+    urn_val r;
+    rt_g_ucall(ev, &call, &r);
+    *out = r.v[0];
+    return urn_val_ix(&r, 0);
+  }
+  return rt_dist_eval(ev, upper ? s->lcdf : s->lccdf, args, na, 0, out);
+}
+
 /* Truncation T[L, U] of a univariate density at y: subtracts the log
  * probability of [L, U] (Stan's rule; for mass functions L uses lccdf(L-1)). */
 static void truncate(urn_ev *ev, const ir_st *s, ir_ex **a, int na) {
@@ -708,11 +723,11 @@ static void truncate(urn_ev *ev, const ir_st *s, ir_ex **a, int na) {
     /* log(F(U) - F(L)) = log_diff_exp(lcdf(U), lcdf(L)) */
     double fu, fl;
     args[0] = s->thi;
-    int32_t iu = rt_dist_eval(ev, s->lcdf, args, na, 0, &fu);
+    int32_t iu = trunc_cdf(ev, s, 1, args, na, &fu);
     if (s->discrete) {
       bnd.c = lo - 1; args[0] = &bnd;
     } else args[0] = s->tlo;
-    int32_t il = rt_dist_eval(ev, s->lcdf, args, na, 0, &fl);
+    int32_t il = trunc_cdf(ev, s, 1, args, na, &fl);
     if (s->discrete && lo - 1 < 0) fl = -INFINITY, il = -1; /* nothing below the support */
     double v = fu + log1p(-exp(fl - fu));
     double e = exp(fl - fu);
@@ -722,12 +737,12 @@ static void truncate(urn_ev *ev, const ir_st *s, ir_ex **a, int na) {
     double v;
     if (s->discrete) bnd.c = lo - 1, args[0] = &bnd;
     else args[0] = s->tlo;
-    int32_t ix = rt_dist_eval(ev, s->lccdf, args, na, 0, &v);
+    int32_t ix = trunc_cdf(ev, s, 0, args, na, &v);
     urn_ev_target_add(ev, v, ix, -1);
   } else if (s->thi) {
     double v;
     args[0] = s->thi;
-    int32_t ix = rt_dist_eval(ev, s->lcdf, args, na, 0, &v);
+    int32_t ix = trunc_cdf(ev, s, 1, args, na, &v);
     urn_ev_target_add(ev, v, ix, -1);
   }
 }

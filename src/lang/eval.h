@@ -162,6 +162,7 @@ struct ir_st {
   const urn_builtin *bi;    /* TILDE: density; ASSIGN compound: the operator */
   ir_fun *fun;              /* TILDE: a user density */
   const urn_builtin *lcdf, *lccdf; /* TILDE: truncation */
+  ir_fun *ulcdf, *ulccdf;   /* TILDE: truncation of a user density: the user's _lcdf / _lccdf */
   ir_ex *tlo, *thi;         /* TILDE: truncation bounds */
   int discrete;             /* TILDE: mass function */
   ir_ex *cond;              /* IF/WHILE condition */

@@ -494,6 +494,22 @@ static ir_st *lower_tilde(lctx *c, const urn_stmt *x) {
   snprintf(name, sizeof name, "%s_lpdf", x->dist);
   s->fun = find_fun(c, name, s->args, n);
   if (!s->fun) snprintf(name, sizeof name, "%s_lpmf", x->dist), s->fun = find_fun(c, name, s->args, n);
+  if (s->fun && x->truncated) {
+    /* the user's CDFs take the bound in the variate's place */
+    if (x->trunc_lo) s->tlo = lower_expr(c, x->trunc_lo);
+    if (x->trunc_hi) s->thi = lower_expr(c, x->trunc_hi);
+    s->discrete = s->fun->suffix == URN_SUF_LPMF;
+    ir_ex **bargs = alloc(c, (size_t)n * sizeof *bargs);
+    memcpy(bargs, s->args, (size_t)n * sizeof *bargs);
+    bargs[0] = s->thi ? s->thi : s->tlo;
+    snprintf(name, sizeof name, "%s_lcdf", x->dist);
+    s->ulcdf = find_fun(c, name, bargs, n);
+    if (s->tlo) bargs[0] = s->tlo;
+    snprintf(name, sizeof name, "%s_lccdf", x->dist);
+    s->ulccdf = find_fun(c, name, bargs, n);
+    if ((s->thi && !s->ulcdf) || (s->tlo && !s->thi && !s->ulccdf))
+      fail(c, x->line, x->col, "truncation needs %s_lcdf / %s_lccdf, which '%s' lacks", x->dist, x->dist, x->dist);
+  }
   if (!s->fun) {
     urn_type tys[16];
     for (int i = 0; i < n && i < 16; i++) tys[i] = s->args[i]->ty;
