@@ -839,11 +839,41 @@ static void check_bound(checker *C, urn_vardecl *d, urn_expr *e, const char *wha
              tyname(elem, b2, sizeof b2), tyname(t, b1, sizeof b1));
 }
 
+#define URN_MAX_DECL_SIZES 16 /* array dimensions + rows + columns looked at by the size rule */
+
+static const char *origin_block(int origin) {
+  switch (origin) {
+    case URN_ORIGIN_DATA: return "data";
+    case URN_ORIGIN_TDATA: return "transformed data";
+    case URN_ORIGIN_PARAM: return "parameters";
+    case URN_ORIGIN_TPARAM: return "transformed parameters";
+    case URN_ORIGIN_GQ: return "generated quantities";
+  }
+  return "local";
+}
+
 static void check_decl(checker *C, urn_vardecl *d) {
   char b1[64], b2[64];
   for (int i = 0; i < d->ndims; i++) check_size(C, d->dims[i], "an array size");
   check_size(C, d->size1, d->dtype == URN_DT_MATRIX ? "the number of rows" : "a size");
   check_size(C, d->size2, "the number of columns");
+  /* Stan: the sizes of block-level variables are fixed by the data (the output has one
+   * layout); only local variables may be sized by parameters. */
+  if (d->origin <= URN_ORIGIN_GQ) {
+    urn_expr *sizes[URN_MAX_DECL_SIZES];
+    int ns = 0;
+    for (int i = 0; i < d->ndims && ns < URN_MAX_DECL_SIZES - 2; i++) sizes[ns++] = d->dims[i];
+    if (d->size1) sizes[ns++] = d->size1;
+    if (d->size2) sizes[ns++] = d->size2;
+    for (int i = 0; i < ns; i++)
+      if (!is_err(sizes[i]->ty) && !sizes[i]->data_only) {
+        error_at(C, sizes[i]->line, sizes[i]->col,
+                 "the size of '%s' must depend only on data and transformed data (the sizes of %s "
+                 "variables are fixed before sampling; only local variables may be sized otherwise)",
+                 d->name, origin_block(d->origin));
+        break;
+      }
+  }
   if (d->origin == URN_ORIGIN_PARAM && d->dtype == URN_DT_INT)
     error_at(C, d->line, d->col, "parameters cannot be int: '%s' must be real-valued", d->name);
   if (d->origin == URN_ORIGIN_LOCAL && d->dtype > URN_DT_MATRIX)

@@ -30,6 +30,7 @@ row 1 "assign_data.stan:3:9: cannot assign to 'a': it is data (declared in the d
 row 1 "duplicate_decl.stan:1:27: 'x' is already declared (at line 1, column 19)" "$URN" sample $D/duplicate_decl.stan $Q --output-dir "$(out)"
 row 1 "int_from_real.stan:3:32: cannot initialize 'k' of type int with a value of type real" "$URN" sample $D/int_from_real.stan $Q --output-dir "$(out)"
 row 1 "shadow.stan:2:14: 'x' is already declared (at line 1, column 19)" "$URN" sample $D/shadow.stan $Q --output-dir "$(out)"
+row 1 "param_size.stan:2:33: the size of 'v' must depend only on data and transformed data" "$URN" check $D/param_size.stan
 # urn check: the same messages, without sampling
 row 1 "syntax.stan:1:21: expected ';' after the declaration, found '}'" "$URN" check $D/syntax.stan
 row 1 "wrong_dims.json: variable 'y': dimension 1 has size 2, but the declaration needs 3" \
