@@ -3,6 +3,7 @@
  * Cholesky (and its failure report), triangular and general solves, inverse,
  * log-determinant, products, symmetric eigendecomposition. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 #include "math/linalg.h"
@@ -188,9 +189,30 @@ static void test_random(void) {
   free(A), free(M), free(L), free(Ai), free(P), free(V);
 }
 
+/* urn_cholesky_tol refuses numerically singular matrices; urn_pd_solve_ridge
+ * regularises until the factorisation succeeds (the HMM Newton M-step). */
+static void test_tolerant(void) {
+  double A[4] = {1, 1, 1, 1 + 1e-15}, L[4]; /* pivot 2 is ~1e-15 */
+  CHECK(urn_cholesky(L, A, 2) == 0, "plain cholesky accepts a tiny positive pivot");
+  CHECK(urn_cholesky_tol(L, A, 2, 1e-13) == 2, "cholesky_tol refuses it");
+  double B[4] = {4, 2, 2, 3}, LB[4], LT[4];
+  CHECK(urn_cholesky_tol(LT, B, 2, 1e-13) == 0 && urn_cholesky(LB, B, 2) == 0 && memcmp(LT, LB, sizeof LT) == 0,
+        "cholesky_tol equals cholesky on a well-conditioned matrix");
+  double g[2] = {1, 2}, x[2], work[8];
+  CHECK(urn_pd_solve_ridge(B, g, x, 2, work) == 0, "pd_solve_ridge of an SPD matrix");
+  /* [[4,2],[2,3]] x = (1,2): x = (-1/8, 3/4) */
+  CHECK_NEAR(x[0], -0.125, 1e-15, 1e-15, "pd_solve_ridge x0");
+  CHECK_NEAR(x[1], 0.75, 1e-15, 1e-15, "pd_solve_ridge x1");
+  double S[4] = {1, 1, 1, 1}; /* singular: solved with a tiny ridge */
+  CHECK(urn_pd_solve_ridge(S, g, x, 2, work) == 0 && isfinite(x[0]) && isfinite(x[1]), "pd_solve_ridge of a singular PSD matrix");
+  double Nn[4] = {NAN, 0, 0, 1}; /* never factorises */
+  CHECK(urn_pd_solve_ridge(Nn, g, x, 2, work) == -1, "pd_solve_ridge gives up on NaN");
+}
+
 int main(void) {
   test_numpy();
   test_failures();
+  test_tolerant();
   test_random();
   return test_done();
 }

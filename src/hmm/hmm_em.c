@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hmm/hmm_internal.h"
+#include "math/linalg.h"
 #include "util/util.h"
 
 static int is_glm(urn_hmm_kind k) { return k == URN_HMM_LOGREG || k == URN_HMM_CATREG; }
@@ -404,7 +405,7 @@ static int m_step_linreg(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hm
     for (int d = 0; d < D; d++) H[M * D + d] = sy[d];
     if (floor_ > 0)
       for (int i = 0; i < n; i++) G[i * n + i] += floor_;
-    if (urn__chol(n, G, L, 1e-13)) {
+    if (urn_cholesky_tol(L, G, n, 1e-13)) {
       rc = urn_error_set(err, URN_EINPUT,
                          "hmm linreg M-step (iteration %d): state %d has a singular weighted design "
                          "(expected count %.3g; its inputs do not span %d dimensions); "
@@ -416,7 +417,7 @@ static int m_step_linreg(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hm
     double *Ab = urn_xmalloc(sizeof(double) * (size_t)D * n);
     for (int d = 0; d < D; d++) {
       for (int i = 0; i < n; i++) col[i] = H[i * D + d];
-      urn__chol_solve(n, L, col);
+      urn_cholesky_solve(L, col, n, 1);
       for (int i = 0; i < n; i++) Ab[d * n + i] = col[i];
     }
     for (int d = 0; d < D; d++)
@@ -432,7 +433,7 @@ static int m_step_linreg(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hm
     int finite = 1;
     for (int i = 0; i < D * D; i++) finite &= isfinite(S[i]);
     for (int i = 0; i < D * n; i++) finite &= isfinite(Ab[i]);
-    if (!finite || urn__chol(D, S, LS, 1e-14)) {
+    if (!finite || urn_cholesky_tol(LS, S, D, 1e-14)) {
       free(Ab);
       rc = urn_error_set(err, URN_EINPUT,
                          "hmm linreg M-step (iteration %d): the covariance of state %d is singular "
@@ -470,7 +471,7 @@ static int m_step_gaussian(const urn_hmm_model *m, const urn_hmm_stats *st, urn_
                        (nun + D + 2.0);
     for (int d = 0; d < D; d++)
       for (int e = 0; e < d; e++) S[d * D + e] = S[e * D + d] = 0.5 * (S[d * D + e] + S[e * D + d]);
-    if (urn__chol(D, S, L, 0.0)) {
+    if (urn_cholesky(L, S, D)) {
       rc = urn_error_set(err, URN_EINPUT,
                          "hmm gaussian M-step (iteration %d): the covariance of state %d is not positive "
                          "definite (the prior scale must be positive definite)", iteration, k);

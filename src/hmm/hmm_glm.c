@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hmm/hmm_internal.h"
+#include "math/linalg.h"
 #include "util/util.h"
 
 #define NEWTON_MAX_ITERS 100
@@ -46,14 +47,14 @@ int urn__flat_directions(int M, const urn_hmm_seq *seqs, size_t nseq, double *N)
   if (nnz > 0) {
     for (int a = 0; a < nnz; a++)
       for (int b = 0; b < nnz; b++) R[a * nnz + b] = G[nz[a] * n1 + nz[b]] / (d[nz[a]] * d[nz[b]]);
-    urn__sym_eigen(nnz, R, w, V);
+    (void)urn_eigen_sym(R, (size_t)nnz, w, V); /* eigenvectors in V's columns, column-major */
     double mx = w[0];
     for (int a = 1; a < nnz; a++)
       if (w[a] > mx) mx = w[a];
     for (int a = 0; a < nnz; a++)
       if (w[a] <= FLAT_RTOL * mx) {
         for (int i = 0; i < n1; i++) vecs[i * n1 + nv] = 0.0;
-        for (int b = 0; b < nnz; b++) vecs[nz[b] * n1 + nv] = V[b * nnz + a] / d[nz[b]];
+        for (int b = 0; b < nnz; b++) vecs[nz[b] * n1 + nv] = V[b + a * nnz] / d[nz[b]];
         nv++;
       }
   }
@@ -255,10 +256,10 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
           for (int i = 0; i < M; i++) s += N[i * n1 + a] * N[i * n1 + b2];
           NEN[a * r + b2] = s;
         }
-      if (urn__chol(r, NEN, L, 1e-14) == 0) {
+      if (urn_cholesky_tol(L, NEN, r, 1e-14) == 0) {
         for (int j = 0; j < n1; j++) {
           for (int a = 0; a < r; a++) col[a] = j < M ? N[j * n1 + a] : 0.0;
-          urn__chol_solve(r, L, col);
+          urn_cholesky_solve(L, col, r, 1);
           for (int a = 0; a < r; a++) S[a * n1 + j] = col[a];
         }
         for (int i = 0; i < n1; i++)
@@ -304,7 +305,7 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
         for (int k = 0; k < nth; k++) s += PH[i * nth + k] * P[k * nth + j];
         H[i * nth + j] = s + (i == j) - P[i * nth + j];
       }
-    if (urn__pd_solve(nth, H, pg, delta, work)) {
+    if (urn_pd_solve_ridge(H, pg, delta, nth, work)) {
       stuck = 1;
       break;
     }
@@ -346,8 +347,8 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
       for (int a = 0; a < r; a++) theta[i] -= N[i * n1 + a] * Su[a];
   }
   /* conditioning of the final projected Hessian, for the separation warning */
-  double *w = urn_xmalloc(sizeof(double) * ((size_t)nth + nn));
-  urn__sym_eigen(nth, H, w, w + nth);
+  double *w = urn_xmalloc(sizeof(double) * (size_t)nth);
+  (void)urn_eigen_sym(H, (size_t)nth, w, NULL);
   double wmin = INFINITY, wmax = 0.0;
   for (int i = 0; i < nth; i++) {
     if (w[i] < wmin) wmin = w[i];

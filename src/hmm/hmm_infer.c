@@ -16,9 +16,6 @@
 #include "math/rng.h"
 #include "util/util.h"
 
-/* Loops over states: unrolled completely for the small K the switches below
- * make constant, so the vectors stay in registers. */
-#define URN_UNROLL _Pragma("GCC unroll 16")
 /* Rows shifted and exponentiated at a time (vectorized, hmm_kernels.c). */
 #define FWD_BLOCK 64
 /* The product of normalisers is logged only when it leaves [2^-500, 2^500]. */
@@ -76,16 +73,7 @@ static inline __attribute__((always_inline)) double forward_impl(int K, size_t T
       } else {
         logc_sum += log(s);
       }
-      /* pred_{t+1}[k] = sum_j f[j] A[j,k] */
-      URN_UNROLL
-      for (int k = 0; k < K; k++) pred[k] = 0.0;
-      URN_UNROLL
-      for (int j = 0; j < K; j++) {
-        double fj = f[j];
-        const double *Aj = A + (size_t)j * K;
-        URN_UNROLL
-        for (int k = 0; k < K; k++) pred[k] += fj * Aj[k];
-      }
+      urn__hmm_predict(K, A, f, pred); /* pred_{t+1} = A^T f_t */
     }
   }
   if (pred != pred_buf) free(pred);
@@ -107,30 +95,8 @@ static inline __attribute__((always_inline)) void backward_impl(int K, size_t T,
   for (int k = 0; k < K; k++) beta[k] = 1.0;
   for (size_t tt = T; tt-- > 0;) {
     double *g = gamma + tt * (size_t)K;
-    if (tt + 1 < T) {
-      /* beta_t = A (e_{t+1} beta_{t+1}) / c_{t+1} */
-      const double *e1 = E + (tt + 1) * (size_t)K;
-      double inv = 1.0 / c[tt + 1];
-      URN_UNROLL
-      for (int j = 0; j < K; j++) G[j] = e1[j] * beta[j] * inv;
-      URN_UNROLL
-      for (int i = 0; i < K; i++) {
-        const double *Ai = A + (size_t)i * K;
-        double s = 0.0;
-        URN_UNROLL
-        for (int j = 0; j < K; j++) s += Ai[j] * G[j];
-        nb[i] = s;
-      }
-      if (acc)
-        URN_UNROLL
-        for (int i = 0; i < K; i++) {
-          double fi = g[i];
-          double *ai = acc + (size_t)i * K;
-          URN_UNROLL
-          for (int j = 0; j < K; j++) ai[j] += fi * G[j];
-        }
-      memcpy(beta, nb, sizeof(double) * (size_t)K);
-    }
+    if (tt + 1 < T) /* beta_t = A (e_{t+1} beta_{t+1}) / c_{t+1} */
+      urn__hmm_back_step(K, A, E + (tt + 1) * (size_t)K, 1.0 / c[tt + 1], g, beta, acc, G, nb);
     double s = 0.0;
     URN_UNROLL
     for (int k = 0; k < K; k++) {
@@ -362,21 +328,8 @@ static int marginal_general(int K, size_t T, const double *log_omega, const doub
     for (int k = 0; k < K; k++) beta[k] = 1.0;
     for (size_t tt = T; tt-- > 0;) {
       double *gt = g + tt * (size_t)K;
-      if (tt + 1 < T) {
-        const double *e1 = E + (tt + 1) * (size_t)K;
-        double inv = 1.0 / c[tt + 1];
-        for (int j = 0; j < K; j++) G[j] = e1[j] * beta[j] * inv;
-        for (int i = 0; i < K; i++) {
-          const double *Ai = A + (size_t)i * K;
-          double s = 0.0;
-          for (int j = 0; j < K; j++) s += Ai[j] * G[j];
-          nb[i] = s;
-        }
-        if (dGrow)
-          for (int i = 0; i < K; i++)
-            for (int j = 0; j < K; j++) dGrow[(size_t)i * K + j] += gt[i] * G[j];
-        memcpy(beta, nb, sizeof(double) * (size_t)K);
-      }
+      if (tt + 1 < T) /* dGrow gets f_t G^T: Stan's d/dGamma has no factor Gamma */
+        urn__hmm_back_step(K, A, E + (tt + 1) * (size_t)K, 1.0 / c[tt + 1], gt, beta, dGrow, G, nb);
       if (tt == 0 && d_rho) {
         double inv = 1.0 / c[0];
         for (int k = 0; k < K; k++) d_rho[k] = E[k] * beta[k] * inv;

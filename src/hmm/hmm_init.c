@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "hmm/hmm_internal.h"
+#include "math/dist.h"
+#include "math/linalg.h"
 #include "util/util.h"
 
 static double sqdist(const double *a, const double *b, int d) {
@@ -192,33 +194,44 @@ static void init_chain(const urn_hmm_model *m, urn_rng *r, urn_hmm_params *p) {
   free(a);
 }
 
+void urn__rand_dirichlet(urn_rng *r, int K, const double *a, double *out) {
+  double s = 0.0;
+  for (int k = 0; k < K; k++) s += out[k] = dist_gamma_draw(r, a[k]);
+  if (!(s > 0.0)) { /* all draws underflowed (tiny concentrations): pick a vertex */
+    for (int k = 0; k < K; k++) out[k] = 0.0;
+    out[urn_rng_below(r, (uint64_t)K)] = 1.0;
+    return;
+  }
+  for (int k = 0; k < K; k++) out[k] /= s;
+}
+
 /* Sigma ~ IW(nu, Psi) as the inverse of a Bartlett-decomposition Wishart(nu, Psi^-1) draw. */
 static int draw_inv_wishart(urn_rng *r, int D, double nu, const double *Psi, double *Sigma) {
   size_t DD = (size_t)D * D;
   double *w = urn_xcalloc(DD * 5 + D, sizeof(double));
   double *L = w, *Pinv = L + DD, *Cc = Pinv + DD, *A = Cc + DD, *LA = A + DD, *col = LA + DD;
   int rc = -1;
-  if (urn__chol(D, Psi, L, 0.0)) goto done;
+  if (urn_cholesky(L, Psi, D)) goto done;
   for (int j = 0; j < D; j++) { /* Psi^-1 */
     for (int i = 0; i < D; i++) col[i] = i == j;
-    urn__chol_solve(D, L, col);
-    for (int i = 0; i < D; i++) Pinv[i * D + j] = col[i];
+    urn_cholesky_solve(L, col, D, 1);
+    for (int i = 0; i < D; i++) Pinv[i + j * D] = col[i]; /* column-major, as math/linalg.h */
   }
-  if (urn__chol(D, Pinv, Cc, 0.0)) goto done;
+  if (urn_cholesky(Cc, Pinv, D)) goto done;
   for (int i = 0; i < D; i++) {
-    A[i * D + i] = sqrt(2.0 * urn__rand_gamma(r, 0.5 * (nu - i)));
+    A[i * D + i] = sqrt(2.0 * dist_gamma_draw(r, 0.5 * (nu - i)));
     for (int j = 0; j < i; j++) A[i * D + j] = urn_rng_normal(r);
   }
-  for (int i = 0; i < D; i++) /* LA = Cc A (both lower) */
+  for (int i = 0; i < D; i++) /* LA = Cc A (both lower; Cc and LA column-major, A row-major) */
     for (int j = 0; j < D; j++) {
       double s = 0.0;
-      for (int k = 0; k < D; k++) s += Cc[i * D + k] * A[k * D + j];
-      LA[i * D + j] = s;
+      for (int k = 0; k < D; k++) s += Cc[i + k * D] * A[k * D + j];
+      LA[i + j * D] = s;
     }
   /* Sigma = (LA LA^T)^-1 = LA^-T LA^-1: columns by triangular solves */
   for (int j = 0; j < D; j++) {
     for (int i = 0; i < D; i++) col[i] = i == j;
-    urn__chol_solve(D, LA, col);
+    urn_cholesky_solve(LA, col, D, 1);
     for (int i = 0; i < D; i++) Sigma[i * D + j] = col[i];
   }
   for (int i = 0; i < D; i++)
@@ -241,14 +254,14 @@ int urn_hmm_init_prior(const urn_hmm_model *m, uint64_t seed, urn_hmm_params *p,
     double *z = L + D * D;
     for (int k = 0; k < K; k++) {
       double *S = p->covs + (size_t)k * D * D;
-      if (draw_inv_wishart(&r, D, D + m->extra_df, m->prior_scale, S) || urn__chol(D, S, L, 0.0)) {
+      if (draw_inv_wishart(&r, D, D + m->extra_df, m->prior_scale, S) || urn_cholesky(L, S, D)) {
         free(L);
         return urn_error_set(err, URN_EINPUT, "hmm: prior initialization failed (is the prior scale positive definite?)");
       }
       for (int i = 0; i < D; i++) z[i] = urn_rng_normal(&r);
       for (int i = 0; i < D; i++) {
         double v = m->prior_mean[i];
-        for (int j = 0; j <= i; j++) v += L[i * D + j] * z[j] / sqrt(m->kappa0);
+        for (int j = 0; j <= i; j++) v += L[i + j * D] * z[j] / sqrt(m->kappa0);
         p->means[(size_t)k * D + i] = v;
       }
     }
@@ -258,7 +271,7 @@ int urn_hmm_init_prior(const urn_hmm_model *m, uint64_t seed, urn_hmm_params *p,
   case URN_HMM_DIAG:
     for (int k = 0; k < K; k++)
       for (int d = 0; d < D; d++) {
-        double v = m->ig_scale / urn__rand_gamma(&r, m->ig_shape);
+        double v = m->ig_scale / dist_gamma_draw(&r, m->ig_shape);
         p->means[(size_t)k * D + d] = m->prior_mean[d] + sqrt(v / m->kappa0) * urn_rng_normal(&r);
         p->scale_diags[(size_t)k * D + d] = sqrt(v);
       }
@@ -279,7 +292,7 @@ int urn_hmm_init_prior(const urn_hmm_model *m, uint64_t seed, urn_hmm_params *p,
     for (size_t i = 0; i < (size_t)K * C; i++) p->biases[i] = urn_rng_normal(&r);
     break;
   case URN_HMM_POISSON:
-    for (size_t i = 0; i < (size_t)K * D; i++) p->rates[i] = urn__rand_gamma(&r, m->rate_shape) / m->rate_rate;
+    for (size_t i = 0; i < (size_t)K * D; i++) p->rates[i] = dist_gamma_draw(&r, m->rate_shape) / m->rate_rate;
     break;
   }
   return URN_OK;

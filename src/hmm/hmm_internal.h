@@ -1,7 +1,7 @@
 /* hmm/hmm_internal.h — what the HMM source files share and the public header
- * does not promise: the in-place forward/backward passes the E-step fuses, small
- * dense linear algebra (row-major, n <= a few dozen), and random variates for
- * initialization and sampling. */
+ * does not promise: the in-place forward/backward passes the E-step fuses, the
+ * vectorized kernels (hmm_kernels.c), the prior densities and Dirichlet draws,
+ * and the Newton M-step.  Dense linear algebra is math/linalg.h's (column-major). */
 #ifndef URN_HMM_INTERNAL_H
 #define URN_HMM_INTERNAL_H
 
@@ -12,6 +12,53 @@
 
 /* Up to this many states the passes keep their small vectors on the stack. */
 #define URN_HMM_STACK_K 64
+
+/* Loops over states: unrolled completely for the small K the passes' switches
+ * make constant, so the vectors stay in registers (about twice as fast at -O2). */
+#define URN_UNROLL _Pragma("GCC unroll 16")
+
+/* pred[k] = sum_j v[j] A[j,k] (A row-major K x K): one forward prediction. */
+static inline __attribute__((always_inline)) void urn__hmm_predict(int K, const double *A, const double *v,
+                                                                   double *pred) {
+  URN_UNROLL
+  for (int k = 0; k < K; k++) pred[k] = 0.0;
+  URN_UNROLL
+  for (int j = 0; j < K; j++) {
+    double vj = v[j];
+    const double *Aj = A + (size_t)j * K;
+    URN_UNROLL
+    for (int k = 0; k < K; k++) pred[k] += vj * Aj[k];
+  }
+}
+
+/* One backward step of the scaled smoother: G = e_{t+1} beta_{t+1} scale
+ * (elementwise; scale = 1/c_{t+1}, or 1 when e already holds e/c), then
+ * beta_t = A G and, when acc is not NULL, acc += f_t G^T (the transition
+ * counts before their factor A).  G and nb are K-element scratch. */
+static inline __attribute__((always_inline)) void urn__hmm_back_step(int K, const double *A, const double *e1,
+                                                                     double scale, const double *f, double *beta,
+                                                                     double *acc, double *G, double *nb) {
+  URN_UNROLL
+  for (int j = 0; j < K; j++) G[j] = e1[j] * beta[j] * scale;
+  URN_UNROLL
+  for (int i = 0; i < K; i++) {
+    const double *Ai = A + (size_t)i * K;
+    double s = 0.0;
+    URN_UNROLL
+    for (int j = 0; j < K; j++) s += Ai[j] * G[j];
+    nb[i] = s;
+  }
+  if (acc)
+    URN_UNROLL
+    for (int i = 0; i < K; i++) {
+      double fi = f[i];
+      double *ai = acc + (size_t)i * K;
+      URN_UNROLL
+      for (int j = 0; j < K; j++) ai[j] += fi * G[j];
+    }
+  URN_UNROLL
+  for (int k = 0; k < K; k++) beta[k] = nb[k];
+}
 
 /* Forward pass in place (see hmm_infer.c). */
 double urn__hmm_forward(int K, size_t T, const double *pi, const double *A, double *E,
@@ -46,32 +93,14 @@ double urn__hmm_estep_gauss1(int K, size_t T, const double *pi, const double *A,
 int urn__hmm_marginal_fast(int K, size_t T, const double *A, const double *rho, double *E, double *F, double *mx,
                            double *logp, double *d_log_omega, double *d_Gamma, double *d_rho, size_t *bad_t);
 
-/* ---- linear algebra, row-major n x n ---- */
-/* Lower Cholesky factor L of symmetric A (only the lower triangle is read).
- * Returns 0, or -1 when a pivot is not > rel_tol * max diagonal (not positive definite). */
-int urn__chol(int n, const double *A, double *L, double rel_tol);
-/* Solves L L^T x = b in place. */
-void urn__chol_solve(int n, const double *L, double *b);
-/* Solves L z = b in place (forward substitution). */
-void urn__tri_lower_solve(int n, const double *L, double *b);
-/* 2 sum log L_ii */
-double urn__chol_logdet(int n, const double *L);
-/* Solves H x = g for symmetric H by Cholesky, adding tau I (tau = 1e-12 max|H_ii|,
- * growing tenfold) until it factorises.  Returns 0 or -1 if it never does. */
-int urn__pd_solve(int n, const double *H, const double *g, double *x, double *work);
-/* Eigen-decomposition of a symmetric matrix by cyclic Jacobi: eigenvalues in w,
- * eigenvectors in the columns of V (row-major). */
-void urn__sym_eigen(int n, const double *A, double *w, double *V);
-/* log multivariate gamma Gamma_D(a) and lgamma (thread-safe). */
-double urn__lgamma(double x);
+/* ---- densities and variates the HMM priors need (dense linear algebra is
+ * math/linalg.h, column-major; gamma and Poisson draws are math/dist.h's) ---- */
+/* log multivariate gamma Gamma_D(a). */
 double urn__lmgamma(int D, double a);
 /* log Dirichlet density, with the 0-times-log-0 convention for a_i == 1. */
 double urn__log_dirichlet(int K, const double *p, const double *a);
-
-/* ---- random variates ---- */
-double urn__rand_gamma(urn_rng *r, double shape); /* Gamma(shape, 1) */
+/* Dirichlet(a) draw (a vertex when every gamma draw underflows). */
 void urn__rand_dirichlet(urn_rng *r, int K, const double *a, double *out);
-double urn__rand_poisson(urn_rng *r, double lambda);
 
 /* ---- the logistic/categorical Newton M-step (hmm_glm.c) ---- */
 /* Flat directions of the pooled design [x, 1] over the batch: N ((M+1) x r,

@@ -80,10 +80,6 @@ void urn__hmm_exp_neg(size_t n, double *x) {
 /* Rows of the shift-and-exponentiate pass handled per call of urn__hmm_exp_neg. */
 #define SHIFT_BLOCK 64
 
-/* The loops over states run K = 2..4 times; unrolled completely (the switches
- * make K a constant) they keep their small vectors in registers, which more
- * than halves the time at -O2. */
-#define URN_UNROLL _Pragma("GCC unroll 16")
 
 static inline __attribute__((always_inline)) void shift_exp_impl(int K, size_t n, double *E, double *mx) {
   double buf[SHIFT_BLOCK * 8];
@@ -134,6 +130,57 @@ void urn__hmm_shift_exp_rows(int K, size_t n, double *E, double *mx) {
 #define G1_LO 0x1p-256
 #define G1_HI 0x1p256
 
+/* State of the unnormalised forward recursion (see estep_gauss1_impl). */
+typedef struct fwd_state {
+  double prev;      /* s_{t-1} after rescaling (1 before the first step) */
+  double s;         /* s_t after rescaling */
+  double mxsum;     /* sum of the row maxima m_t */
+  long log2_scale;  /* sum of the exponents removed by rescaling */
+} fwd_state;
+
+/* One step: v = a' e_t (e_t[k] = e[k * e_step]), s_t = sum v, f_t = v / s_t,
+ * h_t = e_t / c_t with c_t = s_t / s_{t-1} (h may alias e when e_step is 1),
+ * rescaling by 2^-ilogb(s) when s leaves [G1_LO, G1_HI], then a' <- A^T v.
+ * Returns 0, -1 when the step has probability 0, 1 when s is subnormal or not
+ * finite. */
+static inline __attribute__((always_inline)) int fwd_unnorm_step(int K, const double *A, double *a,
+                                                                 const double *e, size_t e_step, double mx,
+                                                                 double *f, double *h, fwd_state *st) {
+  double v[URN_HMM_STACK_K], s = 0.0;
+  URN_UNROLL
+  for (int k = 0; k < K; k++) {
+    v[k] = a[k] * e[k * e_step];
+    s += v[k];
+  }
+  st->mxsum += mx;
+  int out = !(s >= G1_LO && s <= G1_HI);
+  if (out) {
+    if (!(s > 0.0) || mx == -INFINITY) return -1;
+    if (!(s >= DBL_MIN) || !isfinite(s)) return 1;
+  }
+  double inv = 1.0 / s, ic = st->prev * inv;
+  URN_UNROLL
+  for (int k = 0; k < K; k++) {
+    f[k] = v[k] * inv;
+    h[k] = e[k * e_step] * ic;
+  }
+  if (out) { /* exact rescaling by a power of 2 */
+    int ex = ilogb(s);
+    double sc = ldexp(1.0, -ex);
+    for (int k = 0; k < K; k++) v[k] *= sc;
+    s *= sc;
+    st->log2_scale += ex;
+  }
+  st->prev = st->s = s;
+  urn__hmm_predict(K, A, v, a);
+  return 0;
+}
+
+/* log p(y) at the end of the recursion. */
+static inline double fwd_loglik(const fwd_state *st) {
+  return log(st->s) + st->mxsum + (double)st->log2_scale * M_LN2;
+}
+
 /* The fused E-step of one sequence of a 1-D Gaussian HMM.
  *
  * Forward: with e_t[k] = exp(LL[t,k] - m_t) (m_t the row maximum) the usual
@@ -160,11 +207,10 @@ static inline __attribute__((always_inline)) double estep_gauss1_impl(
     const double *cs, double *F, double *H, double *trans, double *initial, double *sw, double *sy, double *syy,
     size_t *bad_t) {
   double L[URN_HMM_STACK_K * G1_BLOCK], mx[G1_BLOCK];
-  double a[URN_HMM_STACK_K], v[URN_HMM_STACK_K];
+  double a[URN_HMM_STACK_K];
   URN_UNROLL
   for (int k = 0; k < K; k++) a[k] = pi[k];
-  double prev = 1.0, mxsum = 0.0, s = 1.0;
-  long log2_scale = 0; /* sum of the exponents removed by rescaling */
+  fwd_state st = {1.0, 1.0, 0.0, 0};
   for (size_t t0 = 0; t0 < T; t0 += G1_BLOCK) {
     size_t n = T - t0 < G1_BLOCK ? T - t0 : G1_BLOCK;
     const double *yb = y + t0;
@@ -188,56 +234,21 @@ static inline __attribute__((always_inline)) double estep_gauss1_impl(
       double *Lk = L + (size_t)k * G1_BLOCK;
       for (size_t i = 0; i < n; i++) Lk[i] -= mx[i];
     }
-    if (n == G1_BLOCK)
+    if (n == G1_BLOCK) {
       urn__hmm_exp_neg((size_t)K * G1_BLOCK, L);
-    else
-      URN_UNROLL
+    } else {
       for (int k = 0; k < K; k++) urn__hmm_exp_neg(n, L + (size_t)k * G1_BLOCK);
+    }
     for (size_t i = 0; i < n; i++) {
       size_t t = t0 + i;
-      s = 0.0;
-      URN_UNROLL
-      for (int k = 0; k < K; k++) {
-        v[k] = a[k] * L[(size_t)k * G1_BLOCK + i];
-        s += v[k];
-      }
-      mxsum += mx[i];
-      if (!(s >= G1_LO && s <= G1_HI)) {
-        if (!(s > 0.0) || mx[i] == -INFINITY) {
-          *bad_t = t;
-          return -INFINITY;
-        }
-        if (!(s >= DBL_MIN) || !isfinite(s)) return NAN;
-      }
-      double inv = 1.0 / s, ic = prev * inv;
-      double *f = F + t * (size_t)K, *h = H + t * (size_t)K;
-      URN_UNROLL
-      for (int k = 0; k < K; k++) {
-        f[k] = v[k] * inv;
-        h[k] = L[(size_t)k * G1_BLOCK + i] * ic;
-      }
-      if (!(s >= G1_LO && s <= G1_HI)) { /* exact rescaling by 2^-e */
-        int e = ilogb(s);
-        double sc = ldexp(1.0, -e);
-        URN_UNROLL
-        for (int k = 0; k < K; k++) v[k] *= sc;
-        s *= sc;
-        log2_scale += e;
-      }
-      prev = s;
-      /* a'_{t+1}[k] = sum_j v[j] A[j,k] */
-      URN_UNROLL
-      for (int k = 0; k < K; k++) a[k] = 0.0;
-      URN_UNROLL
-      for (int j = 0; j < K; j++) {
-        double vj = v[j];
-        const double *Aj = A + (size_t)j * K;
-        URN_UNROLL
-        for (int k = 0; k < K; k++) a[k] += vj * Aj[k];
+      int rc = fwd_unnorm_step(K, A, a, L + i, G1_BLOCK, mx[i], F + t * (size_t)K, H + t * (size_t)K, &st);
+      if (rc) {
+        *bad_t = t;
+        return rc < 0 ? -INFINITY : NAN;
       }
     }
   }
-  double loglik = log(s) + mxsum + (double)log2_scale * M_LN2;
+  double loglik = fwd_loglik(&st);
 
   double beta[URN_HMM_STACK_K], G[URN_HMM_STACK_K], nb[URN_HMM_STACK_K];
   double acc[URN_HMM_STACK_K * URN_HMM_STACK_K], w[URN_HMM_STACK_K], wy[URN_HMM_STACK_K], wyy[URN_HMM_STACK_K];
@@ -248,27 +259,7 @@ static inline __attribute__((always_inline)) double estep_gauss1_impl(
   double g[URN_HMM_STACK_K];
   for (size_t tt = T; tt-- > 0;) {
     const double *f = F + tt * (size_t)K;
-    if (tt + 1 < T) {
-      const double *h1 = H + (tt + 1) * (size_t)K;
-      URN_UNROLL
-      for (int j = 0; j < K; j++) G[j] = h1[j] * beta[j];
-      URN_UNROLL
-      for (int i = 0; i < K; i++) {
-        const double *Ai = A + (size_t)i * K;
-        double acc_i = 0.0;
-        URN_UNROLL
-        for (int j = 0; j < K; j++) acc_i += Ai[j] * G[j];
-        nb[i] = acc_i;
-      }
-      URN_UNROLL
-      for (int i = 0; i < K; i++) {
-        double fi = f[i];
-        URN_UNROLL
-        for (int j = 0; j < K; j++) acc[i * K + j] += fi * G[j];
-      }
-      URN_UNROLL
-      for (int k = 0; k < K; k++) beta[k] = nb[k];
-    }
+    if (tt + 1 < T) urn__hmm_back_step(K, A, H + (tt + 1) * (size_t)K, 1.0, f, beta, acc, G, nb);
     double tot = 0.0;
     URN_UNROLL
     for (int k = 0; k < K; k++) {
@@ -320,54 +311,20 @@ static inline __attribute__((always_inline)) int marginal_impl(int K, size_t T, 
                                                               double *E, double *F, double *mx, double *logp,
                                                               double *d_log_omega, double *d_Gamma, double *d_rho,
                                                               size_t *bad_t) {
-  double a[URN_HMM_STACK_K], v[URN_HMM_STACK_K];
+  double a[URN_HMM_STACK_K];
   urn__hmm_shift_exp_rows(K, T, E, mx);
   URN_UNROLL
   for (int k = 0; k < K; k++) a[k] = rho[k];
-  double prev = 1.0, mxsum = 0.0, s = 1.0;
-  long log2_scale = 0;
+  fwd_state st = {1.0, 1.0, 0.0, 0};
   for (size_t t = 0; t < T; t++) {
-    double *e = E + t * (size_t)K, *f = F + t * (size_t)K;
-    s = 0.0;
-    URN_UNROLL
-    for (int k = 0; k < K; k++) {
-      v[k] = a[k] * e[k];
-      s += v[k];
-    }
-    mxsum += mx[t];
-    int out = !(s >= G1_LO && s <= G1_HI);
-    if (out) {
-      if (!(s > 0.0) || mx[t] == -INFINITY) {
-        *bad_t = t;
-        return -1;
-      }
-      if (!(s >= DBL_MIN) || !isfinite(s)) return 1;
-    }
-    double inv = 1.0 / s, ic = prev * inv;
-    URN_UNROLL
-    for (int k = 0; k < K; k++) {
-      f[k] = v[k] * inv;
-      e[k] *= ic;
-    }
-    if (out) {
-      int ex = ilogb(s);
-      double sc = ldexp(1.0, -ex);
-      for (int k = 0; k < K; k++) v[k] *= sc;
-      s *= sc;
-      log2_scale += ex;
-    }
-    prev = s;
-    URN_UNROLL
-    for (int k = 0; k < K; k++) a[k] = 0.0;
-    URN_UNROLL
-    for (int j = 0; j < K; j++) {
-      double vj = v[j];
-      const double *Aj = A + (size_t)j * K;
-      URN_UNROLL
-      for (int k = 0; k < K; k++) a[k] += vj * Aj[k];
+    double *e = E + t * (size_t)K;
+    int rc = fwd_unnorm_step(K, A, a, e, 1, mx[t], F + t * (size_t)K, e, &st);
+    if (rc) {
+      *bad_t = t;
+      return rc;
     }
   }
-  *logp = log(s) + mxsum + (double)log2_scale * M_LN2;
+  *logp = fwd_loglik(&st);
   if (!d_log_omega && !d_Gamma && !d_rho) return 0;
   double beta[URN_HMM_STACK_K], G[URN_HMM_STACK_K], nb[URN_HMM_STACK_K];
   double acc[URN_HMM_STACK_K * URN_HMM_STACK_K];
@@ -377,27 +334,7 @@ static inline __attribute__((always_inline)) int marginal_impl(int K, size_t T, 
   for (int i = 0; i < K * K; i++) acc[i] = 0.0;
   for (size_t tt = T; tt-- > 0;) {
     double *f = F + tt * (size_t)K;
-    if (tt + 1 < T) {
-      const double *h1 = E + (tt + 1) * (size_t)K;
-      URN_UNROLL
-      for (int j = 0; j < K; j++) G[j] = h1[j] * beta[j];
-      URN_UNROLL
-      for (int i = 0; i < K; i++) {
-        const double *Ai = A + (size_t)i * K;
-        double acc_i = 0.0;
-        URN_UNROLL
-        for (int j = 0; j < K; j++) acc_i += Ai[j] * G[j];
-        nb[i] = acc_i;
-      }
-      URN_UNROLL
-      for (int i = 0; i < K; i++) {
-        double fi = f[i];
-        URN_UNROLL
-        for (int j = 0; j < K; j++) acc[i * K + j] += fi * G[j];
-      }
-      URN_UNROLL
-      for (int k = 0; k < K; k++) beta[k] = nb[k];
-    }
+    if (tt + 1 < T) urn__hmm_back_step(K, A, E + (tt + 1) * (size_t)K, 1.0, f, beta, acc, G, nb);
     /* smoothed = f_t beta_t (sums to 1 up to rounding; Stan's gradient is this exactly) */
     URN_UNROLL
     for (int k = 0; k < K; k++) f[k] *= beta[k];

@@ -6,7 +6,26 @@
 #include <string.h>
 
 #include "hmm/hmm_internal.h"
+#include "math/dist.h"
+#include "math/linalg.h"
+#include "math/special.h"
 #include "util/util.h"
+
+double urn__lmgamma(int D, double a) {
+  double s = D * (D - 1) / 4.0 * log(M_PI);
+  for (int j = 1; j <= D; j++) s += urn_lgamma(a + (1 - j) / 2.0);
+  return s;
+}
+
+double urn__log_dirichlet(int K, const double *p, const double *a) {
+  double sa = 0.0, s = 0.0;
+  for (int k = 0; k < K; k++) {
+    sa += a[k];
+    s -= urn_lgamma(a[k]);
+    if (a[k] != 1.0) s += (a[k] - 1.0) * log(p[k]);
+  }
+  return s + urn_lgamma(sa);
+}
 
 static const char *const kind_names[] = {"gaussian", "diag", "linreg", "logreg", "catreg", "poisson"};
 
@@ -181,7 +200,7 @@ int urn_hmm_params_check(const urn_hmm_model *m, const urn_hmm_params *p, urn_er
         for (int j = 0; j < D; j++)
           if (!isfinite(S[i * D + j]) || fabs(S[i * D + j] - S[j * D + i]) > 1e-8 * (fabs(S[i * D + j]) + 1e-300))
             bad = 1;
-      if (bad || urn__chol(D, S, L, 0.0)) {
+      if (bad || urn_cholesky(L, S, D)) {
         free(L);
         return urn_error_set(err, URN_EINPUT,
                              "hmm: emission covariance of state %d is not symmetric positive definite", k);
@@ -290,11 +309,11 @@ static int gauss_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const 
   double *L = urn_xmalloc(sizeof(double) * ((size_t)D * D + D));
   double *r = L + (size_t)D * D;
   for (int k = 0; k < K; k++) {
-    if (urn__chol(D, p->covs + (size_t)k * D * D, L, 0.0)) {
+    if (urn_cholesky(L, p->covs + (size_t)k * D * D, D)) {
       free(L);
       return urn_error_set(err, URN_EINPUT, "hmm: emission covariance of state %d is not positive definite", k);
     }
-    double cst = -0.5 * (D * log2pi + urn__chol_logdet(D, L));
+    double cst = -0.5 * (D * log2pi + urn_cholesky_logdet(L, D));
     const double *W = m->kind == URN_HMM_LINREG ? p->weights + (size_t)k * D * M : NULL;
     const double *mean = m->kind == URN_HMM_LINREG ? p->biases + (size_t)k * D : p->means + (size_t)k * D;
     for (size_t t = 0; t < T; t++) {
@@ -307,7 +326,7 @@ static int gauss_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const 
         }
         r[d] = y[d] - mu;
       }
-      urn__tri_lower_solve(D, L, r);
+      urn_trsm_lower(L, r, D, 1);
       double q = 0.0;
       for (int d = 0; d < D; d++) q += r[d] * r[d];
       LL[t * K + k] = cst - 0.5 * q;
@@ -364,7 +383,7 @@ int urn_hmm_emission_logliks(const urn_hmm_model *m, const urn_hmm_params *p,
     for (size_t t = 0; t < T; t++) {
       const double *y = s->y + t * D;
       double lf = 0.0;
-      for (int d = 0; d < D; d++) lf += urn__lgamma(y[d] + 1.0);
+      for (int d = 0; d < D; d++) lf += urn_lgamma(y[d] + 1.0);
       for (int k = 0; k < K; k++) {
         double v = -lf;
         for (int d = 0; d < D; d++) {
@@ -399,28 +418,28 @@ double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p) {
     double *Lp = Psi + D * D, *L = Lp + D * D, *col = L + D * D, *r = col + D;
     memcpy(Psi, m->prior_scale, sizeof(double) * D * D);
     for (int i = 0; i < D; i++) Psi[i * D + i] += m->iw_scale_jitter;
-    if (urn__chol(D, Psi, Lp, 0.0)) {
+    if (urn_cholesky(Lp, Psi, D)) {
       free(Psi);
       return NAN;
     }
-    double logdet_psi = urn__chol_logdet(D, Lp);
+    double logdet_psi = urn_cholesky_logdet(Lp, D);
     double cst = 0.5 * nu * logdet_psi - 0.5 * nu * D * log(2.0) - urn__lmgamma(D, 0.5 * nu);
     for (int k = 0; k < K; k++) {
       const double *S = p->covs + (size_t)k * D * D;
-      if (urn__chol(D, S, L, 0.0)) {
+      if (urn_cholesky(L, S, D)) {
         free(Psi);
         return NAN;
       }
-      double logdet_s = urn__chol_logdet(D, L);
+      double logdet_s = urn_cholesky_logdet(L, D);
       double tr = 0.0; /* tr(S^-1 Psi) */
       for (int j = 0; j < D; j++) {
         for (int i = 0; i < D; i++) col[i] = Psi[i * D + j];
-        urn__chol_solve(D, L, col);
+        urn_cholesky_solve(L, col, D, 1);
         tr += col[j];
       }
       lp += cst - 0.5 * (nu + D + 1) * logdet_s - 0.5 * tr;
       for (int i = 0; i < D; i++) r[i] = p->means[(size_t)k * D + i] - m->prior_mean[i];
-      urn__tri_lower_solve(D, L, r);
+      urn_trsm_lower(L, r, D, 1);
       double q = 0.0;
       for (int i = 0; i < D; i++) q += r[i] * r[i];
       lp += -0.5 * D * log2pi + 0.5 * D * log(m->kappa0) - 0.5 * logdet_s - 0.5 * m->kappa0 * q;
@@ -435,7 +454,7 @@ double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p) {
         double v = p->scale_diags[(size_t)k * D + d];
         v *= v;
         double dm = p->means[(size_t)k * D + d] - m->prior_mean[d];
-        lp += a0 * log(b0) - urn__lgamma(a0) - (a0 + 1) * log(v) - b0 / v;
+        lp += a0 * log(b0) - urn_lgamma(a0) - (a0 + 1) * log(v) - b0 / v;
         lp += -0.5 * (log2pi + log(v / k0)) - 0.5 * k0 * dm * dm / v;
       }
     break;
@@ -452,7 +471,7 @@ double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p) {
     for (size_t i = 0; i < (size_t)K * D; i++) {
       double r = p->rates[i];
       double xl = a0 == 1.0 ? 0.0 : (a0 - 1.0) * log(r);
-      lp += a0 * log(b0) - urn__lgamma(a0) + xl - b0 * r;
+      lp += a0 * log(b0) - urn_lgamma(a0) + xl - b0 * r;
     }
     break;
   }
@@ -474,7 +493,7 @@ int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t see
   double *L = NULL;
   if (p->covs) {
     L = urn_xmalloc(sizeof(double) * (size_t)K * D * D);
-    for (int k = 0; k < K; k++) urn__chol(D, p->covs + (size_t)k * D * D, L + (size_t)k * D * D, 0.0);
+    for (int k = 0; k < K; k++) urn_cholesky(L + (size_t)k * D * D, p->covs + (size_t)k * D * D, D);
   }
   double *eps = urn_xmalloc(sizeof(double) * (size_t)(D > C ? D : C + 1));
   for (size_t t = 0; t < T; t++) {
@@ -495,7 +514,7 @@ int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t see
           const double *w = p->weights + ((size_t)z * D + d) * M;
           for (int j = 0; j < M; j++) mu += w[j] * xt[j];
         }
-        for (int e = 0; e <= d; e++) mu += Lk[d * D + e] * eps[e];
+        for (int e = 0; e <= d; e++) mu += Lk[d + e * D] * eps[e]; /* L column-major */
         y[t * D + d] = mu;
       }
       break;
@@ -523,7 +542,7 @@ int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t see
       break;
     }
     case URN_HMM_POISSON:
-      for (int d = 0; d < D; d++) y[t * D + d] = urn__rand_poisson(&r, p->rates[(size_t)z * D + d]);
+      for (int d = 0; d < D; d++) y[t * D + d] = (double)dist_poisson_draw(&r, p->rates[(size_t)z * D + d]);
       break;
     }
   }

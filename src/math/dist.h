@@ -177,6 +177,14 @@ urn_dist_fn urn_dist_function(const urn_dist *d, urn_dist_fnkind kind);
  * results K * (number of items); lkj_corr_cholesky K * K. */
 size_t urn_dist_rng_length(const urn_dist *d, const urn_darg *rng_args);
 
+/* Scalar samplers shared by several rngs and by the HMM code (urn_rng streams;
+ * rate parameterization for gamma). */
+double dist_gamma_draw(urn_rng *r, double alpha);     /* Gamma(alpha, 1) */
+double dist_log_gamma_draw(urn_rng *r, double alpha); /* log of Gamma(alpha, 1), safe for tiny alpha */
+double dist_beta_draw(urn_rng *r, double a, double b);
+long dist_poisson_draw(urn_rng *r, double lambda);
+long dist_binomial_draw(urn_rng *r, long n, double p);
+
 /* Convenience constructors for urn_darg. */
 static inline urn_darg urn_darg_reals(const double *v, size_t n, double *d) {
   urn_darg a = {v, NULL, n, n, 1, d};

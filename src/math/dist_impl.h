@@ -189,12 +189,6 @@ DIST_RNG_PROTO(categorical)
 DIST_RNG_PROTO(categorical_logit)
 DIST_RNG_PROTO(ordered_logistic)
 
-/* Scalar samplers shared by several rngs (rate parameterization for gamma). */
-double dist_gamma_draw(urn_rng *r, double alpha);            /* Gamma(alpha, 1) */
-double dist_log_gamma_draw(urn_rng *r, double alpha);        /* log of Gamma(alpha, 1), safe for tiny alpha */
-double dist_beta_draw(urn_rng *r, double a, double b);
-long dist_poisson_draw(urn_rng *r, double lambda);
-long dist_binomial_draw(urn_rng *r, long n, double p);
 
 /* log I0(x) and I1(x)/I0(x) for von Mises (x >= 0). */
 double dist_log_bessel_i0(double x);

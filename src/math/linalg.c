@@ -84,11 +84,17 @@ void urn_transpose(double *B, const double *A, size_t m, size_t n) {
     for (size_t i = 0; i < m; i++) AT(B, j, i, n) = AT(A, i, j, m);
 }
 
-int urn_cholesky(double *L, const double *A, size_t n) {
+int urn_cholesky(double *L, const double *A, size_t n) { return urn_cholesky_tol(L, A, n, 0.0); }
+
+int urn_cholesky_tol(double *L, const double *A, size_t n, double rel_tol) {
+  double floor_ = 0.0; /* pivots must exceed rel_tol * max_i |A_ii| */
+  if (rel_tol > 0)
+    for (size_t j = 0; j < n; j++)
+      if (fabs(AT(A, j, j, n)) * rel_tol > floor_) floor_ = fabs(AT(A, j, j, n)) * rel_tol;
   for (size_t j = 0; j < n; j++) {
     double s = AT(A, j, j, n);
     for (size_t k = 0; k < j; k++) s -= AT(L, j, k, n) * AT(L, j, k, n);
-    if (!(s > 0) || !isfinite(s)) return (int)j + 1;
+    if (!(s > floor_) || !isfinite(s)) return (int)j + 1;
     double d = sqrt(s);
     /* read column j of A below the diagonal before it is overwritten (in place) */
     for (size_t i = j + 1; i < n; i++) {
@@ -156,6 +162,26 @@ void urn_trsm_upper_t(const double *U, double *B, size_t n, size_t m) {
 void urn_cholesky_solve(const double *L, double *B, size_t n, size_t m) {
   urn_trsm_lower(L, B, n, m);
   urn_trsm_lower_t(L, B, n, m);
+}
+
+int urn_pd_solve_ridge(const double *H, const double *g, double *x, size_t n, double *work) {
+  double *Hj = work, *L = work + n * n;
+  double scale = 0.0;
+  for (size_t i = 0; i < n; i++)
+    if (fabs(AT(H, i, i, n)) > scale) scale = fabs(AT(H, i, i, n));
+  if (scale < 1e-300) scale = 1e-300;
+  double tau = 0.0;
+  for (int attempt = 0; attempt < 40; attempt++) {
+    memcpy(Hj, H, sizeof(double) * n * n);
+    for (size_t i = 0; i < n; i++) AT(Hj, i, i, n) += tau;
+    if (urn_cholesky(L, Hj, n) == 0) {
+      memcpy(x, g, sizeof(double) * n);
+      urn_cholesky_solve(L, x, n, 1);
+      return 0;
+    }
+    tau = tau == 0.0 ? 1e-12 * scale : tau * 10.0;
+  }
+  return -1;
 }
 
 void urn_cholesky_inverse(double *Ainv, const double *L, size_t n) {

@@ -41,6 +41,13 @@ void urn_transpose(double *B, const double *A, size_t m, size_t n);
  * equal A (in place).  Returns 0, or j + 1 when the leading (j+1) x (j+1)
  * block is not positive definite (pivot <= 0 or not finite). */
 int urn_cholesky(double *L, const double *A, size_t n);
+/* The same, refusing pivots that are not > rel_tol * max_i |A_ii| (numerically
+ * singular matrices); rel_tol = 0 is urn_cholesky. */
+int urn_cholesky_tol(double *L, const double *A, size_t n, double rel_tol);
+/* Solves H x = g for symmetric H by Cholesky, adding tau I to the diagonal
+ * (tau = 1e-12 max|H_ii|, then tenfold) until it factorises: the regularised
+ * Newton step.  work holds 2 n^2 doubles.  Returns 0, or -1 if it never does. */
+int urn_pd_solve_ridge(const double *H, const double *g, double *x, size_t n, double *work);
 /* log det A = 2 sum log L_jj from its Cholesky factor. */
 double urn_cholesky_logdet(const double *L, size_t n);
 /* Solves A X = B in place (B is n x m) given A's Cholesky factor L. */
