@@ -514,6 +514,86 @@ static void test_kmeans(void) {
   CHECK(urn_hmm_kmeans(X, 2, 1, 3, 4, 1, c, lab, NULL, &err) == URN_EINPUT, "more clusters than points refused");
 }
 
+/* ---- the Gaussian M-step is the exact maximiser of Q + log prior (so EM's log
+ * joint cannot fall): at the M-step's output, moving any mean, variance or
+ * transition probability lowers Q(theta) + log p(theta), with the same log prior
+ * the trace reports.  Conditions of the tutorial's step 4 (K = 3, D = 1,
+ * stickiness 10, three sequences of 200). */
+static double q_plus_prior(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_params *p) {
+  int K = m->K;
+  double f = urn_hmm_log_prior(m, p);
+  for (int k = 0; k < K; k++) {
+    double N = st->sum_w[k], mu = p->means[k], v = p->covs[k];
+    f += -0.5 * N * (log(2 * M_PI) + log(v)) - 0.5 * (st->sum_yy[k] - 2 * mu * st->sum_y[k] + N * mu * mu) / v;
+    f += st->initial[k] * log(p->initial_probs[k]);
+    for (int j = 0; j < K; j++) f += st->trans[k * K + j] * log(p->transition_matrix[k * K + j]);
+  }
+  return f;
+}
+
+static void test_gaussian_m_step_exact(void) {
+  enum { K = 3, B = 3, TT = 200 };
+  urn_hmm_model m = model(URN_HMM_GAUSSIAN, K, 1, 0, 0);
+  m.stickiness = 10;
+  urn_hmm_params truth, p, q;
+  urn_hmm_params_alloc(&m, &truth);
+  urn_hmm_params_alloc(&m, &p);
+  urn_hmm_params_alloc(&m, &q);
+  double mu[K] = {-3, 0, 4}, var[K] = {0.6, 0.6, 0.9};
+  for (int i = 0; i < K; i++) {
+    truth.initial_probs[i] = 1.0 / K, truth.means[i] = mu[i], truth.covs[i] = var[i];
+    for (int j = 0; j < K; j++) truth.transition_matrix[i * K + j] = i == j ? 0.9 : 0.05;
+  }
+  double y[B * TT];
+  int z[TT];
+  urn_hmm_seq seqs[B];
+  for (int b = 0; b < B; b++) {
+    urn_hmm_sample(&m, &truth, 40 + b, TT, NULL, z, y + b * TT, NULL);
+    seqs[b] = (urn_hmm_seq){TT, y + b * TT, NULL};
+  }
+  CHECK(urn_hmm_init_kmeans(&m, 5, seqs, B, &p, NULL) == 0, "gaussian exact M-step: k-means");
+  urn_hmm_stats st;
+  urn_hmm_stats_alloc(&m, B * TT, &st);
+  int worse = 0, iters = 0;
+  double prev_joint = -INFINITY, min_step = INFINITY;
+  for (int it = 0; it < 60; it++, iters++) {
+    urn_hmm_e_step(&m, &p, seqs, B, 1, &st, NULL, NULL);
+    double joint = st.loglik + urn_hmm_log_prior(&m, &p);
+    if (it > 0 && joint - prev_joint < min_step) min_step = joint - prev_joint;
+    prev_joint = joint;
+    double before = q_plus_prior(&m, &st, &p);
+    CHECK(urn_hmm_m_step(&m, &st, seqs, B, &p, it, NULL) == 0, "gaussian exact M-step: M-step %d", it);
+    double best = q_plus_prior(&m, &st, &p);
+    if (best < before - 1e-12 * fabs(before)) worse++;
+    if (it % 20 != 19) continue;
+    /* every coordinate direction of the emissions, and every transition row along e_j - e_l */
+    for (int k = 0; k < K; k++)
+      for (int dir = -1; dir <= 1; dir += 2) {
+        urn_hmm_params_copy(&m, &q, &p);
+        q.means[k] += dir * 1e-4;
+        worse += q_plus_prior(&m, &st, &q) > best;
+        urn_hmm_params_copy(&m, &q, &p);
+        q.covs[k] *= 1 + dir * 1e-4;
+        worse += q_plus_prior(&m, &st, &q) > best;
+        for (int j = 0; j < K; j++) {
+          int l = (j + 1) % K;
+          urn_hmm_params_copy(&m, &q, &p);
+          q.transition_matrix[k * K + j] += dir * 1e-6;
+          q.transition_matrix[k * K + l] -= dir * 1e-6;
+          worse += q_plus_prior(&m, &st, &q) > best;
+        }
+      }
+  }
+  CHECK(worse == 0, "gaussian M-step maximises Q + log prior exactly (%d counter-examples)", worse);
+  CHECK(min_step > -1e-9 * fabs(prev_joint), "gaussian (stickiness 10) EM log joint never decreases over %d iterations "
+        "(smallest step %.3g)", iters, min_step);
+  urn_hmm_stats_free(&st);
+  urn_hmm_params_free(&q);
+  urn_hmm_params_free(&p);
+  urn_hmm_params_free(&truth);
+  urn_hmm_model_free(&m);
+}
+
 int main(void) {
   test_worked_example();
   test_log_priors();
@@ -524,6 +604,7 @@ int main(void) {
   test_marginal_gradient();
   test_find_permutation();
   test_kmeans();
+  test_gaussian_m_step_exact();
   check_monotone(URN_HMM_GAUSSIAN, 3, 2, 0, 0, "gaussian K=3 D=2");
   check_monotone(URN_HMM_GAUSSIAN, 2, 1, 0, 0, "gaussian K=2 D=1");
   check_monotone(URN_HMM_DIAG, 3, 2, 0, 0, "diag K=3 D=2");
