@@ -5,16 +5,57 @@
 #include "ad/tape.h"
 #include "util/util.h"
 
+/* A block of forward-pass workspace. */
+typedef struct urn_scratch {
+  struct urn_scratch *next; /* older block */
+  size_t size, used;        /* bytes in data / handed out */
+  _Alignas(16) unsigned char data[];
+} urn_scratch;
+
 void urn_tape_init(urn_tape *t) { memset(t, 0, sizeof *t); }
+
+static void scratch_free(urn_scratch *b) {
+  while (b) {
+    urn_scratch *next = b->next;
+    free(b);
+    b = next;
+  }
+}
 
 void urn_tape_free(urn_tape *t) {
   free(t->val), free(t->adj), free(t->start), free(t->opnd), free(t->part), free(t->cbs);
+  scratch_free(t->scratch);
   memset(t, 0, sizeof *t);
 }
 
 void urn_tape_reset(urn_tape *t) {
   t->n = 0, t->np = 0, t->ncb = 0;
   if (t->start) t->start[0] = 0;
+  /* several workspace blocks were needed: replace them by one that holds them all */
+  if (t->scratch && t->scratch->next) {
+    size_t total = t->scratch_total + t->scratch_total / 4;
+    scratch_free(t->scratch);
+    t->scratch = urn_xmalloc(sizeof *t->scratch + total);
+    t->scratch->next = NULL, t->scratch->size = total;
+  }
+  if (t->scratch) t->scratch->used = 0;
+  t->scratch_total = 0;
+}
+
+void *urn_tape_scratch(urn_tape *t, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if (!n) n = 16;
+  t->scratch_total += n;
+  urn_scratch *b = t->scratch;
+  if (!b || b->size - b->used < n) {
+    size_t size = n > ((size_t)1 << 16) ? n : (size_t)1 << 16;
+    b = urn_xmalloc(sizeof *b + size);
+    b->size = size, b->used = 0, b->next = t->scratch;
+    t->scratch = b;
+  }
+  void *p = b->data + b->used;
+  b->used += n;
+  return p;
 }
 
 void urn_tape_reserve(urn_tape *t, size_t nodes, size_t parts) {

@@ -38,6 +38,8 @@ struct urn_tape {
   size_t adj_cap;     /* adjoint slots allocated */
   urn_tape_callback *cbs; /* callbacks, in push order (first_out nondecreasing) */
   size_t ncb, cbcap;  /* callbacks used / allocated */
+  struct urn_scratch *scratch; /* forward-pass workspace blocks (urn_tape_scratch), newest first */
+  size_t scratch_total; /* bytes handed out since the last reset (sizes the merged block) */
 };
 
 void urn_tape_init(urn_tape *t);
@@ -103,6 +105,11 @@ static inline int32_t urn_tape_push3(urn_tape *t, double v, int32_t a, double da
   if (c >= 0) o[k] = c, p[k++] = dc;
   return urn_tape_end(t, v, k);
 }
+
+/* n bytes (16-byte aligned, NOT zeroed) of forward-pass workspace that lives
+ * until urn_tape_reset: for evaluators that compute many temporary arrays per
+ * gradient (lang/batch.c).  A warm tape hands them out from one block. */
+void *urn_tape_scratch(urn_tape *t, size_t n);
 
 /* Registers fn to run in the reverse pass once every node >= first_out has been
  * swept (first_out is normally the first of the outputs the callback just

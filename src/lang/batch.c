@@ -391,15 +391,18 @@ typedef struct bctx {
   urn_ev *ev;       /* the evaluation */
   size_t L;         /* lanes (iterations) */
   double lo;        /* the loop variable in lane 0 */
+  const double *iv; /* the loop variable in each lane */
   blocal *loc;      /* per-iteration locals, by bslot */
 } bctx;
 
-static double *dalloc(bctx *b, size_t n) { return (double *)urn_arena_alloc(&b->ev->arena, (n ? n : 1) * sizeof(double)); }
+/* Workspace of this evaluation (not zeroed; lives until the tape is reset). */
+static inline void *balloc(bctx *b, size_t bytes) { return urn_tape_scratch(&b->ev->tape, bytes); }
+static inline double *dalloc(bctx *b, size_t n) { return (double *)balloc(b, (n ? n : 1) * sizeof(double)); }
 
 static inline void bv_uniform(bv *x, double u, int32_t node, bctx *b) {
   x->v = NULL, x->u = u, x->nt = 0, x->t = NULL;
   if (node >= 0) {
-    x->t = urn_arena_alloc(&b->ev->arena, sizeof *x->t);
+    x->t = balloc(b, sizeof *x->t);
     x->t[0] = (bterm){node, NULL, NULL, 0};
     x->nt = 1;
   }
@@ -418,7 +421,7 @@ static void combine(bctx *b, bv *out, int na, const bv *const *args, const bpart
   for (int i = 0; i < na; i++) total += args[i]->nt;
   out->nt = 0, out->t = NULL;
   if (!total) return;
-  out->t = urn_arena_alloc(&b->ev->arena, (size_t)total * sizeof *out->t);
+  out->t = balloc(b, (size_t)total * sizeof *out->t);
   for (int i = 0; i < na; i++) {
     const bv *x = args[i];
     const double *p = part[i].p;
@@ -468,30 +471,51 @@ static inline size_t check_index(urn_ev *ev, const ir_ex *e, double i, int32_t s
 
 static void bx(bctx *b, const ir_ex *e, bv *out);
 
-/* Storage offsets (one per lane, or one shared: *uniform) of x[i1, ..., ik] with single scalar indexes. */
+/* Storage offsets (one per lane, or one shared: *uniform) of x[i1, ..., ik]
+ * with single scalar indexes: arrays are row-major over their dimensions,
+ * the vector / matrix inside column-major, so the offset is linear in the
+ * indexes.  The loop variable as an index is checked at its two ends only. */
 static size_t *lane_offsets(bctx *b, const ir_ex *e, const urn_val *base, size_t *one, int *uniform) {
   urn_ev *ev = b->ev;
   int nd = urn_val_ndim(base->ty), na = base->ty.dims;
+  size_t stride[URN_MAX_DIMS];
   size_t inner = 1;
-  for (int d = na; d < nd; d++) inner *= (size_t)base->dim[d];
+  for (int d = na; d < nd; d++) stride[d] = inner, inner *= (size_t)base->dim[d];
+  size_t outer = inner;
+  for (int d = na - 1; d >= 0; d--) stride[d] = outer, outer *= (size_t)base->dim[d];
+  size_t off0 = 0;
+  int lane[URN_MAX_DIMS], any = 0;
   bv ix[URN_MAX_DIMS];
-  int lane = 0;
-  for (int k = 0; k < e->nidx && k < URN_MAX_DIMS; k++) {
-    bx(b, e->idx[k].lo, &ix[k]);
-    if (ix[k].v) lane = 1;
-  }
-  *uniform = !lane;
-  size_t L = lane ? b->L : 1;
-  size_t *off = lane ? urn_arena_alloc(&ev->arena, L * sizeof *off) : one;
-  for (size_t l = 0; l < L; l++) {
-    size_t aoff = 0, ioff = 0, str = 1;
-    for (int k = 0; k < e->nidx; k++) {
-      double iv = ix[k].v ? ix[k].v[l] : ix[k].u;
-      size_t p = check_index(ev, e, iv, base->dim[k]);
-      if (k < na) aoff = aoff * (size_t)base->dim[k] + p;
-      else ioff += p * str, str *= (size_t)base->dim[k];
+  for (int k = 0; k < e->nidx && k < nd; k++) {
+    const ir_ex *x = e->idx[k].lo;
+    lane[k] = x->lane;
+    if (!x->lane) {
+      double iv;
+      x->s(ev, x, &iv);
+      off0 += check_index(ev, e, iv, base->dim[k]) * stride[k];
+      continue;
     }
-    off[l] = aoff * inner + ioff;
+    any = 1;
+    if (x->bop == BOP_LOOPVAR) {
+      check_index(ev, e, b->lo, base->dim[k]);
+      check_index(ev, e, b->lo + (double)(b->L - 1), base->dim[k]);
+      lane[k] = 2;
+    } else {
+      bx(b, x, &ix[k]);
+    }
+  }
+  *uniform = !any;
+  if (!any) { *one = off0; return one; }
+  size_t L = b->L, *off = balloc(b, L * sizeof *off);
+  for (size_t l = 0; l < L; l++) off[l] = off0;
+  for (int k = 0; k < e->nidx && k < nd; k++) {
+    if (lane[k] == 2) {
+      size_t s = stride[k], o = ((size_t)b->lo - 1) * s;
+      for (size_t l = 0; l < L; l++) off[l] += o + l * s;
+    } else if (lane[k]) {
+      LANES(&ix[k], xv, sx);
+      for (size_t l = 0; l < L; l++) off[l] += check_index(ev, e, xv[l * sx], base->dim[k]) * stride[k];
+    }
   }
   return off;
 }
@@ -508,11 +532,11 @@ static void bx_index_outer(bctx *b, const ir_ex *e, bv *out) {
   for (size_t l = 0; l < L; l++) v[l] = base->v[off[l]];
   out->v = v, out->nt = 0, out->t = NULL;
   if (base->ix) {
-    int32_t *ln = urn_arena_alloc(&ev->arena, L * sizeof *ln);
+    int32_t *ln = balloc(b, L * sizeof *ln);
     int any = 0;
     for (size_t l = 0; l < L; l++) ln[l] = base->ix[off[l]], any |= ln[l] >= 0;
     if (any) {
-      out->t = urn_arena_alloc(&ev->arena, sizeof *out->t);
+      out->t = balloc(b, sizeof *out->t);
       out->t[0] = (bterm){-1, ln, NULL, 0};
       out->nt = 1;
     }
@@ -690,8 +714,8 @@ static void bx_reduce_local(bctx *b, const ir_ex *e, bv *out) {
   const blocal *c = &b->loc[e->bslot];
   size_t L = b->L, K = c->n;
   double *v = dalloc(b, L);
-  const bv **args = urn_arena_alloc(&b->ev->arena, (K ? K : 1) * sizeof *args);
-  bpart *p = urn_arena_alloc(&b->ev->arena, (K ? K : 1) * sizeof *p);
+  const bv **args = balloc(b, (K ? K : 1) * sizeof *args);
+  bpart *p = balloc(b, (K ? K : 1) * sizeof *p);
   for (size_t k = 0; k < K; k++) args[k] = &c->el[k], p[k].p = NULL, p[k].c = 1;
   if (e->bop == BOP_SUM_LOCAL) {
     for (size_t l = 0; l < L; l++) v[l] = 0;
@@ -702,12 +726,12 @@ static void bx_reduce_local(bctx *b, const ir_ex *e, bv *out) {
   } else {
     /* log_sum_exp: the same formula and partials as the ordinary f_log_sum_exp */
     double *m = dalloc(b, L), *s = dalloc(b, L);
-    for (size_t l = 0; l < L; l++) m[l] = -INFINITY;
+    for (size_t l = 0; l < L; l++) m[l] = -INFINITY, s[l] = 0;
     for (size_t k = 0; k < K; k++) {
       LANES(&c->el[k], xv, sx);
       for (size_t l = 0; l < L; l++) if (xv[l * sx] > m[l]) m[l] = xv[l * sx];
     }
-    double **d = urn_arena_alloc(&b->ev->arena, (K ? K : 1) * sizeof *d);
+    double **d = balloc(b, (K ? K : 1) * sizeof *d);
     for (size_t k = 0; k < K; k++) {
       LANES(&c->el[k], xv, sx);
       double *dk = dalloc(b, L);
@@ -736,12 +760,7 @@ static void bx(bctx *b, const ir_ex *e, bv *out) {
     return;
   }
   switch (e->bop) {
-    case BOP_LOOPVAR: {
-      double *v = dalloc(b, b->L);
-      for (size_t l = 0; l < b->L; l++) v[l] = b->lo + (double)l;
-      out->v = v, out->nt = 0, out->t = NULL;
-      return;
-    }
+    case BOP_LOOPVAR: out->v = b->iv, out->nt = 0, out->t = NULL; return;
     case BOP_LOCAL: *out = b->loc[e->bslot].el[0]; return;
     case BOP_INDEX_LOCAL: {
       const blocal *c = &b->loc[e->bslot];
@@ -826,6 +845,29 @@ static void bs_assign(bctx *b, const ir_st *s) {
   size_t one;
   int uni;
   const size_t *off = lane_offsets(b, l, base, &one, &uni);
+  if (x.nt > 1 || (x.nt == 1 && x.t[0].d)) {
+    /* one node per lane with one partial per term, written straight into the tape */
+    urn_tape *t = &ev->tape;
+    urn_tape_reserve(t, b->L, b->L * (size_t)x.nt);
+    if (!base->ix) base->ix = urn_ev_nodes(ev, base->n);
+    for (size_t k = 0; k < b->L; k++) {
+      double v = x.v ? x.v[k] : x.u;
+      size_t o = off[uni ? 0 : k], np = t->np, m = 0;
+      for (int j = 0; j < x.nt; j++) {
+        const bterm *tm = &x.t[j];
+        int32_t n = tm->lnode ? tm->lnode[k] : tm->node;
+        if (n >= 0) t->opnd[np + m] = n, t->part[np + m++] = tm->d ? tm->d[k] : 1;
+      }
+      base->v[o] = v;
+      if (!m) { base->ix[o] = -1; continue; }
+      size_t i = t->n++;
+      t->np = np + m;
+      t->val[i] = v;
+      t->start[i + 1] = (uint32_t)t->np;
+      base->ix[o] = (int32_t)i;
+    }
+    return;
+  }
   for (size_t k = 0; k < b->L; k++) {
     double v = x.v ? x.v[k] : x.u;
     int32_t node = lane_node(b, &x, k, v);
@@ -847,7 +889,7 @@ static void bs_decl(bctx *b, const ir_st *s) {
     n = tmp.n;
   }
   c->n = n;
-  c->el = urn_arena_alloc(&ev->arena, (n ? n : 1) * sizeof *c->el);
+  c->el = balloc(b, (n ? n : 1) * sizeof *c->el);
   double init = d->ty.base == URN_TY_INT ? -2147483648.0 : NAN;
   for (size_t i = 0; i < n; i++) bv_uniform(&c->el[i], init, -1, b);
   if (s->rhs) bx(b, s->rhs, &c->el[0]);
@@ -898,6 +940,10 @@ void urn_batch_run(urn_ev *ev, const ir_st *s) {
   if (!(hi - lo >= 1)) { rt_run_fn(URN_ST_FOR, 0)(ev, s); return; } /* 0 or 1 iteration: nothing to batch */
   bctx b;
   b.ev = ev, b.L = (size_t)(hi - lo) + 1, b.lo = lo;
-  b.loc = urn_arena_alloc(&ev->arena, (size_t)(s->batch->nloc ? s->batch->nloc : 1) * sizeof *b.loc);
+  b.loc = balloc(&b, (size_t)(s->batch->nloc ? s->batch->nloc : 1) * sizeof *b.loc);
+  memset(b.loc, 0, (size_t)s->batch->nloc * sizeof *b.loc);
+  double *iv = dalloc(&b, b.L);
+  for (size_t l = 0; l < b.L; l++) iv[l] = lo + (double)l;
+  b.iv = iv;
   bs(&b, s->body[0]);
 }
