@@ -95,6 +95,15 @@ static const bcase CASES[] = {
      "parameters { real m; real<lower=0> s; }\n"
      "model { real acc = 0; for (k in 1:K) { vector[T] lp; for (t in 1:T) lp[t] = normal_lpdf(ys[k, t] | m * k, s);\n"
      "    acc += sum(lp); } target += acc; }\n"},
+    {"fused log_sum_exp(x + y) inside a loop-carried recursion (M5 forward)", 0,
+     "data { int K; int T; array[K, T] real ys; }\n"
+     "parameters { simplex[K] p0; array[K] simplex[K] A; ordered[K] m; }\n"
+     "model { matrix[K, K] logA; vector[K] alpha = log(p0); vector[K] an;\n"
+     "  for (j in 1:K) logA[j] = log(A[j])';\n"
+     "  m ~ normal(0, 2);\n"
+     "  for (t in 1:T) { for (k in 1:K) an[k] = log_sum_exp(alpha + col(logA, k)) + normal_lpdf(ys[k, t] | m[k], 1);\n"
+     "    alpha = an; }\n"
+     "  target += log_sum_exp(alpha) + log_sum_exp(logA[1] + logA[2]) + log_sum_exp(m' + [0.5, -1]); }\n"},
     {"NOT: loop-carried dependence", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real<lower=-1, upper=1> rho; real<lower=0> s; }\n"

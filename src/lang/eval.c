@@ -940,6 +940,41 @@ int32_t rt_s_index2(urn_ev *ev, const ir_ex *e, double *out) {
   return x->ix ? x->ix[off] : -1;
 }
 
+/* log_sum_exp(x + y) of two vectors: one node with partials to both
+ * operands (softmax of x + y), no intermediate vector and no node per sum.
+ * After folding the sum may have become a constant: then the general path. */
+int32_t rt_s_lse_add(urn_ev *ev, const ir_ex *e, double *out) {
+  const ir_ex *a = e->a[0];
+  if (a->kind != URN_EX_BINARY || a->na != 2) return rt_s_via_g(ev, e, out);
+  urn_val x, y;
+  a->a[0]->g(ev, a->a[0], &x);
+  a->a[1]->g(ev, a->a[1], &y);
+  if (x.n != y.n) urn_ev_reject(ev, "add: size mismatch (%zu and %zu elements)", x.n, y.n);
+  size_t n = x.n;
+  double buf[64], *w = n <= 64 ? buf : urn_ev_doubles(ev, n);
+  double m = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    w[i] = x.v[i] + y.v[i];
+    if (w[i] > m) m = w[i];
+  }
+  if (isinf(m)) { *out = m; return -1; }
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) w[i] = exp(w[i] - m), sum += w[i];
+  double v = m + log(sum), inv = 1 / sum;
+  *out = v;
+  if (!x.ix && !y.ix) return -1;
+  int32_t *o; double *p;
+  urn_tape_begin(&ev->tape, 2 * n, &o, &p);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    double d = w[i] * inv;
+    int32_t ix = x.ix ? x.ix[i] : -1, iy = y.ix ? y.ix[i] : -1;
+    if (ix >= 0) o[k] = ix, p[k++] = d;
+    if (iy >= 0) o[k] = iy, p[k++] = d;
+  }
+  return urn_tape_end(&ev->tape, v, k);
+}
+
 /* normal_lpdf(y | mu, sigma) with three scalars: the same terms as the
  * distribution table (math/dist_continuous.c) without building arguments;
  * invalid arguments go through the table for its exact message. */

@@ -267,8 +267,8 @@ static void f_col(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
   const urn_val *x = &args[0];
   int r = x->dim[0], c = x->dim[1], j = (int)args[1].v[0];
   if (j < 1 || j > c) urn_ev_reject(ev, "col: index %d out of range [1, %d]", j, c);
-  int32_t dim[1] = {r};
-  urn_val_alloc(ev, out, (urn_type){URN_TY_VECTOR, 0}, dim, 0);
+  /* a view of the column: matrices are column-major */
+  out->ty = (urn_type){URN_TY_VECTOR, 0}, out->dim[0] = r, out->n = (size_t)r;
   out->v = x->v + (size_t)(j - 1) * r;
   out->ix = x->ix ? x->ix + (size_t)(j - 1) * r : NULL;
 }

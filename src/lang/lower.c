@@ -143,6 +143,12 @@ static ir_ex *make_call(lctx *c, const urn_expr *src, const char *name, ir_ex **
   }
   if (ret.base == URN_TY_INT && !(b->flags & URN_BI_DIST)) e->novar = 1;
   finish(e);
+  /* log_sum_exp(x + y) of two vectors: one fused node */
+  if (n == 1 && strcmp(name, "log_sum_exp") == 0 && args[0]->kind == URN_EX_BINARY && args[0]->op == URN_OP_ADD &&
+      args[0]->na == 2 && args[0]->a[0]->ty.dims == 0 && args[0]->a[1]->ty.dims == 0 &&
+      (args[0]->a[0]->ty.base == URN_TY_VECTOR || args[0]->a[0]->ty.base == URN_TY_ROW_VECTOR) &&
+      args[0]->a[0]->ty.base == args[0]->a[1]->ty.base)
+    e->s = rt_s_lse_add;
   return e;
 }
 
