@@ -168,7 +168,20 @@ int main(void) {
   }
   const int *seqs[2] = {zt, zi};
   const char *names[2] = {"true states (aligned)", "inferred states"};
-  urn_states_plot sp = {ye, T, in, seqs, names, 2, 3, "Did the HMM get it right?"};
+  urn_states_plot sp = {ye, T, in, seqs, names, 2, 3, "Did the HMM get it right?", 0};
+  urn_plot_hmm_states(&s, &sp, &err);
+  /* One band per run of equal states in each panel, one dot per step in each. */
+  int runs = 0;
+  for (int t = 0; t < T; t++) runs += (t == 0 || zt[t] != zt[t - 1]) + (t == 0 || zi[t] != zi[t - 1]);
+  CHECK(count_of(s.out.data, "opacity=\"0.280\"") == runs, "state bands: %d, want %d runs",
+        count_of(s.out.data, "opacity=\"0.280\""), runs);
+  CHECK(count_of(s.out.data, "<circle") == 2 * T, "a dot per step and panel");
+  urn_svg_free(&s);
+  sp.t0 = 1000; /* a window starting at t = 1000: the time axis says so */
+  urn_plot_hmm_states(&s, &sp, &err);
+  CHECK(strstr(s.out.data, ">1100<") && !strstr(s.out.data, ">50<"), "time axis starts at t0");
+  urn_svg_free(&s);
+  sp.t0 = 0;
   check_svg(&s, urn_plot_hmm_states(&s, &sp, &err), "states.svg");
   zi[3] = 7;
   CHECK(urn_plot_hmm_states(&s, &sp, &err) == URN_EINPUT && strstr(err.msg, "time 3"), "bad state refused: %s",
@@ -176,9 +189,20 @@ int main(void) {
   double lps[100];
   for (int i = 0; i < 100; i++) lps[i] = -900 + 300 * (1 - exp(-i / 5.0));
   check_svg(&s, urn_plot_em_trace(&s, lps, 100, 1, -610, "true params", "Training log probability", &err), "em.svg");
+  /* The first iterations are 30x further below than the converged part spans: a zoomed second panel. */
+  urn_plot_em_trace(&s, lps, 100, 1, -610, "true params", NULL, &err);
+  CHECK(strstr(s.out.data, "iterations 20-99 (zoomed)") && strstr(s.out.data, ">true params<"), "EM trace zoom panel");
+  urn_svg_free(&s);
+  urn_plot_em_trace(&s, lps + 30, 70, 1, -601, "true params", NULL, &err);
+  CHECK(!strstr(s.out.data, "zoomed"), "no zoom when the whole trace is readable");
+  urn_svg_free(&s);
   double A[9] = {0.8, 0.1, 0.1, 0.1, 0.8, 0.1, 0.1, 0.1, 0.8}, B[9] = {0.79, 0.12, 0.09, 0.08, 0.83, 0.09, 0.1, 0.12, 0.78};
   const double *mats[2] = {A, B};
   const char *titles[2] = {"True transition matrix", "Recovered transition matrix"};
+  urn_plot_heatmaps(&s, mats, titles, 2, 3, &err);
+  CHECK(count_of(s.out.data, "stroke=\"#ffffff\"") == 18 && count_of(s.out.data, ">0.80<") == 3 &&
+            count_of(s.out.data, ">0.83<") == 1, "two annotated 3 x 3 heatmaps");
+  urn_svg_free(&s);
   check_svg(&s, urn_plot_heatmaps(&s, mats, titles, 2, 3, &err), "heatmaps.svg");
   const char *cats[3] = {"State 1", "State 2", "State 3"}, *series[2] = {"Generator", "Recovered"};
   double wv[6] = {1, -0.8, 0.2, 0.97, -0.75, 0.25}, wlo[6] = {NAN, NAN, NAN, 0.9, -0.8, 0.1}, whi[6] = {NAN, NAN, NAN, 1.05, -0.7, 0.4};

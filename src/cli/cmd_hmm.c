@@ -4,7 +4,8 @@
  *   states DATA.csv    Viterbi path and smoothed probabilities as CSV
  *   loglik DATA.csv    log p(y | params) per sequence and in total
  *   sample             simulate from a parameter file (with inputs)
- *   align              permutation between two state sequences */
+ *   align              permutation between two state sequences
+ *   plot KIND          pictures of a fit (cli/cmd_hmm_plot.c) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -688,15 +689,18 @@ static int hmm_cli_align(int argc, char **argv) {
   return rc ? 1 : 0;
 }
 
+int cmd_hmm_plot(int argc, char **argv); /* cli/cmd_hmm_plot.c */
+
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: urn hmm <run|fit|states|loglik|sample|align> ...\n"
+          "usage: urn hmm <run|fit|states|loglik|sample|align|plot> ...\n"
           "  urn hmm run CASE.json\n"
           "  urn hmm fit DATA.csv --states K --emission KIND --y COLS [--x COLS] [--seq COL] [options]\n"
           "  urn hmm states DATA.csv --params P.json --y COLS [--x COLS] [--seq COL]\n"
           "  urn hmm loglik DATA.csv --params P.json --y COLS [--x COLS] [--seq COL]\n"
           "  urn hmm sample --params P.json --T N [--inputs X.csv --x COLS] [--seed S]\n"
           "  urn hmm align Z1.csv Z2.csv [--col1 NAME] [--col2 NAME]\n"
+          "  urn hmm plot states|em|transitions|params|all [DATA.csv] --params FIT.json [--true TRUE.json] ...\n"
           "KIND: gaussian, diag, linreg, bernoulli-glm (logreg), categorical-glm (catreg), poisson.\n"
           "See docs/hmm.md, or `urn hmm SUBCOMMAND --help`.\n");
 }
@@ -717,6 +721,7 @@ int cmd_hmm(int argc, char **argv) {
   if (!strcmp(sub, "loglik")) return hmm_cli_loglik(argc - 1, argv + 1);
   if (!strcmp(sub, "sample")) return hmm_cli_sample(argc - 1, argv + 1);
   if (!strcmp(sub, "align")) return hmm_cli_align(argc - 1, argv + 1);
-  fprintf(stderr, "urn hmm: unknown subcommand '%s' (run, fit, states, loglik, sample, align)\n", sub);
+  if (!strcmp(sub, "plot")) return cmd_hmm_plot(argc - 1, argv + 1);
+  fprintf(stderr, "urn hmm: unknown subcommand '%s' (run, fit, states, loglik, sample, align, plot)\n", sub);
   return 2;
 }

@@ -478,7 +478,10 @@ int urn_plot_hmm_states(urn_svg *svg, const urn_states_plot *p, urn_error *err) 
     snprintf(lab, sizeof lab, "state %d", k + 1);
     urn_svg_text(svg, x + 20, top - 12.5, lab, 10, URN_ANCHOR_START, 0, "#222222", 0);
   }
-  double x0 = -0.5, x1 = p->T - 0.5;
+  /* Time on the x axis: step t of the arrays is time t0 + t. */
+  double t0 = (double)p->t0, x0 = t0 - 0.5, x1 = t0 + p->T - 0.5;
+  double *tx = urn_xmalloc(p->T * sizeof *tx);
+  for (size_t t = 0; t < p->T; t++) tx[t] = t0 + (double)t;
   if (p->inputs) {
     double lo = INFINITY, hi = -INFINITY;
     for (size_t t = 0; t < p->T; t++)
@@ -487,19 +490,14 @@ int urn_plot_hmm_states(urn_svg *svg, const urn_states_plot *p, urn_error *err) 
     urn_axes a;
     urn_axes_init(&a, svg, 70, top + 14, 860, in_h - 44, x0, x1, lo, hi);
     urn_axes_frame(&a, "input", NULL, "input", 0);
-    double *tx = urn_xmalloc(p->T * sizeof *tx);
-    for (size_t t = 0; t < p->T; t++) tx[t] = (double)t;
     urn_style st = {"#111111", NULL, 1.2, 0, NULL};
     urn_axes_polyline(&a, tx, p->inputs, p->T, &st);
-    free(tx);
   }
   double lo = INFINITY, hi = -INFINITY;
   for (size_t t = 0; t < p->T; t++)
     if (isfinite(p->y[t])) lo = fmin(lo, p->y[t]), hi = fmax(hi, p->y[t]);
   double dlo = lo, dhi = hi;
   urn_pad_range(&lo, &hi, 0.1);
-  double *tx = urn_xmalloc(p->T * sizeof *tx);
-  for (size_t t = 0; t < p->T; t++) tx[t] = (double)t;
   for (size_t s = 0; s < p->n_seq; s++) {
     urn_axes a;
     urn_axes_init(&a, svg, 70, top + in_h + s * seq_h + 24, 860, seq_h - 64, x0, x1, lo, hi);
@@ -509,7 +507,7 @@ int urn_plot_hmm_states(urn_svg *svg, const urn_states_plot *p, urn_error *err) 
       size_t u = t;
       while (u + 1 < p->T && z[u + 1] == z[t]) u++;
       urn_style band = {NULL, urn_svg_color(z[t]), 0, 0.28, NULL};
-      urn_axes_rect(&a, t - 0.5, lo, u + 0.5, hi, &band);
+      urn_axes_rect(&a, tx[t] - 0.5, lo, tx[u] + 0.5, hi, &band);
       t = u + 1;
     }
     urn_axes_frame(&a, p->seq_names ? p->seq_names[s] : NULL, s + 1 == p->n_seq ? "time" : NULL, "emission", 0);
@@ -520,7 +518,7 @@ int urn_plot_hmm_states(urn_svg *svg, const urn_states_plot *p, urn_error *err) 
       char col[8];
       urn_plot_blue_red(dhi > dlo ? (p->y[t] - dlo) / (dhi - dlo) : 0.5, col);
       urn_style dot = {"#222222", col, 0.4, 0, NULL};
-      urn_svg_circle(svg, urn_axes_px(&a, (double)t), urn_axes_py(&a, p->y[t]), p->T > 400 ? 1.5 : 3, &dot);
+      urn_svg_circle(svg, urn_axes_px(&a, tx[t]), urn_axes_py(&a, p->y[t]), p->T > 400 ? 1.5 : 3, &dot);
     }
     urn_svg_group_end(svg);
   }
@@ -529,32 +527,64 @@ int urn_plot_hmm_states(urn_svg *svg, const urn_states_plot *p, urn_error *err) 
   return URN_OK;
 }
 
-int urn_plot_em_trace(urn_svg *svg, const double *lps, size_t n, int has_ref, double ref, const char *ref_label,
-                      const char *title, urn_error *err) {
-  if (!lps || n == 0) return urn_error_set(err, URN_EINPUT, "plot: EM trace needs at least one value");
-  double lo = INFINITY, hi = -INFINITY;
-  for (size_t i = 0; i < n; i++)
-    if (isfinite(lps[i])) lo = fmin(lo, lps[i]), hi = fmax(hi, lps[i]);
-  if (has_ref && isfinite(ref)) lo = fmin(lo, ref), hi = fmax(hi, ref);
-  /* The first iterations can sit far below the rest; show them but keep the
-     converged part readable by starting the axis at the 2nd value when the
-     first is an outlier. */
-  urn_pad_range(&lo, &hi, 0.06);
-  double top = title ? TITLE_H : 10;
-  urn_svg_begin(svg, 640, top + 300);
-  figure_title(svg, title);
+/* One panel of the EM trace: iterations [i0, n) over the y range [lo, hi]. */
+static void em_panel(urn_svg *svg, const double *lps, size_t i0, size_t n, double lo, double hi, int has_ref,
+                     double ref, const char *ref_label, double px, double py, double pw, double ph,
+                     const char *panel_title, int legend) {
   urn_axes a;
-  urn_axes_init(&a, svg, 90, top + 10, 520, 230, 0, n > 1 ? (double)(n - 1) : 1, lo, hi);
-  urn_axes_frame(&a, NULL, "EM iteration", "log prob", URN_AXES_GRID);
+  urn_axes_init(&a, svg, px, py, pw, ph, (double)i0, n - 1 > i0 ? (double)(n - 1) : (double)i0 + 1, lo, hi);
+  urn_axes_frame(&a, panel_title, "EM iteration", "log joint", URN_AXES_GRID);
   double *x = urn_xmalloc(n * sizeof *x);
   for (size_t i = 0; i < n; i++) x[i] = (double)i;
   urn_style st = {"#111111", NULL, 2, 0, "7,4"};
-  urn_axes_polyline(&a, x, lps, n, &st);
+  urn_axes_polyline(&a, x + i0, lps + i0, n - i0, &st);
   free(x);
-  urn_style rs = {"#2a6fdb", NULL, 1.5, 0, "2,3"};
-  if (has_ref && isfinite(ref)) urn_axes_hline(&a, ref, &rs);
-  urn_legend_entry e[2] = {{"EM", st, 0}, {ref_label ? ref_label : "reference", rs, 0}};
-  urn_axes_legend(&a, e, has_ref && isfinite(ref) ? 2 : 1, URN_LEGEND_BOTTOM_RIGHT);
+  urn_style rs = {"#2a6fdb", NULL, 1.8, 0, "2,3"};
+  if (has_ref) urn_axes_hline(&a, ref, &rs);
+  if (!legend) return;
+  /* The legend goes above the panel, in a row, where it can hide no line. */
+  double lx = px + 4, ly = py - (panel_title ? 44 : 20);
+  urn_svg_line(svg, lx, ly, lx + 22, ly, &st);
+  urn_svg_text(svg, lx + 28, ly + 4, "EM", 11, URN_ANCHOR_START, 0, "#222222", 0);
+  if (has_ref) {
+    lx += 70;
+    urn_svg_line(svg, lx, ly, lx + 22, ly, &rs);
+    urn_svg_text(svg, lx + 28, ly + 4, ref_label ? ref_label : "reference", 11, URN_ANCHOR_START, 0, "#222222", 0);
+  }
+}
+
+int urn_plot_em_trace(urn_svg *svg, const double *lps, size_t n, int has_ref, double ref, const char *ref_label,
+                      const char *title, urn_error *err) {
+  if (!lps || n == 0) return urn_error_set(err, URN_EINPUT, "plot: EM trace needs at least one value");
+  has_ref = has_ref && isfinite(ref);
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < n; i++)
+    if (isfinite(lps[i])) lo = fmin(lo, lps[i]), hi = fmax(hi, lps[i]);
+  if (has_ref) lo = fmin(lo, ref), hi = fmax(hi, ref);
+  /* The first iterations often sit far below the rest, which would squash the
+     converged part (and its distance to the reference) into a flat line: then
+     a second panel zooms on the iterations after the first fifth. */
+  size_t i0 = n / 5;
+  double tlo = INFINITY, thi = -INFINITY;
+  for (size_t i = i0; i < n; i++)
+    if (isfinite(lps[i])) tlo = fmin(tlo, lps[i]), thi = fmax(thi, lps[i]);
+  if (has_ref) tlo = fmin(tlo, ref), thi = fmax(thi, ref);
+  int zoom = n >= 5 && isfinite(tlo) && tlo - lo > 4 * (thi - tlo) && thi > tlo - 1;
+  double top = title ? TITLE_H : 10;
+  urn_pad_range(&lo, &hi, 0.06);
+  if (!zoom) {
+    urn_svg_begin(svg, 640, top + 320);
+    figure_title(svg, title);
+    em_panel(svg, lps, 0, n, lo, hi, has_ref, ref, ref_label, 90, top + 34, 520, 230, NULL, 1);
+  } else {
+    urn_pad_range(&tlo, &thi, 0.15);
+    urn_svg_begin(svg, 980, top + 340);
+    figure_title(svg, title);
+    char sub[64];
+    snprintf(sub, sizeof sub, "iterations %zu-%zu (zoomed)", i0, n - 1);
+    em_panel(svg, lps, 0, n, lo, hi, has_ref, ref, ref_label, 90, top + 54, 330, 230, "all iterations", 1);
+    em_panel(svg, lps, i0, n, tlo, thi, has_ref, ref, ref_label, 540, top + 54, 410, 230, sub, 0);
+  }
   urn_svg_end(svg);
   return URN_OK;
 }

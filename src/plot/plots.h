@@ -96,6 +96,7 @@ typedef struct urn_states_plot {
   size_t n_seq;                 /* number of state sequences */
   int K;                        /* number of states */
   const char *title;            /* overall title, or NULL */
+  size_t t0;                    /* time index of the first step drawn (axis labels; 0 for a whole sequence) */
 } urn_states_plot;
 int urn_plot_hmm_states(urn_svg *svg, const urn_states_plot *p, urn_error *err);
 

@@ -157,7 +157,7 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   for (int t = 0; t < T; t++) zal[t] = perm[z[t]];
   const int *st[2] = {zal, zhat};
   static const char *const sn[2] = {"true states (relabelled to the fit's labels)", "inferred states (Viterbi)"};
-  urn_states_plot sp = {y, T, NULL, st, sn, 2, K, "Training sequence 1: did the HMM get it right?"};
+  urn_states_plot sp = {y, T, NULL, st, sn, 2, K, "Training sequence 1: did the HMM get it right?", 0};
   if (rc == URN_OK) rc = urn_plot_hmm_states(&svg, &sp, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-states.svg", "Emissions over time with the state sequences as bands", err);

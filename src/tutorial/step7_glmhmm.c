@@ -182,7 +182,7 @@ int tut_step_glmhmm(tut_ctx *ctx, urn_error *err) {
   for (int t = 0; t < T; t++) zal[t] = g->perm[g->test_z[t]];
   const int *st[2] = {zal, g->test_zhat};
   static const char *const sn[2] = {"true states (after alignment)", "inferred states (Viterbi)"};
-  urn_states_plot sp = {g->test_y, T, g->test_x, st, sn, 2, K, "How about now after alignment?"};
+  urn_states_plot sp = {g->test_y, T, g->test_x, st, sn, 2, K, "How about now after alignment?", 0};
   if (rc == URN_OK) rc = urn_plot_hmm_states(&svg, &sp, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "glm-hmm-states.svg",
