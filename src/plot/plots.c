@@ -154,7 +154,8 @@ int urn_plot_posterior(urn_svg *svg, const urn_plot_var *vars, size_t nvars, int
   if (rc) return rc;
   if (ncols <= 0) ncols = nvars < 3 ? (int)nvars : 3;
   size_t rows = (nvars + ncols - 1) / ncols;
-  double cw = 300, ch = 200, top = title ? TITLE_H : 6;
+  /* Panels narrow so that a row fits a 1000 px page (the report) at full size. */
+  double cw = ncols * 300 > 1000 ? 1000.0 / ncols : 300, ch = 200, top = title ? TITLE_H : 6;
   urn_svg_begin(svg, ncols * cw, top + rows * ch + 6);
   figure_title(svg, title);
   for (size_t i = 0; i < nvars; i++)
@@ -365,7 +366,7 @@ int urn_plot_predictive(urn_svg *svg, const urn_predictive_plot *p, urn_error *e
       if (isfinite(d) && d > ymax) ymax = d;
     }
   if (ymax <= 0) ymax = 1;
-  double top = p->title ? TITLE_H : 10;
+  double top = (p->title ? TITLE_H : 10) + 24; /* the legend goes above the axes */
   urn_svg_begin(svg, 640, top + 300);
   figure_title(svg, p->title);
   urn_axes a;
@@ -392,7 +393,7 @@ int urn_plot_predictive(urn_svg *svg, const urn_predictive_plot *p, urn_error *e
       {"posterior predictive draws", {"#f08a24", NULL, 2, 0.8, NULL}, 0},
       {p->mean_label ? p->mean_label : "mean posterior predictive", mean, 0},
   };
-  urn_axes_legend(&a, e, p->mean_curve ? 3 : 2, URN_LEGEND_TOP_LEFT);
+  urn_axes_legend_above(&a, e, p->mean_curve ? 3 : 2);
   urn_svg_end(svg);
   return URN_OK;
 }
@@ -412,7 +413,7 @@ int urn_plot_regression(urn_svg *svg, const urn_regression_plot *p, urn_error *e
   double dylo = ylo, dyhi = yhi;
   urn_pad_range(&xlo, &xhi, 0.02);
   urn_pad_range(&ylo, &yhi, 0.05);
-  double top = p->title ? TITLE_H : 10;
+  double top = (p->title ? TITLE_H : 10) + 24; /* the legend goes above the axes */
   urn_svg_begin(svg, 700, top + 330);
   figure_title(svg, p->title);
   urn_axes a;
@@ -451,7 +452,7 @@ int urn_plot_regression(urn_svg *svg, const urn_regression_plot *p, urn_error *e
   if (p->n_lines) e[ne++] = (urn_legend_entry){"posterior draws", {"#f08a24", NULL, 2, 0.8, NULL}, 0};
   if (p->mean_slope && p->mean_intercept) e[ne++] = (urn_legend_entry){"posterior mean", mean, 0};
   if (p->true_slope && p->true_intercept) e[ne++] = (urn_legend_entry){"generating line", truth, 0};
-  urn_axes_legend(&a, e, ne, URN_LEGEND_TOP_LEFT);
+  urn_axes_legend_above(&a, e, ne);
   urn_svg_end(svg);
   return URN_OK;
 }
@@ -489,7 +490,7 @@ int urn_plot_hmm_states(urn_svg *svg, const urn_states_plot *p, urn_error *err) 
     urn_pad_range(&lo, &hi, 0.08);
     urn_axes a;
     urn_axes_init(&a, svg, 70, top + 14, 860, in_h - 44, x0, x1, lo, hi);
-    urn_axes_frame(&a, "input", NULL, "input", 0);
+    urn_axes_frame(&a, NULL, NULL, "input", 0);
     urn_style st = {"#111111", NULL, 1.2, 0, NULL};
     urn_axes_polyline(&a, tx, p->inputs, p->T, &st);
   }
@@ -569,7 +570,7 @@ int urn_plot_em_trace(urn_svg *svg, const double *lps, size_t n, int has_ref, do
   for (size_t i = i0; i < n; i++)
     if (isfinite(lps[i])) tlo = fmin(tlo, lps[i]), thi = fmax(thi, lps[i]);
   if (has_ref) tlo = fmin(tlo, ref), thi = fmax(thi, ref);
-  int zoom = n >= 5 && isfinite(tlo) && tlo - lo > 4 * (thi - tlo) && thi > tlo - 1;
+  int zoom = n >= 5 && isfinite(tlo) && tlo - lo > 10 * (thi - tlo);
   double top = title ? TITLE_H : 10;
   urn_pad_range(&lo, &hi, 0.06);
   if (!zoom) {
@@ -637,10 +638,12 @@ int urn_plot_heatmaps(urn_svg *svg, const double *const *mats, const char *const
 
 /* ---- bars ---- */
 
-static void bar_panel(urn_svg *svg, const urn_bar_panel *p, double cx, double cy, double cw, double ch) {
+/* One panel of grouped bars; its own legend unless the figure has a shared one. */
+static void bar_panel(urn_svg *svg, const urn_bar_panel *p, double cx, double cy, double cw, double ch,
+                      int shared_legend) {
   size_t nc = p->n_categories, ns = p->n_series ? p->n_series : 1;
   double lo = 0, hi = 0;
-  int has_legend = p->series_names && ns > 1;
+  int has_legend = p->series_names && ns > 1 && !shared_legend;
   if (p->fixed_range) {
     lo = p->y_min, hi = p->y_max;
   } else {
@@ -703,10 +706,35 @@ int urn_plot_bars(urn_svg *svg, const urn_bar_panel *panels, size_t n_panels, in
       return urn_error_set(err, URN_EINPUT, "plot: bar panel %zu has no values", i + 1);
   if (ncols <= 0) ncols = (int)n_panels;
   size_t rows = (n_panels + ncols - 1) / ncols;
-  double cw = 300, ch = 230, top = title ? TITLE_H : 6;
+  /* Panels with the same series share one legend in a row under the title,
+     where it cannot hide a bar (a legend inside a panel would, with a fixed
+     [0, 1] axis and a bar near 1). */
+  const urn_bar_panel *p0 = &panels[0];
+  int shared = p0->series_names && p0->n_series > 1 && p0->n_series <= 8;
+  for (size_t i = 1; shared && i < n_panels; i++) {
+    shared = panels[i].series_names && panels[i].n_series == p0->n_series;
+    for (size_t k = 0; shared && k < p0->n_series; k++)
+      shared = panels[i].series_names[k] && p0->series_names[k] &&
+               !strcmp(panels[i].series_names[k], p0->series_names[k]);
+  }
+  /* Panels narrow so that a row fits a 1000 px page (the report) at full size. */
+  double cw = n_panels == 1 ? 440 : ncols * 300 + 10 > 1000 ? 990.0 / ncols : 300, ch = 230;
+  double top = (title ? TITLE_H : 6) + (shared ? 24 : 0);
   urn_svg_begin(svg, ncols * cw + 10, top + rows * ch + 6);
   figure_title(svg, title);
-  for (size_t i = 0; i < n_panels; i++) bar_panel(svg, &panels[i], (i % ncols) * cw, top + (i / ncols) * ch, cw, ch);
+  if (shared) {
+    double w = 0;
+    for (size_t k = 0; k < p0->n_series; k++) w += 36 + 6.2 * strlen(p0->series_names[k]);
+    double x = (ncols * cw + 10 - w) / 2, y = top - 14;
+    for (size_t k = 0; k < p0->n_series; k++) {
+      urn_style sw = {"#222222", urn_svg_color((int)k), 0.8, 0.8, NULL};
+      urn_svg_rect(svg, x, y - 9, 18, 10, &sw);
+      urn_svg_text(svg, x + 23, y, p0->series_names[k], 11, URN_ANCHOR_START, 0, "#222222", 0);
+      x += 36 + 6.2 * strlen(p0->series_names[k]);
+    }
+  }
+  for (size_t i = 0; i < n_panels; i++)
+    bar_panel(svg, &panels[i], (i % ncols) * cw, top + (i / ncols) * ch, cw, ch, shared);
   urn_svg_end(svg);
   return URN_OK;
 }
@@ -722,23 +750,29 @@ int urn_plot_lines(urn_svg *svg, const urn_lines_plot *p, urn_error *err) {
   for (size_t s = 0; s < p->n_series; s++)
     for (size_t i = 0; i < p->n; i++)
       if (isfinite(p->y[s][i])) ylo = fmin(ylo, p->y[s][i]), yhi = fmax(yhi, p->y[s][i]);
-  if (ylo > 0 && ylo < 0.2 * yhi) ylo = 0; /* densities: start at zero */
+  int from_zero = ylo >= 0 && ylo < 0.2 * yhi; /* densities: the axis starts at zero */
   urn_pad_range(&ylo, &yhi, 0.05);
-  double top = p->title ? TITLE_H : 10;
-  urn_svg_begin(svg, 640, top + 300);
-  figure_title(svg, p->title);
-  urn_axes a;
-  urn_axes_init(&a, svg, 80, top + 10, 530, 230, xlo, xhi, ylo, yhi);
-  urn_axes_frame(&a, NULL, p->xlabel, p->ylabel, URN_AXES_GRID);
+  if (from_zero) ylo = 0;
   urn_legend_entry e[16];
   size_t ne = 0;
   for (size_t s = 0; s < p->n_series; s++) {
     urn_style st = {p->colors ? p->colors[s] : urn_svg_color((int)s), NULL, 2, 0,
                     p->dashed && p->dashed[s] ? "7,4" : NULL};
-    urn_axes_polyline(&a, p->x, p->y[s], p->n, &st);
     if (ne < 16 && p->labels) e[ne++] = (urn_legend_entry){p->labels[s], st, 0};
   }
-  urn_axes_legend(&a, e, ne, URN_LEGEND_TOP_RIGHT);
+  /* The legend rows go above the axes. */
+  double top = (p->title ? TITLE_H : 10) + 8 + 16.0 * urn_legend_rows(e, ne, 530);
+  urn_svg_begin(svg, 640, top + 300);
+  figure_title(svg, p->title);
+  urn_axes a;
+  urn_axes_init(&a, svg, 80, top + 10, 530, 230, xlo, xhi, ylo, yhi);
+  urn_axes_frame(&a, NULL, p->xlabel, p->ylabel, URN_AXES_GRID);
+  for (size_t s = 0; s < p->n_series; s++) {
+    urn_style st = {p->colors ? p->colors[s] : urn_svg_color((int)s), NULL, 2, 0,
+                    p->dashed && p->dashed[s] ? "7,4" : NULL};
+    urn_axes_polyline(&a, p->x, p->y[s], p->n, &st);
+  }
+  urn_axes_legend_above(&a, e, ne);
   urn_svg_end(svg);
   return URN_OK;
 }

@@ -61,7 +61,97 @@ static void element(urn_report *r, const char *open, const char *text, const cha
 
 void urn_report_heading(urn_report *r, const char *text) { element(r, "<h3>", text, "</h3>\n"); }
 void urn_report_text(urn_report *r, const char *text) { element(r, "<p>", text, "</p>\n"); }
-void urn_report_math(urn_report *r, const char *text) { element(r, "<div class=\"math\">", text, "</div>\n"); }
+/* Unicode for the plain-text formulas: Greek letter names become letters,
+ * x_k and x_{t-1} subscripts, ^2 a superscript, <= and >= relations, sqrt a
+ * radical.  Anything it cannot render (a subscript with a letter Unicode has
+ * no subscript for) is left as written. */
+static const char *const greek[][2] = {
+    {"alpha", "α"}, {"beta", "β"}, {"gamma", "γ"}, {"Gamma", "Γ"}, {"delta", "δ"}, {"epsilon", "ε"},
+    {"theta", "θ"}, {"kappa", "κ"}, {"lambda", "λ"}, {"mu", "μ"}, {"nu", "ν"}, {"pi", "π"}, {"rho", "ρ"},
+    {"sigma", "σ"}, {"Sigma", "Σ"}, {"tau", "τ"}, {"phi", "φ"}, {"omega", "ω"}, {"Omega", "Ω"}, {"sqrt", "√"},
+};
+
+/* The subscript form of c, or NULL. */
+static const char *subscript(char c) {
+  static const char *const digits[10] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
+  if (c >= '0' && c <= '9') return digits[c - '0'];
+  switch (c) {
+    case '+': return "₊";
+    case '-': return "₋";
+    case 'a': return "ₐ";
+    case 'e': return "ₑ";
+    case 'i': return "ᵢ";
+    case 'j': return "ⱼ";
+    case 'k': return "ₖ";
+    case 'm': return "ₘ";
+    case 'n': return "ₙ";
+    case 'p': return "ₚ";
+    case 's': return "ₛ";
+    case 't': return "ₜ";
+    case 'x': return "ₓ";
+    default: return NULL;
+  }
+}
+
+static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+static void math_unicode(const char *in, urn_buf *out) {
+  for (const char *p = in; *p;) {
+    if (is_alpha(*p) && (p == in || !is_alpha(p[-1]))) {
+      const char *q = p;
+      while (is_alpha(*q)) q++;
+      size_t n = (size_t)(q - p);
+      const char *rep = NULL;
+      for (size_t g = 0; g < sizeof greek / sizeof *greek && !rep; g++)
+        if (strlen(greek[g][0]) == n && !strncmp(p, greek[g][0], n)) rep = greek[g][1];
+      if (rep)
+        urn_buf_puts(out, rep);
+      else
+        urn_buf_append(out, p, n);
+      p = q;
+      continue;
+    }
+    if (*p == '_' && p > in && (is_alpha(p[-1]) || (p[-1] >= '0' && p[-1] <= '9'))) {
+      /* _{...} when every character has a subscript, else _x for one letter or a run of digits */
+      const char *q = p + 1, *end = NULL;
+      if (*q == '{') {
+        const char *c = q + 1;
+        while (*c && *c != '}' && subscript(*c)) c++;
+        if (*c == '}' && c > q + 1) q = q + 1, end = c;
+      } else if (*q >= '0' && *q <= '9') {
+        end = q;
+        while (*end >= '0' && *end <= '9') end++;
+      } else if (subscript(*q) && !is_alpha(q[1])) {
+        end = q + 1;
+      }
+      if (end) {
+        for (const char *c = q; c < end; c++) urn_buf_puts(out, subscript(*c));
+        p = *end == '}' ? end + 1 : end;
+        continue;
+      }
+    }
+    if (p[0] == '^' && p[1] == '2' && !(p[2] >= '0' && p[2] <= '9')) {
+      urn_buf_puts(out, "²");
+      p += 2;
+    } else if (p[0] == '<' && p[1] == '=') {
+      urn_buf_puts(out, "≤");
+      p += 2;
+    } else if (p[0] == '>' && p[1] == '=') {
+      urn_buf_puts(out, "≥");
+      p += 2;
+    } else {
+      urn_buf_putc(out, *p++);
+    }
+  }
+}
+
+void urn_report_math(urn_report *r, const char *text) {
+  urn_buf u;
+  urn_buf_init(&u);
+  math_unicode(text ? text : "", &u);
+  element(r, "<div class=\"math\">", u.data ? u.data : "", "</div>\n");
+  urn_buf_free(&u);
+}
 void urn_report_note(urn_report *r, const char *text) { element(r, "<p class=\"note\">", text, "</p>\n"); }
 
 void urn_report_code(urn_report *r, const char *caption, const char *code) {

@@ -263,6 +263,7 @@ void urn_axes_frame(const urn_axes *a, const char *title, const char *xlabel, co
       urn_svg_text(s, x, bottom + 15, label, 10, URN_ANCHOR_MIDDLE, 0, "#444444", 0);
     }
   }
+  size_t widest = 0; /* characters of the widest y tick label, to keep the y label clear of them */
   if (!(flags & URN_AXES_NO_YTICKS)) {
     int target = a->ph > 200 ? 5 : a->ph > 90 ? 4 : 3;
     size_t n = urn_nice_ticks(a->y0, a->y1, target, ticks, 64, &step);
@@ -271,6 +272,7 @@ void urn_axes_frame(const urn_axes *a, const char *title, const char *xlabel, co
       if (flags & URN_AXES_GRID) urn_svg_line(s, left, y, left + a->pw, y, &grid);
       urn_svg_line(s, left - 4, y, left, y, &axis);
       urn_format_tick(label, sizeof label, ticks[i], step);
+      if (strlen(label) > widest) widest = strlen(label);
       urn_svg_text(s, left - 6, y + 3.5, label, 10, URN_ANCHOR_END, 0, "#444444", 0);
     }
   }
@@ -286,7 +288,8 @@ void urn_axes_frame(const urn_axes *a, const char *title, const char *xlabel, co
     urn_svg_text(s, left + a->pw / 2, bottom + dy, xlabel, 11, URN_ANCHOR_MIDDLE, 0, "#222222", 0);
   }
   if (ylabel) {
-    double dx = (flags & URN_AXES_NO_YTICKS) ? 10 : 40;
+    /* Tick labels end 6 px left of the axis, about 6 px a character at size 10. */
+    double dx = (flags & URN_AXES_NO_YTICKS) ? 10 : fmax(30, 6 + 6.0 * widest + 10);
     urn_svg_text(s, left - dx, a->py + a->ph / 2, ylabel, 11, URN_ANCHOR_MIDDLE, -90, "#222222", 0);
   }
 }
@@ -377,4 +380,44 @@ void urn_axes_legend(const urn_axes *a, const urn_legend_entry *e, size_t n, int
     urn_svg_text(a->svg, x + sample + 11, cy + 3.5, e[i].label ? e[i].label : "", size, URN_ANCHOR_START, 0,
                  "#222222", 0);
   }
+}
+
+/* One legend sample (line, square or dot) at (x, cy), sample wide. */
+static void legend_sample(urn_svg *s, const urn_legend_entry *e, double x, double cy, double sample) {
+  urn_style st = e->style;
+  if (st.opacity > 0 && st.opacity < 0.5) st.opacity = 0.8; /* faint series still need a visible sample */
+  if (e->kind == 1)
+    urn_svg_rect(s, x, cy - 5, sample, 10, &st);
+  else if (e->kind == 2)
+    urn_svg_circle(s, x + sample / 2, cy, 3.5, &st);
+  else
+    urn_svg_line(s, x, cy, x + sample, cy, &st);
+}
+
+/* Lays out legend entries in rows across `width` px starting at (x0, y0), drawing
+ * them when draw is nonzero; returns the number of rows. */
+static int legend_rows(urn_svg *s, const urn_legend_entry *e, size_t n, double x0, double y0, double width, int draw) {
+  double size = 10.5, sample = 20, row = 16, x = x0, cy = y0;
+  size_t on_row = 0;
+  int rows = n ? 1 : 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *label = e[i].label ? e[i].label : "";
+    double w = sample + 6 + strlen(label) * size * 0.58 + 18;
+    if (on_row && x + w > x0 + width) x = x0, cy += row, on_row = 0, rows++;
+    if (draw) {
+      legend_sample(s, &e[i], x, cy, sample);
+      urn_svg_text(s, x + sample + 6, cy + 3.5, label, size, URN_ANCHOR_START, 0, "#222222", 0);
+    }
+    x += w;
+    on_row++;
+  }
+  return rows;
+}
+
+int urn_legend_rows(const urn_legend_entry *e, size_t n, double width) { return legend_rows(NULL, e, n, 0, 0, width, 0); }
+
+void urn_axes_legend_above(const urn_axes *a, const urn_legend_entry *e, size_t n) {
+  /* Top to bottom, so that the last row sits just above the axes. */
+  int rows = legend_rows(a->svg, e, n, a->px, 0, a->pw, 0);
+  legend_rows(a->svg, e, n, a->px, a->py - 12 - 16.0 * (rows - 1), a->pw, 1);
 }

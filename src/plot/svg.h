@@ -123,5 +123,10 @@ typedef struct urn_legend_entry {
 enum urn_legend_pos { URN_LEGEND_TOP_RIGHT, URN_LEGEND_TOP_LEFT, URN_LEGEND_BOTTOM_RIGHT, URN_LEGEND_BOTTOM_LEFT };
 /* Draws a boxed legend inside the plot area at a corner. */
 void urn_axes_legend(const urn_axes *a, const urn_legend_entry *e, size_t n, int pos);
+/* Draws the entries in one row just above the plot area (leave ~24 px there),
+ * where they cannot hide data; wraps to a second row when wider than the area. */
+void urn_axes_legend_above(const urn_axes *a, const urn_legend_entry *e, size_t n);
+/* How many rows urn_axes_legend_above needs over a plot area `width` px wide (16 px each). */
+int urn_legend_rows(const urn_legend_entry *e, size_t n, double width);
 
 #endif

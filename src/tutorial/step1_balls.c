@@ -95,18 +95,22 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
     rc = tut_figure(ctx, &svg, "balls.svg", "The probability converges to 0.5 as the number of draws grows", err);
   /* The Beta posteriors, thinned to 400 points for the figure. */
   enum { NP = 400 };
-  double px[NP], py[5][NP];
+  double px[NP], py[5][NP], peak[5] = {0};
   for (int i = 0; i < NP; i++) {
     int g = (int)((i + 0.5) * GRID / NP);
     px[i] = x[g];
-    for (int k = 0; k < 5; k++) py[k][i] = dens[k * GRID + g];
+    for (int k = 0; k < 5; k++) py[k][i] = dens[k * GRID + g], peak[k] = fmax(peak[k], py[k][i]);
   }
+  /* Each curve scaled to peak 1: the n = 10000 posterior is 30 times taller
+     than the n = 5 one, which would otherwise lie flat on the axis. */
+  for (int k = 0; k < 5; k++)
+    for (int i = 0; i < NP; i++) py[k][i] /= peak[k];
   const double *ys[5] = {py[0], py[1], py[2], py[3], py[4]};
   const char *labels[5] = {"n = 5", "n = 10", "n = 100", "n = 1000", "n = 10000"};
   urn_lines_plot lp = {px, NP, ys, 5, labels, NULL, NULL, "Updating beliefs: posterior of P(red) under a uniform prior",
-                       "P(red)", "density"};
+                       "P(red)", "density / its maximum"};
   if (rc == URN_OK) rc = urn_plot_lines(&svg, &lp, err);
-  if (rc == URN_OK) rc = tut_figure(ctx, &svg, "balls-posterior.svg", "Beta posteriors narrow around 0.5", err);
+  if (rc == URN_OK) rc = tut_figure(ctx, &svg, "balls-posterior.svg", "Beta posteriors narrow around 0.5 (each curve scaled to peak 1)", err);
   snprintf(ctx->step->summary, sizeof ctx->step->summary, "P(red) estimates: %.3f %.3f %.3f %.4f %.4f", est[0],
            est[1], est[2], est[3], est[4]);
   free(x);

@@ -91,7 +91,8 @@ int tut_step_normal(tut_ctx *ctx, urn_error *err) {
       }
     }
     urn_predictive_plot pp = {y, N, 26, -4, 4, grid, NGRID, curves, NCURVES, mean_curve,
-                              "Posterior predictive distribution and uncertainty", "y", "mean posterior predictive"};
+                              "Posterior predictive distribution and uncertainty", "y",
+                              "normal at the posterior means"};
     if (rc == URN_OK) rc = urn_plot_predictive(&svg, &pp, err);
     if (rc == URN_OK)
       rc = tut_figure(ctx, &svg, "normal-predictive.svg",

@@ -62,6 +62,7 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   tut_json_mat(&data, "true_states", zd, B, T);
   tut_json_end(&data);
   int rc = tut_write_text(ctx, "gaussian-hmm.data.json", data.data, err);
+  tut_report_data(ctx, "gaussian-hmm.data.json", data.data);
   urn_buf_free(&data);
   if (rc) return rc;
 
@@ -148,15 +149,19 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
            true_lp, perm[0] + 1, perm[1] + 1, perm[2] + 1, 100.0 * agree / (B * T));
   /* Figures. */
   urn_svg svg;
-  rc = urn_plot_em_trace(&svg, trace, (size_t)n_done, 1, true_lp, "true parameters", "Training log probability", err);
+  char ref_label[64];
+  snprintf(ref_label, sizeof ref_label, "true parameters = %.2f", true_lp);
+  rc = urn_plot_em_trace(&svg, trace, (size_t)n_done, 1, true_lp, ref_label, "Training log probability", err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-em.svg",
                     "EM's log joint per iteration; dotted: the true parameters' (EM fits the 600 points better than "
                     "the generator, as the tutorial's quiz explains)", err);
-  int zal[T];
-  for (int t = 0; t < T; t++) zal[t] = perm[z[t]];
-  const int *st[2] = {zal, zhat};
-  static const char *const sn[2] = {"true states (relabelled to the fit's labels)", "inferred states (Viterbi)"};
+  /* In the true labels, as the tables and the other figures: fitted state perm[i] is true state i. */
+  int inv[K], zrel[T];
+  for (int i = 0; i < K; i++) inv[perm[i]] = i;
+  for (int t = 0; t < T; t++) zrel[t] = inv[zhat[t]];
+  const int *st[2] = {z, zrel};
+  static const char *const sn[2] = {"true states", "inferred states (Viterbi, relabelled to the true labels)"};
   urn_states_plot sp = {y, T, NULL, st, sn, 2, K, "Training sequence 1: did the HMM get it right?", 0};
   if (rc == URN_OK) rc = urn_plot_hmm_states(&svg, &sp, err);
   if (rc == URN_OK)

@@ -81,9 +81,8 @@ int tut_step_linreg(tut_ctx *ctx, urn_error *err) {
       vals[k] = truths[k], lo[k] = hi[k] = NAN;
       vals[3 + k] = p->estimate, lo[3 + k] = p->lower, hi[3 + k] = p->upper;
     }
-    urn_bar_panel bp = {"Original vs recovered GLM parameters", "parameter", "value", 3, cats, 2, series, NULL, vals,
-                        lo, hi, 0, 0, 0};
-    if (rc == URN_OK) rc = urn_plot_bars(&svg, &bp, 1, 1, NULL, err);
+    urn_bar_panel bp = {NULL, "parameter", "value", 3, cats, 2, series, NULL, vals, lo, hi, 0, 0, 0};
+    if (rc == URN_OK) rc = urn_plot_bars(&svg, &bp, 1, 1, "Original vs recovered GLM parameters", err);
     if (rc == URN_OK)
       rc = tut_figure(ctx, &svg, "linreg-bars.svg", "Generating values and posterior means with their 94% HDI", err);
     /* The fitted line: 100 draws and the posterior mean. */

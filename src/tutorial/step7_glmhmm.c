@@ -130,6 +130,7 @@ int tut_step_glmhmm(tut_ctx *ctx, urn_error *err) {
   tut_json_vec(&data, "test_true_states", zd, T);
   tut_json_end(&data);
   rc = tut_write_text(ctx, "glm-hmm.data.json", data.data, err);
+  tut_report_data(ctx, "glm-hmm.data.json", data.data);
   urn_buf_free(&data);
   urn_buf pj;
   tut_json_begin(&pj);
@@ -178,18 +179,21 @@ int tut_step_glmhmm(tut_ctx *ctx, urn_error *err) {
            g->true_lp, g->perm[0] + 1, g->perm[1] + 1, g->perm[2] + 1, 100 * g->test_accuracy);
   urn_svg svg;
   /* The test sequence: inputs on top, true (relabelled) and inferred states. */
-  int zal[T];
-  for (int t = 0; t < T; t++) zal[t] = g->perm[g->test_z[t]];
-  const int *st[2] = {zal, g->test_zhat};
-  static const char *const sn[2] = {"true states (after alignment)", "inferred states (Viterbi)"};
+  /* In the true labels, as the tables and the other figures: fitted state perm[i] is true belt i. */
+  int inv[K], zrel[T];
+  for (int i = 0; i < K; i++) inv[g->perm[i]] = i;
+  for (int t = 0; t < T; t++) zrel[t] = inv[g->test_zhat[t]];
+  const int *st[2] = {g->test_z, zrel};
+  static const char *const sn[2] = {"true states", "inferred states (Viterbi, relabelled to the true labels)"};
   urn_states_plot sp = {g->test_y, T, g->test_x, st, sn, 2, K, "How about now after alignment?", 0};
   if (rc == URN_OK) rc = urn_plot_hmm_states(&svg, &sp, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "glm-hmm-states.svg",
                     "Test sequence: where the input crosses the lines' intersections the belts are hard to tell apart",
                     err);
+  snprintf(txt, sizeof txt, "generator's parameters = %.2f", g->true_lp);
   if (rc == URN_OK)
-    rc = urn_plot_em_trace(&svg, g->trace, (size_t)g->n_iter, 1, g->true_lp, "generator's parameters",
+    rc = urn_plot_em_trace(&svg, g->trace, (size_t)g->n_iter, 1, g->true_lp, txt,
                            "EM training log probability", err);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, "glm-hmm-em.svg", "EM's log joint per iteration", err);
   const double *mats[2] = {g->A, g->em_A};

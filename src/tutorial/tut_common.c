@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "io/json.h"
 #include "tutorial/tut_internal.h"
 #include "urn/diag.h"
 #include "urn/model.h"
@@ -224,6 +225,63 @@ static int write_csv(const tut_ctx *ctx, const char *name, const tut_fit *fit, c
   return URN_OK;
 }
 
+/* A number as written in the data preview. */
+static void preview_number(urn_buf *b, const urn_json *v) {
+  if (v->type == URN_JSON_NUMBER)
+    urn_buf_printf(b, "%.5g", v->num);
+  else
+    urn_buf_puts(b, "?");
+}
+
+/* Arrays shortened to their first values and their size. */
+static void preview_value(urn_buf *b, const urn_json *v, int depth) {
+  if (v->type != URN_JSON_ARRAY) {
+    preview_number(b, v);
+    return;
+  }
+  int rows = v->len && v->items[0]->type == URN_JSON_ARRAY; /* a matrix: its first rows */
+  size_t show = v->len < 6 ? v->len : depth ? 4 : 6;
+  if (rows && show > 2) show = 2;
+  urn_buf_putc(b, '[');
+  for (size_t i = 0; i < show; i++) {
+    if (i) urn_buf_puts(b, ", ");
+    if (v->items[i]->type == URN_JSON_ARRAY && depth == 0)
+      preview_value(b, v->items[i], 1);
+    else if (v->items[i]->type == URN_JSON_ARRAY)
+      urn_buf_puts(b, "[...]");
+    else
+      preview_number(b, v->items[i]);
+  }
+  if (show < v->len) urn_buf_printf(b, ", ... %zu more", v->len - show);
+  urn_buf_putc(b, ']');
+}
+
+void tut_report_data(tut_ctx *ctx, const char *file, const char *json) {
+  urn_json *j = urn_json_parse(json, strlen(json), file, NULL);
+  if (!j || j->type != URN_JSON_OBJECT) {
+    urn_json_free(j);
+    return;
+  }
+  urn_buf b;
+  urn_buf_init(&b);
+  for (size_t i = 0; i < j->len; i++) {
+    const urn_json *v = j->items[i];
+    urn_buf_printf(&b, "%s", j->keys[i]);
+    if (v->type == URN_JSON_ARRAY && v->len && v->items[0]->type == URN_JSON_ARRAY)
+      urn_buf_printf(&b, " (%zu x %zu)", v->len, v->items[0]->len);
+    else if (v->type == URN_JSON_ARRAY)
+      urn_buf_printf(&b, " (%zu)", v->len);
+    urn_buf_puts(&b, " = ");
+    preview_value(&b, v, 0);
+    urn_buf_putc(&b, '\n');
+  }
+  char caption[256];
+  snprintf(caption, sizeof caption, "The generated data (%s; arrays shortened here)", file);
+  urn_report_code(&ctx->report, caption, b.data ? b.data : "");
+  urn_buf_free(&b);
+  urn_json_free(j);
+}
+
 int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *data_json, const char *inits_json,
              int chains, int warmup, int samples, tut_fit *fit, urn_error *err) {
   memset(fit, 0, sizeof *fit);
@@ -234,6 +292,7 @@ int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *d
   tut_path(ctx, file, stan_path, sizeof stan_path);
   snprintf(file, sizeof file, "%s.data.json", name);
   if ((rc = tut_write_text(ctx, file, data_json, err))) return rc;
+  tut_report_data(ctx, file, data_json);
   tut_path(ctx, file, data_path, sizeof data_path);
   double t0 = now_seconds();
   urn_model *m = urn_model_new(stan_path, stan_src, strlen(stan_src), data_path, data_json, strlen(data_json),
@@ -339,6 +398,19 @@ int tut_fit_estimate(const tut_fit *fit, const char *name, double *mean, double 
   return URN_OK;
 }
 
+/* "A.1.2" (Stan CSV) -> "A[1,2]" (Stan), for tables. */
+static char *display_name(const char *col) {
+  const char *dot = strchr(col, '.');
+  if (!dot) return urn_xstrdup(col);
+  urn_buf b;
+  urn_buf_init(&b);
+  urn_buf_append(&b, col, (size_t)(dot - col));
+  urn_buf_putc(&b, '[');
+  for (const char *p = dot + 1; *p; p++) urn_buf_putc(&b, *p == '.' ? ',' : *p);
+  urn_buf_putc(&b, ']');
+  return b.data;
+}
+
 double tut_report_fit(tut_ctx *ctx, const tut_fit *fit) {
   const char *hdr[8] = {"quantity", "mean", "sd", "HDI 3%", "HDI 97%", "R-hat", "ESS bulk", "ESS tail"};
   size_t nq = fit->n_cols - 7;
@@ -350,7 +422,7 @@ double tut_report_fit(tut_ctx *ctx, const tut_fit *fit) {
     urn_diag_summary s;
     urn_error e;
     char buf[64];
-    cells[q * 8] = urn_xstrdup(fit->names[7 + q]);
+    cells[q * 8] = display_name(fit->names[7 + q]);
     if (urn_diag_summarize(x, fit->n_chains, fit->n_draws, URN_PLOT_HDI_PROB, NULL, 0, NULL, ws, &s, &e) == URN_OK) {
       double v[7] = {s.mean, s.sd, s.hdi_low, s.hdi_high, s.rhat, s.ess_bulk, s.ess_tail};
       for (int k = 0; k < 7; k++) {

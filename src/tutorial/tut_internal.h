@@ -72,6 +72,9 @@ int tut_write_text(const tut_ctx *ctx, const char *file, const char *text, urn_e
 /* Writes a closed SVG to DIR/file, embeds it in the report with a caption, and frees it. */
 int tut_figure(tut_ctx *ctx, urn_svg *svg, const char *file, const char *caption, urn_error *err);
 
+/* Shows the data of DIR/file (CmdStan JSON) in the report: each member with
+ * its size and first values. */
+void tut_report_data(tut_ctx *ctx, const char *file, const char *json);
 /* Records a recovered quantity in the current step (lower/upper NaN for point estimates). */
 void tut_param(tut_ctx *ctx, const char *name, double truth, double estimate, double lower, double upper,
                double tolerance);
