@@ -148,6 +148,12 @@ int urn_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *msg, si
             return -1;
           }
         break;
+      case URN_DT_SUM_TO_ZERO_VECTOR: {
+        double s = 0, scale = 0;
+        for (size_t k = 0; k < K; k++) s += v[k], scale += fabs(v[k]);
+        if (!(fabs(s) <= tol * (1 + scale))) { snprintf(msg, cap, "%s%s is not a valid sum_to_zero_vector: sum is %.17g, but must be 0", d->name, an, s); return -1; }
+        break;
+      }
       case URN_DT_UNIT_VECTOR: {
         double s = 0;
         for (size_t k = 0; k < K; k++) s += v[k] * v[k];

@@ -188,6 +188,17 @@ static void constrain_matrix(urn_ev *ev, const ir_decl *d, urn_val *x) {
   ev->theta_pos += count * un;
 }
 
+/* The reverse of one sum_to_zero_vector: its K outputs are nodes x0.., its K - 1 inputs u0... */
+typedef struct stz_cb {
+  size_t K;   /* vector size */
+  int32_t u0; /* first unconstrained input node */
+  int32_t x0; /* first output node */
+} stz_cb;
+static void stz_reverse(urn_tape *t, void *data) {
+  const stz_cb *cb = data;
+  urn_sum_to_zero_reverse(cb->K, t->adj + cb->x0, t->adj + cb->u0);
+}
+
 /* Reads the unconstrained values of d from ev->theta into slot x (declared), applying the transform. */
 static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
   size_t n = x->n;
@@ -228,6 +239,20 @@ static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
         if (K) {
           xv[K - 1] = stick;
           if (xi) xi[K - 1] = stick_ix;
+        }
+      }
+      used = count * (K ? K - 1 : 0);
+      break;
+    case URN_DT_SUM_TO_ZERO_VECTOR:
+      /* linear (no Jacobian term): values directly, the adjoint by a callback in O(K) */
+      for (size_t a = 0; a < count; a++) {
+        urn_sum_to_zero_constrain(K, u + a * (K ? K - 1 : 0), x->v + a * K);
+        if (x->ix && K > 1) {
+          stz_cb *cb = urn_arena_alloc(&ev->arena, sizeof *cb);
+          cb->K = K, cb->u0 = UIX(a * (K - 1));
+          for (size_t k = 0; k < K; k++) x->ix[a * K + k] = urn_tape_var(t, x->v[a * K + k]);
+          cb->x0 = x->ix[a * K];
+          urn_tape_callback_add(t, cb->x0, stz_reverse, cb);
         }
       }
       used = count * (K ? K - 1 : 0);
@@ -369,6 +394,13 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
       break;
     case URN_DT_UNIT_VECTOR:
       memcpy(out, x->v, n * sizeof(double));
+      break;
+    case URN_DT_SUM_TO_ZERO_VECTOR:
+      for (size_t a = 0; a < count; a++) {
+        urn_error e2;
+        if (urn_transform_unconstrain(URN_TR_SUM_TO_ZERO, K, 1, NULL, x->v + a * K, out + a * (K ? K - 1 : 0), d->name, &e2))
+          urn_ev_fail(ev, URN_EINPUT, "%s", e2.msg);
+      }
       break;
     case URN_DT_INT:
     case URN_DT_REAL:

@@ -24,7 +24,8 @@
 
 size_t urn_transform_unconstrained_size(urn_transform_kind k, size_t rows, size_t cols) {
   switch (k) {
-  case URN_TR_SIMPLEX: return rows > 0 ? rows - 1 : 0;
+  case URN_TR_SIMPLEX:
+  case URN_TR_SUM_TO_ZERO: return rows > 0 ? rows - 1 : 0;
   case URN_TR_ORDERED:
   case URN_TR_POSITIVE_ORDERED:
   case URN_TR_UNIT_VECTOR: return rows;
@@ -39,6 +40,7 @@ size_t urn_transform_unconstrained_size(urn_transform_kind k, size_t rows, size_
 size_t urn_transform_constrained_size(urn_transform_kind k, size_t rows, size_t cols) {
   switch (k) {
   case URN_TR_SIMPLEX:
+  case URN_TR_SUM_TO_ZERO:
   case URN_TR_ORDERED:
   case URN_TR_POSITIVE_ORDERED:
   case URN_TR_UNIT_VECTOR: return rows;
@@ -64,6 +66,7 @@ const char *urn_transform_name(urn_transform_kind k) {
   case URN_TR_CHOLESKY_COV: return "cholesky_factor_cov";
   case URN_TR_CORR_MATRIX: return "corr_matrix";
   case URN_TR_COV_MATRIX: return "cov_matrix";
+  case URN_TR_SUM_TO_ZERO: return "sum_to_zero_vector";
   }
   return "?";
 }
@@ -87,6 +90,7 @@ static int check_shape(urn_transform_kind k, size_t rows, size_t cols, const cha
   case URN_TR_POSITIVE_ORDERED:
   case URN_TR_SIMPLEX:
   case URN_TR_UNIT_VECTOR:
+  case URN_TR_SUM_TO_ZERO:
     if (cols != 1) return urn_error_set(err, URN_EINPUT, "%s: a %s must be a vector (got %zu columns)", nm, urn_transform_name(k), cols);
     if (k == URN_TR_SIMPLEX && rows == 0) return urn_error_set(err, URN_EINPUT, "%s: a simplex needs at least one element", nm);
     if (k == URN_TR_UNIT_VECTOR && rows == 0) return urn_error_set(err, URN_EINPUT, "%s: a unit_vector needs at least one element", nm);
@@ -304,6 +308,50 @@ static void simplex_constrain(size_t K, const double *u, double *x, double *lj) 
   }
   x[K - 1] = stick;
   if (lj) *lj += s;
+}
+
+/* Sum to zero (Stan 2.36+, the "pivot coordinates" form of the isometric log-ratio
+ * transform): with N = K - 1 and w_i = u_{i-1} / sqrt(i (i + 1)) for i = 1..N,
+ *   x_j = sum_{i > j} w_i - j w_j     (j = 0..N; the w_0 term is absent),
+ * which sums to zero and is an isometry from R^N onto the zero-sum plane: the
+ * log-Jacobian is constant (0, as Stan adds nothing). */
+void urn_sum_to_zero_constrain(size_t K, const double *u, double *x) {
+  if (K == 0) return;
+  double tail = 0; /* sum of w_i for i > j */
+  for (size_t j = K - 1;; j--) {
+    double wj = j ? u[j - 1] / sqrt((double)j * (double)(j + 1)) : 0;
+    x[j] = tail - (double)j * wj;
+    tail += wj;
+    if (j == 0) break;
+  }
+}
+
+/* u_adj[i-1] += (sum_{j < i} x_adj[j] - i x_adj[i]) / sqrt(i (i + 1)). */
+void urn_sum_to_zero_reverse(size_t K, const double *x_adj, double *u_adj) {
+  double head = 0; /* sum of x_adj[j] for j < i */
+  for (size_t i = 1; i < K; i++) {
+    head += x_adj[i - 1];
+    u_adj[i - 1] += (head - (double)i * x_adj[i]) / sqrt((double)i * (double)(i + 1));
+  }
+}
+
+/* The inverse: w_N = -x_N / N, then w_i = (sum_{m > i} w_m - x_i) / i downwards. */
+static int sum_to_zero_unconstrain(size_t K, const double *x, double *u, const char *name, urn_error *err) {
+  const char *nm = name ? name : "value";
+  double sum = 0, scale = 0;
+  for (size_t k = 0; k < K; k++) {
+    if (!isfinite(x[k])) return urn_error_set(err, URN_EINPUT, "%s[%zu] is %g, but must be finite", nm, k + 1, x[k]);
+    sum += x[k], scale += fabs(x[k]);
+  }
+  if (!(fabs(sum) <= URN_CONSTRAINT_TOL * (1 + scale)))
+    return urn_error_set(err, URN_EINPUT, "%s is not a valid sum_to_zero_vector: its sum is %.17g, but must be 0", nm, sum);
+  double tail = 0;
+  for (size_t i = K - 1; i >= 1; i--) {
+    double wi = (tail - x[i]) / (double)i;
+    u[i - 1] = wi * sqrt((double)i * (double)(i + 1));
+    tail += wi;
+  }
+  return URN_OK;
 }
 
 static void simplex_reverse(size_t K, const double *u, const double *x_adj, double jac_adj, double *u_adj) {
@@ -532,6 +580,7 @@ int urn_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, cons
   case URN_TR_ORDERED: ordered_constrain(0, K, u, x, log_jac); return URN_OK;
   case URN_TR_POSITIVE_ORDERED: ordered_constrain(1, K, u, x, log_jac); return URN_OK;
   case URN_TR_SIMPLEX: simplex_constrain(K, u, x, log_jac); return URN_OK;
+  case URN_TR_SUM_TO_ZERO: urn_sum_to_zero_constrain(K, u, x); return URN_OK;
   case URN_TR_UNIT_VECTOR: return unit_constrain(K, u, x, log_jac, name, err);
   case URN_TR_CHOLESKY_CORR: corr_L_from_u(0, K, u, x, log_jac); return URN_OK;
   case URN_TR_CHOLESKY_COV: cholcov_from_u(rows, cols, u, x, log_jac); return URN_OK;
@@ -573,6 +622,9 @@ int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const 
   case URN_TR_ORDERED: ordered_reverse(0, K, u, x_adj, jac_adj, u_adj); return URN_OK;
   case URN_TR_POSITIVE_ORDERED: ordered_reverse(1, K, u, x_adj, jac_adj, u_adj); return URN_OK;
   case URN_TR_SIMPLEX: simplex_reverse(K, u, x_adj, jac_adj, u_adj); return URN_OK;
+  case URN_TR_SUM_TO_ZERO:
+    if (x_adj) urn_sum_to_zero_reverse(K, x_adj, u_adj);
+    return URN_OK;
   case URN_TR_UNIT_VECTOR: {
     double ss = urn_dot(u, u, K);
     if (!(ss > 0) || !isfinite(ss))
@@ -667,6 +719,7 @@ int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, co
     return URN_OK;
   }
   case URN_TR_SIMPLEX: return simplex_unconstrain(K, x, u, name, err);
+  case URN_TR_SUM_TO_ZERO: return sum_to_zero_unconstrain(K, x, u, name, err);
   case URN_TR_UNIT_VECTOR: {
     double ss = urn_dot(x, x, K);
     if (!(fabs(ss - 1) <= URN_CONSTRAINT_TOL))

@@ -44,7 +44,8 @@ typedef enum urn_transform_kind {
   URN_TR_CHOLESKY_CORR,     /* cholesky_factor_corr[K] */
   URN_TR_CHOLESKY_COV,      /* cholesky_factor_cov[M, N] */
   URN_TR_CORR_MATRIX,       /* corr_matrix[K] */
-  URN_TR_COV_MATRIX         /* cov_matrix[K] */
+  URN_TR_COV_MATRIX,        /* cov_matrix[K] */
+  URN_TR_SUM_TO_ZERO        /* sum_to_zero_vector[K] (Stan 2.36's isometric transform; linear, no Jacobian) */
 } urn_transform_kind;
 
 /* The bounds of LOWER / UPPER / LOWER_UPPER and the offset and multiplier of
@@ -72,6 +73,11 @@ typedef struct urn_transform_adj {
   double *offset;     /* dL/doffset */
   double *multiplier; /* dL/dmultiplier */
 } urn_transform_adj;
+
+/* The sum-to-zero transform on its own (model.c tapes it with a callback):
+ * x[0..K) from u[0..K-1), and the adjoint u_adj += J' x_adj, both O(K). */
+void urn_sum_to_zero_constrain(size_t K, const double *u, double *x);
+void urn_sum_to_zero_reverse(size_t K, const double *x_adj, double *u_adj);
 
 /* Number of unconstrained values of a rows x cols variable of this kind. */
 size_t urn_transform_unconstrained_size(urn_transform_kind k, size_t rows, size_t cols);
