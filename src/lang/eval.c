@@ -975,6 +975,22 @@ int32_t rt_s_lse_add(urn_ev *ev, const ir_ex *e, double *out) {
   return urn_tape_end(&ev->tape, v, k);
 }
 
+/* The same when the indexes are variables (loop variables, mostly): no call per index. */
+int32_t rt_s_index1v(urn_ev *ev, const ir_ex *e, double *out) {
+  const urn_val *x = slot_of(ev, e->a[0]);
+  size_t i = check_index(ev, e, slot_of(ev, e->idx[0].lo)->v[0], x->dim[0]);
+  *out = x->v[i];
+  return x->ix ? x->ix[i] : -1;
+}
+int32_t rt_s_index2v(urn_ev *ev, const ir_ex *e, double *out) {
+  const urn_val *x = slot_of(ev, e->a[0]);
+  size_t i = check_index(ev, e, slot_of(ev, e->idx[0].lo)->v[0], x->dim[0]);
+  size_t j = check_index(ev, e, slot_of(ev, e->idx[1].lo)->v[0], x->dim[1]);
+  size_t off = x->ty.base == URN_TY_MATRIX && x->ty.dims == 0 ? i + j * (size_t)x->dim[0] : i * (size_t)x->dim[1] + j;
+  *out = x->v[off];
+  return x->ix ? x->ix[off] : -1;
+}
+
 /* normal_lpdf(y | mu, sigma) with three scalars: the same terms as the
  * distribution table (math/dist_continuous.c) without building arguments;
  * invalid arguments go through the table for its exact message. */

@@ -33,6 +33,8 @@ void rt_g_rowvec(urn_ev *ev, const ir_ex *e, urn_val *out);
 void rt_g_ucall(urn_ev *ev, const ir_ex *e, urn_val *out);
 int32_t rt_s_index1(urn_ev *ev, const ir_ex *e, double *out);
 int32_t rt_s_index2(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_index1v(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_index2v(urn_ev *ev, const ir_ex *e, double *out);
 int32_t rt_s_normal(urn_ev *ev, const ir_ex *e, double *out);
 int32_t rt_s_lse_add(urn_ev *ev, const ir_ex *e, double *out);
 /* The run function of a statement kind (variant: specialised fast forms). */

@@ -254,6 +254,9 @@ static ir_ex *lower_index(lctx *c, const urn_expr *x) {
     e->s = rt_s_index2;
   else if (is_scalar(e->ty) && all_single) e->s = rt_s_index;
   else e->g = rt_g_index;
+  /* indexes that are plain variables (loop variables) are read without a call */
+  if (e->s == rt_s_index1 && e->idx[0].lo->kind == URN_EX_VAR) e->s = rt_s_index1v;
+  if (e->s == rt_s_index2 && e->idx[0].lo->kind == URN_EX_VAR && e->idx[1].lo->kind == URN_EX_VAR) e->s = rt_s_index2v;
   finish(e);
   return e;
 }
@@ -589,7 +592,9 @@ static ir_st *lower_stmt(lctx *c, const urn_stmt *x) {
       if (rhs->ty.base == URN_TY_REAL && s->lhs->ty.base == URN_TY_INT && s->lhs->ty.dims == rhs->ty.dims)
         fail(c, x->line, x->col, "cannot assign a real value to an int variable");
       if (s->lhs->kind == URN_EX_VAR && is_scalar(s->lhs->ty) && rhs->s) s->run = rt_run_fn(URN_ST_ASSIGN, 1);
-      else if (s->lhs->kind == URN_EX_INDEX && (s->lhs->s == rt_s_index || s->lhs->s == rt_s_index1 || s->lhs->s == rt_s_index2) &&
+      else if (s->lhs->kind == URN_EX_INDEX &&
+               (s->lhs->s == rt_s_index || s->lhs->s == rt_s_index1 || s->lhs->s == rt_s_index2 ||
+                s->lhs->s == rt_s_index1v || s->lhs->s == rt_s_index2v) &&
                s->lhs->a[0]->kind == URN_EX_VAR && rhs->s)
         s->run = rt_run_fn(URN_ST_ASSIGN, 2);
       return s;
