@@ -64,7 +64,8 @@ enum {
   BOP_NORMAL,      /* normal_lpdf / normal_lupdf on three scalars */
   BOP_DIST,        /* any other distribution call on scalars */
   BOP_LSE_LOCAL,   /* log_sum_exp(local container) */
-  BOP_SUM_LOCAL    /* sum(local container) */
+  BOP_SUM_LOCAL,   /* sum(local container) */
+  BOP_VLEAF        /* fused vector expression: a container evaluated by the ordinary path, one lane per element */
 };
 
 /* The plan of a batched loop. */
@@ -752,7 +753,27 @@ static void bx_reduce_local(bctx *b, const ir_ex *e, bv *out) {
   combine(b, out, (int)K, args, p);
 }
 
+/* A container evaluated by the ordinary path as lanes (fused vector expressions):
+ * its values, and its tape nodes as a per-lane leaf, without copying. */
+static void bx_vleaf(bctx *b, const ir_ex *e, bv *out) {
+  urn_val x;
+  e->g(b->ev, e, &x);
+  if (b->L == (size_t)-1) b->L = x.n;
+  else if (x.n != b->L) urn_ev_reject(b->ev, "%s:%d:%d: size mismatch (%zu and %zu elements)", b->ev->prog->path, e->line, e->col, b->L, x.n);
+  out->v = x.v, out->nt = 0, out->t = NULL;
+  if (x.ix) {
+    out->t = balloc(b, sizeof *out->t);
+    out->t[0] = (bterm){-1, x.ix, NULL, 0};
+    out->nt = 1;
+  }
+}
+
 static void bx(bctx *b, const ir_ex *e, bv *out) {
+  if (e->kind == IR_CONST && e->lane) { /* folded after planning (fused vector expressions) */
+    if (urn_is_scalar(e->ty)) bv_uniform(out, e->c, -1, b);
+    else bx_vleaf(b, e, out);
+    return;
+  }
   if (!e->lane) {
     double u;
     int32_t node = e->s(b->ev, e, &u);
@@ -777,6 +798,7 @@ static void bx(bctx *b, const ir_ex *e, bv *out) {
       bx_dist(b, e->bi, e->a, e->na, e->propto && b->ev->propto, e->bop == BOP_NORMAL, out);
       return;
     case BOP_LSE_LOCAL: case BOP_SUM_LOCAL: bx_reduce_local(b, e, out); return;
+    case BOP_VLEAF: bx_vleaf(b, e, out); return;
   }
   urn_ev_fail(b->ev, URN_EFATAL, "internal error: unbatchable expression in a batched loop");
 }
@@ -946,4 +968,156 @@ void urn_batch_run(urn_ev *ev, const ir_st *s) {
   for (size_t l = 0; l < b.L; l++) iv[l] = lo + (double)l;
   b.iv = iv;
   bs(&b, s->body[0]);
+}
+
+/* ---- fused vector expressions in vectorized distribution calls ----
+ *
+ * `y ~ normal(w * x + c, sigma)` with x a data vector: instead of a node per
+ * element for w * x and another for + c, the argument is evaluated as lanes
+ * (one per element) with the same machinery, and the call puts ONE node on
+ * the tape whose partials go straight to w, c and sigma (and per element to a
+ * parameter vector that appears in the expression).  An argument fuses when
+ * it is a container built by elementwise operators / functions with scalar
+ * kernels; its container operands that are anything else (a variable, a
+ * matrix product, a call) are evaluated by the ordinary path as leaves. */
+
+static int is_vec_ty(urn_type t) {
+  return (t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR)) ||
+         (t.dims == 1 && (t.base == URN_TY_REAL || t.base == URN_TY_INT));
+}
+/* Is e an elementwise operation on containers and scalars (fusable root)? */
+static int fuse_op(const ir_ex *e) {
+  if (!is_vec_ty(e->ty) || e->fun || !e->bi || (e->bi->flags & (URN_BI_RNG | URN_BI_DIST))) return 0;
+  if (e->kind != URN_EX_BINARY && e->kind != URN_EX_UNARY && e->kind != URN_EX_CALL) return 0;
+  const urn_builtin *b = e->bi;
+  int ok = (b->fn == urn_fn_unary && b->sfn == urn_fn_unary_s && e->na == 1) ||
+           (b->fn == urn_fn_binary && b->sfn == urn_fn_binary_s && e->na == 2);
+  if (!ok) return 0;
+  for (int i = 0; i < e->na; i++) {
+    const ir_ex *x = e->a[i];
+    if (!is_vec_ty(x->ty) && !(is_scalar_ty(x->ty) && x->s)) return 0;
+    if (is_vec_ty(x->ty) && x->ty.base != e->ty.base && !(x->ty.dims == 1 && e->ty.dims == 1)) return 0;
+  }
+  return 1;
+}
+static void fuse_mark(ir_ex *e) {
+  if (is_scalar_ty(e->ty)) { mark_uniform(e); return; }
+  e->lane = 1;
+  if (!fuse_op(e)) { e->bop = BOP_VLEAF; return; }
+  e->bop = e->na == 1 ? BOP_UNARY : BOP_BINARY;
+  for (int i = 0; i < e->na; i++) fuse_mark(e->a[i]);
+}
+
+int urn_fuse_plan(ir_ex *const *args, int na, const urn_builtin *bi) {
+  if (!bi || !(bi->flags & URN_BI_DIST) || (bi->flags & URN_BI_RNG)) return 0;
+  const urn_dist *d = bi->aux;
+  if (d->multivariate || na > URN_DIST_MAX_ARGS) return 0;
+  int any = 0;
+  for (int i = 0; i < na; i++)
+    if (d->args[i].kind == URN_DA_REALS && fuse_op(args[i])) any = 1;
+  if (!any) return 0;
+  for (int i = 0; i < na; i++)
+    if (d->args[i].kind == URN_DA_REALS && fuse_op(args[i])) fuse_mark(args[i]);
+  return 1;
+}
+
+/* The distribution call with fused arguments: one node. */
+int32_t urn_fused_dist(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na, int propto, double *out) {
+  const urn_dist *d = bi->aux;
+  bctx bc[URN_DIST_MAX_ARGS];
+  bv x[URN_DIST_MAX_ARGS];
+  urn_val val[URN_DIST_MAX_ARGS];
+  urn_darg da[URN_DIST_MAX_ARGS];
+  int fused[URN_DIST_MAX_ARGS];
+  double sv[URN_DIST_MAX_ARGS];
+  int32_t si[URN_DIST_MAX_ARGS];
+  for (int i = 0; i < na; i++) {
+    const ir_ex *e = a[i];
+    memset(&da[i], 0, sizeof da[i]);
+    fused[i] = e->lane && e->bop != BOP_NONE && e->bop != BOP_VLEAF;
+    if (fused[i]) {
+      bc[i].ev = ev, bc[i].L = (size_t)-1, bc[i].lo = 0, bc[i].iv = NULL, bc[i].loc = NULL;
+      bx(&bc[i], e, &x[i]);
+      if (bc[i].L == (size_t)-1) bc[i].L = 1; /* cannot happen: a container operand sets it */
+      da[i].v = x[i].v ? x[i].v : &x[i].u, da[i].n = x[i].v ? bc[i].L : 1;
+      da[i].rows = da[i].n, da[i].cols = 1;
+      if (!e->novar) {
+        double *p = balloc(&bc[i], (da[i].n ? da[i].n : 1) * sizeof *p);
+        memset(p, 0, da[i].n * sizeof *p);
+        da[i].d = p;
+      }
+      continue;
+    }
+    if (e->s && urn_is_scalar(e->ty)) {
+      si[i] = e->s(ev, e, &sv[i]);
+      val[i].v = &sv[i], val[i].ix = si[i] >= 0 ? &si[i] : NULL, val[i].n = 1, val[i].ty = e->ty;
+    } else {
+      e->g(ev, e, &val[i]);
+    }
+    const urn_val *v = &val[i];
+    da[i].n = v->n, da[i].rows = v->n, da[i].cols = 1;
+    if (d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT) {
+      int *iv = urn_tape_scratch(&ev->tape, (v->n ? v->n : 1) * sizeof(int));
+      for (size_t k = 0; k < v->n; k++) iv[k] = (int)v->v[k];
+      da[i].iv = iv;
+      continue;
+    }
+    da[i].v = v->v;
+    if (d->args[i].kind == URN_DA_VECTOR || d->args[i].kind == URN_DA_VECTORS) da[i].rows = (size_t)v->dim[v->ty.dims];
+    else if (d->args[i].kind == URN_DA_MATRIX) da[i].rows = (size_t)v->dim[v->ty.dims], da[i].cols = (size_t)v->dim[v->ty.dims + 1];
+    if (!e->novar) {
+      double *p = urn_tape_scratch(&ev->tape, (v->n ? v->n : 1) * sizeof *p);
+      memset(p, 0, v->n * sizeof *p);
+      da[i].d = p;
+    }
+  }
+  urn_dist_fn fn = urn_dist_function(d, bi->aux2 == URN_DF_LUPDF ? URN_DF_LPDF : bi->aux2);
+  double r = 0;
+  int rc = fn(da, propto, &r, ev->err);
+  if (rc != URN_OK) dist_fail(ev, rc);
+  *out = r;
+  /* one node: partials of the plain arguments per element, of the fused ones per leaf */
+  size_t cnt = 0;
+  for (int i = 0; i < na; i++) {
+    if (!da[i].d) continue;
+    if (!fused[i]) { if (val[i].ix) cnt += val[i].n; continue; }
+    for (int k = 0; k < x[i].nt; k++) cnt += x[i].t[k].lnode ? da[i].n : 1;
+  }
+  if (!cnt) return -1;
+  int32_t *o; double *p;
+  urn_tape_begin(&ev->tape, cnt, &o, &p);
+  size_t m = 0;
+  for (int i = 0; i < na; i++) {
+    const double *g = da[i].d;
+    if (!g) continue;
+    if (!fused[i]) {
+      if (val[i].ix)
+        for (size_t j = 0; j < val[i].n; j++)
+          if (val[i].ix[j] >= 0) o[m] = val[i].ix[j], p[m++] = g[j];
+      continue;
+    }
+    size_t n = da[i].n;
+    for (int k = 0; k < x[i].nt; k++) {
+      const bterm *t = &x[i].t[k];
+      if (t->lnode) {
+        for (size_t l = 0; l < n; l++)
+          if (t->lnode[l] >= 0) o[m] = t->lnode[l], p[m++] = t->d ? g[l] * t->d[l] : g[l];
+      } else {
+        double sum = 0;
+        if (t->d) for (size_t l = 0; l < n; l++) sum += g[l] * t->d[l];
+        else for (size_t l = 0; l < n; l++) sum += g[l];
+        o[m] = t->node, p[m++] = sum;
+      }
+    }
+  }
+  return urn_tape_end(&ev->tape, r, m);
+}
+
+void urn_fused_tilde_run(urn_ev *ev, const ir_st *s) {
+  double v;
+  int32_t ix = urn_fused_dist(ev, s->bi, s->args, s->nargs, ev->propto, &v);
+  urn_ev_target_add(ev, v, ix, 1);
+}
+int32_t urn_fused_dist_s(urn_ev *ev, const ir_ex *e, double *out) {
+  return urn_fused_dist(ev, e->bi, e->a, e->na, e->propto && ev->propto, out);
 }

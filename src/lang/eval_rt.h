@@ -43,6 +43,13 @@ ir_run rt_run_fn(int kind, int variant);
  * run to urn_batch_run when its iterations can run as vector operations). */
 int urn_batch_plan(urn_prog *p, ir_st *s);
 void urn_batch_run(urn_ev *ev, const ir_st *s);
+/* Fused vector arguments of a vectorized distribution call (lang/batch.c):
+ * marks the arguments, returns 1 when any fuses; then the call / ~ statement
+ * runs through urn_fused_dist_s / urn_fused_tilde_run (one tape node). */
+int urn_fuse_plan(ir_ex *const *args, int na, const urn_builtin *bi);
+int32_t urn_fused_dist(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na, int propto, double *out);
+int32_t urn_fused_dist_s(urn_ev *ev, const ir_ex *e, double *out);
+void urn_fused_tilde_run(urn_ev *ev, const ir_st *s);
 /* target: value so far, and one node summing its terms (-1 when constant). */
 double urn_ev_target_value(const urn_ev *ev);
 int32_t urn_ev_target_node(urn_ev *ev, double *value);

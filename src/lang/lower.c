@@ -135,6 +135,8 @@ static ir_ex *make_call(lctx *c, const urn_expr *src, const char *name, ir_ex **
       if (all_scalar && n == 3 && strcmp(((const urn_dist *)b->aux)->name, "normal") == 0 &&
           (b->aux2 == URN_DF_LPDF || b->aux2 == URN_DF_LUPDF))
         e->s = rt_s_normal;
+      else if (!c->p->nobatch && urn_fuse_plan(args, n, b))
+        e->s = urn_fused_dist_s, e->g = rt_g_via_s;
     }
   } else if (all_scalar && b->sfn && n <= 8) {
     e->s = rt_s_call_scalar;
@@ -542,6 +544,8 @@ static ir_st *lower_tilde(lctx *c, const urn_stmt *x) {
     if (!x->truncated && n == 3 && strcmp(d->name, "normal") == 0 && is_scalar(s->args[0]->ty) &&
         is_scalar(s->args[1]->ty) && is_scalar(s->args[2]->ty))
       s->run = rt_run_fn(URN_ST_TILDE, 1);
+    else if (!x->truncated && !c->p->nobatch && urn_fuse_plan(s->args, n, s->bi))
+      s->run = urn_fused_tilde_run;
     if (x->truncated) {
       tys[0] = (urn_type){d->discrete ? URN_TY_INT : URN_TY_REAL, 0};
       if (x->trunc_lo) s->tlo = lower_expr(c, x->trunc_lo);
