@@ -139,6 +139,8 @@ typedef struct urn_chain_result {
   double stepsize;          /* step size after warmup */
   double warmup_seconds;    /* wall time of warmup */
   double sampling_seconds;  /* wall time of sampling */
+  double warmup_cpu_seconds;   /* CPU time of the chain's thread in warmup (initialization included) */
+  double sampling_cpu_seconds; /* CPU time of the chain's thread in sampling */
 } urn_chain_result;
 
 /* Runs cfg->num_chains chains of NUTS on target, spread over cfg->num_threads

@@ -58,6 +58,8 @@ typedef struct sample_run {
   unsigned long kinds[64];     /* message kinds already reported */
   int n_kinds;                 /* entries in kinds */
   long long mode_gradients;    /* gradient evaluations of the --init mode search */
+  double run_cpu_start;        /* process CPU seconds when sampling started */
+  double mode_cpu;             /* process CPU seconds of the --init mode search */
 } sample_run;
 
 /* Reports msg on stderr unless a message of its kind was reported before. */
@@ -98,6 +100,9 @@ static void sink_warning(void *ctx, int chain, const char *msg) {
 static void sink_mode(void *ctx, const urn_mode_report *rep, const double *theta) {
   sample_run *r = ctx;
   r->mode_gradients = rep->n_gradients;
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  r->mode_cpu = ts.tv_sec + 1e-9 * ts.tv_nsec - r->run_cpu_start;
   if (!theta) return; /* the warning says what happened */
   printf("--init mode: %d L-BFGS optimizations (%lld gradient evaluations): %d of %d reached the best mode "
          "(lp__ %.6g)",
@@ -424,7 +429,7 @@ int cmd_sample(int argc, char **argv) {
 
   urn_chain_result *res = urn_xcalloc((size_t)nch, sizeof *res);
   int interrupted = 0;
-  double t0 = 0, t1 = 0;
+  double t0 = 0, t1 = 0, c0 = 0, c1 = 0;
   if (status == 0) {
     urn_progress_init(&r.progress, nch, cfg.num_warmup, cfg.num_warmup + cfg.num_samples,
                       cfg.refresh > 0 && isatty(STDOUT_FILENO));
@@ -444,9 +449,14 @@ int cmd_sample(int argc, char **argv) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     t0 = ts.tv_sec + 1e-9 * ts.tv_nsec;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    c0 = ts.tv_sec + 1e-9 * ts.tv_nsec;
+    r.run_cpu_start = c0;
     int rc = urn_sample_run(&cfg, &target, inits, &sink, &stop_requested, res, &err);
     clock_gettime(CLOCK_MONOTONIC, &ts);
     t1 = ts.tv_sec + 1e-9 * ts.tv_nsec;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    c1 = ts.tv_sec + 1e-9 * ts.tv_nsec;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     urn_progress_clear(&r.progress);
@@ -476,16 +486,19 @@ int cmd_sample(int argc, char **argv) {
   if (status == 0 && interrupted) {
     fprintf(stderr, "urn sample: interrupted; the files in %s hold the draws made so far\n", out_dir);
   } else if (status == 0) {
-    long long grads = r.mode_gradients;
+    long long grads = r.mode_gradients, chain_grads = 0;
     int div = 0, hits = 0;
-    for (int c = 0; c < nch; c++) grads += res[c].n_gradients, div += res[c].divergent, hits += res[c].max_depth_hits;
+    for (int c = 0; c < nch; c++) chain_grads += res[c].n_gradients, div += res[c].divergent, hits += res[c].max_depth_hits;
+    grads += chain_grads;
     double warm = 0, samp = 0;
-    for (int c = 0; c < nch; c++) warm += res[c].warmup_seconds, samp += res[c].sampling_seconds;
-    printf("%d chains of %d warmup + %d draws (seed %llu) in %.2f s wall (warmup %.2f s, sampling %.2f s summed over "
-           "chains); %lld gradient evaluations; %d divergent transitions after warmup; %d transitions hit the maximum "
-           "tree depth %d. Step sizes:",
-           nch, cfg.num_warmup, cfg.num_samples, (unsigned long long)cfg.seed, t1 - t0, warm, samp, grads, div, hits,
-           cfg.max_depth);
+    for (int c = 0; c < nch; c++) warm += res[c].warmup_cpu_seconds, samp += res[c].sampling_cpu_seconds;
+    printf("%d chains of %d warmup + %d draws (seed %llu) in %.2f s wall, %.2f s CPU; CPU summed over chains: "
+           "warmup %.2f s, sampling %.2f s, %.1f us per gradient",
+           nch, cfg.num_warmup, cfg.num_samples, (unsigned long long)cfg.seed, t1 - t0, c1 - c0, warm, samp,
+           chain_grads ? 1e6 * (warm + samp) / (double)chain_grads : 0.0);
+    if (cfg.init_mode > 0) printf("; mode search %.2f s CPU", r.mode_cpu);
+    printf("; %lld gradient evaluations; %d divergent transitions after warmup; %d transitions hit the maximum "
+           "tree depth %d. Step sizes:", grads, div, hits, cfg.max_depth);
     for (int c = 0; c < nch; c++) printf(" %.3g", res[c].stepsize);
     printf(". Output: %s/%s-{1..%d}.csv\n", out_dir, name, nch);
     /* the summary table is diag's */

@@ -24,6 +24,12 @@ void urn_sample_config_default(urn_sample_config *cfg) {
   cfg->seed = 1, cfg->refresh = 100;
 }
 
+static double thread_cpu_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static double now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -105,6 +111,7 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
   memcpy(inv_metric, s->inv_metric, mlen * sizeof *inv_metric);
   int status = URN_OK;
   double t_start = now_seconds(), t_warm_end = -1;
+  double c_start = thread_cpu_seconds(), c_warm_end = -1;
   int divergences = 0;
 
   status = find_start(cfg, s, &rng, chain, init, &res->err);
@@ -192,13 +199,17 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
         }
       }
       t_warm_end = now_seconds();
+      c_warm_end = thread_cpu_seconds();
     }
     if (sink && sink->progress && cfg->refresh > 0 &&
         ((m + 1) % cfg->refresh == 0 || m + 1 == warmup || m + 1 == total))
       sink->progress(sink->ctx, chain, m + 1, total, divergences);
   }
-  double t_end = now_seconds();
+  double t_end = now_seconds(), c_end = thread_cpu_seconds();
   if (t_warm_end < 0) t_warm_end = warmup == 0 ? t_start : t_end;
+  if (c_warm_end < 0) c_warm_end = warmup == 0 ? c_start : c_end;
+  res->warmup_cpu_seconds = c_warm_end - c_start;
+  res->sampling_cpu_seconds = c_end - c_warm_end;
   res->status = status;
   if (status != URN_OK) res->err.code = status;
   res->iterations = m;
