@@ -296,10 +296,12 @@ static int run_one(const char *dir, const char *label, const settings *st) {
     if (verdict == 2 && is_stress(label)) verdict = 5;
     const char *tag = verdict == 0 ? "PASS" : verdict == 1 ? "FAIL" : verdict == 5 ? "STRESS" : "INCONCLUSIVE";
     int kept = st->chains * st->draws;
+    double sampling_cpu = 0;
+    for (int c = 0; c < st->chains; c++) sampling_cpu += res[c].sampling_cpu_seconds;
     printf("%-5s %-44s %zu quantities, min bulk-ESS %.0f, max R-hat %.3f, %d divergent, %.1fk gradients, "
-           "depth %.1f (%d at max), %.1f s CPU (%.1f us/gradient), %.1f s wall%s%s\n",
+           "depth %.1f (%d at max), %.1f s CPU (sampling %.1f s; %.1f us/gradient), %.1f s wall%s%s\n",
            tag, label, nq, min_ess, max_rhat, s.divergent, grads / 1000.0, (double)s.depth_sum / kept, s.depth_hits,
-           cpu, 1e6 * cpu / (double)(grads ? grads : 1), elapsed, why[0] ? ": " : "", why);
+           cpu, sampling_cpu, 1e6 * cpu / (double)(grads ? grads : 1), elapsed, why[0] ? ": " : "", why);
   }
   fflush(stdout);
   free(x), free(res), free(s.draws), free(s.count), free(inits), free(init);
