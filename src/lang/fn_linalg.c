@@ -9,6 +9,7 @@
  * (include/urn/hmm.h): smoothed marginals for log_omega, expected
  * transition counts over Gamma for Gamma, first-step posterior over rho. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/fn.h"
@@ -388,21 +389,78 @@ static void f_quad_form_diag(urn_ev *ev, const urn_builtin *b, urn_val *out, urn
     }
 }
 
-/* eigenvalues_sym / eigenvectors_sym: values only (data), ascending as Stan. */
+/* eigenvalues_sym / eigenvectors_sym, ascending as Stan, with the adjoints of
+ * the symmetric eigenproblem (A = V diag(l) V'):
+ *   eigenvalues:  A-bar = V diag(l-bar) V'
+ *   eigenvectors: A-bar = V (F o (V' V-bar)) V',  F_jk = 1 / (l_k - l_j) (j != k), 0 on the diagonal,
+ * symmetrized, since only the symmetric part of a perturbation of A is seen
+ * (the decomposition reads A as symmetric).  Repeated eigenvalues make the
+ * eigenvectors' derivative undefined: rejected when a gap is below 1e-12 relative. */
+static void eigen_reverse(urn_tape *t, void *data) {
+  mat_cb *c = data;
+  size_t k = c->n;
+  const double *V = c->a, *lam = c->b;
+  size_t kk = k > 0 ? k * k : 1;
+  double *M = urn_xmalloc(kk * sizeof *M), *T = urn_xmalloc(kk * sizeof *T), *G = urn_xmalloc(kk * sizeof *G);
+  if (c->m == 0) { /* eigenvalues: M = diag(l-bar) */
+    memset(M, 0, kk * sizeof *M);
+    for (size_t i = 0; i < k; i++) M[i + i * k] = c->out[i] >= 0 ? t->adj[c->out[i]] : 0;
+  } else { /* eigenvectors: M = F o (V' V-bar) */
+    double *Vb = G;
+    gather_adj(t, c->out, k * k, Vb);
+    urn_matmul_tn(M, V, Vb, k, k, k);
+    for (size_t col = 0; col < k; col++)
+      for (size_t row = 0; row < k; row++)
+        M[row + col * k] = row == col ? 0 : M[row + col * k] / (lam[col] - lam[row]);
+  }
+  /* G = V M V' */
+  for (size_t j = 0; j < k; j++)
+    for (size_t i = 0; i < k; i++) {
+      double acc = 0;
+      for (size_t q = 0; q < k; q++) acc += M[i + q * k] * V[j + q * k];
+      T[i + j * k] = acc; /* T = M V' */
+    }
+  for (size_t j = 0; j < k; j++)
+    for (size_t i = 0; i < k; i++) {
+      double acc = 0;
+      for (size_t q = 0; q < k; q++) acc += V[i + q * k] * T[q + j * k];
+      G[i + j * k] = acc;
+    }
+  for (size_t j = 0; j < k; j++)
+    for (size_t i = 0; i < k; i++) {
+      int32_t a = c->in1[i + j * k];
+      if (a >= 0) t->adj[a] += 0.5 * (G[i + j * k] + G[j + i * k]);
+    }
+  free(M), free(T), free(G);
+}
+
 static void f_eigen_sym(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *A = &args[0];
   size_t k = (size_t)A->dim[0];
-  if (is_var(A)) urn_ev_reject(ev, "%s: derivatives with respect to parameters are not supported", b->name);
-  double *ev_ = urn_ev_doubles(ev, k), *vec = urn_ev_doubles(ev, k * k);
-  if (urn_eigen_sym(A->v, k, ev_, vec)) urn_ev_reject(ev, "%s: eigen decomposition failed", b->name);
+  if ((size_t)A->dim[1] != k) urn_ev_reject(ev, "%s: the matrix must be square, but is %d x %d", b->name, A->dim[0], A->dim[1]);
+  for (size_t i = 0; i < k * k; i++)
+    if (!isfinite(A->v[i])) urn_ev_reject(ev, "%s: the matrix has a non-finite element (%g)", b->name, A->v[i]);
+  double *lam = urn_ev_doubles(ev, k), *vec = urn_ev_doubles(ev, k * k);
+  if (urn_eigen_sym(A->v, k, lam, vec)) urn_ev_reject(ev, "%s: eigen decomposition failed", b->name);
+  int var = is_var(A);
   if (b->aux2 == 0) {
     int32_t dim[1] = {(int32_t)k};
-    urn_val_alloc(ev, out, (urn_type){URN_TY_VECTOR, 0}, dim, 0);
-    memcpy(out->v, ev_, k * sizeof(double));
+    urn_val_alloc(ev, out, (urn_type){URN_TY_VECTOR, 0}, dim, var);
+    memcpy(out->v, lam, k * sizeof(double));
   } else {
-    urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, A->dim, 0);
+    urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, A->dim, var);
     memcpy(out->v, vec, k * k * sizeof(double));
+    if (var)
+      for (size_t i = 1; i < k; i++)
+        if (!(lam[i] - lam[i - 1] > 1e-12 * (fabs(lam[i]) + fabs(lam[i - 1]) + 1e-300)))
+          urn_ev_reject(ev, "%s: repeated eigenvalue %g: the eigenvectors have no derivative there", b->name, lam[i]);
   }
+  if (!var || k == 0) return;
+  mat_cb *c = urn_arena_alloc(&ev->arena, sizeof *c);
+  c->n = k, c->m = (size_t)b->aux2, c->a = vec, c->b = lam, c->in1 = A->ix, c->out = out->ix, c->nout = out->n;
+  int32_t first;
+  out_nodes(ev, out, &first);
+  urn_tape_callback_add(&ev->tape, first, eigen_reverse, c);
 }
 
 /* ---- HMM ---- */
@@ -519,8 +577,8 @@ const urn_builtin urn_fn_linalg_table[] = {
     F("cov_exp_quad", "m:1vrr", f_gp_exp_quad_cov, 0, "squared-exponential covariance (old name)"),
     F("quad_form_diag", "m:mv", f_quad_form_diag, 0, "diag(v) M diag(v)"),
     F("quad_form_diag", "m:mw", f_quad_form_diag, 0, "diag(v) M diag(v)"),
-    F("eigenvalues_sym", "v:m", f_eigen_sym, 0, "eigenvalues of a symmetric matrix (ascending; data only)"),
-    F("eigenvectors_sym", "m:m", f_eigen_sym, 1, "eigenvectors of a symmetric matrix (columns; data only)"),
+    F("eigenvalues_sym", "v:m", f_eigen_sym, 0, "eigenvalues of a symmetric matrix (ascending)"),
+    F("eigenvectors_sym", "m:m", f_eigen_sym, 1, "eigenvectors of a symmetric matrix (columns, in the order of the eigenvalues)"),
     F("hmm_marginal", "r:mmv", f_hmm_marginal, 0, "log p(y) of an HMM by the forward algorithm"),
     F("hmm_hidden_state_prob", "m:mmv", f_hmm_hidden_state_prob, 0, "smoothed state probabilities (K x T)"),
     {"hmm_latent_rng", "1i:mmv", f_hmm_latent_rng, NULL, NULL, 0, URN_BI_RNG, "a draw of the hidden states"},
