@@ -408,6 +408,50 @@ static void check_ode_call(checker *C, urn_expr *e) {
   }
 }
 
+/* An algebraic solver or map_rect call: the function's signature must fit. */
+static void check_solver_call(checker *C, urn_expr *e) {
+  char b1[64], b2[64];
+  urn_fundef *f = e->args[0]->fun;
+  if (!f) return;
+  if (f->definition) f = f->definition;
+  urn_type vec = mk(URN_TY_VECTOR, 0);
+  int fixed = strncmp(e->name, "algebra_solver", 14) == 0 || strcmp(e->name, "map_rect") == 0;
+  if (fixed) {
+    urn_type want[4] = {vec, vec, mk(URN_TY_REAL, 1), mk(URN_TY_INT, 1)};
+    int ok = f->nparams == 4 && f->ret.base == URN_TY_VECTOR && f->ret.dims == 0;
+    for (int i = 0; ok && i < 4; i++) ok = f->params[i]->ty.base == want[i].base && f->params[i]->ty.dims == want[i].dims;
+    if (!ok)
+      error_at(C, e->args[0]->line, e->args[0]->col,
+               "the function %s of %s must be declared vector %s(vector %s, vector theta, data array[] real x_r, "
+               "data array[] int x_i)",
+               f->name, e->name, f->name, e->name[0] == 'm' ? "phi" : "y");
+    for (int i = 3; i < e->nargs; i++)
+      if (i != 4 && !e->args[i]->data_only)
+        error_at(C, e->args[i]->line, e->args[i]->col, "argument %d of %s must be data, but it depends on parameters",
+                 i + 1, e->name);
+    return;
+  }
+  int tol = strstr(e->name, "_tol") != NULL, first = tol ? 5 : 2, nextra = e->nargs - first;
+  for (int i = 2; i < first; i++)
+    if (!e->args[i]->data_only)
+      error_at(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (a tolerance) must be data", i + 1, e->name);
+  int ok = f->nparams == 1 + nextra && f->ret.base == URN_TY_VECTOR && f->ret.dims == 0 &&
+           f->params[0]->ty.base == URN_TY_VECTOR && f->params[0]->ty.dims == 0;
+  if (!ok) {
+    error_at(C, e->args[0]->line, e->args[0]->col,
+             "the system function %s of %s must be declared vector %s(vector y, ...) with one argument after y for "
+             "each of the %d argument%s after %s",
+             f->name, e->name, f->name, nextra, nextra == 1 ? "" : "s", tol ? "max_num_steps" : "the initial guess");
+    return;
+  }
+  for (int k = 0; k < nextra; k++) {
+    urn_type got = e->args[first + k]->ty, want = f->params[1 + k]->ty;
+    if (!passes_as(got, want))
+      error_at(C, e->args[first + k]->line, e->args[first + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
+               first + k + 1, e->name, tyname(got, b1, sizeof b1), f->name, 2 + k, tyname(want, b2, sizeof b2));
+  }
+}
+
 static void resolve_call(checker *C, urn_expr *e, const char *name, int line, int col) {
   char types[256], avail[1024];
   for (int i = 0; i < e->nargs; i++)
@@ -454,6 +498,8 @@ static void resolve_call(checker *C, urn_expr *e, const char *name, int line, in
     e->builtin = b;
     e->ty = ret;
     if (strncmp(name, "ode_", 4) == 0 || strncmp(name, "integrate_ode_", 14) == 0) check_ode_call(C, e);
+    if (strncmp(name, "solve_", 6) == 0 || strncmp(name, "algebra_solver", 14) == 0 || strcmp(name, "map_rect") == 0)
+      check_solver_call(C, e);
     return;
   }
   if (urn_builtin_exists(name)) {

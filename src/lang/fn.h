@@ -14,6 +14,7 @@ extern const urn_builtin urn_fn_array_table[];  /* fn_array.c: reductions, const
 extern const urn_builtin urn_fn_linalg_table[]; /* fn_linalg.c: matrix algebra, hmm_* */
 extern const urn_builtin urn_fn_ode_table[];    /* fn_ode.c: ODE solvers */
 extern const urn_builtin urn_fn_gp_table[];     /* fn_gp.c: Gaussian-process covariance functions */
+extern const urn_builtin urn_fn_solve_table[];  /* fn_solve.c: algebraic solvers, map_rect */
 
 /* Higher-order built-ins (fn_ode.c).  The evaluation of a function passed by
  * name (lower.c wires it): a FUNCTION-typed value that carries the ir_fun. */

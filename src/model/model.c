@@ -579,7 +579,9 @@ urn_model *urn_model_new(const char *path, const char *source, size_t source_len
   m->perm = urn_xcalloc(total ? total : 1, sizeof *m->perm);
   for (int k = 0; k < 3; k++)
     for (int i = 0; i < m->nvars[k]; i++) add_names(m, &kk, m->vars[k][i].d->name, &m->vars[k][i].shape);
-  /* fold data-only subexpressions */
+  /* fold data-only subexpressions (a rejection while folding writes its message through
+   * ev->err: point it at a live error, not at checked_tdata's / declare_var's dead local) */
+  ev->err = &e2;
   urn_prog_fold(m->prog, ev, err);
   return m;
 fail:

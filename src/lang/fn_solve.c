@@ -1,0 +1,338 @@
+/* lang/fn_solve.c — algebraic equation solvers and map_rect:
+ *   algebra_solver, algebra_solver_newton (f(y, theta, x_r, x_i), optional
+ *     rel_tol, f_tol, max_steps), solve_newton, solve_powell (variadic
+ *     f(y, ...)) and their _tol forms (scaling_step or rel_tol, f_tol,
+ *     max_steps);
+ *   map_rect(f, phi, thetas, x_rs, x_is): f(phi, theta_j, x_r_j, x_i_j) for
+ *     every job j, results concatenated (evaluated sequentially, on the tape
+ *     like any user function call).
+ *
+ * Method for every solver name: Newton's method on f(y) = 0 with the
+ * Jacobian from the tape (the user's function run on fresh nodes, one reverse
+ * sweep per component, as fn_ode.c), a backtracking line search on |f|^2,
+ * and Levenberg-Marquardt damping (J'J + mu I) when the Newton step fails or
+ * J is singular — so that "powell" problems that need a trust region are
+ * solved too.  Converged when |f|_inf <= f_tol and the last step is below
+ * rel_tol (1 + |y|); otherwise the evaluation is rejected with a message.
+ *
+ * Gradient (implicit function theorem): at the solution y*, f(y*, p) = 0
+ * gives dy/dp = -J_y^-1 J_p at y = y*, so each output is one tape node with those
+ * partials for every parameter-dependent scalar of the extra arguments.  The
+ * initial guess has no influence on y* and gets no partials (as Stan). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/fn.h"
+
+enum { SOLVE_OLD = 1, SOLVE_TOL = 2, SOLVE_NEWTON_DEFAULTS = 4 };
+
+typedef struct solve_sys {
+  urn_ev *ev;            /* the evaluation */
+  const char *name;      /* built-in name for messages */
+  const ir_fun *f;       /* the user's system */
+  size_t N;              /* unknowns */
+  urn_val *fargs;        /* the user function's arguments: [0] y, [1..] the extras */
+  int nfargs;            /* their number */
+  size_t Kp;             /* parameter-dependent scalars among the extras */
+  int *p_arg;            /* fargs index of each */
+  size_t *p_pos;         /* entry within it */
+  double *J, *Jp;        /* dF/dy (N x N row-major), dF/dp (N x Kp row-major) */
+  urn_arena priv;        /* the user function's temporaries, reset after every call */
+  urn_arena outer;       /* the evaluation's arena while priv is swapped in */
+  int swapped;           /* ev->arena is priv */
+  jmp_buf saved_jb;      /* the evaluation's error exit */
+  urn_val *saved_frame;  /* the evaluation's function frame */
+  int saved_depth;       /* and call depth */
+} solve_sys;
+
+/* F(y) into fy; with jac (1: J only, 2: J and Jp) the Jacobians. */
+static void solve_call(solve_sys *S, const double *y, double *fy, int jac) {
+  urn_ev *ev = S->ev;
+  size_t N = S->N;
+  S->outer = ev->arena, ev->arena = S->priv, S->swapped = 1;
+  urn_tape *tp = &ev->tape;
+  size_t mark = tp->n, pmark = tp->np, cbmark = tp->ncb;
+  urn_val *a = urn_arena_alloc(&ev->arena, (size_t)S->nfargs * sizeof *a);
+  memcpy(a, S->fargs, (size_t)S->nfargs * sizeof *a);
+  a[0].v = urn_ev_doubles(ev, N);
+  memcpy(a[0].v, y, N * sizeof *y);
+  a[0].ix = NULL;
+  for (int k = 1; k < S->nfargs; k++) a[k].ix = NULL;
+  if (jac) {
+    a[0].ix = urn_ev_nodes(ev, N);
+    for (size_t i = 0; i < N; i++) a[0].ix[i] = urn_tape_var(tp, y[i]);
+    if (jac == 2) {
+      for (int k = 1; k < S->nfargs; k++)
+        if (S->fargs[k].ix) a[k].ix = urn_ev_nodes(ev, a[k].n);
+      for (size_t k = 0; k < S->Kp; k++) {
+        urn_val *x = &a[S->p_arg[k]];
+        x->ix[S->p_pos[k]] = urn_tape_var(tp, x->v[S->p_pos[k]]);
+      }
+    }
+  }
+  urn_val r;
+  urn_fn_call_user(ev, S->f, a, S->nfargs, &r);
+  if (r.n != N)
+    urn_ev_reject(ev, "%s: the system function %s returned %zu values for %zu unknowns", S->name, S->f->name, r.n, N);
+  for (size_t i = 0; i < N; i++) fy[i] = r.v[i];
+  if (jac) {
+    for (size_t i = 0; i < N; i++) {
+      int32_t root = r.ix ? r.ix[i] : -1;
+      urn_fn_local_sweep(tp, mark, cbmark, root);
+      for (size_t j = 0; j < N; j++) S->J[i * N + j] = root >= 0 ? tp->adj[mark + j] : 0;
+      if (jac == 2)
+        for (size_t k = 0; k < S->Kp; k++) S->Jp[i * S->Kp + k] = root >= 0 ? tp->adj[mark + N + k] : 0;
+    }
+  }
+  tp->n = mark, tp->np = pmark, tp->ncb = cbmark;
+  S->priv = ev->arena, ev->arena = S->outer, S->swapped = 0;
+  urn_arena_reset(&S->priv);
+}
+
+/* Solves A X = B in place (A n x n row-major, B n x m row-major) by Gaussian
+ * elimination with partial pivoting; returns 0 when A is (numerically) singular. */
+static int lu_solve(double *A, double *B, size_t n, size_t m) {
+  double amax = 0;
+  for (size_t i = 0; i < n * n; i++) amax = fmax(amax, fabs(A[i]));
+  for (size_t c = 0; c < n; c++) {
+    size_t p = c;
+    for (size_t r = c + 1; r < n; r++)
+      if (fabs(A[r * n + c]) > fabs(A[p * n + c])) p = r;
+    if (!(fabs(A[p * n + c]) > 1e-14 * amax)) return 0;
+    if (p != c) {
+      for (size_t j = 0; j < n; j++) { double t = A[c * n + j]; A[c * n + j] = A[p * n + j], A[p * n + j] = t; }
+      for (size_t j = 0; j < m; j++) { double t = B[c * m + j]; B[c * m + j] = B[p * m + j], B[p * m + j] = t; }
+    }
+    for (size_t r = c + 1; r < n; r++) {
+      double f = A[r * n + c] / A[c * n + c];
+      if (f == 0) continue;
+      for (size_t j = c; j < n; j++) A[r * n + j] -= f * A[c * n + j];
+      for (size_t j = 0; j < m; j++) B[r * m + j] -= f * B[c * m + j];
+    }
+  }
+  for (size_t c = n; c-- > 0;)
+    for (size_t j = 0; j < m; j++) {
+      double acc = B[c * m + j];
+      for (size_t k = c + 1; k < n; k++) acc -= A[c * n + k] * B[k * m + j];
+      B[c * m + j] = acc / A[c * n + c];
+    }
+  return 1;
+}
+
+static double norm2(const double *x, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i < n; i++) s += x[i] * x[i];
+  return s;
+}
+
+/* Newton / Levenberg-Marquardt iterations from y (in place). */
+static void solve_iterate(solve_sys *S, double *y, double rel_tol, double f_tol, double max_steps) {
+  urn_ev *ev = S->ev;
+  size_t N = S->N;
+  double *fy = urn_ev_doubles(ev, N), *A = urn_ev_doubles(ev, N * N), *d = urn_ev_doubles(ev, N),
+         *yt = urn_ev_doubles(ev, N), *ft = urn_ev_doubles(ev, N);
+  solve_call(S, y, fy, 1);
+  double mu = 0, fn = norm2(fy, N);
+  for (double step = 0;; step++) {
+    double finf = 0;
+    for (size_t i = 0; i < N; i++) finf = fmax(finf, fabs(fy[i]));
+    if (!isfinite(fn)) urn_ev_reject(ev, "%s: the system function is not finite at the current iterate", S->name);
+    if (finf <= f_tol * 1e-3 || fn == 0) return;
+    if (step >= max_steps) {
+      if (finf <= f_tol) return;
+      urn_ev_reject(ev, "%s: max_num_steps (%.0f) reached with |f| = %g > function tolerance %g", S->name, max_steps,
+                    finf, f_tol);
+    }
+    /* step: (J'J + mu I) d = -J'f (mu = 0: the Newton step J d = -f) */
+    int ok;
+    if (mu == 0) {
+      memcpy(A, S->J, N * N * sizeof *A);
+      for (size_t i = 0; i < N; i++) d[i] = -fy[i];
+      ok = lu_solve(A, d, N, 1);
+    } else {
+      for (size_t i = 0; i < N; i++) {
+        for (size_t j = 0; j < N; j++) {
+          double acc = 0;
+          for (size_t q = 0; q < N; q++) acc += S->J[q * N + i] * S->J[q * N + j];
+          A[i * N + j] = acc + (i == j ? mu : 0);
+        }
+        double g = 0;
+        for (size_t q = 0; q < N; q++) g += S->J[q * N + i] * fy[q];
+        d[i] = -g;
+      }
+      ok = lu_solve(A, d, N, 1);
+    }
+    if (!ok) {
+      mu = mu ? mu * 10 : 1e-6 * (1 + fn);
+      continue;
+    }
+    /* backtracking on |f|^2 */
+    double t = 1, fnew = INFINITY;
+    for (int ls = 0; ls < 30; ls++, t *= 0.5) {
+      for (size_t i = 0; i < N; i++) yt[i] = y[i] + t * d[i];
+      solve_call(S, yt, ft, 0);
+      fnew = norm2(ft, N);
+      if (isfinite(fnew) && fnew <= (1 - 1e-4 * t) * fn) break;
+    }
+    if (!(isfinite(fnew) && fnew < fn)) {
+      /* no decrease: damp more (towards gradient descent) */
+      mu = mu ? mu * 10 : 1e-3 * (1 + fn);
+      if (mu > 1e20) {
+        double finf2 = 0;
+        for (size_t i = 0; i < N; i++) finf2 = fmax(finf2, fabs(fy[i]));
+        if (finf2 <= f_tol) return;
+        urn_ev_reject(ev, "%s: no progress from |f| = %g (function tolerance %g): no root found", S->name, finf2, f_tol);
+      }
+      continue;
+    }
+    double dmax = 0, ymax = 0;
+    for (size_t i = 0; i < N; i++) dmax = fmax(dmax, fabs(t * d[i])), ymax = fmax(ymax, fabs(yt[i]));
+    memcpy(y, yt, N * sizeof *y);
+    solve_call(S, y, fy, 1);
+    fn = norm2(fy, N);
+    mu = mu > 0 ? mu * 0.1 : 0;
+    if (mu < 1e-12) mu = 0;
+    double finf2 = 0;
+    for (size_t i = 0; i < N; i++) finf2 = fmax(finf2, fabs(fy[i]));
+    if (dmax <= rel_tol * (1 + ymax) && finf2 <= f_tol) return;
+  }
+}
+
+static void solve_cleanup(solve_sys *S) {
+  urn_ev *ev = S->ev;
+  if (S->swapped) S->priv = ev->arena, ev->arena = S->outer, S->swapped = 0;
+  urn_arena_free(&S->priv);
+  ev->frame = S->saved_frame, ev->depth = S->saved_depth;
+  memcpy(ev->jb, S->saved_jb, sizeof(jmp_buf));
+}
+
+static void f_solve(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  int old = (b->aux2 & SOLVE_OLD) != 0, tol = (b->aux2 & SOLVE_TOL) != 0;
+  const ir_fun *f = urn_fn_funref(&args[0]);
+  const urn_val *guess = &args[1];
+  double rel_tol = 1e-10, f_tol = 1e-6, max_steps = (b->aux2 & SOLVE_NEWTON_DEFAULTS) ? 200 : 1000;
+  int first_extra, nextra;
+  if (old) {
+    first_extra = 2, nextra = 3;
+    if (n == 8) rel_tol = args[5].v[0], f_tol = args[6].v[0], max_steps = args[7].v[0];
+  } else {
+    first_extra = tol ? 5 : 2;
+    nextra = n - first_extra;
+    if (tol) rel_tol = args[2].v[0], f_tol = args[3].v[0], max_steps = args[4].v[0];
+  }
+  /* solve_newton_tol's first tolerance is KINSOL's scaling step: used here as the step tolerance */
+  if (!(rel_tol > 0)) urn_ev_reject(ev, "%s: relative tolerance (or scaling step) is %g, but must be positive", b->name, rel_tol);
+  if (!(f_tol > 0)) urn_ev_reject(ev, "%s: function tolerance is %g, but must be positive", b->name, f_tol);
+  if (!(max_steps >= 1)) urn_ev_reject(ev, "%s: max_num_steps is %g, but must be positive", b->name, max_steps);
+  size_t N = guess->n;
+  if (N == 0) urn_ev_reject(ev, "%s: the initial guess has size 0", b->name);
+  for (size_t i = 0; i < N; i++)
+    if (!isfinite(guess->v[i])) urn_ev_reject(ev, "%s: initial guess[%zu] is %g, but must be finite", b->name, i + 1, guess->v[i]);
+  solve_sys *S = urn_arena_alloc(&ev->arena, sizeof *S);
+  S->ev = ev, S->name = b->name, S->f = f, S->N = N;
+  S->nfargs = 1 + nextra;
+  S->fargs = urn_arena_alloc(&ev->arena, (size_t)S->nfargs * sizeof *S->fargs);
+  S->fargs[0].ty = (urn_type){URN_TY_VECTOR, 0}, S->fargs[0].dim[0] = (int32_t)N, S->fargs[0].n = N;
+  for (int k = 0; k < nextra; k++) S->fargs[1 + k] = args[first_extra + k];
+  size_t np = 0;
+  for (int k = 1; k < S->nfargs; k++)
+    if (S->fargs[k].ix)
+      for (size_t i = 0; i < S->fargs[k].n; i++) np += S->fargs[k].ix[i] >= 0;
+  S->p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->p_arg);
+  S->p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->p_pos);
+  for (int k = 1; k < S->nfargs; k++)
+    if (S->fargs[k].ix)
+      for (size_t i = 0; i < S->fargs[k].n; i++)
+        if (S->fargs[k].ix[i] >= 0) S->p_arg[S->Kp] = k, S->p_pos[S->Kp++] = i;
+  S->J = urn_ev_doubles(ev, N * N);
+  S->Jp = urn_ev_doubles(ev, N * (np ? np : 1));
+  double *y = urn_ev_doubles(ev, N), *fy = urn_ev_doubles(ev, N);
+  memcpy(y, guess->v, N * sizeof *y);
+
+  S->saved_frame = ev->frame, S->saved_depth = ev->depth;
+  urn_arena_init(&S->priv, 1 << 14);
+  memcpy(S->saved_jb, ev->jb, sizeof(jmp_buf));
+  if (setjmp(ev->jb)) {
+    solve_cleanup(S);
+    longjmp(ev->jb, 1);
+  }
+  solve_iterate(S, y, rel_tol, f_tol, max_steps);
+  if (S->Kp) solve_call(S, y, fy, 2);
+  solve_cleanup(S);
+
+  int32_t dim[1] = {(int32_t)N};
+  urn_val_alloc(ev, out, (urn_type){URN_TY_VECTOR, 0}, dim, S->Kp > 0);
+  memcpy(out->v, y, N * sizeof *y);
+  if (!S->Kp) return;
+  /* dy/dp = -J^-1 Jp */
+  double *A = urn_ev_doubles(ev, N * N), *X = urn_ev_doubles(ev, N * S->Kp);
+  memcpy(A, S->J, N * N * sizeof *A);
+  memcpy(X, S->Jp, N * S->Kp * sizeof *X);
+  if (!lu_solve(A, X, N, S->Kp))
+    urn_ev_reject(ev, "%s: the Jacobian is singular at the solution: the solution has no derivative", b->name);
+  for (size_t i = 0; i < N; i++) {
+    int32_t *o;
+    double *p;
+    urn_tape_begin(&ev->tape, S->Kp, &o, &p);
+    for (size_t k = 0; k < S->Kp; k++) o[k] = S->fargs[S->p_arg[k]].ix[S->p_pos[k]], p[k] = -X[i * S->Kp + k];
+    out->ix[i] = urn_tape_end(&ev->tape, y[i], S->Kp);
+  }
+}
+
+/* map_rect(f, phi, thetas, x_rs, x_is): f(phi, thetas[j], x_rs[j], x_is[j]) for each job, concatenated. */
+static void f_map_rect(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const ir_fun *f = urn_fn_funref(&args[0]);
+  const urn_val *phi = &args[1], *th = &args[2], *xr = &args[3], *xi = &args[4];
+  size_t J = (size_t)th->dim[0];
+  if ((size_t)xr->dim[0] != J && !(J == 0 || xr->n == 0))
+    urn_ev_reject(ev, "map_rect: %zu jobs in thetas but %d in x_rs", J, xr->dim[0]);
+  if ((size_t)xi->dim[0] != J && !(J == 0 || xi->n == 0))
+    urn_ev_reject(ev, "map_rect: %zu jobs in thetas but %d in x_is", J, xi->dim[0]);
+  /* at least one of thetas, x_rs, x_is gives the number of jobs */
+  if (J == 0) J = xr->n ? (size_t)xr->dim[0] : (size_t)xi->dim[0];
+  urn_val *res = urn_arena_alloc(&ev->arena, (J ? J : 1) * sizeof *res);
+  size_t total = 0;
+  int var = 0;
+  for (size_t j = 0; j < J; j++) {
+    urn_val a[4];
+    a[0] = *phi;
+    if (th->dim[0] > 0) urn_val_elem(th, j, &a[1]);
+    else a[1] = *th, a[1].ty.dims = 0, a[1].dim[0] = 0, a[1].n = 0;
+    if (xr->dim[0] > 0) urn_val_elem(xr, j, &a[2]);
+    else a[2] = *xr, a[2].ty.dims = 1, a[2].dim[0] = 0, a[2].n = 0;
+    if (xi->dim[0] > 0) urn_val_elem(xi, j, &a[3]);
+    else a[3] = *xi, a[3].ty.dims = 1, a[3].dim[0] = 0, a[3].n = 0;
+    urn_fn_call_user(ev, f, a, 4, &res[j]);
+    total += res[j].n;
+    var |= res[j].ix != NULL;
+  }
+  int32_t dim[1] = {(int32_t)total};
+  urn_val_alloc(ev, out, (urn_type){URN_TY_VECTOR, 0}, dim, var);
+  size_t pos = 0;
+  for (size_t j = 0; j < J; j++) {
+    memcpy(out->v + pos, res[j].v, res[j].n * sizeof(double));
+    if (var)
+      for (size_t i = 0; i < res[j].n; i++) out->ix[pos + i] = urn_val_ix(&res[j], i);
+    pos += res[j].n;
+  }
+}
+
+#define F(name, sig, aux2, doc) {name, sig, f_solve, NULL, NULL, aux2, 0, doc}
+const urn_builtin urn_fn_solve_table[] = {
+    F("algebra_solver", "v:F v v 1r 1i", SOLVE_OLD, "root y of f(y, theta, x_r, x_i) = 0 (Newton / Levenberg-Marquardt)"),
+    F("algebra_solver", "v:F v v 1r 1i r r r", SOLVE_OLD, "algebra_solver with rel_tol, f_tol, max_steps"),
+    F("algebra_solver_newton", "v:F v v 1r 1i", SOLVE_OLD | SOLVE_NEWTON_DEFAULTS, "as algebra_solver"),
+    F("algebra_solver_newton", "v:F v v 1r 1i r r r", SOLVE_OLD, "as algebra_solver with tolerances"),
+    F("solve_newton", "v:F v", SOLVE_NEWTON_DEFAULTS, "root y of f(y, ...) = 0"),
+    F("solve_newton", "v:F v A*", SOLVE_NEWTON_DEFAULTS, "root y of f(y, ...) = 0"),
+    F("solve_newton_tol", "v:F v r r i", SOLVE_TOL, "solve_newton with scaling_step, f_tol, max_steps"),
+    F("solve_newton_tol", "v:F v r r i A*", SOLVE_TOL, "solve_newton with scaling_step, f_tol, max_steps"),
+    F("solve_powell", "v:F v", 0, "root y of f(y, ...) = 0"),
+    F("solve_powell", "v:F v A*", 0, "root y of f(y, ...) = 0"),
+    F("solve_powell_tol", "v:F v r r i", SOLVE_TOL, "solve_powell with rel_tol, f_tol, max_steps"),
+    F("solve_powell_tol", "v:F v r r i A*", SOLVE_TOL, "solve_powell with rel_tol, f_tol, max_steps"),
+    {"map_rect", "v:F v 1v 2r 2i", f_map_rect, NULL, NULL, 0, 0,
+     "concatenated f(phi, theta_j, x_r_j, x_i_j) over the jobs (sequential)"},
+    {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};
