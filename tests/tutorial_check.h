@@ -121,16 +121,29 @@ static void check_tutorial(unsigned mask) {
   urn_json *j = urn_json_parse_file(path, &err);
   const urn_json *steps = j ? urn_json_get(j, "steps") : NULL;
   CHECK(steps && steps->type == URN_JSON_ARRAY && steps->len == (size_t)popcount8(mask), "results.json lists the steps");
+  /* The issue's schema: {"steps": [{"name", "method": "nuts"|"em", "wall_seconds", "parameters": [{"name",
+     "true", "estimate", "lower", "upper"}]}]}, lower/upper the 94% HDI for NUTS, absent for EM; step 1 (no
+     fit at all) says "closed-form" and gives its Beta posterior's HDI.  Types are checked, not only keys. */
+  static const char *const method_of[9] = {"", "closed-form", "nuts", "nuts", "em", "nuts", "nuts", "em", "nuts"};
   for (size_t i = 0; steps && i < steps->len; i++) {
     const urn_json *s = steps->items[i], *ps = urn_json_get(s, "parameters"), *me = urn_json_get(s, "method");
-    CHECK(urn_json_get(s, "name") && me && urn_json_get(s, "wall_seconds") && ps && ps->len > 0,
-          "results.json step %zu fields", i + 1);
-    for (size_t k = 0; ps && me && k < ps->len; k++) {
-      const urn_json *p = ps->items[k];
+    const urn_json *nm = urn_json_get(s, "name"), *ws = urn_json_get(s, "wall_seconds"), *ix = urn_json_get(s, "step");
+    int idx = ix && ix->type == URN_JSON_NUMBER && ix->num >= 1 && ix->num <= 8 ? (int)ix->num : 0;
+    CHECK(idx && (mask >> (idx - 1)) & 1, "results.json step %zu: its index %d was selected", i + 1, idx);
+    CHECK(nm && nm->type == URN_JSON_STRING && me && me->type == URN_JSON_STRING && ws &&
+              ws->type == URN_JSON_NUMBER && ws->num >= 0 && ps && ps->type == URN_JSON_ARRAY && ps->len > 0,
+          "results.json step %zu fields and types", i + 1);
+    if (!(me && me->type == URN_JSON_STRING && ps && ps->type == URN_JSON_ARRAY)) continue;
+    CHECK(!strcmp(me->str, method_of[idx]), "results.json step %d method '%s', want '%s'", idx, me->str, method_of[idx]);
+    for (size_t k = 0; k < ps->len; k++) {
+      const urn_json *p = ps->items[k], *lo = urn_json_get(p, "lower"), *hi = urn_json_get(p, "upper");
+      const urn_json *pn = urn_json_get(p, "name"), *tv = urn_json_get(p, "true"), *ev = urn_json_get(p, "estimate");
       int em = !strcmp(me->str, "em");
-      CHECK(urn_json_get(p, "name") && urn_json_get(p, "true") && urn_json_get(p, "estimate") &&
-                (em ? !urn_json_get(p, "lower") : urn_json_get(p, "lower") && urn_json_get(p, "upper")),
-            "results.json step %zu parameter %zu fields", i + 1, k + 1);
+      CHECK(pn && pn->type == URN_JSON_STRING && tv && tv->type == URN_JSON_NUMBER && ev && ev->type == URN_JSON_NUMBER,
+            "results.json step %d parameter %zu: name, true, estimate", idx, k + 1);
+      CHECK(em ? !lo && !hi
+               : lo && hi && lo->type == URN_JSON_NUMBER && hi->type == URN_JSON_NUMBER && lo->num <= hi->num,
+            "results.json step %d parameter %zu: lower/upper %s", idx, k + 1, em ? "absent (EM)" : "the HDI");
     }
   }
   CHECK(j && urn_json_get(j, "total_wall_seconds"), "total wall time recorded");

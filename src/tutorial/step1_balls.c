@@ -36,6 +36,22 @@ static void grid_hdi(const double *x, const double *f, double prob, double *lo, 
   }
 }
 
+/* The same model in Stan, for reference (this step needs no sampler). */
+static const char *const program =
+    "// Step 1 in Stan, for reference: urn computes this posterior in closed form,\n"
+    "// p[k] | data ~ Beta(1 + red[k], 1 + n[k] - red[k]).\n"
+    "data {\n"
+    "  int<lower=1> K;                // experiments (n = 5, 10, 100, 1000, 10000)\n"
+    "  array[K] int<lower=0> n;       // balls drawn with replacement\n"
+    "  array[K] int<lower=0> red;     // of which red\n"
+    "}\n"
+    "parameters {\n"
+    "  array[K] real<lower=0, upper=1> p;  // P(red) after experiment k; uniform prior\n"
+    "}\n"
+    "model {\n"
+    "  red ~ binomial(n, p);\n"
+    "}\n";
+
 int tut_step_balls(tut_ctx *ctx, urn_error *err) {
   static const int sizes[5] = {5, 10, 100, 1000, 10000};
   const double p_true = 6.0 / 12.0;
@@ -53,6 +69,7 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
   urn_rng rng;
   tut_data_rng(ctx, &rng);
   double est[5], se[5], lo[5], hi[5];
+  int reds[5];
   double *x = urn_xmalloc(GRID * sizeof *x), *dens = urn_xmalloc(5 * GRID * sizeof *dens);
   char csv_line[128];
   urn_buf data;
@@ -61,6 +78,7 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
   for (int k = 0; k < 5; k++) {
     int n = sizes[k], red = 0;
     for (int i = 0; i < n; i++) red += urn_rng_uniform(&rng) < p_true;
+    reds[k] = red;
     est[k] = (double)red / n;
     se[k] = sqrt(est[k] * (1 - est[k]) / n);
     beta_density(1 + red, 1 + n - red, x, dens + k * GRID);
@@ -76,6 +94,19 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
   int rc = tut_write_text(ctx, "balls.csv", data.data, err);
   urn_report_code(r, "The draws summarized (balls.csv)", data.data);
   urn_buf_free(&data);
+  /* The model in Stan with its data, for reference (`urn check balls.stan --data balls.data.json`). */
+  double nd[5], redd[5];
+  for (int k = 0; k < 5; k++) nd[k] = sizes[k], redd[k] = reds[k];
+  urn_buf bj;
+  tut_json_begin(&bj);
+  tut_json_int(&bj, "K", 5);
+  tut_json_vec(&bj, "n", nd, 5);
+  tut_json_vec(&bj, "red", redd, 5);
+  tut_json_end(&bj);
+  if (rc == URN_OK) rc = tut_write_text(ctx, "balls.data.json", bj.data, err);
+  urn_buf_free(&bj);
+  if (rc == URN_OK) rc = tut_write_text(ctx, "balls.stan", program, err);
+  urn_report_code(r, "The same model in Stan, for reference (balls.stan, data in balls.data.json)", program);
   /* Bars: red and blue with their error bars, one panel per n. */
   urn_bar_panel panels[5];
   static const char *const cats[2] = {"red", "blue"}, *const colors[2] = {"#ff4c4c", "#4c4cff"};

@@ -24,6 +24,43 @@ static int sample_categorical(urn_rng *r, const double *p, int n) {
   return n - 1;
 }
 
+/* The same model in Stan, for reference (this step fits it by EM). */
+static const char *const program =
+    "// Step 4's Gaussian HMM in Stan, for reference: the step fits it by EM, as the tutorial\n"
+    "// does with dynamax (MAP under dynamax's Dirichlet priors; its weak normal-inverse-Wishart\n"
+    "// prior on the emissions is left out here).  The states are summed out by hmm_marginal.\n"
+    "data {\n"
+    "  int<lower=1> K;                  // states\n"
+    "  int<lower=1> B;                  // sequences\n"
+    "  int<lower=1> T;                  // steps per sequence\n"
+    "  array[B] vector[T] emissions;\n"
+    "}\n"
+    "parameters {\n"
+    "  simplex[K] pi;                   // initial distribution\n"
+    "  array[K] simplex[K] A;           // transition matrix rows\n"
+    "  ordered[K] mu;                   // emission means (ordered: labels identified)\n"
+    "  vector<lower=0>[K] sigma2;       // emission variances (dynamax's covariances)\n"
+    "}\n"
+    "model {\n"
+    "  matrix[K, K] Gamma;\n"
+    "  for (i in 1:K)\n"
+    "    for (j in 1:K)\n"
+    "      Gamma[i, j] = A[i][j];\n"
+    "  pi ~ dirichlet(rep_vector(1.1, K));\n"
+    "  for (k in 1:K) {\n"
+    "    vector[K] alpha = rep_vector(1.1, K);\n"
+    "    alpha[k] = alpha[k] + 10;       // transition_matrix_stickiness = 10\n"
+    "    A[k] ~ dirichlet(alpha);\n"
+    "  }\n"
+    "  for (b in 1:B) {\n"
+    "    matrix[K, T] log_omega;\n"
+    "    for (k in 1:K)\n"
+    "      for (t in 1:T)\n"
+    "        log_omega[k, t] = normal_lpdf(emissions[b][t] | mu[k], sqrt(sigma2[k]));\n"
+    "    target += hmm_marginal(log_omega, Gamma, pi);\n"
+    "  }\n"
+    "}\n";
+
 int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   const double pi_true[K] = {1.0 / 3, 1.0 / 3, 1.0 / 3};
   const double A_true[K * K] = {0.8, 0.1, 0.1, 0.1, 0.8, 0.1, 0.1, 0.1, 0.8};
@@ -56,6 +93,9 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   /* Data files: one JSON with the three sequences and their hidden states. */
   urn_buf data;
   tut_json_begin(&data);
+  tut_json_int(&data, "K", K);
+  tut_json_int(&data, "B", B);
+  tut_json_int(&data, "T", T);
   tut_json_mat(&data, "emissions", y, B, T);
   double zd[B * T];
   for (int i = 0; i < B * T; i++) zd[i] = z[i] + 1;
@@ -64,6 +104,9 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   int rc = tut_write_text(ctx, "gaussian-hmm.data.json", data.data, err);
   tut_report_data(ctx, "gaussian-hmm.data.json", data.data);
   urn_buf_free(&data);
+  if (rc == URN_OK) rc = tut_write_text(ctx, "gaussian-hmm.stan", program, err);
+  urn_report_code(r, "The same model in Stan, for reference (gaussian-hmm.stan; its data: gaussian-hmm.data.json)",
+                  program);
   if (rc) return rc;
 
   urn_hmm_model m;

@@ -111,6 +111,8 @@ int tut_step_glmhmm(tut_ctx *ctx, urn_error *err) {
                      "generated its data) uses biases 2, 0, -1 and passes 1, 0.8, 1.5 as emission_covariances; urn "
                      "follows the code, so these are variances (sd 1, 0.89, 1.22). Labels are aligned with dynamax's "
                      "find_permutation on the Viterbi paths of the 1000 training steps.");
+  urn_report_text(r, "The same model in Stan is step 8's program (glm-hmm-nuts.stan), which samples its "
+                     "posterior by NUTS instead of maximizing it by EM.");
   tut_glmhmm *g = urn_xmalloc(sizeof *g);
   int rc = tut_glmhmm_run(ctx, g, err);
   if (rc) {

@@ -16,6 +16,16 @@ for f in report.html results.json balls.svg balls.csv gaussian-hmm-em.svg gaussi
 done
 grep -q '"method": "em"' "$TMP/t1/results.json" && grep -q '"within": true' "$TMP/t1/results.json" &&
   ! grep -q '"within": false' "$TMP/t1/results.json" && ok || bad "results.json content"
+# The Stan programs shown for reference in steps 1 and 4 check against their data; step 1's, sampled, gives
+# the closed-form Beta(1 + red, 1 + blue) posterior means (red = 4 of 5 and 5015 of 10000 at this seed).
+for m in balls gaussian-hmm; do
+  expect_exit 0 "$URN" check "$TMP/t1/$m.stan" --data "$TMP/t1/$m.data.json"; expect_out "program and data are valid"
+done
+grep -q '"red": \[4,5,59,519,5015\]' "$TMP/t1/balls.data.json" && ok || bad "balls.data.json: $(cat "$TMP/t1/balls.data.json")"
+expect_exit 0 "$URN" sample "$TMP/t1/balls.stan" --data "$TMP/t1/balls.data.json" --seed 3 --output-dir "$TMP/bs"
+expect_exit 0 "$URN" summary "$TMP/bs/"*.csv
+awk '$1 == "p.1" { d = $2 - 5 / 7; ok1 = d < 0.015 && d > -0.015 } $1 == "p.5" { d = $2 - 5016 / 10002; ok5 = d < 0.001 && d > -0.001 }
+     END { exit !(ok1 && ok5) }' "$TMP/out" && ok || bad "balls.stan posterior means: $(head -c 600 "$TMP/out")"
 # The same seed gives the same numbers; another seed other data.
 expect_exit 0 "$URN" tutorial --steps 1 --out "$TMP/again"
 grep -o '"estimate": [^,]*' "$TMP/t1/results.json" | head -n 5 > "$TMP/a"; grep -o '"estimate": [^,]*' "$TMP/again/results.json" > "$TMP/b"
