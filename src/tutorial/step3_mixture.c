@@ -45,7 +45,9 @@ int tut_step_mixture(tut_ctx *ctx, urn_error *err) {
                      "Generator:  w = (0.7, 0.3),  mu = (0, 4)");
   urn_report_note(r, "The tutorial's PyMC model is exchangeable in the two components; urn's Stan program declares "
                      "the means ordered, which removes the label switching without changing the fit (step 6 shows "
-                     "the switching with the exchangeable program).");
+                     "the switching with the exchangeable program). The tutorial samples 1 chain of 1000 + 1000 with PyMC; "
+                     "urn runs the same number of chains as in every NUTS step (4 by default), so that R-hat can "
+                     "be computed.");
   urn_report_code(r, "mixture.stan", program);
   urn_rng rng;
   tut_data_rng(ctx, &rng);

@@ -58,8 +58,9 @@ int tut_step_mixreg(tut_ctx *ctx, urn_error *err) {
                      "Generator:  factory 1: 300 balls, w = 0.8, c = 1, sigma = 1;  factory 2: 700 balls, w = -0.5, "
                      "c = -1, sigma = 2;  x ~ Uniform(1, 10)");
   urn_report_note(r, "The tutorial's text says c = 1.5 and c = -2.0 for the two factories but its code generates "
-                     "with c1 = 1 and c2 = -1; urn follows the code. The sigmas are standard deviations (numpy's "
-                     "scale).");
+                     "with c1 = 1 and c2 = -1, and its text sends 70% of the balls to factory 1 while its code "
+                     "makes 300 balls in factory 1 and 700 in factory 2; urn follows the code. The sigmas are "
+                     "standard deviations (numpy's scale).");
   urn_report_code(r, "mixreg.stan (the tutorial's program, verbatim)", program);
   urn_rng rng;
   tut_data_rng(ctx, &rng);

@@ -109,7 +109,8 @@ int tut_step_glmhmm(tut_ctx *ctx, urn_error *err) {
                      "EM: initialized from a draw of dynamax's prior, 50 iterations (fit_em's default)");
   urn_report_note(r, "The tutorial's bullet list says biases 2, -1, 0 and sigmas 1, 1.5, 0.8, but its code (what "
                      "generated its data) uses biases 2, 0, -1 and passes 1, 0.8, 1.5 as emission_covariances; urn "
-                     "follows the code, so these are variances (sd 1, 0.89, 1.22). Labels are aligned with dynamax's "
+                     "follows the code, so these are variances (sd 1, 0.89, 1.22). Likewise the text draws the weights "
+                     "x ~ Uniform(1, 10), the code np.random.uniform(0, 10): urn uses (0, 10). Labels are aligned with dynamax's "
                      "find_permutation on the Viterbi paths of the 1000 training steps.");
   urn_report_text(r, "The same model in Stan is step 8's program (glm-hmm-nuts.stan), which samples its "
                      "posterior by NUTS instead of maximizing it by EM.");
