@@ -437,6 +437,7 @@ static void combine(bctx *b, bv *out, int na, const bv *const *args, const bpart
         o = &out->t[out->nt++];
         o->node = t->node, o->lnode = t->lnode;
         if (!p && c == 1) { o->d = t->d, o->owned = 0; continue; }
+        if (p && !t->d) { o->d = p, o->owned = 0; continue; } /* partials are never written after: share them */
         double *d = dalloc(b, L);
         if (p && t->d) for (size_t l = 0; l < L; l++) d[l] = p[l] * t->d[l];
         else if (p) memcpy(d, p, L * sizeof *d);
