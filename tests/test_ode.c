@@ -13,6 +13,7 @@
 #include "data/ode_table.h"
 #include "harness.h"
 #include "urn/model.h"
+#include "util/util.h"
 
 static urn_model *build(const char *src, const char *data, urn_error *err) {
   return urn_model_new("ode.stan", src, strlen(src), "ode.json", data, data ? strlen(data) : 0, 1, err);
@@ -260,7 +261,52 @@ static void test_checker(void) {
   }
 }
 
+/* posteriordb's sir and soil_incubation programs (no reference posterior, so not
+ * fixtures of test_eval_posteriordb): gradient against finite differences with
+ * their integrate_ode_rk45 call given tolerances 1e-10 (at the default 1e-6 a
+ * finite difference measures the solver's error: ~1e-3 relative here). */
+static void test_posteriordb_odes(void) {
+  const char *shared = test_shared_dir();
+  if (!shared) {
+    printf("skipped: ../shared not found (posteriordb ODE programs)\n");
+    return;
+  }
+  static const struct { const char *name; double u[6]; int n; } cases[] = {
+      {"sir", {0.05, -1.55, 2.4, -1.1}, 4}, /* near its mode (urn optimize --jacobian) */
+      {"soil_incubation", {-0.5, -1, -0.3, 0.2, 1, -0.5}, 6},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    char path[8192], dpath[8192];
+    snprintf(path, sizeof path, "%s/posteriordb/models/%s.stan", shared, cases[c].name);
+    snprintf(dpath, sizeof dpath, "%s/posteriordb/models/%s.data.json", shared, cases[c].name);
+    urn_error err;
+    size_t ls, ld;
+    char *src = urn_read_file(path, &ls, &err), *data = urn_read_file(dpath, &ld, &err);
+    CHECK(src && data, "%s: files read", cases[c].name);
+    if (!src || !data) { free(src), free(data); continue; }
+    char *call = strstr(src, "integrate_ode_rk45("), *end = call ? strstr(call, "x_i)") : NULL;
+    CHECK(end != NULL, "%s: integrate_ode_rk45(..., x_i) found", cases[c].name);
+    if (!end) { free(src), free(data); continue; }
+    const char *tol = ", 1e-10, 1e-10, 1e8";
+    char *s2 = malloc(ls + strlen(tol) + 1);
+    size_t pre = (size_t)(end + 3 - src);
+    memcpy(s2, src, pre);
+    strcpy(s2 + pre, tol);
+    strcat(s2, end + 3);
+    urn_model *m = urn_model_new(path, s2, strlen(s2), dpath, data, ld, 1, &err);
+    CHECK(m != NULL, "%s (tolerances 1e-10) builds: %s", cases[c].name, m ? "" : err.msg);
+    if (m) {
+      CHECK(urn_model_num_unconstrained(m) == (size_t)cases[c].n, "%s: %d parameters", cases[c].name, cases[c].n);
+      double e = fd_error(m, cases[c].u);
+      CHECK(e < 1e-6, "%s: gradient vs finite differences: worst %.3g", cases[c].name, e);
+      urn_model_free(m);
+    }
+    free(s2), free(src), free(data);
+  }
+}
+
 int main(void) {
+  test_posteriordb_odes();
   test_decay();
   test_oscillator();
   test_lotka_volterra();
