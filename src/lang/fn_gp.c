@@ -11,6 +11,8 @@
  *   matern52     sigma^2 (1 + sqrt(5) r / l + 5 r^2 / (3 l^2)) exp(-sqrt(5) r / l)
  *   periodic     sigma^2 exp(-2 sin^2(pi r / p) / l^2)
  *   dot_prod     sigma^2 + x1 . x2
+ *   exp_quad with array[] real l (one length scale per dimension, "ARD"):
+ *                sigma^2 exp(-sum_d (x1_d - x2_d)^2 / (2 l_d^2))
  * (The exponential kernel has a kink at r = 0: its partial with respect to
  * the points is taken as 0 there.) */
 #include <math.h>
@@ -122,6 +124,56 @@ static void f_gp(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, 
     }
 }
 
+/* gp_exp_quad_cov(x [, x2], sigma, array[] real l): one length scale per
+ * dimension (ARD): sigma^2 exp(-sum_d (x_d - x2_d)^2 / (2 l_d^2)). */
+static void f_gp_ard(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  int cross = n == 4;
+  const urn_val *x1 = &args[0], *x2 = cross ? &args[1] : &args[0], *sv = &args[cross ? 2 : 1], *lv = &args[cross ? 3 : 2];
+  size_t n1, d1, n2, d2, D = lv->n;
+  points(x1, &n1, &d1);
+  points(x2, &n2, &d2);
+  if ((n1 && d1 != D) || (n2 && d2 != D))
+    urn_ev_reject(ev, "%s: %zu length scales for points of dimension %zu", b->name, D, n1 ? d1 : d2);
+  double s = sv->v[0];
+  if (!(s > 0)) urn_ev_reject(ev, "%s: magnitude is %g, but must be positive!", b->name, s);
+  for (size_t d = 0; d < D; d++)
+    if (!(lv->v[d] > 0 && isfinite(lv->v[d])))
+      urn_ev_reject(ev, "%s: length scale[%zu] is %g, but must be positive!", b->name, d + 1, lv->v[d]);
+  int32_t is = urn_val_ix(sv, 0);
+  int var = x1->ix || x2->ix || lv->ix || is >= 0;
+  int32_t dim[2] = {(int32_t)n1, (int32_t)n2};
+  urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, var);
+  for (size_t j = 0; j < n2; j++)
+    for (size_t i = 0; i < n1; i++) {
+      const double *a = x1->v + i * D, *c = x2->v + j * D;
+      double q = 0;
+      for (size_t d = 0; d < D; d++) {
+        double z = (a[d] - c[d]) / lv->v[d];
+        q += z * z;
+      }
+      double v = s * s * exp(-0.5 * q);
+      out->v[i + j * n1] = v;
+      if (!var) continue;
+      int32_t *o;
+      double *p;
+      urn_tape_begin(&ev->tape, 1 + 3 * D, &o, &p);
+      size_t m = 0;
+      if (is >= 0) o[m] = is, p[m++] = 2 * v / s;
+      for (size_t d = 0; d < D; d++) {
+        double l = lv->v[d], del = a[d] - c[d];
+        int32_t il = urn_val_ix(lv, d);
+        if (il >= 0) o[m] = il, p[m++] = v * del * del / (l * l * l);
+        if (!cross && i == j) continue;
+        int32_t na = urn_val_ix(x1, i * D + d), nc = urn_val_ix(x2, j * D + d);
+        double da = -v * del / (l * l);
+        if (na >= 0 && na == nc) continue; /* the same point on both sides: no dependence */
+        if (na >= 0) o[m] = na, p[m++] = da;
+        if (nc >= 0) o[m] = nc, p[m++] = -da;
+      }
+      out->ix[i + j * n1] = urn_tape_end(&ev->tape, v, m);
+    }
+}
+
 #define F(name, sig, aux2, doc) {name, sig, f_gp, NULL, NULL, aux2, 0, doc}
 #define GP3(name, kind, doc)                                                              \
   F(name, "m:1rrr", kind, doc), F(name, "m:1vrr", kind, doc), F(name, "m:1r1rrr", kind, doc), \
@@ -129,6 +181,8 @@ static void f_gp(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, 
 const urn_builtin urn_fn_gp_table[] = {
     F("gp_exp_quad_cov", "m:1r1rrr", GP_EXP_QUAD, "squared-exponential cross-covariance of x1 and x2"),
     F("gp_exp_quad_cov", "m:1v1vrr", GP_EXP_QUAD, "squared-exponential cross-covariance of x1 and x2"),
+    {"gp_exp_quad_cov", "m:1vr1r", f_gp_ard, NULL, NULL, 0, 0, "squared-exponential covariance, one length scale per dimension"},
+    {"gp_exp_quad_cov", "m:1v1vr1r", f_gp_ard, NULL, NULL, 0, 0, "squared-exponential cross-covariance, one length scale per dimension"},
     GP3("gp_exponential_cov", GP_EXPONENTIAL, "exponential covariance sigma^2 exp(-r / l)"),
     GP3("gp_matern32_cov", GP_MATERN32, "Matern 3/2 covariance"),
     GP3("gp_matern52_cov", GP_MATERN52, "Matern 5/2 covariance"),
