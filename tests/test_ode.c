@@ -305,7 +305,27 @@ static void test_posteriordb_odes(void) {
   }
 }
 
+/* The documented limitation of ode_bdf (an explicit method): a stiff system
+ * (y' = -1e6 (y - cos t) on [0, 10]) needs ~3e6 stability-limited steps, so
+ * a bounded max_num_steps ends in a clean rejection naming the solver. */
+static void test_stiff_limitation(void) {
+  const char *src =
+      "functions { vector stiff(real t, vector y, real k) { return -k * (y - cos(t)); } }\n"
+      "parameters { real x; }\n"
+      "model { array[1] vector[1] y = ode_bdf_tol(stiff, [0]', 0, {10.0}, 1e-6, 1e-6, 2000, 1e6); x ~ normal(y[1][1], 1); }\n";
+  urn_error err;
+  urn_model *m = build(src, NULL, &err);
+  CHECK(m != NULL, "stiff model builds: %s", m ? "" : err.msg);
+  if (!m) return;
+  double u[1] = {0}, lp;
+  int rc = urn_model_log_density(m, 0, 1, u, &lp, &err);
+  CHECK(rc == URN_EREJECT && strstr(err.msg, "ode_bdf_tol: max_num_steps (2000) reached before t = 10"),
+        "stiff system with ode_bdf: clean rejection: %s", err.msg);
+  urn_model_free(m);
+}
+
 int main(void) {
+  test_stiff_limitation();
   test_posteriordb_odes();
   test_decay();
   test_oscillator();
