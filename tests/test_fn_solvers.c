@@ -159,8 +159,45 @@ static void test_map_rect(void) {
   urn_model_free(m1), urn_model_free(m2);
 }
 
+/* reduce_sum equals the loop it stands for; a _lupmf name passed by value finds the _lpmf definition. */
+static void test_reduce_sum(void) {
+  const char *fmt =
+      "functions { real part_lpmf(array[] int slice, int start, int end, vector lambda) {\n"
+      "  return poisson_lpmf(slice | lambda[start:end]); } }\n"
+      "data { array[5] int y; }\nparameters { vector<lower=0>[5] lambda; }\n"
+      "model { %s }\n";
+  const char *data = "{\"y\": [1, 0, 4, 2, 7]}";
+  char s1[1024], s2[1024];
+  snprintf(s1, sizeof s1, fmt, "target += reduce_sum(part_lpmf, y, 2, lambda);");
+  snprintf(s2, sizeof s2, fmt, "target += poisson_lpmf(y | lambda);");
+  urn_error err;
+  urn_model *m1 = build(s1, data, &err);
+  CHECK(m1 != NULL, "reduce_sum builds: %s", m1 ? "" : err.msg);
+  urn_model *m2 = build(s2, data, &err);
+  if (m1 && m2) {
+    double u[5] = {0.1, -0.5, 1.2, 0.4, 1.9}, l1, l2, g1[5], g2[5], worst = 0;
+    urn_model_log_density_gradient(m1, 0, 1, u, &l1, g1, &err);
+    urn_model_log_density_gradient(m2, 0, 1, u, &l2, g2, &err);
+    CHECK_REL(l1, l2, 1e-14, "reduce_sum lp equals the direct call");
+    for (int i = 0; i < 5; i++) worst = fmax(worst, fabs(g1[i] - g2[i]));
+    CHECK(worst < 1e-13, "reduce_sum gradient equals the direct call's: %.3g", worst);
+  }
+  if (m1) urn_model_free(m1);
+  if (m2) urn_model_free(m2);
+  snprintf(s1, sizeof s1, fmt, "target += reduce_sum_static(part_lupmf, y, 1, lambda);");
+  m1 = build(s1, data, &err);
+  CHECK(m1 != NULL, "reduce_sum_static with a _lupmf name builds: %s", m1 ? "" : err.msg);
+  if (m1) urn_model_free(m1);
+  snprintf(s1, sizeof s1, fmt, "target += reduce_sum(part_lpmf, y, 1);");
+  m1 = build(s1, data, &err);
+  CHECK(m1 == NULL && strstr(err.msg, "the function part_lpmf of reduce_sum must be declared real part_lpmf(array[] int slice, int start, int end, ...)"),
+        "reduce_sum signature checked: %s", m1 ? "(accepted)" : err.msg);
+  if (m1) urn_model_free(m1);
+}
+
 int main(void) {
   test_eigen();
+  test_reduce_sum();
   test_solvers();
   test_map_rect();
   return test_done();

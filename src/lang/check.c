@@ -408,6 +408,31 @@ static void check_ode_call(checker *C, urn_expr *e) {
   }
 }
 
+/* reduce_sum(f, x, grainsize, ...): f(x-slice, int start, int end, ...) returning real. */
+static void check_reduce_sum(checker *C, urn_expr *e) {
+  char b1[64], b2[64];
+  urn_fundef *f = e->args[0]->fun;
+  if (!f) return;
+  if (f->definition) f = f->definition;
+  int nextra = e->nargs - 3;
+  int ok = f->nparams == 3 + nextra && f->ret.base == URN_TY_REAL && f->ret.dims == 0 &&
+           passes_as(e->args[1]->ty, f->params[0]->ty) && f->params[1]->ty.base == URN_TY_INT &&
+           f->params[1]->ty.dims == 0 && f->params[2]->ty.base == URN_TY_INT && f->params[2]->ty.dims == 0;
+  if (!ok) {
+    error_at(C, e->args[0]->line, e->args[0]->col,
+             "the function %s of %s must be declared real %s(%s slice, int start, int end, ...) with one argument "
+             "after end for each of the %d argument%s after grainsize",
+             f->name, e->name, f->name, tyname(e->args[1]->ty, b1, sizeof b1), nextra, nextra == 1 ? "" : "s");
+    return;
+  }
+  for (int k = 0; k < nextra; k++) {
+    urn_type got = e->args[3 + k]->ty, want = f->params[3 + k]->ty;
+    if (!passes_as(got, want))
+      error_at(C, e->args[3 + k]->line, e->args[3 + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
+               4 + k, e->name, tyname(got, b1, sizeof b1), f->name, 4 + k, tyname(want, b2, sizeof b2));
+  }
+}
+
 /* An algebraic solver or map_rect call: the function's signature must fit. */
 static void check_solver_call(checker *C, urn_expr *e) {
   char b1[64], b2[64];
@@ -500,6 +525,7 @@ static void resolve_call(checker *C, urn_expr *e, const char *name, int line, in
     if (strncmp(name, "ode_", 4) == 0 || strncmp(name, "integrate_ode_", 14) == 0) check_ode_call(C, e);
     if (strncmp(name, "solve_", 6) == 0 || strncmp(name, "algebra_solver", 14) == 0 || strcmp(name, "map_rect") == 0)
       check_solver_call(C, e);
+    if (strncmp(name, "reduce_sum", 10) == 0) check_reduce_sum(C, e);
     return;
   }
   if (urn_builtin_exists(name)) {
@@ -521,6 +547,16 @@ static void check_call(checker *C, urn_expr *e) {
   int data_only = 1;
   for (int i = 0; i < e->nargs; i++) {
     urn_expr *a = e->args[i];
+    if (a->kind == URN_EX_VAR && !lookup(C, a->name) && !find_fun(C, a->name) && strlen(a->name) > 6 &&
+        (!strcmp(a->name + strlen(a->name) - 6, "_lupdf") || !strcmp(a->name + strlen(a->name) - 6, "_lupmf"))) {
+      /* reduce_sum(partial_lupmf, ...): the _lpmf definition, by its own name */
+      char alt[512];
+      size_t len = strlen(a->name);
+      if (len < sizeof alt - 1) {
+        snprintf(alt, sizeof alt, "%.*s_lp%s", (int)(len - 6), a->name, a->name[len - 2] == 'd' ? "df" : "mf");
+        if (find_fun(C, alt)) a->name = find_fun(C, alt)->name;
+      }
+    }
     if (a->kind == URN_EX_VAR && !lookup(C, a->name) && find_fun(C, a->name)) {
       /* a user function passed by name to a higher-order built-in */
       a->fun = find_fun(C, a->name);

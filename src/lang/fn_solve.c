@@ -5,7 +5,9 @@
  *     max_steps);
  *   map_rect(f, phi, thetas, x_rs, x_is): f(phi, theta_j, x_r_j, x_i_j) for
  *     every job j, results concatenated (evaluated sequentially, on the tape
- *     like any user function call).
+ *     like any user function call);
+ *   reduce_sum / reduce_sum_static(f, x, grainsize, ...): f(x, 1, size(x), ...),
+ *     the whole array as one slice.
  *
  * Method for every solver name: Newton's method on f(y) = 0 with the
  * Jacobian from the tape (the user's function run on fresh nodes, one reverse
@@ -319,6 +321,26 @@ static void f_map_rect(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *
   }
 }
 
+/* reduce_sum(f, x, grainsize, ...) = f(x, 1, size(x), ...): one call over the
+ * whole array (the sum Stan's slices add up to), in the calling thread. */
+static void f_reduce_sum(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const ir_fun *f = urn_fn_funref(&args[0]);
+  if (!(args[2].v[0] >= 1)) urn_ev_reject(ev, "%s: grainsize is %g, but must be positive", b->name, args[2].v[0]);
+  if (n - 1 > 64) urn_ev_reject(ev, "%s: too many arguments", b->name);
+  urn_val a[64];
+  double *se = urn_ev_doubles(ev, 2);
+  a[0] = args[1];
+  se[0] = 1, se[1] = (double)(args[1].ty.dims ? args[1].dim[0] : 0);
+  urn_val_scalar(&a[1], (urn_type){URN_TY_INT, 0}, &se[0]);
+  urn_val_scalar(&a[2], (urn_type){URN_TY_INT, 0}, &se[1]);
+  for (int k = 3; k < n; k++) a[k] = args[k];
+  urn_val r;
+  urn_fn_call_user(ev, f, a, n, &r);
+  if (r.n != 1) urn_ev_reject(ev, "%s: %s did not return a real", b->name, f->name);
+  *out = r;
+  out->ty = (urn_type){URN_TY_REAL, 0};
+}
+
 #define F(name, sig, aux2, doc) {name, sig, f_solve, NULL, NULL, aux2, 0, doc}
 const urn_builtin urn_fn_solve_table[] = {
     F("algebra_solver", "v:F v v 1r 1i", SOLVE_OLD, "root y of f(y, theta, x_r, x_i) = 0 (Newton / Levenberg-Marquardt)"),
@@ -333,6 +355,10 @@ const urn_builtin urn_fn_solve_table[] = {
     F("solve_powell", "v:F v A*", 0, "root y of f(y, ...) = 0"),
     F("solve_powell_tol", "v:F v r r i", SOLVE_TOL, "solve_powell with rel_tol, f_tol, max_steps"),
     F("solve_powell_tol", "v:F v r r i A*", SOLVE_TOL, "solve_powell with rel_tol, f_tol, max_steps"),
+    {"reduce_sum", "r:F Z i", f_reduce_sum, NULL, NULL, 0, 0, "f(x, 1, size(x), ...): the sum of f over slices of x (one slice)"},
+    {"reduce_sum", "r:F Z i A*", f_reduce_sum, NULL, NULL, 0, 0, "f(x, 1, size(x), ...): the sum of f over slices of x (one slice)"},
+    {"reduce_sum_static", "r:F Z i", f_reduce_sum, NULL, NULL, 0, 0, "as reduce_sum"},
+    {"reduce_sum_static", "r:F Z i A*", f_reduce_sum, NULL, NULL, 0, 0, "as reduce_sum"},
     {"map_rect", "v:F v 1v 2r 2i", f_map_rect, NULL, NULL, 0, 0,
      "concatenated f(phi, theta_j, x_r_j, x_i_j) over the jobs (sequential)"},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};
