@@ -83,6 +83,30 @@ expect_exit 0 "$URN" hmm plot params --params "$TMP/l.json" -o "$TMP/lp3.svg"
 grep -q 'Recovered parameters' "$TMP/lp3.svg" && ! grep -q 'Generator' "$TMP/lp3.svg" && ok || bad "params without truth"
 (cd "$TMP" && "$URN" hmm plot transitions --params l.json >/dev/null 2>&1) && [ -s "$TMP/transitions.svg" ] && ok || bad "default name"
 
+# --- the other kinds: Bernoulli GLM-HMM and Poisson (committed data), a 2-D Gaussian (simulated here)
+expect_exit 0 "$URN" hmm fit $D/hmm_logreg.csv --states 2 --emission bernoulli-glm --y y --x x --seq session --out "$TMP/lr.json"
+expect_exit 0 "$URN" hmm plot all $D/hmm_logreg.csv --params "$TMP/lr.json" --y y --x x --seq session --true-states true_state -o "$TMP/lr"
+xml_ok "$TMP/lr/"*.svg
+grep -q '>Weights<' "$TMP/lr/params.svg" && grep -q '>Biases<' "$TMP/lr/params.svg" && ok || bad "logreg params panels"
+expect_exit 0 "$URN" hmm fit $D/hmm_poisson.csv --states 2 --emission poisson --y y --seq session --out "$TMP/po.json"
+expect_exit 0 "$URN" hmm plot all $D/hmm_poisson.csv --params "$TMP/po.json" --y y --seq session --true-states true_state -o "$TMP/po"
+xml_ok "$TMP/po/"*.svg
+grep -q '>Rates<' "$TMP/po/params.svg" && ok || bad "poisson params panel"
+cat > "$TMP/t2.json" <<'EOF2'
+{"model": "gaussian", "num_states": 2, "emission_dim": 2,
+ "params": {"initial_probs": [0.5, 0.5], "transition_matrix": [[0.9, 0.1], [0.2, 0.8]],
+            "emission_means": [[0.0, 1.0], [3.0, -2.0]],
+            "emission_covariances": [[[1.0, 0.2], [0.2, 1.0]], [[0.5, 0.0], [0.0, 2.0]]]}}
+EOF2
+expect_exit 0 "$URN" hmm sample --params "$TMP/t2.json" --T 300 --sequences 2 --seed 4 --out "$TMP/d2.csv"
+expect_exit 0 "$URN" hmm fit "$TMP/d2.csv" --states 2 --y y_0,y_1 --seq sequence --out "$TMP/f2.json"
+expect_exit 0 "$URN" hmm plot all "$TMP/d2.csv" --params "$TMP/f2.json" --y y_0,y_1 --seq sequence --true "$TMP/t2.json" \
+  --true-states state --dim 1 -o "$TMP/d2"
+xml_ok "$TMP/d2/"*.svg
+for t in 'Emission means (dim 0)' 'Emission means (dim 1)' 'Emission variances (dim 1)' 'Initial probabilities'; do
+  grep -q -- "$t" "$TMP/d2/params.svg" && ok || bad "2-D params lack '$t'"
+done
+
 # --- errors: usage (2) and bad input (1, naming the file and the problem)
 expect_exit 2 "$URN" hmm plot; expect_err "usage: urn hmm plot"
 expect_exit 2 "$URN" hmm plot heat --params "$TMP/g.json"; expect_err "unknown plot kind 'heat'"
