@@ -108,15 +108,16 @@ static int cdf_drive(const char *fn, const char *const *labels, const urn_darg *
   return URN_OK;
 }
 
-#define CHK(label, arg, rule) dist_check(fn, label, &(arg), rule, err)
 
-/* Defines urn_FAM_lcdf/_lccdf/_cdf from a core and a check block. */
-#define DEFINE_CDFS(fam, nargs, labels, core, checks)                                     \
+/* Defines urn_FAM_lcdf/_lccdf/_cdf from a core: the arguments' rules (the
+ * trailing list, one dist_rule or -1 per argument, as the densities' dist_spec)
+ * and an extra check expression (0 for none) run first, then cdf_drive. */
+#define DEFINE_CDFS(fam, nargs, labels, core, extra, ...)                                 \
   static int fam##_cdf_mode(const urn_darg *a, int mode, double *out, urn_error *err) {    \
     static const char *const names[] = {#fam "_lcdf", #fam "_lccdf", #fam "_cdf"};         \
+    static const int rule[] = {__VA_ARGS__};                                              \
     const char *fn = names[mode];                                                         \
-    (void)fn;                                                                             \
-    checks;                                                                               \
+    if (dist_check_rules(fn, labels, a, nargs, rule, err) || (extra)) return URN_EREJECT; \
     return cdf_drive(fn, labels, a, nargs, core, mode, out, err);                         \
   }                                                                                       \
   int urn_##fam##_lcdf(const urn_darg *a, int p, double *o, urn_error *e) {               \
@@ -134,10 +135,6 @@ static int cdf_drive(const char *fn, const char *const *labels, const urn_darg *
 
 static const char *const L_LOC_SCALE[] = {"Random variable", "Location parameter",
                                           "Scale parameter"};
-#define CHECK_LOC_SCALE                                                                    \
-  if (CHK(L_LOC_SCALE[0], a[0], DR_NOT_NAN) || CHK(L_LOC_SCALE[1], a[1], DR_FINITE) ||     \
-      CHK(L_LOC_SCALE[2], a[2], DR_POS_FINITE))                                           \
-  return URN_EREJECT
 
 /* Normal-type core given z and dz/d arg. */
 static void normal_z(double z, const double *dz, int nargs, cdf_out *o) {
@@ -156,14 +153,13 @@ static void core_normal(const double *x, const int *need, cdf_out *o) {
   double dz[3] = {1 / s, -1 / s, -z / s};
   normal_z(z, dz, 3, o);
 }
-DEFINE_CDFS(normal, 3, L_LOC_SCALE, core_normal, CHECK_LOC_SCALE)
+DEFINE_CDFS(normal, 3, L_LOC_SCALE, core_normal, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
 static void core_std_normal(const double *x, const int *need, cdf_out *o) {
   double dz[1] = {1};
   normal_z(x[0], dz, 1, o);
 }
-DEFINE_CDFS(std_normal, 1, L_LOC_SCALE, core_std_normal,
-            if (CHK("Random variable", a[0], DR_NOT_NAN)) return URN_EREJECT)
+DEFINE_CDFS(std_normal, 1, L_LOC_SCALE, core_std_normal, 0, DR_NOT_NAN)
 
 static void core_lognormal(const double *x, const int *need, cdf_out *o) {
   if (x[0] <= 0) {
@@ -175,7 +171,7 @@ static void core_lognormal(const double *x, const int *need, cdf_out *o) {
   double dz[3] = {1 / (s * x[0]), -1 / s, -z / s};
   normal_z(z, dz, 3, o);
 }
-DEFINE_CDFS(lognormal, 3, L_LOC_SCALE, core_lognormal, CHECK_LOC_SCALE)
+DEFINE_CDFS(lognormal, 3, L_LOC_SCALE, core_lognormal, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
 /* student_t: P via the incomplete beta; d/dnu numerically. */
 static void pq_student_t(const double *x, double *P, double *Q) {
@@ -202,10 +198,8 @@ static void core_student_t(const double *x, const int *need, cdf_out *o) {
 }
 static const char *const L_STUDENT[] = {"Random variable", "Degrees of freedom parameter",
                                         "Location parameter", "Scale parameter"};
-DEFINE_CDFS(student_t, 4, L_STUDENT, core_student_t,
-            if (CHK(L_STUDENT[0], a[0], DR_NOT_NAN) || CHK(L_STUDENT[1], a[1], DR_POS_FINITE) ||
-                CHK(L_STUDENT[2], a[2], DR_FINITE) || CHK(L_STUDENT[3], a[3], DR_POS_FINITE))
-                return URN_EREJECT)
+DEFINE_CDFS(student_t, 4, L_STUDENT, core_student_t, 0,
+            DR_NOT_NAN, DR_POS_FINITE, DR_FINITE, DR_POS_FINITE)
 
 static void core_cauchy(const double *x, const int *need, cdf_out *o) {
   double s = x[2], z = (x[0] - x[1]) / s;
@@ -216,7 +210,7 @@ static void core_cauchy(const double *x, const int *need, cdf_out *o) {
   double dP[3] = {g / s, -g / s, -g * z / s};
   from_pq(o, P, Q, dP, 3);
 }
-DEFINE_CDFS(cauchy, 3, L_LOC_SCALE, core_cauchy, CHECK_LOC_SCALE)
+DEFINE_CDFS(cauchy, 3, L_LOC_SCALE, core_cauchy, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
 static void core_double_exponential(const double *x, const int *need, cdf_out *o) {
   double s = x[2], z = (x[0] - x[1]) / s;
@@ -238,7 +232,8 @@ static void core_double_exponential(const double *x, const int *need, cdf_out *o
     o->dlq[j] = gq * dz[j];
   }
 }
-DEFINE_CDFS(double_exponential, 3, L_LOC_SCALE, core_double_exponential, CHECK_LOC_SCALE)
+DEFINE_CDFS(double_exponential, 3, L_LOC_SCALE, core_double_exponential, 0,
+            DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
 static void core_logistic(const double *x, const int *need, cdf_out *o) {
   double s = x[2], z = (x[0] - x[1]) / s;
@@ -251,7 +246,7 @@ static void core_logistic(const double *x, const int *need, cdf_out *o) {
     o->dlq[j] = gq * dz[j];
   }
 }
-DEFINE_CDFS(logistic, 3, L_LOC_SCALE, core_logistic, CHECK_LOC_SCALE)
+DEFINE_CDFS(logistic, 3, L_LOC_SCALE, core_logistic, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
 static void core_exponential(const double *x, const int *need, cdf_out *o) {
   double y = x[0], b = x[1];
@@ -269,9 +264,7 @@ static void core_exponential(const double *x, const int *need, cdf_out *o) {
   o->dlp[1] = y * r;
 }
 static const char *const L_EXPO[] = {"Random variable", "Inverse scale parameter"};
-DEFINE_CDFS(exponential, 2, L_EXPO, core_exponential,
-            if (CHK(L_EXPO[0], a[0], DR_NOT_NAN) || CHK(L_EXPO[1], a[1], DR_POS_FINITE))
-                return URN_EREJECT)
+DEFINE_CDFS(exponential, 2, L_EXPO, core_exponential, 0, DR_NOT_NAN, DR_POS_FINITE)
 
 /* The gamma density at x with shape al and unit rate. */
 static double gamma_dens(double al, double x) {
@@ -293,9 +286,7 @@ static void core_gamma(const double *x, const int *need, cdf_out *o) {
 }
 static const char *const L_GAMMA[] = {"Random variable", "Shape parameter",
                                       "Inverse scale parameter"};
-DEFINE_CDFS(gamma, 3, L_GAMMA, core_gamma,
-            if (CHK(L_GAMMA[0], a[0], DR_NOT_NAN) || CHK(L_GAMMA[1], a[1], DR_POS_FINITE) ||
-                CHK(L_GAMMA[2], a[2], DR_POS_FINITE)) return URN_EREJECT)
+DEFINE_CDFS(gamma, 3, L_GAMMA, core_gamma, 0, DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
 static void pq_inv_gamma(const double *x, double *P, double *Q) {
   if (x[0] <= 0) {
@@ -316,9 +307,8 @@ static void core_inv_gamma(const double *x, const int *need, cdf_out *o) {
   from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_INVGAMMA[] = {"Random variable", "Shape parameter", "Scale parameter"};
-DEFINE_CDFS(inv_gamma, 3, L_INVGAMMA, core_inv_gamma,
-            if (CHK(L_INVGAMMA[0], a[0], DR_NOT_NAN) || CHK(L_INVGAMMA[1], a[1], DR_POS_FINITE) ||
-                CHK(L_INVGAMMA[2], a[2], DR_POS_FINITE)) return URN_EREJECT)
+DEFINE_CDFS(inv_gamma, 3, L_INVGAMMA, core_inv_gamma, 0,
+            DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
 static void core_weibull(const double *x, const int *need, cdf_out *o) {
   double y = x[0], al = x[1], s = x[2];
@@ -338,9 +328,7 @@ static void core_weibull(const double *x, const int *need, cdf_out *o) {
   }
 }
 static const char *const L_WEIBULL[] = {"Random variable", "Shape parameter", "Scale parameter"};
-DEFINE_CDFS(weibull, 3, L_WEIBULL, core_weibull,
-            if (CHK(L_WEIBULL[0], a[0], DR_NOT_NAN) || CHK(L_WEIBULL[1], a[1], DR_POS_FINITE) ||
-                CHK(L_WEIBULL[2], a[2], DR_POS_FINITE)) return URN_EREJECT)
+DEFINE_CDFS(weibull, 3, L_WEIBULL, core_weibull, 0, DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
 /* Beta CDF pieces for shapes (a, b) at y. */
 static void beta_pq(double y, double a, double b, double *P, double *Q) {
@@ -369,9 +357,7 @@ static void core_beta(const double *x, const int *need, cdf_out *o) {
 }
 static const char *const L_BETA[] = {"Random variable", "First shape parameter",
                                      "Second shape parameter"};
-DEFINE_CDFS(beta, 3, L_BETA, core_beta,
-            if (CHK(L_BETA[0], a[0], DR_NOT_NAN) || CHK(L_BETA[1], a[1], DR_POS_FINITE) ||
-                CHK(L_BETA[2], a[2], DR_POS_FINITE)) return URN_EREJECT)
+DEFINE_CDFS(beta, 3, L_BETA, core_beta, 0, DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
 static void pq_beta_proportion(const double *x, double *P, double *Q) {
   beta_pq(x[0], x[1] * x[2], (1 - x[1]) * x[2], P, Q);
@@ -386,9 +372,8 @@ static void core_beta_proportion(const double *x, const int *need, cdf_out *o) {
 }
 static const char *const L_BETAP[] = {"Random variable", "Location parameter",
                                       "Precision parameter"};
-DEFINE_CDFS(beta_proportion, 3, L_BETAP, core_beta_proportion,
-            if (CHK(L_BETAP[0], a[0], DR_NOT_NAN) || CHK(L_BETAP[1], a[1], DR_UNIT_OPEN) ||
-                CHK(L_BETAP[2], a[2], DR_POS_FINITE)) return URN_EREJECT)
+DEFINE_CDFS(beta_proportion, 3, L_BETAP, core_beta_proportion, 0,
+            DR_NOT_NAN, DR_UNIT_OPEN, DR_POS_FINITE)
 
 static void core_uniform(const double *x, const int *need, cdf_out *o) {
   double y = x[0], lo = x[1], hi = x[2], w = hi - lo;
@@ -422,10 +407,8 @@ static int uniform_bounds(const char *fn, const urn_darg *a, urn_error *err) {
   }
   return URN_OK;
 }
-DEFINE_CDFS(uniform, 3, L_UNIFORM, core_uniform,
-            if (CHK(L_UNIFORM[0], a[0], DR_NOT_NAN) || CHK(L_UNIFORM[1], a[1], DR_FINITE) ||
-                CHK(L_UNIFORM[2], a[2], DR_FINITE) || uniform_bounds(fn, a, err))
-                return URN_EREJECT)
+DEFINE_CDFS(uniform, 3, L_UNIFORM, core_uniform, uniform_bounds(fn, a, err),
+            DR_NOT_NAN, DR_FINITE, DR_FINITE)
 
 static void pq_chi_square(const double *x, double *P, double *Q) {
   double v = 0.5 * x[0];
@@ -441,9 +424,7 @@ static void core_chi_square(const double *x, const int *need, cdf_out *o) {
 }
 static const char *const L_CHISQ[] = {"Random variable", "Degrees of freedom parameter",
                                       "Scale parameter"};
-DEFINE_CDFS(chi_square, 2, L_CHISQ, core_chi_square,
-            if (CHK(L_CHISQ[0], a[0], DR_NOT_NAN) || CHK(L_CHISQ[1], a[1], DR_POS_FINITE))
-                return URN_EREJECT)
+DEFINE_CDFS(chi_square, 2, L_CHISQ, core_chi_square, 0, DR_NOT_NAN, DR_POS_FINITE)
 
 static void pq_inv_chi_square(const double *x, double *P, double *Q) {
   if (x[0] <= 0) {
@@ -462,9 +443,7 @@ static void core_inv_chi_square(const double *x, const int *need, cdf_out *o) {
                   need[1] ? num_dP(pq_inv_chi_square, x, 2, 1, P) : 0};
   from_pq(o, P, Q, dP, 2);
 }
-DEFINE_CDFS(inv_chi_square, 2, L_CHISQ, core_inv_chi_square,
-            if (CHK(L_CHISQ[0], a[0], DR_NOT_NAN) || CHK(L_CHISQ[1], a[1], DR_POS_FINITE))
-                return URN_EREJECT)
+DEFINE_CDFS(inv_chi_square, 2, L_CHISQ, core_inv_chi_square, 0, DR_NOT_NAN, DR_POS_FINITE)
 
 static void pq_scaled_inv_chi_square(const double *x, double *P, double *Q) {
   if (x[0] <= 0) {
@@ -485,9 +464,8 @@ static void core_scaled_inv_chi_square(const double *x, const int *need, cdf_out
   if (y <= 0) dP[0] = dP[2] = 0;
   from_pq(o, P, Q, dP, 3);
 }
-DEFINE_CDFS(scaled_inv_chi_square, 3, L_CHISQ, core_scaled_inv_chi_square,
-            if (CHK(L_CHISQ[0], a[0], DR_NOT_NAN) || CHK(L_CHISQ[1], a[1], DR_POS_FINITE) ||
-                CHK(L_CHISQ[2], a[2], DR_POS_FINITE)) return URN_EREJECT)
+DEFINE_CDFS(scaled_inv_chi_square, 3, L_CHISQ, core_scaled_inv_chi_square, 0,
+            DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
 /* ---- discrete ---- */
 
@@ -504,9 +482,8 @@ static void core_poisson(const double *x, const int *need, cdf_out *o) {
   from_pq(o, P, Q, dP, 2);
 }
 static const char *const L_POIS[] = {"Random variable", "Rate parameter"};
-DEFINE_CDFS(poisson, 2, L_POIS, core_poisson,
-            if (CHK(L_POIS[1], a[1], DR_NONNEG) || CHK(L_POIS[1], a[1], DR_FINITE))
-                return URN_EREJECT)
+DEFINE_CDFS(poisson, 2, L_POIS, core_poisson, dist_check(fn, L_POIS[1], &a[1], DR_FINITE, err),
+            -1, DR_NONNEG)
 
 static void core_binomial(const double *x, const int *need, cdf_out *o) {
   double n = x[0], m = x[1], th = x[2];
@@ -529,9 +506,7 @@ static void core_binomial(const double *x, const int *need, cdf_out *o) {
 }
 static const char *const L_BINOM[] = {"Successes variable", "Population size parameter",
                                       "Probability parameter"};
-DEFINE_CDFS(binomial, 3, L_BINOM, core_binomial,
-            if (CHK(L_BINOM[1], a[1], DR_NONNEG) || CHK(L_BINOM[2], a[2], DR_PROB))
-                return URN_EREJECT)
+DEFINE_CDFS(binomial, 3, L_BINOM, core_binomial, 0, -1, DR_NONNEG, DR_PROB)
 
 static void core_bernoulli(const double *x, const int *need, cdf_out *o) {
   double n = x[0], th = x[1];
@@ -549,8 +524,7 @@ static void core_bernoulli(const double *x, const int *need, cdf_out *o) {
   from_pq(o, 1 - th, th, dP, 2);
 }
 static const char *const L_BERN[] = {"n", "Probability parameter"};
-DEFINE_CDFS(bernoulli, 2, L_BERN, core_bernoulli,
-            if (CHK(L_BERN[1], a[1], DR_PROB)) return URN_EREJECT)
+DEFINE_CDFS(bernoulli, 2, L_BERN, core_bernoulli, 0, -1, DR_PROB)
 
 static void pq_neg_binomial_2(const double *x, double *P, double *Q) {
   double n = x[0], mu = x[1], phi = x[2];
@@ -579,9 +553,7 @@ static void core_neg_binomial_2(const double *x, const int *need, cdf_out *o) {
 }
 static const char *const L_NB2[] = {"Failures variable", "Location parameter",
                                     "Precision parameter"};
-DEFINE_CDFS(neg_binomial_2, 3, L_NB2, core_neg_binomial_2,
-            if (CHK(L_NB2[1], a[1], DR_POS_FINITE) || CHK(L_NB2[2], a[2], DR_POS_FINITE))
-                return URN_EREJECT)
+DEFINE_CDFS(neg_binomial_2, 3, L_NB2, core_neg_binomial_2, 0, -1, DR_POS_FINITE, DR_POS_FINITE)
 
 /* beta_binomial: explicit sums of the mass over 0..n and n+1..N, with the
  * partials as sums of mass * d log mass (digamma by recurrence). */
@@ -622,6 +594,5 @@ static void core_beta_binomial(const double *x, const int *need, cdf_out *o) {
 static const char *const L_BB[] = {"Successes variable", "Population size parameter",
                                    "First prior sample size parameter",
                                    "Second prior sample size parameter"};
-DEFINE_CDFS(beta_binomial, 4, L_BB, core_beta_binomial,
-            if (CHK(L_BB[1], a[1], DR_NONNEG) || CHK(L_BB[2], a[2], DR_POS_FINITE) ||
-                CHK(L_BB[3], a[3], DR_POS_FINITE)) return URN_EREJECT)
+DEFINE_CDFS(beta_binomial, 4, L_BB, core_beta_binomial, 0,
+            -1, DR_NONNEG, DR_POS_FINITE, DR_POS_FINITE)

@@ -82,6 +82,29 @@ int dist_check(const char *fn, const char *label, const urn_darg *a, dist_rule r
   return URN_OK;
 }
 
+int dist_check_rules(const char *fn, const char *const *labels, const urn_darg *a, int nargs, const int *rules,
+                     urn_error *err) {
+  for (int j = 0; j < nargs; j++)
+    if (rules[j] >= 0 && dist_check(fn, labels[j], &a[j], (dist_rule)rules[j], err)) return URN_EREJECT;
+  return URN_OK;
+}
+
+int dist_begin(const dist_spec *s, const urn_darg *a, int propto, dist_kstate *k, size_t *N, urn_error *err) {
+  if (dist_size(s->fn, a, s->nargs, s->label, N, err) || dist_check_rules(s->fn, s->label, a, s->nargs, s->rule, err))
+    return URN_EREJECT;
+  k->propto = propto;
+  for (int j = 0; j < s->nargs; j++) k->var[j] = a[j].d != NULL;
+  return URN_OK;
+}
+
+int dist_outside(const urn_darg *a, double lo, int strict, double hi) {
+  for (size_t i = 0; i < a->n; i++) {
+    double y = a->v ? a->v[i] : (double)a->iv[i];
+    if (y < lo || (strict && y == lo) || y > hi) return 1;
+  }
+  return 0;
+}
+
 double dist_num_deriv(double (*f)(double x, const void *ctx), double x, const void *ctx) {
   /* Steps relative to x (shape parameters are positive); Richardson
    * extrapolation of the central differences at h and h/2 cancels the h^2

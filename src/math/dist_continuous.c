@@ -1,14 +1,15 @@
 /* math/dist_continuous.c — log densities of the univariate continuous
  * families with analytic partials, vectorized with length-1 broadcasting.
- * Each function: check sizes and parameters (Stan's wording), then one pass
- * over the N terms accumulating the value and ADDING partials into the
- * non-NULL buffers.  Under propto a term is kept only when one of the
- * arguments it involves is non-constant (has a partials buffer). */
+ * Each family is its checks (a dist_spec: labels and rules, Stan's wording),
+ * which term groups survive propto, and a per-element kernel; the shared
+ * driver (dist_begin / dist_run in dist_impl.h) does the sizes, the checks,
+ * the loop, the sum and the partials.  Under propto a term is kept only when
+ * one of the arguments it involves is non-constant (has a partials buffer).
+ * normal with a scalar sigma has its own vectorized path (sums of y - mu). */
 #include "math/dist_impl.h"
 
 #define ANY2(a, b) ((a).d || (b).d)
 #define ANY3(a, b, c) ((a).d || (b).d || (c).d)
-#define CHK(label, arg, rule) dist_check(fn, label, &(arg), rule, err)
 /* c * log(y) and c / y that are 0 when c == 0 (so y == 0 on the boundary of
  * the support gives the limit, not NaN: gamma(0 | 1, b) = log(b)). */
 #define XLOGY(c, logy) ((c) == 0 ? 0.0 : (c) * (logy))
@@ -73,461 +74,445 @@ static void normal_scalar_sigma(const urn_darg *a, size_t N, int kc, int ks, int
   *out = lp;
 }
 
+/* ---- per-element kernels and their families (the driver is dist_run in
+ * dist_impl.h).  st->keep[t] says whether term group t survives propto; the
+ * groups are named where each family sets them. */
+
+/* normal with a vector sigma (a scalar sigma takes normal_scalar_sigma);
+ * keep: 0 constant, 1 log sigma, 2 the quadratic form. */
+static inline void k_normal(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], mu = x[1], s = x[2], inv_s = 1 / s, z = (y - mu) * inv_s;
+  if (st->keep[2]) *lp -= 0.5 * z * z;
+  if (st->keep[1]) *lp -= log(s);
+  if (st->keep[0]) *lp -= DIST_HALF_LOG_2PI;
+  g[0] = -z * inv_s;
+  g[1] = z / s;
+  g[2] = (z * z - 1) / s;
+}
+
 int urn_normal_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Location parameter", "Scale parameter"};
-  const char *fn = "normal_lpdf";
+  static const dist_spec S = {"normal_lpdf", 3, {"Random variable", "Location parameter", "Scale parameter"},
+                              {DR_NOT_NAN, DR_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  int kc = !propto, ks = !propto || a[2].d, kk = !propto || ANY3(a[0], a[1], a[2]);
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  st.keep[0] = !propto, st.keep[1] = !propto || a[2].d, st.keep[2] = !propto || ANY3(a[0], a[1], a[2]);
   if (a[2].n == 1 && N > 0) {
-    normal_scalar_sigma(a, N, kc, ks, kk, out);
+    normal_scalar_sigma(a, N, st.keep[0], st.keep[1], st.keep[2], out);
     return URN_OK;
   }
-  double lp = 0, inv_s = 0;
-  if (ks && a[2].n == 1) lp -= N * log(a[2].v[0]); /* scalar sigma: one log */
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), mu = DV(&a[1], i), s = DV(&a[2], i);
-    if (i == 0 || a[2].n > 1) inv_s = 1 / s;
-    double z = (y - mu) * inv_s;
-    if (kk) lp -= 0.5 * z * z;
-    if (ks && a[2].n > 1) lp -= log(s);
-    if (kc) lp -= DIST_HALF_LOG_2PI;
-    DADD(&a[0], i, -z * inv_s);
-    DADD(&a[1], i, z / s);
-    DADD(&a[2], i, (z * z - 1) / s);
-  }
-  *out = lp;
-  return URN_OK;
+  return dist_run(a, 3, N, k_normal, &st, out);
+}
+
+/* keep: 0 constant, 1 the quadratic form. */
+static inline void k_std_normal(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0];
+  if (st->keep[1]) *lp -= 0.5 * y * y;
+  if (st->keep[0]) *lp -= DIST_HALF_LOG_2PI;
+  g[0] = -y;
 }
 
 int urn_std_normal_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  const char *fn = "std_normal_lpdf";
-  if (CHK("Random variable", a[0], DR_NOT_NAN)) return URN_EREJECT;
-  double lp = 0;
-  for (size_t i = 0; i < a[0].n; i++) {
-    double y = a[0].v[i];
-    if (!propto || a[0].d) lp -= 0.5 * y * y;
-    if (!propto) lp -= DIST_HALF_LOG_2PI;
-    DADD(&a[0], i, -y);
+  static const dist_spec S = {"std_normal_lpdf", 1, {"Random variable"}, {DR_NOT_NAN}};
+  dist_kstate st;
+  size_t N;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  st.keep[0] = !propto, st.keep[1] = !propto || a[0].d;
+  return dist_run(a, 1, N, k_std_normal, &st, out);
+}
+
+/* keep: 0 constant, 1 terms of nu alone, 2 log sigma, 3 the kernel; cache:
+ * c[0] the nu terms, c[1] their digamma difference, c[2] log sigma. */
+static inline void k_student_t(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], nu = x[1], mu = x[2], s = x[3];
+  double z = (y - mu) / s, z2nu = z * z / nu, l1p = log1p(z2nu);
+  if (fresh[1]) { /* terms of nu alone: once when nu is a scalar */
+    if (st->keep[1]) st->c[0] = urn_lgamma(0.5 * (nu + 1)) - urn_lgamma(0.5 * nu) - 0.5 * log(nu);
+    if (st->var[1]) st->c[1] = urn_digamma(0.5 * (nu + 1)) - urn_digamma(0.5 * nu);
   }
-  *out = lp;
-  return URN_OK;
+  if (st->keep[2] && fresh[3]) st->c[2] = log(s);
+  if (st->keep[0]) *lp -= 0.5 * DIST_LOG_PI;
+  if (st->keep[1]) *lp += st->c[0];
+  if (st->keep[2]) *lp -= st->c[2];
+  if (st->keep[3]) *lp -= 0.5 * (nu + 1) * l1p;
+  double gy = (nu + 1) * z / (s * (nu + z * z)); /* -d lp / d y */
+  g[0] = -gy;
+  g[2] = gy;
+  g[3] = -1 / s + gy * z;
+  if (st->var[1]) g[1] = 0.5 * (st->c[1] - 1 / nu - l1p) + 0.5 * (nu + 1) * z * z / (nu * (nu + z * z));
 }
 
 int urn_student_t_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Degrees of freedom parameter",
-                                  "Location parameter", "Scale parameter"};
-  const char *fn = "student_t_lpdf";
+  static const dist_spec S = {"student_t_lpdf", 4,
+                              {"Random variable", "Degrees of freedom parameter", "Location parameter",
+                               "Scale parameter"},
+                              {DR_NOT_NAN, DR_POS_FINITE, DR_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 4, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_POS_FINITE) || CHK(L[2], a[2], DR_FINITE) ||
-      CHK(L[3], a[3], DR_POS_FINITE))
-    return URN_EREJECT;
-  int kc = !propto, kn = !propto || a[1].d, ks = !propto || a[3].d;
-  int kk = !propto || a[0].d || a[1].d || a[2].d || a[3].d;
-  double lp = 0, nu_term = 0, nu_dig = 0, log_s = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), nu = DV(&a[1], i), mu = DV(&a[2], i), s = DV(&a[3], i);
-    double z = (y - mu) / s, z2nu = z * z / nu, l1p = log1p(z2nu);
-    if (i == 0 || a[1].n > 1) { /* terms of nu alone: once when nu is a scalar */
-      if (kn) nu_term = urn_lgamma(0.5 * (nu + 1)) - urn_lgamma(0.5 * nu) - 0.5 * log(nu);
-      if (a[1].d) nu_dig = urn_digamma(0.5 * (nu + 1)) - urn_digamma(0.5 * nu);
-    }
-    if (ks && (i == 0 || a[3].n > 1)) log_s = log(s);
-    if (kc) lp -= 0.5 * DIST_LOG_PI;
-    if (kn) lp += nu_term;
-    if (ks) lp -= log_s;
-    if (kk) lp -= 0.5 * (nu + 1) * l1p;
-    double g = (nu + 1) * z / (s * (nu + z * z)); /* -d lp / d y */
-    DADD(&a[0], i, -g);
-    DADD(&a[2], i, g);
-    DADD(&a[3], i, -1 / s + g * z);
-    if (a[1].d)
-      DADD(&a[1], i,
-           0.5 * (nu_dig - 1 / nu - l1p) +
-               0.5 * (nu + 1) * z * z / (nu * (nu + z * z)));
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  st.keep[0] = !propto, st.keep[1] = !propto || a[1].d, st.keep[2] = !propto || a[3].d;
+  st.keep[3] = !propto || a[0].d || a[1].d || a[2].d || a[3].d;
+  return dist_run(a, 4, N, k_student_t, &st, out);
 }
 
+/* keep: 0 constant, 1 log sigma, 2 the kernel; cache: c[0] log sigma. */
+static inline void k_cauchy(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], mu = x[1], s = x[2];
+  double z = (y - mu) / s;
+  if (st->keep[1] && fresh[2]) st->c[0] = log(s);
+  if (st->keep[0]) *lp -= DIST_LOG_PI;
+  if (st->keep[1]) *lp -= st->c[0];
+  if (st->keep[2]) *lp -= log1p(z * z);
+  double gy = 2 * z / (s * (1 + z * z));
+  g[0] = -gy;
+  g[1] = gy;
+  g[2] = -1 / s + gy * z;
+}
+
+/* The checks of the location-scale families with a finite location. */
+#define LOC_SCALE_LABELS {"Random variable", "Location parameter", "Scale parameter"}
+
 int urn_cauchy_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Location parameter", "Scale parameter"};
-  const char *fn = "cauchy_lpdf";
+  static const dist_spec S = {"cauchy_lpdf", 3, LOC_SCALE_LABELS, {DR_NOT_NAN, DR_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  int kc = !propto, ks = !propto || a[2].d, kk = !propto || ANY3(a[0], a[1], a[2]);
-  double lp = 0, log_s = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), mu = DV(&a[1], i), s = DV(&a[2], i);
-    double z = (y - mu) / s;
-    if (ks && (i == 0 || a[2].n > 1)) log_s = log(s);
-    if (kc) lp -= DIST_LOG_PI;
-    if (ks) lp -= log_s;
-    if (kk) lp -= log1p(z * z);
-    double g = 2 * z / (s * (1 + z * z));
-    DADD(&a[0], i, -g);
-    DADD(&a[1], i, g);
-    DADD(&a[2], i, -1 / s + g * z);
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  st.keep[0] = !propto, st.keep[1] = !propto || a[2].d, st.keep[2] = !propto || ANY3(a[0], a[1], a[2]);
+  return dist_run(a, 3, N, k_cauchy, &st, out);
+}
+
+/* keep: 0 constant, 1 log sigma, 2 the kernel. */
+static inline void k_double_exponential(const double *x, const int *fresh, dist_kstate *st, double *lp,
+                                        double *g) {
+  double y = x[0], mu = x[1], s = x[2];
+  double r = y - mu, sgn = r > 0 ? 1 : r < 0 ? -1 : 0;
+  if (st->keep[0]) *lp -= DIST_LOG_2;
+  if (st->keep[1]) *lp -= log(s);
+  if (st->keep[2]) *lp -= fabs(r) / s;
+  g[0] = -sgn / s;
+  g[1] = sgn / s;
+  g[2] = -1 / s + fabs(r) / (s * s);
 }
 
 int urn_double_exponential_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Location parameter", "Scale parameter"};
-  const char *fn = "double_exponential_lpdf";
+  static const dist_spec S = {"double_exponential_lpdf", 3, LOC_SCALE_LABELS,
+                              {DR_FINITE, DR_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_FINITE) ||
-      CHK(L[1], a[1], DR_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  int kc = !propto, ks = !propto || a[2].d, kk = !propto || ANY3(a[0], a[1], a[2]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), mu = DV(&a[1], i), s = DV(&a[2], i);
-    double r = y - mu, sgn = r > 0 ? 1 : r < 0 ? -1 : 0;
-    if (kc) lp -= DIST_LOG_2;
-    if (ks) lp -= log(s);
-    if (kk) lp -= fabs(r) / s;
-    DADD(&a[0], i, -sgn / s);
-    DADD(&a[1], i, sgn / s);
-    DADD(&a[2], i, -1 / s + fabs(r) / (s * s));
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  st.keep[0] = !propto, st.keep[1] = !propto || a[2].d, st.keep[2] = !propto || ANY3(a[0], a[1], a[2]);
+  return dist_run(a, 3, N, k_double_exponential, &st, out);
+}
+
+/* keep: 1 log sigma, 2 the kernel. */
+static inline void k_logistic(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], mu = x[1], s = x[2];
+  double z = (y - mu) / s;
+  if (st->keep[1]) *lp -= log(s);
+  if (st->keep[2]) *lp += -z - 2 * urn_log1p_exp(-z);
+  double gz = 1 - 2 * urn_inv_logit(z); /* d lp / d z */
+  g[0] = gz / s;
+  g[1] = -gz / s;
+  g[2] = -1 / s - gz * z / s;
 }
 
 int urn_logistic_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Location parameter", "Scale parameter"};
-  const char *fn = "logistic_lpdf";
+  static const dist_spec S = {"logistic_lpdf", 3, LOC_SCALE_LABELS, {DR_FINITE, DR_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_FINITE) ||
-      CHK(L[1], a[1], DR_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  int ks = !propto || a[2].d, kk = !propto || ANY3(a[0], a[1], a[2]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), mu = DV(&a[1], i), s = DV(&a[2], i);
-    double z = (y - mu) / s;
-    if (ks) lp -= log(s);
-    if (kk) lp += -z - 2 * urn_log1p_exp(-z);
-    double gz = 1 - 2 * urn_inv_logit(z); /* d lp / d z */
-    DADD(&a[0], i, gz / s);
-    DADD(&a[1], i, -gz / s);
-    DADD(&a[2], i, -1 / s - gz * z / s);
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  st.keep[1] = !propto || a[2].d, st.keep[2] = !propto || ANY3(a[0], a[1], a[2]);
+  return dist_run(a, 3, N, k_logistic, &st, out);
+}
+
+/* keep: 0 constant, 1 log sigma, 2 log y, 3 the kernel; cache: c[0] log sigma. */
+static inline void k_lognormal(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], mu = x[1], s = x[2];
+  double ly = log(y), z = (ly - mu) / s;
+  if (st->keep[1] && fresh[2]) st->c[0] = log(s);
+  if (st->keep[0]) *lp -= DIST_HALF_LOG_2PI;
+  if (st->keep[1]) *lp -= st->c[0];
+  if (st->keep[2]) *lp -= ly;
+  if (st->keep[3]) *lp -= 0.5 * z * z;
+  g[0] = -(1 + z / s) / y;
+  g[1] = z / s;
+  g[2] = (z * z - 1) / s;
 }
 
 int urn_lognormal_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Location parameter", "Scale parameter"};
-  const char *fn = "lognormal_lpdf";
+  static const dist_spec S = {"lognormal_lpdf", 3, LOC_SCALE_LABELS, {DR_NOT_NAN, DR_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  int kc = !propto, ks = !propto || a[2].d, ky = !propto || a[0].d;
-  int kk = !propto || ANY3(a[0], a[1], a[2]);
-  for (size_t i = 0; i < N; i++)
-    if (DV(&a[0], i) <= 0) return *out = -INFINITY, URN_OK;
-  double lp = 0, log_s = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), mu = DV(&a[1], i), s = DV(&a[2], i);
-    double ly = log(y), z = (ly - mu) / s;
-    if (ks && (i == 0 || a[2].n > 1)) log_s = log(s);
-    if (kc) lp -= DIST_HALF_LOG_2PI;
-    if (ks) lp -= log_s;
-    if (ky) lp -= ly;
-    if (kk) lp -= 0.5 * z * z;
-    DADD(&a[0], i, -(1 + z / s) / y);
-    DADD(&a[1], i, z / s);
-    DADD(&a[2], i, (z * z - 1) / s);
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 1, INFINITY)) return *out = -INFINITY, URN_OK;
+  st.keep[0] = !propto, st.keep[1] = !propto || a[2].d, st.keep[2] = !propto || a[0].d;
+  st.keep[3] = !propto || ANY3(a[0], a[1], a[2]);
+  return dist_run(a, 3, N, k_lognormal, &st, out);
+}
+
+/* keep: 0 log beta, 1 the kernel. */
+static inline void k_exponential(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], b = x[1];
+  if (st->keep[0]) *lp += log(b);
+  if (st->keep[1]) *lp -= b * y;
+  g[0] = -b;
+  g[1] = 1 / b - y;
 }
 
 int urn_exponential_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Inverse scale parameter"};
-  const char *fn = "exponential_lpdf";
+  static const dist_spec S = {"exponential_lpdf", 2, {"Random variable", "Inverse scale parameter"},
+                              {DR_NOT_NAN, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 2, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++)
-    if (DV(&a[0], i) < 0) return *out = -INFINITY, URN_OK;
-  int kb = !propto || a[1].d, kk = !propto || ANY2(a[0], a[1]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), b = DV(&a[1], i);
-    if (kb) lp += log(b);
-    if (kk) lp -= b * y;
-    DADD(&a[0], i, -b);
-    DADD(&a[1], i, 1 / b - y);
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 0, INFINITY)) return *out = -INFINITY, URN_OK;
+  st.keep[0] = !propto || a[1].d, st.keep[1] = !propto || ANY2(a[0], a[1]);
+  return dist_run(a, 2, N, k_exponential, &st, out);
 }
 
-int urn_gamma_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Shape parameter", "Inverse scale parameter"};
-  const char *fn = "gamma_lpdf";
-  size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_POS_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++)
-    if (DV(&a[0], i) < 0) return *out = -INFINITY, URN_OK;
-  int ka = !propto || a[1].d, kab = !propto || ANY2(a[1], a[2]);
-  int kya = !propto || ANY2(a[0], a[1]), kyb = !propto || ANY2(a[0], a[2]);
-  double lp = 0, lg_al = 0, dg_al = 0, lb = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), al = DV(&a[1], i), b = DV(&a[2], i);
-    double ly = log(y);
-    if (i == 0 || a[1].n > 1) { /* once when alpha is a scalar */
-      if (ka) lg_al = urn_lgamma(al);
-      if (a[1].d) dg_al = urn_digamma(al);
-    }
-    if (i == 0 || a[2].n > 1) lb = log(b);
-    if (ka) lp -= lg_al;
-    if (kab) lp += al * lb;
-    if (kya) lp += XLOGY(al - 1, ly);
-    if (kyb) lp -= b * y;
-    DADD(&a[0], i, XDIV(al - 1, y) - b);
-    if (a[1].d) DADD(&a[1], i, lb - dg_al + ly);
-    DADD(&a[2], i, al / b - y);
+/* The gamma-like families: keep 0 terms of alpha alone, 1 alpha and beta,
+ * 2 y and alpha, 3 y and beta (set by gamma_keep). */
+static void gamma_keep(const urn_darg *a, int propto, dist_kstate *st) {
+  st->keep[0] = !propto || a[1].d, st->keep[1] = !propto || ANY2(a[1], a[2]);
+  st->keep[2] = !propto || ANY2(a[0], a[1]), st->keep[3] = !propto || ANY2(a[0], a[2]);
+}
+
+/* cache: c[0] lgamma(alpha), c[1] digamma(alpha), c[2] log beta. */
+static inline void k_gamma(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], al = x[1], b = x[2];
+  double ly = log(y);
+  if (fresh[1]) { /* once when alpha is a scalar */
+    if (st->keep[0]) st->c[0] = urn_lgamma(al);
+    if (st->var[1]) st->c[1] = urn_digamma(al);
   }
-  *out = lp;
-  return URN_OK;
+  if (fresh[2]) st->c[2] = log(b);
+  if (st->keep[0]) *lp -= st->c[0];
+  if (st->keep[1]) *lp += al * st->c[2];
+  if (st->keep[2]) *lp += XLOGY(al - 1, ly);
+  if (st->keep[3]) *lp -= b * y;
+  g[0] = XDIV(al - 1, y) - b;
+  if (st->var[1]) g[1] = st->c[2] - st->c[1] + ly;
+  g[2] = al / b - y;
+}
+
+#define SHAPE_LABELS(third) {"Random variable", "Shape parameter", third}
+
+int urn_gamma_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  static const dist_spec S = {"gamma_lpdf", 3, SHAPE_LABELS("Inverse scale parameter"),
+                              {DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
+  size_t N;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 0, INFINITY)) return *out = -INFINITY, URN_OK;
+  gamma_keep(a, propto, &st);
+  return dist_run(a, 3, N, k_gamma, &st, out);
+}
+
+static inline void k_inv_gamma(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], al = x[1], b = x[2];
+  double ly = log(y), lb = log(b);
+  if (st->keep[0]) *lp -= urn_lgamma(al);
+  if (st->keep[1]) *lp += al * lb;
+  if (st->keep[2]) *lp -= (al + 1) * ly;
+  if (st->keep[3]) *lp -= b / y;
+  g[0] = -(al + 1) / y + b / (y * y);
+  if (st->var[1]) g[1] = lb - urn_digamma(al) - ly;
+  g[2] = al / b - 1 / y;
 }
 
 int urn_inv_gamma_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Shape parameter", "Scale parameter"};
-  const char *fn = "inv_gamma_lpdf";
+  static const dist_spec S = {"inv_gamma_lpdf", 3, SHAPE_LABELS("Scale parameter"),
+                              {DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_POS_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++)
-    if (DV(&a[0], i) <= 0) return *out = -INFINITY, URN_OK;
-  int ka = !propto || a[1].d, kab = !propto || ANY2(a[1], a[2]);
-  int kya = !propto || ANY2(a[0], a[1]), kyb = !propto || ANY2(a[0], a[2]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), al = DV(&a[1], i), b = DV(&a[2], i);
-    double ly = log(y), lb = log(b);
-    if (ka) lp -= urn_lgamma(al);
-    if (kab) lp += al * lb;
-    if (kya) lp -= (al + 1) * ly;
-    if (kyb) lp -= b / y;
-    DADD(&a[0], i, -(al + 1) / y + b / (y * y));
-    if (a[1].d) DADD(&a[1], i, lb - urn_digamma(al) - ly);
-    DADD(&a[2], i, al / b - 1 / y);
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 1, INFINITY)) return *out = -INFINITY, URN_OK;
+  gamma_keep(a, propto, &st);
+  return dist_run(a, 3, N, k_inv_gamma, &st, out);
+}
+
+/* keep: 0 log alpha, 1 y and alpha, 2 alpha and sigma, 3 the kernel. */
+static inline void k_weibull(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], al = x[1], s = x[2];
+  double ly = log(y), ls = log(s), p = pow(y / s, al);
+  if (st->keep[0]) *lp += log(al);
+  if (st->keep[1]) *lp += XLOGY(al - 1, ly);
+  if (st->keep[2]) *lp -= al * ls;
+  if (st->keep[3]) *lp -= p;
+  g[0] = XDIV(al - 1, y) - al * p / y;
+  g[1] = 1 / al + ly - ls - p * (ly - ls);
+  g[2] = al / s * (p - 1);
 }
 
 int urn_weibull_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Shape parameter", "Scale parameter"};
-  const char *fn = "weibull_lpdf";
+  static const dist_spec S = {"weibull_lpdf", 3, SHAPE_LABELS("Scale parameter"),
+                              {DR_FINITE, DR_POS_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_FINITE) ||
-      CHK(L[1], a[1], DR_POS_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++)
-    if (DV(&a[0], i) < 0) return *out = -INFINITY, URN_OK;
-  int ka = !propto || a[1].d, kya = !propto || ANY2(a[0], a[1]);
-  int kas = !propto || ANY2(a[1], a[2]), kk = !propto || ANY3(a[0], a[1], a[2]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), al = DV(&a[1], i), s = DV(&a[2], i);
-    double ly = log(y), ls = log(s), p = pow(y / s, al);
-    if (ka) lp += log(al);
-    if (kya) lp += XLOGY(al - 1, ly);
-    if (kas) lp -= al * ls;
-    if (kk) lp -= p;
-    DADD(&a[0], i, XDIV(al - 1, y) - al * p / y);
-    DADD(&a[1], i, 1 / al + ly - ls - p * (ly - ls));
-    DADD(&a[2], i, al / s * (p - 1));
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 0, INFINITY)) return *out = -INFINITY, URN_OK;
+  st.keep[0] = !propto || a[1].d, st.keep[1] = !propto || ANY2(a[0], a[1]);
+  st.keep[2] = !propto || ANY2(a[1], a[2]), st.keep[3] = !propto || ANY3(a[0], a[1], a[2]);
+  return dist_run(a, 3, N, k_weibull, &st, out);
+}
+
+/* keep: 0 the beta function, 1 y and alpha, 2 y and beta. */
+static inline void k_beta(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], al = x[1], be = x[2];
+  double ly = log(y), l1my = log1p(-y);
+  if (st->keep[0]) *lp -= urn_lbeta(al, be);
+  if (st->keep[1]) *lp += XLOGY(al - 1, ly);
+  if (st->keep[2]) *lp += XLOGY(be - 1, l1my);
+  g[0] = XDIV(al - 1, y) - XDIV(be - 1, 1 - y);
+  if (st->var[1] || st->var[2]) {
+    double dab = urn_digamma(al + be);
+    g[1] = ly - urn_digamma(al) + dab;
+    g[2] = l1my - urn_digamma(be) + dab;
   }
-  *out = lp;
-  return URN_OK;
 }
 
 int urn_beta_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "First shape parameter",
-                                  "Second shape parameter"};
-  const char *fn = "beta_lpdf";
+  static const dist_spec S = {"beta_lpdf", 3,
+                              {"Random variable", "First shape parameter", "Second shape parameter"},
+                              {DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_POS_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i);
-    if (y < 0 || y > 1) return *out = -INFINITY, URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 0, 1)) return *out = -INFINITY, URN_OK;
+  st.keep[0] = !propto || ANY2(a[1], a[2]);
+  st.keep[1] = !propto || ANY2(a[0], a[1]), st.keep[2] = !propto || ANY2(a[0], a[2]);
+  return dist_run(a, 3, N, k_beta, &st, out);
+}
+
+/* keep: 0 lgamma(kappa), 1 mu and kappa, 2 the kernel. */
+static inline void k_beta_proportion(const double *x, const int *fresh, dist_kstate *st, double *lp,
+                                     double *g) {
+  double y = x[0], mu = x[1], k = x[2];
+  double ly = log(y), l1my = log1p(-y), mk = mu * k, nk = (1 - mu) * k;
+  if (st->keep[0]) *lp += urn_lgamma(k);
+  if (st->keep[1]) *lp -= urn_lgamma(mk) + urn_lgamma(nk);
+  if (st->keep[2]) *lp += XLOGY(mk - 1, ly) + XLOGY(nk - 1, l1my);
+  g[0] = XDIV(mk - 1, y) - XDIV(nk - 1, 1 - y);
+  if (st->var[1] || st->var[2]) {
+    double dm = urn_digamma(mk), dn = urn_digamma(nk);
+    g[1] = k * (dn - dm + ly - l1my);
+    g[2] = urn_digamma(k) - mu * dm - (1 - mu) * dn + mu * ly + (1 - mu) * l1my;
   }
-  int kab = !propto || ANY2(a[1], a[2]);
-  int kya = !propto || ANY2(a[0], a[1]), kyb = !propto || ANY2(a[0], a[2]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), al = DV(&a[1], i), be = DV(&a[2], i);
-    double ly = log(y), l1my = log1p(-y);
-    if (kab) lp -= urn_lbeta(al, be);
-    if (kya) lp += XLOGY(al - 1, ly);
-    if (kyb) lp += XLOGY(be - 1, l1my);
-    DADD(&a[0], i, XDIV(al - 1, y) - XDIV(be - 1, 1 - y));
-    if (a[1].d || a[2].d) {
-      double dab = urn_digamma(al + be);
-      DADD(&a[1], i, ly - urn_digamma(al) + dab);
-      DADD(&a[2], i, l1my - urn_digamma(be) + dab);
-    }
-  }
-  *out = lp;
-  return URN_OK;
 }
 
 int urn_beta_proportion_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Location parameter",
-                                  "Precision parameter"};
-  const char *fn = "beta_proportion_lpdf";
+  static const dist_spec S = {"beta_proportion_lpdf", 3,
+                              {"Random variable", "Location parameter", "Precision parameter"},
+                              {DR_NOT_NAN, DR_UNIT_OPEN, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_UNIT_OPEN) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i);
-    if (y < 0 || y > 1) return *out = -INFINITY, URN_OK;
-  }
-  int kk = !propto || a[2].d, kmk = !propto || ANY2(a[1], a[2]);
-  int ky = !propto || ANY3(a[0], a[1], a[2]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), mu = DV(&a[1], i), k = DV(&a[2], i);
-    double ly = log(y), l1my = log1p(-y), mk = mu * k, nk = (1 - mu) * k;
-    if (kk) lp += urn_lgamma(k);
-    if (kmk) lp -= urn_lgamma(mk) + urn_lgamma(nk);
-    if (ky) lp += XLOGY(mk - 1, ly) + XLOGY(nk - 1, l1my);
-    DADD(&a[0], i, XDIV(mk - 1, y) - XDIV(nk - 1, 1 - y));
-    if (a[1].d || a[2].d) {
-      double dm = urn_digamma(mk), dn = urn_digamma(nk);
-      DADD(&a[1], i, k * (dn - dm + ly - l1my));
-      DADD(&a[2], i, urn_digamma(k) - mu * dm - (1 - mu) * dn + mu * ly + (1 - mu) * l1my);
-    }
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 0, 1)) return *out = -INFINITY, URN_OK;
+  st.keep[0] = !propto || a[2].d, st.keep[1] = !propto || ANY2(a[1], a[2]);
+  st.keep[2] = !propto || ANY3(a[0], a[1], a[2]);
+  return dist_run(a, 3, N, k_beta_proportion, &st, out);
+}
+
+/* keep: 0 log of the width. */
+static inline void k_uniform(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double w = x[2] - x[1];
+  if (st->keep[0]) *lp -= log(w);
+  g[0] = 0;
+  g[1] = 1 / w;
+  g[2] = -1 / w;
 }
 
 int urn_uniform_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Lower bound parameter",
-                                  "Upper bound parameter"};
-  const char *fn = "uniform_lpdf";
+  static const dist_spec S = {"uniform_lpdf", 3,
+                              {"Random variable", "Lower bound parameter", "Upper bound parameter"},
+                              {DR_NOT_NAN, DR_FINITE, DR_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_FINITE) || CHK(L[2], a[2], DR_FINITE))
-    return URN_EREJECT;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
   for (size_t i = 0; i < N; i++) {
     double lo = DV(&a[1], i), hi = DV(&a[2], i);
     if (!(hi > lo))
       return urn_error_set(err, URN_EREJECT,
-                           "%s: Upper bound parameter is %g, but must be greater than %g", fn,
+                           "%s: Upper bound parameter is %g, but must be greater than %g", S.fn,
                            hi, lo);
   }
   for (size_t i = 0; i < N; i++) {
     double y = DV(&a[0], i);
     if (y < DV(&a[1], i) || y > DV(&a[2], i)) return *out = -INFINITY, URN_OK;
   }
-  int kk = !propto || ANY2(a[1], a[2]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double w = DV(&a[2], i) - DV(&a[1], i);
-    if (kk) lp -= log(w);
-    DADD(&a[1], i, 1 / w);
-    DADD(&a[2], i, -1 / w);
-  }
-  *out = lp;
-  return URN_OK;
+  st.keep[0] = !propto || ANY2(a[1], a[2]);
+  return dist_run(a, 3, N, k_uniform, &st, out);
 }
 
+/* The chi-square families: keep 0 terms of nu alone, 1 y and nu, 2 y alone. */
+static inline void k_chi_square(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], nu = x[1], ly = log(y), h = 0.5 * nu;
+  if (st->keep[0]) *lp -= h * DIST_LOG_2 + urn_lgamma(h);
+  if (st->keep[1]) *lp += XLOGY(h - 1, ly);
+  if (st->keep[2]) *lp -= 0.5 * y;
+  g[0] = XDIV(h - 1, y) - 0.5;
+  if (st->var[1]) g[1] = 0.5 * (ly - DIST_LOG_2 - urn_digamma(h));
+}
+
+static inline void k_inv_chi_square(const double *x, const int *fresh, dist_kstate *st, double *lp,
+                                    double *g) {
+  double y = x[0], nu = x[1], ly = log(y), h = 0.5 * nu;
+  if (st->keep[0]) *lp -= h * DIST_LOG_2 + urn_lgamma(h);
+  if (st->keep[1]) *lp -= (h + 1) * ly;
+  if (st->keep[2]) *lp -= 0.5 / y;
+  g[0] = -(h + 1) / y + 0.5 / (y * y);
+  if (st->var[1]) g[1] = -0.5 * (ly + DIST_LOG_2 + urn_digamma(h));
+}
+
+static const dist_spec S_CHI_SQUARE = {"chi_square_lpdf", 2, {"Random variable", "Degrees of freedom parameter"},
+                                       {DR_NOT_NAN, DR_POS_FINITE}};
+static const dist_spec S_INV_CHI_SQUARE = {"inv_chi_square_lpdf", 2,
+                                           {"Random variable", "Degrees of freedom parameter"},
+                                           {DR_NOT_NAN, DR_POS_FINITE}};
+
 int urn_chi_square_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Degrees of freedom parameter"};
-  const char *fn = "chi_square_lpdf";
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 2, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++)
-    if (DV(&a[0], i) < 0) return *out = -INFINITY, URN_OK;
-  int kn = !propto || a[1].d, kyn = !propto || ANY2(a[0], a[1]), ky = !propto || a[0].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), nu = DV(&a[1], i), ly = log(y), h = 0.5 * nu;
-    if (kn) lp -= h * DIST_LOG_2 + urn_lgamma(h);
-    if (kyn) lp += XLOGY(h - 1, ly);
-    if (ky) lp -= 0.5 * y;
-    DADD(&a[0], i, XDIV(h - 1, y) - 0.5);
-    if (a[1].d) DADD(&a[1], i, 0.5 * (ly - DIST_LOG_2 - urn_digamma(h)));
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S_CHI_SQUARE, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 0, INFINITY)) return *out = -INFINITY, URN_OK;
+  st.keep[0] = !propto || a[1].d, st.keep[1] = !propto || ANY2(a[0], a[1]), st.keep[2] = !propto || a[0].d;
+  return dist_run(a, 2, N, k_chi_square, &st, out);
 }
 
 int urn_inv_chi_square_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Degrees of freedom parameter"};
-  const char *fn = "inv_chi_square_lpdf";
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 2, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++)
-    if (DV(&a[0], i) <= 0) return *out = -INFINITY, URN_OK;
-  int kn = !propto || a[1].d, kyn = !propto || ANY2(a[0], a[1]), ky = !propto || a[0].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), nu = DV(&a[1], i), ly = log(y), h = 0.5 * nu;
-    if (kn) lp -= h * DIST_LOG_2 + urn_lgamma(h);
-    if (kyn) lp -= (h + 1) * ly;
-    if (ky) lp -= 0.5 / y;
-    DADD(&a[0], i, -(h + 1) / y + 0.5 / (y * y));
-    if (a[1].d) DADD(&a[1], i, -0.5 * (ly + DIST_LOG_2 + urn_digamma(h)));
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S_INV_CHI_SQUARE, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 1, INFINITY)) return *out = -INFINITY, URN_OK;
+  st.keep[0] = !propto || a[1].d, st.keep[1] = !propto || ANY2(a[0], a[1]), st.keep[2] = !propto || a[0].d;
+  return dist_run(a, 2, N, k_inv_chi_square, &st, out);
+}
+
+/* keep: 0 terms of nu alone, 1 nu and s, 2 y and nu, 3 the kernel. */
+static inline void k_scaled_inv_chi_square(const double *x, const int *fresh, dist_kstate *st, double *lp,
+                                           double *g) {
+  double y = x[0], nu = x[1], s = x[2];
+  double ly = log(y), ls = log(s), h = 0.5 * nu;
+  if (st->keep[0]) *lp += h * log(h) - urn_lgamma(h);
+  if (st->keep[1]) *lp += nu * ls;
+  if (st->keep[2]) *lp -= (h + 1) * ly;
+  if (st->keep[3]) *lp -= h * s * s / y;
+  g[0] = -(h + 1) / y + h * s * s / (y * y);
+  if (st->var[1]) g[1] = 0.5 * log(h) + 0.5 - 0.5 * urn_digamma(h) + ls - 0.5 * ly - 0.5 * s * s / y;
+  g[2] = nu / s - nu * s / y;
 }
 
 int urn_scaled_inv_chi_square_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Degrees of freedom parameter",
-                                  "Scale parameter"};
-  const char *fn = "scaled_inv_chi_square_lpdf";
+  static const dist_spec S = {"scaled_inv_chi_square_lpdf", 3,
+                              {"Random variable", "Degrees of freedom parameter", "Scale parameter"},
+                              {DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_NOT_NAN) ||
-      CHK(L[1], a[1], DR_POS_FINITE) || CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++)
-    if (DV(&a[0], i) <= 0) return *out = -INFINITY, URN_OK;
-  int kn = !propto || a[1].d, kns = !propto || ANY2(a[1], a[2]);
-  int kyn = !propto || ANY2(a[0], a[1]), kk = !propto || ANY3(a[0], a[1], a[2]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), nu = DV(&a[1], i), s = DV(&a[2], i);
-    double ly = log(y), ls = log(s), h = 0.5 * nu;
-    if (kn) lp += h * log(h) - urn_lgamma(h);
-    if (kns) lp += nu * ls;
-    if (kyn) lp -= (h + 1) * ly;
-    if (kk) lp -= h * s * s / y;
-    DADD(&a[0], i, -(h + 1) / y + h * s * s / (y * y));
-    if (a[1].d)
-      DADD(&a[1], i, 0.5 * log(h) + 0.5 - 0.5 * urn_digamma(h) + ls - 0.5 * ly - 0.5 * s * s / y);
-    DADD(&a[2], i, nu / s - nu * s / y);
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 1, INFINITY)) return *out = -INFINITY, URN_OK;
+  st.keep[0] = !propto || a[1].d, st.keep[1] = !propto || ANY2(a[1], a[2]);
+  st.keep[2] = !propto || ANY2(a[0], a[1]), st.keep[3] = !propto || ANY3(a[0], a[1], a[2]);
+  return dist_run(a, 3, N, k_scaled_inv_chi_square, &st, out);
 }
 
 /* log I0(x) for x >= 0: power series for small x, the asymptotic expansion
@@ -579,25 +564,24 @@ double dist_bessel_ratio_i1_i0(double x) {
   return s1 / s0;
 }
 
+/* keep: 0 constant, 1 the Bessel normaliser, 2 the kernel. */
+static inline void k_von_mises(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  double y = x[0], mu = x[1], k = x[2];
+  double c = cos(y - mu), s = sin(y - mu);
+  if (st->keep[0]) *lp -= DIST_LOG_2PI;
+  if (st->keep[1]) *lp -= dist_log_bessel_i0(k);
+  if (st->keep[2]) *lp += k * c;
+  g[0] = -k * s;
+  g[1] = k * s;
+  if (st->var[2]) g[2] = c - dist_bessel_ratio_i1_i0(k);
+}
+
 int urn_von_mises_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Location parameter", "Scale parameter"};
-  const char *fn = "von_mises_lpdf";
+  static const dist_spec S = {"von_mises_lpdf", 3, LOC_SCALE_LABELS, {DR_FINITE, DR_FINITE, DR_NONNEG}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[0], a[0], DR_FINITE) ||
-      CHK(L[1], a[1], DR_FINITE) || CHK(L[2], a[2], DR_NONNEG) || CHK(L[2], a[2], DR_FINITE))
+  if (dist_begin(&S, a, propto, &st, &N, err) || dist_check(S.fn, S.label[2], &a[2], DR_FINITE, err))
     return URN_EREJECT;
-  int kc = !propto, kk = !propto || a[2].d, ky = !propto || ANY3(a[0], a[1], a[2]);
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    double y = DV(&a[0], i), mu = DV(&a[1], i), k = DV(&a[2], i);
-    double c = cos(y - mu), s = sin(y - mu);
-    if (kc) lp -= DIST_LOG_2PI;
-    if (kk) lp -= dist_log_bessel_i0(k);
-    if (ky) lp += k * c;
-    DADD(&a[0], i, -k * s);
-    DADD(&a[1], i, k * s);
-    if (a[2].d) DADD(&a[2], i, c - dist_bessel_ratio_i1_i0(k));
-  }
-  *out = lp;
-  return URN_OK;
+  st.keep[0] = !propto, st.keep[1] = !propto || a[2].d, st.keep[2] = !propto || ANY3(a[0], a[1], a[2]);
+  return dist_run(a, 3, N, k_von_mises, &st, out);
 }

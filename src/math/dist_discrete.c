@@ -3,155 +3,155 @@
  * and their log/logit parameterizations) with analytic partials, vectorized
  * with length-1 broadcasting.  The integer variate never has partials; a
  * variate outside the support makes the whole sum -inf.  Under propto the
- * terms involving only constants (e.g. -lgamma(n + 1)) are dropped. */
+ * terms involving only constants (e.g. -lgamma(n + 1)) are dropped.  As in
+ * dist_continuous.c each family is a dist_spec, its support test and a
+ * per-element kernel run by the shared driver (dist_run in dist_impl.h); the
+ * kernels' keep[0] is "not propto" (the constant terms), keep[1] the rest. */
 #include "math/dist_impl.h"
 
-#define CHK(label, arg, rule) dist_check(fn, label, &(arg), rule, err)
+/* A kernel's keep flags: 0 the constant terms, 1 the terms of the parameters. */
+static void keep_two(dist_kstate *st, int propto, int any_var) {
+  st->keep[0] = !propto;
+  st->keep[1] = !propto || any_var;
+}
+
+static inline void k_poisson(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  int n = (int)x[0];
+  double lam = x[1];
+  if (st->keep[0]) *lp -= urn_lgamma(n + 1.0);
+  if (st->keep[1]) *lp += (n ? n * log(lam) : 0) - lam;
+  if (st->var[1]) g[1] = (n ? n / lam : 0) - 1;
+}
 
 int urn_poisson_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Rate parameter"};
-  const char *fn = "poisson_lpmf";
+  static const dist_spec S = {"poisson_lpmf", 2, {"Random variable", "Rate parameter"}, {-1, DR_NONNEG}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 2, L, &N, err) || CHK(L[1], a[1], DR_NONNEG)) return URN_EREJECT;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
   for (size_t i = 0; i < N; i++) {
     int n = DI(&a[0], i);
     double lam = DV(&a[1], i);
     if (n < 0 || isinf(lam) || (lam == 0 && n != 0)) return *out = -INFINITY, URN_OK;
   }
-  int kl = !propto || a[1].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i);
-    double lam = DV(&a[1], i);
-    if (!propto) lp -= urn_lgamma(n + 1.0);
-    if (kl) lp += (n ? n * log(lam) : 0) - lam;
-    if (a[1].d) DADD(&a[1], i, (n ? n / lam : 0) - 1);
-  }
-  *out = lp;
-  return URN_OK;
+  keep_two(&st, propto, a[1].d != NULL);
+  return dist_run(a, 2, N, k_poisson, &st, out);
+}
+
+static inline void k_poisson_log(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  int n = (int)x[0];
+  double al = x[1], ea = exp(al);
+  if (st->keep[0]) *lp -= urn_lgamma(n + 1.0);
+  if (st->keep[1]) *lp += (n ? n * al : 0) - ea;
+  g[1] = n - ea;
 }
 
 int urn_poisson_log_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Random variable", "Log rate parameter"};
-  const char *fn = "poisson_log_lpmf";
+  static const dist_spec S = {"poisson_log_lpmf", 2, {"Random variable", "Log rate parameter"}, {-1, DR_NOT_NAN}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 2, L, &N, err) || CHK(L[1], a[1], DR_NOT_NAN)) return URN_EREJECT;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
   for (size_t i = 0; i < N; i++) {
     int n = DI(&a[0], i);
     double al = DV(&a[1], i);
     if (n < 0 || al == INFINITY || (al == -INFINITY && n != 0)) return *out = -INFINITY, URN_OK;
   }
-  int kl = !propto || a[1].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i);
-    double al = DV(&a[1], i), ea = exp(al);
-    if (!propto) lp -= urn_lgamma(n + 1.0);
-    if (kl) lp += (n ? n * al : 0) - ea;
-    DADD(&a[1], i, n - ea);
-  }
-  *out = lp;
-  return URN_OK;
+  keep_two(&st, propto, a[1].d != NULL);
+  return dist_run(a, 2, N, k_poisson_log, &st, out);
+}
+
+#define BINOMIAL_LABELS {"Successes variable", "Population size parameter", "Probability parameter"}
+
+static inline void k_binomial(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  int n = (int)x[0], m = (int)x[1];
+  double th = x[2];
+  if (st->keep[0]) *lp += urn_lchoose(m, n);
+  if (st->keep[1]) *lp += (n ? n * log(th) : 0) + (m - n ? (m - n) * log1p(-th) : 0);
+  if (st->var[2]) g[2] = (n ? n / th : 0) - (m - n ? (m - n) / (1 - th) : 0);
 }
 
 int urn_binomial_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Successes variable", "Population size parameter",
-                                  "Probability parameter"};
-  const char *fn = "binomial_lpmf";
+  static const dist_spec S = {"binomial_lpmf", 3, BINOMIAL_LABELS, {-1, DR_NONNEG, DR_PROB}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[1], a[1], DR_NONNEG) ||
-      CHK(L[2], a[2], DR_PROB))
-    return URN_EREJECT;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
   for (size_t i = 0; i < N; i++) {
     int n = DI(&a[0], i), m = DI(&a[1], i);
     double th = DV(&a[2], i);
     if (n < 0 || n > m || (th == 0 && n > 0) || (th == 1 && n < m))
       return *out = -INFINITY, URN_OK;
   }
-  int kt = !propto || a[2].d;
-  double lp = 0;
+  keep_two(&st, propto, a[2].d != NULL);
+  return dist_run(a, 3, N, k_binomial, &st, out);
+}
+
+/* 1 when some n is outside 0..m (n = a[0], m = a[1], broadcast). */
+static int outside_count(const urn_darg *a, size_t N) {
   for (size_t i = 0; i < N; i++) {
     int n = DI(&a[0], i), m = DI(&a[1], i);
-    double th = DV(&a[2], i);
-    if (!propto) lp += urn_lchoose(m, n);
-    if (kt) lp += (n ? n * log(th) : 0) + (m - n ? (m - n) * log1p(-th) : 0);
-    if (a[2].d) DADD(&a[2], i, (n ? n / th : 0) - (m - n ? (m - n) / (1 - th) : 0));
+    if (n < 0 || n > m) return 1;
   }
-  *out = lp;
-  return URN_OK;
+  return 0;
+}
+
+static inline void k_binomial_logit(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  int n = (int)x[0], m = (int)x[1];
+  double al = x[2];
+  if (st->keep[0]) *lp += urn_lchoose(m, n);
+  double lpp, lpm, pr;
+  dist_logit_parts(al, &lpp, &lpm, &pr);
+  if (st->keep[1]) *lp += n * lpp + (m - n) * lpm;
+  g[2] = n - m * pr;
 }
 
 int urn_binomial_logit_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Successes variable", "Population size parameter",
-                                  "Probability parameter"};
-  const char *fn = "binomial_logit_lpmf";
+  static const dist_spec S = {"binomial_logit_lpmf", 3, BINOMIAL_LABELS, {-1, DR_NONNEG, DR_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[1], a[1], DR_NONNEG) ||
-      CHK(L[2], a[2], DR_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i), m = DI(&a[1], i);
-    if (n < 0 || n > m) return *out = -INFINITY, URN_OK;
-  }
-  int kt = !propto || a[2].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i), m = DI(&a[1], i);
-    double al = DV(&a[2], i);
-    if (!propto) lp += urn_lchoose(m, n);
-    double lpp, lpm, pr;
-    dist_logit_parts(al, &lpp, &lpm, &pr);
-    if (kt) lp += n * lpp + (m - n) * lpm;
-    DADD(&a[2], i, n - m * pr);
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (outside_count(a, N)) return *out = -INFINITY, URN_OK;
+  keep_two(&st, propto, a[2].d != NULL);
+  return dist_run(a, 3, N, k_binomial_logit, &st, out);
+}
+
+static inline void k_bernoulli(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  int n = (int)x[0];
+  double th = x[1];
+  if (st->keep[1]) *lp += n ? log(th) : log1p(-th);
+  if (st->var[1]) g[1] = n ? 1 / th : -1 / (1 - th);
 }
 
 int urn_bernoulli_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"n", "Probability parameter"};
-  const char *fn = "bernoulli_lpmf";
+  static const dist_spec S = {"bernoulli_lpmf", 2, {"n", "Probability parameter"}, {-1, DR_PROB}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 2, L, &N, err) || CHK(L[1], a[1], DR_PROB)) return URN_EREJECT;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
   for (size_t i = 0; i < N; i++) {
     int n = DI(&a[0], i);
     double th = DV(&a[1], i);
     if (n < 0 || n > 1 || (n == 1 && th == 0) || (n == 0 && th == 1))
       return *out = -INFINITY, URN_OK;
   }
-  int kt = !propto || a[1].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i);
-    double th = DV(&a[1], i);
-    if (kt) lp += n ? log(th) : log1p(-th);
-    if (a[1].d) DADD(&a[1], i, n ? 1 / th : -1 / (1 - th));
-  }
-  *out = lp;
-  return URN_OK;
+  keep_two(&st, propto, a[1].d != NULL);
+  return dist_run(a, 2, N, k_bernoulli, &st, out);
+}
+
+static inline void k_bernoulli_logit(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  int n = (int)x[0];
+  double lpp, lpm, pr;
+  dist_logit_parts(x[1], &lpp, &lpm, &pr);
+  if (st->keep[1]) *lp += n ? lpp : lpm;
+  g[1] = n - pr;
 }
 
 int urn_bernoulli_logit_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"n", "Logit transformed probability parameter"};
-  const char *fn = "bernoulli_logit_lpmf";
+  static const dist_spec S = {"bernoulli_logit_lpmf", 2, {"n", "Logit transformed probability parameter"},
+                              {-1, DR_NOT_NAN}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 2, L, &N, err) || CHK(L[1], a[1], DR_NOT_NAN)) return URN_EREJECT;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i);
-    if (n < 0 || n > 1) return *out = -INFINITY, URN_OK;
-  }
-  int kt = !propto || a[1].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i);
-    double al = DV(&a[1], i);
-    double lpp, lpm, pr;
-    dist_logit_parts(al, &lpp, &lpm, &pr);
-    if (kt) lp += n ? lpp : lpm;
-    DADD(&a[1], i, n - pr);
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (N && dist_outside(&a[0], 0, 0, 1)) return *out = -INFINITY, URN_OK;
+  keep_two(&st, propto, a[1].d != NULL);
+  return dist_run(a, 2, N, k_bernoulli_logit, &st, out);
 }
 
 /* Shared by neg_binomial_2 and _2_log: one term given n, log mu, mu/(mu+phi)
@@ -171,82 +171,80 @@ static double nb2_term(int n, double lmu, double phi, int want_phi_terms, double
   return lp;
 }
 
+/* neg_binomial_2 (x[1] = mu) and neg_binomial_2_log (x[1] = log mu); keep[2]
+ * the terms of phi alone. */
+static inline __attribute__((always_inline)) void nb2_kernel(const double *x, dist_kstate *st, double *lp,
+                                                             double *g, int log_form) {
+  int n = (int)x[0];
+  double mu = x[1], phi = x[2], dlmu, dphi;
+  double t = nb2_term(n, log_form ? mu : log(mu), phi, st->keep[2], &dlmu, &dphi);
+  if (st->keep[0]) *lp -= urn_lgamma(n + 1.0);
+  if (st->keep[1]) *lp += t;
+  g[1] = log_form ? dlmu : dlmu / mu;
+  g[2] = dphi;
+}
+static inline void k_neg_binomial_2(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  nb2_kernel(x, st, lp, g, 0);
+}
+static inline void k_neg_binomial_2_log(const double *x, const int *fresh, dist_kstate *st, double *lp,
+                                        double *g) {
+  nb2_kernel(x, st, lp, g, 1);
+}
+
+/* The checks and flags both negative binomials share; 1 when the result is already known. */
+static int nb2_begin(const dist_spec *S, const urn_darg *a, int propto, dist_kstate *st, size_t *N, double *out,
+                     urn_error *err, int *rc) {
+  *rc = URN_OK;
+  if (dist_begin(S, a, propto, st, N, err)) return *rc = URN_EREJECT, 1;
+  if (*N && dist_outside(&a[0], 0, 0, INFINITY)) return *out = -INFINITY, 1;
+  keep_two(st, propto, a[1].d || a[2].d);
+  st->keep[2] = !propto || a[2].d;
+  return 0;
+}
+
 int urn_neg_binomial_2_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Failures variable", "Location parameter",
-                                  "Precision parameter"};
-  const char *fn = "neg_binomial_2_lpmf";
+  static const dist_spec S = {"neg_binomial_2_lpmf", 3,
+                              {"Failures variable", "Location parameter", "Precision parameter"},
+                              {-1, DR_POS_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[1], a[1], DR_POS_FINITE) ||
-      CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++)
-    if (DI(&a[0], i) < 0) return *out = -INFINITY, URN_OK;
-  int kp = !propto || a[2].d, kk = !propto || a[1].d || a[2].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i);
-    double mu = DV(&a[1], i), phi = DV(&a[2], i), dlmu, dphi;
-    double t = nb2_term(n, log(mu), phi, kp, &dlmu, &dphi);
-    if (!propto) lp -= urn_lgamma(n + 1.0);
-    if (kk) lp += t;
-    DADD(&a[1], i, dlmu / mu);
-    DADD(&a[2], i, dphi);
-  }
-  *out = lp;
-  return URN_OK;
+  int rc;
+  if (nb2_begin(&S, a, propto, &st, &N, out, err, &rc)) return rc;
+  return dist_run(a, 3, N, k_neg_binomial_2, &st, out);
 }
 
 int urn_neg_binomial_2_log_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Failures variable", "Log location parameter",
-                                  "Precision parameter"};
-  const char *fn = "neg_binomial_2_log_lpmf";
+  static const dist_spec S = {"neg_binomial_2_log_lpmf", 3,
+                              {"Failures variable", "Log location parameter", "Precision parameter"},
+                              {-1, DR_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 3, L, &N, err) || CHK(L[1], a[1], DR_FINITE) ||
-      CHK(L[2], a[2], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++)
-    if (DI(&a[0], i) < 0) return *out = -INFINITY, URN_OK;
-  int kp = !propto || a[2].d, kk = !propto || a[1].d || a[2].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i);
-    double eta = DV(&a[1], i), phi = DV(&a[2], i), dlmu, dphi;
-    double t = nb2_term(n, eta, phi, kp, &dlmu, &dphi);
-    if (!propto) lp -= urn_lgamma(n + 1.0);
-    if (kk) lp += t;
-    DADD(&a[1], i, dlmu);
-    DADD(&a[2], i, dphi);
+  int rc;
+  if (nb2_begin(&S, a, propto, &st, &N, out, err, &rc)) return rc;
+  return dist_run(a, 3, N, k_neg_binomial_2_log, &st, out);
+}
+
+static inline void k_beta_binomial(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  int n = (int)x[0], m = (int)x[1];
+  double al = x[2], be = x[3];
+  if (st->keep[0]) *lp += urn_lchoose(m, n);
+  if (st->keep[1]) *lp += urn_lbeta(n + al, m - n + be) - urn_lbeta(al, be);
+  if (st->var[2] || st->var[3]) {
+    double dall = urn_digamma(m + al + be), dab = urn_digamma(al + be);
+    g[2] = urn_digamma(n + al) - dall - urn_digamma(al) + dab;
+    g[3] = urn_digamma(m - n + be) - dall - urn_digamma(be) + dab;
   }
-  *out = lp;
-  return URN_OK;
 }
 
 int urn_beta_binomial_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  static const char *const L[] = {"Successes variable", "Population size parameter",
-                                  "First prior sample size parameter",
-                                  "Second prior sample size parameter"};
-  const char *fn = "beta_binomial_lpmf";
+  static const dist_spec S = {"beta_binomial_lpmf", 4,
+                              {"Successes variable", "Population size parameter",
+                               "First prior sample size parameter", "Second prior sample size parameter"},
+                              {-1, DR_NONNEG, DR_POS_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
   size_t N;
-  if (dist_size(fn, a, 4, L, &N, err) || CHK(L[1], a[1], DR_NONNEG) ||
-      CHK(L[2], a[2], DR_POS_FINITE) || CHK(L[3], a[3], DR_POS_FINITE))
-    return URN_EREJECT;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i), m = DI(&a[1], i);
-    if (n < 0 || n > m) return *out = -INFINITY, URN_OK;
-  }
-  int kk = !propto || a[2].d || a[3].d;
-  double lp = 0;
-  for (size_t i = 0; i < N; i++) {
-    int n = DI(&a[0], i), m = DI(&a[1], i);
-    double al = DV(&a[2], i), be = DV(&a[3], i);
-    if (!propto) lp += urn_lchoose(m, n);
-    if (kk) lp += urn_lbeta(n + al, m - n + be) - urn_lbeta(al, be);
-    if (a[2].d || a[3].d) {
-      double dall = urn_digamma(m + al + be), dab = urn_digamma(al + be);
-      DADD(&a[2], i, urn_digamma(n + al) - dall - urn_digamma(al) + dab);
-      DADD(&a[3], i, urn_digamma(m - n + be) - dall - urn_digamma(be) + dab);
-    }
-  }
-  *out = lp;
-  return URN_OK;
+  if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
+  if (outside_count(a, N)) return *out = -INFINITY, URN_OK;
+  keep_two(&st, propto, a[2].d || a[3].d);
+  return dist_run(a, 4, N, k_beta_binomial, &st, out);
 }

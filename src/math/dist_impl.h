@@ -35,6 +35,66 @@ typedef enum dist_rule {
   DR_UNIT_OPEN  /* "must be in the interval (0, 1)" */
 } dist_rule;
 
+/* ---- the shared driver of the univariate densities ----
+ * A family is its checks (a dist_spec) and a per-element kernel; dist_begin
+ * does the size and argument checks, dist_run the broadcasting loop, the sum
+ * and the partials.  The kernel sees one element's argument values x[j] (ints
+ * as doubles), adds the terms it keeps to *lp and sets g[j] = d term / d x[j]
+ * for the arguments with partials (k->var[j]; others may be left unset).
+ * fresh[j] is 0 when x[j] is a broadcast scalar it has seen before, so work on
+ * a scalar parameter alone (log sigma, lgamma(alpha)) can be cached in k->c. */
+#define DIST_MAX_UNI 4
+
+/* A univariate family's checks: Stan's function name, each argument's label and rule. */
+typedef struct dist_spec {
+  const char *fn;                    /* "normal_lpdf" */
+  int nargs;                         /* number of arguments, variate included */
+  const char *label[DIST_MAX_UNI];   /* Stan's label of each argument */
+  int rule[DIST_MAX_UNI];            /* its dist_rule, or -1 when it is not checked */
+} dist_spec;
+
+/* What a kernel knows besides the element: which terms to keep and a cache. */
+typedef struct dist_kstate {
+  int propto;                        /* drop the terms of constant arguments */
+  int var[DIST_MAX_UNI];             /* argument j has partials (is not constant) */
+  int keep[6];                       /* family-defined: term group t is kept */
+  double c[4];                       /* family-defined cache of scalar-only work */
+} dist_kstate;
+
+typedef void (*dist_kernel)(const double *x, const int *fresh, dist_kstate *k, double *lp, double *g);
+
+/* Checks argument j against rules[j] (a dist_rule, or -1: unchecked) for j < nargs. */
+int dist_check_rules(const char *fn, const char *const *labels, const urn_darg *a, int nargs, const int *rules,
+                     urn_error *err);
+/* dist_size and every argument's rule; fills k->propto and k->var. */
+int dist_begin(const dist_spec *s, const urn_darg *a, int propto, dist_kstate *k, size_t *N, urn_error *err);
+
+/* The loop: sum of the kernel over the N broadcast elements into *out, partials
+ * added into the arguments' buffers.  Inlined, so the kernel is too. */
+static inline __attribute__((always_inline)) int dist_run(const urn_darg *a, int nargs, size_t N,
+                                                          dist_kernel kern, dist_kstate *k, double *out) {
+  double lp = 0, x[DIST_MAX_UNI], g[DIST_MAX_UNI] = {0, 0, 0, 0};
+  int fresh[DIST_MAX_UNI];
+  for (size_t i = 0; i < N; i++) {
+    _Pragma("GCC unroll 4") /* nargs is a constant: x, g and fresh become registers */
+    for (int j = 0; j < nargs; j++) {
+      size_t ij = a[j].n == 1 ? 0 : i;
+      x[j] = a[j].v ? a[j].v[ij] : (double)a[j].iv[ij];
+      fresh[j] = i == 0 || a[j].n > 1;
+    }
+    kern(x, fresh, k, &lp, g);
+    _Pragma("GCC unroll 4")
+    for (int j = 0; j < nargs; j++)
+      if (a[j].d) a[j].d[a[j].n == 1 ? 0 : i] += g[j];
+  }
+  *out = lp;
+  return URN_OK;
+}
+
+/* 1 when some element of the variate a lies below lo (at or below when
+ * strict), or above hi: the density is -inf there. */
+int dist_outside(const urn_darg *a, double lo, int strict, double hi);
+
 /* Broadcast length of args[0..nargs): every n is 1 or the same N; *N = 0 when
  * any n is 0.  On mismatch: URN_EREJECT "fn: Size of X (a) and Y (b) must match in size". */
 int dist_size(const char *fn, const urn_darg *args, int nargs, const char *const *labels,
