@@ -54,7 +54,15 @@ done
 "$URN" sample "$TMP/k.stan" --data "$TMP/k.json" --chains 2 --warmup 1000 --draws 1000000 --seed 7 \
   --output-dir "$TMP/term" --refresh 0 >/dev/null 2>&1 &
 pid=$!
-sleep 1
+# Send SIGTERM once both chains are writing draws (not after a fixed delay: under load or sanitizers the program
+# may not have started, and a signal before the handler is installed would test nothing).
+n=0
+while [ $n -lt 600 ]; do
+  [ -f "$TMP/term/k-1.csv" ] && [ -f "$TMP/term/k-2.csv" ] &&
+    [ "$(grep -vc '^#' "$TMP/term/k-1.csv")" -gt 2 ] && [ "$(grep -vc '^#' "$TMP/term/k-2.csv")" -gt 2 ] && break
+  sleep 0.1
+  n=$((n+1))
+done
 kill -TERM $pid
 wait $pid
 rc=$?
