@@ -683,7 +683,8 @@ int cmd_hmm_plot(int argc, char **argv) {
         continue;
       }
       char path[4096];
-      snprintf(path, sizeof path, "%s/%s.svg", dir, kinds[i]);
+      size_t dl = strlen(dir);
+      snprintf(path, sizeof path, "%s%s%s.svg", dir, dl && dir[dl - 1] == '/' ? "" : "/", kinds[i]);
       rc = draw(&c, kinds[i], path, &err);
     }
   } else if (!rc) {
