@@ -25,12 +25,14 @@ static const char *DATA =
     " \"z\": [1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1],"
     " \"cnt\": [3, 0, 5, 1, 2, 7, 0, 1, 4, 2, 3, 6],"
     " \"g\": [1, 2, 3, 1, 2, 3, 3, 2, 1, 1, 2, 3],"
-    " \"ys\": [[0.5, -0.2, 1.4, 2.2, 0.1, -1.0, 0.7, 1.9, 0.3], [1.1, 0.4, -0.6, 0.8, 2.5, 1.7, -0.9, 0.2, 1.3]]}";
+    " \"ys\": [[0.5, -0.2, 1.4, 2.2, 0.1, -1.0, 0.7, 1.9, 0.3], [1.1, 0.4, -0.6, 0.8, 2.5, 1.7, -0.9, 0.2, 1.3]],"
+    " \"xs\": [[0.2, 1.3, -0.7, 0.9, 2.1, -1.4, 0.0, 1.6, -0.3], [-1.1, 0.5, 1.8, -0.2, 0.7, 2.4, -0.8, 1.0, 0.4]]}";
 
 typedef struct bcase {
   const char *name;    /* what the case exercises */
   int batched;         /* number of `for` statements the lowering must batch */
   const char *src;     /* the Stan program */
+  int deferred;        /* number of stores the lowering must defer to hmm_marginal (URN_DEFER_MARK) */
 } bcase;
 
 static const bcase CASES[] = {
@@ -38,7 +40,7 @@ static const bcase CASES[] = {
      "data { int N; vector[N] y; }\n"
      "parameters { simplex[2] w; ordered[2] mu; }\n"
      "model { mu ~ normal(0, 2);\n"
-     "  for (n in 1:N) target += log_mix(w[1], normal_lpdf(y[n] | mu[1], 1), normal_lpdf(y[n] | mu[2], 1)); }\n"},
+     "  for (n in 1:N) target += log_mix(w[1], normal_lpdf(y[n] | mu[1], 1), normal_lpdf(y[n] | mu[2], 1)); }\n", 0},
     {"local vector, inner loop, log_sum_exp (M4)", 1,
      "data { int N; int K; vector[N] x; vector[N] y; }\n"
      "parameters { simplex[K] pi; ordered[K] w; vector[K] c; vector<lower=0>[K] sigma; }\n"
@@ -46,7 +48,7 @@ static const bcase CASES[] = {
      "  w ~ normal(0, 1); c ~ normal(0, 1); sigma ~ normal(0, 1);\n"
      "  for (n in 1:N) { vector[K] lps;\n"
      "    for (k in 1:K) lps[k] = log_pi[k] + normal_lpdf(y[n] | x[n] * w[k] + c[k], sigma[k]);\n"
-     "    target += log_sum_exp(lps); } }\n"},
+     "    target += log_sum_exp(lps); } }\n", 0},
     {"matrix written at [k, t], then hmm_marginal (M5)", 1,
      "data { int K; int T; array[K, T] real ys; }\n"
      "parameters { simplex[K] p0; array[K] simplex[K] A; ordered[K] m; vector<lower=0>[K] s; }\n"
@@ -54,18 +56,61 @@ static const bcase CASES[] = {
      "  for (j in 1:K) Gamma[j] = A[j]';\n"
      "  m ~ normal(0, 2); s ~ lognormal(0, 1);\n"
      "  for (t in 1:T) for (k in 1:K) lo[k, t] = normal_lpdf(ys[k, t] | m[k], s[k]);\n"
-     "  target += hmm_marginal(lo, Gamma, p0); }\n"},
+     "  target += hmm_marginal(lo, Gamma, p0); }\n", 1},
+    {"deferred: M5 shape, a matrix per sequence, hmm_marginal only", 1,
+     "data { int G; int K; int T; array[K, T] real ys; array[K, T] real xs; }\n"
+     "parameters { simplex[G] p0; array[G] simplex[G] A; ordered[G] w; vector[G] b; vector<lower=0>[G] sigma; }\n"
+     "model { matrix[G, G] Gamma;\n"
+     "  for (j in 1:G) Gamma[j] = A[j]';\n"
+     "  w ~ normal(0, 1); b ~ normal(0, 1); sigma ~ normal(0, 1);\n"
+     "  for (s in 1:K) { matrix[G, T] log_omega;\n"
+     "    for (t in 1:T) for (k in 1:G) log_omega[k, t] = normal_lpdf(ys[s, t] | w[k] * xs[s, t] + b[k], sigma[k]);\n"
+     "    target += hmm_marginal(log_omega, Gamma, p0); } }\n", 1},
+    {"deferred: K = 1, per-lane parameters, hmm_marginal twice", 1,
+     "data { int T; array[2, T] real ys; }\n"
+     "parameters { vector[T] th; real<lower=0> s; }\n"
+     "model { matrix[1, T] lo; th ~ normal(0, 1); s ~ exponential(1);\n"
+     "  for (t in 1:T) lo[1, t] = normal_lpdf(ys[1, t] | th[t] * s, s) + th[t];\n"
+     "  target += hmm_marginal(lo, [[1]], [1]') + 0.5 * hmm_marginal(lo, [[2]], [0.5]'); }\n", 1},
+    {"deferred: overwritten by another loop, by one element, one-iteration loop", 3,
+     "data { int K; int T; array[K, T] real ys; }\n"
+     "parameters { simplex[K] p0; array[K] simplex[K] A; vector[K] m; vector<lower=0>[K] s; }\n"
+     "model { matrix[K, K] Gamma; matrix[K, T] lo;\n"
+     "  for (j in 1:K) Gamma[j] = A[j]';\n"
+     "  m ~ normal(0, 2); s ~ lognormal(0, 1);\n"
+     "  for (t in 1:T) for (k in 1:K) lo[k, t] = normal_lpdf(ys[k, t] | m[k], s[k]);\n"
+     "  for (t in 3:T) lo[2, t] = normal_lpdf(ys[1, t] | m[1] * t, s[2]) - m[2];\n"
+     "  for (t in 4:4) lo[1, t] = -square(m[1] - t);\n"
+     "  lo[2, 5] = m[2] * s[1];\n"
+     "  target += hmm_marginal(lo, Gamma, p0); }\n", 3},
+    {"NOT deferred: the matrix is read elsewhere too", 1,
+     "data { int K; int T; array[K, T] real ys; }\n"
+     "parameters { simplex[K] p0; array[K] simplex[K] A; ordered[K] m; vector<lower=0>[K] s; }\n"
+     "model { matrix[K, K] Gamma; matrix[K, T] lo;\n"
+     "  for (j in 1:K) Gamma[j] = A[j]';\n"
+     "  m ~ normal(0, 2); s ~ lognormal(0, 1);\n"
+     "  for (t in 1:T) for (k in 1:K) lo[k, t] = normal_lpdf(ys[k, t] | m[k], s[k]);\n"
+     "  target += hmm_marginal(lo, Gamma, p0) + 0.1 * sum(lo[1]); }\n", 0},
+    {"NOT deferred: compound assignment reads the matrix", 1,
+     "data { int K; int T; array[K, T] real ys; }\n"
+     "parameters { simplex[K] p0; array[K] simplex[K] A; ordered[K] m; vector<lower=0>[K] s; }\n"
+     "model { matrix[K, K] Gamma; matrix[K, T] lo;\n"
+     "  for (j in 1:K) Gamma[j] = A[j]';\n"
+     "  m ~ normal(0, 2); s ~ lognormal(0, 1);\n"
+     "  for (t in 1:T) for (k in 1:K) lo[k, t] = normal_lpdf(ys[k, t] | m[k], s[k]);\n"
+     "  lo[1, 2] += m[2];\n"
+     "  target += hmm_marginal(lo, Gamma, p0); }\n", 0},
     {"per-lane parameters theta[j] (eight schools)", 1,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; real<lower=0> tau; vector[N] theta; }\n"
      "model { mu ~ normal(0, 5); tau ~ cauchy(0, 5);\n"
-     "  for (j in 1:N) { theta[j] ~ normal(mu, tau); y[j] ~ normal(theta[j], 1 + 0.1 * j); } }\n"},
+     "  for (j in 1:N) { theta[j] ~ normal(mu, tau); y[j] ~ normal(theta[j], 1 + 0.1 * j); } }\n", 0},
     {"scalar locals, compound assignment, int local index", 1,
      "data { int N; vector[N] x; vector[N] y; array[N] int g; }\n"
      "parameters { real a; real b; vector[3] u; real<lower=0> s; }\n"
      "model { a ~ normal(0, 1); b ~ normal(0, 1); u ~ normal(0, 1); s ~ exponential(1);\n"
      "  for (n in 1:N) { int j = g[n]; real mu = a + b * x[n]; mu += u[j] * 0.5; mu = mu - u[g[n]] / 3;\n"
-     "    y[n] ~ normal(mu, s); } }\n"},
+     "    y[n] ~ normal(mu, s); } }\n", 0},
     {"kernels and generic distributions", 2,
      "data { int N; vector[N] x; array[N] int z; array[N] int cnt; }\n"
      "parameters { real a; real<lower=0> b; }\n"
@@ -73,28 +118,28 @@ static const bcase CASES[] = {
      "  for (n in 1:N) { z[n] ~ bernoulli_logit(a + b * x[n]);\n"
      "    target += poisson_log_lpmf(cnt[n] | a - 0.1 * x[n]) + log1p_exp(-square(x[n] - a)) + pow(b, 0.5) * inv_logit(x[n]);\n"
      "    target += exp(-b) - fmin(a, x[n]) + fabs(x[n] * a) + log(b + n) + lmultiply(b, n); }\n"
-     "  for (n in 1:N) target += student_t_lupdf(x[n] | 3, a, b) + log_sum_exp(a * x[n], -b); }\n"},
+     "  for (n in 1:N) target += student_t_lupdf(x[n] | 3, a, b) + log_sum_exp(a * x[n], -b); }\n", 0},
     {"outer vector written at n, used after the loop", 1,
      "data { int N; vector[N] x; vector[N] y; }\n"
      "parameters { real a; real b; real<lower=0> s; }\n"
      "model { vector[N] mu; a ~ normal(0, 1); b ~ normal(0, 1); s ~ exponential(1);\n"
      "  for (n in 1:N) mu[n] = a + b * x[n] - (n > 6);\n"
-     "  y ~ normal(mu, s); }\n"},
+     "  y ~ normal(mu, s); }\n", 0},
     {"loop-invariant target, loop variable arithmetic, sum of a local array", 1,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; real<lower=0> s; }\n"
      "model { for (n in 1:N) { array[3] real q; target += -0.5 * square(mu);\n"
      "    q[1] = normal_lpdf(y[n] | mu * n / N, s); q[2] = -s * n; q[3] = mu;\n"
-     "    target += sum(q); mu ~ normal(0, 10); } }\n"},
+     "    target += sum(q); mu ~ normal(0, 10); } }\n", 0},
     {"one and zero iterations", 2,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; }\n"
-     "model { for (n in 1:1) y[n] ~ normal(mu, 1); for (n in 3:2) y[n] ~ normal(mu, 1); mu ~ normal(0, 1); }\n"},
+     "model { for (n in 1:1) y[n] ~ normal(mu, 1); for (n in 3:2) y[n] ~ normal(mu, 1); mu ~ normal(0, 1); }\n", 0},
     {"nested: inner batched, outer carries a dependence", 1,
      "data { int K; int T; array[K, T] real ys; }\n"
      "parameters { real m; real<lower=0> s; }\n"
      "model { real acc = 0; for (k in 1:K) { vector[T] lp; for (t in 1:T) lp[t] = normal_lpdf(ys[k, t] | m * k, s);\n"
-     "    acc += sum(lp); } target += acc; }\n"},
+     "    acc += sum(lp); } target += acc; }\n", 0},
     {"fused log_sum_exp(x + y) inside a loop-carried recursion (M5 forward)", 0,
      "data { int K; int T; array[K, T] real ys; }\n"
      "parameters { simplex[K] p0; array[K] simplex[K] A; ordered[K] m; }\n"
@@ -103,7 +148,7 @@ static const bcase CASES[] = {
      "  m ~ normal(0, 2);\n"
      "  for (t in 1:T) { for (k in 1:K) an[k] = log_sum_exp(alpha + col(logA, k)) + normal_lpdf(ys[k, t] | m[k], 1);\n"
      "    alpha = an; }\n"
-     "  target += log_sum_exp(alpha) + log_sum_exp(logA[1] + logA[2]) + log_sum_exp(m' + [0.5, -1]); }\n"},
+     "  target += log_sum_exp(alpha) + log_sum_exp(logA[1] + logA[2]) + log_sum_exp(m' + [0.5, -1]); }\n", 0},
     {"fused vector arguments of vectorized distributions", 0,
      "data { int N; vector[N] x; vector[N] y; array[N] int z; array[N] int cnt; }\n"
      "parameters { real a; real b; real<lower=0> s; vector[N] th; }\n"
@@ -112,44 +157,44 @@ static const bcase CASES[] = {
      "  target += normal_lpdf(y | th .* x - a, s) + normal_lupdf(y | 2 * x + a, s * 2);\n"
      "  y ~ student_t(3, exp(a + b * x) / 2, s);\n"
      "  z ~ bernoulli_logit(a + b * x); cnt ~ poisson_log(a - x * b);\n"
-     "  target += normal_lpdf(x | -y, s) + lognormal_lpdf(exp(x) | log1p_exp(th) + b, s); }\n"},
+     "  target += normal_lpdf(x | -y, s) + lognormal_lpdf(exp(x) | log1p_exp(th) + b, s); }\n", 0},
     {"NOT: loop-carried dependence", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real<lower=-1, upper=1> rho; real<lower=0> s; }\n"
      "model { vector[N] e; e[1] = y[1]; for (n in 2:N) e[n] = y[n] - rho * e[n - 1];\n"
-     "  e ~ normal(0, s); s ~ exponential(1); }\n"},
+     "  e ~ normal(0, s); s ~ exponential(1); }\n", 0},
     {"NOT: break", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; }\n"
-     "model { for (n in 1:N) { if (n > 7) break; y[n] ~ normal(mu, 1); } }\n"},
+     "model { for (n in 1:N) { if (n > 7) break; y[n] ~ normal(mu, 1); } }\n", 0},
     {"NOT: write to an outer scalar", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; real<lower=0> s; }\n"
-     "model { real acc = 0; for (n in 1:N) acc += normal_lpdf(y[n] | mu, s); target += acc; }\n"},
+     "model { real acc = 0; for (n in 1:N) acc += normal_lpdf(y[n] | mu, s); target += acc; }\n", 0},
     {"NOT: truncated ~", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; real<lower=0> s; }\n"
-     "model { for (n in 1:N) y[n] ~ normal(mu, s) T[-5, ]; }\n"},
+     "model { for (n in 1:N) y[n] ~ normal(mu, s) T[-5, ]; }\n", 0},
     {"NOT: user function, reject, if", 0,
      "functions { real f(real a, real b) { return a * b; } }\n"
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; }\n"
      "model { for (n in 1:N) target += f(mu, y[n]);\n"
      "  for (n in 1:N) { if (n > 100) reject(\"never\"); y[n] ~ normal(mu, 2); }\n"
-     "  for (n in 1:N) if (y[n] > 0) y[n] ~ normal(mu, 3); }\n"},
+     "  for (n in 1:N) if (y[n] > 0) y[n] ~ normal(mu, 3); }\n", 0},
     {"NOT: outer write at a loop-invariant index, two writers", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; }\n"
      "model { vector[N] v = rep_vector(0, N); vector[N] w = rep_vector(0, N);\n"
      "  for (n in 1:N) v[1] = mu * y[n];\n"
      "  for (n in 1:N) { w[n] = mu; w[n] = mu * 2; }\n"
-     "  target += -dot_self(v) - dot_self(w); }\n"},
+     "  target += -dot_self(v) - dot_self(w); }\n", 0},
     {"NOT: loops in transformed parameters and generated quantities", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; }\n"
      "transformed parameters { vector[N] m; for (n in 1:N) m[n] = mu * y[n]; }\n"
      "model { y ~ normal(m, 1); }\n"
-     "generated quantities { real t = 0; for (n in 1:N) t += y[n] * mu; }\n"},
+     "generated quantities { real t = 0; for (n in 1:N) t += y[n] * mu; }\n", 0},
 };
 
 static int count_batched(const ir_st *s) {
@@ -159,8 +204,16 @@ static int count_batched(const ir_st *s) {
   return c;
 }
 
-/* Number of batched loops in the whole program (model block and others). */
-static int batched_loops(const char *src) {
+static int count_deferred(const ir_st *s) {
+  if (!s) return 0;
+  int c = s->kind == URN_ST_ASSIGN && s->bslot == -2 ? 1 : 0;
+  for (int i = 0; i < s->nbody; i++) c += count_deferred(s->body[i]);
+  return c;
+}
+
+/* Number of batched loops in the whole program (model block and others);
+ * *deferred: stores deferred to hmm_marginal. */
+static int batched_loops2(const char *src, int *deferred) {
   urn_error err;
   urn_program *ast = urn_parse("case.stan", src, strlen(src), &err);
   if (!ast) return -1;
@@ -168,12 +221,18 @@ static int batched_loops(const char *src) {
   urn_prog *p = urn_lower(ast, &err);
   if (!p) { urn_program_free(ast); return -1; }
   int c = 0;
+  *deferred = 0;
   for (int b = 0; b < URN_BLK_COUNT; b++)
-    for (int i = 0; i < p->nstmts[b]; i++) c += count_batched(p->stmts[b][i]);
+    for (int i = 0; i < p->nstmts[b]; i++) c += count_batched(p->stmts[b][i]), *deferred += count_deferred(p->stmts[b][i]);
   for (int i = 0; i < p->nfuns; i++) c += count_batched(p->funs[i]->body);
   urn_prog_free(p);
   urn_program_free(ast);
   return c;
+}
+
+static int batched_loops(const char *src) {
+  int d;
+  return batched_loops2(src, &d);
 }
 
 static urn_model *build(const char *src, int nobatch) {
@@ -187,8 +246,9 @@ static urn_model *build(const char *src, int nobatch) {
 }
 
 static void run_case(const bcase *c) {
-  int nb = batched_loops(c->src);
+  int nd, nb = batched_loops2(c->src, &nd);
   CHECK(nb == c->batched, "%s: %d batched loops, expected %d", c->name, nb, c->batched);
+  CHECK(nd == c->deferred, "%s: %d deferred stores, expected %d", c->name, nd, c->deferred);
   urn_model *mb = build(c->src, 0), *mu = build(c->src, 1);
   CHECK(mb && mu, "%s: builds", c->name);
   if (!mb || !mu) { urn_model_free(mb), urn_model_free(mu); return; }
@@ -267,9 +327,47 @@ static void check_fused_mismatch(void) {
   }
 }
 
+/* A rejection inside a loop that defers its stores, then a good point: the
+ * stale stores of the failed evaluation must not leak into the next one. */
+static void check_defer_reject(void) {
+  const char *src =
+      "data { int K; int T; array[K, T] real ys; }\n"
+      "parameters { simplex[K] p0; array[K] simplex[K] A; vector[K] m; vector[K] s; }\n"
+      "model { matrix[K, K] Gamma; matrix[K, T] lo;\n"
+      "  for (j in 1:K) Gamma[j] = A[j]';\n"
+      "  for (t in 1:T) for (k in 1:K) lo[k, t] = normal_lpdf(ys[k, t] | m[k], s[k]);\n"
+      "  target += hmm_marginal(lo, Gamma, p0); }\n";
+  int nd, nb = batched_loops2(src, &nd);
+  CHECK(nb == 1 && nd == 1, "reject-deferred case is batched (%d) and deferred (%d)", nb, nd);
+  urn_model *mb = build(src, 0), *mu = build(src, 1);
+  CHECK(mb && mu, "reject-deferred case builds");
+  if (!mb || !mu) { urn_model_free(mb), urn_model_free(mu); return; }
+  size_t n = urn_model_num_unconstrained(mb);
+  double u[16], gb[16], gu[16], lb, lu;
+  CHECK(n == 7, "reject-deferred case has 7 unconstrained parameters (%zu)", n);
+  if (n != 7) { urn_model_free(mb), urn_model_free(mu); return; }
+  for (int round = 0; round < 3; round++) {
+    for (size_t i = 0; i < n; i++) u[i] = 0.3 * (double)i - 0.7 + 0.1 * round;
+    u[6] = -0.2; /* s[2] < 0: the second row's stores reject */
+    urn_error e1, e2;
+    int rb = urn_model_log_density_gradient(mb, 0, 1, u, &lb, gb, &e1);
+    int ru = urn_model_log_density_gradient(mu, 0, 1, u, &lu, gu, &e2);
+    CHECK(rb == URN_EREJECT && ru == URN_EREJECT, "negative scale rejects (%d %d)", rb, ru);
+    CHECK(strstr(e1.msg, "Scale") || strstr(e1.msg, "scale"), "message names the scale: %s", e1.msg);
+    u[6] = 0.4 + 0.1 * round;
+    rb = urn_model_log_density_gradient(mb, 0, 1, u, &lb, gb, &e1);
+    ru = urn_model_log_density_gradient(mu, 0, 1, u, &lu, gu, &e2);
+    CHECK(rb == URN_OK && ru == URN_OK, "then evaluates (%s / %s)", rb ? e1.msg : "ok", ru ? e2.msg : "ok");
+    CHECK_NEAR(lb, lu, 1e-12, 1e-12, "reject-deferred: lp after a rejection");
+    for (size_t i = 0; i < n; i++) CHECK_NEAR(gb[i], gu[i], 1e-12, 1e-12 * (1 + fabs(lu)), "reject-deferred: gradient after a rejection");
+  }
+  urn_model_free(mb), urn_model_free(mu);
+}
+
 int main(void) {
   check_fused_mismatch();
   for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) run_case(&CASES[i]);
   check_reject();
+  check_defer_reject();
   return test_done();
 }

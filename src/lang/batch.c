@@ -51,6 +51,9 @@
 #include "lang/fn.h"
 #include "math/dist.h"
 
+/* ir_st.bslot of a store into an outer variable (-1), deferred (-2: urn_batch_defer_plan). */
+enum { BSLOT_OUTER = -1, BSLOT_DEFER = -2 };
+
 /* How a lane-varying expression evaluates (ir_ex.bop). */
 enum {
   BOP_NONE = 0,
@@ -317,7 +320,7 @@ static int st_check(actx *a, ir_st *s, int mark) {
       }
       if (!has_loop) return -1;
       if (mark) {
-        s->bslot = -1;
+        s->bslot = BSLOT_OUTER;
         for (int i = 0; i < l->nidx; i++) {
           ir_ex *x = l->idx[i].lo;
           if (x->kind == URN_EX_VAR && x->slot == a->loopslot) x->lane = 1, x->bop = BOP_LOOPVAR;
@@ -362,6 +365,104 @@ int urn_batch_plan(urn_prog *p, ir_st *s) {
   }
   free(a.loc), free(a.wr);
   return ok;
+}
+
+/* ---- deferred stores: legality over the whole model block ---- */
+
+/* Slots of the outer variables stored by batched loops (candidates), and
+ * whether one is read anywhere other than as hmm_marginal's first argument. */
+typedef struct dctx {
+  int *slot;          /* candidate slots */
+  int *bad;           /* per candidate: read some other way */
+  int *hmm;           /* per candidate: read by hmm_marginal */
+  int n, cap;         /* used / allocated */
+} dctx;
+
+static void defer_collect(dctx *c, ir_st *s, int inside) {
+  if (!s) return;
+  if (s->kind == URN_ST_FOR && s->batch) inside = 1;
+  if (inside && s->kind == URN_ST_ASSIGN && s->bslot == BSLOT_OUTER && s->lhs->kind == URN_EX_INDEX &&
+      s->lhs->a[0]->ty.base == URN_TY_MATRIX && s->lhs->a[0]->ty.dims == 0) {
+    int sl = s->lhs->a[0]->slot;
+    if (find_slot(c->slot, c->n, sl) < 0) {
+      int cap = c->cap;
+      push_slot(&c->slot, &c->n, &c->cap, sl);
+      if (c->cap != cap) {
+        c->bad = urn_xrealloc(c->bad, (size_t)c->cap * sizeof *c->bad);
+        c->hmm = urn_xrealloc(c->hmm, (size_t)c->cap * sizeof *c->hmm);
+      }
+      c->bad[c->n - 1] = c->hmm[c->n - 1] = 0;
+    }
+  }
+  for (int i = 0; i < s->nbody; i++) defer_collect(c, s->body[i], inside);
+}
+
+static void defer_reads_ex(dctx *c, const ir_ex *e) {
+  if (!e) return;
+  if (e->kind == URN_EX_VAR && e->global) {
+    int k = find_slot(c->slot, c->n, e->slot);
+    if (k >= 0) c->bad[k] = 1;
+    return;
+  }
+  int skip0 = 0;
+  if (e->kind == URN_EX_CALL && !e->fun && e->bi && e->na == 3 && strcmp(e->bi->name, "hmm_marginal") == 0 &&
+      e->a[0]->kind == URN_EX_VAR && e->a[0]->global) {
+    int k = find_slot(c->slot, c->n, e->a[0]->slot);
+    if (k >= 0) c->hmm[k] = 1, skip0 = 1;
+  }
+  for (int i = skip0; i < e->na; i++) defer_reads_ex(c, e->a[i]);
+  for (int i = 0; i < e->nidx; i++) defer_reads_ex(c, e->idx[i].lo), defer_reads_ex(c, e->idx[i].hi);
+}
+
+static void defer_reads_st(dctx *c, const ir_st *s) {
+  if (!s) return;
+  if (s->lhs) {
+    /* the variable assigned to is written, not read (a compound assignment's read is in rhs) */
+    const ir_ex *l = s->lhs;
+    if (l->kind == URN_EX_INDEX) {
+      if (l->a[0]->kind != URN_EX_VAR) defer_reads_ex(c, l->a[0]);
+      for (int i = 0; i < l->nidx; i++) defer_reads_ex(c, l->idx[i].lo), defer_reads_ex(c, l->idx[i].hi);
+    } else if (l->kind != URN_EX_VAR) {
+      defer_reads_ex(c, l);
+    }
+  }
+  defer_reads_ex(c, s->rhs);
+  for (int i = 0; i < s->nargs; i++) defer_reads_ex(c, s->args[i]);
+  defer_reads_ex(c, s->tlo), defer_reads_ex(c, s->thi), defer_reads_ex(c, s->cond);
+  defer_reads_ex(c, s->lo), defer_reads_ex(c, s->hi);
+  if (s->kind == URN_ST_DECL && s->decl) {
+    const ir_decl *d = s->decl;
+    for (int i = 0; i < d->ndims; i++) defer_reads_ex(c, d->dims[i]);
+    defer_reads_ex(c, d->size1), defer_reads_ex(c, d->size2), defer_reads_ex(c, d->init);
+    defer_reads_ex(c, d->lower), defer_reads_ex(c, d->upper), defer_reads_ex(c, d->offset), defer_reads_ex(c, d->multiplier);
+  }
+  for (int i = 0; i < s->nbody; i++) defer_reads_st(c, s->body[i]);
+}
+
+static void defer_mark(const dctx *c, ir_st *s, int inside) {
+  if (!s) return;
+  if (s->kind == URN_ST_FOR && s->batch) inside = 1;
+  if (inside && s->kind == URN_ST_ASSIGN && s->bslot == BSLOT_OUTER && s->lhs->kind == URN_EX_INDEX) {
+    int k = find_slot(c->slot, c->n, s->lhs->a[0]->slot);
+    if (k >= 0 && !c->bad[k] && c->hmm[k]) s->bslot = BSLOT_DEFER;
+  }
+  for (int i = 0; i < s->nbody; i++) defer_mark(c, s->body[i], inside);
+}
+
+int urn_batch_defer_plan(urn_prog *p) {
+  if (p->nobatch) return 0;
+  ir_st **st = p->stmts[URN_BLK_MODEL];
+  int n = p->nstmts[URN_BLK_MODEL], marked = 0;
+  dctx c;
+  memset(&c, 0, sizeof c);
+  for (int i = 0; i < n; i++) defer_collect(&c, st[i], 0);
+  if (c.n) {
+    for (int i = 0; i < n; i++) defer_reads_st(&c, st[i]);
+    for (int i = 0; i < n; i++) defer_mark(&c, st[i], 0);
+    for (int k = 0; k < c.n; k++) marked += !c.bad[k] && c.hmm[k];
+  }
+  free(c.slot), free(c.bad), free(c.hmm);
+  return marked;
 }
 
 /* ---- evaluation ---- */
@@ -849,6 +950,97 @@ static int32_t lane_node(bctx *b, const bv *x, size_t l, double v) {
 
 static void bs(bctx *b, const ir_st *s);
 
+/* ---- deferred stores (matrices read only by hmm_marginal) ----
+ *
+ * urn_batch_defer_plan marks a store `x[..., n, ...] = expr` of a batched loop
+ * BSLOT_DEFER when every read of x in the model block is the first argument of
+ * hmm_marginal.  Such a store writes the values and, in place of a node per
+ * lane, the marker URN_DEFER_MARK(r) into x's ix, r naming a record of the
+ * lanes' offsets and the value's terms (forward derivatives with respect to
+ * the leaves it read).  hmm_marginal contracts its d lp / d x with them
+ * (urn_defer_emit): one node with a partial per shared leaf instead of a node
+ * per element.  A later ordinary write of an element replaces its marker;
+ * nothing but hmm_marginal ever sees one (the plan guarantees it). */
+
+/* A deferred store. */
+typedef struct urn_defer {
+  size_t L;             /* lanes */
+  const size_t *off;    /* storage offset of each lane's element */
+  const bterm *t;       /* the stored value's terms */
+  int nt;               /* number of terms */
+  unsigned stamp;       /* ev->defer_stamp of the last contraction that collected it */
+} urn_defer;
+
+static void store_deferred(bctx *b, urn_val *base, const size_t *off, int uni, const bv *x) {
+  urn_ev *ev = b->ev;
+  size_t L = b->L;
+  if (uni) { /* every lane the same element (cannot happen: one index is the loop variable) */
+    size_t *o = balloc(b, L * sizeof *o);
+    for (size_t l = 0; l < L; l++) o[l] = off[0];
+    off = o;
+  }
+  if (ev->ndefer == ev->defercap) {
+    size_t cap = ev->defercap ? 2 * ev->defercap : 16;
+    urn_defer **d = balloc(b, cap * sizeof *d);
+    if (ev->ndefer) memcpy(d, ev->defer, ev->ndefer * sizeof *d);
+    ev->defer = d, ev->defercap = cap;
+  }
+  if (ev->ndefer >= (size_t)INT32_MAX - 2) urn_ev_fail(ev, URN_EFATAL, "too many deferred stores");
+  urn_defer *r = balloc(b, sizeof *r);
+  r->L = L, r->off = off, r->t = x->t, r->nt = x->nt, r->stamp = ev->defer_stamp;
+  int32_t mark = URN_DEFER_MARK(ev->ndefer);
+  ev->defer[ev->ndefer++] = r;
+  if (!base->ix) base->ix = urn_ev_nodes(ev, base->n);
+  for (size_t l = 0; l < L; l++) {
+    base->v[off[l]] = x->v ? x->v[l] : x->u;
+    base->ix[off[l]] = mark;
+  }
+}
+
+size_t urn_defer_bound(urn_ev *ev, const urn_val *x) {
+  if (!x->ix || !ev->ndefer) return 0;
+  unsigned stamp = ++ev->defer_stamp;
+  size_t cnt = 0;
+  for (size_t i = 0; i < x->n; i++) {
+    int32_t m = x->ix[i];
+    if (m > -2) continue;
+    size_t r = (size_t)(-2 - (int64_t)m);
+    if (r >= ev->ndefer) urn_ev_fail(ev, URN_EFATAL, "internal error: stale deferred store");
+    urn_defer *d = ev->defer[r];
+    if (d->stamp == stamp) continue;
+    d->stamp = stamp;
+    for (int k = 0; k < d->nt; k++) cnt += d->t[k].lnode ? d->L : 1;
+  }
+  return cnt;
+}
+
+size_t urn_defer_emit(urn_ev *ev, const urn_val *x, const double *g, int32_t *o, double *p) {
+  size_t m = 0;
+  unsigned stamp = ev->defer_stamp;
+  for (size_t r = 0; r < ev->ndefer; r++) {
+    const urn_defer *d = ev->defer[r];
+    if (d->stamp != stamp) continue;
+    int32_t mark = URN_DEFER_MARK(r);
+    for (int k = 0; k < d->nt; k++) {
+      const bterm *t = &d->t[k];
+      if (t->lnode) {
+        for (size_t l = 0; l < d->L; l++) {
+          size_t i = d->off[l];
+          if (x->ix[i] == mark && t->lnode[l] >= 0) o[m] = t->lnode[l], p[m++] = t->d ? g[i] * t->d[l] : g[i];
+        }
+        continue;
+      }
+      double s = 0;
+      for (size_t l = 0; l < d->L; l++) {
+        size_t i = d->off[l];
+        if (x->ix[i] == mark) s += t->d ? g[i] * t->d[l] : g[i];
+      }
+      o[m] = t->node, p[m++] = s;
+    }
+  }
+  return m;
+}
+
 static void bs_assign(bctx *b, const ir_st *s) {
   urn_ev *ev = b->ev;
   const ir_ex *l = s->lhs;
@@ -868,6 +1060,7 @@ static void bs_assign(bctx *b, const ir_st *s) {
   size_t one;
   int uni;
   const size_t *off = lane_offsets(b, l, base, &one, &uni);
+  if (s->bslot == BSLOT_DEFER && x.nt) { store_deferred(b, base, off, uni, &x); return; }
   if (x.nt > 1 || (x.nt == 1 && x.t[0].d)) {
     /* one node per lane with one partial per term, written straight into the tape */
     urn_tape *t = &ev->tape;

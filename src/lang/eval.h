@@ -79,7 +79,21 @@ struct urn_ev {
   size_t theta_pos;       /* next unconstrained value to read */
   FILE *print;            /* where print() goes (NULL: nowhere) */
   int depth;              /* user function call depth (recursion guard) */
+  struct urn_defer **defer; /* deferred batched stores of this evaluation (lang/batch.c), reset per call */
+  size_t ndefer, defercap;  /* used / allocated */
+  unsigned defer_stamp;     /* marks the stores one contraction has collected */
 };
+
+/* Deferred batched stores (lang/batch.c).  A batched loop that fills a matrix
+ * read only by hmm_marginal writes the values and, instead of a tape node per
+ * element, the marker URN_DEFER_MARK(r) in the element's ix, r indexing
+ * ev->defer: the store's per-element forward derivatives with respect to the
+ * few leaves it read.  urn_defer_bound counts the (operand, partial) pairs
+ * urn_defer_emit writes: d (sum over elements of g[i] * x[i]) / d leaf, g
+ * indexed like x, for the elements of x still marked. */
+#define URN_DEFER_MARK(r) (-2 - (int32_t)(r))
+size_t urn_defer_bound(urn_ev *ev, const urn_val *x);
+size_t urn_defer_emit(urn_ev *ev, const urn_val *x, const double *g, int32_t *o, double *p);
 
 /* Rejects the current evaluation: fills ev->err (URN_EREJECT) and longjmps. */
 _Noreturn void urn_ev_reject(urn_ev *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

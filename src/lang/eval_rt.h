@@ -43,6 +43,10 @@ ir_run rt_run_fn(int kind, int variant);
  * run to urn_batch_run when its iterations can run as vector operations). */
 int urn_batch_plan(urn_prog *p, ir_st *s);
 void urn_batch_run(urn_ev *ev, const ir_st *s);
+/* After the model block is lowered: marks the stores of batched loops into a
+ * matrix that the block reads only as hmm_marginal's first argument as
+ * deferred (see URN_DEFER_MARK in eval.h).  Returns the number of such matrices. */
+int urn_batch_defer_plan(urn_prog *p);
 /* Fused vector arguments of a vectorized distribution call (lang/batch.c):
  * marks the arguments, returns 1 when any fuses; then the call / ~ statement
  * runs through urn_fused_dist_s / urn_fused_tilde_run (one tape node). */

@@ -487,9 +487,12 @@ static void f_hmm_marginal(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_v
     urn_ev_reject(ev, "%s", e2.msg);
   int32_t ix = -1;
   if (var) {
+    /* log_omega filled by a batched loop may carry deferred stores: their
+     * partials go to the few leaves they read (lang/batch.c) */
+    size_t nd = urn_defer_bound(ev, lo);
     int32_t *o; double *p;
-    urn_tape_begin(&ev->tape, lo->n + G->n + rho->n, &o, &p);
-    size_t m = 0;
+    urn_tape_begin(&ev->tape, lo->n + G->n + rho->n + nd, &o, &p);
+    size_t m = nd ? urn_defer_emit(ev, lo, dlo, o, p) : 0;
     const urn_val *xs[3] = {lo, G, rho};
     double *ds[3] = {dlo, dG, dr};
     for (int a = 0; a < 3; a++)

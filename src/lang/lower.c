@@ -774,6 +774,7 @@ urn_prog *urn_lower(const urn_program *ast, urn_error *err) {
       p->stmts[b][p->nstmts[b]++] = lower_stmt(&c, x);
     }
     if (b == URN_BLK_MODEL) {
+      if (!c.failed) urn_batch_defer_plan(p);
       /* model locals go out of scope before generated quantities */
       int keep = 0;
       for (int i = 0; i < c.nsyms; i++) {

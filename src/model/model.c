@@ -75,6 +75,7 @@ static urn_ev *ev_get(const urn_model *cm) {
   memcpy(ev->glob, m->data.glob, (size_t)m->prog->nglob * sizeof(urn_val));
   ev->frame = NULL, ev->ctl = 0, ev->depth = 0;
   ev->target_c = 0, ev->ntarget = 0;
+  ev->ndefer = ev->defercap = 0; /* deferred batched stores live in the tape's scratch, just reset */
   ev->print = m->print;
   ev->rng = NULL;
   return ev;
