@@ -578,7 +578,7 @@ static void bx(bctx *b, const ir_ex *e, bv *out);
  * with single scalar indexes: arrays are row-major over their dimensions,
  * the vector / matrix inside column-major, so the offset is linear in the
  * indexes.  The loop variable as an index is checked at its two ends only. */
-static size_t *lane_offsets(bctx *b, const ir_ex *e, const urn_val *base, size_t *one, int *uniform) {
+static size_t *lane_offsets(bctx *b, const ir_ex *e, const urn_val *base, size_t *one, int *uniform, size_t *step) {
   urn_ev *ev = b->ev;
   int nd = urn_val_ndim(base->ty), na = base->ty.dims;
   size_t stride[URN_MAX_DIMS];
@@ -609,6 +609,18 @@ static size_t *lane_offsets(bctx *b, const ir_ex *e, const urn_val *base, size_t
   }
   *uniform = !any;
   if (!any) { *one = off0; return one; }
+  int general = 0;
+  size_t st = 0;
+  for (int k = 0; k < e->nidx && k < nd; k++) {
+    if (lane[k] == 1) general = 1;
+    else if (lane[k] == 2) st += stride[k], off0 += ((size_t)b->lo - 1) * stride[k];
+  }
+  if (!general) { /* only the loop variable varies: lane l is at off0 + l * st */
+    *uniform = 2, *one = off0, *step = st;
+    return NULL;
+  }
+  for (int k = 0; k < e->nidx && k < nd; k++)
+    if (lane[k] == 2) off0 -= ((size_t)b->lo - 1) * stride[k];
   size_t L = b->L, *off = balloc(b, L * sizeof *off);
   for (size_t l = 0; l < L; l++) off[l] = off0;
   for (int k = 0; k < e->nidx && k < nd; k++) {
@@ -627,17 +639,23 @@ static void bx_index_outer(bctx *b, const ir_ex *e, bv *out) {
   urn_ev *ev = b->ev;
   const ir_ex *be = e->a[0];
   const urn_val *base = be->global ? &ev->glob[be->slot] : &ev->frame[be->slot];
-  size_t one, L = b->L;
+  size_t one, L = b->L, st = 0;
   int uni;
-  const size_t *off = lane_offsets(b, e, base, &one, &uni);
-  if (uni) { bv_uniform(out, base->v[one], base->ix ? base->ix[one] : -1, b); return; }
-  double *v = dalloc(b, L);
-  for (size_t l = 0; l < L; l++) v[l] = base->v[off[l]];
-  out->v = v, out->nt = 0, out->t = NULL;
+  const size_t *off = lane_offsets(b, e, base, &one, &uni, &st);
+  if (uni == 1) { bv_uniform(out, base->v[one], base->ix ? base->ix[one] : -1, b); return; }
+  out->nt = 0, out->t = NULL;
+  if (uni == 2 && st == 1) out->v = base->v + one; /* contiguous: a view */
+  else {
+    double *v = dalloc(b, L);
+    if (uni == 2) for (size_t l = 0; l < L; l++) v[l] = base->v[one + l * st];
+    else for (size_t l = 0; l < L; l++) v[l] = base->v[off[l]];
+    out->v = v;
+  }
   if (base->ix) {
     int32_t *ln = balloc(b, L * sizeof *ln);
     int any = 0;
-    for (size_t l = 0; l < L; l++) ln[l] = base->ix[off[l]], any |= ln[l] >= 0;
+    if (uni == 2) for (size_t l = 0; l < L; l++) ln[l] = base->ix[one + l * st], any |= ln[l] >= 0;
+    else for (size_t l = 0; l < L; l++) ln[l] = base->ix[off[l]], any |= ln[l] >= 0;
     if (any) {
       out->t = balloc(b, sizeof *out->t);
       out->t[0] = (bterm){-1, ln, NULL, 0};
@@ -777,16 +795,33 @@ static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int
   LANES(&x[0], yv, sy);
   LANES(&x[1], mv, sm);
   LANES(&x[2], sv, ss);
-  for (size_t l = 0; l < L; l++) {
-    double y = yv[l * sy], mu = mv[l * sm], s = sv[l * ss];
-    if (!(s > 0) || isinf(s) || isnan(y) || !isfinite(mu)) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+  if (sy == 1 && sm == 1 && ss == 0) {
+    /* the common shape (lane-varying y and mu, one scale): a branch-free check;
+     * y = inf also takes the exact lane-by-lane path, which accepts it */
+    double s = sv[0], acc = 0;
+    for (size_t l = 0; l < L; l++) acc += yv[l] * 0 + mv[l] * 0;
+    if (!(acc == 0) || !(s > 0) || isinf(s)) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+  } else {
+    for (size_t l = 0; l < L; l++) {
+      double y = yv[l * sy], mu = mv[l * sm], s = sv[l * ss];
+      if (!(s > 0) || isinf(s) || isnan(y) || !isfinite(mu)) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+    }
   }
   int vy = !a[0]->novar, vm = !a[1]->novar, vs = !a[2]->novar;
   int keep_sq = !propto || vy || vm || vs, keep_log = !propto || vs;
   double cst = propto ? 0 : -0.91893853320467274178;
   double *v = dalloc(b, L);
   double *dy = x[0].nt ? dalloc(b, L) : NULL, *dm = x[1].nt ? dalloc(b, L) : NULL, *ds = x[2].nt ? dalloc(b, L) : NULL;
-  if (!x[2].v) {
+  if (!x[2].v && sy == 1 && sm == 1) {
+    /* the same with contiguous y and mu: loops without branches or strides */
+    double s = x[2].u, inv = 1 / s, ls = keep_log ? log(s) : 0, h = keep_sq ? -0.5 : 0;
+    double *z = dalloc(b, L);
+    for (size_t l = 0; l < L; l++) z[l] = (yv[l] - mv[l]) * inv;
+    for (size_t l = 0; l < L; l++) v[l] = h * z[l] * z[l] - ls + cst;
+    if (dy) for (size_t l = 0; l < L; l++) dy[l] = -z[l] * inv;
+    if (dm) for (size_t l = 0; l < L; l++) dm[l] = z[l] * inv;
+    if (ds) for (size_t l = 0; l < L; l++) ds[l] = (z[l] * z[l] - 1) * inv;
+  } else if (!x[2].v) {
     /* loop-invariant scale: one division and one log */
     double s = x[2].u, inv = 1 / s, ls = keep_log ? log(s) : 0;
     for (size_t l = 0; l < L; l++) {
@@ -1021,21 +1056,33 @@ size_t urn_defer_emit(urn_ev *ev, const urn_val *x, const double *g, int32_t *o,
     const urn_defer *d = ev->defer[r];
     if (d->stamp != stamp) continue;
     int32_t mark = URN_DEFER_MARK(r);
+    size_t L = d->L;
+    /* each lane's weight: g at its element, 0 where a later write replaced it */
+    double *w = urn_tape_scratch(&ev->tape, L * sizeof *w);
+    for (size_t l = 0; l < L; l++) {
+      size_t i = d->off[l];
+      w[l] = x->ix[i] == mark ? g[i] : 0;
+    }
     for (int k = 0; k < d->nt; k++) {
       const bterm *t = &d->t[k];
       if (t->lnode) {
-        for (size_t l = 0; l < d->L; l++) {
-          size_t i = d->off[l];
-          if (x->ix[i] == mark && t->lnode[l] >= 0) o[m] = t->lnode[l], p[m++] = t->d ? g[i] * t->d[l] : g[i];
-        }
+        for (size_t l = 0; l < L; l++)
+          if (t->lnode[l] >= 0 && x->ix[d->off[l]] == mark) o[m] = t->lnode[l], p[m++] = t->d ? w[l] * t->d[l] : w[l];
         continue;
       }
-      double s = 0;
-      for (size_t l = 0; l < d->L; l++) {
-        size_t i = d->off[l];
-        if (x->ix[i] == mark) s += t->d ? g[i] * t->d[l] : g[i];
+      /* four sums: the additions are independent (this loop is latency-bound) */
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const double *dd = t->d;
+      size_t l = 0;
+      if (dd) {
+        for (; l + 4 <= L; l += 4)
+          s0 += w[l] * dd[l], s1 += w[l + 1] * dd[l + 1], s2 += w[l + 2] * dd[l + 2], s3 += w[l + 3] * dd[l + 3];
+        for (; l < L; l++) s0 += w[l] * dd[l];
+      } else {
+        for (; l + 4 <= L; l += 4) s0 += w[l], s1 += w[l + 1], s2 += w[l + 2], s3 += w[l + 3];
+        for (; l < L; l++) s0 += w[l];
       }
-      o[m] = t->node, p[m++] = s;
+      o[m] = t->node, p[m++] = (s0 + s1) + (s2 + s3);
     }
   }
   return m;
@@ -1057,9 +1104,14 @@ static void bs_assign(bctx *b, const ir_st *s) {
   /* an outer variable at lane-varying offsets */
   const ir_ex *be = l->a[0];
   urn_val *base = be->global ? &ev->glob[be->slot] : &ev->frame[be->slot];
-  size_t one;
+  size_t one, st = 0;
   int uni;
-  const size_t *off = lane_offsets(b, l, base, &one, &uni);
+  const size_t *off = lane_offsets(b, l, base, &one, &uni, &st);
+  if (uni == 2) {
+    size_t *o = balloc(b, b->L * sizeof *o);
+    for (size_t k = 0; k < b->L; k++) o[k] = one + k * st;
+    off = o, uni = 0;
+  }
   if (s->bslot == BSLOT_DEFER && x.nt) { store_deferred(b, base, off, uni, &x); return; }
   if (x.nt > 1 || (x.nt == 1 && x.t[0].d)) {
     /* one node per lane with one partial per term, written straight into the tape */
