@@ -798,9 +798,10 @@ static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int
   if (sy == 1 && sm == 1 && ss == 0) {
     /* the common shape (lane-varying y and mu, one scale): a branch-free check;
      * y = inf also takes the exact lane-by-lane path, which accepts it */
-    double s = sv[0], acc = 0;
-    for (size_t l = 0; l < L; l++) acc += yv[l] * 0 + mv[l] * 0;
-    if (!(acc == 0) || !(s > 0) || isinf(s)) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+    double s = sv[0];
+    int bad = !(s > 0) || isinf(s);
+    for (size_t l = 0; l < L; l++) bad |= !(yv[l] * 0 + mv[l] * 0 == 0); /* NaN unless both finite */
+    if (bad) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
   } else {
     for (size_t l = 0; l < L; l++) {
       double y = yv[l * sy], mu = mv[l * sm], s = sv[l * ss];
@@ -1004,6 +1005,7 @@ typedef struct urn_defer {
   const bterm *t;       /* the stored value's terms */
   int nt;               /* number of terms */
   unsigned stamp;       /* ev->defer_stamp of the last contraction that collected it */
+  const double *base_v; /* the values of the variable stored into (identifies it) */
 } urn_defer;
 
 static void store_deferred(bctx *b, urn_val *base, const size_t *off, int uni, const bv *x) {
@@ -1022,7 +1024,7 @@ static void store_deferred(bctx *b, urn_val *base, const size_t *off, int uni, c
   }
   if (ev->ndefer >= (size_t)INT32_MAX - 2) urn_ev_fail(ev, URN_EFATAL, "too many deferred stores");
   urn_defer *r = balloc(b, sizeof *r);
-  r->L = L, r->off = off, r->t = x->t, r->nt = x->nt, r->stamp = ev->defer_stamp;
+  r->L = L, r->off = off, r->t = x->t, r->nt = x->nt, r->stamp = ev->defer_stamp, r->base_v = base->v;
   int32_t mark = URN_DEFER_MARK(ev->ndefer);
   ev->defer[ev->ndefer++] = r;
   if (!base->ix) base->ix = urn_ev_nodes(ev, base->n);
@@ -1036,6 +1038,15 @@ size_t urn_defer_bound(urn_ev *ev, const urn_val *x) {
   if (!x->ix || !ev->ndefer) return 0;
   unsigned stamp = ++ev->defer_stamp;
   size_t cnt = 0;
+  /* the records of stores into x's own storage (the usual case: x is the variable) */
+  for (size_t r = 0; r < ev->ndefer; r++) {
+    urn_defer *d = ev->defer[r];
+    if (d->base_v != x->v) continue;
+    d->stamp = stamp;
+    for (int k = 0; k < d->nt; k++) cnt += d->t[k].lnode ? d->L : 1;
+  }
+  if (cnt) return cnt;
+  /* else x may be a copy: find the records by the markers it holds */
   for (size_t i = 0; i < x->n; i++) {
     int32_t m = x->ix[i];
     if (m > -2) continue;
