@@ -1001,21 +1001,20 @@ static void bs(bctx *b, const ir_st *s);
 /* A deferred store. */
 typedef struct urn_defer {
   size_t L;             /* lanes */
-  const size_t *off;    /* storage offset of each lane's element */
+  const size_t *off;    /* storage offset of each lane's element, or NULL: off0 + l * step */
+  size_t off0, step;    /* the offsets when off is NULL */
   const bterm *t;       /* the stored value's terms */
   int nt;               /* number of terms */
   unsigned stamp;       /* ev->defer_stamp of the last contraction that collected it */
   const double *base_v; /* the values of the variable stored into (identifies it) */
 } urn_defer;
 
-static void store_deferred(bctx *b, urn_val *base, const size_t *off, int uni, const bv *x) {
+/* off as lane_offsets returned it (uni 1: one offset, 2: affine one + l * step, else per lane). */
+static void store_deferred(bctx *b, urn_val *base, const size_t *off, int uni, size_t one, size_t step, const bv *x) {
   urn_ev *ev = b->ev;
   size_t L = b->L;
-  if (uni) { /* every lane the same element (cannot happen: one index is the loop variable) */
-    size_t *o = balloc(b, L * sizeof *o);
-    for (size_t l = 0; l < L; l++) o[l] = off[0];
-    off = o;
-  }
+  if (uni == 1) one = off[0], step = 0; /* every lane the same element (cannot happen: one index is the loop variable) */
+  if (uni) off = NULL;
   if (ev->ndefer == ev->defercap) {
     size_t cap = ev->defercap ? 2 * ev->defercap : 16;
     urn_defer **d = balloc(b, cap * sizeof *d);
@@ -1024,13 +1023,18 @@ static void store_deferred(bctx *b, urn_val *base, const size_t *off, int uni, c
   }
   if (ev->ndefer >= (size_t)INT32_MAX - 2) urn_ev_fail(ev, URN_EFATAL, "too many deferred stores");
   urn_defer *r = balloc(b, sizeof *r);
-  r->L = L, r->off = off, r->t = x->t, r->nt = x->nt, r->stamp = ev->defer_stamp, r->base_v = base->v;
+  r->L = L, r->off = off, r->off0 = one, r->step = step, r->t = x->t, r->nt = x->nt, r->stamp = ev->defer_stamp, r->base_v = base->v;
   int32_t mark = URN_DEFER_MARK(ev->ndefer);
   ev->defer[ev->ndefer++] = r;
   if (!base->ix) base->ix = urn_ev_nodes(ev, base->n);
-  for (size_t l = 0; l < L; l++) {
-    base->v[off[l]] = x->v ? x->v[l] : x->u;
-    base->ix[off[l]] = mark;
+  double *v = base->v;
+  int32_t *ix = base->ix;
+  if (off) {
+    for (size_t l = 0; l < L; l++) v[off[l]] = x->v ? x->v[l] : x->u, ix[off[l]] = mark;
+  } else if (x->v) {
+    for (size_t l = 0; l < L; l++) v[one + l * step] = x->v[l], ix[one + l * step] = mark;
+  } else {
+    for (size_t l = 0; l < L; l++) v[one + l * step] = x->u, ix[one + l * step] = mark;
   }
 }
 
@@ -1071,14 +1075,16 @@ size_t urn_defer_emit(urn_ev *ev, const urn_val *x, const double *g, int32_t *o,
     /* each lane's weight: g at its element, 0 where a later write replaced it */
     double *w = urn_tape_scratch(&ev->tape, L * sizeof *w);
     for (size_t l = 0; l < L; l++) {
-      size_t i = d->off[l];
+      size_t i = d->off ? d->off[l] : d->off0 + l * d->step;
       w[l] = x->ix[i] == mark ? g[i] : 0;
     }
     for (int k = 0; k < d->nt; k++) {
       const bterm *t = &d->t[k];
       if (t->lnode) {
-        for (size_t l = 0; l < L; l++)
-          if (t->lnode[l] >= 0 && x->ix[d->off[l]] == mark) o[m] = t->lnode[l], p[m++] = t->d ? w[l] * t->d[l] : w[l];
+        for (size_t l = 0; l < L; l++) {
+          size_t i = d->off ? d->off[l] : d->off0 + l * d->step;
+          if (t->lnode[l] >= 0 && x->ix[i] == mark) o[m] = t->lnode[l], p[m++] = t->d ? w[l] * t->d[l] : w[l];
+        }
         continue;
       }
       /* four sums: the additions are independent (this loop is latency-bound) */
@@ -1118,12 +1124,12 @@ static void bs_assign(bctx *b, const ir_st *s) {
   size_t one, st = 0;
   int uni;
   const size_t *off = lane_offsets(b, l, base, &one, &uni, &st);
+  if (s->bslot == BSLOT_DEFER && x.nt) { store_deferred(b, base, off, uni, one, st, &x); return; }
   if (uni == 2) {
     size_t *o = balloc(b, b->L * sizeof *o);
     for (size_t k = 0; k < b->L; k++) o[k] = one + k * st;
     off = o, uni = 0;
   }
-  if (s->bslot == BSLOT_DEFER && x.nt) { store_deferred(b, base, off, uni, &x); return; }
   if (x.nt > 1 || (x.nt == 1 && x.t[0].d)) {
     /* one node per lane with one partial per term, written straight into the tape */
     urn_tape *t = &ev->tape;
