@@ -4,7 +4,10 @@
  *   converged: every quantity has bulk-ESS >= 400 and R-hat <= 1.01 (else the
  *              run is inconclusive, never a pass);
  *   mean:      |m - mean| <= 4 sqrt(sd^2 / E + mcse_mean^2);
- *   scale:     |s - sd| <= 4 sqrt(sd^2 (kurtosis - 1) / (4 E) + mcse_sd^2).
+ *   scale:     |s - sd| <= 4 sqrt(sd^2 (kurtosis - 1) / (4 E') + mcse_sd^2),
+ *              with E' the smaller of E and the ESS of the squared deviations
+ *              (x - m)^2 (see the comment at the test; a quantity that passes
+ *              only with E' is named on the line).
  * Usage: conformance [--chains 4] [--warmup 1000] [--draws 1000] [--seed N]
  *        [--threads 2] [--inits] [--init-mode S] [--model FILE] [--only A,B]
  *        [--timeout S] DIR...
@@ -243,7 +246,7 @@ static int run_one(const char *dir, const char *label, const settings *st) {
   }
   const urn_json *qs = urn_json_get(refj, "quantities");
   double *x = urn_xcalloc((size_t)st->chains * st->draws + 1, sizeof *x);
-  char why[1024] = "";
+  char why[1024] = "", note[512] = "";
   double min_ess = INFINITY, max_rhat = 0;
   size_t nq = qs ? qs->len : 0;
   for (size_t qi = 0; rc == URN_OK && verdict == 0 && qi < nq; qi++) {
@@ -280,7 +283,21 @@ static int run_one(const char *dir, const char *label, const settings *st) {
     double mean = num(q, "mean"), sd = num(q, "sd"), mcse_mean = num(q, "mcse_mean"), mcse_sd = num(q, "mcse_sd");
     double kurt = num(q, "kurtosis");
     double zm = fabs(sum.mean - mean) / sqrt(sd * sd / E + mcse_mean * mcse_mean);
-    double zs = fabs(sum.sd - sd) / sqrt(sd * sd * (kurt - 1) / (4 * E) + mcse_sd * mcse_sd);
+    /* The scale test's E: the README's rule uses the bulk-ESS of x, but NUTS is often antithetic for first
+     * moments (bulk-ESS above the number of draws) and not for second ones, so the error of s follows the ESS of
+     * the squared deviations, which can be 5x smaller (measured on M5: 0.14-0.7 of bulk-ESS).  Use the smaller
+     * of the two and say so whenever the strict rule alone would have failed the quantity. */
+    size_t nx = (size_t)st->chains * st->draws;
+    double *dev2 = urn_xcalloc(nx + 1, sizeof *dev2);
+    for (size_t i = 0; i < nx; i++) dev2[i] = (x[i] - sum.mean) * (x[i] - sum.mean);
+    double E2 = urn_diag_ess_basic(dev2, (size_t)st->chains, (size_t)st->draws, NULL);
+    free(dev2);
+    double Es = isfinite(E2) && E2 < E ? E2 : E;
+    double zs = fabs(sum.sd - sd) / sqrt(sd * sd * (kurt - 1) / (4 * Es) + mcse_sd * mcse_sd);
+    double zs_strict = fabs(sum.sd - sd) / sqrt(sd * sd * (kurt - 1) / (4 * E) + mcse_sd * mcse_sd);
+    if (zs <= 4 && zs_strict > 4 && !note[0])
+      snprintf(note, sizeof note, " (sd of %s: z %.1f by the ESS of squared deviations %.0f; %.1f by bulk-ESS %.0f)",
+               nm->str, zs, Es, zs_strict, E);
     if (!(zm <= 4) || !(zs <= 4)) {
       if (verdict != 1)
         snprintf(why, sizeof why, "%s: mean %.4g vs %.4g (z %.1f), sd %.4g vs %.4g (z %.1f)", nm->str, sum.mean,
@@ -299,9 +316,9 @@ static int run_one(const char *dir, const char *label, const settings *st) {
     double sampling_cpu = 0;
     for (int c = 0; c < st->chains; c++) sampling_cpu += res[c].sampling_cpu_seconds;
     printf("%-5s %-44s %zu quantities, min bulk-ESS %.0f, max R-hat %.3f, %d divergent, %.1fk gradients, "
-           "depth %.1f (%d at max), %.1f s CPU (sampling %.1f s; %.1f us/gradient), %.1f s wall%s%s\n",
+           "depth %.1f (%d at max), %.1f s CPU (sampling %.1f s; %.1f us/gradient), %.1f s wall%s%s%s\n",
            tag, label, nq, min_ess, max_rhat, s.divergent, grads / 1000.0, (double)s.depth_sum / kept, s.depth_hits,
-           cpu, sampling_cpu, 1e6 * cpu / (double)(grads ? grads : 1), elapsed, why[0] ? ": " : "", why);
+           cpu, sampling_cpu, 1e6 * cpu / (double)(grads ? grads : 1), elapsed, why[0] ? ": " : "", why, note);
   }
   fflush(stdout);
   free(x), free(res), free(s.draws), free(s.count), free(inits), free(init);
