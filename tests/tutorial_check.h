@@ -37,7 +37,7 @@ static void check_em_file(const char *dir, const char *file, double slack) {
 }
 
 /* Can the Stan model API build this program?  (NULL-terminated probe.) */
-static int model_works(const char *src, urn_error *err) {
+static inline int model_works(const char *src, urn_error *err) {
   urn_model *m = urn_model_new("probe.stan", src, strlen(src), NULL, NULL, 0, 1, err);
   urn_model_free(m);
   return m != NULL;
