@@ -9,7 +9,8 @@
  *              (x - m)^2 (see the comment at the test; a quantity that passes
  *              only with E' is named on the line).
  * Usage: conformance [--chains 4] [--warmup 1000] [--draws 1000] [--seed N]
- *        [--threads 2] [--inits] [--init-mode S] [--model FILE] [--only A,B]
+ *        [--threads 2] [--inits] [--init-mode S] [--metric diag|dense]
+ *        [--model FILE] [--only A,B]
  *        [--timeout S] DIR...
  * A DIR without the model file is a folder of fixtures: each subfolder with
  * a reference.json is run, in name order, one after the other (a posterior's
@@ -51,6 +52,7 @@
 typedef struct settings {
   int chains, warmup, draws, threads, use_inits; /* sampler settings, --inits */
   int init_mode;                                 /* --init-mode S (0: off) */
+  int dense;                                     /* --metric dense */
   const char *model_file;                        /* program file name in each folder */
   const char *only;                              /* comma-separated name filters (NULL: all) */
   double timeout;                                /* seconds per posterior (0: none) */
@@ -186,6 +188,7 @@ static int run_one(const char *dir, const char *label, const settings *st) {
   urn_sample_config_default(&cfg);
   cfg.num_chains = st->chains, cfg.num_warmup = st->warmup, cfg.num_samples = st->draws;
   cfg.num_threads = st->threads, cfg.seed = st->seed, cfg.refresh = 0, cfg.init_mode = st->init_mode;
+  if (st->dense) cfg.metric = URN_METRIC_DENSE;
   const urn_json *args = urn_json_get(refj, "reference_method_arguments");
   const urn_json *control = args ? urn_json_get(args, "control") : NULL;
   const urn_json *ad = control ? urn_json_get(control, "adapt_delta") : NULL;
@@ -340,7 +343,7 @@ static int selected(const char *name, const char *only) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int main(int argc, char **argv) {
-  settings st = {4, 1000, 1000, 2, 0, 0, "model.stan", NULL, 0, 20260};
+  settings st = {4, 1000, 1000, 2, 0, 0, 0, "model.stan", NULL, 0, 20260};
   int first = 1;
   for (; first < argc && argv[first][0] == '-'; first++) {
     const char *a = argv[first];
@@ -353,6 +356,8 @@ int main(int argc, char **argv) {
     else if (first + 1 < argc && !strcmp(a, "--timeout")) st.timeout = atof(argv[++first]);
     else if (first + 1 < argc && !strcmp(a, "--init-mode")) st.init_mode = atoi(argv[++first]);
     else if (first + 1 < argc && !strcmp(a, "--model")) st.model_file = argv[++first];
+    else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "dense")) st.dense = 1, first++;
+    else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "diag")) st.dense = 0, first++;
     else if (first + 1 < argc && !strcmp(a, "--only")) st.only = argv[++first];
     else {
       fprintf(stderr, "conformance: unknown option %s\n", a);
@@ -361,7 +366,7 @@ int main(int argc, char **argv) {
   }
   if (first >= argc || st.chains < 1 || st.draws < 1) {
     fprintf(stderr, "usage: conformance [--chains N] [--warmup N] [--draws N] [--seed N] [--threads N] [--inits] "
-                    "[--init-mode S] [--model FILE] [--only A,B,...] [--timeout S] DIR...\n");
+                    "[--init-mode S] [--metric diag|dense] [--model FILE] [--only A,B,...] [--timeout S] DIR...\n");
     return 2;
   }
   int counts[6] = {0, 0, 0, 0, 0, 0};
