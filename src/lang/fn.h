@@ -6,6 +6,8 @@
 #define URN_LANG_FN_H
 
 #include "lang/builtins.h"
+#include <setjmp.h>
+
 #include "lang/eval.h"
 
 extern const urn_builtin urn_fn_math_table[];   /* fn_math.c: elementwise math, constants */
@@ -27,6 +29,36 @@ void urn_fn_call_user(urn_ev *ev, const ir_fun *f, urn_val *args, int n, urn_val
  * from root with adjoint 1, leaving older nodes' adjoints alone: the
  * Jacobian row of root with respect to fresh nodes made after lo. */
 void urn_fn_local_sweep(urn_tape *t, size_t lo, size_t cb_lo, int32_t root);
+
+/* A user-defined system F(y, ...) called repeatedly by a numerical solver (fn_usys.c; the ODE right-hand side
+ * in fn_ode.c, the algebraic system in fn_solve.c), with its Jacobians taken from the tape.  Each call runs in a
+ * private arena and a private stretch of the tape, both cut back afterwards.  Zero-initialise, fill the first
+ * block of fields, then urn_usys_begin; setjmp in the caller's frame, calling urn_usys_end on the way out. */
+typedef struct urn_usys {
+  urn_ev *ev;            /* the evaluation */
+  const ir_fun *f;       /* the user's function */
+  size_t N;              /* size of the state y (and of F's value) */
+  urn_val *fargs;        /* the function's arguments (a template; the state's slot is filled per call) */
+  int nfargs;            /* their number */
+  int ys;                /* index of the state argument in fargs */
+  size_t Kp;             /* parameter-dependent scalars among the other arguments */
+  int *p_arg;            /* fargs index of each */
+  size_t *p_pos;         /* entry within it */
+  double *J, *Jp;        /* dF/dy (N x N row-major), dF/dp (N x Kp row-major) */
+  urn_arena priv;        /* the function's temporaries, reset after every call */
+  urn_arena outer;       /* the evaluation's arena while priv is swapped in */
+  int swapped;           /* ev->arena is priv */
+  jmp_buf saved_jb;      /* the evaluation's error exit */
+  urn_val *saved_frame;  /* the evaluation's function frame */
+  int saved_depth;       /* and call depth */
+} urn_usys;
+/* Saves the evaluation's frame, depth and error exit and creates the private arena. */
+void urn_usys_begin(urn_usys *u);
+/* Restores what urn_usys_begin saved and frees the private arena (also after a rejection). */
+void urn_usys_end(urn_usys *u);
+/* F(y): its values into out[0..N) when it returns N values; with jac 1 also J, with 2 also Jp.  Returns the
+ * number of values F returned (the caller rejects a mismatch with its own message). */
+size_t urn_usys_call(urn_usys *u, const double *y, double *out, int jac);
 
 /* Distributions (fn_dist.c): aux is the urn_dist, aux2 the urn_dist_fnkind. */
 void urn_fn_dist(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);

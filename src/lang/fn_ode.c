@@ -105,92 +105,43 @@ void urn_fn_local_sweep(urn_tape *t, size_t lo, size_t cb_lo, int32_t root) {
 enum { ODE_OLD = 1, ODE_TOL = 2, ODE_STIFF_DEFAULTS = 4 };
 
 typedef struct ode_sys {
-  urn_ev *ev;            /* the evaluation */
+  urn_usys u;            /* the user's right-hand side f(t, y, ...): t is argument 0 (S->t), y argument 1 */
+  double t;              /* the time of the current call (argument 0 points here) */
   const char *name;      /* the built-in's name, for messages */
-  const ir_fun *f;       /* the user's right-hand side */
   int old;               /* integrate_ode_* signature: (t, array[] real y, theta, x_r, x_i) */
-  size_t N;              /* number of states */
-  urn_val *fargs;        /* the user function's arguments: [0] t, [1] y, [2..] the extras */
-  int nfargs;            /* their number */
   size_t K0;             /* sensitivity directions that are initial states */
   size_t *y0_state;      /* for direction k < K0: which state it is */
-  size_t Kp;             /* sensitivity directions that are entries of extra arguments */
-  int *p_arg;            /* for direction K0 + k: the fargs index holding it */
-  size_t *p_pos;         /* ... and the entry within that argument */
   size_t K;              /* K0 + Kp */
   int sens;              /* integrate the sensitivities */
-  double *J, *Jp;        /* scratch: dF/dy (N x N, row-major), dF/dp (N x Kp, row-major) */
-  urn_arena priv;        /* the user function's temporaries, reset after every call */
-  urn_arena outer;       /* the evaluation's arena while priv is swapped in */
-  int swapped;           /* ev->arena is priv */
-  jmp_buf saved_jb;      /* the evaluation's error exit */
-  urn_val *saved_frame;  /* the evaluation's function frame */
-  int saved_depth;       /* and call depth */
   long nfev;             /* right-hand side evaluations (diagnostics) */
 } ode_sys;
 
-/* Runs the user's f(t, y, ...) with arena priv; values to dy[0..N).  With
- * sensitivities, fresh nodes stand for y and the direction entries, and the
- * Jacobians go to S->J, S->Jp; the tape is then cut back. */
+/* Runs the user's f(t, y, ...): values to dy[0..N); with jac, the Jacobians
+ * with respect to y and to the parameter entries go to S->u.J, S->u.Jp. */
 static void ode_call(ode_sys *S, double t, const double *y, double *dy, int jac) {
-  urn_ev *ev = S->ev;
-  size_t N = S->N;
-  S->outer = ev->arena, ev->arena = S->priv, S->swapped = 1;
-  urn_tape *tp = &ev->tape;
-  size_t mark = tp->n, pmark = tp->np, cbmark = tp->ncb;
-  urn_val *a = urn_arena_alloc(&ev->arena, (size_t)S->nfargs * sizeof *a);
-  memcpy(a, S->fargs, (size_t)S->nfargs * sizeof *a);
-  double *tv = urn_ev_doubles(ev, 1);
-  *tv = t;
-  urn_val_scalar(&a[0], (urn_type){URN_TY_REAL, 0}, tv);
-  a[1].v = urn_ev_doubles(ev, N);
-  memcpy(a[1].v, y, N * sizeof *y);
-  a[1].ix = NULL;
-  if (jac) {
-    a[1].ix = urn_ev_nodes(ev, N);
-    for (size_t i = 0; i < N; i++) a[1].ix[i] = urn_tape_var(tp, y[i]);
-    for (int k = 2; k < S->nfargs; k++)
-      if (a[k].ix) a[k].ix = urn_ev_nodes(ev, a[k].n);
-    for (size_t k = 0; k < S->Kp; k++) {
-      urn_val *x = &a[S->p_arg[k]];
-      x->ix[S->p_pos[k]] = urn_tape_var(tp, x->v[S->p_pos[k]]);
-    }
-  } else {
-    for (int k = 2; k < S->nfargs; k++) a[k].ix = NULL;
-  }
-  urn_val r;
-  urn_fn_call_user(ev, S->f, a, S->nfargs, &r);
+  urn_ev *ev = S->u.ev;
+  size_t N = S->u.N;
+  S->t = t;
+  size_t rn = urn_usys_call(&S->u, y, dy, jac ? 2 : 0);
   S->nfev++;
-  if (r.n != N)
-    urn_ev_reject(ev, "%s: the system function %s returned %zu values for a state of size %zu", S->name, S->f->name,
-                  r.n, N);
-  for (size_t i = 0; i < N; i++) {
-    dy[i] = r.v[i];
-    if (!isfinite(dy[i])) urn_ev_reject(ev, "%s: the system function %s returned %g at t = %g", S->name, S->f->name, dy[i], t);
-  }
-  if (jac) {
-    for (size_t i = 0; i < N; i++) {
-      int32_t root = r.ix ? r.ix[i] : -1;
-      urn_fn_local_sweep(tp, mark, cbmark, root);
-      for (size_t j = 0; j < N; j++) S->J[i * N + j] = root >= 0 ? tp->adj[mark + j] : 0;
-      for (size_t k = 0; k < S->Kp; k++) S->Jp[i * S->Kp + k] = root >= 0 ? tp->adj[mark + N + k] : 0;
-    }
-    tp->n = mark, tp->np = pmark, tp->ncb = cbmark;
-  }
-  S->priv = ev->arena, ev->arena = S->outer, S->swapped = 0;
-  urn_arena_reset(&S->priv);
+  if (rn != N)
+    urn_ev_reject(ev, "%s: the system function %s returned %zu values for a state of size %zu", S->name,
+                  S->u.f->name, rn, N);
+  for (size_t i = 0; i < N; i++)
+    if (!isfinite(dy[i]))
+      urn_ev_reject(ev, "%s: the system function %s returned %g at t = %g", S->name, S->u.f->name, dy[i], t);
 }
 
 /* The augmented right-hand side: z = [y (N), S (N x K, column k at N + k N)]. */
 static void ode_rhs(ode_sys *S, double t, const double *z, double *dz) {
-  size_t N = S->N, K = S->sens ? S->K : 0;
+  size_t N = S->u.N, K = S->sens ? S->K : 0;
   ode_call(S, t, z, dz, K > 0);
   for (size_t k = 0; k < K; k++) {
     const double *s = z + N + k * N;
     double *ds = dz + N + k * N;
     for (size_t i = 0; i < N; i++) {
-      double acc = k >= S->K0 ? S->Jp[i * S->Kp + (k - S->K0)] : 0;
-      const double *Ji = S->J + i * N;
+      double acc = k >= S->K0 ? S->u.Jp[i * S->u.Kp + (k - S->K0)] : 0;
+      const double *Ji = S->u.J + i * N;
       for (size_t j = 0; j < N; j++) acc += Ji[j] * s[j];
       ds[i] = acc;
     }
@@ -214,7 +165,7 @@ static const double DP_E[7] = {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -172
  * ts[j] in zout + j D.  FSAL: k[0] holds f(t, z) on entry to each step. */
 static void ode_integrate(ode_sys *S, double *z, size_t D, double t0, const double *ts, size_t M, double rtol,
                           double atol, double max_steps, double *zout) {
-  urn_ev *ev = S->ev;
+  urn_ev *ev = S->u.ev;
   double *k[7], *ztmp = urn_ev_doubles(ev, D), *znew = urn_ev_doubles(ev, D);
   for (int s = 0; s < 7; s++) k[s] = urn_ev_doubles(ev, D);
   double t = t0;
@@ -283,13 +234,7 @@ static void ode_integrate(ode_sys *S, double *z, size_t D, double t0, const doub
   }
 }
 
-static void ode_cleanup(ode_sys *S) {
-  urn_ev *ev = S->ev;
-  if (S->swapped) S->priv = ev->arena, ev->arena = S->outer, S->swapped = 0;
-  urn_arena_free(&S->priv);
-  ev->frame = S->saved_frame, ev->depth = S->saved_depth;
-  memcpy(ev->jb, S->saved_jb, sizeof(jmp_buf));
-}
+static void ode_cleanup(ode_sys *S) { urn_usys_end(&S->u); }
 
 static double scalar_of(const urn_val *x) { return x->v[0]; }
 
@@ -332,12 +277,14 @@ static void f_ode(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
       if (isnan(args[first_extra + k].v[i])) urn_ev_reject(ev, "%s: argument %d has a NaN entry", b->name, first_extra + k + 1);
 
   ode_sys *S = urn_arena_alloc(&ev->arena, sizeof *S);
-  S->ev = ev, S->name = b->name, S->f = f, S->old = old, S->N = N;
-  S->nfargs = 2 + nextra;
-  S->fargs = urn_arena_alloc(&ev->arena, (size_t)S->nfargs * sizeof *S->fargs);
-  S->fargs[1].ty = old ? (urn_type){URN_TY_REAL, 1} : (urn_type){URN_TY_VECTOR, 0};
-  S->fargs[1].dim[0] = (int32_t)N, S->fargs[1].n = N;
-  for (int k = 0; k < nextra; k++) S->fargs[2 + k] = args[first_extra + k];
+  S->u.ev = ev, S->name = b->name, S->u.f = f, S->old = old, S->u.N = N;
+  S->u.nfargs = 2 + nextra;
+  S->u.fargs = urn_arena_alloc(&ev->arena, (size_t)S->u.nfargs * sizeof *S->u.fargs);
+  S->u.ys = 1;
+  urn_val_scalar(&S->u.fargs[0], (urn_type){URN_TY_REAL, 0}, &S->t);
+  S->u.fargs[1].ty = old ? (urn_type){URN_TY_REAL, 1} : (urn_type){URN_TY_VECTOR, 0};
+  S->u.fargs[1].dim[0] = (int32_t)N, S->u.fargs[1].n = N;
+  for (int k = 0; k < nextra; k++) S->u.fargs[2 + k] = args[first_extra + k];
   /* sensitivity directions */
   int t0_var = urn_val_ix(t0v, 0) >= 0, ts_var = tsv->ix != NULL;
   S->y0_state = urn_arena_alloc(&ev->arena, N * sizeof *S->y0_state);
@@ -345,18 +292,18 @@ static void f_ode(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
     if (t0_var || urn_val_ix(y0, i) >= 0) S->y0_state[S->K0++] = i;
   size_t np = 0;
   for (int k = 0; k < nextra; k++)
-    if (S->fargs[2 + k].ix)
-      for (size_t i = 0; i < S->fargs[2 + k].n; i++) np += S->fargs[2 + k].ix[i] >= 0;
-  S->p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->p_arg);
-  S->p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->p_pos);
+    if (S->u.fargs[2 + k].ix)
+      for (size_t i = 0; i < S->u.fargs[2 + k].n; i++) np += S->u.fargs[2 + k].ix[i] >= 0;
+  S->u.p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_arg);
+  S->u.p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_pos);
   for (int k = 0; k < nextra; k++)
-    if (S->fargs[2 + k].ix)
-      for (size_t i = 0; i < S->fargs[2 + k].n; i++)
-        if (S->fargs[2 + k].ix[i] >= 0) S->p_arg[S->Kp] = 2 + k, S->p_pos[S->Kp++] = i;
-  S->K = S->K0 + S->Kp;
+    if (S->u.fargs[2 + k].ix)
+      for (size_t i = 0; i < S->u.fargs[2 + k].n; i++)
+        if (S->u.fargs[2 + k].ix[i] >= 0) S->u.p_arg[S->u.Kp] = 2 + k, S->u.p_pos[S->u.Kp++] = i;
+  S->K = S->K0 + S->u.Kp;
   S->sens = S->K > 0;
-  S->J = urn_ev_doubles(ev, N * N);
-  S->Jp = urn_ev_doubles(ev, N * (S->Kp ? S->Kp : 1));
+  S->u.J = urn_ev_doubles(ev, N * N);
+  S->u.Jp = urn_ev_doubles(ev, N * (S->u.Kp ? S->u.Kp : 1));
   size_t D;
   if (urn_mul_overflow(N, 1 + S->K, &D) || D > ((size_t)1 << 26))
     urn_ev_reject(ev, "%s: %zu states with %zu sensitivities is too large", b->name, N, S->K);
@@ -365,9 +312,7 @@ static void f_ode(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
   for (size_t k = 0; k < S->K0; k++) z[N + k * N + S->y0_state[k]] = 1;
   double *f0 = t0_var ? urn_ev_doubles(ev, N) : NULL, *fts = ts_var ? urn_ev_doubles(ev, (M ? M : 1) * N) : NULL;
 
-  S->saved_frame = ev->frame, S->saved_depth = ev->depth;
-  urn_arena_init(&S->priv, 1 << 14);
-  memcpy(S->saved_jb, ev->jb, sizeof(jmp_buf));
+  urn_usys_begin(&S->u);
   if (setjmp(ev->jb)) {
     ode_cleanup(S);
     longjmp(ev->jb, 1);
@@ -396,8 +341,8 @@ static void f_ode(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
         int32_t node = urn_val_ix(y0, S->y0_state[k]);
         if (node >= 0) o[m] = node, p[m++] = zj[N + k * N + i];
       }
-      for (size_t k = 0; k < S->Kp; k++)
-        o[m] = S->fargs[S->p_arg[k]].ix[S->p_pos[k]], p[m++] = zj[N + (S->K0 + k) * N + i];
+      for (size_t k = 0; k < S->u.Kp; k++)
+        o[m] = S->u.fargs[S->u.p_arg[k]].ix[S->u.p_pos[k]], p[m++] = zj[N + (S->K0 + k) * N + i];
       if (its >= 0) o[m] = its, p[m++] = fts[j * N + i];
       if (it0 >= 0) {
         double d = 0; /* dy_i/dt0 = -sum_l dy_i/dy0_l f_l(t0, y0): every y0 is a direction here */

@@ -31,66 +31,16 @@
 enum { SOLVE_OLD = 1, SOLVE_TOL = 2, SOLVE_NEWTON_DEFAULTS = 4 };
 
 typedef struct solve_sys {
-  urn_ev *ev;            /* the evaluation */
+  urn_usys u;            /* the user's system F(y, ...) = 0: y is argument 0 */
   const char *name;      /* built-in name for messages */
-  const ir_fun *f;       /* the user's system */
-  size_t N;              /* unknowns */
-  urn_val *fargs;        /* the user function's arguments: [0] y, [1..] the extras */
-  int nfargs;            /* their number */
-  size_t Kp;             /* parameter-dependent scalars among the extras */
-  int *p_arg;            /* fargs index of each */
-  size_t *p_pos;         /* entry within it */
-  double *J, *Jp;        /* dF/dy (N x N row-major), dF/dp (N x Kp row-major) */
-  urn_arena priv;        /* the user function's temporaries, reset after every call */
-  urn_arena outer;       /* the evaluation's arena while priv is swapped in */
-  int swapped;           /* ev->arena is priv */
-  jmp_buf saved_jb;      /* the evaluation's error exit */
-  urn_val *saved_frame;  /* the evaluation's function frame */
-  int saved_depth;       /* and call depth */
 } solve_sys;
 
 /* F(y) into fy; with jac (1: J only, 2: J and Jp) the Jacobians. */
 static void solve_call(solve_sys *S, const double *y, double *fy, int jac) {
-  urn_ev *ev = S->ev;
-  size_t N = S->N;
-  S->outer = ev->arena, ev->arena = S->priv, S->swapped = 1;
-  urn_tape *tp = &ev->tape;
-  size_t mark = tp->n, pmark = tp->np, cbmark = tp->ncb;
-  urn_val *a = urn_arena_alloc(&ev->arena, (size_t)S->nfargs * sizeof *a);
-  memcpy(a, S->fargs, (size_t)S->nfargs * sizeof *a);
-  a[0].v = urn_ev_doubles(ev, N);
-  memcpy(a[0].v, y, N * sizeof *y);
-  a[0].ix = NULL;
-  for (int k = 1; k < S->nfargs; k++) a[k].ix = NULL;
-  if (jac) {
-    a[0].ix = urn_ev_nodes(ev, N);
-    for (size_t i = 0; i < N; i++) a[0].ix[i] = urn_tape_var(tp, y[i]);
-    if (jac == 2) {
-      for (int k = 1; k < S->nfargs; k++)
-        if (S->fargs[k].ix) a[k].ix = urn_ev_nodes(ev, a[k].n);
-      for (size_t k = 0; k < S->Kp; k++) {
-        urn_val *x = &a[S->p_arg[k]];
-        x->ix[S->p_pos[k]] = urn_tape_var(tp, x->v[S->p_pos[k]]);
-      }
-    }
-  }
-  urn_val r;
-  urn_fn_call_user(ev, S->f, a, S->nfargs, &r);
-  if (r.n != N)
-    urn_ev_reject(ev, "%s: the system function %s returned %zu values for %zu unknowns", S->name, S->f->name, r.n, N);
-  for (size_t i = 0; i < N; i++) fy[i] = r.v[i];
-  if (jac) {
-    for (size_t i = 0; i < N; i++) {
-      int32_t root = r.ix ? r.ix[i] : -1;
-      urn_fn_local_sweep(tp, mark, cbmark, root);
-      for (size_t j = 0; j < N; j++) S->J[i * N + j] = root >= 0 ? tp->adj[mark + j] : 0;
-      if (jac == 2)
-        for (size_t k = 0; k < S->Kp; k++) S->Jp[i * S->Kp + k] = root >= 0 ? tp->adj[mark + N + k] : 0;
-    }
-  }
-  tp->n = mark, tp->np = pmark, tp->ncb = cbmark;
-  S->priv = ev->arena, ev->arena = S->outer, S->swapped = 0;
-  urn_arena_reset(&S->priv);
+  size_t rn = urn_usys_call(&S->u, y, fy, jac);
+  if (rn != S->u.N)
+    urn_ev_reject(S->u.ev, "%s: the system function %s returned %zu values for %zu unknowns", S->name, S->u.f->name,
+                  rn, S->u.N);
 }
 
 /* Solves A X = B in place (A n x n row-major, B n x m row-major) by Gaussian
@@ -131,8 +81,8 @@ static double norm2(const double *x, size_t n) {
 
 /* Newton / Levenberg-Marquardt iterations from y (in place). */
 static void solve_iterate(solve_sys *S, double *y, double rel_tol, double f_tol, double max_steps) {
-  urn_ev *ev = S->ev;
-  size_t N = S->N;
+  urn_ev *ev = S->u.ev;
+  size_t N = S->u.N;
   double *fy = urn_ev_doubles(ev, N), *A = urn_ev_doubles(ev, N * N), *d = urn_ev_doubles(ev, N),
          *yt = urn_ev_doubles(ev, N), *ft = urn_ev_doubles(ev, N);
   solve_call(S, y, fy, 1);
@@ -150,18 +100,18 @@ static void solve_iterate(solve_sys *S, double *y, double rel_tol, double f_tol,
     /* step: (J'J + mu I) d = -J'f (mu = 0: the Newton step J d = -f) */
     int ok;
     if (mu == 0) {
-      memcpy(A, S->J, N * N * sizeof *A);
+      memcpy(A, S->u.J, N * N * sizeof *A);
       for (size_t i = 0; i < N; i++) d[i] = -fy[i];
       ok = lu_solve(A, d, N, 1);
     } else {
       for (size_t i = 0; i < N; i++) {
         for (size_t j = 0; j < N; j++) {
           double acc = 0;
-          for (size_t q = 0; q < N; q++) acc += S->J[q * N + i] * S->J[q * N + j];
+          for (size_t q = 0; q < N; q++) acc += S->u.J[q * N + i] * S->u.J[q * N + j];
           A[i * N + j] = acc + (i == j ? mu : 0);
         }
         double g = 0;
-        for (size_t q = 0; q < N; q++) g += S->J[q * N + i] * fy[q];
+        for (size_t q = 0; q < N; q++) g += S->u.J[q * N + i] * fy[q];
         d[i] = -g;
       }
       ok = lu_solve(A, d, N, 1);
@@ -202,13 +152,7 @@ static void solve_iterate(solve_sys *S, double *y, double rel_tol, double f_tol,
   }
 }
 
-static void solve_cleanup(solve_sys *S) {
-  urn_ev *ev = S->ev;
-  if (S->swapped) S->priv = ev->arena, ev->arena = S->outer, S->swapped = 0;
-  urn_arena_free(&S->priv);
-  ev->frame = S->saved_frame, ev->depth = S->saved_depth;
-  memcpy(ev->jb, S->saved_jb, sizeof(jmp_buf));
-}
+static void solve_cleanup(solve_sys *S) { urn_usys_end(&S->u); }
 
 static void f_solve(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   int old = (b->aux2 & SOLVE_OLD) != 0, tol = (b->aux2 & SOLVE_TOL) != 0;
@@ -233,53 +177,51 @@ static void f_solve(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *arg
   for (size_t i = 0; i < N; i++)
     if (!isfinite(guess->v[i])) urn_ev_reject(ev, "%s: initial guess[%zu] is %g, but must be finite", b->name, i + 1, guess->v[i]);
   solve_sys *S = urn_arena_alloc(&ev->arena, sizeof *S);
-  S->ev = ev, S->name = b->name, S->f = f, S->N = N;
-  S->nfargs = 1 + nextra;
-  S->fargs = urn_arena_alloc(&ev->arena, (size_t)S->nfargs * sizeof *S->fargs);
-  S->fargs[0].ty = (urn_type){URN_TY_VECTOR, 0}, S->fargs[0].dim[0] = (int32_t)N, S->fargs[0].n = N;
-  for (int k = 0; k < nextra; k++) S->fargs[1 + k] = args[first_extra + k];
+  S->u.ev = ev, S->name = b->name, S->u.f = f, S->u.N = N;
+  S->u.nfargs = 1 + nextra;
+  S->u.fargs = urn_arena_alloc(&ev->arena, (size_t)S->u.nfargs * sizeof *S->u.fargs);
+  S->u.fargs[0].ty = (urn_type){URN_TY_VECTOR, 0}, S->u.fargs[0].dim[0] = (int32_t)N, S->u.fargs[0].n = N;
+  for (int k = 0; k < nextra; k++) S->u.fargs[1 + k] = args[first_extra + k];
   size_t np = 0;
-  for (int k = 1; k < S->nfargs; k++)
-    if (S->fargs[k].ix)
-      for (size_t i = 0; i < S->fargs[k].n; i++) np += S->fargs[k].ix[i] >= 0;
-  S->p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->p_arg);
-  S->p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->p_pos);
-  for (int k = 1; k < S->nfargs; k++)
-    if (S->fargs[k].ix)
-      for (size_t i = 0; i < S->fargs[k].n; i++)
-        if (S->fargs[k].ix[i] >= 0) S->p_arg[S->Kp] = k, S->p_pos[S->Kp++] = i;
-  S->J = urn_ev_doubles(ev, N * N);
-  S->Jp = urn_ev_doubles(ev, N * (np ? np : 1));
+  for (int k = 1; k < S->u.nfargs; k++)
+    if (S->u.fargs[k].ix)
+      for (size_t i = 0; i < S->u.fargs[k].n; i++) np += S->u.fargs[k].ix[i] >= 0;
+  S->u.p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_arg);
+  S->u.p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_pos);
+  for (int k = 1; k < S->u.nfargs; k++)
+    if (S->u.fargs[k].ix)
+      for (size_t i = 0; i < S->u.fargs[k].n; i++)
+        if (S->u.fargs[k].ix[i] >= 0) S->u.p_arg[S->u.Kp] = k, S->u.p_pos[S->u.Kp++] = i;
+  S->u.J = urn_ev_doubles(ev, N * N);
+  S->u.Jp = urn_ev_doubles(ev, N * (np ? np : 1));
   double *y = urn_ev_doubles(ev, N), *fy = urn_ev_doubles(ev, N);
   memcpy(y, guess->v, N * sizeof *y);
 
-  S->saved_frame = ev->frame, S->saved_depth = ev->depth;
-  urn_arena_init(&S->priv, 1 << 14);
-  memcpy(S->saved_jb, ev->jb, sizeof(jmp_buf));
+  urn_usys_begin(&S->u);
   if (setjmp(ev->jb)) {
     solve_cleanup(S);
     longjmp(ev->jb, 1);
   }
   solve_iterate(S, y, rel_tol, f_tol, max_steps);
-  if (S->Kp) solve_call(S, y, fy, 2);
+  if (S->u.Kp) solve_call(S, y, fy, 2);
   solve_cleanup(S);
 
   int32_t dim[1] = {(int32_t)N};
-  urn_val_alloc(ev, out, (urn_type){URN_TY_VECTOR, 0}, dim, S->Kp > 0);
+  urn_val_alloc(ev, out, (urn_type){URN_TY_VECTOR, 0}, dim, S->u.Kp > 0);
   memcpy(out->v, y, N * sizeof *y);
-  if (!S->Kp) return;
+  if (!S->u.Kp) return;
   /* dy/dp = -J^-1 Jp */
-  double *A = urn_ev_doubles(ev, N * N), *X = urn_ev_doubles(ev, N * S->Kp);
-  memcpy(A, S->J, N * N * sizeof *A);
-  memcpy(X, S->Jp, N * S->Kp * sizeof *X);
-  if (!lu_solve(A, X, N, S->Kp))
+  double *A = urn_ev_doubles(ev, N * N), *X = urn_ev_doubles(ev, N * S->u.Kp);
+  memcpy(A, S->u.J, N * N * sizeof *A);
+  memcpy(X, S->u.Jp, N * S->u.Kp * sizeof *X);
+  if (!lu_solve(A, X, N, S->u.Kp))
     urn_ev_reject(ev, "%s: the Jacobian is singular at the solution: the solution has no derivative", b->name);
   for (size_t i = 0; i < N; i++) {
     int32_t *o;
     double *p;
-    urn_tape_begin(&ev->tape, S->Kp, &o, &p);
-    for (size_t k = 0; k < S->Kp; k++) o[k] = S->fargs[S->p_arg[k]].ix[S->p_pos[k]], p[k] = -X[i * S->Kp + k];
-    out->ix[i] = urn_tape_end(&ev->tape, y[i], S->Kp);
+    urn_tape_begin(&ev->tape, S->u.Kp, &o, &p);
+    for (size_t k = 0; k < S->u.Kp; k++) o[k] = S->u.fargs[S->u.p_arg[k]].ix[S->u.p_pos[k]], p[k] = -X[i * S->u.Kp + k];
+    out->ix[i] = urn_tape_end(&ev->tape, y[i], S->u.Kp);
   }
 }
 
