@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/numfmt.h"
 #include "util/util.h"
 
 int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, urn_error *err) {
@@ -56,23 +57,21 @@ int urn_stancsv_header(urn_stancsv_writer *w, const char *const *names, size_t n
   return URN_OK;
 }
 
-void urn_stancsv_format(char *out, size_t cap, double x, int sig) {
-  if (isnan(x)) {
-    snprintf(out, cap, "nan");
-  } else if (isinf(x)) {
-    snprintf(out, cap, x > 0 ? "inf" : "-inf");
-  } else {
-    snprintf(out, cap, "%.*g", sig, x == 0 ? 0.0 : x); /* no "-0" */
-  }
+size_t urn_stancsv_format(char *out, size_t cap, double x, int sig) {
+  int n;
+  if (isnan(x)) n = snprintf(out, cap, "nan");
+  else if (isinf(x)) n = snprintf(out, cap, x > 0 ? "inf" : "-inf");
+  else if (cap >= URN_FMT_G_MAX) return urn_fmt_g(out, x == 0 ? 0.0 : x, sig); /* no "-0" */
+  else n = snprintf(out, cap, "%.*g", sig, x == 0 ? 0.0 : x);
+  return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
 }
 
 int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_error *err) {
   size_t len = 0;
   for (size_t i = 0; i < n; i++) {
-    if (len + 40 > w->line_cap) w->line = urn_xrealloc(w->line, w->line_cap *= 2);
+    if (len + URN_FMT_G_MAX + 8 > w->line_cap) w->line = urn_xrealloc(w->line, w->line_cap *= 2);
     if (i) w->line[len++] = ',';
-    urn_stancsv_format(w->line + len, w->line_cap - len, values[i], w->sig_figs);
-    len += strlen(w->line + len);
+    len += urn_stancsv_format(w->line + len, w->line_cap - len, values[i], w->sig_figs);
   }
   w->line[len++] = '\n';
   if (fwrite(w->line, 1, len, w->f) != len || fflush(w->f) != 0)

@@ -43,7 +43,7 @@ int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err);
 /* Closes and deletes the temporary file (a run that failed before drawing). */
 void urn_stancsv_discard(urn_stancsv_writer *w);
 /* Formats x with sig significant digits the way CmdStan's streams do (%g
- * style, "nan", "inf", "-inf"). */
-void urn_stancsv_format(char *out, size_t cap, double x, int sig);
+ * style, "nan", "inf", "-inf"); returns the length written. */
+size_t urn_stancsv_format(char *out, size_t cap, double x, int sig);
 
 #endif

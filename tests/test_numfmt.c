@@ -1,0 +1,92 @@
+/* tests/test_numfmt.c — urn_fmt_g (io/numfmt.c) prints exactly what the C
+ * library's "%.*g" prints: random doubles over the whole exponent range, the
+ * draws a sampler writes (values of order 1), integers, exact ties (2.5 at
+ * one digit rounds to even), values next to every power of ten and next to
+ * every rounding boundary of 6 digits, the switches between fixed and
+ * exponent notation, and precisions 1 to 17.  Each group counts as one check
+ * (its mismatches are listed). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "io/numfmt.h"
+
+/* splitmix64: a fixed stream of test values, independent of urn's RNG. */
+static uint64_t next(uint64_t *s) {
+  uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+static double unif(uint64_t *s) { return (double)(next(s) >> 11) * 0x1p-53; }
+
+typedef struct { long n, bad; } tally;
+
+static void one(tally *t, double x, int sig) {
+  char want[64], got[URN_FMT_G_MAX];
+  snprintf(want, sizeof want, "%.*g", sig, x);
+  size_t len = urn_fmt_g(got, x, sig);
+  t->n++;
+  if (strcmp(want, got) != 0 || len != strlen(want)) {
+    if (t->bad++ < 5) printf("  mismatch: %.17g at %d digits: printf \"%s\", urn_fmt_g \"%s\" (length %zu)\n", x, sig,
+                             want, got, len);
+  }
+}
+
+static void report(const tally *t, const char *what) {
+  CHECK(t->bad == 0, "%s: %ld of %ld values differ from printf", what, t->bad, t->n);
+}
+
+int main(void) {
+  uint64_t s = 20261126;
+  tally t = {0, 0};
+  /* bit patterns: every exponent, signs, subnormals, inf and nan */
+  for (int i = 0; i < 200000; i++) {
+    uint64_t b = next(&s);
+    double x;
+    memcpy(&x, &b, sizeof x);
+    one(&t, x, 1 + i % 17);
+  }
+  report(&t, "random bit patterns, 1-17 digits");
+
+  t = (tally){0, 0};
+  for (int i = 0; i < 300000; i++) { /* draws: N(0, scale) of scales 1e-6 .. 1e6 at the writer's 6 digits */
+    double sc = pow(10, -6 + 12 * unif(&s)), x = sc * (unif(&s) - 0.5) * 4;
+    one(&t, x, 6);
+    one(&t, x, 1 + i % 15);
+  }
+  report(&t, "values of order 1e-6 .. 1e6");
+
+  t = (tally){0, 0};
+  for (int k = -30; k <= 30; k++) /* next to powers of ten, and the fixed / exponent switch */
+    for (int sig = 1; sig <= 17; sig++) {
+      double p = pow(10, k);
+      double xs[] = {p, nextafter(p, 0), nextafter(p, INFINITY), p * (1 - 5e-7), p * (1 + 5e-7), p * 0.99999949,
+                     p * 0.9999995, p * 0.99999951, -p, 9.5 * p, 9.95 * p, 9.9999995 * p};
+      for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) one(&t, xs[i], sig);
+    }
+  report(&t, "powers of ten and their neighbours");
+
+  t = (tally){0, 0};
+  for (int i = -2000; i <= 2000; i++) { /* integers, halves and exact ties */
+    for (int sig = 1; sig <= 8; sig++) {
+      one(&t, i, sig);
+      one(&t, i + 0.5, sig);
+      one(&t, i * 0.25, sig);
+      one(&t, i * 0.125, sig);
+    }
+  }
+  report(&t, "integers, halves, quarters and eighths (exact ties)");
+
+  t = (tally){0, 0};
+  for (int i = 0; i < 200000; i++) { /* six-digit rounding boundaries d.ddddd5 and their neighbours */
+    double m = 100000 + (double)(next(&s) % 900000), x = (m + 0.5) * pow(10, (int)(next(&s) % 21) - 10 - 5);
+    one(&t, x, 6);
+    one(&t, nextafter(x, 0), 6);
+    one(&t, nextafter(x, INFINITY), 6);
+  }
+  report(&t, "six-digit rounding boundaries");
+  return test_done();
+}
