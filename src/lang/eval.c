@@ -232,14 +232,18 @@ void rt_g_call(urn_ev *ev, const ir_ex *e, urn_val *out) {
 
 /* Distribution calls (foo_lpdf(...), ~): the parameter dependence of each
  * argument is static (novar), so that propto drops exactly Stan's terms. */
-int32_t rt_dist_eval(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na, int propto, double *out) {
+int32_t rt_dist_eval(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na, int propto, int memo, double *out) {
   urn_val args[URN_DIST_MAX_ARGS];
+  urn_dmemo *memos[URN_DIST_MAX_ARGS];
+  /* a pure argument's values change only while transformed data is being built */
+  memo = memo && ev->block != URN_BLK_TDATA && ev->block != URN_BLK_DATA;
   double sv[URN_DIST_MAX_ARGS];
   int32_t si[URN_DIST_MAX_ARGS];
   int is_var[URN_DIST_MAX_ARGS];
   for (int i = 0; i < na && i < URN_DIST_MAX_ARGS; i++) {
     const ir_ex *x = a[i];
     is_var[i] = !x->novar;
+    memos[i] = memo && x->pure ? &a[i]->memo : NULL;
     if (x->s && urn_is_scalar(x->ty)) {
       si[i] = x->s(ev, x, &sv[i]);
       args[i].v = &sv[i], args[i].ix = si[i] >= 0 ? &si[i] : NULL, args[i].n = 1, args[i].ty = x->ty;
@@ -248,12 +252,12 @@ int32_t rt_dist_eval(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na,
     }
   }
   urn_val r;
-  urn_fn_dist_call(ev, bi, &r, args, na, is_var, propto);
+  urn_fn_dist_call(ev, bi, &r, args, na, is_var, propto, memos);
   *out = r.v[0];
   return r.ix ? r.ix[0] : -1;
 }
 int32_t rt_s_dist(urn_ev *ev, const ir_ex *e, double *out) {
-  return rt_dist_eval(ev, e->bi, e->a, e->na, e->propto && ev->propto, out);
+  return rt_dist_eval(ev, e->bi, e->a, e->na, e->propto && ev->propto, 1, out);
 }
 void rt_g_dist(urn_ev *ev, const ir_ex *e, urn_val *out) {
   if ((e->bi->flags & URN_BI_RNG)) { rt_g_call(ev, e, out); return; }
@@ -698,7 +702,7 @@ static int32_t trunc_cdf(urn_ev *ev, const ir_st *s, int upper, ir_ex **args, in
     *out = r.v[0];
     return urn_val_ix(&r, 0);
   }
-  return rt_dist_eval(ev, upper ? s->lcdf : s->lccdf, args, na, 0, out);
+  return rt_dist_eval(ev, upper ? s->lcdf : s->lccdf, args, na, 0, 0, out);
 }
 
 /* Truncation T[L, U] of a univariate density at y: subtracts the log
@@ -758,7 +762,7 @@ static void run_tilde(urn_ev *ev, const ir_st *s) {
     rt_g_ucall(ev, &call, &r);
     v = r.v[0], ix = urn_val_ix(&r, 0);
   } else {
-    ix = rt_dist_eval(ev, s->bi, s->args, s->nargs, ev->propto, &v);
+    ix = rt_dist_eval(ev, s->bi, s->args, s->nargs, ev->propto, 1, &v);
   }
   urn_ev_target_add(ev, v, ix, 1);
   if (s->tlo || s->thi) truncate(ev, s, s->args, s->nargs);
@@ -997,7 +1001,7 @@ int32_t rt_s_index2v(urn_ev *ev, const ir_ex *e, double *out) {
 static int32_t normal3(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int propto, double *out) {
   double y, mu, s;
   int32_t iy = a[0]->s(ev, a[0], &y), im = a[1]->s(ev, a[1], &mu), is = a[2]->s(ev, a[2], &s);
-  if (!(s > 0) || isinf(s) || isnan(y) || !isfinite(mu)) return rt_dist_eval(ev, bi, a, 3, propto, out);
+  if (!(s > 0) || isinf(s) || isnan(y) || !isfinite(mu)) return rt_dist_eval(ev, bi, a, 3, propto, 1, out);
   int vy = !a[0]->novar, vm = !a[1]->novar, vs = !a[2]->novar;
   double inv = 1 / s, z = (y - mu) * inv, lp = 0;
   if (!propto || vy || vm || vs) lp = -0.5 * z * z;

@@ -21,6 +21,7 @@
 #include "ad/tape.h"
 #include "lang/ast.h"
 #include "lang/builtins.h"
+#include "math/dist.h"
 #include "math/rng.h"
 #include "util/util.h"
 
@@ -162,6 +163,9 @@ struct ir_ex {
   unsigned char lane;       /* inside a batched loop (lang/batch.c): varies across its iterations */
   unsigned char bop;        /* batched loop: how a lane-varying node evaluates (enum in batch.c) */
   int bslot;                /* batched loop: VAR of a per-iteration local, its index in the batch's locals */
+  urn_dmemo memo;           /* pure argument of a distribution call: what the family remembers of its values,
+                               which never change outside transformed data (rule checks passed, statistics);
+                               shared by the chains' threads through atomics (math/dist.h) */
 };
 #define IR_CONST 100
 

@@ -23,7 +23,9 @@ void rt_g_cond(urn_ev *ev, const ir_ex *e, urn_val *out);
 int32_t rt_s_target(urn_ev *ev, const ir_ex *e, double *out);
 int32_t rt_s_call_scalar(urn_ev *ev, const ir_ex *e, double *out);
 void rt_g_call(urn_ev *ev, const ir_ex *e, urn_val *out);
-int32_t rt_dist_eval(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na, int propto, double *out);
+/* memo: the arguments' rule checks may be remembered per call site (not for truncation's CDF calls, which share
+ * the arguments of the density with other rules) */
+int32_t rt_dist_eval(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na, int propto, int memo, double *out);
 int32_t rt_s_dist(urn_ev *ev, const ir_ex *e, double *out);
 void rt_g_dist(urn_ev *ev, const ir_ex *e, urn_val *out);
 int32_t rt_s_index(urn_ev *ev, const ir_ex *e, double *out);

@@ -62,9 +62,10 @@ size_t urn_usys_call(urn_usys *u, const double *y, double *out, int jac);
 
 /* Distributions (fn_dist.c): aux is the urn_dist, aux2 the urn_dist_fnkind. */
 void urn_fn_dist(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);
-/* The same with an explicit propto switch (the ~ statement). */
+/* The same with an explicit propto switch (the ~ statement); memos is NULL or, per argument, NULL or the call
+ * site's memo of a data argument (urn_darg.memo). */
 void urn_fn_dist_call(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n, const int *is_var,
-                      int propto);
+                      int propto, urn_dmemo *const *memos);
 
 /* A unary elementwise kernel: f(x) and f'(x) given fx = f(x). */
 typedef struct urn_unary_kernel {

@@ -16,8 +16,10 @@ static const int *to_ints(urn_ev *ev, const urn_val *x) {
   return p;
 }
 
-static void make_darg(urn_ev *ev, urn_darg *da, const urn_dist_argspec *spec, const urn_val *x, int var) {
+static void make_darg(urn_ev *ev, urn_darg *da, const urn_dist_argspec *spec, const urn_val *x, int var,
+                      urn_dmemo *memo) {
   memset(da, 0, sizeof *da);
+  da->memo = memo;
   da->n = x->n;
   if (spec->kind == URN_DA_INTS || spec->kind == URN_DA_INT) {
     da->iv = to_ints(ev, x), da->rows = x->n, da->cols = 1;
@@ -51,7 +53,7 @@ static void dist_rng(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
   int all_scalar = 1;
   for (int i = 0; i < n && i < URN_DIST_MAX_ARGS; i++) {
     const urn_dist_argspec *spec = d->n_rng_args >= 0 ? &d->rng_args[i] : &d->args[i + 1];
-    make_darg(ev, &da[i], spec, &args[i], 0);
+    make_darg(ev, &da[i], spec, &args[i], 0, NULL);
     if (!urn_is_scalar(args[i].ty)) all_scalar = 0;
   }
   size_t len = urn_dist_rng_length(d, da);
@@ -79,12 +81,12 @@ static void dist_rng(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
 }
 
 void urn_fn_dist_call(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n, const int *is_var,
-                      int propto) {
+                      int propto, urn_dmemo *const *memos) {
   const urn_dist *d = b->aux;
   int kind = b->aux2;
   if (kind == URN_DF_RNG) { dist_rng(ev, b, out, args, n); return; }
   urn_darg da[URN_DIST_MAX_ARGS];
-  for (int i = 0; i < n && i < URN_DIST_MAX_ARGS; i++) make_darg(ev, &da[i], &d->args[i], &args[i], is_var[i]);
+  for (int i = 0; i < n && i < URN_DIST_MAX_ARGS; i++) make_darg(ev, &da[i], &d->args[i], &args[i], is_var[i], memos ? memos[i] : NULL);
   urn_dist_fn fn = urn_dist_function(d, kind == URN_DF_LUPDF ? URN_DF_LPDF : kind);
   double v = 0;
   int rc = fn(da, propto, &v, ev->err);
@@ -109,5 +111,5 @@ void urn_fn_dist_call(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *a
 void urn_fn_dist(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   int is_var[URN_DIST_MAX_ARGS];
   for (int i = 0; i < n && i < URN_DIST_MAX_ARGS; i++) is_var[i] = args[i].ix != NULL;
-  urn_fn_dist_call(ev, b, out, args, n, is_var, ev->propto && (b->flags & URN_BI_LUPDF));
+  urn_fn_dist_call(ev, b, out, args, n, is_var, ev->propto && (b->flags & URN_BI_LUPDF), NULL);
 }

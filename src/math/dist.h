@@ -81,6 +81,15 @@
 #include "math/rng.h"
 #include "urn/common.h"
 
+/* What a distribution may remember about an argument whose values are the same at every call (data), from one
+ * call to the next: it lives with the call site, and the chains' threads share it (atomic flags). */
+typedef struct urn_dmemo {
+  unsigned char checked; /* the family's generic rule checks passed: skip them (relaxed atomic) */
+  unsigned char stats;   /* stat[]: 0 not computed, 1 being computed by one thread, 2 ready (acquire / release) */
+  double stat[2];        /* family-defined statistics of the values (normal's variate: mean, sum of squared
+                            deviations from it) */
+} urn_dmemo;
+
 /* One argument of a distribution function (see the convention above). */
 typedef struct urn_darg {
   const double *v;   /* real values (NULL for integer arguments) */
@@ -89,6 +98,7 @@ typedef struct urn_darg {
   size_t rows;       /* multivariate only: rows of one item (vector length K) */
   size_t cols;       /* multivariate only: columns of one item (1 for vectors) */
   double *d;         /* partials, n doubles, ADDED into; NULL = constant argument */
+  urn_dmemo *memo;   /* NULL, or the call site's memo of this argument, whose values are the same at every call */
 } urn_darg;
 
 /* Density / mass / CDF: see the calling convention above. */
@@ -187,17 +197,17 @@ long dist_binomial_draw(urn_rng *r, long n, double p);
 
 /* Convenience constructors for urn_darg. */
 static inline urn_darg urn_darg_reals(const double *v, size_t n, double *d) {
-  urn_darg a = {v, NULL, n, n, 1, d};
+  urn_darg a = {v, NULL, n, n, 1, d, NULL};
   return a;
 }
 static inline urn_darg urn_darg_ints(const int *iv, size_t n) {
-  urn_darg a = {NULL, iv, n, n, 1, NULL};
+  urn_darg a = {NULL, iv, n, n, 1, NULL, NULL};
   return a;
 }
 /* A multivariate argument: `count` items of rows x cols (column-major). */
 static inline urn_darg urn_darg_items(const double *v, size_t count, size_t rows, size_t cols,
                                       double *d) {
-  urn_darg a = {v, NULL, count * rows * cols, rows, cols, d};
+  urn_darg a = {v, NULL, count * rows * cols, rows, cols, d, NULL};
   return a;
 }
 

@@ -49,13 +49,44 @@ static inline __attribute__((always_inline)) void add_dev(double *d, double g, c
     for (size_t i = 0; i < N; i++) d[i] += g * (y[0] - mu[i]);
 }
 
+/* The mean of a data variate and the sum of its squared deviations from it,
+ * remembered at the call site (urn_dmemo): computed once by the first call
+ * (two passes, with the rounding correction of the corrected two-pass
+ * algorithm), read by every later call and every chain.  0 when they are not
+ * available yet (another thread is computing them) or not finite. */
+static int variate_stats(const urn_darg *y, size_t N, double *mean, double *m2) {
+  urn_dmemo *m = y->memo;
+  unsigned char st = __atomic_load_n(&m->stats, __ATOMIC_ACQUIRE), zero = 0;
+  if (st == 0 && __atomic_compare_exchange_n(&m->stats, &zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+    double s = 0, c = 0, q = 0;
+    for (size_t i = 0; i < N; i++) s += y->v[i];
+    double mu = s / N;
+    for (size_t i = 0; i < N; i++) {
+      double r = y->v[i] - mu;
+      c += r, q += r * r;
+    }
+    m->stat[0] = mu + c / N, m->stat[1] = q - c * c / N;
+    __atomic_store_n(&m->stats, 2, __ATOMIC_RELEASE);
+    st = 2;
+  }
+  if (st != 2) return 0;
+  *mean = m->stat[0], *m2 = m->stat[1];
+  return isfinite(*mean) && isfinite(*m2);
+}
+
 /* normal_lpdf with a scalar sigma (the common `y ~ normal(mu, sigma)`): the
  * density needs only sum (y - mu)^2 and one log(sigma); the partials are
- * -+(y_i - mu_i) / sigma^2 for y and mu and (sum z^2 - N) / sigma for sigma. */
+ * -+(y_i - mu_i) / sigma^2 for y and mu and (sum z^2 - N) / sigma for sigma.
+ * A data variate with a scalar mu needs only its mean and sum of squared
+ * deviations, computed once: sum (y - mu)^2 = m2 + N (ybar - mu)^2, a sum of
+ * two nonnegative terms (no cancellation), so each gradient costs O(1). */
 static void normal_scalar_sigma(const urn_darg *a, size_t N, int kc, int ks, int kk, double *out) {
   const double *y = a[0].v, *mu = a[1].v;
-  double s = a[2].v[0], inv_s = 1 / s, inv_s2 = inv_s * inv_s, sum_r, sum_r2;
-  if (a[0].n > 1 && a[1].n == 1) sum_dev(y, 1, mu, 0, N, &sum_r, &sum_r2);
+  double s = a[2].v[0], inv_s = 1 / s, inv_s2 = inv_s * inv_s, sum_r, sum_r2, ybar, m2;
+  if (a[0].n > 1 && a[1].n == 1 && !a[0].d && a[0].memo && variate_stats(&a[0], N, &ybar, &m2)) {
+    double dev = ybar - mu[0];
+    sum_r = N * dev, sum_r2 = m2 + N * dev * dev;
+  } else if (a[0].n > 1 && a[1].n == 1) sum_dev(y, 1, mu, 0, N, &sum_r, &sum_r2);
   else if (a[0].n > 1) sum_dev(y, 1, mu, 1, N, &sum_r, &sum_r2);
   else if (a[1].n > 1) sum_dev(y, 0, mu, 1, N, &sum_r, &sum_r2);
   else sum_dev(y, 0, mu, 0, N, &sum_r, &sum_r2);
