@@ -95,7 +95,46 @@ static void test_transformed_data_values_change(void) {
   urn_model_free(m);
 }
 
+/* The mean / squared-deviation form of normal's data variate: as accurate as the direct sum when the data sit
+ * far from 0 (1e8 + noise: the naive sum of y^2 would lose every digit), and an infinite datum still gives -inf. */
+static void test_normal_statistics(void) {
+  const char *src = "data { int N; vector[N] y; }\nparameters { real mu; real<lower=0> s; }\n"
+                    "model { y ~ normal(mu, s); }\n";
+  double y[6] = {1e8 + 0.1, 1e8 - 0.2, 1e8 + 0.3, 1e8 + 0.05, 1e8 - 0.15, 1e8 + 0.4};
+  char data[512];
+  snprintf(data, sizeof data, "{\"N\": 6, \"y\": [%.17g, %.17g, %.17g, %.17g, %.17g, %.17g]}", y[0], y[1], y[2], y[3],
+           y[4], y[5]);
+  urn_error err;
+  urn_model *m = build(src, data, &err);
+  CHECK(m != NULL, "far-from-zero model builds: %s", m ? "" : err.msg);
+  if (m) {
+    for (int k = 0; k < 3; k++) {
+      double th[2] = {1e8 + 0.02 * k, log(0.3 + 0.1 * k)}, lp, g[2];
+      double mu = th[0], sg = exp(th[1]), q = 0, r = 0;
+      for (int i = 0; i < 6; i++) q += (y[i] - mu) * (y[i] - mu), r += y[i] - mu; /* each y - mu is exact */
+      double want = -0.5 * q / (sg * sg) - 6 * log(sg) + th[1]; /* + log-Jacobian of s */
+      urn_model_log_density_gradient(m, 1, 1, th, &lp, g, &err);
+      CHECK_REL(lp, want, 1e-12, "y near 1e8: lp equals the direct sum");
+      CHECK_REL(g[0], r / (sg * sg), 1e-12, "y near 1e8: d lp / d mu equals the direct sum");
+      CHECK_REL(g[1], q / (sg * sg) - 6 + 1, 1e-12, "y near 1e8: d lp / d log s equals the direct sum");
+    }
+    urn_model_free(m);
+  }
+  const char *inf_src = "data { int N; vector[N] y; }\ntransformed data { vector[N] z = y; z[1] = positive_infinity(); }\n"
+                        "parameters { real mu; }\nmodel { z ~ normal(mu, 1); }\n";
+  m = build(inf_src, "{\"N\": 3, \"y\": [0.1, 0.2, 0.3]}", &err);
+  CHECK(m != NULL, "infinite-datum model builds: %s", m ? "" : err.msg);
+  if (!m) return;
+  for (int k = 0; k < 2; k++) {
+    double u = 0.3, lp = 0;
+    urn_model_log_density(m, 1, 1, &u, &lp, &err);
+    CHECK(isinf(lp) && lp < 0, "an infinite datum gives lp = -inf (call %d: %g)", k, lp);
+  }
+  urn_model_free(m);
+}
+
 int main(void) {
+  test_normal_statistics();
   test_values_unchanged();
   test_bad_data_rejects_every_time();
   test_memo_is_per_call_site();

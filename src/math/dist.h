@@ -86,8 +86,8 @@
 typedef struct urn_dmemo {
   unsigned char checked; /* the family's generic rule checks passed: skip them (relaxed atomic) */
   unsigned char stats;   /* stat[]: 0 not computed, 1 being computed by one thread, 2 ready (acquire / release) */
-  double stat[2];        /* family-defined statistics of the values (normal's variate: mean, sum of squared
-                            deviations from it) */
+  double stat[3];        /* family-defined statistics of the values (normal's variate: its mean as an unevaluated
+                            sum stat[0] + stat[1], and the sum of squared deviations from it) */
 } urn_dmemo;
 
 /* One argument of a distribution function (see the convention above). */

@@ -52,9 +52,11 @@ static inline __attribute__((always_inline)) void add_dev(double *d, double g, c
 /* The mean of a data variate and the sum of its squared deviations from it,
  * remembered at the call site (urn_dmemo): computed once by the first call
  * (two passes, with the rounding correction of the corrected two-pass
- * algorithm), read by every later call and every chain.  0 when they are not
- * available yet (another thread is computing them) or not finite. */
-static int variate_stats(const urn_darg *y, size_t N, double *mean, double *m2) {
+ * algorithm), read by every later call and every chain.  The mean is kept as
+ * mean + mean_lo: data far from 0 (1e8 + noise) would lose the digits of
+ * ybar - mu in a single double.  0 when they are not available yet (another
+ * thread is computing them) or not finite. */
+static int variate_stats(const urn_darg *y, size_t N, double *mean, double *mean_lo, double *m2) {
   urn_dmemo *m = y->memo;
   unsigned char st = __atomic_load_n(&m->stats, __ATOMIC_ACQUIRE), zero = 0;
   if (st == 0 && __atomic_compare_exchange_n(&m->stats, &zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
@@ -65,13 +67,13 @@ static int variate_stats(const urn_darg *y, size_t N, double *mean, double *m2) 
       double r = y->v[i] - mu;
       c += r, q += r * r;
     }
-    m->stat[0] = mu + c / N, m->stat[1] = q - c * c / N;
+    m->stat[0] = mu, m->stat[1] = c / N, m->stat[2] = q - c * c / N;
     __atomic_store_n(&m->stats, 2, __ATOMIC_RELEASE);
     st = 2;
   }
   if (st != 2) return 0;
-  *mean = m->stat[0], *m2 = m->stat[1];
-  return isfinite(*mean) && isfinite(*m2);
+  *mean = m->stat[0], *mean_lo = m->stat[1], *m2 = m->stat[2];
+  return isfinite(*mean) && isfinite(*mean_lo) && isfinite(*m2);
 }
 
 /* normal_lpdf with a scalar sigma (the common `y ~ normal(mu, sigma)`): the
@@ -82,9 +84,9 @@ static int variate_stats(const urn_darg *y, size_t N, double *mean, double *m2) 
  * two nonnegative terms (no cancellation), so each gradient costs O(1). */
 static void normal_scalar_sigma(const urn_darg *a, size_t N, int kc, int ks, int kk, double *out) {
   const double *y = a[0].v, *mu = a[1].v;
-  double s = a[2].v[0], inv_s = 1 / s, inv_s2 = inv_s * inv_s, sum_r, sum_r2, ybar, m2;
-  if (a[0].n > 1 && a[1].n == 1 && !a[0].d && a[0].memo && variate_stats(&a[0], N, &ybar, &m2)) {
-    double dev = ybar - mu[0];
+  double s = a[2].v[0], inv_s = 1 / s, inv_s2 = inv_s * inv_s, sum_r, sum_r2, ybar, ybar_lo, m2;
+  if (a[0].n > 1 && a[1].n == 1 && !a[0].d && a[0].memo && variate_stats(&a[0], N, &ybar, &ybar_lo, &m2)) {
+    double dev = (ybar - mu[0]) + ybar_lo;
     sum_r = N * dev, sum_r2 = m2 + N * dev * dev;
   } else if (a[0].n > 1 && a[1].n == 1) sum_dev(y, 1, mu, 0, N, &sum_r, &sum_r2);
   else if (a[0].n > 1) sum_dev(y, 1, mu, 1, N, &sum_r, &sum_r2);
