@@ -493,7 +493,7 @@ int cmd_sample(int argc, char **argv) {
     double warm = 0, samp = 0;
     for (int c = 0; c < nch; c++) warm += res[c].warmup_cpu_seconds, samp += res[c].sampling_cpu_seconds;
     printf("%d chains of %d warmup + %d draws (seed %llu) in %.2f s wall, %.2f s CPU; CPU summed over chains: "
-           "warmup %.2f s, sampling %.2f s, %.1f us per gradient",
+           "warmup %.3g s, sampling %.3g s, %.3g us per gradient",
            nch, cfg.num_warmup, cfg.num_samples, (unsigned long long)cfg.seed, t1 - t0, c1 - c0, warm, samp,
            chain_grads ? 1e6 * (warm + samp) / (double)chain_grads : 0.0);
     if (cfg.init_mode > 0) printf("; mode search %.2f s CPU", r.mode_cpu);
