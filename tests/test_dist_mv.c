@@ -352,7 +352,78 @@ static void test_glms(void) {
   nerr++;
 }
 
+/* The GLMs on a size that exercises their blocked, vectorised loops (N = 1237: three row blocks and an odd
+ * remainder; K = 7: a block of four columns and three more), every broadcast form of alpha and sigma, every
+ * argument with partials, against a row-by-row evaluation written here from the densities' formulas. */
+static void test_glms_large(void) {
+  enum { N = 1237, K = 7 };
+  static double x[N * K], y[N], al[N], sg[N], gx[N * K], gy[N], ga[N], gs[N], rx[N * K], ry[N], ra[N], rs[N];
+  double be[K], gb[K], rb[K];
+  static int yb[N];
+  uint64_t st = 7;
+  for (int i = 0; i < N * K; i++) x[i] = 2 * (double)((st = st * 6364136223846793005ull + 1442695040888963407ull) >> 11) * 0x1p-53 - 1;
+  for (int i = 0; i < N; i++) {
+    y[i] = sin(0.37 * i) * 2, al[i] = 0.1 * cos(0.11 * i), sg[i] = 0.8 + 0.5 * sin(0.05 * i) * sin(0.05 * i);
+    yb[i] = (i * 7) % 3 == 0;
+  }
+  for (int j = 0; j < K; j++) be[j] = 0.3 * (j - 3);
+  const urn_dist *d = urn_dist_find("normal_id_glm"), *db = urn_dist_find("bernoulli_logit_glm");
+  for (int form = 0; form < 4; form++) {
+    int va = form & 1, vs = form & 2; /* alpha, sigma: vectors or scalars */
+    memset(gx, 0, sizeof gx), memset(gy, 0, sizeof gy), memset(ga, 0, sizeof ga), memset(gs, 0, sizeof gs);
+    memset(gb, 0, sizeof gb), memset(rx, 0, sizeof rx), memset(ry, 0, sizeof ry), memset(ra, 0, sizeof ra);
+    memset(rs, 0, sizeof rs), memset(rb, 0, sizeof rb);
+    double ref = 0;
+    for (int i = 0; i < N; i++) {
+      double a_i = al[va ? i : 0], s_i = sg[vs ? i : 0], eta = a_i;
+      for (int j = 0; j < K; j++) eta += x[i + j * N] * be[j];
+      double z = (y[i] - eta) / s_i;
+      ref += -0.5 * z * z - log(s_i) - 0.5 * log(2 * M_PI);
+      ry[i] -= z / s_i, ra[va ? i : 0] += z / s_i, rs[vs ? i : 0] += (z * z - 1) / s_i;
+      for (int j = 0; j < K; j++) rb[j] += z / s_i * x[i + j * N], rx[i + j * N] += z / s_i * be[j];
+    }
+    urn_darg a[5] = {urn_darg_reals(y, N, gy), urn_darg_items(x, 1, N, K, gx), urn_darg_reals(al, va ? N : 1, ga),
+                     urn_darg_reals(be, K, gb), urn_darg_reals(sg, vs ? N : 1, gs)};
+    double lp = 0;
+    CHECK(d->lpdf(a, 0, &lp, NULL) == URN_OK, "normal_id_glm N=%d K=%d form %d runs", N, K, form);
+    CHECK_REL(lp, ref, 1e-12, "normal_id_glm, blocked: value equals the row-by-row sum");
+    double worst = 0;
+    for (int i = 0; i < N; i++) worst = fmax(worst, fabs(gy[i] - ry[i]) / (1 + fabs(ry[i])));
+    for (int i = 0; i < (va ? N : 1); i++) worst = fmax(worst, fabs(ga[i] - ra[i]) / (1 + fabs(ra[i])));
+    for (int i = 0; i < (vs ? N : 1); i++) worst = fmax(worst, fabs(gs[i] - rs[i]) / (1 + fabs(rs[i])));
+    for (int j = 0; j < K; j++) worst = fmax(worst, fabs(gb[j] - rb[j]) / (1 + fabs(rb[j])));
+    for (int i = 0; i < N * K; i++) worst = fmax(worst, fabs(gx[i] - rx[i]) / (1 + fabs(rx[i])));
+    CHECK(worst < 1e-11, "normal_id_glm, blocked, form %d: every partial equals the row-by-row one (worst %.2g)", form,
+          worst);
+    npart++, nval++;
+    /* bernoulli_logit_glm with the same x, alpha and beta */
+    memset(gx, 0, sizeof gx), memset(ga, 0, sizeof ga), memset(gb, 0, sizeof gb);
+    memset(rx, 0, sizeof rx), memset(ra, 0, sizeof ra), memset(rb, 0, sizeof rb);
+    ref = 0;
+    for (int i = 0; i < N; i++) {
+      double eta = al[va ? i : 0];
+      for (int j = 0; j < K; j++) eta += x[i + j * N] * be[j];
+      double p = 1 / (1 + exp(-eta)), g = yb[i] - p;
+      ref += yb[i] ? -log1p(exp(-eta)) : -log1p(exp(eta));
+      ra[va ? i : 0] += g;
+      for (int j = 0; j < K; j++) rb[j] += g * x[i + j * N], rx[i + j * N] += g * be[j];
+    }
+    urn_darg b[4] = {urn_darg_ints(yb, N), urn_darg_items(x, 1, N, K, gx), urn_darg_reals(al, va ? N : 1, ga),
+                     urn_darg_reals(be, K, gb)};
+    CHECK(db->lpdf(b, 0, &lp, NULL) == URN_OK, "bernoulli_logit_glm N=%d form %d runs", N, form);
+    CHECK_REL(lp, ref, 1e-12, "bernoulli_logit_glm, blocked: value equals the row-by-row sum");
+    worst = 0;
+    for (int i = 0; i < (va ? N : 1); i++) worst = fmax(worst, fabs(ga[i] - ra[i]) / (1 + fabs(ra[i])));
+    for (int j = 0; j < K; j++) worst = fmax(worst, fabs(gb[j] - rb[j]) / (1 + fabs(rb[j])));
+    for (int i = 0; i < N * K; i++) worst = fmax(worst, fabs(gx[i] - rx[i]) / (1 + fabs(rx[i])));
+    CHECK(worst < 1e-11, "bernoulli_logit_glm, blocked, form %d: every partial equals the row-by-row one (worst %.2g)",
+          form, worst);
+    npart++, nval++;
+  }
+}
+
 int main(void) {
+  test_glms_large();
   test_dirichlet();
   test_multi_normal();
   test_lkj();

@@ -82,16 +82,19 @@ int dist_check(const char *fn, const char *label, const urn_darg *a, dist_rule r
   return URN_OK;
 }
 
+int dist_check_once(const char *fn, const char *label, const urn_darg *a, dist_rule rule, urn_error *err) {
+  /* data arguments are checked once per call site: a 1000-element NaN scan per gradient is as costly as the
+     density itself (M1) */
+  if (a->memo && __atomic_load_n(&a->memo->checked, __ATOMIC_RELAXED)) return URN_OK;
+  if (dist_check(fn, label, a, rule, err)) return URN_EREJECT;
+  if (a->memo) __atomic_store_n(&a->memo->checked, 1, __ATOMIC_RELAXED);
+  return URN_OK;
+}
+
 int dist_check_rules(const char *fn, const char *const *labels, const urn_darg *a, int nargs, const int *rules,
                      urn_error *err) {
-  for (int j = 0; j < nargs; j++) {
-    if (rules[j] < 0) continue;
-    /* data arguments are checked once per call site: a 1000-element NaN scan per gradient is as costly as the
-       density itself (M1) */
-    if (a[j].memo && __atomic_load_n(&a[j].memo->checked, __ATOMIC_RELAXED)) continue;
-    if (dist_check(fn, labels[j], &a[j], (dist_rule)rules[j], err)) return URN_EREJECT;
-    if (a[j].memo) __atomic_store_n(&a[j].memo->checked, 1, __ATOMIC_RELAXED);
-  }
+  for (int j = 0; j < nargs; j++)
+    if (rules[j] >= 0 && dist_check_once(fn, labels[j], &a[j], (dist_rule)rules[j], err)) return URN_EREJECT;
   return URN_OK;
 }
 

@@ -63,7 +63,12 @@ typedef struct dist_kstate {
 
 typedef void (*dist_kernel)(const double *x, const int *fresh, dist_kstate *k, double *lp, double *g);
 
-/* Checks argument j against rules[j] (a dist_rule, or -1: unchecked) for j < nargs. */
+/* dist_check for an argument's only rule in its family: a data argument (one
+ * with a memo) is scanned at its call site's first call only.  An argument
+ * checked against a second rule must use dist_check for that one (the memo
+ * says "passed", not which rule). */
+int dist_check_once(const char *fn, const char *label, const urn_darg *a, dist_rule rule, urn_error *err);
+/* Checks argument j against rules[j] (a dist_rule, or -1: unchecked) for j < nargs, by dist_check_once. */
 int dist_check_rules(const char *fn, const char *const *labels, const urn_darg *a, int nargs, const int *rules,
                      urn_error *err);
 /* dist_size and every argument's rule; fills k->propto and k->var. */
