@@ -8,7 +8,7 @@
 /* A block of forward-pass workspace. */
 typedef struct urn_scratch {
   struct urn_scratch *next; /* older block */
-  size_t size, used;        /* bytes in data / handed out */
+  size_t size;              /* bytes in data */
   _Alignas(16) unsigned char data[];
 } urn_scratch;
 
@@ -38,24 +38,19 @@ void urn_tape_reset(urn_tape *t) {
     t->scratch = urn_xmalloc(sizeof *t->scratch + total);
     t->scratch->next = NULL, t->scratch->size = total;
   }
-  if (t->scratch) t->scratch->used = 0;
+  if (t->scratch) t->scratch_ptr = t->scratch->data, t->scratch_end = t->scratch->data + t->scratch->size;
   t->scratch_total = 0;
 }
 
-void *urn_tape_scratch(urn_tape *t, size_t n) {
-  n = (n + 15) & ~(size_t)15;
-  if (!n) n = 16;
+/* The newest block is full: a new one (the inline urn_tape_scratch rounded n). */
+void *urn_tape_scratch_grow(urn_tape *t, size_t n) {
+  size_t size = n > ((size_t)1 << 16) ? n : (size_t)1 << 16;
+  urn_scratch *b = urn_xmalloc(sizeof *b + size);
+  b->size = size, b->next = t->scratch;
+  t->scratch = b;
+  t->scratch_ptr = b->data + n, t->scratch_end = b->data + size;
   t->scratch_total += n;
-  urn_scratch *b = t->scratch;
-  if (!b || b->size - b->used < n) {
-    size_t size = n > ((size_t)1 << 16) ? n : (size_t)1 << 16;
-    b = urn_xmalloc(sizeof *b + size);
-    b->size = size, b->used = 0, b->next = t->scratch;
-    t->scratch = b;
-  }
-  void *p = b->data + b->used;
-  b->used += n;
-  return p;
+  return b->data;
 }
 
 void urn_tape_reserve(urn_tape *t, size_t nodes, size_t parts) {

@@ -40,6 +40,7 @@ struct urn_tape {
   size_t ncb, cbcap;  /* callbacks used / allocated */
   struct urn_scratch *scratch; /* forward-pass workspace blocks (urn_tape_scratch), newest first */
   size_t scratch_total; /* bytes handed out since the last reset (sizes the merged block) */
+  unsigned char *scratch_ptr, *scratch_end; /* free part of the newest block (NULL: none) */
 };
 
 void urn_tape_init(urn_tape *t);
@@ -109,7 +110,15 @@ static inline int32_t urn_tape_push3(urn_tape *t, double v, int32_t a, double da
 /* n bytes (16-byte aligned, NOT zeroed) of forward-pass workspace that lives
  * until urn_tape_reset: for evaluators that compute many temporary arrays per
  * gradient (lang/batch.c).  A warm tape hands them out from one block. */
-void *urn_tape_scratch(urn_tape *t, size_t n);
+void *urn_tape_scratch_grow(urn_tape *t, size_t n);
+static inline void *urn_tape_scratch(urn_tape *t, size_t n) {
+  n = n ? (n + 15) & ~(size_t)15 : 16;
+  if ((uintptr_t)t->scratch_end - (uintptr_t)t->scratch_ptr < n) return urn_tape_scratch_grow(t, n);
+  void *p = t->scratch_ptr;
+  t->scratch_ptr += n;
+  t->scratch_total += n;
+  return p;
+}
 
 /* Registers fn to run in the reverse pass once every node >= first_out has been
  * swept (first_out is normally the first of the outputs the callback just

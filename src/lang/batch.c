@@ -66,10 +66,19 @@ enum {
   BOP_LOG_MIX,     /* log_mix(theta, a, b) */
   BOP_NORMAL,      /* normal_lpdf / normal_lupdf on three scalars */
   BOP_DIST,        /* any other distribution call on scalars */
-  BOP_LSE_LOCAL,   /* log_sum_exp(local container) */
-  BOP_SUM_LOCAL,   /* sum(local container) */
-  BOP_VLEAF        /* fused vector expression: a container evaluated by the ordinary path, one lane per element */
+  BOP_LSE_VEC,     /* log_sum_exp(lane-varying container expression) */
+  BOP_SUM_VEC,     /* sum(lane-varying container expression) */
+  BOP_VLEAF,       /* fused vector expression: a container evaluated by the ordinary path, one lane per element */
+  BOP_VLOCAL,      /* a per-iteration container local as a whole (a lane container: one lane value per element) */
+  BOP_VUNARY,      /* elementwise unary kernel over a lane container */
+  BOP_VBINARY      /* elementwise binary kernel over lane containers and scalars */
 };
+
+/* Forward terms a lane value may carry: a store into a per-iteration local
+ * with more turns it into tape nodes (bv_collapse); any operation's result
+ * with more than BATCH_MAX_TERMS does too (merging terms is quadratic). */
+#define BATCH_FWD_TERMS 8
+#define BATCH_MAX_TERMS 32
 
 /* The plan of a batched loop. */
 typedef struct ir_batch {
@@ -149,6 +158,25 @@ static void collect_writes(actx *a, const ir_st *s) {
   }
 }
 
+static int is_vec_ty(urn_type t) {
+  return (t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR)) ||
+         (t.dims == 1 && (t.base == URN_TY_REAL || t.base == URN_TY_INT));
+}
+/* Is e an elementwise operation on containers and scalars (fusable root)? */
+static int fuse_op(const ir_ex *e) {
+  if (!is_vec_ty(e->ty) || e->fun || !e->bi || (e->bi->flags & (URN_BI_RNG | URN_BI_DIST))) return 0;
+  if (e->kind != URN_EX_BINARY && e->kind != URN_EX_UNARY && e->kind != URN_EX_CALL) return 0;
+  const urn_builtin *b = e->bi;
+  int ok = (b->fn == urn_fn_unary && b->sfn == urn_fn_unary_s && e->na == 1) ||
+           (b->fn == urn_fn_binary && b->sfn == urn_fn_binary_s && e->na == 2);
+  if (!ok) return 0;
+  for (int i = 0; i < e->na; i++) {
+    const ir_ex *x = e->a[i];
+    if (!is_vec_ty(x->ty) && !(is_scalar_ty(x->ty) && x->s)) return 0;
+    if (is_vec_ty(x->ty) && x->ty.base != e->ty.base && !(x->ty.dims == 1 && e->ty.dims == 1)) return 0;
+  }
+  return 1;
+}
 static void mark_uniform(ir_ex *e) {
   if (!e) return;
   e->lane = 0, e->bop = BOP_NONE;
@@ -182,8 +210,9 @@ static int ex_check(actx *a, ir_ex *e, int mark) {
       }
       int b = find_slot(a->loc, a->nloc, e->slot);
       if (b >= 0) {
-        if (!is_scalar_ty(e->ty)) return -1; /* whole containers only inside log_sum_exp / sum */
-        if (mark) e->lane = 1, e->bop = BOP_LOCAL, e->bslot = b;
+        /* a whole container local is a lane container: only container operations and
+         * whole assignments accept it (every scalar context checks the type) */
+        if (mark) e->lane = 1, e->bop = is_scalar_ty(e->ty) ? BOP_LOCAL : BOP_VLOCAL, e->bslot = b;
         return 1;
       }
       if (mark) mark_uniform(e);
@@ -225,14 +254,34 @@ static int ex_check(actx *a, ir_ex *e, int mark) {
       if (e->fun) return -1;
       const urn_builtin *b = e->bi;
       if (b && (b->flags & URN_BI_RNG)) return -1;
-      /* log_sum_exp / sum of a per-iteration container */
-      if (b && e->na == 1 && local_container(a, e->a[0]) >= 0 && e->a[0]->ty.base != URN_TY_MATRIX &&
-          (strcmp(b->name, "log_sum_exp") == 0 || strcmp(b->name, "sum") == 0) && e->a[0]->ty.dims <= 1 &&
-          (e->a[0]->ty.dims == 0 || is_scalar_ty((urn_type){e->a[0]->ty.base, 0}))) {
+      /* log_sum_exp / sum of a lane container (a local, elementwise operations on locals) */
+      if (b && e->na == 1 && is_vec_ty(e->a[0]->ty) &&
+          (strcmp(b->name, "log_sum_exp") == 0 || strcmp(b->name, "sum") == 0)) {
+        int r = ex_check(a, e->a[0], 0);
+        if (r < 0) return -1;
+        if (r) {
+          if (mark) {
+            ex_check(a, e->a[0], 1);
+            e->lane = 1, e->bop = b->name[0] == 's' ? BOP_SUM_VEC : BOP_LSE_VEC;
+          }
+          return 1;
+        }
+      }
+      /* an elementwise operation on containers (and scalars): a lane container */
+      if (fuse_op(e)) {
+        int lane = 0;
+        for (int i = 0; i < e->na; i++) {
+          int r = ex_check(a, e->a[i], 0);
+          if (r < 0) return -1;
+          lane |= r;
+        }
+        if (!lane) {
+          if (mark) mark_uniform(e);
+          return 0;
+        }
         if (mark) {
-          e->lane = 1, e->bop = b->name[0] == 's' ? BOP_SUM_LOCAL : BOP_LSE_LOCAL;
-          e->bslot = local_container(a, e->a[0]);
-          e->a[0]->lane = 1, e->a[0]->bop = BOP_NONE;
+          for (int i = 0; i < e->na; i++) ex_check(a, e->a[i], 1);
+          e->lane = 1, e->bop = e->na == 1 ? BOP_VUNARY : BOP_VBINARY;
         }
         return 1;
       }
@@ -289,13 +338,21 @@ static int st_check(actx *a, ir_st *s, int mark) {
       for (int i = 0; i < d->ndims; i++) if (ex_check(a, d->dims[i], mark) != 0) return -1;
       if (ex_check(a, d->size1, mark) != 0 || d->size2) return -1;
       if (s->rhs) {
-        if (!scalar || ex_check(a, s->rhs, mark) < 0) return -1;
+        if (!scalar && !is_vec_ty(s->rhs->ty)) return -1;
+        if (ex_check(a, s->rhs, mark) < 0) return -1;
       }
       if (mark) s->bslot = b;
       return 0;
     }
     case URN_ST_ASSIGN: {
       ir_ex *l = s->lhs;
+      if (l->kind == URN_EX_VAR && local_container(a, l) >= 0) {
+        /* a whole container local = a container (copies the elements' lane values) */
+        int b = local_container(a, l);
+        if (!is_vec_ty(l->ty) || !is_vec_ty(s->rhs->ty) || ex_check(a, s->rhs, mark) < 0) return -1;
+        if (mark) s->bslot = b, l->bslot = b;
+        return 0;
+      }
       if (!is_scalar_ty(l->ty) || !is_scalar_ty(s->rhs->ty) || !s->rhs->s) return -1;
       if (ex_check(a, s->rhs, mark) < 0) return -1;
       const ir_ex *v = l->kind == URN_EX_INDEX ? l->a[0] : l;
@@ -516,7 +573,10 @@ typedef struct bpart {
   double c;         /* constant partial when p is NULL */
 } bpart;
 
-/* out's terms = sum over args of partial_i * terms of arg i, merging equal leaves. */
+static void bv_collapse(bctx *b, bv *x, int most);
+
+/* out's terms = sum over args of partial_i * terms of arg i, merging equal
+ * leaves (out's values must be set: too many terms turn into tape nodes). */
 static void combine(bctx *b, bv *out, int na, const bv *const *args, const bpart *part) {
   size_t L = b->L;
   int total = 0;
@@ -560,6 +620,7 @@ static void combine(bctx *b, bv *out, int na, const bv *const *args, const bpart
       else for (size_t l = 0; l < L; l++) d[l] += c;
     }
   }
+  if (out->nt > BATCH_MAX_TERMS) bv_collapse(b, out, 0);
 }
 
 /* Values of x as an array with a stride (0 for a loop-invariant value). */
@@ -664,36 +725,39 @@ static void bx_index_outer(bctx *b, const ir_ex *e, bv *out) {
   }
 }
 
-static void bx_unary(bctx *b, const ir_ex *e, bv *out) {
+/* The elementwise unary kernel of e applied to the lane value x. */
+static void op_unary(bctx *b, const ir_ex *e, const bv *x, bv *out) {
   const urn_unary_kernel *k = e->bi->aux;
-  bv x;
-  bx(b, e->a[0], &x);
   size_t L = b->L;
-  LANES(&x, xv, sx);
+  LANES(x, xv, sx);
   double *v = dalloc(b, L);
   for (size_t l = 0; l < L; l++) v[l] = k->f(xv[l * sx]);
   out->v = v;
   bpart p = {NULL, 0};
-  if (x.nt) {
+  if (x->nt) {
     double *d = dalloc(b, L);
     for (size_t l = 0; l < L; l++) d[l] = k->df(xv[l * sx], v[l]);
     p.p = d;
   }
-  const bv *args[1] = {&x};
+  const bv *args[1] = {x};
   combine(b, out, 1, args, &p);
 }
 
-static void bx_binary(bctx *b, const ir_ex *e, bv *out) {
-  urn_binary_kernel k = (urn_binary_kernel)(uintptr_t)e->bi->aux;
-  bv x, y;
+static void bx_unary(bctx *b, const ir_ex *e, bv *out) {
+  bv x;
   bx(b, e->a[0], &x);
-  bx(b, e->a[1], &y);
+  op_unary(b, e, &x, out);
+}
+
+/* The elementwise binary kernel (or operator) of e applied to the lane values x and y. */
+static void op_binary(bctx *b, const ir_ex *e, const bv *x, const bv *y, bv *out) {
+  urn_binary_kernel k = (urn_binary_kernel)(uintptr_t)e->bi->aux;
   size_t L = b->L;
-  LANES(&x, xv, sx);
-  LANES(&y, yv, sy);
+  LANES(x, xv, sx);
+  LANES(y, yv, sy);
   double *v = dalloc(b, L);
   bpart p[2] = {{NULL, 0}, {NULL, 0}};
-  const bv *args[2] = {&x, &y};
+  const bv *args[2] = {x, y};
   int op = e->kind == URN_EX_BINARY ? e->op : -1;
   if (op == URN_OP_ADD || op == URN_OP_SUB) {
     double s = op == URN_OP_ADD ? 1 : -1;
@@ -701,10 +765,10 @@ static void bx_binary(bctx *b, const ir_ex *e, bv *out) {
     p[0].c = 1, p[1].c = s;
   } else if (op == URN_OP_MUL) {
     for (size_t l = 0; l < L; l++) v[l] = xv[l * sx] * yv[l * sy];
-    if (x.nt) { if (y.v) p[0].p = y.v; else p[0].c = y.u; }
-    if (y.nt) { if (x.v) p[1].p = x.v; else p[1].c = x.u; }
+    if (x->nt) { if (y->v) p[0].p = y->v; else p[0].c = y->u; }
+    if (y->nt) { if (x->v) p[1].p = x->v; else p[1].c = x->u; }
   } else {
-    double *dx = x.nt ? dalloc(b, L) : NULL, *dy = y.nt ? dalloc(b, L) : NULL;
+    double *dx = x->nt ? dalloc(b, L) : NULL, *dy = y->nt ? dalloc(b, L) : NULL;
     for (size_t l = 0; l < L; l++) {
       double f, a, c;
       k(xv[l * sx], yv[l * sy], &f, &a, &c);
@@ -716,6 +780,68 @@ static void bx_binary(bctx *b, const ir_ex *e, bv *out) {
   }
   out->v = v;
   combine(b, out, 2, args, p);
+}
+
+static void bx_binary(bctx *b, const ir_ex *e, bv *out) {
+  bv x, y;
+  bx(b, e->a[0], &x);
+  bx(b, e->a[1], &y);
+  op_binary(b, e, &x, &y, out);
+}
+
+/* ---- lane containers: a container whose every element is a lane value ---- */
+
+/* Evaluates a container-typed expression of the batch into *n lane values.
+ * The array may be a local's own storage: callers only read it. */
+static bv *bxv(bctx *b, const ir_ex *e, size_t *n) {
+  urn_ev *ev = b->ev;
+  if (!e->lane || e->kind == IR_CONST) {
+    /* loop-invariant: the ordinary evaluator, one uniform lane value per element */
+    urn_val x;
+    e->g(ev, e, &x);
+    *n = x.n;
+    bv *el = balloc(b, (x.n ? x.n : 1) * sizeof *el);
+    size_t nv = 0;
+    if (x.ix) for (size_t i = 0; i < x.n; i++) nv += x.ix[i] >= 0;
+    bterm *t = nv ? balloc(b, nv * sizeof *t) : NULL;
+    for (size_t i = 0; i < x.n; i++) {
+      el[i].v = NULL, el[i].u = x.v[i], el[i].nt = 0, el[i].t = NULL;
+      if (x.ix && x.ix[i] >= 0) {
+        *t = (bterm){x.ix[i], NULL, NULL, 0};
+        el[i].t = t++, el[i].nt = 1;
+      }
+    }
+    return el;
+  }
+  switch (e->bop) {
+    case BOP_VLOCAL: *n = b->loc[e->bslot].n; return b->loc[e->bslot].el;
+    case BOP_VUNARY: {
+      size_t m;
+      const bv *x = bxv(b, e->a[0], &m);
+      bv *el = balloc(b, (m ? m : 1) * sizeof *el);
+      for (size_t i = 0; i < m; i++) op_unary(b, e, &x[i], &el[i]);
+      *n = m;
+      return el;
+    }
+    case BOP_VBINARY: {
+      /* each operand a lane container or a (broadcast) scalar lane value */
+      bv sx, sy;
+      const bv *x, *y;
+      size_t nx = 1, ny = 1;
+      int cx = !is_scalar_ty(e->a[0]->ty), cy = !is_scalar_ty(e->a[1]->ty);
+      if (cx) x = bxv(b, e->a[0], &nx);
+      else bx(b, e->a[0], &sx), x = &sx;
+      if (cy) y = bxv(b, e->a[1], &ny);
+      else bx(b, e->a[1], &sy), y = &sy;
+      if (cx && cy && nx != ny) urn_ev_reject(ev, "%s: size mismatch (%zu and %zu elements)", e->bi->name, nx, ny);
+      size_t m = cx ? nx : ny;
+      bv *el = balloc(b, (m ? m : 1) * sizeof *el);
+      for (size_t i = 0; i < m; i++) op_binary(b, e, &x[cx ? i : 0], &y[cy ? i : 0], &el[i]);
+      *n = m;
+      return el;
+    }
+  }
+  urn_ev_fail(ev, URN_EFATAL, "internal error: unbatchable container expression in a batched loop");
 }
 
 static void bx_log_mix(bctx *b, const ir_ex *e, bv *out) {
@@ -849,33 +975,36 @@ static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int
   combine(b, out, 3, args, p);
 }
 
-static void bx_reduce_local(bctx *b, const ir_ex *e, bv *out) {
-  const blocal *c = &b->loc[e->bslot];
-  size_t L = b->L, K = c->n;
+/* sum / log_sum_exp of a lane container, lane by lane. */
+static void bx_reduce(bctx *b, const ir_ex *e, bv *out) {
+  size_t K;
+  const bv *el = bxv(b, e->a[0], &K);
+  size_t L = b->L;
   double *v = dalloc(b, L);
   const bv **args = balloc(b, (K ? K : 1) * sizeof *args);
   bpart *p = balloc(b, (K ? K : 1) * sizeof *p);
-  for (size_t k = 0; k < K; k++) args[k] = &c->el[k], p[k].p = NULL, p[k].c = 1;
-  if (e->bop == BOP_SUM_LOCAL) {
+  for (size_t k = 0; k < K; k++) args[k] = &el[k], p[k].p = NULL, p[k].c = 1;
+  if (e->bop == BOP_SUM_VEC) {
     for (size_t l = 0; l < L; l++) v[l] = 0;
     for (size_t k = 0; k < K; k++) {
-      LANES(&c->el[k], xv, sx);
+      LANES(&el[k], xv, sx);
       for (size_t l = 0; l < L; l++) v[l] += xv[l * sx];
     }
   } else {
-    /* log_sum_exp: the same formula and partials as the ordinary f_log_sum_exp */
+    /* log_sum_exp: the same formula and partials as the ordinary f_log_sum_exp;
+     * the maximum's own term is exp(0) = 1 exactly, so it is not computed */
     double *m = dalloc(b, L), *s = dalloc(b, L);
     for (size_t l = 0; l < L; l++) m[l] = -INFINITY, s[l] = 0;
     for (size_t k = 0; k < K; k++) {
-      LANES(&c->el[k], xv, sx);
+      LANES(&el[k], xv, sx);
       for (size_t l = 0; l < L; l++) if (xv[l * sx] > m[l]) m[l] = xv[l * sx];
     }
     double **d = balloc(b, (K ? K : 1) * sizeof *d);
     for (size_t k = 0; k < K; k++) {
-      LANES(&c->el[k], xv, sx);
+      LANES(&el[k], xv, sx);
       double *dk = dalloc(b, L);
       for (size_t l = 0; l < L; l++) {
-        double ek = isinf(m[l]) ? 0 : exp(xv[l * sx] - m[l]);
+        double x = xv[l * sx], ek = isinf(m[l]) ? 0 : x == m[l] ? 1 : exp(x - m[l]);
         dk[l] = ek, s[l] += ek;
       }
       d[k] = dk, p[k].p = dk;
@@ -935,7 +1064,7 @@ static void bx(bctx *b, const ir_ex *e, bv *out) {
     case BOP_NORMAL: case BOP_DIST:
       bx_dist(b, e->bi, e->a, e->na, e->propto && b->ev->propto, e->bop == BOP_NORMAL, out);
       return;
-    case BOP_LSE_LOCAL: case BOP_SUM_LOCAL: bx_reduce_local(b, e, out); return;
+    case BOP_LSE_VEC: case BOP_SUM_VEC: bx_reduce(b, e, out); return;
     case BOP_VLEAF: bx_vleaf(b, e, out); return;
   }
   urn_ev_fail(b->ev, URN_EFATAL, "internal error: unbatchable expression in a batched loop");
@@ -982,6 +1111,61 @@ static int32_t lane_node(bctx *b, const bv *x, size_t l, double v) {
     if (n >= 0) o[m] = n, p[m++] = t->d ? t->d[l] : 1;
   }
   return urn_tape_end(&b->ev->tape, v, m);
+}
+
+/* Reverse mode for a lane value with more than `most` terms: one tape node per
+ * lane whose partials are the terms' derivatives in that lane, after which x
+ * is a single per-lane leaf.  Forward terms are cheapest while few (a whole
+ * loop of a mixture model ends in one node); a value that feeds a recursion
+ * (the forward algorithm's alpha) would otherwise carry a term for every
+ * parameter it has ever touched, through every operation. */
+static void bv_collapse(bctx *b, bv *x, int most) {
+  if (x->nt <= most) return;
+  urn_tape *t = &b->ev->tape;
+  size_t L = b->L, nt = (size_t)x->nt;
+  urn_tape_reserve(t, L, L * nt);
+  int32_t *ln = balloc(b, L * sizeof *ln);
+  int dense = 1; /* every term has a node in every lane (the usual case): lane l's partials at l * nt */
+  for (size_t j = 0; j < nt && dense; j++) {
+    const bterm *tm = &x->t[j];
+    if (!tm->lnode) { dense = tm->node >= 0; continue; }
+    for (size_t l = 0; l < L; l++) if (tm->lnode[l] < 0) { dense = 0; break; }
+  }
+  if (dense) {
+    size_t np = t->np, n0 = t->n;
+    int32_t *o = t->opnd + np;
+    double *p = t->part + np;
+    for (size_t j = 0; j < nt; j++) {
+      const bterm *tm = &x->t[j];
+      if (tm->lnode) for (size_t l = 0; l < L; l++) o[l * nt + j] = tm->lnode[l];
+      else for (size_t l = 0; l < L; l++) o[l * nt + j] = tm->node;
+      if (tm->d) for (size_t l = 0; l < L; l++) p[l * nt + j] = tm->d[l];
+      else for (size_t l = 0; l < L; l++) p[l * nt + j] = 1;
+    }
+    LANES(x, xv, sx);
+    for (size_t l = 0; l < L; l++) {
+      t->val[n0 + l] = xv[l * sx];
+      t->start[n0 + l + 1] = (uint32_t)(np + (l + 1) * nt);
+      ln[l] = (int32_t)(n0 + l);
+    }
+    t->n = n0 + L, t->np = np + L * nt;
+  } else for (size_t l = 0; l < L; l++) {
+    size_t np = t->np, m = 0;
+    for (size_t j = 0; j < nt; j++) {
+      const bterm *tm = &x->t[j];
+      int32_t n = tm->lnode ? tm->lnode[l] : tm->node;
+      if (n >= 0) t->opnd[np + m] = n, t->part[np + m++] = tm->d ? tm->d[l] : 1;
+    }
+    if (!m) { ln[l] = -1; continue; }
+    size_t i = t->n++;
+    t->np = np + m;
+    t->val[i] = x->v ? x->v[l] : x->u;
+    t->start[i + 1] = (uint32_t)t->np;
+    ln[l] = (int32_t)i;
+  }
+  bterm *one = balloc(b, sizeof *one);
+  *one = (bterm){-1, ln, NULL, 0};
+  x->t = one, x->nt = 1;
 }
 
 static void bs(bctx *b, const ir_st *s);
@@ -1105,13 +1289,39 @@ size_t urn_defer_emit(urn_ev *ev, const urn_val *x, const double *g, int32_t *o,
   return m;
 }
 
+/* A whole container local = a lane container: the elements' lane values are
+ * copied (never shared, so a later element store changes one local only).
+ * Sizes are checked as the ordinary assignment does. */
+static void store_container(bctx *b, const ir_st *s, blocal *c, const char *name) {
+  urn_ev *ev = b->ev;
+  size_t n;
+  const bv *x = bxv(b, s->rhs, &n);
+  if (n != c->n) {
+    urn_val dv, sv;
+    memset(&dv, 0, sizeof dv), memset(&sv, 0, sizeof sv);
+    dv.ty = s->kind == URN_ST_DECL ? s->decl->ty : s->lhs->ty, dv.dim[0] = (int32_t)c->n;
+    sv.ty = s->rhs->ty, sv.dim[0] = (int32_t)n;
+    char da[96], sa[96];
+    urn_val_shape_name(&dv, da, sizeof da), urn_val_shape_name(&sv, sa, sizeof sa);
+    urn_ev_reject(ev, "%s:%d:%d: assigning %s to %s (%s): sizes do not match", ev->prog->path, s->line, s->col, sa,
+                  name, da);
+  }
+  if (x != c->el) memcpy(c->el, x, n * sizeof *x);
+  for (size_t i = 0; i < n; i++) bv_collapse(b, &c->el[i], BATCH_FWD_TERMS);
+}
+
 static void bs_assign(bctx *b, const ir_st *s) {
   urn_ev *ev = b->ev;
   const ir_ex *l = s->lhs;
+  if (s->bslot >= 0 && l->kind == URN_EX_VAR && !is_scalar_ty(l->ty)) {
+    store_container(b, s, &b->loc[s->bslot], "variable");
+    return;
+  }
   bv x;
   bx(b, s->rhs, &x);
   if (s->bslot >= 0) {
     blocal *c = &b->loc[s->bslot];
+    bv_collapse(b, &x, BATCH_FWD_TERMS);
     if (l->kind == URN_EX_VAR) { c->el[0] = x; return; }
     double iv;
     l->idx[0].lo->s(ev, l->idx[0].lo, &iv);
@@ -1177,7 +1387,10 @@ static void bs_decl(bctx *b, const ir_st *s) {
   c->el = balloc(b, (n ? n : 1) * sizeof *c->el);
   double init = d->ty.base == URN_TY_INT ? -2147483648.0 : NAN;
   for (size_t i = 0; i < n; i++) bv_uniform(&c->el[i], init, -1, b);
-  if (s->rhs) bx(b, s->rhs, &c->el[0]);
+  if (!s->rhs) return;
+  if (!is_scalar_ty(d->ty)) { store_container(b, s, c, d->name); return; }
+  bx(b, s->rhs, &c->el[0]);
+  bv_collapse(b, &c->el[0], BATCH_FWD_TERMS);
 }
 
 static void bs_for(bctx *b, const ir_st *s) {
@@ -1244,25 +1457,6 @@ void urn_batch_run(urn_ev *ev, const ir_st *s) {
  * kernels; its container operands that are anything else (a variable, a
  * matrix product, a call) are evaluated by the ordinary path as leaves. */
 
-static int is_vec_ty(urn_type t) {
-  return (t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR)) ||
-         (t.dims == 1 && (t.base == URN_TY_REAL || t.base == URN_TY_INT));
-}
-/* Is e an elementwise operation on containers and scalars (fusable root)? */
-static int fuse_op(const ir_ex *e) {
-  if (!is_vec_ty(e->ty) || e->fun || !e->bi || (e->bi->flags & (URN_BI_RNG | URN_BI_DIST))) return 0;
-  if (e->kind != URN_EX_BINARY && e->kind != URN_EX_UNARY && e->kind != URN_EX_CALL) return 0;
-  const urn_builtin *b = e->bi;
-  int ok = (b->fn == urn_fn_unary && b->sfn == urn_fn_unary_s && e->na == 1) ||
-           (b->fn == urn_fn_binary && b->sfn == urn_fn_binary_s && e->na == 2);
-  if (!ok) return 0;
-  for (int i = 0; i < e->na; i++) {
-    const ir_ex *x = e->a[i];
-    if (!is_vec_ty(x->ty) && !(is_scalar_ty(x->ty) && x->s)) return 0;
-    if (is_vec_ty(x->ty) && x->ty.base != e->ty.base && !(x->ty.dims == 1 && e->ty.dims == 1)) return 0;
-  }
-  return 1;
-}
 static void fuse_mark(ir_ex *e) {
   if (is_scalar_ty(e->ty)) { mark_uniform(e); return; }
   e->lane = 1;
