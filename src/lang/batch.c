@@ -975,14 +975,54 @@ static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int
   combine(b, out, 3, args, p);
 }
 
-/* sum / log_sum_exp of a lane container, lane by lane. */
-static void bx_reduce(bctx *b, const ir_ex *e, bv *out) {
-  size_t K;
-  const bv *el = bxv(b, e->a[0], &K);
+/* log_sum_exp over K lane values, xs[k] (stride sx[k]: 0 for a loop-invariant
+ * value), lane by lane: v[l], and the softmax weights d[k][l] (the partials).
+ * The same formula as the ordinary f_log_sum_exp; the maximum's own term is
+ * exp(0) = 1 exactly, so it is not computed. */
+static void lse_lanes(bctx *b, size_t K, const double *const *xs, const size_t *sx, double *v, double **d) {
   size_t L = b->L;
+  double *m = dalloc(b, L), *s = dalloc(b, L);
+  for (size_t l = 0; l < L; l++) m[l] = -INFINITY, s[l] = 0;
+  for (size_t k = 0; k < K; k++) {
+    const double *x = xs[k];
+    if (sx[k]) for (size_t l = 0; l < L; l++) m[l] = x[l] > m[l] ? x[l] : m[l];
+    else for (size_t l = 0; l < L; l++) m[l] = x[0] > m[l] ? x[0] : m[l];
+  }
+  for (size_t k = 0; k < K; k++) {
+    const double *x = xs[k];
+    size_t st = sx[k];
+    double *dk = d[k];
+    for (size_t l = 0; l < L; l++) {
+      double xl = x[l * st], ek = isinf(m[l]) ? 0 : xl == m[l] ? 1 : exp(xl - m[l]);
+      dk[l] = ek, s[l] += ek;
+    }
+  }
+  for (size_t l = 0; l < L; l++) {
+    if (isinf(m[l])) { v[l] = m[l]; continue; }
+    v[l] = m[l] + log(s[l]);
+    double inv = 1 / s[l];
+    for (size_t k = 0; k < K; k++) d[k][l] *= inv;
+  }
+}
+
+/* sum / log_sum_exp of a lane container, lane by lane.  log_sum_exp(x + y) of
+ * two lane containers does not build x + y: its partials go to both. */
+static void bx_reduce(bctx *b, const ir_ex *e, bv *out) {
+  size_t L = b->L, K, K2 = 0;
+  const ir_ex *a = e->a[0];
+  const bv *el, *el2 = NULL;
+  if (e->bop == BOP_LSE_VEC && a->lane && a->bop == BOP_VBINARY && a->kind == URN_EX_BINARY && a->op == URN_OP_ADD &&
+      !is_scalar_ty(a->a[0]->ty) && !is_scalar_ty(a->a[1]->ty)) {
+    el = bxv(b, a->a[0], &K);
+    el2 = bxv(b, a->a[1], &K2);
+    if (K != K2) urn_ev_reject(b->ev, "%s: size mismatch (%zu and %zu elements)", a->bi->name, K, K2);
+  } else {
+    el = bxv(b, a, &K);
+  }
   double *v = dalloc(b, L);
-  const bv **args = balloc(b, (K ? K : 1) * sizeof *args);
-  bpart *p = balloc(b, (K ? K : 1) * sizeof *p);
+  size_t na = el2 ? 2 * K : K;
+  const bv **args = balloc(b, (na ? na : 1) * sizeof *args);
+  bpart *p = balloc(b, (na ? na : 1) * sizeof *p);
   for (size_t k = 0; k < K; k++) args[k] = &el[k], p[k].p = NULL, p[k].c = 1;
   if (e->bop == BOP_SUM_VEC) {
     for (size_t l = 0; l < L; l++) v[l] = 0;
@@ -991,33 +1031,27 @@ static void bx_reduce(bctx *b, const ir_ex *e, bv *out) {
       for (size_t l = 0; l < L; l++) v[l] += xv[l * sx];
     }
   } else {
-    /* log_sum_exp: the same formula and partials as the ordinary f_log_sum_exp;
-     * the maximum's own term is exp(0) = 1 exactly, so it is not computed */
-    double *m = dalloc(b, L), *s = dalloc(b, L);
-    for (size_t l = 0; l < L; l++) m[l] = -INFINITY, s[l] = 0;
-    for (size_t k = 0; k < K; k++) {
-      LANES(&el[k], xv, sx);
-      for (size_t l = 0; l < L; l++) if (xv[l * sx] > m[l]) m[l] = xv[l * sx];
-    }
+    const double **xs = balloc(b, (K ? K : 1) * sizeof *xs);
+    size_t *sx = balloc(b, (K ? K : 1) * sizeof *sx);
     double **d = balloc(b, (K ? K : 1) * sizeof *d);
     for (size_t k = 0; k < K; k++) {
-      LANES(&el[k], xv, sx);
-      double *dk = dalloc(b, L);
-      for (size_t l = 0; l < L; l++) {
-        double x = xv[l * sx], ek = isinf(m[l]) ? 0 : x == m[l] ? 1 : exp(x - m[l]);
-        dk[l] = ek, s[l] += ek;
+      d[k] = dalloc(b, L), p[k].p = d[k];
+      if (el2) {
+        /* the sum x + y, exactly as the elementwise operator computes it */
+        LANES(&el[k], xv, s1);
+        LANES(&el2[k], yv, s2);
+        double *w = dalloc(b, L);
+        for (size_t l = 0; l < L; l++) w[l] = xv[l * s1] + yv[l * s2];
+        xs[k] = w, sx[k] = 1;
+        args[K + k] = &el2[k], p[K + k].p = d[k];
+      } else {
+        xs[k] = el[k].v ? el[k].v : &el[k].u, sx[k] = el[k].v ? 1 : 0;
       }
-      d[k] = dk, p[k].p = dk;
     }
-    for (size_t l = 0; l < L; l++) {
-      if (isinf(m[l])) { v[l] = m[l]; continue; }
-      v[l] = m[l] + log(s[l]);
-      double inv = 1 / s[l];
-      for (size_t k = 0; k < K; k++) d[k][l] *= inv;
-    }
+    lse_lanes(b, K, xs, sx, v, d);
   }
   out->v = v;
-  combine(b, out, (int)K, args, p);
+  combine(b, out, (int)na, args, p);
 }
 
 /* A container evaluated by the ordinary path as lanes (fused vector expressions):
@@ -1113,56 +1147,65 @@ static int32_t lane_node(bctx *b, const bv *x, size_t l, double v) {
   return urn_tape_end(&b->ev->tape, v, m);
 }
 
-/* Reverse mode for a lane value with more than `most` terms: one tape node per
- * lane whose partials are the terms' derivatives in that lane, after which x
- * is a single per-lane leaf.  Forward terms are cheapest while few (a whole
- * loop of a mixture model ends in one node); a value that feeds a recursion
- * (the forward algorithm's alpha) would otherwise carry a term for every
- * parameter it has ever touched, through every operation. */
+/* A group of L tape nodes made by bv_collapse: node first + l is lane l of a
+ * value whose derivative terms are t.  Its partials are not written: the
+ * reverse pass runs lane_group_reverse, which reads them from the terms (they
+ * live in the tape's scratch until the next evaluation). */
+typedef struct lane_group {
+  int32_t first;    /* the node of lane 0 */
+  size_t L;         /* lanes */
+  const bterm *t;   /* the value's terms */
+  int nt;           /* number of terms */
+} lane_group;
+
+static void lane_group_reverse(urn_tape *tp, void *data) {
+  const lane_group *g = data;
+  double *adj = tp->adj;
+  const double *a = adj + g->first;
+  size_t L = g->L;
+  for (int k = 0; k < g->nt; k++) {
+    const bterm *t = &g->t[k];
+    const double *d = t->d;
+    if (t->lnode) {
+      const int32_t *n = t->lnode;
+      if (d) { for (size_t l = 0; l < L; l++) if (n[l] >= 0) adj[n[l]] += a[l] * d[l]; }
+      else for (size_t l = 0; l < L; l++) if (n[l] >= 0) adj[n[l]] += a[l];
+      continue;
+    }
+    double s0 = 0, s1 = 0;
+    size_t l = 0;
+    if (d) {
+      for (; l + 2 <= L; l += 2) s0 += a[l] * d[l], s1 += a[l + 1] * d[l + 1];
+      for (; l < L; l++) s0 += a[l] * d[l];
+    } else {
+      for (; l + 2 <= L; l += 2) s0 += a[l], s1 += a[l + 1];
+      for (; l < L; l++) s0 += a[l];
+    }
+    adj[t->node] += s0 + s1;
+  }
+}
+
+/* Reverse mode for a lane value with more than `most` terms: a tape node per
+ * lane (a lane_group: the partials stay in the terms and a reverse-pass
+ * callback applies them), after which x is a single per-lane leaf.  Forward
+ * terms are cheapest while few (a whole loop of a mixture model ends in one
+ * node); a value that feeds a recursion (the forward algorithm's alpha) would
+ * otherwise carry a term for every parameter it has ever touched, through
+ * every operation. */
 static void bv_collapse(bctx *b, bv *x, int most) {
   if (x->nt <= most) return;
   urn_tape *t = &b->ev->tape;
-  size_t L = b->L, nt = (size_t)x->nt;
-  urn_tape_reserve(t, L, L * nt);
+  size_t L = b->L;
+  urn_tape_reserve(t, L, 0);
   int32_t *ln = balloc(b, L * sizeof *ln);
-  int dense = 1; /* every term has a node in every lane (the usual case): lane l's partials at l * nt */
-  for (size_t j = 0; j < nt && dense; j++) {
-    const bterm *tm = &x->t[j];
-    if (!tm->lnode) { dense = tm->node >= 0; continue; }
-    for (size_t l = 0; l < L; l++) if (tm->lnode[l] < 0) { dense = 0; break; }
-  }
-  if (dense) {
-    size_t np = t->np, n0 = t->n;
-    int32_t *o = t->opnd + np;
-    double *p = t->part + np;
-    for (size_t j = 0; j < nt; j++) {
-      const bterm *tm = &x->t[j];
-      if (tm->lnode) for (size_t l = 0; l < L; l++) o[l * nt + j] = tm->lnode[l];
-      else for (size_t l = 0; l < L; l++) o[l * nt + j] = tm->node;
-      if (tm->d) for (size_t l = 0; l < L; l++) p[l * nt + j] = tm->d[l];
-      else for (size_t l = 0; l < L; l++) p[l * nt + j] = 1;
-    }
-    LANES(x, xv, sx);
-    for (size_t l = 0; l < L; l++) {
-      t->val[n0 + l] = xv[l * sx];
-      t->start[n0 + l + 1] = (uint32_t)(np + (l + 1) * nt);
-      ln[l] = (int32_t)(n0 + l);
-    }
-    t->n = n0 + L, t->np = np + L * nt;
-  } else for (size_t l = 0; l < L; l++) {
-    size_t np = t->np, m = 0;
-    for (size_t j = 0; j < nt; j++) {
-      const bterm *tm = &x->t[j];
-      int32_t n = tm->lnode ? tm->lnode[l] : tm->node;
-      if (n >= 0) t->opnd[np + m] = n, t->part[np + m++] = tm->d ? tm->d[l] : 1;
-    }
-    if (!m) { ln[l] = -1; continue; }
-    size_t i = t->n++;
-    t->np = np + m;
-    t->val[i] = x->v ? x->v[l] : x->u;
-    t->start[i + 1] = (uint32_t)t->np;
-    ln[l] = (int32_t)i;
-  }
+  size_t n0 = t->n;
+  uint32_t np = (uint32_t)t->np;
+  LANES(x, xv, sx);
+  for (size_t l = 0; l < L; l++) t->val[n0 + l] = xv[l * sx], t->start[n0 + l + 1] = np, ln[l] = (int32_t)(n0 + l);
+  t->n = n0 + L;
+  lane_group *g = balloc(b, sizeof *g);
+  g->first = (int32_t)n0, g->L = L, g->t = x->t, g->nt = x->nt;
+  urn_tape_callback_add(t, g->first, lane_group_reverse, g);
   bterm *one = balloc(b, sizeof *one);
   *one = (bterm){-1, ln, NULL, 0};
   x->t = one, x->nt = 1;
