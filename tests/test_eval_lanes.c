@@ -280,10 +280,52 @@ static void check_shared_m5(void) {
   free(src), free(data);
 }
 
+/* The remembered logs of normal's scale (urn_ev_log_scale): more scales than
+ * entries, cycling, in an ordinary loop and a batched one, against the closed form. */
+static void check_log_scale(void) {
+  const char *src =
+      "data { int S; int T; array[S, T] real ys; }\n"
+      "parameters { real m; vector<lower=0>[6] sc; }\n"
+      "model { for (r in 1:3) for (k in 1:6) target += normal_lpdf(ys[1, k] | m, sc[k]) + normal_lpdf(ys[2, 7 - k] | m, sc[7 - k]);\n"
+      "  for (s in 1:S) for (k in 1:6) target += normal_lpdf(ys[s, k] | m * s, sc[k]); }\n";
+  double ys[S][T]; /* the data as make_data printed them */
+  for (int s = 0; s < S; s++)
+    for (int t = 0; t < T; t++) {
+      char buf[32];
+      snprintf(buf, sizeof buf, "%.4f", cos(0.9 * s - 0.4 * t) * 2 + 0.3 * t);
+      ys[s][t] = atof(buf);
+    }
+  for (int nobatch = 0; nobatch < 2; nobatch++) {
+    urn_model *mod = build(src, DATA, nobatch);
+    if (!mod) { CHECK(0, "log-scale case builds"); continue; }
+    double u[7] = {0.3, -0.4, 0.1, 0.25, -0.8, 0.6, 0.05}, lp, g[7];
+    urn_error err;
+    for (int round = 0; round < 3; round++) {
+      u[1 + round] += 0.1; /* a point different from the last: the remembered logs are stale */
+      int rc = urn_model_log_density_gradient(mod, 0, 0, u, &lp, g, &err);
+      CHECK(rc == URN_OK, "log-scale case evaluates: %s", rc ? err.msg : "ok");
+      double m = u[0], ref = 0;
+      for (int r = 0; r < 3; r++)
+        for (int k = 0; k < 6; k++) {
+          double s1 = exp(u[1 + k]), s2 = exp(u[1 + 5 - k]), z1 = (ys[0][k] - m) / s1, z2 = (ys[1][5 - k] - m) / s2;
+          ref += -0.5 * z1 * z1 - log(s1) - 0.91893853320467274178 - 0.5 * z2 * z2 - log(s2) - 0.91893853320467274178;
+        }
+      for (int s = 0; s < S; s++)
+        for (int k = 0; k < 6; k++) {
+          double sc = exp(u[1 + k]), z = (ys[s][k] - m * (s + 1)) / sc;
+          ref += -0.5 * z * z - log(sc) - 0.91893853320467274178;
+        }
+      CHECK_NEAR(lp, ref, 1e-13, 1e-12, "log-scale case: lp against the closed form");
+    }
+    urn_model_free(mod);
+  }
+}
+
 int main(void) {
   make_data();
   for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) run_case(&CASES[i]);
   check_mismatch();
+  check_log_scale();
   check_shared_m5();
   return test_done();
 }

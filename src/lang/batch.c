@@ -589,10 +589,11 @@ static void combine(bctx *b, bv *out, int na, const bv *const *args, const bpart
     const double *p = part[i].p;
     double c = part[i].c;
     if (!p && c == 0) continue;
+    int before = out->nt; /* a value's own terms are distinct: search only those of earlier arguments */
     for (int k = 0; k < x->nt; k++) {
       const bterm *t = &x->t[k];
       bterm *o = NULL;
-      for (int j = 0; j < out->nt; j++)
+      for (int j = 0; j < before; j++)
         if (out->t[j].node == t->node && out->t[j].lnode == t->lnode) { o = &out->t[j]; break; }
       if (!o) {
         o = &out->t[out->nt++];
@@ -625,6 +626,18 @@ static void combine(bctx *b, bv *out, int na, const bv *const *args, const bpart
 
 /* Values of x as an array with a stride (0 for a loop-invariant value). */
 #define LANES(x, ptr, stride) const double *ptr = (x)->v ? (x)->v : &(x)->u; size_t stride = (x)->v ? 1 : 0
+
+/* v[l] = F(x in lane l, y in lane l), the strides (0 or 1) resolved outside the loops. */
+#define LANE_MAP2(L, v, xv, sx, yv, sy, F)                                                            \
+  do {                                                                                                \
+    if ((sx) && (sy)) for (size_t l_ = 0; l_ < (L); l_++) (v)[l_] = F((xv)[l_], (yv)[l_]);            \
+    else if (sx) { double y0_ = (yv)[0]; for (size_t l_ = 0; l_ < (L); l_++) (v)[l_] = F((xv)[l_], y0_); } \
+    else if (sy) { double x0_ = (xv)[0]; for (size_t l_ = 0; l_ < (L); l_++) (v)[l_] = F(x0_, (yv)[l_]); } \
+    else for (size_t l_ = 0; l_ < (L); l_++) (v)[l_] = F((xv)[0], (yv)[0]);                           \
+  } while (0)
+#define LANE_ADD(a, b) ((a) + (b))
+#define LANE_SUB(a, b) ((a) - (b))
+#define LANE_MUL(a, b) ((a) * (b))
 
 static inline size_t check_index(urn_ev *ev, const ir_ex *e, double i, int32_t size) {
   if (!(i >= 1 && i <= size))
@@ -760,11 +773,11 @@ static void op_binary(bctx *b, const ir_ex *e, const bv *x, const bv *y, bv *out
   const bv *args[2] = {x, y};
   int op = e->kind == URN_EX_BINARY ? e->op : -1;
   if (op == URN_OP_ADD || op == URN_OP_SUB) {
-    double s = op == URN_OP_ADD ? 1 : -1;
-    for (size_t l = 0; l < L; l++) v[l] = xv[l * sx] + s * yv[l * sy];
-    p[0].c = 1, p[1].c = s;
+    if (op == URN_OP_ADD) LANE_MAP2(L, v, xv, sx, yv, sy, LANE_ADD);
+    else LANE_MAP2(L, v, xv, sx, yv, sy, LANE_SUB);
+    p[0].c = 1, p[1].c = op == URN_OP_ADD ? 1 : -1;
   } else if (op == URN_OP_MUL) {
-    for (size_t l = 0; l < L; l++) v[l] = xv[l * sx] * yv[l * sy];
+    LANE_MAP2(L, v, xv, sx, yv, sy, LANE_MUL);
     if (x->nt) { if (y->v) p[0].p = y->v; else p[0].c = y->u; }
     if (y->nt) { if (x->v) p[1].p = x->v; else p[1].c = x->u; }
   } else {
@@ -941,7 +954,7 @@ static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int
   double *dy = x[0].nt ? dalloc(b, L) : NULL, *dm = x[1].nt ? dalloc(b, L) : NULL, *ds = x[2].nt ? dalloc(b, L) : NULL;
   if (!x[2].v && sy == 1 && sm == 1) {
     /* the same with contiguous y and mu: loops without branches or strides */
-    double s = x[2].u, inv = 1 / s, ls = keep_log ? log(s) : 0, h = keep_sq ? -0.5 : 0;
+    double s = x[2].u, inv = 1 / s, ls = keep_log ? urn_ev_log_scale(b->ev, s) : 0, h = keep_sq ? -0.5 : 0;
     double *z = dalloc(b, L);
     for (size_t l = 0; l < L; l++) z[l] = (yv[l] - mv[l]) * inv;
     for (size_t l = 0; l < L; l++) v[l] = h * z[l] * z[l] - ls + cst;
@@ -950,7 +963,7 @@ static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int
     if (ds) for (size_t l = 0; l < L; l++) ds[l] = (z[l] * z[l] - 1) * inv;
   } else if (!x[2].v) {
     /* loop-invariant scale: one division and one log */
-    double s = x[2].u, inv = 1 / s, ls = keep_log ? log(s) : 0;
+    double s = x[2].u, inv = 1 / s, ls = keep_log ? urn_ev_log_scale(b->ev, s) : 0;
     for (size_t l = 0; l < L; l++) {
       double z = (yv[l * sy] - mv[l * sm]) * inv;
       v[l] = (keep_sq ? -0.5 * z * z : 0) - ls + cst;
@@ -998,10 +1011,13 @@ static void lse_lanes(bctx *b, size_t K, const double *const *xs, const size_t *
     }
   }
   for (size_t l = 0; l < L; l++) {
-    if (isinf(m[l])) { v[l] = m[l]; continue; }
+    if (isinf(m[l])) { v[l] = m[l], s[l] = 1; continue; } /* the weights are 0 */
     v[l] = m[l] + log(s[l]);
-    double inv = 1 / s[l];
-    for (size_t k = 0; k < K; k++) d[k][l] *= inv;
+    s[l] = 1 / s[l];
+  }
+  for (size_t k = 0; k < K; k++) {
+    double *dk = d[k];
+    for (size_t l = 0; l < L; l++) dk[l] *= s[l];
   }
 }
 
@@ -1041,7 +1057,7 @@ static void bx_reduce(bctx *b, const ir_ex *e, bv *out) {
         LANES(&el[k], xv, s1);
         LANES(&el2[k], yv, s2);
         double *w = dalloc(b, L);
-        for (size_t l = 0; l < L; l++) w[l] = xv[l * s1] + yv[l * s2];
+        LANE_MAP2(L, w, xv, s1, yv, s2, LANE_ADD);
         xs[k] = w, sx[k] = 1;
         args[K + k] = &el2[k], p[K + k].p = d[k];
       } else {

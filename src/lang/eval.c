@@ -963,7 +963,7 @@ int32_t rt_s_lse_add(urn_ev *ev, const ir_ex *e, double *out) {
   }
   if (isinf(m)) { *out = m; return -1; }
   double sum = 0;
-  for (size_t i = 0; i < n; i++) w[i] = exp(w[i] - m), sum += w[i];
+  for (size_t i = 0; i < n; i++) w[i] = w[i] == m ? 1 : exp(w[i] - m), sum += w[i]; /* exp(0) = 1 exactly */
   double v = m + log(sum), inv = 1 / sum;
   *out = v;
   if (!x.ix && !y.ix) return -1;
@@ -1005,7 +1005,7 @@ static int32_t normal3(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int p
   int vy = !a[0]->novar, vm = !a[1]->novar, vs = !a[2]->novar;
   double inv = 1 / s, z = (y - mu) * inv, lp = 0;
   if (!propto || vy || vm || vs) lp = -0.5 * z * z;
-  if (!propto || vs) lp -= log(s);
+  if (!propto || vs) lp -= urn_ev_log_scale(ev, s);
   if (!propto) lp -= 0.91893853320467274178;
   *out = lp;
   if (iy < 0 && im < 0 && is < 0) return -1;

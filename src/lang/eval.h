@@ -14,6 +14,7 @@
 #ifndef URN_LANG_EVAL_H
 #define URN_LANG_EVAL_H
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,7 +84,21 @@ struct urn_ev {
   struct urn_defer **defer; /* deferred batched stores of this evaluation (lang/batch.c), reset per call */
   size_t ndefer, defercap;  /* used / allocated */
   unsigned defer_stamp;     /* marks the stores one contraction has collected */
+  double log_key[4];        /* normal's scales whose logs are remembered (0: empty; a scale is > 0) */
+  double log_val[4];        /* log(log_key[i]) */
+  unsigned log_next;        /* the entry the next new scale replaces */
 };
+
+/* log(s) for a scale s > 0, remembered across calls: a loop that evaluates
+ * normal_lpdf(y[n] | ..., sigma[k]) for a few scales takes a handful of logs
+ * per gradient instead of one per call (the same value: log is a function). */
+static inline double urn_ev_log_scale(urn_ev *ev, double s) {
+  for (int i = 0; i < 4; i++)
+    if (ev->log_key[i] == s) return ev->log_val[i];
+  unsigned i = ev->log_next++ & 3;
+  ev->log_key[i] = s;
+  return ev->log_val[i] = log(s);
+}
 
 /* Deferred batched stores (lang/batch.c).  A batched loop that fills a matrix
  * read only by hmm_marginal writes the values and, instead of a tape node per
