@@ -321,11 +321,56 @@ static void check_log_scale(void) {
   }
 }
 
+/* normal_lpdf(y | p * q + c, s) outside batched loops: one node with partials
+ * to p, q and c (eval.c normal3), in every combination of data and parameters,
+ * against the closed form and finite differences. */
+static void check_affine_normal(void) {
+  const char *src =
+      "data { int S; int T; array[S, T] real xs; array[S, T] real ys; }\n"
+      "parameters { real a; real c; real<lower=0> s; }\n"
+      "model { real acc = 0;\n"
+      "  for (t in 1:T) acc += normal_lpdf(ys[1, t] | a * xs[1, t] + c, s);\n"
+      "  for (t in 1:T) acc += normal_lpdf(ys[2, t] | xs[2, t] * a + 1.5, s);\n"
+      "  for (t in 1:T) acc += normal_lpdf(ys[3, t] | a * a + c, s);\n"
+      "  for (t in 1:T) acc += normal_lupdf(ys[4, t] | 2 * xs[4, t] + xs[3, t], s);\n"
+      "  target += acc;\n"
+      "  ys[5, 1] ~ normal(a * c + a, s); }\n";
+  CHECK(batched_loops(src) == 0, "affine-normal case runs unbatched");
+  compare("affine normal location", src, DATA, 3, 1.6, 1);
+  double xs[S][T], ys[S][T];
+  for (int s = 0; s < S; s++)
+    for (int t = 0; t < T; t++) {
+      char buf[32];
+      snprintf(buf, sizeof buf, "%.4f", sin(1.3 * s + 0.7 * t) * 1.5), xs[s][t] = atof(buf);
+      snprintf(buf, sizeof buf, "%.4f", cos(0.9 * s - 0.4 * t) * 2 + 0.3 * t), ys[s][t] = atof(buf);
+    }
+  urn_model *m = build(src, DATA, 0);
+  if (!m) { CHECK(0, "affine-normal case builds"); return; }
+  double u[3] = {0.4, -0.7, 0.2}, lp, g[3];
+  urn_error err;
+  const double c0 = 0.91893853320467274178;
+  for (int propto = 0; propto < 2; propto++) {
+    int rc = urn_model_log_density_gradient(m, propto, 0, u, &lp, g, &err);
+    CHECK(rc == URN_OK, "affine-normal case evaluates: %s", rc ? err.msg : "ok");
+    double a = u[0], c = u[1], sc = exp(u[2]), ref = 0, z;
+    for (int t = 0; t < T; t++) {
+      z = (ys[0][t] - (a * xs[0][t] + c)) / sc, ref += -0.5 * z * z - log(sc) - c0;
+      z = (ys[1][t] - (xs[1][t] * a + 1.5)) / sc, ref += -0.5 * z * z - log(sc) - c0;
+      z = (ys[2][t] - (a * a + c)) / sc, ref += -0.5 * z * z - log(sc) - c0;
+      z = (ys[3][t] - (2 * xs[3][t] + xs[2][t])) / sc, ref += -0.5 * z * z - log(sc) - (propto ? 0 : c0);
+    }
+    z = (ys[4][0] - (a * c + a)) / sc, ref += -0.5 * z * z - log(sc) - (propto ? 0 : c0);
+    CHECK_NEAR(lp, ref, 1e-13, 1e-12, "affine normal: lp against the closed form");
+  }
+  urn_model_free(m);
+}
+
 int main(void) {
   make_data();
   for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) run_case(&CASES[i]);
   check_mismatch();
   check_log_scale();
+  check_affine_normal();
   check_shared_m5();
   return test_done();
 }

@@ -999,8 +999,22 @@ int32_t rt_s_index2v(urn_ev *ev, const ir_ex *e, double *out) {
  * distribution table (math/dist_continuous.c) without building arguments;
  * invalid arguments go through the table for its exact message. */
 static int32_t normal3(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int propto, double *out) {
-  double y, mu, s;
-  int32_t iy = a[0]->s(ev, a[0], &y), im = a[1]->s(ev, a[1], &mu), is = a[2]->s(ev, a[2], &s);
+  double y, mu, s, p = 0, q = 0;
+  int32_t iy = a[0]->s(ev, a[0], &y), im, ip = -1, iq = -1, is;
+  const ir_ex *me = a[1];
+  int affine = me->s == rt_s_add && me->a[0]->s == rt_s_mul;
+  if (affine) {
+    /* mu = p * q + c (a location like w[k] * x[n] + b[k]): the same arithmetic as the
+     * operators, and one node with partials to p, q and c instead of three nodes */
+    const ir_ex *m = me->a[0];
+    ip = m->a[0]->s(ev, m->a[0], &p), iq = m->a[1]->s(ev, m->a[1], &q);
+    double c;
+    im = me->a[1]->s(ev, me->a[1], &c);
+    mu = p * q + c;
+  } else {
+    im = me->s(ev, me, &mu);
+  }
+  is = a[2]->s(ev, a[2], &s);
   if (!(s > 0) || isinf(s) || isnan(y) || !isfinite(mu)) return rt_dist_eval(ev, bi, a, 3, propto, 1, out);
   int vy = !a[0]->novar, vm = !a[1]->novar, vs = !a[2]->novar;
   double inv = 1 / s, z = (y - mu) * inv, lp = 0;
@@ -1008,8 +1022,18 @@ static int32_t normal3(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int p
   if (!propto || vs) lp -= urn_ev_log_scale(ev, s);
   if (!propto) lp -= 0.91893853320467274178;
   *out = lp;
-  if (iy < 0 && im < 0 && is < 0) return -1;
-  return urn_tape_push3(&ev->tape, lp, iy, -z * inv, im, z * inv, is, (z * z - 1) * inv);
+  if (iy < 0 && im < 0 && is < 0 && ip < 0 && iq < 0) return -1;
+  if (!affine) return urn_tape_push3(&ev->tape, lp, iy, -z * inv, im, z * inv, is, (z * z - 1) * inv);
+  int32_t *o; double *d;
+  urn_tape_begin(&ev->tape, 5, &o, &d);
+  size_t k = 0;
+  double dm = z * inv; /* d lp / d mu; d mu / d p = q, d mu / d q = p, d mu / d c = 1 */
+  if (iy >= 0) o[k] = iy, d[k++] = -dm;
+  if (ip >= 0) o[k] = ip, d[k++] = dm * q;
+  if (iq >= 0) o[k] = iq, d[k++] = dm * p;
+  if (im >= 0) o[k] = im, d[k++] = dm;
+  if (is >= 0) o[k] = is, d[k++] = (z * z - 1) * inv;
+  return urn_tape_end(&ev->tape, lp, k);
 }
 int32_t rt_s_normal(urn_ev *ev, const ir_ex *e, double *out) {
   return normal3(ev, e->bi, e->a, e->propto && ev->propto, out);
