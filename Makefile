@@ -54,7 +54,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/liburn.a
 	$(CC) $(ALLCFLAGS) -O3 -o $@ $< $(BUILD)/liburn.a $(LDLIBS)
 
 # Every test: C test programs and CLI shell scripts; ends with "N passed, N failed".
-test: $(BUILD)/urn $(TEST_BIN)
+test: $(BUILD)/urn $(TEST_BIN) $(BUILD)/tests/conformance
 	@sh tests/run_tests.sh $(BUILD)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
