@@ -10,7 +10,7 @@
  *              only with E' is named on the line).
  * Usage: conformance [--chains 4] [--warmup 1000] [--draws 1000] [--seed N]
  *        [--threads 2] [--inits] [--init-mode S] [--metric diag|dense]
- *        [--model FILE] [--only A,B]
+ *        [--model FILE] [--only A,B] [--max-depth N]
  *        [--timeout S] DIR...
  * A DIR without the model file is a folder of fixtures: each subfolder with
  * a reference.json is run, in name order, one after the other (a posterior's
@@ -20,7 +20,9 @@
  * --inits starts every chain from DIR/inits.json when it exists; --init-mode S
  * starts them at the best of S L-BFGS modes (urn sample --init mode:S);
  * --timeout S stops a posterior's chains after S seconds of wall time
- * (reported TIMEOUT).
+ * (reported TIMEOUT).  adapt_delta and max_treedepth come from the reference's
+ * arguments (as posteriordb ran Stan), else Stan's defaults; --max-depth N
+ * overrides the depth.
  * Prints one line per posterior (verdict, min bulk-ESS, max R-hat,
  * divergences, gradients, mean tree depth and max-depth hits, CPU seconds of
  * the process and microseconds of CPU per gradient, wall seconds) and a
@@ -53,6 +55,7 @@ typedef struct settings {
   int chains, warmup, draws, threads, use_inits; /* sampler settings, --inits */
   int init_mode;                                 /* --init-mode S (0: off) */
   int dense;                                     /* --metric dense */
+  int max_depth;                                 /* --max-depth N (0: the reference's, else 10) */
   const char *model_file;                        /* program file name in each folder */
   const char *only;                              /* comma-separated name filters (NULL: all) */
   double timeout;                                /* seconds per posterior (0: none) */
@@ -193,6 +196,11 @@ static int run_one(const char *dir, const char *label, const settings *st) {
   const urn_json *control = args ? urn_json_get(args, "control") : NULL;
   const urn_json *ad = control ? urn_json_get(control, "adapt_delta") : NULL;
   if (ad) urn_json_number(ad, &cfg.adapt_delta);
+  /* the reference's tree depth too (diamonds: 20, where every transition at Stan's default 10 hits the limit) */
+  const urn_json *md = control ? urn_json_get(control, "max_treedepth") : NULL;
+  double mdv;
+  if (md && urn_json_number(md, &mdv) && mdv >= 1 && mdv <= 30) cfg.max_depth = (int)mdv;
+  if (st->max_depth > 0) cfg.max_depth = st->max_depth;
   size_t dim = urn_model_num_unconstrained(m);
   double *init = NULL;
   const double **inits = NULL;
@@ -333,8 +341,11 @@ static int run_one(const char *dir, const char *label, const settings *st) {
 /* Whether name contains one of the comma-separated strings of only (NULL: everything). */
 static int selected(const char *name, const char *only) {
   if (!only) return 1;
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s", only);
+  char buf[8192];
+  if (snprintf(buf, sizeof buf, "%s", only) >= (int)sizeof buf) {
+    fprintf(stderr, "conformance: --only list longer than %zu characters\n", sizeof buf - 1);
+    exit(2);
+  }
   for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
     if (*tok && strstr(name, tok)) return 1;
   return 0;
@@ -343,7 +354,7 @@ static int selected(const char *name, const char *only) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int main(int argc, char **argv) {
-  settings st = {4, 1000, 1000, 2, 0, 0, 0, "model.stan", NULL, 0, 20260};
+  settings st = {4, 1000, 1000, 2, 0, 0, 0, 0, "model.stan", NULL, 0, 20260};
   int first = 1;
   for (; first < argc && argv[first][0] == '-'; first++) {
     const char *a = argv[first];
@@ -359,6 +370,7 @@ int main(int argc, char **argv) {
     else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "dense")) st.dense = 1, first++;
     else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "diag")) st.dense = 0, first++;
     else if (first + 1 < argc && !strcmp(a, "--only")) st.only = argv[++first];
+    else if (first + 1 < argc && !strcmp(a, "--max-depth")) st.max_depth = atoi(argv[++first]);
     else {
       fprintf(stderr, "conformance: unknown option %s\n", a);
       return 2;
@@ -366,7 +378,7 @@ int main(int argc, char **argv) {
   }
   if (first >= argc || st.chains < 1 || st.draws < 1) {
     fprintf(stderr, "usage: conformance [--chains N] [--warmup N] [--draws N] [--seed N] [--threads N] [--inits] "
-                    "[--init-mode S] [--metric diag|dense] [--model FILE] [--only A,B,...] [--timeout S] DIR...\n");
+                    "[--init-mode S] [--metric diag|dense] [--model FILE] [--only A,B,...] [--max-depth N] [--timeout S] DIR...\n");
     return 2;
   }
   int counts[6] = {0, 0, 0, 0, 0, 0};
