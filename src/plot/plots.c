@@ -103,7 +103,9 @@ static void posterior_panel(urn_svg *svg, const urn_plot_var *v, double cx, doub
   }
   urn_pad_range(&x0, &x1, 0.05);
   urn_axes a;
-  urn_axes_init(&a, svg, cx + 18, cy + 44, cw - 36, ch - 44 - 34, x0, x1, -0.16 * ymax, 1.08 * ymax);
+  /* 30 px under the density's zero line hold the HDI bar and its labels, clear of the curve's tails */
+  double plot_h = ch - 44 - 34, below = plot_h > 60 ? 30 * 1.08 * ymax / (plot_h - 30) : 0.16 * ymax;
+  urn_axes_init(&a, svg, cx + 18, cy + 44, cw - 36, plot_h, x0, x1, -below, 1.08 * ymax);
   urn_axes_frame(&a, NULL, NULL, NULL, URN_AXES_NO_YTICKS);
   urn_svg_text(svg, cx + cw / 2, cy + 16, name, 13, URN_ANCHOR_MIDDLE, 0, "#111111", 1);
   /* The density curve, filled lightly. */
@@ -114,18 +116,17 @@ static void posterior_panel(urn_svg *svg, const urn_plot_var *v, double cx, doub
   urn_axes_polygon(&a, px, py, KDE_GRID + 2, &fill);
   urn_style line = {urn_svg_color(0), NULL, 2, 0, NULL};
   urn_axes_polyline(&a, gx, gy, KDE_GRID, &line);
-  /* HDI bar below the curve, with its ends written above the bar. */
-  double bar_y = -0.08 * ymax;
+  /* HDI bar under the curve's zero line, with its ends and its name written under the bar. */
+  double by = urn_axes_py(&a, 0) + 7, bx0 = urn_axes_px(&a, hlo), bx1 = urn_axes_px(&a, hhi);
   urn_style bar = {"#111111", NULL, 4, 0, NULL};
-  urn_axes_line(&a, hlo, bar_y, hhi, bar_y, &bar);
+  urn_svg_line(svg, bx0, by, bx1, by, &bar);
   char lo_s[32], hi_s[32], txt[96];
   urn_format_value(lo_s, sizeof lo_s, hlo, 3);
   urn_format_value(hi_s, sizeof hi_s, hhi, 3);
-  double by = urn_axes_py(&a, bar_y);
-  urn_svg_text(svg, urn_axes_px(&a, hlo), by - 6, lo_s, 10, URN_ANCHOR_MIDDLE, 0, "#111111", 0);
-  urn_svg_text(svg, urn_axes_px(&a, hhi), by - 6, hi_s, 10, URN_ANCHOR_MIDDLE, 0, "#111111", 0);
+  urn_svg_text(svg, bx0, by + 13, lo_s, 10, URN_ANCHOR_MIDDLE, 0, "#111111", 0);
+  urn_svg_text(svg, bx1, by + 13, hi_s, 10, URN_ANCHOR_MIDDLE, 0, "#111111", 0);
   snprintf(txt, sizeof txt, "%.0f%% HDI", URN_PLOT_HDI_PROB * 100);
-  urn_svg_text(svg, urn_axes_px(&a, (hlo + hhi) / 2), by - 6, txt, 10, URN_ANCHOR_MIDDLE, 0, "#111111", 0);
+  urn_svg_text(svg, (bx0 + bx1) / 2, by + 13, txt, 10, URN_ANCHOR_MIDDLE, 0, "#111111", 0);
   /* Mean, written at the top. */
   char mean_s[32];
   urn_format_value(mean_s, sizeof mean_s, mean, 3);
