@@ -365,12 +365,28 @@ static void check_affine_normal(void) {
   urn_model_free(m);
 }
 
+/* A fused vector argument (batch.c, urn_fused_dist) whose location touches more
+ * shared leaves than a lane value may carry: the terms collapse into a lane
+ * group of one node per element in the middle of the expression. */
+static void check_fused_collapse(void) {
+  static char src[8192];
+  size_t n = (size_t)snprintf(src, sizeof src,
+                              "data { int M; vector[M] long_x; }\n"
+                              "parameters { vector[36] th; real<lower=0> s; }\n"
+                              "model { th ~ normal(0, 1); s ~ exponential(1);\n"
+                              "  long_x ~ normal(th[1] * long_x");
+  for (int i = 2; i <= 36; i++) n += (size_t)snprintf(src + n, sizeof src - n, " + th[%d] * exp(long_x * %d * 0.01)", i, i);
+  snprintf(src + n, sizeof src - n, ", s); }\n");
+  compare("fused vector argument with 36 shared leaves", src, DATA, 2, 0.5, 1);
+}
+
 int main(void) {
   make_data();
   for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) run_case(&CASES[i]);
   check_mismatch();
   check_log_scale();
   check_affine_normal();
+  check_fused_collapse();
   check_shared_m5();
   return test_done();
 }
