@@ -380,6 +380,32 @@ static void check_fused_collapse(void) {
   compare("fused vector argument with 36 shared leaves", src, DATA, 2, 0.5, 1);
 }
 
+/* A batched normal with an affine location and an invalid scale: the lane-by-lane
+ * path rejects with the ordinary path's message; a valid point then evaluates. */
+static void check_affine_reject(void) {
+  const char *src =
+      "data { int S; int T; array[S, T] real xs; }\n"
+      "parameters { real m; real c; real sc; }\n"
+      "model { for (n in 1:S) target += normal_lpdf(xs[n, 1] | m * xs[n, 2] + c, sc); }\n";
+  CHECK(batched_loops(src) == 1, "affine-reject case is batched");
+  for (int nobatch = 0; nobatch < 2; nobatch++) {
+    urn_model *m = build(src, DATA, nobatch);
+    if (!m) { CHECK(0, "affine-reject case builds"); continue; }
+    double u[3] = {0.3, -0.2, -0.5}, lp, g[3];
+    urn_error err;
+    int rc = urn_model_log_density_gradient(m, 0, 1, u, &lp, g, &err);
+    CHECK(rc == URN_EREJECT, "negative scale rejects (nobatch %d)", nobatch);
+    CHECK(strstr(err.msg, "cale") != NULL, "message names the scale (nobatch %d): %s", nobatch, err.msg);
+    urn_model_free(m);
+  }
+  const char *ok =
+      "data { int S; int T; array[S, T] real xs; }\n"
+      "parameters { real m; real c; real sc; }\n"
+      "model { for (n in 1:S) target += normal_lpdf(xs[n, 1] | m * xs[n, 2] + c, 0.5 + sc * sc)\n"
+      "          + normal_lpdf(xs[n, 3] | xs[n, 4] * m + m, 1.5); }\n";
+  compare("affine location in a batched normal", ok, DATA, 3, 1.6, 1);
+}
+
 int main(void) {
   make_data();
   for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) run_case(&CASES[i]);
@@ -387,6 +413,7 @@ int main(void) {
   check_log_scale();
   check_affine_normal();
   check_fused_collapse();
+  check_affine_reject();
   check_shared_m5();
   return test_done();
 }

@@ -927,10 +927,33 @@ static void bx_dist_lanes(bctx *b, const urn_builtin *bi, ir_ex *const *a, int n
 }
 
 static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int propto, int normal, bv *out) {
-  bv x[URN_DIST_MAX_ARGS];
-  for (int i = 0; i < na; i++) bx(b, a[i], &x[i]);
-  if (!normal) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+  bv x[URN_DIST_MAX_ARGS], af[3];
   size_t L = b->L;
+  /* normal(y | p * q + c, s) with a lane-varying p * q (w[k] * x[n] + b[k]): the location's
+   * values with the operators' arithmetic, its partials straight to p, q and c (af) */
+  const ir_ex *me = normal ? a[1] : NULL;
+  int affine = me && me->lane && me->bop == BOP_BINARY && me->kind == URN_EX_BINARY && me->op == URN_OP_ADD &&
+               me->a[0]->lane && me->a[0]->bop == BOP_BINARY && me->a[0]->kind == URN_EX_BINARY &&
+               me->a[0]->op == URN_OP_MUL;
+  for (int i = 0; i < na; i++) {
+    if (i != 1 || !affine) { bx(b, a[i], &x[i]); continue; }
+    bx(b, me->a[0]->a[0], &af[0]), bx(b, me->a[0]->a[1], &af[1]), bx(b, me->a[1], &af[2]);
+    LANES(&af[0], pv, sp);
+    LANES(&af[1], qv, sq);
+    LANES(&af[2], cv, sc);
+    double *pq = dalloc(b, L), *mu = dalloc(b, L);
+    LANE_MAP2(L, pq, pv, sp, qv, sq, LANE_MUL);
+    LANE_MAP2(L, mu, pq, 1, cv, sc, LANE_ADD);
+    x[1].v = mu, x[1].u = 0, x[1].nt = 0, x[1].t = NULL;
+  }
+  if (!normal) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+  /* the exact lane-by-lane path (messages, infinite variates) wants the location's terms */
+#define NORMAL_BY_LANES()                                  \
+  do {                                                     \
+    if (affine) bx(b, a[1], &x[1]);                        \
+    bx_dist_lanes(b, bi, a, na, propto, x, out);           \
+    return;                                                \
+  } while (0)
   LANES(&x[0], yv, sy);
   LANES(&x[1], mv, sm);
   LANES(&x[2], sv, ss);
@@ -940,18 +963,21 @@ static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int
     double s = sv[0];
     int bad = !(s > 0) || isinf(s);
     for (size_t l = 0; l < L; l++) bad |= !(yv[l] * 0 + mv[l] * 0 == 0); /* NaN unless both finite */
-    if (bad) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+    if (bad) NORMAL_BY_LANES();
   } else {
     for (size_t l = 0; l < L; l++) {
       double y = yv[l * sy], mu = mv[l * sm], s = sv[l * ss];
-      if (!(s > 0) || isinf(s) || isnan(y) || !isfinite(mu)) { bx_dist_lanes(b, bi, a, na, propto, x, out); return; }
+      if (!(s > 0) || isinf(s) || isnan(y) || !isfinite(mu)) NORMAL_BY_LANES();
     }
   }
+#undef NORMAL_BY_LANES
+  int aff_terms = affine && (af[0].nt || af[1].nt || af[2].nt);
   int vy = !a[0]->novar, vm = !a[1]->novar, vs = !a[2]->novar;
   int keep_sq = !propto || vy || vm || vs, keep_log = !propto || vs;
   double cst = propto ? 0 : -0.91893853320467274178;
   double *v = dalloc(b, L);
-  double *dy = x[0].nt ? dalloc(b, L) : NULL, *dm = x[1].nt ? dalloc(b, L) : NULL, *ds = x[2].nt ? dalloc(b, L) : NULL;
+  double *dy = x[0].nt ? dalloc(b, L) : NULL, *dm = x[1].nt || aff_terms ? dalloc(b, L) : NULL;
+  double *ds = x[2].nt ? dalloc(b, L) : NULL;
   if (!x[2].v && sy == 1 && sm == 1) {
     /* the same with contiguous y and mu: loops without branches or strides */
     double s = x[2].u, inv = 1 / s, ls = keep_log ? urn_ev_log_scale(b->ev, s) : 0, h = keep_sq ? -0.5 : 0;
@@ -983,6 +1009,18 @@ static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int
     }
   }
   out->v = v;
+  if (affine) {
+    /* d mu / d p = q, d mu / d q = p, d mu / d c = 1 */
+    LANES(&af[0], pv, sp);
+    LANES(&af[1], qv, sq);
+    double *dp = af[0].nt ? dalloc(b, L) : NULL, *dq = af[1].nt ? dalloc(b, L) : NULL;
+    if (dp) LANE_MAP2(L, dp, dm, 1, qv, sq, LANE_MUL);
+    if (dq) LANE_MAP2(L, dq, dm, 1, pv, sp, LANE_MUL);
+    const bv *args[5] = {&x[0], &af[0], &af[1], &af[2], &x[2]};
+    bpart p[5] = {{dy, 0}, {dp, 0}, {dq, 0}, {dm, 0}, {ds, 0}};
+    combine(b, out, 5, args, p);
+    return;
+  }
   const bv *args[3] = {&x[0], &x[1], &x[2]};
   bpart p[3] = {{dy, 0}, {dm, 0}, {ds, 0}};
   combine(b, out, 3, args, p);
