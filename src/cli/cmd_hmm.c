@@ -446,37 +446,63 @@ fail:
   return rc;
 }
 
-static int hmm_cli_states(int argc, char **argv) {
-  cli_args a;
-  cli_init(&a, "hmm states", argc, argv);
-  infer_opts o;
-  parse_infer(&a, &o,
-              "usage: urn hmm states DATA.csv --params P.json --y COLS [--x COLS] [--seq COL] [--out FILE]\n"
-              "Writes CSV: sequence, t, the Viterbi state, and the smoothed probabilities p_0..p_{K-1}.\n");
-  urn_error err;
-  urn_error_clear(&err);
-  urn_hmm_model m;
-  urn_hmm_params p;
-  hmm_data d;
-  if (infer_load(&a, &o, &m, &p, &d, &err)) {
-    fprintf(stderr, "urn hmm states: %s\n", err.msg);
-    data_free(&d);
+/* A states or loglik command: its command line, the parameter file and the data. */
+typedef struct infer_cmd {
+  const char *name; /* "hmm states" or "hmm loglik", for messages */
+  cli_args a;       /* the command line */
+  infer_opts o;     /* its options */
+  urn_hmm_model m;  /* the model of --params */
+  urn_hmm_params p; /* its parameters */
+  hmm_data d;       /* the data, checked against the model */
+  urn_error err;    /* what went wrong */
+} infer_cmd;
+
+/* Parses the command line of `urn NAME` (help: its --help text) and loads the
+ * parameters and the data; on failure prints the error and returns 1 (the
+ * exit status), with nothing left to free. */
+static int infer_begin(infer_cmd *c, const char *name, int argc, char **argv, const char *help) {
+  c->name = name;
+  cli_init(&c->a, name, argc, argv);
+  parse_infer(&c->a, &c->o, help);
+  urn_error_clear(&c->err);
+  if (infer_load(&c->a, &c->o, &c->m, &c->p, &c->d, &c->err)) {
+    fprintf(stderr, "urn %s: %s\n", name, c->err.msg);
+    data_free(&c->d);
     return 1;
   }
-  int K = m.K, rc = URN_OK;
-  FILE *f = open_out(&a, o.out);
+  return 0;
+}
+
+/* Prints the error when rc is not URN_OK, frees what infer_begin loaded, and
+ * returns the exit status. */
+static int infer_end(infer_cmd *c, int rc) {
+  if (rc) fprintf(stderr, "urn %s: %s\n", c->name, c->err.msg);
+  urn_hmm_params_free(&c->p);
+  urn_hmm_model_free(&c->m);
+  data_free(&c->d);
+  return rc ? 1 : 0;
+}
+
+static int hmm_cli_states(int argc, char **argv) {
+  infer_cmd c;
+  if (infer_begin(&c, "hmm states", argc, argv,
+                  "usage: urn hmm states DATA.csv --params P.json --y COLS [--x COLS] [--seq COL] [--out FILE]\n"
+                  "Writes CSV: sequence, t, the Viterbi state, and the smoothed probabilities p_0..p_{K-1}.\n"))
+    return 1;
+  int K = c.m.K, rc = URN_OK;
+  FILE *f = open_out(&c.a, c.o.out);
   fprintf(f, "sequence,t,state");
   for (int k = 0; k < K; k++) fprintf(f, ",p_%d", k);
   fputc('\n', f);
-  for (size_t b = 0; b < d.nseq && !rc; b++) {
-    size_t T = d.seqs[b].T;
+  for (size_t b = 0; b < c.d.nseq && !rc; b++) {
+    size_t T = c.d.seqs[b].T;
     double *LL = urn_xmalloc(sizeof(double) * T * K), *g = urn_xmalloc(sizeof(double) * T * K);
     int *z = urn_xmalloc(sizeof(int) * T);
-    rc = urn_hmm_emission_logliks(&m, &p, &d.seqs[b], LL, &err);
-    if (!rc) rc = urn_hmm_smoother(K, T, p.initial_probs, p.transition_matrix, LL, NULL, g, NULL, &err);
-    if (!rc) rc = urn_hmm_viterbi(K, T, p.initial_probs, p.transition_matrix, LL, z, &err);
+    rc = urn_hmm_emission_logliks(&c.m, &c.p, &c.d.seqs[b], LL, &c.err);
+    if (!rc) rc = urn_hmm_smoother(K, T, c.p.initial_probs, c.p.transition_matrix, LL, NULL, g, NULL, &c.err);
+    if (!rc) rc = urn_hmm_viterbi(K, T, c.p.initial_probs, c.p.transition_matrix, LL, z, &c.err);
     char nb[32];
-    const char *name = seq_name(&d, b, nb, sizeof nb);
+    const char *name = seq_name(&c.d, b, nb, sizeof nb);
     for (size_t t = 0; !rc && t < T; t++) {
       fprintf(f, "%s,%zu,%d", name, t, z[t]);
       for (int k = 0; k < K; k++) fprintf(f, ",%.10g", g[t * K + k]);
@@ -487,50 +513,30 @@ static int hmm_cli_states(int argc, char **argv) {
     free(z);
   }
   close_out(f);
-  if (rc) fprintf(stderr, "urn hmm states: %s\n", err.msg);
-  urn_hmm_params_free(&p);
-  urn_hmm_model_free(&m);
-  data_free(&d);
-  return rc ? 1 : 0;
+  return infer_end(&c, rc);
 }
 
 static int hmm_cli_loglik(int argc, char **argv) {
-  cli_args a;
-  cli_init(&a, "hmm loglik", argc, argv);
-  infer_opts o;
-  parse_infer(&a, &o,
-              "usage: urn hmm loglik DATA.csv --params P.json --y COLS [--x COLS] [--seq COL] [--threads N]\n"
-              "Prints log p(y | params) per sequence, the total, the log prior and the log joint.\n");
-  urn_error err;
-  urn_error_clear(&err);
-  urn_hmm_model m;
-  urn_hmm_params p;
-  hmm_data d;
-  if (infer_load(&a, &o, &m, &p, &d, &err)) {
-    fprintf(stderr, "urn hmm loglik: %s\n", err.msg);
-    data_free(&d);
+  infer_cmd c;
+  if (infer_begin(&c, "hmm loglik", argc, argv,
+                  "usage: urn hmm loglik DATA.csv --params P.json --y COLS [--x COLS] [--seq COL] [--threads N]\n"
+                  "Prints log p(y | params) per sequence, the total, the log prior and the log joint.\n"))
     return 1;
-  }
-  double *v = urn_xmalloc(sizeof(double) * d.nseq), tot;
-  int rc = urn_hmm_loglik(&m, &p, d.seqs, d.nseq, (int)o.threads, v, &tot, &err);
+  double *v = urn_xmalloc(sizeof(double) * c.d.nseq), tot;
+  int rc = urn_hmm_loglik(&c.m, &c.p, c.d.seqs, c.d.nseq, (int)c.o.threads, v, &tot, &c.err);
   if (!rc) {
-    FILE *f = open_out(&a, o.out);
+    FILE *f = open_out(&c.a, c.o.out);
     fprintf(f, "sequence,loglik\n");
-    for (size_t b = 0; b < d.nseq; b++) {
+    for (size_t b = 0; b < c.d.nseq; b++) {
       char nb[32];
-      fprintf(f, "%s,%.17g\n", seq_name(&d, b, nb, sizeof nb), v[b]);
+      fprintf(f, "%s,%.17g\n", seq_name(&c.d, b, nb, sizeof nb), v[b]);
     }
-    double lp = urn_hmm_log_prior(&m, &p);
+    double lp = urn_hmm_log_prior(&c.m, &c.p);
     fprintf(f, "# total,%.17g\n# log_prior,%.17g\n# log_joint,%.17g\n", tot, lp, tot + lp);
     close_out(f);
-  } else {
-    fprintf(stderr, "urn hmm loglik: %s\n", err.msg);
   }
   free(v);
-  urn_hmm_params_free(&p);
-  urn_hmm_model_free(&m);
-  data_free(&d);
-  return rc ? 1 : 0;
+  return infer_end(&c, rc);
 }
 
 /* ----------------------------------------------------------- sample */

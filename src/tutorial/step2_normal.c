@@ -29,6 +29,12 @@ static const char *const program =
 #define NGRID 200
 #define NCURVES 100
 
+/* The data density at y given (mu, sigma). */
+static double normal_density(const double *theta, double y) {
+  double z = (y - theta[0]) / theta[1];
+  return exp(-0.5 * z * z) / (theta[1] * sqrt(2 * M_PI));
+}
+
 int tut_step_normal(tut_ctx *ctx, urn_error *err) {
   const double mu_true = 1, sigma_true = 1;
   urn_report *r = &ctx->report;
@@ -48,60 +54,23 @@ int tut_step_normal(tut_ctx *ctx, urn_error *err) {
   tut_json_int(&data, "N", N);
   tut_json_vec(&data, "y", y, N);
   tut_json_end(&data);
-  int chains, warmup, samples;
-  tut_nuts_sizes(ctx, &chains, &warmup, &samples);
-  tut_fit fit;
-  int rc = tut_nuts(ctx, "normal", program, data.data, NULL, chains, warmup, samples, &fit, err);
-  urn_buf_free(&data);
-  if (rc) {
-    free(y);
-    return rc;
-  }
-  double rhat = tut_report_fit(ctx, &fit);
-  rc = tut_param_fit(ctx, &fit, "mu", NULL, mu_true, err);
-  if (rc == URN_OK) rc = tut_param_fit(ctx, &fit, "sigma", NULL, sigma_true, err);
   static const char *const cols[2] = {"mu", "sigma"};
   const double truths[2] = {mu_true, sigma_true};
+  const tut_check check = {"normal", 2, cols, NULL, truths, 2, "Posterior distribution of the parameters",
+                           "Posterior densities with the 94% HDI; the dashed line is the generating value"};
+  tut_fit fit;
   tut_vars v;
-  urn_svg svg;
-  if (rc == URN_OK) rc = tut_vars_make(&fit, cols, NULL, truths, 2, &v, err);
-  if (rc == URN_OK) {
-    rc = urn_plot_posterior(&svg, v.v, 2, 2, "Posterior distribution of the parameters", err);
-    if (rc == URN_OK)
-      rc = tut_figure(ctx, &svg, "normal-posterior.svg",
-                      "Posterior densities with the 94% HDI; the dashed line is the generating value", err);
-    if (rc == URN_OK) rc = urn_plot_trace(&svg, v.v, 2, "Trace plot", err);
-    if (rc == URN_OK) rc = tut_figure(ctx, &svg, "normal-trace.svg", "Per-chain densities and traces", err);
-    /* Posterior predictive: the normal density of NCURVES draws and at the posterior means. */
-    double grid[NGRID], *curves = urn_xmalloc(NCURVES * NGRID * sizeof *curves), mean_curve[NGRID];
-    size_t total = fit.n_chains * fit.n_draws;
-    double mu_mean = 0, sigma_mean = 0;
-    for (size_t i = 0; i < total; i++) mu_mean += v.cols[0][i] / total, sigma_mean += v.cols[1][i] / total;
-    for (int g = 0; g < NGRID; g++) {
-      grid[g] = -4 + 8.0 * g / (NGRID - 1);
-      double z = (grid[g] - mu_mean) / sigma_mean;
-      mean_curve[g] = exp(-0.5 * z * z) / (sigma_mean * sqrt(2 * M_PI));
-    }
-    for (int c = 0; c < NCURVES; c++) {
-      size_t i = (size_t)c * total / NCURVES;
-      double m = v.cols[0][i], s = v.cols[1][i];
-      for (int g = 0; g < NGRID; g++) {
-        double z = (grid[g] - m) / s;
-        curves[c * NGRID + g] = exp(-0.5 * z * z) / (s * sqrt(2 * M_PI));
-      }
-    }
-    urn_predictive_plot pp = {y, N, 26, -4, 4, grid, NGRID, curves, NCURVES, mean_curve,
-                              "Posterior predictive distribution and uncertainty", "y",
-                              "normal at the posterior means"};
-    if (rc == URN_OK) rc = urn_plot_predictive(&svg, &pp, err);
-    if (rc == URN_OK)
-      rc = tut_figure(ctx, &svg, "normal-predictive.svg",
-                      "The data with the predictive densities of 100 posterior draws and of the posterior means", err);
-    free(curves);
-    tut_vars_free(&v);
-  }
-  snprintf(ctx->step->summary, sizeof ctx->step->summary, "max R-hat %.3f, %d divergences, NUTS %.2f s", rhat,
-           fit.divergent, fit.wall);
+  int rc = tut_nuts_check(ctx, &check, program, data.data, &fit, &v, err);
+  urn_buf_free(&data);
+  /* Posterior predictive: the normal density of NCURVES draws and at the posterior means. */
+  urn_predictive_plot pp = {.y = y, .n = N, .nbins = 26, .x_lo = -4, .x_hi = 4,
+                            .title = "Posterior predictive distribution and uncertainty", .xlabel = "y",
+                            .mean_label = "normal at the posterior means"};
+  if (rc == URN_OK)
+    rc = tut_predictive_figure(ctx, &v, normal_density, &pp, NGRID, NCURVES, "normal-predictive.svg",
+                               "The data with the predictive densities of 100 posterior draws and of the posterior "
+                               "means", err);
+  tut_vars_free(&v);
   tut_fit_free(&fit);
   free(y);
   return rc;

@@ -33,6 +33,11 @@ static const char *const program =
 
 static double npdf(double x, double m) { return exp(-0.5 * (x - m) * (x - m)) / sqrt(2 * M_PI); }
 
+/* The data density at y given (w[1], w[2], mu[1], mu[2]). */
+static double mixture_density(const double *theta, double y) {
+  return theta[0] * npdf(y, theta[2]) + theta[1] * npdf(y, theta[3]);
+}
+
 int tut_step_mixture(tut_ctx *ctx, urn_error *err) {
   const double w_true = 0.7, mu_true[2] = {0, 4};
   urn_report *r = &ctx->report;
@@ -61,51 +66,21 @@ int tut_step_mixture(tut_ctx *ctx, urn_error *err) {
   tut_json_int(&data, "N", N);
   tut_json_vec(&data, "y", y, N);
   tut_json_end(&data);
-  int chains, warmup, samples;
-  tut_nuts_sizes(ctx, &chains, &warmup, &samples);
-  tut_fit fit;
-  int rc = tut_nuts(ctx, "mixture", program, data.data, NULL, chains, warmup, samples, &fit, err);
-  urn_buf_free(&data);
-  if (rc) {
-    free(y);
-    return rc;
-  }
-  double rhat = tut_report_fit(ctx, &fit);
   static const char *const cols[4] = {"w.1", "w.2", "mu.1", "mu.2"}, *const labels[4] = {"w[1]", "w[2]", "mu[1]", "mu[2]"};
   const double truths[4] = {w_true, 1 - w_true, mu_true[0], mu_true[1]};
-  for (int k = 0; k < 4 && rc == URN_OK; k++) rc = tut_param_fit(ctx, &fit, cols[k], labels[k], truths[k], err);
+  const tut_check check = {"mixture", 4, cols, labels, truths, 4, "Posterior distribution of the mixture parameters",
+                           "Posterior densities with the 94% HDI"};
+  tut_fit fit;
   tut_vars v;
-  urn_svg svg;
-  if (rc == URN_OK) rc = tut_vars_make(&fit, cols, labels, truths, 4, &v, err);
-  if (rc == URN_OK) {
-    rc = urn_plot_posterior(&svg, v.v, 4, 4, "Posterior distribution of the mixture parameters", err);
-    if (rc == URN_OK) rc = tut_figure(ctx, &svg, "mixture-posterior.svg", "Posterior densities with the 94% HDI", err);
-    if (rc == URN_OK) rc = urn_plot_trace(&svg, v.v, 4, "Trace plot", err);
-    if (rc == URN_OK) rc = tut_figure(ctx, &svg, "mixture-trace.svg", "Per-chain densities and traces", err);
-    size_t total = fit.n_chains * fit.n_draws;
-    double grid[NGRID], *curves = urn_xmalloc(NCURVES * NGRID * sizeof *curves), mean_curve[NGRID], m[4] = {0};
-    for (int k = 0; k < 4; k++)
-      for (size_t i = 0; i < total; i++) m[k] += v.cols[k][i] / total;
-    for (int g = 0; g < NGRID; g++) {
-      grid[g] = -5 + 13.0 * g / (NGRID - 1);
-      mean_curve[g] = m[0] * npdf(grid[g], m[2]) + m[1] * npdf(grid[g], m[3]);
-    }
-    for (int c = 0; c < NCURVES; c++) {
-      size_t i = (size_t)c * total / NCURVES;
-      for (int g = 0; g < NGRID; g++)
-        curves[c * NGRID + g] = v.cols[0][i] * npdf(grid[g], v.cols[2][i]) + v.cols[1][i] * npdf(grid[g], v.cols[3][i]);
-    }
-    urn_predictive_plot pp = {y, N, 26, -5, 8, grid, NGRID, curves, NCURVES, mean_curve, "Mixture of Gaussians", "y",
-                              "mixture at the posterior means"};
-    if (rc == URN_OK) rc = urn_plot_predictive(&svg, &pp, err);
-    if (rc == URN_OK)
-      rc = tut_figure(ctx, &svg, "mixture-predictive.svg",
-                      "The data with the mixture densities of 100 posterior draws and at the posterior means", err);
-    free(curves);
-    tut_vars_free(&v);
-  }
-  snprintf(ctx->step->summary, sizeof ctx->step->summary, "max R-hat %.3f, %d divergences, NUTS %.2f s", rhat,
-           fit.divergent, fit.wall);
+  int rc = tut_nuts_check(ctx, &check, program, data.data, &fit, &v, err);
+  urn_buf_free(&data);
+  urn_predictive_plot pp = {.y = y, .n = N, .nbins = 26, .x_lo = -5, .x_hi = 8, .title = "Mixture of Gaussians",
+                            .xlabel = "y", .mean_label = "mixture at the posterior means"};
+  if (rc == URN_OK)
+    rc = tut_predictive_figure(ctx, &v, mixture_density, &pp, NGRID, NCURVES, "mixture-predictive.svg",
+                               "The data with the mixture densities of 100 posterior draws and at the posterior means",
+                               err);
+  tut_vars_free(&v);
   tut_fit_free(&fit);
   free(y);
   return rc;

@@ -17,13 +17,6 @@
 #define T 200
 #define ITERS 100
 
-static int sample_categorical(urn_rng *r, const double *p, int n) {
-  double u = urn_rng_uniform(r), acc = 0;
-  for (int k = 0; k < n - 1; k++)
-    if (u < (acc += p[k])) return k;
-  return n - 1;
-}
-
 /* The same model in Stan, for reference (this step fits it by EM). */
 static const char *const program =
     "// Step 4's Gaussian HMM in Stan, for reference: the step fits it by EM, as the tutorial\n"
@@ -86,7 +79,7 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   for (int b = 0; b < B; b++)
     for (int t = 0; t < T; t++) {
       int prev = t ? z[b * T + t - 1] : -1;
-      int k = t ? sample_categorical(&rng, A_true + prev * K, K) : sample_categorical(&rng, pi_true, K);
+      int k = t ? tut_rng_categorical(&rng, A_true + prev * K, K) : tut_rng_categorical(&rng, pi_true, K);
       z[b * T + t] = k;
       y[b * T + t] = mu_true[k] + sqrt(var_true[k]) * urn_rng_normal(&rng);
     }

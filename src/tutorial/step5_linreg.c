@@ -52,27 +52,15 @@ int tut_step_linreg(tut_ctx *ctx, urn_error *err) {
   tut_json_vec(&data, "x", x, N);
   tut_json_vec(&data, "y", y, N);
   tut_json_end(&data);
-  int chains, warmup, samples;
-  tut_nuts_sizes(ctx, &chains, &warmup, &samples);
-  tut_fit fit;
-  int rc = tut_nuts(ctx, "linreg", program, data.data, NULL, chains, warmup, samples, &fit, err);
-  urn_buf_free(&data);
-  if (rc) {
-    free(x);
-    return rc;
-  }
-  double rhat = tut_report_fit(ctx, &fit);
   static const char *const cols[3] = {"w", "c", "sigma"};
   const double truths[3] = {w_true, c_true, sigma_true};
-  for (int k = 0; k < 3 && rc == URN_OK; k++) rc = tut_param_fit(ctx, &fit, cols[k], NULL, truths[k], err);
+  const tut_check check = {"linreg", 3, cols, NULL, truths, 3, "Posterior distribution of the GLM parameters",
+                           "Posterior densities with the 94% HDI"};
+  tut_fit fit;
   tut_vars v;
-  urn_svg svg;
-  if (rc == URN_OK) rc = tut_vars_make(&fit, cols, NULL, truths, 3, &v, err);
+  int rc = tut_nuts_check(ctx, &check, program, data.data, &fit, &v, err);
+  urn_buf_free(&data);
   if (rc == URN_OK) {
-    rc = urn_plot_posterior(&svg, v.v, 3, 3, "Posterior distribution of the GLM parameters", err);
-    if (rc == URN_OK) rc = tut_figure(ctx, &svg, "linreg-posterior.svg", "Posterior densities with the 94% HDI", err);
-    if (rc == URN_OK) rc = urn_plot_trace(&svg, v.v, 3, "Trace plot", err);
-    if (rc == URN_OK) rc = tut_figure(ctx, &svg, "linreg-trace.svg", "Per-chain densities and traces", err);
     /* Original vs recovered bars. */
     static const char *const cats[3] = {"w", "c", "sigma"}, *const series[2] = {"Original", "Recovered"};
     double vals[6], lo[6], hi[6];
@@ -82,24 +70,19 @@ int tut_step_linreg(tut_ctx *ctx, urn_error *err) {
       vals[3 + k] = p->estimate, lo[3 + k] = p->lower, hi[3 + k] = p->upper;
     }
     urn_bar_panel bp = {NULL, "parameter", "value", 3, cats, 2, series, NULL, vals, lo, hi, 0, 0, 0};
-    if (rc == URN_OK) rc = urn_plot_bars(&svg, &bp, 1, 1, "Original vs recovered GLM parameters", err);
+    urn_svg svg;
+    rc = urn_plot_bars(&svg, &bp, 1, 1, "Original vs recovered GLM parameters", err);
     if (rc == URN_OK)
       rc = tut_figure(ctx, &svg, "linreg-bars.svg", "Generating values and posterior means with their 94% HDI", err);
-    /* The fitted line: 100 draws and the posterior mean. */
-    size_t total = fit.n_chains * fit.n_draws;
-    double sl[NLINES], ic[NLINES], msl = 0, mic = 0;
-    for (int d = 0; d < NLINES; d++) sl[d] = v.cols[0][(size_t)d * total / NLINES], ic[d] = v.cols[1][(size_t)d * total / NLINES];
-    for (size_t i = 0; i < total; i++) msl += v.cols[0][i] / total, mic += v.cols[1][i] / total;
-    urn_regression_plot rp = {x, y, N, sl, ic, NLINES, 1, &msl, &mic, &w_true, &c_true, "GLM fit and uncertainty in the fit",
-                              "x (temperature)", "y (color of ball)"};
-    if (rc == URN_OK) rc = urn_plot_regression(&svg, &rp, err);
-    if (rc == URN_OK)
-      rc = tut_figure(ctx, &svg, "linreg-fit.svg", "The data with 100 posterior regression lines and the posterior mean line",
-                      err);
-    tut_vars_free(&v);
   }
-  snprintf(ctx->step->summary, sizeof ctx->step->summary, "max R-hat %.3f, %d divergences, NUTS %.2f s", rhat,
-           fit.divergent, fit.wall);
+  /* The fitted line: 100 draws and the posterior mean. */
+  urn_regression_plot rp = {.x = x, .y = y, .n = N, .n_comp = 1, .true_slope = &w_true, .true_intercept = &c_true,
+                            .title = "GLM fit and uncertainty in the fit", .xlabel = "x (temperature)",
+                            .ylabel = "y (color of ball)"};
+  if (rc == URN_OK)
+    rc = tut_regression_figure(ctx, &v.cols[0], &v.cols[1], fit.n_chains * fit.n_draws, &rp, NLINES, "linreg-fit.svg",
+                               "The data with 100 posterior regression lines and the posterior mean line", err);
+  tut_vars_free(&v);
   tut_fit_free(&fit);
   free(x);
   return rc;

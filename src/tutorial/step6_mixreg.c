@@ -79,16 +79,13 @@ int tut_step_mixreg(tut_ctx *ctx, urn_error *err) {
   tut_json_vec(&data, "x", x, N);
   tut_json_vec(&data, "y", y, N);
   tut_json_end(&data);
-  int chains, warmup, samples;
-  tut_nuts_sizes(ctx, &chains, &warmup, &samples);
   tut_fit fit;
-  int rc = tut_nuts(ctx, "mixreg", program, data.data, NULL, chains, warmup, samples, &fit, err);
+  int rc = tut_nuts(ctx, "mixreg", program, data.data, NULL, &fit, err);
   urn_buf_free(&data);
   if (rc) {
     free(x);
     return rc;
   }
-  double rhat = tut_report_fit(ctx, &fit);
   /* Label switching, as sampled. */
   static const char *const raw_cols[4] = {"w.1", "w.2", "pi.1", "pi.2"}, *const raw_labels[4] = {"w[1]", "w[2]", "pi[1]", "pi[2]"};
   tut_vars raw;
@@ -159,21 +156,14 @@ int tut_step_mixreg(tut_ctx *ctx, urn_error *err) {
   if (rc == URN_OK) rc = urn_plot_posterior(&svg, av, 8, 4, "Posterior after aligning the labels", err);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, "mixreg-posterior.svg", "Aligned posterior densities with the 94% HDI", err);
   /* The recovered lines: NLINES aligned draws of both components. */
-  double sl[NLINES * 2], ic[NLINES * 2], msl[2] = {0, 0}, mic[2] = {0, 0};
-  for (int d = 0; d < NLINES; d++)
-    for (int k = 0; k < 2; k++) {
-      size_t i = (size_t)d * total / NLINES;
-      sl[d * 2 + k] = al[1][k][i], ic[d * 2 + k] = al[2][k][i];
-    }
-  for (int k = 0; k < 2; k++)
-    for (size_t i = 0; i < total; i++) msl[k] += al[1][k][i] / total, mic[k] += al[2][k][i] / total;
-  urn_regression_plot rp = {x, y, N, sl, ic, NLINES, 2, msl, mic, w_true, c_true, "GLM fit and uncertainty in the recovered lines",
-                            "x (weight)", "y (color of ball)"};
-  if (rc == URN_OK) rc = urn_plot_regression(&svg, &rp, err);
+  urn_regression_plot rp = {.x = x, .y = y, .n = N, .n_comp = 2, .true_slope = w_true, .true_intercept = c_true,
+                            .title = "GLM fit and uncertainty in the recovered lines", .xlabel = "x (weight)",
+                            .ylabel = "y (color of ball)"};
   if (rc == URN_OK)
-    rc = tut_figure(ctx, &svg, "mixreg-fit.svg", "The data with aligned posterior lines of both components", err);
+    rc = tut_regression_figure(ctx, al[1], al[2], total, &rp, NLINES, "mixreg-fit.svg",
+                               "The data with aligned posterior lines of both components", err);
   snprintf(ctx->step->summary, sizeof ctx->step->summary,
-           "R-hat as sampled %.2f (label switching), after alignment %.3f; %d divergences; NUTS %.2f s", rhat,
+           "R-hat as sampled %.2f (label switching), after alignment %.3f; %d divergences; NUTS %.2f s", fit.max_rhat,
            worst_rhat, fit.divergent, fit.wall);
   for (int p = 0; p < 4; p++)
     for (int k = 0; k < 2; k++) free(al[p][k]);

@@ -18,17 +18,10 @@
 #define T TUT_GLM_T
 #define ITERS 50
 
-static int sample_categorical(urn_rng *r, const double *p, int n) {
-  double u = urn_rng_uniform(r), acc = 0;
-  for (int k = 0; k < n - 1; k++)
-    if (u < (acc += p[k])) return k;
-  return n - 1;
-}
-
 /* One GLM-HMM sequence of length T given its inputs. */
 static void simulate(urn_rng *r, const tut_glmhmm *g, const double *x, int *z, double *y) {
   for (int t = 0; t < T; t++) {
-    z[t] = t ? sample_categorical(r, g->A + z[t - 1] * K, K) : sample_categorical(r, g->pi, K);
+    z[t] = t ? tut_rng_categorical(r, g->A + z[t - 1] * K, K) : tut_rng_categorical(r, g->pi, K);
     y[t] = g->w[z[t]] * x[t] + g->c[z[t]] + sqrt(g->var[z[t]]) * urn_rng_normal(r);
   }
 }

@@ -118,17 +118,14 @@ int tut_step_glmhmm_nuts(tut_ctx *ctx, urn_error *err) {
   tut_json_vec(&inits, "c", c0, K);
   tut_json_vec(&inits, "sigma", s0, K);
   tut_json_end(&inits);
-  int chains, warmup, samples;
-  tut_nuts_sizes(ctx, &chains, &warmup, &samples);
   tut_fit fit;
-  rc = tut_nuts(ctx, "glm-hmm-nuts", program, data.data, inits.data, chains, warmup, samples, &fit, err);
+  rc = tut_nuts(ctx, "glm-hmm-nuts", program, data.data, inits.data, &fit, err);
   urn_buf_free(&data);
   urn_buf_free(&inits);
   if (rc) {
     free(g);
     return rc;
   }
-  double rhat = tut_report_fit(ctx, &fit);
   /* Generator state i sits in ordered slot slot_of[i]. */
   int slot_of[K];
   for (int s = 0; s < K; s++) slot_of[ord[s]] = s;
@@ -191,19 +188,16 @@ int tut_step_glmhmm_nuts(tut_ctx *ctx, urn_error *err) {
       truths[s] = g->w[ord[s]], truths[K + s] = g->c[ord[s]];
     }
     for (int q = 0; q < 6; q++) lab[q] = labels[q];
+    const tut_check check = {"glm-hmm-nuts", 6, cols, lab, truths, 3, "GLM-HMM posterior (NUTS with hmm_marginal)",
+                             "Posterior densities; dashed: generating values"};
     tut_vars tv6;
-    rc = tut_vars_make(&fit, cols, lab, truths, 6, &tv6, err);
-    if (rc == URN_OK) {
-      rc = urn_plot_posterior(&svg, tv6.v, 6, 3, "GLM-HMM posterior (NUTS with hmm_marginal)", err);
-      if (rc == URN_OK)
-        rc = tut_figure(ctx, &svg, "glm-hmm-nuts-posterior.svg", "Posterior densities; dashed: generating values", err);
-      if (rc == URN_OK) rc = urn_plot_trace(&svg, tv6.v, 6, "Trace plot", err);
-      if (rc == URN_OK) rc = tut_figure(ctx, &svg, "glm-hmm-nuts-trace.svg", "Per-chain densities and traces", err);
-      tut_vars_free(&tv6);
-    }
+    rc = tut_posterior_figures(ctx, &fit, &check, &tv6, err);
+    tut_vars_free(&tv6);
   }
-  snprintf(ctx->step->summary, sizeof ctx->step->summary, "max R-hat %.3f, %d divergences, NUTS %.2f s for %zu x %zu draws",
-           rhat, fit.divergent, fit.wall, fit.n_chains, fit.n_draws);
+  tut_nuts_summary(ctx, &fit);
+  size_t len = strlen(ctx->step->summary);
+  snprintf(ctx->step->summary + len, sizeof ctx->step->summary - len, " for %zu x %zu draws", fit.n_chains,
+           fit.n_draws);
   tut_fit_free(&fit);
   free(g);
   return rc;

@@ -16,6 +16,19 @@
 
 void tut_data_rng(const tut_ctx *ctx, urn_rng *r) { urn_rng_seed(r, ctx->opts->seed, (uint64_t)ctx->step->index); }
 
+int tut_rng_categorical(urn_rng *r, const double *p, int n) {
+  double u = urn_rng_uniform(r), acc = 0;
+  for (int k = 0; k < n - 1; k++)
+    if (u < (acc += p[k])) return k;
+  return n - 1;
+}
+
+double tut_now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 uint64_t tut_seed(const tut_ctx *ctx, int salt) {
   return ctx->opts->seed * 1000003u + (uint64_t)ctx->step->index * 101u + (uint64_t)salt;
 }
@@ -144,7 +157,8 @@ void tut_json_end(urn_buf *b) { urn_buf_puts(b, "\n}\n"); }
 static const char *const sampler_cols[7] = {"lp__",        "accept_stat__", "stepsize__", "treedepth__",
                                             "n_leapfrog__", "divergent__",   "energy__"};
 
-void tut_nuts_sizes(const tut_ctx *ctx, int *chains, int *warmup, int *samples) {
+/* NUTS iteration counts for this run (quick mode shortens them). */
+static void nuts_sizes(const tut_ctx *ctx, int *chains, int *warmup, int *samples) {
   *chains = ctx->opts->quick >= 2 ? 2 : 4;
   *warmup = ctx->opts->quick >= 2 ? 100 : ctx->opts->quick ? 300 : 1000;
   *samples = *warmup;
@@ -182,12 +196,6 @@ static int sink_adapted(void *ctx, int chain, double stepsize, const double *inv
   s->stepsize[chain] = stepsize;
   if (metric != URN_METRIC_DENSE && dim == s->dim) memcpy(s->inv_metric[chain], inv_metric, dim * sizeof *inv_metric);
   return URN_OK;
-}
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static int write_csv(const tut_ctx *ctx, const char *name, const tut_fit *fit, const nuts_state *s, int c,
@@ -282,9 +290,13 @@ void tut_report_data(tut_ctx *ctx, const char *file, const char *json) {
   urn_json_free(j);
 }
 
+static double report_fit(tut_ctx *ctx, const tut_fit *fit);
+
 int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *data_json, const char *inits_json,
-             int chains, int warmup, int samples, tut_fit *fit, urn_error *err) {
+             tut_fit *fit, urn_error *err) {
   memset(fit, 0, sizeof *fit);
+  int chains, warmup, samples;
+  nuts_sizes(ctx, &chains, &warmup, &samples);
   char file[256], stan_path[4096], data_path[4096];
   snprintf(file, sizeof file, "%s.stan", name);
   int rc = tut_write_text(ctx, file, stan_src, err);
@@ -294,7 +306,7 @@ int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *d
   if ((rc = tut_write_text(ctx, file, data_json, err))) return rc;
   tut_report_data(ctx, file, data_json);
   tut_path(ctx, file, data_path, sizeof data_path);
-  double t0 = now_seconds();
+  double t0 = tut_now_seconds();
   urn_model *m = urn_model_new(stan_path, stan_src, strlen(stan_src), data_path, data_json, strlen(data_json),
                                tut_seed(ctx, 7), err);
   if (!m) return err ? err->code : URN_EINPUT;
@@ -328,7 +340,7 @@ int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *d
   urn_sample_sink sink = {.ctx = &st, .draw = sink_draw, .adapted = sink_adapted};
   urn_chain_result *res = urn_xcalloc((size_t)chains, sizeof *res);
   rc = urn_sample_run(&cfg, &target, inits, &sink, NULL, res, err);
-  fit->wall = now_seconds() - t0;
+  fit->wall = tut_now_seconds() - t0;
   for (int c = 0; c < chains; c++) fit->n_grad += res[c].n_gradients, fit->divergent += res[c].divergent;
   free(res);
   for (int c = 0; rc == URN_OK && c < chains; c++) rc = write_csv(ctx, name, fit, &st, c, warmup, cfg.seed, err);
@@ -354,7 +366,10 @@ out:
   free(init);
   free(inits);
   urn_model_free(m);
-  if (rc) tut_fit_free(fit);
+  if (rc)
+    tut_fit_free(fit);
+  else
+    fit->max_rhat = report_fit(ctx, fit);
   return rc;
 }
 
@@ -411,7 +426,9 @@ static char *display_name(const char *col) {
   return b.data;
 }
 
-double tut_report_fit(tut_ctx *ctx, const tut_fit *fit) {
+/* Adds a summary table (mean, sd, HDI, R-hat, bulk/tail ESS) of every
+ * non-sampler column to the report, and returns the largest R-hat. */
+static double report_fit(tut_ctx *ctx, const tut_fit *fit) {
   const char *hdr[8] = {"quantity", "mean", "sd", "HDI 3%", "HDI 97%", "R-hat", "ESS bulk", "ESS tail"};
   size_t nq = fit->n_cols - 7;
   char **cells = urn_xcalloc(nq * 8 + 1, sizeof *cells);
@@ -489,4 +506,88 @@ void tut_vars_free(tut_vars *v) {
   free(v->v);
   free(v->div);
   memset(v, 0, sizeof *v);
+}
+
+/* ---- The course of a NUTS step ---- */
+
+void tut_nuts_summary(tut_ctx *ctx, const tut_fit *fit) {
+  snprintf(ctx->step->summary, sizeof ctx->step->summary, "max R-hat %.3f, %d divergences, NUTS %.2f s", fit->max_rhat,
+           fit->divergent, fit->wall);
+}
+
+int tut_posterior_figures(tut_ctx *ctx, const tut_fit *fit, const tut_check *q, tut_vars *v, urn_error *err) {
+  int rc = tut_vars_make(fit, q->cols, q->labels, q->truths, q->n, v, err);
+  if (rc) return rc;
+  urn_svg svg;
+  char file[256];
+  rc = urn_plot_posterior(&svg, v->v, q->n, q->panels_per_row, q->posterior_title, err);
+  snprintf(file, sizeof file, "%s-posterior.svg", q->name);
+  if (rc == URN_OK) rc = tut_figure(ctx, &svg, file, q->posterior_caption, err);
+  if (rc == URN_OK) rc = urn_plot_trace(&svg, v->v, q->n, "Trace plot", err);
+  snprintf(file, sizeof file, "%s-trace.svg", q->name);
+  if (rc == URN_OK) rc = tut_figure(ctx, &svg, file, "Per-chain densities and traces", err);
+  return rc;
+}
+
+int tut_nuts_check(tut_ctx *ctx, const tut_check *q, const char *stan_src, const char *data_json, tut_fit *fit,
+                   tut_vars *v, urn_error *err) {
+  memset(v, 0, sizeof *v);
+  int rc = tut_nuts(ctx, q->name, stan_src, data_json, NULL, fit, err);
+  if (rc) return rc;
+  tut_nuts_summary(ctx, fit);
+  for (size_t k = 0; k < q->n && rc == URN_OK; k++)
+    rc = tut_param_fit(ctx, fit, q->cols[k], q->labels ? q->labels[k] : NULL, q->truths[k], err);
+  if (rc == URN_OK) rc = tut_posterior_figures(ctx, fit, q, v, err);
+  return rc;
+}
+
+/* The mean of x[0..n), summed as x[i] / n (the figures' posterior means). */
+static double draws_mean(const double *x, size_t n) {
+  double m = 0;
+  for (size_t i = 0; i < n; i++) m += x[i] / n;
+  return m;
+}
+
+int tut_predictive_figure(tut_ctx *ctx, const tut_vars *v, tut_density_fn density, urn_predictive_plot *pp,
+                          size_t n_grid, size_t n_curves, const char *file, const char *caption, urn_error *err) {
+  size_t total = v->n ? v->v[0].n_chains * v->v[0].n_draws : 0;
+  double *grid = urn_xmalloc((n_grid * (n_curves + 2) + 2 * v->n + 1) * sizeof *grid);
+  double *curves = grid + n_grid, *mean_curve = curves + n_curves * n_grid, *mean = mean_curve + n_grid;
+  double *theta = mean + v->n;
+  for (size_t k = 0; k < v->n; k++) mean[k] = draws_mean(v->cols[k], total);
+  for (size_t g = 0; g < n_grid; g++) {
+    grid[g] = pp->x_lo + (pp->x_hi - pp->x_lo) * g / (n_grid - 1);
+    mean_curve[g] = density(mean, grid[g]);
+  }
+  for (size_t c = 0; c < n_curves; c++) {
+    size_t i = c * total / n_curves;
+    for (size_t k = 0; k < v->n; k++) theta[k] = v->cols[k][i];
+    for (size_t g = 0; g < n_grid; g++) curves[c * n_grid + g] = density(theta, grid[g]);
+  }
+  pp->grid = grid, pp->n_grid = n_grid, pp->curves = curves, pp->n_curves = n_curves, pp->mean_curve = mean_curve;
+  urn_svg svg;
+  int rc = urn_plot_predictive(&svg, pp, err);
+  if (rc == URN_OK) rc = tut_figure(ctx, &svg, file, caption, err);
+  free(grid);
+  return rc;
+}
+
+int tut_regression_figure(tut_ctx *ctx, double *const *slope, double *const *intercept, size_t total,
+                          urn_regression_plot *rp, size_t n_lines, const char *file, const char *caption,
+                          urn_error *err) {
+  size_t nc = rp->n_comp;
+  double *sl = urn_xmalloc((2 * n_lines * nc + 2 * nc) * sizeof *sl), *ic = sl + n_lines * nc;
+  double *msl = ic + n_lines * nc, *mic = msl + nc;
+  for (size_t d = 0; d < n_lines; d++)
+    for (size_t k = 0; k < nc; k++) {
+      size_t i = d * total / n_lines;
+      sl[d * nc + k] = slope[k][i], ic[d * nc + k] = intercept[k][i];
+    }
+  for (size_t k = 0; k < nc; k++) msl[k] = draws_mean(slope[k], total), mic[k] = draws_mean(intercept[k], total);
+  rp->slopes = sl, rp->intercepts = ic, rp->n_lines = n_lines, rp->mean_slope = msl, rp->mean_intercept = mic;
+  urn_svg svg;
+  int rc = urn_plot_regression(&svg, rp, err);
+  if (rc == URN_OK) rc = tut_figure(ctx, &svg, file, caption, err);
+  free(sl);
+  return rc;
 }

@@ -62,6 +62,10 @@ int tut_glmhmm_run(const tut_ctx *ctx, tut_glmhmm *g, urn_error *err);
 
 /* The RNG stream of step s's data: urn_rng_seed(seed, s). */
 void tut_data_rng(const tut_ctx *ctx, urn_rng *r);
+/* A draw from the categorical distribution p[0..n) (HMM states in steps 4 and 7). */
+int tut_rng_categorical(urn_rng *r, const double *p, int n);
+/* Monotonic clock, in seconds, for the wall times the report shows. */
+double tut_now_seconds(void);
 /* A seed derived from the run seed for a step's sampler or EM init. */
 uint64_t tut_seed(const tut_ctx *ctx, int salt);
 
@@ -100,15 +104,18 @@ typedef struct tut_fit {
   double wall;      /* seconds from model construction to the last draw */
   long long n_grad; /* gradient evaluations over all chains */
   int divergent;    /* post-warmup divergences over all chains */
+  double max_rhat;  /* largest R-hat of the outputs (in the report's summary table) */
 } tut_fit;
 
 /* Builds the model from source and data, writes DIR/name.stan and
  * DIR/name.data.json (and DIR/name.inits.json when inits_json is not NULL:
- * every chain starts there), runs `chains` chains of warmup + samples
- * iterations, writes DIR/name-C.csv per chain and DIR/name.params.json (the
- * posterior means).  Errors name the model file. */
+ * every chain starts there), runs this run's chains of warmup + samples
+ * iterations (quick mode shortens them), writes DIR/name-C.csv per chain and
+ * DIR/name.params.json (the posterior means), and adds the posterior summary
+ * table (mean, sd, HDI, R-hat, bulk/tail ESS of every output) to the report.
+ * Errors name the model file; on error *fit is empty. */
 int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *data_json, const char *inits_json,
-             int chains, int warmup, int samples, tut_fit *fit, urn_error *err);
+             tut_fit *fit, urn_error *err);
 void tut_fit_free(tut_fit *fit);
 /* Column index of a name, or -1. */
 long tut_fit_col(const tut_fit *fit, const char *name);
@@ -117,9 +124,6 @@ double *tut_fit_column(const tut_fit *fit, long j);
 /* Mean and 94% HDI of column `name` (aborts the step with an error if missing). */
 int tut_fit_estimate(const tut_fit *fit, const char *name, double *mean, double *lo, double *hi, double *sd,
                      urn_error *err);
-/* Adds a summary table (mean, sd, HDI, R-hat, bulk/tail ESS) of every
- * non-sampler column to the report, and returns the largest R-hat. */
-double tut_report_fit(tut_ctx *ctx, const tut_fit *fit);
 /* Records column `col` of the fit as quantity `label` with its posterior mean
  * and 94% HDI; tolerance: 4 posterior standard deviations (see docs/tutorial.md). */
 int tut_param_fit(tut_ctx *ctx, const tut_fit *fit, const char *col, const char *label, double truth, urn_error *err);
@@ -137,7 +141,50 @@ int tut_vars_make(const tut_fit *fit, const char *const *cols, const char *const
                   size_t n, tut_vars *out, urn_error *err);
 void tut_vars_free(tut_vars *v);
 
-/* NUTS iteration counts for this run (quick mode shortens them). */
-void tut_nuts_sizes(const tut_ctx *ctx, int *chains, int *warmup, int *samples);
+/* ---- The course of a NUTS step: fit, check against the generating values, plot. */
+
+/* The quantities a NUTS step checks: fit columns with their generating
+ * values, shown in the figures DIR/NAME-posterior.svg and DIR/NAME-trace.svg. */
+typedef struct tut_check {
+  const char *name;              /* the model's name, prefix of the figure files */
+  size_t n;                      /* number of quantities */
+  const char *const *cols;       /* their fit columns, Stan CSV style ("w.1") */
+  const char *const *labels;     /* their names in tables and figures, or NULL: the columns */
+  const double *truths;          /* their generating values */
+  int panels_per_row;            /* posterior figure panels per row */
+  const char *posterior_title;   /* posterior figure title */
+  const char *posterior_caption; /* posterior figure caption */
+} tut_check;
+
+/* The step's summary line: largest R-hat, divergences and NUTS wall time. */
+void tut_nuts_summary(tut_ctx *ctx, const tut_fit *fit);
+/* The posterior figure (densities with the 94% HDI, dashed generating values)
+ * and the trace figure of the quantities of q.  *v holds their draws on
+ * return, whatever the outcome: the caller frees it with tut_vars_free. */
+int tut_posterior_figures(tut_ctx *ctx, const tut_fit *fit, const tut_check *q, tut_vars *v, urn_error *err);
+/* A NUTS step's common course: tut_nuts on the program (named q->name) and
+ * the data, the summary line, each quantity of q recorded against its
+ * generating value (tut_param_fit), and tut_posterior_figures.  *fit and *v
+ * are valid on return whatever the outcome (empty when not made): the caller
+ * frees both, after the step's own figures. */
+int tut_nuts_check(tut_ctx *ctx, const tut_check *q, const char *stan_src, const char *data_json, tut_fit *fit,
+                   tut_vars *v, urn_error *err);
+
+/* The density of one observation y given one value per plot variable (in
+ * the order of tut_vars), for posterior predictive curves. */
+typedef double (*tut_density_fn)(const double *theta, double y);
+/* Completes pp (data, bins, x range and labels given) with the predictive
+ * density over n_grid points of the x range at n_curves evenly spaced draws
+ * (draw c * total / n_curves) and at the posterior means of v's variables,
+ * then draws it into DIR/file with its caption. */
+int tut_predictive_figure(tut_ctx *ctx, const tut_vars *v, tut_density_fn density, urn_predictive_plot *pp,
+                          size_t n_grid, size_t n_curves, const char *file, const char *caption, urn_error *err);
+/* Completes rp (data, n_comp, generating lines and labels given) with
+ * n_lines evenly spaced draws (draw d * total / n_lines) of each component's
+ * slope and intercept (slope[k], intercept[k]: total chain-major draws each)
+ * and their posterior means, then draws it into DIR/file with its caption. */
+int tut_regression_figure(tut_ctx *ctx, double *const *slope, double *const *intercept, size_t total,
+                          urn_regression_plot *rp, size_t n_lines, const char *file, const char *caption,
+                          urn_error *err);
 
 #endif

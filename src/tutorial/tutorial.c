@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "tutorial/tut_internal.h"
 
@@ -28,12 +27,6 @@ static const step_def steps[URN_TUTORIAL_STEPS] = {
     {tut_step_glmhmm, "glm-hmm", "7. A GLM-HMM (switching linear regression) by EM", "em"},
     {tut_step_glmhmm_nuts, "glm-hmm-nuts", "8. Beyond the tutorial: the GLM-HMM fully Bayesian by NUTS", "nuts"},
 };
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* mkdir -p */
 static int make_dirs(const char *dir, urn_error *err) {
@@ -153,7 +146,7 @@ int urn_tutorial_run(const urn_tutorial_opts *opts, urn_tutorial_result *res, ur
   memset(res, 0, sizeof *res);
   int rc = make_dirs(opts->out_dir, err);
   if (rc) return rc;
-  double t0 = now_seconds();
+  double t0 = tut_now_seconds();
   tut_ctx ctx = {.opts = opts, .threads = opts->threads > 0 ? opts->threads : 2};
   urn_report_begin(&ctx.report, "urn tutorial: Bayesian modeling, end to end",
                    "Every step below generates its data with urn's own random number generator at a fixed seed, "
@@ -175,11 +168,11 @@ int urn_tutorial_run(const urn_tutorial_opts *opts, urn_tutorial_result *res, ur
       fprintf(opts->out, "running step %d (%s)...\n", i + 1, s->name);
       fflush(opts->out);
     }
-    double ts = now_seconds();
+    double ts = tut_now_seconds();
     urn_error e;
     urn_error_clear(&e);
     s->status = steps[i].run(&ctx, &e);
-    s->wall_seconds = now_seconds() - ts;
+    s->wall_seconds = tut_now_seconds() - ts;
     if (s->status) {
       snprintf(s->error, sizeof s->error, "%.500s", e.msg);
       char note[700];
@@ -196,7 +189,7 @@ int urn_tutorial_run(const urn_tutorial_opts *opts, urn_tutorial_result *res, ur
     urn_report_text(&ctx.report, line);
     print_step(opts->out, s);
   }
-  res->wall_seconds = now_seconds() - t0;
+  res->wall_seconds = tut_now_seconds() - t0;
   char path[4096];
   snprintf(path, sizeof path, "%s/report.html", opts->out_dir);
   urn_error e;
