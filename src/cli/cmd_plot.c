@@ -45,19 +45,6 @@ static void csv_style(const char *name, char *out, size_t cap) {
   out[j] = 0;
 }
 
-/* "w.2.3" -> "w[2,3]" for display. */
-static char *display_name(const char *col) {
-  const char *dot = strchr(col, '.');
-  if (!dot) return urn_xstrdup(col);
-  urn_buf b;
-  urn_buf_init(&b);
-  urn_buf_append(&b, col, (size_t)(dot - col));
-  urn_buf_putc(&b, '[');
-  for (const char *p = dot + 1; *p; p++) urn_buf_putc(&b, *p == '.' ? ',' : *p);
-  urn_buf_putc(&b, ']');
-  return b.data;
-}
-
 /* Does column `col` match the selector (exactly, or as an element "sel.*")? */
 static int matches(const char *col, const char *sel) {
   size_t n = strlen(sel);
@@ -231,7 +218,7 @@ int cmd_plot(int argc, char **argv) {
     columns[k] = urn_xmalloc(total * sizeof **columns);
     for (size_t c = 0; c < d.n_chains; c++)
       for (size_t i = 0; i < d.n_draws; i++) columns[k][c * d.n_draws + i] = d.draws[c][i * d.n_cols + j];
-    labels[k] = display_name(d.names[j]);
+    labels[k] = urn_bracket_name(d.names[j]);
     vars[k] = (urn_plot_var){labels[k], columns[k], d.n_chains, d.n_draws, div, 0, 0};
     for (size_t r = 0; r < n_refs; r++)
       if (!strcmp(d.names[j], refs[r].name)) vars[k].has_ref = 1, vars[k].ref = refs[r].value;

@@ -413,19 +413,6 @@ int tut_fit_estimate(const tut_fit *fit, const char *name, double *mean, double 
   return URN_OK;
 }
 
-/* "A.1.2" (Stan CSV) -> "A[1,2]" (Stan), for tables. */
-static char *display_name(const char *col) {
-  const char *dot = strchr(col, '.');
-  if (!dot) return urn_xstrdup(col);
-  urn_buf b;
-  urn_buf_init(&b);
-  urn_buf_append(&b, col, (size_t)(dot - col));
-  urn_buf_putc(&b, '[');
-  for (const char *p = dot + 1; *p; p++) urn_buf_putc(&b, *p == '.' ? ',' : *p);
-  urn_buf_putc(&b, ']');
-  return b.data;
-}
-
 /* Adds a summary table (mean, sd, HDI, R-hat, bulk/tail ESS) of every
  * non-sampler column to the report, and returns the largest R-hat. */
 static double report_fit(tut_ctx *ctx, const tut_fit *fit) {
@@ -439,7 +426,7 @@ static double report_fit(tut_ctx *ctx, const tut_fit *fit) {
     urn_diag_summary s;
     urn_error e;
     char buf[64];
-    cells[q * 8] = display_name(fit->names[7 + q]);
+    cells[q * 8] = urn_bracket_name(fit->names[7 + q]);
     if (urn_diag_summarize(x, fit->n_chains, fit->n_draws, URN_PLOT_HDI_PROB, NULL, 0, NULL, ws, &s, &e) == URN_OK) {
       double v[7] = {s.mean, s.sd, s.hdi_low, s.hdi_high, s.rhat, s.ess_bulk, s.ess_tail};
       for (int k = 0; k < 7; k++) {

@@ -59,6 +59,18 @@ void *urn_xrealloc(void *p, size_t n) {
 
 char *urn_xstrdup(const char *s) { return urn_xstrndup(s, strlen(s)); }
 
+char *urn_bracket_name(const char *col) {
+  const char *dot = strchr(col, '.');
+  if (!dot) return urn_xstrdup(col);
+  urn_buf b;
+  urn_buf_init(&b);
+  urn_buf_append(&b, col, (size_t)(dot - col));
+  urn_buf_putc(&b, '[');
+  for (const char *p = dot + 1; *p; p++) urn_buf_putc(&b, *p == '.' ? ',' : *p);
+  urn_buf_putc(&b, ']');
+  return b.data;
+}
+
 char *urn_xstrndup(const char *s, size_t n) {
   char *p = urn_xmalloc(n + 1);
   memcpy(p, s, n);

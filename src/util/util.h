@@ -14,6 +14,8 @@ void *urn_xmalloc(size_t n);
 void *urn_xcalloc(size_t count, size_t size);
 void *urn_xrealloc(void *p, size_t n);
 char *urn_xstrdup(const char *s);
+/* A Stan CSV column name in Stan's own notation, newly allocated: "A.1.2" -> "A[1,2]", "mu" -> "mu". */
+char *urn_bracket_name(const char *col);
 char *urn_xstrndup(const char *s, size_t n);
 
 /* Multiplies a*b, returning 0 and setting *out on success, -1 on overflow. */
