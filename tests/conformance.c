@@ -7,7 +7,9 @@
  *   scale:     |s - sd| <= 4 sqrt(sd^2 (kurtosis - 1) / (4 E') + mcse_sd^2),
  *              with E' the smaller of E and the ESS of the squared deviations
  *              (x - m)^2 (see the comment at the test; a quantity that passes
- *              only with E' is named on the line).
+ *              only with E' is named on the line).  Measured calibration of
+ *              both bands on M5 for urn and rstan: docs/sampling.md, "The sd
+ *              band" (bench/m5sd/).
  * Usage: conformance [--chains 4] [--warmup 1000] [--draws 1000] [--seed N]
  *        [--threads 2] [--inits] [--init-mode S] [--metric diag|dense]
  *        [--model FILE] [--only A,B] [--max-depth N]
@@ -24,7 +26,8 @@
  * arguments (as posteriordb ran Stan), else Stan's defaults; --max-depth N
  * overrides the depth.
  * Prints one line per posterior (verdict, min bulk-ESS, max R-hat,
- * divergences, gradients, mean tree depth and max-depth hits, CPU seconds of
+ * divergences, gradients, mean tree depth and max-depth hits, the largest
+ * mean and sd z with their quantities (the margin to the band), CPU seconds of
  * the process and microseconds of CPU per gradient, wall seconds) and a
  * total; exits 1 if any posterior failed.
  *
@@ -258,8 +261,14 @@ static int run_one(const char *dir, const char *label, const settings *st) {
   const urn_json *qs = urn_json_get(refj, "quantities");
   double *x = urn_xcalloc((size_t)st->chains * st->draws + 1, sizeof *x);
   char why[1024] = "", note[512] = "";
+  char why_gate[512] = "", why_band[768] = ""; /* first unconverged quantity, first quantity outside a band */
+  int n_outside = 0;                           /* quantities outside a band */
   double min_ess = INFINITY, max_rhat = 0;
+  double worst_zm = 0, worst_zs = 0;           /* the largest mean and sd z of the run */
+  char worst_m[64] = "", worst_s[64] = "";     /* and their quantities */
   size_t nq = qs ? qs->len : 0;
+  /* Every quantity is judged, also after a failure: the convergence gate and the min/max figures of the line
+   * cover all of them (stopping at the first failure once reported a min bulk-ESS of the quantities before it). */
   for (size_t qi = 0; rc == URN_OK && verdict == 0 && qi < nq; qi++) {
     const urn_json *q = qs->items[qi];
     const urn_json *nm = urn_json_get(q, "name");
@@ -283,21 +292,20 @@ static int run_one(const char *dir, const char *label, const settings *st) {
       break;
     }
     double E = sum.ess_bulk, R = sum.rhat;
-    if (!(E >= 400) || !(R <= 1.01)) {
-      if (verdict == 0 || verdict == 2) {
-        if (verdict == 0) snprintf(why, sizeof why, "%s: bulk-ESS %.0f, R-hat %.3f", nm->str, E, R);
-        verdict = 2;
-      }
-    }
+    if ((!(E >= 400) || !(R <= 1.01)) && !why_gate[0])
+      snprintf(why_gate, sizeof why_gate, "%s: bulk-ESS %.0f, R-hat %.3f", nm->str, E, R);
     if (E < min_ess || isnan(E)) min_ess = E;
     if (R > max_rhat || isnan(R)) max_rhat = R;
     double mean = num(q, "mean"), sd = num(q, "sd"), mcse_mean = num(q, "mcse_mean"), mcse_sd = num(q, "mcse_sd");
     double kurt = num(q, "kurtosis");
     double zm = fabs(sum.mean - mean) / sqrt(sd * sd / E + mcse_mean * mcse_mean);
-    /* The scale test's E: the README's rule uses the bulk-ESS of x, but NUTS is often antithetic for first
-     * moments (bulk-ESS above the number of draws) and not for second ones, so the error of s follows the ESS of
-     * the squared deviations, which can be 5x smaller (measured on M5: 0.14-0.7 of bulk-ESS).  Use the smaller
-     * of the two and say so whenever the strict rule alone would have failed the quantity. */
+    /* The scale test's E: the README's rule uses the bulk-ESS of x, but s^2 is the mean of the squared
+     * deviations, so by the delta method Var(s) = sd^2 (kurtosis - 1) / (4 E_sq) with E_sq the ESS of (x - m)^2,
+     * and NUTS is often antithetic for first moments (bulk-ESS near or above the number of draws) and not for
+     * second ones.  On M5 E_sq is 0.27 of the bulk-ESS for urn and for rstan alike; over 20 urn and 10 rstan
+     * runs the sd estimates spread 1.7-1.8x what the bulk-ESS predicts and 0.92-0.96x what E_sq predicts
+     * (bench/m5sd/results.md).  Use the smaller of the two and say so whenever the strict rule alone would
+     * have failed the quantity. */
     size_t nx = (size_t)st->chains * st->draws;
     double *dev2 = urn_xcalloc(nx + 1, sizeof *dev2);
     for (size_t i = 0; i < nx; i++) dev2[i] = (x[i] - sum.mean) * (x[i] - sum.mean);
@@ -306,18 +314,28 @@ static int run_one(const char *dir, const char *label, const settings *st) {
     double Es = isfinite(E2) && E2 < E ? E2 : E;
     double zs = fabs(sum.sd - sd) / sqrt(sd * sd * (kurt - 1) / (4 * Es) + mcse_sd * mcse_sd);
     double zs_strict = fabs(sum.sd - sd) / sqrt(sd * sd * (kurt - 1) / (4 * E) + mcse_sd * mcse_sd);
+    if (zm > worst_zm || isnan(zm)) worst_zm = zm, snprintf(worst_m, sizeof worst_m, "%s", nm->str);
+    if (zs > worst_zs || isnan(zs)) worst_zs = zs, snprintf(worst_s, sizeof worst_s, "%s", nm->str);
     if (zs <= 4 && zs_strict > 4 && !note[0])
       snprintf(note, sizeof note, " (sd of %s: z %.1f by the ESS of squared deviations %.0f; %.1f by bulk-ESS %.0f)",
                nm->str, zs, Es, zs_strict, E);
     if (!(zm <= 4) || !(zs <= 4)) {
-      if (verdict != 1)
-        snprintf(why, sizeof why, "%s: mean %.4g vs %.4g (z %.1f), sd %.4g vs %.4g (z %.1f)", nm->str, sum.mean,
-                 mean, zm, sum.sd, sd, zs);
-      if (verdict == 0) verdict = 1;
-      /* a failure on an unconverged run is inconclusive, not a failure */
+      if (!n_outside++)
+        snprintf(why_band, sizeof why_band, "%s: mean %.4g vs %.4g (z %.1f), sd %.4g vs %.4g (z %.1f)", nm->str,
+                 sum.mean, mean, zm, sum.sd, sd, zs);
     }
   }
-  if (verdict == 1 && rc == URN_OK && !(min_ess >= 400 && max_rhat <= 1.01)) verdict = 2;
+  /* a failure on an unconverged run is inconclusive, not a failure */
+  if (rc == URN_OK && verdict == 0 && why_gate[0]) {
+    verdict = 2;
+    snprintf(why, sizeof why, "%s", why_gate);
+  } else if (rc == URN_OK && verdict == 0 && n_outside) {
+    verdict = 1;
+    if (n_outside > 1)
+      snprintf(why, sizeof why, "%s; %d quantities outside their bands", why_band, n_outside);
+    else
+      snprintf(why, sizeof why, "%s", why_band);
+  }
   long long grads = s.mode_gradients;
   for (int c = 0; c < st->chains; c++) grads += res[c].n_gradients;
   if (rc == URN_OK) {
@@ -327,9 +345,11 @@ static int run_one(const char *dir, const char *label, const settings *st) {
     double sampling_cpu = 0;
     for (int c = 0; c < st->chains; c++) sampling_cpu += res[c].sampling_cpu_seconds;
     printf("%-5s %-44s %zu quantities, min bulk-ESS %.0f, max R-hat %.3f, %d divergent, %.1fk gradients, "
-           "depth %.1f (%d at max), %.1f s CPU (sampling %.1f s; %.1f us/gradient), %.1f s wall%s%s%s\n",
+           "depth %.1f (%d at max), worst z: mean %.1f (%s), sd %.1f (%s), %.1f s CPU (sampling %.1f s; "
+           "%.1f us/gradient), %.1f s wall%s%s%s\n",
            tag, label, nq, min_ess, max_rhat, s.divergent, grads / 1000.0, (double)s.depth_sum / kept, s.depth_hits,
-           cpu, sampling_cpu, 1e6 * cpu / (double)(grads ? grads : 1), elapsed, why[0] ? ": " : "", why, note);
+           worst_zm, worst_m, worst_zs, worst_s, cpu, sampling_cpu, 1e6 * cpu / (double)(grads ? grads : 1),
+           elapsed, why[0] ? ": " : "", why, note);
   }
   fflush(stdout);
   free(x), free(res), free(s.draws), free(s.count), free(inits), free(init);

@@ -166,6 +166,30 @@ for e in engines:
           f"{np.mean(z > 4):.4f} |")
 print()
 
+print("## Predicted chance that a run fails the sd band (any of the quantities with z > 4)\n")
+print("Each quantity's sd estimate modelled as normal with the engine's observed across-run mean and spread; the "
+      "band's half-width 4 sqrt(sd_ref^2 (kurt - 1) / (4 E) + mcse_sd^2) with E the engine's mean bulk-ESS or mean "
+      "min(bulk, sq). This keeps the reference's own offsets (e.g. A[3,1], whose reference sd is ~3% above both "
+      "engines' averages), which a count over 10-20 runs cannot resolve.\n")
+print("| engine | E used | P(run fails the sd band) | main contributors |")
+print("|---|---|---|---|")
+for e in engines:
+    for lab, fn in (("bulk", lambda n: np.mean(col(e, n, "ess_bulk"))),
+                    ("min(bulk, sq)", lambda n: np.mean(np.minimum(col(e, n, "ess_bulk"), col(e, n, "ess_sq"))))):
+        surv, contrib = 1.0, []
+        for n in names:
+            q = ref[n]
+            s = col(e, n, "sd")
+            half = 4 * math.sqrt(q["sd"] ** 2 * (q["kurtosis"] - 1) / (4 * fn(n)) + q["mcse_sd"] ** 2)
+            mu, sig = np.mean(s) - q["sd"], np.std(s, ddof=1)
+            p = stats.norm.sf((half - mu) / sig) + stats.norm.cdf((-half - mu) / sig)
+            surv *= 1 - p
+            contrib.append((p, n))
+        contrib.sort(reverse=True)
+        top = ", ".join(f"{n} {p:.1e}" for p, n in contrib[:3])
+        print(f"| {e} | {lab} | {1 - surv:.2e} | {top} |")
+print()
+
 print("## Sampler (post-warmup, per chain, mean over chains and runs)\n")
 print("| engine | chains | step size | sd of step size | tree depth | n_leapfrog | accept_stat | divergent |")
 print("|---|---|---|---|---|---|---|---|")
