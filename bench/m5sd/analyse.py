@@ -26,7 +26,7 @@ names = list(ref)
 runs = defaultdict(lambda: defaultdict(dict))  # engine -> seed -> name -> row
 for r in csv.DictReader(open(qf), delimiter="\t"):
     runs[r["engine"]][int(r["seed"])][r["name"]] = {k: float(v) for k, v in r.items() if k not in ("engine", "name")}
-engines = sorted(runs, key=lambda e: (e != "urn", e))
+engines = sorted(runs, key=lambda e: (e == "stan", e))
 
 
 def col(engine, name, key):
@@ -42,7 +42,8 @@ def z_mean(row, q):
 
 
 print("# M5 sd-spread study: results (bench/m5sd/analyse.py)\n")
-print("Runs: " + ", ".join(f"{e} {len(runs[e])}" for e in engines) + " (4 chains x 1000/1000 each, inits.json).\n")
+print("Runs: " + ", ".join(f"{e} {len(runs[e])}" for e in engines) + " (4 chains x 1000/1000 each; from inits.json, "
+      "the *-mode engines from the best of 8 L-BFGS modes; urn-73715b6-mode: the session-2 build).\n")
 
 print("## Spread of the sd estimate across runs, relative to the reference sd\n")
 hdr = "| quantity | kurt |"
