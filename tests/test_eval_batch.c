@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch_probe.h"
 #include "harness.h"
 #include "lang/check.h"
 #include "lang/eval.h"
@@ -197,53 +198,7 @@ static const bcase CASES[] = {
      "generated quantities { real t = 0; for (n in 1:N) t += y[n] * mu; }\n", 0},
 };
 
-static int count_batched(const ir_st *s) {
-  if (!s) return 0;
-  int c = s->kind == URN_ST_FOR && s->batch ? 1 : 0;
-  for (int i = 0; i < s->nbody; i++) c += count_batched(s->body[i]);
-  return c;
-}
-
-static int count_deferred(const ir_st *s) {
-  if (!s) return 0;
-  int c = s->kind == URN_ST_ASSIGN && s->bslot == -2 ? 1 : 0;
-  for (int i = 0; i < s->nbody; i++) c += count_deferred(s->body[i]);
-  return c;
-}
-
-/* Number of batched loops in the whole program (model block and others);
- * *deferred: stores deferred to hmm_marginal. */
-static int batched_loops2(const char *src, int *deferred) {
-  urn_error err;
-  urn_program *ast = urn_parse("case.stan", src, strlen(src), &err);
-  if (!ast) return -1;
-  if (urn_check(ast, &err) != URN_OK) { urn_program_free(ast); return -1; }
-  urn_prog *p = urn_lower(ast, &err);
-  if (!p) { urn_program_free(ast); return -1; }
-  int c = 0;
-  *deferred = 0;
-  for (int b = 0; b < URN_BLK_COUNT; b++)
-    for (int i = 0; i < p->nstmts[b]; i++) c += count_batched(p->stmts[b][i]), *deferred += count_deferred(p->stmts[b][i]);
-  for (int i = 0; i < p->nfuns; i++) c += count_batched(p->funs[i]->body);
-  urn_prog_free(p);
-  urn_program_free(ast);
-  return c;
-}
-
-static int batched_loops(const char *src) {
-  int d;
-  return batched_loops2(src, &d);
-}
-
-static urn_model *build(const char *src, int nobatch) {
-  if (nobatch) setenv("URN_NOBATCH", "1", 1);
-  else unsetenv("URN_NOBATCH");
-  urn_error err;
-  urn_model *m = urn_model_new("case.stan", src, strlen(src), "data.json", DATA, strlen(DATA), 1, &err);
-  unsetenv("URN_NOBATCH");
-  if (!m) fprintf(stderr, "build: %s\n", err.msg);
-  return m;
-}
+static urn_model *build(const char *src, int nobatch) { return build_batching(src, DATA, nobatch); }
 
 static void run_case(const bcase *c) {
   int nd, nb = batched_loops2(c->src, &nd);

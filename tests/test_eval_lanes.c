@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch_probe.h"
 #include "harness.h"
 #include "lang/check.h"
 #include "lang/eval.h"
@@ -147,38 +148,7 @@ static const lcase CASES[] = {
      "  for (s in 1:S) { matrix[K, K] G = logA * xs[s, 1]; target += sum(G); } }\n"},
 };
 
-static int count_batched(const ir_st *s) {
-  if (!s) return 0;
-  int c = s->kind == URN_ST_FOR && s->batch ? 1 : 0;
-  for (int i = 0; i < s->nbody; i++) c += count_batched(s->body[i]);
-  return c;
-}
-
-/* Number of batched loops in the program (-1 if it does not compile). */
-static int batched_loops(const char *src) {
-  urn_error err;
-  urn_program *ast = urn_parse("case.stan", src, strlen(src), &err);
-  if (!ast) return -1;
-  if (urn_check(ast, &err) != URN_OK) { fprintf(stderr, "check: %s\n", err.msg); urn_program_free(ast); return -1; }
-  urn_prog *p = urn_lower(ast, &err);
-  if (!p) { urn_program_free(ast); return -1; }
-  int c = 0;
-  for (int b = 0; b < URN_BLK_COUNT; b++)
-    for (int i = 0; i < p->nstmts[b]; i++) c += count_batched(p->stmts[b][i]);
-  urn_prog_free(p);
-  urn_program_free(ast);
-  return c;
-}
-
-static urn_model *build(const char *src, const char *data, int nobatch) {
-  if (nobatch) setenv("URN_NOBATCH", "1", 1);
-  else unsetenv("URN_NOBATCH");
-  urn_error err;
-  urn_model *m = urn_model_new("case.stan", src, strlen(src), "data.json", data, strlen(data), 1, &err);
-  unsetenv("URN_NOBATCH");
-  if (!m) fprintf(stderr, "build: %s\n", err.msg);
-  return m;
-}
+static urn_model *build(const char *src, const char *data, int nobatch) { return build_batching(src, data, nobatch); }
 
 /* Batched against ordinary at npt random points (scale: their spread), with
  * and without propto, plus central finite differences without propto. */
