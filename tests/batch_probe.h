@@ -9,9 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <math.h>
+
+#include "harness.h"
 #include "lang/check.h"
 #include "lang/eval.h"
 #include "lang/parser.h"
+#include "math/rng.h"
 #include "urn/model.h"
 
 static int probe_count_batched(const ir_st *s) {
@@ -69,6 +73,52 @@ static urn_model *build_batching(const char *src, const char *data, int nobatch)
   unsetenv("URN_NOBATCH");
   if (!m) fprintf(stderr, "build: %s\n", err.msg);
   return m;
+}
+
+/* The model of src on data with batching on and off, at npt points drawn uniformly over [-scale/2, scale/2]
+ * (stream seed): log densities and gradients equal to 1e-12, with and without propto; with fd, the batched
+ * gradient against central finite differences (relative slack 1e-6, times 1 + |lp| when fd_rel_lp). */
+static void compare_batching(const char *name, const char *src, const char *data, uint64_t seed, int npt,
+                             double scale, int fd, int fd_rel_lp) {
+  urn_model *mb = build_batching(src, data, 0), *mu = build_batching(src, data, 1);
+  CHECK(mb && mu, "%s: builds", name);
+  if (!mb || !mu) { urn_model_free(mb), urn_model_free(mu); return; }
+  size_t n = urn_model_num_unconstrained(mb);
+  double *u = malloc((n ? n : 1) * sizeof *u), *gb = malloc((n ? n : 1) * sizeof *gb), *gu = malloc((n ? n : 1) * sizeof *gu);
+  urn_rng r;
+  urn_rng_seed(&r, seed, 0);
+  for (int pt = 0; pt < npt; pt++) {
+    for (size_t i = 0; i < n; i++) u[i] = scale * (urn_rng_uniform(&r) - 0.5);
+    for (int propto = 0; propto < 2; propto++) {
+      double lb, lu;
+      urn_error e1, e2;
+      int rb = urn_model_log_density_gradient(mb, propto, 1, u, &lb, gb, &e1);
+      int ru = urn_model_log_density_gradient(mu, propto, 1, u, &lu, gu, &e2);
+      CHECK(rb == URN_OK && ru == URN_OK, "%s: evaluates (%s / %s)", name, rb ? e1.msg : "ok", ru ? e2.msg : "ok");
+      if (rb || ru) continue;
+      char what[240];
+      snprintf(what, sizeof what, "%s: lp, point %d, propto %d", name, pt, propto);
+      CHECK_NEAR(lb, lu, 1e-12, 1e-12, what);
+      for (size_t i = 0; i < n; i++) {
+        snprintf(what, sizeof what, "%s: gradient[%zu], point %d, propto %d", name, i, pt, propto);
+        CHECK_NEAR(gb[i], gu[i], 1e-12, 1e-12 * (1 + fabs(lu)), what);
+      }
+      if (propto || !fd) continue;
+      /* central finite differences of the batched log density */
+      for (size_t i = 0; i < n; i++) {
+        double h = 1e-5, keep = u[i], lp1, lp2;
+        u[i] = keep + h;
+        urn_model_log_density(mb, 0, 1, u, &lp1, &e1);
+        u[i] = keep - h;
+        urn_model_log_density(mb, 0, 1, u, &lp2, &e1);
+        u[i] = keep;
+        snprintf(what, sizeof what, "%s: finite difference [%zu], point %d", name, i, pt);
+        CHECK_NEAR(gb[i], (lp1 - lp2) / (2 * h), 1e-5, fd_rel_lp ? 1e-6 * (1 + fabs(lb)) : 1e-6, what);
+      }
+    }
+  }
+  free(u), free(gb), free(gu);
+  urn_model_free(mb), urn_model_free(mu);
 }
 
 #endif

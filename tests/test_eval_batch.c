@@ -204,45 +204,21 @@ static void run_case(const bcase *c) {
   int nd, nb = batched_loops2(c->src, &nd);
   CHECK(nb == c->batched, "%s: %d batched loops, expected %d", c->name, nb, c->batched);
   CHECK(nd == c->deferred, "%s: %d deferred stores, expected %d", c->name, nd, c->deferred);
-  urn_model *mb = build(c->src, 0), *mu = build(c->src, 1);
-  CHECK(mb && mu, "%s: builds", c->name);
-  if (!mb || !mu) { urn_model_free(mb), urn_model_free(mu); return; }
-  size_t n = urn_model_num_unconstrained(mb);
-  double *u = malloc(n * sizeof *u), *gb = malloc(n * sizeof *gb), *gu = malloc(n * sizeof *gu);
-  urn_rng r;
-  urn_rng_seed(&r, 11, 0);
-  for (int pt = 0; pt < 3; pt++) {
-    for (size_t i = 0; i < n; i++) u[i] = 1.6 * (urn_rng_uniform(&r) - 0.5);
-    for (int propto = 0; propto < 2; propto++) {
-      double lb, lu;
-      urn_error e1, e2;
-      int rb = urn_model_log_density_gradient(mb, propto, 1, u, &lb, gb, &e1);
-      int ru = urn_model_log_density_gradient(mu, propto, 1, u, &lu, gu, &e2);
-      CHECK(rb == URN_OK && ru == URN_OK, "%s: evaluates (%s / %s)", c->name, rb ? e1.msg : "ok", ru ? e2.msg : "ok");
-      if (rb || ru) continue;
-      char what[200];
-      snprintf(what, sizeof what, "%s: lp, point %d, propto %d", c->name, pt, propto);
-      CHECK_NEAR(lb, lu, 1e-12, 1e-12, what);
-      for (size_t i = 0; i < n; i++) {
-        snprintf(what, sizeof what, "%s: gradient[%zu], point %d, propto %d", c->name, i, pt, propto);
-        CHECK_NEAR(gb[i], gu[i], 1e-12, 1e-12 * (1 + fabs(lu)), what);
-      }
-      if (propto) continue;
-      /* central finite differences of the batched log density */
-      for (size_t i = 0; i < n; i++) {
-        double h = 1e-5, keep = u[i], lp1, lp2;
-        u[i] = keep + h;
-        urn_model_log_density(mb, 0, 1, u, &lp1, &e1);
-        u[i] = keep - h;
-        urn_model_log_density(mb, 0, 1, u, &lp2, &e1);
-        u[i] = keep;
-        snprintf(what, sizeof what, "%s: finite difference [%zu], point %d", c->name, i, pt);
-        CHECK_NEAR(gb[i], (lp1 - lp2) / (2 * h), 1e-5, 1e-6, what);
-      }
-    }
+  compare_batching(c->name, c->src, DATA, 11, 3, 1.6, 1, 0);
+}
+
+/* src (one real parameter) at u = 0.1 rejects, batched and unbatched, with a message containing want. */
+static void expect_reject(const char *src, const char *what, const char *want) {
+  for (int nobatch = 0; nobatch < 2; nobatch++) {
+    urn_model *m = build(src, nobatch);
+    if (!m) { CHECK(0, "%s case builds", what); continue; }
+    double u = 0.1, lp, g;
+    urn_error err;
+    int rc = urn_model_log_density_gradient(m, 0, 1, &u, &lp, &g, &err);
+    CHECK(rc == URN_EREJECT, "%s rejects (nobatch %d)", what, nobatch);
+    CHECK(strstr(err.msg, want) != NULL, "%s: message says '%s': %s", what, want, err.msg);
+    urn_model_free(m);
   }
-  free(u), free(gb), free(gu);
-  urn_model_free(mb), urn_model_free(mu);
 }
 
 /* An out-of-range index inside a batched loop rejects with the ordinary message. */
@@ -252,16 +228,7 @@ static void check_reject(void) {
       "parameters { real mu; }\n"
       "model { for (n in 1:N) y[n] ~ normal(mu, g[n] + y[n + 1] * 0); }\n";
   CHECK(batched_loops(src) == 1, "reject case is batched");
-  for (int nobatch = 0; nobatch < 2; nobatch++) {
-    urn_model *m = build(src, nobatch);
-    if (!m) { CHECK(0, "reject case builds"); continue; }
-    double u = 0.1, lp, g;
-    urn_error err;
-    int rc = urn_model_log_density_gradient(m, 0, 1, &u, &lp, &g, &err);
-    CHECK(rc == URN_EREJECT, "index out of range rejects (nobatch %d)", nobatch);
-    CHECK(strstr(err.msg, "index 13 out of range") != NULL, "message names the index: %s", err.msg);
-    urn_model_free(m);
-  }
+  expect_reject(src, "index out of range", "index 13 out of range");
 }
 
 /* Fused vector arguments of different lengths reject as the ordinary path does. */
@@ -270,16 +237,7 @@ static void check_fused_mismatch(void) {
       "data { int N; vector[N] y; }\n"
       "parameters { real mu; }\n"
       "model { y ~ normal(mu * head(y, 3) + y, 1); }\n";
-  for (int nobatch = 0; nobatch < 2; nobatch++) {
-    urn_model *m = build(src, nobatch);
-    if (!m) { CHECK(0, "mismatch case builds"); continue; }
-    double u = 0.1, lp, g;
-    urn_error err;
-    int rc = urn_model_log_density_gradient(m, 0, 1, &u, &lp, &g, &err);
-    CHECK(rc == URN_EREJECT, "size mismatch rejects (nobatch %d)", nobatch);
-    CHECK(strstr(err.msg, "mismatch") != NULL, "message says mismatch: %s", err.msg);
-    urn_model_free(m);
-  }
+  expect_reject(src, "size mismatch", "mismatch");
 }
 
 /* A rejection inside a loop that defers its stores, then a good point: the

@@ -148,49 +148,10 @@ static const lcase CASES[] = {
      "  for (s in 1:S) { matrix[K, K] G = logA * xs[s, 1]; target += sum(G); } }\n"},
 };
 
-static urn_model *build(const char *src, const char *data, int nobatch) { return build_batching(src, data, nobatch); }
-
 /* Batched against ordinary at npt random points (scale: their spread), with
  * and without propto, plus central finite differences without propto. */
 static void compare(const char *name, const char *src, const char *data, int npt, double scale, int fd) {
-  urn_model *mb = build(src, data, 0), *mu = build(src, data, 1);
-  CHECK(mb && mu, "%s: builds", name);
-  if (!mb || !mu) { urn_model_free(mb), urn_model_free(mu); return; }
-  size_t n = urn_model_num_unconstrained(mb);
-  double *u = malloc((n ? n : 1) * sizeof *u), *gb = malloc((n ? n : 1) * sizeof *gb), *gu = malloc((n ? n : 1) * sizeof *gu);
-  urn_rng r;
-  urn_rng_seed(&r, 23, 0);
-  for (int pt = 0; pt < npt; pt++) {
-    for (size_t i = 0; i < n; i++) u[i] = scale * (urn_rng_uniform(&r) - 0.5);
-    for (int propto = 0; propto < 2; propto++) {
-      double lb, lu;
-      urn_error e1, e2;
-      int rb = urn_model_log_density_gradient(mb, propto, 1, u, &lb, gb, &e1);
-      int ru = urn_model_log_density_gradient(mu, propto, 1, u, &lu, gu, &e2);
-      CHECK(rb == URN_OK && ru == URN_OK, "%s: evaluates (%s / %s)", name, rb ? e1.msg : "ok", ru ? e2.msg : "ok");
-      if (rb || ru) continue;
-      char what[240];
-      snprintf(what, sizeof what, "%s: lp, point %d, propto %d", name, pt, propto);
-      CHECK_NEAR(lb, lu, 1e-12, 1e-12, what);
-      for (size_t i = 0; i < n; i++) {
-        snprintf(what, sizeof what, "%s: gradient[%zu], point %d, propto %d", name, i, pt, propto);
-        CHECK_NEAR(gb[i], gu[i], 1e-12, 1e-12 * (1 + fabs(lu)), what);
-      }
-      if (propto || !fd) continue;
-      for (size_t i = 0; i < n; i++) {
-        double h = 1e-5, keep = u[i], lp1, lp2;
-        u[i] = keep + h;
-        urn_model_log_density(mb, 0, 1, u, &lp1, &e1);
-        u[i] = keep - h;
-        urn_model_log_density(mb, 0, 1, u, &lp2, &e1);
-        u[i] = keep;
-        snprintf(what, sizeof what, "%s: finite difference [%zu], point %d", name, i, pt);
-        CHECK_NEAR(gb[i], (lp1 - lp2) / (2 * h), 1e-5, 1e-6 * (1 + fabs(lb)), what);
-      }
-    }
-  }
-  free(u), free(gb), free(gu);
-  urn_model_free(mb), urn_model_free(mu);
+  compare_batching(name, src, data, 23, npt, scale, fd, 1);
 }
 
 static void run_case(const lcase *c) {
@@ -222,7 +183,7 @@ static void check_mismatch(void) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     CHECK(batched_loops(cases[i].src) == 1, "mismatch case %zu is batched", i);
     for (int nobatch = 0; nobatch < 2; nobatch++) {
-      urn_model *m = build(cases[i].src, DATA, nobatch);
+      urn_model *m = build_batching(cases[i].src, DATA, nobatch);
       if (!m) { CHECK(0, "mismatch case %zu builds", i); continue; }
       double u = 0.1, lp, g;
       urn_error err;
@@ -266,7 +227,7 @@ static void check_log_scale(void) {
       ys[s][t] = atof(buf);
     }
   for (int nobatch = 0; nobatch < 2; nobatch++) {
-    urn_model *mod = build(src, DATA, nobatch);
+    urn_model *mod = build_batching(src, DATA, nobatch);
     if (!mod) { CHECK(0, "log-scale case builds"); continue; }
     double u[7] = {0.3, -0.4, 0.1, 0.25, -0.8, 0.6, 0.05}, lp, g[7];
     urn_error err;
@@ -314,7 +275,7 @@ static void check_affine_normal(void) {
       snprintf(buf, sizeof buf, "%.4f", sin(1.3 * s + 0.7 * t) * 1.5), xs[s][t] = atof(buf);
       snprintf(buf, sizeof buf, "%.4f", cos(0.9 * s - 0.4 * t) * 2 + 0.3 * t), ys[s][t] = atof(buf);
     }
-  urn_model *m = build(src, DATA, 0);
+  urn_model *m = build_batching(src, DATA, 0);
   if (!m) { CHECK(0, "affine-normal case builds"); return; }
   double u[3] = {0.4, -0.7, 0.2}, lp, g[3];
   urn_error err;
@@ -359,7 +320,7 @@ static void check_affine_reject(void) {
       "model { for (n in 1:S) target += normal_lpdf(xs[n, 1] | m * xs[n, 2] + c, sc); }\n";
   CHECK(batched_loops(src) == 1, "affine-reject case is batched");
   for (int nobatch = 0; nobatch < 2; nobatch++) {
-    urn_model *m = build(src, DATA, nobatch);
+    urn_model *m = build_batching(src, DATA, nobatch);
     if (!m) { CHECK(0, "affine-reject case builds"); continue; }
     double u[3] = {0.3, -0.2, -0.5}, lp, g[3];
     urn_error err;
