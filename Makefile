@@ -54,7 +54,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/liburn.a
 	$(CC) $(ALLCFLAGS) -O3 -o $@ $< $(BUILD)/liburn.a $(LDLIBS)
 
 # Every test: C test programs and CLI shell scripts; ends with "N passed, N failed".
-test: $(BUILD)/urn $(TEST_BIN) $(BUILD)/tests/conformance
+test: $(BUILD)/urn $(TEST_BIN) $(BUILD)/tests/conformance $(BUILD)/tests/conformance_functions
 	@sh tests/run_tests.sh $(BUILD)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -109,6 +109,13 @@ sbc: $(BUILD)/tests/test_sbc
 .PHONY: conformance
 conformance: $(BUILD)/tests/conformance
 	$(BUILD)/tests/conformance $(CONFORMANCE_ARGS) $${URN_SHARED:-../shared}/posteriordb
+
+# Stan's built-in functions: one program per signature of ../shared/stanc3/stan_math_signatures.txt.xz checked
+# as `urn check` does, plus probes of the variadic names; a line per incomplete name, then
+# "names: A/603; signatures: B/24246" (docs/conformance.md).  CONFORMANCE_ARGS e.g. "--only lbeta --verbose".
+.PHONY: conformance-functions
+conformance-functions: $(BUILD)/tests/conformance_functions
+	$(BUILD)/tests/conformance_functions --shared $${URN_SHARED:-../shared} $(CONFORMANCE_ARGS)
 
 # Side-by-side with rstan (needs R + rstan installed; not part of make test or make bench).
 .PHONY: bench-stan
