@@ -37,6 +37,25 @@ size_t urn_model_num_params(const urn_model *m, int include_tp, int include_gq);
  * the order of urn_model_param_constrain (column-major for matrices, as Stan). */
 const char *urn_model_param_name(const urn_model *m, size_t i);
 
+/* Name of unconstrained coordinate i (i < urn_model_num_unconstrained), as
+ * Stan's unconstrained_param_names: "sigma", "beta.2" where the transform keeps
+ * the size, "theta.1", "theta.2"... (flat) where it does not (simplex, cov_matrix). */
+const char *urn_model_param_unc_name(const urn_model *m, size_t i);
+
+/* Maximum number of dimensions of a variable (array dimensions, then rows and
+ * columns of a vector or matrix). */
+#define URN_MODEL_MAX_DIMS 10
+/* Number of output variables: parameters, transformed parameters, generated
+ * quantities, in declaration order. */
+size_t urn_model_num_vars(const urn_model *m);
+/* Variable i of those: returns its name (NULL when i is out of range); *block
+ * gets 0 (parameter), 1 (transformed parameter) or 2 (generated quantity),
+ * *ndim its number of dimensions (0 for a scalar), dims (URN_MODEL_MAX_DIMS
+ * entries) its sizes: array dimensions, then the rows (and columns) of a
+ * vector or matrix.  Its values are consecutive in urn_model_param_constrain's
+ * output, column-major over all ndim dimensions.  Any output pointer may be NULL. */
+const char *urn_model_var(const urn_model *m, size_t i, int *block, int *ndim, size_t *dims);
+
 /* Log density at the unconstrained point theta_unc.  propto drops constant
  * terms as `~` does (so propto=1, jacobian=1 gives Stan's lp__); jacobian adds
  * the log-Jacobian of the constraining transforms.  Returns URN_OK, or
@@ -57,6 +76,32 @@ int urn_model_param_constrain(const urn_model *m, int include_tp, int include_gq
  * an error.  json_path names the file in messages. */
 int urn_model_param_unconstrain_json(const urn_model *m, const char *json, size_t len, const char *json_path,
                                      double *theta_unc, urn_error *err);
+/* Unconstrained point from the parameters' constrained values theta, in the
+ * order of urn_model_param_constrain (urn_model_num_params(m, 0, 0) values,
+ * column-major within each parameter).  Values outside a parameter's support
+ * are an error naming the parameter (URN_EINPUT). */
+int urn_model_param_unconstrain(const urn_model *m, const double *theta, double *theta_unc, urn_error *err);
+
+/* Log density, gradient and Hessian (n x n row-major, n =
+ * urn_model_num_unconstrained; symmetric) at theta_unc.  The Hessian is the
+ * sixth-order central finite difference of the reverse-mode gradient in each
+ * coordinate, step 2^-7 (2^-17 |theta_i| beyond |theta_i| > 1024; 6n gradient
+ * evaluations), symmetrized; accurate to about 1e-10 relative where the density
+ * is smooth (docs/model-api.md).  A point near theta_unc that the model rejects is an
+ * error (URN_EREJECT with its message). */
+int urn_model_log_density_hessian(const urn_model *m, int propto, int jacobian, const double *theta_unc,
+                                  double *lp, double *grad, double *hessian, urn_error *err);
+/* Log density and the Hessian-vector product H v at theta_unc, by the same
+ * sixth-order difference of gradients along v (6 gradient evaluations). */
+int urn_model_log_density_hvp(const urn_model *m, int propto, int jacobian, const double *theta_unc,
+                              const double *v, double *lp, double *hvp, urn_error *err);
+
+/* A random number generator for generated quantities: stream `stream` of seed
+ * `seed` (xoshiro256++, the sampler's generator: chain c of a run uses stream
+ * c).  Not thread-safe: one per thread.  urn_rng_free(NULL) is a no-op. */
+urn_rng *urn_rng_new(uint64_t seed, uint64_t stream);
+void urn_rng_free(urn_rng *rng);
+
 /* Where print() statements write (default stdout; NULL silences them). */
 void urn_model_set_print(urn_model *m, FILE *out);
 

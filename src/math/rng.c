@@ -1,7 +1,9 @@
 /* math/rng.c — xoshiro256++ with splitmix64 seeding and jump-ahead streams. */
 #include "math/rng.h"
+#include "urn/model.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
@@ -92,3 +94,11 @@ uint64_t urn_rng_below(urn_rng *r, uint64_t n) {
   }
   return (uint64_t)(m >> 64);
 }
+
+/* The public constructor of include/urn/model.h (generated quantities from bindings). */
+urn_rng *urn_rng_new(uint64_t seed, uint64_t stream) {
+  urn_rng *r = malloc(sizeof *r);
+  if (r) urn_rng_seed(r, seed, stream);
+  return r;
+}
+void urn_rng_free(urn_rng *r) { free(r); }

@@ -43,6 +43,7 @@ struct urn_model {
   size_t n_unc;            /* unconstrained dimension */
   size_t n_out[3];         /* constrained scalars of each kind */
   char **names;            /* output names, n_out[0] + n_out[1] + n_out[2] */
+  char **unc_names;        /* unconstrained coordinate names, n_unc */
   size_t *perm;            /* output column-major position -> storage offset, per output */
   pthread_mutex_t lock;    /* protects the workspace pool */
   urn_ev **pool;           /* free workspaces */
@@ -453,6 +454,10 @@ static void model_free_parts(urn_model *m) {
     for (size_t i = 0; i < total; i++) free(m->names[i]);
     free(m->names);
   }
+  if (m->unc_names) {
+    for (size_t i = 0; i < m->n_unc; i++) free(m->unc_names[i]);
+    free(m->unc_names);
+  }
   free(m->perm);
   for (int k = 0; k < 3; k++) free(m->vars[k]);
   urn_prog_free(m->prog);
@@ -482,6 +487,25 @@ static void add_names(urn_model *m, size_t *k, const char *base, const urn_val *
     for (int d = 0; d < nd; d++) {
       if (++idx[d] < (size_t)x->dim[d]) break;
       idx[d] = 0;
+    }
+  }
+}
+
+/* Names of the unconstrained coordinates, as Stan's unconstrained_param_names: a
+ * parameter whose transform keeps its size keeps its element names ("sigma",
+ * "beta.2", "L.1.2"); one whose transform changes it (simplex, covariance and
+ * correlation matrices, sum-to-zero vectors) numbers its coordinates "theta.1"... */
+static void add_unc_names(urn_model *m) {
+  m->unc_names = urn_xcalloc(m->n_unc ? m->n_unc : 1, sizeof *m->unc_names);
+  for (int i = 0; i < m->nvars[0]; i++) {
+    const var_info *vi = &m->vars[0][i];
+    for (size_t j = 0; j < vi->unc_n; j++) {
+      char buf[512];
+      if (vi->unc_n == vi->out_n)
+        snprintf(buf, sizeof buf, "%s", m->names[vi->out_off + j]);
+      else
+        snprintf(buf, sizeof buf, "%s.%zu", vi->d->name, j + 1);
+      m->unc_names[vi->unc_off + j] = urn_xstrdup(buf);
     }
   }
 }
@@ -580,6 +604,7 @@ urn_model *urn_model_new(const char *path, const char *source, size_t source_len
   m->perm = urn_xcalloc(total ? total : 1, sizeof *m->perm);
   for (int k = 0; k < 3; k++)
     for (int i = 0; i < m->nvars[k]; i++) add_names(m, &kk, m->vars[k][i].d->name, &m->vars[k][i].shape);
+  add_unc_names(m);
   /* fold data-only subexpressions (a rejection while folding writes its message through
    * ev->err: point it at a live error, not at checked_tdata's / declare_var's dead local) */
   ev->err = &e2;
@@ -611,11 +636,33 @@ size_t urn_model_num_unconstrained(const urn_model *m) { return m->n_unc; }
 size_t urn_model_num_params(const urn_model *m, int include_tp, int include_gq) {
   return m->n_out[0] + (include_tp ? m->n_out[1] : 0) + (include_gq ? m->n_out[2] : 0);
 }
+const char *urn_model_param_unc_name(const urn_model *m, size_t i) {
+  return i < m->n_unc && m->unc_names ? m->unc_names[i] : NULL;
+}
 const char *urn_model_param_name(const urn_model *m, size_t i) {
   size_t total = m->n_out[0] + m->n_out[1] + m->n_out[2];
   return i < total ? m->names[i] : NULL;
 }
 void urn_model_set_print(urn_model *m, FILE *out) { m->print = out; }
+
+size_t urn_model_num_vars(const urn_model *m) { return (size_t)m->nvars[0] + (size_t)m->nvars[1] + (size_t)m->nvars[2]; }
+
+const char *urn_model_var(const urn_model *m, size_t i, int *block, int *ndim, size_t *dims) {
+  for (int b = 0; b < 3; b++) {
+    if (i >= (size_t)m->nvars[b]) {
+      i -= (size_t)m->nvars[b];
+      continue;
+    }
+    const var_info *vi = &m->vars[b][i];
+    int nd = urn_val_ndim(vi->shape.ty);
+    if (block) *block = b;
+    if (ndim) *ndim = nd;
+    if (dims)
+      for (int d = 0; d < nd && d < URN_MODEL_MAX_DIMS; d++) dims[d] = (size_t)vi->shape.dim[d];
+    return vi->d->name;
+  }
+  return NULL;
+}
 
 /* ---- evaluation ---- */
 
@@ -765,6 +812,36 @@ static int unconstrain_all(const urn_model *m, urn_ev *ev, const urn_json *root,
     unconstrain(ev, d, slot, theta_unc + vi->unc_off);
   }
   return URN_OK;
+}
+
+/* Validates and unconstrains every parameter from flat constrained values (own setjmp frame). */
+static int unconstrain_flat(const urn_model *m, urn_ev *ev, const double *theta, double *theta_unc, urn_error *err) {
+  urn_error e2;
+  urn_error_clear(&e2);
+  ev->err = &e2, ev->taping = 0;
+  if (setjmp(ev->jb)) return urn_error_set(err, URN_EINPUT, "%s", e2.msg);
+  for (int i = 0; i < m->nvars[0]; i++) {
+    const var_info *vi = &m->vars[0][i];
+    const ir_decl *d = vi->d;
+    urn_val *slot = &ev->glob[d->slot];
+    urn_ev_declare(ev, d, slot);
+    for (size_t j = 0; j < vi->out_n; j++) {
+      double v = theta[vi->out_off + j];
+      if (isnan(v)) return urn_error_set(err, URN_EINPUT, "parameter %s is NaN", m->names[vi->out_off + j]);
+      slot->v[m->perm[vi->out_off + j]] = v;
+    }
+    char msg[600];
+    if (urn_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "parameter %s", msg);
+    unconstrain(ev, d, slot, theta_unc + vi->unc_off);
+  }
+  return URN_OK;
+}
+
+int urn_model_param_unconstrain(const urn_model *m, const double *theta, double *theta_unc, urn_error *err) {
+  urn_ev *ev = ev_get(m);
+  int rc = unconstrain_flat(m, ev, theta, theta_unc, err);
+  ev_put(m, ev);
+  return rc;
 }
 
 int urn_model_param_unconstrain_json(const urn_model *m, const char *json, size_t len, const char *json_path,
