@@ -1,6 +1,8 @@
 # urn — build, test and install.
-# Sources are discovered by wildcard: every src/**/*.c except src/cli/ goes into the
-# library; src/cli/*.c make the `urn` program; tests/test_*.c are test programs.
+# Sources are discovered by wildcard: every src/**/*.c except src/cli/ and src/bridgestan/
+# goes into the library; src/cli/*.c make the `urn` program; src/bridgestan/*.c and the
+# library's objects make build/urn_bridgestan.so (BridgeStan's ABI, embedded in `urn` for
+# `urn compile --bridgestan`); tests/test_*.c are test programs.
 
 CC      ?= cc
 OPT     ?= -O2
@@ -14,18 +16,20 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 VERSION := 0.1.0
 
-LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
+LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/bridgestan/*' | sort)
+BS_SRC   := $(sort $(wildcard src/bridgestan/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 BENCH_SRC:= $(sort $(wildcard bench/bench_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+BS_OBJ   := $(BS_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS  := $(shell find include src -name '*.h')
 
 .PHONY: all test test-asan demo install clean bench check-shared
-all: $(BUILD)/liburn.a $(BUILD)/liburn.so $(BUILD)/urn urn
+all: $(BUILD)/liburn.a $(BUILD)/liburn.so $(BUILD)/urn_bridgestan.so $(BUILD)/urn urn
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -38,8 +42,18 @@ $(BUILD)/liburn.a: $(LIB_OBJ)
 $(BUILD)/liburn.so: $(LIB_OBJ)
 	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/urn: $(CLI_OBJ) $(BUILD)/liburn.a
-	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/liburn.a $(LDLIBS)
+# BridgeStan's ABI over a private copy of the library (only bs_* exported, debug info stripped).
+$(BUILD)/urn_bridgestan.so: $(BS_OBJ) $(LIB_OBJ) src/bridgestan/exports.map
+	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -Wl,--version-script=src/bridgestan/exports.map -Wl,-Bsymbolic -Wl,-S \
+	  -o $@ $(BS_OBJ) $(LIB_OBJ) $(LDLIBS)
+
+# The generic BridgeStan library as bytes inside `urn` (urn_bs_lib_start .. urn_bs_lib_end).
+$(BUILD)/bs_blob.o: $(BUILD)/urn_bridgestan.so
+	printf '.section .rodata\n.balign 16\n.globl urn_bs_lib_start\nurn_bs_lib_start:\n.incbin "%s"\n.globl urn_bs_lib_end\nurn_bs_lib_end:\n.section .note.GNU-stack,"",@progbits\n' \
+	  $(BUILD)/urn_bridgestan.so | $(CC) -c -x assembler -o $@ -
+
+$(BUILD)/urn: $(CLI_OBJ) $(BUILD)/bs_blob.o $(BUILD)/liburn.a
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/bs_blob.o $(BUILD)/liburn.a $(LDLIBS)
 
 # Convenience link so that `./urn` works from the project root.
 urn: $(BUILD)/urn
@@ -75,6 +89,9 @@ install: all
 	install -m 644 include/urn.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/urn/*.h $(DESTDIR)$(PREFIX)/include/urn/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' urn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/urn.pc
+	install -d $(DESTDIR)$(PREFIX)/share/urn/bridgestan
+	install -m 755 $(BUILD)/urn_bridgestan.so $(DESTDIR)$(PREFIX)/lib/urn_bridgestan.so
+	sed -e 's|^URN ?= .*|URN ?= $(PREFIX)/bin/urn|' bridgestan/Makefile > $(DESTDIR)$(PREFIX)/share/urn/bridgestan/Makefile
 
 clean:
 	rm -rf build build-asan urn demo-output

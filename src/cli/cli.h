@@ -19,6 +19,7 @@ int cmd_summary(int argc, char **argv);
 int cmd_hmm(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_tutorial(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 
 typedef struct cli_args {
   int argc;        /* number of arguments, argv[0] is the command name */

@@ -20,6 +20,7 @@ static const command commands[] = {
     {"summary", cmd_summary, "summarize Stan CSV files: mean, sd, quantiles, R-hat, ESS, MCSE"},
     {"hmm", cmd_hmm, "hidden Markov models and GLM-HMMs fitted by EM (urn hmm --help)"},
     {"plot", cmd_plot, "SVG plots of draws: posterior, trace, rank"},
+    {"compile", cmd_compile, "make a BridgeStan-compatible model library (--bridgestan), no C compiler"},
     {"tutorial", cmd_tutorial, "run the whole tutorial path end to end and write a report"},
 };
 
