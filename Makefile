@@ -68,7 +68,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/liburn.a
 	$(CC) $(ALLCFLAGS) -O3 -o $@ $< $(BUILD)/liburn.a $(LDLIBS)
 
 # Every test: C test programs and CLI shell scripts; ends with "N passed, N failed".
-test: $(BUILD)/urn $(TEST_BIN) $(BUILD)/tests/conformance $(BUILD)/tests/conformance_functions
+test: $(BUILD)/urn $(TEST_BIN) $(BUILD)/tests/conformance $(BUILD)/tests/conformance_functions $(BUILD)/tests/conformance_lang
 	@sh tests/run_tests.sh $(BUILD)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -133,6 +133,16 @@ conformance: $(BUILD)/tests/conformance
 .PHONY: conformance-functions
 conformance-functions: $(BUILD)/tests/conformance_functions
 	$(BUILD)/tests/conformance_functions --shared $${URN_SHARED:-../shared} $(CONFORMANCE_ARGS)
+
+# Language conformance: stanc3's compiler test programs (good/ must pass `urn check`, bad/ must be
+# refused); per-directory counts, the wrong verdicts, and "good: A/B accepted; bad: C/D rejected"
+# (docs/conformance.md).  conformance-lang-update rewrites the list of still-wrong verdicts that
+# `make test` checks against (tests/data/conformance_lang_expected.txt).
+.PHONY: conformance-lang conformance-lang-update
+conformance-lang: $(BUILD)/tests/conformance_lang
+	@sh tests/conformance_lang.sh $(BUILD) --list; rc=$$?; [ $$rc = 3 ] && exit 0; exit $$rc
+conformance-lang-update: $(BUILD)/tests/conformance_lang
+	@sh tests/conformance_lang.sh $(BUILD) --quiet --write-expect tests/data/conformance_lang_expected.txt
 
 # Side-by-side with rstan (needs R + rstan installed; not part of make test or make bench).
 .PHONY: bench-stan

@@ -99,14 +99,14 @@ ir_ex *urn_ir_const(urn_arena *a, double v, urn_type ty) {
 static ir_ex *lower_expr(lctx *c, const urn_expr *x);
 
 static ir_ex *make_call(lctx *c, const urn_expr *src, const char *name, ir_ex **args, int n) {
-  urn_type tys[16] = {{0, 0}};
-  for (int i = 0; i < n && i < 16; i++) tys[i] = args[i]->ty;
+  urn_type tys[64] = {{0, 0}};
+  for (int i = 0; i < n && i < 64; i++) tys[i] = args[i]->ty;
   urn_type ret;
-  const urn_builtin *b = urn_builtin_resolve(name, tys, n, &ret);
+  const urn_builtin *b = n <= 64 ? urn_builtin_resolve(name, tys, n, &ret) : NULL;
   if (!b) {
     char desc[600], got[300] = "";
     size_t off = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && i < 64; i++) {
       char t[64];
       urn_type_name(tys[i], t, sizeof t);
       off += (size_t)snprintf(got + off, sizeof got - off, "%s%s", i ? ", " : "", t);
@@ -522,12 +522,13 @@ static ir_st *lower_tilde(lctx *c, const urn_stmt *x) {
       fail(c, x->line, x->col, "truncation needs %s_lcdf / %s_lccdf, which '%s' lacks", x->dist, x->dist, x->dist);
   }
   if (!s->fun) {
-    urn_type tys[16];
-    for (int i = 0; i < n && i < 16; i++) tys[i] = s->args[i]->ty;
+    urn_type tys[64] = {{0, 0}};
+    for (int i = 0; i < n && i < 64; i++) tys[i] = s->args[i]->ty;
     urn_type ret;
     snprintf(name, sizeof name, "%s_lupdf", x->dist);
-    s->bi = urn_builtin_resolve(name, tys, n, &ret);
-    if (!s->bi) snprintf(name, sizeof name, "%s_lupmf", x->dist), s->bi = urn_builtin_resolve(name, tys, n, &ret);
+    s->bi = n <= 64 ? urn_builtin_resolve(name, tys, n, &ret) : NULL;
+    if (!s->bi && n <= 64)
+      snprintf(name, sizeof name, "%s_lupmf", x->dist), s->bi = urn_builtin_resolve(name, tys, n, &ret);
     if (!s->bi) {
       if (!urn_dist_find(x->dist)) fail(c, x->dist_line, x->dist_col, "unknown distribution '%s'", x->dist);
       else {
