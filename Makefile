@@ -10,7 +10,9 @@ CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
 INCS    := -Iinclude -Isrc
-ALLCFLAGS = $(WARN) $(DEFS) $(INCS) -fPIC $(CFLAGS) $(EXTRA_CFLAGS)
+# -fvisibility=hidden: liburn.so exports only the declarations marked URN_API (include/urn/common.h).
+# -MMD -MP: each object's header dependencies go to a .d file beside it (included below).
+ALLCFLAGS = $(WARN) $(DEFS) $(INCS) -fPIC -fvisibility=hidden -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  := -lm -lpthread
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -26,12 +28,12 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 BS_OBJ   := $(BS_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-HEADERS  := $(shell find include src -name '*.h')
+DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 
 .PHONY: all test test-asan demo install clean bench check-shared
 all: $(BUILD)/liburn.a $(BUILD)/liburn.so $(BUILD)/urn_bridgestan.so $(BUILD)/urn urn
 
-$(BUILD)/%.o: %.c $(HEADERS)
+$(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -DURN_VERSION='"$(VERSION)"' -c $< -o $@
 
@@ -59,13 +61,15 @@ $(BUILD)/urn: $(CLI_OBJ) $(BUILD)/bs_blob.o $(BUILD)/liburn.a
 urn: $(BUILD)/urn
 	@ln -sf $(BUILD)/urn urn
 
-$(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/liburn.a
+$(BUILD)/tests/%: tests/%.c $(BUILD)/liburn.a Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Itests -o $@ $< $(BUILD)/liburn.a $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/liburn.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -O3 -o $@ $< $(BUILD)/liburn.a $(LDLIBS)
+
+-include $(DEPS)
 
 # Every test: C test programs and CLI shell scripts; ends with "N passed, N failed".
 test: $(BUILD)/urn $(TEST_BIN) $(BUILD)/tests/conformance $(BUILD)/tests/conformance_functions $(BUILD)/tests/conformance_lang
@@ -105,7 +109,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame
 FUZZ_SECONDS ?= 30
 .PHONY: fuzz fuzz-smoke fuzz-long
 fuzz: $(FUZZ_BIN)
-build-fuzz/lib/%.o: %.c $(HEADERS)
+build-fuzz/lib/%.o: %.c $(shell find include src -name '*.h')
 	@mkdir -p $(dir $@)
 	clang $(WARN) $(DEFS) $(INCS) $(FUZZ_FLAGS) -c $< -o $@
 build-fuzz/liburn.a: $(LIB_SRC:%.c=build-fuzz/lib/%.o)

@@ -8,6 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Marks the public API: liburn.so is built with -fvisibility=hidden and
+ * exports only the declarations carrying URN_API. */
+#if defined(__GNUC__) || defined(__clang__)
+#define URN_API __attribute__((visibility("default")))
+#else
+#define URN_API
+#endif
+
 enum urn_status {
   URN_OK = 0,      /* success */
   URN_EREJECT = 1, /* the log density rejected this point (domain error, reject()):
@@ -25,12 +33,12 @@ typedef struct urn_error {
 } urn_error;
 
 /* Sets *err (if not NULL) to code and a printf-formatted message; returns code. */
-int urn_error_set(urn_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+URN_API int urn_error_set(urn_error *err, int code, const char *fmt, ...)
+            __attribute__((format(printf, 3, 4)));
 /* Clears *err to URN_OK and an empty message. */
-void urn_error_clear(urn_error *err);
+URN_API void urn_error_clear(urn_error *err);
 
 /* The library version, e.g. "0.1.0". */
-const char *urn_version(void);
+URN_API const char *urn_version(void);
 
 #endif

@@ -53,32 +53,32 @@ typedef struct urn_diag_summary {
 /* Reusable scratch space (FFT tables, rank-to-normal tables, buffers) that makes
  * summarizing many quantities of the same shape fast.  One per thread. */
 typedef struct urn_diag_ws urn_diag_ws;
-urn_diag_ws *urn_diag_ws_new(void);
-void urn_diag_ws_free(urn_diag_ws *ws);
+URN_API urn_diag_ws *urn_diag_ws_new(void);
+URN_API void urn_diag_ws_free(urn_diag_ws *ws);
 
 /* Summary of one quantity: x holds n_chains x n_draws values (chain-major).
  * hdi_prob in (0, 1) is the HDI probability (ArviZ's default 0.94).  probs
  * (n_probs entries in [0, 1], may be NULL when n_probs is 0) are extra type-7
  * quantiles written to quantiles_out (n_probs entries).  ws may be NULL (a temporary one is used).  Returns URN_OK, or
  * URN_EINPUT (with err) when the shape or a probability is invalid. */
-int urn_diag_summarize(const double *x, size_t n_chains, size_t n_draws, double hdi_prob, const double *probs,
-                       size_t n_probs, double *quantiles_out, urn_diag_ws *ws, urn_diag_summary *out,
-                       urn_error *err);
+URN_API int urn_diag_summarize(const double *x, size_t n_chains, size_t n_draws, double hdi_prob, const double *probs,
+                               size_t n_probs, double *quantiles_out, urn_diag_ws *ws, urn_diag_summary *out,
+                               urn_error *err);
 
 /* The individual measures (same layout; NaN when undefined).  `capped` (may be
  * NULL) gets 1 when the ESS was capped.  These allocate their own scratch. */
-double urn_diag_rhat(const double *x, size_t n_chains, size_t n_draws);
-double urn_diag_rhat_basic(const double *x, size_t n_chains, size_t n_draws);
-double urn_diag_ess_bulk(const double *x, size_t n_chains, size_t n_draws, int *capped);
-double urn_diag_ess_tail(const double *x, size_t n_chains, size_t n_draws, int *capped);
-double urn_diag_ess_basic(const double *x, size_t n_chains, size_t n_draws, int *capped);
-double urn_diag_ess_quantile(const double *x, size_t n_chains, size_t n_draws, double p, int *capped);
-double urn_diag_mcse_quantile(const double *x, size_t n_chains, size_t n_draws, double p);
+URN_API double urn_diag_rhat(const double *x, size_t n_chains, size_t n_draws);
+URN_API double urn_diag_rhat_basic(const double *x, size_t n_chains, size_t n_draws);
+URN_API double urn_diag_ess_bulk(const double *x, size_t n_chains, size_t n_draws, int *capped);
+URN_API double urn_diag_ess_tail(const double *x, size_t n_chains, size_t n_draws, int *capped);
+URN_API double urn_diag_ess_basic(const double *x, size_t n_chains, size_t n_draws, int *capped);
+URN_API double urn_diag_ess_quantile(const double *x, size_t n_chains, size_t n_draws, double p, int *capped);
+URN_API double urn_diag_mcse_quantile(const double *x, size_t n_chains, size_t n_draws, double p);
 /* Type-7 quantile of n values already sorted ascending (NaN if n == 0). */
-double urn_diag_quantile_sorted(const double *sorted, size_t n, double p);
+URN_API double urn_diag_quantile_sorted(const double *sorted, size_t n, double p);
 /* ArviZ's HDI of n values sorted ascending: [*lo, *hi] (NaN when n*prob leaves
  * no window or a value is NaN). */
-void urn_diag_hdi_sorted(const double *sorted, size_t n, double prob, double *lo, double *hi);
+URN_API void urn_diag_hdi_sorted(const double *sorted, size_t n, double prob, double *lo, double *hi);
 
 /* ------------------------------------------------------------ draws sets */
 
@@ -114,13 +114,13 @@ typedef struct urn_summary_options {
   size_t n_vars;             /* entries in vars */
   int diagnostics;           /* table: print the sampler diagnostics section (default 1) */
 } urn_summary_options;
-void urn_summary_options_init(urn_summary_options *opt);
+URN_API void urn_summary_options_init(urn_summary_options *opt);
 
 /* Prints the summary of every quantity in d to out in the chosen format; the
  * table format ends with the sampler diagnostics (divergences, tree depth
  * saturation, E-BFMI, R-hat and ESS problems) each with a one-line hint.
  * Returns URN_OK, or URN_EINPUT with err (e.g. a --vars name matching nothing). */
-int urn_summary_print(FILE *out, const urn_draws *d, const urn_summary_options *opt, urn_error *err);
+URN_API int urn_summary_print(FILE *out, const urn_draws *d, const urn_summary_options *opt, urn_error *err);
 
 /* ------------------------------------------------------------- Stan CSV */
 
@@ -145,15 +145,15 @@ typedef struct urn_stancsv {
 /* Reads path.  Errors (URN_EIO for a missing file, URN_EINPUT for a file that is
  * not Stan CSV: no header, a row with the wrong number of fields, a field that
  * is not a number) name path:line:col. */
-int urn_stancsv_read(const char *path, urn_stancsv *out, urn_error *err);
+URN_API int urn_stancsv_read(const char *path, urn_stancsv *out, urn_error *err);
 /* Parses text[0..len) the same way; path is used in messages. */
-int urn_stancsv_parse(const char *path, const char *text, size_t len, urn_stancsv *out, urn_error *err);
-void urn_stancsv_free(urn_stancsv *f);
+URN_API int urn_stancsv_parse(const char *path, const char *text, size_t len, urn_stancsv *out, urn_error *err);
+URN_API void urn_stancsv_free(urn_stancsv *f);
 /* Groups files as chains of one urn_draws (pointing into the files, which must
  * outlive it; free with urn_draws_free_views).  All files must have the same
  * columns in the same order and the same number of draws: otherwise URN_EINPUT
  * naming the first file that differs. */
-int urn_stancsv_as_draws(const urn_stancsv *files, size_t n_files, urn_draws *out, urn_error *err);
-void urn_draws_free_views(urn_draws *d);
+URN_API int urn_stancsv_as_draws(const urn_stancsv *files, size_t n_files, urn_draws *out, urn_error *err);
+URN_API void urn_draws_free_views(urn_draws *d);
 
 #endif

@@ -25,15 +25,15 @@
 
 /* Scaled forward filter: *loglik = log p(y_1:T); filtered[t*K+k] = p(z_t=k | y_1:t),
  * predicted[t*K+k] = p(z_t=k | y_1:t-1) (predicted row 0 = pi). */
-int urn_hmm_filter(int K, size_t T, const double *pi, const double *A, const double *LL,
-                   double *loglik, double *filtered, double *predicted, urn_error *err);
+URN_API int urn_hmm_filter(int K, size_t T, const double *pi, const double *A, const double *LL,
+                           double *loglik, double *filtered, double *predicted, urn_error *err);
 /* Forward-backward: smoothed[t*K+k] = p(z_t=k | y_1:T); trans_sum[i*K+j] =
  * sum_{t<T} p(z_t=i, z_{t+1}=j | y_1:T) (the expected transition counts). */
-int urn_hmm_smoother(int K, size_t T, const double *pi, const double *A, const double *LL,
-                     double *loglik, double *smoothed, double *trans_sum, urn_error *err);
+URN_API int urn_hmm_smoother(int K, size_t T, const double *pi, const double *A, const double *LL,
+                             double *loglik, double *smoothed, double *trans_sum, urn_error *err);
 /* Viterbi path (dynamax's backward max-product form; ties go to the lowest index). */
-int urn_hmm_viterbi(int K, size_t T, const double *pi, const double *A, const double *LL,
-                    int *states, urn_error *err);
+URN_API int urn_hmm_viterbi(int K, size_t T, const double *pi, const double *A, const double *LL,
+                            int *states, urn_error *err);
 
 /* For Stan's hmm_marginal(log_omega, Gamma, rho), in Stan's column-major layout:
  * log_omega is K x T column-major (log_omega[k + t*K]), Gamma is K x K
@@ -44,9 +44,9 @@ int urn_hmm_viterbi(int K, size_t T, const double *pi, const double *A, const do
  * Gamma and rho are not required to be normalised (the gradient is that of the
  * unnormalised recursion, as Stan's).  URN_EREJECT with a message when log p
  * is -inf or an input is not finite. */
-int urn_hmm_marginal(int K, size_t T, const double *log_omega, const double *Gamma,
-                     const double *rho, double *logp, double *d_log_omega, double *d_Gamma,
-                     double *d_rho, urn_error *err);
+URN_API int urn_hmm_marginal(int K, size_t T, const double *log_omega, const double *Gamma,
+                             const double *rho, double *logp, double *d_log_omega, double *d_Gamma,
+                             double *d_rho, urn_error *err);
 
 /* ---------------------------------------------------------------------------
  * Models and parameters. */
@@ -90,12 +90,12 @@ typedef struct urn_hmm_model {
 
 /* Fills *m with dynamax's defaults for kind (D is forced to 1 for logreg/catreg).
  * Validates sizes.  urn_hmm_model_free releases prior_mean/prior_scale. */
-int urn_hmm_model_init(urn_hmm_model *m, urn_hmm_kind kind, int K, int D, int M, int C,
-                       urn_error *err);
-void urn_hmm_model_free(urn_hmm_model *m);
+URN_API int urn_hmm_model_init(urn_hmm_model *m, urn_hmm_kind kind, int K, int D, int M, int C,
+                               urn_error *err);
+URN_API void urn_hmm_model_free(urn_hmm_model *m);
 /* "gaussian", "diag", "linreg", "logreg", "catreg", "poisson"; parse returns -1 if unknown. */
-const char *urn_hmm_kind_name(urn_hmm_kind kind);
-int urn_hmm_kind_parse(const char *name);
+URN_API const char *urn_hmm_kind_name(urn_hmm_kind kind);
+URN_API int urn_hmm_kind_parse(const char *name);
 
 typedef struct urn_hmm_params {
   int K, D, M, C;             /* sizes (copied from the model) */
@@ -110,12 +110,12 @@ typedef struct urn_hmm_params {
 } urn_hmm_params;
 
 /* Allocates (zeroed) the arrays the model's kind uses; the others stay NULL. */
-void urn_hmm_params_alloc(const urn_hmm_model *m, urn_hmm_params *p);
-void urn_hmm_params_free(urn_hmm_params *p);
-void urn_hmm_params_copy(const urn_hmm_model *m, urn_hmm_params *dst, const urn_hmm_params *src);
+URN_API void urn_hmm_params_alloc(const urn_hmm_model *m, urn_hmm_params *p);
+URN_API void urn_hmm_params_free(urn_hmm_params *p);
+URN_API void urn_hmm_params_copy(const urn_hmm_model *m, urn_hmm_params *dst, const urn_hmm_params *src);
 /* Checks shapes' contents: probabilities in [0,1] summing to 1 (1e-6), covariances
  * symmetric positive definite, finite values.  The message names the parameter/state. */
-int urn_hmm_params_check(const urn_hmm_model *m, const urn_hmm_params *p, urn_error *err);
+URN_API int urn_hmm_params_check(const urn_hmm_model *m, const urn_hmm_params *p, urn_error *err);
 
 /* One sequence.  y: T x D (logreg/catreg: T values), x: T x M or NULL. */
 typedef struct urn_hmm_seq {
@@ -126,16 +126,16 @@ typedef struct urn_hmm_seq {
 
 /* Checks a sequence against the model: T > 0, finite values, 0/1 for logreg,
  * classes for catreg, non-negative integer counts for poisson, inputs present. */
-int urn_hmm_seq_check(const urn_hmm_model *m, const urn_hmm_seq *s, size_t index, urn_error *err);
+URN_API int urn_hmm_seq_check(const urn_hmm_model *m, const urn_hmm_seq *s, size_t index, urn_error *err);
 
 /* LL[t*K+k] = log p(y_t | z_t = k, x_t).  Error if a covariance is not positive definite. */
-int urn_hmm_emission_logliks(const urn_hmm_model *m, const urn_hmm_params *p,
-                             const urn_hmm_seq *s, double *LL, urn_error *err);
+URN_API int urn_hmm_emission_logliks(const urn_hmm_model *m, const urn_hmm_params *p,
+                                     const urn_hmm_seq *s, double *LL, urn_error *err);
 /* log p(theta) under the model's priors (may be -inf; a density, may be positive). */
-double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p);
+URN_API double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p);
 /* Total log p(y | theta) over sequences (uses nthreads threads, 0 = 1). */
-int urn_hmm_loglik(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs,
-                   size_t nseq, int nthreads, double *per_seq, double *total, urn_error *err);
+URN_API int urn_hmm_loglik(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs,
+                           size_t nseq, int nthreads, double *per_seq, double *total, urn_error *err);
 
 /* ---------------------------------------------------------------------------
  * EM. */
@@ -156,16 +156,16 @@ typedef struct urn_hmm_stats {
   void *work;          /* per-thread scratch reused by successive E-steps (internal) */
 } urn_hmm_stats;
 
-void urn_hmm_stats_alloc(const urn_hmm_model *m, size_t n_total, urn_hmm_stats *st);
-void urn_hmm_stats_free(urn_hmm_stats *st);
+URN_API void urn_hmm_stats_alloc(const urn_hmm_model *m, size_t n_total, urn_hmm_stats *st);
+URN_API void urn_hmm_stats_free(urn_hmm_stats *st);
 /* E-step over the batch; per_seq (nseq, may be NULL) gets each sequence's log p(y). */
-int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs,
-                   size_t nseq, int nthreads, urn_hmm_stats *st, double *per_seq, urn_error *err);
+URN_API int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs,
+                           size_t nseq, int nthreads, urn_hmm_stats *st, double *per_seq, urn_error *err);
 /* M-step (MAP under the priors), honouring m->frozen.  p is updated in place.
  * Errors (never NaN parameters): singular regression design or non-positive-definite
  * covariance in a state, an undefined Dirichlet mode (concentration <= 1). */
-int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs,
-                   size_t nseq, urn_hmm_params *p, int iteration, urn_error *err);
+URN_API int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs,
+                           size_t nseq, urn_hmm_params *p, int iteration, urn_error *err);
 
 typedef struct urn_hmm_fit_opts {
   int num_iters;    /* maximum number of EM iterations (dynamax: exactly this many) */
@@ -175,9 +175,9 @@ typedef struct urn_hmm_fit_opts {
 
 /* dynamax's fit_em: trace[i] = log_prior + loglik at the parameters entering
  * iteration i (length num_iters, or fewer with tol: *n_done).  p is updated in place. */
-int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs,
-                   size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
-                   urn_error *err);
+URN_API int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs,
+                           size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
+                           urn_error *err);
 
 /* ---------------------------------------------------------------------------
  * Initialization, sampling, alignment. */
@@ -185,31 +185,31 @@ int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq 
 /* method "prior": pi, A from their Dirichlet priors; emissions by the model's prior
  * recipe (spec 7.2, B.1-B.3).  "kmeans": pi, A from the priors; emissions from
  * k-means++/Lloyd on the pooled emissions (logreg: on the inputs).  seed fixes everything. */
-int urn_hmm_init_prior(const urn_hmm_model *m, uint64_t seed, urn_hmm_params *p, urn_error *err);
-int urn_hmm_init_kmeans(const urn_hmm_model *m, uint64_t seed, const urn_hmm_seq *seqs,
-                        size_t nseq, urn_hmm_params *p, urn_error *err);
+URN_API int urn_hmm_init_prior(const urn_hmm_model *m, uint64_t seed, urn_hmm_params *p, urn_error *err);
+URN_API int urn_hmm_init_kmeans(const urn_hmm_model *m, uint64_t seed, const urn_hmm_seq *seqs,
+                                size_t nseq, urn_hmm_params *p, urn_error *err);
 
 /* k-means: k-means++ seeding then Lloyd (scikit-learn's recipe).  X: n x d.
  * centers (K x d) are the starting centres when seed_centers is 0, else output only.
  * labels (n, may be NULL). */
-int urn_hmm_kmeans(const double *X, size_t n, int d, int K, uint64_t seed, int n_init,
-                   double *centers, int *labels, double *inertia, urn_error *err);
+URN_API int urn_hmm_kmeans(const double *X, size_t n, int d, int K, uint64_t seed, int n_init,
+                           double *centers, int *labels, double *inertia, urn_error *err);
 /* Lloyd iterations from the given centres (in/out).  Returns iterations run in *n_iter. */
-void urn_hmm_lloyd(const double *X, size_t n, int d, int K, double *centers, int max_iter,
-                   double tol, int *labels, double *inertia, int *n_iter);
+URN_API void urn_hmm_lloyd(const double *X, size_t n, int d, int K, double *centers, int max_iter,
+                           double tol, int *labels, double *inertia, int *n_iter);
 
 /* Simulates T steps: states[T], y (T x D, logreg/catreg T), x inputs (T x M) or NULL. */
-int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t seed, size_t T,
-                   const double *x, int *states, double *y, urn_error *err);
+URN_API int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t seed, size_t T,
+                           const double *x, int *states, double *y, urn_error *err);
 /* Forward-filtering backward-sampling of one path z ~ p(z | y) given LL. */
-int urn_hmm_posterior_sample(int K, size_t T, const double *pi, const double *A,
-                             const double *LL, uint64_t seed, int *states, double *loglik,
-                             urn_error *err);
+URN_API int urn_hmm_posterior_sample(int K, size_t T, const double *pi, const double *A,
+                                     const double *LL, uint64_t seed, int *states, double *loglik,
+                                     urn_error *err);
 
 /* dynamax's find_permutation: perm (length *Kp = max label + 1 over both) with
  * perm[z1 label] = the z2 label it matches best (scipy's assignment tie-breaking).
  * perm must hold max(z1, z2) + 1 ints; pass perm = NULL to query *Kp. */
-int urn_hmm_find_permutation(const int *z1, const int *z2, size_t T, int *perm, int *Kp,
-                             urn_error *err);
+URN_API int urn_hmm_find_permutation(const int *z1, const int *z2, size_t T, int *perm, int *Kp,
+                                     urn_error *err);
 
 #endif

@@ -20,67 +20,67 @@ typedef struct urn_rng urn_rng;
  * (its file stem); `data_path` names the data in messages.  data may be NULL
  * when the program declares no data.  `seed` seeds transformed data's _rng.
  * On error returns NULL with err filled (URN_EINPUT for program/data errors). */
-urn_model *urn_model_new(const char *path, const char *source, size_t source_len, const char *data_path,
-                         const char *data, size_t data_len, uint64_t seed, urn_error *err);
+URN_API urn_model *urn_model_new(const char *path, const char *source, size_t source_len, const char *data_path,
+                                 const char *data, size_t data_len, uint64_t seed, urn_error *err);
 /* The same, reading both files (data_path may be NULL). */
-urn_model *urn_model_from_files(const char *stan_path, const char *data_path, uint64_t seed, urn_error *err);
-void urn_model_free(urn_model *m);
+URN_API urn_model *urn_model_from_files(const char *stan_path, const char *data_path, uint64_t seed, urn_error *err);
+URN_API void urn_model_free(urn_model *m);
 
 /* The model's name: the file stem of its path ("model" for "dir/model.stan"). */
-const char *urn_model_name(const urn_model *m);
+URN_API const char *urn_model_name(const urn_model *m);
 /* Number of unconstrained parameters (the sampler's dimension). */
-size_t urn_model_num_unconstrained(const urn_model *m);
+URN_API size_t urn_model_num_unconstrained(const urn_model *m);
 /* Number of constrained scalar outputs: parameters, then transformed parameters
  * (if include_tp), then generated quantities (if include_gq). */
-size_t urn_model_num_params(const urn_model *m, int include_tp, int include_gq);
+URN_API size_t urn_model_num_params(const urn_model *m, int include_tp, int include_gq);
 /* Name of constrained output i in Stan CSV style ("theta.1", "Sigma.2.3"), in
  * the order of urn_model_param_constrain (column-major for matrices, as Stan). */
-const char *urn_model_param_name(const urn_model *m, size_t i);
+URN_API const char *urn_model_param_name(const urn_model *m, size_t i);
 
 /* Name of unconstrained coordinate i (i < urn_model_num_unconstrained), as
  * Stan's unconstrained_param_names: "sigma", "beta.2" where the transform keeps
  * the size, "theta.1", "theta.2"... (flat) where it does not (simplex, cov_matrix). */
-const char *urn_model_param_unc_name(const urn_model *m, size_t i);
+URN_API const char *urn_model_param_unc_name(const urn_model *m, size_t i);
 
 /* Maximum number of dimensions of a variable (array dimensions, then rows and
  * columns of a vector or matrix). */
 #define URN_MODEL_MAX_DIMS 10
 /* Number of output variables: parameters, transformed parameters, generated
  * quantities, in declaration order. */
-size_t urn_model_num_vars(const urn_model *m);
+URN_API size_t urn_model_num_vars(const urn_model *m);
 /* Variable i of those: returns its name (NULL when i is out of range); *block
  * gets 0 (parameter), 1 (transformed parameter) or 2 (generated quantity),
  * *ndim its number of dimensions (0 for a scalar), dims (URN_MODEL_MAX_DIMS
  * entries) its sizes: array dimensions, then the rows (and columns) of a
  * vector or matrix.  Its values are consecutive in urn_model_param_constrain's
  * output, column-major over all ndim dimensions.  Any output pointer may be NULL. */
-const char *urn_model_var(const urn_model *m, size_t i, int *block, int *ndim, size_t *dims);
+URN_API const char *urn_model_var(const urn_model *m, size_t i, int *block, int *ndim, size_t *dims);
 
 /* Log density at the unconstrained point theta_unc.  propto drops constant
  * terms as `~` does (so propto=1, jacobian=1 gives Stan's lp__); jacobian adds
  * the log-Jacobian of the constraining transforms.  Returns URN_OK, or
  * URN_EREJECT (with a message) when the model rejects the point. */
-int urn_model_log_density(const urn_model *m, int propto, int jacobian, const double *theta_unc, double *lp,
-                          urn_error *err);
+URN_API int urn_model_log_density(const urn_model *m, int propto, int jacobian, const double *theta_unc, double *lp,
+                                  urn_error *err);
 /* Log density and its gradient with respect to theta_unc (length
  * urn_model_num_unconstrained). */
-int urn_model_log_density_gradient(const urn_model *m, int propto, int jacobian, const double *theta_unc,
-                                   double *lp, double *grad, urn_error *err);
+URN_API int urn_model_log_density_gradient(const urn_model *m, int propto, int jacobian, const double *theta_unc,
+                                           double *lp, double *grad, urn_error *err);
 /* Constrained values of parameters (and transformed parameters, and generated
  * quantities using rng, when asked) at theta_unc, into out
  * (length urn_model_num_params(m, include_tp, include_gq)). */
-int urn_model_param_constrain(const urn_model *m, int include_tp, int include_gq, const double *theta_unc,
-                              double *out, urn_rng *rng, urn_error *err);
+URN_API int urn_model_param_constrain(const urn_model *m, int include_tp, int include_gq, const double *theta_unc,
+                                      double *out, urn_rng *rng, urn_error *err);
 /* Unconstrained point from constrained parameter values given by name in a
  * JSON object (the CmdStan inits format); parameters missing from the JSON are
  * an error.  json_path names the file in messages. */
-int urn_model_param_unconstrain_json(const urn_model *m, const char *json, size_t len, const char *json_path,
-                                     double *theta_unc, urn_error *err);
+URN_API int urn_model_param_unconstrain_json(const urn_model *m, const char *json, size_t len, const char *json_path,
+                                             double *theta_unc, urn_error *err);
 /* Unconstrained point from the parameters' constrained values theta, in the
  * order of urn_model_param_constrain (urn_model_num_params(m, 0, 0) values,
  * column-major within each parameter).  Values outside a parameter's support
  * are an error naming the parameter (URN_EINPUT). */
-int urn_model_param_unconstrain(const urn_model *m, const double *theta, double *theta_unc, urn_error *err);
+URN_API int urn_model_param_unconstrain(const urn_model *m, const double *theta, double *theta_unc, urn_error *err);
 
 /* Log density, gradient and Hessian (n x n row-major, n =
  * urn_model_num_unconstrained; symmetric) at theta_unc.  The Hessian is the
@@ -89,20 +89,20 @@ int urn_model_param_unconstrain(const urn_model *m, const double *theta, double 
  * evaluations), symmetrized; accurate to about 1e-10 relative where the density
  * is smooth (docs/model-api.md).  A point near theta_unc that the model rejects is an
  * error (URN_EREJECT with its message). */
-int urn_model_log_density_hessian(const urn_model *m, int propto, int jacobian, const double *theta_unc,
-                                  double *lp, double *grad, double *hessian, urn_error *err);
+URN_API int urn_model_log_density_hessian(const urn_model *m, int propto, int jacobian, const double *theta_unc,
+                                          double *lp, double *grad, double *hessian, urn_error *err);
 /* Log density and the Hessian-vector product H v at theta_unc, by the same
  * sixth-order difference of gradients along v (6 gradient evaluations). */
-int urn_model_log_density_hvp(const urn_model *m, int propto, int jacobian, const double *theta_unc,
-                              const double *v, double *lp, double *hvp, urn_error *err);
+URN_API int urn_model_log_density_hvp(const urn_model *m, int propto, int jacobian, const double *theta_unc,
+                                      const double *v, double *lp, double *hvp, urn_error *err);
 
 /* A random number generator for generated quantities: stream `stream` of seed
  * `seed` (xoshiro256++, the sampler's generator: chain c of a run uses stream
  * c).  Not thread-safe: one per thread.  urn_rng_free(NULL) is a no-op. */
-urn_rng *urn_rng_new(uint64_t seed, uint64_t stream);
-void urn_rng_free(urn_rng *rng);
+URN_API urn_rng *urn_rng_new(uint64_t seed, uint64_t stream);
+URN_API void urn_rng_free(urn_rng *rng);
 
 /* Where print() statements write (default stdout; NULL silences them). */
-void urn_model_set_print(urn_model *m, FILE *out);
+URN_API void urn_model_set_print(urn_model *m, FILE *out);
 
 #endif

@@ -63,9 +63,13 @@ typedef struct urn_sample_config {
   int refresh;            /* progress callback every refresh iterations (0: never) */
   int init_mode;          /* > 0: start the chains without given inits at the best of this many
                              L-BFGS optimizations (urn_find_mode, `--init mode:S`); 0: random inits */
+  int first_stream;       /* chain c draws from RNG stream first_stream + c (0): a chain run alone
+                             gives the draws it gives among others */
+  const double *const *inv_metrics; /* NULL, or per chain its initial inverse metric (NULL: the identity):
+                                       dim values (diag, unit) or dim*dim column-major (dense) */
 } urn_sample_config;
 
-void urn_sample_config_default(urn_sample_config *cfg);
+URN_API void urn_sample_config_default(urn_sample_config *cfg);
 
 /* What a NUTS transition reports (Stan's sampler diagnostics). */
 typedef struct urn_nuts_stats {
@@ -76,6 +80,8 @@ typedef struct urn_nuts_stats {
   int n_leapfrog;     /* n_leapfrog__ */
   int divergent;      /* divergent__ */
   double energy;      /* energy__: Hamiltonian at the draw */
+  const double *momentum; /* the momentum at the draw (dim values; for diagnostic files) */
+  const double *gradient; /* the gradient of the log density at the draw (dim values) */
 } urn_nuts_stats;
 
 /* Outcome of the mode-finding initialization (urn_find_mode). */
@@ -109,7 +115,8 @@ typedef struct urn_sample_sink {
    * diag/unit, dim*dim column-major for dense). */
   int (*adapted)(void *ctx, int chain, double stepsize, const double *inv_metric, size_t dim,
                  urn_metric_kind metric, urn_error *err);
-  /* Progress every cfg.refresh iterations and at the end of each phase. */
+  /* Progress at the first iteration of each phase, every cfg.refresh
+   * iterations and at the end of each phase (when cfg.refresh > 0). */
   void (*progress)(void *ctx, int chain, int iteration, int total, int divergences);
   /* The model rejected a proposal with a message never seen before in this
    * run (reported once per kind: the message with its numbers masked). */
@@ -153,10 +160,11 @@ typedef struct urn_chain_result {
  * current iteration once *stop becomes non-zero (status URN_EINTR).
  * results (num_chains entries) may be NULL.  Returns URN_OK, URN_EINTR, or the
  * first chain error (err filled with "chain N: ..."). */
-int urn_sample_run(const urn_sample_config *cfg, const urn_target *target, const double *const *inits,
-                   const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *results, urn_error *err);
+URN_API int urn_sample_run(const urn_sample_config *cfg, const urn_target *target, const double *const *inits,
+                           const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *results,
+                           urn_error *err);
 
-/* Optimization (L-BFGS, as CmdStan's optimize defaults). */
+/* Optimization (L-BFGS or BFGS, as CmdStan's optimize defaults). */
 typedef struct urn_optimize_config {
   int max_iterations;  /* iteration limit (2000) */
   int history;         /* L-BFGS history size (5) */
@@ -166,17 +174,22 @@ typedef struct urn_optimize_config {
   double tol_grad;     /* gradient norm (1e-8) */
   double tol_rel_grad; /* relative gradient, in units of epsilon (1e7) */
   double tol_param;    /* parameter change (1e-8) */
+  int dense;           /* 1: BFGS with a dense inverse-Hessian estimate (CmdStan's algorithm=bfgs) instead of
+                          the limited-memory recursion (0) */
+  /* Called after every iteration with the new point and its log density (NULL: not called). */
+  void (*iteration)(void *ctx, int iteration, const double *theta, double lp);
+  void *iteration_ctx; /* its first argument */
 } urn_optimize_config;
 
-void urn_optimize_config_default(urn_optimize_config *cfg);
+URN_API void urn_optimize_config_default(urn_optimize_config *cfg);
 
 /* Maximizes the target from theta (updated in place).  *lp gets the final
  * log density, *iterations the iterations done, *reason a short text saying
  * which convergence rule held.  Returns URN_OK on convergence, URN_EINPUT
  * when the start point is not finite, URN_EFATAL when the line search fails
  * before any convergence rule holds (theta is then the best point found). */
-int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target, double *theta, double *lp,
-                       int *iterations, const char **reason, urn_error *err);
+URN_API int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target, double *theta, double *lp,
+                               int *iterations, const char **reason, urn_error *err);
 
 /* Mode-finding: n_starts L-BFGS maximizations of target (the sampler's
  * log density on the unconstrained scale, Jacobian included) from
@@ -189,7 +202,7 @@ int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target,
  * URN_EREJECT when every optimization diverged, URN_EINPUT when none found a
  * finite start, or a fatal model status; rep (may be NULL) says what
  * happened. */
-int urn_find_mode(const urn_target *target, int n_starts, double radius, uint64_t seed, int num_threads,
-                  double *theta, urn_mode_report *rep, urn_error *err);
+URN_API int urn_find_mode(const urn_target *target, int n_starts, double radius, uint64_t seed, int num_threads,
+                          double *theta, urn_mode_report *rep, urn_error *err);
 
 #endif

@@ -16,7 +16,7 @@
 void urn_optimize_config_default(urn_optimize_config *cfg) {
   cfg->max_iterations = 2000, cfg->history = 5, cfg->init_alpha = 0.001;
   cfg->tol_obj = 1e-12, cfg->tol_rel_obj = 1e4, cfg->tol_grad = 1e-8, cfg->tol_rel_grad = 1e7;
-  cfg->tol_param = 1e-8;
+  cfg->tol_param = 1e-8, cfg->dense = 0, cfg->iteration = NULL, cfg->iteration_ctx = NULL;
 }
 
 typedef struct objective {
@@ -132,6 +132,49 @@ static double line_search(objective *o, const double *x, double f0, const double
   return 0;
 }
 
+/* Dense BFGS: p = -H g (p = -g before the first update). */
+static void bfgs_direction(const double *H, const double *g, double *p, size_t n, size_t updated) {
+  for (size_t i = 0; i < n; i++) {
+    double v = 0;
+    if (!updated) v = g[i];
+    else
+      for (size_t j = 0; j < n; j++) v += H[i * n + j] * g[j];
+    p[i] = -v;
+  }
+}
+
+/* g^T H g (work: n values). */
+static double hg_product(const double *H, const double *g, double *work, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    double v = 0;
+    for (size_t j = 0; j < n; j++) v += H[i * n + j] * g[j];
+    work[i] = v;
+  }
+  return dotp(g, work, n);
+}
+
+/* The BFGS update of the inverse Hessian with step s and gradient change y
+ * (s'y = sy > 0); before the first update H starts as (s'y / y'y) I, as
+ * Stan's BFGSUpdate_HInv.  work: n values. */
+static void bfgs_update(double *H, const double *s, const double *y, double sy, size_t n, size_t updated,
+                        double *work) {
+  double rho = 1 / sy;
+  if (!updated) {
+    double yy = dotp(y, y, n);
+    memset(H, 0, n * n * sizeof *H);
+    for (size_t i = 0; i < n; i++) H[i * n + i] = sy / yy;
+  }
+  /* H' = H - rho (H y s' + s y' H) + (rho^2 y'Hy + rho) s s' */
+  for (size_t i = 0; i < n; i++) {
+    double v = 0;
+    for (size_t j = 0; j < n; j++) v += H[i * n + j] * y[j];
+    work[i] = v; /* H y (H symmetric) */
+  }
+  double yhy = dotp(y, work, n), c = rho * rho * yhy + rho;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) H[i * n + j] += -rho * (work[i] * s[j] + s[i] * work[j]) + c * s[i] * s[j];
+}
+
 int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target, double *theta, double *lp,
                        int *iterations, const char **reason, urn_error *err) {
   size_t n = target->dim, m = cfg->history > 0 ? (size_t)cfg->history : 5;
@@ -140,7 +183,8 @@ int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target,
   double *g1 = urn_xcalloc(n + 1, sizeof *g1), *p = urn_xcalloc(n + 1, sizeof *p);
   double *S = urn_xcalloc(m * n + 1, sizeof *S), *Y = urn_xcalloc(m * n + 1, sizeof *Y);
   double *rho = urn_xcalloc(m, sizeof *rho), *alpha_k = urn_xcalloc(m, sizeof *alpha_k);
-  size_t stored = 0, head = 0; /* ring buffer of (s, y) pairs */
+  size_t stored = 0, head = 0; /* ring buffer of (s, y) pairs; for dense BFGS stored = H was updated */
+  double *H = cfg->dense && n ? urn_xcalloc(n * n, sizeof *H) : NULL; /* dense inverse-Hessian estimate */
   int status = URN_OK, it = 0;
   *reason = "maximum number of iterations reached";
   double f = eval(&o, theta, g);
@@ -158,6 +202,10 @@ int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target,
     goto done;
   }
   for (it = 1; it <= cfg->max_iterations; it++) {
+    if (H) {
+      bfgs_direction(H, g, p, n, stored);
+      goto search;
+    }
     /* direction p = -H g by the two-loop recursion */
     for (size_t i = 0; i < n; i++) p[i] = -g[i];
     for (size_t k = 0; k < stored; k++) {
@@ -176,6 +224,7 @@ int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target,
       double beta = rho[j] * dotp(Y + j * n, p, n);
       for (size_t i = 0; i < n; i++) p[i] += (alpha_k[j] - beta) * S[j * n + i];
     }
+  search:;
     double a0 = stored ? 1.0 : cfg->init_alpha;
     if (!stored) { /* first step: init_alpha times the unit steepest-descent direction, as CmdStan */
       double gn = sqrt(dotp(g, g, n));
@@ -211,7 +260,10 @@ int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target,
     dx = sqrt(dx);
     double df = fabs(f1 - f), fscale = fmax(fmax(fabs(f1), fabs(f)), DBL_EPSILON);
     double sy = dotp(S + head * n, Y + head * n, n);
-    if (sy > 0) {
+    if (sy > 0 && H) {
+      bfgs_update(H, S + head * n, Y + head * n, sy, n, stored, p);
+      stored = 1;
+    } else if (sy > 0) {
       rho[head] = 1 / sy;
       head = (head + 1) % m;
       if (stored < m) stored++;
@@ -222,11 +274,12 @@ int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target,
     double gnorm = sqrt(dotp(g, g, n));
     /* relative gradient: g^T H g / max(|f|, eps) with H the current inverse-Hessian estimate (its scaling) */
     double hscale = 1;
-    if (stored) {
+    if (stored && !H) {
       size_t j = (head + m - 1) % m;
       hscale = dotp(S + j * n, Y + j * n, n) / dotp(Y + j * n, Y + j * n, n);
     }
-    double rel_grad = hscale * gnorm * gnorm / fmax(fabs(f), DBL_EPSILON);
+    double rel_grad = (H && stored ? hg_product(H, g, p, n) : hscale * gnorm * gnorm) / fmax(fabs(f), DBL_EPSILON);
+    if (cfg->iteration) cfg->iteration(cfg->iteration_ctx, it, theta, -f);
     if (df < cfg->tol_obj) {
       *reason = "absolute change in objective function was below tolerance";
       break;
@@ -256,6 +309,6 @@ int urn_optimize_lbfgs(const urn_optimize_config *cfg, const urn_target *target,
 done:
   *lp = -f;
   if (iterations) *iterations = it;
-  free(g), free(x1), free(g1), free(p), free(S), free(Y), free(rho), free(alpha_k);
+  free(g), free(x1), free(g1), free(p), free(S), free(Y), free(rho), free(alpha_k), free(H);
   return status;
 }

@@ -95,7 +95,7 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
                      const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *res) {
   memset(res, 0, sizeof *res);
   urn_rng rng;
-  urn_rng_seed(&rng, cfg->seed, (uint64_t)chain);
+  urn_rng_seed(&rng, cfg->seed, (uint64_t)cfg->first_stream + (uint64_t)chain);
   urn_nuts *s = urn_nuts_new(target, cfg->metric, cfg->max_depth, &rng);
   reject_relay relay = {sink, chain};
   s->on_reject = relay_rejection, s->on_reject_ctx = &relay;
@@ -108,13 +108,21 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
   memset(&ma, 0, sizeof ma);
   size_t mlen = cfg->metric == URN_METRIC_DENSE ? dim * dim : dim;
   double *inv_metric = urn_xcalloc(mlen ? mlen : 1, sizeof *inv_metric);
-  memcpy(inv_metric, s->inv_metric, mlen * sizeof *inv_metric);
   int status = URN_OK;
+  if (cfg->inv_metrics && cfg->inv_metrics[chain]) {
+    status = urn_nuts_set_inv_metric(s, cfg->inv_metrics[chain], &res->err);
+    if (status != URN_OK) {
+      char cause[sizeof res->err.msg];
+      snprintf(cause, sizeof cause, "%s", res->err.msg);
+      urn_error_set(&res->err, status, "chain %d: the given inverse metric: %s", chain + 1, cause);
+    }
+  }
+  memcpy(inv_metric, s->inv_metric, mlen * sizeof *inv_metric);
   double t_start = now_seconds(), t_warm_end = -1;
   double c_start = thread_cpu_seconds(), c_warm_end = -1;
   int divergences = 0;
 
-  status = find_start(cfg, s, &rng, chain, init, &res->err);
+  if (status == URN_OK) status = find_start(cfg, s, &rng, chain, init, &res->err);
   if (status == URN_OK && sink && sink->start) status = sink->start(sink->ctx, chain, s->z.q, &res->err);
   if (status == URN_OK) {
     s->epsilon = cfg->stepsize;
@@ -183,6 +191,7 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
         }
       }
     }
+    st.momentum = s->z.p, st.gradient = s->z.g;
     if (!in_warmup && st.divergent) divergences++;
     if (!in_warmup && st.treedepth >= cfg->max_depth) res->max_depth_hits++;
     int keep = in_warmup ? cfg->save_warmup && m % cfg->thin == 0 : (m - warmup) % cfg->thin == 0;
@@ -201,8 +210,10 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
       t_warm_end = now_seconds();
       c_warm_end = thread_cpu_seconds();
     }
-    if (sink && sink->progress && cfg->refresh > 0 &&
-        ((m + 1) % cfg->refresh == 0 || m + 1 == warmup || m + 1 == total))
+    /* CmdStan's "Iteration:" rule: counted within each phase, the first
+       iteration of the phase, every refresh-th, and the very last */
+    int rel = in_warmup ? m : m - warmup;
+    if (sink && sink->progress && cfg->refresh > 0 && (rel == 0 || (rel + 1) % cfg->refresh == 0 || m + 1 == total))
       sink->progress(sink->ctx, chain, m + 1, total, divergences);
   }
   double t_end = now_seconds(), c_end = thread_cpu_seconds();

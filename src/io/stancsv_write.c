@@ -107,9 +107,11 @@ void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double
 }
 
 void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sampling_seconds) {
-  fprintf(w->f, "# \n#  Elapsed Time: %.3f seconds (Warm-up)\n", warmup_seconds);
-  fprintf(w->f, "#                %.3f seconds (Sampling)\n", sampling_seconds);
-  fprintf(w->f, "#                %.3f seconds (Total)\n# \n", warmup_seconds + sampling_seconds);
+  /* as CmdStan: whole milliseconds, printed as seconds with up to 6 significant digits */
+  double wu = floor(warmup_seconds * 1000) / 1000, sa = floor(sampling_seconds * 1000) / 1000;
+  fprintf(w->f, "# \n#  Elapsed Time: %g seconds (Warm-up)\n", wu);
+  fprintf(w->f, "#                %g seconds (Sampling)\n", sa);
+  fprintf(w->f, "#                %g seconds (Total)\n# \n", wu + sa);
   fflush(w->f);
 }
 

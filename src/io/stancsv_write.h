@@ -36,7 +36,7 @@ int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_e
  * and the diagonal ("# Diagonal elements of inverse mass matrix:") or the
  * dense ("# Elements of inverse mass matrix:") inverse metric. */
 void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double *inv_metric, size_t dim, int dense);
-/* The timing comments ("#  Elapsed Time: ... seconds (Warm-up)" ...). */
+/* The timing comments ("#  Elapsed Time: 0.012 seconds (Warm-up)" ...), as CmdStan writes them. */
 void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sampling_seconds);
 /* Closes the file and renames it to its final name. */
 int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err);

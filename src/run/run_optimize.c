@@ -1,0 +1,139 @@
+/* run/run_optimize.c — the optimize method: the posterior mode (jacobian = 1)
+ * or the penalized maximum likelihood estimate (jacobian = 0, CmdStan's
+ * default) of the log density with all constants (propto = 0), by L-BFGS or
+ * BFGS (infer/lbfgs.c) or Newton's method (infer/newton.c); one output row:
+ * lp__ and the constrained outputs at the optimum (every iterate first with
+ * save_iterations).  Console messages as CmdStan's. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infer/newton.h"
+#include "math/rng.h"
+#include "run/run_internal.h"
+#include "util/util.h"
+
+typedef struct opt_state {
+  urn_run *r;       /* the run */
+  urn_rng rng;      /* stream for the start and the generated quantities */
+  int failed;       /* an iterate could not be written */
+  urn_error err;    /* why */
+} opt_state;
+
+static int opt_lp(void *ctx, const double *theta, double *lp, double *grad, urn_error *err) {
+  const urn_run *r = ctx;
+  return urn_model_log_density_gradient(r->m, 0, r->cfg.jacobian, theta, lp, grad, err);
+}
+
+/* Writes the row lp, constrained outputs at theta. */
+static int write_point(opt_state *s, const double *theta, double lp, urn_error *err) {
+  urn_run *r = s->r;
+  double *row = r->ch[0].row;
+  row[0] = lp;
+  int rc = urn_model_param_constrain(r->m, 1, 1, theta, row + 1, &s->rng, err);
+  if (rc == URN_EREJECT) { /* generated quantities failed: NaN, as for draws */
+    rn_message(r, 0, URN_RUN_DRAW_FAILED, "%s", err->msg);
+    urn_error_clear(err);
+    rc = urn_model_param_constrain(r->m, 1, 0, theta, row + 1, &s->rng, err);
+    for (size_t i = r->n_no_gq; i < r->n_out; i++) row[1 + i] = NAN;
+  }
+  return rc == URN_OK ? rn_emit_row(r, 0, 0, row, err) : rc;
+}
+
+static void on_iteration(void *ctx, int iteration, const double *theta, double lp) {
+  opt_state *s = ctx;
+  atomic_store(&s->r->ch[0].progress, iteration);
+  if (s->r->cfg.save_iterations && !s->failed && write_point(s, theta, lp, &s->err) != URN_OK) s->failed = 1;
+}
+
+/* A starting point: the given one, or uniform(-R, R) draws until the log density and its gradient are finite. */
+static int start_point(opt_state *s, double *theta, urn_error *err) {
+  urn_run *r = s->r;
+  double *grad = urn_xcalloc(r->dim + 1, sizeof *grad), lp = NAN;
+  urn_error e;
+  urn_error_clear(&e);
+  int ok = 0, given = r->ch[0].init != NULL;
+  for (int attempt = 0; attempt < (given ? 1 : 100) && !ok; attempt++) {
+    if (given) memcpy(theta, r->ch[0].init, r->dim * sizeof *theta);
+    else
+      for (size_t i = 0; i < r->dim; i++) theta[i] = r->cfg.init_radius * (2 * urn_rng_uniform(&s->rng) - 1);
+    int rc = opt_lp(r, theta, &lp, grad, &e);
+    ok = rc == URN_OK && isfinite(lp);
+    for (size_t i = 0; ok && i < r->dim; i++) ok = isfinite(grad[i]);
+    if (rc != URN_OK && rc != URN_EREJECT) break;
+  }
+  free(grad);
+  if (!ok && given)
+    return urn_error_set(err, URN_EINPUT, "the log density or its gradient is not finite at the initial values%s%s",
+                         e.msg[0] ? ": " : "", e.msg);
+  if (!ok)
+    return urn_error_set(err, URN_EINPUT, "initialization between (-%g, %g) failed after 100 attempts: %s",
+                         r->cfg.init_radius, r->cfg.init_radius,
+                         e.msg[0] ? e.msg : "the log density or its gradient is not finite");
+  rn_message(r, 0, URN_RUN_INFO, "Initial log joint probability = %g", lp);
+  if (r->cfg.save_iterations) return write_point(s, theta, lp, err);
+  return URN_OK;
+}
+
+/* Runs the chosen algorithm from theta; fills lp, the iteration count and the reason. */
+static int run_algorithm(opt_state *s, double *theta, double *lp, urn_error *err) {
+  urn_run *r = s->r;
+  const urn_run_config *c = &r->cfg;
+  urn_target target = {r->dim, opt_lp, r};
+  if (c->algorithm == URN_RUN_NEWTON)
+    return urn_optimize_newton(&target, c->iter, theta, lp, &r->iterations, &r->reason, on_iteration, s, err);
+  urn_optimize_config oc;
+  urn_optimize_config_default(&oc);
+  oc.max_iterations = c->iter, oc.history = c->history_size, oc.init_alpha = c->init_alpha;
+  oc.tol_obj = c->tol_obj, oc.tol_rel_obj = c->tol_rel_obj, oc.tol_grad = c->tol_grad;
+  oc.tol_rel_grad = c->tol_rel_grad, oc.tol_param = c->tol_param, oc.dense = c->algorithm == URN_RUN_BFGS;
+  oc.iteration = on_iteration, oc.iteration_ctx = s;
+  return urn_optimize_lbfgs(&oc, &target, theta, lp, &r->iterations, &r->reason, err);
+}
+
+int rn_optimize(urn_run *r, urn_error *err) {
+  int rc = rn_open_outputs(r, err);
+  if (rc != URN_OK) return rc;
+  opt_state s;
+  memset(&s, 0, sizeof s);
+  s.r = r;
+  urn_rng_seed(&s.rng, r->cfg.seed, (uint64_t)(r->cfg.id > 0 ? r->cfg.id - 1 : 0));
+  double *theta = urn_xcalloc(r->dim + 1, sizeof *theta), lp = NAN;
+  int wrote = 0;
+  rc = start_point(&s, theta, err);
+  if (rc == URN_OK) {
+    rc = run_algorithm(&s, theta, &lp, err);
+    int maxit = rc == URN_EFATAL && r->reason && !strncmp(r->reason, "maximum", 7);
+    if (rc == URN_OK || maxit) {
+      rn_message(r, 0, URN_RUN_INFO, "Optimization terminated normally: \n  %s%s", maxit ? "" : "Convergence detected: ",
+                 maxit ? "Maximum number of iterations hit, may not be at an optima" : r->reason);
+      if (maxit) rn_message(r, 0, URN_RUN_WARNING, "%s", err->msg);
+      rc = URN_OK;
+      urn_error_clear(err);
+    } else if (r->reason && !strncmp(r->reason, "line search", 11)) {
+      rn_message(r, 0, URN_RUN_INFO, "Optimization terminated with error: \n  Line search failed to achieve a "
+                                     "sufficient decrease, no more progress can be made");
+    }
+    if (s.failed && rc == URN_OK) rc = s.err.code ? s.err.code : URN_EIO, *err = s.err;
+    /* the optimum (or, after a failure, the best point found) */
+    if ((rc == URN_OK || (r->iterations > 0 && isfinite(lp))) && !s.failed) {
+      urn_error werr;
+      urn_error_clear(&werr);
+      int wrc = r->cfg.save_iterations ? URN_OK : write_point(&s, theta, lp, &werr);
+      wrote = wrc == URN_OK;
+      if (wrc != URN_OK && rc == URN_OK) rc = wrc, *err = werr;
+    }
+  }
+  r->ch[0].status = rc;
+  if (rc != URN_OK) r->ch[0].err = *err, rn_message(r, 0, URN_RUN_ERROR, "%s", err->msg);
+  int keep = wrote || (r->cfg.save_iterations && rc == URN_OK);
+  urn_error cerr;
+  int crc = rn_close_outputs(r, &keep, &cerr);
+  if (rc == URN_OK && crc != URN_OK) rc = crc, *err = cerr;
+  free(theta);
+  return rc;
+}
+
+int rn_laplace(urn_run *r, urn_error *err) {
+  return urn_error_set(err, URN_EINPUT, "method=laplace is not available in urn yet");
+}
