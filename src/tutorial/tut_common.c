@@ -1,6 +1,6 @@
 /* tutorial/tut_common.c — the helpers the tutorial steps share: output files,
  * figures, results, CmdStan JSON, and NUTS fits of Stan programs (through the
- * public model, sample and diag APIs) with Stan CSV output. */
+ * public model, run and diag APIs: the run layer writes the Stan CSVs). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "tutorial/tut_internal.h"
 #include "urn/diag.h"
 #include "urn/model.h"
+#include "urn/run.h"
 #include "urn/sample.h"
 
 void tut_data_rng(const tut_ctx *ctx, urn_rng *r) { urn_rng_seed(r, ctx->opts->seed, (uint64_t)ctx->step->index); }
@@ -154,9 +155,6 @@ void tut_json_end(urn_buf *b) { urn_buf_puts(b, "\n}\n"); }
 
 /* ---- NUTS ---- */
 
-static const char *const sampler_cols[7] = {"lp__",        "accept_stat__", "stepsize__", "treedepth__",
-                                            "n_leapfrog__", "divergent__",   "energy__"};
-
 /* NUTS iteration counts for this run (quick mode shortens them). */
 static void nuts_sizes(const tut_ctx *ctx, int *chains, int *warmup, int *samples) {
   *chains = ctx->opts->quick >= 2 ? 2 : 4;
@@ -164,73 +162,49 @@ static void nuts_sizes(const tut_ctx *ctx, int *chains, int *warmup, int *sample
   *samples = *warmup;
 }
 
-/* State the sampler's callbacks share; per-chain slots need no locks. */
-typedef struct nuts_state {
-  const urn_model *model; /* the model */
-  tut_fit *fit;           /* where draws go */
-  int num_warmup;         /* warmup iterations (draw index offset) */
-  double *stepsize;       /* per chain adapted step size */
-  double **inv_metric;    /* per chain adapted diagonal inverse metric */
-  size_t dim;             /* unconstrained dimension */
-} nuts_state;
-
-static int target_fn(void *ctx, const double *theta, double *lp, double *grad, urn_error *err) {
-  return urn_model_log_density_gradient((const urn_model *)ctx, 1, 1, theta, lp, grad, err);
-}
-
-static int sink_draw(void *ctx, int chain, int iteration, int warmup, const urn_nuts_stats *st, const double *theta,
-                     urn_rng *rng, urn_error *err) {
-  nuts_state *s = ctx;
-  if (warmup) return URN_OK;
-  long d = iteration - s->num_warmup;
-  if (d < 0 || (size_t)d >= s->fit->n_draws) return URN_OK;
-  double *row = s->fit->draws + ((size_t)chain * s->fit->n_draws + (size_t)d) * s->fit->n_cols;
-  row[0] = st->lp, row[1] = st->accept_stat, row[2] = st->stepsize, row[3] = st->treedepth;
-  row[4] = st->n_leapfrog, row[5] = st->divergent, row[6] = st->energy;
-  return urn_model_param_constrain(s->model, 1, 1, theta, row + 7, rng, err);
-}
-
-static int sink_adapted(void *ctx, int chain, double stepsize, const double *inv_metric, size_t dim,
-                        urn_metric_kind metric, urn_error *err) {
-  nuts_state *s = ctx;
-  s->stepsize[chain] = stepsize;
-  if (metric != URN_METRIC_DENSE && dim == s->dim) memcpy(s->inv_metric[chain], inv_metric, dim * sizeof *inv_metric);
-  return URN_OK;
-}
-
-static int write_csv(const tut_ctx *ctx, const char *name, const tut_fit *fit, const nuts_state *s, int c,
-                     int warmup, uint64_t seed, urn_error *err) {
-  char file[256], path[4096];
-  snprintf(file, sizeof file, "%s-%d.csv", name, c + 1);
+/* Runs the chains through the run layer: DIR/name-C.csv per chain (9
+ * significant digits), the post-warmup draws into fit. */
+static int run_chains(tut_ctx *ctx, const urn_model *m, const char *name, const char *inits_json, tut_fit *fit,
+                      urn_error *err) {
+  int chains, warmup, samples;
+  nuts_sizes(ctx, &chains, &warmup, &samples);
+  urn_run_config cfg;
+  urn_run_config_default(&cfg, URN_RUN_SAMPLE);
+  cfg.num_chains = chains, cfg.num_threads = ctx->threads, cfg.num_warmup = warmup, cfg.num_samples = samples;
+  cfg.seed = tut_seed(ctx, 11), cfg.sig_figs = 9, cfg.refresh = 0;
+  char file[256], path[4096], ipath[4096];
+  snprintf(file, sizeof file, "%s.data.json", name);
   tut_path(ctx, file, path, sizeof path);
-  FILE *f = fopen(path, "wb");
-  if (!f) return urn_error_set(err, URN_EIO, "%s: cannot write: %s", path, strerror(errno));
-  fprintf(f,
-          "# model = %s\n# method = sample (default)\n#   sample\n#     num_samples = %zu\n#     num_warmup = %d\n"
-          "#   algorithm = hmc (default)\n#     engine = nuts (default)\n#       max_depth = 10 (default)\n"
-          "# id = %d\n# random\n#   seed = %llu\n# written by urn %s (urn tutorial)\n",
-          name, fit->n_draws, warmup, c + 1, (unsigned long long)seed, urn_version());
-  for (size_t j = 0; j < fit->n_cols; j++) fprintf(f, "%s%s", j ? "," : "", fit->names[j]);
-  fprintf(f, "\n# Adaptation terminated\n# Step size = %.9g\n# Diagonal elements of inverse mass matrix:\n# ",
-          s->stepsize[c]);
-  for (size_t k = 0; k < s->dim; k++) fprintf(f, "%s%.9g", k ? ", " : "", s->inv_metric[c][k]);
-  fputc('\n', f);
-  for (size_t d = 0; d < fit->n_draws; d++) {
-    const double *row = fit->draws + ((size_t)c * fit->n_draws + d) * fit->n_cols;
-    for (size_t j = 0; j < fit->n_cols; j++) {
-      char num[40];
-      if (j >= 3 && j <= 5)
-        snprintf(num, sizeof num, "%d", (int)row[j]);
-      else if (isfinite(row[j]))
-        snprintf(num, sizeof num, "%.9g", row[j]);
-      else
-        urn_format_double(num, sizeof num, row[j]);
-      fprintf(f, "%s%s", j ? "," : "", num);
-    }
-    fputc('\n', f);
+  cfg.data_file = path;
+  if (inits_json) {
+    snprintf(file, sizeof file, "%s.inits.json", name);
+    tut_path(ctx, file, ipath, sizeof ipath);
+    cfg.init = ipath;
   }
-  if (fclose(f) != 0) return urn_error_set(err, URN_EIO, "%s: write failed: %s", path, strerror(errno));
-  return URN_OK;
+  urn_run *r = urn_run_new(m, &cfg, err);
+  if (!r) return err ? err->code : URN_EINPUT;
+  int rc = inits_json ? urn_run_set_init_json(r, -1, inits_json, strlen(inits_json), ipath, err) : URN_OK;
+  for (int c = 0; c < chains && rc == URN_OK; c++) {
+    snprintf(file, sizeof file, "%s-%d.csv", name, c + 1);
+    tut_path(ctx, file, path, sizeof path);
+    rc = urn_run_output_csv(r, c, path, err);
+  }
+  if (rc == URN_OK) rc = urn_run_execute(r, err);
+  if (rc == URN_OK) {
+    fit->n_chains = (size_t)chains, fit->n_draws = (size_t)samples, fit->n_cols = urn_run_num_cols(r);
+    fit->names = urn_xcalloc(fit->n_cols, sizeof *fit->names);
+    for (size_t j = 0; j < fit->n_cols; j++) fit->names[j] = urn_xstrdup(urn_run_col_name(r, j));
+    size_t n = fit->n_chains * fit->n_draws * fit->n_cols;
+    fit->draws = urn_xcalloc(n ? n : 1, sizeof *fit->draws);
+    if (urn_run_copy_draws(r, 0, fit->draws, n) != n && n)
+      rc = urn_error_set(err, URN_EFATAL, "tutorial: %s: the chains returned unequal numbers of draws", name);
+    for (int c = 0; c < chains; c++) {
+      const urn_chain_result *res = urn_run_chain_result(r, c);
+      fit->n_grad += res->n_gradients, fit->divergent += res->divergent;
+    }
+  }
+  urn_run_free(r);
+  return rc;
 }
 
 /* A number as written in the data preview. */
@@ -295,8 +269,6 @@ static double report_fit(tut_ctx *ctx, const tut_fit *fit);
 int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *data_json, const char *inits_json,
              tut_fit *fit, urn_error *err) {
   memset(fit, 0, sizeof *fit);
-  int chains, warmup, samples;
-  nuts_sizes(ctx, &chains, &warmup, &samples);
   char file[256], stan_path[4096], data_path[4096];
   snprintf(file, sizeof file, "%s.stan", name);
   int rc = tut_write_text(ctx, file, stan_src, err);
@@ -306,44 +278,17 @@ int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *d
   if ((rc = tut_write_text(ctx, file, data_json, err))) return rc;
   tut_report_data(ctx, file, data_json);
   tut_path(ctx, file, data_path, sizeof data_path);
+  if (inits_json) {
+    snprintf(file, sizeof file, "%s.inits.json", name);
+    if ((rc = tut_write_text(ctx, file, inits_json, err))) return rc;
+  }
   double t0 = tut_now_seconds();
   urn_model *m = urn_model_new(stan_path, stan_src, strlen(stan_src), data_path, data_json, strlen(data_json),
                                tut_seed(ctx, 7), err);
   if (!m) return err ? err->code : URN_EINPUT;
   urn_model_set_print(m, NULL);
-  size_t dim = urn_model_num_unconstrained(m), np = urn_model_num_params(m, 1, 1);
-  fit->n_chains = (size_t)chains, fit->n_draws = (size_t)samples, fit->n_cols = 7 + np;
-  fit->names = urn_xcalloc(fit->n_cols, sizeof *fit->names);
-  for (size_t j = 0; j < 7; j++) fit->names[j] = urn_xstrdup(sampler_cols[j]);
-  for (size_t j = 0; j < np; j++) fit->names[7 + j] = urn_xstrdup(urn_model_param_name(m, j));
-  fit->draws = urn_xcalloc((size_t)chains * samples * fit->n_cols, sizeof *fit->draws);
-  double *init = NULL;
-  const double **inits = NULL;
-  if (inits_json) {
-    snprintf(file, sizeof file, "%s.inits.json", name);
-    if ((rc = tut_write_text(ctx, file, inits_json, err))) goto out;
-    char ipath[4096];
-    tut_path(ctx, file, ipath, sizeof ipath);
-    init = urn_xcalloc(dim ? dim : 1, sizeof *init);
-    if ((rc = urn_model_param_unconstrain_json(m, inits_json, strlen(inits_json), ipath, init, err))) goto out;
-    inits = urn_xcalloc((size_t)chains, sizeof *inits);
-    for (int c = 0; c < chains; c++) inits[c] = init;
-  }
-  nuts_state st = {m, fit, warmup, urn_xcalloc((size_t)chains, sizeof(double)),
-                   urn_xcalloc((size_t)chains, sizeof(double *)), dim};
-  for (int c = 0; c < chains; c++) st.inv_metric[c] = urn_xcalloc(dim ? dim : 1, sizeof(double));
-  urn_sample_config cfg;
-  urn_sample_config_default(&cfg);
-  cfg.num_chains = chains, cfg.num_threads = ctx->threads, cfg.num_warmup = warmup, cfg.num_samples = samples;
-  cfg.seed = tut_seed(ctx, 11);
-  urn_target target = {dim, target_fn, m};
-  urn_sample_sink sink = {.ctx = &st, .draw = sink_draw, .adapted = sink_adapted};
-  urn_chain_result *res = urn_xcalloc((size_t)chains, sizeof *res);
-  rc = urn_sample_run(&cfg, &target, inits, &sink, NULL, res, err);
+  rc = run_chains(ctx, m, name, inits_json, fit, err);
   fit->wall = tut_now_seconds() - t0;
-  for (int c = 0; c < chains; c++) fit->n_grad += res[c].n_gradients, fit->divergent += res[c].divergent;
-  free(res);
-  for (int c = 0; rc == URN_OK && c < chains; c++) rc = write_csv(ctx, name, fit, &st, c, warmup, cfg.seed, err);
   if (rc == URN_OK) {
     /* Posterior means of every output, as a parameter JSON. */
     urn_buf b;
@@ -359,12 +304,6 @@ int tut_nuts(tut_ctx *ctx, const char *name, const char *stan_src, const char *d
     rc = tut_write_text(ctx, file, b.data, err);
     urn_buf_free(&b);
   }
-  for (int c = 0; c < chains; c++) free(st.inv_metric[c]);
-  free(st.inv_metric);
-  free(st.stepsize);
-out:
-  free(init);
-  free(inits);
   urn_model_free(m);
   if (rc)
     tut_fit_free(fit);

@@ -136,7 +136,7 @@ else
   expect_exit 0 "$URN" generate "$TMP/nm.stan" --data "$TMP/nm.json" --fitted "$TMP/out2/nm-1.csv" \
     --output "$TMP/gq.csv" --seed 9
   [ "$(grep -cv '^#' "$TMP/gq.csv")" = 101 ] && ok || bad "generate: one row per draw"
-  awk -F, '!/^#/ && $1 != "lp__" { d = $10 - 2 * $8; if (d > 1e-4 * (1 + ($8 < 0 ? -$8 : $8)) || d < -1e-4 * (1 + ($8 < 0 ? -$8 : $8))) bad = 1 }
+  awk -F, '!/^#/ && $1 != "mu" { d = $3 - 2 * $1; if (d > 1e-4 * (1 + ($1 < 0 ? -$1 : $1)) || d < -1e-4 * (1 + ($1 < 0 ? -$1 : $1))) bad = 1 }
     END { exit bad }' "$TMP/gq.csv" && ok || bad "generate: z = 2 mu in every row"
   expect_exit 1 "$URN" generate "$TMP/nm.stan" --data "$TMP/nm.json" --fitted "$TMP/nonexistent.csv" \
     --output "$TMP/gq2.csv"
