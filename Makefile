@@ -10,9 +10,11 @@ CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
 INCS    := -Iinclude -Isrc
-# -fvisibility=hidden: liburn.so exports only the declarations marked URN_API (include/urn/common.h).
+# -fvisibility=hidden: liburn.so exports only the declarations marked URN_API (include/urn/common.h);
+# src/bridgestan/ keeps default visibility (its version script exports the bs_* symbols).
 # -MMD -MP: each object's header dependencies go to a .d file beside it (included below).
-ALLCFLAGS = $(WARN) $(DEFS) $(INCS) -fPIC -fvisibility=hidden -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
+VISIBILITY = -fvisibility=hidden
+ALLCFLAGS = $(WARN) $(DEFS) $(INCS) -fPIC $(VISIBILITY) -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  := -lm -lpthread
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -28,7 +30,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 BS_OBJ   := $(BS_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BS_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 
 .PHONY: all test test-asan demo install clean bench check-shared
 all: $(BUILD)/liburn.a $(BUILD)/liburn.so $(BUILD)/urn_bridgestan.so $(BUILD)/urn urn
@@ -45,6 +47,7 @@ $(BUILD)/liburn.so: $(LIB_OBJ)
 	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # BridgeStan's ABI over a private copy of the library (only bs_* exported, debug info stripped).
+$(BS_OBJ): VISIBILITY =
 $(BUILD)/urn_bridgestan.so: $(BS_OBJ) $(LIB_OBJ) src/bridgestan/exports.map
 	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -Wl,--version-script=src/bridgestan/exports.map -Wl,-Bsymbolic -Wl,-S \
 	  -o $@ $(BS_OBJ) $(LIB_OBJ) $(LDLIBS)
