@@ -56,8 +56,9 @@ static double m2_lp(const data *d, const double *u) {
   return lp;
 }
 static double m3_lp(const data *d, const double *u) {
-  double z = inv_logit(u[0]), w1 = z, mu1 = u[1], mu2 = u[1] + exp(u[2]);
-  double lp = log(z) + log(1 - z) + u[2]; /* Jacobians of simplex and ordered */
+  /* simplex[2] (Stan 2.37): softmax(u/sqrt(2) (1, -1)), x1 = inv_logit(sqrt(2) u), |dx1/du| = sqrt(2) z (1 - z) */
+  double z = inv_logit(sqrt(2.0) * u[0]), w1 = z, mu1 = u[1], mu2 = u[1] + exp(u[2]);
+  double lp = 0.5 * log(2.0) + log(z) + log(1 - z) + u[2]; /* Jacobians of simplex and ordered */
   lp += 0;                                /* dirichlet(1, 1): log Gamma(2) = 0 */
   lp += norm_lpdf(mu1, 0, 1) + norm_lpdf(mu2, 0, 1);
   for (int i = 0; i < d->N; i++) {
@@ -68,9 +69,9 @@ static double m3_lp(const data *d, const double *u) {
   return lp;
 }
 static double m4_lp(const data *d, const double *u) {
-  double z = inv_logit(u[0]), pi[2] = {z, 1 - z};
+  double z = inv_logit(sqrt(2.0) * u[0]), pi[2] = {z, 1 - z}; /* simplex[2] as in m3_lp */
   double w[2] = {u[1], u[1] + exp(u[2])}, c[2] = {u[3], u[4]}, s[2] = {exp(u[5]), exp(u[6])};
-  double lp = log(z) + log(1 - z) + u[2] + u[5] + u[6];
+  double lp = 0.5 * log(2.0) + log(z) + log(1 - z) + u[2] + u[5] + u[6];
   for (int k = 0; k < 2; k++) lp += norm_lpdf(w[k], 0, 1) + norm_lpdf(c[k], 0, 1) + norm_lpdf(s[k], 0, 1);
   for (int i = 0; i < d->N; i++) {
     double a = log(pi[0]) + norm_lpdf(d->y[i], d->x[i] * w[0] + c[0], s[0]);

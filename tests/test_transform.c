@@ -27,6 +27,14 @@ static size_t free_indices(urn_transform_kind k, size_t rows, size_t cols, size_
   case URN_TR_SIMPLEX:
     for (size_t i = 0; i + 1 < rows; i++) idx[n++] = i;
     return n;
+  case URN_TR_STOCHASTIC_COLUMN: /* the first rows - 1 entries of every column */
+    for (size_t c = 0; c < cols; c++)
+      for (size_t i = 0; i + 1 < rows; i++) idx[n++] = i + c * rows;
+    return n;
+  case URN_TR_STOCHASTIC_ROW: /* the first cols - 1 entries of every row, in u's column-major order */
+    for (size_t c = 0; c + 1 < cols; c++)
+      for (size_t i = 0; i < rows; i++) idx[n++] = i + c * rows;
+    return n;
   case URN_TR_CHOLESKY_CORR:
   case URN_TR_CORR_MATRIX:
     for (size_t c = 0; c < rows; c++)
@@ -85,8 +93,24 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
   worst_rt = fmax(worst_rt, e);
   CHECK(e < 1e-12, "%s: round trip x -> u -> x error %.3g", t->what, e);
 
-  /* log-Jacobian against log|det| of the finite-difference Jacobian */
-  if (t->kind != URN_TR_UNIT_VECTOR) {
+  /* log-Jacobian against log|det| of the finite-difference Jacobian; the
+   * sum-to-zero kinds are isometries onto their subspace (J'J = I, no term) */
+  if (t->kind == URN_TR_SUM_TO_ZERO || t->kind == URN_TR_SUM_TO_ZERO_MATRIX) {
+    CHECK(lj == 0, "%s: no log-Jacobian term (%g)", t->what, lj);
+    double *J = calloc(nx * nu + 1, sizeof(double)), eo = 0, es = 0;
+    urn_transform_jacobian(t->kind, t->rows, t->cols, a, u, J, NULL, "v", NULL);
+    for (size_t p = 0; p < nu; p++)
+      for (size_t q = 0; q < nu; q++) eo = fmax(eo, fabs(urn_dot(J + p * nx, J + q * nx, nx) - (p == q)));
+    for (int by_row = 0; by_row < 2 && t->kind == URN_TR_SUM_TO_ZERO_MATRIX; by_row++)
+      for (size_t k = 0; k < (by_row ? t->rows : t->cols); k++) {
+        double sum = 0;
+        for (size_t l = 0; l < (by_row ? t->cols : t->rows); l++) sum += by_row ? x[k + l * t->rows] : x[l + k * t->rows];
+        es = fmax(es, fabs(sum));
+      }
+    CHECK(eo < 1e-13, "%s: columns of the Jacobian orthonormal (worst %.3g)", t->what, eo);
+    CHECK(es < 1e-13, "%s: every row and column sums to 0 (worst %.3g)", t->what, es);
+    free(J);
+  } else if (t->kind != URN_TR_UNIT_VECTOR) {
     size_t nf = free_indices(t->kind, t->rows, t->cols, idx);
     CHECK(nf == nu, "%s: %zu free elements for %zu unconstrained", t->what, nf, nu);
     if (nf == nu && nu > 0) {
@@ -188,11 +212,21 @@ static void test_all_kinds(void) {
       {URN_TR_CORR_MATRIX, 2, 2, "corr_matrix[2]"},
       {URN_TR_COV_MATRIX, 3, 3, "cov_matrix[3]"},
       {URN_TR_COV_MATRIX, 1, 1, "cov_matrix[1]"},
+      {URN_TR_STOCHASTIC_COLUMN, 4, 3, "column_stochastic_matrix[4,3]"},
+      {URN_TR_STOCHASTIC_COLUMN, 1, 2, "column_stochastic_matrix[1,2]"},
+      {URN_TR_STOCHASTIC_ROW, 3, 4, "row_stochastic_matrix[3,4]"},
+      {URN_TR_STOCHASTIC_ROW, 2, 2, "row_stochastic_matrix[2,2]"},
+      {URN_TR_SUM_TO_ZERO, 6, 1, "sum_to_zero_vector[6]"},
+      {URN_TR_SUM_TO_ZERO_MATRIX, 4, 3, "sum_to_zero_matrix[4,3]"},
+      {URN_TR_SUM_TO_ZERO_MATRIX, 2, 5, "sum_to_zero_matrix[2,5]"},
+      {URN_TR_SUM_TO_ZERO_MATRIX, 1, 3, "sum_to_zero_matrix[1,3]"},
       /* large enough to take the heap path of the scratch buffers */
       {URN_TR_SIMPLEX, 150, 1, "simplex[150]"},
       {URN_TR_CORR_MATRIX, 9, 9, "corr_matrix[9]"},
       {URN_TR_COV_MATRIX, 9, 9, "cov_matrix[9]"},
       {URN_TR_CHOLESKY_CORR, 12, 12, "cholesky_factor_corr[12]"},
+      {URN_TR_STOCHASTIC_ROW, 7, 40, "row_stochastic_matrix[7,40]"},
+      {URN_TR_SUM_TO_ZERO_MATRIX, 30, 12, "sum_to_zero_matrix[30,12]"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     /* wide u (sd 2) only for small shapes: for large correlation matrices
@@ -273,18 +307,47 @@ static void test_bound_adjoints(void) {
 }
 
 static void test_closed_forms(void) {
-  /* simplex at u = 0 is uniform (the log(K - 1 - k) offsets centre it) */
+  /* simplex at u = 0 is uniform (softmax of the zero vector) */
   double u0[4] = {0, 0, 0, 0}, x[25], lj = 0;
   urn_transform_constrain(URN_TR_SIMPLEX, 5, 1, NULL, u0, x, &lj, "s", NULL);
   for (int i = 0; i < 5; i++) CHECK_REL(x[i], 0.2, 1e-15, "simplex(0) is uniform");
-  /* log J at u = 0: sum_k log s_k + log z_k + log(1 - z_k) with s_k = (K-k)/K,
-   * z_k = 1/(K-k): K = 5 -> terms for k = 0..3 */
-  double want = 0;
-  for (int k = 0; k < 4; k++) {
-    double s = (5.0 - k) / 5, z = 1.0 / (5 - k);
-    want += log(s) + log(z) + log(1 - z);
+  /* log J = sum log x + 0.5 log K = 5 log(1/5) + 0.5 log 5 */
+  CHECK_REL(lj, -4.5 * log(5.0), 1e-14, "simplex log-Jacobian at 0");
+  /* K = 2: x = softmax(u/sqrt(2) * (1, -1)): x1 = inv_logit(sqrt(2) u) */
+  {
+    double u1 = 0.7, x2[2], l2 = 0, s1 = 1 / (1 + exp(-sqrt(2.0) * 0.7));
+    urn_transform_constrain(URN_TR_SIMPLEX, 2, 1, NULL, &u1, x2, &l2, "s", NULL);
+    CHECK_REL(x2[0], s1, 1e-15, "simplex[2] is inv_logit(sqrt(2) u)");
+    /* dx1/du = sqrt(2) s (1 - s) */
+    CHECK_REL(l2, log(sqrt(2.0) * s1 * (1 - s1)), 1e-14, "simplex[2] log-Jacobian");
   }
-  CHECK_REL(lj, want, 1e-14, "simplex log-Jacobian at 0");
+  /* sum_to_zero_matrix[2, 2] from one value u: V_2 = (1, -1)'/sqrt(2), x = u/2 [[1, -1], [-1, 1]] */
+  {
+    double u1 = 1.3, m[4];
+    urn_transform_constrain(URN_TR_SUM_TO_ZERO_MATRIX, 2, 2, NULL, &u1, m, NULL, "z", NULL);
+    CHECK_REL(m[0], 0.65, 1e-15, "sum_to_zero_matrix[2,2] [1,1]");
+    CHECK_REL(m[1], -0.65, 1e-15, "sum_to_zero_matrix[2,2] [2,1]");
+    CHECK_REL(m[2], -0.65, 1e-15, "sum_to_zero_matrix[2,2] [1,2]");
+    CHECK_REL(m[3], 0.65, 1e-15, "sum_to_zero_matrix[2,2] [2,2]");
+  }
+  /* column_stochastic_matrix columns are the simplexes of the columns of u; row_stochastic of the rows */
+  {
+    double um[6] = {0.3, -1.2, 2.0, 0.5, -0.4, 0.9}, cm[9], rm[9], sv[3], l1 = 0, l2 = 0, l3 = 0;
+    urn_transform_constrain(URN_TR_STOCHASTIC_COLUMN, 3, 3, NULL, um, cm, &l1, "c", NULL);
+    double ls = 0;
+    for (int c = 0; c < 3; c++) {
+      urn_transform_constrain(URN_TR_SIMPLEX, 3, 1, NULL, um + 2 * c, sv, &ls, "s", NULL);
+      for (int i = 0; i < 3; i++) CHECK_REL(cm[i + 3 * c], sv[i], 1e-15, "column_stochastic column = simplex");
+    }
+    CHECK_REL(l1, ls, 1e-14, "column_stochastic log-Jacobian = sum over columns");
+    urn_transform_constrain(URN_TR_STOCHASTIC_ROW, 3, 3, NULL, um, rm, &l2, "r", NULL);
+    for (int r = 0; r < 3; r++) {
+      double ur[2] = {um[r], um[r + 3]};
+      urn_transform_constrain(URN_TR_SIMPLEX, 3, 1, NULL, ur, sv, &l3, "s", NULL);
+      for (int j = 0; j < 3; j++) CHECK_REL(rm[r + 3 * j], sv[j], 1e-15, "row_stochastic row = simplex");
+    }
+    CHECK_REL(l2, l3, 1e-14, "row_stochastic log-Jacobian = sum over rows");
+  }
   /* lower: x = lb + exp(u), log J = u */
   double lb = 2, u = 0.5, v;
   urn_transform_args a = {0};
@@ -407,6 +470,30 @@ static void test_validation(void) {
   expect_error(URN_TR_CHOLESKY_CORR, 2, 2, NULL, cc, "row 2 has squared norm");
   double wide[6] = {1, 0, 0, 1, 0, 0};
   expect_error(URN_TR_CHOLESKY_COV, 2, 3, NULL, wide, "rows >= columns");
+  /* column_stochastic_matrix[2, 2] column-major: column 2 = (0.5, 0.6) */
+  double cs[4] = {0.3, 0.7, 0.5, 0.6};
+  expect_error(URN_TR_STOCHASTIC_COLUMN, 2, 2, NULL, cs, "theta[:, 2] is not a valid simplex: sum(theta[:, 2]) = 1.1000000000000001, but should be 1");
+  /* row_stochastic_matrix[2, 2]: row 1 = (0.3, 0.5), row 2 = (0.7, 0.5) */
+  double rs[4] = {0.3, 0.7, 0.5, 0.5};
+  expect_error(URN_TR_STOCHASTIC_ROW, 2, 2, NULL, rs, "theta[1, :] is not a valid simplex: sum(theta[1, :]) = 0.80000000000000004");
+  double rsn[4] = {1.2, 0.5, -0.2, 0.5};
+  expect_error(URN_TR_STOCHASTIC_ROW, 2, 2, NULL, rsn, "theta[1, :][2] = -0.20000000000000001, but must be greater than or equal to 0");
+  double rs0[4] = {1, 0.5, 0, 0.5};
+  expect_error(URN_TR_STOCHASTIC_ROW, 2, 2, NULL, rs0, "boundary of the simplex");
+  /* sum_to_zero_matrix[2, 3]: column 3 (1, 1) sums to 2 (columns are checked first) */
+  double sz[6] = {1, -1, -2, 2, 1, 1};
+  expect_error(URN_TR_SUM_TO_ZERO_MATRIX, 2, 3, NULL, sz, "theta is not a valid sum_to_zero_matrix: column 3 sums to 2, but must sum to 0");
+  double szc[6] = {1, -1, -2, 2, 1, -1};
+  CHECK(urn_transform_validate(URN_TR_SUM_TO_ZERO_MATRIX, 2, 3, szc, "z", NULL) == URN_OK, "a valid sum_to_zero_matrix validates");
+  double szr[6] = {1, -1, -2, 2, 1, -0.5};
+  expect_error(URN_TR_SUM_TO_ZERO_MATRIX, 2, 3, NULL, szr, "column 3 sums to 0.5");
+  /* validate accepts boundary values that unconstrain refuses (data may hold them) */
+  CHECK(urn_transform_validate(URN_TR_STOCHASTIC_ROW, 2, 2, rs0, "p", NULL) == URN_OK, "a stochastic matrix with a 0 entry is valid data");
+  CHECK(urn_transform_validate(URN_TR_SIMPLEX, 3, 1, sx0, "p", NULL) == URN_OK, "a simplex with a 0 entry is valid data");
+  {
+    urn_error e3;
+    CHECK(urn_transform_validate(URN_TR_STOCHASTIC_COLUMN, 2, 2, cs, "P", &e3) == URN_EINPUT && strstr(e3.msg, "P[:, 2]"), "validate names the column: %s", e3.msg);
+  }
   /* constrain rejects bad bounds at this point (a parameter-dependent bound) */
   double u1 = 0.1, x1;
   urn_error err;
@@ -417,9 +504,24 @@ static void test_validation(void) {
   CHECK(urn_transform_constrain(URN_TR_UNIT_VECTOR, 2, 1, NULL, zero2, x2, NULL, "uv", &err) == URN_EREJECT, "unit_vector of 0 rejects");
 }
 
+/* The log-Jacobian of Stan <= 2.36's stick-breaking simplex, which rstan 2.21
+ * uses: sum_k log s_k + log z_k + log(1 - z_k), z_k = inv_logit(u_k - log(K - 1 - k)). */
+static double stick_breaking_logj(size_t K, const double *u) {
+  double stick = 1, s = 0;
+  for (size_t k = 0; k + 1 < K; k++) {
+    double z = 1 / (1 + exp(-(u[k] - log((double)(K - 1 - k)))));
+    s += log(stick) + log(z) + log1p(-z);
+    stick -= stick * z;
+  }
+  return s;
+}
+
 /* Against rstan 2.21 (tests/data/gen_transform_rstan.R): an empty model with
  * one parameter of every constraint; rstan's log_prob is then the sum of the
- * log-Jacobians, grad_log_prob its gradient, constrain_pars the values. */
+ * log-Jacobians, grad_log_prob its gradient, constrain_pars the values.
+ * rstan's simplex is the stick-breaking one (urn's is Stan 2.37's): its term
+ * is taken out of rstan's log_prob, its gradient entries are not compared,
+ * and its values are checked by a round trip through urn's inverse. */
 static void test_rstan(void) {
   double worst_lp = 0, worst_g = 0;
   double lb_a = 0.5, ub_b = 2, lb_c = -1, ub_c = 3, off_d = 1, mul_d = 2, zero = 0, one = 1;
@@ -443,12 +545,25 @@ static void test_rstan(void) {
              {URN_TR_COV_MATRIX, 3, 3, "S"}};
   for (int p = 0; p < RSTAN_NPTS; p++) {
     const double *u = rstan_u + p * RSTAN_NU, *xr = rstan_x + p * RSTAN_NX, *gr = rstan_grad + p * RSTAN_NU;
-    double x[RSTAN_NX], g[RSTAN_NU], u2[RSTAN_NU], lj = 0;
+    double x[RSTAN_NX], g[RSTAN_NU], u2[RSTAN_NU], lj = 0, lp_ref = rstan_lp[p];
+    size_t s_lo = 0, s_hi = 0; /* the simplex's entries of u */
     memset(g, 0, sizeof g);
     size_t uo = 0, xo = 0;
     for (int i = 0; i < 13; i++) {
       size_t nu = urn_transform_unconstrained_size(v[i].k, v[i].rows, v[i].cols);
       size_t nx = urn_transform_constrained_size(v[i].k, v[i].rows, v[i].cols);
+      if (v[i].k == URN_TR_SIMPLEX) {
+        lp_ref -= stick_breaking_logj(v[i].rows, u + uo);
+        s_lo = uo, s_hi = uo + nu;
+        double us[8], xs[8];
+        CHECK(urn_transform_unconstrain(v[i].k, v[i].rows, 1, NULL, xr + xo, us, "s", NULL) == URN_OK, "rstan's simplex unconstrains");
+        urn_transform_constrain(v[i].k, v[i].rows, 1, NULL, us, xs, NULL, "s", NULL);
+        double ex = 0;
+        for (size_t j = 0; j < nx; j++) ex = fmax(ex, fabs(xs[j] - xr[xo + j]));
+        CHECK(ex < 1e-14, "point %d: rstan's simplex round trip (worst %.3g)", p, ex);
+        uo += nu, xo += nx;
+        continue;
+      }
       CHECK(urn_transform_constrain(v[i].k, v[i].rows, v[i].cols, &A[i], u + uo, x + xo, &lj, v[i].name, NULL) == URN_OK, "rstan constrain %s", v[i].name);
       urn_transform_reverse(v[i].k, v[i].rows, v[i].cols, &A[i], u + uo, x + xo, NULL, 1.0, g + uo, NULL, v[i].name, NULL);
       double ex = 0;
@@ -461,10 +576,11 @@ static void test_rstan(void) {
       uo += nu, xo += nx;
     }
     CHECK(uo == RSTAN_NU && xo == RSTAN_NX, "sizes match rstan's (%zu, %zu)", uo, xo);
-    CHECK_REL(lj, rstan_lp[p], 1e-12, "sum of log-Jacobians == rstan log_prob");
-    worst_lp = fmax(worst_lp, fabs(lj - rstan_lp[p]) / fabs(rstan_lp[p]));
+    CHECK_REL(lj, lp_ref, 1e-12, "sum of log-Jacobians == rstan log_prob (simplex term aside)");
+    worst_lp = fmax(worst_lp, fabs(lj - lp_ref) / fabs(lp_ref));
     double eg = 0;
-    for (int j = 0; j < RSTAN_NU; j++) eg = fmax(eg, fabs(g[j] - gr[j]) / fmax(1, fabs(gr[j])));
+    for (int j = 0; j < RSTAN_NU; j++)
+      if ((size_t)j < s_lo || (size_t)j >= s_hi) eg = fmax(eg, fabs(g[j] - gr[j]) / fmax(1, fabs(gr[j])));
     CHECK(eg < 1e-12, "point %d: log-Jacobian gradient == rstan grad_log_prob (worst %.3g)", p, eg);
     worst_g = fmax(worst_g, eg);
   }

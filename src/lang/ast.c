@@ -70,7 +70,8 @@ const char *urn_decl_type_name(int dtype) {
   static const char *const names[] = {"int", "real", "vector", "row_vector", "matrix", "simplex",
                                       "unit_vector", "ordered", "positive_ordered",
                                       "cholesky_factor_corr", "cholesky_factor_cov", "corr_matrix",
-                                      "cov_matrix", "sum_to_zero_vector"};
+                                      "cov_matrix", "sum_to_zero_vector", "column_stochastic_matrix",
+                                      "row_stochastic_matrix", "sum_to_zero_matrix"};
   return dtype >= 0 && dtype < (int)(sizeof names / sizeof *names) ? names[dtype] : "?";
 }
 

@@ -141,7 +141,10 @@ typedef enum urn_decl_type {
                                   size2 == NULL means square */
   URN_DT_CORR_MATRIX,          /* corr_matrix[size1] */
   URN_DT_COV_MATRIX,           /* cov_matrix[size1] */
-  URN_DT_SUM_TO_ZERO_VECTOR    /* sum_to_zero_vector[size1] (Stan 2.36) */
+  URN_DT_SUM_TO_ZERO_VECTOR,   /* sum_to_zero_vector[size1] (Stan 2.36) */
+  URN_DT_COLUMN_STOCHASTIC_MATRIX, /* column_stochastic_matrix[size1, size2]: simplex columns (Stan 2.36) */
+  URN_DT_ROW_STOCHASTIC_MATRIX,    /* row_stochastic_matrix[size1, size2]: simplex rows (Stan 2.36) */
+  URN_DT_SUM_TO_ZERO_MATRIX        /* sum_to_zero_matrix[size1, size2]: zero row and column sums (Stan 2.37) */
 } urn_decl_type;
 
 /* Where a variable was declared; decides what may be assigned and used where. */

@@ -140,7 +140,7 @@ static const char *const reserved_words[] = {
     "real", "complex", "vector", "row_vector", "matrix", "complex_vector", "complex_row_vector",
     "complex_matrix", "array", "tuple", "simplex", "unit_vector", "sum_to_zero_vector", "ordered",
     "positive_ordered", "cholesky_factor_corr", "cholesky_factor_cov", "corr_matrix", "cov_matrix",
-    "void", "return", "break", "continue", "print", "reject", "fatal_error", "profile", "get_lp",
+    "column_stochastic_matrix", "row_stochastic_matrix", "sum_to_zero_matrix", "void", "return", "break", "continue", "print", "reject", "fatal_error", "profile", "get_lp",
     "increment_log_prob", "lower", "upper", "offset", "multiplier", NULL};
 
 static int is_reserved(parser *P, const urn_token *t) {
@@ -467,7 +467,10 @@ static const struct { const char *word; int dtype; int nsizes; } decl_types[] = 
     {"cholesky_factor_cov", URN_DT_CHOLESKY_FACTOR_COV, -1}, /* 1 or 2 sizes */
     {"corr_matrix", URN_DT_CORR_MATRIX, 1},
     {"cov_matrix", URN_DT_COV_MATRIX, 1},
-    {"sum_to_zero_vector", URN_DT_SUM_TO_ZERO_VECTOR, 1}};
+    {"sum_to_zero_vector", URN_DT_SUM_TO_ZERO_VECTOR, 1},
+    {"column_stochastic_matrix", URN_DT_COLUMN_STOCHASTIC_MATRIX, 2},
+    {"row_stochastic_matrix", URN_DT_ROW_STOCHASTIC_MATRIX, 2},
+    {"sum_to_zero_matrix", URN_DT_SUM_TO_ZERO_MATRIX, 2}};
 
 static int decl_type_of(parser *P, const urn_token *t) {
   for (size_t i = 0; i < sizeof decl_types / sizeof *decl_types; i++)
@@ -503,7 +506,10 @@ static urn_base_type base_of_dtype(int dtype) {
     case URN_DT_CHOLESKY_FACTOR_CORR:
     case URN_DT_CHOLESKY_FACTOR_COV:
     case URN_DT_CORR_MATRIX:
-    case URN_DT_COV_MATRIX: return URN_TY_MATRIX;
+    case URN_DT_COV_MATRIX:
+    case URN_DT_COLUMN_STOCHASTIC_MATRIX:
+    case URN_DT_ROW_STOCHASTIC_MATRIX:
+    case URN_DT_SUM_TO_ZERO_MATRIX: return URN_TY_MATRIX;
     default: return URN_TY_VECTOR;
   }
 }

@@ -7,6 +7,7 @@
 
 #include "lang/eval_rt.h"
 #include "model/data.h"
+#include "model/transform.h"
 
 /* "[2, 3]" for the element at storage offset off of x (1-based indexes). */
 static void elem_name(const urn_val *x, size_t off, char *out, size_t cap) {
@@ -203,6 +204,22 @@ int urn_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *msg, si
               for (int j = 0; j < C; j++) s += v[i + j * R] * v[i + j * R];
               if (!(fabs(s - 1) <= tol)) { snprintf(msg, cap, "%s%s is not a valid correlation Cholesky factor: row %d has squared norm %g, but must be 1", d->name, an, i + 1, s); return -1; }
             }
+        }
+        break;
+      }
+      case URN_DT_COLUMN_STOCHASTIC_MATRIX:
+      case URN_DT_ROW_STOCHASTIC_MATRIX:
+      case URN_DT_SUM_TO_ZERO_MATRIX: {
+        /* validated by model/transform.c's inverse, the one home of these rules */
+        urn_transform_kind k = d->dtype == URN_DT_COLUMN_STOCHASTIC_MATRIX ? URN_TR_STOCHASTIC_COLUMN
+                               : d->dtype == URN_DT_ROW_STOCHASTIC_MATRIX  ? URN_TR_STOCHASTIC_ROW
+                                                                           : URN_TR_SUM_TO_ZERO_MATRIX;
+        char nm[300];
+        urn_error e2;
+        snprintf(nm, sizeof nm, "%s%s", d->name, an);
+        if (urn_transform_validate(k, (size_t)x->dim[na], (size_t)x->dim[na + 1], v, nm, &e2)) {
+          snprintf(msg, cap, "%s", e2.msg);
+          return -1;
         }
         break;
       }

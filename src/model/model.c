@@ -5,10 +5,11 @@
  * Evaluation takes a workspace (tape + arena + slots) from a mutex-protected
  * free list, so one model serves many threads.
  *
- * Constraint transforms are Stan's (Reference Manual, "Constraint
- * transforms"; simplex by stick-breaking as up to Stan 2.36), each written
- * with tape nodes so that the gradient includes them and the log-Jacobian is
- * added to target when asked. */
+ * Constraint transforms are Stan's 2.37 (Reference Manual, "Constraint
+ * transforms"; model/transform.c), each taped so that the gradient includes
+ * them and the log-Jacobian is added to target when asked: the elementwise
+ * kinds and ordered/unit vectors node by node here, the others one reverse
+ * callback per vector or matrix into transform.c. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -91,24 +92,34 @@ static void ev_put(const urn_model *cm, urn_ev *ev) {
 
 /* ---- transforms ---- */
 
+/* The transform of a declaration whose items (vectors or matrices) go through
+ * model/transform.h with one reverse callback per item; 0 for the kinds
+ * constrain() tapes element by element. */
+static int item_kind(int dtype, urn_transform_kind *k) {
+  switch (dtype) {
+    case URN_DT_SIMPLEX: *k = URN_TR_SIMPLEX; return 1;
+    case URN_DT_CHOLESKY_FACTOR_CORR: *k = URN_TR_CHOLESKY_CORR; return 1;
+    case URN_DT_CHOLESKY_FACTOR_COV: *k = URN_TR_CHOLESKY_COV; return 1;
+    case URN_DT_CORR_MATRIX: *k = URN_TR_CORR_MATRIX; return 1;
+    case URN_DT_COV_MATRIX: *k = URN_TR_COV_MATRIX; return 1;
+    case URN_DT_COLUMN_STOCHASTIC_MATRIX: *k = URN_TR_STOCHASTIC_COLUMN; return 1;
+    case URN_DT_ROW_STOCHASTIC_MATRIX: *k = URN_TR_STOCHASTIC_ROW; return 1;
+    case URN_DT_SUM_TO_ZERO_MATRIX: *k = URN_TR_SUM_TO_ZERO_MATRIX; return 1;
+  }
+  return 0;
+}
+
 /* Number of unconstrained values of a declared parameter with sizes in x. */
 static size_t unc_size(const ir_decl *d, const urn_val *x) {
   int na = x->ty.dims;
   size_t count = 1;
   for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
   size_t K = x->ty.base >= URN_TY_VECTOR ? (size_t)x->dim[na] : 1;
-  switch (d->dtype) {
-    case URN_DT_SIMPLEX: return count * (K ? K - 1 : 0);
-    case URN_DT_SUM_TO_ZERO_VECTOR: return count * (K ? K - 1 : 0);
-    case URN_DT_CHOLESKY_FACTOR_CORR: return count * (K * (K - 1) / 2);
-    case URN_DT_CORR_MATRIX: return count * (K * (K - 1) / 2);
-    case URN_DT_COV_MATRIX: return count * (K + K * (K - 1) / 2);
-    case URN_DT_CHOLESKY_FACTOR_COV: {
-      size_t M = K, N = (size_t)x->dim[na + 1];
-      return count * (N * (N + 1) / 2 + (M - N) * N);
-    }
-    default: return x->n;
-  }
+  urn_transform_kind kind;
+  if (d->dtype == URN_DT_SUM_TO_ZERO_VECTOR) return count * (K ? K - 1 : 0);
+  if (item_kind(d->dtype, &kind))
+    return count * urn_transform_unconstrained_size(kind, K, x->ty.base == URN_TY_MATRIX ? (size_t)x->dim[na + 1] : 1);
+  return x->n;
 }
 
 typedef struct bound { const double *v; const int32_t *ix; size_t stride; int present; } bound;
@@ -129,7 +140,7 @@ static bound eval_bound(urn_ev *ev, const ir_ex *e, const urn_val *x) {
 static inline double bv(const bound *b, size_t i) { return b->v[i * b->stride]; }
 static inline int32_t bix(const bound *b, size_t i) { return b->ix ? b->ix[i * b->stride] : -1; }
 
-/* The matrix kinds go through model/transform.h: one reverse callback per item. */
+/* The item kinds (item_kind) go through model/transform.h: one reverse callback per item. */
 typedef struct tr_cb {
   urn_transform_kind kind; /* which transform */
   size_t rows, cols;       /* item shape */
@@ -152,21 +163,11 @@ static void tr_reverse(urn_tape *t, void *data) {
   for (size_t i = 0; i < c->un; i++) t->adj[c->ubase + (int32_t)i] += c->ua[i];
 }
 
-static urn_transform_kind matrix_kind(int dtype) {
-  switch (dtype) {
-    case URN_DT_CHOLESKY_FACTOR_CORR: return URN_TR_CHOLESKY_CORR;
-    case URN_DT_CHOLESKY_FACTOR_COV: return URN_TR_CHOLESKY_COV;
-    case URN_DT_CORR_MATRIX: return URN_TR_CORR_MATRIX;
-    default: return URN_TR_COV_MATRIX;
-  }
-}
-
-static void constrain_matrix(urn_ev *ev, const ir_decl *d, urn_val *x) {
+static void constrain_items(urn_ev *ev, const ir_decl *d, urn_val *x, urn_transform_kind kind) {
   int na = x->ty.dims;
   size_t count = 1;
   for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
-  size_t rows = (size_t)x->dim[na], cols = (size_t)x->dim[na + 1];
-  urn_transform_kind kind = matrix_kind(d->dtype);
+  size_t rows = (size_t)x->dim[na], cols = x->ty.base == URN_TY_MATRIX ? (size_t)x->dim[na + 1] : 1;
   size_t un = urn_transform_unconstrained_size(kind, rows, cols), nx = rows * cols;
   for (size_t a = 0; a < count; a++) {
     const double *u = ev->theta + ev->theta_pos + a * un;
@@ -215,36 +216,12 @@ static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
   for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
   size_t K = count ? n / count : 0;
   size_t used = 0;
+  urn_transform_kind kind;
+  if (item_kind(d->dtype, &kind)) {
+    constrain_items(ev, d, x, kind);
+    return;
+  }
   switch (d->dtype) {
-    case URN_DT_SIMPLEX:
-      for (size_t a = 0; a < count; a++) {
-        double *xv = x->v + a * K;
-        int32_t *xi = x->ix ? x->ix + a * K : NULL;
-        const double *ua = u + a * (K - 1);
-        double stick = 1;
-        int32_t stick_ix = -1;
-        for (size_t k = 0; k + 1 < K; k++) {
-          int32_t ui = UIX(a * (K - 1) + k);
-          double adj = ua[k] - log((double)(K - k - 1));
-          double z = urn_inv_logit(adj);
-          double xk = stick * z;
-          xv[k] = xk;
-          if (xi) xi[k] = urn_tape_push2(t, xk, stick_ix, z, ui, stick * z * (1 - z));
-          if (jac) {
-            double j = log(stick) + urn_log_inv_logit(adj) + urn_log1m_inv_logit(adj);
-            urn_ev_target_add(ev, j, urn_tape_push2(t, j, stick_ix, 1 / stick, ui, 1 - 2 * z), 1);
-          }
-          double ns = stick * (1 - z);
-          if (xi) stick_ix = urn_tape_push2(t, ns, stick_ix, 1 - z, ui, -stick * z * (1 - z));
-          stick = ns;
-        }
-        if (K) {
-          xv[K - 1] = stick;
-          if (xi) xi[K - 1] = stick_ix;
-        }
-      }
-      used = count * (K ? K - 1 : 0);
-      break;
     case URN_DT_SUM_TO_ZERO_VECTOR:
       /* linear (no Jacobian term): values directly, the adjoint by a callback in O(K) */
       for (size_t a = 0; a < count; a++) {
@@ -354,12 +331,6 @@ static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
       used = n;
       break;
     }
-    case URN_DT_CHOLESKY_FACTOR_CORR:
-    case URN_DT_CHOLESKY_FACTOR_COV:
-    case URN_DT_CORR_MATRIX:
-    case URN_DT_COV_MATRIX:
-      constrain_matrix(ev, d, x);
-      return;
     default:
       urn_ev_fail(ev, URN_EINPUT, "%s: the %s transform is not supported yet", d->name, urn_decl_type_name(d->dtype));
   }
@@ -375,17 +346,6 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
   for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
   size_t K = count ? n / count : 0;
   switch (d->dtype) {
-    case URN_DT_SIMPLEX:
-      for (size_t a = 0; a < count; a++) {
-        const double *xv = x->v + a * K;
-        double stick = 1;
-        for (size_t k = 0; k + 1 < K; k++) {
-          double z = xv[k] / stick;
-          out[a * (K - 1) + k] = urn_logit(z) + log((double)(K - k - 1));
-          stick -= xv[k];
-        }
-      }
-      break;
     case URN_DT_ORDERED:
     case URN_DT_POSITIVE_ORDERED:
       for (size_t a = 0; a < count; a++)
@@ -422,12 +382,17 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
       }
       break;
     }
+    case URN_DT_SIMPLEX:
     case URN_DT_CHOLESKY_FACTOR_CORR:
     case URN_DT_CHOLESKY_FACTOR_COV:
     case URN_DT_CORR_MATRIX:
-    case URN_DT_COV_MATRIX: {
-      size_t rows = (size_t)x->dim[na], cols = (size_t)x->dim[na + 1];
-      urn_transform_kind kind = matrix_kind(d->dtype);
+    case URN_DT_COV_MATRIX:
+    case URN_DT_COLUMN_STOCHASTIC_MATRIX:
+    case URN_DT_ROW_STOCHASTIC_MATRIX:
+    case URN_DT_SUM_TO_ZERO_MATRIX: {
+      size_t rows = (size_t)x->dim[na], cols = x->ty.base == URN_TY_MATRIX ? (size_t)x->dim[na + 1] : 1;
+      urn_transform_kind kind;
+      item_kind(d->dtype, &kind);
       size_t un = urn_transform_unconstrained_size(kind, rows, cols);
       for (size_t a = 0; a < count; a++) {
         urn_error e2;

@@ -2,7 +2,8 @@
  * adjoints and validating inverses (see transform.h and docs/transforms.md).
  *
  * Formulas follow the Stan Reference Manual ("Constraint Transforms") and the
- * element orders of Stan's math library: cholesky_factor_corr, cholesky_factor_cov
+ * element orders of Stan's math library (version 2.37: the simplex and the
+ * stochastic matrices by the inverse isometric log-ratio transform): cholesky_factor_corr, cholesky_factor_cov
  * and cov_matrix read their unconstrained values row by row through the lower
  * triangle; corr_matrix reads its canonical partial correlations column by
  * column (read_corr_L).  Derivatives in the reverse functions are worked out
@@ -33,6 +34,9 @@ size_t urn_transform_unconstrained_size(urn_transform_kind k, size_t rows, size_
   case URN_TR_CORR_MATRIX: return rows * (rows > 0 ? rows - 1 : 0) / 2;
   case URN_TR_COV_MATRIX: return rows * (rows + 1) / 2;
   case URN_TR_CHOLESKY_COV: return cols * (cols + 1) / 2 + (rows > cols ? rows - cols : 0) * cols;
+  case URN_TR_STOCHASTIC_COLUMN: return (rows > 0 ? rows - 1 : 0) * cols;
+  case URN_TR_STOCHASTIC_ROW: return rows * (cols > 0 ? cols - 1 : 0);
+  case URN_TR_SUM_TO_ZERO_MATRIX: return (rows > 0 ? rows - 1 : 0) * (cols > 0 ? cols - 1 : 0);
   default: return rows * cols;
   }
 }
@@ -67,6 +71,9 @@ const char *urn_transform_name(urn_transform_kind k) {
   case URN_TR_CORR_MATRIX: return "corr_matrix";
   case URN_TR_COV_MATRIX: return "cov_matrix";
   case URN_TR_SUM_TO_ZERO: return "sum_to_zero_vector";
+  case URN_TR_STOCHASTIC_COLUMN: return "column_stochastic_matrix";
+  case URN_TR_STOCHASTIC_ROW: return "row_stochastic_matrix";
+  case URN_TR_SUM_TO_ZERO_MATRIX: return "sum_to_zero_matrix";
   }
   return "?";
 }
@@ -103,6 +110,12 @@ static int check_shape(urn_transform_kind k, size_t rows, size_t cols, const cha
   case URN_TR_CHOLESKY_COV:
     if (rows < cols)
       return urn_error_set(err, URN_EINPUT, "%s: cholesky_factor_cov needs rows >= columns (got %zu x %zu)", nm, rows, cols);
+    return URN_OK;
+  case URN_TR_STOCHASTIC_COLUMN:
+    if (rows == 0 && cols > 0) return urn_error_set(err, URN_EINPUT, "%s: a column_stochastic_matrix needs at least one row", nm);
+    return URN_OK;
+  case URN_TR_STOCHASTIC_ROW:
+    if (cols == 0 && rows > 0) return urn_error_set(err, URN_EINPUT, "%s: a row_stochastic_matrix needs at least one column", nm);
     return URN_OK;
   default: return URN_OK;
   }
@@ -294,22 +307,6 @@ static void ordered_reverse(int positive, size_t n, const double *u, const doubl
   }
 }
 
-/* Stick-breaking simplex (Stan <= 2.36): z_k = inv_logit(u_k - log(K - 1 - k)),
- * x_k = s_k z_k with stick s_0 = 1, s_(k+1) = s_k - x_k, x_(K-1) = s_(K-1);
- * log J = sum_k log s_k + log z_k + log(1 - z_k). */
-static void simplex_constrain(size_t K, const double *u, double *x, double *lj) {
-  double stick = 1, s = 0;
-  for (size_t k = 0; k + 1 < K; k++) {
-    double a = u[k] - log((double)(K - 1 - k));
-    double z = urn_inv_logit(a);
-    x[k] = stick * z;
-    s += log(stick) + log_logistic_jac(a);
-    stick -= x[k];
-  }
-  x[K - 1] = stick;
-  if (lj) *lj += s;
-}
-
 /* Sum to zero (Stan 2.36+, the "pivot coordinates" form of the isometric log-ratio
  * transform): with N = K - 1 and w_i = u_{i-1} / sqrt(i (i + 1)) for i = 1..N,
  *   x_j = sum_{i > j} w_i - j w_j     (j = 0..N; the w_0 term is absent),
@@ -335,7 +332,14 @@ void urn_sum_to_zero_reverse(size_t K, const double *x_adj, double *u_adj) {
   }
 }
 
-/* The inverse: w_N = -x_N / N, then w_i = (sum_{m > i} w_m - x_i) / i downwards. */
+/* The inverse of sum_to_zero_constrain without validation: u = V' x (exact
+ * for any x: the constant part of x, which V' annihilates, is dropped). */
+static void sum_to_zero_free(size_t K, const double *x, double *u) {
+  for (size_t i = 0; i + 1 < K; i++) u[i] = 0;
+  urn_sum_to_zero_reverse(K, x, u);
+}
+
+/* The inverse, after validating that x sums to zero. */
 static int sum_to_zero_unconstrain(size_t K, const double *x, double *u, const char *name, urn_error *err) {
   const char *nm = name ? name : "value";
   double sum = 0, scale = 0;
@@ -345,37 +349,39 @@ static int sum_to_zero_unconstrain(size_t K, const double *x, double *u, const c
   }
   if (!(fabs(sum) <= URN_CONSTRAINT_TOL * (1 + scale)))
     return urn_error_set(err, URN_EINPUT, "%s is not a valid sum_to_zero_vector: its sum is %.17g, but must be 0", nm, sum);
-  double tail = 0;
-  for (size_t i = K - 1; i >= 1; i--) {
-    double wi = (tail - x[i]) / (double)i;
-    u[i - 1] = wi * sqrt((double)i * (double)(i + 1));
-    tail += wi;
-  }
+  if (K > 1) sum_to_zero_free(K, x, u);
   return URN_OK;
 }
 
-static void simplex_reverse(size_t K, const double *u, const double *x_adj, double jac_adj, double *u_adj) {
-  /* forward again to get the sticks (cheap), then backward */
-  double sbuf[SCRATCH_N], *stick = scratch(sbuf, K + 1);
-  stick[0] = 1;
-  for (size_t k = 0; k + 1 < K; k++) {
-    double z = urn_inv_logit(u[k] - log((double)(K - 1 - k)));
-    stick[k + 1] = stick[k] - stick[k] * z;
-  }
-  double gs = x_adj ? x_adj[K - 1] : 0.0; /* dL/d stick_(k+1) */
-  for (size_t k = K - 1; k-- > 0;) {
-    double a = u[k] - log((double)(K - 1 - k));
-    double z = urn_inv_logit(a), z1 = urn_inv_logit(-a), sk = stick[k];
-    double gx = x_adj ? x_adj[k] : 0.0;
-    /* x_k = s_k z; s_(k+1) = s_k (1 - z); log J term log s_k + log z + log(1 - z) */
-    double gz = gx * sk - gs * sk;
-    u_adj[k] += gz * z * z1 + jac_adj * (z1 - z);
-    gs = gs * z1 + gx * z + jac_adj / sk;
-  }
-  scratch_free(stick, sbuf);
+/* Simplex (Stan 2.37, the inverse isometric log-ratio transform):
+ * x = softmax(z) with z = sum_to_zero_constrain(u) (K values from K - 1);
+ * log J = sum_k log x_k + 0.5 log K.  (|det| of u -> x_1..x_(K-1) is
+ * det(P V) det(V' S V) with S = diag(x) - x x': 1/sqrt(K) times the
+ * pseudo-determinant K prod x_k of S.)  Computed as z - max(z) to stay finite. */
+static void simplex_constrain(size_t K, const double *u, double *x, double *lj) {
+  urn_sum_to_zero_constrain(K, u, x);
+  double m = x[0];
+  for (size_t k = 1; k < K; k++)
+    if (x[k] > m) m = x[k];
+  double d = 0;
+  for (size_t k = 0; k < K; k++) d += x[k] = exp(x[k] - m);
+  for (size_t k = 0; k < K; k++) x[k] /= d;
+  if (lj) *lj += -(double)K * (m + log(d)) + 0.5 * log((double)K);
 }
 
-static int simplex_unconstrain(size_t K, const double *x, double *u, const char *name, urn_error *err) {
+/* dz = x o (x_adj - <x_adj, x>) + jac_adj (1 - K x), then u_adj += V' dz. */
+static void simplex_reverse(size_t K, const double *u, const double *x_adj, double jac_adj, double *u_adj) {
+  double xb[SCRATCH_N], *x = scratch(xb, 2 * K), *dz = x + K;
+  simplex_constrain(K, u, x, NULL);
+  double xg = x_adj ? urn_dot(x, x_adj, K) : 0.0;
+  for (size_t k = 0; k < K; k++) dz[k] = x[k] * ((x_adj ? x_adj[k] : 0.0) - xg) + jac_adj * (1 - (double)K * x[k]);
+  urn_sum_to_zero_reverse(K, dz, u_adj);
+  scratch_free(x, xb);
+}
+
+/* Validates a simplex (entries >= 0 summing to 1 within 1e-8; an entry of 0
+ * would make u infinite) and returns u = V' log x (V' removes log x's mean). */
+static int simplex_check(size_t K, const double *x, const char *name, urn_error *err) {
   const char *nm = name ? name : "value";
   double sum = 0;
   for (size_t k = 0; k < K; k++) {
@@ -385,16 +391,131 @@ static int simplex_unconstrain(size_t K, const double *x, double *u, const char 
   }
   if (!(fabs(sum - 1) <= URN_CONSTRAINT_TOL))
     return urn_error_set(err, URN_EINPUT, "%s is not a valid simplex: sum(%s) = %.17g, but should be 1", nm, nm, sum);
-  double stick = x[K - 1];
-  for (size_t k = K - 1; k-- > 0;) {
-    stick += x[k];
-    if (x[k] == 0 || x[k] == stick)
-      return urn_error_set(err, URN_EINPUT, "%s is on the boundary of the simplex (%s[%zu] = %.17g): the unconstrained value would be infinite", nm, nm,
-                           k + 1, x[k]);
-    u[k] = urn_logit(x[k] / stick) + log((double)(K - 1 - k));
+  return URN_OK;
+}
+
+static int simplex_unconstrain(size_t K, const double *x, double *u, const char *name, urn_error *err) {
+  const char *nm = name ? name : "value";
+  int rc = simplex_check(K, x, name, err);
+  if (rc || K < 2) return rc;
+  double lb[SCRATCH_N], *l = scratch(lb, K);
+  for (size_t k = 0; k < K; k++) {
+    if (x[k] == 0) {
+      scratch_free(l, lb);
+      return urn_error_set(err, URN_EINPUT, "%s is on the boundary of the simplex (%s[%zu] = 0): the unconstrained value would be infinite", nm, nm, k + 1);
+    }
+    l[k] = log(x[k]);
   }
-  if (x[K - 1] == 0 && K > 1)
-    return urn_error_set(err, URN_EINPUT, "%s is on the boundary of the simplex (%s[%zu] = 0): the unconstrained value would be infinite", nm, nm, K);
+  sum_to_zero_free(K, l, u);
+  scratch_free(l, lb);
+  return URN_OK;
+}
+
+/* ---------------------------------------------------------------- stochastic and sum-to-zero matrices */
+
+/* One simplex per column (stride 1 inside a column) or per row (stride rows):
+ * the free values of column j are u[j (K - 1) ...], of row i u[i + j rows]. */
+static void stochastic_constrain(int by_row, size_t rows, size_t cols, const double *u, double *x, double *lj) {
+  size_t K = by_row ? cols : rows, n = by_row ? rows : cols, su = by_row ? rows : 1;
+  double bb[SCRATCH_N], *ub = scratch(bb, 2 * K), *xk = ub + K;
+  for (size_t a = 0; a < n; a++) {
+    for (size_t k = 0; k + 1 < K; k++) ub[k] = by_row ? u[a + k * su] : u[a * (K - 1) + k];
+    simplex_constrain(K, ub, xk, lj);
+    for (size_t k = 0; k < K; k++) x[by_row ? a + k * rows : a * K + k] = xk[k];
+  }
+  scratch_free(ub, bb);
+}
+
+static void stochastic_reverse(int by_row, size_t rows, size_t cols, const double *u, const double *x_adj, double jac_adj,
+                               double *u_adj) {
+  size_t K = by_row ? cols : rows, n = by_row ? rows : cols;
+  double bb[SCRATCH_N], *ub = scratch(bb, 3 * K), *xa = ub + K, *ua = xa + K;
+  for (size_t a = 0; a < n; a++) {
+    for (size_t k = 0; k + 1 < K; k++) ub[k] = by_row ? u[a + k * rows] : u[a * (K - 1) + k], ua[k] = 0;
+    for (size_t k = 0; k < K; k++) xa[k] = x_adj ? x_adj[by_row ? a + k * rows : a * K + k] : 0.0;
+    simplex_reverse(K, ub, xa, jac_adj, ua);
+    for (size_t k = 0; k + 1 < K; k++) u_adj[by_row ? a + k * rows : a * (K - 1) + k] += ua[k];
+  }
+  scratch_free(ub, bb);
+}
+
+/* u NULL: only validate (entries of 0 allowed). */
+static int stochastic_unconstrain(int by_row, size_t rows, size_t cols, const double *x, double *u, const char *name,
+                                  urn_error *err) {
+  size_t K = by_row ? cols : rows, n = by_row ? rows : cols;
+  double bb[SCRATCH_N], *xb = scratch(bb, 2 * K), *ub = xb + K;
+  char nm[300];
+  int rc = URN_OK;
+  for (size_t a = 0; a < n && rc == URN_OK; a++) {
+    for (size_t k = 0; k < K; k++) xb[k] = x[by_row ? a + k * rows : a * K + k];
+    snprintf(nm, sizeof nm, by_row ? "%s[%zu, :]" : "%s[:, %zu]", name ? name : "value", a + 1);
+    rc = u ? simplex_unconstrain(K, xb, ub, nm, err) : simplex_check(K, xb, nm, err);
+    for (size_t k = 0; u && rc == URN_OK && k + 1 < K; k++) u[by_row ? a + k * rows : a * (K - 1) + k] = ub[k];
+  }
+  scratch_free(xb, bb);
+  return rc;
+}
+
+/* x = V_rows U V_cols' for U (rows - 1) x (cols - 1): the vector transform down
+ * every column of U, then along every row of the result (linear, orthonormal:
+ * no Jacobian). */
+static void stz_matrix_constrain(size_t rows, size_t cols, const double *u, double *x) {
+  if (rows == 0 || cols == 0) return;
+  size_t R = rows - 1, C = cols - 1;
+  double bb[SCRATCH_N], *t = scratch(bb, rows * C + 2 * cols), *ru = t + rows * C, *rx = ru + cols;
+  for (size_t j = 0; j < C; j++) urn_sum_to_zero_constrain(rows, u + j * R, t + j * rows);
+  for (size_t i = 0; i < rows; i++) {
+    for (size_t j = 0; j < C; j++) ru[j] = t[i + j * rows];
+    urn_sum_to_zero_constrain(cols, ru, rx);
+    for (size_t j = 0; j < cols; j++) x[i + j * rows] = rx[j];
+  }
+  scratch_free(t, bb);
+}
+
+/* U_adj += V_rows' X_adj V_cols. */
+static void stz_matrix_reverse(size_t rows, size_t cols, const double *x_adj, double *u_adj) {
+  if (rows == 0 || cols == 0 || !x_adj) return;
+  size_t R = rows - 1, C = cols - 1;
+  double bb[SCRATCH_N], *t = scratch(bb, rows * C + 2 * cols + 1), *rx = t + rows * C, *ru = rx + cols;
+  for (size_t i = 0; i < rows; i++) {
+    for (size_t j = 0; j < cols; j++) rx[j] = x_adj[i + j * rows];
+    for (size_t j = 0; j < C; j++) ru[j] = 0;
+    urn_sum_to_zero_reverse(cols, rx, ru);
+    for (size_t j = 0; j < C; j++) t[i + j * rows] = ru[j];
+  }
+  for (size_t j = 0; j < C; j++) urn_sum_to_zero_reverse(rows, t + j * rows, u_adj + j * R);
+  scratch_free(t, bb);
+}
+
+/* Validates that every row and column sums to zero (1e-8 relative to the
+ * absolute values, as sum_to_zero_vector) and, unless u is NULL, returns
+ * U = V_rows' X V_cols. */
+static int stz_matrix_unconstrain(size_t rows, size_t cols, const double *x, double *u, const char *name, urn_error *err) {
+  const char *nm = name ? name : "value";
+  for (size_t i = 0; i < rows * cols; i++)
+    if (!isfinite(x[i])) return urn_error_set(err, URN_EINPUT, "%s[%zu,%zu] is %g, but must be finite", nm, i % rows + 1, i / rows + 1, x[i]);
+  for (int by_row = 0; by_row < 2; by_row++)
+    for (size_t a = 0; a < (by_row ? rows : cols); a++) {
+      double s = 0, scale = 0;
+      for (size_t k = 0; k < (by_row ? cols : rows); k++) {
+        double v = by_row ? x[a + k * rows] : x[k + a * rows];
+        s += v, scale += fabs(v);
+      }
+      if (!(fabs(s) <= URN_CONSTRAINT_TOL * (1 + scale)))
+        return urn_error_set(err, URN_EINPUT, "%s is not a valid sum_to_zero_matrix: %s %zu sums to %.17g, but must sum to 0", nm,
+                             by_row ? "row" : "column", a + 1, s);
+    }
+  if (rows == 0 || cols == 0 || !u) return URN_OK;
+  size_t R = rows - 1, C = cols - 1;
+  double bb[SCRATCH_N], *t = scratch(bb, rows * C + 2 * cols + 1), *rx = t + rows * C, *ru = rx + cols;
+  for (size_t i = 0; i < rows; i++) {
+    for (size_t j = 0; j < cols; j++) rx[j] = x[i + j * rows];
+    if (cols > 1) sum_to_zero_free(cols, rx, ru);
+    for (size_t j = 0; j < C; j++) t[i + j * rows] = ru[j];
+  }
+  for (size_t j = 0; j < C; j++)
+    if (rows > 1) sum_to_zero_free(rows, t + j * rows, u + j * R);
+  scratch_free(t, bb);
   return URN_OK;
 }
 
@@ -581,6 +702,9 @@ int urn_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, cons
   case URN_TR_POSITIVE_ORDERED: ordered_constrain(1, K, u, x, log_jac); return URN_OK;
   case URN_TR_SIMPLEX: simplex_constrain(K, u, x, log_jac); return URN_OK;
   case URN_TR_SUM_TO_ZERO: urn_sum_to_zero_constrain(K, u, x); return URN_OK;
+  case URN_TR_STOCHASTIC_COLUMN: stochastic_constrain(0, rows, cols, u, x, log_jac); return URN_OK;
+  case URN_TR_STOCHASTIC_ROW: stochastic_constrain(1, rows, cols, u, x, log_jac); return URN_OK;
+  case URN_TR_SUM_TO_ZERO_MATRIX: stz_matrix_constrain(rows, cols, u, x); return URN_OK;
   case URN_TR_UNIT_VECTOR: return unit_constrain(K, u, x, log_jac, name, err);
   case URN_TR_CHOLESKY_CORR: corr_L_from_u(0, K, u, x, log_jac); return URN_OK;
   case URN_TR_CHOLESKY_COV: cholcov_from_u(rows, cols, u, x, log_jac); return URN_OK;
@@ -625,6 +749,9 @@ int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const 
   case URN_TR_SUM_TO_ZERO:
     if (x_adj) urn_sum_to_zero_reverse(K, x_adj, u_adj);
     return URN_OK;
+  case URN_TR_STOCHASTIC_COLUMN: stochastic_reverse(0, rows, cols, u, x_adj, jac_adj, u_adj); return URN_OK;
+  case URN_TR_STOCHASTIC_ROW: stochastic_reverse(1, rows, cols, u, x_adj, jac_adj, u_adj); return URN_OK;
+  case URN_TR_SUM_TO_ZERO_MATRIX: stz_matrix_reverse(rows, cols, x_adj, u_adj); return URN_OK;
   case URN_TR_UNIT_VECTOR: {
     double ss = urn_dot(u, u, K);
     if (!(ss > 0) || !isfinite(ss))
@@ -720,6 +847,9 @@ int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, co
   }
   case URN_TR_SIMPLEX: return simplex_unconstrain(K, x, u, name, err);
   case URN_TR_SUM_TO_ZERO: return sum_to_zero_unconstrain(K, x, u, name, err);
+  case URN_TR_STOCHASTIC_COLUMN: return stochastic_unconstrain(0, rows, cols, x, u, name, err);
+  case URN_TR_STOCHASTIC_ROW: return stochastic_unconstrain(1, rows, cols, x, u, name, err);
+  case URN_TR_SUM_TO_ZERO_MATRIX: return stz_matrix_unconstrain(rows, cols, x, u, name, err);
   case URN_TR_UNIT_VECTOR: {
     double ss = urn_dot(x, x, K);
     if (!(fabs(ss - 1) <= URN_CONSTRAINT_TOL))
@@ -782,5 +912,23 @@ int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, co
     return rc;
   }
   default: return urn_error_set(err, URN_EINPUT, "%s: unknown transform", nm);
+  }
+}
+
+int urn_transform_validate(urn_transform_kind k, size_t rows, size_t cols, const double *x, const char *name, urn_error *err) {
+  int rc = check_shape(k, rows, cols, name, err);
+  if (rc) return rc;
+  switch (k) {
+  case URN_TR_SIMPLEX: return simplex_check(rows, x, name, err);
+  case URN_TR_STOCHASTIC_COLUMN: return stochastic_unconstrain(0, rows, cols, x, NULL, name, err);
+  case URN_TR_STOCHASTIC_ROW: return stochastic_unconstrain(1, rows, cols, x, NULL, name, err);
+  case URN_TR_SUM_TO_ZERO_MATRIX: return stz_matrix_unconstrain(rows, cols, x, NULL, name, err);
+  default: {
+    size_t nu = urn_transform_unconstrained_size(k, rows, cols);
+    double *u = urn_xmalloc(sizeof(double) * (nu + 1));
+    rc = urn_transform_unconstrain(k, rows, cols, NULL, x, u, name, err);
+    free(u);
+    return rc;
+  }
   }
 }

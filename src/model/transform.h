@@ -12,8 +12,8 @@
  *                validating x first: a value outside its constraint is an
  *                error that names the variable, the element and the rule.
  * The definitions, element orders and log-Jacobians are exactly Stan's
- * (Reference Manual, "Constraint Transforms"; the simplex is the
- * stick-breaking transform of Stan <= 2.36, which rstan 2.21 uses).  See
+ * (Reference Manual, "Constraint Transforms"; the simplex and the stochastic
+ * matrices use Stan 2.37's inverse isometric log-ratio transform).  See
  * docs/transforms.md for the formulas.
  *
  * Shapes: the elementwise kinds (IDENTITY, LOWER, UPPER, LOWER_UPPER,
@@ -21,7 +21,10 @@
  * ORDERED, POSITIVE_ORDERED, SIMPLEX and UNIT_VECTOR act on a vector of
  * length rows (cols must be 1).  CHOLESKY_CORR, CORR_MATRIX and COV_MATRIX
  * are rows x rows (cols == rows); CHOLESKY_COV is rows x cols with
- * rows >= cols.  Matrices are column-major (element (i, j) at i + j * rows).
+ * rows >= cols; STOCHASTIC_COLUMN (rows >= 1), STOCHASTIC_ROW (cols >= 1) and
+ * SUM_TO_ZERO_MATRIX are any rows x cols, their unconstrained values a
+ * (rows - 1) x cols, rows x (cols - 1) and (rows - 1) x (cols - 1) matrix
+ * read column-major, as Stan reads them.  Matrices are column-major (element (i, j) at i + j * rows).
  * A transform of an array of vectors/matrices is applied element by element
  * by the caller. */
 #ifndef URN_MODEL_TRANSFORM_H
@@ -45,7 +48,10 @@ typedef enum urn_transform_kind {
   URN_TR_CHOLESKY_COV,      /* cholesky_factor_cov[M, N] */
   URN_TR_CORR_MATRIX,       /* corr_matrix[K] */
   URN_TR_COV_MATRIX,        /* cov_matrix[K] */
-  URN_TR_SUM_TO_ZERO        /* sum_to_zero_vector[K] (Stan 2.36's isometric transform; linear, no Jacobian) */
+  URN_TR_SUM_TO_ZERO,       /* sum_to_zero_vector[K] (Stan 2.36's isometric transform; linear, no Jacobian) */
+  URN_TR_STOCHASTIC_COLUMN, /* column_stochastic_matrix[N, M]: every column a simplex (Stan 2.37) */
+  URN_TR_STOCHASTIC_ROW,    /* row_stochastic_matrix[N, M]: every row a simplex (Stan 2.37) */
+  URN_TR_SUM_TO_ZERO_MATRIX /* sum_to_zero_matrix[N, M]: every row and column sums to zero (Stan 2.37) */
 } urn_transform_kind;
 
 /* The bounds of LOWER / UPPER / LOWER_UPPER and the offset and multiplier of
@@ -118,5 +124,11 @@ int urn_transform_jacobian(urn_transform_kind k, size_t rows, size_t cols, const
  * would be infinite) are refused too. */
 int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                               const double *x, double *u, const char *name, urn_error *err);
+
+/* Checks that x satisfies the constraint of kind k (as unconstrain does, but
+ * values on the boundary, such as a simplex entry of 0, are valid data):
+ * URN_OK, or URN_EINPUT with a message naming `name`, the element and the
+ * rule.  Bounds are not checked here (no args). */
+int urn_transform_validate(urn_transform_kind k, size_t rows, size_t cols, const double *x, const char *name, urn_error *err);
 
 #endif
