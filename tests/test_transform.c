@@ -181,6 +181,19 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
     free(J), free(dl), free(dl2);
   }
 
+  /* the adjoint of unconstrain along the constraint surface: unconstrain(constrain(u)) = u, so
+   * (du/dx)' w . J e_j = w_j for every direction j (J = dx/du); unit_vector's u = x gives w itself */
+  if (t->kind != URN_TR_UNIT_VECTOR) {
+    double *J = calloc(nx * nu + 1, sizeof(double)), *xa = calloc(nx + 1, sizeof(double));
+    urn_transform_jacobian(t->kind, t->rows, t->cols, a, u, J, NULL, "v", NULL);
+    rc = urn_transform_unconstrain_reverse(t->kind, t->rows, t->cols, a, x, u, w, xa, NULL, "v", &err);
+    CHECK(rc == URN_OK, "%s: unconstrain_reverse (%s)", t->what, rc ? err.msg : "");
+    double eu = 0;
+    for (size_t j = 0; j < nu; j++) eu = fmax(eu, fabs(urn_dot(xa, J + j * nx, nx) - w[j]) / fmax(1, fabs(w[j])));
+    CHECK(eu < 1e-9, "%s: unconstrain's adjoint inverts constrain's Jacobian (worst %.3g)", t->what, eu);
+    free(J), free(xa);
+  }
+
   /* reverse adds (does not overwrite), and x_adj NULL gives the Jacobian part only */
   for (size_t j = 0; j < nu; j++) u2[j] = 1.0;
   urn_transform_reverse(t->kind, t->rows, t->cols, a, u, x, w, 1.0, u2, NULL, "v", NULL);
@@ -300,6 +313,29 @@ static void test_bound_adjoints(void) {
           double fm = objective(&t, &a, u, w, x);
           par[which][b] = keep;
           CHECK_NEAR(got[which][b], (fp - fm) / (2 * h), 1e-6, 1e-7, "bound adjoint vs finite difference");
+        }
+      }
+      /* unconstrain's adjoint: w . u(x, bounds) differentiated in x and in the bounds */
+      double ux[3], xa[3] = {0}, h1[3] = {0}, h2[3] = {0};
+      urn_transform_adj uadj = adj;
+      if (kinds[kk] == URN_TR_OFFSET_MULTIPLIER) uadj.offset = h1, uadj.multiplier = h2;
+      else uadj.lb = h1, uadj.ub = h2;
+      urn_transform_unconstrain(t.kind, 3, 1, &a, x, ux, "v", NULL);
+      CHECK(urn_transform_unconstrain_reverse(t.kind, 3, 1, &a, x, ux, w, xa, &uadj, "v", NULL) == URN_OK, "unconstrain reverse");
+      double *upar[3] = {x, p1, p2}, *ugot[3] = {xa, h1, h2};
+      for (int which = 0; which < 3; which++) {
+        if ((kinds[kk] == URN_TR_LOWER && which == 2) || (kinds[kk] == URN_TR_UPPER && which == 1)) continue;
+        size_t nb = which && scalar ? 1 : 3;
+        for (size_t b = 0; b < nb; b++) {
+          double h = 1e-7, keep = upar[which][b], fp, fm;
+          upar[which][b] = keep + h;
+          urn_transform_unconstrain(t.kind, 3, 1, &a, which ? x : upar[0], ux, "v", NULL);
+          fp = urn_dot(w, ux, 3);
+          upar[which][b] = keep - h;
+          urn_transform_unconstrain(t.kind, 3, 1, &a, which ? x : upar[0], ux, "v", NULL);
+          fm = urn_dot(w, ux, 3);
+          upar[which][b] = keep;
+          CHECK_NEAR(ugot[which][b], (fp - fm) / (2 * h), 1e-6, 1e-7, "unconstrain adjoint (x or bound) vs finite difference");
         }
       }
     }

@@ -90,7 +90,8 @@ int urn_fun_suffix_of(const char *name) {
   static const struct { const char *suffix; int kind; } table[] = {
       {"_lpdf", URN_SUF_LPDF},   {"_lpmf", URN_SUF_LPMF},   {"_lupdf", URN_SUF_LUPDF},
       {"_lupmf", URN_SUF_LUPMF}, {"_lcdf", URN_SUF_LCDF},   {"_lccdf", URN_SUF_LCCDF},
-      {"_cdf", URN_SUF_CDF},     {"_rng", URN_SUF_RNG},     {"_lp", URN_SUF_LP}};
+      {"_cdf", URN_SUF_CDF},     {"_rng", URN_SUF_RNG},     {"_lp", URN_SUF_LP},
+      {"_jacobian", URN_SUF_JACOBIAN}};
   for (size_t i = 0; i < sizeof table / sizeof *table; i++)
     if (ends_with(name, table[i].suffix)) return table[i].kind;
   return URN_SUF_NONE;

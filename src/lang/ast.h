@@ -267,7 +267,8 @@ typedef enum urn_fun_suffix {
   URN_SUF_LCCDF,     /* _lccdf */
   URN_SUF_CDF,       /* _cdf */
   URN_SUF_LUPDF,     /* _lupdf (only when calling; definitions use _lpdf) */
-  URN_SUF_LUPMF      /* _lupmf (only when calling) */
+  URN_SUF_LUPMF,     /* _lupmf (only when calling) */
+  URN_SUF_JACOBIAN   /* _jacobian (Stan 2.36): may use jacobian +=; callable in transformed parameters / _jacobian */
 } urn_fun_suffix;
 
 struct urn_fundef {

@@ -83,7 +83,7 @@ static void build_table(void) {
   urn_builtin *t = NULL;
   size_t n = 0, cap = 0;
   const urn_builtin *parts[] = {urn_fn_math_table, urn_fn_ops_table, urn_fn_array_table, urn_fn_linalg_table,
-                                urn_fn_ode_table, urn_fn_gp_table, urn_fn_solve_table};
+                                urn_fn_ode_table, urn_fn_gp_table, urn_fn_solve_table, urn_fn_transform_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
     for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);
   for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
@@ -121,6 +121,7 @@ static int next_code(const char **p, char *letter, int *dims, int *repeat) {
   if (!*s) return 0;
   *dims = 0;
   if (*s >= '1' && *s <= '9') *dims = *s++ - '0';
+  else if (*s == '@') *dims = -1, s++; /* any number of array dimensions */
   *letter = *s++;
   *repeat = 0;
   if (*s == '*') *repeat = 1, s++;
@@ -141,11 +142,12 @@ static int letter_base(char c) {
 
 static int is_numeric(int base) { return base >= URN_TY_INT && base <= URN_TY_MATRIX; }
 
-/* Cost of passing an argument of type t where code (letter, dims) is expected: -1 when impossible. */
-static int match_code(char letter, int dims, urn_type t) {
+/* Cost of passing an argument of type t where code (letter, dims) is expected: -1 when impossible.
+ * first is the type of the call's first argument (for 'H'). */
+static int match_code(char letter, int dims, urn_type t, urn_type first) {
   int base = letter_base(letter);
   if (base >= 0) {
-    if (t.dims != dims) return -1;
+    if (dims >= 0 && t.dims != dims) return -1;
     if (t.base == base) return 0;
     if (base == URN_TY_REAL && t.base == URN_TY_INT) return 1;
     return -1;
@@ -164,6 +166,11 @@ static int match_code(char letter, int dims, urn_type t) {
     case 'F': return t.base == URN_TY_FUNCTION ? 0 : -1;
     case 'C': return (t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR || t.base == URN_TY_MATRIX)) ? 0 : -1;
     case 'Z': return t.dims >= 1 ? 0 : -1; /* any array */
+    case 'H': /* a bound: an int/real scalar, or the shape of the first argument (int promoted) */
+      if (t.dims == 0 && (t.base == URN_TY_INT || t.base == URN_TY_REAL)) return t.base == URN_TY_INT ? 1 : 0;
+      if (t.dims != first.dims || !is_numeric(t.base)) return -1;
+      if (t.base == first.base) return 0;
+      return (t.base == URN_TY_INT || t.base == URN_TY_REAL) && (first.base == URN_TY_INT || first.base == URN_TY_REAL) ? 1 : -1;
   }
   return -1;
 }
@@ -175,6 +182,7 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
   int dims = 0;
   const char *s = sig;
   if (*s >= '1' && *s <= '9') dims = *s++ - '0', letter = *s;
+  if (*s == '@') dims = n ? args[0].dims : 0, letter = s[1]; /* the first argument's array dimensions */
   int base = letter_base(letter);
   if (base >= 0) return (urn_type){(unsigned char)base, (unsigned char)dims};
   int all_scalar = 1;
@@ -232,7 +240,7 @@ const urn_builtin *urn_builtin_resolve(const char *name, const urn_type *args, i
     int dims = 0, repeat = 0;
     while (i < n) {
       if (!repeat && !next_code(&s, &letter, &dims, &repeat)) { ok = 0; break; }
-      int c = match_code(letter, dims, args[i]);
+      int c = match_code(letter, dims, args[i], args[0]);
       if (c < 0) { ok = 0; break; }
       cost += c, i++;
     }
@@ -268,6 +276,7 @@ void urn_type_name(urn_type t, char *out, size_t cap) {
 
 static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
   int base = letter_base(letter);
+  if (base >= 0 && dims < 0) { urn_type_name((urn_type){(unsigned char)base, 0}, tmp, cap); snprintf(tmp + strlen(tmp), cap - strlen(tmp), " or an array of them"); return tmp; }
   if (base >= 0) { urn_type_name((urn_type){(unsigned char)base, (unsigned char)dims}, tmp, cap); return tmp; }
   switch (letter) {
     case 'R': return "reals";
@@ -280,6 +289,7 @@ static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
     case 'F': return "function";
     case 'C': return "vector or matrix";
     case 'Z': return "array";
+    case 'H': return "real or the first argument's type";
   }
   return "?";
 }

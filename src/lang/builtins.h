@@ -13,7 +13,11 @@
  *   distribution argument), I "ints" (int or array[] int), V "vectors"
  *   (vector, row_vector or an array of them), T any int/real/vector/
  *   row_vector/matrix or array of them (elementwise functions), A any type,
- *   F a function name; a trailing '*' repeats the last argument kind (variadic).
+ *   F a function name, H a bound (int/real scalar, or the first argument's
+ *   type); '@' instead of a digit means any number of array dimensions
+ *   ("@v": vector or an array of vectors; as a return code "@m" is a matrix
+ *   with the first argument's array dimensions); a trailing '*' repeats the
+ *   last argument kind (variadic).
  *   Return codes besides the above: S the shape of the first non-scalar T
  *   argument with int promoted to real (real if all are scalars), Q real if
  *   every argument is a scalar, else array[] real (vectorized _rng), J the
@@ -48,7 +52,8 @@ enum {
   URN_BI_LUPDF = 2,   /* drops constant terms (_lupdf, _lupmf, `~`) */
   URN_BI_DIST = 4,    /* a distribution function (aux is the urn_dist) */
   URN_BI_INTRET = 8,  /* returns int computed from reals (e.g. is_inf): never taped */
-  URN_BI_NOVARS = 16  /* arguments must be data (e.g. sizes); result is never taped */
+  URN_BI_NOVARS = 16, /* arguments must be data (e.g. sizes); result is never taped */
+  URN_BI_JACOBIAN = 32 /* adds to the Jacobian term (*_jacobian): never folded as data, only where jacobian += is */
 };
 
 struct urn_builtin {

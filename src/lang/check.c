@@ -269,6 +269,13 @@ static void check_suffix_use(checker *C, const char *name, int suffix, int line,
                "%s: functions ending in _lp are only allowed in the model block, transformed "
                "parameters and functions ending in _lp",
                name);
+  } else if (suffix == URN_SUF_JACOBIAN) {
+    int ok = x->fun ? fsuf == URN_SUF_JACOBIAN : x->block == URN_BLK_TPARAMS;
+    if (!ok)
+      error_at(C, line, col,
+               "%s: functions ending in _jacobian are only allowed in transformed parameters and "
+               "functions ending in _jacobian",
+               name);
   } else if (suffix == URN_SUF_LUPDF || suffix == URN_SUF_LUPMF) {
     int ok = x->fun ? (fsuf == URN_SUF_LPDF || fsuf == URN_SUF_LPMF || fsuf == URN_SUF_LP)
                     : x->block == URN_BLK_MODEL;

@@ -17,6 +17,7 @@ extern const urn_builtin urn_fn_linalg_table[]; /* fn_linalg.c: matrix algebra, 
 extern const urn_builtin urn_fn_ode_table[];    /* fn_ode.c: ODE solvers */
 extern const urn_builtin urn_fn_gp_table[];     /* fn_gp.c: Gaussian-process covariance functions */
 extern const urn_builtin urn_fn_solve_table[];  /* fn_solve.c: algebraic solvers, map_rect */
+extern const urn_builtin urn_fn_transform_table[]; /* fn_transform.c: *_constrain, *_jacobian, *_unconstrain */
 
 /* Higher-order built-ins (fn_ode.c).  The evaluation of a function passed by
  * name (lower.c wires it): a FUNCTION-typed value that carries the ir_fun. */

@@ -128,6 +128,7 @@ static ir_ex *make_call(lctx *c, const urn_expr *src, const char *name, ir_ex **
     if (!is_scalar(args[i]->ty)) all_scalar = 0;
   }
   if (b->flags & URN_BI_RNG) e->pure = 0, e->novar = 1;
+  if (b->flags & URN_BI_JACOBIAN) e->pure = 0; /* its Jacobian term is added at every evaluation */
   if (b->flags & URN_BI_DIST) {
     if (b->flags & URN_BI_RNG) e->g = rt_g_call;
     else {

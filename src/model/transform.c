@@ -932,3 +932,124 @@ int urn_transform_validate(urn_transform_kind k, size_t rows, size_t cols, const
   }
   }
 }
+
+/* ---------------------------------------------------------------- the adjoint of unconstrain */
+
+/* The entries of x that are free coordinates of the matrix kinds (lower
+ * triangle, strictly for the correlation kinds), in u's count. */
+static size_t matrix_free_indices(urn_transform_kind k, size_t rows, size_t cols, size_t *idx) {
+  size_t n = 0, strict = k == URN_TR_CHOLESKY_CORR || k == URN_TR_CORR_MATRIX;
+  for (size_t c = 0; c < cols; c++)
+    for (size_t i = c + strict; i < rows; i++) idx[n++] = i + c * rows;
+  return n;
+}
+
+/* Elementwise kinds: u = g(x, b) inverts x = f(u, b), so dg/dx = 1 / f_u and dg/db = -f_b / f_u. */
+static int elementwise_unconstrain_reverse(urn_transform_kind k, size_t n, const urn_transform_args *a, const double *u,
+                                           const double *u_adj, double *x_adj, const urn_transform_adj *adj,
+                                           const char *name, urn_error *err) {
+  for (size_t i = 0; i < n; i++) {
+    urn_transform_args one = {0};
+    double lb, ub, mu = om_offset(a, i), sigma = om_mult(a, i), one_x = 1, fu = 0, fl = 0, fh = 0, fo = 0, fm = 0;
+    bounds_of(k, a, i, &lb, &ub);
+    one.lb = &lb, one.ub = &ub, one.offset = &mu, one.multiplier = &sigma;
+    urn_transform_adj d = {&fl, &fh, &fo, &fm};
+    int rc = elementwise_reverse(k, 1, &one, u + i, &one_x, 0.0, &fu, &d, name, err);
+    if (rc) return rc;
+    if (fu == 0) continue; /* an infinitely steep inverse at the boundary: no finite derivative */
+    double g = u_adj[i] / fu;
+    x_adj[i] += g;
+    if (!adj || !a) continue;
+    if (adj->lb && a->lb && (k == URN_TR_LOWER || k == URN_TR_LOWER_UPPER)) adj->lb[i * a->lb_stride] -= g * fl;
+    if (adj->ub && a->ub && (k == URN_TR_UPPER || k == URN_TR_LOWER_UPPER)) adj->ub[i * a->ub_stride] -= g * fh;
+    if (adj->offset && a->offset && k == URN_TR_OFFSET_MULTIPLIER) adj->offset[i * a->offset_stride] -= g * fo;
+    if (adj->multiplier && a->multiplier && k == URN_TR_OFFSET_MULTIPLIER) adj->multiplier[i * a->multiplier_stride] -= g * fm;
+  }
+  return URN_OK;
+}
+
+/* Simplex u = V' log x: x_adj += (V u_adj) / x, for the simplexes of the
+ * columns (by_row 0) or rows (1) of a rows x cols matrix (a vector: cols 1). */
+static void simplex_unconstrain_reverse(int by_row, size_t rows, size_t cols, const double *x, const double *u_adj, double *x_adj) {
+  size_t K = by_row ? cols : rows, n = by_row ? rows : cols;
+  double bb[SCRATCH_N], *ua = scratch(bb, 2 * K), *v = ua + K;
+  for (size_t a = 0; a < n; a++) {
+    for (size_t k = 0; k + 1 < K; k++) ua[k] = u_adj[by_row ? a + k * rows : a * (K - 1) + k];
+    urn_sum_to_zero_constrain(K, ua, v);
+    for (size_t k = 0; k < K; k++) {
+      size_t i = by_row ? a + k * rows : a * K + k;
+      x_adj[i] += v[k] / x[i];
+    }
+  }
+  scratch_free(ua, bb);
+}
+
+/* The matrix kinds: x = f(u) restricted to its free entries is invertible, so
+ * du/dx_free = J_free^-1 (the derivative along the constraint surface, where
+ * valid arguments move). */
+static int matrix_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t cols, const double *u, const double *u_adj,
+                                      double *x_adj, const char *name, urn_error *err) {
+  size_t nx = urn_transform_constrained_size(k, rows, cols), nu = urn_transform_unconstrained_size(k, rows, cols);
+  if (nu == 0) return URN_OK;
+  double *J = urn_xmalloc(sizeof(double) * (nx * nu + nu * nu + nu));
+  double *Jf = J + nx * nu, *g = Jf + nu * nu;
+  size_t *idx = urn_xmalloc(sizeof(size_t) * (nx + 1));
+  int rc = urn_transform_jacobian(k, rows, cols, NULL, u, J, NULL, name, err);
+  if (rc == URN_OK) {
+    size_t nf = matrix_free_indices(k, rows, cols, idx);
+    /* Jf' g = u_adj with Jf[r, j] = dx_idx[r] / du_j: solve with the transpose stored column-major */
+    for (size_t r = 0; r < nf; r++)
+      for (size_t j = 0; j < nu; j++) Jf[j + r * nu] = J[idx[r] + j * nx];
+    memcpy(g, u_adj, sizeof(double) * nu);
+    if (nf != nu || urn_solve(Jf, g, nu, 1))
+      rc = urn_error_set(err, URN_EREJECT, "%s: the %s transform has a singular Jacobian here: unconstrain has no derivative", name ? name : "value",
+                         urn_transform_name(k));
+    else
+      for (size_t r = 0; r < nf; r++) x_adj[idx[r]] += g[r];
+  }
+  free(J), free(idx);
+  return rc;
+}
+
+int urn_transform_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+                                      const double *x, const double *u, const double *u_adj, double *x_adj,
+                                      const urn_transform_adj *adj, const char *name, urn_error *err) {
+  int rc = check_shape(k, rows, cols, name, err);
+  if (rc) return rc;
+  if (is_elementwise(k)) return elementwise_unconstrain_reverse(k, rows * cols, args, u, u_adj, x_adj, adj, name, err);
+  size_t K = rows;
+  switch (k) {
+  case URN_TR_ORDERED:
+  case URN_TR_POSITIVE_ORDERED:
+    for (size_t i = 0; i < K; i++) {
+      if (i == 0) {
+        x_adj[0] += k == URN_TR_ORDERED ? u_adj[0] : u_adj[0] / x[0];
+        continue;
+      }
+      double d = x[i] - x[i - 1];
+      x_adj[i] += u_adj[i] / d, x_adj[i - 1] -= u_adj[i] / d;
+    }
+    return URN_OK;
+  case URN_TR_UNIT_VECTOR:
+    for (size_t i = 0; i < K; i++) x_adj[i] += u_adj[i];
+    return URN_OK;
+  case URN_TR_SIMPLEX: simplex_unconstrain_reverse(0, K, 1, x, u_adj, x_adj); return URN_OK;
+  case URN_TR_STOCHASTIC_COLUMN: simplex_unconstrain_reverse(0, rows, cols, x, u_adj, x_adj); return URN_OK;
+  case URN_TR_STOCHASTIC_ROW: simplex_unconstrain_reverse(1, rows, cols, x, u_adj, x_adj); return URN_OK;
+  case URN_TR_SUM_TO_ZERO: { /* u = V' x: x_adj += V u_adj */
+    double bb[SCRATCH_N], *v = scratch(bb, K);
+    urn_sum_to_zero_constrain(K, u_adj, v);
+    for (size_t i = 0; i < K; i++) x_adj[i] += v[i];
+    scratch_free(v, bb);
+    return URN_OK;
+  }
+  case URN_TR_SUM_TO_ZERO_MATRIX: { /* U = V_N' X V_M: X_adj += V_N U_adj V_M' */
+    double bb[SCRATCH_N], *v = scratch(bb, rows * cols);
+    stz_matrix_constrain(rows, cols, u_adj, v);
+    for (size_t i = 0; i < rows * cols; i++) x_adj[i] += v[i];
+    scratch_free(v, bb);
+    return URN_OK;
+  }
+  default: return matrix_unconstrain_reverse(k, rows, cols, u, u_adj, x_adj, name, err);
+  }
+}

@@ -125,6 +125,18 @@ int urn_transform_jacobian(urn_transform_kind k, size_t rows, size_t cols, const
 int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                               const double *x, double *u, const char *name, urn_error *err);
 
+/* The adjoint of unconstrain at x (u its result): adds (du/dx)' u_adj into
+ * x_adj and, for parameter-dependent bounds, into adj (may be NULL).  For the
+ * kinds whose x has more entries than u (simplex, stochastic and sum-to-zero
+ * kinds, the matrix kinds) this is the derivative along the constraint
+ * surface, which is where valid arguments move: the simplex's u = V' log x
+ * gives V u_adj / x; the matrix kinds solve with the Jacobian of constrain
+ * restricted to their free (lower-triangular) entries; unit_vector's u = x.
+ * Returns URN_OK, or URN_EREJECT when that Jacobian is singular. */
+int urn_transform_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+                                      const double *x, const double *u, const double *u_adj, double *x_adj,
+                                      const urn_transform_adj *adj, const char *name, urn_error *err);
+
 /* Checks that x satisfies the constraint of kind k (as unconstrain does, but
  * values on the boundary, such as a simplex entry of 0, are valid data):
  * URN_OK, or URN_EINPUT with a message naming `name`, the element and the
