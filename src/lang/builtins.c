@@ -143,7 +143,7 @@ static int letter_base(char c) {
 static int is_numeric(int base) { return base >= URN_TY_INT && base <= URN_TY_MATRIX; }
 
 /* Cost of passing an argument of type t where code (letter, dims) is expected: -1 when impossible.
- * first is the type of the call's first argument (for 'H'). */
+ * first is the type of the call's first argument (for 'b'). */
 static int match_code(char letter, int dims, urn_type t, urn_type first) {
   int base = letter_base(letter);
   if (base >= 0) {
@@ -166,7 +166,7 @@ static int match_code(char letter, int dims, urn_type t, urn_type first) {
     case 'F': return t.base == URN_TY_FUNCTION ? 0 : -1;
     case 'C': return (t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR || t.base == URN_TY_MATRIX)) ? 0 : -1;
     case 'Z': return t.dims >= 1 ? 0 : -1; /* any array */
-    case 'H': /* a bound: an int/real scalar, or the shape of the first argument (int promoted) */
+    case 'b': /* a bound: an int/real scalar, or the shape of the first argument (int promoted) */
       if (t.dims == 0 && (t.base == URN_TY_INT || t.base == URN_TY_REAL)) return t.base == URN_TY_INT ? 1 : 0;
       if (t.dims != first.dims || !is_numeric(t.base)) return -1;
       if (t.base == first.base) return 0;
@@ -289,7 +289,7 @@ static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
     case 'F': return "function";
     case 'C': return "vector or matrix";
     case 'Z': return "array";
-    case 'H': return "real or the first argument's type";
+    case 'b': return "real or the first argument's type";
   }
   return "?";
 }

@@ -13,7 +13,7 @@
  *   distribution argument), I "ints" (int or array[] int), V "vectors"
  *   (vector, row_vector or an array of them), T any int/real/vector/
  *   row_vector/matrix or array of them (elementwise functions), A any type,
- *   F a function name, H a bound (int/real scalar, or the first argument's
+ *   F a function name, b a bound (int/real scalar, or the first argument's
  *   type); '@' instead of a digit means any number of array dimensions
  *   ("@v": vector or an array of vectors; as a return code "@m" is a matrix
  *   with the first argument's array dimensions); a trailing '*' repeats the

@@ -239,10 +239,10 @@ static const tf_family fam_lb = {URN_TR_LOWER, 1, 0, 0}, fam_ub = {URN_TR_UPPER,
       {stem "_unconstrain", usig, f_items, NULL, &fam, TF_UNCONSTRAIN, 0, "the inverse of the " what " transform"}
 
 const urn_builtin urn_fn_transform_table[] = {
-    ELEM3("lower_bound", "Y:TH", fam_lb, "lower-bound"),
-    ELEM3("upper_bound", "Y:TH", fam_ub, "upper-bound"),
-    ELEM3("lower_upper_bound", "Y:THH", fam_lub, "lower-and-upper-bound"),
-    ELEM3("offset_multiplier", "Y:THH", fam_om, "offset/multiplier"),
+    ELEM3("lower_bound", "Y:Tb", fam_lb, "lower-bound"),
+    ELEM3("upper_bound", "Y:Tb", fam_ub, "upper-bound"),
+    ELEM3("lower_upper_bound", "Y:Tbb", fam_lub, "lower-and-upper-bound"),
+    ELEM3("offset_multiplier", "Y:Tbb", fam_om, "offset/multiplier"),
     ITEM3("ordered", "@v:@v", "@v:@v", fam_ord, "ordered-vector"),
     ITEM3("positive_ordered", "@v:@v", "@v:@v", fam_pord, "positive-ordered-vector"),
     ITEM3("simplex", "@v:@v", "@v:@v", fam_simplex, "simplex (Stan 2.37, inverse isometric log-ratio)"),
