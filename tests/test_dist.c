@@ -60,6 +60,8 @@ static double fd(call *c, urn_dist_fn fn, int j, size_t k) {
   if (j == 0 && strstr(c->d->support, "[0, 1]")) scale = fmin(x0, 1 - x0);
   else if (j == 0 && (strstr(c->d->support, "(0,") || strstr(c->d->support, "[0,"))) scale = x0;
   double h = 1e-4 * scale, f[4];
+  if (j <= 1 && (!strcmp(c->d->name, "pareto") || !strcmp(c->d->name, "pareto_type_2")))
+    h = fmin(h, 0.01 * (c->v[0][k] - c->v[1][k])); /* stay inside the support: y >= the lower bound */
   const double off[4] = {-2, -1, 1, 2};
   for (int t = 0; t < 4; t++) {
     c->v[j][k] = x0 + off[t] * h;
@@ -69,8 +71,9 @@ static double fd(call *c, urn_dist_fn fn, int j, size_t k) {
   return (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h);
 }
 
+/* kind: 0 lpdf, 1 lcdf, 2 lccdf, 3 cdf (families whose only CDF is foo_cdf). */
 static urn_dist_fn kind_fn(const urn_dist *d, int kind) {
-  return kind == 0 ? d->lpdf : kind == 1 ? d->lcdf : d->lccdf;
+  return kind == 0 ? d->lpdf : kind == 1 ? d->lcdf : kind == 2 ? d->lccdf : d->cdf;
 }
 
 /* Checks every real partial of fn at c against finite differences; the
@@ -112,7 +115,7 @@ static void test_reference_values(int *nvalue, int *npartial) {
     urn_error e;
     char what[96];
     snprintf(what, sizeof what, "%s %s row %zu", ref->family,
-             ref->kind == 0 ? "lpdf" : ref->kind == 1 ? "lcdf" : "lccdf", r);
+             ref->kind == 0 ? "lpdf" : ref->kind == 1 ? "lcdf" : ref->kind == 2 ? "lccdf" : "cdf", r);
     int st = call_run(&c, fn, 0, 0, &v, &e);
     CHECK(st == URN_OK, "%s: status %d %s", what, st, st ? e.msg : "");
     CHECK_NEAR(v, ref->value, ref->kind == 0 ? 1e-11 : 1e-9, 1e-13, what);
@@ -141,6 +144,9 @@ static double pure_constant(const char *fam, const double *x) {
   if (!strcmp(fam, "cauchy")) return -log(M_PI);
   if (!strcmp(fam, "double_exponential")) return -log(2);
   if (!strcmp(fam, "von_mises")) return -l2pi;
+  if (!strcmp(fam, "skew_normal")) return -0.5 * l2pi;
+  if (!strcmp(fam, "skew_double_exponential")) return log(2);
+  if (!strcmp(fam, "exp_mod_normal")) return -log(2);
   if (!strcmp(fam, "poisson") || !strcmp(fam, "poisson_log") || !strcmp(fam, "neg_binomial_2") ||
       !strcmp(fam, "neg_binomial_2_log"))
     return -urn_lgamma(x[0] + 1);
@@ -326,6 +332,18 @@ static const bad_case bad_cases[] = {
     {"neg_binomial_2_log", {1, 2, -1}, 1, "neg_binomial_2_log_lpmf: Precision parameter is -1"},
     {"beta_binomial", {6, 5, 1, 1}, 0, ""},
     {"beta_binomial", {1, 5, 0, 1}, 1, "beta_binomial_lpmf: First prior sample size parameter is 0"},
+    {"pareto", {0.5, 1, 2}, 0, ""},
+    {"pareto", {2, 0, 2}, 1, "pareto_lpdf: Scale parameter is 0, but must be positive finite!"},
+    {"pareto_type_2", {-1, 0, 1, 2}, 1, "pareto_type_2_lpdf: Random variable is -1, but must be greater than or equal to 0"},
+    {"pareto_type_2", {1, 0, 1, -2}, 1, "pareto_type_2_lpdf: Shape parameter is -2, but must be positive finite!"},
+    {"gumbel", {0, 0, 0}, 1, "gumbel_lpdf: Scale parameter is 0, but must be positive finite!"},
+    {"frechet", {-1, 2, 1}, 1, "frechet_lpdf: Random variable is -1, but must be positive!"},
+    {"rayleigh", {0, 1}, 1, "rayleigh_lpdf: Random variable is 0, but must be positive!"},
+    {"loglogistic", {1, 0, 1}, 1, "loglogistic_lpdf: Scale parameter is 0, but must be positive finite!"},
+    {"skew_normal", {0, 0, 1, INFINITY}, 1, "skew_normal_lpdf: Shape parameter is inf, but must be finite!"},
+    {"skew_double_exponential", {0, 0, 1, 1.5}, 1,
+     "skew_double_exponential_lpdf: Skewness parameter is 1.5, but must be in the interval [0, 1]!"},
+    {"exp_mod_normal", {0, 0, 1, 0}, 1, "exp_mod_normal_lpdf: Inv_scale parameter is 0, but must be positive finite!"},
 };
 
 static void test_support_and_errors(int *n) {
@@ -435,7 +453,8 @@ static void test_lookup(int *n) {
       "von_mises", "dirichlet", "multi_normal", "multi_normal_cholesky", "lkj_corr_cholesky",
       "poisson", "poisson_log", "binomial", "binomial_logit", "bernoulli", "bernoulli_logit",
       "bernoulli_logit_glm", "categorical", "categorical_logit", "neg_binomial_2",
-      "neg_binomial_2_log", "beta_binomial", "ordered_logistic"};
+      "neg_binomial_2_log", "beta_binomial", "ordered_logistic", "pareto", "pareto_type_2", "gumbel", "frechet",
+      "rayleigh", "loglogistic", "skew_normal", "skew_double_exponential", "exp_mod_normal"};
   size_t nreq = sizeof required / sizeof required[0];
   for (size_t i = 0; i < nreq; i++)
     CHECK(urn_dist_find(required[i]) != NULL, "table has %s", required[i]);

@@ -19,6 +19,8 @@ static const char *kind_text(urn_dist_argkind k) {
     case URN_DA_VECTOR: return "vector";
     case URN_DA_VECTORS: return "vectors";
     case URN_DA_MATRIX: return "matrix";
+    case URN_DA_GLM_X: return "matrix or row_vector";
+    case URN_DA_INT_ARRAY: return "array[] int";
   }
   return "?";
 }
@@ -31,6 +33,7 @@ static const char *rng_text(urn_dist_rngkind k) {
     case URN_RNG_INT: return "int";
     case URN_RNG_VECTOR: return "vector (or array of vectors)";
     case URN_RNG_MATRIX: return "matrix[K, K]";
+    case URN_RNG_INT_ARRAY: return "array[] int";
   }
   return "";
 }

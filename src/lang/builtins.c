@@ -34,6 +34,8 @@ static const char *dist_code(urn_dist_argkind k) {
     case URN_DA_VECTOR: return "U";
     case URN_DA_VECTORS: return "V";
     case URN_DA_MATRIX: return "m";
+    case URN_DA_GLM_X: return "G";
+    case URN_DA_INT_ARRAY: return "1i";
   }
   return "A";
 }
@@ -52,15 +54,17 @@ static void add_dist(urn_builtin **t, size_t *n, size_t *cap, const urn_dist *d)
     if (kind == URN_DF_RNG ? d->rng == NULL : urn_dist_function(d, kind) == NULL) continue;
     urn_buf name, sig;
     urn_buf_init(&name), urn_buf_init(&sig);
-    urn_buf_printf(&name, "%s%s", d->name, d->discrete ? forms[f].suf_d : forms[f].suf_c);
+    urn_buf_printf(&name, "%s%s%s", d->name, d->discrete ? forms[f].suf_d : forms[f].suf_c,
+                   (d->flags & URN_DIST_UNNORM_CDF) && (kind == URN_DF_LCDF || kind == URN_DF_LCCDF) ? "_unnorm" : "");
     if (kind == URN_DF_RNG) {
       const char *ret = "Q";
       switch (d->rng_kind) {
         case URN_RNG_REALS: ret = "Q"; break;
         case URN_RNG_INTS: ret = "J"; break;
         case URN_RNG_INT: ret = "i"; break;
-        case URN_RNG_VECTOR: ret = "v"; break;
+        case URN_RNG_VECTOR: ret = "H"; break;
         case URN_RNG_MATRIX: ret = "m"; break;
+        case URN_RNG_INT_ARRAY: ret = "1i"; break;
         default: break;
       }
       urn_buf_printf(&sig, "%s:", ret);
@@ -171,6 +175,7 @@ static int match_code(char letter, int dims, urn_type t, urn_type first) {
       if (t.dims != first.dims || !is_numeric(t.base)) return -1;
       if (t.base == first.base) return 0;
       return (t.base == URN_TY_INT || t.base == URN_TY_REAL) && (first.base == URN_TY_INT || first.base == URN_TY_REAL) ? 1 : -1;
+    case 'G': return (t.dims == 0 && (t.base == URN_TY_MATRIX || t.base == URN_TY_ROW_VECTOR)) ? 0 : -1;
   }
   return -1;
 }
@@ -221,6 +226,10 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
     case 'B': r = args[0]; r.dims = 0; if (r.base == URN_TY_INT) r.base = URN_TY_REAL; return r; /* base scalar type */
     case 'D': r.base = URN_TY_INT; r.dims = 1; return r;
     case 'W': r = args[0]; r.dims = 1; return r; /* to_array_1d-like: base of arg0 with 1 dim */
+    case 'H': /* vector, or array[] vector when an argument is an array (multi_normal_rng over many locations) */
+      for (int i = 0; i < n; i++)
+        if (args[i].dims) return (urn_type){URN_TY_VECTOR, 1};
+      return (urn_type){URN_TY_VECTOR, 0};
     case 'O': r.base = (args[0].base == URN_TY_INT || (n > 1 && args[1].base == URN_TY_INT)) ? URN_TY_INT : URN_TY_REAL; r.dims = 0; return r;
   }
   return r;
@@ -290,6 +299,7 @@ static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
     case 'C': return "vector or matrix";
     case 'Z': return "array";
     case 'b': return "real or the first argument's type";
+    case 'G': return "matrix or row_vector";
   }
   return "?";
 }

@@ -13,7 +13,8 @@
  *   distribution argument), I "ints" (int or array[] int), V "vectors"
  *   (vector, row_vector or an array of them), T any int/real/vector/
  *   row_vector/matrix or array of them (elementwise functions), A any type,
- *   F a function name, b a bound (int/real scalar, or the first argument's
+ *   F a function name, G a GLM's covariates (matrix or row_vector), b a bound
+ *   (int/real scalar, or the first argument's
  *   type); '@' instead of a digit means any number of array dimensions
  *   ("@v": vector or an array of vectors; as a return code "@m" is a matrix
  *   with the first argument's array dimensions); a trailing '*' repeats the
@@ -22,7 +23,8 @@
  *   argument with int promoted to real (real if all are scalars), Q real if
  *   every argument is a scalar, else array[] real (vectorized _rng), J the
  *   same with int, X the type of argument 1 (e.g. rep_array), E the element
- *   type of argument 1 with one dimension less, and so on (see builtins.c).
+ *   type of argument 1 with one dimension less, H vector or, when an argument
+ *   is an array, array[] vector (multi_normal_rng), and so on (see builtins.c).
  *
  * The table is built once (pthread_once) and never modified: thread-safe. */
 #ifndef URN_LANG_BUILTINS_H

@@ -21,15 +21,17 @@ static void make_darg(urn_ev *ev, urn_darg *da, const urn_dist_argspec *spec, co
   memset(da, 0, sizeof *da);
   da->memo = memo;
   da->n = x->n;
-  if (spec->kind == URN_DA_INTS || spec->kind == URN_DA_INT) {
+  if (spec->kind == URN_DA_INTS || spec->kind == URN_DA_INT || spec->kind == URN_DA_INT_ARRAY) {
     da->iv = to_ints(ev, x), da->rows = x->n, da->cols = 1;
     return;
   }
   da->v = x->v;
   if (spec->kind == URN_DA_VECTOR || spec->kind == URN_DA_VECTORS) {
     da->rows = (size_t)x->dim[x->ty.dims], da->cols = 1;
-  } else if (spec->kind == URN_DA_MATRIX) {
+  } else if (spec->kind == URN_DA_MATRIX || (spec->kind == URN_DA_GLM_X && x->ty.base == URN_TY_MATRIX)) {
     da->rows = (size_t)x->dim[x->ty.dims], da->cols = (size_t)x->dim[x->ty.dims + 1];
+  } else if (spec->kind == URN_DA_GLM_X) { /* a row_vector: one observation */
+    da->rows = 1, da->cols = x->n;
   } else {
     da->rows = x->n, da->cols = 1;
   }
@@ -57,18 +59,32 @@ static void dist_rng(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
     if (!urn_is_scalar(args[i].ty)) all_scalar = 0;
   }
   size_t len = urn_dist_rng_length(d, da);
-  int32_t dim[2] = {(int32_t)len, 0};
+  int32_t dim[3] = {(int32_t)len, 0, 0};
   urn_type t = {URN_TY_REAL, 0};
   int ints = 0;
   switch (d->rng_kind) {
     case URN_RNG_REALS: t = all_scalar ? (urn_type){URN_TY_REAL, 0} : (urn_type){URN_TY_REAL, 1}; break;
     case URN_RNG_INTS: t = all_scalar ? (urn_type){URN_TY_INT, 0} : (urn_type){URN_TY_INT, 1}, ints = 1; break;
     case URN_RNG_INT: t = (urn_type){URN_TY_INT, 0}, ints = 1; break;
-    case URN_RNG_VECTOR: t = (urn_type){URN_TY_VECTOR, 0}; break;
+    case URN_RNG_INT_ARRAY: t = (urn_type){URN_TY_INT, 1}, ints = 1; break;
+    case URN_RNG_VECTOR: {
+      t = (urn_type){URN_TY_VECTOR, 0};
+      size_t K = 0;
+      int any_array = 0;
+      for (int i = 0; i < n; i++) {
+        if (args[i].ty.dims) any_array = 1;
+        const urn_dist_argspec *spec = d->n_rng_args >= 0 ? &d->rng_args[i] : &d->args[i + 1];
+        if (!K && (spec->kind == URN_DA_VECTOR || spec->kind == URN_DA_VECTORS)) K = da[i].rows;
+      }
+      if (any_array) { /* array[] vector: one vector per location */
+        t.dims = 1, dim[0] = (int32_t)(K ? len / K : 0), dim[1] = (int32_t)K;
+      }
+      break;
+    }
     case URN_RNG_MATRIX: {
       int k = 1;
       while ((size_t)(k * k) < len) k++;
-      t = (urn_type){URN_TY_MATRIX, 0}, dim[0] = dim[1] = k;
+      t = (urn_type){URN_TY_MATRIX, 0}, dim[0] = dim[1] = len ? k : 0;
       break;
     }
     default: break;

@@ -115,7 +115,9 @@ typedef enum urn_dist_argkind {
   URN_DA_INT,     /* a single int only */
   URN_DA_VECTOR,  /* one vector (or row_vector) */
   URN_DA_VECTORS, /* a vector (or row_vector), or an array of them (vectorized multivariate) */
-  URN_DA_MATRIX   /* a matrix */
+  URN_DA_MATRIX,  /* a matrix */
+  URN_DA_GLM_X,   /* a GLM's covariates: a matrix (N x K), or a row_vector (one observation, 1 x K) */
+  URN_DA_INT_ARRAY /* array[] int only (multinomial counts) */
 } urn_dist_argkind;
 
 /* One argument's description (for the checker, the messages and the docs). */
@@ -132,10 +134,18 @@ typedef enum urn_dist_rngkind {
   URN_RNG_INTS,         /* int, or array of ints when any parameter is a container */
   URN_RNG_INT,          /* one int (categorical, ordered_logistic) */
   URN_RNG_VECTOR,       /* vector[K] (or array of vectors when a parameter is an array of vectors) */
-  URN_RNG_MATRIX        /* matrix[K, K] (lkj_corr_cholesky) */
+  URN_RNG_MATRIX,       /* matrix[K, K]: K is the value of the int rng argument rng_size_arg (lkj_corr_cholesky)
+                           or the rows of that matrix argument (wishart) */
+  URN_RNG_INT_ARRAY     /* array[] int of the length of rng argument rng_size_arg (its rows: multinomial's K,
+                           a GLM's N) */
 } urn_dist_rngkind;
 
-#define URN_DIST_MAX_ARGS 6
+/* Flags of a family (urn_dist.flags). */
+enum {
+  URN_DIST_UNNORM_CDF = 1 /* its CDFs are Stan's foo_lcdf_unnorm / foo_lccdf_unnorm (wiener), with no foo_cdf */
+};
+
+#define URN_DIST_MAX_ARGS 10
 
 /* One distribution family: the single source for checker, evaluator and docs. */
 typedef struct urn_dist {
@@ -155,13 +165,18 @@ typedef struct urn_dist {
   urn_dist_argspec rng_args[URN_DIST_MAX_ARGS]; /* used when n_rng_args >= 0 */
   const char *density;                     /* the formula, for docs (plain text) */
   const char *note;                        /* remarks for docs (may be "") */
+  int rng_size_arg;                        /* URN_RNG_MATRIX / _INT_ARRAY: 1-based rng argument giving the
+                                              result's size (0: the first) */
+  int flags;                               /* URN_DIST_* flags */
 } urn_dist;
 
-/* The table, terminated by an entry with name == NULL. */
+/* The table, terminated by an entry with name == NULL.  Entries that share a
+ * name are overloads with different argument lists (wiener's 4-, 5- and
+ * 7-parameter forms, with and without the precision argument). */
 extern const urn_dist urn_dist_table[];
 /* Number of entries in urn_dist_table (without the terminator). */
 size_t urn_dist_count(void);
-/* The family called `name` ("normal"), or NULL. */
+/* The (first) family called `name` ("normal"), or NULL. */
 const urn_dist *urn_dist_find(const char *name);
 
 /* Which function of a family a Stan function name denotes. */
@@ -184,7 +199,8 @@ urn_dist_fn urn_dist_function(const urn_dist *d, urn_dist_fnkind kind);
 
 /* Number of values rng writes for these parameter arguments: for univariate
  * families the broadcast length (max of the n's, 1 for all scalars); vector
- * results K * (number of items); lkj_corr_cholesky K * K. */
+ * results K * (number of items); matrix results K * K; int arrays their length
+ * (see urn_dist_rngkind). */
 size_t urn_dist_rng_length(const urn_dist *d, const urn_darg *rng_args);
 
 /* Scalar samplers shared by several rngs and by the HMM code (urn_rng streams;

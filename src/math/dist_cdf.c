@@ -11,133 +11,11 @@
 #include <string.h>
 #include "math/dist_impl.h"
 
-#define MAXA 4
-
-/* One element's result. */
-typedef struct cdf_out {
-  double lp;        /* log P(Y <= y) */
-  double lq;        /* log P(Y > y) */
-  double dlp[MAXA]; /* d lp / d arg j */
-  double dlq[MAXA]; /* d lq / d arg j */
-} cdf_out;
-
-/* A core: x holds the element's argument values (ints as doubles), need[j]
- * says whether arg j wants partials. */
-typedef void (*cdf_core)(const double *x, const int *need, cdf_out *o);
-/* P and Q only (for numerical derivatives). */
-typedef void (*cdf_pq)(const double *x, double *P, double *Q);
-
-/* Fills o from P, Q and dP[j] = d P / d arg j. */
-static void from_pq(cdf_out *o, double P, double Q, const double *dP, int nargs) {
-  o->lp = log(P);
-  o->lq = log(Q);
-  for (int j = 0; j < nargs; j++) {
-    o->dlp[j] = P > 0 ? dP[j] / P : 0;
-    o->dlq[j] = Q > 0 ? -dP[j] / Q : 0;
-  }
-}
-
-/* Context for differentiating P or Q with respect to x[j]. */
-typedef struct num_ctx {
-  cdf_pq pq;        /* the P/Q function */
-  double x[MAXA];   /* argument values */
-  int j;            /* argument varied */
-  int want_q;       /* differentiate Q instead of P */
-} num_ctx;
-
-static double num_eval(double v, const void *vctx) {
-  const num_ctx *c = vctx;
-  double x[MAXA], P, Q;
-  memcpy(x, c->x, sizeof x);
-  x[c->j] = v;
-  c->pq(x, &P, &Q);
-  return c->want_q ? Q : P;
-}
-
-/* d P / d x[j] numerically, from whichever of P and Q is smaller. */
-static double num_dP(cdf_pq pq, const double *x, int nargs, int j, double P) {
-  num_ctx c;
-  memset(&c, 0, sizeof c);
-  c.pq = pq;
-  memcpy(c.x, x, sizeof(double) * nargs);
-  c.j = j;
-  c.want_q = P > 0.5;
-  double d = dist_num_deriv(num_eval, x[j], &c);
-  return c.want_q ? -d : d;
-}
-
-enum { MODE_LCDF, MODE_LCCDF, MODE_CDF };
-
-/* Broadcasts, calls the core per element, and accumulates. */
-static int cdf_drive(const char *fn, const char *const *labels, const urn_darg *a, int nargs,
-                     cdf_core core, int mode, double *out, urn_error *err) {
-  size_t N;
-  if (dist_size(fn, a, nargs, labels, &N, err)) return URN_EREJECT;
-  int need[MAXA];
-  for (int j = 0; j < nargs; j++) need[j] = a[j].d != NULL;
-  double x[MAXA], sum = 0;
-  cdf_out o;
-  int pass_count = mode == MODE_CDF ? 2 : 1;
-  for (int pass = 0; pass < pass_count; pass++) {
-    double scale = 1;
-    if (mode == MODE_CDF && pass == 1) {
-      scale = exp(sum);
-      if (scale == 0) break;
-    }
-    for (size_t i = 0; i < N; i++) {
-      for (int j = 0; j < nargs; j++) x[j] = a[j].v ? DV(&a[j], i) : (double)DI(&a[j], i);
-      memset(&o, 0, sizeof o);
-      int want_d = mode != MODE_CDF || pass == 1;
-      int no_need[MAXA] = {0};
-      core(x, want_d ? need : no_need, &o);
-      double v = mode == MODE_LCCDF ? o.lq : o.lp;
-      const double *dv = mode == MODE_LCCDF ? o.dlq : o.dlp;
-      if (isnan(v))
-        return urn_error_set(err, URN_EREJECT,
-                             "%s: the result is not a number for these arguments (element %zu)",
-                             fn, i + 1);
-      if (pass == 0) sum += v;
-      /* In a saturated tail (P or Q exactly 0 or 1 in double precision) the
-       * formulas meet 0 * inf; the partial there is 0. */
-      if (want_d)
-        for (int j = 0; j < nargs; j++)
-          if (need[j]) DADD(&a[j], i, isnan(dv[j]) ? 0 : scale * dv[j]);
-    }
-  }
-  *out = mode == MODE_CDF ? exp(sum) : sum;
-  return URN_OK;
-}
-
-
-/* Defines urn_FAM_lcdf/_lccdf/_cdf from a core: the arguments' rules (the
- * trailing list, one dist_rule or -1 per argument, as the densities' dist_spec)
- * and an extra check expression (0 for none) run first, then cdf_drive. */
-#define DEFINE_CDFS(fam, nargs, labels, core, extra, ...)                                 \
-  static int fam##_cdf_mode(const urn_darg *a, int mode, double *out, urn_error *err) {    \
-    static const char *const names[] = {#fam "_lcdf", #fam "_lccdf", #fam "_cdf"};         \
-    static const int rule[] = {__VA_ARGS__};                                              \
-    const char *fn = names[mode];                                                         \
-    if (dist_check_rules(fn, labels, a, nargs, rule, err) || (extra)) return URN_EREJECT; \
-    return cdf_drive(fn, labels, a, nargs, core, mode, out, err);                         \
-  }                                                                                       \
-  int urn_##fam##_lcdf(const urn_darg *a, int p, double *o, urn_error *e) {               \
-    (void)p;                                                                              \
-    return fam##_cdf_mode(a, MODE_LCDF, o, e);                                            \
-  }                                                                                       \
-  int urn_##fam##_lccdf(const urn_darg *a, int p, double *o, urn_error *e) {              \
-    (void)p;                                                                              \
-    return fam##_cdf_mode(a, MODE_LCCDF, o, e);                                           \
-  }                                                                                       \
-  int urn_##fam##_cdf(const urn_darg *a, int p, double *o, urn_error *e) {                \
-    (void)p;                                                                              \
-    return fam##_cdf_mode(a, MODE_CDF, o, e);                                             \
-  }
-
 static const char *const L_LOC_SCALE[] = {"Random variable", "Location parameter",
                                           "Scale parameter"};
 
 /* Normal-type core given z and dz/d arg. */
-static void normal_z(double z, const double *dz, int nargs, cdf_out *o) {
+static void normal_z(double z, const double *dz, int nargs, dist_cdf_out *o) {
   o->lp = urn_log_Phi(z);
   o->lq = urn_log_Phi(-z);
   double lphi = dist_log_phi(z);
@@ -148,20 +26,20 @@ static void normal_z(double z, const double *dz, int nargs, cdf_out *o) {
   }
 }
 
-static void core_normal(const double *x, const int *need, cdf_out *o) {
+static void core_normal(const double *x, const int *need, dist_cdf_out *o) {
   double s = x[2], z = (x[0] - x[1]) / s;
   double dz[3] = {1 / s, -1 / s, -z / s};
   normal_z(z, dz, 3, o);
 }
-DEFINE_CDFS(normal, 3, L_LOC_SCALE, core_normal, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
+DIST_DEFINE_CDFS(normal, 3, L_LOC_SCALE, core_normal, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
-static void core_std_normal(const double *x, const int *need, cdf_out *o) {
+static void core_std_normal(const double *x, const int *need, dist_cdf_out *o) {
   double dz[1] = {1};
   normal_z(x[0], dz, 1, o);
 }
-DEFINE_CDFS(std_normal, 1, L_LOC_SCALE, core_std_normal, 0, DR_NOT_NAN)
+DIST_DEFINE_CDFS(std_normal, 1, L_LOC_SCALE, core_std_normal, 0, DR_NOT_NAN)
 
-static void core_lognormal(const double *x, const int *need, cdf_out *o) {
+static void core_lognormal(const double *x, const int *need, dist_cdf_out *o) {
   if (x[0] <= 0) {
     o->lp = -INFINITY;
     o->lq = 0;
@@ -171,7 +49,7 @@ static void core_lognormal(const double *x, const int *need, cdf_out *o) {
   double dz[3] = {1 / (s * x[0]), -1 / s, -z / s};
   normal_z(z, dz, 3, o);
 }
-DEFINE_CDFS(lognormal, 3, L_LOC_SCALE, core_lognormal, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
+DIST_DEFINE_CDFS(lognormal, 3, L_LOC_SCALE, core_lognormal, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
 /* student_t: P via the incomplete beta; d/dnu numerically. */
 static void pq_student_t(const double *x, double *P, double *Q) {
@@ -186,33 +64,33 @@ static void pq_student_t(const double *x, double *P, double *Q) {
     *P = 1 - tail;
   }
 }
-static void core_student_t(const double *x, const int *need, cdf_out *o) {
+static void core_student_t(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, nu = x[1], s = x[3], t = (x[0] - x[2]) / s;
   pq_student_t(x, &P, &Q);
   double dens = isinf(t) ? 0
                          : exp(urn_lgamma(0.5 * (nu + 1)) - urn_lgamma(0.5 * nu) -
                                0.5 * log(nu * DIST_PI) - 0.5 * (nu + 1) * log1p(t * t / nu));
-  double dP[4] = {dens / s, need[1] ? num_dP(pq_student_t, x, 4, 1, P) : 0, -dens / s,
+  double dP[4] = {dens / s, need[1] ? dist_num_dP(pq_student_t, x, 4, 1, P) : 0, -dens / s,
                   -dens * t / s};
-  from_pq(o, P, Q, dP, 4);
+  dist_from_pq(o, P, Q, dP, 4);
 }
 static const char *const L_STUDENT[] = {"Random variable", "Degrees of freedom parameter",
                                         "Location parameter", "Scale parameter"};
-DEFINE_CDFS(student_t, 4, L_STUDENT, core_student_t, 0,
+DIST_DEFINE_CDFS(student_t, 4, L_STUDENT, core_student_t, 0,
             DR_NOT_NAN, DR_POS_FINITE, DR_FINITE, DR_POS_FINITE)
 
-static void core_cauchy(const double *x, const int *need, cdf_out *o) {
+static void core_cauchy(const double *x, const int *need, dist_cdf_out *o) {
   double s = x[2], z = (x[0] - x[1]) / s;
   /* P(z) = atan(-1/z)/pi for z < 0 keeps the lower tail accurate */
   double P = z < 0 ? atan(-1 / z) / DIST_PI : 0.5 + atan(z) / DIST_PI;
   double Q = z > 0 ? atan(1 / z) / DIST_PI : 0.5 - atan(z) / DIST_PI;
   double g = 1 / (DIST_PI * (1 + z * z));
   double dP[3] = {g / s, -g / s, -g * z / s};
-  from_pq(o, P, Q, dP, 3);
+  dist_from_pq(o, P, Q, dP, 3);
 }
-DEFINE_CDFS(cauchy, 3, L_LOC_SCALE, core_cauchy, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
+DIST_DEFINE_CDFS(cauchy, 3, L_LOC_SCALE, core_cauchy, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
-static void core_double_exponential(const double *x, const int *need, cdf_out *o) {
+static void core_double_exponential(const double *x, const int *need, dist_cdf_out *o) {
   double s = x[2], z = (x[0] - x[1]) / s;
   double dz[3] = {1 / s, -1 / s, -z / s};
   double gp, gq; /* d lp / dz, d lq / dz */
@@ -232,10 +110,10 @@ static void core_double_exponential(const double *x, const int *need, cdf_out *o
     o->dlq[j] = gq * dz[j];
   }
 }
-DEFINE_CDFS(double_exponential, 3, L_LOC_SCALE, core_double_exponential, 0,
+DIST_DEFINE_CDFS(double_exponential, 3, L_LOC_SCALE, core_double_exponential, 0,
             DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
-static void core_logistic(const double *x, const int *need, cdf_out *o) {
+static void core_logistic(const double *x, const int *need, dist_cdf_out *o) {
   double s = x[2], z = (x[0] - x[1]) / s;
   double dz[3] = {1 / s, -1 / s, -z / s};
   o->lp = urn_log_inv_logit(z);
@@ -246,9 +124,9 @@ static void core_logistic(const double *x, const int *need, cdf_out *o) {
     o->dlq[j] = gq * dz[j];
   }
 }
-DEFINE_CDFS(logistic, 3, L_LOC_SCALE, core_logistic, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
+DIST_DEFINE_CDFS(logistic, 3, L_LOC_SCALE, core_logistic, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
-static void core_exponential(const double *x, const int *need, cdf_out *o) {
+static void core_exponential(const double *x, const int *need, dist_cdf_out *o) {
   double y = x[0], b = x[1];
   if (y <= 0) {
     o->lp = -INFINITY;
@@ -264,7 +142,7 @@ static void core_exponential(const double *x, const int *need, cdf_out *o) {
   o->dlp[1] = y * r;
 }
 static const char *const L_EXPO[] = {"Random variable", "Inverse scale parameter"};
-DEFINE_CDFS(exponential, 2, L_EXPO, core_exponential, 0, DR_NOT_NAN, DR_POS_FINITE)
+DIST_DEFINE_CDFS(exponential, 2, L_EXPO, core_exponential, 0, DR_NOT_NAN, DR_POS_FINITE)
 
 /* The gamma density at x with shape al and unit rate. */
 static double gamma_dens(double al, double x) {
@@ -277,16 +155,16 @@ static void pq_gamma(const double *x, double *P, double *Q) {
   *P = v <= 0 ? 0 : urn_gamma_p(x[1], v);
   *Q = v <= 0 ? 1 : urn_gamma_q(x[1], v);
 }
-static void core_gamma(const double *x, const int *need, cdf_out *o) {
+static void core_gamma(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, y = x[0], al = x[1], b = x[2];
   pq_gamma(x, &P, &Q);
   double g = gamma_dens(al, b * y);
-  double dP[3] = {b * g, need[1] ? num_dP(pq_gamma, x, 3, 1, P) : 0, y > 0 ? y * g : 0};
-  from_pq(o, P, Q, dP, 3);
+  double dP[3] = {b * g, need[1] ? dist_num_dP(pq_gamma, x, 3, 1, P) : 0, y > 0 ? y * g : 0};
+  dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_GAMMA[] = {"Random variable", "Shape parameter",
                                       "Inverse scale parameter"};
-DEFINE_CDFS(gamma, 3, L_GAMMA, core_gamma, 0, DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
+DIST_DEFINE_CDFS(gamma, 3, L_GAMMA, core_gamma, 0, DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
 static void pq_inv_gamma(const double *x, double *P, double *Q) {
   if (x[0] <= 0) {
@@ -298,19 +176,19 @@ static void pq_inv_gamma(const double *x, double *P, double *Q) {
   *P = urn_gamma_q(x[1], v);
   *Q = urn_gamma_p(x[1], v);
 }
-static void core_inv_gamma(const double *x, const int *need, cdf_out *o) {
+static void core_inv_gamma(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, y = x[0], al = x[1], b = x[2];
   pq_inv_gamma(x, &P, &Q);
   double g = y > 0 ? gamma_dens(al, b / y) : 0; /* dP/dv = -g, v = b / y */
-  double dP[3] = {y > 0 ? g * b / (y * y) : 0, need[1] ? num_dP(pq_inv_gamma, x, 3, 1, P) : 0,
+  double dP[3] = {y > 0 ? g * b / (y * y) : 0, need[1] ? dist_num_dP(pq_inv_gamma, x, 3, 1, P) : 0,
                   y > 0 ? -g / y : 0};
-  from_pq(o, P, Q, dP, 3);
+  dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_INVGAMMA[] = {"Random variable", "Shape parameter", "Scale parameter"};
-DEFINE_CDFS(inv_gamma, 3, L_INVGAMMA, core_inv_gamma, 0,
+DIST_DEFINE_CDFS(inv_gamma, 3, L_INVGAMMA, core_inv_gamma, 0,
             DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
-static void core_weibull(const double *x, const int *need, cdf_out *o) {
+static void core_weibull(const double *x, const int *need, dist_cdf_out *o) {
   double y = x[0], al = x[1], s = x[2];
   if (y <= 0) {
     o->lp = -INFINITY;
@@ -328,7 +206,7 @@ static void core_weibull(const double *x, const int *need, cdf_out *o) {
   }
 }
 static const char *const L_WEIBULL[] = {"Random variable", "Shape parameter", "Scale parameter"};
-DEFINE_CDFS(weibull, 3, L_WEIBULL, core_weibull, 0, DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
+DIST_DEFINE_CDFS(weibull, 3, L_WEIBULL, core_weibull, 0, DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
 /* Beta CDF pieces for shapes (a, b) at y. */
 static void beta_pq(double y, double a, double b, double *P, double *Q) {
@@ -348,34 +226,34 @@ static double beta_dens(double y, double a, double b) {
   return exp((a - 1) * log(y) + (b - 1) * log1p(-y) - urn_lbeta(a, b));
 }
 static void pq_beta(const double *x, double *P, double *Q) { beta_pq(x[0], x[1], x[2], P, Q); }
-static void core_beta(const double *x, const int *need, cdf_out *o) {
+static void core_beta(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q;
   pq_beta(x, &P, &Q);
-  double dP[3] = {beta_dens(x[0], x[1], x[2]), need[1] ? num_dP(pq_beta, x, 3, 1, P) : 0,
-                  need[2] ? num_dP(pq_beta, x, 3, 2, P) : 0};
-  from_pq(o, P, Q, dP, 3);
+  double dP[3] = {beta_dens(x[0], x[1], x[2]), need[1] ? dist_num_dP(pq_beta, x, 3, 1, P) : 0,
+                  need[2] ? dist_num_dP(pq_beta, x, 3, 2, P) : 0};
+  dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_BETA[] = {"Random variable", "First shape parameter",
                                      "Second shape parameter"};
-DEFINE_CDFS(beta, 3, L_BETA, core_beta, 0, DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
+DIST_DEFINE_CDFS(beta, 3, L_BETA, core_beta, 0, DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
 static void pq_beta_proportion(const double *x, double *P, double *Q) {
   beta_pq(x[0], x[1] * x[2], (1 - x[1]) * x[2], P, Q);
 }
-static void core_beta_proportion(const double *x, const int *need, cdf_out *o) {
+static void core_beta_proportion(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q;
   pq_beta_proportion(x, &P, &Q);
   double dP[3] = {beta_dens(x[0], x[1] * x[2], (1 - x[1]) * x[2]),
-                  need[1] ? num_dP(pq_beta_proportion, x, 3, 1, P) : 0,
-                  need[2] ? num_dP(pq_beta_proportion, x, 3, 2, P) : 0};
-  from_pq(o, P, Q, dP, 3);
+                  need[1] ? dist_num_dP(pq_beta_proportion, x, 3, 1, P) : 0,
+                  need[2] ? dist_num_dP(pq_beta_proportion, x, 3, 2, P) : 0};
+  dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_BETAP[] = {"Random variable", "Location parameter",
                                       "Precision parameter"};
-DEFINE_CDFS(beta_proportion, 3, L_BETAP, core_beta_proportion, 0,
+DIST_DEFINE_CDFS(beta_proportion, 3, L_BETAP, core_beta_proportion, 0,
             DR_NOT_NAN, DR_UNIT_OPEN, DR_POS_FINITE)
 
-static void core_uniform(const double *x, const int *need, cdf_out *o) {
+static void core_uniform(const double *x, const int *need, dist_cdf_out *o) {
   double y = x[0], lo = x[1], hi = x[2], w = hi - lo;
   if (y <= lo) {
     o->lp = -INFINITY;
@@ -389,7 +267,7 @@ static void core_uniform(const double *x, const int *need, cdf_out *o) {
   }
   double P = (y - lo) / w, Q = (hi - y) / w;
   double dP[3] = {1 / w, (y - hi) / (w * w), -(y - lo) / (w * w)};
-  from_pq(o, P, Q, dP, 3);
+  dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_UNIFORM[] = {"Random variable", "Lower bound parameter",
                                         "Upper bound parameter"};
@@ -407,7 +285,7 @@ static int uniform_bounds(const char *fn, const urn_darg *a, urn_error *err) {
   }
   return URN_OK;
 }
-DEFINE_CDFS(uniform, 3, L_UNIFORM, core_uniform, uniform_bounds(fn, a, err),
+DIST_DEFINE_CDFS(uniform, 3, L_UNIFORM, core_uniform, uniform_bounds(fn, a, err),
             DR_NOT_NAN, DR_FINITE, DR_FINITE)
 
 static void pq_chi_square(const double *x, double *P, double *Q) {
@@ -415,16 +293,16 @@ static void pq_chi_square(const double *x, double *P, double *Q) {
   *P = v <= 0 ? 0 : urn_gamma_p(0.5 * x[1], v);
   *Q = v <= 0 ? 1 : urn_gamma_q(0.5 * x[1], v);
 }
-static void core_chi_square(const double *x, const int *need, cdf_out *o) {
+static void core_chi_square(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q;
   pq_chi_square(x, &P, &Q);
   double dP[2] = {0.5 * gamma_dens(0.5 * x[1], 0.5 * x[0]),
-                  need[1] ? num_dP(pq_chi_square, x, 2, 1, P) : 0};
-  from_pq(o, P, Q, dP, 2);
+                  need[1] ? dist_num_dP(pq_chi_square, x, 2, 1, P) : 0};
+  dist_from_pq(o, P, Q, dP, 2);
 }
 static const char *const L_CHISQ[] = {"Random variable", "Degrees of freedom parameter",
                                       "Scale parameter"};
-DEFINE_CDFS(chi_square, 2, L_CHISQ, core_chi_square, 0, DR_NOT_NAN, DR_POS_FINITE)
+DIST_DEFINE_CDFS(chi_square, 2, L_CHISQ, core_chi_square, 0, DR_NOT_NAN, DR_POS_FINITE)
 
 static void pq_inv_chi_square(const double *x, double *P, double *Q) {
   if (x[0] <= 0) {
@@ -436,14 +314,14 @@ static void pq_inv_chi_square(const double *x, double *P, double *Q) {
   *P = urn_gamma_q(0.5 * x[1], v);
   *Q = urn_gamma_p(0.5 * x[1], v);
 }
-static void core_inv_chi_square(const double *x, const int *need, cdf_out *o) {
+static void core_inv_chi_square(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, y = x[0];
   pq_inv_chi_square(x, &P, &Q);
   double dP[2] = {y > 0 ? gamma_dens(0.5 * x[1], 0.5 / y) * 0.5 / (y * y) : 0,
-                  need[1] ? num_dP(pq_inv_chi_square, x, 2, 1, P) : 0};
-  from_pq(o, P, Q, dP, 2);
+                  need[1] ? dist_num_dP(pq_inv_chi_square, x, 2, 1, P) : 0};
+  dist_from_pq(o, P, Q, dP, 2);
 }
-DEFINE_CDFS(inv_chi_square, 2, L_CHISQ, core_inv_chi_square, 0, DR_NOT_NAN, DR_POS_FINITE)
+DIST_DEFINE_CDFS(inv_chi_square, 2, L_CHISQ, core_inv_chi_square, 0, DR_NOT_NAN, DR_POS_FINITE)
 
 static void pq_scaled_inv_chi_square(const double *x, double *P, double *Q) {
   if (x[0] <= 0) {
@@ -455,21 +333,21 @@ static void pq_scaled_inv_chi_square(const double *x, double *P, double *Q) {
   *P = urn_gamma_q(0.5 * x[1], v);
   *Q = urn_gamma_p(0.5 * x[1], v);
 }
-static void core_scaled_inv_chi_square(const double *x, const int *need, cdf_out *o) {
+static void core_scaled_inv_chi_square(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, y = x[0], s = x[2];
   pq_scaled_inv_chi_square(x, &P, &Q);
   double v = y > 0 ? 0.5 * x[1] * s * s / y : 0, g = y > 0 ? gamma_dens(0.5 * x[1], v) : 0;
-  double dP[3] = {g * v / y, need[1] ? num_dP(pq_scaled_inv_chi_square, x, 3, 1, P) : 0,
+  double dP[3] = {g * v / y, need[1] ? dist_num_dP(pq_scaled_inv_chi_square, x, 3, 1, P) : 0,
                   -g * 2 * v / s};
   if (y <= 0) dP[0] = dP[2] = 0;
-  from_pq(o, P, Q, dP, 3);
+  dist_from_pq(o, P, Q, dP, 3);
 }
-DEFINE_CDFS(scaled_inv_chi_square, 3, L_CHISQ, core_scaled_inv_chi_square, 0,
+DIST_DEFINE_CDFS(scaled_inv_chi_square, 3, L_CHISQ, core_scaled_inv_chi_square, 0,
             DR_NOT_NAN, DR_POS_FINITE, DR_POS_FINITE)
 
 /* ---- discrete ---- */
 
-static void core_poisson(const double *x, const int *need, cdf_out *o) {
+static void core_poisson(const double *x, const int *need, dist_cdf_out *o) {
   double n = x[0], lam = x[1];
   if (n < 0) {
     o->lp = -INFINITY;
@@ -479,13 +357,13 @@ static void core_poisson(const double *x, const int *need, cdf_out *o) {
   double P = lam == 0 ? 1 : urn_gamma_q(n + 1, lam), Q = lam == 0 ? 0 : urn_gamma_p(n + 1, lam);
   double dP[2] = {0, lam == 0 ? (n == 0 ? -1 : 0)
                               : -exp(n * log(lam) - lam - urn_lgamma(n + 1))};
-  from_pq(o, P, Q, dP, 2);
+  dist_from_pq(o, P, Q, dP, 2);
 }
 static const char *const L_POIS[] = {"Random variable", "Rate parameter"};
-DEFINE_CDFS(poisson, 2, L_POIS, core_poisson, dist_check(fn, L_POIS[1], &a[1], DR_FINITE, err),
+DIST_DEFINE_CDFS(poisson, 2, L_POIS, core_poisson, dist_check(fn, L_POIS[1], &a[1], DR_FINITE, err),
             -1, DR_NONNEG)
 
-static void core_binomial(const double *x, const int *need, cdf_out *o) {
+static void core_binomial(const double *x, const int *need, dist_cdf_out *o) {
   double n = x[0], m = x[1], th = x[2];
   if (n < 0) {
     o->lp = -INFINITY;
@@ -502,13 +380,13 @@ static void core_binomial(const double *x, const int *need, cdf_out *o) {
   double dP[3] = {0, 0, 0};
   if (th > 0 && th < 1)
     dP[2] = -exp(log(m - n) + urn_lchoose(m, n) + n * log(th) + (m - n - 1) * log1p(-th));
-  from_pq(o, P, Q, dP, 3);
+  dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_BINOM[] = {"Successes variable", "Population size parameter",
                                       "Probability parameter"};
-DEFINE_CDFS(binomial, 3, L_BINOM, core_binomial, 0, -1, DR_NONNEG, DR_PROB)
+DIST_DEFINE_CDFS(binomial, 3, L_BINOM, core_binomial, 0, -1, DR_NONNEG, DR_PROB)
 
-static void core_bernoulli(const double *x, const int *need, cdf_out *o) {
+static void core_bernoulli(const double *x, const int *need, dist_cdf_out *o) {
   double n = x[0], th = x[1];
   if (n < 0) {
     o->lp = -INFINITY;
@@ -521,10 +399,10 @@ static void core_bernoulli(const double *x, const int *need, cdf_out *o) {
     return;
   }
   double dP[2] = {0, -1};
-  from_pq(o, 1 - th, th, dP, 2);
+  dist_from_pq(o, 1 - th, th, dP, 2);
 }
 static const char *const L_BERN[] = {"n", "Probability parameter"};
-DEFINE_CDFS(bernoulli, 2, L_BERN, core_bernoulli, 0, -1, DR_PROB)
+DIST_DEFINE_CDFS(bernoulli, 2, L_BERN, core_bernoulli, 0, -1, DR_PROB)
 
 static void pq_neg_binomial_2(const double *x, double *P, double *Q) {
   double n = x[0], mu = x[1], phi = x[2];
@@ -537,7 +415,7 @@ static void pq_neg_binomial_2(const double *x, double *P, double *Q) {
   *P = urn_inc_beta(phi, n + 1, p);
   *Q = urn_inc_beta(n + 1, phi, mu / (mu + phi));
 }
-static void core_neg_binomial_2(const double *x, const int *need, cdf_out *o) {
+static void core_neg_binomial_2(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, n = x[0], mu = x[1], phi = x[2];
   pq_neg_binomial_2(x, &P, &Q);
   if (n < 0) {
@@ -548,16 +426,16 @@ static void core_neg_binomial_2(const double *x, const int *need, cdf_out *o) {
   double p = phi / (mu + phi);
   double dPdp = exp((phi - 1) * log(p) + n * log1p(-p) - urn_lbeta(phi, n + 1));
   double dP[3] = {0, -dPdp * phi / ((mu + phi) * (mu + phi)),
-                  need[2] ? num_dP(pq_neg_binomial_2, x, 3, 2, P) : 0};
-  from_pq(o, P, Q, dP, 3);
+                  need[2] ? dist_num_dP(pq_neg_binomial_2, x, 3, 2, P) : 0};
+  dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_NB2[] = {"Failures variable", "Location parameter",
                                     "Precision parameter"};
-DEFINE_CDFS(neg_binomial_2, 3, L_NB2, core_neg_binomial_2, 0, -1, DR_POS_FINITE, DR_POS_FINITE)
+DIST_DEFINE_CDFS(neg_binomial_2, 3, L_NB2, core_neg_binomial_2, 0, -1, DR_POS_FINITE, DR_POS_FINITE)
 
 /* beta_binomial: explicit sums of the mass over 0..n and n+1..N, with the
  * partials as sums of mass * d log mass (digamma by recurrence). */
-static void core_beta_binomial(const double *x, const int *need, cdf_out *o) {
+static void core_beta_binomial(const double *x, const int *need, dist_cdf_out *o) {
   double n = x[0], m = x[1], al = x[2], be = x[3];
   if (n < 0) {
     o->lp = -INFINITY;
@@ -589,10 +467,10 @@ static void core_beta_binomial(const double *x, const int *need, cdf_out *o) {
     if (k < N) psnk -= 1 / (m - k - 1 + be);
   }
   double dP[4] = {0, 0, dPa, dPb};
-  from_pq(o, P, Q, dP, 4);
+  dist_from_pq(o, P, Q, dP, 4);
 }
 static const char *const L_BB[] = {"Successes variable", "Population size parameter",
                                    "First prior sample size parameter",
                                    "Second prior sample size parameter"};
-DEFINE_CDFS(beta_binomial, 4, L_BB, core_beta_binomial, 0,
+DIST_DEFINE_CDFS(beta_binomial, 4, L_BB, core_beta_binomial, 0,
             -1, DR_NONNEG, DR_POS_FINITE, DR_POS_FINITE)

@@ -3,6 +3,8 @@
  * numerical derivative used for CDF partials with respect to shape
  * parameters of incomplete gamma/beta functions. */
 #include <stdio.h>
+#include <limits.h>
+#include <string.h>
 #include "math/dist_impl.h"
 
 int dist_fail(urn_error *err, const char *fn, const char *label, long i, double v,
@@ -124,4 +126,120 @@ double dist_num_deriv(double (*f)(double x, const void *ctx), double x, const vo
   double h2 = 0.5 * h;
   double d2 = (f(x + h2, ctx) - f(x - h2, ctx)) / (2 * h2);
   return (4 * d2 - d1) / 3;
+}
+
+/* ---- the CDF driver ---- */
+
+/* Fills o from P, Q and dP[j] = d P / d arg j. */
+void dist_from_pq(dist_cdf_out *o, double P, double Q, const double *dP, int nargs) {
+  o->lp = log(P);
+  o->lq = log(Q);
+  for (int j = 0; j < nargs; j++) {
+    o->dlp[j] = P > 0 ? dP[j] / P : 0;
+    o->dlq[j] = Q > 0 ? -dP[j] / Q : 0;
+  }
+}
+
+/* Context for differentiating P or Q with respect to x[j]. */
+typedef struct dist_num_ctx {
+  dist_cdf_pq pq;        /* the P/Q function */
+  double x[DIST_CDF_MAXA];   /* argument values */
+  int j;            /* argument varied */
+  int want_q;       /* differentiate Q instead of P */
+} dist_num_ctx;
+
+static double dist_num_eval(double v, const void *vctx) {
+  const dist_num_ctx *c = vctx;
+  double x[DIST_CDF_MAXA], P, Q;
+  memcpy(x, c->x, sizeof x);
+  x[c->j] = v;
+  c->pq(x, &P, &Q);
+  return c->want_q ? Q : P;
+}
+
+/* d P / d x[j] numerically, from whichever of P and Q is smaller. */
+double dist_num_dP(dist_cdf_pq pq, const double *x, int nargs, int j, double P) {
+  dist_num_ctx c;
+  memset(&c, 0, sizeof c);
+  c.pq = pq;
+  memcpy(c.x, x, sizeof(double) * nargs);
+  c.j = j;
+  c.want_q = P > 0.5;
+  double d = dist_num_deriv(dist_num_eval, x[j], &c);
+  return c.want_q ? -d : d;
+}
+
+/* Broadcasts, calls the core per element, and accumulates. */
+int dist_cdf_drive(const char *fn, const char *const *labels, const urn_darg *a, int nargs,
+                     dist_cdf_core core, int mode, double *out, urn_error *err) {
+  size_t N;
+  if (dist_size(fn, a, nargs, labels, &N, err)) return URN_EREJECT;
+  int need[DIST_CDF_MAXA];
+  for (int j = 0; j < nargs; j++) need[j] = a[j].d != NULL;
+  double x[DIST_CDF_MAXA], sum = 0;
+  dist_cdf_out o;
+  int pass_count = mode == DIST_MODE_CDF ? 2 : 1;
+  for (int pass = 0; pass < pass_count; pass++) {
+    double scale = 1;
+    if (mode == DIST_MODE_CDF && pass == 1) {
+      scale = exp(sum);
+      if (scale == 0) break;
+    }
+    for (size_t i = 0; i < N; i++) {
+      for (int j = 0; j < nargs; j++) x[j] = a[j].v ? DV(&a[j], i) : (double)DI(&a[j], i);
+      memset(&o, 0, sizeof o);
+      int want_d = mode != DIST_MODE_CDF || pass == 1;
+      int no_need[DIST_CDF_MAXA] = {0};
+      core(x, want_d ? need : no_need, &o);
+      double v = mode == DIST_MODE_LCCDF ? o.lq : o.lp;
+      const double *dv = mode == DIST_MODE_LCCDF ? o.dlq : o.dlp;
+      if (isnan(v))
+        return urn_error_set(err, URN_EREJECT,
+                             "%s: the result is not a number for these arguments (element %zu)",
+                             fn, i + 1);
+      if (pass == 0) sum += v;
+      /* In a saturated tail (P or Q exactly 0 or 1 in double precision) the
+       * formulas meet 0 * inf; the partial there is 0. */
+      if (want_d)
+        for (int j = 0; j < nargs; j++)
+          if (need[j]) DADD(&a[j], i, isnan(dv[j]) ? 0 : scale * dv[j]);
+    }
+  }
+  *out = mode == DIST_MODE_CDF ? exp(sum) : sum;
+  return URN_OK;
+}
+
+/* ---- rng helpers ---- */
+
+/* Checks every parameter has length 1 or n_out. */
+int dist_rng_sizes(const char *fn, const urn_darg *p, int np, size_t n_out, urn_error *err) {
+  for (int j = 0; j < np; j++)
+    if (p[j].n != 1 && p[j].n != n_out)
+      return urn_error_set(err, URN_EREJECT,
+                           "%s: argument %d has size %zu, but the result has size %zu", fn, j + 1,
+                           p[j].n, n_out);
+  return URN_OK;
+}
+
+/* Stores a long draw as a Stan int, refusing overflow. */
+int dist_put_int(const char *fn, long v, int *out, urn_error *err) {
+  if (v > INT_MAX || v < INT_MIN)
+    return urn_error_set(err, URN_EREJECT, "%s: draw %ld does not fit in an int", fn, v);
+  *out = (int)v;
+  return URN_OK;
+}
+
+int dist_check_ge(const char *fn, const char *label, const urn_darg *y, const urn_darg *lo, urn_error *err) {
+  size_t n = y->n > lo->n ? y->n : lo->n;
+  if (y->n == 0 || lo->n == 0) return URN_OK;
+  for (size_t i = 0; i < n; i++) {
+    double a = DV(y, i), b = DV(lo, i);
+    if (!(a >= b)) {
+      char idx[32] = "";
+      if (y->n > 1) snprintf(idx, sizeof idx, "[%zu]", i + 1);
+      return urn_error_set(err, URN_EREJECT, "%s: %s%s is %g, but must be greater than or equal to %g", fn, label,
+                           idx, a, b);
+    }
+  }
+  return URN_OK;
 }

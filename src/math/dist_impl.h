@@ -96,6 +96,60 @@ static inline __attribute__((always_inline)) int dist_run(const urn_darg *a, int
   return URN_OK;
 }
 
+/* ---- the shared driver of the univariate CDFs (dist_common.c) ----
+ * A family's CDFs are one "core" per element computing lp = log P(Y <= y),
+ * lq = log P(Y > y) and their partials; dist_cdf_drive broadcasts and turns it
+ * into lcdf (sum of lp), lccdf (sum of lq) or cdf (product of exp(lp)). */
+#define DIST_CDF_MAXA 4 /* most arguments of a CDF core */
+
+/* One element's result. */
+typedef struct dist_cdf_out {
+  double lp;        /* log P(Y <= y) */
+  double lq;        /* log P(Y > y) */
+  double dlp[DIST_CDF_MAXA]; /* d lp / d arg j */
+  double dlq[DIST_CDF_MAXA]; /* d lq / d arg j */
+} dist_cdf_out;
+
+/* A core: x holds the element's argument values (ints as doubles), need[j]
+ * says whether arg j wants partials. */
+typedef void (*dist_cdf_core)(const double *x, const int *need, dist_cdf_out *o);
+/* P and Q only (for numerical derivatives). */
+typedef void (*dist_cdf_pq)(const double *x, double *P, double *Q);
+
+/* Fills o from P, Q and dP[j] = d P / d arg j. */
+void dist_from_pq(dist_cdf_out *o, double P, double Q, const double *dP, int nargs);
+/* d P / d x[j] numerically (dist_num_deriv), from whichever of P and Q is smaller. */
+double dist_num_dP(dist_cdf_pq pq, const double *x, int nargs, int j, double P);
+/* Which Stan function a CDF call computes. */
+enum { DIST_MODE_LCDF, DIST_MODE_LCCDF, DIST_MODE_CDF };
+/* Broadcasts, calls the core per element, accumulates the result and the partials. */
+int dist_cdf_drive(const char *fn, const char *const *labels, const urn_darg *a, int nargs, dist_cdf_core core,
+                   int mode, double *out, urn_error *err);
+
+/* Defines urn_FAM_lcdf/_lccdf/_cdf from a core: the arguments' rules (the
+ * trailing list, one dist_rule or -1 per argument, as the densities' dist_spec)
+ * and an extra check expression (0 for none) run first, then dist_cdf_drive. */
+#define DIST_DEFINE_CDFS(fam, nargs, labels, core, extra, ...)                                 \
+  static int fam##_cdf_mode(const urn_darg *a, int mode, double *out, urn_error *err) {    \
+    static const char *const names[] = {#fam "_lcdf", #fam "_lccdf", #fam "_cdf"};         \
+    static const int rule[] = {__VA_ARGS__};                                              \
+    const char *fn = names[mode];                                                         \
+    if (dist_check_rules(fn, labels, a, nargs, rule, err) || (extra)) return URN_EREJECT; \
+    return dist_cdf_drive(fn, labels, a, nargs, core, mode, out, err);                         \
+  }                                                                                       \
+  int urn_##fam##_lcdf(const urn_darg *a, int p, double *o, urn_error *e) {               \
+    (void)p;                                                                              \
+    return fam##_cdf_mode(a, DIST_MODE_LCDF, o, e);                                            \
+  }                                                                                       \
+  int urn_##fam##_lccdf(const urn_darg *a, int p, double *o, urn_error *e) {              \
+    (void)p;                                                                              \
+    return fam##_cdf_mode(a, DIST_MODE_LCCDF, o, e);                                           \
+  }                                                                                       \
+  int urn_##fam##_cdf(const urn_darg *a, int p, double *o, urn_error *e) {                \
+    (void)p;                                                                              \
+    return fam##_cdf_mode(a, DIST_MODE_CDF, o, e);                                             \
+  }
+
 /* 1 when some element of the variate a lies below lo (at or below when
  * strict), or above hi: the density is -inf there. */
 int dist_outside(const urn_darg *a, double lo, int strict, double hi);
@@ -111,6 +165,14 @@ int dist_check(const char *fn, const char *label, const urn_darg *a, dist_rule r
 /* Sets a Stan-like domain error for value v of element i (i = -1: scalar). */
 int dist_fail(urn_error *err, const char *fn, const char *label, long i, double v,
               const char *rule);
+
+/* Checks y[i] >= lo[i] over the broadcast elements (sizes already checked):
+ * URN_EREJECT "fn: label is y, but must be greater than or equal to lo". */
+int dist_check_ge(const char *fn, const char *label, const urn_darg *y, const urn_darg *lo, urn_error *err);
+/* rngs: every parameter has length 1 or n_out (else URN_EREJECT naming the argument). */
+int dist_rng_sizes(const char *fn, const urn_darg *p, int np, size_t n_out, urn_error *err);
+/* Stores a long draw as a Stan int, refusing overflow. */
+int dist_put_int(const char *fn, long v, int *out, urn_error *err);
 
 /* Numerical derivative d f / d x by Richardson-extrapolated central
  * differences (steps h and h/2, truncation error O(h^4)), for CDF partials
@@ -254,6 +316,62 @@ DIST_RNG_PROTO(categorical)
 DIST_RNG_PROTO(categorical_logit)
 DIST_RNG_PROTO(ordered_logistic)
 
+
+/* ---- families added for Stan's whole library (one file per group; each
+ * file holds the group's densities, CDFs and rngs) ---- */
+#define DIST_DENS_PROTO(name) int urn_##name(const urn_darg *, int, double *, urn_error *);
+/* dist_shape.c: power-law and extreme-value families */
+DIST_DENS_PROTO(pareto_lpdf) DIST_CDF_PROTOS(pareto) DIST_RNG_PROTO(pareto)
+DIST_DENS_PROTO(pareto_type_2_lpdf) DIST_CDF_PROTOS(pareto_type_2) DIST_RNG_PROTO(pareto_type_2)
+DIST_DENS_PROTO(gumbel_lpdf) DIST_CDF_PROTOS(gumbel) DIST_RNG_PROTO(gumbel)
+DIST_DENS_PROTO(frechet_lpdf) DIST_CDF_PROTOS(frechet) DIST_RNG_PROTO(frechet)
+DIST_DENS_PROTO(rayleigh_lpdf) DIST_CDF_PROTOS(rayleigh) DIST_RNG_PROTO(rayleigh)
+DIST_DENS_PROTO(loglogistic_lpdf) DIST_CDF_PROTOS(loglogistic) DIST_RNG_PROTO(loglogistic)
+/* dist_skew.c: skewed normal-like families */
+DIST_DENS_PROTO(skew_normal_lpdf) DIST_CDF_PROTOS(skew_normal) DIST_RNG_PROTO(skew_normal)
+DIST_DENS_PROTO(skew_double_exponential_lpdf) DIST_CDF_PROTOS(skew_double_exponential)
+DIST_RNG_PROTO(skew_double_exponential)
+DIST_DENS_PROTO(exp_mod_normal_lpdf) DIST_CDF_PROTOS(exp_mod_normal) DIST_RNG_PROTO(exp_mod_normal)
+/* dist_von_mises.c: the von Mises CDFs */
+DIST_CDF_PROTOS(von_mises)
+/* dist_count.c: more counting families */
+DIST_DENS_PROTO(neg_binomial_lpmf) DIST_CDF_PROTOS(neg_binomial) DIST_RNG_PROTO(neg_binomial)
+DIST_DENS_PROTO(beta_neg_binomial_lpmf) DIST_CDF_PROTOS(beta_neg_binomial) DIST_RNG_PROTO(beta_neg_binomial)
+DIST_DENS_PROTO(yule_simon_lpmf) DIST_CDF_PROTOS(yule_simon) DIST_RNG_PROTO(yule_simon)
+DIST_DENS_PROTO(discrete_range_lpmf) DIST_CDF_PROTOS(discrete_range) DIST_RNG_PROTO(discrete_range)
+DIST_DENS_PROTO(hypergeometric_lpmf) DIST_RNG_PROTO(hypergeometric)
+/* dist_multinomial.c: counts over K categories */
+DIST_DENS_PROTO(multinomial_lpmf) DIST_RNG_PROTO(multinomial)
+DIST_DENS_PROTO(multinomial_logit_lpmf) DIST_RNG_PROTO(multinomial_logit)
+DIST_DENS_PROTO(dirichlet_multinomial_lpmf) DIST_RNG_PROTO(dirichlet_multinomial)
+/* dist_mvt.c: more multivariate normal and Student-t forms */
+DIST_DENS_PROTO(multi_normal_prec_lpdf)
+DIST_DENS_PROTO(multi_student_t_lpdf) DIST_RNG_PROTO(multi_student_t)
+DIST_DENS_PROTO(multi_student_t_cholesky_lpdf) DIST_RNG_PROTO(multi_student_t_cholesky)
+DIST_DENS_PROTO(multi_gp_lpdf) DIST_DENS_PROTO(multi_gp_cholesky_lpdf)
+DIST_DENS_PROTO(gaussian_dlm_obs_lpdf)
+/* dist_matrix.c: distributions over matrices */
+DIST_DENS_PROTO(wishart_lpdf) DIST_RNG_PROTO(wishart)
+DIST_DENS_PROTO(wishart_cholesky_lpdf) DIST_RNG_PROTO(wishart_cholesky)
+DIST_DENS_PROTO(inv_wishart_lpdf) DIST_RNG_PROTO(inv_wishart)
+DIST_DENS_PROTO(inv_wishart_cholesky_lpdf) DIST_RNG_PROTO(inv_wishart_cholesky)
+DIST_DENS_PROTO(lkj_corr_lpdf) DIST_RNG_PROTO(lkj_corr)
+DIST_DENS_PROTO(lkj_cov_lpdf)
+/* dist_glm.c: the GLMs */
+DIST_DENS_PROTO(poisson_log_glm_lpmf) DIST_DENS_PROTO(neg_binomial_2_log_glm_lpmf)
+DIST_DENS_PROTO(binomial_logit_glm_lpmf) DIST_DENS_PROTO(ordered_logistic_glm_lpmf)
+DIST_DENS_PROTO(categorical_logit_glm_lpmf) DIST_RNG_PROTO(bernoulli_logit_glm)
+/* dist_ordinal.c: ordered_probit */
+DIST_DENS_PROTO(ordered_probit_lpmf) DIST_RNG_PROTO(ordered_probit)
+/* dist_wiener.c: the diffusion model, 4 parameters (y, alpha, tau, beta, delta), 5 (+ sv) and 7 (+ sv, sw, st0),
+ * the _p forms with the trailing precision argument */
+DIST_DENS_PROTO(wiener4_lpdf) DIST_DENS_PROTO(wiener5_lpdf) DIST_DENS_PROTO(wiener5p_lpdf)
+DIST_DENS_PROTO(wiener7_lpdf) DIST_DENS_PROTO(wiener7p_lpdf)
+DIST_DENS_PROTO(wiener4_lcdf) DIST_DENS_PROTO(wiener4_lccdf) DIST_DENS_PROTO(wiener4p_lcdf)
+DIST_DENS_PROTO(wiener4p_lccdf) DIST_DENS_PROTO(wiener7_lcdf) DIST_DENS_PROTO(wiener7_lccdf)
+DIST_DENS_PROTO(wiener7p_lcdf) DIST_DENS_PROTO(wiener7p_lccdf)
+
+/* Adaptive quadrature helpers live in math/quad.h. */
 
 /* log I0(x) and I1(x)/I0(x) for von Mises (x >= 0). */
 double dist_log_bessel_i0(double x);

@@ -95,24 +95,6 @@ static double logistic_draw(urn_rng *r) {
 
 /* ---- univariate drivers ---- */
 
-/* Checks every parameter has length 1 or n_out. */
-static int rng_sizes(const char *fn, const urn_darg *p, int np, size_t n_out, urn_error *err) {
-  for (int j = 0; j < np; j++)
-    if (p[j].n != 1 && p[j].n != n_out)
-      return urn_error_set(err, URN_EREJECT,
-                           "%s: argument %d has size %zu, but the result has size %zu", fn, j + 1,
-                           p[j].n, n_out);
-  return URN_OK;
-}
-
-/* Stores a long draw as a Stan int, refusing overflow. */
-static int put_int(const char *fn, long v, int *out, urn_error *err) {
-  if (v > INT_MAX || v < INT_MIN)
-    return urn_error_set(err, URN_EREJECT, "%s: draw %ld does not fit in an int", fn, v);
-  *out = (int)v;
-  return URN_OK;
-}
-
 #define P(j, i) DV(&p[j], i)
 #define PI_(j, i) DI(&p[j], i)
 
@@ -120,7 +102,7 @@ static int put_int(const char *fn, long v, int *out, urn_error *err) {
   int urn_##fam##_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,     \
                       urn_error *err) {                                                     \
     const char *fn = #fam "_rng";                                                         \
-    if (rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_FINITE) ||       \
+    if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_FINITE) ||       \
         CHK("Scale parameter", p[1], DR_POS_FINITE))                                      \
       return URN_EREJECT;                                                                 \
     for (size_t i = 0; i < n; i++) {                                                      \
@@ -138,7 +120,7 @@ LOC_SCALE_RNG(lognormal, exp(mu + s * urn_rng_normal(r)))
 int urn_double_exponential_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                                urn_error *err) {
   const char *fn = "double_exponential_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_FINITE) ||
       CHK("Scale parameter", p[1], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) {
@@ -157,7 +139,7 @@ int urn_std_normal_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int
 int urn_student_t_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                       urn_error *err) {
   const char *fn = "student_t_rng";
-  if (rng_sizes(fn, p, 3, n, err) || CHK("Degrees of freedom parameter", p[0], DR_POS_FINITE) ||
+  if (dist_rng_sizes(fn, p, 3, n, err) || CHK("Degrees of freedom parameter", p[0], DR_POS_FINITE) ||
       CHK("Location parameter", p[1], DR_FINITE) || CHK("Scale parameter", p[2], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) {
@@ -170,7 +152,7 @@ int urn_student_t_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int 
 int urn_exponential_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                         urn_error *err) {
   const char *fn = "exponential_rng";
-  if (rng_sizes(fn, p, 1, n, err) || CHK("Inverse scale parameter", p[0], DR_POS_FINITE))
+  if (dist_rng_sizes(fn, p, 1, n, err) || CHK("Inverse scale parameter", p[0], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) out[i] = -log(urn_rng_uniform(r)) / P(0, i);
   return URN_OK;
@@ -179,7 +161,7 @@ int urn_exponential_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, in
 int urn_gamma_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                   urn_error *err) {
   const char *fn = "gamma_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Shape parameter", p[0], DR_POS_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Shape parameter", p[0], DR_POS_FINITE) ||
       CHK("Inverse scale parameter", p[1], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) out[i] = dist_gamma_draw(r, P(0, i)) / P(1, i);
@@ -189,7 +171,7 @@ int urn_gamma_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iou
 int urn_inv_gamma_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                       urn_error *err) {
   const char *fn = "inv_gamma_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Shape parameter", p[0], DR_POS_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Shape parameter", p[0], DR_POS_FINITE) ||
       CHK("Scale parameter", p[1], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) out[i] = P(1, i) / dist_gamma_draw(r, P(0, i));
@@ -199,7 +181,7 @@ int urn_inv_gamma_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int 
 int urn_weibull_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                     urn_error *err) {
   const char *fn = "weibull_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Shape parameter", p[0], DR_POS_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Shape parameter", p[0], DR_POS_FINITE) ||
       CHK("Scale parameter", p[1], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++)
@@ -210,7 +192,7 @@ int urn_weibull_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *i
 int urn_beta_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                  urn_error *err) {
   const char *fn = "beta_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("First shape parameter", p[0], DR_POS_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("First shape parameter", p[0], DR_POS_FINITE) ||
       CHK("Second shape parameter", p[1], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) out[i] = dist_beta_draw(r, P(0, i), P(1, i));
@@ -220,7 +202,7 @@ int urn_beta_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout
 int urn_beta_proportion_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                             urn_error *err) {
   const char *fn = "beta_proportion_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_UNIT_OPEN) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_UNIT_OPEN) ||
       CHK("Precision parameter", p[1], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) {
@@ -233,7 +215,7 @@ int urn_beta_proportion_rng(urn_rng *r, const urn_darg *p, size_t n, double *out
 int urn_uniform_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                     urn_error *err) {
   const char *fn = "uniform_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Lower bound parameter", p[0], DR_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Lower bound parameter", p[0], DR_FINITE) ||
       CHK("Upper bound parameter", p[1], DR_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) {
@@ -250,7 +232,7 @@ int urn_uniform_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *i
 int urn_chi_square_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                        urn_error *err) {
   const char *fn = "chi_square_rng";
-  if (rng_sizes(fn, p, 1, n, err) || CHK("Degrees of freedom parameter", p[0], DR_POS_FINITE))
+  if (dist_rng_sizes(fn, p, 1, n, err) || CHK("Degrees of freedom parameter", p[0], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) out[i] = 2 * dist_gamma_draw(r, 0.5 * P(0, i));
   return URN_OK;
@@ -259,7 +241,7 @@ int urn_chi_square_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int
 int urn_inv_chi_square_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                            urn_error *err) {
   const char *fn = "inv_chi_square_rng";
-  if (rng_sizes(fn, p, 1, n, err) || CHK("Degrees of freedom parameter", p[0], DR_POS_FINITE))
+  if (dist_rng_sizes(fn, p, 1, n, err) || CHK("Degrees of freedom parameter", p[0], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) out[i] = 0.5 / dist_gamma_draw(r, 0.5 * P(0, i));
   return URN_OK;
@@ -268,7 +250,7 @@ int urn_inv_chi_square_rng(urn_rng *r, const urn_darg *p, size_t n, double *out,
 int urn_scaled_inv_chi_square_rng(urn_rng *r, const urn_darg *p, size_t n, double *out,
                                   int *iout, urn_error *err) {
   const char *fn = "scaled_inv_chi_square_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Degrees of freedom parameter", p[0], DR_POS_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Degrees of freedom parameter", p[0], DR_POS_FINITE) ||
       CHK("Scale parameter", p[1], DR_POS_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) {
@@ -281,7 +263,7 @@ int urn_scaled_inv_chi_square_rng(urn_rng *r, const urn_darg *p, size_t n, doubl
 int urn_von_mises_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                       urn_error *err) {
   const char *fn = "von_mises_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_FINITE) ||
       CHK("Scale parameter", p[1], DR_NONNEG) || CHK("Scale parameter", p[1], DR_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) {
@@ -316,21 +298,21 @@ int urn_von_mises_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int 
 int urn_poisson_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                     urn_error *err) {
   const char *fn = "poisson_rng";
-  if (rng_sizes(fn, p, 1, n, err) || CHK("Rate parameter", p[0], DR_NONNEG)) return URN_EREJECT;
+  if (dist_rng_sizes(fn, p, 1, n, err) || CHK("Rate parameter", p[0], DR_NONNEG)) return URN_EREJECT;
   for (size_t i = 0; i < n; i++)
     if (!(P(0, i) < 1073741824.0))
       return urn_error_set(err, URN_EREJECT,
                            "%s: Rate parameter is %g, but must be less than 1.07374e+09", fn,
                            P(0, i));
   for (size_t i = 0; i < n; i++)
-    if (put_int(fn, dist_poisson_draw(r, P(0, i)), &iout[i], err)) return URN_EREJECT;
+    if (dist_put_int(fn, dist_poisson_draw(r, P(0, i)), &iout[i], err)) return URN_EREJECT;
   return URN_OK;
 }
 
 int urn_poisson_log_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                         urn_error *err) {
   const char *fn = "poisson_log_rng";
-  if (rng_sizes(fn, p, 1, n, err) || CHK("Log rate parameter", p[0], DR_NOT_NAN))
+  if (dist_rng_sizes(fn, p, 1, n, err) || CHK("Log rate parameter", p[0], DR_NOT_NAN))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++)
     if (!(P(0, i) < 30 * DIST_LOG_2))
@@ -338,14 +320,14 @@ int urn_poisson_log_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, in
                            "%s: Log rate parameter is %g, but must be less than 20.7944", fn,
                            P(0, i));
   for (size_t i = 0; i < n; i++)
-    if (put_int(fn, dist_poisson_draw(r, exp(P(0, i))), &iout[i], err)) return URN_EREJECT;
+    if (dist_put_int(fn, dist_poisson_draw(r, exp(P(0, i))), &iout[i], err)) return URN_EREJECT;
   return URN_OK;
 }
 
 int urn_binomial_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                      urn_error *err) {
   const char *fn = "binomial_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Population size parameter", p[0], DR_NONNEG) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Population size parameter", p[0], DR_NONNEG) ||
       CHK("Probability parameter", p[1], DR_PROB))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) iout[i] = (int)dist_binomial_draw(r, PI_(0, i), P(1, i));
@@ -355,7 +337,7 @@ int urn_binomial_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *
 int urn_binomial_logit_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                            urn_error *err) {
   const char *fn = "binomial_logit_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Population size parameter", p[0], DR_NONNEG) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Population size parameter", p[0], DR_NONNEG) ||
       CHK("Probability parameter", p[1], DR_FINITE))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++)
@@ -366,7 +348,7 @@ int urn_binomial_logit_rng(urn_rng *r, const urn_darg *p, size_t n, double *out,
 int urn_bernoulli_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                       urn_error *err) {
   const char *fn = "bernoulli_rng";
-  if (rng_sizes(fn, p, 1, n, err) || CHK("Probability parameter", p[0], DR_PROB))
+  if (dist_rng_sizes(fn, p, 1, n, err) || CHK("Probability parameter", p[0], DR_PROB))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) iout[i] = urn_rng_uniform(r) < P(0, i);
   return URN_OK;
@@ -375,7 +357,7 @@ int urn_bernoulli_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int 
 int urn_bernoulli_logit_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                             urn_error *err) {
   const char *fn = "bernoulli_logit_rng";
-  if (rng_sizes(fn, p, 1, n, err) ||
+  if (dist_rng_sizes(fn, p, 1, n, err) ||
       CHK("Logit transformed probability parameter", p[0], DR_NOT_NAN))
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) iout[i] = urn_rng_uniform(r) < urn_inv_logit(P(0, i));
@@ -392,7 +374,7 @@ static int nb2_draws(const char *fn, urn_rng *r, const urn_darg *p, size_t n, in
       return urn_error_set(err, URN_EREJECT,
                            "%s: Random number that came from gamma distribution is %g, but must "
                            "be less than 1.07374e+09", fn, lam);
-    if (put_int(fn, dist_poisson_draw(r, lam), &iout[i], err)) return URN_EREJECT;
+    if (dist_put_int(fn, dist_poisson_draw(r, lam), &iout[i], err)) return URN_EREJECT;
   }
   return URN_OK;
 }
@@ -400,7 +382,7 @@ static int nb2_draws(const char *fn, urn_rng *r, const urn_darg *p, size_t n, in
 int urn_neg_binomial_2_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                            urn_error *err) {
   const char *fn = "neg_binomial_2_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_POS_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Location parameter", p[0], DR_POS_FINITE) ||
       CHK("Precision parameter", p[1], DR_POS_FINITE))
     return URN_EREJECT;
   return nb2_draws(fn, r, p, n, iout, 0, err);
@@ -409,7 +391,7 @@ int urn_neg_binomial_2_rng(urn_rng *r, const urn_darg *p, size_t n, double *out,
 int urn_neg_binomial_2_log_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                                urn_error *err) {
   const char *fn = "neg_binomial_2_log_rng";
-  if (rng_sizes(fn, p, 2, n, err) || CHK("Log location parameter", p[0], DR_FINITE) ||
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Log location parameter", p[0], DR_FINITE) ||
       CHK("Precision parameter", p[1], DR_POS_FINITE))
     return URN_EREJECT;
   return nb2_draws(fn, r, p, n, iout, 1, err);
@@ -418,7 +400,7 @@ int urn_neg_binomial_2_log_rng(urn_rng *r, const urn_darg *p, size_t n, double *
 int urn_beta_binomial_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                           urn_error *err) {
   const char *fn = "beta_binomial_rng";
-  if (rng_sizes(fn, p, 3, n, err) || CHK("Population size parameter", p[0], DR_NONNEG) ||
+  if (dist_rng_sizes(fn, p, 3, n, err) || CHK("Population size parameter", p[0], DR_NONNEG) ||
       CHK("First prior sample size parameter", p[1], DR_POS_FINITE) ||
       CHK("Second prior sample size parameter", p[2], DR_POS_FINITE))
     return URN_EREJECT;

@@ -67,4 +67,13 @@ double urn_gamma_p(double a, double x);
 /* Regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), accurate when small. */
 double urn_gamma_q(double a, double x);
 
+/* Scaled complementary error function exp(x^2) erfc(x), full relative accuracy
+ * for all x (+inf below x = -26.7 where it overflows). */
+double urn_erfcx(double x);
+/* Owen's T function T(h, a) = (1/2pi) int_0^a exp(-h^2 (1 + x^2)/2) / (1 + x^2) dx,
+ * relative accuracy ~1e-15 (adaptive Gauss-Kronrod quadrature, math/quad.h). */
+double urn_owens_t(double h, double a);
+/* exp(h^2 / 2) T(h, a): finite where T itself underflows (|h| > 38). */
+double urn_owens_t_scaled(double h, double a);
+
 #endif
