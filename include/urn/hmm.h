@@ -180,6 +180,54 @@ URN_API int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_
                            urn_error *err);
 
 /* ---------------------------------------------------------------------------
+ * A whole fit, as `urn hmm fit` and the Python package's urn.hmm.fit make it. */
+
+/* How each restart of urn_hmm_fit_best starts. */
+typedef enum urn_hmm_init_method {
+  URN_HMM_INIT_AUTO = 0, /* k-means for gaussian, diag, linreg; the prior recipe otherwise */
+  URN_HMM_INIT_KMEANS,   /* urn_hmm_init_kmeans */
+  URN_HMM_INIT_PRIOR,    /* urn_hmm_init_prior */
+  URN_HMM_INIT_GIVEN     /* the given parameters (one fit, no restarts) */
+} urn_hmm_init_method;
+/* The method AUTO stands for with this kind (others are returned unchanged). */
+urn_hmm_init_method urn_hmm_init_resolve(urn_hmm_kind kind, urn_hmm_init_method init);
+
+/* What urn_hmm_fit_best found. */
+typedef struct urn_hmm_fit_report {
+  int iterations;           /* EM iterations of the best fit (the length of its trace) */
+  int best_restart;         /* its restart index (seed + best_restart was its seed); -1 if none succeeded */
+  double log_joint;         /* its final log joint: log p(y | theta) + log p(theta) */
+  int n_failed;             /* restarts that failed (initialization or EM error) */
+  urn_hmm_init_method init; /* the method used (AUTO resolved) */
+} urn_hmm_fit_report;
+
+/* Called after each restart: its index and seed, status (URN_OK or the error,
+ * whose message is then given), final log joint and EM iterations. */
+typedef void (*urn_hmm_restart_fn)(void *ctx, int restart, uint64_t seed, int status, double log_joint,
+                                   int iterations, const char *message);
+
+/* `restarts` EM fits (opts) from initializations seeded seed, seed + 1, ...
+ * (init; GIVEN starts once from `given`), each scored by its final log joint;
+ * the best goes to best (allocated with urn_hmm_params_alloc) and its trace to
+ * trace (opts->num_iters values, may be NULL).  on_restart (may be NULL) hears
+ * about every restart.  Returns URN_OK when at least one restart succeeded,
+ * else the first failure's status and message. */
+int urn_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const urn_hmm_fit_opts *opts,
+                     urn_hmm_init_method init, const urn_hmm_params *given, int restarts, uint64_t seed,
+                     urn_hmm_params *best, double *trace, urn_hmm_fit_report *report, urn_hmm_restart_fn on_restart,
+                     void *ctx, urn_error *err);
+
+/* Parameter files (`urn hmm fit`'s output, the --params input; docs/hmm.md).
+ * Parsing fills *m (urn_hmm_model_init'ed; free with urn_hmm_model_free) and *p
+ * (allocated here); path names the text in messages.  Formatting returns
+ * malloc'd text (free with urn_hmm_text_free); extra (may be NULL) is inserted
+ * as further members, e.g. "\"fit\": {...}". */
+int urn_hmm_param_file_parse(const char *text, size_t len, const char *path, urn_hmm_model *m, urn_hmm_params *p,
+                             urn_error *err);
+char *urn_hmm_param_file_format(const urn_hmm_model *m, const urn_hmm_params *p, const char *extra);
+void urn_hmm_text_free(char *text);
+
+/* ---------------------------------------------------------------------------
  * Initialization, sampling, alignment. */
 
 /* method "prior": pi, A from their Dirichlet priors; emissions by the model's prior

@@ -174,6 +174,21 @@ static void warn_stderr(void *ctx, const char *msg) {
 
 /* ------------------------------------------------------------------- fit */
 
+/* What `urn hmm fit` prints about each restart (only when there are several). */
+typedef struct restart_log {
+  long restarts; /* --restarts */
+  int quiet;     /* --quiet: no success lines */
+} restart_log;
+
+static void log_restart(void *ctx, int r, uint64_t s, int status, double lj, int n_done, const char *msg) {
+  const restart_log *l = ctx;
+  if (l->restarts <= 1) return;
+  if (status) fprintf(stderr, "urn hmm fit: restart %d (seed %llu) failed: %s\n", r, (unsigned long long)s, msg);
+  else if (!l->quiet)
+    fprintf(stderr, "urn hmm fit: restart %d (seed %llu): log joint %.6f after %d iterations\n", r, (unsigned long long)s,
+            lj, n_done);
+}
+
 static int hmm_cli_fit(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "hmm fit", argc, argv);
@@ -305,52 +320,18 @@ static int hmm_cli_fit(int argc, char **argv) {
     urn_hmm_model_free(&fm);
     restarts = 1;
   }
-  urn_hmm_params best, cur;
+  urn_hmm_params best;
   urn_hmm_params_alloc(&m, &best);
-  urn_hmm_params_alloc(&m, &cur);
-  double *trace = urn_xmalloc(sizeof(double) * (size_t)iters), *best_trace = urn_xmalloc(sizeof(double) * (size_t)iters);
-  double best_lj = -INFINITY;
-  int best_n = 0, best_r = -1, nfail = 0;
-  urn_error first_err;
-  urn_error_clear(&first_err);
+  double *best_trace = urn_xmalloc(sizeof(double) * (size_t)iters);
   urn_hmm_fit_opts o = {(int)iters, tol, (int)threads};
-  for (long r = 0; r < restarts; r++) {
-    uint64_t s = (uint64_t)seed + (uint64_t)r;
-    urn_error e2;
-    int rr;
-    if (use_file) {
-      urn_hmm_params_copy(&m, &cur, &file_params);
-      rr = URN_OK;
-    } else if (use_kmeans) {
-      rr = urn_hmm_init_kmeans(&m, s, d.seqs, d.nseq, &cur, &e2);
-    } else {
-      rr = urn_hmm_init_prior(&m, s, &cur, &e2);
-    }
-    int ndone = 0;
-    if (!rr) rr = urn_hmm_fit_em(&m, &cur, d.seqs, d.nseq, &o, trace, &ndone, &e2);
-    double lj = -INFINITY;
-    if (!rr) {
-      double ll;
-      rr = urn_hmm_loglik(&m, &cur, d.seqs, d.nseq, (int)threads, NULL, &ll, &e2);
-      lj = ll + urn_hmm_log_prior(&m, &cur);
-    }
-    if (rr) {
-      if (!nfail++) first_err = e2;
-      if (restarts > 1) fprintf(stderr, "urn hmm fit: restart %ld (seed %llu) failed: %s\n", r, (unsigned long long)s, e2.msg);
-      continue;
-    }
-    if (!quiet && restarts > 1) fprintf(stderr, "urn hmm fit: restart %ld (seed %llu): log joint %.6f after %d iterations\n", r,
-                                        (unsigned long long)s, lj, ndone);
-    if (best_r < 0 || lj > best_lj) {
-      best_lj = lj;
-      best_r = (int)r;
-      best_n = ndone;
-      urn_hmm_params_copy(&m, &best, &cur);
-      memcpy(best_trace, trace, sizeof(double) * (size_t)ndone);
-    }
-  }
-  if (best_r < 0) {
-    err = first_err;
+  restart_log rlog = {restarts, quiet};
+  urn_hmm_fit_report rep;
+  urn_hmm_init_method method = use_file ? URN_HMM_INIT_GIVEN : use_kmeans ? URN_HMM_INIT_KMEANS : URN_HMM_INIT_PRIOR;
+  rc = urn_hmm_fit_best(&m, d.seqs, d.nseq, &o, method, use_file ? &file_params : NULL, (int)restarts, (uint64_t)seed,
+                        &best, best_trace, &rep, log_restart, &rlog, &err);
+  int best_n = rep.iterations, best_r = rep.best_restart;
+  double best_lj = rep.log_joint;
+  if (rc) {
     rc = err.code ? err.code : URN_EINPUT;
   } else {
     urn_buf fit, b;
@@ -378,10 +359,8 @@ static int hmm_cli_fit(int argc, char **argv) {
       fprintf(tf, "final,%.17g\n", best_lj);
     }
   }
-  free(trace);
   free(best_trace);
   urn_hmm_params_free(&best);
-  urn_hmm_params_free(&cur);
   urn_hmm_params_free(&file_params);
 fail:
   if (sink.count > 5) fprintf(stderr, "urn hmm fit: %d further warnings not shown\n", sink.count - 5);
