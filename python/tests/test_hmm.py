@@ -1,0 +1,237 @@
+"""urn.hmm against the command line, number for number, for every emission
+model: fit (parameters, trace and final log joint bit for bit), states and
+smoothed probabilities, log likelihoods, simulation, alignment, parameter
+files both ways; the ctypes structures against urn's defaults; bad data as
+Python exceptions with urn's message."""
+import ctypes
+import json
+import os
+import unittest
+
+import numpy as np
+
+import urn
+import urn.hmm as H
+from urn import _lib
+from urn._hmm_types import Model
+from helpers import DATA, TempDir, column, read_csv, run, sequences
+
+CATREG = {"model": "catreg", "num_states": 2, "emission_dim": 1, "input_dim": 1, "num_classes": 3,
+          "params": {"initial_probs": [0.6, 0.4], "transition_matrix": [[0.9, 0.1], [0.2, 0.8]],
+                     "emission_weights": [[[1.5], [0.0], [-1.5]], [[-1.0], [0.5], [1.0]]],
+                     "emission_biases": [[0.5, 0.0, -0.5], [0.0, 1.0, -1.0]]}}
+GAUSS2 = {"model": "gaussian", "num_states": 2, "emission_dim": 2,
+          "params": {"initial_probs": [0.5, 0.5], "transition_matrix": [[0.95, 0.05], [0.1, 0.9]],
+                     "emission_means": [[-2.0, 1.0], [2.0, 0.0]],
+                     "emission_covariances": [[[1.0, 0.3], [0.3, 0.5]], [[0.6, -0.2], [-0.2, 1.2]]]}}
+
+
+def write_csv(path, ys, xs=None, ycols=("y",), xcols=("x",)):
+    with open(path, "w") as f:
+        f.write(",".join(["session", "t"] + list(ycols) + (list(xcols) if xs is not None else [])) + "\n")
+        for b, y in enumerate(ys):
+            y2 = np.asarray(y).reshape(len(y), -1)
+            x2 = np.asarray(xs[b]).reshape(len(y), -1) if xs is not None else None
+            for t in range(len(y)):
+                vals = ["%.17g" % v for v in y2[t]] + (["%.17g" % v for v in x2[t]] if x2 is not None else [])
+                f.write(",".join(["s%d" % b, str(t)] + vals) + "\n")
+
+
+class CliCase:
+    """One model: the data file and columns, a fit both ways, and every comparison."""
+    kind, states, path, ycols, xcols, extra = None, 2, None, ("y",), None, ()
+    py_kw = {}
+
+    def data(self):
+        return sequences(self.path, list(self.ycols), list(self.xcols) if self.xcols else None)
+
+    def cli_args(self):
+        a = ["--y", ",".join(self.ycols), "--seq", "session"]
+        if self.xcols:
+            a += ["--x", ",".join(self.xcols)]
+        return a
+
+    def test_matches_cli(self):
+        ys, xs = self.data()
+        h = H.fit(ys, self.states, self.kind, x=xs, progress=False, **self.py_kw)
+        with TempDir() as d:
+            out = os.path.join(d, "fit.json")
+            run("hmm", "fit", self.path, "--states", self.states, "--emission", self.kind, *self.cli_args(),
+                *self.extra, "--quiet", "--out", out)
+            with open(out) as f:
+                cli = json.load(f)
+            self.assertEqual(set(cli["params"]), set(h.params))
+            for k, v in cli["params"].items():
+                self.assertTrue(np.array_equal(np.asarray(v), h.params[k]), "%s differs from the CLI's" % k)
+            self.assertEqual(h.trace.tolist(), cli["fit"]["log_joint_trace"])
+            self.assertEqual(h.log_joint, cli["fit"]["final_log_joint"])
+            self.assertEqual(h.fit_info["seed"], cli["fit"]["seed"])
+            # states and smoothed probabilities
+            _, st, _ = run("hmm", "states", self.path, "--params", out, *self.cli_args())
+            header, rows = read_csv(st)
+            z = np.concatenate(H.states(h, ys, xs))
+            g = np.concatenate(H.posterior(h, ys, xs))
+            self.assertEqual(z.tolist(), column(rows, header, "state", int).tolist())
+            for k in range(self.states):
+                np.testing.assert_allclose(g[:, k], column(rows, header, "p_%d" % k), rtol=1e-9, atol=1e-10)
+            # log likelihoods
+            _, ll, _ = run("hmm", "loglik", self.path, "--params", out, *self.cli_args())
+            header, rows = read_csv(ll)
+            per = H.loglik(h, ys, xs, per_sequence=True)
+            self.assertEqual(per.tolist(), column(rows, header, "loglik").tolist())
+            total = float(ll.split("# total,")[1].split()[0])
+            self.assertEqual(H.loglik(h, ys, xs), total)
+            self.assertEqual(h.log_prior(), float(ll.split("# log_prior,")[1].split()[0]))
+            # a parameter file written by Python reads the same in the CLI
+            py = os.path.join(d, "py.json")
+            h.save(py)
+            _, ll2, _ = run("hmm", "loglik", self.path, "--params", py, *self.cli_args())
+            self.assertEqual(ll2, ll)
+            h2 = H.load(py)
+            for k in h.params:
+                self.assertTrue(np.array_equal(h2.params[k], h.params[k]))
+
+
+class TestGaussian(CliCase, unittest.TestCase):
+    kind, states, path = "gaussian", 3, os.path.join(DATA, "hmm_tutorial_gauss.csv")
+    extra, py_kw = ("--restarts", "2", "--seed", "4"), {"restarts": 2, "seed": 4}
+
+
+class TestDiag(CliCase, unittest.TestCase):
+    kind, states, path = "diag", 3, os.path.join(DATA, "hmm_tutorial_gauss.csv")
+    extra, py_kw = ("--iters", "30", "--stickiness", "5"), {"iters": 30, "stickiness": 5}
+
+
+class TestLinreg(CliCase, unittest.TestCase):
+    kind, states, path, xcols = "linreg", 3, os.path.join(DATA, "hmm_tutorial_glm.csv"), ("x",)
+
+
+class TestLogreg(CliCase, unittest.TestCase):
+    kind, states, path, xcols = "bernoulli-glm", 2, os.path.join(DATA, "hmm_logreg.csv"), ("x",)
+    extra, py_kw = ("--iters", "20", "--weight-scale", "3"), {"iters": 20, "weight_scale": 3}
+
+
+class TestPoisson(CliCase, unittest.TestCase):
+    kind, states, path = "poisson", 2, os.path.join(DATA, "hmm_poisson.csv")
+    extra, py_kw = ("--iters", "20", "--tol", "1e-9", "--init", "prior"), {"iters": 20, "tol": 1e-9, "init": "prior"}
+
+
+class Simulated:
+    """A model simulated by Python (and by the CLI: the same draws), then fitted both ways."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = TempDir()
+        d = cls.dir.__enter__()
+        cls.params = os.path.join(d, "true.json")
+        with open(cls.params, "w") as f:
+            json.dump(cls.truth, f)
+        truth = H.load(cls.params)
+        if cls.xcols:
+            xin = [np.linspace(-2, 2, 150) + 0.1 * b for b in range(3)]
+            z, y = H.sample(truth, x=xin, seed=11)
+            xpath = os.path.join(d, "x.csv")
+            write_csv(xpath, xin, ycols=("x",))
+            _, out, _ = run("hmm", "sample", "--params", cls.params, "--inputs", xpath, "--x", "x", "--seq", "session",
+                            "--seed", "11")
+        else:
+            z, y = H.sample(truth, 200, sequences=3, seed=11)
+            _, out, _ = run("hmm", "sample", "--params", cls.params, "--T", "200", "--sequences", "3", "--seed", "11")
+            xin = None
+        header, rows = read_csv(out)
+        ycol = ["y"] if "y" in header else ["y_%d" % i for i in range(truth.emission_dim)]
+        cls.cli_sample = (column(rows, header, "state", int),
+                          np.column_stack([column(rows, header, c) for c in ycol]))
+        cls.py_sample = (np.concatenate(z), np.concatenate([np.asarray(a).reshape(len(a), -1) for a in y]))
+        cls.path = os.path.join(d, "data.csv")
+        write_csv(cls.path, y, xin, ycols=cls.ycols)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.__exit__()
+
+    def test_sample_matches_cli(self):
+        self.assertEqual(self.py_sample[0].tolist(), self.cli_sample[0].tolist())
+        self.assertTrue(np.array_equal(self.py_sample[1], self.cli_sample[1]))
+
+
+class TestCatreg(Simulated, CliCase, unittest.TestCase):
+    kind, states, xcols, truth = "categorical-glm", 2, ("x",), CATREG
+    extra, py_kw = ("--iters", "15"), {"iters": 15}
+
+
+class TestGaussian2D(Simulated, CliCase, unittest.TestCase):
+    kind, states, ycols, truth = "gaussian", 2, ("y_0", "y_1"), GAUSS2
+    extra, py_kw = ("--iters", "25", "--freeze", "initial"), {"iters": 25, "freeze": ["initial"]}
+
+
+class TestMisc(unittest.TestCase):
+    def test_struct_mirror_matches_the_header(self):
+        m, err = Model(), _lib.Error()
+        lib = _lib.lib()
+        for kind, K, D, M, C in ((0, 3, 2, 0, 0), (5, 4, 1, 0, 0), (4, 2, 1, 3, 5)):
+            self.assertEqual(lib.urn_hmm_model_init(ctypes.byref(m), kind, K, D, M, C, ctypes.byref(err)), 0)
+            self.assertEqual((m.kind, m.K, m.D, m.M, m.C), (kind, K, D, M, C))
+            self.assertEqual((m.initial_conc, m.trans_conc, m.stickiness), (1.1, 1.1, 0.0))
+            self.assertEqual((m.kappa0, m.extra_df, m.iw_scale_jitter), (1e-4, 0.1, 0.0))
+            self.assertEqual((m.ig_shape, m.ig_scale, m.weight_scale), (0.1, 0.1, 1e8))
+            self.assertEqual((m.rate_shape, m.rate_rate, m.cov_floor, m.frozen), (1.1, 0.1, 0.0, 0))
+            if kind == 0:
+                self.assertEqual([m.prior_scale[i] for i in range(4)], [1e-4, 0, 0, 1e-4])
+            lib.urn_hmm_model_free(ctypes.byref(m))
+
+    def test_align_matches_cli(self):
+        z1 = np.array([0, 0, 1, 1, 2, 2, 2, 0])
+        z2 = np.array([2, 2, 0, 0, 1, 1, 0, 2])
+        with TempDir() as d:
+            for name, z in (("a.csv", z1), ("b.csv", z2)):
+                with open(os.path.join(d, name), "w") as f:
+                    f.write("state\n" + "\n".join(map(str, z)) + "\n")
+            _, out, _ = run("hmm", "align", os.path.join(d, "a.csv"), os.path.join(d, "b.csv"))
+        header, rows = read_csv(out)
+        self.assertEqual(H.align(z1, z2).tolist(), column(rows, header, "z2_state", int).tolist())
+        self.assertEqual(H.align(z1, z2)[z1].tolist()[:4], [2, 2, 0, 0])
+
+    def test_ragged_and_single(self):
+        ys, _ = sequences(os.path.join(DATA, "hmm_poisson.csv"), ["y"])
+        h = H.fit(ys, 2, "poisson", iters=5, progress=False)
+        self.assertIsInstance(H.states(h, ys[0]), np.ndarray)
+        ragged = [ys[0][:17], ys[-1], ys[0][:40]]
+        out = H.posterior(h, ragged)
+        self.assertEqual([o.shape for o in out], [(17, 2), (len(ys[-1]), 2), (40, 2)])
+        np.testing.assert_allclose(out[0].sum(axis=1), 1.0, atol=1e-12)
+        f = H.filtered(h, ragged)[2]
+        np.testing.assert_allclose(f[-1], out[2][-1], atol=1e-12)  # the last filtered = the last smoothed
+
+    def test_bad_input_raises_urn_messages(self):
+        with self.assertRaises(urn.UrnError) as cm:
+            H.fit(np.array([1.0, -1.0, 2.0]), 2, "poisson")
+        self.assertIn("non-negative integer", str(cm.exception))
+        with self.assertRaises(urn.UrnError) as cm:
+            H.fit(np.array([0.0, 1.0, 2.0]), 2, "bernoulli-glm", x=np.ones(3))
+        self.assertIn("0 or 1", str(cm.exception).replace("0/1", "0 or 1"))
+        with self.assertRaises(urn.UrnError) as cm:
+            H.fit(np.array([1.0, 2.0]), 3)
+        self.assertIn("3 states cannot be fitted to 2 time steps", str(cm.exception))
+        with self.assertRaises(urn.UrnError) as cm:
+            H.fit(np.array([1.0, np.nan, 2.0, 3.0]), 2)
+        self.assertIn("sequence 0", str(cm.exception))
+        with self.assertRaises(ValueError):
+            H.fit(np.ones(10), 2, "linreg")
+        with self.assertRaises(ValueError):
+            H.fit(np.ones(10), 2, "gaussian", x=np.ones(10))
+        with self.assertRaises(ValueError):
+            H.fit([np.ones(10)], 2, "linreg", x=[np.ones(9)])
+        with self.assertRaises(ValueError):
+            H.fit(np.ones(10), 2, "nonsense")
+        bad = dict(GAUSS2)
+        bad["params"] = dict(GAUSS2["params"], transition_matrix=[[0.5, 0.6], [0.1, 0.9]])
+        with self.assertRaises(urn.UrnError) as cm:
+            H.loglik(H.HMM.from_dict(bad), np.zeros((5, 2)))
+        self.assertIn("transition_matrix", str(cm.exception))
+        with self.assertRaises(ValueError):
+            H.loglik(H.HMM.from_dict(GAUSS2), np.zeros((5, 3)))
+
+
+if __name__ == "__main__":
+    unittest.main()

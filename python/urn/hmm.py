@@ -1,0 +1,521 @@
+"""urn.hmm -- hidden Markov models and GLM-HMMs fitted by EM, with dynamax's
+semantics (urn's ``urn hmm`` commands as Python functions; docs/hmm.md).
+
+Emission models (``emission=``): ``"gaussian"`` (full covariance), ``"diag"``
+(diagonal Gaussian), ``"linreg"`` (Gaussian GLM-HMM: y = W x + b + noise),
+``"bernoulli-glm"`` (alias ``"logreg"``: 0/1 choices with logistic weights on
+x), ``"categorical-glm"`` (``"catreg"``: classes 0..C-1 with softmax weights on
+x), ``"poisson"`` (counts).
+
+Data are numpy arrays, one per sequence: emissions ``y`` of shape (T,) or (T,
+D), inputs ``x`` of shape (T,) or (T, M) for the regression models.  Pass one
+array for one sequence, or a list of arrays (lengths may differ) for many:
+results come back in the same form (one array, or a list).
+
+>>> import numpy as np, urn
+>>> y = np.concatenate([np.random.normal(-2, 1, 300), np.random.normal(3, 1, 300)])
+>>> h = urn.hmm.fit(y, 2)                    # EM from k-means, 50 iterations
+>>> h.emission_means.ravel()                 # about [-2, 3] (in some order)
+>>> z = urn.hmm.states(h, y)                 # Viterbi path
+>>> p = urn.hmm.posterior(h, y)              # smoothed p(z_t = k | y), shape (600, 2)
+
+The results are those of the command line, number for number: ``urn.hmm.fit``
+is ``urn hmm fit``, ``states``/``posterior`` are ``urn hmm states``, ``loglik``
+is ``urn hmm loglik``, ``sample`` is ``urn hmm sample``, ``align`` is ``urn hmm
+align``; ``HMM.save`` writes the parameter file they read (``--params``).
+"""
+import ctypes
+import json
+import os
+import warnings
+
+import numpy as np
+
+from . import _lib
+from ._hmm_types import RESTART_FN, WARN_FN, FitOpts, FitReport, Model, Params, Seq
+from ._lib import Error, UrnError, dptr, iptr
+
+KINDS = ("gaussian", "diag", "linreg", "logreg", "catreg", "poisson")
+_ALIASES = {"bernoulli-glm": "logreg", "categorical-glm": "catreg", "bernoulli": "logreg", "categorical": "catreg",
+            "diagonal": "diag", "linear-regression": "linreg"}
+_REGRESSION = ("linreg", "logreg", "catreg")
+_INIT = {None: 0, "auto": 0, "kmeans": 1, "prior": 2}
+_FREEZE = {"initial": 1, "initial_probs": 1, "transitions": 2, "transition_matrix": 2, "emissions": 4}
+
+
+class UrnWarning(UserWarning):
+    """A warning from urn's EM (quasi-separable data in a regression state, a slow Newton M-step, ...)."""
+
+
+def _kind(emission):
+    k = _ALIASES.get(str(emission).lower(), str(emission).lower())
+    if k not in KINDS:
+        raise ValueError("unknown emission %r: gaussian, diag, linreg, bernoulli-glm, categorical-glm or poisson"
+                         % (emission,))
+    return k
+
+
+class HMM:
+    """An HMM: its emission model, sizes, hyperparameters and parameters (dynamax's names).
+
+    Attributes: ``kind`` ("gaussian", "diag", "linreg", "logreg", "catreg",
+    "poisson"), ``num_states``, ``emission_dim``, ``input_dim``,
+    ``num_classes``, ``hyperparameters`` (dict) and ``params`` (dict of numpy
+    arrays: ``initial_probs`` (K,), ``transition_matrix`` (K, K), and by kind
+    ``emission_means`` (K, D), ``emission_covariances`` (K, D, D: covariances,
+    never standard deviations), ``emission_scale_diags`` (K, D: standard
+    deviations), ``emission_weights`` (linreg (K, D, M), logreg (K, M), catreg
+    (K, C, M)), ``emission_biases``, ``emission_rates`` (K, D)); each parameter
+    is also an attribute (``h.transition_matrix``).  A fitted HMM also has
+    ``fit_info``: iterations, restart, seed, init, final_log_joint and
+    ``log_joint_trace`` (also ``log_joint`` and ``trace``).
+
+    Build one from a parameter file (:func:`load`), from :func:`fit`, or from
+    a dict in the parameter file's layout (:meth:`from_dict`).
+    """
+
+    def __init__(self, description):
+        d = dict(description)
+        self.kind = _kind(d["model"])
+        self.num_states = int(d["num_states"])
+        self.emission_dim = int(d.get("emission_dim", 1))
+        self.input_dim = int(d.get("input_dim", 0))
+        self.num_classes = int(d.get("num_classes", 0))
+        self.hyperparameters = dict(d.get("hyperparameters", {}))
+        self.params = {k: np.asarray(v, dtype=np.float64) for k, v in d.get("params", {}).items()}
+        self.fit_info = d.get("fit")
+
+    @classmethod
+    def from_dict(cls, d):
+        """An HMM from a dict in the parameter file's layout ("model",
+        "num_states", "emission_dim", "input_dim", "num_classes",
+        "hyperparameters", "params"); urn checks it when it is first used."""
+        return cls(d)
+
+    def __getattr__(self, name):
+        params = self.__dict__.get("params", {})
+        if name in params:
+            return params[name]
+        raise AttributeError(name)
+
+    @property
+    def log_joint(self):
+        """The final log joint (log likelihood + log prior) of a fit, else None."""
+        return self.fit_info["final_log_joint"] if self.fit_info else None
+
+    @property
+    def trace(self):
+        """A fit's log joint at the parameters entering each EM iteration (numpy), else None."""
+        return np.asarray(self.fit_info["log_joint_trace"]) if self.fit_info else None
+
+    def __repr__(self):
+        return "urn.hmm.HMM(%s, %d states, D=%d%s)" % (self.kind, self.num_states, self.emission_dim,
+                                                       ", M=%d" % self.input_dim if self.input_dim else "")
+
+    def to_dict(self):
+        """The parameter file's layout as a dict (lists, not arrays)."""
+        d = {"model": self.kind, "num_states": self.num_states, "emission_dim": self.emission_dim}
+        if self.input_dim:
+            d["input_dim"] = self.input_dim
+        if self.num_classes:
+            d["num_classes"] = self.num_classes
+        d["hyperparameters"] = {k: np.asarray(v).tolist() for k, v in self.hyperparameters.items()}
+        d["params"] = {k: np.asarray(v).tolist() for k, v in self.params.items()}
+        if self.fit_info:
+            d["fit"] = self.fit_info
+        return d
+
+    def to_json(self):
+        """The parameter file's text, as ``urn hmm fit`` writes it."""
+        with _Native(self) as (m, p):
+            extra = None
+            if self.fit_info:
+                extra = ('"fit": ' + json.dumps(self.fit_info)).encode()
+            ptr = _lib.lib().urn_hmm_param_file_format(ctypes.byref(m), ctypes.byref(p), extra)
+            text = ctypes.string_at(ptr).decode()
+            _lib.lib().urn_hmm_text_free(ptr)
+            return text
+
+    def save(self, path):
+        """Writes the parameter file (``urn hmm states/loglik/sample --params`` read it)."""
+        with open(path, "w") as f:
+            f.write(self.to_json())
+
+    def log_prior(self):
+        """log p(theta) under the model's priors."""
+        with _Native(self) as (m, p):
+            return _lib.lib().urn_hmm_log_prior(ctypes.byref(m), ctypes.byref(p))
+
+    def loglik(self, y, x=None, **kw):
+        """:func:`loglik` with this HMM."""
+        return loglik(self, y, x, **kw)
+
+    def states(self, y, x=None):
+        """:func:`states` with this HMM."""
+        return states(self, y, x)
+
+    def posterior(self, y, x=None):
+        """:func:`posterior` with this HMM."""
+        return posterior(self, y, x)
+
+    def sample(self, T=None, **kw):
+        """:func:`sample` from this HMM."""
+        return sample(self, T, **kw)
+
+
+class _Native:
+    """Context manager: the C model and parameters of an HMM (through the parameter
+    file parser, so Python and the command line read parameters the same way)."""
+
+    def __init__(self, hmm):
+        self.text = json.dumps(hmm.to_dict() if isinstance(hmm, HMM) else hmm).encode()
+
+    def __enter__(self):
+        self.m, self.p, err = Model(), Params(), Error()
+        rc = _lib.lib().urn_hmm_param_file_parse(self.text, len(self.text), b"params", ctypes.byref(self.m),
+                                                 ctypes.byref(self.p), ctypes.byref(err))
+        err.raise_for(rc, "hmm")
+        return self.m, self.p
+
+    def __exit__(self, *exc):
+        _lib.lib().urn_hmm_params_free(ctypes.byref(self.p))
+        _lib.lib().urn_hmm_model_free(ctypes.byref(self.m))
+
+
+def load(path):
+    """An :class:`HMM` from a parameter file (``urn hmm fit --out``'s output)."""
+    with open(path, "rb") as f:
+        text = f.read()
+    m, p, err = Model(), Params(), Error()
+    rc = _lib.lib().urn_hmm_param_file_parse(text, len(text), os.fspath(path).encode(), ctypes.byref(m),
+                                             ctypes.byref(p), ctypes.byref(err))
+    err.raise_for(rc, "hmm")
+    try:
+        return _from_native(m, p, json.loads(text).get("fit"))
+    finally:
+        _lib.lib().urn_hmm_params_free(ctypes.byref(p))
+        _lib.lib().urn_hmm_model_free(ctypes.byref(m))
+
+
+def _from_native(m, p, fit_info=None):
+    ptr = _lib.lib().urn_hmm_param_file_format(ctypes.byref(m), ctypes.byref(p), None)
+    text = ctypes.string_at(ptr).decode()
+    _lib.lib().urn_hmm_text_free(ptr)
+    d = json.loads(text)
+    if fit_info:
+        d["fit"] = fit_info
+    return HMM(d)
+
+
+# ------------------------------------------------------------------ data
+
+class _Batch:
+    """Sequences as urn_hmm_seq structures (keeping their arrays alive)."""
+
+    def __init__(self, y, x, kind, D=None, M=None):
+        self.single = isinstance(y, np.ndarray) or not isinstance(y, (list, tuple))
+        ys = [y] if self.single else list(y)
+        if x is None:
+            xs = [None] * len(ys)
+        else:
+            xs = [x] if (isinstance(x, np.ndarray) or not isinstance(x, (list, tuple))) else list(x)
+            if len(xs) != len(ys):
+                raise ValueError("x has %d sequences, but y has %d" % (len(xs), len(ys)))
+        if not ys:
+            raise ValueError("no sequences given")
+        self.y, self.x = [], []
+        for b, (yb, xb) in enumerate(zip(ys, xs)):
+            ya = np.asarray(yb, dtype=np.float64)
+            if ya.ndim == 1:
+                ya = ya[:, None]
+            if ya.ndim != 2:
+                raise ValueError("sequence %d: y must have shape (T,) or (T, D), not %s" % (b, np.shape(yb)))
+            self.y.append(np.ascontiguousarray(ya))
+            if xb is not None:
+                xa = np.asarray(xb, dtype=np.float64)
+                if xa.ndim == 1:
+                    xa = xa[:, None]
+                if xa.ndim != 2 or xa.shape[0] != ya.shape[0]:
+                    raise ValueError("sequence %d: x must have shape (T,) or (T, M) with T = %d, not %s"
+                                     % (b, ya.shape[0], np.shape(xb)))
+                self.x.append(np.ascontiguousarray(xa))
+            else:
+                self.x.append(None)
+        dims = {a.shape[1] for a in self.y}
+        if len(dims) != 1:
+            raise ValueError("every sequence must have the same emission dimension, got %s" % sorted(dims))
+        self.D = dims.pop()
+        self.M = self.x[0].shape[1] if self.x[0] is not None else 0
+        if any((a.shape[1] if a is not None else 0) != self.M for a in self.x):
+            raise ValueError("every sequence must have the same number of inputs")
+        if D is not None and self.D != D:
+            raise ValueError("y has %d emission columns, but the model has D = %d" % (self.D, D))
+        if kind in _REGRESSION and self.M == 0:
+            raise ValueError("the %s model needs inputs x" % kind)
+        if kind not in _REGRESSION and self.M:
+            raise ValueError("x is only used by linreg, bernoulli-glm and categorical-glm (not %s)" % kind)
+        if M is not None and self.M != M:
+            raise ValueError("x has %d input columns, but the model has M = %d" % (self.M, M))
+        self.seqs = (Seq * len(self.y))(*[Seq(a.shape[0], dptr(a), dptr(xa)) for a, xa in zip(self.y, self.x)])
+
+    def __len__(self):
+        return len(self.y)
+
+    def check(self, m):
+        """Checks every sequence against the model (values in the support, inputs present)."""
+        err = Error()
+        for b in range(len(self)):
+            rc = _lib.lib().urn_hmm_seq_check(ctypes.byref(m), ctypes.byref(self.seqs[b]), b, ctypes.byref(err))
+            err.raise_for(rc, "hmm")
+
+    def out(self, results):
+        return results[0] if self.single else results
+
+
+def _batch_for(hmm, y, x):
+    return _Batch(y, x, hmm.kind, hmm.emission_dim, hmm.input_dim)
+
+
+# ---------------------------------------------------------------- fitting
+
+def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, tol=0.0, init=None, restarts=1,
+        seed=1, threads=1, stickiness=None, initial_conc=None, trans_conc=None, weight_scale=None, cov_floor=0.0,
+        freeze=(), progress=None):
+    """Fits an HMM by EM (MAP under dynamax's priors): ``urn hmm fit``.
+
+    ``y`` (and ``x`` for the regression models): one array or a list of
+    arrays, one per sequence.  ``iters`` EM iterations (exactly, unless
+    ``tol`` > 0 stops once the relative change of the log joint falls below
+    it).  ``init``: None (k-means for gaussian, diag, linreg; dynamax's prior
+    recipe otherwise), "kmeans", "prior", or an :class:`HMM` to start from.
+    ``restarts`` initializations seeded ``seed``, ``seed + 1``, ...; the fit
+    with the best final log joint is returned.  ``stickiness``,
+    ``initial_conc``, ``trans_conc`` (Dirichlet priors, defaults 0, 1.1, 1.1),
+    ``weight_scale`` (bernoulli-glm prior sd, 1e8), ``cov_floor`` (linreg
+    ridge, off), ``freeze`` (any of "initial", "transitions", "emissions"),
+    ``classes`` (categorical-glm; default max(y) + 1), ``threads`` (E-step
+    threads over sequences).  ``progress``: a tqdm bar over the restarts
+    (default: when there are several).  Returns the fitted :class:`HMM`; bad
+    data or a failed fit raise :class:`urn.UrnError` with urn's message.
+    """
+    kind = _kind(emission)
+    batch = _Batch(y, x, kind)
+    if kind in ("logreg", "catreg") and batch.D != 1:
+        raise ValueError("emission %s takes one y column (the choice)" % kind)
+    if kind == "catreg" and not classes:
+        mx = max(float(a.max()) for a in batch.y)
+        classes = min(max(int(mx) + 1, 2), 1000)
+    lib = _lib.lib()
+    m, err = Model(), Error()
+    rc = lib.urn_hmm_model_init(ctypes.byref(m), KINDS.index(kind), int(num_states), batch.D, batch.M,
+                                int(classes or 0), ctypes.byref(err))
+    err.raise_for(rc, "hmm fit")
+    given_native = None
+    try:
+        for name, value in (("stickiness", stickiness), ("initial_conc", initial_conc), ("trans_conc", trans_conc),
+                            ("weight_scale", weight_scale)):
+            if value is not None:
+                setattr(m, name, float(value))
+        m.cov_floor = float(cov_floor)
+        if isinstance(freeze, str):
+            freeze = [freeze]
+        for f in freeze:
+            if f not in _FREEZE:
+                raise ValueError("freeze: unknown group %r (initial, transitions, emissions)" % (f,))
+            m.frozen |= _FREEZE[f]
+        caught = []
+        m.warn = WARN_FN(lambda ctx, msg: caught.append(msg.decode()))
+        batch.check(m)
+        if isinstance(init, HMM):
+            if (_kind(init.kind), init.num_states, init.emission_dim, init.input_dim, init.num_classes) != \
+                    (kind, m.K, m.D, m.M, m.C):
+                raise ValueError("init is a %s model with %d states (D=%d, M=%d), but the fit asks for %s with %d "
+                                 "states (D=%d, M=%d)" % (init.kind, init.num_states, init.emission_dim,
+                                                          init.input_dim, kind, m.K, m.D, m.M))
+            given_native = _Native(init)
+            gm, gp = given_native.__enter__()
+            method, restarts = 3, 1
+        else:
+            if init not in _INIT:
+                raise ValueError("init must be None, 'kmeans', 'prior' or an HMM, not %r" % (init,))
+            method, gp = _INIT[init], None
+        best = Params()
+        lib.urn_hmm_params_alloc(ctypes.byref(m), ctypes.byref(best))
+        trace = np.zeros(int(iters))
+        rep = FitReport()
+        bar = _restart_bar(restarts, progress)
+        fails = []
+
+        def on_restart(ctx, r, s, status, lj, n, msg):
+            if status:
+                fails.append("restart %d (seed %d) failed: %s" % (r, s, msg.decode()))
+            if bar is not None:
+                bar.update(1)
+                if not status:
+                    bar.set_postfix(log_joint="%.6g" % lj)
+        cb = RESTART_FN(on_restart)
+        opts = FitOpts(int(iters), float(tol), int(threads))
+        try:
+            rc = lib.urn_hmm_fit_best(ctypes.byref(m), batch.seqs, len(batch), ctypes.byref(opts), method,
+                                      ctypes.byref(gp) if gp is not None else None, int(restarts), int(seed),
+                                      ctypes.byref(best), dptr(trace), ctypes.byref(rep), cb, None, ctypes.byref(err))
+        finally:
+            if bar is not None:
+                bar.close()
+        for w in caught[:5]:
+            warnings.warn(w, UrnWarning, stacklevel=2)
+        if rc:
+            lib.urn_hmm_params_free(ctypes.byref(best))
+            err.raise_for(rc, "hmm fit")
+        if fails and restarts > 1:
+            warnings.warn("; ".join(fails[:3]), UrnWarning, stacklevel=2)
+        init_name = "given" if method == 3 else ("kmeans" if rep.init == 1 else "prior")
+        info = {"iterations": rep.iterations, "restart": rep.best_restart, "seed": int(seed) + rep.best_restart,
+                "init": init_name, "final_log_joint": rep.log_joint,
+                "log_joint_trace": trace[:rep.iterations].tolist()}
+        try:
+            return _from_native(m, best, info)
+        finally:
+            lib.urn_hmm_params_free(ctypes.byref(best))
+    finally:
+        if given_native is not None:
+            given_native.__exit__()
+        lib.urn_hmm_model_free(ctypes.byref(m))
+
+
+def _restart_bar(restarts, progress):
+    if progress is False or (progress is None and restarts <= 1):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=restarts, desc="EM restarts", unit="fit")
+
+
+# -------------------------------------------------------------- inference
+
+def loglik(hmm, y, x=None, *, per_sequence=False, threads=1):
+    """log p(y | hmm): the total over the sequences (``per_sequence=True``: an
+    array, one value per sequence).  ``urn hmm loglik``."""
+    batch = _batch_for(hmm, y, x)
+    per, tot, err = np.zeros(len(batch)), ctypes.c_double(), Error()
+    with _Native(hmm) as (m, p):
+        batch.check(m)
+        rc = _lib.lib().urn_hmm_loglik(ctypes.byref(m), ctypes.byref(p), batch.seqs, len(batch), int(threads),
+                                       dptr(per), ctypes.byref(tot), ctypes.byref(err))
+    err.raise_for(rc, "hmm loglik")
+    return per if per_sequence else tot.value
+
+
+def _per_sequence(hmm, y, x, what):
+    """Runs what(m, p, seq, T, K, LL) on each sequence with its emission log-likelihoods."""
+    batch = _batch_for(hmm, y, x)
+    out = []
+    lib = _lib.lib()
+    with _Native(hmm) as (m, p):
+        batch.check(m)
+        K = m.K
+        for b in range(len(batch)):
+            T = batch.seqs[b].T
+            LL, err = np.zeros((T, K)), Error()
+            rc = lib.urn_hmm_emission_logliks(ctypes.byref(m), ctypes.byref(p), ctypes.byref(batch.seqs[b]), dptr(LL),
+                                              ctypes.byref(err))
+            err.raise_for(rc, "hmm")
+            out.append(what(p, T, K, LL))
+    return batch.out(out)
+
+
+def states(hmm, y, x=None):
+    """The most likely state path (Viterbi; ties to the lowest state), int
+    array of shape (T,) per sequence.  ``urn hmm states``' state column."""
+    def viterbi(p, T, K, LL):
+        z, err = np.zeros(T, dtype=np.int32), Error()
+        rc = _lib.lib().urn_hmm_viterbi(K, T, p.initial_probs, p.transition_matrix, dptr(LL), iptr(z),
+                                        ctypes.byref(err))
+        err.raise_for(rc, "hmm states")
+        return z.astype(np.int64)
+    return _per_sequence(hmm, y, x, viterbi)
+
+
+def posterior(hmm, y, x=None):
+    """Smoothed state probabilities p(z_t = k | y), array (T, K) per sequence
+    (forward-backward).  ``urn hmm states``' p_k columns."""
+    def smooth(p, T, K, LL):
+        g, err = np.zeros((T, K)), Error()
+        rc = _lib.lib().urn_hmm_smoother(K, T, p.initial_probs, p.transition_matrix, dptr(LL), None, dptr(g), None,
+                                         ctypes.byref(err))
+        err.raise_for(rc, "hmm posterior")
+        return g
+    return _per_sequence(hmm, y, x, smooth)
+
+
+def filtered(hmm, y, x=None):
+    """Filtered state probabilities p(z_t = k | y_1..t), array (T, K) per sequence."""
+    def filt(p, T, K, LL):
+        f, err = np.zeros((T, K)), Error()
+        rc = _lib.lib().urn_hmm_filter(K, T, p.initial_probs, p.transition_matrix, dptr(LL), None, dptr(f), None,
+                                       ctypes.byref(err))
+        err.raise_for(rc, "hmm filtered")
+        return f
+    return _per_sequence(hmm, y, x, filt)
+
+
+def sample(hmm, T=None, *, sequences=1, seed=1, x=None):
+    """Simulates states and emissions: ``(states, y)`` with states (T,) and y
+    (T, D) (or (T,) for the GLMs); lists of them for several sequences.
+    Sequence b uses seed ``seed + 7919 b``, as ``urn hmm sample``.  The
+    regression models simulate at given inputs ``x`` (one array or a list;
+    T is then each input's length)."""
+    reg = hmm.kind in _REGRESSION
+    if reg:
+        if x is None:
+            raise ValueError("a %s model simulates at inputs: give x" % hmm.kind)
+        single = isinstance(x, np.ndarray) or not isinstance(x, (list, tuple))
+        xs = [np.ascontiguousarray(np.asarray(a, dtype=np.float64).reshape(len(a), -1)) for a in ([x] if single else x)]
+        for a in xs:
+            if a.shape[1] != hmm.input_dim:
+                raise ValueError("x has %d columns, but the model has %d inputs" % (a.shape[1], hmm.input_dim))
+        lengths = [a.shape[0] for a in xs]
+    else:
+        if x is not None:
+            raise ValueError("x is only for regression models")
+        if T is None or int(T) < 1:
+            raise ValueError("give the number of time steps T (>= 1)")
+        single = sequences == 1
+        lengths, xs = [int(T)] * int(sequences), [None] * int(sequences)
+    out_z, out_y = [], []
+    lib = _lib.lib()
+    with _Native(hmm) as (m, p):
+        D = m.D
+        for b, (Tb, xb) in enumerate(zip(lengths, xs)):
+            z, yb, err = np.zeros(Tb, dtype=np.int32), np.zeros((Tb, D)), Error()
+            rc = lib.urn_hmm_sample(ctypes.byref(m), ctypes.byref(p), int(seed) + b * 7919, Tb, dptr(xb), iptr(z),
+                                    dptr(yb), ctypes.byref(err))
+            err.raise_for(rc, "hmm sample")
+            out_z.append(z.astype(np.int64))
+            out_y.append(yb[:, 0] if (D == 1 and hmm.kind in ("logreg", "catreg")) else yb)
+    return (out_z[0], out_y[0]) if single else (out_z, out_y)
+
+
+def align(z1, z2):
+    """dynamax's find_permutation: ``perm`` with ``perm[a]`` the label of z2
+    that label ``a`` of z1 matches best, so ``perm[z1]`` relabels z1 to agree
+    with z2 as much as possible.  ``urn hmm align``."""
+    a = np.ascontiguousarray(np.asarray(z1), dtype=np.int32)
+    b = np.ascontiguousarray(np.asarray(z2), dtype=np.int32)
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ValueError("z1 and z2 must be state sequences of the same length, not %s and %s" % (a.shape, b.shape))
+    if (a < 0).any() or (b < 0).any() or (a > 99999).any() or (b > 99999).any():
+        raise ValueError("state labels must be 0, 1, ... (below 100000)")
+    kp, err = ctypes.c_int(), Error()
+    lib = _lib.lib()
+    rc = lib.urn_hmm_find_permutation(iptr(a), iptr(b), len(a), None, ctypes.byref(kp), ctypes.byref(err))
+    err.raise_for(rc, "hmm align")
+    perm = np.zeros(kp.value, dtype=np.int32)
+    rc = lib.urn_hmm_find_permutation(iptr(a), iptr(b), len(a), iptr(perm), ctypes.byref(kp), ctypes.byref(err))
+    err.raise_for(rc, "hmm align")
+    return perm.astype(np.int64)
+
+
+__all__ = ["HMM", "fit", "load", "loglik", "states", "posterior", "filtered", "sample", "align", "KINDS", "UrnWarning"]
