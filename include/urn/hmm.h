@@ -190,7 +190,7 @@ typedef enum urn_hmm_init_method {
   URN_HMM_INIT_GIVEN     /* the given parameters (one fit, no restarts) */
 } urn_hmm_init_method;
 /* The method AUTO stands for with this kind (others are returned unchanged). */
-urn_hmm_init_method urn_hmm_init_resolve(urn_hmm_kind kind, urn_hmm_init_method init);
+URN_API urn_hmm_init_method urn_hmm_init_resolve(urn_hmm_kind kind, urn_hmm_init_method init);
 
 /* What urn_hmm_fit_best found. */
 typedef struct urn_hmm_fit_report {
@@ -212,20 +212,20 @@ typedef void (*urn_hmm_restart_fn)(void *ctx, int restart, uint64_t seed, int st
  * trace (opts->num_iters values, may be NULL).  on_restart (may be NULL) hears
  * about every restart.  Returns URN_OK when at least one restart succeeded,
  * else the first failure's status and message. */
-int urn_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const urn_hmm_fit_opts *opts,
-                     urn_hmm_init_method init, const urn_hmm_params *given, int restarts, uint64_t seed,
-                     urn_hmm_params *best, double *trace, urn_hmm_fit_report *report, urn_hmm_restart_fn on_restart,
-                     void *ctx, urn_error *err);
+URN_API int urn_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
+                             const urn_hmm_fit_opts *opts, urn_hmm_init_method init, const urn_hmm_params *given,
+                             int restarts, uint64_t seed, urn_hmm_params *best, double *trace,
+                             urn_hmm_fit_report *report, urn_hmm_restart_fn on_restart, void *ctx, urn_error *err);
 
 /* Parameter files (`urn hmm fit`'s output, the --params input; docs/hmm.md).
  * Parsing fills *m (urn_hmm_model_init'ed; free with urn_hmm_model_free) and *p
  * (allocated here); path names the text in messages.  Formatting returns
  * malloc'd text (free with urn_hmm_text_free); extra (may be NULL) is inserted
  * as further members, e.g. "\"fit\": {...}". */
-int urn_hmm_param_file_parse(const char *text, size_t len, const char *path, urn_hmm_model *m, urn_hmm_params *p,
-                             urn_error *err);
-char *urn_hmm_param_file_format(const urn_hmm_model *m, const urn_hmm_params *p, const char *extra);
-void urn_hmm_text_free(char *text);
+URN_API int urn_hmm_param_file_parse(const char *text, size_t len, const char *path, urn_hmm_model *m,
+                                     urn_hmm_params *p, urn_error *err);
+URN_API char *urn_hmm_param_file_format(const urn_hmm_model *m, const urn_hmm_params *p, const char *extra);
+URN_API void urn_hmm_text_free(char *text);
 
 /* ---------------------------------------------------------------------------
  * Initialization, sampling, alignment. */

@@ -118,6 +118,18 @@ class TestShapes(unittest.TestCase):
         self.assertEqual(self.m.constrain(th, include_gq=True, seed=1)["d"].tolist(), [1, 2])
 
 
+class TestPrints(unittest.TestCase):
+    def test_print_goes_to_python_stdout(self):
+        import contextlib
+        import io
+        m = urn.Model(code='parameters { real t; } model { print("t is ", t); t ~ normal(0, 1); }')
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            m.log_density([0.5])
+            m.log_density([1.5], grad=True)
+        self.assertEqual(buf.getvalue(), "t is 0.5\nt is 1.5\n")
+
+
 class TestErrors(unittest.TestCase):
     def assertUrnError(self, fn, text, status=None):
         with self.assertRaises(urn.UrnError) as cm:

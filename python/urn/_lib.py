@@ -132,6 +132,7 @@ def _declare(h):
     _fn(h, "urn_model_param_constrain", I, P, I, I, c_double_p, c_double_p, P, E)
     _fn(h, "urn_model_param_unconstrain", I, P, c_double_p, c_double_p, E)
     _fn(h, "urn_model_param_unconstrain_json", I, P, cp, S, cp, c_double_p, E)
+    _fn(h, "urn_model_set_print", None, P, P)
     _fn(h, "urn_rng_new", P, U64, U64)
     _fn(h, "urn_rng_free", None, P)
     # diag.h
@@ -191,6 +192,44 @@ def libc():
         _fn(c, "free", None, ctypes.c_void_p)
         _libc = c
     return _libc
+
+
+_WRITE_FN = ctypes.CFUNCTYPE(ctypes.c_ssize_t, ctypes.c_void_p, ctypes.POINTER(ctypes.c_char), ctypes.c_size_t)
+
+
+class _CookieIO(ctypes.Structure):
+    """cookie_io_functions_t (glibc's fopencookie)."""
+    _fields_ = [("read", ctypes.c_void_p), ("write", _WRITE_FN), ("seek", ctypes.c_void_p), ("close", ctypes.c_void_p)]
+
+
+class PythonStream:
+    """A C FILE* whose output goes to Python's current sys.stdout, one line at a
+    time (what a model's print() statements write when captured: notebooks
+    show them, contextlib.redirect_stdout catches them)."""
+
+    def __init__(self):
+        import sys
+        c = libc()
+        if not hasattr(c, "_urn_fopencookie"):
+            c._urn_fopencookie = c.fopencookie
+            _fn(c, "fopencookie", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, _CookieIO)
+            _fn(c, "setvbuf", ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t)
+
+        def write(cookie, buf, size):
+            try:
+                sys.stdout.write(ctypes.string_at(buf, size).decode("utf-8", "replace"))
+            except Exception:  # noqa: BLE001 - never propagate into C
+                pass
+            return size
+        self._write = _WRITE_FN(write)
+        self.file = c.fopencookie(None, b"w", _CookieIO(None, self._write, None, None))
+        if self.file:
+            c.setvbuf(self.file, None, 1, 4096)  # _IOLBF: one write per line
+
+    def close(self):
+        if self.file:
+            libc().fclose(self.file)
+            self.file = None
 
 
 def capture_file(write):

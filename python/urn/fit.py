@@ -86,6 +86,7 @@ class _Run:
         self.model = model
         self.cfg = self.lib.urn_run_config_new(method)
         self.ptr = None
+        self._done = None  # set when the run's worker thread has finished
         self.messages = []
         err = Error()
         try:
@@ -110,6 +111,7 @@ class _Run:
                               text.decode("utf-8", "replace")))
 
     def close(self):
+        self._finish_thread()
         if self.ptr:
             self.lib.urn_run_free(self.ptr)
             self.ptr = None
@@ -144,23 +146,26 @@ class _Run:
         err = Error()
         box = {}
 
+        done = threading.Event()
+
         def work():
-            box["rc"] = self.lib.urn_run_execute(self.ptr, ctypes.byref(err))
-        t = threading.Thread(target=work, name="urn-run", daemon=True)
+            try:
+                box["rc"] = self.lib.urn_run_execute(self.ptr, ctypes.byref(err))
+            finally:
+                done.set()
         bar = _bar(progress_total, show, desc) if progress_total else None
         interrupted = False
-        t.start()
+        self._done = done
         try:
-            while t.is_alive():
-                t.join(0.1)
+            threading.Thread(target=work, name="urn-run", daemon=True).start()
+            while not done.wait(0.1):
                 if bar is not None:
                     done = sum(self.lib.urn_run_progress(self.ptr, c) for c in range(self.lib.urn_run_num_chains(self.ptr)))
                     bar.update(max(0, done - bar.n))
         except KeyboardInterrupt:
             interrupted = True
-            self.lib.urn_run_stop(self.ptr)
-            t.join()
         finally:
+            self._finish_thread()
             if bar is not None:
                 bar.close()
         rc = box.get("rc", 6)
@@ -171,10 +176,26 @@ class _Run:
             err.raise_for(rc, "urn")
         return rc
 
+    def _finish_thread(self):
+        """Stops the run if its thread still runs, and waits for it (the run must
+        outlive its thread, whatever interrupts the caller)."""
+        done = getattr(self, "_done", None)
+        if done is None:
+            return
+        while not done.is_set():
+            try:
+                if self.ptr:
+                    self.lib.urn_run_stop(self.ptr)
+                done.wait(0.5)
+            except KeyboardInterrupt:
+                continue
+        self._done = None
+
     def _report_messages(self):
+        """Prints the run's warnings to stderr once each (all messages stay in Fit.messages)."""
         shown = set()
         for chain, kind, text in self.messages:
-            if kind in ("warning", "rejection", "draw failed") and (kind, text) not in shown:
+            if kind in ("warning", "draw failed") and (kind, text) not in shown:
                 shown.add((kind, text))
                 if len(shown) <= 10:
                     print("urn: %s%s: %s" % ("chain %d: " % (chain + 1) if chain >= 0 else "", kind, text),
@@ -228,12 +249,16 @@ class Fit:
     "n_leapfrog__", "divergent__", "energy__": ndarray[chain, draw]};
     ``warmup_draws`` / ``warmup_sampler`` likewise when run with
     ``save_warmup=True``; ``stepsize`` and ``inv_metric`` per chain (the
-    adapted values); ``output_files`` (the Stan CSV files, when written).
+    adapted values); ``output_files`` (the Stan CSV files, when written);
+    ``messages``: the run's (chain, kind, text) messages -- warnings (also
+    printed), the first rejection of each kind, information lines.
     ``fit["mu"]`` is ``fit.draws["mu"]``.
     """
 
-    def __init__(self, model, columns, n_method, post, warm, stepsize, inv_metric, config, output_files, max_depth):
+    def __init__(self, model, columns, n_method, post, warm, stepsize, inv_metric, config, output_files, max_depth,
+                 messages=()):
         self.model = model
+        self.messages = list(messages)
         self.columns = columns
         self.config = config
         self.output_files = output_files
@@ -393,7 +418,7 @@ def sample(model, *, chains=4, warmup=1000, draws=1000, seed=1, thin=1, save_war
             k = run.lib.urn_run_inv_metric(run.ptr, c, dptr(buf), buf.size)
             metrics.append(buf[:k].reshape(n_unc, n_unc) if k == n_unc * n_unc and n_unc > 1 else buf[:k])
         return Fit(model, columns, n_method, post_arr, warm_arr, steps, metrics, dict(cfg), files or None,
-                   max_depth or 10)
+                   max_depth or 10, run.messages)
     finally:
         run.close()
 

@@ -64,7 +64,10 @@ class Model:
     {...} model {...}")`` (or any string that is not an existing file but looks
     like a program) takes the program text.  ``data`` is a dict (numpy arrays
     welcome), a path to a CmdStan JSON file, or JSON text; ``seed`` seeds the
-    random numbers of ``transformed data``.  Errors in the program or the data
+    random numbers of ``transformed data``.  The program's ``print()``
+    statements go to Python's ``sys.stdout`` (so notebooks show them;
+    ``capture_prints=False`` leaves them on the process's standard output;
+    those of ``transformed data`` always go there).  Errors in the program or the data
     raise :class:`urn.UrnError` with urn's message, which names the
     file:line:column or the variable.
 
@@ -78,9 +81,10 @@ class Model:
     (-1.737085713764618, array([0.25]))
     """
 
-    def __init__(self, program=None, data=None, *, code=None, seed=1, name=None):
+    def __init__(self, program=None, data=None, *, code=None, seed=1, name=None, capture_prints=True):
         self._lib = _lib.lib()
         self._ptr = None
+        self._stream = None
         if code is None and program is None:
             raise TypeError("Model needs a .stan file or code=...")
         if code is None and not os.path.exists(os.fspath(program)) and ("{" in program or "\n" in program):
@@ -101,6 +105,10 @@ class Model:
         if not ptr:
             err.raise_for(err.code or 2, "urn.Model")
         self._ptr = ptr
+        if capture_prints:
+            self._stream = _lib.PythonStream()
+            if self._stream.file:
+                self._lib.urn_model_set_print(ptr, self._stream.file)
         self.stan_file = None if code is not None else os.path.abspath(program)
         self.code = source.decode("utf-8", "replace")
         self.data = data
@@ -113,6 +121,9 @@ class Model:
         ptr, self._ptr = getattr(self, "_ptr", None), None
         if ptr and getattr(self, "_lib", None) is not None:
             self._lib.urn_model_free(ptr)
+        stream, self._stream = getattr(self, "_stream", None), None
+        if stream is not None:
+            stream.close()
 
     def __repr__(self):
         return "urn.Model(%r, %d unconstrained parameters)" % (self.name, self.num_unconstrained)

@@ -1,0 +1,152 @@
+"""Model.sample / Model.optimize through the run layer against `urn sample` and
+`urn optimize` (the same seed gives the same draws, bit for bit), the Fit's
+draws, summary and ArviZ conversion, interruption, bad settings."""
+import _thread
+import os
+import sys
+import threading
+import unittest
+
+import numpy as np
+
+import urn
+from urn import _lib
+from helpers import SHARED, TempDir, read_csv, run
+
+HAVE_RUN = hasattr(_lib.lib(), "urn_run_new")
+PROGRAM = """data { int<lower=0> N; vector[N] y; }
+parameters { real mu; real<lower=0> sigma; vector[2] b; }
+transformed parameters { real mu2 = 2 * mu; }
+model { mu ~ normal(0, 10); sigma ~ normal(0, 5); b ~ normal(mu, 1); y ~ normal(mu, sigma); }
+generated quantities { real yrep = normal_rng(mu, sigma); array[2] int k = {1, 2}; }
+"""
+DATA = {"N": 5, "y": [1.0, 2.0, 4.0, 0.5, 2.5]}
+
+
+def cli_rows(paths):
+    """(header, [chain][row][col]) of the CSV files, exactly."""
+    out = []
+    for p in paths:
+        header, rows = read_csv(p)
+        out.append(np.array([[float(v) for v in r] for r in rows]))
+    return header, np.stack(out)
+
+
+@unittest.skipUnless(HAVE_RUN, "the library has no run layer (include/urn/run.h) yet")
+class TestSample(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        cls.dir = cls.tmp.__enter__()
+        cls.stan = os.path.join(cls.dir, "m.stan")
+        with open(cls.stan, "w") as f:
+            f.write(PROGRAM)
+        cls.data = os.path.join(cls.dir, "d.json")
+        with open(cls.data, "w") as f:
+            f.write('{"N": 5, "y": [1.0, 2.0, 4.0, 0.5, 2.5]}')
+        cls.model = urn.Model(cls.stan, data=cls.data)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.__exit__()
+
+    def test_draws_equal_urn_sample(self):
+        out = os.path.join(self.dir, "cli")
+        run("sample", self.stan, "--data", self.data, "--chains", 3, "--warmup", 300, "--draws", 200, "--seed", 7,
+            "--sig-figs", 18, "--output-dir", out, "--no-summary", "--refresh", 0)
+        header, cli = cli_rows([os.path.join(out, "m-%d.csv" % c) for c in (1, 2, 3)])
+        fit = self.model.sample(chains=3, warmup=300, draws=200, seed=7, progress=False)
+        cols, arr = fit.draws_array()
+        self.assertEqual(cols, header)
+        self.assertEqual(arr.shape, cli.shape)
+        self.assertTrue(np.array_equal(arr, cli), "draws differ from urn sample's")
+        self.assertEqual(fit.draws["b"].shape, (3, 200, 2))
+        self.assertTrue(np.array_equal(fit.draws["b"][:, :, 1], cli[:, :, header.index("b.2")]))
+        self.assertTrue(np.array_equal(fit.draws["mu2"], 2 * fit.draws["mu"]))
+        self.assertEqual(fit.draws["k"][0, 0].tolist(), [1, 2])
+        self.assertTrue(np.array_equal(fit.sampler["lp__"], cli[:, :, 0]))
+        # one thread or three: the same draws
+        fit1 = self.model.sample(chains=3, warmup=300, draws=200, seed=7, threads=1, progress=False)
+        self.assertTrue(np.array_equal(fit1.draws_array()[1], arr))
+        # the summary equals urn summary --csv on the CLI's files
+        _, csv, _ = run("summary", *[os.path.join(out, "m-%d.csv" % c) for c in (1, 2, 3)], "--csv")
+        df = fit.summary()
+        for line in csv.strip().splitlines()[1:]:
+            cells = line.split(",")
+            want = np.array([float("nan") if c == "NA" else float(c) for c in cells[1:]])
+            self.assertTrue(np.array_equal(df.loc[cells[0]].to_numpy(), want, equal_nan=True), cells[0])
+        self.assertIn("R-hat", fit.summary(fmt="table") + "R-hat")
+
+    def test_output_files_and_warmup(self):
+        out = os.path.join(self.dir, "py")
+        fit = self.model.sample(chains=2, warmup=100, draws=50, seed=3, save_warmup=True, output_dir=out,
+                                sig_figs=18, progress=False)
+        self.assertEqual(fit.warmup_draws["mu"].shape, (2, 100))
+        header, rows = cli_rows(fit.output_files)
+        self.assertEqual(rows.shape, (2, 150, len(header)))
+        self.assertTrue(np.array_equal(rows[:, 100:, :], fit.draws_array()[1]))
+        self.assertTrue(np.array_equal(rows[:, :100, header.index("mu")], fit.warmup_draws["mu"]))
+        self.assertEqual(len(fit.stepsize), 2)
+        self.assertEqual(fit.inv_metric[0].shape, (4,))
+
+    def test_inits_and_settings(self):
+        fit = self.model.sample(chains=2, warmup=50, draws=20, seed=1, progress=False, init={"mu": 1, "sigma": 1,
+                                                                                               "b": [0, 0]},
+                                metric="dense", adapt_delta=0.95, max_depth=5, stepsize=0.5)
+        self.assertEqual(fit.inv_metric[0].shape, (4, 4))
+        self.assertTrue(fit.sampler["treedepth__"].max() <= 5)
+        with self.assertRaises(urn.UrnError) as cm:
+            self.model.sample(chains=1, draws=10, warmup=10, adapt_delta=1.5, progress=False)
+        self.assertIn("delta", str(cm.exception))
+        with self.assertRaises(urn.UrnError) as cm:
+            self.model.sample(chains=1, draws=10, warmup=10, no_such_setting=3, progress=False)
+        self.assertIn("no_such_setting", str(cm.exception))
+        with self.assertRaises(urn.UrnError) as cm:
+            self.model.sample(chains=1, draws=10, warmup=10, init={"mu": 1}, progress=False)
+        self.assertIn("sigma", str(cm.exception))
+
+    def test_rejecting_model_reports(self):
+        m = urn.Model(code="parameters { real y; } model { reject(\"never: \", y); }")
+        with self.assertRaises(urn.UrnError) as cm:
+            m.sample(chains=1, warmup=10, draws=10, progress=False)
+        self.assertIn("never", str(cm.exception))
+
+    def test_interrupt(self):
+        threading.Timer(0.5, _thread.interrupt_main).start()
+        with self.assertRaises(KeyboardInterrupt):
+            self.model.sample(chains=2, warmup=1000, draws=10**7, seed=1, progress=False)
+        # the library is still usable
+        self.assertEqual(self.model.sample(chains=1, warmup=20, draws=5, seed=2, progress=False).num_draws, 5)
+
+    def test_optimize_equals_urn_optimize(self):
+        path = os.path.join(self.dir, "opt.csv")
+        run("optimize", self.stan, "--data", self.data, "--seed", 4, "--sig-figs", 18, "--jacobian", "--output", path)
+        res = self.model.optimize(seed=4, jacobian=True)
+        header, rows = read_csv(path)
+        last = [float(v) for v in rows[-1]]
+        self.assertEqual(res.lp, last[0])
+        self.assertEqual(res.params["mu"], last[header.index("mu")])
+        self.assertEqual(res.params["b"].tolist(), [last[header.index("b.1")], last[header.index("b.2")]])
+
+    @unittest.skipUnless(os.path.isdir(os.path.join(SHARED, "clients", "arviz")), "ArviZ (../shared/clients)")
+    def test_to_arviz(self):
+        for d in ("arviz", "xarray-einstats"):
+            p = os.path.join(SHARED, "clients", d)
+            if p not in sys.path:
+                sys.path.insert(0, p)
+        try:
+            import arviz  # noqa: F401
+        except ImportError as e:
+            self.skipTest("arviz does not import: %s" % e)
+        fit = self.model.sample(chains=2, warmup=100, draws=30, seed=5, progress=False)
+        idata = fit.to_arviz()
+        self.assertEqual(set(idata.groups()), {"posterior", "sample_stats"})
+        self.assertEqual(idata.posterior["b"].shape, (2, 30, 2))
+        self.assertEqual(idata.sample_stats["diverging"].dtype, bool)
+        for name in ("lp", "acceptance_rate", "step_size", "tree_depth", "n_steps", "diverging", "energy"):
+            self.assertIn(name, idata.sample_stats)
+        self.assertTrue(np.array_equal(idata.posterior["mu"].values, fit.draws["mu"]))
+
+
+if __name__ == "__main__":
+    unittest.main()
