@@ -97,9 +97,10 @@ struct urn_expr {
   int kind;          /* enum urn_expr_kind */
   int line, col;     /* source position (operator position for UNARY/BINARY/COND/INDEX) */
   urn_type ty;       /* (checker) the static type; URN_TY_ERROR when checking failed */
-  unsigned char data_only; /* (checker) 1 when the value depends on no parameter (nor target()):
-                              literals, data, transformed data, loop variables over data bounds...
-                              The evaluator may compute such expressions once per data set. */
+  unsigned char data_only; /* (checker) Stan's "data only" level: 1 when the value can never carry a
+                              derivative (a double, not an autodiff variable): every int-valued
+                              expression, literals, data, transformed data, generated quantities,
+                              `data` arguments, random draws, and operations on such values only */
   unsigned char has_bar;   /* CALL: 1 when written `f(a | b, ...)` (conditional-density syntax) */
   int op;            /* UNARY/BINARY: enum urn_op */
   int ival;          /* INT: the value (literals beyond 2^31-1 are a parse error) */
@@ -114,12 +115,19 @@ struct urn_expr {
   urn_index *idx;    /* INDEX: the indexes, an array of nidx structs */
   int nidx;          /* INDEX: number of indexes */
   urn_vardecl *decl; /* VAR: (checker) the declaration the name refers to; NULL for a function name */
-  urn_fundef *fun;   /* CALL: (checker) the user function called, or NULL for a built-in;
-                        VAR: the user function named when a function is passed as an argument */
-  const struct urn_builtin *builtin; /* CALL: (checker) the built-in overload, or NULL for a user function */
+  urn_fundef *fun;   /* CALL: (checker) the user function overload called (its definition when it
+                        has one), or NULL for a built-in; VAR: the user function (overload) named
+                        when a function is passed as an argument */
+  const struct urn_builtin *builtin; /* CALL: (checker) the built-in overload, or NULL for a user
+                        function; UNARY/BINARY: (checker) the built-in implementing the operator
+                        (`add`, `mdivide_right`, `transpose`, ...), NULL for `&&`, `||` and prefix `+` */
   unsigned char propto;    /* CALL: (checker) 1 for `_lupdf`/`_lupmf` calls (constants may be dropped) */
   int aux;           /* free for the evaluator (e.g. a slot number); 0 after parsing */
   void *ext;         /* free for the evaluator (set at model construction, read-only afterwards) */
+  unsigned char pure;      /* (checker) 1 when the value is fixed by the data alone: it reads no
+                              parameter, transformed parameter, generated quantity, local, loop
+                              variable or function argument, draws no random numbers and reads
+                              no target() (Stan's rule for the sizes of block-level variables) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -177,11 +185,15 @@ struct urn_vardecl {
   urn_expr *multiplier;  /* <multiplier=...> or NULL */
   urn_expr *init;        /* `= expr` in the declaration, or NULL */
   unsigned char data_only;  /* FUNARG: declared with the `data` qualifier */
-  unsigned char is_data;    /* (checker) 1 when the value never depends on parameters: data,
-                               transformed data, loop variables over data-only ranges (used for the
-                               data_only flag of expressions) */
+  unsigned char is_data;    /* (checker) Stan's "data only" level of the variable (urn_expr.data_only):
+                               int variables, data, transformed data, generated quantities and
+                               their locals, `data` arguments, foreach variables over such values */
   int aux;               /* free for the evaluator (e.g. a slot number); 0 after parsing */
   void *ext;             /* free for the evaluator */
+  int slot;              /* (checker) where the value lives: an index into the program-level slots
+                            (global) or into the frame of the function whose body declares it */
+  unsigned char global;  /* (checker) 1 for a program-level slot, 0 for a function frame slot */
+  unsigned char pure;    /* (checker) 1 for data and top-level transformed data (see urn_expr.pure) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -244,13 +256,19 @@ struct urn_stmt {
                                         for (lhs, args...), or NULL for a user-defined density */
   urn_fundef *fun;       /* TILDE: (checker) the user `dist_lpdf`/`dist_lpmf`, or NULL */
   const struct urn_builtin *trunc_lcdf;  /* TILDE: (checker) `dist_lcdf` overload when truncated
-                                            above, else NULL */
+                                            above (T[L, U] evaluates it at both bounds), else NULL */
   const struct urn_builtin *trunc_lccdf; /* TILDE: (checker) `dist_lccdf` overload when truncated
                                             below, else NULL */
   unsigned char discrete; /* TILDE: (checker) 1 when the family is a mass function (`_lpmf`):
                              a lower truncation then uses lccdf(L - 1) as Stan does */
   int aux;               /* free for the evaluator */
   void *ext;             /* free for the evaluator */
+  urn_expr *value;       /* ASSIGN with a compound operator (`x op= y`): (checker) the expression
+                            `x op y` (a BINARY with its built-in resolved) whose value is stored */
+  urn_fundef *trunc_ulcdf;  /* TILDE of a user density truncated above (or on both sides): (checker)
+                               the user's `dist_lcdf` overload for (bound, args...), else NULL */
+  urn_fundef *trunc_ulccdf; /* TILDE of a user density truncated below only: (checker) the user's
+                               `dist_lccdf` overload, else NULL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -282,6 +300,10 @@ struct urn_fundef {
   urn_fundef *definition; /* (checker) for a forward declaration: the definition; else itself */
   int aux;               /* free for the evaluator */
   void *ext;             /* free for the evaluator */
+  int index;             /* (checker) of a definition (definition == itself): its position among the
+                            program's definitions, 0 .. urn_program.ndefs - 1 */
+  int nslots;            /* (checker) of a definition: the size of its frame (arguments, locals and
+                            loop variables, each with its own slot: urn_vardecl.slot) */
 };
 
 /* The seven program blocks, in program order. */
@@ -307,6 +329,9 @@ struct urn_program {
   int nfuns;             /* number of funs */
   int checked;           /* 1 after urn_check() succeeded */
   urn_arena arena;       /* owns every node, list and string of the program */
+  int nslots;            /* (checker) number of program-level slots (every variable declared
+                            outside functions, including locals and loop variables) */
+  int ndefs;             /* (checker) number of function definitions (urn_fundef.index) */
 };
 
 /* Frees a program and all its nodes (NULL is fine). */

@@ -236,6 +236,10 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
 }
 
 const urn_builtin *urn_builtin_resolve(const char *name, const urn_type *args, int n, urn_type *ret) {
+  return urn_builtin_resolve_cost(name, args, n, ret, NULL);
+}
+
+const urn_builtin *urn_builtin_resolve_cost(const char *name, const urn_type *args, int n, urn_type *ret, int *cost_out) {
   size_t count;
   const urn_builtin *first = find(name, &count);
   const urn_builtin *best = NULL;
@@ -271,6 +275,7 @@ const urn_builtin *urn_builtin_resolve(const char *name, const urn_type *args, i
     if (cost < best_cost) best = b, best_cost = cost;
   }
   if (best && ret) *ret = ret_type(best->sig, args, n);
+  if (cost_out) *cost_out = best ? best_cost : -1;
   return best;
 }
 

@@ -74,6 +74,10 @@ struct urn_builtin {
  * forms where Stan allows them); NULL if none.  *ret gets the result type.
  * Among several matching overloads the one needing fewest promotions wins. */
 const urn_builtin *urn_builtin_resolve(const char *name, const urn_type *args, int n, urn_type *ret);
+/* The same, also giving in *cost the number of int -> real promotions the chosen overload needs (-1 when
+ * none matches): the checker compares it with the user's overloads of the same name (Stan's rule: the
+ * fewest promotions wins, a tie is ambiguous). */
+const urn_builtin *urn_builtin_resolve_cost(const char *name, const urn_type *args, int n, urn_type *ret, int *cost);
 /* Is there any overload by this name? */
 int urn_builtin_exists(const char *name);
 /* "log(real), log(vector), ..." for messages: the signatures of name's overloads. */

@@ -142,11 +142,12 @@ static void mdl_reverse(urn_tape *t, void *data) {
 static void f_mdivide_left(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *A = &args[0], *B = &args[1];
   size_t k = (size_t)A->dim[0], m = B->ty.base == URN_TY_MATRIX ? (size_t)B->dim[1] : 1;
-  if ((size_t)A->dim[1] != k || (size_t)B->dim[0] != k) urn_ev_reject(ev, "mdivide_left: sizes do not match");
+  if ((size_t)A->dim[1] != k || (size_t)B->dim[0] != k)
+    urn_ev_reject(ev, "%s: sizes do not match (%d x %d and %d rows)", b->name, A->dim[0], A->dim[1], B->dim[0]);
   int var = is_var(A) || is_var(B);
   urn_val_alloc(ev, out, B->ty, B->dim, var);
   memcpy(out->v, B->v, B->n * sizeof(double));
-  if (urn_solve(A->v, out->v, k, m)) urn_ev_reject(ev, "mdivide_left: matrix is singular");
+  if (urn_solve(A->v, out->v, k, m)) urn_ev_reject(ev, "%s: matrix is singular", b->name);
   if (!var) return;
   int32_t first;
   out_nodes(ev, out, &first);
@@ -155,6 +156,36 @@ static void f_mdivide_left(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_v
   urn_transpose(c->b, A->v, k, k);
   c->in1 = A->ix, c->in2 = B->ix, c->out = out->ix;
   urn_tape_callback_add(&ev->tape, first, mdl_reverse, c);
+}
+
+/* x' into fresh storage (values and tape nodes): a vector becomes a row_vector and back, a matrix is transposed. */
+static void val_transpose(urn_ev *ev, const urn_val *x, urn_val *out) {
+  if (x->ty.base != URN_TY_MATRIX) {
+    *out = *x;
+    out->ty.base = x->ty.base == URN_TY_VECTOR ? URN_TY_ROW_VECTOR : URN_TY_VECTOR;
+    return;
+  }
+  int32_t r = x->dim[0], c = x->dim[1], dim[2] = {c, r};
+  urn_val_alloc(ev, out, x->ty, dim, is_var(x));
+  for (int32_t j = 0; j < c; j++)
+    for (int32_t i = 0; i < r; i++) {
+      out->v[j + (size_t)i * c] = x->v[i + (size_t)j * r];
+      if (x->ix) out->ix[j + (size_t)i * c] = x->ix[i + (size_t)j * r];
+    }
+}
+
+/* mdivide_right(B, A) = B A^-1 (Stan's `B / A`, B a row_vector or a matrix) = (A' \ B')': mdivide_left on
+ * the transposes, with its gradient. */
+static void f_mdivide_right(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *B = &args[0], *A = &args[1];
+  int32_t bcols = B->ty.base == URN_TY_MATRIX ? B->dim[1] : B->dim[0];
+  if (A->dim[0] != A->dim[1] || bcols != A->dim[0])
+    urn_ev_reject(ev, "%s: sizes do not match (%d columns and a %d x %d matrix)", b->name, bcols, A->dim[0], A->dim[1]);
+  urn_val t[2], r;
+  val_transpose(ev, A, &t[0]);
+  val_transpose(ev, B, &t[1]);
+  f_mdivide_left(ev, b, &r, t, 2);
+  val_transpose(ev, &r, out);
 }
 
 static void f_log_determinant(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
@@ -551,6 +582,7 @@ const urn_builtin urn_fn_linalg_table[] = {
     F("cholesky_decompose", "m:m", f_cholesky, 0, "lower Cholesky factor L with L L' = A"),
     F("inverse", "m:m", f_inverse, 0, "matrix inverse"),
     F("mdivide_left", "v:mv", f_mdivide_left, 0, "A \\ b"), F("mdivide_left", "m:mm", f_mdivide_left, 0, "A \\ B"),
+    F("mdivide_right", "w:wm", f_mdivide_right, 0, "b / A = b A^-1"), F("mdivide_right", "m:mm", f_mdivide_right, 0, "B / A = B A^-1"),
     F("mdivide_left_spd", "v:mv", f_mdivide_left, 0, "A \\ b for symmetric positive-definite A"),
     F("mdivide_left_spd", "m:mm", f_mdivide_left, 0, "A \\ B for symmetric positive-definite A"),
     F("mdivide_left_tri_low", "v:mv", f_mdivide_left, 0, "L \\ b, L lower triangular"),

@@ -109,12 +109,19 @@ static void transpose(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *a
     }
 }
 
-/* real / container and container / real etc. go elementwise through urn_fn_binary. */
+/* real / container and container / real etc. go elementwise through urn_fn_binary.  The signatures are
+ * exactly Stan's (stanc3's list of operator signatures): the checker takes each operator's type from
+ * here, so no arithmetic on arrays, and `.*` / `./` of two ints is an int. */
 #define E(name, sig, k, doc) {name, sig, urn_fn_binary, urn_fn_binary_s, (const void *)(uintptr_t)k, 0, 0, doc}
+/* the elementwise forms of an arithmetic operator: scalar/scalar, scalar with container, same containers */
+#define ELTWISE(name, k, doc)                                                                                    \
+  E(name, "r:rr", k, doc), E(name, "S:rv", k, doc), E(name, "S:rw", k, doc), E(name, "S:rm", k, doc),          \
+      E(name, "S:vr", k, doc), E(name, "S:wr", k, doc), E(name, "S:mr", k, doc), E(name, "v:vv", k, doc),      \
+      E(name, "w:ww", k, doc), E(name, "m:mm", k, doc)
 const urn_builtin urn_fn_ops_table[] = {
-    E("add", "K:TT", k_add, "a + b"),
-    E("subtract", "K:TT", k_sub, "a - b"),
-    E("multiply", "K:ii", k_mul, "a * b"),
+    E("add", "i:ii", k_add, "a + b"), ELTWISE("add", k_add, "a + b"),
+    E("subtract", "i:ii", k_sub, "a - b"), ELTWISE("subtract", k_sub, "a - b"),
+    E("multiply", "i:ii", k_mul, "a * b"),
     E("multiply", "r:rr", k_mul, "a * b"),
     E("multiply", "S:rv", k_mul, "a * b"), E("multiply", "S:rw", k_mul, "a * b"), E("multiply", "S:rm", k_mul, "a * b"),
     E("multiply", "S:vr", k_mul, "a * b"), E("multiply", "S:wr", k_mul, "a * b"), E("multiply", "S:mr", k_mul, "a * b"),
@@ -125,10 +132,12 @@ const urn_builtin urn_fn_ops_table[] = {
     {"multiply", "m:vw", outer, NULL, NULL, 0, 0, "outer product"},
     {"divide", "i:ii", urn_fn_binary, s_idiv, (const void *)(uintptr_t)k_idiv, 0, 0, "integer division"},
     E("divide", "r:rr", k_div, "a / b"),
+    E("divide", "S:rv", k_div, "a / b"), E("divide", "S:rw", k_div, "a / b"), E("divide", "S:rm", k_div, "a / b"),
     E("divide", "S:vr", k_div, "a / b"), E("divide", "S:wr", k_div, "a / b"), E("divide", "S:mr", k_div, "a / b"),
     {"modulus", "i:ii", urn_fn_binary, s_idiv, (const void *)(uintptr_t)k_mod, 1, 0, "integer remainder"},
-    E("elt_multiply", "S:TT", k_mul, "a .* b"),
-    E("elt_divide", "S:TT", k_div, "a ./ b"),
+    E("elt_multiply", "i:ii", k_mul, "a .* b"), ELTWISE("elt_multiply", k_mul, "a .* b"),
+    {"elt_divide", "i:ii", urn_fn_binary, s_idiv, (const void *)(uintptr_t)k_idiv, 0, 0, "integer division"},
+    ELTWISE("elt_divide", k_div, "a ./ b"),
     {"minus", "K:T", urn_fn_unary, urn_fn_unary_s, &k_neg, 0, 0, "-a"},
     {"transpose", "w:v", transpose, NULL, NULL, 0, 0, "a'"},
     {"transpose", "v:w", transpose, NULL, NULL, 0, 0, "a'"},

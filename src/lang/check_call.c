@@ -1,0 +1,433 @@
+/* lang/check_call.c — the checker's function calls (see check.h, check_impl.h):
+ * overload resolution over the user's functions and the built-in table by
+ * Stan's rule (of the signatures that accept the arguments, the one needing
+ * the fewest int -> real promotions wins; a tie is an error, also between a
+ * user function and a built-in of the same name), the suffix rules of calls
+ * (_rng, _lp, _lupdf), the `|` of conditional densities, data-only
+ * arguments, and the signatures that higher-order built-ins (ODE and
+ * algebraic solvers, map_rect, reduce_sum) require of the function they are
+ * given.  The result is left on the call: its type, the user overload
+ * (urn_expr.fun) or built-in entry (urn_expr.builtin), nothing to redo. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lang/check_impl.h"
+
+/* Context rules for calling a function with this suffix; reports a violation. */
+static void check_suffix_use(checker *C, const char *name, int suffix, int line, int col) {
+  chk_context *x = &C->ctx;
+  int fsuf = x->fun ? x->fun->suffix : -1;
+  if (suffix == URN_SUF_RNG) {
+    int ok = x->fun ? fsuf == URN_SUF_RNG : (x->block == URN_BLK_TDATA || x->block == URN_BLK_GQ);
+    if (!ok)
+      chk_error(C, line, col,
+                "%s: random number generators are only allowed in transformed data, generated "
+                "quantities and functions ending in _rng",
+                name);
+  } else if (suffix == URN_SUF_LP) {
+    int ok = x->fun ? fsuf == URN_SUF_LP : (x->block == URN_BLK_MODEL || x->block == URN_BLK_TPARAMS);
+    if (!ok)
+      chk_error(C, line, col,
+                "%s: functions ending in _lp are only allowed in the model block, transformed "
+                "parameters and functions ending in _lp",
+                name);
+  } else if (suffix == URN_SUF_JACOBIAN) {
+    int ok = x->fun ? fsuf == URN_SUF_JACOBIAN : x->block == URN_BLK_TPARAMS;
+    if (!ok)
+      chk_error(C, line, col,
+                "%s: functions ending in _jacobian are only allowed in transformed parameters and "
+                "functions ending in _jacobian",
+                name);
+  } else if (suffix == URN_SUF_LUPDF || suffix == URN_SUF_LUPMF) {
+    int ok = x->fun ? (fsuf == URN_SUF_LPDF || fsuf == URN_SUF_LPMF || fsuf == URN_SUF_LP) : x->block == URN_BLK_MODEL;
+    if (!ok)
+      chk_error(C, line, col,
+                "%s: _lupdf/_lupmf functions are only allowed in the model block and in functions "
+                "ending in _lpdf, _lpmf or _lp; use the _lpdf/_lpmf form",
+                name);
+  }
+}
+
+static int is_density_suffix(int suf) {
+  return suf == URN_SUF_LPDF || suf == URN_SUF_LPMF || suf == URN_SUF_LUPDF || suf == URN_SUF_LUPMF ||
+         suf == URN_SUF_LCDF || suf == URN_SUF_LCCDF || suf == URN_SUF_CDF;
+}
+
+/* Writes "(real, vector, int)" for the types tys[0..n). */
+static void format_types(const urn_type *tys, int n, char *out, size_t cap) {
+  size_t k = (size_t)snprintf(out, cap, "(");
+  for (int i = 0; i < n && k < cap; i++) {
+    char t[64];
+    urn_type_format(tys[i], t, sizeof t);
+    k += (size_t)snprintf(out + k, cap - k, "%s%s", i ? ", " : "", t);
+  }
+  if (k < cap) snprintf(out + k, cap - k, ")");
+}
+
+/* "foo(int, real)" for a user function's signature, appended at out + *k. */
+static void format_sig(const urn_fundef *f, char *out, size_t cap, size_t *k) {
+  if (*k >= cap) return;
+  *k += (size_t)snprintf(out + *k, cap - *k, "%s(", f->name);
+  for (int j = 0; j < f->nparams && *k < cap; j++) {
+    char t[64];
+    urn_type_format(f->params[j]->ty, t, sizeof t);
+    *k += (size_t)snprintf(out + *k, cap - *k, "%s%s%s", j ? ", " : "", f->params[j]->data_only ? "data " : "", t);
+  }
+  if (*k < cap) *k += (size_t)snprintf(out + *k, cap - *k, ")");
+}
+
+/* The user's signatures of name, "f(int), f(real)", for messages; only those at cost `at` when at >= 0. */
+static void describe_user(checker *C, const char *name, const urn_type *tys, int n, int at, char *out, size_t cap) {
+  size_t k = 0;
+  out[0] = 0;
+  for (int i = 0; i < C->p->nfuns && k < cap; i++) {
+    urn_fundef *f = C->p->funs[i];
+    if (strcmp(f->name, name) != 0 || f->definition != f) continue;
+    if (at >= 0) {
+      int c = 0, ok = f->nparams == n;
+      for (int j = 0; ok && j < n; j++) {
+        int cj = chk_pass_cost(tys[j], f->params[j]->ty);
+        if (cj < 0) ok = 0;
+        else c += cj;
+      }
+      if (!ok || c != at) continue;
+    }
+    if (k) k += (size_t)snprintf(out + k, cap - k, ", ");
+    format_sig(f, out, cap, &k);
+  }
+}
+
+int chk_pass_cost(urn_type got, urn_type want) {
+  if (chk_same(got, want)) return 0;
+  if (got.dims == want.dims && want.base == URN_TY_REAL && got.base == URN_TY_INT) return 1;
+  return -1;
+}
+
+urn_fundef *chk_best_user(checker *C, const char *name, const urn_type *tys, int n, int *cost, int *ties,
+                          int *found) {
+  urn_fundef *best = NULL;
+  *cost = INT_MAX, *ties = 0, *found = 0;
+  for (int i = 0; i < C->p->nfuns; i++) {
+    urn_fundef *f = C->p->funs[i];
+    if (strcmp(f->name, name) != 0) continue;
+    *found = 1;
+    /* a forward declaration stands for its definition: count the pair once */
+    if (f->definition != f || f->nparams != n) continue;
+    int c = 0;
+    for (int j = 0; j < n && c >= 0; j++) {
+      int cj = chk_pass_cost(tys[j], f->params[j]->ty);
+      c = cj < 0 ? -1 : c + cj;
+    }
+    if (c < 0) continue;
+    if (c < *cost) best = f, *cost = c, *ties = 1;
+    else if (c == *cost) (*ties)++;
+  }
+  return best;
+}
+
+/* Reports an ambiguous call: several overloads need the same, fewest, promotions. */
+static void report_ambiguous(checker *C, const char *name, const char *user_name, const urn_type *tys, int n,
+                             int cost, const urn_builtin *b, int line, int col) {
+  char types[256], which[1024];
+  format_types(tys, n, types, sizeof types);
+  describe_user(C, user_name, tys, n, cost, which, sizeof which);
+  if (b) {
+    size_t k = strlen(which);
+    snprintf(which + k, sizeof which - k, "%sthe built-in %s", k ? " and " : "", b->name);
+  }
+  chk_error(C, line, col,
+            "the call %s%s is ambiguous: %s accept it with the same number of int-to-real promotions (%d); "
+            "Stan requires a unique signature needing the fewest promotions (add an overload for exactly these "
+            "argument types)",
+            name, types, which, cost);
+}
+
+/* A user function passed by name to a higher-order built-in (fa, a VAR): the overload whose arguments
+ * accept tys[0..n) with the fewest promotions, set as fa->fun; reports ambiguity.  When none accepts
+ * them, the first overload with n arguments (or NULL), for the caller's message naming the mismatch. */
+static urn_fundef *fit_funarg(checker *C, urn_expr *fa, const urn_type *tys, int n) {
+  int cost, ties, found;
+  urn_fundef *f = chk_best_user(C, fa->fun->name, tys, n, &cost, &ties, &found);
+  if (f && ties > 1) report_ambiguous(C, fa->fun->name, fa->fun->name, tys, n, cost, NULL, fa->line, fa->col);
+  for (int i = 0; !f && i < C->p->nfuns; i++) {
+    urn_fundef *g = C->p->funs[i];
+    if (g->definition == g && g->nparams == n && strcmp(g->name, fa->fun->name) == 0) f = g;
+  }
+  if (f) fa->fun = f;
+  return f;
+}
+
+/* The function passed as argument 0 of a higher-order call, at its definition. */
+static urn_fundef *funarg(urn_expr *e) {
+  urn_fundef *f = e->nargs ? e->args[0]->fun : NULL;
+  return f && f->definition ? f->definition : f;
+}
+
+/* An ODE solver call: the system function's signature must fit the call,
+ * and x_r, x_i and the tolerances must be data (as stanc3 requires). */
+static void check_ode_call(checker *C, urn_expr *e) {
+  char b1[64], b2[64];
+  int old = strncmp(e->name, "integrate_ode_", 14) == 0;
+  int tol = old ? e->nargs == 10 : strstr(e->name, "_tol") != NULL;
+  if (!funarg(e)) return;
+  urn_type real = chk_mk(URN_TY_REAL, 0);
+  if (old) {
+    urn_type want[5] = {real, chk_mk(URN_TY_REAL, 1), chk_mk(URN_TY_REAL, 1), chk_mk(URN_TY_REAL, 1),
+                        chk_mk(URN_TY_INT, 1)};
+    urn_fundef *f = fit_funarg(C, e->args[0], want, 5);
+    int ok = f && f->ret.base == URN_TY_REAL && f->ret.dims == 1;
+    for (int i = 0; ok && i < 5; i++) ok = chk_same(f->params[i]->ty, want[i]);
+    if (!ok)
+      chk_error(C, e->args[0]->line, e->args[0]->col,
+                "the system function %s of %s must be declared array[] real %s(real t, array[] real y, array[] "
+                "real theta, data array[] real x_r, data array[] int x_i)",
+                e->args[0]->name, e->name, e->args[0]->name);
+    for (int i = 5; i < e->nargs; i++)
+      if (!e->args[i]->data_only)
+        chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (%s) must be data, but it depends on parameters",
+                  i + 1, e->name,
+                  i == 5 ? "x_r" : i == 6 ? "x_i" : i == 7 ? "rel_tol" : i == 8 ? "abs_tol" : "max_num_steps");
+    return;
+  }
+  int first = tol ? 7 : 4, nextra = e->nargs - first;
+  if (tol)
+    for (int i = 4; i < 7; i++)
+      if (!e->args[i]->data_only)
+        chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (%s) must be data, but it depends on parameters",
+                  i + 1, e->name, i == 4 ? "rel_tol" : i == 5 ? "abs_tol" : "max_num_steps");
+  urn_type want[66];
+  int nw = 0;
+  want[nw++] = real, want[nw++] = chk_mk(URN_TY_VECTOR, 0);
+  for (int k = 0; k < nextra && nw < 66; k++) want[nw++] = e->args[first + k]->ty;
+  urn_fundef *f = fit_funarg(C, e->args[0], want, nw);
+  if (!f || f->ret.base != URN_TY_VECTOR || f->ret.dims != 0 || nw < 2 || !chk_same(f->params[0]->ty, real) ||
+      !chk_same(f->params[1]->ty, want[1])) {
+    chk_error(C, e->args[0]->line, e->args[0]->col,
+              "the system function %s of %s must be declared vector %s(real t, vector y, ...) with one argument "
+              "after y for each of the %d argument%s after %s",
+              e->args[0]->name, e->name, e->args[0]->name, nextra, nextra == 1 ? "" : "s",
+              tol ? "max_num_steps" : "the times");
+    return;
+  }
+  for (int k = 0; k < nextra; k++) {
+    urn_type got = e->args[first + k]->ty, want_k = f->params[2 + k]->ty;
+    if (chk_pass_cost(got, want_k) < 0)
+      chk_error(C, e->args[first + k]->line, e->args[first + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
+                first + k + 1, e->name, chk_tyname(got, b1, sizeof b1), f->name, 3 + k, chk_tyname(want_k, b2, sizeof b2));
+    else if (f->params[2 + k]->data_only && !e->args[first + k]->data_only)
+      chk_error(C, e->args[first + k]->line, e->args[first + k]->col,
+                "argument %d of %s must be data (%s declares it 'data'), but it depends on parameters", first + k + 1,
+                e->name, f->name);
+  }
+}
+
+/* reduce_sum(f, x, grainsize, ...): f(x-slice, int start, int end, ...) returning real. */
+static void check_reduce_sum(checker *C, urn_expr *e) {
+  char b1[64], b2[64];
+  if (!funarg(e)) return;
+  int nextra = e->nargs - 3;
+  urn_type want[66];
+  int nw = 0;
+  want[nw++] = e->args[1]->ty, want[nw++] = chk_mk(URN_TY_INT, 0), want[nw++] = chk_mk(URN_TY_INT, 0);
+  for (int k = 0; k < nextra && nw < 66; k++) want[nw++] = e->args[3 + k]->ty;
+  urn_fundef *f = fit_funarg(C, e->args[0], want, nw);
+  if (!f || f->ret.base != URN_TY_REAL || f->ret.dims != 0 || chk_pass_cost(want[0], f->params[0]->ty) < 0 ||
+      !chk_same(f->params[1]->ty, want[1]) || !chk_same(f->params[2]->ty, want[2])) {
+    chk_error(C, e->args[0]->line, e->args[0]->col,
+              "the function %s of %s must be declared real %s(%s slice, int start, int end, ...) with one argument "
+              "after end for each of the %d argument%s after grainsize",
+              e->args[0]->name, e->name, e->args[0]->name, chk_tyname(e->args[1]->ty, b1, sizeof b1), nextra,
+              nextra == 1 ? "" : "s");
+    return;
+  }
+  for (int k = 0; k < nextra; k++)
+    if (chk_pass_cost(e->args[3 + k]->ty, f->params[3 + k]->ty) < 0)
+      chk_error(C, e->args[3 + k]->line, e->args[3 + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
+                4 + k, e->name, chk_tyname(e->args[3 + k]->ty, b1, sizeof b1), f->name, 4 + k,
+                chk_tyname(f->params[3 + k]->ty, b2, sizeof b2));
+    else if (f->params[3 + k]->data_only && !e->args[3 + k]->data_only)
+      chk_error(C, e->args[3 + k]->line, e->args[3 + k]->col,
+                "argument %d of %s must be data (%s declares it 'data'), but it depends on parameters", 4 + k,
+                e->name, f->name);
+}
+
+/* An algebraic solver or map_rect call: the function's signature must fit. */
+static void check_solver_call(checker *C, urn_expr *e) {
+  char b1[64], b2[64];
+  if (!funarg(e)) return;
+  urn_type vec = chk_mk(URN_TY_VECTOR, 0);
+  int fixed = strncmp(e->name, "algebra_solver", 14) == 0 || strcmp(e->name, "map_rect") == 0;
+  if (fixed) {
+    urn_type want[4] = {vec, vec, chk_mk(URN_TY_REAL, 1), chk_mk(URN_TY_INT, 1)};
+    urn_fundef *f = fit_funarg(C, e->args[0], want, 4);
+    int ok = f && f->ret.base == URN_TY_VECTOR && f->ret.dims == 0;
+    for (int i = 0; ok && i < 4; i++) ok = chk_same(f->params[i]->ty, want[i]);
+    if (!ok)
+      chk_error(C, e->args[0]->line, e->args[0]->col,
+                "the function %s of %s must be declared vector %s(vector %s, vector theta, data array[] real x_r, "
+                "data array[] int x_i)",
+                e->args[0]->name, e->name, e->args[0]->name, e->name[0] == 'm' ? "phi" : "y");
+    for (int i = 3; i < e->nargs; i++)
+      if (i != 4 && !e->args[i]->data_only)
+        chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s must be data, but it depends on parameters",
+                  i + 1, e->name);
+    return;
+  }
+  int tol = strstr(e->name, "_tol") != NULL, first = tol ? 5 : 2, nextra = e->nargs - first;
+  for (int i = 2; i < first; i++)
+    if (!e->args[i]->data_only)
+      chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (a tolerance) must be data", i + 1, e->name);
+  urn_type want[66];
+  int nw = 0;
+  want[nw++] = vec;
+  for (int k = 0; k < nextra && nw < 66; k++) want[nw++] = e->args[first + k]->ty;
+  urn_fundef *f = fit_funarg(C, e->args[0], want, nw);
+  if (!f || f->ret.base != URN_TY_VECTOR || f->ret.dims != 0 || !chk_same(f->params[0]->ty, vec)) {
+    chk_error(C, e->args[0]->line, e->args[0]->col,
+              "the system function %s of %s must be declared vector %s(vector y, ...) with one argument after y for "
+              "each of the %d argument%s after %s",
+              e->args[0]->name, e->name, e->args[0]->name, nextra, nextra == 1 ? "" : "s",
+              tol ? "max_num_steps" : "the initial guess");
+    return;
+  }
+  for (int k = 0; k < nextra; k++) {
+    urn_type got = e->args[first + k]->ty, want_k = f->params[1 + k]->ty;
+    if (chk_pass_cost(got, want_k) < 0)
+      chk_error(C, e->args[first + k]->line, e->args[first + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
+                first + k + 1, e->name, chk_tyname(got, b1, sizeof b1), f->name, 2 + k, chk_tyname(want_k, b2, sizeof b2));
+  }
+}
+
+/* The rules a higher-order built-in adds to its call (the system function's signature, data arguments). */
+static void check_higher_order(checker *C, urn_expr *e, const char *name) {
+  if (strncmp(name, "ode_", 4) == 0 || strncmp(name, "integrate_ode_", 14) == 0) check_ode_call(C, e);
+  if (strncmp(name, "solve_", 6) == 0 || strncmp(name, "algebra_solver", 14) == 0 || strcmp(name, "map_rect") == 0)
+    check_solver_call(C, e);
+  if (strncmp(name, "reduce_sum", 10) == 0) check_reduce_sum(C, e);
+}
+
+/* A user function chosen for a call: its `data` arguments must receive data. */
+static void check_data_args(checker *C, urn_expr *e, const urn_fundef *f, const char *name) {
+  for (int i = 0; i < e->nargs; i++)
+    if (f->params[i]->data_only && !e->args[i]->data_only)
+      chk_error(C, e->args[i]->line, e->args[i]->col,
+                "argument %d of %s must be data-only (declared 'data'), but it depends on parameters", i + 1, name);
+}
+
+void chk_resolve_call(checker *C, urn_expr *e, const char *name, int line, int col) {
+  char types[256], avail[1024];
+  for (int i = 0; i < e->nargs; i++)
+    if (chk_is_err(e->args[i]->ty)) {
+      e->ty = chk_mk(URN_TY_ERROR, 0);
+      return;
+    }
+  int suffix = urn_fun_suffix_of(name);
+  e->propto = suffix == URN_SUF_LUPDF || suffix == URN_SUF_LUPMF;
+  /* foo_lupdf calls the user's foo_lpdf */
+  char user_name[512];
+  snprintf(user_name, sizeof user_name, "%s", name);
+  size_t len = strlen(name);
+  if (e->propto && len < sizeof user_name)
+    snprintf(user_name + len - 6, sizeof user_name - (len - 6), "%s", suffix == URN_SUF_LUPDF ? "_lpdf" : "_lpmf");
+  urn_type argt[64], ret = chk_mk(URN_TY_ERROR, 0);
+  int n = e->nargs < 64 ? e->nargs : 64;
+  for (int i = 0; i < n; i++) argt[i] = e->args[i]->ty;
+  int ucost, ties, found, bcost = -1;
+  urn_fundef *f = chk_best_user(C, user_name, argt, n, &ucost, &ties, &found);
+  const urn_builtin *b = e->nargs <= 64 ? urn_builtin_resolve_cost(name, argt, n, &ret, &bcost) : NULL;
+  if (f && b && bcost == ucost) {
+    report_ambiguous(C, name, user_name, argt, n, ucost, b, line, col);
+    e->ty = chk_mk(URN_TY_ERROR, 0);
+    return;
+  }
+  if (f && (!b || ucost < bcost)) {
+    if (ties > 1) {
+      report_ambiguous(C, name, user_name, argt, n, ucost, NULL, line, col);
+      e->ty = chk_mk(URN_TY_ERROR, 0);
+      return;
+    }
+    check_data_args(C, e, f, name);
+    e->fun = f;
+    e->ty = f->ret;
+    return;
+  }
+  if (b) {
+    e->builtin = b;
+    e->ty = ret;
+    check_higher_order(C, e, name);
+    return;
+  }
+  format_types(argt, n, types, sizeof types);
+  if (found) {
+    describe_user(C, user_name, argt, n, -1, avail, sizeof avail);
+    if (urn_builtin_exists(name)) {
+      char lib[600];
+      urn_builtin_describe(name, lib, sizeof lib);
+      size_t k = strlen(avail);
+      snprintf(avail + k, sizeof avail - k, ", %s", lib);
+    }
+    chk_error(C, line, col, "no signature of %s matches the arguments %s; available: %s", name, types, avail);
+  } else if (urn_builtin_exists(name)) {
+    urn_builtin_describe(name, avail, sizeof avail);
+    chk_error(C, line, col, "no signature of %s matches the arguments %s; available: %s", name, types, avail);
+  } else if (chk_lookup(C, name)) {
+    chk_error(C, line, col, "'%s' is a variable, not a function", name);
+  } else {
+    char hint[160];
+    chk_suggest(C, name, 0, hint, sizeof hint);
+    chk_error(C, line, col, "unknown function '%s'%s", name, hint);
+  }
+  e->ty = chk_mk(URN_TY_ERROR, 0);
+}
+
+/* A function named by an argument (reduce_sum(partial_sum, ...)): sets a->fun (the first overload;
+ * the higher-order call's rules pick the one its signature needs).  0 when a is not a function name. */
+static int function_argument(checker *C, urn_expr *a) {
+  if (a->kind != URN_EX_VAR || chk_lookup(C, a->name)) return 0;
+  size_t len = strlen(a->name);
+  if (!chk_find_fun(C, a->name) && len > 6 && len < 500 &&
+      (!strcmp(a->name + len - 6, "_lupdf") || !strcmp(a->name + len - 6, "_lupmf"))) {
+    /* reduce_sum(partial_lupmf, ...): the _lpmf definition, by its own name */
+    char alt[512];
+    snprintf(alt, sizeof alt, "%.*s_lp%s", (int)(len - 6), a->name, a->name[len - 2] == 'd' ? "df" : "mf");
+    if (chk_find_fun(C, alt)) a->name = chk_find_fun(C, alt)->name;
+  }
+  urn_fundef *f = chk_find_fun(C, a->name);
+  if (!f) return 0;
+  a->fun = f->definition ? f->definition : f;
+  a->ty = chk_mk(URN_TY_FUNCTION, 0);
+  a->data_only = 1, a->pure = 1;
+  return 1;
+}
+
+void chk_call(checker *C, urn_expr *e) {
+  int data_only = 1, pure = 1;
+  for (int i = 0; i < e->nargs; i++) {
+    urn_expr *a = e->args[i];
+    if (function_argument(C, a)) continue;
+    chk_expr(C, a);
+    data_only &= a->data_only;
+    pure &= a->pure;
+  }
+  int suffix = urn_fun_suffix_of(e->name);
+  check_suffix_use(C, e->name, suffix, e->line, e->col);
+  if (e->has_bar && !is_density_suffix(suffix)) {
+    chk_error(C, e->line, e->col,
+              "'|' is only used with density and CDF functions (_lpdf, _lpmf, _lupdf, _lupmf, "
+              "_lcdf, _lccdf, _cdf), not with %s",
+              e->name);
+    e->ty = chk_mk(URN_TY_ERROR, 0);
+  } else if (!e->has_bar && e->nargs >= 2 &&
+             (suffix == URN_SUF_LPDF || suffix == URN_SUF_LPMF || suffix == URN_SUF_LUPDF || suffix == URN_SUF_LUPMF)) {
+    chk_error(C, e->line, e->col, "%s needs '|' after its first argument: %s(y | ...)", e->name, e->name);
+    e->ty = chk_mk(URN_TY_ERROR, 0);
+  } else {
+    chk_resolve_call(C, e, e->name, e->line, e->col);
+  }
+  /* Stan's levels: a draw is data; an _lp function reads target; ints never carry derivatives */
+  int rng = suffix == URN_SUF_RNG || (e->builtin && (e->builtin->flags & URN_BI_RNG));
+  int lp = suffix == URN_SUF_LP, jac = suffix == URN_SUF_JACOBIAN; /* read / add to the log density */
+  e->data_only = (unsigned char)(rng || (data_only && !lp) || e->ty.base == URN_TY_INT);
+  e->pure = (unsigned char)(pure && !rng && !lp && !jac);
+}
