@@ -148,8 +148,12 @@ static double pure_constant(const char *fam, const double *x) {
   if (!strcmp(fam, "skew_double_exponential")) return log(2);
   if (!strcmp(fam, "exp_mod_normal")) return -log(2);
   if (!strcmp(fam, "poisson") || !strcmp(fam, "poisson_log") || !strcmp(fam, "neg_binomial_2") ||
-      !strcmp(fam, "neg_binomial_2_log"))
+      !strcmp(fam, "neg_binomial_2_log") || !strcmp(fam, "neg_binomial") || !strcmp(fam, "beta_neg_binomial"))
     return -urn_lgamma(x[0] + 1);
+  if (!strcmp(fam, "yule_simon")) return urn_lgamma(x[0]);
+  if (!strcmp(fam, "discrete_range")) return -log(x[2] - x[1] + 1);
+  if (!strcmp(fam, "hypergeometric"))
+    return urn_lchoose(x[2], x[0]) + urn_lchoose(x[3], x[1] - x[0]) - urn_lchoose(x[2] + x[3], x[1]);
   if (!strcmp(fam, "binomial") || !strcmp(fam, "binomial_logit") ||
       !strcmp(fam, "beta_binomial"))
     return urn_lchoose(x[1], x[0]);
@@ -213,6 +217,7 @@ static void test_broadcast(int *n) {
     urn_dist_fn fn = kind_fn(d, ref->kind);
     for (int jv = 0; jv < d->nargs; jv++) {
       if (!strcmp(ref->family, "uniform") && jv > 0) continue; /* keep y inside the bounds */
+      if (d->args[jv].kind == URN_DA_INT || d->args[jv].kind == URN_DA_REAL) continue; /* not vectorized */
       /* argument jv becomes a vector of 3 nearby values */
       call c;
       call_init(&c, d, ref->args);
@@ -344,6 +349,15 @@ static const bad_case bad_cases[] = {
     {"skew_double_exponential", {0, 0, 1, 1.5}, 1,
      "skew_double_exponential_lpdf: Skewness parameter is 1.5, but must be in the interval [0, 1]!"},
     {"exp_mod_normal", {0, 0, 1, 0}, 1, "exp_mod_normal_lpdf: Inv_scale parameter is 0, but must be positive finite!"},
+    {"neg_binomial", {-1, 2, 2}, 0, ""},
+    {"neg_binomial", {1, 2, 0}, 1, "neg_binomial_lpmf: Inverse scale parameter is 0, but must be positive finite!"},
+    {"beta_neg_binomial", {-1, 2, 2, 2}, 1, "beta_neg_binomial_lpmf: Failures variable is -1, but must be nonnegative!"},
+    {"beta_neg_binomial", {1, 2, 0, 2}, 1, "beta_neg_binomial_lpmf: Prior success parameter is 0"},
+    {"yule_simon", {0, 2}, 1, "yule_simon_lpmf: Outcome variable is 0, but must be greater than or equal to 1"},
+    {"discrete_range", {8, 1, 7}, 0, ""},
+    {"discrete_range", {3, 5, 2}, 1, "discrete_range_lpmf: Upper bound parameter is 2, but must be greater than or equal to 5"},
+    {"hypergeometric", {5, 6, 4, 3}, 1, "hypergeometric_lpmf: Successes variable is 5, but must be in the interval [0, 4]"},
+    {"hypergeometric", {1, 9, 4, 3}, 1, "hypergeometric_lpmf: Draws parameter is 9, but must be in the interval [0, 7]"},
 };
 
 static void test_support_and_errors(int *n) {
@@ -372,6 +386,13 @@ static void test_support_and_errors(int *n) {
   CHECK(urn_dist_find("normal")->lpdf(a, 0, &out, &e) == URN_EREJECT &&
             strstr(e.msg, "normal_lpdf: Scale parameter[2] is -1, but must be positive finite!"),
         "indexed message: %s", e.msg);
+  /* von_mises CDFs take y in [-pi, pi], as in Stan */
+  double yv = 4, mv = 0, kv = 1;
+  urn_darg va[3] = {urn_darg_reals(&yv, 1, NULL), urn_darg_reals(&mv, 1, NULL), urn_darg_reals(&kv, 1, NULL)};
+  CHECK(urn_dist_find("von_mises")->lcdf(va, 0, &out, &e) == URN_EREJECT &&
+            strstr(e.msg, "von_mises_lcdf: Random variable is 4, but must be in the interval [-3.14159, 3.14159]"),
+        "von_mises_lcdf domain: %s", e.msg);
+  *n += 1;
   /* CDFs check too */
   CHECK(urn_dist_find("normal")->lcdf(a, 0, &out, &e) == URN_EREJECT &&
             strstr(e.msg, "normal_lcdf: Scale parameter[2] is -1"),
@@ -454,7 +475,10 @@ static void test_lookup(int *n) {
       "poisson", "poisson_log", "binomial", "binomial_logit", "bernoulli", "bernoulli_logit",
       "bernoulli_logit_glm", "categorical", "categorical_logit", "neg_binomial_2",
       "neg_binomial_2_log", "beta_binomial", "ordered_logistic", "pareto", "pareto_type_2", "gumbel", "frechet",
-      "rayleigh", "loglogistic", "skew_normal", "skew_double_exponential", "exp_mod_normal"};
+      "rayleigh", "loglogistic", "skew_normal", "skew_double_exponential", "exp_mod_normal", "neg_binomial",
+      "beta_neg_binomial", "yule_simon", "discrete_range", "hypergeometric", "multinomial", "multinomial_logit",
+      "dirichlet_multinomial", "ordered_probit", "poisson_log_glm", "neg_binomial_2_log_glm", "binomial_logit_glm",
+      "ordered_logistic_glm", "categorical_logit_glm"};
   size_t nreq = sizeof required / sizeof required[0];
   for (size_t i = 0; i < nreq; i++)
     CHECK(urn_dist_find(required[i]) != NULL, "table has %s", required[i]);

@@ -22,7 +22,7 @@ static void sweep(const urn_dist *d, urn_dist_fn fn, const char *suffix) {
   char prefix[64];
   snprintf(prefix, sizeof prefix, "%s_%s: ", d->name, suffix);
   for (int j = 0; j < d->nargs; j++) {
-    int is_int = d->args[j].kind == URN_DA_INTS;
+    int is_int = d->args[j].kind == URN_DA_INTS || d->args[j].kind == URN_DA_INT;
     size_t nv = is_int ? NI : NR;
     for (size_t t = 0; t < nv; t++) {
       double v[4], g[4] = {0};
@@ -35,7 +35,7 @@ static void sweep(const urn_dist *d, urn_dist_fn fn, const char *suffix) {
           v[k] = is_int ? 0 : reals[t];
           iv[k] = is_int ? ints[t] : 0;
         }
-        if (d->args[k].kind == URN_DA_INTS)
+        if (d->args[k].kind == URN_DA_INTS || d->args[k].kind == URN_DA_INT)
           a[k] = urn_darg_ints(&iv[k], 1);
         else
           a[k] = urn_darg_reals(&v[k], 1, &g[k]);
@@ -68,9 +68,10 @@ static void sweep_rng(const urn_dist *d, urn_rng *r) {
   const int base_i[4] = {3, 3, 2, 2};
   char prefix[64];
   snprintf(prefix, sizeof prefix, "%s_rng: ", d->name);
-  int np = d->nargs - 1;
+  int np = d->n_rng_args >= 0 ? d->n_rng_args : d->nargs - 1;
+  const urn_dist_argspec *spec = d->n_rng_args >= 0 ? d->rng_args : d->args + 1;
   for (int j = 0; j < np; j++) {
-    int is_int = d->args[j + 1].kind == URN_DA_INTS;
+    int is_int = spec[j].kind == URN_DA_INTS || spec[j].kind == URN_DA_INT;
     size_t nv = is_int ? NI : NR;
     for (size_t t = 0; t < nv; t++) {
       double v[4], out = 0;
@@ -83,8 +84,8 @@ static void sweep_rng(const urn_dist *d, urn_rng *r) {
           v[k] = is_int ? 0 : reals[t];
           iv[k] = is_int ? ints[t] : 0;
         }
-        a[k] = d->args[k + 1].kind == URN_DA_INTS ? urn_darg_ints(&iv[k], 1)
-                                                  : urn_darg_reals(&v[k], 1, NULL);
+        a[k] = spec[k].kind == URN_DA_INTS || spec[k].kind == URN_DA_INT ? urn_darg_ints(&iv[k], 1)
+                                                                         : urn_darg_reals(&v[k], 1, NULL);
       }
       urn_error e;
       urn_error_clear(&e);

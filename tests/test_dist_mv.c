@@ -14,7 +14,7 @@ static int nval, npart, nprop, nbcast, nerr;
 
 /* Evaluates family fam's lpdf on args with no partials; NAN on error. */
 static double eval(const urn_dist *d, urn_darg *args, int nargs) {
-  urn_darg a[6];
+  urn_darg a[URN_DIST_MAX_ARGS];
   for (int j = 0; j < nargs; j++) {
     a[j] = args[j];
     a[j].d = NULL;
@@ -40,7 +40,7 @@ static double fd_dir(const urn_dist *d, urn_darg *args, int nargs, int j, const 
  * or by symmetric pairs (mode 2: symmetric matrix). */
 static void check_grads(const urn_dist *d, urn_darg *args, int nargs, const int *mode,
                         const char *what) {
-  double *saved[6];
+  double *saved[URN_DIST_MAX_ARGS];
   for (int j = 0; j < nargs; j++) {
     saved[j] = args[j].d;
     if (args[j].d)
@@ -422,6 +422,130 @@ static void test_glms_large(void) {
   }
 }
 
+/* Checks value, partials and propto-with-constants (0) of one call. */
+static void check_family(const char *fam, urn_darg *a, int nargs, const int *mode, double ref) {
+  const urn_dist *d = urn_dist_find(fam);
+  CHECK(d != NULL, "family %s", fam);
+  if (!d) return;
+  char what[96];
+  snprintf(what, sizeof what, "%s value", fam);
+  CHECK_NEAR(eval(d, a, nargs), ref, 1e-12, 1e-13, what);
+  nval++;
+  check_grads(d, a, nargs, mode, fam);
+  double *saved[URN_DIST_MAX_ARGS];
+  for (int j = 0; j < nargs; j++) saved[j] = a[j].d, a[j].d = NULL;
+  CHECK(lp_of(d, a, 1) == 0, "%s propto with every argument constant is 0", fam);
+  for (int j = 0; j < nargs; j++) a[j].d = saved[j];
+  nprop++;
+}
+
+static void test_counts(void) {
+  int y[4] = {2, 0, 3, 1};
+  double th[4] = {0.2, 0.1, 0.4, 0.3}, gm[4] = {0.5, -1.0, 0.2, 0.0}, al[4] = {1.5, 0.7, 3.0, 2.2}, g[4];
+  int simplex[2] = {0, 1}, plain[2] = {0, 0};
+  urn_darg a[2] = {urn_darg_ints(y, 4), urn_darg_items(th, 1, 4, 1, g)};
+  check_family("multinomial", a, 2, simplex, REF_MULTINOMIAL);
+  a[1] = urn_darg_items(gm, 1, 4, 1, g);
+  check_family("multinomial_logit", a, 2, plain, REF_MULTINOMIAL_LOGIT);
+  a[1] = urn_darg_items(al, 1, 4, 1, g);
+  check_family("dirichlet_multinomial", a, 2, plain, REF_DIRICHLET_MULTINOMIAL);
+  /* multinomial_logit(y | gamma) = multinomial(y | softmax(gamma)), also under propto (the same dropped terms) */
+  const urn_dist *dm = urn_dist_find("multinomial"), *dl = urn_dist_find("multinomial_logit");
+  double sm[4], z = 0;
+  for (int k = 0; k < 4; k++) z += exp(gm[k]);
+  for (int k = 0; k < 4; k++) sm[k] = exp(gm[k]) / z;
+  urn_darg b[2] = {urn_darg_ints(y, 4), urn_darg_items(sm, 1, 4, 1, g)}, c[2] = {urn_darg_ints(y, 4),
+                                                                                  urn_darg_items(gm, 1, 4, 1, g)};
+  CHECK_NEAR(lp_of(dm, b, 1), lp_of(dl, c, 1), 1e-13, 1e-13, "multinomial_logit propto = multinomial propto");
+  nprop++;
+  /* dirichlet_multinomial of zero counts is 0; large alpha is the multinomial limit */
+  int y0[4] = {0, 0, 0, 0};
+  urn_darg e0[2] = {urn_darg_ints(y0, 4), urn_darg_items(al, 1, 4, 1, NULL)};
+  CHECK(eval(urn_dist_find("dirichlet_multinomial"), e0, 2) == 0, "dirichlet_multinomial of no counts is 0");
+  double big[4];
+  for (int k = 0; k < 4; k++) big[k] = th[k] * 1e13;
+  urn_darg e1[2] = {urn_darg_ints(y, 4), urn_darg_items(big, 1, 4, 1, NULL)};
+  CHECK_NEAR(eval(urn_dist_find("dirichlet_multinomial"), e1, 2), REF_MULTINOMIAL, 1e-11, 0,
+             "dirichlet_multinomial(alpha = 1e13 theta) is multinomial(theta): no digits lost");
+  nval += 2;
+  /* errors: a negative count, a size mismatch, a non-simplex */
+  int yn[4] = {2, -1, 3, 1};
+  urn_darg e2[2] = {urn_darg_ints(yn, 4), urn_darg_items(th, 1, 4, 1, NULL)};
+  urn_error e;
+  double v;
+  CHECK(dm->lpdf(e2, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "multinomial_lpmf: Number of trials variable[2] is -1"),
+        "negative count: %s", e.msg);
+  urn_darg e3[2] = {urn_darg_ints(y, 3), urn_darg_items(th, 1, 4, 1, NULL)};
+  CHECK(dm->lpdf(e3, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "must match in size"), "size: %s", e.msg);
+  double bad[4] = {0.2, 0.1, 0.4, 0.4};
+  urn_darg e4[2] = {urn_darg_ints(y, 4), urn_darg_items(bad, 1, 4, 1, NULL)};
+  CHECK(dm->lpdf(e4, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "is not a valid simplex"), "simplex: %s", e.msg);
+  nerr += 3;
+}
+
+static void test_ordered_probit(void) {
+  int y[4] = {1, 2, 3, 4};
+  double eta[4] = {0.3, 0.3, 1.1, 1.1}, c[3] = {-0.5, 0.8, 2.0}, ge[4], gc[3];
+  urn_darg a[3] = {urn_darg_ints(y, 4), urn_darg_reals(eta, 4, ge), urn_darg_items(c, 1, 3, 1, gc)};
+  int mode[3] = {0, 0, 0};
+  check_family("ordered_probit", a, 3, mode, REF_ORDERED_PROBIT);
+  /* far in a tail, where Phi(hi) - Phi(lo) of values near 1 would cancel: the upper-side difference */
+  const urn_dist *d = urn_dist_find("ordered_probit");
+  int y2[1] = {2};
+  double e2[1] = {-40}, c2[3] = {-0.5, 0.8, 2.0};
+  urn_darg b[3] = {urn_darg_ints(y2, 1), urn_darg_reals(e2, 1, NULL), urn_darg_items(c2, 1, 3, 1, NULL)};
+  /* log(Phi(40.8) - Phi(39.5)) = log(Phi(-39.5) - Phi(-40.8)): mpmath -784.72087910431758 */
+  CHECK_NEAR(eval(d, b, 3), -784.72087910431758, 1e-13, 0, "ordered_probit far tail");
+  nval++;
+}
+
+static void test_glms_more(void) {
+  /* the 3 x 2 design of test_glms, column-major */
+  double x[6] = {1.0, -0.3, 0.7, 0.5, 2.0, -1.1}, al = 0.3, be[2] = {0.4, -0.2}, phi = 2.5;
+  double gx[6], ga[3], gb[2], gp[3], gc[6];
+  int yp[3] = {2, 0, 5}, nb[3] = {4, 3, 6}, nn[3] = {2, 0, 5}, mode[5] = {0, 0, 0, 0, 0};
+  urn_darg a[5] = {urn_darg_ints(yp, 3), urn_darg_items(x, 1, 3, 2, gx), urn_darg_reals(&al, 1, ga),
+                   urn_darg_reals(be, 2, gb), urn_darg_reals(&phi, 1, gp)};
+  check_family("poisson_log_glm", a, 4, mode, REF_POISSON_LOG_GLM);
+  check_family("neg_binomial_2_log_glm", a, 5, mode, REF_NEG_BINOMIAL_2_LOG_GLM);
+  urn_darg b[5] = {urn_darg_ints(nn, 3), urn_darg_ints(nb, 3), urn_darg_items(x, 1, 3, 2, gx),
+                   urn_darg_reals(&al, 1, ga), urn_darg_reals(be, 2, gb)};
+  check_family("binomial_logit_glm", b, 5, mode, REF_BINOMIAL_LOGIT_GLM);
+  int yo[3] = {1, 3, 4};
+  double cut[3] = {-0.5, 0.8, 2.0};
+  urn_darg c[4] = {urn_darg_ints(yo, 3), urn_darg_items(x, 1, 3, 2, gx), urn_darg_reals(be, 2, gb),
+                   urn_darg_items(cut, 1, 3, 1, gc)};
+  check_family("ordered_logistic_glm", c, 4, mode, REF_ORDERED_LOGISTIC_GLM);
+  int yc[3] = {1, 3, 2};
+  double alc[3] = {0.2, -0.1, 0.4}, Bc[6] = {0.3, 0.7, -0.5, 0.2, 0.1, -0.4}, gB[6];
+  urn_darg dc[4] = {urn_darg_ints(yc, 3), urn_darg_items(x, 1, 3, 2, gx), urn_darg_items(alc, 1, 3, 1, ga),
+                    urn_darg_items(Bc, 1, 2, 3, gB)};
+  check_family("categorical_logit_glm", dc, 4, mode, REF_CATEGORICAL_LOGIT_GLM);
+  /* a row_vector x is one observation: the first row of x */
+  double xr[2] = {1.0, 0.5};
+  urn_darg r1[4] = {urn_darg_ints(yp, 1), urn_darg_items(xr, 1, 1, 2, NULL), urn_darg_reals(&al, 1, NULL),
+                    urn_darg_reals(be, 2, NULL)};
+  const urn_dist *dp = urn_dist_find("poisson_log_glm"), *po = urn_dist_find("poisson_log");
+  double e0 = 0.3 + 0.4 * 1.0 - 0.2 * 0.5;
+  urn_darg r2[2] = {urn_darg_ints(yp, 1), urn_darg_reals(&e0, 1, NULL)};
+  CHECK_NEAR(eval(dp, r1, 4), eval(po, r2, 2), 1e-14, 0, "poisson_log_glm with a row_vector x");
+  nval++;
+  /* errors, as Stan words them */
+  int bad[3] = {2, 5, 1};
+  urn_darg e1[5] = {urn_darg_ints(bad, 3), urn_darg_ints(nb, 3), urn_darg_items(x, 1, 3, 2, NULL),
+                    urn_darg_reals(&al, 1, NULL), urn_darg_reals(be, 2, NULL)};
+  urn_error e;
+  double v;
+  CHECK(urn_dist_find("binomial_logit_glm")->lpdf(e1, 0, &v, &e) == URN_EREJECT &&
+            strstr(e.msg, "binomial_logit_glm_lpmf: Successes variable is 5, but must be in the interval [0, 3]"),
+        "binomial_logit_glm n > N: %s", e.msg);
+  double be3[3] = {0.4, -0.2, 0.1};
+  a[3] = urn_darg_reals(be3, 3, NULL);
+  CHECK(dp->lpdf(a, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "Size of Weight vector (3) and columns"),
+        "glm weights size: %s", e.msg);
+  nerr += 2;
+}
+
 int main(void) {
   test_glms_large();
   test_dirichlet();
@@ -430,6 +554,9 @@ int main(void) {
   test_categorical();
   test_ordered_logistic();
   test_glms();
+  test_counts();
+  test_ordered_probit();
+  test_glms_more();
   printf("multivariate: %d value, %d partial, %d propto, %d broadcast, %d error checks\n", nval,
          npart, nprop, nbcast, nerr);
   return test_done();

@@ -163,6 +163,11 @@ static void test_discrete(urn_rng *r) {
       {"neg_binomial_2", 2, {4, 2}, 4, 12},
       {"neg_binomial_2_log", 2, {log(4.0), 2}, 4, 12},
       {"beta_binomial", 3, {10, 2, 3}, 4, 10 * 6.0 * 15 / (25 * 6)},
+      {"neg_binomial", 2, {3, 0.5}, 6, 18},
+      {"beta_neg_binomial", 3, {5, 8, 3}, 15.0 / 7, 1800.0 / 294},
+      {"yule_simon", 1, {6}, 1.2, 0.36},
+      {"discrete_range", 2, {2, 7}, 4.5, 35.0 / 12},
+      {"hypergeometric", 3, {10, 8, 12}, 4, 10 * 0.4 * 0.6 * 10 / 19},
   };
   int *x = malloc(sizeof(int) * NDRAW);
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -197,7 +202,7 @@ static void test_discrete(urn_rng *r) {
       urn_darg ca[4];
       ca[0] = urn_darg_ints(&yv, 1);
       scalars(d, args_v + 1, k->np, ca + 1, civ);
-      d->lpdf(ca, 0, &lp, NULL);
+      if (d->lpdf(ca, 0, &lp, NULL) != URN_OK) lp = -INFINITY; /* outside the support where that is an error */
       double ex = NDRAW * exp(lp);
       total_e += ex;
       pool_e += ex;
@@ -327,13 +332,13 @@ static void test_multivariate(urn_rng *r) {
   /* categorical, categorical_logit and ordered_logistic frequencies: chi-square */
   double th[4] = {0.1, 0.4, 0.2, 0.3}, be[4], cut[3] = {-0.5, 0.8, 2.0}, et = 0.7;
   for (int k = 0; k < 4; k++) be[k] = log(th[k]) + 0.3;
-  const char *names[3] = {"categorical", "categorical_logit", "ordered_logistic"};
-  for (int f = 0; f < 3; f++) {
+  const char *names[4] = {"categorical", "categorical_logit", "ordered_logistic", "ordered_probit"};
+  for (int f = 0; f < 4; f++) {
     const urn_dist *dc = urn_dist_find(names[f]);
     urn_darg p[2];
     if (f == 0) p[0] = urn_darg_items(th, 1, 4, 1, NULL);
     if (f == 1) p[0] = urn_darg_items(be, 1, 4, 1, NULL);
-    if (f == 2) {
+    if (f >= 2) {
       p[0] = urn_darg_reals(&et, 1, NULL);
       p[1] = urn_darg_items(cut, 1, 3, 1, NULL);
     }
@@ -353,6 +358,51 @@ static void test_multivariate(urn_rng *r) {
     CHECK(chi < chi2_crit(3), "%s chi-square %g", names[f], chi);
     nchi++;
   }
+}
+
+/* Counts over categories: the mean of each count is N times its probability (4-sigma bands of the multinomial
+ * variance), for multinomial, multinomial_logit and dirichlet_multinomial (variance inflated by
+ * (N + alpha0) / (1 + alpha0)); bernoulli_logit_glm_rng's per-row frequencies. */
+static void test_count_vectors(urn_rng *r) {
+  double th[4] = {0.2, 0.1, 0.4, 0.3}, gm[4], al[4] = {1.5, 0.7, 3.0, 2.2}, a0 = 7.4;
+  for (int k = 0; k < 4; k++) gm[k] = log(th[k]) + 0.7; /* softmax(gm) = th */
+  const char *fams[3] = {"multinomial", "multinomial_logit", "dirichlet_multinomial"};
+  enum { NT = 20, REPS = 4000 };
+  int Nt = NT;
+  for (int f = 0; f < 3; f++) {
+    const urn_dist *d = urn_dist_find(fams[f]);
+    double *pv = f == 0 ? th : f == 1 ? gm : al;
+    urn_darg p[2] = {urn_darg_items(pv, 1, 4, 1, NULL), urn_darg_ints(&Nt, 1)};
+    CHECK(urn_dist_rng_length(d, p) == 4, "%s rng length", fams[f]);
+    double sum[4] = {0};
+    int y[4], ok = 1;
+    for (int i = 0; i < REPS; i++) {
+      ok &= d->rng(r, p, 4, NULL, y, NULL) == URN_OK && y[0] + y[1] + y[2] + y[3] == NT;
+      for (int k = 0; k < 4; k++) sum[k] += y[k];
+    }
+    CHECK(ok, "%s draws sum to N", fams[f]);
+    for (int k = 0; k < 4; k++) {
+      double pk = f == 2 ? al[k] / a0 : th[k], var = NT * pk * (1 - pk) * (f == 2 ? (NT + a0) / (1 + a0) : 1);
+      CHECK(fabs(sum[k] / REPS - NT * pk) < 4 * sqrt(var / REPS), "%s mean count[%d] %g vs %g", fams[f], k,
+            sum[k] / REPS, NT * pk);
+    }
+    nmom += 4, nother++;
+  }
+  /* bernoulli_logit_glm_rng: 3 rows, 4000 draws each */
+  const urn_dist *d = urn_dist_find("bernoulli_logit_glm");
+  double x[6] = {1.0, -0.3, 0.7, 0.5, 2.0, -1.1}, al0 = 0.3, be[2] = {0.4, -0.2};
+  urn_darg p[3] = {urn_darg_items(x, 1, 3, 2, NULL), urn_darg_reals(&al0, 1, NULL), urn_darg_reals(be, 2, NULL)};
+  CHECK(urn_dist_rng_length(d, p) == 3, "bernoulli_logit_glm_rng length is N");
+  int cnt[3] = {0}, y[3];
+  for (int i = 0; i < REPS; i++) {
+    d->rng(r, p, 3, NULL, y, NULL);
+    for (int k = 0; k < 3; k++) cnt[k] += y[k];
+  }
+  for (int k = 0; k < 3; k++) {
+    double pk = 1 / (1 + exp(-(al0 + x[k] * be[0] + x[k + 3] * be[1])));
+    CHECK(fabs((double)cnt[k] / REPS - pk) < 4 * sqrt(pk * (1 - pk) / REPS), "bernoulli_logit_glm_rng row %d", k);
+  }
+  nmom += 3;
 }
 
 static void test_vector_and_errors(urn_rng *r) {
@@ -399,6 +449,7 @@ int main(void) {
   test_continuous(&r);
   test_discrete(&r);
   test_multivariate(&r);
+  test_count_vectors(&r);
   test_vector_and_errors(&r);
   printf("rng: %d moment, %d KS, %d chi-square, %d other checks\n", nmom, nks, nchi, nother);
   return test_done();

@@ -411,9 +411,22 @@ static void pq_neg_binomial_2(const double *x, double *P, double *Q) {
     *Q = 1;
     return;
   }
-  double p = phi / (mu + phi);
-  *P = urn_inc_beta(phi, n + 1, p);
-  *Q = urn_inc_beta(n + 1, phi, mu / (mu + phi));
+  if (n <= 1000) {
+    /* the lower tail as the sum of the mass (p(k+1)/p(k) = (k + phi)/(k + 1) mu/(mu + phi)): near the Poisson
+     * limit (phi >> mu) the incomplete beta's continued fraction converges too slowly there */
+    double lr = log(mu) - urn_log_sum_exp2(log(mu), log(phi)), lpk = -phi * log1p(mu / phi), lse = lpk;
+    for (double k = 0; k < n; k++) {
+      lpk += log((k + phi) / (k + 1)) + lr;
+      lse = urn_log_sum_exp2(lse, lpk);
+    }
+    if (lse < -DIST_LOG_2) {
+      *P = exp(lse), *Q = -expm1(lse);
+      return;
+    }
+  }
+  /* P = I_p(phi, n + 1), p = phi / (mu + phi), with 1 - p = mu / (mu + phi) given exactly (phi = 1e12: p rounds
+   * to within 1e-16 of 1, and 1 - p would keep only 4 digits) */
+  urn_inc_beta_pq(phi, n + 1, phi / (mu + phi), mu / (mu + phi), P, Q);
 }
 static void core_neg_binomial_2(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, n = x[0], mu = x[1], phi = x[2];
@@ -423,8 +436,9 @@ static void core_neg_binomial_2(const double *x, const int *need, dist_cdf_out *
     o->lq = 0;
     return;
   }
-  double p = phi / (mu + phi);
-  double dPdp = exp((phi - 1) * log(p) + n * log1p(-p) - urn_lbeta(phi, n + 1));
+  /* dP/dp = p^(phi-1) (1-p)^n / B(phi, n+1), dp/dmu = -phi / (mu + phi)^2 */
+  double q = mu / (mu + phi);
+  double dPdp = exp((phi - 1) * log1p(-q) + n * log(q) - urn_lbeta(phi, n + 1));
   double dP[3] = {0, -dPdp * phi / ((mu + phi) * (mu + phi)),
                   need[2] ? dist_num_dP(pq_neg_binomial_2, x, 3, 2, P) : 0};
   dist_from_pq(o, P, Q, dP, 3);
@@ -474,3 +488,16 @@ static const char *const L_BB[] = {"Successes variable", "Population size parame
                                    "Second prior sample size parameter"};
 DIST_DEFINE_CDFS(beta_binomial, 4, L_BB, core_beta_binomial, 0,
             -1, DR_NONNEG, DR_POS_FINITE, DR_POS_FINITE)
+
+/* neg_binomial(n | alpha, beta) = neg_binomial_2(n | alpha / beta, alpha): the same core, partials mapped. */
+static void core_neg_binomial(const double *x, const int *need, dist_cdf_out *o) {
+  double al = x[1], be = x[2], x2[3] = {x[0], al / be, al};
+  int need2[3] = {0, need[1] || need[2], need[1]};
+  core_neg_binomial_2(x2, need2, o);
+  if (x[0] < 0) return;
+  double lp1 = o->dlp[1], lp2 = o->dlp[2], lq1 = o->dlq[1], lq2 = o->dlq[2];
+  o->dlp[1] = lp2 + lp1 / be, o->dlp[2] = -lp1 * al / (be * be);
+  o->dlq[1] = lq2 + lq1 / be, o->dlq[2] = -lq1 * al / (be * be);
+}
+static const char *const L_NB[] = {"Failures variable", "Shape parameter", "Inverse scale parameter"};
+DIST_DEFINE_CDFS(neg_binomial, 3, L_NB, core_neg_binomial, 0, -1, DR_POS_FINITE, DR_POS_FINITE)

@@ -243,3 +243,22 @@ int dist_check_ge(const char *fn, const char *label, const urn_darg *y, const ur
   }
   return URN_OK;
 }
+
+/* The asymptotic tail of digamma beyond log x - 1/(2x): -sum_k B_2k / (2k x^2k), x >= 10 (error < 1e-17). */
+static double digamma_tail(double x) {
+  double z = 1 / (x * x);
+  double s = -1.0 / 12 + z * (1.0 / 120 + z * (-1.0 / 252 + z * (1.0 / 240 + z * (-1.0 / 132 +
+                                                                              z * (691.0 / 32760 - z / 12)))));
+  return s * z;
+}
+
+double dist_digamma_diff(double x, double n) {
+  if (n == 0) return 0;
+  if (n <= 32 && n == floor(n)) {
+    double s = 0;
+    for (int k = (int)n - 1; k >= 0; k--) s += 1 / (x + k);
+    return s;
+  }
+  if (x >= 10) return log1p(n / x) - 0.5 / (x + n) + 0.5 / x + (digamma_tail(x + n) - digamma_tail(x));
+  return urn_digamma(x + n) - urn_digamma(x);
+}

@@ -154,20 +154,28 @@ int urn_bernoulli_logit_lpmf(const urn_darg *a, int propto, double *out, urn_err
   return dist_run(a, 2, N, k_bernoulli_logit, &st, out);
 }
 
-/* Shared by neg_binomial_2 and _2_log: one term given n, log mu, mu/(mu+phi)
- * style quantities.  lmu = log mu, phi; returns the log mass without
- * -lgamma(n+1) and sets dlmu = d/d(log mu), dphi = d/d phi. */
-static double nb2_term(int n, double lmu, double phi, int want_phi_terms, double *dlmu,
-                       double *dphi) {
+/* Shared by neg_binomial_2, _2_log and neg_binomial: one term given n, lmu = log mu and phi; returns the log mass
+ * without -lgamma(n+1) and sets dlmu = d/d(log mu), dphi = d/d phi.  Written so that no large terms cancel
+ * (phi = 1e12 is the Poisson limit): phi log(phi / (mu + phi)) = -phi log1p(mu / phi), and
+ * lgamma(n + phi) - lgamma(phi) is the log rising factorial (the difference of the two logs, or of the two
+ * lgammas, would lose phi * eps * log(phi): -1.77884 instead of -1.78360 at phi = 1e12). */
+double dist_nb2_term(int n, double lmu, double phi, int want_phi_terms, double *dlmu, double *dphi) {
   double lphi = log(phi);
   double lsum = urn_log_sum_exp2(lmu, lphi); /* log(mu + phi) */
   double pmu = exp(lmu - lsum);              /* mu / (mu + phi) */
-  double lp = (n ? n * (lmu - lsum) : 0) + phi * (lphi - lsum);
-  if (want_phi_terms) lp += urn_lgamma(n + phi) - urn_lgamma(phi);
+  double t = exp(lmu - lphi);                /* mu / phi */
+  double lp = (n ? n * (lmu - lsum) : 0) - phi * log1p(t);
+  if (want_phi_terms) lp += urn_log_rising_factorial(phi, n);
   *dlmu = n - (n + phi) * pmu;
-  /* d/dphi: digamma(n+phi) - digamma(phi) + log(phi/(mu+phi)) + (mu - n)/(mu + phi) */
-  *dphi = (n ? urn_digamma(n + phi) - urn_digamma(phi) : 0) + (lphi - lsum) + pmu -
-          n * exp(-lsum); /* (mu - n) / (mu + phi) without inf / inf */
+  /* d/dphi = [psi(n + phi) - psi(phi) - n / (mu + phi)] + [log(phi / (mu + phi)) + mu / (mu + phi)]: both
+   * brackets are O(1/phi^2) for large phi, so each is formed without cancellation */
+  double inv = exp(-lsum), b1 = 0;
+  if (n <= 32)
+    for (int k = n - 1; k >= 0; k--) b1 += (pmu - k * inv) / (phi + k); /* (mu - k) / ((phi + k)(mu + phi)) */
+  else
+    b1 = dist_digamma_diff(phi, n) - n * inv;
+  double b2 = t < 0.5 ? -urn_log1pmx(t) - t * pmu : pmu - log1p(t);
+  *dphi = b1 + b2;
   return lp;
 }
 
@@ -177,7 +185,7 @@ static inline __attribute__((always_inline)) void nb2_kernel(const double *x, di
                                                              double *g, int log_form) {
   int n = (int)x[0];
   double mu = x[1], phi = x[2], dlmu, dphi;
-  double t = nb2_term(n, log_form ? mu : log(mu), phi, st->keep[2], &dlmu, &dphi);
+  double t = dist_nb2_term(n, log_form ? mu : log(mu), phi, st->keep[2], &dlmu, &dphi);
   if (st->keep[0]) *lp -= urn_lgamma(n + 1.0);
   if (st->keep[1]) *lp += t;
   g[1] = log_form ? dlmu : dlmu / mu;
@@ -247,4 +255,27 @@ int urn_beta_binomial_lpmf(const urn_darg *a, int propto, double *out, urn_error
   if (outside_count(a, N)) return *out = -INFINITY, URN_OK;
   keep_two(&st, propto, a[2].d || a[3].d);
   return dist_run(a, 4, N, k_beta_binomial, &st, out);
+}
+
+/* neg_binomial(n | alpha, beta) is neg_binomial_2(n | alpha / beta, alpha); keep[2] the terms of alpha alone. */
+static inline void k_neg_binomial(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
+  int n = (int)x[0];
+  double al = x[1], be = x[2], dlmu, dphi;
+  double t = dist_nb2_term(n, log(al) - log(be), al, st->keep[2], &dlmu, &dphi);
+  if (st->keep[0]) *lp -= urn_lgamma(n + 1.0);
+  if (st->keep[1]) *lp += t;
+  g[1] = dphi + dlmu / al;
+  g[2] = -dlmu / be;
+}
+
+int urn_neg_binomial_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  static const dist_spec S = {"neg_binomial_lpmf", 3,
+                              {"Failures variable", "Shape parameter", "Inverse scale parameter"},
+                              {-1, DR_POS_FINITE, DR_POS_FINITE}};
+  dist_kstate st;
+  size_t N;
+  int rc;
+  if (nb2_begin(&S, a, propto, &st, &N, out, err, &rc)) return rc;
+  st.keep[2] = !propto || a[1].d;
+  return dist_run(a, 3, N, k_neg_binomial, &st, out);
 }

@@ -169,6 +169,9 @@ int dist_fail(urn_error *err, const char *fn, const char *label, long i, double 
 /* Checks y[i] >= lo[i] over the broadcast elements (sizes already checked):
  * URN_EREJECT "fn: label is y, but must be greater than or equal to lo". */
 int dist_check_ge(const char *fn, const char *label, const urn_darg *y, const urn_darg *lo, urn_error *err);
+/* psi(x + n) - psi(x) for x > 0, n >= 0, without the cancellation of the two digammas for large x (a sum for
+ * small integer n, the difference of the asymptotic series for x >= 10). */
+double dist_digamma_diff(double x, double n);
 /* rngs: every parameter has length 1 or n_out (else URN_EREJECT naming the argument). */
 int dist_rng_sizes(const char *fn, const urn_darg *p, int np, size_t n_out, urn_error *err);
 /* Stores a long draw as a Stan int, refusing overflow. */
@@ -245,6 +248,12 @@ int dist_check_simplex(const char *fn, const char *label, const double *theta, s
                        urn_error *err);
 int dist_check_ordered(const char *fn, const char *label, const double *c, size_t K,
                        urn_error *err);
+/* One ordered_logistic term log P(Y = k | eta = e, cut-points cut[0..Km1)) with its partials in eta and in the
+ * cut-points c[k-2] (dlo) and c[k-1] (dhi); k in 1..Km1+1 (shared with ordered_logistic_glm). */
+double dist_ordlog_term(int k, double e, const double *cut, size_t Km1, double *deta, double *dlo, double *dhi);
+/* One neg_binomial_2 term given n, lmu = log mu and phi, without -lgamma(n+1) and with the terms of phi alone
+ * (the log rising factorial) only when want_phi_terms; dlmu = d/d(log mu), dphi = d/d phi. */
+double dist_nb2_term(int n, double lmu, double phi, int want_phi_terms, double *dlmu, double *dphi);
 /* Lower Cholesky factor L (K x K column-major) of the symmetric matrix S,
  * after checking symmetry; URN_EREJECT with Stan's wording otherwise. */
 int dist_cholesky(const char *fn, const char *label, const double *S, size_t K, double *L,
@@ -334,8 +343,9 @@ DIST_RNG_PROTO(skew_double_exponential)
 DIST_DENS_PROTO(exp_mod_normal_lpdf) DIST_CDF_PROTOS(exp_mod_normal) DIST_RNG_PROTO(exp_mod_normal)
 /* dist_von_mises.c: the von Mises CDFs */
 DIST_CDF_PROTOS(von_mises)
-/* dist_count.c: more counting families */
+/* neg_binomial: lpmf in dist_discrete.c, CDFs in dist_cdf.c, rng in dist_rng.c (beside neg_binomial_2) */
 DIST_DENS_PROTO(neg_binomial_lpmf) DIST_CDF_PROTOS(neg_binomial) DIST_RNG_PROTO(neg_binomial)
+/* dist_count.c: more counting families */
 DIST_DENS_PROTO(beta_neg_binomial_lpmf) DIST_CDF_PROTOS(beta_neg_binomial) DIST_RNG_PROTO(beta_neg_binomial)
 DIST_DENS_PROTO(yule_simon_lpmf) DIST_CDF_PROTOS(yule_simon) DIST_RNG_PROTO(yule_simon)
 DIST_DENS_PROTO(discrete_range_lpmf) DIST_CDF_PROTOS(discrete_range) DIST_RNG_PROTO(discrete_range)

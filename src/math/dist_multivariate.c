@@ -1,7 +1,7 @@
 /* math/dist_multivariate.c — densities whose arguments are vectors or
  * matrices: dirichlet, multi_normal, multi_normal_cholesky,
- * lkj_corr_cholesky, categorical, categorical_logit, ordered_logistic and the
- * GLMs normal_id_glm and bernoulli_logit_glm.  Shapes follow dist.h: an
+ * lkj_corr_cholesky, categorical, categorical_logit and ordered_logistic (the
+ * GLMs are in dist_glm.c).  Shapes follow dist.h: an
  * argument holds n / (rows * cols) items of rows x cols (column-major), and
  * an item count of 1 broadcasts.  Matrix partials of multi_normal are the
  * symmetric gradient (the same value at [i,j] and [j,i]); see dist.h.
@@ -367,8 +367,40 @@ int urn_categorical_logit_lpmf(const urn_darg *a, int propto, double *out, urn_e
   return URN_OK;
 }
 
-int urn_ordered_logistic_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  const char *fn = "ordered_logistic_lpmf";
+double dist_ordlog_term(int k, double e, const double *cut, size_t Km1, double *deta, double *dlo, double *dhi) {
+  double lp;
+  *dlo = *dhi = 0;
+  if (k == 1) {
+    double x = e - cut[0];
+    lp = urn_log1m_inv_logit(x);
+    *deta = -urn_inv_logit(x);
+    *dhi = -*deta;
+  } else if ((size_t)k == Km1 + 1) {
+    double x = e - cut[Km1 - 1];
+    lp = urn_log_inv_logit(x);
+    *deta = urn_inv_logit(-x);
+    *dlo = -*deta;
+  } else {
+    /* log(inv_logit(u) - inv_logit(v)), u = e - c[k-2] > v = e - c[k-1]:
+     * = log_inv_logit(u) + log1m_inv_logit(v) + log1m_exp(v - u) */
+    double u = e - cut[k - 2], v = e - cut[k - 1];
+    lp = urn_log_inv_logit(u) + urn_log1m_inv_logit(v) + urn_log1m_exp(v - u);
+    double em = 1 / expm1(u - v);
+    double du = urn_inv_logit(-u) + em, dv = -urn_inv_logit(v) - em;
+    *deta = du + dv;
+    *dlo = -du;
+    *dhi = -dv;
+  }
+  return lp;
+}
+
+/* A term of an ordinal family: log P(Y = k | eta = e, cut-points) and its partials (see dist_ordlog_term). */
+typedef double (*ord_term_fn)(int k, double e, const double *cut, size_t Km1, double *deta, double *dlo,
+                              double *dhi);
+
+/* ordered_logistic and ordered_probit: y and eta broadcast, c one vector or one per observation. */
+static int ordinal_lpmf(const char *fn, ord_term_fn term, const urn_darg *a, int propto, double *out,
+                        urn_error *err) {
   const urn_darg *y = &a[0], *eta = &a[1], *c = &a[2];
   size_t Km1 = c->rows, nc = items(c), N;
   if (Km1 == 0) return urn_error_set(err, URN_EREJECT, "%s: Cut-points has size 0, but must have a non-zero size", fn);
@@ -391,28 +423,9 @@ int urn_ordered_logistic_lpmf(const urn_darg *a, int propto, double *out, urn_er
     double e = DV(eta, i);
     size_t oc = nc == 1 ? 0 : i * Km1;
     const double *cut = c->v + oc;
-    double deta, dlo = 0, dhi = 0; /* partials wrt eta, c[k-2], c[k-1] (0-based) */
-    if (k == 1) {
-      double x = e - cut[0];
-      if (kk) lp += urn_log1m_inv_logit(x);
-      deta = -urn_inv_logit(x);
-      dhi = -deta;
-    } else if ((size_t)k == Km1 + 1) {
-      double x = e - cut[Km1 - 1];
-      if (kk) lp += urn_log_inv_logit(x);
-      deta = urn_inv_logit(-x);
-      dlo = -deta;
-    } else {
-      /* log(inv_logit(u) - inv_logit(v)), u = e - c[k-2] > v = e - c[k-1]:
-       * = log_inv_logit(u) + log1m_inv_logit(v) + log1m_exp(v - u) */
-      double u = e - cut[k - 2], v = e - cut[k - 1];
-      if (kk) lp += urn_log_inv_logit(u) + urn_log1m_inv_logit(v) + urn_log1m_exp(v - u);
-      double em = 1 / expm1(u - v);
-      double du = urn_inv_logit(-u) + em, dv = -urn_inv_logit(v) - em;
-      deta = du + dv;
-      dlo = -du;
-      dhi = -dv;
-    }
+    double deta, dlo, dhi; /* partials wrt eta, c[k-2], c[k-1] (0-based) */
+    double t = term(k, e, cut, Km1, &deta, &dlo, &dhi);
+    if (kk) lp += t;
     DADD(eta, i, deta);
     if (c->d) {
       if (k > 1) c->d[oc + k - 2] += dlo;
@@ -423,172 +436,28 @@ int urn_ordered_logistic_lpmf(const urn_darg *a, int propto, double *out, urn_er
   return URN_OK;
 }
 
-/* Shapes of a GLM: x is N x K, y and alpha have N or 1 values, beta K.  x is
- * usually data: its finiteness scan (N K values) runs once per call site. */
-static int glm_shapes(const char *fn, const urn_darg *a, size_t *N, size_t *K, urn_error *err) {
-  *N = a[1].rows;
-  *K = a[1].cols;
-  if (a[1].n != *N * *K)
-    return urn_error_set(err, URN_EREJECT, "%s: Matrix of independent variables has the wrong size", fn);
-  if (a[0].n != *N && a[0].n != 1)
-    return urn_error_set(err, URN_EREJECT, "%s: Size of Vector of dependent variables (%zu) and rows of Matrix of independent variables (%zu) must match in size", fn, a[0].n, *N);
-  if (a[2].n != *N && a[2].n != 1)
-    return urn_error_set(err, URN_EREJECT, "%s: Size of Intercept (%zu) and rows of Matrix of independent variables (%zu) must match in size", fn, a[2].n, *N);
-  if (a[3].n != *K)
-    return urn_error_set(err, URN_EREJECT, "%s: Size of Weight vector (%zu) and columns of Matrix of independent variables (%zu) must match in size", fn, a[3].n, *K);
-  if (dist_check_once(fn, "Matrix of independent variables", &a[1], DR_FINITE, err) ||
-      dist_check_once(fn, "Intercept", &a[2], DR_FINITE, err) ||
-      dist_check_once(fn, "Weight vector", &a[3], DR_FINITE, err))
-    return URN_EREJECT;
-  return URN_OK;
+int urn_ordered_logistic_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  return ordinal_lpmf("ordered_logistic_lpmf", dist_ordlog_term, a, propto, out, err);
 }
 
-/* Two doubles as one value (GCC vector extensions: SIMD at any optimisation
- * level, in the SSE2 registers every x86-64 has; wider vectors spill there).
- * glm_v2u may sit at any 8-byte boundary. */
-typedef double glm_v2 __attribute__((vector_size(16)));
-typedef double glm_v2u __attribute__((vector_size(16), aligned(8)));
-
-/* Rows are processed in blocks of GLM_BLOCK: the block's linear predictor and
- * d lp / d eta live on the stack (no allocation per call), and its stretch of
- * each column of x stays in cache between the two passes. */
-#define GLM_BLOCK 512
-
-/* eta[r] = alpha_i + x_i . beta for rows i = i0 + r, r < n, four columns of x
- * (contiguous, column-major) at a time: a row of x is strided by N, and
- * walking rows touched a new cache line per element (diamonds, N = 5000,
- * K = 24: 4x slower).  Each eta sums in the order of a row walk. */
-static void glm_linear(const urn_darg *a, size_t N, size_t K, size_t i0, size_t n, double *eta) {
-  for (size_t r = 0; r < n; r++) eta[r] = DV(&a[2], i0 + r);
-  const double *x = a[1].v + i0, *b = a[3].v;
-  size_t j = 0;
-  for (; j + 4 <= K; j += 4) {
-    const double *c0 = x + j * N, *c1 = c0 + N, *c2 = c1 + N, *c3 = c2 + N;
-    size_t r = 0;
-    for (; r + 2 <= n; r += 2) {
-      glm_v2 e = *(const glm_v2u *)(eta + r);
-      e += *(const glm_v2u *)(c0 + r) * b[j];
-      e += *(const glm_v2u *)(c1 + r) * b[j + 1];
-      e += *(const glm_v2u *)(c2 + r) * b[j + 2];
-      e += *(const glm_v2u *)(c3 + r) * b[j + 3];
-      *(glm_v2u *)(eta + r) = e;
-    }
-    for (; r < n; r++) eta[r] = (((eta[r] + c0[r] * b[j]) + c1[r] * b[j + 1]) + c2[r] * b[j + 2]) + c3[r] * b[j + 3];
-  }
-  for (; j < K; j++)
-    for (size_t r = 0; r < n; r++) eta[r] += x[j * N + r] * b[j];
+/* log(Phi(hi) - Phi(lo)) for lo < hi, on the side where the two are small (no cancellation near 1). */
+static double log_phi_diff(double lo, double hi) {
+  if (lo > 0) return urn_log_diff_exp(urn_log_Phi(-lo), urn_log_Phi(-hi));
+  return urn_log_diff_exp(urn_log_Phi(hi), urn_log_Phi(lo));
 }
 
-/* sum_r g[r] x[r] (x NULL: sum_r g[r]) in eight partial sums: four
- * independent chains of two-lane adds instead of one long chain. */
-static double glm_dot(const double *g, const double *x, size_t n) {
-  glm_v2 s0 = {0, 0}, s1 = {0, 0}, s2 = {0, 0}, s3 = {0, 0};
-  size_t r = 0;
-  if (x) {
-    for (; r + 8 <= n; r += 8) {
-      s0 += *(const glm_v2u *)(g + r) * *(const glm_v2u *)(x + r);
-      s1 += *(const glm_v2u *)(g + r + 2) * *(const glm_v2u *)(x + r + 2);
-      s2 += *(const glm_v2u *)(g + r + 4) * *(const glm_v2u *)(x + r + 4);
-      s3 += *(const glm_v2u *)(g + r + 6) * *(const glm_v2u *)(x + r + 6);
-    }
-  } else {
-    for (; r + 8 <= n; r += 8) {
-      s0 += *(const glm_v2u *)(g + r);
-      s1 += *(const glm_v2u *)(g + r + 2);
-      s2 += *(const glm_v2u *)(g + r + 4);
-      s3 += *(const glm_v2u *)(g + r + 6);
-    }
-  }
-  s0 = (s0 + s1) + (s2 + s3);
-  double s = s0[0] + s0[1];
-  for (; r < n; r++) s += x ? g[r] * x[r] : g[r];
-  return s;
+/* The ordered_probit term: P(Y = k) = Phi(c[k-1] - e) - Phi(c[k-2] - e) with c[-1] = -inf, c[K-1] = inf. */
+static double ordprobit_term(int k, double e, const double *cut, size_t Km1, double *deta, double *dlo,
+                             double *dhi) {
+  double lo = k == 1 ? -INFINITY : cut[k - 2] - e, hi = (size_t)k == Km1 + 1 ? INFINITY : cut[k - 1] - e;
+  double lp = k == 1 ? urn_log_Phi(hi) : (size_t)k == Km1 + 1 ? urn_log_Phi(-lo) : log_phi_diff(lo, hi);
+  /* d/d c[k-1] = phi(hi) / P, d/d c[k-2] = -phi(lo) / P, d/d eta = -(both) */
+  *dhi = isinf(hi) ? 0 : exp(dist_log_phi(hi) - lp);
+  *dlo = isinf(lo) ? 0 : -exp(dist_log_phi(lo) - lp);
+  *deta = -(*dhi + *dlo);
+  return lp;
 }
 
-/* Adds the partials of rows i0 .. i0 + n - 1 given g[r] = d lp / d eta: alpha
- * gets g, beta the columns' dot products with g, x the outer product g beta'. */
-static void glm_partials(const urn_darg *a, size_t N, size_t K, size_t i0, size_t n, const double *g) {
-  if (a[2].d && a[2].n == 1) a[2].d[0] += glm_dot(g, NULL, n);
-  else if (a[2].d)
-    for (size_t r = 0; r < n; r++) a[2].d[i0 + r] += g[r];
-  for (size_t j = 0; j < K; j++) {
-    if (a[3].d) a[3].d[j] += glm_dot(g, a[1].v + j * N + i0, n);
-    if (a[1].d)
-      for (size_t r = 0; r < n; r++) a[1].d[j * N + i0 + r] += g[r] * a[3].v[j];
-  }
-}
-
-int urn_normal_id_glm_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  const char *fn = "normal_id_glm_lpdf";
-  size_t N, K;
-  if (glm_shapes(fn, a, &N, &K, err)) return URN_EREJECT;
-  if (a[4].n != N && a[4].n != 1)
-    return urn_error_set(err, URN_EREJECT, "%s: Size of Scale vector (%zu) and rows of Matrix of independent variables (%zu) must match in size", fn, a[4].n, N);
-  if (dist_check_once(fn, "Vector of dependent variables", &a[0], DR_FINITE, err) ||
-      dist_check_once(fn, "Scale vector", &a[4], DR_POS_FINITE, err))
-    return URN_EREJECT;
-  int ks = !propto || a[4].d;
-  int kk = !propto || a[0].d || a[1].d || a[2].d || a[3].d || a[4].d;
-  int scalar_s = a[4].n == 1;
-  double lp = 0, sum_z2 = 0, eta[GLM_BLOCK], g[GLM_BLOCK];
-  if (!propto) lp -= N * DIST_HALF_LOG_2PI;
-  if (ks && scalar_s) lp -= N * log(a[4].v[0]); /* one log for a scalar sigma */
-  for (size_t i0 = 0; i0 < N; i0 += GLM_BLOCK) {
-    size_t n = N - i0 < GLM_BLOCK ? N - i0 : GLM_BLOCK;
-    glm_linear(a, N, K, i0, n, eta);
-    if (scalar_s) { /* one division: z = (y - eta) / s, d lp / d eta = z / s */
-      double inv = 1 / a[4].v[0], q = 0;
-      for (size_t r = 0; r < n; r++) {
-        double z = (DV(&a[0], i0 + r) - eta[r]) * inv;
-        q += z * z;
-        g[r] = z * inv;
-      }
-      sum_z2 += q;
-      if (a[0].d)
-        for (size_t r = 0; r < n; r++) DADD(&a[0], i0 + r, -g[r]);
-    } else {
-      for (size_t r = 0; r < n; r++) {
-        size_t i = i0 + r;
-        double s = a[4].v[i], z = (DV(&a[0], i) - eta[r]) / s;
-        if (kk) lp -= 0.5 * z * z;
-        if (ks) lp -= log(s);
-        g[r] = z / s;
-        DADD(&a[0], i, -g[r]);
-        if (a[4].d) a[4].d[i] += (z * z - 1) / s;
-      }
-    }
-    glm_partials(a, N, K, i0, n, g);
-  }
-  if (scalar_s) {
-    if (kk) lp -= 0.5 * sum_z2;
-    if (a[4].d) a[4].d[0] += (sum_z2 - (double)N) / a[4].v[0];
-  }
-  *out = lp;
-  return URN_OK;
-}
-
-int urn_bernoulli_logit_glm_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
-  const char *fn = "bernoulli_logit_glm_lpmf";
-  size_t N, K;
-  if (glm_shapes(fn, a, &N, &K, err)) return URN_EREJECT;
-  for (size_t i = 0; i < N; i++) {
-    int y = DI(&a[0], i);
-    if (y < 0 || y > 1) return *out = -INFINITY, URN_OK;
-  }
-  int kk = !propto || a[1].d || a[2].d || a[3].d;
-  double lp = 0, eta[GLM_BLOCK], g[GLM_BLOCK];
-  for (size_t i0 = 0; i0 < N; i0 += GLM_BLOCK) {
-    size_t n = N - i0 < GLM_BLOCK ? N - i0 : GLM_BLOCK;
-    glm_linear(a, N, K, i0, n, eta);
-    for (size_t r = 0; r < n; r++) {
-      int y = DI(&a[0], i0 + r);
-      double lpp, lpm, pr;
-      dist_logit_parts(eta[r], &lpp, &lpm, &pr);
-      if (kk) lp += y ? lpp : lpm;
-      g[r] = y - pr;
-    }
-    glm_partials(a, N, K, i0, n, g);
-  }
-  *out = lp;
-  return URN_OK;
+int urn_ordered_probit_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
+  return ordinal_lpmf("ordered_probit_lpmf", ordprobit_term, a, propto, out, err);
 }

@@ -397,6 +397,22 @@ int urn_neg_binomial_2_log_rng(urn_rng *r, const urn_darg *p, size_t n, double *
   return nb2_draws(fn, r, p, n, iout, 1, err);
 }
 
+int urn_neg_binomial_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout, urn_error *err) {
+  const char *fn = "neg_binomial_rng";
+  if (dist_rng_sizes(fn, p, 2, n, err) || CHK("Shape parameter", p[0], DR_POS_FINITE) ||
+      CHK("Inverse scale parameter", p[1], DR_POS_FINITE))
+    return URN_EREJECT;
+  for (size_t i = 0; i < n; i++) {
+    double lam = dist_gamma_draw(r, P(0, i)) / P(1, i);
+    if (!(lam < 1073741824.0))
+      return urn_error_set(err, URN_EREJECT,
+                           "%s: Random number that came from gamma distribution is %g, but must be less than "
+                           "1.07374e+09", fn, lam);
+    if (dist_put_int(fn, dist_poisson_draw(r, lam), &iout[i], err)) return URN_EREJECT;
+  }
+  return URN_OK;
+}
+
 int urn_beta_binomial_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout,
                           urn_error *err) {
   const char *fn = "beta_binomial_rng";
@@ -467,6 +483,20 @@ int urn_ordered_logistic_rng(urn_rng *r, const urn_darg *p, size_t n, double *ou
     return URN_EREJECT;
   for (size_t i = 0; i < n; i++) {
     double z = DV(&p[0], i) + logistic_draw(r);
+    int k = 1;
+    for (size_t j = 0; j < Km1; j++) k += p[1].v[j] < z;
+    iout[i] = k;
+  }
+  return URN_OK;
+}
+
+int urn_ordered_probit_rng(urn_rng *r, const urn_darg *p, size_t n, double *out, int *iout, urn_error *err) {
+  const char *fn = "ordered_probit_rng";
+  size_t Km1 = p[1].rows ? p[1].rows : p[1].n;
+  if (CHK("Location parameter", p[0], DR_FINITE) || dist_check_ordered(fn, "Cut-points", p[1].v, Km1, err))
+    return URN_EREJECT;
+  for (size_t i = 0; i < n; i++) {
+    double z = DV(&p[0], i) + urn_rng_normal(r);
     int k = 1;
     for (size_t j = 0; j < Km1; j++) k += p[1].v[j] < z;
     iout[i] = k;

@@ -14,6 +14,8 @@
 #define V(n, c) {n, URN_DA_VECTOR, c}
 #define VS(n, c) {n, URN_DA_VECTORS, c}
 #define M(n, c) {n, URN_DA_MATRIX, c}
+#define IA(n, c) {n, URN_DA_INT_ARRAY, c}
+#define GX(n, c) {n, URN_DA_GLM_X, c}
 
 /* Function pointer shorthands. */
 #define CDFS(f) urn_##f##_lcdf, urn_##f##_lccdf, urn_##f##_cdf
@@ -84,9 +86,10 @@ const urn_dist urn_dist_table[] = {
      "(nu/2) log(nu/2) - lgamma(nu/2) + nu log(s) - (nu/2 + 1) log(y) - nu s^2 / (2 y)",
      "CDF partial in nu: numerical.", 0, 0},
     {"von_mises", 0, 0, 3, {R("y", ""), R("mu", ""), R("kappa", ">= 0")}, "y in (-inf, inf)",
-     urn_von_mises_lpdf, NOCDF, RNG(von_mises, URN_RNG_REALS),
+     urn_von_mises_lpdf, CDFS(von_mises), RNG(von_mises, URN_RNG_REALS),
      "kappa cos(y - mu) - log(2 pi) - log(I0(kappa))",
-     "No CDF.  The rng returns values in [mu - pi, mu + pi].", 0, 0},
+     "The rng returns values in [mu - pi, mu + pi].  As in Stan, the CDFs take y in [-pi, pi] and give the mass "
+     "on [-pi, y] (integrated by quadrature, accurate in both tails).", 0, 0},
     {"pareto", 0, 0, 3, {R("y", ""), R("y_min", "> 0"), R("alpha", "> 0")}, "y in [y_min, inf)",
      urn_pareto_lpdf, CDFS(pareto), RNG(pareto, URN_RNG_REALS),
      "log(alpha) + alpha log(y_min) - (alpha + 1) log(y)", "y < y_min gives -inf.", 0, 0},
@@ -153,6 +156,28 @@ const urn_dist urn_dist_table[] = {
      RNG(beta_binomial, URN_RNG_INTS),
      "lchoose(N, n) + lbeta(n + alpha, N - n + beta) - lbeta(alpha, beta)",
      "The CDF sums the mass explicitly (O(N) per element).", 0, 0},
+    {"neg_binomial", 1, 0, 3, {I("n", ""), R("alpha", "> 0"), R("beta", "> 0")}, "n in {0, 1, ...}",
+     urn_neg_binomial_lpmf, CDFS(neg_binomial), RNG(neg_binomial, URN_RNG_INTS),
+     "lchoose(n + alpha - 1, n) + alpha log(beta / (1 + beta)) - n log(1 + beta)",
+     "Mean alpha / beta.  Evaluated as neg_binomial_2(n | alpha / beta, alpha).  CDF partial in alpha: numerical.",
+     0, 0},
+    {"beta_neg_binomial", 1, 0, 4, {I("n", ">= 0"), R("r", "> 0"), R("alpha", "> 0"), R("beta", "> 0")},
+     "n in {0, 1, ...}", urn_beta_neg_binomial_lpmf, CDFS(beta_neg_binomial), RNG(beta_neg_binomial, URN_RNG_INTS),
+     "lgamma(n + r) - lgamma(n + 1) - lgamma(r) + lbeta(alpha + r, beta + n) - lbeta(alpha, beta)",
+     "Mean r beta / (alpha - 1).  As in Stan, n < 0 is an error.  The CDF sums the mass for n <= 2000 and "
+     "integrates the upper tail (the Beta mixture of negative binomial tails) by quadrature; its parameter "
+     "partials are numerical.", 0, 0},
+    {"yule_simon", 1, 0, 2, {I("n", ">= 1"), R("alpha", "> 0")}, "n in {1, 2, ...}", urn_yule_simon_lpmf,
+     CDFS(yule_simon), RNG(yule_simon, URN_RNG_INTS), "log(alpha) + lbeta(n, alpha + 1)",
+     "As in Stan, n < 1 is an error.  P(N > n) = n B(n, alpha + 1).", 0, 0},
+    {"discrete_range", 1, 0, 3, {I("y", ""), I("lower", ""), I("upper", ">= lower")}, "y in {lower, ..., upper}",
+     urn_discrete_range_lpmf, CDFS(discrete_range), RNG(discrete_range, URN_RNG_INTS),
+     "-log(upper - lower + 1)", "", 0, 0},
+    {"hypergeometric", 1, 0, 4, {I1("n", ""), I1("N", "<= a + b"), I1("a", ">= 0"), I1("b", ">= 0")},
+     "n in {max(0, N - b), ..., min(a, N)}", urn_hypergeometric_lpmf, NOCDF, urn_hypergeometric_rng, URN_RNG_INT, 3,
+     {I1("N", ""), I1("a", ""), I1("b", "")}, "lchoose(a, n) + lchoose(b, N - n) - lchoose(a + b, N)",
+     "n successes in N draws without replacement from a successes and b failures; an n outside the support is "
+     "an error, as in Stan.", 0, 0},
     /* ---------------- categorical, ordinal ---------------- */
     {"categorical", 1, 1, 2, {I("y", ""), V("theta", "simplex")}, "y in {1, ..., K}",
      urn_categorical_lpmf, NOCDF, urn_categorical_rng, URN_RNG_INT, -1, {{0}},
@@ -167,11 +192,29 @@ const urn_dist urn_dist_table[] = {
      "else log(inv_logit(eta - c[k-1]) - inv_logit(eta - c[k]))",
      "c may be one vector or an array of vectors (one per observation).  "
      "The rng takes a real eta and one vector c.", 0, 0},
+    {"ordered_probit", 1, 1, 3, {I("k", ""), R("eta", ""), VS("c", "ordered")},
+     "k in {1, ..., K}, K = size(c) + 1", urn_ordered_probit_lpmf, NOCDF, urn_ordered_probit_rng, URN_RNG_INT, -1,
+     {{0}}, "log(Phi(c[k] - eta) - Phi(c[k-1] - eta)),  c[0] = -inf, c[K] = inf",
+     "c may be one vector or an array of vectors (one per observation).  The difference of Phis is taken on the "
+     "side where both are small.  The rng takes a real eta and one vector c.", 0, 0},
     /* ---------------- multivariate ---------------- */
     {"dirichlet", 0, 1, 2, {VS("theta", "simplex"), VS("alpha", "> 0")}, "theta a simplex",
      urn_dirichlet_lpdf, NOCDF, urn_dirichlet_rng, URN_RNG_VECTOR, -1, {{0}},
      "lgamma(sum(alpha)) - sum(lgamma(alpha)) + sum((alpha - 1) log(theta))",
      "A theta that is not a simplex (tolerance 1e-8) is an error, as in Stan.", 0, 0},
+    {"multinomial", 1, 1, 2, {IA("y", ">= 0"), V("theta", "simplex")}, "y in {0, 1, ...}^K",
+     urn_multinomial_lpmf, NOCDF, urn_multinomial_rng, URN_RNG_INT_ARRAY, 2, {V("theta", "simplex"), I1("N", ">= 0")},
+     "lgamma(N + 1) - sum(lgamma(y + 1)) + sum(y log(theta)),  N = sum(y)",
+     "multinomial_rng(theta, N) returns K counts summing to N.", 1, 0},
+    {"multinomial_logit", 1, 1, 2, {IA("y", ">= 0"), V("gamma", "")}, "y in {0, 1, ...}^K",
+     urn_multinomial_logit_lpmf, NOCDF, urn_multinomial_logit_rng, URN_RNG_INT_ARRAY, 2,
+     {V("gamma", ""), I1("N", ">= 0")}, "multinomial(y | softmax(gamma))", "", 1, 0},
+    {"dirichlet_multinomial", 1, 1, 2, {IA("y", ">= 0"), V("alpha", "> 0")}, "y in {0, 1, ...}^K",
+     urn_dirichlet_multinomial_lpmf, NOCDF, urn_dirichlet_multinomial_rng, URN_RNG_INT_ARRAY, 2,
+     {V("alpha", "> 0"), I1("N", ">= 0")},
+     "lgamma(N + 1) - sum(lgamma(y + 1)) + lgamma(alpha0) - lgamma(N + alpha0) + sum(lgamma(y + alpha) - "
+     "lgamma(alpha)),  alpha0 = sum(alpha)",
+     "Zero counts (N = 0) give 0, as in Stan.", 1, 0},
     {"multi_normal", 0, 1, 3, {VS("y", ""), VS("mu", ""), M("Sigma", "covariance matrix")},
      "y in R^K", urn_multi_normal_lpdf, NOCDF, urn_multi_normal_rng, URN_RNG_VECTOR, -1, {{0}},
      "-K/2 log(2 pi) - log(det(Sigma))/2 - (y - mu)' Sigma^-1 (y - mu) / 2",
@@ -191,14 +234,36 @@ const urn_dist urn_dist_table[] = {
      "c_K(eta) is the LKJ (2009) normalizing constant.  The rng is lkj_corr_cholesky_rng(K, eta).", 0, 0},
     /* ---------------- GLMs ---------------- */
     {"normal_id_glm", 0, 1, 5,
-     {R("y", ""), M("x", ""), R("alpha", ""), V("beta", ""), R("sigma", "> 0")},
+     {R("y", ""), GX("x", ""), R("alpha", ""), V("beta", ""), R("sigma", "> 0")},
      "y in (-inf, inf)", urn_normal_id_glm_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
      "sum_i normal(y[i] | alpha[i] + x[i] . beta, sigma[i])",
      "x is N x K; y, alpha and sigma have N or 1 values.", 0, 0},
-    {"bernoulli_logit_glm", 1, 1, 4, {I("y", ""), M("x", ""), R("alpha", ""), V("beta", "")},
-     "y in {0, 1}", urn_bernoulli_logit_glm_lpmf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+    {"bernoulli_logit_glm", 1, 1, 4, {I("y", ""), GX("x", ""), R("alpha", ""), V("beta", "")},
+     "y in {0, 1}", urn_bernoulli_logit_glm_lpmf, NOCDF, urn_bernoulli_logit_glm_rng, URN_RNG_INT_ARRAY, 3,
+     {GX("x", ""), R("alpha", ""), V("beta", "")},
      "sum_i bernoulli_logit(y[i] | alpha[i] + x[i] . beta)",
-     "x is N x K; y and alpha have N or 1 values.", 0, 0},
+     "x is N x K (or a row_vector: one observation); y and alpha have N or 1 values.  The rng returns N draws.",
+     1, 0},
+    {"poisson_log_glm", 1, 1, 4, {I("y", ">= 0"), GX("x", ""), R("alpha", ""), V("beta", "")},
+     "y in {0, 1, ...}", urn_poisson_log_glm_lpmf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_i poisson_log(y[i] | alpha[i] + x[i] . beta)", "x is N x K (or a row_vector).", 0, 0},
+    {"neg_binomial_2_log_glm", 1, 1, 5,
+     {I("y", ">= 0"), GX("x", ""), R("alpha", ""), V("beta", ""), R("phi", "> 0")}, "y in {0, 1, ...}",
+     urn_neg_binomial_2_log_glm_lpmf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_i neg_binomial_2_log(y[i] | alpha[i] + x[i] . beta, phi[i])",
+     "x is N x K (or a row_vector); phi has N or 1 values.", 0, 0},
+    {"binomial_logit_glm", 1, 1, 5,
+     {I("n", ""), I("N", ">= 0"), GX("x", ""), R("alpha", ""), V("beta", "")}, "n in {0, ..., N}",
+     urn_binomial_logit_glm_lpmf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_i binomial_logit(n[i] | N[i], alpha[i] + x[i] . beta)",
+     "As in Stan, n outside 0..N is an error.", 0, 0},
+    {"ordered_logistic_glm", 1, 1, 4, {I("y", ""), GX("x", ""), V("beta", ""), V("c", "ordered")},
+     "y in {1, ..., K}, K = size(c) + 1", urn_ordered_logistic_glm_lpmf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_i ordered_logistic(y[i] | x[i] . beta, c)", "As in Stan, y outside 1..K is an error.", 0, 0},
+    {"categorical_logit_glm", 1, 1, 4, {I("y", ""), GX("x", ""), V("alpha", ""), M("beta", "")},
+     "y in {1, ..., C}", urn_categorical_logit_glm_lpmf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_i categorical_logit(y[i] | alpha + (x[i] beta)')",
+     "x is N x K, alpha has C values, beta is K x C.  As in Stan, y outside 1..C is an error.", 0, 0},
     {NULL, 0, 0, 0, {{0}}, NULL, NULL, NULL, NULL, NULL, NULL, URN_RNG_NONE, -1, {{0}}, NULL, NULL, 0, 0}};
 
 size_t urn_dist_count(void) {

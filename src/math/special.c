@@ -527,3 +527,46 @@ double urn_owens_t(double h, double a) {
   double s = urn_owens_t_scaled(h, a);
   return s == 0 ? 0 : s * exp(-0.5 * h * h);
 }
+
+double urn_log1pmx(double x) { return log1pmx(x); }
+
+double urn_log_rising_factorial(double x, double n) {
+  if (isnan(x) || isnan(n)) return x + n;
+  if (n == 0) return 0;
+  if (!(x > 0) || n < 0) return NAN;
+  if (n <= 16 && n == floor(n) && x < 1e15) { /* a short exact product */
+    double p = x;
+    for (int k = 1; k < (int)n; k++) p *= x + k;
+    return log(p);
+  }
+  if (x >= 10) {
+    /* (x - 1/2) log(1 + n/x) + n log(x + n) - n + (Stirling remainders): the large terms of the two lgammas
+       cancel analytically; lgamma(x + n) - lgamma(x) at x = 1e12 would keep only ~3 digits */
+    double r = n / x;
+    return x * log1pmx(r) - 0.5 * log1p(r) + n * log(x + n) + stirling_diff(x + n) - stirling_diff(x);
+  }
+  return urn_lgamma(x + n) - urn_lgamma(x);
+}
+
+void urn_inc_beta_pq(double a, double b, double x, double y, double *P, double *Q) {
+  if (isnan(a) || isnan(b) || isnan(x) || isnan(y) || a <= 0 || b <= 0 || x < 0 || y < 0) {
+    *P = *Q = NAN;
+    return;
+  }
+  if (x == 0 || y == 1) {
+    *P = 0, *Q = 1;
+    return;
+  }
+  if (y == 0 || x == 1) {
+    *P = 1, *Q = 0;
+    return;
+  }
+  /* as urn_inc_beta, with 1 - x given as y (exact where x is near 1), both tails returned */
+  int swap = x > (a + 1.0) / (a + b + 2.0);
+  double xv = swap ? y : x, yv = swap ? x : y, aa = swap ? b : a, bb = swap ? a : b;
+  /* the log of whichever of x, y is near 1 from the other (b log y with b = 1e12 needs y's log to 1e-28) */
+  double lx = xv > 0.5 ? log1p(-yv) : log(xv), ly = yv > 0.5 ? log1p(-xv) : log(yv);
+  double r = exp(log_beta_power(aa, bb, xv, yv, lx, ly)) / aa * inc_beta_cf(aa, bb, xv);
+  if (swap) *Q = r, *P = 1.0 - r;
+  else *P = r, *Q = 1.0 - r;
+}

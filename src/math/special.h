@@ -62,6 +62,9 @@ double urn_erfc(double x);
 
 /* Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1]. */
 double urn_inc_beta(double a, double b, double x);
+/* Both tails of the regularized incomplete beta, *P = I_x(a, b) and *Q = I_y(b, a) = 1 - *P, given y = 1 - x
+ * exactly (both may be tiny): each tail keeps its relative accuracy where urn_inc_beta's 1 - x would not. */
+void urn_inc_beta_pq(double a, double b, double x, double y, double *P, double *Q);
 /* Regularized lower incomplete gamma P(a, x), a > 0, x >= 0. */
 double urn_gamma_p(double a, double x);
 /* Regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), accurate when small. */
@@ -75,5 +78,11 @@ double urn_erfcx(double x);
 double urn_owens_t(double h, double a);
 /* exp(h^2 / 2) T(h, a): finite where T itself underflows (|h| > 38). */
 double urn_owens_t_scaled(double h, double a);
+
+/* log(1 + x) - x, accurate for small |x| (x > -1). */
+double urn_log1pmx(double x);
+/* log Gamma(x + n) - log Gamma(x) for x > 0, n >= 0 (Stan's log_rising_factorial on that domain), accurate
+ * relative to its own size for large x: at x = 1e12 the difference of the two lgammas would lose 13 digits. */
+double urn_log_rising_factorial(double x, double n);
 
 #endif

@@ -181,6 +181,81 @@ for y, mu, sg, lam in [(0.3, -0.2, 1.5, 2.0), (-2.5, 1.0, 0.7, 0.5), (10.0, 2.0,
          scipy_d=stats.exponnorm(1 / (sg * lam), mu, sg) if abs(y) < 20 else None)
 mp.mp.dps = 60
 
+# counting families; the negative binomials also at phi = 1e12 (the Poisson limit, where a difference of
+# lgammas or of logs loses ~13 digits), against mpmath at 60 digits
+def nb2_lpmf(n, mu, phi):
+    n, mu, phi = mp.mpf(n), mp.mpf(mu), mp.mpf(phi)
+    return (mp.loggamma(n + phi) - mp.loggamma(phi) - mp.loggamma(n + 1) + n * mp.log(mu / (mu + phi))
+            + phi * mp.log(phi / (mu + phi)))
+
+
+def nb2_cdfs(n, mu, phi):
+    n, mu, phi = mp.mpf(n), mp.mpf(mu), mp.mpf(phi)
+    P = mp.betainc(phi, n + 1, 0, phi / (mu + phi), regularized=True)
+    Q = mp.betainc(n + 1, phi, 0, mu / (mu + phi), regularized=True)
+    return mp.log(P), mp.log(Q)
+
+
+for n, mu, phi in [(3, 2.5, 1e12), (0, 2.5, 1e12), (40, 30.0, 1e10)]:
+    lp, lq = nb2_cdfs(n, mu, phi)
+    rows.append(('neg_binomial_2', 0, [n, mu, phi], float(nb2_lpmf(n, mu, phi))))
+    rows.append(('neg_binomial_2', 1, [n, mu, phi], float(lp)))
+    rows.append(('neg_binomial_2', 2, [n, mu, phi], float(lq)))
+    rows.append(('neg_binomial_2_log', 0, [n, math.log(mu), phi], float(nb2_lpmf(n, mp.exp(mp.mpf(math.log(mu))), phi))))
+for n, al, be in [(0, 2.5, 1.5), (7, 3.0, 0.8), (25, 20.0, 0.4), (3, 1e12, 1e12 / 2.5)]:
+    lp, lq = nb2_cdfs(n, mp.mpf(al) / be, al)
+    rows.append(('neg_binomial', 0, [n, al, be], float(nb2_lpmf(n, mp.mpf(al) / be, al))))
+    if al < 100:
+        assert abs(rows[-1][3] - stats.nbinom(al, be / (1 + be)).logpmf(n)) < 1e-10
+    rows.append(('neg_binomial', 1, [n, al, be], float(lp)))
+    rows.append(('neg_binomial', 2, [n, al, be], float(lq)))
+
+
+def bnb_pmf(k, r, al, be):
+    return mp.exp(mp.loggamma(k + r) - mp.loggamma(k + 1) - mp.loggamma(r) + mp.log(mp.beta(al + r, be + k))
+                  - mp.log(mp.beta(al, be)))
+
+
+for n, r, al, be in [(0, 2.5, 3.0, 1.5), (4, 1.5, 2.0, 3.0), (30, 4.0, 6.0, 2.0), (2, 0.7, 0.8, 5.0)]:
+    P = mp.fsum(bnb_pmf(k, r, al, be) for k in range(n + 1))
+    rows.append(('beta_neg_binomial', 0, [n, r, al, be], float(mp.log(bnb_pmf(n, r, al, be)))))
+    rows.append(('beta_neg_binomial', 1, [n, r, al, be], float(mp.log(P))))
+    rows.append(('beta_neg_binomial', 2, [n, r, al, be], float(mp.log(1 - P))))
+for n, al in [(1, 2.5), (4, 0.7), (30, 3.0), (2, 1e8)]:
+    n_, al_ = mp.mpf(n), mp.mpf(al)
+    lq = mp.log(n_) + mp.log(mp.beta(n_, al_ + 1))
+    rows.append(('yule_simon', 0, [n, al], float(mp.log(al_) + mp.log(mp.beta(n_, al_ + 1)))))
+    if al < 100:
+        assert abs(rows[-1][3] - stats.yulesimon(al).logpmf(n)) < 1e-10
+    rows.append(('yule_simon', 1, [n, al], float(mp.log(1 - mp.exp(lq)))))
+    rows.append(('yule_simon', 2, [n, al], float(lq)))
+for y, lo, hi in [(3, 1, 10), (-2, -5, 0), (7, 7, 7)]:
+    w = hi - lo + 1
+    rows.append(('discrete_range', 0, [y, lo, hi], -math.log(w)))
+    rows.append(('discrete_range', 1, [y, lo, hi], math.log((y - lo + 1) / w)))
+    rows.append(('discrete_range', 2, [y, lo, hi], math.log((hi - y) / w) if hi > y else -math.inf))
+for n, N, a, b in [(2, 5, 4, 6), (0, 3, 2, 10), (7, 10, 8, 9)]:
+    rows.append(('hypergeometric', 0, [n, N, a, b], float(stats.hypergeom(a + b, a, N).logpmf(n))))
+
+
+def vm_cdfs(y, mu, k):
+    y, mu, k = mp.mpf(y), mp.mpf(mu), mp.mpf(k)
+    f = lambda t: mp.exp(k * (mp.cos(t - mu) - 1))
+    pts = sorted(set([-mp.pi, y, mp.pi] + [x for x in [mu - 2 * mp.pi, mu, mu + 2 * mp.pi] if -mp.pi < x < mp.pi]))
+    lo = [x for x in pts if x <= y]
+    hi = [x for x in pts if x >= y]
+    Z = 2 * mp.pi * mp.besseli(0, k) * mp.exp(-k)
+    # each piece split in 20: mpmath's quadrature alone is off by 3e-8 at kappa = 500
+    fine = lambda p: [a + (b - a) * j / 20 for a, b in zip(p[:-1], p[1:]) for j in range(20)] + [p[-1]]
+    return mp.log(mp.quad(f, fine(lo)) / Z), mp.log(mp.quad(f, fine(hi)) / Z)
+
+
+for y, mu, k in [(0.3, -0.2, 1.5), (1.0, 0.5, 40.0), (-2.0, 0.0, 0.1), (-3.0, 0.2, 2.0), (2.9, -0.3, 500.0),
+                 (-1.5, 3.0, 8.0)]:
+    lp, lq = vm_cdfs(y, mu, k)
+    rows.append(('von_mises', 1, [y, mu, k], float(lp)))
+    rows.append(('von_mises', 2, [y, mu, k], float(lq)))
+
 def c(x):
     if math.isinf(x):
         return '-INFINITY' if x < 0 else 'INFINITY'
@@ -212,6 +287,34 @@ mv['NORMAL_ID_GLM'] = stats.norm(0.3 + X @ bglm, 1.3).logpdf(yv).sum()
 eta = 0.3 + X @ bglm
 yb = [1, 0, 1]
 mv['BERNOULLI_LOGIT_GLM'] = sum(stats.bernoulli(1 / (1 + math.exp(-e))).logpmf(v) for e, v in zip(eta, yb))
+
+# counts over categories, ordered_probit, and the newer GLMs (inputs repeated in tests/test_dist_mv.c)
+ym = [2, 0, 3, 1]
+thm = np.array([0.2, 0.1, 0.4, 0.3])
+mv['MULTINOMIAL'] = stats.multinomial(6, thm).logpmf(ym)
+gm = np.array([0.5, -1.0, 0.2, 0.0])
+mv['MULTINOMIAL_LOGIT'] = stats.multinomial(6, np.exp(gm - special.logsumexp(gm))).logpmf(ym)
+alm = [1.5, 0.7, 3.0, 2.2]
+a0 = sum(alm)
+mv['DIRICHLET_MULTINOMIAL'] = float(mp.loggamma(7) + mp.loggamma(a0) - mp.loggamma(6 + a0)
+                                    + sum(mp.loggamma(k + a) - mp.loggamma(k + 1) - mp.loggamma(a) for k, a in zip(ym, alm)))
+def oprob(k, eta):
+    cc = [-math.inf] + cut + [math.inf]
+    return math.log(stats.norm.cdf(cc[k] - eta) - stats.norm.cdf(cc[k - 1] - eta))
+mv['ORDERED_PROBIT'] = oprob(1, 0.3) + oprob(2, 0.3) + oprob(3, 1.1) + oprob(4, 1.1)
+yp = [2, 0, 5]
+mv['POISSON_LOG_GLM'] = sum(stats.poisson(math.exp(e)).logpmf(v) for e, v in zip(eta, yp))
+phis = 2.5
+mv['NEG_BINOMIAL_2_LOG_GLM'] = sum(stats.nbinom(phis, phis / (math.exp(e) + phis)).logpmf(v) for e, v in zip(eta, yp))
+nb_n, nb_N = [2, 0, 5], [4, 3, 6]
+mv['BINOMIAL_LOGIT_GLM'] = sum(stats.binom(m, 1 / (1 + math.exp(-e))).logpmf(v) for e, v, m in zip(eta, nb_n, nb_N))
+eta0 = X @ bglm  # no intercept
+yo = [1, 3, 4]
+mv['ORDERED_LOGISTIC_GLM'] = sum(olog(k, e) for k, e in zip(yo, eta0))
+alc = np.array([0.2, -0.1, 0.4])
+Bc = np.array([[0.3, -0.5, 0.1], [0.7, 0.2, -0.4]])  # K x C
+yc = [1, 3, 2]
+mv['CATEGORICAL_LOGIT_GLM'] = sum((alc + X[i] @ Bc)[yc[i] - 1] - special.logsumexp(alc + X[i] @ Bc) for i in range(3))
 
 with open('tests/data/dist_table.h', 'w') as f:
     f.write('/* tests/data/dist_table.h — generated by tests/data/gen_dist.py (scipy %s); do not edit. */\n' % __import__('scipy').__version__)
