@@ -231,6 +231,28 @@ class TestMisc(unittest.TestCase):
         self.assertIn("transition_matrix", str(cm.exception))
         with self.assertRaises(ValueError):
             H.loglik(H.HMM.from_dict(GAUSS2), np.zeros((5, 3)))
+        for change, text in ((("transition_matrix", [[1.0]]), "transition_matrix: expected an array of length 2"),
+                             (("emission_covariances", [[[1, 2], [2, 1]], [[1, 0], [0, 1]]]), "positive definite"),
+                             (("emission_means", None), 'missing "emission_means"')):
+            bad = json.loads(json.dumps(GAUSS2))
+            if change[1] is None:
+                del bad["params"][change[0]]
+            else:
+                bad["params"][change[0]] = change[1]
+            for fn in (H.loglik, H.states, H.posterior):
+                with self.assertRaises(urn.UrnError) as cm:
+                    fn(H.HMM.from_dict(bad), np.zeros((5, 2)))
+                self.assertIn(text, str(cm.exception))
+        for kw, text in (({"iters": 0}, "iterations is 0"), ({"restarts": 0}, "restarts is 0")):
+            with self.assertRaises(urn.UrnError) as cm:
+                H.fit(np.arange(20.0), 2, **kw)
+            self.assertIn(text, str(cm.exception))
+        with self.assertRaises(urn.UrnError) as cm:
+            H.fit(np.array([0, 1, 5.0]), 2, "categorical-glm", x=np.ones(3), classes=3)
+        self.assertIn("time 2: catreg emission 5 must be a class 0..2", str(cm.exception))
+        with self.assertRaises(urn.UrnError) as cm:
+            H.fit([np.zeros(0)], 2)
+        self.assertIn("sequence 0 is empty", str(cm.exception))
 
 
 if __name__ == "__main__":
