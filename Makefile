@@ -75,7 +75,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/liburn.a
 -include $(DEPS)
 
 # Every test: C test programs and CLI shell scripts; ends with "N passed, N failed".
-test: $(BUILD)/urn $(TEST_BIN) $(BUILD)/tests/conformance $(BUILD)/tests/conformance_functions $(BUILD)/tests/conformance_lang
+test: $(BUILD)/urn $(BUILD)/liburn.so $(TEST_BIN) $(BUILD)/tests/conformance $(BUILD)/tests/conformance_functions $(BUILD)/tests/conformance_lang
 	@sh tests/run_tests.sh $(BUILD)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.

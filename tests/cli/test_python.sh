@@ -4,6 +4,10 @@
 . tests/cli/lib.sh
 py=/usr/bin/python3
 lib=$(cd "$(dirname "$URN")" && pwd)/liburn.so
+if [ ! -f "$lib" ]; then
+  bad "$lib is missing (make builds it; the tests must not fall back to another build's library)"
+  done_tests; exit
+fi
 if ! $py -c 'import numpy, pandas' 2>/dev/null; then
   echo "skipped: the Python package's tests (need python3-numpy and python3-pandas)"
   done_tests; exit
