@@ -174,7 +174,8 @@ URN_API int urn_run_set_init_json(urn_run *r, int chain, const char *json, size_
 URN_API int urn_run_set_inv_metric(urn_run *r, int chain, const double *inv_metric, size_t n, urn_error *err);
 /* Constrained draws by column name (a Stan CSV's columns; others are ignored):
  * generate runs the generated quantities at each row; log_prob evaluates each
- * row; laplace uses the last row as the mode.  rows is n_rows x n_cols, row-major. */
+ * row; laplace uses the last row as the mode (else the init: a JSON mode via
+ * urn_run_set_init_json).  rows is n_rows x n_cols, row-major. */
 URN_API int urn_run_set_fitted(urn_run *r, int chain, const char *const *names, size_t n_cols, const double *rows,
                                size_t n_rows, urn_error *err);
 /* The same from a Stan CSV file (every data row, warmup rows included). */
@@ -199,7 +200,7 @@ URN_API void urn_run_stop(urn_run *r);
 /* ---- results ---- */
 /* Columns of an output row: the method's columns (sample: lp__, accept_stat__,
  * stepsize__, treedepth__, n_leapfrog__, divergent__, energy__; fixed_param:
- * lp__, accept_stat__; optimize: lp__; laplace: log_p__, log_g__; log_prob:
+ * lp__, accept_stat__; optimize: lp__; laplace: log_p__, log_q__; log_prob:
  * lp__ then g_<unconstrained index>...), then the model's outputs (parameters,
  * transformed parameters, generated quantities; generate: all three). */
 URN_API size_t urn_run_num_cols(const urn_run *r);

@@ -13,10 +13,7 @@
 #include <unistd.h>
 
 #include "bridgestan/bs_trailer.h"
-#include "lang/ast.h"
-#include "lang/check.h"
-#include "lang/eval.h"
-#include "lang/parser.h"
+#include "cli/compile_exe.h"
 #include "util/util.h"
 
 extern const unsigned char urn_bs_lib_start[]; /* the generic library's first byte (bs_blob.o) */
@@ -33,24 +30,10 @@ char *compile_bridgestan_default_name(const char *stan_path) {
   return out;
 }
 
-/* Parses, checks and lowers the program (errors name file:line:col). */
-static int check_program(const char *stan_path, urn_error *err) {
-  urn_program *ast = urn_parse_file(stan_path, err);
-  if (!ast) return err->code ? err->code : URN_EINPUT;
-  int rc = urn_check(ast, err);
-  if (rc == URN_OK) {
-    urn_prog *p = urn_lower(ast, err);
-    if (p) urn_prog_free(p);
-    else rc = URN_EINPUT;
-  }
-  urn_program_free(ast);
-  return rc == URN_OK ? URN_OK : URN_EINPUT;
-}
-
 static int write_all(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n ? 0 : -1; }
 
 int compile_bridgestan(const char *stan_path, const char *out_path, urn_error *err) {
-  int rc = check_program(stan_path, err);
+  int rc = compile_check_program(stan_path, err);
   if (rc) return rc;
   size_t prog_len = 0;
   char *prog = urn_read_file(stan_path, &prog_len, err);

@@ -1,8 +1,12 @@
-/* cli/main.c — the `urn` program: global options and dispatch to subcommands. */
+/* cli/main.c — the `urn` program: global options and dispatch to subcommands.
+ * A copy of urn made by `urn compile` carries a Stan program at its end and
+ * runs as that model's CmdStan executable instead (cli/compile_exe.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/compile_exe.h"
 #include "urn.h"
 
 typedef struct command {
@@ -38,6 +42,13 @@ static void usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+  char *program, *path;
+  size_t len;
+  if (exe_trailer_load(&program, &len, &path)) {
+    int code = cmdstan_exe_main(argc, argv, program, len, path);
+    free(program), free(path);
+    return code;
+  }
   if (argc < 2) {
     usage(stderr);
     return 2;

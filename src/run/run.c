@@ -89,7 +89,7 @@ static size_t method_columns(const urn_run *r, const char **names) {
       for (int i = 0; i < 7; i++) names[i] = sampler[i];
       return 7;
     case URN_RUN_OPTIMIZE: return names[0] = "lp__", 1;
-    case URN_RUN_LAPLACE: return names[0] = "log_p__", names[1] = "log_g__", 2;
+    case URN_RUN_LAPLACE: return names[0] = "log_p__", names[1] = "log_q__", 2;
     case URN_RUN_LOG_PROB: return names[0] = "lp__", 1;
     default: return 0;
   }

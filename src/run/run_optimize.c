@@ -3,12 +3,18 @@
  * default) of the log density with all constants (propto = 0), by L-BFGS or
  * BFGS (infer/lbfgs.c) or Newton's method (infer/newton.c); one output row:
  * lp__ and the constrained outputs at the optimum (every iterate first with
- * save_iterations).  Console messages as CmdStan's. */
+ * save_iterations).  Console messages as CmdStan's.  And the laplace method:
+ * draws from the normal approximation at a mode, theta + (-H)^(-1/2) z with H
+ * the Hessian of the log density (up to a constant, Jacobian by default),
+ * columns log_p__ (the log density at the draw), log_q__ (z'Hz/2, the
+ * approximation's log density up to a constant), then the outputs; as
+ * Stan's services/optimize/laplace_sample.hpp. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "infer/newton.h"
+#include "math/linalg.h"
 #include "math/rng.h"
 #include "run/run_internal.h"
 #include "util/util.h"
@@ -134,6 +140,103 @@ int rn_optimize(urn_run *r, urn_error *err) {
   return rc;
 }
 
+/* ---- laplace ---- */
+
+/* The mode on the unconstrained scale: the fitted draws' last row (an optimize
+ * CSV), else the given init (a JSON mode). */
+static int laplace_mode(urn_run *r, double *theta, urn_error *err) {
+  const rn_fitted *f = &r->ch[0].fitted;
+  if (f->names && f->n_rows) {
+    size_t *col = urn_xcalloc(r->n_params + 1, sizeof *col);
+    double *scratch = urn_xcalloc(r->n_params + 1, sizeof *scratch);
+    int rc = rn_fitted_columns(r, f, col, err);
+    if (rc == URN_OK) rc = rn_fitted_point(r, f, col, f->n_rows - 1, scratch, theta, err);
+    free(col), free(scratch);
+    return rc;
+  }
+  if (r->ch[0].init) {
+    memcpy(theta, r->ch[0].init, r->dim * sizeof *theta);
+    return URN_OK;
+  }
+  return urn_error_set(err, URN_EINPUT, "laplace: no mode given (an optimize CSV or JSON values)");
+}
+
+/* L, the lower Cholesky factor of minus the Hessian of the log density at the mode. */
+static int laplace_factor(urn_run *r, const double *theta, double *H, double *L, urn_error *err) {
+  size_t n = r->dim;
+  double lp, *grad = urn_xcalloc(n + 1, sizeof *grad);
+  rn_message(r, 0, URN_RUN_INFO, "Calculating Hessian");
+  int rc = urn_model_log_density_hessian(r->m, 1, r->cfg.jacobian, theta, &lp, grad, H, err);
+  free(grad);
+  if (rc != URN_OK) return rc;
+  rn_message(r, 0, URN_RUN_INFO, "Calculating inverse of Cholesky factor");
+  for (size_t i = 0; i < n * n; i++) L[i] = -H[i];
+  if (urn_cholesky(L, L, n) != 0)
+    return urn_error_set(err, URN_EINPUT,
+                         "laplace: the Hessian of the log density at the mode is not negative definite (not a mode?)");
+  return URN_OK;
+}
+
+/* One draw: theta + (-H)^(-1/2) z, log_p__, log_q__ = z'Hz/2 and the outputs into the row. */
+static int laplace_draw(urn_run *r, urn_rng *rng, const double *theta, const double *H, const double *L, double *work,
+                        urn_error *err) {
+  size_t n = r->dim;
+  double *z = work, *x = work + n, *row = r->ch[0].row;
+  for (size_t i = 0; i < n; i++) z[i] = urn_rng_normal(rng);
+  memcpy(x, z, n * sizeof *x);
+  urn_trsm_lower_t(L, x, n, 1); /* x = L^-T z: covariance (L L')^-1 = (-H)^-1 */
+  double logq = 0;
+  for (size_t i = 0; i < n; i++) {
+    double hx = 0;
+    for (size_t j = 0; j < n; j++) hx += H[i * n + j] * x[j];
+    logq += 0.5 * x[i] * hx;
+  }
+  for (size_t i = 0; i < n; i++) x[i] += theta[i];
+  int rc = urn_model_param_constrain(r->m, 1, 1, x, row + 2, rng, err);
+  if (rc == URN_EREJECT) {
+    rn_message(r, 0, URN_RUN_DRAW_FAILED, "%s", err->msg);
+    urn_error_clear(err);
+    rc = urn_model_param_constrain(r->m, 1, 0, x, row + 2, rng, err);
+    for (size_t i = r->n_no_gq; i < r->n_out; i++) row[2 + i] = NAN;
+  }
+  if (rc != URN_OK) return rc;
+  row[0] = NAN, row[1] = logq;
+  if (r->cfg.calculate_lp && urn_model_log_density(r->m, 1, r->cfg.jacobian, x, &row[0], NULL) != URN_OK)
+    row[0] = -INFINITY;
+  return rn_emit_row(r, 0, 0, row, err);
+}
+
 int rn_laplace(urn_run *r, urn_error *err) {
-  return urn_error_set(err, URN_EINPUT, "method=laplace is not available in urn yet");
+  size_t n = r->dim;
+  if (r->cfg.draws <= 0) return urn_error_set(err, URN_EINPUT, "Number of draws must be > 0; found draws = %d", r->cfg.draws);
+  double *theta = urn_xcalloc(n + 1, sizeof *theta), *H = urn_xcalloc(n * n + 1, sizeof *H);
+  double *L = urn_xcalloc(n * n + 1, sizeof *L), *work = urn_xcalloc(2 * n + 1, sizeof *work);
+  int rc = laplace_mode(r, theta, err);
+  if (rc == URN_OK) rc = laplace_factor(r, theta, H, L, err);
+  if (rc == URN_OK) rc = rn_open_outputs(r, err);
+  int opened = rc == URN_OK;
+  if (rc == URN_OK) {
+    urn_rng rng;
+    urn_rng_seed(&rng, r->cfg.seed, 0);
+    rn_message(r, 0, URN_RUN_INFO, "Generating draws");
+    for (int m = 0; m < r->cfg.draws && rc == URN_OK; m++) {
+      if (r->stop) {
+        rc = urn_error_set(err, URN_EINTR, "interrupted");
+        break;
+      }
+      if (r->cfg.refresh > 0 && m % r->cfg.refresh == 0) rn_message(r, 0, URN_RUN_INFO, "iteration: %d", m);
+      rc = laplace_draw(r, &rng, theta, H, L, work, err);
+      atomic_store(&r->ch[0].progress, m + 1);
+    }
+  }
+  r->ch[0].status = rc;
+  if (rc != URN_OK && rc != URN_EINTR) r->ch[0].err = *err, rn_message(r, 0, URN_RUN_ERROR, "%s", err->msg);
+  if (opened) {
+    int keep = rc == URN_OK || rc == URN_EINTR;
+    urn_error cerr;
+    int crc = rn_close_outputs(r, &keep, &cerr);
+    if (rc == URN_OK && crc != URN_OK) rc = crc, *err = cerr;
+  }
+  free(theta), free(H), free(L), free(work);
+  return rc;
 }
