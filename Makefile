@@ -99,6 +99,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/urn/bridgestan
 	install -m 755 $(BUILD)/urn_bridgestan.so $(DESTDIR)$(PREFIX)/lib/urn_bridgestan.so
 	sed -e 's|^URN ?= .*|URN ?= $(PREFIX)/bin/urn|' bridgestan/Makefile > $(DESTDIR)$(PREFIX)/share/urn/bridgestan/Makefile
+	$(BUILD)/urn cmdstan-home $(DESTDIR)$(PREFIX)/share/urn/cmdstan --urn $(PREFIX)/bin/urn >/dev/null
 
 clean:
 	rm -rf build build-asan urn demo-output

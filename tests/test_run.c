@@ -6,7 +6,7 @@
  * run; CmdStan's progress cadence; fixed_param and a model without
  * parameters; optimization (L-BFGS, BFGS, Newton) against the closed-form
  * MLE and MAP; save_iterations; standalone generated quantities; log_prob
- * against the model API; diagnostic files; the flat unconstrain and the
+ * against the model API; Laplace draws against the closed-form covariance; diagnostic files; the flat unconstrain and the
  * unconstrained names of the model API. */
 #include <math.h>
 #include <stdio.h>
@@ -267,6 +267,36 @@ static void test_generate_and_log_prob(const urn_model *m) {
   urn_run_free(r);
 }
 
+/* Laplace at the MAP of (mu, log sigma): covariance sigma^2 / N and 1 / (2 (N - 1)), log_q__ = -z'z/2. */
+static void test_laplace(const urn_model *m) {
+  urn_run_config c;
+  urn_run_config_default(&c, URN_RUN_LAPLACE);
+  c.draws = 4000, c.seed = 5;
+  urn_error err;
+  urn_run *r = urn_run_new(m, &c, &err);
+  double s2 = SSQ / 7, mode[2] = {YBAR, sqrt(s2)};
+  const char *names[2] = {"mu", "sigma"};
+  urn_run_set_fitted(r, 0, names, 2, mode, 1, &err);
+  CHECK(urn_run_execute(r, &err) == URN_OK, "laplace: %s", err.msg);
+  CHECK(urn_run_num_cols(r) == 6 && !strcmp(urn_run_col_name(r, 1), "log_q__"), "log_p__, log_q__, mu, sigma, z, u");
+  const double *d = urn_run_draws(r, 0);
+  size_t n = urn_run_num_rows(r, 0);
+  double mm = 0, ml = 0, vm = 0, vl = 0, lq = 0;
+  for (size_t i = 0; i < n; i++) mm += d[i * 6 + 2] / n, ml += log(d[i * 6 + 3]) / n, lq += d[i * 6 + 1] / n;
+  for (size_t i = 0; i < n; i++)
+    vm += pow(d[i * 6 + 2] - mm, 2) / (n - 1), vl += pow(log(d[i * 6 + 3]) - ml, 2) / (n - 1);
+  CHECK(n == 4000, "4000 draws");
+  CHECK_NEAR(mm, YBAR, 0, 4 * sqrt(s2 / 8 / n), "laplace mean of mu");
+  CHECK_NEAR(vm, s2 / 8, 0.1, 0, "laplace variance of mu: sigma^2 / N");
+  CHECK_NEAR(vl, 1.0 / 14, 0.1, 0, "laplace variance of log sigma: 1 / (2 (N - 1))");
+  CHECK_NEAR(lq, -1, 0, 0.08, "mean log_q__ = -dim/2");
+  double lp;
+  double theta[2] = {d[2], log(d[3])};
+  urn_model_log_density(m, 1, 1, theta, &lp, &err);
+  CHECK_NEAR(d[0], lp, 1e-12, 1e-12, "log_p__ is the log density (Jacobian included) at the draw");
+  urn_run_free(r);
+}
+
 static void test_diagnostic(const urn_model *m) {
   urn_run *r = sample_run(m, 1, 1, 1, 50, 20, 0, 1);
   char path[512], dpath[512];
@@ -319,6 +349,7 @@ int main(void) {
     test_optimize(m);
     test_generate_and_log_prob(m);
     test_diagnostic(m);
+    test_laplace(m);
     urn_model_free(m);
   }
   test_fixed_param();

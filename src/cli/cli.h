@@ -20,6 +20,10 @@ int cmd_hmm(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_tutorial(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_cmdstan_home(int argc, char **argv);
+int cmd_stansummary(int argc, char **argv);
+int cmd_diagnose(int argc, char **argv);
+int cmd_stanc(int argc, char **argv);
 
 typedef struct cli_args {
   int argc;        /* number of arguments, argv[0] is the command name */

@@ -24,7 +24,11 @@ static const command commands[] = {
     {"summary", cmd_summary, "summarize Stan CSV files: mean, sd, quantiles, R-hat, ESS, MCSE"},
     {"hmm", cmd_hmm, "hidden Markov models and GLM-HMMs fitted by EM (urn hmm --help)"},
     {"plot", cmd_plot, "SVG plots of draws: posterior, trace, rank"},
-    {"compile", cmd_compile, "make a BridgeStan-compatible model library (--bridgestan), no C compiler"},
+    {"compile", cmd_compile, "make a CmdStan-compatible model executable (or --bridgestan library), no compiler"},
+    {"cmdstan-home", cmd_cmdstan_home, "write a CmdStan folder for cmdstanpy that runs on urn (no C++ toolchain)"},
+    {"stansummary", cmd_stansummary, "CmdStan's stansummary (used by cmdstanpy's fit.summary())"},
+    {"diagnose", cmd_diagnose, "CmdStan's diagnose (used by cmdstanpy's fit.diagnose())"},
+    {"stanc", cmd_stanc, "stanc3's --info / --version for cmdstanpy (urn generates no C++)"},
     {"tutorial", cmd_tutorial, "run the whole tutorial path end to end and write a report"},
 };
 
@@ -35,7 +39,7 @@ static void usage(FILE *out) {
           "usage: urn <command> [options]\n\ncommands:\n",
           urn_version());
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-    fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
   fprintf(out,
           "\noptions:\n  --help, -h  this help\n  --version   print the version\n\n"
           "'urn <command> --help' describes a command's options.\n");

@@ -72,8 +72,6 @@ void urn__hmm_backward_stats1(int K, size_t T, const double *A, const double *E,
 int urn__hmm_draw_categorical(void *rng, const double *w, int K);
 
 /* ---- kernels (hmm_kernels.c) ---- */
-/* x[0..n) <- exp(x) for x <= 0, vectorized (1 ulp; x < -708 and NaN give 0). */
-void urn__hmm_exp_neg(size_t n, double *x);
 /* Each of the n rows of E (n x K) <- exp(row - max(row)); mx[t] gets the max
  * (a row of -inf becomes 0s with mx = -inf). */
 void urn__hmm_shift_exp_rows(int K, size_t n, double *E, double *mx);

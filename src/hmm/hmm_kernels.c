@@ -57,8 +57,8 @@ static inline __attribute__((always_inline)) void exp_neg4(double *xp) {
 }
 
 /* x[0..n) <- exp(x[0..n)) for x <= 0 (in place; n need not be a multiple of 4). */
-__attribute__((target_clones("avx2", "default")))
-void urn__hmm_exp_neg(size_t n, double *x) {
+__attribute__((target_clones("avx2", "default"))) /* static: its ifunc resolver is not exported from liburn.so */
+static void urn__hmm_exp_neg(size_t n, double *x) {
   size_t i = 0;
   /* four independent vectors per iteration: the polynomial is a chain of 26
    * dependent operations, so interleaving hides its latency */

@@ -482,7 +482,10 @@ static void parse_arg(parser *p, const rn_arg *a, const char *value) {
       return;
     }
     if (alt->value < 0) {
-      if (!p->a->unsupported) p->a->unsupported = tok;
+      if (!p->a->unsupported) {
+        snprintf(p->a->unsupported_buf, sizeof p->a->unsupported_buf, "%s=%s", a->name, value);
+        p->a->unsupported = p->a->unsupported_buf;
+      }
     } else if (a->off >= 0) {
       int v = alt->value;
       memcpy(field(&p->a->cfg, a), &v, sizeof v);
@@ -498,6 +501,7 @@ static void parse_arg(parser *p, const rn_arg *a, const char *value) {
   if (a->kind == RK_SEED) p->a->seed_given = strcmp(value, "-1") != 0;
   if (a->off == OFF(num_threads)) p->a->num_threads_given = 1;
   if (a->off == OFF(uparams_file)) p->a->log_prob_unconstrained = 1;
+  if (a->off == OFF(jacobian)) p->a->jacobian_given = 1;
 }
 
 /* "Perhaps you meant": every path to an argument called name. */
@@ -574,6 +578,7 @@ rn_args_action rn_args_parse(rn_args *a, int argc, char **argv) {
     return RN_ARGS_ERROR;
   }
   /* the method's defaults where CmdStan's differ between methods */
+  if (!a->jacobian_given) a->cfg.jacobian = a->cfg.method == URN_RUN_LAPLACE || a->cfg.method == URN_RUN_LOG_PROB;
   return RN_ARGS_RUN;
 }
 

@@ -27,6 +27,8 @@ typedef struct rn_args {
   int seed_given;          /* random seed= was given (else the caller picks one from the clock) */
   int num_threads_given;   /* num_threads= was given */
   int log_prob_unconstrained; /* log_prob: the points are unconstrained_params= (else constrained_params=) */
+  int jacobian_given;      /* jacobian= was given (else the method's default: 1 for laplace and log_prob) */
+  char unsupported_buf[160]; /* the text unsupported points to */
   urn_buf out;             /* help text to print on stdout */
   urn_buf err;             /* error lines to print on stderr */
 } rn_args;

@@ -145,5 +145,25 @@ row 2 "urn hmm fit: option --states: 0 is out of range [1, 10000]" "$URN" hmm fi
 row 2 "urn hmm fit: option --states: 100000000000 is out of range [1, 10000]" "$URN" hmm fit $D/hmm_two.csv --states 100000000000 --y y
 row 1 "urn hmm states: nope.json: cannot open: No such file or directory" "$URN" hmm states $D/hmm_two.csv --params nope.json --y y
 
+# --- urn compile and the CmdStan-compatible executables
+row 1 "syntax.stan:1:21: expected ';' after the declaration, found '}'" "$URN" compile $D/syntax.stan -o "$TMP/syntax"
+cp $D/nyv.stan "$TMP/nyv.stan"
+row 1 "nyv.stan: the executable would overwrite the program" "$URN" compile "$TMP/nyv.stan" -o "$TMP/nyv.stan"
+"$URN" compile "$TMP/nyv.stan" && X="$TMP/nyv" && cd "$TMP"
+row 1 "bogus=1 is either mistyped or misplaced." "$X" sample bogus=1
+row 1 '-1 is not a valid value for "num_samples"' "$X" sample num_samples=-1
+cd - >/dev/null
+row 1 "Error: $D/wrong_dims.json: variable 'y': dimension 1 has size 2, but the declaration needs 3" \
+  "$X" sample data file=$D/wrong_dims.json output file="$TMP/x.csv"
+row 1 "Error: $TMP/d.R: urn reads data in CmdStan's JSON format only (not R dump)" "$X" sample data file="$TMP/d.R"
+row 1 "Error: method=variational is not available in urn yet" "$X" variational output file="$TMP/x.csv"
+echo '{"N": 2, "y": [1, 2]}' >"$TMP/nyv.json"
+row 1 "Error: Can't open $TMP/missing.json: No such file or directory" \
+  "$X" sample data file="$TMP/nyv.json" init="$TMP/missing.json" output file="$TMP/x.csv"
+row 1 "Error: Missing fitted_params argument, cannot run generate_quantities without fitted sample." \
+  "$X" generate_quantities data file="$TMP/nyv.json" output file="$TMP/x.csv"
+row 1 "Error: No input parameter files provided, cannot calculate log probability density." \
+  "$X" log_prob data file="$TMP/nyv.json" output file="$TMP/x.csv"
+
 echo "$n catalogue rows"
 done_tests
