@@ -87,7 +87,8 @@ static void build_table(void) {
   urn_builtin *t = NULL;
   size_t n = 0, cap = 0;
   const urn_builtin *parts[] = {urn_fn_math_table, urn_fn_ops_table, urn_fn_array_table, urn_fn_linalg_table,
-                                urn_fn_ode_table, urn_fn_gp_table, urn_fn_solve_table, urn_fn_transform_table};
+                                urn_fn_ode_table, urn_fn_gp_table, urn_fn_solve_table, urn_fn_transform_table,
+                                urn_fn_construct_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
     for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);
   for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
@@ -176,8 +177,65 @@ static int match_code(char letter, int dims, urn_type t, urn_type first) {
       if (t.base == first.base) return 0;
       return (t.base == URN_TY_INT || t.base == URN_TY_REAL) && (first.base == URN_TY_INT || first.base == URN_TY_REAL) ? 1 : -1;
     case 'G': return (t.dims == 0 && (t.base == URN_TY_MATRIX || t.base == URN_TY_ROW_VECTOR)) ? 0 : -1;
+    case 'M': return t.base == URN_TY_INT ? 0 : -1; /* int or int array of any dimensions */
+    case 'n': return t.base == URN_TY_INT || t.base == URN_TY_REAL ? 0 : -1; /* int or real, or an array of them */
+    case 'z': return t.dims >= 1 && is_numeric(t.base) ? 0 : -1; /* an array; the same type as argument 1 */
+    case 'c': /* real scalar or vector / row_vector / matrix, no arrays (fma) */
+      if (t.dims) return -1;
+      return t.base == URN_TY_INT ? 1 : (t.base >= URN_TY_REAL && t.base <= URN_TY_MATRIX) ? 0 : -1;
   }
   return -1;
+}
+
+/* The code letter of argument i of sig ('?' past the end; the last code repeats when it has '*'). */
+static char code_at(const char *sig, int i) {
+  const char *s = strchr(sig, ':');
+  s = s ? s + 1 : "";
+  char letter = '?';
+  int dims, repeat = 0, k = 0;
+  while (next_code(&s, &letter, &dims, &repeat)) {
+    if (k++ == i || repeat) return letter;
+  }
+  return '?';
+}
+
+/* Stan's rank of a type: array dimensions plus 1 for a vector / row_vector, 2 for a matrix. */
+static int type_rank(urn_type t) {
+  return t.dims + (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR ? 1 : t.base == URN_TY_MATRIX ? 2 : 0);
+}
+
+static int is_container(urn_type t) { return t.dims || t.base >= URN_TY_VECTOR; }
+
+/* Elementwise signatures ("S:TT", "K:TT", "S:MT", "K:MM", "S:ccc"): do the containers among the arguments
+ * conform?  Real-valued ones (T, c) must have one type (int promoted to real); an int-valued one (M) and a
+ * real-valued one the same rank (lmgamma(array[] int, vector) pairs elements by position); two int-valued ones
+ * the same dimensions. */
+static int elementwise_conform(const char *sig, const urn_type *args, int n) {
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++) {
+      if (!is_container(args[i]) || !is_container(args[j])) continue;
+      char ci = code_at(sig, i), cj = code_at(sig, j);
+      urn_type a = args[i], b = args[j];
+      if (ci == 'M' || cj == 'M') {
+        if (ci == 'M' && cj == 'M' ? a.dims != b.dims : type_rank(a) != type_rank(b)) return 0;
+        continue;
+      }
+      if (a.base == URN_TY_INT) a.base = URN_TY_REAL;
+      if (b.base == URN_TY_INT) b.base = URN_TY_REAL;
+      if (a.base != b.base || a.dims != b.dims) return 0;
+    }
+  return 1;
+}
+
+/* Is sig an elementwise signature: return S or K and only T, c, M arguments (at least two)? */
+static int is_elementwise(const char *sig) {
+  if ((sig[0] != 'S' && sig[0] != 'K') || sig[1] != ':') return 0;
+  int k = 0;
+  for (const char *c = sig + 2; *c; c++) {
+    if (*c != 'T' && *c != 'c' && *c != 'M') return 0;
+    k++;
+  }
+  return k >= 2;
 }
 
 /* Result type of sig's return code for argument types args. */
@@ -194,13 +252,14 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
   for (int i = 0; i < n; i++)
     if (args[i].dims || args[i].base >= URN_TY_VECTOR) all_scalar = 0;
   switch (letter) {
-    case 'S':
-      for (int i = 0; i < n; i++)
-        if (args[i].dims || args[i].base >= URN_TY_VECTOR) {
-          r = args[i];
-          if (r.base == URN_TY_INT) r.base = URN_TY_REAL;
-          return r;
-        }
+    case 'S': /* an int-valued (M) argument gives the shape only when no real-valued one is a container */
+      for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++)
+          if ((args[i].dims || args[i].base >= URN_TY_VECTOR) && (pass || code_at(sig, i) != 'M')) {
+            r = args[i];
+            if (r.base == URN_TY_INT) r.base = URN_TY_REAL;
+            return r;
+          }
       return r;
     case 'K': /* like S but int stays int when every argument is int (abs, max of ints...) */
       for (int i = 0; i < n; i++)
@@ -225,7 +284,11 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
     case 'P': r = args[0]; r.dims = (unsigned char)(r.dims + n - 1); return r; /* rep_array */
     case 'B': r = args[0]; r.dims = 0; if (r.base == URN_TY_INT) r.base = URN_TY_REAL; return r; /* base scalar type */
     case 'D': r.base = URN_TY_INT; r.dims = 1; return r;
-    case 'W': r = args[0]; r.dims = 1; return r; /* to_array_1d-like: base of arg0 with 1 dim */
+    case 'j': r.base = URN_TY_INT; r.dims = n ? args[0].dims : 0; return r; /* int with argument 1's array dims */
+    case 'W': /* to_array_1d-like: the scalar type of arg0 (real for vectors and matrices) with 1 dim */
+      r = args[0], r.dims = 1;
+      if (r.base >= URN_TY_VECTOR) r.base = URN_TY_REAL;
+      return r;
     case 'H': /* vector, or array[] vector when an argument is an array (multi_normal_rng over many locations) */
       for (int i = 0; i < n; i++)
         if (args[i].dims) return (urn_type){URN_TY_VECTOR, 1};
@@ -262,16 +325,10 @@ const urn_builtin *urn_builtin_resolve_cost(const char *name, const urn_type *ar
       if (next_code(&s, &l2, &d2, &r2)) ok = 0; /* too few arguments */
     }
     if (!ok) continue;
-    /* elementwise binary functions: two containers must have the same type */
-    if (strncmp(b->sig, "S:TT", 4) == 0 && n == 2) {
-      int c0 = args[0].dims || args[0].base >= URN_TY_VECTOR, c1 = args[1].dims || args[1].base >= URN_TY_VECTOR;
-      if (c0 && c1 && (args[0].dims != args[1].dims || args[0].base != args[1].base)) {
-        urn_type a0 = args[0], a1 = args[1];
-        if (a0.base == URN_TY_INT) a0.base = URN_TY_REAL;
-        if (a1.base == URN_TY_INT) a1.base = URN_TY_REAL;
-        if (a0.base != a1.base || a0.dims != a1.dims) continue;
-      }
-    }
+    /* 'z': an array of exactly the type of the first argument (append_array) */
+    if (n >= 2 && code_at(b->sig, 1) == 'z' && (args[1].base != args[0].base || args[1].dims != args[0].dims)) continue;
+    /* elementwise functions: their containers must conform */
+    if (is_elementwise(b->sig) && !elementwise_conform(b->sig, args, n)) continue;
     if (cost < best_cost) best = b, best_cost = cost;
   }
   if (best && ret) *ret = ret_type(best->sig, args, n);
@@ -305,6 +362,10 @@ static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
     case 'Z': return "array";
     case 'b': return "real or the first argument's type";
     case 'G': return "matrix or row_vector";
+    case 'M': return "ints";
+    case 'n': return "int or real (or an array of them)";
+    case 'z': return "the same array type";
+    case 'c': return "real or vector or matrix";
   }
   return "?";
 }

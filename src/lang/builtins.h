@@ -17,14 +17,22 @@
  *   (int/real scalar, or the first argument's
  *   type); '@' instead of a digit means any number of array dimensions
  *   ("@v": vector or an array of vectors; as a return code "@m" is a matrix
- *   with the first argument's array dimensions); a trailing '*' repeats the
- *   last argument kind (variadic).
+ *   with the first argument's array dimensions); M an int or int array of any
+ *   dimensions; c a real (or int), vector, row_vector or matrix but no array (fma);
+ *   n an int or real or an array of them (any dimensions); z an array of exactly
+ *   the type of argument 1 (append_array); a trailing '*' repeats the last
+ *   argument kind (variadic).
+ *   Signatures returning S or K whose arguments are all T, c or M are elementwise: their containers must
+ *   conform (one type for the real-valued ones; an M container has the rank of a real-valued one, e.g.
+ *   lmgamma(array[,] int, matrix); two M containers the same dimensions).
  *   Return codes besides the above: S the shape of the first non-scalar T
- *   argument with int promoted to real (real if all are scalars), Q real if
+ *   argument with int promoted to real (real if all are scalars; an M argument
+ *   only when no other argument is a container), Q real if
  *   every argument is a scalar, else array[] real (vectorized _rng), J the
  *   same with int, X the type of argument 1 (e.g. rep_array), E the element
  *   type of argument 1 with one dimension less, H vector or, when an argument
- *   is an array, array[] vector (multi_normal_rng), and so on (see builtins.c).
+ *   is an array, array[] vector (multi_normal_rng), j int with the array dimensions
+ *   of argument 1 (to_int), and so on (see builtins.c).
  *
  * The table is built once (pthread_once) and never modified: thread-safe. */
 #ifndef URN_LANG_BUILTINS_H
