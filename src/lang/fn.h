@@ -18,6 +18,7 @@ extern const urn_builtin urn_fn_ode_table[];    /* fn_ode.c: ODE solvers */
 extern const urn_builtin urn_fn_gp_table[];     /* fn_gp.c: Gaussian-process covariance functions */
 extern const urn_builtin urn_fn_solve_table[];  /* fn_solve.c: algebraic solvers, map_rect */
 extern const urn_builtin urn_fn_transform_table[]; /* fn_transform.c: *_constrain, *_jacobian, *_unconstrain */
+extern const urn_builtin urn_fn_construct_table[]; /* fn_construct.c: ones_*, zeros_*, one_hot_*, identity_matrix... */
 
 /* Higher-order built-ins (fn_ode.c).  The evaluation of a function passed by
  * name (lower.c wires it): a FUNCTION-typed value that carries the ir_fun. */
@@ -82,6 +83,36 @@ void urn_fn_binary(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args
 int32_t urn_fn_binary_s(urn_ev *ev, const urn_builtin *b, const double *x, const int32_t *ix, double *out);
 /* Runs a general implementation through its scalar kernel when all arguments are scalars. */
 void urn_fn_via_scalar(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);
+
+/* Argument domains of an elementwise kernel (Stan's check_* functions), checked by urn_fn_elem. */
+enum {
+  URN_DOM_ANY = 0,        /* no check */
+  URN_DOM_NOT_NAN,        /* not nan */
+  URN_DOM_FINITE,         /* finite */
+  URN_DOM_POS,            /* > 0 */
+  URN_DOM_POS_FINITE,     /* > 0 and finite */
+  URN_DOM_NONNEG,         /* >= 0 */
+  URN_DOM_UNIT,           /* in [0, 1] */
+  URN_DOM_PROB_OPEN,      /* in (0, 1) */
+  URN_DOM_LOG_PROB,       /* <= 0 */
+  URN_DOM_GE_M1E,         /* >= -1/e (lambert_w0) */
+  URN_DOM_M1E_0,          /* in [-1/e, 0) (lambert_wm1) */
+  URN_DOM_NONNEG_FINITE   /* >= 0 and finite */
+};
+#define URN_ELEM_MAX_ARGS 4
+/* A scalar function of 1..4 arguments for urn_fn_elem: f returns the value and, when d is not NULL, writes
+ * the partial derivative with respect to each argument to d[i]. */
+typedef struct urn_elem_kernel {
+  int nargs;                               /* number of arguments */
+  double (*f)(const double *x, double *d); /* value (and partials) */
+  unsigned char dom[URN_ELEM_MAX_ARGS];    /* URN_DOM_* of each argument */
+  const char *names[URN_ELEM_MAX_ARGS];    /* their names in messages (NULL: "first argument", ...) */
+  int intret;                              /* returns int when every argument is int (falling_factorial) */
+  const char *(*check)(const double *x);   /* a joint check beyond the domains: NULL or the message */
+} urn_elem_kernel;
+/* Applies the kernel in b->aux to scalars or elementwise to conforming containers (fn_elem.c). */
+void urn_fn_elem(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);
+int32_t urn_fn_elem_s(urn_ev *ev, const urn_builtin *b, const double *x, const int32_t *ix, double *out);
 
 /* Result value of a given type/shape as template `like` (with int promoted when promote). */
 void urn_val_like(urn_ev *ev, urn_val *out, const urn_val *like, int base, int with_ix);
