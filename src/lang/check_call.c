@@ -305,6 +305,11 @@ static void check_higher_order(checker *C, urn_expr *e, const char *name) {
   if (strncmp(name, "solve_", 6) == 0 || strncmp(name, "algebra_solver", 14) == 0 || strcmp(name, "map_rect") == 0)
     check_solver_call(C, e);
   if (strncmp(name, "reduce_sum", 10) == 0) check_reduce_sum(C, e);
+  if (e->builtin && (e->builtin->flags & URN_BI_NOVARS)) /* Stan's `data` arguments (quantile, to_int, ...) */
+    for (int i = 0; i < e->nargs; i++)
+      if (!e->args[i]->data_only)
+        chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s must be data, but it depends on parameters",
+                  i + 1, name);
 }
 
 /* A user function chosen for a call: its `data` arguments must receive data. */

@@ -203,11 +203,26 @@ static void f_to_array_1d(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_va
 static void f_to_matrix(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0];
   int32_t dim[2];
-  if (n == 3) dim[0] = (int32_t)args[1].v[0], dim[1] = (int32_t)args[2].v[0];
-  else if (x->ty.base == URN_TY_MATRIX) dim[0] = x->dim[0], dim[1] = x->dim[1];
-  else if (x->ty.base == URN_TY_ROW_VECTOR) dim[0] = 1, dim[1] = x->dim[0];
+  if (n >= 3) {
+    double r = args[1].v[0], c = args[2].v[0];
+    if (r < 0 || c < 0) urn_ev_reject(ev, "to_matrix: the sizes (%g, %g) must be nonnegative", r, c);
+    dim[0] = (int32_t)r, dim[1] = (int32_t)c;
+    if ((size_t)dim[0] * (size_t)dim[1] != x->n)
+      urn_ev_reject(ev, "to_matrix: %d x %d does not match the %zu elements of the argument", dim[0], dim[1], x->n);
+    if (n == 4 && args[3].v[0] == 0) { /* col_major = 0: fill row by row */
+      urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, x->ix != NULL);
+      for (int i = 0; i < dim[0]; i++)
+        for (int j = 0; j < dim[1]; j++) {
+          out->v[i + (size_t)j * dim[0]] = x->v[(size_t)i * dim[1] + j];
+          if (x->ix) out->ix[i + (size_t)j * dim[0]] = x->ix[(size_t)i * dim[1] + j];
+        }
+      return;
+    }
+  } else if (x->ty.base == URN_TY_MATRIX) dim[0] = x->dim[0], dim[1] = x->dim[1];
+  else if (x->ty.base == URN_TY_ROW_VECTOR && x->ty.dims == 0) dim[0] = 1, dim[1] = x->dim[0];
   else if (x->ty.base == URN_TY_VECTOR) dim[0] = x->dim[0], dim[1] = 1;
-  else if (x->ty.dims == 2) { /* array[R, C] real: row-major -> column-major */
+  else if (x->ty.dims == 2 || x->ty.base == URN_TY_ROW_VECTOR) {
+    /* array[R, C] real or array[R] row_vector[C]: row-major -> column-major */
     dim[0] = x->dim[0], dim[1] = x->dim[1];
     urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, x->ix != NULL);
     for (int i = 0; i < dim[0]; i++)
@@ -354,29 +369,36 @@ static void f_diagonal(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *
     if (x->ix) out->ix[i] = x->ix[i + (size_t)i * x->dim[0]];
   }
 }
-static void f_softmax(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
-  const urn_val *x = &args[0];
-  size_t k = x->n;
+/* softmax / log_softmax of one vector x[0..k) into y (with tape nodes when xi != NULL). */
+static void softmax1(urn_ev *ev, int logv, const double *x, const int32_t *xi, size_t k, double *y, int32_t *yi) {
   double m = -INFINITY, s = 0;
-  for (size_t i = 0; i < k; i++) if (x->v[i] > m) m = x->v[i];
-  urn_val_like(ev, out, x, URN_TY_VECTOR, x->ix != NULL);
-  for (size_t i = 0; i < k; i++) out->v[i] = exp(x->v[i] - m), s += out->v[i];
-  int logv = b->aux2;
-  for (size_t i = 0; i < k; i++) out->v[i] = logv ? x->v[i] - m - log(s) : out->v[i] / s;
-  if (!x->ix) return;
+  for (size_t i = 0; i < k; i++) if (x[i] > m) m = x[i];
+  for (size_t i = 0; i < k; i++) y[i] = exp(x[i] - m), s += y[i];
+  double ls = log(s);
+  for (size_t i = 0; i < k; i++) y[i] = logv ? x[i] - m - ls : y[i] / s;
+  if (!xi) return;
   double *p = urn_ev_doubles(ev, k);
-  for (size_t i = 0; i < k; i++) p[i] = logv ? exp(out->v[i]) : out->v[i];
+  for (size_t i = 0; i < k; i++) p[i] = logv ? exp(y[i]) : y[i];
   for (size_t i = 0; i < k; i++) {
     int32_t *o; double *pp;
     urn_tape_begin(&ev->tape, k, &o, &pp);
     size_t m2 = 0;
     for (size_t j = 0; j < k; j++) {
-      if (x->ix[j] < 0) continue;
-      o[m2] = x->ix[j];
+      if (xi[j] < 0) continue;
+      o[m2] = xi[j];
       pp[m2++] = logv ? (i == j) - p[j] : p[i] * ((i == j) - p[j]);
     }
-    out->ix[i] = urn_tape_end(&ev->tape, out->v[i], m2);
+    yi[i] = urn_tape_end(&ev->tape, y[i], m2);
   }
+}
+/* softmax / log_softmax of a vector, a row vector or (Stan 2.37) each element of an array of them. */
+static void f_softmax(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0];
+  size_t count = x->ty.dims ? (size_t)x->dim[0] : 1, k = count ? x->n / count : 0;
+  if (k == 0 && x->ty.dims == 0) urn_ev_reject(ev, "%s: the argument must have at least one element", b->name);
+  urn_val_like(ev, out, x, x->ty.base, x->ix != NULL);
+  for (size_t c = 0; c < count; c++)
+    softmax1(ev, b->aux2, x->v + c * k, x->ix ? x->ix + c * k : NULL, k, out->v + c * k, x->ix ? out->ix + c * k : NULL);
 }
 static void f_cumulative_sum(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0];
@@ -482,6 +504,108 @@ static void f_squared_distance(urn_ev *ev, const urn_builtin *b, urn_val *out, u
   urn_val_set_scalar(ev, out, URN_TY_REAL, v, r);
 }
 
+/* append_array(x, y): the elements of y after those of x; their element shapes must match. */
+static void f_append_array(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0], *y = &args[1];
+  int nd = urn_val_ndim(x->ty);
+  if (x->dim[0] && y->dim[0])
+    for (int d = 1; d < nd; d++)
+      if (x->dim[d] != y->dim[d]) {
+        char a[96], c[96];
+        urn_val_shape_name(x, a, sizeof a), urn_val_shape_name(y, c, sizeof c);
+        urn_ev_reject(ev, "append_array: the elements of the arguments must have the same sizes, but they are %s and %s", a, c);
+      }
+  int32_t dim[URN_MAX_DIMS];
+  const urn_val *shape = x->dim[0] ? x : y;
+  for (int d = 0; d < nd; d++) dim[d] = shape->dim[d];
+  dim[0] = x->dim[0] + y->dim[0];
+  int var = x->ix || y->ix;
+  urn_val_alloc(ev, out, x->ty, dim, var);
+  memcpy(out->v, x->v, x->n * sizeof(double));
+  memcpy(out->v + x->n, y->v, y->n * sizeof(double));
+  if (var)
+    for (size_t i = 0; i < out->n; i++) out->ix[i] = i < x->n ? urn_val_ix(x, i) : urn_val_ix(y, i - x->n);
+}
+
+/* reverse: the elements of a vector or row vector, or the first dimension of an array, in reverse order. */
+static void f_reverse(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0];
+  size_t count = x->ty.dims ? (size_t)x->dim[0] : x->n, elem = count ? x->n / count : 0;
+  urn_val_like(ev, out, x, x->ty.base, x->ix != NULL);
+  for (size_t c = 0; c < count; c++) {
+    memcpy(out->v + c * elem, x->v + (count - 1 - c) * elem, elem * sizeof(double));
+    if (x->ix) memcpy(out->ix + c * elem, x->ix + (count - 1 - c) * elem, elem * sizeof(int32_t));
+  }
+}
+
+/* to_array_2d(matrix): array[rows, cols] real (row-major, as arrays are stored). */
+static void f_to_array_2d(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0];
+  int32_t r = x->dim[0], c = x->dim[1], dim[2] = {r, c};
+  urn_val_alloc(ev, out, (urn_type){URN_TY_REAL, 2}, dim, x->ix != NULL);
+  for (int32_t i = 0; i < r; i++)
+    for (int32_t j = 0; j < c; j++) {
+      out->v[(size_t)i * c + j] = x->v[i + (size_t)j * r];
+      if (x->ix) out->ix[(size_t)i * c + j] = x->ix[i + (size_t)j * r];
+    }
+}
+
+/* to_int: truncation toward zero of data reals (Stan's argument is data), which must fit an int. */
+static void f_to_int(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0];
+  urn_val_like(ev, out, x, URN_TY_INT, 0);
+  for (size_t i = 0; i < x->n; i++) {
+    double v = x->v[i];
+    if (!(v >= -2147483648.0 && v < 2147483648.0))
+      urn_ev_reject(ev, "to_int: x is %g, but must be in the range of int, [-2147483648, 2147483647]", v);
+    out->v[i] = trunc(v);
+  }
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+/* quantile(x, p): the sample quantiles of data x at data probabilities p, R's default (type 7): with x sorted
+ * and h = (N - 1) p, x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]) (0-based). */
+static void f_quantile(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0], *p = &args[1];
+  if (x->n == 0) urn_ev_reject(ev, "quantile: the container has size 0, but must have a non-zero size");
+  double *s = urn_ev_doubles(ev, x->n);
+  for (size_t i = 0; i < x->n; i++) {
+    if (isnan(x->v[i])) urn_ev_reject(ev, "quantile: x[%zu] is nan, but must not be nan", i + 1);
+    s[i] = x->v[i];
+  }
+  qsort(s, x->n, sizeof *s, cmp_double);
+  if (urn_is_scalar(p->ty)) urn_val_set_scalar(ev, out, URN_TY_REAL, 0, -1);
+  else urn_val_like(ev, out, p, URN_TY_REAL, 0);
+  for (size_t k = 0; k < p->n; k++) {
+    double pk = p->v[k];
+    if (!(pk >= 0 && pk <= 1)) urn_ev_reject(ev, "quantile: p is %g, but must be in the interval [0, 1]", pk);
+    double h = (double)(x->n - 1) * pk, lo = floor(h);
+    size_t i = (size_t)lo, j = i + 1 < x->n ? i + 1 : i;
+    out->v[k] = s[i] + (h - lo) * (s[j] - s[i]);
+  }
+}
+
+/* norm1 = sum |x_i| (partials sign x_i), norm2 = sqrt(sum x_i^2) (partials x_i / norm2). */
+static void f_norm(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *x = &args[0];
+  double v = 0;
+  if (b->aux2 == 1) {
+    for (size_t i = 0; i < x->n; i++) v += fabs(x->v[i]);
+  } else {
+    double m = 0, s = 0; /* scaled to avoid overflow and underflow */
+    for (size_t i = 0; i < x->n; i++) if (fabs(x->v[i]) > m) m = fabs(x->v[i]);
+    for (size_t i = 0; m > 0 && isfinite(m) && i < x->n; i++) s += (x->v[i] / m) * (x->v[i] / m);
+    v = isfinite(m) ? m * sqrt(s) : m;
+  }
+  double *d = x->ix ? urn_ev_doubles(ev, x->n) : NULL;
+  for (size_t i = 0; d && i < x->n; i++)
+    d[i] = b->aux2 == 1 ? (x->v[i] > 0) - (x->v[i] < 0) : (v > 0 ? x->v[i] / v : 0);
+  urn_val_set_scalar(ev, out, URN_TY_REAL, v, reduce_node(ev, x, v, d));
+}
+
 #define F(name, sig, fn, aux2, doc) {name, sig, fn, NULL, NULL, aux2, 0, doc}
 const urn_builtin urn_fn_array_table[] = {
     F("sum", "L:T", f_sum, 0, "sum of the elements"),
@@ -502,6 +626,7 @@ const urn_builtin urn_fn_array_table[] = {
     F("to_row_vector", "w:T", f_to_vector, URN_TY_ROW_VECTOR, "as a row vector"),
     F("to_array_1d", "W:T", f_to_array_1d, 0, "as a 1-D array"),
     F("to_matrix", "m:T", f_to_matrix, 0, "as a matrix"), F("to_matrix", "m:Tii", f_to_matrix, 0, "as an R x C matrix"),
+    F("to_matrix", "m:Tiii", f_to_matrix, 0, "as an R x C matrix, filled by columns unless the last argument is 0"),
     F("size", "i:A", f_size, 0, "number of elements (first dimension for arrays)"),
     F("num_elements", "i:A", f_size, 1, "total number of scalars"),
     F("rows", "i:C", f_size, 2, "number of rows"), F("cols", "i:C", f_size, 3, "number of columns"),
@@ -519,7 +644,8 @@ const urn_builtin urn_fn_array_table[] = {
     F("append_col", "m:vm", f_append, 1, "join horizontally"), F("append_col", "m:mv", f_append, 1, "join horizontally"),
     F("append_col", "m:vv", f_append, 1, "join horizontally"),
     F("diag_matrix", "m:v", f_diag_matrix, 0, "diagonal matrix"), F("diagonal", "v:m", f_diagonal, 0, "diagonal"),
-    F("softmax", "v:v", f_softmax, 0, "softmax"), F("log_softmax", "v:v", f_softmax, 1, "log softmax"),
+    F("softmax", "X:V", f_softmax, 0, "softmax (of each element of an array)"),
+    F("log_softmax", "X:V", f_softmax, 1, "log softmax (of each element of an array)"),
     F("cumulative_sum", "X:T", f_cumulative_sum, 0, "running sums"),
     F("dot_product", "r:UU", f_dot_product, 0, "dot product"), F("dot_product", "r:1r1r", f_dot_product, 0, "dot product"),
     F("dot_self", "r:U", f_dot_product, 1, "x . x"),
@@ -531,5 +657,19 @@ const urn_builtin urn_fn_array_table[] = {
     F("linspaced_array", "1r:irr", f_linspaced, URN_TY_REAL, "equally spaced array"),
     F("one_to_n", "1i:i", f_one_seq, 0, "1..n"),
     F("squared_distance", "r:UU", f_squared_distance, 0, "squared Euclidean distance"),
+    F("squared_distance", "r:rr", f_squared_distance, 0, "squared difference"),
+    F("append_array", "X:Zz", f_append_array, 0, "the elements of the second array after those of the first"),
+    F("reverse", "X:v", f_reverse, 0, "elements in reverse order"), F("reverse", "X:w", f_reverse, 0, "elements in reverse order"),
+    F("reverse", "X:Z", f_reverse, 0, "array elements in reverse order"),
+    F("to_array_2d", "2r:m", f_to_array_2d, 0, "a matrix as a 2-D array"),
+    {"to_int", "j:n", f_to_int, NULL, NULL, 0, URN_BI_NOVARS, "truncation toward zero to int (data only)"},
+    {"quantile", "r:vr", f_quantile, NULL, NULL, 0, URN_BI_NOVARS, "sample quantile (R's type 7; data only)"},
+    {"quantile", "r:wr", f_quantile, NULL, NULL, 0, URN_BI_NOVARS, "sample quantile (R's type 7; data only)"},
+    {"quantile", "r:1rr", f_quantile, NULL, NULL, 0, URN_BI_NOVARS, "sample quantile (R's type 7; data only)"},
+    {"quantile", "1r:v1r", f_quantile, NULL, NULL, 0, URN_BI_NOVARS, "sample quantiles (R's type 7; data only)"},
+    {"quantile", "1r:w1r", f_quantile, NULL, NULL, 0, URN_BI_NOVARS, "sample quantiles (R's type 7; data only)"},
+    {"quantile", "1r:1r1r", f_quantile, NULL, NULL, 0, URN_BI_NOVARS, "sample quantiles (R's type 7; data only)"},
+    F("norm1", "r:U", f_norm, 1, "L1 norm"), F("norm1", "r:1r", f_norm, 1, "L1 norm"),
+    F("norm2", "r:U", f_norm, 2, "Euclidean norm"), F("norm2", "r:1r", f_norm, 2, "Euclidean norm"),
     F("distance", "r:UU", f_squared_distance, 1, "Euclidean distance"),
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};

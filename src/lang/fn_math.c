@@ -60,6 +60,8 @@ void urn_fn_binary(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args
   urn_binary_kernel k = (urn_binary_kernel)(uintptr_t)b->aux;
   const urn_val *x = &args[0], *y = &args[1];
   const urn_val *shape = urn_is_scalar(x->ty) ? y : x;
+  /* lmgamma(array[] int, vector): an int container pairs with a real container of the same rank */
+  if (x->ty.base == URN_TY_INT && !urn_is_scalar(y->ty) && y->ty.base != URN_TY_INT) shape = y;
   if (!urn_is_scalar(x->ty) && !urn_is_scalar(y->ty) && x->n != y->n)
     urn_ev_reject(ev, "%s: size mismatch (%zu and %zu elements)", b->name, x->n, y->n);
   int base = shape->ty.base == URN_TY_INT ? URN_TY_REAL : shape->ty.base;
@@ -208,9 +210,6 @@ static void b_binary_log_loss(double y, double yh, double *f, double *dx, double
   if (y != 0) *f = -log(yh), *dy = -1 / yh;
   else *f = -urn_log1m(yh), *dy = 1 / (1 - yh);
 }
-static void b_choose(double n, double k, double *f, double *dx, double *dy) {
-  *f = k < 0 || k > n ? 0 : round(exp(urn_lchoose(n, k))), *dx = *dy = 0;
-}
 static void b_lmgamma(double k, double x, double *f, double *dx, double *dy) {
   *f = urn_lmgamma((int)k, x);
   double d = 0;
@@ -229,6 +228,87 @@ static void b_gamma_q(double a, double x, double *f, double *dx, double *dy) {
 }
 static void b_int_divide(double x, double y, double *f, double *dx, double *dy) {
   *f = y == 0 ? 0 : trunc(x / y), *dx = *dy = 0;
+}
+
+/* ---- checked kernels for urn_fn_elem ---- */
+static double e_gamma_p(const double *x, double *d) {
+  double f, dx, dy;
+  b_gamma_p(x[0], x[1], &f, &dx, &dy);
+  if (d) d[0] = dx, d[1] = dy;
+  return f;
+}
+static double e_gamma_q(const double *x, double *d) {
+  double f, dx, dy;
+  b_gamma_q(x[0], x[1], &f, &dx, &dy);
+  if (d) d[0] = dx, d[1] = dy;
+  return f;
+}
+static const urn_elem_kernel ek_gamma_p = {2, e_gamma_p, {URN_DOM_POS, URN_DOM_NONNEG}, {"first argument (a)", "second argument (z)"}, 0, NULL};
+static const urn_elem_kernel ek_gamma_q = {2, e_gamma_q, {URN_DOM_POS, URN_DOM_NONNEG}, {"first argument (a)", "second argument (z)"}, 0, NULL};
+
+/* choose(n, k): exact for results below 2^53, rejected when the result overflows an int. */
+static double e_choose(const double *x, double *d) {
+  double n = x[0], k = x[1];
+  if (d) d[0] = d[1] = 0;
+  if (k > n) return 0;
+  if (k > n - k) k = n - k;
+  double r = 1;
+  for (double i = 1; i <= k; i++) r = r * (n - k + i) / i; /* each partial product is an exact binomial */
+  return round(r);
+}
+static const char *chk_choose(const double *x) {
+  if (x[1] <= x[0] && e_choose(x, NULL) > 2147483647.0) return "the result overflows an int (it is above 2147483647)";
+  return NULL;
+}
+static const urn_elem_kernel ek_choose = {2, e_choose, {URN_DOM_NONNEG, URN_DOM_NONNEG}, {"n", "k"}, 1, chk_choose};
+
+static double e_fma(const double *x, double *d) {
+  if (d) d[0] = x[1], d[1] = x[0], d[2] = 1;
+  return fma(x[0], x[1], x[2]);
+}
+static const urn_elem_kernel ek_fma = {3, e_fma, {0}, {NULL}, 0, NULL};
+
+/* log_mix(theta, lambda): log sum_k theta_k exp(lambda_k); lambda may be an array of N vectors (the sum of
+ * N such terms).  One tape node with partials theta-bar_k = sum_n exp(lambda_nk - l_n), lambda-bar_nk =
+ * theta_k exp(lambda_nk - l_n). */
+static void f_log_mix_vec(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_val *th = &args[0], *la = &args[1];
+  size_t K = th->n, N = la->ty.base >= URN_TY_VECTOR && la->ty.dims == 1 ? (size_t)la->dim[0] : 1;
+  if (N && la->n != K * N)
+    urn_ev_reject(ev, "log_mix: theta has %zu elements, but each lambda has %zu", K, N ? la->n / N : 0);
+  for (size_t k = 0; k < K; k++)
+    if (!(th->v[k] >= 0 && th->v[k] <= 1))
+      urn_ev_reject(ev, "log_mix: theta[%zu] is %g, but must be in the interval [0, 1]", k + 1, th->v[k]);
+  for (size_t i = 0; i < la->n; i++)
+    if (!isfinite(la->v[i])) urn_ev_reject(ev, "log_mix: lambda[%zu] is %g, but must be finite", i + 1, la->v[i]);
+  int var = th->ix || la->ix;
+  double *dth = var ? urn_ev_doubles(ev, K) : NULL, *dla = var ? urn_ev_doubles(ev, la->n) : NULL;
+  if (dth) for (size_t k = 0; k < K; k++) dth[k] = 0;
+  double total = 0;
+  for (size_t j = 0; j < N; j++) {
+    const double *l = la->v + j * K;
+    double m = -INFINITY;
+    for (size_t k = 0; k < K; k++) if (th->v[k] > 0 && l[k] > m) m = l[k];
+    double s = 0;
+    for (size_t k = 0; k < K; k++) s += th->v[k] * exp(l[k] - m);
+    double lj = m + log(s);
+    total += lj;
+    if (!var) continue;
+    for (size_t k = 0; k < K; k++) {
+      double w = exp(l[k] - lj);
+      dth[k] += w, dla[j * K + k] = th->v[k] * w;
+    }
+  }
+  int32_t ix = -1;
+  if (var) {
+    int32_t *o; double *p;
+    urn_tape_begin(&ev->tape, K + la->n, &o, &p);
+    size_t m = 0;
+    for (size_t k = 0; k < K; k++) if (urn_val_ix(th, k) >= 0) o[m] = th->ix[k], p[m++] = dth[k];
+    for (size_t i = 0; i < la->n; i++) if (urn_val_ix(la, i) >= 0) o[m] = la->ix[i], p[m++] = dla[i];
+    ix = urn_tape_end(&ev->tape, total, m);
+  }
+  urn_val_set_scalar(ev, out, URN_TY_REAL, total, ix);
 }
 
 /* ---- ternary / scalar-only ---- */
@@ -264,6 +344,7 @@ static const double c_pi = 3.14159265358979323846, c_e = 2.71828182845904523536,
 #define UI(name, doc) {#name, "K:T", urn_fn_unary, urn_fn_unary_s, &k_##name, 0, 0, doc}
 #define B(name, kern, doc) {#name, "S:TT", urn_fn_binary, urn_fn_binary_s, (const void *)(uintptr_t)kern, 0, 0, doc}
 #define BS(name, sig, kern, doc) {#name, sig, urn_fn_binary, urn_fn_binary_s, (const void *)(uintptr_t)kern, 0, 0, doc}
+#define LMIX(t, l) {"log_mix", "r:" t l, f_log_mix_vec, NULL, NULL, 0, 0, "log of a mixture: log sum_k theta_k exp(lambda_k)"}
 #define C(name, val, doc) {#name, "r:", urn_fn_via_scalar, s_const, &val, 0, 0, doc}
 
 const urn_builtin urn_fn_math_table[] = {
@@ -290,14 +371,21 @@ const urn_builtin urn_fn_math_table[] = {
     B(fmod, b_fmod, "floating remainder"), B(hypot, b_hypot, "sqrt(x^2+y^2)"), B(atan2, b_atan2, "arc tangent of y/x"),
     B(lbeta, b_lbeta, "log beta function"), B(lchoose, b_lchoose, "log binomial coefficient"),
     B(binomial_coefficient_log, b_lchoose, "log binomial coefficient"), B(log_diff_exp, b_log_diff_exp, "log(exp(a)-exp(b))"),
-    BS(log_sum_exp, "r:rr", b_log_sum_exp, "log(exp(a)+exp(b))"), B(lmultiply, b_lmultiply, "x log y"),
+    B(lmultiply, b_lmultiply, "x log y"),
     B(multiply_log, b_lmultiply, "x log y"), B(log_inv_logit_diff, b_log_inv_logit_diff, "log(inv_logit(x)-inv_logit(y))"),
-    BS(binary_log_loss, "r:ir", b_binary_log_loss, "log loss"), BS(choose, "i:ii", b_choose, "binomial coefficient"),
-    BS(lmgamma, "r:ir", b_lmgamma, "log multivariate gamma"), BS(gamma_p, "r:rr", b_gamma_p, "regularized lower incomplete gamma"),
-    BS(gamma_q, "r:rr", b_gamma_q, "regularized upper incomplete gamma"),
+    BS(binary_log_loss, "S:MT", b_binary_log_loss, "log loss"),
+    {"choose", "K:MM", urn_fn_elem, urn_fn_elem_s, &ek_choose, 0, 0, "binomial coefficient"},
+    BS(lmgamma, "S:MT", b_lmgamma, "log multivariate gamma"),
+    {"gamma_p", "S:TT", urn_fn_elem, urn_fn_elem_s, &ek_gamma_p, 0, 0, "regularized lower incomplete gamma"},
+    {"gamma_q", "S:TT", urn_fn_elem, urn_fn_elem_s, &ek_gamma_q, 0, 0, "regularized upper incomplete gamma"},
+    BS(log_sum_exp, "S:TT", b_log_sum_exp, "log(exp(a)+exp(b)) elementwise"),
     BS(int_divide, "i:ii", b_int_divide, "integer division"),
     {"log_mix", "r:rrr", urn_fn_via_scalar, s_log_mix, NULL, 0, 0, "log(theta exp(a) + (1-theta) exp(b))"},
     {"fma", "r:rrr", urn_fn_via_scalar, s_fma, NULL, 0, 0, "x*y+z"},
+    {"fma", "S:ccc", urn_fn_elem, urn_fn_elem_s, &ek_fma, 0, 0, "x*y+z elementwise"},
+    LMIX("v", "v"), LMIX("v", "w"), LMIX("v", "1r"), LMIX("v", "1v"), LMIX("v", "1w"),
+    LMIX("w", "v"), LMIX("w", "w"), LMIX("w", "1r"), LMIX("w", "1v"), LMIX("w", "1w"),
+    LMIX("1r", "v"), LMIX("1r", "w"), LMIX("1r", "1r"), LMIX("1r", "1v"), LMIX("1r", "1w"),
     {"if_else", "r:irr", urn_fn_via_scalar, s_if_else, NULL, 0, 0, "cond ? a : b"},
     C(pi, c_pi, "pi"), C(e, c_e, "e"), C(sqrt2, c_sqrt2, "sqrt(2)"), C(log2, c_log2, "log(2)"), C(log10, c_log10, "log(10)"),
     C(not_a_number, c_nan, "NaN"), C(positive_infinity, c_inf, "+inf"), C(negative_infinity, c_ninf, "-inf"),

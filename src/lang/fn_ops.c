@@ -28,6 +28,11 @@ static void k_ge(double x, double y, double *f, double *dx, double *dy) { *f = x
 static double f_neg(double x) { return -x; }
 static double d_neg(double x, double fx) { return -1; }
 static const urn_unary_kernel k_neg = {f_neg, d_neg};
+static double f_pos(double x) { return x; }
+static double d_pos(double x, double fx) { return 1; }
+static const urn_unary_kernel k_pos = {f_pos, d_pos};
+static void k_and(double x, double y, double *f, double *dx, double *dy) { *f = x != 0 && y != 0, *dx = *dy = 0; }
+static void k_or(double x, double y, double *f, double *dx, double *dy) { *f = x != 0 || y != 0, *dx = *dy = 0; }
 
 /* Integer division and modulus reject division by zero as Stan does. */
 static int32_t s_idiv(urn_ev *ev, const urn_builtin *b, const double *x, const int32_t *ix, double *out) {
@@ -139,6 +144,8 @@ const urn_builtin urn_fn_ops_table[] = {
     {"elt_divide", "i:ii", urn_fn_binary, s_idiv, (const void *)(uintptr_t)k_idiv, 0, 0, "integer division"},
     ELTWISE("elt_divide", k_div, "a ./ b"),
     {"minus", "K:T", urn_fn_unary, urn_fn_unary_s, &k_neg, 0, 0, "-a"},
+    {"plus", "K:c", urn_fn_unary, urn_fn_unary_s, &k_pos, 0, 0, "+a"},
+    E("logical_and", "i:ii", k_and, "a && b"), E("logical_or", "i:ii", k_or, "a || b"),
     {"transpose", "w:v", transpose, NULL, NULL, 0, 0, "a'"},
     {"transpose", "v:w", transpose, NULL, NULL, 0, 0, "a'"},
     {"transpose", "m:m", transpose, NULL, NULL, 0, 0, "a'"},

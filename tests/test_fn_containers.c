@@ -1,0 +1,166 @@
+/* tests/test_fn_containers.c — container constructors and manipulations of Stan 2.37 (fn_construct.c,
+ * fn_array.c) and the vectorised signatures added for issue #14 (fn_math.c, fn_ops.c): values against
+ * closed forms and numpy/scipy (numbers in the comments), gradients against finite differences, and
+ * argument checks with Stan's messages. */
+#include "fn_probe.h"
+
+static char msg[4096];
+
+/* Runs a generated-quantities program and compares its outputs with want[0..n). */
+static void expect_values(const char *what, const char *src, const double *want, size_t n, double rtol) {
+  double got[256];
+  long k = probe_gq(src, got, 256, msg, sizeof msg);
+  CHECK(k == (long)n, "%s: %ld values (want %zu): %s", what, k, n, msg);
+  if (k != (long)n) return;
+  for (size_t i = 0; i < n; i++)
+    CHECK(test_near(got[i], want[i], rtol, 1e-300), "%s: value %zu is %.17g, want %.17g", what, i + 1, got[i], want[i]);
+}
+
+static void expect_reject(const char *what, const char *src, const char *want) {
+  CHECK(probe_reject(src, want, msg, sizeof msg), "%s: rejected with '%s': got '%s'", what, want, msg);
+}
+
+static void expect_bad_program(const char *what, const char *src, const char *want) {
+  CHECK(probe_rejects_program(src, want, msg, sizeof msg), "%s: refused with '%s': got '%s'", what, want, msg);
+}
+
+static void constructors(void) {
+  expect_values("ones/zeros",
+                "generated quantities { vector[2] a = ones_vector(2); row_vector[2] b = zeros_row_vector(2);"
+                " array[3] int c = ones_int_array(3); array[1] real d = zeros_array(1); array[0] int e = zeros_int_array(0); }",
+                (double[]){1, 1, 0, 0, 1, 1, 1, 0}, 8, 0);
+  expect_values("one_hot",
+                "generated quantities { vector[3] a = one_hot_vector(3, 2); array[2] int b = one_hot_int_array(2, 2);"
+                " row_vector[1] c = one_hot_row_vector(1, 1); array[2] real d = one_hot_array(2, 1); }",
+                (double[]){0, 1, 0, 0, 1, 1, 1, 0}, 8, 0);
+  expect_values("identity_matrix", "generated quantities { matrix[2, 2] I = identity_matrix(2); }",
+                (double[]){1, 0, 0, 1}, 4, 0);
+  /* Eigen's integer LinSpaced, as Stan: 0..10 in 3 -> {0, 5, 10}; in 4 -> step 3; 1..3 in 5 -> repeats */
+  expect_values("linspaced_int_array",
+                "generated quantities { array[3] int a = linspaced_int_array(3, 0, 10);"
+                " array[4] int b = linspaced_int_array(4, 0, 10); array[5] int c = linspaced_int_array(5, 1, 3);"
+                " array[1] int d = linspaced_int_array(1, 2, 9); array[0] int e = linspaced_int_array(0, 2, 9); }",
+                (double[]){0, 5, 10, 0, 3, 6, 9, 1, 1, 2, 2, 3, 9}, 13, 0);
+  expect_values("linspaced_row_vector",
+                "generated quantities { row_vector[5] a = linspaced_row_vector(5, -1, 1); row_vector[1] b = linspaced_row_vector(1, 0, 3); }",
+                (double[]){-1, -0.5, 0, 0.5, 1, 3}, 6, 1e-15);
+  expect_values("uniform_simplex", "generated quantities { vector[4] s = uniform_simplex(4); }",
+                (double[]){0.25, 0.25, 0.25, 0.25}, 4, 0);
+  expect_reject("ones_vector(-1)", "generated quantities { vector[1] a = ones_vector(-1); }",
+                "ones_vector: size is -1, but must be nonnegative");
+  expect_reject("one_hot k too large", "generated quantities { vector[3] a = one_hot_vector(3, 4); }",
+                "one_hot_vector: k is 4, but must be in the interval [1, 3]");
+  expect_reject("one_hot size 0", "generated quantities { vector[0] a = one_hot_vector(0, 1); }",
+                "one_hot_vector: size is 0, but must be positive");
+  expect_reject("linspaced_int_array high < low", "generated quantities { array[2] int a = linspaced_int_array(2, 5, 1); }",
+                "linspaced_int_array: high is 1, but must be greater than or equal to 5");
+  expect_reject("uniform_simplex(0)", "generated quantities { vector[0] a = uniform_simplex(0); }",
+                "uniform_simplex: size is 0, but must be positive");
+}
+
+static void arrays(void) {
+  expect_values("append_array",
+                "generated quantities { array[3] int a = append_array({1, 2}, {3});"
+                " array[3] vector[2] b = append_array({[1, 2]', [3, 4]'}, {[5, 6]'}); }",
+                (double[]){1, 2, 3, 1, 3, 5, 2, 4, 6}, 9, 0); /* outputs are column-major, as Stan's */
+  expect_reject("append_array shapes", "generated quantities { array[2] vector[2] b = append_array({[1, 2]'}, {[5, 6, 7]'}); }",
+                "append_array: the elements of the arguments must have the same sizes");
+  expect_bad_program("append_array types", "generated quantities { array[2] real b = append_array({1.5}, {{2.5}}); }",
+                     "no signature of append_array");
+  expect_values("reverse",
+                "generated quantities { vector[3] a = reverse([1, 2, 3]'); array[2, 2] int b = reverse({{1, 2}, {3, 4}});"
+                " array[0] real c = reverse(zeros_array(0)); }",
+                (double[]){3, 2, 1, 3, 1, 4, 2}, 7, 0);
+  expect_values("to_array_2d", "generated quantities { array[2, 3] real a = to_array_2d([[1, 2, 3], [4, 5, 6]]); }",
+                (double[]){1, 4, 2, 5, 3, 6}, 6, 0);
+  expect_values("to_int", "generated quantities { int a = to_int(-3.9); array[3] int b = to_int({2.5, -0.5, 7}); }",
+                (double[]){-3, 2, 0, 7}, 4, 0);
+  expect_reject("to_int overflow", "generated quantities { int a = to_int(3e9); }", "to_int: x is 3e+09, but must be in the range of int");
+  /* numpy.quantile([3.2, -1, 7.5, 0.25, 4], [0.3, 0.5, 0.95, 0, 1]) (R type 7) */
+  expect_values("quantile",
+                "generated quantities { real a = quantile([3.2, -1, 7.5, 0.25, 4]', 0.3);"
+                " array[4] real b = quantile({3.2, -1, 7.5, 0.25, 4}, {0.5, 0.95, 0, 1}); real c = quantile([5]', 0.7); }",
+                (double[]){0.8399999999999999, 3.2, 6.799999999999999, -1.0, 7.5, 5}, 6, 1e-15);
+  expect_reject("quantile p", "generated quantities { real a = quantile([1, 2]', 1.5); }",
+                "quantile: p is 1.5, but must be in the interval [0, 1]");
+  expect_bad_program("quantile of parameters", "parameters { vector[2] x; } model { target += quantile(x, 0.5); }",
+                     "must be data");
+  expect_values("norms", "generated quantities { real a = norm1([3, -4]'); real b = norm2({3, -4}); real c = norm2([1e200, 1e200]); }",
+                (double[]){7, 5, 1.4142135623730951e200}, 3, 1e-15);
+  expect_values("softmax of row vectors and arrays",
+                "generated quantities { row_vector[2] a = softmax([0, log(3)]); array[2] vector[2] b = log_softmax({[0, 0]', [log(3), 0]'}); }",
+                (double[]){0.25, 0.75, -0.6931471805599453, -0.2876820724517809, -0.6931471805599453, -1.3862943611198906},
+                6, 1e-15);
+  expect_values("to_matrix row-major and from row vectors",
+                "generated quantities { matrix[2, 3] a = to_matrix({1, 2, 3, 4, 5, 6}, 2, 3, 0);"
+                " matrix[2, 3] b = to_matrix({1, 2, 3, 4, 5, 6}, 2, 3, 1); matrix[2, 2] c = to_matrix({[1, 2], [3, 4]}); }",
+                (double[]){1, 4, 2, 5, 3, 6, 1, 2, 3, 4, 5, 6, 1, 3, 2, 4}, 16, 0);
+  expect_values("to_array_1d of a vector", "generated quantities { array[2] real a = to_array_1d([1.5, 2]'); }",
+                (double[]){1.5, 2}, 2, 0);
+  expect_values("rows/columns dot of vectors",
+                "generated quantities { row_vector[1] a = columns_dot_self([1, 2]'); vector[2] b = rows_dot_self([1, 2]');"
+                " vector[1] c = rows_dot_product([1, 2], [3, 4]); real d = squared_distance(1.5, -0.5); }",
+                (double[]){5, 1, 4, 11, 4}, 5, 0);
+}
+
+static void vectorised(void) {
+  /* scipy.special.gammainc(2.5, [0.5, 1.5, 4.0]), gammaincc(0.7, 3.0) */
+  expect_values("gamma_p / gamma_q vectorised",
+                "generated quantities { vector[3] a = gamma_p(2.5, [0.5, 1.5, 4.0]'); real b = gamma_q(0.7, 3.0); }",
+                (double[]){0.03743422675270361, 0.3000141641213724, 0.8437643724222779, 0.02555261228364347}, 4, 1e-13);
+  expect_reject("gamma_p domain", "generated quantities { real a = gamma_p(-1, 2); }",
+                "gamma_p: first argument (a) is -1, but must be positive");
+  /* numpy.logaddexp */
+  expect_values("log_sum_exp(a, b) vectorised",
+                "generated quantities { array[3] real a = log_sum_exp({1.0, -2.0, 700.0}, {0.5, -800.0, 701.0}); }",
+                (double[]){1.4740769841801067, -2.0, 701.3132616875182}, 3, 1e-15);
+  /* scipy.special.multigammaln(2.5, 3), multigammaln(1.7, 2) */
+  expect_values("lmgamma(array[] int, vector)", "generated quantities { vector[2] a = lmgamma({3, 2}, [2.5, 1.7]'); }",
+                (double[]){1.8809954616117743, 0.39118315551431837}, 2, 1e-14);
+  expect_values("choose vectorised",
+                "generated quantities { array[3] int a = choose(10, {0, 3, 11}); array[2] int b = choose({30, 5}, {15, 5}); }",
+                (double[]){1, 120, 0, 155117520, 1}, 5, 0);
+  expect_reject("choose overflow", "generated quantities { int a = choose(40, 20); }", "choose: the result overflows an int");
+  expect_reject("choose negative", "generated quantities { int a = choose(-1, 0); }", "choose: n is -1, but must be nonnegative");
+  expect_values("fma vectorised", "generated quantities { vector[2] a = fma([1, 2]', 3, [0.5, -1]'); }",
+                (double[]){3.5, 5}, 2, 0);
+  expect_bad_program("fma of arrays", "generated quantities { array[1] real a = fma({1.0}, 2, 3); }", "no signature of fma");
+  expect_bad_program("fma of a vector and a row vector", "generated quantities { vector[1] a = fma([1]', [2], 3); }",
+                     "no signature of fma");
+  /* log(0.2 e^-1 + 0.5 e^0.5 + 0.3 e^2) + log(0.2 e^0.3 + 0.5 e^-2 + 0.3 e^1) by numpy */
+  expect_values("log_mix(vector, array[] vector)",
+                "generated quantities { real a = log_mix([0.2, 0.5, 0.3]', {[-1, 0.5, 2]', [0.3, -2, 1]'});"
+                " real b = log_mix({0.2, 0.5, 0.3}, [-1, 0.5, 2]); }",
+                (double[]){1.2785926021120686, 1.1361178629855357}, 2, 1e-14);
+  expect_reject("log_mix theta", "generated quantities { real a = log_mix([1.2, -0.2]', [0, 1]'); }",
+                "log_mix: theta[1] is 1.2, but must be in the interval [0, 1]");
+  expect_values("int .* int and int ./ int are int, real / vector",
+                "generated quantities { int a = 7 .* 3; int b = 7 ./ 2; vector[2] c = 2.0 / [4, 8]';"
+                " int d = logical_and(1, 0) + 2 * logical_or(0, 3); real e = plus(2.5); }",
+                (double[]){21, 3, 0.5, 0.25, 2, 2.5}, 6, 0);
+  expect_bad_program("elementwise containers must conform", "generated quantities { vector[2] a = gamma_p([1, 2]', [1, 2]); }",
+                     "no signature of gamma_p");
+}
+
+static void gradients(void) {
+  const char *src =
+      "parameters { vector[3] l1; vector[3] l2; real<lower=0> a; real<lower=0> x; vector[2] v; }\n"
+      "model {\n"
+      "  target += log_mix([0.2, 0.5, 0.3]', {l1, l2});\n"
+      "  target += sum(gamma_p(a, [0.5, x]')) + gamma_q(a + 0.3, x);\n"
+      "  target += sum(log_sum_exp(v, [0.1, -0.3]')) + norm2(v) + norm1(l1) + sum(fma(v, v, v));\n"
+      "  target += sum(softmax(l1) .* [1, 2, 3]') + sum(log_softmax({v, v})[2]);\n"
+      "  target += sum(lmgamma({2, 3}, [a + 1, x + 2]'));\n"
+      "}\n";
+  double u[10] = {-1, 0.5, 2, 0.3, -2, 1, log(1.7), log(2.2), 0.4, -0.9};
+  double e = probe_fd_src(src, u, 1e-4, msg, sizeof msg);
+  CHECK(e < 1e-7, "gradients of log_mix, gamma_p/q, log_sum_exp, norms, fma, softmax, lmgamma vs finite differences: %.3g %s", e, msg);
+}
+
+int main(void) {
+  constructors();
+  arrays();
+  vectorised();
+  gradients();
+  return test_done();
+}
