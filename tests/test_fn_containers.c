@@ -134,8 +134,8 @@ static void vectorised(void) {
                 (double[]){1.2785926021120686, 1.1361178629855357}, 2, 1e-14);
   expect_reject("log_mix theta", "generated quantities { real a = log_mix([1.2, -0.2]', [0, 1]'); }",
                 "log_mix: theta[1] is 1.2, but must be in the interval [0, 1]");
-  expect_values("int .* int and int ./ int are int, real / vector",
-                "generated quantities { int a = 7 .* 3; int b = 7 ./ 2; vector[2] c = 2.0 / [4, 8]';"
+  expect_values("int .* int and int ./ int are int, divide(real, vector)",
+                "generated quantities { int a = 7 .* 3; int b = 7 ./ 2; vector[2] c = divide(2.0, [4, 8]');"
                 " int d = logical_and(1, 0) + 2 * logical_or(0, 3); real e = plus(2.5); }",
                 (double[]){21, 3, 0.5, 0.25, 2, 2.5}, 6, 0);
   expect_bad_program("elementwise containers must conform", "generated quantities { vector[2] a = gamma_p([1, 2]', [1, 2]); }",
