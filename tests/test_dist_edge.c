@@ -17,17 +17,17 @@ static int ncalls;
 
 /* Calls fn with arg j varied over the extremes, the others at `base`. */
 static void sweep(const urn_dist *d, urn_dist_fn fn, const char *suffix) {
-  const double base_r[4] = {0.4, 0.6, 0.7, 1.3};
-  const int base_i[4] = {1, 3, 2, 2};
+  const double base_r[9] = {0.4, 0.6, 0.7, 1.3, 0.5, 0.2, 0.1, 0.1, 1e-4};
+  const int base_i[9] = {1, 3, 2, 2, 1, 1, 1, 1, 1};
   char prefix[64];
   snprintf(prefix, sizeof prefix, "%s_%s: ", d->name, suffix);
   for (int j = 0; j < d->nargs; j++) {
     int is_int = d->args[j].kind == URN_DA_INTS || d->args[j].kind == URN_DA_INT;
     size_t nv = is_int ? NI : NR;
     for (size_t t = 0; t < nv; t++) {
-      double v[4], g[4] = {0};
-      int iv[4];
-      urn_darg a[4];
+      double v[9], g[9] = {0};
+      int iv[9];
+      urn_darg a[9];
       for (int k = 0; k < d->nargs; k++) {
         v[k] = base_r[k];
         iv[k] = base_i[k];
@@ -64,8 +64,8 @@ static void sweep(const urn_dist *d, urn_dist_fn fn, const char *suffix) {
 
 /* The rngs with one parameter at a time varied over the extremes. */
 static void sweep_rng(const urn_dist *d, urn_rng *r) {
-  const double base_r[4] = {0.6, 0.7, 1.3, 1.5};
-  const int base_i[4] = {3, 3, 2, 2};
+  const double base_r[8] = {0.6, 0.7, 1.3, 1.5, 0.5, 0.2, 0.1, 0.1};
+  const int base_i[8] = {3, 3, 2, 2, 2, 2, 2, 2};
   char prefix[64];
   snprintf(prefix, sizeof prefix, "%s_rng: ", d->name);
   int np = d->n_rng_args >= 0 ? d->n_rng_args : d->nargs - 1;
@@ -74,9 +74,9 @@ static void sweep_rng(const urn_dist *d, urn_rng *r) {
     int is_int = spec[j].kind == URN_DA_INTS || spec[j].kind == URN_DA_INT;
     size_t nv = is_int ? NI : NR;
     for (size_t t = 0; t < nv; t++) {
-      double v[4], out = 0;
-      int iv[4], iout = 0;
-      urn_darg a[4];
+      double v[8], out = 0;
+      int iv[8], iout = 0;
+      urn_darg a[8];
       for (int k = 0; k < np; k++) {
         v[k] = base_r[k];
         iv[k] = base_i[k];
@@ -106,9 +106,10 @@ int main(void) {
     if (!d->multivariate && d->rng) sweep_rng(d, &r);
   for (const urn_dist *d = urn_dist_table; d->name; d++) {
     if (d->multivariate) continue;
-    sweep(d, d->lpdf, d->discrete ? "lpmf" : "lpdf");
-    if (d->lcdf) sweep(d, d->lcdf, "lcdf");
-    if (d->lccdf) sweep(d, d->lccdf, "lccdf");
+    if (d->lpdf) sweep(d, d->lpdf, d->discrete ? "lpmf" : "lpdf");
+    int un = d->flags & URN_DIST_UNNORM_CDF;
+    if (d->lcdf) sweep(d, d->lcdf, un ? "lcdf_unnorm" : "lcdf");
+    if (d->lccdf) sweep(d, d->lccdf, un ? "lccdf_unnorm" : "lccdf");
     if (d->cdf) sweep(d, d->cdf, "cdf");
   }
   printf("edge sweep: %d calls\n", ncalls);

@@ -37,7 +37,8 @@ static double fd_dir(const urn_dist *d, urn_darg *args, int nargs, int j, const 
 
 /* Checks the analytic partials of every argument with a buffer against FD,
  * element by element (mode 0), in directions e_i - e_{i+1} (mode 1: simplex),
- * or by symmetric pairs (mode 2: symmetric matrix). */
+ * by symmetric pairs (mode 2: symmetric matrix; 4: off the diagonal of a correlation matrix) or on the lower
+ * triangle (mode 3: a Cholesky factor). */
 static void check_grads(const urn_dist *d, urn_darg *args, int nargs, const int *mode,
                         const char *what) {
   double *saved[URN_DIST_MAX_ARGS];
@@ -62,9 +63,14 @@ static void check_grads(const urn_dist *d, urn_darg *args, int nargs, const int 
         dir[k] = 1;
         dir[k + 1] = -1;
         an = (saved[j][k] - 0.5) - (saved[j][k + 1] - 0.5);
-      } else if (mode[j] == 2) {
+      } else if (mode[j] == 3) { /* a Cholesky factor: its lower triangle */
+        size_t K = args[j].rows;
+        if (k % K < k / K) continue;
+        dir[k] = 1;
+        an = saved[j][k] - 0.5;
+      } else if (mode[j] == 2 || mode[j] == 4) { /* 4: a correlation matrix, its diagonal fixed at 1 */
         size_t K = args[j].rows, r = k % K, c = k / K;
-        if (r < c) continue;
+        if (r < c || (mode[j] == 4 && r == c)) continue;
         dir[k] = 1;
         dir[c + r * K] = 1;
         an = (saved[j][k] - 0.5) + (r != c ? saved[j][c + r * K] - 0.5 : 0);
@@ -546,6 +552,100 @@ static void test_glms_more(void) {
   nerr += 2;
 }
 
+/* Lower Cholesky factor of a 3 x 3 matrix (column-major). */
+static void chol3(const double *S, double *L) {
+  memset(L, 0, 9 * sizeof *L);
+  for (int j = 0; j < 3; j++) {
+    double s = S[j + 3 * j];
+    for (int k = 0; k < j; k++) s -= L[j + 3 * k] * L[j + 3 * k];
+    L[j + 3 * j] = sqrt(s);
+    for (int i = j + 1; i < 3; i++) {
+      double t = S[i + 3 * j];
+      for (int k = 0; k < j; k++) t -= L[i + 3 * k] * L[j + 3 * k];
+      L[i + 3 * j] = t / L[j + 3 * j];
+    }
+  }
+}
+
+static void test_matrix_families(void) {
+  double Om[9] = {2.0, 0.3, -0.4, 0.3, 1.0, 0.2, -0.4, 0.2, 1.5}, y[3] = {0.4, 0.2, -0.6}, mu[3] = {0.1, -0.3, 0.5};
+  double gy[3], gm[3], gO[9], gn[1], gL[9], L[9], gw[2];
+  int m_mvn[3] = {0, 0, 2}, m_mvt[4] = {0, 0, 0, 2}, m_mvtc[4] = {0, 0, 0, 3};
+  urn_darg a[3] = {urn_darg_items(y, 1, 3, 1, gy), urn_darg_items(mu, 1, 3, 1, gm), urn_darg_items(Om, 1, 3, 3, gO)};
+  check_family("multi_normal_prec", a, 3, m_mvn, REF_MULTI_NORMAL_PREC);
+  /* the same Sigma as test_multi_normal; nu = 4.5 */
+  double S[9] = {2.0, 0.3, -0.4, 0.3, 1.0, 0.2, -0.4, 0.2, 1.5}, nu = 4.5;
+  urn_darg b[4] = {urn_darg_items(y, 1, 3, 1, gy), urn_darg_reals(&nu, 1, gn), urn_darg_items(mu, 1, 3, 1, gm),
+                   urn_darg_items(S, 1, 3, 3, gO)};
+  check_family("multi_student_t", b, 4, m_mvt, REF_MULTI_STUDENT_T);
+  chol3(S, L);
+  b[3] = urn_darg_items(L, 1, 3, 3, gL);
+  check_family("multi_student_t_cholesky", b, 4, m_mvtc, REF_MULTI_STUDENT_T);
+  /* two items of y against one mu: the sum */
+  double y2[6] = {0.4, 0.2, -0.6, 1.0, -0.5, 0.3};
+  urn_darg c1[4] = {urn_darg_items(y2, 2, 3, 1, gy), urn_darg_reals(&nu, 1, NULL), urn_darg_items(mu, 1, 3, 1, NULL),
+                    urn_darg_items(S, 1, 3, 3, NULL)};
+  urn_darg c2[4] = {urn_darg_items(y2 + 3, 1, 3, 1, NULL), c1[1], c1[2], c1[3]};
+  const urn_dist *dt = urn_dist_find("multi_student_t");
+  CHECK_NEAR(eval(dt, c1, 4), REF_MULTI_STUDENT_T + eval(dt, c2, 4), 1e-12, 0, "multi_student_t items");
+  double gy6[6];
+  c1[0].d = gy6;
+  int m2[4] = {0, 0, 0, 2};
+  check_grads(dt, c1, 4, m2, "multi_student_t two items");
+  nbcast++;
+  /* nu = inf is multi_normal */
+  double inf = INFINITY;
+  urn_darg c3[4] = {urn_darg_items(y, 1, 3, 1, NULL), urn_darg_reals(&inf, 1, NULL), urn_darg_items(mu, 1, 3, 1, NULL),
+                    urn_darg_items(S, 1, 3, 3, NULL)};
+  CHECK_NEAR(eval(dt, c3, 4), REF_MULTI_NORMAL, 1e-12, 0, "multi_student_t with nu = inf is multi_normal");
+  nval++;
+  /* multi_gp: y is 2 x 3 (column-major), Sigma 3 x 3, w 2 */
+  double Y[6] = {0.3, 1.1, -0.2, 0.4, 0.5, -0.7}, w[2] = {0.8, 2.5}, gY[6];
+  int m_gp[3] = {0, 2, 0}, m_gpc[3] = {0, 3, 0};
+  urn_darg g[3] = {urn_darg_items(Y, 1, 2, 3, gY), urn_darg_items(S, 1, 3, 3, gO), urn_darg_items(w, 1, 2, 1, gw)};
+  check_family("multi_gp", g, 3, m_gp, REF_MULTI_GP);
+  g[1] = urn_darg_items(L, 1, 3, 3, gL);
+  check_family("multi_gp_cholesky", g, 3, m_gpc, REF_MULTI_GP);
+  /* the Wishart families at W, nu = 5.5, Sigma */
+  double W[9] = {1.5, 0.4, 0.1, 0.4, 2.0, -0.3, 0.1, -0.3, 0.9}, LW[9], df = 5.5, gW[9];
+  chol3(W, LW);
+  int m_w[3] = {2, 0, 2}, m_wc[3] = {3, 0, 3};
+  urn_darg h[3] = {urn_darg_items(W, 1, 3, 3, gW), urn_darg_reals(&df, 1, gn), urn_darg_items(S, 1, 3, 3, gO)};
+  check_family("wishart", h, 3, m_w, REF_WISHART);
+  check_family("inv_wishart", h, 3, m_w, REF_INV_WISHART);
+  urn_darg hc[3] = {urn_darg_items(LW, 1, 3, 3, gW), urn_darg_reals(&df, 1, gn), urn_darg_items(L, 1, 3, 3, gL)};
+  check_family("wishart_cholesky", hc, 3, m_wc, REF_WISHART_CHOLESKY);
+  check_family("inv_wishart_cholesky", hc, 3, m_wc, REF_INV_WISHART_CHOLESKY);
+  /* LKJ on the correlation matrix, and lkj_cov */
+  double C[9] = {1.0, 0.3, -0.2, 0.3, 1.0, 0.4, -0.2, 0.4, 1.0}, eta = 1.7, ge[1], gC[9];
+  int m_l[2] = {4, 0};
+  urn_darg l[2] = {urn_darg_items(C, 1, 3, 3, gC), urn_darg_reals(&eta, 1, ge)};
+  check_family("lkj_corr", l, 2, m_l, REF_LKJ_CORR);
+  double muc[3] = {0.1, 0.2, -0.1}, sgc[3] = {0.5, 1.2, 0.8}, gmc[3], gsc[3];
+  int m_lc[4] = {2, 0, 0, 0};
+  urn_darg lc[4] = {urn_darg_items(W, 1, 3, 3, gW), urn_darg_items(muc, 1, 3, 1, gmc), urn_darg_items(sgc, 1, 3, 1, gsc),
+                    urn_darg_reals(&eta, 1, ge)};
+  check_family("lkj_cov", lc, 4, m_lc, REF_LKJ_COV);
+  /* errors */
+  urn_error e;
+  double v, small = 1.5;
+  h[1] = urn_darg_reals(&small, 1, NULL);
+  CHECK(urn_dist_find("wishart")->lpdf(h, 0, &v, &e) == URN_EREJECT &&
+            strstr(e.msg, "wishart_lpdf: Degrees of freedom parameter is 1.5, but must be greater than 2"),
+        "wishart nu: %s", e.msg);
+  double up[9];
+  memcpy(up, LW, sizeof up);
+  up[3] = 0.2; /* [1,2] above the diagonal */
+  hc[0] = urn_darg_items(up, 1, 3, 3, NULL);
+  CHECK(urn_dist_find("wishart_cholesky")->lpdf(hc, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "not lower triangular"),
+        "wishart_cholesky factor: %s", e.msg);
+  double Cb[9] = {1.0, 0.3, -0.2, 0.3, 1.2, 0.4, -0.2, 0.4, 1.0};
+  l[0] = urn_darg_items(Cb, 1, 3, 3, NULL);
+  CHECK(urn_dist_find("lkj_corr")->lpdf(l, 0, &v, &e) == URN_EREJECT && strstr(e.msg, "not a valid correlation matrix"),
+        "lkj_corr diagonal: %s", e.msg);
+  nerr += 3;
+}
+
 int main(void) {
   test_glms_large();
   test_dirichlet();
@@ -557,6 +657,7 @@ int main(void) {
   test_counts();
   test_ordered_probit();
   test_glms_more();
+  test_matrix_families();
   printf("multivariate: %d value, %d partial, %d propto, %d broadcast, %d error checks\n", nval,
          npart, nprop, nbcast, nerr);
   return test_done();

@@ -405,6 +405,71 @@ static void test_count_vectors(urn_rng *r) {
   nmom += 3;
 }
 
+/* The matrix rngs by their means: wishart nu S, inv_wishart S / (nu - K - 1) (also through the Cholesky-factor
+ * forms, L L'), lkj_corr a unit diagonal and mean-zero correlations, multi_student_t mean mu and covariance
+ * nu / (nu - 2) Sigma.  Bands: 5 standard errors estimated from the draws themselves. */
+static void test_matrix_rngs(urn_rng *r) {
+  enum { REPS = 20000 };
+  const double S[4] = {2.0, 0.3, 0.3, 1.0}, Ls[4] = {sqrt(2.0), 0.3 / sqrt(2.0), 0, sqrt(1 - 0.045)};
+  double nu = 7.5, out[4], W[4];
+  const char *fams[4] = {"wishart", "wishart_cholesky", "inv_wishart", "inv_wishart_cholesky"};
+  for (int f = 0; f < 4; f++) {
+    const urn_dist *d = urn_dist_find(fams[f]);
+    urn_darg p[2] = {urn_darg_reals(&nu, 1, NULL), urn_darg_items(f % 2 ? Ls : S, 1, 2, 2, NULL)};
+    CHECK(urn_dist_rng_length(d, p) == 4, "%s rng length", fams[f]);
+    double m[4] = {0}, m2[4] = {0};
+    int ok = 1;
+    for (int i = 0; i < REPS; i++) {
+      ok &= d->rng(r, p, 4, out, NULL, NULL) == URN_OK;
+      if (f % 2) { /* a Cholesky factor: lower triangular, W = L L' */
+        ok &= out[2] == 0 && out[0] > 0 && out[3] > 0;
+        W[0] = out[0] * out[0], W[1] = W[2] = out[0] * out[1], W[3] = out[1] * out[1] + out[3] * out[3];
+      } else {
+        ok &= out[1] == out[2];
+        memcpy(W, out, sizeof W);
+      }
+      for (int k = 0; k < 4; k++) m[k] += W[k] / REPS, m2[k] += W[k] * W[k] / REPS;
+    }
+    CHECK(ok, "%s draws have the right shape", fams[f]);
+    for (int k = 0; k < 4; k++) {
+      double want = f < 2 ? nu * S[k] : S[k] / (nu - 3), se = sqrt((m2[k] - m[k] * m[k]) / REPS);
+      CHECK(fabs(m[k] - want) < 5 * se, "%s mean[%d] %g vs %g (se %g)", fams[f], k, m[k], want, se);
+    }
+    nmom += 4;
+  }
+  /* lkj_corr_rng(3, eta): unit diagonal, symmetric, mean-zero off-diagonal with variance 1 / (2 eta + K - 1) */
+  const urn_dist *dl = urn_dist_find("lkj_corr");
+  int K = 3;
+  double eta = 2.0, C[9], s01 = 0, q01 = 0;
+  urn_darg pl[2] = {urn_darg_ints(&K, 1), urn_darg_reals(&eta, 1, NULL)};
+  int ok = urn_dist_rng_length(dl, pl) == 9;
+  for (int i = 0; i < REPS; i++) {
+    ok &= dl->rng(r, pl, 9, C, NULL, NULL) == URN_OK && C[0] == 1 && C[4] == 1 && C[8] == 1 && C[1] == C[3];
+    s01 += C[1] / REPS, q01 += C[1] * C[1] / REPS;
+  }
+  CHECK(ok, "lkj_corr_rng: correlation matrices");
+  CHECK(fabs(s01) < 5 * sqrt(1.0 / (6 * REPS)) && fabs(q01 - 1.0 / 6) < 0.01, "lkj_corr_rng marginal mean %g, var %g vs 1/6",
+        s01, q01);
+  nmom += 2;
+  /* multi_student_t(_cholesky)_rng */
+  const char *tf[2] = {"multi_student_t", "multi_student_t_cholesky"};
+  double mu[2] = {1.0, -0.5}, nut = 6;
+  for (int f = 0; f < 2; f++) {
+    const urn_dist *dt = urn_dist_find(tf[f]);
+    urn_darg pt[3] = {urn_darg_reals(&nut, 1, NULL), urn_darg_items(mu, 1, 2, 1, NULL),
+                      urn_darg_items(f ? Ls : S, 1, 2, 2, NULL)};
+    double sm[2] = {0}, c00 = 0, y[2];
+    for (int i = 0; i < REPS; i++) {
+      dt->rng(r, pt, 2, y, NULL, NULL);
+      sm[0] += y[0] / REPS, sm[1] += y[1] / REPS, c00 += (y[0] - mu[0]) * (y[0] - mu[0]) / REPS;
+    }
+    double v00 = nut / (nut - 2) * S[0];
+    CHECK(fabs(sm[0] - mu[0]) < 5 * sqrt(v00 / REPS) && fabs(c00 / v00 - 1) < 0.08, "%s mean %g, var %g vs %g",
+          tf[f], sm[0], c00, v00);
+    nmom += 2;
+  }
+}
+
 static void test_vector_and_errors(urn_rng *r) {
   const urn_dist *d = urn_dist_find("normal");
   double mu[3] = {-100, 0, 100}, s = 1, out[3];
@@ -450,6 +515,7 @@ int main(void) {
   test_discrete(&r);
   test_multivariate(&r);
   test_count_vectors(&r);
+  test_matrix_rngs(&r);
   test_vector_and_errors(&r);
   printf("rng: %d moment, %d KS, %d chi-square, %d other checks\n", nmom, nks, nchi, nother);
   return test_done();

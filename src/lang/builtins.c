@@ -52,6 +52,7 @@ static void add_dist(urn_builtin **t, size_t *n, size_t *cap, const urn_dist *d)
   for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
     int kind = forms[f].kind;
     if (kind == URN_DF_RNG ? d->rng == NULL : urn_dist_function(d, kind) == NULL) continue;
+    if ((d->flags & URN_DIST_CDF_ONLY) && (kind == URN_DF_LPDF || kind == URN_DF_LUPDF)) continue;
     urn_buf name, sig;
     urn_buf_init(&name), urn_buf_init(&sig);
     urn_buf_printf(&name, "%s%s%s", d->name, d->discrete ? forms[f].suf_d : forms[f].suf_c,

@@ -142,7 +142,8 @@ typedef enum urn_dist_rngkind {
 
 /* Flags of a family (urn_dist.flags). */
 enum {
-  URN_DIST_UNNORM_CDF = 1 /* its CDFs are Stan's foo_lcdf_unnorm / foo_lccdf_unnorm (wiener), with no foo_cdf */
+  URN_DIST_UNNORM_CDF = 1, /* its CDFs are Stan's foo_lcdf_unnorm / foo_lccdf_unnorm (wiener), with no foo_cdf */
+  URN_DIST_CDF_ONLY = 2    /* an overload of the CDFs alone (lpdf is NULL): wiener's 4 parameters + precision */
 };
 
 #define URN_DIST_MAX_ARGS 10
@@ -155,7 +156,7 @@ typedef struct urn_dist {
   int nargs;                               /* number of density arguments, variate included */
   urn_dist_argspec args[URN_DIST_MAX_ARGS]; /* density arguments, variate first */
   const char *support;                     /* support of the variate, for docs: "y in (0, inf)" */
-  urn_dist_fn lpdf;                        /* log density / mass (never NULL) */
+  urn_dist_fn lpdf;                        /* log density / mass (NULL only with URN_DIST_CDF_ONLY) */
   urn_dist_fn lcdf;                        /* log CDF, or NULL when Stan has none */
   urn_dist_fn lccdf;                       /* log complementary CDF, or NULL */
   urn_dist_fn cdf;                         /* CDF, or NULL */

@@ -254,6 +254,12 @@ double dist_ordlog_term(int k, double e, const double *cut, size_t Km1, double *
 /* One neg_binomial_2 term given n, lmu = log mu and phi, without -lgamma(n+1) and with the terms of phi alone
  * (the log rising factorial) only when want_phi_terms; dlmu = d/d(log mu), dphi = d/d phi. */
 double dist_nb2_term(int n, double lmu, double phi, int want_phi_terms, double *dlmu, double *dphi);
+/* log of the LKJ normalizing constant c_K(eta) (lkj_corr and lkj_corr_cholesky), *deta its eta partial. */
+double dist_lkj_log_const(size_t K, double eta, double *deta);
+/* L (K x K) is lower triangular with a positive finite diagonal (Stan's check_cholesky_factor). */
+int dist_check_cholesky_factor(const char *fn, const char *label, const double *L, size_t K, urn_error *err);
+/* S (K x K) is a correlation matrix: symmetric positive definite with unit diagonal; fills its Cholesky factor L. */
+int dist_check_corr(const char *fn, const char *label, const double *S, size_t K, double *L, urn_error *err);
 /* Lower Cholesky factor L (K x K column-major) of the symmetric matrix S,
  * after checking symmetry; URN_EREJECT with Stan's wording otherwise. */
 int dist_cholesky(const char *fn, const char *label, const double *S, size_t K, double *L,

@@ -275,6 +275,20 @@ int urn_multi_normal_cholesky_lpdf(const urn_darg *a, int propto, double *out, u
   return URN_OK;
 }
 
+double dist_lkj_log_const(size_t K, double eta, double *deta) {
+  /* Lewandowski, Kurowicka and Joe (2009):
+   * c = -sum_{k=1}^{K-1} [(2 eta - 2 + K - k)(K - k) log 2 + (K - k) lbeta(b_k, b_k)],
+   * b_k = eta + (K - k - 1) / 2. */
+  double c = 0, dc = 0;
+  for (size_t k = 1; k < K; k++) {
+    double Kk = (double)(K - k), b = eta + 0.5 * (Kk - 1);
+    c -= (2 * eta - 2 + Kk) * Kk * DIST_LOG_2 + Kk * urn_lbeta(b, b);
+    if (deta) dc -= 2 * Kk * DIST_LOG_2 + 2 * Kk * (urn_digamma(b) - urn_digamma(2 * b));
+  }
+  if (deta) *deta = dc;
+  return c;
+}
+
 int urn_lkj_corr_cholesky_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
   const char *fn = "lkj_corr_cholesky_lpdf";
   const double *L = a[0].v;
@@ -302,15 +316,8 @@ int urn_lkj_corr_cholesky_lpdf(const urn_darg *a, int propto, double *out, urn_e
   }
   double eta = a[1].v[0], lp = 0;
   if (!propto || a[1].d) {
-    /* log normalizing constant of Lewandowski, Kurowicka and Joe (2009):
-     * c = -sum_{k=1}^{K-1} [(2 eta - 2 + K - k)(K - k) log 2 + (K - k) lbeta(b_k, b_k)],
-     * b_k = eta + (K - k - 1) / 2. */
-    double dc = 0;
-    for (size_t k = 1; k < K; k++) {
-      double Kk = (double)(K - k), b = eta + 0.5 * (Kk - 1);
-      lp -= (2 * eta - 2 + Kk) * Kk * DIST_LOG_2 + Kk * urn_lbeta(b, b);
-      if (a[1].d) dc -= 2 * Kk * DIST_LOG_2 + 2 * Kk * (urn_digamma(b) - urn_digamma(2 * b));
-    }
+    double dc;
+    lp += dist_lkj_log_const(K, eta, a[1].d ? &dc : NULL);
     if (a[1].d) a[1].d[0] += dc;
   }
   int kk = !propto || a[0].d || a[1].d;

@@ -124,6 +124,34 @@ const urn_dist urn_dist_table[] = {
      "log(lambda) + lambda (mu + lambda sigma^2 / 2 - y) + log(Phi((y - mu) / sigma - lambda sigma))",
      "The sum of normal(mu, sigma) and exponential(lambda); evaluated with the Mills ratio so the tails keep "
      "their relative accuracy.", 0, 0},
+    /* the Wiener diffusion model: one entry per argument list (Stan's overloads) */
+    {"wiener", 0, 0, 5, {R("y", "> tau"), R("alpha", "> 0"), R("tau", ">= 0"), R("beta", "in (0, 1)"), R("delta", "")},
+     "y in (tau, inf)", urn_wiener4_lpdf, urn_wiener4_lcdf, urn_wiener4_lccdf, NULL, NULL, URN_RNG_NONE, -1, {{0}},
+     "log of the first passage time density at the upper boundary: boundary separation alpha, non-decision time tau, "
+     "a-priori bias beta, drift delta (Navarro & Fuss series, analytic partials)",
+     "The CDFs are wiener_lcdf_unnorm / wiener_lccdf_unnorm: the hitting time of the upper boundary, whose CDF tends "
+     "to the probability of reaching it; their partials are numerical.", 0, URN_DIST_UNNORM_CDF},
+    {"wiener", 0, 0, 6, {R("y", "> t0"), R("a", "> 0"), R("t0", ">= 0"), R("w", "in (0, 1)"), R("v", ""),
+                         R("sv", ">= 0")},
+     "y in (t0, inf)", urn_wiener5_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "the 4-parameter density with the drift v ~ normal(v, sv) integrated out (closed form)", "", 0, 0},
+    {"wiener", 0, 0, 7, {R("y", "> t0"), R("a", "> 0"), R("t0", ">= 0"), R("w", "in (0, 1)"), R("v", ""),
+                         R("sv", ">= 0"), R1("precision", "> 0")},
+     "y in (t0, inf)", urn_wiener5p_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "the 5-parameter density; the precision is accepted (the series run to full precision)", "", 0, 0},
+    {"wiener", 0, 0, 8, {R("y", "> t0"), R("a", "> 0"), R("t0", ">= 0"), R("w", "in (0, 1)"), R("v", ""),
+                         R("sv", ">= 0"), R("sw", "in [0, 1)"), R("st0", ">= 0")},
+     "y in (t0, inf)", urn_wiener7_lpdf, urn_wiener7_lcdf, urn_wiener7_lccdf, NULL, NULL, URN_RNG_NONE, -1, {{0}},
+     "the 5-parameter density averaged over w in [w - sw/2, w + sw/2] and t0 in [t0, t0 + st0] (quadrature)",
+     "sw must leave w - sw/2 > 0 and w + sw/2 < 1.", 0, URN_DIST_UNNORM_CDF},
+    {"wiener", 0, 0, 9, {R("y", "> t0"), R("a", "> 0"), R("t0", ">= 0"), R("w", "in (0, 1)"), R("v", ""),
+                         R("sv", ">= 0"), R("sw", "in [0, 1)"), R("st0", ">= 0"), R1("precision", "> 0")},
+     "y in (t0, inf)", urn_wiener7p_lpdf, urn_wiener7p_lcdf, urn_wiener7p_lccdf, NULL, NULL, URN_RNG_NONE, -1, {{0}},
+     "the 7-parameter density with a precision argument", "", 0, URN_DIST_UNNORM_CDF},
+    {"wiener", 0, 0, 6, {R("y", "> t0"), R("a", "> 0"), R("t0", ">= 0"), R("w", "in (0, 1)"), R("v", ""),
+                         R1("precision", "> 0")},
+     "y in (t0, inf)", NULL, urn_wiener4p_lcdf, urn_wiener4p_lccdf, NULL, NULL, URN_RNG_NONE, -1, {{0}},
+     "the 4-parameter CDFs with a precision argument", "", 0, URN_DIST_UNNORM_CDF | URN_DIST_CDF_ONLY},
     /* ---------------- discrete, univariate ---------------- */
     {"poisson", 1, 0, 2, {I("n", ""), R("lambda", ">= 0")}, "n in {0, 1, ...}",
      urn_poisson_lpmf, CDFS(poisson), RNG(poisson, URN_RNG_INTS),
@@ -232,6 +260,50 @@ const urn_dist urn_dist_table[] = {
      {I1("K", ">= 0"), R1("eta", "> 0")},
      "log c_K(eta) + sum_{k=2..K} (K - k + 2 eta - 2) log(L[k,k])",
      "c_K(eta) is the LKJ (2009) normalizing constant.  The rng is lkj_corr_cholesky_rng(K, eta).", 0, 0},
+    {"multi_normal_prec", 0, 1, 3, {VS("y", ""), VS("mu", ""), M("Omega", "precision matrix")}, "y in R^K",
+     urn_multi_normal_prec_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "-K/2 log(2 pi) + log(det(Omega))/2 - (y - mu)' Omega (y - mu) / 2", "Omega gets the symmetric gradient.", 0,
+     0},
+    {"multi_student_t", 0, 1, 4, {VS("y", ""), R1("nu", "> 0"), VS("mu", ""), M("Sigma", "covariance matrix")},
+     "y in R^K", urn_multi_student_t_lpdf, NOCDF, urn_multi_student_t_rng, URN_RNG_VECTOR, -1, {{0}},
+     "lgamma((nu + K)/2) - lgamma(nu/2) - K/2 log(nu pi) - log(det(Sigma))/2 - (nu + K)/2 log(1 + (y - mu)' "
+     "Sigma^-1 (y - mu) / nu)",
+     "nu = inf is the multi_normal limit.", 0, 0},
+    {"multi_student_t_cholesky", 0, 1, 4,
+     {VS("y", ""), R1("nu", "> 0"), VS("mu", ""), M("L", "lower-triangular, positive diagonal")}, "y in R^K",
+     urn_multi_student_t_cholesky_lpdf, NOCDF, urn_multi_student_t_cholesky_rng, URN_RNG_VECTOR, -1, {{0}},
+     "multi_student_t(y | nu, mu, L L')", "Only the lower triangle of L is read.", 0, 0},
+    {"multi_gp", 0, 1, 3, {M("y", ""), M("Sigma", "covariance matrix"), V("w", "> 0")}, "y in R^(K x N)",
+     urn_multi_gp_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_i multi_normal(y[i] | 0, Sigma / w[i])", "y is K x N, Sigma N x N, w has K values.", 0, 0},
+    {"multi_gp_cholesky", 0, 1, 3, {M("y", ""), M("L", "lower-triangular, positive diagonal"), V("w", "> 0")},
+     "y in R^(K x N)", urn_multi_gp_cholesky_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_i multi_normal(y[i] | 0, L L' / w[i])", "Only the lower triangle of L is read.", 0, 0},
+    {"wishart", 0, 1, 3, {M("W", "covariance matrix"), R1("nu", "> K - 1"), M("Sigma", "covariance matrix")},
+     "W symmetric positive definite", urn_wishart_lpdf, NOCDF, urn_wishart_rng, URN_RNG_MATRIX, -1, {{0}},
+     "(nu - K - 1)/2 log(det(W)) - tr(Sigma^-1 W)/2 - nu K/2 log(2) - nu/2 log(det(Sigma)) - lmgamma(K, nu/2)",
+     "The rng uses Bartlett's decomposition.", 2, 0},
+    {"wishart_cholesky", 0, 1, 3,
+     {M("L_W", "Cholesky factor"), R1("nu", "> K - 1"), M("L_S", "Cholesky factor")}, "L_W lower triangular, "
+     "positive diagonal", urn_wishart_cholesky_lpdf, NOCDF, urn_wishart_cholesky_rng, URN_RNG_MATRIX, -1, {{0}},
+     "wishart(L_W L_W' | nu, L_S L_S') + K log(2) + sum_k (K - k + 1) log(L_W[k,k])",
+     "The density of the Cholesky factor (the Jacobian of W = L_W L_W' included), as in Stan.", 2, 0},
+    {"inv_wishart", 0, 1, 3, {M("W", "covariance matrix"), R1("nu", "> K - 1"), M("Sigma", "covariance matrix")},
+     "W symmetric positive definite", urn_inv_wishart_lpdf, NOCDF, urn_inv_wishart_rng, URN_RNG_MATRIX, -1, {{0}},
+     "nu/2 log(det(Sigma)) - nu K/2 log(2) - lmgamma(K, nu/2) - (nu + K + 1)/2 log(det(W)) - tr(Sigma W^-1)/2",
+     "", 2, 0},
+    {"inv_wishart_cholesky", 0, 1, 3,
+     {M("L_W", "Cholesky factor"), R1("nu", "> K - 1"), M("L_S", "Cholesky factor")}, "L_W lower triangular, "
+     "positive diagonal", urn_inv_wishart_cholesky_lpdf, NOCDF, urn_inv_wishart_cholesky_rng, URN_RNG_MATRIX, -1,
+     {{0}}, "inv_wishart(L_W L_W' | nu, L_S L_S') + K log(2) + sum_k (K - k + 1) log(L_W[k,k])",
+     "The density of the Cholesky factor, as in Stan.", 2, 0},
+    {"lkj_corr", 0, 1, 2, {M("Sigma", "correlation matrix"), R1("eta", "> 0")}, "Sigma a correlation matrix",
+     urn_lkj_corr_lpdf, NOCDF, urn_lkj_corr_rng, URN_RNG_MATRIX, 2, {I1("K", ">= 0"), R1("eta", "> 0")},
+     "log c_K(eta) + (eta - 1) log(det(Sigma))", "The rng is lkj_corr_rng(K, eta).", 1, 0},
+    {"lkj_cov", 0, 1, 4, {M("y", "covariance matrix"), V("mu", ""), V("sigma", "> 0"), R1("eta", "> 0")},
+     "y symmetric positive definite", urn_lkj_cov_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "sum_k lognormal(sqrt(y[k,k]) | mu[k], sigma[k]) + lkj_corr(D^-1 y D^-1 | eta),  D = diag(sqrt(diag(y)))",
+     "Stan's definition: no Jacobian for the change to standard deviations and correlations.", 0, 0},
     /* ---------------- GLMs ---------------- */
     {"normal_id_glm", 0, 1, 5,
      {R("y", ""), GX("x", ""), R("alpha", ""), V("beta", ""), R("sigma", "> 0")},
@@ -310,6 +382,7 @@ const urn_dist *urn_dist_find_function(const char *fname, urn_dist_fnkind *kind)
       int unnorm = (d->flags & URN_DIST_UNNORM_CDF) != 0, is_cdf = suffixes[s].kind == URN_DF_LCDF ||
                    suffixes[s].kind == URN_DF_LCCDF || suffixes[s].kind == URN_DF_CDF;
       if (is_cdf && unnorm != (suffixes[s].discrete == -2)) continue;
+      if ((d->flags & URN_DIST_CDF_ONLY) && !is_cdf) continue;
       if (suffixes[s].kind == URN_DF_RNG ? d->rng == NULL
                                          : urn_dist_function(d, suffixes[s].kind) == NULL)
         return NULL;
