@@ -201,21 +201,29 @@ typedef struct urn_hmm_fit_report {
   urn_hmm_init_method init; /* the method used (AUTO resolved) */
 } urn_hmm_fit_report;
 
-/* Called after each restart: its index and seed, status (URN_OK or the error,
- * whose message is then given), final log joint and EM iterations. */
-typedef void (*urn_hmm_restart_fn)(void *ctx, int restart, uint64_t seed, int status, double log_joint,
-                                   int iterations, const char *message);
+/* What urn_hmm_fit_best reports while it works; any member may be NULL. */
+typedef struct urn_hmm_fit_callbacks {
+  void *ctx; /* passed back to both */
+  /* After each restart: its index and seed, status (URN_OK or the error,
+   * whose message is then given), final log joint and EM iterations. */
+  void (*restart)(void *ctx, int restart, uint64_t seed, int status, double log_joint, int iterations,
+                  const char *message);
+  /* After each EM iteration of each restart, with the log joint entering it; a
+   * non-zero return stops the whole fit with URN_EINTR (e.g. Ctrl-C in Python). */
+  int (*iteration)(void *ctx, int restart, int iteration, double log_joint);
+} urn_hmm_fit_callbacks;
 
 /* `restarts` EM fits (opts) from initializations seeded seed, seed + 1, ...
  * (init; GIVEN starts once from `given`), each scored by its final log joint;
  * the best goes to best (allocated with urn_hmm_params_alloc) and its trace to
- * trace (opts->num_iters values, may be NULL).  on_restart (may be NULL) hears
- * about every restart.  Returns URN_OK when at least one restart succeeded,
- * else the first failure's status and message. */
+ * trace (opts->num_iters values, may be NULL).  cb (may be NULL) hears about
+ * every restart and iteration.  Returns URN_OK when at least one restart
+ * succeeded, else the first failure's status and message (URN_EINTR at once
+ * when a callback stops the fit). */
 URN_API int urn_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
                              const urn_hmm_fit_opts *opts, urn_hmm_init_method init, const urn_hmm_params *given,
                              int restarts, uint64_t seed, urn_hmm_params *best, double *trace,
-                             urn_hmm_fit_report *report, urn_hmm_restart_fn on_restart, void *ctx, urn_error *err);
+                             urn_hmm_fit_report *report, const urn_hmm_fit_callbacks *cb, urn_error *err);
 
 /* Parameter files (`urn hmm fit`'s output, the --params input; docs/hmm.md).
  * Parsing fills *m (urn_hmm_model_init'ed; free with urn_hmm_model_free) and *p

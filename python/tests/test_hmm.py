@@ -192,6 +192,26 @@ class TestMisc(unittest.TestCase):
         self.assertEqual(H.align(z1, z2).tolist(), column(rows, header, "z2_state", int).tolist())
         self.assertEqual(H.align(z1, z2)[z1].tolist()[:4], [2, 2, 0, 0])
 
+    def test_interrupt_and_progress(self):
+        import _thread
+        import threading
+        y = np.random.default_rng(2).normal(size=200000)
+        threading.Timer(0.5, _thread.interrupt_main).start()
+        with self.assertRaises(KeyboardInterrupt):
+            H.fit(y, 4, iters=100000, progress=False)
+        h = H.fit(y[:300], 2, iters=3, progress=False)  # still usable afterwards
+        self.assertEqual(len(h.trace), 3)
+        import io
+        try:
+            import tqdm  # noqa: F401
+        except ImportError:
+            return
+        import contextlib
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            H.fit(y[:300], 2, iters=7, progress=True)
+        self.assertIn("7/7", err.getvalue())
+
     def test_ragged_and_single(self):
         ys, _ = sequences(os.path.join(DATA, "hmm_poisson.csv"), ["y"])
         h = H.fit(ys, 2, "poisson", iters=5, progress=False)

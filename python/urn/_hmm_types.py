@@ -11,6 +11,7 @@ _d, _i, _dp = ctypes.c_double, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
 WARN_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 RESTART_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_uint64, ctypes.c_int, ctypes.c_double,
                               ctypes.c_int, ctypes.c_char_p)
+ITERATION_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_double)
 
 
 class Model(ctypes.Structure):
@@ -43,3 +44,8 @@ class FitOpts(ctypes.Structure):
 class FitReport(ctypes.Structure):
     """urn_hmm_fit_report."""
     _fields_ = [("iterations", _i), ("best_restart", _i), ("log_joint", _d), ("n_failed", _i), ("init", _i)]
+
+
+class FitCallbacks(ctypes.Structure):
+    """urn_hmm_fit_callbacks."""
+    _fields_ = [("ctx", ctypes.c_void_p), ("restart", RESTART_FN), ("iteration", ITERATION_FN)]

@@ -159,7 +159,7 @@ def _declare(h):
     _fn(h, "urn_hmm_sample", I, M, PR, U64, S, c_double_p, c_int_p, c_double_p, E)
     _fn(h, "urn_hmm_find_permutation", I, c_int_p, c_int_p, S, c_int_p, c_int_p, E)
     _fn(h, "urn_hmm_fit_best", I, M, SQ, S, ctypes.POINTER(T.FitOpts), I, PR, I, U64, PR, c_double_p,
-        ctypes.POINTER(T.FitReport), T.RESTART_FN, P, E)
+        ctypes.POINTER(T.FitReport), ctypes.POINTER(T.FitCallbacks), E)
     _fn(h, "urn_hmm_param_file_parse", I, cp, S, cp, M, PR, E)
     _fn(h, "urn_hmm_param_file_format", P, M, PR, cp)
     _fn(h, "urn_hmm_text_free", None, P)

@@ -27,12 +27,13 @@ align``; ``HMM.save`` writes the parameter file they read (``--params``).
 import ctypes
 import json
 import os
+import threading
 import warnings
 
 import numpy as np
 
 from . import _lib
-from ._hmm_types import RESTART_FN, WARN_FN, FitOpts, FitReport, Model, Params, Seq
+from ._hmm_types import ITERATION_FN, RESTART_FN, WARN_FN, FitCallbacks, FitOpts, FitReport, Model, Params, Seq
 from ._lib import Error, UrnError, dptr, iptr
 
 KINDS = ("gaussian", "diag", "linreg", "logreg", "catreg", "poisson")
@@ -294,8 +295,10 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
     ``weight_scale`` (bernoulli-glm prior sd, 1e8), ``cov_floor`` (linreg
     ridge, off), ``freeze`` (any of "initial", "transitions", "emissions"),
     ``classes`` (categorical-glm; default max(y) + 1), ``threads`` (E-step
-    threads over sequences).  ``progress``: a tqdm bar over the restarts
-    (default: when there are several).  Returns the fitted :class:`HMM`; bad
+    threads over sequences).  ``progress``: a tqdm bar over the EM iterations
+    of all restarts (default: for long fits, over 5e6 time steps x
+    iterations).  EM runs on a library thread: Ctrl-C stops it at the next
+    iteration and raises KeyboardInterrupt.  Returns the fitted :class:`HMM`; bad
     data or a failed fit raise :class:`urn.UrnError` with urn's message.
     """
     kind = _kind(emission)
@@ -343,32 +346,15 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
         lib.urn_hmm_params_alloc(ctypes.byref(m), ctypes.byref(best))
         trace = np.zeros(int(iters))
         rep = FitReport()
-        bar = _restart_bar(restarts, progress)
-        fails = []
-
-        def on_restart(ctx, r, s, status, lj, n, msg):
-            if status:
-                fails.append("restart %d (seed %d) failed: %s" % (r, s, msg.decode()))
-            if bar is not None:
-                bar.update(1)
-                if not status:
-                    bar.set_postfix(log_joint="%.6g" % lj)
-        cb = RESTART_FN(on_restart)
         opts = FitOpts(int(iters), float(tol), int(threads))
-        try:
-            rc = lib.urn_hmm_fit_best(ctypes.byref(m), batch.seqs, len(batch), ctypes.byref(opts), method,
-                                      ctypes.byref(gp) if gp is not None else None, int(restarts), int(seed),
-                                      ctypes.byref(best), dptr(trace), ctypes.byref(rep), cb, None, ctypes.byref(err))
-        finally:
-            if bar is not None:
-                bar.close()
+        rc = _run_fit(lib, m, batch, opts, method, gp, int(restarts), int(seed), best, trace, rep, err, progress)
         for w in caught[:5]:
             warnings.warn(w, UrnWarning, stacklevel=2)
         if rc:
             lib.urn_hmm_params_free(ctypes.byref(best))
             err.raise_for(rc, "hmm fit")
-        if fails and restarts > 1:
-            warnings.warn("; ".join(fails[:3]), UrnWarning, stacklevel=2)
+        if rep.n_failed and restarts > 1:
+            warnings.warn("%d of %d restarts failed" % (rep.n_failed, restarts), UrnWarning, stacklevel=2)
         init_name = "given" if method == 3 else ("kmeans" if rep.init == 1 else "prior")
         info = {"iterations": rep.iterations, "restart": rep.best_restart, "seed": int(seed) + rep.best_restart,
                 "init": init_name, "final_log_joint": rep.log_joint,
@@ -383,14 +369,64 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
         lib.urn_hmm_model_free(ctypes.byref(m))
 
 
-def _restart_bar(restarts, progress):
-    if progress is False or (progress is None and restarts <= 1):
+def _run_fit(lib, m, batch, opts, method, gp, restarts, seed, best, trace, rep, err, progress):
+    """urn_hmm_fit_best on a worker thread while this thread shows progress (EM
+    iterations over all restarts) and stays interruptible: Ctrl-C stops EM at
+    the next iteration and raises KeyboardInterrupt."""
+    state = {"iters": 0, "stop": False, "rc": 6}
+    done = threading.Event()
+
+    def on_iteration(ctx, r, i, lj):
+        state["iters"] += 1
+        state["lj"] = lj
+        return 1 if state["stop"] else 0
+    cbs = FitCallbacks(None, RESTART_FN(), ITERATION_FN(on_iteration))
+
+    def work():
+        try:
+            state["rc"] = lib.urn_hmm_fit_best(ctypes.byref(m), batch.seqs, len(batch), ctypes.byref(opts), method,
+                                               ctypes.byref(gp) if gp is not None else None, restarts, seed,
+                                               ctypes.byref(best), _lib.dptr(trace), ctypes.byref(rep),
+                                               ctypes.byref(cbs), ctypes.byref(err))
+        finally:
+            done.set()
+    bar = _bar(restarts * opts.num_iters, progress, sum(len(y) for y in batch.y) * opts.num_iters * restarts)
+    interrupted = False
+    try:
+        threading.Thread(target=work, name="urn-hmm-fit", daemon=True).start()
+        while not done.wait(0.1):
+            if bar is not None:
+                bar.update(state["iters"] - bar.n)
+                if "lj" in state:
+                    bar.set_postfix(log_joint="%.6g" % state["lj"], refresh=False)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        while not done.is_set():
+            state["stop"] = True
+            try:
+                done.wait(0.5)
+            except KeyboardInterrupt:
+                interrupted = True
+        if bar is not None:
+            bar.update(state["iters"] - bar.n)
+            bar.close()
+    if interrupted:
+        lib.urn_hmm_params_free(ctypes.byref(best))
+        raise KeyboardInterrupt("urn.hmm.fit: stopped")
+    return state["rc"]
+
+
+def _bar(total, progress, work):
+    """A tqdm bar for a fit of total iterations: always with progress=True, never with
+    False, by default when the fit is long (more than 5e6 time steps x iterations)."""
+    if progress is False or (progress is None and work < 5e6):
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    return tqdm(total=restarts, desc="EM restarts", unit="fit")
+    return tqdm(total=total, desc="EM", unit="it")
 
 
 # -------------------------------------------------------------- inference

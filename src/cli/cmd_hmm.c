@@ -327,8 +327,9 @@ static int hmm_cli_fit(int argc, char **argv) {
   restart_log rlog = {restarts, quiet};
   urn_hmm_fit_report rep;
   urn_hmm_init_method method = use_file ? URN_HMM_INIT_GIVEN : use_kmeans ? URN_HMM_INIT_KMEANS : URN_HMM_INIT_PRIOR;
+  urn_hmm_fit_callbacks cb = {&rlog, log_restart, NULL};
   rc = urn_hmm_fit_best(&m, d.seqs, d.nseq, &o, method, use_file ? &file_params : NULL, (int)restarts, (uint64_t)seed,
-                        &best, best_trace, &rep, log_restart, &rlog, &err);
+                        &best, best_trace, &rep, &cb, &err);
   int best_n = rep.iterations, best_r = rep.best_restart;
   double best_lj = rep.log_joint;
   if (rc) {

@@ -604,9 +604,9 @@ fail:
   return rc;
 }
 
-int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs,
-                   size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
-                   urn_error *err) {
+int urn__hmm_fit_em_hook(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
+                         const urn_hmm_fit_opts *opts, double *trace, int *n_done,
+                         int (*hook)(void *ctx, int iteration, double log_joint), void *ctx, urn_error *err) {
   int rc;
   if (nseq == 0) return urn_error_set(err, URN_EINPUT, "hmm: no sequences to fit");
   for (size_t b = 0; b < nseq; b++)
@@ -624,10 +624,20 @@ int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq 
     rc = urn_hmm_m_step(m, &st, seqs, nseq, p, i, err);
     if (rc) break;
     done = i + 1;
+    if (hook && hook(ctx, i, trace[i])) {
+      rc = urn_error_set(err, URN_EINTR, "hmm fit: stopped at iteration %d", i + 1);
+      break;
+    }
     if (opts->tol > 0 && i > 0 && 2.0 * (trace[i] - trace[i - 1]) / fabs(trace[i] + trace[i - 1]) < opts->tol)
       break;
   }
   if (n_done) *n_done = done;
   urn_hmm_stats_free(&st);
   return rc;
+}
+
+int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs,
+                   size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
+                   urn_error *err) {
+  return urn__hmm_fit_em_hook(m, p, seqs, nseq, opts, trace, n_done, NULL, NULL, err);
 }

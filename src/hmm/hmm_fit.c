@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hmm/hmm_case.h"
+#include "hmm/hmm_internal.h"
 #include "io/json.h"
 #include "urn/hmm.h"
 #include "util/util.h"
@@ -23,16 +24,29 @@ urn_hmm_init_method urn_hmm_init_resolve(urn_hmm_kind kind, urn_hmm_init_method 
   return init == URN_HMM_INIT_AUTO ? auto_init(kind) : init;
 }
 
+/* The iteration callback of one restart. */
+typedef struct restart_hook {
+  const urn_hmm_fit_callbacks *cb; /* the caller's callbacks */
+  int restart;                     /* this restart's index */
+} restart_hook;
+
+static int iteration_hook(void *ctx, int iteration, double log_joint) {
+  const restart_hook *h = ctx;
+  return h->cb->iteration(h->cb->ctx, h->restart, iteration, log_joint);
+}
+
 /* One restart: initialize, run EM, score.  cur gets the parameters, *lj the final log joint. */
 static int one_fit(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const urn_hmm_fit_opts *opts,
                    urn_hmm_init_method init, const urn_hmm_params *given, uint64_t seed, urn_hmm_params *cur,
-                   double *trace, int *n_done, double *lj, urn_error *err) {
+                   double *trace, int *n_done, double *lj, restart_hook *hook, urn_error *err) {
   int rc;
   *n_done = 0, *lj = -INFINITY;
   if (init == URN_HMM_INIT_GIVEN) urn_hmm_params_copy(m, cur, given), rc = URN_OK;
   else if (init == URN_HMM_INIT_KMEANS) rc = urn_hmm_init_kmeans(m, seed, seqs, nseq, cur, err);
   else rc = urn_hmm_init_prior(m, seed, cur, err);
-  if (!rc) rc = urn_hmm_fit_em(m, cur, seqs, nseq, opts, trace, n_done, err);
+  if (!rc)
+    rc = urn__hmm_fit_em_hook(m, cur, seqs, nseq, opts, trace, n_done, hook->cb && hook->cb->iteration ? iteration_hook : NULL,
+                              hook, err);
   if (!rc) {
     double ll;
     rc = urn_hmm_loglik(m, cur, seqs, nseq, opts->nthreads, NULL, &ll, err);
@@ -43,8 +57,8 @@ static int one_fit(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
 
 int urn_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const urn_hmm_fit_opts *opts,
                      urn_hmm_init_method init, const urn_hmm_params *given, int restarts, uint64_t seed,
-                     urn_hmm_params *best, double *trace, urn_hmm_fit_report *report, urn_hmm_restart_fn on_restart,
-                     void *ctx, urn_error *err) {
+                     urn_hmm_params *best, double *trace, urn_hmm_fit_report *report, const urn_hmm_fit_callbacks *cb,
+                     urn_error *err) {
   init = urn_hmm_init_resolve(m->kind, init);
   if (init == URN_HMM_INIT_GIVEN) {
     if (!given) return urn_error_set(err, URN_EINPUT, "hmm fit: initial parameters were asked for but not given");
@@ -68,8 +82,13 @@ int urn_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nse
     urn_error_clear(&e2);
     int n_done;
     double lj;
-    int rc = one_fit(m, seqs, nseq, opts, init, given, s, &cur, tr, &n_done, &lj, &e2);
-    if (on_restart) on_restart(ctx, r, s, rc, lj, n_done, rc ? e2.msg : NULL);
+    restart_hook hook = {cb, r};
+    int rc = one_fit(m, seqs, nseq, opts, init, given, s, &cur, tr, &n_done, &lj, &hook, &e2);
+    if (cb && cb->restart) cb->restart(cb->ctx, r, s, rc, lj, n_done, rc ? e2.msg : NULL);
+    if (rc == URN_EINTR) {
+      rep.n_failed++, rep.best_restart = -1, first = e2;
+      break;
+    }
     if (rc) {
       if (!rep.n_failed++) first = e2;
       continue;
