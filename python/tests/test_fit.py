@@ -77,6 +77,24 @@ class TestSample(unittest.TestCase):
             self.assertTrue(np.array_equal(df.loc[cells[0]].to_numpy(), want, equal_nan=True), cells[0])
         self.assertIn("R-hat", fit.summary(fmt="table") + "R-hat")
 
+    def test_read_csv(self):
+        out = os.path.join(self.dir, "cli2")
+        run("sample", self.stan, "--data", self.data, "--chains", 2, "--warmup", 100, "--draws", 40, "--seed", 9,
+            "--sig-figs", 18, "--output-dir", out, "--no-summary", "--refresh", 0, "--save-warmup")
+        files = [os.path.join(out, "m-%d.csv" % c) for c in (1, 2)]
+        fit = urn.read_csv(files)
+        ref = self.model.sample(chains=2, warmup=100, draws=40, seed=9, progress=False, save_warmup=True)
+        self.assertEqual(set(fit.draws), set(ref.draws))
+        for k in ref.draws:
+            self.assertTrue(np.array_equal(fit.draws[k], ref.draws[k]), k)
+            self.assertTrue(np.array_equal(fit.warmup_draws[k], ref.warmup_draws[k]), k)
+        self.assertTrue(np.array_equal(fit.stepsize, ref.stepsize))
+        self.assertTrue(np.array_equal(fit.inv_metric[1], ref.inv_metric[1]))
+        _, csv, _ = run("summary", *files, "--csv")
+        self.assertEqual(list(fit.summary().index), [ln.split(",")[0] for ln in csv.strip().splitlines()[1:]])
+        with self.assertRaises(urn.UrnError):
+            urn.read_csv([files[0], self.data])
+
     def test_output_files_and_warmup(self):
         out = os.path.join(self.dir, "py")
         fit = self.model.sample(chains=2, warmup=100, draws=50, seed=3, save_warmup=True, output_dir=out,

@@ -9,6 +9,7 @@ A thin ctypes layer over liburn.so, numpy arrays in and out:
 * :class:`Fit` -- a sampling run: ``draws`` as ``{name: ndarray[chain, draw,
   *dims]}``, ``summary()`` (a pandas DataFrame, the columns of ``urn
   summary``), ``to_arviz()``;
+* :func:`read_csv` -- a :class:`Fit` from Stan CSV files (``urn sample``'s or CmdStan's);
 * :func:`summarize` -- the summary of any draws;
 * :mod:`urn.hmm` -- HMMs and GLM-HMMs: ``fit``, ``loglik``, ``states``
   (Viterbi), ``posterior`` (smoothed probabilities), ``sample``, ``align``;
@@ -30,7 +31,7 @@ from .model import Model, Rng, Variable
 from .summary import summarize
 from . import hmm
 
-from .fit import Fit, OptimizeResult
+from .fit import Fit, OptimizeResult, read_csv
 
 
 def version():
@@ -39,5 +40,5 @@ def version():
     return _lib.lib().urn_version().decode()
 
 
-__all__ = ["Model", "Fit", "OptimizeResult", "Rng", "Variable", "UrnError", "summarize", "hmm", "version",
+__all__ = ["Model", "Fit", "OptimizeResult", "read_csv", "Rng", "Variable", "UrnError", "summarize", "hmm", "version",
            "set_library", "library_path"]

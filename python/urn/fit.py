@@ -224,19 +224,35 @@ def _bar(total, show, desc):
     return tqdm(total=total, desc=desc, unit="it")
 
 
+def shapes_from_names(names):
+    """{variable: shape} from Stan CSV column names ("theta.2.3"): the largest index in each position."""
+    shapes = {}
+    for n in names:
+        base, *idx = n.split(".")
+        try:
+            idx = [int(i) for i in idx]
+        except ValueError:  # not an index (e.g. complex "z.real"): a column of its own
+            base, idx = n, []
+        old = shapes.get(base)
+        shapes[base] = tuple(max(a, b) for a, b in zip(old, idx)) if old and len(old) == len(idx) else tuple(idx)
+    return shapes
+
+
 def _model_split(model, names, values):
-    """{variable: ndarray[chain, draw, *dims]} from the model's columns of values[chain, draw, col]."""
-    out, k = {}, 0
-    by_name = {v.name: v for v in model.variables}
-    while k < len(names):
-        base = names[k].split(".")[0]
-        v = by_name.get(base)
-        size = v.size if v is not None else 1
-        block = values[:, :, k:k + size]
-        shape = v.shape if v is not None else ()
-        M, N = block.shape[:2]
-        out[base] = np.ascontiguousarray(column_major(block.reshape(M * N, size), shape).reshape((M, N) + shape))
-        k += size
+    """{variable: ndarray[chain, draw, *dims]} from the model's columns of
+    values[chain, draw, col]; each column goes where its name's indices say
+    (shapes from the model, or from the names when model is None)."""
+    shapes = model.dims if model is not None else shapes_from_names(names)
+    M, N = values.shape[:2]
+    out = {}
+    for j, n in enumerate(names):
+        base, *idx = n.split(".")
+        if base not in shapes or len(idx) != len(shapes[base]) or not all(i.isdigit() for i in idx):
+            base, idx = n, []
+        shape = shapes.get(base, ()) if idx else ()
+        if base not in out:
+            out[base] = np.zeros((M, N) + shape)
+        out[base][(slice(None), slice(None)) + tuple(int(i) - 1 for i in idx)] = values[:, :, j]
     return out
 
 
@@ -286,8 +302,8 @@ class Fit:
         return self.draws[name] if name in self.draws else self.sampler[name]
 
     def __repr__(self):
-        return "urn.Fit(%s: %d chains x %d draws; %s)" % (self.model.name, self.chains, self.num_draws,
-                                                          ", ".join(self.draws) or "no variables")
+        return "urn.Fit(%s: %d chains x %d draws; %s)" % (self.model.name if self.model else "Stan CSV", self.chains,
+                                                          self.num_draws, ", ".join(self.draws) or "no variables")
 
     def draws_array(self):
         """(column names, ndarray[chain, draw, column]): the Stan CSV columns
@@ -331,7 +347,7 @@ class Fit:
         if self.warmup_draws is not None:
             kw.update(warmup_posterior=self.warmup_draws, warmup_sample_stats=stats(self.warmup_sampler),
                       save_warmup=True)
-        dims = {name: ["%s_dim_%d" % (name, i) for i in range(len(shape))] for name, shape in self.model.dims.items()}
+        dims = {name: ["%s_dim_%d" % (name, i) for i in range(v.ndim - 2)] for name, v in self.draws.items()}
         return az.from_dict(dims=dims, attrs={"inference_library": "urn", "inference_library_version": _lib.lib().urn_version().decode()},
                             **kw)
 
@@ -361,6 +377,52 @@ class OptimizeResult:
 
     def __repr__(self):
         return "urn.OptimizeResult(lp=%.6g, %d iterations, %s)" % (self.lp, self.iterations, self.reason)
+
+
+def read_csv(paths, model=None):
+    """A :class:`Fit` from Stan CSV files, one per chain (``urn sample``'s or
+    CmdStan's output): draws, sampler columns, saved warmup rows, step sizes
+    and diagonal inverse metrics, for ``summary()`` and ``to_arviz()``.
+    Shapes come from ``model`` when given, else from the column names."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    chains, warm, steps, metrics, header = [], [], [], [], None
+    for p in paths:
+        names, rows, wrows, step, metric, after = None, [], [], float("nan"), None, False
+        with open(p) as f:
+            lines = f.read().splitlines()
+        for k, line in enumerate(lines):
+            if line.startswith("#"):
+                t = line[1:].strip()
+                if t.startswith("Adaptation terminated"):
+                    wrows, rows, after = rows, [], True
+                elif t.startswith("Step size ="):
+                    step = float(t.split("=")[1])
+                elif "inverse mass matrix" in t and k + 1 < len(lines) and "Diagonal" in t:
+                    metric = np.array([float(v) for v in lines[k + 1].lstrip("# ").split(",")])
+                continue
+            if not line.strip():
+                continue
+            if names is None:
+                names = line.split(",")
+                continue
+            rows.append([float(v) for v in line.split(",")])
+        if names is None:
+            raise UrnError("%s: no header line: not a Stan CSV file" % p)
+        if header is not None and names != header:
+            raise UrnError("%s: its columns differ from %s's: chains must have the same columns" % (p, paths[0]))
+        header = names
+        chains.append(np.array(rows, dtype=np.float64).reshape(len(rows), len(names)))
+        warm.append(np.array(wrows, dtype=np.float64).reshape(len(wrows), len(names)) if after else None)
+        steps.append(step)
+        metrics.append(metric)
+    n = min(len(c) for c in chains)
+    if any(len(c) != n for c in chains):
+        raise UrnError("the chains have different numbers of draws: %s" % [len(c) for c in chains])
+    n_method = sum(1 for c in header if c.endswith("__"))
+    w = warm[0] if all(x is not None and len(x) == len(warm[0]) for x in warm) and len(warm[0]) else None
+    return Fit(model, header, n_method, np.stack(chains), np.stack(warm) if w is not None else None, np.array(steps),
+               metrics, {"files": list(paths)}, list(paths), 10)
 
 
 def _init_setting(init):
