@@ -106,9 +106,91 @@ static void test_right_division(void) {
   urn_model_free(m);
 }
 
+/* jacobian += adds to target only when the Jacobian is on (logdensity --no-jacobian and optimize
+ * without --jacobian turn it off), also inside a _jacobian function. */
+static void test_jacobian_switch(void) {
+  const char *src =
+      "functions {\n"
+      "  real pos_jacobian(real u) { jacobian += u; return exp(u); }\n"
+      "}\n"
+      "parameters { real u; real v; }\n"
+      "transformed parameters {\n"
+      "  real s = exp(v);\n"
+      "  jacobian += v;\n"
+      "  real t = pos_jacobian(u);\n"
+      "}\n"
+      "model { target += -s - t; }\n";
+  urn_error err;
+  urn_model *m = build(src, NULL, &err);
+  CHECK(m != NULL, "jacobian program builds: %s", m ? "" : err.msg);
+  if (!m) return;
+  double x[2] = {0.3, -0.7};
+  /* with the Jacobian: -exp(v) - exp(u) + v + u; without: -exp(v) - exp(u) */
+  CHECK_NEAR(lp_at(m, 1, x), -exp(-0.7) - exp(0.3) + 0.3 - 0.7, 1e-15, 1e-15, "lp with the Jacobian");
+  CHECK_NEAR(lp_at(m, 0, x), -exp(-0.7) - exp(0.3), 1e-15, 1e-15, "lp without the Jacobian");
+  urn_model_free(m);
+}
+
+/* to_array_1d(vector | row_vector | matrix) is array[] real (column-major for a matrix), so it can
+ * initialise an array and go back through to_vector. */
+static void test_to_array_1d(void) {
+  const char *src =
+      "data { matrix[2, 3] B; row_vector[3] r; }\n"
+      "parameters { real y; }\n"
+      "model {\n"
+      "  array[6] real a = to_array_1d(B);\n"
+      "  vector[6] b = to_vector(to_array_1d(B));\n"
+      "  array[3] real c = to_array_1d(r);\n"
+      "  target += y * (a[2] + 10 * b[3] + 100 * c[3]);\n"
+      "}\n";
+  const char *data = "{\"B\": [[1, 2, 3], [4, 5, 6]], \"r\": [7, 8, 9]}";
+  urn_error err;
+  urn_model *m = build(src, data, &err);
+  CHECK(m != NULL, "to_array_1d program builds: %s", m ? "" : err.msg);
+  if (!m) return;
+  double u[1] = {1};
+  /* column-major B: 1, 4, 2, 5, 3, 6 -> a[2] = 4, b[3] = 2; c[3] = 9 */
+  CHECK_NEAR(lp_at(m, 1, u), 4 + 10 * 2 + 100 * 9, 0, 1e-12, "lp from to_array_1d values");
+  urn_model_free(m);
+}
+
+/* multi_normal_rng and multi_normal_cholesky_rng with an array of means draw an array of vectors,
+ * one draw per mean (means 0, 100, 10000 apart, unit covariance: each draw lies near its own mean). */
+static void test_multi_normal_rng_array(void) {
+  const char *src =
+      "data { array[3] vector[2] mu; matrix[2, 2] S; }\n"
+      "generated quantities {\n"
+      "  array[3] vector[2] y = multi_normal_rng(mu, S);\n"
+      "  array[3] vector[2] z = multi_normal_cholesky_rng(mu, cholesky_decompose(S));\n"
+      "}\n";
+  const char *data = "{\"mu\": [[0, 0], [100, 100], [10000, 10000]], \"S\": [[1, 0], [0, 1]]}";
+  urn_error err;
+  urn_model *m = build(src, data, &err);
+  CHECK(m != NULL, "multi_normal_rng over an array of means builds: %s", m ? "" : err.msg);
+  if (!m) return;
+  CHECK(urn_model_num_params(m, 0, 1) == 12, "12 generated values, got %zu", urn_model_num_params(m, 0, 1));
+  double out[12];
+  urn_rng *r = urn_rng_new(42, 0);
+  int rc = urn_model_param_constrain(m, 0, 1, NULL, out, r, &err);
+  CHECK(rc == URN_OK, "generated quantities run: %s", rc == URN_OK ? "" : err.msg);
+  /* y[i][k] is stored at i + 3 * k (Stan's column-major output order: y.1.1, y.2.1, y.3.1, y.1.2, ...) */
+  static const double means[3] = {0, 100, 10000};
+  for (int v = 0; v < 2 && rc == URN_OK; v++)
+    for (int i = 0; i < 3; i++)
+      for (int k = 0; k < 2; k++) {
+        double x = out[6 * v + i + 3 * k];
+        CHECK(fabs(x - means[i]) < 6, "%s[%d][%d] = %g lies near its mean %g", v ? "z" : "y", i + 1, k + 1, x, means[i]);
+      }
+  urn_rng_free(r);
+  urn_model_free(m);
+}
+
 int main(void) {
   test_overload_exact_first();
   test_overload_ambiguous();
   test_right_division();
+  test_jacobian_switch();
+  test_to_array_1d();
+  test_multi_normal_rng_array();
   return test_done();
 }

@@ -252,8 +252,10 @@ static void test_transform_functions(void) {
     if (!t->inv) continue;
     /* z = unconstrain(constrain(y)) = y: target -0.5 |z - 0.2|^2 has value -0.5 |y - 0.2|^2, gradient 0.2 - y */
     snprintf(pu, sizeof pu,
+             "functions { vector as_vector(real x) { return [x]'; } vector as_vector(vector x) { return x; }\n"
+             "  vector as_vector(matrix x) { return to_vector(x); } }\n"
              "parameters { %s }\ntransformed parameters { %s = %s_constrain%s; }\n"
-             "model { target += -0.5 * dot_self(to_vector(%s_unconstrain%s) - 0.2); }\n",
+             "model { target += -0.5 * dot_self(as_vector(%s_unconstrain%s) - 0.2); }\n",
              t->free, t->xdecl, t->name, t->call, t->name, t->inv);
     urn_model *mu = build(pu, NULL, &err);
     CHECK(mu != NULL, "%s_unconstrain model builds: %s", t->name, mu ? "" : err.msg);

@@ -125,6 +125,7 @@ static int next_code(const char **p, char *letter, int *dims, int *repeat) {
   const char *s = *p;
   while (*s == ' ') s++;
   if (!*s) return 0;
+  if (*s == '#') s++; /* a data-only argument (urn_builtin_data_arg) */
   *dims = 0;
   if (*s >= '1' && *s <= '9') *dims = *s++ - '0';
   else if (*s == '@') *dims = -1, s++; /* any number of array dimensions */
@@ -371,6 +372,24 @@ static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
   return "?";
 }
 
+int urn_builtin_data_arg(const urn_builtin *b, int i) {
+  if (b->flags & URN_BI_NOVARS) return 1; /* every argument (quantile, to_int, sizes, ...) */
+  const char *s = strchr(b->sig, ':');
+  s = s ? s + 1 : "";
+  int data = 0;
+  for (int k = 0; k <= i; k++) {
+    while (*s == ' ') s++;
+    if (!*s) return data; /* past the last code: the repeated one */
+    data = *s == '#';
+    const char *code = s;
+    while (*s && *s != ' ') s++;
+    if (s > code && s[-1] == '*') { /* a repeated code stands for every later argument */
+      return data;
+    }
+  }
+  return data;
+}
+
 void urn_builtin_describe(const char *name, char *out, size_t cap) {
   size_t count;
   const urn_builtin *first = find(name, &count);
@@ -382,8 +401,13 @@ void urn_builtin_describe(const char *name, char *out, size_t cap) {
     urn_buf_printf(&b, "%s%s(", k ? ", " : "", name);
     char letter; int dims, repeat, i = 0;
     char tmp[64];
-    while (next_code(&s, &letter, &dims, &repeat))
-      urn_buf_printf(&b, "%s%s%s", i++ ? ", " : "", code_text(letter, dims, tmp, sizeof tmp), repeat ? ", ..." : "");
+    for (;;) {
+      while (*s == ' ') s++;
+      int data = *s == '#';
+      if (!next_code(&s, &letter, &dims, &repeat)) break;
+      urn_buf_printf(&b, "%s%s%s%s", i++ ? ", " : "", data ? "data " : "", code_text(letter, dims, tmp, sizeof tmp),
+                     repeat ? ", ..." : "");
+    }
     urn_buf_putc(&b, ')');
   }
   if (count > 12) urn_buf_puts(&b, ", ...");

@@ -21,7 +21,8 @@
  *   dimensions; c a real (or int), vector, row_vector or matrix but no array (fma);
  *   n an int or real or an array of them (any dimensions); z an array of exactly
  *   the type of argument 1 (append_array); a trailing '*' repeats the last
- *   argument kind (variadic).
+ *   argument kind (variadic); a '#' before a code marks a data-only argument
+ *   (the checker refuses a value that depends on parameters).
  *   Signatures returning S or K whose arguments are all T, c or M are elementwise: their containers must
  *   conform (one type for the real-valued ones; an M container has the rank of a real-valued one, e.g.
  *   lmgamma(array[,] int, matrix); two M containers the same dimensions).
@@ -86,6 +87,10 @@ const urn_builtin *urn_builtin_resolve(const char *name, const urn_type *args, i
  * none matches): the checker compares it with the user's overloads of the same name (Stan's rule: the
  * fewest promotions wins, a tie is ambiguous). */
 const urn_builtin *urn_builtin_resolve_cost(const char *name, const urn_type *args, int n, urn_type *ret, int *cost);
+/* Is argument i (0-based) of b declared `data` (a '#' before its code in the signature, or every argument
+ * of a URN_BI_NOVARS entry: Stan requires a value that does not depend on parameters, e.g.
+ * hmm_hidden_state_prob's, quantile's)?  The checker refuses anything else there. */
+int urn_builtin_data_arg(const urn_builtin *b, int i);
 /* Is there any overload by this name? */
 int urn_builtin_exists(const char *name);
 /* "log(real), log(vector), ..." for messages: the signatures of name's overloads. */

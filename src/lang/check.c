@@ -143,14 +143,13 @@ urn_fundef *chk_find_fun(checker *C, const char *name) {
 static void declare(checker *C, urn_vardecl *d) {
   if (C->ctx.fun) d->slot = C->ctx.fun->nslots++, d->global = 0;
   else d->slot = C->p->nslots++, d->global = 1;
+  int suf = urn_fun_suffix_of(d->name);
+  if (suf == URN_SUF_LUPDF || suf == URN_SUF_LUPMF)
+    chk_error(C, d->line, d->col, "'%s': only functions may have a name ending in _lupdf or _lupmf", d->name);
   urn_vardecl *old = chk_lookup(C, d->name);
   if (old) {
     chk_error(C, d->line, d->col, "'%s' is already declared (at line %d, column %d)", d->name,
              old->line, old->col);
-    return;
-  }
-  if (chk_find_fun(C, d->name)) {
-    chk_error(C, d->line, d->col, "'%s' is already the name of a function", d->name);
     return;
   }
   chk_sym *s = urn_xmalloc(sizeof *s);
@@ -266,6 +265,8 @@ static void check_decl(checker *C, urn_vardecl *d) {
   }
   if (d->origin == URN_ORIGIN_PARAM && d->dtype == URN_DT_INT)
     chk_error(C, d->line, d->col, "parameters cannot be int: '%s' must be real-valued", d->name);
+  if (d->origin == URN_ORIGIN_TPARAM && d->dtype == URN_DT_INT)
+    chk_error(C, d->line, d->col, "transformed parameters cannot be int: '%s' must be real-valued", d->name);
   if (d->origin == URN_ORIGIN_LOCAL && d->dtype > URN_DT_MATRIX)
     chk_error(C, d->line, d->col,
              "local variable '%s' cannot have the constrained type %s (use vector or matrix)",
@@ -276,13 +277,14 @@ static void check_decl(checker *C, urn_vardecl *d) {
   check_bound(C, d, d->multiplier, "multiplier");
   d->is_data = (unsigned char)decl_is_data(C, d);
   d->pure = d->origin == URN_ORIGIN_DATA || d->origin == URN_ORIGIN_TDATA;
+  /* the name is in scope in its own initializer (Stan: `real x = x;` reads the not-yet-set value) */
+  declare(C, d);
   if (d->init) {
     chk_expr(C, d->init);
     if (!chk_assignable(d->ty, d->init->ty))
       chk_error(C, d->init->line, d->init->col, "cannot initialize '%s' of type %s with a value of type %s",
                d->name, chk_tyname(d->ty, b1, sizeof b1), chk_tyname(d->init->ty, b2, sizeof b2));
   }
-  declare(C, d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -333,6 +335,18 @@ static int assign_binop(int aop) {
   }
 }
 
+/* Does e read the variable d? */
+static int reads_var(const urn_expr *e, const urn_vardecl *d) {
+  if (!e) return 0;
+  if (e->kind == URN_EX_VAR) return e->decl == d;
+  if (reads_var(e->cond, d) || reads_var(e->lhs, d) || reads_var(e->rhs, d)) return 1;
+  for (int i = 0; i < e->nargs; i++)
+    if (reads_var(e->args[i], d)) return 1;
+  for (int i = 0; i < e->nidx; i++)
+    if (reads_var(e->idx[i].lo, d) || reads_var(e->idx[i].hi, d)) return 1;
+  return 0;
+}
+
 static void check_assign(checker *C, urn_stmt *s) {
   char b1[64], b2[64];
   urn_expr *root = s->lhs;
@@ -340,6 +354,18 @@ static void check_assign(checker *C, urn_stmt *s) {
   chk_expr(C, s->lhs);
   chk_expr(C, s->rhs);
   if (root->decl) check_assignable_var(C, root->decl, root->line, root->col);
+  /* Stan: x[x[1]] = ... is refused (the indexes of the target may not read the variable assigned) */
+  for (urn_expr *x = s->lhs; root->decl && x->kind == URN_EX_INDEX; x = x->lhs) {
+    int bad = 0;
+    for (int i = 0; i < x->nidx && !bad; i++) bad = reads_var(x->idx[i].lo, root->decl) || reads_var(x->idx[i].hi, root->decl);
+    if (bad) {
+      chk_error(C, root->line, root->col,
+                "'%s' is both assigned to and read in the indexes of the left-hand side; use a temporary "
+                "variable for the index",
+                root->name);
+      break;
+    }
+  }
   urn_type lt = s->lhs->ty, rt = s->rhs->ty;
   if (chk_is_err(lt) || chk_is_err(rt)) return;
   if (s->op == URN_AS_SET) {
@@ -354,12 +380,14 @@ static void check_assign(checker *C, urn_stmt *s) {
   v->op = assign_binop(s->op), v->lhs = s->lhs, v->rhs = s->rhs;
   v->data_only = s->lhs->data_only && s->rhs->data_only, v->pure = s->lhs->pure && s->rhs->pure;
   int ok = chk_binary_resolve(C, v) && !(s->op == URN_AS_DIV && strcmp(v->builtin->name, "divide") != 0);
-  if (v->ty.base == URN_TY_INT) v->data_only = 1;
   s->value = v;
   if (!ok)
     chk_error(C, root->line, root->col, "operator %s is not defined for %s and %s",
              urn_assign_op_name(s->op), chk_tyname(lt, b1, sizeof b1), chk_tyname(rt, b2, sizeof b2));
-  else if (!chk_assignable(lt, v->ty))
+  else if ((s->op == URN_AS_ELT_MUL || s->op == URN_AS_ELT_DIV) && chk_is_scalar(lt))
+    chk_error(C, root->line, root->col, "operator %s needs a vector, row_vector or matrix on the left, not %s (use %s)",
+              urn_assign_op_name(s->op), chk_tyname(lt, b1, sizeof b1), s->op == URN_AS_ELT_MUL ? "*=" : "/=");
+  else if (!chk_same(lt, v->ty))
     chk_error(C, root->line, root->col,
              "the result of %s has type %s, which cannot be stored in '%s' of type %s",
              urn_assign_op_name(s->op), chk_tyname(v->ty, b1, sizeof b1), root->name,
@@ -501,29 +529,59 @@ static void check_tilde(checker *C, urn_stmt *s) {
   }
 }
 
-/* Does s always end in return / reject / fatal_error?  (Loops count when their body does:
- * lenient, so that no valid program is refused; the evaluator still reports falling off.) */
-static int always_returns(const urn_stmt *s) {
-  if (!s) return 0;
+/* Whether a statement ends the function (Stan's return analysis, as stanc3 computes it). */
+enum { RET_INCOMPLETE, RET_COMPLETE, RET_NONLOCAL /* contains a break that leaves the loop */ };
+
+static int is_escape(const urn_stmt *s) {
+  return s->kind == URN_ST_RETURN || s->kind == URN_ST_REJECT || s->kind == URN_ST_FATAL ||
+         s->kind == URN_ST_BREAK || s->kind == URN_ST_CONTINUE;
+}
+
+/* COMPLETE when every path through s ends in return, reject or fatal_error. A block counts up to its
+ * first escaping statement; an if needs both branches; a loop counts when its body does; and a
+ * `while` whose condition is a nonzero int literal with no break in its body never ends but by a
+ * return (stanc3's rule: `while (1) { ... return ...; }` is complete even when some path loops). */
+static int return_kind(const urn_stmt *s) {
+  if (!s) return RET_INCOMPLETE;
   switch (s->kind) {
     case URN_ST_RETURN:
     case URN_ST_REJECT:
-    case URN_ST_FATAL: return 1;
-    case URN_ST_BLOCK:
-      for (int i = 0; i < s->nstmts; i++)
-        if (always_returns(s->stmts[i])) return 1;
-      return 0;
-    case URN_ST_IF: return always_returns(s->body) && always_returns(s->else_body);
-    case URN_ST_WHILE:
+    case URN_ST_FATAL: return RET_COMPLETE;
+    case URN_ST_BREAK: return RET_NONLOCAL;
+    case URN_ST_BLOCK: {
+      int acc = RET_INCOMPLETE;
+      for (int i = 0; i < s->nstmts; i++) {
+        int r = return_kind(s->stmts[i]);
+        if (acc == RET_NONLOCAL || r == RET_NONLOCAL) acc = RET_NONLOCAL;
+        else acc = r == RET_COMPLETE ? RET_COMPLETE : RET_INCOMPLETE; /* the last statement decides */
+        if (is_escape(s->stmts[i])) break;
+      }
+      return acc;
+    }
+    case URN_ST_IF: {
+      int a = return_kind(s->body), b = return_kind(s->else_body);
+      if (a == RET_NONLOCAL || b == RET_NONLOCAL) return RET_NONLOCAL;
+      return a == RET_COMPLETE && b == RET_COMPLETE ? RET_COMPLETE : RET_INCOMPLETE;
+    }
+    case URN_ST_WHILE: {
+      int r = return_kind(s->body);
+      if (r == RET_COMPLETE) return RET_COMPLETE;
+      return r == RET_INCOMPLETE && s->cond->kind == URN_EX_INT && s->cond->ival != 0 ? RET_COMPLETE : RET_INCOMPLETE;
+    }
     case URN_ST_FOR:
-    case URN_ST_FOREACH: return always_returns(s->body);
-    default: return 0;
+    case URN_ST_FOREACH: return return_kind(s->body) == RET_COMPLETE ? RET_COMPLETE : RET_INCOMPLETE;
+    default: return RET_INCOMPLETE;
   }
 }
 
 static void check_printables(checker *C, urn_stmt *s) {
-  for (int i = 0; i < s->nargs; i++)
-    if (s->args[i]->kind != URN_EX_STRING) chk_expr(C, s->args[i]);
+  for (int i = 0; i < s->nargs; i++) {
+    urn_expr *a = s->args[i];
+    if (a->kind == URN_EX_STRING) continue;
+    chk_expr(C, a);
+    if (a->ty.base == URN_TY_VOID)
+      chk_error(C, a->line, a->col, "%s(...) returns nothing (void): there is no value to print", a->name ? a->name : "");
+  }
 }
 
 static void check_stmt(checker *C, urn_stmt *s) {
@@ -616,9 +674,10 @@ static void check_stmt(checker *C, urn_stmt *s) {
     case URN_ST_WHILE:
     case URN_ST_IF: {
       chk_expr(C, s->cond);
-      if (!chk_is_err(s->cond->ty) && !chk_is_scalar(s->cond->ty))
-        chk_error(C, s->cond->line, s->cond->col, "the condition must be an int or real, not %s",
-                 chk_tyname(s->cond->ty, b1, sizeof b1));
+      if (!chk_is_err(s->cond->ty) && !chk_is_int(s->cond->ty))
+        chk_error(C, s->cond->line, s->cond->col, "the condition of %s must be an int, not %s%s",
+                 s->kind == URN_ST_WHILE ? "while" : "if", chk_tyname(s->cond->ty, b1, sizeof b1),
+                 chk_is_scalar(s->cond->ty) ? " (a real is not a truth value: compare it, e.g. x != 0)" : "");
       C->ctx.top = 0;
       if (s->kind == URN_ST_WHILE) C->ctx.loops++;
       push_scope(C);
@@ -690,6 +749,41 @@ static int same_signature(const urn_fundef *a, const urn_fundef *b) {
   return 1;
 }
 
+/* Is name one of Stan's higher-order or variadic built-ins, which are typed by special rules and cannot be
+ * overloaded by the user (stanc3's "special function names")? */
+static int special_builtin(const char *name) {
+  static const char *const names[] = {
+      "dae", "dae_tol", "integrate_1d_double_exponential", "integrate_1d_double_exponential_tol",
+      "integrate_1d_gauss_kronrod", "integrate_1d_gauss_kronrod_tol", "ode_adams", "ode_adams_tol",
+      "ode_adjoint_tol_ctl", "ode_bdf", "ode_bdf_tol", "ode_ckrk", "ode_ckrk_tol", "ode_rk45", "ode_rk45_tol",
+      "reduce_sum", "reduce_sum_static", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(name, names[i]) == 0) return 1;
+  return strncmp(name, "laplace_latent_", 15) == 0 || strncmp(name, "laplace_marginal", 16) == 0;
+}
+
+/* A user function may overload a built-in's name (Stan 2.33+: `vector to_vector(real, real, real)`),
+ * but not redefine a signature the library has, nor overload a higher-order built-in. */
+static void check_library_overload(checker *C, urn_fundef *f) {
+  char b1[64];
+  if (special_builtin(f->name)) {
+    chk_error(C, f->line, f->col, "'%s' is the name of a higher-order built-in function and cannot be overloaded",
+              f->name);
+    return;
+  }
+  if (!urn_builtin_exists(f->name)) return;
+  urn_type tys[64];
+  int n = f->nparams < 64 ? f->nparams : 64, cost;
+  for (int i = 0; i < n; i++) tys[i] = f->params[i]->ty;
+  urn_type ret;
+  const urn_builtin *b = urn_builtin_resolve_cost(f->name, tys, n, &ret, &cost);
+  if (b && cost == 0)
+    chk_error(C, f->line, f->col,
+              "'%s' is a built-in function with this signature already (returning %s); a user function may "
+              "only overload it with different argument types",
+              f->name, chk_tyname(ret, b1, sizeof b1));
+}
+
 static void check_fundef_header(checker *C, urn_fundef *f) {
   char b1[64];
   int suf = f->suffix;
@@ -716,8 +810,7 @@ static void check_fundef_header(checker *C, urn_fundef *f) {
       chk_error(C, f->line, f->col, "'%s' must return real, not %s", f->name,
                chk_tyname(f->ret, b1, sizeof b1));
   }
-  if (urn_builtin_exists(f->name))
-    chk_error(C, f->line, f->col, "'%s' is a built-in function and cannot be redefined", f->name);
+  check_library_overload(C, f);
   /* earlier declarations of the same name: a forward declaration and its definition, or overloads */
   f->definition = f;
   f->nslots = 0;
@@ -726,11 +819,20 @@ static void check_fundef_header(checker *C, urn_fundef *f) {
     if (g == f) break;
     if (strcmp(g->name, f->name) != 0) continue;
     int sig = same_signature(g, f);
-    int args_same = g->nparams == f->nparams;
-    for (int j = 0; args_same && j < f->nparams; j++)
+    int args_same = g->nparams == f->nparams, quals_same = 1;
+    for (int j = 0; args_same && j < f->nparams; j++) {
       args_same = chk_same(g->params[j]->ty, f->params[j]->ty);
+      quals_same &= g->params[j]->data_only == f->params[j]->data_only;
+    }
     if (args_same && !sig) {
       chk_error(C, f->line, f->col, "'%s' is declared again with a different return type", f->name);
+    } else if (sig && !quals_same) {
+      chk_error(C, f->line, f->col,
+                "'%s' is already declared for these argument types (at line %d) with different 'data' "
+                "qualifiers: a definition must repeat its declaration's qualifiers, and overloads must differ "
+                "in their types",
+                f->name, g->line);
+      if (!g->body && f->body) g->definition = f; /* one message is enough */
     } else if (sig && g->body && f->body) {
       chk_error(C, f->line, f->col, "function '%s' is defined twice (first at line %d)", f->name,
                g->line);
@@ -759,7 +861,7 @@ static void check_fundef_body(checker *C, urn_fundef *f) {
   check_list(C, f->body->stmts, f->body->nstmts);
   pop_scope(C);
   pop_scope(C);
-  if (f->ret.base != URN_TY_VOID && !always_returns(f->body))
+  if (f->ret.base != URN_TY_VOID && return_kind(f->body) != RET_COMPLETE)
     chk_error(C, f->line, f->col,
              "function '%s' may reach the end of its body without returning a value", f->name);
   C->ctx = saved;

@@ -40,11 +40,12 @@ static void check_suffix_use(checker *C, const char *name, int suffix, int line,
                 "functions ending in _jacobian",
                 name);
   } else if (suffix == URN_SUF_LUPDF || suffix == URN_SUF_LUPMF) {
-    int ok = x->fun ? (fsuf == URN_SUF_LPDF || fsuf == URN_SUF_LPMF || fsuf == URN_SUF_LP) : x->block == URN_BLK_MODEL;
+    /* Stan: the model block and densities (not _lp functions, which transformed parameters may call) */
+    int ok = x->fun ? (fsuf == URN_SUF_LPDF || fsuf == URN_SUF_LPMF) : x->block == URN_BLK_MODEL;
     if (!ok)
       chk_error(C, line, col,
-                "%s: _lupdf/_lupmf functions are only allowed in the model block and in functions "
-                "ending in _lpdf, _lpmf or _lp; use the _lpdf/_lpmf form",
+                "%s: unnormalized densities (_lupdf/_lupmf) are only allowed in the model block and in "
+                "functions ending in _lpdf or _lpmf; use the _lpdf/_lpmf form",
                 name);
   }
 }
@@ -132,6 +133,12 @@ static void report_ambiguous(checker *C, const char *name, const char *user_name
   char types[256], which[1024];
   format_types(tys, n, types, sizeof types);
   describe_user(C, user_name, tys, n, cost, which, sizeof which);
+  char *last = NULL;
+  for (char *q = strstr(which, "), "); q; q = strstr(q + 1, "), ")) last = q;
+  if (last && !b && strlen(which) + 4 < sizeof which) { /* "f(a), f(b)" -> "f(a) and f(b)" */
+    memmove(last + 6, last + 3, strlen(last + 3) + 1);
+    memcpy(last + 1, " and ", 5);
+  }
   if (b) {
     size_t k = strlen(which);
     snprintf(which + k, sizeof which - k, "%sthe built-in %s", k ? " and " : "", b->name);
@@ -269,7 +276,7 @@ static void check_solver_call(checker *C, urn_expr *e) {
                 "data array[] int x_i)",
                 e->args[0]->name, e->name, e->args[0]->name, e->name[0] == 'm' ? "phi" : "y");
     for (int i = 3; i < e->nargs; i++)
-      if (i != 4 && !e->args[i]->data_only)
+      if (!e->args[i]->data_only)
         chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s must be data, but it depends on parameters",
                   i + 1, e->name);
     return;
@@ -299,17 +306,22 @@ static void check_solver_call(checker *C, urn_expr *e) {
   }
 }
 
-/* The rules a higher-order built-in adds to its call (the system function's signature, data arguments). */
+/* The rules a higher-order built-in adds to its call (the system function's signature, data arguments):
+ * the function passed is a plain one (no _lp, _rng, _jacobian; reduce_sum also takes _lpdf / _lpmf). */
 static void check_higher_order(checker *C, urn_expr *e, const char *name) {
+  urn_fundef *f = funarg(e);
+  if (f) {
+    int suf = f->suffix, rs = strncmp(name, "reduce_sum", 10) == 0;
+    if (suf != URN_SUF_NONE && !(rs && (suf == URN_SUF_LPDF || suf == URN_SUF_LPMF)))
+      chk_error(C, e->args[0]->line, e->args[0]->col,
+                "%s cannot take the function %s: it needs a plain function (no _lp, _rng, _jacobian, ... "
+                "suffix%s)",
+                name, e->args[0]->name, rs ? "; _lpdf and _lpmf are allowed" : "");
+  }
   if (strncmp(name, "ode_", 4) == 0 || strncmp(name, "integrate_ode_", 14) == 0) check_ode_call(C, e);
   if (strncmp(name, "solve_", 6) == 0 || strncmp(name, "algebra_solver", 14) == 0 || strcmp(name, "map_rect") == 0)
     check_solver_call(C, e);
   if (strncmp(name, "reduce_sum", 10) == 0) check_reduce_sum(C, e);
-  if (e->builtin && (e->builtin->flags & URN_BI_NOVARS)) /* Stan's `data` arguments (quantile, to_int, ...) */
-    for (int i = 0; i < e->nargs; i++)
-      if (!e->args[i]->data_only)
-        chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s must be data, but it depends on parameters",
-                  i + 1, name);
 }
 
 /* A user function chosen for a call: its `data` arguments must receive data. */
@@ -335,6 +347,12 @@ void chk_resolve_call(checker *C, urn_expr *e, const char *name, int line, int c
   size_t len = strlen(name);
   if (e->propto && len < sizeof user_name)
     snprintf(user_name + len - 6, sizeof user_name - (len - 6), "%s", suffix == URN_SUF_LUPDF ? "_lpdf" : "_lpmf");
+  urn_vardecl *var = chk_lookup(C, name);
+  if (var && !urn_builtin_exists(name)) { /* a variable hides a user function while in scope (Stan) */
+    chk_error(C, line, col, "'%s' is a variable here (declared at line %d), not a function", name, var->line);
+    e->ty = chk_mk(URN_TY_ERROR, 0);
+    return;
+  }
   urn_type argt[64], ret = chk_mk(URN_TY_ERROR, 0);
   int n = e->nargs < 64 ? e->nargs : 64;
   for (int i = 0; i < n; i++) argt[i] = e->args[i]->ty;
@@ -360,6 +378,12 @@ void chk_resolve_call(checker *C, urn_expr *e, const char *name, int line, int c
   if (b) {
     e->builtin = b;
     e->ty = ret;
+    for (int i = 0; i < e->nargs; i++)
+      if (urn_builtin_data_arg(b, i) && !e->args[i]->data_only)
+        chk_error(C, e->args[i]->line, e->args[i]->col,
+                  "argument %d of %s must be data only (Stan requires a value that does not depend on parameters "
+                  "here), but it does",
+                  i + 1, name);
     check_higher_order(C, e, name);
     return;
   }
@@ -376,8 +400,6 @@ void chk_resolve_call(checker *C, urn_expr *e, const char *name, int line, int c
   } else if (urn_builtin_exists(name)) {
     urn_builtin_describe(name, avail, sizeof avail);
     chk_error(C, line, col, "no signature of %s matches the arguments %s; available: %s", name, types, avail);
-  } else if (chk_lookup(C, name)) {
-    chk_error(C, line, col, "'%s' is a variable, not a function", name);
   } else {
     char hint[160];
     chk_suggest(C, name, 0, hint, sizeof hint);
@@ -387,19 +409,21 @@ void chk_resolve_call(checker *C, urn_expr *e, const char *name, int line, int c
 }
 
 /* A function named by an argument (reduce_sum(partial_sum, ...)): sets a->fun (the first overload;
- * the higher-order call's rules pick the one its signature needs).  0 when a is not a function name. */
+ * the higher-order call's rules pick the one its signature needs).  0 when a is not a function name.
+ * `foo_lupdf` names the user's foo_lpdf, where an unnormalized density may be used. */
 static int function_argument(checker *C, urn_expr *a) {
   if (a->kind != URN_EX_VAR || chk_lookup(C, a->name)) return 0;
-  size_t len = strlen(a->name);
-  if (!chk_find_fun(C, a->name) && len > 6 && len < 500 &&
-      (!strcmp(a->name + len - 6, "_lupdf") || !strcmp(a->name + len - 6, "_lupmf"))) {
-    /* reduce_sum(partial_lupmf, ...): the _lpmf definition, by its own name */
+  const char *written = a->name;
+  size_t len = strlen(written);
+  int unnorm = urn_fun_suffix_of(written) == URN_SUF_LUPDF || urn_fun_suffix_of(written) == URN_SUF_LUPMF;
+  if (!chk_find_fun(C, written) && unnorm && len < 500) {
     char alt[512];
-    snprintf(alt, sizeof alt, "%.*s_lp%s", (int)(len - 6), a->name, a->name[len - 2] == 'd' ? "df" : "mf");
+    snprintf(alt, sizeof alt, "%.*s_lp%s", (int)(len - 6), written, written[len - 2] == 'd' ? "df" : "mf");
     if (chk_find_fun(C, alt)) a->name = chk_find_fun(C, alt)->name;
   }
   urn_fundef *f = chk_find_fun(C, a->name);
   if (!f) return 0;
+  if (unnorm) check_suffix_use(C, written, URN_SUF_LUPDF, a->line, a->col);
   a->fun = f->definition ? f->definition : f;
   a->ty = chk_mk(URN_TY_FUNCTION, 0);
   a->data_only = 1, a->pure = 1;

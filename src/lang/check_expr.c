@@ -89,7 +89,8 @@ static void check_var(checker *C, urn_expr *e) {
   }
   e->decl = d;
   e->ty = d->ty;
-  e->data_only = d->is_data;
+  /* in generated quantities every value is a double: parameters too are data there (Stan's rule) */
+  e->data_only = d->is_data || (C->ctx.block == URN_BLK_GQ && !C->ctx.fun);
   e->pure = d->pure;
 }
 
@@ -173,16 +174,14 @@ static void check_binary(checker *C, urn_expr *e) {
   if (chk_is_err(a) || chk_is_err(b)) return;
   int op = e->op;
   if (op == URN_OP_AND || op == URN_OP_OR) { /* logical_and / logical_or (int, int), short-circuit */
-    if (chk_is_scalar(a) && chk_is_scalar(b)) e->ty = chk_mk(URN_TY_INT, 0);
+    if (chk_is_int(a) && chk_is_int(b)) e->ty = chk_mk(URN_TY_INT, 0);
     else
       chk_error(C, e->line, e->col, "operator %s needs two ints, not %s and %s%s", urn_op_name(op),
                 chk_tyname(a, b1, sizeof b1), chk_tyname(b, b2, sizeof b2),
                 chk_is_scalar(a) && chk_is_scalar(b) ? " (a real is not a truth value: compare it, e.g. x != 0)" : "");
     return;
   }
-  int legacy = (op == URN_OP_POW && !(chk_is_scalar(a) && chk_is_scalar(b))) ||
-               (op == URN_OP_ELT_POW && (a.dims || b.dims)) || (op == URN_OP_DIV && chk_is_scalar(a) && !chk_is_scalar(b));
-  if (!legacy && chk_binary_resolve(C, e)) return;
+  if (chk_binary_resolve(C, e)) return;
   chk_error(C, e->line, e->col, "operator %s is not defined for %s and %s%s", urn_op_name(op),
             chk_tyname(a, b1, sizeof b1), chk_tyname(b, b2, sizeof b2),
             (op == URN_OP_MOD || op == URN_OP_INTDIV) ? " (it needs two ints)"
@@ -304,6 +303,6 @@ void chk_expr(checker *C, urn_expr *e) {
     case URN_EX_ROWVEC: check_rowvec_literal(C, e); break;
     default: break;
   }
-  /* an int never carries a derivative */
-  if (e->ty.base == URN_TY_INT) e->data_only = 1;
+  /* Stan's levels: a variable or a call of int type is data only; an int operation on parameters
+   * (`a > 2`) is not, though its value carries no derivative (the lowering's novar covers that) */
 }

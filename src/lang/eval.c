@@ -670,11 +670,10 @@ static void run_decl_scalar(urn_ev *ev, const ir_st *s) {
   slot->n = 1;
   slot->v = urn_ev_doubles(ev, 1);
   slot->ix = NULL;
+  slot->v[0] = s->decl->ty.base == URN_TY_INT ? -2147483648.0 : NAN; /* not yet set, also for `real x = x;` */
   if (s->rhs) {
     int32_t ix = s->rhs->s(ev, s->rhs, slot->v);
     if (ix >= 0) slot->ix = urn_ev_nodes(ev, 1), slot->ix[0] = ix;
-  } else {
-    slot->v[0] = s->decl->ty.base == URN_TY_INT ? -2147483648.0 : NAN;
   }
 }
 
@@ -688,6 +687,12 @@ static void run_target(urn_ev *ev, const ir_st *s) {
   urn_val x;
   s->rhs->g(ev, s->rhs, &x);
   for (size_t i = 0; i < x.n; i++) urn_ev_target_add(ev, x.v[i], urn_val_ix(&x, i), 1);
+}
+
+/* jacobian += e: a target increment only when the Jacobian is wanted (sampling, optimize --jacobian,
+ * logdensity without --no-jacobian); otherwise e is not even evaluated, as in Stan. */
+static void run_jacobian(urn_ev *ev, const ir_st *s) {
+  if (ev->jacobian) run_target(ev, s);
 }
 
 /* A truncation CDF (lcdf when upper, else lccdf) at args: the built-in or the user's function. */
@@ -895,7 +900,8 @@ ir_run rt_run_fn(int kind, int variant) {
     case URN_ST_DECL: return variant ? run_decl_scalar : run_decl;
     case URN_ST_ASSIGN: return variant == 1 ? run_assign_scalar_var : variant == 2 ? run_assign_scalar_index : run_assign;
     case URN_ST_TILDE: return variant ? (ir_run)rt_tilde_normal_run : run_tilde;
-    case URN_ST_TARGET: case URN_ST_JACOBIAN: return run_target;
+    case URN_ST_TARGET: return run_target;
+    case URN_ST_JACOBIAN: return run_jacobian;
     case URN_ST_FOR: return run_for;
     case URN_ST_FOREACH: return run_foreach;
     case URN_ST_WHILE: return run_while;

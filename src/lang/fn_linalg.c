@@ -619,6 +619,6 @@ const urn_builtin urn_fn_linalg_table[] = {
     F("eigenvalues_sym", "v:m", f_eigen_sym, 0, "eigenvalues of a symmetric matrix (ascending)"),
     F("eigenvectors_sym", "m:m", f_eigen_sym, 1, "eigenvectors of a symmetric matrix (columns, in the order of the eigenvalues)"),
     F("hmm_marginal", "r:mmv", f_hmm_marginal, 0, "log p(y) of an HMM by the forward algorithm"),
-    F("hmm_hidden_state_prob", "m:mmv", f_hmm_hidden_state_prob, 0, "smoothed state probabilities (K x T)"),
+    F("hmm_hidden_state_prob", "m:#m #m #v", f_hmm_hidden_state_prob, 0, "smoothed state probabilities (K x T)"),
     {"hmm_latent_rng", "1i:mmv", f_hmm_latent_rng, NULL, NULL, 0, URN_BI_RNG, "a draw of the hidden states"},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};

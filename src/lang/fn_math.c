@@ -366,7 +366,7 @@ const urn_builtin urn_fn_math_table[] = {
     {"int_step", "i:r", urn_fn_via_scalar, urn_fn_unary_s, &k_int_step, 0, URN_BI_INTRET, "1 if x > 0 else 0"},
     {"is_inf", "i:r", urn_fn_via_scalar, urn_fn_unary_s, &k_is_inf, 0, URN_BI_INTRET, "1 if x is infinite"},
     {"is_nan", "i:r", urn_fn_via_scalar, urn_fn_unary_s, &k_is_nan, 0, URN_BI_INTRET, "1 if x is NaN"},
-    {"logical_negation", "i:r", urn_fn_via_scalar, urn_fn_unary_s, &k_logical_negation, 0, URN_BI_INTRET, "!x"},
+    {"logical_negation", "i:i", urn_fn_via_scalar, urn_fn_unary_s, &k_logical_negation, 0, URN_BI_INTRET, "!x"},
     B(pow, b_pow, "x^y"), BS(fmin, "S:TT", b_fmin, "minimum"), B(fmax, b_fmax, "maximum"), B(fdim, b_fdim, "positive difference"),
     B(fmod, b_fmod, "floating remainder"), B(hypot, b_hypot, "sqrt(x^2+y^2)"), B(atan2, b_atan2, "arc tangent of y/x"),
     B(lbeta, b_lbeta, "log beta function"), B(lchoose, b_lchoose, "log binomial coefficient"),

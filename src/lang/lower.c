@@ -56,7 +56,7 @@ static ir_fun *fun_of(lctx *c, const urn_fundef *f) {
 static ir_ex *new_ex(lctx *c, const urn_expr *src, int kind) {
   ir_ex *e = alloc(c, sizeof *e);
   e->kind = kind;
-  if (src) e->line = src->line, e->col = src->col, e->ty = src->ty, e->novar = src->data_only;
+  if (src) e->line = src->line, e->col = src->col, e->ty = src->ty, e->novar = src->data_only || src->ty.base == URN_TY_INT;
   else e->novar = 1;
   e->pure = 1;
   return e;

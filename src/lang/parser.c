@@ -214,6 +214,7 @@ static urn_expr **parse_list(parser *P, int close, const char *close_name, int a
         }
         next(P);
         *has_bar = 1;
+        if (accept(P, close)) break; /* `foo_lpdf(y |)`: a density with no parameters */
         continue;
       }
       if (accept(P, close)) break;
