@@ -111,8 +111,9 @@ typedef struct urn_sample_sink {
    * the chain's stream (for generated quantities). */
   int (*draw)(void *ctx, int chain, int iteration, int warmup, const urn_nuts_stats *st, const double *theta,
               urn_rng *rng, urn_error *err);
-  /* Warmup finished: the adapted step size and inverse metric (dim values for
-   * diag/unit, dim*dim column-major for dense). */
+  /* Warmup finished (or, without warmup, sampling is about to start): the
+   * step size and inverse metric sampling uses, adapted or not (dim values
+   * for diag/unit, dim*dim column-major for dense), as Stan reports them. */
   int (*adapted)(void *ctx, int chain, double stepsize, const double *inv_metric, size_t dim,
                  urn_metric_kind metric, urn_error *err);
   /* Progress at the first iteration of each phase, every cfg.refresh

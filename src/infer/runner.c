@@ -141,6 +141,8 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
     }
   }
   int started = status == URN_OK;
+  if (started && warmup == 0 && sink && sink->adapted) /* no warmup: the state sampling starts from */
+    status = sink->adapted(sink->ctx, chain, s->epsilon, s->inv_metric, dim, cfg->metric, &res->err);
   int collapse_warned = 0;
   int m = 0;
   for (; status == URN_OK && m < total; m++) {
@@ -199,13 +201,11 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
       status = sink->draw(sink->ctx, chain, m, in_warmup, &st, s->z.q, &rng, &res->err);
       if (status != URN_OK) break;
     }
-    if (m == warmup - 1) { /* end of warmup */
-      if (adapt) {
-        urn_stepsize_adapt_complete(&sa, &s->epsilon);
-        if (sink && sink->adapted) {
-          status = sink->adapted(sink->ctx, chain, s->epsilon, s->inv_metric, dim, cfg->metric, &res->err);
-          if (status != URN_OK) break;
-        }
+    if (m == warmup - 1) { /* end of warmup: the sampler's state is reported adapted or not, as Stan does */
+      if (adapt) urn_stepsize_adapt_complete(&sa, &s->epsilon);
+      if (sink && sink->adapted) {
+        status = sink->adapted(sink->ctx, chain, s->epsilon, s->inv_metric, dim, cfg->metric, &res->err);
+        if (status != URN_OK) break;
       }
       t_warm_end = now_seconds();
       c_warm_end = thread_cpu_seconds();

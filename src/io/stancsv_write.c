@@ -80,12 +80,14 @@ int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_e
 }
 
 void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double *inv_metric, size_t dim,
-                            int dense) {
+                            int kind) {
   char num[64];
   fprintf(w->f, "# Adaptation terminated\n");
   urn_stancsv_format(num, sizeof num, stepsize, w->sig_figs);
   fprintf(w->f, "# Step size = %s\n", num);
-  if (dense) {
+  if (kind == URN_STANCSV_UNIT) {
+    fprintf(w->f, "# No free parameters for unit metric\n");
+  } else if (kind == URN_STANCSV_DENSE) {
     fprintf(w->f, "# Elements of inverse mass matrix:\n");
     for (size_t i = 0; i < dim; i++) {
       fputc('#', w->f);

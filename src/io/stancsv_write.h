@@ -34,8 +34,11 @@ int urn_stancsv_header(urn_stancsv_writer *w, const char *const *names, size_t n
 int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_error *err);
 /* The adaptation block: "# Adaptation terminated", "# Step size = ...",
  * and the diagonal ("# Diagonal elements of inverse mass matrix:") or the
- * dense ("# Elements of inverse mass matrix:") inverse metric. */
-void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double *inv_metric, size_t dim, int dense);
+ * dense ("# Elements of inverse mass matrix:") inverse metric, or for the
+ * unit metric "# No free parameters for unit metric" (Stan >= 2.34).
+ * kind: URN_STANCSV_DIAG, URN_STANCSV_DENSE or URN_STANCSV_UNIT. */
+enum { URN_STANCSV_DIAG = 0, URN_STANCSV_DENSE = 1, URN_STANCSV_UNIT = 2 };
+void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double *inv_metric, size_t dim, int kind);
 /* The timing comments ("#  Elapsed Time: 0.012 seconds (Warm-up)" ...), as CmdStan writes them. */
 void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sampling_seconds);
 /* Closes the file and renames it to its final name. */

@@ -100,7 +100,8 @@ int rn_emit_row(urn_run *r, int c, int warmup, const double *row, urn_error *err
 /* A diagnostic row of chain c (when it has a diagnostic file). */
 int rn_emit_diagnostic(urn_run *r, int c, const double *row, size_t n, urn_error *err);
 /* The adaptation block of chain c. */
-void rn_emit_adaptation(urn_run *r, int c, double stepsize, const double *inv_metric, size_t n, int dense);
+void rn_emit_adaptation(urn_run *r, int c, double stepsize, const double *inv_metric, size_t n,
+                        urn_metric_kind metric);
 /* A comment line in chain c's CSV. */
 void rn_emit_comment(urn_run *r, int c, const char *text);
 /* The timing comments of chain c. */

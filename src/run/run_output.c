@@ -97,7 +97,9 @@ int rn_emit_diagnostic(urn_run *r, int c, const double *row, size_t n, urn_error
   return ch->diag_open ? urn_stancsv_row(&ch->diag, row, n, err) : URN_OK;
 }
 
-void rn_emit_adaptation(urn_run *r, int c, double stepsize, const double *inv_metric, size_t n, int dense) {
+void rn_emit_adaptation(urn_run *r, int c, double stepsize, const double *inv_metric, size_t n, urn_metric_kind metric) {
+  int dense = metric == URN_METRIC_DENSE;
+  int kind = dense ? URN_STANCSV_DENSE : metric == URN_METRIC_UNIT ? URN_STANCSV_UNIT : URN_STANCSV_DIAG;
   rn_chain *ch = &r->ch[c];
   ch->stepsize = stepsize;
   free(ch->adapted);
@@ -105,8 +107,8 @@ void rn_emit_adaptation(urn_run *r, int c, double stepsize, const double *inv_me
   if (n) memcpy(ch->adapted, inv_metric, n * sizeof(double));
   ch->n_adapted = n;
   size_t dim = dense ? r->dim : n;
-  if (ch->csv_open) urn_stancsv_adaptation(&ch->csv, stepsize, inv_metric, dim, dense);
-  if (ch->diag_open) urn_stancsv_adaptation(&ch->diag, stepsize, inv_metric, dim, dense);
+  if (ch->csv_open) urn_stancsv_adaptation(&ch->csv, stepsize, inv_metric, dim, kind);
+  if (ch->diag_open) urn_stancsv_adaptation(&ch->diag, stepsize, inv_metric, dim, kind);
 }
 
 void rn_emit_comment(urn_run *r, int c, const char *text) {

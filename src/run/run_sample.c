@@ -90,7 +90,7 @@ static int sink_adapted(void *ctx, int chain, double stepsize, const double *inv
                         urn_metric_kind metric, urn_error *err) {
   sample_state *s = ctx;
   int dense = metric == URN_METRIC_DENSE;
-  rn_emit_adaptation(s->r, chain, stepsize, inv_metric, dense ? dim * dim : dim, dense);
+  rn_emit_adaptation(s->r, chain, stepsize, inv_metric, dense ? dim * dim : dim, metric);
   return URN_OK;
 }
 

@@ -111,13 +111,18 @@ grep -q '^# Elements of inverse mass matrix:$' "$O/w.csv" && ok || bad "dense me
 head -n 200 "$O/w-diag.csv" | grep -q '^lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,mu,sigma,p_mu,p_sigma,g_mu,g_sigma$' \
   && ok || bad "diagnostic file header"
 
+# unit metric: Stan 2.34+'s adaptation block (cmdstanpy reads one comment line after the step size)
+expect_exit 0 "$E" sample num_samples=20 num_warmup=50 algorithm=hmc metric=unit_e $D output file="$O/u.csv" refresh=0
+grep -A1 '^# Step size' "$O/u.csv" | grep -q '^# No free parameters for unit metric$' && ok || bad "unit_e adaptation block"
+
 # per-chain init files (<base>_<id>.json before <base>.json), metric file
 echo '{"mu": 1.5, "sigma": 0.7}' >"$O/init_1.json"
 echo '{"mu": -1.5, "sigma": 2.5}' >"$O/init_2.json"
 echo '{"inv_metric": [0.1, 0.05]}' >"$O/metric.json"
 expect_exit 0 "$E" sample num_samples=10 num_warmup=0 adapt engaged=0 algorithm=hmc metric_file="$O/metric.json" \
   num_chains=2 $D init="$O/init.json" output file="$O/i.csv" refresh=0
-grep -q '^# Diagonal' "$O/i_1.csv" && bad "no adaptation block without adaptation" || ok
+grep -A3 '^# Adaptation terminated$' "$O/i_2.csv" | tr '\n' '|' | grep -q '^# Adaptation terminated|# Step size = 1|# Diagonal elements of inverse mass matrix:|# 0.1, 0.05|$' \
+  && ok || bad "without adaptation the block holds the given step size and metric: $(grep -A3 Adaptation "$O/i_2.csv")"
 echo '{"mu": 1.5, "sigma": -0.7}' >"$O/badinit.json"
 expect_exit 1 "$E" sample $D init="$O/badinit.json" output file="$O/x.csv" refresh=0
 expect_err "Error"

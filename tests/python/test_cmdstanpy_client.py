@@ -152,6 +152,21 @@ class Sampling(unittest.TestCase):
                 cmdstanpy.CmdStanModel(stan_file=bad)
             self.assertIn("badfolder.stan:1:", str(cm.exception))
 
+    def test_metrics(self):
+        """unit_e and dense_e CSVs parse as CmdStan's; a metric file is used as given with adaptation off."""
+        m = cmdstanpy.CmdStanModel(exe_file=compile_exe(BERNOULLI))
+        unit = m.sample(data=BERNOULLI_DATA, chains=2, seed=4, metric="unit_e", output_dir=outdir("unit"),
+                        show_progress=False)
+        self.assertEqual(unit.draws().shape, (1000, 2, 10))
+        self.assertIsNone(unit.metric)
+        dense = m.sample(data=BERNOULLI_DATA, chains=2, seed=4, metric="dense_e", output_dir=outdir("dense"),
+                         show_progress=False)
+        self.assertEqual(dense.metric.shape, (2, 1, 1))
+        fixed = m.sample(data=BERNOULLI_DATA, chains=2, seed=4, metric={"inv_metric": [0.37]}, adapt_engaged=False,
+                         iter_warmup=0, step_size=0.9, output_dir=outdir("given"), show_progress=False)
+        self.assertEqual(fixed.draws().shape, (1000, 2, 10))
+        self.assertTrue(np.all(fixed.draws_pd()["stepsize__"] == 0.9))
+
     def test_fixed_param(self):
         src = os.path.join(TMP, "noparam_src.stan")
         with open(src, "w") as f:
