@@ -7,6 +7,7 @@
 #ifndef URN_MODEL_H
 #define URN_MODEL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,21 @@ URN_API urn_model *urn_model_new(const char *path, const char *source, size_t so
                                  const char *data, size_t data_len, uint64_t seed, urn_error *err);
 /* The same, reading both files (data_path may be NULL). */
 URN_API urn_model *urn_model_from_files(const char *stan_path, const char *data_path, uint64_t seed, urn_error *err);
+
+/* Options of urn_model_load (urn_model_options_default gives seed 1, print to stdout, no stop flag). */
+typedef struct urn_model_options {
+  uint64_t seed;               /* seeds transformed data's _rng */
+  FILE *print;                 /* where print() statements write (NULL silences them) */
+  volatile sig_atomic_t *stop; /* NULL, or the caller's stop flag (set it from a signal handler or a timer):
+                                  once non-zero, running transformed data and every later evaluation end
+                                  at their next loop iteration or function call with URN_EINTR */
+} urn_model_options;
+URN_API void urn_model_options_default(urn_model_options *opt);
+/* Reads both files and builds the model with options opt (NULL: the defaults).  The data file's text is
+ * freed as soon as it is parsed (memory peaks below 3x a large data file's size).  Errors as urn_model_new,
+ * plus URN_ENOMEM for sizes memory cannot hold and URN_EINTR when stopped. */
+URN_API urn_model *urn_model_load(const char *stan_path, const char *data_path, const urn_model_options *opt,
+                                  urn_error *err);
 URN_API void urn_model_free(urn_model *m);
 
 /* The model's name: the file stem of its path ("model" for "dir/model.stan"). */
@@ -104,5 +120,8 @@ URN_API void urn_rng_free(urn_rng *rng);
 
 /* Where print() statements write (default stdout; NULL silences them). */
 URN_API void urn_model_set_print(urn_model *m, FILE *out);
+/* Sets (or clears, with NULL) the stop flag of every later evaluation: once *stop is non-zero, evaluations
+ * return URN_EINTR at their next loop iteration or function call.  Not to be called while evaluating. */
+URN_API void urn_model_set_stop(urn_model *m, volatile sig_atomic_t *stop);
 
 #endif

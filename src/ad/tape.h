@@ -41,6 +41,9 @@ struct urn_tape {
   struct urn_scratch *scratch; /* forward-pass workspace blocks (urn_tape_scratch), newest first */
   size_t scratch_total; /* bytes handed out since the last reset (sizes the merged block) */
   unsigned char *scratch_ptr, *scratch_end; /* free part of the newest block (NULL: none) */
+  void (*fail)(void *ctx, size_t bytes); /* called (must not return) when storage cannot grow: memory runs out,
+                                            or more than 2^31 nodes / 2^32 partials; NULL: abort with a message */
+  void *fail_ctx;     /* passed to fail */
 };
 
 void urn_tape_init(urn_tape *t);

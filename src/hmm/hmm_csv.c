@@ -4,6 +4,7 @@
  * rows into sequences by a session column. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,28 @@ static int split_line(char *s, char ***cells, int *cap) {
   }
 }
 
+static int cmp_name_index(const void *a, const void *b, void *names) {
+  int i = *(const int *)a, j = *(const int *)b;
+  int c = strcmp(((char *const *)names)[i], ((char *const *)names)[j]);
+  return c ? c : (i > j) - (i < j);
+}
+
+/* 1 when two of names[0..n) are equal: dup gets such a pair (first and second occurrence), the one whose
+ * second occurrence comes first. */
+static int duplicate_name(char *const *names, int n, int dup[2]) {
+  int *ix = urn_xmalloc(sizeof(int) * (size_t)(n ? n : 1)), found = 0;
+  for (int i = 0; i < n; i++) ix[i] = i;
+  qsort_r(ix, (size_t)n, sizeof *ix, cmp_name_index, (void *)names);
+  for (int k = 1; k < n; k++)
+    if (!strcmp(names[ix[k]], names[ix[k - 1]]) && (!found || ix[k] < dup[1])) {
+      int first = k - 1;
+      while (first > 0 && !strcmp(names[ix[first - 1]], names[ix[k]])) first--;
+      dup[0] = ix[first], dup[1] = ix[k], found = 1;
+    }
+  free(ix);
+  return found;
+}
+
 int urn_hmm_csv_read(const char *path, urn_hmm_csv *csv, urn_error *err) {
   memset(csv, 0, sizeof *csv);
   csv->path = path;
@@ -72,6 +95,7 @@ int urn_hmm_csv_read(const char *path, urn_hmm_csv *csv, urn_error *err) {
   size_t rows_cap = 0;
   int lineno = 0;
   char *p = csv->text;
+  if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3; /* a UTF-8 byte-order mark */
   while (*p) {
     char *nl = strchr(p, '\n');
     char *next = nl ? nl + 1 : p + strlen(p);
@@ -99,6 +123,15 @@ int urn_hmm_csv_read(const char *path, urn_hmm_csv *csv, urn_error *err) {
           urn_hmm_csv_free(csv);
           return urn_error_set(err, URN_EINPUT, "%s:%d: column %d of the header has no name", path, lineno, i + 1);
         }
+      int dup[2];
+      if (duplicate_name(csv->header, n, dup)) {
+        char name[128];
+        snprintf(name, sizeof name, "%s", csv->header[dup[0]]);
+        free(cells);
+        urn_hmm_csv_free(csv);
+        return urn_error_set(err, URN_EINPUT, "%s:%d: column '%s' appears twice in the header (columns %d and %d)",
+                             path, lineno, name, dup[0] + 1, dup[1] + 1);
+      }
     } else {
       if (n != csv->ncol) {
         free(cells);

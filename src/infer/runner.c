@@ -91,6 +91,23 @@ static int stepsize_collapsed(const urn_nuts *s) {
   return 1;
 }
 
+/* Warmup iterations a collapsed step size must last to be reported (adaptation lifts a tiny initial one within a
+ * few dozen). */
+#define COLLAPSE_ITERATIONS 100
+
+static void warn_collapse(const urn_sample_sink *sink, int chain, double epsilon, int since) {
+  if (!sink || !sink->warning) return;
+  char msg[512];
+  snprintf(msg, sizeof msg,
+           "the step size collapsed to %.2g in warmup (from iteration %d on): the proposals are rejected (or "
+           "diverge) at every step size that moves the parameters, so the chain is stuck; the draws "
+           "will not represent the posterior. Look for a log density that is finite only on a "
+           "set of measure zero, a discontinuity, or rejections (reject(), domain errors) near the "
+           "initial point",
+           epsilon, since);
+  sink->warning(sink->ctx, chain, msg);
+}
+
 int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int chain, const double *init,
                      const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *res) {
   memset(res, 0, sizeof *res);
@@ -143,10 +160,10 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
   int started = status == URN_OK;
   if (started && warmup == 0 && sink && sink->adapted) /* no warmup: the state sampling starts from */
     status = sink->adapted(sink->ctx, chain, s->epsilon, s->inv_metric, dim, cfg->metric, &res->err);
-  int collapse_warned = 0;
+  int collapse_warned = 0, collapsed_since = -1;
   int m = 0;
   for (; status == URN_OK && m < total; m++) {
-    if (stop && *stop) {
+    if (stop && __atomic_load_n(stop, __ATOMIC_RELAXED)) {
       status = URN_EINTR;
       break;
     }
@@ -161,20 +178,12 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
     }
     if (in_warmup && adapt) {
       urn_stepsize_adapt_learn(&sa, &s->epsilon, st.accept_stat);
-      if (!collapse_warned && stepsize_collapsed(s)) {
-        collapse_warned = 1;
-        if (sink && sink->warning) {
-          char msg[512];
-          snprintf(msg, sizeof msg,
-                   "the step size collapsed to %.2g in warmup (iteration %d): the proposals are rejected (or "
-                   "diverge) at every step size that moves the parameters, so the chain is stuck; the draws "
-                   "will not represent the posterior. Look for a log density that is finite only on a "
-                   "set of measure zero, a discontinuity, or rejections (reject(), domain errors) near the "
-                   "initial point",
-                   s->epsilon, m + 1);
-          sink->warning(sink->ctx, chain, msg);
-        }
-      }
+      /* a collapsed step size that adaptation brings back (a tiny --stepsize) is no news: only one that stays
+         collapsed for COLLAPSE_ITERATIONS warmup iterations, or to the end of warmup, is reported */
+      if (!stepsize_collapsed(s)) collapsed_since = -1;
+      else if (collapsed_since < 0) collapsed_since = m;
+      if (!collapse_warned && collapsed_since >= 0 && (m - collapsed_since + 1 >= COLLAPSE_ITERATIONS || m == warmup - 1))
+        collapse_warned = 1, warn_collapse(sink, chain, s->epsilon, collapsed_since + 1);
       if (learn_metric) {
         int upd = urn_metric_adapt_learn(&ma, inv_metric, s->z.q);
         if (upd < 0) {

@@ -1,4 +1,6 @@
-/* io/json.c — recursive-descent JSON reader with positions and a depth limit. */
+/* io/json.c — recursive-descent JSON reader with positions and a depth limit;
+ * repeated object keys are refused; for data files, rectangular arrays of
+ * numbers are packed into runs of doubles as they are read. */
 #include "io/json.h"
 
 #include <errno.h>
@@ -16,6 +18,7 @@ typedef struct json_parser {
   const char *file;    /* for messages */
   urn_error *err;
   int failed;
+  int pack;            /* pack rectangular numeric arrays (urn_json_parse_data) */
 } json_parser;
 
 static void jp_fail(json_parser *jp, const char *what) {
@@ -216,43 +219,68 @@ static urn_json *parse_number(json_parser *jp) {
   return v;
 }
 
-static urn_json *parse_container(json_parser *jp, int depth, int is_object) {
-  urn_json *v = new_value(jp, is_object ? URN_JSON_OBJECT : URN_JSON_ARRAY);
-  char close = is_object ? '}' : ']';
+/* Key order for finding repeated keys: by name, then by position. */
+static int cmp_key(const void *a, const void *b, void *keys) {
+  size_t i = *(const size_t *)a, j = *(const size_t *)b;
+  int c = strcmp(((char **)keys)[i], ((char **)keys)[j]);
+  return c ? c : (i > j) - (i < j);
+}
+
+/* Refuses an object that repeats a key (kpos: line and column of each key). */
+static void check_keys(json_parser *jp, const urn_json *v, const int *kpos) {
+  if (v->len < 2) return;
+  size_t *ix = urn_xmalloc(v->len * sizeof *ix), best = 0, first = 0;
+  for (size_t i = 0; i < v->len; i++) ix[i] = i;
+  qsort_r(ix, v->len, sizeof *ix, cmp_key, v->keys);
+  int found = 0;
+  for (size_t k = 1, g = 0; k < v->len; k++) {
+    if (strcmp(v->keys[ix[k]], v->keys[ix[k - 1]])) { g = k; continue; }
+    if (!found || ix[k] < best) best = ix[k], first = ix[g], found = 1;
+  }
+  free(ix);
+  if (!found || jp->failed) return;
+  jp->failed = 1;
+  urn_error_set(jp->err, URN_EINPUT, "%s:%d:%d: '%s' appears twice in this object (first at line %d, column %d); "
+                "each variable may be given once", jp->file ? jp->file : "<json>", kpos[2 * best], kpos[2 * best + 1],
+                v->keys[best], kpos[2 * first], kpos[2 * first + 1]);
+}
+
+static urn_json *parse_object(json_parser *jp, int depth) {
+  urn_json *v = new_value(jp, URN_JSON_OBJECT);
   size_t cap = 0;
+  int *kpos = NULL; /* line, column of each key */
   jp->p++;
   skip_ws(jp);
-  if (jp->p < jp->end && *jp->p == close) {
+  if (jp->p < jp->end && *jp->p == '}') {
     jp->p++;
     return v;
   }
   while (!jp->failed) {
-    char *key = NULL;
     skip_ws(jp);
-    if (is_object) {
-      if (jp->p >= jp->end || *jp->p != '"') {
-        jp_fail(jp, "expected a string key");
-        break;
-      }
-      size_t kl;
-      key = parse_string(jp, &kl);
-      if (!key) break;
-      skip_ws(jp);
-      if (jp->p >= jp->end || *jp->p != ':') {
-        free(key);
-        jp_fail(jp, "expected ':' after key");
-        break;
-      }
-      jp->p++;
+    if (jp->p >= jp->end || *jp->p != '"') {
+      jp_fail(jp, "expected a string key");
+      break;
     }
+    int kl = jp->line, kc = (int)(jp->p - jp->line_start) + 1;
+    size_t klen;
+    char *key = parse_string(jp, &klen);
+    if (!key) break;
+    skip_ws(jp);
+    if (jp->p >= jp->end || *jp->p != ':') {
+      free(key);
+      jp_fail(jp, "expected ':' after key");
+      break;
+    }
+    jp->p++;
     urn_json *item = parse_value(jp, depth + 1);
     if (v->len == cap) {
       cap = cap ? cap * 2 : 8;
       v->items = urn_xrealloc(v->items, cap * sizeof *v->items);
-      if (is_object) v->keys = urn_xrealloc(v->keys, cap * sizeof *v->keys);
+      v->keys = urn_xrealloc(v->keys, cap * sizeof *v->keys);
+      kpos = urn_xrealloc(kpos, 2 * cap * sizeof *kpos);
     }
-    v->items[v->len] = item;
-    if (is_object) v->keys[v->len] = key;
+    v->items[v->len] = item, v->keys[v->len] = key;
+    kpos[2 * v->len] = kl, kpos[2 * v->len + 1] = kc;
     v->len++;
     if (jp->failed) break;
     skip_ws(jp);
@@ -260,12 +288,131 @@ static urn_json *parse_container(json_parser *jp, int depth, int is_object) {
       jp->p++;
       continue;
     }
-    if (jp->p < jp->end && *jp->p == close) {
+    if (jp->p < jp->end && *jp->p == '}') {
       jp->p++;
+      check_keys(jp, v, kpos);
       break;
     }
-    jp_fail(jp, is_object ? "expected ',' or '}'" : "expected ',' or ']'");
+    jp_fail(jp, "expected ',' or '}'");
   }
+  free(kpos);
+  return v;
+}
+
+/* An array being read in packed form: its elements so far are all numbers (inner dims 0) or all packed arrays
+ * of one shape (inner dims > 0), their numbers appended to nums. */
+typedef struct pack_state {
+  int on;             /* still packed */
+  int idims;          /* dimensions of an element (-1: no element yet) */
+  size_t *ishape;     /* shape of an element (idims sizes) */
+  size_t isize;       /* numbers in an element */
+  double *nums;       /* the numbers so far */
+  size_t n, cap;      /* used / allocated */
+} pack_state;
+
+static int pack_fits(const pack_state *ps, const urn_json *item) {
+  if (!item) return 0;
+  if (item->type == URN_JSON_NUMBER) return ps->idims <= 0;
+  if (item->type != URN_JSON_ARRAY || !item->ndims) return 0;
+  if (ps->idims < 0) return 1;
+  if (item->ndims != ps->idims) return 0;
+  for (int k = 0; k < ps->idims; k++)
+    if (item->shape[k] != ps->ishape[k]) return 0;
+  return 1;
+}
+
+static void pack_add(pack_state *ps, urn_json *item) {
+  if (ps->idims < 0) {
+    ps->idims = item->type == URN_JSON_NUMBER ? 0 : item->ndims;
+    ps->isize = 1;
+    if (ps->idims) {
+      ps->ishape = urn_xmalloc((size_t)ps->idims * sizeof *ps->ishape);
+      memcpy(ps->ishape, item->shape, (size_t)ps->idims * sizeof *ps->ishape);
+      for (int k = 0; k < ps->idims; k++) ps->isize *= ps->ishape[k];
+    }
+  }
+  size_t add = ps->isize;
+  if (ps->n + add > ps->cap) {
+    size_t cap = ps->cap ? ps->cap : 16;
+    while (cap < ps->n + add) cap *= 2;
+    ps->nums = urn_xrealloc(ps->nums, cap * sizeof *ps->nums);
+    ps->cap = cap;
+  }
+  if (ps->idims == 0) ps->nums[ps->n] = item->num;
+  else if (add) memcpy(ps->nums + ps->n, item->nums, add * sizeof *ps->nums);
+  ps->n += add;
+  urn_json_free(item);
+}
+
+/* Turns the packed elements of v so far into element nodes (a later element broke the pattern). */
+static void pack_undo(pack_state *ps, urn_json *v, size_t *cap) {
+  ps->on = 0;
+  *cap = v->len > 8 ? v->len : 8;
+  v->items = urn_xmalloc(*cap * sizeof *v->items);
+  for (size_t i = 0; i < v->len; i++) {
+    urn_json *e = urn_xcalloc(1, sizeof *e);
+    e->line = v->line, e->col = v->col;
+    if (ps->idims == 0) {
+      e->type = URN_JSON_NUMBER, e->num = ps->nums[i];
+    } else {
+      e->type = URN_JSON_ARRAY, e->len = ps->ishape[0], e->ndims = ps->idims;
+      e->shape = urn_xmalloc((size_t)ps->idims * sizeof *e->shape);
+      memcpy(e->shape, ps->ishape, (size_t)ps->idims * sizeof *e->shape);
+      e->nums = urn_xmalloc((ps->isize ? ps->isize : 1) * sizeof *e->nums);
+      if (ps->isize) memcpy(e->nums, ps->nums + i * ps->isize, ps->isize * sizeof *e->nums);
+    }
+    v->items[i] = e;
+  }
+  free(ps->nums), free(ps->ishape);
+  ps->nums = NULL, ps->ishape = NULL;
+}
+
+static urn_json *parse_array(json_parser *jp, int depth) {
+  urn_json *v = new_value(jp, URN_JSON_ARRAY);
+  size_t cap = 0;
+  pack_state ps = {jp->pack, -1, NULL, 0, NULL, 0, 0};
+  jp->p++;
+  skip_ws(jp);
+  if (jp->p < jp->end && *jp->p == ']') {
+    jp->p++;
+  } else {
+    while (!jp->failed) {
+      urn_json *item = parse_value(jp, depth + 1);
+      if (ps.on && !jp->failed && pack_fits(&ps, item)) {
+        pack_add(&ps, item);
+        v->len++;
+      } else {
+        if (ps.on) pack_undo(&ps, v, &cap);
+        if (v->len == cap) {
+          cap = cap ? cap * 2 : 8;
+          v->items = urn_xrealloc(v->items, cap * sizeof *v->items);
+        }
+        v->items[v->len++] = item;
+      }
+      if (jp->failed) break;
+      skip_ws(jp);
+      if (jp->p < jp->end && *jp->p == ',') {
+        jp->p++;
+        skip_ws(jp);
+        continue;
+      }
+      if (jp->p < jp->end && *jp->p == ']') {
+        jp->p++;
+        break;
+      }
+      jp_fail(jp, "expected ',' or ']'");
+    }
+  }
+  if (ps.on && !jp->failed) {
+    int id = ps.idims < 0 ? 0 : ps.idims;
+    v->ndims = 1 + id;
+    v->shape = urn_xmalloc((size_t)v->ndims * sizeof *v->shape);
+    v->shape[0] = v->len;
+    for (int k = 0; k < id; k++) v->shape[1 + k] = ps.ishape[k];
+    v->nums = ps.n ? urn_xrealloc(ps.nums, ps.n * sizeof *ps.nums) : (free(ps.nums), urn_xmalloc(sizeof(double)));
+    ps.nums = NULL;
+  }
+  free(ps.nums), free(ps.ishape);
   return v;
 }
 
@@ -282,8 +429,8 @@ static urn_json *parse_value(json_parser *jp, int depth) {
   char c = *jp->p;
   urn_json *v;
   switch (c) {
-    case '{': return parse_container(jp, depth, 1);
-    case '[': return parse_container(jp, depth, 0);
+    case '{': return parse_object(jp, depth);
+    case '[': return parse_array(jp, depth);
     case '"':
       v = new_value(jp, URN_JSON_STRING);
       v->str = parse_string(jp, &v->len);
@@ -321,8 +468,8 @@ static urn_json *parse_value(json_parser *jp, int depth) {
   return v;
 }
 
-urn_json *urn_json_parse(const char *text, size_t len, const char *filename, urn_error *err) {
-  json_parser jp = {text, text + len, text, text, 1, filename, err, 0};
+static urn_json *json_parse(const char *text, size_t len, const char *filename, int pack, urn_error *err) {
+  json_parser jp = {text, text + len, text, text, 1, filename, err, 0, pack};
   if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
     jp.p += 3, jp.line_start = jp.p; /* UTF-8 byte-order mark */
   urn_json *v = parse_value(&jp, 0);
@@ -335,6 +482,13 @@ urn_json *urn_json_parse(const char *text, size_t len, const char *filename, urn
     return NULL;
   }
   return v;
+}
+
+urn_json *urn_json_parse(const char *text, size_t len, const char *filename, urn_error *err) {
+  return json_parse(text, len, filename, 0, err);
+}
+urn_json *urn_json_parse_data(const char *text, size_t len, const char *filename, urn_error *err) {
+  return json_parse(text, len, filename, 1, err);
 }
 
 urn_json *urn_json_parse_file(const char *path, urn_error *err) {
@@ -355,12 +509,14 @@ void urn_json_free(urn_json *v) {
   free(v->items);
   free(v->keys);
   free(v->str);
+  free(v->shape);
+  free(v->nums);
   free(v);
 }
 
 const urn_json *urn_json_get(const urn_json *obj, const char *key) {
   if (!obj || obj->type != URN_JSON_OBJECT) return NULL;
-  for (size_t i = obj->len; i-- > 0;)
+  for (size_t i = 0; i < obj->len; i++)
     if (obj->keys[i] && strcmp(obj->keys[i], key) == 0) return obj->items[i];
   return NULL;
 }

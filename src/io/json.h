@@ -31,18 +31,27 @@ struct urn_json {
   double num;         /* NUMBER value (BOOL: 0 or 1) */
   char *str;          /* STRING contents, unescaped UTF-8, NUL-terminated */
   size_t len;         /* ARRAY/OBJECT: element count; STRING: byte length */
-  urn_json **items;   /* ARRAY/OBJECT elements, in source order */
+  urn_json **items;   /* ARRAY/OBJECT elements, in source order (NULL for a packed ARRAY) */
   char **keys;        /* OBJECT keys, parallel to items */
+  int ndims;          /* packed ARRAY (urn_json_parse_data only): its number of dimensions, else 0 */
+  size_t *shape;      /* packed ARRAY: its sizes, ndims of them (shape[0] == len) */
+  double *nums;       /* packed ARRAY: the numbers of the rectangular array, in reading order (row-major) */
 };
 
 /* Parses text[0..len).  filename is used in messages only (may be NULL).
- * Returns NULL and fills err on a syntax error. */
+ * Returns NULL and fills err on a syntax error.  An object that repeats a key
+ * is an error naming the key (CmdStan refuses repeated variables too). */
 urn_json *urn_json_parse(const char *text, size_t len, const char *filename, urn_error *err);
+/* The same for data files: a rectangular array of numbers (any depth) becomes
+ * one packed ARRAY (ndims, shape, nums: 8 bytes a number, no node per number)
+ * instead of a node per element, so a large data file takes little more
+ * memory than its values.  Packed elements have no positions of their own. */
+urn_json *urn_json_parse_data(const char *text, size_t len, const char *filename, urn_error *err);
 /* Reads and parses a file. */
 urn_json *urn_json_parse_file(const char *path, urn_error *err);
 void urn_json_free(urn_json *v);
 
-/* The member named key of an object (the last one if repeated), or NULL. */
+/* The member named key of an object, or NULL. */
 const urn_json *urn_json_get(const urn_json *obj, const char *key);
 /* A number, or one of the strings "NaN", "Inf", "-Inf", "Infinity", "-Infinity":
  * stores it in *out and returns 1; otherwise returns 0. */

@@ -1499,6 +1499,7 @@ static void bs_for(bctx *b, const ir_st *s) {
   slot->ty = (urn_type){URN_TY_INT, 0}, slot->n = 1, slot->ix = NULL, slot->v = urn_ev_doubles(ev, 1);
   for (double i = lo; i <= hi; i++) {
     slot->v[0] = i;
+    urn_ev_poll(ev);
     bs(b, s->body[0]);
   }
 }

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/eval.h"
@@ -41,12 +42,24 @@ void urn_ev_fail(urn_ev *ev, int code, const char *fmt, ...) {
   longjmp(ev->jb, 1);
 }
 
+void urn_ev_stopped(urn_ev *ev) { urn_ev_fail(ev, URN_EINTR, "interrupted (stopped by a signal or the time limit)"); }
+
+void urn_ev_oom(urn_ev *ev, size_t n, size_t size) {
+  char b[32];
+  urn_format_bytes(b, sizeof b, (double)n * (double)size);
+  urn_ev_fail(ev, URN_ENOMEM, "out of memory: %zu values (%s) cannot be allocated", n, b);
+}
+
 void urn_ev_target_add(urn_ev *ev, double v, int32_t ix, double w) {
   if (ix < 0) { ev->target_c += w * v; return; }
   if (ev->ntarget == ev->target_cap) {
-    ev->target_cap = ev->target_cap ? 2 * ev->target_cap : 256;
-    ev->target_ix = urn_xrealloc(ev->target_ix, ev->target_cap * sizeof *ev->target_ix);
-    ev->target_w = urn_xrealloc(ev->target_w, ev->target_cap * sizeof *ev->target_w);
+    size_t cap = ev->target_cap ? 2 * ev->target_cap : 256;
+    int32_t *ix2 = cap < SIZE_MAX / 16 ? realloc(ev->target_ix, cap * sizeof *ev->target_ix) : NULL;
+    if (ix2) ev->target_ix = ix2;
+    double *w2 = ix2 ? realloc(ev->target_w, cap * sizeof *ev->target_w) : NULL;
+    if (w2) ev->target_w = w2;
+    if (!ix2 || !w2) urn_ev_oom(ev, cap, sizeof(int32_t) + sizeof(double));
+    ev->target_cap = cap;
   }
   ev->target_ix[ev->ntarget] = ix;
   ev->target_w[ev->ntarget++] = w;
@@ -214,12 +227,31 @@ void rt_g_cond(urn_ev *ev, const ir_ex *e, urn_val *out) {
 }
 int32_t rt_s_target(urn_ev *ev, const ir_ex *e, double *out) { return urn_ev_target_node(ev, out); }
 
+/* Stan's int is 32-bit: an int result outside its range (2147483647 + 1, -(-2147483648), a sum of large ints)
+ * is an error, never a silently wrong number.  x: the scalar arguments (NULL for a container call). */
+static inline int int_out_of_range(double v) { return !(v >= -2147483648.0 && v <= 2147483647.0); }
+static void int_overflow(urn_ev *ev, const ir_ex *e, const double *x, double v) {
+  const char *name = e->bi ? e->bi->name : "an integer operation";
+  if (isnan(v)) /* the int kernels' mark of a zero divisor */
+    urn_ev_reject(ev, "%s:%d:%d: %s: integer division by zero", ev->prog->path, e->line, e->col, name);
+  if (x && e->na == 2)
+    urn_ev_reject(ev, "%s:%d:%d: integer overflow: %s(%.0f, %.0f) = %.17g is outside the range of int "
+                  "[-2147483648, 2147483647]", ev->prog->path, e->line, e->col, name, x[0], x[1], v);
+  if (x && e->na == 1)
+    urn_ev_reject(ev, "%s:%d:%d: integer overflow: %s(%.0f) = %.17g is outside the range of int "
+                  "[-2147483648, 2147483647]", ev->prog->path, e->line, e->col, name, x[0], v);
+  urn_ev_reject(ev, "%s:%d:%d: integer overflow: %s gives %.17g, outside the range of int [-2147483648, 2147483647]",
+                ev->prog->path, e->line, e->col, name, v);
+}
+
 /* Built-in calls: all arguments scalar and a scalar kernel. */
 int32_t rt_s_call_scalar(urn_ev *ev, const ir_ex *e, double *out) {
   double x[8];
   int32_t ix[8];
   for (int i = 0; i < e->na; i++) ix[i] = e->a[i]->s(ev, e->a[i], &x[i]);
-  return e->bi->sfn(ev, e->bi, x, ix, out);
+  int32_t r = e->bi->sfn(ev, e->bi, x, ix, out);
+  if (e->ty.base == URN_TY_INT && int_out_of_range(*out)) int_overflow(ev, e, x, *out);
+  return r;
 }
 /* General built-in call. */
 void rt_g_call(urn_ev *ev, const ir_ex *e, urn_val *out) {
@@ -228,6 +260,14 @@ void rt_g_call(urn_ev *ev, const ir_ex *e, urn_val *out) {
   e->bi->fn(ev, e->bi, out, args, e->na);
   out->ty = e->ty;
   if (out->ty.base == URN_TY_INT && e->ty.base == URN_TY_REAL) out->ty.base = URN_TY_REAL;
+  if (e->ty.base == URN_TY_INT)
+    for (size_t i = 0; i < out->n; i++)
+      if (int_out_of_range(out->v[i])) {
+        double x[2];
+        int scalar_args = e->na <= 2;
+        for (int k = 0; k < e->na && k < 2; k++) scalar_args &= args[k].n == 1, x[k] = args[k].n ? args[k].v[0] : 0;
+        int_overflow(ev, e, scalar_args ? x : NULL, out->v[i]);
+      }
 }
 
 /* Distribution calls (foo_lpdf(...), ~): the parameter dependence of each
@@ -512,6 +552,7 @@ void rt_g_ucall(urn_ev *ev, const ir_ex *e, urn_val *out) {
   const ir_fun *f = e->fun;
   if (!f->body) urn_ev_fail(ev, URN_EFATAL, "function %s is declared but not defined", f->name);
   if (ev->depth > 2000) urn_ev_reject(ev, "%s: recursion too deep", f->name);
+  urn_ev_poll(ev);
   urn_val *frame = urn_arena_alloc(&ev->arena, (size_t)(f->nslots ? f->nslots : 1) * sizeof(urn_val));
   for (int i = 0; i < e->na; i++) {
     e->a[i]->g(ev, e->a[i], &frame[f->param_slot[i]]);
@@ -548,8 +589,7 @@ int32_t urn_ev_size(urn_ev *ev, const ir_ex *e, const char *what) {
   return (int32_t)v;
 }
 
-void urn_ev_declare(urn_ev *ev, const ir_decl *d, urn_val *slot) {
-  int32_t dim[URN_MAX_DIMS];
+int urn_ev_decl_dims(urn_ev *ev, const ir_decl *d, int32_t *dim) {
   for (int i = 0; i < d->ndims; i++) dim[i] = urn_ev_size(ev, d->dims[i], "array size");
   int nd = d->ndims;
   if (d->size1) dim[nd++] = urn_ev_size(ev, d->size1, "size");
@@ -557,11 +597,35 @@ void urn_ev_declare(urn_ev *ev, const ir_decl *d, urn_val *slot) {
     if (d->size2) dim[nd++] = urn_ev_size(ev, d->size2, "size");
     else dim[nd] = dim[nd - 1], nd++;
   }
+  return nd;
+}
+
+size_t urn_ev_decl_total(urn_ev *ev, const ir_decl *d, const int32_t *dim, int nd) {
   size_t total = 1;
-  for (int i = 0; i < nd; i++)
-    if (urn_mul_overflow(total, (size_t)dim[i], &total) || total > ((size_t)1 << 31))
-      urn_ev_reject(ev, "%s: size too large", d->name);
-  urn_val_alloc(ev, slot, d->ty, dim, 0);
+  int zero = 0;
+  for (int i = 0; i < nd; i++) zero |= dim[i] == 0;
+  for (int i = 0; i < nd && !zero; i++)
+    if (urn_mul_overflow(total, (size_t)dim[i], &total) || total > ((size_t)1 << 31)) {
+      double n = 1;
+      for (int k = 0; k < nd; k++) n *= dim[k];
+      urn_ev_reject(ev, "%s: size too large (%.4g values; a container holds at most 2^31)", d->name, n);
+    }
+  return zero ? 0 : total;
+}
+
+void urn_ev_declare(urn_ev *ev, const ir_decl *d, urn_val *slot) {
+  int32_t dim[URN_MAX_DIMS];
+  int nd = urn_ev_decl_dims(ev, d, dim);
+  size_t total = urn_ev_decl_total(ev, d, dim, nd);
+  /* the allocation whose size a program chooses freely: say which variable memory cannot hold */
+  double *v = urn_arena_try_alloc(&ev->arena, (total ? total : 1) * sizeof(double));
+  if (!v) {
+    char b[32];
+    urn_format_bytes(b, sizeof b, (double)total * sizeof(double));
+    urn_ev_fail(ev, URN_ENOMEM, "%s: out of memory: its %zu values (%s) cannot be allocated", d->name, total, b);
+  }
+  slot->ty = d->ty, slot->n = total, slot->v = v, slot->ix = NULL;
+  for (int i = 0; i < nd; i++) slot->dim[i] = dim[i];
   for (size_t i = 0; i < slot->n; i++) slot->v[i] = d->ty.base == URN_TY_INT ? -2147483648.0 : NAN;
 }
 
@@ -712,7 +776,7 @@ static int32_t trunc_cdf(urn_ev *ev, const ir_st *s, int upper, ir_ex **args, in
 
 /* Truncation T[L, U] of a univariate density at y: subtracts the log
  * probability of [L, U] (Stan's rule; for mass functions L uses lccdf(L-1)). */
-static void truncate(urn_ev *ev, const ir_st *s, ir_ex **a, int na) {
+static void apply_truncation(urn_ev *ev, const ir_st *s, ir_ex **a, int na) {
   /* check the variate lies inside */
   double y;
   a[0]->s(ev, a[0], &y);
@@ -770,7 +834,7 @@ static void run_tilde(urn_ev *ev, const ir_st *s) {
     ix = rt_dist_eval(ev, s->bi, s->args, s->nargs, ev->propto, 1, &v);
   }
   urn_ev_target_add(ev, v, ix, 1);
-  if (s->tlo || s->thi) truncate(ev, s, s->args, s->nargs);
+  if (s->tlo || s->thi) apply_truncation(ev, s, s->args, s->nargs);
 }
 
 static void run_for(urn_ev *ev, const ir_st *s) {
@@ -785,6 +849,7 @@ static void run_for(urn_ev *ev, const ir_st *s) {
   const ir_st *body = s->body[0];
   for (double i = lo; i <= hi; i++) {
     slot->v[0] = i;
+    urn_ev_poll(ev);
     body->run(ev, body);
     if (ev->ctl) {
       if (ev->ctl == EV_BREAK) { ev->ctl = EV_NORMAL; break; }
@@ -805,6 +870,7 @@ static void run_foreach(urn_ev *ev, const ir_st *s) {
     else {
       slot->ty = (urn_type){URN_TY_REAL, 0}, slot->n = 1, slot->v = c.v + i, slot->ix = c.ix ? c.ix + i : NULL;
     }
+    urn_ev_poll(ev);
     body->run(ev, body);
     if (ev->ctl) {
       if (ev->ctl == EV_BREAK) { ev->ctl = EV_NORMAL; break; }
@@ -819,6 +885,7 @@ static void run_while(urn_ev *ev, const ir_st *s) {
     double c;
     s->cond->s(ev, s->cond, &c);
     if (c == 0) break;
+    urn_ev_poll(ev);
     s->body[0]->run(ev, s->body[0]);
     if (ev->ctl) {
       if (ev->ctl == EV_BREAK) { ev->ctl = EV_NORMAL; break; }
@@ -845,6 +912,52 @@ static void run_return(urn_ev *ev, const ir_st *s) {
   ev->ctl = EV_RETURN;
 }
 
+static void print_num(urn_buf *b, const urn_val *x, double v) {
+  char num[40];
+  if (x->ty.base == URN_TY_INT) urn_buf_printf(b, "%.0f", v);
+  else snprintf(num, sizeof num, "%g", v), urn_buf_puts(b, num);
+}
+
+/* Element block of x at array level `level` (offset `off` in elements of size `inner`), printed with its shape
+ * as Stan prints containers: arrays and matrices nest brackets ([[1,2],[3,4]]; a matrix row by row). */
+static void print_shape(urn_buf *b, const urn_val *x, int level, size_t off, size_t inner) {
+  int na = x->ty.dims;
+  if (level < na) {
+    size_t n = (size_t)x->dim[level], stride = inner;
+    for (int k = level + 1; k < na; k++) stride *= (size_t)x->dim[k];
+    urn_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+      if (i) urn_buf_putc(b, ',');
+      print_shape(b, x, level + 1, off + i * stride, inner);
+    }
+    urn_buf_putc(b, ']');
+    return;
+  }
+  const double *v = x->v + off;
+  if (x->ty.base == URN_TY_MATRIX) {
+    int r = x->dim[na], c = x->dim[na + 1];
+    urn_buf_putc(b, '[');
+    for (int i = 0; i < r; i++) {
+      urn_buf_puts(b, i ? ",[" : "[");
+      for (int j = 0; j < c; j++) {
+        if (j) urn_buf_putc(b, ',');
+        print_num(b, x, v[i + (size_t)j * r]);
+      }
+      urn_buf_putc(b, ']');
+    }
+    urn_buf_putc(b, ']');
+  } else if (x->ty.base == URN_TY_VECTOR || x->ty.base == URN_TY_ROW_VECTOR) {
+    urn_buf_putc(b, '[');
+    for (int i = 0; i < x->dim[na]; i++) {
+      if (i) urn_buf_putc(b, ',');
+      print_num(b, x, v[i]);
+    }
+    urn_buf_putc(b, ']');
+  } else {
+    print_num(b, x, v[0]);
+  }
+}
+
 static void print_val(urn_buf *b, const urn_val *x) {
   char num[40];
   if (urn_is_scalar(x->ty) && x->n == 1) {
@@ -852,13 +965,9 @@ static void print_val(urn_buf *b, const urn_val *x) {
     else urn_format_double(num, sizeof num, x->v[0]), urn_buf_puts(b, num);
     return;
   }
-  urn_buf_putc(b, '[');
-  for (size_t i = 0; i < x->n; i++) {
-    if (i) urn_buf_putc(b, ',');
-    if (x->ty.base == URN_TY_INT) urn_buf_printf(b, "%.0f", x->v[i]);
-    else { snprintf(num, sizeof num, "%g", x->v[i]); urn_buf_puts(b, num); }
-  }
-  urn_buf_putc(b, ']');
+  size_t inner = 1;
+  for (int k = x->ty.dims; k < urn_val_ndim(x->ty); k++) inner *= (size_t)x->dim[k];
+  print_shape(b, x, 0, 0, inner);
 }
 
 static void format_items(urn_ev *ev, const ir_st *s, urn_buf *b) {

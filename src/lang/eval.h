@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -84,6 +85,8 @@ struct urn_ev {
   struct urn_defer **defer; /* deferred batched stores of this evaluation (lang/batch.c), reset per call */
   size_t ndefer, defercap;  /* used / allocated */
   unsigned defer_stamp;     /* marks the stores one contraction has collected */
+  volatile sig_atomic_t *stop; /* NULL, or the caller's stop flag: once non-zero, the evaluation ends with
+                                   URN_EINTR at its next loop iteration or function call (urn_ev_poll) */
   double log_key[4];        /* normal's scales whose logs are remembered (0: empty; a scale is > 0) */
   double log_val[4];        /* log(log_key[i]) */
   unsigned log_next;        /* the entry the next new scale replaces */
@@ -115,15 +118,30 @@ size_t urn_defer_emit(urn_ev *ev, const urn_val *x, const double *g, int32_t *o,
 _Noreturn void urn_ev_reject(urn_ev *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same with another status code (URN_EFATAL for fatal_error). */
 _Noreturn void urn_ev_fail(urn_ev *ev, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Ends the evaluation with URN_EINTR ("interrupted"): the caller's stop flag was raised. */
+_Noreturn void urn_ev_stopped(urn_ev *ev);
+/* Stops the evaluation if the stop flag is raised: called at every loop iteration and user-function call, so
+ * that an endless loop in a program ends within moments of a signal. */
+static inline void urn_ev_poll(urn_ev *ev) {
+  /* an atomic read: the flag may be raised by another thread (a timer, an embedding application) as well as by a
+     signal handler */
+  if (ev->stop && __atomic_load_n(ev->stop, __ATOMIC_RELAXED)) urn_ev_stopped(ev);
+}
 /* Adds value (tape node ix, or -1) times w to target. */
 void urn_ev_target_add(urn_ev *ev, double v, int32_t ix, double w);
 
-/* Arena storage for an evaluation. */
-static inline double *urn_ev_doubles(urn_ev *ev, size_t n) {
-  return (double *)urn_arena_alloc(&ev->arena, (n ? n : 1) * sizeof(double));
+/* Fails the evaluation with URN_ENOMEM: n values of size bytes each cannot be allocated. */
+_Noreturn void urn_ev_oom(urn_ev *ev, size_t n, size_t size);
+/* Arena storage for an evaluation.  Sizes come from programs and data: a request memory cannot meet fails the
+ * evaluation with URN_ENOMEM (a clear error), never an abort. */
+static inline void *urn_ev_alloc(urn_ev *ev, size_t n, size_t size) {
+  void *p = n <= SIZE_MAX / 16 / size ? urn_arena_try_alloc(&ev->arena, (n ? n : 1) * size) : NULL;
+  if (!p) urn_ev_oom(ev, n, size);
+  return p;
 }
+static inline double *urn_ev_doubles(urn_ev *ev, size_t n) { return (double *)urn_ev_alloc(ev, n, sizeof(double)); }
 static inline int32_t *urn_ev_nodes(urn_ev *ev, size_t n) {
-  int32_t *p = (int32_t *)urn_arena_alloc(&ev->arena, (n ? n : 1) * sizeof(int32_t));
+  int32_t *p = (int32_t *)urn_ev_alloc(ev, n, sizeof(int32_t));
   for (size_t i = 0; i < n; i++) p[i] = -1;
   return p;
 }
@@ -265,7 +283,13 @@ int urn_ev_run_block(urn_ev *ev, ir_st **stmts, int n);
 void urn_ev_run(urn_ev *ev, const ir_st *s);
 /* Evaluates a size expression to a non-negative int (rejects otherwise). */
 int32_t urn_ev_size(urn_ev *ev, const ir_ex *e, const char *what);
-/* Declares a variable: sizes its slot (NaN values) per the declaration. */
+/* The sizes of a declaration (array sizes, then rows and columns) into dim; returns how many. */
+int urn_ev_decl_dims(urn_ev *ev, const ir_decl *d, int32_t *dim);
+/* The number of values of a declaration of sizes dim (0 when a size is 0); more than 2^31 rejects ("size too
+ * large"). */
+size_t urn_ev_decl_total(urn_ev *ev, const ir_decl *d, const int32_t *dim, int nd);
+/* Declares a variable: sizes its slot (NaN values) per the declaration.  A size memory cannot hold fails with
+ * URN_ENOMEM naming the variable. */
 void urn_ev_declare(urn_ev *ev, const ir_decl *d, urn_val *slot);
 
 /* Convenience for builtins: evaluate a scalar expression. */

@@ -227,7 +227,13 @@ static void b_gamma_q(double a, double x, double *f, double *dx, double *dy) {
   *f = urn_gamma_q(a, x), *dx = -*dx, *dy = -*dy;
 }
 static void b_int_divide(double x, double y, double *f, double *dx, double *dy) {
-  *f = y == 0 ? 0 : trunc(x / y), *dx = *dy = 0;
+  *f = y == 0 ? NAN : trunc(x / y), *dx = *dy = 0;
+}
+/* int_divide (%/%) refuses division by zero, as Stan does (never 0, the old silent answer). */
+static int32_t s_int_divide(urn_ev *ev, const urn_builtin *b, const double *x, const int32_t *ix, double *out) {
+  if (x[1] == 0) urn_ev_reject(ev, "int_divide: integer division by zero");
+  *out = trunc(x[0] / x[1]);
+  return -1;
 }
 
 /* ---- checked kernels for urn_fn_elem ---- */
@@ -379,7 +385,7 @@ const urn_builtin urn_fn_math_table[] = {
     {"gamma_p", "S:TT", urn_fn_elem, urn_fn_elem_s, &ek_gamma_p, 0, 0, "regularized lower incomplete gamma"},
     {"gamma_q", "S:TT", urn_fn_elem, urn_fn_elem_s, &ek_gamma_q, 0, 0, "regularized upper incomplete gamma"},
     BS(log_sum_exp, "S:TT", b_log_sum_exp, "log(exp(a)+exp(b)) elementwise"),
-    BS(int_divide, "i:ii", b_int_divide, "integer division"),
+    {"int_divide", "i:ii", urn_fn_binary, s_int_divide, (const void *)(uintptr_t)b_int_divide, 0, 0, "integer division"},
     {"log_mix", "r:rrr", urn_fn_via_scalar, s_log_mix, NULL, 0, 0, "log(theta exp(a) + (1-theta) exp(b))"},
     {"fma", "r:rrr", urn_fn_via_scalar, s_fma, NULL, 0, 0, "x*y+z"},
     {"fma", "S:ccc", urn_fn_elem, urn_fn_elem_s, &ek_fma, 0, 0, "x*y+z elementwise"},

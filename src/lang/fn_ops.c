@@ -12,11 +12,13 @@ static void k_add(double x, double y, double *f, double *dx, double *dy) { *f = 
 static void k_sub(double x, double y, double *f, double *dx, double *dy) { *f = x - y, *dx = 1, *dy = -1; }
 static void k_mul(double x, double y, double *f, double *dx, double *dy) { *f = x * y, *dx = y, *dy = x; }
 static void k_div(double x, double y, double *f, double *dx, double *dy) { *f = x / y, *dx = 1 / y, *dy = -*f / y; }
+/* (a zero divisor gives NaN here, which the evaluator's int range check refuses; the scalar path s_idiv says
+   "integer division by zero" first) */
 static void k_idiv(double x, double y, double *f, double *dx, double *dy) {
-  *f = y == 0 ? 0 : trunc(x / y), *dx = *dy = 0;
+  *f = y == 0 ? NAN : trunc(x / y), *dx = *dy = 0;
 }
 static void k_mod(double x, double y, double *f, double *dx, double *dy) {
-  *f = y == 0 ? 0 : fmod(x, y), *dx = *dy = 0;
+  *f = y == 0 ? NAN : fmod(x, y), *dx = *dy = 0;
 }
 static void k_eq(double x, double y, double *f, double *dx, double *dy) { *f = x == y, *dx = *dy = 0; }
 static void k_ne(double x, double y, double *f, double *dx, double *dy) { *f = x != y, *dx = *dy = 0; }

@@ -25,6 +25,7 @@ typedef struct parser {
   size_t ntok;           /* number of tokens (the last is EOF) */
   size_t i;              /* current token */
   int depth;             /* current nesting depth */
+  long links;            /* binary operators read since the statement began (bounds an expression tree's depth) */
   urn_error *err;        /* where the message goes */
   jmp_buf fail;          /* error exit */
 } parser;
@@ -408,22 +409,26 @@ static urn_expr *parse_prefix(parser *P) {
   return e;
 }
 
+/* A chain of left-associative operators (a + b + c + ...) is read by this loop, not by recursion: however long,
+ * it is one level of nesting (a flat sum of 5000 terms is not "nested too deeply"); only the right operand of
+ * each link, which binds tighter, nests.  The tree it makes is as deep as the chain is long, and later passes
+ * walk it recursively: URN_PARSE_MAX_CHAIN operators per statement bound that depth. */
 static urn_expr *parse_binary(parser *P, int min_level) {
   urn_expr *lhs = parse_prefix(P);
-  int nested = 0;
   for (;;) {
     int op, level = binop_of(cur(P)->kind, &op);
     if (!level || level < min_level) break;
     const urn_token *t = next(P);
-    enter(P);
-    nested++;
+    if (++P->links > URN_PARSE_MAX_CHAIN)
+      fail_at(P, t->line, t->col, "statement too long (more than %d binary operators)", URN_PARSE_MAX_CHAIN);
     urn_expr *e = urn_ast_expr(P->p, URN_EX_BINARY, t->line, t->col);
     e->op = op;
     e->lhs = lhs;
+    enter(P);
     e->rhs = parse_binary(P, level + 1); /* left associative */
+    leave(P);
     lhs = e;
   }
-  P->depth -= nested;
   return lhs;
 }
 
@@ -550,6 +555,7 @@ static void parse_constraints(parser *P, urn_vardecl *d, int dtype, int allowed)
 /* Declarations `[array[dims]] type[<constraints>][sizes] name [= init] {, name [= init]} ;`
  * appended to out as URN_ST_DECL statements.  top: block-level (constraints allowed). */
 static void parse_decl(parser *P, plist *out, int origin, int top, int allow_init) {
+  P->links = 0;
   const urn_token *start = cur(P);
   plist dims = {0};
   if (tok_is_word(P, start, "array")) {
@@ -744,6 +750,7 @@ static urn_stmt *parse_stmt(parser *P) {
   const urn_token *t = cur(P);
   urn_stmt *s;
   char d[96];
+  P->links = 0;
   if (at_decl(P))
     fail_at(P, t->line, t->col,
             "a declaration cannot be the body of if/for/while; enclose it in braces { }");
@@ -891,6 +898,7 @@ static urn_stmt *parse_stmt(parser *P) {
 
 /* One statement or declaration into a statement list. */
 static void parse_stmt_into(parser *P, plist *out, int origin, int top) {
+  P->links = 0;
   if (at_decl(P)) {
     parse_decl(P, out, origin, top, 1);
     return;
@@ -1026,6 +1034,8 @@ static void parse_program(parser *P) {
 }
 
 urn_program *urn_parse(const char *path, const char *src, size_t len, urn_error *err) {
+  /* a UTF-8 byte-order mark (editors on Windows write one) is not part of the program */
+  if (src && len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) src += 3, len -= 3;
   urn_program *p = urn_xcalloc(1, sizeof *p);
   char *copy = urn_xmalloc(len + 1);
   if (len) memcpy(copy, src, len);

@@ -4,9 +4,10 @@
  * expressions, following the Stan Reference Manual (2.3x, modern syntax
  * only: `array[N] real`, no `<-`, no `increment_log_prob`).  Nesting deeper
  * than URN_PARSE_MAX_DEPTH is refused with an error instead of overflowing
- * the C stack; this also bounds the depth of the AST (a chain `a + b + ...`
- * counts one level per operator), so recursive walkers of a parsed program
- * (checker, evaluator) cannot overflow the stack either.  The first syntax
+ * the C stack; with URN_PARSE_MAX_CHAIN (a chain `a + b + ...` is read by a
+ * loop and counts one level of nesting) this bounds the depth of the AST, so
+ * recursive walkers of a parsed program (checker, evaluator) cannot overflow
+ * the stack either.  The first syntax
  * error stops the parse. */
 #ifndef URN_LANG_PARSER_H
 #define URN_LANG_PARSER_H
@@ -16,6 +17,9 @@
 
 /* Maximum nesting of expressions/statements (parentheses, blocks, ...). */
 #define URN_PARSE_MAX_DEPTH 500
+/* Maximum binary operators in one statement: a chain (a + b + c ...) is read by a loop and is not nesting,
+ * but it makes a left-nested tree that later passes walk recursively. */
+#define URN_PARSE_MAX_CHAIN 10000
 
 /* Parses src[0..len) (which may contain NUL bytes: they are reported as errors).
  * path names the file in messages.  Returns the program, or NULL with err set

@@ -54,25 +54,36 @@ static inline __attribute__((always_inline)) void add_dev(double *d, double g, c
  * (two passes, with the rounding correction of the corrected two-pass
  * algorithm), read by every later call and every chain.  The mean is kept as
  * mean + mean_lo: data far from 0 (1e8 + noise) would lose the digits of
- * ybar - mu in a single double.  0 when they are not available yet (another
- * thread is computing them) or not finite. */
+ * ybar - mu in a single double.  A call that finds them not ready (another
+ * thread is computing them) computes the same numbers itself, by the same
+ * steps: the result never depends on which thread came first (falling back
+ * to the elementwise sum instead differed in the last bit).  0 when they are
+ * not finite. */
+static void compute_stats(const urn_darg *y, size_t N, double stat[3]) {
+  double s = 0, c = 0, q = 0;
+  for (size_t i = 0; i < N; i++) s += y->v[i];
+  double mu = s / N;
+  for (size_t i = 0; i < N; i++) {
+    double r = y->v[i] - mu;
+    c += r, q += r * r;
+  }
+  stat[0] = mu, stat[1] = c / N, stat[2] = q - c * c / N;
+}
 static int variate_stats(const urn_darg *y, size_t N, double *mean, double *mean_lo, double *m2) {
   urn_dmemo *m = y->memo;
-  unsigned char st = __atomic_load_n(&m->stats, __ATOMIC_ACQUIRE), zero = 0;
-  if (st == 0 && __atomic_compare_exchange_n(&m->stats, &zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-    double s = 0, c = 0, q = 0;
-    for (size_t i = 0; i < N; i++) s += y->v[i];
-    double mu = s / N;
-    for (size_t i = 0; i < N; i++) {
-      double r = y->v[i] - mu;
-      c += r, q += r * r;
+  double local[3];
+  const double *st = m->stat;
+  unsigned char state = __atomic_load_n(&m->stats, __ATOMIC_ACQUIRE), zero = 0;
+  if (state != 2) {
+    if (state == 0 && __atomic_compare_exchange_n(&m->stats, &zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+      compute_stats(y, N, m->stat);
+      __atomic_store_n(&m->stats, 2, __ATOMIC_RELEASE);
+    } else {
+      compute_stats(y, N, local); /* being computed elsewhere: the same numbers, here */
+      st = local;
     }
-    m->stat[0] = mu, m->stat[1] = c / N, m->stat[2] = q - c * c / N;
-    __atomic_store_n(&m->stats, 2, __ATOMIC_RELEASE);
-    st = 2;
   }
-  if (st != 2) return 0;
-  *mean = m->stat[0], *mean_lo = m->stat[1], *m2 = m->stat[2];
+  *mean = st[0], *mean_lo = st[1], *m2 = st[2];
   return isfinite(*mean) && isfinite(*mean_lo) && isfinite(*m2);
 }
 

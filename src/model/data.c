@@ -17,8 +17,15 @@ static void elem_name(const urn_val *x, size_t off, char *out, size_t cap) {
   for (int d = na; d < nd; d++) inner *= (size_t)x->dim[d];
   size_t aoff = inner ? off / inner : 0, ioff = inner ? off % inner : 0;
   size_t idx[URN_MAX_DIMS];
-  for (int d = na - 1; d >= 0; d--) idx[d] = aoff % (size_t)x->dim[d], aoff /= (size_t)x->dim[d];
-  for (int d = na; d < nd; d++) idx[d] = ioff % (size_t)x->dim[d], ioff /= (size_t)x->dim[d];
+  /* a size may be 0 (an array of empty vectors): no element there, index 0 */
+  for (int d = na - 1; d >= 0; d--) {
+    size_t n = (size_t)x->dim[d];
+    idx[d] = n ? aoff % n : 0, aoff = n ? aoff / n : 0;
+  }
+  for (int d = na; d < nd; d++) {
+    size_t n = (size_t)x->dim[d];
+    idx[d] = n ? ioff % n : 0, ioff = n ? ioff / n : 0;
+  }
   size_t o = 0;
   o += (size_t)snprintf(out + o, cap - o, "[");
   for (int d = 0; d < nd && o < cap; d++) o += (size_t)snprintf(out + o, cap - o, "%s%zu", d ? ", " : "", idx[d] + 1);
@@ -32,36 +39,86 @@ typedef struct fill_ctx {
   urn_error *err;    /* error */
 } fill_ctx;
 
+/* One number d into storage offset off (when x->v: a dry run only checks). */
+static int fill_leaf(fill_ctx *f, double d, size_t off) {
+  if (f->is_int && (d != floor(d) || isnan(d)))
+    return urn_error_set(f->err, URN_EINPUT, "%s: %g is not an integer (declared int)", f->what, d);
+  if (f->is_int && fabs(d) > 2147483647.0) /* Stan's int is 32-bit */
+    return urn_error_set(f->err, URN_EINPUT, "%s: %g is out of range for int (magnitude at most 2147483647)", f->what, d);
+  if (f->slot->v) f->slot->v[off] = d;
+  return URN_OK;
+}
+
+/* Storage offset bookkeeping: element i at level `level` of an array value (aoff: array offset so far, r: offset
+ * inside the vector or matrix). */
+static void step(const urn_val *x, int level, size_t i, size_t *aoff, size_t *r) {
+  int na = x->ty.dims;
+  if (level < na) *aoff = *aoff * (size_t)x->dim[level] + i;
+  else if (level == na) *r += i;                    /* row (or vector entry) */
+  else *r += i * (size_t)x->dim[na];                /* matrix column */
+}
+
+static size_t inner_size(const urn_val *x) {
+  size_t inner = 1;
+  for (int k = x->ty.dims; k < urn_val_ndim(x->ty); k++) inner *= (size_t)x->dim[k];
+  return inner;
+}
+
+/* The numbers of a packed array (src, reading order) from level on. */
+static int fill_packed_rec(fill_ctx *f, const double **src, int level, size_t aoff, size_t r) {
+  const urn_val *x = f->slot;
+  if (level == urn_val_ndim(x->ty)) return fill_leaf(f, *(*src)++, aoff * inner_size(x) + r);
+  for (size_t i = 0; i < (size_t)x->dim[level]; i++) {
+    size_t a = aoff, q = r;
+    step(x, level, i, &a, &q);
+    int rc = fill_packed_rec(f, src, level + 1, a, q);
+    if (rc) return rc;
+  }
+  return URN_OK;
+}
+
+/* A packed array (urn_json_parse_data) at level: its shape must be the declaration's remaining sizes. */
+static int fill_packed(fill_ctx *f, const urn_json *v, int level, size_t aoff, size_t r) {
+  const urn_val *x = f->slot;
+  int nd = urn_val_ndim(x->ty), rest = nd - level;
+  if (v->ndims > rest)
+    return urn_error_set(f->err, URN_EINPUT, "%s: expected a number at line %d, column %d, found array (inside this array)",
+                         f->what, v->line, v->col);
+  for (int k = 0; k < v->ndims; k++) {
+    if (v->shape[k] != (size_t)x->dim[level + k])
+      return urn_error_set(f->err, URN_EINPUT, "%s: dimension %d has size %zu, but the declaration needs %zu", f->what,
+                           level + k + 1, v->shape[k], (size_t)x->dim[level + k]);
+    if (v->shape[k] == 0) return URN_OK; /* empty here: nothing deeper to check, or to write */
+  }
+  if (v->ndims < rest)
+    return urn_error_set(f->err, URN_EINPUT, "%s: expected an array with %d dimension%s, found number inside the array at "
+                         "line %d, column %d", f->what, nd, nd == 1 ? "" : "s", v->line, v->col);
+  const double *src = v->nums;
+  return fill_packed_rec(f, &src, level, aoff, r);
+}
+
 static int fill_rec(fill_ctx *f, const urn_json *v, int level, size_t aoff, size_t r) {
   urn_val *x = f->slot;
-  int nd = urn_val_ndim(x->ty), na = x->ty.dims;
+  int nd = urn_val_ndim(x->ty);
   if (level == nd) {
     double d;
     if (!urn_json_number(v, &d))
       return urn_error_set(f->err, URN_EINPUT, "%s: expected a number at line %d, column %d, found %s", f->what, v->line,
                            v->col, urn_json_type_name(v->type));
-    if (f->is_int && (d != floor(d) || isnan(d)))
-      return urn_error_set(f->err, URN_EINPUT, "%s: %g is not an integer (declared int)", f->what, d);
-    if (f->is_int && fabs(d) > 2147483647.0) /* Stan's int is 32-bit */
-      return urn_error_set(f->err, URN_EINPUT, "%s: %g is out of range for int (magnitude at most 2147483647)", f->what, d);
-    size_t inner = 1;
-    for (int k = na; k < nd; k++) inner *= (size_t)x->dim[k];
-    size_t off = aoff * inner + r;
-    x->v[off] = d;
-    return URN_OK;
+    return fill_leaf(f, d, aoff * inner_size(x) + r);
   }
   if (v->type != URN_JSON_ARRAY)
     return urn_error_set(f->err, URN_EINPUT, "%s: expected an array with %d dimension%s, found %s at line %d, column %d",
                          f->what, nd, nd == 1 ? "" : "s", urn_json_type_name(v->type), v->line, v->col);
+  if (v->ndims) return fill_packed(f, v, level, aoff, r);
   size_t want = (size_t)x->dim[level];
   if (v->len != want)
     return urn_error_set(f->err, URN_EINPUT, "%s: dimension %d has size %zu, but the declaration needs %zu", f->what,
                          level + 1, v->len, want);
   for (size_t i = 0; i < v->len; i++) {
-    int rc;
-    if (level < na) rc = fill_rec(f, v->items[i], level + 1, aoff * want + i, 0);
-    else if (level == na) rc = fill_rec(f, v->items[i], level + 1, aoff, r + i);      /* row (or vector entry) */
-    else rc = fill_rec(f, v->items[i], level + 1, aoff, r + i * (size_t)x->dim[na]); /* matrix column */
+    size_t a = aoff, q = r;
+    step(x, level, i, &a, &q);
+    int rc = fill_rec(f, v->items[i], level + 1, a, q);
     if (rc) return rc;
   }
   return URN_OK;
@@ -236,17 +293,31 @@ static int read_one(urn_ev *ev, const urn_prog *p, const ir_decl *d, const urn_j
   urn_error e2;
   urn_error_clear(&e2);
   ev->err = &e2;
-  if (setjmp(ev->jb)) return urn_error_set(err, URN_EINPUT, "%s: variable '%s': %s", file, d->name, e2.msg);
-  urn_ev_declare(ev, d, slot);
+  if (setjmp(ev->jb))
+    return urn_error_set(err, e2.code == URN_ENOMEM ? URN_ENOMEM : URN_EINPUT, "%s: variable '%s': %s", file, d->name, e2.msg);
+  /* the declared sizes, checked against the data before anything is allocated: a size far larger than the data
+     given is refused at once */
+  urn_val shape;
+  memset(&shape, 0, sizeof shape);
+  shape.ty = d->ty, shape.n = 1;
+  int nd = urn_ev_decl_dims(ev, d, shape.dim);
+  shape.n = urn_ev_decl_total(ev, d, shape.dim, nd);
   const urn_json *v = root ? urn_json_get(root, d->name) : NULL;
   if (!v) {
-    if (slot->n == 0) return URN_OK; /* an empty container may be left out */
+    if (shape.n == 0) { /* an empty container may be left out */
+      urn_ev_declare(ev, d, slot);
+      return URN_OK;
+    }
     return urn_error_set(err, URN_EINPUT, "%s: variable '%s' is missing (declared in the data block at %s:%d:%d)", file,
                          d->name, p->path, d->line, d->col);
   }
   char what[300];
   snprintf(what, sizeof what, "%s: variable '%s'", file, d->name);
-  int rc = urn_data_fill(slot, v, d->ty.base == URN_TY_INT, what, err);
+  int is_int = d->ty.base == URN_TY_INT;
+  int rc = urn_data_fill(&shape, v, is_int, what, err); /* dry run: shape.v is NULL */
+  if (rc) return rc;
+  urn_ev_declare(ev, d, slot);
+  rc = urn_data_fill(slot, v, is_int, what, err);
   if (rc) return rc;
   char msg[600];
   if (urn_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "%s: variable %s", file, msg);

@@ -4,12 +4,14 @@
 #ifndef URN_MODEL_LAYOUT_H
 #define URN_MODEL_LAYOUT_H
 
+#include <signal.h>
 #include <stdio.h>
 #include "urn/common.h"
 
 /* Parses, checks and lowers stan_path; with data_path also reads and
  * validates the data and runs transformed data.  Prints the layout to out.
  * Returns URN_OK or an error status with err filled. */
-int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, urn_error *err);
+int urn_layout_print(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
+                     urn_error *err);
 
 #endif

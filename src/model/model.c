@@ -50,13 +50,24 @@ struct urn_model {
   urn_ev **pool;           /* free workspaces */
   int npool, cappool;      /* used / allocated */
   FILE *print;             /* print() destination */
+  volatile sig_atomic_t *stop; /* the caller's stop flag (NULL: none): evaluations end with URN_EINTR once set */
 };
+
+/* The tape cannot grow (memory, or more than 2^31 nodes): the evaluation fails with URN_ENOMEM. */
+static void ev_tape_fail(void *ctx, size_t bytes) {
+  urn_ev *ev = ctx;
+  char b[32];
+  urn_format_bytes(b, sizeof b, (double)bytes);
+  urn_ev_fail(ev, URN_ENOMEM, "out of memory: the gradient's tape would need %s (at most 2^31 operations)", b);
+}
 
 static void ev_init(urn_ev *ev, const urn_model *m) {
   memset(ev, 0, sizeof *ev);
   urn_tape_init(&ev->tape);
+  ev->tape.fail = ev_tape_fail, ev->tape.fail_ctx = ev;
   urn_arena_init(&ev->arena, 1 << 16);
   ev->prog = m->prog;
+  ev->stop = m->stop;
 }
 static void ev_free(urn_ev *ev) {
   urn_tape_free(&ev->tape);
@@ -79,6 +90,7 @@ static urn_ev *ev_get(const urn_model *cm) {
   ev->target_c = 0, ev->ntarget = 0;
   ev->ndefer = ev->defercap = 0; /* deferred batched stores live in the tape's scratch, just reset */
   ev->print = m->print;
+  ev->stop = m->stop;
   ev->rng = NULL;
   return ev;
 }
@@ -506,7 +518,8 @@ static int declare_var(urn_ev *ev, var_info *vi, const char *path, urn_error *er
   urn_error_clear(&e2);
   ev->err = &e2;
   if (setjmp(ev->jb))
-    return urn_error_set(err, URN_EINPUT, "%s:%d:%d: sizes of '%s': %s", path, vi->d->line, vi->d->col, vi->d->name, e2.msg);
+    return urn_error_set(err, e2.code == URN_ENOMEM || e2.code == URN_EINTR ? e2.code : URN_EINPUT,
+                         "%s:%d:%d: sizes of '%s': %s", path, vi->d->line, vi->d->col, vi->d->name, e2.msg);
   urn_ev_declare(ev, vi->d, &vi->shape);
   return URN_OK;
 }
@@ -521,7 +534,8 @@ static int layout(urn_model *m, urn_ev *ev, const char *path, urn_error *err) {
       const ir_decl *d = m->prog->decls[blocks[k]][i];
       var_info *vi = &m->vars[k][m->nvars[k]++];
       vi->d = d;
-      if (declare_var(ev, vi, path, err)) return URN_EINPUT;
+      int rc = declare_var(ev, vi, path, err);
+      if (rc) return rc;
       if (k == 0) vi->unc_off = m->n_unc, vi->unc_n = unc_size(d, &vi->shape), m->n_unc += vi->unc_n;
       vi->out_off = m->n_out[k], vi->out_n = vi->shape.n, m->n_out[k] += vi->out_n;
     }
@@ -529,13 +543,15 @@ static int layout(urn_model *m, urn_ev *ev, const char *path, urn_error *err) {
   return URN_OK;
 }
 
-urn_model *urn_model_new(const char *path, const char *source, size_t source_len, const char *data_path,
-                         const char *data, size_t data_len, uint64_t seed, urn_error *err) {
+/* Builds the model from source text and parsed data (root may be NULL). */
+static urn_model *model_build(const char *path, const char *source, size_t source_len, const char *data_path,
+                              const urn_json *root, const urn_model_options *opt, urn_error *err) {
   if (!path) path = "model.stan";
   urn_model *m = urn_xcalloc(1, sizeof *m);
   pthread_mutex_init(&m->lock, NULL);
   m->name = stem(path);
-  m->print = stdout;
+  m->print = opt->print;
+  m->stop = opt->stop;
   m->ast = urn_parse(path, source ? source : "", source ? source_len : 0, err);
   if (!m->ast) goto fail;
   if (urn_check(m->ast, err) != URN_OK) goto fail;
@@ -544,22 +560,16 @@ urn_model *urn_model_new(const char *path, const char *source, size_t source_len
   ev_init(&m->data, m);
   urn_ev *ev = &m->data;
   ev->glob = urn_xcalloc((size_t)(m->prog->nglob ? m->prog->nglob : 1), sizeof(urn_val));
-  urn_json *root = NULL;
-  if (data && data_len) {
-    root = urn_json_parse(data, data_len, data_path ? data_path : "data", err);
-    if (!root) { if (err) err->code = URN_EINPUT; goto fail; }
-  }
-  int rc = urn_data_read(ev, m->prog, root, data_path, err);
-  urn_json_free(root);
-  if (rc) goto fail;
+  if (urn_data_read(ev, m->prog, root, data_path, err)) goto fail;
   /* transformed data */
   urn_rng rng;
-  urn_rng_seed(&rng, seed, 0);
+  urn_rng_seed(&rng, opt->seed, 0);
   urn_error e2;
   urn_error_clear(&e2);
   ev->err = &e2, ev->rng = &rng, ev->block = URN_BLK_TDATA, ev->print = m->print;
-  if (urn_ev_run_block(ev, m->prog->stmts[URN_BLK_TDATA], m->prog->nstmts[URN_BLK_TDATA]) != URN_OK) {
-    urn_error_set(err, URN_EINPUT, "%s: transformed data: %s", path, e2.msg);
+  int rc = urn_ev_run_block(ev, m->prog->stmts[URN_BLK_TDATA], m->prog->nstmts[URN_BLK_TDATA]);
+  if (rc != URN_OK) {
+    urn_error_set(err, rc == URN_EINTR || rc == URN_ENOMEM ? rc : URN_EINPUT, "%s: transformed data: %s", path, e2.msg);
     goto fail;
   }
   if (checked_tdata(m, ev, path, err) || layout(m, ev, path, err)) goto fail;
@@ -581,18 +591,58 @@ fail:
   return NULL;
 }
 
-urn_model *urn_model_from_files(const char *stan_path, const char *data_path, uint64_t seed, urn_error *err) {
+void urn_model_options_default(urn_model_options *opt) {
+  memset(opt, 0, sizeof *opt);
+  opt->seed = 1;
+  opt->print = stdout;
+}
+
+urn_model *urn_model_new(const char *path, const char *source, size_t source_len, const char *data_path,
+                         const char *data, size_t data_len, uint64_t seed, urn_error *err) {
+  urn_model_options opt;
+  urn_model_options_default(&opt);
+  opt.seed = seed;
+  urn_json *root = NULL;
+  if (data && data_len) {
+    root = urn_json_parse_data(data, data_len, data_path ? data_path : "data", err);
+    if (!root) { if (err) err->code = URN_EINPUT; return NULL; }
+  }
+  urn_model *m = model_build(path, source, source_len, data_path, root, &opt, err);
+  urn_json_free(root);
+  return m;
+}
+
+urn_model *urn_model_load(const char *stan_path, const char *data_path, const urn_model_options *opt,
+                          urn_error *err) {
+  urn_model_options def;
+  if (!opt) urn_model_options_default(&def), opt = &def;
   size_t slen = 0, dlen = 0;
   char *src = urn_read_file(stan_path, &slen, err);
   if (!src) return NULL;
-  char *data = NULL;
+  urn_json *root = NULL;
   if (data_path) {
-    data = urn_read_file(data_path, &dlen, err);
+    char *data = urn_read_file(data_path, &dlen, err);
     if (!data) { free(src); return NULL; }
+    /* the text is freed as soon as it is parsed: a large data file is never held twice over with its values */
+    if (dlen) root = urn_json_parse_data(data, dlen, data_path, err);
+    free(data);
+    if (dlen && !root) {
+      if (err) err->code = URN_EINPUT;
+      free(src);
+      return NULL;
+    }
   }
-  urn_model *m = urn_model_new(stan_path, src, slen, data_path, data, dlen, seed, err);
-  free(src), free(data);
+  urn_model *m = model_build(stan_path, src, slen, data_path, root, opt, err);
+  urn_json_free(root);
+  free(src);
   return m;
+}
+
+urn_model *urn_model_from_files(const char *stan_path, const char *data_path, uint64_t seed, urn_error *err) {
+  urn_model_options opt;
+  urn_model_options_default(&opt);
+  opt.seed = seed;
+  return urn_model_load(stan_path, data_path, &opt, err);
 }
 
 void urn_model_free(urn_model *m) { model_free_parts(m); }
@@ -609,6 +659,12 @@ const char *urn_model_param_name(const urn_model *m, size_t i) {
   return i < total ? m->names[i] : NULL;
 }
 void urn_model_set_print(urn_model *m, FILE *out) { m->print = out; }
+void urn_model_set_stop(urn_model *m, volatile sig_atomic_t *stop) {
+  m->stop = stop;
+  pthread_mutex_lock(&m->lock);
+  for (int i = 0; i < m->npool; i++) m->pool[i]->stop = stop;
+  pthread_mutex_unlock(&m->lock);
+}
 
 size_t urn_model_num_vars(const urn_model *m) { return (size_t)m->nvars[0] + (size_t)m->nvars[1] + (size_t)m->nvars[2]; }
 
@@ -673,6 +729,7 @@ static int eval_common(const urn_model *m, int propto, int jacobian, const doubl
     if (lp) *lp = -INFINITY;
     return code;
   }
+  urn_ev_poll(ev);
   if (ev->taping) {
     urn_tape_reserve(&ev->tape, m->n_unc + 1, 0);
     for (size_t i = 0; i < m->n_unc; i++) urn_tape_var(&ev->tape, theta[i]);
@@ -722,6 +779,7 @@ int urn_model_param_constrain(const urn_model *m, int include_tp, int include_gq
     ev_put(m, ev);
     return code;
   }
+  urn_ev_poll(ev);
   run_params(ev, m, include_tp || include_gq);
   if (include_gq) {
     if (!rng) urn_ev_fail(ev, URN_EFATAL, "generated quantities need a random number generator");
@@ -812,7 +870,7 @@ int urn_model_param_unconstrain(const urn_model *m, const double *theta, double 
 int urn_model_param_unconstrain_json(const urn_model *m, const char *json, size_t len, const char *json_path,
                                      double *theta_unc, urn_error *err) {
   const char *file = json_path ? json_path : "params";
-  urn_json *root = urn_json_parse(json, len, file, err);
+  urn_json *root = urn_json_parse_data(json, len, file, err);
   if (!root) { if (err) err->code = URN_EINPUT; return URN_EINPUT; }
   if (root->type != URN_JSON_OBJECT) {
     urn_json_free(root);
@@ -867,9 +925,13 @@ static void print_decl(FILE *out, const ir_decl *d, const urn_val *shape, size_t
   fputc('\n', out);
 }
 
-int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, urn_error *err) {
+int urn_layout_print(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
+                     urn_error *err) {
   if (data_path) {
-    urn_model *m = urn_model_from_files(stan_path, data_path, 1, err);
+    urn_model_options opt;
+    urn_model_options_default(&opt);
+    opt.stop = stop;
+    urn_model *m = urn_model_load(stan_path, data_path, &opt, err);
     if (!m) return err && err->code ? err->code : URN_EINPUT;
     fprintf(out, "%s: program and data are valid\n", stan_path);
     fprintf(out, "parameters: %d (%zu unconstrained values)\n", m->nvars[0], m->n_unc);

@@ -17,6 +17,11 @@ char *urn_xstrdup(const char *s);
 /* A Stan CSV column name in Stan's own notation, newly allocated: "A.1.2" -> "A[1,2]", "mu" -> "mu". */
 char *urn_bracket_name(const char *col);
 char *urn_xstrndup(const char *s, size_t n);
+/* malloc for a size that comes from input and may be unmeetable: NULL (never an abort) when n is more than this
+ * machine's physical memory or malloc fails.  Free with free(). */
+void *urn_try_malloc(size_t n);
+/* "1.5 GB", "12 MB", "800 bytes": a byte count for messages. */
+void urn_format_bytes(char *out, size_t cap, double bytes);
 
 /* Multiplies a*b, returning 0 and setting *out on success, -1 on overflow. */
 int urn_mul_overflow(size_t a, size_t b, size_t *out);
@@ -43,14 +48,26 @@ typedef struct urn_arena {
   size_t block_size;     /* default size of a new block */
 } urn_arena;
 void urn_arena_init(urn_arena *a, size_t block_size);
-void *urn_arena_alloc(urn_arena *a, size_t n); /* 16-byte aligned, zeroed */
+void *urn_arena_alloc(urn_arena *a, size_t n); /* 16-byte aligned, zeroed; aborts when memory runs out */
+void *urn_arena_try_alloc(urn_arena *a, size_t n); /* the same, but NULL when n cannot be met (urn_try_malloc) */
 char *urn_arena_strndup(urn_arena *a, const char *s, size_t n);
 void urn_arena_reset(urn_arena *a);
 void urn_arena_free(urn_arena *a);
 
-/* Reads a whole file into a malloc'd NUL-terminated buffer; *len gets its size.
- * Returns NULL and fills err (naming the path and errno text) on failure. */
+/* Reads a whole text file into a malloc'd NUL-terminated buffer; *len gets its size.
+ * Returns NULL and fills err (naming the path and errno text) on failure: a folder, a file holding a NUL
+ * byte (not text: /dev/zero), a stream (pipe, device) longer than URN_READ_MAX_STREAM bytes, a size memory
+ * cannot hold (URN_ENOMEM), a read interrupted by a signal (URN_EINTR). */
+#define URN_READ_MAX_STREAM ((size_t)1 << 30)
 char *urn_read_file(const char *path, size_t *len, urn_error *err);
+
+/* Writes data[0..n) to path so that nothing is lost, clobbered or written where it should not be: into a new
+ * temporary file beside path (created with O_CREAT|O_EXCL|O_NOFOLLOW: an existing name or link is never followed
+ * or reused), flushed, synced and closed with every step checked, then renamed over path (a link at path is
+ * replaced, not followed).  On any failure (a full disk, a read-only folder) the temporary file is removed, path
+ * is left as it was, and err names path and the cause.  A path that exists and is not a regular file (a device
+ * such as /dev/full or /dev/stdout, a FIFO) is written in place, every write checked. */
+int urn_write_file(const char *path, const void *data, size_t n, urn_error *err);
 
 /* Formats a double with %.17g but prints "nan", "inf", "-inf" as Stan CSV does. */
 void urn_format_double(char *out, size_t cap, double x);
