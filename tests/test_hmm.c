@@ -329,7 +329,7 @@ static void test_one_state(void) {
   CHECK_REL(ll, iid, 1e-13, "1-state HMM = iid normal log likelihood");
   /* and its EM is the closed-form NIW MAP in one step */
   double trace[2];
-  urn_hmm_fit_opts o = {2, 0, 1};
+  urn_hmm_fit_opts o = {2, 0, 1, NULL};
   urn_hmm_fit_em(&m, &p, &s, 1, &o, trace, NULL, NULL);
   double sy = 0, syy = 0;
   for (int t = 0; t < 50; t++) sy += y[t], syy += y[t] * y[t];
@@ -443,7 +443,7 @@ static void check_monotone(urn_hmm_kind kind, int K, int D, int M, int C, const 
                                                              : urn_hmm_init_kmeans(&m, 17, seqs, 3, &p, NULL);
   CHECK(rc == 0, "%s: initialization", name);
   double trace[40];
-  urn_hmm_fit_opts o = {40, 0, 1};
+  urn_hmm_fit_opts o = {40, 0, 1, NULL};
   urn_error err;
   rc = urn_hmm_fit_em(&m, &p, seqs, 3, &o, trace, NULL, &err);
   CHECK(rc == 0, "%s: EM runs (%s)", name, rc ? err.msg : "");

@@ -98,7 +98,7 @@ static void gaussian(void) {
   urn_hmm_params_alloc(&m, &p);
   CHECK(urn_hmm_init_kmeans(&m, 1, d.seqs, d.nseq, &p, NULL) == 0, "k-means initialization");
   double trace[100];
-  urn_hmm_fit_opts o = {100, 0, 2};
+  urn_hmm_fit_opts o = {100, 0, 2, NULL};
   CHECK(urn_hmm_fit_em(&m, &p, d.seqs, d.nseq, &o, trace, NULL, NULL) == 0, "Gaussian EM runs");
   int perm[3];
   double agree = align(&m, &p, &d, perm);
@@ -131,7 +131,7 @@ static void glm(void) {
   urn_hmm_params_alloc(&m, &p);
   urn_hmm_params_alloc(&m, &best);
   double trace[50], best_lj = -INFINITY;
-  urn_hmm_fit_opts o = {50, 0, 2};
+  urn_hmm_fit_opts o = {50, 0, 2, NULL};
   for (int r = 0; r < 3; r++) {
     urn_hmm_init_kmeans(&m, 10 + r, d.seqs, d.nseq, &p, NULL);
     if (urn_hmm_fit_em(&m, &p, d.seqs, d.nseq, &o, trace, NULL, NULL)) continue;

@@ -13,6 +13,7 @@
 #ifndef URN_HMM_H
 #define URN_HMM_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "urn/common.h"
@@ -171,6 +172,8 @@ typedef struct urn_hmm_fit_opts {
   int num_iters;    /* maximum number of EM iterations (dynamax: exactly this many) */
   double tol;       /* > 0: stop once 2(l_i - l_{i-1})/|l_i + l_{i-1}| < tol (0 = off) */
   int nthreads;     /* threads over sequences (0 or 1 = one) */
+  volatile sig_atomic_t *stop; /* NULL, or a flag: once non-zero the fit ends after the current iteration
+                                  with URN_EINTR (the parameters are those of the last iteration done) */
 } urn_hmm_fit_opts;
 
 /* dynamax's fit_em: trace[i] = log_prior + loglik at the parameters entering

@@ -1,12 +1,16 @@
-/* cli/cli.c — the option parser shared by all subcommands. */
+/* cli/cli.c — the option parser shared by all subcommands, and the stop flag
+ * (SIGINT, SIGTERM, --timeout) they hand to the library. */
 #include "cli/cli.h"
+#include "urn/run.h"
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 void cli_init(cli_args *a, const char *cmd, int argc, char **argv) {
   a->argc = argc, a->argv = argv, a->pos = 1, a->cmd = cmd;
@@ -86,4 +90,71 @@ int cli_double(cli_args *a, const char *name, double lo, double hi, int open, do
     cli_die(a, 2, "option %s: %g is out of range %c%g, %g%c", name, v, open ? '(' : '[', lo, hi, open ? ')' : ']');
   *out = v;
   return 1;
+}
+
+/* ---- stopping ---- */
+
+/* The process-wide state of the CLI (the library only ever gets the flag's address): set by the handlers. */
+static volatile sig_atomic_t stop_flag;  /* polled by the library */
+static volatile sig_atomic_t stop_cause; /* the signal that raised it (SIGALRM: the time limit) */
+static double stop_timeout;              /* the --timeout given (for the message) */
+static urn_run *volatile stop_run;       /* a run to stop as well (urn_run_stop is signal-safe) */
+
+static void on_stop(int sig) {
+  if (stop_flag && sig != SIGALRM) { /* asked twice: leave now, the default way */
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  if (!stop_flag) stop_cause = sig;
+  stop_flag = 1;
+  if (stop_run) urn_run_stop(stop_run);
+}
+
+void cli_stop_attach(urn_run *r) {
+  stop_run = r;
+  if (r && stop_flag) urn_run_stop(r);
+}
+
+int cli_fail_code(void) { return stop_flag ? cli_stop_code() : 1; }
+
+volatile sig_atomic_t *cli_stop_install(double timeout) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; /* no SA_RESTART: a read blocked on a FIFO that never ends returns EINTR */
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  if (timeout > 0) {
+    stop_timeout = timeout;
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it;
+    memset(&it, 0, sizeof it);
+    it.it_value.tv_sec = (time_t)timeout;
+    it.it_value.tv_usec = (suseconds_t)((timeout - (double)(time_t)timeout) * 1e6);
+    if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0) it.it_value.tv_usec = 1;
+    setitimer(ITIMER_REAL, &it, NULL);
+  }
+  return &stop_flag;
+}
+
+int cli_stop_code(void) {
+  if (!stop_flag) return 0;
+  return stop_cause == SIGTERM ? 143 : stop_cause == SIGALRM ? 124 : 130;
+}
+
+const char *cli_stop_reason(void) {
+  static char buf[96]; /* the CLI is single-threaded where it reports */
+  if (!stop_flag) return "";
+  if (stop_cause == SIGTERM) return "stopped by SIGTERM";
+  if (stop_cause == SIGALRM) {
+    snprintf(buf, sizeof buf, "stopped at the time limit (--timeout %g s)", stop_timeout);
+    return buf;
+  }
+  return "interrupted (SIGINT)";
+}
+
+int cli_timeout(cli_args *a, double *out) {
+  return cli_double(a, "--timeout", 0, 1e9, 1, out);
 }

@@ -4,10 +4,11 @@
  * Each subcommand lives in its own file cli/cmd_NAME.c and is called with
  * argv[0] = "NAME".  Exit codes: 0 success, 1 the input is invalid (model,
  * data, files), 2 usage error (unknown command/option, bad option value),
- * 130/143 interrupted by SIGINT/SIGTERM. */
+ * 130/143 interrupted by SIGINT/SIGTERM, 124 stopped by --timeout. */
 #ifndef URN_CLI_H
 #define URN_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 
 int cmd_check(int argc, char **argv);
@@ -51,5 +52,24 @@ _Noreturn void cli_unknown(const cli_args *a);
 _Noreturn void cli_die(const cli_args *a, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Is this argument a request for help (-h, --help)? */
 int cli_is_help(const char *arg);
+
+/* Stopping a command: SIGINT, SIGTERM and the --timeout limit raise one flag that the library polls (model
+ * evaluations end at their next loop iteration, chains after their current iteration, reads of a FIFO return).
+ * A second SIGINT or SIGTERM ends the process at once.  The flag is the CLI's only process-wide state; the
+ * library never sees more than the pointer. */
+/* Installs the handlers (without SA_RESTART, so a blocking read returns) and, when timeout > 0, a one-shot timer
+ * of that many seconds; returns the flag. */
+volatile sig_atomic_t *cli_stop_install(double timeout);
+/* 0 when not stopped; else the exit code: 130 (SIGINT), 143 (SIGTERM), 124 (the --timeout limit). */
+int cli_stop_code(void);
+/* "interrupted (SIGINT)", "stopped by SIGTERM", "stopped at the time limit (--timeout 10 s)"; "" when not stopped. */
+const char *cli_stop_reason(void);
+/* Also stop this run (urn_run_stop) when the flag is raised; NULL detaches. */
+typedef struct urn_run urn_run;
+void cli_stop_attach(urn_run *r);
+/* The exit code for a failed command: cli_stop_code() when stopped, else 1. */
+int cli_fail_code(void);
+/* If the current argument is `--timeout SECONDS` (a positive number), consume it, set *out and return 1. */
+int cli_timeout(cli_args *a, double *out);
 
 #endif

@@ -11,7 +11,7 @@
 #include "urn/model.h"
 
 static void usage(void) {
-  printf("usage: urn check model.stan [--data data.json]\n"
+  printf("usage: urn check model.stan [--data data.json] [--timeout SECONDS]\n"
          "  parses and checks the program (and validates the data against its declarations)\n"
          "  and prints the parameter layout; exit 0 when valid, 1 when not\n");
 }
@@ -20,10 +20,12 @@ int cmd_check(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "check", argc, argv);
   const char *model = NULL, *data = NULL;
+  double timeout = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) { usage(); return 0; }
     if (cli_value(&a, "--data", &data)) continue;
+    if (cli_timeout(&a, &timeout)) continue;
     if (arg[0] == '-' && arg[1]) cli_unknown(&a);
     if (model) cli_die(&a, 2, "more than one model file given ('%s' and '%s')", model, arg);
     model = cli_next(&a);
@@ -31,10 +33,11 @@ int cmd_check(int argc, char **argv) {
   if (!model) cli_die(&a, 2, "missing the model file (usage: urn check model.stan [--data data.json])");
   urn_error err;
   urn_error_clear(&err);
-  int rc = urn_layout_print(model, data, stdout, &err);
+  /* transformed data may loop forever: SIGINT, SIGTERM and --timeout stop it */
+  int rc = urn_layout_print(model, data, cli_stop_install(timeout), stdout, &err);
   if (rc != URN_OK) {
     fprintf(stderr, "%s\n", err.msg);
-    return rc == URN_EIO || rc == URN_EINPUT || rc == URN_EREJECT ? 1 : 1;
+    return cli_stop_code() ? cli_stop_code() : 1;
   }
   return 0;
 }

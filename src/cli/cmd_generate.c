@@ -23,7 +23,9 @@ static void usage(FILE *out) {
           "  --fitted FILE    a Stan CSV from urn sample or CmdStan with the model's parameters\n"
           "  --seed N         random seed of the generated quantities (1)\n"
           "  --output FILE    the Stan CSV written (default: FILE-generated.csv beside the fitted file)\n"
-          "  --sig-figs N     significant digits (6)\n");
+          "  --sig-figs N     significant digits (6)\n"
+          "  --overwrite      replace the output file of an earlier run\n"
+          "  --timeout SECONDS stop after this long (exit 124, nothing written)\n");
 }
 
 /* Reports the first generated-quantity failure (the draw's outputs are NaN). */
@@ -37,6 +39,8 @@ int cmd_generate(int argc, char **argv) {
   cli_init(&a, "generate", argc, argv);
   const char *stan_path = NULL, *data_path = NULL, *fitted = NULL, *output = NULL, *s;
   long sig_figs = 6;
+  double timeout = 0;
+  int overwrite = 0;
   urn_run_config cfg;
   urn_run_config_default(&cfg, URN_RUN_GENERATE);
   while (!cli_done(&a)) {
@@ -53,6 +57,9 @@ int cmd_generate(int argc, char **argv) {
       if (!*s || *end || errno || s[0] == '-') cli_die(&a, 2, "option --seed: '%s' is not a non-negative integer", s);
       cfg.seed = u;
     } else if (cli_int(&a, "--sig-figs", 1, 18, &sig_figs)) {
+    } else if (cli_timeout(&a, &timeout)) {
+    } else if (cli_flag(&a, "--overwrite")) {
+      overwrite = 1;
     } else if (cli_peek(&a)[0] != '-' && !stan_path) {
       stan_path = cli_next(&a);
     } else {
@@ -70,12 +77,16 @@ int cmd_generate(int argc, char **argv) {
     snprintf(out_path, sizeof out_path, "%.*s-generated.csv", (int)(has_ext ? len - 4 : len), fitted);
   }
   cfg.sig_figs = (int)sig_figs, cfg.data_file = data_path, cfg.fitted_params = fitted, cfg.keep_draws = 0;
+  cfg.overwrite = overwrite; /* an earlier output is never replaced silently */
   urn_error err;
   urn_error_clear(&err);
-  urn_model *m = urn_model_from_files(stan_path, data_path, cfg.seed, &err);
+  urn_model_options mopt;
+  urn_model_options_default(&mopt);
+  mopt.seed = cfg.seed, mopt.stop = cli_stop_install(timeout); /* SIGINT, SIGTERM, --timeout stop any evaluation */
+  urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);
-    return 1;
+    return cli_fail_code();
   }
   urn_run *r = urn_run_new(m, &cfg, &err);
   int rc = r ? urn_run_set_fitted_csv(r, 0, fitted, &err) : URN_EINPUT;
@@ -83,13 +94,17 @@ int cmd_generate(int argc, char **argv) {
   if (rc == URN_OK) {
     urn_run_callbacks cb = {.message = on_message};
     urn_run_set_callbacks(r, &cb);
+    cli_stop_attach(r);
     rc = urn_run_execute(r, &err);
+    cli_stop_attach(NULL);
   }
-  if (rc == URN_OK)
+  if (rc == URN_OK && !cli_stop_code())
     printf("Generated quantities for %d draws written to %s\n", urn_run_progress(r, 0), out_path);
+  else if (cli_stop_code())
+    fprintf(stderr, "urn generate: %s after %d draws\n", cli_stop_reason(), urn_run_progress(r, 0));
   else
     fprintf(stderr, "urn generate: %s: %s\n", fitted, err.msg);
   urn_run_free(r);
   urn_model_free(m);
-  return rc == URN_OK ? 0 : 1;
+  return rc == URN_OK && !cli_stop_code() ? 0 : cli_fail_code();
 }

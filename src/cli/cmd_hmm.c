@@ -6,6 +6,7 @@
  *   sample             simulate from a parameter file (with inputs)
  *   align              permutation between two state sequences
  *   plot KIND          pictures of a fit (cli/cmd_hmm_plot.c) */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,15 +151,36 @@ static int load_param_file(const char *path, urn_hmm_model *m, urn_hmm_params *p
   return rc;
 }
 
-static FILE *open_out(const cli_args *a, const char *path) {
-  if (!path || !strcmp(path, "-")) return stdout;
-  FILE *f = fopen(path, "w");
-  if (!f) cli_die(a, 1, "cannot write %s", path);
-  return f;
+/* An output file: built in memory, then written by urn_write_file (a new temporary file renamed over the
+ * destination once complete, every step checked: a full disk leaves no half file and exits 1); stdout when
+ * there is no --out (main checks that stdout's writes succeeded). */
+typedef struct out_file {
+  FILE *f;          /* where the command writes (a memory stream, or stdout) */
+  const char *path; /* destination, NULL for stdout */
+  char *buf;        /* the memory stream's text */
+  size_t len;       /* its length */
+} out_file;
+
+static FILE *open_out(out_file *o, const cli_args *a, const char *path) {
+  memset(o, 0, sizeof *o);
+  if (!path || !strcmp(path, "-")) return o->f = stdout;
+  o->path = path;
+  o->f = open_memstream(&o->buf, &o->len);
+  if (!o->f) cli_die(a, 1, "cannot write %s: %s", path, strerror(errno));
+  return o->f;
 }
 
-static void close_out(FILE *f) {
-  if (f != stdout) fclose(f);
+/* Writes the output to its destination; 0, or 1 with the message printed. */
+static int close_out(out_file *o, const cli_args *a) {
+  if (o->f == stdout) return 0;
+  int rc = fclose(o->f) != 0;
+  urn_error err;
+  urn_error_clear(&err);
+  if (rc) urn_error_set(&err, URN_EIO, "%s: cannot write: out of memory", o->path);
+  else if (urn_write_file(o->path, o->buf, o->len, &err) != URN_OK) rc = 1;
+  free(o->buf);
+  if (rc) fprintf(stderr, "urn %s: %s\n", a->cmd, err.msg);
+  return rc;
 }
 
 /* Warnings of a fit: the first few are printed, the rest counted. */
@@ -195,8 +217,8 @@ static int hmm_cli_fit(int argc, char **argv) {
   const char *path = NULL, *ycols = NULL, *xcols = NULL, *seqcol = NULL, *kind_name = "gaussian", *init = NULL;
   const char *out = NULL, *freeze = NULL;
   long K = 0, C = 0, iters = 50, restarts = 1, seed = 1, threads = 1;
-  double tol = 0.0, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0;
-  int quiet = 0;
+  double tol = 0.0, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0;
+  int quiet = 0, write_failed = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) {
@@ -218,7 +240,8 @@ static int hmm_cli_fit(int argc, char **argv) {
              "  --cov-floor C      linreg: add C to each state's regression Gram matrix and covariance (off)\n"
              "  --freeze LIST      initial,transitions,emissions: groups EM leaves unchanged\n"
              "  --out FILE         write the parameter JSON there (default: stdout; the trace then goes to stderr)\n"
-             "  --quiet            do not print the trace\n");
+             "  --quiet            do not print the trace\n"
+             "  --timeout SECONDS  stop after this long (exit 124; SIGINT 130, SIGTERM 143; nothing written)\n");
       return 0;
     }
     if (cli_int(&a, "--states", 1, 10000, &K) || cli_value(&a, "--emission", &kind_name) ||
@@ -230,7 +253,7 @@ static int hmm_cli_fit(int argc, char **argv) {
         cli_double(&a, "--initial-conc", 0, 1e300, 1, &iconc) || cli_double(&a, "--trans-conc", 0, 1e300, 1, &tconc) ||
         cli_double(&a, "--weight-scale", 0, 1e300, 1, &wscale) ||
         cli_double(&a, "--cov-floor", 0, 1e300, 0, &cov_floor) || cli_value(&a, "--freeze", &freeze) ||
-        cli_value(&a, "--out", &out))
+        cli_value(&a, "--out", &out) || cli_timeout(&a, &timeout))
       continue;
     if (cli_flag(&a, "--quiet")) {
       quiet = 1;
@@ -323,7 +346,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   urn_hmm_params best;
   urn_hmm_params_alloc(&m, &best);
   double *best_trace = urn_xmalloc(sizeof(double) * (size_t)iters);
-  urn_hmm_fit_opts o = {(int)iters, tol, (int)threads};
+  urn_hmm_fit_opts o = {(int)iters, tol, (int)threads, cli_stop_install(timeout)};
   restart_log rlog = {restarts, quiet};
   urn_hmm_fit_report rep;
   urn_hmm_init_method method = use_file ? URN_HMM_INIT_GIVEN : use_kmeans ? URN_HMM_INIT_KMEANS : URN_HMM_INIT_PRIOR;
@@ -332,7 +355,10 @@ static int hmm_cli_fit(int argc, char **argv) {
                         &best, best_trace, &rep, &cb, &err);
   int best_n = rep.iterations, best_r = rep.best_restart;
   double best_lj = rep.log_joint;
-  if (rc) {
+  if (cli_stop_code()) {
+    fprintf(stderr, "urn hmm fit: %s; nothing written\n", cli_stop_reason());
+    write_failed = cli_stop_code(), rc = URN_OK;
+  } else if (rc) {
     rc = err.code ? err.code : URN_EINPUT;
   } else {
     urn_buf fit, b;
@@ -349,10 +375,12 @@ static int hmm_cli_fit(int argc, char **argv) {
     urn_buf_puts(&fit, "]}");
     urn_hmm_write_param_file(&b, &m, &best, fit.data);
     urn_buf_free(&fit);
-    FILE *f = open_out(&a, out);
+    out_file of;
+    FILE *f = open_out(&of, &a, out);
     fwrite(b.data, 1, b.len, f);
-    close_out(f);
+    int wrc = close_out(&of, &a);
     urn_buf_free(&b);
+    if (wrc) write_failed = 1, quiet = 1;
     if (!quiet) {
       FILE *tf = out && strcmp(out, "-") ? stdout : stderr;
       fprintf(tf, "iteration,log_joint\n");
@@ -368,7 +396,7 @@ fail:
   if (rc) fprintf(stderr, "urn hmm fit: %s\n", err.msg);
   urn_hmm_model_free(&m);
   data_free(&d);
-  return rc ? 1 : 0;
+  return write_failed > 1 ? write_failed : rc || write_failed ? 1 : 0;
 }
 
 /* -------------------------------------------------- states, loglik */
@@ -470,7 +498,8 @@ static int hmm_cli_states(int argc, char **argv) {
                   "Writes CSV: sequence, t, the Viterbi state, and the smoothed probabilities p_0..p_{K-1}.\n"))
     return 1;
   int K = c.m.K, rc = URN_OK;
-  FILE *f = open_out(&c.a, c.o.out);
+  out_file of;
+  FILE *f = open_out(&of, &c.a, c.o.out);
   fprintf(f, "sequence,t,state");
   for (int k = 0; k < K; k++) fprintf(f, ",p_%d", k);
   fputc('\n', f);
@@ -492,7 +521,10 @@ static int hmm_cli_states(int argc, char **argv) {
     free(g);
     free(z);
   }
-  close_out(f);
+  if (close_out(&of, &c.a) && !rc) {
+    infer_end(&c, rc);
+    return 1;
+  }
   return infer_end(&c, rc);
 }
 
@@ -504,8 +536,10 @@ static int hmm_cli_loglik(int argc, char **argv) {
     return 1;
   double *v = urn_xmalloc(sizeof(double) * c.d.nseq), tot;
   int rc = urn_hmm_loglik(&c.m, &c.p, c.d.seqs, c.d.nseq, (int)c.o.threads, v, &tot, &c.err);
+  int wrc = 0;
   if (!rc) {
-    FILE *f = open_out(&c.a, c.o.out);
+    out_file of;
+    FILE *f = open_out(&of, &c.a, c.o.out);
     fprintf(f, "sequence,loglik\n");
     for (size_t b = 0; b < c.d.nseq; b++) {
       char nb[32];
@@ -513,9 +547,13 @@ static int hmm_cli_loglik(int argc, char **argv) {
     }
     double lp = urn_hmm_log_prior(&c.m, &c.p);
     fprintf(f, "# total,%.17g\n# log_prior,%.17g\n# log_joint,%.17g\n", tot, lp, tot + lp);
-    close_out(f);
+    wrc = close_out(&of, &c.a);
   }
   free(v);
+  if (wrc) {
+    infer_end(&c, rc);
+    return 1;
+  }
   return infer_end(&c, rc);
 }
 
@@ -569,7 +607,8 @@ static int hmm_cli_sample(int argc, char **argv) {
     if (!T) cli_die(&a, 2, "missing --T N (time steps per sequence)");
   }
   size_t B = d.nseq ? d.nseq : (size_t)nseq;
-  FILE *f = open_out(&a, out);
+  out_file of;
+  FILE *f = open_out(&of, &a, out);
   fprintf(f, "sequence,t,state");
   if (m.D == 1) fprintf(f, ",y");
   else for (int i = 0; i < m.D; i++) fprintf(f, ",y_%d", i);
@@ -592,7 +631,7 @@ static int hmm_cli_sample(int argc, char **argv) {
     free(z);
     free(y);
   }
-  close_out(f);
+  if (close_out(&of, &a) && !rc) rc = URN_EIO, urn_error_set(&err, URN_EIO, "the output was not written");
 done:
   if (rc) fprintf(stderr, "urn hmm sample: %s\n", err.msg);
   data_free(&d);

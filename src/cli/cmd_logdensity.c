@@ -10,7 +10,7 @@
 #include "util/util.h"
 
 static void usage(void) {
-  printf("usage: urn logdensity model.stan --data d.json --params p.json [--propto] [--no-jacobian]\n"
+  printf("usage: urn logdensity model.stan --data d.json --params p.json [--propto] [--no-jacobian] [--timeout S]\n"
          "  prints {\"lp\": ..., \"gradient\": [...]}: the log density at the unconstrained point of the\n"
          "  constrained values in p.json (Jacobian included unless --no-jacobian, constants included\n"
          "  unless --propto) and its gradient with respect to the unconstrained parameters\n");
@@ -21,12 +21,14 @@ int cmd_logdensity(int argc, char **argv) {
   cli_init(&a, "logdensity", argc, argv);
   const char *model = NULL, *data = NULL, *params = NULL;
   int propto = 0, jacobian = 1;
+  double timeout = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) { usage(); return 0; }
     if (cli_value(&a, "--data", &data) || cli_value(&a, "--params", &params)) continue;
     if (cli_flag(&a, "--propto")) { propto = 1; continue; }
     if (cli_flag(&a, "--no-jacobian")) { jacobian = 0; continue; }
+    if (cli_timeout(&a, &timeout)) continue;
     if (arg[0] == '-' && arg[1]) cli_unknown(&a);
     if (model) cli_die(&a, 2, "more than one model file given ('%s' and '%s')", model, arg);
     model = cli_next(&a);
@@ -35,10 +37,13 @@ int cmd_logdensity(int argc, char **argv) {
   if (!params) cli_die(&a, 2, "missing --params p.json");
   urn_error err;
   urn_error_clear(&err);
-  urn_model *m = urn_model_from_files(model, data, 1, &err);
+  urn_model_options mopt;
+  urn_model_options_default(&mopt);
+  mopt.stop = cli_stop_install(timeout); /* SIGINT, SIGTERM, --timeout stop any evaluation */
+  urn_model *m = urn_model_load(model, data, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);
-    return 1;
+    return cli_stop_code() ? cli_stop_code() : 1;
   }
   size_t plen;
   char *ptext = urn_read_file(params, &plen, &err);
@@ -56,7 +61,7 @@ int cmd_logdensity(int argc, char **argv) {
   if (rc != URN_OK) {
     fprintf(stderr, "%s\n", err.msg);
     free(theta), free(grad), urn_model_free(m);
-    return 1;
+    return cli_stop_code() ? cli_stop_code() : 1;
   }
   char num[64];
   urn_format_double(num, sizeof num, lp);

@@ -29,7 +29,8 @@ static void usage(FILE *out) {
           "  --seed N          random seed (for the start and generated quantities; 1)\n"
           "  --iter N          maximum iterations (2000)\n"
           "  --output FILE     the Stan CSV written (default <model>-output/<model>-optimize.csv)\n"
-          "  --sig-figs N      significant digits in the CSV (6)\n");
+          "  --sig-figs N      significant digits in the CSV (6)\n"
+          "  --timeout SECONDS stop after this long (exit 124, nothing written)\n");
 }
 
 /* Prints the estimate: lp__ and every output. */
@@ -48,6 +49,7 @@ int cmd_optimize(int argc, char **argv) {
   cli_init(&a, "optimize", argc, argv);
   const char *stan_path = NULL, *data_path = NULL, *init_arg = NULL, *output = NULL, *s, *algo = NULL;
   long v, sig_figs = 6;
+  double timeout = 0;
   urn_run_config cfg;
   urn_run_config_default(&cfg, URN_RUN_OPTIMIZE);
   while (!cli_done(&a)) {
@@ -72,6 +74,7 @@ int cmd_optimize(int argc, char **argv) {
       cfg.iter = (int)v;
     } else if (cli_value(&a, "--output", &output)) {
     } else if (cli_int(&a, "--sig-figs", 1, 18, &sig_figs)) {
+    } else if (cli_timeout(&a, &timeout)) {
     } else if (cli_peek(&a)[0] != '-' && !stan_path) {
       stan_path = cli_next(&a);
     } else {
@@ -93,10 +96,13 @@ int cmd_optimize(int argc, char **argv) {
   cfg.sig_figs = (int)sig_figs, cfg.data_file = data_path, cfg.init = init_arg;
   urn_error err;
   urn_error_clear(&err);
-  urn_model *m = urn_model_from_files(stan_path, data_path, cfg.seed, &err);
+  urn_model_options mopt;
+  urn_model_options_default(&mopt);
+  mopt.seed = cfg.seed, mopt.stop = cli_stop_install(timeout); /* SIGINT, SIGTERM, --timeout stop any evaluation */
+  urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);
-    return 1;
+    return cli_fail_code();
   }
   char path[4096];
   if (output) {
@@ -116,8 +122,13 @@ int cmd_optimize(int argc, char **argv) {
     free(text);
   }
   if (status == 0) urn_run_output_csv(r, 0, path, NULL);
+  cli_stop_attach(r);
   int rc = status ? URN_EINPUT : urn_run_execute(r, &err);
-  if (status || (rc != URN_OK && urn_run_num_rows(r, 0) == 0)) {
+  cli_stop_attach(NULL);
+  if (cli_stop_code()) { /* stopped: no estimate */
+    fprintf(stderr, "urn optimize: %s; no estimate written\n", cli_stop_reason());
+    status = cli_stop_code();
+  } else if (status || (rc != URN_OK && urn_run_num_rows(r, 0) == 0)) {
     fprintf(stderr, "urn optimize: %s\n", err.msg);
     status = 1;
   } else {

@@ -1,8 +1,9 @@
 /* cli/cmd_sample.c — `urn sample`: NUTS on a Stan model through the run layer
  * (urn/run.h), one Stan CSV file per chain (DIR/<model>-<chain>.csv), a
- * progress line on a terminal, the summary table at the end.  SIGINT/SIGTERM stop the chains after their
- * current iteration; the files are then complete with the draws made so far
- * and the exit status is 130/143. */
+ * progress line on a terminal, the summary table at the end.  SIGINT/SIGTERM
+ * and --timeout stop the chains (an evaluation in progress ends at its next
+ * loop iteration: cli_stop_install); the files are then complete with the
+ * draws made so far and the exit status is 130/143/124. */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -21,15 +22,6 @@
 #include "urn/model.h"
 #include "urn/run.h"
 #include "util/util.h"
-
-/* The only process-wide state: the run the signal handler stops, and the signal. */
-static urn_run *volatile running;
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig) {
-  stop_signal = sig;
-  if (running) urn_run_stop(running);
-}
 
 /* The terminal display and the message kinds already shown (callbacks are serialized by the run). */
 typedef struct sample_view {
@@ -146,6 +138,7 @@ static void usage(FILE *out) {
           "  --refresh N          progress update every N iterations (100; 0 = quiet)\n"
           "  --sig-figs N         significant digits in the CSV (6, as CmdStan)\n"
           "  --overwrite          replace the CSV files of an earlier run\n"
+          "  --timeout SECONDS    stop after this long (exit 124; the files hold the draws so far)\n"
           "  --no-summary         do not print the summary table\n");
 }
 
@@ -180,6 +173,7 @@ int cmd_sample(int argc, char **argv) {
   long v;
   double d;
   int seed_given = 0, threads_given = 0, overwrite = 0, no_summary = 0;
+  double timeout = 0;
   long sig_figs = 6;
   while (!cli_done(&a)) {
     const char *s;
@@ -227,6 +221,7 @@ int cmd_sample(int argc, char **argv) {
     } else if (cli_int(&a, "--sig-figs", 1, 18, &sig_figs)) {
     } else if (cli_flag(&a, "--overwrite")) {
       overwrite = 1;
+    } else if (cli_timeout(&a, &timeout)) {
     } else if (cli_flag(&a, "--no-summary")) {
       no_summary = 1;
     } else if (cli_peek(&a)[0] != '-' && !stan_path) {
@@ -273,10 +268,14 @@ int cmd_sample(int argc, char **argv) {
 
   urn_error err;
   urn_error_clear(&err);
-  urn_model *m = urn_model_from_files(stan_path, data_path, rcfg.seed, &err);
+  /* SIGINT, SIGTERM and --timeout stop any evaluation, transformed data's included */
+  urn_model_options mopt;
+  urn_model_options_default(&mopt);
+  mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(timeout);
+  urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);
-    return 1;
+    return cli_fail_code();
   }
   /* output files */
   const char *name = urn_model_name(m);
@@ -300,7 +299,7 @@ int cmd_sample(int argc, char **argv) {
     char *text = urn_read_file(init_file, &len, &err);
     if (!text || urn_run_set_init_json(r, -1, text, len, init_file, &err) != URN_OK) {
       fprintf(stderr, "urn sample: %s\n", err.msg);
-      status = 1;
+      status = cli_fail_code();
     }
     free(text);
   }
@@ -330,13 +329,7 @@ int cmd_sample(int argc, char **argv) {
                       rcfg.refresh > 0 && isatty(STDOUT_FILENO));
     urn_run_callbacks cb = {.ctx = &view, .progress = on_progress, .message = on_message};
     urn_run_set_callbacks(r, &cb);
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    stop_signal = 0, running = r;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    cli_stop_attach(r);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     t0 = ts.tv_sec + 1e-9 * ts.tv_nsec;
@@ -347,20 +340,22 @@ int cmd_sample(int argc, char **argv) {
     t1 = ts.tv_sec + 1e-9 * ts.tv_nsec;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     c1 = ts.tv_sec + 1e-9 * ts.tv_nsec;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    running = NULL;
+    cli_stop_attach(NULL);
     urn_progress_clear(&view.progress);
     urn_progress_free(&view.progress);
-    if (rc == URN_EINTR) {
-      interrupted = stop_signal == SIGTERM ? 143 : 130;
+    if (rc == URN_EINTR || cli_stop_code()) {
+      interrupted = cli_stop_code() ? cli_stop_code() : 130;
     } else if (rc != URN_OK) {
       fprintf(stderr, "urn sample: %s\n", err.msg);
       status = 1;
     }
   }
-  if (status == 0 && interrupted) {
-    fprintf(stderr, "urn sample: interrupted; the files in %s hold the draws made so far\n", out_dir);
+  int any_rows = 0;
+  for (int c = 0; c < nch; c++) any_rows |= urn_run_progress(r, c) > 0;
+  if (status == 0 && interrupted && !any_rows) {
+    fprintf(stderr, "urn sample: %s before any draw was made\n", cli_stop_reason());
+  } else if (status == 0 && interrupted) {
+    fprintf(stderr, "urn sample: %s; the files in %s hold the draws made so far\n", cli_stop_reason(), out_dir);
   } else if (status == 0) {
     report_run(r, &rcfg, t1 - t0, c1 - c0, out_dir, name);
     if (!no_summary && urn_run_num_rows(r, 0) > 0) print_summary(r, &rcfg);

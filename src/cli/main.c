@@ -1,6 +1,7 @@
 /* cli/main.c — the `urn` program: global options and dispatch to subcommands.
  * A copy of urn made by `urn compile` carries a Stan program at its end and
  * runs as that model's CmdStan executable instead (cli/compile_exe.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,16 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-    if (!strcmp(name, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(name, commands[i].name)) {
+      int rc = commands[i].run(argc - 1, argv + 1);
+      /* what went to stdout (summary tables, JSON, CSV) must have been written: a full device or a closed pipe
+         is a failure, never an exit 0 with empty output */
+      if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "urn %s: writing the output failed: %s\n", name, strerror(errno));
+        return rc ? rc : 1;
+      }
+      return rc;
+    }
   if (name[0] == '-')
     fprintf(stderr, "urn: unknown option '%s' (see 'urn --help')\n", name);
   else

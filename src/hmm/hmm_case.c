@@ -621,7 +621,7 @@ int urn_hmm_run_case(const urn_json *c, urn_buf *out, urn_error *err) {
       urn_hmm_stats_free(&st);
     } else if (!strcmp(task, "em_step") || !strcmp(task, "fit_em")) {
       int fit = !strcmp(task, "fit_em");
-      urn_hmm_fit_opts o = {1, 0.0, 1};
+      urn_hmm_fit_opts o = {1, 0.0, 1, NULL};
       if (fit) {
         const urn_json *cfg = urn_json_get(c, "fit_em");
         int iters = 50;

@@ -618,6 +618,10 @@ int urn__hmm_fit_em_hook(const urn_hmm_model *m, urn_hmm_params *p, const urn_hm
   urn_hmm_stats_alloc(m, n, &st);
   int done = 0;
   for (int i = 0; i < opts->num_iters; i++) {
+    if (opts->stop && __atomic_load_n(opts->stop, __ATOMIC_RELAXED)) {
+      rc = urn_error_set(err, URN_EINTR, "interrupted after %d EM iterations", i);
+      break;
+    }
     rc = urn_hmm_e_step(m, p, seqs, nseq, opts->nthreads, &st, NULL, err);
     if (rc) break;
     trace[i] = urn_hmm_log_prior(m, p) + st.loglik;

@@ -219,14 +219,7 @@ int urn_report_write(urn_report *r, const char *path, urn_error *err) {
   urn_buf page;
   urn_buf_init(&page);
   urn_report_render(r, &page);
-  FILE *f = fopen(path, "wb");
-  if (!f) {
-    urn_buf_free(&page);
-    return urn_error_set(err, URN_EIO, "%s: cannot write: %s", path, strerror(errno));
-  }
-  int ok = fwrite(page.data, 1, page.len, f) == page.len;
-  ok &= fclose(f) == 0;
+  int rc = urn_write_file(path, page.data, page.len, err);
   urn_buf_free(&page);
-  if (!ok) return urn_error_set(err, URN_EIO, "%s: write failed: %s", path, strerror(errno));
-  return URN_OK;
+  return rc;
 }

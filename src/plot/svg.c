@@ -55,13 +55,7 @@ void urn_svg_end(urn_svg *s) {
 void urn_svg_free(urn_svg *s) { urn_buf_free(&s->out); }
 
 int urn_svg_write_file(const urn_svg *s, const char *path, urn_error *err) {
-  FILE *f = fopen(path, "wb");
-  if (!f) return urn_error_set(err, URN_EIO, "%s: cannot write: %s", path, strerror(errno));
-  size_t n = s->out.len;
-  int ok = fwrite(s->out.data, 1, n, f) == n;
-  ok &= fclose(f) == 0;
-  if (!ok) return urn_error_set(err, URN_EIO, "%s: write failed: %s", path, strerror(errno));
-  return URN_OK;
+  return urn_write_file(path, s->out.data, s->out.len, err); /* complete, or not there at all */
 }
 
 /* Writes the presentation attributes of a style. */

@@ -116,7 +116,7 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   for (int b = 0; b < B; b++) seqs[b] = (urn_hmm_seq){T, y + b * T, NULL};
   double trace[ITERS], true_lp = NAN, ll_true;
   int n_done = 0;
-  urn_hmm_fit_opts fo = {ITERS, 0, ctx->threads};
+  urn_hmm_fit_opts fo = {ITERS, 0, ctx->threads, NULL};
   rc = urn_hmm_init_kmeans(&m, tut_seed(ctx, 1), seqs, B, &p, err);
   if (rc == URN_OK) rc = urn_hmm_fit_em(&m, &p, seqs, B, &fo, trace, &n_done, err);
   if (rc == URN_OK) rc = urn_hmm_loglik(&m, &truth, seqs, B, ctx->threads, NULL, &ll_true, err);

@@ -54,7 +54,7 @@ int tut_glmhmm_run(const tut_ctx *ctx, tut_glmhmm *g, urn_error *err) {
   memcpy(truth.covs, var, sizeof var);
   urn_hmm_seq seqs[B], test = {T, g->test_y, g->test_x};
   for (int b = 0; b < B; b++) seqs[b] = (urn_hmm_seq){T, g->y + b * T, g->x + b * T};
-  urn_hmm_fit_opts fo = {ITERS, 0, ctx->threads};
+  urn_hmm_fit_opts fo = {ITERS, 0, ctx->threads, NULL};
   double ll;
   rc = urn_hmm_init_prior(&m, ctx->opts->seed * 7919u + 7, &p, err);
   if (rc == URN_OK) rc = urn_hmm_fit_em(&m, &p, seqs, B, &fo, g->trace, &g->n_iter, err);

@@ -41,13 +41,7 @@ void tut_path(const tut_ctx *ctx, const char *file, char *out, size_t cap) {
 int tut_write_text(const tut_ctx *ctx, const char *file, const char *text, urn_error *err) {
   char path[4096];
   tut_path(ctx, file, path, sizeof path);
-  FILE *f = fopen(path, "wb");
-  if (!f) return urn_error_set(err, URN_EIO, "%s: cannot write: %s", path, strerror(errno));
-  size_t n = strlen(text);
-  int ok = fwrite(text, 1, n, f) == n;
-  ok &= fclose(f) == 0;
-  if (!ok) return urn_error_set(err, URN_EIO, "%s: write failed: %s", path, strerror(errno));
-  return URN_OK;
+  return urn_write_file(path, text, strlen(text), err); /* complete, or not there at all */
 }
 
 int tut_figure(tut_ctx *ctx, urn_svg *svg, const char *file, const char *caption, urn_error *err) {

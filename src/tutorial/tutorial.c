@@ -134,10 +134,7 @@ static int write_results(const urn_tutorial_opts *o, const urn_tutorial_result *
                  (unsigned long long)o->seed, o->quick ? "true" : "false");
   char path[4096];
   snprintf(path, sizeof path, "%s/results.json", o->out_dir);
-  FILE *f = fopen(path, "wb");
-  int rc = URN_OK;
-  if (!f || fwrite(b.data, 1, b.len, f) != b.len) rc = urn_error_set(err, URN_EIO, "%s: cannot write", path);
-  if (f && fclose(f) != 0 && rc == URN_OK) rc = urn_error_set(err, URN_EIO, "%s: write failed", path);
+  int rc = urn_write_file(path, b.data, b.len, err);
   urn_buf_free(&b);
   return rc;
 }
