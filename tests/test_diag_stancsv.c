@@ -205,8 +205,24 @@ int main(void) {
   expect_error("long.csv", "a,b\n1,2,3\n", URN_EINPUT, "long.csv:2:5: more than the header's 2 fields");
   expect_error("word.csv", "a,b\n1,2\n3,abc\n", URN_EINPUT, "word.csv:3:3: 'abc' is not a number (column b)");
   expect_error("dup.csv", "a,b,a\n1,2,3\n", URN_EINPUT, "dup.csv:1: column name 'a' appears twice");
-  expect_error("bin.csv", "a,b\n1,\0002\n", URN_EINPUT, ""); /* strlen stops at NUL: ragged row */
   urn_stancsv h;
+  /* a last line without its newline is the draw a killed run was writing: dropped, not refused (issue #16) */
+  CHECK(urn_stancsv_parse("cut.csv", "a,b\n1,2\n3,4\n5,", 13, &h, &err) == URN_OK && h.n_draws == 2 && h.partial == 1,
+        "an incomplete last line is dropped: %s", err.msg);
+  urn_stancsv_free(&h);
+  CHECK(urn_stancsv_parse("whole.csv", "a,b\n1,2\n3,4", 11, &h, &err) == URN_OK && h.n_draws == 1 && h.partial == 1,
+        "even a last line of the right length: without its newline it may be cut inside a number");
+  urn_stancsv_free(&h);
+  CHECK(urn_stancsv_parse("ok.csv", "a,b\n1,2\n3,4\n", 12, &h, &err) == URN_OK && h.n_draws == 2 && h.partial == 0,
+        "a complete file loses nothing");
+  urn_stancsv_free(&h);
+  /* chains of different lengths are cut to the shortest */
+  urn_stancsv two[2];
+  urn_stancsv_parse("c1.csv", "a\n1\n2\n3\n", 8, &two[0], &err);
+  urn_stancsv_parse("c2.csv", "a\n4\n5\n", 6, &two[1], &err);
+  CHECK(urn_stancsv_trim(two, 2) == 2 && two[0].n_draws == 2 && two[0].draws[1] == 2 && two[1].draws[1] == 5,
+        "urn_stancsv_trim keeps the first rows of each");
+  urn_stancsv_free(&two[0]), urn_stancsv_free(&two[1]);
   CHECK(urn_stancsv_parse("hdr.csv", "a,b\n", 4, &h, &err) == URN_OK && h.n_draws == 0, "header only parses");
   CHECK(urn_stancsv_as_draws(&h, 1, &d, &err) == URN_EINPUT && strstr(err.msg, "hdr.csv: no draws"),
         "no draws refused when grouping");

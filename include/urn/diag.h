@@ -140,15 +140,23 @@ typedef struct urn_stancsv {
   double *inv_metric;   /* those values (row-major for a dense metric) */
   int dense_metric;     /* 1 when the metric block was the dense "Elements of" form */
   char *comments;       /* every comment line, '#' removed, joined with '\n' */
+  int partial;          /* 1 when the last line had no newline and was dropped (a run killed while writing it) */
 } urn_stancsv;
 
 /* Reads path.  Errors (URN_EIO for a missing file, URN_EINPUT for a file that is
  * not Stan CSV: no header, a row with the wrong number of fields, a field that
- * is not a number) name path:line:col. */
+ * is not a number) name path:line:col.  A last data line without its newline
+ * is the draw a killed run was writing: it is dropped (out->partial = 1), not
+ * an error. */
 URN_API int urn_stancsv_read(const char *path, urn_stancsv *out, urn_error *err);
 /* Parses text[0..len) the same way; path is used in messages. */
 URN_API int urn_stancsv_parse(const char *path, const char *text, size_t len, urn_stancsv *out, urn_error *err);
 URN_API void urn_stancsv_free(urn_stancsv *f);
+/* The chains of a stopped or killed run have different numbers of draws:
+ * cuts every file to the shortest (its first rows: draws are in the order they
+ * were made), so that they can be summarized together.  Returns that number
+ * (files unchanged when they agree). */
+URN_API size_t urn_stancsv_trim(urn_stancsv *files, size_t n_files);
 /* Groups files as chains of one urn_draws (pointing into the files, which must
  * outlive it; free with urn_draws_free_views).  All files must have the same
  * columns in the same order and the same number of draws: otherwise URN_EINPUT

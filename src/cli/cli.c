@@ -1,6 +1,7 @@
 /* cli/cli.c — the option parser shared by all subcommands, and the stop flag
  * (SIGINT, SIGTERM, --timeout) they hand to the library. */
 #include "cli/cli.h"
+#include "urn/diag.h"
 #include "urn/run.h"
 
 #include <errno.h>
@@ -157,4 +158,19 @@ const char *cli_stop_reason(void) {
 
 int cli_timeout(cli_args *a, double *out) {
   return cli_double(a, "--timeout", 0, 1e9, 1, out);
+}
+
+void cli_trim_chains(const char *cmd, urn_stancsv *files, size_t n_files) {
+  size_t lo = SIZE_MAX, hi = 0;
+  for (size_t i = 0; i < n_files; i++) {
+    if (files[i].partial)
+      fprintf(stderr, "urn %s: %s: the last line was incomplete (a run stopped while writing it) and is left out\n",
+              cmd, files[i].path);
+    if (files[i].n_draws < lo) lo = files[i].n_draws;
+    if (files[i].n_draws > hi) hi = files[i].n_draws;
+  }
+  if (n_files < 2 || lo == hi || lo == 0) return; /* no draws at all: as_draws says which file */
+  fprintf(stderr, "urn %s: the chains have different numbers of draws (%zu to %zu: an interrupted run?); using the "
+          "first %zu draws of each\n", cmd, lo, hi, lo);
+  urn_stancsv_trim(files, n_files);
 }

@@ -69,6 +69,10 @@ typedef struct urn_run urn_run;
 void cli_stop_attach(urn_run *r);
 /* The exit code for a failed command: cli_stop_code() when stopped, else 1. */
 int cli_fail_code(void);
+/* The Stan CSV files of an interrupted run: says which files lost an incomplete last line, and, when the chains
+ * have different numbers of draws, cuts them to the shortest (urn_stancsv_trim) and says so on stderr. */
+typedef struct urn_stancsv urn_stancsv;
+void cli_trim_chains(const char *cmd, urn_stancsv *files, size_t n_files);
 /* If the current argument is `--timeout SECONDS` (a positive number), consume it, set *out and return 1. */
 int cli_timeout(cli_args *a, double *out);
 

@@ -144,6 +144,7 @@ int cmd_plot(int argc, char **argv) {
       status = 1;
       goto done;
     }
+  cli_trim_chains("plot", csv, n_files);
   if (urn_stancsv_as_draws(csv, n_files, &d, &err)) {
     fprintf(stderr, "urn plot: %s\n", err.msg);
     status = 1;

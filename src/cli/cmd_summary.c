@@ -113,6 +113,7 @@ int cmd_summary(int argc, char **argv) {
     for (size_t i = 0; i < n_files; i++)
       if (csv[i].n_warmup)
         fprintf(stderr, "urn summary: %s: %zu warmup draws left out\n", files[i], csv[i].n_warmup);
+    cli_trim_chains("summary", csv, n_files);
     urn_draws d;
     rc = urn_stancsv_as_draws(csv, n_files, &d, &err);
     if (rc == URN_OK) {

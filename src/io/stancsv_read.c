@@ -168,6 +168,7 @@ static int parse_buffer(const char *path, const char *text, size_t len, urn_stan
     if (ll && p[ll - 1] == '\r') ll--;
     lineno++;
     const char *line = p;
+    int last_unterminated = eol == end; /* no newline: the line a killed run was writing, if it is a data row */
     p = eol < end ? eol + 1 : end;
     size_t lead = 0;
     while (lead < ll && (line[lead] == ' ' || line[lead] == '\t')) lead++;
@@ -205,6 +206,10 @@ static int parse_buffer(const char *path, const char *text, size_t len, urn_stan
       rc = parse_header(f, line, ll, lineno, err);
       have_header = 1;
       continue;
+    }
+    if (last_unterminated) { /* every row ends with a newline: this one was cut short */
+      f->partial = 1;
+      break;
     }
     /* a data row */
     if (rows == rows_cap) {
@@ -328,6 +333,14 @@ int urn_stancsv_as_draws(const urn_stancsv *files, size_t n_files, urn_draws *ou
   out->max_depth = depth;
   out->chain_labels = labels;
   return URN_OK;
+}
+
+size_t urn_stancsv_trim(urn_stancsv *files, size_t n_files) {
+  size_t n = n_files ? files[0].n_draws : 0;
+  for (size_t i = 1; i < n_files; i++)
+    if (files[i].n_draws < n) n = files[i].n_draws;
+  for (size_t i = 0; i < n_files; i++) files[i].n_draws = n; /* the first n rows stay where they are */
+  return n;
 }
 
 void urn_draws_free_views(urn_draws *d) {

@@ -2,29 +2,50 @@
 #include "io/stancsv_write.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "io/numfmt.h"
 #include "util/util.h"
 
-int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, urn_error *err) {
+/* Remembers the first failure of a write (the file then keeps its .part name). */
+static void note(urn_stancsv_writer *w, int ok) {
+  if (!ok && !w->failed) w->failed = errno ? errno : EIO;
+}
+
+int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int overwrite, urn_error *err) {
   memset(w, 0, sizeof *w);
-  w->path = urn_xstrdup(path);
   size_t n = strlen(path) + 6;
-  w->tmp_path = urn_xmalloc(n);
-  snprintf(w->tmp_path, n, "%s.part", path);
-  w->sig_figs = sig_figs > 0 ? sig_figs : 6;
-  w->f = fopen(w->tmp_path, "w");
+  char *tmp = urn_xmalloc(n);
+  snprintf(tmp, n, "%s.part", path);
+  /* O_EXCL|O_NOFOLLOW: an existing file or link is never followed or reused */
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0 && errno == EEXIST && overwrite && unlink(tmp) == 0) /* unlink removes a link, not its target */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    int e = errno;
+    int rc = e == EEXIST
+                 ? urn_error_set(err, URN_EIO, "%s exists (the incomplete draws of an earlier run that was stopped or "
+                                               "killed); move it away, or use --overwrite to replace it", tmp)
+                 : urn_error_set(err, URN_EIO, "%s: cannot create: %s", path, strerror(e));
+    free(tmp);
+    return rc;
+  }
+  w->f = fdopen(fd, "w");
   if (!w->f) {
     int e = errno;
-    free(w->path), free(w->tmp_path);
-    w->path = w->tmp_path = NULL;
+    close(fd), unlink(tmp), free(tmp);
     return urn_error_set(err, URN_EIO, "%s: cannot create: %s", path, strerror(e));
   }
+  w->path = urn_xstrdup(path);
+  w->tmp_path = tmp;
+  w->overwrite = overwrite;
+  w->sig_figs = sig_figs > 0 ? sig_figs : 6;
   w->line_cap = 4096;
   w->line = urn_xmalloc(w->line_cap);
   return URN_OK;
@@ -40,7 +61,7 @@ void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) {
   for (;;) {
     const char *nl = strchr(s, '\n');
     size_t len = nl ? (size_t)(nl - s) : strlen(s);
-    fprintf(w->f, "#%s%.*s\n", len ? " " : "", (int)len, s);
+    note(w, fprintf(w->f, "#%s%.*s\n", len ? " " : "", (int)len, s) >= 0);
     if (!nl) break;
     s = nl + 1;
   }
@@ -48,12 +69,13 @@ void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) {
 
 int urn_stancsv_header(urn_stancsv_writer *w, const char *const *names, size_t n, urn_error *err) {
   for (size_t i = 0; i < n; i++) {
-    if (i) fputc(',', w->f);
-    fputs(names[i], w->f);
+    if (i) note(w, fputc(',', w->f) != EOF);
+    note(w, fputs(names[i], w->f) != EOF);
   }
-  fputc('\n', w->f);
+  note(w, fputc('\n', w->f) != EOF);
   w->ncols = n;
-  if (fflush(w->f) != 0) return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(errno));
+  note(w, fflush(w->f) == 0);
+  if (w->failed) return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(w->failed));
   return URN_OK;
 }
 
@@ -74,8 +96,9 @@ int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_e
     len += urn_stancsv_format(w->line + len, w->line_cap - len, values[i], w->sig_figs);
   }
   w->line[len++] = '\n';
-  if (fwrite(w->line, 1, len, w->f) != len || fflush(w->f) != 0)
-    return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(errno));
+  note(w, fwrite(w->line, 1, len, w->f) == len);
+  note(w, fflush(w->f) == 0);
+  if (w->failed) return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(w->failed));
   return URN_OK;
 }
 
@@ -105,7 +128,7 @@ void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double
     }
     fputc('\n', w->f);
   }
-  fflush(w->f);
+  note(w, fflush(w->f) == 0 && !ferror(w->f));
 }
 
 void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sampling_seconds) {
@@ -114,7 +137,7 @@ void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sam
   fprintf(w->f, "# \n#  Elapsed Time: %g seconds (Warm-up)\n", wu);
   fprintf(w->f, "#                %g seconds (Sampling)\n", sa);
   fprintf(w->f, "#                %g seconds (Total)\n# \n", wu + sa);
-  fflush(w->f);
+  note(w, fflush(w->f) == 0 && !ferror(w->f));
 }
 
 static void writer_release(urn_stancsv_writer *w) {
@@ -123,13 +146,30 @@ static void writer_release(urn_stancsv_writer *w) {
   w->f = NULL;
 }
 
+/* Renames from to to; without replace, never over an existing to. */
+static int rename_to(const char *from, const char *to, int replace) {
+  if (replace) return rename(from, to);
+#ifdef RENAME_NOREPLACE
+  if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return -1; /* a filesystem without the flag: link + unlink */
+#endif
+  if (link(from, to) != 0) return -1;
+  return unlink(from);
+}
+
 int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err) {
   if (!w->f) return URN_OK;
+  note(w, fflush(w->f) == 0 && !ferror(w->f));
+  if (!w->failed && fsync(fileno(w->f)) != 0 && errno != EINVAL && errno != EROFS) note(w, 0);
+  note(w, fclose(w->f) == 0);
+  w->f = NULL;
   int rc = URN_OK;
-  if (fclose(w->f) != 0)
-    rc = urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(errno));
-  else if (rename(w->tmp_path, w->path) != 0)
-    rc = urn_error_set(err, URN_EIO, "%s: cannot rename to %s: %s", w->tmp_path, w->path, strerror(errno));
+  if (w->failed)
+    rc = urn_error_set(err, URN_EIO, "%s: write failed: %s; what was written is kept in %s", w->path,
+                       strerror(w->failed), w->tmp_path);
+  else if (rename_to(w->tmp_path, w->path, w->overwrite) != 0)
+    rc = urn_error_set(err, URN_EIO, "%s: cannot rename to %s: %s (the draws are kept in %s)", w->tmp_path, w->path,
+                       strerror(errno), w->tmp_path);
   writer_release(w);
   return rc;
 }

@@ -5,7 +5,14 @@
  * and the elapsed-time comments at the end.
  *
  * The file is written under a temporary name (PATH.part) and renamed to PATH
- * when closed, so a finished file never coexists with a half-written one. */
+ * when closed, so a finished file never coexists with a half-written one.
+ * Nothing is lost, clobbered or written where it should not be: PATH.part is
+ * created with O_CREAT|O_EXCL|O_NOFOLLOW (an existing one, say the draws of a
+ * killed run, is refused unless overwrite; a link there is never followed);
+ * every write, flush, fsync and close is checked, and a file any of them
+ * failed for (a full disk) keeps its .part name: close reports the error and
+ * renames nothing.  Without overwrite the rename never replaces a PATH that
+ * appeared meanwhile. */
 #ifndef URN_IO_STANCSV_WRITE_H
 #define URN_IO_STANCSV_WRITE_H
 
@@ -22,10 +29,13 @@ typedef struct urn_stancsv_writer {
   size_t ncols;    /* columns in the header */
   char *line;      /* line buffer */
   size_t line_cap; /* its size */
+  int overwrite;   /* an existing PATH.part or PATH may be replaced */
+  int failed;      /* errno of the first failed write (0: none): the file stays PATH.part */
 } urn_stancsv_writer;
 
-/* Creates PATH.part for writing. */
-int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, urn_error *err);
+/* Creates PATH.part for writing (see above; overwrite: an existing PATH.part is removed first, and the final
+ * rename may replace PATH). */
+int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int overwrite, urn_error *err);
 /* A comment line "# text" (text may contain newlines: each line is commented). */
 void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The header line of column names. */
@@ -41,7 +51,8 @@ enum { URN_STANCSV_DIAG = 0, URN_STANCSV_DENSE = 1, URN_STANCSV_UNIT = 2 };
 void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double *inv_metric, size_t dim, int kind);
 /* The timing comments ("#  Elapsed Time: 0.012 seconds (Warm-up)" ...), as CmdStan writes them. */
 void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sampling_seconds);
-/* Closes the file and renames it to its final name. */
+/* Flushes, syncs and closes the file and renames it to its final name; after any failed write (or failing
+ * here) it stays PATH.part and the error names it. */
 int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err);
 /* Closes and deletes the temporary file (a run that failed before drawing). */
 void urn_stancsv_discard(urn_stancsv_writer *w);

@@ -244,7 +244,7 @@ static void f_ode(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
   int old = (b->aux2 & ODE_OLD) != 0, tol = (b->aux2 & ODE_TOL) != 0;
   const ir_fun *f = urn_fn_funref(&args[0]);
   const urn_val *y0 = &args[1], *t0v = &args[2], *tsv = &args[3];
-  double rtol = 1e-6, atol = 1e-6, max_steps = 1e6;
+  volatile double rtol = 1e-6, atol = 1e-6, max_steps = 1e6; /* live across the setjmp below */
   if (old && (b->aux2 & ODE_STIFF_DEFAULTS)) rtol = 1e-10, atol = 1e-10, max_steps = 1e8;
   int first_extra;
   if (old) {

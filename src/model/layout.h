@@ -11,7 +11,9 @@
 /* Parses, checks and lowers stan_path; with data_path also reads and
  * validates the data and runs transformed data.  Prints the layout to out.
  * Returns URN_OK or an error status with err filled. */
-int urn_layout_print(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
-                     urn_error *err);
+int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, urn_error *err);
+/* The same with a stop flag (transformed data may loop forever: `urn check`'s SIGINT and --timeout). */
+int urn_layout_print_stop(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
+                          urn_error *err);
 
 #endif

@@ -925,8 +925,12 @@ static void print_decl(FILE *out, const ir_decl *d, const urn_val *shape, size_t
   fputc('\n', out);
 }
 
-int urn_layout_print(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
-                     urn_error *err) {
+int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, urn_error *err) {
+  return urn_layout_print_stop(stan_path, data_path, NULL, out, err);
+}
+
+int urn_layout_print_stop(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
+                          urn_error *err) {
   if (data_path) {
     urn_model_options opt;
     urn_model_options_default(&opt);

@@ -184,7 +184,7 @@ STAN
 echo '{"N": 3}' > "$TMP/n3.json"
 expect_exit 0 "$URN" sample "$TMP/fixed.stan" --data "$TMP/n3.json" --chains 2 --draws 20 --seed 4 --output-dir "$TMP/fx" \
   --refresh 0
-expect_out "with the fixed_param sampler (the model has no parameters)"
+expect_out "Model contains no parameters, running fixed_param sampler"
 [ "$(grep -v '^#' "$TMP/fx/fixed-1.csv" | head -n 1)" = "lp__,accept_stat__,y,k" ] && ok || bad "fixed_param header"
 [ "$(grep -vc '^#' "$TMP/fx/fixed-1.csv")" = 21 ] && ok || bad "fixed_param: 20 draws"
 grep -q "algorithm = fixed_param" "$TMP/fx/fixed-1.csv" && ok || bad "fixed_param: the method comment"

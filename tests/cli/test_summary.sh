@@ -65,7 +65,9 @@ expect_exit 1 "$URN" summary "$TMP/empty.csv"; expect_err "empty.csv: empty file
 printf '{"N": 2}\n' > "$TMP/data.json"
 expect_exit 1 "$URN" summary "$TMP/data.json"; expect_err "data.json:1:1: not a Stan CSV file"
 expect_exit 1 "$URN" summary $B1 $D/other_columns.csv; expect_err "chains must have the same columns"
-expect_exit 1 "$URN" summary $B1 $D/short.csv; expect_err "chains must have the same number of draws"
+# chains of different lengths (an interrupted run) are cut to the shortest, with a note (issue #16)
+expect_exit 0 "$URN" summary $B1 $D/short.csv; expect_err "the chains have different numbers of draws (39 to 40: an interrupted run?); using the first 39 draws of each"
+expect_out "2 chains x 39 draws"
 printf 'a,b\n1,2\n3,x\n' > "$TMP/bad.csv"
 expect_exit 1 "$URN" summary "$TMP/bad.csv"; expect_err "bad.csv:3:3: 'x' is not a number"
 printf '# c\na,b\n' > "$TMP/nodraws.csv"
