@@ -118,6 +118,19 @@ static const char *seq_name(const hmm_data *d, size_t b, char *buf, size_t cap) 
 
 /* Checks every sequence against the model, naming the sequence by its id. */
 static int data_check(const urn_hmm_model *m, const hmm_data *d, const char *path, urn_error *err) {
+  /* the forward-backward work of the longest sequence (about 4 T K + 4 K^2 values): a request memory cannot meet
+     (10000 states over a million rows) is an error here, not an abort in the middle of a fit */
+  size_t tmax = 0;
+  for (size_t b = 0; b < d->nseq; b++) tmax = d->seqs[b].T > tmax ? d->seqs[b].T : tmax;
+  double need = 8.0 * (4.0 * (double)tmax * m->K + 4.0 * (double)m->K * m->K);
+  void *probe = need < 1e18 ? urn_try_malloc((size_t)need) : NULL;
+  if (!probe) {
+    char b[32];
+    urn_format_bytes(b, sizeof b, need);
+    return urn_error_set(err, URN_ENOMEM, "%s: %d states over a sequence of %zu time steps need about %s of memory, "
+                         "more than this machine has", path, m->K, tmax, b);
+  }
+  free(probe);
   for (size_t b = 0; b < d->nseq; b++) {
     urn_error e2;
     if (urn_hmm_seq_check(m, &d->seqs[b], b, &e2)) {

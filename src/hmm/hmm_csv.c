@@ -4,6 +4,7 @@
  * rows into sequences by a session column. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,26 +236,48 @@ int urn_hmm_csv_numbers(const urn_hmm_csv *csv, const int *cols, int n, double *
   return URN_OK;
 }
 
+/* Orders run starts by their sequence value, then by position. */
+static int cmp_run(const void *a, const void *b, void *ctx) {
+  const urn_hmm_csv *csv = ((const void **)ctx)[0];
+  int col = *(const int *)((const void **)ctx)[1];
+  size_t i = *(const size_t *)a, j = *(const size_t *)b;
+  int c = strcmp(csv->cells[i * csv->ncol + col], csv->cells[j * csv->ncol + col]);
+  return c ? c : (i > j) - (i < j);
+}
+
 int urn_hmm_csv_split(const urn_hmm_csv *csv, int col, size_t **starts, size_t *nseq, urn_error *err) {
   size_t cap = 16, n = 0;
   size_t *s = urn_xmalloc(sizeof(size_t) * cap);
   s[n++] = 0;
-  if (col >= 0) {
+  if (col >= 0)
     for (size_t r = 1; r < csv->nrow; r++) {
-      const char *prev = csv->cells[(r - 1) * csv->ncol + col], *cur = csv->cells[r * csv->ncol + col];
-      if (strcmp(prev, cur) == 0) continue;
-      /* a new run: its value must not have been seen before */
-      for (size_t q = 0; q < n; q++)
-        if (!strcmp(csv->cells[s[q] * csv->ncol + col], cur)) {
-          int first_line = csv->line[s[q]];
-          free(s);
-          return urn_error_set(err, URN_EINPUT,
-                               "%s:%d: sequence '%s' of column '%s' resumes after another sequence (it began at line "
-                               "%d); the rows of a sequence must be contiguous",
-                               csv->path, csv->line[r], cur, csv->header[col], first_line);
-        }
+      if (!strcmp(csv->cells[(r - 1) * csv->ncol + col], csv->cells[r * csv->ncol + col])) continue;
       if (n + 1 >= cap) s = urn_xrealloc(s, sizeof(size_t) * (cap *= 2));
       s[n++] = r;
+    }
+  if (col >= 0 && n > 1) {
+    /* a run's value must not have been seen before: sorted by value, equal neighbours are a resumed sequence
+       (n log n, where comparing each run with all earlier ones took n^2 for many short sequences) */
+    size_t *ix = urn_xmalloc(sizeof(size_t) * n);
+    memcpy(ix, s, sizeof(size_t) * n);
+    const void *ctx[2] = {csv, &col};
+    qsort_r(ix, n, sizeof *ix, cmp_run, (void *)ctx);
+    size_t bad = SIZE_MAX, first = 0;
+    for (size_t k = 1; k < n; k++)
+      if (!strcmp(csv->cells[ix[k] * csv->ncol + col], csv->cells[ix[k - 1] * csv->ncol + col]) && ix[k] < bad) {
+        size_t g = k - 1;
+        while (g > 0 && !strcmp(csv->cells[ix[g - 1] * csv->ncol + col], csv->cells[ix[k] * csv->ncol + col])) g--;
+        bad = ix[k], first = ix[g];
+      }
+    free(ix);
+    if (bad != SIZE_MAX) {
+      int rc = urn_error_set(err, URN_EINPUT,
+                             "%s:%d: sequence '%s' of column '%s' resumes after another sequence (it began at line "
+                             "%d); the rows of a sequence must be contiguous",
+                             csv->path, csv->line[bad], csv->cells[bad * csv->ncol + col], csv->header[col],
+                             csv->line[first]);
+      free(s);
+      return rc;
     }
   }
   s = urn_xrealloc(s, sizeof(size_t) * (n + 1));

@@ -19,7 +19,7 @@
 #define URN_PARSE_MAX_DEPTH 500
 /* Maximum binary operators in one statement: a chain (a + b + c ...) is read by a loop and is not nesting,
  * but it makes a left-nested tree that later passes walk recursively. */
-#define URN_PARSE_MAX_CHAIN 10000
+#define URN_PARSE_MAX_CHAIN 4000
 
 /* Parses src[0..len) (which may contain NUL bytes: they are reported as errors).
  * path names the file in messages.  Returns the program, or NULL with err set

@@ -122,6 +122,16 @@ STAN
 expect_exit 1 "$URN" check "$TMP/hz2.stan" --data "$TMP/hs.json"
 expect_err "z: size too large (1e+10 values; a container holds at most 2^31)"
 
+# an HMM whose forward-backward work memory cannot hold (10000 states over 200000 rows: about 64 GB; 2 GB of
+# address space here, so that the answer does not depend on the machine)
+if ! grep -q __asan_init "$URN" 2>/dev/null; then
+  awk 'BEGIN { print "t,y"; for (i = 0; i < 200000; i++) printf "%d,%.3f\n", i, sin(i) }' > "$TMP/long.csv"
+  (ulimit -v 2000000 2>/dev/null; "$URN" hmm fit "$TMP/long.csv" --states 10000 --y y --iters 1 --quiet --init prior \
+    >"$TMP/out" 2>"$TMP/err"; echo $? > "$TMP/rc")
+  [ "$(cat "$TMP/rc")" = 1 ] && ok || bad "hmm fit beyond memory: exit $(cat "$TMP/rc"): $(head -c 300 "$TMP/err")"
+  expect_err "10000 states over a sequence of 200000 time steps need about"
+fi
+
 # ---- files that are not text; byte-order marks ----
 expect_exit 1 "$URN" check "$TMP/hs.stan" --data /dev/zero
 expect_err "/dev/zero: not a text file (a NUL byte at offset 0)"
