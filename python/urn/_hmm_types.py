@@ -38,7 +38,7 @@ class Seq(ctypes.Structure):
 
 class FitOpts(ctypes.Structure):
     """urn_hmm_fit_opts."""
-    _fields_ = [("num_iters", _i), ("tol", _d), ("nthreads", _i)]
+    _fields_ = [("num_iters", _i), ("tol", _d), ("nthreads", _i), ("stop", ctypes.c_void_p)]
 
 
 class FitReport(ctypes.Structure):

@@ -58,8 +58,9 @@ pid=$!
 # may not have started, and a signal before the handler is installed would test nothing).
 n=0
 while [ $n -lt 600 ]; do
-  [ -f "$TMP/term/k-1.csv" ] && [ -f "$TMP/term/k-2.csv" ] &&
-    [ "$(grep -vc '^#' "$TMP/term/k-1.csv")" -gt 2 ] && [ "$(grep -vc '^#' "$TMP/term/k-2.csv")" -gt 2 ] && break
+  # (while the run goes the files are k-C.csv.part; renamed to k-C.csv when complete)
+  [ -f "$TMP/term/k-1.csv.part" ] && [ -f "$TMP/term/k-2.csv.part" ] &&
+    [ "$(grep -vc '^#' "$TMP/term/k-1.csv.part")" -gt 2 ] && [ "$(grep -vc '^#' "$TMP/term/k-2.csv.part")" -gt 2 ] && break
   sleep 0.1
   n=$((n+1))
 done
