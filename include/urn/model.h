@@ -40,6 +40,9 @@ URN_API void urn_model_options_default(urn_model_options *opt);
  * plus URN_ENOMEM for sizes memory cannot hold and URN_EINTR when stopped. */
 URN_API urn_model *urn_model_load(const char *stan_path, const char *data_path, const urn_model_options *opt,
                                   urn_error *err);
+/* urn_model_new with options (NULL: the defaults). */
+URN_API urn_model *urn_model_new_opt(const char *path, const char *source, size_t source_len, const char *data_path,
+                                     const char *data, size_t data_len, const urn_model_options *opt, urn_error *err);
 URN_API void urn_model_free(urn_model *m);
 
 /* The model's name: the file stem of its path ("model" for "dir/model.stan"). */

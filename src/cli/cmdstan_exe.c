@@ -20,21 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/compile_exe.h"
 #include "io/json.h"
 #include "run/run_args.h"
 #include "urn/model.h"
 #include "urn/run.h"
 #include "util/util.h"
-
-/* The run being executed, for the signal handler (the only process-wide state). */
-static urn_run *volatile exe_running;
-static volatile sig_atomic_t exe_signal;
-
-static void exe_on_signal(int sig) {
-  exe_signal = sig;
-  if (exe_running) urn_run_stop(exe_running);
-}
 
 /* What the console callbacks need. */
 typedef struct exe_console {
@@ -338,13 +330,17 @@ static int run_model(rn_args *a, const char *program, size_t len, const char *pa
   size_t dlen;
   char *data = read_data(cfg->data_file, &dlen, &err);
   urn_model *m = NULL;
+  /* SIGINT and SIGTERM stop any evaluation (an endless loop in the program too: cli_stop_install) */
+  urn_model_options mopt;
+  urn_model_options_default(&mopt);
+  mopt.seed = cfg->seed, mopt.stop = cli_stop_install(0);
   if (err.code == URN_OK)
-    m = urn_model_new(path, program, len, cfg->data_file && *cfg->data_file ? cfg->data_file : NULL, data, dlen,
-                      cfg->seed, &err);
+    m = urn_model_new_opt(path, program, len, cfg->data_file && *cfg->data_file ? cfg->data_file : NULL, data, dlen,
+                          &mopt, &err);
   free(data);
   if (!m) {
     print_lines(&con, stderr, -1, "Error: ", err.msg);
-    return 1;
+    return cli_stop_code() ? cli_stop_code() : 1;
   }
   if (cfg->init) { /* a number is the radius of the random inits; anything else a file (set_chain_inputs) */
     char *end;
@@ -375,22 +371,18 @@ static int run_model(rn_args *a, const char *program, size_t len, const char *pa
   if (rc == URN_OK) {
     urn_run_callbacks cb = {&con, NULL, on_progress, on_message};
     urn_run_set_callbacks(r, &cb);
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = exe_on_signal;
-    sigemptyset(&sa.sa_mask);
-    exe_running = r;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    cli_stop_attach(r);
     rc = urn_run_execute(r, &err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    exe_running = NULL;
+    cli_stop_attach(NULL);
   }
+  if (cli_stop_code()) rc = URN_EINTR;
   if (rc != URN_OK && rc != URN_EINTR && !con.errors_shown) print_lines(&con, stderr, -1, "Error: ", err.msg);
   urn_run_free(r);
   urn_model_free(m);
-  if (rc == URN_EINTR) return exe_signal == SIGTERM ? 143 : 130;
+  if (rc == URN_EINTR) {
+    fprintf(stderr, "%s\n", cli_stop_code() ? cli_stop_reason() : "interrupted");
+    return cli_stop_code() ? cli_stop_code() : 130;
+  }
   return rc == URN_OK ? 0 : 1;
 }
 

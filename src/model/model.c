@@ -597,19 +597,26 @@ void urn_model_options_default(urn_model_options *opt) {
   opt->print = stdout;
 }
 
-urn_model *urn_model_new(const char *path, const char *source, size_t source_len, const char *data_path,
-                         const char *data, size_t data_len, uint64_t seed, urn_error *err) {
-  urn_model_options opt;
-  urn_model_options_default(&opt);
-  opt.seed = seed;
+urn_model *urn_model_new_opt(const char *path, const char *source, size_t source_len, const char *data_path,
+                             const char *data, size_t data_len, const urn_model_options *opt, urn_error *err) {
+  urn_model_options def;
+  if (!opt) urn_model_options_default(&def), opt = &def;
   urn_json *root = NULL;
   if (data && data_len) {
     root = urn_json_parse_data(data, data_len, data_path ? data_path : "data", err);
     if (!root) { if (err) err->code = URN_EINPUT; return NULL; }
   }
-  urn_model *m = model_build(path, source, source_len, data_path, root, &opt, err);
+  urn_model *m = model_build(path, source, source_len, data_path, root, opt, err);
   urn_json_free(root);
   return m;
+}
+
+urn_model *urn_model_new(const char *path, const char *source, size_t source_len, const char *data_path,
+                         const char *data, size_t data_len, uint64_t seed, urn_error *err) {
+  urn_model_options opt;
+  urn_model_options_default(&opt);
+  opt.seed = seed;
+  return urn_model_new_opt(path, source, source_len, data_path, data, data_len, &opt, err);
 }
 
 urn_model *urn_model_load(const char *stan_path, const char *data_path, const urn_model_options *opt,

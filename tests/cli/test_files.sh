@@ -156,6 +156,12 @@ stops INT 130 "$URN" generate "$TMP/gqloop.stan" --fitted "$TMP/fit.csv" --outpu
 stops INT 130 "$URN" check "$TMP/tdloop.stan" --data "$TMP/x.json"
 stops TERM 143 "$URN" logdensity "$TMP/loop.stan" --params "$TMP/x.json"
 [ ! -e "$TMP/s3.csv" ] && ok || bad "optimize stopped: wrote an estimate"
+# the CmdStan-compatible executable of `urn compile` too
+if "$URN" compile "$TMP/loop.stan" -o "$TMP/loop_exe" >/dev/null 2>&1; then
+  stops INT 130 "$TMP/loop_exe" sample output file="$TMP/s7.csv"
+else
+  bad "urn compile of loop.stan failed"
+fi
 # --timeout: the same stop after the time given (exit 124)
 expect_exit 124 "$URN" sample "$TMP/loop.stan" --chains 1 --refresh 0 --output-dir "$TMP/s5" --timeout 0.5
 expect_err "stopped at the time limit (--timeout 0.5 s) before any draw was made"
