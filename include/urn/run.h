@@ -189,11 +189,6 @@ URN_API int urn_run_output_csv(urn_run *r, int chain, const char *path, urn_erro
 /* The chain's diagnostic CSV (sample: sampler columns, unconstrained parameters, momenta, gradients). */
 URN_API int urn_run_diagnostic_csv(urn_run *r, int chain, const char *path, urn_error *err);
 
-/* Locks the folders of the run's output files now (urn_run_execute does it otherwise): one run at a time
- * writes into a folder (a flock on FOLDER/.urn-lock, held until urn_run_free).  A caller that tidies the
- * folder first (removes an earlier run's files) locks before it.  URN_EIO when another run holds a folder. */
-URN_API int urn_run_lock_outputs(urn_run *r, urn_error *err);
-
 /* Runs.  Returns URN_OK; URN_EINTR when stopped by urn_run_stop (the files
  * hold the rows made so far and are complete); or the first error (err says
  * which chain and why; the chains' own outcomes are in urn_run_chain_*).

@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "infer/nuts.h"
+#include "io/stancsv_write.h"
 #include "urn/diag.h"
 #include "urn/model.h"
 #include "urn/run.h"
@@ -142,15 +143,17 @@ static void usage(FILE *out) {
           "  --no-summary         do not print the summary table\n");
 }
 
-/* --overwrite: removes DIR/NAME-K.csv (and its .part) for the chains K > nch of an earlier, larger run. */
+/* --overwrite: removes DIR/NAME-K.csv (and its .part, unless a running run is writing it) for the chains K > nch
+ * of an earlier, larger run. */
 static void remove_stale_chains(const char *dir, const char *name, int nch) {
   size_t n = strlen(dir) + strlen(name) + 40;
   char *path = urn_xmalloc(n);
-  for (int k = nch + 1; k <= 1024; k++) /* 1024: the most chains a run may have */
-    for (int part = 0; part < 2; part++) {
-      snprintf(path, n, "%s/%s-%d.csv%s", dir, name, k, part ? ".part" : "");
-      unlink(path);
-    }
+  for (int k = nch + 1; k <= 1024; k++) { /* 1024: the most chains a run may have */
+    snprintf(path, n, "%s/%s-%d.csv.part", dir, name, k);
+    if (!urn_stancsv_part_in_use(path)) unlink(path);
+    snprintf(path, n, "%s/%s-%d.csv", dir, name, k);
+    unlink(path);
+  }
   free(path);
 }
 
@@ -322,12 +325,8 @@ int cmd_sample(int argc, char **argv) {
     urn_run_output_csv(r, c, path, NULL);
     free(path);
   }
-  /* one run at a time per folder; then, with --overwrite, the earlier run's files of the chains this run does
-     not have (the files of one folder must not mix runs) */
-  if (status == 0 && urn_run_lock_outputs(r, &err) != URN_OK) {
-    fprintf(stderr, "urn sample: %s\n", err.msg);
-    status = 1;
-  }
+  /* with --overwrite, the earlier run's files of the chains this run does not have (the files of one folder must
+     not mix runs) */
   if (status == 0 && overwrite) remove_stale_chains(out_dir, name, nch);
   size_t n_cols = urn_run_num_cols(r), kept_rows = (size_t)(rcfg.num_samples + rcfg.thin - 1) / (size_t)rcfg.thin;
   size_t kept_size;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "io/numfmt.h"
@@ -18,6 +19,15 @@ static void note(urn_stancsv_writer *w, int ok) {
   if (!ok && !w->failed) w->failed = errno ? errno : EIO;
 }
 
+/* An existing PATH.part: in use when another process (a running run) holds its lock. */
+static int part_in_use(const char *tmp) {
+  int fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return 0; /* a link or something unreadable: not a live run's file */
+  int busy = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close(fd);
+  return busy;
+}
+
 int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int overwrite, urn_error *err) {
   memset(w, 0, sizeof *w);
   size_t n = strlen(path) + 6;
@@ -25,11 +35,25 @@ int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int 
   snprintf(tmp, n, "%s.part", path);
   /* O_EXCL|O_NOFOLLOW: an existing file or link is never followed or reused */
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-  if (fd < 0 && errno == EEXIST && overwrite && unlink(tmp) == 0) /* unlink removes a link, not its target */
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  int busy = 0;
+  if (fd < 0 && errno == EEXIST) {
+    busy = part_in_use(tmp);
+    if (!busy && overwrite && unlink(tmp) == 0) /* a stale .part (or a link: unlink removes the link) */
+      fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    else
+      errno = EEXIST;
+  }
+  /* the lock says "being written" to any other run that meets this file (it goes when the file is closed, or
+     when the process ends, however it ends) */
+  if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    fd = -1, busy = 1, errno = EEXIST;
+  }
   if (fd < 0) {
     int e = errno;
-    int rc = e == EEXIST
+    int rc = busy ? urn_error_set(err, URN_EIO, "%s is being written by another run, now; wait for it to finish, or "
+                                                "write elsewhere (--output-dir)", tmp)
+             : e == EEXIST
                  ? urn_error_set(err, URN_EIO, "%s exists (the incomplete draws of an earlier run that was stopped or "
                                                "killed); move it away, or use --overwrite to replace it", tmp)
                  : urn_error_set(err, URN_EIO, "%s: cannot create: %s", path, strerror(e));
@@ -50,6 +74,8 @@ int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int 
   w->line = urn_xmalloc(w->line_cap);
   return URN_OK;
 }
+
+int urn_stancsv_part_in_use(const char *part_path) { return part_in_use(part_path); }
 
 void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) {
   char buf[4096];

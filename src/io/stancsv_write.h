@@ -8,7 +8,10 @@
  * when closed, so a finished file never coexists with a half-written one.
  * Nothing is lost, clobbered or written where it should not be: PATH.part is
  * created with O_CREAT|O_EXCL|O_NOFOLLOW (an existing one, say the draws of a
- * killed run, is refused unless overwrite; a link there is never followed);
+ * killed run, is refused unless overwrite; a link there is never followed)
+ * and locked (flock) while it is written, so a second run that meets it is
+ * refused even with overwrite (runs writing different files into one folder,
+ * as cmdstanpy's one process per chain, go on side by side);
  * every write, flush, fsync and close is checked, and a file any of them
  * failed for (a full disk) keeps its .part name: close reports the error and
  * renames nothing.  Without overwrite the rename never replaces a PATH that
@@ -36,6 +39,8 @@ typedef struct urn_stancsv_writer {
 /* Creates PATH.part for writing (see above; overwrite: an existing PATH.part is removed first, and the final
  * rename may replace PATH). */
 int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int overwrite, urn_error *err);
+/* Whether PATH.part is being written now (its writer's lock is held). */
+int urn_stancsv_part_in_use(const char *part_path);
 /* A comment line "# text" (text may contain newlines: each line is commented). */
 void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The header line of column names. */

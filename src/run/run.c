@@ -163,7 +163,6 @@ void urn_run_free(urn_run *r) {
   for (size_t j = 0; j < r->n_cols; j++) free(r->names[j]);
   for (size_t i = 0; i < sizeof r->strs / sizeof *r->strs; i++) free(r->strs[i]);
   free(r->names), free(r->ch), free(r->points);
-  rn_unlock_outputs(r);
   pthread_mutex_destroy(&r->cb_lock);
   free(r);
 }
@@ -392,8 +391,6 @@ int urn_run_execute(urn_run *r, urn_error *err) {
   }
   return urn_error_set(err, URN_EINPUT, "unknown method");
 }
-
-int urn_run_lock_outputs(urn_run *r, urn_error *err) { return rn_lock_outputs(r, err); }
 
 void urn_run_stop(urn_run *r) {
   if (r) r->stop = 1;

@@ -72,9 +72,6 @@ struct urn_run {
   double mode_cpu;             /* its CPU seconds */
   int iterations;              /* optimize: iterations */
   const char *reason;          /* optimize: why it stopped */
-  int *locks;                  /* file descriptors of the output folders' locks (urn_lock_dir) */
-  int n_locks;                 /* their count (-1 entries: none) */
-  int locked;                  /* the output folders are locked (rn_lock_outputs ran) */
 };
 
 /* ---- run.c ---- */
@@ -98,9 +95,6 @@ int rn_fitted_point(const urn_run *r, const rn_fitted *f, const size_t *col, siz
 /* Creates every chain's output files (refusing existing ones unless
  * cfg.overwrite) and writes their configuration comments and headers. */
 int rn_open_outputs(urn_run *r, urn_error *err);
-/* Locks every folder the run writes to (once; urn_run_lock_outputs); rn_unlock_outputs releases them. */
-int rn_lock_outputs(urn_run *r, urn_error *err);
-void rn_unlock_outputs(urn_run *r);
 /* A finished row of chain c: to its CSV, into memory, to the row callback. */
 int rn_emit_row(urn_run *r, int c, int warmup, const double *row, urn_error *err);
 /* A diagnostic row of chain c (when it has a diagnostic file). */

@@ -2,9 +2,9 @@
  * and diagnostic files (every file a run creates is created in
  * rn_open_outputs, through the Stan CSV writer of io/stancsv_write.c: written
  * as PATH.part (O_EXCL|O_NOFOLLOW), flushed row by row, every write checked,
+ * locked while written, so that a second run never writes the same file),
  * renamed to PATH when complete), the rows kept in memory, and the row
- * callback.  The folders written to are locked for the run's duration
- * (urn_lock_dir), so two runs never write into one folder at once. */
+ * callback. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,49 +15,6 @@
 
 /* Writes one configuration line as a CSV comment. */
 static void put_comment(void *ctx, const char *line) { urn_stancsv_comment(ctx, "%s", line); }
-
-/* The folder of path (a new string: "." for a bare name). */
-static char *folder_of(const char *path) {
-  const char *slash = strrchr(path, '/');
-  if (!slash) return urn_xstrdup(".");
-  if (slash == path) return urn_xstrdup("/");
-  return urn_xstrndup(path, (size_t)(slash - path));
-}
-
-int rn_lock_outputs(urn_run *r, urn_error *err) {
-  if (r->locked) return URN_OK;
-  int cap = 2 * r->n_chains + 1;
-  char **dirs = urn_xcalloc((size_t)cap, sizeof *dirs);
-  r->locks = urn_xcalloc((size_t)cap, sizeof *r->locks);
-  r->n_locks = 0;
-  int rc = URN_OK;
-  for (int c = 0; c < r->n_chains && rc == URN_OK; c++) {
-    const char *paths[2] = {r->ch[c].csv_path, r->ch[c].diag_path};
-    for (int k = 0; k < 2 && rc == URN_OK; k++) {
-      if (!paths[k]) continue;
-      char *d = folder_of(paths[k]);
-      int seen = 0;
-      for (int i = 0; i < r->n_locks && !seen; i++) seen = !strcmp(dirs[i], d);
-      if (seen) { free(d); continue; }
-      int e = 0, fd = urn_lock_dir(d, &e, err);
-      if (fd < 0 && e != EWOULDBLOCK) /* a folder where nothing can be created: say so of the output itself */
-        urn_error_set(err, URN_EIO, "%s: cannot create: %s", paths[k], strerror(e));
-      if (fd < 0) { free(d); rc = URN_EIO; break; }
-      dirs[r->n_locks] = d, r->locks[r->n_locks++] = fd;
-    }
-  }
-  for (int i = 0; i < r->n_locks; i++) free(dirs[i]);
-  free(dirs);
-  if (rc != URN_OK) rn_unlock_outputs(r);
-  else r->locked = 1;
-  return rc;
-}
-
-void rn_unlock_outputs(urn_run *r) {
-  for (int i = 0; i < r->n_locks; i++) close(r->locks[i]);
-  free(r->locks);
-  r->locks = NULL, r->n_locks = 0, r->locked = 0;
-}
 
 static int open_one(urn_run *r, int c, const char *path, urn_stancsv_writer *w, int *is_open, urn_error *err) {
   if (!r->cfg.overwrite && access(path, F_OK) == 0)
@@ -94,9 +51,7 @@ static int diag_header(urn_run *r, int c, urn_error *err) {
 }
 
 int rn_open_outputs(urn_run *r, urn_error *err) {
-  /* one run at a time per folder: a second run writing into it at once is refused (before any file is touched) */
-  int rc = rn_lock_outputs(r, err);
-  if (rc != URN_OK) return rc;
+  int rc = URN_OK;
   for (int c = 0; c < r->n_chains && rc == URN_OK; c++) {
     rn_chain *ch = &r->ch[c];
     if (ch->csv_path) {

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -321,33 +320,6 @@ int urn_write_file(const char *path, const void *data, size_t n, urn_error *err)
   if (bad) unlink(tmp);
   free(tmp);
   return bad ? urn_error_set(err, URN_EIO, "%s: write failed: %s", path, strerror(e)) : URN_OK;
-}
-
-int urn_lock_dir(const char *dir, int *errnum, urn_error *err) {
-  size_t n = strlen(dir) + 16;
-  char *path = urn_xmalloc(n);
-  snprintf(path, n, "%s/.urn-lock", dir);
-  int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    if (errnum) *errnum = errno;
-    urn_error_set(err, URN_EIO, "%s: cannot lock the folder: %s", path, strerror(errno));
-    free(path);
-    return -1;
-  }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int e = errno;
-    if (errnum) *errnum = e;
-    close(fd);
-    if (e == EWOULDBLOCK)
-      urn_error_set(err, URN_EIO, "%s is in use by another run (%s is locked); wait for it to finish, or write "
-                    "elsewhere (--output-dir)", dir, path);
-    else
-      urn_error_set(err, URN_EIO, "%s: cannot lock the folder: %s", path, strerror(e));
-    free(path);
-    return -1;
-  }
-  free(path);
-  return fd;
 }
 
 void urn_format_double(char *out, size_t cap, double x) {

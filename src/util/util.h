@@ -69,11 +69,6 @@ char *urn_read_file(const char *path, size_t *len, urn_error *err);
  * such as /dev/full or /dev/stdout, a FIFO) is written in place, every write checked. */
 int urn_write_file(const char *path, const void *data, size_t n, urn_error *err);
 
-/* Locks folder dir for one writer at a time: an exclusive flock on dir/.urn-lock (created with O_NOFOLLOW, kept
- * as an empty file).  Returns the lock's file descriptor (close it to release; the system releases it when the
- * process ends, however it ends), or -1 with err set: "dir is in use by another run ..." when it is held. */
-int urn_lock_dir(const char *dir, int *errnum, urn_error *err); /* *errnum: the failure's errno (EWOULDBLOCK: held) */
-
 /* Formats a double with %.17g but prints "nan", "inf", "-inf" as Stan CSV does. */
 void urn_format_double(char *out, size_t cap, double x);
 

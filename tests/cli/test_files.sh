@@ -41,7 +41,7 @@ ln -s "$TMP/victim.txt" "$TMP/l/t.svg.part"
 expect_exit 0 "$URN" plot trace "$TMP/l/m-1.csv" -o "$TMP/l/t.svg"
 [ "$(cat "$TMP/victim.txt")" = "precious" ] && [ -s "$TMP/l/t.svg" ] && ok || bad "plot followed a link at its temporary name"
 
-# ---- two runs into one folder at once: the second is refused ----
+# ---- two runs writing one file at once: the second is refused (the .part is locked while written) ----
 cat > "$TMP/slow.stan" <<'STAN'
 parameters { real mu; }
 model { real s = 0; for (i in 1:20000) s += 1e-9; mu ~ normal(s, 1); }
@@ -52,8 +52,12 @@ pid=$!
 n=0
 while [ $n -lt 300 ] && [ ! -e "$TMP/c/slow-1.csv.part" ]; do sleep 0.1; n=$((n+1)); done
 expect_exit 1 "$URN" sample "$TMP/slow.stan" --chains 1 $Q --output-dir "$TMP/c" --overwrite
-expect_err "is in use by another run"
+expect_err "slow-1.csv.part is being written by another run, now; wait for it to finish"
+expect_exit 1 "$URN" sample "$TMP/slow.stan" --chains 1 $Q --output-dir "$TMP/c"
+expect_err "slow-1.csv.part is being written by another run, now"
 [ -e "$TMP/c/slow-1.csv.part" ] && ok || bad "the second run touched the first run's file"
+# runs writing other files into the same folder go on side by side (cmdstanpy runs one process per chain)
+expect_exit 0 "$URN" sample "$TMP/m.stan" --chains 1 $Q --output-dir "$TMP/c"
 kill -TERM $pid
 wait $pid
 rc=$?
