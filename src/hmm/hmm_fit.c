@@ -102,10 +102,6 @@ int urn_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nse
   free(tr);
   urn_hmm_params_free(&cur);
   if (report) *report = rep;
-  if (first.code == URN_EINTR) { /* stopped: best holds the best finished restart, if any */
-    if (err) *err = first;
-    return URN_EINTR;
-  }
   if (rep.best_restart < 0) {
     if (err) *err = first;
     return first.code ? first.code : URN_EINPUT;
