@@ -115,6 +115,11 @@ static void test_dirichlet(void) {
   urn_darg b2[2] = {urn_darg_items(th2 + 3, 1, 3, 1, NULL), urn_darg_items(al, 1, 3, 1, NULL)};
   CHECK_NEAR(eval(d, b, 2), REF_DIRICHLET + eval(d, b2, 2), 1e-12, 0, "dirichlet items");
   nbcast++;
+  /* large concentrations near the mode: the saddle-point form keeps the digits lgamma(5.2e10) would lose */
+  double thl[3] = {1.5 / 5.2, 0.7 / 5.2, 3.0 / 5.2}, all[3] = {1.5e10, 0.7e10, 3.0e10}, gtl[3], gal[3];
+  urn_darg lg[2] = {urn_darg_items(thl, 1, 3, 1, gtl), urn_darg_items(all, 1, 3, 1, gal)};
+  CHECK_NEAR(eval(d, lg, 2), REF_DIRICHLET_LARGE, 1e-12, 0, "dirichlet at alpha ~ 1e10");
+  nval++;
   double bad[3] = {0.2, 0.3, 0.6};
   urn_darg e1[2] = {urn_darg_items(bad, 1, 3, 1, NULL), urn_darg_items(al, 1, 3, 1, NULL)};
   urn_error e;
@@ -646,6 +651,30 @@ static void test_matrix_families(void) {
   nerr += 3;
 }
 
+static void test_dlm(void) {
+  /* column-major copies of gen_dist.py's Fd, Gd, Vd, Wd, m0d, C0d, Yd */
+  double F[4] = {1.0, 0.5, 0.3, -0.2}, G[4] = {0.9, -0.2, 0.1, 0.8}, V[4] = {0.5, 0.1, 0.1, 0.4},
+         W[4] = {0.3, 0.05, 0.05, 0.2}, m0[2] = {0.2, -0.1}, C0[4] = {1.0, 0.2, 0.2, 0.6},
+         Y[8] = {0.5, 0.2, 0.1, -0.4, -0.3, 0.6, 0.8, 0.1}, Vv[2] = {0.5, 0.4};
+  double gY[8], gF[4], gG[4], gV[4], gW[4], gm[2], gC[4];
+  urn_darg a[7] = {urn_darg_items(Y, 1, 2, 4, gY), urn_darg_items(F, 1, 2, 2, gF), urn_darg_items(G, 1, 2, 2, gG),
+                   urn_darg_items(V, 1, 2, 2, gV), urn_darg_items(W, 1, 2, 2, gW), urn_darg_items(m0, 1, 2, 1, gm),
+                   urn_darg_items(C0, 1, 2, 2, gC)};
+  int mode[7] = {0, 0, 0, 2, 2, 0, 2};
+  check_family("gaussian_dlm_obs", a, 7, mode, REF_GAUSSIAN_DLM_OBS);
+  /* the overload with a vector V (the second table entry of the name) */
+  const urn_dist *dv = NULL;
+  for (const urn_dist *d = urn_dist_table; d->name; d++)
+    if (!strcmp(d->name, "gaussian_dlm_obs") && d->args[3].kind == URN_DA_VECTOR) dv = d;
+  CHECK(dv != NULL, "gaussian_dlm_obs with a vector V");
+  if (!dv) return;
+  a[3] = urn_darg_items(Vv, 1, 2, 1, gV);
+  CHECK_NEAR(eval(dv, a, 7), REF_GAUSSIAN_DLM_OBS_VEC, 1e-12, 0, "gaussian_dlm_obs, vector V");
+  nval++;
+  int mode2[7] = {0, 0, 0, 0, 2, 0, 2};
+  check_grads(dv, a, 7, mode2, "gaussian_dlm_obs, vector V");
+}
+
 int main(void) {
   test_glms_large();
   test_dirichlet();
@@ -658,6 +687,7 @@ int main(void) {
   test_ordered_probit();
   test_glms_more();
   test_matrix_families();
+  test_dlm();
   printf("multivariate: %d value, %d partial, %d propto, %d broadcast, %d error checks\n", nval,
          npart, nprop, nbcast, nerr);
   return test_done();

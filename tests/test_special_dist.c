@@ -2,7 +2,8 @@
  * distributions: the adaptive Gauss–Kronrod quadrature of math/quad.h (exact
  * on polynomials of degree <= 22 on one panel, error control on peaked and
  * singular-derivative integrands), the scaled complementary error function
- * urn_erfcx and Owen's T (urn_owens_t, urn_owens_t_scaled) against the mpmath
+ * urn_erfcx, Owen's T (urn_owens_t, urn_owens_t_scaled), the log rising factorial, the gamma and beta
+ * saddle-point prefixes and both tails of the incomplete beta (urn_inc_beta_pq) against the mpmath
  * table tests/data/special_dist_table.h (tests/data/gen_special_dist.py), and
  * their symmetries and limits. */
 #include <string.h>
@@ -36,25 +37,41 @@ static void test_quad(void) {
 }
 
 static void test_table(void) {
-  double worst_x = 0, worst_t = 0;
+  double worst_x = 0, worst_t = 0, worst_o = 0;
   for (size_t i = 0; i < sizeof sd_refs / sizeof sd_refs[0]; i++) {
     const sd_ref *r = &sd_refs[i];
-    double v, tol;
+    double v, tol = 4e-15;
     if (!strcmp(r->fn, "erfcx")) {
       v = urn_erfcx(r->x[0]);
       /* below 0, erfcx = 2 exp(x^2) - erfcx(-x): exp(x^2) has condition 2 x^2 */
       tol = r->x[0] < 0 ? fmax(4e-16 * 2 * r->x[0] * r->x[0], 1e-15) : 2e-15;
-      worst_x = fmax(worst_x, fabs(v - r->value) / fabs(r->value));
-    } else {
+    } else if (!strcmp(r->fn, "owens_t")) {
       v = urn_owens_t(r->x[0], r->x[1]);
       tol = 1e-14;
-      if (r->value != 0) worst_t = fmax(worst_t, fabs(v - r->value) / fabs(r->value));
+    } else if (!strcmp(r->fn, "lrf")) {
+      v = urn_log_rising_factorial(r->x[0], r->x[1]);
+    } else if (!strcmp(r->fn, "lgp")) {
+      v = urn_log_gamma_prefix(r->x[0], r->x[1]);
+      tol = 1e-13;
+    } else if (!strcmp(r->fn, "lbp")) {
+      v = urn_log_beta_prefix(r->x[0], r->x[1], r->x[2], 1 - r->x[2]);
+      tol = 1e-13;
+    } else { /* ibp / ibq: both tails of I given y = 1 - x */
+      double P, Q;
+      urn_inc_beta_pq(r->x[0], r->x[1], 1 - r->x[2], r->x[2], &P, &Q);
+      v = !strcmp(r->fn, "ibp") ? P : Q;
+      tol = 1e-12;
     }
+    double rel = r->value != 0 ? fabs(v - r->value) / fabs(r->value) : fabs(v);
+    if (!strcmp(r->fn, "erfcx")) worst_x = fmax(worst_x, rel);
+    else if (!strcmp(r->fn, "owens_t")) worst_t = fmax(worst_t, rel);
+    else worst_o = fmax(worst_o, rel);
     char what[96];
-    snprintf(what, sizeof what, "%s(%g, %g)", r->fn, r->x[0], r->x[1]);
+    snprintf(what, sizeof what, "%s(%g, %g, %g)", r->fn, r->x[0], r->x[1], r->x[2]);
     CHECK_NEAR(v, r->value, tol, 1e-300, what);
   }
-  printf("worst relative error: erfcx %.2g, owens_t %.2g\n", worst_x, worst_t);
+  printf("worst relative error: erfcx %.2g, owens_t %.2g, log rising factorial / prefixes / inc_beta_pq %.2g\n",
+         worst_x, worst_t, worst_o);
 }
 
 static void test_identities(void) {

@@ -262,3 +262,8 @@ double dist_digamma_diff(double x, double n) {
   if (x >= 10) return log1p(n / x) - 0.5 / (x + n) + 0.5 / x + (digamma_tail(x + n) - digamma_tail(x));
   return urn_digamma(x + n) - urn_digamma(x);
 }
+
+double dist_log_minus_digamma(double x) {
+  if (x >= 10) return 0.5 / x - digamma_tail(x); /* psi(x) = log x - 1/(2x) + tail(x) */
+  return log(x) - urn_digamma(x);
+}

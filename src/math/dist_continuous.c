@@ -171,8 +171,10 @@ static inline void k_student_t(const double *x, const int *fresh, dist_kstate *s
   double y = x[0], nu = x[1], mu = x[2], s = x[3];
   double z = (y - mu) / s, z2nu = z * z / nu, l1p = log1p(z2nu);
   if (fresh[1]) { /* terms of nu alone: once when nu is a scalar */
-    if (st->keep[1]) st->c[0] = urn_lgamma(0.5 * (nu + 1)) - urn_lgamma(0.5 * nu) - 0.5 * log(nu);
-    if (st->var[1]) st->c[1] = urn_digamma(0.5 * (nu + 1)) - urn_digamma(0.5 * nu);
+    /* lgamma((nu+1)/2) - lgamma(nu/2) as a log rising factorial: the difference of the lgammas would keep only
+     * ~3 digits at nu = 1e12 */
+    if (st->keep[1]) st->c[0] = urn_log_rising_factorial(0.5 * nu, 0.5) - 0.5 * log(nu);
+    if (st->var[1]) st->c[1] = dist_digamma_diff(0.5 * nu, 0.5);
   }
   if (st->keep[2] && fresh[3]) st->c[2] = log(s);
   if (st->keep[0]) *lp -= 0.5 * DIST_LOG_PI;
@@ -327,16 +329,21 @@ static inline void k_gamma(const double *x, const int *fresh, dist_kstate *st, d
   double ly = log(y);
   if (fresh[1]) { /* once when alpha is a scalar */
     if (st->keep[0]) st->c[0] = urn_lgamma(al);
-    if (st->var[1]) st->c[1] = urn_digamma(al);
+    if (st->var[1]) st->c[1] = dist_log_minus_digamma(al);
   }
   if (fresh[2]) st->c[2] = log(b);
-  if (st->keep[0]) *lp -= st->c[0];
-  if (st->keep[1]) *lp += al * st->c[2];
-  if (st->keep[2]) *lp += XLOGY(al - 1, ly);
-  if (st->keep[3]) *lp -= b * y;
+  if (st->keep[0] && st->keep[1] && st->keep[2] && st->keep[3] && y > 0 && isfinite(b * y)) {
+    /* the whole density at once in the saddle-point form: at alpha = 1e10 the separate terms cancel 10 digits */
+    *lp += urn_log_gamma_prefix(al, b * y) - ly;
+  } else {
+    if (st->keep[0]) *lp -= st->c[0];
+    if (st->keep[1]) *lp += al * st->c[2];
+    if (st->keep[2]) *lp += XLOGY(al - 1, ly);
+    if (st->keep[3]) *lp -= b * y;
+  }
   g[0] = XDIV(al - 1, y) - b;
-  if (st->var[1]) g[1] = st->c[2] - st->c[1] + ly;
-  g[2] = al / b - y;
+  if (st->var[1]) g[1] = log(b * y / al) + st->c[1]; /* log(b y) - psi(alpha) */
+  g[2] = fma(-b, y, al) / b;                         /* alpha/b - y, one rounding at the mode */
 }
 
 #define SHAPE_LABELS(third) {"Random variable", "Shape parameter", third}
@@ -355,13 +362,17 @@ int urn_gamma_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
 static inline void k_inv_gamma(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
   double y = x[0], al = x[1], b = x[2];
   double ly = log(y), lb = log(b);
-  if (st->keep[0]) *lp -= urn_lgamma(al);
-  if (st->keep[1]) *lp += al * lb;
-  if (st->keep[2]) *lp -= (al + 1) * ly;
-  if (st->keep[3]) *lp -= b / y;
-  g[0] = -(al + 1) / y + b / (y * y);
-  if (st->var[1]) g[1] = lb - urn_digamma(al) - ly;
-  g[2] = al / b - 1 / y;
+  if (st->keep[0] && st->keep[1] && st->keep[2] && st->keep[3] && isfinite(b / y) && isfinite(y)) {
+    *lp += urn_log_gamma_prefix(al, b / y) - ly; /* saddle-point form, as gamma */
+  } else {
+    if (st->keep[0]) *lp -= urn_lgamma(al);
+    if (st->keep[1]) *lp += al * lb;
+    if (st->keep[2]) *lp -= (al + 1) * ly;
+    if (st->keep[3]) *lp -= b / y;
+  }
+  g[0] = fma(-(al + 1), y, b) / (y * y); /* (b - (alpha + 1) y) / y^2: one rounding at the mode */
+  if (st->var[1]) g[1] = log(b / (y * al)) + dist_log_minus_digamma(al);
+  g[2] = fma(al, y, -b) / (b * y);
 }
 
 int urn_inv_gamma_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
@@ -404,14 +415,20 @@ int urn_weibull_lpdf(const urn_darg *a, int propto, double *out, urn_error *err)
 static inline void k_beta(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
   double y = x[0], al = x[1], be = x[2];
   double ly = log(y), l1my = log1p(-y);
-  if (st->keep[0]) *lp -= urn_lbeta(al, be);
-  if (st->keep[1]) *lp += XLOGY(al - 1, ly);
-  if (st->keep[2]) *lp += XLOGY(be - 1, l1my);
-  g[0] = XDIV(al - 1, y) - XDIV(be - 1, 1 - y);
-  if (st->var[1] || st->var[2]) {
-    double dab = urn_digamma(al + be);
-    g[1] = ly - urn_digamma(al) + dab;
-    g[2] = l1my - urn_digamma(be) + dab;
+  if (st->keep[0] && st->keep[1] && st->keep[2] && y > 0 && y < 1) {
+    /* saddle-point form (large shapes: lbeta and the log terms cancel ~ alpha + beta in size) */
+    *lp += urn_log_beta_prefix(al, be, y, 1 - y) - ly - l1my;
+  } else {
+    if (st->keep[0]) *lp -= urn_lbeta(al, be);
+    if (st->keep[1]) *lp += XLOGY(al - 1, ly);
+    if (st->keep[2]) *lp += XLOGY(be - 1, l1my);
+  }
+  /* (alpha - 1)/y - (beta - 1)/(1 - y) = ((alpha - 1) - (alpha + beta - 2) y) / (y (1 - y)): one rounding where the
+   * two terms are 1e10 in size and cancel */
+  g[0] = y > 0 && y < 1 ? fma(-(al + be - 2), y, al - 1) / (y * (1 - y)) : XDIV(al - 1, y) - XDIV(be - 1, 1 - y);
+  if (st->var[1] || st->var[2]) { /* psi(alpha + beta) - psi(alpha) without cancellation */
+    g[1] = ly + dist_digamma_diff(al, be);
+    g[2] = l1my + dist_digamma_diff(be, al);
   }
 }
 
@@ -432,15 +449,24 @@ int urn_beta_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
 static inline void k_beta_proportion(const double *x, const int *fresh, dist_kstate *st, double *lp,
                                      double *g) {
   double y = x[0], mu = x[1], k = x[2];
-  double ly = log(y), l1my = log1p(-y), mk = mu * k, nk = (1 - mu) * k;
-  if (st->keep[0]) *lp += urn_lgamma(k);
-  if (st->keep[1]) *lp -= urn_lgamma(mk) + urn_lgamma(nk);
-  if (st->keep[2]) *lp += XLOGY(mk - 1, ly) + XLOGY(nk - 1, l1my);
-  g[0] = XDIV(mk - 1, y) - XDIV(nk - 1, 1 - y);
+  /* n kappa = kappa - m kappa: the two shapes sum to kappa exactly, as the normalizer lgamma(kappa) assumes ((1 - mu)
+   * kappa rounds to a shape 1e-5 away at kappa = 1e12, which moves the density by 3e-4) */
+  double ly = log(y), l1my = log1p(-y), mk = mu * k, nk = k - mk;
+  if (st->keep[0] && st->keep[1] && st->keep[2] && y > 0 && y < 1) {
+    *lp += urn_log_beta_prefix(mk, nk, y, 1 - y) - ly - l1my; /* as beta */
+  } else {
+    if (st->keep[0]) *lp += urn_lgamma(k);
+    if (st->keep[1]) *lp -= urn_lgamma(mk) + urn_lgamma(nk);
+    if (st->keep[2]) *lp += XLOGY(mk - 1, ly) + XLOGY(nk - 1, l1my);
+  }
+  /* ((m kappa - 1) - (kappa - 2) y) / (y (1 - y)) = (kappa (mu - y) - 1 + 2 y) / (y (1 - y)): mu - y is exact near
+   * the mode, where the two 1e12-sized terms cancel */
+  g[0] = y > 0 && y < 1 ? (k * (mu - y) - 1 + 2 * y) / (y * (1 - y)) : XDIV(mk - 1, y) - XDIV(nk - 1, 1 - y);
   if (st->var[1] || st->var[2]) {
-    double dm = urn_digamma(mk), dn = urn_digamma(nk);
-    g[1] = k * (dn - dm + ly - l1my);
-    g[2] = urn_digamma(k) - mu * dm - (1 - mu) * dn + mu * ly + (1 - mu) * l1my;
+    /* psi(kappa) - psi(m kappa) and psi(kappa) - psi(n kappa), each without cancellation */
+    double dm = dist_digamma_diff(mk, nk), dn = dist_digamma_diff(nk, mk);
+    g[1] = k * (dm - dn + ly - l1my);
+    g[2] = mu * dm + (1 - mu) * dn + mu * ly + (1 - mu) * l1my;
   }
 }
 
@@ -491,21 +517,29 @@ int urn_uniform_lpdf(const urn_darg *a, int propto, double *out, urn_error *err)
 /* The chi-square families: keep 0 terms of nu alone, 1 y and nu, 2 y alone. */
 static inline void k_chi_square(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
   double y = x[0], nu = x[1], ly = log(y), h = 0.5 * nu;
-  if (st->keep[0]) *lp -= h * DIST_LOG_2 + urn_lgamma(h);
-  if (st->keep[1]) *lp += XLOGY(h - 1, ly);
-  if (st->keep[2]) *lp -= 0.5 * y;
+  if (st->keep[0] && st->keep[1] && st->keep[2] && y > 0 && isfinite(y)) {
+    *lp += urn_log_gamma_prefix(h, 0.5 * y) - ly; /* gamma(y | nu/2, 1/2), saddle-point form */
+  } else {
+    if (st->keep[0]) *lp -= h * DIST_LOG_2 + urn_lgamma(h);
+    if (st->keep[1]) *lp += XLOGY(h - 1, ly);
+    if (st->keep[2]) *lp -= 0.5 * y;
+  }
   g[0] = XDIV(h - 1, y) - 0.5;
-  if (st->var[1]) g[1] = 0.5 * (ly - DIST_LOG_2 - urn_digamma(h));
+  if (st->var[1]) g[1] = 0.5 * (log(y / nu) + dist_log_minus_digamma(h));
 }
 
 static inline void k_inv_chi_square(const double *x, const int *fresh, dist_kstate *st, double *lp,
                                     double *g) {
   double y = x[0], nu = x[1], ly = log(y), h = 0.5 * nu;
-  if (st->keep[0]) *lp -= h * DIST_LOG_2 + urn_lgamma(h);
-  if (st->keep[1]) *lp -= (h + 1) * ly;
-  if (st->keep[2]) *lp -= 0.5 / y;
+  if (st->keep[0] && st->keep[1] && st->keep[2] && isfinite(0.5 / y) && isfinite(y)) {
+    *lp += urn_log_gamma_prefix(h, 0.5 / y) - ly; /* inv_gamma(y | nu/2, 1/2) */
+  } else {
+    if (st->keep[0]) *lp -= h * DIST_LOG_2 + urn_lgamma(h);
+    if (st->keep[1]) *lp -= (h + 1) * ly;
+    if (st->keep[2]) *lp -= 0.5 / y;
+  }
   g[0] = -(h + 1) / y + 0.5 / (y * y);
-  if (st->var[1]) g[1] = -0.5 * (ly + DIST_LOG_2 + urn_digamma(h));
+  if (st->var[1]) g[1] = 0.5 * (dist_log_minus_digamma(h) - log(y * nu));
 }
 
 static const dist_spec S_CHI_SQUARE = {"chi_square_lpdf", 2, {"Random variable", "Degrees of freedom parameter"},
@@ -537,13 +571,18 @@ static inline void k_scaled_inv_chi_square(const double *x, const int *fresh, di
                                            double *g) {
   double y = x[0], nu = x[1], s = x[2];
   double ly = log(y), ls = log(s), h = 0.5 * nu;
-  if (st->keep[0]) *lp += h * log(h) - urn_lgamma(h);
-  if (st->keep[1]) *lp += nu * ls;
-  if (st->keep[2]) *lp -= (h + 1) * ly;
-  if (st->keep[3]) *lp -= h * s * s / y;
-  g[0] = -(h + 1) / y + h * s * s / (y * y);
-  if (st->var[1]) g[1] = 0.5 * log(h) + 0.5 - 0.5 * urn_digamma(h) + ls - 0.5 * ly - 0.5 * s * s / y;
-  g[2] = nu / s - nu * s / y;
+  if (st->keep[0] && st->keep[1] && st->keep[2] && st->keep[3] && isfinite(h * s * s / y) && isfinite(y)) {
+    *lp += urn_log_gamma_prefix(h, h * s * s / y) - ly; /* inv_gamma(y | nu/2, nu s^2/2) */
+  } else {
+    if (st->keep[0]) *lp += h * log(h) - urn_lgamma(h);
+    if (st->keep[1]) *lp += nu * ls;
+    if (st->keep[2]) *lp -= (h + 1) * ly;
+    if (st->keep[3]) *lp -= h * s * s / y;
+  }
+  g[0] = fma(-(h + 1), y, h * s * s) / (y * y);
+  /* 1/2 [log h - psi(h)] + 1/2 [1 + log(s^2/y) - s^2/y], the second as log1pmx */
+  if (st->var[1]) g[1] = 0.5 * dist_log_minus_digamma(h) + 0.5 * urn_log1pmx(s * s / y - 1);
+  g[2] = nu * fma(-s, s, y) / (s * y);
 }
 
 int urn_scaled_inv_chi_square_lpdf(const urn_darg *a, int propto, double *out, urn_error *err) {
@@ -582,6 +621,17 @@ double dist_log_bessel_i0(double x) {
   return x - 0.5 * log(2 * DIST_PI * x) + log(sum);
 }
 
+double dist_log_bessel_i0_scaled(double x) {
+  if (x < 30) return dist_log_bessel_i0(x) - x;
+  double sum = 1, term = 1;
+  for (int k = 1; k < 30; k++) {
+    term *= (2.0 * k - 1) * (2.0 * k - 1) / (8.0 * k * x);
+    sum += term;
+    if (fabs(term) < 1e-17 * sum) break;
+  }
+  return -0.5 * log(2 * DIST_PI * x) + log(sum);
+}
+
 /* I1(x) / I0(x) for x >= 0 (series ratio, or the asymptotic expansions). */
 double dist_bessel_ratio_i1_i0(double x) {
   if (x < 30) {
@@ -611,10 +661,15 @@ double dist_bessel_ratio_i1_i0(double x) {
 /* keep: 0 constant, 1 the Bessel normaliser, 2 the kernel. */
 static inline void k_von_mises(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
   double y = x[0], mu = x[1], k = x[2];
-  double c = cos(y - mu), s = sin(y - mu);
+  double c = cos(y - mu), s = sin(y - mu), h = sin(0.5 * (y - mu));
   if (st->keep[0]) *lp -= DIST_LOG_2PI;
-  if (st->keep[1]) *lp -= dist_log_bessel_i0(k);
-  if (st->keep[2]) *lp += k * c;
+  if (st->keep[1] && st->keep[2]) {
+    /* kappa cos d - log I0(kappa) = -2 kappa sin^2(d/2) - (log I0(kappa) - kappa): no kappa-sized cancellation */
+    *lp += -2 * k * h * h - dist_log_bessel_i0_scaled(k);
+  } else {
+    if (st->keep[1]) *lp -= dist_log_bessel_i0(k);
+    if (st->keep[2]) *lp += k * c;
+  }
   g[0] = -k * s;
   g[1] = k * s;
   if (st->var[2]) g[2] = c - dist_bessel_ratio_i1_i0(k);

@@ -18,8 +18,13 @@ static void keep_two(dist_kstate *st, int propto, int any_var) {
 static inline void k_poisson(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
   int n = (int)x[0];
   double lam = x[1];
-  if (st->keep[0]) *lp -= urn_lgamma(n + 1.0);
-  if (st->keep[1]) *lp += (n ? n * log(lam) : 0) - lam;
+  if (st->keep[0] && st->keep[1] && n > 1000 && lam > 0) {
+    /* large counts: n log(lambda) - lambda - lgamma(n + 1) cancels ~n log n; the saddle-point form does not */
+    *lp += urn_log_gamma_prefix(n + 1.0, lam) - log(lam);
+  } else {
+    if (st->keep[0]) *lp -= urn_lgamma(n + 1.0);
+    if (st->keep[1]) *lp += (n ? n * log(lam) : 0) - lam;
+  }
   if (st->var[1]) g[1] = (n ? n / lam : 0) - 1;
 }
 
@@ -40,8 +45,12 @@ int urn_poisson_lpmf(const urn_darg *a, int propto, double *out, urn_error *err)
 static inline void k_poisson_log(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
   int n = (int)x[0];
   double al = x[1], ea = exp(al);
-  if (st->keep[0]) *lp -= urn_lgamma(n + 1.0);
-  if (st->keep[1]) *lp += (n ? n * al : 0) - ea;
+  if (st->keep[0] && st->keep[1] && n > 1000) {
+    *lp += urn_log_gamma_prefix(n + 1.0, ea) - al; /* as poisson */
+  } else {
+    if (st->keep[0]) *lp -= urn_lgamma(n + 1.0);
+    if (st->keep[1]) *lp += (n ? n * al : 0) - ea;
+  }
   g[1] = n - ea;
 }
 
@@ -64,8 +73,14 @@ int urn_poisson_log_lpmf(const urn_darg *a, int propto, double *out, urn_error *
 static inline void k_binomial(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
   int n = (int)x[0], m = (int)x[1];
   double th = x[2];
-  if (st->keep[0]) *lp += urn_lchoose(m, n);
-  if (st->keep[1]) *lp += (n ? n * log(th) : 0) + (m - n ? (m - n) * log1p(-th) : 0);
+  if (st->keep[0] && st->keep[1] && m > 1000 && th > 0 && th < 1) {
+    /* large N: lchoose(N, n) and the log terms cancel ~N in size; the saddle-point form (N + 1)^-1 times
+     * th^(n+1) (1-th)^(N-n+1) / B(n + 1, N - n + 1) does not */
+    *lp += urn_log_beta_prefix(n + 1.0, m - n + 1.0, th, 1 - th) - log(th) - log1p(-th) - log(m + 1.0);
+  } else {
+    if (st->keep[0]) *lp += urn_lchoose(m, n);
+    if (st->keep[1]) *lp += (n ? n * log(th) : 0) + (m - n ? (m - n) * log1p(-th) : 0);
+  }
   if (st->var[2]) g[2] = (n ? n / th : 0) - (m - n ? (m - n) / (1 - th) : 0);
 }
 
@@ -96,10 +111,15 @@ static int outside_count(const urn_darg *a, size_t N) {
 static inline void k_binomial_logit(const double *x, const int *fresh, dist_kstate *st, double *lp, double *g) {
   int n = (int)x[0], m = (int)x[1];
   double al = x[2];
-  if (st->keep[0]) *lp += urn_lchoose(m, n);
   double lpp, lpm, pr;
   dist_logit_parts(al, &lpp, &lpm, &pr);
-  if (st->keep[1]) *lp += n * lpp + (m - n) * lpm;
+  if (st->keep[0] && st->keep[1] && m > 1000 && isfinite(lpp) && isfinite(lpm) && lpp < 0 && lpm < 0) {
+    /* as binomial, with theta and 1 - theta from the logit */
+    *lp += urn_log_beta_prefix(n + 1.0, m - n + 1.0, pr, urn_inv_logit(-al)) - lpp - lpm - log(m + 1.0);
+  } else {
+    if (st->keep[0]) *lp += urn_lchoose(m, n);
+    if (st->keep[1]) *lp += n * lpp + (m - n) * lpm;
+  }
   g[2] = n - m * pr;
 }
 
@@ -236,11 +256,14 @@ static inline void k_beta_binomial(const double *x, const int *fresh, dist_kstat
   int n = (int)x[0], m = (int)x[1];
   double al = x[2], be = x[3];
   if (st->keep[0]) *lp += urn_lchoose(m, n);
-  if (st->keep[1]) *lp += urn_lbeta(n + al, m - n + be) - urn_lbeta(al, be);
+  /* lbeta(n + alpha, N - n + beta) - lbeta(alpha, beta) as log rising factorials: at alpha = 1e12 the two lbetas
+   * would leave 4 digits */
+  if (st->keep[1])
+    *lp += urn_log_rising_factorial(al, n) + urn_log_rising_factorial(be, m - n) - urn_log_rising_factorial(al + be, m);
   if (st->var[2] || st->var[3]) {
-    double dall = urn_digamma(m + al + be), dab = urn_digamma(al + be);
-    g[2] = urn_digamma(n + al) - dall - urn_digamma(al) + dab;
-    g[3] = urn_digamma(m - n + be) - dall - urn_digamma(be) + dab;
+    double dall = dist_digamma_diff(al + be, m);
+    g[2] = dist_digamma_diff(al, n) - dall;
+    g[3] = dist_digamma_diff(be, m - n) - dall;
   }
 }
 

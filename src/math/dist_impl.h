@@ -172,6 +172,10 @@ int dist_check_ge(const char *fn, const char *label, const urn_darg *y, const ur
 /* psi(x + n) - psi(x) for x > 0, n >= 0, without the cancellation of the two digammas for large x (a sum for
  * small integer n, the difference of the asymptotic series for x >= 10). */
 double dist_digamma_diff(double x, double n);
+/* log(x) - psi(x) (> 0), without the cancellation of the two for large x (the shape partials of the gamma family). */
+double dist_log_minus_digamma(double x);
+/* log I0(x) - x (the von Mises normalizer without its exponential growth), x >= 0. */
+double dist_log_bessel_i0_scaled(double x);
 /* rngs: every parameter has length 1 or n_out (else URN_EREJECT naming the argument). */
 int dist_rng_sizes(const char *fn, const urn_darg *p, int np, size_t n_out, urn_error *err);
 /* Stores a long draw as a Stan int, refusing overflow. */
@@ -365,7 +369,7 @@ DIST_DENS_PROTO(multi_normal_prec_lpdf)
 DIST_DENS_PROTO(multi_student_t_lpdf) DIST_RNG_PROTO(multi_student_t)
 DIST_DENS_PROTO(multi_student_t_cholesky_lpdf) DIST_RNG_PROTO(multi_student_t_cholesky)
 DIST_DENS_PROTO(multi_gp_lpdf) DIST_DENS_PROTO(multi_gp_cholesky_lpdf)
-DIST_DENS_PROTO(gaussian_dlm_obs_lpdf)
+DIST_DENS_PROTO(gaussian_dlm_obs_lpdf) /* in dist_dlm.c */
 /* dist_matrix.c: distributions over matrices */
 DIST_DENS_PROTO(wishart_lpdf) DIST_RNG_PROTO(wishart)
 DIST_DENS_PROTO(wishart_cholesky_lpdf) DIST_RNG_PROTO(wishart_cholesky)

@@ -127,18 +127,35 @@ int urn_dirichlet_lpdf(const urn_darg *a, int propto, double *out, urn_error *er
   for (size_t m = 0; m < M; m++) {
     size_t ot = items(th) == 1 ? 0 : m * K, oa = items(al) == 1 ? 0 : m * K;
     const double *t = th->v + ot, *alpha = al->v + oa;
-    double sa = 0;
-    for (size_t k = 0; k < K; k++) sa += alpha[k];
-    if (ka) {
-      lp += urn_lgamma(sa);
-      for (size_t k = 0; k < K; k++) lp -= urn_lgamma(alpha[k]);
+    double sa = 0, amin = INFINITY, tmin = INFINITY;
+    for (size_t k = 0; k < K; k++) sa += alpha[k], amin = fmin(amin, alpha[k]), tmin = fmin(tmin, t[k]);
+    /* sum(theta) - 1 exactly enough to be multiplied by sum(alpha) (Neumaier's compensated sum) */
+    double st = -1, comp = 0;
+    for (size_t k = 0; k < K; k++) {
+      double u = st + t[k];
+      comp += fabs(st) >= fabs(t[k]) ? (st - u) + t[k] : (t[k] - u) + st;
+      st = u;
     }
-    double dsa = al->d ? urn_digamma(sa) : 0;
+    double dev = st + comp; /* sum(theta) - 1 */
+    if (ka && kk && amin >= 10 && tmin > 0) {
+      /* large concentrations: lgamma(sum) - sum lgamma + sum (alpha - 1) log theta cancels ~sum(alpha) in size;
+       * as saddle-point prefixes log(x^a e^-x / Gamma(a)) it is
+       * sum_k P(alpha_k, sa theta_k) - P(sa, sa) + sa (sum theta - 1) - sum log theta */
+      lp += sa * dev - urn_log_gamma_prefix(sa, sa);
+      for (size_t k = 0; k < K; k++) lp += urn_log_gamma_prefix(alpha[k], sa * t[k]) - log(t[k]);
+    } else {
+      if (ka) {
+        lp += urn_lgamma(sa);
+        for (size_t k = 0; k < K; k++) lp -= urn_lgamma(alpha[k]);
+      }
+      for (size_t k = 0; k < K; k++)
+        if (kk && alpha[k] != 1) lp += (alpha[k] - 1) * log(t[k]);
+    }
     for (size_t k = 0; k < K; k++) {
       double am1 = alpha[k] - 1;
-      if (kk && am1 != 0) lp += am1 * log(t[k]);
       if (th->d && am1 != 0) th->d[ot + k] += am1 / t[k];
-      if (al->d) al->d[oa + k] += dsa - urn_digamma(alpha[k]) + log(t[k]);
+      /* psi(sum) - psi(alpha_k) without cancellation */
+      if (al->d) al->d[oa + k] += dist_digamma_diff(alpha[k], sa - alpha[k]) + log(t[k]);
     }
   }
   *out = lp;

@@ -304,6 +304,18 @@ const urn_dist urn_dist_table[] = {
      "y symmetric positive definite", urn_lkj_cov_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
      "sum_k lognormal(sqrt(y[k,k]) | mu[k], sigma[k]) + lkj_corr(D^-1 y D^-1 | eta),  D = diag(sqrt(diag(y)))",
      "Stan's definition: no Jacobian for the change to standard deviations and correlations.", 0, 0},
+    {"gaussian_dlm_obs", 0, 1, 7,
+     {M("y", ""), M("F", ""), M("G", ""), M("V", "covariance matrix"), M("W", "covariance matrix"), V("m0", ""),
+      M("C0", "covariance matrix")},
+     "y in R^(r x T)", urn_gaussian_dlm_obs_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "Kalman-filter log likelihood of y_t ~ normal(F' theta_t, V), theta_t ~ normal(G theta_{t-1}, W), "
+     "theta_0 ~ normal(m0, C0)",
+     "F is n x r, G n x n, V r x r, W n x n.  All partials by one reverse sweep through the filter.", 0, 0},
+    {"gaussian_dlm_obs", 0, 1, 7,
+     {M("y", ""), M("F", ""), M("G", ""), V("V", ">= 0"), M("W", "covariance matrix"), V("m0", ""),
+      M("C0", "covariance matrix")},
+     "y in R^(r x T)", urn_gaussian_dlm_obs_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},
+     "gaussian_dlm_obs with a diagonal V given as its vector of variances", "", 0, 0},
     /* ---------------- GLMs ---------------- */
     {"normal_id_glm", 0, 1, 5,
      {R("y", ""), GX("x", ""), R("alpha", ""), V("beta", ""), R("sigma", "> 0")},

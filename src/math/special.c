@@ -570,3 +570,10 @@ void urn_inc_beta_pq(double a, double b, double x, double y, double *P, double *
   if (swap) *Q = r, *P = 1.0 - r;
   else *P = r, *Q = 1.0 - r;
 }
+
+double urn_log_gamma_prefix(double a, double x) { return log_gamma_prefix(a, x); }
+
+double urn_log_beta_prefix(double a, double b, double x, double y) {
+  double lx = x > 0.5 ? log1p(-y) : log(x), ly = y > 0.5 ? log1p(-x) : log(y);
+  return log_beta_power(a, b, x, y, lx, ly);
+}

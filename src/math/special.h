@@ -79,6 +79,13 @@ double urn_owens_t(double h, double a);
 /* exp(h^2 / 2) T(h, a): finite where T itself underflows (|h| > 38). */
 double urn_owens_t_scaled(double h, double a);
 
+/* log(x^a e^-x / Gamma(a)) for a > 0, x >= 0, accurate for large a (the saddle-point form
+ * a log1pmx((x - a)/a) + log(a / 2pi)/2 - Stirling remainder): the gamma, chi-square and Poisson densities
+ * at shapes or counts of 1e10 keep their digits. */
+double urn_log_gamma_prefix(double a, double x);
+/* log(x^a y^b / B(a, b)) for a, b > 0 and x + y = 1 (both given, either may be tiny), accurate for large a and b
+ * (the beta and binomial densities at large shapes or counts). */
+double urn_log_beta_prefix(double a, double b, double x, double y);
 /* log(1 + x) - x, accurate for small |x| (x > -1). */
 double urn_log1pmx(double x);
 /* log Gamma(x + n) - log Gamma(x) for x > 0, n >= 0 (Stan's log_rising_factorial on that domain), accurate
