@@ -15,6 +15,7 @@
 #include "io/json.h"
 #include "tutorial/tutorial.h"
 #include "urn/model.h"
+#include "svg_read.h"
 #include "xml_check.h"
 
 static void check_em_file(const char *dir, const char *file, double slack) {
@@ -37,6 +38,81 @@ static void check_em_file(const char *dir, const char *file, double slack) {
 }
 
 /* Can the Stan model API build this program?  (NULL-terminated probe.) */
+/* Step 2's picture as the tutorial draws it (normal-predictive-draws.svg):
+ * min(300, draws) translucent curves whose opacity stands for all the draws
+ * (1 - 0.997^(draws / curves)), each a normal density, their mean close to the dashed
+ * curve, which is N(y | mean mu, mean sigma) of normal.params.json. */
+static void check_normal_predictive(const char *dir) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/normal.params.json", dir);
+  urn_error err;
+  urn_json *pj = urn_json_parse_file(path, &err);
+  const urn_json *jm = pj ? urn_json_get(pj, "mu") : NULL, *js = pj ? urn_json_get(pj, "sigma") : NULL;
+  double mu = jm ? jm->num : NAN, sigma = js ? js->num : NAN;
+  urn_json_free(pj);
+  size_t total = 0; /* draws over the chains, from the CSV files */
+  for (int c = 1; c <= 8; c++) {
+    snprintf(path, sizeof path, "%s/normal-%d.csv", dir, c);
+    FILE *f = fopen(path, "r");
+    if (!f) break;
+    char line[4096];
+    long rows = -1; /* the header */
+    while (fgets(line, sizeof line, f))
+      if (line[0] != '#' && line[0] != '\n') rows++;
+    fclose(f);
+    total += rows > 0 ? (size_t)rows : 0;
+  }
+  snprintf(path, sizeof path, "%s/normal-predictive-draws.svg", dir);
+  char *text = test_read_file(path, NULL);
+  const char *pos = text ? text : "";
+  svg_group g;
+  int found = text && svg_next_group(&pos, "predictive-curves", &g);
+  CHECK(found, "normal-predictive-draws.svg and its curves");
+  if (!found) {
+    free(text);
+    return;
+  }
+  static double x[200], y[200], sum[200], mean_x[200], mean_y[200];
+  size_t n_grid = 0, n_curves = 0, n_mean = 0;
+  double opacity = NAN, worst_shape = 0;
+  const char *p = g.start, *el;
+  while ((el = svg_next_elem(&p, g.end, "polyline"))) {
+    size_t n = svg_polyline_points(&g, el, x, y, 200);
+    char dash[32];
+    if (svg_attr(el, "stroke-dasharray", dash, sizeof dash)) {
+      n_mean = n;
+      memcpy(mean_x, x, sizeof x), memcpy(mean_y, y, sizeof y);
+      continue;
+    }
+    opacity = svg_num_attr(el, "opacity");
+    n_grid = n, n_curves++;
+    /* each curve a normal density: its log is a parabola, so its peak value times its width is fixed */
+    double peak = 0, at = 0;
+    for (size_t i = 0; i < n; i++) {
+      sum[i] += y[i];
+      if (y[i] > peak) peak = y[i], at = x[i];
+    }
+    double s = 1 / (peak * sqrt(2 * M_PI));
+    for (size_t i = 0; i < n; i++)
+      worst_shape = fmax(worst_shape, fabs(y[i] - exp(-0.5 * (x[i] - at) * (x[i] - at) / (s * s)) / (s * sqrt(2 * M_PI))));
+  }
+  free(text);
+  size_t want = total < 300 ? total : 300;
+  CHECK(n_curves == want && n_grid == 101 && n_mean == 101, "%zu curves of 101 points and the mean (%zu, %zu, %zu)",
+        want, n_curves, n_grid, n_mean);
+  CHECK(total > 0 && fabs(opacity - (1 - pow(0.997, (double)total / want))) < 1e-3,
+        "curve opacity %g stands for %zu draws at the tutorial's 0.003", opacity, total);
+  CHECK(worst_shape < 0.01, "every curve is a normal density (worst %.3g)", worst_shape);
+  double worst_mean = 0, worst_avg = 0;
+  for (size_t i = 0; i < n_mean && i < n_grid; i++) {
+    double z = (mean_x[i] - mu) / sigma;
+    worst_mean = fmax(worst_mean, fabs(mean_y[i] - exp(-0.5 * z * z) / (sigma * sqrt(2 * M_PI))));
+    worst_avg = fmax(worst_avg, fabs(sum[i] / n_curves - mean_y[i]));
+  }
+  CHECK(n_mean && worst_mean < 2e-4, "the dashed curve is N(y | %.4f, %.4f) (worst %.2g)", mu, sigma, worst_mean);
+  CHECK(n_curves && worst_avg < 0.01, "the curves average to the dashed one (worst %.3g)", worst_avg);
+}
+
 static inline int model_works(const char *src, urn_error *err) {
   urn_model *m = urn_model_new("probe.stan", src, strlen(src), NULL, NULL, 0, 1, err);
   urn_model_free(m);
@@ -94,6 +170,7 @@ static void check_tutorial(unsigned mask) {
   CHECK(acc && sscanf(acc, "test states %lf", &pct) == 1 && pct >= 85, "step 7: %.0f%% test states right (>= 85%%)",
         pct);
   if (mask & (1u << 3)) check_em_file(dir, "gaussian-hmm.params.json", 0.05);
+  if (mask & (1u << 1)) check_normal_predictive(dir);
   if (mask & (1u << 6)) check_em_file(dir, "glm-hmm.params.json", 1e-6);
   urn_tutorial_result_free(&res);
 
@@ -109,8 +186,14 @@ static void check_tutorial(unsigned mask) {
       char *text = test_read_file(path, NULL);
       CHECK(text && xml_check(text, msg, sizeof msg), "%s well-formed: %s", e->d_name, msg);
       if (!strcmp(e->d_name, "report.html"))
-        CHECK(text && strstr(text, "<section id=\"step") && !strstr(text, "<script") && !strstr(text, "src="),
+        CHECK(text && strstr(text, "<section id=\"step") && !strstr(text, "<script src") && !strstr(text, "src="),
               "report has the sections and no external resources");
+      if (!strcmp(e->d_name, "report.html") && text) {
+        /* the one script is the mixture explorer's, inline, and only with step 3 */
+        const char *sc = strstr(text, "<script");
+        CHECK((mask & 4) ? sc && !strncmp(sc, "<script>//<![CDATA[", 19) && !strstr(sc + 1, "<script") : !sc,
+              "report scripts: the explorer's only");
+      }
       n_svg += e->d_name[len - 1] == 'g';
       free(text);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "plot/kde.h"
+#include "plot/teach.h"
 #include "urn/diag.h"
 #include "util/util.h"
 
@@ -373,25 +374,35 @@ int urn_plot_predictive(urn_svg *svg, const urn_predictive_plot *p, urn_error *e
   urn_axes a;
   urn_axes_init(&a, svg, 70, top + 10, 540, 230, p->x_lo, p->x_hi, 0, 1.1 * ymax);
   urn_axes_frame(&a, NULL, p->xlabel ? p->xlabel : "y", "density", 0);
-  for (size_t b = 0; b < p->nbins; b++) {
-    char col[8];
-    urn_plot_blue_red(p->nbins > 1 ? 1.0 - (double)b / (p->nbins - 1) : 0.5, col);
-    urn_style st = {"#333333", col, 0.6, 0.7, NULL};
-    urn_axes_rect(&a, lo + b * width, 0, lo + (b + 1) * width, dens[b], &st);
+  if (p->tutorial_colors) {
+    urn_plot_hist_bars(&a, dens, p->nbins, lo, width);
+  } else {
+    for (size_t b = 0; b < p->nbins; b++) {
+      char col[8];
+      urn_plot_blue_red(p->nbins > 1 ? 1.0 - (double)b / (p->nbins - 1) : 0.5, col);
+      urn_style st = {"#333333", col, 0.6, 0.7, NULL};
+      urn_axes_rect(&a, lo + b * width, 0, lo + (b + 1) * width, dens[b], &st);
+    }
   }
   free(dens);
-  /* Thin draws: opacity so that about 20 overlapping curves look solid. */
+  /* Thin draws: opacity so that about 20 overlapping curves look solid, unless given. */
   double op = p->n_curves > 0 ? 6.0 / p->n_curves : 1;
   if (op > 0.5) op = 0.5;
   if (op < 0.02) op = 0.02;
+  if (p->curve_opacity > 0 && p->curve_opacity <= 1) op = p->curve_opacity;
   urn_style draw = {"#f08a24", NULL, 1, op, NULL};
+  /* The tutorial's picture marks its plotting area for tests (plot/teach.h). */
+  if (p->tutorial_colors) urn_plot_map_group(&a, "predictive-curves");
   for (size_t c = 0; p->curves && c < p->n_curves; c++)
     urn_axes_polyline(&a, p->grid, p->curves + c * p->n_grid, p->n_grid, &draw);
   urn_style mean = {"#111111", NULL, 2, 0, "7,4"};
   if (p->mean_curve) urn_axes_polyline(&a, p->grid, p->mean_curve, p->n_grid, &mean);
+  if (p->tutorial_colors) urn_svg_group_end(svg);
   urn_legend_entry e[3] = {
-      {"data", {"#333333", "#a04ca0", 0.6, 0.7, NULL}, 1},
-      {"posterior predictive draws", {"#f08a24", NULL, 2, 0.8, NULL}, 0},
+      {p->data_label ? p->data_label : "data",
+       p->tutorial_colors ? (urn_style){"#000000", "#7f0080", 0.8, 0.7, NULL} : (urn_style){"#333333", "#a04ca0", 0.6, 0.7, NULL},
+       1},
+      {p->curves_label ? p->curves_label : "posterior predictive draws", {"#f08a24", NULL, 2, 0.8, NULL}, 0},
       {p->mean_label ? p->mean_label : "mean posterior predictive", mean, 0},
   };
   urn_axes_legend_above(&a, e, p->mean_curve ? 3 : 2);

@@ -61,6 +61,11 @@ typedef struct urn_predictive_plot {
   const char *title;        /* title, or NULL */
   const char *xlabel;       /* x axis label, or NULL */
   const char *mean_label;   /* legend text of the mean curve, or NULL for "mean posterior predictive" */
+  double curve_opacity;     /* opacity of each draw's curve, or 0: 6 / n_curves within [0.02, 0.5] */
+  int tutorial_colors;      /* nonzero: bars in the tutorial's own red-to-blue gradient (plot/teach.h), black edges,
+                               and the curves in a <g class="predictive-curves" data-map=...> group */
+  const char *data_label;   /* legend text of the histogram, or NULL for "data" */
+  const char *curves_label; /* legend text of the draws, or NULL for "posterior predictive draws" */
 } urn_predictive_plot;
 int urn_plot_predictive(urn_svg *svg, const urn_predictive_plot *p, urn_error *err);
 

@@ -21,7 +21,10 @@ static const char *const css =
     "figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto}\n"
     "figcaption{font-size:.9em;color:#555}\n"
     ".note{background:#fff8e6;border:1px solid #f0d68a;padding:.5em .8em;font-size:.92em}\n"
-    ".caption{font-size:.9em;color:#555;margin-bottom:.2em}\n";
+    ".caption{font-size:.9em;color:#555;margin-bottom:.2em}\n"
+    ".controls{display:flex;flex-wrap:wrap;gap:.4em 1.6em;margin:.3em 0 .4em 70px;font-size:.92em}\n"
+    ".controls label{display:flex;align-items:center;gap:.5em}.controls output{min-width:2.6em;"
+    "font-variant-numeric:tabular-nums}\n";
 
 void urn_report_begin(urn_report *r, const char *title, const char *intro) {
   urn_buf_init(&r->body);
@@ -173,11 +176,23 @@ void urn_report_table(urn_report *r, const char *const *header, size_t ncols, co
 }
 
 void urn_report_figure(urn_report *r, const urn_svg *svg, const char *caption) {
+  urn_report_figure_html(r, svg, NULL, caption);
+}
+
+void urn_report_script(urn_report *r, const char *js) {
+  if (!js || strstr(js, "]]>") || strstr(js, "</script")) return;
+  urn_buf_puts(&r->body, "<script>//<![CDATA[\n");
+  urn_buf_puts(&r->body, js);
+  urn_buf_puts(&r->body, "\n//]]></script>\n");
+}
+
+void urn_report_figure_html(urn_report *r, const urn_svg *svg, const char *html, const char *caption) {
   const char *doc = svg->out.data ? svg->out.data : "";
   const char *start = strstr(doc, "<svg");
   if (!start) return;
   int fig = ++r->n_figures;
   urn_buf_puts(&r->body, "<figure>\n");
+  if (html) urn_buf_puts(&r->body, html);
   /* Element ids (clip paths) must be unique in the page: prefix them. */
   for (const char *p = start; *p;) {
     if (!strncmp(p, "id=\"clip", 8)) {

@@ -1,7 +1,9 @@
 /* plot/report.h — a self-contained HTML report: one page with sections of
  * text, math, code, tables and inline SVG figures; no scripts, no external
  * style sheets, fonts or images, so it opens offline in any browser.  The page
- * is polyglot HTML5 (also well-formed XML), which the tests check.
+ * is polyglot HTML5 (also well-formed XML), which the tests check.  Its only
+ * scripts are inline ones added with urn_report_script (the tutorial's mixture
+ * explorer, plot/explorer.h), written as CDATA so the page stays XML.
  *
  * Usage: urn_report_begin, then sections with their content, then
  * urn_report_write (which ends the page). */
@@ -39,6 +41,13 @@ void urn_report_table(urn_report *r, const char *const *header, size_t ncols, co
 /* An SVG figure inline (the document of a closed urn_svg, ids made unique in
  * the page), with an optional caption. */
 void urn_report_figure(urn_report *r, const urn_svg *svg, const char *caption);
+/* A figure whose SVG is preceded, inside the <figure>, by trusted markup
+ * (well-formed, e.g. form controls, above the picture as ipywidgets puts its
+ * sliders), then the caption.  html may be NULL. */
+void urn_report_figure_html(urn_report *r, const urn_svg *svg, const char *html, const char *caption);
+/* An inline script (trusted code that must not contain "]]>" or "</script";
+ * such a script is left out). */
+void urn_report_script(urn_report *r, const char *js);
 /* A note box (escaped), for assumptions and warnings. */
 void urn_report_note(urn_report *r, const char *text);
 /* Ends the page and writes it to path (URN_EIO naming the path on failure). */

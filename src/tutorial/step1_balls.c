@@ -142,6 +142,7 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
                        "P(red)", "density / its maximum"};
   if (rc == URN_OK) rc = urn_plot_lines(&svg, &lp, err);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, "balls-posterior.svg", "Beta posteriors narrow around 0.5 (each curve scaled to peak 1)", err);
+  if (rc == URN_OK) rc = tut_discrete_to_continuous(ctx, err);
   snprintf(ctx->step->summary, sizeof ctx->step->summary, "P(red) estimates: %.3f %.3f %.3f %.4f %.4f", est[0],
            est[1], est[2], est[3], est[4]);
   free(x);

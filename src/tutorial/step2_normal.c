@@ -28,6 +28,8 @@ static const char *const program =
 #define N 1000
 #define NGRID 200
 #define NCURVES 100
+#define NSEED 300      /* draws in the tutorial's own predictive picture */
+#define NGRID_SEED 101 /* its points per curve on [-4, 4] */
 
 /* The data density at y given (mu, sigma). */
 static double normal_density(const double *theta, double y) {
@@ -70,6 +72,23 @@ int tut_step_normal(tut_ctx *ctx, urn_error *err) {
     rc = tut_predictive_figure(ctx, &v, normal_density, &pp, NGRID, NCURVES, "normal-predictive.svg",
                                "The data with the predictive densities of 100 posterior draws and of the posterior "
                                "means", err);
+  /* The tutorial's own picture: hundreds of translucent densities.  It draws every one of the 4000 draws at
+     opacity 0.003; 300 evenly spaced draws at 1 - 0.997^(draws / 300) pile up to the same shade. */
+  size_t total = v.n ? v.v[0].n_chains * v.v[0].n_draws : 0, ncur = total < NSEED ? total : NSEED;
+  char label[64], caption[300];
+  snprintf(label, sizeof label, "N(y | mu, sigma) of %zu posterior draws", ncur);
+  snprintf(caption, sizeof caption,
+           "The tutorial's posterior predictive figure: the data (26 bins) under the normal densities of %zu evenly "
+           "spaced posterior draws, translucent (together as opaque as all %zu draws at the tutorial's opacity "
+           "0.003), and the density at the posterior means dashed", ncur, total);
+  urn_predictive_plot tp = {.y = y, .n = N, .nbins = 26, .x_lo = -4, .x_hi = 4,
+                            .title = "Posterior Predictive Distribution and Uncertainty", .xlabel = "y",
+                            .mean_label = "Mean Post. Predictive: N(y | mean mu, mean sigma)",
+                            .curve_opacity = ncur ? 1 - pow(0.997, (double)total / ncur) : 0, .tutorial_colors = 1,
+                            .data_label = "Data", .curves_label = label};
+  if (rc == URN_OK && ncur > 0)
+    rc = tut_predictive_figure(ctx, &v, normal_density, &tp, NGRID_SEED, ncur, "normal-predictive-draws.svg", caption,
+                               err);
   tut_vars_free(&v);
   tut_fit_free(&fit);
   free(y);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "plot/explorer.h"
+#include "plot/teach.h"
 #include "tutorial/tut_internal.h"
 
 static const char *const program =
@@ -38,6 +40,34 @@ static double mixture_density(const double *theta, double y) {
   return theta[0] * npdf(y, theta[2]) + theta[1] * npdf(y, theta[3]);
 }
 
+/* The tutorial's mixture explorer over this step's data: sliders for the
+ * weight and the two means redraw the mixture density in the page. */
+static int explorer(tut_ctx *ctx, const double *y, urn_error *err) {
+  urn_report *r = &ctx->report;
+  urn_report_heading(r, "Mixture explorer");
+  urn_report_text(r, "Move the sliders: the dashed curve is the mixture density w N(y | mean_1, 1) + (1 - w) "
+                     "N(y | mean_2, 1) at their values, drawn over the 2000 balls this step fits. Find by eye the "
+                     "settings that fit the data, then compare with what NUTS recovers below.");
+  urn_report_note(r, "The tutorial's sliders (ipywidgets: weight 0 to 1 starting at 0.7, mean_1 and mean_2 from -5 "
+                     "to 8 starting at 0 and 4, steps of 0.1) simulate a new data set at each move; here the data "
+                     "stay those of this step, generated at the sliders' starting values, and the sliders draw the "
+                     "density over them. The page needs no network and no server: a few lines of JavaScript in it "
+                     "redraw the curve.");
+  urn_explorer_plot ep = {.y = y, .n = N, .nbins = 26, .x_lo = -5, .x_hi = 8, .y_hi = 0.5, .n_grid = 1000,
+                          .w = URN_EXPLORER_W0, .mu1 = URN_EXPLORER_MU1_0, .mu2 = URN_EXPLORER_MU2_0,
+                          .title = "Mixture of Gaussians"};
+  urn_svg svg;
+  int rc = urn_plot_explorer(&svg, &ep, err);
+  char path[4096];
+  tut_path(ctx, "mixture-explorer.svg", path, sizeof path);
+  if (rc == URN_OK) rc = urn_svg_write_file(&svg, path, err);
+  if (rc == URN_OK)
+    urn_report_mixture_explorer(r, &svg, "The mixture explorer: the data (26 bins) and the mixture density at the "
+                                         "sliders' values (mixture-explorer.svg: the starting values)");
+  urn_svg_free(&svg);
+  return rc;
+}
+
 int tut_step_mixture(tut_ctx *ctx, urn_error *err) {
   const double w_true = 0.7, mu_true[2] = {0, 4};
   urn_report *r = &ctx->report;
@@ -55,11 +85,17 @@ int tut_step_mixture(tut_ctx *ctx, urn_error *err) {
                      "be computed.");
   urn_report_code(r, "mixture.stan", program);
   urn_rng rng;
+  int rc_explorer;
   tut_data_rng(ctx, &rng);
   double *y = urn_xmalloc(N * sizeof *y);
   for (int i = 0; i < N; i++) {
     int k = urn_rng_uniform(&rng) < w_true ? 0 : 1;
     y[i] = mu_true[k] + urn_rng_normal(&rng);
+  }
+  rc_explorer = explorer(ctx, y, err);
+  if (rc_explorer) {
+    free(y);
+    return rc_explorer;
   }
   urn_buf data;
   tut_json_begin(&data);

@@ -32,6 +32,8 @@ int tut_step_linreg(tut_ctx *ctx, urn_error *err);
 int tut_step_mixreg(tut_ctx *ctx, urn_error *err);
 int tut_step_glmhmm(tut_ctx *ctx, urn_error *err);
 int tut_step_glmhmm_nuts(tut_ctx *ctx, urn_error *err);
+/* The end of step 1: the tutorial's section 1.3 (PMF approximations, the gallery of distributions). */
+int tut_discrete_to_continuous(tut_ctx *ctx, urn_error *err);
 
 /* The GLM-HMM problem of steps 7 and 8: data generated from stream 7 of the
  * run seed (so step 8 sees the same data whether or not step 7 ran) and the
