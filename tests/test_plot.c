@@ -141,7 +141,7 @@ int main(void) {
   for (int g = 0; g < NG; g++) meanc[g] = exp(-0.5 * pow(grid[g] - 1, 2)) / sqrt(2 * M_PI);
   double ydata[N];
   for (int i = 0; i < N; i++) ydata[i] = 1 + z[i];
-  urn_predictive_plot pp = {ydata, N, 26, -4, 4, grid, NG, curves, NC, meanc, "Posterior predictive", "y", NULL};
+  urn_predictive_plot pp = {ydata, N, 26, -4, 4, grid, NG, curves, NC, meanc, "Posterior predictive", "y", NULL, 0, 0, NULL, NULL};
   check_svg(&s, urn_plot_predictive(&s, &pp, &err), "predictive.svg");
   /* regression, two components */
   enum { NR = 300, NL = 30 };
