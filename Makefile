@@ -20,6 +20,32 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 VERSION := 0.1.0
 
+# SUNDIALS (optional): CVODES and IDAS for ode_bdf/ode_adams/ode_adjoint_tol_ctl/dae (docs/ode.md).  Found with
+# pkg-config (sundials-cvodes, sundials-idas) or else in the compiler's default paths (Debian's libsundials-dev ships
+# no .pc files); version 6 is required.  `make SUNDIALS=0` builds without it (those functions then fail with a
+# message naming the package); `make SUNDIALS=1` insists on it.  Only src/math/ode_*.c include its headers.
+SUNDIALS_PC := sundials-cvodes sundials-idas
+ifeq ($(shell pkg-config --exists $(SUNDIALS_PC) 2>/dev/null && echo y),y)
+SUNDIALS_CFLAGS := $(shell pkg-config --cflags $(SUNDIALS_PC))
+SUNDIALS_LIBS   := $(shell pkg-config --libs $(SUNDIALS_PC))
+else
+SUNDIALS_CFLAGS :=
+SUNDIALS_LIBS   := -lsundials_idas -lsundials_cvodes -lsundials_sunlinsoldense -lsundials_sunmatrixdense \
+                   -lsundials_nvecserial
+endif
+ifeq ($(origin SUNDIALS),undefined)
+SUNDIALS := $(shell printf '\043include <cvodes/cvodes.h>\n\043include <idas/idas.h>\n\043if SUNDIALS_VERSION_MAJOR != 6 || !defined(SUNDIALS_DOUBLE_PRECISION)\n\043error\n\043endif\nint main(void){return 0;}\n' \
+  | $(CC) $(SUNDIALS_CFLAGS) -x c - -o /dev/null $(SUNDIALS_LIBS) >/dev/null 2>&1 && echo 1 || echo 0)
+endif
+ifeq ($(SUNDIALS),1)
+LDLIBS  += $(SUNDIALS_LIBS)
+URN_PC_LIBS := $(SUNDIALS_LIBS)
+endif
+# The ODE objects are rebuilt when SUNDIALS changes value ($(BUILD)/sundials.cfg holds the value they were built with).
+SUNDIALS_CFG := $(BUILD)/sundials.cfg
+$(shell mkdir -p $(BUILD) && (echo '$(SUNDIALS)' | cmp -s - $(SUNDIALS_CFG) || echo '$(SUNDIALS)' > $(SUNDIALS_CFG)))
+$(BUILD)/src/math/ode_%.o: ALLCFLAGS += -DURN_HAVE_SUNDIALS=$(if $(filter 1,$(SUNDIALS)),1,0) $(SUNDIALS_CFLAGS)
+
 LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/bridgestan/*' | sort)
 BS_SRC   := $(sort $(wildcard src/bridgestan/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -30,6 +56,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 BS_OBJ   := $(BS_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+SUN_OBJ  := $(filter $(BUILD)/src/math/ode_%.o,$(LIB_OBJ))
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BS_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 
 .PHONY: all test test-asan demo install clean bench check-shared
@@ -38,6 +65,7 @@ all: $(BUILD)/liburn.a $(BUILD)/liburn.so $(BUILD)/urn_bridgestan.so $(BUILD)/ur
 $(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -DURN_VERSION='"$(VERSION)"' -c $< -o $@
+$(SUN_OBJ): $(SUNDIALS_CFG)
 
 $(BUILD)/liburn.a: $(LIB_OBJ)
 	@rm -f $@
@@ -95,7 +123,7 @@ install: all
 	install -m 644 $(BUILD)/liburn.a $(BUILD)/liburn.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/urn.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/urn/*.h $(DESTDIR)$(PREFIX)/include/urn/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' urn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/urn.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBS@|$(URN_PC_LIBS)|' urn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/urn.pc
 	install -d $(DESTDIR)$(PREFIX)/share/urn/bridgestan
 	install -m 755 $(BUILD)/urn_bridgestan.so $(DESTDIR)$(PREFIX)/lib/urn_bridgestan.so
 	sed -e 's|^URN ?= .*|URN ?= $(PREFIX)/bin/urn|' bridgestan/Makefile > $(DESTDIR)$(PREFIX)/share/urn/bridgestan/Makefile

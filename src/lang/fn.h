@@ -15,12 +15,13 @@ extern const urn_builtin urn_fn_ops_table[];    /* fn_ops.c: operators */
 extern const urn_builtin urn_fn_array_table[];  /* fn_array.c: reductions, constructors, sizes */
 extern const urn_builtin urn_fn_linalg_table[]; /* fn_linalg.c: matrix algebra, hmm_* */
 extern const urn_builtin urn_fn_ode_table[];    /* fn_ode.c: ODE solvers */
+extern const urn_builtin urn_fn_ode_adj_table[]; /* fn_ode_adj.c: ode_adjoint_tol_ctl */
 extern const urn_builtin urn_fn_gp_table[];     /* fn_gp.c: Gaussian-process covariance functions */
 extern const urn_builtin urn_fn_solve_table[];  /* fn_solve.c: algebraic solvers, map_rect */
 extern const urn_builtin urn_fn_transform_table[]; /* fn_transform.c: *_constrain, *_jacobian, *_unconstrain */
 extern const urn_builtin urn_fn_construct_table[]; /* fn_construct.c: ones_*, zeros_*, one_hot_*, identity_matrix... */
 
-/* Higher-order built-ins (fn_ode.c).  The evaluation of a function passed by
+/* Higher-order built-ins (fn_usys.c).  The evaluation of a function passed by
  * name (lower.c wires it): a FUNCTION-typed value that carries the ir_fun. */
 void urn_fn_g_funref(urn_ev *ev, const ir_ex *e, urn_val *out);
 /* The user function carried by such a value. */
@@ -33,20 +34,23 @@ void urn_fn_call_user(urn_ev *ev, const ir_fun *f, urn_val *args, int n, urn_val
 void urn_fn_local_sweep(urn_tape *t, size_t lo, size_t cb_lo, int32_t root);
 
 /* A user-defined system F(y, ...) called repeatedly by a numerical solver (fn_usys.c; the ODE right-hand side
- * in fn_ode.c, the algebraic system in fn_solve.c), with its Jacobians taken from the tape.  Each call runs in a
- * private arena and a private stretch of the tape, both cut back afterwards.  Zero-initialise, fill the first
- * block of fields, then urn_usys_begin; setjmp in the caller's frame, calling urn_usys_end on the way out. */
+ * in fn_ode.c, the DAE residual F(t, y, y', ...) in fn_dae.c, the algebraic system in fn_solve.c), with its
+ * Jacobians taken from the tape.  Each call runs in a private arena and a private stretch of the tape, both cut
+ * back afterwards.  Zero-initialise, fill the first block of fields, then urn_usys_begin; setjmp in the caller's
+ * frame, calling urn_usys_end on the way out. */
 typedef struct urn_usys {
   urn_ev *ev;            /* the evaluation */
   const ir_fun *f;       /* the user's function */
   size_t N;              /* size of the state y (and of F's value) */
-  urn_val *fargs;        /* the function's arguments (a template; the state's slot is filled per call) */
+  urn_val *fargs;        /* the function's arguments (a template; the states' slots are filled per call) */
   int nfargs;            /* their number */
   int ys;                /* index of the state argument in fargs */
+  int ys2;               /* index of a second state argument of size N (the DAE's y'), or 0 for none */
   size_t Kp;             /* parameter-dependent scalars among the other arguments */
   int *p_arg;            /* fargs index of each */
   size_t *p_pos;         /* entry within it */
   double *J, *Jp;        /* dF/dy (N x N row-major), dF/dp (N x Kp row-major) */
+  double *J2;            /* dF/dy2 (N x N row-major; with a second state) */
   urn_arena priv;        /* the function's temporaries, reset after every call */
   urn_arena outer;       /* the evaluation's arena while priv is swapped in */
   int swapped;           /* ev->arena is priv */
@@ -61,6 +65,12 @@ void urn_usys_end(urn_usys *u);
 /* F(y): its values into out[0..N) when it returns N values; with jac 1 also J, with 2 also Jp.  Returns the
  * number of values F returned (the caller rejects a mismatch with its own message). */
 size_t urn_usys_call(urn_usys *u, const double *y, double *out, int jac);
+/* The same with a second state argument y2 (u->ys2): jac also fills J2. */
+size_t urn_usys_call2(urn_usys *u, const double *y, const double *y2, double *out, int jac);
+/* F(y[, y2]) into out and the vector-Jacobian products w' dF/dy into gy (N), w' dF/dy2 into gy2 (N; may be NULL)
+ * and w' dF/dp into gp (Kp; may be NULL), by one reverse sweep. */
+size_t urn_usys_vjp(urn_usys *u, const double *y, const double *y2, const double *w, double *out, double *gy,
+                    double *gy2, double *gp);
 
 /* Distributions (fn_dist.c): aux is the urn_dist, aux2 the urn_dist_fnkind. */
 void urn_fn_dist(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);

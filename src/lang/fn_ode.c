@@ -1,141 +1,155 @@
-/* lang/fn_ode.c — ODE solvers: the variadic ode_rk45 / ode_bdf / ode_adams /
- * ode_ckrk (and their _tol forms) and the old integrate_ode_rk45 / _bdf /
- * _adams (theta, x_r, x_i) signature, plus the machinery every higher-order
- * built-in needs: a function passed by name, a call of the user's function
- * with values from C, and the Jacobian of that function by reverse sweeps
- * over a private stretch of the tape.
+/* lang/fn_ode.c — ODE solvers: the variadic ode_rk45 / ode_ckrk / ode_bdf /
+ * ode_adams (and their _tol forms) and the old integrate_ode_rk45 / _bdf /
+ * _adams (theta, x_r, x_i) signature.  ode_adjoint_tol_ctl is in
+ * fn_ode_adj.c; the shared pieces are declared in lang/fn_ode.h.
  *
- * Method: adaptive Dormand–Prince 5(4) (explicit, error per component
- * atol + rtol max(|z|, |z_new|), max norm), stepping exactly onto every output
- * time.  Gradients by forward sensitivities: when y0, the extra arguments, t0
- * or ts carry tape nodes, the state is augmented with S = dy/dp for every
- * such scalar p (dS/dt = J_y S + J_p, S(t0) = dy0/dp), and the error control
- * covers the augmented state, as Stan's coupled system does.  The Jacobians
- * J_y, J_p come from running the user's function on the tape with fresh
- * input nodes and sweeping back once per state component; those nodes are
- * then dropped.  Every output y_i(t_j) is one tape node whose partials are
+ * Methods.  _rk45 and _ckrk: adaptive Dormand–Prince 5(4) (explicit, error
+ * per component atol + rtol max(|z|, |z_new|), max norm), stepping exactly
+ * onto every output time.  _bdf and _adams: SUNDIALS' CVODES (variable-order
+ * BDF or Adams–Moulton, Newton iterations with a dense solver on the exact
+ * Jacobian: math/ode_cvodes.c), as Stan; without SUNDIALS they fail with a
+ * message naming the package.
+ *
+ * Gradients by forward sensitivities: when y0, the extra arguments, t0 or ts
+ * carry tape nodes, S = dy/dp is integrated for every such scalar p
+ * (dS/dt = J_y S + J_p, S(t0) = dy0/dp) with the state, inside the error
+ * control (Dormand–Prince: the augmented state, as Stan's coupled system;
+ * CVODES: the staggered corrector with the sensitivities error-controlled).
+ * The Jacobians J_y, J_p come from running the user's function on the tape
+ * with fresh input nodes and sweeping back once per state component
+ * (urn_usys).  Every output y_i(t_j) is one tape node whose partials are
  * S(t_j)[i, :] (plus f_i(t_j) for a ts_j node and -(S_y0 f(t0, y0))_i for a
- * t0 node).
- *
- * The stiff solvers (_bdf, _adams) use the same explicit method (documented
- * in docs/language.md): results agree to the tolerances, but a truly stiff
- * system needs very many steps and may hit max_num_steps (a rejection). */
+ * t0 node). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lang/fn.h"
-
-/* ---- a function passed by name ---- */
-
-void urn_fn_g_funref(urn_ev *ev, const ir_ex *e, urn_val *out) {
-  (void)ev;
-  memset(out, 0, sizeof *out);
-  out->ty = (urn_type){URN_TY_FUNCTION, 0};
-  /* a round trip through double * is allowed (C11 6.3.2.3p7): ir_fun is at least double-aligned */
-  out->v = (double *)(void *)e->fun;
-}
-
-const ir_fun *urn_fn_funref(const urn_val *v) { return (const ir_fun *)(const void *)v->v; }
-
-void urn_fn_call_user(urn_ev *ev, const ir_fun *f, urn_val *args, int n, urn_val *out) {
-  if (!f->body) urn_ev_fail(ev, URN_EFATAL, "function %s is declared but not defined", f->name);
-  if (n != f->nparams) urn_ev_fail(ev, URN_EFATAL, "%s: called with %d arguments, expects %d", f->name, n, f->nparams);
-  if (ev->depth > 2000) urn_ev_reject(ev, "%s: recursion too deep", f->name);
-  urn_val *frame = urn_arena_alloc(&ev->arena, (size_t)(f->nslots ? f->nslots : 1) * sizeof(urn_val));
-  for (int i = 0; i < n; i++) {
-    frame[f->param_slot[i]] = args[i];
-    if (f->param_ty[i].base == URN_TY_REAL && args[i].ty.base == URN_TY_INT) frame[f->param_slot[i]].ty.base = URN_TY_REAL;
-  }
-  urn_val *saved = ev->frame;
-  ev->frame = frame;
-  ev->depth++;
-  ev->ctl = EV_NORMAL;
-  urn_ev_run(ev, f->body);
-  ev->depth--;
-  ev->frame = saved;
-  if (ev->ctl == EV_RETURN) {
-    *out = ev->retval;
-  } else {
-    if (f->ret.base != URN_TY_VOID) urn_ev_reject(ev, "%s: function ended without returning a value", f->name);
-    memset(out, 0, sizeof *out);
-  }
-  ev->ctl = EV_NORMAL;
-}
-
-/* Reverse sweep of the tape stretch [lo, n) from root (adjoint 1), running
- * the callbacks registered in that stretch; afterwards t->adj[i] for i >= lo
- * are d root / d node i.  Nodes before lo are not touched. */
-void urn_fn_local_sweep(urn_tape *t, size_t lo, size_t cb_lo, int32_t root) {
-  if (t->n > t->adj_cap) {
-    free(t->adj);
-    t->adj_cap = t->cap;
-    t->adj = urn_xmalloc(t->adj_cap * sizeof *t->adj);
-  }
-  memset(t->adj + lo, 0, (t->n - lo) * sizeof *t->adj);
-  if (root < 0 || (size_t)root < lo) return;
-  t->adj[root] = 1;
-  size_t hi = (size_t)root + 1;
-  double *adj = t->adj;
-  for (size_t c = t->ncb; c-- > cb_lo;) {
-    const urn_tape_callback *cb = &t->cbs[c];
-    size_t first = (size_t)cb->first_out;
-    if (first > (size_t)root) continue;
-    for (size_t i = hi; i-- > first;) {
-      double a = adj[i];
-      if (a == 0) continue;
-      for (uint32_t k = t->start[i], e = t->start[i + 1]; k < e; k++)
-        if ((size_t)t->opnd[k] >= lo) adj[t->opnd[k]] += a * t->part[k];
-    }
-    cb->fn(t, cb->data);
-    hi = first;
-  }
-  for (size_t i = hi; i-- > lo;) {
-    double a = adj[i];
-    if (a == 0) continue;
-    for (uint32_t k = t->start[i], e = t->start[i + 1]; k < e; k++)
-      if ((size_t)t->opnd[k] >= lo) adj[t->opnd[k]] += a * t->part[k];
-  }
-}
-
-/* ---- the ODE system ---- */
+#include "lang/fn_ode.h"
+#include "math/ode.h"
 
 /* Flags in aux2 of the table entries. */
-enum { ODE_OLD = 1, ODE_TOL = 2, ODE_STIFF_DEFAULTS = 4 };
+enum {
+  ODE_OLD = 1,            /* integrate_ode_* (theta, x_r, x_i) */
+  ODE_TOL = 2,            /* takes rel_tol, abs_tol, max_num_steps */
+  ODE_STIFF_DEFAULTS = 4, /* the old interface's tolerances 1e-10 and 1e8 steps */
+  ODE_BDF = 8,            /* CVODES' BDF */
+  ODE_ADAMS = 16          /* CVODES' Adams–Moulton */
+};
 
-typedef struct ode_sys {
-  urn_usys u;            /* the user's right-hand side f(t, y, ...): t is argument 0 (S->t), y argument 1 */
-  double t;              /* the time of the current call (argument 0 points here) */
-  const char *name;      /* the built-in's name, for messages */
-  int old;               /* integrate_ode_* signature: (t, array[] real y, theta, x_r, x_i) */
-  size_t K0;             /* sensitivity directions that are initial states */
-  size_t *y0_state;      /* for direction k < K0: which state it is */
-  size_t K;              /* K0 + Kp */
-  int sens;              /* integrate the sensitivities */
-  long nfev;             /* right-hand side evaluations (diagnostics) */
-} ode_sys;
+/* ---- the system (shared with fn_ode_adj.c) ---- */
 
-/* Runs the user's f(t, y, ...): values to dy[0..N); with jac, the Jacobians
- * with respect to y and to the parameter entries go to S->u.J, S->u.Jp. */
-static void ode_call(ode_sys *S, double t, const double *y, double *dy, int jac) {
-  urn_ev *ev = S->u.ev;
-  size_t N = S->u.N;
-  S->t = t;
-  size_t rn = urn_usys_call(&S->u, y, dy, jac ? 2 : 0);
-  S->nfev++;
-  if (rn != N)
-    urn_ev_reject(ev, "%s: the system function %s returned %zu values for a state of size %zu", S->name,
-                  S->u.f->name, rn, N);
+void urn_ode_check(urn_ev *ev, const char *name, const urn_val *y0, const urn_val *t0v, const urn_val *tsv,
+                   const urn_val *extra, int nextra, int first_extra) {
+  size_t N = y0->n, M = tsv->n;
+  double t0 = t0v->v[0];
+  if (N == 0) urn_ev_reject(ev, "%s: initial state has size 0, but must have a non-zero size", name);
   for (size_t i = 0; i < N; i++)
-    if (!isfinite(dy[i]))
-      urn_ev_reject(ev, "%s: the system function %s returned %g at t = %g", S->name, S->u.f->name, dy[i], t);
+    if (!isfinite(y0->v[i])) urn_ev_reject(ev, "%s: initial state[%zu] is %g, but must be finite", name, i + 1, y0->v[i]);
+  if (!isfinite(t0)) urn_ev_reject(ev, "%s: initial time is %g, but must be finite", name, t0);
+  if (M == 0) urn_ev_reject(ev, "%s: times has size 0, but must have a non-zero size", name);
+  for (size_t j = 0; j < M; j++) {
+    if (!isfinite(tsv->v[j])) urn_ev_reject(ev, "%s: times[%zu] is %g, but must be finite", name, j + 1, tsv->v[j]);
+    if (j == 0 && !(tsv->v[0] > t0))
+      urn_ev_reject(ev, "%s: times[1] is %g, but must be greater than the initial time %g", name, tsv->v[0], t0);
+    if (j > 0 && tsv->v[j] < tsv->v[j - 1])
+      urn_ev_reject(ev, "%s: times must be sorted, but times[%zu] = %g < times[%zu] = %g", name, j + 1, tsv->v[j], j,
+                    tsv->v[j - 1]);
+  }
+  for (int k = 0; k < nextra; k++)
+    for (size_t i = 0; i < extra[k].n; i++)
+      if (!isfinite(extra[k].v[i]))
+        urn_ev_reject(ev, "%s: argument %d (ode parameters and data) has entry %zu = %g, but must be finite", name,
+                      first_extra + k + 1, i + 1, extra[k].v[i]);
 }
 
+void urn_ode_init(urn_ev *ev, urn_ode_sys *S, const char *name, const ir_fun *f, const urn_val *y0, urn_val *extra,
+                  int nextra, int old, int y0_dirs, int all_y0) {
+  size_t N = y0->n;
+  memset(S, 0, sizeof *S);
+  S->u.ev = ev, S->name = name, S->u.f = f, S->old = old, S->u.N = N;
+  S->u.nfargs = 2 + nextra;
+  S->u.fargs = urn_arena_alloc(&ev->arena, (size_t)S->u.nfargs * sizeof *S->u.fargs);
+  S->u.ys = 1;
+  urn_val_scalar(&S->u.fargs[0], (urn_type){URN_TY_REAL, 0}, &S->t);
+  memset(&S->u.fargs[1], 0, sizeof S->u.fargs[1]);
+  S->u.fargs[1].ty = old ? (urn_type){URN_TY_REAL, 1} : (urn_type){URN_TY_VECTOR, 0};
+  S->u.fargs[1].dim[0] = (int32_t)N, S->u.fargs[1].n = N;
+  for (int k = 0; k < nextra; k++) S->u.fargs[2 + k] = extra[k];
+  S->y0_state = urn_arena_alloc(&ev->arena, N * sizeof *S->y0_state);
+  if (y0_dirs)
+    for (size_t i = 0; i < N; i++)
+      if (all_y0 || urn_val_ix(y0, i) >= 0) S->y0_state[S->K0++] = i;
+  size_t np = 0;
+  for (int k = 0; k < nextra; k++)
+    if (extra[k].ix)
+      for (size_t i = 0; i < extra[k].n; i++) np += extra[k].ix[i] >= 0;
+  S->u.p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_arg);
+  S->u.p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_pos);
+  for (int k = 0; k < nextra; k++)
+    if (extra[k].ix)
+      for (size_t i = 0; i < extra[k].n; i++)
+        if (extra[k].ix[i] >= 0) S->u.p_arg[S->u.Kp] = 2 + k, S->u.p_pos[S->u.Kp++] = i;
+  S->K = S->K0 + S->u.Kp;
+  S->u.J = urn_ev_doubles(ev, N * N);
+  S->u.Jp = urn_ev_doubles(ev, N * (S->u.Kp ? S->u.Kp : 1));
+  S->fbuf = urn_ev_doubles(ev, N);
+}
+
+/* f(t, y) without the value checks: the number of values f returned. */
+static size_t ode_eval(urn_ode_sys *S, double t, const double *y, double *dy, int jac) {
+  S->t = t;
+  S->nfev++;
+  size_t rn = urn_usys_call(&S->u, y, dy, jac);
+  if (rn != S->u.N)
+    urn_ev_reject(S->u.ev, "%s: the system function %s returned %zu values for a state of size %zu", S->name,
+                  S->u.f->name, rn, S->u.N);
+  return rn;
+}
+
+void urn_ode_call(urn_ode_sys *S, double t, const double *y, double *dy, int jac) {
+  size_t N = ode_eval(S, t, y, dy, jac);
+  for (size_t i = 0; i < N; i++)
+    if (!isfinite(dy[i]))
+      urn_ev_reject(S->u.ev, "%s: the system function %s returned %g at t = %g", S->name, S->u.f->name, dy[i], t);
+}
+
+int urn_ode_cb_call(urn_ode_sys *S, double t, const double *y, double *dy, int jac) {
+  urn_ev *ev = S->u.ev;
+  jmp_buf outer;
+  memcpy(outer, ev->jb, sizeof outer);
+  if (setjmp(ev->jb)) {
+    memcpy(ev->jb, outer, sizeof outer);
+    return -1;
+  }
+  size_t N = ode_eval(S, t, y, dy, jac);
+  memcpy(ev->jb, outer, sizeof outer);
+  for (size_t i = 0; i < N; i++)
+    if (!isfinite(dy[i])) {
+      S->bad = 1, S->bad_t = t, S->bad_v = dy[i];
+      return 1;
+    }
+  return 0;
+}
+
+void urn_ode_raise(urn_ode_sys *S, int rc, const char *msg) {
+  if (rc == URN_ODE_OK) return;
+  urn_ev *ev = S->u.ev;
+  urn_usys_end(&S->u);
+  if (rc == URN_ODE_ECALLBACK) longjmp(ev->jb, 1); /* the callback's error stands */
+  if (rc == URN_ODE_EUNAVAILABLE) urn_ev_fail(ev, URN_EFATAL, "%s: %s", S->name, msg);
+  if (S->bad)
+    urn_ev_reject(ev, "%s: the system function %s returned %g at t = %g (%s)", S->name, S->u.f->name, S->bad_v,
+                  S->bad_t, msg);
+  urn_ev_reject(ev, "%s: %s", S->name, msg);
+}
+
+/* ---- explicit Dormand–Prince 5(4) ---- */
+
 /* The augmented right-hand side: z = [y (N), S (N x K, column k at N + k N)]. */
-static void ode_rhs(ode_sys *S, double t, const double *z, double *dz) {
-  size_t N = S->u.N, K = S->sens ? S->K : 0;
-  ode_call(S, t, z, dz, K > 0);
+static void ode_rhs(urn_ode_sys *S, double t, const double *z, double *dz) {
+  size_t N = S->u.N, K = S->K;
+  urn_ode_call(S, t, z, dz, K > 0 ? 2 : 0);
   for (size_t k = 0; k < K; k++) {
     const double *s = z + N + k * N;
     double *ds = dz + N + k * N;
@@ -161,34 +175,36 @@ static const double DP_A[7][6] = {
 /* 5th-order weights minus the embedded 4th-order weights: the error estimate. */
 static const double DP_E[7] = {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
 
+/* The first step size (Hairer's heuristic, on the scaled norms); k0 = f(t0, z). */
+static double dp_first_step(urn_ode_sys *S, const double *z, const double *k0, double *ztmp, double *k1, size_t D,
+                            double t, double span, double rtol, double atol) {
+  double d0 = 0, d1 = 0;
+  for (size_t i = 0; i < D; i++) {
+    double sc = atol + rtol * fabs(z[i]);
+    d0 = fmax(d0, fabs(z[i]) / sc), d1 = fmax(d1, fabs(k0[i]) / sc);
+  }
+  double h = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
+  if (span > 0 && h > span) h = span;
+  for (size_t i = 0; i < D; i++) ztmp[i] = z[i] + h * k0[i];
+  ode_rhs(S, t + h, ztmp, k1);
+  double d2 = 0;
+  for (size_t i = 0; i < D; i++) d2 = fmax(d2, fabs(k1[i] - k0[i]) / (atol + rtol * fabs(z[i])));
+  d2 /= h;
+  double dm = fmax(d1, d2);
+  double h1 = dm <= 1e-15 ? fmax(1e-6, h * 1e-3) : pow(0.01 / dm, 1.0 / 5);
+  return fmin(100 * h, h1);
+}
+
 /* Integrates z (size D) from t0 through every ts[j], storing the state at
  * ts[j] in zout + j D.  FSAL: k[0] holds f(t, z) on entry to each step. */
-static void ode_integrate(ode_sys *S, double *z, size_t D, double t0, const double *ts, size_t M, double rtol,
+static void ode_integrate(urn_ode_sys *S, double *z, size_t D, double t0, const double *ts, size_t M, double rtol,
                           double atol, double max_steps, double *zout) {
   urn_ev *ev = S->u.ev;
   double *k[7], *ztmp = urn_ev_doubles(ev, D), *znew = urn_ev_doubles(ev, D);
   for (int s = 0; s < 7; s++) k[s] = urn_ev_doubles(ev, D);
   double t = t0;
   ode_rhs(S, t, z, k[0]);
-  /* initial step (Hairer's heuristic, on the scaled norms) */
-  double d0 = 0, d1 = 0;
-  for (size_t i = 0; i < D; i++) {
-    double sc = atol + rtol * fabs(z[i]);
-    d0 = fmax(d0, fabs(z[i]) / sc), d1 = fmax(d1, fabs(k[0][i]) / sc);
-  }
-  double span = M ? ts[M - 1] - t0 : 0;
-  double h = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
-  if (span > 0 && h > span) h = span;
-  if (M) {
-    for (size_t i = 0; i < D; i++) ztmp[i] = z[i] + h * k[0][i];
-    ode_rhs(S, t + h, ztmp, k[1]);
-    double d2 = 0;
-    for (size_t i = 0; i < D; i++) d2 = fmax(d2, fabs(k[1][i] - k[0][i]) / (atol + rtol * fabs(z[i])));
-    d2 /= h;
-    double dm = fmax(d1, d2);
-    double h1 = dm <= 1e-15 ? fmax(1e-6, h * 1e-3) : pow(0.01 / dm, 1.0 / 5);
-    h = fmin(100 * h, h1);
-  }
+  double h = dp_first_step(S, z, k[0], ztmp, k[1], D, t, ts[M - 1] - t0, rtol, atol);
   for (size_t j = 0; j < M; j++) {
     double tend = ts[j];
     double steps = 0;
@@ -234,101 +250,75 @@ static void ode_integrate(ode_sys *S, double *z, size_t D, double t0, const doub
   }
 }
 
-static void ode_cleanup(ode_sys *S) { urn_usys_end(&S->u); }
+/* ---- CVODES ---- */
 
-static double scalar_of(const urn_val *x) { return x->v[0]; }
+/* (urn_ode_cv_rhs, urn_ode_cv_jac: see lang/fn_ode.h) */
+int urn_ode_cv_rhs(void *ctx, double t, const double *y, double *dy) {
+  return urn_ode_cb_call(ctx, t, y, dy, 0);
+}
 
-/* ode_*(f, y0, t0, ts, [rtol, atol, max_steps,] ...) and
- * integrate_ode_*(f, y0, t0, ts, theta, x_r, x_i [, rtol, atol, max_steps]). */
-static void f_ode(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
-  int old = (b->aux2 & ODE_OLD) != 0, tol = (b->aux2 & ODE_TOL) != 0;
-  const ir_fun *f = urn_fn_funref(&args[0]);
-  const urn_val *y0 = &args[1], *t0v = &args[2], *tsv = &args[3];
-  volatile double rtol = 1e-6, atol = 1e-6, max_steps = 1e6; /* live across the setjmp below */
-  if (old && (b->aux2 & ODE_STIFF_DEFAULTS)) rtol = 1e-10, atol = 1e-10, max_steps = 1e8;
-  int first_extra;
-  if (old) {
-    first_extra = 4;
-    if (tol) rtol = scalar_of(&args[7]), atol = scalar_of(&args[8]), max_steps = scalar_of(&args[9]);
-  } else {
-    first_extra = tol ? 7 : 4;
-    if (tol) rtol = scalar_of(&args[4]), atol = scalar_of(&args[5]), max_steps = scalar_of(&args[6]);
-  }
-  int nextra = old ? 3 : n - first_extra;
-  if (!(rtol > 0) || !isfinite(rtol)) urn_ev_reject(ev, "%s: relative tolerance is %g, but must be positive and finite", b->name, rtol);
-  if (!(atol > 0) || !isfinite(atol)) urn_ev_reject(ev, "%s: absolute tolerance is %g, but must be positive and finite", b->name, atol);
-  if (!(max_steps >= 1)) urn_ev_reject(ev, "%s: max_num_steps is %g, but must be positive", b->name, max_steps);
-  size_t N = y0->n, M = tsv->n;
-  double t0 = scalar_of(t0v);
-  if (N == 0) urn_ev_reject(ev, "%s: the initial state has size 0", b->name);
-  if (!isfinite(t0)) urn_ev_reject(ev, "%s: initial time is %g, but must be finite", b->name, t0);
+int urn_ode_cv_jac(void *ctx, double t, const double *y, double *J) {
+  urn_ode_sys *S = ctx;
+  size_t N = S->u.N;
+  int r = urn_ode_cb_call(S, t, y, S->fbuf, 1);
+  if (r) return r;
   for (size_t i = 0; i < N; i++)
-    if (!isfinite(y0->v[i])) urn_ev_reject(ev, "%s: initial state[%zu] is %g, but must be finite", b->name, i + 1, y0->v[i]);
+    for (size_t j = 0; j < N; j++) {
+      double v = S->u.J[i * N + j];
+      if (!isfinite(v)) return 1;
+      J[i + j * N] = v;
+    }
+  return 0;
+}
+
+/* dS = J S + [0, Jp]. */
+static int cv_sens(void *ctx, double t, const double *y, const double *Sm, double *dS) {
+  urn_ode_sys *S = ctx;
+  size_t N = S->u.N, Kp = S->u.Kp;
+  int r = urn_ode_cb_call(S, t, y, S->fbuf, Kp ? 2 : 1);
+  if (r) return r;
+  for (size_t k = 0; k < S->K; k++) {
+    const double *s = Sm + k * N;
+    for (size_t i = 0; i < N; i++) {
+      double acc = k >= S->K0 ? S->u.Jp[i * Kp + (k - S->K0)] : 0;
+      const double *Ji = S->u.J + i * N;
+      for (size_t j = 0; j < N; j++) acc += Ji[j] * s[j];
+      dS[k * N + i] = acc;
+    }
+  }
+  return 0;
+}
+
+/* Solves with CVODES into zout (the layout of ode_integrate's). */
+static void ode_cvodes(urn_ode_sys *S, int lmm, const double *z0, size_t D, double t0, const double *ts, size_t M,
+                       double rtol, double atol, double max_steps, double *zout) {
+  urn_ev *ev = S->u.ev;
+  size_t N = S->u.N, K = S->K;
+  urn_ode_fwd p = {N, K, lmm, rtol, atol, max_steps > 2e18 ? (long)2e18 : (long)max_steps, S, urn_ode_cv_rhs, urn_ode_cv_jac,
+                   cv_sens};
+  double *Y = urn_ev_doubles(ev, M * N), *SY = urn_ev_doubles(ev, K ? M * N * K : 1);
+  char msg[400];
+  int rc = urn_ode_cvodes(&p, t0, z0, z0 + N, ts, M, Y, SY, msg, sizeof msg);
+  urn_ode_raise(S, rc, msg);
   for (size_t j = 0; j < M; j++) {
-    if (!isfinite(tsv->v[j])) urn_ev_reject(ev, "%s: times[%zu] is %g, but must be finite", b->name, j + 1, tsv->v[j]);
-    if (j == 0 && !(tsv->v[0] > t0))
-      urn_ev_reject(ev, "%s: times[1] is %g, but must be greater than the initial time %g", b->name, tsv->v[0], t0);
-    if (j > 0 && tsv->v[j] < tsv->v[j - 1])
-      urn_ev_reject(ev, "%s: times must be sorted, but times[%zu] = %g < times[%zu] = %g", b->name, j + 1, tsv->v[j], j,
-                    tsv->v[j - 1]);
+    memcpy(zout + j * D, Y + j * N, N * sizeof(double));
+    memcpy(zout + j * D + N, SY + j * N * K, N * K * sizeof(double));
   }
-  for (int k = 0; k < nextra; k++)
-    for (size_t i = 0; i < args[first_extra + k].n; i++)
-      if (isnan(args[first_extra + k].v[i])) urn_ev_reject(ev, "%s: argument %d has a NaN entry", b->name, first_extra + k + 1);
+}
 
-  ode_sys *S = urn_arena_alloc(&ev->arena, sizeof *S);
-  S->u.ev = ev, S->name = b->name, S->u.f = f, S->old = old, S->u.N = N;
-  S->u.nfargs = 2 + nextra;
-  S->u.fargs = urn_arena_alloc(&ev->arena, (size_t)S->u.nfargs * sizeof *S->u.fargs);
-  S->u.ys = 1;
-  urn_val_scalar(&S->u.fargs[0], (urn_type){URN_TY_REAL, 0}, &S->t);
-  S->u.fargs[1].ty = old ? (urn_type){URN_TY_REAL, 1} : (urn_type){URN_TY_VECTOR, 0};
-  S->u.fargs[1].dim[0] = (int32_t)N, S->u.fargs[1].n = N;
-  for (int k = 0; k < nextra; k++) S->u.fargs[2 + k] = args[first_extra + k];
-  /* sensitivity directions */
-  int t0_var = urn_val_ix(t0v, 0) >= 0, ts_var = tsv->ix != NULL;
-  S->y0_state = urn_arena_alloc(&ev->arena, N * sizeof *S->y0_state);
-  for (size_t i = 0; i < N; i++)
-    if (t0_var || urn_val_ix(y0, i) >= 0) S->y0_state[S->K0++] = i;
-  size_t np = 0;
-  for (int k = 0; k < nextra; k++)
-    if (S->u.fargs[2 + k].ix)
-      for (size_t i = 0; i < S->u.fargs[2 + k].n; i++) np += S->u.fargs[2 + k].ix[i] >= 0;
-  S->u.p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_arg);
-  S->u.p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_pos);
-  for (int k = 0; k < nextra; k++)
-    if (S->u.fargs[2 + k].ix)
-      for (size_t i = 0; i < S->u.fargs[2 + k].n; i++)
-        if (S->u.fargs[2 + k].ix[i] >= 0) S->u.p_arg[S->u.Kp] = 2 + k, S->u.p_pos[S->u.Kp++] = i;
-  S->K = S->K0 + S->u.Kp;
-  S->sens = S->K > 0;
-  S->u.J = urn_ev_doubles(ev, N * N);
-  S->u.Jp = urn_ev_doubles(ev, N * (S->u.Kp ? S->u.Kp : 1));
-  size_t D;
-  if (urn_mul_overflow(N, 1 + S->K, &D) || D > ((size_t)1 << 26))
-    urn_ev_reject(ev, "%s: %zu states with %zu sensitivities is too large", b->name, N, S->K);
-  double *z = urn_ev_doubles(ev, D), *zout = urn_ev_doubles(ev, (M ? M : 1) * D);
-  memcpy(z, y0->v, N * sizeof *z);
-  for (size_t k = 0; k < S->K0; k++) z[N + k * N + S->y0_state[k]] = 1;
-  double *f0 = t0_var ? urn_ev_doubles(ev, N) : NULL, *fts = ts_var ? urn_ev_doubles(ev, (M ? M : 1) * N) : NULL;
+/* ---- the built-ins ---- */
 
-  urn_usys_begin(&S->u);
-  if (setjmp(ev->jb)) {
-    ode_cleanup(S);
-    longjmp(ev->jb, 1);
-  }
-  ode_integrate(S, z, D, t0, tsv->v, M, rtol, atol, max_steps, zout);
-  if (t0_var) ode_call(S, t0, y0->v, f0, 0);
-  if (ts_var)
-    for (size_t j = 0; j < M; j++) ode_call(S, tsv->v[j], zout + j * D, fts + j * N, 0);
-  ode_cleanup(S);
-
+/* The output: y_i(t_j) with partials S(t_j)[i, :], f_i(t_j) for a ts_j node, -(S_y0 f(t0, y0))_i for t0. */
+static void ode_outputs(urn_ev *ev, urn_ode_sys *S, const urn_val *y0, const urn_val *t0v, const urn_val *tsv,
+                        const double *zout, size_t D, const double *f0, const double *fts, urn_val *out) {
+  size_t N = S->u.N, M = tsv->n;
   int32_t dim[2] = {(int32_t)M, (int32_t)N};
-  int var = S->K > 0 || ts_var;
-  urn_val_alloc(ev, out, old ? (urn_type){URN_TY_REAL, 2} : (urn_type){URN_TY_VECTOR, 1}, dim, var);
+  int var = S->K > 0 || tsv->ix != NULL;
+  urn_val_alloc(ev, out, S->old ? (urn_type){URN_TY_REAL, 2} : (urn_type){URN_TY_VECTOR, 1}, dim, var);
+  int32_t it0 = urn_val_ix(t0v, 0);
   for (size_t j = 0; j < M; j++) {
     const double *zj = zout + j * D;
-    int32_t its = urn_val_ix(tsv, j), it0 = urn_val_ix(t0v, 0);
+    int32_t its = urn_val_ix(tsv, j);
     for (size_t i = 0; i < N; i++) {
       double v = zj[i];
       out->v[j * N + i] = v;
@@ -354,7 +344,67 @@ static void f_ode(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
   }
 }
 
+/* Tolerances of a call: Stan's defaults or the _tol arguments, checked. */
+static void ode_controls(urn_ev *ev, const urn_builtin *b, const urn_val *args, double *rtol, double *atol,
+                         double *max_steps) {
+  int old = (b->aux2 & ODE_OLD) != 0, tol = (b->aux2 & ODE_TOL) != 0;
+  *rtol = 1e-6, *atol = 1e-6, *max_steps = 1e6;
+  if (old && (b->aux2 & ODE_STIFF_DEFAULTS)) *rtol = 1e-10, *atol = 1e-10, *max_steps = 1e8;
+  if (tol) {
+    int at = old ? 7 : 4;
+    *rtol = args[at].v[0], *atol = args[at + 1].v[0], *max_steps = args[at + 2].v[0];
+  }
+  if (!(*rtol > 0) || !isfinite(*rtol))
+    urn_ev_reject(ev, "%s: relative tolerance is %g, but must be positive and finite", b->name, *rtol);
+  if (!(*atol > 0) || !isfinite(*atol))
+    urn_ev_reject(ev, "%s: absolute tolerance is %g, but must be positive and finite", b->name, *atol);
+  if (!(*max_steps >= 1)) urn_ev_reject(ev, "%s: max_num_steps is %g, but must be positive", b->name, *max_steps);
+}
+
+/* ode_*(f, y0, t0, ts, [rtol, atol, max_steps,] ...) and
+ * integrate_ode_*(f, y0, t0, ts, theta, x_r, x_i [, rtol, atol, max_steps]). */
+static void f_ode(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  int old = (b->aux2 & ODE_OLD) != 0, tol = (b->aux2 & ODE_TOL) != 0;
+  int lmm = (b->aux2 & ODE_BDF) ? URN_ODE_BDF : (b->aux2 & ODE_ADAMS) ? URN_ODE_ADAMS : 0;
+  const urn_val *y0 = &args[1], *t0v = &args[2], *tsv = &args[3];
+  double rtol, atol, max_steps;
+  ode_controls(ev, b, args, &rtol, &atol, &max_steps);
+  int first_extra = old ? 4 : tol ? 7 : 4, nextra = old ? 3 : n - first_extra;
+  urn_ode_check(ev, b->name, y0, t0v, tsv, &args[first_extra], nextra, first_extra);
+  size_t N = y0->n, M = tsv->n;
+  double t0 = t0v->v[0];
+  int t0_var = urn_val_ix(t0v, 0) >= 0, ts_var = tsv->ix != NULL;
+  urn_ode_sys *S = urn_arena_alloc(&ev->arena, sizeof *S);
+  urn_ode_init(ev, S, b->name, urn_fn_funref(&args[0]), y0, &args[first_extra], nextra, old, 1, t0_var);
+  S->rtol = rtol, S->atol = atol, S->max_steps = max_steps;
+  size_t D;
+  if (urn_mul_overflow(N, 1 + S->K, &D) || D > ((size_t)1 << 26))
+    urn_ev_reject(ev, "%s: %zu states with %zu sensitivities is too large", b->name, N, S->K);
+  double *z = urn_ev_doubles(ev, D), *zout = urn_ev_doubles(ev, M * D);
+  memcpy(z, y0->v, N * sizeof *z);
+  for (size_t k = 0; k < S->K0; k++) z[N + k * N + S->y0_state[k]] = 1;
+  double *f0 = t0_var ? urn_ev_doubles(ev, N) : NULL, *fts = ts_var ? urn_ev_doubles(ev, M * N) : NULL;
+
+  urn_usys_begin(&S->u);
+  if (setjmp(ev->jb)) {
+    urn_usys_end(&S->u);
+    longjmp(ev->jb, 1);
+  }
+  if (lmm)
+    ode_cvodes(S, lmm, z, D, t0, tsv->v, M, S->rtol, S->atol, S->max_steps, zout);
+  else
+    ode_integrate(S, z, D, t0, tsv->v, M, S->rtol, S->atol, S->max_steps, zout);
+  if (t0_var) urn_ode_call(S, t0, y0->v, f0, 0);
+  if (ts_var)
+    for (size_t j = 0; j < M; j++) urn_ode_call(S, tsv->v[j], zout + j * D, fts + j * N, 0);
+  urn_usys_end(&S->u);
+  ode_outputs(ev, S, y0, t0v, tsv, zout, D, f0, fts, out);
+}
+
+
 #define F(name, sig, aux2, doc) {name, sig, f_ode, NULL, NULL, aux2, 0, doc}
+#define BDF ODE_BDF
+#define ADM ODE_ADAMS
 const urn_builtin urn_fn_ode_table[] = {
     F("ode_rk45", "1v:F v r 1r", 0, "solution of y' = f(t, y, ...) at times ts (Dormand-Prince 5(4))"),
     F("ode_rk45", "1v:F v r 1r A*", 0, "solution of y' = f(t, y, ...) at times ts (Dormand-Prince 5(4))"),
@@ -364,18 +414,20 @@ const urn_builtin urn_fn_ode_table[] = {
     F("ode_ckrk", "1v:F v r 1r A*", 0, "as ode_rk45 (urn uses Dormand-Prince 5(4))"),
     F("ode_ckrk_tol", "1v:F v r 1r r r i", ODE_TOL, "as ode_rk45_tol"),
     F("ode_ckrk_tol", "1v:F v r 1r r r i A*", ODE_TOL, "as ode_rk45_tol"),
-    F("ode_bdf", "1v:F v r 1r", 0, "stiff solver's interface (urn: explicit Dormand-Prince 5(4), see docs)"),
-    F("ode_bdf", "1v:F v r 1r A*", 0, "stiff solver's interface (urn: explicit Dormand-Prince 5(4), see docs)"),
-    F("ode_bdf_tol", "1v:F v r 1r r r i", ODE_TOL, "ode_bdf with rel_tol, abs_tol, max_num_steps"),
-    F("ode_bdf_tol", "1v:F v r 1r r r i A*", ODE_TOL, "ode_bdf with rel_tol, abs_tol, max_num_steps"),
-    F("ode_adams", "1v:F v r 1r", 0, "Adams solver's interface (urn: explicit Dormand-Prince 5(4), see docs)"),
-    F("ode_adams", "1v:F v r 1r A*", 0, "Adams solver's interface (urn: explicit Dormand-Prince 5(4), see docs)"),
-    F("ode_adams_tol", "1v:F v r 1r r r i", ODE_TOL, "ode_adams with rel_tol, abs_tol, max_num_steps"),
-    F("ode_adams_tol", "1v:F v r 1r r r i A*", ODE_TOL, "ode_adams with rel_tol, abs_tol, max_num_steps"),
+    F("ode_bdf", "1v:F v r 1r", BDF, "stiff ODE solution at times ts (CVODES' BDF, needs SUNDIALS)"),
+    F("ode_bdf", "1v:F v r 1r A*", BDF, "stiff ODE solution at times ts (CVODES' BDF, needs SUNDIALS)"),
+    F("ode_bdf_tol", "1v:F v r 1r r r i", ODE_TOL | BDF, "ode_bdf with rel_tol, abs_tol, max_num_steps"),
+    F("ode_bdf_tol", "1v:F v r 1r r r i A*", ODE_TOL | BDF, "ode_bdf with rel_tol, abs_tol, max_num_steps"),
+    F("ode_adams", "1v:F v r 1r", ADM, "non-stiff ODE solution at times ts (CVODES' Adams-Moulton, needs SUNDIALS)"),
+    F("ode_adams", "1v:F v r 1r A*", ADM, "non-stiff ODE solution at times ts (CVODES' Adams-Moulton, needs SUNDIALS)"),
+    F("ode_adams_tol", "1v:F v r 1r r r i", ODE_TOL | ADM, "ode_adams with rel_tol, abs_tol, max_num_steps"),
+    F("ode_adams_tol", "1v:F v r 1r r r i A*", ODE_TOL | ADM, "ode_adams with rel_tol, abs_tol, max_num_steps"),
     F("integrate_ode_rk45", "2r:F 1r r 1r 1r 1r 1i", ODE_OLD, "old ODE interface f(t, y, theta, x_r, x_i)"),
     F("integrate_ode_rk45", "2r:F 1r r 1r 1r 1r 1i r r r", ODE_OLD | ODE_TOL, "old ODE interface with tolerances"),
-    F("integrate_ode_bdf", "2r:F 1r r 1r 1r 1r 1i", ODE_OLD | ODE_STIFF_DEFAULTS, "old ODE interface (tolerances 1e-10)"),
-    F("integrate_ode_bdf", "2r:F 1r r 1r 1r 1r 1i r r r", ODE_OLD | ODE_TOL, "old ODE interface with tolerances"),
-    F("integrate_ode_adams", "2r:F 1r r 1r 1r 1r 1i", ODE_OLD | ODE_STIFF_DEFAULTS, "old ODE interface (tolerances 1e-10)"),
-    F("integrate_ode_adams", "2r:F 1r r 1r 1r 1r 1i r r r", ODE_OLD | ODE_TOL, "old ODE interface with tolerances"),
+    F("integrate_ode_bdf", "2r:F 1r r 1r 1r 1r 1i", ODE_OLD | ODE_STIFF_DEFAULTS | BDF,
+      "old stiff ODE interface (CVODES' BDF, tolerances 1e-10)"),
+    F("integrate_ode_bdf", "2r:F 1r r 1r 1r 1r 1i r r r", ODE_OLD | ODE_TOL | BDF, "old stiff ODE interface with tolerances"),
+    F("integrate_ode_adams", "2r:F 1r r 1r 1r 1r 1i", ODE_OLD | ODE_STIFF_DEFAULTS | ADM,
+      "old Adams ODE interface (CVODES, tolerances 1e-10)"),
+    F("integrate_ode_adams", "2r:F 1r r 1r 1r 1r 1i r r r", ODE_OLD | ODE_TOL | ADM, "old Adams ODE interface with tolerances"),
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};

@@ -141,7 +141,12 @@ class Client(unittest.TestCase):
     def test_ode_generated_quantities(self):
         m = model("ode_sundials")
         self.assertEqual(m.param_unc_num(), 0)
-        out = m.param_constrain(np.zeros(0), include_gq=True, rng=m.new_rng(seed=2))
+        try:
+            out = m.param_constrain(np.zeros(0), include_gq=True, rng=m.new_rng(seed=2))
+        except RuntimeError as e:  # urn built with `make SUNDIALS=0`: ode_bdf names the missing package
+            if "libsundials-dev" not in str(e):
+                raise
+            self.skipTest("urn built without SUNDIALS")
         self.assertEqual(out.shape, (10,))
         # y'' = -y - 0.1 y' from (5, 6) at t = 1..5 (scipy solve_ivp, rtol 1e-10), plus N(0, 0.1) noise;
         # y_sim is array[5] vector[2]: column-major, so out[t + 5 k] = y_sim[t + 1][k + 1]
