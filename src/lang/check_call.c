@@ -197,12 +197,19 @@ static void check_ode_call(checker *C, urn_expr *e) {
                   i == 5 ? "x_r" : i == 6 ? "x_i" : i == 7 ? "rel_tol" : i == 8 ? "abs_tol" : "max_num_steps");
     return;
   }
-  int first = tol ? 7 : 4, nextra = e->nargs - first;
-  if (tol)
-    for (int i = 4; i < 7; i++)
-      if (!e->args[i]->data_only)
-        chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (%s) must be data, but it depends on parameters",
-                  i + 1, e->name, i == 4 ? "rel_tol" : i == 5 ? "abs_tol" : "max_num_steps");
+  /* ode_adjoint_tol_ctl: eleven data control arguments after the times */
+  static const char *ctl[11] = {"rel_tol", "abs_tol", "max_num_steps", NULL};
+  static const char *adj_ctl[11] = {"relative_tolerance_forward", "absolute_tolerance_forward",
+                                    "relative_tolerance_backward", "absolute_tolerance_backward",
+                                    "relative_tolerance_quadrature", "absolute_tolerance_quadrature", "max_num_steps",
+                                    "num_steps_between_checkpoints", "interpolation_polynomial", "solver_forward",
+                                    "solver_backward"};
+  int adj = strcmp(e->name, "ode_adjoint_tol_ctl") == 0;
+  int first = adj ? 15 : tol ? 7 : 4, nextra = e->nargs - first;
+  for (int i = 4; i < first; i++)
+    if (!e->args[i]->data_only)
+      chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (%s) must be data, but it depends on parameters",
+                i + 1, e->name, (adj ? adj_ctl : ctl)[i - 4]);
   urn_type want[66];
   int nw = 0;
   want[nw++] = real, want[nw++] = chk_mk(URN_TY_VECTOR, 0);
@@ -214,7 +221,7 @@ static void check_ode_call(checker *C, urn_expr *e) {
               "the system function %s of %s must be declared vector %s(real t, vector y, ...) with one argument "
               "after y for each of the %d argument%s after %s",
               e->args[0]->name, e->name, e->args[0]->name, nextra, nextra == 1 ? "" : "s",
-              tol ? "max_num_steps" : "the times");
+              adj ? "solver_backward" : tol ? "max_num_steps" : "the times");
     return;
   }
   for (int k = 0; k < nextra; k++) {

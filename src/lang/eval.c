@@ -255,8 +255,9 @@ int32_t rt_s_call_scalar(urn_ev *ev, const ir_ex *e, double *out) {
 }
 /* General built-in call. */
 void rt_g_call(urn_ev *ev, const ir_ex *e, urn_val *out) {
-  urn_val args[16];
-  for (int i = 0; i < e->na && i < 16; i++) e->a[i]->g(ev, e->a[i], &args[i]);
+  urn_val small[16]; /* variadic calls (ode_adjoint_tol_ctl, ...) may have more */
+  urn_val *args = e->na <= 16 ? small : urn_arena_alloc(&ev->arena, (size_t)e->na * sizeof *args);
+  for (int i = 0; i < e->na; i++) e->a[i]->g(ev, e->a[i], &args[i]);
   e->bi->fn(ev, e->bi, out, args, e->na);
   out->ty = e->ty;
   if (out->ty.base == URN_TY_INT && e->ty.base == URN_TY_REAL) out->ty.base = URN_TY_REAL;
