@@ -651,6 +651,44 @@ static void test_matrix_families(void) {
   nerr += 3;
 }
 
+/* The Wishart families at nu = 1e10 (gen_dist.py's Wbig ~ nu Sigma, mpmath references): terms of size nu K
+ * cancel to O(1), and so do the nu partial's. */
+static void test_wishart_big_nu(void) {
+  double Wb[9] = {20000123456., 3000045678., -3999987654., 3000045678., 9999912345., 2000065432.,
+                  -3999987654., 2000065432., 15000054321.};
+  double S[9] = {2.0, 0.3, -0.4, 0.3, 1.0, 0.2, -0.4, 0.2, 1.5}, nu = 1e10, gn[1], LW[9], LS[9], v;
+  chol3(Wb, LW);
+  chol3(S, LS);
+  for (int inv = 0; inv < 2; inv++) {
+    const char *fam = inv ? "inv_wishart" : "wishart", *famc = inv ? "inv_wishart_cholesky" : "wishart_cholesky";
+    double ref = inv ? REF_INV_WISHART_BIG : REF_WISHART_BIG, rdnu = inv ? REF_INV_WISHART_BIG_DNU : REF_WISHART_BIG_DNU;
+    /* wishart(Wbig | nu, Sigma); inv_wishart(Sigma | nu, Wbig) */
+    urn_darg a[3] = {urn_darg_items(inv ? S : Wb, 1, 3, 3, NULL), urn_darg_reals(&nu, 1, gn),
+                     urn_darg_items(inv ? Wb : S, 1, 3, 3, NULL)};
+    const urn_dist *d = urn_dist_find(fam), *dc = urn_dist_find(famc);
+    char what[96];
+    snprintf(what, sizeof what, "%s at nu = 1e10", fam);
+    CHECK_NEAR(eval(d, a, 3), ref, 0, 1e-10, what);
+    gn[0] = 0;
+    CHECK(d->lpdf(a, 0, &v, NULL) == URN_OK, "%s with nu a parameter", fam);
+    snprintf(what, sizeof what, "%s d/dnu at nu = 1e10", fam);
+    CHECK_NEAR(gn[0], rdnu, 1e-9, 0, what);
+    /* the Cholesky forms: the same density plus the Jacobian K log 2 + sum_k (K - k) log L_kk */
+    const double *Ly = inv ? LS : LW;
+    double jac = 3 * log(2.0);
+    for (int k = 0; k < 3; k++) jac += (3 - k) * log(Ly[k + 3 * k]);
+    urn_darg c[3] = {urn_darg_items(inv ? LS : LW, 1, 3, 3, NULL), urn_darg_reals(&nu, 1, gn),
+                     urn_darg_items(inv ? LW : LS, 1, 3, 3, NULL)};
+    snprintf(what, sizeof what, "%s at nu = 1e10", famc);
+    CHECK_NEAR(eval(dc, c, 3), ref + jac, 0, 1e-9, what);
+    gn[0] = 0;
+    CHECK(dc->lpdf(c, 0, &v, NULL) == URN_OK, "%s with nu a parameter", famc);
+    snprintf(what, sizeof what, "%s d/dnu at nu = 1e10", famc);
+    CHECK_NEAR(gn[0], rdnu, 1e-9, 0, what);
+    nval += 4;
+  }
+}
+
 static void test_dlm(void) {
   /* column-major copies of gen_dist.py's Fd, Gd, Vd, Wd, m0d, C0d, Yd */
   double F[4] = {1.0, 0.5, 0.3, -0.2}, G[4] = {0.9, -0.2, 0.1, 0.8}, V[4] = {0.5, 0.1, 0.1, 0.4},
@@ -688,6 +726,7 @@ int main(void) {
   test_glms_more();
   test_matrix_families();
   test_dlm();
+  test_wishart_big_nu();
   printf("multivariate: %d value, %d partial, %d propto, %d broadcast, %d error checks\n", nval,
          npart, nprop, nbcast, nerr);
   return test_done();

@@ -52,15 +52,59 @@ static void lower_of(double *L, const double *A, size_t K) {
     for (size_t i = 0; i < K; i++) L[i + j * K] = i >= j ? A[i + j * K] : 0;
 }
 
-/* -K nu/2 log 2 - lmgamma(K, nu/2) and its nu partial (-K/2 log 2 - 1/2 sum_j psi(nu/2 + (1 - j)/2)). */
-static double wishart_const(size_t K, double nu, double *dnu) {
-  double c = -0.5 * K * nu * DIST_LOG_2 - urn_lmgamma((int)K, 0.5 * nu);
-  if (dnu) {
-    double s = 0;
-    for (size_t j = 1; j <= K; j++) s += urn_digamma(0.5 * nu + 0.5 * (1.0 - (double)j));
-    *dnu = -0.5 * K * DIST_LOG_2 - 0.5 * s;
+/* -K nu/2 log 2 - lmgamma(K, nu/2): the normalizing terms, for propto evaluations in which the trace term
+ * is dropped (every other evaluation goes through wishart_core). */
+static double wishart_const(size_t K, double nu) { return -0.5 * K * nu * DIST_LOG_2 - urn_lmgamma((int)K, 0.5 * nu); }
+
+/* log det(I + E) - tr(E) for a symmetric K x K matrix E with I + E positive definite (-||E||^2/2 to leading
+ * order): the series sum_k>=2 (-1)^(k+1) tr(E^k)/k when ||E||_F < 0.1 (at large nu E is O(nu^-1/2) and the
+ * direct difference would keep only the absolute digits of log det), else a Cholesky factor of I + E.
+ * *logdet gets log det(I + E).  work: 3 K^2 doubles. */
+static double logdet1p_minus_trace(const double *E, size_t K, double *work, double *logdet) {
+  double r = 0, trE = 0, f = 0;
+  for (size_t i = 0; i < K * K; i++) r += E[i] * E[i];
+  for (size_t i = 0; i < K; i++) trE += E[i + i * K];
+  r = sqrt(r);
+  if (r < 0.1) {
+    double *P = work, *Q = work + K * K, rk = r;
+    memcpy(P, E, sizeof(double) * K * K);
+    for (int k = 2; k < 200; k++) {
+      urn_matmul(Q, P, E, K, K, K);
+      memcpy(P, Q, sizeof(double) * K * K);
+      double t = 0;
+      for (size_t i = 0; i < K; i++) t += P[i + i * K];
+      f += (k % 2 ? t : -t) / k;
+      rk *= r; /* |tr(E^k)| <= ||E||_F^k */
+      if (rk / k <= 1e-17 * fabs(f) || rk < 1e-300) break;
+    }
+  } else {
+    double *A = work, *L = work + K * K;
+    for (size_t i = 0; i < K * K; i++) A[i] = E[i] + (i % (K + 1) == 0);
+    if (urn_cholesky(L, A, K)) f = NAN;
+    else f = urn_cholesky_logdet(L, K) - trE;
   }
-  return c;
+  *logdet = f + trE;
+  return f;
+}
+
+/* The nu-dependent core of every Wishart form, -K nu/2 log 2 - lmgamma(K, nu/2) + nu/2 log det(B B')
+ * - tr(B B')/2 (B = L_S^-1 L_W, or L_W^-1 L_S for the inverse families), written without cancellation at
+ * large nu: with a = nu/2 and B B' = nu (I + E) it is
+ *     -K(K-1)/4 log pi + sum_j [a log a - a - lgamma(a + c_j)] + a [log det(I + E) - tr E],  c_j = (1 - j)/2,
+ * each bracket through urn_log_gamma_prefix(a + c, a) - c log a (no lgamma of size a log a is subtracted).
+ * *dnu gets its nu partial, 1/2 [log det(I + E) + sum_j (log a - psi(a + c_j))].  work: 4 K^2 doubles. */
+static double wishart_core(size_t K, double nu, const double *B, double *work, double *dnu) {
+  double a = 0.5 * nu, *E = work, ld, lp = -0.25 * K * (K - 1.0) * log(DIST_PI), s = 0;
+  urn_matmul_nt(E, B, B, K, K, K);
+  for (size_t i = 0; i < K * K; i++) E[i] = E[i] / nu - (i % (K + 1) == 0);
+  lp += a * logdet1p_minus_trace(E, K, work + K * K, &ld);
+  for (size_t j = 1; j <= K; j++) {
+    double c = 0.5 * (1.0 - (double)j);
+    lp += urn_log_gamma_prefix(a + c, a) - c * log(a);
+    s += dist_log_minus_digamma(a + c) - log1p(c / a); /* log a - psi(a + c) */
+  }
+  if (dnu) *dnu = 0.5 * (ld + s);
+  return lp;
 }
 
 /* nu > K - 1 (Stan's check). */
@@ -96,13 +140,24 @@ static int wishart_family(const char *fn, int inv, const urn_darg *a, int propto
   double tr = 0;
   for (size_t j = 0; j < K; j++)
     for (size_t i = 0; i < K; i++) tr += A[i + j * K] * B[j + i * K];
-  int vW = a[0].d != NULL, vn = a[1].d != NULL, vS = a[2].d != NULL;
-  if (!propto || vn) lp += wishart_const(K, nu, vn ? &dnu : NULL);
+  int vW = a[0].d != NULL, vn = a[1].d != NULL, vS = a[2].d != NULL, full = !propto || (vn && (vW || vS));
   double sS = inv ? 0.5 * nu : -0.5 * nu, sW = inv ? -0.5 * (nu + K + 1) : 0.5 * (nu - K - 1);
-  if (!propto || vn || vS) lp += sS * ldS;
-  if (!propto || vn || vW) lp += sW * ldW;
-  if (!propto || vW || vS) lp -= 0.5 * tr;
-  if (vn) a[1].d[0] += dnu + (inv ? 0.5 : -0.5) * ldS + (inv ? -0.5 : 0.5) * ldW;
+  if (full || vn) {
+    /* every term, or the nu partial: through wishart_core (B = LS^-1 LW or LW^-1 LS) */
+    double *Bm = urn_xmalloc(sizeof(double) * 5 * K * K);
+    memcpy(Bm, inv ? LS : LW, sizeof(double) * K * K);
+    urn_trsm_lower(inv ? LW : LS, Bm, K, K);
+    double core = wishart_core(K, nu, Bm, Bm + K * K, &dnu);
+    free(Bm);
+    if (vn) a[1].d[0] += dnu;
+    if (full) lp = core - 0.5 * (K + 1.0) * ldW;
+  }
+  if (!full) { /* the terms that vary; constants dropped as Stan drops them */
+    if (vn) lp += wishart_const(K, nu);
+    if (vn || vS) lp += sS * ldS;
+    if (vn || vW) lp += sW * ldW;
+    if (vW || vS) lp -= 0.5 * tr;
+  }
   if (vW) { /* sW W^-1 - S^-1/2, or sW W^-1 + W^-1 S W^-1 / 2 */
     if (inv) {
       urn_matmul(T, Wi, a[2].v, K, K, K);
@@ -153,17 +208,25 @@ static int wishart_chol_family(const char *fn, int inv, const urn_darg *a, int p
   const double *num = inv ? LS : L, *den = inv ? L : LS;
   memcpy(Bm, num, sizeof(double) * K * K);
   urn_trsm_lower(den, Bm, K, K);
-  double nu = a[1].v[0], lp = 0, dnu = 0, sq = 0, sl = 0, sls = 0;
+  double nu = a[1].v[0], lp = 0, dnu = 0, sq = 0, sls = 0;
   for (size_t i = 0; i < K * K; i++) sq += Bm[i] * Bm[i];
-  for (size_t i = 0; i < K; i++) sl += log(L[i + i * K]), sls += log(LS[i + i * K]);
-  int vL = a[0].d != NULL, vn = a[1].d != NULL, vS = a[2].d != NULL;
-  if (!propto || vn) lp += wishart_const(K, nu, vn ? &dnu : NULL) + K * DIST_LOG_2;
-  double lin = 0; /* sum_i c_i log L_ii with c_i = nu - i - 1 or -(nu + i + 1) */
-  for (size_t i = 0; i < K; i++) lin += (inv ? -(nu + i + 1) : nu - i - 1) * log(L[i + i * K]);
-  if (!propto || vn || vL) lp += lin;
-  if (!propto || vn || vS) lp += (inv ? nu : -nu) * sls;
-  if (!propto || vL || vS) lp -= 0.5 * sq;
-  if (vn) a[1].d[0] += dnu + (inv ? -sl + sls : sl - sls);
+  for (size_t i = 0; i < K; i++) sls += log(LS[i + i * K]);
+  int vL = a[0].d != NULL, vn = a[1].d != NULL, vS = a[2].d != NULL, full = !propto || (vn && (vL || vS));
+  if (full || vn) { /* every term, or the nu partial: through wishart_core */
+    double *work = urn_xmalloc(sizeof(double) * 4 * K * K), core = wishart_core(K, nu, Bm, work, &dnu), lin = 0;
+    free(work);
+    for (size_t i = 0; i < K; i++) lin += (i + 1.0) * log(L[i + i * K]);
+    if (vn) a[1].d[0] += dnu;
+    if (full) lp = K * DIST_LOG_2 + core - lin;
+  }
+  if (!full) { /* the terms that vary; constants dropped as Stan drops them */
+    double lin = 0; /* sum_i c_i log L_ii with c_i = nu - i - 1 or -(nu + i + 1) */
+    for (size_t i = 0; i < K; i++) lin += (inv ? -(nu + i + 1) : nu - i - 1) * log(L[i + i * K]);
+    if (vn) lp += wishart_const(K, nu) + K * DIST_LOG_2;
+    if (vn || vL) lp += lin;
+    if (vn || vS) lp += (inv ? nu : -nu) * sls;
+    if (vL || vS) lp -= 0.5 * sq;
+  }
   /* d(-||B||^2/2): wishart B = LS^-1 L: d/dL = -LS^-T B, d/dLS = LS^-T B B';
    * inverse B = L^-1 LS: d/dL = L^-T B B', d/dLS = -L^-T B */
   if (vL || vS) {
