@@ -20,6 +20,9 @@ extern const urn_builtin urn_fn_gp_table[];     /* fn_gp.c: Gaussian-process cov
 extern const urn_builtin urn_fn_solve_table[];  /* fn_solve.c: algebraic solvers, map_rect */
 extern const urn_builtin urn_fn_transform_table[]; /* fn_transform.c: *_constrain, *_jacobian, *_unconstrain */
 extern const urn_builtin urn_fn_construct_table[]; /* fn_construct.c: ones_*, zeros_*, one_hot_*, identity_matrix... */
+extern const urn_builtin urn_fn_matrix_table[];    /* fn_matrix.c: spd/right division, trace forms, matrix_exp, csr_* */
+extern const urn_builtin urn_fn_decomp_table[];    /* fn_decomp.c: qr_*, singular_values, svd_U, svd_V */
+extern const urn_builtin urn_fn_special_table[];   /* fn_special.c: beta, inc_beta, Bessel, lambert_w, hypergeometric... */
 
 /* Higher-order built-ins (fn_usys.c).  The evaluation of a function passed by
  * name (lower.c wires it): a FUNCTION-typed value that carries the ir_fun. */

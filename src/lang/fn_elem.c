@@ -65,12 +65,13 @@ static void check_args(urn_ev *ev, const urn_builtin *b, const urn_elem_kernel *
 
 /* One element: value into *out, returns its tape node (or -1). */
 static int32_t elem_one(urn_ev *ev, const urn_builtin *b, const urn_elem_kernel *k, const double *x, const int32_t *ix,
-                        double *out) {
+                        double *out, int intres) {
   check_args(ev, b, k, x);
   int var = 0;
   for (int i = 0; i < k->nargs; i++) var |= ix[i] >= 0;
   double d[URN_ELEM_MAX_ARGS] = {0};
   double f = k->f(x, var ? d : NULL);
+  if (intres && !(fabs(f) <= 2147483647.0)) urn_ev_reject(ev, "%s: the result overflows an int (it is %g)", b->name, f);
   *out = f;
   if (!var) return -1;
   int32_t *o;
@@ -84,7 +85,7 @@ static int32_t elem_one(urn_ev *ev, const urn_builtin *b, const urn_elem_kernel 
 
 int32_t urn_fn_elem_s(urn_ev *ev, const urn_builtin *b, const double *x, const int32_t *ix, double *out) {
   const urn_elem_kernel *k = b->aux;
-  return elem_one(ev, b, k, x, ix, out);
+  return elem_one(ev, b, k, x, ix, out, 0); /* never an int result: intret kernels have no scalar path */
 }
 
 void urn_fn_elem(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
@@ -105,7 +106,7 @@ void urn_fn_elem(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, 
     int32_t ix[URN_ELEM_MAX_ARGS];
     for (int i = 0; i < n; i++) x[i] = args[i].v[0], ix[i] = urn_val_ix(&args[i], 0);
     double v;
-    int32_t r = elem_one(ev, b, k, x, ix, &v);
+    int32_t r = elem_one(ev, b, k, x, ix, &v, base == URN_TY_INT);
     urn_val_set_scalar(ev, out, base, v, r);
     return;
   }
@@ -123,7 +124,7 @@ void urn_fn_elem(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, 
     int32_t ix[URN_ELEM_MAX_ARGS];
     for (int i = 0; i < n; i++) x[i] = args[i].v[e * stride[i]], ix[i] = urn_val_ix(&args[i], e * stride[i]);
     double v;
-    int32_t r = elem_one(ev, b, k, x, ix, &v);
+    int32_t r = elem_one(ev, b, k, x, ix, &v, out->ty.base == URN_TY_INT);
     out->v[e] = v;
     if (var) out->ix[e] = r;
   }

@@ -11,8 +11,8 @@
  *   matern52     sigma^2 (1 + sqrt(5) r / l + 5 r^2 / (3 l^2)) exp(-sqrt(5) r / l)
  *   periodic     sigma^2 exp(-2 sin^2(pi r / p) / l^2)
  *   dot_prod     sigma^2 + x1 . x2
- *   exp_quad with array[] real l (one length scale per dimension, "ARD"):
- *                sigma^2 exp(-sum_d (x1_d - x2_d)^2 / (2 l_d^2))
+ *   with array[] real l (one length scale per dimension, "ARD"; exp_quad, exponential, matern32/52):
+ *                the kernel with l = 1 at r = sqrt(sum_d (x1_d - x2_d)^2 / l_d^2)
  * (The exponential kernel has a kink at r = 0: its partial with respect to
  * the points is taken as 0 there.) */
 #include <math.h>
@@ -124,8 +124,10 @@ static void f_gp(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, 
     }
 }
 
-/* gp_exp_quad_cov(x [, x2], sigma, array[] real l): one length scale per
- * dimension (ARD): sigma^2 exp(-sum_d (x_d - x2_d)^2 / (2 l_d^2)). */
+/* gp_exp_quad_cov, gp_exponential_cov, gp_matern32_cov, gp_matern52_cov (x [, x2], sigma, array[] real l):
+ * one length scale per dimension (ARD): the kernel with l = 1 at the scaled distance
+ * r = sqrt(sum_d ((x_d - x2_d) / l_d)^2), so dk/dl_d = -s^2 (dg/dr / r) del_d^2 / l_d^3 and
+ * dk/dx_d = s^2 (dg/dr / r) del_d / l_d^2. */
 static void f_gp_ard(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   int cross = n == 4;
   const urn_val *x1 = &args[0], *x2 = cross ? &args[1] : &args[0], *sv = &args[cross ? 2 : 1], *lv = &args[cross ? 3 : 2];
@@ -151,21 +153,22 @@ static void f_gp_ard(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
         double z = (a[d] - c[d]) / lv->v[d];
         q += z * z;
       }
-      double v = s * s * exp(-0.5 * q);
+      double dr, dl, dp, g = kernel(b->aux2, sqrt(q), 1, 1, &dr, &dl, &dp);
+      double v = s * s * g;
       out->v[i + j * n1] = v;
       if (!var) continue;
       int32_t *o;
       double *p;
       urn_tape_begin(&ev->tape, 1 + 3 * D, &o, &p);
       size_t m = 0;
-      if (is >= 0) o[m] = is, p[m++] = 2 * v / s;
+      if (is >= 0) o[m] = is, p[m++] = 2 * s * g;
       for (size_t d = 0; d < D; d++) {
         double l = lv->v[d], del = a[d] - c[d];
         int32_t il = urn_val_ix(lv, d);
-        if (il >= 0) o[m] = il, p[m++] = v * del * del / (l * l * l);
+        if (il >= 0) o[m] = il, p[m++] = -s * s * dr * del * del / (l * l * l);
         if (!cross && i == j) continue;
         int32_t na = urn_val_ix(x1, i * D + d), nc = urn_val_ix(x2, j * D + d);
-        double da = -v * del / (l * l);
+        double da = s * s * dr * del / (l * l);
         if (na >= 0 && na == nc) continue; /* the same point on both sides: no dependence */
         if (na >= 0) o[m] = na, p[m++] = da;
         if (nc >= 0) o[m] = nc, p[m++] = -da;
@@ -175,6 +178,8 @@ static void f_gp_ard(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
 }
 
 #define F(name, sig, aux2, doc) {name, sig, f_gp, NULL, NULL, aux2, 0, doc}
+#define ARD(name, kind, doc) \
+  {name, "m:1vr1r", f_gp_ard, NULL, NULL, kind, 0, doc}, {name, "m:1v1vr1r", f_gp_ard, NULL, NULL, kind, 0, doc}
 #define GP3(name, kind, doc)                                                              \
   F(name, "m:1rrr", kind, doc), F(name, "m:1vrr", kind, doc), F(name, "m:1r1rrr", kind, doc), \
       F(name, "m:1v1vrr", kind, doc)
@@ -186,6 +191,9 @@ const urn_builtin urn_fn_gp_table[] = {
     GP3("gp_exponential_cov", GP_EXPONENTIAL, "exponential covariance sigma^2 exp(-r / l)"),
     GP3("gp_matern32_cov", GP_MATERN32, "Matern 3/2 covariance"),
     GP3("gp_matern52_cov", GP_MATERN52, "Matern 5/2 covariance"),
+    ARD("gp_exponential_cov", GP_EXPONENTIAL, "exponential covariance, one length scale per dimension"),
+    ARD("gp_matern32_cov", GP_MATERN32, "Matern 3/2 covariance, one length scale per dimension"),
+    ARD("gp_matern52_cov", GP_MATERN52, "Matern 5/2 covariance, one length scale per dimension"),
     F("gp_periodic_cov", "m:1rrrr", GP_PERIODIC, "periodic covariance sigma^2 exp(-2 sin^2(pi r / p) / l^2)"),
     F("gp_periodic_cov", "m:1vrrr", GP_PERIODIC, "periodic covariance sigma^2 exp(-2 sin^2(pi r / p) / l^2)"),
     F("gp_periodic_cov", "m:1r1rrrr", GP_PERIODIC, "periodic cross-covariance"),

@@ -219,8 +219,7 @@ static void b_lmgamma(double k, double x, double *f, double *dx, double *dy) {
 static void b_gamma_p(double a, double x, double *f, double *dx, double *dy) {
   *f = urn_gamma_p(a, x);
   *dy = exp(-x + (a - 1) * log(x) - urn_lgamma(a));
-  double h = 1e-6 * fmax(1, fabs(a));
-  *dx = (urn_gamma_p(a + h, x) - urn_gamma_p(a - h, x)) / (2 * h);
+  *dx = urn_gamma_p_da(a, x); /* forward-mode through the series or continued fraction (incgrad.c) */
 }
 static void b_gamma_q(double a, double x, double *f, double *dx, double *dy) {
   b_gamma_p(a, x, f, dx, dy);
@@ -252,7 +251,7 @@ static double e_gamma_q(const double *x, double *d) {
 static const urn_elem_kernel ek_gamma_p = {2, e_gamma_p, {URN_DOM_POS, URN_DOM_NONNEG}, {"first argument (a)", "second argument (z)"}, 0, NULL};
 static const urn_elem_kernel ek_gamma_q = {2, e_gamma_q, {URN_DOM_POS, URN_DOM_NONNEG}, {"first argument (a)", "second argument (z)"}, 0, NULL};
 
-/* choose(n, k): exact for results below 2^53, rejected when the result overflows an int. */
+/* choose(n, k): exact for results below 2^53 (urn_fn_elem rejects results that overflow an int). */
 static double e_choose(const double *x, double *d) {
   double n = x[0], k = x[1];
   if (d) d[0] = d[1] = 0;
@@ -262,11 +261,7 @@ static double e_choose(const double *x, double *d) {
   for (double i = 1; i <= k; i++) r = r * (n - k + i) / i; /* each partial product is an exact binomial */
   return round(r);
 }
-static const char *chk_choose(const double *x) {
-  if (x[1] <= x[0] && e_choose(x, NULL) > 2147483647.0) return "the result overflows an int (it is above 2147483647)";
-  return NULL;
-}
-static const urn_elem_kernel ek_choose = {2, e_choose, {URN_DOM_NONNEG, URN_DOM_NONNEG}, {"n", "k"}, 1, chk_choose};
+static const urn_elem_kernel ek_choose = {2, e_choose, {URN_DOM_NONNEG, URN_DOM_NONNEG}, {"n", "k"}, 1, NULL};
 
 static double e_fma(const double *x, double *d) {
   if (d) d[0] = x[1], d[1] = x[0], d[2] = 1;
@@ -380,7 +375,7 @@ const urn_builtin urn_fn_math_table[] = {
     B(lmultiply, b_lmultiply, "x log y"),
     B(multiply_log, b_lmultiply, "x log y"), B(log_inv_logit_diff, b_log_inv_logit_diff, "log(inv_logit(x)-inv_logit(y))"),
     BS(binary_log_loss, "S:MT", b_binary_log_loss, "log loss"),
-    {"choose", "K:MM", urn_fn_elem, urn_fn_elem_s, &ek_choose, 0, 0, "binomial coefficient"},
+    {"choose", "K:MM", urn_fn_elem, NULL, &ek_choose, 0, 0, "binomial coefficient"},
     BS(lmgamma, "S:MT", b_lmgamma, "log multivariate gamma"),
     {"gamma_p", "S:TT", urn_fn_elem, urn_fn_elem_s, &ek_gamma_p, 0, 0, "regularized lower incomplete gamma"},
     {"gamma_q", "S:TT", urn_fn_elem, urn_fn_elem_s, &ek_gamma_q, 0, 0, "regularized upper incomplete gamma"},

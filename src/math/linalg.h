@@ -85,4 +85,14 @@ double urn_log_abs_det(const double *A, size_t n, int *sign);
  * Returns 0, or nonzero if the sweeps did not converge (not expected). */
 int urn_eigen_sym(const double *A, size_t n, double *evals, double *evecs);
 
+/* ---- math/decomp.c ---- */
+/* A (m x n) = Q R with Q (m x m) orthogonal and R (m x n) upper triangular with a nonnegative diagonal. */
+int urn_qr(const double *A, size_t m, size_t n, double *Q, double *R);
+/* Thin SVD A (m x n) = U diag(s) V', k = min(m, n): U m x k, s k (descending), V n x k; nonzero when the
+ * Jacobi sweeps did not converge. */
+int urn_svd(const double *A, size_t m, size_t n, double *U, double *s, double *V);
+/* E = exp(A) for n x n A (scaling and squaring, Pade 13); nonzero for a non-finite A or a singular
+ * denominator. */
+int urn_matrix_exp(const double *A, size_t n, double *E);
+
 #endif

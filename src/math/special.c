@@ -531,21 +531,8 @@ double urn_owens_t(double h, double a) {
 double urn_log1pmx(double x) { return log1pmx(x); }
 
 double urn_log_rising_factorial(double x, double n) {
-  if (isnan(x) || isnan(n)) return x + n;
-  if (n == 0) return 0;
-  if (!(x > 0) || n < 0) return NAN;
-  if (n <= 16 && n == floor(n) && x < 1e15) { /* a short exact product */
-    double p = x;
-    for (int k = 1; k < (int)n; k++) p *= x + k;
-    return log(p);
-  }
-  if (x >= 10) {
-    /* (x - 1/2) log(1 + n/x) + n log(x + n) - n + (Stirling remainders): the large terms of the two lgammas
-       cancel analytically; lgamma(x + n) - lgamma(x) at x = 1e12 would keep only ~3 digits */
-    double r = n / x;
-    return x * log1pmx(r) - 0.5 * log1p(r) + n * log(x + n) + stirling_diff(x + n) - stirling_diff(x);
-  }
-  return urn_lgamma(x + n) - urn_lgamma(x);
+  if (n < 0) return NAN;
+  return urn_lgamma_ratio(x, n); /* math/gamma_ratio.c: also accurate for tiny n and x < 10 */
 }
 
 void urn_inc_beta_pq(double a, double b, double x, double y, double *P, double *Q) {

@@ -91,5 +91,41 @@ double urn_log1pmx(double x);
 /* log Gamma(x + n) - log Gamma(x) for x > 0, n >= 0 (Stan's log_rising_factorial on that domain), accurate
  * relative to its own size for large x: at x = 1e12 the difference of the two lgammas would lose 13 digits. */
 double urn_log_rising_factorial(double x, double n);
+/* ---- math/incgrad.c ---- */
+/* I_x(a, b) and its partial derivatives in a and b (forward-mode through the continued fraction). */
+double urn_inc_beta_grad(double a, double b, double x, double *da, double *db);
+/* dP(a, x)/da (= -dQ/da), forward-mode through the series or continued fraction. */
+double urn_gamma_p_da(double a, double x);
+/* The x in [0, 1] with I_x(a, b) = p (a, b > 0, p in [0, 1]); NaN outside the domain. */
+double urn_inv_inc_beta(double a, double b, double p);
+
+/* ---- math/lambertw.c ---- */
+/* The principal branch W0(x), x >= -1/e, and the lower branch W-1(x), -1/e <= x < 0, of w e^w = x. */
+double urn_lambert_w0(double x);
+double urn_lambert_wm1(double x);
+
+/* ---- math/normal_qf.c ---- */
+/* Phi(x) / phi(x), accurate far in the lower tail. */
+double urn_Phi_over_phi(double x);
+/* The standard normal quantile of exp(lp), lp <= 0, finite for any finite lp. */
+double urn_std_normal_log_qf(double lp);
+/* The inverse of erfc on [0, 2]. */
+double urn_inv_erfc(double y);
+
+/* ---- math/gamma_ratio.c ---- */
+/* log Gamma(x + n) - log Gamma(x), x > 0, x + n > 0, accurate for small n and large x. */
+double urn_lgamma_ratio(double x, double n);
+
+/* ---- math/bessel.c ---- */
+/* Bessel functions of the first and second kind of integer order (Y: x > 0). */
+double urn_bessel_j(int n, double x);
+double urn_bessel_y(int n, double x);
+/* log I_v(x) for real v > -1, x >= 0, and its derivative in v into *dv (may be NULL). */
+double urn_log_bessel_i(double v, double x, double *dv);
+/* I_n(x) for integer n and real x. */
+double urn_bessel_i(int n, double x);
+/* log K_v(x) and K_n(x) for x > 0. */
+double urn_log_bessel_k(double v, double x);
+double urn_bessel_k(int n, double x);
 
 #endif
