@@ -166,9 +166,15 @@ conformance: $(BUILD)/tests/conformance
 # Stan's built-in functions: one program per signature of ../shared/stanc3/stan_math_signatures.txt.xz checked
 # as `urn check` does, plus probes of the variadic names; a line per incomplete name, then
 # "names: A/603; signatures: B/24246" (docs/conformance.md).  CONFORMANCE_ARGS e.g. "--only lbeta --verbose".
-.PHONY: conformance-functions
+.PHONY: conformance-functions functions-docs
 conformance-functions: $(BUILD)/tests/conformance_functions
 	$(BUILD)/tests/conformance_functions --shared $${URN_SHARED:-../shared} $(CONFORMANCE_ARGS)
+
+# docs/functions.md (every Stan name, urn's status, the built-in table's description) and the known-failures
+# list of make test, regenerated from the table and ../shared/stanc3.
+functions-docs: $(BUILD)/tests/conformance_functions
+	$(BUILD)/tests/conformance_functions --shared $${URN_SHARED:-../shared} --docs docs/functions.md \
+	  --known tests/data/conformance_functions_known.txt --update
 
 # Language conformance: stanc3's compiler test programs (good/ must pass `urn check`, bad/ must be
 # refused); per-directory counts, the wrong verdicts, and "good: A/B accepted; bad: C/D rejected"

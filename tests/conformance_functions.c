@@ -4,7 +4,8 @@
  *
  *     functions { R fc_f2(T1 x1, ...) { ...; return r; } }      (for a function-typed argument)
  *     data { T1 a1; T2 a2; ... }                                (every argument as data)
- *     generated quantities { R fc_ret = name(a1 | a2, ...); }   (`|` after the variate of _lpdf & co.)
+ *     generated quantities { R fc_ret = name(a1 | a2, ...); }   (`|` after the variate of _lpdf & co.;
+ *                                                                transformed parameters for _jacobian functions)
  *
  * and runs exactly what `urn check` runs on it — parse, check, lower — in this process (24k programs take a
  * few seconds; 24k `urn check` processes would take minutes).  A signature passes when the program is accepted
@@ -25,6 +26,8 @@
  *                 signature not in FILE fails; signatures of FILE that now pass are listed to be removed.
  *                 Ends with "N passed, N failed".
  *   --update      rewrites FILE from this run (keeping its comment lines and its `## exceptions` section).
+ *   --docs FILE   (re)writes docs/functions.md: every name with its status and the built-in table's description;
+ *   --check-docs FILE  reports (in test mode: fails) when FILE differs from what --docs would write.
  * Without ../shared/stanc3 it prints one `skipped:` line (and "0 passed, 0 failed" in test mode). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +35,7 @@
 #include <sys/stat.h>
 
 #include "lang/ast.h"
+#include "lang/builtins.h"
 #include "lang/check.h"
 #include "lang/eval.h"
 #include "lang/parser.h"
@@ -183,7 +187,10 @@ static int make_program(const char *line, urn_buf *b, char **name_out, char **re
   }
   if (funs.len) urn_buf_printf(b, "functions {\n  %s}\n", funs.data);
   if (data.len) urn_buf_printf(b, "data {\n%s}\n", data.data);
-  urn_buf_puts(b, "generated quantities {\n  ");
+  /* _jacobian functions may only be called in transformed parameters (Stan 2.36) */
+  size_t len = strlen(name);
+  int jac = len > 9 && strcmp(name + len - 9, "_jacobian") == 0;
+  urn_buf_puts(b, jac ? "transformed parameters {\n  " : "generated quantities {\n  ");
   decl_text(b, *ret, "fc_ret", 0);
   urn_buf_printf(b, " = %s(", name);
   int bar = takes_bar(name) && n > 1;
@@ -307,14 +314,14 @@ static int run_program(const char *path, const char *src, const char *want_ret, 
     size_t n = nl ? (size_t)(nl - err.msg) : strlen(err.msg);
     snprintf(msg, cap, "%.*s", (int)(n < cap - 1 ? n : cap - 1), err.msg);
   } else if (want_ret) {
-    const urn_block *gq = &ast->blocks[URN_BLK_GQ];
-    for (int i = 0; i < gq->nstmts; i++) {
-      const urn_stmt *s = gq->stmts[i];
-      if (s->kind != URN_ST_DECL || strcmp(s->decl->name, "fc_ret") != 0 || !s->decl->init) continue;
-      char got[128];
-      urn_type_format(s->decl->init->ty, got, sizeof got);
-      if (strcmp(got, want_ret) != 0) ok = 0, snprintf(msg, cap, "returns %s, Stan returns %s", got, want_ret);
-    }
+    for (int blk = URN_BLK_TPARAMS; blk <= URN_BLK_GQ; blk++)
+      for (int i = 0; i < ast->blocks[blk].nstmts; i++) {
+        const urn_stmt *s = ast->blocks[blk].stmts[i];
+        if (s->kind != URN_ST_DECL || strcmp(s->decl->name, "fc_ret") != 0 || !s->decl->init) continue;
+        char got[128];
+        urn_type_format(s->decl->init->ty, got, sizeof got);
+        if (strcmp(got, want_ret) != 0) ok = 0, snprintf(msg, cap, "returns %s, Stan returns %s", got, want_ret);
+      }
   }
   urn_program_free(ast);
   return ok;
@@ -327,6 +334,8 @@ typedef struct name_result {
   int nsig;        /* its signatures (1 for a probed variadic name) */
   int npass;       /* how many passed */
   int variadic;    /* checked by a probe (no line in the signature file) */
+  int bad_complex; /* failing signatures with a complex type */
+  int bad_tuple;   /* failing signatures with a tuple type */
   char *first_bad; /* the first failing signature and its message, or NULL */
 } name_result;
 
@@ -365,6 +374,8 @@ static void record(run *r, const char *name, const char *sig, int ok, const char
     return;
   }
   push(&r->bad, &r->nbad, &r->badcap, sig);
+  if (strstr(sig, "complex")) e->bad_complex++;
+  else if (strstr(sig, "tuple(")) e->bad_tuple++;
   if (!e->first_bad) {
     urn_buf b;
     urn_buf_init(&b);
@@ -547,6 +558,78 @@ static int write_known(const char *path, const known *k, const run *r) {
   return 1;
 }
 
+/* ---- docs/functions.md ---- */
+
+static int cmp_name_ptr(const void *a, const void *b) {
+  const name_result *x = *(const name_result *const *)a, *y = *(const name_result *const *)b;
+  return strcmp(x->name, y->name);
+}
+
+static const char *kind_of(const char *name) {
+  static const char *dist[] = {"_lpdf", "_lpmf", "_cdf", "_lcdf", "_lccdf", "_rng", "_qf"};
+  static const char *tr[] = {"_constrain", "_unconstrain", "_jacobian"};
+  size_t n = strlen(name);
+  for (size_t i = 0; i < sizeof tr / sizeof *tr; i++)
+    if (n > strlen(tr[i]) && strcmp(name + n - strlen(tr[i]), tr[i]) == 0) return "transform";
+  for (size_t i = 0; i < sizeof dist / sizeof *dist; i++)
+    if (n > strlen(dist[i]) && strcmp(name + n - strlen(dist[i]), dist[i]) == 0) return "distribution";
+  return "function";
+}
+
+/* A table cell: '|' escaped, newlines dropped. */
+static void cell(urn_buf *b, const char *s) {
+  for (; s && *s; s++) {
+    if (*s == '|') urn_buf_puts(b, "\\|");
+    else if (*s != '\n') urn_buf_putc(b, *s);
+  }
+}
+
+/* docs/functions.md: every name of function_names.txt with urn's status and the built-in table's description. */
+static void render_docs(urn_buf *b, const run *r, int ntotal, int present, int complete) {
+  urn_buf_puts(b, "# Stan's built-in functions in urn\n\n"
+                  "<!-- Generated by tests/conformance_functions.c from the built-in table (src/lang/builtins.c and\n"
+                  "     the fn_*.c it merges) and ../shared/stanc3; do not edit by hand: run `make functions-docs`. -->\n\n"
+                  "Every one of the names of Stan 2.37's function library (`../shared/stanc3/function_names.txt`), with how\n"
+                  "many of its signatures (`stan_math_signatures.txt.xz`) urn accepts, as `make conformance-functions`\n"
+                  "measures them ([conformance.md](conformance.md)); the variadic higher-order names have no signature\n"
+                  "lines and are checked by a probe program.  The description is the built-in table's, which the checker\n"
+                  "and the evaluator read too.  Distributions are described in [distributions.md](distributions.md),\n"
+                  "numerical methods and accuracy in [math.md](math.md).\n\n");
+  int nsig = 0, npass = 0;
+  for (int i = 0; i < r->nnames; i++) nsig += r->names[i].variadic ? 0 : r->names[i].nsig, npass += r->names[i].variadic ? 0 : r->names[i].npass;
+  urn_buf_printf(b, "**names: %d/%d; signatures: %d/%d**; %d names with every signature.\n\n", present, ntotal, npass,
+                 nsig, complete);
+  urn_buf_puts(b, "| name | kind | signatures accepted | description |\n|---|---|---|---|\n");
+  const name_result **v = urn_xmalloc(((size_t)r->nnames + 1) * sizeof *v);
+  for (int i = 0; i < r->nnames; i++) v[i] = &r->names[i];
+  qsort(v, (size_t)r->nnames, sizeof *v, cmp_name_ptr);
+  for (int i = 0; i < r->nnames; i++) {
+    const name_result *e = v[i];
+    urn_buf_printf(b, "| `%s` | %s | ", e->name, kind_of(e->name));
+    if (e->variadic) urn_buf_puts(b, e->npass ? "yes (variadic; probe accepted)" : "**no** (variadic; probe refused)");
+    else if (e->nsig == 0) urn_buf_puts(b, "**no**");
+    else if (e->npass == e->nsig) urn_buf_printf(b, "all %d", e->nsig);
+    else {
+      urn_buf_printf(b, "%s%d of %d%s", e->npass ? "" : "**", e->npass, e->nsig, e->npass ? "" : "**");
+      int other = e->nsig - e->npass - e->bad_complex - e->bad_tuple;
+      urn_buf_puts(b, " (missing:");
+      if (e->bad_complex) urn_buf_printf(b, " %d complex", e->bad_complex);
+      if (e->bad_tuple) urn_buf_printf(b, "%s %d tuple", e->bad_complex ? "," : "", e->bad_tuple);
+      if (other) urn_buf_printf(b, "%s %d other", e->bad_complex || e->bad_tuple ? "," : "", other);
+      urn_buf_puts(b, ")");
+    }
+    urn_buf_puts(b, " | ");
+    size_t count = 0;
+    const urn_builtin *t = urn_builtin_table(&count);
+    const char *doc = NULL;
+    for (size_t k = 0; k < count && !doc; k++)
+      if (strcmp(t[k].name, e->name) == 0 && t[k].doc && *t[k].doc) doc = t[k].doc;
+    cell(b, doc ? doc : "");
+    urn_buf_puts(b, " |\n");
+  }
+  free(v);
+}
+
 static void free_strs(char **v, int n) {
   for (int i = 0; i < n; i++) free(v[i]);
   free(v);
@@ -576,9 +659,9 @@ static char **split_commas(const char *s) {
 }
 
 int main(int argc, char **argv) {
-  const char *shared = NULL, *write_dir = NULL, *known_path = NULL;
+  const char *shared = NULL, *write_dir = NULL, *known_path = NULL, *docs = NULL;
   char **only = NULL;
-  int verbose = 0, update = 0;
+  int verbose = 0, update = 0, check_docs = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--shared") == 0 && i + 1 < argc) shared = argv[++i];
     else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = split_commas(argv[++i]);
@@ -586,9 +669,11 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--known") == 0 && i + 1 < argc) known_path = argv[++i];
     else if (strcmp(argv[i], "--verbose") == 0) verbose = 1;
     else if (strcmp(argv[i], "--update") == 0) update = 1;
+    else if (strcmp(argv[i], "--docs") == 0 && i + 1 < argc) docs = argv[++i];
+    else if (strcmp(argv[i], "--check-docs") == 0 && i + 1 < argc) docs = argv[++i], check_docs = 1;
     else {
       fprintf(stderr, "usage: conformance_functions [--shared DIR] [--only NAME,...] [--verbose] [--write DIR] "
-                      "[--known FILE [--update]]\n");
+                      "[--known FILE [--update]] [--docs FILE | --check-docs FILE]\n");
       return 2;
     }
   }
@@ -623,6 +708,35 @@ int main(int argc, char **argv) {
       printf("%-9s %-40s no signature line and no probe\n", "MISSING", e->name);
   }
   int rc = 0;
+  if (docs && !only) { /* write docs/functions.md, or compare it with the committed one */
+    urn_buf b;
+    urn_buf_init(&b);
+    render_docs(&b, &r, ntotal, present, complete);
+    size_t len = 0;
+    char *old = NULL;
+    FILE *f = fopen(docs, "rb");
+    if (f) {
+      fseek(f, 0, SEEK_END);
+      long sz = ftell(f);
+      fseek(f, 0, SEEK_SET);
+      old = urn_xmalloc((size_t)(sz > 0 ? sz : 0) + 1);
+      len = fread(old, 1, (size_t)(sz > 0 ? sz : 0), f);
+      old[len] = 0;
+      fclose(f);
+    }
+    int same = old && len == b.len && memcmp(old, b.data, len) == 0;
+    if (check_docs) {
+      printf("%s: %s\n", docs, same ? "up to date" : "STALE (regenerate it with: make functions-docs)");
+      if (!same) rc = 3;
+    } else if (!same) {
+      f = fopen(docs, "wb");
+      if (!f || fwrite(b.data, 1, b.len, f) != b.len) fprintf(stderr, "cannot write %s\n", docs), rc = 1;
+      if (f) fclose(f);
+      printf("wrote %s\n", docs);
+    }
+    free(old);
+    urn_buf_free(&b);
+  }
   if (known_path) {
     known k;
     read_known(known_path, &k);
@@ -657,7 +771,8 @@ int main(int argc, char **argv) {
       else printf("wrote %s\n", known_path);
     }
     printf("names: %d/%d; signatures: %d/%d\n", present, ntotal, r.npass, r.nsig);
-    printf("%d passed, %d failed\n", npass, nfail);
+    if (rc == 3) nfail++, fprintf(stderr, "FAIL %s is stale: run make functions-docs\n", docs);
+    printf("%d passed, %d failed\n", npass + (docs != NULL && rc != 3), nfail);
     rc = rc || nfail;
     free_strs(k.lines, k.n), free_strs(k.comments, k.nc), free_strs(k.exc, k.ne);
   } else {
