@@ -90,7 +90,7 @@ static void build_table(void) {
   const urn_builtin *parts[] = {urn_fn_math_table, urn_fn_ops_table, urn_fn_array_table, urn_fn_linalg_table,
                                 urn_fn_ode_table, urn_fn_ode_adj_table, urn_fn_gp_table, urn_fn_solve_table,
                                 urn_fn_transform_table, urn_fn_construct_table, urn_fn_special_table,
-                                urn_fn_matrix_table, urn_fn_decomp_table};
+                                urn_fn_matrix_table, urn_fn_decomp_table, urn_fn_integrate_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
     for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);
   for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
@@ -288,6 +288,7 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
     case 'B': r = args[0]; r.dims = 0; if (r.base == URN_TY_INT) r.base = URN_TY_REAL; return r; /* base scalar type */
     case 'D': r.base = URN_TY_INT; r.dims = 1; return r;
     case 'j': r.base = URN_TY_INT; r.dims = n ? args[0].dims : 0; return r; /* int with argument 1's array dims */
+    case 'u': return all_scalar ? r : (urn_type){URN_TY_VECTOR, 0}; /* real, or vector for any container (student_t_qf) */
     case 'W': /* to_array_1d-like: the scalar type of arg0 (real for vectors and matrices) with 1 dim */
       r = args[0], r.dims = 1;
       if (r.base >= URN_TY_VECTOR) r.base = URN_TY_REAL;

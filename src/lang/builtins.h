@@ -32,7 +32,8 @@
  *   every argument is a scalar, else array[] real (vectorized _rng), J the
  *   same with int, X the type of argument 1 (e.g. rep_array), E the element
  *   type of argument 1 with one dimension less, H vector or, when an argument
- *   is an array, array[] vector (multi_normal_rng), j int with the array dimensions
+ *   is an array, array[] vector (multi_normal_rng), u real if every argument is a scalar, else vector
+ *   (student_t_qf), j int with the array dimensions
  *   of argument 1 (to_int), and so on (see builtins.c).
  *
  * The table is built once (pthread_once) and never modified: thread-safe. */

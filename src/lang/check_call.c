@@ -175,7 +175,7 @@ static urn_fundef *funarg(urn_expr *e) {
  * and x_r, x_i and the tolerances must be data (as stanc3 requires). */
 static void check_ode_call(checker *C, urn_expr *e) {
   char b1[64], b2[64];
-  int old = strncmp(e->name, "integrate_ode_", 14) == 0;
+  int old = strncmp(e->name, "integrate_ode", 13) == 0;
   int tol = old ? e->nargs == 10 : strstr(e->name, "_tol") != NULL;
   if (!funarg(e)) return;
   urn_type real = chk_mk(URN_TY_REAL, 0);
@@ -313,6 +313,52 @@ static void check_solver_call(checker *C, urn_expr *e) {
   }
 }
 
+/* An integrate_1d call: the integrand's signature must fit, x_r, x_i and the tolerances must be data. */
+static void check_integrate_call(checker *C, urn_expr *e) {
+  char b1[64], b2[64];
+  if (!funarg(e)) return;
+  urn_type real = chk_mk(URN_TY_REAL, 0);
+  int old = strcmp(e->name, "integrate_1d") == 0, tol = strstr(e->name, "_tol") != NULL;
+  int first = old ? 3 : tol ? 6 : 3, nextra = e->nargs - first;
+  if (old) {
+    urn_type want[5] = {real, real, chk_mk(URN_TY_REAL, 1), chk_mk(URN_TY_REAL, 1), chk_mk(URN_TY_INT, 1)};
+    urn_fundef *f = fit_funarg(C, e->args[0], want, 5);
+    int ok = f && chk_same(f->ret, real);
+    for (int i = 0; ok && i < 5; i++) ok = chk_same(f->params[i]->ty, want[i]);
+    if (!ok)
+      chk_error(C, e->args[0]->line, e->args[0]->col,
+                "the integrand %s of integrate_1d must be declared real %s(real x, real xc, array[] real theta, "
+                "data array[] real x_r, data array[] int x_i)",
+                e->args[0]->name, e->args[0]->name);
+    for (int i = 4; i < e->nargs; i++)
+      if (!e->args[i]->data_only)
+        chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of integrate_1d must be data, but it depends on "
+                  "parameters", i + 1);
+    return;
+  }
+  for (int i = 3; i < first; i++)
+    if (!e->args[i]->data_only)
+      chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (a tolerance) must be data", i + 1, e->name);
+  urn_type want[66];
+  int nw = 0;
+  want[nw++] = real, want[nw++] = real;
+  for (int k = 0; k < nextra && nw < 66; k++) want[nw++] = e->args[first + k]->ty;
+  urn_fundef *f = fit_funarg(C, e->args[0], want, nw);
+  if (!f || !chk_same(f->ret, real) || !chk_same(f->params[0]->ty, real) || !chk_same(f->params[1]->ty, real)) {
+    chk_error(C, e->args[0]->line, e->args[0]->col,
+              "the integrand %s of %s must be declared real %s(real x, real xc, ...) with one argument after xc for "
+              "each of the %d argument%s after %s",
+              e->args[0]->name, e->name, e->args[0]->name, nextra, nextra == 1 ? "" : "s", tol ? "max_depth" : "b");
+    return;
+  }
+  for (int k = 0; k < nextra; k++) {
+    urn_type got = e->args[first + k]->ty, want_k = f->params[2 + k]->ty;
+    if (chk_pass_cost(got, want_k) < 0)
+      chk_error(C, e->args[first + k]->line, e->args[first + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
+                first + k + 1, e->name, chk_tyname(got, b1, sizeof b1), f->name, 3 + k, chk_tyname(want_k, b2, sizeof b2));
+  }
+}
+
 /* The rules a higher-order built-in adds to its call (the system function's signature, data arguments):
  * the function passed is a plain one (no _lp, _rng, _jacobian; reduce_sum also takes _lpdf / _lpmf). */
 static void check_higher_order(checker *C, urn_expr *e, const char *name) {
@@ -325,10 +371,11 @@ static void check_higher_order(checker *C, urn_expr *e, const char *name) {
                 "suffix%s)",
                 name, e->args[0]->name, rs ? "; _lpdf and _lpmf are allowed" : "");
   }
-  if (strncmp(name, "ode_", 4) == 0 || strncmp(name, "integrate_ode_", 14) == 0) check_ode_call(C, e);
+  if (strncmp(name, "ode_", 4) == 0 || strncmp(name, "integrate_ode", 13) == 0) check_ode_call(C, e);
   if (strncmp(name, "solve_", 6) == 0 || strncmp(name, "algebra_solver", 14) == 0 || strcmp(name, "map_rect") == 0)
     check_solver_call(C, e);
   if (strncmp(name, "reduce_sum", 10) == 0) check_reduce_sum(C, e);
+  if (strncmp(name, "integrate_1d", 12) == 0) check_integrate_call(C, e);
 }
 
 /* A user function chosen for a call: its `data` arguments must receive data. */

@@ -22,6 +22,7 @@ extern const urn_builtin urn_fn_transform_table[]; /* fn_transform.c: *_constrai
 extern const urn_builtin urn_fn_construct_table[]; /* fn_construct.c: ones_*, zeros_*, one_hot_*, identity_matrix... */
 extern const urn_builtin urn_fn_matrix_table[];    /* fn_matrix.c: spd/right division, trace forms, matrix_exp, csr_* */
 extern const urn_builtin urn_fn_decomp_table[];    /* fn_decomp.c: qr_*, singular_values, svd_U, svd_V */
+extern const urn_builtin urn_fn_integrate_table[]; /* fn_integrate.c: integrate_1d and its 2.37 variadic forms */
 extern const urn_builtin urn_fn_special_table[];   /* fn_special.c: beta, inc_beta, Bessel, lambert_w, hypergeometric... */
 
 /* Higher-order built-ins (fn_usys.c).  The evaluation of a function passed by

@@ -422,6 +422,7 @@ const urn_builtin urn_fn_ode_table[] = {
     F("ode_adams", "1v:F v r 1r A*", ADM, "non-stiff ODE solution at times ts (CVODES' Adams-Moulton, needs SUNDIALS)"),
     F("ode_adams_tol", "1v:F v r 1r r r i", ODE_TOL | ADM, "ode_adams with rel_tol, abs_tol, max_num_steps"),
     F("ode_adams_tol", "1v:F v r 1r r r i A*", ODE_TOL | ADM, "ode_adams with rel_tol, abs_tol, max_num_steps"),
+    F("integrate_ode", "2r:F 1r r 1r 1r 1r 1i", ODE_OLD, "the oldest ODE interface (as integrate_ode_rk45)"),
     F("integrate_ode_rk45", "2r:F 1r r 1r 1r 1r 1i", ODE_OLD, "old ODE interface f(t, y, theta, x_r, x_i)"),
     F("integrate_ode_rk45", "2r:F 1r r 1r 1r 1r 1i r r r", ODE_OLD | ODE_TOL, "old ODE interface with tolerances"),
     F("integrate_ode_bdf", "2r:F 1r r 1r 1r 1r 1i", ODE_OLD | ODE_STIFF_DEFAULTS | BDF,

@@ -1,7 +1,7 @@
 /* lang/fn_special.c — Stan's special functions as built-ins: beta, inc_beta, inv_inc_beta, the Bessel and
  * modified Bessel functions, log_modified_bessel_first_kind, lambert_w0/wm1, hypergeometric_1F0/2F1/3F2/pFq,
- * (log_)falling/rising_factorial, inv_erfc, std_normal_qf, std_normal_log_qf, ldexp and owens_t (over fn-dist's
- * urn_owens_t).
+ * (log_)falling/rising_factorial, inv_erfc, std_normal_qf, std_normal_log_qf, student_t_qf, ldexp and owens_t
+ * (over fn-dist's urn_owens_t).
  *
  * The scalar ones are urn_elem_kernel (fn_elem.c: value and partials in one call, Stan's argument checks,
  * elementwise over conforming containers); the numerical work is in math/ (special.c, incgrad.c, bessel.c,
@@ -172,6 +172,46 @@ static double k_owens_t(const double *x, double *d) {
   return urn_owens_t(h, a);
 }
 
+/* student_t_qf(p, nu, mu, sigma) = mu + sigma t, t the Student-t quantile: with q = min(p, 1 - p),
+ * z = I^-1(nu/2, 1/2; 2q) (so that P(|T| > |t|) = 2q), |t| = sqrt(nu (1 - z) / z), 1 - z taken from the
+ * complementary inversion I^-1(1/2, nu/2; 1 - 2q) where 2q > 1/2 (no cancellation near the median).
+ * Partials: dx/dp = sigma / f(t), dx/dmu = 1, dx/dsigma = t, dx/dnu = -sigma (dF/dnu) / f(t) with
+ * F(t) = I_z(nu/2, 1/2) / 2 below the median (1 - that above), z = nu / (nu + t^2). */
+static double k_student_t_qf(const double *x, double *d) {
+  double p = x[0], nu = x[1], mu = x[2], sg = x[3];
+  if (p == 0 || p == 1 || p == 0.5) {
+    double t = p == 0 ? -INFINITY : p == 1 ? INFINITY : 0;
+    if (d) {
+      double f0 = exp(urn_lgamma(0.5 * (nu + 1)) - urn_lgamma(0.5 * nu) - 0.5 * log(nu * 3.14159265358979323846));
+      d[0] = p == 0.5 ? sg / f0 : INFINITY, d[1] = 0, d[2] = 1, d[3] = t;
+    }
+    return mu + sg * t;
+  }
+  double q = p < 0.5 ? p : 1 - p, z, w; /* w = 1 - z */
+  if (2 * q <= 0.5) z = urn_inv_inc_beta(0.5 * nu, 0.5, 2 * q), w = 1 - z;
+  else w = urn_inv_inc_beta(0.5, 0.5 * nu, 1 - 2 * q), z = 1 - w;
+  double at = sqrt(nu * w / z), t = p < 0.5 ? -at : at;
+  if (d) {
+    /* the t density at t: f = (1 + t^2/nu)^(-(nu+1)/2) / (sqrt(nu) B(nu/2, 1/2)) */
+    double lf = -0.5 * (nu + 1) * log1p(t * t / nu) - 0.5 * log(nu) - urn_lbeta(0.5 * nu, 0.5), f = exp(lf);
+    double ia, ib;
+    urn_inc_beta_grad(0.5 * nu, 0.5, z, &ia, &ib);
+    double dens = exp((0.5 * nu - 1) * log(z) - 0.5 * log1p(-z) - urn_lbeta(0.5 * nu, 0.5));
+    double dz = t * t / ((nu + t * t) * (nu + t * t)); /* dz/dnu at fixed t */
+    double dI = 0.5 * ia + dens * dz;                /* d I_z(nu/2, 1/2) / d nu */
+    double dF = p < 0.5 ? 0.5 * dI : -0.5 * dI;
+    d[0] = sg / f, d[1] = -sg * dF / f, d[2] = 1, d[3] = t;
+  }
+  return mu + sg * t;
+}
+
+/* student_t_qf over containers: every combination of scalars, vectors, row vectors and real arrays returns a
+ * vector (Stan's signatures). */
+static void f_student_t_qf(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  urn_fn_elem(ev, b, out, args, n);
+  if (!urn_is_scalar(out->ty)) out->ty = (urn_type){URN_TY_VECTOR, 0}, out->dim[0] = (int32_t)out->n;
+}
+
 /* ldexp(x, n) = x 2^n. */
 static double k_ldexp(const double *x, double *d) {
   if (d) d[0] = ldexp(1.0, (int)x[1]), d[1] = 0;
@@ -228,6 +268,9 @@ K(ek_inv_erfc, 1, k_inv_erfc, URN_DOM_NOT_NAN, 0, 0, "x", NULL, 0, NULL)
 K(ek_std_normal_qf, 1, k_std_normal_qf, URN_DOM_UNIT, 0, 0, "p", NULL, 0, NULL)
 K(ek_std_normal_log_qf, 1, k_std_normal_log_qf, URN_DOM_LOG_PROB, 0, 0, "log_p", NULL, 0, NULL)
 K(ek_ldexp, 2, k_ldexp, 0, 0, 0, "a", "b", 0, NULL)
+static const urn_elem_kernel ek_student_t_qf = {
+    4, k_student_t_qf, {URN_DOM_UNIT, URN_DOM_NONNEG, URN_DOM_ANY, URN_DOM_POS},
+    {"Probability parameter", "Degrees of freedom parameter", "Location parameter", "Scale parameter"}, 0, NULL};
 K(ek_owens_t, 2, k_owens_t, URN_DOM_NOT_NAN, URN_DOM_NOT_NAN, 0, "h", "a", 0, NULL)
 K(ek_hyp1f0, 2, k_hyp1f0, URN_DOM_NOT_NAN, URN_DOM_NOT_NAN, 0, "a", "z", 0, chk_hyp1f0)
 static const urn_elem_kernel ek_hyp2f1 = {4, k_hyp2f1, {URN_DOM_FINITE, URN_DOM_FINITE, URN_DOM_FINITE, URN_DOM_FINITE},
@@ -291,6 +334,8 @@ const urn_builtin urn_fn_special_table[] = {
     E("std_normal_log_qf", "S:T", ek_std_normal_log_qf, "standard normal quantile of exp(log_p)"),
     E("ldexp", "S:TM", ek_ldexp, "a * 2^b"),
     E("owens_t", "S:TT", ek_owens_t, "Owen's T function T(h, a)"),
+    {"student_t_qf", "u:RRRR", f_student_t_qf, urn_fn_elem_s, &ek_student_t_qf, 0, 0,
+     "quantile of the Student-t distribution (p, nu, mu, sigma); a vector for container arguments"},
     E("hypergeometric_1F0", "r:rr", ek_hyp1f0, "1F0(a;;z) = (1 - z)^-a, |z| < 1"),
     E("hypergeometric_2F1", "r:rrrr", ek_hyp2f1, "Gauss hypergeometric function 2F1(a, b; c; z), z <= 1"),
     PFQ("hypergeometric_3F2", "v", "v", 1, "3F2(a; b; z): a has 3 elements, b 2"),

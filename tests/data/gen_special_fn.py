@@ -48,6 +48,26 @@ def inv_inc_beta_partials(a, b, p):
     return [-da / dens, -db / dens, 1 / dens]
 
 
+def t_cdf(t, nu):
+    z = nu / (nu + t * t)
+    h = mp.betainc(nu / 2, mp.mpf(1) / 2, 0, z, regularized=True) / 2
+    return h if t < 0 else 1 - h
+
+
+def student_t_qf(p, nu, mu, s):
+    import scipy.stats
+    t0 = mp.mpf(float(scipy.stats.t.ppf(float(p), float(nu))))
+    t = mp.findroot(lambda t: t_cdf(t, nu) - p, t0)
+    return mu + s * t
+
+
+def student_t_qf_partials(p, nu, mu, s):
+    t = (student_t_qf(p, nu, mu, s) - mu) / s
+    f = mp.gamma((nu + 1) / 2) / (mp.sqrt(nu * mp.pi) * mp.gamma(nu / 2)) * (1 + t * t / nu) ** (-(nu + 1) / 2)
+    dF = mp.diff(lambda v: t_cdf(t, v), nu)
+    return [s / f, -s * dF / f, mp.mpf(1), t]
+
+
 def inv_erfc(y):
     if y > 1:
         return -inv_erfc(2 - y)
@@ -100,6 +120,7 @@ FUNCS = {
     "std_normal_log_qf": (std_normal_log_qf, [1]),
     "owens_t": (lambda h, a: mp.quad(lambda x: mp.exp(-h * h * (1 + x * x) / 2) / (1 + x * x), [0, a]) / (2 * mp.pi),
                 [1, 1]),
+    "student_t_qf": (student_t_qf, [1, 1, 1, 1]),
     "gamma_p": (lambda a, x: mp.gammainc(a, 0, x, regularized=True), [1, 1]),
     "gamma_q": (lambda a, x: mp.gammainc(a, x, mp.inf, regularized=True), [1, 1]),
 }
@@ -151,6 +172,8 @@ POINTS = {
     "std_normal_log_qf": [(-1e-20,), (-1e-5,), (-0.1,), (-0.6931471805599453,), (-0.7,), (-5.0,), (-100.0,),
                           (-699.0,), (-701.0,), (-1e4,), (-1e10,), (-1e100,)],
     "owens_t": [(0.5, 0.3), (-1.5, 2.0), (3.0, 0.7), (0.0, 5.0), (10.0, 0.2), (2.0, -1.0)],
+    "student_t_qf": [(0.3, 3.0, 0.5, 2.0), (0.975, 10.0, 0.0, 1.0), (1e-10, 2.5, -1.0, 0.5), (0.4999, 5.0, 0.0, 1.0),
+                     (0.9, 0.7, 1.0, 3.0), (0.05, 300.0, 2.0, 1.5)],
     "gamma_p": [(0.5, 0.1), (0.5, 2.0), (2.0, 3.0), (10.0, 5.0), (10.0, 20.0), (100.0, 90.0), (100.0, 120.0),
                 (0.01, 0.5), (30.0, 1.0), (5.0, 100.0), (0.1, 50.0), (2.5, 0.001), (0.3, 1.2), (7.5, 7.5)],
 }
@@ -203,6 +226,8 @@ for name, pts in POINTS.items():
         val = f(*margs)
         if name == "inv_inc_beta":
             parts = inv_inc_beta_partials(*margs)
+        elif name == "student_t_qf":
+            parts = student_t_qf_partials(*margs)
         else:
             parts = [partial(f, margs, i) if h else None for i, h in enumerate(has)]
         val = val.real if isinstance(val, mp.mpc) else val
