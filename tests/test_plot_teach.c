@@ -237,7 +237,7 @@ static void check_explorer(const ref_row *ref, size_t nref) {
   urn_report r;
   urn_report_begin(&r, "explorer", NULL);
   urn_report_section(&r, "s", "section");
-  urn_report_mixture_explorer(&r, &svg, "caption");
+  urn_report_mixture_explorer(&r, &svg, y, N, "caption");
   urn_buf page;
   urn_buf_init(&page);
   urn_report_render(&r, &page);
@@ -248,6 +248,25 @@ static void check_explorer(const ref_row *ref, size_t nref) {
         "sliders: FloatSlider(0.7, 0, 1), (0, -5, 8), (4, -5, 8), step 0.1");
   CHECK(strstr(page.data, "<script>//<![CDATA[") && !strstr(page.data, "src="), "one inline script, nothing loaded");
   CHECK(strstr(page.data, "<div id=\"mixture-explorer\""), "the explorer's root");
+  /* The log likelihood read-out at the starting values, and the data it is computed from in the page. */
+  double ll0 = 0, ll1 = 0;
+  for (int i = 0; i < N; i++) {
+    ll0 += log(0.7 * exp(-0.5 * y[i] * y[i]) / sqrt(2 * M_PI) + 0.3 * exp(-0.5 * (y[i] - 4) * (y[i] - 4)) / sqrt(2 * M_PI));
+    ll1 += log(exp(-0.5 * (y[i] + 2) * (y[i] + 2)) / sqrt(2 * M_PI));
+  }
+  CHECK_NEAR(urn_explorer_loglik(y, N, 0.7, 0, 4), ll0, 1e-12, 0, "log likelihood at (0.7, 0, 4)");
+  CHECK_NEAR(urn_explorer_loglik(y, N, 1, -2, 9), ll1, 1e-12, 0, "log likelihood at w = 1 (log 0 in the other term)");
+  const char *out = strstr(page.data, "<output name=\"loglik\">");
+  CHECK_NEAR(out ? strtod(out + strlen("<output name=\"loglik\">"), NULL) : NAN, ll0, 0, 0.006,
+             "the page's log likelihood read-out at the starting values");
+  const char *dy = strstr(page.data, "data-y=\"");
+  int ny = 0, ysame = 1;
+  for (char *e = (char *)(dy ? dy + 8 : ""); dy && *e != '"' && ny < N; ny++) {
+    double v = strtod(e, &e);
+    ysame &= fabs(v - y[ny]) <= 1e-8 * fmax(1, fabs(y[ny]));
+    while (*e == ' ') e++;
+  }
+  CHECK(ny == N && ysame, "the page carries the %d data (%d read back)", N, ny);
   /* A script that would end the CDATA or the element is refused. */
   size_t before = r.body.len;
   urn_report_script(&r, "var a = ']]>';");

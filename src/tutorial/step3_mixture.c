@@ -47,7 +47,8 @@ static int explorer(tut_ctx *ctx, const double *y, urn_error *err) {
   urn_report_heading(r, "Mixture explorer");
   urn_report_text(r, "Move the sliders: the dashed curve is the mixture density w N(y | mean_1, 1) + (1 - w) "
                      "N(y | mean_2, 1) at their values, drawn over the 2000 balls this step fits. Find by eye the "
-                     "settings that fit the data, then compare with what NUTS recovers below.");
+                     "settings that fit the data (the log likelihood of the data at the sliders' values is shown "
+                     "beside them: the higher, the better), then compare with what NUTS recovers below.");
   urn_report_note(r, "The tutorial's sliders (ipywidgets: weight 0 to 1 starting at 0.7, mean_1 and mean_2 from -5 "
                      "to 8 starting at 0 and 4, steps of 0.1) simulate a new data set at each move; here the data "
                      "stay those of this step, generated at the sliders' starting values, and the sliders draw the "
@@ -62,7 +63,7 @@ static int explorer(tut_ctx *ctx, const double *y, urn_error *err) {
   tut_path(ctx, "mixture-explorer.svg", path, sizeof path);
   if (rc == URN_OK) rc = urn_svg_write_file(&svg, path, err);
   if (rc == URN_OK)
-    urn_report_mixture_explorer(r, &svg, "The mixture explorer: the data (26 bins) and the mixture density at the "
+    urn_report_mixture_explorer(r, &svg, y, N, "The mixture explorer: the data (26 bins) and the mixture density at the "
                                          "sliders' values (mixture-explorer.svg: the starting values)");
   urn_svg_free(&svg);
   return rc;

@@ -14,7 +14,8 @@
 #    follow, the range and step clamp what is set, the curve's points change,
 #    and the curve, read back through its data-map, equals the mixture density
 #    of scipy's table (tests/data/teach_ref.txt) at ten points, before and
-#    after each move.
+#    after each move, and the log likelihood shown equals the one computed here
+#    (awk) from step 3's data.
 # Skipped with one line when chromium is not installed (apt-get install chromium),
 # unless URN_REQUIRE_BROWSER is set (as .ci/run does): then that is a failure.
 . tests/cli/lib.sh
@@ -81,14 +82,15 @@ function explorer() {
   var r = [], p0 = curve.getAttribute("points");
   r.push("ranges=" + ["weight", "mean_1", "mean_2"].map(function (k) {
     var el = input(k); return [el.min, el.max, el.step, el.value].join("/"); }).join(","));
-  r.push("d0=" + YS.map(dens).join(","));
+  function ll() { return root.querySelector('output[name="loglik"]').textContent; }
+  r.push("d0=" + YS.map(dens).join(",") + " ll0=" + ll());
   r.push("set1=" + [set("weight", "0.3"), set("mean_1", "-2.5"), set("mean_2", "5.1")].join(","));
   var p1 = curve.getAttribute("points");
   r.push("changed1=" + (p1 !== p0) + " out1=" + outputs() + " n1=" + p1.trim().split(/\s+/).length);
-  r.push("d1=" + YS.map(dens).join(","));
+  r.push("d1=" + YS.map(dens).join(",") + " ll1=" + ll());
   r.push("set2=" + [set("weight", "1"), set("mean_1", "2"), set("mean_2", "-3")].join(","));
   r.push("changed2=" + (curve.getAttribute("points") !== p1) + " out2=" + outputs());
-  r.push("d2=" + YS.map(dens).join(","));
+  r.push("d2=" + YS.map(dens).join(",") + " ll2=" + ll());
   r.push("clamp=" + [set("weight", "0.37"), set("mean_2", "9"), set("mean_1", "-7")].join(","));
   return r.join(" ");
 }
@@ -142,6 +144,16 @@ for state in "d0 0.7 0 4" "d1 0.3 -2.5 5.1" "d2 1 2 -3"; do
     for (i = 1; i <= n && !bad; i++) { d = G[i] - W[i]; if (d < 0) d = -d; if (d > 1e-4 || G[i] == "NaN") bad = 1 }
     print bad ? "differ" : "equal" }')
   [ "$cmp" = equal ] && ok || bad "explorer $1 (w=$2, mu=$3, $4): drawn $got, scipy $want"
+done
+# the log likelihood read-out against the sum computed here from step 3's data (mixture.data.json)
+tr -c '0-9eE.+-' '\n' < "$R/mixture.data.json" | grep -E '^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$' | tail -n 2000 > "$TMP/y.txt"
+for state in "ll0 0.7 0 4" "ll1 0.3 -2.5 5.1" "ll2 1 2 -3"; do
+  set -- $state
+  want=$(awk -v w="$2" -v a="$3" -v b="$4" 'BEGIN { c = 1 / sqrt(2 * atan2(0, -1)) } {
+    s += log(w * c * exp(-0.5 * ($1 - a) ^ 2) + (1 - w) * c * exp(-0.5 * ($1 - b) ^ 2)); n++ } END { printf "%d %.4f", n, s }' "$TMP/y.txt")
+  got=$(field "$1")
+  awk -v g="$got" -v w="$want" 'BEGIN { split(w, W, " "); d = g - W[2]; if (d < 0) d = -d; exit !(W[1] == 2000 && g != "" && d < 0.02) }' &&
+    ok || bad "explorer $1 (w=$2, mu=$3, $4): log likelihood shown $got, computed (n, sum) $want"
 done
 # 3. the console: nothing from the report, the control page's message seen
 cat "$TMP/console1.log" "$TMP/console2.log" > "$TMP/console.log"
