@@ -58,7 +58,7 @@ static void test_config(void) {
   CHECK(urn_run_config_set(&c, "num_samples", "-3", &err) == URN_EINPUT, "negative draws refused");
   CHECK(urn_run_config_set(&c, "seed", "4294967296", &err) == URN_EINPUT, "seed >= 2^32 refused");
   CHECK(urn_run_config_set(&c, "no_such", "1", &err) == URN_EINPUT && strstr(err.msg, "no_such"), "unknown name");
-  CHECK(urn_run_config_set(&c, "method", "variational", &err) == URN_EINPUT && strstr(err.msg, "urn"),
+  CHECK(urn_run_config_set(&c, "method", "diagnose", &err) == URN_EINPUT && strstr(err.msg, "urn"),
         "a method urn lacks: %s", err.msg);
   urn_run_config *h = urn_run_config_new(URN_RUN_LAPLACE);
   CHECK(h && h->jacobian == 1 && h->draws == 1000, "heap config with the method's defaults");

@@ -41,7 +41,9 @@ typedef enum urn_run_method {
   URN_RUN_OPTIMIZE = 1, /* posterior mode or penalized MLE (`optimize`) */
   URN_RUN_GENERATE = 2, /* generated quantities over fitted draws (`generate_quantities`) */
   URN_RUN_LAPLACE = 3,  /* draws from the normal approximation at a mode (`laplace`) */
-  URN_RUN_LOG_PROB = 4  /* log density and gradient at given points (`log_prob`) */
+  URN_RUN_LOG_PROB = 4, /* log density and gradient at given points (`log_prob`) */
+  URN_RUN_PATHFINDER = 5, /* Pathfinder variational inference, single- or multi-path (`pathfinder`) */
+  URN_RUN_VARIATIONAL = 6 /* ADVI, mean-field or full-rank (`variational`) */
 } urn_run_method;
 
 typedef enum urn_run_optimizer {
@@ -93,7 +95,28 @@ typedef struct urn_run_config {
                                (optimize: 0; laplace and log_prob: 1) */
   /* laplace */
   int draws;                /* draws from the approximation (1000) */
-  int calculate_lp;         /* laplace: compute log_p__ at each draw (1) */
+  int calculate_lp;         /* laplace, pathfinder: compute the log density at each draw (1) */
+  /* pathfinder (its L-BFGS uses init_alpha, tol_*, history_size above) */
+  int num_paths;            /* single-path Pathfinders, each from its own start (4) */
+  int num_draws;            /* draws from each path's approximation (1000) */
+  int num_psis_draws;       /* draws kept by PSIS importance resampling (1000) */
+  int num_elbo_draws;       /* draws per ELBO estimate (25) */
+  int max_lbfgs_iters;      /* L-BFGS iterations per path (1000) */
+  int psis_resample;        /* resample the paths' draws by PSIS (1); 0: output every path's draws */
+  int save_single_paths;    /* accepted as CmdStan's; urn writes no per-path files (0) */
+  /* variational (adapt_engaged above switches eta adaptation) */
+  int vi_algorithm;         /* 0: meanfield (default), 1: fullrank */
+  int vi_iter;              /* maximum iterations (10000) */
+  int grad_samples;         /* draws per ELBO gradient (1) */
+  int elbo_samples;         /* draws per ELBO estimate (100) */
+  double eta;               /* step-size scale, when not adapted (1) */
+  int adapt_iter;           /* iterations of each eta trial (50) */
+  double vi_tol_rel_obj;    /* convergence: relative ELBO change (0.01) */
+  int eval_elbo;            /* iterations between ELBO estimates (100) */
+  int output_samples;       /* draws written after the mean row (1000) */
+  /* sample */
+  int init_pathfinder;      /* urn's `--init pathfinder`: chains start at PSIS-resampled draws of a multi-path
+                               Pathfinder run with the settings above (0) */
   /* common */
   int id;                   /* number of the first chain (1): chain c (0-based) is chain id + c, and draws
                                from random stream id - 1 + c, so a chain gives the same draws whether run
@@ -200,13 +223,15 @@ URN_API void urn_run_stop(urn_run *r);
 /* ---- results ---- */
 /* Columns of an output row: the method's columns (sample: lp__, accept_stat__,
  * stepsize__, treedepth__, n_leapfrog__, divergent__, energy__; fixed_param:
- * lp__, accept_stat__; optimize: lp__; laplace: log_p__, log_q__; log_prob:
+ * lp__, accept_stat__; optimize: lp__; laplace: log_p__, log_q__; pathfinder:
+ * lp_approx__, lp__; variational: lp__ (0), log_p__, log_g__, the first row
+ * being the approximation's mean with zeros there; log_prob:
  * lp__ then g_<unconstrained index>...), then the model's outputs (parameters,
  * transformed parameters, generated quantities; generate: all three). */
 URN_API size_t urn_run_num_cols(const urn_run *r);
 URN_API size_t urn_run_num_method_cols(const urn_run *r);
 URN_API const char *urn_run_col_name(const urn_run *r, size_t j);
-/* Chains (cfg.num_chains; 1 for optimize, laplace, log_prob). */
+/* Chains (cfg.num_chains; 1 for optimize, laplace, log_prob, pathfinder, variational). */
 URN_API int urn_run_num_chains(const urn_run *r);
 /* Iterations done so far by a chain (any thread, while the run executes). */
 URN_API int urn_run_progress(const urn_run *r, int chain);
@@ -231,9 +256,17 @@ URN_API size_t urn_run_inv_metric(const urn_run *r, int chain, double *out, size
 /* Sampling with cfg.init_mode: the mode search's report (NULL otherwise) and its CPU seconds. */
 URN_API const urn_mode_report *urn_run_mode_report(const urn_run *r);
 URN_API double urn_run_mode_cpu_seconds(const urn_run *r);
-/* Optimize: iterations run and the convergence rule that held (or why it stopped). */
+/* Optimize: iterations run and the convergence rule that held (or why it stopped).
+ * Variational: iterations of the main run, and "converged" or "maximum iterations".
+ * Pathfinder: L-BFGS iterations summed over the paths. */
 URN_API int urn_run_iterations(const urn_run *r);
 URN_API const char *urn_run_stop_reason(const urn_run *r);
+/* Gradient evaluations the run made (pathfinder, variational, and sample with
+ * init_pathfinder: the Pathfinder's), and log density evaluations without a gradient. */
+URN_API long long urn_run_num_gradients(const urn_run *r);
+URN_API long long urn_run_num_log_densities(const urn_run *r);
+/* Pathfinder: the Pareto k-hat of the PSIS weights (NaN when not computed). */
+URN_API double urn_run_pareto_k(const urn_run *r);
 /* The chain's output file as given to urn_run_output_csv (NULL: none). */
 URN_API const char *urn_run_output_path(const urn_run *r, int chain);
 

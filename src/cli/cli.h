@@ -15,6 +15,8 @@ int cmd_check(int argc, char **argv);
 int cmd_logdensity(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_optimize(int argc, char **argv);
+int cmd_pathfinder(int argc, char **argv);
+int cmd_variational(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_hmm(int argc, char **argv);

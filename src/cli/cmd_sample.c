@@ -128,11 +128,12 @@ static void usage(FILE *out) {
           "  --max-depth N        maximum tree depth (10)\n"
           "  --metric diag|dense|unit  inverse metric adapted in warmup (diag)\n"
           "  --stepsize X         initial step size (1)\n"
-          "  --init R|FILE|mode[:S]  random inits uniform(-R, R) on the unconstrained scale (2),\n"
+          "  --init R|FILE|mode[:S]|pathfinder  random inits uniform(-R, R) on the unconstrained scale (2),\n"
           "                       a JSON file of initial values (all chains), or mode: every chain\n"
           "                       starts at the highest of S (8) L-BFGS modes of the log density\n"
           "                       (unconstrained scale, Jacobian included) found from uniform(-2, 2)\n"
-          "                       starts: for multimodal posteriors (mixtures, HMMs)\n"
+          "                       starts: for multimodal posteriors (mixtures, HMMs); or pathfinder:\n"
+          "                       each chain starts at a PSIS-resampled draw of a 4-path Pathfinder run\n"
           "  --thin N             keep every N-th draw (1)\n"
           "  --save-warmup        also write the warmup draws\n"
           "  --threads N          threads running the chains (default: chains, at most the CPUs)\n"
@@ -258,7 +259,10 @@ int cmd_sample(int argc, char **argv) {
   char init_text[64] = "2";
   const char *init_file = NULL;
   if (init_arg) {
-    if (!strcmp(init_arg, "mode") || !strncmp(init_arg, "mode:", 5)) {
+    if (!strcmp(init_arg, "pathfinder")) {
+      rcfg.init_pathfinder = 1;
+      snprintf(init_text, sizeof init_text, "pathfinder");
+    } else if (!strcmp(init_arg, "mode") || !strncmp(init_arg, "mode:", 5)) {
       long starts = 8;
       if (init_arg[4] == ':') {
         char *end;

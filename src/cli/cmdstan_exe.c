@@ -194,7 +194,8 @@ static int read_and_set_init(urn_run *r, int c, const char *path, urn_error *err
 /* Initial values (sample, optimize) and metrics (sample), per chain. */
 static int set_chain_inputs(urn_run *r, const rn_args *a, int n_chains, urn_error *err) {
   const urn_run_config *cfg = &a->cfg;
-  int inits = cfg->init && (cfg->method == URN_RUN_SAMPLE || cfg->method == URN_RUN_OPTIMIZE);
+  int inits = cfg->init && (cfg->method == URN_RUN_SAMPLE || cfg->method == URN_RUN_OPTIMIZE ||
+                            cfg->method == URN_RUN_PATHFINDER || cfg->method == URN_RUN_VARIATIONAL);
   char *end;
   if (inits) strtod(cfg->init, &end), inits = *end != 0; /* a number is a radius */
   int metric = cfg->method == URN_RUN_SAMPLE && cfg->metric_file && *cfg->metric_file && cfg->metric != URN_METRIC_UNIT;
@@ -412,7 +413,7 @@ int cmdstan_exe_main(int argc, char **argv, const char *program, size_t len, con
     printf("\n");
     if (a.unsupported) {
       fprintf(stderr, "Error: %s is not available in urn yet: urn runs sample (hmc engine=nuts, fixed_param), "
-                      "optimize, generate_quantities, laplace and log_prob\n", a.unsupported);
+                      "optimize, variational, pathfinder, generate_quantities, laplace and log_prob\n", a.unsupported);
       code = 1;
     } else {
       code = run_model(&a, program, len, path);

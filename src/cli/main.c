@@ -19,6 +19,8 @@ typedef struct command {
 static const command commands[] = {
     {"sample", cmd_sample, "draw from a Stan model's posterior with NUTS (Stan CSV output)"},
     {"optimize", cmd_optimize, "find the posterior mode (MAP) or penalized MLE with L-BFGS"},
+    {"pathfinder", cmd_pathfinder, "Pathfinder variational inference: normal approximations along L-BFGS paths"},
+    {"variational", cmd_variational, "ADVI (mean-field or full-rank normal approximation), as CmdStan's variational"},
     {"generate", cmd_generate, "run generated quantities over the draws of a fitted CSV"},
     {"check", cmd_check, "parse and check a Stan program (and validate its data)"},
     {"logdensity", cmd_logdensity, "log density and gradient at a parameter point, as JSON"},

@@ -23,6 +23,10 @@ void urn_run_config_default(urn_run_config *cfg, urn_run_method method) {
   cfg->tol_grad = 1e-8, cfg->tol_rel_grad = 1e7, cfg->tol_param = 1e-8, cfg->history_size = 5, cfg->iter = 2000;
   cfg->jacobian = method == URN_RUN_LAPLACE || method == URN_RUN_LOG_PROB;
   cfg->draws = 1000, cfg->calculate_lp = 1;
+  cfg->num_paths = 4, cfg->num_draws = 1000, cfg->num_psis_draws = 1000, cfg->num_elbo_draws = 25;
+  cfg->max_lbfgs_iters = 1000, cfg->psis_resample = 1;
+  cfg->vi_iter = 10000, cfg->grad_samples = 1, cfg->elbo_samples = 100, cfg->eta = 1, cfg->adapt_iter = 50;
+  cfg->vi_tol_rel_obj = 0.01, cfg->eval_elbo = 100, cfg->output_samples = 1000;
   cfg->id = 1, cfg->seed = 1, cfg->init_radius = 2, cfg->refresh = 100, cfg->sig_figs = -1, cfg->num_threads = 1;
   cfg->overwrite = 1, cfg->keep_draws = 1;
 }
@@ -56,7 +60,7 @@ double rn_now_seconds(void) {
 /* ---- construction ---- */
 
 static int check_config(const urn_run_config *c, urn_error *err) {
-  if (c->method < URN_RUN_SAMPLE || c->method > URN_RUN_LOG_PROB)
+  if (c->method < URN_RUN_SAMPLE || c->method > URN_RUN_VARIATIONAL)
     return urn_error_set(err, URN_EINPUT, "unknown method %d", (int)c->method);
   if (c->num_samples < 0 || c->num_warmup < 0)
     return urn_error_set(err, URN_EINPUT, "num_samples and num_warmup must not be negative");
@@ -76,6 +80,27 @@ static int check_config(const urn_run_config *c, urn_error *err) {
     return urn_error_set(err, URN_EINPUT, "unknown metric %d", (int)c->metric);
   if (c->algorithm != URN_RUN_LBFGS && c->algorithm != URN_RUN_BFGS && c->algorithm != URN_RUN_NEWTON)
     return urn_error_set(err, URN_EINPUT, "unknown optimization algorithm %d", (int)c->algorithm);
+  if (c->method == URN_RUN_PATHFINDER || c->init_pathfinder) {
+    if (c->num_paths < 1 || c->num_draws < 1 || c->num_psis_draws < 1 || c->num_elbo_draws < 1 ||
+        c->max_lbfgs_iters < 1)
+      return urn_error_set(err, URN_EINPUT,
+                           "pathfinder: num_paths, num_draws, num_psis_draws, num_elbo_draws and max_lbfgs_iters must "
+                           "be positive (got %d, %d, %d, %d, %d)",
+                           c->num_paths, c->num_draws, c->num_psis_draws, c->num_elbo_draws, c->max_lbfgs_iters);
+  }
+  if (c->method == URN_RUN_VARIATIONAL) {
+    if (c->vi_algorithm != 0 && c->vi_algorithm != 1)
+      return urn_error_set(err, URN_EINPUT, "variational: unknown algorithm %d (0 meanfield, 1 fullrank)",
+                           c->vi_algorithm);
+    if (c->vi_iter < 1 || c->grad_samples < 1 || c->elbo_samples < 1 || c->adapt_iter < 1 || c->eval_elbo < 1 ||
+        c->output_samples < 1)
+      return urn_error_set(err, URN_EINPUT,
+                           "variational: iter, grad_samples, elbo_samples, adapt iter, eval_elbo and output_samples "
+                           "must be positive");
+    if (!(c->eta > 0) || !isfinite(c->eta) || !(c->vi_tol_rel_obj > 0))
+      return urn_error_set(err, URN_EINPUT, "variational: eta and tol_rel_obj must be positive (got %g, %g)", c->eta,
+                           c->vi_tol_rel_obj);
+  }
   return URN_OK;
 }
 
@@ -91,6 +116,8 @@ static size_t method_columns(const urn_run *r, const char **names) {
     case URN_RUN_OPTIMIZE: return names[0] = "lp__", 1;
     case URN_RUN_LAPLACE: return names[0] = "log_p__", names[1] = "log_q__", 2;
     case URN_RUN_LOG_PROB: return names[0] = "lp__", 1;
+    case URN_RUN_PATHFINDER: return names[0] = "lp_approx__", names[1] = "lp__", 2;
+    case URN_RUN_VARIATIONAL: return names[0] = "lp__", names[1] = "log_p__", names[2] = "log_g__", 3;
     default: return 0;
   }
 }
@@ -141,6 +168,7 @@ urn_run *urn_run_new(const urn_model *m, const urn_run_config *cfg, urn_error *e
     r->ch[c].stepsize = NAN;
     r->ch[c].row = urn_xcalloc(r->n_cols + 1, sizeof(double));
   }
+  r->pareto_k = NAN;
   pthread_mutex_init(&r->cb_lock, NULL);
   return r;
 }
@@ -388,6 +416,8 @@ int urn_run_execute(urn_run *r, urn_error *err) {
     case URN_RUN_GENERATE: return rn_generate(r, err);
     case URN_RUN_LAPLACE: return rn_laplace(r, err);
     case URN_RUN_LOG_PROB: return rn_log_prob(r, err);
+    case URN_RUN_PATHFINDER: return rn_pathfinder(r, err);
+    case URN_RUN_VARIATIONAL: return rn_variational(r, err);
   }
   return urn_error_set(err, URN_EINPUT, "unknown method");
 }
@@ -472,6 +502,9 @@ const urn_mode_report *urn_run_mode_report(const urn_run *r) { return r->has_mod
 double urn_run_mode_cpu_seconds(const urn_run *r) { return r->mode_cpu; }
 int urn_run_iterations(const urn_run *r) { return r->iterations; }
 const char *urn_run_stop_reason(const urn_run *r) { return r->reason ? r->reason : ""; }
+long long urn_run_num_gradients(const urn_run *r) { return r->n_grad; }
+long long urn_run_num_log_densities(const urn_run *r) { return r->n_lp; }
+double urn_run_pareto_k(const urn_run *r) { return r->pareto_k; }
 
 const char *urn_run_output_path(const urn_run *r, int chain) {
   const rn_chain *ch = get_chain(r, chain);

@@ -106,19 +106,20 @@ static const rn_arg optimize_kids[] = {
     END};
 static const rn_arg vb_algo_alts[] = {ALT("meanfield", no_kids, 0, "mean-field approximation"),
                                       ALT("fullrank", no_kids, 1, "full-rank covariance"), END};
-static const rn_arg vb_adapt_kids[] = {BOOL("engaged", NONE, "1", "Eta adaptation engaged?"),
-                                       INT("iter", NONE, 1, INT_MAX, "50", "Number of iterations for eta adaptation"),
-                                       END};
+static const rn_arg vb_adapt_kids[] = {
+    BOOL("engaged", OFF(adapt_engaged), "1", "Eta adaptation engaged?"),
+    INT("iter", OFF(adapt_iter), 1, INT_MAX, "50", "Number of iterations for eta adaptation"), END};
 static const rn_arg variational_kids[] = {
-    LIST("algorithm", NONE, vb_algo_alts, "meanfield", "Variational inference algorithm"),
-    INT("iter", NONE, 1, INT_MAX, "10000", "Maximum number of ADVI iterations"),
-    INT("grad_samples", NONE, 1, INT_MAX, "1", "Number of Monte Carlo draws for computing the gradient"),
-    INT("elbo_samples", NONE, 1, INT_MAX, "100", "Number of Monte Carlo draws for estimate of ELBO"),
-    POS("eta", NONE, "1", "Stepsize scaling parameter"),
+    LIST("algorithm", OFF(vi_algorithm), vb_algo_alts, "meanfield", "Variational inference algorithm"),
+    INT("iter", OFF(vi_iter), 1, INT_MAX, "10000", "Maximum number of ADVI iterations"),
+    INT("grad_samples", OFF(grad_samples), 1, INT_MAX, "1", "Number of Monte Carlo draws for computing the gradient"),
+    INT("elbo_samples", OFF(elbo_samples), 1, INT_MAX, "100", "Number of Monte Carlo draws for estimate of ELBO"),
+    POS("eta", OFF(eta), "1", "Stepsize scaling parameter"),
     GROUP("adapt", vb_adapt_kids, "Eta Adaptation for Variational Inference"),
-    POS("tol_rel_obj", NONE, "0.01", "Relative tolerance parameter for convergence"),
-    INT("eval_elbo", NONE, 1, INT_MAX, "100", "Number of iterations between ELBO evaluations"),
-    INT("output_samples", NONE, 1, INT_MAX, "1000", "Number of approximate posterior output draws to save"),
+    POS("tol_rel_obj", OFF(vi_tol_rel_obj), "0.01", "Relative tolerance parameter for convergence"),
+    INT("eval_elbo", OFF(eval_elbo), 1, INT_MAX, "100", "Number of iterations between ELBO evaluations"),
+    INT("output_samples", OFF(output_samples), 1, INT_MAX, "1000",
+        "Number of approximate posterior output draws to save"),
     END};
 static const rn_arg gradient_kids[] = {POS("epsilon", NONE, "1e-06", "Finite difference step size"),
                                        POS("error", NONE, "1e-06", "Error threshold"), END};
@@ -128,18 +129,17 @@ static const rn_arg diagnose_kids[] = {LIST("test", NONE, test_alts, "gradient",
 static const rn_arg gq_kids[] = {
     STR("fitted_params", OFF(fitted_params), "", "Input file of sample of fitted parameter values"),
     INT("num_chains", OFF(num_chains), 1, INT_MAX, "1", "Number of chains"), END};
-#define NOFFS (NONE, NONE, NONE, NONE, NONE, NONE)
 static const rn_arg pathfinder_kids[] = {
-    APPLY(LINESEARCH_KIDS, NOFFS),
-    INT("history_size", NONE, 1, INT_MAX, "5", "Amount of history to keep for L-BFGS"),
-    INT("num_psis_draws", NONE, 1, INT_MAX, "1000", "Number of draws from PSIS sample"),
-    INT("num_paths", NONE, 1, INT_MAX, "4", "Number of single pathfinders"),
-    BOOL("save_single_paths", NONE, "0", "Output single-path pathfinder draws as CSV"),
-    BOOL("psis_resample", NONE, "1", "Perform PSIS resampling on the draws of the single pathfinders"),
-    BOOL("calculate_lp", NONE, "1", "Compute the log density of every draw"),
-    INT("max_lbfgs_iters", NONE, 1, INT_MAX, "1000", "Maximum number of LBFGS iterations"),
-    INT("num_draws", NONE, 1, INT_MAX, "1000", "Number of approximate posterior draws"),
-    INT("num_elbo_draws", NONE, 1, INT_MAX, "25", "Number of Monte Carlo draws to evaluate ELBO"),
+    APPLY(LINESEARCH_KIDS, OPT_OFFS),
+    INT("history_size", OFF(history_size), 1, INT_MAX, "5", "Amount of history to keep for L-BFGS"),
+    INT("num_psis_draws", OFF(num_psis_draws), 1, INT_MAX, "1000", "Number of draws from PSIS sample"),
+    INT("num_paths", OFF(num_paths), 1, INT_MAX, "4", "Number of single pathfinders"),
+    BOOL("save_single_paths", OFF(save_single_paths), "0", "Output single-path pathfinder draws as CSV"),
+    BOOL("psis_resample", OFF(psis_resample), "1", "Perform PSIS resampling on the draws of the single pathfinders"),
+    BOOL("calculate_lp", OFF(calculate_lp), "1", "Compute the log density of every draw"),
+    INT("max_lbfgs_iters", OFF(max_lbfgs_iters), 1, INT_MAX, "1000", "Maximum number of LBFGS iterations"),
+    INT("num_draws", OFF(num_draws), 1, INT_MAX, "1000", "Number of approximate posterior draws"),
+    INT("num_elbo_draws", OFF(num_elbo_draws), 1, INT_MAX, "25", "Number of Monte Carlo draws to evaluate ELBO"),
     END};
 static const rn_arg log_prob_kids[] = {
     STR("unconstrained_params", OFF(uparams_file), "", "Input file (JSON) of parameter values on unconstrained scale"),
@@ -157,10 +157,10 @@ static const rn_arg laplace_kids[] = {
 static const rn_arg method_alts[] = {
     ALT("sample", sample_kids, URN_RUN_SAMPLE, "Bayesian inference with Markov Chain Monte Carlo"),
     ALT("optimize", optimize_kids, URN_RUN_OPTIMIZE, "Point estimation"),
-    ALT("variational", variational_kids, -1, "Variational inference"),
+    ALT("variational", variational_kids, URN_RUN_VARIATIONAL, "Variational inference"),
     ALT("diagnose", diagnose_kids, -1, "Model diagnostics"),
     ALT("generate_quantities", gq_kids, URN_RUN_GENERATE, "Generate quantities of interest"),
-    ALT("pathfinder", pathfinder_kids, -1, "Pathfinder algorithm"),
+    ALT("pathfinder", pathfinder_kids, URN_RUN_PATHFINDER, "Pathfinder algorithm"),
     ALT("log_prob", log_prob_kids, URN_RUN_LOG_PROB,
         "Return the log density up to a constant and its gradients, given supplied parameters"),
     ALT("laplace", laplace_kids, URN_RUN_LAPLACE, "Sample from a Laplace approximation"),
@@ -618,6 +618,13 @@ int urn_run_config_set(urn_run_config *cfg, const char *name, const char *value,
     cfg->init_radius = rad;
     return URN_OK;
   }
+  if (!strcmp(name, "init_pathfinder")) {
+    if (!value || (strcmp(value, "0") && strcmp(value, "1") && strcmp(value, "true") && strcmp(value, "false")))
+      return urn_error_set(err, URN_EINPUT, "init_pathfinder: '%s' is not a boolean (0, 1, true, false)",
+                           value ? value : "");
+    cfg->init_pathfinder = !strcmp(value, "1") || !strcmp(value, "true");
+    return URN_OK;
+  }
   if (!strcmp(name, "init_mode")) {
     char *end;
     long v = strtol(value ? value : "", &end, 10);
@@ -629,13 +636,19 @@ int urn_run_config_set(urn_run_config *cfg, const char *name, const char *value,
   }
   const rn_arg *found[8];
   int n_found = 0;
-  if (!strcmp(name, "method")) found[n_found++] = top_args;
-  else lookup(top_args, name, found, &n_found, 8);
+  if (!strcmp(name, "method")) {
+    found[n_found++] = top_args;
+  } else { /* the method's own arguments first ("iter", "tol_rel_obj" of variational) */
+    for (const rn_arg *k = method_alts; k->name; k++)
+      if (k->value == (int)cfg->method) lookup(k->kids, name, found, &n_found, 8);
+    lookup(top_args, name, found, &n_found, 8);
+  }
   const rn_arg *a = n_found ? found[0] : NULL;
   if (!a || a->kind == RK_STR) /* strings are borrowed pointers: set the field itself */
     return urn_error_set(err, URN_EINPUT, "no setting named '%s'%s", name,
                          a ? " that takes a number or a choice (set the string field directly)" : "");
-  for (int i = 1; a->kind == RK_LIST && i < n_found && value && !find(a->kids, value); i++) a = found[i];
+  for (int i = 1; a->kind == RK_LIST && i < n_found && value && !find(a->kids, value); i++)
+    if (found[i]->kind == RK_LIST && find(found[i]->kids, value)) a = found[i];
   if (a->kind == RK_LIST) {
     const rn_arg *alt = value ? find(a->kids, value) : NULL;
     if (!alt || alt->value < 0) {

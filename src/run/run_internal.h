@@ -72,6 +72,9 @@ struct urn_run {
   double mode_cpu;             /* its CPU seconds */
   int iterations;              /* optimize: iterations */
   const char *reason;          /* optimize: why it stopped */
+  long long n_grad;            /* pathfinder, variational, init_pathfinder: gradient evaluations */
+  long long n_lp;              /* and log density evaluations without a gradient */
+  double pareto_k;             /* pathfinder: PSIS k-hat (NaN: none) */
 };
 
 /* ---- run.c ---- */
@@ -120,5 +123,11 @@ int rn_optimize(urn_run *r, urn_error *err);
 int rn_generate(urn_run *r, urn_error *err);
 int rn_laplace(urn_run *r, urn_error *err);
 int rn_log_prob(urn_run *r, urn_error *err);
+int rn_pathfinder(urn_run *r, urn_error *err);
+int rn_variational(urn_run *r, urn_error *err);
+/* Multi-path Pathfinder with the run's settings (streams from `stream` on);
+ * out gets n_out PSIS-resampled unconstrained draws (n_out x dim).  Used by
+ * sample's init_pathfinder. */
+int rn_pathfinder_draws(urn_run *r, uint64_t stream, double *out, size_t n_out, urn_error *err);
 
 #endif

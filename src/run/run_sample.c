@@ -295,7 +295,34 @@ static int run_fixed(urn_run *r, urn_error *err) {
   return status;
 }
 
+/* init_pathfinder: chains without an initial point start at PSIS-resampled
+ * draws of a multi-path Pathfinder run (streams from 2^20 + id - 1 on, apart
+ * from the chains' own). */
+static int pathfinder_inits(urn_run *r, urn_error *err) {
+  size_t n = (size_t)r->n_chains;
+  double *d = urn_xcalloc(n * r->dim + 1, sizeof *d);
+  uint64_t stream = ((uint64_t)1 << 20) + (uint64_t)(r->cfg.id > 0 ? r->cfg.id - 1 : 0);
+  int rc = rn_pathfinder_draws(r, stream, d, n, err);
+  if (rc == URN_OK) {
+    for (size_t c = 0; c < n; c++)
+      if (!r->ch[c].init) {
+        r->ch[c].init = urn_xcalloc(r->dim + 1, sizeof(double));
+        memcpy(r->ch[c].init, d + c * r->dim, r->dim * sizeof(double));
+      }
+    rn_message(r, -1, URN_RUN_INFO,
+               "--init pathfinder: %d paths, %lld gradient and %lld log density evaluations (Pareto k %.2g); the "
+               "chains start at PSIS-resampled Pathfinder draws.",
+               r->cfg.num_paths, r->n_grad, r->n_lp, r->pareto_k);
+  }
+  free(d);
+  return rc;
+}
+
 int rn_sample(urn_run *r, urn_error *err) {
+  if (r->cfg.init_pathfinder && !r->fixed_param) {
+    int rc = pathfinder_inits(r, err);
+    if (rc != URN_OK) return rc;
+  }
   int rc = rn_open_outputs(r, err);
   if (rc != URN_OK) return rc;
   return r->fixed_param ? run_fixed(r, err) : run_nuts(r, err);

@@ -194,11 +194,9 @@ expect_exit 0 "$E" log_prob unconstrained_params="$O/u.json" $D output file="$O/
 a=$(grep -v '^#' "$O/lpu.csv" | awk -F, 'NR == 2 { print $1 }')
 [ "$a" = "$lp_exe" ] && ok || bad "the same point unconstrained gives the same lp__ ($a vs $lp_exe)"
 
-# --- methods urn lacks: an Error line, non-zero exit
-expect_exit 1 "$E" variational $D output file="$O/vb.csv"
-expect_err "Error: method=variational is not available in urn"
-expect_exit 1 "$E" pathfinder $D output file="$O/pf.csv"
-expect_err "Error: method=pathfinder"
+# --- what urn lacks: an Error line, non-zero exit (variational and pathfinder: tests/cli/test_vi.sh)
+expect_exit 1 "$E" diagnose $D output file="$O/dg.csv"
+expect_err "Error: method=diagnose is not available in urn"
 expect_exit 1 "$E" sample algorithm=hmc engine=static $D output file="$O/st.csv"
 expect_err "engine=static"
 

@@ -156,7 +156,7 @@ cd - >/dev/null
 row 1 "Error: $D/wrong_dims.json: variable 'y': dimension 1 has size 2, but the declaration needs 3" \
   "$X" sample data file=$D/wrong_dims.json output file="$TMP/x.csv"
 row 1 "Error: $TMP/d.R: urn reads data in CmdStan's JSON format only (not R dump)" "$X" sample data file="$TMP/d.R"
-row 1 "Error: method=variational is not available in urn yet" "$X" variational output file="$TMP/x.csv"
+row 1 "Error: method=diagnose is not available in urn yet" "$X" diagnose output file="$TMP/x.csv"
 echo '{"N": 2, "y": [1, 2]}' >"$TMP/nyv.json"
 row 1 "Error: Can't open $TMP/missing.json: No such file or directory" \
   "$X" sample data file="$TMP/nyv.json" init="$TMP/missing.json" output file="$TMP/x.csv"

@@ -9,8 +9,10 @@ report false) giving the same draws bit for bit, and the same draws as `urn samp
 seed; posterior means and sds of the benchmarks M1-M3 against Stan's reference posteriors
 (../shared/benchmarks, the posteriordb pass rule); fit.summary() against `urn summary` and
 fit.diagnose(); CmdStanModel(stan_file=...) compiled through the CmdStan folder; a model without
-parameters (fixed_param); bad data, inits, modes and points giving RuntimeError (or ValueError where
-cmdstanpy raises that) with urn's message, and the methods urn lacks giving RuntimeError; ArviZ's
+parameters (fixed_param); bad data, inits, modes, points and variational settings giving RuntimeError
+(or ValueError where cmdstanpy raises that) with urn's message; variational (meanfield, fullrank,
+not converged) and pathfinder (multi-path, single path, without resampling, same draws for a seed,
+inits for sample) against the closed-form bernoulli posterior; ArviZ's
 from_cmdstanpy and from_cmdstan on urn's output with the same groups, variables, dims and sample
 statistics as on the reference CmdStan file.
 
@@ -196,7 +198,7 @@ class Errors(unittest.TestCase):
             self.assertIn("'y'", str(cm.exception))
         with self.assertRaises(RuntimeError) as cm:  # a data dict missing a variable
             self.m.sample(data={"N": 2}, chains=1, show_progress=False, output_dir=outdir("bd2"))
-        self.assertIn("y", str(cm.exception))
+        self.assertIn("y[2] is 3, but must be <= 1", str(cm.exception))
 
     def test_bad_inits_and_points(self):
         with self.assertRaises(RuntimeError) as cm:
@@ -215,13 +217,70 @@ class Errors(unittest.TestCase):
         self.assertIn("Error", logged.getvalue())
         self.assertIn("theta", logged.getvalue())
 
-    def test_methods_urn_lacks(self):
+    def test_bad_data_variational_pathfinder(self):
+        """Data outside the declared range: RuntimeError carrying urn's message from both methods."""
+        bad = {"N": 2, "y": [0, 3]}
         with self.assertRaises(RuntimeError) as cm:
-            self.m.variational(data=BERNOULLI_DATA, output_dir=outdir("vb"), require_converged=False)
-        self.assertIn("not available in urn", str(cm.exception))
+            self.m.variational(data=bad, output_dir=outdir("vbbad"), require_converged=False)
+        self.assertIn("y[2] is 3, but must be <= 1", str(cm.exception))
         with self.assertRaises(RuntimeError) as cm:
-            self.m.pathfinder(data=BERNOULLI_DATA, output_dir=outdir("pf"))
-        self.assertIn("not available in urn", str(cm.exception))
+            self.m.pathfinder(data=bad, output_dir=outdir("pfbad"))
+        self.assertIn("y[2] is 3, but must be <= 1", str(cm.exception))
+
+
+class Variational(unittest.TestCase):
+    """model.variational() and model.pathfinder() on the bernoulli reference model (posterior Beta(3, 9):
+    mean 0.25, sd 0.120): the approximations' means within 0.3 sd, CmdStan's CSV as cmdstanpy reads it."""
+    MEAN, SD = 0.25, 0.1201
+
+    @classmethod
+    def setUpClass(cls):
+        cls.m = cmdstanpy.CmdStanModel(exe_file=compile_exe(BERNOULLI))
+
+    def check_mean(self, draws, tol=0.3):
+        self.assertLess(abs(float(np.mean(draws)) - self.MEAN), tol * self.SD, f"mean {np.mean(draws)}")
+
+    def test_variational(self):
+        for algo in ("meanfield", "fullrank"):
+            vb = self.m.variational(data=BERNOULLI_DATA, algorithm=algo, seed=3, output_dir=outdir("vb" + algo),
+                                    draws=500, require_converged=False)
+            self.assertEqual(vb.variational_sample.shape, (500, 6))
+            self.assertGreater(vb.eta, 0)
+            self.assertEqual(vb.column_names[:3], ("lp__", "log_p__", "log_g__"))
+            self.check_mean(vb.stan_variable("theta", mean=False), 0.5)
+            self.assertAlmostEqual(vb.variational_params_dict["lp__"], 0.0)
+
+    def test_variational_not_converged(self):
+        """iter below the first ELBO check: CmdStan's message, RuntimeError unless require_converged=False."""
+        with self.assertRaises(RuntimeError) as cm:
+            self.m.variational(data=BERNOULLI_DATA, iter=50, seed=3, output_dir=outdir("vbnc"))
+        self.assertIn("may not have converged", str(cm.exception))
+        vb = self.m.variational(data=BERNOULLI_DATA, iter=50, seed=3, output_dir=outdir("vbnc2"),
+                                require_converged=False)
+        self.assertEqual(vb.variational_sample.shape[0], 1000)
+
+    def test_pathfinder(self):
+        pf = self.m.pathfinder(data=BERNOULLI_DATA, seed=5, output_dir=outdir("pf"))
+        self.assertEqual(pf.draws().shape, (1000, 5))
+        self.assertEqual(pf.column_names[:2], ("lp_approx__", "lp__"))
+        self.check_mean(pf.stan_variable("theta"))
+        one = self.m.pathfinder(data=BERNOULLI_DATA, seed=5, num_paths=1, draws=300, output_dir=outdir("pf1"))
+        self.assertEqual(one.draws().shape[0], 300)
+        self.check_mean(one.stan_variable("theta"))
+        raw = self.m.pathfinder(data=BERNOULLI_DATA, seed=5, num_paths=3, num_single_draws=100, psis_resample=False,
+                                calculate_lp=False, output_dir=outdir("pfr"))
+        self.assertEqual(raw.draws().shape[0], 300)
+        self.assertTrue(np.all(np.isnan(raw.draws()[:, 1])))
+        again = self.m.pathfinder(data=BERNOULLI_DATA, seed=5, output_dir=outdir("pf2"))
+        self.assertTrue(np.array_equal(pf.draws(), again.draws()), "the same draws for the same seed")
+
+    def test_sample_from_pathfinder_inits(self):
+        """CmdStan's recommended workflow: inits from pathfinder's draws."""
+        pf = self.m.pathfinder(data=BERNOULLI_DATA, seed=5, output_dir=outdir("pfi"))
+        inits = pf.create_inits(seed=1, chains=2)
+        fit = self.m.sample(data=BERNOULLI_DATA, inits=inits, chains=2, seed=2, show_progress=False,
+                            output_dir=outdir("pfs"))
+        self.check_mean(fit.stan_variable("theta"), 0.1)
 
 
 class ArviZ(unittest.TestCase):

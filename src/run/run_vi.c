@@ -1,0 +1,273 @@
+/* run/run_vi.c — the variational methods of the run layer, as CmdStan runs
+ * them: pathfinder (infer/pathfinder.c: num_paths single paths, each from
+ * its own start and random stream; with several paths the draws are
+ * resampled by PSIS to num_psis_draws; columns lp_approx__, lp__, outputs;
+ * timing comments "Pathfinders", "PSIS", "Total") and variational
+ * (infer/advi.c: ADVI; the comments "Stepsize adaptation complete." and
+ * "eta = X" after the header, a first row with the approximation's mean,
+ * then output_samples draws; columns lp__ (0), log_p__, log_g__, outputs).
+ * Both use the log density with all constants and the Jacobian.  Also the
+ * Pathfinder draws that start `sample`'s chains with init_pathfinder. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infer/advi.h"
+#include "infer/pathfinder.h"
+#include "run/run_internal.h"
+#include "util/util.h"
+
+static int vi_grad(void *ctx, const double *theta, double *lp, double *grad, urn_error *err) {
+  return urn_model_log_density_gradient(ctx, 0, 1, theta, lp, grad, err);
+}
+
+static int vi_lp(void *ctx, const double *theta, double *lp, urn_error *err) {
+  return urn_model_log_density(ctx, 0, 1, theta, lp, err);
+}
+
+/* A start: the given init, or uniform(-R, R) draws until the log density and
+ * its gradient are finite (100 attempts, as CmdStan). */
+static int start_point(urn_run *r, urn_rng *rng, double *theta, urn_error *err) {
+  double *grad = urn_xcalloc(r->dim + 1, sizeof *grad), lp = NAN;
+  urn_error e;
+  urn_error_clear(&e);
+  int ok = 0, given = r->ch[0].init != NULL;
+  for (int attempt = 0; attempt < (given ? 1 : 100) && !ok; attempt++) {
+    if (given) memcpy(theta, r->ch[0].init, r->dim * sizeof *theta);
+    else
+      for (size_t i = 0; i < r->dim; i++) theta[i] = r->cfg.init_radius * (2 * urn_rng_uniform(rng) - 1);
+    int rc = vi_grad((void *)r->m, theta, &lp, grad, &e);
+    ok = rc == URN_OK && isfinite(lp);
+    for (size_t i = 0; ok && i < r->dim; i++) ok = isfinite(grad[i]);
+    if (rc != URN_OK && rc != URN_EREJECT) {
+      free(grad);
+      return urn_error_set(err, rc, "%s", e.msg);
+    }
+  }
+  free(grad);
+  if (ok) return URN_OK;
+  if (given)
+    return urn_error_set(err, URN_EINPUT, "the log density or its gradient is not finite at the initial values%s%s",
+                         e.msg[0] ? ": " : "", e.msg);
+  return urn_error_set(err, URN_EINPUT, "initialization between (-%g, %g) failed after 100 attempts: %s",
+                       r->cfg.init_radius, r->cfg.init_radius,
+                       e.msg[0] ? e.msg : "the log density or its gradient is not finite");
+}
+
+/* The outputs at theta after the method columns (generated quantities that fail are NaN, reported). */
+static int emit_point(urn_run *r, const double *theta, urn_rng *rng, urn_error *err) {
+  double *row = r->ch[0].row, *out = row + r->n_method;
+  int rc = urn_model_param_constrain(r->m, 1, 1, theta, out, rng, err);
+  if (rc == URN_EREJECT) {
+    rn_message(r, 0, URN_RUN_DRAW_FAILED, "%s", err->msg);
+    urn_error_clear(err);
+    rc = urn_model_param_constrain(r->m, 1, 0, theta, out, rng, err);
+    for (size_t i = r->n_no_gq; i < r->n_out; i++) out[i] = NAN;
+  }
+  return rc == URN_OK ? rn_emit_row(r, 0, 0, row, err) : rc;
+}
+
+static void finish(urn_run *r, int rc, int opened, urn_error *err, int *status) {
+  r->ch[0].status = rc;
+  if (rc != URN_OK && rc != URN_EINTR) r->ch[0].err = *err, rn_message(r, 0, URN_RUN_ERROR, "%s", err->msg);
+  if (opened) {
+    int keep = rc == URN_OK;
+    urn_error cerr;
+    int crc = rn_close_outputs(r, &keep, &cerr);
+    if (rc == URN_OK && crc != URN_OK) rc = crc, *err = cerr;
+  }
+  *status = rc;
+}
+
+/* ---- pathfinder ---- */
+
+/* Every path's draws (unconstrained, P * num_draws rows), their lp_approx and lp. */
+typedef struct pf_draws {
+  size_t n;        /* rows */
+  double *theta;   /* n x dim */
+  double *lpa;     /* approximation's log density */
+  double *lp;      /* target's log density */
+} pf_draws;
+
+/* Runs the paths (path p on stream stream0 + p); failed paths are reported and skipped. */
+static int run_paths(urn_run *r, uint64_t stream0, pf_draws *d, urn_error *err) {
+  const urn_run_config *c = &r->cfg;
+  size_t dim = r->dim, per = (size_t)c->num_draws;
+  pf_config pc;
+  pf_config_default(&pc);
+  pc.lbfgs.max_iterations = c->max_lbfgs_iters, pc.lbfgs.history = c->history_size, pc.lbfgs.init_alpha = c->init_alpha;
+  pc.lbfgs.tol_obj = c->tol_obj, pc.lbfgs.tol_rel_obj = c->tol_rel_obj, pc.lbfgs.tol_grad = c->tol_grad;
+  pc.lbfgs.tol_rel_grad = c->tol_rel_grad, pc.lbfgs.tol_param = c->tol_param;
+  pc.num_elbo_draws = c->num_elbo_draws, pc.num_draws = c->num_draws;
+  pc.calculate_lp = c->calculate_lp || (c->num_paths > 1 && c->psis_resample);
+  urn_target t = {dim, vi_grad, (void *)r->m};
+  d->theta = urn_xcalloc((size_t)c->num_paths * per * dim + 1, sizeof *d->theta);
+  d->lpa = urn_xcalloc((size_t)c->num_paths * per + 1, sizeof *d->lpa);
+  d->lp = urn_xcalloc((size_t)c->num_paths * per + 1, sizeof *d->lp);
+  d->n = 0;
+  double *theta0 = urn_xcalloc(dim + 1, sizeof *theta0);
+  int rc = URN_OK, good = 0;
+  urn_error last;
+  urn_error_clear(&last);
+  for (int p = 0; p < c->num_paths && rc == URN_OK; p++) {
+    if (r->stop) {
+      rc = urn_error_set(err, URN_EINTR, "interrupted");
+      break;
+    }
+    urn_rng rng;
+    urn_rng_seed(&rng, c->seed, stream0 + (uint64_t)p);
+    urn_error e;
+    urn_error_clear(&e);
+    pf_path res;
+    memset(&res, 0, sizeof res);
+    int prc = start_point(r, &rng, theta0, &e);
+    if (prc == URN_OK)
+      prc = pf_single(&pc, &t, vi_lp, (void *)r->m, theta0, &rng, d->theta + d->n * dim, d->lpa + d->n, d->lp + d->n,
+                      &res, &e);
+    r->n_grad += res.n_grad, r->n_lp += res.n_lp, r->iterations += res.iterations;
+    atomic_store(&r->ch[0].progress, p + 1);
+    if (prc == URN_OK) {
+      rn_message(r, -1, URN_RUN_INFO,
+                 "Path [%d] :Initial log joint density = %f\nPath [%d] :Best Iter: [%d] ELBO (%f) evaluations: (%lld)",
+                 p + 1, res.lp0, p + 1, res.best_iter, res.best_elbo, res.n_grad + res.n_lp);
+      d->n += per, good++;
+    } else if (prc == URN_EINPUT || prc == URN_EREJECT) {
+      rn_message(r, -1, URN_RUN_WARNING, "Pathfinder path %d failed: %s", p + 1, e.msg);
+      last = e;
+    } else {
+      rc = urn_error_set(err, prc, "%s", e.msg);
+    }
+  }
+  free(theta0);
+  if (rc == URN_OK && !good)
+    rc = urn_error_set(err, URN_EINPUT, "None of the %d Pathfinder paths succeeded; the last one: %s", c->num_paths,
+                       last.msg);
+  return rc;
+}
+
+static void free_draws(pf_draws *d) { free(d->theta), free(d->lpa), free(d->lp); }
+
+/* PSIS weights of the draws and m resampled indices into idx. */
+static void psis_indices(urn_run *r, const pf_draws *d, urn_rng *rng, size_t m, size_t *idx) {
+  double *lw = urn_xcalloc(d->n + 1, sizeof *lw);
+  for (size_t i = 0; i < d->n; i++) lw[i] = isfinite(d->lp[i]) ? d->lp[i] - d->lpa[i] : -INFINITY;
+  r->pareto_k = pf_psis(lw, d->n);
+  pf_resample(lw, d->n, m, rng, idx);
+  free(lw);
+}
+
+int rn_pathfinder_draws(urn_run *r, uint64_t stream, double *out, size_t n_out, urn_error *err) {
+  pf_draws d;
+  int rc = run_paths(r, stream, &d, err);
+  if (rc == URN_OK) {
+    urn_rng rng;
+    urn_rng_seed(&rng, r->cfg.seed, stream + (uint64_t)r->cfg.num_paths);
+    size_t *idx = urn_xcalloc(n_out + 1, sizeof *idx);
+    psis_indices(r, &d, &rng, n_out, idx);
+    for (size_t i = 0; i < n_out; i++) memcpy(out + i * r->dim, d.theta + idx[i] * r->dim, r->dim * sizeof *out);
+    free(idx);
+  }
+  free_draws(&d);
+  return rc;
+}
+
+int rn_pathfinder(urn_run *r, urn_error *err) {
+  if (r->dim == 0) return urn_error_set(err, URN_EINPUT, "Model contains no parameters: pathfinder has nothing to fit");
+  int rc = rn_open_outputs(r, err), opened = rc == URN_OK, status;
+  uint64_t stream0 = (uint64_t)(r->cfg.id > 0 ? r->cfg.id - 1 : 0);
+  double t0 = rn_now_seconds(), t1 = t0;
+  pf_draws d;
+  memset(&d, 0, sizeof d);
+  if (rc == URN_OK) rc = run_paths(r, stream0, &d, err);
+  t1 = rn_now_seconds();
+  if (rc == URN_OK) {
+    urn_rng rng;
+    urn_rng_seed(&rng, r->cfg.seed, stream0 + (uint64_t)r->cfg.num_paths);
+    int resample = r->cfg.num_paths > 1 && r->cfg.psis_resample;
+    size_t m = resample ? (size_t)r->cfg.num_psis_draws : d.n;
+    size_t *idx = urn_xcalloc(m + 1, sizeof *idx);
+    if (resample) psis_indices(r, &d, &rng, m, idx);
+    else
+      for (size_t i = 0; i < m; i++) idx[i] = i;
+    for (size_t i = 0; i < m && rc == URN_OK; i++) {
+      r->ch[0].row[0] = d.lpa[idx[i]], r->ch[0].row[1] = r->cfg.calculate_lp ? d.lp[idx[i]] : NAN;
+      rc = emit_point(r, d.theta + idx[i] * r->dim, &rng, err);
+    }
+    free(idx);
+    if (resample && isfinite(r->pareto_k) && r->pareto_k > 0.7)
+      rn_message(r, -1, URN_RUN_WARNING,
+                 "Pareto k value (%.2g) is greater than 0.7. Importance resampling was not able to improve the "
+                 "approximation, which may indicate that the approximation itself is poor.",
+                 r->pareto_k);
+  }
+  double t2 = rn_now_seconds();
+  if (rc == URN_OK) {
+    char line[128];
+    rn_emit_comment(r, 0, "");
+    snprintf(line, sizeof line, "Elapsed Time: %f seconds (Pathfinders)", t1 - t0);
+    rn_emit_comment(r, 0, line);
+    snprintf(line, sizeof line, "              %f seconds (PSIS)", t2 - t1);
+    rn_emit_comment(r, 0, line);
+    snprintf(line, sizeof line, "              %f seconds (Total)", t2 - t0);
+    rn_emit_comment(r, 0, line);
+    rn_emit_comment(r, 0, "");
+    rn_message(r, -1, URN_RUN_INFO, "Total log probability function evaluations:%lld", r->n_grad + r->n_lp);
+  }
+  free_draws(&d);
+  finish(r, rc, opened, err, &status);
+  return status;
+}
+
+/* ---- variational ---- */
+
+static void vi_say(void *ctx, const char *text) { rn_message(ctx, -1, URN_RUN_INFO, "%s", text); }
+
+int rn_variational(urn_run *r, urn_error *err) {
+  if (r->dim == 0) return urn_error_set(err, URN_EINPUT, "Model contains no parameters: variational has nothing to fit");
+  const urn_run_config *c = &r->cfg;
+  int rc = rn_open_outputs(r, err), opened = rc == URN_OK, status;
+  urn_rng rng;
+  urn_rng_seed(&rng, c->seed, (uint64_t)(c->id > 0 ? c->id - 1 : 0));
+  double *theta = urn_xcalloc(r->dim + 1, sizeof *theta), *z = urn_xcalloc(r->dim + 1, sizeof *z);
+  vi_approx a;
+  vi_approx_init(&a, r->dim, c->vi_algorithm == 1);
+  vi_result res;
+  memset(&res, 0, sizeof res);
+  if (rc == URN_OK) rc = start_point(r, &rng, theta, err);
+  if (rc == URN_OK) {
+    vi_config vc;
+    vi_config_default(&vc);
+    vc.fullrank = c->vi_algorithm == 1, vc.iter = c->vi_iter, vc.grad_samples = c->grad_samples;
+    vc.elbo_samples = c->elbo_samples, vc.eta = c->eta, vc.adapt_engaged = c->adapt_engaged;
+    vc.adapt_iter = c->adapt_iter, vc.tol_rel_obj = c->vi_tol_rel_obj, vc.eval_elbo = c->eval_elbo;
+    vc.message = vi_say, vc.message_ctx = r, vc.stop = &r->stop;
+    urn_target t = {r->dim, vi_grad, (void *)r->m};
+    rc = vi_fit(&vc, &t, vi_lp, (void *)r->m, theta, &rng, &a, &res, err);
+    r->n_grad = res.n_grad, r->n_lp = res.n_lp, r->iterations = res.iterations;
+    r->reason = res.converged ? "converged" : "maximum iterations";
+  }
+  if (rc == URN_OK && c->adapt_engaged) {
+    char line[64];
+    rn_emit_comment(r, 0, "Stepsize adaptation complete.");
+    snprintf(line, sizeof line, "eta = %g", res.eta);
+    rn_emit_comment(r, 0, line);
+  }
+  if (rc == URN_OK) {
+    double *row = r->ch[0].row;
+    row[0] = row[1] = row[2] = 0;
+    rc = emit_point(r, a.mu, &rng, err);
+    rn_message(r, -1, URN_RUN_INFO, "\nDrawing a sample of size %d from the approximate posterior... ",
+               c->output_samples);
+    for (int i = 0; i < c->output_samples && rc == URN_OK; i++) {
+      double lg = vi_draw(&a, &rng, theta, z), lp;
+      row[0] = 0, row[2] = lg;
+      row[1] = vi_lp((void *)r->m, theta, &lp, NULL) == URN_OK ? lp : -INFINITY;
+      rc = emit_point(r, theta, &rng, err);
+    }
+    if (rc == URN_OK) rn_message(r, -1, URN_RUN_INFO, "COMPLETED.");
+  }
+  vi_approx_free(&a);
+  free(theta), free(z);
+  finish(r, rc, opened, err, &status);
+  return status;
+}

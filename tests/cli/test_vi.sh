@@ -1,0 +1,96 @@
+# tests/cli/test_vi.sh — `urn pathfinder`, `urn variational`, the CmdStan-compatible executables'
+# pathfinder and variational methods, and `urn sample --init pathfinder`, on a normal model with a
+# closed-form posterior (y ~ normal(mu, 1), mu ~ normal(0, 10): mu | y ~ N(3.0, 0.447^2) for the
+# five points below): CSV layout as CmdStan writes it (config block, header, variational's eta
+# comments and mean row, pathfinder's timing comments), means within 0.15 of the posterior's (ADVI:
+# 0.25, about half a posterior sd: its stochastic optimum), the same CSV for the same seed,
+# CmdStan's argument errors, usage errors with exit 2.
+. tests/cli/lib.sh
+
+cat > "$TMP/nrm.stan" <<'STAN'
+data { int N; vector[N] y; }
+parameters { real mu; real<lower=0> tau; }
+model { mu ~ normal(0, 10); y ~ normal(mu, 1); tau ~ exponential(1); }
+generated quantities { real mu2 = 2 * mu; }
+STAN
+echo '{"N": 5, "y": [2.1, 3.9, 3.3, 2.4, 3.3]}' > "$TMP/nrm.json"
+# posterior mean of mu: sum(y) / (N + 1/100) = 15 / 5.01
+MU=2.994
+
+# column mean of NAME in a Stan CSV (skipping the first SKIP data rows)
+colmean() { awk -F, -v name="$2" -v skip="${3:-0}" '/^#/ { next } !h { for (i = 1; i <= NF; i++) if ($i == name) c = i; h = 1; next }
+  { if (++r > skip) { s += $c; n++ } } END { printf "%.4f\n", s / n }' "$1"; }
+near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { exit !((a - b) < t && (b - a) < t) }'; }
+rows() { grep -v '^#' "$1" | tail -n +2 | wc -l | tr -d ' '; }
+
+# ---- urn pathfinder ----
+expect_exit 0 "$URN" pathfinder "$TMP/nrm.stan" --data "$TMP/nrm.json" --seed 3 --output "$TMP/pf.csv"
+expect_out "Written to $TMP/pf.csv"
+expect_out "PSIS Pareto k"
+if [ "$(grep -v '^#' "$TMP/pf.csv" | head -1)" = "lp_approx__,lp__,mu,tau,mu2" ]; then ok; else bad "pathfinder header"; fi
+if [ "$(rows "$TMP/pf.csv")" = 1000 ]; then ok; else bad "pathfinder rows $(rows "$TMP/pf.csv")"; fi
+m=$(colmean "$TMP/pf.csv" mu); if near "$m" $MU 0.15; then ok; else bad "pathfinder mean of mu $m (want $MU)"; fi
+if grep -q '^# method = pathfinder' "$TMP/pf.csv" && grep -q '^#     num_paths = 4 (Default)' "$TMP/pf.csv"; then ok
+else bad "pathfinder config block"; fi
+if grep -q 'seconds (Pathfinders)' "$TMP/pf.csv" && grep -q 'seconds (PSIS)' "$TMP/pf.csv"; then ok; else bad "pathfinder timing"; fi
+expect_exit 0 "$URN" pathfinder "$TMP/nrm.stan" --data "$TMP/nrm.json" --seed 3 --output "$TMP/pf2.csv"
+if [ "$(grep -v '^#' "$TMP/pf.csv")" = "$(grep -v '^#' "$TMP/pf2.csv")" ]; then ok; else bad "pathfinder: same seed, other draws"; fi
+expect_exit 0 "$URN" pathfinder "$TMP/nrm.stan" --data "$TMP/nrm.json" --num-paths 1 --draws 300 --output "$TMP/pf1.csv"
+if [ "$(rows "$TMP/pf1.csv")" = 300 ]; then ok; else bad "single path rows $(rows "$TMP/pf1.csv")"; fi
+expect_exit 0 "$URN" pathfinder "$TMP/nrm.stan" --data "$TMP/nrm.json" --num-paths 2 --draws 50 --no-psis-resample \
+  --output "$TMP/pfa.csv"
+if [ "$(rows "$TMP/pfa.csv")" = 100 ]; then ok; else bad "no resampling: every path's draws ($(rows "$TMP/pfa.csv"))"; fi
+expect_exit 2 "$URN" pathfinder "$TMP/nrm.stan" --draws 0
+expect_err "option --draws"
+expect_exit 2 "$URN" pathfinder "$TMP/nrm.stan" --num-paths -1
+expect_err "num_paths"
+expect_exit 2 "$URN" pathfinder "$TMP/nrm.stan" --history-size 0
+expect_exit 2 "$URN" pathfinder
+expect_exit 1 "$URN" pathfinder "$TMP/nrm.stan" --data "$TMP/missing.json"
+
+# ---- urn variational ----
+for algo in meanfield fullrank; do
+  expect_exit 0 "$URN" variational "$TMP/nrm.stan" --data "$TMP/nrm.json" --algorithm $algo --seed 2 --output "$TMP/vb-$algo.csv"
+  if [ "$(grep -v '^#' "$TMP/vb-$algo.csv" | head -1)" = "lp__,log_p__,log_g__,mu,tau,mu2" ]; then ok; else bad "$algo header"; fi
+  if [ "$(rows "$TMP/vb-$algo.csv")" = 1001 ]; then ok; else bad "$algo rows"; fi
+  first=$(grep -v '^#' "$TMP/vb-$algo.csv" | sed -n 2p | cut -d, -f1-3)
+  if [ "$first" = "0,0,0" ]; then ok; else bad "$algo: mean row starts $first"; fi
+  m=$(colmean "$TMP/vb-$algo.csv" mu 1); if near "$m" $MU 0.25; then ok; else bad "$algo mean of mu $m (want $MU)"; fi
+  if grep -q '^# Stepsize adaptation complete.' "$TMP/vb-$algo.csv" && grep -q '^# eta = ' "$TMP/vb-$algo.csv"; then ok
+  else bad "$algo: eta comments"; fi
+  if grep -q "^#     algorithm = $algo" "$TMP/vb-$algo.csv"; then ok; else bad "$algo config"; fi
+done
+expect_exit 0 "$URN" variational "$TMP/nrm.stan" --data "$TMP/nrm.json" --seed 2 --output "$TMP/vb2.csv"
+if [ "$(grep -v '^#' "$TMP/vb-meanfield.csv")" = "$(grep -v '^#' "$TMP/vb2.csv")" ]; then ok; else bad "variational: same seed, other draws"; fi
+expect_exit 0 "$URN" variational "$TMP/nrm.stan" --data "$TMP/nrm.json" --no-adapt --eta 0.5 --draws 10 --output "$TMP/vb3.csv"
+if ! grep -q 'Stepsize adaptation' "$TMP/vb3.csv" && [ "$(rows "$TMP/vb3.csv")" = 11 ]; then ok; else bad "no adaptation, 10 draws"; fi
+expect_exit 2 "$URN" variational "$TMP/nrm.stan" --algorithm fast
+expect_err "meanfield, fullrank"
+expect_exit 2 "$URN" variational "$TMP/nrm.stan" --eta 0
+expect_exit 2 "$URN" variational "$TMP/nrm.stan" --grad-samples 0
+expect_exit 2 "$URN" variational "$TMP/nrm.stan" --draws -3
+expect_exit 2 "$URN" variational "$TMP/nrm.stan" --tol-rel-obj x
+
+# ---- the CmdStan-compatible executable ----
+expect_exit 0 "$URN" compile "$TMP/nrm.stan"
+exe="$TMP/nrm"
+expect_exit 0 "$exe" pathfinder num_paths=2 num_psis_draws=200 data file="$TMP/nrm.json" random seed=4 output file="$TMP/e-pf.csv"
+expect_out "Path [1] :Initial log joint density"
+if [ "$(rows "$TMP/e-pf.csv")" = 200 ] && grep -q '^#     num_psis_draws = 200$' "$TMP/e-pf.csv"; then ok; else bad "exe pathfinder"; fi
+expect_exit 0 "$exe" variational algorithm=fullrank iter=2000 adapt engaged=1 iter=20 output_samples=30 \
+  data file="$TMP/nrm.json" random seed=4 output file="$TMP/e-vb.csv"
+expect_out "COMPLETED."
+if [ "$(rows "$TMP/e-vb.csv")" = 31 ] && grep -q '^#       iter = 20$' "$TMP/e-vb.csv" && grep -q '^#     iter = 2000$' "$TMP/e-vb.csv"
+then ok; else bad "exe variational: rows or the two iter settings"; fi
+expect_exit 1 "$exe" variational algorithm=quick data file="$TMP/nrm.json"
+expect_err "quick is not a valid value"
+expect_exit 1 "$exe" pathfinder num_draws=0 data file="$TMP/nrm.json"
+expect_err "num_draws"
+expect_exit 1 "$exe" variational eta=-1 data file="$TMP/nrm.json"
+
+# ---- urn sample --init pathfinder ----
+expect_exit 0 "$URN" sample "$TMP/nrm.stan" --data "$TMP/nrm.json" --init pathfinder --chains 2 --warmup 200 --draws 200 \
+  --seed 5 --refresh 0 --output-dir "$TMP/s"
+expect_out "--init pathfinder: 4 paths"
+if grep -q '^# init = pathfinder' "$TMP"/s/nrm-1.csv; then ok; else bad "init recorded"; fi
+done_tests
