@@ -2,6 +2,7 @@
 `urn optimize` (the same seed gives the same draws, bit for bit), the Fit's
 draws, summary and ArviZ conversion, interruption, bad settings."""
 import _thread
+import json
 import os
 import sys
 import threading
@@ -164,6 +165,68 @@ class TestSample(unittest.TestCase):
         for name in ("lp", "acceptance_rate", "step_size", "tree_depth", "n_steps", "diverging", "energy"):
             self.assertIn(name, idata.sample_stats)
         self.assertTrue(np.array_equal(idata.posterior["mu"].values, fit.draws["mu"]))
+
+
+NORMAL = """data { int N; vector[N] y; }
+parameters { real mu; }
+model { mu ~ normal(0, 10); y ~ normal(mu, 1); }
+generated quantities { real mu2 = 2 * mu; }
+"""
+
+
+@unittest.skipUnless(HAVE_RUN and hasattr(_lib.lib(), "urn_run_num_gradients"), "the library has no Pathfinder/ADVI")
+class TestApprox(unittest.TestCase):
+    """Model.pathfinder / Model.variational on a Gaussian posterior (mu | y ~ N(sum y / (N + 0.01), 1 / (N + 0.01)))
+    and against `urn pathfinder` / `urn variational` with the same seed."""
+    MEAN, SD = 10.0 / 5.01, 5.01 ** -0.5
+
+    @classmethod
+    def setUpClass(cls):
+        cls.m = urn.Model(code=NORMAL, data=DATA, name="nrm")
+
+    def test_pathfinder(self):
+        r = self.m.pathfinder(seed=3)
+        self.assertEqual(r.draws["mu"].shape, (1000,))
+        self.assertLess(abs(r.draws["mu"].mean() - self.MEAN), 0.1 * self.SD)
+        self.assertLess(abs(r.draws["mu"].std() / self.SD - 1), 0.1)
+        self.assertTrue(np.allclose(r.draws["mu2"], 2 * r.draws["mu"]))
+        # a 1-D Gaussian: the approximation is exact, log p - log q = log p(y) at every draw
+        self.assertLess(np.ptp(r.lp - r.lp_approx), 1e-6)
+        self.assertGreater(r.gradients, 0)
+        self.assertTrue(np.isnan(r.pareto_k) or r.pareto_k < 0.7)  # equal weights: no tail to fit, NaN
+        with TempDir() as d:
+            path = os.path.join(d, "pf.csv")
+            again = self.m.pathfinder(seed=3, output_file=path, num_paths=2, draws=200)
+            src = os.path.join(d, "nrm.stan")
+            with open(src, "w") as f:
+                f.write(NORMAL)
+            data = os.path.join(d, "d.json")
+            with open(data, "w") as f:
+                json.dump(DATA, f)
+            run("pathfinder", src, "--data", data, "--seed", "3", "--num-paths", "2", "--draws", "200",
+                "--output", os.path.join(d, "cli.csv"))
+            ha, a = read_csv(path)
+            hb, b = read_csv(os.path.join(d, "cli.csv"))
+            self.assertEqual(ha, hb)
+            self.assertTrue(np.array_equal(a, b), "Model.pathfinder writes urn pathfinder's CSV for the same seed")
+            self.assertEqual(again.draws["mu"].shape, (200,))
+
+    def test_variational(self):
+        for algo in ("meanfield", "fullrank"):
+            r = self.m.variational(algorithm=algo, seed=2, draws=500)
+            self.assertEqual(r.draws["mu"].shape, (500,))
+            self.assertLess(abs(float(r.mean["mu"]) - self.MEAN), 0.5 * self.SD)
+            self.assertIn(r.reason, ("converged", "maximum iterations"))
+        with self.assertRaises(urn.UrnError) as cm:
+            self.m.variational(algorithm="fast")
+        self.assertIn("meanfield", str(cm.exception))
+        with self.assertRaises(urn.UrnError):
+            self.m.pathfinder(num_paths=0)
+
+    def test_sample_init_pathfinder(self):
+        fit = self.m.sample(chains=2, warmup=200, draws=200, seed=4, init="pathfinder", progress=False)
+        self.assertLess(abs(fit.draws["mu"].mean() - self.MEAN), 0.3 * self.SD)
+        self.assertTrue(any("--init pathfinder" in t for _, _, t in fit.messages))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from .model import Model, Rng, Variable
 from .summary import summarize
 from . import hmm
 
-from .fit import Fit, OptimizeResult, read_csv
+from .fit import ApproxResult, Fit, OptimizeResult, read_csv
 
 
 def version():
@@ -40,5 +40,5 @@ def version():
     return _lib.lib().urn_version().decode()
 
 
-__all__ = ["Model", "Fit", "OptimizeResult", "read_csv", "Rng", "Variable", "UrnError", "summarize", "hmm", "version",
+__all__ = ["Model", "Fit", "OptimizeResult", "ApproxResult", "read_csv", "Rng", "Variable", "UrnError", "summarize", "hmm", "version",
            "set_library", "library_path"]

@@ -20,7 +20,7 @@ from ._data import to_json
 from ._lib import Error, UrnError, dptr
 from .model import Model, Variable, column_major
 
-_SAMPLE, _OPTIMIZE = 0, 1
+_SAMPLE, _OPTIMIZE, _PATHFINDER, _VARIATIONAL = 0, 1, 5, 6
 _MSG_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_char_p)
 _ROW_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_double),
                            ctypes.c_size_t)
@@ -74,6 +74,10 @@ def _declare():
     f(h, "urn_run_inv_metric", S, P, I, dp, S)
     f(h, "urn_run_iterations", I, P)
     f(h, "urn_run_stop_reason", cp, P)
+    if hasattr(h, "urn_run_num_gradients"):
+        f(h, "urn_run_num_gradients", ctypes.c_longlong, P)
+        f(h, "urn_run_num_log_densities", ctypes.c_longlong, P)
+        f(h, "urn_run_pareto_k", D, P)
     _declared = True
     return h
 
@@ -431,8 +435,10 @@ def _init_setting(init):
     if isinstance(init, str):
         if init == "mode" or init.startswith("mode:"):
             return [("init_mode", init.split(":")[1] if ":" in init else 8)]
+        if init == "pathfinder":
+            return [("init_pathfinder", 1)]
         raise ValueError("init must be a number (radius), a dict of values, a list of them (per chain), an "
-                         "unconstrained vector, or 'mode' / 'mode:S'")
+                         "unconstrained vector, 'mode' / 'mode:S', or 'pathfinder'")
     return []
 
 
@@ -503,6 +509,86 @@ def optimize(model, *, algorithm="lbfgs", jacobian=False, init=None, seed=1, ite
         run.close()
 
 
+class ApproxResult:
+    """The result of :meth:`urn.Model.pathfinder` and :meth:`urn.Model.variational`:
+    ``draws`` ({name: ndarray[draw, *dims]}: parameters, transformed parameters,
+    generated quantities), ``lp`` (the log density at each draw; NaN when not
+    computed), ``lp_approx`` (the approximation's log density: Pathfinder's
+    normalized ``lp_approx__``, ADVI's ``log_g__`` = -z'z/2), ``mean`` (ADVI:
+    {name: ndarray} at the approximation's mean; None for Pathfinder),
+    ``method``, ``gradients`` and ``log_densities`` (evaluations made),
+    ``pareto_k`` (Pathfinder's PSIS k-hat, NaN without resampling),
+    ``iterations`` and ``reason`` (ADVI: "converged" or "maximum iterations")."""
+
+    def __init__(self, model, method, columns, rows, lib, ptr):
+        self.model, self.method = model, method
+        first = 1 if method == "variational" else 0
+        n_m = 3 if method == "variational" else 2
+        self.draws = {k: v[0] for k, v in _model_split(model, columns[n_m:], rows[None, first:, n_m:]).items()}
+        self.mean = ({k: v[0, 0] for k, v in _model_split(model, columns[n_m:], rows[None, :1, n_m:]).items()}
+                     if first else None)
+        self.lp = rows[first:, 1].copy()
+        self.lp_approx = rows[first:, 2 if first else 0].copy()
+        have = hasattr(lib, "urn_run_num_gradients")
+        self.gradients = int(lib.urn_run_num_gradients(ptr)) if have else None
+        self.log_densities = int(lib.urn_run_num_log_densities(ptr)) if have else None
+        self.pareto_k = float(lib.urn_run_pareto_k(ptr)) if have else float("nan")
+        self.iterations = lib.urn_run_iterations(ptr)
+        reason = lib.urn_run_stop_reason(ptr)
+        self.reason = reason.decode() if reason else ""
+
+    def __getitem__(self, name):
+        return self.draws[name]
+
+    def __repr__(self):
+        n = len(self.lp)
+        return "urn.ApproxResult(%s, %d draws, %s gradient evaluations)" % (self.method, n, self.gradients)
+
+
+def _approx(model, method, cfg, init, output_file):
+    run = _Run(model, _PATHFINDER if method == "pathfinder" else _VARIATIONAL, cfg)
+    try:
+        run.set_inits(init, 1)
+        if output_file is not None:
+            err = Error()
+            rc = run.lib.urn_run_output_csv(run.ptr, 0, str(output_file).encode(), ctypes.byref(err))
+            err.raise_for(rc, "output")
+        run.execute()
+        return ApproxResult(model, method, run.columns(), run.rows(0), run.lib, run.ptr)
+    finally:
+        run.close()
+
+
+def _model_pathfinder(self, *, num_paths=4, draws=1000, seed=1, init=None, psis_resample=True, output_file=None,
+                      **settings):
+    """Pathfinder (Zhang et al. 2022), as ``urn pathfinder`` and CmdStan's
+    pathfinder method: ``num_paths`` L-BFGS paths, each giving ``draws`` draws
+    from its best normal approximation, resampled by PSIS to ``draws`` when
+    there are several (``psis_resample=False``: every path's draws).
+    ``seed``, ``init`` (a radius or a dict of values), ``output_file`` (also
+    write the Stan CSV), and CmdStan's pathfinder arguments by name
+    (``history_size=10``, ``num_elbo_draws=50``).  Returns an
+    :class:`ApproxResult`."""
+    cfg = [("num_paths", num_paths), ("num_draws", draws), ("num_psis_draws", draws), ("seed", seed),
+           ("psis_resample", psis_resample), ("refresh", 0)]
+    cfg += _init_setting(init) + list(settings.items())
+    return _approx(self, "pathfinder", cfg, init, output_file)
+
+
+def _model_variational(self, *, algorithm="meanfield", draws=1000, seed=1, init=None, output_file=None, **settings):
+    """ADVI (Kucukelbir et al. 2017), as ``urn variational`` and CmdStan's
+    variational method: ``algorithm`` "meanfield" or "fullrank", ``draws``
+    (CmdStan's output_samples), ``seed``, ``init``, ``output_file``, and
+    CmdStan's variational arguments by name (``iter=20000``, ``eta=0.1``,
+    ``tol_rel_obj=0.001``, ``adapt_engaged=False``).  Returns an
+    :class:`ApproxResult` whose ``mean`` is the approximation's mean."""
+    settings = {("adapt engaged" if k == "adapt_engaged" else "adapt iter" if k == "adapt_iter" else k): v
+                for k, v in settings.items()}
+    cfg = [("algorithm", algorithm), ("output_samples", draws), ("seed", seed), ("refresh", 0)]
+    cfg += _init_setting(init) + list(settings.items())
+    return _approx(self, "variational", cfg, init, output_file)
+
+
 def _model_sample(self, **kw):
     """Draws from the posterior with NUTS and Stan's adaptation (the run layer
     of ``urn sample``; the same seed gives the same draws, bit for bit).
@@ -510,8 +596,8 @@ def _model_sample(self, **kw):
     ``chains`` (4), ``warmup`` (1000), ``draws`` (1000) per chain, ``seed``
     (1), ``thin``, ``save_warmup``, ``adapt_delta`` (0.8), ``max_depth`` (10),
     ``metric`` ("diag", "dense", "unit"), ``init`` (a radius, a dict of
-    values, one per chain in a list, an unconstrained vector, or "mode:S" for
-    the best of S L-BFGS modes), ``threads`` (default: one per chain up to the
+    values, one per chain in a list, an unconstrained vector, "mode:S" for
+    the best of S L-BFGS modes, or "pathfinder" for Pathfinder draws), ``threads`` (default: one per chain up to the
     cores; results do not depend on it), ``output_dir`` (also write the Stan
     CSV files ``<model>-<chain>.csv`` there), ``sig_figs`` (of those files),
     ``progress`` (a tqdm bar; default in notebooks and terminals); any other
@@ -532,3 +618,5 @@ def _model_optimize(self, **kw):
 
 Model.sample = _model_sample
 Model.optimize = _model_optimize
+Model.pathfinder = _model_pathfinder
+Model.variational = _model_variational

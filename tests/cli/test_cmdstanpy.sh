@@ -1,10 +1,11 @@
 # tests/cli/test_cmdstanpy.sh — the real, unmodified cmdstanpy and ArviZ (../shared/clients) on urn's
 # CmdStan-compatible executables: the shared smoke scripts on the benchmarks M1-M3 (smoke_cmdstanpy.py:
-# sample single- and multi-chain, optimize, laplace, log_prob, from_csv — generate_quantities needs a
+# sample single- and multi-chain, optimize, variational, pathfinder, laplace, log_prob, from_csv — generate_quantities needs a
 # generated quantities block, which M1-M3 lack, so it runs on the bernoulli model; smoke_arviz.py on the
 # executable and on urn sample's CSV files), the one-process-per-chain form (URN_STAN_THREADS=false), and
 # tests/python/test_cmdstanpy_client.py (draws equal across process layouts and to urn sample, the
-# benchmarks against Stan's reference posteriors, summary/diagnose, the CmdStan folder, errors, ArviZ).
+# benchmarks against Stan's reference posteriors, summary/diagnose, the CmdStan folder, errors, variational and
+# pathfinder against the closed-form bernoulli posterior, ArviZ).
 # Needs ../shared and Debian's python3-numpy, -pandas, -xarray; without them one skipped: line.
 . tests/cli/lib.sh
 
@@ -38,12 +39,12 @@ arviz() { label=$1; shift
 for m in m1-normal m2-linreg m3-mixture; do
   cp "$shared/benchmarks/$m/model.stan" "$TMP/$m.stan"
   expect_exit 0 "$URN" compile "$TMP/$m.stan"
-  smoke "$TMP/$m" "$shared/benchmarks/$m/data.json" sample,optimize,laplace,log_prob,from_csv 8
+  smoke "$TMP/$m" "$shared/benchmarks/$m/data.json" sample,optimize,variational,pathfinder,laplace,log_prob,from_csv 10
   arviz "$m (executable)" "$TMP/$m" --data "$shared/benchmarks/$m/data.json"
 done
 cp "$C/reference/bernoulli.stan" "$TMP/bernoulli.stan"
 expect_exit 0 "$URN" compile "$TMP/bernoulli.stan"
-smoke "$TMP/bernoulli" "$C/reference/bernoulli.data.json" sample,generate_quantities,from_csv 5
+smoke "$TMP/bernoulli" "$C/reference/bernoulli.data.json" sample,variational,pathfinder,generate_quantities,from_csv 7
 URN_STAN_THREADS=false smoke "$TMP/m1-normal" "$shared/benchmarks/m1-normal/data.json" sample 3
 # ArviZ on urn sample's own files
 expect_exit 0 "$URN" sample "$TMP/m2-linreg.stan" --data "$shared/benchmarks/m2-linreg/data.json" --chains 2 \
