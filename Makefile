@@ -186,6 +186,12 @@ conformance-lang: $(BUILD)/tests/conformance_lang
 conformance-lang-update: $(BUILD)/tests/conformance_lang
 	@sh tests/conformance_lang.sh $(BUILD) --quiet --write-expect tests/data/conformance_lang_expected.txt
 
+# Pathfinder and ADVI on every posteriordb posterior: means vs the references (in sds), gradient evaluations vs a
+# full NUTS run (docs/sampling.md).  VI_ARGS e.g. "--no-nuts" or "--only arK-arK".
+.PHONY: bench-vi
+bench-vi: $(BUILD)/urn
+	/usr/bin/python3 bench/vi_posteriordb.py $(BUILD)/urn $${URN_SHARED:-../shared} $(VI_ARGS)
+
 # Side-by-side with rstan (needs R + rstan installed; not part of make test or make bench).
 .PHONY: bench-stan
 bench-stan: $(BUILD)/urn

@@ -199,14 +199,16 @@ static int adapt_eta(vi_state *s, vi_approx *a, const double *theta0, double *et
   for (int idx = 0; idx < 5; idx++) {
     double eta = seq[idx], elbo = -INFINITY;
     reset(a, theta0);
-    int failed = 0;
-    for (int k = 1; k <= s->cfg->adapt_iter && !failed; k++) {
+    for (int k = 1; k <= s->cfg->adapt_iter; k++) {
       if (s->cfg->stop && *s->cfg->stop) return urn_error_set(err, URN_EINTR, "interrupted");
-      if (calc_grad(s, a) != 0) failed = 1;
-      else step(s, a, k, eta);
+      if (calc_grad(s, a) != 0) { /* diverging is allowed here: a zero step, as Stan */
+        if (s->fatal) return urn_error_set(err, s->fatal, "%s", s->err.msg);
+        memset(s->grad, 0, n_vparams(a) * sizeof *s->grad);
+      }
+      step(s, a, k, eta);
     }
+    elbo = calc_elbo(s, a);
     if (s->fatal) return urn_error_set(err, s->fatal, "%s", s->err.msg);
-    if (!failed) elbo = calc_elbo(s, a);
     if (!isfinite(elbo)) elbo = -INFINITY;
     if (elbo < elbo_best && elbo_best > elbo_init) {
       say(s, "Success! Found best value [eta = %g]%s", eta_best, idx < 4 ? " earlier than expected." : ".");
