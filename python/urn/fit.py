@@ -436,7 +436,7 @@ def _init_setting(init):
         if init == "mode" or init.startswith("mode:"):
             return [("init_mode", init.split(":")[1] if ":" in init else 8)]
         if init == "pathfinder":
-            return [("init_pathfinder", 1)]
+            return [("init_pathfinder", 1), ("tol_rel_grad", 10)]
         raise ValueError("init must be a number (radius), a dict of values, a list of them (per chain), an "
                          "unconstrained vector, 'mode' / 'mode:S', or 'pathfinder'")
     return []
@@ -560,17 +560,18 @@ def _approx(model, method, cfg, init, output_file):
 
 
 def _model_pathfinder(self, *, num_paths=4, draws=1000, seed=1, init=None, psis_resample=True, output_file=None,
-                      **settings):
+                      tol_rel_grad=10, **settings):
     """Pathfinder (Zhang et al. 2022), as ``urn pathfinder`` and CmdStan's
     pathfinder method: ``num_paths`` L-BFGS paths, each giving ``draws`` draws
     from its best normal approximation, resampled by PSIS to ``draws`` when
     there are several (``psis_resample=False``: every path's draws).
     ``seed``, ``init`` (a radius or a dict of values), ``output_file`` (also
     write the Stan CSV), and CmdStan's pathfinder arguments by name
-    (``history_size=10``, ``num_elbo_draws=50``).  Returns an
-    :class:`ApproxResult`."""
+    (``history_size=10``, ``num_elbo_draws=50``).  ``tol_rel_grad`` is 10
+    (as ``urn pathfinder``; CmdStan's 1e7 stops L-BFGS early on badly scaled
+    posteriors).  Returns an :class:`ApproxResult`."""
     cfg = [("num_paths", num_paths), ("num_draws", draws), ("num_psis_draws", draws), ("seed", seed),
-           ("psis_resample", psis_resample), ("refresh", 0)]
+           ("psis_resample", psis_resample), ("tol_rel_grad", tol_rel_grad), ("refresh", 0)]
     cfg += _init_setting(init) + list(settings.items())
     return _approx(self, "pathfinder", cfg, init, output_file)
 

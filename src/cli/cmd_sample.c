@@ -261,6 +261,7 @@ int cmd_sample(int argc, char **argv) {
   if (init_arg) {
     if (!strcmp(init_arg, "pathfinder")) {
       rcfg.init_pathfinder = 1;
+      rcfg.tol_rel_grad = 10; /* as urn pathfinder (docs/sampling.md) */
       snprintf(init_text, sizeof init_text, "pathfinder");
     } else if (!strcmp(init_arg, "mode") || !strncmp(init_arg, "mode:", 5)) {
       long starts = 8;
