@@ -10,6 +10,7 @@
 #include "math/dist.h"
 #include "math/special.h"
 #include "data/dist_table.h"
+#include "data/cdf_grad_table.h"
 
 #define MAXN 8
 
@@ -503,9 +504,32 @@ static void test_lookup(int *n) {
   *n += 10 + (int)nreq;
 }
 
+/* ---- CDF partials in the shape parameters inside incomplete gamma/beta functions, against mpmath ---- */
+static void test_cdf_shape_partials(int *npartial) {
+  for (size_t r = 0; r < sizeof cdf_grad_refs / sizeof cdf_grad_refs[0]; r++) {
+    const cdf_grad_ref *ref = &cdf_grad_refs[r];
+    const urn_dist *d = urn_dist_find(ref->family);
+    CHECK(d != NULL && d->lcdf && d->lccdf, "family %s has lcdf and lccdf", ref->family);
+    if (!d || !d->lcdf || !d->lccdf) continue;
+    for (int kind = 1; kind <= 2; kind++) {
+      call c;
+      call_init(&c, d, ref->args);
+      double v, want = kind == 1 ? ref->dlcdf : ref->dlccdf;
+      int st = call_run(&c, kind == 1 ? d->lcdf : d->lccdf, 1, 0, &v, NULL);
+      char what[128];
+      snprintf(what, sizeof what, "%s %s d/d%s at row %zu", ref->family, kind == 1 ? "lcdf" : "lccdf",
+               d->args[ref->j].name, r);
+      CHECK(st == URN_OK, "%s: status %d", what, st);
+      CHECK_NEAR(c.g[ref->j][0], want, ref->rtol, 1e-300, what);
+      ++*npartial;
+    }
+  }
+}
+
 int main(void) {
   int nv = 0, np = 0, npr = 0, nb = 0, ns = 0, nc = 0, nl = 0;
   test_reference_values(&nv, &np);
+  test_cdf_shape_partials(&np);
   test_propto(&npr);
   test_broadcast(&nb);
   test_support_and_errors(&ns);

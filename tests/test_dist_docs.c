@@ -60,10 +60,11 @@ static void render(urn_buf *b) {
                "wording, e.g. `normal_lpdf: Scale parameter is 0, but must be positive finite!`;\n"
                "- `~` and `_lupdf` drop additive terms that involve only data, as Stan does;\n"
                "- every density has analytic partial derivatives with respect to every real "
-               "argument; CDF partials with respect to shape parameters inside incomplete "
-               "gamma/beta functions are computed by Richardson-extrapolated central "
-               "differences (relative accuracy about 1e-10), all other CDF partials are "
-               "analytic.\n\n");
+               "argument, and so does every CDF: partials with respect to shape parameters inside "
+               "incomplete gamma/beta functions differentiate the series and continued fractions "
+               "forward-mode (math/incgrad.c; 1e-11 against mpmath), except beta_neg_binomial's and "
+               "wiener's CDF parameter partials, which are Richardson-extrapolated central differences "
+               "(relative accuracy about 1e-10).\n\n");
   urn_buf_printf(b, "%zu families.\n\n", urn_dist_count());
   urn_buf_puts(b, "| family | signature | support | lcdf/lccdf/cdf | rng returns |\n");
   urn_buf_puts(b, "|---|---|---|---|---|\n");

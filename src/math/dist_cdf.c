@@ -6,8 +6,9 @@
  * lp, lccdf: sum of lq, cdf: product of exp(lp)).  P and Q are each computed
  * directly (not as 1 - the other) so both tails keep their relative accuracy.
  * Partials with respect to shape parameters inside incomplete gamma/beta
- * functions use dist_num_deriv (Richardson-extrapolated central differences,
- * relative accuracy ~1e-10) on whichever of P or Q is smaller. */
+ * functions are analytic too: math/incgrad.c differentiates the series and
+ * continued fractions forward-mode (urn_gamma_p_da, urn_inc_beta_grad), each
+ * tail relative to itself. */
 #include <string.h>
 #include "math/dist_impl.h"
 
@@ -51,7 +52,7 @@ static void core_lognormal(const double *x, const int *need, dist_cdf_out *o) {
 }
 DIST_DEFINE_CDFS(lognormal, 3, L_LOC_SCALE, core_lognormal, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
-/* student_t: P via the incomplete beta; d/dnu numerically. */
+/* student_t: P via the incomplete beta I_x(nu/2, 1/2), x = nu / (nu + t^2). */
 static void pq_student_t(const double *x, double *P, double *Q) {
   double nu = x[1], t = (x[0] - x[2]) / x[3];
   double tail = 0.5 * urn_inc_beta(0.5 * nu, 0.5, nu / (nu + t * t));
@@ -70,8 +71,16 @@ static void core_student_t(const double *x, const int *need, dist_cdf_out *o) {
   double dens = isinf(t) ? 0
                          : exp(urn_lgamma(0.5 * (nu + 1)) - urn_lgamma(0.5 * nu) -
                                0.5 * log(nu * DIST_PI) - 0.5 * (nu + 1) * log1p(t * t / nu));
-  double dP[4] = {dens / s, need[1] ? dist_num_dP(pq_student_t, x, 4, 1, P) : 0, -dens / s,
-                  -dens * t / s};
+  double dnu = 0;
+  if (need[1] && t != 0 && !isinf(t)) {
+    /* d tail / d nu = (dI/da / 2 + dI/dx dx/dnu) / 2, dx/dnu = t^2 / (nu + t^2)^2, 1 - x = t^2 / (nu + t^2) */
+    double tt = t * t, xb = nu / (nu + tt), da, db, a = 0.5 * nu;
+    urn_inc_beta_grad(a, 0.5, xb, &da, &db);
+    double dIdx = exp((a - 1) * log(xb) - 0.5 * log(tt / (nu + tt)) - urn_lbeta(a, 0.5));
+    double dtail = 0.5 * (0.5 * da + dIdx * tt / ((nu + tt) * (nu + tt)));
+    dnu = t < 0 ? dtail : -dtail;
+  }
+  double dP[4] = {dens / s, dnu, -dens / s, -dens * t / s};
   dist_from_pq(o, P, Q, dP, 4);
 }
 static const char *const L_STUDENT[] = {"Random variable", "Degrees of freedom parameter",
@@ -159,7 +168,7 @@ static void core_gamma(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, y = x[0], al = x[1], b = x[2];
   pq_gamma(x, &P, &Q);
   double g = gamma_dens(al, b * y);
-  double dP[3] = {b * g, need[1] ? dist_num_dP(pq_gamma, x, 3, 1, P) : 0, y > 0 ? y * g : 0};
+  double dP[3] = {b * g, need[1] && y > 0 ? urn_gamma_p_da(al, b * y) : 0, y > 0 ? y * g : 0};
   dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_GAMMA[] = {"Random variable", "Shape parameter",
@@ -180,7 +189,7 @@ static void core_inv_gamma(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, y = x[0], al = x[1], b = x[2];
   pq_inv_gamma(x, &P, &Q);
   double g = y > 0 ? gamma_dens(al, b / y) : 0; /* dP/dv = -g, v = b / y */
-  double dP[3] = {y > 0 ? g * b / (y * y) : 0, need[1] ? dist_num_dP(pq_inv_gamma, x, 3, 1, P) : 0,
+  double dP[3] = {y > 0 ? g * b / (y * y) : 0, need[1] && y > 0 ? -urn_gamma_p_da(al, b / y) : 0,
                   y > 0 ? -g / y : 0};
   dist_from_pq(o, P, Q, dP, 3);
 }
@@ -227,10 +236,10 @@ static double beta_dens(double y, double a, double b) {
 }
 static void pq_beta(const double *x, double *P, double *Q) { beta_pq(x[0], x[1], x[2], P, Q); }
 static void core_beta(const double *x, const int *need, dist_cdf_out *o) {
-  double P, Q;
+  double P, Q, da = 0, db = 0;
   pq_beta(x, &P, &Q);
-  double dP[3] = {beta_dens(x[0], x[1], x[2]), need[1] ? dist_num_dP(pq_beta, x, 3, 1, P) : 0,
-                  need[2] ? dist_num_dP(pq_beta, x, 3, 2, P) : 0};
+  if (need[1] || need[2]) urn_inc_beta_grad(x[1], x[2], x[0], &da, &db);
+  double dP[3] = {beta_dens(x[0], x[1], x[2]), da, db};
   dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_BETA[] = {"Random variable", "First shape parameter",
@@ -241,11 +250,10 @@ static void pq_beta_proportion(const double *x, double *P, double *Q) {
   beta_pq(x[0], x[1] * x[2], (1 - x[1]) * x[2], P, Q);
 }
 static void core_beta_proportion(const double *x, const int *need, dist_cdf_out *o) {
-  double P, Q;
+  double P, Q, mu = x[1], k = x[2], da = 0, db = 0;
   pq_beta_proportion(x, &P, &Q);
-  double dP[3] = {beta_dens(x[0], x[1] * x[2], (1 - x[1]) * x[2]),
-                  need[1] ? dist_num_dP(pq_beta_proportion, x, 3, 1, P) : 0,
-                  need[2] ? dist_num_dP(pq_beta_proportion, x, 3, 2, P) : 0};
+  if (need[1] || need[2]) urn_inc_beta_grad(mu * k, (1 - mu) * k, x[0], &da, &db);
+  double dP[3] = {beta_dens(x[0], mu * k, (1 - mu) * k), k * (da - db), mu * da + (1 - mu) * db};
   dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_BETAP[] = {"Random variable", "Location parameter",
@@ -297,7 +305,7 @@ static void core_chi_square(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q;
   pq_chi_square(x, &P, &Q);
   double dP[2] = {0.5 * gamma_dens(0.5 * x[1], 0.5 * x[0]),
-                  need[1] ? dist_num_dP(pq_chi_square, x, 2, 1, P) : 0};
+                  need[1] && x[0] > 0 ? 0.5 * urn_gamma_p_da(0.5 * x[1], 0.5 * x[0]) : 0};
   dist_from_pq(o, P, Q, dP, 2);
 }
 static const char *const L_CHISQ[] = {"Random variable", "Degrees of freedom parameter",
@@ -318,7 +326,7 @@ static void core_inv_chi_square(const double *x, const int *need, dist_cdf_out *
   double P, Q, y = x[0];
   pq_inv_chi_square(x, &P, &Q);
   double dP[2] = {y > 0 ? gamma_dens(0.5 * x[1], 0.5 / y) * 0.5 / (y * y) : 0,
-                  need[1] ? dist_num_dP(pq_inv_chi_square, x, 2, 1, P) : 0};
+                  need[1] && y > 0 ? -0.5 * urn_gamma_p_da(0.5 * x[1], 0.5 / y) : 0};
   dist_from_pq(o, P, Q, dP, 2);
 }
 DIST_DEFINE_CDFS(inv_chi_square, 2, L_CHISQ, core_inv_chi_square, 0, DR_NOT_NAN, DR_POS_FINITE)
@@ -337,7 +345,8 @@ static void core_scaled_inv_chi_square(const double *x, const int *need, dist_cd
   double P, Q, y = x[0], s = x[2];
   pq_scaled_inv_chi_square(x, &P, &Q);
   double v = y > 0 ? 0.5 * x[1] * s * s / y : 0, g = y > 0 ? gamma_dens(0.5 * x[1], v) : 0;
-  double dP[3] = {g * v / y, need[1] ? dist_num_dP(pq_scaled_inv_chi_square, x, 3, 1, P) : 0,
+  /* P = Q(nu/2, v), v = nu s^2 / (2y): dP/dnu = -(dP(a, v)/da / 2 + g v / nu) */
+  double dP[3] = {g * v / y, need[1] && y > 0 ? -(0.5 * urn_gamma_p_da(0.5 * x[1], v) + g * v / x[1]) : 0,
                   -g * 2 * v / s};
   if (y <= 0) dP[0] = dP[2] = 0;
   dist_from_pq(o, P, Q, dP, 3);
@@ -428,6 +437,27 @@ static void pq_neg_binomial_2(const double *x, double *P, double *Q) {
    * to within 1e-16 of 1, and 1 - p would keep only 4 digits) */
   urn_inc_beta_pq(phi, n + 1, phi / (mu + phi), mu / (mu + phi), P, Q);
 }
+/* dP/dphi of neg_binomial_2 by summing the mass times d log p_k / dphi over the smaller tail (n <= 1000), each
+ * d log p_k / dphi = sum_{j<k} (mu - j) / ((phi + j)(mu + phi)) + u/(1 + u) - log1p(u), u = mu/phi, formed
+ * without the 1/phi-sized terms that cancel near the Poisson limit.  NaN when the upper tail is too long. */
+static double nb2_dP_dphi_sum(double n, double mu, double phi, int upper) {
+  double u = mu / phi, lr = log(mu) - urn_log_sum_exp2(log(mu), log(phi)), lpk = -phi * log1p(u);
+  double c0 = u < 0.5 ? -(urn_log1pmx(u) + u * u / (1 + u)) : u / (1 + u) - log1p(u), S = 0, sum = 0;
+  for (double k = 0;; k++) {
+    double dk = S + c0, t = exp(lpk) * dk;
+    if (!upper && k <= n) sum += t;
+    if (upper && k > n) {
+      sum -= t;
+      if (k > mu * (1 + 1 / phi) + 10 && fabs(t) <= 1e-18 * fabs(sum)) break;
+      if (k > n + 1e6) return NAN;
+    }
+    if (!upper && k >= n) break;
+    S += (mu - k) / ((phi + k) * (mu + phi));
+    lpk += log((k + phi) / (k + 1)) + lr;
+  }
+  return sum;
+}
+
 static void core_neg_binomial_2(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, n = x[0], mu = x[1], phi = x[2];
   pq_neg_binomial_2(x, &P, &Q);
@@ -439,8 +469,17 @@ static void core_neg_binomial_2(const double *x, const int *need, dist_cdf_out *
   /* dP/dp = p^(phi-1) (1-p)^n / B(phi, n+1), dp/dmu = -phi / (mu + phi)^2 */
   double q = mu / (mu + phi);
   double dPdp = exp((phi - 1) * log1p(-q) + n * log(q) - urn_lbeta(phi, n + 1));
-  double dP[3] = {0, -dPdp * phi / ((mu + phi) * (mu + phi)),
-                  need[2] ? dist_num_dP(pq_neg_binomial_2, x, 3, 2, P) : 0};
+  /* dP/dphi: the sum over the smaller tail, else dI/da + dI/dp dp/dphi, dp/dphi = mu / (mu + phi)^2 */
+  double dphi = 0;
+  if (need[2]) {
+    dphi = n <= 1000 ? nb2_dP_dphi_sum(n, mu, phi, P > 0.5) : NAN;
+    if (isnan(dphi)) {
+      double da, db;
+      urn_inc_beta_grad(phi, n + 1, phi / (mu + phi), &da, &db);
+      dphi = da + dPdp * mu / ((mu + phi) * (mu + phi));
+    }
+  }
+  double dP[3] = {0, -dPdp * phi / ((mu + phi) * (mu + phi)), dphi};
   dist_from_pq(o, P, Q, dP, 3);
 }
 static const char *const L_NB2[] = {"Failures variable", "Location parameter",
