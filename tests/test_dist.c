@@ -33,7 +33,7 @@ static void call_init(call *c, const urn_dist *d, const double *args) {
     c->n[j] = 1;
     c->is_int[j] = d->args[j].kind == URN_DA_INTS || d->args[j].kind == URN_DA_INT;
     c->v[j][0] = args[j];
-    c->iv[j][0] = (int)args[j];
+    c->iv[j][0] = fabs(args[j]) < 2e9 ? (int)args[j] : 0; /* real arguments may exceed the int range */
   }
 }
 
@@ -235,7 +235,7 @@ static void test_broadcast(int *n) {
       for (int k = 0; k < 3; k++) {
         c.v[jv][k] = ref->args[jv] * scale[k];
         if (d->args[jv].constraint[0] == 'i') c.v[jv][k] = ref->args[jv] * (1 - 0.02 * k);
-        c.iv[jv][k] = (int)ref->args[jv] + (k == 2 && jv == 0 && ref->args[jv] > 0 ? -1 : 0);
+        c.iv[jv][k] = c.iv[jv][0] + (k == 2 && jv == 0 && ref->args[jv] > 0 ? -1 : 0);
       }
       double vec;
       if (call_run(&c, fn, 1, 0, &vec, NULL) != URN_OK || !isfinite(vec)) continue;

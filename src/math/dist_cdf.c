@@ -11,6 +11,7 @@
  * tail relative to itself. */
 #include <string.h>
 #include "math/dist_impl.h"
+#include "math/quad.h"
 
 static const char *const L_LOC_SCALE[] = {"Random variable", "Location parameter",
                                           "Scale parameter"};
@@ -52,10 +53,42 @@ static void core_lognormal(const double *x, const int *need, dist_cdf_out *o) {
 }
 DIST_DEFINE_CDFS(lognormal, 3, L_LOC_SCALE, core_lognormal, 0, DR_NOT_NAN, DR_FINITE, DR_POS_FINITE)
 
-/* student_t: P via the incomplete beta I_x(nu/2, 1/2), x = nu / (nu + t^2). */
+/* student_t: the tail F(-|t|) = I_x(nu/2, 1/2) / 2, x = nu / (nu + t^2).  For nu > 1e4 with t^2 < nu, x is near 1
+ * and the incomplete beta loses digits as nu grows (8.8e-6 relative at nu = 1e12); there the tail and its nu
+ * partial are integrals of the density (and of the density times d log density / dnu, written without the
+ * O(1/nu) pieces that cancel) by Gauss-Kronrod quadrature over [a - 40, a], a = -|t|. */
+typedef struct st_quad {
+  double nu;   /* degrees of freedom */
+  double lc;   /* log of the density's constant, lgamma((nu+1)/2) - lgamma(nu/2) - log(nu pi)/2 */
+  double c;    /* (psi((nu+1)/2) - psi(nu/2) - 1/nu), formed without cancellation */
+  int deriv;   /* integrate the density (0) or the density times d log density / dnu (1) */
+} st_quad;
+
+static double st_integrand(double s, void *vc) {
+  const st_quad *q = vc;
+  double u = s * s / q->nu, f = exp(q->lc - 0.5 * (q->nu + 1) * log1p(u));
+  if (!q->deriv) return f;
+  /* d log f / dnu = (c + (nu + 1)/nu u/(1 + u) - log1p(u)) / 2, and u/(1 + u) - log1p(u) = -(log1pmx(u) + u^2/(1 + u)) */
+  return f * 0.5 * (q->c + u / (q->nu * (1 + u)) - urn_log1pmx(u) - u * u / (1 + u));
+}
+
+/* log of the student_t density's constant. */
+static double st_log_const(double nu) { return urn_log_rising_factorial(0.5 * nu, 0.5) - 0.5 * log(nu * DIST_PI); }
+
+/* The tail F(-|t|) (deriv 0) or its nu partial (deriv 1) by quadrature (nu > 1e4, t^2 < nu). */
+static double st_tail_quad(double t, double nu, int deriv) {
+  double h = 1 / nu, a = -fabs(t);
+  /* psi(x + 1/2) - psi(x) - 1/(2x) at x = nu/2: log1p(h) - h/(1 + h) + (tail(x + 1/2) - tail(x)) */
+  st_quad q = {nu, st_log_const(nu), urn_log1pmx(h) + h * h / (1 + h) + dist_digamma_tail_diff(0.5 * nu, 0.5), deriv};
+  return urn_quad(st_integrand, &q, a - 40, a, 1e-14, 0, NULL);
+}
+
+static int st_use_quad(double t, double nu) { return nu > 1e4 && t * t < nu; }
+
 static void pq_student_t(const double *x, double *P, double *Q) {
   double nu = x[1], t = (x[0] - x[2]) / x[3];
-  double tail = 0.5 * urn_inc_beta(0.5 * nu, 0.5, nu / (nu + t * t));
+  double tail = t == 0 ? 0.5 : st_use_quad(t, nu) ? st_tail_quad(t, nu, 0)
+                                                  : 0.5 * urn_inc_beta(0.5 * nu, 0.5, nu / (nu + t * t));
   if (isinf(t)) tail = 0;
   if (t < 0) {
     *P = tail;
@@ -68,16 +101,19 @@ static void pq_student_t(const double *x, double *P, double *Q) {
 static void core_student_t(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, nu = x[1], s = x[3], t = (x[0] - x[2]) / s;
   pq_student_t(x, &P, &Q);
-  double dens = isinf(t) ? 0
-                         : exp(urn_lgamma(0.5 * (nu + 1)) - urn_lgamma(0.5 * nu) -
-                               0.5 * log(nu * DIST_PI) - 0.5 * (nu + 1) * log1p(t * t / nu));
+  double dens = isinf(t) ? 0 : exp(st_log_const(nu) - 0.5 * (nu + 1) * log1p(t * t / nu));
   double dnu = 0;
   if (need[1] && t != 0 && !isinf(t)) {
-    /* d tail / d nu = (dI/da / 2 + dI/dx dx/dnu) / 2, dx/dnu = t^2 / (nu + t^2)^2, 1 - x = t^2 / (nu + t^2) */
-    double tt = t * t, xb = nu / (nu + tt), da, db, a = 0.5 * nu;
-    urn_inc_beta_grad(a, 0.5, xb, &da, &db);
-    double dIdx = exp((a - 1) * log(xb) - 0.5 * log(tt / (nu + tt)) - urn_lbeta(a, 0.5));
-    double dtail = 0.5 * (0.5 * da + dIdx * tt / ((nu + tt) * (nu + tt)));
+    double dtail;
+    if (st_use_quad(t, nu)) {
+      dtail = st_tail_quad(t, nu, 1);
+    } else {
+      /* d tail / d nu = (dI/da / 2 + dI/dx dx/dnu) / 2, dx/dnu = t^2 / (nu + t^2)^2, 1 - x = t^2 / (nu + t^2) */
+      double tt = t * t, xb = nu / (nu + tt), da, db, a = 0.5 * nu;
+      urn_inc_beta_grad(a, 0.5, xb, &da, &db);
+      double dIdx = exp((a - 1) * log(xb) - 0.5 * log(tt / (nu + tt)) - urn_lbeta(a, 0.5));
+      dtail = 0.5 * (0.5 * da + dIdx * tt / ((nu + tt) * (nu + tt)));
+    }
     dnu = t < 0 ? dtail : -dtail;
   }
   double dP[4] = {dens / s, dnu, -dens / s, -dens * t / s};

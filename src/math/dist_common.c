@@ -263,6 +263,11 @@ double dist_digamma_diff(double x, double n) {
   return urn_digamma(x + n) - urn_digamma(x);
 }
 
+double dist_digamma_tail_diff(double x, double n) {
+  if (x >= 10) return digamma_tail(x + n) - digamma_tail(x);
+  return dist_digamma_diff(x, n) - log1p(n / x) + 0.5 / (x + n) - 0.5 / x;
+}
+
 double dist_log_minus_digamma(double x) {
   if (x >= 10) return 0.5 / x - digamma_tail(x); /* psi(x) = log x - 1/(2x) + tail(x) */
   return log(x) - urn_digamma(x);

@@ -172,6 +172,9 @@ int dist_check_ge(const char *fn, const char *label, const urn_darg *y, const ur
 /* psi(x + n) - psi(x) for x > 0, n >= 0, without the cancellation of the two digammas for large x (a sum for
  * small integer n, the difference of the asymptotic series for x >= 10). */
 double dist_digamma_diff(double x, double n);
+/* psi(x + n) - psi(x) - log1p(n/x) + 1/(2(x + n)) - 1/(2x): the part of the difference beyond its leading terms,
+ * O(x^-3) for large x and computed without cancellation there (x >= 10). */
+double dist_digamma_tail_diff(double x, double n);
 /* log(x) - psi(x) (> 0), without the cancellation of the two for large x (the shape partials of the gamma family). */
 double dist_log_minus_digamma(double x);
 /* log I0(x) - x (the von Mises normalizer without its exponential growth), x >= 0. */
