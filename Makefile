@@ -7,7 +7,9 @@
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
-WARN    := -std=c11 -Wall -Wextra -Wno-unused-parameter
+# -Wno-missing-field-initializers: positional initializers such as (urn_type){URN_TY_REAL, 0} leave the
+# later fields (urn_type.tup, for tuples only) zero on purpose.
+WARN    := -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 DEFS    := -D_GNU_SOURCE
 INCS    := -Iinclude -Isrc
 # -fvisibility=hidden: liburn.so exports only the declarations marked URN_API (include/urn/common.h);

@@ -8,7 +8,7 @@
 #include "harness.h"
 
 #include "diag/diag_internal.h"
-#include "diag/fft.h"
+#include "math/fft.h"
 #include "io/json.h"
 #include "math/rng.h"
 #include "urn/diag.h"

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag/fft.h"
+#include "math/fft.h"
 #include "urn/diag.h"
 
 /* Scratch space for one shape (M chains x N draws); rebuilt when the shape changes. */

@@ -38,20 +38,68 @@ urn_vardecl *urn_ast_vardecl(urn_program *p, const char *name, int line, int col
   return d;
 }
 
-void urn_type_format(urn_type t, char *out, size_t cap) {
-  static const char *const base[] = {"<error>", "void", "int", "real", "vector", "row_vector",
-                                     "matrix", "function"};
-  const char *b = t.base < sizeof base / sizeof *base ? base[t.base] : "?";
-  if (cap == 0) return;
-  if (t.dims == 0) {
-    snprintf(out, cap, "%s", b);
+/* Appends t to b ("array[,] complex_vector", "tuple(real, array[] int)"). */
+static void type_append(urn_buf *b, urn_type t) {
+  static const char *const base[] = {"<error>", "void", "int", "real", "vector", "row_vector", "matrix", "function",
+                                     "complex", "complex_vector", "complex_row_vector", "complex_matrix", "tuple"};
+  if (t.dims) {
+    urn_buf_puts(b, "array[");
+    for (int i = 1; i < t.dims; i++) urn_buf_putc(b, ',');
+    urn_buf_puts(b, "] ");
+  }
+  if (t.base == URN_TY_TUPLE && t.tup) {
+    urn_buf_puts(b, "tuple(");
+    for (int i = 0; i < t.tup->n; i++) {
+      if (i) urn_buf_puts(b, ", ");
+      type_append(b, t.tup->elem[i]);
+    }
+    urn_buf_putc(b, ')');
     return;
   }
-  char commas[64];
-  int n = t.dims - 1 < 63 ? t.dims - 1 : 63;
-  memset(commas, ',', (size_t)n);
-  commas[n] = 0;
-  snprintf(out, cap, "array[%s] %s", commas, b);
+  urn_buf_puts(b, t.base < sizeof base / sizeof *base ? base[t.base] : "?");
+}
+
+void urn_type_format(urn_type t, char *out, size_t cap) {
+  if (cap == 0) return;
+  urn_buf b;
+  urn_buf_init(&b);
+  type_append(&b, t);
+  snprintf(out, cap, "%s", b.data ? b.data : "");
+  urn_buf_free(&b);
+}
+
+int urn_type_eq(urn_type a, urn_type b) {
+  if (a.base != b.base || a.dims != b.dims) return 0;
+  if (a.base != URN_TY_TUPLE || a.tup == b.tup) return 1;
+  if (!a.tup || !b.tup || a.tup->n != b.tup->n) return 0;
+  for (int i = 0; i < a.tup->n; i++)
+    if (!urn_type_eq(a.tup->elem[i], b.tup->elem[i])) return 0;
+  return 1;
+}
+
+/* Promotion steps between two non-array, non-tuple bases: -1 when impossible. */
+static int base_promotes(int from, int to) {
+  if (from == to) return 0;
+  if (from == URN_TY_INT && to == URN_TY_REAL) return 1;
+  if (from == URN_TY_INT && to == URN_TY_COMPLEX) return 2;
+  if (urn_base_to_complex(from) == to && from != to && from != URN_TY_INT) return 1;
+  return -1;
+}
+
+int urn_type_promotes(urn_type from, urn_type to) {
+  if (from.dims != to.dims) return -1;
+  if (from.base == URN_TY_TUPLE || to.base == URN_TY_TUPLE) {
+    if (from.base != to.base || !from.tup || !to.tup || from.tup->n != to.tup->n) return -1;
+    int cost = 0;
+    for (int i = 0; i < from.tup->n; i++) {
+      urn_type f = from.tup->elem[i], t = to.tup->elem[i];
+      int c = urn_type_promotes(f, t);
+      if (c < 0) return -1;
+      cost += c;
+    }
+    return cost;
+  }
+  return base_promotes(from.base, to.base);
 }
 
 const char *urn_op_name(int op) {

@@ -130,7 +130,8 @@ static int next_code(const char **p, char *letter, int *dims, int *repeat) {
   *dims = 0;
   if (*s >= '1' && *s <= '9') *dims = *s++ - '0';
   else if (*s == '@') *dims = -1, s++; /* any number of array dimensions */
-  *letter = *s++;
+  if (*s == '~') s++, *letter = (char)(*s++ | 0x80); /* the complex form of the letter */
+  else *letter = *s++;
   *repeat = 0;
   if (*s == '*') *repeat = 1, s++;
   *p = s;
@@ -149,10 +150,31 @@ static int letter_base(char c) {
 }
 
 static int is_numeric(int base) { return base >= URN_TY_INT && base <= URN_TY_MATRIX; }
+/* An array or a (complex) vector, row vector or matrix. */
+static int is_container(urn_type t) { return t.dims || urn_base_ndim(t.base); }
+
+/* Cost of passing t where the complex form of code (letter, dims) is expected ("~r" complex, "~v"
+ * complex_vector, "~w", "~m", "~T" any complex or real-valued type): the real-valued types promote
+ * (int -> real -> complex, vector -> complex_vector, ...), one step each. */
+static int match_complex(char letter, int dims, urn_type t) {
+  if (dims >= 0 && t.dims != dims) return -1;
+  if (letter == 'T') {
+    if (urn_base_is_complex(t.base)) return 0;
+    return is_numeric(t.base) ? (t.base == URN_TY_INT ? 2 : 1) : -1;
+  }
+  int base = letter_base(letter);
+  if (base < 0) return -1;
+  int want = urn_base_to_complex(base);
+  if (t.base == want) return 0;
+  if (t.base == base || (base == URN_TY_REAL && t.base == URN_TY_REAL)) return 1;
+  if (want == URN_TY_COMPLEX && t.base == URN_TY_INT) return 2;
+  return -1;
+}
 
 /* Cost of passing an argument of type t where code (letter, dims) is expected: -1 when impossible.
  * first is the type of the call's first argument (for 'b'). */
 static int match_code(char letter, int dims, urn_type t, urn_type first) {
+  if ((unsigned char)letter & 0x80) return match_complex((char)(letter & 0x7f), dims, t);
   int base = letter_base(letter);
   if (base >= 0) {
     if (dims >= 0 && t.dims != dims) return -1;
@@ -203,11 +225,8 @@ static char code_at(const char *sig, int i) {
 }
 
 /* Stan's rank of a type: array dimensions plus 1 for a vector / row_vector, 2 for a matrix. */
-static int type_rank(urn_type t) {
-  return t.dims + (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR ? 1 : t.base == URN_TY_MATRIX ? 2 : 0);
-}
+static int type_rank(urn_type t) { return t.dims + urn_base_ndim(t.base); }
 
-static int is_container(urn_type t) { return t.dims || t.base >= URN_TY_VECTOR; }
 
 /* Elementwise signatures ("S:TT", "K:TT", "S:MT", "K:MM", "S:ccc"): do the containers among the arguments
  * conform?  Real-valued ones (T, c) must have one type (int promoted to real); an int-valued one (M) and a
@@ -244,6 +263,11 @@ static int is_elementwise(const char *sig) {
 /* Result type of sig's return code for argument types args. */
 static urn_type ret_type(const char *sig, const urn_type *args, int n) {
   urn_type r = {URN_TY_REAL, 0};
+  if (sig[0] == '~' || sig[0] == '^') { /* the type of the rest, made complex / real-valued */
+    r = ret_type(sig + 1, args, n);
+    r.base = (unsigned char)(sig[0] == '~' ? urn_base_to_complex(r.base) : urn_base_to_real(r.base));
+    return r;
+  }
   char letter = sig[0];
   int dims = 0;
   const char *s = sig;
@@ -253,12 +277,12 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
   if (base >= 0) return (urn_type){(unsigned char)base, (unsigned char)dims};
   int all_scalar = 1;
   for (int i = 0; i < n; i++)
-    if (args[i].dims || args[i].base >= URN_TY_VECTOR) all_scalar = 0;
+    if (is_container(args[i])) all_scalar = 0;
   switch (letter) {
     case 'S': /* an int-valued (M) argument gives the shape only when no real-valued one is a container */
       for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < n; i++)
-          if ((args[i].dims || args[i].base >= URN_TY_VECTOR) && (pass || code_at(sig, i) != 'M')) {
+          if (is_container(args[i]) && (pass || code_at(sig, i) != 'M')) {
             r = args[i];
             if (r.base == URN_TY_INT) r.base = URN_TY_REAL;
             return r;
@@ -282,7 +306,7 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
     case 'E': /* element of argument 0 */
       r = args[0];
       if (r.dims) r.dims--;
-      else if (r.base >= URN_TY_VECTOR) r.base = URN_TY_REAL;
+      else if (urn_base_ndim(r.base)) r.base = (unsigned char)(urn_base_is_complex(r.base) ? URN_TY_COMPLEX : URN_TY_REAL);
       return r;
     case 'P': r = args[0]; r.dims = (unsigned char)(r.dims + n - 1); return r; /* rep_array */
     case 'B': r = args[0]; r.dims = 0; if (r.base == URN_TY_INT) r.base = URN_TY_REAL; return r; /* base scalar type */
@@ -291,7 +315,7 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
     case 'u': return all_scalar ? r : (urn_type){URN_TY_VECTOR, 0}; /* real, or vector for any container (student_t_qf) */
     case 'W': /* to_array_1d-like: the scalar type of arg0 (real for vectors and matrices) with 1 dim */
       r = args[0], r.dims = 1;
-      if (r.base >= URN_TY_VECTOR) r.base = URN_TY_REAL;
+      if (urn_base_ndim(r.base)) r.base = (unsigned char)(urn_base_is_complex(r.base) ? URN_TY_COMPLEX : URN_TY_REAL);
       return r;
     case 'H': /* vector, or array[] vector when an argument is an array (multi_normal_rng over many locations) */
       for (int i = 0; i < n; i++)
@@ -341,12 +365,8 @@ const urn_builtin *urn_builtin_resolve_cost(const char *name, const urn_type *ar
 }
 
 void urn_type_name(urn_type t, char *out, size_t cap) {
-  static const char *names[] = {"error", "void", "int", "real", "vector", "row_vector", "matrix", "function"};
-  const char *b = t.base < sizeof names / sizeof names[0] ? names[t.base] : "?";
-  if (!t.dims) { snprintf(out, cap, "%s", b); return; }
-  char commas[16] = "";
-  for (int i = 1; i < t.dims && i < 15; i++) commas[i - 1] = ',', commas[i] = 0;
-  snprintf(out, cap, "array[%s] %s", commas, b);
+  if (t.base == URN_TY_ERROR && cap) { snprintf(out, cap, "error"); return; }
+  urn_type_format(t, out, cap);
 }
 
 static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
@@ -370,6 +390,14 @@ static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
     case 'n': return "int or real (or an array of them)";
     case 'z': return "the same array type";
     case 'c': return "real or vector or matrix";
+  }
+  if ((unsigned char)letter & 0x80) {
+    int b = letter_base((char)(letter & 0x7f));
+    if ((letter & 0x7f) == 'T') return "complex or any complex container";
+    if (b >= 0) {
+      urn_type_name((urn_type){(unsigned char)urn_base_to_complex(b), (unsigned char)(dims > 0 ? dims : 0)}, tmp, cap);
+      return tmp;
+    }
   }
   return "?";
 }

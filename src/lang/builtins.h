@@ -22,7 +22,13 @@
  *   n an int or real or an array of them (any dimensions); z an array of exactly
  *   the type of argument 1 (append_array); a trailing '*' repeats the last
  *   argument kind (variadic); a '#' before a code marks a data-only argument
- *   (the checker refuses a value that depends on parameters).
+ *   (the checker refuses a value that depends on parameters); '~' before a letter is its complex form
+ *   ("~r" complex, "~v" complex_vector, "~w" complex_row_vector, "~m"
+ *   complex_matrix, "~T" any complex or real-valued type), which real-valued
+ *   arguments reach by promotion (int -> real -> complex, vector ->
+ *   complex_vector, ...; one step each).  A return code prefixed by '~' or
+ *   '^' is that type made complex or real-valued ("~X": the first argument's
+ *   type as complex; "^X": its real-valued counterpart).
  *   Signatures returning S or K whose arguments are all T, c or M are elementwise: their containers must
  *   conform (one type for the real-valued ones; an M container has the rank of a real-valued one, e.g.
  *   lmgamma(array[,] int, matrix); two M containers the same dimensions).

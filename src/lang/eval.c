@@ -86,7 +86,7 @@ int32_t urn_ev_target_node(urn_ev *ev, double *value) {
 
 void urn_val_alloc(urn_ev *ev, urn_val *out, urn_type ty, const int32_t *dim, int with_ix) {
   int nd = urn_val_ndim(ty);
-  size_t n = 1;
+  size_t n = (size_t)urn_base_width(ty.base);
   for (int i = 0; i < nd; i++) {
     out->dim[i] = dim[i] < 0 ? 0 : dim[i];
     n *= (size_t)out->dim[i];
@@ -115,7 +115,6 @@ void urn_val_elem(const urn_val *x, size_t i, urn_val *out) {
 }
 
 void urn_val_shape_name(const urn_val *x, char *out, size_t cap) {
-  static const char *names[] = {"error", "void", "int", "real", "vector", "row_vector", "matrix", "function"};
   urn_buf b;
   urn_buf_init(&b);
   if (x->ty.dims) {
@@ -123,9 +122,14 @@ void urn_val_shape_name(const urn_val *x, char *out, size_t cap) {
     for (int i = 0; i < x->ty.dims; i++) urn_buf_printf(&b, "%s%d", i ? ", " : "", x->dim[i]);
     urn_buf_puts(&b, "] ");
   }
-  urn_buf_puts(&b, names[x->ty.base < 8 ? x->ty.base : 0]);
-  if (x->ty.base == URN_TY_VECTOR || x->ty.base == URN_TY_ROW_VECTOR) urn_buf_printf(&b, "[%d]", x->dim[x->ty.dims]);
-  if (x->ty.base == URN_TY_MATRIX) urn_buf_printf(&b, "[%d, %d]", x->dim[x->ty.dims], x->dim[x->ty.dims + 1]);
+  char base[256];
+  urn_type bt = x->ty;
+  bt.dims = 0;
+  urn_type_format(bt, base, sizeof base);
+  urn_buf_puts(&b, base);
+  int nd = urn_base_ndim(x->ty.base);
+  if (nd == 1) urn_buf_printf(&b, "[%d]", x->dim[x->ty.dims]);
+  if (nd == 2) urn_buf_printf(&b, "[%d, %d]", x->dim[x->ty.dims], x->dim[x->ty.dims + 1]);
   snprintf(out, cap, "%s", b.data);
   urn_buf_free(&b);
 }

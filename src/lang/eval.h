@@ -7,7 +7,9 @@
  *
  * Values: a scalar or container is a run of doubles (ints are stored exactly
  * as doubles) plus, when it depends on parameters, a parallel run of tape
- * nodes.  Layout: arrays are row-major over their array dimensions (element
+ * nodes.  A complex number is two doubles (re, im), each with its own node
+ * (a complex on the tape is a pair of reals); n counts doubles, dim[] counts
+ * elements.  Layout: arrays are row-major over their array dimensions (element
  * i of `array[N] vector[K]` is values [i*K, (i+1)*K)), vectors and matrices
  * column-major inside one element — the order of Stan's unconstrained
  * parameter vector. */
@@ -41,12 +43,12 @@ typedef struct urn_val {
 static inline int urn_is_scalar(urn_type t) { return t.dims == 0 && (t.base == URN_TY_INT || t.base == URN_TY_REAL); }
 
 /* Number of entries of dim[] used by a type. */
-static inline int urn_val_ndim(urn_type t) {
-  return t.dims + (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR ? 1 : t.base == URN_TY_MATRIX ? 2 : 0);
-}
-static inline int urn_val_rows(const urn_val *x) { return x->ty.base >= URN_TY_VECTOR ? x->dim[x->ty.dims] : 1; }
+static inline int urn_val_ndim(urn_type t) { return t.dims + urn_base_ndim(t.base); }
+static inline int urn_val_rows(const urn_val *x) { return urn_base_ndim(x->ty.base) ? x->dim[x->ty.dims] : 1; }
 static inline int urn_val_cols(const urn_val *x) {
-  return x->ty.base == URN_TY_MATRIX ? x->dim[x->ty.dims + 1] : x->ty.base == URN_TY_ROW_VECTOR ? x->dim[x->ty.dims] : 1;
+  int b = x->ty.base;
+  return b == URN_TY_MATRIX || b == URN_TY_COMPLEX_MATRIX ? x->dim[x->ty.dims + 1]
+         : b == URN_TY_ROW_VECTOR || b == URN_TY_COMPLEX_ROW_VECTOR ? x->dim[x->ty.dims] : 1;
 }
 
 typedef struct urn_prog urn_prog;

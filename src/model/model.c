@@ -126,7 +126,7 @@ static size_t unc_size(const ir_decl *d, const urn_val *x) {
   int na = x->ty.dims;
   size_t count = 1;
   for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
-  size_t K = x->ty.base >= URN_TY_VECTOR ? (size_t)x->dim[na] : 1;
+  size_t K = urn_base_ndim(x->ty.base) ? (size_t)x->dim[na] : 1;
   urn_transform_kind kind;
   if (d->dtype == URN_DT_SUM_TO_ZERO_VECTOR) return count * (K ? K - 1 : 0);
   if (item_kind(d->dtype, &kind))
