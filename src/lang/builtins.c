@@ -90,7 +90,8 @@ static void build_table(void) {
   const urn_builtin *parts[] = {urn_fn_math_table, urn_fn_ops_table, urn_fn_array_table, urn_fn_linalg_table,
                                 urn_fn_ode_table, urn_fn_ode_adj_table, urn_fn_gp_table, urn_fn_solve_table,
                                 urn_fn_transform_table, urn_fn_construct_table, urn_fn_special_table,
-                                urn_fn_matrix_table, urn_fn_decomp_table, urn_fn_integrate_table};
+                                urn_fn_matrix_table, urn_fn_decomp_table, urn_fn_integrate_table,
+                                urn_fn_complex_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
     for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);
   for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
@@ -157,13 +158,13 @@ static int is_container(urn_type t) { return t.dims || urn_base_ndim(t.base); }
  * complex_vector, "~w", "~m", "~T" any complex or real-valued type): the real-valued types promote
  * (int -> real -> complex, vector -> complex_vector, ...), one step each. */
 static int match_complex(char letter, int dims, urn_type t) {
-  if (dims >= 0 && t.dims != dims) return -1;
-  if (letter == 'T') {
+  if (letter == 'T' || letter == 'C') { /* T: any array dimensions; C: none (operators) */
+    if (letter == 'C' && t.dims) return -1;
     if (urn_base_is_complex(t.base)) return 0;
     return is_numeric(t.base) ? (t.base == URN_TY_INT ? 2 : 1) : -1;
   }
   int base = letter_base(letter);
-  if (base < 0) return -1;
+  if (base < 0 || (dims >= 0 && t.dims != dims)) return -1;
   int want = urn_base_to_complex(base);
   if (t.base == want) return 0;
   if (t.base == base || (base == URN_TY_REAL && t.base == URN_TY_REAL)) return 1;
@@ -353,6 +354,10 @@ const urn_builtin *urn_builtin_resolve_cost(const char *name, const urn_type *ar
       if (next_code(&s, &l2, &d2, &r2)) ok = 0; /* too few arguments */
     }
     if (!ok) continue;
+    /* elementwise complex functions: two containers must have the same type once complex */
+    if (strncmp(b->sig, "~S:", 3) == 0 && n == 2 && is_container(args[0]) && is_container(args[1]) &&
+        (args[0].dims != args[1].dims || urn_base_to_complex(args[0].base) != urn_base_to_complex(args[1].base)))
+      continue;
     /* 'z': an array of exactly the type of the first argument (append_array) */
     if (n >= 2 && code_at(b->sig, 1) == 'z' && (args[1].base != args[0].base || args[1].dims != args[0].dims)) continue;
     /* elementwise functions: their containers must conform */

@@ -24,7 +24,8 @@
  *   argument kind (variadic); a '#' before a code marks a data-only argument
  *   (the checker refuses a value that depends on parameters); '~' before a letter is its complex form
  *   ("~r" complex, "~v" complex_vector, "~w" complex_row_vector, "~m"
- *   complex_matrix, "~T" any complex or real-valued type), which real-valued
+ *   complex_matrix, "~T" any complex or real-valued type, "~C" the same
+ *   without arrays), which real-valued
  *   arguments reach by promotion (int -> real -> complex, vector ->
  *   complex_vector, ...; one step each).  A return code prefixed by '~' or
  *   '^' is that type made complex or real-valued ("~X": the first argument's

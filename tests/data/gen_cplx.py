@@ -63,6 +63,18 @@ T = cmat(5, 3)
 W = cmat(3, 4)
 out += [arr("cx_svd_T", T), arr("cx_svd_T_s", np.linalg.svd(T, compute_uv=False)),
         arr("cx_svd_W", W), arr("cx_svd_W_s", np.linalg.svd(W, compute_uv=False))]
+# complex scalar functions at points off the branch cuts (numpy's principal branches, as C's)
+pts = np.array([0.7 + 0.4j, -1.3 + 2.1j, 0.25 - 0.9j, -0.6 - 0.35j, 2.2 + 0.05j])
+out.append(arr("cx_fn_z", pts))
+fns = ["exp", "log", "log10", "sqrt", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+       "arcsinh", "arccosh", "arctanh"]
+out.append("static const char *const cx_fn_names[%d] = {%s};" % (len(fns), ", ".join(
+    '"%s"' % f.replace("arc", "a") for f in fns)))
+out.append(arr("cx_fn_vals", np.concatenate([getattr(np, f)(pts) for f in fns])))
+out.append(arr("cx_fn_abs", np.abs(pts)))
+out.append(arr("cx_fn_arg", np.angle(pts)))
+w = np.array([0.3 - 1.1j, 1.5 + 0.2j, -0.4 + 0.8j, 2.0 + 0.0j, -1.0 - 0.5j])
+out += [arr("cx_pow_w", w), arr("cx_pow_zw", pts ** w), arr("cx_pow_z2", pts ** 2.5), arr("cx_pow_2z", 2.5 ** pts)]
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cplx_table.h")
 with open(path, "w") as f:
     f.write("\n".join(out) + "\n")

@@ -1,0 +1,173 @@
+/* tests/test_fn_complex.c — the complex built-ins called directly
+ * (tests/builtin_probe.h): values of the complex scalar functions, pow, abs and
+ * arg against numpy (tests/data/gen_cplx.py), closed forms of the others,
+ * broadcasting and promotion of real-valued arguments, overload resolution
+ * (complex overloads reached by promotion; arrays refused by operators), and
+ * every gradient against central finite differences of the same call. */
+#include <complex.h>
+
+#include "builtin_probe.h"
+#include "data/cplx_table.h"
+
+typedef double complex cd;
+static const urn_type TC = {URN_TY_COMPLEX, 0}, TR = {URN_TY_REAL, 0}, TCV = {URN_TY_COMPLEX_VECTOR, 0},
+                      TV = {URN_TY_VECTOR, 0}, TCM = {URN_TY_COMPLEX_MATRIX, 0}, TCR = {URN_TY_COMPLEX_ROW_VECTOR, 0};
+static const int32_t D0[URN_MAX_DIMS] = {0};
+
+/* f(z) for one complex z; returns the value (NAN on failure). */
+static cd call1(const char *name, cd z) {
+  urn_ev *ev = probe_ev();
+  double v[2] = {creal(z), cimag(z)};
+  urn_val a = probe_val(ev, TC, NULL, v, 0), out;
+  cd r = NAN;
+  if (probe_call(ev, name, &a, 1, &out, NULL, 0) == 0)
+    r = urn_base_is_complex(out.ty.base) ? CMPLX(out.v[0], out.v[1]) : CMPLX(out.v[0], 0);
+  probe_ev_free(ev);
+  return r;
+}
+
+static void test_scalar_functions(void) {
+  const cd *z = (const cd *)cx_fn_z, *vals = (const cd *)cx_fn_vals;
+  double worst = 0, worst_g = 0;
+  for (int f = 0; f < 16; f++)
+    for (int i = 0; i < 5; i++) {
+      cd got = call1(cx_fn_names[f], z[i]), want = vals[f * 5 + i];
+      double e = cabs(got - want) / fmax(1, cabs(want));
+      worst = fmax(worst, e);
+      CHECK(e < 1e-14, "%s(%g%+gi) = %g%+gi, numpy %g%+gi", cx_fn_names[f], creal(z[i]), cimag(z[i]), creal(got), cimag(got),
+            creal(want), cimag(want));
+      double v[2] = {creal(z[i]), cimag(z[i])};
+      const double *vs[1] = {v};
+      double g = probe_grad(cx_fn_names[f], 1, &TC, &D0, vs, 1e-6);
+      worst_g = fmax(worst_g, g);
+      CHECK(g >= 0 && g < 1e-8, "%s: gradient vs finite differences (%.3g)", cx_fn_names[f], g);
+    }
+  for (int i = 0; i < 5; i++) {
+    CHECK_REL(creal(call1("abs", z[i])), cx_fn_abs[i], 1e-15, "abs(z) against numpy");
+    CHECK_REL(creal(call1("arg", z[i])), cx_fn_arg[i], 1e-15, "arg(z) against numpy");
+    CHECK_REL(creal(call1("norm", z[i])), cabs(z[i]) * cabs(z[i]), 1e-14, "norm(z) = |z|^2");
+    cd c = call1("conj", z[i]);
+    CHECK(creal(c) == creal(z[i]) && cimag(c) == -cimag(z[i]), "conj(z)");
+    CHECK(creal(call1("get_real", z[i])) == creal(z[i]) && creal(call1("get_imag", z[i])) == cimag(z[i]), "get_real, get_imag");
+    CHECK(call1("proj", z[i]) == z[i], "proj of a finite z is z");
+  }
+  cd pinf = call1("proj", CMPLX(INFINITY, -2.0));
+  CHECK(isinf(creal(pinf)) && creal(pinf) > 0 && cimag(pinf) == 0 && signbit(cimag(pinf)), "proj(inf - 2i) = inf - 0i");
+  const char *nh[] = {"abs", "arg", "norm", "conj", "get_real", "get_imag", "proj"};
+  for (int f = 0; f < 7; f++) {
+    double v[2] = {0.7, -0.4};
+    const double *vs[1] = {v};
+    double g = probe_grad(nh[f], 1, &TC, &D0, vs, 1e-6);
+    CHECK(g >= 0 && g < 1e-8, "%s: gradient vs finite differences (%.3g)", nh[f], g);
+  }
+  printf("complex scalar functions: worst %.2e vs numpy, gradients worst %.2e\n", worst, worst_g);
+}
+
+static void test_pow_and_arithmetic(void) {
+  const cd *z = (const cd *)cx_fn_z, *w = (const cd *)cx_pow_w;
+  for (int i = 0; i < 5; i++) {
+    urn_ev *ev = probe_ev();
+    double a[2] = {creal(z[i]), cimag(z[i])}, b[2] = {creal(w[i]), cimag(w[i])}, r = 2.5;
+    urn_val args[2] = {probe_val(ev, TC, NULL, a, 0), probe_val(ev, TC, NULL, b, 0)}, out;
+    CHECK(probe_call(ev, "pow", args, 2, &out, NULL, 0) == 0, "pow(complex, complex)");
+    cd got = CMPLX(out.v[0], out.v[1]), want = ((const cd *)cx_pow_zw)[i];
+    CHECK(cabs(got - want) < 1e-14 * fmax(1, cabs(want)), "pow(z, w) against numpy (%g%+gi vs %g%+gi)", creal(got), cimag(got), creal(want),
+          cimag(want));
+    args[1] = probe_val(ev, TR, NULL, &r, 0);
+    probe_call(ev, "pow", args, 2, &out, NULL, 0);
+    want = ((const cd *)cx_pow_z2)[i];
+    CHECK(cabs(CMPLX(out.v[0], out.v[1]) - want) < 1e-14 * fmax(1, cabs(want)), "pow(z, 2.5) against numpy");
+    args[1] = args[0], args[0] = probe_val(ev, TR, NULL, &r, 0);
+    probe_call(ev, "pow", args, 2, &out, NULL, 0);
+    want = ((const cd *)cx_pow_2z)[i];
+    CHECK(out.ty.base == URN_TY_COMPLEX && cabs(CMPLX(out.v[0], out.v[1]) - want) < 1e-14 * fmax(1, cabs(want)), "pow(2.5, z) against numpy");
+    probe_ev_free(ev);
+    const urn_type t2[2] = {TC, TC}, t3[2] = {TR, TC};
+    const int32_t d2[2][URN_MAX_DIMS] = {{0}, {0}};
+    const double *vs[2] = {a, b}, *vr[2] = {&r, a};
+    double g = probe_grad("pow", 2, t2, d2, vs, 1e-6), g2 = probe_grad("pow", 2, t3, d2, vr, 1e-6);
+    CHECK(g >= 0 && g < 1e-8 && g2 >= 0 && g2 < 1e-8, "pow: gradients vs finite differences (%.3g, %.3g)", g, g2);
+  }
+  /* broadcasting and promotion: complex_vector op complex, vector op complex, complex op complex_matrix */
+  double cv[6] = {1, 2, -3, 0.5, 0.25, -1}, c[2] = {0.5, -2}, rv[3] = {1, -0.5, 1.5}, cm[8] = {1, 0, 0, 1, 2, -1, -0.5, 3};
+  int32_t d3[URN_MAX_DIMS] = {3}, d22[URN_MAX_DIMS] = {2, 2};
+  const char *ops[] = {"add", "subtract", "elt_multiply", "elt_divide", "multiply", "divide", "pow"};
+  cd (*ref[])(cd, cd) = {NULL};
+  (void)ref;
+  for (int o = 0; o < 7; o++) {
+    urn_ev *ev = probe_ev();
+    urn_val args[2] = {probe_val(ev, TCV, d3, cv, 0), probe_val(ev, TC, NULL, c, 0)}, out;
+    int rc = probe_call(ev, ops[o], args, 2, &out, NULL, 0);
+    CHECK(rc == 0 && out.ty.base == URN_TY_COMPLEX_VECTOR && out.n == 6, "%s(complex_vector, complex)", ops[o]);
+    for (int i = 0; rc == 0 && i < 3; i++) {
+      cd x = CMPLX(cv[2 * i], cv[2 * i + 1]), y = CMPLX(c[0], c[1]), want;
+      switch (o) {
+        case 0: want = x + y; break;
+        case 1: want = x - y; break;
+        case 2: case 4: want = x * y; break;
+        case 3: case 5: want = x / y; break;
+        default: want = cpow(x, y);
+      }
+      CHECK(cabs(CMPLX(out.v[2 * i], out.v[2 * i + 1]) - want) < 1e-15 * fmax(1, cabs(want)), "%s elementwise value %d", ops[o], i);
+    }
+    const urn_type t[2] = {TCV, TC}, tv[2] = {TV, TC};
+    const int32_t dd[2][URN_MAX_DIMS] = {{3}, {0}};
+    const double *vs[2] = {cv, c}, *vv[2] = {rv, c};
+    double g = probe_grad(ops[o], 2, t, dd, vs, 1e-6);
+    CHECK(g >= 0 && g < 1e-8, "%s(complex_vector, complex): gradient (%.3g)", ops[o], g);
+    if (o != 4) { /* vector promoted to complex_vector */
+      g = probe_grad(ops[o], 2, tv, dd, vv, 1e-6);
+      CHECK(g >= 0 && g < 1e-8, "%s(vector, complex): promotion and gradient (%.3g)", ops[o], g);
+    }
+    probe_ev_free(ev);
+  }
+  /* complex_matrix .* complex_matrix, minus, scalar / matrix */
+  const urn_type tmm[2] = {TCM, TCM}, tsm[2] = {TC, TCM};
+  const int32_t dmm[2][URN_MAX_DIMS] = {{2, 2}, {2, 2}}, dsm[2][URN_MAX_DIMS] = {{0}, {2, 2}};
+  const double *vmm[2] = {cm, cm}, *vsm[2] = {c, cm};
+  double g = probe_grad("elt_divide", 2, tmm, dmm, vmm, 1e-6);
+  CHECK(g >= 0 && g < 1e-8, "complex_matrix ./ complex_matrix gradient (%.3g)", g);
+  g = probe_grad("divide", 2, tsm, dsm, vsm, 1e-6);
+  CHECK(g >= 0 && g < 1e-8, "complex / complex_matrix gradient (%.3g)", g);
+  const double *vm1[1] = {cm};
+  g = probe_grad("minus", 1, &TCM, (const int32_t(*)[URN_MAX_DIMS])d22, vm1, 1e-6);
+  CHECK(g >= 0 && g < 1e-8, "-complex_matrix gradient (%.3g)", g);
+  /* resolution: arrays are not operands; vector + complex_row_vector is refused; real pow stays real */
+  urn_type ta[2] = {{URN_TY_COMPLEX, 1}, TC}, tvr[2] = {TV, TCR}, trr[2] = {TR, TR}, ret;
+  CHECK(!urn_builtin_resolve("add", ta, 2, &ret), "array[] complex + complex is refused");
+  CHECK(!urn_builtin_resolve("add", tvr, 2, &ret), "vector + complex_row_vector is refused");
+  CHECK(urn_builtin_resolve("pow", trr, 2, &ret) && ret.base == URN_TY_REAL, "pow(real, real) stays real");
+  CHECK(urn_builtin_resolve("pow", ta, 2, &ret) && ret.base == URN_TY_COMPLEX && ret.dims == 1, "pow(array[] complex, complex) is array[] complex");
+}
+
+static void test_constructors(void) {
+  urn_ev *ev = probe_ev();
+  double re[3] = {1, 2, 3}, im = -0.5, r = 2, th = 0.3;
+  int32_t d3[URN_MAX_DIMS] = {3};
+  urn_val args[2] = {probe_val(ev, TV, d3, re, 0), probe_val(ev, TR, NULL, &im, 0)}, out;
+  CHECK(probe_call(ev, "to_complex", args, 2, &out, NULL, 0) == 0 && out.ty.base == URN_TY_COMPLEX_VECTOR, "to_complex(vector, real)");
+  CHECK(out.v[2] == 2 && out.v[3] == -0.5 && out.v[5] == -0.5, "to_complex(vector, real) values");
+  CHECK(probe_call(ev, "to_complex", args, 0, &out, NULL, 0) == 0 && out.v[0] == 0 && out.v[1] == 0, "to_complex() = 0");
+  args[0] = probe_val(ev, TR, NULL, &r, 0), args[1] = probe_val(ev, TR, NULL, &th, 0);
+  CHECK(probe_call(ev, "polar", args, 2, &out, NULL, 0) == 0 && fabs(out.v[0] - 2 * cos(0.3)) < 1e-16 && fabs(out.v[1] - 2 * sin(0.3)) < 1e-16,
+        "polar(2, 0.3)");
+  double neg = -1;
+  char msg[256];
+  args[0] = probe_val(ev, TR, NULL, &neg, 0);
+  CHECK(probe_call(ev, "polar", args, 2, &out, msg, sizeof msg) == -2 && strstr(msg, "polar: the magnitude is -1"), "polar(-1, .) rejects: %s", msg);
+  probe_ev_free(ev);
+  const urn_type t2[2] = {TR, TR};
+  const int32_t d2[2][URN_MAX_DIMS] = {{0}, {0}};
+  const double *vs[2] = {&r, &th};
+  double g = probe_grad("polar", 2, t2, d2, vs, 1e-6);
+  CHECK(g >= 0 && g < 1e-8, "polar gradient (%.3g)", g);
+  g = probe_grad("to_complex", 2, t2, d2, vs, 1e-6);
+  CHECK(g >= 0 && g < 1e-8, "to_complex gradient (%.3g)", g);
+}
+
+int main(void) {
+  test_scalar_functions();
+  test_pow_and_arithmetic();
+  test_constructors();
+  return test_done();
+}
