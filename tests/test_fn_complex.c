@@ -165,9 +165,96 @@ static void test_constructors(void) {
   CHECK(g >= 0 && g < 1e-8, "to_complex gradient (%.3g)", g);
 }
 
+/* One gradient check of name on the given arguments. */
+static void grad1(const char *name, int n, const urn_type *ty, const int32_t (*dims)[URN_MAX_DIMS], const double *const *vals,
+                  double tol) {
+  double g = probe_grad(name, n, ty, dims, vals, 1e-6);
+  char tn[3][96] = {"", "", ""};
+  for (int i = 0; i < n && i < 3; i++) urn_type_format(ty[i], tn[i], sizeof tn[i]);
+  CHECK(g >= 0 && g < tol, "%s(%s%s%s%s%s): gradient vs finite differences (%.3g)", name, tn[0], n > 1 ? ", " : "", tn[1], n > 2 ? ", " : "",
+        tn[2], g);
+}
+
+static void test_linear_algebra(void) {
+  /* a 3 x 3 complex matrix, a 3-vector, a 3 x 2 matrix (all complex, interleaved) */
+  double A[18] = {1.2, 0.3, -0.4, 1.1, 0.5, -0.7, 0.9, -0.2, 2.0, 0.4, -1.1, 0.6, 0.3, 0.8, -0.6, -0.5, 1.4, 0.1};
+  double v[6] = {0.5, -1, 1.5, 0.25, -0.75, 0.6}, B[12] = {0.2, 1, -1, 0.5, 0.3, 0.3, 1.2, -0.4, 0.1, 0.9, -0.8, 0.2};
+  double R[9] = {2, 0.5, -1, 0.3, 1.5, 0.2, -0.4, 0.6, 3}; /* real 3 x 3 */
+  const int32_t d33[URN_MAX_DIMS] = {3, 3}, d32[URN_MAX_DIMS] = {3, 2}, d3[URN_MAX_DIMS] = {3};
+  const urn_type tmm[2] = {TCM, TCM}, tmv[2] = {TCM, TCV}, tvv[2] = {TCV, TCV}, trm[2] = {TCR, TCM}, tvr[2] = {TCV, TCR};
+  const int32_t dmm[2][URN_MAX_DIMS] = {{3, 3}, {3, 2}}, dmv[2][URN_MAX_DIMS] = {{3, 3}, {3}}, dvv[2][URN_MAX_DIMS] = {{3}, {3}};
+  const double *vmm[2] = {A, B}, *vmv[2] = {A, v}, *vvv[2] = {v, v + 0};
+  grad1("multiply", 2, tmm, dmm, vmm, 1e-8);
+  grad1("multiply", 2, tmv, dmv, vmv, 1e-8);
+  grad1("multiply", 2, trm, (const int32_t(*)[URN_MAX_DIMS])(int32_t[2][URN_MAX_DIMS]){{3}, {3, 3}}, (const double *const[]){v, A}, 1e-8);
+  grad1("multiply", 2, tvr, dvv, vvv, 1e-8);
+  grad1("dot_product", 2, tvv, dvv, vvv, 1e-8);
+  grad1("rows_dot_product", 2, tmm, (const int32_t(*)[URN_MAX_DIMS])(int32_t[2][URN_MAX_DIMS]){{3, 2}, {3, 2}}, (const double *const[]){B, B}, 1e-8);
+  grad1("columns_dot_self", 1, &TCM, &d32, (const double *const[]){B}, 1e-8);
+  grad1("dot_self", 1, &TCV, &d3, (const double *const[]){v}, 1e-8);
+  grad1("sum", 1, &TCM, &d33, (const double *const[]){A}, 1e-8);
+  grad1("prod", 1, &TCV, &d3, (const double *const[]){v}, 1e-8);
+  grad1("trace", 1, &TCM, &d33, (const double *const[]){A}, 1e-8);
+  grad1("cumulative_sum", 1, &TCV, &d3, (const double *const[]){v}, 1e-8);
+  grad1("transpose", 1, &TCM, &d32, (const double *const[]){B}, 1e-8);
+  grad1("diag_post_multiply", 2, tmv, dmv, vmv, 1e-8);
+  grad1("add_diag", 2, tmv, dmv, vmv, 1e-8);
+  grad1("mdivide_right", 2, (const urn_type[]){TCR, TCM}, (const int32_t(*)[URN_MAX_DIMS])(int32_t[2][URN_MAX_DIMS]){{3}, {3, 3}},
+        (const double *const[]){v, A}, 1e-7);
+  grad1("mdivide_right", 2, tmm, (const int32_t(*)[URN_MAX_DIMS])(int32_t[2][URN_MAX_DIMS]){{2, 3}, {3, 3}}, (const double *const[]){B, A}, 1e-7);
+  grad1("fft", 1, &TCV, &d3, (const double *const[]){v}, 1e-8);
+  grad1("inv_fft", 1, &TCV, &d3, (const double *const[]){v}, 1e-8);
+  grad1("fft2", 1, &TCM, &d32, (const double *const[]){B}, 1e-8);
+  grad1("inv_fft2", 1, &TCM, &d32, (const double *const[]){B}, 1e-8);
+  grad1("eigenvalues", 1, &TCM, &d33, (const double *const[]){A}, 1e-7);
+  grad1("eigenvalues", 1, &(urn_type){URN_TY_MATRIX, 0}, &d33, (const double *const[]){R}, 1e-7);
+  grad1("singular_values", 1, &TCM, &d32, (const double *const[]){B}, 1e-7);
+  /* Hermitian: H = A + A^H */
+  double H[18];
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      int p = i + 3 * j, q = j + 3 * i;
+      H[2 * p] = A[2 * p] + A[2 * q], H[2 * p + 1] = A[2 * p + 1] - A[2 * q + 1];
+    }
+  grad1("eigenvalues_sym", 1, &TCM, &d33, (const double *const[]){H}, 1e-7);
+  /* values: A v, conj dot, fft of v against the direct sum, eigenvalues_sym real and ascending */
+  urn_ev *ev = probe_ev();
+  urn_val a[2] = {probe_val(ev, TCM, d33, A, 0), probe_val(ev, TCV, d3, v, 0)}, out;
+  probe_call(ev, "multiply", a, 2, &out, NULL, 0);
+  double e = 0;
+  for (int i = 0; i < 3; i++) {
+    cd s = 0;
+    for (int k = 0; k < 3; k++) s += CMPLX(A[2 * (i + 3 * k)], A[2 * (i + 3 * k) + 1]) * CMPLX(v[2 * k], v[2 * k + 1]);
+    e = fmax(e, cabs(CMPLX(out.v[2 * i], out.v[2 * i + 1]) - s));
+  }
+  CHECK(out.ty.base == URN_TY_COMPLEX_VECTOR && e < 1e-15, "complex matrix times vector (%.3g)", e);
+  a[0] = a[1];
+  probe_call(ev, "dot_product", a, 2, &out, NULL, 0);
+  double sq = 0;
+  for (int k = 0; k < 6; k++) sq += v[k] * v[k];
+  CHECK(fabs(out.v[0] - sq) < 1e-15 && out.v[1] == 0, "dot_product(v, v) = |v|^2 (conjugates the first argument)");
+  probe_call(ev, "fft", a, 1, &out, NULL, 0);
+  e = 0;
+  for (int j = 0; j < 3; j++) {
+    cd s = 0;
+    for (int k = 0; k < 3; k++) s += CMPLX(v[2 * k], v[2 * k + 1]) * cexp(-2 * M_PI * I * j * k / 3.0);
+    e = fmax(e, cabs(CMPLX(out.v[2 * j], out.v[2 * j + 1]) - s));
+  }
+  CHECK(e < 1e-14, "fft against the direct sum (%.3g)", e);
+  a[0] = probe_val(ev, TCM, d33, H, 0);
+  probe_call(ev, "eigenvalues_sym", a, 1, &out, NULL, 0);
+  CHECK(out.ty.base == URN_TY_COMPLEX_VECTOR && out.v[1] == 0 && out.v[0] <= out.v[2] && out.v[2] <= out.v[4], "eigenvalues_sym: real, ascending");
+  char msg[256];
+  a[0] = probe_val(ev, TCM, d33, A, 1);
+  CHECK(probe_call(ev, "eigenvectors", a, 1, &out, msg, sizeof msg) == -2 && strstr(msg, "no derivative"),
+        "eigenvectors of a parameter matrix reject: %s", msg);
+  probe_ev_free(ev);
+}
+
 int main(void) {
   test_scalar_functions();
   test_pow_and_arithmetic();
   test_constructors();
+  test_linear_algebra();
   return test_done();
 }

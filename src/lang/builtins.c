@@ -91,7 +91,7 @@ static void build_table(void) {
                                 urn_fn_ode_table, urn_fn_ode_adj_table, urn_fn_gp_table, urn_fn_solve_table,
                                 urn_fn_transform_table, urn_fn_construct_table, urn_fn_special_table,
                                 urn_fn_matrix_table, urn_fn_decomp_table, urn_fn_integrate_table,
-                                urn_fn_complex_table};
+                                urn_fn_complex_table, urn_fn_complex_la_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
     for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);
   for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);

@@ -25,6 +25,7 @@ extern const urn_builtin urn_fn_decomp_table[];    /* fn_decomp.c: qr_*, singula
 extern const urn_builtin urn_fn_integrate_table[]; /* fn_integrate.c: integrate_1d and its 2.37 variadic forms */
 extern const urn_builtin urn_fn_special_table[];   /* fn_special.c: beta, inc_beta, Bessel, lambert_w, hypergeometric... */
 extern const urn_builtin urn_fn_complex_table[];  /* fn_complex.c: complex scalar functions and arithmetic */
+extern const urn_builtin urn_fn_complex_la_table[]; /* fn_complex_la.c: complex linear algebra, fft, eigen, svd */
 
 /* Higher-order built-ins (fn_usys.c).  The evaluation of a function passed by
  * name (lower.c wires it): a FUNCTION-typed value that carries the ir_fun. */

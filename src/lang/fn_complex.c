@@ -59,6 +59,42 @@ void urn_cx_put(urn_ev *ev, urn_val *out, size_t i, cd w, const int32_t *op, con
   }
 }
 
+void urn_cx_put2(urn_ev *ev, urn_val *out, size_t i, cd w, const int32_t *op, const cd *dxy, int nop) {
+  out->v[2 * i] = creal(w), out->v[2 * i + 1] = cimag(w);
+  if (!out->ix) return;
+  for (int part = 0; part < 2; part++) {
+    int32_t *o;
+    double *p;
+    urn_tape_begin(&ev->tape, (size_t)(2 * nop), &o, &p);
+    size_t m = 0;
+    for (int k = 0; k < 2 * nop; k++)
+      if (op[k] >= 0) o[m] = op[k], p[m++] = part ? cimag(dxy[k]) : creal(dxy[k]);
+    out->ix[2 * i + part] = urn_tape_end(&ev->tape, part ? cimag(w) : creal(w), m);
+  }
+}
+
+cd *urn_cx_load(urn_ev *ev, const urn_val *a) {
+  size_t n = urn_cx_count(a);
+  cd *z = (cd *)urn_ev_doubles(ev, 2 * n);
+  for (size_t i = 0; i < n; i++) z[i] = urn_cx_get(a, i, NULL, NULL);
+  return z;
+}
+
+void urn_cx_add_adj(urn_tape *t, const urn_val *a, const int32_t *ix, size_t i, cd g) {
+  if (!ix) return;
+  if (urn_base_is_complex(a->ty.base)) {
+    if (ix[2 * i] >= 0) t->adj[ix[2 * i]] += creal(g);
+    if (ix[2 * i + 1] >= 0) t->adj[ix[2 * i + 1]] += cimag(g);
+  } else if (ix[i] >= 0) {
+    t->adj[ix[i]] += creal(g);
+  }
+}
+
+cd urn_cx_out_adj(const urn_tape *t, const int32_t *ix, size_t i) {
+  double r = ix[2 * i] >= 0 ? t->adj[ix[2 * i]] : 0, m = ix[2 * i + 1] >= 0 ? t->adj[ix[2 * i + 1]] : 0;
+  return CMPLX(r, m);
+}
+
 static int is_var(const urn_val *a) { return a->ix != NULL; }
 
 /* ---- holomorphic unary functions of a complex scalar ---- */

@@ -21,4 +21,15 @@ void urn_cx_alloc(urn_ev *ev, urn_val *out, const urn_val *like, int with_ix);
  * out has nodes. */
 void urn_cx_put(urn_ev *ev, urn_val *out, size_t i, double complex w, const int32_t *op, const double complex *d, int nop);
 
+/* The same for a function that is not holomorphic: dxy[2k] = df/dx_k, dxy[2k+1] = df/dy_k
+ * (complex numbers; z_k = x_k + i y_k). */
+void urn_cx_put2(urn_ev *ev, urn_val *out, size_t i, double complex w, const int32_t *op, const double complex *dxy, int nop);
+/* The elements of a (complex or real) as an arena array of complex numbers. */
+double complex *urn_cx_load(urn_ev *ev, const urn_val *a);
+/* Reverse pass helpers for callbacks.  Adjoints of a complex value are carried as
+ * dL/dRe + i dL/dIm: urn_cx_out_adj reads element i's from output nodes ix (2 per element);
+ * urn_cx_add_adj adds g to element i of input a (nodes ix; a real input takes Re g). */
+double complex urn_cx_out_adj(const urn_tape *t, const int32_t *ix, size_t i);
+void urn_cx_add_adj(urn_tape *t, const urn_val *a, const int32_t *ix, size_t i, double complex g);
+
 #endif

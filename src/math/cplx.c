@@ -375,3 +375,39 @@ int urn_csvd(size_t m, size_t n, const cd *A, double *s, cd *U, cd *V) {
   free(done), free(todo), free(ord), free(nr), free(W);
   return rc;
 }
+
+int urn_csolve(size_t n, const cd *A, cd *B, size_t m) {
+  cd *L = urn_xmalloc(sizeof(cd) * (n * n + 1));
+  memcpy(L, A, sizeof(cd) * n * n);
+  int rc = 0;
+  for (size_t k = 0; k < n && rc == 0; k++) {
+    size_t p = k;
+    for (size_t i = k + 1; i < n; i++)
+      if (cabs(L[i + k * n]) > cabs(L[p + k * n])) p = i;
+    if (L[p + k * n] == 0) { rc = -1; break; }
+    if (p != k) {
+      for (size_t j = 0; j < n; j++) { cd t = L[k + j * n]; L[k + j * n] = L[p + j * n], L[p + j * n] = t; }
+      for (size_t j = 0; j < m; j++) { cd t = B[k + j * n]; B[k + j * n] = B[p + j * n], B[p + j * n] = t; }
+    }
+    for (size_t i = k + 1; i < n; i++) {
+      cd f = L[i + k * n] / L[k + k * n];
+      if (f == 0) continue;
+      for (size_t j = k; j < n; j++) L[i + j * n] -= f * L[k + j * n];
+      for (size_t j = 0; j < m; j++) B[i + j * n] -= f * B[k + j * n];
+    }
+  }
+  for (size_t j = 0; j < m && rc == 0; j++)
+    for (size_t i = n; i-- > 0;) {
+      cd s = B[i + j * n];
+      for (size_t l = i + 1; l < n; l++) s -= L[i + l * n] * B[l + j * n];
+      B[i + j * n] = s / L[i + i * n];
+    }
+  free(L);
+  return rc;
+}
+
+int urn_cinverse(size_t n, const cd *A, cd *Ainv) {
+  memset(Ainv, 0, sizeof(cd) * n * n);
+  for (size_t i = 0; i < n; i++) Ainv[i + i * n] = 1;
+  return urn_csolve(n, A, Ainv, n);
+}

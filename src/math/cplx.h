@@ -40,4 +40,11 @@ int urn_cheig(size_t n, const double complex *A, double *w, double complex *V);
  * rotations.  Returns 0 or -1 (no convergence). */
 int urn_csvd(size_t m, size_t n, const double complex *A, double *s, double complex *U, double complex *V);
 
+/* Solves A X = B for X (A n x n, B n x m, X overwriting B) by LU with
+ * partial pivoting; A is not modified.  Returns 0, or -1 when A is singular. */
+int urn_csolve(size_t n, const double complex *A, double complex *B, size_t m);
+
+/* Ainv = A^-1 (n x n).  Returns 0, or -1 when A is singular. */
+int urn_cinverse(size_t n, const double complex *A, double complex *Ainv);
+
 #endif
