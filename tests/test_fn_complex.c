@@ -251,7 +251,58 @@ static void test_linear_algebra(void) {
   probe_ev_free(ev);
 }
 
+/* Reshaping and slicing: values (with nodes carried through) against direct indexing. */
+static void test_containers(void) {
+  double A[12] = {1, 10, 2, 20, 3, 30, 4, 40, 5, 50, 6, 60}; /* 2 x 3: column-major (1 3 5; 2 4 6) + i 10x */
+  const int32_t d23[URN_MAX_DIMS] = {2, 3};
+  urn_ev *ev = probe_ev();
+  urn_val m = probe_val(ev, TCM, d23, A, 1), out, args[5];
+  args[0] = m;
+  CHECK(probe_call(ev, "to_vector", args, 1, &out, NULL, 0) == 0 && out.ty.base == URN_TY_COMPLEX_VECTOR && out.n == 12 && out.v[4] == 3 &&
+            out.v[5] == 30 && out.ix[4] == m.ix[4],
+        "to_vector(complex_matrix): column-major, nodes kept");
+  CHECK(probe_call(ev, "to_array_2d", args, 1, &out, NULL, 0) == 0 && out.ty.dims == 2 && out.v[2] == 3 && out.v[6] == 2,
+        "to_array_2d(complex_matrix): rows");
+  CHECK(probe_call(ev, "transpose", args, 1, &out, NULL, 0) == 0 && out.dim[0] == 3 && out.v[2] == 3 && out.v[3] == 30, "transpose (no conjugation)");
+  double i1 = 2, i2 = 2, i3 = 1, i4 = 2;
+  args[1] = probe_val(ev, (urn_type){URN_TY_INT, 0}, NULL, &i1, 0);
+  CHECK(probe_call(ev, "row", args, 2, &out, NULL, 0) == 0 && out.ty.base == URN_TY_COMPLEX_ROW_VECTOR && out.v[0] == 2 && out.v[2] == 4 && out.v[4] == 6,
+        "row(m, 2)");
+  CHECK(probe_call(ev, "col", args, 2, &out, NULL, 0) == 0 && out.v[0] == 3 && out.v[2] == 4, "col(m, 2)");
+  args[2] = probe_val(ev, (urn_type){URN_TY_INT, 0}, NULL, &i2, 0);
+  args[3] = probe_val(ev, (urn_type){URN_TY_INT, 0}, NULL, &i3, 0);
+  args[4] = probe_val(ev, (urn_type){URN_TY_INT, 0}, NULL, &i4, 0);
+  CHECK(probe_call(ev, "block", args, 5, &out, NULL, 0) == 0 && out.dim[0] == 1 && out.dim[1] == 2 && out.v[0] == 4 && out.v[2] == 6, "block(m, 2, 2, 1, 2)");
+  char msg[200];
+  double big = 3;
+  args[1] = args[2] = args[4], args[4] = probe_val(ev, (urn_type){URN_TY_INT, 0}, NULL, &big, 0);
+  CHECK(probe_call(ev, "block", args, 5, &out, msg, sizeof msg) == -2 && strstr(msg, "out of range"), "block out of range rejects: %s", msg);
+  double r3[3] = {7, 8, 9};
+  args[0] = probe_val(ev, (urn_type){URN_TY_ROW_VECTOR, 0}, (int32_t[]){3}, r3, 0), args[1] = m;
+  CHECK(probe_call(ev, "append_row", args, 2, &out, NULL, 0) == 0 && out.ty.base == URN_TY_COMPLEX_MATRIX && out.dim[0] == 3 && out.v[0] == 7 &&
+            out.v[1] == 0 && out.v[2] == 1 && out.v[3] == 10,
+        "append_row(row_vector, complex_matrix): promoted, stacked");
+  args[0] = m;
+  double two = 2, three = 3, zero = 0;
+  args[1] = probe_val(ev, (urn_type){URN_TY_INT, 0}, NULL, &three, 0), args[2] = probe_val(ev, (urn_type){URN_TY_INT, 0}, NULL, &two, 0);
+  args[3] = probe_val(ev, (urn_type){URN_TY_INT, 0}, NULL, &zero, 0);
+  CHECK(probe_call(ev, "to_matrix", args, 4, &out, NULL, 0) == 0 && out.dim[0] == 3 && out.dim[1] == 2 && out.v[0] == 1 && out.v[2] == 3 && out.v[6] == 2,
+        "to_matrix(m, 3, 2, 0): row-major refill");
+  CHECK(probe_call(ev, "num_elements", args, 1, &out, NULL, 0) == 0 && out.v[0] == 6, "num_elements(complex_matrix) = 6");
+  CHECK(probe_call(ev, "rows", args, 1, &out, NULL, 0) == 0 && out.v[0] == 2, "rows(complex_matrix)");
+  double cv[6] = {1, -1, 2, -2, 3, -3};
+  args[0] = probe_val(ev, TCV, (int32_t[]){3}, cv, 0);
+  CHECK(probe_call(ev, "reverse", args, 1, &out, NULL, 0) == 0 && out.v[0] == 3 && out.v[1] == -3 && out.v[4] == 1, "reverse(complex_vector)");
+  args[1] = probe_val(ev, (urn_type){URN_TY_INT, 0}, NULL, &two, 0);
+  CHECK(probe_call(ev, "head", args, 2, &out, NULL, 0) == 0 && out.n == 4 && out.dim[0] == 2 && out.v[3] == -2, "head(complex_vector, 2)");
+  CHECK(probe_call(ev, "tail", args, 2, &out, NULL, 0) == 0 && out.n == 4 && out.v[0] == 2 && out.v[3] == -3, "tail(complex_vector, 2)");
+  CHECK(probe_call(ev, "size", args, 1, &out, NULL, 0) == 0 && out.v[0] == 3, "size(complex_vector) = 3");
+  CHECK(probe_call(ev, "rep_matrix", args, 2, &out, NULL, 0) == 0 && out.dim[0] == 3 && out.dim[1] == 2 && out.v[8] == 2, "rep_matrix(v, 2)");
+  probe_ev_free(ev);
+}
+
 int main(void) {
+  test_containers();
   test_scalar_functions();
   test_pow_and_arithmetic();
   test_constructors();

@@ -91,7 +91,7 @@ static void build_table(void) {
                                 urn_fn_ode_table, urn_fn_ode_adj_table, urn_fn_gp_table, urn_fn_solve_table,
                                 urn_fn_transform_table, urn_fn_construct_table, urn_fn_special_table,
                                 urn_fn_matrix_table, urn_fn_decomp_table, urn_fn_integrate_table,
-                                urn_fn_complex_table, urn_fn_complex_la_table};
+                                urn_fn_complex_table, urn_fn_complex_la_table, urn_fn_complex_array_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
     for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);
   for (const urn_dist *d = urn_dist_table; d->name; d++) add_dist(&t, &n, &cap, d);
@@ -273,9 +273,11 @@ static urn_type ret_type(const char *sig, const urn_type *args, int n) {
   int dims = 0;
   const char *s = sig;
   if (*s >= '1' && *s <= '9') dims = *s++ - '0', letter = *s;
-  if (*s == '@') dims = n ? args[0].dims : 0, letter = s[1]; /* the first argument's array dimensions */
+  if (*s == '@') dims = n ? args[0].dims : 0, letter = *++s; /* the first argument's array dimensions */
+  int cplx = letter == '~'; /* "1~r": array[] complex */
+  if (cplx) letter = s[1];
   int base = letter_base(letter);
-  if (base >= 0) return (urn_type){(unsigned char)base, (unsigned char)dims};
+  if (base >= 0) return (urn_type){(unsigned char)(cplx ? urn_base_to_complex(base) : base), (unsigned char)dims};
   int all_scalar = 1;
   for (int i = 0; i < n; i++)
     if (is_container(args[i])) all_scalar = 0;

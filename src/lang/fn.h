@@ -26,6 +26,7 @@ extern const urn_builtin urn_fn_integrate_table[]; /* fn_integrate.c: integrate_
 extern const urn_builtin urn_fn_special_table[];   /* fn_special.c: beta, inc_beta, Bessel, lambert_w, hypergeometric... */
 extern const urn_builtin urn_fn_complex_table[];  /* fn_complex.c: complex scalar functions and arithmetic */
 extern const urn_builtin urn_fn_complex_la_table[]; /* fn_complex_la.c: complex linear algebra, fft, eigen, svd */
+extern const urn_builtin urn_fn_complex_array_table[]; /* fn_complex_array.c: complex containers reshaped, sliced */
 
 /* Higher-order built-ins (fn_usys.c).  The evaluation of a function passed by
  * name (lower.c wires it): a FUNCTION-typed value that carries the ir_fun. */

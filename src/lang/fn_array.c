@@ -241,8 +241,8 @@ static void f_size(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args
   const urn_val *x = &args[0];
   double v;
   switch (b->aux2) {
-    case 0: v = x->ty.dims ? x->dim[0] : (double)x->n; break;                /* size */
-    case 1: v = (double)x->n; break;                                        /* num_elements */
+    case 0: v = x->ty.dims ? x->dim[0] : (double)(x->n / (size_t)urn_base_width(x->ty.base)); break; /* size */
+    case 1: v = (double)(x->n / (size_t)urn_base_width(x->ty.base)); break; /* num_elements (a complex counts once) */
     case 2: v = x->ty.base == URN_TY_ROW_VECTOR ? 1 : urn_val_rows(x); break; /* rows */
     default: v = x->ty.base == URN_TY_VECTOR ? 1 : urn_val_cols(x); break;   /* cols */
   }
@@ -257,7 +257,7 @@ static void f_dims(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args
 
 /* Slices of vectors / arrays (1-based, as Stan). */
 static void slice1(urn_ev *ev, urn_val *out, const urn_val *x, size_t start, size_t len, const char *who) {
-  size_t total = x->ty.dims ? (size_t)x->dim[0] : x->n;
+  size_t total = x->ty.dims ? (size_t)x->dim[0] : x->n / (size_t)urn_base_width(x->ty.base);
   if (start < 1 || start - 1 + len > total)
     urn_ev_reject(ev, "%s: index %zu..%zu out of range [1, %zu]", who, start, start - 1 + len, total);
   size_t elem = total ? x->n / total : 0;
@@ -274,7 +274,8 @@ static void f_head(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args
   slice1(ev, out, &args[0], 1, (size_t)args[1].v[0], "head");
 }
 static void f_tail(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
-  size_t total = args[0].ty.dims ? (size_t)args[0].dim[0] : args[0].n, k = (size_t)args[1].v[0];
+  size_t total = args[0].ty.dims ? (size_t)args[0].dim[0] : args[0].n / (size_t)urn_base_width(args[0].ty.base),
+         k = (size_t)args[1].v[0];
   if (k > total) urn_ev_reject(ev, "tail: size %zu exceeds %zu", k, total);
   slice1(ev, out, &args[0], total - k + 1, k, "tail");
 }
