@@ -124,6 +124,12 @@ static void test_shared_programs(void) {
 
 static void test_precedence(void) {
   EXPR("a + b * c", "(a + (b * c))");
+  /* complex and tuple expressions */
+  EXPR("2.5i", "2.5i");
+  EXPR("1 + 3i * z", "(1 + (3.0i * z))");
+  EXPR("(a, (b, 1e-3i))", "(a, (b, 0.001i))");
+  EXPR("t.2.1 + x[1].3[2]", "(t.2.1 + x[1].3[2])");
+  EXPR("(a + b)", "(a + b)");
   EXPR("a - b - c", "((a - b) - c)");
   EXPR("a / b * c", "((a / b) * c)");
   EXPR("-a ^ 2", "(-(a ^ 2))");
@@ -264,7 +270,11 @@ static void test_syntax_errors(void) {
   ERR("model { x = 2147483648; }",
       "t.stan:1:13: integer literal 2147483648 is too large (the largest int is 2147483647)");
   ERR("model { x = 1.5e; }", "t.stan:1:13: malformed number: exponent without digits");
-  ERR("model { x = 2i; }", "t.stan:1:13: complex (imaginary) literals are not supported");
+  ERR("model { x = 1e999999i; }", "t.stan:1:13: imaginary literal 1e999999 is too large (it overflows to infinity)");
+  ERR("model { real x = (1, 2).0; }", "t.stan:1:24: tuple components are numbered from 1");
+  ERR("model { (a, b) += f(); }", "t.stan:1:16: a tuple can only be unpacked with '=', not '+='");
+  ERR("data { tuple(real) t; }", "t.stan:1:13: a tuple type needs at least two components");
+  ERR("model { (a, f(b)) = g(); }", "t.stan:1:19: the left side of '=' must be a variable, possibly indexed");
   ERR("model { x = 3 $ 4; }", "t.stan:1:15: unexpected character '$'");
   ERR("model { print(\"abc); }", "t.stan:1:15: unterminated string literal");
   ERR("model { x = \"s\"; }",
@@ -272,7 +282,6 @@ static void test_syntax_errors(void) {
   ERR("model { real for; }", "t.stan:1:14: 'for' is a reserved word and cannot be used as a name");
   ERR("model { real _x; }", "t.stan:1:14: identifiers must start with a letter, not '_'");
   ERR("model { real x__; }", "t.stan:1:14: names ending in '__' are reserved for internal use");
-  ERR("data { complex z; }", "t.stan:1:8: type 'complex' is not supported by urn");
   ERR("functions { real f(real[] x) { return 1; } }",
       "t.stan:1:24: old array syntax 'real[]' was removed from Stan; write array[] real");
   ERR("functions { real f(vector[3] x) { return 1; } }",
@@ -438,7 +447,38 @@ static void test_caret(void) {
         "caret after UTF-8: [%s]", err.msg);
 }
 
+/* Complex and tuple declarations: types (sizes inside tuple components), function signatures, unpacking. */
+static void test_complex_tuple_decls(void) {
+  const char *src =
+      "functions { tuple(real, array[] int) f(tuple(complex, vector) x) { return (1.0, {1}); } }\n"
+      "data { complex z; complex_matrix[2, 3] M; array[2] tuple(real, tuple(int, complex_vector[3])) t; }\n"
+      "parameters { tuple(real<lower=0>, simplex[3]) p; }\n"
+      "model { real a; array[1] int b; (a, b) = f((z, [1, 2]')); }\n";
+  urn_error err;
+  urn_program *p = urn_parse("t.stan", src, strlen(src), &err);
+  CHECK(p != NULL, "complex/tuple program parses: %s", p ? "" : err.msg);
+  if (!p) return;
+  char buf[200];
+  const char *want[3] = {"complex", "complex_matrix", "array[] tuple(real, tuple(int, complex_vector))"};
+  for (int i = 0; i < 3; i++) {
+    urn_type_format(p->blocks[URN_BLK_DATA].stmts[i]->decl->ty, buf, sizeof buf);
+    CHECK(strcmp(buf, want[i]) == 0, "data declaration %d has type %s (want %s)", i, buf, want[i]);
+  }
+  const urn_vardecl *t = p->blocks[URN_BLK_DATA].stmts[2]->decl, *pp = p->blocks[URN_BLK_PARAMS].stmts[0]->decl;
+  CHECK(t->dtype == URN_DT_TUPLE && t->ncomps == 2 && t->comps[1]->ncomps == 2 && t->comps[1]->comps[1]->size1 != NULL,
+        "tuple components carry their own declarations and sizes");
+  CHECK(pp->comps[0]->lower != NULL && pp->comps[1]->dtype == URN_DT_SIMPLEX, "tuple components carry constraints");
+  urn_type_format(p->funs[0]->ret, buf, sizeof buf);
+  CHECK(strcmp(buf, "tuple(real, array[] int)") == 0, "function return type %s", buf);
+  urn_type_format(p->funs[0]->params[0]->ty, buf, sizeof buf);
+  CHECK(strcmp(buf, "tuple(complex, vector)") == 0, "function argument type %s", buf);
+  const urn_stmt *as = p->blocks[URN_BLK_MODEL].stmts[2];
+  CHECK(as->kind == URN_ST_ASSIGN && as->lhs->kind == URN_EX_TUPLE && as->lhs->nargs == 2, "unpacking assignment (a, b) = ...");
+  urn_program_free(p);
+}
+
 int main(void) {
+  test_complex_tuple_decls();
   test_committed_programs();
   test_shared_programs();
   test_precedence();

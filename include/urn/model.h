@@ -71,8 +71,12 @@ URN_API size_t urn_model_num_vars(const urn_model *m);
  * gets 0 (parameter), 1 (transformed parameter) or 2 (generated quantity),
  * *ndim its number of dimensions (0 for a scalar), dims (URN_MODEL_MAX_DIMS
  * entries) its sizes: array dimensions, then the rows (and columns) of a
- * vector or matrix.  Its values are consecutive in urn_model_param_constrain's
- * output, column-major over all ndim dimensions.  Any output pointer may be NULL. */
+ * vector or matrix, and for complex values a last dimension of 2 (real part,
+ * imaginary part; the fastest-varying).  Its values are consecutive in
+ * urn_model_param_constrain's output, column-major over all ndim dimensions
+ * except that last one.  A tuple reports only its array dimensions (its
+ * components' values follow each other per element, as in Stan CSV).  Any
+ * output pointer may be NULL. */
 URN_API const char *urn_model_var(const urn_model *m, size_t i, int *block, int *ndim, size_t *dims);
 
 /* Log density at the unconstrained point theta_unc.  propto drops constant

@@ -119,7 +119,8 @@ const char *urn_decl_type_name(int dtype) {
                                       "unit_vector", "ordered", "positive_ordered",
                                       "cholesky_factor_corr", "cholesky_factor_cov", "corr_matrix",
                                       "cov_matrix", "sum_to_zero_vector", "column_stochastic_matrix",
-                                      "row_stochastic_matrix", "sum_to_zero_matrix"};
+                                      "row_stochastic_matrix", "sum_to_zero_matrix", "complex", "complex_vector",
+                                      "complex_row_vector", "complex_matrix", "tuple"};
   return dtype >= 0 && dtype < (int)(sizeof names / sizeof *names) ? names[dtype] : "?";
 }
 
@@ -224,6 +225,21 @@ void urn_expr_format(const urn_expr *e, urn_buf *out) {
       urn_buf_putc(out, ']');
       break;
     case URN_EX_TARGET: urn_buf_puts(out, "target()"); break;
+    case URN_EX_IMAG:
+      urn_format_double(num, sizeof num, e->rval);
+      urn_buf_puts(out, num);
+      if (!strpbrk(num, ".eEn")) urn_buf_puts(out, ".0");
+      urn_buf_putc(out, 'i');
+      break;
+    case URN_EX_TUPLE:
+      urn_buf_putc(out, '(');
+      format_list(e->args, e->nargs, 0, out);
+      urn_buf_putc(out, ')');
+      break;
+    case URN_EX_TUPLE_GET:
+      urn_expr_format(e->lhs, out);
+      urn_buf_printf(out, ".%d", e->ival);
+      break;
     default: urn_buf_puts(out, "<?>");
   }
 }

@@ -46,7 +46,10 @@ typedef enum urn_expr_kind {
   URN_EX_INDEX,      /* lhs[idx[0], ..., idx[nidx-1]]; `a[i][j]` is an INDEX of an INDEX */
   URN_EX_ARRAY,      /* array literal {args...} */
   URN_EX_ROWVEC,     /* row-vector literal [args...]; a matrix literal when the args are row vectors */
-  URN_EX_TARGET      /* target(): the log density accumulated so far */
+  URN_EX_TARGET,     /* target(): the log density accumulated so far */
+  URN_EX_IMAG,       /* imaginary literal (`2.5i`): rval is the imaginary part */
+  URN_EX_TUPLE,      /* tuple literal (a, b, ...): args (two or more) */
+  URN_EX_TUPLE_GET   /* lhs.N: component ival (1-based) of the tuple lhs */
 } urn_expr_kind;
 
 typedef enum urn_op {
@@ -103,8 +106,8 @@ struct urn_expr {
                               `data` arguments, random draws, and operations on such values only */
   unsigned char has_bar;   /* CALL: 1 when written `f(a | b, ...)` (conditional-density syntax) */
   int op;            /* UNARY/BINARY: enum urn_op */
-  int ival;          /* INT: the value (literals beyond 2^31-1 are a parse error) */
-  double rval;       /* REAL: the value (may be inf for `1e999999`) */
+  int ival;          /* INT: the value (literals beyond 2^31-1 are a parse error); TUPLE_GET: the component */
+  double rval;       /* REAL: the value (may be inf for `1e999999`); IMAG: the imaginary part */
   const char *str;   /* STRING: contents without quotes (no escapes in Stan) */
   const char *name;  /* VAR/CALL: identifier */
   urn_expr *cond;    /* COND: the condition */
@@ -152,7 +155,12 @@ typedef enum urn_decl_type {
   URN_DT_SUM_TO_ZERO_VECTOR,   /* sum_to_zero_vector[size1] (Stan 2.36) */
   URN_DT_COLUMN_STOCHASTIC_MATRIX, /* column_stochastic_matrix[size1, size2]: simplex columns (Stan 2.36) */
   URN_DT_ROW_STOCHASTIC_MATRIX,    /* row_stochastic_matrix[size1, size2]: simplex rows (Stan 2.36) */
-  URN_DT_SUM_TO_ZERO_MATRIX        /* sum_to_zero_matrix[size1, size2]: zero row and column sums (Stan 2.37) */
+  URN_DT_SUM_TO_ZERO_MATRIX,       /* sum_to_zero_matrix[size1, size2]: zero row and column sums (Stan 2.37) */
+  URN_DT_COMPLEX,                  /* complex */
+  URN_DT_COMPLEX_VECTOR,           /* complex_vector[size1] */
+  URN_DT_COMPLEX_ROW_VECTOR,       /* complex_row_vector[size1] */
+  URN_DT_COMPLEX_MATRIX,           /* complex_matrix[size1, size2] */
+  URN_DT_TUPLE                     /* tuple(T1, ..., Tn): the components in urn_vardecl.comps */
 } urn_decl_type;
 
 /* Where a variable was declared; decides what may be assigned and used where. */
@@ -194,6 +202,9 @@ struct urn_vardecl {
                             (global) or into the frame of the function whose body declares it */
   unsigned char global;  /* (checker) 1 for a program-level slot, 0 for a function frame slot */
   unsigned char pure;    /* (checker) 1 for data and top-level transformed data (see urn_expr.pure) */
+  urn_vardecl **comps;   /* TUPLE: one declaration per component (name NULL; its own type, sizes and
+                            constraints; its array dimensions are the component's own) */
+  int ncomps;            /* TUPLE: number of components */
 };
 
 /* ------------------------------------------------------------------ */

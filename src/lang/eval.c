@@ -93,17 +93,39 @@ void urn_val_alloc(urn_ev *ev, urn_val *out, urn_type ty, const int32_t *dim, in
   }
   out->ty = ty;
   out->n = n;
+  out->tv = NULL;
   out->v = urn_ev_doubles(ev, n);
   out->ix = with_ix ? urn_ev_nodes(ev, n) : NULL;
 }
 
+void urn_val_tuple_alloc(urn_ev *ev, urn_val *out, urn_type ty, const int32_t *dim) {
+  memset(out, 0, sizeof *out);
+  out->ty = ty;
+  for (int d = 0; d < ty.dims; d++) out->dim[d] = dim[d] < 0 ? 0 : dim[d];
+  size_t count = urn_val_count(out) * (size_t)ty.tup->n;
+  out->tv = urn_arena_alloc(&ev->arena, (count ? count : 1) * sizeof *out->tv);
+}
+
 void urn_val_copy(urn_ev *ev, urn_val *out, const urn_val *src) {
+  if (src->ty.base == URN_TY_TUPLE) {
+    urn_val_tuple_alloc(ev, out, src->ty, src->dim);
+    size_t count = urn_val_count(src) * (size_t)src->ty.tup->n;
+    for (size_t i = 0; i < count; i++) urn_val_copy(ev, &out->tv[i], &src->tv[i]);
+    return;
+  }
   urn_val_alloc(ev, out, src->ty, src->dim, src->ix != NULL);
   memcpy(out->v, src->v, src->n * sizeof(double));
   if (src->ix) memcpy(out->ix, src->ix, src->n * sizeof(int32_t));
 }
 
 void urn_val_elem(const urn_val *x, size_t i, urn_val *out) {
+  if (x->ty.base == URN_TY_TUPLE) { /* element i's components */
+    *out = *x;
+    out->ty.dims--;
+    for (int k = 1; k < x->ty.dims; k++) out->dim[k - 1] = x->dim[k];
+    out->tv = x->tv + i * (urn_val_count(out) * (size_t)x->ty.tup->n);
+    return;
+  }
   size_t count = (size_t)x->dim[0], elem = count ? x->n / count : 0;
   out->ty = x->ty;
   out->ty.dims--;
@@ -597,6 +619,7 @@ int32_t urn_ev_size(urn_ev *ev, const ir_ex *e, const char *what) {
 int urn_ev_decl_dims(urn_ev *ev, const ir_decl *d, int32_t *dim) {
   for (int i = 0; i < d->ndims; i++) dim[i] = urn_ev_size(ev, d->dims[i], "array size");
   int nd = d->ndims;
+  if (d->ty.base == URN_TY_TUPLE) return nd; /* a tuple's components have their own sizes */
   if (d->size1) dim[nd++] = urn_ev_size(ev, d->size1, "size");
   if (d->ty.base == URN_TY_MATRIX) {
     if (d->size2) dim[nd++] = urn_ev_size(ev, d->size2, "size");
@@ -622,6 +645,7 @@ void urn_ev_declare(urn_ev *ev, const ir_decl *d, urn_val *slot) {
   int32_t dim[URN_MAX_DIMS];
   int nd = urn_ev_decl_dims(ev, d, dim);
   size_t total = urn_ev_decl_total(ev, d, dim, nd);
+  total *= (size_t)urn_base_width(d->ty.base); /* a complex element is two doubles */
   /* the allocation whose size a program chooses freely: say which variable memory cannot hold */
   double *v = urn_arena_try_alloc(&ev->arena, (total ? total : 1) * sizeof(double));
   if (!v) {

@@ -34,9 +34,11 @@
 typedef struct urn_val {
   double *v;                 /* values, n of them */
   int32_t *ix;               /* tape node of each value (-1 constant), or NULL when all are constant */
-  size_t n;                  /* number of scalars */
+  size_t n;                  /* number of doubles (2 per complex element; 0 for tuples) */
   urn_type ty;               /* the static type */
   int32_t dim[URN_MAX_DIMS]; /* array sizes, then rows (vector, row_vector) or rows, cols (matrix) */
+  struct urn_val *tv;        /* TUPLE (and arrays of tuples): the component values, ty.tup->n per array
+                                element, array elements row-major; v and ix are NULL */
 } urn_val;
 
 /* Is t a scalar (int or real, no array)? */
@@ -150,6 +152,15 @@ static inline int32_t *urn_ev_nodes(urn_ev *ev, size_t n) {
 /* Shapes *out as type ty with sizes dim (urn_val_ndim(ty) entries) and fresh
  * storage (values uninitialized; tape nodes -1 when with_ix). */
 void urn_val_alloc(urn_ev *ev, urn_val *out, urn_type ty, const int32_t *dim, int with_ix);
+/* Shapes *out as a tuple (or array of tuples) of type ty with array sizes dim (ty.dims of them) and
+ * fresh, zeroed component slots (out->tv) for the caller to shape. */
+void urn_val_tuple_alloc(urn_ev *ev, urn_val *out, urn_type ty, const int32_t *dim);
+/* Number of array elements of a value (1 when not an array). */
+static inline size_t urn_val_count(const urn_val *x) {
+  size_t c = 1;
+  for (int d = 0; d < x->ty.dims; d++) c *= (size_t)x->dim[d];
+  return c;
+}
 /* A scalar value. */
 static inline void urn_val_scalar(urn_val *out, urn_type ty, double *slot) {
   out->v = slot, out->ix = NULL, out->n = 1, out->ty = ty;

@@ -154,8 +154,22 @@ static int lex_number(lexer *L) {
     while (is_digit(peekc(L, 0))) advance(L);
   }
   c = peekc(L, 0);
-  if (c == 'i' && !is_alpha(peekc(L, 1)) && !is_digit(peekc(L, 1)) && peekc(L, 1) != '_')
-    return fail(L, line, col, "complex (imaginary) literals are not supported");
+  int imag = c == 'i' && !is_alpha(peekc(L, 1)) && !is_digit(peekc(L, 1)) && peekc(L, 1) != '_';
+  if (imag) { /* `2.5i`: the number's text without the i */
+    size_t n = L->pos - start;
+    char small[64], *text = n < sizeof small ? small : urn_xmalloc(n + 1);
+    memcpy(text, L->src + start, n);
+    text[n] = 0;
+    advance(L);
+    urn_token *t = push(L, URN_TK_IMAG, start, line, col);
+    errno = 0;
+    t->rval = strtod(text, NULL);
+    int rc = errno == ERANGE && t->rval > 1.0
+                 ? fail(L, line, col, "imaginary literal %.40s%s is too large (it overflows to infinity)", text, n > 40 ? "..." : "")
+                 : 0;
+    if (text != small) free(text);
+    return rc;
+  }
   if (is_alpha(c) || c == '_' || is_digit(c))
     return fail(L, line, col, "malformed number: a digit sequence runs into '%c'", c);
   size_t n = L->pos - start;
@@ -281,6 +295,6 @@ const char *urn_tok_name(int kind) {
       "'{'", "'}'", "'('", "')'", "'['", "']'", "'<'", "'>'", "'<='", "'>='", "'=='", "'!='",
       "','", "';'", "'='", "'|'", "'?'", "':'", "'!'", "'+'", "'-'", "'*'", "'/'", "'%'",
       "'%/%'", "'\\'", "'^'", "'.^'", "'.*'", "'./'", "'''", "'~'", "'&&'", "'||'", "'+='",
-      "'-='", "'*='", "'/='", "'.*='", "'./='", "'<-'"};
+      "'-='", "'*='", "'/='", "'.*='", "'./='", "'<-'", "imaginary literal"};
   return kind >= 0 && kind < (int)(sizeof names / sizeof *names) ? names[kind] : "?";
 }

@@ -31,7 +31,8 @@ typedef enum urn_tok_kind {
   URN_TK_AND, URN_TK_OR,
   URN_TK_PLUS_ASSIGN, URN_TK_MINUS_ASSIGN, URN_TK_STAR_ASSIGN, URN_TK_SLASH_ASSIGN,
   URN_TK_ELT_MUL_ASSIGN, URN_TK_ELT_DIV_ASSIGN,
-  URN_TK_ARROW       /* <- (removed from Stan; recognized only to refuse it clearly) */
+  URN_TK_ARROW,      /* <- (removed from Stan; recognized only to refuse it clearly) */
+  URN_TK_IMAG        /* imaginary literal `2.5i`, `3i` (value of the imaginary part in rval) */
 } urn_tok_kind;
 
 typedef struct urn_token {
@@ -40,7 +41,7 @@ typedef struct urn_token {
   size_t off;        /* byte offset of the token in the source */
   size_t len;        /* length in bytes */
   int ival;          /* INT: value */
-  double rval;       /* REAL: value (inf when it overflows, as strtod gives) */
+  double rval;       /* REAL, IMAG: value (inf when it overflows, as strtod gives) */
 } urn_token;
 
 typedef struct urn_tokens {

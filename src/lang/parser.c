@@ -90,7 +90,8 @@ static const char *describe(parser *P, const urn_token *t, char *buf, size_t cap
   switch (t->kind) {
     case URN_TK_IDENT: snprintf(buf, cap, "'%.*s%s'", n, src, more); break;
     case URN_TK_INT:
-    case URN_TK_REAL: snprintf(buf, cap, "number '%.*s%s'", n, src, more); break;
+    case URN_TK_REAL:
+    case URN_TK_IMAG: snprintf(buf, cap, "number '%.*s%s'", n, src, more); break;
     case URN_TK_STRING: snprintf(buf, cap, "string \"%.*s%s\"", n, src, more); break;
     default: snprintf(buf, cap, "%s", urn_tok_name(t->kind));
   }
@@ -300,6 +301,12 @@ static urn_expr *parse_primary(parser *P) {
       e->rval = t->rval;
       return e;
     }
+    case URN_TK_IMAG: {
+      next(P);
+      urn_expr *e = urn_ast_expr(P->p, URN_EX_IMAG, t->line, t->col);
+      e->rval = t->rval;
+      return e;
+    }
     case URN_TK_STRING:
       fail_at(P, t->line, t->col,
               "string literals are only allowed as arguments of print, reject and fatal_error");
@@ -307,6 +314,14 @@ static urn_expr *parse_primary(parser *P) {
       next(P);
       enter(P);
       urn_expr *e = parse_expr(P);
+      if (is(P, URN_TK_COMMA)) { /* a tuple literal (a, b, ...) */
+        plist l = {0};
+        plist_push(P, &l, e);
+        while (accept(P, URN_TK_COMMA)) plist_push(P, &l, parse_expr(P));
+        urn_expr *tu = urn_ast_expr(P->p, URN_EX_TUPLE, t->line, t->col);
+        tu->args = (urn_expr **)plist_finish(&l, &tu->nargs);
+        e = tu;
+      }
       expect(P, URN_TK_RPAREN, "')'");
       leave(P);
       return e;
@@ -359,6 +374,15 @@ static urn_expr *parse_primary(parser *P) {
   }
 }
 
+/* Is t a number token written '.' followed by digits only (a tuple component index)? */
+static int tuple_index_token(parser *P, const urn_token *t) {
+  const char *s = P->p->src + t->off;
+  if (t->len < 2 || s[0] != '.') return 0;
+  for (size_t i = 1; i < t->len; i++)
+    if (s[i] < '0' || s[i] > '9') return 0;
+  return t->len < 10;
+}
+
 static urn_expr *parse_postfix(parser *P) {
   urn_expr *e = parse_primary(P);
   for (;;) {
@@ -370,6 +394,14 @@ static urn_expr *parse_postfix(parser *P) {
       u->op = URN_OP_TRANSPOSE;
       u->lhs = e;
       e = u;
+    } else if (is(P, URN_TK_REAL) && tuple_index_token(P, cur(P))) {
+      /* `x.2`: the lexer reads ".2" as a number */
+      const urn_token *t = next(P);
+      urn_expr *g = urn_ast_expr(P->p, URN_EX_TUPLE_GET, t->line, t->col);
+      g->lhs = e;
+      g->ival = atoi(P->p->src + t->off + 1);
+      if (g->ival < 1) fail_at(P, t->line, t->col, "tuple components are numbered from 1");
+      e = g;
     } else {
       return e;
     }
@@ -476,7 +508,11 @@ static const struct { const char *word; int dtype; int nsizes; } decl_types[] = 
     {"sum_to_zero_vector", URN_DT_SUM_TO_ZERO_VECTOR, 1},
     {"column_stochastic_matrix", URN_DT_COLUMN_STOCHASTIC_MATRIX, 2},
     {"row_stochastic_matrix", URN_DT_ROW_STOCHASTIC_MATRIX, 2},
-    {"sum_to_zero_matrix", URN_DT_SUM_TO_ZERO_MATRIX, 2}};
+    {"sum_to_zero_matrix", URN_DT_SUM_TO_ZERO_MATRIX, 2},
+    {"complex", URN_DT_COMPLEX, 0},
+    {"complex_vector", URN_DT_COMPLEX_VECTOR, 1},
+    {"complex_row_vector", URN_DT_COMPLEX_ROW_VECTOR, 1},
+    {"complex_matrix", URN_DT_COMPLEX_MATRIX, 2}};
 
 static int decl_type_of(parser *P, const urn_token *t) {
   for (size_t i = 0; i < sizeof decl_types / sizeof *decl_types; i++)
@@ -484,18 +520,13 @@ static int decl_type_of(parser *P, const urn_token *t) {
   return -1;
 }
 
-static int unsupported_type(parser *P, const urn_token *t) {
-  return tok_is_word(P, t, "complex") || tok_is_word(P, t, "complex_vector") ||
-         tok_is_word(P, t, "complex_row_vector") || tok_is_word(P, t, "complex_matrix") ||
-         tok_is_word(P, t, "tuple");
-}
-
 /* Does a declaration start here? (a type word, or `array [`) */
 static int at_decl(parser *P) {
   const urn_token *t = cur(P);
   if (t->kind != URN_TK_IDENT) return 0;
   if (tok_is_word(P, t, "array")) return peek(P, 1)->kind == URN_TK_LBRACK;
-  if (decl_type_of(P, t) >= 0 || unsupported_type(P, t)) {
+  if (tok_is_word(P, t, "tuple")) return peek(P, 1)->kind == URN_TK_LPAREN; /* no function is named tuple */
+  if (decl_type_of(P, t) >= 0) {
     /* `vector[...]`-like words followed by '(' would be a call (none exist), so a type word is a
        declaration */
     return peek(P, 1)->kind != URN_TK_LPAREN;
@@ -507,6 +538,11 @@ static urn_base_type base_of_dtype(int dtype) {
   switch (dtype) {
     case URN_DT_INT: return URN_TY_INT;
     case URN_DT_REAL: return URN_TY_REAL;
+    case URN_DT_COMPLEX: return URN_TY_COMPLEX;
+    case URN_DT_COMPLEX_VECTOR: return URN_TY_COMPLEX_VECTOR;
+    case URN_DT_COMPLEX_ROW_VECTOR: return URN_TY_COMPLEX_ROW_VECTOR;
+    case URN_DT_COMPLEX_MATRIX: return URN_TY_COMPLEX_MATRIX;
+    case URN_DT_TUPLE: return URN_TY_TUPLE;
     case URN_DT_ROW_VECTOR: return URN_TY_ROW_VECTOR;
     case URN_DT_MATRIX:
     case URN_DT_CHOLESKY_FACTOR_CORR:
@@ -518,6 +554,22 @@ static urn_base_type base_of_dtype(int dtype) {
     case URN_DT_SUM_TO_ZERO_MATRIX: return URN_TY_MATRIX;
     default: return URN_TY_VECTOR;
   }
+}
+
+/* The unconstrained declaration type of a base (function arguments). */
+static int dtype_of_base(int base) {
+  switch (base) {
+    case URN_TY_INT: return URN_DT_INT;
+    case URN_TY_REAL: return URN_DT_REAL;
+    case URN_TY_VECTOR: return URN_DT_VECTOR;
+    case URN_TY_ROW_VECTOR: return URN_DT_ROW_VECTOR;
+    case URN_TY_COMPLEX: return URN_DT_COMPLEX;
+    case URN_TY_COMPLEX_VECTOR: return URN_DT_COMPLEX_VECTOR;
+    case URN_TY_COMPLEX_ROW_VECTOR: return URN_DT_COMPLEX_ROW_VECTOR;
+    case URN_TY_COMPLEX_MATRIX: return URN_DT_COMPLEX_MATRIX;
+    case URN_TY_TUPLE: return URN_DT_TUPLE;
+  }
+  return URN_DT_MATRIX;
 }
 
 /* `<lower=..., upper=...>` or `<offset=..., multiplier=...>` into d. */
@@ -552,10 +604,39 @@ static void parse_constraints(parser *P, urn_vardecl *d, int dtype, int allowed)
   }
 }
 
-/* Declarations `[array[dims]] type[<constraints>][sizes] name [= init] {, name [= init]} ;`
- * appended to out as URN_ST_DECL statements.  top: block-level (constraints allowed). */
-static void parse_decl(parser *P, plist *out, int origin, int top, int allow_init) {
-  P->links = 0;
+/* The tuple type of a declaration's components (in the program's arena). */
+static const urn_tuple_type *tuple_of_comps(parser *P, urn_vardecl **comps, int n) {
+  urn_type *el = urn_arena_alloc(&P->p->arena, (size_t)n * sizeof *el);
+  for (int i = 0; i < n; i++) el[i] = comps[i]->ty;
+  urn_tuple_type *t = urn_arena_alloc(&P->p->arena, sizeof *t);
+  t->n = n, t->elem = el;
+  return t;
+}
+
+static void parse_decl_type(parser *P, urn_vardecl *d, int origin, int top);
+
+/* `tuple(T1, T2, ...)` after the word tuple: each component a sized type of its own. */
+static void parse_tuple_decl(parser *P, urn_vardecl *d, int origin, int top) {
+  const urn_token *open = expect(P, URN_TK_LPAREN, "'(' after 'tuple'");
+  enter(P);
+  plist comps = {0};
+  for (;;) {
+    urn_vardecl *c = urn_ast_vardecl(P->p, NULL, cur(P)->line, cur(P)->col);
+    parse_decl_type(P, c, origin, top);
+    plist_push(P, &comps, c);
+    if (accept(P, URN_TK_COMMA)) continue;
+    if (accept(P, URN_TK_RPAREN)) break;
+    fail_expected(P, "',' or ')' in a tuple type");
+  }
+  d->comps = (urn_vardecl **)plist_finish(&comps, &d->ncomps);
+  if (d->ncomps < 2) fail_at(P, open->line, open->col, "a tuple type needs at least two components");
+  d->ty.tup = tuple_of_comps(P, d->comps, d->ncomps);
+  leave(P);
+}
+
+/* The type part of a declaration `[array[dims]] type[<constraints>][sizes]` into d (dims, dtype, ty,
+ * constraints, sizes; tuple components recursively).  top: block-level (constraints allowed). */
+static void parse_decl_type(parser *P, urn_vardecl *d, int origin, int top) {
   const urn_token *start = cur(P);
   plist dims = {0};
   if (tok_is_word(P, start, "array")) {
@@ -571,12 +652,19 @@ static void parse_decl(parser *P, plist *out, int origin, int top, int allow_ini
     }
   }
   const urn_token *tt = cur(P);
-  if (unsupported_type(P, tt)) {
-    fail_at(P, tt->line, tt->col, "type '%.*s' is not supported by urn", (int)tt->len,
-            P->p->src + tt->off);
-  }
   if (tok_is_word(P, tt, "array")) {
     fail_at(P, tt->line, tt->col, "nested 'array' types: write array[N, M] instead");
+  }
+  d->origin = origin;
+  d->dims = (urn_expr **)plist_finish(&dims, &d->ndims);
+  if (d->ndims > 250) fail_at(P, start->line, start->col, "too many array dimensions");
+  d->ty.dims = (unsigned char)d->ndims;
+  if (tok_is_word(P, tt, "tuple")) {
+    next(P);
+    d->dtype = URN_DT_TUPLE;
+    d->ty.base = URN_TY_TUPLE;
+    parse_tuple_decl(P, d, origin, top);
+    return;
   }
   int k = decl_type_of(P, tt);
   if (k < 0) {
@@ -584,37 +672,43 @@ static void parse_decl(parser *P, plist *out, int origin, int top, int allow_ini
   }
   next(P);
   int dtype = decl_types[k].dtype;
-  urn_vardecl proto;
-  memset(&proto, 0, sizeof proto);
-  proto.origin = origin;
-  proto.dtype = dtype;
-  proto.dims = (urn_expr **)plist_finish(&dims, &proto.ndims);
-  if (proto.ndims > 250) fail_at(P, start->line, start->col, "too many array dimensions");
-  proto.ty.base = (unsigned char)base_of_dtype(dtype);
-  proto.ty.dims = (unsigned char)proto.ndims;
+  d->dtype = dtype;
+  d->ty.base = (unsigned char)base_of_dtype(dtype);
   if (is(P, URN_TK_LT)) {
     int can_bound = dtype == URN_DT_INT || dtype == URN_DT_REAL || dtype == URN_DT_VECTOR ||
                     dtype == URN_DT_ROW_VECTOR || dtype == URN_DT_MATRIX;
     if (!top)
       fail_at(P, cur(P)->line, cur(P)->col,
               "local variables cannot have constraints (only block-level declarations can)");
-    parse_constraints(P, &proto, dtype, can_bound);
+    parse_constraints(P, d, dtype, can_bound);
   }
   int nsizes = decl_types[k].nsizes;
   if (nsizes != 0) {
     char what[80];
     snprintf(what, sizeof what, "'[' with the size of the %s", decl_types[k].word);
     expect(P, URN_TK_LBRACK, what);
-    proto.size1 = parse_expr(P);
+    d->size1 = parse_expr(P);
     if (nsizes == 2 || (nsizes < 0 && is(P, URN_TK_COMMA))) {
       expect(P, URN_TK_COMMA, "',' and the number of columns");
-      proto.size2 = parse_expr(P);
+      d->size2 = parse_expr(P);
     }
     expect(P, URN_TK_RBRACK, "']'");
   } else if (is(P, URN_TK_LBRACK)) {
     fail_at(P, cur(P)->line, cur(P)->col, "%s takes no size; for an array write array[N] %s",
             decl_types[k].word, decl_types[k].word);
   }
+}
+
+/* Declarations `[array[dims]] type[<constraints>][sizes] name [= init] {, name [= init]} ;`
+ * appended to out as URN_ST_DECL statements.  top: block-level (constraints allowed). */
+static void parse_decl(parser *P, plist *out, int origin, int top, int allow_init) {
+  P->links = 0;
+  const urn_token *start = cur(P);
+  urn_vardecl proto;
+  memset(&proto, 0, sizeof proto);
+  parse_decl_type(P, &proto, origin, top);
+  char tword[32];
+  snprintf(tword, sizeof tword, "%s", urn_decl_type_name(proto.dtype));
   for (;;) {
     const urn_token *nt = expect_new_name(P, "a variable name");
     urn_vardecl *d = urn_ast_vardecl(P->p, tok_text(P, nt), nt->line, nt->col);
@@ -627,7 +721,7 @@ static void parse_decl(parser *P, plist *out, int origin, int top, int allow_ini
     if (is(P, URN_TK_LBRACK))
       fail_at(P, cur(P)->line, cur(P)->col,
               "old array syntax 'type name[N]' was removed from Stan; write 'array[N] %s %s'",
-              decl_types[k].word, name);
+              tword, name);
     if (is(P, URN_TK_ASSIGN)) {
       if (!allow_init)
         fail_at(P, cur(P)->line, cur(P)->col,
@@ -646,7 +740,8 @@ static void parse_decl(parser *P, plist *out, int origin, int top, int allow_ini
   }
 }
 
-/* An unsized type for function arguments and returns: [array[,,]] int|real|vector|row_vector|matrix. */
+/* An unsized type for function arguments and returns: [array[,,]] int|real|complex|vector|...|
+ * tuple(T, ...) with unsized components. */
 static urn_type parse_unsized_type(parser *P) {
   urn_type ty = {URN_TY_ERROR, 0};
   int dims = 0;
@@ -658,15 +753,38 @@ static urn_type parse_unsized_type(parser *P) {
     expect(P, URN_TK_RBRACK, "']' (function argument arrays are unsized: array[] real, array[,] int)");
   }
   const urn_token *t = cur(P);
-  if (unsupported_type(P, t))
-    fail_at(P, t->line, t->col, "type '%.*s' is not supported by urn", (int)t->len, P->p->src + t->off);
+  if (tok_is_word(P, t, "tuple") && peek(P, 1)->kind == URN_TK_LPAREN) {
+    next(P);
+    next(P);
+    enter(P);
+    urn_type el[64];
+    int n = 0;
+    for (;;) {
+      urn_type c = parse_unsized_type(P);
+      if (n == 64) fail_at(P, t->line, t->col, "a tuple type has more than 64 components");
+      el[n++] = c;
+      if (accept(P, URN_TK_COMMA)) continue;
+      if (accept(P, URN_TK_RPAREN)) break;
+      fail_expected(P, "',' or ')' in a tuple type");
+    }
+    if (n < 2) fail_at(P, t->line, t->col, "a tuple type needs at least two components");
+    urn_type *copy = urn_arena_alloc(&P->p->arena, (size_t)n * sizeof *copy);
+    memcpy(copy, el, (size_t)n * sizeof *copy);
+    urn_tuple_type *tt = urn_arena_alloc(&P->p->arena, sizeof *tt);
+    tt->n = n, tt->elem = copy;
+    leave(P);
+    ty.base = URN_TY_TUPLE, ty.dims = (unsigned char)dims, ty.tup = tt;
+    return ty;
+  }
   int k = decl_type_of(P, t);
-  if (k < 0 || decl_types[k].dtype > URN_DT_MATRIX) {
+  int unconstrained = k >= 0 && (decl_types[k].dtype <= URN_DT_MATRIX || (decl_types[k].dtype >= URN_DT_COMPLEX &&
+                                                                          decl_types[k].dtype <= URN_DT_COMPLEX_MATRIX));
+  if (!unconstrained) {
     if (k >= 0)
       fail_at(P, t->line, t->col,
               "constrained type '%s' cannot be a function argument or return type; use %s",
               decl_types[k].word, decl_types[k].nsizes == 1 ? "vector" : "matrix");
-    fail_expected(P, "a type (int, real, vector, row_vector, matrix or array[...] of them)");
+    fail_expected(P, "a type (int, real, complex, vector, row_vector, matrix, their complex forms, tuple(...) or array[...] of them)");
   }
   next(P);
   if (is(P, URN_TK_LBRACK)) {
@@ -727,8 +845,15 @@ static urn_expr **parse_printables(parser *P, int *n) {
   return (urn_expr **)plist_finish(&l, n);
 }
 
+/* A variable, possibly indexed and/or a tuple component (`x[1].2[3]`), or a tuple literal of such
+ * (unpacking `(a, b) = ...`). */
 static int is_lvalue(const urn_expr *e) {
-  while (e->kind == URN_EX_INDEX) e = e->lhs;
+  if (e->kind == URN_EX_TUPLE) {
+    for (int i = 0; i < e->nargs; i++)
+      if (!is_lvalue(e->args[i])) return 0;
+    return 1;
+  }
+  while (e->kind == URN_EX_INDEX || e->kind == URN_EX_TUPLE_GET) e = e->lhs;
   return e->kind == URN_EX_VAR;
 }
 
@@ -872,6 +997,8 @@ static urn_stmt *parse_stmt(parser *P) {
         fail_at(P, op->line, op->col,
                 "the left side of '%s' must be a variable, possibly indexed",
                 urn_assign_op_name(aop));
+      if (lhs->kind == URN_EX_TUPLE && aop != URN_AS_SET)
+        fail_at(P, op->line, op->col, "a tuple can only be unpacked with '=', not '%s'", urn_assign_op_name(aop));
       next(P);
       s = urn_ast_stmt(P->p, URN_ST_ASSIGN, op->line, op->col);
       s->lhs = lhs;
@@ -940,11 +1067,7 @@ static urn_fundef *parse_fundef(parser *P) {
       a->origin = URN_ORIGIN_FUNARG;
       a->ty = ty;
       a->ndims = ty.dims;
-      a->dtype = ty.base == URN_TY_INT      ? URN_DT_INT
-                 : ty.base == URN_TY_REAL   ? URN_DT_REAL
-                 : ty.base == URN_TY_VECTOR ? URN_DT_VECTOR
-                 : ty.base == URN_TY_ROW_VECTOR ? URN_DT_ROW_VECTOR
-                                                : URN_DT_MATRIX;
+      a->dtype = dtype_of_base(ty.base);
       a->data_only = (unsigned char)data_only;
       plist_push(P, &l, a);
       if (accept(P, URN_TK_COMMA)) continue;

@@ -64,14 +64,21 @@ static size_t inner_size(const urn_val *x) {
   return inner;
 }
 
-/* The numbers of a packed array (src, reading order) from level on. */
-static int fill_packed_rec(fill_ctx *f, const double **src, int level, size_t aoff, size_t r) {
+/* The numbers of a packed array (src, reading order) from level on; pairs: 2 when each complex element is
+ * given as [re, im], 1 otherwise (a complex element given as a number has imaginary part 0). */
+static int fill_packed_rec(fill_ctx *f, const double **src, int pairs, int level, size_t aoff, size_t r) {
   const urn_val *x = f->slot;
-  if (level == urn_val_ndim(x->ty)) return fill_leaf(f, *(*src)++, aoff * inner_size(x) + r);
+  if (level == urn_val_ndim(x->ty)) {
+    size_t off = aoff * inner_size(x) + r;
+    if (!urn_base_is_complex(x->ty.base)) return fill_leaf(f, *(*src)++, off);
+    double re = *(*src)++, im = pairs == 2 ? *(*src)++ : 0;
+    if (x->v) x->v[2 * off] = re, x->v[2 * off + 1] = im;
+    return URN_OK;
+  }
   for (size_t i = 0; i < (size_t)x->dim[level]; i++) {
     size_t a = aoff, q = r;
     step(x, level, i, &a, &q);
-    int rc = fill_packed_rec(f, src, level + 1, a, q);
+    int rc = fill_packed_rec(f, src, pairs, level + 1, a, q);
     if (rc) return rc;
   }
   return URN_OK;
@@ -80,26 +87,57 @@ static int fill_packed_rec(fill_ctx *f, const double **src, int level, size_t ao
 /* A packed array (urn_json_parse_data) at level: its shape must be the declaration's remaining sizes. */
 static int fill_packed(fill_ctx *f, const urn_json *v, int level, size_t aoff, size_t r) {
   const urn_val *x = f->slot;
-  int nd = urn_val_ndim(x->ty), rest = nd - level;
-  if (v->ndims > rest)
+  int nd = urn_val_ndim(x->ty), rest = nd - level, pairs = 1;
+  if (urn_base_is_complex(x->ty.base) && v->ndims == rest + 1) { /* complex elements as [re, im] */
+    if (v->shape[rest] != 2)
+      return urn_error_set(f->err, URN_EINPUT, "%s: a complex number is [re, im], but the arrays at line %d, column %d have %zu elements",
+                           f->what, v->line, v->col, v->shape[rest]);
+    pairs = 2;
+  } else if (v->ndims > rest) {
     return urn_error_set(f->err, URN_EINPUT, "%s: expected a number at line %d, column %d, found array (inside this array)",
                          f->what, v->line, v->col);
-  for (int k = 0; k < v->ndims; k++) {
+  }
+  for (int k = 0; k < v->ndims - (pairs - 1); k++) {
     if (v->shape[k] != (size_t)x->dim[level + k])
       return urn_error_set(f->err, URN_EINPUT, "%s: dimension %d has size %zu, but the declaration needs %zu", f->what,
                            level + k + 1, v->shape[k], (size_t)x->dim[level + k]);
     if (v->shape[k] == 0) return URN_OK; /* empty here: nothing deeper to check, or to write */
   }
-  if (v->ndims < rest)
+  if (v->ndims - (pairs - 1) < rest)
     return urn_error_set(f->err, URN_EINPUT, "%s: expected an array with %d dimension%s, found number inside the array at "
                          "line %d, column %d", f->what, nd, nd == 1 ? "" : "s", v->line, v->col);
   const double *src = v->nums;
-  return fill_packed_rec(f, &src, level, aoff, r);
+  return fill_packed_rec(f, &src, pairs, level, aoff, r);
+}
+
+/* A complex element: [re, im] (CmdStan's JSON), or a plain number (imaginary part 0), into out[0..2)
+ * (out NULL: a dry run only checks).  Packed arrays go through fill_packed. */
+static int fill_complex(fill_ctx *f, const urn_json *v, double *out) {
+  double tmp[2];
+  if (!out) out = tmp;
+  if (v->type == URN_JSON_ARRAY) {
+    if (v->len != 2)
+      return urn_error_set(f->err, URN_EINPUT, "%s: a complex number is [re, im], but the array at line %d, column %d has %zu elements",
+                           f->what, v->line, v->col, v->len);
+    for (int k = 0; k < 2; k++)
+      if (!urn_json_number(v->items[k], &out[k]))
+        return urn_error_set(f->err, URN_EINPUT, "%s: expected a number in [re, im] at line %d, column %d, found %s", f->what,
+                             v->items[k]->line, v->items[k]->col, urn_json_type_name(v->items[k]->type));
+    return URN_OK;
+  }
+  out[1] = 0;
+  if (urn_json_number(v, &out[0])) return URN_OK;
+  return urn_error_set(f->err, URN_EINPUT, "%s: expected a complex number [re, im] at line %d, column %d, found %s", f->what, v->line,
+                       v->col, urn_json_type_name(v->type));
 }
 
 static int fill_rec(fill_ctx *f, const urn_json *v, int level, size_t aoff, size_t r) {
   urn_val *x = f->slot;
   int nd = urn_val_ndim(x->ty);
+  if (level == nd && urn_base_is_complex(x->ty.base)) {
+    if (v->type == URN_JSON_ARRAY && v->ndims) return fill_packed(f, v, level, aoff, r);
+    return fill_complex(f, v, x->v ? x->v + 2 * (aoff * inner_size(x) + r) : NULL);
+  }
   if (level == nd) {
     double d;
     if (!urn_json_number(v, &d))
@@ -124,7 +162,45 @@ static int fill_rec(fill_ctx *f, const urn_json *v, int level, size_t aoff, size
   return URN_OK;
 }
 
+/* A tuple (or array of tuples): JSON objects {"1": ..., "2": ...} (inside arrays for arrays of tuples),
+ * each component filled into its slot (already shaped). */
+static int fill_tuple(urn_val *slot, const urn_json *v, int level, size_t aoff, const char *what, urn_error *err) {
+  int nc = slot->ty.tup->n;
+  if (level < slot->ty.dims) {
+    if (v->type != URN_JSON_ARRAY)
+      return urn_error_set(err, URN_EINPUT, "%s: expected an array of tuples at line %d, column %d, found %s", what, v->line, v->col,
+                           urn_json_type_name(v->type));
+    if (v->len != (size_t)slot->dim[level])
+      return urn_error_set(err, URN_EINPUT, "%s: dimension %d has size %zu, but the declaration needs %d", what, level + 1, v->len,
+                           slot->dim[level]);
+    for (size_t i = 0; i < v->len; i++) {
+      int rc = fill_tuple(slot, v->items[i], level + 1, aoff * (size_t)slot->dim[level] + i, what, err);
+      if (rc) return rc;
+    }
+    return URN_OK;
+  }
+  if (v->type != URN_JSON_OBJECT)
+    return urn_error_set(err, URN_EINPUT, "%s: a tuple is a JSON object {\"1\": ..., \"2\": ...}, found %s at line %d, column %d", what,
+                         urn_json_type_name(v->type), v->line, v->col);
+  for (int c = 0; c < nc; c++) {
+    char key[16], cw[400];
+    snprintf(key, sizeof key, "%d", c + 1);
+    const urn_json *cv = urn_json_get(v, key);
+    urn_val *cs = &slot->tv[aoff * (size_t)nc + (size_t)c];
+    snprintf(cw, sizeof cw, "%s, tuple component %d", what, c + 1);
+    if (!cv) {
+      if (cs->ty.base != URN_TY_TUPLE && cs->n == 0) continue;
+      return urn_error_set(err, URN_EINPUT, "%s: tuple component \"%s\" is missing (line %d, column %d)", what, key, v->line, v->col);
+    }
+    int rc = urn_data_fill(cs, cv, cs->ty.base == URN_TY_INT, cw, err);
+    if (rc) return rc;
+  }
+  return URN_OK;
+}
+
 int urn_data_fill(urn_val *slot, const urn_json *v, int is_int, const char *what, urn_error *err) {
+  if (slot->ty.base == URN_TY_TUPLE) /* no dry run for tuples: the components are checked as they are filled */
+    return slot->tv ? fill_tuple(slot, v, 0, 0, what, err) : URN_OK;
   fill_ctx f = {slot, is_int, what, err};
   int nd = urn_val_ndim(slot->ty);
   /* an empty container may be written as [] at any level */

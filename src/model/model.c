@@ -444,13 +444,38 @@ static void model_free_parts(urn_model *m) {
   free(m);
 }
 
-/* Appends the names "base.i.j" of x (column-major over all dimensions, as Stan CSV) and the permutation. */
-static void add_names(urn_model *m, size_t *k, const char *base, const urn_val *x) {
-  int nd = urn_val_ndim(x->ty), na = x->ty.dims;
-  size_t idx[URN_MAX_DIMS] = {0};
-  size_t inner = 1;
+/* Doubles of x in its flat storage order: x->n, or for tuples the components' flat storage of every
+ * array element (row-major), component after component. */
+static size_t flat_size(const urn_val *x) {
+  if (x->ty.base != URN_TY_TUPLE) return x->n;
+  size_t s = 0, nc = urn_val_count(x) * (size_t)x->ty.tup->n;
+  for (size_t i = 0; i < nc; i++) s += flat_size(&x->tv[i]);
+  return s;
+}
+/* Copies x's doubles in flat storage order to out (returns the count). */
+static size_t flat_copy(const urn_val *x, double *out) {
+  if (x->ty.base != URN_TY_TUPLE) {
+    memcpy(out, x->v, x->n * sizeof(double));
+    return x->n;
+  }
+  size_t s = 0, nc = urn_val_count(x) * (size_t)x->ty.tup->n;
+  for (size_t i = 0; i < nc; i++) s += flat_copy(&x->tv[i], out + s);
+  return s;
+}
+
+/* Appends the output names of x with prefix base and, in perm, each one's position in x's flat
+ * storage plus off: column-major over all dimensions, as Stan CSV ("base.i.j"); complex elements
+ * as "base.i.real", "base.i.imag"; tuples as CmdStan 2.32+ writes them, every array element
+ * ("base.i") followed by its components "base.i:1", "base.i:2", ... recursively. */
+static void add_names_at(urn_model *m, size_t *k, const char *base, const urn_val *x, size_t off) {
+  int tuple = x->ty.base == URN_TY_TUPLE, w = tuple ? 1 : urn_base_width(x->ty.base);
+  int nd = tuple ? x->ty.dims : urn_val_ndim(x->ty), na = x->ty.dims;
+  size_t idx[URN_MAX_DIMS] = {0}, inner = 1, total = tuple ? urn_val_count(x) : x->n / (size_t)w;
   for (int d = na; d < nd; d++) inner *= (size_t)x->dim[d];
-  for (size_t c = 0; c < x->n; c++) {
+  size_t elem_flat = 0; /* tuples: flat size of one array element (all elements have the same shapes) */
+  if (tuple && total)
+    for (int c = 0; c < x->ty.tup->n; c++) elem_flat += flat_size(&x->tv[c]);
+  for (size_t e = 0; e < total; e++) {
     urn_buf b;
     urn_buf_init(&b);
     urn_buf_puts(&b, base);
@@ -458,15 +483,40 @@ static void add_names(urn_model *m, size_t *k, const char *base, const urn_val *
     size_t aoff = 0, ioff = 0, str = 1;
     for (int d = 0; d < na; d++) aoff = aoff * (size_t)x->dim[d] + idx[d];
     for (int d = na; d < nd; d++) ioff += idx[d] * str, str *= (size_t)x->dim[d];
-    m->names[*k] = b.data ? b.data : urn_xstrdup(base);
-    m->perm[*k] = aoff * inner + ioff;
-    (*k)++;
+    if (tuple) {
+      size_t coff = off + aoff * elem_flat;
+      for (int c = 0; c < x->ty.tup->n; c++) {
+        const urn_val *cv = &x->tv[aoff * (size_t)x->ty.tup->n + (size_t)c];
+        urn_buf cb;
+        urn_buf_init(&cb);
+        urn_buf_printf(&cb, "%s:%d", b.data ? b.data : base, c + 1);
+        add_names_at(m, k, cb.data, cv, coff);
+        coff += flat_size(cv);
+        urn_buf_free(&cb);
+      }
+      urn_buf_free(&b);
+    } else if (w == 2) {
+      for (int part = 0; part < 2; part++) {
+        urn_buf pb;
+        urn_buf_init(&pb);
+        urn_buf_printf(&pb, "%s.%s", b.data ? b.data : base, part ? "imag" : "real");
+        m->names[*k] = pb.data;
+        m->perm[*k] = off + 2 * (aoff * inner + ioff) + (size_t)part;
+        (*k)++;
+      }
+      urn_buf_free(&b);
+    } else {
+      m->names[*k] = b.data ? b.data : urn_xstrdup(base);
+      m->perm[*k] = off + aoff * inner + ioff;
+      (*k)++;
+    }
     for (int d = 0; d < nd; d++) {
       if (++idx[d] < (size_t)x->dim[d]) break;
       idx[d] = 0;
     }
   }
 }
+static void add_names(urn_model *m, size_t *k, const char *base, const urn_val *x) { add_names_at(m, k, base, x, 0); }
 
 /* Names of the unconstrained coordinates, as Stan's unconstrained_param_names: a
  * parameter whose transform keeps its size keeps its element names ("sigma",
@@ -537,7 +587,7 @@ static int layout(urn_model *m, urn_ev *ev, const char *path, urn_error *err) {
       int rc = declare_var(ev, vi, path, err);
       if (rc) return rc;
       if (k == 0) vi->unc_off = m->n_unc, vi->unc_n = unc_size(d, &vi->shape), m->n_unc += vi->unc_n;
-      vi->out_off = m->n_out[k], vi->out_n = vi->shape.n, m->n_out[k] += vi->out_n;
+      vi->out_off = m->n_out[k], vi->out_n = flat_size(&vi->shape), m->n_out[k] += vi->out_n;
     }
   }
   return URN_OK;
@@ -682,11 +732,14 @@ const char *urn_model_var(const urn_model *m, size_t i, int *block, int *ndim, s
       continue;
     }
     const var_info *vi = &m->vars[b][i];
-    int nd = urn_val_ndim(vi->shape.ty);
+    int nd = vi->shape.ty.base == URN_TY_TUPLE ? vi->shape.ty.dims : urn_val_ndim(vi->shape.ty);
+    int cplx = urn_base_is_complex(vi->shape.ty.base); /* a last dimension of 2: (real, imag), as cmdstanpy */
     if (block) *block = b;
-    if (ndim) *ndim = nd;
-    if (dims)
+    if (ndim) *ndim = nd + cplx;
+    if (dims) {
       for (int d = 0; d < nd && d < URN_MODEL_MAX_DIMS; d++) dims[d] = (size_t)vi->shape.dim[d];
+      if (cplx && nd < URN_MODEL_MAX_DIMS) dims[nd] = 2;
+    }
     return vi->d->name;
   }
   return NULL;
@@ -808,9 +861,15 @@ int urn_model_param_constrain(const urn_model *m, int include_tp, int include_gq
     for (int i = 0; i < m->nvars[b]; i++) {
       const var_info *vi = &m->vars[b][i];
       const urn_val *x = &ev->glob[vi->d->slot];
+      const double *xv = x->v;
+      if (x->ty.base == URN_TY_TUPLE) { /* the tuple's doubles in flat storage order */
+        double *flat = urn_ev_doubles(ev, vi->out_n);
+        flat_copy(x, flat);
+        xv = flat;
+      }
       for (size_t j = 0; j < vi->out_n; j++) {
         size_t dst = (b == 2 && !include_tp) ? k - m->n_out[1] : k;
-        out[dst] = x->v[m->perm[k]];
+        out[dst] = xv[m->perm[k]];
         k++;
       }
     }
