@@ -273,7 +273,7 @@ static void test_syntax_errors(void) {
   ERR("model { x = 1e999999i; }", "t.stan:1:13: imaginary literal 1e999999 is too large (it overflows to infinity)");
   ERR("model { real x = (1, 2).0; }", "t.stan:1:24: tuple components are numbered from 1");
   ERR("model { (a, b) += f(); }", "t.stan:1:16: a tuple can only be unpacked with '=', not '+='");
-  ERR("data { tuple(real) t; }", "t.stan:1:13: a tuple type needs at least two components");
+  ERR("data { tuple(real) t; }", "t.stan:1:13: a tuple type needs at least two components (one component: tuple(T,))");
   ERR("model { (a, f(b)) = g(); }", "t.stan:1:19: the left side of '=' must be a variable, possibly indexed");
   ERR("model { x = 3 $ 4; }", "t.stan:1:15: unexpected character '$'");
   ERR("model { print(\"abc); }", "t.stan:1:15: unterminated string literal");

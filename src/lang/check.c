@@ -241,8 +241,27 @@ static int decl_is_data(const checker *C, const urn_vardecl *d) {
   return !C->ctx.fun && C->ctx.block != URN_BLK_MODEL && C->ctx.block != URN_BLK_TPARAMS;
 }
 
-static void check_decl(checker *C, urn_vardecl *d) {
-  char b1[64], b2[64];
+/* Does the type hold an int anywhere (inside tuples too)? */
+static int has_int(urn_type t) {
+  if (t.base == URN_TY_INT) return 1;
+  if (t.base == URN_TY_TUPLE && t.tup)
+    for (int i = 0; i < t.tup->n; i++)
+      if (has_int(t.tup->elem[i])) return 1;
+  return 0;
+}
+
+/* May a local variable have this declared type?  (no constraints, here or in tuple components) */
+static int local_ok(const urn_vardecl *d) {
+  if (d->dtype == URN_DT_TUPLE) {
+    for (int i = 0; i < d->ncomps; i++)
+      if (!local_ok(d->comps[i])) return 0;
+    return 1;
+  }
+  return d->dtype <= URN_DT_MATRIX || (d->dtype >= URN_DT_COMPLEX && d->dtype <= URN_DT_COMPLEX_MATRIX);
+}
+
+/* The sizes, bounds and rules of a declared type (a variable, or a tuple component: name the variable). */
+static void check_decl_type(checker *C, urn_vardecl *d, const char *name) {
   for (int i = 0; i < d->ndims; i++) check_size(C, d->dims[i], "an array size");
   check_size(C, d->size1, d->dtype == URN_DT_MATRIX ? "the number of rows" : "a size");
   check_size(C, d->size2, "the number of columns");
@@ -259,22 +278,34 @@ static void check_decl(checker *C, urn_vardecl *d) {
         chk_error(C, sizes[i]->line, sizes[i]->col,
                  "the size of '%s' must depend only on data and transformed data (the sizes of %s "
                  "variables are fixed before sampling; only local variables may be sized otherwise)",
-                 d->name, origin_block(d->origin));
+                 name, origin_block(d->origin));
         break;
       }
   }
-  if (d->origin == URN_ORIGIN_PARAM && d->dtype == URN_DT_INT)
-    chk_error(C, d->line, d->col, "parameters cannot be int: '%s' must be real-valued", d->name);
-  if (d->origin == URN_ORIGIN_TPARAM && d->dtype == URN_DT_INT)
-    chk_error(C, d->line, d->col, "transformed parameters cannot be int: '%s' must be real-valued", d->name);
-  if (d->origin == URN_ORIGIN_LOCAL && d->dtype > URN_DT_MATRIX)
-    chk_error(C, d->line, d->col,
-             "local variable '%s' cannot have the constrained type %s (use vector or matrix)",
-             d->name, urn_decl_type_name(d->dtype));
+  const char *nm = d->name;
+  d->name = name; /* bound messages name the variable */
   check_bound(C, d, d->lower, "lower bound");
   check_bound(C, d, d->upper, "upper bound");
   check_bound(C, d, d->offset, "offset");
   check_bound(C, d, d->multiplier, "multiplier");
+  d->name = nm;
+  for (int i = 0; i < d->ncomps; i++) {
+    d->comps[i]->origin = d->origin;
+    check_decl_type(C, d->comps[i], name);
+  }
+}
+
+static void check_decl(checker *C, urn_vardecl *d) {
+  char b1[64], b2[64];
+  check_decl_type(C, d, d->name);
+  if (d->origin == URN_ORIGIN_PARAM && has_int(d->ty))
+    chk_error(C, d->line, d->col, "parameters cannot be int: '%s' must be real-valued", d->name);
+  if (d->origin == URN_ORIGIN_TPARAM && has_int(d->ty))
+    chk_error(C, d->line, d->col, "transformed parameters cannot be int: '%s' must be real-valued", d->name);
+  if (d->origin == URN_ORIGIN_LOCAL && !local_ok(d))
+    chk_error(C, d->line, d->col,
+             "local variable '%s' cannot have the constrained type %s (use vector or matrix)",
+             d->name, urn_decl_type_name(d->dtype));
   d->is_data = (unsigned char)decl_is_data(C, d);
   d->pure = d->origin == URN_ORIGIN_DATA || d->origin == URN_ORIGIN_TDATA;
   /* the name is in scope in its own initializer (Stan: `real x = x;` reads the not-yet-set value) */
@@ -335,6 +366,34 @@ static int assign_binop(int aop) {
   }
 }
 
+/* The variable an assignment target names (through indexes and tuple components). */
+static urn_expr *lhs_root(urn_expr *e) {
+  while (e->kind == URN_EX_INDEX || e->kind == URN_EX_TUPLE_GET) e = e->lhs;
+  return e;
+}
+
+/* Does an assignment target index its variable anywhere (x[i], t.1[2])? */
+static int has_index(const urn_expr *t) {
+  for (; t->kind == URN_EX_INDEX || t->kind == URN_EX_TUPLE_GET; t = t->lhs)
+    if (t->kind == URN_EX_INDEX) return 1;
+  return 0;
+}
+
+/* Do two assignment targets overlap?  The same variable with an index in either (whether the
+ * elements differ is not decided statically, as in Stan), or one target a component (or the whole)
+ * of the other. */
+static int targets_overlap(const urn_expr *a, const urn_expr *b) {
+  if (lhs_root((urn_expr *)a)->decl == lhs_root((urn_expr *)b)->decl && (has_index(a) || has_index(b))) return 1;
+  urn_buf x, y;
+  urn_buf_init(&x), urn_buf_init(&y);
+  urn_expr_format(a, &x), urn_expr_format(b, &y);
+  size_t n = x.len < y.len ? x.len : y.len;
+  int r = lhs_root((urn_expr *)a)->decl == lhs_root((urn_expr *)b)->decl && strncmp(x.data, y.data, n) == 0 &&
+          (x.len == y.len || strchr(".[", (x.len > n ? x.data : y.data)[n]));
+  urn_buf_free(&x), urn_buf_free(&y);
+  return r;
+}
+
 /* Does e read the variable d? */
 static int reads_var(const urn_expr *e, const urn_vardecl *d) {
   if (!e) return 0;
@@ -347,27 +406,72 @@ static int reads_var(const urn_expr *e, const urn_vardecl *d) {
   return 0;
 }
 
-static void check_assign(checker *C, urn_stmt *s) {
-  char b1[64], b2[64];
-  urn_expr *root = s->lhs;
-  while (root->kind == URN_EX_INDEX) root = root->lhs;
-  chk_expr(C, s->lhs);
-  chk_expr(C, s->rhs);
-  if (root->decl) check_assignable_var(C, root->decl, root->line, root->col);
-  /* Stan: x[x[1]] = ... is refused (the indexes of the target may not read the variable assigned) */
-  for (urn_expr *x = s->lhs; root->decl && x->kind == URN_EX_INDEX; x = x->lhs) {
-    int bad = 0;
-    for (int i = 0; i < x->nidx && !bad; i++) bad = reads_var(x->idx[i].lo, root->decl) || reads_var(x->idx[i].hi, root->decl);
-    if (bad) {
-      chk_error(C, root->line, root->col,
-                "'%s' is both assigned to and read in the indexes of the left-hand side; use a temporary "
-                "variable for the index",
-                root->name);
-      break;
+/* Does an assignment target read d in one of its indexes (x[d], t.1[d + 1])? */
+static int reads_in_indexes(const urn_expr *t, const urn_vardecl *d) {
+  for (; t->kind == URN_EX_INDEX || t->kind == URN_EX_TUPLE_GET; t = t->lhs)
+    for (int i = 0; t->kind == URN_EX_INDEX && i < t->nidx; i++)
+      if (reads_var(t->idx[i].lo, d) || reads_var(t->idx[i].hi, d)) return 1;
+  return 0;
+}
+
+/* The targets of an unpacking assignment `(a, b[i], (c, d.1)) = ...`, flattened. */
+static void unpack_targets(urn_expr *e, urn_expr **out, int *n, int cap) {
+  if (e->kind == URN_EX_TUPLE) {
+    for (int i = 0; i < e->nargs; i++) unpack_targets(e->args[i], out, n, cap);
+  } else if (*n < cap) {
+    out[(*n)++] = e;
+  }
+}
+
+/* (a, b) = t: every target assignable and distinct; none read by another's indexes (Stan's rules). */
+static void check_unpack(checker *C, urn_stmt *s) {
+  urn_expr *t[64];
+  int n = 0;
+  unpack_targets(s->lhs, t, &n, 64);
+  for (int i = 0; i < n; i++) {
+    urn_expr *root = lhs_root(t[i]);
+    if (root->decl) check_assignable_var(C, root->decl, root->line, root->col);
+    for (int j = 0; j < i; j++) {
+      if (targets_overlap(t[i], t[j])) {
+        chk_error(C, t[i]->line, t[i]->col, "the same value cannot be assigned to more than once in one unpacking");
+        return;
+      }
+      urn_expr *rj = lhs_root(t[j]);
+      if ((root->decl && reads_in_indexes(t[j], root->decl)) || (rj->decl && reads_in_indexes(t[i], rj->decl))) {
+        chk_error(C, t[i]->line, t[i]->col,
+                  "a variable cannot be both assigned to and read from on the left side of an unpacking");
+        return;
+      }
     }
   }
+}
+
+static void check_assign(checker *C, urn_stmt *s) {
+  char b1[64], b2[64];
+  urn_expr *root = lhs_root(s->lhs);
+  chk_expr(C, s->lhs);
+  chk_expr(C, s->rhs);
+  if (s->lhs->kind == URN_EX_TUPLE) {
+    check_unpack(C, s);
+    urn_type lt = s->lhs->ty, rt = s->rhs->ty;
+    if (!chk_is_err(lt) && !chk_is_err(rt) && !chk_assignable(lt, rt))
+      chk_error(C, s->line, s->col, "cannot unpack a value of type %s into %s", chk_tyname(rt, b1, sizeof b1),
+                chk_tyname(lt, b2, sizeof b2));
+    return;
+  }
+  if (root->decl) check_assignable_var(C, root->decl, root->line, root->col);
+  /* Stan: x[x[1]] = ... is refused (the indexes of the target may not read the variable assigned) */
+  if (root->decl && reads_in_indexes(s->lhs, root->decl))
+    chk_error(C, root->line, root->col,
+              "'%s' is both assigned to and read in the indexes of the left-hand side; use a temporary "
+              "variable for the index",
+              root->name);
   urn_type lt = s->lhs->ty, rt = s->rhs->ty;
   if (chk_is_err(lt) || chk_is_err(rt)) return;
+  if (rt.base == URN_TY_FUNCTION) {
+    chk_error(C, s->rhs->line, s->rhs->col, "a function cannot be assigned to '%s'", root->name);
+    return;
+  }
   if (s->op == URN_AS_SET) {
     if (!chk_assignable(lt, rt))
       chk_error(C, root->line, root->col, "cannot assign a value of type %s to '%s' of type %s",
@@ -471,7 +575,7 @@ static void check_tilde(checker *C, urn_stmt *s) {
   }
   snprintf(name, sizeof name, "%s%s", s->dist, dist_suffix);
   s->discrete = dist_suffix[4] == 'm';
-  if (s->discrete && s->lhs->ty.base != URN_TY_INT) {
+  if (s->discrete && s->lhs->ty.base != URN_TY_INT && s->lhs->ty.base != URN_TY_TUPLE) {
     chk_error(C, s->lhs->line, s->lhs->col,
              "%s is a discrete distribution: the left side of '~' must be int-valued, not %s",
              s->dist, chk_tyname(s->lhs->ty, b1, sizeof b1));
@@ -644,9 +748,11 @@ static void check_stmt(checker *C, urn_stmt *s) {
       urn_type t = s->rhs->ty;
       urn_vardecl *v = s->decl;
       if (t.dims > 0) {
-        v->ty = chk_mk(t.base, t.dims - 1);
+        v->ty = t, v->ty.dims--;
       } else if (chk_is_vecmat(t)) {
         v->ty = chk_mk(URN_TY_REAL, 0);
+      } else if (chk_is_cvecmat(t)) {
+        v->ty = chk_mk(URN_TY_COMPLEX, 0);
       } else {
         if (!chk_is_err(t))
           chk_error(C, s->rhs->line, s->rhs->col,
@@ -659,6 +765,11 @@ static void check_stmt(checker *C, urn_stmt *s) {
                  : v->ty.base == URN_TY_VECTOR  ? URN_DT_VECTOR
                  : v->ty.base == URN_TY_ROW_VECTOR ? URN_DT_ROW_VECTOR
                  : v->ty.base == URN_TY_MATRIX  ? URN_DT_MATRIX
+                 : v->ty.base == URN_TY_COMPLEX ? URN_DT_COMPLEX
+                 : v->ty.base == URN_TY_COMPLEX_VECTOR ? URN_DT_COMPLEX_VECTOR
+                 : v->ty.base == URN_TY_COMPLEX_ROW_VECTOR ? URN_DT_COMPLEX_ROW_VECTOR
+                 : v->ty.base == URN_TY_COMPLEX_MATRIX ? URN_DT_COMPLEX_MATRIX
+                 : v->ty.base == URN_TY_TUPLE   ? URN_DT_TUPLE
                                                 : URN_DT_REAL;
       v->is_data = s->rhs->data_only || v->ty.base == URN_TY_INT, v->pure = 0;
       push_scope(C);
@@ -801,7 +912,7 @@ static void check_fundef_header(checker *C, urn_fundef *f) {
                "the first argument of '%s' must be real-valued (a _lpdf is a density); use _lpmf "
                "for an int variate",
                f->name);
-    else if (suf == URN_SUF_LPMF && f->params[0]->ty.base != URN_TY_INT)
+    else if (suf == URN_SUF_LPMF && f->params[0]->ty.base != URN_TY_INT && f->params[0]->ty.base != URN_TY_TUPLE)
       chk_error(C, f->params[0]->line, f->params[0]->col,
                "the first argument of '%s' must be int-valued (a _lpmf is a mass function); use "
                "_lpdf for a real variate",

@@ -99,11 +99,7 @@ static void describe_user(checker *C, const char *name, const urn_type *tys, int
   }
 }
 
-int chk_pass_cost(urn_type got, urn_type want) {
-  if (chk_same(got, want)) return 0;
-  if (got.dims == want.dims && want.base == URN_TY_REAL && got.base == URN_TY_INT) return 1;
-  return -1;
-}
+int chk_pass_cost(urn_type got, urn_type want) { return urn_type_promotes(got, want); }
 
 urn_fundef *chk_best_user(checker *C, const char *name, const urn_type *tys, int n, int *cost, int *ties,
                           int *found) {
@@ -240,6 +236,15 @@ static void check_ode_call(checker *C, urn_expr *e) {
 static void check_reduce_sum(checker *C, urn_expr *e) {
   char b1[64], b2[64];
   if (!funarg(e)) return;
+  urn_type sl = e->args[1]->ty;
+  if (sl.dims >= 1 && (urn_base_is_complex(sl.base) || sl.base == URN_TY_TUPLE)) {
+    urn_type inner = sl;
+    inner.dims = 0;
+    chk_error(C, e->args[1]->line, e->args[1]->col,
+              "the inner type of %s's sliced array must be real, int, vector, row_vector or matrix, not %s", e->name,
+              chk_tyname(inner, b1, sizeof b1));
+    return;
+  }
   int nextra = e->nargs - 3;
   urn_type want[66];
   int nw = 0;

@@ -50,7 +50,7 @@ static urn_type index_type(checker *C, urn_type base, urn_index *idx, int n, int
       if (keeps) out_dims++;
     } else {
       int pos = i - dims; /* 0: first vector/matrix index, 1: second matrix index */
-      int max = kind == URN_TY_MATRIX ? 2 : (kind == URN_TY_VECTOR || kind == URN_TY_ROW_VECTOR) ? 1 : 0;
+      int max = urn_base_ndim(kind);
       if (pos >= max) {
         chk_error(C, ix->line, ix->col, "too many indexes (%d) for %s", n, chk_tyname(base, b2, sizeof b2));
         return chk_mk(URN_TY_ERROR, 0);
@@ -59,18 +59,23 @@ static urn_type index_type(checker *C, urn_type base, urn_index *idx, int n, int
       else vec_cols_kept = keeps;
     }
   }
-  /* the element type after the container indexes */
-  int elem = kind;
+  /* the element type after the container indexes (computed on the real-valued base, then made
+   * complex again for complex containers) */
+  int cplx = urn_base_is_complex(kind), rk = urn_base_to_real(kind);
+  int elem = rk;
   if (vec_rows_kept >= 0) {
-    if (kind == URN_TY_VECTOR || kind == URN_TY_ROW_VECTOR) {
-      elem = vec_rows_kept ? kind : URN_TY_REAL;
+    if (rk == URN_TY_VECTOR || rk == URN_TY_ROW_VECTOR) {
+      elem = vec_rows_kept ? rk : URN_TY_REAL;
     } else { /* matrix */
       int rows = vec_rows_kept, cols = vec_cols_kept < 0 ? 1 : vec_cols_kept;
       elem = rows && cols ? URN_TY_MATRIX : rows ? URN_TY_VECTOR : cols ? URN_TY_ROW_VECTOR : URN_TY_REAL;
     }
   }
+  if (cplx) elem = urn_base_to_complex(elem);
   int remaining_dims = dims > n ? dims - n : 0;
-  return chk_mk(elem, out_dims + remaining_dims);
+  urn_type r = chk_mk(elem, out_dims + remaining_dims);
+  r.tup = base.tup; /* an array of tuples stays one: only its array dimensions are indexed */
+  return r;
 }
 
 static void check_var(checker *C, urn_expr *e) {
@@ -144,7 +149,7 @@ static void check_unary(checker *C, urn_expr *e) {
   e->data_only = e->lhs->data_only, e->pure = e->lhs->pure;
   if (chk_is_err(t)) return;
   if (e->op == URN_OP_PLUS) { /* plus(T) is the identity on int, real, vector, row_vector, matrix */
-    if (chk_is_scalar(t) || chk_is_vecmat(t)) e->ty = t;
+    if (chk_is_scalar(t) || chk_is_vecmat(t) || chk_is_complex(t) || chk_is_cvecmat(t)) e->ty = t;
     else chk_error(C, e->line, e->col, "operator + is not defined for %s", chk_tyname(t, b1, sizeof b1));
     return;
   }
@@ -190,14 +195,26 @@ static void check_binary(checker *C, urn_expr *e) {
                                                   : "");
 }
 
-/* The common type of two branches / literal elements (int and real -> real), or ERROR. */
-static urn_type common(urn_type a, urn_type b) {
+/* The common type of two branches / literal elements (the one the other promotes to: int and
+ * real -> real, real and complex -> complex, ..., tuples component by component), or ERROR. */
+static urn_type common_in(urn_arena *ar, urn_type a, urn_type b) {
   if (chk_same(a, b)) return a;
-  if (a.dims == b.dims &&
-      ((a.base == URN_TY_INT && b.base == URN_TY_REAL) || (a.base == URN_TY_REAL && b.base == URN_TY_INT)))
-    return chk_mk(URN_TY_REAL, a.dims);
+  if (urn_type_promotes(a, b) >= 0) return b;
+  if (urn_type_promotes(b, a) >= 0) return a;
+  if (a.base == URN_TY_TUPLE && b.base == URN_TY_TUPLE && a.dims == b.dims && a.tup && b.tup && a.tup->n == b.tup->n) {
+    urn_type *el = urn_arena_alloc(ar, (size_t)a.tup->n * sizeof *el);
+    for (int i = 0; i < a.tup->n; i++) {
+      el[i] = common_in(ar, a.tup->elem[i], b.tup->elem[i]);
+      if (chk_is_err(el[i])) return el[i];
+    }
+    urn_tuple_type *tt = urn_arena_alloc(ar, sizeof *tt);
+    tt->n = a.tup->n, tt->elem = el;
+    a.tup = tt;
+    return a;
+  }
   return chk_mk(URN_TY_ERROR, 0);
 }
+#define common(a, b) common_in(&C->p->arena, (a), (b))
 
 static void check_cond(checker *C, urn_expr *e) {
   char b1[64], b2[64];
@@ -239,25 +256,65 @@ static void check_array_literal(checker *C, urn_expr *e) {
     }
   }
   if (t.dims >= 250) chk_error(C, e->line, e->col, "too many array dimensions");
-  else e->ty = chk_mk(t.base, t.dims + 1);
+  else e->ty = t, e->ty.dims++;
 }
 
 static void check_rowvec_literal(checker *C, urn_expr *e) {
-  int bad = 0, nscalar = 0, nrow = 0;
+  int bad = 0, nscalar = 0, nrow = 0, cplx = 0;
   for (int i = 0; i < e->nargs; i++) {
     chk_expr(C, e->args[i]);
     e->data_only &= e->args[i]->data_only, e->pure &= e->args[i]->pure;
     urn_type u = e->args[i]->ty;
     if (chk_is_err(u)) bad = 1;
-    else if (chk_is_scalar(u)) nscalar++;
-    else if (u.dims == 0 && u.base == URN_TY_ROW_VECTOR) nrow++;
+    else if (chk_is_num(u)) nscalar++, cplx |= chk_is_complex(u);
+    else if (u.dims == 0 && (u.base == URN_TY_ROW_VECTOR || u.base == URN_TY_COMPLEX_ROW_VECTOR))
+      nrow++, cplx |= u.base == URN_TY_COMPLEX_ROW_VECTOR;
   }
   if (bad) return;
-  if (nscalar == e->nargs) e->ty = chk_mk(URN_TY_ROW_VECTOR, 0);
-  else if (nrow == e->nargs) e->ty = chk_mk(URN_TY_MATRIX, 0);
+  if (nscalar == e->nargs) e->ty = chk_mk(cplx ? URN_TY_COMPLEX_ROW_VECTOR : URN_TY_ROW_VECTOR, 0);
+  else if (nrow == e->nargs) e->ty = chk_mk(cplx ? URN_TY_COMPLEX_MATRIX : URN_TY_MATRIX, 0);
   else
     chk_error(C, e->line, e->col,
               "the elements of [...] must be all scalars (a row_vector) or all row_vectors (a matrix)");
+}
+
+/* (a, b, ...): a tuple of the elements' types (in the program's arena). */
+static void check_tuple_literal(checker *C, urn_expr *e) {
+  char b1[64];
+  int bad = 0;
+  urn_type *el = urn_arena_alloc(&C->p->arena, (size_t)e->nargs * sizeof *el);
+  for (int i = 0; i < e->nargs; i++) {
+    chk_expr(C, e->args[i]);
+    e->data_only &= e->args[i]->data_only, e->pure &= e->args[i]->pure;
+    el[i] = e->args[i]->ty;
+    if (chk_is_err(el[i])) bad = 1;
+    else if (el[i].base == URN_TY_VOID || el[i].base == URN_TY_FUNCTION)
+      chk_error(C, e->args[i]->line, e->args[i]->col, "a tuple cannot hold a value of type %s", chk_tyname(el[i], b1, sizeof b1)), bad = 1;
+  }
+  if (bad) return;
+  urn_tuple_type *tt = urn_arena_alloc(&C->p->arena, sizeof *tt);
+  tt->n = e->nargs, tt->elem = el;
+  e->ty = chk_mk(URN_TY_TUPLE, 0);
+  e->ty.tup = tt;
+}
+
+/* t.k: component k of a tuple (not of an array of tuples: index it first). */
+static void check_tuple_get(checker *C, urn_expr *e) {
+  char b1[64];
+  chk_expr(C, e->lhs);
+  urn_type t = e->lhs->ty;
+  e->data_only = e->lhs->data_only, e->pure = e->lhs->pure;
+  if (chk_is_err(t)) return;
+  if (t.base != URN_TY_TUPLE || t.dims || !t.tup) {
+    chk_error(C, e->line, e->col, "'.%d' selects a tuple component, but the expression has type %s", e->ival,
+              chk_tyname(t, b1, sizeof b1));
+    return;
+  }
+  if (e->ival > t.tup->n) {
+    chk_error(C, e->line, e->col, "component %d of a tuple of %d components does not exist", e->ival, t.tup->n);
+    return;
+  }
+  e->ty = t.tup->elem[e->ival - 1];
 }
 
 void chk_expr(checker *C, urn_expr *e) {
@@ -301,6 +358,9 @@ void chk_expr(checker *C, urn_expr *e) {
     }
     case URN_EX_ARRAY: check_array_literal(C, e); break;
     case URN_EX_ROWVEC: check_rowvec_literal(C, e); break;
+    case URN_EX_IMAG: e->ty = chk_mk(URN_TY_COMPLEX, 0); break;
+    case URN_EX_TUPLE: check_tuple_literal(C, e); break;
+    case URN_EX_TUPLE_GET: check_tuple_get(C, e); break;
     default: break;
   }
   /* Stan's levels: a variable or a call of int type is data only; an int operation on parameters

@@ -86,13 +86,18 @@ static inline int chk_is_scalar(urn_type t) { return t.dims == 0 && (t.base == U
 static inline int chk_is_vecmat(urn_type t) {
   return t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR || t.base == URN_TY_MATRIX);
 }
-static inline int chk_same(urn_type a, urn_type b) { return a.base == b.base && a.dims == b.dims; }
-/* Can a value of type from be stored in a variable of type to?  (int -> real promotion, also
- * inside arrays: array[] int -> array[] real) */
+static inline int chk_same(urn_type a, urn_type b) { return urn_type_eq(a, b); }
+/* Can a value of type from be stored in a variable of type to?  (Stan's promotions: int -> real ->
+ * complex, real containers -> complex ones, also inside arrays and tuples; urn_type_promotes) */
 static inline int chk_assignable(urn_type to, urn_type from) {
   if (chk_is_err(to) || chk_is_err(from)) return 1;
-  if (chk_same(to, from)) return 1;
-  return to.dims == from.dims && to.base == URN_TY_REAL && from.base == URN_TY_INT;
+  return urn_type_promotes(from, to) >= 0;
+}
+/* A complex scalar; an int, real or complex scalar; a complex vector, row vector or matrix. */
+static inline int chk_is_complex(urn_type t) { return t.dims == 0 && t.base == URN_TY_COMPLEX; }
+static inline int chk_is_num(urn_type t) { return chk_is_scalar(t) || chk_is_complex(t); }
+static inline int chk_is_cvecmat(urn_type t) {
+  return t.dims == 0 && (t.base == URN_TY_COMPLEX_VECTOR || t.base == URN_TY_COMPLEX_ROW_VECTOR || t.base == URN_TY_COMPLEX_MATRIX);
 }
 /* The type as Stan spells it, into buf. */
 static inline const char *chk_tyname(urn_type t, char *buf, size_t cap) {

@@ -431,18 +431,20 @@ static size_t *index_offsets(urn_ev *ev, const ir_ex *e, const urn_val *base, ur
   /* result type */
   int kept_arr = 0;
   for (int d = 0; d < na; d++) if (s[d].kind) rdim[kept_arr++] = (int32_t)s[d].n;
-  urn_type t = {base->ty.base, (unsigned char)kept_arr};
+  int rb = urn_base_to_real(base->ty.base); /* the shape logic on the real-valued base */
+  urn_type t = {(unsigned char)rb, (unsigned char)kept_arr};
   int rd = kept_arr;
-  if (base->ty.base == URN_TY_VECTOR || base->ty.base == URN_TY_ROW_VECTOR) {
+  if (rb == URN_TY_VECTOR || rb == URN_TY_ROW_VECTOR) {
     if (s[na].kind) rdim[rd++] = (int32_t)s[na].n;
     else t.base = URN_TY_REAL;
-  } else if (base->ty.base == URN_TY_MATRIX) {
+  } else if (rb == URN_TY_MATRIX) {
     int kr = s[na].kind, kc = s[na + 1].kind;
     if (kr && kc) rdim[rd++] = (int32_t)s[na].n, rdim[rd++] = (int32_t)s[na + 1].n;
     else if (kr) t.base = URN_TY_VECTOR, rdim[rd++] = (int32_t)s[na].n;
     else if (kc) t.base = URN_TY_ROW_VECTOR, rdim[rd++] = (int32_t)s[na + 1].n;
     else t.base = URN_TY_REAL;
   }
+  if (urn_base_is_complex(base->ty.base)) t.base = (unsigned char)urn_base_to_complex(t.base);
   *rty = t;
   size_t total = 1;
   for (int d = 0; d < nd; d++) total *= s[d].n;
@@ -485,6 +487,10 @@ static size_t *index_offsets(urn_ev *ev, const ir_ex *e, const urn_val *base, ur
 void rt_g_index(urn_ev *ev, const ir_ex *e, urn_val *out) {
   urn_val base;
   e->a[0]->g(ev, e->a[0], &base);
+  if (base.ty.base == URN_TY_TUPLE) {
+    urn_ev_index_tuples(ev, e, &base, out);
+    return;
+  }
   /* fast path: leading single indexes on arrays select a contiguous element */
   int k = 0;
   while (k < e->nidx && k < base.ty.dims && e->idx[k].kind == URN_IDX_SINGLE) {
@@ -517,10 +523,12 @@ void rt_g_index(urn_ev *ev, const ir_ex *e, urn_val *out) {
   int32_t dim[URN_MAX_DIMS];
   size_t *offs = index_offsets(ev, &sub, &base, &t, dim);
   urn_val_alloc(ev, out, t, dim, base.ix != NULL);
-  for (size_t i = 0; i < out->n; i++) {
-    out->v[i] = base.v[offs[i]];
-    if (base.ix) out->ix[i] = base.ix[offs[i]];
-  }
+  size_t w = (size_t)urn_base_width(t.base); /* doubles per element (2 for complex) */
+  for (size_t i = 0; i < out->n / w; i++)
+    for (size_t q = 0; q < w; q++) {
+      out->v[i * w + q] = base.v[offs[i] * w + q];
+      if (base.ix) out->ix[i * w + q] = base.ix[offs[i] * w + q];
+    }
 }
 
 /* ---- literals ---- */
@@ -535,6 +543,16 @@ void rt_g_array(urn_ev *ev, const ir_ex *e, urn_val *out) {
   }
   int32_t dim[URN_MAX_DIMS];
   dim[0] = e->na;
+  if (e->ty.base == URN_TY_TUPLE) { /* each element's components, one block after the other */
+    for (int d = 0; d < e->ty.dims - 1; d++) dim[1 + d] = e->na ? els[0].dim[d] : 0;
+    urn_val_tuple_alloc(ev, out, e->ty, dim);
+    size_t block = e->na ? urn_val_count(&els[0]) * (size_t)e->ty.tup->n : 0;
+    for (int i = 0; i < e->na; i++) {
+      if (urn_val_count(&els[i]) * (size_t)e->ty.tup->n != block) urn_ev_reject(ev, "array expression elements must have the same sizes");
+      memcpy(out->tv + (size_t)i * block, els[i].tv, block * sizeof *out->tv);
+    }
+    return;
+  }
   int nd = e->na ? urn_val_ndim(els[0].ty) : urn_val_ndim(e->ty) - 1;
   for (int d = 0; d < nd; d++) dim[1 + d] = e->na ? els[0].dim[d] : 0;
   urn_val_alloc(ev, out, e->ty, dim, var);
@@ -552,25 +570,28 @@ void rt_g_rowvec(urn_ev *ev, const ir_ex *e, urn_val *out) {
     e->a[i]->g(ev, e->a[i], &els[i]);
     if (els[i].ix) var = 1;
   }
-  if (e->ty.base == URN_TY_ROW_VECTOR) {
+  size_t w = (size_t)urn_base_width(e->ty.base); /* the lowering promoted every element to the literal's kind */
+  if (e->ty.base == URN_TY_ROW_VECTOR || e->ty.base == URN_TY_COMPLEX_ROW_VECTOR) {
     int32_t dim[1] = {e->na};
     urn_val_alloc(ev, out, e->ty, dim, var);
-    for (int i = 0; i < e->na; i++) {
-      out->v[i] = els[i].v[0];
-      if (var) out->ix[i] = urn_val_ix(&els[i], 0);
-    }
+    for (int i = 0; i < e->na; i++)
+      for (size_t q = 0; q < w; q++) {
+        out->v[i * w + q] = els[i].v[q];
+        if (var) out->ix[i * w + q] = urn_val_ix(&els[i], q);
+      }
     return;
   }
   /* matrix from row vectors */
-  int r = e->na, c = r ? (int)els[0].n : 0;
-  for (int i = 0; i < r; i++) if ((int)els[i].n != c) urn_ev_reject(ev, "matrix expression rows must have the same size");
+  int r = e->na, c = r ? (int)(els[0].n / w) : 0;
+  for (int i = 0; i < r; i++) if ((int)(els[i].n / w) != c) urn_ev_reject(ev, "matrix expression rows must have the same size");
   int32_t dim[2] = {r, c};
   urn_val_alloc(ev, out, e->ty, dim, var);
   for (int i = 0; i < r; i++)
-    for (int j = 0; j < c; j++) {
-      out->v[i + (size_t)j * r] = els[i].v[j];
-      if (var) out->ix[i + (size_t)j * r] = urn_val_ix(&els[i], (size_t)j);
-    }
+    for (int j = 0; j < c; j++)
+      for (size_t q = 0; q < w; q++) {
+        out->v[(i + (size_t)j * r) * w + q] = els[i].v[j * w + q];
+        if (var) out->ix[(i + (size_t)j * r) * w + q] = urn_val_ix(&els[i], (size_t)j * w + q);
+      }
 }
 
 /* ---- user functions ---- */
@@ -621,7 +642,7 @@ int urn_ev_decl_dims(urn_ev *ev, const ir_decl *d, int32_t *dim) {
   int nd = d->ndims;
   if (d->ty.base == URN_TY_TUPLE) return nd; /* a tuple's components have their own sizes */
   if (d->size1) dim[nd++] = urn_ev_size(ev, d->size1, "size");
-  if (d->ty.base == URN_TY_MATRIX) {
+  if (d->ty.base == URN_TY_MATRIX || d->ty.base == URN_TY_COMPLEX_MATRIX) {
     if (d->size2) dim[nd++] = urn_ev_size(ev, d->size2, "size");
     else dim[nd] = dim[nd - 1], nd++;
   }
@@ -645,6 +666,10 @@ void urn_ev_declare(urn_ev *ev, const ir_decl *d, urn_val *slot) {
   int32_t dim[URN_MAX_DIMS];
   int nd = urn_ev_decl_dims(ev, d, dim);
   size_t total = urn_ev_decl_total(ev, d, dim, nd);
+  if (d->ty.base == URN_TY_TUPLE) {
+    urn_ev_declare_tuple(ev, d, slot, dim);
+    return;
+  }
   total *= (size_t)urn_base_width(d->ty.base); /* a complex element is two doubles */
   /* the allocation whose size a program chooses freely: say which variable memory cannot hold */
   double *v = urn_arena_try_alloc(&ev->arena, (total ? total : 1) * sizeof(double));
@@ -717,23 +742,41 @@ static void run_assign_scalar_index(urn_ev *ev, const ir_st *s) {
   int32_t ix = s->rhs->s(ev, s->rhs, &v);
   store1(ev, base, aoff * inner + ioff, v, ix);
 }
-/* General assignment. */
+static void assign_to(urn_ev *ev, const ir_st *s, const ir_ex *e, urn_val src);
+
+/* General assignment (tuples: a deep copy of the value first, so `(a, b) = (b, a)` swaps). */
 static void run_assign(urn_ev *ev, const ir_st *s) {
   urn_val src;
   s->rhs->g(ev, s->rhs, &src);
-  const ir_ex *e = s->lhs;
-  if (e->kind == URN_EX_VAR) {
-    urn_val *dst = lhs_slot(ev, e);
-    assign_whole(ev, s, dst, &src, "variable");
+  if (src.ty.base == URN_TY_TUPLE) {
+    urn_val c;
+    urn_val_copy(ev, &c, &src);
+    src = c;
+  }
+  assign_to(ev, s, s->lhs, src);
+}
+
+/* The value src into the target e: a variable, a tuple component or element, an indexed
+ * selection, or a tuple of targets (unpacking). */
+static void assign_to(urn_ev *ev, const ir_st *s, const ir_ex *e, urn_val src) {
+  if (e->kind == URN_EX_TUPLE) {
+    for (int i = 0; i < e->na; i++) assign_to(ev, s, e->a[i], src.tv[i]);
     return;
   }
-  urn_val *base = lhs_slot(ev, e->a[0]);
+  urn_val view, *dst = urn_ev_lvalue(ev, e, &view);
+  if (dst) {
+    if (dst->ty.base == URN_TY_TUPLE) urn_val_assign_tuple(ev, dst, &src, s->line, s->col);
+    else assign_whole(ev, s, dst, &src, e->kind == URN_EX_VAR ? "variable" : "tuple component");
+    return;
+  }
+  urn_val bview, *base = urn_ev_lvalue(ev, e->a[0], &bview);
+  if (!base) urn_ev_fail(ev, URN_EINPUT, "%s:%d:%d: unsupported assignment target", ev->prog->path, s->line, s->col);
   urn_type t;
   int32_t dim[URN_MAX_DIMS];
   size_t *offs = index_offsets(ev, e, base, &t, dim);
-  size_t total = 1;
+  size_t total = 1, w = (size_t)urn_base_width(base->ty.base);
   for (int d = 0; d < urn_val_ndim(t); d++) total *= (size_t)dim[d];
-  if (total != src.n) {
+  if (total * w != src.n) {
     char b[96];
     urn_val_shape_name(&src, b, sizeof b);
     urn_ev_reject(ev, "%s:%d:%d: assigning %s to an indexed selection of %zu elements: sizes do not match",
@@ -745,7 +788,8 @@ static void run_assign(urn_ev *ev, const ir_st *s) {
     urn_val_copy(ev, &c, &src);
     src = c;
   }
-  for (size_t i = 0; i < total; i++) store1(ev, base, offs[i], src.v[i], urn_val_ix(&src, i));
+  for (size_t i = 0; i < total; i++)
+    for (size_t q = 0; q < w; q++) store1(ev, base, offs[i] * w + q, src.v[i * w + q], urn_val_ix(&src, i * w + q));
 }
 
 static void run_decl(urn_ev *ev, const ir_st *s) {
@@ -754,7 +798,8 @@ static void run_decl(urn_ev *ev, const ir_st *s) {
   if (s->rhs) {
     urn_val src;
     s->rhs->g(ev, s->rhs, &src);
-    assign_whole(ev, s, slot, &src, s->decl->name);
+    if (slot->ty.base == URN_TY_TUPLE) urn_val_assign_tuple(ev, slot, &src, s->line, s->col);
+    else assign_whole(ev, s, slot, &src, s->decl->name);
   }
 }
 static void run_decl_scalar(urn_ev *ev, const ir_st *s) {
@@ -892,12 +937,14 @@ static void run_foreach(urn_ev *ev, const ir_st *s) {
   urn_val c;
   s->rhs->g(ev, s->rhs, &c);
   urn_val *slot = s->global ? &ev->glob[s->slot] : &ev->frame[s->slot];
-  size_t count = c.ty.dims ? (size_t)c.dim[0] : c.n;
+  size_t w = (size_t)urn_base_width(c.ty.base); /* 2 for the entries of a complex container */
+  size_t count = c.ty.dims ? (size_t)c.dim[0] : c.n / w;
   const ir_st *body = s->body[0];
   for (size_t i = 0; i < count; i++) {
     if (c.ty.dims) urn_val_elem(&c, i, slot);
     else {
-      slot->ty = (urn_type){URN_TY_REAL, 0}, slot->n = 1, slot->v = c.v + i, slot->ix = c.ix ? c.ix + i : NULL;
+      slot->ty = (urn_type){(unsigned char)(w == 2 ? URN_TY_COMPLEX : URN_TY_REAL), 0}, slot->n = w, slot->v = c.v + i * w;
+      slot->ix = c.ix ? c.ix + i * w : NULL;
     }
     urn_ev_poll(ev);
     body->run(ev, body);
@@ -941,14 +988,18 @@ static void run_return(urn_ev *ev, const ir_st *s) {
   ev->ctl = EV_RETURN;
 }
 
-static void print_num(urn_buf *b, const urn_val *x, double v) {
-  char num[40];
-  if (x->ty.base == URN_TY_INT) urn_buf_printf(b, "%.0f", v);
-  else snprintf(num, sizeof num, "%g", v), urn_buf_puts(b, num);
+static void print_num(urn_buf *b, const urn_val *x, const double *v) {
+  char num[60];
+  if (urn_base_is_complex(x->ty.base)) snprintf(num, sizeof num, "(%g,%g)", v[0], v[1]), urn_buf_puts(b, num);
+  else if (x->ty.base == URN_TY_INT) urn_buf_printf(b, "%.0f", v[0]);
+  else snprintf(num, sizeof num, "%g", v[0]), urn_buf_puts(b, num);
 }
 
+static void print_val(urn_buf *b, const urn_val *x);
+
 /* Element block of x at array level `level` (offset `off` in elements of size `inner`), printed with its shape
- * as Stan prints containers: arrays and matrices nest brackets ([[1,2],[3,4]]; a matrix row by row). */
+ * as Stan prints containers: arrays and matrices nest brackets ([[1,2],[3,4]]; a matrix row by row); a complex
+ * element (re,im), a tuple (a, b). */
 static void print_shape(urn_buf *b, const urn_val *x, int level, size_t off, size_t inner) {
   int na = x->ty.dims;
   if (level < na) {
@@ -962,28 +1013,40 @@ static void print_shape(urn_buf *b, const urn_val *x, int level, size_t off, siz
     urn_buf_putc(b, ']');
     return;
   }
-  const double *v = x->v + off;
-  if (x->ty.base == URN_TY_MATRIX) {
+  if (x->ty.base == URN_TY_TUPLE) {
+    size_t nc = (size_t)x->ty.tup->n;
+    urn_buf_putc(b, '(');
+    for (size_t c = 0; c < nc; c++) {
+      if (c) urn_buf_puts(b, ", ");
+      print_val(b, &x->tv[off * nc + c]);
+    }
+    urn_buf_putc(b, ')');
+    return;
+  }
+  size_t w = (size_t)urn_base_width(x->ty.base);
+  const double *v = x->v + off * w;
+  int rb = urn_base_to_real(x->ty.base);
+  if (rb == URN_TY_MATRIX) {
     int r = x->dim[na], c = x->dim[na + 1];
     urn_buf_putc(b, '[');
     for (int i = 0; i < r; i++) {
       urn_buf_puts(b, i ? ",[" : "[");
       for (int j = 0; j < c; j++) {
         if (j) urn_buf_putc(b, ',');
-        print_num(b, x, v[i + (size_t)j * r]);
+        print_num(b, x, v + w * (i + (size_t)j * r));
       }
       urn_buf_putc(b, ']');
     }
     urn_buf_putc(b, ']');
-  } else if (x->ty.base == URN_TY_VECTOR || x->ty.base == URN_TY_ROW_VECTOR) {
+  } else if (rb == URN_TY_VECTOR || rb == URN_TY_ROW_VECTOR) {
     urn_buf_putc(b, '[');
     for (int i = 0; i < x->dim[na]; i++) {
       if (i) urn_buf_putc(b, ',');
-      print_num(b, x, v[i]);
+      print_num(b, x, v + w * (size_t)i);
     }
     urn_buf_putc(b, ']');
   } else {
-    print_num(b, x, v[0]);
+    print_num(b, x, v);
   }
 }
 
@@ -995,7 +1058,8 @@ static void print_val(urn_buf *b, const urn_val *x) {
     return;
   }
   size_t inner = 1;
-  for (int k = x->ty.dims; k < urn_val_ndim(x->ty); k++) inner *= (size_t)x->dim[k];
+  if (x->ty.base != URN_TY_TUPLE)
+    for (int k = x->ty.dims; k < urn_val_ndim(x->ty); k++) inner *= (size_t)x->dim[k];
   print_shape(b, x, 0, 0, inner);
 }
 

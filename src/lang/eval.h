@@ -193,7 +193,7 @@ struct ir_ex {
   unsigned char pure;       /* depends only on literals, data and transformed data: precomputable */
   unsigned char global;     /* VAR: a program-level slot (else a function frame slot) */
   int kind;                 /* enum urn_expr_kind, or IR_CONST for a folded constant */
-  int op;                   /* operator (UNARY/BINARY) */
+  int op;                   /* operator (UNARY/BINARY); TUPLE_GET: the component (0-based) */
   int slot;                 /* VAR: slot index */
   ir_ex **a;                /* children (operands, arguments, indexed expression first for INDEX) */
   int na;                   /* number of children */
@@ -214,6 +214,7 @@ struct ir_ex {
                                shared by the chains' threads through atomics (math/dist.h) */
 };
 #define IR_CONST 100
+#define IR_PROMOTE 101 /* a[0] converted to ty (real -> complex, tuples with such components) */
 
 struct ir_st {
   ir_run run;               /* executes the statement */
@@ -254,6 +255,8 @@ typedef struct ir_decl {
   ir_ex *init;              /* initial value or NULL */
   int slot;                 /* slot index */
   int global;               /* program-level slot */
+  struct ir_decl **comps;   /* TUPLE: one declaration per component (its own sizes, constraints) */
+  int ncomps;               /* TUPLE: number of components */
 } ir_decl;
 
 struct ir_fun {

@@ -60,4 +60,22 @@ void urn_fused_tilde_run(urn_ev *ev, const ir_st *s);
 double urn_ev_target_value(const urn_ev *ev);
 int32_t urn_ev_target_node(urn_ev *ev, double *value);
 
+/* Complex numbers and tuples (lang/eval_compound.c). */
+void rt_g_promote(urn_ev *ev, const ir_ex *e, urn_val *out);   /* a[0] converted to e->ty (IR_PROMOTE) */
+void rt_g_tuple(urn_ev *ev, const ir_ex *e, urn_val *out);     /* tuple literal (a[0], a[1], ...) */
+void rt_g_tuple_get(urn_ev *ev, const ir_ex *e, urn_val *out); /* a[0].(op + 1) */
+/* src converted to type want (real -> complex: one double per element becomes two; tuples
+ * component by component; int -> real: the same storage). */
+void urn_val_promote(urn_ev *ev, const urn_val *src, urn_type want, urn_val *out);
+/* Declares a tuple variable (array sizes dim) with every component from its own declaration. */
+void urn_ev_declare_tuple(urn_ev *ev, const ir_decl *d, urn_val *slot, const int32_t *dim);
+/* dst (a declared tuple) <- src, component by component, sizes checked (line:col for messages). */
+void urn_val_assign_tuple(urn_ev *ev, urn_val *dst, const urn_val *src, int line, int col);
+/* The storage an assignment target names when it is a variable, a tuple component (x.2, a[i].1) or
+ * an element of an array of tuples (a[i]: a view in *view); NULL for indexed selections of other
+ * containers. */
+urn_val *urn_ev_lvalue(urn_ev *ev, const ir_ex *e, urn_val *view);
+/* base (an array of tuples) indexed by e's indexes (single ones, then at most one multi/range). */
+void urn_ev_index_tuples(urn_ev *ev, const ir_ex *e, const urn_val *base, urn_val *out);
+
 #endif

@@ -22,6 +22,7 @@
 
 typedef struct lctx {
   urn_prog *p;        /* program being built */
+  const urn_fundef *fun; /* the function whose body is being lowered (return promotion), or NULL */
   const urn_program *ast; /* the source program (checked) */
   int block;          /* block being lowered */
   int in_fun;         /* lowering a function body */
@@ -78,6 +79,34 @@ ir_ex *urn_ir_const(urn_arena *a, double v, urn_type ty) {
 }
 
 static ir_ex *lower_expr(lctx *c, const urn_expr *x);
+
+/* Does storing a value of type from where to is expected change its layout or type (real -> complex,
+ * tuples whose components differ)?  int -> real keeps the storage (ints are doubles). */
+static int needs_promotion(urn_type from, urn_type to) {
+  if (urn_type_eq(from, to) || from.base == URN_TY_ERROR || to.base == URN_TY_ERROR) return 0;
+  if (from.base == URN_TY_TUPLE || to.base == URN_TY_TUPLE) return 1;
+  return urn_base_is_complex(to.base) && !urn_base_is_complex(from.base);
+}
+
+/* e converted to type want where the checker accepted it by promotion (an IR_PROMOTE node). */
+static ir_ex *promote(lctx *c, ir_ex *e, urn_type want) {
+  if (!needs_promotion(e->ty, want)) return e;
+  ir_ex *p = alloc(c, sizeof *p);
+  p->kind = IR_PROMOTE, p->ty = want, p->line = e->line, p->col = e->col, p->novar = e->novar, p->pure = e->pure;
+  p->a = alloc(c, sizeof *p->a), p->a[0] = e, p->na = 1;
+  p->g = rt_g_promote;
+  finish(p);
+  return p;
+}
+
+/* A complex constant re + i im. */
+static ir_ex *complex_const(lctx *c, double re, double im) {
+  ir_ex *e = urn_ir_const(&c->p->arena, 0, (urn_type){URN_TY_COMPLEX, 0});
+  double *v = alloc(c, 2 * sizeof *v);
+  v[0] = re, v[1] = im;
+  e->cv.v = v, e->cv.n = 2, e->s = NULL;
+  return e;
+}
 
 /* A call of the built-in b (chosen by the checker) on lowered args, typed as src: picks the evaluation
  * functions (scalar kernel, distribution, fused forms). */
@@ -186,6 +215,8 @@ static ir_ex *lower_call(lctx *c, const urn_expr *x) {
   for (int i = 0; i < n; i++) args[i] = lower_expr(c, x->args[i]);
   if (x->fun) {
     ir_ex *e = new_ex(c, x, URN_EX_CALL);
+    const urn_fundef *fd = x->fun->definition ? x->fun->definition : x->fun;
+    for (int i = 0; i < n && i < fd->nparams; i++) args[i] = promote(c, args[i], fd->params[i]->ty);
     e->fun = fun_of(c, x->fun), e->a = args, e->na = n, e->propto = x->propto;
     e->pure = 0; /* a user function may print or reject: run it every time */
     e->g = rt_g_ucall;
@@ -231,7 +262,8 @@ static ir_ex *lower_expr(lctx *c, const urn_expr *x) {
     case URN_EX_COND: {
       e = new_ex(c, x, URN_EX_COND);
       e->a = alloc(c, 3 * sizeof *e->a), e->na = 3;
-      e->a[0] = lower_expr(c, x->cond), e->a[1] = lower_expr(c, x->lhs), e->a[2] = lower_expr(c, x->rhs);
+      e->a[0] = lower_expr(c, x->cond);
+      e->a[1] = promote(c, lower_expr(c, x->lhs), x->ty), e->a[2] = promote(c, lower_expr(c, x->rhs), x->ty);
       for (int i = 0; i < 3; i++) e->pure &= e->a[i]->pure;
       e->s = is_scalar(e->ty) ? rt_s_cond : NULL, e->g = is_scalar(e->ty) ? NULL : rt_g_cond;
       finish(e);
@@ -244,7 +276,15 @@ static ir_ex *lower_expr(lctx *c, const urn_expr *x) {
       e = new_ex(c, x, x->kind);
       e->na = x->nargs;
       e->a = alloc(c, (size_t)(x->nargs ? x->nargs : 1) * sizeof *e->a);
-      for (int i = 0; i < x->nargs; i++) e->a[i] = lower_expr(c, x->args[i]), e->pure &= e->a[i]->pure;
+      urn_type el = x->ty; /* the element type every element is promoted to */
+      if (x->kind == URN_EX_ARRAY) el.dims--;
+      else el = (urn_type){(unsigned char)(urn_base_is_complex(x->ty.base) ? URN_TY_COMPLEX : URN_TY_REAL), 0};
+      for (int i = 0; i < x->nargs; i++) {
+        e->a[i] = lower_expr(c, x->args[i]), e->pure &= e->a[i]->pure;
+        if (x->kind == URN_EX_ARRAY) e->a[i] = promote(c, e->a[i], el);
+        else if (el.base == URN_TY_COMPLEX) /* scalars to complex, row vectors to complex row vectors */
+          e->a[i] = promote(c, e->a[i], (urn_type){(unsigned char)urn_base_to_complex(e->a[i]->ty.base), 0});
+      }
       e->g = x->kind == URN_EX_ARRAY ? rt_g_array : rt_g_rowvec;
       finish(e);
       return e;
@@ -252,6 +292,20 @@ static ir_ex *lower_expr(lctx *c, const urn_expr *x) {
     case URN_EX_TARGET:
       e = new_ex(c, x, URN_EX_TARGET);
       e->pure = 0, e->s = rt_s_target;
+      finish(e);
+      return e;
+    case URN_EX_IMAG: return complex_const(c, 0, x->rval);
+    case URN_EX_TUPLE:
+      e = new_ex(c, x, URN_EX_TUPLE);
+      e->na = x->nargs, e->a = alloc(c, (size_t)x->nargs * sizeof *e->a);
+      for (int i = 0; i < x->nargs; i++) e->a[i] = lower_expr(c, x->args[i]), e->pure &= e->a[i]->pure;
+      e->g = rt_g_tuple;
+      finish(e);
+      return e;
+    case URN_EX_TUPLE_GET:
+      e = new_ex(c, x, URN_EX_TUPLE_GET);
+      e->na = 1, e->a = alloc(c, sizeof *e->a), e->a[0] = lower_expr(c, x->lhs), e->pure = e->a[0]->pure;
+      e->op = x->ival - 1, e->g = rt_g_tuple_get;
       finish(e);
       return e;
   }
@@ -273,8 +327,14 @@ static ir_decl *lower_decl(lctx *c, const urn_vardecl *v) {
   if (v->upper) d->upper = lower_expr(c, v->upper);
   if (v->offset) d->offset = lower_expr(c, v->offset);
   if (v->multiplier) d->multiplier = lower_expr(c, v->multiplier);
-  if (v->init) d->init = lower_expr(c, v->init);
+  if (v->init) d->init = promote(c, lower_expr(c, v->init), v->ty);
   d->slot = v->slot, d->global = v->global;
+  d->ncomps = v->ncomps;
+  d->comps = alloc(c, (size_t)(v->ncomps ? v->ncomps : 1) * sizeof *d->comps);
+  for (int i = 0; i < v->ncomps; i++) {
+    d->comps[i] = lower_decl(c, v->comps[i]);
+    d->comps[i]->name = v->name; /* messages name the variable */
+  }
   return d;
 }
 
@@ -304,8 +364,22 @@ static ir_ex *lower_lhs(lctx *c, const urn_expr *x) {
       return lower_lhs(c, &flat);
     }
   }
+  if (x->kind == URN_EX_TUPLE) { /* unpacking: a tuple of targets */
+    ir_ex *e = new_ex(c, x, URN_EX_TUPLE);
+    e->na = x->nargs, e->a = alloc(c, (size_t)x->nargs * sizeof *e->a);
+    for (int i = 0; i < x->nargs; i++) e->a[i] = lower_lhs(c, x->args[i]);
+    return e;
+  }
+  if (x->kind == URN_EX_TUPLE_GET) {
+    ir_ex *e = new_ex(c, x, URN_EX_TUPLE_GET);
+    e->na = 1, e->a = alloc(c, sizeof *e->a), e->a[0] = lower_lhs(c, x->lhs), e->op = x->ival - 1, e->g = rt_g_tuple_get;
+    finish(e);
+    return e;
+  }
   ir_ex *e = lower_expr(c, x);
-  if (e->kind == URN_EX_INDEX && e->a[0]->kind != URN_EX_VAR) fail(c, x->line, x->col, "cannot assign to this expression");
+  if (e->kind == URN_EX_INDEX && x->lhs->kind == URN_EX_TUPLE_GET) e->a[0] = lower_lhs(c, x->lhs);
+  if (e->kind == URN_EX_INDEX && e->a[0]->kind != URN_EX_VAR && e->a[0]->kind != URN_EX_TUPLE_GET)
+    fail(c, x->line, x->col, "cannot assign to this expression");
   if (e->kind != URN_EX_INDEX && e->kind != URN_EX_VAR) fail(c, x->line, x->col, "cannot assign to this expression");
   return e;
 }
@@ -373,6 +447,7 @@ static ir_st *lower_stmt(lctx *c, const urn_stmt *x) {
       s->lhs = lower_lhs(c, x->lhs);
       /* x op= y stores the checker's `x op y` */
       ir_ex *rhs = lower_expr(c, x->op != URN_AS_SET && x->value ? x->value : x->rhs);
+      rhs = promote(c, rhs, x->lhs->ty);
       s->rhs = rhs;
       if (c->failed) return s;
       if (s->lhs->kind == URN_EX_VAR && is_scalar(s->lhs->ty) && rhs->s) s->run = rt_run_fn(URN_ST_ASSIGN, 1);
@@ -416,6 +491,7 @@ static ir_st *lower_stmt(lctx *c, const urn_stmt *x) {
     case URN_ST_RETURN:
       s = new_st(c, x, URN_ST_RETURN);
       if (x->rhs) s->rhs = lower_expr(c, x->rhs);
+      if (x->rhs && c->fun) s->rhs = promote(c, s->rhs, c->fun->ret);
       return s;
     case URN_ST_PRINT:
     case URN_ST_REJECT:
@@ -500,9 +576,11 @@ urn_prog *urn_lower(const urn_program *ast, urn_error *err) {
   lower_fun_sigs(&c);
   c.in_fun = 1;
   for (int i = 0; i < ast->nfuns && !c.failed; i++)
-    if (ast->funs[i]->body && ast->funs[i]->definition == ast->funs[i])
+    if (ast->funs[i]->body && ast->funs[i]->definition == ast->funs[i]) {
+      c.fun = ast->funs[i];
       p->funs[ast->funs[i]->index]->body = lower_stmt(&c, ast->funs[i]->body);
-  c.in_fun = 0;
+    }
+  c.in_fun = 0, c.fun = NULL;
   for (int b = URN_BLK_DATA; b < URN_BLK_COUNT && !c.failed; b++) lower_block(&c, b);
   if (c.failed) {
     urn_prog_free(p);

@@ -314,10 +314,13 @@ static urn_expr *parse_primary(parser *P) {
       next(P);
       enter(P);
       urn_expr *e = parse_expr(P);
-      if (is(P, URN_TK_COMMA)) { /* a tuple literal (a, b, ...) */
+      if (is(P, URN_TK_COMMA)) { /* a tuple literal (a, b, ...), or (a,) with one component */
         plist l = {0};
         plist_push(P, &l, e);
-        while (accept(P, URN_TK_COMMA)) plist_push(P, &l, parse_expr(P));
+        while (accept(P, URN_TK_COMMA)) {
+          if (l.n == 1 && is(P, URN_TK_RPAREN)) break;
+          plist_push(P, &l, parse_expr(P));
+        }
         urn_expr *tu = urn_ast_expr(P->p, URN_EX_TUPLE, t->line, t->col);
         tu->args = (urn_expr **)plist_finish(&l, &tu->nargs);
         e = tu;
@@ -620,16 +623,21 @@ static void parse_tuple_decl(parser *P, urn_vardecl *d, int origin, int top) {
   const urn_token *open = expect(P, URN_TK_LPAREN, "'(' after 'tuple'");
   enter(P);
   plist comps = {0};
+  int trailing = 0;
   for (;;) {
     urn_vardecl *c = urn_ast_vardecl(P->p, NULL, cur(P)->line, cur(P)->col);
     parse_decl_type(P, c, origin, top);
     plist_push(P, &comps, c);
-    if (accept(P, URN_TK_COMMA)) continue;
+    if (accept(P, URN_TK_COMMA)) {
+      if (comps.n == 1 && accept(P, URN_TK_RPAREN)) { trailing = 1; break; } /* tuple(T,) */
+      continue;
+    }
     if (accept(P, URN_TK_RPAREN)) break;
     fail_expected(P, "',' or ')' in a tuple type");
   }
   d->comps = (urn_vardecl **)plist_finish(&comps, &d->ncomps);
-  if (d->ncomps < 2) fail_at(P, open->line, open->col, "a tuple type needs at least two components");
+  if (d->ncomps < 2 && !trailing)
+    fail_at(P, open->line, open->col, "a tuple type needs at least two components (one component: tuple(T,))");
   d->ty.tup = tuple_of_comps(P, d->comps, d->ncomps);
   leave(P);
 }
@@ -759,15 +767,19 @@ static urn_type parse_unsized_type(parser *P) {
     enter(P);
     urn_type el[64];
     int n = 0;
+    int trailing = 0;
     for (;;) {
       urn_type c = parse_unsized_type(P);
       if (n == 64) fail_at(P, t->line, t->col, "a tuple type has more than 64 components");
       el[n++] = c;
-      if (accept(P, URN_TK_COMMA)) continue;
+      if (accept(P, URN_TK_COMMA)) {
+        if (n == 1 && accept(P, URN_TK_RPAREN)) { trailing = 1; break; } /* tuple(T,) */
+        continue;
+      }
       if (accept(P, URN_TK_RPAREN)) break;
       fail_expected(P, "',' or ')' in a tuple type");
     }
-    if (n < 2) fail_at(P, t->line, t->col, "a tuple type needs at least two components");
+    if (n < 2 && !trailing) fail_at(P, t->line, t->col, "a tuple type needs at least two components (one component: tuple(T,))");
     urn_type *copy = urn_arena_alloc(&P->p->arena, (size_t)n * sizeof *copy);
     memcpy(copy, el, (size_t)n * sizeof *copy);
     urn_tuple_type *tt = urn_arena_alloc(&P->p->arena, sizeof *tt);

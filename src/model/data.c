@@ -225,6 +225,12 @@ static const double *bound_values(urn_ev *ev, const ir_ex *e, const urn_val *x, 
 
 int urn_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *msg, size_t cap) {
   char en[64];
+  if (x->ty.base == URN_TY_TUPLE) { /* every component by its own declaration */
+    size_t nc = (size_t)d->ncomps, total = urn_val_count(x) * nc;
+    for (size_t i = 0; i < total; i++)
+      if (urn_decl_check(ev, d->comps[i % nc], &x->tv[i], msg, cap)) return -1;
+    return 0;
+  }
   const double tol = 1e-8;
   if (d->lower || d->upper) {
     size_t sl = 0, su = 0;

@@ -123,6 +123,11 @@ static int item_kind(int dtype, urn_transform_kind *k) {
 
 /* Number of unconstrained values of a declared parameter with sizes in x. */
 static size_t unc_size(const ir_decl *d, const urn_val *x) {
+  if (x->ty.base == URN_TY_TUPLE) { /* every element's components, each by its own declaration */
+    size_t nc = (size_t)d->ncomps, total = urn_val_count(x) * nc, s = 0;
+    for (size_t i = 0; i < total; i++) s += unc_size(d->comps[i % nc], &x->tv[i]);
+    return s;
+  }
   int na = x->ty.dims;
   size_t count = 1;
   for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
@@ -216,6 +221,11 @@ static void stz_reverse(urn_tape *t, void *data) {
 
 /* Reads the unconstrained values of d from ev->theta into slot x (declared), applying the transform. */
 static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
+  if (x->ty.base == URN_TY_TUPLE) { /* components in order, element after element (Stan's order) */
+    size_t nc = (size_t)d->ncomps, total = urn_val_count(x) * nc;
+    for (size_t i = 0; i < total; i++) constrain(ev, d->comps[i % nc], &x->tv[i]);
+    return;
+  }
   size_t n = x->n;
   const double *u = ev->theta + ev->theta_pos;
   int32_t base = ev->taping ? (int32_t)ev->theta_pos : -1;
@@ -300,7 +310,11 @@ static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
     case URN_DT_REAL:
     case URN_DT_VECTOR:
     case URN_DT_ROW_VECTOR:
-    case URN_DT_MATRIX: {
+    case URN_DT_MATRIX:
+    case URN_DT_COMPLEX: /* complex values are unconstrained: (re, im) read as two reals */
+    case URN_DT_COMPLEX_VECTOR:
+    case URN_DT_COMPLEX_ROW_VECTOR:
+    case URN_DT_COMPLEX_MATRIX: {
       bound lo = eval_bound(ev, d->lower, x), hi = eval_bound(ev, d->upper, x);
       bound off = eval_bound(ev, d->offset, x), mul = eval_bound(ev, d->multiplier, x);
       for (size_t i = 0; i < n; i++) {
@@ -352,6 +366,14 @@ static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
 
 /* The inverse: constrained values in x -> unconstrained into out. */
 static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *out) {
+  if (x->ty.base == URN_TY_TUPLE) {
+    size_t nc = (size_t)d->ncomps, total = urn_val_count(x) * nc;
+    for (size_t i = 0; i < total; i++) {
+      unconstrain(ev, d->comps[i % nc], &x->tv[i], out);
+      out += unc_size(d->comps[i % nc], &x->tv[i]);
+    }
+    return;
+  }
   size_t n = x->n;
   int na = x->ty.dims;
   size_t count = 1;
@@ -380,7 +402,11 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
     case URN_DT_REAL:
     case URN_DT_VECTOR:
     case URN_DT_ROW_VECTOR:
-    case URN_DT_MATRIX: {
+    case URN_DT_MATRIX:
+    case URN_DT_COMPLEX: /* complex values are unconstrained: (re, im) read as two reals */
+    case URN_DT_COMPLEX_VECTOR:
+    case URN_DT_COMPLEX_ROW_VECTOR:
+    case URN_DT_COMPLEX_MATRIX: {
       bound lo = eval_bound(ev, d->lower, x), hi = eval_bound(ev, d->upper, x);
       bound off = eval_bound(ev, d->offset, x), mul = eval_bound(ev, d->multiplier, x);
       for (size_t i = 0; i < n; i++) {
@@ -460,6 +486,17 @@ static size_t flat_copy(const urn_val *x, double *out) {
   }
   size_t s = 0, nc = urn_val_count(x) * (size_t)x->ty.tup->n;
   for (size_t i = 0; i < nc; i++) s += flat_copy(&x->tv[i], out + s);
+  return s;
+}
+
+/* The inverse of flat_copy: x's doubles from in (returns the count). */
+static size_t flat_store(urn_val *x, const double *in) {
+  if (x->ty.base != URN_TY_TUPLE) {
+    memcpy(x->v, in, x->n * sizeof(double));
+    return x->n;
+  }
+  size_t s = 0, nc = urn_val_count(x) * (size_t)x->ty.tup->n;
+  for (size_t i = 0; i < nc; i++) s += flat_store(&x->tv[i], in + s);
   return s;
 }
 
@@ -914,11 +951,13 @@ static int unconstrain_flat(const urn_model *m, urn_ev *ev, const double *theta,
     const ir_decl *d = vi->d;
     urn_val *slot = &ev->glob[d->slot];
     urn_ev_declare(ev, d, slot);
+    double *flat = slot->ty.base == URN_TY_TUPLE ? urn_ev_doubles(ev, vi->out_n) : slot->v;
     for (size_t j = 0; j < vi->out_n; j++) {
       double v = theta[vi->out_off + j];
       if (isnan(v)) return urn_error_set(err, URN_EINPUT, "parameter %s is NaN", m->names[vi->out_off + j]);
-      slot->v[m->perm[vi->out_off + j]] = v;
+      flat[m->perm[vi->out_off + j]] = v;
     }
+    if (slot->ty.base == URN_TY_TUPLE) flat_store(slot, flat);
     char msg[600];
     if (urn_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "parameter %s", msg);
     unconstrain(ev, d, slot, theta_unc + vi->unc_off);
@@ -968,14 +1007,24 @@ static void print_constraint(FILE *out, const ir_decl *d) {
   if (any) fputc('>', out);
 }
 
-static void print_decl(FILE *out, const ir_decl *d, const urn_val *shape, size_t unc) {
-  fprintf(out, "  %-16s ", d->name);
+/* A declared type as written: "array[2, 3] simplex[4]", "tuple(real<lower=0>, vector[2])" (sizes from
+ * shape when known, else '?'). */
+static void print_type(FILE *out, const ir_decl *d, const urn_val *shape) {
   if (d->ndims) {
     fprintf(out, "array[");
     for (int i = 0; i < d->ndims; i++)
       if (shape) fprintf(out, "%s%d", i ? ", " : "", shape->dim[i]);
       else fprintf(out, "%s?", i ? ", " : "");
     fprintf(out, "] ");
+  }
+  if (d->dtype == URN_DT_TUPLE) {
+    fprintf(out, "tuple(");
+    for (int c = 0; c < d->ncomps; c++) {
+      if (c) fprintf(out, ", ");
+      print_type(out, d->comps[c], shape && urn_val_count(shape) ? &shape->tv[c] : NULL);
+    }
+    fputc(')', out);
+    return;
   }
   fprintf(out, "%s", urn_decl_type_name(d->dtype));
   print_constraint(out, d);
@@ -987,7 +1036,12 @@ static void print_decl(FILE *out, const ir_decl *d, const urn_val *shape, size_t
       else fprintf(out, "%s?", i ? ", " : "");
     fputc(']', out);
   }
-  if (shape) fprintf(out, "  (%zu values, %zu unconstrained)", shape->n, unc);
+}
+
+static void print_decl(FILE *out, const ir_decl *d, const urn_val *shape, size_t unc) {
+  fprintf(out, "  %-16s ", d->name);
+  print_type(out, d, shape);
+  if (shape) fprintf(out, "  (%zu values, %zu unconstrained)", flat_size(shape), unc);
   fputc('\n', out);
 }
 
