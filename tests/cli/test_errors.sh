@@ -31,6 +31,8 @@ row 1 "duplicate_decl.stan:1:27: 'x' is already declared (at line 1, column 19)"
 row 1 "int_from_real.stan:3:32: cannot initialize 'k' of type int with a value of type real" "$URN" sample $D/int_from_real.stan $Q --output-dir "$(out)"
 row 1 "shadow.stan:2:14: 'x' is already declared (at line 1, column 19)" "$URN" sample $D/shadow.stan $Q --output-dir "$(out)"
 row 1 "param_size.stan:2:33: the size of 'v' must depend only on data and transformed data" "$URN" check $D/param_size.stan
+row 1 "unpack_overlap.stan:3:11: the same value cannot be assigned to more than once in one unpacking" "$URN" check $D/unpack_overlap.stan
+row 1 "complex_bounds.stan:1:15: complex cannot have <lower/upper/offset/multiplier> bounds" "$URN" check $D/complex_bounds.stan
 row 1 "jacobian_scope.stan:2:23: lower_bound_jacobian: functions ending in _jacobian are only allowed in transformed parameters and functions ending in _jacobian" "$URN" check $D/jacobian_scope.stan
 row 1 "bad_unconstrain.stan: transformed data: simplex_unconstrain: x is not a valid simplex: sum(x) = 1.1000000000000001, but should be 1" \
   "$URN" sample $D/bad_unconstrain.stan $Q --output-dir "$(out)"
@@ -59,6 +61,8 @@ row 1 "nan_y.json: variable y[2] is nan, but must be >= 0" \
   "$URN" sample $D/positive_y.stan --data $D/nan_y.json $Q --output-dir "$(out)"
 row 1 "neginf_y.json: variable y[2] is -inf, but must be >= 0" \
   "$URN" sample $D/positive_y.stan --data $D/neginf_y.json $Q --output-dir "$(out)"
+row 1 "tuple_missing.json: variable 'd': tuple component \"2\" is missing (line 1, column 7)" \
+  "$URN" check $D/tuple_data.stan --data $D/tuple_missing.json
 row 1 "stoch.json: variable P[:, 2] is not a valid simplex: sum(P[:, 2]) = 1.1000000000000001, but should be 1" \
   "$URN" check $D/stoch.stan --data $D/stoch.json
 row 1 "nan_int.json: variable 'N': nan is not an integer (declared int)" \
