@@ -62,6 +62,21 @@ static int probe_call(urn_ev *ev, const char *name, urn_val *args, int n, urn_va
   return 0;
 }
 
+/* Writes o's doubles and their nodes (-1 for constants) to v/ix (when not NULL), a tuple's components in
+ * order; returns their number. */
+static size_t probe_flat(const urn_val *o, double *v, int32_t *ix) {
+  if (o->ty.base == URN_TY_TUPLE && o->ty.dims == 0) {
+    size_t k = 0;
+    for (int c = 0; c < o->ty.tup->n; c++) k += probe_flat(&o->tv[c], v ? v + k : NULL, ix ? ix + k : NULL);
+    return k;
+  }
+  for (size_t i = 0; i < o->n; i++) {
+    if (v) v[i] = o->v[i];
+    if (ix) ix[i] = o->ix ? o->ix[i] : -1;
+  }
+  return o->n;
+}
+
 /* The gradient of L = sum_k w_k f_k(x) through the tape against central differences in every input
  * double (step h relative), for the call name(types, dims, values).  Returns the worst relative
  * error (-1 if the call fails). */
@@ -71,17 +86,19 @@ static double probe_grad(const char *name, int n, const urn_type *ty, const int3
   urn_val args[16], out;
   for (int i = 0; i < n; i++) args[i] = probe_val(ev, ty[i], dims[i], vals[i], ty[i].base != URN_TY_INT);
   if (probe_call(ev, name, args, n, &out, NULL, 0)) { probe_ev_free(ev); return -1; }
-  size_t m = out.n;
-  double *w = malloc((m + 1) * sizeof *w);
+  size_t m = probe_flat(&out, NULL, NULL);
+  double *w = malloc((m + 1) * sizeof *w), *ov = malloc((m + 1) * sizeof *ov);
+  int32_t *oix = malloc((m + 1) * sizeof *oix);
+  probe_flat(&out, NULL, oix);
   for (size_t k = 0; k < m; k++) w[k] = 0.3 + 0.7 * (double)((k * 7919) % 13) / 13.0 - 0.5 * (double)(k % 2);
   int32_t root = -1;
-  if (out.ix) {
+  if (m) {
     int32_t *o;
     double *p;
     urn_tape_begin(&ev->tape, m, &o, &p);
     size_t q = 0;
     for (size_t k = 0; k < m; k++)
-      if (out.ix[k] >= 0) o[q] = out.ix[k], p[q++] = w[k];
+      if (oix[k] >= 0) o[q] = oix[k], p[q++] = w[k];
     root = urn_tape_end(&ev->tape, 0, q);
   }
   if (root >= 0) urn_tape_reverse(&ev->tape, root);
@@ -97,15 +114,15 @@ static double probe_grad(const char *name, int n, const urn_type *ty, const int3
         double step = h * fmax(1, fabs(vals[i][j]));
         a2[i].v[j] += s ? -step : step;
         f[s] = 0;
-        if (probe_call(e2, name, a2, n, &o2, NULL, 0) == 0)
-          for (size_t k = 0; k < m; k++) f[s] += w[k] * o2.v[k];
+        if (probe_call(e2, name, a2, n, &o2, NULL, 0) == 0 && probe_flat(&o2, ov, NULL) == m)
+          for (size_t k = 0; k < m; k++) f[s] += w[k] * ov[k];
         probe_ev_free(e2);
       }
       double fd = (f[0] - f[1]) / (2 * h * fmax(1, fabs(vals[i][j])));
       worst = fmax(worst, fabs(g - fd) / fmax(1, fabs(fd)));
     }
   }
-  free(w);
+  free(w), free(ov), free(oix);
   probe_ev_free(ev);
   return worst;
 }

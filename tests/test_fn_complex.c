@@ -245,10 +245,101 @@ static void test_linear_algebra(void) {
   probe_call(ev, "eigenvalues_sym", a, 1, &out, NULL, 0);
   CHECK(out.ty.base == URN_TY_COMPLEX_VECTOR && out.v[1] == 0 && out.v[0] <= out.v[2] && out.v[2] <= out.v[4], "eigenvalues_sym: real, ascending");
   char msg[256];
-  a[0] = probe_val(ev, TCM, d33, A, 1);
-  CHECK(probe_call(ev, "eigenvectors", a, 1, &out, msg, sizeof msg) == -2 && strstr(msg, "no derivative"),
-        "eigenvectors of a parameter matrix reject: %s", msg);
+  double Id[18] = {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+  a[0] = probe_val(ev, TCM, d33, Id, 1);
+  CHECK(probe_call(ev, "eigenvectors", a, 1, &out, msg, sizeof msg) == -2 && strstr(msg, "repeated eigenvalues"),
+        "eigenvectors of a parameter matrix with repeated eigenvalues reject: %s", msg);
+  CHECK(probe_call(ev, "eigenvalues", a, 1, &out, msg, sizeof msg) == 0, "eigenvalues of the same matrix do not");
   probe_ev_free(ev);
+}
+
+/* Largest |got - want| over n complex entries (interleaved). */
+static double cx_err(const double *got, const double *want, size_t n) {
+  double e = 0;
+  for (size_t i = 0; i < n; i++) e = fmax(e, cabs(CMPLX(got[2 * i] - want[2 * i], got[2 * i + 1] - want[2 * i + 1])));
+  return e;
+}
+
+/* name(a) against want (cnt complex entries); INFINITY when the call fails.  *out gets the result. */
+static double call_err(urn_ev *ev, const char *name, urn_val *a, const double *want, size_t cnt, urn_val *out) {
+  if (probe_call(ev, name, a, 1, out, NULL, 0)) return INFINITY;
+  if (out->ty.base == URN_TY_TUPLE) return 0;
+  return out->n == 2 * cnt ? cx_err(out->v, want, cnt) : INFINITY;
+}
+
+/* Eigenvectors, singular vectors and the tuple-returning decompositions: values against numpy with urn's
+ * phase convention (tests/data/gen_cplx.py), the tuples' components equal to the single functions, and
+ * gradients of every output (vectors included, not only phase-invariant functions of them) against
+ * finite differences. */
+static void test_spectral(void) {
+  urn_ev *ev = probe_ev();
+  urn_val a[1], out, o2;
+  const int32_t d55[URN_MAX_DIMS] = {5, 5}, d44[URN_MAX_DIMS] = {4, 4}, d53[URN_MAX_DIMS] = {5, 3}, d34[URN_MAX_DIMS] = {3, 4};
+  a[0] = probe_val(ev, TCM, d55, cx_eig_A, 0);
+  double e = call_err(ev, "eigenvectors", a, cx_eig_A_V, 25, &out);
+  CHECK(e < 1e-12, "eigenvectors(real 5 x 5) against numpy (%.3g)", e);
+  a[0] = probe_val(ev, TCM, d44, cx_eig_B, 0);
+  e = call_err(ev, "eigenvectors", a, cx_eig_B_V, 16, &out);
+  CHECK(e < 1e-12, "eigenvectors(complex 4 x 4) against numpy (%.3g)", e);
+  CHECK(probe_call(ev, "eigendecompose", a, 1, &o2, NULL, 0) == 0 && o2.ty.base == URN_TY_TUPLE && o2.ty.tup->n == 2 &&
+            cx_err(o2.tv[0].v, cx_eig_B_V, 16) < 1e-12 && cx_err(o2.tv[1].v, cx_eig_B_w, 4) < 1e-12,
+        "eigendecompose = (eigenvectors, eigenvalues)");
+  a[0] = probe_val(ev, TCM, d44, cx_heig_H, 0);
+  e = call_err(ev, "eigenvectors_sym", a, cx_heig_V, 16, &out);
+  CHECK(e < 1e-12, "eigenvectors_sym(Hermitian 4 x 4) against numpy (%.3g)", e);
+  CHECK(probe_call(ev, "eigendecompose_sym", a, 1, &o2, NULL, 0) == 0 && cx_err(o2.tv[0].v, cx_heig_V, 16) < 1e-12 &&
+            fabs(o2.tv[1].v[6] - cx_heig_w[3]) < 1e-12,
+        "eigendecompose_sym = (eigenvectors_sym, eigenvalues_sym)");
+  const struct { const double *M, *U, *V, *s; const int32_t *d; const char *what; } sv[2] = {
+      {cx_svd_T, cx_svd_T_U, cx_svd_T_V, cx_svd_T_s, d53, "tall 5 x 3"}, {cx_svd_W, cx_svd_W_U, cx_svd_W_V, cx_svd_W_s, d34, "wide 3 x 4"}};
+  for (int c = 0; c < 2; c++) {
+    size_t m = (size_t)sv[c].d[0], n = (size_t)sv[c].d[1], k = m < n ? m : n;
+    a[0] = probe_val(ev, TCM, sv[c].d, sv[c].M, 0);
+    e = call_err(ev, "svd_U", a, sv[c].U, m * k, &out);
+    CHECK(e < 1e-12 && out.dim[0] == (int)m && out.dim[1] == (int)k, "svd_U(%s) against numpy (%.3g)", sv[c].what, e);
+    e = call_err(ev, "svd_V", a, sv[c].V, n * k, &out);
+    CHECK(e < 1e-12 && out.dim[0] == (int)n && out.dim[1] == (int)k, "svd_V(%s) against numpy (%.3g)", sv[c].what, e);
+    CHECK(probe_call(ev, "svd", a, 1, &o2, NULL, 0) == 0 && o2.ty.tup->n == 3 && cx_err(o2.tv[0].v, sv[c].U, m * k) < 1e-12 &&
+              cx_err(o2.tv[2].v, sv[c].V, n * k) < 1e-12 && fabs(o2.tv[1].v[k - 1] - sv[c].s[k - 1]) < 1e-12,
+          "svd(%s) = (U, singular values, V)", sv[c].what);
+  }
+  /* complex_schur_decompose: (U, T) with U T U^H = A, T upper triangular */
+  a[0] = probe_val(ev, TCM, d44, cx_eig_B, 0);
+  CHECK(probe_call(ev, "complex_schur_decompose", a, 1, &o2, NULL, 0) == 0, "complex_schur_decompose");
+  double low = 0;
+  e = 0;
+  const cd *U = (const cd *)o2.tv[0].v, *T = (const cd *)o2.tv[1].v, *B = (const cd *)cx_eig_B;
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 4; j++) {
+      cd s = 0;
+      for (int p = 0; p < 4; p++)
+        for (int q = 0; q < 4; q++) s += U[i + 4 * p] * T[p + 4 * q] * conj(U[j + 4 * q]);
+      e = fmax(e, cabs(s - B[i + 4 * j]));
+      if (i > j) low = fmax(low, cabs(T[i + 4 * j]));
+    }
+  CHECK(e < 1e-12 && low == 0, "complex_schur_decompose: U T U^H = A (%.3g), T triangular", e);
+  probe_ev_free(ev);
+  /* gradients: a 3 x 3 complex matrix, a real one, a Hermitian one, a tall 3 x 2 and the wide 2 x 3 */
+  double A[18] = {1.2, 0.3, -0.4, 1.1, 0.5, -0.7, 0.9, -0.2, 2.0, 0.4, -1.1, 0.6, 0.3, 0.8, -0.6, -0.5, 1.4, 0.1};
+  double R[9] = {2, 0.5, -1, 0.3, 1.5, 0.2, -0.4, 0.6, 3}, Bm[12] = {0.2, 1, -1, 0.5, 0.3, 0.3, 1.2, -0.4, 0.1, 0.9, -0.8, 0.2}, H[18];
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      int p = i + 3 * j, q = j + 3 * i;
+      H[2 * p] = A[2 * p] + A[2 * q], H[2 * p + 1] = A[2 * p + 1] - A[2 * q + 1];
+    }
+  const int32_t d33[URN_MAX_DIMS] = {3, 3}, d32[URN_MAX_DIMS] = {3, 2}, d23[URN_MAX_DIMS] = {2, 3};
+  const urn_type TM = {URN_TY_MATRIX, 0};
+  const char *gen[] = {"eigenvectors", "eigendecompose"}, *herm[] = {"eigenvectors_sym", "eigendecompose_sym"},
+             *svf[] = {"svd_U", "svd_V", "svd", "singular_values"};
+  for (int f = 0; f < 2; f++) {
+    grad1(gen[f], 1, &TCM, &d33, (const double *const[]){A}, 1e-8);
+    grad1(gen[f], 1, &TM, &d33, (const double *const[]){R}, 1e-8);
+    grad1(herm[f], 1, &TCM, &d33, (const double *const[]){H}, 1e-8);
+  }
+  for (int f = 0; f < 4; f++) {
+    grad1(svf[f], 1, &TCM, &d32, (const double *const[]){Bm}, 1e-8);
+    grad1(svf[f], 1, &TCM, &d23, (const double *const[]){Bm}, 1e-8);
+  }
 }
 
 /* Reshaping and slicing: values (with nodes carried through) against direct indexing. */
@@ -307,5 +398,6 @@ int main(void) {
   test_pow_and_arithmetic();
   test_constructors();
   test_linear_algebra();
+  test_spectral();
   return test_done();
 }

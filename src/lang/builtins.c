@@ -261,9 +261,48 @@ static int is_elementwise(const char *sig) {
   return k >= 2;
 }
 
+/* Tuple return codes "(c1,c2,...):args": each component a fixed code (i r v w m, '~' before one for its
+ * complex form, a digit before for array dimensions).  Parsed once per signature into storage that lives
+ * as long as the process (the table is static), under a lock: resolution may run on several threads. */
+typedef struct tup_ret {
+  const char *sig;
+  urn_tuple_type t;
+  struct tup_ret *next;
+} tup_ret;
+static tup_ret *tup_rets;
+static pthread_mutex_t tup_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const urn_tuple_type *urn_builtin_tuple_ret(const char *sig) {
+  if (!sig || sig[0] != '(') return NULL;
+  pthread_mutex_lock(&tup_lock);
+  tup_ret *r = tup_rets;
+  while (r && r->sig != sig) r = r->next;
+  if (!r) {
+    urn_type comp[16];
+    int n = 0;
+    const char *s = sig + 1;
+    while (*s && *s != ')' && n < 16) {
+      int dims = 0, cplx = 0;
+      if (*s >= '1' && *s <= '9') dims = *s++ - '0';
+      if (*s == '~') cplx = 1, s++;
+      int base = letter_base(*s++);
+      if (base < 0) base = URN_TY_REAL;
+      comp[n++] = (urn_type){(unsigned char)(cplx ? urn_base_to_complex(base) : base), (unsigned char)dims};
+      if (*s == ',') s++;
+    }
+    r = urn_xmalloc(sizeof *r);
+    urn_type *e = urn_xmalloc((size_t)(n ? n : 1) * sizeof *e);
+    memcpy(e, comp, (size_t)n * sizeof *e);
+    r->sig = sig, r->t.n = n, r->t.elem = e, r->next = tup_rets, tup_rets = r;
+  }
+  pthread_mutex_unlock(&tup_lock);
+  return &r->t;
+}
+
 /* Result type of sig's return code for argument types args. */
 static urn_type ret_type(const char *sig, const urn_type *args, int n) {
   urn_type r = {URN_TY_REAL, 0};
+  if (sig[0] == '(') return (urn_type){URN_TY_TUPLE, 0, urn_builtin_tuple_ret(sig)};
   if (sig[0] == '~' || sig[0] == '^') { /* the type of the rest, made complex / real-valued */
     r = ret_type(sig + 1, args, n);
     r.base = (unsigned char)(sig[0] == '~' ? urn_base_to_complex(r.base) : urn_base_to_real(r.base));

@@ -41,7 +41,8 @@
  *   type of argument 1 with one dimension less, H vector or, when an argument
  *   is an array, array[] vector (multi_normal_rng), u real if every argument is a scalar, else vector
  *   (student_t_qf), j int with the array dimensions
- *   of argument 1 (to_int), and so on (see builtins.c).
+ *   of argument 1 (to_int), "(c1,c2,...)" a tuple of fixed component codes ("(~m,~v)": eigendecompose;
+ *   urn_builtin_tuple_ret gives its type), and so on (see builtins.c).
  *
  * The table is built once (pthread_once) and never modified: thread-safe. */
 #ifndef URN_LANG_BUILTINS_H
@@ -105,6 +106,10 @@ int urn_builtin_exists(const char *name);
 void urn_builtin_describe(const char *name, char *out, size_t cap);
 /* A Stan type as text: "array[,] vector", "real". */
 void urn_type_name(urn_type t, char *out, size_t cap);
+
+/* The tuple type of a signature whose return code is a tuple "(c1,c2,...)" (e.g. "(~m,~v):m" for
+ * eigendecompose), or NULL; the implementation shapes its result with it (urn_val_tuple_alloc). */
+const urn_tuple_type *urn_builtin_tuple_ret(const char *sig);
 
 /* The whole table (for docs and tests): *n gets the number of entries. */
 const urn_builtin *urn_builtin_table(size_t *n);

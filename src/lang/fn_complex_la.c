@@ -12,9 +12,12 @@
  * callback per call (C = A B: A-bar = C-bar B^H, B-bar = A^H C-bar); small
  * reductions write their partials on nodes.  Eigenvalues of a general matrix
  * use A-bar = V^-H diag(lambda-bar) V^H (distinct eigenvalues), Hermitian ones
- * V diag(lambda-bar) V^H, singular values U diag(s-bar) V^H.  Eigenvectors,
- * Schur factors and singular vectors have no derivative here: they reject
- * when their argument depends on parameters.
+ * V diag(lambda-bar) V^H, singular values U diag(s-bar) V^H; eigenvectors and
+ * singular vectors as described at f_spec (derivatives of the computed phase
+ * convention).  The Schur factors have no derivative here: they reject when
+ * their argument depends on parameters.  The tuple-returning eigendecompose,
+ * eigendecompose_sym (complex), complex_schur_decompose and svd (complex) are
+ * the same functions with all their outputs ("(c1,c2):args" signatures).
  *
  * Decisions (docs/language.md): dot_product, rows_dot_product and
  * columns_dot_product of complex vectors conjugate their first argument
@@ -23,6 +26,7 @@
  * functions are sums of squared moduli. */
 #include <complex.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/fn.h"
@@ -395,107 +399,286 @@ static cd *square(urn_ev *ev, const urn_builtin *b, const urn_val *a, size_t *n)
   return urn_cx_load(ev, a);
 }
 
-/* A-bar = s1 diag(v-bar) s2 for the eigen/singular values v (out), s1 m x k, s2 k x n.  kind: 0 complex
- * values, 1 real values (singular values), 2 Hermitian eigenvalues (real parts; the matrix was read through
- * its lower triangle: twice the adjoint below the diagonal, its real part on it, nothing above). */
-static void spectral_reverse(urn_tape *t, void *data) {
-  cx_cb *c = data;
-  size_t m = c->m, k = c->k, n = c->n;
+/* ---- eigendecompositions and singular value decompositions, with their vectors ----
+ *
+ * One forward function (f_spec) for eigenvalues/eigenvectors/eigendecompose of general matrices (kind 0),
+ * of Hermitian ones (_sym, kind 1) and for singular_values/svd_U/svd_V/svd (kind 2); aux2 = kind * 16 +
+ * the outputs (SP_VAL, SP_VEC: eigenvectors or U, SP_V: V; SP_TUPLE: all of them as a tuple).
+ *
+ * Gradients of the vectors follow the phase conventions of math/cplx.h (each vector's largest entry real
+ * positive, for the SVD on the V side of the m >= n problem), so they are the derivatives of the computed
+ * values for any loss (not only phase-invariant ones).  With dV = V C:
+ *  - general: X = V^-1 dA V, C_jk = X_jk / (lambda_k - lambda_j) (j != k), C_kk fixed by unit norm
+ *    (Re C_kk = -Re sum_j (V^H V)_kj C_jk) and the phase (Im(V C)_pk = 0); A-bar = V^-H K V^H with
+ *    K = diag(lambda-bar) + conj(F) o G', G = V^H V-bar corrected for C_kk's dependence on C_jk;
+ *  - Hermitian: the same with V^-1 = V^H, the result read back through the lower triangle;
+ *  - SVD (B = A or A^H so that B is m x n, m >= n; B = U S V^H): P = U^H dB V gives dS = Re diag P,
+ *    the off-diagonal parts of U^H dU, V^H dV from P and P^H, Im diag(U^H dU) - Im diag(V^H dV) =
+ *    Im diag(P) / s and the common phase from V's convention; plus (I - U U^H) dB V S^-1 for U.
+ * Repeated eigenvalues / singular values (and zero singular values) have no vector derivatives: such calls
+ * reject when the matrix depends on parameters and vectors are asked for. */
+
+enum { SP_VAL = 1, SP_VEC = 2, SP_V = 4, SP_TUPLE = 8 };
+
+typedef struct spec_cb {
+  urn_val a;                   /* the input */
+  int kind, trans;             /* kind 0/1/2; SVD computed on A^H (m < n) */
+  size_t m, n;                 /* the (possibly transposed) problem: B is m x n, m >= n for the SVD */
+  cd *lam;                     /* eigenvalues (kind 0, 1) */
+  double *s;                   /* singular values (kind 2) */
+  cd *V, *Vi, *U;              /* eigenvectors and V^-1 (kind 0) / U (m x n), V (n x n) of B (kind 2) */
+  size_t *piv;                 /* per column of V: the entry its phase convention fixes */
+  const int32_t *ival, *ivec, *iv2; /* nodes of the outputs: values, vectors (eigen) or U, V (user's) */
+} spec_cb;
+
+/* adjoint of output matrix (nodes ix, complex, rows x cols) as a column-major array; zeros when absent */
+static cd *out_adj_mat(urn_tape *t, const int32_t *ix, size_t count, cd *buf) {
+  for (size_t i = 0; i < count; i++) buf[i] = ix ? urn_cx_out_adj(t, ix, i) : 0;
+  return buf;
+}
+
+static void spec_reverse(urn_tape *t, void *data) {
+  spec_cb *c = data;
+  size_t m = c->m, n = c->n;
+  cd *G = urn_xmalloc(sizeof(cd) * (4 * m * n + 4 * n * n + 4)), *W1 = G + n * n, *W2 = W1 + m * n,
+     *K = W2 + m * n, *Xb = K + n * n, *Ub = Xb + m * n;
+  if (c->kind < 2) {
+    /* G = V^H V-bar, then K */
+    cd *Vb = out_adj_mat(t, c->ivec, n * n, W1);
+    for (size_t j = 0; j < n; j++)
+      for (size_t k = 0; k < n; k++) {
+        cd s = 0;
+        for (size_t i = 0; i < n; i++) s += conj(c->V[i + j * n]) * Vb[i + k * n];
+        G[j + k * n] = s;
+      }
+    for (size_t k = 0; k < n; k++) {
+      size_t p = c->piv[k];
+      double vpk = creal(c->V[p + k * n]), ggk = creal(G[k + k * n]), hgk = cimag(G[k + k * n]);
+      for (size_t j = 0; j < n; j++) {
+        if (j == k) {
+          cd lb = c->ival ? urn_cx_out_adj(t, c->ival, k) : 0;
+          K[k + k * n] = c->kind == 1 ? creal(lb) : lb;
+          continue;
+        }
+        cd g = G[j + k * n];
+        if (c->kind == 0) { /* unit norm: Re C_kk = -Re sum_j M_kj C_jk, M = V^H V */
+          cd mkj = 0;
+          for (size_t i = 0; i < n; i++) mkj += conj(c->V[i + k * n]) * c->V[i + j * n];
+          g -= ggk * conj(mkj);
+        }
+        if (c->ivec && vpk > 0) g -= hgk / vpk * I * conj(c->V[p + j * n]); /* the phase of the pivot */
+        cd f = 1.0 / (c->lam[k] - c->lam[j]);
+        K[j + k * n] = c->ivec ? conj(f) * g : 0;
+      }
+    }
+    /* A-bar = L K V^H with L = V^-H (general) or V (Hermitian) */
+    for (size_t i = 0; i < n; i++)
+      for (size_t q = 0; q < n; q++) {
+        cd s = 0;
+        for (size_t r = 0; r < n; r++) s += K[i + r * n] * conj(c->V[q + r * n]);
+        W2[i + q * n] = s; /* K V^H */
+      }
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++) {
+        cd s = 0;
+        for (size_t r = 0; r < n; r++) s += (c->kind == 0 ? conj(c->Vi[r + i * n]) : c->V[i + r * n]) * W2[r + j * n];
+        Xb[i + j * n] = s;
+      }
+    for (size_t j = 0; j < n; j++)
+      for (size_t i = 0; i < n; i++) {
+        cd g = Xb[i + j * n];
+        if (c->kind == 1) { /* Hermitian: read through the lower triangle */
+          if (i < j) continue;
+          g = i == j ? creal(g) : g + conj(Xb[j + i * n]);
+        }
+        urn_cx_add_adj(t, &c->a, c->a.ix, i + j * n, g);
+      }
+    free(G);
+    return;
+  }
+  /* SVD of B (m x n, m >= n): the user's U-bar / V-bar are B's V-bar / U-bar when transposed */
+  const int32_t *iu = c->trans ? c->iv2 : c->ivec, *iv = c->trans ? c->ivec : c->iv2;
+  cd *Uadj = out_adj_mat(t, iu, m * n, Ub), *Vadj = out_adj_mat(t, iv, n * n, W1);
+  cd *GU = K, *GV = G, *Pb = W2;
+  for (size_t j = 0; j < n; j++)
+    for (size_t k = 0; k < n; k++) {
+      cd su = 0, sv = 0;
+      for (size_t i = 0; i < m; i++) su += conj(c->U[i + j * m]) * Uadj[i + k * m];
+      for (size_t i = 0; i < n; i++) sv += conj(c->V[i + j * n]) * Vadj[i + k * n];
+      GU[j + k * n] = su, GV[j + k * n] = sv;
+      Pb[j + k * n] = 0;
+    }
+  for (size_t k = 0; k < n; k++) { /* the common phase: Im C_V,kk from V's pivot */
+    size_t p = c->piv[k];
+    double vpk = creal(c->V[p + k * n]), th = cimag(GV[k + k * n]) + cimag(GU[k + k * n]);
+    if (vpk > 0)
+      for (size_t j = 0; j < n; j++)
+        if (j != k) GV[j + k * n] -= th / vpk * I * conj(c->V[p + j * n]);
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) {
+      if (i == j) {
+        double sb = c->ival && c->ival[i] >= 0 ? t->adj[c->ival[i]] : 0;
+        Pb[i + i * n] += sb + (c->s[i] > 0 ? I * cimag(GU[i + i * n]) / c->s[i] : 0);
+        continue;
+      }
+      double f = 1 / (c->s[j] * c->s[j] - c->s[i] * c->s[i]);
+      cd a = GU[i + j * n], b = GV[i + j * n];
+      Pb[i + j * n] += c->s[j] * f * a + c->s[i] * f * b;
+      Pb[j + i * n] += c->s[i] * f * conj(a) + c->s[j] * f * conj(b);
+    }
+  /* B-bar = U P-bar V^H + (I - U U^H) U-bar S^-1 V^H */
+  for (size_t i = 0; i < m; i++)
+    for (size_t q = 0; q < n; q++) {
+      cd s = 0;
+      for (size_t r = 0; r < n; r++) s += c->U[i + r * m] * Pb[r + q * n];
+      Xb[i + q * m] = s; /* U P-bar */
+    }
+  if (iu) { /* (I - U U^H) U-bar S^-1, added to U P-bar */
+    for (size_t q = 0; q < n; q++) {
+      for (size_t r = 0; r < n; r++) GU[r] = 0;
+      for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < m; i++) GU[r] += conj(c->U[i + r * m]) * Uadj[i + q * m];
+      for (size_t i = 0; i < m; i++) {
+        cd pr = Uadj[i + q * m];
+        for (size_t r = 0; r < n; r++) pr -= c->U[i + r * m] * GU[r];
+        Xb[i + q * m] += c->s[q] > 0 ? pr / c->s[q] : 0;
+      }
+    }
+  }
   for (size_t i = 0; i < m; i++)
     for (size_t j = 0; j < n; j++) {
-      if (c->kind == 2 && i < j) continue;
       cd s = 0;
-      for (size_t q = 0; q < k; q++) {
-        cd g = c->kind == 1 ? CMPLX(c->out.ix[q] >= 0 ? t->adj[c->out.ix[q]] : 0, 0) : urn_cx_out_adj(t, c->out.ix, q);
-        if (c->kind == 2) g = creal(g);
-        s += c->s1[i + q * m] * g * c->s2[q + j * k];
-      }
-      if (c->kind == 2) s = i == j ? creal(s) : 2 * s;
-      urn_cx_add_adj(t, &c->a, c->a.ix, i + j * m, s);
+      for (size_t r = 0; r < n; r++) s += Xb[i + r * m] * conj(c->V[j + r * n]);
+      /* B-bar_ij; A-bar = B-bar^H when transposed */
+      if (c->trans) urn_cx_add_adj(t, &c->a, c->a.ix, j + i * n, conj(s));
+      else urn_cx_add_adj(t, &c->a, c->a.ix, i + j * m, s);
     }
+  free(G);
 }
 
-/* eigenvalues of a general matrix; aux2 1: eigenvectors instead. */
-static void f_eigen(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
+/* Are the sorted values x[0..k) distinct (relative 1e-10) and, for the SVD, nonzero? */
+static int spec_distinct(const cd *lam, const double *s, size_t k) {
+  double big = 0;
+  for (size_t i = 0; i < k; i++) big = fmax(big, lam ? cabs(lam[i]) : fabs(s[i]));
+  double tol = 1e-10 * (big > 0 ? big : 1);
+  for (size_t i = 0; i < k; i++)
+    for (size_t j = i + 1; j < k; j++)
+      if ((lam ? cabs(lam[i] - lam[j]) : fabs(s[i] - s[j])) <= tol) return 0;
+  if (s)
+    for (size_t i = 0; i < k; i++)
+      if (s[i] <= tol) return 0;
+  return 1;
+}
+
+/* A fresh complex output (rows x cols) holding w, nodes made when var. */
+static void spec_out(urn_ev *ev, urn_val *out, int base, size_t rows, size_t cols, const cd *w, int var) {
+  cx_result(ev, out, base, (int)rows, (int)cols, var);
+  size_t cnt = urn_cx_count(out);
+  for (size_t i = 0; i < cnt; i++) out->v[2 * i] = creal(w[i]), out->v[2 * i + 1] = cimag(w[i]);
+  if (var)
+    for (size_t i = 0; i < 2 * cnt; i++) out->ix[i] = urn_tape_var(&ev->tape, out->v[i]);
+}
+
+static void f_spec(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
   const urn_val *a = &args[0];
-  size_t n;
-  cd *A = square(ev, b, a, &n), *w = (cd *)urn_ev_doubles(ev, 2 * n + 2), *V = (cd *)urn_ev_doubles(ev, 2 * n * n + 2);
-  if (urn_ceig(n, A, w, V)) urn_ev_reject(ev, "%s: the eigenvalue iteration did not converge", b->name);
-  if (b->aux2 && is_var(a))
-    urn_ev_reject(ev, "%s: the eigenvectors of a matrix that depends on parameters have no derivative in urn", b->name);
-  cx_result(ev, out, b->aux2 ? URN_TY_COMPLEX_MATRIX : URN_TY_COMPLEX_VECTOR, (int)n, (int)n, is_var(a));
-  int32_t first = cx_store(ev, out, b->aux2 ? V : w);
-  if (!is_var(a)) return;
-  /* A-bar = V^-H diag(w-bar) V^H */
-  cd *Vi = (cd *)urn_ev_doubles(ev, 2 * n * n + 2);
-  if (urn_cinverse(n, V, Vi)) urn_ev_reject(ev, "%s: the matrix is not diagonalizable: its eigenvalues have no derivative", b->name);
-  cx_cb *c = cb_new(ev, a, NULL, out);
-  c->m = c->k = c->n = n, c->s1 = (cd *)urn_ev_doubles(ev, 2 * n * n + 2), c->s2 = (cd *)urn_ev_doubles(ev, 2 * n * n + 2);
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < n; j++) c->s1[i + j * n] = conj(Vi[j + i * n]), c->s2[i + j * n] = conj(V[j + i * n]);
-  urn_tape_callback_add(&ev->tape, first, spectral_reverse, c);
+  int kind = b->aux2 / 16, want = b->aux2 % 16, var = is_var(a);
+  if (want & SP_TUPLE) want |= SP_VAL | SP_VEC | (kind == 2 ? SP_V : 0);
+  int vecs = (want & (SP_VEC | SP_V)) != 0;
+  spec_cb *c = urn_arena_alloc(&ev->arena, sizeof *c);
+  memset(c, 0, sizeof *c);
+  c->a = *a, c->kind = kind;
+  size_t rows = nrows(a), cols = ncols(a), k;
+  cd *A = NULL;
+  if (kind < 2) {
+    A = square(ev, b, a, &k);
+    c->m = c->n = k;
+    c->V = (cd *)urn_ev_doubles(ev, 2 * k * k + 2), c->lam = (cd *)urn_ev_doubles(ev, 2 * k + 2);
+    if (kind == 0) {
+      if (urn_ceig(k, A, c->lam, c->V)) urn_ev_reject(ev, "%s: the eigenvalue iteration did not converge", b->name);
+    } else {
+      double *w = urn_ev_doubles(ev, k + 1);
+      if (urn_cheig(k, A, w, c->V)) urn_ev_reject(ev, "%s: the eigenvalue iteration did not converge", b->name);
+      for (size_t i = 0; i < k; i++) c->lam[i] = w[i];
+    }
+    if (var && vecs && !spec_distinct(c->lam, NULL, k))
+      urn_ev_reject(ev, "%s: repeated eigenvalues: the eigenvectors have no derivative there", b->name);
+    if (var && kind == 0) {
+      c->Vi = (cd *)urn_ev_doubles(ev, 2 * k * k + 2);
+      if (urn_cinverse(k, c->V, c->Vi))
+        urn_ev_reject(ev, "%s: the matrix is not diagonalizable: its eigen decomposition has no derivative", b->name);
+    }
+  } else {
+    A = urn_cx_load(ev, a);
+    for (size_t i = 0; i < rows * cols; i++)
+      if (!isfinite(creal(A[i])) || !isfinite(cimag(A[i]))) urn_ev_reject(ev, "%s: m[%zu] is not finite", b->name, i + 1);
+    k = rows < cols ? rows : cols;
+    c->trans = rows < cols;
+    size_t m = c->trans ? cols : rows, n = k;
+    c->m = m, c->n = n;
+    cd *B = A;
+    if (c->trans) {
+      B = (cd *)urn_ev_doubles(ev, 2 * rows * cols + 2);
+      for (size_t j = 0; j < cols; j++)
+        for (size_t i = 0; i < rows; i++) B[j + i * cols] = conj(A[i + j * rows]);
+    }
+    c->s = urn_ev_doubles(ev, k + 1), c->U = (cd *)urn_ev_doubles(ev, 2 * m * n + 2), c->V = (cd *)urn_ev_doubles(ev, 2 * n * n + 2);
+    if (urn_csvd(m, n, B, c->s, c->U, c->V)) urn_ev_reject(ev, "%s: the SVD iteration did not converge", b->name);
+    if (var && vecs && !spec_distinct(NULL, c->s, k))
+      urn_ev_reject(ev, "%s: repeated or zero singular values: the singular vectors have no derivative there", b->name);
+  }
+  size_t n = c->n;
+  c->piv = urn_arena_alloc(&ev->arena, (n + 1) * sizeof *c->piv);
+  for (size_t q = 0; q < n; q++) c->piv[q] = urn_cx_phase_pivot(c->V + q * n, n);
+  /* the outputs */
+  int32_t first = (int32_t)ev->tape.n;
+  urn_val vals, vec, v2;
+  if (want & SP_VAL) {
+    if (kind == 2) {
+      int32_t dim[1] = {(int32_t)k};
+      urn_val_alloc(ev, &vals, (urn_type){URN_TY_VECTOR, 0}, dim, var);
+      memcpy(vals.v, c->s, k * sizeof(double));
+      if (var)
+        for (size_t i = 0; i < k; i++) vals.ix[i] = urn_tape_var(&ev->tape, c->s[i]);
+    } else {
+      spec_out(ev, &vals, URN_TY_COMPLEX_VECTOR, k, 1, c->lam, var);
+    }
+    c->ival = vals.ix;
+  }
+  if (want & SP_VEC) { /* eigenvectors, or the user's U (B's V when transposed) */
+    if (kind < 2) spec_out(ev, &vec, URN_TY_COMPLEX_MATRIX, k, k, c->V, var);
+    else if (c->trans) spec_out(ev, &vec, URN_TY_COMPLEX_MATRIX, rows, k, c->V, var);
+    else spec_out(ev, &vec, URN_TY_COMPLEX_MATRIX, rows, k, c->U, var);
+    c->ivec = vec.ix;
+  }
+  if (want & SP_V) { /* the user's V */
+    spec_out(ev, &v2, URN_TY_COMPLEX_MATRIX, cols, k, c->trans ? c->U : c->V, var);
+    c->iv2 = v2.ix;
+  }
+  if (want & SP_TUPLE) {
+    urn_val_tuple_alloc(ev, out, (urn_type){URN_TY_TUPLE, 0, urn_builtin_tuple_ret(b->sig)}, NULL);
+    if (kind == 2) out->tv[0] = vec, out->tv[1] = vals, out->tv[2] = v2;
+    else out->tv[0] = vec, out->tv[1] = vals;
+  } else {
+    *out = want & SP_VAL ? vals : want & SP_VEC ? vec : v2;
+  }
+  if (var && k) urn_tape_callback_add(&ev->tape, first, spec_reverse, c);
 }
 
-/* eigenvalues_sym / eigenvectors_sym of a complex (Hermitian) matrix; aux2 1: eigenvectors. */
-static void f_eigen_herm(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
-  const urn_val *a = &args[0];
-  size_t n;
-  cd *A = square(ev, b, a, &n), *V = (cd *)urn_ev_doubles(ev, 2 * n * n + 2), *wz = (cd *)urn_ev_doubles(ev, 2 * n + 2);
-  double *w = urn_ev_doubles(ev, n + 1);
-  if (urn_cheig(n, A, w, V)) urn_ev_reject(ev, "%s: the eigenvalue iteration did not converge", b->name);
-  if (b->aux2 && is_var(a))
-    urn_ev_reject(ev, "%s: the eigenvectors of a matrix that depends on parameters have no derivative in urn", b->name);
-  for (size_t i = 0; i < n; i++) wz[i] = w[i];
-  cx_result(ev, out, b->aux2 ? URN_TY_COMPLEX_MATRIX : URN_TY_COMPLEX_VECTOR, (int)n, (int)n, is_var(a));
-  int32_t first = cx_store(ev, out, b->aux2 ? V : wz);
-  if (!is_var(a)) return;
-  /* A-bar = V diag(w-bar) V^H on the lower triangle read (twice below the diagonal, the real part on it) */
-  cx_cb *c = cb_new(ev, a, NULL, out);
-  c->m = c->k = c->n = n, c->kind = 2, c->s1 = V, c->s2 = (cd *)urn_ev_doubles(ev, 2 * n * n + 2);
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < n; j++) c->s2[i + j * n] = conj(V[j + i * n]);
-  urn_tape_callback_add(&ev->tape, first, spectral_reverse, c);
-}
-
-/* complex_schur_decompose_t (aux2 0) / _u (1). */
+/* complex_schur_decompose_t (aux2 0) / _u (1) / both as the tuple (U, T) (2). */
 static void f_schur(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
   const urn_val *a = &args[0];
   size_t n;
   cd *A = square(ev, b, a, &n), *T = (cd *)urn_ev_doubles(ev, 2 * n * n + 2), *U = (cd *)urn_ev_doubles(ev, 2 * n * n + 2);
   if (is_var(a)) urn_ev_reject(ev, "%s: the Schur factors of a matrix that depends on parameters have no derivative in urn", b->name);
   if (urn_cschur(n, A, T, U)) urn_ev_reject(ev, "%s: the QR iteration did not converge", b->name);
-  cx_result(ev, out, URN_TY_COMPLEX_MATRIX, (int)n, (int)n, 0);
-  cx_store(ev, out, b->aux2 ? U : T);
-}
-
-/* singular_values (aux2 0), svd_U (1), svd_V (2) of a complex matrix. */
-static void f_csvd(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
-  const urn_val *a = &args[0];
-  size_t m = nrows(a), n = ncols(a), k = m < n ? m : n;
-  cd *A = urn_cx_load(ev, a), *U = (cd *)urn_ev_doubles(ev, 2 * m * k + 2), *V = (cd *)urn_ev_doubles(ev, 2 * n * k + 2);
-  double *s = urn_ev_doubles(ev, k + 1);
-  for (size_t i = 0; i < m * n; i++)
-    if (!isfinite(creal(A[i])) || !isfinite(cimag(A[i]))) urn_ev_reject(ev, "%s: m[%zu] is not finite", b->name, i + 1);
-  if (b->aux2 && is_var(a)) urn_ev_reject(ev, "%s: the singular vectors of a matrix that depends on parameters have no derivative in urn", b->name);
-  if (urn_csvd(m, n, A, s, U, V)) urn_ev_reject(ev, "%s: the SVD iteration did not converge", b->name);
-  if (b->aux2) {
-    size_t rows = b->aux2 == 1 ? m : n;
-    cx_result(ev, out, URN_TY_COMPLEX_MATRIX, (int)rows, (int)k, 0);
-    cx_store(ev, out, b->aux2 == 1 ? U : V);
+  if (b->aux2 == 2) {
+    urn_val_tuple_alloc(ev, out, (urn_type){URN_TY_TUPLE, 0, urn_builtin_tuple_ret(b->sig)}, NULL);
+    spec_out(ev, &out->tv[0], URN_TY_COMPLEX_MATRIX, n, n, U, 0);
+    spec_out(ev, &out->tv[1], URN_TY_COMPLEX_MATRIX, n, n, T, 0);
     return;
   }
-  int32_t dim[1] = {(int32_t)k};
-  urn_val_alloc(ev, out, (urn_type){URN_TY_VECTOR, 0}, dim, is_var(a));
-  memcpy(out->v, s, k * sizeof(double));
-  if (!is_var(a)) return;
-  int32_t first = (int32_t)ev->tape.n;
-  for (size_t i = 0; i < k; i++) out->ix[i] = urn_tape_var(&ev->tape, s[i]);
-  /* A-bar = U diag(s-bar) V^H */
-  cx_cb *c = cb_new(ev, a, NULL, out);
-  c->m = m, c->k = k, c->n = n, c->kind = 1, c->s1 = U, c->s2 = (cd *)urn_ev_doubles(ev, 2 * k * n + 2);
-  for (size_t q = 0; q < k; q++)
-    for (size_t j = 0; j < n; j++) c->s2[q + j * k] = conj(V[j + q * n]);
-  urn_tape_callback_add(&ev->tape, first, spectral_reverse, c);
+  spec_out(ev, out, URN_TY_COMPLEX_MATRIX, n, n, b->aux2 ? U : T, 0);
 }
 
 #define E(name, sig, fn, aux2, doc) {name, sig, fn, NULL, NULL, aux2, 0, doc}
@@ -543,17 +726,23 @@ const urn_builtin urn_fn_complex_la_table[] = {
     E("mdivide_right", "~w:~w~m", f_mdivide_right, URN_TY_COMPLEX_ROW_VECTOR, "b A^-1"),
     E("fft", "~v:~v", f_fft, 0, "discrete Fourier transform"), E("inv_fft", "~v:~v", f_fft, 1, "inverse discrete Fourier transform"),
     E("fft2", "~m:~m", f_fft, 2, "2-D discrete Fourier transform"), E("inv_fft2", "~m:~m", f_fft, 3, "inverse 2-D discrete Fourier transform"),
-    E("eigenvalues", "~v:m", f_eigen, 0, "eigenvalues of a general matrix, by increasing modulus"),
-    E("eigenvalues", "~v:~m", f_eigen, 0, "eigenvalues of a general matrix, by increasing modulus"),
-    E("eigenvectors", "~m:m", f_eigen, 1, "unit eigenvectors of a general matrix"),
-    E("eigenvectors", "~m:~m", f_eigen, 1, "unit eigenvectors of a general matrix"),
-    E("eigenvalues_sym", "~v:~m", f_eigen_herm, 0, "ascending eigenvalues of a Hermitian matrix"),
-    E("eigenvectors_sym", "~m:~m", f_eigen_herm, 1, "eigenvectors of a Hermitian matrix"),
+    E("eigenvalues", "~v:m", f_spec, SP_VAL, "eigenvalues of a general matrix, by increasing modulus"),
+    E("eigenvalues", "~v:~m", f_spec, SP_VAL, "eigenvalues of a general matrix, by increasing modulus"),
+    E("eigenvectors", "~m:m", f_spec, SP_VEC, "unit eigenvectors of a general matrix (largest entry real positive)"),
+    E("eigenvectors", "~m:~m", f_spec, SP_VEC, "unit eigenvectors of a general matrix (largest entry real positive)"),
+    E("eigendecompose", "(~m,~v):m", f_spec, SP_TUPLE, "(eigenvectors, eigenvalues) of a general matrix"),
+    E("eigendecompose", "(~m,~v):~m", f_spec, SP_TUPLE, "(eigenvectors, eigenvalues) of a general matrix"),
+    E("eigenvalues_sym", "~v:~m", f_spec, 16 + SP_VAL, "ascending eigenvalues of a Hermitian matrix"),
+    E("eigenvectors_sym", "~m:~m", f_spec, 16 + SP_VEC, "eigenvectors of a Hermitian matrix"),
+    E("eigendecompose_sym", "(~m,~v):~m", f_spec, 16 + SP_TUPLE, "(eigenvectors, eigenvalues) of a Hermitian matrix"),
     E("complex_schur_decompose_t", "~m:m", f_schur, 0, "the triangular factor T of A = U T U^H"),
     E("complex_schur_decompose_t", "~m:~m", f_schur, 0, "the triangular factor T of A = U T U^H"),
     E("complex_schur_decompose_u", "~m:m", f_schur, 1, "the unitary factor U of A = U T U^H"),
     E("complex_schur_decompose_u", "~m:~m", f_schur, 1, "the unitary factor U of A = U T U^H"),
-    E("singular_values", "v:~m", f_csvd, 0, "singular values of a complex matrix, decreasing"),
-    E("svd_U", "~m:~m", f_csvd, 1, "left singular vectors of a complex matrix"),
-    E("svd_V", "~m:~m", f_csvd, 2, "right singular vectors of a complex matrix"),
+    E("complex_schur_decompose", "(~m,~m):m", f_schur, 2, "(U, T) with A = U T U^H"),
+    E("complex_schur_decompose", "(~m,~m):~m", f_schur, 2, "(U, T) with A = U T U^H"),
+    E("singular_values", "v:~m", f_spec, 32 + SP_VAL, "singular values of a complex matrix, decreasing"),
+    E("svd_U", "~m:~m", f_spec, 32 + SP_VEC, "left singular vectors of a complex matrix"),
+    E("svd_V", "~m:~m", f_spec, 32 + SP_V, "right singular vectors of a complex matrix"),
+    E("svd", "(~m,v,~m):~m", f_spec, 32 + SP_TUPLE, "(U, singular values, V) of a complex matrix"),
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};

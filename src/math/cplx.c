@@ -151,15 +151,21 @@ static int eig_less(cd a, cd b) {
   return cimag(a) < cimag(b);
 }
 
-/* Unit norm, with the entry of largest modulus real and positive. */
-static void normalize_phase(cd *v, size_t n) {
-  double nrm = 0, big = -1;
+size_t urn_cx_phase_pivot(const cd *v, size_t n) {
+  double big = -1;
   size_t at = 0;
   for (size_t i = 0; i < n; i++) {
     double a = cabs(v[i]);
-    nrm += a * a;
     if (a > big * (1 + 1e-12)) big = a, at = i;
   }
+  return at;
+}
+
+/* Unit norm, with the entry of largest modulus real and positive. */
+static void normalize_phase(cd *v, size_t n) {
+  double nrm = 0;
+  for (size_t i = 0; i < n; i++) nrm += creal(v[i] * conj(v[i]));
+  size_t at = urn_cx_phase_pivot(v, n);
   if (nrm == 0) return;
   cd ph = conj(v[at]) / cabs(v[at]) / sqrt(nrm);
   for (size_t i = 0; i < n; i++) v[i] *= ph;
@@ -344,6 +350,14 @@ int urn_csvd(size_t m, size_t n, const cd *A, double *s, cd *U, cd *V) {
     if (!rotated) { rc = 0; break; }
   }
   if (n < 2) rc = 0;
+  for (size_t j = 0; j < n; j++) { /* the phase convention: each V column's largest entry real positive */
+    cd *v = Q + j * n, p = v[urn_cx_phase_pivot(v, n)];
+    if (cabs(p) == 0) continue;
+    cd ph = conj(p) / cabs(p);
+    for (size_t i = 0; i < n; i++) v[i] *= ph;
+    for (size_t i = 0; i < m; i++) W[i + j * m] *= ph;
+    v[urn_cx_phase_pivot(v, n)] = cabs(p);
+  }
   size_t *ord = urn_xmalloc(sizeof(size_t) * (k + 1));
   double *nr = urn_xmalloc(sizeof(double) * (k + 1));
   for (size_t j = 0; j < k; j++) {

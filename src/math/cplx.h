@@ -30,15 +30,22 @@ int urn_ceig(size_t n, const double complex *A, double complex *lambda, double c
 
 /* The Hermitian eigenproblem (only A's lower triangle and the real parts of
  * its diagonal are read): ascending real eigenvalues w[0..n) and, when V is
- * not NULL, orthonormal eigenvectors as columns.  Cyclic complex Jacobi
- * rotations.  Returns 0 or -1 (no convergence). */
+ * not NULL, orthonormal eigenvectors as columns, each with its entry of
+ * largest modulus real and positive.  Cyclic complex Jacobi rotations.
+ * Returns 0 or -1 (no convergence). */
 int urn_cheig(size_t n, const double complex *A, double *w, double complex *V);
 
 /* Thin singular value decomposition A = U diag(s) V^H of an m x n matrix:
  * k = min(m, n) singular values s in decreasing order; U (m x k) and V
- * (n x k) with orthonormal columns, either may be NULL.  One-sided Jacobi
+ * (n x k) with orthonormal columns, either may be NULL.  The phase of each
+ * pair (u_k, v_k) is fixed by making the largest entry (urn_cx_phase_pivot)
+ * of v_k real positive when m >= n, of u_k when m < n.  One-sided Jacobi
  * rotations.  Returns 0 or -1 (no convergence). */
 int urn_csvd(size_t m, size_t n, const double complex *A, double *s, double complex *U, double complex *V);
+
+/* The entry of v[0..n) whose phase the conventions above fix: the first of
+ * largest modulus (within a relative 1e-12). */
+size_t urn_cx_phase_pivot(const double complex *v, size_t n);
 
 /* Solves A X = B for X (A n x n, B n x m, X overwriting B) by LU with
  * partial pivoting; A is not modified.  Returns 0, or -1 when A is singular. */

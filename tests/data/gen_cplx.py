@@ -75,6 +75,42 @@ out.append(arr("cx_fn_abs", np.abs(pts)))
 out.append(arr("cx_fn_arg", np.angle(pts)))
 w = np.array([0.3 - 1.1j, 1.5 + 0.2j, -0.4 + 0.8j, 2.0 + 0.0j, -1.0 - 0.5j])
 out += [arr("cx_pow_w", w), arr("cx_pow_zw", pts ** w), arr("cx_pow_z2", pts ** 2.5), arr("cx_pow_2z", 2.5 ** pts)]
+# eigenvectors and singular vectors with urn's phase convention: unit columns whose first entry of largest
+# modulus (relative 1e-12) is real positive; for the SVD that is V's column when m >= n, U's when m < n
+def pivot(v):
+    big, at = -1.0, 0
+    for i, x in enumerate(v):
+        if abs(x) > big * (1 + 1e-12):
+            big, at = abs(x), i
+    return at
+
+
+def phase(V, ref=None):
+    V = np.array(V, dtype=complex)
+    R = V if ref is None else ref
+    ph = [np.conj(R[pivot(R[:, k]), k]) / abs(R[pivot(R[:, k]), k]) for k in range(V.shape[1])]
+    return V * np.array(ph)
+
+
+def eigvecs(M):
+    w, V = np.linalg.eig(M)
+    order = sorted(range(len(w)), key=functools.cmp_to_key(lambda i, j: eig_cmp(w[i], w[j])))
+    V = V[:, order]
+    return phase(V / np.linalg.norm(V, axis=0))
+
+
+def svd_uv(M):
+    U, s, Vh = np.linalg.svd(M, full_matrices=False)
+    V = Vh.conj().T
+    ref = V if M.shape[0] >= M.shape[1] else U
+    return phase(U, ref), phase(V, ref)
+
+
+hw, hV = np.linalg.eigh(H)
+out += [arr("cx_eig_A_V", eigvecs(A)), arr("cx_eig_B_V", eigvecs(B)), arr("cx_heig_V", phase(hV))]
+for name, M in (("T", T), ("W", W)):
+    U, V = svd_uv(M)
+    out += [arr("cx_svd_%s_U" % name, U), arr("cx_svd_%s_V" % name, V)]
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cplx_table.h")
 with open(path, "w") as f:
     f.write("\n".join(out) + "\n")
