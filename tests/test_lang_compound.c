@@ -195,7 +195,7 @@ static void test_semantics(void) {
       {"{\"d\": {\"1\": 3, \"2\": [0.5]}, \"a\": []}", "variable 'd', tuple component 2: dimension 1 has size 1, but the declaration needs 2"},
       {"{\"d\": [3, [0.5, 1]], \"a\": []}", "a tuple is a JSON object"},
       {"{\"d\": {\"1\": 3, \"2\": [0.5, 1]}, \"a\": [{\"1\": 1, \"2\": [[1, 2, 3], [3, 4]]}, {\"1\": 2, \"2\": [[5, 6], [7, 8]]}]}",
-       "a complex number is [re, im], but the array at line 1, column 53 has 3 elements"},
+       "a complex number is [re, im], but the array at line 1, column 52 has 3 elements"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     m = build(src, bad[i].data, &err);

@@ -90,8 +90,8 @@ static int fill_packed(fill_ctx *f, const urn_json *v, int level, size_t aoff, s
   int nd = urn_val_ndim(x->ty), rest = nd - level, pairs = 1;
   if (urn_base_is_complex(x->ty.base) && v->ndims == rest + 1) { /* complex elements as [re, im] */
     if (v->shape[rest] != 2)
-      return urn_error_set(f->err, URN_EINPUT, "%s: a complex number is [re, im], but the arrays at line %d, column %d have %zu elements",
-                           f->what, v->line, v->col, v->shape[rest]);
+      return urn_error_set(f->err, URN_EINPUT, "%s: a complex number is [re, im], but the array%s at line %d, column %d %s %zu elements",
+                           f->what, v->ndims > 1 ? "s" : "", v->line, v->col, v->ndims > 1 ? "have" : "has", v->shape[rest]);
     pairs = 2;
   } else if (v->ndims > rest) {
     return urn_error_set(f->err, URN_EINPUT, "%s: expected a number at line %d, column %d, found array (inside this array)",
