@@ -148,10 +148,64 @@ static void test_identities(void) {
   CHECK(we < 1e-10, "exp(A) exp(-A) = I for a 5 x 5 A of norm ~10: worst %.3g", we);
 }
 
+/* The tuple-returning forms (qr, qr_thin, svd, eigendecompose_sym, csr_extract): the components are the
+ * single-result functions' values exactly, unpacking works, and gradients flow through every component. */
+static void test_tuples(void) {
+  const char *gq =
+      "transformed data { matrix[3, 2] A = [[1, 2], [3, 4], [5, 7]]; matrix[3, 3] S = [[2, 1, 0], [1, 3, 1], [0, 1, 4]];\n"
+      "  matrix[2, 4] W = [[1, -2, 0.5, 3], [0, 4, -1, 2]]; }\n"
+      "generated quantities {\n"
+      "  real d = 0;\n"
+      "  tuple(matrix[3, 3], matrix[3, 2]) qf = qr(A);\n"
+      "  tuple(matrix[2, 2], matrix[2, 4]) qw = qr_thin(W);\n"
+      "  tuple(matrix[3, 2], vector[2], matrix[2, 2]) sv = svd(A);\n"
+      "  tuple(matrix[3, 3], vector[3]) es = eigendecompose_sym(S);\n"
+      "  tuple(vector[7], array[7] int, array[4] int) c = csr_extract(S);\n"
+      "  matrix[3, 2] Q; matrix[2, 2] R;\n"
+      "  (Q, R) = qr_thin(A);\n"
+      "  d += max(abs(qf.1 - qr_Q(A))) + max(abs(qf.2 - qr_R(A))) + max(abs(qw.1 - qr_thin_Q(W))) + max(abs(qw.2 - qr_thin_R(W)));\n"
+      "  d += max(abs(sv.1 - svd_U(A))) + max(abs(sv.2 - singular_values(A))) + max(abs(sv.3 - svd_V(A)));\n"
+      "  d += max(abs(es.1 - eigenvectors_sym(S))) + max(abs(es.2 - eigenvalues_sym(S)));\n"
+      "  d += max(abs(c.1 - csr_extract_w(S))) + max(abs(to_vector(c.2) - to_vector(csr_extract_v(S))))\n"
+      "     + max(abs(to_vector(c.3) - to_vector(csr_extract_u(S))));\n"
+      "  d += max(abs(Q - qr_thin_Q(A))) + max(abs(R - qr_thin_R(A)));\n"
+      "  real n = num_elements(c.1) + size(c.2) + size(c.3);\n"
+      "}\n";
+  double got[256];
+  long k = probe_gq(gq, got, 256, msg, sizeof msg);
+  CHECK(k > 2, "tuple decompositions run: %s", msg);
+  if (k > 2) {
+    CHECK(got[0] == 0, "tuple components equal the single-result functions exactly (difference %g)", got[0]);
+    CHECK(got[k - 1] == 18, "csr_extract's tuple has 7 + 7 + 4 elements (%g)", got[k - 1]);
+  }
+  const char *src =
+      "parameters { matrix[3, 2] B; matrix[3, 3] A; }\n"
+      "model {\n"
+      "  matrix[3, 3] Wt = [[0.3, -0.2, 0.5], [0.1, 0.7, -0.4], [0.2, 0.6, -0.9]];\n"
+      "  matrix[3, 3] S = crossprod(A) + diag_matrix([1, 2, 3]');\n"
+      "  tuple(matrix[3, 2], matrix[2, 2]) q = qr_thin(B);\n"
+      "  tuple(matrix[3, 3], matrix[3, 3]) qa = qr(A);\n"
+      "  tuple(matrix[3, 2], vector[2], matrix[2, 2]) s = svd(B);\n"
+      "  tuple(matrix[3, 3], vector[3]) e = eigendecompose_sym(S);\n"
+      "  tuple(vector[9], array[9] int, array[4] int) c = csr_extract(A);\n"
+      "  target += sum(q.1 .* Wt[:, 1:2]) + sum(q.2 .* Wt[1:2, 1:2]) + sum(qa.1 .* Wt) + sum(qa.2 .* Wt');\n"
+      "  target += sum(s.1 .* Wt[:, 1:2]) + sum(s.2) + sum(s.3 .* Wt[2:3, 2:3]);\n"
+      "  target += sum(e.1 .* Wt) + dot_product(e.2, [0.3, -0.1, 0.2]') + dot_product(c.1, to_vector(c.2));\n"
+      "}\n";
+  double u[15];
+  urn_rng rng;
+  urn_rng_seed(&rng, 5, 0);
+  for (int i = 0; i < 15; i++) u[i] = 0.8 * urn_rng_normal(&rng);
+  double e = probe_fd_src(src, u, 1e-5, msg, sizeof msg);
+  CHECK(e >= 0 && e < 1e-7, "gradients through the tuple decompositions vs finite differences: worst %.3g %s", e, msg);
+  if (getenv("URN_TEST_VERBOSE")) printf("  tuple decompositions: gradient worst %.3g\n", e);
+}
+
 int main(void) {
   test_table();
   test_gradients();
   test_checks();
   test_identities();
+  test_tuples();
   return test_done();
 }

@@ -205,7 +205,8 @@ static int match_code(char letter, int dims, urn_type t, urn_type first) {
     case 'G': return (t.dims == 0 && (t.base == URN_TY_MATRIX || t.base == URN_TY_ROW_VECTOR)) ? 0 : -1;
     case 'M': return t.base == URN_TY_INT ? 0 : -1; /* int or int array of any dimensions */
     case 'n': return t.base == URN_TY_INT || t.base == URN_TY_REAL ? 0 : -1; /* int or real, or an array of them */
-    case 'z': return t.dims >= 1 && is_numeric(t.base) ? 0 : -1; /* an array; the same type as argument 1 */
+    case 'z': /* an array; the same type as argument 1 (complex ones too) */
+      return t.dims >= 1 && (is_numeric(t.base) || urn_base_is_complex(t.base)) ? 0 : -1;
     case 'c': /* real scalar or vector / row_vector / matrix, no arrays (fma) */
       if (t.dims) return -1;
       return t.base == URN_TY_INT ? 1 : (t.base >= URN_TY_REAL && t.base <= URN_TY_MATRIX) ? 0 : -1;

@@ -28,6 +28,17 @@ extern const urn_builtin urn_fn_complex_table[];  /* fn_complex.c: complex scala
 extern const urn_builtin urn_fn_complex_la_table[]; /* fn_complex_la.c: complex linear algebra, fft, eigen, svd */
 extern const urn_builtin urn_fn_complex_array_table[]; /* fn_complex_array.c: complex containers reshaped, sliced */
 
+/* A tuple-returning built-in assembled from single-result ones (qr = (qr_Q, qr_R), svd = (svd_U,
+ * singular_values, svd_V), eigendecompose_sym, csr_extract): the entry's aux points at a urn_fn_parts and
+ * its fn is urn_fn_tuple_parts, which fills component c with fn[c] called under the entry's name with aux2[c]
+ * (so each component has the values, checks, messages and gradient of its single-result built-in). */
+typedef struct urn_fn_parts {
+  int n;                  /* number of components (<= 4) */
+  urn_builtin_fn fn[4];   /* the implementation of each component */
+  int aux2[4];            /* the aux2 that selects the component in it */
+} urn_fn_parts;
+void urn_fn_tuple_parts(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);
+
 /* Higher-order built-ins (fn_usys.c).  The evaluation of a function passed by
  * name (lower.c wires it): a FUNCTION-typed value that carries the ir_fun. */
 void urn_fn_g_funref(urn_ev *ev, const ir_ex *e, urn_val *out);

@@ -11,7 +11,9 @@
  *   singular values:  A-bar = U diag(s-bar) V'
  *   U:  A-bar = U (F o (U' U-bar - U-bar' U)) S V' + (I - U U') U-bar S^-1 V'
  *   V:  A-bar = U S (F o (V' V-bar - V-bar' V)) V' + U S^-1 V-bar' (I - V V')
- *   The singular vectors' gradients need distinct, nonzero singular values: rejected otherwise. */
+ *   The singular vectors' gradients need distinct, nonzero singular values: rejected otherwise.
+ * The tuple forms qr, qr_thin and svd (Stan 2.33+) return the same factors as the single-result functions,
+ * computed by them (urn_fn_tuple_parts: the factorization runs once per component). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +204,20 @@ static void f_svd(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
   urn_tape_callback_add(&ev->tape, first, svd_reverse, c);
 }
 
+void urn_fn_tuple_parts(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  const urn_fn_parts *p = b->aux;
+  urn_val_tuple_alloc(ev, out, (urn_type){URN_TY_TUPLE, 0, urn_builtin_tuple_ret(b->sig)}, NULL);
+  for (int c = 0; c < p->n; c++) {
+    urn_builtin part = *b; /* b's name in messages */
+    part.aux = NULL, part.aux2 = p->aux2[c];
+    p->fn[c](ev, &part, &out->tv[c], args, n);
+  }
+}
+
+static const urn_fn_parts qr_parts = {2, {f_qr, f_qr}, {0, 1}};
+static const urn_fn_parts qr_thin_parts = {2, {f_qr, f_qr}, {2, 3}};
+static const urn_fn_parts svd_parts = {3, {f_svd, f_svd, f_svd}, {3, 2, 4}};
+
 #define F(name, sig, fn, aux2, doc) {name, sig, fn, NULL, NULL, aux2, 0, doc}
 const urn_builtin urn_fn_decomp_table[] = {
     F("qr_Q", "m:m", f_qr, 0, "the orthogonal factor Q (m x m) of A = Q R, R with a nonnegative diagonal"),
@@ -211,4 +227,7 @@ const urn_builtin urn_fn_decomp_table[] = {
     F("singular_values", "v:m", f_svd, 2, "singular values, descending"),
     F("svd_U", "m:m", f_svd, 3, "left singular vectors (m x min(m, n))"),
     F("svd_V", "m:m", f_svd, 4, "right singular vectors (n x min(m, n)), each with its largest entry positive"),
+    {"qr", "(m,m):m", urn_fn_tuple_parts, NULL, &qr_parts, 0, 0, "the tuple (qr_Q(A), qr_R(A))"},
+    {"qr_thin", "(m,m):m", urn_fn_tuple_parts, NULL, &qr_thin_parts, 0, 0, "the tuple (qr_thin_Q(A), qr_thin_R(A))"},
+    {"svd", "(m,v,m):m", urn_fn_tuple_parts, NULL, &svd_parts, 0, 0, "the tuple (svd_U(A), singular_values(A), svd_V(A))"},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};

@@ -494,6 +494,8 @@ static void f_eigen_sym(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val 
   urn_tape_callback_add(&ev->tape, first, eigen_reverse, c);
 }
 
+static const urn_fn_parts eigen_sym_parts = {2, {f_eigen_sym, f_eigen_sym}, {1, 0}};
+
 /* ---- HMM ---- */
 
 static void hmm_args(urn_ev *ev, const char *who, urn_val *args, int *K, size_t *T) {
@@ -614,6 +616,8 @@ const urn_builtin urn_fn_linalg_table[] = {
     F("quad_form_diag", "m:mw", f_quad_form_diag, 0, "diag(v) M diag(v)"),
     F("eigenvalues_sym", "v:m", f_eigen_sym, 0, "eigenvalues of a symmetric matrix (ascending)"),
     F("eigenvectors_sym", "m:m", f_eigen_sym, 1, "eigenvectors of a symmetric matrix (columns, in the order of the eigenvalues)"),
+    {"eigendecompose_sym", "(m,v):m", urn_fn_tuple_parts, NULL, &eigen_sym_parts, 0, 0,
+     "the tuple (eigenvectors_sym(A), eigenvalues_sym(A))"},
     F("hmm_marginal", "r:mmv", f_hmm_marginal, 0, "log p(y) of an HMM by the forward algorithm"),
     F("hmm_hidden_state_prob", "m:#m #m #v", f_hmm_hidden_state_prob, 0, "smoothed state probabilities (K x T)"),
     {"hmm_latent_rng", "1i:mmv", f_hmm_latent_rng, NULL, NULL, 0, URN_BI_RNG, "a draw of the hidden states"},

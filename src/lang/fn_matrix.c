@@ -410,6 +410,8 @@ static void f_csr_extract(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_va
   if (kind == 2) out->v[r] = (double)k + 1;
 }
 
+static const urn_fn_parts csr_parts = {3, {f_csr_extract, f_csr_extract, f_csr_extract}, {0, 1, 2}};
+
 /* Stan's checks of a CSR triple for an m x n matrix. */
 static void csr_check(urn_ev *ev, const urn_builtin *b, int m, int n, const urn_val *w, const urn_val *v,
                       const urn_val *u) {
@@ -493,6 +495,8 @@ const urn_builtin urn_fn_matrix_table[] = {
     F("csr_extract_w", "v:m", f_csr_extract, 0, "CSR form: the nonzero values, row by row"),
     F("csr_extract_v", "1i:m", f_csr_extract, 1, "CSR form: the column index of each nonzero value"),
     F("csr_extract_u", "1i:m", f_csr_extract, 2, "CSR form: where each row starts in w (m + 1 entries)"),
+    {"csr_extract", "(v,1i,1i):m", urn_fn_tuple_parts, NULL, &csr_parts, 0, 0,
+     "the tuple (csr_extract_w(A), csr_extract_v(A), csr_extract_u(A))"},
     F("csr_to_dense_matrix", "m:iiv1i1i", f_csr_to_dense, 0, "the m x n matrix of a CSR triple"),
     F("csr_matrix_times_vector", "v:iiv1i1iv", f_csr_times_vector, 0, "CSR matrix times a vector"),
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};
