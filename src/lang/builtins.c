@@ -88,8 +88,8 @@ static void build_table(void) {
   urn_builtin *t = NULL;
   size_t n = 0, cap = 0;
   const urn_builtin *parts[] = {urn_fn_math_table, urn_fn_ops_table, urn_fn_array_table, urn_fn_linalg_table,
-                                urn_fn_ode_table, urn_fn_ode_adj_table, urn_fn_gp_table, urn_fn_solve_table,
-                                urn_fn_transform_table, urn_fn_construct_table, urn_fn_special_table,
+                                urn_fn_ode_table, urn_fn_ode_adj_table, urn_fn_dae_table, urn_fn_gp_table,
+                                urn_fn_solve_table, urn_fn_transform_table, urn_fn_construct_table, urn_fn_special_table,
                                 urn_fn_matrix_table, urn_fn_decomp_table, urn_fn_integrate_table,
                                 urn_fn_complex_table, urn_fn_complex_la_table, urn_fn_complex_array_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)

@@ -232,6 +232,44 @@ static void check_ode_call(checker *C, urn_expr *e) {
   }
 }
 
+/* dae / dae_tol: vector F(real t, vector y, vector yp, ...) fitting the extra arguments; t0, ts and the
+ * tolerances must be data (as stanc3 requires). */
+static void check_dae_call(checker *C, urn_expr *e) {
+  char b1[64], b2[64];
+  int tol = strcmp(e->name, "dae_tol") == 0, first = tol ? 8 : 5, nextra = e->nargs - first;
+  static const char *what[8] = {NULL, NULL, NULL, "initial_time", "times", "rel_tol", "abs_tol", "max_num_steps"};
+  if (!funarg(e)) return;
+  for (int i = 3; i < first; i++)
+    if (!e->args[i]->data_only)
+      chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (%s) must be data, but it depends on parameters",
+                i + 1, e->name, what[i]);
+  urn_type want[67];
+  int nw = 0;
+  want[nw++] = chk_mk(URN_TY_REAL, 0), want[nw++] = chk_mk(URN_TY_VECTOR, 0), want[nw++] = chk_mk(URN_TY_VECTOR, 0);
+  for (int k = 0; k < nextra && nw < 67; k++) want[nw++] = e->args[first + k]->ty;
+  urn_fundef *f = fit_funarg(C, e->args[0], want, nw);
+  int ok = f && f->ret.base == URN_TY_VECTOR && f->ret.dims == 0;
+  for (int i = 0; ok && i < 3; i++) ok = chk_same(f->params[i]->ty, want[i]);
+  if (!ok) {
+    chk_error(C, e->args[0]->line, e->args[0]->col,
+              "the residual function %s of %s must be declared vector %s(real t, vector y, vector yp, ...) with one "
+              "argument after yp for each of the %d argument%s after %s",
+              e->args[0]->name, e->name, e->args[0]->name, nextra, nextra == 1 ? "" : "s",
+              tol ? "max_num_steps" : "the times");
+    return;
+  }
+  for (int k = 0; k < nextra; k++) {
+    urn_type got = e->args[first + k]->ty, want_k = f->params[3 + k]->ty;
+    if (chk_pass_cost(got, want_k) < 0)
+      chk_error(C, e->args[first + k]->line, e->args[first + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
+                first + k + 1, e->name, chk_tyname(got, b1, sizeof b1), f->name, 4 + k, chk_tyname(want_k, b2, sizeof b2));
+    else if (f->params[3 + k]->data_only && !e->args[first + k]->data_only)
+      chk_error(C, e->args[first + k]->line, e->args[first + k]->col,
+                "argument %d of %s must be data (%s declares it 'data'), but it depends on parameters", first + k + 1,
+                e->name, f->name);
+  }
+}
+
 /* reduce_sum(f, x, grainsize, ...): f(x-slice, int start, int end, ...) returning real. */
 static void check_reduce_sum(checker *C, urn_expr *e) {
   char b1[64], b2[64];
@@ -381,6 +419,7 @@ static void check_higher_order(checker *C, urn_expr *e, const char *name) {
     check_solver_call(C, e);
   if (strncmp(name, "reduce_sum", 10) == 0) check_reduce_sum(C, e);
   if (strncmp(name, "integrate_1d", 12) == 0) check_integrate_call(C, e);
+  if (strcmp(name, "dae") == 0 || strcmp(name, "dae_tol") == 0) check_dae_call(C, e);
 }
 
 /* A user function chosen for a call: its `data` arguments must receive data. */

@@ -16,6 +16,7 @@ extern const urn_builtin urn_fn_array_table[];  /* fn_array.c: reductions, const
 extern const urn_builtin urn_fn_linalg_table[]; /* fn_linalg.c: matrix algebra, hmm_* */
 extern const urn_builtin urn_fn_ode_table[];    /* fn_ode.c: ODE solvers */
 extern const urn_builtin urn_fn_ode_adj_table[]; /* fn_ode_adj.c: ode_adjoint_tol_ctl */
+extern const urn_builtin urn_fn_dae_table[];     /* fn_dae.c: dae, dae_tol */
 extern const urn_builtin urn_fn_gp_table[];     /* fn_gp.c: Gaussian-process covariance functions */
 extern const urn_builtin urn_fn_solve_table[];  /* fn_solve.c: algebraic solvers, map_rect */
 extern const urn_builtin urn_fn_transform_table[]; /* fn_transform.c: *_constrain, *_jacobian, *_unconstrain */

@@ -91,6 +91,8 @@ typedef struct urn_dae_fwd {
   size_t K;           /* sensitivity directions (0: none) */
   double rtol, atol;  /* tolerances */
   long max_steps;     /* steps allowed between two output times */
+  const double *id;   /* per state 1 differential, 0 algebraic: then the algebraic states, the derivatives of the
+                         differential ones and all sensitivities are made consistent first (IDACalcIC); or NULL */
   void *ctx;          /* passed to the callbacks */
   /* the residual F(t, y, yp) into r[0..N) */
   int (*res)(void *ctx, double t, const double *y, const double *yp, double *r);
