@@ -160,6 +160,14 @@ stops INT 130 "$URN" generate "$TMP/gqloop.stan" --fitted "$TMP/fit.csv" --outpu
 stops INT 130 "$URN" check "$TMP/tdloop.stan" --data "$TMP/x.json"
 stops TERM 143 "$URN" logdensity "$TMP/loop.stan" --params "$TMP/x.json"
 [ ! -e "$TMP/s3.csv" ] && ok || bad "optimize stopped: wrote an estimate"
+# hmm fit: EM stops at its next iteration (one thread or several), nothing written
+awk 'BEGIN { print "t,y"; srand(1); for (i = 0; i < 20000; i++) printf "%d,%.4f\n", i, (i % 500 < 250 ? 0 : 3) + rand() }' \
+  > "$TMP/h.csv"
+stops INT 130 "$URN" hmm fit "$TMP/h.csv" --states 30 --y y --iters 1000000 --quiet --out "$TMP/h1.json"
+stops TERM 143 "$URN" hmm fit "$TMP/h.csv" --states 30 --y y --iters 1000000 --threads 2 --quiet --out "$TMP/h2.json"
+[ ! -e "$TMP/h1.json" ] && [ ! -e "$TMP/h2.json" ] && ok || bad "hmm fit stopped: wrote parameters"
+expect_exit 124 "$URN" hmm fit "$TMP/h.csv" --states 30 --y y --iters 1000000 --quiet --timeout 0.5
+expect_err "nothing written"
 # the CmdStan-compatible executable of `urn compile` too
 if "$URN" compile "$TMP/loop.stan" -o "$TMP/loop_exe" >/dev/null 2>&1; then
   stops INT 130 "$TMP/loop_exe" sample output file="$TMP/s7.csv"

@@ -102,6 +102,26 @@ expect_err "hs.json: variable 'y': dimension 1 has size 3, but the declaration n
 echo '{"N": 2000000000, "y": 7}' > "$TMP/hs2.json"
 expect_exit 1 "$URN" sample "$TMP/hs.stan" --data "$TMP/hs2.json" --output-dir "$TMP/hso"
 expect_err "variable 'y': expected an array with 1 dimension, found number"
+# reading JSON data peaks at most 3x the file's size (was 11x): 10 MB of numbers as json.dumps writes them, a
+# vector and a matrix (the plain build only: the sanitizers' shadow memory is not the reader's)
+if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1 && ! grep -q __asan_init "$URN" 2>/dev/null; then
+  cat > "$TMP/big.stan" <<'STAN'
+data { int N; vector[N] y; matrix[N, 2] X; }
+parameters { real mu; }
+model { y ~ normal(mu, 1); }
+STAN
+  awk 'BEGIN { n = 200000; srand(3); printf "{\"N\": %d, \"y\": [", n
+    for (i = 0; i < n; i++) printf "%s%.17g", (i ? ", " : ""), rand() - 0.5
+    printf "], \"X\": ["
+    for (i = 0; i < n; i++) printf "%s[%.17g, %.6g]", (i ? ", " : ""), rand() * 100, rand()
+    print "]}" }' > "$TMP/big.json"
+  size=$(wc -c < "$TMP/big.json")
+  /usr/bin/time -f %M -o "$TMP/rss" "$URN" check "$TMP/big.stan" --data "$TMP/big.json" >"$TMP/out" 2>"$TMP/err" ||
+    bad "check of a $size-byte JSON file failed: $(head -c 300 "$TMP/err")"
+  rss=$(tail -n 1 "$TMP/rss")
+  echo "JSON data: $size bytes read with a peak RSS of $rss KB"
+  [ "$rss" -le $((3 * size / 1024)) ] && ok || bad "JSON of $size bytes peaked at $rss KB (more than 3x)"
+fi
 # a request memory cannot meet: a clear error and exit 1, never an abort (1 GB of address space here)
 cat > "$TMP/hz.stan" <<'STAN'
 parameters { real mu; }
