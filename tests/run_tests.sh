@@ -2,7 +2,7 @@
 # tests/run_tests.sh BUILD — runs every test program in BUILD/tests and every
 # tests/cli/*.sh script, prints one line per test, and ends with the total
 # "N passed, N failed" (counting individual checks).  Exit status 1 if any
-# check failed or any test crashed.
+# check failed or any test crashed.  A test that leaves a new untracked file in the source tree is a failure.
 build=${1:-build}
 URN=$(cd "$build" && pwd)/urn; export URN
 root=$(pwd)
@@ -10,6 +10,9 @@ root=$(pwd)
 export URN_SHARED
 total_pass=0; total_fail=0; crashed=0
 log=$(mktemp)
+# No test writes into the source tree: the untracked files before and after the run are compared (git checkouts).
+untracked() { git ls-files --others --exclude-standard 2>/dev/null | sort; }
+before=$(mktemp); untracked > "$before"
 run_one() { # name, command...
   name=$1; shift
   "$@" >"$log" 2>&1; rc=$?
@@ -37,6 +40,11 @@ for s in tests/cli/*.sh; do
   [ "$(basename "$s")" = lib.sh ] && continue
   run_one "cli/$(basename "$s" .sh)" sh "$s"
 done
-rm -f "$log"
+new=$(untracked | comm -13 "$before" -)
+if [ -n "$new" ]; then
+  echo "  FAIL  the tests wrote into the source tree: $(echo "$new" | head -n 5 | tr '\n' ' ')"
+  total_fail=$((total_fail+1))
+fi
+rm -f "$log" "$before"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ] && [ "$crashed" = 0 ]
