@@ -102,6 +102,8 @@ int cmd_generate(int argc, char **argv) {
     printf("Generated quantities for %d draws written to %s\n", urn_run_progress(r, 0), out_path);
   else if (cli_stop_code())
     fprintf(stderr, "urn generate: %s after %d draws\n", cli_stop_reason(), urn_run_progress(r, 0));
+  else if (!strncmp(err.msg, fitted, strlen(fitted))) /* the message names the file already */
+    fprintf(stderr, "urn generate: %s\n", err.msg);
   else
     fprintf(stderr, "urn generate: %s: %s\n", fitted, err.msg);
   urn_run_free(r);

@@ -176,7 +176,9 @@ static int mkdir_p(const char *dir) {
   }
   if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
   struct stat st;
-  return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+  if (stat(buf, &st) != 0) return -1;
+  if (!S_ISDIR(st.st_mode)) return errno = ENOTDIR, -1; /* a file of that name: "Not a directory" */
+  return 0;
 }
 
 int cmd_sample(int argc, char **argv) {

@@ -77,6 +77,13 @@ expect_exit 1 "$URN" generate "$TMP/m.stan" --fitted "$TMP/o/m-1.csv" --output "
 expect_err "gq.csv exists (from an earlier run); use --overwrite to replace it"
 cmp -s "$TMP/o/gq.csv" "$TMP/gq.keep" && ok || bad "generate replaced its earlier output"
 expect_exit 0 "$URN" generate "$TMP/m.stan" --fitted "$TMP/o/m-1.csv" --output "$TMP/o/gq.csv" --seed 9 --overwrite
+expect_exit 1 "$URN" generate "$TMP/m.stan" --fitted /dev/zero --output "$TMP/o/gz.csv"
+expect_err "urn generate: /dev/zero: not a text file (a NUL byte at offset 0)"
+# ---- an output folder that is a file: said so, nothing written ----
+echo "not a folder" > "$TMP/afile"
+expect_exit 1 "$URN" sample "$TMP/m.stan" --chains 1 --warmup 10 --draws 10 --output-dir "$TMP/afile"
+expect_err "cannot create the output directory $TMP/afile: Not a directory"
+[ "$(cat "$TMP/afile")" = "not a folder" ] && ok || bad "the file named as the output folder was changed"
 
 # ---- urn summary of an interrupted run: an incomplete last line, chains of different lengths ----
 grep -v '^#' "$TMP/o/m-1.csv" | head -n 16 > "$TMP/i1.csv"            # header + 15 draws
