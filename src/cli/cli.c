@@ -101,15 +101,20 @@ static volatile sig_atomic_t stop_cause; /* the signal that raised it (SIGALRM: 
 static double stop_timeout;              /* the --timeout given (for the message) */
 static urn_run *volatile stop_run;       /* a run to stop as well (urn_run_stop is signal-safe) */
 
+/* The flag is stored atomically: the library's threads read it with atomic loads (ThreadSanitizer counts a plain
+ * store in a handler as a race with them); errno is kept for the code the signal interrupted. */
 static void on_stop(int sig) {
-  if (stop_flag && sig != SIGALRM) { /* asked twice: leave now, the default way */
+  int saved = errno;
+  if (__atomic_load_n(&stop_flag, __ATOMIC_RELAXED) && sig != SIGALRM) { /* asked twice: leave now, the default way */
     signal(sig, SIG_DFL);
     raise(sig);
+    errno = saved;
     return;
   }
-  if (!stop_flag) stop_cause = sig;
-  stop_flag = 1;
+  if (!__atomic_load_n(&stop_flag, __ATOMIC_RELAXED)) stop_cause = sig;
+  __atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
   if (stop_run) urn_run_stop(stop_run);
+  errno = saved;
 }
 
 void cli_stop_attach(urn_run *r) {

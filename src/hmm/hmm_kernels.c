@@ -56,8 +56,16 @@ static inline __attribute__((always_inline)) void exp_neg4(double *xp) {
   memcpy(xp, &x, sizeof x);
 }
 
+/* An AVX2 clone chosen at load time (static: its ifunc resolver is not exported from liburn.so); none under
+ * ThreadSanitizer, whose instrumented resolver would run before the sanitizer's runtime is up (a crash at load). */
+#if defined(__SANITIZE_THREAD__)
+#define HMM_CLONES
+#else
+#define HMM_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+
 /* x[0..n) <- exp(x[0..n)) for x <= 0 (in place; n need not be a multiple of 4). */
-__attribute__((target_clones("avx2", "default"))) /* static: its ifunc resolver is not exported from liburn.so */
+HMM_CLONES
 static void urn__hmm_exp_neg(size_t n, double *x) {
   size_t i = 0;
   /* four independent vectors per iteration: the polynomial is a chain of 26

@@ -423,7 +423,7 @@ int urn_run_execute(urn_run *r, urn_error *err) {
 }
 
 void urn_run_stop(urn_run *r) {
-  if (r) r->stop = 1;
+  if (r) __atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED); /* signal-safe; the chains' threads load it atomically */
 }
 
 /* ---- results ---- */
