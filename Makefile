@@ -61,7 +61,7 @@ BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 SUN_OBJ  := $(filter $(BUILD)/src/math/ode_%.o,$(LIB_OBJ))
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BS_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 
-.PHONY: all test test-asan demo install clean bench check-shared
+.PHONY: all test test-asan test-tsan demo install clean bench check-shared
 all: $(BUILD)/liburn.a $(BUILD)/liburn.so $(BUILD)/urn_bridgestan.so $(BUILD)/urn urn
 
 $(BUILD)/%.o: %.c Makefile
@@ -113,6 +113,14 @@ test-asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
 
+# The tests that run threads, and urn itself, under ThreadSanitizer (any report fails the test: exit 66).
+TSAN_TESTS := test_reliability test_model_api test_run test_hmm test_nuts test_nuts_mode test_bridgestan
+test-tsan:
+	$(MAKE) BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS=-fsanitize=thread build-tsan/urn $(TSAN_TESTS:%=build-tsan/tests/%)
+	@fail=0; for t in $(TSAN_TESTS); do build-tsan/tests/$$t >build-tsan/$$t.log 2>&1 || fail=1; \
+	  echo "$$t: $$(tail -n 1 build-tsan/$$t.log), $$(grep -c 'WARNING: ThreadSanitizer' build-tsan/$$t.log) reports"; done; \
+	exit $$fail
+
 bench: $(BUILD)/urn $(BENCH_BIN)
 	@sh bench/run_bench.sh $(BUILD)
 
@@ -132,7 +140,7 @@ install: all
 	$(BUILD)/urn cmdstan-home $(DESTDIR)$(PREFIX)/share/urn/cmdstan --urn $(PREFIX)/bin/urn >/dev/null
 
 clean:
-	rm -rf build build-asan urn demo-output
+	rm -rf build build-asan build-tsan urn demo-output
 
 # Fuzzing (clang's libFuzzer): every fuzz/fuzz_NAME.c is a target.
 # `make fuzz` builds them into build-fuzz/; `make fuzz-smoke` runs each for
