@@ -194,8 +194,8 @@ static void check_ode_call(checker *C, urn_expr *e) {
     return;
   }
   /* ode_adjoint_tol_ctl: eleven data control arguments after the times */
-  static const char *ctl[11] = {"rel_tol", "abs_tol", "max_num_steps", NULL};
-  static const char *adj_ctl[11] = {"relative_tolerance_forward", "absolute_tolerance_forward",
+  static const char *const ctl[3] = {"rel_tol", "abs_tol", "max_num_steps"};
+  static const char *const adj_ctl[11] = {"relative_tolerance_forward", "absolute_tolerance_forward",
                                     "relative_tolerance_backward", "absolute_tolerance_backward",
                                     "relative_tolerance_quadrature", "absolute_tolerance_quadrature", "max_num_steps",
                                     "num_steps_between_checkpoints", "interpolation_polynomial", "solver_forward",
@@ -205,7 +205,7 @@ static void check_ode_call(checker *C, urn_expr *e) {
   for (int i = 4; i < first; i++)
     if (!e->args[i]->data_only)
       chk_error(C, e->args[i]->line, e->args[i]->col, "argument %d of %s (%s) must be data, but it depends on parameters",
-                i + 1, e->name, (adj ? adj_ctl : ctl)[i - 4]);
+                i + 1, e->name, adj ? adj_ctl[i - 4] : ctl[i - 4]);
   urn_type want[66];
   int nw = 0;
   want[nw++] = real, want[nw++] = chk_mk(URN_TY_VECTOR, 0);
