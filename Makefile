@@ -192,9 +192,9 @@ functions-docs: $(BUILD)/tests/conformance_functions
 # `make test` checks against (tests/data/conformance_lang_expected.txt).
 .PHONY: conformance-lang conformance-lang-update
 conformance-lang: $(BUILD)/tests/conformance_lang
-	@sh tests/conformance_lang.sh $(BUILD) --list; rc=$$?; [ $$rc = 3 ] && exit 0; exit $$rc
+	@sh tests/conformance_lang.sh $(BUILD) --list --format; rc=$$?; [ $$rc = 3 ] && exit 0; exit $$rc
 conformance-lang-update: $(BUILD)/tests/conformance_lang
-	@sh tests/conformance_lang.sh $(BUILD) --quiet --write-expect tests/data/conformance_lang_expected.txt
+	@sh tests/conformance_lang.sh $(BUILD) --quiet --format --write-expect tests/data/conformance_lang_expected.txt
 
 # Pathfinder and ADVI on every posteriordb posterior: means vs the references (in sds), gradient evaluations vs a
 # full NUTS run (docs/sampling.md).  VI_ARGS e.g. "--no-nuts" or "--only arK-arK".

@@ -6,7 +6,7 @@
  * every program under DIR/bad must be refused.
  *
  * Usage: conformance_lang [--exceptions FILE] [--expect FILE] [--write-expect FILE]
- *                         [--list] [--quiet] DIR
+ *                         [--list] [--quiet] [--format] DIR
  * Each program runs in its own forked child (a crash or a hang of one program
  * is reported as CRASH / TIMEOUT and counted against it, the run goes on).
  * Prints one line per directory (programs, accepted, rejected), the programs
@@ -23,6 +23,12 @@
  *   still be wrong (fixed programs are removed from the list: run
  *   `make conformance-lang-update`).  Exceptions count as right.
  * --write-expect FILE: writes that list for the current verdicts.
+ * --format: also checks `urn format` on every accepted good/ program: the
+ *   formatted program and its canonical form (--canonical) parse and check,
+ *   carry no old-syntax warnings (canonical), formatting either again gives
+ *   the same text, and the formatted program has the same canonical form as
+ *   the original (so formatting changed layout only).  A failure turns the
+ *   verdict into FORMAT (counted as wrong).
  * Exit status: 0, or 1 when --expect found a difference. */
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +41,10 @@
 #include <unistd.h>
 
 #include "lang/builtins.h"
+#include "lang/check.h"
+#include "lang/eval.h"
+#include "lang/format.h"
+#include "lang/parser.h"
 #include "model/layout.h"
 #include "util/util.h"
 
@@ -42,7 +52,8 @@
 typedef struct program {
   char *path;      /* relative to DIR: "good/lang/foo.stan" */
   int good;        /* 1 under good/, 0 under bad/ */
-  char verdict;    /* 'A' accepted, 'R' rejected, 'C' crashed or timed out */
+  char verdict;    /* 'A' accepted, 'R' rejected, 'C' crashed or timed out, 'F' accepted but
+                      `urn format` failed its checks (--format) */
   char *msg;       /* first line of the error (rejected) or the crash description */
   int excepted;    /* listed in the exceptions file */
   int expected_wrong; /* listed in the --expect file */
@@ -110,8 +121,77 @@ static void collect(corpus *c, const char *dir, const char *rel, int good) {
   free(names);
 }
 
+/* Parses, checks and lowers src; returns the program (NULL on error, message in err). */
+static urn_program *check_text(const char *name, const char *src, size_t len, urn_error *err) {
+  urn_program *p = urn_parse(name, src, len, err);
+  if (!p) return NULL;
+  if (urn_check(p, err) != URN_OK) {
+    urn_program_free(p);
+    return NULL;
+  }
+  urn_prog *low = urn_lower(p, err);
+  if (!low) {
+    urn_program_free(p);
+    return NULL;
+  }
+  urn_prog_free(low);
+  return p;
+}
+
+static char *formatted(const urn_program *p, int flags) {
+  urn_buf b;
+  urn_buf_init(&b);
+  urn_format_program(p, flags, &b);
+  if (!b.data) urn_buf_puts(&b, "");
+  return b.data;
+}
+
+/* The --format checks of one accepted program (see the header); writes a message into out
+ * and returns 1 when one fails. */
+static int format_checks(const char *path, char *out, size_t cap) {
+  size_t len = 0;
+  urn_error err;
+  urn_error_clear(&err);
+  char *src = urn_read_file(path, &len, &err);
+  urn_program *p = src ? urn_parse(path, src, len, &err) : NULL;
+  free(src);
+  if (!p) return snprintf(out, cap, "FORMAT: cannot re-read: %.300s", err.msg), 1;
+  char *f1 = formatted(p, 0), *c1 = formatted(p, URN_FMT_CANONICAL);
+  urn_program_free(p);
+  const char *fail = NULL;
+  char *f2 = NULL, *cf = NULL, *c3 = NULL;
+  urn_program *q = check_text("formatted.stan", f1, strlen(f1), &err);
+  if (!q) {
+    fail = "the formatted program is refused";
+  } else { /* formatted from a fresh parse: the checker annotates (and may rename in) the AST */
+    urn_program_free(q);
+    q = urn_parse("formatted.stan", f1, strlen(f1), &err);
+    f2 = formatted(q, 0);
+    cf = formatted(q, URN_FMT_CANONICAL);
+    urn_program_free(q);
+    if (strcmp(f1, f2) != 0) fail = "formatting the formatted program changes it";
+    else if (strcmp(c1, cf) != 0) fail = "the formatted program has another canonical form";
+  }
+  if (!fail) {
+    q = check_text("canonical.stan", c1, strlen(c1), &err);
+    if (!q) {
+      fail = "the canonical form is refused";
+    } else {
+      urn_program_free(q);
+      q = urn_parse("canonical.stan", c1, strlen(c1), &err);
+      c3 = formatted(q, URN_FMT_CANONICAL);
+      if (q->warnings) fail = "the canonical form still has old syntax";
+      else if (strcmp(c1, c3) != 0) fail = "formatting the canonical form changes it";
+      urn_program_free(q);
+    }
+  }
+  if (fail) snprintf(out, cap, "FORMAT: %s%s%.300s", fail, err.code ? ": " : "", err.code ? err.msg : "");
+  free(f1), free(c1), free(f2), free(cf), free(c3);
+  return fail != NULL;
+}
+
 /* Runs the check of one program in a child process; fills verdict and msg. */
-static void run_one(const char *dir, program *p) {
+static void run_one(const char *dir, program *p, int format) {
   char full[4096];
   snprintf(full, sizeof full, "%s/%s", dir, p->path);
   int fd[2];
@@ -128,9 +208,11 @@ static void run_one(const char *dir, program *p) {
     FILE *null = fopen("/dev/null", "w");
     urn_error err;
     urn_error_clear(&err);
-    int rc = urn_layout_print(full, NULL, null ? null : stdout, &err);
+    int rc = urn_layout_print(full, NULL, null ? null : stdout, NULL, &err);
     char out[600];
-    if (rc == URN_OK) {
+    if (rc == URN_OK && format && p->good && format_checks(full, out + 1, sizeof out - 1)) {
+      out[0] = 'F';
+    } else if (rc == URN_OK) {
       snprintf(out, sizeof out, "A");
     } else {
       size_t k = strcspn(err.msg, "\n");
@@ -165,7 +247,8 @@ static void run_one(const char *dir, program *p) {
     p->msg = urn_xstrdup(m);
     return;
   }
-  p->verdict = buf[0] == 'A' ? 'A' : 'R';
+  p->verdict = buf[0] == 'A' ? 'A' : buf[0] == 'F' ? 'F' : 'R';
+  if (buf[0] == 'F') p->msg = urn_xstrdup(buf + 1);
   if (buf[0] == 'R') {
     const char *m = buf + 1;
     /* drop the directory part of the path in the message */
@@ -178,7 +261,7 @@ static void run_one(const char *dir, program *p) {
 static int right(const program *p) { return p->good ? p->verdict == 'A' : p->verdict == 'R'; }
 
 static const char *verdict_word(char v) {
-  return v == 'A' ? "accepted" : v == 'R' ? "rejected" : "crash";
+  return v == 'A' ? "accepted" : v == 'R' ? "rejected" : v == 'F' ? "format-failed" : "crash";
 }
 
 static void trim(char *s) {
@@ -253,7 +336,7 @@ static void print_dirs(const corpus *c) {
     for (; j < c->n; j++) {
       dir_of(c->p[j].path, d2, sizeof d2);
       if (strcmp(d, d2) != 0) break;
-      if (c->p[j].verdict == 'A') acc++;
+      if (c->p[j].verdict == 'A' || c->p[j].verdict == 'F') acc++;
       else if (c->p[j].verdict == 'R') rej++;
       else crash++;
       exc += (size_t)c->p[j].excepted;
@@ -268,17 +351,18 @@ static void print_dirs(const corpus *c) {
 
 int main(int argc, char **argv) {
   const char *dir = NULL, *exceptions = NULL, *expect = NULL, *write_expect = NULL;
-  int list = 0, quiet = 0;
+  int list = 0, quiet = 0, format = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--exceptions") && i + 1 < argc) exceptions = argv[++i];
     else if (!strcmp(argv[i], "--expect") && i + 1 < argc) expect = argv[++i];
     else if (!strcmp(argv[i], "--write-expect") && i + 1 < argc) write_expect = argv[++i];
     else if (!strcmp(argv[i], "--list")) list = 1;
     else if (!strcmp(argv[i], "--quiet")) quiet = 1;
+    else if (!strcmp(argv[i], "--format")) format = 1;
     else if (argv[i][0] != '-' && !dir) dir = argv[i];
     else {
       fprintf(stderr, "usage: conformance_lang [--exceptions FILE] [--expect FILE] [--write-expect FILE] "
-                      "[--list] [--quiet] DIR\n");
+                      "[--list] [--quiet] [--format] DIR\n");
       return 2;
     }
   }
@@ -299,7 +383,7 @@ int main(int argc, char **argv) {
   if (exceptions && read_list(exceptions, &exc)) return 2;
   if (expect && read_list(expect, &exp)) return 2;
   for (size_t i = 0; i < c.n; i++) {
-    run_one(dir, &c.p[i]);
+    run_one(dir, &c.p[i], format);
     long k = find_in_list(&exc, c.p[i].path);
     if (k >= 0 && !c.p[i].good && c.p[i].verdict == 'A') {
       c.p[i].excepted = 1;

@@ -240,13 +240,10 @@ static void test_syntax_errors(void) {
   ERR("modle { }",
       "t.stan:1:1: expected a program block (functions, data, transformed data, parameters, "
       "transformed parameters, model, generated quantities)");
-  ERR("data { real x[3]; }",
-      "t.stan:1:14: old array syntax 'type name[N]' was removed from Stan; write 'array[N] real x'");
-  ERR("model { x <- 1; }", "t.stan:1:11: '<-' was removed from Stan; use '='");
-  ERR("model { increment_log_prob(1); }",
-      "t.stan:1:9: increment_log_prob() was removed from Stan; use 'target += ...;'");
-  ERR("# old comment\nmodel { }",
-      "t.stan:1:1: '#' comments were removed from Stan (2.33); use '//' or '/* */'");
+  ERR("data { array[3] real x[3]; }",
+      "t.stan:1:23: dimensions both in 'array[...]' and after the name; write them once, in array[...]");
+  ERR("model { lp__ <- 1; }", "t.stan:1:14: lp__ can only be incremented (lp__ <- lp__ + e); write 'target += e;'");
+  ERR("model { f(x) <- 1; }", "t.stan:1:9: an expression is not a statement; expected '=', '~' or a function call");
   ERR("#include \"foo.stan\"\nmodel { }",
       "t.stan:1:1: #include is not supported: urn reads a single self-contained program");
   ERR("model { /* open", "t.stan:1:9: unterminated comment: '/*' has no matching '*/'");
@@ -279,22 +276,55 @@ static void test_syntax_errors(void) {
   ERR("model { print(\"abc); }", "t.stan:1:15: unterminated string literal");
   ERR("model { x = \"s\"; }",
       "t.stan:1:13: string literals are only allowed as arguments of print, reject and fatal_error");
-  ERR("model { real for; }", "t.stan:1:14: 'for' is a reserved word and cannot be used as a name");
+  ERR("model { real for; }", "t.stan:1:14: 'for' is a reserved word and cannot be used as a variable name");
+  /* Stan 2.37's reserved words: the grammar's keywords and the type checker's reserve */
+  ERR("data { int upper; }", "t.stan:1:12: 'upper' is a reserved word and cannot be used as a variable name");
+  ERR("data { int lower; }", "t.stan:1:12: 'lower' is a reserved word and cannot be used as a variable name");
+  ERR("data { int offset; }", "t.stan:1:12: 'offset' is a reserved word and cannot be used as a variable name");
+  ERR("data { int multiplier; }",
+      "t.stan:1:12: 'multiplier' is a reserved word and cannot be used as a variable name");
+  ERR("data { int array[5]; }", "t.stan:1:12: 'array' is a reserved word and cannot be used as a variable name");
+  ERR("data { real auto; }", "t.stan:1:13: 'auto' is a reserved word and cannot be used as a variable name");
+  ERR("data { real typedef; }", "t.stan:1:13: 'typedef' is a reserved word and cannot be used as a variable name");
+  ERR("data { real column_stochastic_matrix; }",
+      "t.stan:1:13: 'column_stochastic_matrix' is a reserved word and cannot be used as a variable name");
+  ERR("functions { real struct(real x) { return x; } }",
+      "t.stan:1:18: 'struct' is a reserved word and cannot be used as a function name");
+  ERR("functions { real f(real static) { return 1; } }",
+      "t.stan:1:25: 'static' is a reserved word and cannot be used as an argument name");
+  ERR("model { for (in in 1:3) { } }", "t.stan:1:14: 'in' is a reserved word and cannot be used as the loop variable");
+  ERR("model { real x = upper; }", "t.stan:1:18: expected an expression, found reserved word 'upper'");
+  ERR("parameters { real y_lupdf; }",
+      "t.stan:1:19: the suffixes _lupdf and _lupmf are only allowed in function names, not in a variable name");
+  ERR("functions { real f(real b_lupmf) { return 1; } }",
+      "t.stan:1:25: the suffixes _lupdf and _lupmf are only allowed in function names, not in an argument name");
+  /* numeric literals (Stan 2.37: digits grouped by single underscores) */
+  ERR("model { int n = 10_000_; }", "t.stan:1:23: malformed number: '_' must stand between two digits");
+  ERR("model { int n = 10__000; }", "t.stan:1:19: malformed number: '_' must stand between two digits");
+  ERR("model { int n = 2_147_483_648; }",
+      "t.stan:1:17: integer literal 2_147_483_648 is too large (the largest int is 2147483647)");
+  ERR("model { int n = -2147483648; }",
+      "t.stan:1:18: integer literal 2147483648 is too large (the largest int is 2147483647)");
+  ERR("model { real x = .e+44; }", "t.stan:1:18: unexpected character '.'");
+  ERR("model { real x = 12_.345; }", "t.stan:1:20: malformed number: '_' must stand between two digits");
+  ERR("model { real x = 12._345; }", "t.stan:1:21: malformed number: '_' must stand between two digits");
+  ERR("model { real x = 12.345_; }", "t.stan:1:24: malformed number: '_' must stand between two digits");
+  ERR("model { real x = 12.3_e+10; }", "t.stan:1:22: malformed number: '_' must stand between two digits");
+  ERR("model { real x = 12.3e+10_; }", "t.stan:1:26: malformed number: '_' must stand between two digits");
+  ERR("model { real x = 1.5.2; }", "t.stan:1:21: malformed number: '.' cannot follow the digits");
   ERR("model { real _x; }", "t.stan:1:14: identifiers must start with a letter, not '_'");
   ERR("model { real x__; }", "t.stan:1:14: names ending in '__' are reserved for internal use");
-  ERR("functions { real f(real[] x) { return 1; } }",
-      "t.stan:1:24: old array syntax 'real[]' was removed from Stan; write array[] real");
+  ERR("functions { real f(array[] real[] x) { return 1; } }",
+      "t.stan:1:32: dimensions both in 'array[...]' and after the type; write array[...] only");
   ERR("functions { real f(vector[3] x) { return 1; } }",
       "t.stan:1:26: function argument and return types are unsized (no [size])");
   ERR("functions { simplex f(vector x) { return x; } }",
       "t.stan:1:13: constrained type 'simplex' cannot be a function argument or return type; use vector");
-  ERR("model { if (x) real y; }",
-      "t.stan:1:16: a declaration cannot be the body of if/for/while; enclose it in braces { }");
   ERR("model { else x = 1; }", "t.stan:1:9: 'else' without a matching 'if'");
   ERR("model { x = y[]; }", "t.stan:1:14: empty index '[]'");
   ERR("model { x = {}; }", "t.stan:1:13: an array literal '{...}' needs at least one element");
   ERR("model { x = f(a, b | c); }", "t.stan:1:20: '|' may only follow the first argument");
-  ERR("model { x = get_lp(); }", "t.stan:1:13: get_lp() was removed from Stan; use target()");
+  ERR("model { x = f(a |, b); }", "t.stan:1:18: expected an expression, found ','");
   ERR("model { target = 1; }",
       "t.stan:1:9: 'target' can only be incremented: write 'target += ...;'");
   ERR("model { x = (1 + 2; }", "t.stan:1:19: expected ')', found ';'");

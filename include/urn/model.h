@@ -47,6 +47,9 @@ URN_API void urn_model_free(urn_model *m);
 
 /* The model's name: the file stem of its path ("model" for "dir/model.stan"). */
 URN_API const char *urn_model_name(const urn_model *m);
+/* Warnings about the program: pre-2.33 syntax that urn reads (docs/language.md), one line
+ * each, "path:line:col: warning: ..."; "" when there are none.  Owned by the model. */
+URN_API const char *urn_model_warnings(const urn_model *m);
 /* Number of unconstrained parameters (the sampler's dimension). */
 URN_API size_t urn_model_num_unconstrained(const urn_model *m);
 /* Number of constrained scalar outputs: parameters, then transformed parameters

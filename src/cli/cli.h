@@ -27,6 +27,7 @@ int cmd_cmdstan_home(int argc, char **argv);
 int cmd_stansummary(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_stanc(int argc, char **argv);
+int cmd_format(int argc, char **argv);
 
 typedef struct cli_args {
   int argc;        /* number of arguments, argv[0] is the command name */

@@ -88,6 +88,7 @@ int cmd_generate(int argc, char **argv) {
     fprintf(stderr, "%s\n", err.msg);
     return cli_fail_code();
   }
+  fputs(urn_model_warnings(m), stderr);
   urn_run *r = urn_run_new(m, &cfg, &err);
   int rc = r ? urn_run_set_fitted_csv(r, 0, fitted, &err) : URN_EINPUT;
   if (rc == URN_OK) rc = urn_run_output_csv(r, 0, out_path, &err);

@@ -45,6 +45,8 @@ int cmd_logdensity(int argc, char **argv) {
     fprintf(stderr, "%s\n", err.msg);
     return cli_stop_code() ? cli_stop_code() : 1;
   }
+  fputs(urn_model_warnings(m), stderr);
+
   size_t plen;
   char *ptext = urn_read_file(params, &plen, &err);
   if (!ptext) {

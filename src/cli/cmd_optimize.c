@@ -104,6 +104,7 @@ int cmd_optimize(int argc, char **argv) {
     fprintf(stderr, "%s\n", err.msg);
     return cli_fail_code();
   }
+  fputs(urn_model_warnings(m), stderr);
   char path[4096];
   if (output) {
     snprintf(path, sizeof path, "%s", output);

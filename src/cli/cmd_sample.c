@@ -299,6 +299,7 @@ int cmd_sample(int argc, char **argv) {
     fprintf(stderr, "%s\n", err.msg);
     return cli_fail_code();
   }
+  fputs(urn_model_warnings(m), stderr);
   /* output files */
   const char *name = urn_model_name(m);
   char default_dir[4096];

@@ -23,6 +23,7 @@ static const command commands[] = {
     {"variational", cmd_variational, "ADVI (mean-field or full-rank normal approximation), as CmdStan's variational"},
     {"generate", cmd_generate, "run generated quantities over the draws of a fitted CSV"},
     {"check", cmd_check, "parse and check a Stan program (and validate its data)"},
+    {"format", cmd_format, "print a Stan program with a consistent layout (--canonical: in current syntax)"},
     {"logdensity", cmd_logdensity, "log density and gradient at a parameter point, as JSON"},
     {"summary", cmd_summary, "summarize Stan CSV files: mean, sd, quantiles, R-hat, ESS, MCSE"},
     {"hmm", cmd_hmm, "hidden Markov models and GLM-HMMs fitted by EM (urn hmm --help)"},

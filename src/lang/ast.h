@@ -21,6 +21,7 @@
 #define URN_LANG_AST_H
 
 #include <stddef.h>
+#include "lang/lexer.h"
 #include "lang/types.h"
 #include "util/util.h"
 
@@ -30,6 +31,23 @@ typedef struct urn_stmt urn_stmt;
 typedef struct urn_vardecl urn_vardecl;
 typedef struct urn_fundef urn_fundef;
 typedef struct urn_program urn_program;
+
+/* How a node was written when it uses pre-2.33 syntax that urn accepts (with a
+ * warning, lang/legacy.h): bits of the `legacy` fields below, 0 for modern
+ * syntax.  The node itself always holds the modern meaning; these bits only let
+ * `urn format` print the program as it was written (`--canonical` ignores them). */
+enum urn_legacy_flag {
+  URN_LEG_RENAMED = 1,       /* CALL / function definition: written under an old name, kept in `written`
+                                (normal_log, fabs, multiply_log, a user's foo_log density) */
+  URN_LEG_BAR_ADDED = 2,     /* CALL: written with ',' where '|' now stands (normal_log(y, mu, s)) */
+  URN_LEG_IF_ELSE = 4,       /* COND: written if_else(c, a, b) */
+  URN_LEG_GET_LP = 8,        /* TARGET expression: written get_lp() */
+  URN_LEG_LP_VAR = 16,       /* TARGET expression: written lp__; TARGET statement: lp__ = lp__ + e */
+  URN_LEG_ARROW = 32,        /* ASSIGN (or the lp__ TARGET statement): written with '<-' */
+  URN_LEG_INCREMENT = 64,    /* TARGET statement: written increment_log_prob(e) */
+  URN_LEG_POSTFIX_DIMS = 128 /* declaration: dimensions after the name (real y[N]); function argument
+                                or return type: written real[] / vector[,] (array[] real) */
+};
 
 /* ------------------------------------------------------------------ */
 /* Expressions                                                         */
@@ -131,7 +149,10 @@ struct urn_expr {
                               parameter, transformed parameter, generated quantity, local, loop
                               variable or function argument, draws no random numbers and reads
                               no target() (Stan's rule for the sizes of block-level variables) */
+  unsigned legacy;   /* enum urn_legacy_flag bits: how old syntax was written (0: modern) */
+  const char *written; /* CALL with URN_LEG_RENAMED: the name as written ("normal_log"); else NULL */
 };
+/* Note: for INT and REAL literals `str` holds the literal as written ("1_000", "1e-10"). */
 
 /* ------------------------------------------------------------------ */
 /* Declarations                                                        */
@@ -205,6 +226,7 @@ struct urn_vardecl {
   urn_vardecl **comps;   /* TUPLE: one declaration per component (name NULL; its own type, sizes and
                             constraints; its array dimensions are the component's own) */
   int ncomps;            /* TUPLE: number of components */
+  unsigned legacy;       /* URN_LEG_POSTFIX_DIMS when written `real y[N]` (or an argument `real[]`) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -280,6 +302,9 @@ struct urn_stmt {
                                the user's `dist_lcdf` overload for (bound, args...), else NULL */
   urn_fundef *trunc_ulccdf; /* TILDE of a user density truncated below only: (checker) the user's
                                `dist_lccdf` overload, else NULL */
+  unsigned legacy;       /* enum urn_legacy_flag bits (ASSIGN: '<-'; TARGET: increment_log_prob) */
+  int end_line, end_col; /* position of the statement's last token (BLOCK: its closing brace) */
+  const char *profile;   /* BLOCK written `profile("name") { ... }`: the name; else NULL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -315,6 +340,10 @@ struct urn_fundef {
                             program's definitions, 0 .. urn_program.ndefs - 1 */
   int nslots;            /* (checker) of a definition: the size of its frame (arguments, locals and
                             loop variables, each with its own slot: urn_vardecl.slot) */
+  unsigned legacy;       /* URN_LEG_POSTFIX_DIMS: return type written `real[]`; URN_LEG_RENAMED: an old
+                            `foo_log` density renamed (the old name in `written`) */
+  const char *written;   /* with URN_LEG_RENAMED: the name as written; else NULL */
+  int start_line, start_col; /* position of the definition's first token (its return type) */
 };
 
 /* The seven program blocks, in program order. */
@@ -329,6 +358,7 @@ typedef struct urn_block {
   urn_stmt **stmts;      /* the block's statements; data / parameters hold only URN_ST_DECL;
                             the functions block holds none (see urn_program.funs) */
   int nstmts;            /* number of statements */
+  int end_line, end_col; /* position of the block's closing brace */
 } urn_block;
 
 struct urn_program {
@@ -343,6 +373,10 @@ struct urn_program {
   int nslots;            /* (checker) number of program-level slots (every variable declared
                             outside functions, including locals and loop variables) */
   int ndefs;             /* (checker) number of function definitions (urn_fundef.index) */
+  urn_comment *comments; /* the source's comments in order (arena), for urn format */
+  int ncomments;         /* number of comments */
+  const char *warnings;  /* warnings about old syntax read (lang/legacy.h): lines
+                            "path:line:col: warning: ...\n"; NULL when none */
 };
 
 /* Frees a program and all its nodes (NULL is fine). */

@@ -610,8 +610,6 @@ const urn_builtin urn_fn_linalg_table[] = {
     F("sub_row", "w:miii", f_sub_colrow, 1, "n elements of row i from column j"),
     F("gp_exp_quad_cov", "m:1rrr", f_gp_exp_quad_cov, 0, "squared-exponential covariance"),
     F("gp_exp_quad_cov", "m:1vrr", f_gp_exp_quad_cov, 0, "squared-exponential covariance"),
-    F("cov_exp_quad", "m:1rrr", f_gp_exp_quad_cov, 0, "squared-exponential covariance (old name)"),
-    F("cov_exp_quad", "m:1vrr", f_gp_exp_quad_cov, 0, "squared-exponential covariance (old name)"),
     F("quad_form_diag", "m:mv", f_quad_form_diag, 0, "diag(v) M diag(v)"),
     F("quad_form_diag", "m:mw", f_quad_form_diag, 0, "diag(v) M diag(v)"),
     F("eigenvalues_sym", "v:m", f_eigen_sym, 0, "eigenvalues of a symmetric matrix (ascending)"),

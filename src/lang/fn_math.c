@@ -134,7 +134,6 @@ UNARY(tanh, tanh(x), 1 - fx * fx)
 UNARY(asinh, asinh(x), 1 / sqrt(x * x + 1))
 UNARY(acosh, acosh(x), 1 / sqrt(x * x - 1))
 UNARY(atanh, atanh(x), 1 / (1 - x * x))
-UNARY(fabs, fabs(x), x > 0 ? 1 : x < 0 ? -1 : 0)
 UNARY(abs, fabs(x), x > 0 ? 1 : x < 0 ? -1 : 0)
 UNARY(floor, floor(x), 0)
 UNARY(ceil, ceil(x), 0)
@@ -328,11 +327,6 @@ static int32_t s_fma(urn_ev *ev, const urn_builtin *b, const double *x, const in
   *out = fma(x[0], x[1], x[2]);
   return urn_tape_push3(&ev->tape, *out, ix[0], x[1], ix[1], x[0], ix[2], 1);
 }
-static int32_t s_if_else(urn_ev *ev, const urn_builtin *b, const double *x, const int32_t *ix, double *out) {
-  int w = x[0] != 0 ? 1 : 2;
-  *out = x[w];
-  return ix[w];
-}
 static int32_t s_const(urn_ev *ev, const urn_builtin *b, const double *x, const int32_t *ix, double *out) {
   *out = *(const double *)b->aux;
   return -1;
@@ -360,7 +354,7 @@ const urn_builtin urn_fn_math_table[] = {
     U(tgamma, "gamma function"), U(sin, "sine"), U(cos, "cosine"), U(tan, "tangent"), U(asin, "arc sine"),
     U(acos, "arc cosine"), U(atan, "arc tangent"), U(sinh, "hyperbolic sine"), U(cosh, "hyperbolic cosine"),
     U(tanh, "hyperbolic tangent"), U(asinh, "inverse hyperbolic sine"), U(acosh, "inverse hyperbolic cosine"),
-    U(atanh, "inverse hyperbolic tangent"), U(fabs, "absolute value"), UI(abs, "absolute value"),
+    U(atanh, "inverse hyperbolic tangent"), UI(abs, "absolute value"),
     U(floor, "round down"), U(ceil, "round up"), U(round, "round to nearest"), U(trunc, "round toward zero"),
     U(log2, "base-2 logarithm"), U(log10, "base-10 logarithm"), U(exp2, "2^x"),
     {"step", "r:r", urn_fn_via_scalar, urn_fn_unary_s, &k_step, 0, 0, "0 if x < 0 else 1"},
@@ -371,9 +365,9 @@ const urn_builtin urn_fn_math_table[] = {
     B(pow, b_pow, "x^y"), BS(fmin, "S:TT", b_fmin, "minimum"), B(fmax, b_fmax, "maximum"), B(fdim, b_fdim, "positive difference"),
     B(fmod, b_fmod, "floating remainder"), B(hypot, b_hypot, "sqrt(x^2+y^2)"), B(atan2, b_atan2, "arc tangent of y/x"),
     B(lbeta, b_lbeta, "log beta function"), B(lchoose, b_lchoose, "log binomial coefficient"),
-    B(binomial_coefficient_log, b_lchoose, "log binomial coefficient"), B(log_diff_exp, b_log_diff_exp, "log(exp(a)-exp(b))"),
+    B(log_diff_exp, b_log_diff_exp, "log(exp(a)-exp(b))"),
     B(lmultiply, b_lmultiply, "x log y"),
-    B(multiply_log, b_lmultiply, "x log y"), B(log_inv_logit_diff, b_log_inv_logit_diff, "log(inv_logit(x)-inv_logit(y))"),
+    B(log_inv_logit_diff, b_log_inv_logit_diff, "log(inv_logit(x)-inv_logit(y))"),
     BS(binary_log_loss, "S:MT", b_binary_log_loss, "log loss"),
     {"choose", "K:MM", urn_fn_elem, NULL, &ek_choose, 0, 0, "binomial coefficient"},
     BS(lmgamma, "S:MT", b_lmgamma, "log multivariate gamma"),
@@ -387,7 +381,6 @@ const urn_builtin urn_fn_math_table[] = {
     LMIX("v", "v"), LMIX("v", "w"), LMIX("v", "1r"), LMIX("v", "1v"), LMIX("v", "1w"),
     LMIX("w", "v"), LMIX("w", "w"), LMIX("w", "1r"), LMIX("w", "1v"), LMIX("w", "1w"),
     LMIX("1r", "v"), LMIX("1r", "w"), LMIX("1r", "1r"), LMIX("1r", "1v"), LMIX("1r", "1w"),
-    {"if_else", "r:irr", urn_fn_via_scalar, s_if_else, NULL, 0, 0, "cond ? a : b"},
     C(pi, c_pi, "pi"), C(e, c_e, "e"), C(sqrt2, c_sqrt2, "sqrt(2)"), C(log2, c_log2, "log(2)"), C(log10, c_log10, "log(10)"),
     C(not_a_number, c_nan, "NaN"), C(positive_infinity, c_inf, "+inf"), C(negative_infinity, c_ninf, "-inf"),
     C(machine_precision, c_eps, "machine epsilon"),

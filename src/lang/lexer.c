@@ -16,6 +16,7 @@ typedef struct lexer {
   int line, col;     /* position of src[pos] */
   urn_tokens *out;   /* tokens produced so far */
   size_t cap;        /* allocated tokens */
+  size_t comcap;     /* allocated comments */
   int *eline, *ecol; /* where to report an error position */
   char *msg;         /* error message buffer */
   size_t msgcap;     /* its size */
@@ -79,18 +80,50 @@ static int check_byte(lexer *L, const char *where) {
   return 0;
 }
 
-/* Skips whitespace and comments; refuses `#` lines. */
+/* Records the comment that started at (start, line, col) and ends at the current position. */
+static void add_comment(lexer *L, int kind, size_t start, int line, int col) {
+  urn_tokens *o = L->out;
+  if (o->ncom == L->comcap) {
+    L->comcap = L->comcap ? 2 * L->comcap : 32;
+    o->com = urn_xrealloc(o->com, L->comcap * sizeof *o->com);
+  }
+  urn_comment *c = &o->com[o->ncom++];
+  c->off = start;
+  c->len = L->pos - start;
+  c->line = line;
+  c->col = col;
+  c->end_line = L->line;
+  c->kind = kind;
+  c->after_code = o->n > 0 && o->tok[o->n - 1].line == line;
+}
+
+/* Skips a comment to the end of the line (`//` or `#`), recording it. */
+static int line_comment(lexer *L, int kind) {
+  size_t start = L->pos;
+  int line = L->line, col = L->col;
+  while (L->pos < L->len && L->src[L->pos] != '\n') {
+    if (check_byte(L, "comment")) return URN_EINPUT;
+    advance(L);
+  }
+  size_t end = L->pos;
+  while (end > start && L->src[end - 1] == '\r') end--;
+  size_t save = L->pos;
+  L->pos = end;
+  add_comment(L, kind, start, line, col);
+  L->pos = save;
+  return 0;
+}
+
+/* Skips whitespace and comments (kept in the comment list); refuses `#include`. */
 static int skip_space(lexer *L) {
   for (;;) {
     int c = peekc(L, 0);
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
       advance(L);
     } else if (c == '/' && peekc(L, 1) == '/') {
-      while (L->pos < L->len && L->src[L->pos] != '\n') {
-        if (check_byte(L, "comment")) return URN_EINPUT;
-        advance(L);
-      }
+      if (line_comment(L, URN_COM_LINE)) return URN_EINPUT;
     } else if (c == '/' && peekc(L, 1) == '*') {
+      size_t start = L->pos;
       int line = L->line, col = L->col;
       advance(L);
       advance(L);
@@ -104,12 +137,12 @@ static int skip_space(lexer *L) {
         if (check_byte(L, "comment")) return URN_EINPUT;
         advance(L);
       }
+      add_comment(L, URN_COM_BLOCK, start, line, col);
     } else if (c == '#') {
       if (L->len - L->pos >= 8 && memcmp(L->src + L->pos, "#include", 8) == 0)
         return fail(L, L->line, L->col,
                     "#include is not supported: urn reads a single self-contained program");
-      return fail(L, L->line, L->col,
-                  "'#' comments were removed from Stan (2.33); use '//' or '/* */'");
+      if (line_comment(L, URN_COM_HASH)) return URN_EINPUT;
     } else {
       return 0;
     }
@@ -134,14 +167,31 @@ static urn_token *push(lexer *L, int kind, size_t start, int line, int col) {
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
+/* Reads a digit sequence with single underscores between digits (`1_000`); the
+ * caller has checked that a digit comes first.  A '_' not between two digits is
+ * an error naming its position. */
+static int digits(lexer *L) {
+  for (;;) {
+    while (is_digit(peekc(L, 0))) advance(L);
+    if (peekc(L, 0) != '_') return 0;
+    if (!is_digit(peekc(L, 1)))
+      return fail(L, L->line, L->col, "malformed number: '_' must stand between two digits");
+    advance(L);
+  }
+}
+
+/* A numeric literal as Stan 2.37 writes them: int `12`, `1_000`; real `1.5`,
+ * `3.`, `.5`, `1e-10`, `.5e3`, with optional '_' digit grouping. */
 static int lex_number(lexer *L) {
   size_t start = L->pos;
   int line = L->line, col = L->col, real = 0;
-  while (is_digit(peekc(L, 0))) advance(L);
+  if (is_digit(peekc(L, 0)) && digits(L)) return URN_EINPUT;
   if (peekc(L, 0) == '.' && peekc(L, 1) != '*' && peekc(L, 1) != '/' && peekc(L, 1) != '^') {
     real = 1;
     advance(L);
-    while (is_digit(peekc(L, 0))) advance(L);
+    if (peekc(L, 0) == '_')
+      return fail(L, L->line, L->col, "malformed number: '_' must stand between two digits");
+    if (is_digit(peekc(L, 0)) && digits(L)) return URN_EINPUT;
   }
   int c = peekc(L, 0);
   if (c == 'e' || c == 'E') {
@@ -151,39 +201,41 @@ static int lex_number(lexer *L) {
     real = 1;
     advance(L);
     if (sign) advance(L);
-    while (is_digit(peekc(L, 0))) advance(L);
+    if (digits(L)) return URN_EINPUT;
   }
   c = peekc(L, 0);
+  /* `2.5i`: an imaginary literal, the number's text without the i */
   int imag = c == 'i' && !is_alpha(peekc(L, 1)) && !is_digit(peekc(L, 1)) && peekc(L, 1) != '_';
-  if (imag) { /* `2.5i`: the number's text without the i */
-    size_t n = L->pos - start;
-    char small[64], *text = n < sizeof small ? small : urn_xmalloc(n + 1);
-    memcpy(text, L->src + start, n);
-    text[n] = 0;
+  /* '.' may follow a number that starts with '.': tuple access `t.1.2` lexes as `.1` then `.2`;
+   * `1.5.2` stays an error */
+  if (!imag && (is_alpha(c) || c == '_' || is_digit(c) || (c == '.' && L->src[start] != '.')))
+    return fail(L, L->line, L->col, "malformed number: '%c' cannot follow the digits", c);
+  size_t n = L->pos - start;
+  char small[64], *text = n < sizeof small ? small : urn_xmalloc(n + 1);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (L->src[start + i] != '_') text[k++] = L->src[start + i];
+  text[k] = 0;
+  if (imag) {
     advance(L);
     urn_token *t = push(L, URN_TK_IMAG, start, line, col);
     errno = 0;
     t->rval = strtod(text, NULL);
     int rc = errno == ERANGE && t->rval > 1.0
-                 ? fail(L, line, col, "imaginary literal %.40s%s is too large (it overflows to infinity)", text, n > 40 ? "..." : "")
+                 ? fail(L, line, col, "imaginary literal %.40s%s is too large (it overflows to infinity)", text,
+                        n > 40 ? "..." : "")
                  : 0;
     if (text != small) free(text);
     return rc;
   }
-  if (is_alpha(c) || c == '_' || is_digit(c))
-    return fail(L, line, col, "malformed number: a digit sequence runs into '%c'", c);
-  size_t n = L->pos - start;
-  char small[64], *text = n < sizeof small ? small : urn_xmalloc(n + 1);
-  memcpy(text, L->src + start, n);
-  text[n] = 0;
   urn_token *t = push(L, real ? URN_TK_REAL : URN_TK_INT, start, line, col);
   int rc = 0;
   if (real) {
     errno = 0;
     t->rval = strtod(text, NULL);
     if (errno == ERANGE && (t->rval > 1.0 || t->rval < -1.0))
-      rc = fail(L, line, col, "real literal %.40s%s is too large (it overflows to infinity)", text,
-                n > 40 ? "..." : "");
+      rc = fail(L, line, col, "real literal %.*s%s is too large (it overflows to infinity)", (int)(n > 40 ? 40 : n),
+                L->src + start, n > 40 ? "..." : "");
   } else {
     errno = 0;
     /* skip leading zeros so that a long run of them does not overflow */
@@ -191,8 +243,8 @@ static int lex_number(lexer *L) {
     while (d[0] == '0' && d[1]) d++;
     long long v = strlen(d) > 10 ? LLONG_MAX : strtoll(d, NULL, 10);
     if (v > INT_MAX)
-      rc = fail(L, line, col, "integer literal %.40s%s is too large (the largest int is 2147483647)",
-                text, n > 40 ? "..." : "");
+      rc = fail(L, line, col, "integer literal %.*s%s is too large (the largest int is 2147483647)",
+                (int)(n > 40 ? 40 : n), L->src + start, n > 40 ? "..." : "");
     t->ival = (int)(v > INT_MAX ? INT_MAX : v);
   }
   if (text != small) free(text);
@@ -235,9 +287,11 @@ static const struct { const char *text; int kind; } puncts[] = {
 
 int urn_lex(const char *src, size_t len, urn_tokens *out, int *line, int *col, char *msg,
             size_t msgcap) {
-  lexer L = {src, len, 0, 1, 1, out, 0, line, col, msg, msgcap};
+  lexer L = {src, len, 0, 1, 1, out, 0, 0, line, col, msg, msgcap};
   out->tok = NULL;
   out->n = 0;
+  out->com = NULL;
+  out->ncom = 0;
   for (;;) {
     if (skip_space(&L)) return URN_EINPUT;
     if (L.pos >= len) break;
@@ -285,8 +339,11 @@ int urn_lex(const char *src, size_t len, urn_tokens *out, int *line, int *col, c
 
 void urn_tokens_free(urn_tokens *t) {
   free(t->tok);
+  free(t->com);
   t->tok = NULL;
   t->n = 0;
+  t->com = NULL;
+  t->ncom = 0;
 }
 
 const char *urn_tok_name(int kind) {

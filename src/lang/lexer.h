@@ -1,11 +1,14 @@
 /* lang/lexer.h — Stan source text to tokens.
  *
  * The whole source is tokenized up front into an array (the parser needs two
- * tokens of lookahead in a few places).  Line and block comments are
- * skipped; `#include` and `#` comments (removed from Stan) are refused with a
- * clear message, as are NUL bytes, invalid UTF-8 and characters outside the
- * language.  Lines end at '\n' ('\r\n' works: '\r' is whitespace); columns
- * count characters (UTF-8 code points) from 1.  Keywords are not separate
+ * tokens of lookahead in a few places).  Comments (`//`, block comments and the
+ * pre-2.33 `#` form, which the parser accepts with a warning) are not tokens;
+ * they are kept in a side list for the formatter (lang/format.h).  `#include`
+ * is refused with a clear message, as are NUL bytes, invalid UTF-8 and
+ * characters outside the language.  Numeric literals follow Stan 2.37:
+ * digits may be grouped by single underscores (`1_000_000`, `1_000.5e1_0`).
+ * Lines end at '\n' ('\r\n' works: '\r' is whitespace); columns count
+ * characters (UTF-8 code points) from 1.  Keywords are not separate
  * token kinds: the parser reads them from IDENT tokens by context. */
 #ifndef URN_LANG_LEXER_H
 #define URN_LANG_LEXER_H
@@ -44,9 +47,27 @@ typedef struct urn_token {
   double rval;       /* REAL, IMAG: value (inf when it overflows, as strtod gives) */
 } urn_token;
 
+/* The three comment forms. */
+enum urn_comment_kind {
+  URN_COM_LINE,      /* // to the end of the line */
+  URN_COM_BLOCK,     /* slash-star ... star-slash, possibly over several lines */
+  URN_COM_HASH       /* # to the end of the line (removed in Stan 2.33; accepted with a warning) */
+};
+
+/* A comment of the source, in source order. */
+typedef struct urn_comment {
+  size_t off, len;   /* the comment's bytes, markers included (a line comment excludes the newline) */
+  int line, col;     /* position of its first character */
+  int end_line;      /* line of its last character */
+  int kind;          /* enum urn_comment_kind */
+  int after_code;    /* 1 when a token precedes it on its first line (a trailing comment) */
+} urn_comment;
+
 typedef struct urn_tokens {
   urn_token *tok;    /* the tokens, ending with one URN_TK_EOF */
   size_t n;          /* number of tokens including the EOF */
+  urn_comment *com;  /* the comments in source order (NULL when none) */
+  size_t ncom;       /* number of comments */
 } urn_tokens;
 
 /* Tokenizes src[0..len).  On error returns non-zero (URN_EINPUT) and sets

@@ -1,4 +1,9 @@
-/* lang/parser.c — recursive-descent parser for modern Stan (see parser.h).
+/* lang/parser.c — recursive-descent parser for Stan (see parser.h).
+ *
+ * Pre-2.33 syntax (`<-`, `real y[N]`, `real[]` arguments, increment_log_prob,
+ * get_lp(), lp__) is parsed into the modern AST with the `legacy` bits set on
+ * the nodes; lang/legacy.c then warns about it and does the name-level
+ * rewrites (see legacy.h).
  *
  * Expressions use precedence climbing with the levels of the Stan Reference
  * Manual / stanc3, loosest first:
@@ -15,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/legacy.h"
 #include "lang/lexer.h"
 #include "lang/source.h"
 
@@ -26,6 +32,8 @@ typedef struct parser {
   size_t i;              /* current token */
   int depth;             /* current nesting depth */
   long links;            /* binary operators read since the statement began (bounds an expression tree's depth) */
+  int pending_neg;       /* 1 after '<-' read as '<' in an expression: a '-' is due (x<-1 is x < -1) */
+  int neg_line, neg_col; /* position of that '-' */
   urn_error *err;        /* where the message goes */
   jmp_buf fail;          /* error exit */
 } parser;
@@ -135,15 +143,18 @@ static void enter(parser *P) {
 }
 static void leave(parser *P) { P->depth--; }
 
-/* Words that cannot name a variable or function. */
+/* Words that cannot name a variable or function: exactly Stan 2.37's, the
+ * keywords of stanc3's grammar ... */
 static const char *const reserved_words[] = {
-    "for", "in", "while", "repeat", "until", "if", "then", "else", "true", "false", "target",
-    "functions", "model", "data", "parameters", "quantities", "transformed", "generated", "int",
-    "real", "complex", "vector", "row_vector", "matrix", "complex_vector", "complex_row_vector",
-    "complex_matrix", "array", "tuple", "simplex", "unit_vector", "sum_to_zero_vector", "ordered",
-    "positive_ordered", "cholesky_factor_corr", "cholesky_factor_cov", "corr_matrix", "cov_matrix",
-    "column_stochastic_matrix", "row_stochastic_matrix", "sum_to_zero_matrix", "void", "return", "break", "continue", "print", "reject", "fatal_error", "profile", "get_lp",
-    "increment_log_prob", "lower", "upper", "offset", "multiplier", NULL};
+    "functions", "data", "parameters", "model", "return", "if", "else", "while", "for", "in", "break",
+    "continue", "void", "int", "real", "complex", "vector", "row_vector", "matrix", "complex_vector",
+    "complex_row_vector", "complex_matrix", "ordered", "positive_ordered", "simplex", "unit_vector",
+    "sum_to_zero_vector", "sum_to_zero_matrix", "cholesky_factor_corr", "cholesky_factor_cov",
+    "corr_matrix", "cov_matrix", "column_stochastic_matrix", "row_stochastic_matrix", "print", "reject",
+    "fatal_error", "target", "profile", "tuple", "offset", "multiplier", "lower", "upper", "array",
+    /* ... and the words its type checker keeps for the future */
+    "generated", "quantities", "transformed", "repeat", "until", "then", "true", "false", "typedef",
+    "struct", "var", "export", "extern", "static", "auto", NULL};
 
 static int is_reserved(parser *P, const urn_token *t) {
   for (int i = 0; reserved_words[i]; i++)
@@ -151,18 +162,21 @@ static int is_reserved(parser *P, const urn_token *t) {
   return 0;
 }
 
-/* Reads an identifier that names something new (variable, function, argument). */
+/* Reads an identifier that names something new (variable, function, argument).
+ * `jacobian` is accepted (Stan 2.37 still does, with a warning: lang/legacy.c). */
 static const urn_token *expect_new_name(parser *P, const char *what) {
   const urn_token *t = cur(P);
   if (t->kind != URN_TK_IDENT) fail_expected(P, what);
   const char *s = P->p->src + t->off;
-  if (is_reserved(P, t) && !tok_is_word(P, t, "lower") && !tok_is_word(P, t, "upper") &&
-      !tok_is_word(P, t, "offset") && !tok_is_word(P, t, "multiplier") &&
-      !tok_is_word(P, t, "array"))
-    fail_at(P, t->line, t->col, "'%.*s' is a reserved word and cannot be used as a name",
-            (int)(t->len > 40 ? 40 : t->len), s);
+  if (is_reserved(P, t))
+    fail_at(P, t->line, t->col, "'%.*s' is a reserved word and cannot be used as %s", (int)(t->len > 40 ? 40 : t->len),
+            s, what);
   if (t->len >= 2 && s[t->len - 1] == '_' && s[t->len - 2] == '_')
     fail_at(P, t->line, t->col, "names ending in '__' are reserved for internal use");
+  if (strcmp(what, "a function name") != 0 && t->len > 6 &&
+      (memcmp(s + t->len - 6, "_lupdf", 6) == 0 || memcmp(s + t->len - 6, "_lupmf", 6) == 0))
+    fail_at(P, t->line, t->col, "the suffixes _lupdf and _lupmf are only allowed in function names, not in %s",
+            what);
   return next(P);
 }
 
@@ -182,6 +196,7 @@ static int binop_of(int kind, int *op) {
     case URN_TK_EQ: *op = URN_OP_EQ; return LVL_EQ;
     case URN_TK_NE: *op = URN_OP_NE; return LVL_EQ;
     case URN_TK_LT: *op = URN_OP_LT; return LVL_CMP;
+    case URN_TK_ARROW: *op = URN_OP_LT; return LVL_CMP; /* `a<-b` in an expression is a < -b */
     case URN_TK_LE: *op = URN_OP_LE; return LVL_CMP;
     case URN_TK_GT: *op = URN_OP_GT; return LVL_CMP;
     case URN_TK_GE: *op = URN_OP_GE; return LVL_CMP;
@@ -293,12 +308,14 @@ static urn_expr *parse_primary(parser *P) {
       next(P);
       urn_expr *e = urn_ast_expr(P->p, URN_EX_INT, t->line, t->col);
       e->ival = t->ival;
+      e->str = tok_text(P, t);
       return e;
     }
     case URN_TK_REAL: {
       next(P);
       urn_expr *e = urn_ast_expr(P->p, URN_EX_REAL, t->line, t->col);
       e->rval = t->rval;
+      e->str = tok_text(P, t);
       return e;
     }
     case URN_TK_IMAG: {
@@ -350,8 +367,23 @@ static urn_expr *parse_primary(parser *P) {
         expect(P, URN_TK_RPAREN, "')' (target() takes no arguments)");
         return urn_ast_expr(P->p, URN_EX_TARGET, t->line, t->col);
       }
-      if (tok_is_word(P, t, "get_lp"))
-        fail_at(P, t->line, t->col, "get_lp() was removed from Stan; use target()");
+      if (tok_is_word(P, t, "get_lp") && peek(P, 1)->kind == URN_TK_LPAREN &&
+          peek(P, 2)->kind == URN_TK_RPAREN) {
+        /* pre-2.33: get_lp() is target() */
+        next(P);
+        next(P);
+        next(P);
+        urn_expr *e = urn_ast_expr(P->p, URN_EX_TARGET, t->line, t->col);
+        e->legacy = URN_LEG_GET_LP;
+        return e;
+      }
+      if (tok_is_word(P, t, "lp__")) {
+        /* very old Stan: the variable lp__ is target() */
+        next(P);
+        urn_expr *e = urn_ast_expr(P->p, URN_EX_TARGET, t->line, t->col);
+        e->legacy = URN_LEG_LP_VAR;
+        return e;
+      }
       if (peek(P, 1)->kind == URN_TK_LPAREN) {
         next(P);
         next(P);
@@ -362,9 +394,7 @@ static urn_expr *parse_primary(parser *P) {
         leave(P);
         return e;
       }
-      if (is_reserved(P, t) && !tok_is_word(P, t, "lower") && !tok_is_word(P, t, "upper") &&
-          !tok_is_word(P, t, "offset") && !tok_is_word(P, t, "multiplier") &&
-          !tok_is_word(P, t, "array"))
+      if (is_reserved(P, t))
         fail_at(P, t->line, t->col, "expected an expression, found reserved word %s",
                 describe(P, t, d, sizeof d));
       next(P);
@@ -429,6 +459,15 @@ static urn_expr *parse_power(parser *P) {
 }
 
 static urn_expr *parse_prefix(parser *P) {
+  if (P->pending_neg) { /* the '-' of a '<-' token read as '< -' */
+    P->pending_neg = 0;
+    enter(P);
+    urn_expr *e = urn_ast_expr(P->p, URN_EX_UNARY, P->neg_line, P->neg_col);
+    e->op = URN_OP_NEG;
+    e->lhs = parse_prefix(P);
+    leave(P);
+    return e;
+  }
   const urn_token *t = cur(P);
   int op = t->kind == URN_TK_MINUS ? URN_OP_NEG
            : t->kind == URN_TK_PLUS ? URN_OP_PLUS
@@ -456,6 +495,7 @@ static urn_expr *parse_binary(parser *P, int min_level) {
     const urn_token *t = next(P);
     if (++P->links > URN_PARSE_MAX_CHAIN)
       fail_at(P, t->line, t->col, "statement too long (more than %d binary operators)", URN_PARSE_MAX_CHAIN);
+    if (t->kind == URN_TK_ARROW) P->pending_neg = 1, P->neg_line = t->line, P->neg_col = t->col + 1;
     urn_expr *e = urn_ast_expr(P->p, URN_EX_BINARY, t->line, t->col);
     e->op = op;
     e->lhs = lhs;
@@ -715,8 +755,6 @@ static void parse_decl(parser *P, plist *out, int origin, int top, int allow_ini
   urn_vardecl proto;
   memset(&proto, 0, sizeof proto);
   parse_decl_type(P, &proto, origin, top);
-  char tword[32];
-  snprintf(tword, sizeof tword, "%s", urn_decl_type_name(proto.dtype));
   for (;;) {
     const urn_token *nt = expect_new_name(P, "a variable name");
     urn_vardecl *d = urn_ast_vardecl(P->p, tok_text(P, nt), nt->line, nt->col);
@@ -726,10 +764,26 @@ static void parse_decl(parser *P, plist *out, int origin, int top, int allow_ini
     d->name = name;
     d->line = line;
     d->col = col;
-    if (is(P, URN_TK_LBRACK))
-      fail_at(P, cur(P)->line, cur(P)->col,
-              "old array syntax 'type name[N]' was removed from Stan; write 'array[N] %s %s'",
-              tword, name);
+    if (is(P, URN_TK_LBRACK)) {
+      /* pre-2.33 array syntax: the dimensions follow the name (real y[N]; vector[K] b[J, 2]) */
+      const urn_token *open = next(P);
+      if (proto.ndims)
+        fail_at(P, open->line, open->col,
+                "dimensions both in 'array[...]' and after the name; write them once, in array[...]");
+      if (is(P, URN_TK_RBRACK) || is(P, URN_TK_COMMA))
+        fail_at(P, open->line, open->col, "array dimensions must be given in a declaration");
+      plist pd = {0};
+      for (;;) {
+        plist_push(P, &pd, parse_expr(P));
+        if (accept(P, URN_TK_COMMA)) continue;
+        if (accept(P, URN_TK_RBRACK)) break;
+        fail_expected(P, "',' or ']'");
+      }
+      d->dims = (urn_expr **)plist_finish(&pd, &d->ndims);
+      if (d->ndims > 250) fail_at(P, open->line, open->col, "too many array dimensions");
+      d->ty.dims = (unsigned char)d->ndims;
+      d->legacy |= URN_LEG_POSTFIX_DIMS;
+    }
     if (is(P, URN_TK_ASSIGN)) {
       if (!allow_init)
         fail_at(P, cur(P)->line, cur(P)->col,
@@ -741,7 +795,15 @@ static void parse_decl(parser *P, plist *out, int origin, int top, int allow_ini
     s->decl = d;
     plist_push(P, out, s);
     if (accept(P, URN_TK_COMMA)) continue;
-    if (accept(P, URN_TK_SEMI)) break;
+    if (is(P, URN_TK_SEMI)) {
+      const urn_token *semi = next(P);
+      for (int i = out->n - 1; i >= 0; i--) { /* every declarator of this declaration ends here */
+        urn_stmt *ds = out->items[i];
+        if (ds->kind != URN_ST_DECL || ds->line != start->line || ds->col != start->col) break;
+        ds->end_line = semi->line, ds->end_col = semi->col;
+      }
+      break;
+    }
     if (is(P, URN_TK_ARROW))
       fail_at(P, cur(P)->line, cur(P)->col, "'<-' was removed from Stan; use '='");
     fail_expected(P, "';' after the declaration");
@@ -749,8 +811,9 @@ static void parse_decl(parser *P, plist *out, int origin, int top, int allow_ini
 }
 
 /* An unsized type for function arguments and returns: [array[,,]] int|real|complex|vector|...|
- * tuple(T, ...) with unsized components. */
-static urn_type parse_unsized_type(parser *P) {
+ * tuple(T, ...) with unsized components, or the pre-2.33 form real[], vector[,] (sets
+ * URN_LEG_POSTFIX_DIMS in *legacy). */
+static urn_type parse_unsized_type(parser *P, unsigned *legacy) {
   urn_type ty = {URN_TY_ERROR, 0};
   int dims = 0;
   if (is_word(P, "array") && peek(P, 1)->kind == URN_TK_LBRACK) {
@@ -769,7 +832,7 @@ static urn_type parse_unsized_type(parser *P) {
     int n = 0;
     int trailing = 0;
     for (;;) {
-      urn_type c = parse_unsized_type(P);
+      urn_type c = parse_unsized_type(P, legacy);
       if (n == 64) fail_at(P, t->line, t->col, "a tuple type has more than 64 components");
       el[n++] = c;
       if (accept(P, URN_TK_COMMA)) {
@@ -801,10 +864,15 @@ static urn_type parse_unsized_type(parser *P) {
   next(P);
   if (is(P, URN_TK_LBRACK)) {
     const urn_token *b = cur(P);
-    if (peek(P, 1)->kind == URN_TK_RBRACK || peek(P, 1)->kind == URN_TK_COMMA)
-      fail_at(P, b->line, b->col, "old array syntax '%s[]' was removed from Stan; write array[] %s",
-              decl_types[k].word, decl_types[k].word);
-    fail_at(P, b->line, b->col, "function argument and return types are unsized (no [size])");
+    if (peek(P, 1)->kind != URN_TK_RBRACK && peek(P, 1)->kind != URN_TK_COMMA)
+      fail_at(P, b->line, b->col, "function argument and return types are unsized (no [size])");
+    if (dims)
+      fail_at(P, b->line, b->col, "dimensions both in 'array[...]' and after the type; write array[...] only");
+    next(P);
+    dims = 1;
+    while (accept(P, URN_TK_COMMA)) dims++;
+    expect(P, URN_TK_RBRACK, "']' (unsized array type: real[], real[,])");
+    *legacy |= URN_LEG_POSTFIX_DIMS;
   }
   ty.base = (unsigned char)base_of_dtype(decl_types[k].dtype);
   ty.dims = (unsigned char)dims;
@@ -828,7 +896,9 @@ static urn_stmt *parse_block(parser *P) {
     }
     parse_stmt_into(P, &l, URN_ORIGIN_LOCAL, 0);
   }
-  next(P);
+  const urn_token *close = next(P);
+  s->end_line = close->line;
+  s->end_col = close->col;
   s->stmts = (urn_stmt **)plist_finish(&l, &s->nstmts);
   leave(P);
   return s;
@@ -882,16 +952,75 @@ static int assign_op_of(int kind) {
   }
 }
 
-/* A statement that is not a declaration. */
+static urn_stmt *parse_stmt_inner(parser *P);
+
+/* Does the statement at '{' start with an array expression (`{a, b} ~ normal(0, 1);`)
+ * rather than a block?  It does when the matching '}' is followed by '~'. */
+static int array_expr_stmt(parser *P) {
+  int depth = 0;
+  for (size_t k = P->i; k < P->ntok; k++) {
+    int kind = P->tok[k].kind;
+    if (kind == URN_TK_LBRACE) depth++;
+    else if (kind == URN_TK_RBRACE && --depth == 0) return k + 1 < P->ntok && P->tok[k + 1].kind == URN_TK_TILDE;
+    else if (kind == URN_TK_SEMI && depth == 1) return 0; /* a statement inside: a block */
+  }
+  return 0;
+}
+
+/* When the statement starting here is a pre-2.33 assignment `lvalue <- e;`,
+ * parses and returns the lvalue (the current token is then the '<-');
+ * otherwise returns NULL with the position unchanged.  A '<-' elsewhere in an
+ * expression is a comparison with a negation: `if (x<-1)` is x < -1. */
+static urn_expr *arrow_lvalue(parser *P) {
+  const urn_token *t = cur(P);
+  if (t->kind != URN_TK_IDENT) return NULL;
+  int depth = 0, seen = 0;
+  for (size_t k = P->i; k < P->ntok; k++) { /* a '<-' at bracket depth 0 before the ';'? */
+    int kind = P->tok[k].kind;
+    if (kind == URN_TK_LPAREN || kind == URN_TK_LBRACK) depth++;
+    else if (kind == URN_TK_RPAREN || kind == URN_TK_RBRACK) depth--;
+    else if (kind == URN_TK_ARROW && depth == 0) seen = 1;
+    if (seen || kind == URN_TK_SEMI || kind == URN_TK_LBRACE || kind == URN_TK_RBRACE || kind == URN_TK_EOF ||
+        depth < 0)
+      break;
+  }
+  if (!seen) return NULL;
+  size_t save = P->i;
+  urn_expr *lhs = parse_postfix(P);
+  if (is(P, URN_TK_ARROW) && (is_lvalue(lhs) || (lhs->kind == URN_EX_TARGET && (lhs->legacy & URN_LEG_LP_VAR))))
+    return lhs;
+  P->i = save;
+  return NULL;
+}
+
+/* A statement that is not a declaration; records the position of its last token. */
 static urn_stmt *parse_stmt(parser *P) {
+  urn_stmt *s = parse_stmt_inner(P);
+  if (s->kind != URN_ST_BLOCK) {
+    const urn_token *last = &P->tok[P->i ? P->i - 1 : 0];
+    s->end_line = last->line;
+    s->end_col = last->col;
+  }
+  return s;
+}
+
+static urn_stmt *parse_stmt_inner(parser *P) {
   const urn_token *t = cur(P);
   urn_stmt *s;
   char d[96];
   P->links = 0;
-  if (at_decl(P))
-    fail_at(P, t->line, t->col,
-            "a declaration cannot be the body of if/for/while; enclose it in braces { }");
-  if (t->kind == URN_TK_LBRACE) return parse_block(P);
+  if (at_decl(P)) {
+    /* a declaration as the whole body of if/for/while (Stan allows it): a block of its own */
+    urn_stmt *b = urn_ast_stmt(P->p, URN_ST_BLOCK, t->line, t->col);
+    plist l = {0};
+    parse_decl(P, &l, URN_ORIGIN_LOCAL, 0, 1);
+    b->stmts = (urn_stmt **)plist_finish(&l, &b->nstmts);
+    const urn_token *last = &P->tok[P->i - 1];
+    b->end_line = last->line;
+    b->end_col = last->col;
+    return b;
+  }
+  if (t->kind == URN_TK_LBRACE && !array_expr_stmt(P)) return parse_block(P);
   if (t->kind == URN_TK_SEMI) {
     next(P);
     return urn_ast_stmt(P->p, URN_ST_EMPTY, t->line, t->col);
@@ -968,17 +1097,26 @@ static urn_stmt *parse_stmt(parser *P) {
     expect(P, URN_TK_SEMI, "';'");
   } else if (tok_is_word(P, t, "target")) {
     fail_at(P, t->line, t->col, "'target' can only be incremented: write 'target += ...;'");
-  } else if (tok_is_word(P, t, "increment_log_prob")) {
-    fail_at(P, t->line, t->col, "increment_log_prob() was removed from Stan; use 'target += ...;'");
+  } else if (tok_is_word(P, t, "increment_log_prob") && peek(P, 1)->kind == URN_TK_LPAREN) {
+    /* pre-2.33: increment_log_prob(e); is target += e; */
+    next(P);
+    next(P);
+    s = urn_ast_stmt(P->p, URN_ST_TARGET, t->line, t->col);
+    s->legacy = URN_LEG_INCREMENT;
+    s->rhs = parse_expr(P);
+    expect(P, URN_TK_RPAREN, "')' closing increment_log_prob(");
+    expect(P, URN_TK_SEMI, "';'");
   } else if (tok_is_word(P, t, "profile") && peek(P, 1)->kind == URN_TK_LPAREN) {
     /* profile("name") { ... }: profiling is ignored; the body is an ordinary block */
     next(P);
     next(P);
-    expect(P, URN_TK_STRING, "a profile name string");
+    const urn_token *name = expect(P, URN_TK_STRING, "a profile name string");
     expect(P, URN_TK_RPAREN, "')'");
     s = parse_block(P);
+    s->profile = tok_text(P, name);
   } else {
-    urn_expr *lhs = parse_expr(P);
+    urn_expr *lhs = arrow_lvalue(P);
+    if (!lhs) lhs = parse_expr(P);
     const urn_token *op = cur(P);
     int aop = assign_op_of(op->kind);
     if (op->kind == URN_TK_TILDE) {
@@ -1017,8 +1155,28 @@ static urn_stmt *parse_stmt(parser *P) {
       s->op = aop;
       s->rhs = parse_expr(P);
       expect(P, URN_TK_SEMI, "';' after the assignment");
+    } else if (op->kind == URN_TK_ARROW && lhs->kind == URN_EX_TARGET && (lhs->legacy & URN_LEG_LP_VAR)) {
+      /* very old Stan: lp__ <- lp__ + e; is target += e; */
+      next(P);
+      urn_expr *rhs = parse_expr(P);
+      if (rhs->kind != URN_EX_BINARY || rhs->op != URN_OP_ADD || rhs->lhs->kind != URN_EX_TARGET ||
+          !(rhs->lhs->legacy & URN_LEG_LP_VAR))
+        fail_at(P, op->line, op->col, "lp__ can only be incremented (lp__ <- lp__ + e); write 'target += e;'");
+      s = urn_ast_stmt(P->p, URN_ST_TARGET, t->line, t->col);
+      s->legacy = URN_LEG_LP_VAR | URN_LEG_ARROW;
+      s->rhs = rhs->rhs;
+      expect(P, URN_TK_SEMI, "';' after the assignment");
     } else if (op->kind == URN_TK_ARROW) {
-      fail_at(P, op->line, op->col, "'<-' was removed from Stan; use '='");
+      /* pre-2.33 assignment a <- b; */
+      if (!is_lvalue(lhs))
+        fail_at(P, op->line, op->col, "the left side of '<-' must be a variable, possibly indexed");
+      next(P);
+      s = urn_ast_stmt(P->p, URN_ST_ASSIGN, op->line, op->col);
+      s->lhs = lhs;
+      s->op = URN_AS_SET;
+      s->legacy = URN_LEG_ARROW;
+      s->rhs = parse_expr(P);
+      expect(P, URN_TK_SEMI, "';' after the assignment");
     } else if (op->kind == URN_TK_SEMI) {
       if (lhs->kind != URN_EX_CALL)
         fail_at(P, t->line, t->col,
@@ -1051,10 +1209,11 @@ static void parse_stmt_into(parser *P, plist *out, int origin, int top) {
 static urn_fundef *parse_fundef(parser *P) {
   const urn_token *start = cur(P);
   urn_type ret = {URN_TY_VOID, 0};
+  unsigned ret_legacy = 0;
   if (is_word(P, "void")) {
     next(P);
   } else {
-    ret = parse_unsized_type(P);
+    ret = parse_unsized_type(P, &ret_legacy);
   }
   const urn_token *nt = expect_new_name(P, "a function name");
   urn_fundef *f = urn_arena_alloc(&P->p->arena, sizeof *f);
@@ -1063,7 +1222,9 @@ static urn_fundef *parse_fundef(parser *P) {
   f->col = nt->col;
   f->ret = ret;
   f->suffix = urn_fun_suffix_of(f->name);
-  (void)start;
+  f->legacy = ret_legacy;
+  f->start_line = start->line;
+  f->start_col = start->col;
   expect(P, URN_TK_LPAREN, "'(' after the function name");
   plist l = {0};
   if (!accept(P, URN_TK_RPAREN)) {
@@ -1073,9 +1234,11 @@ static urn_fundef *parse_fundef(parser *P) {
         next(P);
         data_only = 1;
       }
-      urn_type ty = parse_unsized_type(P);
+      unsigned arg_legacy = 0;
+      urn_type ty = parse_unsized_type(P, &arg_legacy);
       const urn_token *an = expect_new_name(P, "an argument name");
       urn_vardecl *a = urn_ast_vardecl(P->p, tok_text(P, an), an->line, an->col);
+      a->legacy = arg_legacy;
       a->origin = URN_ORIGIN_FUNARG;
       a->ty = ty;
       a->ndims = ty.dims;
@@ -1145,6 +1308,7 @@ static void parse_program(parser *P) {
       if (blk == URN_BLK_FUNCTIONS) {
         plist_push(P, &l, parse_fundef(P));
       } else if (blk == URN_BLK_DATA || blk == URN_BLK_PARAMS) {
+        if (accept(P, URN_TK_SEMI)) continue; /* an empty statement */
         if (!at_decl(P)) {
           const urn_token *s = cur(P);
           fail_at(P, s->line, s->col, "only declarations are allowed in the %s block",
@@ -1160,7 +1324,9 @@ static void parse_program(parser *P) {
         parse_stmt_into(P, &l, origin, 1);
       }
     }
-    next(P);
+    const urn_token *close = next(P);
+    b->end_line = close->line;
+    b->end_col = close->col;
     if (blk == URN_BLK_FUNCTIONS)
       P->p->funs = (urn_fundef **)plist_finish(&l, &P->p->nfuns);
     else
@@ -1205,8 +1371,17 @@ urn_program *urn_parse(const char *path, const char *src, size_t len, urn_error 
     return NULL;
   }
   parse_program(P);
+  if (toks.ncom) {
+    p->comments = urn_arena_alloc(&p->arena, toks.ncom * sizeof *p->comments);
+    memcpy(p->comments, toks.com, toks.ncom * sizeof *p->comments);
+    p->ncomments = (int)toks.ncom;
+  }
   urn_tokens_free(&toks);
   free(P);
+  urn_legacy_log *log = urn_xcalloc(1, sizeof *log);
+  urn_legacy_rewrite(p, log);
+  urn_legacy_finish(p, log);
+  free(log);
   urn_error_clear(err);
   return p;
 }

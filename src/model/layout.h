@@ -9,11 +9,13 @@
 #include "urn/common.h"
 
 /* Parses, checks and lowers stan_path; with data_path also reads and
- * validates the data and runs transformed data.  Prints the layout to out.
- * Returns URN_OK or an error status with err filled. */
-int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, urn_error *err);
+ * validates the data and runs transformed data.  Prints the layout to out and
+ * the program's warnings (old syntax read) to warn (unless NULL), even when
+ * the program is then refused.  Returns URN_OK or an error status with err
+ * filled. */
+int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, FILE *warn, urn_error *err);
 /* The same with a stop flag (transformed data may loop forever: `urn check`'s SIGINT and --timeout). */
 int urn_layout_print_stop(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
-                          urn_error *err);
+                          FILE *warn, urn_error *err);
 
 #endif

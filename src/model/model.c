@@ -741,6 +741,7 @@ urn_model *urn_model_from_files(const char *stan_path, const char *data_path, ui
 
 void urn_model_free(urn_model *m) { model_free_parts(m); }
 const char *urn_model_name(const urn_model *m) { return m->name; }
+const char *urn_model_warnings(const urn_model *m) { return m->ast && m->ast->warnings ? m->ast->warnings : ""; }
 size_t urn_model_num_unconstrained(const urn_model *m) { return m->n_unc; }
 size_t urn_model_num_params(const urn_model *m, int include_tp, int include_gq) {
   return m->n_out[0] + (include_tp ? m->n_out[1] : 0) + (include_gq ? m->n_out[2] : 0);
@@ -1045,18 +1046,24 @@ static void print_decl(FILE *out, const ir_decl *d, const urn_val *shape, size_t
   fputc('\n', out);
 }
 
-int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, urn_error *err) {
-  return urn_layout_print_stop(stan_path, data_path, NULL, out, err);
+int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, FILE *warn, urn_error *err) {
+  return urn_layout_print_stop(stan_path, data_path, NULL, out, warn, err);
 }
 
 int urn_layout_print_stop(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
-                          urn_error *err) {
+                          FILE *warn, urn_error *err) {
   if (data_path) {
     urn_model_options opt;
     urn_model_options_default(&opt);
     opt.stop = stop;
     urn_model *m = urn_model_load(stan_path, data_path, &opt, err);
-    if (!m) return err && err->code ? err->code : URN_EINPUT;
+    if (!m) {
+      urn_program *ast = warn ? urn_parse_file(stan_path, NULL) : NULL; /* its warnings, if it parses */
+      if (ast && ast->warnings) fputs(ast->warnings, warn);
+      urn_program_free(ast);
+      return err && err->code ? err->code : URN_EINPUT;
+    }
+    if (warn) fputs(urn_model_warnings(m), warn);
     fprintf(out, "%s: program and data are valid\n", stan_path);
     fprintf(out, "parameters: %d (%zu unconstrained values)\n", m->nvars[0], m->n_unc);
     for (int i = 0; i < m->nvars[0]; i++) print_decl(out, m->vars[0][i].d, &m->vars[0][i].shape, m->vars[0][i].unc_n);
@@ -1069,6 +1076,7 @@ int urn_layout_print_stop(const char *stan_path, const char *data_path, volatile
   }
   urn_program *ast = urn_parse_file(stan_path, err);
   if (!ast) return err && err->code ? err->code : URN_EINPUT;
+  if (warn && ast->warnings) fputs(ast->warnings, warn);
   if (urn_check(ast, err) != URN_OK) { urn_program_free(ast); return URN_EINPUT; }
   urn_prog *p = urn_lower(ast, err);
   if (!p) { urn_program_free(ast); return URN_EINPUT; }

@@ -36,6 +36,10 @@ row 1 "complex_bounds.stan:1:15: complex cannot have <lower/upper/offset/multipl
 row 1 "jacobian_scope.stan:2:23: lower_bound_jacobian: functions ending in _jacobian are only allowed in transformed parameters and functions ending in _jacobian" "$URN" check $D/jacobian_scope.stan
 row 1 "bad_unconstrain.stan: transformed data: simplex_unconstrain: x is not a valid simplex: sum(x) = 1.1000000000000001, but should be 1" \
   "$URN" sample $D/bad_unconstrain.stan $Q --output-dir "$(out)"
+row 1 "reserved_word.stan:3:13: 'lower' is a reserved word and cannot be used as a variable name" "$URN" check $D/reserved_word.stan
+row 1 "bad_number.stan:2:13: malformed number: '_' must stand between two digits" "$URN" check $D/bad_number.stan
+# pre-2.33 syntax: accepted (exit 0), one warning per kind on stderr
+row 0 "old_syntax.stan:3:8: warning: old array syntax 'real y[N]' (removed in Stan 2.33): write 'array[N] real y'" "$URN" check $D/old_syntax.stan
 # urn check: the same messages, without sampling
 row 1 "syntax.stan:1:21: expected ';' after the declaration, found '}'" "$URN" check $D/syntax.stan
 row 1 "wrong_dims.json: variable 'y': dimension 1 has size 2, but the declaration needs 3" \

@@ -1,0 +1,41 @@
+# tests/cli/test_format.sh — `urn format`: layout on stdout, --canonical in current Stan, -o and
+# --in-place, warnings on stderr, exit codes (1 for a program that does not parse or a file that
+# cannot be written, 2 for usage errors); and the old-syntax warnings of urn check / logdensity.
+. tests/cli/lib.sh
+D=tests/data/old_programs
+expect_exit 0 "$URN" format $D/schools.stan
+expect_out "  real y[J];  # estimated treatment effects"
+expect_out "    theta[j] <- mu + tau * eta[j];"
+expect_err "schools.stan:1:1: warning: '#' comment (removed in Stan 2.33): write '//'"
+expect_exit 0 "$URN" format --canonical $D/schools.stan
+expect_out "// Eight schools, non-centered, written as in Stan 2.1x examples"
+expect_out "  array[J] real<lower=0> sigma;  // s.e. of effect estimates"
+expect_out "  for (j in 1:J) {"
+expect_out "    theta[j] = mu + tau * eta[j];"
+# -o writes the file; formatting it again changes nothing; it checks without warnings
+expect_exit 0 "$URN" format --canonical $D/surgical.stan -o "$TMP/s.stan"
+cp "$TMP/s.stan" "$TMP/s2.stan"
+expect_exit 0 "$URN" format --in-place "$TMP/s2.stan"
+if cmp -s "$TMP/s.stan" "$TMP/s2.stan"; then ok; else bad "format --in-place of a canonical program changed it"; fi
+expect_exit 0 "$URN" check "$TMP/s.stan" --data $D/surgical.json
+if [ -s "$TMP/err" ]; then bad "warnings for a canonical program: $(cat "$TMP/err")"; else ok; fi
+# the old program and its canonical form: the same log density and gradient
+printf '{"mu": 0.3, "sigmasq": 1.7, "b": [0.1, -0.2, 0.3, -0.4, 0.5, -0.6]}' > "$TMP/p.json"
+expect_exit 0 "$URN" logdensity $D/surgical.stan --data $D/surgical.json --params "$TMP/p.json"
+cp "$TMP/out" "$TMP/old.out"
+expect_err "surgical.stan:24:3: warning: increment_log_prob(e) (removed in Stan 2.33): write 'target += e;'"
+expect_exit 0 "$URN" logdensity "$TMP/s.stan" --data $D/surgical.json --params "$TMP/p.json"
+if cmp -s "$TMP/out" "$TMP/old.out"; then ok; else bad "logdensity differs: $(cat "$TMP/old.out") vs $(cat "$TMP/out")"; fi
+# errors
+printf 'model { x = 1 }\n' > "$TMP/bad.stan"
+expect_exit 1 "$URN" format "$TMP/bad.stan"
+expect_err "bad.stan:1:15: expected ';' after the assignment, found '}'"
+expect_exit 1 "$URN" format $D/nofile.stan
+expect_exit 2 "$URN" format
+expect_exit 2 "$URN" format $D/schools.stan --bogus
+expect_exit 2 "$URN" format $D/schools.stan -o "$TMP/x.stan" --in-place
+expect_exit 1 "$URN" format $D/schools.stan -o "$TMP/no/such/dir/x.stan"
+expect_err "urn format: cannot write"
+expect_exit 0 "$URN" format --help
+expect_out "usage: urn format model.stan"
+done_tests
