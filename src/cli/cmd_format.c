@@ -57,7 +57,12 @@ int cmd_format(int argc, char **argv) {
     char *tmp = malloc(strlen(dest) + 16);
     sprintf(tmp, "%s.urn-tmp", dest);
     FILE *f = fopen(tmp, "wb");
-    if (!f || fwrite(b.data ? b.data : "", 1, b.len, f) != b.len || fclose(f) != 0 || rename(tmp, dest) != 0) {
+    int ok = f != NULL;
+    if (f) {
+      ok = fwrite(b.data ? b.data : "", 1, b.len, f) == b.len;
+      ok = (fclose(f) == 0) && ok; /* close even when the write failed */
+    }
+    if (!ok || rename(tmp, dest) != 0) {
       fprintf(stderr, "urn format: cannot write %s\n", dest);
       remove(tmp);
       rc = 1;

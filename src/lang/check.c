@@ -143,9 +143,6 @@ urn_fundef *chk_find_fun(checker *C, const char *name) {
 static void declare(checker *C, urn_vardecl *d) {
   if (C->ctx.fun) d->slot = C->ctx.fun->nslots++, d->global = 0;
   else d->slot = C->p->nslots++, d->global = 1;
-  int suf = urn_fun_suffix_of(d->name);
-  if (suf == URN_SUF_LUPDF || suf == URN_SUF_LUPMF)
-    chk_error(C, d->line, d->col, "'%s': only functions may have a name ending in _lupdf or _lupmf", d->name);
   urn_vardecl *old = chk_lookup(C, d->name);
   if (old) {
     chk_error(C, d->line, d->col, "'%s' is already declared (at line %d, column %d)", d->name,

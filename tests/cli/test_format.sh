@@ -26,6 +26,24 @@ cp "$TMP/out" "$TMP/old.out"
 expect_err "surgical.stan:24:3: warning: increment_log_prob(e) (removed in Stan 2.33): write 'target += e;'"
 expect_exit 0 "$URN" logdensity "$TMP/s.stan" --data $D/surgical.json --params "$TMP/p.json"
 if cmp -s "$TMP/out" "$TMP/old.out"; then ok; else bad "logdensity differs: $(cat "$TMP/old.out") vs $(cat "$TMP/out")"; fi
+# urn check reads old syntax with one warning per kind and the hint, exit 0
+expect_exit 0 "$URN" check $D/schools.stan --data $D/schools.json
+expect_out "program and data are valid"
+expect_err "schools.stan:4:8: warning: old array syntax 'real y[J]' (removed in Stan 2.33): write 'array[J] real y' [and 3 more like it]"
+expect_err "note: urn reads this old syntax; 'urn format --canonical"
+# format only parses: a function urn lacks is fine; comments stay, '#' becomes '//' only with --canonical
+printf 'parameters { real x; }\nmodel {\n  // prior\n  x ~ my_unknown_dist(1);  # trailing\n}\n' > "$TMP/u.stan"
+expect_exit 0 "$URN" format "$TMP/u.stan"
+expect_out "  // prior"
+expect_out "  x ~ my_unknown_dist(1);  # trailing"
+expect_exit 0 "$URN" format --canonical "$TMP/u.stan"
+expect_out "  x ~ my_unknown_dist(1);  // trailing"
+expect_exit 1 "$URN" check "$TMP/u.stan"
+# --in-place on a file that does not parse leaves it untouched
+printf 'model { x = 1 }\n' > "$TMP/bad2.stan"
+cp "$TMP/bad2.stan" "$TMP/bad2.orig"
+expect_exit 1 "$URN" format --in-place "$TMP/bad2.stan"
+if cmp -s "$TMP/bad2.stan" "$TMP/bad2.orig"; then ok; else bad "format --in-place changed a program that does not parse"; fi
 # errors
 printf 'model { x = 1 }\n' > "$TMP/bad.stan"
 expect_exit 1 "$URN" format "$TMP/bad.stan"
