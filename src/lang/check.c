@@ -581,8 +581,14 @@ static void check_tilde(checker *C, urn_stmt *s) {
   chk_resolve_call(C, &call, name, s->dist_line, s->dist_col);
   s->builtin = call.builtin;
   s->fun = call.fun;
-  if (s->truncated && !chk_is_err(call.ty) && !chk_is_scalar(s->lhs->ty)) {
-    chk_error(C, s->line, s->col, "truncation is only allowed for a univariate scalar variate");
+  /* Vectorised truncation (Stan 2.36): a container variate, or container arguments, with scalar
+   * bounds; every element is truncated to the same [L, U] (eval.c's truncate). */
+  int any_container = !chk_is_scalar(s->lhs->ty);
+  for (int i = 0; i < s->nargs; i++) any_container |= !chk_is_scalar(s->args[i]->ty);
+  if (s->truncated && !chk_is_err(call.ty) && s->lhs->ty.base != URN_TY_INT && s->lhs->ty.base != URN_TY_REAL &&
+      s->lhs->ty.base != URN_TY_VECTOR && s->lhs->ty.base != URN_TY_ROW_VECTOR) {
+    chk_error(C, s->line, s->col, "truncation is only allowed for a univariate variate (a scalar, an array, a "
+                                  "vector or a row vector), not %s", chk_tyname(s->lhs->ty, b1, sizeof b1));
     return;
   }
   if (s->truncated && !chk_is_err(call.ty)) {
@@ -603,12 +609,15 @@ static void check_tilde(checker *C, urn_stmt *s) {
         int m = 1, found = 0, cost, ties;
         utys[0] = bounds[k]->ty;
         for (int i = 0; i < s->nargs && m < 64; i++) utys[m++] = s->args[i]->ty;
+        if (s->trunc_lo && s->trunc_hi && any_container) /* called element by element */
+          for (int i = 1; i < m; i++)
+            if (!chk_is_scalar(utys[i])) utys[i] = (urn_type){utys[i].base == URN_TY_INT ? URN_TY_INT : URN_TY_REAL, 0};
         urn_fundef *uf = chk_best_user(C, name, utys, m, &cost, &ties, &found);
         if (!uf)
           chk_error(C, bounds[k]->line, bounds[k]->col,
                    "truncation of the user-defined %s needs a function %s(%s | ...) with the same "
                    "arguments%s",
-                   s->dist, name, chk_is_int(s->lhs->ty) ? "int" : "real", found ? " (no overload matches)" : "");
+                   s->dist, name, s->lhs->ty.base == URN_TY_INT ? "int" : "real", found ? " (no overload matches)" : "");
         else if (suffix[3] == 'c') s->trunc_ulccdf = uf;
         else s->trunc_ulcdf = uf;
         continue;

@@ -848,48 +848,94 @@ static int32_t trunc_cdf(urn_ev *ev, const ir_st *s, int upper, ir_ex **args, in
   return rt_dist_eval(ev, upper ? s->lcdf : s->lccdf, args, na, 0, 0, out);
 }
 
-/* Truncation T[L, U] of a univariate density at y: subtracts the log
- * probability of [L, U] (Stan's rule; for mass functions L uses lccdf(L-1)). */
-static void apply_truncation(urn_ev *ev, const ir_st *s, ir_ex **a, int na) {
-  /* check the variate lies inside */
-  double y;
-  a[0]->s(ev, a[0], &y);
-  double lo = -INFINITY, hi = INFINITY;
-  int32_t lix = -1, hix = -1;
-  if (s->tlo) lix = s->tlo->s(ev, s->tlo, &lo);
-  if (s->thi) hix = s->thi->s(ev, s->thi, &hi);
-  if (y < lo || y > hi) { urn_ev_target_add(ev, -INFINITY, -1, 1); return; }
-  /* evaluate the cdf-type functions with the bound as variate */
+/* An element of a container argument in vectorised truncation: value c, tape node `slot`. */
+static int32_t trunc_s_elem(urn_ev *ev, const ir_ex *e, double *out) {
+  (void)ev;
+  *out = e->c;
+  return e->slot;
+}
+
+/* log P(L <= Y <= U) (or of one side) under the arguments args[1..na-1]: Stan's rule, for mass
+ * functions L uses lccdf(L-1) / lcdf(L-1). Returns the tape node of *out (-1: a constant). */
+static int32_t trunc_term(urn_ev *ev, const ir_st *s, ir_ex **args, int na, double lo, double *out) {
   ir_ex bnd;
-  ir_ex *args[URN_DIST_MAX_ARGS];
-  for (int i = 0; i < na; i++) args[i] = a[i];
   memset(&bnd, 0, sizeof bnd);
-  bnd.s = rt_s_const, bnd.g = rt_g_via_s, bnd.kind = IR_CONST, bnd.novar = 1, bnd.ty = a[0]->ty;
-  (void)lix, (void)hix;
+  bnd.s = rt_s_const, bnd.g = rt_g_via_s, bnd.kind = IR_CONST, bnd.novar = 1, bnd.ty = s->tlo ? s->tlo->ty : s->thi->ty;
+  bnd.c = lo - 1;
   if (s->tlo && s->thi) {
     /* log(F(U) - F(L)) = log_diff_exp(lcdf(U), lcdf(L)) */
     double fu, fl;
     args[0] = s->thi;
     int32_t iu = trunc_cdf(ev, s, 1, args, na, &fu);
-    if (s->discrete) {
-      bnd.c = lo - 1; args[0] = &bnd;
-    } else args[0] = s->tlo;
+    args[0] = s->discrete ? &bnd : s->tlo;
     int32_t il = trunc_cdf(ev, s, 1, args, na, &fl);
     if (s->discrete && lo - 1 < 0) fl = -INFINITY, il = -1; /* nothing below the support */
-    double v = fu + log1p(-exp(fl - fu));
     double e = exp(fl - fu);
-    int32_t ix = urn_tape_push2(&ev->tape, v, iu, 1 / (1 - e), il, -e / (1 - e));
-    urn_ev_target_add(ev, v, ix, -1);
-  } else if (s->tlo) {
-    double v;
-    if (s->discrete) bnd.c = lo - 1, args[0] = &bnd;
-    else args[0] = s->tlo;
-    int32_t ix = trunc_cdf(ev, s, 0, args, na, &v);
-    urn_ev_target_add(ev, v, ix, -1);
-  } else if (s->thi) {
-    double v;
-    args[0] = s->thi;
-    int32_t ix = trunc_cdf(ev, s, 1, args, na, &v);
+    *out = fu + log1p(-e);
+    return urn_tape_push2(&ev->tape, *out, iu, 1 / (1 - e), il, -e / (1 - e));
+  }
+  if (s->tlo) {
+    args[0] = s->discrete ? &bnd : s->tlo;
+    return trunc_cdf(ev, s, 0, args, na, out);
+  }
+  args[0] = s->thi;
+  return trunc_cdf(ev, s, 1, args, na, out);
+}
+
+/* Truncation T[L, U] at the variate a[0]: -inf when an element lies outside, else subtracts the
+ * log probability of [L, U] once per element. Scalar arguments: one term times the number of
+ * elements; one bound with container arguments: the CDF's own vectorised sum; both bounds with
+ * container arguments: log_diff_exp element by element (stanc3's code for Stan 2.36's rule). */
+static void apply_truncation(urn_ev *ev, const ir_st *s, ir_ex **a, int na) {
+  double lo = -INFINITY, hi = INFINITY;
+  if (s->tlo) s->tlo->s(ev, s->tlo, &lo);
+  if (s->thi) s->thi->s(ev, s->thi, &hi);
+  size_t ny = 1;
+  if (urn_is_scalar(a[0]->ty)) {
+    double y;
+    a[0]->s(ev, a[0], &y);
+    if (y < lo || y > hi) { urn_ev_target_add(ev, -INFINITY, -1, 1); return; }
+  } else {
+    urn_val y;
+    a[0]->g(ev, a[0], &y);
+    ny = y.n;
+    for (size_t i = 0; i < y.n; i++)
+      if (y.v[i] < lo || y.v[i] > hi) { urn_ev_target_add(ev, -INFINITY, -1, 1); return; }
+  }
+  ir_ex *args[URN_DIST_MAX_ARGS];
+  int first = 0; /* the first container argument, 0 = none */
+  for (int i = 0; i < na; i++) {
+    args[i] = a[i];
+    if (i > 0 && !first && !urn_is_scalar(a[i]->ty)) first = i;
+  }
+  double v;
+  if (!first || !(s->tlo && s->thi)) {
+    int32_t ix = trunc_term(ev, s, args, na, lo, &v);
+    urn_ev_target_add(ev, v, ix, first ? -1.0 : -(double)ny);
+    return;
+  }
+  /* both bounds, container arguments: each argument evaluated once, then element by element */
+  urn_val vals[URN_DIST_MAX_ARGS];
+  ir_ex el[URN_DIST_MAX_ARGS];
+  for (int i = 1; i < na; i++) {
+    a[i]->g(ev, a[i], &vals[i]);
+    memset(&el[i], 0, sizeof el[i]);
+    el[i].s = trunc_s_elem, el[i].g = rt_g_via_s, el[i].kind = IR_CONST;
+    el[i].ty = (urn_type){a[i]->ty.base == URN_TY_INT ? URN_TY_INT : URN_TY_REAL, 0};
+    args[i] = &el[i];
+  }
+  for (int i = 1; i < na; i++)
+    if (!urn_is_scalar(a[i]->ty) && vals[i].n != vals[first].n)
+      urn_ev_reject(ev, "%s:%d:%d: truncation: argument %d has %zu elements, argument %d has %zu",
+                    ev->prog->path, s->line, s->col, first, vals[first].n, i, vals[i].n);
+  for (size_t j = 0; j < vals[first].n; j++) {
+    for (int i = 1; i < na; i++) {
+      size_t k = vals[i].n == 1 && urn_is_scalar(a[i]->ty) ? 0 : j;
+      el[i].c = vals[i].v[k];
+      el[i].slot = urn_val_ix(&vals[i], k);
+      el[i].novar = el[i].slot < 0;
+    }
+    int32_t ix = trunc_term(ev, s, args, na, lo, &v);
     urn_ev_target_add(ev, v, ix, -1);
   }
 }
