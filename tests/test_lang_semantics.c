@@ -248,6 +248,26 @@ static void test_vectorised_truncation(void) {
   urn_model_free(m);
 }
 
+/* A user function may overload a library name with new argument types (Stan 2.29+): the user's
+ * overload runs for its own signature, the library's for the others. */
+static void test_overload_library_name(void) {
+  const char *src =
+      "functions {\n"
+      "  real log1p_exp(real a, real b) { return a + b; }\n"
+      "  vector exp(vector v, real k) { return k * v; }\n"
+      "}\n"
+      "parameters { real y; }\n"
+      "model { target += log1p_exp(y, 2.0) + log1p_exp(y) + sum(exp([1, 2]', 3)) + exp(y); }\n";
+  urn_error err;
+  urn_model *m = build(src, NULL, &err);
+  CHECK(m != NULL, "library-name overloads build: %s", m ? "" : err.msg);
+  if (!m) return;
+  double u[1] = {0.5};
+  CHECK_NEAR(lp_at(m, 1, u), 0.5 + 2 + log1p(exp(0.5)) + 9 + exp(0.5), 0, 1e-12, "user and library overloads");
+  CHECK(fd_gap(m, u) < 1e-6, "library-name overloads: gradient");
+  urn_model_free(m);
+}
+
 int main(void) {
   test_overload_exact_first();
   test_overload_ambiguous();
@@ -256,5 +276,6 @@ int main(void) {
   test_to_array_1d();
   test_multi_normal_rng_array();
   test_vectorised_truncation();
+  test_overload_library_name();
   return test_done();
 }
