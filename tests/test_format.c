@@ -321,6 +321,30 @@ static void test_precedence(void) {
   RT("1_000+1.5e-3+.5+3.+007", "1_000 + 1.5e-3 + .5 + 3. + 007");
   RT("- -a", "--a");
   RT("-(-a)^2", "-(-a) ^ 2");
+  /* complex and tuple expressions */
+  RT("1_0.5i+2i*(a,b).1", "1_0.5i + 2i * (a, b).1");
+  RT("-(t.2.1[3])^2+(x,).1", "-t.2.1[3] ^ 2 + (x,).1");
+  RT("(t[1].2)'", "t[1].2'");
+}
+
+/* Tuple and complex declarations, argument and return types. */
+static void test_tuples(void) {
+  const char *src = "functions {\n"
+                    "  tuple(real, array[] complex) f(tuple(complex_vector, array[,] int) x, data tuple(real,) y) {\n"
+                    "    return (1.0, {2i});\n"
+                    "  }\n"
+                    "}\n"
+                    "data {\n"
+                    "  array[2] tuple(real<lower=0>, tuple(int, complex_vector[3])) t;\n"
+                    "  complex_matrix[2, 3] M;\n"
+                    "}\n"
+                    "transformed data {\n"
+                    "  tuple(real, int) a = (t[1].1, 3), b;\n"
+                    "  real r;\n"
+                    "  (r, b) = (a.1, (1.5, 2));\n"
+                    "}\n";
+  FMT(src, src);
+  CANON(src, src);
 }
 
 /* Comments stay where they were; blank lines are kept (at most one); layout is fixed. */
@@ -435,6 +459,7 @@ int main(void) {
   test_warnings();
   test_arrow();
   test_precedence();
+  test_tuples();
   test_comments();
   test_layout();
   return test_done();

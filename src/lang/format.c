@@ -54,7 +54,8 @@ static int expr_prec(const urn_expr *e, int flags) {
     case URN_EX_COND: return (e->legacy & URN_LEG_IF_ELSE) && !CANON(flags) ? P_ATOM : P_COND;
     case URN_EX_BINARY: return op_prec(e->op);
     case URN_EX_UNARY: return e->op == URN_OP_TRANSPOSE ? P_POSTFIX : P_PREFIX;
-    case URN_EX_INDEX: return P_POSTFIX;
+    case URN_EX_INDEX:
+    case URN_EX_TUPLE_GET: return P_POSTFIX;
     default: return P_ATOM;
   }
 }
@@ -78,6 +79,7 @@ static void number(const urn_expr *e, urn_buf *o) {
     urn_format_double(num, sizeof num, e->rval);
     urn_buf_puts(o, num);
     if (!strpbrk(num, ".eEn")) urn_buf_puts(o, ".0");
+    if (e->kind == URN_EX_IMAG) urn_buf_putc(o, 'i');
   }
 }
 
@@ -113,7 +115,8 @@ static void expr(const urn_expr *e, int flags, int min, urn_buf *o) {
   if (paren) urn_buf_putc(o, '(');
   switch (e->kind) {
     case URN_EX_INT:
-    case URN_EX_REAL: number(e, o); break;
+    case URN_EX_REAL:
+    case URN_EX_IMAG: number(e, o); break;
     case URN_EX_STRING: urn_buf_printf(o, "\"%s\"", e->str); break;
     case URN_EX_VAR: urn_buf_puts(o, e->name); break;
     case URN_EX_UNARY:
@@ -177,6 +180,15 @@ static void expr(const urn_expr *e, int flags, int min, urn_buf *o) {
       else if (!CANON(flags) && (e->legacy & URN_LEG_LP_VAR)) urn_buf_puts(o, "lp__");
       else urn_buf_puts(o, "target()");
       break;
+    case URN_EX_TUPLE: /* (a, b) or (a,) */
+      urn_buf_putc(o, '(');
+      expr_list(e->args, e->nargs, flags, 0, o);
+      urn_buf_puts(o, e->nargs == 1 ? ",)" : ")");
+      break;
+    case URN_EX_TUPLE_GET:
+      expr(e->lhs, flags, P_POSTFIX, o);
+      urn_buf_printf(o, ".%d", e->ival);
+      break;
     default: urn_buf_puts(o, "<?>");
   }
   if (paren) urn_buf_putc(o, ')');
@@ -194,8 +206,27 @@ static const char *base_name(int base) {
     case URN_TY_VECTOR: return "vector";
     case URN_TY_ROW_VECTOR: return "row_vector";
     case URN_TY_MATRIX: return "matrix";
+    case URN_TY_COMPLEX: return "complex";
+    case URN_TY_COMPLEX_VECTOR: return "complex_vector";
+    case URN_TY_COMPLEX_ROW_VECTOR: return "complex_row_vector";
+    case URN_TY_COMPLEX_MATRIX: return "complex_matrix";
     default: return "?";
   }
+}
+
+/* The element type of an unsized type: a base name, or tuple(T1, ..., Tn) with unsized components
+ * (always in the current syntax). */
+static void unsized_elem(urn_type ty, int flags, urn_buf *o) {
+  if (ty.base != URN_TY_TUPLE || !ty.tup) {
+    urn_buf_puts(o, ty.base == URN_TY_VOID ? "void" : base_name(ty.base));
+    return;
+  }
+  urn_buf_puts(o, "tuple(");
+  for (int i = 0; i < ty.tup->n; i++) {
+    if (i) urn_buf_puts(o, ", ");
+    urn_format_unsized(ty.tup->elem[i], 0, flags, o);
+  }
+  urn_buf_puts(o, ty.tup->n == 1 ? ",)" : ")");
 }
 
 /* An unsized type (function argument or return): "array[,] real" or, old, "real[,]". */
@@ -206,7 +237,7 @@ void urn_format_unsized(urn_type ty, unsigned legacy, int flags, urn_buf *o) {
     for (int i = 1; i < ty.dims; i++) urn_buf_putc(o, ',');
     urn_buf_puts(o, "] ");
   }
-  urn_buf_puts(o, ty.base == URN_TY_VOID ? "void" : base_name(ty.base));
+  unsized_elem(ty, flags, o);
   if (postfix) {
     urn_buf_putc(o, '[');
     for (int i = 1; i < ty.dims; i++) urn_buf_putc(o, ',');
@@ -229,6 +260,15 @@ static void decl_type(const urn_vardecl *d, int flags, urn_buf *o) {
     urn_buf_puts(o, "array[");
     dims_list(d, flags, o);
     urn_buf_puts(o, "] ");
+  }
+  if (d->dtype == URN_DT_TUPLE) { /* tuple(T1, ..., Tn): each component its own sized declaration */
+    urn_buf_puts(o, "tuple(");
+    for (int i = 0; i < d->ncomps; i++) {
+      if (i) urn_buf_puts(o, ", ");
+      decl_type(d->comps[i], flags, o);
+    }
+    urn_buf_puts(o, d->ncomps == 1 ? ",)" : ")");
+    return;
   }
   urn_buf_puts(o, urn_decl_type_name(d->dtype));
   const char *names[4] = {"lower", "upper", "offset", "multiplier"};

@@ -322,6 +322,7 @@ static urn_expr *parse_primary(parser *P) {
       next(P);
       urn_expr *e = urn_ast_expr(P->p, URN_EX_IMAG, t->line, t->col);
       e->rval = t->rval;
+      e->str = tok_text(P, t); /* with the 'i' */
       return e;
     }
     case URN_TK_STRING:
