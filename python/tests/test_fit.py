@@ -133,9 +133,22 @@ class TestSample(unittest.TestCase):
     def test_interrupt(self):
         threading.Timer(0.5, _thread.interrupt_main).start()
         with self.assertRaises(KeyboardInterrupt):
-            self.model.sample(chains=2, warmup=1000, draws=10**7, seed=1, progress=False)
+            # bounded (about 50 MB of draws): if the interrupt were lost the test fails instead of filling memory
+            self.model.sample(chains=2, warmup=1000, draws=3 * 10**5, seed=1, progress=False)
         # the library is still usable
         self.assertEqual(self.model.sample(chains=1, warmup=20, draws=5, seed=2, progress=False).num_draws, 5)
+
+    def test_progress_bar_run_equals_silent_run(self):
+        # a shown progress bar polls the chains' progress while they run (it once replaced the
+        # run's done-event by the count: AttributeError, and a worker thread that never finished)
+        try:
+            import tqdm  # noqa: F401
+        except ImportError:
+            self.skipTest("tqdm is not installed")
+        shown = self.model.sample(chains=2, warmup=2000, draws=20000, seed=3, progress=True)
+        silent = self.model.sample(chains=2, warmup=2000, draws=20000, seed=3, progress=False)
+        self.assertEqual(shown.num_draws, 20000)
+        self.assertEqual(shown.draws["mu"].tolist(), silent.draws["mu"].tolist())
 
     def test_optimize_equals_urn_optimize(self):
         path = os.path.join(self.dir, "opt.csv")

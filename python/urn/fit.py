@@ -164,8 +164,8 @@ class _Run:
             threading.Thread(target=work, name="urn-run", daemon=True).start()
             while not done.wait(0.1):
                 if bar is not None:
-                    done = sum(self.lib.urn_run_progress(self.ptr, c) for c in range(self.lib.urn_run_num_chains(self.ptr)))
-                    bar.update(max(0, done - bar.n))
+                    n_done = sum(self.lib.urn_run_progress(self.ptr, c) for c in range(self.lib.urn_run_num_chains(self.ptr)))
+                    bar.update(max(0, n_done - bar.n))
         except KeyboardInterrupt:
             interrupted = True
         finally:
