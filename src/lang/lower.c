@@ -625,7 +625,9 @@ static void fold_node(fold_ctx *f, ir_ex *e) {
 
 static void fold_ex(fold_ctx *f, ir_ex *e) {
   if (!e) return;
-  if (e->pure && !trivial(e) && e->ty.base != URN_TY_VOID && e->ty.base != URN_TY_FUNCTION) {
+  /* tuples are not folded: their components (v.tv) live in the folding evaluation's arena */
+  if (e->pure && !trivial(e) && e->ty.base != URN_TY_VOID && e->ty.base != URN_TY_FUNCTION &&
+      e->ty.base != URN_TY_TUPLE) {
     fold_node(f, e);
     return;
   }
