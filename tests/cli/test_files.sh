@@ -149,7 +149,16 @@ stops() { # SIGNAL EXIT cmd... : the command is running, gets the signal, exits 
   sig=$1; want=$2; shift 2
   "$@" >/dev/null 2>"$TMP/stop.err" &
   p=$!
-  sleep 1
+  # wait until the command has installed its handlers (SigCgt has SIGINT, bit 1): a background job of a
+  # non-interactive shell starts with SIGINT ignored, so a signal sent before that would be lost (under a loaded
+  # ASan build the start-up alone can take over a second)
+  n=0
+  while [ $n -lt 300 ] && kill -0 $p 2>/dev/null; do
+    m=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$p/status 2>/dev/null)
+    [ -n "$m" ] && [ $(( 0x$m & 2 )) -ne 0 ] && break
+    sleep 0.1; n=$((n+1))
+  done
+  sleep 0.5
   kill -"$sig" $p
   n=0
   while kill -0 $p 2>/dev/null && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done
