@@ -10,6 +10,10 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 if __name__ == "__main__":
+    # a background job of a non-interactive shell starts with SIGINT ignored, and then Python installs no
+    # KeyboardInterrupt handler and _thread.interrupt_main() does nothing: the interrupt tests need the handler
+    import signal
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     suite = unittest.defaultTestLoader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
     res = unittest.TextTestRunner(stream=sys.stderr, verbosity=1).run(suite)
     for test, reason in res.skipped[:3]:
