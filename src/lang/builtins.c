@@ -193,6 +193,9 @@ static int match_code(char letter, int dims, urn_type t, urn_type first) {
     case 'V': return (t.dims <= 1 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR)) ? 0 : -1;
     case 'T': return is_numeric(t.base) ? 0 : -1;
     case 'N': return (t.dims == 0 && (t.base == URN_TY_INT || t.base == URN_TY_REAL)) ? 0 : -1;
+    case 'y': /* what a reduction takes (sum, max, mean, ...): vector, row_vector, matrix, array[] int/real */
+      if (t.dims == 0) return (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR || t.base == URN_TY_MATRIX) ? 0 : -1;
+      return (t.dims == 1 && (t.base == URN_TY_INT || t.base == URN_TY_REAL)) ? 0 : -1;
     case 'A': return (t.base != URN_TY_VOID && t.base != URN_TY_ERROR) ? 0 : -1;
     case 'F': return t.base == URN_TY_FUNCTION ? 0 : -1;
     case 'C': return (t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR || t.base == URN_TY_MATRIX)) ? 0 : -1;
@@ -427,6 +430,7 @@ static const char *code_text(char letter, int dims, char *tmp, size_t cap) {
     case 'V': return "vectors";
     case 'T': return "T";
     case 'N': return "real";
+    case 'y': return "vector, row_vector, matrix or a one-dimensional array";
     case 'A': return "any";
     case 'F': return "function";
     case 'C': return "vector or matrix";

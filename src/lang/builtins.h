@@ -12,7 +12,8 @@
  *   R "reals" (int, real, array[] int/real, vector, row_vector: vectorized
  *   distribution argument), I "ints" (int or array[] int), V "vectors"
  *   (vector, row_vector or an array of them), T any int/real/vector/
- *   row_vector/matrix or array of them (elementwise functions), A any type,
+ *   row_vector/matrix or array of them (elementwise functions), y what a reduction (sum, max, mean...)
+ *   takes: vector, row_vector, matrix, array[] int or array[] real; A any type,
  *   F a function name, G a GLM's covariates (matrix or row_vector), b a bound
  *   (int/real scalar, or the first argument's
  *   type); '@' instead of a digit means any number of array dimensions

@@ -497,7 +497,10 @@ void chk_resolve_call(checker *C, urn_expr *e, const char *name, int line, int c
     chk_error(C, line, col, "no signature of %s matches the arguments %s; available: %s", name, types, avail);
   } else if (urn_builtin_exists(name)) {
     urn_builtin_describe(name, avail, sizeof avail);
-    chk_error(C, line, col, "no signature of %s matches the arguments %s; available: %s", name, types, avail);
+    /* Stan has min/max of two ints only; fmin/fmax are the real-valued ones */
+    int two = n == 2 && (strcmp(name, "min") == 0 || strcmp(name, "max") == 0);
+    chk_error(C, line, col, "no signature of %s matches the arguments %s; available: %s%s%s", name, types, avail,
+              two ? "; for two reals use f" : "", two ? name : "");
   } else {
     char hint[160];
     chk_suggest(C, name, 0, hint, sizeof hint);

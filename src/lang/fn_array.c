@@ -609,13 +609,13 @@ static void f_norm(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args
 
 #define F(name, sig, fn, aux2, doc) {name, sig, fn, NULL, NULL, aux2, 0, doc}
 const urn_builtin urn_fn_array_table[] = {
-    F("sum", "L:T", f_sum, 0, "sum of the elements"),
-    F("mean", "r:T", f_mean, 0, "mean of the elements"),
-    F("variance", "r:T", f_variance, 0, "sample variance"), F("sd", "r:T", f_variance, 1, "sample standard deviation"),
-    F("prod", "L:T", f_prod, 0, "product of the elements"),
-    F("log_sum_exp", "r:T", f_log_sum_exp, 0, "log of the sum of exponentials"),
-    F("max", "L:T", f_maxmin, 0, "largest element"), F("min", "L:T", f_maxmin, 1, "smallest element"),
-    {"max", "K:NN", f_max2, s_max2, NULL, 0, 0, "larger of two"}, {"min", "K:NN", f_max2, s_max2, NULL, 1, 0, "smaller of two"},
+    F("sum", "L:y", f_sum, 0, "sum of the elements"),
+    F("mean", "r:y", f_mean, 0, "mean of the elements"),
+    F("variance", "r:y", f_variance, 0, "sample variance"), F("sd", "r:y", f_variance, 1, "sample standard deviation"),
+    F("prod", "L:y", f_prod, 0, "product of the elements"),
+    F("log_sum_exp", "r:y", f_log_sum_exp, 0, "log of the sum of exponentials"),
+    F("max", "L:y", f_maxmin, 0, "largest element"), F("min", "L:y", f_maxmin, 1, "smallest element"),
+    {"max", "i:ii", f_max2, s_max2, NULL, 0, 0, "larger of two"}, {"min", "i:ii", f_max2, s_max2, NULL, 1, 0, "smaller of two"},
     F("rep_vector", "v:ri", f_rep_vector, URN_TY_VECTOR, "vector of n copies"),
     F("rep_row_vector", "w:ri", f_rep_vector, URN_TY_ROW_VECTOR, "row vector of n copies"),
     F("rep_matrix", "m:rii", f_rep_vector, URN_TY_MATRIX, "matrix of copies"),
