@@ -6,9 +6,12 @@
  * file:line:col and caret; robustness against hostile input (deep nesting,
  * huge identifiers and literals, NUL bytes, invalid UTF-8, CRLF). */
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include "harness.h"
+#include "lang/check.h"
 #include "lang/parser.h"
+#include "urn/model.h"
 #include "util/util.h"
 
 /* Parses src, returns the program (NULL on error, message in err). */
@@ -244,8 +247,9 @@ static void test_syntax_errors(void) {
       "t.stan:1:23: dimensions both in 'array[...]' and after the name; write them once, in array[...]");
   ERR("model { lp__ <- 1; }", "t.stan:1:14: lp__ can only be incremented (lp__ <- lp__ + e); write 'target += e;'");
   ERR("model { f(x) <- 1; }", "t.stan:1:9: an expression is not a statement; expected '=', '~' or a function call");
-  ERR("#include \"foo.stan\"\nmodel { }",
-      "t.stan:1:1: #include is not supported: urn reads a single self-contained program");
+  ERR("#include \"no_such_file_urn.stan\"\nmodel { }",
+      "t.stan:1:1: #include: cannot find 'no_such_file_urn.stan' (looked in '.'; add folders with --include-paths "
+      "DIR[,DIR])");
   ERR("model { /* open", "t.stan:1:9: unterminated comment: '/*' has no matching '*/'");
   ERR("data { int<lower=0> N; }\nparameters { real<lower=0 sigma; }",
       "t.stan:2:27: expected ',' or '>' closing the constraint, found 'sigma'");
@@ -507,7 +511,66 @@ static void test_complex_tuple_decls(void) {
   urn_program_free(p);
 }
 
+/* Writes text to dir/name. */
+static void write_text(const char *dir, const char *name, const char *text) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (f) fputs(text, f), fclose(f);
+}
+
+/* #include (lang/include.c): the expanded program, its line map, the included files; the C API's
+ * urn_model_options.include_paths; an error inside an included file names that file and line. */
+static void test_include(void) {
+  char dir[] = "/tmp/urn-test-include-XXXXXX";
+  if (!mkdtemp(dir)) { CHECK(0, "mkdtemp"); return; }
+  char sub[700], prog[700];
+  snprintf(sub, sizeof sub, "%s/lib", dir);
+  mkdir(sub, 0700);
+  write_text(dir, "f.stan", "real f(real x) {\n  return 2 * x;\n}\n");
+  write_text(sub, "g.stan", "  real g(real x) { return x + 1; }");  /* no final newline */
+  snprintf(prog, sizeof prog, "%s/m.stan", dir);
+  const char *src = "functions {\n#include \"f.stan\"\n  #include <g.stan>\n}\nparameters { real mu; }\n"
+                    "model { mu ~ normal(f(g(0)), 1); }\n";
+  urn_error err;
+  urn_program *p = urn_parse_ex(prog, src, strlen(src), sub, &err);
+  CHECK(p != NULL, "program with #include parses");
+  if (p) {
+    CHECK(p->nincludes == 2, "two included files");
+    int fl = 0;
+    const char *file = urn_program_where(p, 1, &fl);
+    CHECK(strcmp(file, prog) == 0 && fl == 1, "line 1: the program's line 1");
+    file = urn_program_where(p, 4, &fl); /* the expanded text: 1 functions {, 2 (directive), 3-5 f.stan */
+    CHECK(strstr(file, "/f.stan") && fl == 2, "line 4: f.stan line 2");
+    file = urn_program_where(p, 8, &fl); /* 6 (directive), 7 g.stan, 8 '}' */
+    CHECK(strcmp(file, prog) == 0 && fl == 4, "line 8: the program's line 4");
+    CHECK(urn_check(p, &err) == URN_OK, "included functions check");
+    urn_program_free(p);
+  }
+  /* the C API: include_paths of urn_model_options */
+  urn_model_options opt;
+  urn_model_options_default(&opt);
+  opt.include_paths = sub;
+  urn_model *m = urn_model_new_opt(prog, src, strlen(src), NULL, NULL, 0, &opt, &err);
+  CHECK(m != NULL, "urn_model_new_opt with include_paths");
+  if (!m) fprintf(stderr, "%s\n", err.msg);
+  urn_model_free(m);
+  m = urn_model_new_opt(prog, src, strlen(src), NULL, NULL, 0, NULL, &err);
+  CHECK(!m && strstr(err.msg, "m.stan:3:3: #include: cannot find 'g.stan'"), "without include_paths g.stan is missing");
+  urn_model_free(m);
+  /* an error inside an included file */
+  write_text(sub, "g.stan", "real g(real x) {\n  return x + y;\n}\n");
+  p = urn_parse_ex(prog, src, strlen(src), sub, &err);
+  CHECK(p && urn_check(p, &err) != URN_OK && strstr(err.msg, "lib/g.stan:2:14: unknown variable 'y'"),
+        "error in an included file names it");
+  urn_program_free(p);
+  char cmd[800];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK(system(cmd) == 0, "cleanup");
+}
+
 int main(void) {
+  test_include();
   test_complex_tuple_decls();
   test_committed_programs();
   test_shared_programs();

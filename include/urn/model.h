@@ -33,6 +33,8 @@ typedef struct urn_model_options {
   volatile sig_atomic_t *stop; /* NULL, or the caller's stop flag (set it from a signal handler or a timer):
                                   once non-zero, running transformed data and every later evaluation end
                                   at their next loop iteration or function call with URN_EINTR */
+  const char *include_paths;   /* folders searched by the program's #include after its own folder, comma-separated
+                                  (stanc's and CmdStan's --include-paths DIR[,DIR]); NULL: none */
 } urn_model_options;
 URN_API void urn_model_options_default(urn_model_options *opt);
 /* Reads both files and builds the model with options opt (NULL: the defaults).  The data file's text is

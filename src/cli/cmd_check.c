@@ -11,7 +11,7 @@
 #include "urn/model.h"
 
 static void usage(void) {
-  printf("usage: urn check model.stan [--data data.json] [--timeout SECONDS]\n"
+  printf("usage: urn check model.stan [--data data.json] [--include-paths DIR[,DIR]] [--timeout SECONDS]\n"
          "  parses and checks the program (and validates the data against its declarations)\n"
          "  and prints the parameter layout; exit 0 when valid, 1 when not\n");
 }
@@ -19,12 +19,13 @@ static void usage(void) {
 int cmd_check(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "check", argc, argv);
-  const char *model = NULL, *data = NULL;
+  const char *model = NULL, *data = NULL, *incp = NULL;
   double timeout = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) { usage(); return 0; }
     if (cli_value(&a, "--data", &data)) continue;
+    if (cli_value(&a, "--include-paths", &incp)) continue;
     if (cli_timeout(&a, &timeout)) continue;
     if (arg[0] == '-' && arg[1]) cli_unknown(&a);
     if (model) cli_die(&a, 2, "more than one model file given ('%s' and '%s')", model, arg);
@@ -34,7 +35,7 @@ int cmd_check(int argc, char **argv) {
   urn_error err;
   urn_error_clear(&err);
   /* transformed data may loop forever: SIGINT, SIGTERM and --timeout stop it */
-  int rc = urn_layout_print_stop(model, data, cli_stop_install(timeout), stdout, stderr, &err);
+  int rc = urn_layout_print_inc(model, data, incp, cli_stop_install(timeout), stdout, stderr, &err);
   if (rc != URN_OK) {
     fprintf(stderr, "%s\n", err.msg);
     return cli_stop_code() ? cli_stop_code() : 1;

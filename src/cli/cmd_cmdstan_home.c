@@ -97,7 +97,8 @@ int cmd_cmdstan_home(int argc, char **argv) {
            "# A CmdStan folder for cmdstanpy, written by `urn cmdstan-home` (urn %s).  Models are compiled by urn in\n"
            "# milliseconds, without a C++ toolchain: cmdstanpy reads CMDSTAN_VERSION and runs\n"
            "#   make [STANCFLAGS+=...] [NAME=VALUE...] /abs/path/model    (from /abs/path/model.stan)\n"
-           "# (stanc flags and C++ options are accepted and ignored).\n"
+           "# (stanc's --include-paths=DIR[,DIR] is passed to urn compile; other stanc flags and C++ options are\n"
+           "# accepted and ignored).\n"
            "CMDSTAN_VERSION := 2.36.0\n"
            "URN := %s\n\n"
            ".PHONY: help\n"
@@ -105,7 +106,7 @@ int cmd_cmdstan_home(int argc, char **argv) {
            "\t@echo 'CmdStan v$(CMDSTAN_VERSION) on urn: make /abs/path/model builds the model executable from "
            "/abs/path/model.stan'\n\n"
            "%%:: %%.stan\n"
-           "\t$(URN) compile $< -o $@\n",
+           "\t$(URN) compile $< -o $@ $(filter --include-paths=%%,$(STANCFLAGS))\n",
            urn_version(), quoted);
   int rc = write_file(dir, "makefile", text, 0644);
   static const char *const tools[3][2] = {{"stanc", "stanc"}, {"stansummary", "stansummary"}, {"diagnose", "diagnose"}};

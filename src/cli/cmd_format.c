@@ -19,13 +19,15 @@ static void usage(void) {
          "  --canonical   also rewrite pre-2.33 syntax in current Stan (array[N] real y, =, //, target +=,\n"
          "                foo_lpdf(y | ...), ?:, ...) and brace every loop and branch body\n"
          "  -o FILE       write to FILE instead of stdout\n"
-         "  --in-place    rewrite model.stan itself\n");
+         "  --in-place    rewrite model.stan itself (refused for a program with #include: the output inlines\n"
+         "                the included files)\n"
+         "  --include-paths DIR[,DIR]  folders searched by #include after the program's own\n");
 }
 
 int cmd_format(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "format", argc, argv);
-  const char *model = NULL, *outpath = NULL;
+  const char *model = NULL, *outpath = NULL, *incp = NULL;
   int canonical = 0, in_place = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
@@ -33,6 +35,7 @@ int cmd_format(int argc, char **argv) {
     if (cli_flag(&a, "--canonical")) { canonical = 1; continue; }
     if (cli_flag(&a, "--in-place")) { in_place = 1; continue; }
     if (cli_value(&a, "-o", &outpath) || cli_value(&a, "--output", &outpath)) continue;
+    if (cli_value(&a, "--include-paths", &incp)) continue;
     if (arg[0] == '-' && arg[1]) cli_unknown(&a);
     if (model) cli_die(&a, 2, "more than one model file given ('%s' and '%s')", model, arg);
     model = cli_next(&a);
@@ -41,9 +44,15 @@ int cmd_format(int argc, char **argv) {
   if (in_place && outpath) cli_die(&a, 2, "give either -o FILE or --in-place, not both");
   urn_error err;
   urn_error_clear(&err);
-  urn_program *p = urn_parse_file(model, &err);
+  urn_program *p = urn_parse_file_ex(model, incp, &err);
   if (!p) {
     fprintf(stderr, "%s\n", err.msg);
+    return 1;
+  }
+  if (in_place && p->nincludes) { /* the output inlines the included files: it would replace the directives */
+    fprintf(stderr, "urn format: %s includes other files (#include \"%s\"); the formatted program inlines them, so "
+            "--in-place would replace the #include lines: write it with -o FILE instead\n", model, p->includes[0]);
+    urn_program_free(p);
     return 1;
   }
   if (p->warnings) fputs(p->warnings, stderr);

@@ -20,6 +20,7 @@ static void usage(FILE *out) {
           "Runs the generated quantities block over every draw of a fitted Stan CSV.\n\n"
           "options:\n"
           "  --data FILE      data in CmdStan JSON format\n"
+          "  --include-paths DIR[,DIR]  folders searched by #include after the program's own\n"
           "  --fitted FILE    a Stan CSV from urn sample or CmdStan with the model's parameters\n"
           "  --seed N         random seed of the generated quantities (1)\n"
           "  --output FILE    the Stan CSV written (default: FILE-generated.csv beside the fitted file)\n"
@@ -37,7 +38,7 @@ static void on_message(void *ctx, int chain, urn_run_msg_kind kind, const char *
 int cmd_generate(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "generate", argc, argv);
-  const char *stan_path = NULL, *data_path = NULL, *fitted = NULL, *output = NULL, *s;
+  const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *fitted = NULL, *output = NULL, *s;
   long sig_figs = 6;
   double timeout = 0;
   int overwrite = 0;
@@ -47,7 +48,7 @@ int cmd_generate(int argc, char **argv) {
     if (cli_is_help(cli_peek(&a))) {
       usage(stdout);
       return 0;
-    } else if (cli_value(&a, "--data", &data_path)) {
+    } else if (cli_value(&a, "--data", &data_path) || cli_value(&a, "--include-paths", &incp)) {
     } else if (cli_value(&a, "--fitted", &fitted)) {
     } else if (cli_value(&a, "--output", &output)) {
     } else if (cli_value(&a, "--seed", &s)) {
@@ -82,7 +83,7 @@ int cmd_generate(int argc, char **argv) {
   urn_error_clear(&err);
   urn_model_options mopt;
   urn_model_options_default(&mopt);
-  mopt.seed = cfg.seed, mopt.stop = cli_stop_install(timeout); /* SIGINT, SIGTERM, --timeout stop any evaluation */
+  mopt.seed = cfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp; /* SIGINT, SIGTERM, --timeout stop any evaluation */
   urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);

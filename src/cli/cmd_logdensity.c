@@ -11,6 +11,7 @@
 
 static void usage(void) {
   printf("usage: urn logdensity model.stan --data d.json --params p.json [--propto] [--no-jacobian] [--timeout S]\n"
+         "       [--include-paths DIR[,DIR]]\n"
          "  prints {\"lp\": ..., \"gradient\": [...]}: the log density at the unconstrained point of the\n"
          "  constrained values in p.json (Jacobian included unless --no-jacobian, constants included\n"
          "  unless --propto) and its gradient with respect to the unconstrained parameters\n");
@@ -19,13 +20,14 @@ static void usage(void) {
 int cmd_logdensity(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "logdensity", argc, argv);
-  const char *model = NULL, *data = NULL, *params = NULL;
+  const char *model = NULL, *data = NULL, *params = NULL, *incp = NULL;
   int propto = 0, jacobian = 1;
   double timeout = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) { usage(); return 0; }
     if (cli_value(&a, "--data", &data) || cli_value(&a, "--params", &params)) continue;
+    if (cli_value(&a, "--include-paths", &incp)) continue;
     if (cli_flag(&a, "--propto")) { propto = 1; continue; }
     if (cli_flag(&a, "--no-jacobian")) { jacobian = 0; continue; }
     if (cli_timeout(&a, &timeout)) continue;
@@ -39,7 +41,7 @@ int cmd_logdensity(int argc, char **argv) {
   urn_error_clear(&err);
   urn_model_options mopt;
   urn_model_options_default(&mopt);
-  mopt.stop = cli_stop_install(timeout); /* SIGINT, SIGTERM, --timeout stop any evaluation */
+  mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp; /* SIGINT, SIGTERM, --timeout stop any evaluation */
   urn_model *m = urn_model_load(model, data, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);

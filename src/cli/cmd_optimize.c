@@ -23,6 +23,7 @@ static void usage(FILE *out) {
           "posterior mode on the unconstrained scale (--jacobian) with L-BFGS.\n\n"
           "options:\n"
           "  --data FILE       data in CmdStan JSON format\n"
+          "  --include-paths DIR[,DIR]  folders searched by #include after the program's own\n"
           "  --jacobian        include the Jacobian of the constraining transforms (MAP of the unconstrained density)\n"
           "  --algorithm A     lbfgs (default), bfgs or newton\n"
           "  --init R|FILE     random start uniform(-R, R) (2), or a JSON file of initial values\n"
@@ -47,7 +48,7 @@ static void print_estimate(const urn_run *r) {
 int cmd_optimize(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "optimize", argc, argv);
-  const char *stan_path = NULL, *data_path = NULL, *init_arg = NULL, *output = NULL, *s, *algo = NULL;
+  const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *init_arg = NULL, *output = NULL, *s, *algo = NULL;
   long v, sig_figs = 6;
   double timeout = 0;
   urn_run_config cfg;
@@ -56,7 +57,7 @@ int cmd_optimize(int argc, char **argv) {
     if (cli_is_help(cli_peek(&a))) {
       usage(stdout);
       return 0;
-    } else if (cli_value(&a, "--data", &data_path)) {
+    } else if (cli_value(&a, "--data", &data_path) || cli_value(&a, "--include-paths", &incp)) {
     } else if (cli_flag(&a, "--jacobian")) {
       cfg.jacobian = 1;
     } else if (cli_value(&a, "--algorithm", &algo)) {
@@ -98,7 +99,7 @@ int cmd_optimize(int argc, char **argv) {
   urn_error_clear(&err);
   urn_model_options mopt;
   urn_model_options_default(&mopt);
-  mopt.seed = cfg.seed, mopt.stop = cli_stop_install(timeout); /* SIGINT, SIGTERM, --timeout stop any evaluation */
+  mopt.seed = cfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp; /* SIGINT, SIGTERM, --timeout stop any evaluation */
   urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);

@@ -119,6 +119,7 @@ static void usage(FILE *out) {
           "Stan CSV file per chain, DIR/<model>-<chain>.csv.\n\n"
           "options:\n"
           "  --data FILE          data in CmdStan JSON format\n"
+          "  --include-paths DIR[,DIR]  folders searched by #include after the program's own\n"
           "  --chains N           number of chains (4)\n"
           "  --warmup N           warmup iterations per chain (1000)\n"
           "  --draws N            post-warmup iterations per chain (1000)\n"
@@ -187,7 +188,7 @@ int cmd_sample(int argc, char **argv) {
   urn_run_config rcfg;
   urn_run_config_default(&rcfg, URN_RUN_SAMPLE);
   rcfg.num_chains = 4;
-  const char *stan_path = NULL, *data_path = NULL, *out_dir = NULL, *init_arg = NULL, *metric = NULL;
+  const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *out_dir = NULL, *init_arg = NULL, *metric = NULL;
   long v;
   double d;
   int seed_given = 0, threads_given = 0, overwrite = 0, no_summary = 0;
@@ -198,7 +199,7 @@ int cmd_sample(int argc, char **argv) {
     if (cli_is_help(cli_peek(&a))) {
       usage(stdout);
       return 0;
-    } else if (cli_value(&a, "--data", &data_path)) {
+    } else if (cli_value(&a, "--data", &data_path) || cli_value(&a, "--include-paths", &incp)) {
     } else if (cli_int(&a, "--chains", 1, 1024, &v)) {
       rcfg.num_chains = (int)v;
     } else if (cli_int(&a, "--warmup", 0, 100000000, &v)) {
@@ -293,7 +294,7 @@ int cmd_sample(int argc, char **argv) {
   /* SIGINT, SIGTERM and --timeout stop any evaluation, transformed data's included */
   urn_model_options mopt;
   urn_model_options_default(&mopt);
-  mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(timeout);
+  mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp;
   urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);

@@ -5,8 +5,8 @@
  * their base type and number of dimensions; functions; distributions;
  * included files), and `--auto-format` / `--print-canonical`, which print the
  * program unchanged (urn has no Stan formatter).  Other flags
- * (--filename-in-msg, --include-paths, --name, --O1, ...) are accepted and
- * ignored.  urn generates no C++: models become executables with `urn compile`. */
+ * (--filename-in-msg, --name, --O1, ...) are accepted and ignored;
+ * --include-paths DIR[,DIR] is where --info's #include looks.  urn generates no C++: models become executables with `urn compile`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +57,9 @@ static void info_dists(urn_buf *b, const urn_stmt *s, int *first) {
   info_dists(b, s->else_body, first);
 }
 
-static int print_info(const char *path) {
+static int print_info(const char *path, const char *include_paths) {
   urn_error err;
-  urn_program *p = urn_parse_file(path, &err);
+  urn_program *p = urn_parse_file_ex(path, include_paths, &err);
   if (!p || urn_check(p, &err) != URN_OK) {
     fprintf(stderr, "%s\n", err.msg);
     urn_program_free(p);
@@ -79,7 +79,9 @@ static int print_info(const char *path) {
   int first = 1;
   const urn_block *model = &p->blocks[URN_BLK_MODEL];
   for (int i = 0; i < model->nstmts; i++) info_dists(&b, model->stmts[i], &first);
-  urn_buf_puts(&b, " ],\n  \"included_files\": [ ]\n}\n");
+  urn_buf_puts(&b, " ],\n  \"included_files\": [");
+  for (int i = 0; i < p->nincludes; i++) urn_buf_printf(&b, "%s\"%s\"", i ? ", " : " ", p->includes[i]);
+  urn_buf_puts(&b, " ]\n}\n");
   fputs(b.data, stdout);
   urn_buf_free(&b);
   urn_program_free(p);
@@ -87,7 +89,7 @@ static int print_info(const char *path) {
 }
 
 int cmd_stanc(int argc, char **argv) {
-  const char *file = NULL;
+  const char *file = NULL, *incp = NULL;
   int info = 0, format = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -100,7 +102,9 @@ int cmd_stanc(int argc, char **argv) {
              "stanc3's interface for cmdstanpy (urn cmdstan-home); models become executables with urn compile.\n");
       return 0;
     }
-    if (!strcmp(a, "--info")) info = 1;
+    if (!strcmp(a, "--include-paths") && i + 1 < argc) incp = argv[++i];
+    else if (!strncmp(a, "--include-paths=", 16)) incp = a + 16;
+    else if (!strcmp(a, "--info")) info = 1;
     else if (!strcmp(a, "--auto-format") || !strcmp(a, "--print-canonical")) format = 1;
     else if (a[0] != '-') file = a;
   }
@@ -108,7 +112,7 @@ int cmd_stanc(int argc, char **argv) {
     fprintf(stderr, "urn stanc: missing the Stan program (usage: urn stanc --info FILE.stan)\n");
     return 2;
   }
-  if (info) return print_info(file);
+  if (info) return print_info(file, incp);
   urn_error err;
   size_t len;
   char *src = urn_read_file(file, &len, &err);

@@ -63,6 +63,7 @@ static void usage(FILE *out, int pathfinder) {
                  "  --no-adapt           keep --eta instead of choosing it by trial runs\n");
   for (const vi_opt *o = pathfinder ? pf_opts : vb_opts; o->opt; o++) fprintf(out, "  %-20s %s\n", o->opt, o->help);
   fprintf(out, "  --data FILE          data in CmdStan JSON format\n"
+               "  --include-paths DIR[,DIR]  folders searched by #include after the program's own\n"
                "  --init R|FILE        random starts uniform(-R, R) (2), or a JSON file of initial values\n"
                "  --seed N             random seed (1)\n"
                "  --output FILE        the Stan CSV written (default <model>-output/<model>-%s.csv)\n"
@@ -94,7 +95,7 @@ static void print_summary(const urn_run *r, size_t first) {
 
 /* Options into cfg; returns the positional model path and fills the common ones. */
 static const char *parse(cli_args *a, urn_run_config *cfg, int pathfinder, const char **data, const char **init,
-                         const char **output) {
+                         const char **output, const char **incp) {
   const char *stan_path = NULL, *v;
   long n;
   while (!cli_done(a)) {
@@ -118,7 +119,8 @@ static const char *parse(cli_args *a, urn_run_config *cfg, int pathfinder, const
       cfg->psis_resample = 0;
     } else if (!pathfinder && cli_flag(a, "--no-adapt")) {
       cfg->adapt_engaged = 0;
-    } else if (cli_value(a, "--data", data) || cli_value(a, "--init", init) || cli_value(a, "--output", output)) {
+    } else if (cli_value(a, "--data", data) || cli_value(a, "--init", init) || cli_value(a, "--output", output) ||
+               cli_value(a, "--include-paths", incp)) {
     } else if (cli_value(a, "--seed", &v)) {
       urn_error err;
       if (v[0] == '-' || urn_run_config_set(cfg, "seed", v, &err) != URN_OK)
@@ -154,14 +156,17 @@ static int run_method(int argc, char **argv, int pathfinder) {
   /* urn's default for the relative gradient test: CmdStan's 1e7 (x epsilon) stops L-BFGS short of the mode on
    * badly scaled posteriors (posteriordb earnings: 18 nats below it, means 6 sd off); the executables keep 1e7 */
   if (pathfinder) cfg.tol_rel_grad = 10;
-  const char *data = NULL, *init = NULL, *output = NULL;
-  const char *stan_path = parse(&a, &cfg, pathfinder, &data, &init, &output);
+  const char *data = NULL, *init = NULL, *output = NULL, *incp = NULL;
+  const char *stan_path = parse(&a, &cfg, pathfinder, &data, &init, &output, &incp);
   char *end = NULL;
   const char *init_file = init && (strtod(init, &end), *end || !*init) ? init : NULL;
   cfg.data_file = data, cfg.init = init;
   urn_error err;
   urn_error_clear(&err);
-  urn_model *m = urn_model_from_files(stan_path, data, cfg.seed, &err);
+  urn_model_options mopt;
+  urn_model_options_default(&mopt);
+  mopt.seed = cfg.seed, mopt.include_paths = incp;
+  urn_model *m = urn_model_load(stan_path, data, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);
     return 1;

@@ -32,12 +32,11 @@ char *compile_bridgestan_default_name(const char *stan_path) {
 
 static int write_all(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n ? 0 : -1; }
 
-int compile_bridgestan(const char *stan_path, const char *out_path, urn_error *err) {
-  int rc = compile_check_program(stan_path, err);
-  if (rc) return rc;
+int compile_bridgestan(const char *stan_path, const char *out_path, const char *include_paths, urn_error *err) {
   size_t prog_len = 0;
-  char *prog = urn_read_file(stan_path, &prog_len, err);
-  if (!prog) return URN_EIO;
+  char *prog = NULL;
+  int rc = compile_program_text(stan_path, include_paths, &prog, &prog_len, err);
+  if (rc) return rc;
   char *def = out_path ? NULL : compile_bridgestan_default_name(stan_path);
   const char *out = out_path ? out_path : def;
   size_t olen = strlen(out);

@@ -11,7 +11,7 @@
  * name, "<dir>/<stem>_model.so" beside the program), atomically (a temporary file
  * renamed into place) and executable.  Returns URN_OK, URN_EINPUT for a bad
  * program, URN_EIO when the file cannot be written; err says which. */
-int compile_bridgestan(const char *stan_path, const char *out_path, urn_error *err);
+int compile_bridgestan(const char *stan_path, const char *out_path, const char *include_paths, urn_error *err);
 
 /* The default output name for stan_path: "<dir>/<stem>_model.so" (malloc'd). */
 char *compile_bridgestan_default_name(const char *stan_path);

@@ -74,9 +74,12 @@ int exe_trailer_load(char **program, size_t *len, char **path) {
   return found;
 }
 
-/* Parses, checks and lowers the program (errors name file:line:col). */
-int compile_check_program(const char *stan_path, urn_error *err) {
-  urn_program *ast = urn_parse_file(stan_path, err);
+/* Parses (expanding #include), checks and lowers the program (errors name file:line:col); the text to embed,
+ * with its included files, goes to *text (malloc'd, length *len). */
+int compile_program_text(const char *stan_path, const char *include_paths, char **text, size_t *len,
+                         urn_error *err) {
+  *text = NULL, *len = 0;
+  urn_program *ast = urn_parse_file_ex(stan_path, include_paths, err);
   if (!ast) return err->code ? err->code : URN_EINPUT;
   int rc = urn_check(ast, err);
   if (rc == URN_OK) {
@@ -84,6 +87,7 @@ int compile_check_program(const char *stan_path, urn_error *err) {
     if (p) urn_prog_free(p);
     else rc = URN_EINPUT;
   }
+  if (rc == URN_OK) *text = urn_xstrndup(ast->src, ast->len), *len = ast->len;
   urn_program_free(ast);
   return rc == URN_OK ? URN_OK : URN_EINPUT;
 }
@@ -101,7 +105,7 @@ static int copy_image(int fd, off_t n, FILE *f) {
   return 0;
 }
 
-int compile_cmdstan_exe(const char *stan_path, const char *out_path, urn_error *err) {
+int compile_cmdstan_exe(const char *stan_path, const char *out_path, const char *include_paths, urn_error *err) {
   size_t n = strlen(stan_path);
   if (!out_path && (n <= 5 || strcmp(stan_path + n - 5, ".stan")))
     return urn_error_set(err, URN_EINPUT, "%s: the program's name must end in .stan (or give -o PATH)", stan_path);
@@ -111,10 +115,9 @@ int compile_cmdstan_exe(const char *stan_path, const char *out_path, urn_error *
   struct stat a, b;
   if (stat(stan_path, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
     rc = urn_error_set(err, URN_EINPUT, "%s: the executable would overwrite the program", out);
-  if (rc == URN_OK) rc = compile_check_program(stan_path, err);
   size_t prog_len = 0;
-  char *prog = rc == URN_OK ? urn_read_file(stan_path, &prog_len, err) : NULL;
-  if (rc == URN_OK && !prog) rc = URN_EIO;
+  char *prog = NULL;
+  if (rc == URN_OK) rc = compile_program_text(stan_path, include_paths, &prog, &prog_len, err);
   off_t image;
   uint64_t plen, qlen;
   int fd = rc == URN_OK ? open_self(&image, &plen, &qlen) : -1;

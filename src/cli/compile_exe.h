@@ -28,11 +28,13 @@
  * name, the program's path without ".stan"), atomically and executable.
  * Returns URN_OK, URN_EINPUT for a bad program or an output path that would
  * overwrite the program, URN_EIO when a file cannot be read or written. */
-int compile_cmdstan_exe(const char *stan_path, const char *out_path, urn_error *err);
-
-/* Parses, checks and lowers the program at stan_path: every error that does not
- * depend on data, naming file:line:col.  URN_OK or URN_EINPUT. */
-int compile_check_program(const char *stan_path, urn_error *err);
+int compile_cmdstan_exe(const char *stan_path, const char *out_path, const char *include_paths, urn_error *err);
+/* Parses (expanding #include: files in the program's folder, then include_paths, comma-separated, or NULL),
+ * checks and lowers the program at stan_path: every error that does not depend on data, naming
+ * file:line:col.  URN_OK with *text (malloc'd, length *len) the program to embed, its included files
+ * inlined; or URN_EINPUT. */
+int compile_program_text(const char *stan_path, const char *include_paths, char **text, size_t *len,
+                         urn_error *err);
 
 /* The program appended to the running executable: 1 with *program (length
  * *len) and *path malloc'd when there is one, 0 when this is plain `urn`. */

@@ -7,11 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/include.h"
+
 void urn_program_free(urn_program *p) {
   if (!p) return;
   urn_arena_free(&p->arena);
   free((void *)p->src);
   free(p);
+}
+
+const char *urn_program_where(const urn_program *p, int line, int *fline) {
+  return urn_srcmap_where(p->segs, p->nsegs, p->path, line, fline);
 }
 
 urn_expr *urn_ast_expr(urn_program *p, int kind, int line, int col) {

@@ -377,7 +377,15 @@ struct urn_program {
   int ncomments;         /* number of comments */
   const char *warnings;  /* warnings about old syntax read (lang/legacy.h): lines
                             "path:line:col: warning: ...\n"; NULL when none */
+  const struct urn_srcseg *segs; /* when the program has #include: src is the expanded text and these map its
+                                    lines to each file's own (lang/include.h; arena); NULL otherwise */
+  int nsegs;             /* number of segs */
+  const char **includes; /* the included files, each once, in order of first inclusion (arena) */
+  int nincludes;         /* number of includes (0: none) */
 };
+
+/* The file and line (*fline) that line `line` of p->src comes from (p->path and line without #include). */
+const char *urn_program_where(const urn_program *p, int line, int *fline);
 
 /* Frees a program and all its nodes (NULL is fine). */
 void urn_program_free(urn_program *p);

@@ -34,7 +34,9 @@ void chk_error(checker *C, int line, int col, const char *fmt, ...) {
   urn_buf_init(&one);
   va_list ap;
   va_start(ap, fmt);
-  urn_source_vdiag(&one, C->p->path, C->p->src, C->p->len, line, col, fmt, ap);
+  int fline;
+  const char *file = urn_program_where(C->p, line, &fline);
+  urn_source_vdiag_at(&one, file, fline, C->p->src, C->p->len, line, col, fmt, ap);
   va_end(ap);
   if (C->msgs.len + one.len < MSG_BUDGET || C->nshown == 0) {
     if (C->nshown == 0 && one.len >= MSG_BUDGET) one.data[one.len = MSG_BUDGET - 1] = 0;

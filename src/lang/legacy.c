@@ -322,7 +322,9 @@ void urn_legacy_finish(urn_program *p, const urn_legacy_log *log) {
   urn_buf_init(&b);
   for (int i = 0; i < n; i++) {
     int k = order[i];
-    urn_buf_printf(&b, "%s:%d:%d: warning: %s", p->path, log->line[k], log->col[k], log->what[k]);
+    int fline;
+    const char *file = urn_program_where(p, log->line[k], &fline);
+    urn_buf_printf(&b, "%s:%d:%d: warning: %s", file, fline, log->col[k], log->what[k]);
     if (log->count[k] > 1) urn_buf_printf(&b, " [and %d more like it]", log->count[k] - 1);
     urn_buf_putc(&b, '\n');
   }

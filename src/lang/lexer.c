@@ -114,7 +114,8 @@ static int line_comment(lexer *L, int kind) {
   return 0;
 }
 
-/* Skips whitespace and comments (kept in the comment list); refuses `#include`. */
+/* Skips whitespace and comments (kept in the comment list).  `#include` directives were expanded before
+ * (lang/include.c); one left here is malformed (`#includefoo`). */
 static int skip_space(lexer *L) {
   for (;;) {
     int c = peekc(L, 0);
@@ -141,7 +142,7 @@ static int skip_space(lexer *L) {
     } else if (c == '#') {
       if (L->len - L->pos >= 8 && memcmp(L->src + L->pos, "#include", 8) == 0)
         return fail(L, L->line, L->col,
-                    "#include is not supported: urn reads a single self-contained program");
+                    "malformed #include: write #include \"file.stan\" (or <file.stan>)");
       if (line_comment(L, URN_COM_HASH)) return URN_EINPUT;
     } else {
       return 0;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/include.h"
 #include "lang/legacy.h"
 #include "lang/lexer.h"
 #include "lang/source.h"
@@ -72,7 +73,9 @@ static _Noreturn void fail_at(parser *P, int line, int col, const char *fmt, ...
   urn_buf_init(&b);
   va_list ap;
   va_start(ap, fmt);
-  urn_source_vdiag(&b, P->p->path, P->p->src, P->p->len, line, col, fmt, ap);
+  int fline;
+  const char *file = urn_program_where(P->p, line, &fline);
+  urn_source_vdiag_at(&b, file, fline, P->p->src, P->p->len, line, col, fmt, ap);
   va_end(ap);
   if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = 0;
   urn_error_set(P->err, URN_EINPUT, "%s", b.data);
@@ -1336,23 +1339,49 @@ static void parse_program(parser *P) {
 }
 
 urn_program *urn_parse(const char *path, const char *src, size_t len, urn_error *err) {
+  return urn_parse_ex(path, src, len, NULL, err);
+}
+
+/* Formats a lexer message at line:col of p's source (its own file and line when it has #include). */
+static void lex_diag(urn_buf *b, const urn_program *p, int line, int col, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int fline;
+  const char *file = urn_program_where(p, line, &fline);
+  urn_source_vdiag_at(b, file, fline, p->src, p->len, line, col, fmt, ap);
+  va_end(ap);
+}
+
+urn_program *urn_parse_ex(const char *path, const char *src, size_t len, const char *include_paths,
+                          urn_error *err) {
   /* a UTF-8 byte-order mark (editors on Windows write one) is not part of the program */
   if (src && len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) src += 3, len -= 3;
   urn_program *p = urn_xcalloc(1, sizeof *p);
-  char *copy = urn_xmalloc(len + 1);
-  if (len) memcpy(copy, src, len);
-  copy[len] = 0;
-  p->src = copy;
-  p->len = len;
   urn_arena_init(&p->arena, 1 << 16);
   p->path = urn_arena_strndup(&p->arena, path ? path : "<input>", strlen(path ? path : "<input>"));
+  urn_include_result inc;
+  if (urn_include_expand(p->path, src ? src : "", src ? len : 0, include_paths, &p->arena, &inc, err)) {
+    urn_program_free(p);
+    return NULL;
+  }
+  char *copy;
+  if (inc.text) { /* the program with its included files */
+    copy = inc.text, len = inc.len;
+    p->segs = inc.segs, p->nsegs = inc.nsegs, p->includes = inc.files, p->nincludes = inc.nfiles;
+  } else {
+    copy = urn_xmalloc(len + 1);
+    if (len) memcpy(copy, src, len);
+    copy[len] = 0;
+  }
+  p->src = copy;
+  p->len = len;
   urn_tokens toks;
   int line = 0, col = 0;
   char msg[512];
   if (urn_lex(copy, len, &toks, &line, &col, msg, sizeof msg)) {
     urn_buf b;
     urn_buf_init(&b);
-    urn_source_diag(&b, p->path, copy, len, line, col, "%s", msg);
+    lex_diag(&b, p, line, col, "%s", msg);
     if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = 0;
     urn_error_set(err, URN_EINPUT, "%s", b.data);
     urn_buf_free(&b);
@@ -1387,11 +1416,13 @@ urn_program *urn_parse(const char *path, const char *src, size_t len, urn_error 
   return p;
 }
 
-urn_program *urn_parse_file(const char *path, urn_error *err) {
+urn_program *urn_parse_file(const char *path, urn_error *err) { return urn_parse_file_ex(path, NULL, err); }
+
+urn_program *urn_parse_file_ex(const char *path, const char *include_paths, urn_error *err) {
   size_t len = 0;
   char *src = urn_read_file(path, &len, err);
   if (!src) return NULL;
-  urn_program *p = urn_parse(path, src, len, err);
+  urn_program *p = urn_parse_ex(path, src, len, include_paths, err);
   free(src);
   return p;
 }

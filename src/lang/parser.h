@@ -26,7 +26,13 @@
  * (code URN_EINPUT, message `path:line:col: text`, the source line and a caret line). */
 urn_program *urn_parse(const char *path, const char *src, size_t len, urn_error *err);
 
-/* Reads and parses a file (URN_EIO when it cannot be read). */
+/* The same, expanding `#include` directives (lang/include.h): files are looked for in path's folder, then in
+ * include_paths (comma-separated folders, NULL for none).  urn_parse is urn_parse_ex(..., NULL, err). */
+urn_program *urn_parse_ex(const char *path, const char *src, size_t len, const char *include_paths,
+                          urn_error *err);
+
+/* Reads and parses a file (URN_EIO when it cannot be read); _ex with include paths as urn_parse_ex. */
 urn_program *urn_parse_file(const char *path, urn_error *err);
+urn_program *urn_parse_file_ex(const char *path, const char *include_paths, urn_error *err);
 
 #endif

@@ -10,7 +10,12 @@ enum { SHOW_MAX = 160 }; /* longest slice of a source line shown */
 
 void urn_source_vdiag(urn_buf *out, const char *path, const char *src, size_t len, int line, int col,
                       const char *fmt, va_list ap) {
-  urn_buf_printf(out, "%s:%d:%d: ", path ? path : "<input>", line, col);
+  urn_source_vdiag_at(out, path, line, src, len, line, col, fmt, ap);
+}
+
+void urn_source_vdiag_at(urn_buf *out, const char *path, int shown_line, const char *src, size_t len, int line,
+                         int col, const char *fmt, va_list ap) {
+  urn_buf_printf(out, "%s:%d:%d: ", path ? path : "<input>", shown_line, col);
   urn_buf_vprintf(out, fmt, ap);
   urn_buf_putc(out, '\n');
   if (!src || line < 1) return;

@@ -16,5 +16,9 @@ void urn_source_diag(urn_buf *out, const char *path, const char *src, size_t len
                      const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 void urn_source_vdiag(urn_buf *out, const char *path, const char *src, size_t len, int line, int col,
                       const char *fmt, va_list ap);
+/* The same, naming the position as path:shown_line:col (the line's file and line number when src is a
+ * program expanded by #include) while showing line `line` of src. */
+void urn_source_vdiag_at(urn_buf *out, const char *path, int shown_line, const char *src, size_t len, int line,
+                         int col, const char *fmt, va_list ap);
 
 #endif

@@ -639,7 +639,7 @@ static urn_model *model_build(const char *path, const char *source, size_t sourc
   m->name = stem(path);
   m->print = opt->print;
   m->stop = opt->stop;
-  m->ast = urn_parse(path, source ? source : "", source ? source_len : 0, err);
+  m->ast = urn_parse_ex(path, source ? source : "", source ? source_len : 0, opt->include_paths, err);
   if (!m->ast) goto fail;
   if (urn_check(m->ast, err) != URN_OK) goto fail;
   m->prog = urn_lower(m->ast, err);
@@ -1052,13 +1052,18 @@ int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, FI
 
 int urn_layout_print_stop(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
                           FILE *warn, urn_error *err) {
+  return urn_layout_print_inc(stan_path, data_path, NULL, stop, out, warn, err);
+}
+
+int urn_layout_print_inc(const char *stan_path, const char *data_path, const char *include_paths,
+                         volatile sig_atomic_t *stop, FILE *out, FILE *warn, urn_error *err) {
   if (data_path) {
     urn_model_options opt;
     urn_model_options_default(&opt);
-    opt.stop = stop;
+    opt.stop = stop, opt.include_paths = include_paths;
     urn_model *m = urn_model_load(stan_path, data_path, &opt, err);
     if (!m) {
-      urn_program *ast = warn ? urn_parse_file(stan_path, NULL) : NULL; /* its warnings, if it parses */
+      urn_program *ast = warn ? urn_parse_file_ex(stan_path, include_paths, NULL) : NULL; /* its warnings */
       if (ast && ast->warnings) fputs(ast->warnings, warn);
       urn_program_free(ast);
       return err && err->code ? err->code : URN_EINPUT;
@@ -1074,7 +1079,7 @@ int urn_layout_print_stop(const char *stan_path, const char *data_path, volatile
     urn_model_free(m);
     return URN_OK;
   }
-  urn_program *ast = urn_parse_file(stan_path, err);
+  urn_program *ast = urn_parse_file_ex(stan_path, include_paths, err);
   if (!ast) return err && err->code ? err->code : URN_EINPUT;
   if (warn && ast->warnings) fputs(ast->warnings, warn);
   if (urn_check(ast, err) != URN_OK) { urn_program_free(ast); return URN_EINPUT; }
