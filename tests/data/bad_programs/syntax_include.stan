@@ -2,4 +2,4 @@
 model {
 }
 
-// expect: 1:1: #include is not supported: urn reads a single self-contained program
+// expect: 1:1: #include: cannot find 'other.stan' (looked in 'tests/data/bad_programs'; add folders with --include-paths DIR[,DIR])
