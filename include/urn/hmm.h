@@ -87,6 +87,10 @@ typedef struct urn_hmm_model {
   int frozen;             /* URN_HMM_FREEZE_* flags honoured by the M-step */
   void (*warn)(void *ctx, const char *msg); /* warnings (separation, slow Newton); NULL = silent */
   void *warn_ctx;         /* passed to warn */
+  int no_prior;           /* URN_HMM_FREEZE_* bits of the groups fitted by maximum likelihood: no prior
+                             (concentration 1, no emission prior), and log_prior leaves them out (0) */
+  double var_floor;       /* gaussian/diag: lower bound on every variance the M-step returns (0 = none;
+                             urn_hmm_fit_best uses 1e-6 x the data's smallest per-dimension variance) */
 } urn_hmm_model;
 
 /* Fills *m with dynamax's defaults for kind (D is forced to 1 for logreg/catreg).
@@ -94,6 +98,9 @@ typedef struct urn_hmm_model {
 URN_API int urn_hmm_model_init(urn_hmm_model *m, urn_hmm_kind kind, int K, int D, int M, int C,
                                urn_error *err);
 URN_API void urn_hmm_model_free(urn_hmm_model *m);
+/* Free parameters of the model (for AIC/BIC): K - 1 initial probabilities, K (K - 1)
+ * transition probabilities and the emission parameters, leaving out frozen groups. */
+URN_API int urn_hmm_num_free_params(const urn_hmm_model *m);
 /* "gaussian", "diag", "linreg", "logreg", "catreg", "poisson"; parse returns -1 if unknown. */
 URN_API const char *urn_hmm_kind_name(urn_hmm_kind kind);
 URN_API int urn_hmm_kind_parse(const char *name);
@@ -190,7 +197,12 @@ typedef enum urn_hmm_init_method {
   URN_HMM_INIT_AUTO = 0, /* k-means for gaussian, diag, linreg; the prior recipe otherwise */
   URN_HMM_INIT_KMEANS,   /* urn_hmm_init_kmeans */
   URN_HMM_INIT_PRIOR,    /* urn_hmm_init_prior */
-  URN_HMM_INIT_GIVEN     /* the given parameters (one fit, no restarts) */
+  URN_HMM_INIT_GIVEN,    /* the given parameters (one fit, no restarts) */
+  URN_HMM_INIT_RANDOM,   /* a random partition of the time steps, emissions by one M-step */
+  URN_HMM_INIT_SEARCH    /* restarts cycle: k-means++ partition (Poisson: of y and of log(1 + y) in turn),
+                            random partition, the best fit so far with 5%, 20% or 50% of its Viterbi labels
+                            redrawn in turn, and the best fit's Viterbi labels with one local move (the
+                            step with the j-th smallest emission margin takes its runner-up state) */
 } urn_hmm_init_method;
 /* The method AUTO stands for with this kind (others are returned unchanged). */
 URN_API urn_hmm_init_method urn_hmm_init_resolve(urn_hmm_kind kind, urn_hmm_init_method init);
@@ -202,6 +214,10 @@ typedef struct urn_hmm_fit_report {
   double log_joint;         /* its final log joint: log p(y | theta) + log p(theta) */
   int n_failed;             /* restarts that failed (initialization or EM error) */
   urn_hmm_init_method init; /* the method used (AUTO resolved) */
+  double loglik;            /* log p(y | theta) of the best fit */
+  int converged;            /* 1 when its EM stopped on opts->tol, 0 when it hit num_iters */
+  int degenerate;           /* states of the best fit that are empty (expected count < 0.5) or collapsed
+                               (a variance at var_floor); restarts are ranked by this count first */
 } urn_hmm_fit_report;
 
 /* What urn_hmm_fit_best reports while it works; any member may be NULL. */
@@ -217,7 +233,10 @@ typedef struct urn_hmm_fit_callbacks {
 } urn_hmm_fit_callbacks;
 
 /* `restarts` EM fits (opts) from initializations seeded seed, seed + 1, ...
- * (init; GIVEN starts once from `given`), each scored by its final log joint;
+ * (init; GIVEN starts once from `given`), each scored by its number of
+ * degenerate states (fewer is better) and then its final log joint (the log
+ * likelihood when m->no_prior covers every group); gaussian and diag fits get
+ * a variance floor of 1e-6 x the data's smallest variance unless m->var_floor is set;
  * the best goes to best (allocated with urn_hmm_params_alloc) and its trace to
  * trace (opts->num_iters values, may be NULL).  cb (may be NULL) hears about
  * every restart and iteration.  Returns URN_OK when at least one restart
@@ -247,6 +266,13 @@ URN_API void urn_hmm_text_free(char *text);
 URN_API int urn_hmm_init_prior(const urn_hmm_model *m, uint64_t seed, urn_hmm_params *p, urn_error *err);
 URN_API int urn_hmm_init_kmeans(const urn_hmm_model *m, uint64_t seed, const urn_hmm_seq *seqs,
                                 size_t nseq, urn_hmm_params *p, urn_error *err);
+
+/* Parameters from a hard partition: labels[i] in 0..K-1 for every pooled time
+ * step i.  The chain: pi from the first labels, A from the label transitions
+ * (plus one); the emissions by one M-step of m on the one-hot weights
+ * (a state without any time step is an error). */
+URN_API int urn_hmm_init_labels(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const int *labels,
+                                urn_hmm_params *p, urn_error *err);
 
 /* k-means: k-means++ seeding then Lloyd (scikit-learn's recipe).  X: n x d.
  * centers (K x d) are the starting centres when seed_centers is 0, else output only.

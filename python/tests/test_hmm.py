@@ -56,7 +56,9 @@ class CliCase:
         h = H.fit(ys, self.states, self.kind, x=xs, progress=False, **self.py_kw)
         with TempDir() as d:
             out = os.path.join(d, "fit.json")
+            # the CLI with dynamax's defaults (urn.hmm.fit keeps them: 50 iterations, its k-means/prior start)
             run("hmm", "fit", self.path, "--states", self.states, "--emission", self.kind, *self.cli_args(),
+                "--init", "dynamax", "--iters", "50", "--tol", "0",
                 *self.extra, "--quiet", "--out", out)
             with open(out) as f:
                 cli = json.load(f)

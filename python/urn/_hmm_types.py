@@ -21,7 +21,8 @@ class Model(ctypes.Structure):
                 ("prior_mean", _dp), ("prior_scale", _dp),
                 ("kappa0", _d), ("extra_df", _d), ("iw_scale_jitter", _d), ("ig_shape", _d), ("ig_scale", _d),
                 ("weight_scale", _d), ("rate_shape", _d), ("rate_rate", _d), ("cov_floor", _d),
-                ("frozen", _i), ("warn", WARN_FN), ("warn_ctx", ctypes.c_void_p)]
+                ("frozen", _i), ("warn", WARN_FN), ("warn_ctx", ctypes.c_void_p),
+                ("no_prior", _i), ("var_floor", _d)]
 
 
 class Params(ctypes.Structure):
@@ -43,7 +44,8 @@ class FitOpts(ctypes.Structure):
 
 class FitReport(ctypes.Structure):
     """urn_hmm_fit_report."""
-    _fields_ = [("iterations", _i), ("best_restart", _i), ("log_joint", _d), ("n_failed", _i), ("init", _i)]
+    _fields_ = [("iterations", _i), ("best_restart", _i), ("log_joint", _d), ("n_failed", _i), ("init", _i),
+                ("loglik", _d), ("converged", _i), ("degenerate", _i)]
 
 
 class FitCallbacks(ctypes.Structure):

@@ -224,13 +224,42 @@ static void log_restart(void *ctx, int r, uint64_t s, int status, double lj, int
             lj, n_done);
 }
 
+/* --prior: "default", "none" or "none:GROUPS" -> the model's no_prior bits. */
+static int parse_prior(cli_args *a, const char *prior, int *bits) {
+  if (!strcmp(prior, "default")) return *bits = 0, URN_OK;
+  if (!strcmp(prior, "none")) return *bits = URN_HMM_FREEZE_INITIAL | URN_HMM_FREEZE_TRANSITIONS | URN_HMM_FREEZE_EMISSIONS, URN_OK;
+  if (strncmp(prior, "none:", 5)) cli_die(a, 2, "--prior: '%s' is not default, none or none:GROUPS", prior);
+  char *copy = urn_xstrdup(prior + 5), *save = NULL;
+  *bits = 0;
+  for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    if (!strcmp(t, "initial") || !strcmp(t, "initial_probs")) *bits |= URN_HMM_FREEZE_INITIAL;
+    else if (!strcmp(t, "transitions") || !strcmp(t, "transition_matrix")) *bits |= URN_HMM_FREEZE_TRANSITIONS;
+    else if (!strcmp(t, "emissions")) *bits |= URN_HMM_FREEZE_EMISSIONS;
+    else cli_die(a, 2, "--prior none:GROUPS: unknown group '%s' (initial, transitions, emissions)", t);
+  }
+  free(copy);
+  return URN_OK;
+}
+
+/* Copies the prior settings of a parameter file's model into m (no_prior too, unless keep_no_prior). */
+static void fit_priors_from(urn_hmm_model *m, const urn_hmm_model *f, int keep_no_prior) {
+  m->initial_conc = f->initial_conc, m->trans_conc = f->trans_conc, m->stickiness = f->stickiness;
+  memcpy(m->prior_mean, f->prior_mean, sizeof(double) * (size_t)m->D);
+  memcpy(m->prior_scale, f->prior_scale, sizeof(double) * (size_t)m->D * m->D);
+  m->kappa0 = f->kappa0, m->extra_df = f->extra_df, m->iw_scale_jitter = f->iw_scale_jitter;
+  m->ig_shape = f->ig_shape, m->ig_scale = f->ig_scale, m->weight_scale = f->weight_scale;
+  m->rate_shape = f->rate_shape, m->rate_rate = f->rate_rate, m->cov_floor = f->cov_floor;
+  if (!keep_no_prior) m->no_prior = f->no_prior;
+}
+
 static int hmm_cli_fit(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "hmm fit", argc, argv);
   const char *path = NULL, *ycols = NULL, *xcols = NULL, *seqcol = NULL, *kind_name = "gaussian", *init = NULL;
   const char *out = NULL, *freeze = NULL;
-  long K = 0, C = 0, iters = 50, restarts = 1, seed = 1, threads = 1;
-  double tol = 0.0, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0;
+  const char *prior = NULL;
+  long K = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1;
+  double tol = 1e-10, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0;
   int quiet = 0, write_failed = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
@@ -241,10 +270,16 @@ static int hmm_cli_fit(int argc, char **argv) {
              "  --x COLS           input column(s) (linreg, bernoulli-glm, categorical-glm)\n"
              "  --seq COL          column whose runs of equal values are the sequences (default: one sequence)\n"
              "  --classes C        number of classes (categorical-glm; default max(y) + 1)\n"
-             "  --iters N          EM iterations (50, dynamax's default)\n"
-             "  --tol T            stop once the relative change of the log joint is below T (default: off)\n"
-             "  --init WHAT        kmeans (default for gaussian, diag, linreg), prior (default otherwise), or a JSON file\n"
-             "  --restarts N       N initializations (seeds SEED, SEED+1, ...), keep the best log joint\n"
+             "  --iters N          at most N EM iterations (5000)\n"
+             "  --tol T            stop once the relative change of the log joint is below T (1e-10; 0: exactly --iters)\n"
+             "  --init WHAT        search (default: restarts cycle k-means++, random partitions and perturbations of\n"
+             "                     the best fit), kmeans or prior (dynamax's), dynamax (kmeans for gaussian, diag,\n"
+             "                     linreg, else prior), random (partitions), or a JSON file\n"
+             "  --restarts N       N initializations (seeds SEED, SEED+1, ...); default for search 20 (up to 10^4\n"
+             "                     rows), 10 (up to 10^5), 3; else 1.  The best has the fewest degenerate states,\n"
+             "                     then the best log joint\n"
+             "  --prior P          default (dynamax's priors), none (maximum likelihood), or none:GROUPS with GROUPS\n"
+             "                     from initial,transitions,emissions\n"
              "  --seed S           random seed (1)\n"
              "  --threads N        threads over sequences (1)\n"
              "  --stickiness V     transition_matrix_stickiness (0)\n"
@@ -265,7 +300,7 @@ static int hmm_cli_fit(int argc, char **argv) {
         cli_int(&a, "--threads", 1, 256, &threads) || cli_double(&a, "--stickiness", 0, 1e300, 0, &stick) ||
         cli_double(&a, "--initial-conc", 0, 1e300, 1, &iconc) || cli_double(&a, "--trans-conc", 0, 1e300, 1, &tconc) ||
         cli_double(&a, "--weight-scale", 0, 1e300, 1, &wscale) ||
-        cli_double(&a, "--cov-floor", 0, 1e300, 0, &cov_floor) || cli_value(&a, "--freeze", &freeze) ||
+        cli_double(&a, "--cov-floor", 0, 1e300, 0, &cov_floor) || cli_value(&a, "--freeze", &freeze) || cli_value(&a, "--prior", &prior) ||
         cli_value(&a, "--out", &out) || cli_timeout(&a, &timeout))
       continue;
     if (cli_flag(&a, "--quiet")) {
@@ -329,17 +364,23 @@ static int hmm_cli_fit(int argc, char **argv) {
     }
     free(copy);
   }
+  if (prior && (rc = parse_prior(&a, prior, &m.no_prior))) goto fail;
   if ((rc = data_check(&m, &d, path, &err))) goto fail;
   size_t total = d.csv.nrow;
   if (total < (size_t)K) {
     rc = urn_error_set(&err, URN_EINPUT, "%s: %ld states cannot be fitted to %zu time steps", path, K, total);
     goto fail;
   }
-  /* k-means by default where it clusters the emissions (gaussian, diag, linreg); dynamax's
-   * prior recipe for the discrete models (logreg's k-means clusters the inputs, rarely useful) */
-  int use_kmeans = !init ? kind == URN_HMM_GAUSSIAN || kind == URN_HMM_DIAG || kind == URN_HMM_LINREG
-                         : !strcmp(init, "kmeans");
-  int use_file = init && strcmp(init, "kmeans") && strcmp(init, "prior");
+  /* the search by default; dynamax's k-means and prior recipes, random partitions, or a file */
+  static const char *const methods[] = {"search", "kmeans", "prior", "random", "dynamax"};
+  static const urn_hmm_init_method method_of[] = {URN_HMM_INIT_SEARCH, URN_HMM_INIT_KMEANS, URN_HMM_INIT_PRIOR,
+                                                  URN_HMM_INIT_RANDOM, URN_HMM_INIT_AUTO};
+  const char *init_name = init ? init : "search";
+  int use_file = 1;
+  urn_hmm_init_method method = URN_HMM_INIT_GIVEN;
+  for (int i = 0; i < 5; i++)
+    if (!strcmp(init_name, methods[i])) use_file = 0, method = urn_hmm_init_resolve((urn_hmm_kind)kind, method_of[i]);
+  if (!restarts) restarts = method == URN_HMM_INIT_SEARCH ? (total <= 10000 ? 20 : total <= 100000 ? 10 : 3) : 1;
   urn_hmm_params file_params;
   memset(&file_params, 0, sizeof file_params);
   if (use_file) {
@@ -353,6 +394,13 @@ static int hmm_cli_fit(int argc, char **argv) {
                          init, urn_hmm_kind_name(fm.kind), fm.K, fm.D, fm.M, urn_hmm_kind_name(m.kind), K, m.D, m.M);
       goto fail;
     }
+    /* the priors travel with the parameters: the file's, unless given on this command line */
+    fit_priors_from(&m, &fm, prior != NULL);
+    if (!isnan(stick)) m.stickiness = stick;
+    if (!isnan(iconc)) m.initial_conc = iconc;
+    if (!isnan(tconc)) m.trans_conc = tconc;
+    if (!isnan(wscale)) m.weight_scale = wscale;
+    if (cov_floor > 0) m.cov_floor = cov_floor;
     urn_hmm_model_free(&fm);
     restarts = 1;
   }
@@ -362,11 +410,17 @@ static int hmm_cli_fit(int argc, char **argv) {
   urn_hmm_fit_opts o = {(int)iters, tol, (int)threads, cli_stop_install(timeout)};
   restart_log rlog = {restarts, quiet};
   urn_hmm_fit_report rep;
-  urn_hmm_init_method method = use_file ? URN_HMM_INIT_GIVEN : use_kmeans ? URN_HMM_INIT_KMEANS : URN_HMM_INIT_PRIOR;
   urn_hmm_fit_callbacks cb = {&rlog, log_restart, NULL};
   rc = urn_hmm_fit_best(&m, d.seqs, d.nseq, &o, method, use_file ? &file_params : NULL, (int)restarts, (uint64_t)seed,
                         &best, best_trace, &rep, &cb, &err);
   int best_n = rep.iterations, best_r = rep.best_restart;
+  if (!rc && !cli_stop_code() && tol > 0 && !rep.converged)
+    fprintf(stderr, "urn hmm fit: warning: the best fit reached the iteration cap (%ld) before the relative change of "
+            "its log joint fell below %g; raise --iters\n", iters, tol);
+  if (!rc && !cli_stop_code() && rep.degenerate)
+    fprintf(stderr, "urn hmm fit: warning: the best fit has %d degenerate state%s (empty, or a variance at the floor "
+            "1e-6 x the data's variance): every restart had one; try fewer states\n", rep.degenerate,
+            rep.degenerate > 1 ? "s" : "");
   double best_lj = rep.log_joint;
   if (cli_stop_code()) {
     fprintf(stderr, "urn hmm fit: %s; nothing written\n", cli_stop_reason());
@@ -377,8 +431,20 @@ static int hmm_cli_fit(int argc, char **argv) {
     urn_buf fit, b;
     urn_buf_init(&fit);
     urn_buf_init(&b);
-    urn_buf_printf(&fit, "\"fit\": {\"iterations\": %d, \"restart\": %d, \"seed\": %ld, \"init\": \"%s\", \"final_log_joint\": ",
-                   best_n, best_r, seed + best_r, use_file ? init : use_kmeans ? "kmeans" : "prior");
+    int npar = urn_hmm_num_free_params(&m);
+    urn_buf_printf(&fit, "\"fit\": {\"iterations\": %d, \"converged\": %s, \"restart\": %d, \"seed\": %ld, "
+                   "\"init\": \"%s\", \"restarts\": %ld, \"degenerate_states\": %d, \"num_params\": %d, "
+                   "\"num_observations\": %zu,\n          \"loglik\": ",
+                   best_n, rep.converged ? "true" : "false", best_r, seed + best_r, init_name, restarts, rep.degenerate,
+                   npar, total);
+    urn_hmm_json_num(&fit, rep.loglik);
+    urn_buf_puts(&fit, ", \"log_joint\": ");
+    urn_hmm_json_num(&fit, best_lj);
+    urn_buf_puts(&fit, ", \"aic\": ");
+    urn_hmm_json_num(&fit, 2.0 * npar - 2.0 * rep.loglik);
+    urn_buf_puts(&fit, ", \"bic\": ");
+    urn_hmm_json_num(&fit, npar * log((double)total) - 2.0 * rep.loglik);
+    urn_buf_puts(&fit, ", \"final_log_joint\": ");
     urn_hmm_json_num(&fit, best_lj);
     urn_buf_puts(&fit, ",\n          \"log_joint_trace\": [");
     for (int i = 0; i < best_n; i++) {

@@ -125,6 +125,22 @@ int urn_hmm_model_from_json(const urn_json *c, urn_hmm_model *m, urn_error *err)
     }
     *target = x;
   }
+  const urn_json *np = urn_json_get(c, "no_prior");
+  for (size_t i = 0; np && np->type == URN_JSON_ARRAY && i < np->len; i++) {
+    const urn_json *v = np->items[i];
+    int g = v->type != URN_JSON_STRING ? 0
+            : !strcmp(v->str, "initial_probs")     ? URN_HMM_FREEZE_INITIAL
+            : !strcmp(v->str, "transition_matrix") ? URN_HMM_FREEZE_TRANSITIONS
+            : !strcmp(v->str, "emissions")         ? URN_HMM_FREEZE_EMISSIONS
+                                                   : 0;
+    if (!g) {
+      rc = urn_error_set(err, URN_EINPUT,
+                         "%d:%d: hmm: no_prior groups are \"initial_probs\", \"transition_matrix\" and \"emissions\"",
+                         v->line, v->col);
+      goto fail;
+    }
+    m->no_prior |= g;
+  }
   const urn_json *fr = urn_json_get(c, "frozen");
   for (size_t i = 0; fr && fr->type == URN_JSON_ARRAY && i < fr->len; i++) {
     const urn_json *v = fr->items[i];
@@ -385,7 +401,15 @@ void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hm
     break;
   default: break;
   }
-  urn_buf_puts(out, "},\n  \"params\": ");
+  urn_buf_putc(out, '}');
+  if (m->no_prior) {
+    static const char *const groups[3] = {"initial_probs", "transition_matrix", "emissions"};
+    urn_buf_puts(out, ",\n  \"no_prior\": [");
+    for (int g = 0, n = 0; g < 3; g++)
+      if (m->no_prior & (1 << g)) urn_buf_printf(out, "%s\"%s\"", n++ ? ", " : "", groups[g]);
+    urn_buf_putc(out, ']');
+  }
+  urn_buf_puts(out, ",\n  \"params\": ");
   urn_hmm_write_params(out, m, p);
   if (extra) urn_buf_printf(out, ",\n  %s", extra);
   urn_buf_puts(out, "\n}\n");

@@ -361,27 +361,60 @@ int urn_hmm_loglik(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hm
   return rc;
 }
 
-/* Dirichlet mode of conc + counts into out; error when any entry is <= 1. */
+/* Dirichlet mode of conc + counts into out; error when an entry is < 1.  Entries of
+ * exactly 1 (a concentration of 1 with no expected count) get probability 0; a row
+ * whose entries are all 1 (no counts at all, e.g. a state never visited) keeps its
+ * current values in out. */
 static int dirichlet_mode(int K, const double *conc, const double *counts, double *out,
                           const char *what, int row, int iteration, urn_error *err) {
   double s = 0.0;
   for (int k = 0; k < K; k++) {
     double a = conc[k] + counts[k];
-    if (!(a > 1.0)) {
+    if (!(a >= 1.0)) {
       if (row >= 0)
         return urn_error_set(err, URN_EINPUT,
                              "hmm M-step (iteration %d): the Dirichlet mode of %s row %d is undefined "
-                             "(concentration + count = %g <= 1 for state %d); use a concentration > 1",
+                             "(concentration + count = %g < 1 for state %d); use a concentration >= 1",
                              iteration, what, row, a, k);
       return urn_error_set(err, URN_EINPUT,
                            "hmm M-step (iteration %d): the Dirichlet mode of %s is undefined "
-                           "(concentration + count = %g <= 1 for state %d); use a concentration > 1",
+                           "(concentration + count = %g < 1 for state %d); use a concentration >= 1",
                            iteration, what, a, k);
     }
     s += a - 1.0;
   }
+  if (!(s > 0.0)) return URN_OK;
   for (int k = 0; k < K; k++) out[k] = (conc[k] + counts[k] - 1.0) / s;
   return URN_OK;
+}
+
+/* Expected counts below this leave a state's emission parameters unchanged under
+ * maximum likelihood (there is nothing to estimate them from). */
+#define EMPTY_COUNT 1e-10
+
+/* Maximum-likelihood Gaussian/diagonal M-step of state k: weighted mean and
+ * (co)variance, variances floored at m->var_floor. */
+static void ml_gaussian_state(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p, int k) {
+  int D = m->D, diag = m->kind == URN_HMM_DIAG;
+  double N = st->sum_w[k];
+  if (!(N > EMPTY_COUNT)) return;
+  const double *sy = st->sum_y + (size_t)k * D;
+  double *mu = p->means + (size_t)k * D;
+  for (int d = 0; d < D; d++) mu[d] = sy[d] / N;
+  if (diag) {
+    for (int d = 0; d < D; d++) {
+      double v = st->sum_yy[(size_t)k * D + d] / N - mu[d] * mu[d];
+      if (!(v > m->var_floor)) v = m->var_floor;
+      p->scale_diags[(size_t)k * D + d] = sqrt(v);
+    }
+    return;
+  }
+  const double *syy = st->sum_yy + (size_t)k * D * D;
+  double *S = p->covs + (size_t)k * D * D;
+  for (int d = 0; d < D; d++)
+    for (int e = 0; e <= d; e++) S[d * D + e] = S[e * D + d] = 0.5 * (syy[d * D + e] + syy[e * D + d]) / N - mu[d] * mu[e];
+  for (int d = 0; d < D; d++)
+    if (!(S[d * D + d] > m->var_floor)) S[d * D + d] = m->var_floor;
 }
 
 static int m_step_linreg(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p,
@@ -456,6 +489,20 @@ static int m_step_linreg(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hm
 static int m_step_gaussian(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p,
                            int iteration, urn_error *err) {
   int K = m->K, D = m->D;
+  if (m->no_prior & URN_HMM_FREEZE_EMISSIONS) {
+    for (int k = 0; k < K; k++) {
+      ml_gaussian_state(m, st, p, k);
+      double *L = urn_xmalloc(sizeof(double) * (size_t)D * D);
+      int bad = urn_cholesky(L, p->covs + (size_t)k * D * D, D);
+      free(L);
+      if (bad)
+        return urn_error_set(err, URN_EINPUT,
+                             "hmm gaussian M-step (iteration %d): the covariance of state %d is singular "
+                             "(expected count %.3g; its points lie in a lower-dimensional space); use fewer "
+                             "states or a prior", iteration, k, st->sum_w[k]);
+    }
+    return URN_OK;
+  }
   double k0 = m->kappa0, nu0 = D + m->extra_df;
   const double *mu0 = m->prior_mean;
   double *S = urn_xmalloc(sizeof(double) * ((size_t)2 * D * D + D));
@@ -471,6 +518,8 @@ static int m_step_gaussian(const urn_hmm_model *m, const urn_hmm_stats *st, urn_
                        (nun + D + 2.0);
     for (int d = 0; d < D; d++)
       for (int e = 0; e < d; e++) S[d * D + e] = S[e * D + d] = 0.5 * (S[d * D + e] + S[e * D + d]);
+    for (int d = 0; d < D; d++)
+      if (S[d * D + d] < m->var_floor) S[d * D + d] = m->var_floor;
     if (urn_cholesky(L, S, D)) {
       rc = urn_error_set(err, URN_EINPUT,
                          "hmm gaussian M-step (iteration %d): the covariance of state %d is not positive "
@@ -493,7 +542,8 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
     newpi = urn_xmalloc(sizeof(double) * (size_t)K);
     if (K == 1) newpi[0] = 1.0;
     else {
-      for (int k = 0; k < K; k++) conc[k] = m->initial_conc;
+      for (int k = 0; k < K; k++) conc[k] = m->no_prior & URN_HMM_FREEZE_INITIAL ? 1.0 : m->initial_conc;
+      memcpy(newpi, p->initial_probs, sizeof(double) * K);
       if ((rc = dirichlet_mode(K, conc, st->initial, newpi, "initial_probs", -1, iteration, err))) goto fail;
     }
   }
@@ -502,7 +552,9 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
     if (K == 1) newA[0] = 1.0;
     else
       for (int j = 0; j < K; j++) {
-        for (int k = 0; k < K; k++) conc[k] = m->trans_conc + (j == k ? m->stickiness : 0.0);
+        int ml = m->no_prior & URN_HMM_FREEZE_TRANSITIONS;
+        for (int k = 0; k < K; k++) conc[k] = ml ? 1.0 : m->trans_conc + (j == k ? m->stickiness : 0.0);
+        memcpy(newA + (size_t)j * K, p->transition_matrix + (size_t)j * K, sizeof(double) * K);
         if ((rc = dirichlet_mode(K, conc, st->trans + (size_t)j * K, newA + (size_t)j * K, "transition_matrix", j,
                                  iteration, err)))
           goto fail;
@@ -514,6 +566,11 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
     case URN_HMM_LINREG: rc = m_step_linreg(m, st, p, iteration, err); break;
     case URN_HMM_DIAG: {
       double k0 = m->kappa0, a0 = m->ig_shape, b0 = m->ig_scale;
+      rc = URN_OK;
+      if (m->no_prior & URN_HMM_FREEZE_EMISSIONS) {
+        for (int k = 0; k < K; k++) ml_gaussian_state(m, st, p, k);
+        break;
+      }
       for (int k = 0; k < K; k++)
         for (int d = 0; d < D; d++) {
           size_t i = (size_t)k * D + d;
@@ -521,6 +578,7 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
           double mun = (k0 * mu0 + st->sum_y[i]) / kn;
           double an = a0 + 0.5 * N, bn = b0 + 0.5 * (st->sum_yy[i] + k0 * mu0 * mu0 - kn * mun * mun);
           double v = bn / (an + 1.5);
+          if (v < m->var_floor) v = m->var_floor;
           p->means[i] = mun;
           p->scale_diags[i] = sqrt(v > 0 ? v : 0.0);
         }
@@ -529,18 +587,27 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
     }
     case URN_HMM_POISSON: {
       rc = URN_OK;
+      if (m->no_prior & URN_HMM_FREEZE_EMISSIONS) {
+        for (int k = 0; k < K; k++)
+          for (int d = 0; d < D && st->sum_w[k] > EMPTY_COUNT; d++) {
+            double r = st->sum_y[(size_t)k * D + d] / st->sum_w[k];
+            p->rates[(size_t)k * D + d] = r > 1e-300 ? r : 1e-300;
+          }
+        break;
+      }
       for (int k = 0; k < K && !rc; k++)
         for (int d = 0; d < D; d++) {
           size_t i = (size_t)k * D + d;
           double an = m->rate_shape + st->sum_y[i];
-          if (!(an > 1.0)) {
+          if (!(an >= 1.0)) {
             rc = urn_error_set(err, URN_EINPUT,
                                "hmm poisson M-step (iteration %d): the Gamma mode of state %d's rate is undefined "
                                "(shape %g + counts <= 1); use emission_prior_concentration > 1",
                                iteration, k, m->rate_shape);
             break;
           }
-          p->rates[i] = (an - 1.0) / (m->rate_rate + st->sum_w[k]);
+          double r = (an - 1.0) / (m->rate_rate + st->sum_w[k]);
+          p->rates[i] = r > 1e-300 ? r : 1e-300;
         }
       break;
     }
@@ -605,9 +672,10 @@ fail:
 }
 
 int urn__hmm_fit_em_hook(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
-                         const urn_hmm_fit_opts *opts, double *trace, int *n_done,
+                         const urn_hmm_fit_opts *opts, double *trace, int *n_done, int *converged,
                          int (*hook)(void *ctx, int iteration, double log_joint), void *ctx, urn_error *err) {
   int rc;
+  if (converged) *converged = 0;
   if (nseq == 0) return urn_error_set(err, URN_EINPUT, "hmm: no sequences to fit");
   for (size_t b = 0; b < nseq; b++)
     if ((rc = urn_hmm_seq_check(m, &seqs[b], b, err))) return rc;
@@ -632,8 +700,10 @@ int urn__hmm_fit_em_hook(const urn_hmm_model *m, urn_hmm_params *p, const urn_hm
       rc = urn_error_set(err, URN_EINTR, "hmm fit: stopped at iteration %d", i + 1);
       break;
     }
-    if (opts->tol > 0 && i > 0 && 2.0 * (trace[i] - trace[i - 1]) / fabs(trace[i] + trace[i - 1]) < opts->tol)
+    if (opts->tol > 0 && i > 0 && 2.0 * (trace[i] - trace[i - 1]) / fabs(trace[i] + trace[i - 1]) < opts->tol) {
+      if (converged) *converged = 1;
       break;
+    }
   }
   if (n_done) *n_done = done;
   urn_hmm_stats_free(&st);
@@ -643,5 +713,70 @@ int urn__hmm_fit_em_hook(const urn_hmm_model *m, urn_hmm_params *p, const urn_hm
 int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs,
                    size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
                    urn_error *err) {
-  return urn__hmm_fit_em_hook(m, p, seqs, nseq, opts, trace, n_done, NULL, NULL, err);
+  return urn__hmm_fit_em_hook(m, p, seqs, nseq, opts, trace, n_done, NULL, NULL, NULL, err);
+}
+
+int urn_hmm_init_labels(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const int *labels,
+                        urn_hmm_params *p, urn_error *err) {
+  int K = m->K;
+  size_t n = 0;
+  for (size_t b = 0; b < nseq; b++) n += seqs[b].T;
+  double *g = urn_xcalloc(n * (size_t)K + 1, sizeof(double));
+  double *cnt = urn_xcalloc((size_t)K * K + K, sizeof(double)), *first = cnt + (size_t)K * K;
+  size_t at = 0;
+  for (size_t b = 0; b < nseq; b++)
+    for (size_t t = 0; t < seqs[b].T; t++, at++) {
+      int l = labels[at];
+      if (l < 0 || l >= K) {
+        free(g), free(cnt);
+        return urn_error_set(err, URN_EINPUT, "hmm: label %d of time step %zu is outside 0..%d", l, at, K - 1);
+      }
+      g[at * K + l] = 1.0;
+      if (t == 0) first[l] += 1.0;
+      else cnt[labels[at - 1] * K + l] += 1.0;
+    }
+  urn_hmm_stats st;
+  urn_hmm_stats_alloc(m, n, &st);
+  at = 0;
+  for (size_t b = 0; b < nseq; b++) {
+    if (is_glm(m->kind)) {
+      memcpy(st.gamma + at * K, g + at * K, sizeof(double) * seqs[b].T * K);
+      for (size_t t = 0; t < seqs[b].T; t++)
+        for (int k = 0; k < K; k++) st.sum_w[k] += g[(at + t) * K + k];
+    } else
+      accumulate(m, &seqs[b], g + at * K, &st);
+    at += seqs[b].T;
+  }
+  int rc = URN_OK;
+  for (int k = 0; k < K && !rc; k++)
+    if (!(st.sum_w[k] > 0))
+      rc = urn_error_set(err, URN_EINPUT, "hmm: state %d has no time step in the initial partition", k);
+  if (!rc) {
+    /* the chain: smoothed label frequencies (every entry > 0) */
+    double s = 0.0;
+    for (int k = 0; k < K; k++) s += first[k] + 1.0;
+    for (int k = 0; k < K; k++) p->initial_probs[k] = (first[k] + 1.0) / s;
+    for (int j = 0; j < K; j++) {
+      s = 0.0;
+      for (int k = 0; k < K; k++) s += cnt[j * K + k] + 1.0;
+      for (int k = 0; k < K; k++) p->transition_matrix[(size_t)j * K + k] = (cnt[j * K + k] + 1.0) / s;
+    }
+    /* emissions: one M-step on the one-hot weights (regressions start from 0) */
+    if (p->weights) memset(p->weights, 0, sizeof(double) * (size_t)K * (m->kind == URN_HMM_CATREG ? m->C : m->D) * m->M);
+    if (p->biases) memset(p->biases, 0, sizeof(double) * (size_t)K * (m->kind == URN_HMM_CATREG ? m->C : m->D));
+    if (p->covs)
+      for (int k = 0; k < K; k++)
+        for (int d = 0; d < m->D; d++)
+          for (int e = 0; e < m->D; e++) p->covs[((size_t)k * m->D + d) * m->D + e] = d == e;
+    if (p->scale_diags)
+      for (size_t i = 0; i < (size_t)K * m->D; i++) p->scale_diags[i] = 1.0;
+    urn_hmm_model mm = *m;
+    mm.frozen = URN_HMM_FREEZE_INITIAL | URN_HMM_FREEZE_TRANSITIONS;
+    mm.warn = NULL;
+    rc = urn_hmm_m_step(&mm, &st, seqs, nseq, p, 0, err);
+  }
+  urn_hmm_stats_free(&st);
+  free(g);
+  free(cnt);
+  return rc;
 }

@@ -11,9 +11,10 @@
 #include "urn/hmm.h"
 
 /* urn_hmm_fit_em with hook(ctx, iteration, log joint entering it) called after each
- * iteration; a non-zero return stops EM with URN_EINTR (hmm_fit.c's callbacks). */
+ * iteration; a non-zero return stops EM with URN_EINTR (hmm_fit.c's callbacks).
+ * *converged (may be NULL) is 1 when EM stopped on opts->tol. */
 int urn__hmm_fit_em_hook(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
-                         const urn_hmm_fit_opts *opts, double *trace, int *n_done,
+                         const urn_hmm_fit_opts *opts, double *trace, int *n_done, int *converged,
                          int (*hook)(void *ctx, int iteration, double log_joint), void *ctx, urn_error *err);
 
 /* Up to this many states the passes keep their small vectors on the stack. */

@@ -81,6 +81,22 @@ int urn_hmm_model_init(urn_hmm_model *m, urn_hmm_kind kind, int K, int D, int M,
   return URN_OK;
 }
 
+int urn_hmm_num_free_params(const urn_hmm_model *m) {
+  int K = m->K, D = m->D, M = m->M, C = m->C, n = 0;
+  if (!(m->frozen & URN_HMM_FREEZE_INITIAL)) n += K - 1;
+  if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS)) n += K * (K - 1);
+  if (m->frozen & URN_HMM_FREEZE_EMISSIONS) return n;
+  switch (m->kind) {
+  case URN_HMM_GAUSSIAN: n += K * (D + D * (D + 1) / 2); break;
+  case URN_HMM_DIAG: n += 2 * K * D; break;
+  case URN_HMM_LINREG: n += K * (D * M + D + D * (D + 1) / 2); break;
+  case URN_HMM_LOGREG: n += K * (M + 1); break;
+  case URN_HMM_CATREG: n += K * (C - 1) * (M + 1); break;
+  case URN_HMM_POISSON: n += K * D; break;
+  }
+  return n;
+}
+
 void urn_hmm_model_free(urn_hmm_model *m) {
   free(m->prior_mean);
   free(m->prior_scale);
@@ -403,14 +419,18 @@ int urn_hmm_emission_logliks(const urn_hmm_model *m, const urn_hmm_params *p,
 double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p) {
   int K = m->K, D = m->D;
   double *a = urn_xmalloc(sizeof(double) * (size_t)K);
-  for (int k = 0; k < K; k++) a[k] = m->initial_conc;
-  double lp = urn__log_dirichlet(K, p->initial_probs, a);
-  for (int j = 0; j < K; j++) {
+  double lp = 0.0;
+  if (!(m->no_prior & URN_HMM_FREEZE_INITIAL)) {
+    for (int k = 0; k < K; k++) a[k] = m->initial_conc;
+    lp += urn__log_dirichlet(K, p->initial_probs, a);
+  }
+  for (int j = 0; j < K && !(m->no_prior & URN_HMM_FREEZE_TRANSITIONS); j++) {
     for (int k = 0; k < K; k++) a[k] = m->trans_conc + (j == k ? m->stickiness : 0.0);
     lp += urn__log_dirichlet(K, p->transition_matrix + (size_t)j * K, a);
   }
   free(a);
   const double log2pi = log(2.0 * M_PI);
+  if (m->no_prior & URN_HMM_FREEZE_EMISSIONS) return lp;
   switch (m->kind) {
   case URN_HMM_GAUSSIAN: {
     double nu = D + m->extra_df;

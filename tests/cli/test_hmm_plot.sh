@@ -20,7 +20,7 @@ expect_exit 0 "$URN" hmm --help; expect_out "urn hmm plot states|em|transitions|
 
 # --- the Gaussian HMM of step 4: fit, then every picture
 G=$D/hmm_tutorial_gauss.csv; GT=$D/hmm_tutorial_gauss.true.json
-expect_exit 0 "$URN" hmm fit $G --states 3 --y y --seq session --stickiness 10 --iters 100 --out "$TMP/g.json"
+expect_exit 0 "$URN" hmm fit --init dynamax --tol 0 $G --states 3 --y y --seq session --stickiness 10 --iters 100 --out "$TMP/g.json"
 expect_exit 0 "$URN" hmm plot states $G --params "$TMP/g.json" --y y --seq session --true-states true_state -o "$TMP/gs.svg"
 expect_out "wrote $TMP/gs.svg"; expect_err "labels aligned on the states (find_permutation): 98.3% of 600 steps agree"
 xml_ok "$TMP/gs.svg"
@@ -69,7 +69,7 @@ done
 
 # --- the GLM-HMM of step 7: the input panel, labels permuted, alignment three ways
 L=$D/hmm_tutorial_glm.csv; LT=$D/hmm_tutorial_glm.true.json
-expect_exit 0 "$URN" hmm fit $L --states 3 --emission linreg --y y --x x --seq session --iters 50 --out "$TMP/l.json"
+expect_exit 0 "$URN" hmm fit --init dynamax --tol 0 $L --states 3 --emission linreg --y y --x x --seq session --iters 50 --out "$TMP/l.json"
 expect_exit 0 "$URN" hmm plot all $L --params "$TMP/l.json" --y y --x x --seq session --true $LT --true-states true_state -o "$TMP/all"
 expect_err "true state -> 0->1 1->0 2->2 (fitted)"
 for k in states em transitions params; do [ -s "$TMP/all/$k.svg" ] && ok || bad "all: no $k.svg"; done
@@ -84,11 +84,11 @@ grep -q 'Recovered parameters' "$TMP/lp3.svg" && ! grep -q 'Generator' "$TMP/lp3
 (cd "$TMP" && "$URN" hmm plot transitions --params l.json >/dev/null 2>&1) && [ -s "$TMP/transitions.svg" ] && ok || bad "default name"
 
 # --- the other kinds: Bernoulli GLM-HMM and Poisson (committed data), a 2-D Gaussian (simulated here)
-expect_exit 0 "$URN" hmm fit $D/hmm_logreg.csv --states 2 --emission bernoulli-glm --y y --x x --seq session --out "$TMP/lr.json"
+expect_exit 0 "$URN" hmm fit --init dynamax --tol 0 --iters 50 $D/hmm_logreg.csv --states 2 --emission bernoulli-glm --y y --x x --seq session --out "$TMP/lr.json"
 expect_exit 0 "$URN" hmm plot all $D/hmm_logreg.csv --params "$TMP/lr.json" --y y --x x --seq session --true-states true_state -o "$TMP/lr"
 xml_ok "$TMP/lr/"*.svg
 grep -q '>Weights<' "$TMP/lr/params.svg" && grep -q '>Biases<' "$TMP/lr/params.svg" && ok || bad "logreg params panels"
-expect_exit 0 "$URN" hmm fit $D/hmm_poisson.csv --states 2 --emission poisson --y y --seq session --out "$TMP/po.json"
+expect_exit 0 "$URN" hmm fit --init dynamax --tol 0 --iters 50 $D/hmm_poisson.csv --states 2 --emission poisson --y y --seq session --out "$TMP/po.json"
 expect_exit 0 "$URN" hmm plot all $D/hmm_poisson.csv --params "$TMP/po.json" --y y --seq session --true-states true_state -o "$TMP/po"
 xml_ok "$TMP/po/"*.svg
 grep -q '>Rates<' "$TMP/po/params.svg" && ok || bad "poisson params panel"
@@ -99,7 +99,7 @@ cat > "$TMP/t2.json" <<'EOF2'
             "emission_covariances": [[[1.0, 0.2], [0.2, 1.0]], [[0.5, 0.0], [0.0, 2.0]]]}}
 EOF2
 expect_exit 0 "$URN" hmm sample --params "$TMP/t2.json" --T 300 --sequences 2 --seed 4 --out "$TMP/d2.csv"
-expect_exit 0 "$URN" hmm fit "$TMP/d2.csv" --states 2 --y y_0,y_1 --seq sequence --out "$TMP/f2.json"
+expect_exit 0 "$URN" hmm fit --init dynamax --tol 0 --iters 50 "$TMP/d2.csv" --states 2 --y y_0,y_1 --seq sequence --out "$TMP/f2.json"
 expect_exit 0 "$URN" hmm plot all "$TMP/d2.csv" --params "$TMP/f2.json" --y y_0,y_1 --seq sequence --true "$TMP/t2.json" \
   --true-states state --dim 1 -o "$TMP/d2"
 xml_ok "$TMP/d2/"*.svg
