@@ -126,6 +126,27 @@ static const bcase CASES[] = {
      "model { vector[N] mu; a ~ normal(0, 1); b ~ normal(0, 1); s ~ exponential(1);\n"
      "  for (n in 1:N) mu[n] = a + b * x[n] - (n > 6);\n"
      "  y ~ normal(mu, s); }\n", 0},
+    {"radon: gathers through an int array, an outer element read back in its iteration only", 1,
+     "data { int N; vector[N] x; vector[N] y; array[N] int g; }\n"
+     "parameters { vector[3] a; vector[3] b; real<lower=0> s; }\n"
+     "model { vector[N] mu; a ~ normal(0, 1); b ~ normal(0, 1); s ~ exponential(1);\n"
+     "  for (n in 1:N) { mu[n] = a[g[n]] + x[n] * b[g[n]];\n"
+     "    target += normal_lpdf(y[n] | mu[n], s); } }\n", 0},
+    {"outer element read back, then read after the loop; 2-D with a literal index, inner loop", 2,
+     "data { int N; int K; vector[N] x; vector[N] y; array[N] int g; }\n"
+     "parameters { vector[3] a; real b; real<lower=0> s; }\n"
+     "model { vector[N] mu; array[N, 2] real m2; a ~ normal(0, 1); b ~ normal(0, 1); s ~ exponential(1);\n"
+     "  for (n in 1:N) { mu[n] = a[g[n]] * b + x[n]; y[n] ~ normal(mu[n] * 2, s); }\n"
+     "  y ~ normal(mu, s + 1);\n"
+     "  for (n in 1:N) { m2[n, 2] = exp(a[g[n]]) - b;\n"
+     "    for (k in 1:K) target += normal_lpdf(x[n] | m2[n, 2] * k, s) + m2[n, 2]; } }\n", 0},
+    {"NOT: element read before it is written, written in an inner loop, read at another index", 0,
+     "data { int N; int K; vector[N] x; vector[N] y; }\n"
+     "parameters { real a; real<lower=0> s; }\n"
+     "model { vector[N] mu = rep_vector(0, N); vector[N] w; array[N, 2] real m2 = rep_array(0.5, N, 2);\n"
+     "  for (n in 1:N) { target += normal_lpdf(y[n] | mu[n], s); mu[n] = a * x[n]; }\n"
+     "  for (n in 1:N) { for (k in 1:K) w[n] = a * k; target += -square(w[n]); }\n"
+     "  for (n in 1:N) { m2[n, 1] = a; target += normal_lpdf(y[n] | m2[n, 2], s); } }\n", 0},
     {"loop-invariant target, loop variable arithmetic, sum of a local array", 1,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; real<lower=0> s; }\n"

@@ -51,8 +51,9 @@
 #include "lang/fn.h"
 #include "math/dist.h"
 
-/* ir_st.bslot of a store into an outer variable (-1), deferred (-2: urn_batch_defer_plan). */
-enum { BSLOT_OUTER = -1, BSLOT_DEFER = -2 };
+/* ir_st.bslot of a store into an outer variable (-1), deferred (-2: urn_batch_defer_plan), values only (-3: an
+ * element read back in its own iteration and nowhere else, urn_batch_defer_plan: no tape nodes). */
+enum { BSLOT_OUTER = -1, BSLOT_DEFER = -2, BSLOT_VALUES = -3 };
 
 /* How a lane-varying expression evaluates (ir_ex.bop). */
 enum {
@@ -82,7 +83,8 @@ enum {
 
 /* The plan of a batched loop. */
 typedef struct ir_batch {
-  int nloc;        /* per-iteration locals declared in the body */
+  int nloc;        /* per-iteration locals declared in the body, then one lane copy per written outer variable */
+  int nloc0;       /* per-iteration locals declared in the body */
 } ir_batch;
 
 /* ---- legality analysis (at lowering) ---- */
@@ -94,6 +96,10 @@ typedef struct actx {
   int nloc, loccap;   /* used / allocated */
   int *wr;            /* slots of outer variables written in the body */
   int nwr, wrcap;     /* used / allocated */
+  const ir_ex **wlhs; /* per written variable: the element its one statement writes */
+  int *wtop;          /* per written variable: that statement is outside inner loops */
+  int *wdone;         /* per written variable: st_check has passed its statement (program order) */
+  int depth;          /* st_check: inner loops around the statement being checked */
   int bad;            /* a statement makes the loop unbatchable */
 } actx;
 
@@ -140,8 +146,8 @@ static void collect(actx *a, const ir_st *s) {
     default: break;
   }
 }
-/* Records the outer variables written (after collect knows the locals). */
-static void collect_writes(actx *a, const ir_st *s) {
+/* Records the outer variables written (after collect knows the locals); depth counts the inner loops around s. */
+static void collect_writes(actx *a, const ir_st *s, int depth) {
   if (!s || a->bad) return;
   if (s->kind == URN_ST_ASSIGN) {
     const ir_ex *l = s->lhs;
@@ -149,13 +155,44 @@ static void collect_writes(actx *a, const ir_st *s) {
     if (find_slot(a->loc, a->nloc, v->slot) < 0) {
       if (v->slot == a->loopslot || is_block_var(a->p, v->slot)) { a->bad = 1; return; }
       if (find_slot(a->wr, a->nwr, v->slot) >= 0) { a->bad = 1; return; } /* written by two statements */
-      push_slot(&a->wr, &a->nwr, &a->wrcap, v->slot);
+      int cap = a->wrcap;
+      int k = push_slot(&a->wr, &a->nwr, &a->wrcap, v->slot);
+      if (cap != a->wrcap) {
+        a->wlhs = urn_xrealloc(a->wlhs, (size_t)a->wrcap * sizeof *a->wlhs);
+        a->wtop = urn_xrealloc(a->wtop, (size_t)a->wrcap * sizeof *a->wtop);
+        a->wdone = urn_xrealloc(a->wdone, (size_t)a->wrcap * sizeof *a->wdone);
+      }
+      a->wlhs[k] = l, a->wtop[k] = depth == 0, a->wdone[k] = 0;
     }
   } else if (s->kind == URN_ST_BLOCK) {
-    for (int i = 0; i < s->nbody; i++) collect_writes(a, s->body[i]);
+    for (int i = 0; i < s->nbody; i++) collect_writes(a, s->body[i], depth);
   } else if (s->kind == URN_ST_FOR) {
-    collect_writes(a, s->body[0]);
+    collect_writes(a, s->body[0], depth + 1);
   }
+}
+
+/* Is index x the batched loop's variable? */
+static int is_loopvar(const actx *a, const ir_ex *x) {
+  return x && x->kind == URN_EX_VAR && x->global && x->slot == a->loopslot;
+}
+
+/* Is e (an INDEX of an outer variable written in the body) a read of the very element the iteration wrote
+ * earlier: the write is outside inner loops and before e in program order, and both index lists are the loop
+ * variable and integer constants, equal position by position?  Then e reads back the lane value just stored
+ * (a "shadow" of the element: `mu[n] = ...; target += normal_lpdf(y[n] | mu[n], s);`). */
+static int shadow_read(const actx *a, int k, const ir_ex *e) {
+  const ir_ex *w = a->wlhs[k];
+  if (!a->wtop[k] || !a->wdone[k] || w->kind != URN_EX_INDEX || w->nidx != e->nidx) return 0;
+  int loop = 0;
+  for (int i = 0; i < e->nidx; i++) {
+    const ir_idx *x = &e->idx[i], *y = &w->idx[i];
+    if (x->kind != URN_IDX_SINGLE || y->kind != URN_IDX_SINGLE) return 0;
+    if (is_loopvar(a, x->lo) && is_loopvar(a, y->lo)) { loop = 1; continue; }
+    if (x->lo->kind != IR_CONST || y->lo->kind != IR_CONST || x->lo->ty.base != URN_TY_INT ||
+        y->lo->ty.base != URN_TY_INT || x->lo->ty.dims || y->lo->ty.dims || x->lo->c != y->lo->c)
+      return 0;
+  }
+  return loop;
 }
 
 static int is_vec_ty(urn_type t) {
@@ -219,6 +256,14 @@ static int ex_check(actx *a, ir_ex *e, int mark) {
       return 0;
     }
     case URN_EX_INDEX: {
+      if (e->a[0]->kind == URN_EX_VAR && e->a[0]->global) {
+        int k = find_slot(a->wr, a->nwr, e->a[0]->slot);
+        if (k >= 0) {
+          if (!shadow_read(a, k, e)) return -1;
+          if (mark) e->lane = 1, e->bop = BOP_LOCAL, e->bslot = a->nloc + k;
+          return 1;
+        }
+      }
       int all_single = 1, lane = 0;
       for (int i = 0; i < e->nidx; i++) {
         if (e->idx[i].kind != URN_IDX_SINGLE) all_single = 0;
@@ -376,8 +421,9 @@ static int st_check(actx *a, ir_st *s, int mark) {
         if (ex_check(a, ix->lo, 0) != 0) return -1;
       }
       if (!has_loop) return -1;
+      if (a->depth == 0) a->wdone[find_slot(a->wr, a->nwr, v->slot)] = 1;
       if (mark) {
-        s->bslot = BSLOT_OUTER;
+        s->bslot = BSLOT_OUTER, s->bshadow = 1 + find_slot(a->wr, a->nwr, v->slot);
         for (int i = 0; i < l->nidx; i++) {
           ir_ex *x = l->idx[i].lo;
           if (x->kind == URN_EX_VAR && x->slot == a->loopslot) x->lane = 1, x->bop = BOP_LOOPVAR;
@@ -398,7 +444,10 @@ static int st_check(actx *a, ir_st *s, int mark) {
       return 0;
     case URN_ST_FOR:
       if (ex_check(a, s->lo, mark) != 0 || ex_check(a, s->hi, mark) != 0) return -1;
-      if (st_check(a, s->body[0], mark) < 0) return -1;
+      a->depth++;
+      int r = st_check(a, s->body[0], mark);
+      a->depth--;
+      if (r < 0) return -1;
       if (mark) s->batch = NULL, s->run = rt_run_fn(URN_ST_FOR, 0);
       return 0;
     default: return -1;
@@ -411,16 +460,18 @@ int urn_batch_plan(urn_prog *p, ir_st *s) {
   memset(&a, 0, sizeof a);
   a.p = p, a.loopslot = s->slot;
   collect(&a, s->body[0]);
-  collect_writes(&a, s->body[0]);
+  collect_writes(&a, s->body[0], 0);
   int ok = !a.bad && st_check(&a, s->body[0], 0) == 0;
   if (ok) {
+    for (int k = 0; k < a.nwr; k++) a.wdone[k] = 0;
     st_check(&a, s->body[0], 1);
     ir_batch *b = urn_arena_alloc(&p->arena, sizeof *b);
-    b->nloc = a.nloc;
+    b->nloc = a.nloc + a.nwr; /* the locals, then a lane copy of each written outer element (shadow reads) */
+    b->nloc0 = a.nloc;
     s->batch = b;
     s->run = urn_batch_run;
   }
-  free(a.loc), free(a.wr);
+  free(a.loc), free(a.wr), free(a.wlhs), free(a.wtop), free(a.wdone);
   return ok;
 }
 
@@ -506,6 +557,56 @@ static void defer_mark(const dctx *c, ir_st *s, int inside) {
   for (int i = 0; i < s->nbody; i++) defer_mark(c, s->body[i], inside);
 }
 
+/* Does e read variable slot other than as a shadow read (a batched loop's read-back of the element it stored)? */
+static int reads_other(int slot, const ir_ex *e) {
+  if (!e) return 0;
+  if (e->kind == URN_EX_INDEX && e->lane && e->bop == BOP_LOCAL) return 0;
+  if (e->kind == URN_EX_VAR) return e->global && e->slot == slot;
+  for (int i = 0; i < e->na; i++) if (reads_other(slot, e->a[i])) return 1;
+  for (int i = 0; i < e->nidx; i++) if (reads_other(slot, e->idx[i].lo) || reads_other(slot, e->idx[i].hi)) return 1;
+  return 0;
+}
+static int reads_other_st(int slot, const ir_st *s) {
+  if (!s) return 0;
+  if (s->lhs) {
+    const ir_ex *l = s->lhs;
+    if (l->kind == URN_EX_INDEX) {
+      if (l->a[0]->kind != URN_EX_VAR && reads_other(slot, l->a[0])) return 1;
+      for (int i = 0; i < l->nidx; i++) if (reads_other(slot, l->idx[i].lo) || reads_other(slot, l->idx[i].hi)) return 1;
+    } else if (l->kind != URN_EX_VAR && reads_other(slot, l)) {
+      return 1;
+    }
+  }
+  if (reads_other(slot, s->rhs) || reads_other(slot, s->tlo) || reads_other(slot, s->thi) ||
+      reads_other(slot, s->cond) || reads_other(slot, s->lo) || reads_other(slot, s->hi))
+    return 1;
+  for (int i = 0; i < s->nargs; i++) if (reads_other(slot, s->args[i])) return 1;
+  if (s->kind == URN_ST_DECL && s->decl) {
+    const ir_decl *d = s->decl;
+    for (int i = 0; i < d->ndims; i++) if (reads_other(slot, d->dims[i])) return 1;
+    if (reads_other(slot, d->size1) || reads_other(slot, d->size2) || reads_other(slot, d->init) ||
+        reads_other(slot, d->lower) || reads_other(slot, d->upper) || reads_other(slot, d->offset) ||
+        reads_other(slot, d->multiplier))
+      return 1;
+  }
+  for (int i = 0; i < s->nbody; i++) if (reads_other_st(slot, s->body[i])) return 1;
+  return 0;
+}
+/* Marks BSLOT_VALUES the batched stores whose variable the model block reads only through shadow reads: the
+ * lanes carry the derivatives, the variable needs its values only (no tape node per element). */
+static int values_mark(urn_prog *p, ir_st *s, int inside) {
+  if (!s) return 0;
+  if (s->kind == URN_ST_FOR && s->batch) inside = 1;
+  int marked = 0;
+  if (inside && s->kind == URN_ST_ASSIGN && s->bslot == BSLOT_OUTER && s->bshadow && s->lhs->kind == URN_EX_INDEX) {
+    int slot = s->lhs->a[0]->slot, other = 0;
+    for (int i = 0; i < p->nstmts[URN_BLK_MODEL] && !other; i++) other = reads_other_st(slot, p->stmts[URN_BLK_MODEL][i]);
+    if (!other) s->bslot = BSLOT_VALUES, marked = 1;
+  }
+  for (int i = 0; i < s->nbody; i++) marked += values_mark(p, s->body[i], inside);
+  return marked;
+}
+
 int urn_batch_defer_plan(urn_prog *p) {
   if (p->nobatch) return 0;
   ir_st **st = p->stmts[URN_BLK_MODEL];
@@ -519,6 +620,7 @@ int urn_batch_defer_plan(urn_prog *p) {
     for (int k = 0; k < c.n; k++) marked += !c.bad[k] && c.hmm[k];
   }
   free(c.slot), free(c.bad), free(c.hmm);
+  for (int i = 0; i < n; i++) marked += values_mark(p, st[i], 0);
   return marked;
 }
 
@@ -551,7 +653,8 @@ typedef struct bctx {
   size_t L;         /* lanes (iterations) */
   double lo;        /* the loop variable in lane 0 */
   const double *iv; /* the loop variable in each lane */
-  blocal *loc;      /* per-iteration locals, by bslot */
+  blocal *loc;      /* per-iteration locals, by bslot, then the lane copies of stored outer elements */
+  int nloc0;        /* number of per-iteration locals (where the lane copies begin) */
 } bctx;
 
 /* Workspace of this evaluation (not zeroed; lives until the tape is reset). */
@@ -1431,11 +1534,19 @@ static void bs_assign(bctx *b, const ir_st *s) {
   size_t one, st = 0;
   int uni;
   const size_t *off = lane_offsets(b, l, base, &one, &uni, &st);
+  if (s->bshadow) { /* read back later in the iteration: the lane value itself, as a local's */
+    blocal *c = &b->loc[b->nloc0 + s->bshadow - 1];
+    c->n = 1, c->el = balloc(b, sizeof *c->el), c->el[0] = x; /* (x's terms are never written after) */
+  }
   if (s->bslot == BSLOT_DEFER && x.nt) { store_deferred(b, base, off, uni, one, st, &x); return; }
   if (uni == 2) {
     size_t *o = balloc(b, b->L * sizeof *o);
     for (size_t k = 0; k < b->L; k++) o[k] = one + k * st;
     off = o, uni = 0;
+  }
+  if (s->bslot == BSLOT_VALUES) { /* read nowhere else: its values, no tape nodes */
+    for (size_t k = 0; k < b->L; k++) base->v[off[uni ? 0 : k]] = x.v ? x.v[k] : x.u;
+    return;
   }
   if (x.nt > 1 || (x.nt == 1 && x.t[0].d)) {
     /* one node per lane with one partial per term, written straight into the tape */
@@ -1538,6 +1649,7 @@ void urn_batch_run(urn_ev *ev, const ir_st *s) {
   b.ev = ev, b.L = (size_t)(hi - lo) + 1, b.lo = lo;
   b.loc = balloc(&b, (size_t)(s->batch->nloc ? s->batch->nloc : 1) * sizeof *b.loc);
   memset(b.loc, 0, (size_t)s->batch->nloc * sizeof *b.loc);
+  b.nloc0 = s->batch->nloc0;
   double *iv = dalloc(&b, b.L);
   for (size_t l = 0; l < b.L; l++) iv[l] = lo + (double)l;
   b.iv = iv;

@@ -238,6 +238,8 @@ struct ir_st {
   ir_st **body;             /* BLOCK statements, or [0] the loop body / then branch, [1] else */
   int nbody;                /* number of body statements */
   int bslot;                /* batched loop: DECL of a per-iteration local, its index in the batch's locals */
+  int bshadow;              /* batched loop: ASSIGN to an outer element: 1 + the index of its lane copy among the
+                               batch's locals (read back later in the iteration), 0 for none */
   struct ir_batch *batch;   /* FOR: the plan when its iterations run batched (lang/batch.c), else NULL */
 };
 
