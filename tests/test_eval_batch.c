@@ -147,6 +147,22 @@ static const bcase CASES[] = {
      "  for (n in 1:N) { target += normal_lpdf(y[n] | mu[n], s); mu[n] = a * x[n]; }\n"
      "  for (n in 1:N) { for (k in 1:K) w[n] = a * k; target += -square(w[n]); }\n"
      "  for (n in 1:N) { m2[n, 1] = a; target += normal_lpdf(y[n] | m2[n, 2], s); } }\n", 0},
+    {"transformed parameters: gathers (loss curve), two writers of one row (capture-recapture), then read", 3,
+     "data { int N; int K; int T; vector[N] x; vector[N] y; array[N] int g; array[K, T] real ys; }\n"
+     "parameters { vector<lower=0>[3] lr; real<lower=0> om; real<lower=0, upper=1> p; real<lower=0, upper=1> c; }\n"
+     "transformed parameters { vector[3] gf; vector[N] lm; array[K] vector[T] pe;\n"
+     "  for (i in 1:3) gf[i] = 1 - exp(-(i / om) ^ 1.5);\n"
+     "  for (i in 1:N) lm[i] = lr[g[i]] * x[g[i]] * gf[g[i]];\n"
+     "  for (i in 1:K) { pe[i, 1] = p; for (j in 2:T) pe[i, j] = (1 - ys[i, j - 1]) * p + ys[i, j - 1] * c; } }\n"
+     "model { lr ~ lognormal(0, 1); om ~ lognormal(0, 0.5);\n"
+     "  y ~ normal(lm, 2); for (i in 1:K) target += normal_lpdf(ys[i] | pe[i], 1); }\n", 0},
+    {"NOT: two writers at different loop-variable positions, a transformed parameter read back", 0,
+     "data { int N; vector[N] x; vector[N] y; }\n"
+     "parameters { real a; }\n"
+     "transformed parameters { matrix[N, N] w = rep_matrix(0, N, N); vector[N] v;\n"
+     "  for (n in 1:N) { w[n, 2] = a * x[n]; w[3, n] = a; }\n"
+     "  for (n in 1:N) { v[n] = a * n; if (n > 1) v[n] += v[n - 1]; } }\n"
+     "model { y ~ normal(v + w[1]' + w[, 2], 1); }\n", 0},
     {"loop-invariant target, loop variable arithmetic, sum of a local array", 1,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; real<lower=0> s; }\n"
@@ -204,14 +220,14 @@ static const bcase CASES[] = {
      "model { for (n in 1:N) target += f(mu, y[n]);\n"
      "  for (n in 1:N) { if (n > 100) reject(\"never\"); y[n] ~ normal(mu, 2); }\n"
      "  for (n in 1:N) if (y[n] > 0) y[n] ~ normal(mu, 3); }\n", 0},
-    {"NOT: outer write at a loop-invariant index, two writers", 0,
+    {"NOT: outer write at a loop-invariant index; two writers at the loop variable batch", 1,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; }\n"
      "model { vector[N] v = rep_vector(0, N); vector[N] w = rep_vector(0, N);\n"
      "  for (n in 1:N) v[1] = mu * y[n];\n"
      "  for (n in 1:N) { w[n] = mu; w[n] = mu * 2; }\n"
      "  target += -dot_self(v) - dot_self(w); }\n", 0},
-    {"NOT: loops in transformed parameters and generated quantities", 0,
+    {"loops in transformed parameters batch, in generated quantities not", 1,
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; }\n"
      "transformed parameters { vector[N] m; for (n in 1:N) m[n] = mu * y[n]; }\n"

@@ -96,7 +96,10 @@ typedef struct actx {
   int nloc, loccap;   /* used / allocated */
   int *wr;            /* slots of outer variables written in the body */
   int nwr, wrcap;     /* used / allocated */
-  const ir_ex **wlhs; /* per written variable: the element its one statement writes */
+  const ir_ex **wlhs; /* per written variable: the element its first statement writes */
+  int *nw;            /* per written variable: statements writing it */
+  unsigned *wpos;     /* per written variable: index positions that are the loop variable in every such statement */
+  int block;          /* the block of the loop (transformed parameters: its variables may be written) */
   int *wtop;          /* per written variable: that statement is outside inner loops */
   int *wdone;         /* per written variable: st_check has passed its statement (program order) */
   int depth;          /* st_check: inner loops around the statement being checked */
@@ -147,22 +150,43 @@ static void collect(actx *a, const ir_st *s) {
   }
 }
 /* Records the outer variables written (after collect knows the locals); depth counts the inner loops around s. */
+static int is_loopvar(const actx *a, const ir_ex *x);
+
+/* Is slot a variable of the transformed parameters block? */
+static int is_tparam(const urn_prog *p, int slot) {
+  for (int i = 0; i < p->ndecls[URN_BLK_TPARAMS]; i++)
+    if (p->decls[URN_BLK_TPARAMS][i] && p->decls[URN_BLK_TPARAMS][i]->slot == slot) return 1;
+  return 0;
+}
+
 static void collect_writes(actx *a, const ir_st *s, int depth) {
   if (!s || a->bad) return;
   if (s->kind == URN_ST_ASSIGN) {
     const ir_ex *l = s->lhs;
     const ir_ex *v = l->kind == URN_EX_INDEX ? l->a[0] : l;
     if (find_slot(a->loc, a->nloc, v->slot) < 0) {
-      if (v->slot == a->loopslot || is_block_var(a->p, v->slot)) { a->bad = 1; return; }
-      if (find_slot(a->wr, a->nwr, v->slot) >= 0) { a->bad = 1; return; } /* written by two statements */
+      if (v->slot == a->loopslot) { a->bad = 1; return; }
+      if (is_block_var(a->p, v->slot) && !(a->block == URN_BLK_TPARAMS && is_tparam(a->p, v->slot))) { a->bad = 1; return; }
+      unsigned pos = 0; /* the index positions that are exactly the loop variable */
+      if (l->kind == URN_EX_INDEX)
+        for (int i = 0; i < l->nidx && i < 32; i++)
+          if (l->idx[i].kind == URN_IDX_SINGLE && is_loopvar(a, l->idx[i].lo)) pos |= 1u << i;
+      int k = find_slot(a->wr, a->nwr, v->slot);
+      if (k >= 0) { /* several statements: iterations stay disjoint when they share a loop-variable position */
+        a->nw[k]++, a->wpos[k] &= pos;
+        if (!a->wpos[k]) a->bad = 1;
+        return;
+      }
       int cap = a->wrcap;
-      int k = push_slot(&a->wr, &a->nwr, &a->wrcap, v->slot);
+      k = push_slot(&a->wr, &a->nwr, &a->wrcap, v->slot);
       if (cap != a->wrcap) {
         a->wlhs = urn_xrealloc(a->wlhs, (size_t)a->wrcap * sizeof *a->wlhs);
         a->wtop = urn_xrealloc(a->wtop, (size_t)a->wrcap * sizeof *a->wtop);
         a->wdone = urn_xrealloc(a->wdone, (size_t)a->wrcap * sizeof *a->wdone);
+        a->nw = urn_xrealloc(a->nw, (size_t)a->wrcap * sizeof *a->nw);
+        a->wpos = urn_xrealloc(a->wpos, (size_t)a->wrcap * sizeof *a->wpos);
       }
-      a->wlhs[k] = l, a->wtop[k] = depth == 0, a->wdone[k] = 0;
+      a->wlhs[k] = l, a->wtop[k] = depth == 0, a->wdone[k] = 0, a->nw[k] = 1, a->wpos[k] = pos;
     }
   } else if (s->kind == URN_ST_BLOCK) {
     for (int i = 0; i < s->nbody; i++) collect_writes(a, s->body[i], depth);
@@ -182,7 +206,7 @@ static int is_loopvar(const actx *a, const ir_ex *x) {
  * (a "shadow" of the element: `mu[n] = ...; target += normal_lpdf(y[n] | mu[n], s);`). */
 static int shadow_read(const actx *a, int k, const ir_ex *e) {
   const ir_ex *w = a->wlhs[k];
-  if (!a->wtop[k] || !a->wdone[k] || w->kind != URN_EX_INDEX || w->nidx != e->nidx) return 0;
+  if (a->nw[k] != 1 || !a->wtop[k] || !a->wdone[k] || w->kind != URN_EX_INDEX || w->nidx != e->nidx) return 0;
   int loop = 0;
   for (int i = 0; i < e->nidx; i++) {
     const ir_idx *x = &e->idx[i], *y = &w->idx[i];
@@ -423,7 +447,7 @@ static int st_check(actx *a, ir_st *s, int mark) {
       if (!has_loop) return -1;
       if (a->depth == 0) a->wdone[find_slot(a->wr, a->nwr, v->slot)] = 1;
       if (mark) {
-        s->bslot = BSLOT_OUTER, s->bshadow = 1 + find_slot(a->wr, a->nwr, v->slot);
+        s->bslot = BSLOT_OUTER, s->bshadow = a->nw[find_slot(a->wr, a->nwr, v->slot)] == 1 ? 1 + find_slot(a->wr, a->nwr, v->slot) : 0;
         for (int i = 0; i < l->nidx; i++) {
           ir_ex *x = l->idx[i].lo;
           if (x->kind == URN_EX_VAR && x->slot == a->loopslot) x->lane = 1, x->bop = BOP_LOOPVAR;
@@ -454,11 +478,11 @@ static int st_check(actx *a, ir_st *s, int mark) {
   }
 }
 
-int urn_batch_plan(urn_prog *p, ir_st *s) {
+int urn_batch_plan(urn_prog *p, ir_st *s, int block) {
   if (p->nobatch || s->kind != URN_ST_FOR || !s->global) return 0;
   actx a;
   memset(&a, 0, sizeof a);
-  a.p = p, a.loopslot = s->slot;
+  a.p = p, a.loopslot = s->slot, a.block = block;
   collect(&a, s->body[0]);
   collect_writes(&a, s->body[0], 0);
   int ok = !a.bad && st_check(&a, s->body[0], 0) == 0;
@@ -471,7 +495,7 @@ int urn_batch_plan(urn_prog *p, ir_st *s) {
     s->batch = b;
     s->run = urn_batch_run;
   }
-  free(a.loc), free(a.wr), free(a.wlhs), free(a.wtop), free(a.wdone);
+  free(a.loc), free(a.wr), free(a.wlhs), free(a.wtop), free(a.wdone), free(a.nw), free(a.wpos);
   return ok;
 }
 

@@ -41,9 +41,9 @@ int32_t rt_s_normal(urn_ev *ev, const ir_ex *e, double *out);
 int32_t rt_s_lse_add(urn_ev *ev, const ir_ex *e, double *out);
 /* The run function of a statement kind (variant: specialised fast forms). */
 ir_run rt_run_fn(int kind, int variant);
-/* Loop batching (lang/batch.c): plans a model-block `for` statement (sets its
- * run to urn_batch_run when its iterations can run as vector operations). */
-int urn_batch_plan(urn_prog *p, ir_st *s);
+/* Loop batching (lang/batch.c): plans a `for` statement of the model or transformed parameters block (block:
+ * enum urn_block_kind; sets its run to urn_batch_run when its iterations can run as vector operations). */
+int urn_batch_plan(urn_prog *p, ir_st *s, int block);
 void urn_batch_run(urn_ev *ev, const ir_st *s);
 /* After the model block is lowered: marks the stores of batched loops into a
  * matrix that the block reads only as hmm_marginal's first argument as

@@ -469,7 +469,8 @@ static ir_st *lower_stmt(lctx *c, const urn_stmt *x) {
       s->lo = lower_expr(c, x->lo), s->hi = lower_expr(c, x->hi);
       s->slot = x->decl->slot, s->global = x->decl->global;
       s->body = lower_bodies(c, x->body, NULL, 1), s->nbody = 1;
-      if (c->block == URN_BLK_MODEL && !c->in_fun && !c->failed) urn_batch_plan(c->p, s);
+      if ((c->block == URN_BLK_MODEL || c->block == URN_BLK_TPARAMS) && !c->in_fun && !c->failed)
+        urn_batch_plan(c->p, s, c->block);
       return s;
     }
     case URN_ST_FOREACH:
