@@ -196,6 +196,35 @@ static const bcase CASES[] = {
      "  y ~ student_t(3, exp(a + b * x) / 2, s);\n"
      "  z ~ bernoulli_logit(a + b * x); cnt ~ poisson_log(a - x * b);\n"
      "  target += normal_lpdf(x | -y, s) + lognormal_lpdf(exp(x) | log1p_exp(th) + b, s); }\n", 0},
+    {"fused gathers through int arrays (radon, IRT vectorised)", 0,
+     "data { int N; vector[N] x; vector[N] y; array[N] int g; array[N] int z; }\n"
+     "parameters { vector[3] a; vector[3] b; array[3] real c; real<lower=0> s; }\n"
+     "model { a ~ normal(0, 1); b ~ normal(0, 1); c ~ normal(0, 1); s ~ exponential(1);\n"
+     "  y ~ normal(a[g] + x .* b[g], s);\n"
+     "  z ~ bernoulli_logit(exp(a[g]) .* (to_vector(c[g]) - b[g[g]]));\n"
+     "  target += normal_lpdf(x | 2 * a[g] - to_vector(c[g]), s + 1) + normal_lpdf(y[1:3] | a[{1, 1, 2}] + 1, s); }\n", 0},
+    {"if on data inside loops (capture-recapture Mh), an index valid only where the branch runs", 2,
+     "data { int N; int T; vector[N] y; array[N] int cnt; array[N] int z; }\n"
+     "parameters { real<lower=0, upper=1> om; vector[N] eps; real mu; }\n"
+     "model { eps ~ normal(0, 1);\n"
+     "  for (i in 1:N) {\n"
+     "    if (cnt[i] > 0) target += bernoulli_lpmf(1 | om) + binomial_logit_lpmf(cnt[i] | T, eps[i]);\n"
+     "    else target += log_sum_exp(bernoulli_lpmf(1 | om) + binomial_logit_lpmf(0 | T, eps[i]), bernoulli_lpmf(0 | om)); }\n"
+     "  for (n in 1:N) if (n > 1) target += normal_lpdf(y[n - 1] | mu, 1); }\n", 0},
+    {"if: nested, on a parameter, locals declared in a branch, inner loop, outer stores in both branches", 2,
+     "data { int N; int K; vector[N] x; vector[N] y; array[N] int z; array[N] int g; }\n"
+     "parameters { vector[3] a; real b; real<lower=0> s; }\n"
+     "transformed parameters { vector[N] m;\n"
+     "  for (n in 1:N) { if (z[n]) m[n] = a[g[n]] * x[n]; else if (g[n] == 2) m[n] = b; else m[n] = b - a[1]; } }\n"
+     "model { a ~ normal(0, 1); b ~ normal(0, 1); s ~ exponential(1);\n"
+     "  for (n in 1:N) { real t = b * x[n];\n"
+     "    if (t > 0.3) { real u = t + a[g[n]]; y[n] ~ normal(u + m[n], s); if (g[n] != 3) target += -square(u); }\n"
+     "    else { for (k in 1:K) target += normal_lpdf(x[n] | t * k, s); }\n"
+     "    if (N > 3) target += -0.5 * square(t); } }\n", 0},
+    {"NOT: a local declared outside an if assigned inside it", 0,
+     "data { int N; vector[N] y; array[N] int z; }\n"
+     "parameters { real mu; }\n"
+     "model { for (n in 1:N) { real t = mu; if (z[n]) t = 2 * mu; y[n] ~ normal(t, 1); } }\n", 0},
     {"NOT: loop-carried dependence", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real<lower=-1, upper=1> rho; real<lower=0> s; }\n"
@@ -213,7 +242,7 @@ static const bcase CASES[] = {
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; real<lower=0> s; }\n"
      "model { for (n in 1:N) y[n] ~ normal(mu, s) T[-5, ]; }\n", 0},
-    {"NOT: user function, reject, if", 0,
+    {"NOT: user function, reject; if batches", 1,
      "functions { real f(real a, real b) { return a * b; } }\n"
      "data { int N; vector[N] y; }\n"
      "parameters { real mu; }\n"
@@ -275,6 +304,13 @@ static void check_fused_mismatch(void) {
       "parameters { real mu; }\n"
       "model { y ~ normal(mu * head(y, 3) + y, 1); }\n";
   expect_reject(src, "size mismatch", "mismatch");
+  const char *gather =
+      "data { int N; vector[N] y; array[N] int g; }\n"
+      "transformed data { array[N] int g2 = g; g2[5] = 4; }\n"
+      "parameters { real mu; }\n"
+      "transformed parameters { vector[3] a = [mu, 2 * mu, 1]'; }\n"
+      "model { y ~ normal(a[g2] * 2, 1); }\n";
+  expect_reject(gather, "gather index out of range", "index 4 out of range; expecting index to be between 1 and 3");
 }
 
 /* A rejection inside a loop that defers its stores, then a good point: the

@@ -1,4 +1,4 @@
-/* lang/batch.c — loop batching: a `for (n in a:b)` of the model block whose
+/* lang/batch.c — loop batching: a `for (n in a:b)` of the model (or transformed parameters) block whose
  * iterations are independent is run once over the whole index range as
  * vector operations instead of b - a + 1 interpretations of its body.
  *
@@ -14,9 +14,13 @@
  *   - assignments `x[..., n, ...] = expr` to ONE scalar element of a
  *     variable declared outside the loop (a model-block local) where one
  *     index is exactly the loop variable and the others are loop-invariant:
- *     different iterations write different elements.  Such a variable is
- *     written by that one statement only and never read inside the body, so
- *     no iteration sees another's writes;
+ *     different iterations write different elements.  Such a variable (in
+ *     transformed parameters: also a transformed parameter) is written by
+ *     statements that all have the loop variable at one common index
+ *     position, and is never read inside the body, so no iteration sees
+ *     another's writes; except that with one writer outside inner loops, a
+ *     later read of exactly the element written (loop variable and integer
+ *     literals as indexes) reads back the lane value (shadow_read);
  *   - `target += scalar` and `y ~ dist(...)` on scalars, without truncation.
  * No break / continue / return / print / reject / while / if / foreach, no
  * user-function calls, no _rng, no target(), and an expression that varies
@@ -26,7 +30,7 @@
  * a distribution call on scalars, or log_sum_exp / sum of a local container.
  * Loop-invariant subexpressions are evaluated once per statement by the
  * ordinary evaluator (they have no side effects: calls are built-ins without
- * rng).  Only loops of the model block are planned; an outer loop whose plan
+ * rng).  Only loops of the model and transformed parameters blocks are planned; an outer loop whose plan
  * succeeds runs its inner loops in sequence (their own plans are dropped).
  *
  * Evaluation.  A lane value (bv) is L doubles (or one loop-invariant value)
@@ -72,7 +76,8 @@ enum {
   BOP_VLEAF,       /* fused vector expression: a container evaluated by the ordinary path, one lane per element */
   BOP_VLOCAL,      /* a per-iteration container local as a whole (a lane container: one lane value per element) */
   BOP_VUNARY,      /* elementwise unary kernel over a lane container */
-  BOP_VBINARY      /* elementwise binary kernel over lane containers and scalars */
+  BOP_VBINARY,     /* elementwise binary kernel over lane containers and scalars */
+  BOP_VGATHER      /* fused vector expression: v[idx], a vector / 1-D real array variable at a data int array */
 };
 
 /* Forward terms a lane value may carry: a store into a per-iteration local
@@ -102,7 +107,9 @@ typedef struct actx {
   int block;          /* the block of the loop (transformed parameters: its variables may be written) */
   int *wtop;          /* per written variable: that statement is outside inner loops */
   int *wdone;         /* per written variable: st_check has passed its statement (program order) */
-  int depth;          /* st_check: inner loops around the statement being checked */
+  int depth;          /* st_check: inner loops and ifs around the statement being checked */
+  int ifdepth;        /* st_check: ifs around the statement being checked */
+  int *locifd;        /* per per-iteration local: the ifdepth of its declaration */
   int bad;            /* a statement makes the loop unbatchable */
 } actx;
 
@@ -145,6 +152,9 @@ static void collect(actx *a, const ir_st *s) {
     case URN_ST_FOR:
       if (!s->global) a->bad = 1;
       collect(a, s->body[0]);
+      break;
+    case URN_ST_IF:
+      for (int i = 0; i < s->nbody; i++) collect(a, s->body[i]);
       break;
     default: break;
   }
@@ -192,6 +202,8 @@ static void collect_writes(actx *a, const ir_st *s, int depth) {
     for (int i = 0; i < s->nbody; i++) collect_writes(a, s->body[i], depth);
   } else if (s->kind == URN_ST_FOR) {
     collect_writes(a, s->body[0], depth + 1);
+  } else if (s->kind == URN_ST_IF) {
+    for (int i = 0; i < s->nbody; i++) collect_writes(a, s->body[i], depth + 1);
   }
 }
 
@@ -410,11 +422,18 @@ static int st_check(actx *a, ir_st *s, int mark) {
         if (!scalar && !is_vec_ty(s->rhs->ty)) return -1;
         if (ex_check(a, s->rhs, mark) < 0) return -1;
       }
+      a->locifd[b] = a->ifdepth;
       if (mark) s->bslot = b;
       return 0;
     }
     case URN_ST_ASSIGN: {
       ir_ex *l = s->lhs;
+      {
+        /* a local assigned inside an if must be declared inside it (no merge of the branches' lanes) */
+        const ir_ex *v0 = l->kind == URN_EX_INDEX ? l->a[0] : l;
+        int b0 = v0->kind == URN_EX_VAR ? find_slot(a->loc, a->nloc, v0->slot) : -1;
+        if (b0 >= 0 && a->locifd[b0] != a->ifdepth) return -1;
+      }
       if (l->kind == URN_EX_VAR && local_container(a, l) >= 0) {
         /* a whole container local = a container (copies the elements' lane values) */
         int b = local_container(a, l);
@@ -466,6 +485,15 @@ static int st_check(actx *a, ir_st *s, int mark) {
         if (ex_check(a, s->args[i], mark) < 0) return -1;
       }
       return 0;
+    case URN_ST_IF: {
+      /* each branch runs on the lanes whose condition selects it (a lane-varying condition) */
+      if (!s->cond || !is_scalar_ty(s->cond->ty) || !s->cond->s || ex_check(a, s->cond, mark) < 0) return -1;
+      a->depth++, a->ifdepth++;
+      int r = 0;
+      for (int i = 0; i < s->nbody && r == 0; i++) r = st_check(a, s->body[i], mark);
+      a->depth--, a->ifdepth--;
+      return r;
+    }
     case URN_ST_FOR:
       if (ex_check(a, s->lo, mark) != 0 || ex_check(a, s->hi, mark) != 0) return -1;
       a->depth++;
@@ -485,6 +513,7 @@ int urn_batch_plan(urn_prog *p, ir_st *s, int block) {
   a.p = p, a.loopslot = s->slot, a.block = block;
   collect(&a, s->body[0]);
   collect_writes(&a, s->body[0], 0);
+  a.locifd = urn_xcalloc((size_t)(a.nloc ? a.nloc : 1), sizeof *a.locifd);
   int ok = !a.bad && st_check(&a, s->body[0], 0) == 0;
   if (ok) {
     for (int k = 0; k < a.nwr; k++) a.wdone[k] = 0;
@@ -495,7 +524,7 @@ int urn_batch_plan(urn_prog *p, ir_st *s, int block) {
     s->batch = b;
     s->run = urn_batch_run;
   }
-  free(a.loc), free(a.wr), free(a.wlhs), free(a.wtop), free(a.wdone), free(a.nw), free(a.wpos);
+  free(a.loc), free(a.wr), free(a.wlhs), free(a.wtop), free(a.wdone), free(a.nw), free(a.wpos), free(a.locifd);
   return ok;
 }
 
@@ -679,6 +708,8 @@ typedef struct bctx {
   const double *iv; /* the loop variable in each lane */
   blocal *loc;      /* per-iteration locals, by bslot, then the lane copies of stored outer elements */
   int nloc0;        /* number of per-iteration locals (where the lane copies begin) */
+  int nloc;         /* entries of loc */
+  int affine;       /* lane l is iteration lo + l (else a subset of the iterations: an if's branch; iv) */
 } bctx;
 
 /* Workspace of this evaluation (not zeroed; lives until the tape is reset). */
@@ -800,7 +831,7 @@ static size_t *lane_offsets(bctx *b, const ir_ex *e, const urn_val *base, size_t
       continue;
     }
     any = 1;
-    if (x->bop == BOP_LOOPVAR) {
+    if (x->bop == BOP_LOOPVAR && b->affine) {
       check_index(ev, e, b->lo, base->dim[k]);
       check_index(ev, e, b->lo + (double)(b->L - 1), base->dim[k]);
       lane[k] = 2;
@@ -1250,6 +1281,33 @@ static void bx_vleaf(bctx *b, const ir_ex *e, bv *out) {
   }
 }
 
+/* A fused gather v[idx]: lane l is v[idx[l]] (its node a per-lane leaf), indexes checked as the ordinary path. */
+static void bx_gather(bctx *b, const ir_ex *e, bv *out) {
+  urn_ev *ev = b->ev;
+  const ir_ex *be = e->a[0], *ie = e->idx[0].lo;
+  const urn_val *base = be->global ? &ev->glob[be->slot] : &ev->frame[be->slot];
+  urn_val iv;
+  ie->g(ev, ie, &iv);
+  size_t L = iv.n, n = base->n;
+  if (b->L == (size_t)-1) b->L = L;
+  else if (L != b->L) urn_ev_reject(ev, "%s:%d:%d: size mismatch (%zu and %zu elements)", ev->prog->path, e->line, e->col, b->L, L);
+  double *v = dalloc(b, L);
+  for (size_t l = 0; l < L; l++) {
+    v[l] = base->v[check_index(ev, e, iv.v[l], (int32_t)n)];
+  }
+  out->v = v, out->nt = 0, out->t = NULL;
+  if (base->ix) {
+    int32_t *ln = balloc(b, (L ? L : 1) * sizeof *ln);
+    int any = 0;
+    for (size_t l = 0; l < L; l++) ln[l] = base->ix[(size_t)iv.v[l] - 1], any |= ln[l] >= 0;
+    if (any) {
+      out->t = balloc(b, sizeof *out->t);
+      out->t[0] = (bterm){-1, ln, NULL, 0};
+      out->nt = 1;
+    }
+  }
+}
+
 static void bx(bctx *b, const ir_ex *e, bv *out) {
   if (e->kind == IR_CONST && e->lane) { /* folded after planning (fused vector expressions) */
     if (urn_is_scalar(e->ty)) bv_uniform(out, e->c, -1, b);
@@ -1281,6 +1339,7 @@ static void bx(bctx *b, const ir_ex *e, bv *out) {
       return;
     case BOP_LSE_VEC: case BOP_SUM_VEC: bx_reduce(b, e, out); return;
     case BOP_VLEAF: bx_vleaf(b, e, out); return;
+    case BOP_VGATHER: bx_gather(b, e, out); return;
   }
   urn_ev_fail(b->ev, URN_EFATAL, "internal error: unbatchable expression in a batched loop");
 }
@@ -1393,6 +1452,7 @@ static void bv_collapse(bctx *b, bv *x, int most) {
 }
 
 static void bs(bctx *b, const ir_st *s);
+static void bs_if(bctx *b, const ir_st *s);
 
 /* ---- deferred stores (matrices read only by hmm_marginal) ----
  *
@@ -1639,6 +1699,74 @@ static void bs_for(bctx *b, const ir_st *s) {
   }
 }
 
+/* x restricted to lanes sel[0..k) of b's lanes (values, per-lane leaves and derivatives gathered). */
+static void bv_gather(bctx *b, const bv *x, const size_t *sel, size_t k, bv *out) {
+  out->u = x->u, out->v = NULL, out->nt = x->nt, out->t = NULL;
+  if (x->v) {
+    double *v = dalloc(b, k);
+    for (size_t i = 0; i < k; i++) v[i] = x->v[sel[i]];
+    out->v = v;
+  }
+  if (!x->nt) return;
+  bterm *t = balloc(b, (size_t)x->nt * sizeof *t);
+  for (int j = 0; j < x->nt; j++) {
+    const bterm *s = &x->t[j];
+    t[j] = (bterm){s->node, NULL, NULL, 1};
+    if (s->lnode) {
+      int32_t *ln = balloc(b, (k ? k : 1) * sizeof *ln);
+      for (size_t i = 0; i < k; i++) ln[i] = s->lnode[sel[i]];
+      t[j].lnode = ln;
+    }
+    if (s->d) {
+      double *d = dalloc(b, k);
+      for (size_t i = 0; i < k; i++) d[i] = s->d[sel[i]];
+      t[j].d = d;
+    }
+  }
+  out->t = t;
+}
+
+/* Runs branch st on lanes sel[0..k) of b: a context of k lanes whose loop variable and locals are those lanes'
+ * (locals declared outside the branch are only read in it: the plan forbids assigning them). */
+static void bs_subset(bctx *b, const ir_st *st, const size_t *sel, size_t k) {
+  if (!st || !k) return;
+  if (k == b->L) { bs(b, st); return; }
+  bctx sb = *b;
+  sb.L = k, sb.affine = 0;
+  double *iv = dalloc(b, k);
+  for (size_t i = 0; i < k; i++) iv[i] = b->iv[sel[i]];
+  sb.iv = iv, sb.lo = iv[0];
+  sb.loc = balloc(b, (size_t)(b->nloc ? b->nloc : 1) * sizeof *sb.loc);
+  for (int j = 0; j < b->nloc; j++) {
+    const blocal *c = &b->loc[j];
+    sb.loc[j].n = c->n, sb.loc[j].el = NULL;
+    if (!c->el) continue;
+    sb.loc[j].el = balloc(b, (c->n ? c->n : 1) * sizeof *sb.loc[j].el);
+    for (size_t e = 0; e < c->n; e++) bv_gather(b, &c->el[e], sel, k, &sb.loc[j].el[e]);
+  }
+  bs(&sb, st);
+}
+
+/* if (cond) A else B: A on the lanes where cond is non-zero, B on the others, in that order (the iterations
+ * are independent, so the order of two branches' lanes does not matter). */
+static void bs_if(bctx *b, const ir_st *s) {
+  bv c;
+  bx(b, s->cond, &c);
+  const ir_st *no = s->nbody > 1 ? s->body[1] : NULL;
+  if (!c.v) {
+    if (c.u != 0) bs(b, s->body[0]);
+    else if (no) bs(b, no);
+    return;
+  }
+  size_t L = b->L, k = 0;
+  size_t *yes = balloc(b, L * sizeof *yes), *other = balloc(b, L * sizeof *other);
+  for (size_t l = 0; l < L; l++)
+    if (c.v[l] != 0) yes[k++] = l;
+    else other[l - k] = l;
+  bs_subset(b, s->body[0], yes, k);
+  bs_subset(b, no, other, L - k);
+}
+
 static void bs(bctx *b, const ir_st *s) {
   switch (s->kind) {
     case URN_ST_BLOCK:
@@ -1660,6 +1788,7 @@ static void bs(bctx *b, const ir_st *s) {
       return;
     }
     case URN_ST_FOR: bs_for(b, s); return;
+    case URN_ST_IF: bs_if(b, s); return;
   }
   urn_ev_fail(b->ev, URN_EFATAL, "internal error: unbatchable statement in a batched loop");
 }
@@ -1673,7 +1802,7 @@ void urn_batch_run(urn_ev *ev, const ir_st *s) {
   b.ev = ev, b.L = (size_t)(hi - lo) + 1, b.lo = lo;
   b.loc = balloc(&b, (size_t)(s->batch->nloc ? s->batch->nloc : 1) * sizeof *b.loc);
   memset(b.loc, 0, (size_t)s->batch->nloc * sizeof *b.loc);
-  b.nloc0 = s->batch->nloc0;
+  b.nloc0 = s->batch->nloc0, b.nloc = s->batch->nloc, b.affine = 1;
   double *iv = dalloc(&b, b.L);
   for (size_t l = 0; l < b.L; l++) iv[l] = lo + (double)l;
   b.iv = iv;
@@ -1691,9 +1820,18 @@ void urn_batch_run(urn_ev *ev, const ir_st *s) {
  * kernels; its container operands that are anything else (a variable, a
  * matrix product, a call) are evaluated by the ordinary path as leaves. */
 
+/* Is e a gather v[idx]: a vector (or 1-D real array) variable at one multi-index that is data (`alpha[county]`)? */
+static int gather_op(const ir_ex *e) {
+  if (e->kind != URN_EX_INDEX || e->nidx != 1 || e->idx[0].kind != URN_IDX_MULTI || !e->idx[0].lo) return 0;
+  const ir_ex *v = e->a[0], *ix = e->idx[0].lo;
+  return v->kind == URN_EX_VAR && is_vec_ty(v->ty) && v->ty.base != URN_TY_INT && is_vec_ty(e->ty) && ix->novar &&
+         ix->ty.dims == 1 && ix->ty.base == URN_TY_INT;
+}
+
 static void fuse_mark(ir_ex *e) {
   if (is_scalar_ty(e->ty)) { mark_uniform(e); return; }
   e->lane = 1;
+  if (gather_op(e)) { e->bop = BOP_VGATHER; return; }
   if (!fuse_op(e)) { e->bop = BOP_VLEAF; return; }
   e->bop = e->na == 1 ? BOP_UNARY : BOP_BINARY;
   for (int i = 0; i < e->na; i++) fuse_mark(e->a[i]);
@@ -1727,7 +1865,7 @@ int32_t urn_fused_dist(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int n
     memset(&da[i], 0, sizeof da[i]);
     fused[i] = e->lane && e->bop != BOP_NONE && e->bop != BOP_VLEAF;
     if (fused[i]) {
-      bc[i].ev = ev, bc[i].L = (size_t)-1, bc[i].lo = 0, bc[i].iv = NULL, bc[i].loc = NULL;
+      bc[i].ev = ev, bc[i].L = (size_t)-1, bc[i].lo = 0, bc[i].iv = NULL, bc[i].loc = NULL, bc[i].affine = 1;
       bx(&bc[i], e, &x[i]);
       if (bc[i].L == (size_t)-1) bc[i].L = 1; /* cannot happen: a container operand sets it */
       da[i].v = x[i].v ? x[i].v : &x[i].u, da[i].n = x[i].v ? bc[i].L : 1;
