@@ -20,12 +20,30 @@
 
 /* ---- errors and target ---- */
 
+/* In a program with #include, a message "path:LINE:COL: ..." counts LINE in the expanded text: name the file
+ * and line it came from instead (lang/include.h).  Nothing to do (and no cost) without #include. */
+static void map_position(const urn_ev *ev, char *msg, size_t cap) {
+  const urn_program *a = ev->prog ? ev->prog->ast : NULL;
+  if (!a || !a->nsegs || !ev->prog->path) return;
+  size_t pl = strlen(ev->prog->path);
+  if (strncmp(msg, ev->prog->path, pl) != 0 || msg[pl] != ':') return;
+  char *end;
+  long line = strtol(msg + pl + 1, &end, 10);
+  if (end == msg + pl + 1 || *end != ':' || line < 1 || line > 2147483647L) return;
+  int fline;
+  const char *file = urn_program_where(a, (int)line, &fline);
+  char tmp[sizeof ev->err->msg];
+  snprintf(tmp, sizeof tmp, "%s:%d%s", file, fline, end);
+  snprintf(msg, cap, "%s", tmp);
+}
+
 void urn_ev_reject(urn_ev *ev, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   if (ev->err) {
     ev->err->code = URN_EREJECT;
     vsnprintf(ev->err->msg, sizeof ev->err->msg, fmt, ap);
+    map_position(ev, ev->err->msg, sizeof ev->err->msg);
   }
   va_end(ap);
   longjmp(ev->jb, 1);
@@ -37,6 +55,7 @@ void urn_ev_fail(urn_ev *ev, int code, const char *fmt, ...) {
   if (ev->err) {
     ev->err->code = code;
     vsnprintf(ev->err->msg, sizeof ev->err->msg, fmt, ap);
+    map_position(ev, ev->err->msg, sizeof ev->err->msg);
   }
   va_end(ap);
   longjmp(ev->jb, 1);

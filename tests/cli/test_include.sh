@@ -78,6 +78,12 @@ expect_exit 1 "$URN" check "$TMP/p/e.stan"
 expect_err "sub/bad.stan:3:14: unknown variable 'nope'"
 expect_err "  return x + nope;"
 expect_err "e.stan:7:12: unknown variable 'oops'"
+# a run-time error inside an included file (transformed data) names that file and line too
+printf '  array[2] real a = {1, 2};\n  int k = 3;\n  real z = a[k];\n' > "$TMP/p/sub/td.stan"
+printf 'transformed data {\n#include "sub/td.stan"\n}\nparameters { real mu; }\nmodel { mu ~ normal(0, 1); }\n' > "$TMP/p/rt.stan"
+printf '{}' > "$TMP/e.json"
+expect_exit 1 "$URN" check "$TMP/p/rt.stan" --data "$TMP/e.json"
+expect_err "transformed data: $TMP/p/sub/td.stan:3:13: index 3 out of range"
 # old syntax in an included file: the warning names that file
 printf 'real f(real x) {\n  real y;\n  y <- x;\n  return y;\n}\n' > "$TMP/p/sub/old.stan"
 printf 'functions {\n#include "sub/old.stan"\n}\nparameters { real mu; }\nmodel { mu ~ normal(f(0), 1); }\n' > "$TMP/p/o.stan"
