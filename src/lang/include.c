@@ -15,12 +15,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lang/source.h"
 #include "util/util.h"
 
 enum { MAX_DEPTH = 64 };
+#define MAX_FILE ((size_t)16 << 20)     /* the largest file #include reads (a Stan program is far smaller) */
+#define MAX_EXPANDED ((size_t)64 << 20) /* the largest expanded program (a file included twice at each of many
+                                           levels grows exponentially) */
+enum { MAX_INCLUSIONS = 10000 };        /* directives expanded in one program, for the same reason */
 
 /* The state of one expansion. */
 typedef struct inc {
@@ -35,6 +40,7 @@ typedef struct inc {
   const char *stack[MAX_DEPTH]; /* real paths of the files being expanded, outermost first */
   const char *shown[MAX_DEPTH]; /* their paths as named in messages */
   int depth;                  /* entries of stack */
+  int ninclusions;            /* directives expanded so far */
   urn_error *err;             /* where a failure goes */
 } inc;
 
@@ -112,6 +118,9 @@ static int expand(inc *I, const char *path, const char *src, size_t len);
  * name, finds it, expands it; *pos ends at the end of the directive's line (its newline not consumed). */
 static int directive(inc *I, const char *path, const char *src, size_t len, size_t *pos, int line, int col) {
   size_t i = *pos;
+  if (++I->ninclusions > MAX_INCLUSIONS)
+    return fail(I, path, src, len, line, col, "#include: more than %d files included in one program (a file "
+                "included twice at each of several levels doubles at each level)", MAX_INCLUSIONS);
   while (i < len && (src[i] == ' ' || src[i] == '\t')) i++;
   char close = 0;
   if (i < len && (src[i] == '"' || src[i] == '<')) close = src[i] == '"' ? '"' : '>', i++;
@@ -157,6 +166,14 @@ static int directive(inc *I, const char *path, const char *src, size_t len, size
     free(real), free(found), free(name);
     return fail(I, path, src, len, line, col, "#include: files nested more than %d deep", MAX_DEPTH);
   }
+  struct stat st;
+  const char *why = stat(found, &st) != 0 ? "cannot be read" : !S_ISREG(st.st_mode) ? "is not a regular file"
+                  : (size_t)st.st_size > MAX_FILE ? "is larger than 16 MB" : NULL;
+  if (why) { /* a device (/dev/zero), a folder, a FIFO would never end or make no sense */
+    int rc = fail(I, path, src, len, line, col, "#include: '%s' %s", found, why);
+    free(real), free(found), free(name);
+    return rc;
+  }
   urn_error ferr;
   size_t flen = 0;
   char *text = urn_read_file(found, &flen, &ferr);
@@ -182,6 +199,10 @@ static int directive(inc *I, const char *path, const char *src, size_t len, size
   I->out_line++;
   const char *body = text;
   if (flen >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) body += 3, flen -= 3; /* byte-order mark */
+  if (I->out->len + flen > MAX_EXPANDED) {
+    free(text);
+    return fail(I, path, src, len, line, col, "#include: the program with its included files exceeds 64 MB");
+  }
   I->stack[I->depth] = keycopy, I->shown[I->depth] = stored, I->depth++;
   int rc = expand(I, stored, body, flen);
   I->depth--;

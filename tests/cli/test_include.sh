@@ -104,6 +104,20 @@ expect_err "u.stan:2:1: #include: the file name has no closing '\"'"
 printf 'model {\n#include "sub/funs.stan" extra\n}\n' > "$TMP/p/x.stan"
 expect_exit 1 "$URN" check "$TMP/p/x.stan"
 expect_err "x.stan:2:1: #include: unexpected text after the file name"
+# hostile includes: a device or a folder is refused (reading /dev/zero would never end); a file included twice at
+# each of 15 levels (2^15 copies) stops at 10000 inclusions
+printf 'model {\n#include "/dev/zero"\n}\n' > "$TMP/p/z.stan"
+expect_exit 1 "$URN" check "$TMP/p/z.stan"
+expect_err "z.stan:2:1: #include: '/dev/zero' is not a regular file"
+printf 'model {\n#include "sub"\n}\n' > "$TMP/p/z2.stan"
+expect_exit 1 "$URN" check "$TMP/p/z2.stan"
+expect_err "#include: '$TMP/p/sub' is not a regular file"
+mkdir "$TMP/p/exp"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do printf '#include "f%d.stan"\n#include "f%d.stan"\n' $((i+1)) $((i+1)) > "$TMP/p/exp/f$i.stan"; done
+printf '// leaf\n' > "$TMP/p/exp/f16.stan"
+printf 'model {\n#include "exp/f1.stan"\n}\n' > "$TMP/p/big.stan"
+expect_exit 1 "$URN" check "$TMP/p/big.stan"
+expect_err "#include: more than 10000 files included in one program"
 # a file included twice (not recursively) is fine; an empty file too
 printf '' > "$TMP/p/empty.stan"
 printf 'functions {\n#include "sub/funs.stan"\n}\nparameters { real mu; }\n#include "empty.stan"\nmodel {\n  mu ~ normal(twice(1), 1);\n  real z = zz;\n}\n' > "$TMP/p/t.stan"
