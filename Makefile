@@ -207,6 +207,13 @@ bench-vi: $(BUILD)/urn
 bench-stan: $(BUILD)/urn
 	URN=$(BUILD)/urn sh bench/stan/run.sh
 
+# urn and rstan side by side on posteriordb's posteriors that have data (bench/pdb/run.sh: us per gradient counting
+# warmup, the ratio, the median; docs/performance.md).  Not part of make test.  Variables: POSTERIORDB, WORK,
+# RSTAN_CACHE, ONLY, SEED, COMPILE, TIMEOUT (see bench/pdb/run.sh).
+.PHONY: bench-pdb
+bench-pdb: $(BUILD)/urn
+	URN=$(BUILD)/urn sh bench/pdb/run.sh
+
 # rstan reads urn's Stan CSV files (needs R and rstan; also part of `make test`, skipped there without R).
 .PHONY: test-interop
 test-interop: $(BUILD)/urn

@@ -1,7 +1,8 @@
-/* cli/cmd_format.c — `urn format model.stan [--canonical] [-o OUT | --in-place]`:
+/* cli/cmd_format.c — `urn format model.stan [--canonical | --stan2.21] [-o OUT | --in-place]`:
  * prints the program with urn's consistent layout (lang/format.h), comments
  * kept; --canonical also rewrites pre-2.33 syntax in current Stan, as
- * `stanc --print-canonical` does.  Only parses the program (no type check), so
+ * `stanc --print-canonical` does; --stan2.21 prints the syntax Stan 2.21 (rstan
+ * from Debian) reads, for running a program beside it (bench/pdb).  Only parses the program (no type check), so
  * it also formats programs that use functions urn lacks.  Warnings about old
  * syntax go to stderr.  Exit 0, 1 for a program that does not parse or a file
  * that cannot be read or written, 2 for usage errors. */
@@ -14,10 +15,12 @@
 #include "lang/parser.h"
 
 static void usage(void) {
-  printf("usage: urn format model.stan [--canonical] [-o out.stan | --in-place]\n"
+  printf("usage: urn format model.stan [--canonical | --stan2.21] [-o out.stan | --in-place]\n"
          "  prints the program with a consistent layout (comments kept) on stdout\n"
          "  --canonical   also rewrite pre-2.33 syntax in current Stan (array[N] real y, =, //, target +=,\n"
          "                foo_lpdf(y | ...), ?:, ...) and brace every loop and branch body\n"
+         "  --stan2.21    print the syntax of Stan 2.21 (rstan from Debian): real y[N], no _lupdf, no %%/%%,\n"
+         "                declarations before statements (nested blocks / hoisted), no profile()\n"
          "  -o FILE       write to FILE instead of stdout\n"
          "  --in-place    rewrite model.stan itself (refused for a program with #include: the output inlines\n"
          "                the included files)\n"
@@ -28,11 +31,12 @@ int cmd_format(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "format", argc, argv);
   const char *model = NULL, *outpath = NULL, *incp = NULL;
-  int canonical = 0, in_place = 0;
+  int canonical = 0, in_place = 0, stan221 = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) { usage(); return 0; }
     if (cli_flag(&a, "--canonical")) { canonical = 1; continue; }
+    if (cli_flag(&a, "--stan2.21")) { stan221 = 1; continue; }
     if (cli_flag(&a, "--in-place")) { in_place = 1; continue; }
     if (cli_value(&a, "-o", &outpath) || cli_value(&a, "--output", &outpath)) continue;
     if (cli_value(&a, "--include-paths", &incp)) continue;
@@ -58,7 +62,7 @@ int cmd_format(int argc, char **argv) {
   if (p->warnings) fputs(p->warnings, stderr);
   urn_buf b;
   urn_buf_init(&b);
-  urn_format_program(p, canonical ? URN_FMT_CANONICAL : 0, &b);
+  urn_format_program(p, stan221 ? URN_FMT_STAN221 : canonical ? URN_FMT_CANONICAL : 0, &b);
   urn_program_free(p);
   const char *dest = in_place ? model : outpath;
   int rc = 0;

@@ -28,6 +28,7 @@ typedef struct fmt {
 } fmt;
 
 #define CANON(flags) ((flags) & URN_FMT_CANONICAL)
+#define STAN221(flags) ((flags) & URN_FMT_STAN221)
 
 static int op_prec(int op) {
   switch (op) {
@@ -103,7 +104,12 @@ static void index_list(const urn_expr *e, int flags, urn_buf *o) {
 
 static void call(const urn_expr *e, int flags, urn_buf *o) {
   int old = !CANON(flags);
-  urn_buf_puts(o, old && (e->legacy & URN_LEG_RENAMED) && e->written ? e->written : e->name);
+  const char *name = old && (e->legacy & URN_LEG_RENAMED) && e->written ? e->written : e->name;
+  size_t n = strlen(name);
+  if (STAN221(flags) && n > 6 && (!strcmp(name + n - 6, "_lupdf") || !strcmp(name + n - 6, "_lupmf")))
+    urn_buf_printf(o, "%.*s_lp%cf", (int)(n - 6), name, name[n - 2]); /* Stan 2.21 has no _lupdf */
+  else
+    urn_buf_puts(o, name);
   urn_buf_putc(o, '(');
   expr_list(e->args, e->nargs, flags, e->has_bar && !(old && (e->legacy & URN_LEG_BAR_ADDED)), o);
   if (e->has_bar && e->nargs == 1) urn_buf_puts(o, " |"); /* foo_lpdf(y |) */
@@ -136,7 +142,7 @@ static void expr(const urn_expr *e, int flags, int min, urn_buf *o) {
         expr(e->rhs, flags, P_PREFIX, o);
       } else {
         expr(e->lhs, flags, level, o);
-        urn_buf_printf(o, " %s ", urn_op_name(e->op));
+        urn_buf_printf(o, " %s ", e->op == URN_OP_INTDIV && STAN221(flags) ? "/" : urn_op_name(e->op));
         expr(e->rhs, flags, level + 1, o);
       }
       break;
@@ -231,7 +237,7 @@ static void unsized_elem(urn_type ty, int flags, urn_buf *o) {
 
 /* An unsized type (function argument or return): "array[,] real" or, old, "real[,]". */
 void urn_format_unsized(urn_type ty, unsigned legacy, int flags, urn_buf *o) {
-  int postfix = (legacy & URN_LEG_POSTFIX_DIMS) && !CANON(flags) && ty.dims;
+  int postfix = (((legacy & URN_LEG_POSTFIX_DIMS) && !CANON(flags)) || STAN221(flags)) && ty.dims;
   if (ty.dims && !postfix) {
     urn_buf_puts(o, "array[");
     for (int i = 1; i < ty.dims; i++) urn_buf_putc(o, ',');
@@ -255,7 +261,7 @@ static void dims_list(const urn_vardecl *d, int flags, urn_buf *o) {
 /* The type of a declaration up to the name: "array[N] real<lower=0>" ("real<lower=0>" when
  * the dimensions go after the name). */
 static void decl_type(const urn_vardecl *d, int flags, urn_buf *o) {
-  int postfix = (d->legacy & URN_LEG_POSTFIX_DIMS) && !CANON(flags);
+  int postfix = ((d->legacy & URN_LEG_POSTFIX_DIMS) && !CANON(flags)) || STAN221(flags);
   if (d->ndims && !postfix) {
     urn_buf_puts(o, "array[");
     dims_list(d, flags, o);
@@ -296,7 +302,7 @@ static void decl_type(const urn_vardecl *d, int flags, urn_buf *o) {
 /* The name, with old-style dimensions after it when so written. */
 static void decl_name(const urn_vardecl *d, int flags, urn_buf *o) {
   urn_buf_puts(o, d->name);
-  if ((d->legacy & URN_LEG_POSTFIX_DIMS) && !CANON(flags) && d->ndims) {
+  if ((((d->legacy & URN_LEG_POSTFIX_DIMS) && !CANON(flags)) || STAN221(flags)) && d->ndims) {
     urn_buf_putc(o, '[');
     dims_list(d, flags, o);
     urn_buf_putc(o, ']');
@@ -398,10 +404,14 @@ static void close_brace(fmt *F, int line, int col) {
   urn_buf_putc(F->out, '}');
 }
 
+static void stmts(fmt *F, urn_stmt *const *ss, int n, int hoisted);
+
 static void block_body(fmt *F, const urn_stmt *b) {
   urn_buf_puts(F->out, "{\n");
   F->indent++;
-  for (int i = 0; i < b->nstmts; i++) stmt(F, b->stmts[i]);
+  if (STAN221(F->flags)) stmts(F, b->stmts, b->nstmts, 0);
+  else
+    for (int i = 0; i < b->nstmts; i++) stmt(F, b->stmts[i]);
   F->indent--;
   close_brace(F, b->end_line, b->end_col);
 }
@@ -459,14 +469,55 @@ static void decls(fmt *F, const urn_stmt *const *ss, int n) {
   urn_buf_puts(F->out, ";\n");
 }
 
-/* A list of statements, grouping multi-name declarations. */
-static void stmts(fmt *F, urn_stmt *const *ss, int n) {
+/* Stan 2.21: the declarations of a program block's top level after its first statement, declared
+ * (without initial value) after the leading declarations; their initial values stay in place as
+ * assignments (stmts() with hoisted = 1). */
+static void hoisted_decls(fmt *F, urn_stmt *const *ss, int n) {
+  int i = 0;
+  while (i < n && ss[i]->kind == URN_ST_DECL) i++;
+  for (; i < n; i++) {
+    if (ss[i]->kind != URN_ST_DECL) continue;
+    const urn_vardecl *d = ss[i]->decl;
+    indent(F);
+    decl_type(d, F->flags, F->out);
+    urn_buf_putc(F->out, ' ');
+    decl_name(d, F->flags, F->out);
+    urn_buf_puts(F->out, ";\n");
+  }
+}
+
+/* A list of statements, grouping multi-name declarations.  For Stan 2.21, a declaration after a
+ * statement is printed as an assignment of its initial value when hoisted (see hoisted_decls), else
+ * it opens a nested block that runs to the end of the list. */
+static void stmts(fmt *F, urn_stmt *const *ss, int n, int hoisted) {
+  int seen_stmt = 0;
   for (int i = 0; i < n;) {
+    if (ss[i]->kind == URN_ST_DECL && seen_stmt && STAN221(F->flags)) {
+      if (!hoisted) {
+        indent(F);
+        urn_buf_puts(F->out, "{\n");
+        F->indent++;
+        stmts(F, ss + i, n - i, 0);
+        F->indent--;
+        indent(F);
+        urn_buf_puts(F->out, "}\n");
+        return;
+      }
+      const urn_vardecl *d = ss[i++]->decl;
+      if (!d->init) continue;
+      start_item(F, ss[i - 1]->line, ss[i - 1]->col);
+      urn_buf_printf(F->out, "%s = ", d->name);
+      expr(d->init, F->flags, P_COND, F->out);
+      urn_buf_puts(F->out, ";\n");
+      continue;
+    }
     if (ss[i]->kind == URN_ST_DECL) {
       int k = decl_group((const urn_stmt *const *)ss + i, n - i, F->flags);
       decls(F, (const urn_stmt *const *)ss + i, k);
       i += k;
     } else {
+      if (!seen_stmt && hoisted && STAN221(F->flags)) hoisted_decls(F, ss, n);
+      seen_stmt = 1;
       stmt(F, ss[i++]);
     }
   }
@@ -578,7 +629,7 @@ static void stmt_text(fmt *F, const urn_stmt *s) {
     case URN_ST_REJECT: printables(F, "reject", s); break;
     case URN_ST_FATAL: printables(F, "fatal_error", s); break;
     case URN_ST_BLOCK:
-      if (s->profile) urn_buf_printf(o, "profile(\"%s\") ", s->profile);
+      if (s->profile && !STAN221(F->flags)) urn_buf_printf(o, "profile(\"%s\") ", s->profile);
       block_body(F, s);
       break;
     case URN_ST_CALL:
@@ -635,13 +686,14 @@ static void program_block(fmt *F, int blk) {
   if (blk == URN_BLK_FUNCTIONS)
     for (int i = 0; i < F->p->nfuns; i++) fundef(F, F->p->funs[i]);
   else
-    stmts(F, b->stmts, b->nstmts);
+    stmts(F, b->stmts, b->nstmts, blk == URN_BLK_TDATA || blk == URN_BLK_TPARAMS || blk == URN_BLK_GQ);
   F->indent--;
   close_brace(F, b->end_line, b->end_col);
   newline(F);
 }
 
 void urn_format_program(const urn_program *p, int flags, urn_buf *out) {
+  if (STAN221(flags)) flags |= URN_FMT_CANONICAL;
   fmt F = {p, flags, out, 0, NULL, 0, 0};
   int nlines = 1;
   for (size_t k = 0; k < p->len; k++) nlines += p->src[k] == '\n';

@@ -20,7 +20,15 @@
 #include "lang/ast.h"
 
 /* Flags of the functions below. */
-enum { URN_FMT_CANONICAL = 1 };
+enum {
+  URN_FMT_CANONICAL = 1, /* current Stan syntax */
+  /* the syntax of Stan 2.21 (rstan from Debian), for running a program beside Stan: URN_FMT_CANONICAL's rewrites but
+   * `real y[N]` dimensions after the name, `int<lower=0> a[]` argument types, _lupdf/_lupmf as _lpdf/_lpmf, `%/%`
+   * as `/`, no profile(), and every declaration before the block's first statement (a later one starts a nested
+   * block; at the top of transformed data, transformed parameters and generated quantities it is hoisted, its
+   * initial value kept in place as an assignment) */
+  URN_FMT_STAN221 = 2
+};
 
 /* Appends the whole program (ending with a newline; empty for an empty program). */
 void urn_format_program(const urn_program *p, int flags, urn_buf *out);

@@ -56,4 +56,66 @@ expect_exit 1 "$URN" format $D/schools.stan -o "$TMP/no/such/dir/x.stan"
 expect_err "urn format: cannot write"
 expect_exit 0 "$URN" format --help
 expect_out "usage: urn format model.stan"
+# --stan2.21: the syntax rstan 2.21 reads (bench/pdb): dimensions after names, no _lupdf / %/% / profile(),
+# declarations before statements (a nested block, or hoisted at the top of transformed data / generated
+# quantities with the initial value assigned in place); the same log density; formatting it again is stable
+cat > "$TMP/n.stan" <<'EOS'
+functions {
+  real f(array[] real x, data array[,] int k) {
+    real s = sum(x);
+    s += k[1, 1] %/% 2;
+    real t = s * 2;
+    return t;
+  }
+}
+data {
+  int N;
+  array[N] real y;
+  array[2, 2] int k;
+}
+transformed data {
+  real m = mean(y);
+  array[N] real z;
+  for (n in 1:N) z[n] = y[n] - m;
+  real sz = sum(z);
+}
+parameters {
+  real mu;
+  real<lower=0> sigma;
+}
+model {
+  mu ~ normal(0, 10);
+  real c = f(y, k);
+  profile("lik") {
+    target += normal_lupdf(y | mu + c * 0, sigma);
+  }
+  sigma ~ exponential(1);
+}
+generated quantities {
+  real a = mu;
+  a += 1;
+  array[N] real yrep = normal_rng(rep_vector(mu, N), sigma);
+  int q = N %/% 2;
+}
+EOS
+expect_exit 0 "$URN" format --stan2.21 "$TMP/n.stan" -o "$TMP/o.stan"
+expect_exit 0 cat "$TMP/o.stan"
+expect_out "  real f(real[] x, data int[,] k) {"
+expect_out "    s += k[1, 1] / 2;"
+expect_out "  int k[2, 2];"
+expect_out "  real z[N];"
+expect_out "  real sz;"
+expect_out "  sz = sum(z);"
+expect_out "      target += normal_lpdf(y | mu + c * 0, sigma);"
+expect_out "  yrep = normal_rng(rep_vector(mu, N), sigma);"
+if grep -q 'profile\|lupdf\|%/%\|array\[' "$TMP/o.stan"; then bad "--stan2.21 left current syntax: $(cat "$TMP/o.stan")"; else ok; fi
+if awk '/^model/ { m = 1 } m && /^  real c = f/ { exit 1 }' "$TMP/o.stan"; then ok; else bad "--stan2.21: declaration after a statement in model"; fi
+printf '{"N": 3, "y": [1, 2, 3.5], "k": [[3, 1], [2, 2]]}' > "$TMP/n.json"
+printf '{"mu": 0.3, "sigma": 1.2}' > "$TMP/np.json"
+expect_exit 0 "$URN" logdensity "$TMP/n.stan" --data "$TMP/n.json" --params "$TMP/np.json"
+cp "$TMP/out" "$TMP/n.out"
+expect_exit 0 "$URN" logdensity "$TMP/o.stan" --data "$TMP/n.json" --params "$TMP/np.json"
+if cmp -s "$TMP/out" "$TMP/n.out"; then ok; else bad "--stan2.21 logdensity differs: $(cat "$TMP/n.out") vs $(cat "$TMP/out")"; fi
+expect_exit 0 "$URN" format --stan2.21 "$TMP/o.stan" -o "$TMP/o2.stan"
+if cmp -s "$TMP/o.stan" "$TMP/o2.stan"; then ok; else bad "--stan2.21 of its own output changed it"; fi
 done_tests
