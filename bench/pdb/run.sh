@@ -2,8 +2,10 @@
 # bench/pdb/run.sh -- `make bench-pdb`: urn and rstan (Stan 2.21) side by side on posteriordb's posteriors that
 # have data: one chain each, 1000 warmup + 1000 draws, the same seed, random inits; the cost of one log-density
 # gradient inside NUTS counting warmup on both sides:
-#   urn:  (warmup + sampling seconds from the CSV) / (n_leapfrog__ summed over warmup and draws, --save-warmup)
-#   Stan: sum(get_elapsed_time) / (n_leapfrog__ summed over warmup and draws, get_sampler_params(inc_warmup))
+#   urn:  CPU seconds of the chain's thread in warmup + sampling / gradient evaluations (both from its run report)
+#   Stan: sum(get_elapsed_time) / n_leapfrog__ summed over warmup and draws (get_sampler_params(inc_warmup));
+#         Stan 2.21 times the sampler with clock(), the process's CPU time (one chain: one thread)
+# CPU time on both sides, since the machine is shared: wall time would measure the load.
 # and the ratio urn/Stan per posterior, then the median ratio.  Not part of make test.
 #
 # Variables:
@@ -41,6 +43,10 @@ names=$(awk -F'\t' '$2 == "ok" { print $1 }' "$WORK/extract.txt" | grep -E "${ON
 have_r=1
 command -v Rscript >/dev/null && Rscript -e 'suppressMessages({library(rstan); library(jsonlite)})' >/dev/null 2>&1 ||
   { have_r=0; echo "note: Rscript with rstan and jsonlite not installed: urn side only"; }
+# Stan's programs compile with R's flags minus -g (debug information is a third of the compile time here and does
+# not change the code)
+printf 'CXX14FLAGS = -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2\n' > "$CACHE/Makevars"
+R_MAKEVARS_USER=$CACHE/Makevars; export R_MAKEVARS_USER
 if [ $have_r = 1 ] && [ "${COMPILE:-1}" = 1 ]; then
   # shellcheck disable=SC2046
   nice Rscript "$HERE/rstan_side.R" compile "$CACHE" "$SEED" $(for n in $names; do echo "$WORK/$n"; done) \
@@ -53,11 +59,12 @@ for n in $names; do
   if [ ! -s "$d/urn.tsv" ]; then
     rm -rf "$d/urn-out"
     if timeout "$TIMEOUT" "$URN" sample "$d/model.stan" --data "$d/data.json" --chains 1 --warmup 1000 --draws 1000 \
-        --seed "$SEED" --save-warmup --refresh 0 --no-summary --output-dir "$d/urn-out" > "$d/urn.log" 2>&1; then
-      awk -F, '/^#/ { if ($0 ~ /seconds \((Warm-up|Sampling)\)/) { sub(/^# */, ""); s += $1 } next }
-               !h { for (i = 1; i <= NF; i++) if ($i == "n_leapfrog__") c = i; h = 1; next }
-               { g += $c } END { if (g > 0) printf "ok\t%d\t%.4f\t%.4f\n", g, s, 1e6 * s / g; else print "no draws" }' \
-        "$d"/urn-out/*.csv > "$d/urn.tsv"
+        --seed "$SEED" --refresh 0 --no-summary --output-dir "$d/urn-out" > "$d/urn.log" 2>&1; then
+      # the run report: "... CPU summed over chains: warmup W s, sampling S s, U us per gradient; G gradient ..."
+      sed -n 's/.*CPU summed over chains: warmup \([^ ]*\) s, sampling \([^ ]*\) s, .* us per gradient; \([0-9]*\) gradient evaluations.*/\1 \2 \3/p' \
+        "$d/urn.log" | awk -v b="$(cat "$d"/urn-out/*.csv | wc -c)" '{ s = $1 + $2
+          if ($3 > 0) printf "ok\t%d\t%.4f\t%.4f\t%d\n", $3, s, 1e6 * s / $3, b }' > "$d/urn.tsv"
+      [ -s "$d/urn.tsv" ] || echo "urn: no run report" > "$d/urn.tsv"
     else
       echo "urn failed (exit $?): $(grep -v '^ *$' "$d/urn.log" | head -1 | cut -c1-120)" > "$d/urn.tsv"
     fi
@@ -68,13 +75,12 @@ for n in $names; do
     [ -s "$d/stan.tsv" ] || echo "rstan failed or timed out" > "$d/stan.tsv"
   fi
   u=$(cat "$d/urn.tsv"); s=$(cat "$d/stan.tsv" 2>/dev/null || grep -h "^$n	" "$WORK/compile.txt" 2>/dev/null | cut -f2 | grep -m1 failed || echo "not compiled")
-  printf '%s\t%s\t%s\n' "$n" "$u" "$s" | awk -F'\t' '{
-    uok = $2 == "ok"; sok = ($(uok ? 6 : 3)) == "ok"
-    if (uok && sok) { r = $5 / $9; printf "%-58s %10.2f %10.2f %8.3f %9d %9d\n", $1, $5, $9, r, $3, $7 }
-    else printf "%-58s %s | %s\n", $1, uok ? sprintf("urn %.2f us", $5) : $2, sok ? sprintf("stan %.2f us", $(uok ? 9 : 6)) : $(uok ? 6 : 3) }'
+  awk -v n="$n" -v u="$u" -v s="$s" 'BEGIN { nu = split(u, U, "\t"); ns = split(s, S, "\t")
+    if (U[1] == "ok" && S[1] == "ok") printf "%-58s %10.2f %10.2f %8.3f %9d %9d\n", n, U[4], S[4], U[4] / S[4], U[2], S[2]
+    else printf "%-58s %s | %s\n", n, U[1] == "ok" ? sprintf("urn %.2f us", U[4]) : u, S[1] == "ok" ? sprintf("stan %.2f us", S[4]) : s }'
   printf '%s\t%s\t%s\n' "$n" "$u" "$s" >> "$WORK/results.tsv"
 done
-awk -F'\t' '$2 == "ok" && $6 == "ok" { print $5 / $9 }' "$WORK/results.tsv" | sort -g | awk '{ r[++n] = $1 } END {
+awk -F'\t' '$2 == "ok" && $7 == "ok" { print $5 / $10 }' "$WORK/results.tsv" | sort -g | awk '{ r[++n] = $1 } END {
   if (!n) { print "no posterior ran on both sides"; exit }
   m = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
   k = 0; for (i = 1; i <= n; i++) if (r[i] <= 0.5) k++
