@@ -3,7 +3,8 @@
  * draws a sampler writes (values of order 1), integers, exact ties (2.5 at
  * one digit rounds to even), values next to every power of ten and next to
  * every rounding boundary of 6 digits, the switches between fixed and
- * exponent notation, and precisions 1 to 17.  Each group counts as one check
+ * exponent notation, and precisions 1 to 17; integers up to 2^53 (printed
+ * without scaling) and 10-17 digits (scaled in extended precision).  Each group counts as one check
  * (its mismatches are listed). */
 #include <math.h>
 #include <stdint.h>
@@ -88,5 +89,23 @@ int main(void) {
     one(&t, nextafter(x, INFINITY), 6);
   }
   report(&t, "six-digit rounding boundaries");
+
+  t = (tally){0, 0};
+  for (int i = 0; i < 200000; i++) { /* integers up to 2^53 (the integer path) and draws at 10-17 digits
+                                        (the extended-precision path), boundaries d.ddd5 at 10-17 digits */
+    int sig = 1 + i % 17;
+    double n = (double)(next(&s) >> (11 + next(&s) % 50));
+    one(&t, n, sig);
+    one(&t, -n, sig);
+    double sc = pow(10, -8 + 16 * unif(&s)), x = sc * (unif(&s) - 0.5) * 4;
+    one(&t, x, 10 + i % 8);
+    int d = 10 + i % 6;
+    double m = pow(10, d - 1) + (double)(next(&s) % (uint64_t)(9 * pow(10, d - 1)));
+    double b = (m + 0.5) * pow(10, (int)(next(&s) % 21) - 10 - (d - 1));
+    one(&t, b, d);
+    one(&t, nextafter(b, 0), d);
+    one(&t, nextafter(b, INFINITY), d);
+  }
+  report(&t, "integers to 2^53, 10-17 digits, their rounding boundaries");
   return test_done();
 }

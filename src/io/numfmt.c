@@ -6,6 +6,7 @@
  * that integer is the one printf would print unless the scaled value lies
  * within a few ulps of a rounding boundary (or is one exactly: ties round to
  * even on the exact value), and those rare values are handed to snprintf. */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,28 +26,81 @@ static double scale10(double a, int k) {
   return k >= 0 ? a * POW10[k] : a / POW10[-k];
 }
 
+#if LDBL_MANT_DIG >= 64
+/* 10^k for 0 <= k <= 27 in extended precision (64-bit significand: exact while 5^k < 2^64). */
+static const long double POW10L[28] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+                                       1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+                                       1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+
+static long double scale10l(long double a, int k) {
+  while (k > 27) a *= 1e27L, k -= 27;
+  while (k < -27) a /= 1e27L, k += 27;
+  return k >= 0 ? a * POW10L[k] : a / POW10L[-k];
+}
+#endif
+
 static size_t fallback(char *out, double x, int sig) {
   int n = snprintf(out, URN_FMT_G_MAX, "%.*g", sig, x);
   return n < 0 ? 0 : (size_t)n;
 }
 
+/* The decimal exponent of a > 0 (normal) or one less: floor(log10(2^e2)) from the binary exponent e2, without
+ * calling log10 (the callers correct it by one from the scaled value). */
+static int dec_exponent(double a) {
+  uint64_t bits;
+  memcpy(&bits, &a, sizeof bits);
+  int e2 = (int)((bits >> 52) & 0x7ff) - 1023;
+  return (int)floor(e2 * 0.30102999566398119521);
+}
+
+/* The sig significant digits of a (1e-300 < a < 1e300) as an integer *m in [10^(sig-1), 10^sig) and the decimal
+ * exponent *e of its first digit, rounded as printf rounds; 0 when that cannot be decided from the scaled value
+ * (a fraction within a few ulps of one half: the exact value decides) and printf must print it. */
+static int round_digits(double a, int sig, uint64_t *m, int *e) {
+  int k = dec_exponent(a);
+#if LDBL_MANT_DIG >= 64
+  if (sig > 9) { /* extended precision: a guard of 2^-63 relative leaves few values to printf up to 15 digits */
+    long double lo = POW10L[sig - 1], hi = POW10L[sig];
+    long double s = scale10l(a, sig - 1 - k);
+    if (s >= hi) k++, s = scale10l(a, sig - 1 - k);
+    if (s < lo || s >= hi) return 0;
+    long double fl = floorl(s), f = s - fl, guard = 16 * s * 0x1p-63L;
+    if (fabsl(f - 0.5L) <= guard) return 0;
+    *m = (uint64_t)fl + (f > 0.5L);
+    if ((long double)*m >= hi) *m /= 10, k++; /* 9.999996 -> 10.0000 */
+    *e = k;
+    return 1;
+  }
+#endif
+  double lo = POW10[sig - 1], hi = POW10[sig];
+  double s = scale10(a, sig - 1 - k);
+  if (s >= hi) k++, s = scale10(a, sig - 1 - k);
+  if (s < lo || s >= hi) return 0;
+  double fl = floor(s), f = s - fl, guard = 16 * s * 0x1p-52;
+  if (fabs(f - 0.5) <= guard) return 0;
+  *m = (uint64_t)fl + (f > 0.5);
+  if ((double)*m >= hi) *m /= 10, k++;
+  *e = k;
+  return 1;
+}
+
 size_t urn_fmt_g(char *out, double x, int sig) {
   if (x == 0 && !signbit(x)) return out[0] = '0', out[1] = '\0', 1; /* divergent__ and friends */
-  if (sig < 1 || sig > 15 || !isfinite(x) || x == 0) return fallback(out, x, sig);
+  if (sig < 1 || sig > 17 || !isfinite(x) || x == 0) return fallback(out, x, sig);
   double a = fabs(x);
   if (a < 1e-300 || a > 1e300) return fallback(out, x, sig);
-  /* the decimal exponent e of a: 10^e <= a < 10^(e+1); log10 may be off by one next to a power of ten */
-  int e = (int)floor(log10(a));
-  double lo = POW10[sig - 1], hi = POW10[sig];
-  double s = scale10(a, sig - 1 - e);
-  if (s >= hi) e++, s = scale10(a, sig - 1 - e);
-  else if (s < lo) e--, s = scale10(a, sig - 1 - e);
-  if (s < lo || s >= hi) return fallback(out, x, sig);
-  /* round to sig digits; a fraction near one half is decided by the exact value: leave it to printf */
-  double fl = floor(s), f = s - fl, guard = 16 * s * 0x1p-52;
-  if (fabs(f - 0.5) <= guard) return fallback(out, x, sig);
-  uint64_t m = (uint64_t)fl + (f > 0.5);
-  if ((double)m >= hi) m /= 10, e++; /* 9.999996 -> 10.0000 */
+  if (a < 1e15 && a == (double)(int64_t)a && (sig > 15 || a < POW10[sig])) { /* an integer of at most sig digits */
+    char tmp[20], *p = out, *q = tmp + sizeof tmp;
+    for (uint64_t v = (uint64_t)a; v; v /= 10) *--q = (char)('0' + v % 10);
+    if (x < 0) *p++ = '-';
+    memcpy(p, q, (size_t)(tmp + sizeof tmp - q)), p += tmp + sizeof tmp - q;
+    *p = '\0';
+    return (size_t)(p - out);
+  }
+  uint64_t m;
+  int e;
+  if (sig > 15 && LDBL_MANT_DIG < 64) return fallback(out, x, sig);
+  if (!round_digits(a, sig, &m, &e)) return fallback(out, x, sig);
   char dig[20];
   for (int i = sig - 1; i >= 0; i--) dig[i] = (char)('0' + m % 10), m /= 10;
   int nd = sig; /* significant digits left after dropping trailing zeros (%g without '#') */
