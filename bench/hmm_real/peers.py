@@ -105,7 +105,7 @@ def msm_best(case):
     q = "matrix(0.1, %d, %d)" % (K, K)
     script = ("suppressMessages(library(msm)); y <- c(%s); d <- data.frame(y=y, t=seq_along(y), id=1);"
               "f <- msm(y ~ t, subject=id, data=d, qmatrix=%s, hmodel=list(%s), control=list(maxit=10000, reltol=1e-12));"
-              "sds <- if (%s) 1 else sapply(f$hmodel$pars, function(p) p[2]);"
+              "pr <- f$hmodel$pars; sds <- if (%s) 1 else pr[names(pr) == 'sd'];"
               "cat(sprintf('%%.10f %%.10g\\n', -0.5 * f$minus2loglik, min(sds)))") % (",".join(repr(float(v)) for v in y), q, hm, "TRUE" if kind == "poisson" else "FALSE")
     t0 = cpu()
     try:

@@ -189,6 +189,21 @@ URN_API int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_
                            size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
                            urn_error *err);
 
+/* Standard errors of p from the observed information: minus the Hessian of
+ * log p(y | theta) (central differences) on an unconstrained scale (probability
+ * rows by log-ratios to their largest entry, log rates and standard deviations,
+ * covariances by a log-diagonal Cholesky factor), inverted and carried to the
+ * natural parameters by the delta method.  se gets one value per parameter, the
+ * arrays of urn_hmm_params concatenated in the order initial_probs,
+ * transition_matrix, means, covs, scale_diags, weights, biases, rates (those the
+ * kind uses; *n_se = the count, at most K + K^2 + the emission arrays' sizes);
+ * frozen groups and probabilities at most 1e-8 (on the boundary: held fixed) get 0.  *n_free = the unconstrained
+ * dimension.  An error when the information is not positive definite (p is not a
+ * maximum of the likelihood, or a parameter is not identified).  About 2 P^2
+ * log-likelihood evaluations for P free parameters. */
+URN_API int urn_hmm_std_errors(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
+                               int nthreads, double *se, size_t *n_se, int *n_free, urn_error *err);
+
 /* ---------------------------------------------------------------------------
  * A whole fit, as `urn hmm fit` and the Python package's urn.hmm.fit make it. */
 

@@ -1,8 +1,10 @@
 /* cli/cmd_hmm.c — `urn hmm`: HMMs and GLM-HMMs from the command line.
  *   run CASE.json      evaluate an oracle case, print the oracle's JSON keys
  *   fit DATA.csv       fit by EM, write parameters as JSON, print the trace
+ *   select DATA.csv    fit K = 1..KMAX states, tabulate loglik, AIC, BIC
  *   states DATA.csv    Viterbi path and smoothed probabilities as CSV
  *   loglik DATA.csv    log p(y | params) per sequence and in total
+ *   forecast DATA.csv  state probabilities and predictive means h = 1..N steps ahead
  *   sample             simulate from a parameter file (with inputs)
  *   align              permutation between two state sequences
  *   plot KIND          pictures of a fit (cli/cmd_hmm_plot.c) */
@@ -241,6 +243,40 @@ static int parse_prior(cli_args *a, const char *prior, int *bits) {
   return URN_OK;
 }
 
+/* ", "standard_errors": {...}" in the fit record (the parameters' layout), or a warning
+ * when the observed information is not positive definite or the work would be too large. */
+static void write_std_errors(urn_buf *fit, const urn_hmm_model *m, const urn_hmm_params *p, const hmm_data *d,
+                             int threads, int npar, size_t total) {
+  if ((double)npar * npar * (double)total > 5e9) {
+    fprintf(stderr, "urn hmm fit: note: no standard errors (%d parameters over %zu steps: about 2 x %d^2 likelihood "
+            "evaluations); use a subset or urn_hmm_std_errors\n", npar, total, npar);
+    return;
+  }
+  urn_hmm_params se;
+  urn_hmm_params_alloc(m, &se);
+  size_t cap = (size_t)m->K * m->K + (size_t)m->K, n_se = 0;
+  double *arrays[8] = {se.initial_probs, se.transition_matrix, se.means, se.covs, se.scale_diags, se.weights,
+                       se.biases, se.rates};
+  size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M, C = (size_t)m->C;
+  size_t lens[8] = {K, K * K, K * D, K * D * D, K * D, m->kind == URN_HMM_CATREG ? K * C * M : K * D * M,
+                    m->kind == URN_HMM_CATREG ? K * C : K * D, K * D};
+  for (int i = 2; i < 8; i++) cap += arrays[i] ? lens[i] : 0;
+  double *v = urn_xmalloc(sizeof(double) * cap);
+  urn_error err;
+  int nfree;
+  if (urn_hmm_std_errors(m, p, d->seqs, d->nseq, threads, v, &n_se, &nfree, &err)) {
+    fprintf(stderr, "urn hmm fit: warning: %s\n", err.msg);
+  } else {
+    size_t at = 0;
+    for (int i = 0; i < 8; i++)
+      if (arrays[i]) memcpy(arrays[i], v + at, sizeof(double) * lens[i]), at += lens[i];
+    urn_buf_puts(fit, ",\n          \"standard_errors\": ");
+    urn_hmm_write_params(fit, m, &se);
+  }
+  free(v);
+  urn_hmm_params_free(&se);
+}
+
 /* Copies the prior settings of a parameter file's model into m (no_prior too, unless keep_no_prior). */
 static void fit_priors_from(urn_hmm_model *m, const urn_hmm_model *f, int keep_no_prior) {
   m->initial_conc = f->initial_conc, m->trans_conc = f->trans_conc, m->stickiness = f->stickiness;
@@ -260,7 +296,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   const char *prior = NULL;
   long K = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1;
   double tol = 1e-10, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0;
-  int quiet = 0, write_failed = 0;
+  int quiet = 0, write_failed = 0, want_se = 1;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) {
@@ -289,6 +325,7 @@ static int hmm_cli_fit(int argc, char **argv) {
              "  --freeze LIST      initial,transitions,emissions: groups EM leaves unchanged\n"
              "  --out FILE         write the parameter JSON there (default: stdout; the trace then goes to stderr)\n"
              "  --quiet            do not print the trace\n"
+             "  --no-se            skip the standard errors (observed information by central differences)\n"
              "  --timeout SECONDS  stop after this long (exit 124; SIGINT 130, SIGTERM 143; nothing written)\n");
       return 0;
     }
@@ -305,6 +342,10 @@ static int hmm_cli_fit(int argc, char **argv) {
       continue;
     if (cli_flag(&a, "--quiet")) {
       quiet = 1;
+      continue;
+    }
+    if (cli_flag(&a, "--no-se")) {
+      want_se = 0;
       continue;
     }
     if (arg[0] == '-' && arg[1]) cli_unknown(&a);
@@ -446,6 +487,15 @@ static int hmm_cli_fit(int argc, char **argv) {
     urn_hmm_json_num(&fit, npar * log((double)total) - 2.0 * rep.loglik);
     urn_buf_puts(&fit, ", \"final_log_joint\": ");
     urn_hmm_json_num(&fit, best_lj);
+    /* expected state durations 1 / (1 - A_kk) (geometric sojourns; Infinity for an absorbing state) */
+    urn_buf_puts(&fit, ",\n          \"expected_durations\": [");
+    for (long k = 0; k < K; k++) {
+      if (k) urn_buf_puts(&fit, ", ");
+      double stay = best.transition_matrix[k * K + k];
+      urn_hmm_json_num(&fit, stay < 1.0 ? 1.0 / (1.0 - stay) : INFINITY);
+    }
+    urn_buf_putc(&fit, ']');
+    if (want_se) write_std_errors(&fit, &m, &best, &d, (int)threads, npar, total);
     urn_buf_puts(&fit, ",\n          \"log_joint_trace\": [");
     for (int i = 0; i < best_n; i++) {
       if (i) urn_buf_puts(&fit, ", ");
@@ -793,15 +843,213 @@ static int hmm_cli_align(int argc, char **argv) {
   return rc ? 1 : 0;
 }
 
+/* -------------------------------------------------------------- forecast */
+
+/* Forecasts of one sequence: the filtered state distribution at its last step, pushed
+ * through A for h = 1..steps, and the predictive mean of y (models without inputs). */
+static int forecast_seq(const infer_cmd *c, size_t b, long steps, FILE *f) {
+  const urn_hmm_model *m = &c->m;
+  const urn_hmm_seq *s = &c->d.seqs[b];
+  int K = m->K, D = m->D;
+  double *LL = urn_xmalloc(sizeof(double) * s->T * (size_t)K), *filt = urn_xmalloc(sizeof(double) * s->T * (size_t)K);
+  double *pk = urn_xmalloc(sizeof(double) * (size_t)K * 2), *nx = pk + K, ll;
+  urn_error err;
+  int rc = urn_hmm_emission_logliks(m, &c->p, s, LL, &err);
+  if (!rc) rc = urn_hmm_filter(K, s->T, c->p.initial_probs, c->p.transition_matrix, LL, &ll, filt, NULL, &err);
+  if (rc) fprintf(stderr, "urn hmm forecast: %s\n", err.msg);
+  memcpy(pk, filt + (s->T - 1) * K, sizeof(double) * (size_t)K);
+  for (long h = 1; h <= steps && !rc; h++) {
+    for (int k = 0; k < K; k++) {
+      nx[k] = 0.0;
+      for (int j = 0; j < K; j++) nx[k] += pk[j] * c->p.transition_matrix[(size_t)j * K + k];
+    }
+    memcpy(pk, nx, sizeof(double) * (size_t)K);
+    char nb[32];
+    fprintf(f, "%s,%ld", seq_name(&c->d, b, nb, sizeof nb), h);
+    for (int k = 0; k < K; k++) fprintf(f, ",%.17g", pk[k]);
+    const double *mean = m->kind == URN_HMM_POISSON ? c->p.rates : c->p.means;
+    for (int d = 0; mean && d < D; d++) {
+      double v = 0.0;
+      for (int k = 0; k < K; k++) v += pk[k] * mean[(size_t)k * D + d];
+      fprintf(f, ",%.17g", v);
+    }
+    fputc('\n', f);
+  }
+  free(LL), free(filt), free(pk);
+  return rc;
+}
+
+static int hmm_cli_forecast(int argc, char **argv) {
+  /* --steps N is this command's own option; the rest are those of states/loglik */
+  long steps = 1;
+  char **av = urn_xmalloc(sizeof(char *) * (size_t)(argc + 1));
+  int ac = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--steps") && i + 1 < argc) {
+      char *end;
+      errno = 0;
+      steps = strtol(argv[++i], &end, 10);
+      if (*end || errno || steps < 1 || steps > 100000000) {
+        fprintf(stderr, "urn hmm forecast: option --steps: '%s' is not an integer in [1, 100000000]\n", argv[i]);
+        free(av);
+        return 2;
+      }
+      continue;
+    }
+    av[ac++] = argv[i];
+  }
+  av[ac] = NULL;
+  infer_cmd c;
+  if (infer_begin(&c, "hmm forecast", ac, av,
+                  "usage: urn hmm forecast DATA.csv --params P.json --y COLS [--seq COL] [--steps N] [--out FILE]\n"
+                  "Forecasts N steps (1) past the end of each sequence: CSV sequence,h,p_0..p_{K-1} (state\n"
+                  "probabilities: the last filtered distribution times A^h) and, for models without inputs,\n"
+                  "mean_0..mean_{D-1} (the predictive mean of y: sum_k p_k mu_k, or the rates for poisson).\n")) {
+    free(av);
+    return 1;
+  }
+  int rc = URN_OK, wrc = 0;
+  if (c.m.M) {
+    rc = urn_error_set(&c.err, URN_EINPUT, "forecasting a regression model needs its future inputs (not supported)");
+  } else {
+    out_file of;
+    FILE *f = open_out(&of, &c.a, c.o.out);
+    fprintf(f, "sequence,h");
+    for (int k = 0; k < c.m.K; k++) fprintf(f, ",p_%d", k);
+    for (int d = 0; d < c.m.D; d++) fprintf(f, ",mean_%d", d);
+    fputc('\n', f);
+    for (size_t b = 0; b < c.d.nseq && !rc; b++) rc = forecast_seq(&c, b, steps, f);
+    wrc = close_out(&of, &c.a);
+    if (rc) rc = URN_EINPUT, urn_error_set(&c.err, rc, "forecast failed");
+  }
+  free(av);
+  if (wrc) {
+    infer_end(&c, rc);
+    return 1;
+  }
+  return infer_end(&c, rc);
+}
+
+/* ---------------------------------------------------------------- select */
+
+/* One row of `urn hmm select`: the best fit with K states. */
+static int select_one(const urn_hmm_model *m, const hmm_data *d, const urn_hmm_fit_opts *o, long restarts, long seed,
+                      size_t total, FILE *f, double *bic, urn_error *err) {
+  urn_hmm_params best;
+  urn_hmm_params_alloc(m, &best);
+  urn_hmm_fit_report rep;
+  int rc = urn_hmm_fit_best(m, d->seqs, d->nseq, o, URN_HMM_INIT_SEARCH, NULL, (int)restarts, (uint64_t)seed, &best,
+                            NULL, &rep, NULL, err);
+  if (!rc) {
+    int p = urn_hmm_num_free_params(m);
+    double aic = 2.0 * p - 2.0 * rep.loglik;
+    *bic = p * log((double)total) - 2.0 * rep.loglik;
+    fprintf(f, "%d,%.17g,%.17g,%d,%.17g,%.17g,%d,%s,%d\n", m->K, rep.loglik, rep.log_joint, p, aic, *bic,
+            rep.iterations, rep.converged ? "true" : "false", rep.degenerate);
+  }
+  urn_hmm_params_free(&best);
+  return rc;
+}
+
+static int hmm_cli_select(int argc, char **argv) {
+  cli_args a;
+  cli_init(&a, "hmm select", argc, argv);
+  const char *path = NULL, *ycols = NULL, *xcols = NULL, *seqcol = NULL, *kind_name = "gaussian", *prior = "none";
+  const char *out = NULL;
+  long kmax = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1;
+  double tol = 1e-10;
+  while (!cli_done(&a)) {
+    const char *arg = cli_peek(&a);
+    if (cli_is_help(arg)) {
+      printf("usage: urn hmm select DATA.csv --max-states KMAX --y COLS [options]\n"
+             "Fits K = 1..KMAX states (urn hmm fit's search and convergence) and prints CSV\n"
+             "K,loglik,log_joint,num_params,aic,bic,iterations,converged,degenerate_states, then '# best_bic,K'.\n"
+             "  --emission KIND, --x COLS, --seq COL, --classes C   as urn hmm fit\n"
+             "  --prior P          none (default here: maximum likelihood), default, or none:GROUPS\n"
+             "  --restarts N, --seed S, --iters N, --tol T, --threads N   as urn hmm fit\n"
+             "  --out FILE         write the table there (default: stdout)\n");
+      return 0;
+    }
+    if (cli_int(&a, "--max-states", 1, 1000, &kmax) || cli_value(&a, "--emission", &kind_name) ||
+        cli_value(&a, "--y", &ycols) || cli_value(&a, "--x", &xcols) || cli_value(&a, "--seq", &seqcol) ||
+        cli_int(&a, "--classes", 2, 1000, &C) || cli_int(&a, "--iters", 1, 100000000, &iters) ||
+        cli_double(&a, "--tol", 0, 1, 0, &tol) || cli_int(&a, "--restarts", 1, 100000, &restarts) ||
+        cli_int(&a, "--seed", 0, 2147483647L, &seed) || cli_int(&a, "--threads", 1, 256, &threads) ||
+        cli_value(&a, "--prior", &prior) || cli_value(&a, "--out", &out))
+      continue;
+    if (arg[0] == '-' && arg[1]) cli_unknown(&a);
+    if (path) cli_die(&a, 2, "only one data file may be given");
+    path = cli_next(&a);
+  }
+  if (!path) cli_die(&a, 2, "missing DATA.csv");
+  if (!kmax) cli_die(&a, 2, "missing --max-states KMAX");
+  if (!ycols) cli_die(&a, 2, "missing --y COLS (the emission columns)");
+  int kind = urn_hmm_kind_parse(kind_name);
+  if (kind < 0) cli_die(&a, 2, "unknown --emission '%s'", kind_name);
+  if (is_regression((urn_hmm_kind)kind) != (xcols != NULL))
+    cli_die(&a, 2, xcols ? "--x is only used by linreg, bernoulli-glm and categorical-glm" : "--emission %s needs --x COLS",
+            kind_name);
+  int no_prior = 0;
+  parse_prior(&a, prior, &no_prior);
+  urn_error err;
+  urn_error_clear(&err);
+  hmm_data d;
+  int rc = data_load(path, ycols, xcols, seqcol, &d, &err);
+  if (!rc && kind == URN_HMM_CATREG && !C) {
+    double mx = 0;
+    for (size_t i = 0; i < d.csv.nrow; i++) mx = d.y[i] > mx ? d.y[i] : mx;
+    C = (long)mx + 1 < 2 ? 2 : (long)mx + 1;
+  }
+  size_t total = d.csv.nrow;
+  if (!rc && (size_t)kmax > total)
+    rc = urn_error_set(&err, URN_EINPUT, "%s: %ld states cannot be fitted to %zu time steps", path, kmax, total);
+  if (!restarts) restarts = total <= 10000 ? 20 : total <= 100000 ? 10 : 3;
+  urn_hmm_fit_opts o = {(int)iters, tol, (int)threads, cli_stop_install(0)};
+  out_file of;
+  FILE *f = rc ? NULL : open_out(&of, &a, out);
+  if (f) fprintf(f, "K,loglik,log_joint,num_params,aic,bic,iterations,converged,degenerate_states\n");
+  double best_bic = INFINITY;
+  long best_k = 0;
+  for (long K = 1; K <= kmax && !rc; K++) {
+    urn_hmm_model m;
+    if ((rc = urn_hmm_model_init(&m, (urn_hmm_kind)kind, (int)K, d.ny, d.nx, (int)C, &err))) break;
+    m.no_prior = no_prior;
+    double bic;
+    if (!(rc = data_check(&m, &d, path, &err)) &&
+        !(rc = select_one(&m, &d, &o, restarts, seed, total, f, &bic, &err)) && bic < best_bic)
+      best_bic = bic, best_k = K;
+    if (rc && !cli_stop_code()) {
+      char msg[sizeof err.msg];
+      snprintf(msg, sizeof msg, "%s", err.msg);
+      urn_error_set(&err, rc, "K = %ld: %s", K, msg);
+    }
+    urn_hmm_model_free(&m);
+  }
+  int wrc = 0;
+  if (f) {
+    if (!rc) fprintf(f, "# best_bic,%ld\n", best_k);
+    wrc = close_out(&of, &a);
+  }
+  data_free(&d);
+  if (cli_stop_code()) {
+    fprintf(stderr, "urn hmm select: %s\n", cli_stop_reason());
+    return cli_stop_code();
+  }
+  if (rc) fprintf(stderr, "urn hmm select: %s\n", err.msg);
+  return rc || wrc ? 1 : 0;
+}
+
 int cmd_hmm_plot(int argc, char **argv); /* cli/cmd_hmm_plot.c */
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: urn hmm <run|fit|states|loglik|sample|align|plot> ...\n"
+          "usage: urn hmm <run|fit|select|states|loglik|forecast|sample|align|plot> ...\n"
           "  urn hmm run CASE.json\n"
           "  urn hmm fit DATA.csv --states K --emission KIND --y COLS [--x COLS] [--seq COL] [options]\n"
+          "  urn hmm select DATA.csv --max-states KMAX --y COLS [fit options]\n"
           "  urn hmm states DATA.csv --params P.json --y COLS [--x COLS] [--seq COL]\n"
           "  urn hmm loglik DATA.csv --params P.json --y COLS [--x COLS] [--seq COL]\n"
+          "  urn hmm forecast DATA.csv --params P.json --y COLS [--seq COL] [--steps N]\n"
           "  urn hmm sample --params P.json --T N [--inputs X.csv --x COLS] [--seed S]\n"
           "  urn hmm align Z1.csv Z2.csv [--col1 NAME] [--col2 NAME]\n"
           "  urn hmm plot states|em|transitions|params|all [DATA.csv] --params FIT.json [--true TRUE.json] ...\n"
@@ -821,11 +1069,13 @@ int cmd_hmm(int argc, char **argv) {
   const char *sub = argv[1];
   if (!strcmp(sub, "run")) return hmm_cli_run(argc - 1, argv + 1);
   if (!strcmp(sub, "fit")) return hmm_cli_fit(argc - 1, argv + 1);
+  if (!strcmp(sub, "select")) return hmm_cli_select(argc - 1, argv + 1);
+  if (!strcmp(sub, "forecast")) return hmm_cli_forecast(argc - 1, argv + 1);
   if (!strcmp(sub, "states")) return hmm_cli_states(argc - 1, argv + 1);
   if (!strcmp(sub, "loglik")) return hmm_cli_loglik(argc - 1, argv + 1);
   if (!strcmp(sub, "sample")) return hmm_cli_sample(argc - 1, argv + 1);
   if (!strcmp(sub, "align")) return hmm_cli_align(argc - 1, argv + 1);
   if (!strcmp(sub, "plot")) return cmd_hmm_plot(argc - 1, argv + 1);
-  fprintf(stderr, "urn hmm: unknown subcommand '%s' (run, fit, states, loglik, sample, align, plot)\n", sub);
+  fprintf(stderr, "urn hmm: unknown subcommand '%s' (run, fit, select, states, loglik, forecast, sample, align, plot)\n", sub);
   return 2;
 }

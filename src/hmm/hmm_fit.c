@@ -123,6 +123,10 @@ static int perturbed_labels(const urn_hmm_model *m, const urn_hmm_params *p, con
     for (size_t t = 0; t < seqs[b].T && !rc; t++) {
       const double *l = LL + t * K;
       int z = labels[at + t], s2 = z == 0 ? 1 : 0;
+      if (K < 2) { /* one state: nowhere to move */
+        second[at + t] = z, margin[at + t] = INFINITY;
+        continue;
+      }
       for (int k = 0; k < K; k++)
         if (k != z && l[k] > l[s2]) s2 = k;
       second[at + t] = s2;
