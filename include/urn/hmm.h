@@ -91,6 +91,9 @@ typedef struct urn_hmm_model {
                              (concentration 1, no emission prior), and log_prior leaves them out (0) */
   double var_floor;       /* gaussian/diag: lower bound on every variance the M-step returns (0 = none;
                              urn_hmm_fit_best uses 1e-6 x the data's smallest per-dimension variance) */
+  int shared_cov;         /* gaussian/diag under maximum likelihood (no_prior has EMISSIONS): one covariance
+                             (diag: one set of variances) shared by every state, as statsmodels'
+                             switching_variance=False; the pooled within-state scatter / N */
 } urn_hmm_model;
 
 /* Fills *m with dynamax's defaults for kind (D is forced to 1 for logreg/catreg).

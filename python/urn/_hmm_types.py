@@ -22,7 +22,7 @@ class Model(ctypes.Structure):
                 ("kappa0", _d), ("extra_df", _d), ("iw_scale_jitter", _d), ("ig_shape", _d), ("ig_scale", _d),
                 ("weight_scale", _d), ("rate_shape", _d), ("rate_rate", _d), ("cov_floor", _d),
                 ("frozen", _i), ("warn", WARN_FN), ("warn_ctx", ctypes.c_void_p),
-                ("no_prior", _i), ("var_floor", _d)]
+                ("no_prior", _i), ("var_floor", _d), ("shared_cov", _i)]
 
 
 class Params(ctypes.Structure):

@@ -286,6 +286,7 @@ static void fit_priors_from(urn_hmm_model *m, const urn_hmm_model *f, int keep_n
   m->ig_shape = f->ig_shape, m->ig_scale = f->ig_scale, m->weight_scale = f->weight_scale;
   m->rate_shape = f->rate_shape, m->rate_rate = f->rate_rate, m->cov_floor = f->cov_floor;
   if (!keep_no_prior) m->no_prior = f->no_prior;
+  m->shared_cov |= f->shared_cov;
 }
 
 static int hmm_cli_fit(int argc, char **argv) {
@@ -296,7 +297,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   const char *prior = NULL;
   long K = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1;
   double tol = 1e-10, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0;
-  int quiet = 0, write_failed = 0, want_se = 1;
+  int quiet = 0, write_failed = 0, want_se = 1, shared = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) {
@@ -326,6 +327,7 @@ static int hmm_cli_fit(int argc, char **argv) {
              "  --out FILE         write the parameter JSON there (default: stdout; the trace then goes to stderr)\n"
              "  --quiet            do not print the trace\n"
              "  --no-se            skip the standard errors (observed information by central differences)\n"
+             "  --shared-cov       gaussian/diag with --prior none: one covariance shared by every state\n"
              "  --timeout SECONDS  stop after this long (exit 124; SIGINT 130, SIGTERM 143; nothing written)\n");
       return 0;
     }
@@ -346,6 +348,10 @@ static int hmm_cli_fit(int argc, char **argv) {
     }
     if (cli_flag(&a, "--no-se")) {
       want_se = 0;
+      continue;
+    }
+    if (cli_flag(&a, "--shared-cov")) {
+      shared = 1;
       continue;
     }
     if (arg[0] == '-' && arg[1]) cli_unknown(&a);
@@ -406,6 +412,11 @@ static int hmm_cli_fit(int argc, char **argv) {
     free(copy);
   }
   if (prior && (rc = parse_prior(&a, prior, &m.no_prior))) goto fail;
+  if (shared) {
+    if ((kind != URN_HMM_GAUSSIAN && kind != URN_HMM_DIAG) || !(m.no_prior & URN_HMM_FREEZE_EMISSIONS))
+      cli_die(&a, 2, "--shared-cov needs --emission gaussian or diag fitted by maximum likelihood (--prior none)");
+    m.shared_cov = 1;
+  }
   if ((rc = data_check(&m, &d, path, &err))) goto fail;
   size_t total = d.csv.nrow;
   if (total < (size_t)K) {

@@ -141,6 +141,14 @@ int urn_hmm_model_from_json(const urn_json *c, urn_hmm_model *m, urn_error *err)
     }
     m->no_prior |= g;
   }
+  const urn_json *sc = urn_json_get(c, "shared_covariance");
+  if (sc) {
+    if (sc->type != URN_JSON_BOOL) {
+      rc = urn_error_set(err, URN_EINPUT, "%d:%d: hmm: \"shared_covariance\" must be true or false", sc->line, sc->col);
+      goto fail;
+    }
+    m->shared_cov = sc->num != 0;
+  }
   const urn_json *fr = urn_json_get(c, "frozen");
   for (size_t i = 0; fr && fr->type == URN_JSON_ARRAY && i < fr->len; i++) {
     const urn_json *v = fr->items[i];
@@ -409,6 +417,7 @@ void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hm
       if (m->no_prior & (1 << g)) urn_buf_printf(out, "%s\"%s\"", n++ ? ", " : "", groups[g]);
     urn_buf_putc(out, ']');
   }
+  if (m->shared_cov) urn_buf_puts(out, ",\n  \"shared_covariance\": true");
   urn_buf_puts(out, ",\n  \"params\": ");
   urn_hmm_write_params(out, m, p);
   if (extra) urn_buf_printf(out, ",\n  %s", extra);

@@ -417,6 +417,37 @@ static void ml_gaussian_state(const urn_hmm_model *m, const urn_hmm_stats *st, u
     if (!(S[d * D + d] > m->var_floor)) S[d * D + d] = m->var_floor;
 }
 
+/* The shared covariance (diag: variances) of the ML M-step: each state's ML
+ * (co)variance weighted by its expected count, the pooled within-state scatter
+ * over N; floored, and copied to every state. */
+static void share_cov(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p) {
+  int K = m->K, D = m->D, diag = m->kind == URN_HMM_DIAG;
+  size_t n = diag ? (size_t)D : (size_t)D * D;
+  double *S = urn_xcalloc(n, sizeof(double)), W = 0.0;
+  for (int k = 0; k < K; k++) {
+    double N = st->sum_w[k];
+    if (!(N > EMPTY_COUNT)) continue;
+    W += N;
+    for (size_t i = 0; i < n; i++) {
+      double v = diag ? p->scale_diags[(size_t)k * D + i] * p->scale_diags[(size_t)k * D + i] : p->covs[(size_t)k * n + i];
+      S[i] += N * v;
+    }
+  }
+  if (W > 0) {
+    for (size_t i = 0; i < n; i++) S[i] /= W;
+    for (int d = 0; d < D; d++) {
+      double *v = diag ? &S[d] : &S[(size_t)d * D + d];
+      if (!(*v > m->var_floor)) *v = m->var_floor;
+    }
+    for (int k = 0; k < K; k++)
+      for (size_t i = 0; i < n; i++) {
+        if (diag) p->scale_diags[(size_t)k * D + i] = sqrt(S[i]);
+        else p->covs[(size_t)k * n + i] = S[i];
+      }
+  }
+  free(S);
+}
+
 static int m_step_linreg(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p,
                          int iteration, urn_error *err) {
   int K = m->K, D = m->D, M = m->M, n = M + 1;
@@ -490,8 +521,9 @@ static int m_step_gaussian(const urn_hmm_model *m, const urn_hmm_stats *st, urn_
                            int iteration, urn_error *err) {
   int K = m->K, D = m->D;
   if (m->no_prior & URN_HMM_FREEZE_EMISSIONS) {
+    for (int k = 0; k < K; k++) ml_gaussian_state(m, st, p, k);
+    if (m->shared_cov) share_cov(m, st, p);
     for (int k = 0; k < K; k++) {
-      ml_gaussian_state(m, st, p, k);
       double *L = urn_xmalloc(sizeof(double) * (size_t)D * D);
       int bad = urn_cholesky(L, p->covs + (size_t)k * D * D, D);
       free(L);
@@ -569,6 +601,7 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
       rc = URN_OK;
       if (m->no_prior & URN_HMM_FREEZE_EMISSIONS) {
         for (int k = 0; k < K; k++) ml_gaussian_state(m, st, p, k);
+        if (m->shared_cov) share_cov(m, st, p);
         break;
       }
       for (int k = 0; k < K; k++)

@@ -87,8 +87,8 @@ int urn_hmm_num_free_params(const urn_hmm_model *m) {
   if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS)) n += K * (K - 1);
   if (m->frozen & URN_HMM_FREEZE_EMISSIONS) return n;
   switch (m->kind) {
-  case URN_HMM_GAUSSIAN: n += K * (D + D * (D + 1) / 2); break;
-  case URN_HMM_DIAG: n += 2 * K * D; break;
+  case URN_HMM_GAUSSIAN: n += K * D + (m->shared_cov ? 1 : K) * (D * (D + 1) / 2); break;
+  case URN_HMM_DIAG: n += K * D + (m->shared_cov ? 1 : K) * D; break;
   case URN_HMM_LINREG: n += K * (D * M + D + D * (D + 1) / 2); break;
   case URN_HMM_LOGREG: n += K * (M + 1); break;
   case URN_HMM_CATREG: n += K * (C - 1) * (M + 1); break;

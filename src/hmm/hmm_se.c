@@ -101,7 +101,7 @@ static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_
     double *a = s.a[i];
     if (i == 3) { /* covariances: Cholesky factor, log diagonal */
       double *L = urn_xmalloc(sizeof(double) * (size_t)D * D), *S = urn_xmalloc(sizeof(double) * (size_t)D * D);
-      for (int k = 0; k < K; k++) {
+      for (int k = 0; k < (m->shared_cov ? 1 : K); k++) {
         double *cov = a + (size_t)k * D * D;
         if (!unpack) {
           for (int r = 0; r < D; r++)
@@ -124,6 +124,14 @@ static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_
       }
       free(L);
       free(S);
+      for (int k = 1; unpack && m->shared_cov && k < K; k++) memcpy(a + (size_t)k * D * D, a, sizeof(double) * D * D);
+      continue;
+    }
+    if (i == 4 && m->shared_cov) { /* shared standard deviations: state 0's, copied */
+      for (int d = 0; d < D; d++, n++)
+        if (unpack) a[d] = exp(theta[n]);
+        else if (theta) theta[n] = log(a[d]);
+      for (int k = 1; unpack && k < K; k++) memcpy(a + (size_t)k * D, a, sizeof(double) * D);
       continue;
     }
     int logged = i == 4 || i == 7; /* standard deviations and rates */

@@ -186,4 +186,16 @@ want=$(tail -1 "$TMP/fs.csv" | awk -F, -v a="$1" -v b="$2" -v c="$3" -v d="$4" -
 got=$(awk -F, '$2 == 2 { printf "%.9f %.9f", $3, $5 }' "$TMP/fc.csv")
 near "${got% *}" "${want% *}" 1e-8 && near "${got#* }" "${want#* }" 1e-8 && [ "$(head -1 "$TMP/fc.csv")" = "sequence,h,p_0,p_1,mean_0" ] &&
   ok || bad "forecast h=2: $got, want $want"
+# a covariance shared by the states (statsmodels' switching_variance=False): fedfunds K = 2, statsmodels'
+# MarkovRegression reaches -508.63592 (its initial distribution is A's steady state; urn's is free, so higher),
+# bse of the means 0.17671, 0.29999 and of the variance 0.42518
+expect_exit 0 "$URN" hmm fit $R/fedfunds.csv --states 2 --y rate --prior none --shared-cov --quiet --out "$TMP/sh.json"
+tr -d '\n' < "$TMP/sh.json" | sed -n 's/.*"standard_errors": {\(.*\)},.*"log_joint_trace.*/\1/p' > "$TMP/se"
+ge "$(jnum loglik "$TMP/sh.json")" -508.63592 && [ "$(jnum num_params "$TMP/sh.json")" = 6 ] &&
+  grep -q '"shared_covariance": true' "$TMP/sh.json" && near "$(se emission_means 1)" 0.17670926 0.005 &&
+  near "$(se emission_means 2)" 0.29999087 0.005 && near "$(se emission_covariances 1)" 0.42518447 0.005 &&
+  near "$(se emission_covariances 1)" "$(se emission_covariances 2)" 1e-12 && ok || bad "shared covariance fit: $(cat "$TMP/se")"
+set -- $(grep -o '"emission_covariances": \[\[\[[-0-9.e]*\]\], \[\[[-0-9.e]*' "$TMP/sh.json" | head -1 | tr -d '[],' | cut -d: -f2)
+[ -n "$1" ] && [ "$1" = "$2" ] && ok || bad "shared covariance differs between states: $*"
+expect_exit 2 "$URN" hmm fit $R/fedfunds.csv --states 2 --y rate --shared-cov; expect_err "--shared-cov needs"
 done_tests
