@@ -202,6 +202,13 @@ conformance-lang-update: $(BUILD)/tests/conformance_lang
 bench-vi: $(BUILD)/urn
 	/usr/bin/python3 bench/vi_posteriordb.py $(BUILD)/urn $${URN_SHARED:-../shared} $(VI_ARGS)
 
+# Metric adaptation schemes side by side (--adapt stan, --adapt fisher, --metric lowrank) on every posteriordb
+# posterior and M1-M5: min bulk-ESS per gradient (warmup included), wall time, divergences, R-hat, ratios to stan
+# and their medians (docs/sampling.md).  ADAPT_ARGS e.g. "--seeds 1,2 --only kidiq --timeout 300".
+.PHONY: bench-adapt
+bench-adapt: $(BUILD)/urn
+	/usr/bin/python3 bench/bench_adapt.py $(BUILD)/urn $${URN_SHARED:-../shared} $(ADAPT_ARGS)
+
 # Side-by-side with rstan (needs R + rstan installed; not part of make test or make bench).
 .PHONY: bench-stan
 bench-stan: $(BUILD)/urn

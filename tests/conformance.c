@@ -57,7 +57,9 @@
 typedef struct settings {
   int chains, warmup, draws, threads, use_inits; /* sampler settings, --inits */
   int init_mode;                                 /* --init-mode S (0: off) */
-  int dense;                                     /* --metric dense */
+  int dense;                                     /* --metric dense (or lowrank) */
+  int adapt_scheme;                              /* --adapt fisher, --metric lowrank (urn_adapt_scheme) */
+  int warmup_given;                              /* --warmup given (else 1000, or 300 for the Fisher schemes) */
   int max_depth;                                 /* --max-depth N (0: the reference's, else 10) */
   const char *model_file;                        /* program file name in each folder */
   const char *only;                              /* comma-separated name filters (NULL: all) */
@@ -195,6 +197,8 @@ static int run_one(const char *dir, const char *label, const settings *st) {
   cfg.num_chains = st->chains, cfg.num_warmup = st->warmup, cfg.num_samples = st->draws;
   cfg.num_threads = st->threads, cfg.seed = st->seed, cfg.refresh = 0, cfg.init_mode = st->init_mode;
   if (st->dense) cfg.metric = URN_METRIC_DENSE;
+  cfg.adapt_scheme = (urn_adapt_scheme)st->adapt_scheme;
+  if (st->adapt_scheme != URN_ADAPT_STAN && !st->warmup_given) cfg.num_warmup = 300; /* as urn sample */
   const urn_json *args = urn_json_get(refj, "reference_method_arguments");
   const urn_json *control = args ? urn_json_get(args, "control") : NULL;
   const urn_json *ad = control ? urn_json_get(control, "adapt_delta") : NULL;
@@ -374,13 +378,13 @@ static int selected(const char *name, const char *only) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int main(int argc, char **argv) {
-  settings st = {4, 1000, 1000, 2, 0, 0, 0, 0, "model.stan", NULL, 0, 20260};
+  settings st = {4, 1000, 1000, 2, 0, 0, 0, 0, 0, 0, "model.stan", NULL, 0, 20260};
   int first = 1;
   for (; first < argc && argv[first][0] == '-'; first++) {
     const char *a = argv[first];
     if (!strcmp(a, "--inits")) st.use_inits = 1;
     else if (first + 1 < argc && !strcmp(a, "--chains")) st.chains = atoi(argv[++first]);
-    else if (first + 1 < argc && !strcmp(a, "--warmup")) st.warmup = atoi(argv[++first]);
+    else if (first + 1 < argc && !strcmp(a, "--warmup")) st.warmup = atoi(argv[++first]), st.warmup_given = 1;
     else if (first + 1 < argc && !strcmp(a, "--draws")) st.draws = atoi(argv[++first]);
     else if (first + 1 < argc && !strcmp(a, "--threads")) st.threads = atoi(argv[++first]);
     else if (first + 1 < argc && !strcmp(a, "--seed")) st.seed = strtoull(argv[++first], NULL, 10);
@@ -389,6 +393,12 @@ int main(int argc, char **argv) {
     else if (first + 1 < argc && !strcmp(a, "--model")) st.model_file = argv[++first];
     else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "dense")) st.dense = 1, first++;
     else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "diag")) st.dense = 0, first++;
+    else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "lowrank"))
+      st.dense = 1, st.adapt_scheme = URN_ADAPT_LOWRANK, first++;
+    else if (first + 1 < argc && !strcmp(a, "--adapt") && !strcmp(argv[first + 1], "fisher"))
+      st.adapt_scheme = st.adapt_scheme == URN_ADAPT_LOWRANK ? URN_ADAPT_LOWRANK : URN_ADAPT_FISHER, first++;
+    else if (first + 1 < argc && !strcmp(a, "--adapt") && !strcmp(argv[first + 1], "stan"))
+      st.adapt_scheme = URN_ADAPT_STAN, first++;
     else if (first + 1 < argc && !strcmp(a, "--only")) st.only = argv[++first];
     else if (first + 1 < argc && !strcmp(a, "--max-depth")) st.max_depth = atoi(argv[++first]);
     else {
@@ -398,7 +408,7 @@ int main(int argc, char **argv) {
   }
   if (first >= argc || st.chains < 1 || st.draws < 1) {
     fprintf(stderr, "usage: conformance [--chains N] [--warmup N] [--draws N] [--seed N] [--threads N] [--inits] "
-                    "[--init-mode S] [--metric diag|dense] [--model FILE] [--only A,B,...] [--max-depth N] [--timeout S] DIR...\n");
+                    "[--init-mode S] [--metric diag|dense|lowrank] [--adapt stan|fisher] [--model FILE] [--only A,B,...] [--max-depth N] [--timeout S] DIR...\n");
     return 2;
   }
   int counts[6] = {0, 0, 0, 0, 0, 0};

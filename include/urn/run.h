@@ -115,6 +115,9 @@ typedef struct urn_run_config {
   int eval_elbo;            /* iterations between ELBO estimates (100) */
   int output_samples;       /* draws written after the mean row (1000) */
   /* sample */
+  int adapt_scheme;         /* urn's `--adapt`: URN_ADAPT_STAN (0), URN_ADAPT_FISHER, URN_ADAPT_LOWRANK (needs
+                               metric dense_e; setting "adapt_scheme" = "lowrank" by name sets both) */
+  int lowrank_rank;         /* URN_ADAPT_LOWRANK: at most this many eigenvectors (0: no limit) */
   int init_pathfinder;      /* urn's `--init pathfinder`: chains start at PSIS-resampled draws of a multi-path
                                Pathfinder run with the settings above (0) */
   /* common */

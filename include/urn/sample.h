@@ -39,6 +39,14 @@ typedef enum urn_metric_kind {
   URN_METRIC_UNIT      /* identity, never adapted (unit_e) */
 } urn_metric_kind;
 
+/* How warmup adapts the metric (docs/sampling.md). */
+typedef enum urn_adapt_scheme {
+  URN_ADAPT_STAN = 0, /* Stan's windowed variance/covariance estimates and step size restarts */
+  URN_ADAPT_FISHER,   /* minimizing the Fisher divergence of draws and gradients, nutpie's schedule
+                         (diagonal; with URN_METRIC_DENSE a full-rank estimate) */
+  URN_ADAPT_LOWRANK   /* Fisher divergence, low rank plus diagonal (needs URN_METRIC_DENSE storage) */
+} urn_adapt_scheme;
+
 /* Sampler settings; urn_sample_config_default() gives CmdStan's defaults. */
 typedef struct urn_sample_config {
   int num_chains;         /* chains to run (numbered 0.. internally, 1.. in file names) */
@@ -65,6 +73,9 @@ typedef struct urn_sample_config {
                              L-BFGS optimizations (urn_find_mode, `--init mode:S`); 0: random inits */
   int first_stream;       /* chain c draws from RNG stream first_stream + c (0): a chain run alone
                              gives the draws it gives among others */
+  urn_adapt_scheme adapt_scheme; /* metric adaptation (URN_ADAPT_STAN) */
+  double lowrank_cutoff;  /* URN_ADAPT_LOWRANK: eigenvalues outside [1/c, c] are kept (2) */
+  int lowrank_max_rank;   /* URN_ADAPT_LOWRANK: at most this many eigenvectors (0: no limit) */
   const double *const *inv_metrics; /* NULL, or per chain its initial inverse metric (NULL: the identity):
                                        dim values (diag, unit) or dim*dim column-major (dense) */
 } urn_sample_config;

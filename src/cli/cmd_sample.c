@@ -121,13 +121,18 @@ static void usage(FILE *out) {
           "  --data FILE          data in CmdStan JSON format\n"
           "  --include-paths DIR[,DIR]  folders searched by #include after the program's own\n"
           "  --chains N           number of chains (4)\n"
-          "  --warmup N           warmup iterations per chain (1000)\n"
+          "  --warmup N           warmup iterations per chain (1000; 300 with --adapt fisher or\n"
+          "                       --metric lowrank, nutpie's default)\n"
           "  --draws N            post-warmup iterations per chain (1000)\n"
           "  --seed N             random seed (default: from the clock; written in the CSV)\n"
           "  --output-dir DIR     where the CSV files go (<model>-output)\n"
           "  --adapt-delta X      target acceptance statistic in (0, 1) (0.8)\n"
           "  --max-depth N        maximum tree depth (10)\n"
-          "  --metric diag|dense|unit  inverse metric adapted in warmup (diag)\n"
+          "  --metric diag|dense|unit|lowrank  inverse metric adapted in warmup (diag); lowrank: low rank\n"
+          "                       plus diagonal, adapted by the Fisher divergence (docs/sampling.md)\n"
+          "  --adapt stan|fisher  metric adaptation: Stan's windowed variances, or the Fisher divergence\n"
+          "                       of draws and gradients with nutpie's schedule (stan)\n"
+          "  --rank K             --metric lowrank: keep at most K eigenvectors (default: all past the cutoff)\n"
           "  --stepsize X         initial step size (1)\n"
           "  --init R|FILE|mode[:S]|pathfinder  random inits uniform(-R, R) on the unconstrained scale (2),\n"
           "                       a JSON file of initial values (all chains), or mode: every chain\n"
@@ -191,7 +196,9 @@ int cmd_sample(int argc, char **argv) {
   const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *out_dir = NULL, *init_arg = NULL, *metric = NULL;
   long v;
   double d;
-  int seed_given = 0, threads_given = 0, overwrite = 0, no_summary = 0;
+  int seed_given = 0, threads_given = 0, overwrite = 0, no_summary = 0, warmup_given = 0, adapt_given = 0;
+  long rank = -1;
+  const char *adapt = NULL;
   double timeout = 0;
   long sig_figs = 6;
   while (!cli_done(&a)) {
@@ -203,7 +210,7 @@ int cmd_sample(int argc, char **argv) {
     } else if (cli_int(&a, "--chains", 1, 1024, &v)) {
       rcfg.num_chains = (int)v;
     } else if (cli_int(&a, "--warmup", 0, 100000000, &v)) {
-      rcfg.num_warmup = (int)v;
+      rcfg.num_warmup = (int)v, warmup_given = 1;
     } else if (cli_int(&a, "--draws", 0, 100000000, &v)) {
       rcfg.num_samples = (int)v;
     } else if (cli_value(&a, "--seed", &s)) {
@@ -224,8 +231,15 @@ int cmd_sample(int argc, char **argv) {
         rcfg.metric = URN_METRIC_DENSE;
       else if (!strcmp(metric, "unit") || !strcmp(metric, "unit_e"))
         rcfg.metric = URN_METRIC_UNIT;
+      else if (!strcmp(metric, "lowrank"))
+        rcfg.metric = URN_METRIC_DENSE;
       else
-        cli_die(&a, 2, "option --metric: '%s' is not one of diag, dense, unit", metric);
+        cli_die(&a, 2, "option --metric: '%s' is not one of diag, dense, unit, lowrank", metric);
+    } else if (cli_value(&a, "--adapt", &adapt)) {
+      if (strcmp(adapt, "stan") && strcmp(adapt, "fisher"))
+        cli_die(&a, 2, "option --adapt: '%s' is not one of stan, fisher", adapt);
+      adapt_given = 1;
+    } else if (cli_int(&a, "--rank", 1, 1000000000, &rank)) {
     } else if (cli_double(&a, "--stepsize", 0, 1e7, 1, &d)) {
       rcfg.stepsize = d;
     } else if (cli_value(&a, "--init", &init_arg)) {
@@ -250,6 +264,16 @@ int cmd_sample(int argc, char **argv) {
     }
   }
   if (!stan_path) cli_die(&a, 2, "missing the model file (usage: urn sample model.stan --data d.json)");
+  int lowrank = metric && !strcmp(metric, "lowrank");
+  if (lowrank && adapt_given && !strcmp(adapt, "stan"))
+    cli_die(&a, 2, "--metric lowrank is adapted by the Fisher divergence only (not with --adapt stan)");
+  if (rank >= 0 && !lowrank) cli_die(&a, 2, "option --rank applies to --metric lowrank only");
+  rcfg.adapt_scheme = lowrank ? URN_ADAPT_LOWRANK : adapt_given && !strcmp(adapt, "fisher") ? URN_ADAPT_FISHER
+                                                                                            : URN_ADAPT_STAN;
+  if (rcfg.adapt_scheme == URN_ADAPT_FISHER && rcfg.metric == URN_METRIC_UNIT)
+    cli_die(&a, 2, "--adapt fisher adapts a metric: not with --metric unit");
+  if (rank > 0) rcfg.lowrank_rank = (int)rank;
+  if (rcfg.adapt_scheme != URN_ADAPT_STAN && !warmup_given) rcfg.num_warmup = 300;
   if (!seed_given) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -301,6 +325,12 @@ int cmd_sample(int argc, char **argv) {
     return cli_fail_code();
   }
   fputs(urn_model_warnings(m), stderr);
+  if (rank > 0 && (size_t)rank > urn_model_num_unconstrained(m)) {
+    fprintf(stderr, "urn sample: option --rank: %ld is larger than the model's %zu unconstrained parameters\n", rank,
+            urn_model_num_unconstrained(m));
+    urn_model_free(m);
+    return 2;
+  }
   /* output files */
   const char *name = urn_model_name(m);
   char default_dir[4096];

@@ -10,7 +10,7 @@
 #include "util/util.h"
 
 void urn_stepsize_adapt_init(urn_stepsize_adapt *a, double delta, double gamma, double kappa, double t0) {
-  a->mu = 0.5, a->delta = delta, a->gamma = gamma, a->kappa = kappa, a->t0 = t0;
+  a->mu = 0.5, a->delta = delta, a->gamma = gamma, a->kappa = kappa, a->t0 = t0, a->max_log = INFINITY;
   urn_stepsize_adapt_restart(a);
 }
 
@@ -23,6 +23,7 @@ void urn_stepsize_adapt_learn(urn_stepsize_adapt *a, double *epsilon, double acc
   double eta = 1.0 / (a->counter + a->t0);
   a->s_bar = (1.0 - eta) * a->s_bar + eta * (a->delta - accept_stat);
   double x = a->mu - a->s_bar * sqrt(a->counter) / a->gamma;
+  if (x > a->max_log) x = a->max_log;
   double x_eta = pow(a->counter, -a->kappa);
   a->x_bar = (1.0 - x_eta) * a->x_bar + x_eta * x;
   *epsilon = exp(x);

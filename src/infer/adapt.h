@@ -21,6 +21,7 @@ typedef struct urn_stepsize_adapt {
   double counter; /* iterations since the last restart */
   double s_bar;   /* running mean of (delta - accept_stat) */
   double x_bar;   /* averaged log step size */
+  double max_log; /* cap on the log step size (+inf, Stan; log(pi) for the Fisher schemes, as nuts-rs) */
 } urn_stepsize_adapt;
 
 void urn_stepsize_adapt_init(urn_stepsize_adapt *a, double delta, double gamma, double kappa, double t0);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "infer/adapt.h"
+#include "infer/fisher.h"
 #include "infer/nuts.h"
 #include "util/util.h"
 
@@ -21,7 +22,7 @@ void urn_sample_config_default(urn_sample_config *cfg) {
   cfg->adapt_engaged = 1, cfg->adapt_delta = 0.8, cfg->adapt_gamma = 0.05, cfg->adapt_kappa = 0.75;
   cfg->adapt_t0 = 10, cfg->init_buffer = 75, cfg->term_buffer = 50, cfg->window = 25;
   cfg->max_depth = 10, cfg->stepsize = 1, cfg->metric = URN_METRIC_DIAG, cfg->init_radius = 2;
-  cfg->seed = 1, cfg->refresh = 100;
+  cfg->seed = 1, cfg->refresh = 100, cfg->adapt_scheme = URN_ADAPT_STAN, cfg->lowrank_cutoff = 2;
 }
 
 static double thread_cpu_seconds(void) {
@@ -108,6 +109,35 @@ static void warn_collapse(const urn_sample_sink *sink, int chain, double epsilon
   sink->warning(sink->ctx, chain, msg);
 }
 
+/* The Fisher schemes' start: the metric from the initial gradient (unless one was given), then the step size. */
+static int fisher_start(const urn_sample_config *cfg, urn_fisher_adapt *fa, urn_nuts *s, int chain,
+                        double *inv_metric, urn_error *err) {
+  int given = cfg->inv_metrics && cfg->inv_metrics[chain];
+  urn_fisher_adapt_start(fa, s->z.q, s->z.g, inv_metric);
+  if (given) {
+    size_t len = fa->lowrank ? s->dim * s->dim : s->dim;
+    memcpy(inv_metric, s->inv_metric, len * sizeof *inv_metric);
+    return URN_OK;
+  }
+  return urn_nuts_set_inv_metric(s, inv_metric, err);
+}
+
+/* One warmup iteration of a Fisher scheme: the window estimators learn the draw (if the chain moved: q differs
+ * from prev_q) and the metric follows; at its first update the step size is re-initialized and dual averaging
+ * restarts there (nuts-rs); later updates keep the running dual averaging. */
+static int fisher_learn(urn_fisher_adapt *fa, urn_nuts *s, urn_stepsize_adapt *sa, unsigned iteration,
+                        const double *prev_q, double *inv_metric, urn_error *err) {
+  int moved = memcmp(prev_q, s->z.q, s->dim * sizeof *prev_q) != 0;
+  if (!urn_fisher_adapt_learn(fa, iteration, s->z.q, s->z.g, moved, inv_metric)) return URN_OK;
+  int status = urn_nuts_set_inv_metric(s, inv_metric, err);
+  if (status != URN_OK || fa->n_updates != 1) return status;
+  status = urn_nuts_init_stepsize(s, err);
+  if (status != URN_OK) return status;
+  sa->mu = log(10 * s->epsilon);
+  urn_stepsize_adapt_restart(sa);
+  return URN_OK;
+}
+
 int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int chain, const double *init,
                      const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *res) {
   memset(res, 0, sizeof *res);
@@ -120,9 +150,13 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
   int warmup = cfg->num_warmup, total = cfg->num_warmup + cfg->num_samples;
   int adapt = cfg->adapt_engaged && warmup > 0;
   int learn_metric = adapt && cfg->metric != URN_METRIC_UNIT;
+  int fisher = learn_metric && cfg->adapt_scheme != URN_ADAPT_STAN;
   urn_stepsize_adapt sa;
   urn_metric_adapt ma;
+  urn_fisher_adapt fa;
   memset(&ma, 0, sizeof ma);
+  memset(&fa, 0, sizeof fa);
+  double *prev_q = fisher ? urn_xcalloc(dim ? dim : 1, sizeof *prev_q) : NULL;
   size_t mlen = cfg->metric == URN_METRIC_DENSE ? dim * dim : dim;
   double *inv_metric = urn_xcalloc(mlen ? mlen : 1, sizeof *inv_metric);
   int status = URN_OK;
@@ -146,10 +180,18 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
     if (adapt) {
       urn_stepsize_adapt_init(&sa, cfg->adapt_delta, cfg->adapt_gamma, cfg->adapt_kappa, cfg->adapt_t0);
       sa.mu = log(10 * s->epsilon);
-      if (learn_metric)
+      if (fisher) {
+        /* the full-rank estimate (dense + fisher) keeps every eigenvalue: cutoff 0 */
+        double cutoff = cfg->adapt_scheme == URN_ADAPT_LOWRANK ? cfg->lowrank_cutoff : 0;
+        urn_fisher_adapt_init(&fa, dim, cfg->metric == URN_METRIC_DENSE, (unsigned)warmup, cutoff, 1e-5,
+                              cfg->adapt_scheme == URN_ADAPT_LOWRANK ? cfg->lowrank_max_rank : 0);
+        sa.max_log = log(M_PI);
+        status = fisher_start(cfg, &fa, s, chain, inv_metric, &res->err);
+      } else if (learn_metric)
         urn_metric_adapt_init(&ma, dim, cfg->metric == URN_METRIC_DENSE, (unsigned)warmup, cfg->init_buffer,
                               cfg->term_buffer, cfg->window, NULL);
-      status = urn_nuts_init_stepsize(s, &res->err);
+      if (status == URN_OK) status = urn_nuts_init_stepsize(s, &res->err);
+      if (status == URN_OK && fisher) sa.mu = log(10 * s->epsilon); /* nuts-rs: mu from the initial step size */
       if (status != URN_OK) {
         char cause[sizeof res->err.msg]; /* the message is rewritten in place: format from a copy */
         snprintf(cause, sizeof cause, "%s", res->err.msg[0] ? res->err.msg : "failed");
@@ -169,6 +211,7 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
     }
     int in_warmup = m < warmup;
     urn_nuts_stats st;
+    if (prev_q) memcpy(prev_q, s->z.q, dim * sizeof *prev_q);
     status = urn_nuts_transition(s, &st, &res->err);
     if (status != URN_OK) {
       char msg[sizeof res->err.msg];
@@ -184,7 +227,10 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
       else if (collapsed_since < 0) collapsed_since = m;
       if (!collapse_warned && collapsed_since >= 0 && (m - collapsed_since + 1 >= COLLAPSE_ITERATIONS || m == warmup - 1))
         collapse_warned = 1, warn_collapse(sink, chain, s->epsilon, collapsed_since + 1);
-      if (learn_metric) {
+      if (fisher) {
+        status = fisher_learn(&fa, s, &sa, (unsigned)m, prev_q, inv_metric, &res->err);
+        if (status != URN_OK) break;
+      } else if (learn_metric) {
         int upd = urn_metric_adapt_learn(&ma, inv_metric, s->z.q);
         if (upd < 0) {
           status = urn_error_set(&res->err, URN_EFATAL,
@@ -240,7 +286,9 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
   res->sampling_seconds = t_end - t_warm_end;
   if (started && sink && sink->finish)
     sink->finish(sink->ctx, chain, status, res->warmup_seconds, res->sampling_seconds);
-  if (learn_metric) urn_metric_adapt_free(&ma);
+  if (learn_metric && !fisher) urn_metric_adapt_free(&ma);
+  if (fisher) urn_fisher_adapt_free(&fa);
+  free(prev_q);
   free(inv_metric);
   urn_nuts_free(s);
   return status;
@@ -317,6 +365,13 @@ int urn_sample_run(const urn_sample_config *cfg, const urn_target *target, const
                    const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *results, urn_error *err) {
   if (cfg->num_chains < 1 || cfg->num_warmup < 0 || cfg->num_samples < 0 || cfg->thin < 1 || cfg->max_depth < 1)
     return urn_error_set(err, URN_EINPUT, "invalid sampler settings (chains, warmup, draws, thin, max depth)");
+  if (cfg->adapt_scheme == URN_ADAPT_LOWRANK && cfg->metric != URN_METRIC_DENSE)
+    return urn_error_set(err, URN_EINPUT, "the low-rank metric adaptation needs the dense metric storage");
+  if (cfg->adapt_scheme == URN_ADAPT_LOWRANK && (cfg->lowrank_max_rank < 0 || (size_t)cfg->lowrank_max_rank > target->dim))
+    return urn_error_set(err, URN_EINPUT, "the low-rank metric's rank %d is not in [0, %zu] (the dimension; 0: no limit)",
+                         cfg->lowrank_max_rank, target->dim);
+  if (cfg->adapt_scheme == URN_ADAPT_LOWRANK && !(cfg->lowrank_cutoff >= 1))
+    return urn_error_set(err, URN_EINPUT, "the low-rank metric's eigenvalue cutoff %g is below 1", cfg->lowrank_cutoff);
   double *mode_theta = NULL;
   const double **mode_inits = NULL;
   int need_mode = 0;

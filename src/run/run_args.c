@@ -625,6 +625,24 @@ int urn_run_config_set(urn_run_config *cfg, const char *name, const char *value,
     cfg->init_pathfinder = !strcmp(value, "1") || !strcmp(value, "true");
     return URN_OK;
   }
+  if (!strcmp(name, "adapt_scheme")) {
+    int k = !value ? -1 : !strcmp(value, "stan") ? URN_ADAPT_STAN : !strcmp(value, "fisher") ? URN_ADAPT_FISHER
+                        : !strcmp(value, "lowrank") ? URN_ADAPT_LOWRANK : -1;
+    if (k < 0)
+      return urn_error_set(err, URN_EINPUT, "adapt_scheme: '%s' is not one of stan, fisher, lowrank",
+                           value ? value : "");
+    cfg->adapt_scheme = k;
+    if (k == URN_ADAPT_LOWRANK) cfg->metric = URN_METRIC_DENSE;
+    return URN_OK;
+  }
+  if (!strcmp(name, "lowrank_rank")) {
+    char *end;
+    long v = strtol(value ? value : "", &end, 10);
+    if (!value || !*value || *end || v < 0 || v > INT_MAX)
+      return urn_error_set(err, URN_EINPUT, "lowrank_rank: '%s' is not a rank >= 0", value ? value : "");
+    cfg->lowrank_rank = (int)v;
+    return URN_OK;
+  }
   if (!strcmp(name, "init_mode")) {
     char *end;
     long v = strtol(value ? value : "", &end, 10);

@@ -154,6 +154,7 @@ static void sampler_config(const urn_run *r, urn_sample_config *sc, const double
   sc->adapt_kappa = c->adapt_kappa, sc->adapt_t0 = c->adapt_t0, sc->init_buffer = c->adapt_init_buffer;
   sc->term_buffer = c->adapt_term_buffer, sc->window = c->adapt_window, sc->max_depth = c->max_depth;
   sc->stepsize = c->stepsize, sc->metric = c->metric, sc->init_radius = c->init_radius, sc->seed = c->seed;
+  sc->adapt_scheme = (urn_adapt_scheme)c->adapt_scheme, sc->lowrank_max_rank = c->lowrank_rank;
   sc->refresh = 1, sc->init_mode = c->init_mode, sc->first_stream = c->id > 0 ? c->id - 1 : 0;
   int any = 0;
   for (int k = 0; k < r->n_chains; k++) {
