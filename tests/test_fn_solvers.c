@@ -128,6 +128,26 @@ static void test_solvers(void) {
   CHECK(m == NULL && strstr(err.msg, "3:36: the system function f of solve_newton must be declared vector f(vector y, ...) with one argument after y for each of the 2 arguments"),
         "solver signature checked: %s", m ? "(accepted)" : err.msg);
   if (m) urn_model_free(m);
+  /* a trailing argument the system function declares 'data' must be data (stanc3's variadic rule), in every
+   * solver form; a data argument there is accepted */
+  const char *bad[2] = {"solve_newton(f, [0.5]', x)", "solve_powell_tol(f, [0.5]', 1e-8, 1e-8, 100, x)"};
+  const char *want[2] = {"3:47: argument 3 of solve_newton must be data (f declares it 'data')",
+                         "3:68: argument 6 of solve_powell_tol must be data (f declares it 'data')"};
+  char buf[512];
+  for (int c = 0; c < 2; c++) {
+    snprintf(buf, sizeof buf,
+             "functions { vector f(vector y, data real a) { return y - a; } }\n"
+             "parameters { real x; }\n"
+             "model { vector[1] y = %s; x ~ normal(y[1], 1); }\n", bad[c]);
+    m = build(buf, NULL, &err);
+    CHECK(m == NULL && strstr(err.msg, want[c]), "data-only solver argument: %s", m ? "(accepted)" : err.msg);
+    if (m) urn_model_free(m);
+  }
+  m = build("functions { vector f(vector y, data real a) { return y - a; } }\n"
+            "parameters { real x; }\n"
+            "model { vector[1] y = solve_newton(f, [0.5]', 2.0); x ~ normal(y[1], 1); }\n", NULL, &err);
+  CHECK(m != NULL, "data solver argument accepted: %s", m ? "" : err.msg);
+  if (m) urn_model_free(m);
 }
 
 /* map_rect equals the loop it stands for (lp and gradient). */

@@ -167,10 +167,26 @@ static urn_fundef *funarg(urn_expr *e) {
   return f && f->definition ? f->definition : f;
 }
 
+/* The trailing arguments e->args[first..] of a variadic higher-order call, passed on to f's parameters
+ * f->params[pfirst..]: each must convert to its parameter's type, and must be data where f declares the
+ * parameter 'data' (stanc3's rule for every variadic built-in: ODE, DAE, reduce_sum, algebraic solvers). */
+static void check_variadic_args(checker *C, urn_expr *e, int first, const urn_fundef *f, int pfirst) {
+  char b1[64], b2[64];
+  for (int k = 0; first + k < e->nargs && pfirst + k < f->nparams; k++) {
+    urn_expr *a = e->args[first + k];
+    const urn_type want = f->params[pfirst + k]->ty;
+    if (chk_pass_cost(a->ty, want) < 0)
+      chk_error(C, a->line, a->col, "argument %d of %s is %s, but %s's argument %d is %s", first + k + 1, e->name,
+                chk_tyname(a->ty, b1, sizeof b1), f->name, pfirst + k + 1, chk_tyname(want, b2, sizeof b2));
+    else if (f->params[pfirst + k]->data_only && !a->data_only)
+      chk_error(C, a->line, a->col, "argument %d of %s must be data (%s declares it 'data'), but it depends on parameters",
+                first + k + 1, e->name, f->name);
+  }
+}
+
 /* An ODE solver call: the system function's signature must fit the call,
  * and x_r, x_i and the tolerances must be data (as stanc3 requires). */
 static void check_ode_call(checker *C, urn_expr *e) {
-  char b1[64], b2[64];
   int old = strncmp(e->name, "integrate_ode", 13) == 0;
   int tol = old ? e->nargs == 10 : strstr(e->name, "_tol") != NULL;
   if (!funarg(e)) return;
@@ -220,22 +236,12 @@ static void check_ode_call(checker *C, urn_expr *e) {
               adj ? "solver_backward" : tol ? "max_num_steps" : "the times");
     return;
   }
-  for (int k = 0; k < nextra; k++) {
-    urn_type got = e->args[first + k]->ty, want_k = f->params[2 + k]->ty;
-    if (chk_pass_cost(got, want_k) < 0)
-      chk_error(C, e->args[first + k]->line, e->args[first + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
-                first + k + 1, e->name, chk_tyname(got, b1, sizeof b1), f->name, 3 + k, chk_tyname(want_k, b2, sizeof b2));
-    else if (f->params[2 + k]->data_only && !e->args[first + k]->data_only)
-      chk_error(C, e->args[first + k]->line, e->args[first + k]->col,
-                "argument %d of %s must be data (%s declares it 'data'), but it depends on parameters", first + k + 1,
-                e->name, f->name);
-  }
+  check_variadic_args(C, e, first, f, 2);
 }
 
 /* dae / dae_tol: vector F(real t, vector y, vector yp, ...) fitting the extra arguments; t0, ts and the
  * tolerances must be data (as stanc3 requires). */
 static void check_dae_call(checker *C, urn_expr *e) {
-  char b1[64], b2[64];
   int tol = strcmp(e->name, "dae_tol") == 0, first = tol ? 8 : 5, nextra = e->nargs - first;
   static const char *what[8] = {NULL, NULL, NULL, "initial_time", "times", "rel_tol", "abs_tol", "max_num_steps"};
   if (!funarg(e)) return;
@@ -258,21 +264,12 @@ static void check_dae_call(checker *C, urn_expr *e) {
               tol ? "max_num_steps" : "the times");
     return;
   }
-  for (int k = 0; k < nextra; k++) {
-    urn_type got = e->args[first + k]->ty, want_k = f->params[3 + k]->ty;
-    if (chk_pass_cost(got, want_k) < 0)
-      chk_error(C, e->args[first + k]->line, e->args[first + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
-                first + k + 1, e->name, chk_tyname(got, b1, sizeof b1), f->name, 4 + k, chk_tyname(want_k, b2, sizeof b2));
-    else if (f->params[3 + k]->data_only && !e->args[first + k]->data_only)
-      chk_error(C, e->args[first + k]->line, e->args[first + k]->col,
-                "argument %d of %s must be data (%s declares it 'data'), but it depends on parameters", first + k + 1,
-                e->name, f->name);
-  }
+  check_variadic_args(C, e, first, f, 3);
 }
 
 /* reduce_sum(f, x, grainsize, ...): f(x-slice, int start, int end, ...) returning real. */
 static void check_reduce_sum(checker *C, urn_expr *e) {
-  char b1[64], b2[64];
+  char b1[64];
   if (!funarg(e)) return;
   urn_type sl = e->args[1]->ty;
   if (sl.dims >= 1 && (urn_base_is_complex(sl.base) || sl.base == URN_TY_TUPLE)) {
@@ -298,20 +295,11 @@ static void check_reduce_sum(checker *C, urn_expr *e) {
               nextra == 1 ? "" : "s");
     return;
   }
-  for (int k = 0; k < nextra; k++)
-    if (chk_pass_cost(e->args[3 + k]->ty, f->params[3 + k]->ty) < 0)
-      chk_error(C, e->args[3 + k]->line, e->args[3 + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
-                4 + k, e->name, chk_tyname(e->args[3 + k]->ty, b1, sizeof b1), f->name, 4 + k,
-                chk_tyname(f->params[3 + k]->ty, b2, sizeof b2));
-    else if (f->params[3 + k]->data_only && !e->args[3 + k]->data_only)
-      chk_error(C, e->args[3 + k]->line, e->args[3 + k]->col,
-                "argument %d of %s must be data (%s declares it 'data'), but it depends on parameters", 4 + k,
-                e->name, f->name);
+  check_variadic_args(C, e, 3, f, 3);
 }
 
 /* An algebraic solver or map_rect call: the function's signature must fit. */
 static void check_solver_call(checker *C, urn_expr *e) {
-  char b1[64], b2[64];
   if (!funarg(e)) return;
   urn_type vec = chk_mk(URN_TY_VECTOR, 0);
   int fixed = strncmp(e->name, "algebra_solver", 14) == 0 || strcmp(e->name, "map_rect") == 0;
@@ -348,17 +336,11 @@ static void check_solver_call(checker *C, urn_expr *e) {
               tol ? "max_num_steps" : "the initial guess");
     return;
   }
-  for (int k = 0; k < nextra; k++) {
-    urn_type got = e->args[first + k]->ty, want_k = f->params[1 + k]->ty;
-    if (chk_pass_cost(got, want_k) < 0)
-      chk_error(C, e->args[first + k]->line, e->args[first + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
-                first + k + 1, e->name, chk_tyname(got, b1, sizeof b1), f->name, 2 + k, chk_tyname(want_k, b2, sizeof b2));
-  }
+  check_variadic_args(C, e, first, f, 1);
 }
 
 /* An integrate_1d call: the integrand's signature must fit, x_r, x_i and the tolerances must be data. */
 static void check_integrate_call(checker *C, urn_expr *e) {
-  char b1[64], b2[64];
   if (!funarg(e)) return;
   urn_type real = chk_mk(URN_TY_REAL, 0);
   int old = strcmp(e->name, "integrate_1d") == 0, tol = strstr(e->name, "_tol") != NULL;
@@ -394,12 +376,7 @@ static void check_integrate_call(checker *C, urn_expr *e) {
               e->args[0]->name, e->name, e->args[0]->name, nextra, nextra == 1 ? "" : "s", tol ? "max_depth" : "b");
     return;
   }
-  for (int k = 0; k < nextra; k++) {
-    urn_type got = e->args[first + k]->ty, want_k = f->params[2 + k]->ty;
-    if (chk_pass_cost(got, want_k) < 0)
-      chk_error(C, e->args[first + k]->line, e->args[first + k]->col, "argument %d of %s is %s, but %s's argument %d is %s",
-                first + k + 1, e->name, chk_tyname(got, b1, sizeof b1), f->name, 3 + k, chk_tyname(want_k, b2, sizeof b2));
-  }
+  check_variadic_args(C, e, first, f, 2);
 }
 
 /* The rules a higher-order built-in adds to its call (the system function's signature, data arguments):
