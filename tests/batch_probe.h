@@ -66,11 +66,11 @@ static int batched_loops(const char *src) {
 
 /* The model of src on data, with loop batching off (nobatch) or on. */
 static urn_model *build_batching(const char *src, const char *data, int nobatch) {
-  if (nobatch) setenv("URN_NOBATCH", "1", 1);
-  else unsetenv("URN_NOBATCH");
   urn_error err;
-  urn_model *m = urn_model_new("case.stan", src, strlen(src), "data.json", data, strlen(data), 1, &err);
-  unsetenv("URN_NOBATCH");
+  urn_model_options opt;
+  urn_model_options_default(&opt);
+  opt.no_batch = nobatch;
+  urn_model *m = urn_model_new_opt("case.stan", src, strlen(src), "data.json", data, strlen(data), &opt, &err);
   if (!m) fprintf(stderr, "build: %s\n", err.msg);
   return m;
 }

@@ -295,6 +295,10 @@ static void check_reject(void) {
       "model { for (n in 1:N) y[n] ~ normal(mu, g[n] + y[n + 1] * 0); }\n";
   CHECK(batched_loops(src) == 1, "reject case is batched");
   expect_reject(src, "index out of range", "index 13 out of range");
+  /* the library reads no environment: URN_NOBATCH (the CLI's switch) leaves the lowering as it is */
+  setenv("URN_NOBATCH", "1", 1);
+  CHECK(batched_loops(src) == 1, "URN_NOBATCH is not read by the library");
+  unsetenv("URN_NOBATCH");
 }
 
 /* Fused vector arguments of different lengths reject as the ordinary path does. */

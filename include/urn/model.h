@@ -26,7 +26,8 @@ URN_API urn_model *urn_model_new(const char *path, const char *source, size_t so
 /* The same, reading both files (data_path may be NULL). */
 URN_API urn_model *urn_model_from_files(const char *stan_path, const char *data_path, uint64_t seed, urn_error *err);
 
-/* Options of urn_model_load (urn_model_options_default gives seed 1, print to stdout, no stop flag). */
+/* Options of urn_model_load (urn_model_options_default gives seed 1, print to stdout, no stop flag, loops
+ * batched). */
 typedef struct urn_model_options {
   uint64_t seed;               /* seeds transformed data's _rng */
   FILE *print;                 /* where print() statements write (NULL silences them) */
@@ -35,6 +36,8 @@ typedef struct urn_model_options {
                                   at their next loop iteration or function call with URN_EINTR */
   const char *include_paths;   /* folders searched by the program's #include after its own folder, comma-separated
                                   (stanc's and CmdStan's --include-paths DIR[,DIR]); NULL: none */
+  int no_batch;                /* 1: every loop runs statement by statement (no loop batching or fusion:
+                                  docs/autodiff.md), to compare the two; the CLI sets it from URN_NOBATCH=1 */
 } urn_model_options;
 URN_API void urn_model_options_default(urn_model_options *opt);
 /* Reads both files and builds the model with options opt (NULL: the defaults).  The data file's text is

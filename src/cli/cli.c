@@ -2,6 +2,7 @@
  * (SIGINT, SIGTERM, --timeout) they hand to the library. */
 #include "cli/cli.h"
 #include "urn/diag.h"
+#include "urn/model.h"
 #include "urn/run.h"
 
 #include <errno.h>
@@ -123,6 +124,12 @@ void cli_stop_attach(urn_run *r) {
 }
 
 int cli_fail_code(void) { return stop_flag ? cli_stop_code() : 1; }
+
+void cli_model_options(urn_model_options *opt) {
+  urn_model_options_default(opt);
+  const char *nb = getenv("URN_NOBATCH");
+  opt->no_batch = nb && *nb && strcmp(nb, "0") != 0;
+}
 
 volatile sig_atomic_t *cli_stop_install(double timeout) {
   struct sigaction sa;

@@ -56,6 +56,11 @@ _Noreturn void cli_die(const cli_args *a, int code, const char *fmt, ...) __attr
 /* Is this argument a request for help (-h, --help)? */
 int cli_is_help(const char *arg);
 
+/* urn_model_options_default, plus no_batch from URN_NOBATCH=1 in the environment (docs/autodiff.md: the
+ * library reads no environment; the CLI passes it on). */
+typedef struct urn_model_options urn_model_options;
+void cli_model_options(urn_model_options *opt);
+
 /* Stopping a command: SIGINT, SIGTERM and the --timeout limit raise one flag that the library polls (model
  * evaluations end at their next loop iteration, chains after their current iteration, reads of a FIFO return).
  * A second SIGINT or SIGTERM ends the process at once.  The flag is the CLI's only process-wide state; the

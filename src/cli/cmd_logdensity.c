@@ -40,7 +40,7 @@ int cmd_logdensity(int argc, char **argv) {
   urn_error err;
   urn_error_clear(&err);
   urn_model_options mopt;
-  urn_model_options_default(&mopt);
+  cli_model_options(&mopt);
   mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp; /* SIGINT, SIGTERM, --timeout stop any evaluation */
   urn_model *m = urn_model_load(model, data, &mopt, &err);
   if (!m) {

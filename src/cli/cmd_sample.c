@@ -317,7 +317,7 @@ int cmd_sample(int argc, char **argv) {
   urn_error_clear(&err);
   /* SIGINT, SIGTERM and --timeout stop any evaluation, transformed data's included */
   urn_model_options mopt;
-  urn_model_options_default(&mopt);
+  cli_model_options(&mopt);
   mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp;
   urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
   if (!m) {

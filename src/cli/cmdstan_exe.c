@@ -333,7 +333,7 @@ static int run_model(rn_args *a, const char *program, size_t len, const char *pa
   urn_model *m = NULL;
   /* SIGINT and SIGTERM stop any evaluation (an endless loop in the program too: cli_stop_install) */
   urn_model_options mopt;
-  urn_model_options_default(&mopt);
+  cli_model_options(&mopt);
   mopt.seed = cfg->seed, mopt.stop = cli_stop_install(0);
   if (err.code == URN_OK)
     m = urn_model_new_opt(path, program, len, cfg->data_file && *cfg->data_file ? cfg->data_file : NULL, data, dlen,

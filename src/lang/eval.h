@@ -285,12 +285,14 @@ struct urn_prog {
   ir_fun **funs;            /* user functions */
   int nfuns;                /* their count */
   const char **slot_name;   /* name of each program-level slot (messages) */
-  int nobatch;              /* never batch loops (URN_NOBATCH set at lowering: tests, debugging) */
+  int nobatch;              /* never batch loops (urn_model_options.no_batch: tests, debugging) */
 };
 
 /* Builds the IR of a parsed (and, if available, checked) program, with its own
  * type inference and overload resolution.  NULL and err (file:line:col) on error. */
 urn_prog *urn_lower(const urn_program *p, urn_error *err);
+/* urn_lower with loop batching and fusion off when nobatch (urn_model_options.no_batch). */
+urn_prog *urn_lower_ex(const urn_program *p, int nobatch, urn_error *err);
 void urn_prog_free(urn_prog *p);
 /* Replaces every pure (data-only) non-trivial subexpression by its value,
  * evaluated with ev (whose glob holds data and transformed data). */

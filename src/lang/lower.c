@@ -557,14 +557,14 @@ static void lower_block(lctx *c, int b) {
   if (b == URN_BLK_MODEL && !c->failed) urn_batch_defer_plan(p);
 }
 
-urn_prog *urn_lower(const urn_program *ast, urn_error *err) {
+urn_prog *urn_lower(const urn_program *ast, urn_error *err) { return urn_lower_ex(ast, 0, err); }
+
+urn_prog *urn_lower_ex(const urn_program *ast, int nobatch, urn_error *err) {
   urn_prog *p = urn_xcalloc(1, sizeof *p);
   urn_arena_init(&p->arena, 1 << 16);
   p->ast = ast;
   p->path = ast->path ? ast->path : "model";
-  /* URN_NOBATCH=1 keeps every loop on the ordinary path (tests compare the two; debugging) */
-  const char *nb = getenv("URN_NOBATCH");
-  p->nobatch = nb && *nb && strcmp(nb, "0") != 0;
+  p->nobatch = nobatch; /* every loop on the ordinary path (tests compare the two; debugging) */
   lctx c;
   memset(&c, 0, sizeof c);
   c.p = p, c.ast = ast, c.err = err;

@@ -642,7 +642,7 @@ static urn_model *model_build(const char *path, const char *source, size_t sourc
   m->ast = urn_parse_ex(path, source ? source : "", source ? source_len : 0, opt->include_paths, err);
   if (!m->ast) goto fail;
   if (urn_check(m->ast, err) != URN_OK) goto fail;
-  m->prog = urn_lower(m->ast, err);
+  m->prog = urn_lower_ex(m->ast, opt->no_batch, err);
   if (!m->prog) goto fail;
   ev_init(&m->data, m);
   urn_ev *ev = &m->data;
