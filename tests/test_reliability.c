@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -354,6 +355,19 @@ static void test_files(void) {
   m = model(bom_ok, "\xEF\xBB\xBF{}", &err);
   CHECK(m != NULL, "a BOM before the program and the data: %s", err.msg);
   urn_model_free(m);
+  /* outputs written in place, never renamed over: /dev/stdout is a link to /proc/self/fd/1, which here is the
+     test log (a regular file) or a pipe; renaming over it replaced the /dev/stdout link */
+  CHECK(urn_path_in_place("/dev/stdout") && urn_path_in_place("/proc/self/fd/1") && urn_path_in_place("/dev/null"),
+        "/dev and /proc paths are written in place");
+  char dir[] = "/tmp/urn-inplace-XXXXXX", path[64];
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  snprintf(path, sizeof path, "%s/fifo", dir);
+  CHECK(mkfifo(path, 0600) == 0 && urn_path_in_place(path), "a FIFO is written in place");
+  unlink(path);
+  snprintf(path, sizeof path, "%s/plain", dir);
+  CHECK(urn_write_file(path, "x\n", 2, &err) == URN_OK && !urn_path_in_place(path) && !urn_path_in_place(dir),
+        "a plain file or folder is not written in place");
+  unlink(path), rmdir(dir);
 }
 
 int main(void) {

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "lang/format.h"
 #include "lang/parser.h"
+#include "util/util.h"
 
 static void usage(void) {
   printf("usage: urn format model.stan [--canonical | --stan2.21] [-o out.stan | --in-place]\n"
@@ -64,26 +65,21 @@ int cmd_format(int argc, char **argv) {
   urn_buf_init(&b);
   urn_format_program(p, stan221 ? URN_FMT_STAN221 : canonical ? URN_FMT_CANONICAL : 0, &b);
   urn_program_free(p);
-  const char *dest = in_place ? model : outpath;
+  /* --in-place on a link rewrites the file it points to (the link stays); urn_write_file writes DEST.part
+   * (never following or reusing an existing name), checks every write and the fsync, then renames; a device
+   * or FIFO (-o /dev/stdout) is written in place, never replaced (rename() over /dev/stdout replaced the link) */
+  char *real = in_place ? realpath(model, NULL) : NULL;
+  const char *dest = in_place ? (real ? real : model) : outpath;
   int rc = 0;
   if (dest) {
-    char *tmp = malloc(strlen(dest) + 16);
-    sprintf(tmp, "%s.urn-tmp", dest);
-    FILE *f = fopen(tmp, "wb");
-    int ok = f != NULL;
-    if (f) {
-      ok = fwrite(b.data ? b.data : "", 1, b.len, f) == b.len;
-      ok = (fclose(f) == 0) && ok; /* close even when the write failed */
-    }
-    if (!ok || rename(tmp, dest) != 0) {
-      fprintf(stderr, "urn format: cannot write %s\n", dest);
-      remove(tmp);
+    if (urn_write_file(dest, b.data ? b.data : "", b.len, &err) != URN_OK) {
+      fprintf(stderr, "urn format: cannot write %s (%s)\n", dest, err.msg);
       rc = 1;
     }
-    free(tmp);
   } else if (b.len) {
     fwrite(b.data, 1, b.len, stdout);
   }
   urn_buf_free(&b);
+  free(real);
   return rc;
 }

@@ -4,7 +4,8 @@
  * log_g__, outputs, the first row being the approximation's mean), with the
  * mean and standard deviation of every output printed.  Options map onto
  * CmdStan's argument names (urn_run_config_set), so their ranges and
- * messages are CmdStan's; a bad value is a usage error (exit 2). */
+ * messages are CmdStan's; a bad value is a usage error (exit 2).  SIGINT,
+ * SIGTERM and --timeout stop the run (exit 130/143/124, nothing written). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -67,7 +68,8 @@ static void usage(FILE *out, int pathfinder) {
                "  --init R|FILE        random starts uniform(-R, R) (2), or a JSON file of initial values\n"
                "  --seed N             random seed (1)\n"
                "  --output FILE        the Stan CSV written (default <model>-output/<model>-%s.csv)\n"
-               "  --sig-figs N         significant digits in the CSV (6)\n",
+               "  --sig-figs N         significant digits in the CSV (6)\n"
+               "  --timeout SECONDS    stop after this long (exit 124, nothing written)\n",
           pathfinder ? "pathfinder" : "variational");
 }
 
@@ -95,7 +97,7 @@ static void print_summary(const urn_run *r, size_t first) {
 
 /* Options into cfg; returns the positional model path and fills the common ones. */
 static const char *parse(cli_args *a, urn_run_config *cfg, int pathfinder, const char **data, const char **init,
-                         const char **output, const char **incp) {
+                         const char **output, const char **incp, double *timeout) {
   const char *stan_path = NULL, *v;
   long n;
   while (!cli_done(a)) {
@@ -125,6 +127,7 @@ static const char *parse(cli_args *a, urn_run_config *cfg, int pathfinder, const
       urn_error err;
       if (v[0] == '-' || urn_run_config_set(cfg, "seed", v, &err) != URN_OK)
         cli_die(a, 2, "option --seed: '%s' is not a non-negative integer", v);
+    } else if (cli_timeout(a, timeout)) {
     } else if (cli_int(a, "--sig-figs", 1, 18, &n)) {
       cfg->sig_figs = (int)n;
     } else if (arg[0] != '-' && !stan_path) {
@@ -157,20 +160,23 @@ static int run_method(int argc, char **argv, int pathfinder) {
    * badly scaled posteriors (posteriordb earnings: 18 nats below it, means 6 sd off); the executables keep 1e7 */
   if (pathfinder) cfg.tol_rel_grad = 10;
   const char *data = NULL, *init = NULL, *output = NULL, *incp = NULL;
-  const char *stan_path = parse(&a, &cfg, pathfinder, &data, &init, &output, &incp);
+  double timeout = 0;
+  const char *stan_path = parse(&a, &cfg, pathfinder, &data, &init, &output, &incp, &timeout);
   char *end = NULL;
   const char *init_file = init && (strtod(init, &end), *end || !*init) ? init : NULL;
   cfg.data_file = data, cfg.init = init;
   urn_error err;
   urn_error_clear(&err);
   urn_model_options mopt;
-  urn_model_options_default(&mopt);
+  cli_model_options(&mopt);
   mopt.seed = cfg.seed, mopt.include_paths = incp;
+  mopt.stop = cli_stop_install(timeout); /* any evaluation, transformed data's included */
   urn_model *m = urn_model_load(stan_path, data, &mopt, &err);
   if (!m) {
     fprintf(stderr, "%s\n", err.msg);
-    return 1;
+    return cli_fail_code();
   }
+  fputs(urn_model_warnings(m), stderr);
   char path[4096];
   if (output) {
     snprintf(path, sizeof path, "%s", output);
@@ -191,10 +197,15 @@ static int run_method(int argc, char **argv, int pathfinder) {
   if (rc == URN_OK) {
     urn_run_callbacks cb = {NULL, NULL, NULL, on_message};
     urn_run_set_callbacks(r, &cb);
+    cli_stop_attach(r);
     rc = urn_run_execute(r, &err);
+    cli_stop_attach(NULL);
   }
   int status = 0;
-  if (rc != URN_OK) {
+  if (cli_stop_code()) { /* stopped: the run discarded its incomplete output */
+    fprintf(stderr, "urn %s: %s; nothing written\n", a.cmd, cli_stop_reason());
+    status = cli_stop_code();
+  } else if (rc != URN_OK) {
     fprintf(stderr, "urn %s: %s\n", a.cmd, err.msg);
     status = 1;
   } else {

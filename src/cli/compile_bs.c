@@ -39,12 +39,10 @@ int compile_bridgestan(const char *stan_path, const char *out_path, const char *
   if (rc) return rc;
   char *def = out_path ? NULL : compile_bridgestan_default_name(stan_path);
   const char *out = out_path ? out_path : def;
-  size_t olen = strlen(out);
-  char *tmp = urn_xmalloc(olen + 32);
-  snprintf(tmp, olen + 32, "%s.tmp%ld", out, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
+  char *tmp = NULL;
+  FILE *f = compile_open_tmp(out, &tmp, err);
   if (!f) {
-    rc = urn_error_set(err, URN_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    rc = URN_EIO;
     goto done;
   }
   unsigned char foot[BS_TRAILER_SIZE];

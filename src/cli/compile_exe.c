@@ -105,6 +105,26 @@ static int copy_image(int fd, off_t n, FILE *f) {
   return 0;
 }
 
+FILE *compile_open_tmp(const char *out, char **tmp, urn_error *err) {
+  size_t cap = strlen(out) + 32;
+  *tmp = urn_xmalloc(cap);
+  snprintf(*tmp, cap, "%s.tmp%ld", out, (long)getpid());
+  struct stat st;
+  if ((stat(out, &st) == 0 && !S_ISREG(st.st_mode)) || urn_path_in_place(out)) {
+    urn_error_set(err, URN_EIO, "cannot write %s: %s", out,
+                  stat(out, &st) == 0 && S_ISDIR(st.st_mode) ? "it is a folder"
+                                                            : "not a regular file (an executable goes into a file)");
+    return NULL;
+  }
+  int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  if (!f) {
+    urn_error_set(err, URN_EIO, "cannot write %s: %s", *tmp, strerror(errno));
+    if (fd >= 0) close(fd), unlink(*tmp);
+  }
+  return f;
+}
+
 int compile_cmdstan_exe(const char *stan_path, const char *out_path, const char *include_paths, urn_error *err) {
   size_t n = strlen(stan_path);
   if (!out_path && (n <= 5 || strcmp(stan_path + n - 5, ".stan")))
@@ -122,10 +142,9 @@ int compile_cmdstan_exe(const char *stan_path, const char *out_path, const char 
   uint64_t plen, qlen;
   int fd = rc == URN_OK ? open_self(&image, &plen, &qlen) : -1;
   if (rc == URN_OK && fd < 0) rc = urn_error_set(err, URN_EIO, "cannot read /proc/self/exe: %s", strerror(errno));
-  char *tmp = urn_xmalloc(strlen(out) + 32);
-  snprintf(tmp, strlen(out) + 32, "%s.tmp%ld", out, (long)getpid());
-  FILE *f = rc == URN_OK ? fopen(tmp, "wb") : NULL;
-  if (rc == URN_OK && !f) rc = urn_error_set(err, URN_EIO, "cannot write %s: %s", tmp, strerror(errno));
+  char *tmp = NULL;
+  FILE *f = rc == URN_OK ? compile_open_tmp(out, &tmp, err) : NULL;
+  if (rc == URN_OK && !f) rc = URN_EIO;
   if (rc == URN_OK) {
     unsigned char foot[EXE_TRAILER_SIZE];
     size_t path_len = strlen(stan_path);

@@ -16,6 +16,7 @@
 #define URN_CLI_COMPILE_EXE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "urn/common.h"
 
@@ -35,6 +36,12 @@ int compile_cmdstan_exe(const char *stan_path, const char *out_path, const char 
  * inlined; or URN_EINPUT. */
 int compile_program_text(const char *stan_path, const char *include_paths, char **text, size_t *len,
                          urn_error *err);
+
+/* Opens a new temporary file beside out (OUT.tmpPID, created with O_EXCL|O_NOFOLLOW: an existing name or link
+ * there is never followed) for writing the output, its name in *tmp (malloc'd, also on failure).  NULL and an
+ * URN_EIO error when it cannot, or when out is not a regular file (a folder, /dev/null, /dev/full, /dev/stdout:
+ * renaming over a device as root replaced the device node). */
+FILE *compile_open_tmp(const char *out, char **tmp, urn_error *err);
 
 /* The program appended to the running executable: 1 with *program (length
  * *len) and *path malloc'd when there is one, 0 when this is plain `urn`. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/numfmt.h"
@@ -28,8 +29,35 @@ static int part_in_use(const char *tmp) {
   return busy;
 }
 
+int urn_stancsv_is_device(const char *path) { return urn_path_in_place(path); }
+
+/* Opens a device or FIFO PATH for writing as it is (see urn_stancsv_is_device). */
+static int open_direct(urn_stancsv_writer *w, const char *path, urn_error *err) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  w->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!w->f) {
+    int e = errno;
+    if (fd >= 0) close(fd);
+    return urn_error_set(err, URN_EIO, "%s: cannot open for writing: %s", path, strerror(e));
+  }
+  w->direct = 1;
+  return URN_OK;
+}
+
 int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int overwrite, urn_error *err) {
   memset(w, 0, sizeof *w);
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return urn_error_set(err, URN_EIO, "%s is a folder; give a file name to write the CSV to", path);
+  if (urn_stancsv_is_device(path)) {
+    int rc = open_direct(w, path, err);
+    if (rc != URN_OK) return rc;
+    w->path = urn_xstrdup(path);
+    w->sig_figs = sig_figs > 0 ? sig_figs : 6;
+    w->line_cap = 4096;
+    w->line = urn_xmalloc(w->line_cap);
+    return URN_OK;
+  }
   size_t n = strlen(path) + 6;
   char *tmp = urn_xmalloc(n);
   snprintf(tmp, n, "%s.part", path);
@@ -101,7 +129,8 @@ int urn_stancsv_header(urn_stancsv_writer *w, const char *const *names, size_t n
   note(w, fputc('\n', w->f) != EOF);
   w->ncols = n;
   note(w, fflush(w->f) == 0);
-  if (w->failed) return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(w->failed));
+  if (w->failed)
+    return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->direct ? w->path : w->tmp_path, strerror(w->failed));
   return URN_OK;
 }
 
@@ -124,7 +153,8 @@ int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_e
   w->line[len++] = '\n';
   note(w, fwrite(w->line, 1, len, w->f) == len);
   note(w, fflush(w->f) == 0);
-  if (w->failed) return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->tmp_path, strerror(w->failed));
+  if (w->failed)
+    return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->direct ? w->path : w->tmp_path, strerror(w->failed));
   return URN_OK;
 }
 
@@ -190,10 +220,12 @@ int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err) {
   note(w, fclose(w->f) == 0);
   w->f = NULL;
   int rc = URN_OK;
-  if (w->failed)
+  if (w->failed && w->direct)
+    rc = urn_error_set(err, URN_EIO, "%s: write failed: %s", w->path, strerror(w->failed));
+  else if (w->failed)
     rc = urn_error_set(err, URN_EIO, "%s: write failed: %s; what was written is kept in %s", w->path,
                        strerror(w->failed), w->tmp_path);
-  else if (rename_to(w->tmp_path, w->path, w->overwrite) != 0)
+  else if (!w->direct && rename_to(w->tmp_path, w->path, w->overwrite) != 0)
     rc = urn_error_set(err, URN_EIO, "%s: cannot rename to %s: %s (the draws are kept in %s)", w->tmp_path, w->path,
                        strerror(errno), w->tmp_path);
   writer_release(w);
@@ -203,6 +235,6 @@ int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err) {
 void urn_stancsv_discard(urn_stancsv_writer *w) {
   if (!w->f) return;
   fclose(w->f);
-  unlink(w->tmp_path);
+  if (!w->direct) unlink(w->tmp_path);
   writer_release(w);
 }

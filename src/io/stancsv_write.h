@@ -15,7 +15,11 @@
  * every write, flush, fsync and close is checked, and a file any of them
  * failed for (a full disk) keeps its .part name: close reports the error and
  * renames nothing.  Without overwrite the rename never replaces a PATH that
- * appeared meanwhile. */
+ * appeared meanwhile.  A PATH that exists and is neither a regular file nor
+ * a folder (/dev/null, /dev/full, a FIFO), or any path in /dev or /proc
+ * (/dev/stdout), is written directly:
+ * no .part, no lock, no rename (renaming over it replaced the device node:
+ * `--output /dev/full` as root left a regular file at /dev/full). */
 #ifndef URN_IO_STANCSV_WRITE_H
 #define URN_IO_STANCSV_WRITE_H
 
@@ -34,11 +38,15 @@ typedef struct urn_stancsv_writer {
   size_t line_cap; /* its size */
   int overwrite;   /* an existing PATH.part or PATH may be replaced */
   int failed;      /* errno of the first failed write (0: none): the file stays PATH.part */
+  int direct;      /* PATH is a device or FIFO written directly (tmp_path NULL): nothing to rename or remove */
 } urn_stancsv_writer;
 
 /* Creates PATH.part for writing (see above; overwrite: an existing PATH.part is removed first, and the final
  * rename may replace PATH). */
 int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int overwrite, urn_error *err);
+/* Whether PATH is written directly, never replaced (urn_path_in_place: a device, FIFO or socket, links
+ * followed, or a path in /dev or /proc such as /dev/stdout). */
+int urn_stancsv_is_device(const char *path);
 /* Whether PATH.part is being written now (its writer's lock is held). */
 int urn_stancsv_part_in_use(const char *part_path);
 /* A comment line "# text" (text may contain newlines: each line is commented). */

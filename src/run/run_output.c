@@ -17,7 +17,7 @@
 static void put_comment(void *ctx, const char *line) { urn_stancsv_comment(ctx, "%s", line); }
 
 static int open_one(urn_run *r, int c, const char *path, urn_stancsv_writer *w, int *is_open, urn_error *err) {
-  if (!r->cfg.overwrite && access(path, F_OK) == 0)
+  if (!r->cfg.overwrite && access(path, F_OK) == 0 && !urn_stancsv_is_device(path))
     return urn_error_set(err, URN_EIO, "%s exists (from an earlier run); use --overwrite to replace it, or "
                                        "--output-dir to write elsewhere", path);
   int rc = urn_stancsv_open(w, path, r->cfg.sig_figs, r->cfg.overwrite, err);

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "infer/advi.h"
 #include "infer/pathfinder.h"
@@ -89,6 +90,23 @@ typedef struct pf_draws {
   double *lp;      /* target's log density */
 } pf_draws;
 
+/* rows x cols zeroed doubles (plus one), or NULL and an URN_ENOMEM error naming what when that much memory
+ * cannot be had (--num-paths 1e9 aborted the process). */
+static double *draws_alloc(size_t rows, size_t cols, const char *what, urn_error *err) {
+  size_t n, bytes;
+  double *p = NULL;
+  if (!urn_mul_overflow(rows, cols, &n) && !urn_mul_overflow(n + 1, sizeof *p, &bytes)) p = urn_try_malloc(bytes);
+  if (!p) {
+    char b[32];
+    urn_format_bytes(b, sizeof b, (double)rows * (double)cols * sizeof *p);
+    urn_error_set(err, URN_ENOMEM, "out of memory: %s (%zu x %zu values, %s) cannot be allocated; ask for fewer "
+                  "paths or draws", what, rows, cols, b);
+    return NULL;
+  }
+  memset(p, 0, bytes);
+  return p;
+}
+
 /* Runs the paths (path p on stream stream0 + p); failed paths are reported and skipped. */
 static int run_paths(urn_run *r, uint64_t stream0, pf_draws *d, urn_error *err) {
   const urn_run_config *c = &r->cfg;
@@ -100,11 +118,16 @@ static int run_paths(urn_run *r, uint64_t stream0, pf_draws *d, urn_error *err) 
   pc.lbfgs.tol_rel_grad = c->tol_rel_grad, pc.lbfgs.tol_param = c->tol_param;
   pc.num_elbo_draws = c->num_elbo_draws, pc.num_draws = c->num_draws;
   pc.calculate_lp = c->calculate_lp || (c->num_paths > 1 && c->psis_resample);
+  /* the history never holds more pairs than there are iterations (a huge --history-size allocated it whole) */
+  if (pc.lbfgs.history > pc.lbfgs.max_iterations && pc.lbfgs.max_iterations > 0)
+    pc.lbfgs.history = pc.lbfgs.max_iterations;
   urn_target t = {dim, vi_grad, (void *)r->m};
-  d->theta = urn_xcalloc((size_t)c->num_paths * per * dim + 1, sizeof *d->theta);
-  d->lpa = urn_xcalloc((size_t)c->num_paths * per + 1, sizeof *d->lpa);
-  d->lp = urn_xcalloc((size_t)c->num_paths * per + 1, sizeof *d->lp);
-  d->n = 0;
+  memset(d, 0, sizeof *d);
+  size_t rows = (size_t)c->num_paths * per;
+  d->theta = draws_alloc(rows, dim, "the draws of all paths", err);
+  d->lpa = d->theta ? draws_alloc(rows, 1, "the draws' log densities", err) : NULL;
+  d->lp = d->lpa ? draws_alloc(rows, 1, "the draws' log densities", err) : NULL;
+  if (!d->lp) return URN_ENOMEM;
   double *theta0 = urn_xcalloc(dim + 1, sizeof *theta0);
   int rc = URN_OK, good = 0;
   urn_error last;
@@ -171,8 +194,24 @@ int rn_pathfinder_draws(urn_run *r, uint64_t stream, double *out, size_t n_out, 
   return rc;
 }
 
+/* What a Pathfinder run holds at once (every path's draws, the resampled indices and the rows kept in memory)
+ * against the machine's memory: a run that cannot fit is refused before it starts (--psis-draws 2e9 filled
+ * memory for minutes before failing). */
+static int pf_memory_check(const urn_run *r, urn_error *err) {
+  const urn_run_config *c = &r->cfg;
+  double rows = (double)c->num_paths * c->num_draws, out = c->num_paths > 1 && c->psis_resample ? c->num_psis_draws : rows;
+  double bytes = 8.0 * (rows * ((double)r->dim + 2) + out * (1.0 + (c->keep_draws ? (double)r->n_cols : 0.0)));
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0 || bytes <= (double)pages * (double)page) return URN_OK;
+  char b[32], m[32];
+  urn_format_bytes(b, sizeof b, bytes), urn_format_bytes(m, sizeof m, (double)pages * (double)page);
+  return urn_error_set(err, URN_ENOMEM, "out of memory: %d paths x %d draws, %.0f draws out, need %s (this machine has "
+                       "%s); ask for fewer paths or draws", c->num_paths, c->num_draws, out, b, m);
+}
+
 int rn_pathfinder(urn_run *r, urn_error *err) {
   if (r->dim == 0) return urn_error_set(err, URN_EINPUT, "Model contains no parameters: pathfinder has nothing to fit");
+  if (pf_memory_check(r, err) != URN_OK) return URN_ENOMEM;
   int rc = rn_open_outputs(r, err), opened = rc == URN_OK, status;
   uint64_t stream0 = (uint64_t)(r->cfg.id > 0 ? r->cfg.id - 1 : 0);
   double t0 = rn_now_seconds(), t1 = t0;
@@ -185,10 +224,12 @@ int rn_pathfinder(urn_run *r, urn_error *err) {
     urn_rng_seed(&rng, r->cfg.seed, stream0 + (uint64_t)r->cfg.num_paths);
     int resample = r->cfg.num_paths > 1 && r->cfg.psis_resample;
     size_t m = resample ? (size_t)r->cfg.num_psis_draws : d.n;
-    size_t *idx = urn_xcalloc(m + 1, sizeof *idx);
-    if (resample) psis_indices(r, &d, &rng, m, idx);
-    else
+    size_t *idx = urn_xcalloc(m + 1, sizeof *idx); /* pf_memory_check counted it */
+    if (resample) {
+      psis_indices(r, &d, &rng, m, idx);
+    } else {
       for (size_t i = 0; i < m; i++) idx[i] = i;
+    }
     for (size_t i = 0; i < m && rc == URN_OK; i++) {
       r->ch[0].row[0] = d.lpa[idx[i]], r->ch[0].row[1] = r->cfg.calculate_lp ? d.lp[idx[i]] : NAN;
       rc = emit_point(r, d.theta + idx[i] * r->dim, &rng, err);

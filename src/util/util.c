@@ -286,10 +286,17 @@ static int write_all(int fd, const char *data, size_t n) {
   return 0;
 }
 
+int urn_path_in_place(const char *path) {
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+  if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) return 1;
+  return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
 int urn_write_file(const char *path, const void *data, size_t n, urn_error *err) {
   struct stat st;
-  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-    if (S_ISDIR(st.st_mode)) return urn_error_set(err, URN_EIO, "%s: is a folder, not a file", path);
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return urn_error_set(err, URN_EIO, "%s: is a folder, not a file", path);
+  if (urn_path_in_place(path)) {
     /* a device or FIFO: written in place (never replaced) */
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) return urn_error_set(err, URN_EIO, "%s: cannot write: %s", path, strerror(errno));

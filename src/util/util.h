@@ -68,6 +68,10 @@ char *urn_read_file(const char *path, size_t *len, urn_error *err);
  * is left as it was, and err names path and the cause.  A path that exists and is not a regular file (a device
  * such as /dev/full or /dev/stdout, a FIFO) is written in place, every write checked. */
 int urn_write_file(const char *path, const void *data, size_t n, urn_error *err);
+/* Whether path is to be written in place, never replaced by a rename: it exists and is not a regular file or a
+ * folder (links followed: a device, FIFO or socket), or it lies in /dev or /proc (/dev/stdout is a link to
+ * /proc/self/fd/1, which may well be a regular file: renaming over it replaced the /dev/stdout link). */
+int urn_path_in_place(const char *path);
 
 /* Formats a double with %.17g but prints "nan", "inf", "-inf" as Stan CSV does. */
 void urn_format_double(char *out, size_t cap, double x);

@@ -54,6 +54,12 @@ expect_exit 2 "$URN" format $D/schools.stan --bogus
 expect_exit 2 "$URN" format $D/schools.stan -o "$TMP/x.stan" --in-place
 expect_exit 1 "$URN" format $D/schools.stan -o "$TMP/no/such/dir/x.stan"
 expect_err "urn format: cannot write"
+# --in-place on a link formats the file it points to and keeps the link; -o into a pipe or FIFO writes it
+cp $D/schools.stan "$TMP/target.stan" && ln -s "$TMP/target.stan" "$TMP/link.stan"
+expect_exit 0 "$URN" format --canonical --in-place "$TMP/link.stan"
+if [ -L "$TMP/link.stan" ] && grep -q "array\[J\] real y;" "$TMP/target.stan"; then ok; else bad "format --in-place on a link"; fi
+n=$("$URN" format $D/schools.stan -o /dev/stdout 2>/dev/null | grep -c "theta")
+if [ "$n" -gt 0 ] && [ -L /dev/stdout ]; then ok; else bad "format -o /dev/stdout into a pipe"; fi
 expect_exit 0 "$URN" format --help
 expect_out "usage: urn format model.stan"
 # --stan2.21: the syntax rstan 2.21 reads (bench/pdb): dimensions after names, no _lupdf / %/% / profile(),

@@ -71,6 +71,51 @@ expect_exit 2 "$URN" variational "$TMP/nrm.stan" --grad-samples 0
 expect_exit 2 "$URN" variational "$TMP/nrm.stan" --draws -3
 expect_exit 2 "$URN" variational "$TMP/nrm.stan" --tol-rel-obj x
 
+# ---- outputs that are not plain files, requests memory cannot hold, stopping (docs/errors.md) ----
+d="--data $TMP/nrm.json"
+expect_exit 1 "$URN" pathfinder "$TMP/nrm.stan" $d --output /dev/full
+expect_err "urn pathfinder: /dev/full: write failed: No space left on device"
+if [ -c /dev/full ]; then ok; else bad "/dev/full is no longer a device"; fi
+expect_exit 1 "$URN" variational "$TMP/nrm.stan" $d --output /dev/full
+expect_err "urn variational: /dev/full: write failed: No space left on device"
+# a device node of our own: renamed over (as root) before, now written in place
+if [ "$(id -u)" = 0 ] && mknod "$TMP/full" c 1 7 2>/dev/null; then
+  expect_exit 1 "$URN" pathfinder "$TMP/nrm.stan" $d --output "$TMP/full"
+  if [ -c "$TMP/full" ]; then ok; else bad "pathfinder replaced a device node by its CSV"; fi
+  expect_exit 1 "$URN" compile "$TMP/nrm.stan" -o "$TMP/full"
+  expect_err "not a regular file"
+  if [ -c "$TMP/full" ]; then ok; else bad "compile replaced a device node"; fi
+  expect_exit 1 "$URN" compile "$TMP/nrm.stan" --bridgestan -o "$TMP/full"
+  if [ -c "$TMP/full" ]; then ok; else bad "compile --bridgestan replaced a device node"; fi
+  expect_exit 1 "$URN" format "$TMP/nrm.stan" -o "$TMP/full"
+  expect_err "No space left on device"
+  if [ -c "$TMP/full" ]; then ok; else bad "format replaced a device node"; fi
+else
+  echo "skipped: mknod (needs root): device-node outputs checked on /dev/full only"
+fi
+# a pipe or FIFO gets the CSV
+n=$("$URN" pathfinder "$TMP/nrm.stan" $d --draws 7 --output /dev/stdout 2>/dev/null | grep -c '^-*[0-9]')
+if [ "$n" = 7 ]; then ok; else bad "pathfinder --output /dev/stdout into a pipe: $n rows, not 7"; fi
+mkfifo "$TMP/fifo"
+cat "$TMP/fifo" > "$TMP/fifo.csv" &
+expect_exit 0 "$URN" variational "$TMP/nrm.stan" $d --draws 9 --output "$TMP/fifo"
+wait
+if [ "$(rows "$TMP/fifo.csv")" = 10 ] && [ -p "$TMP/fifo" ]; then ok; else bad "variational into a FIFO"; fi
+expect_exit 1 "$URN" pathfinder "$TMP/nrm.stan" $d --output "$TMP"
+expect_err "is a folder; give a file name"
+expect_exit 1 "$URN" compile "$TMP/nrm.stan" -o "$TMP"
+expect_err "it is a folder"
+# requests memory cannot hold: an error, not an abort
+expect_exit 1 "$URN" pathfinder "$TMP/nrm.stan" $d --num-paths 1000000000
+expect_err "urn pathfinder: out of memory: 1000000000 paths x 1000 draws"
+expect_exit 0 "$URN" pathfinder "$TMP/nrm.stan" $d --num-paths 1 --history-size 100000000 --output "$TMP/h.csv"
+# SIGINT, SIGTERM, --timeout: stopped, nothing written
+expect_exit 124 "$URN" pathfinder "$TMP/nrm.stan" $d --elbo-draws 100000000 --timeout 0.5 --output "$TMP/t.csv"
+expect_err "urn pathfinder: stopped at the time limit (--timeout 0.5 s); nothing written"
+if [ ! -e "$TMP/t.csv" ] && [ ! -e "$TMP/t.csv.part" ]; then ok; else bad "a stopped pathfinder left a file"; fi
+expect_exit 124 "$URN" variational "$TMP/nrm.stan" $d --grad-samples 100000000 --timeout 0.5 --output "$TMP/t.csv"
+if [ ! -e "$TMP/t.csv" ] && [ ! -e "$TMP/t.csv.part" ]; then ok; else bad "a stopped variational left a file"; fi
+
 # ---- the CmdStan-compatible executable ----
 expect_exit 0 "$URN" compile "$TMP/nrm.stan"
 exe="$TMP/nrm"
@@ -93,4 +138,8 @@ expect_exit 0 "$URN" sample "$TMP/nrm.stan" --data "$TMP/nrm.json" --init pathfi
   --seed 5 --refresh 0 --output-dir "$TMP/s"
 expect_out "--init pathfinder: 4 paths"
 if grep -q '^# init = pathfinder' "$TMP"/s/nrm-1.csv; then ok; else bad "init recorded"; fi
+# every path fails: a clear error, no chain, no crash
+printf 'parameters { real x; }\nmodel { if (x > -100) reject("x too large: ", x); x ~ normal(0, 1); }\n' > "$TMP/rj.stan"
+expect_exit 1 "$URN" sample "$TMP/rj.stan" --init pathfinder --chains 1 --warmup 10 --draws 10 --output-dir "$TMP/rj"
+expect_err "urn sample: None of the 4 Pathfinder paths succeeded; the last one: initialization between (-2, 2) failed"
 done_tests
