@@ -289,6 +289,7 @@ static int write_all(int fd, const char *data, size_t n) {
 int urn_path_in_place(const char *path) {
   struct stat st;
   if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+  if (lstat(path, &st) != 0) return 0; /* a new file: created as usual (in /proc that fails: "cannot create") */
   if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) return 1;
   return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
 }
