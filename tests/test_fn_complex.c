@@ -132,6 +132,23 @@ static void test_pow_and_arithmetic(void) {
   const double *vm1[1] = {cm};
   g = probe_grad("minus", 1, &TCM, (const int32_t(*)[URN_MAX_DIMS])d22, vm1, 1e-6);
   CHECK(g >= 0 && g < 1e-8, "-complex_matrix gradient (%.3g)", g);
+  { /* unary minus on arrays of complex values and complex matrices: values and gradient */
+    urn_type tac = {URN_TY_COMPLEX, 1}, tam = {URN_TY_COMPLEX_MATRIX, 1}, rt;
+    CHECK(urn_builtin_resolve("minus", &tac, 1, &rt) && rt.base == URN_TY_COMPLEX && rt.dims == 1, "-array[] complex is array[] complex");
+    CHECK(urn_builtin_resolve("minus", &tam, 1, &rt) && rt.base == URN_TY_COMPLEX_MATRIX && rt.dims == 1,
+          "-array[] complex_matrix is array[] complex_matrix");
+    urn_ev *ev = probe_ev();
+    int32_t d4[URN_MAX_DIMS] = {4};
+    urn_val a = probe_val(ev, tac, d4, cm, 0), out;
+    CHECK(probe_call(ev, "minus", &a, 1, &out, NULL, 0) == 0 && out.n == 8 && out.ty.dims == 1, "-array[] complex call");
+    for (int i = 0; i < 8 && out.n == 8; i++) CHECK(out.v[i] == -cm[i], "-array[] complex value %d", i);
+    probe_ev_free(ev);
+    const int32_t da[1][URN_MAX_DIMS] = {{4}}, dam[1][URN_MAX_DIMS] = {{1, 2, 2}};
+    g = probe_grad("minus", 1, &tac, da, vm1, 1e-6);
+    CHECK(g >= 0 && g < 1e-8, "-array[] complex gradient (%.3g)", g);
+    g = probe_grad("minus", 1, &tam, dam, vm1, 1e-6);
+    CHECK(g >= 0 && g < 1e-8, "-array[] complex_matrix gradient (%.3g)", g);
+  }
   /* resolution: arrays are not operands; vector + complex_row_vector is refused; real pow stays real */
   urn_type ta[2] = {{URN_TY_COMPLEX, 1}, TC}, tvr[2] = {TV, TCR}, trr[2] = {TR, TR}, ret;
   CHECK(!urn_builtin_resolve("add", ta, 2, &ret), "array[] complex + complex is refused");

@@ -334,7 +334,7 @@ const urn_builtin urn_fn_complex_table[] = {
     B2("divide", "~r:~r~r", k_div, "z1 / z2"),
     B2("divide", "~S:~C~r", k_div, "a complex container divided by a complex scalar"),
     B2("divide", "~S:~r~C", k_div, "a complex scalar divided by each element of a complex container"),
-    {"minus", "~X:~C", f_minus, NULL, NULL, 0, 0, "-z, elementwise"},
+    {"minus", "~X:~T", f_minus, NULL, NULL, 0, 0, "-z, elementwise"},
     {"plus", "~X:~r", f_minus, NULL, NULL, 1, 0, "+z"},
     {"logical_eq", "i:~r~r", f_compare, NULL, NULL, 0, 0, "z1 == z2"},
     {"logical_neq", "i:~r~r", f_compare, NULL, NULL, 1, 0, "z1 != z2"},
