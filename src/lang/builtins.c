@@ -90,7 +90,7 @@ static void build_table(void) {
   const urn_builtin *parts[] = {urn_fn_math_table, urn_fn_ops_table, urn_fn_array_table, urn_fn_linalg_table,
                                 urn_fn_ode_table, urn_fn_ode_adj_table, urn_fn_dae_table, urn_fn_gp_table,
                                 urn_fn_solve_table, urn_fn_transform_table, urn_fn_construct_table, urn_fn_special_table,
-                                urn_fn_matrix_table, urn_fn_decomp_table, urn_fn_integrate_table,
+                                urn_fn_matrix_table, urn_fn_decomp_table, urn_fn_integrate_table, urn_fn_laplace_table,
                                 urn_fn_complex_table, urn_fn_complex_la_table, urn_fn_complex_array_table};
   for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
     for (const urn_builtin *e = parts[p]; e->name; e++) add_entry(&t, &n, &cap, e);

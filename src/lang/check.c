@@ -508,6 +508,7 @@ static void check_tilde(checker *C, urn_stmt *s) {
   chk_expr(C, s->lhs);
   int bad = chk_is_err(s->lhs->ty);
   for (int i = 0; i < s->nargs; i++) {
+    if (chk_function_argument(C, s->args[i])) continue; /* y ~ laplace_marginal_poisson_log(..., K, (...)) */
     chk_expr(C, s->args[i]);
     bad |= chk_is_err(s->args[i]->ty);
   }

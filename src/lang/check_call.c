@@ -379,6 +379,126 @@ static void check_integrate_call(checker *C, urn_expr *e) {
   check_variadic_args(C, e, first, f, 2);
 }
 
+/* ---- functions without higher-order derivatives in a Laplace likelihood (stanc3's rule) ---- */
+
+typedef struct ad_walk {
+  const urn_fundef *seen[64]; /* user functions already walked */
+  int nseen;                  /* their number */
+} ad_walk;
+
+static const char *ad_stmt(ad_walk *w, const urn_stmt *s);
+
+/* The first built-in called by e (or by the user functions it calls) that Stan cannot differentiate twice. */
+static const char *ad_expr(ad_walk *w, const urn_expr *e) {
+  static const char *const bad[] = {"algebra_solver", "solve_", "ode_", "integrate_ode", "dae", "reduce_sum",
+                                    "map_rect", "hmm_marginal", "laplace_", "integrate_1d"};
+  if (!e) return NULL;
+  const char *r = NULL;
+  if (e->kind == URN_EX_CALL && e->builtin)
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+      if (strncmp(e->name, bad[i], strlen(bad[i])) == 0) return e->name;
+  if (e->kind == URN_EX_CALL && e->fun && e->fun->body) {
+    int seen = 0;
+    for (int i = 0; i < w->nseen; i++) seen |= w->seen[i] == e->fun;
+    if (!seen && w->nseen < 64) {
+      w->seen[w->nseen++] = e->fun;
+      if ((r = ad_stmt(w, e->fun->body))) return r;
+    }
+  }
+  if ((r = ad_expr(w, e->cond)) || (r = ad_expr(w, e->lhs)) || (r = ad_expr(w, e->rhs))) return r;
+  for (int i = 0; i < e->nargs; i++)
+    if ((r = ad_expr(w, e->args[i]))) return r;
+  for (int i = 0; i < e->nidx; i++)
+    if ((r = ad_expr(w, e->idx[i].lo)) || (r = ad_expr(w, e->idx[i].hi))) return r;
+  return NULL;
+}
+
+static const char *ad_stmt(ad_walk *w, const urn_stmt *s) {
+  if (!s) return NULL;
+  const char *r = NULL;
+  if (s->kind == URN_ST_DECL && s->decl && (r = ad_expr(w, s->decl->init))) return r;
+  if ((r = ad_expr(w, s->lhs)) || (r = ad_expr(w, s->rhs)) || (r = ad_expr(w, s->cond)) || (r = ad_expr(w, s->lo)) ||
+      (r = ad_expr(w, s->hi)) || (r = ad_stmt(w, s->body)) || (r = ad_stmt(w, s->else_body)))
+    return r;
+  for (int i = 0; i < s->nstmts; i++)
+    if ((r = ad_stmt(w, s->stmts[i]))) return r;
+  for (int i = 0; i < s->nargs; i++)
+    if ((r = ad_expr(w, s->args[i]))) return r;
+  return NULL;
+}
+
+/* The embedded Laplace functions: the tuple arguments must fit the likelihood (real f(vector theta, ...)) and
+ * the covariance function (matrix K(...)); the options are (vector, real, int, int, int, int). */
+static void check_laplace_fn(checker *C, urn_expr *e, const char *nm, int fi, int with_theta, int ret_base, const char *what,
+                             int solve) {
+  char b1[64];
+  urn_expr *fa = e->args[fi], *ta = e->args[fi + 1];
+  if (!fa->fun) return;
+  if (ta->ty.base != URN_TY_TUPLE || ta->ty.dims) {
+    chk_error(C, ta->line, ta->col, "argument %d of %s must be a tuple of the arguments of %s (one argument: (x,)), but is %s",
+              fi + 2, nm, fa->name, chk_tyname(ta->ty, b1, sizeof b1));
+    return;
+  }
+  urn_type want[65];
+  int nw = 0;
+  if (with_theta) want[nw++] = chk_mk(URN_TY_VECTOR, 0);
+  for (int k = 0; k < ta->ty.tup->n && nw < 65; k++) want[nw++] = ta->ty.tup->elem[k];
+  urn_fundef *f = fit_funarg(C, fa, want, nw);
+  int ok = f && f->nparams == nw && f->ret.base == ret_base && f->ret.dims == 0 && f->suffix == URN_SUF_NONE;
+  for (int i = 0; ok && i < nw; i++) ok = chk_pass_cost(want[i], f->params[i]->ty) >= 0;
+  if (ok && with_theta) ok = chk_same(f->params[0]->ty, want[0]);
+  if (ok && with_theta) {
+    ad_walk w = {.nseen = 1, .seen = {f}};
+    const char *bad = ad_stmt(&w, f->body);
+    if (bad)
+      chk_error(C, fa->line, fa->col,
+                "the function %s, called by the likelihood function %s, has no higher-order derivatives in Stan and "
+                "cannot be used in an embedded Laplace approximation",
+                bad, fa->name);
+  }
+  if (ok && with_theta && f->params[0]->data_only)
+    chk_error(C, fa->line, fa->col, "the first argument (theta) of the likelihood function %s of %s cannot be 'data'",
+              fa->name, nm);
+  for (int k = 0; ok && k < ta->ty.tup->n; k++) {
+    urn_expr *c = ta->kind == URN_EX_TUPLE && k < ta->nargs ? ta->args[k] : ta;
+    int need = f->params[k + with_theta]->data_only || (solve && C->ctx.block != URN_BLK_GQ);
+    if (need && !c->data_only)
+      chk_error(C, c->line, c->col, "component %d of argument %d of %s must be data (%s), but it depends on parameters",
+                k + 1, fi + 2, nm, solve ? "laplace_latent_solve outside generated quantities" : "declared 'data'");
+  }
+  if (!ok)
+    chk_error(C, fa->line, fa->col,
+              "the %s function %s of %s must be declared %s %s(%s...) taking %s the %d component%s of the tuple "
+              "after it",
+              what, fa->name, nm, ret_base == URN_TY_REAL ? "real" : "matrix", fa->name,
+              with_theta ? "vector theta, " : "", with_theta ? "after theta" : "", ta->ty.tup->n,
+              ta->ty.tup->n == 1 ? "" : "s");
+}
+
+static void check_laplace_call(checker *C, urn_expr *e, const char *nm) {
+  char b1[64];
+  int user = strcmp(nm, "laplace_marginal") == 0 || strcmp(nm, "laplace_marginal_tol") == 0 ||
+             strncmp(nm, "laplace_latent_solve", 20) == 0 || strcmp(nm, "laplace_latent_rng") == 0 ||
+             strcmp(nm, "laplace_latent_tol_rng") == 0;
+  int tol = strstr(nm, "_tol") != NULL, solve = strncmp(nm, "laplace_latent_solve", 20) == 0;
+  int kf = user ? 3 : strstr(nm, "neg_binomial_2") ? 5 : 4; /* the covariance function */
+  if (e->nargs != kf + 2 + tol) return;
+  if (user) check_laplace_fn(C, e, nm, 0, 1, URN_TY_REAL, "likelihood", solve);
+  check_laplace_fn(C, e, nm, kf, 0, URN_TY_MATRIX, "covariance", solve);
+  if (!tol) return;
+  urn_expr *o = e->args[kf + 2];
+  static const unsigned char want[6] = {URN_TY_VECTOR, URN_TY_REAL, URN_TY_INT, URN_TY_INT, URN_TY_INT, URN_TY_INT};
+  int ok = o->ty.base == URN_TY_TUPLE && !o->ty.dims && o->ty.tup->n == 6;
+  for (int i = 0; ok && i < 6; i++) ok = chk_pass_cost(o->ty.tup->elem[i], chk_mk(want[i], 0)) >= 0;
+  if (!ok)
+    chk_error(C, o->line, o->col,
+              "the options of %s must be a tuple (vector theta_init, real tol, int max_num_steps, int solver, int "
+              "max_steps_linesearch, int allow_fallback), but are %s",
+              nm, chk_tyname(o->ty, b1, sizeof b1));
+  else if (!o->data_only)
+    chk_error(C, o->line, o->col, "the options of %s must be data, but they depend on parameters", nm);
+}
+
 /* The rules a higher-order built-in adds to its call (the system function's signature, data arguments):
  * the function passed is a plain one (no _lp, _rng, _jacobian; reduce_sum also takes _lpdf / _lpmf). */
 static void check_higher_order(checker *C, urn_expr *e, const char *name) {
@@ -397,6 +517,7 @@ static void check_higher_order(checker *C, urn_expr *e, const char *name) {
   if (strncmp(name, "reduce_sum", 10) == 0) check_reduce_sum(C, e);
   if (strncmp(name, "integrate_1d", 12) == 0) check_integrate_call(C, e);
   if (strcmp(name, "dae") == 0 || strcmp(name, "dae_tol") == 0) check_dae_call(C, e);
+  if (strncmp(name, "laplace_", 8) == 0) check_laplace_call(C, e, name);
 }
 
 /* A user function chosen for a call: its `data` arguments must receive data. */
@@ -489,7 +610,7 @@ void chk_resolve_call(checker *C, urn_expr *e, const char *name, int line, int c
 /* A function named by an argument (reduce_sum(partial_sum, ...)): sets a->fun (the first overload;
  * the higher-order call's rules pick the one its signature needs).  0 when a is not a function name.
  * `foo_lupdf` names the user's foo_lpdf, where an unnormalized density may be used. */
-static int function_argument(checker *C, urn_expr *a) {
+int chk_function_argument(checker *C, urn_expr *a) {
   if (a->kind != URN_EX_VAR || chk_lookup(C, a->name)) return 0;
   const char *written = a->name;
   size_t len = strlen(written);
@@ -512,7 +633,7 @@ void chk_call(checker *C, urn_expr *e) {
   int data_only = 1, pure = 1;
   for (int i = 0; i < e->nargs; i++) {
     urn_expr *a = e->args[i];
-    if (function_argument(C, a)) continue;
+    if (chk_function_argument(C, a)) continue;
     chk_expr(C, a);
     data_only &= a->data_only;
     pure &= a->pure;

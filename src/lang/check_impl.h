@@ -63,6 +63,9 @@ int chk_binary_resolve(checker *C, urn_expr *e);
 /* ---- check_call.c ---- */
 /* Checks a call expression (arguments, suffix rules, overload resolution, higher-order rules). */
 void chk_call(checker *C, urn_expr *e);
+/* A function named by a call argument (reduce_sum(partial_sum, ...), y ~ laplace_...(..., K, (...))): sets a->fun
+ * and the FUNCTION type; 0 when a is not a function name. */
+int chk_function_argument(checker *C, urn_expr *a);
 /* Resolves name(args) (already checked) among the user's overloads and the built-in table;
  * sets e's ty, fun, builtin, propto (ty ERROR after a message). */
 void chk_resolve_call(checker *C, urn_expr *e, const char *name, int line, int col);

@@ -969,6 +969,11 @@ static void run_tilde(urn_ev *ev, const ir_st *s) {
     urn_val r;
     rt_g_ucall(ev, &call, &r);
     v = r.v[0], ix = urn_val_ix(&r, 0);
+  } else if (!(s->bi->flags & URN_BI_DIST)) { /* a built-in that is not a distribution (laplace_marginal_*) */
+    urn_val *args = urn_ev_alloc(ev, (size_t)s->nargs, sizeof *args), r;
+    for (int i = 0; i < s->nargs; i++) s->args[i]->g(ev, s->args[i], &args[i]);
+    s->bi->fn(ev, s->bi, &r, args, s->nargs);
+    v = r.v[0], ix = urn_val_ix(&r, 0);
   } else {
     ix = rt_dist_eval(ev, s->bi, s->args, s->nargs, ev->propto, 1, &v);
   }

@@ -24,6 +24,7 @@ extern const urn_builtin urn_fn_construct_table[]; /* fn_construct.c: ones_*, ze
 extern const urn_builtin urn_fn_matrix_table[];    /* fn_matrix.c: spd/right division, trace forms, matrix_exp, csr_* */
 extern const urn_builtin urn_fn_decomp_table[];    /* fn_decomp.c: qr_*, singular_values, svd_U, svd_V */
 extern const urn_builtin urn_fn_integrate_table[]; /* fn_integrate.c: integrate_1d and its 2.37 variadic forms */
+extern const urn_builtin urn_fn_laplace_table[];   /* fn_laplace.c: the embedded Laplace approximation (Stan 2.37) */
 extern const urn_builtin urn_fn_special_table[];   /* fn_special.c: beta, inc_beta, Bessel, lambert_w, hypergeometric... */
 extern const urn_builtin urn_fn_complex_table[];  /* fn_complex.c: complex scalar functions and arithmetic */
 extern const urn_builtin urn_fn_complex_la_table[]; /* fn_complex_la.c: complex linear algebra, fft, eigen, svd */
