@@ -474,9 +474,8 @@ static int32_t marginal_node(lap *P, const urn_val *K) {
 
 /* ---- the built-ins ---- */
 
-static void lap_cleanup(lap *P) {
-  if (P->kind == LAP_USER) urn_usys_end(&P->u);
-}
+/* Restores the evaluation's frame, depth and error exit saved by urn_usys_begin (every kind saves them). */
+static void lap_cleanup(lap *P) { urn_usys_end(&P->u); }
 
 /* Every laplace_* function: aux2 = function | LAP_TOL, aux = the likelihood kind. */
 static void f_laplace(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
@@ -506,10 +505,8 @@ static void f_laplace(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *a
   int grad = what == LAP_MARGINAL && (has_nodes(&K) || (kind == LAP_USER ? P->u.Kp > 0 : has_nodes(P->m) || (P->phi && has_nodes(P->phi))));
   if (what == LAP_SOLVE && (has_nodes(&K) || has_nodes(&args[kind == LAP_USER ? 1 : 0]) || (kind != LAP_USER && has_nodes(P->m))))
     urn_ev_reject(ev, "%s: its result carries no derivatives; call it in generated quantities or with data arguments", b->name);
-  if (kind == LAP_USER) {
-    urn_arena_init(&P->u.priv, 0); /* urn_usys_begin makes it */
-    urn_usys_begin(&P->u);
-  }
+  P->u.ev = ev;
+  urn_usys_begin(&P->u);
   if (setjmp(ev->jb)) {
     lap_cleanup(P);
     longjmp(ev->jb, 1);

@@ -52,4 +52,12 @@ EOS
 echo '{"y": [1, 2]}' > "$TMP/bad2.json"
 expect_exit 1 "$URN" logdensity "$TMP/bad2.stan" --data "$TMP/bad2.json" --params "$TMP/z.json"
 expect_err "theta_init has size 3, but the latent vector has size 2"
+# a mode not found within max_num_steps is a rejection with a message (built-in and user likelihoods)
+sed -e 's/(rep_vector(0.5, n), 1e-12, 100, 1, 20, 1)/(rep_vector(0.5, n), 1e-300, 2, 1, 20, 1)/' $D/builtin.stan > "$TMP/steps.stan"
+expect_exit 1 "$URN" logdensity "$TMP/steps.stan" --data $D/builtin_negbin_tol.data.json --params $D/builtin_negbin_tol.params.json
+expect_err "the mode was not found within 2 Newton steps"
+sed -e 's/laplace_marginal(ll, (y, m), 1, Kf, (x, alpha, rho))/laplace_marginal_tol(ll, (y, m), 1, Kf, (x, alpha, rho), (rep_vector(0, n), 1e-300, 3, 1, 0, 1))/' \
+  $D/user_poisson.stan > "$TMP/steps2.stan"
+expect_exit 1 "$URN" logdensity "$TMP/steps2.stan" --data $D/user_poisson.data.json --params $D/user_poisson.params.json
+expect_err "the mode was not found within 3 Newton steps"
 done_tests
