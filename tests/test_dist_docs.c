@@ -62,8 +62,9 @@ static void render(urn_buf *b) {
                "- every density has analytic partial derivatives with respect to every real "
                "argument, and so does every CDF: partials with respect to shape parameters inside "
                "incomplete gamma/beta functions differentiate the series and continued fractions "
-               "forward-mode (math/incgrad.c; 1e-11 against mpmath), except beta_neg_binomial's and "
-               "wiener's CDF parameter partials, which are Richardson-extrapolated central differences "
+               "forward-mode (math/incgrad.c; 1e-11 against mpmath); beta_neg_binomial's CDF partials "
+               "differentiate its finite sum or its upper tail's integrand (2e-11 against mpmath); "
+               "wiener's CDF parameter partials are Richardson-extrapolated central differences "
                "(relative accuracy about 1e-10).\n\n");
   urn_buf_printf(b, "%zu families.\n\n", urn_dist_count());
   urn_buf_puts(b, "| family | signature | support | lcdf/lccdf/cdf | rng returns |\n");

@@ -91,12 +91,65 @@ static void pq_beta_neg_binomial(const double *x, double *Pv, double *Qv) {
   *Qv = Q, *Pv = 1 - Q;
 }
 
+/* dP/d(r, alpha, beta) by the same ratio recursion as the sum: d log p(k) / dx starts from log p(0)'s
+ * derivative and adds the derivative of each log ratio. */
+static void bnb_sum_grad(const bnb_ctx *c, double dP[4]) {
+  double lp0 = urn_lbeta(c->al + c->r, c->be) - c->lb, term = 1;
+  double s0 = urn_digamma(c->al + c->r + c->be), sab = urn_digamma(c->al + c->be);
+  double D[3] = {urn_digamma(c->al + c->r) - s0, urn_digamma(c->al + c->r) - s0 - urn_digamma(c->al) + sab, sab - s0};
+  double S[3] = {D[0], D[1], D[2]};
+  for (double k = 0; k < c->n; k++) {
+    double t = k + c->r + c->al + c->be;
+    term *= (k + c->r) * (k + c->be) / ((k + 1) * t);
+    D[0] += 1 / (k + c->r) - 1 / t, D[1] -= 1 / t, D[2] += 1 / (k + c->be) - 1 / t;
+    for (int j = 0; j < 3; j++) S[j] += term * D[j];
+  }
+  for (int j = 0; j < 3; j++) dP[1 + j] = exp(lp0) * S[j];
+}
+
+/* The upper-tail integrand's derivatives: which 1 = d/dr (inc_beta's b-partial), 2 = d/dalpha, 3 = d/dbeta
+ * (the Beta density's log-derivative log p - psi(alpha) + psi(alpha + beta), resp. log(1 - p) - ...). */
+typedef struct bnb_dctx {
+  bnb_ctx c;    /* the element */
+  int which;    /* the parameter */
+  double dlb;   /* psi(alpha + beta) - psi(alpha) (which 2) or - psi(beta) (which 3) */
+} bnb_dctx;
+
+static double bnb_tail_dintegrand(double u, void *vc) {
+  const bnb_dctx *d = vc;
+  const bnb_ctx *c = &d->c;
+  if (u <= 0) return 0; /* p = 0: I is 1 (no r-dependence); the alpha term's log p singularity is integrable */
+  double p = exp(log(u) / c->al);
+  if (p >= 1) return 0;
+  double w = exp((c->be - 1) * log1p(-p) - c->lb) / c->al, db = 0;
+  if (d->which == 1) {
+    double da;
+    urn_inc_beta_grad(c->n + 1, c->r, 1 - p, &da, &db);
+    return db * w;
+  }
+  double f = urn_inc_beta(c->n + 1, c->r, 1 - p) * w;
+  return f * ((d->which == 2 ? log(u) / c->al : log1p(-p)) + d->dlb);
+}
+
 static void core_beta_neg_binomial(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q;
   pq_beta_neg_binomial(x, &P, &Q);
   double dP[4] = {0, 0, 0, 0};
-  for (int j = 1; j < 4; j++)
-    if (need[j]) dP[j] = dist_num_dP(pq_beta_neg_binomial, x, 4, j, P);
+  bnb_ctx c = {x[0], x[1], x[2], x[3], urn_lbeta(x[2], x[3])};
+  if (c.n >= 0 && (need[1] || need[2] || need[3])) {
+    if (c.n <= 2000 && P < 0.5) { /* the branch pq_beta_neg_binomial took: P by the finite sum */
+      bnb_sum_grad(&c, dP);
+    } else {                      /* Q by quadrature: dP = -dQ */
+      double sab = urn_digamma(c.al + c.be);
+      for (int j = 1; j < 4; j++) {
+        if (!need[j]) continue;
+        bnb_dctx d = {c, j, j == 2 ? sab - urn_digamma(c.al) : sab - urn_digamma(c.be)};
+        dP[j] = -urn_quad(bnb_tail_dintegrand, &d, 0, 1, 1e-12, 0, NULL);
+      }
+    }
+    for (int j = 1; j < 4; j++) /* extreme parameters (1e300, 1e-300): central differences as before */
+      if (need[j] && !isfinite(dP[j])) dP[j] = dist_num_dP(pq_beta_neg_binomial, x, 4, j, P);
+  }
   dist_from_pq(o, P, Q, dP, 4);
 }
 DIST_DEFINE_CDFS(beta_neg_binomial, 4, L_BNB, core_beta_neg_binomial, 0, DR_NONNEG, DR_POS_FINITE, DR_POS_FINITE,
