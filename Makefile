@@ -18,6 +18,14 @@ INCS    := -Iinclude -Isrc
 VISIBILITY = -fvisibility=hidden
 ALLCFLAGS = $(WARN) $(DEFS) $(INCS) -fPIC $(VISIBILITY) -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  := -lm -lpthread
+# MPI (optional, issue #19, docs/scale.md): `make MPI=1` builds everything with mpicc (Debian's libopenmpi-dev)
+# into build-mpi/, with src/mpi/ (include/urn/mpi.h) and the CLI's mpirun support (cli/cli_mpi.c); the default
+# build never includes <mpi.h>.
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   ?= build-mpi
+DEFS    += -DURN_MPI=1
+endif
 BUILD   ?= build
 PREFIX  ?= /usr/local
 VERSION := 0.1.0
@@ -48,7 +56,7 @@ SUNDIALS_CFG := $(BUILD)/sundials.cfg
 $(shell mkdir -p $(BUILD) && (echo '$(SUNDIALS)' | cmp -s - $(SUNDIALS_CFG) || echo '$(SUNDIALS)' > $(SUNDIALS_CFG)))
 $(BUILD)/src/math/ode_%.o: ALLCFLAGS += -DURN_HAVE_SUNDIALS=$(if $(filter 1,$(SUNDIALS)),1,0) $(SUNDIALS_CFLAGS)
 
-LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/bridgestan/*' | sort)
+LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/bridgestan/*' $(if $(filter 1,$(MPI)),,! -path 'src/mpi/*') | sort)
 BS_SRC   := $(sort $(wildcard src/bridgestan/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -114,7 +122,7 @@ test-asan:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
 
 # The tests that run threads, and urn itself, under ThreadSanitizer (any report fails the test: exit 66).
-TSAN_TESTS := test_reliability test_model_api test_run test_hmm test_nuts test_nuts_mode test_bridgestan
+TSAN_TESTS := test_par test_reliability test_model_api test_run test_hmm test_nuts test_nuts_mode test_bridgestan
 test-tsan:
 	$(MAKE) BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS=-fsanitize=thread build-tsan/urn $(TSAN_TESTS:%=build-tsan/tests/%)
 	@fail=0; for t in $(TSAN_TESTS); do build-tsan/tests/$$t >build-tsan/$$t.log 2>&1 || fail=1; \
@@ -140,7 +148,7 @@ install: all
 	$(BUILD)/urn cmdstan-home $(DESTDIR)$(PREFIX)/share/urn/cmdstan --urn $(PREFIX)/bin/urn >/dev/null
 
 clean:
-	rm -rf build build-asan build-tsan urn demo-output
+	rm -rf build build-asan build-tsan build-mpi urn demo-output
 
 # Fuzzing (clang's libFuzzer): every fuzz/fuzz_NAME.c is a target.
 # `make fuzz` builds them into build-fuzz/; `make fuzz-smoke` runs each for

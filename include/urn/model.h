@@ -138,5 +138,10 @@ URN_API void urn_model_set_print(urn_model *m, FILE *out);
 /* Sets (or clears, with NULL) the stop flag of every later evaluation: once *stop is non-zero, evaluations
  * return URN_EINTR at their next loop iteration or function call.  Not to be called while evaluating. */
 URN_API void urn_model_set_stop(urn_model *m, volatile sig_atomic_t *stop);
+/* Starts `workers` threads that run the slices of reduce_sum / reduce_sum_static and the jobs of map_rect
+ * beside the evaluating threads (0, the default: every evaluation runs its own).  Shared by every thread
+ * evaluating m; results are bit for bit the same for any number.  The run layer sets it from num_threads
+ * (threads left over by the chains).  Not to be called while evaluating. */
+URN_API void urn_model_set_threads(urn_model *m, int workers);
 
 #endif

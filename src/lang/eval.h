@@ -94,7 +94,12 @@ struct urn_ev {
   double log_key[4];        /* normal's scales whose logs are remembered (0: empty; a scale is > 0) */
   double log_val[4];        /* log(log_key[i]) */
   unsigned log_next;        /* the entry the next new scale replaces */
+  struct urn_tpool *tpool;  /* workers that run reduce_sum / map_rect units beside this thread, or NULL */
+  void *par_scratch;        /* this thread's workspace for those units (lang/fn_par.c), made on first use */
 };
+
+/* Frees a workspace made by lang/fn_par.c (a par_scratch or a pool worker's scratch); NULL is a no-op. */
+void urn_par_scratch_free(void *p);
 
 /* log(s) for a scale s > 0, remembered across calls: a loop that evaluates
  * normal_lpdf(y[n] | ..., sigma[k]) for a few scales takes a handful of logs

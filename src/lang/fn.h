@@ -53,6 +53,10 @@ void urn_fn_call_user(urn_ev *ev, const ir_fun *f, urn_val *args, int n, urn_val
  * Jacobian row of root with respect to fresh nodes made after lo. */
 void urn_fn_local_sweep(urn_tape *t, size_t lo, size_t cb_lo, int32_t root);
 
+/* reduce_sum / reduce_sum_static and map_rect on the run's thread pool (fn_par.c; ev->tpool). */
+void urn_fn_reduce_sum(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);
+void urn_fn_map_rect(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);
+
 /* A user-defined system F(y, ...) called repeatedly by a numerical solver (fn_usys.c; the ODE right-hand side
  * in fn_ode.c, the DAE residual F(t, y, y', ...) in fn_dae.c, the algebraic system in fn_solve.c), with its
  * Jacobians taken from the tape.  Each call runs in a private arena and a private stretch of the tape, both cut

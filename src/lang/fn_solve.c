@@ -4,10 +4,10 @@
  *     f(y, ...)) and their _tol forms (scaling_step or rel_tol, f_tol,
  *     max_steps);
  *   map_rect(f, phi, thetas, x_rs, x_is): f(phi, theta_j, x_r_j, x_i_j) for
- *     every job j, results concatenated (evaluated sequentially, on the tape
- *     like any user function call);
- *   reduce_sum / reduce_sum_static(f, x, grainsize, ...): f(x, 1, size(x), ...),
- *     the whole array as one slice.
+ *     every job j, results concatenated (lang/fn_par.c: on the run's
+ *     thread pool);
+ *   reduce_sum / reduce_sum_static(f, x, grainsize, ...): the sum of f over slices
+ *     of x (lang/fn_par.c).
  *
  * Method for every solver name: Newton's method on f(y) = 0 with the
  * Jacobian from the tape (the user's function run on fresh nodes, one reverse
@@ -225,64 +225,6 @@ static void f_solve(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *arg
   }
 }
 
-/* map_rect(f, phi, thetas, x_rs, x_is): f(phi, thetas[j], x_rs[j], x_is[j]) for each job, concatenated. */
-static void f_map_rect(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
-  const ir_fun *f = urn_fn_funref(&args[0]);
-  const urn_val *phi = &args[1], *th = &args[2], *xr = &args[3], *xi = &args[4];
-  size_t J = (size_t)th->dim[0];
-  if ((size_t)xr->dim[0] != J && !(J == 0 || xr->n == 0))
-    urn_ev_reject(ev, "map_rect: %zu jobs in thetas but %d in x_rs", J, xr->dim[0]);
-  if ((size_t)xi->dim[0] != J && !(J == 0 || xi->n == 0))
-    urn_ev_reject(ev, "map_rect: %zu jobs in thetas but %d in x_is", J, xi->dim[0]);
-  /* at least one of thetas, x_rs, x_is gives the number of jobs */
-  if (J == 0) J = xr->n ? (size_t)xr->dim[0] : (size_t)xi->dim[0];
-  urn_val *res = urn_arena_alloc(&ev->arena, (J ? J : 1) * sizeof *res);
-  size_t total = 0;
-  int var = 0;
-  for (size_t j = 0; j < J; j++) {
-    urn_val a[4];
-    a[0] = *phi;
-    if (th->dim[0] > 0) urn_val_elem(th, j, &a[1]);
-    else a[1] = *th, a[1].ty.dims = 0, a[1].dim[0] = 0, a[1].n = 0;
-    if (xr->dim[0] > 0) urn_val_elem(xr, j, &a[2]);
-    else a[2] = *xr, a[2].ty.dims = 1, a[2].dim[0] = 0, a[2].n = 0;
-    if (xi->dim[0] > 0) urn_val_elem(xi, j, &a[3]);
-    else a[3] = *xi, a[3].ty.dims = 1, a[3].dim[0] = 0, a[3].n = 0;
-    urn_fn_call_user(ev, f, a, 4, &res[j]);
-    total += res[j].n;
-    var |= res[j].ix != NULL;
-  }
-  int32_t dim[1] = {(int32_t)total};
-  urn_val_alloc(ev, out, (urn_type){URN_TY_VECTOR, 0}, dim, var);
-  size_t pos = 0;
-  for (size_t j = 0; j < J; j++) {
-    memcpy(out->v + pos, res[j].v, res[j].n * sizeof(double));
-    if (var)
-      for (size_t i = 0; i < res[j].n; i++) out->ix[pos + i] = urn_val_ix(&res[j], i);
-    pos += res[j].n;
-  }
-}
-
-/* reduce_sum(f, x, grainsize, ...) = f(x, 1, size(x), ...): one call over the
- * whole array (the sum Stan's slices add up to), in the calling thread. */
-static void f_reduce_sum(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
-  const ir_fun *f = urn_fn_funref(&args[0]);
-  if (!(args[2].v[0] >= 1)) urn_ev_reject(ev, "%s: grainsize is %g, but must be positive", b->name, args[2].v[0]);
-  if (n - 1 > 64) urn_ev_reject(ev, "%s: too many arguments", b->name);
-  urn_val a[64];
-  double *se = urn_ev_doubles(ev, 2);
-  a[0] = args[1];
-  se[0] = 1, se[1] = (double)(args[1].ty.dims ? args[1].dim[0] : 0);
-  urn_val_scalar(&a[1], (urn_type){URN_TY_INT, 0}, &se[0]);
-  urn_val_scalar(&a[2], (urn_type){URN_TY_INT, 0}, &se[1]);
-  for (int k = 3; k < n; k++) a[k] = args[k];
-  urn_val r;
-  urn_fn_call_user(ev, f, a, n, &r);
-  if (r.n != 1) urn_ev_reject(ev, "%s: %s did not return a real", b->name, f->name);
-  *out = r;
-  out->ty = (urn_type){URN_TY_REAL, 0};
-}
-
 #define F(name, sig, aux2, doc) {name, sig, f_solve, NULL, NULL, aux2, 0, doc}
 const urn_builtin urn_fn_solve_table[] = {
     F("algebra_solver", "v:F v v 1r 1i", SOLVE_OLD, "root y of f(y, theta, x_r, x_i) = 0 (Newton / Levenberg-Marquardt)"),
@@ -297,10 +239,10 @@ const urn_builtin urn_fn_solve_table[] = {
     F("solve_powell", "v:F v A*", 0, "root y of f(y, ...) = 0"),
     F("solve_powell_tol", "v:F v r r i", SOLVE_TOL, "solve_powell with rel_tol, f_tol, max_steps"),
     F("solve_powell_tol", "v:F v r r i A*", SOLVE_TOL, "solve_powell with rel_tol, f_tol, max_steps"),
-    {"reduce_sum", "r:F Z i", f_reduce_sum, NULL, NULL, 0, 0, "f(x, 1, size(x), ...): the sum of f over slices of x (one slice)"},
-    {"reduce_sum", "r:F Z i A*", f_reduce_sum, NULL, NULL, 0, 0, "f(x, 1, size(x), ...): the sum of f over slices of x (one slice)"},
-    {"reduce_sum_static", "r:F Z i", f_reduce_sum, NULL, NULL, 0, 0, "as reduce_sum"},
-    {"reduce_sum_static", "r:F Z i A*", f_reduce_sum, NULL, NULL, 0, 0, "as reduce_sum"},
-    {"map_rect", "v:F v 1v 2r 2i", f_map_rect, NULL, NULL, 0, 0,
-     "concatenated f(phi, theta_j, x_r_j, x_i_j) over the jobs (sequential)"},
+    {"reduce_sum", "r:F Z i", urn_fn_reduce_sum, NULL, NULL, 0, 0, "the sum of f(x[lo:hi], lo, hi, ...) over slices of x (on the thread pool)"},
+    {"reduce_sum", "r:F Z i A*", urn_fn_reduce_sum, NULL, NULL, 0, 0, "the sum of f(x[lo:hi], lo, hi, ...) over slices of x (on the thread pool)"},
+    {"reduce_sum_static", "r:F Z i", urn_fn_reduce_sum, NULL, NULL, 0, 0, "as reduce_sum"},
+    {"reduce_sum_static", "r:F Z i A*", urn_fn_reduce_sum, NULL, NULL, 0, 0, "as reduce_sum"},
+    {"map_rect", "v:F v 1v 2r 2i", urn_fn_map_rect, NULL, NULL, 0, 0,
+     "concatenated f(phi, theta_j, x_r_j, x_i_j) over the jobs (on the thread pool)"},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};

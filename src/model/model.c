@@ -24,6 +24,7 @@
 #include "model/data.h"
 #include "model/transform.h"
 #include "urn/model.h"
+#include "util/tpool.h"
 #include "util/util.h"
 
 /* Layout of one output variable (parameter, transformed parameter, generated quantity). */
@@ -51,6 +52,7 @@ struct urn_model {
   int npool, cappool;      /* used / allocated */
   FILE *print;             /* print() destination */
   volatile sig_atomic_t *stop; /* the caller's stop flag (NULL: none): evaluations end with URN_EINTR once set */
+  urn_tpool *tpool;        /* workers for reduce_sum / map_rect units (urn_model_set_threads), or NULL */
 };
 
 /* The tape cannot grow (memory, or more than 2^31 nodes): the evaluation fails with URN_ENOMEM. */
@@ -70,6 +72,7 @@ static void ev_init(urn_ev *ev, const urn_model *m) {
   ev->stop = m->stop;
 }
 static void ev_free(urn_ev *ev) {
+  urn_par_scratch_free(ev->par_scratch);
   urn_tape_free(&ev->tape);
   urn_arena_free(&ev->arena);
   free(ev->target_ix), free(ev->target_w);
@@ -92,6 +95,7 @@ static urn_ev *ev_get(const urn_model *cm) {
   ev->print = m->print;
   ev->stop = m->stop;
   ev->rng = NULL;
+  ev->tpool = m->tpool;
   return ev;
 }
 static void ev_put(const urn_model *cm, urn_ev *ev) {
@@ -448,6 +452,7 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
 
 static void model_free_parts(urn_model *m) {
   if (!m) return;
+  urn_tpool_free(m->tpool);
   free(m->data.glob);
   ev_free(&m->data);
   for (int i = 0; i < m->npool; i++) ev_free(m->pool[i]), free(m->pool[i]);
@@ -758,6 +763,16 @@ void urn_model_set_stop(urn_model *m, volatile sig_atomic_t *stop) {
   m->stop = stop;
   pthread_mutex_lock(&m->lock);
   for (int i = 0; i < m->npool; i++) m->pool[i]->stop = stop;
+  pthread_mutex_unlock(&m->lock);
+}
+
+void urn_model_set_threads(urn_model *m, int workers) {
+  if (workers < 0) workers = 0;
+  if (urn_tpool_workers(m->tpool) == workers && (m->tpool || !workers)) return;
+  urn_tpool_free(m->tpool);
+  m->tpool = workers ? urn_tpool_new(workers, urn_par_scratch_free) : NULL;
+  pthread_mutex_lock(&m->lock);
+  for (int i = 0; i < m->npool; i++) m->pool[i]->tpool = m->tpool;
   pthread_mutex_unlock(&m->lock);
 }
 

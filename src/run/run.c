@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "io/stancsv_read.h"
@@ -407,9 +408,7 @@ int urn_run_diagnostic_csv(urn_run *r, int chain, const char *path, urn_error *e
 
 /* ---- running ---- */
 
-int urn_run_execute(urn_run *r, urn_error *err) {
-  if (r->executed) return urn_error_set(err, URN_EINPUT, "the run has already executed");
-  r->executed = 1;
+static int rn_dispatch(urn_run *r, urn_error *err) {
   switch (r->cfg.method) {
     case URN_RUN_SAMPLE: return rn_sample(r, err);
     case URN_RUN_OPTIMIZE: return rn_optimize(r, err);
@@ -420,6 +419,22 @@ int urn_run_execute(urn_run *r, urn_error *err) {
     case URN_RUN_VARIATIONAL: return rn_variational(r, err);
   }
   return urn_error_set(err, URN_EINPUT, "unknown method");
+}
+
+int urn_run_execute(urn_run *r, urn_error *err) {
+  if (r->executed) return urn_error_set(err, URN_EINPUT, "the run has already executed");
+  r->executed = 1;
+  /* num_threads caps the threads of the run, as CmdStan's: the chains take theirs, the rest run the units of
+     reduce_sum and map_rect (lang/fn_par.c); -1 is every CPU */
+  long nt = r->cfg.num_threads;
+  if (nt < 0) nt = sysconf(_SC_NPROCESSORS_ONLN);
+  int busy = r->cfg.method == URN_RUN_SAMPLE ? r->n_chains : 1;
+  int workers = nt > busy ? (int)(nt - busy) : 0;
+  urn_model *m = (urn_model *)r->m; /* borrowed: its workers start and stop with the run */
+  if (workers) urn_model_set_threads(m, workers);
+  int rc = rn_dispatch(r, err);
+  if (workers) urn_model_set_threads(m, 0);
+  return rc;
 }
 
 void urn_run_stop(urn_run *r) {
