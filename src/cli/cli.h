@@ -84,4 +84,25 @@ void cli_trim_chains(const char *cmd, urn_stancsv *files, size_t n_files);
 /* If the current argument is `--timeout SECONDS` (a positive number), consume it, set *out and return 1. */
 int cli_timeout(cli_args *a, double *out);
 
+#include "urn/hmm.h"
+
+/* Running under mpirun (cli/cli_mpi.c; only a `make MPI=1` build has MPI, the others see one rank).  main
+ * initializes MPI for the commands that use it (sample, hmm) and finalizes it when they return; a command
+ * that exits early (usage errors, the same on every rank) leaves mpirun to end the others. */
+void cli_mpi_init(int *argc, char ***argv);
+void cli_mpi_finalize(void);
+int cli_mpi_rank(void); /* this process's rank (0 without MPI) */
+int cli_mpi_size(void); /* the number of ranks (1 without MPI) */
+/* Every rank's status agreed: the lowest failing rank's status and message ("rank R: ...") on every rank. */
+int cli_mpi_agree(int status, urn_error *err);
+/* A data path with "{rank}" replaced by this rank's number (into buf), else path itself. */
+const char *cli_mpi_path(const char *path, char *buf, size_t cap);
+/* The block [*first, *first + *count) of n items this rank takes (all of them without MPI). */
+void cli_mpi_block(size_t n, size_t *first, size_t *count);
+/* urn_hmm_fit_best over every rank's sequences (urn_mpi_hmm_fit_best), or in this process without MPI. */
+int cli_mpi_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const urn_hmm_fit_opts *opts,
+                         urn_hmm_init_method init, const urn_hmm_params *given, int restarts, uint64_t seed,
+                         urn_hmm_params *best, double *trace, urn_hmm_fit_report *report,
+                         const urn_hmm_fit_callbacks *cb, urn_error *err);
+
 #endif

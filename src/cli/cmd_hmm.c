@@ -370,8 +370,12 @@ static int hmm_cli_fit(int argc, char **argv) {
   urn_error err;
   urn_error_clear(&err);
   hmm_data d;
-  if (data_load(path, ycols, xcols, seqcol, &d, &err)) {
-    fprintf(stderr, "urn hmm fit: %s\n", err.msg);
+  /* under mpirun: "{rank}" in the path names each rank's own file (docs/scale.md) */
+  char rank_path[4096];
+  path = cli_mpi_path(path, rank_path, sizeof rank_path);
+  int quiet_rank = cli_mpi_rank() != 0; /* only rank 0 prints and writes */
+  if (cli_mpi_agree(data_load(path, ycols, xcols, seqcol, &d, &err), &err)) {
+    if (!quiet_rank) fprintf(stderr, "urn hmm fit: %s\n", err.msg);
     data_free(&d);
     return 1;
   }
@@ -399,7 +403,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   if (!isnan(wscale)) m.weight_scale = wscale;
   m.cov_floor = cov_floor;
   warn_sink sink = {"hmm fit", 0};
-  m.warn = warn_stderr;
+  m.warn = quiet_rank ? NULL : warn_stderr;
   m.warn_ctx = &sink;
   if (freeze) {
     char *copy = urn_xstrdup(freeze), *save = NULL;
@@ -417,9 +421,14 @@ static int hmm_cli_fit(int argc, char **argv) {
       cli_die(&a, 2, "--shared-cov needs --emission gaussian or diag fitted by maximum likelihood (--prior none)");
     m.shared_cov = 1;
   }
-  if ((rc = data_check(&m, &d, path, &err))) goto fail;
+  rc = cli_mpi_agree(data_check(&m, &d, path, &err), &err);
+  if (rc) goto fail;
+  /* under mpirun with one file for all, each rank fits its block of the sequences */
+  urn_hmm_seq *seqs = d.seqs;
+  size_t nseq = d.nseq, first = 0;
+  if (cli_mpi_size() > 1 && path != rank_path) cli_mpi_block(d.nseq, &first, &nseq), seqs += first;
   size_t total = d.csv.nrow;
-  if (total < (size_t)K) {
+  if (cli_mpi_size() == 1 && total < (size_t)K) {
     rc = urn_error_set(&err, URN_EINPUT, "%s: %ld states cannot be fitted to %zu time steps", path, K, total);
     goto fail;
   }
@@ -462,8 +471,8 @@ static int hmm_cli_fit(int argc, char **argv) {
   urn_hmm_fit_opts o = {(int)iters, tol, (int)threads, cli_stop_install(timeout)};
   restart_log rlog = {restarts, quiet};
   urn_hmm_fit_report rep;
-  urn_hmm_fit_callbacks cb = {&rlog, log_restart, NULL};
-  rc = urn_hmm_fit_best(&m, d.seqs, d.nseq, &o, method, use_file ? &file_params : NULL, (int)restarts, (uint64_t)seed,
+  urn_hmm_fit_callbacks cb = {&rlog, quiet_rank ? NULL : log_restart, NULL};
+  rc = cli_mpi_hmm_fit_best(&m, seqs, nseq, &o, method, use_file ? &file_params : NULL, (int)restarts, (uint64_t)seed,
                         &best, best_trace, &rep, &cb, &err);
   int best_n = rep.iterations, best_r = rep.best_restart;
   if (!rc && !cli_stop_code() && tol > 0 && !rep.converged)
@@ -474,12 +483,12 @@ static int hmm_cli_fit(int argc, char **argv) {
             "1e-6 x the data's variance): every restart had one; try fewer states\n", rep.degenerate,
             rep.degenerate > 1 ? "s" : "");
   double best_lj = rep.log_joint;
-  if (cli_stop_code()) {
-    fprintf(stderr, "urn hmm fit: %s; nothing written\n", cli_stop_reason());
-    write_failed = cli_stop_code(), rc = URN_OK;
+  if (cli_stop_code() || (rc == URN_EINTR && cli_mpi_size() > 1)) { /* a signal here or on another rank */
+    if (!quiet_rank) fprintf(stderr, "urn hmm fit: %s; nothing written\n", cli_stop_code() ? cli_stop_reason() : err.msg);
+    write_failed = cli_stop_code() ? cli_stop_code() : 130, rc = URN_OK;
   } else if (rc) {
     rc = err.code ? err.code : URN_EINPUT;
-  } else {
+  } else if (!quiet_rank) {
     urn_buf fit, b;
     urn_buf_init(&fit);
     urn_buf_init(&b);
@@ -533,7 +542,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   urn_hmm_params_free(&file_params);
 fail:
   if (sink.count > 5) fprintf(stderr, "urn hmm fit: %d further warnings not shown\n", sink.count - 5);
-  if (rc) fprintf(stderr, "urn hmm fit: %s\n", err.msg);
+  if (rc && !quiet_rank) fprintf(stderr, "urn hmm fit: %s\n", err.msg);
   urn_hmm_model_free(&m);
   data_free(&d);
   return write_failed > 1 ? write_failed : rc || write_failed ? 1 : 0;

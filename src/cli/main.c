@@ -72,7 +72,10 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     if (!strcmp(name, commands[i].name)) {
+      int mpi = !strcmp(name, "sample") || !strcmp(name, "hmm"); /* the commands that run across MPI ranks */
+      if (mpi) cli_mpi_init(&argc, &argv);
       int rc = commands[i].run(argc - 1, argv + 1);
+      if (mpi) cli_mpi_finalize();
       /* what went to stdout (summary tables, JSON, CSV) must have been written: a full device or a closed pipe
          is a failure, never an exit 0 with empty output */
       if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -1,0 +1,40 @@
+/* urn/mpi.h — urn across processes and machines with MPI (issue #19;
+ * docs/scale.md).  Only in a build made with `make MPI=1` (liburn built by
+ * mpicc); include it after nothing in particular: it includes <mpi.h>.
+ *
+ * Every function is collective over comm: every rank of comm calls it with
+ * the same arguments except its own share of the data, and every rank gets
+ * the same result.  A failure on any rank is returned on every rank, with
+ * the message of the lowest failing rank prefixed "rank R: " — never a hang
+ * of the ranks that did not fail.  The caller owns MPI_Init / MPI_Finalize. */
+#ifndef URN_MPI_H
+#define URN_MPI_H
+
+#include <mpi.h>
+
+#include "urn/common.h"
+#include "urn/hmm.h"
+
+/* Status agreement: every rank passes its own status (URN_OK or an error, with its message in err); every
+ * rank returns the lowest-ranked failure's status, and err gets its message ("rank R: ..." when R > 0 or more
+ * than one rank).  URN_OK everywhere when no rank failed. */
+URN_API int urn_mpi_agree(MPI_Comm comm, int status, urn_error *err);
+
+/* The block of items [*first, *first + *count) of n this rank takes: contiguous blocks in rank order, sizes
+ * differing by at most one (chains of a sampling run, sequences of an HMM fit). */
+URN_API void urn_mpi_block(MPI_Comm comm, size_t n, size_t *first, size_t *count);
+
+/* urn_hmm_fit_best over the ranks of comm: seqs (nseq of them, possibly none) are this rank's sequences;
+ * the data set is the ranks' sequences in rank order.  Each E-step runs on every rank over its sequences
+ * (opts->nthreads threads each), and the statistics are combined in a fixed order (rank 0's, plus rank 1's,
+ * ...): the fit does not depend on MPI's reduction algorithm, and equals urn_hmm_fit_best on all the
+ * sequences in one process to rounding (1e-12 in the tests).  k-means initialization gathers the points
+ * on rank 0 (n x D doubles there).  Every rank gets best, trace and report; cb is called on every rank (a
+ * caller prints from one).  The GLM kinds (bernoulli-glm, categorical-glm), whose M-step reads every time
+ * step, are not distributed yet: URN_EINPUT. */
+URN_API int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
+                                 const urn_hmm_fit_opts *opts, urn_hmm_init_method init, const urn_hmm_params *given,
+                                 int restarts, uint64_t seed, urn_hmm_params *best, double *trace,
+                                 urn_hmm_fit_report *report, const urn_hmm_fit_callbacks *cb, urn_error *err);
+
+#endif

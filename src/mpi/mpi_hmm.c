@@ -1,0 +1,321 @@
+/* mpi/mpi_hmm.c — include/urn/mpi.h: status agreement, blocks of items, and
+ * an HMM fit over MPI ranks (urn_mpi_hmm_fit_best), the path for data larger
+ * than one machine.
+ *
+ * The fit is urn_hmm_fit_best's (hmm/hmm_fit.c: restarts, each initialized,
+ * run through EM and scored by its final log joint) with the data-wide steps
+ * made collective:
+ *   - E-step: each rank runs urn_hmm_e_step over its sequences, packs its
+ *     statistics (fixed-size for every kind but the GLMs) with its log
+ *     likelihood, status and stop flag into one vector; MPI_Allgather brings
+ *     every rank's vector to every rank, which adds them in rank order.  The
+ *     sum is therefore the same bits on every rank and for every MPI
+ *     implementation (MPI_Allreduce leaves the order of its additions open).
+ *   - M-step: every rank runs urn_hmm_m_step on the same statistics, so every
+ *     rank holds the same parameters without sending them.
+ *   - k-means initialization: the points are gathered on rank 0, which runs
+ *     urn_hmm_init_kmeans on them (the same points in the same order as one
+ *     process would see) and broadcasts the parameters.
+ * A failure on a rank (bad sequence, singular statistics) travels in the
+ * gathered vector, and the lowest failing rank broadcasts its message: every
+ * rank returns the same error, none waits forever. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "urn/mpi.h"
+#include "util/util.h"
+
+/* ---- agreement and blocks ---- */
+
+int urn_mpi_agree(MPI_Comm comm, int status, urn_error *err) {
+  int rank, size;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  int *all = urn_xmalloc((size_t)size * sizeof *all);
+  MPI_Allgather(&status, 1, MPI_INT, all, 1, MPI_INT, comm);
+  int root = -1;
+  for (int r = 0; r < size && root < 0; r++)
+    if (all[r] != URN_OK) root = r;
+  int code = root < 0 ? URN_OK : all[root];
+  free(all);
+  if (root < 0) return URN_OK;
+  char msg[sizeof err->msg];
+  if (rank == root) snprintf(msg, sizeof msg, "%s", err ? err->msg : "failed");
+  MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, root, comm);
+  msg[sizeof msg - 1] = 0;
+  if (size > 1) urn_error_set(err, code, "rank %d: %s", root, msg);
+  else urn_error_set(err, code, "%s", msg);
+  return code;
+}
+
+void urn_mpi_block(MPI_Comm comm, size_t n, size_t *first, size_t *count) {
+  int rank, size;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  size_t lo = n * (size_t)rank / (size_t)size, hi = n * (size_t)(rank + 1) / (size_t)size;
+  *first = lo, *count = hi - lo;
+}
+
+/* ---- statistics and parameters as flat vectors ---- */
+
+#define MH_FIELDS 10
+
+/* The arrays of a statistics or parameter struct that travel, with their lengths. */
+typedef struct mh_fields {
+  double *p[MH_FIELDS];   /* the arrays (NULL entries skipped) */
+  size_t n[MH_FIELDS];    /* their lengths */
+  int k;                  /* used */
+  size_t total;           /* sum of the lengths */
+} mh_fields;
+
+static void mh_add(mh_fields *f, double *p, size_t n) {
+  if (!p || !n) return;
+  f->p[f->k] = p, f->n[f->k++] = n, f->total += n;
+}
+
+static void mh_stats_fields(const urn_hmm_model *m, urn_hmm_stats *st, mh_fields *f) {
+  size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M;
+  memset(f, 0, sizeof *f);
+  mh_add(f, st->initial, K), mh_add(f, st->trans, K * K), mh_add(f, st->sum_w, K), mh_add(f, st->sum_y, K * D);
+  mh_add(f, st->sum_yy, m->kind == URN_HMM_DIAG ? K * D : K * D * D);
+  mh_add(f, st->sum_x, K * M), mh_add(f, st->sum_xx, K * M * M), mh_add(f, st->sum_xy, K * M * D);
+}
+
+static void mh_param_fields(const urn_hmm_model *m, urn_hmm_params *p, mh_fields *f) {
+  size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M, C = (size_t)m->C;
+  memset(f, 0, sizeof *f);
+  mh_add(f, p->initial_probs, K), mh_add(f, p->transition_matrix, K * K);
+  switch (m->kind) {
+  case URN_HMM_GAUSSIAN: mh_add(f, p->means, K * D), mh_add(f, p->covs, K * D * D); break;
+  case URN_HMM_DIAG: mh_add(f, p->means, K * D), mh_add(f, p->scale_diags, K * D); break;
+  case URN_HMM_LINREG: mh_add(f, p->weights, K * D * M), mh_add(f, p->biases, K * D), mh_add(f, p->covs, K * D * D); break;
+  case URN_HMM_LOGREG: mh_add(f, p->weights, K * M), mh_add(f, p->biases, K); break;
+  case URN_HMM_CATREG: mh_add(f, p->weights, K * C * M), mh_add(f, p->biases, K * C); break;
+  case URN_HMM_POISSON: mh_add(f, p->rates, K * D); break;
+  }
+}
+
+/* Rank root's parameters to every rank. */
+static void mh_bcast_params(MPI_Comm comm, const urn_hmm_model *m, urn_hmm_params *p, int root) {
+  mh_fields f;
+  mh_param_fields(m, p, &f);
+  for (int i = 0; i < f.k; i++) MPI_Bcast(f.p[i], (int)f.n[i], MPI_DOUBLE, root, comm);
+}
+
+/* ---- the collective E-step ---- */
+
+/* One fit's shared state. */
+typedef struct mh_fit {
+  MPI_Comm comm;                 /* the ranks */
+  int size;                      /* their number */
+  const urn_hmm_model *m;        /* the model */
+  const urn_hmm_seq *seqs;       /* this rank's sequences */
+  size_t nseq;                   /* their number (may be 0) */
+  const urn_hmm_fit_opts *opts;  /* iterations, tolerance, threads, stop flag */
+  urn_hmm_stats st;              /* the combined statistics (every rank the same) */
+  double *vec, *all;             /* this rank's packed vector; every rank's (size x len) */
+  size_t len;                    /* packed length: statistics, log likelihood, status, stop */
+} mh_fit;
+
+static void mh_fit_init(mh_fit *F, MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
+                        const urn_hmm_fit_opts *opts) {
+  memset(F, 0, sizeof *F);
+  F->comm = comm, F->m = m, F->seqs = seqs, F->nseq = nseq, F->opts = opts;
+  MPI_Comm_size(comm, &F->size);
+  size_t n = 0;
+  for (size_t b = 0; b < nseq; b++) n += seqs[b].T;
+  urn_hmm_stats_alloc(m, n, &F->st);
+  mh_fields f;
+  mh_stats_fields(m, &F->st, &f);
+  F->len = f.total + 3;
+  F->vec = urn_xmalloc(F->len * sizeof *F->vec);
+  F->all = urn_xmalloc(F->len * (size_t)F->size * sizeof *F->all);
+}
+
+static void mh_fit_free(mh_fit *F) {
+  urn_hmm_stats_free(&F->st);
+  free(F->vec), free(F->all);
+}
+
+/* E-step on every rank, statistics summed in rank order into F->st (loglik included).  Returns the agreed
+ * status: a rank's error (message from the lowest failing rank), URN_EINTR when any rank's stop flag is up
+ * (stop_check), else URN_OK. */
+static int mh_estep(mh_fit *F, const urn_hmm_params *p, int stop_check, urn_error *err) {
+  int rc = URN_OK;
+  mh_fields f;
+  mh_stats_fields(F->m, &F->st, &f);
+  if (F->nseq) rc = urn_hmm_e_step(F->m, p, F->seqs, F->nseq, F->opts->nthreads, &F->st, NULL, err);
+  else {
+    for (int i = 0; i < f.k; i++) memset(f.p[i], 0, f.n[i] * sizeof(double));
+    F->st.loglik = 0;
+  }
+  size_t at = 0;
+  for (int i = 0; i < f.k; i++) memcpy(F->vec + at, f.p[i], f.n[i] * sizeof(double)), at += f.n[i];
+  volatile sig_atomic_t *stop = F->opts->stop;
+  F->vec[at] = F->st.loglik;
+  F->vec[at + 1] = rc;
+  F->vec[at + 2] = stop_check && stop && __atomic_load_n(stop, __ATOMIC_RELAXED);
+  MPI_Allgather(F->vec, (int)F->len, MPI_DOUBLE, F->all, (int)F->len, MPI_DOUBLE, F->comm);
+  int failed = 0, stopped = 0;
+  for (int r = 0; r < F->size; r++) failed |= F->all[(size_t)r * F->len + at + 1] != 0,
+                                    stopped |= F->all[(size_t)r * F->len + at + 2] != 0;
+  if (failed) return urn_mpi_agree(F->comm, rc, err);
+  if (stopped) return URN_EINTR;
+  for (size_t j = 0; j <= at; j++) { /* rank order: the same bits everywhere */
+    double s = F->all[j];
+    for (int r = 1; r < F->size; r++) s += F->all[(size_t)r * F->len + j];
+    F->vec[j] = s;
+  }
+  at = 0;
+  for (int i = 0; i < f.k; i++) memcpy(f.p[i], F->vec + at, f.n[i] * sizeof(double)), at += f.n[i];
+  F->st.loglik = F->vec[at];
+  return URN_OK;
+}
+
+/* urn_hmm_fit_em over the ranks (hook: the iteration callback, may be NULL). */
+static int mh_em(mh_fit *F, urn_hmm_params *p, double *trace, int *n_done,
+                 int (*hook)(void *ctx, int iteration, double log_joint), void *ctx, urn_error *err) {
+  int rc = urn_hmm_params_check(F->m, p, err), done = 0;
+  for (int i = 0; !rc && i < F->opts->num_iters; i++) {
+    rc = mh_estep(F, p, 1, err);
+    if (rc == URN_EINTR) rc = urn_error_set(err, URN_EINTR, "interrupted after %d EM iterations", i);
+    if (rc) break;
+    trace[i] = urn_hmm_log_prior(F->m, p) + F->st.loglik;
+    if ((rc = urn_hmm_m_step(F->m, &F->st, F->seqs, F->nseq, p, i, err))) break;
+    done = i + 1;
+    if (hook && hook(ctx, i, trace[i])) {
+      rc = urn_error_set(err, URN_EINTR, "hmm fit: stopped at iteration %d", i + 1);
+      break;
+    }
+    if (F->opts->tol > 0 && i > 0 && 2.0 * (trace[i] - trace[i - 1]) / fabs(trace[i] + trace[i - 1]) < F->opts->tol)
+      break;
+  }
+  *n_done = done;
+  return rc;
+}
+
+/* k-means initialization on rank 0 over every rank's points, broadcast. */
+static int mh_init_kmeans(mh_fit *F, uint64_t seed, urn_hmm_params *p, urn_error *err) {
+  int rank, d = F->m->D;
+  MPI_Comm_rank(F->comm, &rank);
+  size_t n = 0;
+  for (size_t b = 0; b < F->nseq; b++) n += F->seqs[b].T;
+  double *mine = urn_xmalloc((n ? n : 1) * (size_t)d * sizeof *mine), *X = NULL;
+  size_t at = 0;
+  for (size_t b = 0; b < F->nseq; b++) memcpy(mine + at * d, F->seqs[b].y, F->seqs[b].T * d * sizeof(double)), at += F->seqs[b].T;
+  long long cnt = (long long)(n * (size_t)d);
+  long long *cnts = urn_xmalloc((size_t)F->size * sizeof *cnts);
+  MPI_Allgather(&cnt, 1, MPI_LONG_LONG, cnts, 1, MPI_LONG_LONG, F->comm);
+  long long total = 0;
+  int fits = 1;
+  for (int r = 0; r < F->size; r++) total += cnts[r], fits &= cnts[r] <= 2147483647LL && total <= 2147483647LL;
+  int rc = URN_OK;
+  if (!fits) rc = urn_error_set(err, URN_EINPUT, "hmm fit: k-means over more than 2^31 values across ranks; use --init prior or a parameter file");
+  else {
+    int *rc_counts = urn_xmalloc((size_t)F->size * sizeof *rc_counts), *displs = urn_xmalloc((size_t)F->size * sizeof *displs);
+    for (int r = 0, off = 0; r < F->size; r++) rc_counts[r] = (int)cnts[r], displs[r] = off, off += (int)cnts[r];
+    if (rank == 0) X = urn_xmalloc((size_t)(total ? total : 1) * sizeof *X);
+    MPI_Gatherv(mine, (int)cnt, MPI_DOUBLE, X, rc_counts, displs, MPI_DOUBLE, 0, F->comm);
+    if (rank == 0) {
+      urn_hmm_seq all = {(size_t)total / (size_t)d, X, NULL}; /* one run of points: k-means pools them anyway */
+      rc = urn_hmm_init_kmeans(F->m, seed, &all, 1, p, err);
+    }
+    free(rc_counts), free(displs), free(X);
+  }
+  free(mine), free(cnts);
+  rc = urn_mpi_agree(F->comm, rc, err);
+  if (!rc) mh_bcast_params(F->comm, F->m, p, 0);
+  return rc;
+}
+
+/* The iteration callback of one restart. */
+typedef struct mh_hook {
+  const urn_hmm_fit_callbacks *cb; /* the caller's callbacks */
+  int restart;                     /* this restart's index */
+} mh_hook;
+
+static int mh_iteration(void *ctx, int iteration, double log_joint) {
+  const mh_hook *h = ctx;
+  return h->cb->iteration(h->cb->ctx, h->restart, iteration, log_joint);
+}
+
+/* One restart: initialize, EM, score (hmm_fit.c's one_fit over the ranks). */
+static int mh_one_fit(mh_fit *F, urn_hmm_init_method init, const urn_hmm_params *given, uint64_t seed,
+                      urn_hmm_params *cur, double *trace, int *n_done, double *lj, mh_hook *hook, urn_error *err) {
+  int rc;
+  *n_done = 0, *lj = -INFINITY;
+  if (init == URN_HMM_INIT_GIVEN) urn_hmm_params_copy(F->m, cur, given), rc = URN_OK;
+  else if (init == URN_HMM_INIT_KMEANS) rc = mh_init_kmeans(F, seed, cur, err);
+  else rc = urn_hmm_init_prior(F->m, seed, cur, err); /* the same draws on every rank */
+  if (!rc) rc = mh_em(F, cur, trace, n_done, hook->cb && hook->cb->iteration ? mh_iteration : NULL, hook, err);
+  if (!rc && !(rc = mh_estep(F, cur, 0, err))) *lj = F->st.loglik + urn_hmm_log_prior(F->m, cur);
+  return rc;
+}
+
+int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
+                         const urn_hmm_fit_opts *opts, urn_hmm_init_method init, const urn_hmm_params *given,
+                         int restarts, uint64_t seed, urn_hmm_params *best, double *trace,
+                         urn_hmm_fit_report *report, const urn_hmm_fit_callbacks *cb, urn_error *err) {
+  int rc = URN_OK;
+  init = urn_hmm_init_resolve(m->kind, init);
+  if (m->kind == URN_HMM_LOGREG || m->kind == URN_HMM_CATREG)
+    rc = urn_error_set(err, URN_EINPUT, "hmm fit over %s: the %s M-step reads every time step and is not distributed "
+                       "over MPI ranks yet; run it in one process (--threads N)", "MPI ranks", urn_hmm_kind_name(m->kind));
+  else if (init == URN_HMM_INIT_GIVEN && !given)
+    rc = urn_error_set(err, URN_EINPUT, "hmm fit: initial parameters were asked for but not given");
+  else if (restarts < 1)
+    rc = urn_error_set(err, URN_EINPUT, "hmm fit: restarts is %d, but must be >= 1", restarts);
+  else if (opts->num_iters < 1)
+    rc = urn_error_set(err, URN_EINPUT, "hmm fit: iterations is %d, but must be >= 1", opts->num_iters);
+  for (size_t b = 0; !rc && b < nseq; b++) rc = urn_hmm_seq_check(m, &seqs[b], b, err);
+  if ((rc = urn_mpi_agree(comm, rc, err))) return rc;
+  if (init == URN_HMM_INIT_GIVEN) restarts = 1;
+  unsigned long long mine = 0, total = 0;
+  for (size_t b = 0; b < nseq; b++) mine += seqs[b].T;
+  MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
+  if (total == 0) return urn_error_set(err, URN_EINPUT, "hmm: no sequences to fit");
+  if (total < (unsigned long long)m->K)
+    return urn_error_set(err, URN_EINPUT, "hmm fit: %d states cannot be fitted to %llu time steps", m->K, total);
+  mh_fit F;
+  mh_fit_init(&F, comm, m, seqs, nseq, opts);
+  urn_hmm_params cur;
+  urn_hmm_params_alloc(m, &cur);
+  double *tr = urn_xmalloc(sizeof(double) * (size_t)opts->num_iters);
+  urn_hmm_fit_report rep = {0, -1, -INFINITY, 0, init};
+  urn_error first;
+  urn_error_clear(&first);
+  for (int r = 0; r < restarts; r++) {
+    uint64_t s = seed + (uint64_t)r;
+    urn_error e2;
+    urn_error_clear(&e2);
+    int n_done;
+    double lj;
+    mh_hook hook = {cb, r};
+    rc = mh_one_fit(&F, init, given, s, &cur, tr, &n_done, &lj, &hook, &e2);
+    if (cb && cb->restart) cb->restart(cb->ctx, r, s, rc, lj, n_done, rc ? e2.msg : NULL);
+    if (rc == URN_EINTR) {
+      rep.n_failed++, rep.best_restart = -1, first = e2;
+      break;
+    }
+    if (rc) {
+      if (!rep.n_failed++) first = e2;
+      continue;
+    }
+    if (rep.best_restart < 0 || lj > rep.log_joint) {
+      rep.best_restart = r, rep.log_joint = lj, rep.iterations = n_done;
+      urn_hmm_params_copy(m, best, &cur);
+      if (trace) memcpy(trace, tr, sizeof(double) * (size_t)n_done);
+    }
+  }
+  free(tr);
+  urn_hmm_params_free(&cur);
+  mh_fit_free(&F);
+  if (report) *report = rep;
+  if (rep.best_restart < 0) {
+    if (err) *err = first;
+    return first.code ? first.code : URN_EINPUT;
+  }
+  return URN_OK;
+}

@@ -1,0 +1,60 @@
+# tests/cli/test_mpi.sh — urn across MPI ranks (issue #19, docs/scale.md), with the `make MPI=1` binary
+# (build-mpi/urn beside $URN's build folder) and Debian's OpenMPI: `urn hmm fit` on 1, 2 and 4 ranks (one file
+# sharded by sequences, or a file per rank) gives the parameters of a fit in one process to 1e-12; a failing
+# rank (missing file, bad values) makes every rank exit non-zero with that rank's message, never a hang; the
+# GLM kinds say they are not distributed.  Skipped, with one line, without mpirun or the MPI build.
+. tests/cli/lib.sh
+MPIURN=${URN_MPI_BIN:-$(cd "$(dirname "$URN")/.." && pwd)/build-mpi/urn}
+command -v mpirun >/dev/null 2>&1 || { echo "skipped: no mpirun (apt-get install openmpi-bin libopenmpi-dev)"; done_tests; exit $?; }
+[ -x "$MPIURN" ] || { echo "skipped: no MPI build at $MPIURN (make MPI=1)"; done_tests; exit $?; }
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+RUN="timeout 300 mpirun --allow-run-as-root --oversubscribe"
+export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+# 12 sequences: the tutorial's 3, four times, shifted
+awk -F, 'NR == 1 { print; next } { for (c = 0; c < 4; c++) lines[c] = lines[c] sprintf("%s_%d,%s,%s,%.10f\n", $1, c, $2, $3, $4 + 0.05 * c) }
+         END { for (c = 0; c < 4; c++) printf "%s", lines[c] }' tests/data/hmm_tutorial_gauss.csv > "$TMP/g.csv"
+# the same sequences as two files: the first 6 and the last 6
+head -n 1 "$TMP/g.csv" > "$TMP/part-0.csv"; head -n 1 "$TMP/g.csv" > "$TMP/part-1.csv"
+n=$(($(wc -l < "$TMP/g.csv") - 1))
+tail -n +2 "$TMP/g.csv" | head -n $((n / 2)) >> "$TMP/part-0.csv"
+tail -n +2 "$TMP/g.csv" | tail -n $((n - n / 2)) >> "$TMP/part-1.csv"
+# near A B TOL: the parameter files' numbers agree to TOL (relative to max(1, |a|)), the traces too
+near() {
+  if "$PY" - "$1" "$2" "$3" <<'PYEOF'; then ok; else bad "$1 vs $2 differ by more than $3"; fi
+import json, sys
+def flat(x):
+    if isinstance(x, list): return [v for i in x for v in flat(i)]
+    if isinstance(x, dict): return [v for k in sorted(x) for v in flat(x[k])]
+    return [x] if isinstance(x, (int, float)) and not isinstance(x, bool) else []
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+pa, pb = flat(a["params"]) + flat(a["fit"]), flat(b["params"]) + flat(b["fit"])
+worst = max(abs(x - y) / max(1.0, abs(x)) for x, y in zip(pa, pb)) if len(pa) == len(pb) else 1e300
+print("worst", worst, len(pa))
+sys.exit(0 if worst <= float(sys.argv[3]) and len(pa) > 10 else 1)
+PYEOF
+}
+# (one restart: two restarts that reach the same optimum with the states relabelled tie to rounding)
+for init in kmeans prior; do
+  expect_exit 0 "$URN" hmm fit "$TMP/g.csv" --states 3 --y y --seq session --iters 40 --init $init --out "$TMP/one-$init.json" --quiet
+  for r in 1 2 4; do
+    expect_exit 0 $RUN -n $r "$MPIURN" hmm fit "$TMP/g.csv" --states 3 --y y --seq session --iters 40 --init $init --threads 2 \
+      --out "$TMP/mpi$r-$init.json" --quiet
+    near "$TMP/one-$init.json" "$TMP/mpi$r-$init.json" 1e-12
+  done
+done
+# a file per rank
+expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/part-{rank}.csv" --states 3 --y y --seq session --iters 40 --out "$TMP/parts.json" --quiet
+near "$TMP/one-kmeans.json" "$TMP/parts.json" 1e-12
+# the trace on rank 0's stdout only
+expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/g.csv" --states 3 --y y --seq session --iters 5 --out "$TMP/t.json"
+[ "$(grep -c '^final,' "$TMP/out")" = 1 ] && ok || bad "the trace printed $(grep -c '^final,' "$TMP/out") times"
+# faults: a missing file on rank 1, bad values on rank 1: every rank exits non-zero, rank 1's message
+expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit "$TMP/nothere-{rank}.csv" --states 3 --y y --seq session
+expect_err "nothere-0.csv"
+sed 's/^\([^,]*,[^,]*,[^,]*\),.*$/\1,oops/' "$TMP/part-1.csv" | sed '1s/oops/y/' > "$TMP/bad-1.csv"; cp "$TMP/part-0.csv" "$TMP/bad-0.csv"
+expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit "$TMP/bad-{rank}.csv" --states 3 --y y --seq session
+expect_err "rank 1: "
+expect_err "bad-1.csv"
+expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit tests/data/hmm_logreg.csv --states 2 --y y --x x --seq session --emission bernoulli-glm
+expect_err "not distributed over MPI ranks"
+done_tests
