@@ -142,6 +142,8 @@ typedef struct urn_run_config {
   const char *params_file;  /* log_prob: the constrained points' file */
   const char *uparams_file; /* log_prob: the unconstrained points' file */
   const char *profile_file; /* profile file argument ("profile.csv") */
+  int header_num_chains;    /* > 0: the num_chains the CSV header records, for a run that is one part of a larger
+                               one (chains id .. id + num_chains - 1 of them, on one MPI rank); 0: num_chains */
 } urn_run_config;
 
 URN_API void urn_run_config_default(urn_run_config *cfg, urn_run_method method);

@@ -99,6 +99,15 @@ int cli_mpi_agree(int status, urn_error *err);
 const char *cli_mpi_path(const char *path, char *buf, size_t cap);
 /* The block [*first, *first + *count) of n items this rank takes (all of them without MPI). */
 void cli_mpi_block(size_t n, size_t *first, size_t *count);
+/* The largest of every rank's v (v without MPI). */
+int cli_mpi_max(int v);
+/* urn sample's report under mpirun: each rank > 0 sends its chains' results, draws and process CPU seconds;
+ * rank 0 gets every chain's (its own from r first, then rank 1's, ...; *draws[c] for c >= its own count are
+ * malloc'd) and the CPU seconds summed into *cpu. */
+typedef struct urn_run urn_run;
+typedef struct urn_chain_result urn_chain_result;
+void cli_mpi_send_chains(const urn_run *r, double cpu);
+void cli_mpi_recv_chains(const urn_run *r, int total, urn_chain_result **res, const double ***draws, double *cpu);
 /* urn_hmm_fit_best over every rank's sequences (urn_mpi_hmm_fit_best), or in this process without MPI. */
 int cli_mpi_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const urn_hmm_fit_opts *opts,
                          urn_hmm_init_method init, const urn_hmm_params *given, int restarts, uint64_t seed,

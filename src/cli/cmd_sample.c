@@ -27,6 +27,7 @@
 /* The terminal display and the message kinds already shown (callbacks are serialized by the run). */
 typedef struct sample_view {
   urn_progress progress;   /* terminal display */
+  int chain0;              /* under mpirun: the number of this rank's first chain, less one (else 0) */
   unsigned long kinds[64]; /* message kinds already reported */
   int n_kinds;             /* entries in kinds */
 } sample_view;
@@ -49,12 +50,12 @@ static void on_message(void *ctx, int chain, urn_run_msg_kind kind, const char *
   if (kind == URN_RUN_ERROR || seen_before(v, text)) return;
   urn_progress_clear(&v->progress);
   if (kind == URN_RUN_REJECTION)
-    fprintf(stderr, "chain %d: a proposal was rejected (reported once per kind):\n  %s\n", chain + 1, text);
+    fprintf(stderr, "chain %d: a proposal was rejected (reported once per kind):\n  %s\n", chain + 1 + v->chain0, text);
   else if (kind == URN_RUN_DRAW_FAILED)
     fprintf(stderr, "chain %d: generated quantities failed for a draw (written as nan) (reported once per kind):\n  %s\n",
-            chain + 1, text);
+            chain + 1 + v->chain0, text);
   else if (chain >= 0)
-    fprintf(stderr, "urn sample: warning: chain %d: %s\n", chain + 1, text);
+    fprintf(stderr, "urn sample: warning: chain %d: %s\n", chain + 1 + v->chain0, text);
   else
     fprintf(stderr, "urn sample: warning: %s\n", text);
 }
@@ -64,15 +65,23 @@ static void on_progress(void *ctx, int chain, int iteration, int total, int warm
   urn_progress_update(&v->progress, chain, iteration, total, divergences);
 }
 
+/* Every chain of the run, from this process's run or gathered from the MPI ranks (cli_mpi_gather_chains). */
+typedef struct chain_set {
+  int n;                        /* chains */
+  urn_chain_result *res;        /* n results */
+  const double **draws;         /* n pointers to rows x cols values (saved warmup rows first) */
+  size_t rows, warm_rows;       /* rows of each chain, warmup rows among them */
+} chain_set;
+
 /* The run report: chains, times, gradients, divergences, step sizes, files. */
-static void report_run(const urn_run *r, const urn_run_config *cfg, double wall, double cpu, const char *out_dir,
-                       const char *name) {
-  int nch = cfg->num_chains, div = 0, hits = 0;
+static void report_run(const urn_run *r, const urn_run_config *cfg, const chain_set *cs, double wall, double cpu,
+                       const char *out_dir, const char *name) {
+  int nch = cs->n, div = 0, hits = 0;
   const urn_mode_report *mode = urn_run_mode_report(r);
   long long chain_grads = 0, grads = mode ? mode->n_gradients : 0;
   double warm = 0, samp = 0;
   for (int c = 0; c < nch; c++) {
-    const urn_chain_result *res = urn_run_chain_result(r, c);
+    const urn_chain_result *res = &cs->res[c];
     chain_grads += res->n_gradients, div += res->divergent, hits += res->max_depth_hits;
     warm += res->warmup_cpu_seconds, samp += res->sampling_cpu_seconds;
   }
@@ -84,25 +93,25 @@ static void report_run(const urn_run *r, const urn_run_config *cfg, double wall,
   if (cfg->init_mode > 0) printf("; mode search %.2f s CPU", urn_run_mode_cpu_seconds(r));
   printf("; %lld gradient evaluations; %d divergent transitions after warmup; %d transitions hit the maximum "
          "tree depth %d. Step sizes:", grads, div, hits, cfg->max_depth);
-  for (int c = 0; c < nch; c++) printf(" %.3g", urn_run_chain_result(r, c)->stepsize);
+  for (int c = 0; c < nch; c++) printf(" %.3g", cs->res[c].stepsize);
   printf(". Output: %s/%s-{1..%d}.csv\n", out_dir, name, nch);
 }
 
 /* The summary table of the post-warmup draws kept in memory (diag's). */
-static void print_summary(const urn_run *r, const urn_run_config *cfg) {
-  int nch = cfg->num_chains;
+static void print_summary(const urn_run *r, const urn_run_config *cfg, const chain_set *cs) {
+  int nch = cs->n;
   size_t n_cols = urn_run_num_cols(r);
   const double **draws = urn_xcalloc((size_t)nch, sizeof *draws);
   const char **names = urn_xcalloc(n_cols, sizeof *names);
   int *depths = urn_xcalloc((size_t)nch, sizeof *depths);
   for (size_t j = 0; j < n_cols; j++) names[j] = urn_run_col_name(r, j);
   for (int c = 0; c < nch; c++) {
-    draws[c] = urn_run_draws(r, c) + urn_run_num_warmup_rows(r, c) * n_cols;
+    draws[c] = cs->draws[c] + cs->warm_rows * n_cols;
     depths[c] = cfg->max_depth;
   }
   urn_draws dr;
   memset(&dr, 0, sizeof dr);
-  dr.n_chains = (size_t)nch, dr.n_draws = urn_run_num_rows(r, 0) - urn_run_num_warmup_rows(r, 0), dr.n_cols = n_cols;
+  dr.n_chains = (size_t)nch, dr.n_draws = cs->rows - cs->warm_rows, dr.n_cols = n_cols;
   dr.names = names, dr.draws = draws, dr.max_depth = depths;
   urn_summary_options opt;
   urn_summary_options_init(&opt);
@@ -198,7 +207,7 @@ int cmd_sample(int argc, char **argv) {
   long v;
   double d;
   int seed_given = 0, threads_given = 0, overwrite = 0, no_summary = 0, warmup_given = 0, adapt_given = 0;
-  long rank = -1;
+  long lr_rank = -1;
   const char *adapt = NULL;
   double timeout = 0;
   long sig_figs = 6;
@@ -240,7 +249,7 @@ int cmd_sample(int argc, char **argv) {
       if (strcmp(adapt, "stan") && strcmp(adapt, "fisher"))
         cli_die(&a, 2, "option --adapt: '%s' is not one of stan, fisher", adapt);
       adapt_given = 1;
-    } else if (cli_int(&a, "--rank", 1, 1000000000, &rank)) {
+    } else if (cli_int(&a, "--rank", 1, 1000000000, &lr_rank)) {
     } else if (cli_double(&a, "--stepsize", 0, 1e7, 1, &d)) {
       rcfg.stepsize = d;
     } else if (cli_value(&a, "--init", &init_arg)) {
@@ -268,17 +277,28 @@ int cmd_sample(int argc, char **argv) {
   int lowrank = metric && !strcmp(metric, "lowrank");
   if (lowrank && adapt_given && !strcmp(adapt, "stan"))
     cli_die(&a, 2, "--metric lowrank is adapted by the Fisher divergence only (not with --adapt stan)");
-  if (rank >= 0 && !lowrank) cli_die(&a, 2, "option --rank applies to --metric lowrank only");
+  if (lr_rank >= 0 && !lowrank) cli_die(&a, 2, "option --rank applies to --metric lowrank only");
   rcfg.adapt_scheme = lowrank ? URN_ADAPT_LOWRANK : adapt_given && !strcmp(adapt, "fisher") ? URN_ADAPT_FISHER
                                                                                             : URN_ADAPT_STAN;
   if (rcfg.adapt_scheme == URN_ADAPT_FISHER && rcfg.metric == URN_METRIC_UNIT)
     cli_die(&a, 2, "--adapt fisher adapts a metric: not with --metric unit");
-  if (rank > 0) rcfg.lowrank_rank = (int)rank;
+  if (lr_rank > 0) rcfg.lowrank_rank = (int)lr_rank;
   if (rcfg.adapt_scheme != URN_ADAPT_STAN && !warmup_given) rcfg.num_warmup = 300;
   if (!seed_given) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     rcfg.seed = ((uint64_t)ts.tv_sec * 1000003u + (uint64_t)ts.tv_nsec / 1000u) % 4294967296u;
+  }
+  /* under mpirun: each rank runs a block of the chains, chain k drawing from stream id - 1 + k as in one process */
+  int rank = cli_mpi_rank(), nranks = cli_mpi_size(), nch_all = rcfg.num_chains;
+  size_t first = 0, count = (size_t)nch_all;
+  if (nranks > nch_all) {
+    if (rank == 0) fprintf(stderr, "urn sample: %d MPI ranks but %d chains: give each rank at least one chain (--chains)\n", nranks, nch_all);
+    return 2;
+  }
+  if (nranks > 1) {
+    cli_mpi_block((size_t)nch_all, &first, &count);
+    rcfg.num_chains = (int)count, rcfg.id += (int)first, rcfg.header_num_chains = nch_all;
   }
   if (!threads_given) {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -321,13 +341,15 @@ int cmd_sample(int argc, char **argv) {
   cli_model_options(&mopt);
   mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp;
   urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
-  if (!m) {
-    fprintf(stderr, "%s\n", err.msg);
+  if (cli_mpi_agree(m ? URN_OK : err.code ? err.code : URN_EINPUT, &err)) {
+    if (rank == 0) fprintf(stderr, "%s\n", err.msg);
+    if (m) urn_model_free(m);
     return cli_fail_code();
   }
-  fputs(urn_model_warnings(m), stderr);
-  if (rank > 0 && (size_t)rank > urn_model_num_unconstrained(m)) {
-    fprintf(stderr, "urn sample: option --rank: %ld is larger than the model's %zu unconstrained parameters\n", rank,
+  if (rank == 0) fputs(urn_model_warnings(m), stderr);
+  if (lr_rank > 0 && (size_t)lr_rank > urn_model_num_unconstrained(m)) {
+    if (rank == 0)
+      fprintf(stderr, "urn sample: option --rank: %ld is larger than the model's %zu unconstrained parameters\n", lr_rank,
             urn_model_num_unconstrained(m));
     urn_model_free(m);
     return 2;
@@ -337,18 +359,16 @@ int cmd_sample(int argc, char **argv) {
   char default_dir[4096];
   snprintf(default_dir, sizeof default_dir, "%s-output", name);
   if (!out_dir) out_dir = default_dir;
-  if (mkdir_p(out_dir) != 0) {
-    fprintf(stderr, "urn sample: cannot create the output directory %s: %s\n", out_dir, strerror(errno));
+  int mk = mkdir_p(out_dir) != 0 ? urn_error_set(&err, URN_EIO, "cannot create the output directory %s: %s", out_dir,
+                                                  strerror(errno)) : URN_OK;
+  urn_run *r = mk ? NULL : urn_run_new(m, &rcfg, &err);
+  if (cli_mpi_agree(r ? URN_OK : err.code ? err.code : URN_EINPUT, &err)) {
+    if (rank == 0) fprintf(stderr, "urn sample: %s\n", err.msg);
+    if (r) urn_run_free(r);
     urn_model_free(m);
     return 1;
   }
   int nch = rcfg.num_chains, status = 0;
-  urn_run *r = urn_run_new(m, &rcfg, &err);
-  if (!r) {
-    fprintf(stderr, "urn sample: %s\n", err.msg);
-    urn_model_free(m);
-    return 1;
-  }
   if (init_file) {
     size_t len;
     char *text = urn_read_file(init_file, &len, &err);
@@ -361,13 +381,17 @@ int cmd_sample(int argc, char **argv) {
   for (int c = 0; c < nch && status == 0; c++) {
     size_t n = strlen(out_dir) + strlen(name) + 32;
     char *path = urn_xmalloc(n);
-    snprintf(path, n, "%s/%s-%d.csv", out_dir, name, c + 1);
+    snprintf(path, n, "%s/%s-%d.csv", out_dir, name, (int)first + c + 1);
     urn_run_output_csv(r, c, path, NULL);
     free(path);
   }
   /* with --overwrite, the earlier run's files of the chains this run does not have (the files of one folder must
      not mix runs) */
-  if (status == 0 && overwrite) remove_stale_chains(out_dir, name, nch);
+  if (status == 0 && overwrite && rank == 0) remove_stale_chains(out_dir, name, nch_all);
+  if (nranks > 1 && cli_mpi_agree(status ? URN_EINPUT : URN_OK, &err)) { /* a bad init file on some rank */
+    if (rank == 0 && !status) fprintf(stderr, "urn sample: %s\n", err.msg);
+    status = 1;
+  }
   size_t n_cols = urn_run_num_cols(r), kept_rows = (size_t)(rcfg.num_samples + rcfg.thin - 1) / (size_t)rcfg.thin;
   size_t kept_size;
   if (urn_mul_overflow(kept_rows, n_cols, &kept_size)) kept_size = SIZE_MAX;
@@ -384,7 +408,8 @@ int cmd_sample(int argc, char **argv) {
   double t0 = 0, t1 = 0, c0 = 0, c1 = 0;
   if (status == 0) {
     urn_progress_init(&view.progress, nch, rcfg.num_warmup, rcfg.num_warmup + rcfg.num_samples,
-                      rcfg.refresh > 0 && isatty(STDOUT_FILENO));
+                      rcfg.refresh > 0 && isatty(STDOUT_FILENO) && rank == 0);
+    view.chain0 = (int)first;
     urn_run_callbacks cb = {.ctx = &view, .progress = on_progress, .message = on_message};
     urn_run_set_callbacks(r, &cb);
     cli_stop_attach(r);
@@ -404,19 +429,38 @@ int cmd_sample(int argc, char **argv) {
     if (rc == URN_EINTR || cli_stop_code()) {
       interrupted = cli_stop_code() ? cli_stop_code() : 130;
     } else if (rc != URN_OK) {
-      fprintf(stderr, "urn sample: %s\n", err.msg);
+      if (nranks > 1) fprintf(stderr, "urn sample: rank %d: %s\n", rank, err.msg);
+      else fprintf(stderr, "urn sample: %s\n", err.msg);
       status = 1;
     }
   }
   int any_rows = 0;
   for (int c = 0; c < nch; c++) any_rows |= urn_run_progress(r, c) > 0;
-  if (status == 0 && interrupted && !any_rows) {
-    fprintf(stderr, "urn sample: %s before any draw was made\n", cli_stop_reason());
+  if (nranks > 1) { /* every rank learns whether any failed, was interrupted, made draws */
+    status = cli_mpi_max(status), interrupted = cli_mpi_max(interrupted), any_rows = cli_mpi_max(any_rows);
+  }
+  if (rank != 0) {
+    if (status == 0 && !interrupted) cli_mpi_send_chains(r, c1 - c0); /* rank 0 reports on every chain */
+  } else if (status == 0 && interrupted && !any_rows) {
+    fprintf(stderr, "urn sample: %s before any draw was made\n", cli_stop_code() ? cli_stop_reason() : "interrupted");
   } else if (status == 0 && interrupted) {
-    fprintf(stderr, "urn sample: %s; the files in %s hold the draws made so far\n", cli_stop_reason(), out_dir);
+    fprintf(stderr, "urn sample: %s; the files in %s hold the draws made so far\n",
+            cli_stop_code() ? cli_stop_reason() : "interrupted", out_dir);
   } else if (status == 0) {
-    report_run(r, &rcfg, t1 - t0, c1 - c0, out_dir, name);
-    if (!no_summary && urn_run_num_rows(r, 0) > 0) print_summary(r, &rcfg);
+    chain_set cs = {nch, NULL, NULL, urn_run_num_rows(r, 0), urn_run_num_warmup_rows(r, 0)};
+    double cpu = c1 - c0;
+    if (nranks > 1) {
+      cs.n = nch_all;
+      cli_mpi_recv_chains(r, nch_all, &cs.res, &cs.draws, &cpu);
+    } else {
+      cs.res = urn_xcalloc((size_t)nch, sizeof *cs.res), cs.draws = urn_xcalloc((size_t)nch, sizeof *cs.draws);
+      for (int c = 0; c < nch; c++) cs.res[c] = *urn_run_chain_result(r, c), cs.draws[c] = urn_run_draws(r, c);
+    }
+    rcfg.num_chains = nch_all, rcfg.id -= (int)first;
+    report_run(r, &rcfg, &cs, t1 - t0, cpu, out_dir, name);
+    if (!no_summary && cs.rows > 0) print_summary(r, &rcfg, &cs);
+    for (int c = nch; c < cs.n; c++) free((void *)cs.draws[c]); /* received from other ranks */
+    free(cs.res), free(cs.draws);
   }
   urn_run_free(r);
   urn_model_free(m);

@@ -334,6 +334,7 @@ static void print_arg(const printer *pr, const urn_run_config *cfg, const rn_arg
     return;
   }
   value_text(cfg, a, val, sizeof val);
+  if (a->off == OFF(num_chains) && cfg->header_num_chains > 0) snprintf(val, sizeof val, "%d", cfg->header_num_chains);
   int is_default = a->kind != RK_SEED && a->deflt && !strcmp(val, a->deflt);
   snprintf(line, sizeof line, "%*s%s = %s%s", ind, "", a->name, val, is_default ? " (Default)" : "");
   pr->put(pr->ctx, line);

@@ -16,7 +16,8 @@ for p in rt_ dist_ tut_ rn_ urn_ev_ urn_tape_ urn_json_ urn_xmalloc urn_stancsv_
   grep -q "^$p" "$TMP/exported" && bad "internal symbols $p* exported: $(grep "^$p" "$TMP/exported" | head -n 3 | tr '\n' ' ')" || ok
 done
 # every function declared URN_API in the public headers is exported
-grep -h 'URN_API' include/urn/*.h | grep -o 'urn_[a-z0-9_]*(' | tr -d '(' | sort -u >"$TMP/declared"
+# (include/urn/mpi.h only in a `make MPI=1` build, whose library this test does not look at)
+grep -h 'URN_API' $(ls include/urn/*.h | grep -v '/mpi\.h$') | grep -o 'urn_[a-z0-9_]*(' | tr -d '(' | sort -u >"$TMP/declared"
 missing=$(comm -23 "$TMP/declared" "$TMP/exported" | head -n 5)
 [ -z "$missing" ] && ok || bad "declared URN_API but not exported: $missing"
 extra=$(comm -13 "$TMP/declared" "$TMP/exported" | grep -v '^_' | head -n 5)

@@ -57,4 +57,38 @@ expect_err "rank 1: "
 expect_err "bad-1.csv"
 expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit tests/data/hmm_logreg.csv --states 2 --y y --x x --seq session --emission bernoulli-glm
 expect_err "not distributed over MPI ranks"
+# urn sample: chains over ranks give the files (but for times, dates, threads and paths) and summary of one process
+cat > "$TMP/m.stan" <<'STAN'
+data { int N; vector[N] y; }
+parameters { real mu; real<lower=0> sigma; }
+model { mu ~ normal(0, 10); sigma ~ exponential(1); y ~ normal(mu, sigma); }
+STAN
+echo '{"N": 6, "y": [1.2, 0.4, -0.3, 2.2, 1.0, 0.8]}' > "$TMP/m.json"
+strip() { grep -v -e 'seconds' -e 'start_datetime' -e 'num_threads' -e 'file = ' "$1"; }
+expect_exit 0 "$URN" sample "$TMP/m.stan" --data "$TMP/m.json" --chains 4 --seed 11 --warmup 300 --draws 300 --output-dir "$TMP/s1"
+tail -n +2 "$TMP/out" > "$TMP/sum1"
+for r in 1 2 4; do
+  expect_exit 0 $RUN -n $r "$MPIURN" sample "$TMP/m.stan" --data "$TMP/m.json" --chains 4 --seed 11 --warmup 300 --draws 300 --output-dir "$TMP/s$r-mpi"
+  tail -n +2 "$TMP/out" > "$TMP/sum2"
+  if cmp -s "$TMP/sum1" "$TMP/sum2"; then ok; else bad "$r ranks: the summary differs: $(diff "$TMP/sum1" "$TMP/sum2" | head -5)"; fi
+  for c in 1 2 3 4; do
+    if [ "$(strip "$TMP/s1/m-$c.csv")" = "$(strip "$TMP/s$r-mpi/m-$c.csv")" ] && [ -s "$TMP/s1/m-$c.csv" ]; then ok
+    else bad "$r ranks: chain $c's file differs: $(diff "$TMP/s1/m-$c.csv" "$TMP/s$r-mpi/m-$c.csv" | head -5)"; fi
+  done
+done
+expect_exit 2 $RUN -n 3 "$MPIURN" sample "$TMP/m.stan" --data "$TMP/m.json" --chains 2
+expect_err "3 MPI ranks but 2 chains"
+echo 'parameters { real x; } model { x ~ nonsense(1); }' > "$TMP/bad.stan"
+expect_exit 1 $RUN -n 2 "$MPIURN" sample "$TMP/bad.stan" --chains 2
+expect_err "nonsense"
+# an interrupted run (SIGINT to mpirun, which sends SIGTERM to the ranks) leaves readable files
+echo 'parameters { vector[20] x; } model { x ~ normal(0, 1); }' > "$TMP/slow.stan"
+$RUN -n 2 "$MPIURN" sample "$TMP/slow.stan" --chains 2 --seed 3 --output-dir "$TMP/sl" --draws 5000000 --refresh 0 >"$TMP/sl.out" 2>&1 &
+pid=$!
+i=0; while [ $i -lt 100 ] && ! [ -s "$TMP/sl/slow-2.csv.part" ] && ! [ -s "$TMP/sl/slow-2.csv" ]; do sleep 0.2; i=$((i + 1)); done
+sleep 1; kill -INT $pid; wait $pid; rc=$?
+[ "$rc" != 0 ] && ok || bad "an interrupted MPI run exited 0"
+grep -q "hold the draws made so far" "$TMP/sl.out" && ok || bad "no interruption message: $(head -c 300 "$TMP/sl.out")"
+expect_exit 0 "$URN" summary "$TMP/sl/slow-1.csv" "$TMP/sl/slow-2.csv"
+expect_out "x.20"
 done_tests
