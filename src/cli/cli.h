@@ -99,8 +99,9 @@ int cli_mpi_agree(int status, urn_error *err);
 const char *cli_mpi_path(const char *path, char *buf, size_t cap);
 /* The block [*first, *first + *count) of n items this rank takes (all of them without MPI). */
 void cli_mpi_block(size_t n, size_t *first, size_t *count);
-/* The largest of every rank's v (v without MPI). */
+/* The largest of every rank's v, the sum of every rank's n (v, n without MPI). */
 int cli_mpi_max(int v);
+size_t cli_mpi_sum(size_t n);
 /* urn sample's report under mpirun: each rank > 0 sends its chains' results, draws and process CPU seconds;
  * rank 0 gets every chain's (its own from r first, then rank 1's, ...; *draws[c] for c >= its own count are
  * malloc'd) and the CPU seconds summed into *cpu. */

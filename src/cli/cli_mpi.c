@@ -46,6 +46,12 @@ int cli_mpi_max(int v) {
   return all;
 }
 
+size_t cli_mpi_sum(size_t n) {
+  unsigned long long v = n, all = n;
+  if (mpi_on) MPI_Allreduce(&v, &all, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+  return (size_t)all;
+}
+
 /* Message tags of the chains' report. */
 enum { TAG_COUNT = 1, TAG_RESULT, TAG_DRAWS };
 
@@ -100,6 +106,7 @@ int cli_mpi_size(void) { return 1; }
 int cli_mpi_agree(int status, urn_error *err) { return (void)err, status; }
 void cli_mpi_block(size_t n, size_t *first, size_t *count) { *first = 0, *count = n; }
 int cli_mpi_max(int v) { return v; }
+size_t cli_mpi_sum(size_t n) { return n; }
 void cli_mpi_send_chains(const urn_run *r, double cpu) { (void)r, (void)cpu; }
 void cli_mpi_recv_chains(const urn_run *r, int total, urn_chain_result **res, const double ***draws, double *cpu) {
   (void)r, (void)total, (void)res, (void)draws, (void)cpu; /* never called with one rank */

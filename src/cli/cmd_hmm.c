@@ -427,7 +427,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   urn_hmm_seq *seqs = d.seqs;
   size_t nseq = d.nseq, first = 0;
   if (cli_mpi_size() > 1 && path != rank_path) cli_mpi_block(d.nseq, &first, &nseq), seqs += first;
-  size_t total = d.csv.nrow;
+  size_t total = path == rank_path ? cli_mpi_sum(d.csv.nrow) : d.csv.nrow; /* every rank's time steps */
   if (cli_mpi_size() == 1 && total < (size_t)K) {
     rc = urn_error_set(&err, URN_EINPUT, "%s: %ld states cannot be fitted to %zu time steps", path, K, total);
     goto fail;

@@ -175,9 +175,10 @@ static int mh_estep(mh_fit *F, const urn_hmm_params *p, int stop_check, urn_erro
 }
 
 /* urn_hmm_fit_em over the ranks (hook: the iteration callback, may be NULL). */
-static int mh_em(mh_fit *F, urn_hmm_params *p, double *trace, int *n_done,
+static int mh_em(mh_fit *F, urn_hmm_params *p, double *trace, int *n_done, int *converged,
                  int (*hook)(void *ctx, int iteration, double log_joint), void *ctx, urn_error *err) {
   int rc = urn_hmm_params_check(F->m, p, err), done = 0;
+  *converged = 0;
   for (int i = 0; !rc && i < F->opts->num_iters; i++) {
     rc = mh_estep(F, p, 1, err);
     if (rc == URN_EINTR) rc = urn_error_set(err, URN_EINTR, "interrupted after %d EM iterations", i);
@@ -189,8 +190,10 @@ static int mh_em(mh_fit *F, urn_hmm_params *p, double *trace, int *n_done,
       rc = urn_error_set(err, URN_EINTR, "hmm fit: stopped at iteration %d", i + 1);
       break;
     }
-    if (F->opts->tol > 0 && i > 0 && 2.0 * (trace[i] - trace[i - 1]) / fabs(trace[i] + trace[i - 1]) < F->opts->tol)
+    if (F->opts->tol > 0 && i > 0 && 2.0 * (trace[i] - trace[i - 1]) / fabs(trace[i] + trace[i - 1]) < F->opts->tol) {
+      *converged = 1;
       break;
+    }
   }
   *n_done = done;
   return rc;
@@ -241,17 +244,80 @@ static int mh_iteration(void *ctx, int iteration, double log_joint) {
   return h->cb->iteration(h->cb->ctx, h->restart, iteration, log_joint);
 }
 
-/* One restart: initialize, EM, score (hmm_fit.c's one_fit over the ranks). */
+/* What one restart ended with (hmm_fit.c's restart_result). */
+typedef struct mh_result {
+  int n_done;       /* EM iterations */
+  int converged;    /* stopped on the tolerance */
+  double loglik;    /* final log p(y | theta) */
+  double lj;        /* final log joint */
+  int degenerate;   /* empty or collapsed states */
+} mh_result;
+
+/* Empty states (expected count < 0.5) and collapsed ones (a variance at the floor), as hmm_fit.c counts them. */
+static int mh_degenerate(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_stats *st) {
+  int n = 0, D = m->D;
+  for (int k = 0; k < m->K; k++) {
+    int bad = st->sum_w[k] < 0.5;
+    for (int d = 0; d < D && m->var_floor > 0; d++) {
+      double v = m->kind == URN_HMM_DIAG ? p->scale_diags[(size_t)k * D + d] * p->scale_diags[(size_t)k * D + d]
+                 : m->kind == URN_HMM_GAUSSIAN ? p->covs[((size_t)k * D + d) * D + d] : INFINITY;
+      bad |= v <= m->var_floor * (1.0 + 1e-9);
+    }
+    n += bad;
+  }
+  return n;
+}
+
+/* One restart: initialize, EM, score (hmm_fit.c's initialize + one_fit over the ranks). */
 static int mh_one_fit(mh_fit *F, urn_hmm_init_method init, const urn_hmm_params *given, uint64_t seed,
-                      urn_hmm_params *cur, double *trace, int *n_done, double *lj, mh_hook *hook, urn_error *err) {
+                      urn_hmm_params *cur, double *trace, mh_result *res, mh_hook *hook, urn_error *err) {
   int rc;
-  *n_done = 0, *lj = -INFINITY;
+  res->n_done = 0, res->converged = 0, res->lj = res->loglik = -INFINITY, res->degenerate = 0;
   if (init == URN_HMM_INIT_GIVEN) urn_hmm_params_copy(F->m, cur, given), rc = URN_OK;
   else if (init == URN_HMM_INIT_KMEANS) rc = mh_init_kmeans(F, seed, cur, err);
   else rc = urn_hmm_init_prior(F->m, seed, cur, err); /* the same draws on every rank */
-  if (!rc) rc = mh_em(F, cur, trace, n_done, hook->cb && hook->cb->iteration ? mh_iteration : NULL, hook, err);
-  if (!rc && !(rc = mh_estep(F, cur, 0, err))) *lj = F->st.loglik + urn_hmm_log_prior(F->m, cur);
+  if (!rc) rc = mh_em(F, cur, trace, &res->n_done, &res->converged, hook->cb && hook->cb->iteration ? mh_iteration : NULL, hook, err);
+  if (!rc && !(rc = mh_estep(F, cur, 0, err))) {
+    res->loglik = F->st.loglik;
+    res->lj = F->st.loglik + urn_hmm_log_prior(F->m, cur);
+    res->degenerate = mh_degenerate(F->m, cur, &F->st);
+  }
   return rc;
+}
+
+/* hmm_fit.c's variance floor over every rank's emissions: 1e-6 x the smallest per-dimension variance of the
+ * pooled data (sums added in rank order); *constant gets the first constant dimension. */
+static double mh_var_floor(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, int *constant) {
+  int D = m->D, size;
+  MPI_Comm_size(comm, &size);
+  double *v = urn_xcalloc((size_t)D + 1, sizeof *v), *all = urn_xmalloc(((size_t)D + 1) * (size_t)size * sizeof *all);
+  double *mean = urn_xcalloc((size_t)D, sizeof *mean), *var = urn_xcalloc((size_t)D, sizeof *var), n = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (int d = 0; d <= D; d++) v[d] = 0;
+    for (size_t b = 0; b < nseq; b++)
+      for (size_t t = 0; t < seqs[b].T; t++)
+        for (int d = 0; d < D; d++) {
+          double y = seqs[b].y[t * D + d];
+          v[d] += pass ? (y - mean[d]) * (y - mean[d]) : y;
+        }
+    for (size_t b = 0; b < nseq; b++) v[D] += (double)seqs[b].T;
+    MPI_Allgather(v, D + 1, MPI_DOUBLE, all, D + 1, MPI_DOUBLE, comm);
+    for (int d = 0; d <= D; d++) {
+      double s = all[d];
+      for (int r = 1; r < size; r++) s += all[(size_t)r * (D + 1) + d];
+      if (d == D) n = s;
+      else if (pass) var[d] = s;
+      else mean[d] = s;
+    }
+    for (int d = 0; d < D; d++) (pass ? var : mean)[d] /= n;
+  }
+  double best = INFINITY;
+  for (int d = 0; d < D; d++) {
+    if (!(var[d] > 0) && *constant < 0) *constant = d;
+    if (var[d] > 0 && var[d] < best) best = var[d];
+  }
+  free(v), free(all), free(mean), free(var);
+  return isfinite(best) ? 1e-6 * best : 0.0;
 }
 
 int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
@@ -263,6 +329,9 @@ int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_se
   if (m->kind == URN_HMM_LOGREG || m->kind == URN_HMM_CATREG)
     rc = urn_error_set(err, URN_EINPUT, "hmm fit over %s: the %s M-step reads every time step and is not distributed "
                        "over MPI ranks yet; run it in one process (--threads N)", "MPI ranks", urn_hmm_kind_name(m->kind));
+  else if (init == URN_HMM_INIT_SEARCH || init == URN_HMM_INIT_RANDOM)
+    rc = urn_error_set(err, URN_EINPUT, "hmm fit over MPI ranks: --init %s is not distributed yet; use --init kmeans, "
+                       "prior or a parameter file", init == URN_HMM_INIT_SEARCH ? "search" : "random");
   else if (init == URN_HMM_INIT_GIVEN && !given)
     rc = urn_error_set(err, URN_EINPUT, "hmm fit: initial parameters were asked for but not given");
   else if (restarts < 1)
@@ -278,23 +347,33 @@ int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_se
   if (total == 0) return urn_error_set(err, URN_EINPUT, "hmm: no sequences to fit");
   if (total < (unsigned long long)m->K)
     return urn_error_set(err, URN_EINPUT, "hmm fit: %d states cannot be fitted to %llu time steps", m->K, total);
+  urn_hmm_model mm = *m; /* shallow copy: the variance floor tied to the data's scale */
+  if (mm.kind == URN_HMM_GAUSSIAN || mm.kind == URN_HMM_DIAG) {
+    int constant = -1;
+    double floor_ = mh_var_floor(comm, m, seqs, nseq, &constant);
+    if (!(mm.var_floor > 0)) mm.var_floor = floor_;
+    if (constant >= 0 && (mm.no_prior & URN_HMM_FREEZE_EMISSIONS))
+      return urn_error_set(err, URN_EINPUT,
+                           "hmm fit: emission dimension %d is constant, so its maximum-likelihood variance is 0; "
+                           "drop it, or fit with a prior", constant);
+  }
+  m = &mm;
   mh_fit F;
   mh_fit_init(&F, comm, m, seqs, nseq, opts);
   urn_hmm_params cur;
   urn_hmm_params_alloc(m, &cur);
   double *tr = urn_xmalloc(sizeof(double) * (size_t)opts->num_iters);
-  urn_hmm_fit_report rep = {0, -1, -INFINITY, 0, init};
+  urn_hmm_fit_report rep = {0, -1, -INFINITY, 0, init, -INFINITY, 0, 0};
   urn_error first;
   urn_error_clear(&first);
   for (int r = 0; r < restarts; r++) {
     uint64_t s = seed + (uint64_t)r;
     urn_error e2;
     urn_error_clear(&e2);
-    int n_done;
-    double lj;
+    mh_result res;
     mh_hook hook = {cb, r};
-    rc = mh_one_fit(&F, init, given, s, &cur, tr, &n_done, &lj, &hook, &e2);
-    if (cb && cb->restart) cb->restart(cb->ctx, r, s, rc, lj, n_done, rc ? e2.msg : NULL);
+    rc = mh_one_fit(&F, init, given, s, &cur, tr, &res, &hook, &e2);
+    if (cb && cb->restart) cb->restart(cb->ctx, r, s, rc, res.lj, res.n_done, rc ? e2.msg : NULL);
     if (rc == URN_EINTR) {
       rep.n_failed++, rep.best_restart = -1, first = e2;
       break;
@@ -303,10 +382,13 @@ int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_se
       if (!rep.n_failed++) first = e2;
       continue;
     }
-    if (rep.best_restart < 0 || lj > rep.log_joint) {
-      rep.best_restart = r, rep.log_joint = lj, rep.iterations = n_done;
+    int better = rep.best_restart < 0 || res.degenerate < rep.degenerate ||
+                 (res.degenerate == rep.degenerate && res.lj > rep.log_joint);
+    if (better) {
+      rep.best_restart = r, rep.log_joint = res.lj, rep.iterations = res.n_done;
+      rep.loglik = res.loglik, rep.converged = res.converged, rep.degenerate = res.degenerate;
       urn_hmm_params_copy(m, best, &cur);
-      if (trace) memcpy(trace, tr, sizeof(double) * (size_t)n_done);
+      if (trace) memcpy(trace, tr, sizeof(double) * (size_t)res.n_done);
     }
   }
   free(tr);

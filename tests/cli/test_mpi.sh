@@ -43,10 +43,10 @@ for init in kmeans prior; do
   done
 done
 # a file per rank
-expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/part-{rank}.csv" --states 3 --y y --seq session --iters 40 --out "$TMP/parts.json" --quiet
+expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/part-{rank}.csv" --states 3 --y y --seq session --iters 40 --init kmeans --out "$TMP/parts.json" --quiet
 near "$TMP/one-kmeans.json" "$TMP/parts.json" 1e-12
 # the trace on rank 0's stdout only
-expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/g.csv" --states 3 --y y --seq session --iters 5 --out "$TMP/t.json"
+expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/g.csv" --states 3 --y y --seq session --iters 5 --init kmeans --out "$TMP/t.json"
 [ "$(grep -c '^final,' "$TMP/out")" = 1 ] && ok || bad "the trace printed $(grep -c '^final,' "$TMP/out") times"
 # faults: a missing file on rank 1, bad values on rank 1: every rank exits non-zero, rank 1's message
 expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit "$TMP/nothere-{rank}.csv" --states 3 --y y --seq session
@@ -57,6 +57,8 @@ expect_err "rank 1: "
 expect_err "bad-1.csv"
 expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit tests/data/hmm_logreg.csv --states 2 --y y --x x --seq session --emission bernoulli-glm
 expect_err "not distributed over MPI ranks"
+expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit "$TMP/g.csv" --states 3 --y y --seq session
+expect_err "--init search is not distributed yet"
 # urn sample: chains over ranks give the files (but for times, dates, threads and paths) and summary of one process
 cat > "$TMP/m.stan" <<'STAN'
 data { int N; vector[N] y; }
