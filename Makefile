@@ -69,7 +69,7 @@ BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 SUN_OBJ  := $(filter $(BUILD)/src/math/ode_%.o,$(LIB_OBJ))
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BS_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 
-.PHONY: all test test-asan test-tsan demo install clean bench check-shared
+.PHONY: all test test-asan test-tsan demo install clean bench bench-scale check-shared
 all: $(BUILD)/liburn.a $(BUILD)/liburn.so $(BUILD)/urn_bridgestan.so $(BUILD)/urn urn
 
 $(BUILD)/%.o: %.c Makefile
@@ -128,6 +128,10 @@ test-tsan:
 	@fail=0; for t in $(TSAN_TESTS); do build-tsan/tests/$$t >build-tsan/$$t.log 2>&1 || fail=1; \
 	  echo "$$t: $$(tail -n 1 build-tsan/$$t.log), $$(grep -c 'WARNING: ThreadSanitizer' build-tsan/$$t.log) reports"; done; \
 	exit $$fail
+
+# strong scaling of threads (reduce_sum) and MPI ranks (hmm fit), docs/scale.md; needs build-mpi/urn for the MPI part
+bench-scale: $(BUILD)/urn
+	@sh bench/scale.sh $(BUILD)
 
 bench: $(BUILD)/urn $(BENCH_BIN)
 	@sh bench/run_bench.sh $(BUILD)
