@@ -225,6 +225,16 @@ static const bcase CASES[] = {
      "data { int N; vector[N] y; array[N] int z; }\n"
      "parameters { real mu; }\n"
      "model { for (n in 1:N) { real t = mu; if (z[n]) t = 2 * mu; y[n] ~ normal(t, 1); } }\n", 0},
+    {"fused container expressions outside loops: assignments, declarations, function arguments", 0,
+     "data { int N; vector[N] x; vector[N] y; }\n"
+     "parameters { vector[N] raw; real mu; real<lower=0> s; }\n"
+     "transformed parameters { vector[N] al = mu + s * raw; row_vector[N] rv;\n"
+     "  rv = exp(0.1 * raw') .* x' - mu; }\n"
+     "model { vector[N] m; array[N] real q = to_array_1d(raw);\n"
+     "  raw ~ normal(0, 1); mu ~ normal(0, 1); s ~ exponential(1);\n"
+     "  m = al + mu * x - raw .* raw / 4; m = m * 0.5 + al;\n"
+     "  q = inv_logit(q); q = fmax(q, to_array_1d(x));\n"
+     "  y ~ normal(m, s + 1); target += -dot_self(rv' - x * s) / 10 + sum(square(to_vector(q))) * -0.01; }\n", 0},
     {"NOT: loop-carried dependence", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real<lower=-1, upper=1> rho; real<lower=0> s; }\n"
@@ -308,6 +318,11 @@ static void check_fused_mismatch(void) {
       "parameters { real mu; }\n"
       "model { y ~ normal(mu * head(y, 3) + y, 1); }\n";
   expect_reject(src, "size mismatch", "mismatch");
+  const char *assign =
+      "data { int N; vector[N] y; }\n"
+      "parameters { real mu; }\n"
+      "model { vector[3] m = mu * head(y, 3) + head(y, 4); target += sum(m); }\n";
+  expect_reject(assign, "size mismatch in a fused declaration", "mismatch");
   const char *gather =
       "data { int N; vector[N] y; array[N] int g; }\n"
       "transformed data { array[N] int g2 = g; g2[5] = 4; }\n"

@@ -1950,3 +1950,52 @@ void urn_fused_tilde_run(urn_ev *ev, const ir_st *s) {
 int32_t urn_fused_dist_s(urn_ev *ev, const ir_ex *e, double *out) {
   return urn_fused_dist(ev, e->bi, e->a, e->na, e->propto && ev->propto, out);
 }
+
+/* ---- fused container expressions (model and transformed parameters blocks) ----
+ *
+ * An elementwise container expression anywhere else (`mu = alpha + beta * x;`, `vector[N] eps = sigma * raw;`)
+ * evaluates through the same lanes: one pass over the elements, and a tape node per element with a partial per
+ * leaf it reads, instead of a node per element for every operator (`alpha + beta * x` makes N nodes, not 2N). */
+
+/* The value of a fused expression: lanes, then a container with one node per element. */
+static void fused_g(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  bctx b;
+  memset(&b, 0, sizeof b);
+  b.ev = ev, b.L = (size_t)-1, b.affine = 1;
+  bv x;
+  bx(&b, e, &x);
+  if (b.L == (size_t)-1) b.L = 1; /* cannot happen: a container operand sets it */
+  size_t L = b.L;
+  int32_t dim[URN_MAX_DIMS] = {(int32_t)L};
+  urn_val_alloc(ev, out, e->ty, dim, x.nt > 0);
+  for (size_t l = 0; l < L; l++) out->v[l] = x.v ? x.v[l] : x.u;
+  if (!x.nt) return;
+  for (size_t l = 0; l < L; l++) out->ix[l] = lane_node(&b, &x, l, out->v[l]);
+}
+
+static void fuse_ex(ir_ex *e) {
+  if (!e || e->lane || e->kind == IR_CONST) return; /* lanes already: a batched loop's or a fused argument's */
+  if (!e->novar && fuse_op(e) && e->ty.dims + urn_base_ndim(e->ty.base) == 1) {
+    fuse_mark(e);
+    e->g = fused_g;
+    return;
+  }
+  for (int i = 0; i < e->na; i++) fuse_ex(e->a[i]);
+  for (int i = 0; i < e->nidx; i++) fuse_ex(e->idx[i].lo), fuse_ex(e->idx[i].hi);
+}
+
+static void fuse_st(ir_st *s) {
+  if (!s || (s->kind == URN_ST_FOR && s->batch)) return;
+  if (s->lhs && s->lhs->kind == URN_EX_INDEX)
+    for (int i = 0; i < s->lhs->nidx; i++) fuse_ex(s->lhs->idx[i].lo), fuse_ex(s->lhs->idx[i].hi);
+  fuse_ex(s->rhs), fuse_ex(s->cond), fuse_ex(s->lo), fuse_ex(s->hi);
+  for (int i = 0; i < s->nargs; i++) fuse_ex(s->args[i]);
+  if (s->kind == URN_ST_DECL && s->decl && s->decl->init != s->rhs) fuse_ex(s->decl->init);
+  for (int i = 0; i < s->nbody; i++) fuse_st(s->body[i]);
+}
+
+void urn_fuse_exprs(urn_prog *p) {
+  if (p->nobatch) return;
+  for (int b = URN_BLK_TPARAMS; b <= URN_BLK_MODEL; b++)
+    for (int i = 0; i < p->nstmts[b]; i++) fuse_st(p->stmts[b][i]);
+}

@@ -49,6 +49,9 @@ void urn_batch_run(urn_ev *ev, const ir_st *s);
  * matrix that the block reads only as hmm_marginal's first argument as
  * deferred (see URN_DEFER_MARK in eval.h).  Returns the number of such matrices. */
 int urn_batch_defer_plan(urn_prog *p);
+/* After lowering: elementwise container expressions of the transformed parameters and model blocks outside
+ * batched loops and fused arguments evaluate through lanes (one tape node per element). */
+void urn_fuse_exprs(urn_prog *p);
 /* Fused vector arguments of a vectorized distribution call (lang/batch.c):
  * marks the arguments, returns 1 when any fuses; then the call / ~ statement
  * runs through urn_fused_dist_s / urn_fused_tilde_run (one tape node). */

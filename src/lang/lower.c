@@ -587,6 +587,7 @@ urn_prog *urn_lower_ex(const urn_program *ast, int nobatch, urn_error *err) {
     urn_prog_free(p);
     return NULL;
   }
+  urn_fuse_exprs(p);
   return p;
 }
 
