@@ -147,7 +147,7 @@ static const bcase CASES[] = {
      "  for (n in 1:N) { target += normal_lpdf(y[n] | mu[n], s); mu[n] = a * x[n]; }\n"
      "  for (n in 1:N) { for (k in 1:K) w[n] = a * k; target += -square(w[n]); }\n"
      "  for (n in 1:N) { m2[n, 1] = a; target += normal_lpdf(y[n] | m2[n, 2], s); } }\n", 0},
-    {"transformed parameters: gathers (loss curve), two writers of one row (capture-recapture), then read", 3,
+    {"transformed parameters: gathers (loss curve), two writers of one row (capture-recapture), then read", 4,
      "data { int N; int K; int T; vector[N] x; vector[N] y; array[N] int g; array[K, T] real ys; }\n"
      "parameters { vector<lower=0>[3] lr; real<lower=0> om; real<lower=0, upper=1> p; real<lower=0, upper=1> c; }\n"
      "transformed parameters { vector[3] gf; vector[N] lm; array[K] vector[T] pe;\n"
@@ -235,6 +235,17 @@ static const bcase CASES[] = {
      "  m = al + mu * x - raw .* raw / 4; m = m * 0.5 + al;\n"
      "  q = inv_logit(q); q = fmax(q, to_array_1d(x));\n"
      "  y ~ normal(m, s + 1); target += -dot_self(rv' - x * s) / 10 + sum(square(to_vector(q))) * -0.01; }\n", 0},
+    {"densities of rows element by element (capture-recapture Mb, Mth): array, matrix and 2-D array rows", 3,
+     "data { int K; int T; array[K, T] real ys; array[K, T] real xs; }\n"
+     "transformed data { array[K, T] int yi; for (k in 1:K) for (t in 1:T) yi[k, t] = ys[k, t] > 0.5; }\n"
+     "parameters { real<lower=0, upper=1> om; real<lower=0, upper=1> p; real<lower=0, upper=1> c; vector[T] lp; }\n"
+     "transformed parameters { array[K] vector<lower=0, upper=1>[T] pe; matrix[K, T] lg;\n"
+     "  for (i in 1:K) { pe[i, 1] = p; for (j in 2:T) pe[i, j] = (1 - yi[i, j - 1]) * p + yi[i, j - 1] * c;\n"
+     "    for (j in 1:T) lg[i, j] = lp[j] * (1 + i); } }\n"
+     "model { lp ~ normal(0, 1);\n"
+     "  for (i in 1:K) { if (sum(yi[i]) > 3) target += bernoulli_lpmf(1 | om) + bernoulli_lpmf(yi[i] | pe[i]);\n"
+     "    else target += log_sum_exp(bernoulli_lpmf(1 | om) + bernoulli_logit_lpmf(yi[i] | lg[i]), bernoulli_lpmf(0 | om)); }\n"
+     "  for (i in 1:K) { yi[i] ~ bernoulli_logit(lg[i] * 0.5 - 1); ys[i] ~ normal(pe[i], c + 1); } }\n", 0},
     {"NOT: loop-carried dependence", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real<lower=-1, upper=1> rho; real<lower=0> s; }\n"

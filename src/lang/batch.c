@@ -77,7 +77,9 @@ enum {
   BOP_VLOCAL,      /* a per-iteration container local as a whole (a lane container: one lane value per element) */
   BOP_VUNARY,      /* elementwise unary kernel over a lane container */
   BOP_VBINARY,     /* elementwise binary kernel over lane containers and scalars */
-  BOP_VGATHER      /* fused vector expression: v[idx], a vector / 1-D real array variable at a data int array */
+  BOP_VGATHER,     /* fused vector expression: v[idx], a vector / 1-D real array variable at a data int array */
+  BOP_VROW,        /* a lane container: x[i], a row (vector / 1-D array) of a variable at a lane-varying index */
+  BOP_DIST_VEC     /* a distribution call with container arguments: the sum of its elements' densities */
 };
 
 /* Forward terms a lane value may carry: a store into a per-iteration local
@@ -265,6 +267,17 @@ static int local_container(actx *a, const ir_ex *e) {
   return b;
 }
 
+/* Can a distribution call with these arguments run element by element (a univariate family whose arguments
+ * are scalars or 1-D containers: vectors, row vectors, arrays of reals or ints)? */
+static int dist_vec_ok(ir_ex *const *args, int na, const urn_builtin *bi) {
+  if (!(bi->flags & URN_BI_DIST) || (bi->flags & URN_BI_RNG) || na > URN_DIST_MAX_ARGS) return 0;
+  const urn_dist *d = bi->aux;
+  if (d->multivariate) return 0;
+  for (int i = 0; i < na; i++)
+    if (!is_vec_ty(args[i]->ty) && !(is_scalar_ty(args[i]->ty) && args[i]->s)) return 0;
+  return 1;
+}
+
 /* Checks an expression: -1 not batchable, 0 loop-invariant, 1 lane-varying.
  * With mark, writes lane / bop / bslot into the nodes. */
 static int ex_check(actx *a, ir_ex *e, int mark) {
@@ -322,6 +335,16 @@ static int ex_check(actx *a, ir_ex *e, int mark) {
         if (mark) mark_uniform(e);
         return 0;
       }
+      if (!rb && e->a[0]->kind == URN_EX_VAR && all_single && e->nidx == 1 && is_vec_ty(e->ty) &&
+          (e->a[0]->ty.dims >= 1 || e->a[0]->ty.base == URN_TY_MATRIX) && is_scalar_ty(e->idx[0].lo->ty)) {
+        /* a row x[i] at a lane-varying index: a lane container (one lane value per element) */
+        if (mark) {
+          mark_uniform(e->a[0]);
+          ex_check(a, e->idx[0].lo, 1);
+          e->lane = 1, e->bop = BOP_VROW;
+        }
+        return 1;
+      }
       if (rb || e->a[0]->kind != URN_EX_VAR || !all_single || !is_scalar_ty(e->ty)) return -1;
       for (int i = 0; i < e->nidx; i++) if (!is_scalar_ty(e->idx[i].lo->ty)) return -1;
       if (mark) {
@@ -376,6 +399,13 @@ static int ex_check(actx *a, ir_ex *e, int mark) {
       if (!lane) {
         if (mark) mark_uniform(e);
         return 0;
+      }
+      if (b && !all_scalar && is_scalar_ty(e->ty) && dist_vec_ok(e->a, e->na, b)) {
+        if (mark) {
+          for (int i = 0; i < e->na; i++) ex_check(a, e->a[i], 1);
+          e->lane = 1, e->bop = BOP_DIST_VEC;
+        }
+        return 1;
       }
       if (!b || !all_scalar || !is_scalar_ty(e->ty)) return -1;
       int bop = BOP_NONE;
@@ -481,7 +511,9 @@ static int st_check(actx *a, ir_st *s, int mark) {
     case URN_ST_TILDE:
       if (s->fun || !s->bi || s->tlo || s->thi || s->nargs > URN_DIST_MAX_ARGS) return -1;
       for (int i = 0; i < s->nargs; i++) {
-        if (!is_scalar_ty(s->args[i]->ty) || !s->args[i]->s) return -1;
+        if (!is_scalar_ty(s->args[i]->ty) || !s->args[i]->s) {
+          if (!dist_vec_ok(s->args, s->nargs, s->bi)) return -1; /* element by element (bs: BOP_DIST_VEC) */
+        }
         if (ex_check(a, s->args[i], mark) < 0) return -1;
       }
       return 0;
@@ -964,6 +996,47 @@ static void bx_binary(bctx *b, const ir_ex *e, bv *out) {
 
 /* Evaluates a container-typed expression of the batch into *n lane values.
  * The array may be a local's own storage: callers only read it. */
+/* x[i] for a lane-varying i, x an array of vectors (or a 2-D array, a matrix's rows...): element k of lane l is
+ * x's storage at the row's offset + k * stride (the layout lane_offsets computes). */
+static bv *bx_row(bctx *b, const ir_ex *e, size_t *n) {
+  urn_ev *ev = b->ev;
+  const ir_ex *be = e->a[0];
+  const urn_val *base = be->global ? &ev->glob[be->slot] : &ev->frame[be->slot];
+  int nd = urn_val_ndim(base->ty);
+  size_t inner = 1, stride[URN_MAX_DIMS];
+  for (int d = base->ty.dims; d < nd; d++) stride[d] = inner, inner *= (size_t)base->dim[d];
+  size_t outer = inner;
+  for (int d = base->ty.dims - 1; d >= 0; d--) stride[d] = outer, outer *= (size_t)base->dim[d];
+  /* the row: every dimension after the first; its elements are contiguous (row-major arrays) or strided
+     (a matrix's row) */
+  size_t cnt = 1;
+  for (int d = 1; d < nd; d++) cnt *= (size_t)base->dim[d];
+  size_t step = nd >= 2 && base->ty.dims == 0 && base->ty.base == URN_TY_MATRIX ? stride[1] : 1;
+  bv iv;
+  bx(b, e->idx[0].lo, &iv);
+  size_t L = b->L;
+  size_t *off = balloc(b, (L ? L : 1) * sizeof *off);
+  LANES(&iv, xv, sx);
+  for (size_t l = 0; l < L; l++) off[l] = check_index(ev, e, xv[l * sx], base->dim[0]) * stride[0];
+  bv *el = balloc(b, (cnt ? cnt : 1) * sizeof *el);
+  for (size_t k = 0; k < cnt; k++) {
+    double *v = dalloc(b, L);
+    for (size_t l = 0; l < L; l++) v[l] = base->v[off[l] + k * step];
+    el[k].v = v, el[k].u = 0, el[k].nt = 0, el[k].t = NULL;
+    if (!base->ix) continue;
+    int32_t *ln = balloc(b, (L ? L : 1) * sizeof *ln);
+    int any = 0;
+    for (size_t l = 0; l < L; l++) ln[l] = base->ix[off[l] + k * step], any |= ln[l] >= 0;
+    if (any) {
+      bterm *t = balloc(b, sizeof *t);
+      *t = (bterm){-1, ln, NULL, 0};
+      el[k].t = t, el[k].nt = 1;
+    }
+  }
+  *n = cnt;
+  return el;
+}
+
 static bv *bxv(bctx *b, const ir_ex *e, size_t *n) {
   urn_ev *ev = b->ev;
   if (!e->lane || e->kind == IR_CONST) {
@@ -986,6 +1059,7 @@ static bv *bxv(bctx *b, const ir_ex *e, size_t *n) {
   }
   switch (e->bop) {
     case BOP_VLOCAL: *n = b->loc[e->bslot].n; return b->loc[e->bslot].el;
+    case BOP_VROW: return bx_row(b, e, n);
     case BOP_VUNARY: {
       size_t m;
       const bv *x = bxv(b, e->a[0], &m);
@@ -1082,6 +1156,46 @@ static void bx_dist_lanes(bctx *b, const urn_builtin *bi, ir_ex *const *a, int n
   }
   out->v = v;
   combine(b, out, na, args, p);
+}
+
+static bv *bxv(bctx *b, const ir_ex *e, size_t *n);
+
+/* A univariate distribution with container arguments (`bernoulli_lpmf(y[i] | p_eff[i])`): the sum over the
+ * elements of the density on the elements' lane values (scalars broadcast), as the vectorised call sums. */
+static void bx_dist_vec(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int propto, bv *out) {
+  urn_ev *ev = b->ev;
+  const bv *el[URN_DIST_MAX_ARGS];
+  bv sc[URN_DIST_MAX_ARGS];
+  int vec[URN_DIST_MAX_ARGS];
+  size_t n = 0;
+  int any = 0;
+  for (int i = 0; i < na; i++) {
+    vec[i] = !is_scalar_ty(a[i]->ty);
+    if (!vec[i]) { bx(b, a[i], &sc[i]); el[i] = &sc[i]; continue; }
+    size_t m;
+    el[i] = bxv(b, a[i], &m);
+    if (any && m != n)
+      urn_ev_reject(ev, "%s:%d:%d: %s: size mismatch (%zu and %zu elements)", ev->prog->path, a[i]->line, a[i]->col,
+                    bi->name, n, m);
+    n = m, any = 1;
+  }
+  if (!n) { bv_uniform(out, 0, -1, b); return; }
+  bv *part = balloc(b, n * sizeof *part);
+  const bv **args = balloc(b, n * sizeof *args);
+  bpart *pp = balloc(b, n * sizeof *pp);
+  for (size_t k = 0; k < n; k++) {
+    bv x[URN_DIST_MAX_ARGS];
+    for (int i = 0; i < na; i++) x[i] = vec[i] ? el[i][k] : sc[i];
+    bx_dist_lanes(b, bi, a, na, propto, x, &part[k]);
+    args[k] = &part[k], pp[k].p = NULL, pp[k].c = 1;
+  }
+  size_t L = b->L;
+  double *v = dalloc(b, L);
+  for (size_t l = 0; l < L; l++) v[l] = part[0].v[l];
+  for (size_t k = 1; k < n; k++)
+    for (size_t l = 0; l < L; l++) v[l] += part[k].v[l];
+  out->v = v;
+  combine(b, out, (int)n, args, pp);
 }
 
 static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int propto, int normal, bv *out) {
@@ -1338,6 +1452,7 @@ static void bx(bctx *b, const ir_ex *e, bv *out) {
       bx_dist(b, e->bi, e->a, e->na, e->propto && b->ev->propto, e->bop == BOP_NORMAL, out);
       return;
     case BOP_LSE_VEC: case BOP_SUM_VEC: bx_reduce(b, e, out); return;
+    case BOP_DIST_VEC: bx_dist_vec(b, e->bi, e->a, e->na, e->propto && b->ev->propto, out); return;
     case BOP_VLEAF: bx_vleaf(b, e, out); return;
     case BOP_VGATHER: bx_gather(b, e, out); return;
   }
@@ -1782,6 +1897,12 @@ static void bs(bctx *b, const ir_st *s) {
     }
     case URN_ST_TILDE: {
       bv x;
+      for (int i = 0; i < s->nargs; i++)
+        if (!is_scalar_ty(s->args[i]->ty)) {
+          bx_dist_vec(b, s->bi, s->args, s->nargs, b->ev->propto, &x);
+          sink_target(b, &x);
+          return;
+        }
       int normal = s->nargs == 3 && s->run == rt_run_fn(URN_ST_TILDE, 1);
       bx_dist(b, s->bi, s->args, s->nargs, b->ev->propto, normal, &x);
       sink_target(b, &x);
