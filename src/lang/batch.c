@@ -278,6 +278,21 @@ static int dist_vec_ok(ir_ex *const *args, int na, const urn_builtin *bi) {
   return 1;
 }
 
+static int ex_check(actx *a, ir_ex *e, int mark);
+
+/* Is container argument e of a density built only from lane containers (rows x[i], per-iteration locals) and
+ * scalars?  A loop-invariant container in it (`a[i] * (theta - b[i])`: theta, a whole parameter vector) has
+ * the length of a parameter vector, typically long: element by element over the lanes would then call the
+ * density once per element and lane, dearer than the ordinary loop's one vectorised call per iteration (IRT:
+ * 2x), so such a loop stays ordinary. */
+static int rows_only(actx *a, ir_ex *e) {
+  if (!e || is_scalar_ty(e->ty)) return 1;
+  if (ex_check(a, e, 0) == 0) return 0;
+  if (e->kind == URN_EX_INDEX || e->kind == URN_EX_VAR) return 1;
+  for (int i = 0; i < e->na; i++) if (!rows_only(a, e->a[i])) return 0;
+  return 1;
+}
+
 /* Checks an expression: -1 not batchable, 0 loop-invariant, 1 lane-varying.
  * With mark, writes lane / bop / bslot into the nodes. */
 static int ex_check(actx *a, ir_ex *e, int mark) {
@@ -400,7 +415,9 @@ static int ex_check(actx *a, ir_ex *e, int mark) {
         if (mark) mark_uniform(e);
         return 0;
       }
-      if (b && !all_scalar && is_scalar_ty(e->ty) && dist_vec_ok(e->a, e->na, b)) {
+      int rows = 1;
+      for (int i = 0; i < e->na && !all_scalar; i++) rows &= rows_only(a, e->a[i]);
+      if (b && !all_scalar && rows && is_scalar_ty(e->ty) && dist_vec_ok(e->a, e->na, b)) {
         if (mark) {
           for (int i = 0; i < e->na; i++) ex_check(a, e->a[i], 1);
           e->lane = 1, e->bop = BOP_DIST_VEC;
@@ -512,7 +529,8 @@ static int st_check(actx *a, ir_st *s, int mark) {
       if (s->fun || !s->bi || s->tlo || s->thi || s->nargs > URN_DIST_MAX_ARGS) return -1;
       for (int i = 0; i < s->nargs; i++) {
         if (!is_scalar_ty(s->args[i]->ty) || !s->args[i]->s) {
-          if (!dist_vec_ok(s->args, s->nargs, s->bi)) return -1; /* element by element (bs: BOP_DIST_VEC) */
+          /* element by element (bs: BOP_DIST_VEC) */
+          if (!dist_vec_ok(s->args, s->nargs, s->bi) || !rows_only(a, s->args[i])) return -1;
         }
         if (ex_check(a, s->args[i], mark) < 0) return -1;
       }
