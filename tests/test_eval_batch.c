@@ -246,7 +246,7 @@ static const bcase CASES[] = {
      "  for (i in 1:K) { if (sum(yi[i]) > 3) target += bernoulli_lpmf(1 | om) + bernoulli_lpmf(yi[i] | pe[i]);\n"
      "    else target += log_sum_exp(bernoulli_lpmf(1 | om) + bernoulli_logit_lpmf(yi[i] | lg[i]), bernoulli_lpmf(0 | om)); }\n"
      "  for (i in 1:K) { yi[i] ~ bernoulli_logit(lg[i] * 0.5 - 1); ys[i] ~ normal(pe[i], c + 1); } }\n", 0},
-    {"NOT: a density on a loop-invariant container per iteration (IRT: one vectorised call per row is cheaper)", 0,
+    {"a density on a loop-invariant container per iteration (IRT shape)", 1,
      "data { int K; int T; array[K, T] real ys; }\n"
      "transformed data { array[K, T] int yi; for (k in 1:K) for (t in 1:T) yi[k, t] = ys[k, t] > 0.5; }\n"
      "parameters { vector[T] th; vector[K] a; vector[K] b; }\n"

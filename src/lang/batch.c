@@ -278,21 +278,6 @@ static int dist_vec_ok(ir_ex *const *args, int na, const urn_builtin *bi) {
   return 1;
 }
 
-static int ex_check(actx *a, ir_ex *e, int mark);
-
-/* Is container argument e of a density built only from lane containers (rows x[i], per-iteration locals) and
- * scalars?  A loop-invariant container in it (`a[i] * (theta - b[i])`: theta, a whole parameter vector) has
- * the length of a parameter vector, typically long: element by element over the lanes would then call the
- * density once per element and lane, dearer than the ordinary loop's one vectorised call per iteration (IRT:
- * 2x), so such a loop stays ordinary. */
-static int rows_only(actx *a, ir_ex *e) {
-  if (!e || is_scalar_ty(e->ty)) return 1;
-  if (ex_check(a, e, 0) == 0) return 0;
-  if (e->kind == URN_EX_INDEX || e->kind == URN_EX_VAR) return 1;
-  for (int i = 0; i < e->na; i++) if (!rows_only(a, e->a[i])) return 0;
-  return 1;
-}
-
 /* Checks an expression: -1 not batchable, 0 loop-invariant, 1 lane-varying.
  * With mark, writes lane / bop / bslot into the nodes. */
 static int ex_check(actx *a, ir_ex *e, int mark) {
@@ -415,9 +400,7 @@ static int ex_check(actx *a, ir_ex *e, int mark) {
         if (mark) mark_uniform(e);
         return 0;
       }
-      int rows = 1;
-      for (int i = 0; i < e->na && !all_scalar; i++) rows &= rows_only(a, e->a[i]);
-      if (b && !all_scalar && rows && is_scalar_ty(e->ty) && dist_vec_ok(e->a, e->na, b)) {
+      if (b && !all_scalar && is_scalar_ty(e->ty) && dist_vec_ok(e->a, e->na, b)) {
         if (mark) {
           for (int i = 0; i < e->na; i++) ex_check(a, e->a[i], 1);
           e->lane = 1, e->bop = BOP_DIST_VEC;
@@ -529,8 +512,8 @@ static int st_check(actx *a, ir_st *s, int mark) {
       if (s->fun || !s->bi || s->tlo || s->thi || s->nargs > URN_DIST_MAX_ARGS) return -1;
       for (int i = 0; i < s->nargs; i++) {
         if (!is_scalar_ty(s->args[i]->ty) || !s->args[i]->s) {
-          /* element by element (bs: BOP_DIST_VEC) */
-          if (!dist_vec_ok(s->args, s->nargs, s->bi) || !rows_only(a, s->args[i])) return -1;
+          /* a vectorised call per lane (bs: BOP_DIST_VEC) */
+          if (!dist_vec_ok(s->args, s->nargs, s->bi)) return -1;
         }
         if (ex_check(a, s->args[i], mark) < 0) return -1;
       }
@@ -1178,17 +1161,21 @@ static void bx_dist_lanes(bctx *b, const urn_builtin *bi, ir_ex *const *a, int n
 
 static bv *bxv(bctx *b, const ir_ex *e, size_t *n);
 
-/* A univariate distribution with container arguments (`bernoulli_lpmf(y[i] | p_eff[i])`): the sum over the
- * elements of the density on the elements' lane values (scalars broadcast), as the vectorised call sums. */
+/* A univariate distribution with container arguments (`bernoulli_lpmf(y[i] | p_eff[i])`): per lane, ONE
+ * vectorised call on that lane's elements (scalars broadcast), as the ordinary loop makes per iteration; the
+ * partials of every element become terms of the result (a leaf may appear in several terms: consumers add). */
 static void bx_dist_vec(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int propto, bv *out) {
   urn_ev *ev = b->ev;
+  const urn_dist *d = bi->aux;
+  urn_dist_fn fn = urn_dist_function(d, bi->aux2 == URN_DF_LUPDF ? URN_DF_LPDF : bi->aux2);
   const bv *el[URN_DIST_MAX_ARGS];
   bv sc[URN_DIST_MAX_ARGS];
-  int vec[URN_DIST_MAX_ARGS];
-  size_t n = 0;
+  int vec[URN_DIST_MAX_ARGS], isint[URN_DIST_MAX_ARGS];
+  size_t n = 0, L = b->L;
   int any = 0;
   for (int i = 0; i < na; i++) {
     vec[i] = !is_scalar_ty(a[i]->ty);
+    isint[i] = d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT;
     if (!vec[i]) { bx(b, a[i], &sc[i]); el[i] = &sc[i]; continue; }
     size_t m;
     el[i] = bxv(b, a[i], &m);
@@ -1197,23 +1184,69 @@ static void bx_dist_vec(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na,
                     bi->name, n, m);
     n = m, any = 1;
   }
-  if (!n) { bv_uniform(out, 0, -1, b); return; }
-  bv *part = balloc(b, n * sizeof *part);
-  const bv **args = balloc(b, n * sizeof *args);
-  bpart *pp = balloc(b, n * sizeof *pp);
-  for (size_t k = 0; k < n; k++) {
-    bv x[URN_DIST_MAX_ARGS];
-    for (int i = 0; i < na; i++) x[i] = vec[i] ? el[i][k] : sc[i];
-    bx_dist_lanes(b, bi, a, na, propto, x, &part[k]);
-    args[k] = &part[k], pp[k].p = NULL, pp[k].c = 1;
-  }
-  size_t L = b->L;
   double *v = dalloc(b, L);
-  for (size_t l = 0; l < L; l++) v[l] = part[0].v[l];
-  for (size_t k = 1; k < n; k++)
-    for (size_t l = 0; l < L; l++) v[l] += part[k].v[l];
-  out->v = v;
-  combine(b, out, (int)n, args, pp);
+  out->v = v, out->nt = 0, out->t = NULL;
+  if (!n) { for (size_t l = 0; l < L; l++) v[l] = 0; return; }
+  /* per argument: the values of one lane, the partials of every lane (element k of lane l at k * L + l) */
+  double *vals[URN_DIST_MAX_ARGS], *g[URN_DIST_MAX_ARGS], *gl[URN_DIST_MAX_ARGS];
+  int *ivals[URN_DIST_MAX_ARGS];
+  for (int i = 0; i < na; i++) {
+    size_t m = vec[i] ? n : 1;
+    vals[i] = dalloc(b, m), ivals[i] = isint[i] ? balloc(b, m * sizeof(int)) : NULL;
+    int want = !isint[i] && !a[i]->novar;
+    if (want) { int t = 0; for (size_t k = 0; k < m; k++) t |= el[i][vec[i] ? k : 0].nt > 0; want = t; }
+    g[i] = want ? dalloc(b, m * L) : NULL, gl[i] = want ? dalloc(b, m) : NULL;
+  }
+  for (size_t l = 0; l < L; l++) {
+    urn_darg da[URN_DIST_MAX_ARGS];
+    for (int i = 0; i < na; i++) {
+      size_t m = vec[i] ? n : 1;
+      for (size_t k = 0; k < m; k++) vals[i][k] = el[i][k].v ? el[i][k].v[l] : el[i][k].u;
+      memset(&da[i], 0, sizeof da[i]);
+      da[i].n = m, da[i].rows = m, da[i].cols = 1;
+      if (isint[i]) {
+        for (size_t k = 0; k < m; k++) ivals[i][k] = (int)vals[i][k];
+        da[i].iv = ivals[i];
+        continue;
+      }
+      da[i].v = vals[i];
+      if (!a[i]->novar) {
+        double *p = gl[i] ? gl[i] : dalloc(b, m);
+        memset(p, 0, m * sizeof *p);
+        da[i].d = p;
+      }
+    }
+    double r = 0;
+    int rc = fn(da, propto, &r, ev->err);
+    if (rc != URN_OK) dist_fail(ev, rc);
+    v[l] = r;
+    for (int i = 0; i < na; i++)
+      if (g[i]) for (size_t k = 0, m = vec[i] ? n : 1; k < m; k++) g[i][k * L + l] = gl[i][k];
+  }
+  /* the terms: each element's terms times its partials, concatenated */
+  int total = 0;
+  for (int i = 0; i < na; i++)
+    if (g[i]) for (size_t k = 0, m = vec[i] ? n : 1; k < m; k++) total += el[i][k].nt;
+  if (!total) return;
+  bterm *t = balloc(b, (size_t)total * sizeof *t);
+  for (int i = 0; i < na; i++) {
+    if (!g[i]) continue;
+    for (size_t k = 0, m = vec[i] ? n : 1; k < m; k++) {
+      const double *p = g[i] + k * L;
+      for (int j = 0; j < el[i][k].nt; j++) {
+        const bterm *s = &el[i][k].t[j];
+        bterm *o = &t[out->nt++];
+        o->node = s->node, o->lnode = s->lnode, o->owned = 0, o->d = p;
+        if (s->d) {
+          double *dd = dalloc(b, L);
+          for (size_t l = 0; l < L; l++) dd[l] = p[l] * s->d[l];
+          o->d = dd, o->owned = 1;
+        }
+      }
+    }
+  }
+  out->t = t;
+  if (out->nt > BATCH_FWD_TERMS) bv_collapse(b, out, 0);
 }
 
 static void bx_dist(bctx *b, const urn_builtin *bi, ir_ex *const *a, int na, int propto, int normal, bv *out) {
