@@ -515,7 +515,12 @@ static int hmm_cli_fit(int argc, char **argv) {
       urn_hmm_json_num(&fit, stay < 1.0 ? 1.0 / (1.0 - stay) : INFINITY);
     }
     urn_buf_putc(&fit, ']');
-    if (want_se) write_std_errors(&fit, &m, &best, &d, (int)threads, npar, total);
+    /* a rank reading its own file holds only its share of the data: rank 0's Hessian would be its share's */
+    if (want_se && cli_mpi_size() > 1 && path == rank_path)
+      fprintf(stderr, "urn hmm fit: no standard errors when each MPI rank reads its own file (one file for all "
+                      "ranks gives them)\n");
+    else if (want_se)
+      write_std_errors(&fit, &m, &best, &d, (int)threads, npar, total);
     urn_buf_puts(&fit, ",\n          \"log_joint_trace\": [");
     for (int i = 0; i < best_n; i++) {
       if (i) urn_buf_puts(&fit, ", ");
