@@ -353,7 +353,7 @@ static int run_lbfgs(const pf_config *cfg, pf_trace *tr, const double *theta0, p
 /* The ELBO of approximation a from K draws (-inf when a draw's density is not finite). */
 static double elbo(const pf_approx *a, int K, urn_rng *rng, pf_lp *e, double *u, double *work) {
   double sum = 0;
-  for (int i = 0; i < K; i++) {
+  for (int i = 0; i < K && !e->fatal; i++) { /* an error such as a stop request ends it (K may be 1e8) */
     double lq = approx_draw(a, rng, u, work);
     sum += eval_lp(e, u) - lq;
   }
