@@ -90,14 +90,17 @@ expect_err "3 MPI ranks but 2 chains"
 echo 'parameters { real x; } model { x ~ nonsense(1); }' > "$TMP/bad.stan"
 expect_exit 1 $RUN -n 2 "$MPIURN" sample "$TMP/bad.stan" --chains 2
 expect_err "nonsense"
-# an interrupted run (SIGINT to mpirun, which sends SIGTERM to the ranks) leaves readable files
+# an interrupted run (SIGINT to mpirun, which sends SIGTERM to the ranks) leaves readable files.  mpirun
+# SIGKILLs ranks still alive 1 s after its SIGTERM (odls_base_sigkill_timeout), and a rank's last act is the
+# fsync of its file: --thin keeps the files small so that the fsync fits in that second on a slow disk (CI's
+# run of 5da1184 wrote ~50 MB per rank unthinned and lost the race: .part files, no message)
 echo 'parameters { vector[20] x; } model { x ~ normal(0, 1); }' > "$TMP/slow.stan"
-$RUN -n 2 "$MPIURN" sample "$TMP/slow.stan" --chains 2 --seed 3 --output-dir "$TMP/sl" --draws 5000000 --refresh 0 >"$TMP/sl.out" 2>&1 &
+$RUN -n 2 "$MPIURN" sample "$TMP/slow.stan" --chains 2 --seed 3 --output-dir "$TMP/sl" --draws 50000000 --thin 1000 --refresh 0 >"$TMP/sl.out" 2>&1 &
 pid=$!
-i=0; while [ $i -lt 100 ] && ! [ -s "$TMP/sl/slow-2.csv.part" ] && ! [ -s "$TMP/sl/slow-2.csv" ]; do sleep 0.2; i=$((i + 1)); done
-sleep 1; kill -INT $pid; wait $pid; rc=$?
+i=0; while [ $i -lt 300 ] && ! [ -s "$TMP/sl/slow-2.csv.part" ] && ! [ -s "$TMP/sl/slow-2.csv" ]; do sleep 0.2; i=$((i + 1)); done
+sleep 2; kill -INT $pid; wait $pid; rc=$?
 [ "$rc" != 0 ] && ok || bad "an interrupted MPI run exited 0"
-grep -q "hold the draws made so far" "$TMP/sl.out" && ok || bad "no interruption message: $(head -c 300 "$TMP/sl.out")"
+grep -q "hold the draws made so far" "$TMP/sl.out" && ok || bad "no interruption message: $(head -c 300 "$TMP/sl.out"); files: $(ls -l "$TMP/sl" 2>&1)"
 expect_exit 0 "$URN" summary "$TMP/sl/slow-1.csv" "$TMP/sl/slow-2.csv"
 expect_out "x.20"
 done_tests
