@@ -30,6 +30,7 @@ static void usage(FILE *out) {
           "  --seed N          random seed (for the start and generated quantities; 1)\n"
           "  --iter N          maximum iterations (2000)\n"
           "  --output FILE     the Stan CSV written (default <model>-output/<model>-optimize.csv)\n"
+          "  --overwrite       replace the output file of an earlier run\n"
           "  --sig-figs N      significant digits in the CSV (6)\n"
           "  --timeout SECONDS stop after this long (exit 124, nothing written)\n");
 }
@@ -50,6 +51,7 @@ int cmd_optimize(int argc, char **argv) {
   cli_init(&a, "optimize", argc, argv);
   const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *init_arg = NULL, *output = NULL, *s, *algo = NULL;
   long v, sig_figs = 6;
+  int overwrite = 0;
   double timeout = 0;
   urn_run_config cfg;
   urn_run_config_default(&cfg, URN_RUN_OPTIMIZE);
@@ -74,6 +76,8 @@ int cmd_optimize(int argc, char **argv) {
     } else if (cli_int(&a, "--iter", 1, 100000000, &v)) {
       cfg.iter = (int)v;
     } else if (cli_value(&a, "--output", &output)) {
+    } else if (cli_flag(&a, "--overwrite")) {
+      overwrite = 1;
     } else if (cli_int(&a, "--sig-figs", 1, 18, &sig_figs)) {
     } else if (cli_timeout(&a, &timeout)) {
     } else if (cli_peek(&a)[0] != '-' && !stan_path) {
@@ -95,6 +99,7 @@ int cmd_optimize(int argc, char **argv) {
     }
   }
   cfg.sig_figs = (int)sig_figs, cfg.data_file = data_path, cfg.init = init_arg;
+  cfg.overwrite = overwrite; /* an earlier output is never replaced silently (as sample and generate) */
   urn_error err;
   urn_error_clear(&err);
   urn_model_options mopt;
@@ -123,7 +128,7 @@ int cmd_optimize(int argc, char **argv) {
     if (!text || urn_run_set_init_json(r, 0, text, len, init_file, &err) != URN_OK) status = 1;
     free(text);
   }
-  if (status == 0) urn_run_output_csv(r, 0, path, NULL);
+  if (status == 0 && urn_run_output_csv(r, 0, path, &err) != URN_OK) status = 1;
   cli_stop_attach(r);
   int rc = status ? URN_EINPUT : urn_run_execute(r, &err);
   cli_stop_attach(NULL);

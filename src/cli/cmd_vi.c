@@ -68,6 +68,7 @@ static void usage(FILE *out, int pathfinder) {
                "  --init R|FILE        random starts uniform(-R, R) (2), or a JSON file of initial values\n"
                "  --seed N             random seed (1)\n"
                "  --output FILE        the Stan CSV written (default <model>-output/<model>-%s.csv)\n"
+               "  --overwrite          replace the output file of an earlier run\n"
                "  --sig-figs N         significant digits in the CSV (6)\n"
                "  --timeout SECONDS    stop after this long (exit 124, nothing written)\n",
           pathfinder ? "pathfinder" : "variational");
@@ -121,6 +122,8 @@ static const char *parse(cli_args *a, urn_run_config *cfg, int pathfinder, const
       cfg->psis_resample = 0;
     } else if (!pathfinder && cli_flag(a, "--no-adapt")) {
       cfg->adapt_engaged = 0;
+    } else if (cli_flag(a, "--overwrite")) {
+      cfg->overwrite = 1;
     } else if (cli_value(a, "--data", data) || cli_value(a, "--init", init) || cli_value(a, "--output", output) ||
                cli_value(a, "--include-paths", incp)) {
     } else if (cli_value(a, "--seed", &v)) {
@@ -156,6 +159,7 @@ static int run_method(int argc, char **argv, int pathfinder) {
   urn_run_config cfg;
   urn_run_config_default(&cfg, pathfinder ? URN_RUN_PATHFINDER : URN_RUN_VARIATIONAL);
   cfg.sig_figs = 6;
+  cfg.overwrite = 0; /* an earlier output is never replaced silently (as sample and generate); --overwrite */
   /* urn's default for the relative gradient test: CmdStan's 1e7 (x epsilon) stops L-BFGS short of the mode on
    * badly scaled posteriors (posteriordb earnings: 18 nats below it, means 6 sd off); the executables keep 1e7 */
   if (pathfinder) cfg.tol_rel_grad = 10;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "run/run_internal.h"
@@ -17,9 +18,11 @@
 static void put_comment(void *ctx, const char *line) { urn_stancsv_comment(ctx, "%s", line); }
 
 static int open_one(urn_run *r, int c, const char *path, urn_stancsv_writer *w, int *is_open, urn_error *err) {
-  if (!r->cfg.overwrite && access(path, F_OK) == 0 && !urn_stancsv_is_device(path))
-    return urn_error_set(err, URN_EIO, "%s exists (from an earlier run); use --overwrite to replace it, or "
-                                       "--output-dir to write elsewhere", path);
+  struct stat st; /* a folder is refused as such by urn_stancsv_open */
+  if (!r->cfg.overwrite && lstat(path, &st) == 0 && !S_ISDIR(st.st_mode) && !urn_stancsv_is_device(path))
+    return urn_error_set(err, URN_EIO, "%s exists (from an earlier run); use --overwrite to replace it, or %s to "
+                                       "write elsewhere", path,
+                         r->cfg.method == URN_RUN_SAMPLE ? "--output-dir" : "--output");
   int rc = urn_stancsv_open(w, path, r->cfg.sig_figs, r->cfg.overwrite, err);
   if (rc != URN_OK) return rc;
   *is_open = 1;

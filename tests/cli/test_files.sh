@@ -77,6 +77,16 @@ expect_exit 1 "$URN" generate "$TMP/m.stan" --fitted "$TMP/o/m-1.csv" --output "
 expect_err "gq.csv exists (from an earlier run); use --overwrite to replace it"
 cmp -s "$TMP/o/gq.csv" "$TMP/gq.keep" && ok || bad "generate replaced its earlier output"
 expect_exit 0 "$URN" generate "$TMP/m.stan" --fitted "$TMP/o/m-1.csv" --output "$TMP/o/gq.csv" --seed 9 --overwrite
+# ---- optimize, pathfinder, variational refuse an existing output as sample and generate do ----
+for cmd in optimize pathfinder variational; do
+  expect_exit 0 "$URN" $cmd "$TMP/m.stan" --output "$TMP/o/$cmd.csv"
+  cp "$TMP/o/$cmd.csv" "$TMP/$cmd.keep"
+  expect_exit 1 "$URN" $cmd "$TMP/m.stan" --output "$TMP/o/$cmd.csv" --seed 9
+  expect_err "urn $cmd: $TMP/o/$cmd.csv exists (from an earlier run); use --overwrite to replace it, or --output to write elsewhere"
+  cmp -s "$TMP/o/$cmd.csv" "$TMP/$cmd.keep" && ok || bad "$cmd replaced its earlier output"
+  expect_exit 0 "$URN" $cmd "$TMP/m.stan" --output "$TMP/o/$cmd.csv" --seed 9 --overwrite
+  cmp -s "$TMP/o/$cmd.csv" "$TMP/$cmd.keep" && bad "$cmd --overwrite kept the earlier output" || ok
+done
 expect_exit 1 "$URN" generate "$TMP/m.stan" --fitted /dev/zero --output "$TMP/o/gz.csv"
 expect_err "urn generate: /dev/zero: not a text file (a NUL byte at offset 0)"
 # ---- an output folder that is a file: said so, nothing written ----
