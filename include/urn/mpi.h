@@ -14,6 +14,7 @@
 
 #include "urn/common.h"
 #include "urn/hmm.h"
+#include "urn/model.h"
 
 /* Status agreement: every rank passes its own status (URN_OK or an error, with its message in err); every
  * rank returns the lowest-ranked failure's status, and err gets its message ("rank R: ..." when R > 0 or more
@@ -37,5 +38,19 @@ URN_API int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const ur
                                  const urn_hmm_fit_opts *opts, urn_hmm_init_method init, const urn_hmm_params *given,
                                  int restarts, uint64_t seed, urn_hmm_params *best, double *trace,
                                  urn_hmm_fit_report *report, const urn_hmm_fit_callbacks *cb, urn_error *err);
+
+/* map_rect over the ranks of comm, as Stan's MPI backend (docs/scale.md): rank 0 of comm evaluates the model m
+ * (samples, optimizes...) while every other rank of comm, having loaded the same program and data, waits in
+ * urn_mpi_map_rect_serve.  After urn_mpi_map_rect_attach on rank 0, each map_rect of m's evaluations (at most one
+ * at a time) spreads its jobs over the ranks in contiguous blocks: the data rows (x_r, x_i) are sent once to the
+ * rank that runs them, phi and the thetas are sent per evaluation, and each job's outputs and partials come back
+ * to rank 0, which combines them in job order: the evaluation's value and gradient are the same bits as in one
+ * process.  urn_mpi_map_rect_detach (rank 0) restores m's own threads and ends the other ranks' serve calls.
+ * Needs MPI_THREAD_SERIALIZED or more when m's evaluations run on a thread other than MPI's. */
+typedef struct urn_mpi_map urn_mpi_map;
+URN_API urn_mpi_map *urn_mpi_map_rect_attach(MPI_Comm comm, urn_model *m);
+URN_API void urn_mpi_map_rect_detach(urn_mpi_map *h);
+/* On every rank of comm but 0: runs the jobs rank 0 sends until urn_mpi_map_rect_detach; URN_OK. */
+URN_API int urn_mpi_map_rect_serve(MPI_Comm comm, urn_model *m, urn_error *err);
 
 #endif

@@ -109,6 +109,15 @@ typedef struct urn_run urn_run;
 typedef struct urn_chain_result urn_chain_result;
 void cli_mpi_send_chains(const urn_run *r, double cpu);
 void cli_mpi_recv_chains(const urn_run *r, int total, urn_chain_result **res, const double ***draws, double *cpu);
+/* map_rect over ranks (urn sample with fewer chains than ranks): the ranks form groups of `group` consecutive
+ * ranks, one chain each (every rank calls cli_mpi_map_split, collectively; 0 or an error status and message).
+ * A group's first rank runs the chain between cli_mpi_map_begin and cli_mpi_map_end, its map_rect jobs spread
+ * over the group; the others run cli_mpi_map_serve until that end. */
+typedef struct urn_model urn_model;
+int cli_mpi_map_split(int group, urn_error *err);
+void cli_mpi_map_begin(urn_model *m);
+void cli_mpi_map_end(void);
+void cli_mpi_map_serve(urn_model *m);
 /* urn_hmm_fit_best over every rank's sequences (urn_mpi_hmm_fit_best), or in this process without MPI. */
 int cli_mpi_hmm_fit_best(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const urn_hmm_fit_opts *opts,
                          urn_hmm_init_method init, const urn_hmm_params *given, int restarts, uint64_t seed,

@@ -197,6 +197,32 @@ static int mkdir_p(const char *dir) {
   return 0;
 }
 
+/* Under mpirun with fewer chains than ranks: a rank that runs map_rect jobs for its group's chain (it has no
+ * chain of its own).  It takes part in the chain ranks' agreements, serves the jobs until the chain ends, and
+ * sends rank 0 an empty report with its CPU time. */
+static int map_worker(urn_model *m) {
+  urn_error err;
+  urn_error_clear(&err);
+  if (cli_mpi_agree(URN_OK, &err)) { /* the chains' runs could not be made */
+    urn_model_free(m);
+    return 1;
+  }
+  int status = 0;
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  double c0 = ts.tv_sec + 1e-9 * ts.tv_nsec;
+  if (cli_mpi_agree(URN_OK, &err)) status = 1; /* a bad init file: no chain runs */
+  else cli_mpi_map_serve(m);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  double c1 = ts.tv_sec + 1e-9 * ts.tv_nsec;
+  status = cli_mpi_max(status);
+  int interrupted = cli_mpi_max(0);
+  (void)cli_mpi_max(0); /* any draws made */
+  if (status == 0 && !interrupted) cli_mpi_send_chains(NULL, c1 - c0);
+  urn_model_free(m);
+  return status ? status : interrupted;
+}
+
 int cmd_sample(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "sample", argc, argv);
@@ -292,12 +318,19 @@ int cmd_sample(int argc, char **argv) {
   /* under mpirun: each rank runs a block of the chains, chain k drawing from stream id - 1 + k as in one process */
   int rank = cli_mpi_rank(), nranks = cli_mpi_size(), nch_all = rcfg.num_chains;
   size_t first = 0, count = (size_t)nch_all;
+  int group = 1; /* ranks per chain: more than one when fewer chains than ranks (map_rect over the group) */
   if (nranks > nch_all) {
-    if (rank == 0) fprintf(stderr, "urn sample: %d MPI ranks but %d chains: give each rank at least one chain (--chains)\n", nranks, nch_all);
-    return 2;
+    if (nranks % nch_all) {
+      if (rank == 0)
+        fprintf(stderr, "urn sample: %d MPI ranks but %d chains: give each rank at least one chain, or each chain "
+                        "the same number of ranks for map_rect (ranks a multiple of --chains)\n", nranks, nch_all);
+      return 2;
+    }
+    group = nranks / nch_all;
   }
   if (nranks > 1) {
-    cli_mpi_block((size_t)nch_all, &first, &count);
+    if (group > 1) first = (size_t)(rank / group), count = rank % group == 0;
+    else cli_mpi_block((size_t)nch_all, &first, &count);
     rcfg.num_chains = (int)count, rcfg.id += (int)first, rcfg.header_num_chains = nch_all;
   }
   if (!threads_given) {
@@ -341,6 +374,7 @@ int cmd_sample(int argc, char **argv) {
   cli_model_options(&mopt);
   mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp;
   urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
+  if (m && cli_mpi_map_split(group, &err)) urn_model_free(m), m = NULL;
   if (cli_mpi_agree(m ? URN_OK : err.code ? err.code : URN_EINPUT, &err)) {
     if (rank == 0) fprintf(stderr, "%s\n", err.msg);
     if (m) urn_model_free(m);
@@ -354,6 +388,7 @@ int cmd_sample(int argc, char **argv) {
     urn_model_free(m);
     return 2;
   }
+  if (count == 0) return map_worker(m);
   /* output files */
   const char *name = urn_model_name(m);
   char default_dir[4096];
@@ -392,6 +427,8 @@ int cmd_sample(int argc, char **argv) {
     if (rank == 0 && !status) fprintf(stderr, "urn sample: %s\n", err.msg);
     status = 1;
   }
+  int serving = group > 1 && status == 0; /* the group's other ranks serve this chain's map_rect jobs */
+  if (serving) cli_mpi_map_begin(m);
   size_t n_cols = urn_run_num_cols(r), kept_rows = (size_t)(rcfg.num_samples + rcfg.thin - 1) / (size_t)rcfg.thin;
   size_t kept_size;
   if (urn_mul_overflow(kept_rows, n_cols, &kept_size)) kept_size = SIZE_MAX;
@@ -434,6 +471,7 @@ int cmd_sample(int argc, char **argv) {
       status = 1;
     }
   }
+  if (serving) cli_mpi_map_end();
   int any_rows = 0;
   for (int c = 0; c < nch; c++) any_rows |= urn_run_progress(r, c) > 0;
   if (nranks > 1) { /* every rank learns whether any failed, was interrupted, made draws */

@@ -96,10 +96,34 @@ struct urn_ev {
   unsigned log_next;        /* the entry the next new scale replaces */
   struct urn_tpool *tpool;  /* workers that run reduce_sum / map_rect units beside this thread, or NULL */
   void *par_scratch;        /* this thread's workspace for those units (lang/fn_par.c), made on first use */
+  const struct urn_par_remote *remote; /* map_rect's jobs on other processes (MPI, src/mpi/mpi_map.c), or NULL */
 };
 
 /* Frees a workspace made by lang/fn_par.c (a par_scratch or a pool worker's scratch); NULL is a no-op. */
 void urn_par_scratch_free(void *p);
+
+/* One map_rect job (or reduce_sum slice) and what it produced (lang/fn_par.c). */
+typedef struct urn_par_job {
+  size_t lo, hi;           /* reduce_sum: elements [lo, hi) of x (0-based); map_rect: job lo */
+  double *out;             /* its outputs (malloc), nout of them */
+  size_t nout;             /* number of outputs */
+  double *jac;             /* nout x nleaf partials, row-major (malloc), or NULL: the outputs are constants */
+  size_t nleaf;            /* leaves: the shared arguments' first (phi), then the job's own (its theta) */
+  urn_error err;           /* err.code != URN_OK: the job failed with this message */
+} urn_par_job;
+
+/* Runs map_rect's jobs jobs[0, n) (jobs[i].lo: the job's index into args, map_rect's 5 arguments) of user function
+ * f on ev's thread pool, each in a private workspace; a failing job keeps its error in jobs[i].err (the others
+ * still run).  The per-job outputs and partials do not depend on the thread or process that ran the job. */
+void urn_par_map_jobs(urn_ev *ev, const ir_fun *f, urn_val *args, urn_par_job *jobs, size_t n);
+
+/* map_rect's jobs spread over other processes (MPI): when ev->remote is set, an evaluation's map_rect (outside
+ * any other parallel unit) hands its J jobs to run(), which fills jobs[0, J) (the caller's share through
+ * urn_par_map_jobs, the others' received), exactly as urn_par_map_jobs(ev, f, args, jobs, J) would. */
+typedef struct urn_par_remote {
+  void *ctx;               /* the transport's state */
+  void (*run)(void *ctx, urn_ev *ev, const ir_fun *f, urn_val *args, urn_par_job *jobs, size_t J);
+} urn_par_remote;
 
 /* log(s) for a scale s > 0, remembered across calls: a loop that evaluates
  * normal_lpdf(y[n] | ..., sigma[k]) for a few scales takes a handful of logs

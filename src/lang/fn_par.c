@@ -23,15 +23,7 @@
 
 #define PAR_MAX_UNITS 64 /* reduce_sum slices at most; items handed to the pool at most */
 
-/* One unit of work and what it produced. */
-typedef struct par_unit {
-  size_t lo, hi;           /* reduce_sum: elements [lo, hi) of x (0-based); map_rect: job lo */
-  double *out;             /* its outputs (malloc), nout of them */
-  size_t nout;             /* number of outputs */
-  double *jac;             /* nout x nleaf partials, row-major (malloc), or NULL: the outputs are constants */
-  size_t nleaf;            /* leaves: the shared arguments' first, then the unit's own */
-  urn_error err;           /* err.code != URN_OK: the unit failed with this message */
-} par_unit;
+typedef urn_par_job par_unit; /* one unit of work and what it produced (eval.h) */
 
 /* One call of reduce_sum or map_rect. */
 typedef struct par_call {
@@ -83,6 +75,7 @@ static urn_ev *par_workspace(void **scratch, const urn_ev *ev, urn_error *err) {
   w->print = ev->print, w->stop = ev->stop, w->depth = ev->depth;
   w->ndefer = w->defercap = 0; /* deferred stores live in the tape's scratch, reset above */
   w->tpool = NULL;             /* a reduce_sum inside a unit runs its own units in this thread */
+  w->remote = NULL;            /* and a map_rect inside a unit runs in this process */
   return w;
 }
 
@@ -226,14 +219,23 @@ static void par_free_units(par_call *C) {
   free(C->units);
 }
 
-/* Runs every unit (on the pool when there is one), then fails the evaluation with the first failing unit's
- * error (in unit order, whatever ran first; a unit after a failure in its item is not run). */
-static void par_run(par_call *C) {
+/* Runs every unit (on the pool when there is one); a failing unit keeps its error (a unit after a failure in its
+ * pool item is not run). */
+static void par_exec(par_call *C) {
   size_t nitems = C->nunits < PAR_MAX_UNITS ? C->nunits : PAR_MAX_UNITS;
   C->per_item = nitems ? (C->nunits + nitems - 1) / nitems : 1;
   nitems = C->per_item ? (C->nunits + C->per_item - 1) / C->per_item : 0;
   for (size_t j = 0; j < C->nunits; j++) C->units[j].err.code = URN_OK, C->units[j].err.msg[0] = 0;
   urn_tpool_run(C->ev->tpool, (int)nitems, par_item, C, &C->ev->par_scratch);
+}
+
+void urn_par_map_jobs(urn_ev *ev, const ir_fun *f, urn_val *args, urn_par_job *jobs, size_t n) {
+  par_call C = {ev, NULL, f, args, 5, 1, jobs, n, 1};
+  par_exec(&C);
+}
+
+/* Fails the evaluation with the first failing unit's error (in unit order, whatever ran first). */
+static void par_check(par_call *C) {
   for (size_t j = 0; j < C->nunits; j++) {
     if (C->units[j].err.code == URN_OK) continue;
     urn_error e = C->units[j].err;
@@ -241,6 +243,12 @@ static void par_run(par_call *C) {
     if (e.code == URN_EINTR) urn_ev_stopped(C->ev);
     urn_ev_fail(C->ev, e.code, "%s", e.msg);
   }
+}
+
+/* Runs every unit, then fails the evaluation with the first failing unit's error. */
+static void par_run(par_call *C) {
+  par_exec(C);
+  par_check(C);
 }
 
 /* ---- the built-ins ---- */
@@ -301,7 +309,13 @@ void urn_fn_map_rect(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
   par_call C = {ev, b, urn_fn_funref(&args[0]), args, 5, 1, NULL, J, 1};
   C.units = urn_xcalloc(J ? J : 1, sizeof *C.units);
   for (size_t j = 0; j < J; j++) C.units[j].lo = j, C.units[j].hi = j + 1;
-  par_run(&C);
+  if (ev->remote && J > 0) { /* the jobs over the processes (MPI): the same bits per job as here */
+    for (size_t j = 0; j < J; j++) C.units[j].err.code = URN_OK, C.units[j].err.msg[0] = 0;
+    ev->remote->run(ev->remote->ctx, ev, C.f, args, C.units, J);
+    par_check(&C);
+  } else {
+    par_run(&C);
+  }
   size_t total = 0, S = par_scan(&args[1], NULL);
   int var = 0;
   for (size_t j = 0; j < J; j++) total += C.units[j].nout, var |= C.units[j].jac != NULL;

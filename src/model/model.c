@@ -22,6 +22,7 @@
 #include "lang/parser.h"
 #include "math/special.h"
 #include "model/data.h"
+#include "model/par.h"
 #include "model/transform.h"
 #include "urn/model.h"
 #include "util/tpool.h"
@@ -53,6 +54,7 @@ struct urn_model {
   FILE *print;             /* print() destination */
   volatile sig_atomic_t *stop; /* the caller's stop flag (NULL: none): evaluations end with URN_EINTR once set */
   urn_tpool *tpool;        /* workers for reduce_sum / map_rect units (urn_model_set_threads), or NULL */
+  const urn_par_remote *remote; /* map_rect's jobs over other processes (model/par.h), or NULL */
 };
 
 /* The tape cannot grow (memory, or more than 2^31 nodes): the evaluation fails with URN_ENOMEM. */
@@ -96,6 +98,7 @@ static urn_ev *ev_get(const urn_model *cm) {
   ev->stop = m->stop;
   ev->rng = NULL;
   ev->tpool = m->tpool;
+  ev->remote = m->remote;
   return ev;
 }
 static void ev_put(const urn_model *cm, urn_ev *ev) {
@@ -775,6 +778,15 @@ void urn_model_set_threads(urn_model *m, int workers) {
   for (int i = 0; i < m->npool; i++) m->pool[i]->tpool = m->tpool;
   pthread_mutex_unlock(&m->lock);
 }
+
+void urn_model_set_remote(urn_model *m, const urn_par_remote *remote) {
+  m->remote = remote;
+  pthread_mutex_lock(&m->lock);
+  for (int i = 0; i < m->npool; i++) m->pool[i]->remote = remote;
+  pthread_mutex_unlock(&m->lock);
+}
+urn_ev *urn_model_ev_borrow(const urn_model *m) { return ev_get(m); }
+void urn_model_ev_return(const urn_model *m, urn_ev *ev) { ev_put(m, ev); }
 
 size_t urn_model_num_vars(const urn_model *m) { return (size_t)m->nvars[0] + (size_t)m->nvars[1] + (size_t)m->nvars[2]; }
 

@@ -2,14 +2,15 @@
 # (build-mpi/urn beside $URN's build folder) and Debian's OpenMPI: `urn hmm fit` on 1, 2 and 4 ranks (one file
 # sharded by sequences, or a file per rank) gives the parameters of a fit in one process to 1e-12; a failing
 # rank (missing file, bad values) makes every rank exit non-zero with that rank's message, never a hang; the
-# GLM kinds say they are not distributed.  Skipped, with one line, without mpirun or the MPI build.
+# GLM kinds say they are not distributed; `urn sample` with chains over ranks and map_rect jobs over ranks
+# (fewer chains than ranks) gives the files and summary of one process bit for bit.  Skipped, with one line, without mpirun or the MPI build.
 . tests/cli/lib.sh
 MPIURN=${URN_MPI_BIN:-$(cd "$(dirname "$URN")/.." && pwd)/build-mpi/urn}
 command -v mpirun >/dev/null 2>&1 || { echo "skipped: no mpirun (apt-get install openmpi-bin libopenmpi-dev)"; done_tests; exit $?; }
 [ -x "$MPIURN" ] || { echo "skipped: no MPI build at $MPIURN (make MPI=1)"; done_tests; exit $?; }
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 RUN="timeout 300 mpirun --allow-run-as-root --oversubscribe"
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_mpi_yield_when_idle=1
 # 12 sequences: the tutorial's 3, four times, shifted
 awk -F, 'NR == 1 { print; next } { for (c = 0; c < 4; c++) lines[c] = lines[c] sprintf("%s_%d,%s,%s,%.10f\n", $1, c, $2, $3, $4 + 0.05 * c) }
          END { for (c = 0; c < 4; c++) printf "%s", lines[c] }' tests/data/hmm_tutorial_gauss.csv > "$TMP/g.csv"
@@ -87,6 +88,28 @@ for r in 1 2 4; do
 done
 expect_exit 2 $RUN -n 3 "$MPIURN" sample "$TMP/m.stan" --data "$TMP/m.json" --chains 2
 expect_err "3 MPI ranks but 2 chains"
+# map_rect over ranks (fewer chains than ranks: each chain's ranks share its map_rect jobs, as CmdStan's MPI):
+# the files and summary of one process, bit for bit, with 1 chain on 1, 2 and 4 ranks and 2 chains on 4 ranks
+MR="tests/data/map_rect_logit.stan --data tests/data/map_rect_logit.json --seed 5 --warmup 60 --draws 40 --refresh 0"
+for ch in 1 2; do
+  expect_exit 0 "$URN" sample $MR --chains $ch --output-dir "$TMP/mr$ch"
+  tail -n +2 "$TMP/out" > "$TMP/mrsum1"
+  for r in 1 2 4; do
+    [ $ch = 2 ] && [ $r != 4 ] && continue
+    expect_exit 0 $RUN -n $r "$MPIURN" sample $MR --chains $ch --output-dir "$TMP/mr$ch-$r"
+    tail -n +2 "$TMP/out" > "$TMP/mrsum2"
+    if cmp -s "$TMP/mrsum1" "$TMP/mrsum2"; then ok; else bad "map_rect, $ch chains on $r ranks: the summary differs: $(diff "$TMP/mrsum1" "$TMP/mrsum2" | head -5)"; fi
+    for c in $(seq 1 $ch); do
+      if [ "$(strip "$TMP/mr$ch/map_rect_logit-$c.csv")" = "$(strip "$TMP/mr$ch-$r/map_rect_logit-$c.csv")" ] && [ -s "$TMP/mr$ch/map_rect_logit-$c.csv" ]; then ok
+      else bad "map_rect, $ch chains on $r ranks: chain $c's file differs: $(diff "$TMP/mr$ch/map_rect_logit-$c.csv" "$TMP/mr$ch-$r/map_rect_logit-$c.csv" | head -5)"; fi
+    done
+  done
+done
+# the last job (on rank 1) always rejects: every rank exits non-zero with the job's message, as in one process
+sed 's/int n = size(xi);/int n = size(xi); if (xr[1] > 1 \&\& xr[1] < 1.5) reject("job too big: ", xr[1]);/' tests/data/map_rect_logit.stan > "$TMP/mrr.stan"
+expect_exit 1 $RUN -n 2 "$MPIURN" sample "$TMP/mrr.stan" --data tests/data/map_rect_logit.json --chains 1 --output-dir "$TMP/mrr"
+expect_err "job too big: 1.0192"
+expect_err "failed after 100 attempts"
 echo 'parameters { real x; } model { x ~ nonsense(1); }' > "$TMP/bad.stan"
 expect_exit 1 $RUN -n 2 "$MPIURN" sample "$TMP/bad.stan" --chains 2
 expect_err "nonsense"
