@@ -94,6 +94,10 @@ typedef struct urn_hmm_model {
   int shared_cov;         /* gaussian/diag under maximum likelihood (no_prior has EMISSIONS): one covariance
                              (diag: one set of variances) shared by every state, as statsmodels'
                              switching_variance=False; the pooled within-state scatter / N */
+  int trans_M;            /* input-driven transitions: U transition inputs u_t (0 = one constant matrix):
+                             p(z_t = j | z_{t-1} = i, u_t) = softmax_j(W_ij . u_t + b_ij) (docs/hmm.md) */
+  double trans_weight_scale; /* prior standard deviation of every W_ij and b_ij (10); none when no_prior has
+                                TRANSITIONS (maximum likelihood) */
 } urn_hmm_model;
 
 /* Fills *m with dynamax's defaults for kind (D is forced to 1 for logreg/catreg).
@@ -118,6 +122,9 @@ typedef struct urn_hmm_params {
   double *weights;            /* linreg K x D x M; logreg K x M; catreg K x C x M */
   double *biases;             /* linreg K x D; logreg K; catreg K x C */
   double *rates;              /* poisson: K x D */
+  double *trans_weights;      /* trans_M > 0: K x K x U, W[i][j] (sum over j is 0: the softmax gauge) */
+  double *trans_biases;       /* trans_M > 0: K x K (sum over j is 0); transition_matrix then holds the
+                                 matrix at u = 0, softmax of each bias row */
 } urn_hmm_params;
 
 /* Allocates (zeroed) the arrays the model's kind uses; the others stay NULL. */
@@ -133,6 +140,8 @@ typedef struct urn_hmm_seq {
   size_t T;         /* number of time steps (> 0) */
   const double *y;  /* emissions */
   const double *x;  /* inputs (required by linreg/logreg/catreg) */
+  const double *u;  /* transition inputs T x trans_M (required when trans_M > 0): row t drives the
+                       transition z_{t-1} -> z_t (row 0 is not used) */
 } urn_hmm_seq;
 
 /* Checks a sequence against the model: T > 0, finite values, 0/1 for logreg,
@@ -162,6 +171,8 @@ typedef struct urn_hmm_stats {
   double *sum_xx;      /* linreg K x M x M */
   double *sum_xy;      /* linreg K x M x D */
   double *gamma;       /* logreg/catreg: pooled smoothed probabilities, n_total x K */
+  double *xi;          /* trans_M > 0: pooled per-step expected transition counts, n_total x K x K
+                          (entry t of a sequence: z_{t-1} -> z_t; zero at each sequence's first step) */
   size_t n_total;      /* total time steps over the batch */
   double loglik;       /* sum_b log p(y^b) */
   void *work;          /* per-thread scratch reused by successive E-steps (internal) */
@@ -192,7 +203,7 @@ URN_API int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_
                            size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
                            urn_error *err);
 
-/* Standard errors of p from the observed information: minus the Hessian of
+/* Standard errors of p from the observed information (not for input-driven transitions: an error): minus the Hessian of
  * log p(y | theta) (central differences) on an unconstrained scale (probability
  * rows by log-ratios to their largest entry, log rates and standard deviations,
  * covariances by a log-diagonal Cholesky factor), inverted and carried to the
@@ -206,6 +217,28 @@ URN_API int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_
  * log-likelihood evaluations for P free parameters. */
 URN_API int urn_hmm_std_errors(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
                                int nthreads, double *se, size_t *n_se, int *n_free, urn_error *err);
+
+/* ---------------------------------------------------------------------------
+ * Input-driven transitions (m->trans_M > 0; src/hmm/hmm_trans.c).  The E-step,
+ * M-step (per origin state a damped Newton on the expected counts of every
+ * step), log prior, loglik and fits take them from the model and the
+ * sequences' u; these are the pieces for callers. */
+
+/* A (T x K x K): the transition matrix of each step of s (A_t for z_{t-1} -> z_t;
+ * A_0 = transition_matrix); a constant-matrix model repeats its matrix. */
+URN_API int urn_hmm_trans_matrices(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s,
+                                   double *A, urn_error *err);
+/* Sets the transition weights to 0 and the biases to the centred log of
+ * transition_matrix (entries floored at 1e-300): the input-driven model that
+ * equals the constant matrix.  urn_hmm_fit_best does this after each
+ * initialization; call it after urn_hmm_init_labels/kmeans/prior. */
+URN_API void urn_hmm_trans_from_matrix(const urn_hmm_model *m, urn_hmm_params *p);
+/* Smoother and Viterbi with a matrix per step: A is T x K x K (A_t for the
+ * transition into t; A_0 is not used).  As urn_hmm_smoother / urn_hmm_viterbi. */
+URN_API int urn_hmm_smoother_tv(int K, size_t T, const double *pi, const double *A, const double *LL,
+                                double *loglik, double *smoothed, double *trans_sum, urn_error *err);
+URN_API int urn_hmm_viterbi_tv(int K, size_t T, const double *pi, const double *A, const double *LL,
+                               int *states, urn_error *err);
 
 /* ---------------------------------------------------------------------------
  * A whole fit, as `urn hmm fit` and the Python package's urn.hmm.fit make it. */

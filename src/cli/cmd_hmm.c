@@ -70,6 +70,8 @@ typedef struct hmm_data {
   size_t nseq;        /* number of sequences */
   size_t *starts;     /* row bounds of each sequence (nseq + 1) */
   urn_hmm_seq *seqs;  /* views of each sequence */
+  int *ucols, nu;     /* transition input columns (--transition-x; may be none) */
+  double *u;          /* nrow x nu */
 } hmm_data;
 
 static void data_free(hmm_data *d) {
@@ -80,7 +82,19 @@ static void data_free(hmm_data *d) {
   free(d->x);
   free(d->starts);
   free(d->seqs);
+  free(d->ucols);
+  free(d->u);
   memset(d, 0, sizeof *d);
+}
+
+/* The transition inputs (--transition-x COLS) of loaded data: input-driven transitions. */
+static int data_load_u(hmm_data *d, const char *ucols, urn_error *err) {
+  int rc = urn_hmm_csv_columns(&d->csv, ucols, &d->ucols, &d->nu, err);
+  if (rc) return rc;
+  d->u = urn_xmalloc(sizeof(double) * (d->csv.nrow ? d->csv.nrow : 1) * (size_t)d->nu);
+  if ((rc = urn_hmm_csv_numbers(&d->csv, d->ucols, d->nu, d->u, err))) return rc;
+  for (size_t b = 0; b < d->nseq; b++) d->seqs[b].u = d->u + d->starts[b] * (size_t)d->nu;
+  return URN_OK;
 }
 
 static int data_load(const char *path, const char *ycols, const char *xcols, const char *seqcol, hmm_data *d,
@@ -285,6 +299,7 @@ static void fit_priors_from(urn_hmm_model *m, const urn_hmm_model *f, int keep_n
   m->kappa0 = f->kappa0, m->extra_df = f->extra_df, m->iw_scale_jitter = f->iw_scale_jitter;
   m->ig_shape = f->ig_shape, m->ig_scale = f->ig_scale, m->weight_scale = f->weight_scale;
   m->rate_shape = f->rate_shape, m->rate_rate = f->rate_rate, m->cov_floor = f->cov_floor;
+  m->trans_weight_scale = f->trans_weight_scale;
   if (!keep_no_prior) m->no_prior = f->no_prior;
   m->shared_cov |= f->shared_cov;
 }
@@ -294,7 +309,8 @@ static int hmm_cli_fit(int argc, char **argv) {
   cli_init(&a, "hmm fit", argc, argv);
   const char *path = NULL, *ycols = NULL, *xcols = NULL, *seqcol = NULL, *kind_name = "gaussian", *init = NULL;
   const char *out = NULL, *freeze = NULL;
-  const char *prior = NULL;
+  const char *prior = NULL, *ucols = NULL;
+  double tscale = NAN;
   long K = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1;
   double tol = 1e-10, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0;
   int quiet = 0, write_failed = 0, want_se = 1, shared = 0;
@@ -323,6 +339,9 @@ static int hmm_cli_fit(int argc, char **argv) {
              "  --initial-conc V, --trans-conc V   Dirichlet concentrations (1.1)\n"
              "  --weight-scale S   bernoulli-glm: prior standard deviation of the weights (1e8)\n"
              "  --cov-floor C      linreg: add C to each state's regression Gram matrix and covariance (off)\n"
+             "  --transition-x COLS  input-driven transitions: p(z_t=j | z_t-1=i) = softmax_j(W_ij u_t + b_ij)\n"
+             "                     with u_t these columns (any emission)\n"
+             "  --transition-scale S  prior standard deviation of W and b (10; none with --prior none)\n"
              "  --freeze LIST      initial,transitions,emissions: groups EM leaves unchanged\n"
              "  --out FILE         write the parameter JSON there (default: stdout; the trace then goes to stderr)\n"
              "  --quiet            do not print the trace\n"
@@ -340,6 +359,7 @@ static int hmm_cli_fit(int argc, char **argv) {
         cli_double(&a, "--initial-conc", 0, 1e300, 1, &iconc) || cli_double(&a, "--trans-conc", 0, 1e300, 1, &tconc) ||
         cli_double(&a, "--weight-scale", 0, 1e300, 1, &wscale) ||
         cli_double(&a, "--cov-floor", 0, 1e300, 0, &cov_floor) || cli_value(&a, "--freeze", &freeze) || cli_value(&a, "--prior", &prior) ||
+        cli_value(&a, "--transition-x", &ucols) || cli_double(&a, "--transition-scale", 0, 1e300, 1, &tscale) ||
         cli_value(&a, "--out", &out) || cli_timeout(&a, &timeout))
       continue;
     if (cli_flag(&a, "--quiet")) {
@@ -374,7 +394,9 @@ static int hmm_cli_fit(int argc, char **argv) {
   char rank_path[4096];
   path = cli_mpi_path(path, rank_path, sizeof rank_path);
   int quiet_rank = cli_mpi_rank() != 0; /* only rank 0 prints and writes */
-  if (cli_mpi_agree(data_load(path, ycols, xcols, seqcol, &d, &err), &err)) {
+  if (ucols && cli_mpi_size() > 1) cli_die(&a, 2, "--transition-x is not supported under mpirun yet");
+  if (cli_mpi_agree(data_load(path, ycols, xcols, seqcol, &d, &err), &err) ||
+      (ucols && data_load_u(&d, ucols, &err))) {
     if (!quiet_rank) fprintf(stderr, "urn hmm fit: %s\n", err.msg);
     data_free(&d);
     return 1;
@@ -402,6 +424,8 @@ static int hmm_cli_fit(int argc, char **argv) {
   if (!isnan(tconc)) m.trans_conc = tconc;
   if (!isnan(wscale)) m.weight_scale = wscale;
   m.cov_floor = cov_floor;
+  m.trans_M = d.nu;
+  if (!isnan(tscale)) m.trans_weight_scale = tscale;
   warn_sink sink = {"hmm fit", 0};
   m.warn = quiet_rank ? NULL : warn_stderr;
   m.warn_ctx = &sink;
@@ -447,12 +471,13 @@ static int hmm_cli_fit(int argc, char **argv) {
   if (use_file) {
     urn_hmm_model fm;
     if ((rc = load_param_file(init, &fm, &file_params, &err))) goto fail;
-    if (fm.kind != m.kind || fm.K != m.K || fm.D != m.D || fm.M != m.M || fm.C != m.C) {
+    if (fm.kind != m.kind || fm.K != m.K || fm.D != m.D || fm.M != m.M || fm.C != m.C || fm.trans_M != m.trans_M) {
       urn_hmm_model_free(&fm);
       urn_hmm_params_free(&file_params);
-      rc = urn_error_set(&err, URN_EINPUT, "%s: the parameter file is a %s model with %d states (D=%d, M=%d), but the "
-                                           "fit asks for %s with %ld states (D=%d, M=%d)",
-                         init, urn_hmm_kind_name(fm.kind), fm.K, fm.D, fm.M, urn_hmm_kind_name(m.kind), K, m.D, m.M);
+      rc = urn_error_set(&err, URN_EINPUT, "%s: the parameter file is a %s model with %d states (D=%d, M=%d, %d transition "
+                                           "inputs), but the fit asks for %s with %ld states (D=%d, M=%d, %d transition inputs)",
+                         init, urn_hmm_kind_name(fm.kind), fm.K, fm.D, fm.M, fm.trans_M, urn_hmm_kind_name(m.kind), K,
+                         m.D, m.M, m.trans_M);
       goto fail;
     }
     /* the priors travel with the parameters: the file's, unless given on this command line */
@@ -461,6 +486,7 @@ static int hmm_cli_fit(int argc, char **argv) {
     if (!isnan(iconc)) m.initial_conc = iconc;
     if (!isnan(tconc)) m.trans_conc = tconc;
     if (!isnan(wscale)) m.weight_scale = wscale;
+    if (!isnan(tscale)) m.trans_weight_scale = tscale;
     if (cov_floor > 0) m.cov_floor = cov_floor;
     urn_hmm_model_free(&fm);
     restarts = 1;
@@ -519,6 +545,8 @@ static int hmm_cli_fit(int argc, char **argv) {
     if (want_se && cli_mpi_size() > 1 && path == rank_path)
       fprintf(stderr, "urn hmm fit: no standard errors when each MPI rank reads its own file (one file for all "
                       "ranks gives them)\n");
+    else if (want_se && m.trans_M > 0)
+      fprintf(stderr, "urn hmm fit: note: no standard errors for input-driven transitions (not implemented)\n");
     else if (want_se)
       write_std_errors(&fit, &m, &best, &d, (int)threads, npar, total);
     urn_buf_puts(&fit, ",\n          \"log_joint_trace\": [");
@@ -558,6 +586,7 @@ fail:
 /* Shared by states and loglik: DATA.csv --params P.json --y --x --seq [--out]. */
 typedef struct infer_opts {
   const char *path, *params, *ycols, *xcols, *seqcol, *out; /* as given */
+  const char *ucols;                                        /* --transition-x */
   long threads;                                             /* loglik threads */
 } infer_opts;
 
@@ -572,7 +601,7 @@ static void parse_infer(cli_args *a, infer_opts *o, const char *help) {
     }
     if (cli_value(a, "--params", &o->params) || cli_value(a, "--y", &o->ycols) || cli_value(a, "--x", &o->xcols) ||
         cli_value(a, "--seq", &o->seqcol) || cli_value(a, "--out", &o->out) ||
-        cli_int(a, "--threads", 1, 256, &o->threads))
+        cli_value(a, "--transition-x", &o->ucols) || cli_int(a, "--threads", 1, 256, &o->threads))
       continue;
     if (arg[0] == '-' && arg[1]) cli_unknown(a);
     if (o->path) cli_die(a, 2, "only one data file may be given");
@@ -594,7 +623,18 @@ static int infer_load(cli_args *a, const infer_opts *o, urn_hmm_model *m, urn_hm
     urn_hmm_model_free(m);
     cli_die(a, 2, "the %s model needs --x COLS (its %d inputs)", urn_hmm_kind_name(m->kind), m->M);
   }
+  if (m->trans_M > 0 && !o->ucols) {
+    urn_hmm_params_free(p);
+    urn_hmm_model_free(m);
+    cli_die(a, 2, "the model has input-driven transitions: give --transition-x COLS (its %d transition inputs)", m->trans_M);
+  }
   if ((rc = data_load(o->path, o->ycols, is_regression(m->kind) ? o->xcols : NULL, o->seqcol, d, err))) goto fail;
+  if (m->trans_M > 0 && (rc = data_load_u(d, o->ucols, err))) goto fail;
+  if (m->trans_M > 0 && d->nu != m->trans_M) {
+    rc = urn_error_set(err, URN_EINPUT, "--transition-x selects %d columns, but the model in %s has %d transition inputs",
+                       d->nu, o->params, m->trans_M);
+    goto fail;
+  }
   if (d->ny != m->D || d->nx != m->M) {
     rc = urn_error_set(err, URN_EINPUT, "%s has %d emission and %d input columns selected, but the model in %s has D=%d, M=%d",
                        o->path, d->ny, d->nx, o->params, m->D, m->M);
@@ -662,8 +702,16 @@ static int hmm_cli_states(int argc, char **argv) {
     double *LL = urn_xmalloc(sizeof(double) * T * K), *g = urn_xmalloc(sizeof(double) * T * K);
     int *z = urn_xmalloc(sizeof(int) * T);
     rc = urn_hmm_emission_logliks(&c.m, &c.p, &c.d.seqs[b], LL, &c.err);
-    if (!rc) rc = urn_hmm_smoother(K, T, c.p.initial_probs, c.p.transition_matrix, LL, NULL, g, NULL, &c.err);
-    if (!rc) rc = urn_hmm_viterbi(K, T, c.p.initial_probs, c.p.transition_matrix, LL, z, &c.err);
+    if (c.m.trans_M > 0) { /* a transition matrix per step */
+      double *A = urn_xmalloc(sizeof(double) * T * K * K);
+      if (!rc) rc = urn_hmm_trans_matrices(&c.m, &c.p, &c.d.seqs[b], A, &c.err);
+      if (!rc) rc = urn_hmm_smoother_tv(K, T, c.p.initial_probs, A, LL, NULL, g, NULL, &c.err);
+      if (!rc) rc = urn_hmm_viterbi_tv(K, T, c.p.initial_probs, A, LL, z, &c.err);
+      free(A);
+    } else {
+      if (!rc) rc = urn_hmm_smoother(K, T, c.p.initial_probs, c.p.transition_matrix, LL, NULL, g, NULL, &c.err);
+      if (!rc) rc = urn_hmm_viterbi(K, T, c.p.initial_probs, c.p.transition_matrix, LL, z, &c.err);
+    }
     char nb[32];
     const char *name = seq_name(&c.d, b, nb, sizeof nb);
     for (size_t t = 0; !rc && t < T; t++) {
@@ -936,6 +984,9 @@ static int hmm_cli_forecast(int argc, char **argv) {
   int rc = URN_OK, wrc = 0;
   if (c.m.M) {
     rc = urn_error_set(&c.err, URN_EINPUT, "forecasting a regression model needs its future inputs (not supported)");
+  } else if (c.m.trans_M > 0) {
+    rc = urn_error_set(&c.err, URN_EINPUT, "forecasting input-driven transitions needs the future transition inputs "
+                                           "(not supported)");
   } else {
     out_file of;
     FILE *f = open_out(&of, &c.a, c.o.out);

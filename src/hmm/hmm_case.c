@@ -77,6 +77,13 @@ int urn_hmm_model_from_json(const urn_json *c, urn_hmm_model *m, urn_error *err)
       (rc = get_int(c, "input_dim", 0, 0, &M, err)) || (rc = get_int(c, "num_classes", 0, 0, &C, err)))
     return rc;
   if ((rc = urn_hmm_model_init(m, (urn_hmm_kind)kind, K, D, M, C, err))) return rc;
+  int U = 0; /* input-driven transitions (hmm_trans.c) */
+  if ((rc = get_int(c, "transition_input_dim", 0, 0, &U, err))) goto fail;
+  if (U < 0 || U > 1000) {
+    rc = urn_error_set(err, URN_EINPUT, "hmm: \"transition_input_dim\" is %d, but must be in 0..1000", U);
+    goto fail;
+  }
+  m->trans_M = U;
   const urn_json *h = urn_json_get(c, "hyperparameters");
   if (h && h->type != URN_JSON_OBJECT) {
     urn_hmm_model_free(m);
@@ -91,6 +98,7 @@ int urn_hmm_model_from_json(const urn_json *c, urn_hmm_model *m, urn_error *err)
     if (!strcmp(key, "initial_probs_concentration")) target = &m->initial_conc;
     else if (!strcmp(key, "transition_matrix_concentration")) target = &m->trans_conc;
     else if (!strcmp(key, "transition_matrix_stickiness")) target = &m->stickiness;
+    else if (!strcmp(key, "transition_weights_scale")) target = &m->trans_weight_scale;
     else if (kind == URN_HMM_GAUSSIAN && !strcmp(key, "emission_prior_concentration")) target = &m->kappa0;
     else if (kind == URN_HMM_GAUSSIAN && !strcmp(key, "emission_prior_extra_df")) target = &m->extra_df;
     else if (kind == URN_HMM_GAUSSIAN && !strcmp(key, "iw_scale_jitter")) target = &m->iw_scale_jitter;
@@ -180,6 +188,13 @@ int urn_hmm_params_from_json(const urn_hmm_model *m, const urn_json *params, urn
   size_t d1[1] = {K}, d2[2] = {K, K};
   if ((rc = read_into(params, "initial_probs", 1, d1, p->initial_probs, err))) goto fail;
   if ((rc = read_into(params, "transition_matrix", 2, d2, p->transition_matrix, err))) goto fail;
+  if (m->trans_M > 0) {
+    size_t dw[3] = {K, K, (size_t)m->trans_M};
+    if ((rc = read_into(params, "transition_weights", 3, dw, p->trans_weights, err)) ||
+        (rc = read_into(params, "transition_biases", 2, d2, p->trans_biases, err)))
+      goto fail;
+    urn__hmm_trans_baseline(m, p); /* transition_matrix is the u = 0 matrix of the biases */
+  }
   switch (m->kind) {
   case URN_HMM_GAUSSIAN:
   case URN_HMM_DIAG: {
@@ -324,6 +339,11 @@ void urn_hmm_write_params(urn_buf *out, const urn_hmm_model *m, const urn_hmm_pa
   size_t d1[1] = {K}, d2[2] = {K, K};
   write_key_array(out, "initial_probs", p->initial_probs, 1, d1, &first);
   write_key_array(out, "transition_matrix", p->transition_matrix, 2, d2, &first);
+  if (m->trans_M > 0) {
+    size_t dw[3] = {K, K, (size_t)m->trans_M};
+    write_key_array(out, "transition_weights", p->trans_weights, 3, dw, &first);
+    write_key_array(out, "transition_biases", p->trans_biases, 2, d2, &first);
+  }
   size_t kd[2] = {K, D}, kdd[3] = {K, D, D};
   switch (m->kind) {
   case URN_HMM_GAUSSIAN:
@@ -363,12 +383,17 @@ void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hm
                  m->K, m->D);
   if (m->M) urn_buf_printf(out, ",\n  \"input_dim\": %d", m->M);
   if (m->C) urn_buf_printf(out, ",\n  \"num_classes\": %d", m->C);
+  if (m->trans_M > 0) urn_buf_printf(out, ",\n  \"transition_input_dim\": %d", m->trans_M);
   urn_buf_puts(out, ",\n  \"hyperparameters\": {\"initial_probs_concentration\": ");
   urn_hmm_json_num(out, m->initial_conc);
   urn_buf_puts(out, ", \"transition_matrix_concentration\": ");
   urn_hmm_json_num(out, m->trans_conc);
   urn_buf_puts(out, ", \"transition_matrix_stickiness\": ");
   urn_hmm_json_num(out, m->stickiness);
+  if (m->trans_M > 0) {
+    urn_buf_puts(out, ", \"transition_weights_scale\": ");
+    urn_hmm_json_num(out, m->trans_weight_scale);
+  }
   size_t D = (size_t)m->D, d1[1] = {D}, d2[2] = {D, D};
   switch (m->kind) {
   case URN_HMM_GAUSSIAN:

@@ -27,6 +27,7 @@ void urn_hmm_stats_alloc(const urn_hmm_model *m, size_t n_total, urn_hmm_stats *
   st->trans = urn_xcalloc(K * K, sizeof(double));
   st->sum_w = urn_xcalloc(K, sizeof(double));
   st->n_total = n_total;
+  if (m->trans_M > 0) st->xi = urn_xcalloc(n_total * K * K > 0 ? n_total * K * K : 1, sizeof(double));
   switch (m->kind) {
   case URN_HMM_GAUSSIAN:
     st->sum_y = urn_xcalloc(K * D, sizeof(double));
@@ -102,6 +103,7 @@ void urn_hmm_stats_free(urn_hmm_stats *st) {
   free(st->sum_xx);
   free(st->sum_xy);
   free(st->gamma);
+  free(st->xi);
   memset(st, 0, sizeof *st);
 }
 
@@ -186,7 +188,7 @@ static void *estep_run(void *arg) {
   for (size_t b = j->first; b < j->last; b++) {
     const urn_hmm_seq *s = &j->seqs[b];
     double *g = gbuf ? gbuf : j->st.gamma + j->offset[b] * K;
-    int fused = m->kind == URN_HMM_GAUSSIAN && m->D == 1;
+    int fused = m->kind == URN_HMM_GAUSSIAN && m->D == 1 && m->trans_M <= 0;
     size_t bad;
     if (fused && K <= URN_HMM_STACK_K) { /* the whole E-step in two fused passes (hmm_kernels.c) */
       double mu[URN_HMM_STACK_K], hp[URN_HMM_STACK_K], cs[URN_HMM_STACK_K];
@@ -215,7 +217,9 @@ static void *estep_run(void *arg) {
       j->rc = rc;
       break;
     }
-    double ll = urn__hmm_forward(K, s->T, j->p->initial_probs, j->p->transition_matrix, E, g, c, NULL, &bad);
+    double ll = m->trans_M > 0 /* input-driven transitions: a matrix per step (hmm_trans.c) */
+                    ? urn__hmm_trans_fb(m, j->p, s, E, g, c, tr, j->st.xi + j->offset[b] * K * K, &bad)
+                    : urn__hmm_forward(K, s->T, j->p->initial_probs, j->p->transition_matrix, E, g, c, NULL, &bad);
     if (ll == -INFINITY) {
       j->rc = urn_error_set(&j->err, URN_EINPUT,
                             "hmm: sequence %zu, time %zu has probability 0 under every state", b, bad);
@@ -224,7 +228,7 @@ static void *estep_run(void *arg) {
     if (fused)
       urn__hmm_backward_stats1(K, s->T, j->p->transition_matrix, E, g, c, tr, s->y, j->st.sum_w, j->st.sum_y,
                                j->st.sum_yy);
-    else
+    else if (m->trans_M <= 0) /* (the input-driven pass above was already a whole forward-backward) */
       urn__hmm_backward(K, s->T, j->p->transition_matrix, E, g, c, tr);
     if (j->per_seq) j->per_seq[b] = ll;
     j->st.loglik += ll;
@@ -314,6 +318,8 @@ int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hm
       free(j->st.gamma);
       j->st.work = NULL;
       j->st.gamma = st->gamma;
+      free(j->st.xi);
+      j->st.xi = st->xi;
     }
   }
   pthread_t *tid = urn_xcalloc((size_t)nthreads, sizeof(pthread_t));
@@ -337,6 +343,7 @@ int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hm
     if (i > 0) {
       stats_add(m, st, &jobs[i].st);
       jobs[i].st.gamma = NULL;
+      jobs[i].st.xi = NULL;
       urn_hmm_stats_free(&jobs[i].st);
     }
   }
@@ -579,7 +586,9 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
       if ((rc = dirichlet_mode(K, conc, st->initial, newpi, "initial_probs", -1, iteration, err))) goto fail;
     }
   }
-  if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS)) {
+  if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS) && m->trans_M > 0) { /* hmm_trans.c: Newton per origin state */
+    if ((rc = urn__hmm_trans_m_step(m, st, seqs, nseq, p, iteration, err))) goto fail;
+  } else if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS)) {
     newA = urn_xmalloc(sizeof(double) * (size_t)K * K);
     if (K == 1) newA[0] = 1.0;
     else
@@ -794,6 +803,7 @@ int urn_hmm_init_labels(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t 
       for (int k = 0; k < K; k++) s += cnt[j * K + k] + 1.0;
       for (int k = 0; k < K; k++) p->transition_matrix[(size_t)j * K + k] = (cnt[j * K + k] + 1.0) / s;
     }
+    urn_hmm_trans_from_matrix(m, p);
     /* emissions: one M-step on the one-hot weights (regressions start from 0) */
     if (p->weights) memset(p->weights, 0, sizeof(double) * (size_t)K * (m->kind == URN_HMM_CATREG ? m->C : m->D) * m->M);
     if (p->biases) memset(p->biases, 0, sizeof(double) * (size_t)K * (m->kind == URN_HMM_CATREG ? m->C : m->D));

@@ -274,6 +274,7 @@ int urn_hmm_fit_best(const urn_hmm_model *m0, const urn_hmm_seq *seqs, size_t ns
     restart_result res = {0, 0, -INFINITY, -INFINITY, 0};
     restart_hook hook = {cb, r};
     int rc = initialize(m, seqs, nseq, init, given, rep.best_restart >= 0 ? best : NULL, r, s, &cur, &e2);
+    if (!rc && init != URN_HMM_INIT_GIVEN) urn_hmm_trans_from_matrix(m, &cur); /* input-driven: start at W = 0 */
     if (!rc) rc = one_fit(m, seqs, nseq, opts, &cur, tr, &res, &hook, &e2);
     if (cb && cb->restart) cb->restart(cb->ctx, r, s, rc, res.lj, res.n_done, rc ? e2.msg : NULL);
     if (rc == URN_EINTR) {

@@ -119,4 +119,19 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
                       const double *gam, int stride, const double *N, int r, double *theta,
                       char *warn, size_t warn_cap);
 
+/* ---- input-driven transitions (hmm_trans.c) ---- */
+/* Forward-backward of one sequence with its per-step matrices: E holds LL on
+ * entry; gamma (T x K) gets the smoothed probabilities, c (T) the normalisers,
+ * trans_sum (K x K) the summed expected counts, xi (T x K x K, may be NULL)
+ * each step's.  Returns log p(y), or -inf with *bad_t. */
+double urn__hmm_trans_fb(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *E,
+                         double *gamma, double *c, double *trans_sum, double *xi, size_t *bad_t);
+/* The transition M-step (frozen is the caller's test); sets transition_matrix to the u = 0 matrix. */
+int urn__hmm_trans_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs, size_t nseq,
+                          urn_hmm_params *p, int iteration, urn_error *err);
+/* transition_matrix <- softmax of each bias row (the matrix at u = 0). */
+void urn__hmm_trans_baseline(const urn_hmm_model *m, urn_hmm_params *p);
+/* The Gaussian log prior of the transition weights and biases (0 under maximum likelihood). */
+double urn__hmm_trans_log_prior(const urn_hmm_model *m, const urn_hmm_params *p);
+
 #endif

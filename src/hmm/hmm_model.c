@@ -78,13 +78,14 @@ int urn_hmm_model_init(urn_hmm_model *m, urn_hmm_kind kind, int K, int D, int M,
   m->weight_scale = 1e8;
   m->rate_shape = 1.1;
   m->rate_rate = 0.1;
+  m->trans_weight_scale = 10.0;
   return URN_OK;
 }
 
 int urn_hmm_num_free_params(const urn_hmm_model *m) {
   int K = m->K, D = m->D, M = m->M, C = m->C, n = 0;
   if (!(m->frozen & URN_HMM_FREEZE_INITIAL)) n += K - 1;
-  if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS)) n += K * (K - 1);
+  if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS)) n += K * (K - 1) * (m->trans_M + 1);
   if (m->frozen & URN_HMM_FREEZE_EMISSIONS) return n;
   switch (m->kind) {
   case URN_HMM_GAUSSIAN: n += K * D + (m->shared_cov ? 1 : K) * (D * (D + 1) / 2); break;
@@ -139,6 +140,8 @@ void urn_hmm_params_alloc(const urn_hmm_model *m, urn_hmm_params *p) {
   p->weights = alloc_or_null(s.weights);
   p->biases = alloc_or_null(s.biases);
   p->rates = alloc_or_null(s.rates);
+  p->trans_weights = alloc_or_null((size_t)m->K * m->K * (m->trans_M > 0 ? m->trans_M : 0));
+  p->trans_biases = alloc_or_null(m->trans_M > 0 ? (size_t)m->K * m->K : 0);
 }
 
 void urn_hmm_params_free(urn_hmm_params *p) {
@@ -150,6 +153,8 @@ void urn_hmm_params_free(urn_hmm_params *p) {
   free(p->weights);
   free(p->biases);
   free(p->rates);
+  free(p->trans_weights);
+  free(p->trans_biases);
   memset(p, 0, sizeof *p);
 }
 
@@ -161,6 +166,10 @@ void urn_hmm_params_copy(const urn_hmm_model *m, urn_hmm_params *dst, const urn_
 #define CP(f) if (s.f) memcpy(dst->f, src->f, s.f * sizeof(double))
   CP(means); CP(covs); CP(scale_diags); CP(weights); CP(biases); CP(rates);
 #undef CP
+  if (m->trans_M > 0) {
+    memcpy(dst->trans_weights, src->trans_weights, K * K * (size_t)m->trans_M * sizeof(double));
+    memcpy(dst->trans_biases, src->trans_biases, K * K * sizeof(double));
+  }
 }
 
 static int check_simplex(const double *p, int K, const char *what, int row, urn_error *err) {
@@ -192,6 +201,9 @@ int urn_hmm_params_check(const urn_hmm_model *m, const urn_hmm_params *p, urn_er
   if ((rc = check_simplex(p->initial_probs, K, "initial_probs", -1, err))) return rc;
   for (int j = 0; j < K; j++)
     if ((rc = check_simplex(p->transition_matrix + (size_t)j * K, K, "transition_matrix", j, err))) return rc;
+  if (m->trans_M > 0 && ((rc = check_finite(p->trans_weights, (size_t)K * K * m->trans_M, "transition_weights", err)) ||
+                         (rc = check_finite(p->trans_biases, (size_t)K * K, "transition_biases", err))))
+    return rc;
   if (s.means && (rc = check_finite(p->means, s.means, "emission_means", err))) return rc;
   if (s.weights && (rc = check_finite(p->weights, s.weights, "emission_weights", err))) return rc;
   if (s.biases && (rc = check_finite(p->biases, s.biases, "emission_biases", err))) return rc;
@@ -255,6 +267,14 @@ int urn_hmm_seq_check(const urn_hmm_model *m, const urn_hmm_seq *s, size_t index
       if (!isfinite(s->x[i]))
         return urn_error_set(err, URN_EINPUT, "hmm: sequence %zu, time %zu: input is %g (must be finite)", index,
                              i / m->M, s->x[i]);
+  }
+  if (m->trans_M > 0) {
+    if (!s->u) return urn_error_set(err, URN_EINPUT, "hmm: sequence %zu has no transition inputs (the model has %d)",
+                                    index, m->trans_M);
+    for (size_t i = (size_t)m->trans_M; i < s->T * (size_t)m->trans_M; i++)
+      if (!isfinite(s->u[i]))
+        return urn_error_set(err, URN_EINPUT, "hmm: sequence %zu, time %zu: transition input is %g (must be finite)",
+                             index, i / m->trans_M, s->u[i]);
   }
   return URN_OK;
 }
@@ -424,7 +444,8 @@ double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p) {
     for (int k = 0; k < K; k++) a[k] = m->initial_conc;
     lp += urn__log_dirichlet(K, p->initial_probs, a);
   }
-  for (int j = 0; j < K && !(m->no_prior & URN_HMM_FREEZE_TRANSITIONS); j++) {
+  if (m->trans_M > 0) lp += urn__hmm_trans_log_prior(m, p);
+  for (int j = 0; j < K && !(m->no_prior & URN_HMM_FREEZE_TRANSITIONS) && m->trans_M <= 0; j++) {
     for (int k = 0; k < K; k++) a[k] = m->trans_conc + (j == k ? m->stickiness : 0.0);
     lp += urn__log_dirichlet(K, p->transition_matrix + (size_t)j * K, a);
   }
@@ -508,6 +529,8 @@ int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t see
   if (uses_inputs(m->kind) && !x)
     return urn_error_set(err, URN_EINPUT, "hmm sample: %s needs inputs", kind_names[m->kind]);
   if ((rc = urn_hmm_params_check(m, p, err))) return rc;
+  if (m->trans_M > 0)
+    return urn_error_set(err, URN_EINPUT, "hmm sample: simulating input-driven transitions is not supported");
   urn_rng r;
   urn_rng_seed(&r, seed, 0);
   double *L = NULL;

@@ -155,6 +155,8 @@ static double ll_at(const urn_hmm_model *m, const urn_hmm_params *base, urn_hmm_
 
 int urn_hmm_std_errors(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
                        int nthreads, double *se, size_t *n_se, int *n_free, urn_error *err) {
+  if (m->trans_M > 0)
+    return urn_error_set(err, URN_EINPUT, "hmm: standard errors of input-driven transitions are not implemented");
   urn_hmm_params base, work;
   urn_hmm_params_alloc(m, &base);
   urn_hmm_params_alloc(m, &work);
