@@ -22,19 +22,21 @@ class Model(ctypes.Structure):
                 ("kappa0", _d), ("extra_df", _d), ("iw_scale_jitter", _d), ("ig_shape", _d), ("ig_scale", _d),
                 ("weight_scale", _d), ("rate_shape", _d), ("rate_rate", _d), ("cov_floor", _d),
                 ("frozen", _i), ("warn", WARN_FN), ("warn_ctx", ctypes.c_void_p),
-                ("no_prior", _i), ("var_floor", _d), ("shared_cov", _i)]
+                ("no_prior", _i), ("var_floor", _d), ("shared_cov", _i),
+                ("trans_M", _i), ("trans_weight_scale", _d)]
 
 
 class Params(ctypes.Structure):
     """urn_hmm_params."""
     _fields_ = [("K", _i), ("D", _i), ("M", _i), ("C", _i),
                 ("initial_probs", _dp), ("transition_matrix", _dp), ("means", _dp), ("covs", _dp),
-                ("scale_diags", _dp), ("weights", _dp), ("biases", _dp), ("rates", _dp)]
+                ("scale_diags", _dp), ("weights", _dp), ("biases", _dp), ("rates", _dp),
+                ("trans_weights", _dp), ("trans_biases", _dp)]
 
 
 class Seq(ctypes.Structure):
     """urn_hmm_seq."""
-    _fields_ = [("T", ctypes.c_size_t), ("y", _dp), ("x", _dp)]
+    _fields_ = [("T", ctypes.c_size_t), ("y", _dp), ("x", _dp), ("u", _dp)]
 
 
 class FitOpts(ctypes.Structure):
