@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""bench/pdb/table.py -- the Markdown table of `make bench-pdb`'s results for docs/performance.md.
+
+usage: table.py WORK [WHY.tsv]
+
+Reads WORK/<posterior>/urn.tsv and stan.tsv (bench/pdb/run.sh's per-side results) and prints one row per
+posterior that ran on both sides, worst ratio first: urn and Stan µs per gradient (counting warmup),
+urn/Stan and both gradient counts, then the median ratio and how many are at most 0.5 and 0.25, then the
+posteriors with only one side (and the other side's reason).  WHY.tsv (posterior TAB text) adds a last
+column: why a posterior stays above 0.5."""
+import os
+import sys
+
+
+def side(path):
+    """(gradients, µs per gradient) of one side's result file, or the reason it has none"""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        fields = f.read().strip().split("\t")
+    if fields[0] != "ok":
+        return fields[0]
+    return int(fields[1]), float(fields[3])
+
+
+def fmt(us):
+    return "%.3g" % us if us < 100 else "%.0f" % us
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    work = sys.argv[1]
+    why = {}
+    if len(sys.argv) > 2:
+        with open(sys.argv[2]) as f:
+            for line in f:
+                if "\t" in line:
+                    k, v = line.rstrip("\n").split("\t", 1)
+                    why[k] = v
+    both, one = [], []
+    for name in sorted(os.listdir(work)):
+        d = os.path.join(work, name)
+        if not os.path.isdir(d):
+            continue
+        u, s = side(os.path.join(d, "urn.tsv")), side(os.path.join(d, "stan.tsv"))
+        if isinstance(u, tuple) and isinstance(s, tuple):
+            both.append((u[1] / s[1], name, u, s))
+        elif isinstance(u, str) or isinstance(s, str):
+            one.append((name, u, s))
+    both.sort(key=lambda r: -r[0])
+    print("| posterior | urn µs/gradient | Stan µs/gradient | urn/Stan | urn gradients | Stan gradients | above 0.5: why |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for r, name, u, s in both:
+        print("| %s | %s | %s | %.2f | %s | %s | %s |" % (name, fmt(u[1]), fmt(s[1]), r, format(u[0], ","),
+                                                      format(s[0], ","), why.get(name, "") if r > 0.5 else ""))
+    rs = sorted(r[0] for r in both)
+    n = len(rs)
+    if n:
+        med = rs[n // 2] if n % 2 else (rs[n // 2 - 1] + rs[n // 2]) / 2
+        print("\nMedian over these %d: %.2f; %d of %d at most 0.5, %d at most 0.25." %
+              (n, med, sum(r <= 0.5 for r in rs), n, sum(r <= 0.25 for r in rs)))
+    for name, u, s in one:
+        print("- %s: %s" % (name, "; ".join("%s %s" % (k, v if isinstance(v, str) else "%.3g µs" % v[1])
+                                          for k, v in (("urn", u), ("Stan", s)) if v is not None)))
+
+
+if __name__ == "__main__":
+    main()
