@@ -18,6 +18,8 @@ def side(path):
         return None
     with open(path) as f:
         fields = f.read().strip().split("\t")
+    if not fields[0]:
+        return None  # still running
     if fields[0] != "ok":
         return fields[0]
     return int(fields[1]), float(fields[3])
