@@ -233,6 +233,11 @@ bench-stan: $(BUILD)/urn
 bench-pdb: $(BUILD)/urn
 	URN=$(BUILD)/urn sh bench/pdb/run.sh
 
+# Draws with and without loop batching (URN_NOBATCH=1) on every posteriordb posterior: the same bits? (short chains)
+.PHONY: pdb-draws
+pdb-draws: $(BUILD)/urn
+	URN=$(BUILD)/urn sh bench/pdb/draws.sh
+
 # rstan reads urn's Stan CSV files (needs R and rstan; also part of `make test`, skipped there without R).
 .PHONY: test-interop
 test-interop: $(BUILD)/urn

@@ -743,6 +743,8 @@ typedef struct bctx {
   int nloc0;        /* number of per-iteration locals (where the lane copies begin) */
   int nloc;         /* entries of loc */
   int affine;       /* lane l is iteration lo + l (else a subset of the iterations: an if's branch; iv) */
+  const size_t *gl; /* the loop's lane (iteration) of each lane, or NULL: lane l is the loop's lane l */
+  struct bsinks *sk;/* the loop's target increments, added to target when it ends (NULL: none may occur) */
 } bctx;
 
 /* Workspace of this evaluation (not zeroed; lives until the tape is reset). */
@@ -1510,32 +1512,104 @@ static void bx(bctx *b, const ir_ex *e, bv *out) {
   urn_ev_fail(b->ev, URN_EFATAL, "internal error: unbatchable expression in a batched loop");
 }
 
-/* target += the sum over lanes of x: one node. */
+/* target += x in a batched loop.  The ordinary loop adds one term per iteration and statement, in execution
+ * order, and its reverse pass adds each iteration's partials into the leaves newest first; the batched loop
+ * keeps the same order so that its target and gradient have the same bits (the lanes' values and partials are
+ * the ordinary path's: the same operations on the same operands).  So every increment is recorded (a bsink) and
+ * added at the end of the loop (sinks_flush): iteration by iteration, the increments of one iteration in the
+ * order they ran, a constant one into target's constant, the others as a tape node each (one lane group: a
+ * single reverse-pass callback applies their partials in the reverse order). */
+typedef struct bsink {
+  bv x;               /* the increment in each of its lanes */
+  size_t L;           /* its lanes */
+  const size_t *gl;   /* the loop's lane of each (ascending), or NULL: lane l is the loop's lane l */
+  size_t cur;         /* sinks_flush: the next of its lanes to add */
+  struct bsink *next; /* the next increment in execution order */
+} bsink;
+
+typedef struct bsinks {
+  bsink *first, *last; /* the loop's increments in execution order */
+} bsinks;
+
+/* The nodes sinks_flush made: node first + i is lane pos[i] of increment k[i]. */
+typedef struct sink_group {
+  int32_t first;         /* the node of entry 0 */
+  size_t n;              /* entries */
+  const bsink *const *k; /* each entry's increment */
+  const size_t *pos;     /* each entry's lane in it */
+} sink_group;
+
 static void sink_target(bctx *b, const bv *x) {
-  urn_ev *ev = b->ev;
-  size_t L = b->L;
-  double s = 0;
-  if (x->v) for (size_t l = 0; l < L; l++) s += x->v[l];
-  else s = x->u * (double)L;
-  size_t cnt = 0;
-  for (int k = 0; k < x->nt; k++) cnt += x->t[k].lnode ? L : 1;
-  if (!cnt) { urn_ev_target_add(ev, s, -1, 1); return; }
-  int32_t *o; double *p;
-  urn_tape_begin(&ev->tape, cnt, &o, &p);
-  size_t m = 0;
-  for (int k = 0; k < x->nt; k++) {
-    const bterm *t = &x->t[k];
-    if (t->lnode) {
-      for (size_t l = 0; l < L; l++)
-        if (t->lnode[l] >= 0) o[m] = t->lnode[l], p[m++] = t->d ? t->d[l] : 1;
-    } else {
-      double g = 0;
-      if (t->d) for (size_t l = 0; l < L; l++) g += t->d[l];
-      else g = (double)L;
-      o[m] = t->node, p[m++] = g;
+  bsink *k = balloc(b, sizeof *k);
+  k->x = *x, k->L = b->L, k->gl = b->gl, k->cur = 0, k->next = NULL;
+  if (b->sk->last) b->sk->last->next = k;
+  else b->sk->first = k;
+  b->sk->last = k;
+}
+
+static void sink_group_reverse(urn_tape *tp, void *data) {
+  const sink_group *g = data;
+  double *adj = tp->adj;
+  for (size_t i = g->n; i-- > 0;) {
+    double a = adj[g->first + (int32_t)i];
+    if (a == 0) continue;
+    const bv *x = &g->k[i]->x;
+    size_t l = g->pos[i];
+    for (int j = 0; j < x->nt; j++) {
+      const bterm *t = &x->t[j];
+      int32_t n = t->lnode ? t->lnode[l] : t->node;
+      if (n >= 0) adj[n] += t->d ? a * t->d[l] : a;
     }
   }
-  urn_ev_target_add(ev, s, urn_tape_end(&ev->tape, s, m), 1);
+}
+
+/* Does lane l of x depend on a node? */
+static int lane_var(const bv *x, size_t l) {
+  for (int j = 0; j < x->nt; j++)
+    if (!x->t[j].lnode || x->t[j].lnode[l] >= 0) return 1;
+  return 0;
+}
+
+/* Adds the loop's increments to target, iteration by iteration (L: the loop's lanes). */
+static void sinks_flush(bctx *b, const bsinks *sk, size_t L) {
+  urn_ev *ev = b->ev;
+  const bsink *one = sk->first;
+  if (one && !one->next && !one->gl) { /* one increment on every lane (the common loop): one lane group */
+    size_t l = 0;
+    while (l < L && lane_var(&one->x, l)) l++;
+    if (l == L) {
+      bv x = one->x;
+      bv_collapse(b, &x, -1);
+      urn_ev_target_run(ev, x.t[0].lnode[0], L);
+      return;
+    }
+  }
+  size_t cnt = 0;
+  for (bsink *k = sk->first; k; k = k->next)
+    for (size_t l = 0; l < k->L; l++) cnt += lane_var(&k->x, l);
+  const bsink **ek = cnt ? balloc(b, cnt * sizeof *ek) : NULL;
+  size_t *ep = cnt ? balloc(b, cnt * sizeof *ep) : NULL, m = 0;
+  urn_tape *t = &ev->tape;
+  if (cnt) urn_tape_reserve(t, cnt, 0);
+  size_t n0 = t->n;
+  uint32_t np = (uint32_t)t->np;
+  for (size_t g = 0; g < L; g++)
+    for (bsink *k = sk->first; k; k = k->next) {
+      size_t l = k->cur;
+      if (l >= k->L || (k->gl ? k->gl[l] : l) != g) continue;
+      k->cur++;
+      double v = k->x.v ? k->x.v[l] : k->x.u;
+      if (!lane_var(&k->x, l)) { urn_ev_target_add(ev, v, -1, 1); continue; }
+      int32_t node = (int32_t)(n0 + m);
+      t->val[node] = v, t->start[node + 1] = np;
+      ek[m] = k, ep[m++] = l;
+      urn_ev_target_add(ev, v, node, 1);
+    }
+  if (!cnt) return;
+  t->n = n0 + cnt;
+  sink_group *sg = balloc(b, sizeof *sg);
+  sg->first = (int32_t)n0, sg->n = cnt, sg->k = ek, sg->pos = ep;
+  urn_tape_callback_add(t, sg->first, sink_group_reverse, sg);
 }
 
 /* The tape node of lane l of x (one node with a partial per term). */
@@ -1564,30 +1638,20 @@ typedef struct lane_group {
   int nt;           /* number of terms */
 } lane_group;
 
+/* Lane by lane, the newest first (the order in which the ordinary loop's sweep reaches its nodes), each lane's
+ * partials into its leaves; a lane whose adjoint is 0 is skipped, as the sweep skips such a node. */
 static void lane_group_reverse(urn_tape *tp, void *data) {
   const lane_group *g = data;
   double *adj = tp->adj;
   const double *a = adj + g->first;
-  size_t L = g->L;
-  for (int k = 0; k < g->nt; k++) {
-    const bterm *t = &g->t[k];
-    const double *d = t->d;
-    if (t->lnode) {
-      const int32_t *n = t->lnode;
-      if (d) { for (size_t l = 0; l < L; l++) if (n[l] >= 0) adj[n[l]] += a[l] * d[l]; }
-      else for (size_t l = 0; l < L; l++) if (n[l] >= 0) adj[n[l]] += a[l];
-      continue;
+  for (size_t l = g->L; l-- > 0;) {
+    double al = a[l];
+    if (al == 0) continue;
+    for (int k = 0; k < g->nt; k++) {
+      const bterm *t = &g->t[k];
+      int32_t n = t->lnode ? t->lnode[l] : t->node;
+      if (n >= 0) adj[n] += t->d ? al * t->d[l] : al;
     }
-    double s0 = 0, s1 = 0;
-    size_t l = 0;
-    if (d) {
-      for (; l + 2 <= L; l += 2) s0 += a[l] * d[l], s1 += a[l + 1] * d[l + 1];
-      for (; l < L; l++) s0 += a[l] * d[l];
-    } else {
-      for (; l + 2 <= L; l += 2) s0 += a[l], s1 += a[l + 1];
-      for (; l < L; l++) s0 += a[l];
-    }
-    adj[t->node] += s0 + s1;
   }
 }
 
@@ -1902,6 +1966,9 @@ static void bs_subset(bctx *b, const ir_st *st, const size_t *sel, size_t k) {
   double *iv = dalloc(b, k);
   for (size_t i = 0; i < k; i++) iv[i] = b->iv[sel[i]];
   sb.iv = iv, sb.lo = iv[0];
+  size_t *gl = balloc(b, k * sizeof *gl);
+  for (size_t i = 0; i < k; i++) gl[i] = b->gl ? b->gl[sel[i]] : sel[i];
+  sb.gl = gl;
   sb.loc = balloc(b, (size_t)(b->nloc ? b->nloc : 1) * sizeof *sb.loc);
   for (int j = 0; j < b->nloc; j++) {
     const blocal *c = &b->loc[j];
@@ -1977,8 +2044,11 @@ void urn_batch_run(urn_ev *ev, const ir_st *s) {
   b.nloc0 = s->batch->nloc0, b.nloc = s->batch->nloc, b.affine = 1;
   double *iv = dalloc(&b, b.L);
   for (size_t l = 0; l < b.L; l++) iv[l] = lo + (double)l;
-  b.iv = iv;
+  b.iv = iv, b.gl = NULL;
+  bsinks sk = {NULL, NULL};
+  b.sk = &sk;
   bs(&b, s->body[0]);
+  sinks_flush(&b, &sk, b.L);
 }
 
 /* ---- fused vector expressions in vectorized distribution calls ----
@@ -2023,6 +2093,38 @@ int urn_fuse_plan(ir_ex *const *args, int na, const urn_builtin *bi) {
 }
 
 /* The distribution call with fused arguments: one node. */
+/* The partials of a fused distribution call's fused arguments (d lp / d element g, the elements' terms), applied
+ * by a reverse-pass callback in the ordinary path's order: element by element, the last first, each leaf
+ * getting (adjoint * g[l]) * d[l] as the sweep over the ordinary path's element nodes gives it (one partial
+ * per leaf summed over the elements would round differently; a partial per element on the tape costs more). */
+typedef struct fused_rev {
+  int32_t node;                          /* the call's node */
+  int nf;                                /* fused arguments with terms */
+  const double *g[URN_DIST_MAX_ARGS];    /* each one's d lp / d element */
+  size_t n[URN_DIST_MAX_ARGS];           /* its elements */
+  const bterm *t[URN_DIST_MAX_ARGS];     /* its terms */
+  int nt[URN_DIST_MAX_ARGS];             /* number of terms */
+} fused_rev;
+
+static void fused_reverse(urn_tape *tp, void *data) {
+  const fused_rev *fr = data;
+  double *adj = tp->adj, a = adj[fr->node];
+  if (a == 0) return;
+  for (int i = 0; i < fr->nf; i++) {
+    const double *g = fr->g[i];
+    const bterm *t = fr->t[i];
+    int nt = fr->nt[i];
+    for (size_t l = fr->n[i]; l-- > 0;) {
+      double ag = a * g[l];
+      if (ag == 0) continue; /* the sweep skips an element node whose adjoint is 0 */
+      for (int k = 0; k < nt; k++) {
+        int32_t nd = t[k].lnode ? t[k].lnode[l] : t[k].node;
+        if (nd >= 0) adj[nd] += t[k].d ? ag * t[k].d[l] : ag;
+      }
+    }
+  }
+}
+
 int32_t urn_fused_dist(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na, int propto, double *out) {
   const urn_dist *d = bi->aux;
   bctx bc[URN_DIST_MAX_ARGS];
@@ -2038,6 +2140,7 @@ int32_t urn_fused_dist(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int n
     fused[i] = e->lane && e->bop != BOP_NONE && e->bop != BOP_VLEAF;
     if (fused[i]) {
       bc[i].ev = ev, bc[i].L = (size_t)-1, bc[i].lo = 0, bc[i].iv = NULL, bc[i].loc = NULL, bc[i].affine = 1;
+      bc[i].gl = NULL, bc[i].sk = NULL;
       bx(&bc[i], e, &x[i]);
       if (bc[i].L == (size_t)-1) bc[i].L = 1; /* cannot happen: a container operand sets it */
       da[i].v = x[i].v ? x[i].v : &x[i].u, da[i].n = x[i].v ? bc[i].L : 1;
@@ -2077,41 +2180,33 @@ int32_t urn_fused_dist(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int n
   int rc = fn(da, propto, &r, ev->err);
   if (rc != URN_OK) dist_fail(ev, rc);
   *out = r;
-  /* one node: partials of the plain arguments per element, of the fused ones per leaf */
+  /* one node: the plain arguments' partials per element; the fused ones' go through a callback */
   size_t cnt = 0;
+  int nf = 0;
   for (int i = 0; i < na; i++) {
     if (!da[i].d) continue;
     if (!fused[i]) { if (val[i].ix) cnt += val[i].n; continue; }
-    for (int k = 0; k < x[i].nt; k++) cnt += x[i].t[k].lnode ? da[i].n : 1;
+    nf += x[i].nt > 0;
   }
-  if (!cnt) return -1;
+  if (!cnt && !nf) return -1;
   int32_t *o; double *p;
   urn_tape_begin(&ev->tape, cnt, &o, &p);
   size_t m = 0;
-  for (int i = 0; i < na; i++) {
-    const double *g = da[i].d;
-    if (!g) continue;
-    if (!fused[i]) {
-      if (val[i].ix)
-        for (size_t j = 0; j < val[i].n; j++)
-          if (val[i].ix[j] >= 0) o[m] = val[i].ix[j], p[m++] = g[j];
-      continue;
+  for (int i = 0; i < na; i++)
+    if (da[i].d && !fused[i] && val[i].ix)
+      for (size_t j = 0; j < val[i].n; j++)
+        if (val[i].ix[j] >= 0) o[m] = val[i].ix[j], p[m++] = da[i].d[j];
+  int32_t node = m ? urn_tape_end(&ev->tape, r, m) : urn_tape_var(&ev->tape, r);
+  if (!nf) return node;
+  fused_rev *fr = urn_tape_scratch(&ev->tape, sizeof *fr);
+  fr->node = node, fr->nf = 0;
+  for (int i = 0; i < na; i++)
+    if (da[i].d && fused[i] && x[i].nt > 0) {
+      int k = fr->nf++;
+      fr->g[k] = da[i].d, fr->n[k] = da[i].n, fr->t[k] = x[i].t, fr->nt[k] = x[i].nt;
     }
-    size_t n = da[i].n;
-    for (int k = 0; k < x[i].nt; k++) {
-      const bterm *t = &x[i].t[k];
-      if (t->lnode) {
-        for (size_t l = 0; l < n; l++)
-          if (t->lnode[l] >= 0) o[m] = t->lnode[l], p[m++] = t->d ? g[l] * t->d[l] : g[l];
-      } else {
-        double sum = 0;
-        if (t->d) for (size_t l = 0; l < n; l++) sum += g[l] * t->d[l];
-        else for (size_t l = 0; l < n; l++) sum += g[l];
-        o[m] = t->node, p[m++] = sum;
-      }
-    }
-  }
-  return urn_tape_end(&ev->tape, r, m);
+  urn_tape_callback_add(&ev->tape, node, fused_reverse, fr);
+  return node;
 }
 
 void urn_fused_tilde_run(urn_ev *ev, const ir_st *s) {

@@ -85,6 +85,17 @@ void urn_ev_target_add(urn_ev *ev, double v, int32_t ix, double w) {
   ev->target_c += 0; /* value of var terms is summed at the end from the tape */
 }
 
+void urn_ev_target_run(urn_ev *ev, int32_t first, size_t n) {
+  size_t used = ev->ntarget;
+  while (used + n > ev->target_cap) { /* grow the arrays as urn_ev_target_add does */
+    ev->ntarget = ev->target_cap;
+    urn_ev_target_add(ev, 0, first, 1);
+    ev->ntarget = used;
+  }
+  for (size_t i = 0; i < n; i++) ev->target_ix[ev->ntarget + i] = first + (int32_t)i, ev->target_w[ev->ntarget + i] = 1;
+  ev->ntarget += n;
+}
+
 double urn_ev_target_value(const urn_ev *ev) {
   double s = ev->target_c;
   for (size_t i = 0; i < ev->ntarget; i++) s += ev->target_w[i] * ev->tape.val[ev->target_ix[i]];

@@ -162,6 +162,8 @@ static inline void urn_ev_poll(urn_ev *ev) {
 }
 /* Adds value (tape node ix, or -1) times w to target. */
 void urn_ev_target_add(urn_ev *ev, double v, int32_t ix, double w);
+/* Adds the values of tape nodes first .. first + n - 1 to target, in that order (weight 1). */
+void urn_ev_target_run(urn_ev *ev, int32_t first, size_t n);
 
 /* Fails the evaluation with URN_ENOMEM: n values of size bytes each cannot be allocated. */
 _Noreturn void urn_ev_oom(urn_ev *ev, size_t n, size_t size);
