@@ -233,6 +233,11 @@ bench-stan: $(BUILD)/urn
 bench-pdb: $(BUILD)/urn
 	URN=$(BUILD)/urn sh bench/pdb/run.sh
 
+# Upper bound of a native tier: three posteriors' gradients by hand in C (docs/autodiff.md, "Native tier")
+.PHONY: bench-native
+bench-native:
+	sh bench/native/run.sh
+
 # Draws with and without loop batching (URN_NOBATCH=1) on every posteriordb posterior: the same bits? (short chains)
 .PHONY: pdb-draws
 pdb-draws: $(BUILD)/urn
