@@ -2,7 +2,9 @@
  * semantics (the specification is docs/hmm.md and the shared spec hmm.md).
  *
  * Models: Gaussian (full or diagonal covariance), linear-regression (Gaussian
- * GLM-HMM), Bernoulli-logistic and categorical (softmax) regression, Poisson.
+ * GLM-HMM), Bernoulli-logistic and categorical (softmax) regression, Poisson,
+ * and the families without inputs: exponential, gamma, log-normal, beta,
+ * Student-t and plain categorical emissions.
  * Layout conventions, used everywhere below:
  *   - matrices are row-major: transition_matrix[j*K + k] = p(z_t = k | z_{t-1} = j);
  *   - per-time-step arrays are T x K row-major: LL[t*K + k] (which is exactly a
@@ -58,8 +60,16 @@ typedef enum urn_hmm_kind {
   URN_HMM_LINREG,       /* y_t ~ N(W_k x_t + b_k, Sigma_k), no emission prior */
   URN_HMM_LOGREG,       /* y_t in {0,1} ~ Bernoulli(sigmoid(w_k.x_t + b_k)), N(0,s^2) on w */
   URN_HMM_CATREG,       /* y_t in 0..C-1 ~ Categorical(softmax(W_k x_t + b_k)), no prior */
-  URN_HMM_POISSON       /* y_td ~ Poisson(r_kd), Gamma(a0, rate b0) prior */
+  URN_HMM_POISSON,      /* y_td ~ Poisson(r_kd), Gamma(a0, rate b0) prior */
+  URN_HMM_EXPONENTIAL,  /* y_td > 0 ~ Exponential(rate r_kd); no emission prior (maximum likelihood) */
+  URN_HMM_GAMMA,        /* y_td > 0 ~ Gamma(shape a_kd, rate r_kd); no emission prior */
+  URN_HMM_LOGNORMAL,    /* log y_td ~ N(mu_kd, s_kd^2) (means, scale_diags of log y); no emission prior */
+  URN_HMM_BETA,         /* y_td in (0,1) ~ Beta(a_kd, b_kd) (shapes K x D x 2); no emission prior */
+  URN_HMM_CATEGORICAL,  /* y_t in 0..C-1 ~ Categorical(probs_k) (D = 1), Dirichlet(probs_conc) prior */
+  URN_HMM_STUDENT       /* y_td ~ t(nu_kd, mu_kd, s_kd), independent over d; no emission prior; nu estimated
+                           (EM with the latent scale weights, nu by a 1-D maximisation) or fixed (student_dof) */
 } urn_hmm_kind;
+#define URN_HMM_NUM_KINDS 12 /* number of urn_hmm_kind values */
 
 /* Parameter groups that EM can leave untouched (bit flags). */
 enum { URN_HMM_FREEZE_INITIAL = 1, URN_HMM_FREEZE_TRANSITIONS = 2, URN_HMM_FREEZE_EMISSIONS = 4 };
@@ -69,7 +79,7 @@ typedef struct urn_hmm_model {
   int K;             /* number of states */
   int D;             /* emission dimension (1 for logreg/catreg) */
   int M;             /* input dimension (linreg/logreg/catreg; else 0) */
-  int C;             /* number of classes (catreg; else 0) */
+  int C;             /* number of classes (catreg, categorical; else 0) */
   double initial_conc;    /* Dirichlet concentration of pi (1.1) */
   double trans_conc;      /* Dirichlet concentration of each row of A (1.1) */
   double stickiness;      /* added to the diagonal of the transition concentration (0) */
@@ -98,6 +108,8 @@ typedef struct urn_hmm_model {
                              p(z_t = j | z_{t-1} = i, u_t) = softmax_j(W_ij . u_t + b_ij) (docs/hmm.md) */
   double trans_weight_scale; /* prior standard deviation of every W_ij and b_ij (10); none when no_prior has
                                 TRANSITIONS (maximum likelihood) */
+  double probs_conc;      /* categorical: Dirichlet concentration of each state's class probabilities (1.1) */
+  double student_dof;     /* student: > 0 holds every nu at this value; 0 (default) estimates nu in [0.01, 1e4] */
 } urn_hmm_model;
 
 /* Fills *m with dynamax's defaults for kind (D is forced to 1 for logreg/catreg).
@@ -108,7 +120,8 @@ URN_API void urn_hmm_model_free(urn_hmm_model *m);
 /* Free parameters of the model (for AIC/BIC): K - 1 initial probabilities, K (K - 1)
  * transition probabilities and the emission parameters, leaving out frozen groups. */
 URN_API int urn_hmm_num_free_params(const urn_hmm_model *m);
-/* "gaussian", "diag", "linreg", "logreg", "catreg", "poisson"; parse returns -1 if unknown. */
+/* "gaussian", "diag", "linreg", "logreg", "catreg", "poisson", "exponential", "gamma", "lognormal",
+ * "beta", "categorical", "student"; parse returns -1 if unknown. */
 URN_API const char *urn_hmm_kind_name(urn_hmm_kind kind);
 URN_API int urn_hmm_kind_parse(const char *name);
 
@@ -121,10 +134,13 @@ typedef struct urn_hmm_params {
   double *scale_diags;        /* diag: K x D standard deviations */
   double *weights;            /* linreg K x D x M; logreg K x M; catreg K x C x M */
   double *biases;             /* linreg K x D; logreg K; catreg K x C */
-  double *rates;              /* poisson: K x D */
+  double *rates;              /* poisson, exponential, gamma: K x D */
   double *trans_weights;      /* trans_M > 0: K x K x U, W[i][j] (sum over j is 0: the softmax gauge) */
   double *trans_biases;       /* trans_M > 0: K x K (sum over j is 0); transition_matrix then holds the
                                  matrix at u = 0, softmax of each bias row */
+  double *shapes;             /* gamma: K x D shapes; beta: K x D x 2 (a, b) */
+  double *dofs;               /* student: K x D degrees of freedom nu */
+  double *probs;              /* categorical: K x C class probabilities, rows sum to 1 */
 } urn_hmm_params;
 
 /* Allocates (zeroed) the arrays the model's kind uses; the others stay NULL. */
@@ -173,6 +189,7 @@ typedef struct urn_hmm_stats {
   double *gamma;       /* logreg/catreg: pooled smoothed probabilities, n_total x K */
   double *xi;          /* trans_M > 0: pooled per-step expected transition counts, n_total x K x K
                           (entry t of a sequence: z_{t-1} -> z_t; zero at each sequence's first step) */
+  double *sum_t;       /* exponential..student: K x D x S family statistics (categorical K x C; see hmm_family.c) */
   size_t n_total;      /* total time steps over the batch */
   double loglik;       /* sum_b log p(y^b) */
   void *work;          /* per-thread scratch reused by successive E-steps (internal) */
@@ -205,11 +222,11 @@ URN_API int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_
 
 /* Standard errors of p from the observed information (not for input-driven transitions: an error): minus the Hessian of
  * log p(y | theta) (central differences) on an unconstrained scale (probability
- * rows by log-ratios to their largest entry, log rates and standard deviations,
+ * rows by log-ratios to their largest entry, log rates, shapes, dofs and standard deviations,
  * covariances by a log-diagonal Cholesky factor), inverted and carried to the
  * natural parameters by the delta method.  se gets one value per parameter, the
  * arrays of urn_hmm_params concatenated in the order initial_probs,
- * transition_matrix, means, covs, scale_diags, weights, biases, rates (those the
+ * transition_matrix, means, covs, scale_diags, weights, biases, rates, shapes, dofs, probs (those the
  * kind uses; *n_se = the count, at most K + K^2 + the emission arrays' sizes);
  * frozen groups and probabilities at most 1e-8 (on the boundary: held fixed) get 0.  *n_free = the unconstrained
  * dimension.  An error when the information is not positive definite (p is not a

@@ -23,7 +23,7 @@ class Model(ctypes.Structure):
                 ("weight_scale", _d), ("rate_shape", _d), ("rate_rate", _d), ("cov_floor", _d),
                 ("frozen", _i), ("warn", WARN_FN), ("warn_ctx", ctypes.c_void_p),
                 ("no_prior", _i), ("var_floor", _d), ("shared_cov", _i),
-                ("trans_M", _i), ("trans_weight_scale", _d)]
+                ("trans_M", _i), ("trans_weight_scale", _d), ("probs_conc", _d), ("student_dof", _d)]
 
 
 class Params(ctypes.Structure):
@@ -31,7 +31,7 @@ class Params(ctypes.Structure):
     _fields_ = [("K", _i), ("D", _i), ("M", _i), ("C", _i),
                 ("initial_probs", _dp), ("transition_matrix", _dp), ("means", _dp), ("covs", _dp),
                 ("scale_diags", _dp), ("weights", _dp), ("biases", _dp), ("rates", _dp),
-                ("trans_weights", _dp), ("trans_biases", _dp)]
+                ("trans_weights", _dp), ("trans_biases", _dp), ("shapes", _dp), ("dofs", _dp), ("probs", _dp)]
 
 
 class Seq(ctypes.Structure):

@@ -36,9 +36,10 @@ from . import _lib
 from ._hmm_types import ITERATION_FN, RESTART_FN, WARN_FN, FitCallbacks, FitOpts, FitReport, Model, Params, Seq
 from ._lib import Error, UrnError, dptr, iptr
 
-KINDS = ("gaussian", "diag", "linreg", "logreg", "catreg", "poisson")
-_ALIASES = {"bernoulli-glm": "logreg", "categorical-glm": "catreg", "bernoulli": "logreg", "categorical": "catreg",
-            "diagonal": "diag", "linear-regression": "linreg"}
+KINDS = ("gaussian", "diag", "linreg", "logreg", "catreg", "poisson", "exponential", "gamma", "lognormal", "beta",
+         "categorical", "student")
+_ALIASES = {"bernoulli-glm": "logreg", "categorical-glm": "catreg", "bernoulli": "logreg", "diagonal": "diag",
+            "linear-regression": "linreg", "student-t": "student", "t": "student", "log-normal": "lognormal"}
 _REGRESSION = ("linreg", "logreg", "catreg")
 _INIT = {None: 0, "auto": 0, "kmeans": 1, "prior": 2}
 _FREEZE = {"initial": 1, "initial_probs": 1, "transitions": 2, "transition_matrix": 2, "emissions": 4}
@@ -51,8 +52,8 @@ class UrnWarning(UserWarning):
 def _kind(emission):
     k = _ALIASES.get(str(emission).lower(), str(emission).lower())
     if k not in KINDS:
-        raise ValueError("unknown emission %r: gaussian, diag, linreg, bernoulli-glm, categorical-glm or poisson"
-                         % (emission,))
+        raise ValueError("unknown emission %r: gaussian, diag, linreg, bernoulli-glm, categorical-glm, poisson, "
+                         "exponential, gamma, lognormal, beta, categorical or student" % (emission,))
     return k
 
 
@@ -303,9 +304,9 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
     """
     kind = _kind(emission)
     batch = _Batch(y, x, kind)
-    if kind in ("logreg", "catreg") and batch.D != 1:
+    if kind in ("logreg", "catreg", "categorical") and batch.D != 1:
         raise ValueError("emission %s takes one y column (the choice)" % kind)
-    if kind == "catreg" and not classes:
+    if kind in ("catreg", "categorical") and not classes:
         mx = max(float(a.max()) for a in batch.y)
         classes = min(max(int(mx) + 1, 2), 1000)
     lib = _lib.lib()
@@ -530,7 +531,7 @@ def sample(hmm, T=None, *, sequences=1, seed=1, x=None):
                                     dptr(yb), ctypes.byref(err))
             err.raise_for(rc, "hmm sample")
             out_z.append(z.astype(np.int64))
-            out_y.append(yb[:, 0] if (D == 1 and hmm.kind in ("logreg", "catreg")) else yb)
+            out_y.append(yb[:, 0] if (D == 1 and hmm.kind in ("logreg", "catreg", "categorical")) else yb)
     return (out_z[0], out_y[0]) if single else (out_z, out_y)
 
 

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "hmm/hmm_case.h"
 #include "hmm/hmm_csv.h"
+#include "hmm/hmm_internal.h"
 #include "io/json.h"
 #include "util/util.h"
 
@@ -152,6 +153,14 @@ static int data_check(const urn_hmm_model *m, const hmm_data *d, const char *pat
     if (urn_hmm_seq_check(m, &d->seqs[b], b, &e2)) {
       /* re-point the time index at the file line */
       char nb[32];
+      const urn_hmm_seq *sq = &d->seqs[b];
+      for (size_t i = 0; urn__hmm_is_family(m->kind) && i < sq->T * (size_t)m->D; i++) {
+        const char *why = urn__hmm_family_bad_value(m, sq->y[i]);
+        if (why && isfinite(sq->y[i]))
+          return urn_error_set(err, URN_EINPUT, "%s:%d: %s emission %g %s%s", path, d->csv.line[d->starts[b] + i / m->D],
+                               urn_hmm_kind_name(m->kind), sq->y[i], why,
+                               m->kind == URN_HMM_CATEGORICAL ? " (or give --classes)" : "");
+      }
       return urn_error_set(err, URN_EINPUT, "%s (sequence '%s', from line %d): %s", path, seq_name(d, b, nb, sizeof nb),
                            d->csv.line[d->starts[b]], e2.msg);
     }
@@ -161,6 +170,17 @@ static int data_check(const urn_hmm_model *m, const hmm_data *d, const char *pat
 
 static int is_regression(urn_hmm_kind k) {
   return k == URN_HMM_LINREG || k == URN_HMM_LOGREG || k == URN_HMM_CATREG;
+}
+
+/* Kinds whose emission is one class code (one --y column; C from the data unless --classes). */
+static int is_classes(urn_hmm_kind k) { return k == URN_HMM_CATREG || k == URN_HMM_CATEGORICAL; }
+
+/* max(y) + 1 (at least 2, at most 1000): the default number of classes. */
+static long classes_of(const hmm_data *d) {
+  double mx = 0;
+  for (size_t i = 0; i < d->csv.nrow; i++) mx = d->y[i] > mx && d->y[i] < 1e6 ? d->y[i] : mx;
+  long C = (long)mx + 1 < 2 ? 2 : (long)mx + 1;
+  return C > 1000 ? 1000 : C;
 }
 
 static int load_param_file(const char *path, urn_hmm_model *m, urn_hmm_params *p, urn_error *err) {
@@ -269,12 +289,13 @@ static void write_std_errors(urn_buf *fit, const urn_hmm_model *m, const urn_hmm
   urn_hmm_params se;
   urn_hmm_params_alloc(m, &se);
   size_t cap = (size_t)m->K * m->K + (size_t)m->K, n_se = 0;
-  double *arrays[8] = {se.initial_probs, se.transition_matrix, se.means, se.covs, se.scale_diags, se.weights,
-                       se.biases, se.rates};
+  double *arrays[11] = {se.initial_probs, se.transition_matrix, se.means, se.covs, se.scale_diags, se.weights,
+                        se.biases, se.rates, se.shapes, se.dofs, se.probs};
   size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M, C = (size_t)m->C;
-  size_t lens[8] = {K, K * K, K * D, K * D * D, K * D, m->kind == URN_HMM_CATREG ? K * C * M : K * D * M,
-                    m->kind == URN_HMM_CATREG ? K * C : K * D, K * D};
-  for (int i = 2; i < 8; i++) cap += arrays[i] ? lens[i] : 0;
+  size_t lens[11] = {K, K * K, K * D, K * D * D, K * D, m->kind == URN_HMM_CATREG ? K * C * M : K * D * M,
+                     m->kind == URN_HMM_CATREG ? K * C : K * D, K * D, (m->kind == URN_HMM_BETA ? 2 : 1) * K * D,
+                     K * D, K * C};
+  for (int i = 2; i < 11; i++) cap += arrays[i] ? lens[i] : 0;
   double *v = urn_xmalloc(sizeof(double) * cap);
   urn_error err;
   int nfree;
@@ -282,7 +303,7 @@ static void write_std_errors(urn_buf *fit, const urn_hmm_model *m, const urn_hmm
     fprintf(stderr, "urn hmm fit: warning: %s\n", err.msg);
   } else {
     size_t at = 0;
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 11; i++)
       if (arrays[i]) memcpy(arrays[i], v + at, sizeof(double) * lens[i]), at += lens[i];
     urn_buf_puts(fit, ",\n          \"standard_errors\": ");
     urn_hmm_write_params(fit, m, &se);
@@ -300,6 +321,8 @@ static void fit_priors_from(urn_hmm_model *m, const urn_hmm_model *f, int keep_n
   m->ig_shape = f->ig_shape, m->ig_scale = f->ig_scale, m->weight_scale = f->weight_scale;
   m->rate_shape = f->rate_shape, m->rate_rate = f->rate_rate, m->cov_floor = f->cov_floor;
   m->trans_weight_scale = f->trans_weight_scale;
+  m->probs_conc = f->probs_conc;
+  if (!(m->student_dof > 0)) m->student_dof = f->student_dof;
   if (!keep_no_prior) m->no_prior = f->no_prior;
   m->shared_cov |= f->shared_cov;
 }
@@ -312,17 +335,19 @@ static int hmm_cli_fit(int argc, char **argv) {
   const char *prior = NULL, *ucols = NULL;
   double tscale = NAN;
   long K = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1;
-  double tol = 1e-10, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0;
+  double tol = 1e-10, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0, dof = 0;
   int quiet = 0, write_failed = 0, want_se = 1, shared = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) {
       printf("usage: urn hmm fit DATA.csv --states K --y COLS [options]\n"
-             "  --emission KIND    gaussian (default), diag, linreg, bernoulli-glm, categorical-glm, poisson\n"
+             "  --emission KIND    gaussian (default), diag, linreg, bernoulli-glm, categorical-glm, poisson,\n"
+             "                     exponential, gamma, lognormal, beta, categorical, student\n"
              "  --y COLS           emission column(s), comma-separated\n"
              "  --x COLS           input column(s) (linreg, bernoulli-glm, categorical-glm)\n"
              "  --seq COL          column whose runs of equal values are the sequences (default: one sequence)\n"
-             "  --classes C        number of classes (categorical-glm; default max(y) + 1)\n"
+             "  --classes C        number of classes (categorical-glm, categorical; default max(y) + 1)\n"
+             "  --dof NU           student: hold every degrees of freedom at NU (default: estimated)\n"
              "  --iters N          at most N EM iterations (5000)\n"
              "  --tol T            stop once the relative change of the log joint is below T (1e-10; 0: exactly --iters)\n"
              "  --init WHAT        search (default: restarts cycle k-means++, random partitions and perturbations of\n"
@@ -357,7 +382,7 @@ static int hmm_cli_fit(int argc, char **argv) {
         cli_int(&a, "--restarts", 1, 100000, &restarts) || cli_int(&a, "--seed", 0, 2147483647L, &seed) ||
         cli_int(&a, "--threads", 1, 256, &threads) || cli_double(&a, "--stickiness", 0, 1e300, 0, &stick) ||
         cli_double(&a, "--initial-conc", 0, 1e300, 1, &iconc) || cli_double(&a, "--trans-conc", 0, 1e300, 1, &tconc) ||
-        cli_double(&a, "--weight-scale", 0, 1e300, 1, &wscale) ||
+        cli_double(&a, "--weight-scale", 0, 1e300, 1, &wscale) || cli_double(&a, "--dof", 0, 1e300, 1, &dof) ||
         cli_double(&a, "--cov-floor", 0, 1e300, 0, &cov_floor) || cli_value(&a, "--freeze", &freeze) || cli_value(&a, "--prior", &prior) ||
         cli_value(&a, "--transition-x", &ucols) || cli_double(&a, "--transition-scale", 0, 1e300, 1, &tscale) ||
         cli_value(&a, "--out", &out) || cli_timeout(&a, &timeout))
@@ -383,7 +408,9 @@ static int hmm_cli_fit(int argc, char **argv) {
   if (!ycols) cli_die(&a, 2, "missing --y COLS (the emission columns)");
   int kind = urn_hmm_kind_parse(kind_name);
   if (kind < 0)
-    cli_die(&a, 2, "unknown --emission '%s' (gaussian, diag, linreg, bernoulli-glm, categorical-glm, poisson)", kind_name);
+    cli_die(&a, 2, "unknown --emission '%s' (gaussian, diag, linreg, bernoulli-glm, categorical-glm, poisson, exponential, "
+            "gamma, lognormal, beta, categorical, student)", kind_name);
+  if (dof > 0 && kind != URN_HMM_STUDENT) cli_die(&a, 2, "--dof is only used by --emission student");
   if (is_regression((urn_hmm_kind)kind) && !xcols) cli_die(&a, 2, "--emission %s needs --x COLS (the inputs)", kind_name);
   if (!is_regression((urn_hmm_kind)kind) && xcols)
     cli_die(&a, 2, "--x is only used by linreg, bernoulli-glm and categorical-glm (not %s)", kind_name);
@@ -401,17 +428,11 @@ static int hmm_cli_fit(int argc, char **argv) {
     data_free(&d);
     return 1;
   }
-  if ((kind == URN_HMM_LOGREG || kind == URN_HMM_CATREG) && d.ny != 1) {
+  if ((kind == URN_HMM_LOGREG || is_classes((urn_hmm_kind)kind)) && d.ny != 1) {
     data_free(&d);
     cli_die(&a, 2, "--emission %s takes one --y column (the choice)", kind_name);
   }
-  if (kind == URN_HMM_CATREG && !C) {
-    double mx = 0;
-    for (size_t i = 0; i < d.csv.nrow; i++)
-      if (d.y[i] > mx) mx = d.y[i];
-    C = (long)mx + 1 < 2 ? 2 : (long)mx + 1;
-    if (C > 1000) C = 1000;
-  }
+  if (is_classes((urn_hmm_kind)kind) && !C) C = classes_of(&d);
   urn_hmm_model m;
   int rc = urn_hmm_model_init(&m, (urn_hmm_kind)kind, (int)K, d.ny, d.nx, (int)C, &err);
   if (rc) {
@@ -426,6 +447,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   m.cov_floor = cov_floor;
   m.trans_M = d.nu;
   if (!isnan(tscale)) m.trans_weight_scale = tscale;
+  m.student_dof = dof;
   warn_sink sink = {"hmm fit", 0};
   m.warn = quiet_rank ? NULL : warn_stderr;
   m.warn_ctx = &sink;
@@ -941,9 +963,10 @@ static int forecast_seq(const infer_cmd *c, size_t b, long steps, FILE *f) {
     fprintf(f, "%s,%ld", seq_name(&c->d, b, nb, sizeof nb), h);
     for (int k = 0; k < K; k++) fprintf(f, ",%.17g", pk[k]);
     const double *mean = m->kind == URN_HMM_POISSON ? c->p.rates : c->p.means;
-    for (int d = 0; mean && d < D; d++) {
+    int fam = m->kind >= URN_HMM_EXPONENTIAL;
+    for (int d = 0; (mean || fam) && d < D; d++) {
       double v = 0.0;
-      for (int k = 0; k < K; k++) v += pk[k] * mean[(size_t)k * D + d];
+      for (int k = 0; k < K; k++) v += pk[k] * (fam ? urn__hmm_family_mean(m, &c->p, k, d) : mean[(size_t)k * D + d]);
       fprintf(f, ",%.17g", v);
     }
     fputc('\n', f);
@@ -1071,11 +1094,9 @@ static int hmm_cli_select(int argc, char **argv) {
   urn_error_clear(&err);
   hmm_data d;
   int rc = data_load(path, ycols, xcols, seqcol, &d, &err);
-  if (!rc && kind == URN_HMM_CATREG && !C) {
-    double mx = 0;
-    for (size_t i = 0; i < d.csv.nrow; i++) mx = d.y[i] > mx ? d.y[i] : mx;
-    C = (long)mx + 1 < 2 ? 2 : (long)mx + 1;
-  }
+  if (!rc && is_classes((urn_hmm_kind)kind) && d.ny != 1)
+    rc = urn_error_set(&err, URN_EINPUT, "--emission %s takes one --y column (the class)", kind_name);
+  if (!rc && is_classes((urn_hmm_kind)kind) && !C) C = classes_of(&d);
   size_t total = d.csv.nrow;
   if (!rc && (size_t)kmax > total)
     rc = urn_error_set(&err, URN_EINPUT, "%s: %ld states cannot be fitted to %zu time steps", path, kmax, total);

@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "hmm/hmm_case.h"
 #include "hmm/hmm_csv.h"
+#include "hmm/hmm_internal.h"
 #include "io/json.h"
 #include "plot/plots.h"
 #include "urn/hmm.h"
@@ -257,6 +258,12 @@ static size_t emission_vector(const urn_hmm_model *m, const urn_hmm_params *p, i
       break;
     case URN_HMM_POISSON:
       for (int d = 0; d < D; d++) out[n++] = log(p->rates[k * D + d]);
+      break;
+    case URN_HMM_CATEGORICAL:
+      for (int c = 0; c < C; c++) out[n++] = p->probs[k * C + c];
+      break;
+    default: /* the other families: each dimension's mean */
+      for (int d = 0; d < D; d++) out[n++] = urn__hmm_family_mean(m, p, k, d);
       break;
   }
   return n;
@@ -527,7 +534,27 @@ static size_t param_specs(const hp_ctx *c, panel_spec *ps) {
       for (int k = 0; k < C; k++) SPEC(biases, C, k, 0, "bias", "Biases (class %d)", k);
       break;
     case URN_HMM_POISSON:
+    case URN_HMM_EXPONENTIAL:
       for (int d = 0; d < D; d++) SPEC(rates, D, d, 0, "rate", D > 1 ? "Rates (dim %d)" : "Rates", d);
+      break;
+    case URN_HMM_GAMMA:
+      for (int d = 0; d < D; d++) SPEC(shapes, D, d, 0, "shape", D > 1 ? "Shapes (dim %d)" : "Shapes", d);
+      for (int d = 0; d < D; d++) SPEC(rates, D, d, 0, "rate", D > 1 ? "Rates (dim %d)" : "Rates", d);
+      break;
+    case URN_HMM_LOGNORMAL:
+    case URN_HMM_STUDENT:
+      for (int d = 0; d < D; d++) SPEC(means, D, d, 0, "mean", D > 1 ? "Emission locations (dim %d)" : "Emission locations", d);
+      for (int d = 0; d < D; d++)
+        SPEC(scale_diags, D, d, 0, "scale", D > 1 ? "Emission scales (dim %d)" : "Emission scales", d);
+      for (int d = 0; d < D && m->kind == URN_HMM_STUDENT; d++)
+        SPEC(dofs, D, d, 0, "nu", D > 1 ? "Degrees of freedom (dim %d)" : "Degrees of freedom", d);
+      break;
+    case URN_HMM_BETA:
+      for (int d = 0; d < D; d++) SPEC(shapes, 2 * D, 2 * d, 0, "a", D > 1 ? "Beta a (dim %d)" : "Beta a", d);
+      for (int d = 0; d < D; d++) SPEC(shapes, 2 * D, 2 * d + 1, 0, "b", D > 1 ? "Beta b (dim %d)" : "Beta b", d);
+      break;
+    case URN_HMM_CATEGORICAL:
+      for (int c = 0; c < C; c++) SPEC(probs, C, c, 1, "probability", "Class %d probabilities", c);
       break;
   }
   SPEC(initial_probs, 1, 0, 1, "probability", "Initial probabilities");

@@ -69,10 +69,11 @@ int urn_hmm_model_from_json(const urn_json *c, urn_hmm_model *m, urn_error *err)
   if (!mk || mk->type != URN_JSON_STRING) return urn_error_set(err, URN_EINPUT, "hmm: missing \"model\" (a string)");
   int kind = urn_hmm_kind_parse(mk->str);
   if (kind < 0)
-    return urn_error_set(err, URN_EINPUT, "%d:%d: hmm: unknown model \"%s\" (gaussian, diag, linreg, logreg, catreg, poisson)",
+    return urn_error_set(err, URN_EINPUT, "%d:%d: hmm: unknown model \"%s\" (gaussian, diag, linreg, logreg, catreg, poisson, exponential, "
+                         "gamma, lognormal, beta, categorical, student)",
                          mk->line, mk->col, mk->str);
   int K, D, M, C, rc;
-  int glm = kind == URN_HMM_LOGREG || kind == URN_HMM_CATREG;
+  int glm = kind == URN_HMM_LOGREG || kind == URN_HMM_CATREG || kind == URN_HMM_CATEGORICAL;
   if ((rc = get_int(c, "num_states", 1, 0, &K, err)) || (rc = get_int(c, "emission_dim", !glm, 1, &D, err)) ||
       (rc = get_int(c, "input_dim", 0, 0, &M, err)) || (rc = get_int(c, "num_classes", 0, 0, &C, err)))
     return rc;
@@ -109,6 +110,8 @@ int urn_hmm_model_from_json(const urn_json *c, urn_hmm_model *m, urn_error *err)
     else if (kind == URN_HMM_POISSON && !strcmp(key, "emission_prior_concentration")) target = &m->rate_shape;
     else if (kind == URN_HMM_POISSON && !strcmp(key, "emission_prior_rate")) target = &m->rate_rate;
     else if (kind == URN_HMM_LINREG && !strcmp(key, "cov_floor")) target = &m->cov_floor;
+    else if (kind == URN_HMM_CATEGORICAL && !strcmp(key, "emission_prior_concentration")) target = &m->probs_conc;
+    else if (kind == URN_HMM_STUDENT && !strcmp(key, "emission_dof")) target = &m->student_dof;
     else if ((kind == URN_HMM_GAUSSIAN || kind == URN_HMM_DIAG) && !strcmp(key, "emission_prior_mean")) {
       size_t dims[1] = {(size_t)m->D}, at = 0;
       if (is_num) for (int d = 0; d < m->D; d++) m->prior_mean[d] = x;
@@ -226,6 +229,31 @@ int urn_hmm_params_from_json(const urn_hmm_model *m, const urn_json *params, urn
   case URN_HMM_POISSON: {
     size_t dr[2] = {K, D};
     rc = read_into(params, "emission_rates", 2, dr, p->rates, err);
+    break;
+  }
+  case URN_HMM_EXPONENTIAL:
+  case URN_HMM_GAMMA: {
+    size_t dr[2] = {K, D};
+    if (m->kind == URN_HMM_GAMMA && (rc = read_into(params, "emission_shapes", 2, dr, p->shapes, err))) goto fail;
+    rc = read_into(params, "emission_rates", 2, dr, p->rates, err);
+    break;
+  }
+  case URN_HMM_LOGNORMAL:
+  case URN_HMM_STUDENT: {
+    size_t dm[2] = {K, D};
+    if ((rc = read_into(params, "emission_means", 2, dm, p->means, err))) goto fail;
+    if ((rc = read_into(params, "emission_scale_diags", 2, dm, p->scale_diags, err))) goto fail;
+    if (m->kind == URN_HMM_STUDENT) rc = read_into(params, "emission_dofs", 2, dm, p->dofs, err);
+    break;
+  }
+  case URN_HMM_BETA: {
+    size_t ds[3] = {K, D, 2};
+    rc = read_into(params, "emission_shapes", 3, ds, p->shapes, err);
+    break;
+  }
+  case URN_HMM_CATEGORICAL: {
+    size_t dp[2] = {K, C};
+    rc = read_into(params, "emission_probs", 2, dp, p->probs, err);
     break;
   }
   }
@@ -374,6 +402,27 @@ void urn_hmm_write_params(urn_buf *out, const urn_hmm_model *m, const urn_hmm_pa
     break;
   }
   case URN_HMM_POISSON: write_key_array(out, "emission_rates", p->rates, 2, kd, &first); break;
+  case URN_HMM_EXPONENTIAL: write_key_array(out, "emission_rates", p->rates, 2, kd, &first); break;
+  case URN_HMM_GAMMA:
+    write_key_array(out, "emission_shapes", p->shapes, 2, kd, &first);
+    write_key_array(out, "emission_rates", p->rates, 2, kd, &first);
+    break;
+  case URN_HMM_LOGNORMAL:
+  case URN_HMM_STUDENT:
+    write_key_array(out, "emission_means", p->means, 2, kd, &first);
+    write_key_array(out, "emission_scale_diags", p->scale_diags, 2, kd, &first);
+    if (m->kind == URN_HMM_STUDENT) write_key_array(out, "emission_dofs", p->dofs, 2, kd, &first);
+    break;
+  case URN_HMM_BETA: {
+    size_t ds[3] = {K, D, 2};
+    write_key_array(out, "emission_shapes", p->shapes, 3, ds, &first);
+    break;
+  }
+  case URN_HMM_CATEGORICAL: {
+    size_t dp[2] = {K, C};
+    write_key_array(out, "emission_probs", p->probs, 2, dp, &first);
+    break;
+  }
   }
   urn_buf_putc(out, '}');
 }
@@ -430,6 +479,16 @@ void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hm
     if (m->cov_floor > 0) {
       urn_buf_puts(out, ", \"cov_floor\": ");
       urn_hmm_json_num(out, m->cov_floor);
+    }
+    break;
+  case URN_HMM_CATEGORICAL:
+    urn_buf_puts(out, ", \"emission_prior_concentration\": ");
+    urn_hmm_json_num(out, m->probs_conc);
+    break;
+  case URN_HMM_STUDENT:
+    if (m->student_dof > 0) {
+      urn_buf_puts(out, ", \"emission_dof\": ");
+      urn_hmm_json_num(out, m->student_dof);
     }
     break;
   default: break;
@@ -499,6 +558,12 @@ static void write_stats(urn_buf *out, const urn_hmm_model *m, const urn_hmm_stat
       off += d->seqs[b].T;
     }
     urn_buf_putc(out, ']');
+    break;
+  }
+  default: { /* the families' statistics (hmm_family.c) */
+    size_t S = (size_t)urn__hmm_family_nstats(m), dt[3] = {K, D, S}, dc[2] = {K, S};
+    if (m->kind == URN_HMM_CATEGORICAL) write_key_array(out, "sum_t", st->sum_t, 2, dc, &first);
+    else write_key_array(out, "sum_t", st->sum_t, 3, dt, &first);
     break;
   }
   }

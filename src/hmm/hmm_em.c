@@ -47,6 +47,7 @@ void urn_hmm_stats_alloc(const urn_hmm_model *m, size_t n_total, urn_hmm_stats *
   case URN_HMM_POISSON: st->sum_y = urn_xcalloc(K * D, sizeof(double)); break;
   case URN_HMM_LOGREG:
   case URN_HMM_CATREG: st->gamma = urn_xcalloc(n_total * K > 0 ? n_total * K : 1, sizeof(double)); break;
+  default: st->sum_t = urn_xcalloc(urn__hmm_family_stats_len(m), sizeof(double)); break;
   }
 }
 
@@ -104,16 +105,25 @@ void urn_hmm_stats_free(urn_hmm_stats *st) {
   free(st->sum_xy);
   free(st->gamma);
   free(st->xi);
+  free(st->sum_t);
   memset(st, 0, sizeof *st);
 }
 
 /* Adds the statistics of one smoothed sequence into st (the 1-D Gaussian case is
- * fused into the backward pass instead, see estep_run). */
-static void accumulate(const urn_hmm_model *m, const urn_hmm_seq *s, const double *g,
+ * fused into the backward pass instead, see estep_run); p: the parameters of the
+ * E-step (NULL for a hard partition; only the Student-t weights use them). */
+static void accumulate(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, const double *g,
                        urn_hmm_stats *st) {
   int K = m->K, D = m->D, M = m->M;
   size_t T = s->T;
   for (int k = 0; k < K; k++) st->initial[k] += g[k];
+  if (urn__hmm_is_family(m->kind)) {
+    for (size_t t = 0; t < T; t++) {
+      for (int k = 0; k < K; k++) st->sum_w[k] += g[t * K + k];
+      urn__hmm_family_accumulate(m, p, s->y + t * D, g + t * K, st);
+    }
+    return;
+  }
   for (size_t t = 0; t < T; t++) {
     const double *gt = g + t * K;
     const double *y = s->y + t * D;
@@ -240,7 +250,7 @@ static void *estep_run(void *arg) {
     } else if (fused) {
       for (int k = 0; k < K; k++) j->st.initial[k] += g[k];
     } else {
-      accumulate(m, s, g, &j->st);
+      accumulate(m, j->p, s, g, &j->st);
     }
   }
   return NULL;
@@ -258,6 +268,7 @@ static void stats_add(const urn_hmm_model *m, urn_hmm_stats *a, const urn_hmm_st
   ADD(sum_x, K * M);
   ADD(sum_xx, K * M * M);
   ADD(sum_xy, K * M * D);
+  ADD(sum_t, urn__hmm_family_stats_len(m));
 #undef ADD
   a->loglik += b->loglik;
 }
@@ -273,6 +284,7 @@ static void stats_zero(const urn_hmm_model *m, urn_hmm_stats *st) {
   Z(sum_x, K * M);
   Z(sum_xx, K * M * M);
   Z(sum_xy, K * M * D);
+  Z(sum_t, urn__hmm_family_stats_len(m));
 #undef Z
   st->loglik = 0.0;
 }
@@ -653,6 +665,7 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
         }
       break;
     }
+    default: rc = urn__hmm_family_m_step(m, st, p, iteration, err); break;
     case URN_HMM_LOGREG:
     case URN_HMM_CATREG: {
       int M = m->M, n1 = M + 1, C = m->C;
@@ -786,7 +799,7 @@ int urn_hmm_init_labels(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t 
       for (size_t t = 0; t < seqs[b].T; t++)
         for (int k = 0; k < K; k++) st.sum_w[k] += g[(at + t) * K + k];
     } else
-      accumulate(m, &seqs[b], g + at * K, &st);
+      accumulate(m, NULL, &seqs[b], g + at * K, &st);
     at += seqs[b].T;
   }
   int rc = URN_OK;
@@ -816,6 +829,10 @@ int urn_hmm_init_labels(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t 
     urn_hmm_model mm = *m;
     mm.frozen = URN_HMM_FREEZE_INITIAL | URN_HMM_FREEZE_TRANSITIONS;
     mm.warn = NULL;
+    /* Student-t from a partition: the Gaussian fit of each part (scale weights 1), nu = 10 unless fixed */
+    if (m->kind == URN_HMM_STUDENT && !(mm.student_dof > 0)) mm.student_dof = 10.0;
+    if (p->shapes) /* beta's Newton iteration starts from (1, 1) */
+      for (size_t i = 0; i < 2 * (size_t)K * m->D && m->kind == URN_HMM_BETA; i++) p->shapes[i] = 1.0;
     rc = urn_hmm_m_step(&mm, &st, seqs, nseq, p, 0, err);
   }
   urn_hmm_stats_free(&st);

@@ -17,8 +17,10 @@
 
 /* The initialization auto chooses: k-means where it clusters the emissions. */
 static urn_hmm_init_method auto_init(urn_hmm_kind kind) {
-  return kind == URN_HMM_GAUSSIAN || kind == URN_HMM_DIAG || kind == URN_HMM_LINREG ? URN_HMM_INIT_KMEANS
-                                                                                     : URN_HMM_INIT_PRIOR;
+  return kind == URN_HMM_GAUSSIAN || kind == URN_HMM_DIAG || kind == URN_HMM_LINREG ||
+                 (urn__hmm_is_family(kind) && kind != URN_HMM_CATEGORICAL)
+             ? URN_HMM_INIT_KMEANS
+             : URN_HMM_INIT_PRIOR;
 }
 
 urn_hmm_init_method urn_hmm_init_resolve(urn_hmm_kind kind, urn_hmm_init_method init) {
@@ -47,17 +49,17 @@ static size_t total_steps(const urn_hmm_seq *seqs, size_t nseq) {
  * every dimension is constant): the variance floor of Gaussian fits.  *constant
  * gets the first dimension whose values are all equal (else unchanged). */
 static double data_var_floor(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, int *constant) {
-  int D = m->D;
+  int D = m->D, logy = m->kind == URN_HMM_LOGNORMAL;
   size_t n = total_steps(seqs, nseq);
   double best = INFINITY;
   for (int d = 0; d < D; d++) {
     double mean = 0.0, v = 0.0;
     for (size_t b = 0; b < nseq; b++)
-      for (size_t t = 0; t < seqs[b].T; t++) mean += seqs[b].y[t * D + d];
+      for (size_t t = 0; t < seqs[b].T; t++) mean += logy ? log(seqs[b].y[t * D + d]) : seqs[b].y[t * D + d];
     mean /= (double)n;
     for (size_t b = 0; b < nseq; b++)
       for (size_t t = 0; t < seqs[b].T; t++) {
-        double r = seqs[b].y[t * D + d] - mean;
+        double r = (logy ? log(seqs[b].y[t * D + d]) : seqs[b].y[t * D + d]) - mean;
         v += r * r;
       }
     v /= (double)n;
@@ -99,6 +101,7 @@ static int kmeans_labels(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t
   }
   if (m->kind == URN_HMM_POISSON && logc)
     for (size_t i = 0; i < n * (size_t)d; i++) X[i] = log1p(X[i]);
+  if (urn__hmm_is_family(m->kind)) urn__hmm_family_cluster_scale(m, X, n * (size_t)d);
   double *centers = urn_xmalloc(sizeof(double) * (size_t)m->K * d);
   int rc = urn_hmm_kmeans(X, n, d, m->K, seed, 1, centers, labels, NULL, err);
   free(X);
@@ -205,10 +208,12 @@ static int count_degenerate(const urn_hmm_model *m, const urn_hmm_params *p, con
   for (int k = 0; k < m->K; k++) {
     int bad = st->sum_w[k] < 0.5;
     for (int d = 0; d < D && m->var_floor > 0; d++) {
-      double v = m->kind == URN_HMM_DIAG ? p->scale_diags[(size_t)k * D + d] * p->scale_diags[(size_t)k * D + d]
+      double v = p->scale_diags ? p->scale_diags[(size_t)k * D + d] * p->scale_diags[(size_t)k * D + d]
                  : m->kind == URN_HMM_GAUSSIAN ? p->covs[((size_t)k * D + d) * D + d] : INFINITY;
       bad |= v <= m->var_floor * (1.0 + 1e-9);
     }
+    for (int d = 0; d < 2 * D && p->shapes; d++) /* a gamma or beta state on one repeated value */
+      bad |= (d < D || m->kind == URN_HMM_BETA) && p->shapes[(size_t)k * (m->kind == URN_HMM_BETA ? 2 * D : D) + d] >= 1e8;
     n += bad;
   }
   return n;
@@ -252,11 +257,12 @@ int urn_hmm_fit_best(const urn_hmm_model *m0, const urn_hmm_seq *seqs, size_t ns
   }
   urn_hmm_model mm = *m0; /* shallow copy: the variance floor tied to the data's scale */
   const urn_hmm_model *m = &mm;
-  if ((mm.kind == URN_HMM_GAUSSIAN || mm.kind == URN_HMM_DIAG) && nseq) {
+  if ((mm.kind == URN_HMM_GAUSSIAN || mm.kind == URN_HMM_DIAG || mm.kind == URN_HMM_LOGNORMAL ||
+       mm.kind == URN_HMM_STUDENT) && nseq) {
     int constant = -1;
     double floor_ = data_var_floor(m, seqs, nseq, &constant);
     if (!(mm.var_floor > 0)) mm.var_floor = floor_;
-    if (constant >= 0 && (mm.no_prior & URN_HMM_FREEZE_EMISSIONS))
+    if (constant >= 0 && ((mm.no_prior & URN_HMM_FREEZE_EMISSIONS) || urn__hmm_is_family(mm.kind)))
       return urn_error_set(err, URN_EINPUT,
                            "hmm fit: emission dimension %d is constant, so its maximum-likelihood variance is 0; "
                            "drop it, or fit with a prior", constant);

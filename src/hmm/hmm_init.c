@@ -244,6 +244,10 @@ done:
 
 int urn_hmm_init_prior(const urn_hmm_model *m, uint64_t seed, urn_hmm_params *p, urn_error *err) {
   int K = m->K, D = m->D, M = m->M, C = m->C;
+  if (urn__hmm_is_family(m->kind) && m->kind != URN_HMM_CATEGORICAL)
+    return urn_error_set(err, URN_EINPUT,
+                         "hmm: %s emissions have no prior to draw from; use --init search, random or kmeans",
+                         urn_hmm_kind_name(m->kind));
   urn_rng r;
   urn_rng_seed(&r, seed, 0);
   init_chain(m, &r, p);
@@ -294,8 +298,39 @@ int urn_hmm_init_prior(const urn_hmm_model *m, uint64_t seed, urn_hmm_params *p,
   case URN_HMM_POISSON:
     for (size_t i = 0; i < (size_t)K * D; i++) p->rates[i] = dist_gamma_draw(&r, m->rate_shape) / m->rate_rate;
     break;
+  case URN_HMM_CATEGORICAL: /* each state's probabilities from the symmetric Dirichlet(probs_conc) */
+    for (int k = 0; k < K; k++) {
+      double s = 0.0, *row = p->probs + (size_t)k * C;
+      for (int c = 0; c < C; c++) s += row[c] = dist_gamma_draw(&r, m->probs_conc) + 1e-300;
+      for (int c = 0; c < C; c++) row[c] /= s;
+    }
+    break;
+  default: break;
   }
   return URN_OK;
+}
+
+/* k-means for the families without inputs: clusters of the emissions on the scale their
+ * location lives on (log y for the positive families, logit y for beta, y otherwise),
+ * then the chain and the emissions from that partition (urn_hmm_init_labels). */
+static int family_kmeans(const urn_hmm_model *m, uint64_t seed, const urn_hmm_seq *seqs, size_t nseq, size_t n,
+                         urn_hmm_params *p, urn_error *err) {
+  int D = m->D;
+  double *X = urn_xmalloc(sizeof(double) * n * (size_t)D);
+  int *labels = urn_xmalloc(sizeof(int) * n);
+  size_t at = 0;
+  for (size_t b = 0; b < nseq; b++) {
+    memcpy(X + at * D, seqs[b].y, sizeof(double) * seqs[b].T * D);
+    at += seqs[b].T;
+  }
+  urn__hmm_family_cluster_scale(m, X, n * (size_t)D);
+  double *centers = urn_xmalloc(sizeof(double) * (size_t)m->K * D);
+  int rc = urn_hmm_kmeans(X, n, D, m->K, seed, 1, centers, labels, NULL, err);
+  if (!rc) rc = urn_hmm_init_labels(m, seqs, nseq, labels, p, err);
+  free(X);
+  free(centers);
+  free(labels);
+  return rc;
 }
 
 int urn_hmm_init_kmeans(const urn_hmm_model *m, uint64_t seed, const urn_hmm_seq *seqs,
@@ -310,6 +345,7 @@ int urn_hmm_init_kmeans(const urn_hmm_model *m, uint64_t seed, const urn_hmm_seq
   if (n < (size_t)K)
     return urn_error_set(err, URN_EINPUT, "hmm: %d states need at least %d time steps in total (the data have %zu)",
                          K, K, n);
+  if (urn__hmm_is_family(m->kind)) return family_kmeans(m, seed, seqs, nseq, n, p, err);
   int logreg = m->kind == URN_HMM_LOGREG;
   int d = logreg ? M : D;
   double *X = urn_xmalloc(sizeof(double) * n * (size_t)d);

@@ -133,5 +133,29 @@ int urn__hmm_trans_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const
 void urn__hmm_trans_baseline(const urn_hmm_model *m, urn_hmm_params *p);
 /* The Gaussian log prior of the transition weights and biases (0 under maximum likelihood). */
 double urn__hmm_trans_log_prior(const urn_hmm_model *m, const urn_hmm_params *p);
+/* The families without inputs beyond Gaussian and Poisson (hmm_family.c): exponential,
+ * gamma, lognormal, beta, categorical, student. */
+int urn__hmm_is_family(urn_hmm_kind k);
+/* Statistics per state and dimension in sum_t (categorical: C per state), and sum_t's length. */
+int urn__hmm_family_nstats(const urn_hmm_model *m);
+size_t urn__hmm_family_stats_len(const urn_hmm_model *m);
+/* NULL when y is a valid emission value, else what it must be ("must be > 0"). */
+const char *urn__hmm_family_bad_value(const urn_hmm_model *m, double y);
+int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *LL,
+                            urn_error *err);
+/* Adds one time step (y: D values, g: K weights) to st->sum_t; p gives the Student-t scale
+ * weights (NULL: weights 1). */
+void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, const double *y, const double *g,
+                                urn_hmm_stats *st);
+int urn__hmm_family_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p, int iteration,
+                           urn_error *err);
+double urn__hmm_family_log_prior(const urn_hmm_model *m, const urn_hmm_params *p);
+void urn__hmm_family_draw(const urn_hmm_model *m, const urn_hmm_params *p, int z, urn_rng *r, double *y);
+/* E[y_d | z = k] (categorical: the expected class code; student: NaN when nu <= 1). */
+double urn__hmm_family_mean(const urn_hmm_model *m, const urn_hmm_params *p, int k, int d);
+int urn__hmm_family_num_params(const urn_hmm_model *m);
+/* Emission values (n, in place) on the scale k-means clusters them: log y for the
+ * positive families, logit y for beta, y otherwise. */
+void urn__hmm_family_cluster_scale(const urn_hmm_model *m, double *X, size_t n);
 
 #endif

@@ -27,18 +27,22 @@ double urn__log_dirichlet(int K, const double *p, const double *a) {
   return s + urn_lgamma(sa);
 }
 
-static const char *const kind_names[] = {"gaussian", "diag", "linreg", "logreg", "catreg", "poisson"};
+static const char *const kind_names[URN_HMM_NUM_KINDS] = {"gaussian", "diag", "linreg", "logreg", "catreg", "poisson",
+                                                            "exponential", "gamma", "lognormal", "beta", "categorical",
+                                                            "student"};
 
 const char *urn_hmm_kind_name(urn_hmm_kind kind) {
-  return (unsigned)kind < 6 ? kind_names[kind] : "?";
+  return (unsigned)kind < URN_HMM_NUM_KINDS ? kind_names[kind] : "?";
 }
 
 int urn_hmm_kind_parse(const char *name) {
-  for (int i = 0; i < 6; i++)
+  for (int i = 0; i < URN_HMM_NUM_KINDS; i++)
     if (strcmp(name, kind_names[i]) == 0) return i;
   if (strcmp(name, "bernoulli-glm") == 0 || strcmp(name, "logistic") == 0) return URN_HMM_LOGREG;
   if (strcmp(name, "categorical-glm") == 0) return URN_HMM_CATREG;
   if (strcmp(name, "gaussian-diag") == 0) return URN_HMM_DIAG;
+  if (strcmp(name, "student-t") == 0 || strcmp(name, "t") == 0) return URN_HMM_STUDENT;
+  if (strcmp(name, "log-normal") == 0) return URN_HMM_LOGNORMAL;
   return -1;
 }
 
@@ -49,17 +53,17 @@ static int uses_inputs(urn_hmm_kind k) {
 int urn_hmm_model_init(urn_hmm_model *m, urn_hmm_kind kind, int K, int D, int M, int C,
                        urn_error *err) {
   memset(m, 0, sizeof *m);
-  if ((unsigned)kind >= 6) return urn_error_set(err, URN_EINPUT, "hmm: unknown model kind %d", (int)kind);
-  if (kind == URN_HMM_LOGREG || kind == URN_HMM_CATREG) D = 1;
+  if ((unsigned)kind >= URN_HMM_NUM_KINDS) return urn_error_set(err, URN_EINPUT, "hmm: unknown model kind %d", (int)kind);
+  if (kind == URN_HMM_LOGREG || kind == URN_HMM_CATREG || kind == URN_HMM_CATEGORICAL) D = 1;
   if (K < 1 || K > 10000) return urn_error_set(err, URN_EINPUT, "hmm: number of states %d must be in 1..10000", K);
   if (D < 1 || D > 1000) return urn_error_set(err, URN_EINPUT, "hmm: emission dimension %d must be in 1..1000", D);
   if (uses_inputs(kind) && (M < 1 || M > 1000))
     return urn_error_set(err, URN_EINPUT, "hmm: %s needs an input dimension in 1..1000 (got %d)",
                          kind_names[kind], M);
   if (!uses_inputs(kind)) M = 0;
-  if (kind == URN_HMM_CATREG && (C < 2 || C > 1000))
-    return urn_error_set(err, URN_EINPUT, "hmm: catreg needs 2..1000 classes (got %d)", C);
-  if (kind != URN_HMM_CATREG) C = 0;
+  if ((kind == URN_HMM_CATREG || kind == URN_HMM_CATEGORICAL) && (C < 2 || C > 1000))
+    return urn_error_set(err, URN_EINPUT, "hmm: %s needs 2..1000 classes (got %d)", kind_names[kind], C);
+  if (kind != URN_HMM_CATREG && kind != URN_HMM_CATEGORICAL) C = 0;
   m->kind = kind;
   m->K = K;
   m->D = D;
@@ -79,6 +83,7 @@ int urn_hmm_model_init(urn_hmm_model *m, urn_hmm_kind kind, int K, int D, int M,
   m->rate_shape = 1.1;
   m->rate_rate = 0.1;
   m->trans_weight_scale = 10.0;
+  m->probs_conc = 1.1;
   return URN_OK;
 }
 
@@ -94,6 +99,7 @@ int urn_hmm_num_free_params(const urn_hmm_model *m) {
   case URN_HMM_LOGREG: n += K * (M + 1); break;
   case URN_HMM_CATREG: n += K * (C - 1) * (M + 1); break;
   case URN_HMM_POISSON: n += K * D; break;
+  default: n += urn__hmm_family_num_params(m); break;
   }
   return n;
 }
@@ -106,11 +112,11 @@ void urn_hmm_model_free(urn_hmm_model *m) {
 
 /* Number of doubles in each emission array for this model (0 = unused). */
 typedef struct sizes {
-  size_t means, covs, scale_diags, weights, biases, rates; /* element counts */
+  size_t means, covs, scale_diags, weights, biases, rates, shapes, dofs, probs; /* element counts */
 } sizes;
 
 static sizes param_sizes(const urn_hmm_model *m) {
-  sizes s = {0, 0, 0, 0, 0, 0};
+  sizes s = {0, 0, 0, 0, 0, 0, 0, 0, 0};
   size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M, C = (size_t)m->C;
   switch (m->kind) {
   case URN_HMM_GAUSSIAN: s.means = K * D; s.covs = K * D * D; break;
@@ -118,7 +124,13 @@ static sizes param_sizes(const urn_hmm_model *m) {
   case URN_HMM_LINREG: s.weights = K * D * M; s.biases = K * D; s.covs = K * D * D; break;
   case URN_HMM_LOGREG: s.weights = K * M; s.biases = K; break;
   case URN_HMM_CATREG: s.weights = K * C * M; s.biases = K * C; break;
-  case URN_HMM_POISSON: s.rates = K * D; break;
+  case URN_HMM_POISSON:
+  case URN_HMM_EXPONENTIAL: s.rates = K * D; break;
+  case URN_HMM_GAMMA: s.shapes = K * D; s.rates = K * D; break;
+  case URN_HMM_LOGNORMAL: s.means = K * D; s.scale_diags = K * D; break;
+  case URN_HMM_BETA: s.shapes = 2 * K * D; break;
+  case URN_HMM_CATEGORICAL: s.probs = K * C; break;
+  case URN_HMM_STUDENT: s.means = K * D; s.scale_diags = K * D; s.dofs = K * D; break;
   }
   return s;
 }
@@ -142,6 +154,9 @@ void urn_hmm_params_alloc(const urn_hmm_model *m, urn_hmm_params *p) {
   p->rates = alloc_or_null(s.rates);
   p->trans_weights = alloc_or_null((size_t)m->K * m->K * (m->trans_M > 0 ? m->trans_M : 0));
   p->trans_biases = alloc_or_null(m->trans_M > 0 ? (size_t)m->K * m->K : 0);
+  p->shapes = alloc_or_null(s.shapes);
+  p->dofs = alloc_or_null(s.dofs);
+  p->probs = alloc_or_null(s.probs);
 }
 
 void urn_hmm_params_free(urn_hmm_params *p) {
@@ -155,6 +170,9 @@ void urn_hmm_params_free(urn_hmm_params *p) {
   free(p->rates);
   free(p->trans_weights);
   free(p->trans_biases);
+  free(p->shapes);
+  free(p->dofs);
+  free(p->probs);
   memset(p, 0, sizeof *p);
 }
 
@@ -164,7 +182,7 @@ void urn_hmm_params_copy(const urn_hmm_model *m, urn_hmm_params *dst, const urn_
   memcpy(dst->initial_probs, src->initial_probs, K * sizeof(double));
   memcpy(dst->transition_matrix, src->transition_matrix, K * K * sizeof(double));
 #define CP(f) if (s.f) memcpy(dst->f, src->f, s.f * sizeof(double))
-  CP(means); CP(covs); CP(scale_diags); CP(weights); CP(biases); CP(rates);
+  CP(means); CP(covs); CP(scale_diags); CP(weights); CP(biases); CP(rates); CP(shapes); CP(dofs); CP(probs);
 #undef CP
   if (m->trans_M > 0) {
     memcpy(dst->trans_weights, src->trans_weights, K * K * (size_t)m->trans_M * sizeof(double));
@@ -219,6 +237,15 @@ int urn_hmm_params_check(const urn_hmm_model *m, const urn_hmm_params *p, urn_er
         return urn_error_set(err, URN_EINPUT, "hmm: emission_rates of state %zu is %g (must be >= 0)",
                              i / D, p->rates[i]);
   }
+  for (size_t i = 0; i < s.shapes; i++)
+    if (!(p->shapes[i] > 0.0) || !isfinite(p->shapes[i]))
+      return urn_error_set(err, URN_EINPUT, "hmm: emission_shapes of state %zu is %g (must be > 0)",
+                           i / (s.shapes / K), p->shapes[i]);
+  for (size_t i = 0; i < s.dofs; i++)
+    if (!(p->dofs[i] > 0.0) || !isfinite(p->dofs[i]))
+      return urn_error_set(err, URN_EINPUT, "hmm: emission_dofs of state %zu is %g (must be > 0)", i / D, p->dofs[i]);
+  for (int k = 0; s.probs && k < K; k++)
+    if ((rc = check_simplex(p->probs + (size_t)k * m->C, m->C, "emission_probs", k, err))) return rc;
   if (s.covs) {
     double *L = urn_xmalloc(sizeof(double) * (size_t)D * D);
     for (int k = 0; k < K; k++) {
@@ -258,6 +285,14 @@ int urn_hmm_seq_check(const urn_hmm_model *m, const urn_hmm_seq *s, size_t index
       return urn_error_set(err, URN_EINPUT,
                            "hmm: sequence %zu, time %zu: poisson emission %g must be a non-negative integer count",
                            index, i / m->D, y);
+    const char *why = urn__hmm_is_family(m->kind) ? urn__hmm_family_bad_value(m, y) : NULL;
+    if (why) {
+      if (m->kind == URN_HMM_CATEGORICAL)
+        return urn_error_set(err, URN_EINPUT, "hmm: sequence %zu, time %zu: categorical emission %g must be a class "
+                             "code 0..%d", index, i, y, m->C - 1);
+      return urn_error_set(err, URN_EINPUT, "hmm: sequence %zu, time %zu: %s emission %g %s", index, i / m->D,
+                           kind_names[m->kind], y, why);
+    }
   }
   if (uses_inputs(m->kind)) {
     if (!s->x) return urn_error_set(err, URN_EINPUT, "hmm: sequence %zu has no inputs (%s needs them)", index,
@@ -432,6 +467,8 @@ int urn_hmm_emission_logliks(const urn_hmm_model *m, const urn_hmm_params *p,
     free(lr);
     return URN_OK;
   }
+  default:
+    if (urn__hmm_is_family(m->kind)) return urn__hmm_family_logliks(m, p, s, LL, err);
   }
   return urn_error_set(err, URN_EFATAL, "hmm: unknown model kind");
 }
@@ -518,6 +555,7 @@ double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p) {
   }
   case URN_HMM_LINREG:
   case URN_HMM_CATREG: break; /* no emission prior (spec 2.4, B.2) */
+  default: lp += urn__hmm_family_log_prior(m, p); break;
   }
   return lp;
 }
@@ -587,6 +625,7 @@ int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t see
     case URN_HMM_POISSON:
       for (int d = 0; d < D; d++) y[t * D + d] = (double)dist_poisson_draw(&r, p->rates[(size_t)z * D + d]);
       break;
+    default: urn__hmm_family_draw(m, p, z, &r, y + t * D); break;
     }
   }
   free(L);

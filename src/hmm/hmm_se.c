@@ -3,7 +3,8 @@
  *
  * The free parameters are mapped to an unconstrained vector theta: each
  * probability row by log-ratios to its largest entry (entries that are exactly
- * at most 1e-8 are on the boundary and stay fixed), means / weights / biases as they are, rates and
+ * at most 1e-8 are on the boundary and stay fixed; categorical emission probabilities too),
+ * means / weights / biases as they are, rates, shapes, degrees of freedom and
  * standard deviations by their logs, covariances by their Cholesky factor with a
  * log diagonal.  The observed information is minus the Hessian of log p(y | theta)
  * by central differences of the log-likelihood; its inverse is the asymptotic
@@ -17,23 +18,27 @@
 #include "math/linalg.h"
 #include "util/util.h"
 
+#define NARR 11 /* arrays of urn_hmm_params */
+
 /* The flattened natural parameters: the arrays of urn_hmm_params in file order. */
 typedef struct se_arrays {
-  double *a[8];  /* initial, transitions, means, covs, scale_diags, weights, biases, rates (NULL = unused) */
-  size_t n[8];   /* their lengths */
+  double *a[NARR];  /* initial, transitions, means, covs, scale_diags, weights, biases, rates, shapes, dofs, probs
+                       (NULL = unused) */
+  size_t n[NARR];   /* their lengths */
   size_t total;  /* sum of n */
 } se_arrays;
 
 static void arrays_of(const urn_hmm_model *m, urn_hmm_params *p, se_arrays *s) {
   size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M, C = (size_t)m->C;
-  double *a[8] = {p->initial_probs, p->transition_matrix, p->means, p->covs, p->scale_diags, p->weights, p->biases,
-                  p->rates};
-  size_t n[8] = {K, K * K, K * D, K * D * D, K * D, 0, 0, K * D};
+  double *a[NARR] = {p->initial_probs, p->transition_matrix, p->means, p->covs, p->scale_diags, p->weights,
+                     p->biases, p->rates, p->shapes, p->dofs, p->probs};
+  size_t n[NARR] = {K, K * K, K * D, K * D * D, K * D, 0, 0, K * D, (m->kind == URN_HMM_BETA ? 2 : 1) * K * D, K * D,
+                    K * C};
   if (m->kind == URN_HMM_LINREG) n[5] = K * D * M, n[6] = K * D;
   if (m->kind == URN_HMM_LOGREG) n[5] = K * M, n[6] = K;
   if (m->kind == URN_HMM_CATREG) n[5] = K * C * M, n[6] = K * C;
   s->total = 0;
-  for (int i = 0; i < 8; i++) {
+  for (int i = 0; i < NARR; i++) {
     s->a[i] = a[i];
     s->n[i] = a[i] ? n[i] : 0;
     s->total += s->n[i];
@@ -43,7 +48,7 @@ static void arrays_of(const urn_hmm_model *m, urn_hmm_params *p, se_arrays *s) {
 static void flatten(const urn_hmm_model *m, urn_hmm_params *p, double *out) {
   se_arrays s;
   arrays_of(m, p, &s);
-  for (int i = 0; i < 8; i++)
+  for (int i = 0; i < NARR; i++)
     if (s.n[i]) memcpy(out, s.a[i], sizeof(double) * s.n[i]), out += s.n[i];
 }
 
@@ -63,13 +68,17 @@ static int row_ref(const double *row, int K) {
  * and references); returns the length of theta.  theta may be NULL to count. */
 static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_hmm_params *p, double *theta,
                         int unpack) {
-  int K = m->K, D = m->D;
+  int K = m->K, D = m->D, KD = K;
   size_t n = 0;
-  for (int g = 0; g < 2; g++) { /* initial row, then each transition row */
-    int frozen = m->frozen & (g == 0 ? URN_HMM_FREEZE_INITIAL : URN_HMM_FREEZE_TRANSITIONS);
+  for (int g = 0; g < 3; g++) { /* initial row, each transition row, each categorical emission row */
+    int frozen = m->frozen & (g == 0 ? URN_HMM_FREEZE_INITIAL : g == 1 ? URN_HMM_FREEZE_TRANSITIONS
+                                                                        : URN_HMM_FREEZE_EMISSIONS);
+    if (g == 2 && !base->probs) break;
     for (int j = 0; j < (g == 0 ? 1 : K); j++) {
-      const double *b = g == 0 ? base->initial_probs : base->transition_matrix + (size_t)j * K;
-      double *row = g == 0 ? p->initial_probs : p->transition_matrix + (size_t)j * K;
+      int K = g == 2 ? m->C : KD; /* row length */
+      const double *b = g == 0 ? base->initial_probs : g == 1 ? base->transition_matrix + (size_t)j * K
+                                                              : base->probs + (size_t)j * K;
+      double *row = g == 0 ? p->initial_probs : g == 1 ? p->transition_matrix + (size_t)j * K : p->probs + (size_t)j * K;
       if (frozen) continue;
       int ref = row_ref(b, K);
       if (unpack) {
@@ -96,8 +105,8 @@ static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_
   if (m->frozen & URN_HMM_FREEZE_EMISSIONS) return n;
   se_arrays s;
   arrays_of(m, p, &s);
-  for (int i = 2; i < 8; i++) {
-    if (!s.n[i]) continue;
+  for (int i = 2; i < NARR - 1; i++) { /* probs: the rows above */
+    if (!s.n[i] || (i == 9 && m->student_dof > 0)) continue; /* held degrees of freedom: fixed, standard error 0 */
     double *a = s.a[i];
     if (i == 3) { /* covariances: Cholesky factor, log diagonal */
       double *L = urn_xmalloc(sizeof(double) * (size_t)D * D), *S = urn_xmalloc(sizeof(double) * (size_t)D * D);
@@ -134,7 +143,7 @@ static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_
       for (int k = 1; unpack && k < K; k++) memcpy(a + (size_t)k * D, a, sizeof(double) * D);
       continue;
     }
-    int logged = i == 4 || i == 7; /* standard deviations and rates */
+    int logged = i == 4 || i == 7 || i == 8 || i == 9; /* standard deviations, rates, shapes, dofs */
     for (size_t q = 0; q < s.n[i]; q++, n++)
       if (unpack) a[q] = logged ? exp(theta[n]) : theta[n];
       else if (theta) theta[n] = logged ? log(a[q]) : a[q];
@@ -220,7 +229,7 @@ int urn_hmm_std_errors(const urn_hmm_model *m, const urn_hmm_params *p, const ur
   /* frozen groups are fixed: standard error 0 */
   {
     size_t at = 0;
-    for (int g = 0; g < 8; g++) {
+    for (int g = 0; g < NARR; g++) {
       int fr = (g == 0 && (m->frozen & URN_HMM_FREEZE_INITIAL)) || (g == 1 && (m->frozen & URN_HMM_FREEZE_TRANSITIONS)) ||
                (g >= 2 && (m->frozen & URN_HMM_FREEZE_EMISSIONS));
       for (size_t q = 0; q < sa.n[g]; q++, at++)

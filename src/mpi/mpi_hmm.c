@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hmm/hmm_internal.h"
 #include "urn/mpi.h"
 #include "util/util.h"
 
@@ -81,6 +82,7 @@ static void mh_stats_fields(const urn_hmm_model *m, urn_hmm_stats *st, mh_fields
   mh_add(f, st->initial, K), mh_add(f, st->trans, K * K), mh_add(f, st->sum_w, K), mh_add(f, st->sum_y, K * D);
   mh_add(f, st->sum_yy, m->kind == URN_HMM_DIAG ? K * D : K * D * D);
   mh_add(f, st->sum_x, K * M), mh_add(f, st->sum_xx, K * M * M), mh_add(f, st->sum_xy, K * M * D);
+  if (st->sum_t) mh_add(f, st->sum_t, urn__hmm_family_stats_len(m)); /* exponential..student (hmm_family.c) */
 }
 
 static void mh_param_fields(const urn_hmm_model *m, urn_hmm_params *p, mh_fields *f) {
@@ -94,6 +96,10 @@ static void mh_param_fields(const urn_hmm_model *m, urn_hmm_params *p, mh_fields
   case URN_HMM_LOGREG: mh_add(f, p->weights, K * M), mh_add(f, p->biases, K); break;
   case URN_HMM_CATREG: mh_add(f, p->weights, K * C * M), mh_add(f, p->biases, K * C); break;
   case URN_HMM_POISSON: mh_add(f, p->rates, K * D); break;
+  default: /* exponential..student: whichever arrays the kind uses */
+    mh_add(f, p->means, K * D), mh_add(f, p->scale_diags, K * D), mh_add(f, p->rates, K * D);
+    mh_add(f, p->shapes, (m->kind == URN_HMM_BETA ? 2 : 1) * K * D), mh_add(f, p->dofs, K * D), mh_add(f, p->probs, K * C);
+    break;
   }
 }
 

@@ -1,0 +1,380 @@
+/* hmm/hmm_family.c — the emission families without inputs beyond Gaussian and
+ * Poisson: exponential, gamma, log-normal, beta, Student-t and plain
+ * categorical (include/urn/hmm.h).  For each: the values it accepts, the
+ * emission log-likelihood, the E-step statistics, the M-step (closed form, a
+ * short Newton iteration, or a 1-D maximisation), the log prior, a draw, and
+ * a state's mean.  hmm_model.c / hmm_em.c dispatch here for these kinds.
+ *
+ * Statistics (urn_hmm_stats.sum_t, S values per state and dimension, after
+ * sum_w = sum_t gamma_tk):
+ *   exponential  S = 1: sum w y
+ *   gamma        S = 2: sum w y, sum w log y
+ *   lognormal    S = 2: sum w log y, sum w (log y)^2
+ *   beta         S = 2: sum w log y, sum w log(1 - y)
+ *   student      S = 4: sum w u, sum w u y, sum w u y^2, sum w (E log u - u), with u = E[u | y, k]
+ *                       = (nu + 1) / (nu + z^2), z = (y - mu) / s, the latent scale weight of
+ *                       y | u ~ N(mu, s^2 / u), u ~ Gamma(nu/2, nu/2), at the parameters of the E-step
+ *   categorical  S = C (D = 1): sum w [y = c]
+ * Only the categorical family has an emission prior (a symmetric Dirichlet on each
+ * state's probabilities); the others are fitted by maximum likelihood, which is
+ * what a researcher compares with scipy's fit.  Shapes and degrees of freedom are
+ * kept in [1e-8, 1e8] and [0.01, 1e4]; variances at or above m->var_floor. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmm/hmm_internal.h"
+#include "math/dist.h"
+#include "math/special.h"
+#include "util/util.h"
+
+#define SHAPE_MAX 1e8  /* gamma / beta shapes are capped here (a state on one repeated value) */
+#define DOF_MIN 0.01   /* Student-t degrees of freedom are searched in [DOF_MIN, DOF_MAX] */
+#define DOF_MAX 1e4
+#define EMPTY 1e-10    /* expected counts below this leave a state's emission parameters unchanged */
+
+int urn__hmm_is_family(urn_hmm_kind k) { return k >= URN_HMM_EXPONENTIAL && k <= URN_HMM_STUDENT; }
+
+int urn__hmm_family_nstats(const urn_hmm_model *m) {
+  switch (m->kind) {
+  case URN_HMM_EXPONENTIAL: return 1;
+  case URN_HMM_GAMMA:
+  case URN_HMM_LOGNORMAL:
+  case URN_HMM_BETA: return 2;
+  case URN_HMM_STUDENT: return 4;
+  case URN_HMM_CATEGORICAL: return m->C;
+  default: return 0;
+  }
+}
+
+/* Length of sum_t: K x D x S (categorical: K x C). */
+size_t urn__hmm_family_stats_len(const urn_hmm_model *m) {
+  int S = urn__hmm_family_nstats(m);
+  return m->kind == URN_HMM_CATEGORICAL ? (size_t)m->K * S : (size_t)m->K * m->D * S;
+}
+
+const char *urn__hmm_family_bad_value(const urn_hmm_model *m, double y) {
+  switch (m->kind) {
+  case URN_HMM_EXPONENTIAL:
+  case URN_HMM_GAMMA:
+  case URN_HMM_LOGNORMAL: return y > 0 ? NULL : "must be > 0";
+  case URN_HMM_BETA: return y > 0 && y < 1 ? NULL : "must be strictly between 0 and 1";
+  case URN_HMM_CATEGORICAL: return y == floor(y) && y >= 0 && y < m->C ? NULL : "must be a class code 0..C-1";
+  default: return NULL;
+  }
+}
+
+void urn__hmm_family_cluster_scale(const urn_hmm_model *m, double *X, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (m->kind == URN_HMM_EXPONENTIAL || m->kind == URN_HMM_GAMMA || m->kind == URN_HMM_LOGNORMAL) X[i] = log(X[i]);
+    if (m->kind == URN_HMM_BETA) X[i] = log(X[i]) - log1p(-X[i]);
+  }
+}
+
+/* log of the Student-t density's constant for nu: lgamma((nu+1)/2) - lgamma(nu/2) - log(nu pi)/2. */
+static double t_const(double nu) { return urn_lgamma(0.5 * (nu + 1.0)) - urn_lgamma(0.5 * nu) - 0.5 * log(nu * M_PI); }
+
+int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *LL,
+                            urn_error *err) {
+  int K = m->K, D = m->D, C = m->C;
+  size_t T = s->T, KD = (size_t)K * D;
+  if (m->kind == URN_HMM_CATEGORICAL) {
+    double *lp = urn_xmalloc(sizeof(double) * (size_t)K * C);
+    for (size_t i = 0; i < (size_t)K * C; i++) lp[i] = p->probs[i] > 0 ? log(p->probs[i]) : -INFINITY;
+    for (size_t t = 0; t < T; t++) {
+      int y = (int)s->y[t];
+      for (int k = 0; k < K; k++) LL[t * K + k] = lp[(size_t)k * C + y];
+    }
+    free(lp);
+    return URN_OK;
+  }
+  /* per state and dimension: a constant c and up to two coefficients */
+  double *c = urn_xmalloc(sizeof(double) * KD * 4), *a = c + KD, *b = a + KD, *e = b + KD;
+  for (size_t i = 0; i < KD; i++) {
+    int bad = 0;
+    switch (m->kind) {
+    case URN_HMM_EXPONENTIAL: /* log r - r y */
+      bad = !(p->rates[i] > 0);
+      c[i] = log(p->rates[i]), a[i] = p->rates[i];
+      break;
+    case URN_HMM_GAMMA: /* a log r - lgamma(a) + (a - 1) log y - r y */
+      bad = !(p->rates[i] > 0 && p->shapes[i] > 0);
+      c[i] = p->shapes[i] * log(p->rates[i]) - urn_lgamma(p->shapes[i]), a[i] = p->shapes[i] - 1.0, b[i] = p->rates[i];
+      break;
+    case URN_HMM_LOGNORMAL:
+    case URN_HMM_STUDENT: /* location, 1/scale, constant (and nu) */
+      bad = !(p->scale_diags[i] > 0);
+      a[i] = p->means[i], b[i] = 1.0 / p->scale_diags[i], c[i] = -log(p->scale_diags[i]);
+      if (m->kind == URN_HMM_LOGNORMAL) c[i] -= 0.5 * log(2.0 * M_PI);
+      else {
+        bad |= !(p->dofs[i] > 0);
+        e[i] = p->dofs[i], c[i] += t_const(p->dofs[i]);
+      }
+      break;
+    case URN_HMM_BETA: /* (a - 1) log y + (b - 1) log(1 - y) - log B(a, b) */
+      bad = !(p->shapes[2 * i] > 0 && p->shapes[2 * i + 1] > 0);
+      a[i] = p->shapes[2 * i] - 1.0, b[i] = p->shapes[2 * i + 1] - 1.0, c[i] = -urn_lbeta(p->shapes[2 * i], p->shapes[2 * i + 1]);
+      break;
+    default: break;
+    }
+    if (bad || !isfinite(c[i])) {
+      free(c);
+      return urn_error_set(err, URN_EINPUT, "hmm: the %s emission parameters of state %zu are not valid (must be > 0)",
+                           urn_hmm_kind_name(m->kind), i / D);
+    }
+  }
+  for (size_t t = 0; t < T; t++) {
+    const double *y = s->y + t * D;
+    for (int k = 0; k < K; k++) {
+      double v = 0.0;
+      for (int d = 0; d < D; d++) {
+        size_t i = (size_t)k * D + d;
+        double yd = y[d];
+        switch (m->kind) {
+        case URN_HMM_EXPONENTIAL: v += c[i] - a[i] * yd; break;
+        case URN_HMM_GAMMA: v += c[i] + a[i] * log(yd) - b[i] * yd; break;
+        case URN_HMM_LOGNORMAL: {
+          double ly = log(yd), z = (ly - a[i]) * b[i];
+          v += c[i] - ly - 0.5 * z * z;
+          break;
+        }
+        case URN_HMM_STUDENT: {
+          double z = (yd - a[i]) * b[i];
+          v += c[i] - 0.5 * (e[i] + 1.0) * log1p(z * z / e[i]);
+          break;
+        }
+        case URN_HMM_BETA: v += c[i] + (a[i] != 0 ? a[i] * log(yd) : 0.0) + (b[i] != 0 ? b[i] * log1p(-yd) : 0.0); break;
+        default: break;
+        }
+      }
+      LL[t * K + k] = v;
+    }
+  }
+  free(c);
+  return URN_OK;
+}
+
+void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, const double *y, const double *g,
+                                urn_hmm_stats *st) {
+  int K = m->K, D = m->D, S = urn__hmm_family_nstats(m);
+  if (m->kind == URN_HMM_CATEGORICAL) {
+    int c = (int)y[0];
+    for (int k = 0; k < K; k++) st->sum_t[(size_t)k * S + c] += g[k];
+    return;
+  }
+  for (int d = 0; d < D; d++) {
+    double yd = y[d], l1 = 0.0, l2 = 0.0;
+    if (m->kind == URN_HMM_GAMMA || m->kind == URN_HMM_LOGNORMAL || m->kind == URN_HMM_BETA) l1 = log(yd);
+    if (m->kind == URN_HMM_BETA) l2 = log1p(-yd);
+    for (int k = 0; k < K; k++) {
+      double w = g[k];
+      if (w == 0.0) continue;
+      double *s = st->sum_t + ((size_t)k * D + d) * S;
+      switch (m->kind) {
+      case URN_HMM_EXPONENTIAL: s[0] += w * yd; break;
+      case URN_HMM_GAMMA: s[0] += w * yd, s[1] += w * l1; break;
+      case URN_HMM_LOGNORMAL: s[0] += w * l1, s[1] += w * l1 * l1; break;
+      case URN_HMM_BETA: s[0] += w * l1, s[1] += w * l2; break;
+      case URN_HMM_STUDENT: {
+        /* p NULL (a hard partition, hmm_em.c's urn_hmm_init_labels): weights 1, a Gaussian fit */
+        double u = 1.0, elog = 0.0;
+        if (p) {
+          size_t i = (size_t)k * D + d;
+          double nu = p->dofs[i], z = (yd - p->means[i]) / p->scale_diags[i], q = nu + z * z;
+          u = (nu + 1.0) / q;
+          elog = urn_digamma(0.5 * (nu + 1.0)) - log(0.5 * q);
+        }
+        s[0] += w * u, s[1] += w * u * yd, s[2] += w * u * yd * yd, s[3] += w * (elog - u);
+        break;
+      }
+      default: break;
+      }
+    }
+  }
+}
+
+/* The gamma shape a with log a - digamma(a) = s (s = log mean(y) - mean(log y) >= 0), by
+ * Newton's method from Minka's approximation; SHAPE_MAX when s is (about) 0. */
+static double gamma_shape(double s) {
+  if (!(s > 1e-12)) return SHAPE_MAX;
+  double a = (3.0 - s + sqrt((s - 3.0) * (s - 3.0) + 24.0 * s)) / (12.0 * s);
+  for (int it = 0; it < 50; it++) {
+    double h = log(a) - urn_digamma(a) - s, dh = 1.0 / a - urn_trigamma(a);
+    double na = a - h / dh;
+    if (!(na > 0)) na = 0.5 * a;
+    if (fabs(na - a) <= 1e-14 * a) {
+      a = na;
+      break;
+    }
+    a = na;
+  }
+  return a < SHAPE_MAX ? (a > 1e-8 ? a : 1e-8) : SHAPE_MAX;
+}
+
+/* Beta maximum likelihood from the mean logs L1 = E log y, L2 = E log(1 - y): Newton's
+ * method on the concave f(a, b) = (a - 1) L1 + (b - 1) L2 - log B(a, b), from (a, b)
+ * (the previous values), steps halved until f rises and a, b stay positive. */
+static void beta_ml(double L1, double L2, double *a, double *b) {
+  double x = *a > 0 && isfinite(*a) ? *a : 1.0, y = *b > 0 && isfinite(*b) ? *b : 1.0;
+  if (x >= SHAPE_MAX || y >= SHAPE_MAX) x = y = 1.0;
+#define F(u, v) ((u - 1.0) * L1 + (v - 1.0) * L2 - urn_lbeta(u, v))
+  double f = F(x, y);
+  for (int it = 0; it < 200; it++) {
+    double ps = urn_digamma(x + y), ts = urn_trigamma(x + y);
+    double g1 = L1 - urn_digamma(x) + ps, g2 = L2 - urn_digamma(y) + ps;
+    double h11 = ts - urn_trigamma(x), h22 = ts - urn_trigamma(y), h12 = ts; /* Hessian (negative definite) */
+    double det = h11 * h22 - h12 * h12;
+    double dx = -(h22 * g1 - h12 * g2) / det, dy = -(h11 * g2 - h12 * g1) / det;
+    double step = 1.0, nx = x, ny = y, nf = -INFINITY;
+    for (int h = 0; h < 60; h++, step *= 0.5) {
+      nx = x + step * dx, ny = y + step * dy;
+      if (nx > 0 && ny > 0 && (nf = F(nx, ny)) >= f) break;
+    }
+    if (!(nx > 0 && ny > 0) || !(nf >= f)) break;
+    int done = fabs(nx - x) <= 1e-13 * x && fabs(ny - y) <= 1e-13 * y;
+    x = nx, y = ny, f = nf;
+    if (done || x > SHAPE_MAX || y > SHAPE_MAX) break;
+  }
+#undef F
+  *a = x < SHAPE_MAX ? x : SHAPE_MAX;
+  *b = y < SHAPE_MAX ? y : SHAPE_MAX;
+}
+
+/* The degrees of freedom maximising the expected complete-data log-likelihood:
+ * log(nu/2) - digamma(nu/2) = -(1 + r), r = sum w (E log u - u) / sum w, by bisection
+ * on log nu in [DOF_MIN, DOF_MAX] (the left side falls from +inf to 0). */
+static double student_dof(double r) {
+  double target = -(1.0 + r);
+  if (!(target > 0)) return DOF_MAX;
+  double lo = log(DOF_MIN), hi = log(DOF_MAX);
+  for (int it = 0; it < 200 && hi - lo > 1e-13; it++) {
+    double mid = 0.5 * (lo + hi), h = exp(mid) / 2.0;
+    if (log(h) - urn_digamma(h) > target) lo = mid;
+    else hi = mid;
+  }
+  return exp(0.5 * (lo + hi));
+}
+
+int urn__hmm_family_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p, int iteration,
+                           urn_error *err) {
+  int K = m->K, D = m->D, S = urn__hmm_family_nstats(m);
+  if (m->kind == URN_HMM_CATEGORICAL) {
+    int C = m->C, ml = m->no_prior & URN_HMM_FREEZE_EMISSIONS;
+    double conc = ml ? 1.0 : m->probs_conc;
+    if (!(conc >= 1.0))
+      return urn_error_set(err, URN_EINPUT,
+                           "hmm categorical M-step (iteration %d): the Dirichlet mode is undefined for "
+                           "emission_prior_concentration %g < 1", iteration, conc);
+    for (int k = 0; k < K; k++) {
+      const double *n = st->sum_t + (size_t)k * C;
+      double tot = 0.0;
+      for (int c = 0; c < C; c++) tot += n[c] + conc - 1.0;
+      if (!(tot > EMPTY)) continue;
+      for (int c = 0; c < C; c++) p->probs[(size_t)k * C + c] = (n[c] + conc - 1.0) / tot;
+    }
+    return URN_OK;
+  }
+  for (int k = 0; k < K; k++) {
+    double N = st->sum_w[k];
+    if (!(N > EMPTY)) continue;
+    for (int d = 0; d < D; d++) {
+      size_t i = (size_t)k * D + d;
+      const double *s = st->sum_t + i * S;
+      switch (m->kind) {
+      case URN_HMM_EXPONENTIAL: p->rates[i] = s[0] > 0 ? N / s[0] : SHAPE_MAX; break;
+      case URN_HMM_GAMMA: {
+        double mean = s[0] / N, a = gamma_shape(log(mean) - s[1] / N);
+        p->shapes[i] = a, p->rates[i] = a / mean;
+        break;
+      }
+      case URN_HMM_LOGNORMAL: {
+        double mu = s[0] / N, v = s[1] / N - mu * mu;
+        if (!(v > m->var_floor)) v = m->var_floor;
+        if (!(v > 0)) v = 1e-300;
+        p->means[i] = mu, p->scale_diags[i] = sqrt(v);
+        break;
+      }
+      case URN_HMM_BETA: beta_ml(s[0] / N, s[1] / N, &p->shapes[2 * i], &p->shapes[2 * i + 1]); break;
+      case URN_HMM_STUDENT: {
+        if (!(s[0] > 0)) break;
+        double mu = s[1] / s[0], v = (s[2] - 2.0 * mu * s[1] + mu * mu * s[0]) / N;
+        if (!(v > m->var_floor)) v = m->var_floor;
+        if (!(v > 0)) v = 1e-300;
+        p->means[i] = mu, p->scale_diags[i] = sqrt(v);
+        p->dofs[i] = m->student_dof > 0 ? m->student_dof : student_dof(s[3] / N);
+        break;
+      }
+      default: break;
+      }
+      if (m->kind == URN_HMM_EXPONENTIAL || m->kind == URN_HMM_GAMMA) {
+        if (!(p->rates[i] > 0) || !isfinite(p->rates[i]))
+          return urn_error_set(err, URN_EINPUT, "hmm %s M-step (iteration %d): the rate of state %d is %g",
+                               urn_hmm_kind_name(m->kind), iteration, k, p->rates[i]);
+      }
+    }
+  }
+  return URN_OK;
+}
+
+double urn__hmm_family_log_prior(const urn_hmm_model *m, const urn_hmm_params *p) {
+  if (m->kind != URN_HMM_CATEGORICAL || (m->no_prior & URN_HMM_FREEZE_EMISSIONS)) return 0.0;
+  int C = m->C;
+  double *a = urn_xmalloc(sizeof(double) * (size_t)C), lp = 0.0;
+  for (int c = 0; c < C; c++) a[c] = m->probs_conc;
+  for (int k = 0; k < m->K; k++) lp += urn__log_dirichlet(C, p->probs + (size_t)k * C, a);
+  free(a);
+  return lp;
+}
+
+void urn__hmm_family_draw(const urn_hmm_model *m, const urn_hmm_params *p, int z, urn_rng *r, double *y) {
+  int D = m->D;
+  if (m->kind == URN_HMM_CATEGORICAL) {
+    y[0] = urn__hmm_draw_categorical(r, p->probs + (size_t)z * m->C, m->C);
+    return;
+  }
+  for (int d = 0; d < D; d++) {
+    size_t i = (size_t)z * D + d;
+    switch (m->kind) {
+    case URN_HMM_EXPONENTIAL: y[d] = dist_gamma_draw(r, 1.0) / p->rates[i]; break;
+    case URN_HMM_GAMMA: y[d] = dist_gamma_draw(r, p->shapes[i]) / p->rates[i]; break;
+    case URN_HMM_LOGNORMAL: y[d] = exp(p->means[i] + p->scale_diags[i] * urn_rng_normal(r)); break;
+    case URN_HMM_BETA: y[d] = dist_beta_draw(r, p->shapes[2 * i], p->shapes[2 * i + 1]); break;
+    case URN_HMM_STUDENT: {
+      double nu = p->dofs[i], u = dist_gamma_draw(r, 0.5 * nu) / (0.5 * nu);
+      y[d] = p->means[i] + p->scale_diags[i] * urn_rng_normal(r) / sqrt(u);
+      break;
+    }
+    default: break;
+    }
+  }
+}
+
+double urn__hmm_family_mean(const urn_hmm_model *m, const urn_hmm_params *p, int k, int d) {
+  size_t i = (size_t)k * m->D + d;
+  switch (m->kind) {
+  case URN_HMM_EXPONENTIAL: return 1.0 / p->rates[i];
+  case URN_HMM_GAMMA: return p->shapes[i] / p->rates[i];
+  case URN_HMM_LOGNORMAL: return exp(p->means[i] + 0.5 * p->scale_diags[i] * p->scale_diags[i]);
+  case URN_HMM_BETA: return p->shapes[2 * i] / (p->shapes[2 * i] + p->shapes[2 * i + 1]);
+  case URN_HMM_STUDENT: return p->dofs[i] > 1 ? p->means[i] : NAN;
+  case URN_HMM_CATEGORICAL: {
+    double v = 0.0;
+    for (int c = 0; c < m->C; c++) v += c * p->probs[(size_t)k * m->C + c];
+    return v;
+  }
+  default: return NAN;
+  }
+}
+
+int urn__hmm_family_num_params(const urn_hmm_model *m) {
+  int K = m->K, D = m->D;
+  switch (m->kind) {
+  case URN_HMM_EXPONENTIAL: return K * D;
+  case URN_HMM_GAMMA:
+  case URN_HMM_LOGNORMAL:
+  case URN_HMM_BETA: return 2 * K * D;
+  case URN_HMM_STUDENT: return (m->student_dof > 0 ? 2 : 3) * K * D;
+  case URN_HMM_CATEGORICAL: return K * (m->C - 1);
+  default: return 0;
+  }
+}
