@@ -5,7 +5,10 @@
  * bench_hmm_numpy.sh.  Prints ns per time step and per time step x K^2 (best of 3).
  * Last row: Stan's hmm_marginal (value and gradient wrt all three arguments) at
  * K = 3, T = 100, the size model_hmm_marginal.stan of the M5 benchmark calls it
- * with ten times per gradient, in microseconds of thread CPU time per call. */
+ * with ten times per gradient, in microseconds of thread CPU time per call.
+ * Then one EM iteration of each emission family without inputs (exponential,
+ * gamma, lognormal, beta, categorical with C = 4, Student-t) at K = 3, T = 10^6,
+ * on data simulated from the model, one core. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,59 @@ static void setup(urn_hmm_model *m, urn_hmm_params *p, int K) {
     for (int j = 0; j < K; j++) p->transition_matrix[i * K + j] = i == j ? 0.8 : 0.2 / (K - 1);
     p->means[i] = 2.0 * i - K;
     p->covs[i] = 0.7;
+  }
+}
+
+/* Three well-separated states of each family. */
+static void family_params(const urn_hmm_model *m, urn_hmm_params *p) {
+  static const double rate[3] = {0.5, 2.0, 8.0}, shape[3] = {2.0, 5.0, 9.0}, mu[3] = {-3.0, 0.0, 3.0};
+  for (int k = 0; k < 3; k++) {
+    p->initial_probs[k] = 1.0 / 3;
+    for (int j = 0; j < 3; j++) p->transition_matrix[k * 3 + j] = k == j ? 0.8 : 0.1;
+    if (p->rates) p->rates[k] = rate[k];
+    if (p->shapes && m->kind == URN_HMM_GAMMA) p->shapes[k] = shape[k];
+    if (p->shapes && m->kind == URN_HMM_BETA) p->shapes[2 * k] = shape[k], p->shapes[2 * k + 1] = shape[2 - k];
+    if (p->means) p->means[k] = mu[k], p->scale_diags[k] = 0.5 + 0.2 * k;
+    if (p->dofs) p->dofs[k] = 3.0 + 2.0 * k;
+    for (int c = 0; p->probs && c < 4; c++) p->probs[k * 4 + c] = c == k ? 0.55 : 0.15;
+  }
+}
+
+/* One EM iteration (E-step + M-step, one core) of each family at K = 3. */
+static void family_rows(size_t T) {
+  static const urn_hmm_kind kinds[6] = {URN_HMM_EXPONENTIAL, URN_HMM_GAMMA, URN_HMM_LOGNORMAL,
+                                        URN_HMM_BETA, URN_HMM_CATEGORICAL, URN_HMM_STUDENT};
+  for (int f = 0; f < 6; f++) {
+    urn_hmm_model m;
+    urn_hmm_params p, q;
+    urn_hmm_model_init(&m, kinds[f], 3, 1, 0, 4, NULL);
+    urn_hmm_params_alloc(&m, &p);
+    urn_hmm_params_alloc(&m, &q);
+    family_params(&m, &p);
+    int *z = malloc(sizeof(int) * T);
+    double *y = malloc(sizeof(double) * T);
+    urn_hmm_sample(&m, &p, 1, T, NULL, z, y, NULL);
+    urn_hmm_seq one = {T, y, NULL};
+    urn_hmm_stats st;
+    urn_hmm_stats_alloc(&m, T, &st);
+    double best = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+      urn_hmm_params_copy(&m, &q, &p);
+      double t0 = now(0);
+      urn_hmm_e_step(&m, &q, &one, 1, 1, &st, NULL, NULL);
+      urn_hmm_m_step(&m, &st, &one, 1, &q, 0, NULL);
+      double dt = now(0) - t0;
+      if (dt < best) best = dt;
+    }
+    char label[64];
+    snprintf(label, sizeof label, "K=3  EM iteration, %s (1 core)", urn_hmm_kind_name(kinds[f]));
+    printf("%-38s %10.1f %12.1f %14.2f\n", label, best * 1e3, best * 1e9 / T, best * 1e9 / T / 9);
+    urn_hmm_stats_free(&st);
+    urn_hmm_params_free(&p);
+    urn_hmm_params_free(&q);
+    urn_hmm_model_free(&m);
+    free(z);
+    free(y);
   }
 }
 
@@ -116,6 +172,7 @@ int main(int argc, char **argv) {
     free(g);
     free(c);
   }
+  family_rows(T);
   /* hmm_marginal at K = 3, T = 100 */
   {
     enum { MK = 3, MT = 100 };

@@ -1,5 +1,5 @@
 /* tests/test_hmm_family.c — the emission families exponential, gamma,
- * lognormal, beta, categorical and Student-t (src/hmm/hmm_family.c) against
+ * lognormal, beta, categorical, Student-t and Gaussian mixtures (src/hmm/hmm_family.c) against
  * independent references (tests/data/gen_hmm_family.py, scipy): the emission
  * log-likelihood against scipy's logpdf, a 2-state HMM's log-likelihood
  * against brute force over all 2^5 state paths, a one-state fit against the
@@ -27,7 +27,8 @@ typedef struct fam {
   const double *tv, *tpar; /* 5 values; 2 states' parameters */
   const double *tlp;       /* scipy logpdf, 5 x 2 */
   double brute;            /* 2-state HMM log-likelihood by brute force */
-  int C;                   /* classes (categorical) */
+  int C;                   /* classes (categorical), components (gmm) */
+  size_t n;                /* length of y */
 } fam;
 
 static urn_hmm_model model(urn_hmm_kind kind, int K, int C) {
@@ -49,6 +50,11 @@ static void set_state(const urn_hmm_model *m, urn_hmm_params *p, int k, const do
   case URN_HMM_BETA: p->shapes[2 * k] = v[0], p->shapes[2 * k + 1] = v[1]; break;
   case URN_HMM_CATEGORICAL: memcpy(p->probs + (size_t)k * m->C, v, sizeof(double) * (size_t)m->C); break;
   case URN_HMM_STUDENT: p->means[k] = v[0], p->scale_diags[k] = v[1], p->dofs[k] = v[2]; break;
+  case URN_HMM_GMM: /* D = 1: weights, means, scales of the C components */
+    for (int c = 0; c < m->C; c++) {
+      p->probs[k * m->C + c] = v[c], p->means[k * m->C + c] = v[m->C + c], p->scale_diags[k * m->C + c] = v[2 * m->C + c];
+    }
+    break;
   default: break;
   }
 }
@@ -61,6 +67,18 @@ static void get_state(const urn_hmm_model *m, const urn_hmm_params *p, int k, do
   case URN_HMM_BETA: v[0] = p->shapes[2 * k], v[1] = p->shapes[2 * k + 1]; break;
   case URN_HMM_CATEGORICAL: memcpy(v, p->probs + (size_t)k * m->C, sizeof(double) * (size_t)m->C); break;
   case URN_HMM_STUDENT: v[0] = p->means[k], v[1] = p->scale_diags[k], v[2] = p->dofs[k]; break;
+  case URN_HMM_GMM: { /* components ordered by their means */
+    int C = m->C, ord[8];
+    for (int c = 0; c < C; c++) ord[c] = c;
+    for (int i = 1; i < C; i++)
+      for (int j = i; j > 0 && p->means[k * C + ord[j]] < p->means[k * C + ord[j - 1]]; j--) {
+        int t = ord[j];
+        ord[j] = ord[j - 1], ord[j - 1] = t;
+      }
+    for (int c = 0; c < C; c++)
+      v[c] = p->probs[k * C + ord[c]], v[C + c] = p->means[k * C + ord[c]], v[2 * C + c] = p->scale_diags[k * C + ord[c]];
+    break;
+  }
   default: break;
   }
 }
@@ -70,6 +88,7 @@ static int npar(const urn_hmm_model *m) {
   case URN_HMM_EXPONENTIAL: return 1;
   case URN_HMM_CATEGORICAL: return m->C;
   case URN_HMM_STUDENT: return 3;
+  case URN_HMM_GMM: return 3 * m->C;
   default: return 2;
   }
 }
@@ -102,7 +121,7 @@ static void check_one_state(const fam *f) {
   m.no_prior = URN_HMM_FREEZE_INITIAL | URN_HMM_FREEZE_TRANSITIONS | URN_HMM_FREEZE_EMISSIONS;
   urn_hmm_params best;
   urn_hmm_params_alloc(&m, &best);
-  urn_hmm_seq s = {40, f->y, NULL};
+  urn_hmm_seq s = {f->n, f->y, NULL};
   urn_hmm_fit_opts o = {5000, 1e-14, 1, NULL};
   urn_hmm_fit_report rep;
   urn_error err;
@@ -154,7 +173,8 @@ static void check_em_and_recovery(const fam *f, const double *truth, double rtol
   double v0[8], v1[8];
   get_state(&m, &best, 0, v0);
   get_state(&m, &best, 1, v1);
-  int swap = fabs(v0[0] - truth[0]) > fabs(v1[0] - truth[0]);
+  int loc = m.kind == URN_HMM_GMM ? m.C : 0; /* a parameter that tells the states apart */
+  int swap = fabs(v0[loc] - truth[loc]) > fabs(v1[loc] - truth[loc]);
   int ok = 1;
   for (int i = 0; i < n; i++) {
     ok &= test_near(swap ? v1[i] : v0[i], truth[i], rtol, 0.02);
@@ -167,7 +187,7 @@ static void check_em_and_recovery(const fam *f, const double *truth, double rtol
   CHECK(best.transition_matrix[swap ? 3 : 0] > 0.93 && best.transition_matrix[swap ? 0 : 3] > 0.87,
         "%s: recovery of the transition matrix", f->name);
   /* standard errors exist and are positive for every emission parameter */
-  double se[64];
+  double se[128];
   size_t n_se = 0;
   int n_free = 0;
   int rc = urn_hmm_std_errors(&m, &best, &s, 1, 1, se, &n_se, &n_free, &err);
@@ -235,15 +255,16 @@ static void check_input_errors(void) {
 }
 
 int main(void) {
-  const fam fams[6] = {
-      {URN_HMM_EXPONENTIAL, "exponential", exp_y, exp_ml, 1, exp_ll[0], exp_tv, exp_tpar, exp_tlp, exp_brute[0], 0},
-      {URN_HMM_GAMMA, "gamma", gam_y, gam_ml, 2, gam_ll[0], gam_tv, gam_tpar, gam_tlp, gam_brute[0], 0},
-      {URN_HMM_LOGNORMAL, "lognormal", lgn_y, lgn_ml, 2, lgn_ll[0], lgn_tv, lgn_tpar, lgn_tlp, lgn_brute[0], 0},
-      {URN_HMM_BETA, "beta", bet_y, bet_ml, 2, bet_ll[0], bet_tv, bet_tpar, bet_tlp, bet_brute[0], 0},
-      {URN_HMM_CATEGORICAL, "categorical", cat_y, cat_ml, 4, cat_ll[0], cat_tv, cat_tpar, cat_tlp, cat_brute[0], 4},
-      {URN_HMM_STUDENT, "student", stu_y, stu_ml, 3, stu_ll[0], stu_tv, stu_tpar, stu_tlp, stu_brute[0], 0}};
+  const fam fams[7] = {
+      {URN_HMM_EXPONENTIAL, "exponential", exp_y, exp_ml, 1, exp_ll[0], exp_tv, exp_tpar, exp_tlp, exp_brute[0], 0, 40},
+      {URN_HMM_GAMMA, "gamma", gam_y, gam_ml, 2, gam_ll[0], gam_tv, gam_tpar, gam_tlp, gam_brute[0], 0, 40},
+      {URN_HMM_LOGNORMAL, "lognormal", lgn_y, lgn_ml, 2, lgn_ll[0], lgn_tv, lgn_tpar, lgn_tlp, lgn_brute[0], 0, 40},
+      {URN_HMM_BETA, "beta", bet_y, bet_ml, 2, bet_ll[0], bet_tv, bet_tpar, bet_tlp, bet_brute[0], 0, 40},
+      {URN_HMM_CATEGORICAL, "categorical", cat_y, cat_ml, 4, cat_ll[0], cat_tv, cat_tpar, cat_tlp, cat_brute[0], 4, 40},
+      {URN_HMM_STUDENT, "student", stu_y, stu_ml, 3, stu_ll[0], stu_tv, stu_tpar, stu_tlp, stu_brute[0], 0, 40},
+      {URN_HMM_GMM, "gmm", gmm_y, gmm_ml, 6, gmm_ll[0], gmm_tv, gmm_tpar, gmm_tlp, gmm_brute[0], 2, 60}};
   /* the logpdf and brute-force cases use 3 classes; the iid sample has 4 */
-  for (int i = 0; i < 6; i++) {
+  for (int i = 0; i < 7; i++) {
     fam f = fams[i];
     if (f.kind == URN_HMM_CATEGORICAL) f.C = 3;
     check_logpdf(&f);
@@ -251,10 +272,11 @@ int main(void) {
   }
   static const double t_exp[2] = {0.5, 5.0}, t_gam[4] = {2.0, 1.0, 8.0, 2.0}, t_lgn[4] = {0.0, 0.5, 2.0, 0.3},
                       t_bet[4] = {2.0, 5.0, 6.0, 2.0}, t_cat[6] = {0.7, 0.2, 0.1, 0.1, 0.3, 0.6},
-                      t_stu[6] = {0.0, 1.0, 3.0, 5.0, 0.5, 6.0};
-  const double *truth[6] = {t_exp, t_gam, t_lgn, t_bet, t_cat, t_stu};
-  const double rtol[6] = {0.1, 0.15, 0.1, 0.15, 0.15, 0.35};
-  for (int i = 0; i < 6; i++) {
+                      t_stu[6] = {0.0, 1.0, 3.0, 5.0, 0.5, 6.0},
+                      t_gmm[12] = {0.5, 0.5, -2.0, 2.0, 0.5, 0.5, 0.3, 0.7, 6.0, 10.0, 1.0, 0.3};
+  const double *truth[7] = {t_exp, t_gam, t_lgn, t_bet, t_cat, t_stu, t_gmm};
+  const double rtol[7] = {0.1, 0.15, 0.1, 0.15, 0.15, 0.35, 0.15};
+  for (int i = 0; i < 7; i++) {
     fam f = fams[i];
     if (f.kind == URN_HMM_CATEGORICAL) f.C = 3;
     check_em_and_recovery(&f, truth[i], rtol[i]);

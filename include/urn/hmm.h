@@ -66,10 +66,12 @@ typedef enum urn_hmm_kind {
   URN_HMM_LOGNORMAL,    /* log y_td ~ N(mu_kd, s_kd^2) (means, scale_diags of log y); no emission prior */
   URN_HMM_BETA,         /* y_td in (0,1) ~ Beta(a_kd, b_kd) (shapes K x D x 2); no emission prior */
   URN_HMM_CATEGORICAL,  /* y_t in 0..C-1 ~ Categorical(probs_k) (D = 1), Dirichlet(probs_conc) prior */
-  URN_HMM_STUDENT       /* y_td ~ t(nu_kd, mu_kd, s_kd), independent over d; no emission prior; nu estimated
+  URN_HMM_STUDENT,      /* y_td ~ t(nu_kd, mu_kd, s_kd), independent over d; no emission prior; nu estimated
                            (EM with the latent scale weights, nu by a 1-D maximisation) or fixed (student_dof) */
+  URN_HMM_GMM           /* y_t ~ sum_c w_kc N(mu_kc, diag(s_kc^2)): a Gaussian mixture of C components (the C
+                           argument of urn_hmm_model_init) per state, diagonal covariances; no emission prior */
 } urn_hmm_kind;
-#define URN_HMM_NUM_KINDS 12 /* number of urn_hmm_kind values */
+#define URN_HMM_NUM_KINDS 13 /* number of urn_hmm_kind values */
 
 /* Parameter groups that EM can leave untouched (bit flags). */
 enum { URN_HMM_FREEZE_INITIAL = 1, URN_HMM_FREEZE_TRANSITIONS = 2, URN_HMM_FREEZE_EMISSIONS = 4 };
@@ -79,7 +81,7 @@ typedef struct urn_hmm_model {
   int K;             /* number of states */
   int D;             /* emission dimension (1 for logreg/catreg) */
   int M;             /* input dimension (linreg/logreg/catreg; else 0) */
-  int C;             /* number of classes (catreg, categorical; else 0) */
+  int C;             /* number of classes (catreg, categorical), of mixture components per state (gmm); else 0 */
   double initial_conc;    /* Dirichlet concentration of pi (1.1) */
   double trans_conc;      /* Dirichlet concentration of each row of A (1.1) */
   double stickiness;      /* added to the diagonal of the transition concentration (0) */
@@ -129,9 +131,9 @@ typedef struct urn_hmm_params {
   int K, D, M, C;             /* sizes (copied from the model) */
   double *initial_probs;      /* K */
   double *transition_matrix;  /* K x K, row-major, rows sum to 1 */
-  double *means;              /* gaussian/diag: K x D */
+  double *means;              /* gaussian/diag: K x D; gmm: K x C x D */
   double *covs;               /* gaussian/linreg: K x D x D (covariances, not std devs) */
-  double *scale_diags;        /* diag: K x D standard deviations */
+  double *scale_diags;        /* diag: K x D standard deviations; gmm: K x C x D */
   double *weights;            /* linreg K x D x M; logreg K x M; catreg K x C x M */
   double *biases;             /* linreg K x D; logreg K; catreg K x C */
   double *rates;              /* poisson, exponential, gamma: K x D */
@@ -140,7 +142,7 @@ typedef struct urn_hmm_params {
                                  matrix at u = 0, softmax of each bias row */
   double *shapes;             /* gamma: K x D shapes; beta: K x D x 2 (a, b) */
   double *dofs;               /* student: K x D degrees of freedom nu */
-  double *probs;              /* categorical: K x C class probabilities, rows sum to 1 */
+  double *probs;              /* categorical: K x C class probabilities; gmm: K x C mixture weights; rows sum to 1 */
 } urn_hmm_params;
 
 /* Allocates (zeroed) the arrays the model's kind uses; the others stay NULL. */

@@ -25,6 +25,15 @@ GAUSS2 = {"model": "gaussian", "num_states": 2, "emission_dim": 2,
                      "emission_means": [[-2.0, 1.0], [2.0, 0.0]],
                      "emission_covariances": [[[1.0, 0.3], [0.3, 0.5]], [[0.6, -0.2], [-0.2, 1.2]]]}}
 
+CHAIN = {"initial_probs": [0.5, 0.5], "transition_matrix": [[0.95, 0.05], [0.1, 0.9]]}
+GAMMA = {"model": "gamma", "num_states": 2, "emission_dim": 1,
+         "params": dict(CHAIN, emission_shapes=[[2.0], [8.0]], emission_rates=[[1.0], [2.0]])}
+STUDENT = {"model": "student", "num_states": 2, "emission_dim": 1,
+           "params": dict(CHAIN, emission_means=[[0.0], [5.0]], emission_scale_diags=[[1.0], [0.5]],
+                          emission_dofs=[[3.0], [6.0]])}
+CATEGORICAL = {"model": "categorical", "num_states": 2, "emission_dim": 1, "num_classes": 3,
+               "params": dict(CHAIN, emission_probs=[[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])}
+
 
 def write_csv(path, ys, xs=None, ycols=("y",), xcols=("x",)):
     with open(path, "w") as f:
@@ -167,6 +176,54 @@ class TestGaussian2D(Simulated, CliCase, unittest.TestCase):
     extra, py_kw = ("--iters", "25", "--freeze", "initial"), {"iters": 25, "freeze": ["initial"]}
 
 
+class TestGammaFamily(Simulated, CliCase, unittest.TestCase):
+    kind, states, truth = "gamma", 2, GAMMA
+
+
+class TestStudentFamily(Simulated, CliCase, unittest.TestCase):
+    kind, states, truth = "student", 2, STUDENT
+
+
+class TestCategoricalPlain(Simulated, CliCase, unittest.TestCase):
+    kind, states, truth = "categorical", 2, CATEGORICAL
+
+    def test_search_prior_none_and_std_errors_match_cli(self):
+        ys, _ = self.data()
+        h = H.fit(ys, 2, "categorical", init="search", restarts=4, prior="none", iters=2000, tol=1e-10,
+                  progress=False)
+        self.assertEqual(h.fit_info["init"], "search")
+        self.assertTrue(h.fit_info["converged"])
+        with TempDir() as d:
+            out = os.path.join(d, "fit.json")
+            run("hmm", "fit", self.path, "--states", 2, "--emission", "categorical", *self.cli_args(), "--restarts",
+                4, "--prior", "none", "--quiet", "--out", out)
+            with open(out) as f:
+                cli = json.load(f)
+        self.assertAlmostEqual(h.fit_info["loglik"], cli["fit"]["loglik"], delta=1e-9 * abs(cli["fit"]["loglik"]))
+        se = H.std_errors(h, ys)
+        for k, v in cli["fit"]["standard_errors"].items():
+            np.testing.assert_allclose(se[k], np.asarray(v), rtol=1e-4, atol=1e-8)
+        with self.assertRaises(ValueError):
+            H.fit(ys, 2, "categorical", prior="emission", progress=False)
+
+
+GMM = {"model": "gmm", "num_states": 2, "emission_dim": 1, "num_components": 2,
+       "params": dict(CHAIN, emission_mixture_weights=[[0.5, 0.5], [0.3, 0.7]],
+                      emission_means=[[[-2.0], [2.0]], [[6.0], [10.0]]],
+                      emission_scale_diags=[[[0.5], [0.5]], [[1.0], [0.3]]])}
+
+
+class TestGmm(Simulated, CliCase, unittest.TestCase):
+    kind, states, truth = "gmm", 2, GMM
+
+    def test_std_errors_shapes(self):
+        ys, _ = self.data()
+        h = H.fit(ys, 2, "gmm", components=2, init="search", restarts=2, iters=500, tol=1e-10, progress=False)
+        se = H.std_errors(h, ys)
+        self.assertEqual(se["emission_means"].shape, (2, 2, 1))
+        self.assertTrue(np.all(se["emission_means"] > 0))
+
+
 class TestMisc(unittest.TestCase):
     def test_struct_mirror_matches_the_header(self):
         m, err = Model(), _lib.Error()
@@ -178,6 +235,7 @@ class TestMisc(unittest.TestCase):
             self.assertEqual((m.kappa0, m.extra_df, m.iw_scale_jitter), (1e-4, 0.1, 0.0))
             self.assertEqual((m.ig_shape, m.ig_scale, m.weight_scale), (0.1, 0.1, 1e8))
             self.assertEqual((m.rate_shape, m.rate_rate, m.cov_floor, m.frozen), (1.1, 0.1, 0.0, 0))
+            self.assertEqual((m.no_prior, m.var_floor, m.shared_cov, m.probs_conc, m.student_dof), (0, 0.0, 0, 1.1, 0.0))
             if kind == 0:
                 self.assertEqual([m.prior_scale[i] for i in range(4)], [1e-4, 0, 0, 1e-4])
             lib.urn_hmm_model_free(ctypes.byref(m))

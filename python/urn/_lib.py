@@ -153,6 +153,7 @@ def _declare(h):
     _fn(h, "urn_hmm_emission_logliks", I, M, PR, SQ, c_double_p, E)
     _fn(h, "urn_hmm_log_prior", D, M, PR)
     _fn(h, "urn_hmm_loglik", I, M, PR, SQ, S, I, c_double_p, c_double_p, E)
+    _fn(h, "urn_hmm_std_errors", I, M, PR, SQ, S, I, c_double_p, ctypes.POINTER(ctypes.c_size_t), c_int_p, E)
     _fn(h, "urn_hmm_smoother", I, I, S, c_double_p, c_double_p, c_double_p, c_double_p, c_double_p, c_double_p, E)
     _fn(h, "urn_hmm_filter", I, I, S, c_double_p, c_double_p, c_double_p, c_double_p, c_double_p, c_double_p, E)
     _fn(h, "urn_hmm_viterbi", I, I, S, c_double_p, c_double_p, c_double_p, c_int_p, E)

@@ -37,11 +37,12 @@ from ._hmm_types import ITERATION_FN, RESTART_FN, WARN_FN, FitCallbacks, FitOpts
 from ._lib import Error, UrnError, dptr, iptr
 
 KINDS = ("gaussian", "diag", "linreg", "logreg", "catreg", "poisson", "exponential", "gamma", "lognormal", "beta",
-         "categorical", "student")
+         "categorical", "student", "gmm")
 _ALIASES = {"bernoulli-glm": "logreg", "categorical-glm": "catreg", "bernoulli": "logreg", "diagonal": "diag",
-            "linear-regression": "linreg", "student-t": "student", "t": "student", "log-normal": "lognormal"}
+            "linear-regression": "linreg", "student-t": "student", "t": "student", "log-normal": "lognormal",
+            "gaussian-mixture": "gmm"}
 _REGRESSION = ("linreg", "logreg", "catreg")
-_INIT = {None: 0, "auto": 0, "kmeans": 1, "prior": 2}
+_INIT = {None: 0, "auto": 0, "kmeans": 1, "prior": 2, "random": 4, "search": 5}
 _FREEZE = {"initial": 1, "initial_probs": 1, "transitions": 2, "transition_matrix": 2, "emissions": 4}
 
 
@@ -53,7 +54,7 @@ def _kind(emission):
     k = _ALIASES.get(str(emission).lower(), str(emission).lower())
     if k not in KINDS:
         raise ValueError("unknown emission %r: gaussian, diag, linreg, bernoulli-glm, categorical-glm, poisson, "
-                         "exponential, gamma, lognormal, beta, categorical or student" % (emission,))
+                         "exponential, gamma, lognormal, beta, categorical, student or gmm" % (emission,))
     return k
 
 
@@ -82,7 +83,7 @@ class HMM:
         self.num_states = int(d["num_states"])
         self.emission_dim = int(d.get("emission_dim", 1))
         self.input_dim = int(d.get("input_dim", 0))
-        self.num_classes = int(d.get("num_classes", 0))
+        self.num_classes = int(d.get("num_classes", d.get("num_components", 0)))  # gmm: components per state
         self.hyperparameters = dict(d.get("hyperparameters", {}))
         self.params = {k: np.asarray(v, dtype=np.float64) for k, v in d.get("params", {}).items()}
         self.fit_info = d.get("fit")
@@ -120,7 +121,7 @@ class HMM:
         if self.input_dim:
             d["input_dim"] = self.input_dim
         if self.num_classes:
-            d["num_classes"] = self.num_classes
+            d["num_components" if self.kind == "gmm" else "num_classes"] = self.num_classes
         d["hyperparameters"] = {k: np.asarray(v).tolist() for k, v in self.hyperparameters.items()}
         d["params"] = {k: np.asarray(v).tolist() for k, v in self.params.items()}
         if self.fit_info:
@@ -282,14 +283,20 @@ def _batch_for(hmm, y, x):
 
 def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, tol=0.0, init=None, restarts=1,
         seed=1, threads=1, stickiness=None, initial_conc=None, trans_conc=None, weight_scale=None, cov_floor=0.0,
-        freeze=(), progress=None):
+        freeze=(), progress=None, prior=None, dof=None, components=None):
     """Fits an HMM by EM (MAP under dynamax's priors): ``urn hmm fit``.
 
     ``y`` (and ``x`` for the regression models): one array or a list of
     arrays, one per sequence.  ``iters`` EM iterations (exactly, unless
     ``tol`` > 0 stops once the relative change of the log joint falls below
     it).  ``init``: None (k-means for gaussian, diag, linreg; dynamax's prior
-    recipe otherwise), "kmeans", "prior", or an :class:`HMM` to start from.
+    recipe otherwise), "kmeans", "prior", "random" (random partitions),
+    "search" (``urn hmm fit``'s default: restarts cycling k-means++, random
+    partitions and perturbations of the best fit), or an :class:`HMM` to
+    start from.  ``prior``: None (dynamax's priors, MAP), "none" (maximum
+    likelihood), or a list from "initial", "transitions", "emissions" fitted
+    without a prior.  ``dof``: student emissions, hold every nu at it.
+    ``components``: gmm, Gaussian components per state (2).
     ``restarts`` initializations seeded ``seed``, ``seed + 1``, ...; the fit
     with the best final log joint is returned.  ``stickiness``,
     ``initial_conc``, ``trans_conc`` (Dirichlet priors, defaults 0, 1.1, 1.1),
@@ -306,6 +313,10 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
     batch = _Batch(y, x, kind)
     if kind in ("logreg", "catreg", "categorical") and batch.D != 1:
         raise ValueError("emission %s takes one y column (the choice)" % kind)
+    if kind == "gmm":
+        classes = int(components or 2)
+    elif components is not None:
+        raise ValueError("components is only used by the gmm emission")
     if kind in ("catreg", "categorical") and not classes:
         mx = max(float(a.max()) for a in batch.y)
         classes = min(max(int(mx) + 1, 2), 1000)
@@ -321,6 +332,17 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
             if value is not None:
                 setattr(m, name, float(value))
         m.cov_floor = float(cov_floor)
+        if dof is not None:
+            if kind != "student":
+                raise ValueError("dof is only used by the student emission")
+            m.student_dof = float(dof)
+        if prior is not None:
+            groups = ["initial", "transitions", "emissions"] if prior == "none" else \
+                ([prior] if isinstance(prior, str) else list(prior))
+            for g in groups:
+                if g not in _FREEZE:
+                    raise ValueError("prior: 'none' or groups from initial, transitions, emissions, not %r" % (g,))
+                m.no_prior |= _FREEZE[g]
         if isinstance(freeze, str):
             freeze = [freeze]
         for f in freeze:
@@ -341,7 +363,7 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
             method, restarts = 3, 1
         else:
             if init not in _INIT:
-                raise ValueError("init must be None, 'kmeans', 'prior' or an HMM, not %r" % (init,))
+                raise ValueError("init must be None, 'kmeans', 'prior', 'random', 'search' or an HMM, not %r" % (init,))
             method, gp = _INIT[init], None
         best = Params()
         lib.urn_hmm_params_alloc(ctypes.byref(m), ctypes.byref(best))
@@ -356,9 +378,10 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
             err.raise_for(rc, "hmm fit")
         if rep.n_failed and restarts > 1:
             warnings.warn("%d of %d restarts failed" % (rep.n_failed, restarts), UrnWarning, stacklevel=2)
-        init_name = "given" if method == 3 else ("kmeans" if rep.init == 1 else "prior")
+        init_name = {1: "kmeans", 2: "prior", 3: "given", 4: "random", 5: "search"}.get(rep.init, "prior")
         info = {"iterations": rep.iterations, "restart": rep.best_restart, "seed": int(seed) + rep.best_restart,
-                "init": init_name, "final_log_joint": rep.log_joint,
+                "init": init_name, "final_log_joint": rep.log_joint, "loglik": rep.loglik,
+                "converged": bool(rep.converged), "degenerate_states": rep.degenerate,
                 "log_joint_trace": trace[:rep.iterations].tolist()}
         try:
             return _from_native(m, best, info)
@@ -443,6 +466,44 @@ def loglik(hmm, y, x=None, *, per_sequence=False, threads=1):
                                        dptr(per), ctypes.byref(tot), ctypes.byref(err))
     err.raise_for(rc, "hmm loglik")
     return per if per_sequence else tot.value
+
+
+def std_errors(hmm, y, x=None, *, threads=1):
+    """Standard errors of the parameters of ``hmm`` (a fit to ``y``) from the
+    observed information, as ``urn hmm fit`` reports them: a dict with the
+    names and shapes of ``hmm.params`` (0 for frozen groups, held degrees of
+    freedom and probabilities on the boundary).  Raises :class:`urn.UrnError`
+    when the information is not positive definite (not at a maximum, or a
+    parameter not identified)."""
+    batch = _batch_for(hmm, y, x)
+    lib, err = _lib.lib(), Error()
+    with _Native(hmm) as (m, p):
+        batch.check(m)
+        K, D, M, C, kind = m.K, m.D, m.M, m.C, KINDS[m.kind]
+        per_state = {"catreg": C, "logreg": 1}.get(kind, D)
+        G = C if kind == "gmm" else 1
+        sizes = {"initial_probs": K, "transition_matrix": K * K, "means": G * K * D, "covs": K * D * D,
+                 "scale_diags": G * K * D, "weights": K * per_state * M, "biases": K * per_state, "rates": K * D,
+                 "shapes": (2 if kind == "beta" else 1) * K * D, "dofs": K * D, "probs": K * C}
+        fields = [f for f in sizes if bool(getattr(p, f))]
+        v = np.zeros(sum(sizes[f] for f in fields) + 1)
+        n_se, n_free = ctypes.c_size_t(), ctypes.c_int()
+        rc = lib.urn_hmm_std_errors(ctypes.byref(m), ctypes.byref(p), batch.seqs, len(batch), int(threads), dptr(v),
+                                    ctypes.byref(n_se), ctypes.byref(n_free), ctypes.byref(err))
+        err.raise_for(rc, "hmm std_errors")
+        se = Params()
+        lib.urn_hmm_params_alloc(ctypes.byref(m), ctypes.byref(se))
+        try:
+            at = 0
+            for f in fields:
+                ctypes.memmove(getattr(se, f), v[at:].ctypes.data, 8 * sizes[f])
+                at += sizes[f]
+            ptr = lib.urn_hmm_param_file_format(ctypes.byref(m), ctypes.byref(se), None)
+            text = ctypes.string_at(ptr).decode()
+            lib.urn_hmm_text_free(ptr)
+        finally:
+            lib.urn_hmm_params_free(ctypes.byref(se))
+    return {k: np.asarray(a, dtype=float) for k, a in json.loads(text)["params"].items()}
 
 
 def _per_sequence(hmm, y, x, what):
@@ -555,4 +616,4 @@ def align(z1, z2):
     return perm.astype(np.int64)
 
 
-__all__ = ["HMM", "fit", "load", "loglik", "states", "posterior", "filtered", "sample", "align", "KINDS", "UrnWarning"]
+__all__ = ["HMM", "fit", "load", "loglik", "std_errors", "states", "posterior", "filtered", "sample", "align", "KINDS", "UrnWarning"]

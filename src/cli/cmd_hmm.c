@@ -292,7 +292,8 @@ static void write_std_errors(urn_buf *fit, const urn_hmm_model *m, const urn_hmm
   double *arrays[11] = {se.initial_probs, se.transition_matrix, se.means, se.covs, se.scale_diags, se.weights,
                         se.biases, se.rates, se.shapes, se.dofs, se.probs};
   size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M, C = (size_t)m->C;
-  size_t lens[11] = {K, K * K, K * D, K * D * D, K * D, m->kind == URN_HMM_CATREG ? K * C * M : K * D * M,
+  size_t G = m->kind == URN_HMM_GMM ? C : 1; /* gmm: C components per state */
+  size_t lens[11] = {K, K * K, G * K * D, K * D * D, G * K * D, m->kind == URN_HMM_CATREG ? K * C * M : K * D * M,
                      m->kind == URN_HMM_CATREG ? K * C : K * D, K * D, (m->kind == URN_HMM_BETA ? 2 : 1) * K * D,
                      K * D, K * C};
   for (int i = 2; i < 11; i++) cap += arrays[i] ? lens[i] : 0;
@@ -334,7 +335,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   const char *out = NULL, *freeze = NULL;
   const char *prior = NULL, *ucols = NULL;
   double tscale = NAN;
-  long K = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1;
+  long K = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1, ncomp = 0;
   double tol = 1e-10, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0, dof = 0;
   int quiet = 0, write_failed = 0, want_se = 1, shared = 0;
   while (!cli_done(&a)) {
@@ -342,7 +343,8 @@ static int hmm_cli_fit(int argc, char **argv) {
     if (cli_is_help(arg)) {
       printf("usage: urn hmm fit DATA.csv --states K --y COLS [options]\n"
              "  --emission KIND    gaussian (default), diag, linreg, bernoulli-glm, categorical-glm, poisson,\n"
-             "                     exponential, gamma, lognormal, beta, categorical, student\n"
+             "                     exponential, gamma, lognormal, beta, categorical, student, gmm\n"
+             "  --components C     gmm: Gaussian components (diagonal covariances) per state (2)\n"
              "  --y COLS           emission column(s), comma-separated\n"
              "  --x COLS           input column(s) (linreg, bernoulli-glm, categorical-glm)\n"
              "  --seq COL          column whose runs of equal values are the sequences (default: one sequence)\n"
@@ -378,6 +380,7 @@ static int hmm_cli_fit(int argc, char **argv) {
     if (cli_int(&a, "--states", 1, 10000, &K) || cli_value(&a, "--emission", &kind_name) ||
         cli_value(&a, "--y", &ycols) || cli_value(&a, "--x", &xcols) || cli_value(&a, "--seq", &seqcol) ||
         cli_int(&a, "--classes", 2, 1000, &C) || cli_int(&a, "--iters", 1, 100000000, &iters) ||
+        cli_int(&a, "--components", 1, 100, &ncomp) ||
         cli_double(&a, "--tol", 0, 1, 0, &tol) || cli_value(&a, "--init", &init) ||
         cli_int(&a, "--restarts", 1, 100000, &restarts) || cli_int(&a, "--seed", 0, 2147483647L, &seed) ||
         cli_int(&a, "--threads", 1, 256, &threads) || cli_double(&a, "--stickiness", 0, 1e300, 0, &stick) ||
@@ -409,7 +412,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   int kind = urn_hmm_kind_parse(kind_name);
   if (kind < 0)
     cli_die(&a, 2, "unknown --emission '%s' (gaussian, diag, linreg, bernoulli-glm, categorical-glm, poisson, exponential, "
-            "gamma, lognormal, beta, categorical, student)", kind_name);
+            "gamma, lognormal, beta, categorical, student, gmm)", kind_name);
   if (dof > 0 && kind != URN_HMM_STUDENT) cli_die(&a, 2, "--dof is only used by --emission student");
   if (is_regression((urn_hmm_kind)kind) && !xcols) cli_die(&a, 2, "--emission %s needs --x COLS (the inputs)", kind_name);
   if (!is_regression((urn_hmm_kind)kind) && xcols)
@@ -433,6 +436,8 @@ static int hmm_cli_fit(int argc, char **argv) {
     cli_die(&a, 2, "--emission %s takes one --y column (the choice)", kind_name);
   }
   if (is_classes((urn_hmm_kind)kind) && !C) C = classes_of(&d);
+  if (ncomp && kind != URN_HMM_GMM) cli_die(&a, 2, "--components is only used by --emission gmm");
+  if (kind == URN_HMM_GMM) C = ncomp ? ncomp : 2;
   urn_hmm_model m;
   int rc = urn_hmm_model_init(&m, (urn_hmm_kind)kind, (int)K, d.ny, d.nx, (int)C, &err);
   if (rc) {
@@ -1055,7 +1060,7 @@ static int hmm_cli_select(int argc, char **argv) {
   cli_init(&a, "hmm select", argc, argv);
   const char *path = NULL, *ycols = NULL, *xcols = NULL, *seqcol = NULL, *kind_name = "gaussian", *prior = "none";
   const char *out = NULL;
-  long kmax = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1;
+  long kmax = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1, ncomp = 0;
   double tol = 1e-10;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
@@ -1063,7 +1068,7 @@ static int hmm_cli_select(int argc, char **argv) {
       printf("usage: urn hmm select DATA.csv --max-states KMAX --y COLS [options]\n"
              "Fits K = 1..KMAX states (urn hmm fit's search and convergence) and prints CSV\n"
              "K,loglik,log_joint,num_params,aic,bic,iterations,converged,degenerate_states, then '# best_bic,K'.\n"
-             "  --emission KIND, --x COLS, --seq COL, --classes C   as urn hmm fit\n"
+             "  --emission KIND, --x COLS, --seq COL, --classes C, --components C   as urn hmm fit\n"
              "  --prior P          none (default here: maximum likelihood), default, or none:GROUPS\n"
              "  --restarts N, --seed S, --iters N, --tol T, --threads N   as urn hmm fit\n"
              "  --out FILE         write the table there (default: stdout)\n");
@@ -1072,6 +1077,7 @@ static int hmm_cli_select(int argc, char **argv) {
     if (cli_int(&a, "--max-states", 1, 1000, &kmax) || cli_value(&a, "--emission", &kind_name) ||
         cli_value(&a, "--y", &ycols) || cli_value(&a, "--x", &xcols) || cli_value(&a, "--seq", &seqcol) ||
         cli_int(&a, "--classes", 2, 1000, &C) || cli_int(&a, "--iters", 1, 100000000, &iters) ||
+        cli_int(&a, "--components", 1, 100, &ncomp) ||
         cli_double(&a, "--tol", 0, 1, 0, &tol) || cli_int(&a, "--restarts", 1, 100000, &restarts) ||
         cli_int(&a, "--seed", 0, 2147483647L, &seed) || cli_int(&a, "--threads", 1, 256, &threads) ||
         cli_value(&a, "--prior", &prior) || cli_value(&a, "--out", &out))
@@ -1097,6 +1103,7 @@ static int hmm_cli_select(int argc, char **argv) {
   if (!rc && is_classes((urn_hmm_kind)kind) && d.ny != 1)
     rc = urn_error_set(&err, URN_EINPUT, "--emission %s takes one --y column (the class)", kind_name);
   if (!rc && is_classes((urn_hmm_kind)kind) && !C) C = classes_of(&d);
+  if (kind == URN_HMM_GMM) C = ncomp ? ncomp : 2;
   size_t total = d.csv.nrow;
   if (!rc && (size_t)kmax > total)
     rc = urn_error_set(&err, URN_EINPUT, "%s: %ld states cannot be fitted to %zu time steps", path, kmax, total);

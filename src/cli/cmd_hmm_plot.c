@@ -556,6 +556,12 @@ static size_t param_specs(const hp_ctx *c, panel_spec *ps) {
     case URN_HMM_CATEGORICAL:
       for (int c = 0; c < C; c++) SPEC(probs, C, c, 1, "probability", "Class %d probabilities", c);
       break;
+    case URN_HMM_GMM:
+      for (int c = 0; c < C; c++) SPEC(probs, C, c, 1, "weight", "Component %d weights", c);
+      for (int c = 0; c < C; c++)
+        for (int d = 0; d < D; d++)
+          SPEC(means, C * D, c * D + d, 0, "mean", D > 1 ? "Component %d means (dim %d)" : "Component %d means", c, d);
+      break;
   }
   SPEC(initial_probs, 1, 0, 1, "probability", "Initial probabilities");
 #undef SPEC

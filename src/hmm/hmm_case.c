@@ -70,12 +70,13 @@ int urn_hmm_model_from_json(const urn_json *c, urn_hmm_model *m, urn_error *err)
   int kind = urn_hmm_kind_parse(mk->str);
   if (kind < 0)
     return urn_error_set(err, URN_EINPUT, "%d:%d: hmm: unknown model \"%s\" (gaussian, diag, linreg, logreg, catreg, poisson, exponential, "
-                         "gamma, lognormal, beta, categorical, student)",
+                         "gamma, lognormal, beta, categorical, student, gmm)",
                          mk->line, mk->col, mk->str);
   int K, D, M, C, rc;
   int glm = kind == URN_HMM_LOGREG || kind == URN_HMM_CATREG || kind == URN_HMM_CATEGORICAL;
   if ((rc = get_int(c, "num_states", 1, 0, &K, err)) || (rc = get_int(c, "emission_dim", !glm, 1, &D, err)) ||
-      (rc = get_int(c, "input_dim", 0, 0, &M, err)) || (rc = get_int(c, "num_classes", 0, 0, &C, err)))
+      (rc = get_int(c, "input_dim", 0, 0, &M, err)) ||
+      (rc = get_int(c, kind == URN_HMM_GMM ? "num_components" : "num_classes", kind == URN_HMM_GMM, 0, &C, err)))
     return rc;
   if ((rc = urn_hmm_model_init(m, (urn_hmm_kind)kind, K, D, M, C, err))) return rc;
   int U = 0; /* input-driven transitions (hmm_trans.c) */
@@ -256,6 +257,13 @@ int urn_hmm_params_from_json(const urn_hmm_model *m, const urn_json *params, urn
     rc = read_into(params, "emission_probs", 2, dp, p->probs, err);
     break;
   }
+  case URN_HMM_GMM: {
+    size_t dp[2] = {K, C}, dm[3] = {K, C, D};
+    if ((rc = read_into(params, "emission_mixture_weights", 2, dp, p->probs, err))) goto fail;
+    if ((rc = read_into(params, "emission_means", 3, dm, p->means, err))) goto fail;
+    rc = read_into(params, "emission_scale_diags", 3, dm, p->scale_diags, err);
+    break;
+  }
   }
   if (rc) goto fail;
   if ((rc = urn_hmm_params_check(m, p, err))) goto fail;
@@ -423,6 +431,13 @@ void urn_hmm_write_params(urn_buf *out, const urn_hmm_model *m, const urn_hmm_pa
     write_key_array(out, "emission_probs", p->probs, 2, dp, &first);
     break;
   }
+  case URN_HMM_GMM: {
+    size_t dp[2] = {K, C}, dm[3] = {K, C, D};
+    write_key_array(out, "emission_mixture_weights", p->probs, 2, dp, &first);
+    write_key_array(out, "emission_means", p->means, 3, dm, &first);
+    write_key_array(out, "emission_scale_diags", p->scale_diags, 3, dm, &first);
+    break;
+  }
   }
   urn_buf_putc(out, '}');
 }
@@ -431,7 +446,7 @@ void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hm
   urn_buf_printf(out, "{\n  \"model\": \"%s\",\n  \"num_states\": %d,\n  \"emission_dim\": %d", urn_hmm_kind_name(m->kind),
                  m->K, m->D);
   if (m->M) urn_buf_printf(out, ",\n  \"input_dim\": %d", m->M);
-  if (m->C) urn_buf_printf(out, ",\n  \"num_classes\": %d", m->C);
+  if (m->C) urn_buf_printf(out, ",\n  \"%s\": %d", m->kind == URN_HMM_GMM ? "num_components" : "num_classes", m->C);
   if (m->trans_M > 0) urn_buf_printf(out, ",\n  \"transition_input_dim\": %d", m->trans_M);
   urn_buf_puts(out, ",\n  \"hyperparameters\": {\"initial_probs_concentration\": ");
   urn_hmm_json_num(out, m->initial_conc);
@@ -562,7 +577,9 @@ static void write_stats(urn_buf *out, const urn_hmm_model *m, const urn_hmm_stat
   }
   default: { /* the families' statistics (hmm_family.c) */
     size_t S = (size_t)urn__hmm_family_nstats(m), dt[3] = {K, D, S}, dc[2] = {K, S};
-    if (m->kind == URN_HMM_CATEGORICAL) write_key_array(out, "sum_t", st->sum_t, 2, dc, &first);
+    size_t dg[3] = {K, (size_t)m->C, S};
+    if (m->kind == URN_HMM_GMM) write_key_array(out, "sum_t", st->sum_t, 3, dg, &first);
+    else if (m->kind == URN_HMM_CATEGORICAL) write_key_array(out, "sum_t", st->sum_t, 2, dc, &first);
     else write_key_array(out, "sum_t", st->sum_t, 3, dt, &first);
     break;
   }

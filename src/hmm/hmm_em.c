@@ -118,10 +118,9 @@ static void accumulate(const urn_hmm_model *m, const urn_hmm_params *p, const ur
   size_t T = s->T;
   for (int k = 0; k < K; k++) st->initial[k] += g[k];
   if (urn__hmm_is_family(m->kind)) {
-    for (size_t t = 0; t < T; t++) {
+    for (size_t t = 0; t < T; t++)
       for (int k = 0; k < K; k++) st->sum_w[k] += g[t * K + k];
-      urn__hmm_family_accumulate(m, p, s->y + t * D, g + t * K, st);
-    }
+    urn__hmm_family_accumulate(m, p, T, s->y, g, st);
     return;
   }
   for (size_t t = 0; t < T; t++) {
@@ -834,6 +833,7 @@ int urn_hmm_init_labels(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t 
     if (p->shapes) /* beta's Newton iteration starts from (1, 1) */
       for (size_t i = 0; i < 2 * (size_t)K * m->D && m->kind == URN_HMM_BETA; i++) p->shapes[i] = 1.0;
     rc = urn_hmm_m_step(&mm, &st, seqs, nseq, p, 0, err);
+    if (!rc && m->kind == URN_HMM_GMM) urn__hmm_family_spread(m, p);
   }
   urn_hmm_stats_free(&st);
   free(g);

@@ -1,6 +1,6 @@
 /* hmm/hmm_family.c — the emission families without inputs beyond Gaussian and
- * Poisson: exponential, gamma, log-normal, beta, Student-t and plain
- * categorical (include/urn/hmm.h).  For each: the values it accepts, the
+ * Poisson: exponential, gamma, log-normal, beta, Student-t, plain categorical
+ * and Gaussian mixtures with diagonal covariances (include/urn/hmm.h).  For each: the values it accepts, the
  * emission log-likelihood, the E-step statistics, the M-step (closed form, a
  * short Newton iteration, or a 1-D maximisation), the log prior, a draw, and
  * a state's mean.  hmm_model.c / hmm_em.c dispatch here for these kinds.
@@ -15,6 +15,8 @@
  *                       = (nu + 1) / (nu + z^2), z = (y - mu) / s, the latent scale weight of
  *                       y | u ~ N(mu, s^2 / u), u ~ Gamma(nu/2, nu/2), at the parameters of the E-step
  *   categorical  S = C (D = 1): sum w [y = c]
+ *   gmm          per state and component c (S = 1 + 2D): sum w r_c, sum w r_c y_d, sum w r_c y_d^2, with
+ *                r_c the component's responsibility at the E-step's parameters (sum_t is K x C x S)
  * Only the categorical family has an emission prior (a symmetric Dirichlet on each
  * state's probabilities); the others are fitted by maximum likelihood, which is
  * what a researcher compares with scipy's fit.  Shapes and degrees of freedom are
@@ -33,7 +35,7 @@
 #define DOF_MAX 1e4
 #define EMPTY 1e-10    /* expected counts below this leave a state's emission parameters unchanged */
 
-int urn__hmm_is_family(urn_hmm_kind k) { return k >= URN_HMM_EXPONENTIAL && k <= URN_HMM_STUDENT; }
+int urn__hmm_is_family(urn_hmm_kind k) { return k >= URN_HMM_EXPONENTIAL && k <= URN_HMM_GMM; }
 
 int urn__hmm_family_nstats(const urn_hmm_model *m) {
   switch (m->kind) {
@@ -43,6 +45,7 @@ int urn__hmm_family_nstats(const urn_hmm_model *m) {
   case URN_HMM_BETA: return 2;
   case URN_HMM_STUDENT: return 4;
   case URN_HMM_CATEGORICAL: return m->C;
+  case URN_HMM_GMM: return 1 + 2 * m->D;
   default: return 0;
   }
 }
@@ -50,6 +53,7 @@ int urn__hmm_family_nstats(const urn_hmm_model *m) {
 /* Length of sum_t: K x D x S (categorical: K x C). */
 size_t urn__hmm_family_stats_len(const urn_hmm_model *m) {
   int S = urn__hmm_family_nstats(m);
+  if (m->kind == URN_HMM_GMM) return (size_t)m->K * m->C * S;
   return m->kind == URN_HMM_CATEGORICAL ? (size_t)m->K * S : (size_t)m->K * m->D * S;
 }
 
@@ -74,10 +78,63 @@ void urn__hmm_family_cluster_scale(const urn_hmm_model *m, double *X, size_t n) 
 /* log of the Student-t density's constant for nu: lgamma((nu+1)/2) - lgamma(nu/2) - log(nu pi)/2. */
 static double t_const(double nu) { return urn_lgamma(0.5 * (nu + 1.0)) - urn_lgamma(0.5 * nu) - 0.5 * log(nu * M_PI); }
 
+/* gmm: per state and component, log w_kc - sum_d log s_kcd - D/2 log 2 pi (cst) and 1/s (ip). */
+static int gmm_terms(const urn_hmm_model *m, const urn_hmm_params *p, double *cst, double *ip, urn_error *err) {
+  int K = m->K, C = m->C, D = m->D;
+  for (int kc = 0; kc < K * C; kc++) {
+    double w = p->probs[kc];
+    cst[kc] = (w > 0 ? log(w) : -INFINITY) - 0.5 * D * log(2.0 * M_PI);
+    for (int d = 0; d < D; d++) {
+      double sd = p->scale_diags[(size_t)kc * D + d];
+      if (!(sd > 0) || !isfinite(sd))
+        return urn_error_set(err, URN_EINPUT, "hmm: the gmm scale of state %d, component %d is %g (must be > 0)",
+                             kc / C, kc % C, sd);
+      cst[kc] -= log(sd);
+      ip[(size_t)kc * D + d] = 1.0 / sd;
+    }
+  }
+  return URN_OK;
+}
+
+/* log of each component's weighted density at y for state k into l (C values); returns their log-sum-exp. */
+static double gmm_components(const urn_hmm_model *m, const urn_hmm_params *p, const double *cst, const double *ip,
+                             int k, const double *y, double *l) {
+  int C = m->C, D = m->D;
+  double mx = -INFINITY;
+  for (int c = 0; c < C; c++) {
+    size_t kc = (size_t)k * C + c;
+    const double *mu = p->means + kc * D, *iv = ip + kc * D;
+    double q = 0.0;
+    for (int d = 0; d < D; d++) {
+      double z = (y[d] - mu[d]) * iv[d];
+      q += z * z;
+    }
+    l[c] = cst[kc] - 0.5 * q;
+    if (l[c] > mx) mx = l[c];
+  }
+  if (mx == -INFINITY) return mx;
+  double sum = 0.0;
+  for (int c = 0; c < C; c++) sum += exp(l[c] - mx);
+  return mx + log(sum);
+}
+
+static int gmm_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *LL,
+                       urn_error *err) {
+  int K = m->K, C = m->C, D = m->D;
+  double *cst = urn_xmalloc(sizeof(double) * ((size_t)K * C * (D + 1) + C)), *ip = cst + (size_t)K * C;
+  double *l = ip + (size_t)K * C * D;
+  int rc = gmm_terms(m, p, cst, ip, err);
+  for (size_t t = 0; t < s->T && !rc; t++)
+    for (int k = 0; k < K; k++) LL[t * K + k] = gmm_components(m, p, cst, ip, k, s->y + t * D, l);
+  free(cst);
+  return rc;
+}
+
 int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *LL,
                             urn_error *err) {
   int K = m->K, D = m->D, C = m->C;
   size_t T = s->T, KD = (size_t)K * D;
+  if (m->kind == URN_HMM_GMM) return gmm_logliks(m, p, s, LL, err);
   if (m->kind == URN_HMM_CATEGORICAL) {
     double *lp = urn_xmalloc(sizeof(double) * (size_t)K * C);
     for (size_t i = 0; i < (size_t)K * C; i++) lp[i] = p->probs[i] > 0 ? log(p->probs[i]) : -INFINITY;
@@ -154,13 +211,47 @@ int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, con
   return URN_OK;
 }
 
-void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, const double *y, const double *g,
-                                urn_hmm_stats *st) {
+/* gmm: the responsibilities of T time steps (p NULL: everything to component 0). */
+static void gmm_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size_t T, const double *ys,
+                           const double *gs, urn_hmm_stats *st) {
+  int K = m->K, C = m->C, D = m->D, S = 1 + 2 * D;
+  double *cs = urn_xmalloc(sizeof(double) * ((size_t)K * C * (D + 1) + C));
+  double *iv = cs + (size_t)K * C, *lc = iv + (size_t)K * C * D;
+  if (p && gmm_terms(m, p, cs, iv, NULL)) p = NULL; /* parameters checked by the loglik before: not reached */
+  for (size_t t = 0; t < T; t++) {
+  const double *y = ys + t * D, *g = gs + t * K;
+  for (int k = 0; k < K; k++) {
+    double w = g[k];
+    if (w == 0.0) continue;
+    if (p) {
+      double lse = gmm_components(m, p, cs, iv, k, y, lc);
+      for (int c = 0; c < C; c++) lc[c] = lse == -INFINITY ? (c == 0) : exp(lc[c] - lse);
+    }
+    for (int c = 0; c < C; c++) {
+      double r = w * (p ? lc[c] : c == 0);
+      if (r == 0.0) continue;
+      double *sc = st->sum_t + ((size_t)k * C + c) * S;
+      sc[0] += r;
+      for (int d = 0; d < D; d++) sc[1 + d] += r * y[d], sc[1 + D + d] += r * y[d] * y[d];
+    }
+  }
+  }
+  free(cs);
+}
+
+void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size_t T, const double *ys,
+                                const double *gs, urn_hmm_stats *st) {
   int K = m->K, D = m->D, S = urn__hmm_family_nstats(m);
+  if (m->kind == URN_HMM_GMM) {
+    gmm_accumulate(m, p, T, ys, gs, st);
+    return;
+  }
+  for (size_t t = 0; t < T; t++) {
+  const double *y = ys + t * D, *g = gs + t * K;
   if (m->kind == URN_HMM_CATEGORICAL) {
     int c = (int)y[0];
     for (int k = 0; k < K; k++) st->sum_t[(size_t)k * S + c] += g[k];
-    return;
+    continue;
   }
   for (int d = 0; d < D; d++) {
     double yd = y[d], l1 = 0.0, l2 = 0.0;
@@ -190,6 +281,7 @@ void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p,
       default: break;
       }
     }
+  }
   }
 }
 
@@ -255,9 +347,50 @@ static double student_dof(double r) {
   return exp(0.5 * (lo + hi));
 }
 
+/* gmm: weights R_kc / N_k, weighted means and variances per component (floored); a component
+ * without responsibility keeps its mean and scale (its weight falls to 0). */
+static void gmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p) {
+  int K = m->K, C = m->C, D = m->D, S = 1 + 2 * D;
+  for (int k = 0; k < K; k++) {
+    double N = st->sum_w[k];
+    if (!(N > EMPTY)) continue;
+    for (int c = 0; c < C; c++) {
+      size_t kc = (size_t)k * C + c;
+      const double *sc = st->sum_t + kc * S;
+      double R = sc[0];
+      p->probs[kc] = R / N;
+      if (!(R > EMPTY)) continue;
+      for (int d = 0; d < D; d++) {
+        double mu = sc[1 + d] / R, v = sc[1 + D + d] / R - mu * mu;
+        if (!(v > m->var_floor)) v = m->var_floor;
+        if (!(v > 0)) v = 1e-300;
+        p->means[kc * D + d] = mu, p->scale_diags[kc * D + d] = sqrt(v);
+      }
+    }
+  }
+}
+
+void urn__hmm_family_spread(const urn_hmm_model *m, urn_hmm_params *p) {
+  int K = m->K, C = m->C, D = m->D;
+  for (int k = 0; k < K; k++)
+    for (int c = C - 1; c >= 0; c--) {
+      double off = C > 1 ? 2.0 * c / (C - 1) - 1.0 : 0.0;
+      size_t kc = (size_t)k * C + c, k0 = (size_t)k * C;
+      for (int d = 0; d < D; d++) {
+        p->means[kc * D + d] = p->means[k0 * D + d] + off * p->scale_diags[k0 * D + d];
+        p->scale_diags[kc * D + d] = p->scale_diags[k0 * D + d];
+      }
+      p->probs[kc] = 1.0 / C;
+    }
+}
+
 int urn__hmm_family_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p, int iteration,
                            urn_error *err) {
   int K = m->K, D = m->D, S = urn__hmm_family_nstats(m);
+  if (m->kind == URN_HMM_GMM) {
+    gmm_m_step(m, st, p);
+    return URN_OK;
+  }
   if (m->kind == URN_HMM_CATEGORICAL) {
     int C = m->C, ml = m->no_prior & URN_HMM_FREEZE_EMISSIONS;
     double conc = ml ? 1.0 : m->probs_conc;
@@ -328,6 +461,11 @@ double urn__hmm_family_log_prior(const urn_hmm_model *m, const urn_hmm_params *p
 
 void urn__hmm_family_draw(const urn_hmm_model *m, const urn_hmm_params *p, int z, urn_rng *r, double *y) {
   int D = m->D;
+  if (m->kind == URN_HMM_GMM) {
+    size_t kc = (size_t)z * m->C + urn__hmm_draw_categorical(r, p->probs + (size_t)z * m->C, m->C);
+    for (int d = 0; d < D; d++) y[d] = p->means[kc * D + d] + p->scale_diags[kc * D + d] * urn_rng_normal(r);
+    return;
+  }
   if (m->kind == URN_HMM_CATEGORICAL) {
     y[0] = urn__hmm_draw_categorical(r, p->probs + (size_t)z * m->C, m->C);
     return;
@@ -362,6 +500,11 @@ double urn__hmm_family_mean(const urn_hmm_model *m, const urn_hmm_params *p, int
     for (int c = 0; c < m->C; c++) v += c * p->probs[(size_t)k * m->C + c];
     return v;
   }
+  case URN_HMM_GMM: {
+    double v = 0.0;
+    for (int c = 0; c < m->C; c++) v += p->probs[(size_t)k * m->C + c] * p->means[((size_t)k * m->C + c) * m->D + d];
+    return v;
+  }
   default: return NAN;
   }
 }
@@ -375,6 +518,7 @@ int urn__hmm_family_num_params(const urn_hmm_model *m) {
   case URN_HMM_BETA: return 2 * K * D;
   case URN_HMM_STUDENT: return (m->student_dof > 0 ? 2 : 3) * K * D;
   case URN_HMM_CATEGORICAL: return K * (m->C - 1);
+  case URN_HMM_GMM: return K * (m->C - 1) + 2 * K * m->C * D;
   default: return 0;
   }
 }

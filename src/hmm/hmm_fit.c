@@ -207,8 +207,9 @@ static int count_degenerate(const urn_hmm_model *m, const urn_hmm_params *p, con
   int n = 0, D = m->D;
   for (int k = 0; k < m->K; k++) {
     int bad = st->sum_w[k] < 0.5;
-    for (int d = 0; d < D && m->var_floor > 0; d++) {
-      double v = p->scale_diags ? p->scale_diags[(size_t)k * D + d] * p->scale_diags[(size_t)k * D + d]
+    int G = m->kind == URN_HMM_GMM ? m->C : 1; /* gmm: every component's variances */
+    for (int d = 0; d < G * D && m->var_floor > 0; d++) {
+      double v = p->scale_diags ? p->scale_diags[(size_t)k * G * D + d] * p->scale_diags[(size_t)k * G * D + d]
                  : m->kind == URN_HMM_GAUSSIAN ? p->covs[((size_t)k * D + d) * D + d] : INFINITY;
       bad |= v <= m->var_floor * (1.0 + 1e-9);
     }
@@ -258,7 +259,7 @@ int urn_hmm_fit_best(const urn_hmm_model *m0, const urn_hmm_seq *seqs, size_t ns
   urn_hmm_model mm = *m0; /* shallow copy: the variance floor tied to the data's scale */
   const urn_hmm_model *m = &mm;
   if ((mm.kind == URN_HMM_GAUSSIAN || mm.kind == URN_HMM_DIAG || mm.kind == URN_HMM_LOGNORMAL ||
-       mm.kind == URN_HMM_STUDENT) && nseq) {
+       mm.kind == URN_HMM_STUDENT || mm.kind == URN_HMM_GMM) && nseq) {
     int constant = -1;
     double floor_ = data_var_floor(m, seqs, nseq, &constant);
     if (!(mm.var_floor > 0)) mm.var_floor = floor_;

@@ -143,10 +143,14 @@ size_t urn__hmm_family_stats_len(const urn_hmm_model *m);
 const char *urn__hmm_family_bad_value(const urn_hmm_model *m, double y);
 int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *LL,
                             urn_error *err);
-/* Adds one time step (y: D values, g: K weights) to st->sum_t; p gives the Student-t scale
- * weights (NULL: weights 1). */
-void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, const double *y, const double *g,
-                                urn_hmm_stats *st);
+/* Adds T time steps (ys: T x D values, gs: T x K weights) to st->sum_t; p gives the Student-t
+ * scale weights and the mixture responsibilities (NULL, a hard partition: weights 1, and every
+ * point in component 0 — urn__hmm_family_spread then places the components). */
+void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size_t T, const double *ys,
+                                const double *gs, urn_hmm_stats *st);
+/* gmm after a hard partition's M-step: component c of state k at mu_k0 + s_k0 (2c/(C-1) - 1),
+ * scale s_k0, weight 1/C. */
+void urn__hmm_family_spread(const urn_hmm_model *m, urn_hmm_params *p);
 int urn__hmm_family_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p, int iteration,
                            urn_error *err);
 double urn__hmm_family_log_prior(const urn_hmm_model *m, const urn_hmm_params *p);

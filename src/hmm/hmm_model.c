@@ -29,7 +29,7 @@ double urn__log_dirichlet(int K, const double *p, const double *a) {
 
 static const char *const kind_names[URN_HMM_NUM_KINDS] = {"gaussian", "diag", "linreg", "logreg", "catreg", "poisson",
                                                             "exponential", "gamma", "lognormal", "beta", "categorical",
-                                                            "student"};
+                                                            "student", "gmm"};
 
 const char *urn_hmm_kind_name(urn_hmm_kind kind) {
   return (unsigned)kind < URN_HMM_NUM_KINDS ? kind_names[kind] : "?";
@@ -43,6 +43,7 @@ int urn_hmm_kind_parse(const char *name) {
   if (strcmp(name, "gaussian-diag") == 0) return URN_HMM_DIAG;
   if (strcmp(name, "student-t") == 0 || strcmp(name, "t") == 0) return URN_HMM_STUDENT;
   if (strcmp(name, "log-normal") == 0) return URN_HMM_LOGNORMAL;
+  if (strcmp(name, "gaussian-mixture") == 0 || strcmp(name, "mixture") == 0) return URN_HMM_GMM;
   return -1;
 }
 
@@ -63,7 +64,9 @@ int urn_hmm_model_init(urn_hmm_model *m, urn_hmm_kind kind, int K, int D, int M,
   if (!uses_inputs(kind)) M = 0;
   if ((kind == URN_HMM_CATREG || kind == URN_HMM_CATEGORICAL) && (C < 2 || C > 1000))
     return urn_error_set(err, URN_EINPUT, "hmm: %s needs 2..1000 classes (got %d)", kind_names[kind], C);
-  if (kind != URN_HMM_CATREG && kind != URN_HMM_CATEGORICAL) C = 0;
+  if (kind == URN_HMM_GMM && (C < 1 || C > 100))
+    return urn_error_set(err, URN_EINPUT, "hmm: gmm needs 1..100 mixture components per state (got %d)", C);
+  if (kind != URN_HMM_CATREG && kind != URN_HMM_CATEGORICAL && kind != URN_HMM_GMM) C = 0;
   m->kind = kind;
   m->K = K;
   m->D = D;
@@ -131,6 +134,7 @@ static sizes param_sizes(const urn_hmm_model *m) {
   case URN_HMM_BETA: s.shapes = 2 * K * D; break;
   case URN_HMM_CATEGORICAL: s.probs = K * C; break;
   case URN_HMM_STUDENT: s.means = K * D; s.scale_diags = K * D; s.dofs = K * D; break;
+  case URN_HMM_GMM: s.means = K * C * D; s.scale_diags = K * C * D; s.probs = K * C; break;
   }
   return s;
 }
@@ -229,7 +233,7 @@ int urn_hmm_params_check(const urn_hmm_model *m, const urn_hmm_params *p, urn_er
     for (size_t i = 0; i < s.scale_diags; i++)
       if (!(p->scale_diags[i] > 0.0) || !isfinite(p->scale_diags[i]))
         return urn_error_set(err, URN_EINPUT, "hmm: emission_scale_diags of state %zu is %g (must be > 0)",
-                             i / D, p->scale_diags[i]);
+                             i / (s.scale_diags / K), p->scale_diags[i]);
   }
   if (s.rates) {
     for (size_t i = 0; i < s.rates; i++)

@@ -32,8 +32,9 @@ static void arrays_of(const urn_hmm_model *m, urn_hmm_params *p, se_arrays *s) {
   size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M, C = (size_t)m->C;
   double *a[NARR] = {p->initial_probs, p->transition_matrix, p->means, p->covs, p->scale_diags, p->weights,
                      p->biases, p->rates, p->shapes, p->dofs, p->probs};
-  size_t n[NARR] = {K, K * K, K * D, K * D * D, K * D, 0, 0, K * D, (m->kind == URN_HMM_BETA ? 2 : 1) * K * D, K * D,
-                    K * C};
+  size_t G = m->kind == URN_HMM_GMM ? C : 1; /* gmm: C components per state */
+  size_t n[NARR] = {K, K * K, G * K * D, K * D * D, G * K * D, 0, 0, K * D, (m->kind == URN_HMM_BETA ? 2 : 1) * K * D,
+                    K * D, K * C};
   if (m->kind == URN_HMM_LINREG) n[5] = K * D * M, n[6] = K * D;
   if (m->kind == URN_HMM_LOGREG) n[5] = K * M, n[6] = K;
   if (m->kind == URN_HMM_CATREG) n[5] = K * C * M, n[6] = K * C;

@@ -1,5 +1,5 @@
 # tests/cli/test_hmm_family.sh — `urn hmm` with the emission families exponential,
-# gamma, lognormal, beta, categorical and student: sample from known parameters,
+# gamma, lognormal, beta, categorical, student and gmm: sample from known parameters,
 # fit (--emission NAME) and recover the states, states / loglik / forecast /
 # select on the fit, the parameter file and standard errors, --dof, and the
 # input checks naming file:line.
@@ -14,7 +14,8 @@ truth lognormal "" '"emission_means": [[0.0], [2.0]], "emission_scale_diags": [[
 truth beta "" '"emission_shapes": [[[2.0, 5.0]], [[6.0, 2.0]]]'
 truth categorical ', "num_classes": 3' '"emission_probs": [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]'
 truth student "" '"emission_means": [[0.0], [5.0]], "emission_scale_diags": [[1.0], [0.5]], "emission_dofs": [[3.0], [6.0]]'
-for k in exponential gamma lognormal beta categorical student; do
+truth gmm ', "num_components": 2' '"emission_mixture_weights": [[0.5, 0.5], [0.3, 0.7]], "emission_means": [[[-2.0], [2.0]], [[6.0], [10.0]]], "emission_scale_diags": [[[0.5], [0.5]], [[1.0], [0.3]]]'
+for k in exponential gamma lognormal beta categorical student gmm; do
   expect_exit 0 "$URN" hmm sample --params "$TMP/$k.true.json" --T 1500 --seed 5 --out "$TMP/$k.csv"
   expect_exit 0 "$URN" hmm fit "$TMP/$k.csv" --states 2 --emission $k --y y --restarts 4 --quiet --out "$TMP/$k.fit.json"
   expect_exit 0 grep -q "\"model\": \"$k\"" "$TMP/$k.fit.json"
@@ -40,6 +41,16 @@ nu = [v[0] for v in s["emission_dofs"]]
 i = 0 if mu[0] < mu[1] else 1
 assert abs(mu[i]) < 0.15 and abs(mu[1 - i] - 5) < 0.1, mu
 assert 2 < nu[i] < 4.5 and 3 < nu[1 - i] < 15, nu
+PY
+# gmm: --components, the weights come back
+expect_exit 0 "$URN" hmm fit "$TMP/gmm.csv" --states 2 --emission gmm --components 3 --y y --restarts 2 --quiet --out "$TMP/g3.json"
+expect_exit 0 grep -q '"num_components": 3' "$TMP/g3.json"
+expect_exit 2 "$URN" hmm fit "$TMP/gamma.csv" --states 2 --emission gamma --components 3 --y y; expect_err "--components is only used by --emission gmm"
+/usr/bin/python3 - "$TMP" <<'PY' && ok || bad "gmm weights"
+import json, sys
+p = json.load(open(sys.argv[1] + "/gmm.fit.json"))["params"]
+w = sorted(sorted(r) for r in p["emission_mixture_weights"])
+assert abs(w[0][0] - 0.3) < 0.06 and abs(w[1][0] - 0.5) < 0.06, w
 PY
 # select over K = 1..3 picks 2 states by BIC
 expect_exit 0 "$URN" hmm select "$TMP/gamma.csv" --max-states 3 --y y --emission gamma --restarts 3

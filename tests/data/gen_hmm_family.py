@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference numbers for tests/test_hmm_family.c (the emission families
-exponential, gamma, lognormal, beta, categorical, student), from scipy:
+exponential, gamma, lognormal, beta, categorical, student, gmm), from scipy:
   - per family, 40 iid draws (fixed seed) and their maximum-likelihood fit by
     scipy.optimize (tight tolerances; closed forms where they exist), its
     parameters and log-likelihood: a one-state HMM must reproduce them;
@@ -55,11 +55,29 @@ x, ll = minimize(lambda t: -stats.t.logpdf(y, np.exp(t[2]), loc=t[0], scale=np.e
                  [np.median(y), 0.0, np.log(5.0)])
 arr("stu_y", y); arr("stu_ml", [x[0], np.exp(x[1]), np.exp(x[2])]); arr("stu_ll", [ll])
 
+# a 2-component Gaussian mixture (gmm with one state): the maximum of its likelihood from a start
+# near the truth (well-separated components: the global one), parameters (w0, w1, mu0, mu1, s0, s1)
+c = rng.random(N + 20) < 0.35
+y = np.where(c, rng.normal(-1.5, 0.5, N + 20), rng.normal(2.0, 0.8, N + 20))
+
+
+def gmm_ll(t):
+    w = special.expit(t[0])
+    return np.sum(np.logaddexp(np.log(w) + stats.norm.logpdf(y, t[1], np.exp(t[3])),
+                               np.log1p(-w) + stats.norm.logpdf(y, t[2], np.exp(t[4]))))
+
+
+x, ll = minimize(lambda t: -gmm_ll(t), [special.logit(0.35), -1.5, 2.0, np.log(0.5), np.log(0.8)])
+w = special.expit(x[0])
+arr("gmm_y", y); arr("gmm_ml", [w, 1 - w, x[1], x[2], np.exp(x[3]), np.exp(x[4])]); arr("gmm_ll", [ll])
+
 # --- scipy logpdf at two states' parameters, and brute force over paths
 yv = {"exp": [0.3, 1.7, 0.05, 2.2, 0.9], "gam": [0.3, 1.7, 0.05, 2.2, 0.9], "lgn": [0.3, 1.7, 0.05, 2.2, 0.9],
-      "bet": [0.3, 0.7, 0.05, 0.92, 0.5], "cat": [0, 2, 1, 2, 0], "stu": [0.3, -1.7, 4.05, 2.2, 0.9]}
+      "bet": [0.3, 0.7, 0.05, 0.92, 0.5], "cat": [0, 2, 1, 2, 0], "stu": [0.3, -1.7, 4.05, 2.2, 0.9],
+      "gmm": [0.3, -1.7, 4.05, 2.2, 0.9]}
 par = {"exp": [[1.5], [0.4]], "gam": [[2.5, 1.2], [0.7, 0.3]], "lgn": [[0.1, 0.6], [-0.5, 1.3]],
-       "bet": [[2.0, 3.5], [0.6, 0.8]], "cat": [[0.5, 0.2, 0.3], [0.1, 0.1, 0.8]], "stu": [[0.5, 1.2, 3.0], [1.5, 0.4, 12.0]]}
+       "bet": [[2.0, 3.5], [0.6, 0.8]], "cat": [[0.5, 0.2, 0.3], [0.1, 0.1, 0.8]], "stu": [[0.5, 1.2, 3.0], [1.5, 0.4, 12.0]],
+       "gmm": [[0.3, 0.7, -1.0, 2.0, 0.5, 1.5], [0.5, 0.5, 0.0, 4.0, 2.0, 0.3]]}
 
 
 def logpdf(fam, v, p):
@@ -69,10 +87,12 @@ def logpdf(fam, v, p):
     if fam == "bet": return stats.beta.logpdf(v, p[0], p[1])
     if fam == "cat": return np.log(p[int(v)])
     if fam == "stu": return stats.t.logpdf(v, p[2], loc=p[0], scale=p[1])
+    if fam == "gmm": return np.logaddexp(np.log(p[0]) + stats.norm.logpdf(v, p[2], p[4]),
+                                         np.log(p[1]) + stats.norm.logpdf(v, p[3], p[5]))
 
 
 pi = np.array([0.6, 0.4]); A = np.array([[0.8, 0.2], [0.3, 0.7]])
-for fam in ["exp", "gam", "lgn", "bet", "cat", "stu"]:
+for fam in ["exp", "gam", "lgn", "bet", "cat", "stu", "gmm"]:
     L = np.array([[logpdf(fam, v, par[fam][k]) for k in range(2)] for v in yv[fam]])
     arr(fam + "_tv", yv[fam]); arr(fam + "_tpar", sum(par[fam], [])); arr(fam + "_tlp", L.ravel())
     tot = []
