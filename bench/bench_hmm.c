@@ -7,7 +7,7 @@
  * K = 3, T = 100, the size model_hmm_marginal.stan of the M5 benchmark calls it
  * with ten times per gradient, in microseconds of thread CPU time per call.
  * Then one EM iteration of each emission family without inputs (exponential,
- * gamma, lognormal, beta, categorical with C = 4, Student-t) at K = 3, T = 10^6,
+ * gamma, lognormal, beta, categorical with C = 4, Student-t, gmm with 2 components) at K = 3, T = 10^6,
  * on data simulated from the model, one core. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,20 +46,22 @@ static void family_params(const urn_hmm_model *m, urn_hmm_params *p) {
     if (p->rates) p->rates[k] = rate[k];
     if (p->shapes && m->kind == URN_HMM_GAMMA) p->shapes[k] = shape[k];
     if (p->shapes && m->kind == URN_HMM_BETA) p->shapes[2 * k] = shape[k], p->shapes[2 * k + 1] = shape[2 - k];
-    if (p->means) p->means[k] = mu[k], p->scale_diags[k] = 0.5 + 0.2 * k;
+    if (p->means && m->kind != URN_HMM_GMM) p->means[k] = mu[k], p->scale_diags[k] = 0.5 + 0.2 * k;
     if (p->dofs) p->dofs[k] = 3.0 + 2.0 * k;
-    for (int c = 0; p->probs && c < 4; c++) p->probs[k * 4 + c] = c == k ? 0.55 : 0.15;
+    for (int c = 0; p->probs && m->kind == URN_HMM_CATEGORICAL && c < 4; c++) p->probs[k * 4 + c] = c == k ? 0.55 : 0.15;
+    for (int c = 0; m->kind == URN_HMM_GMM && c < 2; c++) /* two components per state */
+      p->probs[k * 2 + c] = 0.5, p->means[k * 2 + c] = 4.0 * mu[k] + (c ? 1.0 : -1.0), p->scale_diags[k * 2 + c] = 0.5;
   }
 }
 
 /* One EM iteration (E-step + M-step, one core) of each family at K = 3. */
 static void family_rows(size_t T) {
-  static const urn_hmm_kind kinds[6] = {URN_HMM_EXPONENTIAL, URN_HMM_GAMMA, URN_HMM_LOGNORMAL,
-                                        URN_HMM_BETA, URN_HMM_CATEGORICAL, URN_HMM_STUDENT};
-  for (int f = 0; f < 6; f++) {
+  static const urn_hmm_kind kinds[7] = {URN_HMM_EXPONENTIAL, URN_HMM_GAMMA, URN_HMM_LOGNORMAL, URN_HMM_BETA,
+                                        URN_HMM_CATEGORICAL, URN_HMM_STUDENT, URN_HMM_GMM};
+  for (int f = 0; f < 7; f++) {
     urn_hmm_model m;
     urn_hmm_params p, q;
-    urn_hmm_model_init(&m, kinds[f], 3, 1, 0, 4, NULL);
+    urn_hmm_model_init(&m, kinds[f], 3, 1, 0, kinds[f] == URN_HMM_GMM ? 2 : 4, NULL);
     urn_hmm_params_alloc(&m, &p);
     urn_hmm_params_alloc(&m, &q);
     family_params(&m, &p);

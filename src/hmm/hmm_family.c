@@ -180,8 +180,15 @@ int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, con
                            urn_hmm_kind_name(m->kind), i / D);
     }
   }
+  /* the logs of y (and of 1 - y) once per time step, not once per state */
+  double *ly = urn_xmalloc(sizeof(double) * 2 * (size_t)D), *l1 = ly + D;
+  int need_log = m->kind == URN_HMM_GAMMA || m->kind == URN_HMM_LOGNORMAL || m->kind == URN_HMM_BETA;
   for (size_t t = 0; t < T; t++) {
     const double *y = s->y + t * D;
+    for (int d = 0; d < D && need_log; d++) {
+      ly[d] = log(y[d]);
+      if (m->kind == URN_HMM_BETA) l1[d] = log1p(-y[d]);
+    }
     for (int k = 0; k < K; k++) {
       double v = 0.0;
       for (int d = 0; d < D; d++) {
@@ -189,10 +196,10 @@ int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, con
         double yd = y[d];
         switch (m->kind) {
         case URN_HMM_EXPONENTIAL: v += c[i] - a[i] * yd; break;
-        case URN_HMM_GAMMA: v += c[i] + a[i] * log(yd) - b[i] * yd; break;
+        case URN_HMM_GAMMA: v += c[i] + a[i] * ly[d] - b[i] * yd; break;
         case URN_HMM_LOGNORMAL: {
-          double ly = log(yd), z = (ly - a[i]) * b[i];
-          v += c[i] - ly - 0.5 * z * z;
+          double z = (ly[d] - a[i]) * b[i];
+          v += c[i] - ly[d] - 0.5 * z * z;
           break;
         }
         case URN_HMM_STUDENT: {
@@ -200,13 +207,14 @@ int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, con
           v += c[i] - 0.5 * (e[i] + 1.0) * log1p(z * z / e[i]);
           break;
         }
-        case URN_HMM_BETA: v += c[i] + (a[i] != 0 ? a[i] * log(yd) : 0.0) + (b[i] != 0 ? b[i] * log1p(-yd) : 0.0); break;
+        case URN_HMM_BETA: v += c[i] + (a[i] != 0 ? a[i] * ly[d] : 0.0) + (b[i] != 0 ? b[i] * l1[d] : 0.0); break;
         default: break;
         }
       }
       LL[t * K + k] = v;
     }
   }
+  free(ly);
   free(c);
   return URN_OK;
 }
@@ -246,6 +254,9 @@ void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p,
     gmm_accumulate(m, p, T, ys, gs, st);
     return;
   }
+  /* Student-t: digamma((nu + 1) / 2) once per state and dimension */
+  double *dg = m->kind == URN_HMM_STUDENT && p ? urn_xmalloc(sizeof(double) * (size_t)K * D) : NULL;
+  for (size_t i = 0; dg && i < (size_t)K * D; i++) dg[i] = urn_digamma(0.5 * (p->dofs[i] + 1.0));
   for (size_t t = 0; t < T; t++) {
   const double *y = ys + t * D, *g = gs + t * K;
   if (m->kind == URN_HMM_CATEGORICAL) {
@@ -273,7 +284,7 @@ void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p,
           size_t i = (size_t)k * D + d;
           double nu = p->dofs[i], z = (yd - p->means[i]) / p->scale_diags[i], q = nu + z * z;
           u = (nu + 1.0) / q;
-          elog = urn_digamma(0.5 * (nu + 1.0)) - log(0.5 * q);
+          elog = dg[i] - log(0.5 * q);
         }
         s[0] += w * u, s[1] += w * u * yd, s[2] += w * u * yd * yd, s[3] += w * (elog - u);
         break;
@@ -283,6 +294,7 @@ void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p,
     }
   }
   }
+  free(dg);
 }
 
 /* The gamma shape a with log a - digamma(a) = s (s = log mean(y) - mean(log y) >= 0), by
