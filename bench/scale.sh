@@ -4,7 +4,7 @@
 #       reduce_sum's slices);
 #   (b) `urn hmm fit` over 10^7 time steps (100 sequences of 10^5), K = 3 Gaussian states: 1 vs 2 MPI ranks, each
 #       rank reading its own file (EM time: 20 iterations from the prior initialization, CSV reading included);
-#   (c) map_rect over MPI ranks: one chain of a hierarchical logistic regression (8 groups of 20000 rows, one
+#   (c) map_rect over MPI ranks: one chain of a hierarchical logistic regression (8 groups of 10000 rows, one
 #       map_rect job each), 1 vs 2 ranks, with the message sizes and per-gradient compute for docs/scale.md's model.
 # Each line prints the goal (threads 1.7x, ranks 1.8x) beside the measured ratio.
 # Needs build-mpi/urn (make MPI=1) and mpirun for (b); prints the load average: on a shared machine the ratios
@@ -74,7 +74,7 @@ fi
 if [ -x "$MPIURN" ] && command -v mpirun >/dev/null 2>&1; then
   "$PY" - "$T" <<'PYEOF'
 import json, sys, numpy as np
-r = np.random.default_rng(4); J, n = 8, 20000
+r = np.random.default_rng(4); J, n = 8, 10000
 x = r.normal(size=(J, n)); a = r.normal(size=J) * 0.7
 y = (r.uniform(size=(J, n)) < 1 / (1 + np.exp(-(0.3 + a[:, None] + 0.8 * x)))).astype(int)
 json.dump({"J": J, "n": n, "x": x.round(5).tolist(), "y": y.tolist()}, open(sys.argv[1] + "/mr.json", "w"))
@@ -82,11 +82,11 @@ PYEOF
   MR="$(dirname "$0")/../tests/data/map_rect_logit.stan --data $T/mr.json --chains 1 --seed 1 --warmup 100 --draws 100 --refresh 0 --no-summary"
   t0=$(now); "$MPIURN" sample $MR --output-dir "$T/mr1" > "$T/mr1.out"; t1=$(now)
   mpirun --allow-run-as-root --oversubscribe -n 2 "$MPIURN" sample $MR --output-dir "$T/mr2" > "$T/mr2.out"; t2=$(now)
-  echo "$t0 $t1 $t2" | awk '{ printf "(c) map_rect, 1 chain of 200 iterations, J=8 jobs of 20000 logistic rows: 1 rank %.2f s, 2 ranks %.2f s: speedup %.2fx (goal 1.8x)\n", $2 - $1, $3 - $2, ($2 - $1) / ($3 - $2) }'
+  echo "$t0 $t1 $t2" | awk '{ printf "(c) map_rect, 1 chain of 200 iterations, J=8 jobs of 10000 logistic rows: 1 rank %.2f s, 2 ranks %.2f s: speedup %.2fx (goal 1.8x)\n", $2 - $1, $3 - $2, ($2 - $1) / ($3 - $2) }'
   grep -o '[0-9.e+]* us per gradient' "$T/mr1.out" | sed 's/^/    one process: /'
   [ "$(grep -v -e seconds -e start_datetime -e num_threads -e "file = " "$T/mr1/map_rect_logit-1.csv")" = "$(grep -v -e seconds -e start_datetime -e num_threads -e "file = " "$T/mr2/map_rect_logit-1.csv")" ] \
     && echo "    draws identical with 1 and 2 ranks" || echo "    WARNING: draws differ between 1 and 2 ranks"
-  echo "    messages per gradient, 2 ranks: header 128 B + phi 2 x 9 B broadcast, thetas 4 x 9 B sent; 4 jobs x (32 + 8 x (1 + 3)) B = 256 B gathered; x_r, x_i (4 x 20000 x 16 B = 1.3 MB) sent once"
+  echo "    messages per gradient, 2 ranks: header 128 B + phi 2 x 9 B broadcast, thetas 4 x 9 B sent; 4 jobs x (32 + 8 x (1 + 3)) B = 256 B gathered; x_r, x_i (4 x 10000 x 16 B = 640 KB) sent once"
 else
   echo "(c) skipped: no build-mpi/urn (make MPI=1) or no mpirun"
 fi
