@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """tests/code_shape.py [LIMIT] -- lists the C functions of src/ longer than LIMIT lines (150): brace depth over
 the text with comments, strings, character literals and preprocessor lines removed; a function is a top-level
-brace block preceded by ")". Run by hand (docs/CONTRIBUTING.md, "Code shape"), not by make test."""
+brace block preceded by ")" (docs/CONTRIBUTING.md, "Code shape").
+tests/code_shape.py --check ALLOW -- the check run by make test (tests/cli/test_code_shape.sh): every function
+over 150 lines must be listed in ALLOW (lines "FILE FUNCTION LINES", the lengths of the audit); prints one
+"FAIL" line per function that is not (split it instead of adding it) and ends with "N passed, N failed"."""
 import re,sys,glob
-limit=int(sys.argv[1]) if len(sys.argv)>1 else 150
+check=sys.argv[2] if len(sys.argv)>2 and sys.argv[1]=='--check' else None
+limit=150 if check or len(sys.argv)<2 else int(sys.argv[1])
 res=[]
 for f in sorted(glob.glob('src/**/*.c',recursive=True)):
     t=open(f,errors='replace').read()
@@ -29,4 +33,21 @@ for f in sorted(glob.glob('src/**/*.c',recursive=True)):
                 n=line-start+1
                 if n>limit: res.append((n,f,start,name))
                 start=None
-for n,f,s,nm in sorted(res,reverse=True): print("%5d %s:%d %s"%(n,f,s,nm))
+if not check:
+    for n,f,s,nm in sorted(res,reverse=True): print("%5d %s:%d %s"%(n,f,s,nm))
+    sys.exit(0)
+allow={}
+for ln in open(check):
+    w=ln.split('#')[0].split()
+    if len(w)==3: allow[(w[0],w[1])]=int(w[2])
+bad=0
+for n,f,s,nm in sorted(res,reverse=True):
+    if (f,nm) not in allow:
+        bad+=1
+        print("FAIL %s:%d: %s has %d lines (at most %d; split it, see docs/CONTRIBUTING.md)"%(f,s,nm,n,limit))
+    elif n>allow[(f,nm)]:
+        print("note: %s:%d: %s grew from %d to %d lines"%(f,s,nm,allow[(f,nm)],n))
+found={(f,nm) for n,f,s,nm in res}
+for k in sorted(set(allow)-found): print("note: %s %s is no longer over %d lines: remove it from %s"%(k[0],k[1],limit,check))
+print("%d passed, %d failed"%(len(res)-bad+1,bad))
+sys.exit(1 if bad else 0)

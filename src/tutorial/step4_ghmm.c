@@ -54,10 +54,29 @@ static const char *const program =
     "  }\n"
     "}\n";
 
-int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
-  const double pi_true[K] = {1.0 / 3, 1.0 / 3, 1.0 / 3};
-  const double A_true[K * K] = {0.8, 0.1, 0.1, 0.1, 0.8, 0.1, 0.1, 0.1, 0.8};
-  const double mu_true[K] = {-3, 0, 4}, var_true[K] = {0.7, 0.7, 0.7};
+/* The generator. */
+static const double pi_true[K] = {1.0 / 3, 1.0 / 3, 1.0 / 3};
+static const double A_true[K * K] = {0.8, 0.1, 0.1, 0.1, 0.8, 0.1, 0.1, 0.1, 0.8};
+static const double mu_true[K] = {-3, 0, 4}, var_true[K] = {0.7, 0.7, 0.7};
+
+/* The simulated data and what EM recovered from it. */
+typedef struct {
+  double y[B * T];     /* emissions, sequence after sequence */
+  int z[B * T];        /* true states (0-based) */
+  int zhat[B * T];     /* Viterbi states under the fit, in the fit's labels */
+  int perm[K];         /* true state i is fitted state perm[i] */
+  int agree;           /* time steps whose aligned Viterbi state is the true one */
+  double trace[ITERS]; /* EM's log joint per iteration */
+  int n_done;          /* EM iterations run */
+  double true_lp;      /* log joint of the true parameters */
+  double pi_rec[K];    /* recovered initial probabilities, in the true labels */
+  double A_rec[K * K]; /* recovered transition matrix, in the true labels */
+  double mu_rec[K];    /* recovered emission means, in the true labels */
+  double var_rec[K];   /* recovered emission variances, in the true labels */
+} ghmm_result;
+
+/* The step's introduction; simulates the sequences into g and writes the data and the Stan program. */
+static int ghmm_data(tut_ctx *ctx, ghmm_result *g, urn_error *err) {
   urn_report *r = &ctx->report;
   urn_report_text(r, "Now the bags come in a sequence: the bag we draw from depends on the bag of the previous "
                      "draw (a Markov chain we do not see), and each bag prefers some colours. We observe three "
@@ -74,8 +93,8 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
                      "code); urn draws the log joint of the true parameters, under the same prior as the fit.");
   urn_rng rng;
   tut_data_rng(ctx, &rng);
-  double y[B * T];
-  int z[B * T];
+  double *y = g->y;
+  int *z = g->z;
   for (int b = 0; b < B; b++)
     for (int t = 0; t < T; t++) {
       int prev = t ? z[b * T + t - 1] : -1;
@@ -100,9 +119,39 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   if (rc == URN_OK) rc = tut_write_text(ctx, "gaussian-hmm.stan", program, err);
   urn_report_code(r, "The same model in Stan, for reference (gaussian-hmm.stan; its data: gaussian-hmm.data.json)",
                   program);
-  if (rc) return rc;
+  return rc;
+}
 
+/* Fitted parameters as JSON (in the fit's own labels), and their values in the true labels into g. */
+static int ghmm_save_params(tut_ctx *ctx, const urn_hmm_params *p, ghmm_result *g, urn_error *err) {
+  urn_buf pj;
+  tut_json_begin(&pj);
+  tut_json_vec(&pj, "initial_probs", p->initial_probs, K);
+  tut_json_mat(&pj, "transition_matrix", p->transition_matrix, K, K);
+  tut_json_vec(&pj, "emission_means", p->means, K);
+  tut_json_vec(&pj, "emission_covs", p->covs, K);
+  double permd[K];
+  for (int k = 0; k < K; k++) permd[k] = g->perm[k] + 1;
+  tut_json_vec(&pj, "permutation", permd, K);
+  tut_json_vec(&pj, "log_prob_trace", g->trace, (size_t)g->n_done);
+  tut_json_real(&pj, "true_log_prob", g->true_lp);
+  tut_json_end(&pj);
+  int rc = tut_write_text(ctx, "gaussian-hmm.params.json", pj.data, err);
+  urn_buf_free(&pj);
+  /* True vs recovered, in the true labels: recovered state of true state i is perm[i]. */
+  const int *perm = g->perm;
+  for (int i = 0; i < K; i++) {
+    g->pi_rec[i] = p->initial_probs[perm[i]], g->mu_rec[i] = p->means[perm[i]], g->var_rec[i] = p->covs[perm[i]];
+    for (int j = 0; j < K; j++) g->A_rec[i * K + j] = p->transition_matrix[perm[i] * K + perm[j]];
+  }
+  return rc;
+}
+
+/* EM from k-means, the true parameters' log joint, the Viterbi states and the permutation between true and
+ * fitted labels; writes the fitted parameters. */
+static int ghmm_fit(tut_ctx *ctx, ghmm_result *g, urn_error *err) {
   urn_hmm_model m;
+  int rc;
   if ((rc = urn_hmm_model_init(&m, URN_HMM_GAUSSIAN, K, 1, 0, 0, err))) return rc;
   m.stickiness = 10;
   urn_hmm_params truth, p;
@@ -113,125 +162,125 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   memcpy(truth.means, mu_true, sizeof mu_true);
   memcpy(truth.covs, var_true, sizeof var_true);
   urn_hmm_seq seqs[B];
-  for (int b = 0; b < B; b++) seqs[b] = (urn_hmm_seq){T, y + b * T, NULL};
-  double trace[ITERS], true_lp = NAN, ll_true;
-  int n_done = 0;
+  for (int b = 0; b < B; b++) seqs[b] = (urn_hmm_seq){T, g->y + b * T, NULL};
+  double ll_true;
+  g->true_lp = NAN, g->n_done = 0;
   urn_hmm_fit_opts fo = {ITERS, 0, ctx->threads, NULL};
   rc = urn_hmm_init_kmeans(&m, tut_seed(ctx, 1), seqs, B, &p, err);
-  if (rc == URN_OK) rc = urn_hmm_fit_em(&m, &p, seqs, B, &fo, trace, &n_done, err);
+  if (rc == URN_OK) rc = urn_hmm_fit_em(&m, &p, seqs, B, &fo, g->trace, &g->n_done, err);
   if (rc == URN_OK) rc = urn_hmm_loglik(&m, &truth, seqs, B, ctx->threads, NULL, &ll_true, err);
-  if (rc == URN_OK) true_lp = ll_true + urn_hmm_log_prior(&m, &truth);
+  if (rc == URN_OK) g->true_lp = ll_true + urn_hmm_log_prior(&m, &truth);
   /* Most likely states of every training sequence under the fit, and the permutation. */
-  int zhat[B * T], perm[K] = {0, 1, 2}, kp = K;
+  int kp = K;
+  for (int k = 0; k < K; k++) g->perm[k] = k;
   double LL[T * K];
   for (int b = 0; b < B && rc == URN_OK; b++) {
     rc = urn_hmm_emission_logliks(&m, &p, &seqs[b], LL, err);
-    if (rc == URN_OK) rc = urn_hmm_viterbi(K, T, p.initial_probs, p.transition_matrix, LL, zhat + b * T, err);
+    if (rc == URN_OK) rc = urn_hmm_viterbi(K, T, p.initial_probs, p.transition_matrix, LL, g->zhat + b * T, err);
   }
-  if (rc == URN_OK) rc = urn_hmm_find_permutation(z, zhat, B * T, perm, &kp, err);
-  if (rc) goto out;
-  int agree = 0;
-  for (int i = 0; i < B * T; i++) agree += perm[z[i]] == zhat[i];
-  /* Fitted parameters as JSON (in the fit's own labels). */
-  urn_buf pj;
-  tut_json_begin(&pj);
-  tut_json_vec(&pj, "initial_probs", p.initial_probs, K);
-  tut_json_mat(&pj, "transition_matrix", p.transition_matrix, K, K);
-  tut_json_vec(&pj, "emission_means", p.means, K);
-  tut_json_vec(&pj, "emission_covs", p.covs, K);
-  double permd[K];
-  for (int k = 0; k < K; k++) permd[k] = perm[k] + 1;
-  tut_json_vec(&pj, "permutation", permd, K);
-  tut_json_vec(&pj, "log_prob_trace", trace, (size_t)n_done);
-  tut_json_real(&pj, "true_log_prob", true_lp);
-  tut_json_end(&pj);
-  rc = tut_write_text(ctx, "gaussian-hmm.params.json", pj.data, err);
-  urn_buf_free(&pj);
-  if (rc) goto out;
-  /* True vs recovered, in the true labels: recovered state of true state i is perm[i]. */
-  double pi_rec[K], A_rec[K * K], mu_rec[K], var_rec[K];
-  for (int i = 0; i < K; i++) {
-    pi_rec[i] = p.initial_probs[perm[i]], mu_rec[i] = p.means[perm[i]], var_rec[i] = p.covs[perm[i]];
-    for (int j = 0; j < K; j++) A_rec[i * K + j] = p.transition_matrix[perm[i] * K + perm[j]];
+  if (rc == URN_OK) rc = urn_hmm_find_permutation(g->z, g->zhat, B * T, g->perm, &kp, err);
+  if (rc == URN_OK) {
+    g->agree = 0;
+    for (int i = 0; i < B * T; i++) g->agree += g->perm[g->z[i]] == g->zhat[i];
+    rc = ghmm_save_params(ctx, &p, g, err);
   }
+  urn_hmm_params_free(&truth);
+  urn_hmm_params_free(&p);
+  urn_hmm_model_free(&m);
+  return rc;
+}
+
+/* The table of true vs recovered parameters, the text and the step's summary line. */
+static void ghmm_report(tut_ctx *ctx, const ghmm_result *g) {
   char name[64];
   for (int i = 0; i < K; i++) {
     snprintf(name, sizeof name, "pi[%d]", i + 1);
-    tut_param(ctx, name, pi_true[i], pi_rec[i], NAN, NAN, 0.67);
+    tut_param(ctx, name, pi_true[i], g->pi_rec[i], NAN, NAN, 0.67);
   }
   for (int i = 0; i < K; i++)
     for (int j = 0; j < K; j++) {
       snprintf(name, sizeof name, "A[%d,%d]", i + 1, j + 1);
-      tut_param(ctx, name, A_true[i * K + j], A_rec[i * K + j], NAN, NAN, 0.1);
+      tut_param(ctx, name, A_true[i * K + j], g->A_rec[i * K + j], NAN, NAN, 0.1);
     }
   for (int i = 0; i < K; i++) {
     snprintf(name, sizeof name, "mu[%d]", i + 1);
-    tut_param(ctx, name, mu_true[i], mu_rec[i], NAN, NAN, 0.3);
+    tut_param(ctx, name, mu_true[i], g->mu_rec[i], NAN, NAN, 0.3);
   }
   for (int i = 0; i < K; i++) {
     snprintf(name, sizeof name, "Sigma[%d]", i + 1);
-    tut_param(ctx, name, var_true[i], var_rec[i], NAN, NAN, 0.3);
+    tut_param(ctx, name, var_true[i], g->var_rec[i], NAN, NAN, 0.3);
   }
+  const int *perm = g->perm;
+  double last = g->trace[g->n_done - 1], pct = 100.0 * g->agree / (B * T);
   char txt[512];
   snprintf(txt, sizeof txt,
            "EM ran %d iterations; final log joint %.2f, the true parameters' %.2f. Permutation (true state -> "
            "fitted state): 1->%d, 2->%d, 3->%d. After alignment the Viterbi states agree with the true states at "
            "%d of %d time steps (%.1f%%).",
-           n_done, trace[n_done - 1], true_lp, perm[0] + 1, perm[1] + 1, perm[2] + 1, agree, B * T,
-           100.0 * agree / (B * T));
-  urn_report_text(r, txt);
+           g->n_done, last, g->true_lp, perm[0] + 1, perm[1] + 1, perm[2] + 1, g->agree, B * T, pct);
+  urn_report_text(&ctx->report, txt);
   snprintf(ctx->step->summary, sizeof ctx->step->summary,
-           "EM log joint %.2f vs true %.2f; permutation 1->%d 2->%d 3->%d; %.1f%% states right", trace[n_done - 1],
-           true_lp, perm[0] + 1, perm[1] + 1, perm[2] + 1, 100.0 * agree / (B * T));
-  /* Figures. */
+           "EM log joint %.2f vs true %.2f; permutation 1->%d 2->%d 3->%d; %.1f%% states right", last, g->true_lp,
+           perm[0] + 1, perm[1] + 1, perm[2] + 1, pct);
+}
+
+/* The figures of the EM trace, the states of sequence 1 and the transition matrices. */
+static int ghmm_fit_figures(tut_ctx *ctx, const ghmm_result *g, urn_error *err) {
   urn_svg svg;
   char ref_label[64];
-  snprintf(ref_label, sizeof ref_label, "true parameters = %.2f", true_lp);
-  rc = urn_plot_em_trace(&svg, trace, (size_t)n_done, 1, true_lp, ref_label, "Training log probability", err);
+  snprintf(ref_label, sizeof ref_label, "true parameters = %.2f", g->true_lp);
+  int rc = urn_plot_em_trace(&svg, g->trace, (size_t)g->n_done, 1, g->true_lp, ref_label, "Training log probability",
+                             err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-em.svg",
                     "EM's log joint per iteration; dotted: the true parameters' (EM fits the 600 points better than "
                     "the generator, as the tutorial's quiz explains)", err);
   /* In the true labels, as the tables and the other figures: fitted state perm[i] is true state i. */
   int inv[K], zrel[T];
-  for (int i = 0; i < K; i++) inv[perm[i]] = i;
-  for (int t = 0; t < T; t++) zrel[t] = inv[zhat[t]];
-  const int *st[2] = {z, zrel};
+  for (int i = 0; i < K; i++) inv[g->perm[i]] = i;
+  for (int t = 0; t < T; t++) zrel[t] = inv[g->zhat[t]];
+  const int *st[2] = {g->z, zrel};
   static const char *const sn[2] = {"true states", "inferred states (Viterbi, relabelled to the true labels)"};
-  urn_states_plot sp = {y, T, NULL, st, sn, 2, K, "Training sequence 1: did the HMM get it right?", 0};
+  urn_states_plot sp = {g->y, T, NULL, st, sn, 2, K, "Training sequence 1: did the HMM get it right?", 0};
   if (rc == URN_OK) rc = urn_plot_hmm_states(&svg, &sp, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-states.svg", "Emissions over time with the state sequences as bands", err);
-  const double *mats[2] = {A_true, A_rec};
+  const double *mats[2] = {A_true, g->A_rec};
   static const char *const mt[2] = {"True transition matrix", "Recovered transition matrix"};
   if (rc == URN_OK) rc = urn_plot_heatmaps(&svg, mats, mt, 2, K, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-transitions.svg", "Transition matrices (recovered, in the true labels)", err);
+  return rc;
+}
+
+/* The figures of true vs recovered initial probabilities and emissions. */
+static int ghmm_param_figures(tut_ctx *ctx, const ghmm_result *g, urn_error *err) {
+  urn_svg svg;
   static const char *const cats[K] = {"State 1", "State 2", "State 3"}, *const series[2] = {"Original", "Recovered"};
   double v1[6], v2[6], v3[6];
   for (int k = 0; k < K; k++) {
-    v1[k] = pi_true[k], v1[K + k] = pi_rec[k];
-    v2[k] = mu_true[k], v2[K + k] = mu_rec[k];
-    v3[k] = var_true[k], v3[K + k] = var_rec[k];
+    v1[k] = pi_true[k], v1[K + k] = g->pi_rec[k];
+    v2[k] = mu_true[k], v2[K + k] = g->mu_rec[k];
+    v3[k] = var_true[k], v3[K + k] = g->var_rec[k];
   }
   urn_bar_panel bp[3] = {
       {"Initial probabilities", "state", "probability", K, cats, 2, series, NULL, v1, NULL, NULL, 1, 0, 1},
       {"Emission means", "state", "mean", K, cats, 2, series, NULL, v2, NULL, NULL, 0, 0, 0},
       {"Emission variances", "state", "variance", K, cats, 2, series, NULL, v3, NULL, NULL, 0, 0, 0},
   };
-  if (rc == URN_OK) rc = urn_plot_bars(&svg, bp, 3, 3, "Original vs recovered parameters", err);
+  int rc = urn_plot_bars(&svg, bp, 3, 3, "Original vs recovered parameters", err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-params.svg",
                     "Initial probabilities come from only 3 sequences, hence far from uniform; emissions are close",
                     err);
   enum { NG = 300 };
   double gx[NG], dens[2 * K][NG];
-  for (int g = 0; g < NG; g++) {
-    gx[g] = -6 + 13.0 * g / (NG - 1);
+  for (int gi = 0; gi < NG; gi++) {
+    gx[gi] = -6 + 13.0 * gi / (NG - 1);
     for (int k = 0; k < K; k++) {
-      double s0 = sqrt(var_true[k]), s1 = sqrt(var_rec[k]);
-      dens[k][g] = exp(-0.5 * pow((gx[g] - mu_true[k]) / s0, 2)) / (s0 * sqrt(2 * M_PI));
-      dens[K + k][g] = exp(-0.5 * pow((gx[g] - mu_rec[k]) / s1, 2)) / (s1 * sqrt(2 * M_PI));
+      double s0 = sqrt(var_true[k]), s1 = sqrt(g->var_rec[k]);
+      dens[k][gi] = exp(-0.5 * pow((gx[gi] - mu_true[k]) / s0, 2)) / (s0 * sqrt(2 * M_PI));
+      dens[K + k][gi] = exp(-0.5 * pow((gx[gi] - g->mu_rec[k]) / s1, 2)) / (s1 * sqrt(2 * M_PI));
     }
   }
   const double *ys[2 * K] = {dens[0], dens[1], dens[2], dens[3], dens[4], dens[5]};
@@ -245,9 +294,18 @@ int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-emissions.svg", "Original (solid) and recovered (dashed) emission densities",
                     err);
-out:
-  urn_hmm_params_free(&truth);
-  urn_hmm_params_free(&p);
-  urn_hmm_model_free(&m);
+  return rc;
+}
+
+int tut_step_ghmm(tut_ctx *ctx, urn_error *err) {
+  ghmm_result *g = urn_xcalloc(1, sizeof *g);
+  int rc = ghmm_data(ctx, g, err);
+  if (rc == URN_OK) rc = ghmm_fit(ctx, g, err);
+  if (rc == URN_OK) {
+    ghmm_report(ctx, g);
+    rc = ghmm_fit_figures(ctx, g, err);
+    if (rc == URN_OK) rc = ghmm_param_figures(ctx, g, err);
+  }
+  free(g);
   return rc;
 }
