@@ -35,24 +35,24 @@ typedef struct dae_sys {
   const int32_t *yp0_ix; /* y0''s nodes (or NULL) */
 } dae_sys;
 
+/* The arguments of urn_usys_call2 from a callback. */
+typedef struct {
+  const double *y, *yp; /* state and its derivative */
+  double *r;            /* F(t, y, y') out */
+  int jac;              /* also dF/dy, dF/dy' (1), and dF/dp (2) */
+} dae_cb_args;
+
+static size_t dae_cb_eval(urn_ode_sys *S, void *arg) {
+  dae_cb_args *a = arg;
+  return urn_usys_call2(&S->u, a->y, a->yp, a->r, a->jac);
+}
+
 /* The residual (and Jacobians for jac 1, 2) inside an IDAS callback: 0, 1 for a non-finite value
  * (recoverable), -1 after an error (ev->err holds it). */
 static int dae_cb_call(dae_sys *D, double t, const double *y, const double *yp, double *r, int jac) {
   urn_ode_sys *S = &D->S;
-  urn_ev *ev = S->u.ev;
-  jmp_buf outer;
-  memcpy(outer, ev->jb, sizeof outer);
-  if (setjmp(ev->jb)) {
-    memcpy(ev->jb, outer, sizeof outer);
-    return -1;
-  }
-  S->t = t;
-  S->nfev++;
-  size_t rn = urn_usys_call2(&S->u, y, yp, r, jac);
-  if (rn != S->u.N)
-    urn_ev_reject(ev, "%s: the residual function %s returned %zu values for a state of size %zu", S->name,
-                  S->u.f->name, rn, S->u.N);
-  memcpy(ev->jb, outer, sizeof outer);
+  dae_cb_args a = {y, yp, r, jac};
+  if (urn_ode_guarded(S, t, dae_cb_eval, &a, "residual")) return -1;
   for (size_t i = 0; i < S->u.N; i++)
     if (!isfinite(r[i])) {
       S->bad = 1, S->bad_t = t, S->bad_v = r[i];
@@ -125,16 +125,7 @@ static void dae_init(urn_ev *ev, dae_sys *D, const char *name, const ir_fun *f, 
   for (int w = 0; w < 2; w++)
     for (size_t i = 0; i < N; i++)
       if (urn_val_ix(w ? yp0 : y0, i) >= 0) S->y0_state[S->K0] = i, D->dir_yp[S->K0++] = w;
-  size_t np = 0;
-  for (int k = 0; k < nextra; k++)
-    if (extra[k].ix)
-      for (size_t i = 0; i < extra[k].n; i++) np += extra[k].ix[i] >= 0;
-  u->p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *u->p_arg);
-  u->p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *u->p_pos);
-  for (int k = 0; k < nextra; k++)
-    if (extra[k].ix)
-      for (size_t i = 0; i < extra[k].n; i++)
-        if (extra[k].ix[i] >= 0) u->p_arg[u->Kp] = 3 + k, u->p_pos[u->Kp++] = i;
+  urn_ode_param_dirs(ev, u, extra, nextra, 3);
   S->K = S->K0 + u->Kp;
   u->J = urn_ev_doubles(ev, N * N), u->J2 = urn_ev_doubles(ev, N * N);
   u->Jp = urn_ev_doubles(ev, N * (u->Kp ? u->Kp : 1));
@@ -185,11 +176,7 @@ static void f_dae(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
   int tol = b->aux2 != 0, first = tol ? 8 : 5, nextra = n - first;
   const urn_val *y0 = &args[1], *yp0 = &args[2], *t0v = &args[3], *tsv = &args[4];
   double rtol = tol ? args[5].v[0] : 1e-10, atol = tol ? args[6].v[0] : 1e-10, max_steps = tol ? args[7].v[0] : 1e8;
-  if (!(rtol > 0) || !isfinite(rtol))
-    urn_ev_reject(ev, "%s: relative tolerance is %g, but must be positive and finite", b->name, rtol);
-  if (!(atol > 0) || !isfinite(atol))
-    urn_ev_reject(ev, "%s: absolute tolerance is %g, but must be positive and finite", b->name, atol);
-  if (!(max_steps >= 1)) urn_ev_reject(ev, "%s: max_num_steps is %g, but must be positive", b->name, max_steps);
+  urn_ode_check_tols(ev, b->name, rtol, atol, max_steps);
   urn_ode_check(ev, b->name, y0, t0v, tsv, &args[first], nextra, first);
   size_t N = y0->n, M = tsv->n;
   if (yp0->n != N)

@@ -63,6 +63,20 @@ void urn_ode_check(urn_ev *ev, const char *name, const urn_val *y0, const urn_va
                       first_extra + k + 1, i + 1, extra[k].v[i]);
 }
 
+void urn_ode_param_dirs(urn_ev *ev, urn_usys *u, const urn_val *extra, int nextra, int first_arg) {
+  size_t np = 0;
+  for (int k = 0; k < nextra; k++)
+    if (extra[k].ix)
+      for (size_t i = 0; i < extra[k].n; i++) np += extra[k].ix[i] >= 0;
+  u->p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *u->p_arg);
+  u->p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *u->p_pos);
+  u->Kp = 0;
+  for (int k = 0; k < nextra; k++)
+    if (extra[k].ix)
+      for (size_t i = 0; i < extra[k].n; i++)
+        if (extra[k].ix[i] >= 0) u->p_arg[u->Kp] = first_arg + k, u->p_pos[u->Kp++] = i;
+}
+
 void urn_ode_init(urn_ev *ev, urn_ode_sys *S, const char *name, const ir_fun *f, const urn_val *y0, urn_val *extra,
                   int nextra, int old, int y0_dirs, int all_y0) {
   size_t N = y0->n;
@@ -80,16 +94,7 @@ void urn_ode_init(urn_ev *ev, urn_ode_sys *S, const char *name, const ir_fun *f,
   if (y0_dirs)
     for (size_t i = 0; i < N; i++)
       if (all_y0 || urn_val_ix(y0, i) >= 0) S->y0_state[S->K0++] = i;
-  size_t np = 0;
-  for (int k = 0; k < nextra; k++)
-    if (extra[k].ix)
-      for (size_t i = 0; i < extra[k].n; i++) np += extra[k].ix[i] >= 0;
-  S->u.p_arg = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_arg);
-  S->u.p_pos = urn_arena_alloc(&ev->arena, (np ? np : 1) * sizeof *S->u.p_pos);
-  for (int k = 0; k < nextra; k++)
-    if (extra[k].ix)
-      for (size_t i = 0; i < extra[k].n; i++)
-        if (extra[k].ix[i] >= 0) S->u.p_arg[S->u.Kp] = 2 + k, S->u.p_pos[S->u.Kp++] = i;
+  urn_ode_param_dirs(ev, &S->u, extra, nextra, 2);
   S->K = S->K0 + S->u.Kp;
   S->u.J = urn_ev_doubles(ev, N * N);
   S->u.Jp = urn_ev_doubles(ev, N * (S->u.Kp ? S->u.Kp : 1));
@@ -114,7 +119,7 @@ void urn_ode_call(urn_ode_sys *S, double t, const double *y, double *dy, int jac
       urn_ev_reject(S->u.ev, "%s: the system function %s returned %g at t = %g", S->name, S->u.f->name, dy[i], t);
 }
 
-int urn_ode_cb_call(urn_ode_sys *S, double t, const double *y, double *dy, int jac) {
+int urn_ode_guarded(urn_ode_sys *S, double t, size_t (*call)(urn_ode_sys *S, void *arg), void *arg, const char *what) {
   urn_ev *ev = S->u.ev;
   jmp_buf outer;
   memcpy(outer, ev->jb, sizeof outer);
@@ -122,8 +127,32 @@ int urn_ode_cb_call(urn_ode_sys *S, double t, const double *y, double *dy, int j
     memcpy(ev->jb, outer, sizeof outer);
     return -1;
   }
-  size_t N = ode_eval(S, t, y, dy, jac);
+  S->t = t;
+  S->nfev++;
+  size_t rn = call(S, arg);
+  if (rn != S->u.N)
+    urn_ev_reject(ev, "%s: the %s function %s returned %zu values for a state of size %zu", S->name, what,
+                  S->u.f->name, rn, S->u.N);
   memcpy(ev->jb, outer, sizeof outer);
+  return 0;
+}
+
+/* The arguments of urn_usys_call from a callback. */
+typedef struct {
+  const double *y; /* state */
+  double *dy;      /* f(t, y) out */
+  int jac;         /* also J (1), and Jp (2) */
+} ode_cb_args;
+
+static size_t ode_cb_eval(urn_ode_sys *S, void *arg) {
+  ode_cb_args *a = arg;
+  return urn_usys_call(&S->u, a->y, a->dy, a->jac);
+}
+
+int urn_ode_cb_call(urn_ode_sys *S, double t, const double *y, double *dy, int jac) {
+  ode_cb_args a = {y, dy, jac};
+  if (urn_ode_guarded(S, t, ode_cb_eval, &a, "system")) return -1;
+  size_t N = S->u.N;
   for (size_t i = 0; i < N; i++)
     if (!isfinite(dy[i])) {
       S->bad = 1, S->bad_t = t, S->bad_v = dy[i];
@@ -344,6 +373,14 @@ static void ode_outputs(urn_ev *ev, urn_ode_sys *S, const urn_val *y0, const urn
   }
 }
 
+void urn_ode_check_tols(urn_ev *ev, const char *name, double rtol, double atol, double max_steps) {
+  if (!(rtol > 0) || !isfinite(rtol))
+    urn_ev_reject(ev, "%s: relative tolerance is %g, but must be positive and finite", name, rtol);
+  if (!(atol > 0) || !isfinite(atol))
+    urn_ev_reject(ev, "%s: absolute tolerance is %g, but must be positive and finite", name, atol);
+  if (!(max_steps >= 1)) urn_ev_reject(ev, "%s: max_num_steps is %g, but must be positive", name, max_steps);
+}
+
 /* Tolerances of a call: Stan's defaults or the _tol arguments, checked. */
 static void ode_controls(urn_ev *ev, const urn_builtin *b, const urn_val *args, double *rtol, double *atol,
                          double *max_steps) {
@@ -354,11 +391,7 @@ static void ode_controls(urn_ev *ev, const urn_builtin *b, const urn_val *args, 
     int at = old ? 7 : 4;
     *rtol = args[at].v[0], *atol = args[at + 1].v[0], *max_steps = args[at + 2].v[0];
   }
-  if (!(*rtol > 0) || !isfinite(*rtol))
-    urn_ev_reject(ev, "%s: relative tolerance is %g, but must be positive and finite", b->name, *rtol);
-  if (!(*atol > 0) || !isfinite(*atol))
-    urn_ev_reject(ev, "%s: absolute tolerance is %g, but must be positive and finite", b->name, *atol);
-  if (!(*max_steps >= 1)) urn_ev_reject(ev, "%s: max_num_steps is %g, but must be positive", b->name, *max_steps);
+  urn_ode_check_tols(ev, b->name, *rtol, *atol, *max_steps);
 }
 
 /* ode_*(f, y0, t0, ts, [rtol, atol, max_steps,] ...) and

@@ -36,6 +36,17 @@ void urn_ode_init(urn_ev *ev, urn_ode_sys *S, const char *name, const ir_fun *f,
                   int nextra, int old, int y0_dirs, int all_y0);
 /* f(t, y) into dy (with J, Jp in S->u when jac is 1 or 2); rejects a wrong size or a non-finite value. */
 void urn_ode_call(urn_ode_sys *S, double t, const double *y, double *dy, int jac);
+/* Runs call(S, arg) at time t from inside a SUNDIALS callback, where an error must not unwind past the solver:
+ * sets S->t, counts the evaluation, rejects a result of another size than the state's (naming the user's
+ * `what` function: "system", "residual"); returns 0, or -1 after an error (ev->err holds it; re-raise after
+ * the solve with urn_ode_raise).  call returns the number of values the user's function returned. */
+int urn_ode_guarded(urn_ode_sys *S, double t, size_t (*call)(urn_ode_sys *S, void *arg), void *arg, const char *what);
+/* Checks a call's tolerances (Stan's conditions and messages): rtol and atol positive and finite, max_steps at
+ * least 1. */
+void urn_ode_check_tols(urn_ev *ev, const char *name, double rtol, double atol, double max_steps);
+/* The parameter directions of the extra arguments extra[0..nextra) (function arguments first_arg...): every
+ * entry with a tape node, into u->p_arg, u->p_pos and u->Kp (arena memory). */
+void urn_ode_param_dirs(urn_ev *ev, urn_usys *u, const urn_val *extra, int nextra, int first_arg);
 /* The same from inside a SUNDIALS callback: 0; 1 when a value is not finite (recoverable: the integrator retries
  * with a smaller step; S->bad records it); -1 after an error (ev->err holds it; re-raise after the solve). */
 int urn_ode_cb_call(urn_ode_sys *S, double t, const double *y, double *dy, int jac);

@@ -43,22 +43,21 @@ typedef struct adj_cb {
   const int32_t *ts_ix;  /* ts's nodes or NULL */
 } adj_cb;
 
+/* The arguments of urn_usys_vjp from a callback. */
+typedef struct {
+  const double *y, *lam; /* state and adjoint */
+  double *gy, *gp;       /* lam' df/dy and lam' df/dp out */
+} adj_vjp_args;
+
+static size_t adj_vjp_eval(urn_ode_sys *S, void *arg) {
+  adj_vjp_args *a = arg;
+  return urn_usys_vjp(&S->u, a->y, NULL, a->lam, S->fbuf, a->gy, NULL, a->gp);
+}
+
 static int adj_vjp(void *ctx, double t, const double *y, const double *lam, double *gy, double *gp) {
   urn_ode_sys *S = ctx;
-  urn_ev *ev = S->u.ev;
-  jmp_buf outer;
-  memcpy(outer, ev->jb, sizeof outer);
-  if (setjmp(ev->jb)) {
-    memcpy(ev->jb, outer, sizeof outer);
-    return -1;
-  }
-  S->t = t;
-  S->nfev++;
-  size_t rn = urn_usys_vjp(&S->u, y, NULL, lam, S->fbuf, gy, NULL, gp);
-  if (rn != S->u.N)
-    urn_ev_reject(ev, "%s: the system function %s returned %zu values for a state of size %zu", S->name,
-                  S->u.f->name, rn, S->u.N);
-  memcpy(ev->jb, outer, sizeof outer);
+  adj_vjp_args a = {y, lam, gy, gp};
+  if (urn_ode_guarded(S, t, adj_vjp_eval, &a, "system")) return -1;
   for (size_t i = 0; i < S->u.N; i++)
     if (!isfinite(gy[i])) return 1;
   for (size_t k = 0; gp && k < S->u.Kp; k++)
