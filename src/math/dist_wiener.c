@@ -145,42 +145,52 @@ int urn_wiener5p_lpdf(const urn_darg *a, int propto, double *out, urn_error *err
 
 /* ---- the 7-parameter density: averages over w in [w - sw/2, w + sw/2] and t0 in [t0, t0 + st0] ---- */
 
-/* What the quadratures integrate: the 5-parameter density (relative to exp(ref)) and its partials. */
+/* The average of point(ctx, w, t0) over w in [wlo, wlo + sw] (the point wlo when sw = 0) and t0 in
+ * [t0, t0 + st0] (the point t0 when st0 = 0): the 7-parameter density and CDFs both average their 5-parameter
+ * pieces so. */
+typedef struct wiener_avg {
+  double (*point)(const void *ctx, double w, double t0); /* the function averaged */
+  const void *ctx;                                       /* its context */
+  double wlo, sw;                                        /* w's range */
+  double tol_w, tol_t0;                                  /* the quadratures' relative tolerances */
+  double t0;                                             /* the current t0 of the inner (w) quadrature */
+} wiener_avg;
+
+static double wavg_inner(double w, void *vc) {
+  const wiener_avg *A = vc;
+  return A->point(A->ctx, w, A->t0);
+}
+
+/* The w-average at t0. */
+static double wavg_w(wiener_avg *A, double t0) {
+  A->t0 = t0;
+  if (A->sw == 0) return A->point(A->ctx, A->wlo, t0);
+  return urn_quad(wavg_inner, A, A->wlo, A->wlo + A->sw, A->tol_w, 0, NULL) / A->sw;
+}
+
+static double wavg_outer(double t0, void *vc) { return wavg_w(vc, t0); }
+
+/* The full average; the t0 quadrature stops at thi (the function is 0 beyond it). */
+static double wavg(wiener_avg *A, double t0, double st0, double thi) {
+  if (st0 == 0) return wavg_w(A, t0);
+  return urn_quad(wavg_outer, A, t0, fmin(t0 + st0, thi), A->tol_t0, 0, NULL) / st0;
+}
+
+/* What the 7-parameter density's quadratures integrate: the 5-parameter density (relative to exp(ref)) and its
+ * partials. */
 typedef struct w7_ctx {
   double y, a, v, sv; /* fixed arguments */
-  double w, t0;       /* the current inner / outer variable values */
   double ref;         /* log scale subtracted from every density value */
   int what;           /* -1: the density; 0..4: the density times partial g[what] */
-  double sw, wlo;     /* w's range: [wlo, wlo + sw] (sw = 0: the point w) */
 } w7_ctx;
 
-static double w7_f5(const w7_ctx *c, double w, double t0) {
+static double w7_f5(const void *vc, double w, double t0) {
+  const w7_ctx *c = vc;
   double g[5], t = c->y - t0;
   if (!(t > 0)) return 0;
   double l = wiener5_elem(t, c->a, w, c->v, c->sv, g);
   double f = exp(l - c->ref);
   return c->what < 0 ? f : f * g[c->what];
-}
-
-static double w7_inner(double w, void *vc) {
-  const w7_ctx *c = vc;
-  return w7_f5(c, w, c->t0);
-}
-
-/* The w-average at t0 (or the point w when sw = 0). */
-static double w7_avg_w(w7_ctx *c, double t0) {
-  c->t0 = t0;
-  if (c->sw == 0) return w7_f5(c, c->w, t0);
-  return urn_quad(w7_inner, c, c->wlo, c->wlo + c->sw, 1e-12, 0, NULL) / c->sw;
-}
-
-static double w7_outer(double t0, void *vc) { return w7_avg_w(vc, t0); }
-
-/* The full average of the (weighted) density over t0 in [t0, t0 + st0]. */
-static double w7_avg(w7_ctx *c, double t0, double st0) {
-  if (st0 == 0) return w7_avg_w(c, t0);
-  double hi = fmin(t0 + st0, c->y); /* the density is 0 for t0' >= y */
-  return urn_quad(w7_outer, c, t0, hi, 1e-11, 0, NULL) / st0;
 }
 
 static int wiener7(const char *fn, int prec, const urn_darg *a, int propto, double *out, urn_error *err) {
@@ -190,34 +200,35 @@ static int wiener7(const char *fn, int prec, const urn_darg *a, int propto, doub
   for (size_t i = 0; i < N; i++) {
     double y = DV(&a[0], i), al = DV(&a[1], i), t0 = DV(&a[2], i), w = DV(&a[3], i), v = DV(&a[4], i);
     double sv = DV(&a[5], i), sw = DV(&a[6], i), st0 = DV(&a[7], i), g[5];
-    w7_ctx c = {y, al, v, sv, w, t0, 0, -1, sw, w - sw / 2};
+    w7_ctx c = {y, al, v, sv, 0, -1};
     c.ref = wiener5_elem(y - t0, al, w, v, sv, g); /* a scale near the density's size */
-    double P = w7_avg(&c, t0, st0);
+    wiener_avg A = {w7_f5, &c, w - sw / 2, sw, 1e-12, 1e-11, 0};
+    double P = wavg(&A, t0, st0, y);
     lp += c.ref + log(P);
     /* a, w, v, sv: the averages of the weighted density, divided by P */
     static const int argj[4] = {1, 3, 4, 5}, gj[4] = {1, 2, 3, 4};
     for (int q = 0; q < 4; q++) {
       if (!a[argj[q]].d) continue;
       c.what = gj[q];
-      DADD(&a[argj[q]], i, w7_avg(&c, t0, st0) / P);
+      DADD(&a[argj[q]], i, wavg(&A, t0, st0, y) / P);
     }
     c.what = -1;
     /* y and t0: with st0 > 0 the average over [t0, t0 + st0] moves with them: d/dy = (f(t0) - f(t0 + st0)) / st0
      * (averaged over w), d/dt0 = -d/dy; with st0 = 0 the weighted average of g[0] */
     double dy;
-    if (st0 > 0) dy = (w7_avg_w(&c, t0) - (t0 + st0 < y ? w7_avg_w(&c, t0 + st0) : 0)) / st0 / P;
-    else c.what = 0, dy = w7_avg(&c, t0, 0) / P, c.what = -1;
+    if (st0 > 0) dy = (wavg_w(&A, t0) - (t0 + st0 < y ? wavg_w(&A, t0 + st0) : 0)) / st0 / P;
+    else c.what = 0, dy = wavg(&A, t0, 0, y) / P, c.what = -1;
     DADD(&a[0], i, dy);
     DADD(&a[2], i, -dy);
     /* sw: d/dsw of (1/sw) int_{w-sw/2}^{w+sw/2} = (f(w+sw/2) + f(w-sw/2))/(2 sw) - P/sw, averaged over t0 */
     if (a[6].d) {
       double d = 0;
       if (sw > 0) {
-        w7_ctx e = c;
-        e.sw = 0, e.w = w + sw / 2;
-        double up = w7_avg(&e, t0, st0);
-        e.w = w - sw / 2;
-        double dn = w7_avg(&e, t0, st0);
+        wiener_avg e = A;
+        e.sw = 0, e.wlo = w + sw / 2;
+        double up = wavg(&e, t0, st0, y);
+        e.wlo = w - sw / 2;
+        double dn = wavg(&e, t0, st0, y);
         d = ((up + dn) / (2 * sw) - P / sw) / P;
       }
       DADD(&a[6], i, d);
@@ -225,7 +236,7 @@ static int wiener7(const char *fn, int prec, const urn_darg *a, int propto, doub
     /* st0: d/dst0 of (1/st0) int_{t0}^{t0+st0} = f(t0 + st0)/st0 - P/st0 */
     if (a[7].d) {
       double d = 0;
-      if (st0 > 0) d = ((t0 + st0 < y ? w7_avg_w(&c, t0 + st0) : 0) / st0 - P / st0) / P;
+      if (st0 > 0) d = ((t0 + st0 < y ? wavg_w(&A, t0 + st0) : 0) / st0 - P / st0) / P;
       DADD(&a[7], i, d);
     }
   }
@@ -296,12 +307,12 @@ static void wiener4_log_pq(double t, double a, double w, double v, double *lp, d
 /* The 7-parameter CDFs: the 4-parameter pieces integrated over sv (a normal drift, Gauss-Hermite-free: by
  * quadrature over the drift's quantile), w and t0; done by quadrature of the density in time when sv > 0. */
 typedef struct w7c_ctx {
-  double y, a, v, sv, sw, st0; /* parameters */
-  double w, t0;                /* current w, t0 */
-  int upper;                   /* 0: log P (lower part), 1: log Q (upper tail) */
+  double y, a, v, sv; /* parameters */
+  int upper;          /* 0: log P (lower part), 1: log Q (upper tail) */
 } w7c_ctx;
 
-static double w7c_point(const w7c_ctx *c, double w, double t0) {
+static double w7c_point(const void *vc, double w, double t0) {
+  const w7c_ctx *c = vc;
   double t = c->y - t0, lp, lq;
   if (c->sv == 0) {
     if (!(t > 0)) return c->upper ? exp(wiener_log_p_upper(c->a, w, c->v)) : 0;
@@ -319,22 +330,17 @@ static double w7c_point(const w7c_ctx *c, double w, double t0) {
   return exp(d.ref) * urn_quad(wcdf_f, &d, t, end, 1e-10, 0, NULL);
 }
 
-static double w7c_inner(double w, void *vc) {
-  const w7c_ctx *c = vc;
-  return w7c_point(c, w, c->t0);
-}
-static double w7c_avg_w(w7c_ctx *c, double t0) {
-  c->t0 = t0;
-  if (c->sw == 0) return w7c_point(c, c->w, t0);
-  return urn_quad(w7c_inner, c, c->w - c->sw / 2, c->w + c->sw / 2, 1e-10, 0, NULL) / c->sw;
-}
-static double w7c_outer(double t0, void *vc) { return w7c_avg_w(vc, t0); }
-
-/* P (upper = 0) or Q (upper = 1) of the 7-parameter model at x[0..7] = y, a, t0, w, v, sv, sw, st0. */
-static double w7c_value(const double *x, int upper) {
-  w7c_ctx c = {x[0], x[1], x[4], x[5], x[6], x[7], x[3], x[2], upper};
-  if (c.st0 == 0) return w7c_avg_w(&c, x[2]);
-  return urn_quad(w7c_outer, &c, x[2], x[2] + c.st0, 1e-10, 0, NULL) / c.st0;
+/* log P (upper = 0) or log Q (upper = 1) at x[0..np) = y, a, t0, w, v (np = 5: the 4-parameter model), sv, sw,
+ * st0 (np = 8). */
+static double wcdf_log(const double *x, int np, int upper) {
+  if (np == 5) {
+    double lp, lq;
+    wiener4_log_pq(x[0] - x[2], x[1], x[3], x[4], &lp, &lq);
+    return upper ? lq : lp;
+  }
+  w7c_ctx c = {x[0], x[1], x[4], x[5], upper};
+  wiener_avg A = {w7c_point, &c, x[3] - x[6] / 2, x[6], 1e-10, 1e-10, 0};
+  return log(wavg(&A, x[2], x[7], INFINITY));
 }
 
 /* Numerical partial of log P or log Q in parameter j. */
@@ -348,12 +354,7 @@ static double w7c_num_f(double xj, const void *vc) {
   double x[8];
   memcpy(x, n->x, sizeof x);
   x[n->j] = xj;
-  if (n->np == 5) {
-    double lp, lq;
-    wiener4_log_pq(x[0] - x[2], x[1], x[3], x[4], &lp, &lq);
-    return n->upper ? lq : lp;
-  }
-  return log(w7c_value(x, n->upper));
+  return wcdf_log(x, n->np, n->upper);
 }
 
 /* lcdf (upper = 0) or lccdf (upper = 1), np = 5 (4-parameter) or 8 parameters, prec: a trailing precision. */
@@ -364,14 +365,7 @@ static int wiener_cdf(const char *fn, int np, int prec, int upper, const urn_dar
   for (size_t i = 0; i < N; i++) {
     w7c_num n = {{0}, 0, upper, np};
     for (int j = 0; j < np; j++) n.x[j] = DV(&a[j], i);
-    double v;
-    if (np == 5) {
-      double lp, lq;
-      wiener4_log_pq(n.x[0] - n.x[2], n.x[1], n.x[3], n.x[4], &lp, &lq);
-      v = upper ? lq : lp;
-    } else {
-      v = log(w7c_value(n.x, upper));
-    }
+    double v = wcdf_log(n.x, np, upper);
     if (isnan(v))
       return urn_error_set(err, URN_EREJECT, "%s: the result is not a number for these arguments (element %zu)", fn,
                            i + 1);
