@@ -64,8 +64,11 @@ static void render(urn_buf *b) {
                "incomplete gamma/beta functions differentiate the series and continued fractions "
                "forward-mode (math/incgrad.c; 1e-11 against mpmath); beta_neg_binomial's CDF partials "
                "differentiate its finite sum or its upper tail's integrand (2e-11 against mpmath); "
-               "wiener's CDF parameter partials are Richardson-extrapolated central differences "
-               "(relative accuracy about 1e-10).\n\n");
+               "the 4-parameter wiener CDFs' partials differentiate the density's integral under the "
+               "integral sign (2e-9 against Richardson differences); only the 7-parameter wiener CDFs' "
+               "partials are Richardson-extrapolated central differences (relative accuracy about 1e-10; "
+               "their averages over sv, sw and st0 are nested quadratures of the 4-parameter pieces, whose "
+               "parameter derivatives through every level are not written yet).\n\n");
   urn_buf_printf(b, "%zu families.\n\n", urn_dist_count());
   urn_buf_puts(b, "| family | signature | support | lcdf/lccdf/cdf | rng returns |\n");
   urn_buf_puts(b, "|---|---|---|---|---|\n");

@@ -172,7 +172,47 @@ static void test_lookup(void) {
   CHECK(n == 6, "six wiener overloads (%d)", n);
 }
 
+/* The 4-parameter CDFs' partials are analytic (the density's integral differentiated under the integral sign):
+ * against 6-point central differences with Richardson extrapolation of the value, over both of the value's
+ * branches (t / a^2 below and above 0.3), drifts of both signs and zero, biases near both ends. */
+static void test_cdf_partials(void) {
+  static const double pts[][5] = {
+      {0.9, 1.2, 0.2, 0.45, 0.7},  {0.25, 1.2, 0.2, 0.45, 0.7}, {3.0, 0.8, 0.1, 0.3, 0.0},
+      {1.5, 2.0, 0.3, 0.6, -1.1},  {0.35, 1.0, 0.3, 0.5, 2.0},  {0.6, 1.5, 0.55, 0.05, 0.5},
+      {0.6, 1.5, 0.25, 0.95, -0.5}, {5.0, 1.0, 0.0, 0.5, 1.5},  {0.31, 1.0, 0.3, 0.5, 0.3},
+  };
+  double worst = 0;
+  for (size_t r = 0; r < sizeof pts / sizeof pts[0]; r++)
+    for (int kind = 1; kind <= 2; kind++) {
+      urn_dist_fn fn = kind == 1 ? entry(5, 0)->lcdf : entry(5, 0)->lccdf;
+      double x[5], g[5] = {0}, v;
+      memcpy(x, pts[r], sizeof x);
+      call(fn, x, 5, g, &v, NULL);
+      for (int j = 0; j < 5; j++) {
+        /* Richardson: D(h) = (f(x+h) - f(x-h)) / 2h and D(h/2), combined to O(h^4); two levels */
+        double h = 1e-3 * fmax(fabs(x[j]), 0.1), D[3];
+        if (j == 3) h = fmin(h, 0.3 * fmin(x[j], 1 - x[j]));
+        if (j == 2 && x[2] == 0) continue; /* t0 = 0: one-sided */
+        for (int k = 0; k < 3; k++) {
+          double hk = h / (1 << k), fp, fm;
+          x[j] = pts[r][j] + hk, call(fn, x, 5, NULL, &fp, NULL);
+          x[j] = pts[r][j] - hk, call(fn, x, 5, NULL, &fm, NULL);
+          x[j] = pts[r][j];
+          D[k] = (fp - fm) / (2 * hk);
+        }
+        double R1 = (4 * D[1] - D[0]) / 3, R2 = (4 * D[2] - D[1]) / 3, num = (16 * R2 - R1) / 15;
+        double rel = fabs(g[j] - num) / fmax(fabs(num), 1e-3);
+        if (rel > worst) worst = rel;
+        char what[64];
+        snprintf(what, sizeof what, "wiener %s row %zu d/darg%d", kind == 1 ? "lcdf" : "lccdf", r, j);
+        CHECK_NEAR(g[j], num, 1e-8, 1e-11, what);
+      }
+    }
+  printf("wiener 4-parameter CDF partials: worst relative difference %.2g from Richardson differences\n", worst);
+}
+
 int main(void) {
+  test_cdf_partials();
   test_table();
   test_nesting();
   test_normalization();

@@ -129,7 +129,8 @@ const urn_dist urn_dist_table[] = {
      "log of the first passage time density at the upper boundary: boundary separation alpha, non-decision time tau, "
      "a-priori bias beta, drift delta (Navarro & Fuss series, analytic partials)",
      "The CDFs are wiener_lcdf_unnorm / wiener_lccdf_unnorm: the hitting time of the upper boundary, whose CDF tends "
-     "to the probability of reaching it; their partials are numerical.", 0, URN_DIST_UNNORM_CDF},
+     "to the probability of reaching it; their partials are analytic (the density's integral differentiated under "
+     "the integral sign).", 0, URN_DIST_UNNORM_CDF},
     {"wiener", 0, 0, 6, {R("y", "> t0"), R("a", "> 0"), R("t0", ">= 0"), R("w", "in (0, 1)"), R("v", ""),
                          R("sv", ">= 0")},
      "y in (t0, inf)", urn_wiener5_lpdf, NOCDF, NULL, URN_RNG_NONE, -1, {{0}},

@@ -19,8 +19,10 @@
  * Gauss–Kronrod quadrature (the partials too, with the end-point terms of
  * the differentiated limits).  The CDFs integrate the density by quadrature
  * below the mode and sum the integrated large-time series above it (each
- * tail from its own side); their partials other than y and t0 are numerical
- * (Richardson-extrapolated differences).  The precision argument is accepted
+ * tail from its own side); the 4-parameter CDFs' partials are analytic (y
+ * and t0: the density over P or Q; a, w, v: the integral of f d log f /
+ * d theta over the same side, by quadrature), the 7-parameter CDFs' are
+ * numerical (Richardson-extrapolated differences).  The precision argument is accepted
  * and checked positive: the series and quadratures here run to full double
  * precision whatever it asks. */
 #include <string.h>
@@ -304,6 +306,41 @@ static void wiener4_log_pq(double t, double a, double w, double v, double *lp, d
   }
 }
 
+/* The integrand of the 4-parameter CDFs' partials: f(s) / exp(ref) times d log f(s) / d theta (what: 1 a, 2 w,
+ * 3 v), with ref = log P or log Q, so that its integral is d log P / d theta (over [0, t]) or d log Q / d theta
+ * (over [t, inf)). */
+typedef struct wcdf_dctx {
+  double a, w, v; /* parameters */
+  double ref;     /* log P or log Q */
+  int what;       /* which partial of log f */
+} wcdf_dctx;
+
+static double wcdf_df(double s, void *vc) {
+  const wcdf_dctx *c = vc;
+  if (!(s > 0)) return 0;
+  double g[5], l = wiener5_elem(s, c->a, c->w, c->v, 0, g);
+  return exp(l - c->ref) * g[c->what];
+}
+
+/* log P (upper = 0) or log Q (upper = 1) of the 4-parameter model at x = y, a, t0, w, v, with every partial
+ * analytic: d/dy = f(t) / P (-f(t) / Q), d/dt0 its negative, and d/dtheta for a, w, v the integral of
+ * f d log f / d theta over [0, t] (over [t, inf), cut where the tail is below e^-60 of it) divided by P (Q) —
+ * differentiating under the integral sign, since P(t) = int_0^t f and Q(t) = int_t^inf f. */
+static double wiener4_cdf_grad(const double *x, int upper, double *d) {
+  double t = x[0] - x[2], a = x[1], w = x[3], v = x[4], lp, lq, g[5];
+  wiener4_log_pq(t, a, w, v, &lp, &lq);
+  double ref = upper ? lq : lp, lf = wiener5_elem(t, a, w, v, 0, g);
+  d[0] = upper ? -exp(lf - ref) : exp(lf - ref);
+  d[2] = -d[0];
+  static const int argj[3] = {1, 3, 4};
+  for (int q = 0; q < 3; q++) {
+    wcdf_dctx c = {a, w, v, ref, q + 1};
+    double lo = upper ? t : 0, hi = upper ? t + 120 * a * a / WIENER_PI2 : t;
+    d[argj[q]] = urn_quad(wcdf_df, &c, lo, hi, 1e-12, 1e-15, NULL);
+  }
+  return ref;
+}
+
 /* The 7-parameter CDFs: the 4-parameter pieces integrated over sv (a normal drift, Gauss-Hermite-free: by
  * quadrature over the drift's quantile), w and t0; done by quadrature of the density in time when sv > 0. */
 typedef struct w7c_ctx {
@@ -365,13 +402,18 @@ static int wiener_cdf(const char *fn, int np, int prec, int upper, const urn_dar
   for (size_t i = 0; i < N; i++) {
     w7c_num n = {{0}, 0, upper, np};
     for (int j = 0; j < np; j++) n.x[j] = DV(&a[j], i);
-    double v = wcdf_log(n.x, np, upper);
+    double d4[5];
+    double v = np == 5 ? wiener4_cdf_grad(n.x, upper, d4) : wcdf_log(n.x, np, upper);
     if (isnan(v))
       return urn_error_set(err, URN_EREJECT, "%s: the result is not a number for these arguments (element %zu)", fn,
                            i + 1);
     s += v;
     for (int j = 0; j < np; j++) {
       if (!a[j].d) continue;
+      if (np == 5) { /* analytic */
+        DADD(&a[j], i, d4[j]);
+        continue;
+      }
       n.j = j;
       /* keep the steps inside the domain: t0 >= 0 and below y, w in (0, 1) */
       double d = dist_num_deriv(w7c_num_f, n.x[j], &n);
