@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 void cli_init(cli_args *a, const char *cmd, int argc, char **argv) {
@@ -129,6 +130,32 @@ void cli_model_options(urn_model_options *opt) {
   urn_model_options_default(opt);
   const char *nb = getenv("URN_NOBATCH");
   opt->no_batch = nb && *nb && strcmp(nb, "0") != 0;
+}
+
+urn_model *cli_load_model(const char *stan_path, const char *data_path, uint64_t seed, const char *incp,
+                          double timeout) {
+  urn_error err;
+  urn_error_clear(&err);
+  urn_model_options mopt;
+  cli_model_options(&mopt);
+  mopt.seed = seed, mopt.include_paths = incp, mopt.stop = cli_stop_install(timeout);
+  urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
+  if (!m) {
+    fprintf(stderr, "%s\n", err.msg);
+    return NULL;
+  }
+  fputs(urn_model_warnings(m), stderr);
+  return m;
+}
+
+void cli_output_path(char *path, size_t cap, const char *output, const urn_model *m, const char *suffix) {
+  if (output) {
+    snprintf(path, cap, "%s", output);
+    return;
+  }
+  snprintf(path, cap, "%s-output", urn_model_name(m));
+  mkdir(path, 0777);
+  snprintf(path, cap, "%s-output/%s-%s.csv", urn_model_name(m), urn_model_name(m), suffix);
 }
 
 volatile sig_atomic_t *cli_stop_install(double timeout) {

@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
 int cmd_check(int argc, char **argv);
 int cmd_logdensity(int argc, char **argv);
@@ -81,6 +82,16 @@ int cli_fail_code(void);
  * have different numbers of draws, cuts them to the shortest (urn_stancsv_trim) and says so on stderr. */
 typedef struct urn_stancsv urn_stancsv;
 void cli_trim_chains(const char *cmd, urn_stancsv *files, size_t n_files);
+/* Loads a model as the single-process commands do: cli_model_options with seed (transformed data's _rng), the
+ * #include folders incp and the stop flag of cli_stop_install(timeout) (SIGINT, SIGTERM and --timeout stop any
+ * evaluation, transformed data's included); prints the model's warnings to stderr.  On failure prints the
+ * message and returns NULL (the command then exits with cli_fail_code()). */
+typedef struct urn_model urn_model;
+urn_model *cli_load_model(const char *stan_path, const char *data_path, uint64_t seed, const char *incp,
+                          double timeout);
+/* The Stan CSV path of a one-file command into path: output when given, else <model>-output/<model>-<suffix>.csv
+ * (the folder created when missing). */
+void cli_output_path(char *path, size_t cap, const char *output, const urn_model *m, const char *suffix);
 /* If the current argument is `--timeout SECONDS` (a positive number), consume it, set *out and return 1. */
 int cli_timeout(cli_args *a, double *out);
 

@@ -81,15 +81,8 @@ int cmd_generate(int argc, char **argv) {
   cfg.overwrite = overwrite; /* an earlier output is never replaced silently */
   urn_error err;
   urn_error_clear(&err);
-  urn_model_options mopt;
-  cli_model_options(&mopt);
-  mopt.seed = cfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp; /* SIGINT, SIGTERM, --timeout stop any evaluation */
-  urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
-  if (!m) {
-    fprintf(stderr, "%s\n", err.msg);
-    return cli_fail_code();
-  }
-  fputs(urn_model_warnings(m), stderr);
+  urn_model *m = cli_load_model(stan_path, data_path, cfg.seed, incp, timeout);
+  if (!m) return cli_fail_code();
   urn_run *r = urn_run_new(m, &cfg, &err);
   int rc = r ? urn_run_set_fitted_csv(r, 0, fitted, &err) : URN_EINPUT;
   if (rc == URN_OK) rc = urn_run_output_csv(r, 0, out_path, &err);

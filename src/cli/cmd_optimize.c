@@ -102,23 +102,10 @@ int cmd_optimize(int argc, char **argv) {
   cfg.overwrite = overwrite; /* an earlier output is never replaced silently (as sample and generate) */
   urn_error err;
   urn_error_clear(&err);
-  urn_model_options mopt;
-  cli_model_options(&mopt);
-  mopt.seed = cfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp; /* SIGINT, SIGTERM, --timeout stop any evaluation */
-  urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
-  if (!m) {
-    fprintf(stderr, "%s\n", err.msg);
-    return cli_fail_code();
-  }
-  fputs(urn_model_warnings(m), stderr);
+  urn_model *m = cli_load_model(stan_path, data_path, cfg.seed, incp, timeout);
+  if (!m) return cli_fail_code();
   char path[4096];
-  if (output) {
-    snprintf(path, sizeof path, "%s", output);
-  } else {
-    snprintf(path, sizeof path, "%s-output", urn_model_name(m));
-    mkdir(path, 0777);
-    snprintf(path, sizeof path, "%s-output/%s-optimize.csv", urn_model_name(m), urn_model_name(m));
-  }
+  cli_output_path(path, sizeof path, output, m, "optimize");
   int status = 0;
   urn_run *r = urn_run_new(m, &cfg, &err);
   if (!r) status = 1;

@@ -171,24 +171,10 @@ static int run_method(int argc, char **argv, int pathfinder) {
   cfg.data_file = data, cfg.init = init;
   urn_error err;
   urn_error_clear(&err);
-  urn_model_options mopt;
-  cli_model_options(&mopt);
-  mopt.seed = cfg.seed, mopt.include_paths = incp;
-  mopt.stop = cli_stop_install(timeout); /* any evaluation, transformed data's included */
-  urn_model *m = urn_model_load(stan_path, data, &mopt, &err);
-  if (!m) {
-    fprintf(stderr, "%s\n", err.msg);
-    return cli_fail_code();
-  }
-  fputs(urn_model_warnings(m), stderr);
+  urn_model *m = cli_load_model(stan_path, data, cfg.seed, incp, timeout);
+  if (!m) return cli_fail_code();
   char path[4096];
-  if (output) {
-    snprintf(path, sizeof path, "%s", output);
-  } else {
-    snprintf(path, sizeof path, "%s-output", urn_model_name(m));
-    mkdir(path, 0777);
-    snprintf(path, sizeof path, "%s-output/%s-%s.csv", urn_model_name(m), urn_model_name(m), a.cmd);
-  }
+  cli_output_path(path, sizeof path, output, m, a.cmd);
   urn_run *r = urn_run_new(m, &cfg, &err);
   int rc = r ? URN_OK : URN_EINPUT;
   if (r && init_file) {
