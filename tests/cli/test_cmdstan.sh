@@ -78,6 +78,10 @@ expect_out "Elapsed Time:"
 expect_out "    num_samples = 100"
 expect_out "  seed = 42"
 grep -q '^# stan_version_minor = 36$' "$O/out.csv" && ok || bad "stan_version_minor in the CSV"
+# the executables replace an existing output file, as CmdStan does (urn sample refuses without --overwrite)
+expect_exit 0 "$E" sample num_samples=100 num_warmup=200 $D random seed=43 output file="$O/out.csv" refresh=0
+grep -q 'seed = 43$' "$O/out.csv" && ok || bad "a second run did not replace out.csv"
+[ ! -e "$O/out.csv.part" ] && ok || bad "a second run left out.csv.part"
 grep -q '^# model = nm_model$' "$O/out.csv" && ok || bad "model = nm_model"
 grep -q '^#     num_warmup = 200$' "$O/out.csv" && ok || bad "num_warmup = 200"
 grep -q '^#     save_warmup = 0 (Default)$' "$O/out.csv" && ok || bad "save_warmup written as CmdStan"
