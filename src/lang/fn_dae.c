@@ -174,7 +174,8 @@ static void dae_kinds(dae_sys *D, double t0, const double *y0, const double *yp0
 /* dae(F, y0, yp0, t0, ts, ...) and dae_tol(F, y0, yp0, t0, ts, rel_tol, abs_tol, max_num_steps, ...). */
 static void f_dae(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   int tol = b->aux2 != 0, first = tol ? 8 : 5, nextra = n - first;
-  const urn_val *y0 = &args[1], *yp0 = &args[2], *t0v = &args[3], *tsv = &args[4];
+  /* volatile: read after the setjmp below (never written after it; -Wclobbered at -O1) */
+  const urn_val *volatile y0 = &args[1], *volatile yp0 = &args[2], *volatile t0v = &args[3], *volatile tsv = &args[4];
   double rtol = tol ? args[5].v[0] : 1e-10, atol = tol ? args[6].v[0] : 1e-10, max_steps = tol ? args[7].v[0] : 1e8;
   urn_ode_check_tols(ev, b->name, rtol, atol, max_steps);
   urn_ode_check(ev, b->name, y0, t0v, tsv, &args[first], nextra, first);
