@@ -260,6 +260,55 @@ URN_API int urn_hmm_viterbi_tv(int K, size_t T, const double *pi, const double *
                                int *states, urn_error *err);
 
 /* ---------------------------------------------------------------------------
+ * Markov-switching autoregression of order p (statsmodels' MarkovAutoregression,
+ * trend 'c'; src/hmm/hmm_msar.c, docs/hmm.md):
+ *   y_t = mu_{S_t} + sum_{j=1..p} phi_{j,S_t} (y_{t-j} - mu_{S_{t-j}}) + eps_t,  eps_t ~ N(0, sigma^2_{S_t}),
+ * for t = p..T-1 given y_0..y_{p-1}; an HMM on the K^(p+1) regime tuples
+ * (S_t, ..., S_{t-p}).  One sequence y of T values. */
+typedef struct urn_hmm_msar {
+  int K;              /* regimes */
+  int order;          /* p >= 0 (K^(p+1) <= 4096) */
+  int switching_ar;   /* 1: phi per regime; 0: one phi shared (rows of ar equal) */
+  int switching_var;  /* 1: sigma^2 per regime; 0: one shared variance */
+  int steady_initial; /* 1: the oldest regime of the first tuple, S_0, from the stationary distribution
+                         of A (statsmodels' steady-state initialization); 0: initial_probs free */
+} urn_hmm_msar;
+
+typedef struct urn_hmm_msar_params {
+  double *initial_probs;     /* K: the distribution of S_0 (= stationary(A) with steady_initial) */
+  double *transition_matrix; /* K x K row-major, [i][j] = p(S_t = j | S_{t-1} = i) */
+  double *means;             /* K: mu */
+  double *ar;                /* K x max(p, 1): phi_{j,k} at [k*p + j-1] */
+  double *variances;         /* K: sigma^2 */
+} urn_hmm_msar_params;
+
+URN_API void urn_hmm_msar_params_alloc(const urn_hmm_msar *m, urn_hmm_msar_params *p);
+URN_API void urn_hmm_msar_params_free(urn_hmm_msar_params *p);
+/* Sizes: K in 1..100, p in 0..50, K^(p+1) <= 4096, T > p + 1. */
+URN_API int urn_hmm_msar_check(const urn_hmm_msar *m, size_t T, urn_error *err);
+/* Free parameters (AIC/BIC): K(K-1) transitions, K-1 initial unless steady, K means, K p or p AR, K or 1 variances. */
+URN_API int urn_hmm_msar_num_params(const urn_hmm_msar *m);
+/* The stationary distribution of a K x K row-stochastic A (pi A = pi, sum 1; Gaussian elimination). */
+URN_API void urn_hmm_stationary(int K, const double *A, double *pi);
+/* log p(y_p..y_{T-1} | y_0..y_{p-1}) (statsmodels' llf); with steady_initial p->initial_probs is set. */
+URN_API int urn_hmm_msar_loglik(const urn_hmm_msar *m, const urn_hmm_msar_params *p, const double *y, size_t T,
+                                double *loglik, urn_error *err);
+/* smoothed ((T-p) x K, may be NULL): p(S_t = k | y) for t = p..T-1; viterbi (T-p, may be NULL): the regimes
+ * of the most probable tuple path. */
+URN_API int urn_hmm_msar_states(const urn_hmm_msar *m, const urn_hmm_msar_params *p, const double *y, size_t T,
+                                double *smoothed, int *viterbi, urn_error *err);
+/* Maximum-likelihood EM from p (in place): at most iters iterations, stopped once the relative change of the
+ * log likelihood is below tol; trace[i] (may be NULL, iters values) the log likelihood entering iteration i;
+ * *loglik that of the final p.  The likelihood never falls (tested). */
+URN_API int urn_hmm_msar_em(const urn_hmm_msar *m, urn_hmm_msar_params *p, const double *y, size_t T, int iters,
+                            double tol, double *trace, int *n_done, int *converged, double *loglik, urn_error *err);
+/* restarts EM fits (restart 0 from means at quantiles, one least-squares AR fit and a sticky A; the others
+ * random, seeded seed + r), the best log likelihood into best (allocated). */
+URN_API int urn_hmm_msar_fit(const urn_hmm_msar *m, const double *y, size_t T, int restarts, uint64_t seed, int iters,
+                             double tol, urn_hmm_msar_params *best, double *loglik, int *iterations, int *converged,
+                             urn_error *err);
+
+/* ---------------------------------------------------------------------------
  * A whole fit, as `urn hmm fit` and the Python package's urn.hmm.fit make it. */
 
 /* How each restart of urn_hmm_fit_best starts. */

@@ -7,7 +7,8 @@
  *   forecast DATA.csv  state probabilities and predictive means h = 1..N steps ahead
  *   sample             simulate from a parameter file (with inputs)
  *   align              permutation between two state sequences
- *   plot KIND          pictures of a fit (cli/cmd_hmm_plot.c) */
+ *   plot KIND          pictures of a fit (cli/cmd_hmm_plot.c)
+ *   msar DATA.csv      Markov-switching autoregression (cli/cmd_hmm_msar.c) */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -1144,6 +1145,7 @@ static int hmm_cli_select(int argc, char **argv) {
 }
 
 int cmd_hmm_plot(int argc, char **argv); /* cli/cmd_hmm_plot.c */
+int cmd_hmm_msar(int argc, char **argv); /* cli/cmd_hmm_msar.c */
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -1155,6 +1157,7 @@ static void usage(FILE *f) {
           "  urn hmm loglik DATA.csv --params P.json --y COLS [--x COLS] [--seq COL]\n"
           "  urn hmm forecast DATA.csv --params P.json --y COLS [--seq COL] [--steps N]\n"
           "  urn hmm sample --params P.json --T N [--inputs X.csv --x COLS] [--seed S]\n"
+          "  urn hmm msar DATA.csv --y COL --states K --order P [--shared-ar] [--shared-var] [--start F.json]\n"
           "  urn hmm align Z1.csv Z2.csv [--col1 NAME] [--col2 NAME]\n"
           "  urn hmm plot states|em|transitions|params|all [DATA.csv] --params FIT.json [--true TRUE.json] ...\n"
           "KIND: gaussian, diag, linreg, bernoulli-glm (logreg), categorical-glm (catreg), poisson.\n"
@@ -1180,6 +1183,7 @@ int cmd_hmm(int argc, char **argv) {
   if (!strcmp(sub, "sample")) return hmm_cli_sample(argc - 1, argv + 1);
   if (!strcmp(sub, "align")) return hmm_cli_align(argc - 1, argv + 1);
   if (!strcmp(sub, "plot")) return cmd_hmm_plot(argc - 1, argv + 1);
-  fprintf(stderr, "urn hmm: unknown subcommand '%s' (run, fit, select, states, loglik, forecast, sample, align, plot)\n", sub);
+  if (!strcmp(sub, "msar")) return cmd_hmm_msar(argc - 1, argv + 1);
+  fprintf(stderr, "urn hmm: unknown subcommand '%s' (run, fit, select, states, loglik, forecast, sample, align, plot, msar)\n", sub);
   return 2;
 }

@@ -1,0 +1,254 @@
+/* cli/cmd_hmm_msar.c — `urn hmm msar`: Markov-switching autoregressions
+ * (statsmodels' MarkovAutoregression; src/hmm/hmm_msar.c, docs/hmm.md).
+ * Fits one series by maximum likelihood (restarts of EM), or evaluates /
+ * continues from a parameter file; writes the parameters and the fit record
+ * as JSON and, with --states-out, the smoothed regime probabilities. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "hmm/hmm_case.h"
+#include "hmm/hmm_csv.h"
+#include "io/json.h"
+#include "urn/hmm.h"
+#include "util/util.h"
+
+/* Reads n numbers of a JSON array (nested arrays flattened in order) into out; *at counts them. */
+static int read_nums(const urn_json *v, double *out, size_t cap, size_t *at, const char *key, urn_error *err) {
+  if (v && v->type == URN_JSON_ARRAY) {
+    for (size_t i = 0; i < v->len; i++)
+      if (read_nums(v->items[i], out, cap, at, key, err)) return URN_EINPUT;
+    return URN_OK;
+  }
+  double x;
+  if (!v || !urn_json_number(v, &x) || *at >= cap)
+    return urn_error_set(err, URN_EINPUT, "\"%s\" must be an array of %zu numbers", key, cap);
+  out[(*at)++] = x;
+  return URN_OK;
+}
+
+static int get_array(const urn_json *obj, const char *key, double *out, size_t n, urn_error *err) {
+  size_t at = 0;
+  const urn_json *v = urn_json_get(obj, key);
+  if (!v) return urn_error_set(err, URN_EINPUT, "missing \"%s\"", key);
+  if (read_nums(v, out, n, &at, key, err)) return URN_EINPUT;
+  if (at != n) return urn_error_set(err, URN_EINPUT, "\"%s\" has %zu numbers, but the model needs %zu", key, at, n);
+  return URN_OK;
+}
+
+/* A parameter file of `urn hmm msar` (its --out, or tests/data/hmm_msar/ files). */
+static int load_msar(const char *path, urn_hmm_msar *m, urn_hmm_msar_params *p, urn_error *err) {
+  urn_json *j = urn_json_parse_file(path, err);
+  if (!j) return URN_EINPUT;
+  int rc = URN_OK;
+  double K = 0, P = -1;
+  const urn_json *v;
+  memset(p, 0, sizeof *p);
+  if (!(v = urn_json_get(j, "num_states")) || !urn_json_number(v, &K) || !(v = urn_json_get(j, "order")) ||
+      !urn_json_number(v, &P) || K != floor(K) || P != floor(P) || K < 1 || K > 100 || P < 0 || P > 50) {
+    rc = urn_error_set(err, URN_EINPUT, "%s: needs \"num_states\" (1..100) and \"order\" (0..50)", path);
+    goto done;
+  }
+  m->K = (int)K, m->order = (int)P;
+  m->switching_ar = !((v = urn_json_get(j, "switching_ar")) && v->type == URN_JSON_BOOL && v->num == 0);
+  m->switching_var = !((v = urn_json_get(j, "switching_variance")) && v->type == URN_JSON_BOOL && v->num == 0);
+  v = urn_json_get(j, "initial");
+  m->steady_initial = !(v && v->type == URN_JSON_STRING && !strcmp(v->str, "free"));
+  const urn_json *pp = urn_json_get(j, "params");
+  if (!pp || pp->type != URN_JSON_OBJECT) {
+    rc = urn_error_set(err, URN_EINPUT, "%s: missing \"params\" object", path);
+    goto done;
+  }
+  urn_hmm_msar_params_alloc(m, p);
+  size_t k = (size_t)m->K, np = (size_t)m->order;
+  if ((rc = get_array(pp, "transition_matrix", p->transition_matrix, k * k, err)) ||
+      (rc = get_array(pp, "means", p->means, k, err)) || (rc = get_array(pp, "variances", p->variances, k, err)) ||
+      (np && (rc = get_array(pp, "ar", p->ar, k * np, err))) ||
+      (!m->steady_initial && (rc = get_array(pp, "initial_probs", p->initial_probs, k, err)))) {
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    urn_error_set(err, rc, "%s: %s", path, msg);
+    urn_hmm_msar_params_free(p);
+    goto done;
+  }
+  for (size_t i = 0; i < k; i++) {
+    double s = 0.0;
+    for (size_t q = 0; q < k; q++) {
+      double a = p->transition_matrix[i * k + q];
+      if (!(a >= 0.0 && a <= 1.0)) rc = 1;
+      s += a;
+    }
+    if (rc || fabs(s - 1.0) > 1e-6) {
+      rc = urn_error_set(err, URN_EINPUT, "%s: row %zu of transition_matrix is not a probability vector", path, i);
+      urn_hmm_msar_params_free(p);
+      goto done;
+    }
+  }
+done:
+  urn_json_free(j);
+  return rc;
+}
+
+static void put_array(urn_buf *b, const char *key, const double *v, size_t rows, size_t cols) {
+  urn_buf_printf(b, "\"%s\": [", key);
+  for (size_t i = 0; i < rows; i++) {
+    if (i) urn_buf_puts(b, ", ");
+    if (cols) urn_buf_putc(b, '[');
+    for (size_t q = 0; q < (cols ? cols : 1); q++) {
+      if (q) urn_buf_puts(b, ", ");
+      urn_hmm_json_num(b, v[i * (cols ? cols : 1) + q]);
+    }
+    if (cols) urn_buf_putc(b, ']');
+  }
+  urn_buf_putc(b, ']');
+}
+
+static void write_msar(urn_buf *b, const urn_hmm_msar *m, const urn_hmm_msar_params *p, double ll, int iters,
+                       int converged, int restarts, size_t nobs) {
+  size_t K = (size_t)m->K, P = (size_t)m->order;
+  int npar = urn_hmm_msar_num_params(m);
+  urn_buf_printf(b, "{\n  \"model\": \"msar\",\n  \"num_states\": %d,\n  \"order\": %d,\n  \"switching_ar\": %s,\n"
+                    "  \"switching_variance\": %s,\n  \"initial\": \"%s\",\n  \"params\": {",
+                 m->K, m->order, m->switching_ar ? "true" : "false", m->switching_var ? "true" : "false",
+                 m->steady_initial ? "steady-state" : "free");
+  put_array(b, "initial_probs", p->initial_probs, K, 0);
+  urn_buf_puts(b, ", ");
+  put_array(b, "transition_matrix", p->transition_matrix, K, K);
+  urn_buf_puts(b, ", ");
+  put_array(b, "means", p->means, K, 0);
+  urn_buf_puts(b, ", ");
+  if (P) put_array(b, "ar", p->ar, K, P);
+  else urn_buf_puts(b, "\"ar\": []");
+  urn_buf_puts(b, ", ");
+  put_array(b, "variances", p->variances, K, 0);
+  urn_buf_printf(b, "},\n  \"fit\": {\"loglik\": ");
+  urn_hmm_json_num(b, ll);
+  urn_buf_printf(b, ", \"iterations\": %d, \"converged\": %s, \"restarts\": %d, \"num_params\": %d, "
+                    "\"num_observations\": %zu, \"aic\": ",
+                 iters, converged ? "true" : "false", restarts, npar, nobs);
+  urn_hmm_json_num(b, 2.0 * npar - 2.0 * ll);
+  urn_buf_puts(b, ", \"bic\": ");
+  urn_hmm_json_num(b, npar * log((double)nobs) - 2.0 * ll);
+  urn_buf_puts(b, "}\n}\n");
+}
+
+static const char *const help =
+    "usage: urn hmm msar DATA.csv --y COL --states K --order P [options]\n"
+    "Markov-switching autoregression (statsmodels' MarkovAutoregression, trend 'c'):\n"
+    "  y_t = mu_S_t + sum_j phi_j,S_t (y_t-j - mu_S_t-j) + eps_t,  eps_t ~ N(0, sigma2_S_t),  t = P..T-1,\n"
+    "fitted by maximum likelihood (EM restarts).  Writes the parameters and the fit record as JSON.\n"
+    "  --shared-ar        one set of AR coefficients for every regime (statsmodels' switching_ar=False)\n"
+    "  --shared-var       one variance (switching_variance=False)\n"
+    "  --initial steady|free  the first regimes from the stationary distribution of A (default, as\n"
+    "                     statsmodels), or a free initial distribution\n"
+    "  --restarts N       EM restarts (10); restart 0 is deterministic, the others random\n"
+    "  --seed S, --iters N (5000), --tol T (1e-10)\n"
+    "  --start FILE.json  start from (and take the model of) a parameter file; one EM run\n"
+    "  --eval             with --start: only evaluate the log likelihood at the file's parameters\n"
+    "  --states-out FILE  CSV t,state,p_0..p_K-1 (t = P..T-1: the Viterbi regime, smoothed probabilities)\n"
+    "  --out FILE         the JSON (default stdout)\n";
+
+int cmd_hmm_msar(int argc, char **argv) {
+  cli_args a;
+  cli_init(&a, "hmm msar", argc, argv);
+  const char *path = NULL, *ycol = NULL, *start = NULL, *out = NULL, *sout = NULL, *initial = "steady";
+  long K = 0, P = -1, restarts = 10, seed = 1, iters = 5000;
+  double tol = 1e-10;
+  int shared_ar = 0, shared_var = 0, eval = 0;
+  while (!cli_done(&a)) {
+    const char *arg = cli_peek(&a);
+    if (cli_is_help(arg)) {
+      fputs(help, stdout);
+      return 0;
+    }
+    if (cli_value(&a, "--y", &ycol) || cli_int(&a, "--states", 1, 100, &K) || cli_int(&a, "--order", 0, 50, &P) ||
+        cli_value(&a, "--initial", &initial) || cli_int(&a, "--restarts", 1, 100000, &restarts) ||
+        cli_int(&a, "--seed", 0, 2147483647L, &seed) || cli_int(&a, "--iters", 0, 100000000, &iters) ||
+        cli_double(&a, "--tol", 0, 1, 0, &tol) || cli_value(&a, "--start", &start) || cli_value(&a, "--out", &out) ||
+        cli_value(&a, "--states-out", &sout))
+      continue;
+    if (cli_flag(&a, "--shared-ar")) {
+      shared_ar = 1;
+      continue;
+    }
+    if (cli_flag(&a, "--shared-var")) {
+      shared_var = 1;
+      continue;
+    }
+    if (cli_flag(&a, "--eval")) {
+      eval = 1;
+      continue;
+    }
+    if (arg[0] == '-' && arg[1]) cli_unknown(&a);
+    if (path) cli_die(&a, 2, "only one data file may be given");
+    path = cli_next(&a);
+  }
+  if (!path) cli_die(&a, 2, "missing DATA.csv");
+  if (!ycol) cli_die(&a, 2, "missing --y COL (the series)");
+  if (!start && (!K || P < 0)) cli_die(&a, 2, "missing --states K and --order P (or --start FILE.json)");
+  if (eval && !start) cli_die(&a, 2, "--eval needs --start FILE.json");
+  if (strcmp(initial, "steady") && strcmp(initial, "free")) cli_die(&a, 2, "--initial: 'steady' or 'free', not '%s'", initial);
+  urn_error err;
+  urn_error_clear(&err);
+  urn_hmm_csv csv;
+  int col = -1, rc = urn_hmm_csv_read(path, &csv, &err);
+  double *y = NULL;
+  urn_hmm_msar m = {(int)K, (int)P, !shared_ar, !shared_var, !strcmp(initial, "steady")};
+  urn_hmm_msar_params p;
+  memset(&p, 0, sizeof p);
+  if (!rc) rc = urn_hmm_csv_column(&csv, ycol, &col, &err);
+  if (!rc) {
+    y = urn_xmalloc(sizeof(double) * (csv.nrow ? csv.nrow : 1));
+    rc = urn_hmm_csv_numbers(&csv, &col, 1, y, &err);
+  }
+  if (!rc && start) rc = load_msar(start, &m, &p, &err);
+  if (!rc) rc = urn_hmm_msar_check(&m, csv.nrow, &err);
+  double ll = -INFINITY;
+  int n_done = 0, conv = 0;
+  if (!rc && start)
+    rc = eval ? urn_hmm_msar_loglik(&m, &p, y, csv.nrow, &ll, &err)
+              : urn_hmm_msar_em(&m, &p, y, csv.nrow, (int)iters, tol, NULL, &n_done, &conv, &ll, &err);
+  else if (!rc) {
+    urn_hmm_msar_params_alloc(&m, &p);
+    rc = urn_hmm_msar_fit(&m, y, csv.nrow, (int)restarts, (uint64_t)seed, (int)iters, tol, &p, &ll, &n_done, &conv, &err);
+  }
+  if (!rc && tol > 0 && !conv && !eval)
+    fprintf(stderr, "urn hmm msar: warning: EM reached the iteration cap (%ld) before converging; raise --iters\n", iters);
+  if (!rc) {
+    urn_buf b;
+    urn_buf_init(&b);
+    write_msar(&b, &m, &p, ll, n_done, conv, start ? 1 : (int)restarts, csv.nrow - (size_t)m.order);
+    if (out && strcmp(out, "-")) rc = urn_write_file(out, b.data, b.len, &err);
+    else fwrite(b.data, 1, b.len, stdout);
+    urn_buf_free(&b);
+  }
+  if (!rc && sout) {
+    size_t n = csv.nrow - (size_t)m.order;
+    double *g = urn_xmalloc(sizeof(double) * n * (size_t)m.K);
+    int *z = urn_xmalloc(sizeof(int) * n);
+    rc = urn_hmm_msar_states(&m, &p, y, csv.nrow, g, z, &err);
+    if (!rc) {
+      urn_buf b;
+      urn_buf_init(&b);
+      urn_buf_puts(&b, "t,state");
+      for (int k = 0; k < m.K; k++) urn_buf_printf(&b, ",p_%d", k);
+      urn_buf_putc(&b, '\n');
+      for (size_t t = 0; t < n; t++) {
+        urn_buf_printf(&b, "%zu,%d", t + (size_t)m.order, z[t]);
+        for (int k = 0; k < m.K; k++) urn_buf_printf(&b, ",%.10g", g[t * m.K + k]);
+        urn_buf_putc(&b, '\n');
+      }
+      rc = urn_write_file(sout, b.data, b.len, &err);
+      urn_buf_free(&b);
+    }
+    free(g);
+    free(z);
+  }
+  if (rc) fprintf(stderr, "urn hmm msar: %s\n", err.msg);
+  urn_hmm_msar_params_free(&p);
+  free(y);
+  urn_hmm_csv_free(&csv);
+  return rc ? 1 : 0;
+}

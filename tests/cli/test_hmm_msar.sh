@@ -1,0 +1,47 @@
+# tests/cli/test_hmm_msar.sh — `urn hmm msar` against statsmodels' MarkovAutoregression /
+# MarkovRegression on real series: for every case in tests/data/hmm_msar (made by
+# tests/data/gen_hmm_msar.py with Debian's statsmodels 0.13.5), urn's log likelihood at
+# statsmodels' optimum equals its llf to 1e-6, and urn's own fit (restarts of EM) reaches at
+# least that llf.  Then the states output, a continued fit, and bad input.
+. tests/cli/lib.sh
+M=tests/data/hmm_msar
+key() { tr -d '\n' < "$1" | sed -n "s/.*\"$2\": *\([^,}]*\).*/\1/p" | tr -d '" '; }
+# near A B TOL: |A - B| <= TOL;  atleast A B TOL: A >= B - TOL
+near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'; }
+atleast() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { exit !(a != "" && a >= b - t) }'; }
+expect_exit 0 "$URN" hmm msar --help; expect_out "usage: urn hmm msar"
+n=0
+for c in $M/*.json; do
+  n=$((n + 1))
+  data=$(key "$c" data); col=$(key "$c" column); K=$(key "$c" num_states); P=$(key "$c" order)
+  sm=$(key "$c" statsmodels_llf)
+  flags=""
+  [ "$(key "$c" switching_ar)" = false ] && flags="$flags --shared-ar"
+  [ "$(key "$c" switching_variance)" = false ] && flags="$flags --shared-var"
+  expect_exit 0 "$URN" hmm msar "$data" --y "$col" --start "$c" --eval --out "$TMP/e.json"
+  ev=$(key "$TMP/e.json" loglik)
+  near "$ev" "$sm" 1e-6 && ok || bad "$(basename "$c"): urn's log likelihood at statsmodels' parameters $ev, statsmodels' llf $sm"
+  expect_exit 0 "$URN" hmm msar "$data" --y "$col" --states "$K" --order "$P" $flags --out "$TMP/f.json"
+  fl=$(key "$TMP/f.json" loglik)
+  atleast "$fl" "$sm" 1e-6 && ok || bad "$(basename "$c"): urn's fit $fl below statsmodels' $sm"
+done
+[ "$n" -ge 5 ] && ok || bad "only $n statsmodels cases"
+# states: t = P..T-1, probabilities summing to 1; a fit continued from its own output stays put
+D=tests/data/hmm_real/fedfunds.csv
+expect_exit 0 "$URN" hmm msar $D --y rate --states 2 --order 1 --out "$TMP/a.json" --states-out "$TMP/s.csv"
+expect_exit 0 head -2 "$TMP/s.csv"; expect_out "t,state,p_0,p_1"; expect_out "1,"
+expect_exit 0 "$URN" hmm msar $D --y rate --start "$TMP/a.json" --out "$TMP/b.json"
+near "$(key "$TMP/a.json" loglik)" "$(key "$TMP/b.json" loglik)" 1e-7 && ok || bad "a continued fit moved"
+expect_exit 0 "$URN" hmm msar $D --y rate --states 2 --order 1 --initial free --out "$TMP/fr.json"
+atleast "$(key "$TMP/fr.json" loglik)" "$(key "$TMP/a.json" loglik)" 1e-6 && ok || bad "a free initial distribution fits worse"
+# bad input
+expect_exit 2 "$URN" hmm msar $D --y rate --states 2; expect_err "missing --states K and --order P"
+expect_exit 1 "$URN" hmm msar $D --y rte --states 2 --order 1; expect_err "no column named 'rte'"
+expect_exit 1 "$URN" hmm msar $D --y rate --states 3 --order 8; expect_err "19683 expanded states"
+printf 'y\n1\n2\n' > "$TMP/short.csv"
+expect_exit 1 "$URN" hmm msar "$TMP/short.csv" --y y --states 2 --order 2; expect_err "order 2 needs more than 3"
+printf 'y\n1\nnan\n3\n4\n' > "$TMP/nan.csv"
+expect_exit 1 "$URN" hmm msar "$TMP/nan.csv" --y y --states 2 --order 1; expect_err "nan.csv"
+echo '{"num_states": 2, "order": 1, "params": {"transition_matrix": [[0.5, 0.6], [0.5, 0.5]], "means": [0, 1], "ar": [[0], [0]], "variances": [1, 1]}}' > "$TMP/bad.json"
+expect_exit 1 "$URN" hmm msar $D --y rate --start "$TMP/bad.json"; expect_err "row 0 of transition_matrix"
+done_tests

@@ -1,0 +1,207 @@
+/* tests/test_hmm_msar.c — Markov-switching autoregression (src/hmm/hmm_msar.c)
+ * against independent references: brute-force enumeration of every regime path
+ * (steady-state and free initial distributions, K = 2 and 3, p = 0..2), one
+ * regime against the closed-form conditional AR(p) likelihood, the stationary
+ * distribution, EM monotone for every switching variant, shared coefficients
+ * kept shared, and recovery of known parameters from a simulated series.
+ * (The statsmodels comparison is tests/cli/test_hmm_msar.sh.) */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "math/rng.h"
+#include "urn/hmm.h"
+
+static void random_params(const urn_hmm_msar *m, urn_hmm_msar_params *p, urn_rng *r) {
+  int K = m->K, P = m->order, PA = P ? P : 1;
+  for (int i = 0; i < K; i++) {
+    double s = 0.0;
+    for (int j = 0; j < K; j++) s += p->transition_matrix[i * K + j] = 0.1 + urn_rng_uniform(r) + (i == j) * 2.0;
+    for (int j = 0; j < K; j++) p->transition_matrix[i * K + j] /= s;
+    p->initial_probs[i] = 0.2 + urn_rng_uniform(r);
+    p->means[i] = 1.5 * i + 0.3 * urn_rng_normal(r);
+    p->variances[i] = 0.3 + urn_rng_uniform(r);
+    for (int j = 0; j < P; j++) p->ar[i * PA + j] = 0.4 * urn_rng_normal(r) / (j + 1);
+  }
+  double s = 0.0;
+  for (int i = 0; i < K; i++) s += p->initial_probs[i];
+  for (int i = 0; i < K; i++) p->initial_probs[i] /= s;
+}
+
+/* log p(y_p.. | y_0..y_p-1) by summing over all K^T regime paths. */
+static double brute(const urn_hmm_msar *m, const urn_hmm_msar_params *p, const double *y, int T) {
+  int K = m->K, P = m->order, PA = P ? P : 1;
+  double pi[8];
+  if (m->steady_initial) urn_hmm_stationary(K, p->transition_matrix, pi);
+  else memcpy(pi, p->initial_probs, sizeof(double) * K);
+  int npath = 1;
+  for (int t = 0; t < T; t++) npath *= K;
+  double Z = 0.0;
+  for (int code = 0; code < npath; code++) {
+    int s[16], c = code;
+    for (int t = 0; t < T; t++) s[t] = c % K, c /= K;
+    double pr = pi[s[0]];
+    for (int t = 1; t < T; t++) pr *= p->transition_matrix[s[t - 1] * K + s[t]];
+    for (int t = P; t < T; t++) {
+      int k = s[t];
+      double r = y[t] - p->means[k];
+      for (int j = 1; j <= P; j++) r -= p->ar[k * PA + j - 1] * (y[t - j] - p->means[s[t - j]]);
+      pr *= exp(-0.5 * r * r / p->variances[k]) / sqrt(2.0 * M_PI * p->variances[k]);
+    }
+    Z += pr;
+  }
+  return log(Z);
+}
+
+static void test_brute(int K, int P, int steady) {
+  enum { T = 7 };
+  urn_hmm_msar m = {K, P, 1, 1, steady};
+  urn_hmm_msar_params p;
+  urn_hmm_msar_params_alloc(&m, &p);
+  urn_rng r;
+  urn_rng_seed(&r, 100 + 10 * K + P, steady);
+  random_params(&m, &p, &r);
+  double y[T];
+  for (int t = 0; t < T; t++) y[t] = 1.5 * urn_rng_uniform(&r) * K;
+  double ll, ref = brute(&m, &p, y, T);
+  urn_error err;
+  CHECK(urn_hmm_msar_loglik(&m, &p, y, T, &ll, &err) == URN_OK, "msar loglik: %s", err.msg);
+  CHECK_REL(ll, ref, 1e-12, "brute force over every regime path");
+  if (K == 2 && P == 2 && steady) {
+    double sm[(T - 2) * 2];
+    int z[T - 2];
+    CHECK(urn_hmm_msar_states(&m, &p, y, T, sm, z, &err) == URN_OK, "msar states");
+    int ok = 1;
+    for (int t = 0; t < T - 2; t++) ok &= fabs(sm[2 * t] + sm[2 * t + 1] - 1.0) < 1e-12 && z[t] >= 0 && z[t] < 2;
+    CHECK(ok, "smoothed regime probabilities sum to 1, Viterbi regimes in range");
+  }
+  urn_hmm_msar_params_free(&p);
+}
+
+static void test_one_regime(void) {
+  enum { T = 60, P = 2 };
+  urn_hmm_msar m = {1, P, 1, 1, 1};
+  urn_hmm_msar_params p;
+  urn_hmm_msar_params_alloc(&m, &p);
+  p.transition_matrix[0] = 1.0, p.means[0] = 0.7, p.ar[0] = 0.5, p.ar[1] = -0.2, p.variances[0] = 0.8;
+  urn_rng r;
+  urn_rng_seed(&r, 9, 0);
+  double y[T], ref = 0.0, ll;
+  for (int t = 0; t < T; t++) y[t] = urn_rng_normal(&r);
+  for (int t = P; t < T; t++) {
+    double e = y[t] - 0.7 - 0.5 * (y[t - 1] - 0.7) + 0.2 * (y[t - 2] - 0.7);
+    ref += -0.5 * e * e / 0.8 - 0.5 * log(2.0 * M_PI * 0.8);
+  }
+  urn_error err;
+  CHECK(urn_hmm_msar_loglik(&m, &p, y, T, &ll, &err) == URN_OK, "one regime");
+  CHECK_REL(ll, ref, 1e-13, "one regime = the conditional AR(2) likelihood");
+  urn_hmm_msar_params_free(&p);
+}
+
+static void test_stationary(void) {
+  double A[9] = {0.8, 0.15, 0.05, 0.1, 0.7, 0.2, 0.3, 0.3, 0.4}, pi[3];
+  urn_hmm_stationary(3, A, pi);
+  double worst = 0.0;
+  for (int j = 0; j < 3; j++) {
+    double s = 0.0;
+    for (int i = 0; i < 3; i++) s += pi[i] * A[i * 3 + j];
+    worst = fmax(worst, fabs(s - pi[j]));
+  }
+  CHECK(worst < 1e-15 && fabs(pi[0] + pi[1] + pi[2] - 1.0) < 1e-15, "pi A = pi (%g)", worst);
+}
+
+/* Simulates an MS-AR series (the regime of y_0..y_p-1 drawn as the chain too). */
+static void simulate(const urn_hmm_msar *m, const urn_hmm_msar_params *p, urn_rng *r, int T, double *y, int *s) {
+  int K = m->K, P = m->order, PA = P ? P : 1;
+  double pi[8];
+  urn_hmm_stationary(K, p->transition_matrix, pi);
+  for (int t = 0; t < T; t++) {
+    const double *w = t ? p->transition_matrix + s[t - 1] * K : pi;
+    double u = urn_rng_uniform(r), c = 0.0;
+    int k = 0;
+    for (; k < K - 1; k++)
+      if (u < (c += w[k])) break;
+    s[t] = k;
+    double mean = p->means[k];
+    for (int j = 1; j <= P && t - j >= 0; j++) mean += p->ar[k * PA + j - 1] * (y[t - j] - p->means[s[t - j]]);
+    y[t] = mean + sqrt(p->variances[k]) * urn_rng_normal(r);
+  }
+}
+
+static void test_em(int sar, int svar, int steady) {
+  enum { T = 3000, K = 2, P = 1 };
+  urn_hmm_msar m = {K, P, sar, svar, steady};
+  urn_hmm_msar_params truth, fit;
+  urn_hmm_msar_params_alloc(&m, &truth);
+  urn_hmm_msar_params_alloc(&m, &fit);
+  double A[4] = {0.95, 0.05, 0.08, 0.92};
+  memcpy(truth.transition_matrix, A, sizeof A);
+  truth.means[0] = 0.0, truth.means[1] = 3.0;
+  truth.ar[0] = 0.6, truth.ar[1] = sar ? 0.2 : 0.6;
+  truth.variances[0] = 0.5, truth.variances[1] = svar ? 1.0 : 0.5;
+  urn_rng r;
+  urn_rng_seed(&r, 77 + sar + 2 * svar, 0);
+  double *y = malloc(sizeof(double) * T), *trace = malloc(sizeof(double) * 2000);
+  int *s = malloc(sizeof(int) * T);
+  simulate(&m, &truth, &r, T, y, s);
+  urn_error err;
+  double ll;
+  int it, conv;
+  CHECK(urn_hmm_msar_fit(&m, y, T, 4, 1, 2000, 1e-12, &fit, &ll, &it, &conv, &err) == URN_OK, "msar fit: %s", err.msg);
+  /* EM from the fit's best start again, with the trace */
+  urn_hmm_msar_params q;
+  urn_hmm_msar_params_alloc(&m, &q);
+  memcpy(q.transition_matrix, A, sizeof A);
+  q.means[0] = -0.5, q.means[1] = 2.0, q.ar[0] = q.ar[1] = 0.0, q.variances[0] = q.variances[1] = 2.0;
+  q.initial_probs[0] = q.initial_probs[1] = 0.5;
+  int nd;
+  double ll2;
+  CHECK(urn_hmm_msar_em(&m, &q, y, T, 2000, 1e-12, trace, &nd, &conv, &ll2, &err) == URN_OK, "msar em");
+  int mono = 1;
+  for (int i = 1; i < nd; i++) mono &= trace[i] >= trace[i - 1] - 1e-9 * fabs(trace[i - 1]);
+  CHECK(mono && nd > 3, "EM never lowers the log likelihood (%d iterations; sar %d svar %d steady %d)", nd, sar, svar,
+        steady);
+  CHECK(ll >= ll2 - 1e-6, "the restarts' best %.6f >= one start's %.6f", ll, ll2);
+  double llt;
+  urn_hmm_msar_loglik(&m, &truth, y, T, &llt, &err);
+  CHECK(ll >= llt, "the fit's log likelihood %.4f >= the truth's %.4f", ll, llt);
+  int hi = fit.means[1] > fit.means[0], lo = 1 - hi;
+  double e = fmax(fabs(fit.means[lo] - 0.0), fabs(fit.means[hi] - 3.0));
+  e = fmax(e, fmax(fabs(fit.ar[lo] - truth.ar[0]), fabs(fit.ar[hi] - truth.ar[1])));
+  e = fmax(e, fmax(fabs(fit.variances[lo] - truth.variances[0]), fabs(fit.variances[hi] - truth.variances[1])));
+  e = fmax(e, fabs(fit.transition_matrix[lo * 2 + lo] - 0.95));
+  e = fmax(e, fabs(fit.transition_matrix[hi * 2 + hi] - 0.92));
+  CHECK(e < 0.12, "parameters recovered within 0.12 (worst %.3g; sar %d svar %d: mu %.3f %.3f ar %.3f %.3f var %.3f %.3f A %.3f %.3f)", e, sar, svar, fit.means[lo], fit.means[hi], fit.ar[lo], fit.ar[hi], fit.variances[lo], fit.variances[hi], fit.transition_matrix[lo * 2 + lo], fit.transition_matrix[hi * 2 + hi]);
+  if (!sar) CHECK(fit.ar[0] == fit.ar[1], "shared AR coefficients stay shared");
+  if (!svar) CHECK(fit.variances[0] == fit.variances[1], "the shared variance stays shared");
+  urn_hmm_msar_params_free(&q);
+  urn_hmm_msar_params_free(&truth);
+  urn_hmm_msar_params_free(&fit);
+  free(y), free(trace), free(s);
+}
+
+static void test_errors(void) {
+  urn_hmm_msar m = {3, 8, 1, 1, 1};
+  urn_error err;
+  CHECK(urn_hmm_msar_check(&m, 100, &err) != URN_OK && strstr(err.msg, "19683 expanded states"), "%s", err.msg);
+  urn_hmm_msar m2 = {2, 3, 1, 1, 1};
+  CHECK(urn_hmm_msar_check(&m2, 4, &err) != URN_OK && strstr(err.msg, "order 3 needs more than 4"), "%s", err.msg);
+  CHECK(urn_hmm_msar_num_params(&m2) == 2 + 2 + 6 + 2, "free parameters");
+}
+
+int main(void) {
+  for (int steady = 0; steady <= 1; steady++)
+    for (int P = 0; P <= 2; P++) {
+      test_brute(2, P, steady);
+      if (P < 2) test_brute(3, P, steady);
+    }
+  test_one_regime();
+  test_stationary();
+  test_em(1, 1, 1);
+  test_em(0, 1, 1);
+  test_em(1, 0, 0);
+  test_errors();
+  return test_done();
+}
