@@ -197,5 +197,68 @@ int main(int argc, char **argv) {
     printf("%-38s %10.3f us per call (value + gradient; log p = %.6f)\n", "hmm_marginal K=3 T=100 (1 core)",
            best * 1e6, lp);
   }
+  /* input-driven transitions (K = 3, U = 2) and a Markov-switching AR(2) (K = 2: 8 expanded states), one EM
+     iteration each on one core: the models of issue #18 beyond the constant matrix */
+  {
+    size_t Tt = T;
+    urn_hmm_model m;
+    urn_hmm_params p;
+    urn_hmm_model_init(&m, URN_HMM_GAUSSIAN, 3, 1, 0, 0, NULL);
+    m.trans_M = 2;
+    urn_hmm_params_alloc(&m, &p);
+    for (int i = 0; i < 3; i++) {
+      p.initial_probs[i] = 1.0 / 3;
+      p.means[i] = 2.0 * i - 3;
+      p.covs[i] = 0.7;
+      for (int j = 0; j < 3; j++) { /* centred over j */
+        p.trans_biases[i * 3 + j] = i == j ? 1.2 : -0.6;
+        p.trans_weights[(i * 3 + j) * 2] = 0.3 * (j - 1);
+      }
+    }
+    urn__hmm_trans_baseline(&m, &p);
+    double *y = malloc(sizeof(double) * Tt), *u = malloc(sizeof(double) * Tt * 2);
+    urn_rng r;
+    urn_rng_seed(&r, 3, 0);
+    for (size_t t = 0; t < Tt; t++) y[t] = 2.0 * (double)(t / 50 % 3) - 3 + urn_rng_normal(&r), u[2 * t] = urn_rng_normal(&r),
+                                    u[2 * t + 1] = urn_rng_normal(&r);
+    urn_hmm_seq one = {Tt, y, NULL, u};
+    urn_hmm_stats st;
+    urn_hmm_stats_alloc(&m, Tt, &st);
+    double best = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+      double t0 = now(0);
+      urn_hmm_e_step(&m, &p, &one, 1, 1, &st, NULL, NULL);
+      urn_hmm_m_step(&m, &st, &one, 1, &p, 0, NULL);
+      double dt = now(0) - t0;
+      if (dt < best) best = dt;
+    }
+    printf("%-38s %10.1f %12.1f %14.2f\n", "K=3 EM iteration, transition inputs U=2", best * 1e3, best * 1e9 / Tt,
+           best * 1e9 / Tt / 9);
+    urn_hmm_stats_free(&st);
+    urn_hmm_params_free(&p);
+    urn_hmm_model_free(&m);
+    /* MS-AR(2), K = 2, T = 1e5 */
+    size_t Tm = Tt / 10;
+    urn_hmm_msar ms = {2, 2, 1, 1, 1};
+    urn_hmm_msar_params mp;
+    urn_hmm_msar_params_alloc(&ms, &mp);
+    double A[4] = {0.95, 0.05, 0.1, 0.9};
+    memcpy(mp.transition_matrix, A, sizeof A);
+    mp.means[0] = 0, mp.means[1] = 2, mp.ar[0] = 0.5, mp.ar[1] = -0.1, mp.ar[2] = 0.3, mp.ar[3] = 0.1;
+    mp.variances[0] = 1, mp.variances[1] = 0.5;
+    best = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+      double t0 = now(0), ll;
+      int nd, conv;
+      urn_hmm_msar_em(&ms, &mp, y, Tm, 1, 0.0, NULL, &nd, &conv, &ll, NULL);
+      double dt = now(0) - t0;
+      if (dt < best) best = dt;
+    }
+    printf("%-38s %10.1f %12.1f %14.2f  (T = 1e5)\n", "K=2 MS-AR(2) EM iteration + E-step", best * 1e3,
+           best * 1e9 / Tm, best * 1e9 / Tm / 64);
+    urn_hmm_msar_params_free(&mp);
+    free(y);
+    free(u);
+  }
   return 0;
 }
