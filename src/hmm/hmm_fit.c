@@ -163,7 +163,7 @@ static int perturbed_labels(const urn_hmm_model *m, const urn_hmm_params *p, con
 
 /* The initialization of restart r under method init (SEARCH cycles k-means, random
  * partition, perturbed best; best is NULL until a restart has succeeded). */
-static int initialize(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, urn_hmm_init_method init,
+int urn__hmm_initialize(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, urn_hmm_init_method init,
                       const urn_hmm_params *given, const urn_hmm_params *best, int r, uint64_t seed,
                       urn_hmm_params *cur, urn_error *err) {
   if (init == URN_HMM_INIT_GIVEN) {
@@ -193,17 +193,10 @@ static int initialize(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
   return rc;
 }
 
-/* What one restart ended with. */
-typedef struct restart_result {
-  int n_done;       /* EM iterations */
-  int converged;    /* stopped on the tolerance */
-  double loglik;    /* final log p(y | theta) */
-  double lj;        /* final log joint */
-  int degenerate;   /* empty or collapsed states */
-} restart_result;
+typedef urn__hmm_restart restart_result;
 
 /* Empty states (expected count < 0.5) and collapsed ones (a variance at the floor). */
-static int count_degenerate(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_stats *st) {
+int urn__hmm_count_degenerate(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_stats *st) {
   int n = 0, D = m->D;
   for (int k = 0; k < m->K; k++) {
     int bad = st->sum_w[k] < 0.5;
@@ -232,10 +225,75 @@ static int one_fit(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
     rc = urn_hmm_e_step(m, cur, seqs, nseq, opts->nthreads, &st, NULL, err);
     res->loglik = st.loglik;
     res->lj = st.loglik + urn_hmm_log_prior(m, cur);
-    res->degenerate = count_degenerate(m, cur, &st);
+    res->degenerate = urn__hmm_count_degenerate(m, cur, &st);
     urn_hmm_stats_free(&st);
   }
   return rc;
+}
+
+/* The fitter of one process: its sequences and options. */
+typedef struct local_fit {
+  const urn_hmm_seq *seqs;      /* the sequences */
+  size_t nseq;                  /* their number */
+  const urn_hmm_fit_opts *opts; /* iterations, tolerance, threads */
+} local_fit;
+
+static int local_init(void *ctx, const urn_hmm_model *m, urn_hmm_init_method init, const urn_hmm_params *given,
+                      const urn_hmm_params *best, int r, uint64_t seed, urn_hmm_params *cur, urn_error *err) {
+  const local_fit *L = ctx;
+  return urn__hmm_initialize(m, L->seqs, L->nseq, init, given, best, r, seed, cur, err);
+}
+
+static int local_run(void *ctx, const urn_hmm_model *m, urn_hmm_params *cur, double *trace, urn__hmm_restart *res,
+                     const urn_hmm_fit_callbacks *cb, int restart, urn_error *err) {
+  const local_fit *L = ctx;
+  restart_hook hook = {cb, restart};
+  return one_fit(m, L->seqs, L->nseq, L->opts, cur, trace, res, &hook, err);
+}
+
+int urn__hmm_fit_restarts(const urn_hmm_model *m, const urn__hmm_fitter *f, int num_iters, urn_hmm_init_method init,
+                          const urn_hmm_params *given, int restarts, uint64_t seed, urn_hmm_params *best,
+                          double *trace, urn_hmm_fit_report *report, const urn_hmm_fit_callbacks *cb, urn_error *err) {
+  urn_hmm_params cur;
+  urn_hmm_params_alloc(m, &cur);
+  double *tr = urn_xmalloc(sizeof(double) * (size_t)num_iters);
+  urn_hmm_fit_report rep = {0, -1, -INFINITY, 0, init, -INFINITY, 0, 0};
+  urn_error first;
+  urn_error_clear(&first);
+  for (int r = 0; r < restarts; r++) {
+    uint64_t s = seed + (uint64_t)r;
+    urn_error e2;
+    urn_error_clear(&e2);
+    restart_result res = {0, 0, -INFINITY, -INFINITY, 0};
+    int rc = f->init(f->ctx, m, init, given, rep.best_restart >= 0 ? best : NULL, r, s, &cur, &e2);
+    if (!rc && init != URN_HMM_INIT_GIVEN) urn_hmm_trans_from_matrix(m, &cur); /* input-driven: start at W = 0 */
+    if (!rc) rc = f->run(f->ctx, m, &cur, tr, &res, cb, r, &e2);
+    if (cb && cb->restart) cb->restart(cb->ctx, r, s, rc, res.lj, res.n_done, rc ? e2.msg : NULL);
+    if (rc == URN_EINTR) {
+      rep.n_failed++, rep.best_restart = -1, first = e2;
+      break;
+    }
+    if (rc) {
+      if (!rep.n_failed++) first = e2;
+      continue;
+    }
+    int better = rep.best_restart < 0 || res.degenerate < rep.degenerate ||
+                 (res.degenerate == rep.degenerate && res.lj > rep.log_joint);
+    if (better) {
+      rep.best_restart = r, rep.log_joint = res.lj, rep.iterations = res.n_done;
+      rep.loglik = res.loglik, rep.converged = res.converged, rep.degenerate = res.degenerate;
+      urn_hmm_params_copy(m, best, &cur);
+      if (trace) memcpy(trace, tr, sizeof(double) * (size_t)res.n_done);
+    }
+  }
+  free(tr);
+  urn_hmm_params_free(&cur);
+  if (report) *report = rep;
+  if (rep.best_restart < 0) {
+    if (err) *err = first;
+    return first.code ? first.code : URN_EINPUT;
+  }
+  return URN_OK;
 }
 
 int urn_hmm_fit_best(const urn_hmm_model *m0, const urn_hmm_seq *seqs, size_t nseq, const urn_hmm_fit_opts *opts,
@@ -268,47 +326,9 @@ int urn_hmm_fit_best(const urn_hmm_model *m0, const urn_hmm_seq *seqs, size_t ns
                            "hmm fit: emission dimension %d is constant, so its maximum-likelihood variance is 0; "
                            "drop it, or fit with a prior", constant);
   }
-  urn_hmm_params cur;
-  urn_hmm_params_alloc(m, &cur);
-  double *tr = urn_xmalloc(sizeof(double) * (size_t)opts->num_iters);
-  urn_hmm_fit_report rep = {0, -1, -INFINITY, 0, init, -INFINITY, 0, 0};
-  urn_error first;
-  urn_error_clear(&first);
-  for (int r = 0; r < restarts; r++) {
-    uint64_t s = seed + (uint64_t)r;
-    urn_error e2;
-    urn_error_clear(&e2);
-    restart_result res = {0, 0, -INFINITY, -INFINITY, 0};
-    restart_hook hook = {cb, r};
-    int rc = initialize(m, seqs, nseq, init, given, rep.best_restart >= 0 ? best : NULL, r, s, &cur, &e2);
-    if (!rc && init != URN_HMM_INIT_GIVEN) urn_hmm_trans_from_matrix(m, &cur); /* input-driven: start at W = 0 */
-    if (!rc) rc = one_fit(m, seqs, nseq, opts, &cur, tr, &res, &hook, &e2);
-    if (cb && cb->restart) cb->restart(cb->ctx, r, s, rc, res.lj, res.n_done, rc ? e2.msg : NULL);
-    if (rc == URN_EINTR) {
-      rep.n_failed++, rep.best_restart = -1, first = e2;
-      break;
-    }
-    if (rc) {
-      if (!rep.n_failed++) first = e2;
-      continue;
-    }
-    int better = rep.best_restart < 0 || res.degenerate < rep.degenerate ||
-                 (res.degenerate == rep.degenerate && res.lj > rep.log_joint);
-    if (better) {
-      rep.best_restart = r, rep.log_joint = res.lj, rep.iterations = res.n_done;
-      rep.loglik = res.loglik, rep.converged = res.converged, rep.degenerate = res.degenerate;
-      urn_hmm_params_copy(m, best, &cur);
-      if (trace) memcpy(trace, tr, sizeof(double) * (size_t)res.n_done);
-    }
-  }
-  free(tr);
-  urn_hmm_params_free(&cur);
-  if (report) *report = rep;
-  if (rep.best_restart < 0) {
-    if (err) *err = first;
-    return first.code ? first.code : URN_EINPUT;
-  }
-  return URN_OK;
+  local_fit L = {seqs, nseq, opts};
+  urn__hmm_fitter f = {&L, local_init, local_run};
+  return urn__hmm_fit_restarts(m, &f, opts->num_iters, init, given, restarts, seed, best, trace, report, cb, err);
 }
 
 /* ---- parameter files ---- */

@@ -17,6 +17,42 @@ int urn__hmm_fit_em_hook(const urn_hmm_model *m, urn_hmm_params *p, const urn_hm
                          const urn_hmm_fit_opts *opts, double *trace, int *n_done, int *converged,
                          int (*hook)(void *ctx, int iteration, double log_joint), void *ctx, urn_error *err);
 
+/* ---- a whole fit's restarts (hmm_fit.c), shared by one process's urn_hmm_fit_best and the MPI ranks'
+ * (mpi/mpi_hmm.c), which differ only in how a restart is initialized and run over the data ---- */
+
+/* What one restart ended with. */
+typedef struct urn__hmm_restart {
+  int n_done;       /* EM iterations */
+  int converged;    /* stopped on the tolerance */
+  double loglik;    /* final log p(y | theta) */
+  double lj;        /* final log joint */
+  int degenerate;   /* empty or collapsed states (urn__hmm_count_degenerate) */
+} urn__hmm_restart;
+
+/* How restarts are initialized and run: init sets cur for restart r from seed (best: the best fit so far, or
+ * NULL); run runs EM from cur to the end (trace, calling cb's iteration callback with restart's index) and scores
+ * the result into res.  Both return a status with err filled. */
+typedef struct urn__hmm_fitter {
+  void *ctx; /* the fitter's data */
+  int (*init)(void *ctx, const urn_hmm_model *m, urn_hmm_init_method init, const urn_hmm_params *given,
+              const urn_hmm_params *best, int r, uint64_t seed, urn_hmm_params *cur, urn_error *err);
+  int (*run)(void *ctx, const urn_hmm_model *m, urn_hmm_params *cur, double *trace, urn__hmm_restart *res,
+             const urn_hmm_fit_callbacks *cb, int restart, urn_error *err);
+} urn__hmm_fitter;
+
+/* urn_hmm_fit_best's restarts (seeds seed, seed + 1, ...) through f, ranked by degenerate states then final log
+ * joint; the best kept in best (trace: its log joints), report filled, cb's restart callback called per restart.
+ * The model m is checked and its variance floor set by the caller. */
+int urn__hmm_fit_restarts(const urn_hmm_model *m, const urn__hmm_fitter *f, int num_iters, urn_hmm_init_method init,
+                          const urn_hmm_params *given, int restarts, uint64_t seed, urn_hmm_params *best,
+                          double *trace, urn_hmm_fit_report *report, const urn_hmm_fit_callbacks *cb, urn_error *err);
+/* One process's initialization of restart r over seqs (k-means, prior draw, search's partitions and perturbations). */
+int urn__hmm_initialize(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, urn_hmm_init_method init,
+                        const urn_hmm_params *given, const urn_hmm_params *best, int r, uint64_t seed,
+                        urn_hmm_params *cur, urn_error *err);
+/* Empty states (expected count < 0.5) and collapsed ones (a variance at the floor) of p, from its statistics. */
+int urn__hmm_count_degenerate(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_stats *st);
+
 /* Up to this many states the passes keep their small vectors on the stack. */
 #define URN_HMM_STACK_K 64
 

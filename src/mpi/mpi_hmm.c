@@ -13,9 +13,13 @@
  *     implementation (MPI_Allreduce leaves the order of its additions open).
  *   - M-step: every rank runs urn_hmm_m_step on the same statistics, so every
  *     rank holds the same parameters without sending them.
- *   - k-means initialization: the points are gathered on rank 0, which runs
- *     urn_hmm_init_kmeans on them (the same points in the same order as one
- *     process would see) and broadcasts the parameters.
+ *   - data-driven initializations (k-means, search, random): the sequences
+ *     are gathered on rank 0 once, which initializes each restart exactly as
+ *     one process would (urn__hmm_initialize on the same sequences in the same
+ *     order) and broadcasts the parameters; prior draws and given parameters
+ *     are made on every rank alike.
+ * The restarts and their ranking are hmm_fit.c's (urn__hmm_fit_restarts);
+ * this file gives them the collective initialization and EM.
  * A failure on a rank (bad sequence, singular statistics) travels in the
  * gathered vector, and the lowest failing rank broadcasts its message: every
  * rank returns the same error, none waits forever. */
@@ -205,37 +209,94 @@ static int mh_em(mh_fit *F, urn_hmm_params *p, double *trace, int *n_done, int *
   return rc;
 }
 
-/* k-means initialization on rank 0 over every rank's points, broadcast. */
-static int mh_init_kmeans(mh_fit *F, uint64_t seed, urn_hmm_params *p, urn_error *err) {
-  int rank, d = F->m->D;
+/* Every rank's sequences gathered on rank 0 (once, at the first data-driven initialization), in rank order: the
+ * data set one process would see, for the initializations that read the data (k-means, search, random). */
+typedef struct mh_all {
+  int done;          /* gathered (every rank) */
+  urn_hmm_seq *seqs; /* rank 0: every sequence, over y and x */
+  size_t nseq;       /* rank 0: their number */
+  double *y, *x;     /* rank 0: the emissions and inputs, sequence after sequence */
+} mh_all;
+
+/* Gathers count[q] values (per rank) of mine into a fresh array on rank 0 (NULL elsewhere); 0 when the total
+ * fits MPI's int counts. */
+static int mh_gatherv(MPI_Comm comm, int size, int rank, const void *mine, long long n, MPI_Datatype type,
+                      size_t elem, void **out) {
+  long long *cnts = urn_xmalloc((size_t)size * sizeof *cnts), total = 0;
+  MPI_Allgather(&n, 1, MPI_LONG_LONG, cnts, 1, MPI_LONG_LONG, comm);
+  int fits = 1;
+  for (int q = 0; q < size; q++) total += cnts[q], fits &= total <= 2147483647LL;
+  *out = NULL;
+  if (fits) {
+    int *c = urn_xmalloc((size_t)size * sizeof *c), *d = urn_xmalloc((size_t)size * sizeof *d);
+    for (int q = 0, off = 0; q < size; q++) c[q] = (int)cnts[q], d[q] = off, off += (int)cnts[q];
+    if (rank == 0) *out = urn_xmalloc((size_t)(total ? total : 1) * elem);
+    MPI_Gatherv(mine, (int)n, type, *out, c, d, type, 0, comm);
+    free(c), free(d);
+  }
+  free(cnts);
+  return fits ? 0 : -1;
+}
+
+static int mh_gather_all(mh_fit *F, mh_all *A, urn_error *err) {
+  int rank, D = F->m->D, M = F->m->M;
   MPI_Comm_rank(F->comm, &rank);
   size_t n = 0;
   for (size_t b = 0; b < F->nseq; b++) n += F->seqs[b].T;
-  double *mine = urn_xmalloc((n ? n : 1) * (size_t)d * sizeof *mine), *X = NULL;
+  unsigned long long *T = urn_xmalloc((F->nseq + 1) * sizeof *T);
+  double *y = urn_xmalloc((n * (size_t)D + 1) * sizeof *y), *x = urn_xmalloc((n * (size_t)M + 1) * sizeof *x);
   size_t at = 0;
-  for (size_t b = 0; b < F->nseq; b++) memcpy(mine + at * d, F->seqs[b].y, F->seqs[b].T * d * sizeof(double)), at += F->seqs[b].T;
-  long long cnt = (long long)(n * (size_t)d);
-  long long *cnts = urn_xmalloc((size_t)F->size * sizeof *cnts);
-  MPI_Allgather(&cnt, 1, MPI_LONG_LONG, cnts, 1, MPI_LONG_LONG, F->comm);
-  long long total = 0;
-  int fits = 1;
-  for (int r = 0; r < F->size; r++) total += cnts[r], fits &= cnts[r] <= 2147483647LL && total <= 2147483647LL;
-  int rc = URN_OK;
-  if (!fits) rc = urn_error_set(err, URN_EINPUT, "hmm fit: k-means over more than 2^31 values across ranks; use --init prior or a parameter file");
-  else {
-    int *rc_counts = urn_xmalloc((size_t)F->size * sizeof *rc_counts), *displs = urn_xmalloc((size_t)F->size * sizeof *displs);
-    for (int r = 0, off = 0; r < F->size; r++) rc_counts[r] = (int)cnts[r], displs[r] = off, off += (int)cnts[r];
-    if (rank == 0) X = urn_xmalloc((size_t)(total ? total : 1) * sizeof *X);
-    MPI_Gatherv(mine, (int)cnt, MPI_DOUBLE, X, rc_counts, displs, MPI_DOUBLE, 0, F->comm);
-    if (rank == 0) {
-      urn_hmm_seq all = {(size_t)total / (size_t)d, X, NULL}; /* one run of points: k-means pools them anyway */
-      rc = urn_hmm_init_kmeans(F->m, seed, &all, 1, p, err);
-    }
-    free(rc_counts), free(displs), free(X);
+  for (size_t b = 0; b < F->nseq; b++) {
+    T[b] = F->seqs[b].T;
+    memcpy(y + at * D, F->seqs[b].y, F->seqs[b].T * D * sizeof(double));
+    if (M) memcpy(x + at * M, F->seqs[b].x, F->seqs[b].T * M * sizeof(double));
+    at += F->seqs[b].T;
   }
-  free(mine), free(cnts);
-  rc = urn_mpi_agree(F->comm, rc, err);
-  if (!rc) mh_bcast_params(F->comm, F->m, p, 0);
+  void *Ts = NULL;
+  int bad = mh_gatherv(F->comm, F->size, rank, T, (long long)F->nseq, MPI_UNSIGNED_LONG_LONG, sizeof *T, &Ts);
+  bad |= mh_gatherv(F->comm, F->size, rank, y, (long long)(n * (size_t)D), MPI_DOUBLE, sizeof *y, (void **)&A->y);
+  if (M) bad |= mh_gatherv(F->comm, F->size, rank, x, (long long)(n * (size_t)M), MPI_DOUBLE, sizeof *x, (void **)&A->x);
+  free(T), free(y), free(x);
+  unsigned long long nall = F->nseq;
+  MPI_Reduce(rank ? &nall : MPI_IN_PLACE, &nall, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0, F->comm);
+  A->done = 1;
+  if (bad) {
+    free(Ts);
+    return urn_error_set(err, URN_EINPUT, "hmm fit: a data-driven initialization over more than 2^31 values across "
+                         "ranks; use --init prior or a parameter file");
+  }
+  if (rank == 0) {
+    const unsigned long long *Tall = Ts;
+    A->nseq = (size_t)nall, A->seqs = urn_xcalloc(A->nseq ? A->nseq : 1, sizeof *A->seqs);
+    for (size_t b = 0, off = 0; b < A->nseq; off += Tall[b], b++)
+      A->seqs[b] = (urn_hmm_seq){(size_t)Tall[b], A->y + off * D, M ? A->x + off * M : NULL};
+  }
+  free(Ts);
+  return URN_OK;
+}
+
+static void mh_all_free(mh_all *A) { free(A->seqs), free(A->y), free(A->x); }
+
+/* The fitter over the ranks (urn__hmm_fitter): F and the gathered data. */
+typedef struct mh_fitter {
+  mh_fit *F;  /* the ranks' fit */
+  mh_all all; /* the data on rank 0, for the data-driven initializations */
+} mh_fitter;
+
+/* Restart r's initialization: the prior draw and given parameters on every rank (no data: the same bits
+ * everywhere); the data-driven ones on rank 0 over every rank's sequences in rank order (one process's
+ * initialization, bit for bit), broadcast. */
+static int mh_init(void *ctx, const urn_hmm_model *m, urn_hmm_init_method init, const urn_hmm_params *given,
+                   const urn_hmm_params *best, int r, uint64_t seed, urn_hmm_params *cur, urn_error *err) {
+  mh_fitter *X = ctx;
+  if (init == URN_HMM_INIT_GIVEN || init == URN_HMM_INIT_PRIOR)
+    return urn__hmm_initialize(m, NULL, 0, init, given, best, r, seed, cur, err);
+  int rank, rc = URN_OK;
+  MPI_Comm_rank(X->F->comm, &rank);
+  if (!X->all.done) rc = mh_gather_all(X->F, &X->all, err);
+  if (!rc && rank == 0) rc = urn__hmm_initialize(m, X->all.seqs, X->all.nseq, init, given, best, r, seed, cur, err);
+  rc = urn_mpi_agree(X->F->comm, rc, err);
+  if (!rc) mh_bcast_params(X->F->comm, m, cur, 0);
   return rc;
 }
 
@@ -250,43 +311,17 @@ static int mh_iteration(void *ctx, int iteration, double log_joint) {
   return h->cb->iteration(h->cb->ctx, h->restart, iteration, log_joint);
 }
 
-/* What one restart ended with (hmm_fit.c's restart_result). */
-typedef struct mh_result {
-  int n_done;       /* EM iterations */
-  int converged;    /* stopped on the tolerance */
-  double loglik;    /* final log p(y | theta) */
-  double lj;        /* final log joint */
-  int degenerate;   /* empty or collapsed states */
-} mh_result;
-
-/* Empty states (expected count < 0.5) and collapsed ones (a variance at the floor), as hmm_fit.c counts them. */
-static int mh_degenerate(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_stats *st) {
-  int n = 0, D = m->D;
-  for (int k = 0; k < m->K; k++) {
-    int bad = st->sum_w[k] < 0.5;
-    for (int d = 0; d < D && m->var_floor > 0; d++) {
-      double v = m->kind == URN_HMM_DIAG ? p->scale_diags[(size_t)k * D + d] * p->scale_diags[(size_t)k * D + d]
-                 : m->kind == URN_HMM_GAUSSIAN ? p->covs[((size_t)k * D + d) * D + d] : INFINITY;
-      bad |= v <= m->var_floor * (1.0 + 1e-9);
-    }
-    n += bad;
-  }
-  return n;
-}
-
-/* One restart: initialize, EM, score (hmm_fit.c's initialize + one_fit over the ranks). */
-static int mh_one_fit(mh_fit *F, urn_hmm_init_method init, const urn_hmm_params *given, uint64_t seed,
-                      urn_hmm_params *cur, double *trace, mh_result *res, mh_hook *hook, urn_error *err) {
-  int rc;
-  res->n_done = 0, res->converged = 0, res->lj = res->loglik = -INFINITY, res->degenerate = 0;
-  if (init == URN_HMM_INIT_GIVEN) urn_hmm_params_copy(F->m, cur, given), rc = URN_OK;
-  else if (init == URN_HMM_INIT_KMEANS) rc = mh_init_kmeans(F, seed, cur, err);
-  else rc = urn_hmm_init_prior(F->m, seed, cur, err); /* the same draws on every rank */
-  if (!rc) rc = mh_em(F, cur, trace, &res->n_done, &res->converged, hook->cb && hook->cb->iteration ? mh_iteration : NULL, hook, err);
+/* One restart from cur: EM over the ranks, then the final E-step's score. */
+static int mh_run(void *ctx, const urn_hmm_model *m, urn_hmm_params *cur, double *trace, urn__hmm_restart *res,
+                  const urn_hmm_fit_callbacks *cb, int restart, urn_error *err) {
+  mh_fit *F = ((mh_fitter *)ctx)->F;
+  mh_hook hook = {cb, restart};
+  (void)m;
+  int rc = mh_em(F, cur, trace, &res->n_done, &res->converged, cb && cb->iteration ? mh_iteration : NULL, &hook, err);
   if (!rc && !(rc = mh_estep(F, cur, 0, err))) {
     res->loglik = F->st.loglik;
     res->lj = F->st.loglik + urn_hmm_log_prior(F->m, cur);
-    res->degenerate = mh_degenerate(F->m, cur, &F->st);
+    res->degenerate = urn__hmm_count_degenerate(F->m, cur, &F->st);
   }
   return rc;
 }
@@ -335,9 +370,6 @@ int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_se
   if (m->kind == URN_HMM_LOGREG || m->kind == URN_HMM_CATREG)
     rc = urn_error_set(err, URN_EINPUT, "hmm fit over %s: the %s M-step reads every time step and is not distributed "
                        "over MPI ranks yet; run it in one process (--threads N)", "MPI ranks", urn_hmm_kind_name(m->kind));
-  else if (init == URN_HMM_INIT_SEARCH || init == URN_HMM_INIT_RANDOM)
-    rc = urn_error_set(err, URN_EINPUT, "hmm fit over MPI ranks: --init %s is not distributed yet; use --init kmeans, "
-                       "prior or a parameter file", init == URN_HMM_INIT_SEARCH ? "search" : "random");
   else if (init == URN_HMM_INIT_GIVEN && !given)
     rc = urn_error_set(err, URN_EINPUT, "hmm fit: initial parameters were asked for but not given");
   else if (restarts < 1)
@@ -366,44 +398,10 @@ int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_se
   m = &mm;
   mh_fit F;
   mh_fit_init(&F, comm, m, seqs, nseq, opts);
-  urn_hmm_params cur;
-  urn_hmm_params_alloc(m, &cur);
-  double *tr = urn_xmalloc(sizeof(double) * (size_t)opts->num_iters);
-  urn_hmm_fit_report rep = {0, -1, -INFINITY, 0, init, -INFINITY, 0, 0};
-  urn_error first;
-  urn_error_clear(&first);
-  for (int r = 0; r < restarts; r++) {
-    uint64_t s = seed + (uint64_t)r;
-    urn_error e2;
-    urn_error_clear(&e2);
-    mh_result res;
-    mh_hook hook = {cb, r};
-    rc = mh_one_fit(&F, init, given, s, &cur, tr, &res, &hook, &e2);
-    if (cb && cb->restart) cb->restart(cb->ctx, r, s, rc, res.lj, res.n_done, rc ? e2.msg : NULL);
-    if (rc == URN_EINTR) {
-      rep.n_failed++, rep.best_restart = -1, first = e2;
-      break;
-    }
-    if (rc) {
-      if (!rep.n_failed++) first = e2;
-      continue;
-    }
-    int better = rep.best_restart < 0 || res.degenerate < rep.degenerate ||
-                 (res.degenerate == rep.degenerate && res.lj > rep.log_joint);
-    if (better) {
-      rep.best_restart = r, rep.log_joint = res.lj, rep.iterations = res.n_done;
-      rep.loglik = res.loglik, rep.converged = res.converged, rep.degenerate = res.degenerate;
-      urn_hmm_params_copy(m, best, &cur);
-      if (trace) memcpy(trace, tr, sizeof(double) * (size_t)res.n_done);
-    }
-  }
-  free(tr);
-  urn_hmm_params_free(&cur);
+  mh_fitter X = {&F, {0, NULL, 0, NULL, NULL}};
+  urn__hmm_fitter f = {&X, mh_init, mh_run};
+  int rc2 = urn__hmm_fit_restarts(m, &f, opts->num_iters, init, given, restarts, seed, best, trace, report, cb, err);
+  mh_all_free(&X.all);
   mh_fit_free(&F);
-  if (report) *report = rep;
-  if (rep.best_restart < 0) {
-    if (err) *err = first;
-    return first.code ? first.code : URN_EINPUT;
-  }
-  return URN_OK;
+  return rc2;
 }

@@ -65,8 +65,18 @@ expect_err "rank 1: "
 expect_err "bad-1.csv"
 expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit tests/data/hmm_logreg.csv --states 2 --y y --x x --seq session --emission bernoulli-glm
 expect_err "not distributed over MPI ranks"
-expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit "$TMP/g.csv" --states 3 --y y --seq session
-expect_err "--init search is not distributed yet"
+# the data-driven restarts (search: k-means++, random partitions, perturbations of the best; random): rank 0
+# initializes from every rank's sequences as one process does, so the fits agree to rounding
+for init in search random; do
+  expect_exit 0 "$URN" hmm fit "$TMP/g.csv" --states 3 --y y --seq session --iters 40 --init $init --restarts 6 --no-se --out "$TMP/one-$init.json" --quiet
+  for r in 2 4; do
+    expect_exit 0 $RUN -n $r "$MPIURN" hmm fit "$TMP/g.csv" --states 3 --y y --seq session --iters 40 --init $init --restarts 6 --no-se \
+      --out "$TMP/mpi$r-$init.json" --quiet
+    near "$TMP/one-$init.json" "$TMP/mpi$r-$init.json" 1e-12
+  done
+done
+expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/part-{rank}.csv" --states 3 --y y --seq session --iters 40 --init search --restarts 6 --no-se --out "$TMP/parts-search.json" --quiet
+near "$TMP/one-search.json" "$TMP/parts-search.json" 1e-12
 # urn sample: chains over ranks give the files (but for times, dates, threads and paths) and summary of one process
 cat > "$TMP/m.stan" <<'STAN'
 data { int N; vector[N] y; }
