@@ -60,7 +60,10 @@ def reference_args(d):
 
 def parse_summary(out):
     """(gradients, divergences, min bulk-ESS, max R-hat) from urn sample's report and first table."""
-    g = re.search(r"(\d+) gradient evaluations", out)
+    # the run line's count ("...; N gradient evaluations; ..."): it includes --init mode's L-BFGS gradients.  The
+    # "--init mode: ... (N gradient evaluations)" line printed before it counts only those (session 4 read it: M4's
+    # stan ESS/grad 2.85 was ESS over the mode search's gradients)
+    g = re.search(r"; (\d+) gradient evaluations;", out)
     dv = re.search(r"(\d+) divergent transitions", out)
     ess, rhat = math.inf, 0.0
     lines = out.splitlines()
@@ -82,7 +85,12 @@ def parse_summary(out):
             rhat = max(rhat, float(r))
         elif r == "Inf":
             rhat = math.inf
-    return int(g.group(1)), int(dv.group(1)) if dv else 0, ess, rhat
+    grads = int(g.group(1))
+    # the Fisher schemes start from Pathfinder draws: its gradients and log densities count as gradients
+    pf = re.search(r"--init pathfinder: \d+ paths, (\d+) gradient and (\d+) log density evaluations", out)
+    if pf:
+        grads += int(pf.group(1)) + int(pf.group(2))
+    return grads, int(dv.group(1)) if dv else 0, ess, rhat
 
 
 def run_one(urn, name, d, scheme, seed, timeout, tmp):

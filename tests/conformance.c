@@ -11,7 +11,8 @@
  *              both bands on M5 for urn and rstan: docs/sampling.md, "The sd
  *              band" (bench/m5sd/).
  * Usage: conformance [--chains 4] [--warmup 1000] [--draws 1000] [--seed N]
- *        [--threads 2] [--inits] [--init-mode S] [--metric diag|dense]
+ *        [--threads 2] [--inits] [--init-mode S] [--init-pathfinder] [--metric diag|dense|lowrank]
+ *        [--adapt stan|fisher]
  *        [--model FILE] [--only A,B] [--max-depth N]
  *        [--timeout S] DIR...
  * A DIR without the model file is a folder of fixtures: each subfolder with
@@ -21,6 +22,8 @@
  * --model picks another program in the folder (model_hmm_marginal.stan);
  * --inits starts every chain from DIR/inits.json when it exists; --init-mode S
  * starts them at the best of S L-BFGS modes (urn sample --init mode:S);
+ * --init-pathfinder starts them at PSIS-resampled Pathfinder draws (urn
+ * sample --init pathfinder; its evaluations count in the gradients);
  * --timeout S stops a posterior's chains after S seconds of wall time
  * (reported TIMEOUT).  adapt_delta and max_treedepth come from the reference's
  * arguments (as posteriordb ran Stan), else Stan's defaults; --max-depth N
@@ -51,6 +54,7 @@
 #include "io/json.h"
 #include "urn/diag.h"
 #include "urn/model.h"
+#include "urn/run.h"
 #include "urn/sample.h"
 #include "util/util.h"
 
@@ -65,6 +69,7 @@ typedef struct settings {
   const char *only;                              /* comma-separated name filters (NULL: all) */
   double timeout;                                /* seconds per posterior (0: none) */
   uint64_t seed;                                 /* run seed */
+  int init_pathfinder;                           /* --init-pathfinder: chains start at Pathfinder draws */
 } settings;
 
 typedef struct store {
@@ -167,6 +172,27 @@ static double now_s(void) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
+/* --init-pathfinder: the chains' initial points (chains x dim, unconstrained) from the run layer's Pathfinder
+ * (urn sample's start for the Fisher schemes: 8 paths, PSIS-resampled, tol_rel_grad 10; a run with no iterations), and its
+ * gradient and log density evaluations.  NULL, with a message in err, when Pathfinder failed. */
+static double *pathfinder_starts(const urn_model *m, const settings *st, size_t dim, long long *evals,
+                                 urn_error *err) {
+  urn_run_config rc;
+  urn_run_config_default(&rc, URN_RUN_SAMPLE);
+  rc.num_chains = st->chains, rc.num_threads = st->threads, rc.seed = st->seed, rc.refresh = 0;
+  rc.num_warmup = 0, rc.num_samples = 0, rc.init_pathfinder = 1, rc.tol_rel_grad = 10, rc.num_paths = 8;
+  urn_run *r = urn_run_new(m, &rc, err);
+  if (!r) return NULL;
+  double *out = NULL;
+  if (urn_run_execute(r, err) == URN_OK) {
+    out = urn_xcalloc((size_t)st->chains * dim + 1, sizeof *out);
+    for (int c = 0; c < st->chains; c++) urn_run_chain_init(r, c, out + (size_t)c * dim, dim);
+    *evals = urn_run_num_gradients(r) + urn_run_num_log_densities(r);
+  }
+  urn_run_free(r);
+  return out;
+}
+
 /* Runs one posterior; returns 0 pass, 1 fail, 2 inconclusive, 3 skipped, 4 timed out, 5 stress. */
 static int run_one(const char *dir, const char *label, const settings *st) {
   char path[4096], data[4096], ref[4096], inits_path[4096];
@@ -223,6 +249,17 @@ static int run_one(const char *dir, const char *label, const settings *st) {
     free(text);
     inits = urn_xcalloc((size_t)cfg.num_chains, sizeof *inits);
     for (int c = 0; c < cfg.num_chains; c++) inits[c] = init;
+  }
+  long long pf_evals = 0; /* --init-pathfinder: its gradients and log densities, counted as gradients */
+  if (st->init_pathfinder && !inits) {
+    init = pathfinder_starts(m, st, dim, &pf_evals, &err);
+    if (!init) {
+      printf("FAIL  %-48s pathfinder: %.200s\n", label, err.msg);
+      urn_model_free(m), urn_json_free(refj);
+      return 1;
+    }
+    inits = urn_xcalloc((size_t)cfg.num_chains, sizeof *inits);
+    for (int c = 0; c < cfg.num_chains; c++) inits[c] = init + (size_t)c * dim;
   }
   store s = {urn_model_num_params(m, 1, 0), st->draws, NULL, NULL, 0, 0, 0, cfg.max_depth, 0, m};
   s.draws = urn_xcalloc((size_t)st->chains * st->draws * (s.n_out ? s.n_out : 1), sizeof(double));
@@ -340,7 +377,7 @@ static int run_one(const char *dir, const char *label, const settings *st) {
     else
       snprintf(why, sizeof why, "%s", why_band);
   }
-  long long grads = s.mode_gradients;
+  long long grads = s.mode_gradients + pf_evals;
   for (int c = 0; c < st->chains; c++) grads += res[c].n_gradients;
   if (rc == URN_OK) {
     if (verdict == 2 && is_stress(label)) verdict = 5;
@@ -400,6 +437,7 @@ int main(int argc, char **argv) {
     else if (first + 1 < argc && !strcmp(a, "--adapt") && !strcmp(argv[first + 1], "stan"))
       st.adapt_scheme = URN_ADAPT_STAN, first++;
     else if (first + 1 < argc && !strcmp(a, "--only")) st.only = argv[++first];
+    else if (!strcmp(a, "--init-pathfinder")) st.init_pathfinder = 1;
     else if (first + 1 < argc && !strcmp(a, "--max-depth")) st.max_depth = atoi(argv[++first]);
     else {
       fprintf(stderr, "conformance: unknown option %s\n", a);
@@ -408,7 +446,7 @@ int main(int argc, char **argv) {
   }
   if (first >= argc || st.chains < 1 || st.draws < 1) {
     fprintf(stderr, "usage: conformance [--chains N] [--warmup N] [--draws N] [--seed N] [--threads N] [--inits] "
-                    "[--init-mode S] [--metric diag|dense|lowrank] [--adapt stan|fisher] [--model FILE] [--only A,B,...] [--max-depth N] [--timeout S] DIR...\n");
+                    "[--init-mode S] [--init-pathfinder] [--metric diag|dense|lowrank] [--adapt stan|fisher] [--model FILE] [--only A,B,...] [--max-depth N] [--timeout S] DIR...\n");
     return 2;
   }
   int counts[6] = {0, 0, 0, 0, 0, 0};

@@ -119,7 +119,9 @@ typedef struct urn_run_config {
                                metric dense_e; setting "adapt_scheme" = "lowrank" by name sets both) */
   int lowrank_rank;         /* URN_ADAPT_LOWRANK: at most this many eigenvectors (0: no limit) */
   int init_pathfinder;      /* urn's `--init pathfinder`: chains start at PSIS-resampled draws of a multi-path
-                               Pathfinder run with the settings above (0) */
+                               Pathfinder run with the settings above (0); 2: the same, but when Pathfinder fails
+                               the chains start from random inits with a warning (urn sample's default with the
+                               Fisher schemes) */
   /* common */
   int id;                   /* number of the first chain (1): chain c (0-based) is chain id + c, and draws
                                from random stream id - 1 + c, so a chain gives the same draws whether run
@@ -258,6 +260,10 @@ URN_API const urn_chain_result *urn_run_chain_result(const urn_run *r, int chain
  * the count, dim or dim*dim; copies min(count, cap) values). */
 URN_API double urn_run_stepsize(const urn_run *r, int chain);
 URN_API size_t urn_run_inv_metric(const urn_run *r, int chain, double *out, size_t cap);
+/* Sampling: the chain's initial point on the unconstrained scale as the run set it (given, or drawn by
+ * init_pathfinder) into out (cap values); returns the dimension, 0 when the chain had no set initial point
+ * (random inits are drawn inside the sampler). */
+URN_API size_t urn_run_chain_init(const urn_run *r, int chain, double *out, size_t cap);
 /* Sampling with cfg.init_mode: the mode search's report (NULL otherwise) and its CPU seconds. */
 URN_API const urn_mode_report *urn_run_mode_report(const urn_run *r);
 URN_API double urn_run_mode_cpu_seconds(const urn_run *r);

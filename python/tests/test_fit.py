@@ -78,6 +78,23 @@ class TestSample(unittest.TestCase):
             self.assertTrue(np.array_equal(df.loc[cells[0]].to_numpy(), want, equal_nan=True), cells[0])
         self.assertIn("R-hat", fit.summary(fmt="table") + "R-hat")
 
+    def test_lowrank_equals_urn_sample(self):
+        # metric="lowrank" is urn sample --metric lowrank: 300 warmup iterations, a Pathfinder start, the dense
+        # inverse metric; the same draws bit for bit
+        out = os.path.join(self.dir, "cli-lr")
+        run("sample", self.stan, "--data", self.data, "--chains", 2, "--draws", 100, "--seed", 5, "--metric",
+            "lowrank", "--sig-figs", 18, "--output-dir", out, "--no-summary", "--refresh", 0, "--save-warmup")
+        header, cli = cli_rows([os.path.join(out, "m-%d.csv" % c) for c in (1, 2)])
+        fit = self.model.sample(chains=2, draws=100, seed=5, metric="lowrank", save_warmup=True, progress=False)
+        cols, arr = fit.draws_array()
+        self.assertEqual(cli.shape[1], 400)
+        self.assertTrue(np.array_equal(arr, cli[:, 300:, :]), "draws differ from urn sample --metric lowrank's")
+        self.assertEqual(fit.inv_metric[0].shape, (4, 4))
+        fisher = self.model.sample(chains=1, draws=10, seed=5, adapt="fisher", progress=False)
+        self.assertEqual(fisher.inv_metric[0].shape, (4,))
+        with self.assertRaises(ValueError):
+            self.model.sample(chains=1, draws=10, metric="lowrank", adapt="stan", progress=False)
+
     def test_read_csv(self):
         out = os.path.join(self.dir, "cli2")
         run("sample", self.stan, "--data", self.data, "--chains", 2, "--warmup", 100, "--draws", 40, "--seed", 9,

@@ -442,17 +442,29 @@ def _init_setting(init):
     return []
 
 
-def sample(model, *, chains=4, warmup=1000, draws=1000, seed=1, thin=1, save_warmup=False, adapt_delta=None,
-           max_depth=None, metric=None, init=None, threads=None, output_dir=None, sig_figs=None, progress=None,
-           **settings):
+def sample(model, *, chains=4, warmup=None, draws=1000, seed=1, thin=1, save_warmup=False, adapt_delta=None,
+           max_depth=None, metric=None, adapt=None, init=None, threads=None, output_dir=None, sig_figs=None,
+           progress=None, **settings):
     """:meth:`urn.Model.sample`."""
     if threads is None:
         threads = max(1, min(int(chains), os.cpu_count() or 1))
-    metric_name = {None: None, "diag": "diag_e", "dense": "dense_e", "unit": "unit_e"}.get(metric, metric)
+    if adapt not in (None, "stan", "fisher"):
+        raise ValueError("adapt must be 'stan' or 'fisher'")
+    if metric == "lowrank" and adapt == "stan":
+        raise ValueError("metric='lowrank' is adapted by the Fisher divergence only (not with adapt='stan')")
+    # as urn sample: --metric lowrank / --adapt fisher, 300 warmup iterations and a Pathfinder start by default
+    scheme = "lowrank" if metric == "lowrank" else adapt if adapt == "fisher" else None
+    if warmup is None:
+        warmup = 300 if scheme else 1000
+    metric_name = {None: None, "lowrank": None, "diag": "diag_e", "dense": "dense_e", "unit": "unit_e"}.get(metric,
+                                                                                                            metric)
     cfg = [("num_chains", chains), ("num_warmup", warmup), ("num_samples", draws), ("seed", seed), ("thin", thin),
            ("save_warmup", save_warmup), ("delta", adapt_delta), ("max_depth", max_depth), ("metric", metric_name),
-           ("num_threads", threads), ("sig_figs", sig_figs), ("refresh", 0 if output_dir is None else None)]
+           ("adapt_scheme", scheme), ("num_threads", threads), ("sig_figs", sig_figs),
+           ("refresh", 0 if output_dir is None else None)]
     cfg += _init_setting(init)
+    if scheme and init is None:
+        cfg += [("init_pathfinder", 2), ("tol_rel_grad", 10), ("num_paths", 8)]
     cfg += list(settings.items())
     run = _Run(model, _SAMPLE, cfg)
     try:
@@ -596,7 +608,11 @@ def _model_sample(self, **kw):
 
     ``chains`` (4), ``warmup`` (1000), ``draws`` (1000) per chain, ``seed``
     (1), ``thin``, ``save_warmup``, ``adapt_delta`` (0.8), ``max_depth`` (10),
-    ``metric`` ("diag", "dense", "unit"), ``init`` (a radius, a dict of
+    ``metric`` ("diag", "dense", "unit", or "lowrank": low rank plus diagonal
+    adapted by the Fisher divergence), ``adapt`` ("stan", the default, or
+    "fisher": the Fisher-divergence schemes, as ``urn sample --adapt fisher``:
+    300 warmup iterations unless ``warmup`` is given, and chains start from
+    Pathfinder draws unless ``init`` is), ``init`` (a radius, a dict of
     values, one per chain in a list, an unconstrained vector, "mode:S" for
     the best of S L-BFGS modes, or "pathfinder" for Pathfinder draws), ``threads`` (default: one per chain up to the
     cores; results do not depend on it), ``output_dir`` (also write the Stan

@@ -505,6 +505,13 @@ double urn_run_stepsize(const urn_run *r, int chain) {
   return ch ? ch->stepsize : NAN;
 }
 
+size_t urn_run_chain_init(const urn_run *r, int chain, double *out, size_t cap) {
+  const rn_chain *ch = get_chain(r, chain);
+  if (!ch || !ch->init) return 0;
+  if (out) memcpy(out, ch->init, (r->dim < cap ? r->dim : cap) * sizeof *out);
+  return r->dim;
+}
+
 size_t urn_run_inv_metric(const urn_run *r, int chain, double *out, size_t cap) {
   const rn_chain *ch = get_chain(r, chain);
   if (!ch) return 0;

@@ -620,10 +620,12 @@ int urn_run_config_set(urn_run_config *cfg, const char *name, const char *value,
     return URN_OK;
   }
   if (!strcmp(name, "init_pathfinder")) {
-    if (!value || (strcmp(value, "0") && strcmp(value, "1") && strcmp(value, "true") && strcmp(value, "false")))
-      return urn_error_set(err, URN_EINPUT, "init_pathfinder: '%s' is not a boolean (0, 1, true, false)",
+    if (!value || (strcmp(value, "0") && strcmp(value, "1") && strcmp(value, "2") && strcmp(value, "true") &&
+                   strcmp(value, "false")))
+      return urn_error_set(err, URN_EINPUT,
+                           "init_pathfinder: '%s' is not 0, 1, 2 (random inits if Pathfinder fails), true or false",
                            value ? value : "");
-    cfg->init_pathfinder = !strcmp(value, "1") || !strcmp(value, "true");
+    cfg->init_pathfinder = !strcmp(value, "2") ? 2 : !strcmp(value, "1") || !strcmp(value, "true");
     return URN_OK;
   }
   if (!strcmp(name, "adapt_scheme")) {

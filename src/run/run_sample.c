@@ -321,8 +321,16 @@ static int pathfinder_inits(urn_run *r, urn_error *err) {
 
 int rn_sample(urn_run *r, urn_error *err) {
   if (r->cfg.init_pathfinder && !r->fixed_param) {
-    int rc = pathfinder_inits(r, err);
-    if (rc != URN_OK) return rc;
+    urn_error perr = {0};
+    int rc = pathfinder_inits(r, &perr);
+    if (rc != URN_OK && r->cfg.init_pathfinder == 2 && rc != URN_EINTR) {
+      /* the Fisher schemes' default start: a Pathfinder failure is not the sampler's */
+      rn_message(r, -1, URN_RUN_WARNING, "Pathfinder failed (%s); the chains start from random inits instead.",
+                 perr.msg);
+    } else if (rc != URN_OK) {
+      if (err) *err = perr;
+      return rc;
+    }
   }
   int rc = rn_open_outputs(r, err);
   if (rc != URN_OK) return rc;

@@ -47,6 +47,9 @@ for scheme in "--adapt fisher" "--metric lowrank"; do
   # shellcheck disable=SC2086
   expect_exit 0 "$URN" sample "$S" --data "$D" --chains 4 --seed 7 $scheme --output-dir "$dir" --refresh 0 --threads 2
   expect_out "4 chains of 300 warmup + 1000 draws"
+  # the Fisher schemes start from Pathfinder draws unless --init is given (docs/sampling.md: bball_drive)
+  expect_out "--init pathfinder: 8 paths"
+  grep -q '^# init = pathfinder$' "$dir/nm-1.csv" && ok || bad "$scheme: the CSV header records init = pathfinder"
   # shellcheck disable=SC2086
   expect_exit 0 "$URN" sample "$S" --data "$D" --chains 4 --seed 7 $scheme --output-dir "$dir-1" --refresh 0 \
     --threads 1
@@ -72,5 +75,10 @@ m, s = statistics.mean(xs), statistics.stdev(xs)
 sys.exit(0 if len(xs) == 4000 and abs(m - 1.1113) < 0.06 and abs(s / 0.3326 - 1) < 0.12 else 1)
 PY
 done
+# an explicit --init keeps the random inits (no Pathfinder)
+expect_exit 0 "$URN" sample "$S" --data "$D" --chains 1 --seed 7 --metric lowrank --init 2 --output-dir "$TMP/ri" \
+  --refresh 0
+grep -q "Pathfinder" "$TMP/out" && bad "--init 2 ran Pathfinder" || ok
+grep -q '^# init = 2' "$TMP/ri/nm-1.csv" && ok || bad "--init 2 recorded"
 
 done_tests
