@@ -211,17 +211,23 @@ int urn_hmm_smoother(int K, size_t T, const double *pi, const double *A, const d
   return rc;
 }
 
-int urn_hmm_viterbi(int K, size_t T, const double *pi, const double *A, const double *LL,
-                    int *states, urn_error *err) {
-  int rc = check_finite_inputs(K, T, pi, A, LL, err);
-  if (rc) return rc;
+/* Viterbi by dynamax's backward max-product form, ties to the lowest index: A is one K x K transition matrix
+ * (a_stride 0) or T of them, the one at t + 1 leading into step t + 1 (a_stride K*K: input-driven transitions,
+ * hmm_trans.c).  Inputs already checked.  The log of a constant matrix is taken once. */
+int urn__hmm_viterbi_core(int K, size_t T, const double *pi, const double *A, size_t a_stride, const double *LL,
+                          int *states) {
   size_t KK = (size_t)K * K;
   double *lA = urn_xmalloc(sizeof(double) * (KK + 3 * (size_t)K));
   double *score = lA + KK, *nscore = score + K, *tmp = nscore + K;
   int *next = urn_xmalloc(sizeof(int) * (T > 1 ? (T - 1) * (size_t)K : 1));
-  for (size_t i = 0; i < KK; i++) lA[i] = A[i] > 0.0 ? log(A[i]) : -INFINITY;
+  if (a_stride == 0)
+    for (size_t i = 0; i < KK; i++) lA[i] = A[i] > 0.0 ? log(A[i]) : -INFINITY;
   for (int k = 0; k < K; k++) score[k] = 0.0;
   for (size_t t = T - 1; t-- > 0;) {
+    if (a_stride) {
+      const double *At = A + (t + 1) * a_stride;
+      for (size_t i = 0; i < KK; i++) lA[i] = At[i] > 0.0 ? log(At[i]) : -INFINITY;
+    }
     const double *l1 = LL + (t + 1) * (size_t)K;
     for (int j = 0; j < K; j++) tmp[j] = score[j] + l1[j];
     int *nx = next + t * (size_t)K;
@@ -249,6 +255,13 @@ int urn_hmm_viterbi(int K, size_t T, const double *pi, const double *A, const do
   free(lA);
   free(next);
   return URN_OK;
+}
+
+int urn_hmm_viterbi(int K, size_t T, const double *pi, const double *A, const double *LL,
+                    int *states, urn_error *err) {
+  int rc = check_finite_inputs(K, T, pi, A, LL, err);
+  if (rc) return rc;
+  return urn__hmm_viterbi_core(K, T, pi, A, 0, LL, states);
 }
 
 /* Draws an index from unnormalised non-negative weights w[0..K). */

@@ -13,6 +13,9 @@
 /* urn_hmm_fit_em with hook(ctx, iteration, log joint entering it) called after each
  * iteration; a non-zero return stops EM with URN_EINTR (hmm_fit.c's callbacks).
  * *converged (may be NULL) is 1 when EM stopped on opts->tol. */
+/* Viterbi over one matrix (a_stride 0) or one per step (a_stride K*K); inputs checked by the caller (hmm_infer.c). */
+int urn__hmm_viterbi_core(int K, size_t T, const double *pi, const double *A, size_t a_stride, const double *LL,
+                          int *states);
 int urn__hmm_fit_em_hook(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
                          const urn_hmm_fit_opts *opts, double *trace, int *n_done, int *converged,
                          int (*hook)(void *ctx, int iteration, double log_joint), void *ctx, urn_error *err);

@@ -216,37 +216,7 @@ int urn_hmm_viterbi_tv(int K, size_t T, const double *pi, const double *A, const
                        urn_error *err) {
   int rc = check_tv(K, T, pi, A, LL, err);
   if (rc) return rc;
-  size_t KK = (size_t)K * K;
-  double *score = urn_xmalloc(sizeof(double) * 3 * (size_t)K), *nscore = score + K, *tmp = nscore + K;
-  int *next = urn_xmalloc(sizeof(int) * (T > 1 ? (T - 1) * (size_t)K : 1));
-  for (int k = 0; k < K; k++) score[k] = 0.0;
-  for (size_t t = T - 1; t-- > 0;) { /* dynamax's backward max-product form, ties to the lowest index */
-    const double *l1 = LL + (t + 1) * (size_t)K, *At = A + (t + 1) * KK;
-    for (int j = 0; j < K; j++) tmp[j] = score[j] + l1[j];
-    int *nx = next + t * (size_t)K;
-    for (int i = 0; i < K; i++) {
-      int best = 0;
-      double bv = -INFINITY;
-      for (int j = 0; j < K; j++) {
-        double a = At[(size_t)i * K + j], v = (a > 0.0 ? log(a) : -INFINITY) + tmp[j];
-        if (j == 0 || v > bv) bv = v, best = j;
-      }
-      nx[i] = best;
-      nscore[i] = bv;
-    }
-    memcpy(score, nscore, sizeof(double) * (size_t)K);
-  }
-  int best = 0;
-  double bv = -INFINITY;
-  for (int i = 0; i < K; i++) {
-    double v = (pi[i] > 0.0 ? log(pi[i]) : -INFINITY) + LL[i] + score[i];
-    if (i == 0 || v > bv) bv = v, best = i;
-  }
-  states[0] = best;
-  for (size_t t = 0; t + 1 < T; t++) states[t + 1] = next[t * (size_t)K + states[t]];
-  free(score);
-  free(next);
-  return URN_OK;
+  return urn__hmm_viterbi_core(K, T, pi, A, (size_t)K * K, LL, states); /* hmm_infer.c */
 }
 
 /* ---- the M-step ---- */
