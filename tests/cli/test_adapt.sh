@@ -4,18 +4,7 @@
 # --threads, posterior moments of a known normal-normal model.
 . tests/cli/lib.sh
 
-cat > "$TMP/nm.stan" <<'STAN'
-data { int<lower=0> N; vector[N] y; }
-parameters { real mu; real<lower=0> sigma; }
-model {
-  target += -0.5 * square(mu / 10) - 0.5 * square(sigma / 5);
-  target += -N * log(sigma) - 0.5 * dot_self((y - mu) / sigma);
-}
-generated quantities { real z = 2 * mu; }
-STAN
-cat > "$TMP/nm.json" <<'JSON'
-{"N": 8, "y": [1.2, 0.4, 2.2, 1.9, 0.1, 1.4, 1.0, 0.7]}
-JSON
+cp tests/data/normal_normal.stan "$TMP/nm.stan"; cp tests/data/normal_normal.json "$TMP/nm.json"
 S="$TMP/nm.stan"; D="$TMP/nm.json"
 
 expect_exit 2 "$URN" sample "$S" --data "$D" --adapt bogus

@@ -9,18 +9,7 @@
 # folder's makefile.  cmdstanpy and ArviZ on these executables: tests/cli/test_cmdstanpy.sh.
 . tests/cli/lib.sh
 
-cat > "$TMP/nm.stan" <<'STAN'
-data { int<lower=0> N; vector[N] y; }
-parameters { real mu; real<lower=0> sigma; }
-model {
-  target += -0.5 * square(mu / 10) - 0.5 * square(sigma / 5);
-  target += -N * log(sigma) - 0.5 * dot_self((y - mu) / sigma);
-}
-generated quantities { real z = 2 * mu; }
-STAN
-cat > "$TMP/nm.json" <<'JSON'
-{"N": 8, "y": [1.2, 0.4, 2.2, 1.9, 0.1, 1.4, 1.0, 0.7]}
-JSON
+cp tests/data/normal_normal.stan "$TMP/nm.stan"; cp tests/data/normal_normal.json "$TMP/nm.json"
 D="data file=$TMP/nm.json"
 
 # --- urn compile
