@@ -9,13 +9,7 @@
 # Prints one line per posterior: name, then "same" or "DIFF <first differing draw line>" or why it could not
 # run; then the counts.
 URN=${URN:-build/urn}
-PDB=${POSTERIORDB:-}
-if [ -z "$PDB" ]; then
-  for p in /work/.mirror/stan-dev+posteriordb/repo ../posteriordb; do [ -e "$p" ] && { PDB=$p; break; }; done
-fi
-if [ -z "$PDB" ] || ! git -C "$PDB" rev-parse HEAD >/dev/null 2>&1; then
-  echo "skipped: no posteriordb git directory (set POSTERIORDB=path to a clone of stan-dev/posteriordb)"; exit 0
-fi
+. "$(dirname "$0")/pdb_dir.sh"
 WORK=${WORK:-/tmp/urn-pdb-draws}
 SEED=${SEED:-1}
 TIMEOUT=${TIMEOUT:-600}

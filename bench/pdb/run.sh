@@ -26,13 +26,7 @@
 #   posterior  urn_us  stan_us  ratio  urn_grads  stan_grads   (or the reason a side could not run)
 # and writes the table to WORK/results.tsv (and as Markdown, worst ratio first, to WORK/table.md: bench/pdb/table.py).
 URN=${URN:-build/urn}
-PDB=${POSTERIORDB:-}
-if [ -z "$PDB" ]; then
-  for p in /work/.mirror/stan-dev+posteriordb/repo ../posteriordb; do [ -e "$p" ] && { PDB=$p; break; }; done
-fi
-if [ -z "$PDB" ] || ! git -C "$PDB" rev-parse HEAD >/dev/null 2>&1; then
-  echo "skipped: no posteriordb git directory (set POSTERIORDB=path to a clone of stan-dev/posteriordb)"; exit 0
-fi
+. "$(dirname "$0")/pdb_dir.sh"
 WORK=${WORK:-/tmp/urn-bench-pdb}
 CACHE=${RSTAN_CACHE:-$HOME/.cache/urn-rstan}
 SEED=${SEED:-1}
