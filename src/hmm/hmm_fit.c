@@ -27,14 +27,8 @@ urn_hmm_init_method urn_hmm_init_resolve(urn_hmm_kind kind, urn_hmm_init_method 
   return init == URN_HMM_INIT_AUTO ? auto_init(kind) : init;
 }
 
-/* The iteration callback of one restart. */
-typedef struct restart_hook {
-  const urn_hmm_fit_callbacks *cb; /* the caller's callbacks */
-  int restart;                     /* this restart's index */
-} restart_hook;
-
-static int iteration_hook(void *ctx, int iteration, double log_joint) {
-  const restart_hook *h = ctx;
+int urn__hmm_iteration_hook(void *ctx, int iteration, double log_joint) {
+  const urn__hmm_iter_hook *h = ctx;
   return h->cb->iteration(h->cb->ctx, h->restart, iteration, log_joint);
 }
 
@@ -215,10 +209,10 @@ int urn__hmm_count_degenerate(const urn_hmm_model *m, const urn_hmm_params *p, c
 
 /* One restart: run EM from cur, score the result. */
 static int one_fit(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, const urn_hmm_fit_opts *opts,
-                   urn_hmm_params *cur, double *trace, restart_result *res, restart_hook *hook, urn_error *err) {
+                   urn_hmm_params *cur, double *trace, restart_result *res, urn__hmm_iter_hook *hook, urn_error *err) {
   res->n_done = 0, res->converged = 0, res->lj = res->loglik = -INFINITY, res->degenerate = 0;
   int rc = urn__hmm_fit_em_hook(m, cur, seqs, nseq, opts, trace, &res->n_done, &res->converged,
-                                hook->cb && hook->cb->iteration ? iteration_hook : NULL, hook, err);
+                                hook->cb && hook->cb->iteration ? urn__hmm_iteration_hook : NULL, hook, err);
   if (!rc) {
     urn_hmm_stats st;
     urn_hmm_stats_alloc(m, total_steps(seqs, nseq), &st);
@@ -247,7 +241,7 @@ static int local_init(void *ctx, const urn_hmm_model *m, urn_hmm_init_method ini
 static int local_run(void *ctx, const urn_hmm_model *m, urn_hmm_params *cur, double *trace, urn__hmm_restart *res,
                      const urn_hmm_fit_callbacks *cb, int restart, urn_error *err) {
   const local_fit *L = ctx;
-  restart_hook hook = {cb, restart};
+  urn__hmm_iter_hook hook = {cb, restart};
   return one_fit(m, L->seqs, L->nseq, L->opts, cur, trace, res, &hook, err);
 }
 

@@ -13,12 +13,13 @@
 /* urn_hmm_fit_em with hook(ctx, iteration, log joint entering it) called after each
  * iteration; a non-zero return stops EM with URN_EINTR (hmm_fit.c's callbacks).
  * *converged (may be NULL) is 1 when EM stopped on opts->tol. */
-/* Viterbi over one matrix (a_stride 0) or one per step (a_stride K*K); inputs checked by the caller (hmm_infer.c). */
-int urn__hmm_viterbi_core(int K, size_t T, const double *pi, const double *A, size_t a_stride, const double *LL,
-                          int *states);
 int urn__hmm_fit_em_hook(const urn_hmm_model *m, urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
                          const urn_hmm_fit_opts *opts, double *trace, int *n_done, int *converged,
                          int (*hook)(void *ctx, int iteration, double log_joint), void *ctx, urn_error *err);
+
+/* Viterbi over one matrix (a_stride 0) or one per step (a_stride K*K); inputs checked by the caller (hmm_infer.c). */
+int urn__hmm_viterbi_core(int K, size_t T, const double *pi, const double *A, size_t a_stride, const double *LL,
+                          int *states);
 
 /* ---- a whole fit's restarts (hmm_fit.c), shared by one process's urn_hmm_fit_best and the MPI ranks'
  * (mpi/mpi_hmm.c), which differ only in how a restart is initialized and run over the data ---- */
@@ -42,6 +43,14 @@ typedef struct urn__hmm_fitter {
   int (*run)(void *ctx, const urn_hmm_model *m, urn_hmm_params *cur, double *trace, urn__hmm_restart *res,
              const urn_hmm_fit_callbacks *cb, int restart, urn_error *err);
 } urn__hmm_fitter;
+
+/* The EM iteration callback of one restart: forwards to cb->iteration with the restart's index (hmm_fit.c;
+ * urn__hmm_iteration_hook is the hook function to pass with a pointer to it). */
+typedef struct urn__hmm_iter_hook {
+  const urn_hmm_fit_callbacks *cb; /* the caller's callbacks */
+  int restart;                     /* this restart's index */
+} urn__hmm_iter_hook;
+int urn__hmm_iteration_hook(void *ctx, int iteration, double log_joint);
 
 /* urn_hmm_fit_best's restarts (seeds seed, seed + 1, ...) through f, ranked by degenerate states then final log
  * joint; the best kept in best (trace: its log joints), report filled, cb's restart callback called per restart.

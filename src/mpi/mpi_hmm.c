@@ -300,24 +300,14 @@ static int mh_init(void *ctx, const urn_hmm_model *m, urn_hmm_init_method init, 
   return rc;
 }
 
-/* The iteration callback of one restart. */
-typedef struct mh_hook {
-  const urn_hmm_fit_callbacks *cb; /* the caller's callbacks */
-  int restart;                     /* this restart's index */
-} mh_hook;
-
-static int mh_iteration(void *ctx, int iteration, double log_joint) {
-  const mh_hook *h = ctx;
-  return h->cb->iteration(h->cb->ctx, h->restart, iteration, log_joint);
-}
-
 /* One restart from cur: EM over the ranks, then the final E-step's score. */
 static int mh_run(void *ctx, const urn_hmm_model *m, urn_hmm_params *cur, double *trace, urn__hmm_restart *res,
                   const urn_hmm_fit_callbacks *cb, int restart, urn_error *err) {
   mh_fit *F = ((mh_fitter *)ctx)->F;
-  mh_hook hook = {cb, restart};
+  urn__hmm_iter_hook hook = {cb, restart};
   (void)m;
-  int rc = mh_em(F, cur, trace, &res->n_done, &res->converged, cb && cb->iteration ? mh_iteration : NULL, &hook, err);
+  int rc = mh_em(F, cur, trace, &res->n_done, &res->converged, cb && cb->iteration ? urn__hmm_iteration_hook : NULL,
+                 &hook, err);
   if (!rc && !(rc = mh_estep(F, cur, 0, err))) {
     res->loglik = F->st.loglik;
     res->lj = F->st.loglik + urn_hmm_log_prior(F->m, cur);
