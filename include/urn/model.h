@@ -38,6 +38,12 @@ typedef struct urn_model_options {
                                   (stanc's and CmdStan's --include-paths DIR[,DIR]); NULL: none */
   int no_batch;                /* 1: every loop runs statement by statement (no loop batching or fusion:
                                   docs/autodiff.md), to compare the two; the CLI sets it from URN_NOBATCH=1 */
+  int native;                  /* the native tier (docs/autodiff.md): 0 off, 1 compiled in the background while
+                                  the interpreter runs (gradients switch to it once ready and checked), 2 the same
+                                  but the model is built only after the compiler is done (benchmarks, tests) */
+  const char *native_cache;    /* folder of compiled models (the CLI passes $XDG_CACHE_HOME/urn or ~/.cache/urn);
+                                  NULL: no native tier */
+  const char *native_cc;       /* the C compiler command; NULL: "cc" */
 } urn_model_options;
 URN_API void urn_model_options_default(urn_model_options *opt);
 /* Reads both files and builds the model with options opt (NULL: the defaults).  The data file's text is
@@ -49,6 +55,9 @@ URN_API urn_model *urn_model_load(const char *stan_path, const char *data_path, 
 URN_API urn_model *urn_model_new_opt(const char *path, const char *source, size_t source_len, const char *data_path,
                                      const char *data, size_t data_len, const urn_model_options *opt, urn_error *err);
 URN_API void urn_model_free(urn_model *m);
+/* One line on the native tier: "native: off", "native: compiling", "native: on (...)", "native: interpreter only
+ * (why)". */
+URN_API const char *urn_model_native_status(const urn_model *m);
 
 /* The model's name: the file stem of its path ("model" for "dir/model.stan"). */
 URN_API const char *urn_model_name(const urn_model *m);

@@ -24,6 +24,7 @@
 #include "model/data.h"
 #include "model/par.h"
 #include "model/transform.h"
+#include "native/native.h"
 #include "urn/model.h"
 #include "util/tpool.h"
 #include "util/util.h"
@@ -55,6 +56,7 @@ struct urn_model {
   volatile sig_atomic_t *stop; /* the caller's stop flag (NULL: none): evaluations end with URN_EINTR once set */
   urn_tpool *tpool;        /* workers for reduce_sum / map_rect units (urn_model_set_threads), or NULL */
   const urn_par_remote *remote; /* map_rect's jobs over other processes (model/par.h), or NULL */
+  urn_nat_tier *native;    /* the native tier (src/native), or NULL when off */
 };
 
 /* The tape cannot grow (memory, or more than 2^31 nodes): the evaluation fails with URN_ENOMEM. */
@@ -456,6 +458,7 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
 static void model_free_parts(urn_model *m) {
   if (!m) return;
   urn_tpool_free(m->tpool);
+  urn_nat_tier_free(m->native);
   free(m->data.glob);
   ev_free(&m->data);
   for (int i = 0; i < m->npool; i++) ev_free(m->pool[i]), free(m->pool[i]);
@@ -679,6 +682,7 @@ static urn_model *model_build(const char *path, const char *source, size_t sourc
    * ev->err: point it at a live error, not at checked_tdata's / declare_var's dead local) */
   ev->err = &e2;
   urn_prog_fold(m->prog, ev, err);
+  if (opt->native) m->native = urn_nat_tier_start(m->prog, opt->native == 2, opt->native_cache, opt->native_cc);
   return m;
 fail:
   if (err && err->code == URN_OK) err->code = URN_EINPUT;
@@ -839,8 +843,9 @@ static void run_params(urn_ev *ev, const urn_model *m, int tp) {
   }
 }
 
-static int eval_common(const urn_model *m, int propto, int jacobian, const double *theta, double *lp, double *grad,
-                       urn_error *err) {
+/* One evaluation; nt: run the model block natively when it can (*used says whether it did). */
+static int eval_once(const urn_model *m, int propto, int jacobian, const double *theta, double *lp, double *grad,
+                     urn_error *err, const urn_native *nt, int *used) {
   urn_ev *ev = ev_get(m);
   urn_error local;
   urn_error_clear(&local);
@@ -862,12 +867,16 @@ static int eval_common(const urn_model *m, int propto, int jacobian, const doubl
   run_params(ev, m, 1);
   ev->block = URN_BLK_MODEL;
   const urn_prog *p = m->prog;
-  for (int i = 0; i < p->nstmts[URN_BLK_MODEL]; i++) {
+  double nlp = 0;
+  int nat = nt && urn_nat_run(nt, ev, &nlp);
+  if (used) *used = nat;
+  for (int i = 0; !nat && i < p->nstmts[URN_BLK_MODEL]; i++) {
     p->stmts[URN_BLK_MODEL][i]->run(ev, p->stmts[URN_BLK_MODEL][i]);
     ev->ctl = 0;
   }
   double v;
   int32_t root = ev->taping ? urn_ev_target_node(ev, &v) : (v = urn_ev_target_value(ev), -1);
+  if (nat) v = nlp;
   *lp = v;
   if (grad) {
     memset(grad, 0, m->n_unc * sizeof(double));
@@ -880,6 +889,36 @@ static int eval_common(const urn_model *m, int propto, int jacobian, const doubl
   if (isnan(v)) return urn_error_set(err, URN_EREJECT, "log density is NaN");
   return URN_OK;
 }
+
+/* The native tier's first gradient is computed both ways; it runs from then on only if both agree bit for bit. */
+static int eval_verify(const urn_model *m, int propto, int jacobian, const double *theta, double *lp, double *grad,
+                       urn_error *err, const urn_native *nt) {
+  int rc = eval_once(m, propto, jacobian, theta, lp, grad, err, NULL, NULL);
+  if (rc != URN_OK) { urn_nat_tier_unverified(m->native); return rc; }
+  double lp2 = 0, *g2 = urn_xcalloc(m->n_unc ? m->n_unc : 1, sizeof *g2);
+  int used = 0, rc2 = eval_once(m, propto, jacobian, theta, &lp2, g2, NULL, nt, &used);
+  size_t bad = m->n_unc;
+  for (size_t i = 0; i < m->n_unc && bad == m->n_unc; i++)
+    if (memcmp(&grad[i], &g2[i], sizeof *g2)) bad = i;
+  char why[160];
+  if (rc2 != URN_OK || !used) snprintf(why, sizeof why, "the native block declined the first point");
+  else if (memcmp(lp, &lp2, sizeof lp2)) snprintf(why, sizeof why, "log density %.17g differs from %.17g", lp2, *lp);
+  else if (bad < m->n_unc) snprintf(why, sizeof why, "gradient %zu: %.17g differs from %.17g", bad + 1, g2[bad], grad[bad]);
+  else snprintf(why, sizeof why, "the same bits as the interpreter at the first point");
+  urn_nat_tier_verified(m->native, rc2 == URN_OK && used && !memcmp(lp, &lp2, sizeof lp2) && bad == m->n_unc, why);
+  free(g2);
+  return rc;
+}
+
+static int eval_common(const urn_model *m, int propto, int jacobian, const double *theta, double *lp, double *grad,
+                       urn_error *err) {
+  int verify = 0;
+  const urn_native *nt = grad && m->native ? urn_nat_tier_get(m->native, &verify) : NULL;
+  if (verify) return eval_verify(m, propto, jacobian, theta, lp, grad, err, nt);
+  return eval_once(m, propto, jacobian, theta, lp, grad, err, nt, NULL);
+}
+
+const char *urn_model_native_status(const urn_model *m) { return urn_nat_tier_status(m->native); }
 
 int urn_model_log_density(const urn_model *m, int propto, int jacobian, const double *theta_unc, double *lp,
                           urn_error *err) {

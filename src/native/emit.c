@@ -1,0 +1,467 @@
+/* native/emit.c — the model block of a resolved program as C: a forward pass that computes every value and
+ * records every tape node's partials (in a flat buffer instead of the tape), then a reverse pass that replays
+ * them newest first, so that each adjoint is the same sum of the same products in the same order as the tape's
+ * sweep (ad/tape.c), and every value is the same expression the evaluator's node function computes
+ * (lang/eval.c: rt_s_add..rt_s_neg, normal3; distributions through the same urn_dist functions and memos).
+ *
+ * The subset (anything else: no native code, the interpreter runs): the model block's `~` and `target +=` of a
+ * distribution (no truncation, no fused vector arguments), `for` loops over int bounds (batched or not: the
+ * batched order equals the ordinary one, checked before a chain switches), blocks; scalar arguments built from
+ * literals, data, parameters, loop variables, x[i] on 1-D containers (i any int expression of the same kinds,
+ * gathers through data arrays included) and + - * / unary -; container arguments that are whole variables.
+ * Which values are nodes is static: a parameter-dependent (!novar) expression is a node, because every value
+ * of a slot read as a parameter has a node (run.c checks it per evaluation). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/eval_rt.h"
+#include "math/dist.h"
+#include "native/native.h"
+
+/* What a scalar expression produced. */
+enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN };
+typedef struct nref {
+  int kind;  /* NR_CONST (no node), NR_LEAF (an earlier tape node), NR_NODE (a node of this statement) */
+  int v;     /* the C variable vN holding its value */
+  int x;     /* NR_LEAF: the C variable xN holding its tape node */
+  int node;  /* NR_NODE: its number among the statement's nodes */
+} nref;
+
+/* One operand of a node of the statement being emitted. */
+typedef struct nop {
+  int kind;  /* NR_LEAF, NR_NODE, or NR_RUN: every value of a slot (a container argument) */
+  int ref;   /* NR_LEAF: offset in the statement's L record; NR_NODE: node number; NR_RUN: slot index */
+  int off;   /* offset of its partial in the statement's P record (NR_RUN: of its partials' array in Q) */
+} nop;
+
+#define NAT_MAX_OPS 16
+#define NAT_MAX_NODES 64
+#define NAT_MAX_REC 256
+/* A tape node the statement creates (in creation order). */
+typedef struct nnode {
+  nop op[NAT_MAX_OPS]; /* operands in the order of the node's partials */
+  int nop;             /* their number */
+} nnode;
+
+/* The emission state. */
+typedef struct emitter {
+  nat_prog *np;               /* the program being built */
+  const urn_prog *p;          /* the resolved program */
+  urn_buf *f;                 /* where forward code goes */
+  int nv;                     /* C variables numbered so far */
+  nnode node[NAT_MAX_NODES];  /* nodes of the current statement */
+  int nnode;                  /* their number */
+  int pc, lc, qc;             /* the current statement's P, L, Q record sizes */
+  int pvar[NAT_MAX_REC];      /* P record entry i: the C variable pN holding the partial */
+  int lvar[NAT_MAX_REC];      /* L record entry i: the C variable xN holding the leaf's node */
+  int qvar[NAT_MAX_REC];      /* Q record entry i: the C variable qN holding the partials' array */
+  int loop_slot[32], loop_var[32]; /* enclosing loops: their slot and C variable iN */
+  int nloop;                  /* their number */
+} emitter;
+
+static int fail(emitter *E, int line, int col, const char *what) {
+  if (!E->np->why[0]) snprintf(E->np->why, sizeof E->np->why, "%d:%d: %s", line, col, what);
+  return -1;
+}
+#define FAIL(e, what) fail(E, (e)->line, (e)->col, what)
+
+/* The index of slot s in the program's slot list (added on first use). */
+static int use_slot(emitter *E, int s, int var) {
+  nat_prog *np = E->np;
+  for (int i = 0; i < np->nslots; i++)
+    if (np->slots[i] == s) { np->slot_var[i] |= (unsigned char)var; return i; }
+  if (np->nslots == np->capslots) {
+    np->capslots = np->capslots ? 2 * np->capslots : 16;
+    np->slots = urn_xrealloc(np->slots, (size_t)np->capslots * sizeof *np->slots);
+    np->slot_var = urn_xrealloc(np->slot_var, (size_t)np->capslots);
+  }
+  np->slots[np->nslots] = s, np->slot_var[np->nslots] = (unsigned char)var;
+  return np->nslots++;
+}
+
+static int loop_var_of(const emitter *E, const ir_ex *e) {
+  for (int i = E->nloop; i-- > 0;)
+    if (e->global && E->loop_slot[i] == e->slot) return E->loop_var[i];
+  return -1;
+}
+
+/* Adds operand r (NR_LEAF or NR_NODE; constants are no operand) with its partial in pN to node k. */
+static int add_op(emitter *E, int k, nref r, int pvar) {
+  if (r.kind == NR_CONST) return 0;
+  nnode *n = &E->node[k];
+  if (n->nop == NAT_MAX_OPS || E->pc == NAT_MAX_REC || E->lc == NAT_MAX_REC) return -1;
+  nop *o = &n->op[n->nop++];
+  o->kind = r.kind, o->off = E->pc;
+  E->pvar[E->pc++] = pvar;
+  if (r.kind == NR_LEAF) o->ref = E->lc, E->lvar[E->lc++] = r.x;
+  else o->ref = r.node;
+  return 0;
+}
+
+static int new_node(emitter *E) {
+  if (E->nnode == NAT_MAX_NODES) return -1;
+  E->node[E->nnode].nop = 0;
+  return E->nnode++;
+}
+
+/* A double as C source, exactly. */
+static void put_double(urn_buf *b, double x) {
+  if (x != x) urn_buf_puts(b, "(0.0 / 0.0)");
+  else if (x == 1.0 / 0.0) urn_buf_puts(b, "(1.0 / 0.0)");
+  else if (x == -1.0 / 0.0) urn_buf_puts(b, "(-1.0 / 0.0)");
+  else urn_buf_printf(b, "%a", x);
+}
+
+static int emit_scalar(emitter *E, const ir_ex *e, nref *out);
+
+/* A 1-D container variable (vector, row_vector, 1-D array of reals or ints): its slot index, or -1. */
+static int container_var(emitter *E, const ir_ex *x) {
+  if (x->kind != URN_EX_VAR || !x->global || x->g != rt_g_var || x->slot >= E->p->nglob) return -1;
+  int ok = (x->ty.dims == 1 && (x->ty.base == URN_TY_REAL || x->ty.base == URN_TY_INT)) ||
+           (x->ty.dims == 0 && (x->ty.base == URN_TY_VECTOR || x->ty.base == URN_TY_ROW_VECTOR));
+  if (!ok || loop_var_of(E, x) >= 0) return -1;
+  return use_slot(E, x->slot, !x->novar);
+}
+
+/* x[i] with a single int index on a 1-D container variable (rt_s_index1 / rt_s_index1v / rt_s_index). */
+static int emit_index(emitter *E, const ir_ex *e, nref *out) {
+  if (e->nidx != 1 || e->idx[0].kind != URN_IDX_SINGLE || (e->s != rt_s_index1 && e->s != rt_s_index1v && e->s != rt_s_index))
+    return FAIL(e, "indexing other than x[i]");
+  int k = container_var(E, e->a[0]);
+  if (k < 0) return FAIL(e, "indexing of other than a 1-D variable");
+  nref ir;
+  if (emit_scalar(E, e->idx[0].lo, &ir)) return -1;
+  int v = E->nv++;
+  urn_buf_printf(E->f, "  if (!(v%d >= 1 && v%d <= (double)h->n[%d])) return 1;\n", ir.v, ir.v, k);
+  urn_buf_printf(E->f, "  const size_t o%d = (size_t)v%d - 1;\n  const double v%d = h->v[%d][o%d];\n", v, ir.v, v, k, v);
+  out->v = v, out->kind = NR_CONST;
+  if (!e->a[0]->novar) {
+    urn_buf_printf(E->f, "  const int32_t x%d = h->ix[%d][o%d];\n", v, k, v);
+    out->kind = NR_LEAF, out->x = v;
+  }
+  return 0;
+}
+
+/* + - * / and unary -: the value and partials rt_s_add..rt_s_neg compute. */
+static int emit_arith(emitter *E, const ir_ex *e, nref *out) {
+  nref a, b = {NR_CONST, -1, -1, -1};
+  if (emit_scalar(E, e->a[0], &a)) return -1;
+  if (e->s != rt_s_neg && emit_scalar(E, e->a[1], &b)) return -1;
+  int v = E->nv++;
+  if (e->s == rt_s_neg) urn_buf_printf(E->f, "  const double v%d = -v%d;\n", v, a.v);
+  else
+    urn_buf_printf(E->f, "  const double v%d = v%d %s v%d;\n", v, a.v,
+                   e->s == rt_s_add ? "+" : e->s == rt_s_sub ? "-" : e->s == rt_s_mul ? "*" : "/", b.v);
+  out->v = v, out->kind = NR_CONST;
+  if (a.kind == NR_CONST && b.kind == NR_CONST) return 0;
+  int pa = E->nv++, pb = E->nv++;
+  if (e->s == rt_s_add) urn_buf_printf(E->f, "  const double p%d = 1, p%d = 1;\n", pa, pb);
+  else if (e->s == rt_s_sub) urn_buf_printf(E->f, "  const double p%d = 1, p%d = -1;\n", pa, pb);
+  else if (e->s == rt_s_mul) urn_buf_printf(E->f, "  const double p%d = v%d, p%d = v%d;\n", pa, b.v, pb, a.v);
+  else if (e->s == rt_s_div) urn_buf_printf(E->f, "  const double p%d = 1 / v%d, p%d = -v%d / v%d;\n", pa, b.v, pb, v, b.v);
+  else urn_buf_printf(E->f, "  const double p%d = -1, p%d = 0;\n", pa, pb);
+  int k = new_node(E);
+  if (k < 0 || add_op(E, k, a, pa) || add_op(E, k, b, pb)) return FAIL(e, "a statement too large");
+  out->kind = NR_NODE, out->node = k;
+  return 0;
+}
+
+static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
+  if (!urn_is_scalar(e->ty)) return FAIL(e, "a container expression");
+  out->kind = NR_CONST, out->x = out->node = -1;
+  if (e->s == rt_s_const) {
+    out->v = E->nv++;
+    urn_buf_printf(E->f, "  const double v%d = ", out->v);
+    put_double(E->f, e->c);
+    urn_buf_puts(E->f, ";\n");
+    return 0;
+  }
+  if (e->kind == URN_EX_VAR && e->s == rt_s_var) {
+    int lv = loop_var_of(E, e);
+    out->v = E->nv++;
+    if (lv >= 0) { urn_buf_printf(E->f, "  const double v%d = i%d;\n", out->v, lv); return 0; }
+    if (!e->global || e->slot >= E->p->nglob) return FAIL(e, "a local variable");
+    int k = use_slot(E, e->slot, !e->novar);
+    urn_buf_printf(E->f, "  const double v%d = h->v[%d][0];\n", out->v, k);
+    if (!e->novar) {
+      urn_buf_printf(E->f, "  const int32_t x%d = h->ix[%d][0];\n", out->v, k);
+      out->kind = NR_LEAF, out->x = out->v;
+    }
+    return 0;
+  }
+  if (e->kind == URN_EX_INDEX) return emit_index(E, e, out);
+  if (e->s == rt_s_add || e->s == rt_s_sub || e->s == rt_s_mul || e->s == rt_s_div || e->s == rt_s_neg)
+    return emit_arith(E, e, out);
+  return FAIL(e, "an expression outside the native subset");
+}
+
+/* normal_lpdf(y | mu, sigma) on scalars as lang/eval.c's normal3 computes it (the affine location p * q + c as
+ * one node); propto: the C expression for its propto flag. */
+static int emit_normal3(emitter *E, ir_ex *const *a, const char *propto, nref *out) {
+  nref y, m = {NR_CONST, -1, -1, -1}, p = m, q = m, s;
+  const ir_ex *me = a[1];
+  int affine = me->s == rt_s_add && me->a[0]->s == rt_s_mul;
+  if (emit_scalar(E, a[0], &y)) return -1;
+  int mu = E->nv++;
+  if (affine) {
+    const ir_ex *mm = me->a[0];
+    if (emit_scalar(E, mm->a[0], &p) || emit_scalar(E, mm->a[1], &q) || emit_scalar(E, me->a[1], &m)) return -1;
+    urn_buf_printf(E->f, "  const double v%d = v%d * v%d + v%d;\n", mu, p.v, q.v, m.v);
+  } else {
+    if (emit_scalar(E, me, &m)) return -1;
+    urn_buf_printf(E->f, "  const double v%d = v%d;\n", mu, m.v);
+  }
+  if (emit_scalar(E, a[2], &s)) return -1;
+  int v = E->nv++, vy = !a[0]->novar, vm = !a[1]->novar, vs = !a[2]->novar;
+  urn_buf_printf(E->f, "  if (!(v%d > 0) || isinf(v%d) || isnan(v%d) || !isfinite(v%d)) return 1;\n", s.v, s.v, y.v, mu);
+  urn_buf_printf(E->f, "  const double inv%d = 1 / v%d, z%d = (v%d - v%d) * inv%d;\n  double v%d = 0;\n", v, s.v, v, y.v,
+                 mu, v, v);
+  urn_buf_printf(E->f, "  if (!(%s) || %d) v%d = -0.5 * z%d * z%d;\n", propto, vy || vm || vs, v, v, v);
+  urn_buf_printf(E->f, "  if (!(%s) || %d) v%d -= log(v%d);\n", propto, vs, v, s.v);
+  urn_buf_printf(E->f, "  if (!(%s)) v%d -= 0.91893853320467274178;\n", propto, v);
+  out->v = v, out->kind = NR_CONST;
+  if (y.kind == NR_CONST && m.kind == NR_CONST && s.kind == NR_CONST && p.kind == NR_CONST && q.kind == NR_CONST)
+    return 0;
+  int py = E->nv++, pp = E->nv++, pq = E->nv++, pm = E->nv++, ps = E->nv++;
+  if (!affine) {
+    urn_buf_printf(E->f, "  const double p%d = -z%d * inv%d, p%d = z%d * inv%d, p%d = (z%d * z%d - 1) * inv%d;\n", py, v,
+                   v, pm, v, v, ps, v, v, v);
+  } else {
+    urn_buf_printf(E->f, "  const double dm%d = z%d * inv%d;\n", v, v, v);
+    urn_buf_printf(E->f, "  const double p%d = -dm%d, p%d = dm%d * v%d, p%d = dm%d * v%d, p%d = dm%d, p%d = (z%d * z%d - 1) * inv%d;\n",
+                   py, v, pp, v, q.v, pq, v, p.v, pm, v, ps, v, v, v);
+  }
+  int k = new_node(E);
+  if (k < 0 || add_op(E, k, y, py) || add_op(E, k, p, pp) || add_op(E, k, q, pq) || add_op(E, k, m, pm) ||
+      add_op(E, k, s, ps))
+    return FAIL(a[0], "a statement too large");
+  out->kind = NR_NODE, out->node = k;
+  return 0;
+}
+
+/* A distribution call through its urn_dist function, as lang/fn_dist.c's urn_fn_dist_call makes it: scalar
+ * arguments and whole container variables; one node with partials to every parameter-dependent argument. */
+static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line,
+                     int col, nref *out) {
+  if (!(bi->flags & URN_BI_DIST) || na > NAT_MAX_ARGS) return fail(E, line, col, "this density");
+  const urn_dist *d = bi->aux;
+  int kind = bi->aux2;
+  if ((kind != URN_DF_LPDF && kind != URN_DF_LUPDF) || d->multivariate) return fail(E, line, col, "this density");
+  nat_prog *np = E->np;
+  if (np->nsites == np->capsites) {
+    np->capsites = np->capsites ? 2 * np->capsites : 8;
+    np->sites = urn_xrealloc(np->sites, (size_t)np->capsites * sizeof *np->sites);
+  }
+  int site = np->nsites;
+  nref r[NAT_MAX_ARGS];
+  int slot[NAT_MAX_ARGS];
+  for (int i = 0; i < na; i++) {
+    urn_dist_argkind ak = d->args[i].kind;
+    if (ak != URN_DA_REALS && ak != URN_DA_REAL && ak != URN_DA_INTS && ak != URN_DA_INT)
+      return FAIL(a[i], "an argument kind outside the native subset");
+    slot[i] = -1;
+    if (a[i]->s && urn_is_scalar(a[i]->ty)) {
+      if (emit_scalar(E, a[i], &r[i])) return -1;
+    } else {
+      slot[i] = container_var(E, a[i]);
+      if (slot[i] < 0) return FAIL(a[i], "a container argument other than a variable");
+      r[i].kind = a[i]->novar ? NR_CONST : NR_RUN;
+    }
+  }
+  np->sites[np->nsites++] = (nat_site){bi, a, na};
+  int v = E->nv++;
+  urn_buf_printf(E->f, "  nat_darg da%d[%d];\n  memset(da%d, 0, sizeof da%d);\n", v, na, v, v);
+  int pvar[NAT_MAX_ARGS];
+  for (int i = 0; i < na; i++) {
+    int ints = d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT, var = !a[i]->novar;
+    pvar[i] = E->nv++;
+    urn_buf_printf(E->f, "  da%d[%d].memo = h->memo[%d];\n", v, i, site * NAT_MAX_ARGS + i);
+    if (slot[i] < 0) {
+      if (ints) urn_buf_printf(E->f, "  const int iv%d = (int)v%d;\n  da%d[%d].iv = &iv%d;\n", pvar[i], r[i].v, v, i, pvar[i]);
+      else urn_buf_printf(E->f, "  da%d[%d].v = &v%d;\n", v, i, r[i].v);
+      urn_buf_printf(E->f, "  da%d[%d].n = 1, da%d[%d].rows = 1, da%d[%d].cols = 1;\n", v, i, v, i, v, i);
+      if (var && !ints) urn_buf_printf(E->f, "  double p%d = 0;\n  da%d[%d].d = &p%d;\n", pvar[i], v, i, pvar[i]);
+    } else {
+      int k = slot[i];
+      urn_buf_printf(E->f, "  da%d[%d].n = h->n[%d], da%d[%d].rows = h->n[%d], da%d[%d].cols = 1;\n", v, i, k, v, i, k, v, i);
+      if (ints) {
+        urn_buf_printf(E->f, "  int *iv%d = h->scratch(h, (h->n[%d] ? h->n[%d] : 1) * sizeof(int));\n", pvar[i], k, k);
+        urn_buf_printf(E->f, "  for (size_t j = 0; j < h->n[%d]; j++) iv%d[j] = (int)h->v[%d][j];\n  da%d[%d].iv = iv%d;\n", k,
+                       pvar[i], k, v, i, pvar[i]);
+      } else {
+        urn_buf_printf(E->f, "  da%d[%d].v = h->v[%d];\n", v, i, k);
+      }
+      if (var && !ints)
+        urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (h->n[%d] ? h->n[%d] : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n",
+                       pvar[i], k, k, v, i, pvar[i]);
+    }
+  }
+  urn_buf_printf(E->f, "  double v%d = 0;\n  if (((nat_dist_fn)h->fn[%d])(da%d, %s, &v%d, h->err)) return 1;\n", v, site, v, propto, v);
+  out->v = v, out->kind = NR_CONST;
+  int any = 0;
+  for (int i = 0; i < na; i++) any |= !a[i]->novar;
+  if (!any) return 0;
+  int k = new_node(E);
+  if (k < 0) return fail(E, line, col, "a statement too large");
+  for (int i = 0; i < na; i++) {
+    if (a[i]->novar) continue;
+    if (slot[i] < 0) {
+      if (add_op(E, k, r[i], pvar[i])) return fail(E, line, col, "a statement too large");
+      continue;
+    }
+    nnode *n = &E->node[k];
+    if (n->nop == NAT_MAX_OPS || E->qc == NAT_MAX_REC) return fail(E, line, col, "a statement too large");
+    nop *o = &n->op[n->nop++];
+    o->kind = NR_RUN, o->ref = slot[i], o->off = E->qc;
+    E->qvar[E->qc++] = pvar[i];
+  }
+  out->kind = NR_NODE, out->node = k;
+  return 0;
+}
+
+/* A statement's code: forward into f, reverse into r (to be run in reverse statement order). */
+static int emit_stmt(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r);
+
+/* `~` and `target +=` of a density: the term, then its records and its reverse. */
+static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  nref t;
+  E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
+  urn_buf_puts(f, "  {\n");
+  int rc;
+  if (s->kind == URN_ST_TILDE) {
+    if (s->fun || s->tlo || s->thi || !s->bi) return FAIL(s, "a user density or truncation");
+    if (s->run == rt_run_fn(URN_ST_TILDE, 1)) rc = emit_normal3(E, s->args, "propto", &t);
+    else if (s->run == rt_run_fn(URN_ST_TILDE, 0)) rc = emit_dist(E, s->bi, s->args, s->nargs, "propto", s->line, s->col, &t);
+    else return FAIL(s, "a fused vectorised argument");
+  } else {
+    const ir_ex *e = s->rhs;
+    if (s->run != rt_run_fn(URN_ST_TARGET, 0) || !e->s || !urn_is_scalar(e->ty)) return FAIL(s, "this target increment");
+    const char *pr = e->propto ? "propto" : "0";
+    if (e->s == rt_s_normal) rc = emit_normal3(E, e->a, pr, &t);
+    else if (e->s == rt_s_dist) rc = emit_dist(E, e->bi, e->a, e->na, pr, e->line, e->col, &t);
+    else return FAIL(e, "a target increment other than a density");
+  }
+  if (rc) return -1;
+  if (t.kind == NR_CONST) { urn_buf_printf(f, "  tc += v%d;\n  }\n", t.v); return 0; }
+  urn_buf_printf(f, "  h->term(h, v%d);\n", t.v);
+  urn_buf_printf(f, "  if (np + %d > h->pcap || nl + %d > h->lcap || nq + %d > h->qcap) h->grow(h, np + %d, nl + %d, nq + %d);\n",
+                 E->pc, E->lc, E->qc, E->pc, E->lc, E->qc);
+  for (int i = 0; i < E->pc; i++) urn_buf_printf(f, "  h->P[np + %d] = p%d;\n", i, E->pvar[i]);
+  for (int i = 0; i < E->lc; i++) urn_buf_printf(f, "  h->L[nl + %d] = x%d;\n", i, E->lvar[i]);
+  for (int i = 0; i < E->qc; i++) urn_buf_printf(f, "  h->Q[nq + %d] = q%d;\n", i, E->qvar[i]);
+  urn_buf_printf(f, "  np += %d, nl += %d, nq += %d;\n  }\n", E->pc, E->lc, E->qc);
+  /* the reverse: nodes newest first, each operand's adjoint += node adjoint * partial, as ad/tape.c's sweep */
+  urn_buf_printf(r, "  {\n  np -= %d, nl -= %d, nq -= %d;\n", E->pc, E->lc, E->qc);
+  urn_buf_puts(r, "  const double *P = h->P + np; const int32_t *L = h->L + nl; double *const *Q = h->Q + nq;\n");
+  urn_buf_puts(r, "  (void)P, (void)L, (void)Q;\n");
+  for (int k = 0; k < E->nnode; k++) urn_buf_printf(r, "  double a%d = %s;\n", k, k == E->nnode - 1 ? "1" : "0");
+  for (int k = E->nnode; k-- > 0;) {
+    const nnode *n = &E->node[k];
+    urn_buf_printf(r, "  if (a%d != 0) {\n", k);
+    for (int j = 0; j < n->nop; j++) {
+      const nop *o = &n->op[j];
+      if (o->kind == NR_NODE) urn_buf_printf(r, "    a%d += a%d * P[%d];\n", o->ref, k, o->off);
+      else if (o->kind == NR_LEAF) urn_buf_printf(r, "    adj[L[%d]] += a%d * P[%d];\n", o->ref, k, o->off);
+      else
+        urn_buf_printf(r, "    for (size_t j = 0; j < h->n[%d]; j++) adj[h->ix[%d][j]] += a%d * Q[%d][j];\n", o->ref, o->ref, k,
+                       o->off);
+    }
+    urn_buf_puts(r, "  }\n");
+  }
+  urn_buf_puts(r, "  }\n");
+  return 0;
+}
+
+/* Statements [0, n): forward in order; reverse blocks in reverse order. */
+static int emit_list(emitter *E, ir_st *const *st, int n, urn_buf *f, urn_buf *r) {
+  urn_buf *rs = urn_xcalloc((size_t)(n ? n : 1), sizeof *rs);
+  int rc = 0;
+  for (int i = 0; i < n && !rc; i++) urn_buf_init(&rs[i]), rc = emit_stmt(E, st[i], f, &rs[i]);
+  for (int i = n; i-- > 0;) {
+    if (!rc && rs[i].data) urn_buf_append(r, rs[i].data, rs[i].len);
+    if (rs[i].data || rs[i].cap) urn_buf_free(&rs[i]);
+  }
+  free(rs);
+  return rc;
+}
+
+/* for (i in lo:hi): as run_for (a double counter); the reverse runs the iterations hi..lo. */
+static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  if (E->nloop == 32 || !s->global) return FAIL(s, "this loop");
+  nref lo, hi;
+  int iv = E->nv++;
+  urn_buf b, rb;
+  urn_buf_init(&b), urn_buf_init(&rb);
+  /* the bounds, evaluated in both passes (data only: the same values) */
+  E->f = &b;
+  if (emit_scalar(E, s->lo, &lo) || emit_scalar(E, s->hi, &hi) || lo.kind != NR_CONST || hi.kind != NR_CONST) {
+    urn_buf_free(&b), urn_buf_free(&rb);
+    return FAIL(s, "loop bounds outside the native subset");
+  }
+  E->loop_slot[E->nloop] = s->slot, E->loop_var[E->nloop++] = iv;
+  urn_buf_puts(f, "  {\n");
+  urn_buf_append(f, b.data, b.len);
+  urn_buf_printf(f, "  for (double i%d = v%d; i%d <= v%d; i%d++) {\n", iv, lo.v, iv, hi.v, iv);
+  urn_buf_puts(r, "  {\n");
+  urn_buf_append(r, b.data, b.len);
+  urn_buf_printf(r, "  for (double i%d = v%d; i%d >= v%d; i%d--) {\n", iv, hi.v, iv, lo.v, iv);
+  const ir_st *body = s->body[0];
+  int rc = body->kind == URN_ST_BLOCK ? emit_list(E, body->body, body->nbody, f, &rb) : emit_stmt(E, body, f, &rb);
+  E->nloop--;
+  if (!rc) urn_buf_append(r, rb.data ? rb.data : "", rb.len);
+  urn_buf_puts(f, "  }\n  }\n");
+  urn_buf_puts(r, "  }\n  }\n");
+  urn_buf_free(&b), urn_buf_free(&rb);
+  return rc;
+}
+
+static int emit_stmt(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  switch (s->kind) {
+    case URN_ST_TILDE: case URN_ST_TARGET: return emit_term(E, s, f, r);
+    case URN_ST_FOR:
+      if (s->run != rt_run_fn(URN_ST_FOR, 0) && s->run != urn_batch_run) return FAIL(s, "this loop");
+      return emit_for(E, s, f, r);
+    case URN_ST_BLOCK: return emit_list(E, s->body, s->nbody, f, r);
+    case URN_ST_EMPTY: return 0;
+    default: return FAIL(s, "a statement outside the native subset");
+  }
+}
+
+/* The ABI text in front of every program (mirrors nat_host and urn_darg). */
+static const char nat_abi_text[] =
+    "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n"
+    "typedef struct nat_darg { const double *v; const int *iv; size_t n, rows, cols; double *d; void *memo; } nat_darg;\n"
+    "typedef int (*nat_dist_fn)(const nat_darg *, int, double *, void *);\n"
+    "typedef struct nat_host {\n  const double *const *v; const int32_t *const *ix; const size_t *n; void *const *fn;\n"
+    "  void *const *memo; void *err; double *adj; double *P; int32_t *L; double **Q; size_t pcap, lcap, qcap;\n"
+    "  void (*grow)(struct nat_host *, size_t, size_t, size_t); void *(*scratch)(struct nat_host *, size_t);\n"
+    "  void (*term)(struct nat_host *, double); void *ctx;\n} nat_host;\n";
+
+int urn_nat_emit(const urn_prog *p, nat_prog *out) {
+  memset(out, 0, sizeof *out);
+  urn_buf_init(&out->c);
+  emitter *E = urn_xcalloc(1, sizeof *E);
+  E->np = out, E->p = p;
+  urn_buf f, r;
+  urn_buf_init(&f), urn_buf_init(&r);
+  int rc = emit_list(E, p->stmts[URN_BLK_MODEL], p->nstmts[URN_BLK_MODEL], &f, &r);
+  if (!rc) {
+    urn_buf_puts(&out->c, "/* urn native tier: the model block's log density and gradient (src/native/emit.c) */\n");
+    urn_buf_puts(&out->c, nat_abi_text);
+    urn_buf_puts(&out->c, "int urn_native_lp(nat_host *h, int propto, double *tcp) {\n");
+    urn_buf_puts(&out->c, "  double tc = *tcp, *adj = h->adj;\n  size_t np = 0, nl = 0, nq = 0;\n  (void)adj;\n");
+    if (f.data) urn_buf_append(&out->c, f.data, f.len);
+    if (r.data) urn_buf_append(&out->c, r.data, r.len);
+    urn_buf_puts(&out->c, "  *tcp = tc;\n  return 0;\n}\n");
+  }
+  urn_buf_free(&f), urn_buf_free(&r);
+  free(E);
+  return rc;
+}
+
+void urn_nat_prog_free(nat_prog *np) {
+  urn_buf_free(&np->c);
+  free(np->slots), free(np->slot_var), free(np->sites);
+  memset(np, 0, sizeof *np);
+}

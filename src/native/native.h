@@ -1,0 +1,91 @@
+/* native/native.h — the native tier: the model block's log density and gradient emitted as C (emit.c), compiled
+ * by the system C compiler into a cached shared object and loaded with dlopen (build.c), and run in place of the
+ * interpreter's model block (run.c), with values and gradients bit-identical to the interpreter's (the same
+ * operations in the same order; docs/autodiff.md "Native tier").  Internal: the model layer (model/model.c) is
+ * its only caller. */
+#ifndef URN_NATIVE_NATIVE_H
+#define URN_NATIVE_NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lang/eval.h"
+#include "util/util.h"
+
+/* The contract between the host and an emitted object.  Its text is emitted in front of every program
+ * (NAT_ABI_TEXT in emit.c), so both sides agree; run.c checks the urn_darg layout it mirrors. */
+typedef struct nat_host {
+  const double *const *v;     /* values of each slot the program reads (emit order) */
+  const int32_t *const *ix;   /* their tape nodes (NULL: constants) */
+  const size_t *n;            /* their number of values */
+  void *const *fn;            /* each distribution call site's urn_dist_fn */
+  void *const *memo;          /* each call site's argument memos (urn_dmemo *), NAT_MAX_ARGS per site */
+  void *err;                  /* urn_error * for the distribution functions */
+  double *adj;                /* adjoints of the tape's nodes so far (leaves), zeroed by the host */
+  double *P;                  /* partials recorded by the forward pass */
+  int32_t *L;                 /* leaf nodes recorded by the forward pass */
+  double **Q;                 /* partial arrays of container arguments recorded by the forward pass */
+  size_t pcap, lcap, qcap;    /* their capacities */
+  void (*grow)(struct nat_host *h, size_t np, size_t nl, size_t nq); /* makes room for np, nl, nq entries */
+  void *(*scratch)(struct nat_host *h, size_t bytes); /* zeroed storage that lives for this evaluation */
+  void (*term)(struct nat_host *h, double v);          /* appends a target term that is a node */
+  void *ctx;                  /* the host's own state */
+} nat_host;
+#define NAT_MAX_ARGS 10
+/* The emitted entry point: 0 done (tc: target's constant part, updated), nonzero: the interpreter must run this
+ * evaluation instead (a rejection, an index out of range, a distribution's error: its message comes from there). */
+typedef int (*nat_lp_fn)(nat_host *h, int propto, double *tc);
+
+/* A distribution call site of an emitted program: what the host passes as h->fn[i] and h->memo. */
+typedef struct nat_site {
+  const urn_builtin *bi;      /* the density */
+  ir_ex *const *args;         /* its arguments (variate first) */
+  int na;                     /* their number */
+} nat_site;
+
+/* An emitted program. */
+typedef struct nat_prog {
+  urn_buf c;                  /* the C text */
+  int *slots;                 /* program-level slots the code reads, in h->v order */
+  unsigned char *slot_var;    /* slot i is read as a parameter (its tape nodes are leaves) */
+  int nslots, capslots;       /* used / allocated */
+  nat_site *sites;            /* distribution call sites, in h->fn order */
+  int nsites, capsites;       /* used / allocated */
+  char why[160];              /* when emission failed: the first construct outside the subset */
+} nat_prog;
+
+/* Emits the model block of p as C.  0: done; -1: a construct outside the native subset (why says which; the
+ * interpreter runs the program).  nat_prog_free in both cases. */
+int urn_nat_emit(const urn_prog *p, nat_prog *out);
+void urn_nat_prog_free(nat_prog *np);
+
+/* A loaded native model. */
+typedef struct urn_native urn_native;
+/* Compiles (or finds in cache_dir) and loads the emitted program np (taken over).  cc: the compiler command
+ * ("cc").  NULL and a one-line reason in why when there is no compiler, it fails, or dlopen fails. */
+urn_native *urn_nat_build(nat_prog *np, const char *cache_dir, const char *cc, char *why, size_t whycap);
+void urn_nat_free(urn_native *nt);
+/* 1 when the compiled object came from the cache (no compiler run). */
+int urn_nat_cached(const urn_native *nt);
+
+/* Runs the model block natively on ev (parameters and transformed parameters already on its tape): on success
+ * pushes one node whose partials are the model block's adjoints of the earlier nodes, adds it to target, adds
+ * the constant terms to ev->target_c, and returns 1 with *lp the log density summed in the interpreter's order.
+ * 0: nothing changed; the interpreter must run the block. */
+int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp);
+
+
+
+/* The native tier of one model (tier.c). */
+typedef struct urn_nat_tier urn_nat_tier;
+/* Emits p's model block and builds it (in a background thread, or now when wait); never NULL. */
+urn_nat_tier *urn_nat_tier_start(const urn_prog *p, int wait, const char *cache, const char *cc);
+/* The native model to run this evaluation, or NULL (the interpreter).  *verify = 1: this evaluation must compare
+ * it with the interpreter and report with urn_nat_tier_verified (or urn_nat_tier_unverified to postpone). */
+const urn_native *urn_nat_tier_get(urn_nat_tier *t, int *verify);
+void urn_nat_tier_verified(urn_nat_tier *t, int ok, const char *why);
+void urn_nat_tier_unverified(urn_nat_tier *t);
+/* One line saying what the tier does ("native: on (...)", "native: interpreter only (reason)", ...). */
+const char *urn_nat_tier_status(urn_nat_tier *t);
+void urn_nat_tier_free(urn_nat_tier *t);
+#endif
