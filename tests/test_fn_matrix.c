@@ -64,6 +64,28 @@ static void test_gradients(void) {
   CHECK(e < 1e-7, "gradients of the matrix functions vs finite differences: worst %.3g %s", e, msg);
 }
 
+/* cholesky_decompose's adjoint (fn_linalg.c: the factorization run backward element by element) on a 7 x 7
+ * matrix of parameters, every element of L weighted differently, and on an 11-point GP covariance (the shape of
+ * posteriordb's gp_pois_regr), vs finite differences. */
+static void test_cholesky_adjoint(void) {
+  const char *src =
+      "parameters { matrix[7, 7] A; real<lower=0> rho; real<lower=0> alpha; }\n"
+      "model {\n"
+      "  matrix[7, 7] L = cholesky_decompose(crossprod(A) + diag_matrix(rep_vector(1.5, 7)));\n"
+      "  matrix[11, 11] K = gp_exp_quad_cov(linspaced_array(11, -10, 10), alpha, rho) + diag_matrix(rep_vector(0.1, 11));\n"
+      "  matrix[11, 11] M = cholesky_decompose(K);\n"
+      "  for (j in 1:7) for (i in j:7) target += sin(i + 0.5 * j) * L[i, j] + 0.1 * i * square(L[i, j]);\n"
+      "  for (j in 1:11) for (i in j:11) target += cos(0.3 * i - j) * M[i, j];\n"
+      "}\n";
+  double u[51];
+  urn_rng rng;
+  urn_rng_seed(&rng, 11, 0);
+  for (int i = 0; i < 49; i++) u[i] = 0.7 * urn_rng_normal(&rng);
+  u[49] = log(3.0), u[50] = log(1.3);
+  double e = probe_fd_src(src, u, 1e-5, msg, sizeof msg);
+  CHECK(e < 1e-7, "cholesky_decompose's adjoint (7 x 7 and an 11-point GP) vs finite differences: worst %.3g %s", e, msg);
+}
+
 static void expect_reject(const char *what, const char *stmt, const char *want) {
   char src[2048];
   snprintf(src, sizeof src, "generated quantities {\n  %s\n}\n", stmt);
@@ -204,6 +226,7 @@ static void test_tuples(void) {
 int main(void) {
   test_table();
   test_gradients();
+  test_cholesky_adjoint();
   test_checks();
   test_identities();
   test_tuples();
