@@ -219,87 +219,117 @@ int urn_hmm_viterbi_tv(int K, size_t T, const double *pi, const double *A, const
   return urn__hmm_viterbi_core(K, T, pi, A, (size_t)K * K, LL, states); /* hmm_infer.c */
 }
 
-/* ---- the M-step ---- */
+/* ---- the M-step ----
+ *
+ * The K origin states are independent problems, but they share the data: every
+ * pass over time evaluates all the origins still iterating.  Per step the
+ * Hessian of origin i is n_t (diag(p) - p p') (x) x x' (x = (u_t, 1)), so a pass
+ * accumulates, per origin, K(K+1)/2 state pairs times the n1(n1+1)/2 distinct
+ * products of x (computed once per step for all origins), and the full matrix is
+ * assembled after the pass.  The line search's trial point is evaluated with its
+ * derivatives, so an accepted step costs one pass: a Newton iteration is one pass
+ * over the data for all origins together (before: one pass per origin for the
+ * derivatives plus one per trial point). */
 
-/* One origin state's objective over the pooled steps. */
+/* The data and sizes of one M-step. */
 typedef struct tr_ctx {
-  int K, U, n1;              /* states, inputs, U + 1 */
-  int origin;                /* the origin state i */
+  int K, U, n1, nth;         /* states, inputs, U + 1, K (U + 1) coefficients per origin */
+  int npair, nsym;           /* K(K+1)/2 state pairs, n1(n1+1)/2 distinct products x_q x_r */
   const urn_hmm_seq *seqs;   /* batch (inputs u) */
   size_t nseq;               /* number of sequences */
   const double *xi;          /* pooled per-step expected counts, n_total x K x K */
   double lambda;             /* prior precision 1/s^2 (0: maximum likelihood) */
-  double *eta;               /* scratch, K */
 } tr_ctx;
 
-/* Linear predictors at u (NULL for step 0, which has no counts) and their log-sum-exp. */
-static double tr_eta(const tr_ctx *c, const double *th, const double *u, double *eta) {
-  double mx = -INFINITY;
-  for (int j = 0; j < c->K; j++) {
-    const double *r = th + (size_t)j * c->n1;
-    double e = r[c->U];
-    for (int q = 0; q < c->U; q++) e += r[q] * u[q];
-    eta[j] = e;
-    if (e > mx) mx = e;
-  }
-  double s = 0.0;
-  for (int j = 0; j < c->K; j++) s += exp(eta[j] - mx);
-  return mx + log(s);
-}
-
-/* F(theta), and when g is not NULL its gradient and minus its Hessian H (nth x nth). */
-static double tr_eval(tr_ctx *c, const double *th, double *g, double *H) {
-  int K = c->K, U = c->U, n1 = c->n1, nth = K * n1;
+/* One pass over the data: for every origin i with mode[i] > 0, F[i] = sum_t sum_j
+ * xi_t[i,j] log p_t(i -> j) at theta + i nth; with mode[i] == 2 also the gradient
+ * (g + i nth) and the packed Hessian blocks (Hs + i npair nsym, minus the Hessian). */
+static void tr_pass(const tr_ctx *c, const double *theta, const int *mode, double *F, double *g, double *Hs) {
+  int K = c->K, U = c->U, n1 = c->n1, nth = c->nth, nsym = c->nsym, npair = c->npair, derivs = 0;
   size_t KK = (size_t)K * K;
-  double F = 0.0, xx[257], *x = n1 <= 257 ? xx : urn_xmalloc(sizeof(double) * (size_t)n1);
-  if (g) {
-    memset(g, 0, sizeof(double) * (size_t)nth);
-    memset(H, 0, sizeof(double) * (size_t)nth * nth);
+  for (int i = 0; i < K; i++) {
+    if (!mode[i]) continue;
+    F[i] = 0.0;
+    if (mode[i] == 2) {
+      derivs = 1;
+      memset(g + (size_t)i * nth, 0, sizeof(double) * (size_t)nth);
+      memset(Hs + (size_t)i * npair * nsym, 0, sizeof(double) * (size_t)npair * nsym);
+    }
   }
+  double buf[4 * 64 + 64 * 65 / 2], *x = buf, *eta = x + n1, *pr = eta + K, *xx = pr + K;
+  double *heap = NULL;
+  if (2 * (size_t)n1 + 2 * (size_t)K + (size_t)nsym > sizeof buf / sizeof buf[0])
+    x = heap = urn_xmalloc(sizeof(double) * (2 * (size_t)n1 + 2 * (size_t)K + (size_t)nsym)), eta = x + n1,
+    pr = eta + K, xx = pr + K;
   size_t at = 0;
   for (size_t b = 0; b < c->nseq; b++) {
     const urn_hmm_seq *s = &c->seqs[b];
-    for (size_t t = 0; t < s->T; t++, at++) {
-      if (t == 0) continue;
-      const double *cnt = c->xi + at * KK + (size_t)c->origin * K;
-      double n = 0.0;
-      for (int j = 0; j < K; j++) n += cnt[j];
-      if (n == 0.0) continue;
+    if (s->T == 0) continue;
+    at++; /* step 0 has no transition into it */
+    for (size_t t = 1; t < s->T; t++, at++) {
       const double *u = s->u + t * U;
-      double lse = tr_eta(c, th, u, c->eta);
-      for (int j = 0; j < K; j++) F += cnt[j] * (c->eta[j] - lse);
-      if (!g) continue;
       for (int q = 0; q < U; q++) x[q] = u[q];
       x[U] = 1.0;
-      double *pr = c->eta;
-      for (int j = 0; j < K; j++) pr[j] = exp(pr[j] - lse);
-      for (int j = 0; j < K; j++) {
-        double r = cnt[j] - n * pr[j];
-        for (int q = 0; q < n1; q++) g[j * n1 + q] += r * x[q];
-      }
-      for (int j = 0; j < K; j++)
-        for (int l = 0; l <= j; l++) {
-          double a = n * ((j == l ? pr[j] : 0.0) - pr[j] * pr[l]);
-          if (a == 0.0) continue;
-          for (int q = 0; q < n1; q++) {
-            double ax = a * x[q];
-            double *row = H + (size_t)(j * n1 + q) * nth + l * n1;
-            for (int r2 = 0; r2 < n1; r2++) row[r2] += ax * x[r2];
+      if (derivs)
+        for (int q = 0, k = 0; q < n1; q++)
+          for (int r = q; r < n1; r++) xx[k++] = x[q] * x[r];
+      const double *cnt_t = c->xi + at * KK;
+      for (int i = 0; i < K; i++) {
+        if (!mode[i]) continue;
+        const double *cnt = cnt_t + (size_t)i * K, *th = theta + (size_t)i * nth;
+        double n = 0.0;
+        for (int j = 0; j < K; j++) n += cnt[j];
+        if (n == 0.0) continue;
+        double mx = -INFINITY, fe = 0.0;
+        for (int j = 0; j < K; j++) {
+          const double *r = th + (size_t)j * n1;
+          double e = 0.0;
+          for (int q = 0; q < n1; q++) e += r[q] * x[q];
+          eta[j] = e;
+          fe += cnt[j] * e;
+          if (e > mx) mx = e;
+        }
+        double sum = 0.0;
+        for (int j = 0; j < K; j++) sum += pr[j] = exp(eta[j] - mx);
+        F[i] += fe - n * (mx + log(sum));
+        if (mode[i] != 2) continue;
+        double inv = 1.0 / sum, *gi = g + (size_t)i * nth, *hs = Hs + (size_t)i * npair * nsym;
+        for (int j = 0; j < K; j++) pr[j] *= inv;
+        for (int j = 0; j < K; j++) {
+          double rj = cnt[j] - n * pr[j], *gj = gi + (size_t)j * n1;
+          for (int q = 0; q < n1; q++) gj[q] += rj * x[q];
+        }
+        for (int j = 0; j < K; j++) {
+          double npj = n * pr[j];
+          for (int l = 0; l <= j; l++, hs += nsym) {
+            double a = (j == l ? npj : 0.0) - npj * pr[l];
+            for (int k = 0; k < nsym; k++) hs[k] += a * xx[k];
           }
         }
+      }
     }
   }
-  if (x != xx) free(x);
+  free(heap);
+}
+
+/* Origin i's full objective after a pass: the prior term, and (derivs) the full gradient and minus the Hessian H
+ * (nth x nth) from the packed blocks. */
+static double tr_finish(const tr_ctx *c, const double *th, double F, double *g, const double *hs, double *H) {
+  int K = c->K, n1 = c->n1, nth = c->nth;
   double q = 0.0;
-  for (int i = 0; i < nth; i++) q += th[i] * th[i];
+  for (int a = 0; a < nth; a++) q += th[a] * th[a];
   F -= 0.5 * c->lambda * q;
-  if (g) {
-    for (int i = 0; i < nth; i++) {
-      g[i] -= c->lambda * th[i];
-      for (int j = 0; j < i; j++) H[(size_t)j * nth + i] = H[(size_t)i * nth + j]; /* blocks l <= j filled the lower part */
-    }
-    for (int i = 0; i < nth; i++) H[(size_t)i * nth + i] += c->lambda;
-  }
+  if (!g) return F;
+  for (int a = 0; a < nth; a++) g[a] -= c->lambda * th[a];
+  for (int j = 0; j < K; j++)
+    for (int l = 0; l <= j; l++, hs += c->nsym)
+      for (int qq = 0, k = 0; qq < n1; qq++)
+        for (int r = qq; r < n1; r++, k++) {
+          size_t a1 = (size_t)j * n1 + qq, b1 = (size_t)l * n1 + r, a2 = (size_t)j * n1 + r, b2 = (size_t)l * n1 + qq;
+          H[a1 * nth + b1] = H[b1 * nth + a1] = hs[k];
+          H[a2 * nth + b2] = H[b2 * nth + a2] = hs[k];
+        }
+  for (int a = 0; a < nth; a++) H[(size_t)a * nth + a] += c->lambda;
   return F;
 }
 
@@ -313,96 +343,128 @@ static void tr_project(int K, int n1, double *v) {
   }
 }
 
-/* Damped Newton from theta (in place) for one origin state; returns 1 when it did not converge cleanly. */
-static int tr_newton(tr_ctx *c, double *theta, double total) {
-  int K = c->K, n1 = c->n1, nth = K * n1;
+/* The Newton direction d on the gauge-free subspace (g projected in place): solves
+ * (P H P + I - P) d = P g, P = (I - 11'/K) (x) I_n1.  Returns the decrement g'd,
+ * or -1 when the system cannot be solved.  Hp, work: scratch (nth^2, 2 nth^2). */
+static double tr_direction(int K, int n1, const double *H, double *g, double *Hp, double *work, double *d) {
+  int nth = K * n1;
+  tr_project(K, n1, g);
+  memcpy(Hp, H, sizeof(double) * (size_t)nth * nth);
+  for (int b = 0; b < nth; b++) /* columns: P H */
+    for (int q = 0; q < n1; q++) {
+      double s = 0.0;
+      for (int j = 0; j < K; j++) s += Hp[(size_t)(j * n1 + q) * nth + b];
+      s /= K;
+      for (int j = 0; j < K; j++) Hp[(size_t)(j * n1 + q) * nth + b] -= s;
+    }
+  for (int a = 0; a < nth; a++) tr_project(K, n1, Hp + (size_t)a * nth); /* rows: (P H) P */
+  for (int a = 0; a < nth; a++) /* + (I - P) */
+    for (int j = 0; j < K; j++) Hp[(size_t)a * nth + j * n1 + a % n1] += 1.0 / K;
+  if (urn_pd_solve_ridge(Hp, g, d, (size_t)nth, work)) return -1.0;
+  tr_project(K, n1, d);
+  double lam2 = 0.0;
+  for (int a = 0; a < nth; a++) lam2 += g[a] * d[a];
+  return lam2 >= 0.0 ? lam2 : -1.0;
+}
+
+/* Per-origin state of the joint Newton iteration. */
+typedef struct tr_origin {
+  int state;       /* 0 skipped / finished, 1 derivatives fresh at theta, 2 trial point under test */
+  int bad;         /* 1: did not converge cleanly (warned) */
+  int iters;       /* Newton iterations taken */
+  int halvings;    /* step halvings of the current line search */
+  double tol;      /* decrement tolerance: 1e-13 of the origin's counts (at least 1e-13) */
+  double total;    /* the origin's expected transition count */
+  double f0;       /* objective at the accepted point */
+  double lam2;     /* Newton decrement g'd at the accepted point */
+  double step;     /* current step length */
+} tr_origin;
+
+/* Damped Newton for every origin at once (theta: K x nth, in place), one pass over the data per iteration.
+ * Marks bad[i] when origin i did not converge cleanly. */
+static void tr_newton_all(const tr_ctx *c, double *theta, tr_origin *o) {
+  int K = c->K, n1 = c->n1, nth = c->nth;
   size_t nn = (size_t)nth * nth;
-  double *g = urn_xmalloc(sizeof(double) * (nn * 4 + 3 * (size_t)nth));
-  double *H = g + nth, *Hp = H + nn, *work = Hp + nn, *d = work + 2 * nn, *xt = d + nth;
-  tr_project(K, n1, theta);
-  int status = 1;
-  double tol = 1e-13 * (total > 1.0 ? total : 1.0);
-  for (int it = 0; it < TR_NEWTON_ITERS; it++) {
-    double f0 = tr_eval(c, theta, g, H);
-    tr_project(K, n1, g);
-    /* Hp = P H P + (I - P), P = (I - 11'/K) (x) I_n1: the Hessian on the gauge-free subspace */
-    for (int a = 0; a < nth; a++)
-      for (int b = 0; b < nth; b++) Hp[(size_t)a * nth + b] = H[(size_t)a * nth + b];
-    for (int b = 0; b < nth; b++) { /* columns: P H */
-      for (int q = 0; q < n1; q++) {
-        double s = 0.0;
-        for (int j = 0; j < K; j++) s += Hp[(size_t)(j * n1 + q) * nth + b];
-        s /= K;
-        for (int j = 0; j < K; j++) Hp[(size_t)(j * n1 + q) * nth + b] -= s;
-      }
-    }
-    for (int a = 0; a < nth; a++) { /* rows: (P H) P */
-      double *row = Hp + (size_t)a * nth;
-      tr_project(K, n1, row);
-    }
-    for (int a = 0; a < nth; a++) /* + (I - P) */
-      for (int q = 0; q < n1; q++)
-        for (int j = 0; j < K; j++) {
-          int b = j * n1 + q, aj = a % n1 == q;
-          if (aj) Hp[(size_t)a * nth + b] += 1.0 / K;
-        }
-    if (urn_pd_solve_ridge(Hp, g, d, (size_t)nth, work)) break;
-    tr_project(K, n1, d);
-    double lam2 = 0.0;
-    for (int i = 0; i < nth; i++) lam2 += g[i] * d[i];
-    if (!(lam2 >= 0.0)) break;
-    if (lam2 / 2.0 <= tol) {
-      status = 0;
-      break;
-    }
-    double step = 1.0;
-    int ok = 0;
-    for (int h = 0; h <= TR_HALVINGS; h++) {
-      for (int i = 0; i < nth; i++) xt[i] = theta[i] + step * d[i];
-      double f1 = tr_eval(c, xt, NULL, NULL);
-      if (f1 >= f0 + TR_ARMIJO * step * lam2) {
-        ok = 1;
-        break;
-      }
-      step *= 0.5;
-    }
-    if (!ok) { /* no ascent left at rounding level: the start is the maximum */
-      status = lam2 / 2.0 <= 1e-8 * (total > 1.0 ? total : 1.0) ? 0 : 1;
-      break;
-    }
-    memcpy(theta, xt, sizeof(double) * (size_t)nth);
+  double *mem = urn_xmalloc(sizeof(double) * ((size_t)K * (3 * nth + (size_t)c->npair * c->nsym + 1) + 5 * nn));
+  double *F = mem, *g = F + K, *base = g + (size_t)K * nth, *d = base + (size_t)K * nth;
+  double *Hs = d + (size_t)K * nth, *H = Hs + (size_t)K * c->npair * c->nsym, *Hp = H + nn, *work = Hp + nn;
+  int *mode = urn_xmalloc(sizeof(int) * (size_t)K);
+  for (int i = 0; i < K; i++) {
+    mode[i] = o[i].state ? 2 : 0;
+    if (o[i].state) tr_project(K, n1, theta + (size_t)i * nth);
   }
-  free(g);
-  return status;
+  for (;;) {
+    int any = 0;
+    for (int i = 0; i < K; i++) any |= mode[i];
+    if (!any) break;
+    tr_pass(c, theta, mode, F, g, Hs);
+    for (int i = 0; i < K; i++) {
+      if (!mode[i]) continue;
+      tr_origin *oi = &o[i];
+      double *th = theta + (size_t)i * nth, *gi = g + (size_t)i * nth, *di = d + (size_t)i * nth;
+      double f = tr_finish(c, th, F[i], gi, Hs + (size_t)i * c->npair * c->nsym, H);
+      if (oi->state == 2) { /* the trial point: accept, or halve the step */
+        if (!(f >= oi->f0 + TR_ARMIJO * oi->step * oi->lam2)) {
+          if (++oi->halvings > TR_HALVINGS) { /* no ascent left at rounding level: the start is the maximum */
+            memcpy(th, base + (size_t)i * nth, sizeof(double) * (size_t)nth);
+            oi->bad = oi->lam2 / 2.0 <= 1e-8 * (oi->total > 1.0 ? oi->total : 1.0) ? 0 : 1;
+            oi->state = mode[i] = 0;
+            continue;
+          }
+          oi->step *= 0.5;
+          for (int a = 0; a < nth; a++) th[a] = base[(size_t)i * nth + a] + oi->step * di[a];
+          continue;
+        }
+        oi->state = 1;
+      }
+      /* derivatives fresh at an accepted point: the next Newton direction */
+      double lam2 = tr_direction(K, n1, H, gi, Hp, work, di);
+      if (lam2 < 0.0 || lam2 / 2.0 <= oi->tol || oi->iters >= TR_NEWTON_ITERS) {
+        oi->bad = lam2 < 0.0 || lam2 / 2.0 > oi->tol;
+        oi->state = mode[i] = 0;
+        continue;
+      }
+      oi->iters++;
+      oi->f0 = f, oi->lam2 = lam2, oi->step = 1.0, oi->halvings = 0, oi->state = 2;
+      memcpy(base + (size_t)i * nth, th, sizeof(double) * (size_t)nth);
+      for (int a = 0; a < nth; a++) th[a] += di[a];
+    }
+  }
+  free(mode);
+  free(mem);
 }
 
 int urn__hmm_trans_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs, size_t nseq,
                           urn_hmm_params *p, int iteration, urn_error *err) {
   int K = m->K, U = m->trans_M, n1 = U + 1, nth = K * n1;
   if (K == 1) return URN_OK;
-  double *theta = urn_xmalloc(sizeof(double) * (size_t)(nth + K));
-  tr_ctx c = {K, U, n1, 0, seqs, nseq, st->xi,
-              (m->no_prior & URN_HMM_FREEZE_TRANSITIONS) ? 0.0 : 1.0 / (m->trans_weight_scale * m->trans_weight_scale),
-              theta + nth};
+  tr_ctx c = {K, U, n1, nth, K * (K + 1) / 2, n1 * (n1 + 1) / 2, seqs, nseq, st->xi,
+              (m->no_prior & URN_HMM_FREEZE_TRANSITIONS) ? 0.0 : 1.0 / (m->trans_weight_scale * m->trans_weight_scale)};
+  double *theta = urn_xmalloc(sizeof(double) * (size_t)K * nth);
+  tr_origin *o = urn_xcalloc((size_t)K, sizeof(tr_origin));
+  for (int i = 0; i < K; i++) {
+    double total = 0.0, *th = theta + (size_t)i * nth;
+    for (int j = 0; j < K; j++) total += st->trans[(size_t)i * K + j];
+    o[i].total = total;
+    o[i].tol = 1e-13 * (total > 1.0 ? total : 1.0);
+    o[i].state = (total > 1e-10) || c.lambda != 0.0; /* never left under maximum likelihood: nothing to estimate */
+    for (int j = 0; j < K; j++) {
+      memcpy(th + j * n1, p->trans_weights + ((size_t)i * K + j) * U, sizeof(double) * (size_t)U);
+      th[j * n1 + U] = p->trans_biases[(size_t)i * K + j];
+    }
+  }
+  tr_newton_all(&c, theta, o);
   int rc = URN_OK;
   for (int i = 0; i < K && !rc; i++) {
-    double total = 0.0;
-    for (int j = 0; j < K; j++) total += st->trans[(size_t)i * K + j];
-    if (!(total > 1e-10) && c.lambda == 0.0) continue; /* never left: nothing to estimate */
-    for (int j = 0; j < K; j++) {
-      memcpy(theta + j * n1, p->trans_weights + ((size_t)i * K + j) * U, sizeof(double) * (size_t)U);
-      theta[j * n1 + U] = p->trans_biases[(size_t)i * K + j];
-    }
-    c.origin = i;
-    int bad = tr_newton(&c, theta, total);
+    const double *th = theta + (size_t)i * nth;
     for (int q = 0; q < nth; q++)
-      if (!isfinite(theta[q])) {
+      if (!isfinite(th[q])) {
         rc = urn_error_set(err, URN_EINPUT,
                            "hmm transition M-step (iteration %d): the transition weights of state %d diverged", iteration, i);
         break;
       }
     if (rc) break;
-    if (bad && m->warn) {
+    if (o[i].bad && m->warn) {
       char msg[300];
       snprintf(msg, sizeof msg,
                "hmm transition M-step (iteration %d), state %d: Newton did not converge cleanly (a transition never or "
@@ -411,10 +473,11 @@ int urn__hmm_trans_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const
       m->warn(m->warn_ctx, msg);
     }
     for (int j = 0; j < K; j++) {
-      memcpy(p->trans_weights + ((size_t)i * K + j) * U, theta + j * n1, sizeof(double) * (size_t)U);
-      p->trans_biases[(size_t)i * K + j] = theta[j * n1 + U];
+      memcpy(p->trans_weights + ((size_t)i * K + j) * U, th + j * n1, sizeof(double) * (size_t)U);
+      p->trans_biases[(size_t)i * K + j] = th[j * n1 + U];
     }
   }
+  free(o);
   free(theta);
   urn__hmm_trans_baseline(m, p);
   return rc;
