@@ -4,7 +4,8 @@
  * Viterbi) for K = 2 and 3; zero transition weights against the plain HMM with
  * the same matrix; the M-step's output as a maximum of its objective (every
  * gauge-free direction lowers it); EM monotone; one thread against two; and
- * recovery of known transition weights from a simulated series. */
+ * recovery of known transition weights from a simulated series; the M-step at
+ * K = 3..5 over sequences of several blocks; the vectorized log against libm. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,6 +305,108 @@ static void test_errors(void) {
   urn_hmm_model_free(&m);
 }
 
+/* ---- the M-step at other sizes (K = 3, U = 2 and K = 4, U = 2: the specialised passes; K = 5, U = 3: the
+ * general one), over sequences of several blocks of 64 steps: its output is a maximum of the objective (central
+ * differences of every gauge-free move ~ 0); the per-step matrices of urn_hmm_trans_matrices equal a direct
+ * softmax; the vectorized log of the M-step against libm */
+static void test_mstep_sizes(int K, int U, int ml) {
+  enum { NSEQ = 2 };
+  const size_t T = 700;
+  urn_hmm_model m = model(URN_HMM_GAUSSIAN, K, 1, 0, U);
+  if (ml) m.no_prior = URN_HMM_FREEZE_INITIAL | URN_HMM_FREEZE_TRANSITIONS | URN_HMM_FREEZE_EMISSIONS;
+  urn_hmm_params truth, p;
+  urn_hmm_params_alloc(&m, &truth);
+  urn_hmm_params_alloc(&m, &p);
+  urn_rng r;
+  urn_rng_seed(&r, 77 + K, 0);
+  random_params(&m, &truth, &r, 0.8);
+  double *y = malloc(sizeof(double) * T * NSEQ), *u = malloc(sizeof(double) * T * NSEQ * U);
+  int *z = malloc(sizeof(int) * T);
+  urn_hmm_seq seqs[NSEQ];
+  for (int b = 0; b < NSEQ; b++) {
+    size_t Tb = b == 0 ? T : T - 111; /* unequal lengths: blocks end at different places */
+    for (size_t i = 0; i < Tb * U; i++) u[b * T * U + i] = urn_rng_normal(&r);
+    simulate(&m, &truth, &r, Tb, u + b * T * U, y + b * T, z);
+    seqs[b] = (urn_hmm_seq){Tb, y + b * T, NULL, u + b * T * U};
+  }
+  /* the matrices: a direct softmax with libm */
+  size_t KK = (size_t)K * K;
+  double *A = malloc(sizeof(double) * T * KK), worst = 0.0;
+  urn_hmm_trans_matrices(&m, &truth, &seqs[0], A, NULL);
+  for (size_t t = 1; t < T; t++)
+    for (int i = 0; i < K; i++) {
+      double e[16], s = 0.0;
+      for (int j = 0; j < K; j++) {
+        e[j] = truth.trans_biases[i * K + j];
+        for (int q = 0; q < U; q++) e[j] += truth.trans_weights[(i * K + j) * U + q] * u[t * U + q];
+        s += e[j] = exp(e[j]);
+      }
+      for (int j = 0; j < K; j++) {
+        double d = fabs(A[t * KK + i * K + j] - e[j] / s) / (e[j] / s);
+        if (d > worst) worst = d;
+      }
+    }
+  CHECK(worst < 1e-14, "trans_matrices = softmax (K=%d U=%d, worst %.2g)", K, U, worst);
+  free(A);
+  urn_error err;
+  urn_hmm_params_copy(&m, &p, &truth);
+  urn_hmm_stats st;
+  urn_hmm_stats_alloc(&m, T * NSEQ, &st);
+  CHECK(urn_hmm_e_step(&m, &p, seqs, NSEQ, 1, &st, NULL, &err) == URN_OK, "e_step");
+  double F0 = trans_objective(&m, &p, seqs, NSEQ, st.xi);
+  CHECK(urn_hmm_m_step(&m, &st, seqs, NSEQ, &p, 0, &err) == URN_OK, "m_step: %s", err.msg);
+  double F1 = trans_objective(&m, &p, seqs, NSEQ, st.xi), gmax = 0.0;
+  CHECK(F1 >= F0, "the M-step raises its objective (K=%d U=%d: %.10g -> %.10g)", K, U, F0, F1);
+  int n = K * K * (U + 1);
+  for (int i = 0; i < n; i++) { /* +h on destination j, -h on the next one (mod K) */
+    int iw = i < K * K * U, j = iw ? (i / U) % K : (i - K * K * U) % K, j2 = (j + 1) % K;
+    double *v = iw ? &p.trans_weights[i] : &p.trans_biases[i - K * K * U];
+    double *v2 = iw ? &p.trans_weights[i + (j2 - j) * U] : &p.trans_biases[i - K * K * U + (j2 - j)];
+    double o1 = *v, o2 = *v2, h = 1e-3, D[2], Fp = 0.0, Fm = 0.0;
+    for (int k = 0; k < 2; k++, h /= 2) { /* central differences at h and h/2, Richardson-extrapolated */
+      *v = o1 + h, *v2 = o2 - h;
+      Fp = trans_objective(&m, &p, seqs, NSEQ, st.xi);
+      *v = o1 - h, *v2 = o2 + h;
+      Fm = trans_objective(&m, &p, seqs, NSEQ, st.xi);
+      *v = o1, *v2 = o2;
+      D[k] = (Fp - Fm) / (2 * h);
+    }
+    double gd = fabs((4.0 * D[1] - D[0]) / 3.0);
+    if (gd > gmax) gmax = gd;
+    CHECK(Fp <= F1 + 1e-10 * fabs(F1) && Fm <= F1 + 1e-10 * fabs(F1), "gauge-free move %d lowers the objective", i);
+  }
+  /* Newton stops on a decrement g'H^-1 g / 2 <= 1e-13 of the counts, so g itself can be ~1e-5 along a flat direction */
+  CHECK(gmax < 1e-7 * (double)(seqs[0].T + seqs[1].T), "the M-step output is stationary (K=%d U=%d ml=%d: largest "
+        "directional derivative %.2g)", K, U, ml, gmax);
+  urn_hmm_stats_free(&st);
+  urn_hmm_params_free(&p);
+  urn_hmm_params_free(&truth);
+  urn_hmm_model_free(&m);
+  free(y);
+  free(u);
+  free(z);
+}
+
+static void test_log_pos(void) {
+  double x[1000], ref[1000], worst = 0.0;
+  urn_rng r;
+  urn_rng_seed(&r, 5, 0);
+  for (int i = 0; i < 1000; i++) {
+    x[i] = i < 500 ? 1.0 + 9.0 * urn_rng_uniform(&r) : exp(700.0 * (2.0 * urn_rng_uniform(&r) - 1.0));
+    if (i == 0) x[i] = 1.0;
+    if (i == 1) x[i] = 2.0;
+    if (i == 2) x[i] = 1.4142135623730951;
+    ref[i] = log(x[i]);
+  }
+  urn__hmm_log_pos(999, x); /* an odd count: the tail path */
+  for (int i = 0; i < 999; i++) {
+    double d = fabs(x[i] - ref[i]) / (fabs(ref[i]) > 1e-300 ? fabs(ref[i]) : 1.0);
+    if (i == 0) d = fabs(x[i]);
+    if (d > worst) worst = d;
+  }
+  CHECK(worst < 1e-15, "vectorized log against libm (worst relative %.2g)", worst);
+}
+
 int main(void) {
   test_brute(2);
   test_brute(3);
@@ -311,5 +414,9 @@ int main(void) {
   test_em(1);
   test_em(0);
   test_errors();
+  test_mstep_sizes(3, 2, 0);
+  test_mstep_sizes(4, 2, 1);
+  test_mstep_sizes(5, 3, 1);
+  test_log_pos();
   return test_done();
 }

@@ -130,6 +130,8 @@ int urn__hmm_draw_categorical(void *rng, const double *w, int K);
 /* Each of the n rows of E (n x K) <- exp(row - max(row)); mx[t] gets the max
  * (a row of -inf becomes 0s with mx = -inf). */
 void urn__hmm_shift_exp_rows(int K, size_t n, double *E, double *mx);
+/* x[0..n) <- log(x[0..n)) for positive, finite, normal x (vectorized; 1-2 ulp). */
+void urn__hmm_log_pos(size_t n, double *x);
 /* Per-state constants of 1-D Gaussian emissions, LL = cst - half_prec (y - mu)^2
  * (kinds gaussian and diag with D = 1); an error for a variance that is not > 0. */
 int urn__hmm_gauss1_terms(const urn_hmm_model *m, const urn_hmm_params *p, double *mu, double *half_prec,

@@ -5,6 +5,8 @@
  *     optimisation level; built twice (AVX2 and baseline x86-64) and chosen at
  *     load time.  Accuracy: 1 ulp against libm (Cody-Waite reduction by ln 2,
  *     degree-13 Taylor polynomial); x < -708 (and NaN) gives 0.
+ *   - urn__hmm_log_pos: log(x) for positive normal x on a block of values, the
+ *     same way (1-2 ulp; the input-driven transitions' M-step, hmm_trans.c).
  *   - urn__hmm_shift_exp_rows: the forward pass's "shift each row of
  *     log-likelihoods by its maximum and exponentiate", a block at a time.
  *   - urn__hmm_estep_gauss1: the whole E-step of one sequence of a 1-D Gaussian
@@ -84,6 +86,54 @@ static void urn__hmm_exp_neg(size_t n, double *x) {
     memcpy(x + i, tail, sizeof(double) * (n - i));
   }
 }
+
+/* log of the four values at xp (positive, finite, normal), in place: x = 2^e m with m in [sqrt(1/2), sqrt(2)),
+ * log m = 2 atanh(f) = 2 f (1 + f^2/3 + f^4/5 + ...) with f = (m - 1)/(m + 1), |f| <= 0.1716 (12 terms: the
+ * next is below 1e-19 relative).  About 1-2 ulp. */
+static inline __attribute__((always_inline)) void log_pos4(double *xp) {
+  v4d x;
+  memcpy(&x, xp, sizeof x);
+  v4i bits = (v4i)x;
+  v4i e = ((bits >> 52) & 0x7ff) - 1023;
+  v4d m = (v4d)((bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL); /* [1, 2) */
+  v4i big = m > 1.4142135623730951;                                    /* -1 where m is halved */
+  m = (v4d)(((v4i)(m * 0.5) & big) | ((v4i)m & ~big));
+  e -= big;
+  v4d f = (m - 1.0) / (m + 1.0), s2 = f * f;
+  v4d p = s2 * (1.0 / 25) + 1.0 / 23;
+  p = p * s2 + 1.0 / 21;
+  p = p * s2 + 1.0 / 19;
+  p = p * s2 + 1.0 / 17;
+  p = p * s2 + 1.0 / 15;
+  p = p * s2 + 1.0 / 13;
+  p = p * s2 + 1.0 / 11;
+  p = p * s2 + 1.0 / 9;
+  p = p * s2 + 1.0 / 7;
+  p = p * s2 + 1.0 / 5;
+  p = p * s2 + 1.0 / 3;
+  v4d fe = __builtin_convertvector(e, v4d);
+  /* ln 2 split so that e * ln2hi is exact */
+  x = fe * 6.93147180369123816490e-01 + (2.0 * f + (2.0 * f * s2 * p + fe * 1.90821492927058770002e-10));
+  memcpy(xp, &x, sizeof x);
+}
+
+HMM_CLONES
+static void hmm_log_pos(size_t n, double *x) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    log_pos4(x + i);
+    log_pos4(x + i + 4);
+  }
+  for (; i + 4 <= n; i += 4) log_pos4(x + i);
+  if (i < n) {
+    double tail[4] = {1, 1, 1, 1};
+    memcpy(tail, x + i, sizeof(double) * (n - i));
+    log_pos4(tail);
+    memcpy(x + i, tail, sizeof(double) * (n - i));
+  }
+}
+
+void urn__hmm_log_pos(size_t n, double *x) { hmm_log_pos(n, x); }
 
 /* Rows of the shift-and-exponentiate pass handled per call of urn__hmm_exp_neg. */
 #define SHIFT_BLOCK 64

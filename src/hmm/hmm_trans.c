@@ -43,6 +43,34 @@ static void trans_row(int K, int U, const double *W, const double *b, int i, con
   for (int j = 0; j < K; j++) out[j] /= s;
 }
 
+/* Steps per block of the per-step matrices and of the M-step's passes: their K x K predictors are exponentiated
+ * together (urn__hmm_shift_exp_rows, a vectorized exp). */
+#define TR_BLOCK 64
+
+/* The matrices of steps t0 .. t0+nb-1 (t0 >= 1) of s into out (nb x K x K); mx: scratch, nb x K. */
+static void tr_block_matrices(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, size_t t0,
+                              int nb, double *out, double *mx) {
+  int K = m->K, U = m->trans_M;
+  size_t KK = (size_t)K * K;
+  for (int tt = 0; tt < nb; tt++) {
+    const double *u = s->u + (t0 + tt) * U;
+    double *o = out + tt * KK;
+    for (size_t ij = 0; ij < KK; ij++) {
+      const double *w = p->trans_weights + ij * U;
+      double e = p->trans_biases[ij];
+      for (int q = 0; q < U; q++) e += w[q] * u[q];
+      o[ij] = e;
+    }
+  }
+  urn__hmm_shift_exp_rows(K, (size_t)nb * K, out, mx);
+  for (size_t r = 0; r < (size_t)nb * K; r++) {
+    double *o = out + r * K, sum = 0.0;
+    for (int j = 0; j < K; j++) sum += o[j];
+    double inv = 1.0 / sum;
+    for (int j = 0; j < K; j++) o[j] *= inv;
+  }
+}
+
 int urn_hmm_trans_matrices(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *A,
                            urn_error *err) {
   int K = m->K, U = m->trans_M;
@@ -53,9 +81,35 @@ int urn_hmm_trans_matrices(const urn_hmm_model *m, const urn_hmm_params *p, cons
   }
   if (!s->u) return urn_error_set(err, URN_EINPUT, "hmm: the model has %d transition inputs, but the sequence has none", U);
   memcpy(A, p->transition_matrix, sizeof(double) * KK); /* step 0 has no transition into it */
-  for (size_t t = 1; t < s->T; t++)
-    for (int i = 0; i < K; i++) trans_row(K, U, p->trans_weights, p->trans_biases, i, s->u + t * U, A + t * KK + (size_t)i * K);
+  double *mx = urn_xmalloc(sizeof(double) * TR_BLOCK * (size_t)K);
+  for (size_t t0 = 1; t0 < s->T; t0 += TR_BLOCK)
+    tr_block_matrices(m, p, s, t0, s->T - t0 < TR_BLOCK ? (int)(s->T - t0) : TR_BLOCK, A + t0 * KK, mx);
+  free(mx);
   return URN_OK;
+}
+
+/* Where the forward-backward pass takes each step's matrix: a given array, or the model's matrices computed a
+ * block at a time (twice per step in all, the forward and the backward pass, instead of storing T x K x K). */
+typedef struct tr_src {
+  const double *A;              /* T x K x K matrices, or NULL: computed from m, p, s */
+  const urn_hmm_model *m;       /* the model (A == NULL) */
+  const urn_hmm_params *p;      /* its parameters */
+  const urn_hmm_seq *s;         /* the sequence (inputs u) */
+  double *buf;                  /* TR_BLOCK x K x K: the matrices of steps first .. first + TR_BLOCK - 1 */
+  double *mx;                   /* scratch, TR_BLOCK x K */
+  size_t first;                 /* first step held in buf ((size_t)-1: none) */
+} tr_src;
+
+/* The matrix of step t >= 1. */
+static const double *tr_src_at(tr_src *q, size_t t, size_t T, int K) {
+  size_t KK = (size_t)K * K;
+  if (q->A) return q->A + t * KK;
+  if (q->first == (size_t)-1 || t < q->first || t >= q->first + TR_BLOCK) {
+    q->first = (t - 1) / TR_BLOCK * TR_BLOCK + 1;
+    tr_block_matrices(q->m, q->p, q->s, q->first, T - q->first < TR_BLOCK ? (int)(T - q->first) : TR_BLOCK, q->buf,
+                      q->mx);
+  }
+  return q->buf + (t - q->first) * KK;
 }
 
 void urn_hmm_trans_from_matrix(const urn_hmm_model *m, urn_hmm_params *p) {
@@ -96,7 +150,7 @@ double urn__hmm_trans_log_prior(const urn_hmm_model *m, const urn_hmm_params *p)
  * expected counts summed over t and xi (T x K x K, may be NULL) those of each
  * step (row 0 zero).  Returns log p(y), -inf with *bad_t when a step has
  * probability 0. */
-static double fb_tv(int K, size_t T, const double *pi, const double *A, double *E, double *gamma, double *c,
+static double fb_tv(int K, size_t T, const double *pi, tr_src *A, double *E, double *gamma, double *c,
                     double *trans_sum, double *xi, size_t *bad_t) {
   size_t KK = (size_t)K * K;
   double *w = urn_xmalloc(sizeof(double) * (3 * (size_t)K + T));
@@ -110,7 +164,7 @@ static double fb_tv(int K, size_t T, const double *pi, const double *A, double *
     double *f = gamma + t * K;
     const double *e = E + t * K;
     if (t > 0) {
-      const double *At = A + t * KK, *fp = gamma + (t - 1) * K;
+      const double *At = tr_src_at(A, t, T, K), *fp = gamma + (t - 1) * K;
       for (int j = 0; j < K; j++) pred[j] = 0.0;
       for (int i = 0; i < K; i++)
         for (int j = 0; j < K; j++) pred[j] += fp[i] * At[(size_t)i * K + j];
@@ -138,7 +192,7 @@ static double fb_tv(int K, size_t T, const double *pi, const double *A, double *
   for (size_t tt = T; tt-- > 0;) {
     double *g = gamma + tt * K;
     if (tt + 1 < T) {
-      const double *At = A + (tt + 1) * KK, *e1 = E + (tt + 1) * K;
+      const double *At = tr_src_at(A, tt + 1, T, K), *e1 = E + (tt + 1) * K;
       double inv = 1.0 / c[tt + 1];
       for (int j = 0; j < K; j++) G[j] = e1[j] * beta[j] * inv;
       double *x1 = xi ? xi + (tt + 1) * KK : NULL;
@@ -168,10 +222,10 @@ static double fb_tv(int K, size_t T, const double *pi, const double *A, double *
 double urn__hmm_trans_fb(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *E,
                          double *gamma, double *c, double *trans_sum, double *xi, size_t *bad_t) {
   size_t KK = (size_t)m->K * m->K;
-  double *A = urn_xmalloc(sizeof(double) * s->T * KK);
-  urn_hmm_trans_matrices(m, p, s, A, NULL);
-  double ll = fb_tv(m->K, s->T, p->initial_probs, A, E, gamma, c, trans_sum, xi, bad_t);
-  free(A);
+  double *buf = urn_xmalloc(sizeof(double) * TR_BLOCK * (KK + (size_t)m->K));
+  tr_src A = {NULL, m, p, s, buf, buf + TR_BLOCK * KK, (size_t)-1};
+  double ll = fb_tv(m->K, s->T, p->initial_probs, &A, E, gamma, c, trans_sum, xi, bad_t);
+  free(buf);
   return ll;
 }
 
@@ -202,7 +256,8 @@ int urn_hmm_smoother_tv(int K, size_t T, const double *pi, const double *A, cons
   double *g = E + n, *c = g + n;
   memcpy(E, LL, sizeof(double) * n);
   size_t bad;
-  double ll = fb_tv(K, T, pi, A, E, g, c, trans_sum, NULL, &bad);
+  tr_src src = {A, NULL, NULL, NULL, NULL, NULL, 0};
+  double ll = fb_tv(K, T, pi, &src, E, g, c, trans_sum, NULL, &bad);
   if (loglik) *loglik = ll;
   if (ll == -INFINITY)
     rc = urn_error_set(err, URN_EREJECT, "hmm: the observation at t=%zu has probability 0 under every state", bad);
@@ -241,75 +296,114 @@ typedef struct tr_ctx {
   double lambda;             /* prior precision 1/s^2 (0: maximum likelihood) */
 } tr_ctx;
 
+/* Accumulates one block of nb steps (x: nb x n1, E: the exponentiated predictors nb x K x K shifted by mx,
+ * fe: sum_j cnt_j eta_j per step and origin) into F, g and the packed Hessian blocks.  Inlined with constant K
+ * and n1 for the common sizes, so the small loops unroll. */
+static inline __attribute__((always_inline)) void tr_accum(int K, int n1, int nsym, int npair, int nb,
+                                                             const double *x, const double *cnt_b, const double *E,
+                                                             const double *mx, const double *fe, const int *mode,
+                                                             double *F, double *g, double *Hs, double *xx,
+                                                             double *pr, double *lsum) {
+  int nth = K * n1;
+  for (int tt = 0; tt < nb; tt++) /* the normalisers' logs, all at once */
+    for (int i = 0; i < K; i++) {
+      const double *e = E + ((size_t)tt * K + i) * K;
+      double sum = 0.0;
+      URN_UNROLL
+      for (int j = 0; j < K; j++) sum += e[j];
+      lsum[(size_t)tt * K + i] = sum;
+    }
+  urn__hmm_log_pos((size_t)nb * K, lsum);
+  for (int tt = 0; tt < nb; tt++) {
+    const double *xt = x + (size_t)tt * n1;
+    URN_UNROLL
+    for (int q = 0, k = 0; q < n1; q++)
+      for (int r = q; r < n1; r++) xx[k++] = xt[q] * xt[r];
+    for (int i = 0; i < K; i++) {
+      if (!mode[i]) continue;
+      const double *cnt = cnt_b + ((size_t)tt * K + i) * K, *e = E + ((size_t)tt * K + i) * K;
+      double n = 0.0, sum = 0.0;
+      URN_UNROLL
+      for (int j = 0; j < K; j++) n += cnt[j], sum += e[j];
+      if (n == 0.0) continue;
+      F[i] += fe[(size_t)tt * K + i] - n * (mx[(size_t)tt * K + i] + lsum[(size_t)tt * K + i]);
+      if (mode[i] != 2) continue;
+      double inv = 1.0 / sum, *gi = g + (size_t)i * nth, *hs = Hs + (size_t)i * npair * nsym;
+      URN_UNROLL
+      for (int j = 0; j < K; j++) pr[j] = e[j] * inv;
+      URN_UNROLL
+      for (int j = 0; j < K; j++) {
+        double rj = cnt[j] - n * pr[j], *gj = gi + (size_t)j * n1;
+        URN_UNROLL
+        for (int q = 0; q < n1; q++) gj[q] += rj * xt[q];
+      }
+      URN_UNROLL
+      for (int j = 0; j < K; j++) {
+        double npj = n * pr[j];
+        URN_UNROLL
+        for (int l = 0; l <= j; l++, hs += nsym) {
+          double a = (j == l ? npj : 0.0) - npj * pr[l];
+          URN_UNROLL
+          for (int k = 0; k < nsym; k++) hs[k] += a * xx[k];
+        }
+      }
+    }
+  }
+}
+
 /* One pass over the data: for every origin i with mode[i] > 0, F[i] = sum_t sum_j
  * xi_t[i,j] log p_t(i -> j) at theta + i nth; with mode[i] == 2 also the gradient
  * (g + i nth) and the packed Hessian blocks (Hs + i npair nsym, minus the Hessian). */
 static void tr_pass(const tr_ctx *c, const double *theta, const int *mode, double *F, double *g, double *Hs) {
-  int K = c->K, U = c->U, n1 = c->n1, nth = c->nth, nsym = c->nsym, npair = c->npair, derivs = 0;
+  int K = c->K, U = c->U, n1 = c->n1, nth = c->nth, nsym = c->nsym, npair = c->npair;
   size_t KK = (size_t)K * K;
   for (int i = 0; i < K; i++) {
     if (!mode[i]) continue;
     F[i] = 0.0;
     if (mode[i] == 2) {
-      derivs = 1;
       memset(g + (size_t)i * nth, 0, sizeof(double) * (size_t)nth);
       memset(Hs + (size_t)i * npair * nsym, 0, sizeof(double) * (size_t)npair * nsym);
     }
   }
-  double buf[4 * 64 + 64 * 65 / 2], *x = buf, *eta = x + n1, *pr = eta + K, *xx = pr + K;
-  double *heap = NULL;
-  if (2 * (size_t)n1 + 2 * (size_t)K + (size_t)nsym > sizeof buf / sizeof buf[0])
-    x = heap = urn_xmalloc(sizeof(double) * (2 * (size_t)n1 + 2 * (size_t)K + (size_t)nsym)), eta = x + n1,
-    pr = eta + K, xx = pr + K;
+  /* per block: x (TR_BLOCK x n1), E (TR_BLOCK x K x K), mx, fe and lsum (TR_BLOCK x K); xx (nsym), pr (K) */
+  double *x = urn_xmalloc(sizeof(double) * (TR_BLOCK * ((size_t)n1 + KK + 3 * (size_t)K) + (size_t)nsym + K));
+  double *E = x + (size_t)TR_BLOCK * n1, *mx = E + TR_BLOCK * KK, *fe = mx + (size_t)TR_BLOCK * K;
+  double *lsum = fe + (size_t)TR_BLOCK * K, *xx = lsum + (size_t)TR_BLOCK * K, *pr = xx + nsym;
   size_t at = 0;
   for (size_t b = 0; b < c->nseq; b++) {
     const urn_hmm_seq *s = &c->seqs[b];
-    if (s->T == 0) continue;
-    at++; /* step 0 has no transition into it */
-    for (size_t t = 1; t < s->T; t++, at++) {
-      const double *u = s->u + t * U;
-      for (int q = 0; q < U; q++) x[q] = u[q];
-      x[U] = 1.0;
-      if (derivs)
-        for (int q = 0, k = 0; q < n1; q++)
-          for (int r = q; r < n1; r++) xx[k++] = x[q] * x[r];
-      const double *cnt_t = c->xi + at * KK;
-      for (int i = 0; i < K; i++) {
-        if (!mode[i]) continue;
-        const double *cnt = cnt_t + (size_t)i * K, *th = theta + (size_t)i * nth;
-        double n = 0.0;
-        for (int j = 0; j < K; j++) n += cnt[j];
-        if (n == 0.0) continue;
-        double mx = -INFINITY, fe = 0.0;
-        for (int j = 0; j < K; j++) {
-          const double *r = th + (size_t)j * n1;
-          double e = 0.0;
-          for (int q = 0; q < n1; q++) e += r[q] * x[q];
-          eta[j] = e;
-          fe += cnt[j] * e;
-          if (e > mx) mx = e;
-        }
-        double sum = 0.0;
-        for (int j = 0; j < K; j++) sum += pr[j] = exp(eta[j] - mx);
-        F[i] += fe - n * (mx + log(sum));
-        if (mode[i] != 2) continue;
-        double inv = 1.0 / sum, *gi = g + (size_t)i * nth, *hs = Hs + (size_t)i * npair * nsym;
-        for (int j = 0; j < K; j++) pr[j] *= inv;
-        for (int j = 0; j < K; j++) {
-          double rj = cnt[j] - n * pr[j], *gj = gi + (size_t)j * n1;
-          for (int q = 0; q < n1; q++) gj[q] += rj * x[q];
-        }
-        for (int j = 0; j < K; j++) {
-          double npj = n * pr[j];
-          for (int l = 0; l <= j; l++, hs += nsym) {
-            double a = (j == l ? npj : 0.0) - npj * pr[l];
-            for (int k = 0; k < nsym; k++) hs[k] += a * xx[k];
+    for (size_t t0 = 1; t0 < s->T; t0 += TR_BLOCK) { /* step 0 has no transition into it */
+      int nb = s->T - t0 < TR_BLOCK ? (int)(s->T - t0) : TR_BLOCK;
+      const double *cnt_b = c->xi + (at + t0) * KK;
+      for (int tt = 0; tt < nb; tt++) {
+        double *xt = x + (size_t)tt * n1;
+        const double *u = s->u + (t0 + tt) * U;
+        for (int q = 0; q < U; q++) xt[q] = u[q];
+        xt[U] = 1.0;
+        for (int i = 0; i < K; i++) {
+          double *eta = E + ((size_t)tt * K + i) * K, f = 0.0;
+          const double *th = theta + (size_t)i * nth, *cnt = cnt_b + ((size_t)tt * K + i) * K;
+          for (int j = 0; j < K; j++) {
+            double e = 0.0;
+            if (mode[i])
+              for (int q = 0; q < n1; q++) e += th[(size_t)j * n1 + q] * xt[q];
+            eta[j] = e;
+            f += cnt[j] * e;
           }
+          fe[(size_t)tt * K + i] = f;
         }
       }
+      urn__hmm_shift_exp_rows(K, (size_t)nb * K, E, mx);
+      if (K == 2 && n1 == 2) tr_accum(2, 2, 3, 3, nb, x, cnt_b, E, mx, fe, mode, F, g, Hs, xx, pr, lsum);
+      else if (K == 2 && n1 == 3) tr_accum(2, 3, 6, 3, nb, x, cnt_b, E, mx, fe, mode, F, g, Hs, xx, pr, lsum);
+      else if (K == 3 && n1 == 2) tr_accum(3, 2, 3, 6, nb, x, cnt_b, E, mx, fe, mode, F, g, Hs, xx, pr, lsum);
+      else if (K == 3 && n1 == 3) tr_accum(3, 3, 6, 6, nb, x, cnt_b, E, mx, fe, mode, F, g, Hs, xx, pr, lsum);
+      else if (K == 4 && n1 == 3) tr_accum(4, 3, 6, 10, nb, x, cnt_b, E, mx, fe, mode, F, g, Hs, xx, pr, lsum);
+      else tr_accum(K, n1, nsym, npair, nb, x, cnt_b, E, mx, fe, mode, F, g, Hs, xx, pr, lsum);
     }
+    at += s->T;
   }
-  free(heap);
+  free(x);
 }
 
 /* Origin i's full objective after a pass: the prior term, and (derivs) the full gradient and minus the Hessian H
