@@ -90,13 +90,20 @@ static void data_free(hmm_data *d) {
 }
 
 /* The transition inputs (--transition-x COLS) of loaded data: input-driven transitions. */
+static int data_load_u_cols(hmm_data *d, const char *ucols, urn_error *err);
 static int data_load_u(hmm_data *d, const char *ucols, urn_error *err) {
+  int rc = data_load_u_cols(d, ucols, err);
+  if (rc) return rc;
+  for (size_t b = 0; b < d->nseq; b++) d->seqs[b].u = d->u + d->starts[b] * (size_t)d->nu;
+  return URN_OK;
+}
+
+/* The --transition-x columns of a CSV alone (the future inputs of forecast), checked as numbers. */
+static int data_load_u_cols(hmm_data *d, const char *ucols, urn_error *err) {
   int rc = urn_hmm_csv_columns(&d->csv, ucols, &d->ucols, &d->nu, err);
   if (rc) return rc;
   d->u = urn_xmalloc(sizeof(double) * (d->csv.nrow ? d->csv.nrow : 1) * (size_t)d->nu);
-  if ((rc = urn_hmm_csv_numbers(&d->csv, d->ucols, d->nu, d->u, err))) return rc;
-  for (size_t b = 0; b < d->nseq; b++) d->seqs[b].u = d->u + d->starts[b] * (size_t)d->nu;
-  return URN_OK;
+  return urn_hmm_csv_numbers(&d->csv, d->ucols, d->nu, d->u, err);
 }
 
 static int data_load(const char *path, const char *ycols, const char *xcols, const char *seqcol, hmm_data *d,
@@ -946,23 +953,39 @@ static int hmm_cli_align(int argc, char **argv) {
 
 /* -------------------------------------------------------------- forecast */
 
-/* Forecasts of one sequence: the filtered state distribution at its last step, pushed
- * through A for h = 1..steps, and the predictive mean of y (models without inputs). */
-static int forecast_seq(const infer_cmd *c, size_t b, long steps, FILE *f) {
+/* The filtered state distribution at the last step of sequence b (pk, K): per-step matrices for input-driven
+ * transitions (the smoothed distribution at the last step is the filtered one). */
+static int forecast_filtered(const infer_cmd *c, size_t b, double *pk, urn_error *err) {
   const urn_hmm_model *m = &c->m;
   const urn_hmm_seq *s = &c->d.seqs[b];
-  int K = m->K, D = m->D;
+  int K = m->K;
+  size_t KK = (size_t)K * K;
   double *LL = urn_xmalloc(sizeof(double) * s->T * (size_t)K), *filt = urn_xmalloc(sizeof(double) * s->T * (size_t)K);
-  double *pk = urn_xmalloc(sizeof(double) * (size_t)K * 2), *nx = pk + K, ll;
+  double *A = m->trans_M > 0 ? urn_xmalloc(sizeof(double) * s->T * KK) : NULL, ll;
+  int rc = urn_hmm_emission_logliks(m, &c->p, s, LL, err);
+  if (!rc && A) rc = urn_hmm_trans_matrices(m, &c->p, s, A, err);
+  if (!rc && A) rc = urn_hmm_smoother_tv(K, s->T, c->p.initial_probs, A, LL, &ll, filt, NULL, err);
+  else if (!rc) rc = urn_hmm_filter(K, s->T, c->p.initial_probs, c->p.transition_matrix, LL, &ll, filt, NULL, err);
+  if (!rc) memcpy(pk, filt + (s->T - 1) * K, sizeof(double) * (size_t)K);
+  free(LL), free(filt), free(A);
+  return rc;
+}
+
+/* Forecasts of one sequence: the filtered state distribution at its last step, pushed
+ * through A for h = 1..steps, and the predictive mean of y (models without inputs).
+ * Input-driven transitions: Af holds the matrix of each future step (steps x K x K). */
+static int forecast_seq(const infer_cmd *c, size_t b, long steps, const double *Af, FILE *f) {
+  const urn_hmm_model *m = &c->m;
+  int K = m->K, D = m->D;
+  double *pk = urn_xmalloc(sizeof(double) * (size_t)K * 2), *nx = pk + K;
   urn_error err;
-  int rc = urn_hmm_emission_logliks(m, &c->p, s, LL, &err);
-  if (!rc) rc = urn_hmm_filter(K, s->T, c->p.initial_probs, c->p.transition_matrix, LL, &ll, filt, NULL, &err);
+  int rc = forecast_filtered(c, b, pk, &err);
   if (rc) fprintf(stderr, "urn hmm forecast: %s\n", err.msg);
-  memcpy(pk, filt + (s->T - 1) * K, sizeof(double) * (size_t)K);
   for (long h = 1; h <= steps && !rc; h++) {
+    const double *Ah = Af ? Af + (size_t)(h - 1) * K * K : c->p.transition_matrix;
     for (int k = 0; k < K; k++) {
       nx[k] = 0.0;
-      for (int j = 0; j < K; j++) nx[k] += pk[j] * c->p.transition_matrix[(size_t)j * K + k];
+      for (int j = 0; j < K; j++) nx[k] += pk[j] * Ah[(size_t)j * K + k];
     }
     memcpy(pk, nx, sizeof(double) * (size_t)K);
     char nb[32];
@@ -977,13 +1000,54 @@ static int forecast_seq(const infer_cmd *c, size_t b, long steps, FILE *f) {
     }
     fputc('\n', f);
   }
-  free(LL), free(filt), free(pk);
+  free(pk);
+  return rc;
+}
+
+/* The future transition inputs of --future FILE (input-driven transitions): the --transition-x columns, cut into
+ * sequences by --seq as the data are (the same sequences in the same order); fut->starts bounds each sequence's
+ * rows, and A (allocated, rows x K x K) gets each future step's matrix in the file's row order. */
+static int forecast_future(const infer_cmd *c, const char *path, hmm_data *fut, double **A, urn_error *err) {
+  memset(fut, 0, sizeof *fut);
+  fut->seqcol = -1;
+  int rc = urn_hmm_csv_read(path, &fut->csv, err), K = c->m.K, U = c->m.trans_M;
+  size_t KK = (size_t)K * K;
+  if (rc) return rc;
+  if ((rc = data_load_u_cols(fut, c->o.ucols, err))) return rc;
+  if (c->o.seqcol && (rc = urn_hmm_csv_column(&fut->csv, c->o.seqcol, &fut->seqcol, err))) return rc;
+  if ((rc = urn_hmm_csv_split(&fut->csv, fut->seqcol, &fut->starts, &fut->nseq, err))) return rc;
+  if (fut->nseq != c->d.nseq)
+    return urn_error_set(err, URN_EINPUT, "%s: %zu sequences of future inputs, but the data have %zu", path, fut->nseq,
+                         c->d.nseq);
+  for (size_t b = 0; b < fut->nseq; b++) {
+    char n1[64], n2[64];
+    const char *a1 = seq_name(fut, b, n1, sizeof n1), *a2 = seq_name(&c->d, b, n2, sizeof n2);
+    if (strcmp(a1, a2))
+      return urn_error_set(err, URN_EINPUT, "%s: future sequence %zu is '%s', but the data's sequence %zu is '%s' (the "
+                           "same sequences in the same order)", path, b + 1, a1, b + 1, a2);
+  }
+  size_t n = fut->csv.nrow;
+  *A = urn_xmalloc(sizeof(double) * (n ? n : 1) * KK);
+  double *u1 = urn_xmalloc(sizeof(double) * (n + 1) * (size_t)U);
+  for (size_t b = 0; b < fut->nseq && !rc; b++) { /* a dummy row 0: row t drives the transition into step t */
+    size_t r0 = fut->starts[b], nb = fut->starts[b + 1] - r0;
+    memset(u1, 0, sizeof(double) * (size_t)U);
+    memcpy(u1 + U, fut->u + r0 * (size_t)U, sizeof(double) * nb * (size_t)U);
+    double *At = urn_xmalloc(sizeof(double) * (nb + 1) * KK);
+    urn_hmm_seq s = {nb + 1, NULL, NULL, u1};
+    rc = urn_hmm_trans_matrices(&c->m, &c->p, &s, At, err);
+    memcpy(*A + r0 * KK, At + KK, sizeof(double) * nb * KK);
+    free(At);
+  }
+  free(u1);
   return rc;
 }
 
 static int hmm_cli_forecast(int argc, char **argv) {
-  /* --steps N is this command's own option; the rest are those of states/loglik */
+  /* --steps N and --future FILE are this command's own options; the rest are those of states/loglik */
   long steps = 1;
+  int steps_given = 0;
+  const char *future = NULL;
   char **av = urn_xmalloc(sizeof(char *) * (size_t)(argc + 1));
   int ac = 0;
   for (int i = 0; i < argc; i++) {
@@ -991,11 +1055,16 @@ static int hmm_cli_forecast(int argc, char **argv) {
       char *end;
       errno = 0;
       steps = strtol(argv[++i], &end, 10);
+      steps_given = 1;
       if (*end || errno || steps < 1 || steps > 100000000) {
         fprintf(stderr, "urn hmm forecast: option --steps: '%s' is not an integer in [1, 100000000]\n", argv[i]);
         free(av);
         return 2;
       }
+      continue;
+    }
+    if (!strcmp(argv[i], "--future") && i + 1 < argc) {
+      future = argv[++i];
       continue;
     }
     av[ac++] = argv[i];
@@ -1004,29 +1073,52 @@ static int hmm_cli_forecast(int argc, char **argv) {
   infer_cmd c;
   if (infer_begin(&c, "hmm forecast", ac, av,
                   "usage: urn hmm forecast DATA.csv --params P.json --y COLS [--seq COL] [--steps N] [--out FILE]\n"
+                  "       [--transition-x COLS --future FUTURE.csv]\n"
                   "Forecasts N steps (1) past the end of each sequence: CSV sequence,h,p_0..p_{K-1} (state\n"
                   "probabilities: the last filtered distribution times A^h) and, for models without inputs,\n"
-                  "mean_0..mean_{D-1} (the predictive mean of y: sum_k p_k mu_k, or the rates for poisson).\n")) {
+                  "mean_0..mean_{D-1} (the predictive mean of y: sum_k p_k mu_k, or the rates for poisson).\n"
+                  "Input-driven transitions: FUTURE.csv holds the --transition-x columns of the future steps\n"
+                  "(row h of a sequence drives the transition into step T-1+h; with --seq, the same sequences\n"
+                  "in the same order); all its rows are forecast, or the first N with --steps N.\n")) {
     free(av);
     return 1;
   }
   int rc = URN_OK, wrc = 0;
+  hmm_data fut;
+  double *Af = NULL;
+  memset(&fut, 0, sizeof fut);
   if (c.m.M) {
     rc = urn_error_set(&c.err, URN_EINPUT, "forecasting a regression model needs its future inputs (not supported)");
-  } else if (c.m.trans_M > 0) {
-    rc = urn_error_set(&c.err, URN_EINPUT, "forecasting input-driven transitions needs the future transition inputs "
-                                           "(not supported)");
+  } else if (c.m.trans_M > 0 && !future) {
+    rc = urn_error_set(&c.err, URN_EINPUT, "forecasting input-driven transitions needs the future transition inputs: "
+                                           "give --future FILE.csv with the --transition-x columns of the future steps");
+  } else if (c.m.trans_M <= 0 && future) {
+    rc = urn_error_set(&c.err, URN_EINPUT, "--future is for input-driven transitions (the model in %s has none)",
+                       c.o.params);
+  } else if (future && (rc = forecast_future(&c, future, &fut, &Af, &c.err))) {
+    /* the message is set */
   } else {
+    for (size_t b = 0; future && b < fut.nseq && !rc; b++)
+      if (steps_given && (size_t)steps > fut.starts[b + 1] - fut.starts[b])
+        rc = urn_error_set(&c.err, URN_EINPUT, "--steps %ld, but %s has %zu future rows for sequence %zu", steps, future,
+                           fut.starts[b + 1] - fut.starts[b], b + 1);
     out_file of;
-    FILE *f = open_out(&of, &c.a, c.o.out);
-    fprintf(f, "sequence,h");
-    for (int k = 0; k < c.m.K; k++) fprintf(f, ",p_%d", k);
-    for (int d = 0; d < c.m.D; d++) fprintf(f, ",mean_%d", d);
-    fputc('\n', f);
-    for (size_t b = 0; b < c.d.nseq && !rc; b++) rc = forecast_seq(&c, b, steps, f);
-    wrc = close_out(&of, &c.a);
-    if (rc) rc = URN_EINPUT, urn_error_set(&c.err, rc, "forecast failed");
+    FILE *f = rc ? NULL : open_out(&of, &c.a, c.o.out);
+    if (f) {
+      fprintf(f, "sequence,h");
+      for (int k = 0; k < c.m.K; k++) fprintf(f, ",p_%d", k);
+      for (int d = 0; d < c.m.D; d++) fprintf(f, ",mean_%d", d);
+      fputc('\n', f);
+      for (size_t b = 0; b < c.d.nseq && !rc; b++) {
+        long nb = future && !steps_given ? (long)(fut.starts[b + 1] - fut.starts[b]) : steps;
+        rc = forecast_seq(&c, b, nb, future ? Af + fut.starts[b] * (size_t)c.m.K * c.m.K : NULL, f);
+      }
+      wrc = close_out(&of, &c.a);
+      if (rc) rc = URN_EINPUT, urn_error_set(&c.err, rc, "forecast failed");
+    }
   }
+  free(Af);
+  data_free(&fut);
   free(av);
   if (wrc) {
     infer_end(&c, rc);

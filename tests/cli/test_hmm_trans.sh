@@ -36,7 +36,60 @@ sed 's/^0,5,\([^,]*\),[^,]*,/0,5,\1,nan,/' $D/hmm_trans.csv > "$TMP/nan.csv"
 expect_exit 1 "$URN" hmm fit "$TMP/nan.csv" --states 2 --y y --transition-x u --seq session --quiet
 expect_err "nan.csv"
 expect_exit 1 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/t.json" --y y --transition-x u --seq session
-expect_err "needs the future transition inputs"
+expect_err "needs the future transition inputs: give --future FILE.csv"
+# forecasts with future transition inputs: h = 1..3 per session, checked against the filtered distribution at the
+# last step (the states command's smoothed probabilities there) pushed through softmax(W u + b) in Python
+printf 'session,u\n0,1.5\n0,-0.5\n0,0.25\n1,-2\n1,0\n1,3\n' > "$TMP/fut.csv"
+expect_exit 0 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/t.json" --y y --transition-x u --seq session \
+  --future "$TMP/fut.csv" --out "$TMP/fc.csv"
+/usr/bin/python3 - "$TMP" <<'PY' && ok || bad "forecast with future transition inputs"
+import csv, json, math, sys
+d = sys.argv[1]
+P = json.load(open(d + "/t.json"))["params"]
+W, B = P["transition_weights"], P["transition_biases"]
+last = {}
+for r in csv.DictReader(open(d + "/st.csv")):
+    last[r["sequence"]] = [float(r["p_0"]), float(r["p_1"])]
+fut = {}
+for r in csv.DictReader(open(d + "/fut.csv")):
+    fut.setdefault(r["session"], []).append(float(r["u"]))
+rows = list(csv.DictReader(open(d + "/fc.csv")))
+assert len(rows) == 6, rows
+worst = 0.0
+for r in rows:
+    s, h = r["sequence"], int(r["h"])
+    p = last[s]
+    for k in range(h):
+        u = fut[s][k]
+        A = []
+        for i in range(2):
+            e = [math.exp(W[i][j][0] * u + B[i][j]) for j in range(2)]
+            A.append([v / sum(e) for v in e])
+        p = [sum(p[i] * A[i][j] for i in range(2)) for j in range(2)]
+    got = [float(r["p_0"]), float(r["p_1"])]
+    worst = max(worst, max(abs(a - b) for a, b in zip(got, p)))
+    mu = P["emission_means"]
+    mean = sum(p[k] * mu[k][0] for k in range(2))
+    worst = max(worst, abs(float(r["mean_0"]) - mean))
+assert worst < 1e-8, worst  # the states file has 10 significant digits
+PY
+expect_exit 0 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/t.json" --y y --transition-x u --seq session \
+  --future "$TMP/fut.csv" --steps 2
+expect_exit 0 sh -c "\"$URN\" hmm forecast $D/hmm_trans.csv --params $TMP/t.json --y y --transition-x u --seq session --future $TMP/fut.csv --steps 2 | grep -c '^[01],[12],'"
+expect_out "4"
+expect_exit 1 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/t.json" --y y --transition-x u --seq session \
+  --future "$TMP/fut.csv" --steps 4
+expect_err "--steps 4, but"
+printf 'session,u\n1,1.5\n0,-0.5\n' > "$TMP/fut2.csv"
+expect_exit 1 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/t.json" --y y --transition-x u --seq session \
+  --future "$TMP/fut2.csv"
+expect_err "future sequence 1 is '1', but the data's sequence 1 is '0'"
+printf 'session,u\n0,1.5\n1,nan\n' > "$TMP/fut3.csv"
+expect_exit 1 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/t.json" --y y --transition-x u --seq session \
+  --future "$TMP/fut3.csv"
+expect_err "fut3.csv"
+expect_exit 1 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/c.json" --y y --seq session --future "$TMP/fut.csv"
+expect_err "--future is for input-driven transitions"
 expect_exit 1 "$URN" hmm fit $D/hmm_trans.csv --states 2 --y y --transition-x u --seq session --init "$TMP/c.json" --quiet
 expect_err "0 transition inputs), but the fit asks for gaussian with 2 states (D=1, M=0, 1 transition inputs)"
 done_tests
