@@ -90,6 +90,9 @@ expect_exit 1 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/t.json" --y y 
 expect_err "fut3.csv"
 expect_exit 1 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/c.json" --y y --seq session --future "$TMP/fut.csv"
 expect_err "--future is for input-driven transitions"
+# not yet: simulation of input-driven transitions is refused with a message
+expect_exit 1 "$URN" hmm sample --params "$TMP/t.json" --T 5
+expect_err "simulating input-driven transitions is not supported"
 expect_exit 1 "$URN" hmm fit $D/hmm_trans.csv --states 2 --y y --transition-x u --seq session --init "$TMP/c.json" --quiet
 expect_err "0 transition inputs), but the fit asks for gaussian with 2 states (D=1, M=0, 1 transition inputs)"
 done_tests
