@@ -113,6 +113,14 @@ void cli_mpi_block(size_t n, size_t *first, size_t *count);
 /* The largest of every rank's v, the sum of every rank's n (v, n without MPI). */
 int cli_mpi_max(int v);
 size_t cli_mpi_sum(size_t n);
+/* Reads a CSV data file (hmm/hmm_csv.h) shared by every rank, each rank only its part: the rows between
+ * cuts at sequence boundaries (column seqcol; NULL: one sequence, rank 0's) near equal byte shares, in rank
+ * order, with the file's line numbers; a rank's part may have no rows.  Collective; one rank: the whole file. */
+struct urn_hmm_csv;
+int cli_mpi_csv_read(const char *path, const char *seqcol, struct urn_hmm_csv *csv, urn_error *err);
+/* After cli_mpi_csv_read and the cut into sequences (starts, nseq; column col): a sequence that resumes on a later
+ * rank is the error one process gives (its file line), on every rank.  Collective; 0 with one rank. */
+int cli_mpi_csv_runs_check(const struct urn_hmm_csv *csv, int col, const size_t *starts, size_t nseq, urn_error *err);
 /* urn sample's report under mpirun: each rank > 0 sends its chains' results, draws and process CPU seconds;
  * rank 0 gets every chain's (its own from r first, then rank 1's, ...; *draws[c] for c >= its own count are
  * malloc'd) and the CPU seconds summed into *cpu. */

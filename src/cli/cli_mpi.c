@@ -2,10 +2,14 @@
  * start and end, this process's rank, status agreement and data paths per
  * rank.  A build without MPI (the default) compiles the one-rank versions
  * below, so that the commands call these unconditionally. */
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "hmm/hmm_csv.h"
 #include "urn/common.h"
 #include "urn/hmm.h"
 #include "urn/run.h"
@@ -72,6 +76,91 @@ size_t cli_mpi_sum(size_t n) {
   return (size_t)all;
 }
 
+int cli_mpi_csv_read(const char *path, const char *seqcol, urn_hmm_csv *csv, urn_error *err) {
+  int size = cli_mpi_size(), rank = cli_mpi_rank();
+  if (size == 1) return urn_hmm_csv_read(path, csv, err);
+  memset(csv, 0, sizeof *csv);
+  size_t at, nl = 0;
+  int rc = urn_hmm_csv_cut(path, seqcol, rank, size, &at, err);
+  if ((rc = urn_mpi_agree(MPI_COMM_WORLD, rc, err))) return rc;
+  unsigned long long mine = at, *cuts = urn_xmalloc((size_t)size * sizeof *cuts), before = 0;
+  MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, cuts, 1, MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD);
+  size_t lo = (size_t)cuts[rank], hi = rank + 1 < size ? (size_t)cuts[rank + 1] : SIZE_MAX;
+  free(cuts);
+  /* the file's number of this part's first line: the newlines of the parts before it */
+  rc = urn_hmm_csv_count_lines(path, lo, hi, &nl, err);
+  if ((rc = urn_mpi_agree(MPI_COMM_WORLD, rc, err))) return rc;
+  mine = nl;
+  MPI_Exscan(&mine, &before, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+  if (rank == 0) before = 0; /* MPI_Exscan leaves rank 0's result undefined */
+  rc = urn_hmm_csv_read_part(path, lo, hi, before < INT_MAX ? (int)before + 1 : INT_MAX, csv, err);
+  if (cli_mpi_sum(rc ? 1 : csv->nrow) == 0) { /* every rank: a header and no rows */
+    urn_hmm_csv_free(csv);
+    rc = urn_error_set(err, URN_EINPUT, "%s: the file has a header but no data rows", path);
+  }
+  return rc;
+}
+
+/* One run of a sequence column on rank 0: its value and first line. */
+typedef struct mpi_run {
+  const char *id; /* the value */
+  int line;       /* the file line of its first row */
+} mpi_run;
+
+static int cmp_mpi_run(const void *a, const void *b) {
+  const mpi_run *x = a, *y = b;
+  int c = strcmp(x->id, y->id);
+  return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+int cli_mpi_csv_runs_check(const urn_hmm_csv *csv, int col, const size_t *starts, size_t nseq, urn_error *err) {
+  int size = cli_mpi_size(), rank = cli_mpi_rank(), rc = URN_OK;
+  if (size == 1 || col < 0) return URN_OK;
+  urn_buf ids; /* this rank's run values, NUL after each */
+  urn_buf_init(&ids);
+  int *lines = urn_xmalloc((nseq + 1) * sizeof *lines), mine[2] = {0, (int)nseq}, *cnt = NULL, *dsp = NULL;
+  for (size_t b = 0; b < nseq; b++) {
+    urn_buf_puts(&ids, csv->cells[starts[b] * csv->ncol + col]), urn_buf_putc(&ids, 0);
+    lines[b] = csv->line[starts[b]];
+  }
+  mine[0] = (int)ids.len;
+  int *pairs = rank == 0 ? urn_xmalloc(2 * (size_t)size * sizeof *pairs) : NULL; /* every rank's mine */
+  MPI_Gather(mine, 2, MPI_INT, pairs, 2, MPI_INT, 0, MPI_COMM_WORLD);
+  char *all = NULL;
+  int *all_lines = NULL, nb = 0, nr = 0;
+  if (rank == 0) { /* cnt, dsp: the bytes' counts and offsets, then the runs' */
+    cnt = urn_xmalloc(2 * (size_t)size * sizeof *cnt), dsp = urn_xmalloc(2 * (size_t)size * sizeof *dsp);
+    for (int q = 0; q < size; q++) {
+      cnt[q] = pairs[2 * q], dsp[q] = nb, nb += cnt[q];
+      cnt[size + q] = pairs[2 * q + 1], dsp[size + q] = nr, nr += cnt[size + q];
+    }
+    all = urn_xmalloc((size_t)nb + 1), all_lines = urn_xmalloc(((size_t)nr + 1) * sizeof *all_lines);
+  }
+  MPI_Gatherv(ids.data, mine[0], MPI_CHAR, all, cnt, dsp, MPI_CHAR, 0, MPI_COMM_WORLD);
+  MPI_Gatherv(lines, mine[1], MPI_INT, all_lines, cnt ? cnt + size : NULL, dsp ? dsp + size : NULL, MPI_INT, 0,
+              MPI_COMM_WORLD);
+  if (rank == 0) { /* a value seen twice: the later run resumes the earlier (one rank's own runs are checked) */
+    mpi_run *runs = urn_xmalloc(((size_t)nr + 1) * sizeof *runs);
+    for (int i = 0, at = 0; i < nr; at += (int)strlen(all + at) + 1, i++) runs[i] = (mpi_run){all + at, all_lines[i]};
+    qsort(runs, (size_t)nr, sizeof *runs, cmp_mpi_run);
+    int bad = -1;
+    for (int i = 1; i < nr; i++)
+      if (!strcmp(runs[i].id, runs[i - 1].id) && (bad < 0 || runs[i].line < runs[bad].line))
+        bad = i; /* sorted by line within a value: runs[i] comes later */
+    if (bad >= 0) {
+      int first = bad;
+      while (first > 0 && !strcmp(runs[first - 1].id, runs[bad].id)) first--;
+      rc = urn_error_set(err, URN_EINPUT, "%s:%d: sequence '%s' of column '%s' resumes after another sequence (it "
+                         "began at line %d); the rows of a sequence must be contiguous",
+                         csv->path, runs[bad].line, runs[bad].id, csv->header[col], runs[first].line);
+    }
+    free(runs);
+  }
+  free(all), free(all_lines), free(pairs), free(cnt), free(dsp), free(lines);
+  urn_buf_free(&ids);
+  return urn_mpi_agree(MPI_COMM_WORLD, rc, err);
+}
+
 /* Message tags of the chains' report. */
 enum { TAG_COUNT = 1, TAG_RESULT, TAG_DRAWS };
 
@@ -127,6 +216,12 @@ int cli_mpi_agree(int status, urn_error *err) { return (void)err, status; }
 void cli_mpi_block(size_t n, size_t *first, size_t *count) { *first = 0, *count = n; }
 int cli_mpi_max(int v) { return v; }
 size_t cli_mpi_sum(size_t n) { return n; }
+int cli_mpi_csv_read(const char *path, const char *seqcol, urn_hmm_csv *csv, urn_error *err) {
+  return (void)seqcol, urn_hmm_csv_read(path, csv, err);
+}
+int cli_mpi_csv_runs_check(const urn_hmm_csv *csv, int col, const size_t *starts, size_t nseq, urn_error *err) {
+  return (void)csv, (void)col, (void)starts, (void)nseq, (void)err, URN_OK;
+}
 void cli_mpi_send_chains(const urn_run *r, double cpu) { (void)r, (void)cpu; }
 void cli_mpi_recv_chains(const urn_run *r, int total, urn_chain_result **res, const double ***draws, double *cpu) {
   (void)r, (void)total, (void)res, (void)draws, (void)cpu; /* never called with one rank */

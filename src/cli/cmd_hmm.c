@@ -106,24 +106,27 @@ static int data_load_u_cols(hmm_data *d, const char *ucols, urn_error *err) {
   return urn_hmm_csv_numbers(&d->csv, d->ucols, d->nu, d->u, err);
 }
 
-static int data_load(const char *path, const char *ycols, const char *xcols, const char *seqcol, hmm_data *d,
-                     urn_error *err) {
+/* share: under mpirun, this rank's part of a file every rank reads (cli_mpi_csv_read; collective), which may be
+ * no rows at all. */
+static int data_load(const char *path, const char *ycols, const char *xcols, const char *seqcol, int share,
+                     hmm_data *d, urn_error *err) {
   memset(d, 0, sizeof *d);
   d->seqcol = -1;
-  int rc = urn_hmm_csv_read(path, &d->csv, err);
+  int rc = share ? cli_mpi_csv_read(path, seqcol, &d->csv, err) : urn_hmm_csv_read(path, &d->csv, err);
   if (rc) return rc;
   if ((rc = urn_hmm_csv_columns(&d->csv, ycols, &d->ycols, &d->ny, err))) return rc;
   if (xcols && (rc = urn_hmm_csv_columns(&d->csv, xcols, &d->xcols, &d->nx, err))) return rc;
   if (seqcol && (rc = urn_hmm_csv_column(&d->csv, seqcol, &d->seqcol, err))) return rc;
   size_t n = d->csv.nrow;
-  d->y = urn_xmalloc(sizeof(double) * n * (size_t)d->ny);
+  d->y = urn_xmalloc(sizeof(double) * (n ? n : 1) * (size_t)d->ny);
   if ((rc = urn_hmm_csv_numbers(&d->csv, d->ycols, d->ny, d->y, err))) return rc;
   if (d->nx) {
-    d->x = urn_xmalloc(sizeof(double) * n * (size_t)d->nx);
+    d->x = urn_xmalloc(sizeof(double) * (n ? n : 1) * (size_t)d->nx);
     if ((rc = urn_hmm_csv_numbers(&d->csv, d->xcols, d->nx, d->x, err))) return rc;
   }
   if ((rc = urn_hmm_csv_split(&d->csv, d->seqcol, &d->starts, &d->nseq, err))) return rc;
-  d->seqs = urn_xcalloc(d->nseq, sizeof(urn_hmm_seq));
+  if (!n) d->nseq = 0; /* a rank's empty part */
+  d->seqs = urn_xcalloc(d->nseq ? d->nseq : 1, sizeof(urn_hmm_seq));
   for (size_t b = 0; b < d->nseq; b++) {
     d->seqs[b].T = d->starts[b + 1] - d->starts[b];
     d->seqs[b].y = d->y + d->starts[b] * (size_t)d->ny;
@@ -433,7 +436,8 @@ static int hmm_cli_fit(int argc, char **argv) {
   path = cli_mpi_path(path, rank_path, sizeof rank_path);
   int quiet_rank = cli_mpi_rank() != 0; /* only rank 0 prints and writes */
   if (ucols && cli_mpi_size() > 1) cli_die(&a, 2, "--transition-x is not supported under mpirun yet");
-  if (cli_mpi_agree(data_load(path, ycols, xcols, seqcol, &d, &err), &err) ||
+  int share = cli_mpi_size() > 1 && path != rank_path; /* one file for all ranks: each reads its part */
+  if (cli_mpi_agree(data_load(path, ycols, xcols, seqcol, share, &d, &err), &err) ||
       (ucols && data_load_u(&d, ucols, &err))) {
     if (!quiet_rank) fprintf(stderr, "urn hmm fit: %s\n", err.msg);
     data_free(&d);
@@ -443,7 +447,7 @@ static int hmm_cli_fit(int argc, char **argv) {
     data_free(&d);
     cli_die(&a, 2, "--emission %s takes one --y column (the choice)", kind_name);
   }
-  if (is_classes((urn_hmm_kind)kind) && !C) C = classes_of(&d);
+  if (is_classes((urn_hmm_kind)kind) && !C) C = cli_mpi_size() > 1 ? cli_mpi_max((int)classes_of(&d)) : classes_of(&d);
   if (ncomp && kind != URN_HMM_GMM) cli_die(&a, 2, "--components is only used by --emission gmm");
   if (kind == URN_HMM_GMM) C = ncomp ? ncomp : 2;
   urn_hmm_model m;
@@ -481,12 +485,12 @@ static int hmm_cli_fit(int argc, char **argv) {
     m.shared_cov = 1;
   }
   rc = cli_mpi_agree(data_check(&m, &d, path, &err), &err);
+  if (!rc && share) rc = cli_mpi_csv_runs_check(&d.csv, d.seqcol, d.starts, d.nseq, &err);
   if (rc) goto fail;
-  /* under mpirun with one file for all, each rank fits its block of the sequences */
+  /* under mpirun, each rank fits the sequences of its part of the file (or of its own file) */
   urn_hmm_seq *seqs = d.seqs;
-  size_t nseq = d.nseq, first = 0;
-  if (cli_mpi_size() > 1 && path != rank_path) cli_mpi_block(d.nseq, &first, &nseq), seqs += first;
-  size_t total = path == rank_path ? cli_mpi_sum(d.csv.nrow) : d.csv.nrow; /* every rank's time steps */
+  size_t nseq = d.nseq;
+  size_t total = cli_mpi_size() > 1 ? cli_mpi_sum(d.csv.nrow) : d.csv.nrow; /* every rank's time steps */
   if (cli_mpi_size() == 1 && total < (size_t)K) {
     rc = urn_error_set(&err, URN_EINPUT, "%s: %ld states cannot be fitted to %zu time steps", path, K, total);
     goto fail;
@@ -536,10 +540,10 @@ static int hmm_cli_fit(int argc, char **argv) {
   rc = cli_mpi_hmm_fit_best(&m, seqs, nseq, &o, method, use_file ? &file_params : NULL, (int)restarts, (uint64_t)seed,
                         &best, best_trace, &rep, &cb, &err);
   int best_n = rep.iterations, best_r = rep.best_restart;
-  if (!rc && !cli_stop_code() && tol > 0 && !rep.converged)
+  if (!rc && !quiet_rank && !cli_stop_code() && tol > 0 && !rep.converged)
     fprintf(stderr, "urn hmm fit: warning: the best fit reached the iteration cap (%ld) before the relative change of "
             "its log joint fell below %g; raise --iters\n", iters, tol);
-  if (!rc && !cli_stop_code() && rep.degenerate)
+  if (!rc && !quiet_rank && !cli_stop_code() && rep.degenerate)
     fprintf(stderr, "urn hmm fit: warning: the best fit has %d degenerate state%s (empty, or a variance at the floor "
             "1e-6 x the data's variance): every restart had one; try fewer states\n", rep.degenerate,
             rep.degenerate > 1 ? "s" : "");
@@ -582,7 +586,14 @@ static int hmm_cli_fit(int argc, char **argv) {
                       "ranks gives them)\n");
     else if (want_se && m.trans_M > 0)
       fprintf(stderr, "urn hmm fit: note: no standard errors for input-driven transitions (not implemented)\n");
-    else if (want_se)
+    else if (want_se && share && (double)npar * npar * (double)total <= 5e9) {
+      /* rank 0 holds only its part: the whole file for the standard errors (data small enough for them) */
+      hmm_data all;
+      urn_error e2;
+      if (data_load(path, ycols, xcols, seqcol, 0, &all, &e2)) fprintf(stderr, "urn hmm fit: warning: %s\n", e2.msg);
+      else write_std_errors(&fit, &m, &best, &all, (int)threads, npar, total);
+      data_free(&all);
+    } else if (want_se)
       write_std_errors(&fit, &m, &best, &d, (int)threads, npar, total);
     urn_buf_puts(&fit, ",\n          \"log_joint_trace\": [");
     for (int i = 0; i < best_n; i++) {
@@ -663,7 +674,7 @@ static int infer_load(cli_args *a, const infer_opts *o, urn_hmm_model *m, urn_hm
     urn_hmm_model_free(m);
     cli_die(a, 2, "the model has input-driven transitions: give --transition-x COLS (its %d transition inputs)", m->trans_M);
   }
-  if ((rc = data_load(o->path, o->ycols, is_regression(m->kind) ? o->xcols : NULL, o->seqcol, d, err))) goto fail;
+  if ((rc = data_load(o->path, o->ycols, is_regression(m->kind) ? o->xcols : NULL, o->seqcol, 0, d, err))) goto fail;
   if (m->trans_M > 0 && (rc = data_load_u(d, o->ucols, err))) goto fail;
   if (m->trans_M > 0 && d->nu != m->trans_M) {
     rc = urn_error_set(err, URN_EINPUT, "--transition-x selects %d columns, but the model in %s has %d transition inputs",
@@ -834,7 +845,7 @@ static int hmm_cli_sample(int argc, char **argv) {
       cli_die(&a, 2, "a %s model needs --inputs X.csv --x COLS", urn_hmm_kind_name(m.kind));
     }
     /* the inputs file: its x columns double as "emissions" for loading */
-    if ((rc = data_load(inputs, xcols, NULL, seqcol, &d, &err))) goto done;
+    if ((rc = data_load(inputs, xcols, NULL, seqcol, 0, &d, &err))) goto done;
     if (d.ny != m.M) {
       rc = urn_error_set(&err, URN_EINPUT, "--x selects %d columns, but the model has %d inputs", d.ny, m.M);
       goto done;
@@ -1192,7 +1203,7 @@ static int hmm_cli_select(int argc, char **argv) {
   urn_error err;
   urn_error_clear(&err);
   hmm_data d;
-  int rc = data_load(path, ycols, xcols, seqcol, &d, &err);
+  int rc = data_load(path, ycols, xcols, seqcol, 0, &d, &err);
   if (!rc && is_classes((urn_hmm_kind)kind) && d.ny != 1)
     rc = urn_error_set(&err, URN_EINPUT, "--emission %s takes one --y column (the class)", kind_name);
   if (!rc && is_classes((urn_hmm_kind)kind) && !C) C = classes_of(&d);

@@ -85,16 +85,14 @@ static int duplicate_name(char *const *names, int n, int dup[2]) {
   return found;
 }
 
-int urn_hmm_csv_read(const char *path, urn_hmm_csv *csv, urn_error *err) {
-  memset(csv, 0, sizeof *csv);
-  csv->path = path;
-  size_t len;
-  csv->text = urn_read_file(path, &len, err);
-  if (!csv->text) return err ? err->code : URN_EIO;
+/* Cuts csv->text (len bytes) into the header and rows.  Its first line is line head_line of the file; the
+ * first line after the header is line body_line (0: the next one); part: the rows may be none. */
+static int parse_text(urn_hmm_csv *csv, size_t len, int head_line, int body_line, int part, urn_error *err) {
+  const char *path = csv->path;
   char **cells = NULL;
   int cap = 0;
   size_t rows_cap = 0;
-  int lineno = 0;
+  int lineno = head_line - 1;
   char *p = csv->text;
   if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3; /* a UTF-8 byte-order mark */
   while (*p) {
@@ -133,6 +131,7 @@ int urn_hmm_csv_read(const char *path, urn_hmm_csv *csv, urn_error *err) {
         return urn_error_set(err, URN_EINPUT, "%s:%d: column '%s' appears twice in the header (columns %d and %d)",
                              path, lineno, name, dup[0] + 1, dup[1] + 1);
       }
+      if (body_line > 0) lineno = body_line - 1;
     } else {
       if (n != csv->ncol) {
         free(cells);
@@ -155,11 +154,161 @@ int urn_hmm_csv_read(const char *path, urn_hmm_csv *csv, urn_error *err) {
     urn_hmm_csv_free(csv);
     return urn_error_set(err, URN_EINPUT, "%s: the file is empty (a header row is needed)", path);
   }
-  if (csv->nrow == 0) {
+  if (csv->nrow == 0 && !part) {
     urn_hmm_csv_free(csv);
     return urn_error_set(err, URN_EINPUT, "%s: the file has a header but no data rows", path);
   }
   return URN_OK;
+}
+
+int urn_hmm_csv_read(const char *path, urn_hmm_csv *csv, urn_error *err) {
+  memset(csv, 0, sizeof *csv);
+  csv->path = path;
+  size_t len;
+  csv->text = urn_read_file(path, &len, err);
+  if (!csv->text) return err ? err->code : URN_EIO;
+  return parse_text(csv, len, 1, 0, 0, err);
+}
+
+/* ---- a file read in parts (one per MPI rank) ---- */
+
+/* The header of an open file: a copy of its line (NULL when the file has none), the byte after it, its number. */
+static int read_head(FILE *f, const char *path, char **line, size_t *end, int *lineno, urn_error *err) {
+  size_t cap = 1 << 16, len = 0;
+  char *buf = NULL;
+  *line = NULL, *end = 0, *lineno = 0;
+  for (;;) {
+    buf = urn_xrealloc(buf, cap + 1);
+    len += fread(buf + len, 1, cap - len, f);
+    if (ferror(f)) {
+      free(buf);
+      return urn_error_set(err, URN_EIO, "%s: read error", path);
+    }
+    buf[len] = 0;
+    int eof = len < cap, ln = 0;
+    size_t at = len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    while (at < len) {
+      char *nl = memchr(buf + at, '\n', len - at);
+      if (!nl && !eof) break; /* the line goes on past the buffer */
+      size_t e = nl ? (size_t)(nl - buf) : len;
+      ln++;
+      const char *q = buf + at;
+      while (q < buf + e && (*q == ' ' || *q == '\t' || *q == '\r')) q++;
+      if (q == buf + e || *q == '#') {
+        at = e + 1;
+        continue;
+      }
+      *line = urn_xmalloc(e - at + 1);
+      memcpy(*line, buf + at, e - at), (*line)[e - at] = 0;
+      *end = nl ? e + 1 : len, *lineno = ln;
+      free(buf);
+      return URN_OK;
+    }
+    if (eof) break;
+    cap *= 2;
+  }
+  free(buf);
+  return URN_OK;
+}
+
+static FILE *open_read(const char *path, urn_error *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) urn_error_set(err, URN_EIO, "%s: %s", path, strerror(errno));
+  return f;
+}
+
+int urn_hmm_csv_cut(const char *path, const char *seqcol, int q, int nparts, size_t *at, urn_error *err) {
+  *at = 0;
+  if (q <= 0) return URN_OK;
+  FILE *f = open_read(path, err);
+  if (!f) return URN_EIO;
+  char *head = NULL, *line = NULL, **cells = NULL, *id0 = NULL;
+  size_t body, cap = 0;
+  int hl, ncell = 0, rc = read_head(f, path, &head, &body, &hl, err), col = -1;
+  if (!rc && fseeko(f, 0, SEEK_END)) rc = urn_error_set(err, URN_EIO, "%s: %s", path, strerror(errno));
+  size_t size = rc ? 0 : (size_t)ftello(f);
+  *at = size; /* no sequence column (one sequence), or no header: the whole file is the first part's */
+  int n = head && seqcol ? split_line(head, &cells, &ncell) : 0;
+  for (int c = 0; c < n && col < 0; c++)
+    if (!strcmp(cells[c], seqcol)) col = c;
+  size_t nominal = (size_t)((double)size * q / nparts);
+  if (nominal < body) nominal = body;
+  if (!rc && col >= 0 && nominal < size && !fseeko(f, (off_t)nominal - 1, SEEK_SET)) {
+    ssize_t got = getline(&line, &cap, f); /* the rest of the line holding byte nominal - 1 */
+    for (off_t pos = ftello(f); got >= 0 && (got = getline(&line, &cap, f)) >= 0; pos = ftello(f)) {
+      if (got && line[got - 1] == '\n') line[--got] = 0;
+      const char *b = line;
+      while (*b == ' ' || *b == '\t' || *b == '\r') b++;
+      if (!*b || *b == '#') continue;
+      int k = split_line(line, &cells, &ncell);
+      const char *id = k > col ? cells[col] : "";
+      if (!id0) id0 = urn_xstrdup(id);
+      else if (strcmp(id, id0)) { /* the first row of the next sequence */
+        *at = (size_t)pos;
+        break;
+      }
+    }
+  }
+  free(head), free(line), free(cells), free(id0);
+  fclose(f);
+  return rc;
+}
+
+int urn_hmm_csv_count_lines(const char *path, size_t lo, size_t hi, size_t *n, urn_error *err) {
+  *n = 0;
+  FILE *f = open_read(path, err);
+  if (!f) return URN_EIO;
+  size_t cap = 1 << 20, left = hi - lo;
+  char *buf = urn_xmalloc(cap);
+  if (fseeko(f, (off_t)lo, SEEK_SET)) left = 0;
+  while (left) {
+    size_t got = fread(buf, 1, left < cap ? left : cap, f);
+    if (!got) break;
+    for (const char *p = buf, *e = buf + got; (p = memchr(p, '\n', (size_t)(e - p))); p++) ++*n;
+    left -= got;
+  }
+  int rc = ferror(f) ? urn_error_set(err, URN_EIO, "%s: read error", path) : URN_OK;
+  free(buf);
+  fclose(f);
+  return rc;
+}
+
+int urn_hmm_csv_read_part(const char *path, size_t lo, size_t hi, int first_line, urn_hmm_csv *csv, urn_error *err) {
+  memset(csv, 0, sizeof *csv);
+  csv->path = path;
+  FILE *f = open_read(path, err);
+  if (!f) return URN_EIO;
+  char *head;
+  size_t body;
+  int hl, rc = read_head(f, path, &head, &body, &hl, err);
+  if (!rc && !head) rc = urn_error_set(err, URN_EINPUT, "%s: the file is empty (a header row is needed)", path);
+  if (!rc && lo < body) lo = body, first_line = hl + 1; /* the first part begins after the header */
+  if (!rc && hi < lo) hi = lo;
+  if (!rc && fseeko(f, (off_t)lo, SEEK_SET)) rc = urn_error_set(err, URN_EIO, "%s: %s", path, strerror(errno));
+  if (rc) {
+    free(head);
+    fclose(f);
+    return rc;
+  }
+  size_t hlen = strlen(head), want = hi - lo, got = 0, cap = hlen + 2 + (want < ((size_t)1 << 30) ? want : 1 << 20);
+  csv->text = urn_xmalloc(cap);
+  memcpy(csv->text, head, hlen), csv->text[hlen] = '\n';
+  size_t len = hlen + 1;
+  free(head);
+  while (got < want) { /* hi may be past the end (the last part): read to the end */
+    if (len + 1 == cap) csv->text = urn_xrealloc(csv->text, cap *= 2);
+    size_t ask = cap - 1 - len < want - got ? cap - 1 - len : want - got, r = fread(csv->text + len, 1, ask, f);
+    if (!r) break;
+    len += r, got += r;
+  }
+  csv->text[len] = 0;
+  rc = ferror(f) ? urn_error_set(err, URN_EIO, "%s: read error", path) : URN_OK;
+  fclose(f);
+  if (rc) {
+    urn_hmm_csv_free(csv);
+    return rc;
+  }
+  return parse_text(csv, len, hl, first_line, 1, err);
 }
 
 void urn_hmm_csv_free(urn_hmm_csv *csv) {

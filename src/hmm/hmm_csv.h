@@ -23,6 +23,18 @@ typedef struct urn_hmm_csv {
  * as many cells as the header. */
 int urn_hmm_csv_read(const char *path, urn_hmm_csv *csv, urn_error *err);
 void urn_hmm_csv_free(urn_hmm_csv *csv);
+
+/* A file read in parts, one per reader (MPI ranks: `mpirun urn hmm fit data.csv`, docs/scale.md), each holding
+ * only its rows.  urn_hmm_csv_cut: where part q of nparts begins, a byte offset at a sequence boundary: after the
+ * first data line at or past byte size x q / nparts (and past the header), the first line whose value in column
+ * seqcol differs; the file's size when there is none, or no such column (NULL: the whole file is one sequence,
+ * the first part's); 0 for q = 0.  The cuts grow with q, so parts [cut q, cut q+1) cover the file once, in order.
+ * urn_hmm_csv_count_lines: the number of newlines in bytes [lo, hi).  urn_hmm_csv_read_part: the header, then the
+ * rows of the lines that start in bytes [lo, hi) (hi past the end: to the end); first_line is the file's number
+ * of the line at lo, so that messages name the file's lines; nrow may be 0. */
+int urn_hmm_csv_cut(const char *path, const char *seqcol, int q, int nparts, size_t *at, urn_error *err);
+int urn_hmm_csv_count_lines(const char *path, size_t lo, size_t hi, size_t *n, urn_error *err);
+int urn_hmm_csv_read_part(const char *path, size_t lo, size_t hi, int first_line, urn_hmm_csv *csv, urn_error *err);
 /* Index of the named column, or an error listing the available columns. */
 int urn_hmm_csv_column(const urn_hmm_csv *csv, const char *name, int *index, urn_error *err);
 /* Parses a comma-separated list of column names ("a,b") into indices (malloc'd). */

@@ -317,9 +317,9 @@ static int mh_run(void *ctx, const urn_hmm_model *m, urn_hmm_params *cur, double
 }
 
 /* hmm_fit.c's variance floor over every rank's emissions: 1e-6 x the smallest per-dimension variance of the
- * pooled data (sums added in rank order); *constant gets the first constant dimension. */
+ * pooled data (of log y for lognormal; sums added in rank order); *constant gets the first constant dimension. */
 static double mh_var_floor(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq, int *constant) {
-  int D = m->D, size;
+  int D = m->D, size, logy = m->kind == URN_HMM_LOGNORMAL;
   MPI_Comm_size(comm, &size);
   double *v = urn_xcalloc((size_t)D + 1, sizeof *v), *all = urn_xmalloc(((size_t)D + 1) * (size_t)size * sizeof *all);
   double *mean = urn_xcalloc((size_t)D, sizeof *mean), *var = urn_xcalloc((size_t)D, sizeof *var), n = 0;
@@ -328,7 +328,7 @@ static double mh_var_floor(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_
     for (size_t b = 0; b < nseq; b++)
       for (size_t t = 0; t < seqs[b].T; t++)
         for (int d = 0; d < D; d++) {
-          double y = seqs[b].y[t * D + d];
+          double y = logy ? log(seqs[b].y[t * D + d]) : seqs[b].y[t * D + d];
           v[d] += pass ? (y - mean[d]) * (y - mean[d]) : y;
         }
     for (size_t b = 0; b < nseq; b++) v[D] += (double)seqs[b].T;
@@ -376,11 +376,12 @@ int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_se
   if (total < (unsigned long long)m->K)
     return urn_error_set(err, URN_EINPUT, "hmm fit: %d states cannot be fitted to %llu time steps", m->K, total);
   urn_hmm_model mm = *m; /* shallow copy: the variance floor tied to the data's scale */
-  if (mm.kind == URN_HMM_GAUSSIAN || mm.kind == URN_HMM_DIAG) {
+  if (mm.kind == URN_HMM_GAUSSIAN || mm.kind == URN_HMM_DIAG || mm.kind == URN_HMM_LOGNORMAL ||
+      mm.kind == URN_HMM_STUDENT || mm.kind == URN_HMM_GMM) { /* hmm_fit.c's kinds and rule */
     int constant = -1;
     double floor_ = mh_var_floor(comm, m, seqs, nseq, &constant);
     if (!(mm.var_floor > 0)) mm.var_floor = floor_;
-    if (constant >= 0 && (mm.no_prior & URN_HMM_FREEZE_EMISSIONS))
+    if (constant >= 0 && ((mm.no_prior & URN_HMM_FREEZE_EMISSIONS) || urn__hmm_is_family(mm.kind)))
       return urn_error_set(err, URN_EINPUT,
                            "hmm fit: emission dimension %d is constant, so its maximum-likelihood variance is 0; "
                            "drop it, or fit with a prior", constant);
