@@ -514,6 +514,38 @@ static size_t *index_offsets(urn_ev *ev, const ir_ex *e, const urn_val *base, ur
   return offs;
 }
 
+/* x[a:b] (or x[a:], x[:b]) of a vector, row vector, matrix (rows) or array: a block of whole elements, copied
+ * with memcpy (column by column for a matrix's rows) rather than through index_offsets' per-scalar offsets, which
+ * dominated reduce_sum's `X[start:end]` slices.  0 when the index or the base is of another kind. */
+static int range_rows(urn_ev *ev, const ir_ex *e, const ir_idx *ix, const urn_val *base, urn_val *out) {
+  if (ix->kind != URN_IDX_RANGE && ix->kind != URN_IDX_LOWER && ix->kind != URN_IDX_UPPER) return 0;
+  int rb = urn_base_to_real(base->ty.base), arr = base->ty.dims > 0;
+  if (rb != URN_TY_VECTOR && rb != URN_TY_ROW_VECTOR && rb != URN_TY_MATRIX &&
+      !(arr && (rb == URN_TY_INT || rb == URN_TY_REAL)))
+    return 0;
+  int32_t size = base->dim[0];
+  double lo, hi;
+  long a = 1, b = size;
+  if (ix->kind != URN_IDX_UPPER) ix->lo->s(ev, ix->lo, &lo), a = (long)lo;
+  if (ix->kind != URN_IDX_LOWER) ix->hi->s(ev, ix->hi, &hi), b = (long)hi;
+  size_t n = b >= a ? (size_t)(b - a + 1) : 0, first = 0;
+  if (n) first = check_index(ev, e, (double)a, size), check_index(ev, e, (double)b, size);
+  int nd = urn_val_ndim(base->ty);
+  int32_t dim[URN_MAX_DIMS];
+  for (int d = 0; d < nd; d++) dim[d] = base->dim[d];
+  dim[0] = (int32_t)n;
+  urn_val_alloc(ev, out, base->ty, dim, base->ix != NULL);
+  size_t inner = 1, w = (size_t)urn_base_width(base->ty.base); /* scalars per row (array: per element) */
+  for (int d = 1; d < nd; d++) inner *= (size_t)base->dim[d];
+  size_t cols = arr ? 1 : inner, run = arr ? n * inner * w : n * w, stride = (size_t)size * w;
+  size_t from = arr ? first * inner * w : first * w;
+  for (size_t j = 0; j < cols && run; j++) { /* a matrix: one block per column; otherwise one block */
+    memcpy(out->v + j * run, base->v + from + j * stride, run * sizeof *out->v);
+    if (base->ix) memcpy(out->ix + j * run, base->ix + from + j * stride, run * sizeof *out->ix);
+  }
+  return 1;
+}
+
 void rt_g_index(urn_ev *ev, const ir_ex *e, urn_val *out) {
   urn_val base;
   e->a[0]->g(ev, e->a[0], &base);
@@ -547,6 +579,7 @@ void rt_g_index(urn_ev *ev, const ir_ex *e, urn_val *out) {
     }
     return;
   }
+  if (e->nidx - k == 1 && range_rows(ev, e, &e->idx[k], &base, out)) return;
   ir_ex sub = *e;
   sub.idx = e->idx + k, sub.nidx = e->nidx - k;
   urn_type t;
