@@ -32,8 +32,9 @@ URN_API void urn_mpi_block(MPI_Comm comm, size_t n, size_t *first, size_t *count
  * sequences in one process to rounding (1e-12 in the tests).  The data-driven initializations (k-means,
  * search, random) gather the sequences on rank 0 once (n x (D + M) doubles there), which initializes each
  * restart as one process would and broadcasts it; prior draws and given parameters need no data.  Every rank
- * gets best, trace and report; cb is called on every rank (a caller prints from one).  The GLM kinds
- * (bernoulli-glm, categorical-glm), whose M-step reads every time step, are not distributed yet: URN_EINPUT. */
+ * gets best, trace and report; cb is called on every rank (a caller prints from one).  The GLM kinds'
+ * Newton M-step adds its data-wide sums over the ranks (every rank takes the same steps); input-driven
+ * transitions (trans_M > 0) are not distributed yet: URN_EINPUT. */
 URN_API int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
                                  const urn_hmm_fit_opts *opts, urn_hmm_init_method init, const urn_hmm_params *given,
                                  int restarts, uint64_t seed, urn_hmm_params *best, double *trace,

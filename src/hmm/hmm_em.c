@@ -585,6 +585,11 @@ static int m_step_gaussian(const urn_hmm_model *m, const urn_hmm_stats *st, urn_
 
 int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs,
                    size_t nseq, urn_hmm_params *p, int iteration, urn_error *err) {
+  return urn__hmm_m_step_r(m, st, seqs, nseq, p, iteration, NULL, err);
+}
+
+int urn__hmm_m_step_r(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs, size_t nseq,
+                      urn_hmm_params *p, int iteration, const urn__hmm_reducer *red, urn_error *err) {
   int K = m->K, D = m->D, rc;
   double *conc = urn_xmalloc(sizeof(double) * (size_t)K);
   double *newA = NULL, *newpi = NULL;
@@ -671,7 +676,7 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
       int ntheta = m->kind == URN_HMM_LOGREG ? n1 : C * n1;
       double *N = urn_xmalloc(sizeof(double) * (size_t)n1 * n1);
       double *theta = urn_xmalloc(sizeof(double) * (size_t)ntheta);
-      int r = urn__flat_directions(M, seqs, nseq, N);
+      int r = urn__flat_directions(M, seqs, nseq, red, N);
       rc = URN_OK;
       for (int k = 0; k < K; k++) {
         if (m->kind == URN_HMM_LOGREG) {
@@ -684,7 +689,7 @@ int urn_hmm_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hm
           }
         char warn[256];
         warn[0] = 0;
-        urn__newton_state(m, seqs, nseq, st->gamma + k, K, N, r, theta, warn, sizeof warn);
+        urn__newton_state(m, seqs, nseq, st->gamma + k, K, N, r, theta, red, warn, sizeof warn);
         if (warn[0] && m->warn) {
           char msg[400];
           snprintf(msg, sizeof msg, "hmm %s M-step (iteration %d), state %d: %s", urn_hmm_kind_name(m->kind),

@@ -19,7 +19,12 @@
 #define MAX_HALVINGS 30
 #define FLAT_RTOL 1e-10
 
-int urn__flat_directions(int M, const urn_hmm_seq *seqs, size_t nseq, double *N) {
+/* v[0..n) summed over red's processes (none: unchanged). */
+static void reduce(const urn__hmm_reducer *red, double *v, size_t n) {
+  if (red && red->sum) red->sum(red->ctx, v, n);
+}
+
+int urn__flat_directions(int M, const urn_hmm_seq *seqs, size_t nseq, const urn__hmm_reducer *red, double *N) {
   int n1 = M + 1;
   double *G = urn_xcalloc((size_t)n1 * n1 * 4 + 3 * (size_t)n1, sizeof(double));
   double *R = G + n1 * n1, *V = R + n1 * n1, *vecs = V + n1 * n1, *w = vecs + n1 * n1, *d = w + n1;
@@ -32,6 +37,7 @@ int urn__flat_directions(int M, const urn_hmm_seq *seqs, size_t nseq, double *N)
         for (int j = 0; j <= i; j++) G[i * n1 + j] += xi * (j < M ? x[j] : 1.0);
       }
     }
+  reduce(red, G, (size_t)n1 * n1);
   for (int i = 0; i < n1; i++)
     for (int j = 0; j < i; j++) G[j * n1 + i] = G[i * n1 + j];
   int nv = 0, nnz = 0;
@@ -93,6 +99,7 @@ typedef struct glm_ctx {
   int nth;                  /* number of parameters: n1 (logreg) or C n1 (catreg) */
   const double *Lt;         /* logreg: prior precision matrix (n1 x n1); NULL for catreg */
   double *eta;              /* scratch, C */
+  const urn__hmm_reducer *red; /* the sums over processes (NULL: one) */
 } glm_ctx;
 
 static inline double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
@@ -136,6 +143,7 @@ static double glm_F(glm_ctx *c, const double *th) {
       else
         F += g * (c->eta[(int)y] - lse);
     }
+  reduce(c->red, &F, 1);
   if (c->Lt) {
     int n = c->n1;
     double q = 0.0;
@@ -192,6 +200,8 @@ static void glm_grad_hess(glm_ctx *c, const double *th, double *g, double *H) {
           }
       }
     }
+  reduce(c->red, g, (size_t)nth);
+  reduce(c->red, H, (size_t)nth * nth);
   for (int i = 0; i < nth; i++)
     for (int j = 0; j < i; j++) H[j * nth + i] = H[i * nth + j];
   if (c->Lt)
@@ -217,7 +227,7 @@ static void matvec(int n, const double *P, const double *x, double *y) {
 
 int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
                       const double *gam, int stride, const double *N, int r, double *theta,
-                      char *warn, size_t warn_cap) {
+                      const urn__hmm_reducer *red, char *warn, size_t warn_cap) {
   int M = m->M, n1 = M + 1, C = m->C;
   int logreg = m->kind == URN_HMM_LOGREG;
   int nth = logreg ? n1 : C * n1;
@@ -240,7 +250,8 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
   size_t ntot = 0;
   for (size_t b = 0; b < nseq; b++) ntot += seqs[b].T;
   for (size_t i = 0; i < ntot; i++) sumg += gam[i * stride];
-  glm_ctx c = {m, seqs, nseq, gam, stride, n1, nth, NULL, eta};
+  reduce(red, &sumg, 1);
+  glm_ctx c = {m, seqs, nseq, gam, stride, n1, nth, NULL, eta, red};
   if (logreg) {
     double inv_s2 = 1.0 / (m->weight_scale * m->weight_scale);
     memcpy(P, Px, sizeof(double) * nn);
@@ -373,6 +384,7 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
       }
       if (pmax < 1.0 - 1e-6) uncertain += w;
     }
+  reduce(red, &uncertain, 1);
   int separated = sumg > 1.0 && uncertain < 1e-3 * sumg;
   if (!converged || polish_rejected || stuck || cond > 1e12 || separated) {
     status = 1;

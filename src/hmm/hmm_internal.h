@@ -158,16 +158,26 @@ double urn__log_dirichlet(int K, const double *p, const double *a);
 void urn__rand_dirichlet(urn_rng *r, int K, const double *a, double *out);
 
 /* ---- the logistic/categorical Newton M-step (hmm_glm.c) ---- */
-/* Flat directions of the pooled design [x, 1] over the batch: N ((M+1) x r,
+/* The data-wide sums of the GLM M-step over processes that each hold part of the data (mpi/mpi_hmm.c):
+ * sum(ctx, v, n) replaces v[0..n) by its sum over the processes, the same bits on every one.  A NULL
+ * reducer: one process holds all the data. */
+typedef struct urn__hmm_reducer {
+  void (*sum)(void *ctx, double *v, size_t n); /* the in-place sum over processes */
+  void *ctx;                                    /* passed to sum */
+} urn__hmm_reducer;
+/* urn_hmm_m_step with the GLM M-step's sums over processes (red may be NULL). */
+int urn__hmm_m_step_r(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs, size_t nseq,
+                      urn_hmm_params *p, int iteration, const urn__hmm_reducer *red, urn_error *err);
+/* Flat directions of the pooled design [x, 1] over the batch (and red's processes): N ((M+1) x r,
  * row-major, orthonormal columns); returns r.  N must hold (M+1)^2 doubles. */
-int urn__flat_directions(int M, const urn_hmm_seq *seqs, size_t nseq, double *N);
+int urn__flat_directions(int M, const urn_hmm_seq *seqs, size_t nseq, const urn__hmm_reducer *red, double *N);
 /* One state's Newton solve (spec B.7).  theta (M+1 logreg, C*(M+1) catreg) is
  * the start and the result; gam the pooled posterior weights of that state
  * (stride K).  Returns 0, or 1 with a warning text in warn when it did not
  * converge cleanly. */
 int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
                       const double *gam, int stride, const double *N, int r, double *theta,
-                      char *warn, size_t warn_cap);
+                      const urn__hmm_reducer *red, char *warn, size_t warn_cap);
 
 /* ---- input-driven transitions (hmm_trans.c) ---- */
 /* Forward-backward of one sequence with its per-step matrices: E holds LL on

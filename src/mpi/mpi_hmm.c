@@ -12,7 +12,11 @@
  *     sum is therefore the same bits on every rank and for every MPI
  *     implementation (MPI_Allreduce leaves the order of its additions open).
  *   - M-step: every rank runs urn_hmm_m_step on the same statistics, so every
- *     rank holds the same parameters without sending them.
+ *     rank holds the same parameters without sending them.  The GLM kinds'
+ *     Newton M-step (hmm_glm.c) reads every time step: its sums (the design's
+ *     Gram matrix, each Newton step's gradient and Hessian, the objective in
+ *     the line search) are added over the ranks in rank order (mh_sum), so
+ *     every rank takes the same Newton steps.
  *   - data-driven initializations (k-means, search, random): the sequences
  *     are gathered on rank 0 once, which initializes each restart exactly as
  *     one process would (urn__hmm_initialize on the same sequences in the same
@@ -184,6 +188,21 @@ static int mh_estep(mh_fit *F, const urn_hmm_params *p, int stop_check, urn_erro
   return URN_OK;
 }
 
+/* The GLM M-step's sums over the ranks (urn__hmm_reducer): every rank's v gathered to every rank and added in
+ * rank order, so that every rank holds the same bits (as mh_estep). */
+static void mh_sum(void *ctx, double *v, size_t n) {
+  mh_fit *F = ctx;
+  if (F->size == 1 || !n) return;
+  double *all = urn_xmalloc(n * (size_t)F->size * sizeof *all);
+  MPI_Allgather(v, (int)n, MPI_DOUBLE, all, (int)n, MPI_DOUBLE, F->comm);
+  for (size_t j = 0; j < n; j++) {
+    double s = all[j];
+    for (int r = 1; r < F->size; r++) s += all[(size_t)r * n + j];
+    v[j] = s;
+  }
+  free(all);
+}
+
 /* urn_hmm_fit_em over the ranks (hook: the iteration callback, may be NULL). */
 static int mh_em(mh_fit *F, urn_hmm_params *p, double *trace, int *n_done, int *converged,
                  int (*hook)(void *ctx, int iteration, double log_joint), void *ctx, urn_error *err) {
@@ -194,7 +213,8 @@ static int mh_em(mh_fit *F, urn_hmm_params *p, double *trace, int *n_done, int *
     if (rc == URN_EINTR) rc = urn_error_set(err, URN_EINTR, "interrupted after %d EM iterations", i);
     if (rc) break;
     trace[i] = urn_hmm_log_prior(F->m, p) + F->st.loglik;
-    if ((rc = urn_hmm_m_step(F->m, &F->st, F->seqs, F->nseq, p, i, err))) break;
+    urn__hmm_reducer red = {mh_sum, F};
+    if ((rc = urn__hmm_m_step_r(F->m, &F->st, F->seqs, F->nseq, p, i, &red, err))) break;
     done = i + 1;
     if (hook && hook(ctx, i, trace[i])) {
       rc = urn_error_set(err, URN_EINTR, "hmm fit: stopped at iteration %d", i + 1);
@@ -357,9 +377,9 @@ int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_se
                          urn_hmm_fit_report *report, const urn_hmm_fit_callbacks *cb, urn_error *err) {
   int rc = URN_OK;
   init = urn_hmm_init_resolve(m->kind, init);
-  if (m->kind == URN_HMM_LOGREG || m->kind == URN_HMM_CATREG)
-    rc = urn_error_set(err, URN_EINPUT, "hmm fit over %s: the %s M-step reads every time step and is not distributed "
-                       "over MPI ranks yet; run it in one process (--threads N)", "MPI ranks", urn_hmm_kind_name(m->kind));
+  if (m->trans_M > 0)
+    rc = urn_error_set(err, URN_EINPUT, "hmm fit over MPI ranks: input-driven transitions are not distributed over "
+                       "ranks yet; run the fit in one process (--threads N)");
   else if (init == URN_HMM_INIT_GIVEN && !given)
     rc = urn_error_set(err, URN_EINPUT, "hmm fit: initial parameters were asked for but not given");
   else if (restarts < 1)

@@ -2,7 +2,7 @@
 # (build-mpi/urn beside $URN's build folder) and Debian's OpenMPI: `urn hmm fit` on 1, 2 and 4 ranks (one file
 # read in parts at sequence boundaries, or a file per rank) gives the parameters of a fit in one process to 1e-12; a failing
 # rank (missing file, bad values) makes every rank exit non-zero with that rank's message, never a hang; the
-# GLM kinds say they are not distributed; `urn sample` with chains over ranks and map_rect jobs over ranks
+# GLM kinds' Newton M-step sums over ranks; `urn sample` with chains over ranks and map_rect jobs over ranks
 # (fewer chains than ranks) gives the files and summary of one process bit for bit.  Skipped, with one line, without mpirun or the MPI build.
 . tests/cli/lib.sh
 MPIURN=${URN_MPI_BIN:-$(cd "$(dirname "$URN")/.." && pwd)/build-mpi/urn}
@@ -63,8 +63,39 @@ sed 's/^\([^,]*,[^,]*,[^,]*\),.*$/\1,oops/' "$TMP/part-1.csv" | sed '1s/oops/y/'
 expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit "$TMP/bad-{rank}.csv" --states 3 --y y --seq session
 expect_err "rank 1: "
 expect_err "bad-1.csv"
-expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit tests/data/hmm_logreg.csv --states 2 --y y --x x --seq session --emission bernoulli-glm
-expect_err "not distributed over MPI ranks"
+# the regression kinds: linreg's statistics are sums; the GLMs' Newton M-step adds its Gram matrix, gradients,
+# Hessians and objective over the ranks in rank order, so every rank takes one process's Newton steps
+"$PY" - "$TMP/cglm.csv" <<'PYEOF'
+import sys, math, random
+r = random.Random(3)
+W = [[[1.5, -1.0], [0.0, 0.5], [-1.5, 0.5]], [[-1.0, 1.0], [1.0, -1.0], [0.0, 0.0]]]
+with open(sys.argv[1], "w") as f:
+    f.write("sess,x1,x2,c\n")
+    for s in range(7):
+        k = 0
+        for t in range(40 + 13 * s):
+            if r.random() < 0.08: k = 1 - k
+            x = [r.gauss(0, 1), r.gauss(0, 1)]
+            e = [math.exp(w[0] * x[0] + w[1] * x[1]) for w in W[k]]
+            u, c = r.random() * sum(e), 0
+            while u > e[c]: u -= e[c]; c += 1
+            f.write("q%d,%.6f,%.6f,%d\n" % (s, x[0], x[1], c))
+PYEOF
+for kind in bernoulli-glm categorical-glm linreg; do
+  case $kind in
+    bernoulli-glm) data=tests/data/hmm_logreg.csv; args="--y y --x x --seq session";;
+    categorical-glm) data="$TMP/cglm.csv"; args="--y c --x x1,x2 --seq sess";;
+    linreg) data=tests/data/hmm_tutorial_glm.csv; args="--y y --x x --seq session";;
+  esac
+  expect_exit 0 "$URN" hmm fit "$data" --states 2 $args --emission $kind --iters 25 --init prior --no-se --out "$TMP/one-$kind.json" --quiet
+  for r in 2 4; do
+    expect_exit 0 $RUN -n $r "$MPIURN" hmm fit "$data" --states 2 $args --emission $kind --iters 25 --init prior --no-se --out "$TMP/mpi$r-$kind.json" --quiet
+    near "$TMP/one-$kind.json" "$TMP/mpi$r-$kind.json" 1e-12
+  done
+done
+expect_exit 0 "$URN" hmm fit "$TMP/cglm.csv" --states 2 --y c --x x1,x2 --seq sess --emission categorical-glm --iters 25 --restarts 3 --no-se --out "$TMP/one-cglm-s.json" --quiet
+expect_exit 0 $RUN -n 4 "$MPIURN" hmm fit "$TMP/cglm.csv" --states 2 --y c --x x1,x2 --seq sess --emission categorical-glm --iters 25 --restarts 3 --no-se --out "$TMP/mpi4-cglm-s.json" --quiet
+near "$TMP/one-cglm-s.json" "$TMP/mpi4-cglm-s.json" 1e-12
 # lognormal: the variance floor of log y over every rank's rows, and a constant dimension refused as one process does
 awk -F, 'NR == 1 { print; next } { printf "%s,%s,%s,%.12g\n", $1, $2, $3, exp($4 / 2) }' "$TMP/g.csv" > "$TMP/ln.csv"
 expect_exit 0 "$URN" hmm fit "$TMP/ln.csv" --states 3 --y y --seq session --emission lognormal --iters 30 --init kmeans --no-se --out "$TMP/one-ln.json" --quiet
