@@ -142,6 +142,47 @@ static void vectorised(void) {
                      "no signature of gamma_p");
 }
 
+/* The element loops real and complex containers share (fn_shape.c): block, row, sub_row, sub_col, col,
+ * append_row/append_col (with promoted scalars and reals), reverse of vectors and of complex arrays,
+ * to_matrix by rows, to_array_2d; complex results are written (re, im) per element. */
+static void shapes(void) {
+  expect_values("real block, row, append, to_array_2d",
+                "transformed data { matrix[2, 3] m = [[1, 2, 3], [4, 5, 6]]; }\n"
+                "generated quantities { matrix[2, 2] a = block(m, 1, 2, 2, 2); row_vector[3] b = row(m, 2);"
+                " matrix[2, 3] c = append_col([[1, 2], [3, 4]], [5, 6]'); matrix[2, 2] d = append_row([1, 2], [[3, 4]]);"
+                " vector[3] e = append_row(7, [8, 9]'); row_vector[3] f = append_col([1, 2], 3);"
+                " row_vector[2] g = sub_row(m, 2, 2, 2); vector[2] h = sub_col(m, 1, 3, 2); }",
+                (double[]){2, 5, 3, 6, 4, 5, 6, 1, 3, 2, 4, 5, 6, 1, 3, 2, 4, 7, 8, 9, 1, 2, 3, 5, 6, 3, 6}, 27, 0);
+  expect_values("complex block, row, col, append, reverse, to_matrix by rows, to_array_2d",
+                "transformed data { complex_matrix[2, 3] m = to_complex([[1, 2, 3], [4, 5, 6]], [[-1, -2, -3], [-4, -5, -6]]); }\n"
+                "generated quantities { complex_matrix[2, 2] a = block(m, 1, 2, 2, 2); complex_row_vector[3] b = row(m, 2);"
+                " complex_vector[2] c = col(m, 3); complex_matrix[3, 3] d = append_row([7, 8, 9], m);"
+                " complex_row_vector[2] e = append_col(to_complex(1, 2), [3]); complex_row_vector[3] f = reverse(row(m, 1));"
+                " array[2] complex g = reverse({to_complex(1, 2), to_complex(3, 4)});"
+                " complex_matrix[2, 2] h = to_matrix({{m[1, 1], m[1, 2]}, {m[2, 1], m[2, 2]}});"
+                " complex_matrix[2, 3] h2 = to_matrix(to_array_1d(m), 2, 3, 0);"
+                " array[2, 3] complex k = to_array_2d(m); }",
+                (double[]){2, -2, 5, -5, 3, -3, 6, -6, /* a */ 4, -4, 5, -5, 6, -6, /* b */ 3, -3, 6, -6, /* c */
+                           7, 0, 1, -1, 4, -4, 8, 0, 2, -2, 5, -5, 9, 0, 3, -3, 6, -6, /* d */ 1, 2, 3, 0, /* e */
+                           3, -3, 2, -2, 1, -1, /* f */ 3, 4, 1, 2, /* g */ 1, -1, 4, -4, 2, -2, 5, -5, /* h */
+                           1, -1, 5, -5, 4, -4, 3, -3, 2, -2, 6, -6, /* h2 */ 1, -1, 4, -4, 2, -2, 5, -5, 3, -3, 6, -6 /* k (written column-major) */},
+                82, 0);
+  /* the copies keep their tape nodes: gradients through real and complex paths */
+  const char *src =
+      "parameters { matrix[2, 3] m; vector[2] v; }\n"
+      "model {\n"
+      "  complex_matrix[2, 3] z = to_complex(m, 2 * m);\n"
+      "  target += sum(block(m, 1, 2, 2, 2) .* [[1, 2], [3, 4]]) + dot_product(row(m, 2), [1, -1, 2]);\n"
+      "  target += sum(append_col(m, v) .* [[1, 2, 3, 4], [5, 6, 7, 8]]) + sum(reverse(v) .* [1, 3]');\n"
+      "  target += sum(get_real(block(z, 2, 1, 1, 3)) .* [[1, 2, 3]]) + sum(get_imag(append_row(z, to_complex(m[1], m[2]))) .* [[1, 2, 3], [4, 5, 6], [7, 8, 9]]);\n"
+      "  target += get_imag(reverse(col(z, 2))[1]) * 3 + sum(get_real(to_matrix({{z[1, 1], z[1, 2]}, {z[2, 1], z[2, 2]}})) .* [[1, 2], [3, 4]]);\n"
+      "  target += -0.5 * dot_self(to_vector(m)) - 0.5 * dot_self(v);\n"
+      "}\n";
+  double u[8] = {0.3, -1.2, 0.7, 2.1, -0.4, 1.5, 0.9, -0.6};
+  double e = probe_fd_src(src, u, 1e-4, msg, sizeof msg);
+  CHECK(e < 1e-7, "gradients through block, row, append, reverse, to_matrix of real and complex containers: %.3g %s", e, msg);
+}
+
 static void gradients(void) {
   const char *src =
       "parameters { vector[3] l1; vector[3] l2; real<lower=0> a; real<lower=0> x; vector[2] v; }\n"
@@ -162,5 +203,6 @@ int main(void) {
   arrays();
   vectorised();
   gradients();
+  shapes();
   return test_done();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lang/fn.h"
+#include "lang/fn_shape.h"
 #include "math/special.h"
 
 /* A reduction node: value v with partial d[i] for each element of x. */
@@ -211,11 +212,7 @@ static void f_to_matrix(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val 
       urn_ev_reject(ev, "to_matrix: %d x %d does not match the %zu elements of the argument", dim[0], dim[1], x->n);
     if (n == 4 && args[3].v[0] == 0) { /* col_major = 0: fill row by row */
       urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, x->ix != NULL);
-      for (int i = 0; i < dim[0]; i++)
-        for (int j = 0; j < dim[1]; j++) {
-          out->v[i + (size_t)j * dim[0]] = x->v[(size_t)i * dim[1] + j];
-          if (x->ix) out->ix[i + (size_t)j * dim[0]] = x->ix[(size_t)i * dim[1] + j];
-        }
+      urn__lang_rows_to_cols(out, x, (size_t)dim[0], (size_t)dim[1]);
       return;
     }
   } else if (x->ty.base == URN_TY_MATRIX) dim[0] = x->dim[0], dim[1] = x->dim[1];
@@ -225,11 +222,7 @@ static void f_to_matrix(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val 
     /* array[R, C] real or array[R] row_vector[C]: row-major -> column-major */
     dim[0] = x->dim[0], dim[1] = x->dim[1];
     urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, x->ix != NULL);
-    for (int i = 0; i < dim[0]; i++)
-      for (int j = 0; j < dim[1]; j++) {
-        out->v[i + (size_t)j * dim[0]] = x->v[(size_t)i * dim[1] + j];
-        if (x->ix) out->ix[i + (size_t)j * dim[0]] = x->ix[(size_t)i * dim[1] + j];
-      }
+    urn__lang_rows_to_cols(out, x, (size_t)dim[0], (size_t)dim[1]);
     return;
   } else dim[0] = (int32_t)x->n, dim[1] = 1;
   if ((size_t)dim[0] * (size_t)dim[1] != x->n) urn_ev_reject(ev, "to_matrix: %d x %d does not match %zu elements", dim[0], dim[1], x->n);
@@ -294,10 +287,7 @@ static void f_row(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
   if (i < 1 || i > r) urn_ev_reject(ev, "row: index %d out of range [1, %d]", i, r);
   int32_t dim[1] = {c};
   urn_val_alloc(ev, out, (urn_type){URN_TY_ROW_VECTOR, 0}, dim, x->ix != NULL);
-  for (int j = 0; j < c; j++) {
-    out->v[j] = x->v[(i - 1) + (size_t)j * r];
-    if (x->ix) out->ix[j] = x->ix[(i - 1) + (size_t)j * r];
-  }
+  urn__lang_block_copy(out, x, (size_t)r, (size_t)(i - 1), 0, 1, (size_t)c);
 }
 static void f_block(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0];
@@ -307,18 +297,13 @@ static void f_block(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *arg
     urn_ev_reject(ev, "block: block (%d, %d, %d, %d) out of range for %d x %d matrix", i0, j0, nr, nc, r, c);
   int32_t dim[2] = {nr, nc};
   urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, x->ix != NULL);
-  for (int j = 0; j < nc; j++)
-    for (int i = 0; i < nr; i++) {
-      size_t s = (size_t)(i0 - 1 + i) + (size_t)(j0 - 1 + j) * r, d = i + (size_t)j * nr;
-      out->v[d] = x->v[s];
-      if (x->ix) out->ix[d] = x->ix[s];
-    }
+  urn__lang_block_copy(out, x, (size_t)r, (size_t)(i0 - 1), (size_t)(j0 - 1), (size_t)nr, (size_t)nc);
 }
 /* append_row / append_col of vectors, row vectors, matrices and scalars. */
 static void f_append(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0], *y = &args[1];
   int row = b->aux2 == 0; /* append_row stacks vertically */
-  int xs = urn_is_scalar(x->ty), ys = urn_is_scalar(y->ty);
+  int xs = urn_is_scalar(x->ty);
   urn_type t = xs ? y->ty : x->ty;
   if (t.base == URN_TY_INT) t.base = URN_TY_REAL;
   if (b->sig[0] == 'm') t.base = URN_TY_MATRIX;
@@ -326,9 +311,8 @@ static void f_append(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
   if (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR) {
     int32_t dim[1] = {(int32_t)(x->n + y->n)};
     urn_val_alloc(ev, out, t, dim, var);
-    for (size_t i = 0; i < x->n; i++) out->v[i] = x->v[i], var ? out->ix[i] = urn_val_ix(x, i) : 0;
-    for (size_t i = 0; i < y->n; i++) out->v[x->n + i] = y->v[i], var ? out->ix[x->n + i] = urn_val_ix(y, i) : 0;
-    (void)xs, (void)ys;
+    if (row) urn__lang_append_copy(out, x, x->n, 1, y, y->n, 1, 0);
+    else urn__lang_append_copy(out, x, 1, x->n, y, 1, y->n, 1);
     return;
   }
   /* matrices (or vector/row_vector with matrix) */
@@ -339,15 +323,7 @@ static void f_append(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
   if (row ? xc != yc : xr != yr) urn_ev_reject(ev, "%s: sizes do not match (%d x %d and %d x %d)", b->name, xr, xc, yr, yc);
   int32_t dim[2] = {row ? xr + yr : xr, row ? xc : xc + yc};
   urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, var);
-  for (int j = 0; j < dim[1]; j++)
-    for (int i = 0; i < dim[0]; i++) {
-      const urn_val *src; int si, sj, sr;
-      if (row) { if (i < xr) src = x, si = i, sj = j, sr = xr; else src = y, si = i - xr, sj = j, sr = yr; }
-      else { if (j < xc) src = x, si = i, sj = j, sr = xr; else src = y, si = i, sj = j - xc, sr = yr; }
-      size_t s = (size_t)si + (size_t)sj * sr, d = i + (size_t)j * dim[0];
-      out->v[d] = src->v[s];
-      if (var) out->ix[d] = urn_val_ix(src, s);
-    }
+  urn__lang_append_copy(out, x, (size_t)xr, (size_t)xc, y, (size_t)yr, (size_t)yc, !row);
 }
 static void f_diag_matrix(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0];
@@ -531,12 +507,8 @@ static void f_append_array(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_v
 /* reverse: the elements of a vector or row vector, or the first dimension of an array, in reverse order. */
 static void f_reverse(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0];
-  size_t count = x->ty.dims ? (size_t)x->dim[0] : x->n, elem = count ? x->n / count : 0;
   urn_val_like(ev, out, x, x->ty.base, x->ix != NULL);
-  for (size_t c = 0; c < count; c++) {
-    memcpy(out->v + c * elem, x->v + (count - 1 - c) * elem, elem * sizeof(double));
-    if (x->ix) memcpy(out->ix + c * elem, x->ix + (count - 1 - c) * elem, elem * sizeof(int32_t));
-  }
+  urn__lang_reverse_copy(out, x);
 }
 
 /* to_array_2d(matrix): array[rows, cols] real (row-major, as arrays are stored). */
@@ -544,11 +516,7 @@ static void f_to_array_2d(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_va
   const urn_val *x = &args[0];
   int32_t r = x->dim[0], c = x->dim[1], dim[2] = {r, c};
   urn_val_alloc(ev, out, (urn_type){URN_TY_REAL, 2}, dim, x->ix != NULL);
-  for (int32_t i = 0; i < r; i++)
-    for (int32_t j = 0; j < c; j++) {
-      out->v[(size_t)i * c + j] = x->v[i + (size_t)j * r];
-      if (x->ix) out->ix[(size_t)i * c + j] = x->ix[i + (size_t)j * r];
-    }
+  urn__lang_rows_to_cols(out, x, (size_t)c, (size_t)r); /* column-major r x c read into row-major */
 }
 
 /* to_int: truncation toward zero of data reals (Stan's argument is data), which must fit an int. */

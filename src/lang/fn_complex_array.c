@@ -11,8 +11,8 @@
 
 #include "lang/fn.h"
 #include "lang/fn_complex.h"
+#include "lang/fn_shape.h"
 
-typedef double complex cd;
 
 static int is_var(const urn_val *a) { return a->ix != NULL; }
 static size_t nrows(const urn_val *a) {
@@ -24,14 +24,6 @@ static size_t ncols(const urn_val *a) {
   int b = a->ty.base;
   if (b == URN_TY_COMPLEX_MATRIX || b == URN_TY_MATRIX) return (size_t)a->dim[a->ty.dims + 1];
   return b == URN_TY_COMPLEX_ROW_VECTOR || b == URN_TY_ROW_VECTOR ? (size_t)a->dim[a->ty.dims] : 1;
-}
-
-/* out element o <- element i of a (promoted when real), nodes kept. */
-static void cp(urn_val *out, size_t o, const urn_val *a, size_t i) {
-  int32_t r, m;
-  cd z = urn_cx_get(a, i, &r, &m);
-  out->v[2 * o] = creal(z), out->v[2 * o + 1] = cimag(z);
-  if (out->ix) out->ix[2 * o] = r, out->ix[2 * o + 1] = m;
 }
 
 /* A complex result: base COMPLEX_VECTOR/ROW_VECTOR (n = rows or cols) or MATRIX, or an array (dims, dim). */
@@ -54,7 +46,7 @@ static void f_rows_cols(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val 
 static void f_to_vec(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   size_t k = urn_cx_count(&args[0]);
   result(ev, out, b->aux2 ? URN_TY_COMPLEX_ROW_VECTOR : URN_TY_COMPLEX_VECTOR, k, k, is_var(&args[0]));
-  for (size_t i = 0; i < k; i++) cp(out, i, &args[0], i);
+  for (size_t i = 0; i < k; i++) urn__lang_elem_copy(out, i, &args[0], i);
 }
 
 /* to_array_1d (column-major) and to_array_2d (aux2 1) of complex vectors and matrices. */
@@ -63,8 +55,9 @@ static void f_to_array(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *
   size_t r = nrows(a), c = ncols(a);
   int32_t dim[2] = {(int32_t)(b->aux2 ? r : r * c), (int32_t)c};
   urn_val_alloc(ev, out, (urn_type){URN_TY_COMPLEX, (unsigned char)(b->aux2 ? 2 : 1)}, dim, is_var(a));
-  for (size_t j = 0; j < c; j++)
-    for (size_t i = 0; i < r; i++) cp(out, b->aux2 ? i * c + j : i + j * r, a, i + j * r); /* arrays are row-major */
+  if (b->aux2) urn__lang_rows_to_cols(out, a, c, r); /* arrays are row-major */
+  else
+    for (size_t k = 0; k < r * c; k++) urn__lang_elem_copy(out, k, a, k);
 }
 
 /* to_matrix: (m) the same matrix, (v) a column, (rv) a row, (x, rows, cols [, col_major]) refilled,
@@ -78,18 +71,19 @@ static void f_to_matrix(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val 
     if (r * c != total)
       urn_ev_reject(ev, "to_matrix: a %zu x %zu matrix needs %zu elements, but the argument has %zu", r, c, r * c, total);
     result(ev, out, URN_TY_COMPLEX_MATRIX, r, c, is_var(a));
-    for (size_t k = 0; k < total; k++) cp(out, colmajor ? k : (k % c) * r + k / c, a, k);
+    if (colmajor)
+      for (size_t k = 0; k < total; k++) urn__lang_elem_copy(out, k, a, k);
+    else urn__lang_rows_to_cols(out, a, r, c);
     return;
   }
   if (a->ty.dims == 2 || (a->ty.dims == 1 && urn_base_ndim(a->ty.base))) { /* rows of an array */
     size_t r = (size_t)a->dim[0], c = r ? total / r : 0;
     result(ev, out, URN_TY_COMPLEX_MATRIX, r, c, is_var(a));
-    for (size_t i = 0; i < r; i++)
-      for (size_t j = 0; j < c; j++) cp(out, i + j * r, a, i * c + j);
+    urn__lang_rows_to_cols(out, a, r, c);
     return;
   }
   result(ev, out, URN_TY_COMPLEX_MATRIX, nrows(a), ncols(a), is_var(a));
-  for (size_t k = 0; k < total; k++) cp(out, k, a, k);
+  for (size_t k = 0; k < total; k++) urn__lang_elem_copy(out, k, a, k);
 }
 
 /* rep_vector(z, n), rep_row_vector(z, n) (aux2 1), rep_matrix(z, m, n) (aux2 2),
@@ -99,13 +93,13 @@ static void f_rep(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
   if (b->aux2 < 2) {
     size_t k = (size_t)size_arg(ev, b, &args[1]);
     result(ev, out, b->aux2 ? URN_TY_COMPLEX_ROW_VECTOR : URN_TY_COMPLEX_VECTOR, k, k, is_var(a));
-    for (size_t i = 0; i < k; i++) cp(out, i, a, 0);
+    for (size_t i = 0; i < k; i++) urn__lang_elem_copy(out, i, a, 0);
     return;
   }
   if (b->aux2 == 2) {
     size_t r = (size_t)size_arg(ev, b, &args[1]), c = (size_t)size_arg(ev, b, &args[2]);
     result(ev, out, URN_TY_COMPLEX_MATRIX, r, c, is_var(a));
-    for (size_t i = 0; i < r * c; i++) cp(out, i, a, 0);
+    for (size_t i = 0; i < r * c; i++) urn__lang_elem_copy(out, i, a, 0);
     return;
   }
   size_t k = (size_t)size_arg(ev, b, &args[1]), len = urn_cx_count(a);
@@ -113,13 +107,12 @@ static void f_rep(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
   size_t r = row ? k : len, c = row ? len : k;
   result(ev, out, URN_TY_COMPLEX_MATRIX, r, c, is_var(a));
   for (size_t j = 0; j < c; j++)
-    for (size_t i = 0; i < r; i++) cp(out, i + j * r, a, row ? j : i);
+    for (size_t i = 0; i < r; i++) urn__lang_elem_copy(out, i + j * r, a, row ? j : i);
 }
 
 static void f_reverse(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
-  size_t k = urn_cx_count(&args[0]);
   urn_cx_alloc(ev, out, &args[0], is_var(&args[0]));
-  for (size_t i = 0; i < k; i++) cp(out, i, &args[0], k - 1 - i);
+  urn__lang_reverse_copy(out, &args[0]);
 }
 
 /* append_row (aux2 0) stacks vertically, append_col (1) side by side; scalars and vectors count as
@@ -140,12 +133,7 @@ static void f_append(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
                  ? URN_TY_COMPLEX_ROW_VECTOR
                  : URN_TY_COMPLEX_MATRIX;
   result(ev, out, base, r, c, is_var(x) || is_var(y));
-  for (size_t j = 0; j < c; j++)
-    for (size_t i = 0; i < r; i++) {
-      int fx = col ? j < xc : i < xr;
-      size_t ii = col || fx ? i : i - xr, jj = !col || fx ? j : j - xc;
-      cp(out, i + j * r, fx ? x : y, ii + jj * (fx ? xr : yr));
-    }
+  urn__lang_append_copy(out, x, xr, xc, y, yr, yc, col);
 }
 
 /* block(m, i, j, nr, nc), sub_row(m, i, j, n) (aux2 1), sub_col(m, i, j, n) (2), row(m, i) (3), col(m, j) (4). */
@@ -165,8 +153,7 @@ static void f_block(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *arg
                   j0 + nc - 1, R, C);
   int base = b->aux2 == 1 || b->aux2 == 3 ? URN_TY_COMPLEX_ROW_VECTOR : b->aux2 == 2 || b->aux2 == 4 ? URN_TY_COMPLEX_VECTOR : URN_TY_COMPLEX_MATRIX;
   result(ev, out, base, (size_t)nr, (size_t)nc, is_var(m));
-  for (long j = 0; j < nc; j++)
-    for (long i = 0; i < nr; i++) cp(out, (size_t)(i + j * nr), m, (size_t)(i0 - 1 + i) + (size_t)(j0 - 1 + j) * R);
+  urn__lang_block_copy(out, m, R, (size_t)(i0 - 1), (size_t)(j0 - 1), (size_t)nr, (size_t)nc);
 }
 
 #define E(name, sig, fn, aux2, doc) {name, sig, fn, NULL, NULL, aux2, 0, doc}
