@@ -697,100 +697,134 @@ static void check_printables(checker *C, urn_stmt *s) {
   }
 }
 
-static void check_stmt(checker *C, urn_stmt *s) {
+/* target += x (model block, _lp functions): x numeric. */
+static void check_target(checker *C, urn_stmt *s) {
+  char b1[64];
+  int ok = C->ctx.fun ? C->ctx.fun->suffix == URN_SUF_LP : C->ctx.block == URN_BLK_MODEL;
+  if (!ok)
+    chk_error(C, s->line, s->col,
+             "target += is only allowed in the model block and in functions ending in _lp");
+  chk_expr(C, s->rhs);
+  urn_type t = s->rhs->ty;
+  if (!chk_is_err(t) && !(t.base == URN_TY_INT || t.base == URN_TY_REAL || t.base == URN_TY_VECTOR ||
+                      t.base == URN_TY_ROW_VECTOR || t.base == URN_TY_MATRIX))
+    chk_error(C, s->rhs->line, s->rhs->col, "target += needs a numeric value, not %s",
+             chk_tyname(t, b1, sizeof b1));
+}
+
+/* jacobian += x (transformed parameters, _jacobian functions): x numeric. */
+static void check_jacobian(checker *C, urn_stmt *s) {
+  char b1[64];
+  int ok = C->ctx.fun ? strlen(C->ctx.fun->name) > 9 &&
+                            strcmp(C->ctx.fun->name + strlen(C->ctx.fun->name) - 9, "_jacobian") == 0
+                      : C->ctx.block == URN_BLK_TPARAMS;
+  if (!ok)
+    chk_error(C, s->line, s->col,
+             "jacobian += is only allowed in transformed parameters and functions ending in "
+             "_jacobian");
+  chk_expr(C, s->rhs);
+  urn_type t = s->rhs->ty;
+  if (!chk_is_err(t) && !(chk_is_scalar(t) || chk_is_vecmat(t) || t.base == URN_TY_REAL))
+    chk_error(C, s->rhs->line, s->rhs->col, "jacobian += needs a numeric value, not %s",
+             chk_tyname(t, b1, sizeof b1));
+}
+
+/* for (i in lo:hi) body: int bounds; i is a data int in a scope of its own, the body inside a loop. */
+static void check_for(checker *C, urn_stmt *s) {
+  char b1[64];
+  chk_expr(C, s->lo);
+  chk_expr(C, s->hi);
+  for (int k = 0; k < 2; k++) {
+    urn_expr *b = k ? s->hi : s->lo;
+    if (!chk_is_err(b->ty) && !chk_is_int(b->ty))
+      chk_error(C, b->line, b->col, "for-loop bounds must be int, not %s",
+               chk_tyname(b->ty, b1, sizeof b1));
+  }
+  push_scope(C);
+  s->decl->is_data = 1, s->decl->pure = 0; /* an int */
+  declare(C, s->decl);
+  C->ctx.loops++;
+  C->ctx.top = 0;
+  push_scope(C);
+  check_stmt(C, s->body);
+  pop_scope(C);
+  pop_scope(C);
+}
+
+/* for (v in container) body: v gets the container's element type (array element, real or complex entry). */
+static void check_foreach(checker *C, urn_stmt *s) {
+  char b1[64];
+  chk_expr(C, s->rhs);
+  urn_type t = s->rhs->ty;
+  urn_vardecl *v = s->decl;
+  if (t.dims > 0) {
+    v->ty = t, v->ty.dims--;
+  } else if (chk_is_vecmat(t)) {
+    v->ty = chk_mk(URN_TY_REAL, 0);
+  } else if (chk_is_cvecmat(t)) {
+    v->ty = chk_mk(URN_TY_COMPLEX, 0);
+  } else {
+    if (!chk_is_err(t))
+      chk_error(C, s->rhs->line, s->rhs->col,
+               "foreach loops need an array, vector, row_vector or matrix, not %s",
+               chk_tyname(t, b1, sizeof b1));
+    v->ty = chk_mk(URN_TY_ERROR, 0);
+  }
+  v->ndims = v->ty.dims;
+  v->dtype = v->ty.base == URN_TY_INT       ? URN_DT_INT
+             : v->ty.base == URN_TY_VECTOR  ? URN_DT_VECTOR
+             : v->ty.base == URN_TY_ROW_VECTOR ? URN_DT_ROW_VECTOR
+             : v->ty.base == URN_TY_MATRIX  ? URN_DT_MATRIX
+             : v->ty.base == URN_TY_COMPLEX ? URN_DT_COMPLEX
+             : v->ty.base == URN_TY_COMPLEX_VECTOR ? URN_DT_COMPLEX_VECTOR
+             : v->ty.base == URN_TY_COMPLEX_ROW_VECTOR ? URN_DT_COMPLEX_ROW_VECTOR
+             : v->ty.base == URN_TY_COMPLEX_MATRIX ? URN_DT_COMPLEX_MATRIX
+             : v->ty.base == URN_TY_TUPLE   ? URN_DT_TUPLE
+                                            : URN_DT_REAL;
+  v->is_data = s->rhs->data_only || v->ty.base == URN_TY_INT, v->pure = 0;
+  push_scope(C);
+  declare(C, v);
+  C->ctx.loops++;
+  C->ctx.top = 0;
+  push_scope(C);
+  check_stmt(C, s->body);
+  pop_scope(C);
+  pop_scope(C);
+}
+
+/* return [x]: inside a function, x assignable to its return type (none for void). */
+static void check_return(checker *C, urn_stmt *s) {
   char b1[64], b2[64];
+  urn_fundef *f = C->ctx.fun;
+  if (s->rhs) chk_expr(C, s->rhs);
+  if (!f) {
+    chk_error(C, s->line, s->col, "'return' is only allowed inside a function body");
+    return;
+  }
+  if (f->ret.base == URN_TY_VOID) {
+    if (s->rhs)
+      chk_error(C, s->line, s->col, "void function '%s' cannot return a value", f->name);
+  } else if (!s->rhs) {
+    chk_error(C, s->line, s->col, "function '%s' must return a value of type %s", f->name,
+             chk_tyname(f->ret, b1, sizeof b1));
+  } else if (!chk_assignable(f->ret, s->rhs->ty)) {
+    chk_error(C, s->rhs->line, s->rhs->col,
+             "function '%s' returns %s, but this return value has type %s", f->name,
+             chk_tyname(f->ret, b1, sizeof b1), chk_tyname(s->rhs->ty, b2, sizeof b2));
+  }
+}
+
+static void check_stmt(checker *C, urn_stmt *s) {
+  char b1[64];
   chk_context saved = C->ctx;
   switch (s->kind) {
     case URN_ST_DECL: check_decl(C, s->decl); break;
     case URN_ST_ASSIGN: check_assign(C, s); break;
     case URN_ST_TILDE: check_tilde(C, s); break;
-    case URN_ST_TARGET: {
-      int ok = C->ctx.fun ? C->ctx.fun->suffix == URN_SUF_LP : C->ctx.block == URN_BLK_MODEL;
-      if (!ok)
-        chk_error(C, s->line, s->col,
-                 "target += is only allowed in the model block and in functions ending in _lp");
-      chk_expr(C, s->rhs);
-      urn_type t = s->rhs->ty;
-      if (!chk_is_err(t) && !(t.base == URN_TY_INT || t.base == URN_TY_REAL || t.base == URN_TY_VECTOR ||
-                          t.base == URN_TY_ROW_VECTOR || t.base == URN_TY_MATRIX))
-        chk_error(C, s->rhs->line, s->rhs->col, "target += needs a numeric value, not %s",
-                 chk_tyname(t, b1, sizeof b1));
-      break;
-    }
-    case URN_ST_JACOBIAN: {
-      int ok = C->ctx.fun ? strlen(C->ctx.fun->name) > 9 &&
-                                strcmp(C->ctx.fun->name + strlen(C->ctx.fun->name) - 9, "_jacobian") == 0
-                          : C->ctx.block == URN_BLK_TPARAMS;
-      if (!ok)
-        chk_error(C, s->line, s->col,
-                 "jacobian += is only allowed in transformed parameters and functions ending in "
-                 "_jacobian");
-      chk_expr(C, s->rhs);
-      urn_type t = s->rhs->ty;
-      if (!chk_is_err(t) && !(chk_is_scalar(t) || chk_is_vecmat(t) || t.base == URN_TY_REAL))
-        chk_error(C, s->rhs->line, s->rhs->col, "jacobian += needs a numeric value, not %s",
-                 chk_tyname(t, b1, sizeof b1));
-      break;
-    }
-    case URN_ST_FOR: {
-      chk_expr(C, s->lo);
-      chk_expr(C, s->hi);
-      for (int k = 0; k < 2; k++) {
-        urn_expr *b = k ? s->hi : s->lo;
-        if (!chk_is_err(b->ty) && !chk_is_int(b->ty))
-          chk_error(C, b->line, b->col, "for-loop bounds must be int, not %s",
-                   chk_tyname(b->ty, b1, sizeof b1));
-      }
-      push_scope(C);
-      s->decl->is_data = 1, s->decl->pure = 0; /* an int */
-      declare(C, s->decl);
-      C->ctx.loops++;
-      C->ctx.top = 0;
-      push_scope(C);
-      check_stmt(C, s->body);
-      pop_scope(C);
-      pop_scope(C);
-      break;
-    }
-    case URN_ST_FOREACH: {
-      chk_expr(C, s->rhs);
-      urn_type t = s->rhs->ty;
-      urn_vardecl *v = s->decl;
-      if (t.dims > 0) {
-        v->ty = t, v->ty.dims--;
-      } else if (chk_is_vecmat(t)) {
-        v->ty = chk_mk(URN_TY_REAL, 0);
-      } else if (chk_is_cvecmat(t)) {
-        v->ty = chk_mk(URN_TY_COMPLEX, 0);
-      } else {
-        if (!chk_is_err(t))
-          chk_error(C, s->rhs->line, s->rhs->col,
-                   "foreach loops need an array, vector, row_vector or matrix, not %s",
-                   chk_tyname(t, b1, sizeof b1));
-        v->ty = chk_mk(URN_TY_ERROR, 0);
-      }
-      v->ndims = v->ty.dims;
-      v->dtype = v->ty.base == URN_TY_INT       ? URN_DT_INT
-                 : v->ty.base == URN_TY_VECTOR  ? URN_DT_VECTOR
-                 : v->ty.base == URN_TY_ROW_VECTOR ? URN_DT_ROW_VECTOR
-                 : v->ty.base == URN_TY_MATRIX  ? URN_DT_MATRIX
-                 : v->ty.base == URN_TY_COMPLEX ? URN_DT_COMPLEX
-                 : v->ty.base == URN_TY_COMPLEX_VECTOR ? URN_DT_COMPLEX_VECTOR
-                 : v->ty.base == URN_TY_COMPLEX_ROW_VECTOR ? URN_DT_COMPLEX_ROW_VECTOR
-                 : v->ty.base == URN_TY_COMPLEX_MATRIX ? URN_DT_COMPLEX_MATRIX
-                 : v->ty.base == URN_TY_TUPLE   ? URN_DT_TUPLE
-                                                : URN_DT_REAL;
-      v->is_data = s->rhs->data_only || v->ty.base == URN_TY_INT, v->pure = 0;
-      push_scope(C);
-      declare(C, v);
-      C->ctx.loops++;
-      C->ctx.top = 0;
-      push_scope(C);
-      check_stmt(C, s->body);
-      pop_scope(C);
-      pop_scope(C);
-      break;
-    }
+    case URN_ST_TARGET: check_target(C, s); break;
+    case URN_ST_JACOBIAN: check_jacobian(C, s); break;
+    case URN_ST_FOR: check_for(C, s); break;
+    case URN_ST_FOREACH: check_foreach(C, s); break;
     case URN_ST_WHILE:
     case URN_ST_IF: {
       chk_expr(C, s->cond);
@@ -816,26 +850,7 @@ static void check_stmt(checker *C, urn_stmt *s) {
         chk_error(C, s->line, s->col, "'%s' is only allowed inside a loop",
                  s->kind == URN_ST_BREAK ? "break" : "continue");
       break;
-    case URN_ST_RETURN: {
-      urn_fundef *f = C->ctx.fun;
-      if (s->rhs) chk_expr(C, s->rhs);
-      if (!f) {
-        chk_error(C, s->line, s->col, "'return' is only allowed inside a function body");
-        break;
-      }
-      if (f->ret.base == URN_TY_VOID) {
-        if (s->rhs)
-          chk_error(C, s->line, s->col, "void function '%s' cannot return a value", f->name);
-      } else if (!s->rhs) {
-        chk_error(C, s->line, s->col, "function '%s' must return a value of type %s", f->name,
-                 chk_tyname(f->ret, b1, sizeof b1));
-      } else if (!chk_assignable(f->ret, s->rhs->ty)) {
-        chk_error(C, s->rhs->line, s->rhs->col,
-                 "function '%s' returns %s, but this return value has type %s", f->name,
-                 chk_tyname(f->ret, b1, sizeof b1), chk_tyname(s->rhs->ty, b2, sizeof b2));
-      }
-      break;
-    }
+    case URN_ST_RETURN: check_return(C, s); break;
     case URN_ST_PRINT:
     case URN_ST_REJECT:
     case URN_ST_FATAL: check_printables(C, s); break;

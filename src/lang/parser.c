@@ -1008,10 +1008,123 @@ static urn_stmt *parse_stmt(parser *P) {
   return s;
 }
 
+/* for (v in lo:hi) body, or for (v in container) body (foreach); t is the "for" token. */
+static urn_stmt *parse_for(parser *P, const urn_token *t) {
+  urn_stmt *s;
+  next(P);
+  expect(P, URN_TK_LPAREN, "'(' after 'for'");
+  const urn_token *v = expect_new_name(P, "the loop variable");
+  if (!is_word(P, "in")) fail_expected(P, "'in'");
+  next(P);
+  urn_expr *first = parse_expr(P);
+  urn_vardecl *lv = urn_ast_vardecl(P->p, tok_text(P, v), v->line, v->col);
+  lv->origin = URN_ORIGIN_LOOP;
+  lv->dtype = URN_DT_INT;
+  lv->ty.base = URN_TY_INT;
+  if (accept(P, URN_TK_COLON)) {
+    s = urn_ast_stmt(P->p, URN_ST_FOR, t->line, t->col);
+    s->lo = first;
+    s->hi = parse_expr(P);
+  } else {
+    s = urn_ast_stmt(P->p, URN_ST_FOREACH, t->line, t->col);
+    s->rhs = first;
+  }
+  s->decl = lv;
+  expect(P, URN_TK_RPAREN, "')' closing the for header");
+  s->body = parse_stmt(P);
+  return s;
+}
+
+/* lhs ~ dist(args) [T[lo, hi]];  op is the '~' token. */
+static urn_stmt *parse_tilde(parser *P, urn_expr *lhs, const urn_token *op) {
+  next(P);
+  urn_stmt *s = urn_ast_stmt(P->p, URN_ST_TILDE, op->line, op->col);
+  s->lhs = lhs;
+  const urn_token *dn = cur(P);
+  if (dn->kind != URN_TK_IDENT) fail_expected(P, "a distribution name after '~'");
+  next(P);
+  s->dist = tok_text(P, dn);
+  s->dist_line = dn->line;
+  s->dist_col = dn->col;
+  expect(P, URN_TK_LPAREN, "'(' after the distribution name");
+  unsigned char bar = 0;
+  s->args = parse_list(P, URN_TK_RPAREN, "')'", 0, &s->nargs, &bar);
+  if (is_word(P, "T") && peek(P, 1)->kind == URN_TK_LBRACK) {
+    next(P);
+    next(P);
+    s->truncated = 1;
+    if (!is(P, URN_TK_COMMA)) s->trunc_lo = parse_expr(P);
+    expect(P, URN_TK_COMMA, "',' in the truncation T[lower, upper]");
+    if (!is(P, URN_TK_RBRACK)) s->trunc_hi = parse_expr(P);
+    expect(P, URN_TK_RBRACK, "']' closing the truncation");
+  }
+  expect(P, URN_TK_SEMI, "';' after the distribution statement");
+  return s;
+}
+
+/* A statement that starts with an expression: a distribution statement, an assignment (also the
+ * pre-2.33 `<-` and `lp__ <- lp__ + e`) or a call of a void function; t is its first token. */
+static urn_stmt *parse_expr_stmt(parser *P, const urn_token *t) {
+  urn_stmt *s;
+  char d[96];
+  urn_expr *lhs = arrow_lvalue(P);
+  if (!lhs) lhs = parse_expr(P);
+  const urn_token *op = cur(P);
+  int aop = assign_op_of(op->kind);
+  if (op->kind == URN_TK_TILDE) {
+    s = parse_tilde(P, lhs, op);
+  } else if (aop >= 0) {
+    if (!is_lvalue(lhs))
+      fail_at(P, op->line, op->col,
+              "the left side of '%s' must be a variable, possibly indexed",
+              urn_assign_op_name(aop));
+    if (lhs->kind == URN_EX_TUPLE && aop != URN_AS_SET)
+      fail_at(P, op->line, op->col, "a tuple can only be unpacked with '=', not '%s'", urn_assign_op_name(aop));
+    next(P);
+    s = urn_ast_stmt(P->p, URN_ST_ASSIGN, op->line, op->col);
+    s->lhs = lhs;
+    s->op = aop;
+    s->rhs = parse_expr(P);
+    expect(P, URN_TK_SEMI, "';' after the assignment");
+  } else if (op->kind == URN_TK_ARROW && lhs->kind == URN_EX_TARGET && (lhs->legacy & URN_LEG_LP_VAR)) {
+    /* very old Stan: lp__ <- lp__ + e; is target += e; */
+    next(P);
+    urn_expr *rhs = parse_expr(P);
+    if (rhs->kind != URN_EX_BINARY || rhs->op != URN_OP_ADD || rhs->lhs->kind != URN_EX_TARGET ||
+        !(rhs->lhs->legacy & URN_LEG_LP_VAR))
+      fail_at(P, op->line, op->col, "lp__ can only be incremented (lp__ <- lp__ + e); write 'target += e;'");
+    s = urn_ast_stmt(P->p, URN_ST_TARGET, t->line, t->col);
+    s->legacy = URN_LEG_LP_VAR | URN_LEG_ARROW;
+    s->rhs = rhs->rhs;
+    expect(P, URN_TK_SEMI, "';' after the assignment");
+  } else if (op->kind == URN_TK_ARROW) {
+    /* pre-2.33 assignment a <- b; */
+    if (!is_lvalue(lhs))
+      fail_at(P, op->line, op->col, "the left side of '<-' must be a variable, possibly indexed");
+    next(P);
+    s = urn_ast_stmt(P->p, URN_ST_ASSIGN, op->line, op->col);
+    s->lhs = lhs;
+    s->op = URN_AS_SET;
+    s->legacy = URN_LEG_ARROW;
+    s->rhs = parse_expr(P);
+    expect(P, URN_TK_SEMI, "';' after the assignment");
+  } else if (op->kind == URN_TK_SEMI) {
+    if (lhs->kind != URN_EX_CALL)
+      fail_at(P, t->line, t->col,
+              "an expression is not a statement; expected '=', '~' or a function call");
+    next(P);
+    s = urn_ast_stmt(P->p, URN_ST_CALL, lhs->line, lhs->col);
+    s->rhs = lhs;
+  } else {
+    fail_at(P, op->line, op->col, "expected '=', '~', '+=' or ';' after the expression, found %s",
+            describe(P, op, d, sizeof d));
+  }
+  return s;
+}
+
 static urn_stmt *parse_stmt_inner(parser *P) {
   const urn_token *t = cur(P);
   urn_stmt *s;
-  char d[96];
   P->links = 0;
   if (at_decl(P)) {
     /* a declaration as the whole body of if/for/while (Stan allows it): a block of its own */
@@ -1031,27 +1144,7 @@ static urn_stmt *parse_stmt_inner(parser *P) {
   }
   enter(P);
   if (tok_is_word(P, t, "for")) {
-    next(P);
-    expect(P, URN_TK_LPAREN, "'(' after 'for'");
-    const urn_token *v = expect_new_name(P, "the loop variable");
-    if (!is_word(P, "in")) fail_expected(P, "'in'");
-    next(P);
-    urn_expr *first = parse_expr(P);
-    urn_vardecl *lv = urn_ast_vardecl(P->p, tok_text(P, v), v->line, v->col);
-    lv->origin = URN_ORIGIN_LOOP;
-    lv->dtype = URN_DT_INT;
-    lv->ty.base = URN_TY_INT;
-    if (accept(P, URN_TK_COLON)) {
-      s = urn_ast_stmt(P->p, URN_ST_FOR, t->line, t->col);
-      s->lo = first;
-      s->hi = parse_expr(P);
-    } else {
-      s = urn_ast_stmt(P->p, URN_ST_FOREACH, t->line, t->col);
-      s->rhs = first;
-    }
-    s->decl = lv;
-    expect(P, URN_TK_RPAREN, "')' closing the for header");
-    s->body = parse_stmt(P);
+    s = parse_for(P, t);
   } else if (tok_is_word(P, t, "while")) {
     next(P);
     s = urn_ast_stmt(P->p, URN_ST_WHILE, t->line, t->col);
@@ -1119,79 +1212,7 @@ static urn_stmt *parse_stmt_inner(parser *P) {
     s = parse_block(P);
     s->profile = tok_text(P, name);
   } else {
-    urn_expr *lhs = arrow_lvalue(P);
-    if (!lhs) lhs = parse_expr(P);
-    const urn_token *op = cur(P);
-    int aop = assign_op_of(op->kind);
-    if (op->kind == URN_TK_TILDE) {
-      next(P);
-      s = urn_ast_stmt(P->p, URN_ST_TILDE, op->line, op->col);
-      s->lhs = lhs;
-      const urn_token *dn = cur(P);
-      if (dn->kind != URN_TK_IDENT) fail_expected(P, "a distribution name after '~'");
-      next(P);
-      s->dist = tok_text(P, dn);
-      s->dist_line = dn->line;
-      s->dist_col = dn->col;
-      expect(P, URN_TK_LPAREN, "'(' after the distribution name");
-      unsigned char bar = 0;
-      s->args = parse_list(P, URN_TK_RPAREN, "')'", 0, &s->nargs, &bar);
-      if (is_word(P, "T") && peek(P, 1)->kind == URN_TK_LBRACK) {
-        next(P);
-        next(P);
-        s->truncated = 1;
-        if (!is(P, URN_TK_COMMA)) s->trunc_lo = parse_expr(P);
-        expect(P, URN_TK_COMMA, "',' in the truncation T[lower, upper]");
-        if (!is(P, URN_TK_RBRACK)) s->trunc_hi = parse_expr(P);
-        expect(P, URN_TK_RBRACK, "']' closing the truncation");
-      }
-      expect(P, URN_TK_SEMI, "';' after the distribution statement");
-    } else if (aop >= 0) {
-      if (!is_lvalue(lhs))
-        fail_at(P, op->line, op->col,
-                "the left side of '%s' must be a variable, possibly indexed",
-                urn_assign_op_name(aop));
-      if (lhs->kind == URN_EX_TUPLE && aop != URN_AS_SET)
-        fail_at(P, op->line, op->col, "a tuple can only be unpacked with '=', not '%s'", urn_assign_op_name(aop));
-      next(P);
-      s = urn_ast_stmt(P->p, URN_ST_ASSIGN, op->line, op->col);
-      s->lhs = lhs;
-      s->op = aop;
-      s->rhs = parse_expr(P);
-      expect(P, URN_TK_SEMI, "';' after the assignment");
-    } else if (op->kind == URN_TK_ARROW && lhs->kind == URN_EX_TARGET && (lhs->legacy & URN_LEG_LP_VAR)) {
-      /* very old Stan: lp__ <- lp__ + e; is target += e; */
-      next(P);
-      urn_expr *rhs = parse_expr(P);
-      if (rhs->kind != URN_EX_BINARY || rhs->op != URN_OP_ADD || rhs->lhs->kind != URN_EX_TARGET ||
-          !(rhs->lhs->legacy & URN_LEG_LP_VAR))
-        fail_at(P, op->line, op->col, "lp__ can only be incremented (lp__ <- lp__ + e); write 'target += e;'");
-      s = urn_ast_stmt(P->p, URN_ST_TARGET, t->line, t->col);
-      s->legacy = URN_LEG_LP_VAR | URN_LEG_ARROW;
-      s->rhs = rhs->rhs;
-      expect(P, URN_TK_SEMI, "';' after the assignment");
-    } else if (op->kind == URN_TK_ARROW) {
-      /* pre-2.33 assignment a <- b; */
-      if (!is_lvalue(lhs))
-        fail_at(P, op->line, op->col, "the left side of '<-' must be a variable, possibly indexed");
-      next(P);
-      s = urn_ast_stmt(P->p, URN_ST_ASSIGN, op->line, op->col);
-      s->lhs = lhs;
-      s->op = URN_AS_SET;
-      s->legacy = URN_LEG_ARROW;
-      s->rhs = parse_expr(P);
-      expect(P, URN_TK_SEMI, "';' after the assignment");
-    } else if (op->kind == URN_TK_SEMI) {
-      if (lhs->kind != URN_EX_CALL)
-        fail_at(P, t->line, t->col,
-                "an expression is not a statement; expected '=', '~' or a function call");
-      next(P);
-      s = urn_ast_stmt(P->p, URN_ST_CALL, lhs->line, lhs->col);
-      s->rhs = lhs;
-    } else {
-      fail_at(P, op->line, op->col, "expected '=', '~', '+=' or ';' after the expression, found %s",
-              describe(P, op, d, sizeof d));
-    }
+    s = parse_expr_stmt(P, t);
   }
   leave(P);
   return s;
