@@ -36,9 +36,9 @@ static void fill_all(const urn_json *v) {
     urn_error err;
     int is_int = shapes[k].ty.base == URN_TY_INT;
     slot.v = NULL; /* dry run first, as the data reader does */
-    if (urn_data_fill(&slot, v, is_int, "fuzz", &err) != URN_OK) continue;
+    if (urn__model_data_fill(&slot, v, is_int, "fuzz", &err) != URN_OK) continue;
     slot.v = store;
-    urn_data_fill(&slot, v, is_int, "fuzz", &err);
+    urn__model_data_fill(&slot, v, is_int, "fuzz", &err);
   }
 }
 

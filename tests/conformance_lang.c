@@ -208,7 +208,7 @@ static void run_one(const char *dir, program *p, int format) {
     FILE *null = fopen("/dev/null", "w");
     urn_error err;
     urn_error_clear(&err);
-    int rc = urn_layout_print(full, NULL, null ? null : stdout, NULL, &err);
+    int rc = urn__model_layout_print(full, NULL, null ? null : stdout, NULL, &err);
     char out[600];
     if (rc == URN_OK && format && p->good && format_checks(full, out + 1, sizeof out - 1)) {
       out[0] = 'F';

@@ -66,19 +66,19 @@ static void check_inverse_cdfs(const urn_json *root) {
   const urn_json *qn = urn_json_get(root, "qnorm"), *qb = urn_json_get(root, "qbeta");
   for (size_t i = 0; qn && i < qn->len; i++) {
     double p = jnum(qn->items[i]->items[0]), z = jnum(qn->items[i]->items[1]);
-    CHECK_NEAR(urn_diag_qnorm(p), z, 4e-16, 1e-300, "qnorm vs Python's AS 241");
+    CHECK_NEAR(urn__diag_qnorm(p), z, 4e-16, 1e-300, "qnorm vs Python's AS 241");
   }
   for (size_t i = 0; qb && i < qb->len; i++) {
     const urn_json *r = qb->items[i];
     double p = jnum(r->items[0]), a = jnum(r->items[1]), b = jnum(r->items[2]), x = jnum(r->items[3]);
-    CHECK_NEAR(urn_diag_qbeta(p, a, b), x, 1e-11, 0, "qbeta vs scipy betaincinv");
-    CHECK_NEAR(urn_diag_pbeta(x, a, b), p, 1e-11, 0, "pbeta at scipy's quantile");
+    CHECK_NEAR(urn__diag_qbeta(p, a, b), x, 1e-11, 0, "qbeta vs scipy betaincinv");
+    CHECK_NEAR(urn__diag_pbeta(x, a, b), p, 1e-11, 0, "pbeta at scipy's quantile");
   }
-  CHECK(urn_diag_qnorm(0.5) == 0.0, "qnorm(0.5) = 0");
-  CHECK(isinf(urn_diag_qnorm(0.0)) && urn_diag_qnorm(0.0) < 0, "qnorm(0) = -Inf");
-  CHECK(isnan(urn_diag_qnorm(1.5)), "qnorm(1.5) = NaN");
+  CHECK(urn__diag_qnorm(0.5) == 0.0, "qnorm(0.5) = 0");
+  CHECK(isinf(urn__diag_qnorm(0.0)) && urn__diag_qnorm(0.0) < 0, "qnorm(0) = -Inf");
+  CHECK(isnan(urn__diag_qnorm(1.5)), "qnorm(1.5) = NaN");
   /* symmetric Beta(2, 2): I_x = 3x^2 - 2x^3 */
-  CHECK_NEAR(urn_diag_pbeta(0.3, 2, 2), 3 * 0.09 - 2 * 0.027, 1e-14, 0, "pbeta(0.3; 2, 2) closed form");
+  CHECK_NEAR(urn__diag_pbeta(0.3, 2, 2), 3 * 0.09 - 2 * 0.027, 1e-14, 0, "pbeta(0.3; 2, 2) closed form");
 }
 
 static void check_fft(void) {
@@ -119,8 +119,8 @@ static void check_sort(void) {
   for (size_t i = 0; i < n; i++) x[i] = urn_rng_uniform(&r) * 200 - 100;
   x[5] = INFINITY, x[6] = -INFINITY, x[7] = 0.0, x[8] = -0.0, x[9] = x[10] = 3.5, x[11] = 1e-310, x[12] = -1e-310;
   urn_diag_ws *ws = urn_diag_ws_new();
-  urn_diag_ws_prepare(ws, 1, n);
-  urn_diag_argsort(ws, x, n, vals, order);
+  urn__diag_ws_prepare(ws, 1, n);
+  urn__diag_argsort(ws, x, n, vals, order);
   int sorted = 1, perm = 1;
   for (size_t i = 1; i < n; i++) sorted &= vals[i - 1] <= vals[i];
   for (size_t i = 0; i < n; i++) perm &= vals[i] == x[order[i]];

@@ -91,7 +91,7 @@ static void test_user_truncation(void) {
 static void test_sum_to_zero(void) {
   /* K = 3 closed form: w1 = a / sqrt 2, w2 = b / sqrt 6; x = (w1 + w2, w2 - w1, -2 w2) */
   double u3[2] = {0.7, -1.3}, x3[3];
-  urn_sum_to_zero_constrain(3, u3, x3);
+  urn__model_sum_to_zero_constrain(3, u3, x3);
   double w1 = 0.7 / sqrt(2.0), w2 = -1.3 / sqrt(6.0);
   CHECK_NEAR(x3[0], w1 + w2, 1e-15, 1e-15, "sum_to_zero K=3: x1 (closed form)");
   CHECK_NEAR(x3[1], w2 - w1, 1e-15, 1e-15, "sum_to_zero K=3: x2 (closed form)");
@@ -100,7 +100,7 @@ static void test_sum_to_zero(void) {
   enum { K = 7 };
   double J[K * (K - 1)], u[K - 1] = {0.3, -1.1, 2.2, 0.05, -0.7, 1.9}, x[K], back[K - 1], dl[K - 1];
   urn_error err;
-  CHECK(urn_transform_jacobian(URN_TR_SUM_TO_ZERO, K, 1, NULL, u, J, dl, "z", &err) == URN_OK, "sum_to_zero Jacobian");
+  CHECK(urn__model_transform_jacobian(URN_TR_SUM_TO_ZERO, K, 1, NULL, u, J, dl, "z", &err) == URN_OK, "sum_to_zero Jacobian");
   double worst = 0, colsum = 0, dlmax = 0;
   for (int a = 0; a < K - 1; a++) {
     double cs = 0;
@@ -116,13 +116,13 @@ static void test_sum_to_zero(void) {
   CHECK(worst < 1e-14, "sum_to_zero: J'J = I (isometry), worst %.3g", worst);
   CHECK(colsum < 1e-14, "sum_to_zero: 1'J = 0, worst %.3g", colsum);
   CHECK(dlmax == 0, "sum_to_zero: no log-Jacobian");
-  urn_transform_constrain(URN_TR_SUM_TO_ZERO, K, 1, NULL, u, x, NULL, "z", &err);
-  CHECK(urn_transform_unconstrain(URN_TR_SUM_TO_ZERO, K, 1, NULL, x, back, "z", &err) == URN_OK, "sum_to_zero unconstrains");
+  urn__model_transform_constrain(URN_TR_SUM_TO_ZERO, K, 1, NULL, u, x, NULL, "z", &err);
+  CHECK(urn__model_transform_unconstrain(URN_TR_SUM_TO_ZERO, K, 1, NULL, x, back, "z", &err) == URN_OK, "sum_to_zero unconstrains");
   double rt = 0;
   for (int i = 0; i < K - 1; i++) rt = fmax(rt, fabs(back[i] - u[i]));
   CHECK(rt < 1e-14, "sum_to_zero round trip: worst %.3g", rt);
   x[0] += 1e-3;
-  CHECK(urn_transform_unconstrain(URN_TR_SUM_TO_ZERO, K, 1, NULL, x, back, "z", &err) == URN_EINPUT &&
+  CHECK(urn__model_transform_unconstrain(URN_TR_SUM_TO_ZERO, K, 1, NULL, x, back, "z", &err) == URN_EINPUT &&
             strstr(err.msg, "z is not a valid sum_to_zero_vector: its sum is"),
         "sum_to_zero: a vector that does not sum to zero is refused: %s", err.msg);
   /* a model: array[2] sum_to_zero_vector[4] z ~ normal(0, 1); lp = sum of normal_lpdf(z) (no Jacobian) */

@@ -81,11 +81,11 @@ static void test_stochastic_params(void) {
     CHECK(urn_model_log_density(m, 0, 1, u, &lpj, &err) == URN_OK, "lp with Jacobian: %s", err.msg);
     urn_model_log_density(m, 0, 0, u, &lpn, &err);
     size_t o = 0;
-    urn_transform_constrain(URN_TR_STOCHASTIC_COLUMN, N, M, NULL, u + o, xs, &lj, "P", NULL), o += nP;
-    urn_transform_constrain(URN_TR_STOCHASTIC_ROW, N, M, NULL, u + o, xs, &lj, "Q", NULL), o += nQ;
-    urn_transform_constrain(URN_TR_SUM_TO_ZERO_MATRIX, N, M, NULL, u + o, xs, &lj, "Z", NULL), o += nZ;
-    urn_transform_constrain(URN_TR_SIMPLEX, 4, 1, NULL, u + o, xs, &lj, "s", NULL), o += 3;
-    for (int k = 0; k < 2; k++) urn_transform_constrain(URN_TR_STOCHASTIC_ROW, 2, 3, NULL, u + o, xs, &lj, "A", NULL), o += 4;
+    urn__model_transform_constrain(URN_TR_STOCHASTIC_COLUMN, N, M, NULL, u + o, xs, &lj, "P", NULL), o += nP;
+    urn__model_transform_constrain(URN_TR_STOCHASTIC_ROW, N, M, NULL, u + o, xs, &lj, "Q", NULL), o += nQ;
+    urn__model_transform_constrain(URN_TR_SUM_TO_ZERO_MATRIX, N, M, NULL, u + o, xs, &lj, "Z", NULL), o += nZ;
+    urn__model_transform_constrain(URN_TR_SIMPLEX, 4, 1, NULL, u + o, xs, &lj, "s", NULL), o += 3;
+    for (int k = 0; k < 2; k++) urn__model_transform_constrain(URN_TR_STOCHASTIC_ROW, 2, 3, NULL, u + o, xs, &lj, "A", NULL), o += 4;
     CHECK_REL(lpj - lpn, lj, 1e-12, "lp(jacobian) - lp(no jacobian) = the transforms' log-Jacobians");
     check_gradient(m, u, "stochastic/sum-to-zero model");
     /* constrained values satisfy their constraints */

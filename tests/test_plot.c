@@ -14,7 +14,7 @@ static void keep(const urn_svg *s, const char *name) {
   if (!dir) return;
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  urn_svg_write_file(s, path, NULL);
+  urn__plot_svg_write_file(s, path, NULL);
 }
 
 static void check_svg(urn_svg *s, int rc, const char *name) {
@@ -22,7 +22,7 @@ static void check_svg(urn_svg *s, int rc, const char *name) {
   CHECK(rc == URN_OK, "%s: status %d", name, rc);
   CHECK(s->closed && xml_check(s->out.data, msg, sizeof msg), "%s well-formed: %s", name, msg);
   keep(s, name);
-  urn_svg_free(s);
+  urn__plot_svg_free(s);
 }
 
 static int count_of(const char *doc, const char *needle) {
@@ -38,14 +38,14 @@ int main(void) {
      min(sd, 4.5/1.34 = 3.358) = sd; h = 0.9 * sd * 10^-0.2. */
   double x10[10];
   for (int i = 0; i < 10; i++) x10[i] = i + 1;
-  CHECK_NEAR(urn_kde_bandwidth(x10, 10), 0.9 * 3.0276503540974917 * pow(10, -0.2), 1e-12, 0, "bandwidth 1..10");
+  CHECK_NEAR(urn__plot_kde_bandwidth(x10, 10), 0.9 * 3.0276503540974917 * pow(10, -0.2), 1e-12, 0, "bandwidth 1..10");
   /* Heavy outlier: the IQR branch. x = 0,0,1,1,2,2,3,3,100: IQR = 3-1 = 2 -> 2/1.34 < sd. */
   double xo[9] = {0, 0, 1, 1, 2, 2, 3, 3, 100};
-  CHECK_NEAR(urn_kde_bandwidth(xo, 9), 0.9 * (2 / 1.34) * pow(9, -0.2), 1e-12, 0, "bandwidth by IQR");
+  CHECK_NEAR(urn__plot_kde_bandwidth(xo, 9), 0.9 * (2 / 1.34) * pow(9, -0.2), 1e-12, 0, "bandwidth by IQR");
   double xc[3] = {2, 2, 2}, gxc[4], gyc[4];
-  CHECK(urn_kde_bandwidth(xc, 3) == 0 && urn_kde(xc, 3, 4, gxc, gyc, NULL) == 0, "constant data: no density");
+  CHECK(urn__plot_kde_bandwidth(xc, 3) == 0 && urn__plot_kde(xc, 3, 4, gxc, gyc, NULL) == 0, "constant data: no density");
   double xn[4] = {NAN, 1, INFINITY, 2};
-  CHECK(urn_kde(xn, 4, 4, gxc, gyc, NULL) == 2, "non-finite values ignored");
+  CHECK(urn__plot_kde(xn, 4, 4, gxc, gyc, NULL) == 2, "non-finite values ignored");
 
   /* ---- the binned density against the direct reflected sum at every grid point */
   urn_rng r;
@@ -54,7 +54,7 @@ int main(void) {
   static double z[N];
   for (int i = 0; i < N; i++) z[i] = urn_rng_normal(&r);
   double gx[G], gy[G], h;
-  CHECK(urn_kde(z, N, G, gx, gy, &h) == N, "kde of normals");
+  CHECK(urn__plot_kde(z, N, G, gx, gy, &h) == N, "kde of normals");
   double lo = gx[0], hi = gx[G - 1], maxerr = 0;
   for (int g = 0; g < G; g++) {
     double sum = 0;
@@ -79,12 +79,12 @@ int main(void) {
   /* ---- HDI: ArviZ's window of floor(p n) + 1 sorted draws, the narrowest. */
   double hv[10] = {5, 1, 9, 2, 3, 4, 6, 7, 8, 0}; /* 0..9 */
   double hl, hh;
-  CHECK(urn_plot_hdi(hv, 10, 0.5, &hl, &hh) && hl == 0 && hh == 5, "HDI 50%% of 0..9 (window of 6, first)");
+  CHECK(urn__plot_hdi(hv, 10, 0.5, &hl, &hh) && hl == 0 && hh == 5, "HDI 50%% of 0..9 (window of 6, first)");
   double sk[8] = {0, 0.5, 1, 1.25, 5, 6, 7, 8};
-  CHECK(urn_plot_hdi(sk, 8, 0.5, &hl, &hh) && hl == 0 && hh == 5, "HDI 50%% skewed (window of 5)");
-  CHECK(urn_plot_hdi(sk, 8, 0.3, &hl, &hh) && hl == 0.5 && hh == 1.25, "HDI 30%% skewed (window of 3)");
-  CHECK(!urn_plot_hdi(xn, 1, 0.9, &hl, &hh), "HDI of no finite values");
-  CHECK(urn_plot_hdi(z, N, 0.94, &hl, &hh), "HDI of normals");
+  CHECK(urn__plot_hdi(sk, 8, 0.5, &hl, &hh) && hl == 0 && hh == 5, "HDI 50%% skewed (window of 5)");
+  CHECK(urn__plot_hdi(sk, 8, 0.3, &hl, &hh) && hl == 0.5 && hh == 1.25, "HDI 30%% skewed (window of 3)");
+  CHECK(!urn__plot_hdi(xn, 1, 0.9, &hl, &hh), "HDI of no finite values");
+  CHECK(urn__plot_hdi(z, N, 0.94, &hl, &hh), "HDI of normals");
   CHECK_NEAR(hl, -1.8807936081512509, 0, 0.12, "94% HDI lower of N(0,1) sample");
   CHECK_NEAR(hh, 1.8807936081512509, 0, 0.12, "94% HDI upper of N(0,1) sample");
 
@@ -107,27 +107,27 @@ int main(void) {
       {"bad", bad, C, D, NULL, 1, NAN},
   };
   urn_svg s;
-  check_svg(&s, urn_plot_posterior(&s, vars, 4, 0, "Posterior", &err), "posterior.svg");
-  urn_plot_posterior(&s, vars, 1, 0, NULL, &err);
+  check_svg(&s, urn__plot_posterior(&s, vars, 4, 0, "Posterior", &err), "posterior.svg");
+  urn__plot_posterior(&s, vars, 1, 0, NULL, &err);
   CHECK(strstr(s.out.data, "mean = 0.99") /* mean of mu draws */ && strstr(s.out.data, "94% HDI"), "posterior panel shows mean and HDI");
   CHECK(strstr(s.out.data, "% &lt; 1 &lt; "), "reference value shows the share of draws on each side");
-  urn_svg_free(&s);
-  check_svg(&s, urn_plot_trace(&s, vars, 4, "Trace", &err), "trace.svg");
-  urn_plot_trace(&s, vars + 1, 1, NULL, &err);
+  urn__plot_svg_free(&s);
+  check_svg(&s, urn__plot_trace(&s, vars, 4, "Trace", &err), "trace.svg");
+  urn__plot_trace(&s, vars + 1, 1, NULL, &err);
   CHECK(strstr(s.out.data, "| 24 divergent") != NULL, "divergences counted and marked (4 chains x 6)");
-  urn_svg_free(&s);
-  check_svg(&s, urn_plot_rank(&s, vars, 4, 2, "Rank", &err), "rank.svg");
+  urn__plot_svg_free(&s);
+  check_svg(&s, urn__plot_rank(&s, vars, 4, 2, "Rank", &err), "rank.svg");
   /* Rank counts: with ranks 1..8 over two chains and 2 bins... a tiny exact case:
      chain 1 = {1,2,3,4}, chain 2 = {5,6,7,8}: bars of 4 in the low bin of chain 1
      and the high bin of chain 2 only -> exactly 2 bars of nonzero height + 2 zero. */
   double tiny[8] = {1, 2, 3, 4, 5, 6, 7, 8};
   urn_plot_var tv = {"t", tiny, 2, 4, NULL, 0, 0};
-  urn_plot_rank(&s, &tv, 1, 1, NULL, &err);
+  urn__plot_rank(&s, &tv, 1, 1, NULL, &err);
   CHECK(count_of(s.out.data, "height=\"0.00\"") == 0, "tiny rank plot drawn");
-  urn_svg_free(&s);
+  urn__plot_svg_free(&s);
   urn_plot_var constant = {"c", xc, 1, 3, NULL, 0, 0};
-  check_svg(&s, urn_plot_posterior(&s, &constant, 1, 0, NULL, &err), "posterior-constant.svg");
-  CHECK(urn_plot_posterior(&s, NULL, 0, 0, NULL, &err) == URN_EINPUT, "no variables refused: %s", err.msg);
+  check_svg(&s, urn__plot_posterior(&s, &constant, 1, 0, NULL, &err), "posterior-constant.svg");
+  CHECK(urn__plot_posterior(&s, NULL, 0, 0, NULL, &err) == URN_EINPUT, "no variables refused: %s", err.msg);
 
   /* predictive */
   enum { NG = 120, NC = 40 };
@@ -142,7 +142,7 @@ int main(void) {
   double ydata[N];
   for (int i = 0; i < N; i++) ydata[i] = 1 + z[i];
   urn_predictive_plot pp = {ydata, N, 26, -4, 4, grid, NG, curves, NC, meanc, "Posterior predictive", "y", NULL, 0, 0, NULL, NULL};
-  check_svg(&s, urn_plot_predictive(&s, &pp, &err), "predictive.svg");
+  check_svg(&s, urn__plot_predictive(&s, &pp, &err), "predictive.svg");
   /* regression, two components */
   enum { NR = 300, NL = 30 };
   double rx[NR], ry[NR], sl[NL * 2], ic[NL * 2];
@@ -155,7 +155,7 @@ int main(void) {
   for (int d = 0; d < NL; d++)
     for (int k = 0; k < 2; k++) sl[d * 2 + k] = msl[k] + 0.03 * urn_rng_normal(&r), ic[d * 2 + k] = mic[k] + 0.1 * urn_rng_normal(&r);
   urn_regression_plot rp = {rx, ry, NR, sl, ic, NL, 2, msl, mic, msl, mic, "Mixture of regressions", "x (weight)", "y (color)"};
-  check_svg(&s, urn_plot_regression(&s, &rp, &err), "regression.svg");
+  check_svg(&s, urn__plot_regression(&s, &rp, &err), "regression.svg");
   /* HMM states */
   enum { T = 200 };
   int zt[T], zi[T];
@@ -169,41 +169,41 @@ int main(void) {
   const int *seqs[2] = {zt, zi};
   const char *names[2] = {"true states (aligned)", "inferred states"};
   urn_states_plot sp = {ye, T, in, seqs, names, 2, 3, "Did the HMM get it right?", 0};
-  urn_plot_hmm_states(&s, &sp, &err);
+  urn__plot_hmm_states(&s, &sp, &err);
   /* One band per run of equal states in each panel, one dot per step in each. */
   int runs = 0;
   for (int t = 0; t < T; t++) runs += (t == 0 || zt[t] != zt[t - 1]) + (t == 0 || zi[t] != zi[t - 1]);
   CHECK(count_of(s.out.data, "opacity=\"0.280\"") == runs, "state bands: %d, want %d runs",
         count_of(s.out.data, "opacity=\"0.280\""), runs);
   CHECK(count_of(s.out.data, "<circle") == 2 * T, "a dot per step and panel");
-  urn_svg_free(&s);
+  urn__plot_svg_free(&s);
   sp.t0 = 1000; /* a window starting at t = 1000: the time axis says so */
-  urn_plot_hmm_states(&s, &sp, &err);
+  urn__plot_hmm_states(&s, &sp, &err);
   CHECK(strstr(s.out.data, ">1100<") && !strstr(s.out.data, ">50<"), "time axis starts at t0");
-  urn_svg_free(&s);
+  urn__plot_svg_free(&s);
   sp.t0 = 0;
-  check_svg(&s, urn_plot_hmm_states(&s, &sp, &err), "states.svg");
+  check_svg(&s, urn__plot_hmm_states(&s, &sp, &err), "states.svg");
   zi[3] = 7;
-  CHECK(urn_plot_hmm_states(&s, &sp, &err) == URN_EINPUT && strstr(err.msg, "time 3"), "bad state refused: %s",
+  CHECK(urn__plot_hmm_states(&s, &sp, &err) == URN_EINPUT && strstr(err.msg, "time 3"), "bad state refused: %s",
         err.msg);
   double lps[100];
   for (int i = 0; i < 100; i++) lps[i] = -900 + 300 * (1 - exp(-i / 5.0));
-  check_svg(&s, urn_plot_em_trace(&s, lps, 100, 1, -610, "true params", "Training log probability", &err), "em.svg");
+  check_svg(&s, urn__plot_em_trace(&s, lps, 100, 1, -610, "true params", "Training log probability", &err), "em.svg");
   /* The first iterations are 30x further below than the converged part spans: a zoomed second panel. */
-  urn_plot_em_trace(&s, lps, 100, 1, -610, "true params", NULL, &err);
+  urn__plot_em_trace(&s, lps, 100, 1, -610, "true params", NULL, &err);
   CHECK(strstr(s.out.data, "iterations 20-99 (zoomed)") && strstr(s.out.data, ">true params<"), "EM trace zoom panel");
-  urn_svg_free(&s);
-  urn_plot_em_trace(&s, lps + 30, 70, 1, -601, "true params", NULL, &err);
+  urn__plot_svg_free(&s);
+  urn__plot_em_trace(&s, lps + 30, 70, 1, -601, "true params", NULL, &err);
   CHECK(!strstr(s.out.data, "zoomed"), "no zoom when the whole trace is readable");
-  urn_svg_free(&s);
+  urn__plot_svg_free(&s);
   double A[9] = {0.8, 0.1, 0.1, 0.1, 0.8, 0.1, 0.1, 0.1, 0.8}, B[9] = {0.79, 0.12, 0.09, 0.08, 0.83, 0.09, 0.1, 0.12, 0.78};
   const double *mats[2] = {A, B};
   const char *titles[2] = {"True transition matrix", "Recovered transition matrix"};
-  urn_plot_heatmaps(&s, mats, titles, 2, 3, &err);
+  urn__plot_heatmaps(&s, mats, titles, 2, 3, &err);
   CHECK(count_of(s.out.data, "stroke=\"#ffffff\"") == 18 && count_of(s.out.data, ">0.80<") == 3 &&
             count_of(s.out.data, ">0.83<") == 1, "two annotated 3 x 3 heatmaps");
-  urn_svg_free(&s);
-  check_svg(&s, urn_plot_heatmaps(&s, mats, titles, 2, 3, &err), "heatmaps.svg");
+  urn__plot_svg_free(&s);
+  check_svg(&s, urn__plot_heatmaps(&s, mats, titles, 2, 3, &err), "heatmaps.svg");
   const char *cats[3] = {"State 1", "State 2", "State 3"}, *series[2] = {"Generator", "Recovered"};
   double wv[6] = {1, -0.8, 0.2, 0.97, -0.75, 0.25}, wlo[6] = {NAN, NAN, NAN, 0.9, -0.8, 0.1}, whi[6] = {NAN, NAN, NAN, 1.05, -0.7, 0.4};
   double pv[6] = {0.33, 0.33, 0.33, 0.5, 0.2, 0.3};
@@ -211,15 +211,15 @@ int main(void) {
       {"Weights", "States", "weight", 3, cats, 2, series, NULL, wv, wlo, whi, 0, 0, 0},
       {"Initial probabilities", "States", "probability", 3, cats, 2, series, NULL, pv, NULL, NULL, 1, 0, 1},
   };
-  check_svg(&s, urn_plot_bars(&s, bp, 2, 2, "Parameter recovery", &err), "bars.svg");
+  check_svg(&s, urn__plot_bars(&s, bp, 2, 2, "Parameter recovery", &err), "bars.svg");
   const char *rb[2] = {"red", "blue"}, *rbc[2] = {"#ff4c4c", "#4c4cff"};
   double pr[2] = {0.6, 0.4}, plo[2] = {0.5, 0.3}, phi[2] = {0.7, 0.5};
   urn_bar_panel balls = {"n = 5", NULL, "probability", 2, rb, 1, NULL, rbc, pr, plo, phi, 1, 0, 1};
-  check_svg(&s, urn_plot_bars(&s, &balls, 1, 0, NULL, &err), "balls.svg");
+  check_svg(&s, urn__plot_bars(&s, &balls, 1, 0, NULL, &err), "balls.svg");
   const double *ys[2] = {meanc, curves};
   const char *ll[2] = {"original", "recovered"};
   int dashed[2] = {0, 1};
   urn_lines_plot lp = {grid, NG, ys, 2, ll, NULL, dashed, "Emission densities", "emission", "density"};
-  check_svg(&s, urn_plot_lines(&s, &lp, &err), "lines.svg");
+  check_svg(&s, urn__plot_lines(&s, &lp, &err), "lines.svg");
   return test_done();
 }

@@ -181,8 +181,8 @@ static void check_step1(const ref_row *ref, size_t nref) {
 static void check_explorer(const ref_row *ref, size_t nref) {
   for (size_t r = 0; r < nref; r++)
     if (!strcmp(ref[r].kind, "mixture"))
-      CHECK_NEAR(urn_plot_mixture_density(ref[r].a[3], ref[r].a[0], ref[r].a[1], ref[r].a[2]), ref[r].a[4], 1e-13,
-                 1e-300, "urn_plot_mixture_density = scipy's");
+      CHECK_NEAR(urn__plot_mixture_density(ref[r].a[3], ref[r].a[0], ref[r].a[1], ref[r].a[2]), ref[r].a[4], 1e-13,
+                 1e-300, "urn__plot_mixture_density = scipy's");
   enum { N = 2000, NB = 26 };
   static double y[N];
   urn_rng rng;
@@ -192,7 +192,7 @@ static void check_explorer(const ref_row *ref, size_t nref) {
                           .w = 0.3, .mu1 = -1.5, .mu2 = 2.5, .title = "Mixture of Gaussians"};
   urn_svg svg;
   urn_error err;
-  CHECK(urn_plot_explorer(&svg, &ep, &err) == URN_OK, "explorer figure");
+  CHECK(urn__plot_explorer(&svg, &ep, &err) == URN_OK, "explorer figure");
   char msg[256];
   CHECK(xml_check(svg.out.data, msg, sizeof msg), "explorer SVG well-formed: %s", msg);
   /* The histogram: numpy's 26 bins over [min, max], densities. */
@@ -235,12 +235,12 @@ static void check_explorer(const ref_row *ref, size_t nref) {
   CHECK_NEAR(cx[n ? n - 1 : 0], 8, 0, 1e-3, "curve ends at 8");
   /* The page: the sliders with the tutorial's ranges, the script as CDATA, valid XML. */
   urn_report r;
-  urn_report_begin(&r, "explorer", NULL);
-  urn_report_section(&r, "s", "section");
-  urn_report_mixture_explorer(&r, &svg, y, N, "caption");
+  urn__plot_report_begin(&r, "explorer", NULL);
+  urn__plot_report_section(&r, "s", "section");
+  urn__plot_report_mixture_explorer(&r, &svg, y, N, "caption");
   urn_buf page;
   urn_buf_init(&page);
-  urn_report_render(&r, &page);
+  urn__plot_report_render(&r, &page);
   CHECK(xml_check(page.data, msg, sizeof msg), "page with the explorer well-formed: %s", msg);
   CHECK(strstr(page.data, "name=\"weight\" min=\"0\" max=\"1\" step=\"0.1\" value=\"0.7\"") &&
             strstr(page.data, "name=\"mean_1\" min=\"-5\" max=\"8\" step=\"0.1\" value=\"0\"") &&
@@ -254,8 +254,8 @@ static void check_explorer(const ref_row *ref, size_t nref) {
     ll0 += log(0.7 * exp(-0.5 * y[i] * y[i]) / sqrt(2 * M_PI) + 0.3 * exp(-0.5 * (y[i] - 4) * (y[i] - 4)) / sqrt(2 * M_PI));
     ll1 += log(exp(-0.5 * (y[i] + 2) * (y[i] + 2)) / sqrt(2 * M_PI));
   }
-  CHECK_NEAR(urn_explorer_loglik(y, N, 0.7, 0, 4), ll0, 1e-12, 0, "log likelihood at (0.7, 0, 4)");
-  CHECK_NEAR(urn_explorer_loglik(y, N, 1, -2, 9), ll1, 1e-12, 0, "log likelihood at w = 1 (log 0 in the other term)");
+  CHECK_NEAR(urn__plot_explorer_loglik(y, N, 0.7, 0, 4), ll0, 1e-12, 0, "log likelihood at (0.7, 0, 4)");
+  CHECK_NEAR(urn__plot_explorer_loglik(y, N, 1, -2, 9), ll1, 1e-12, 0, "log likelihood at w = 1 (log 0 in the other term)");
   const char *out = strstr(page.data, "<output name=\"loglik\">");
   CHECK_NEAR(out ? strtod(out + strlen("<output name=\"loglik\">"), NULL) : NAN, ll0, 0, 0.006,
              "the page's log likelihood read-out at the starting values");
@@ -269,15 +269,15 @@ static void check_explorer(const ref_row *ref, size_t nref) {
   CHECK(ny == N && ysame, "the page carries the %d data (%d read back)", N, ny);
   /* A script that would end the CDATA or the element is refused. */
   size_t before = r.body.len;
-  urn_report_script(&r, "var a = ']]>';");
-  urn_report_script(&r, "document.write('</script>');");
+  urn__plot_report_script(&r, "var a = ']]>';");
+  urn__plot_report_script(&r, "document.write('</script>');");
   CHECK(r.body.len == before, "scripts that would break the page are left out");
   urn_buf_free(&page);
-  urn_report_free(&r);
-  urn_svg_free(&svg);
-  CHECK(urn_plot_explorer(&svg, &(urn_explorer_plot){.y = y, .n = 0}, &err) == URN_EINPUT, "no data: an error");
+  urn__plot_report_free(&r);
+  urn__plot_svg_free(&svg);
+  CHECK(urn__plot_explorer(&svg, &(urn_explorer_plot){.y = y, .n = 0}, &err) == URN_EINPUT, "no data: an error");
   int bad[1] = {27};
-  CHECK(urn_plot_pmf_approx(&svg, bad, 1, -3, 3, 0, 1, NULL, &err) == URN_EINPUT, "27 balls: an error");
+  CHECK(urn__plot_pmf_approx(&svg, bad, 1, -3, 3, 0, 1, NULL, &err) == URN_EINPUT, "27 balls: an error");
 }
 
 int main(void) {
@@ -285,11 +285,11 @@ int main(void) {
   size_t nref = read_ref(ref);
   CHECK(nref > 1000, "reference table read (%zu rows)", nref);
   char c[8];
-  urn_plot_gradient(0, 26, c);
+  urn__plot_gradient(0, 26, c);
   CHECK(!strcmp(c, "#ff0000"), "gradient starts red: %s", c);
   for (size_t r = 0; r < nref; r++)
     if (!strcmp(ref[r].kind, "ppcolour")) {
-      urn_plot_gradient((size_t)ref[r].a[1], (size_t)ref[r].a[0], c);
+      urn__plot_gradient((size_t)ref[r].a[1], (size_t)ref[r].a[0], c);
       CHECK(!strcmp(c, ref[r].colour), "get_color_gradient(26)[%g] = %s (urn %s)", ref[r].a[1], ref[r].colour, c);
     }
   check_step1(ref, nref);

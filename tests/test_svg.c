@@ -28,78 +28,78 @@ int main(void) {
   /* Escaping. */
   urn_buf b;
   urn_buf_init(&b);
-  urn_xml_escape(&b, "a<b>&\"c\"'d'\x01\te");
+  urn__plot_xml_escape(&b, "a<b>&\"c\"'d'\x01\te");
   CHECK(!strcmp(b.data, "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;\te"), "escape: %s", b.data);
   urn_buf_free(&b);
 
   /* Nice ticks: steps 1, 2, 2.5, 5 x 10^k, only inside the range. */
   double t[64], step;
-  size_t n = urn_nice_ticks(0, 1, 5, t, 64, &step);
+  size_t n = urn__plot_nice_ticks(0, 1, 5, t, 64, &step);
   CHECK(n == 6 && step == 0.2 && t[0] == 0 && fabs(t[5] - 1) < 1e-12, "ticks [0,1]: n=%zu step=%g", n, step);
-  n = urn_nice_ticks(-3.7, 12.1, 5, t, 64, &step);
+  n = urn__plot_nice_ticks(-3.7, 12.1, 5, t, 64, &step);
   CHECK(step == 2.5 && n == 6 && t[0] == -2.5 && t[5] == 10, "ticks [-3.7,12.1]: n=%zu step=%g first=%g", n, step,
         t[0]);
-  n = urn_nice_ticks(0.9993, 1.0011, 4, t, 64, &step);
+  n = urn__plot_nice_ticks(0.9993, 1.0011, 4, t, 64, &step);
   CHECK(fabs(step - 5e-4) < 1e-15 && n == 4 && fabs(t[0] - 0.9995) < 1e-12, "ticks narrow: n=%zu step=%g", n, step);
-  n = urn_nice_ticks(-1e-9, 1e-9, 4, t, 64, &step);
+  n = urn__plot_nice_ticks(-1e-9, 1e-9, 4, t, 64, &step);
   CHECK(n >= 3 && step > 0, "ticks tiny range: n=%zu step=%g", n, step);
-  n = urn_nice_ticks(-2, 2, 4, t, 64, &step);
+  n = urn__plot_nice_ticks(-2, 2, 4, t, 64, &step);
   int has_zero = 0;
   for (size_t i = 0; i < n; i++) has_zero |= t[i] == 0 && !signbit(t[i]);
   CHECK(has_zero, "zero tick is exactly +0");
   char lab[64];
-  urn_format_tick(lab, sizeof lab, 0.25, 0.25);
+  urn__plot_format_tick(lab, sizeof lab, 0.25, 0.25);
   CHECK(!strcmp(lab, "0.25"), "tick 0.25: %s", lab);
-  urn_format_tick(lab, sizeof lab, 10, 2.5);
+  urn__plot_format_tick(lab, sizeof lab, 10, 2.5);
   CHECK(!strcmp(lab, "10.0"), "tick 10 step 2.5: %s", lab);
-  urn_format_tick(lab, sizeof lab, 1000, 200);
+  urn__plot_format_tick(lab, sizeof lab, 1000, 200);
   CHECK(!strcmp(lab, "1000"), "tick 1000: %s", lab);
-  urn_format_tick(lab, sizeof lab, -1e-17, 0.5);
+  urn__plot_format_tick(lab, sizeof lab, -1e-17, 0.5);
   CHECK(!strcmp(lab, "0"), "tick -0: %s", lab);
-  urn_format_tick(lab, sizeof lab, 2e-6, 1e-6);
+  urn__plot_format_tick(lab, sizeof lab, 2e-6, 1e-6);
   CHECK(!strcmp(lab, "2e-06"), "tick 2e-6: %s", lab);
-  urn_format_value(lab, sizeof lab, -0.0, 3);
+  urn__plot_format_value(lab, sizeof lab, -0.0, 3);
   CHECK(!strcmp(lab, "0"), "value -0: %s", lab);
-  urn_format_value(lab, sizeof lab, NAN, 3);
+  urn__plot_format_value(lab, sizeof lab, NAN, 3);
   CHECK(!strcmp(lab, "nan"), "value nan: %s", lab);
 
   /* Range padding. */
   double lo = 2, hi = 2;
-  urn_pad_range(&lo, &hi, 0.1);
+  urn__plot_pad_range(&lo, &hi, 0.1);
   CHECK(lo < 2 && hi > 2, "degenerate range widened: [%g, %g]", lo, hi);
   lo = 0, hi = 10;
-  urn_pad_range(&lo, &hi, 0.1);
+  urn__plot_pad_range(&lo, &hi, 0.1);
   CHECK(lo == -1 && hi == 11, "range padded: [%g, %g]", lo, hi);
 
   /* Axes mapping: data corners to pixel corners (y upwards). */
   urn_svg s;
-  urn_svg_begin(&s, 400, 300);
+  urn__plot_svg_begin(&s, 400, 300);
   urn_axes a;
-  urn_axes_init(&a, &s, 50, 20, 300, 200, -1, 1, 0, 10);
-  CHECK_NEAR(urn_axes_px(&a, -1), 50, 0, 1e-12, "x0 -> left");
-  CHECK_NEAR(urn_axes_px(&a, 1), 350, 0, 1e-12, "x1 -> right");
-  CHECK_NEAR(urn_axes_py(&a, 0), 220, 0, 1e-12, "y0 -> bottom");
-  CHECK_NEAR(urn_axes_py(&a, 10), 20, 0, 1e-12, "y1 -> top");
-  CHECK_NEAR(urn_axes_px(&a, 0), 200, 0, 1e-12, "x middle");
-  urn_axes_frame(&a, "title <&> \"quoted\"", "x label", "y label", URN_AXES_GRID | URN_AXES_BOX);
+  urn__plot_axes_init(&a, &s, 50, 20, 300, 200, -1, 1, 0, 10);
+  CHECK_NEAR(urn__plot_axes_px(&a, -1), 50, 0, 1e-12, "x0 -> left");
+  CHECK_NEAR(urn__plot_axes_px(&a, 1), 350, 0, 1e-12, "x1 -> right");
+  CHECK_NEAR(urn__plot_axes_py(&a, 0), 220, 0, 1e-12, "y0 -> bottom");
+  CHECK_NEAR(urn__plot_axes_py(&a, 10), 20, 0, 1e-12, "y1 -> top");
+  CHECK_NEAR(urn__plot_axes_px(&a, 0), 200, 0, 1e-12, "x middle");
+  urn__plot_axes_frame(&a, "title <&> \"quoted\"", "x label", "y label", URN_AXES_GRID | URN_AXES_BOX);
   /* Every shape with hostile data: NaN and infinities in coordinates. */
   double xs[] = {-1, -0.5, NAN, 0, 0.5, INFINITY, 1}, ys[] = {1, 2, 3, 4, NAN, 6, 7};
   urn_style st = {"#000", "#f00", 1.5, 0.5, "3,2"};
-  urn_axes_polyline(&a, xs, ys, 7, &st);
-  urn_axes_polygon(&a, xs, ys, 7, &st);
-  urn_axes_polygon(&a, xs, ys, 2, &st);
-  urn_axes_line(&a, NAN, 0, 1, 1, &st);
-  urn_axes_rect(&a, 0, 0, INFINITY, 1, &st);
-  urn_axes_circle(&a, 0, NAN, 3, &st);
-  urn_axes_vline(&a, NAN, &st);
-  urn_axes_hline(&a, 5, &st);
-  urn_svg_text(&s, 10, 10, "a & b < c \x02", 10, URN_ANCHOR_START, 30, NULL, 1);
-  urn_svg_text(&s, NAN, 10, "skipped", 10, URN_ANCHOR_START, 0, NULL, 0);
+  urn__plot_axes_polyline(&a, xs, ys, 7, &st);
+  urn__plot_axes_polygon(&a, xs, ys, 7, &st);
+  urn__plot_axes_polygon(&a, xs, ys, 2, &st);
+  urn__plot_axes_line(&a, NAN, 0, 1, 1, &st);
+  urn__plot_axes_rect(&a, 0, 0, INFINITY, 1, &st);
+  urn__plot_axes_circle(&a, 0, NAN, 3, &st);
+  urn__plot_axes_vline(&a, NAN, &st);
+  urn__plot_axes_hline(&a, 5, &st);
+  urn__plot_svg_text(&s, 10, 10, "a & b < c \x02", 10, URN_ANCHOR_START, 30, NULL, 1);
+  urn__plot_svg_text(&s, NAN, 10, "skipped", 10, URN_ANCHOR_START, 0, NULL, 0);
   urn_legend_entry e[3] = {{"line <1>", st, 0}, {"square", st, 1}, {"dot & co", st, 2}};
-  urn_axes_legend(&a, e, 3, URN_LEGEND_TOP_RIGHT);
-  urn_axes_legend(&a, e, 3, URN_LEGEND_BOTTOM_LEFT);
-  urn_svg_end(&s);
-  urn_svg_end(&s);
+  urn__plot_axes_legend(&a, e, 3, URN_LEGEND_TOP_RIGHT);
+  urn__plot_axes_legend(&a, e, 3, URN_LEGEND_BOTTOM_LEFT);
+  urn__plot_svg_end(&s);
+  urn__plot_svg_end(&s);
   well_formed(s.out.data, "axes with hostile data");
   CHECK(strstr(s.out.data, "nan") == NULL && strstr(s.out.data, "inf") == NULL, "no nan/inf written");
   /* The polyline with NaN at 2 and 4/5 splits into runs: {0,1} and {3} (too short) and {6} (too short). */
@@ -111,11 +111,11 @@ int main(void) {
   CHECK(strstr(s.out.data, "clip-path=\"url(#clip1)\"") != NULL, "shapes clipped to the plot area");
   /* Writing to a file that cannot be created names the path. */
   urn_error err;
-  CHECK(urn_svg_write_file(&s, "/nonexistent-dir/x.svg", &err) == URN_EIO && strstr(err.msg, "/nonexistent-dir/x.svg"),
+  CHECK(urn__plot_svg_write_file(&s, "/nonexistent-dir/x.svg", &err) == URN_EIO && strstr(err.msg, "/nonexistent-dir/x.svg"),
         "write error names the path: %s", err.msg);
-  urn_svg_free(&s);
+  urn__plot_svg_free(&s);
 
   /* The palette cycles and never returns NULL. */
-  CHECK(urn_svg_color(0) && urn_svg_color(-1) && !strcmp(urn_svg_color(0), urn_svg_color(8)), "palette cycles");
+  CHECK(urn__plot_svg_color(0) && urn__plot_svg_color(-1) && !strcmp(urn__plot_svg_color(0), urn__plot_svg_color(8)), "palette cycles");
   return test_done();
 }

@@ -46,7 +46,7 @@ static size_t free_indices(urn_transform_kind k, size_t rows, size_t cols, size_
       for (size_t i = c; i < rows; i++) idx[n++] = i + c * rows;
     return n;
   default:
-    for (size_t i = 0; i < urn_transform_constrained_size(k, rows, cols); i++) idx[n++] = i;
+    for (size_t i = 0; i < urn__model_transform_constrained_size(k, rows, cols); i++) idx[n++] = i;
     return n;
   }
 }
@@ -54,17 +54,17 @@ static size_t free_indices(urn_transform_kind k, size_t rows, size_t cols, size_
 /* L(u) = w . x(u) + log J(u) */
 static double objective(const tcase *t, const urn_transform_args *a, const double *u, const double *w, double *x) {
   double lj = 0;
-  int rc = urn_transform_constrain(t->kind, t->rows, t->cols, a, u, x, &lj, "v", NULL);
+  int rc = urn__model_transform_constrain(t->kind, t->rows, t->cols, a, u, x, &lj, "v", NULL);
   if (rc) return NAN;
-  size_t nx = urn_transform_constrained_size(t->kind, t->rows, t->cols);
+  size_t nx = urn__model_transform_constrained_size(t->kind, t->rows, t->cols);
   return urn_dot(w, x, nx) + lj;
 }
 
 static double worst_rt = 0, worst_jac = 0, worst_grad = 0; /* worst errors seen, for the report */
 
 static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, double scale) {
-  size_t nu = urn_transform_unconstrained_size(t->kind, t->rows, t->cols);
-  size_t nx = urn_transform_constrained_size(t->kind, t->rows, t->cols);
+  size_t nu = urn__model_transform_unconstrained_size(t->kind, t->rows, t->cols);
+  size_t nx = urn__model_transform_constrained_size(t->kind, t->rows, t->cols);
   double *u = calloc(nu + 1, sizeof(double)), *u2 = calloc(nu + 1, sizeof(double));
   double *x = calloc(nx + 1, sizeof(double)), *xp = calloc(nx + 1, sizeof(double)), *xm = calloc(nx + 1, sizeof(double));
   double *w = calloc(nx + 1, sizeof(double)), *g = calloc(nu + 1, sizeof(double));
@@ -73,12 +73,12 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
   for (size_t i = 0; i < nx; i++) w[i] = urn_rng_normal(r);
   urn_error err;
   double lj = 0;
-  int rc = urn_transform_constrain(t->kind, t->rows, t->cols, a, u, x, &lj, "v", &err);
+  int rc = urn__model_transform_constrain(t->kind, t->rows, t->cols, a, u, x, &lj, "v", &err);
   CHECK(rc == URN_OK, "%s: constrain (%s)", t->what, rc ? err.msg : "");
   if (rc) goto done;
 
   /* round trip */
-  rc = urn_transform_unconstrain(t->kind, t->rows, t->cols, a, x, u2, "v", &err);
+  rc = urn__model_transform_unconstrain(t->kind, t->rows, t->cols, a, x, u2, "v", &err);
   CHECK(rc == URN_OK, "%s: unconstrain of constrain's output (%s)", t->what, rc ? err.msg : "");
   double e = 0;
   if (t->kind != URN_TR_UNIT_VECTOR) { /* unit_vector forgets the norm of u */
@@ -87,7 +87,7 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
     CHECK(e < 1e-9, "%s: round trip u -> x -> u error %.3g", t->what, e);
   }
   /* and x -> u -> x */
-  urn_transform_constrain(t->kind, t->rows, t->cols, a, u2, xp, NULL, "v", NULL);
+  urn__model_transform_constrain(t->kind, t->rows, t->cols, a, u2, xp, NULL, "v", NULL);
   e = 0;
   for (size_t i = 0; i < nx; i++) e = fmax(e, fabs(xp[i] - x[i]) / fmax(1, fabs(x[i])));
   worst_rt = fmax(worst_rt, e);
@@ -98,7 +98,7 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
   if (t->kind == URN_TR_SUM_TO_ZERO || t->kind == URN_TR_SUM_TO_ZERO_MATRIX) {
     CHECK(lj == 0, "%s: no log-Jacobian term (%g)", t->what, lj);
     double *J = calloc(nx * nu + 1, sizeof(double)), eo = 0, es = 0;
-    urn_transform_jacobian(t->kind, t->rows, t->cols, a, u, J, NULL, "v", NULL);
+    urn__model_transform_jacobian(t->kind, t->rows, t->cols, a, u, J, NULL, "v", NULL);
     for (size_t p = 0; p < nu; p++)
       for (size_t q = 0; q < nu; q++) eo = fmax(eo, fabs(urn_dot(J + p * nx, J + q * nx, nx) - (p == q)));
     for (int by_row = 0; by_row < 2 && t->kind == URN_TR_SUM_TO_ZERO_MATRIX; by_row++)
@@ -118,9 +118,9 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
       for (size_t j = 0; j < nu; j++) {
         double h = 1e-6 * fmax(1, fabs(u[j])), keep = u[j];
         u[j] = keep + h;
-        urn_transform_constrain(t->kind, t->rows, t->cols, a, u, xp, NULL, "v", NULL);
+        urn__model_transform_constrain(t->kind, t->rows, t->cols, a, u, xp, NULL, "v", NULL);
         u[j] = keep - h;
-        urn_transform_constrain(t->kind, t->rows, t->cols, a, u, xm, NULL, "v", NULL);
+        urn__model_transform_constrain(t->kind, t->rows, t->cols, a, u, xm, NULL, "v", NULL);
         u[j] = keep;
         for (size_t i = 0; i < nu; i++) J[i + j * nu] = (xp[idx[i]] - xm[idx[i]]) / (2 * h);
       }
@@ -137,7 +137,7 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
   }
 
   /* reverse against finite differences of L(u) = w.x + log J */
-  rc = urn_transform_reverse(t->kind, t->rows, t->cols, a, u, x, w, 1.0, g, NULL, "v", &err);
+  rc = urn__model_transform_reverse(t->kind, t->rows, t->cols, a, u, x, w, 1.0, g, NULL, "v", &err);
   CHECK(rc == URN_OK, "%s: reverse (%s)", t->what, rc ? err.msg : "");
   e = 0;
   for (size_t j = 0; j < nu; j++) {
@@ -160,15 +160,15 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
   {
     double *J = calloc(nx * nu + 1, sizeof(double)), *dl = calloc(nu + 1, sizeof(double));
     double *dl2 = calloc(nu + 1, sizeof(double));
-    CHECK(urn_transform_jacobian(t->kind, t->rows, t->cols, a, u, J, dl, "v", NULL) == URN_OK, "%s: jacobian", t->what);
-    urn_transform_reverse(t->kind, t->rows, t->cols, a, u, x, NULL, 1.0, dl2, NULL, "v", NULL);
+    CHECK(urn__model_transform_jacobian(t->kind, t->rows, t->cols, a, u, J, dl, "v", NULL) == URN_OK, "%s: jacobian", t->what);
+    urn__model_transform_reverse(t->kind, t->rows, t->cols, a, u, x, NULL, 1.0, dl2, NULL, "v", NULL);
     double ej = 0, el = 0;
     for (size_t j = 0; j < nu; j++) {
       double h = 1e-6 * fmax(1, fabs(u[j])), keep = u[j];
       u[j] = keep + h;
-      urn_transform_constrain(t->kind, t->rows, t->cols, a, u, xp, NULL, "v", NULL);
+      urn__model_transform_constrain(t->kind, t->rows, t->cols, a, u, xp, NULL, "v", NULL);
       u[j] = keep - h;
-      urn_transform_constrain(t->kind, t->rows, t->cols, a, u, xm, NULL, "v", NULL);
+      urn__model_transform_constrain(t->kind, t->rows, t->cols, a, u, xm, NULL, "v", NULL);
       u[j] = keep;
       for (size_t i = 0; i < nx; i++) {
         double fd = (xp[i] - xm[i]) / (2 * h);
@@ -185,8 +185,8 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
    * (du/dx)' w . J e_j = w_j for every direction j (J = dx/du); unit_vector's u = x gives w itself */
   if (t->kind != URN_TR_UNIT_VECTOR) {
     double *J = calloc(nx * nu + 1, sizeof(double)), *xa = calloc(nx + 1, sizeof(double));
-    urn_transform_jacobian(t->kind, t->rows, t->cols, a, u, J, NULL, "v", NULL);
-    rc = urn_transform_unconstrain_reverse(t->kind, t->rows, t->cols, a, x, u, w, xa, NULL, "v", &err);
+    urn__model_transform_jacobian(t->kind, t->rows, t->cols, a, u, J, NULL, "v", NULL);
+    rc = urn__model_transform_unconstrain_reverse(t->kind, t->rows, t->cols, a, x, u, w, xa, NULL, "v", &err);
     CHECK(rc == URN_OK, "%s: unconstrain_reverse (%s)", t->what, rc ? err.msg : "");
     double eu = 0;
     for (size_t j = 0; j < nu; j++) eu = fmax(eu, fabs(urn_dot(xa, J + j * nx, nx) - w[j]) / fmax(1, fabs(w[j])));
@@ -196,7 +196,7 @@ static void run_case(const tcase *t, const urn_transform_args *a, urn_rng *r, do
 
   /* reverse adds (does not overwrite), and x_adj NULL gives the Jacobian part only */
   for (size_t j = 0; j < nu; j++) u2[j] = 1.0;
-  urn_transform_reverse(t->kind, t->rows, t->cols, a, u, x, w, 1.0, u2, NULL, "v", NULL);
+  urn__model_transform_reverse(t->kind, t->rows, t->cols, a, u, x, w, 1.0, u2, NULL, "v", NULL);
   e = 0;
   for (size_t j = 0; j < nu; j++) e = fmax(e, fabs(u2[j] - 1.0 - g[j]));
   CHECK(e < 1e-12, "%s: reverse accumulates into u_adj", t->what);
@@ -298,8 +298,8 @@ static void test_bound_adjoints(void) {
         adj.offset = g1, adj.multiplier = g2;
       else
         adj.lb = g1, adj.ub = g2;
-      urn_transform_constrain(t.kind, 3, 1, &a, u, x, NULL, "v", NULL);
-      CHECK(urn_transform_reverse(t.kind, 3, 1, &a, u, x, w, 1.0, g, &adj, "v", NULL) == URN_OK, "bound reverse");
+      urn__model_transform_constrain(t.kind, 3, 1, &a, u, x, NULL, "v", NULL);
+      CHECK(urn__model_transform_reverse(t.kind, 3, 1, &a, u, x, w, 1.0, g, &adj, "v", NULL) == URN_OK, "bound reverse");
       double *par[2] = {p1, p2}, *got[2] = {g1, g2};
       for (int which = 0; which < 2; which++) {
         if (kinds[kk] == URN_TR_LOWER && which == 1) continue;
@@ -320,8 +320,8 @@ static void test_bound_adjoints(void) {
       urn_transform_adj uadj = adj;
       if (kinds[kk] == URN_TR_OFFSET_MULTIPLIER) uadj.offset = h1, uadj.multiplier = h2;
       else uadj.lb = h1, uadj.ub = h2;
-      urn_transform_unconstrain(t.kind, 3, 1, &a, x, ux, "v", NULL);
-      CHECK(urn_transform_unconstrain_reverse(t.kind, 3, 1, &a, x, ux, w, xa, &uadj, "v", NULL) == URN_OK, "unconstrain reverse");
+      urn__model_transform_unconstrain(t.kind, 3, 1, &a, x, ux, "v", NULL);
+      CHECK(urn__model_transform_unconstrain_reverse(t.kind, 3, 1, &a, x, ux, w, xa, &uadj, "v", NULL) == URN_OK, "unconstrain reverse");
       double *upar[3] = {x, p1, p2}, *ugot[3] = {xa, h1, h2};
       for (int which = 0; which < 3; which++) {
         if ((kinds[kk] == URN_TR_LOWER && which == 2) || (kinds[kk] == URN_TR_UPPER && which == 1)) continue;
@@ -329,10 +329,10 @@ static void test_bound_adjoints(void) {
         for (size_t b = 0; b < nb; b++) {
           double h = 1e-7, keep = upar[which][b], fp, fm;
           upar[which][b] = keep + h;
-          urn_transform_unconstrain(t.kind, 3, 1, &a, which ? x : upar[0], ux, "v", NULL);
+          urn__model_transform_unconstrain(t.kind, 3, 1, &a, which ? x : upar[0], ux, "v", NULL);
           fp = urn_dot(w, ux, 3);
           upar[which][b] = keep - h;
-          urn_transform_unconstrain(t.kind, 3, 1, &a, which ? x : upar[0], ux, "v", NULL);
+          urn__model_transform_unconstrain(t.kind, 3, 1, &a, which ? x : upar[0], ux, "v", NULL);
           fm = urn_dot(w, ux, 3);
           upar[which][b] = keep;
           CHECK_NEAR(ugot[which][b], (fp - fm) / (2 * h), 1e-6, 1e-7, "unconstrain adjoint (x or bound) vs finite difference");
@@ -345,14 +345,14 @@ static void test_bound_adjoints(void) {
 static void test_closed_forms(void) {
   /* simplex at u = 0 is uniform (softmax of the zero vector) */
   double u0[4] = {0, 0, 0, 0}, x[25], lj = 0;
-  urn_transform_constrain(URN_TR_SIMPLEX, 5, 1, NULL, u0, x, &lj, "s", NULL);
+  urn__model_transform_constrain(URN_TR_SIMPLEX, 5, 1, NULL, u0, x, &lj, "s", NULL);
   for (int i = 0; i < 5; i++) CHECK_REL(x[i], 0.2, 1e-15, "simplex(0) is uniform");
   /* log J = sum log x + 0.5 log K = 5 log(1/5) + 0.5 log 5 */
   CHECK_REL(lj, -4.5 * log(5.0), 1e-14, "simplex log-Jacobian at 0");
   /* K = 2: x = softmax(u/sqrt(2) * (1, -1)): x1 = inv_logit(sqrt(2) u) */
   {
     double u1 = 0.7, x2[2], l2 = 0, s1 = 1 / (1 + exp(-sqrt(2.0) * 0.7));
-    urn_transform_constrain(URN_TR_SIMPLEX, 2, 1, NULL, &u1, x2, &l2, "s", NULL);
+    urn__model_transform_constrain(URN_TR_SIMPLEX, 2, 1, NULL, &u1, x2, &l2, "s", NULL);
     CHECK_REL(x2[0], s1, 1e-15, "simplex[2] is inv_logit(sqrt(2) u)");
     /* dx1/du = sqrt(2) s (1 - s) */
     CHECK_REL(l2, log(sqrt(2.0) * s1 * (1 - s1)), 1e-14, "simplex[2] log-Jacobian");
@@ -360,7 +360,7 @@ static void test_closed_forms(void) {
   /* sum_to_zero_matrix[2, 2] from one value u: V_2 = (1, -1)'/sqrt(2), x = u/2 [[1, -1], [-1, 1]] */
   {
     double u1 = 1.3, m[4];
-    urn_transform_constrain(URN_TR_SUM_TO_ZERO_MATRIX, 2, 2, NULL, &u1, m, NULL, "z", NULL);
+    urn__model_transform_constrain(URN_TR_SUM_TO_ZERO_MATRIX, 2, 2, NULL, &u1, m, NULL, "z", NULL);
     CHECK_REL(m[0], 0.65, 1e-15, "sum_to_zero_matrix[2,2] [1,1]");
     CHECK_REL(m[1], -0.65, 1e-15, "sum_to_zero_matrix[2,2] [2,1]");
     CHECK_REL(m[2], -0.65, 1e-15, "sum_to_zero_matrix[2,2] [1,2]");
@@ -369,17 +369,17 @@ static void test_closed_forms(void) {
   /* column_stochastic_matrix columns are the simplexes of the columns of u; row_stochastic of the rows */
   {
     double um[6] = {0.3, -1.2, 2.0, 0.5, -0.4, 0.9}, cm[9], rm[9], sv[3], l1 = 0, l2 = 0, l3 = 0;
-    urn_transform_constrain(URN_TR_STOCHASTIC_COLUMN, 3, 3, NULL, um, cm, &l1, "c", NULL);
+    urn__model_transform_constrain(URN_TR_STOCHASTIC_COLUMN, 3, 3, NULL, um, cm, &l1, "c", NULL);
     double ls = 0;
     for (int c = 0; c < 3; c++) {
-      urn_transform_constrain(URN_TR_SIMPLEX, 3, 1, NULL, um + 2 * c, sv, &ls, "s", NULL);
+      urn__model_transform_constrain(URN_TR_SIMPLEX, 3, 1, NULL, um + 2 * c, sv, &ls, "s", NULL);
       for (int i = 0; i < 3; i++) CHECK_REL(cm[i + 3 * c], sv[i], 1e-15, "column_stochastic column = simplex");
     }
     CHECK_REL(l1, ls, 1e-14, "column_stochastic log-Jacobian = sum over columns");
-    urn_transform_constrain(URN_TR_STOCHASTIC_ROW, 3, 3, NULL, um, rm, &l2, "r", NULL);
+    urn__model_transform_constrain(URN_TR_STOCHASTIC_ROW, 3, 3, NULL, um, rm, &l2, "r", NULL);
     for (int r = 0; r < 3; r++) {
       double ur[2] = {um[r], um[r + 3]};
-      urn_transform_constrain(URN_TR_SIMPLEX, 3, 1, NULL, ur, sv, &l3, "s", NULL);
+      urn__model_transform_constrain(URN_TR_SIMPLEX, 3, 1, NULL, ur, sv, &l3, "s", NULL);
       for (int j = 0; j < 3; j++) CHECK_REL(rm[r + 3 * j], sv[j], 1e-15, "row_stochastic row = simplex");
     }
     CHECK_REL(l2, l3, 1e-14, "row_stochastic log-Jacobian = sum over rows");
@@ -389,7 +389,7 @@ static void test_closed_forms(void) {
   urn_transform_args a = {0};
   a.lb = &lb;
   lj = 0;
-  urn_transform_constrain(URN_TR_LOWER, 1, 1, &a, &u, &v, &lj, "sigma", NULL);
+  urn__model_transform_constrain(URN_TR_LOWER, 1, 1, &a, &u, &v, &lj, "sigma", NULL);
   CHECK_REL(v, 2 + exp(0.5), 1e-15, "lower constrain");
   CHECK_REL(lj, 0.5, 1e-15, "lower log-Jacobian");
   /* lower_upper (0, 1) at u: inv_logit, log J = log s + log(1 - s) */
@@ -397,26 +397,26 @@ static void test_closed_forms(void) {
   a.lb = &z, a.ub = &o;
   lj = 0;
   u = 1.3;
-  urn_transform_constrain(URN_TR_LOWER_UPPER, 1, 1, &a, &u, &v, &lj, "p", NULL);
+  urn__model_transform_constrain(URN_TR_LOWER_UPPER, 1, 1, &a, &u, &v, &lj, "p", NULL);
   double s = 1 / (1 + exp(-1.3));
   CHECK_REL(v, s, 1e-15, "lower_upper constrain");
   CHECK_REL(lj, log(s) + log(1 - s), 1e-14, "lower_upper log-Jacobian");
   /* far tails: finite log-Jacobian (no log(0)) */
   u = -800;
   lj = 0;
-  urn_transform_constrain(URN_TR_LOWER_UPPER, 1, 1, &a, &u, &v, &lj, "p", NULL);
+  urn__model_transform_constrain(URN_TR_LOWER_UPPER, 1, 1, &a, &u, &v, &lj, "p", NULL);
   CHECK(isfinite(lj) && v == 0, "lower_upper far tail: log J %g finite", lj);
   /* cholesky_factor_corr[2] at u: L = [[1, 0], [tanh u, sech u]] */
   u = 0.4;
   lj = 0;
-  urn_transform_constrain(URN_TR_CHOLESKY_CORR, 2, 2, NULL, &u, x, &lj, "L", NULL);
+  urn__model_transform_constrain(URN_TR_CHOLESKY_CORR, 2, 2, NULL, &u, x, &lj, "L", NULL);
   CHECK(x[0] == 1 && x[2] == 0, "cholesky_corr[2] first row");
   CHECK_REL(x[1], tanh(0.4), 1e-15, "cholesky_corr[2] L21");
   CHECK_REL(x[3], 1 / cosh(0.4), 1e-15, "cholesky_corr[2] L22");
   CHECK_REL(lj, log(1 - tanh(0.4) * tanh(0.4)), 1e-14, "cholesky_corr[2] log J");
   /* corr_matrix[3]: unit diagonal, symmetric, positive definite */
   double uc[3] = {0.3, -0.8, 1.1};
-  urn_transform_constrain(URN_TR_CORR_MATRIX, 3, 3, NULL, uc, x, NULL, "R", NULL);
+  urn__model_transform_constrain(URN_TR_CORR_MATRIX, 3, 3, NULL, uc, x, NULL, "R", NULL);
   double L[9];
   CHECK(x[0] == 1 && x[4] == 1 && x[8] == 1, "corr_matrix unit diagonal");
   CHECK(x[1] == x[3] && x[2] == x[6] && x[5] == x[7], "corr_matrix symmetric");
@@ -425,24 +425,24 @@ static void test_closed_forms(void) {
   CHECK_REL(x[1], tanh(0.3), 1e-15, "corr_matrix R[2,1] = tanh(u1)");
   CHECK_REL(x[2], tanh(-0.8), 1e-15, "corr_matrix R[3,1] = tanh(u2)");
   /* cholesky_factor_corr reads them by row: L21 = tanh u1, L31 = tanh u2, L32 = tanh u3 sqrt(1 - L31^2) */
-  urn_transform_constrain(URN_TR_CHOLESKY_CORR, 3, 3, NULL, uc, x, NULL, "L", NULL);
+  urn__model_transform_constrain(URN_TR_CHOLESKY_CORR, 3, 3, NULL, uc, x, NULL, "L", NULL);
   CHECK_REL(x[1], tanh(0.3), 1e-15, "cholesky_corr L[2,1]");
   CHECK_REL(x[2], tanh(-0.8), 1e-15, "cholesky_corr L[3,1]");
   CHECK_REL(x[5], tanh(1.1) * sqrt(1 - tanh(-0.8) * tanh(-0.8)), 1e-15, "cholesky_corr L[3,2]");
   /* cov_matrix[2]: L = [[e^u1, 0], [u2, e^u3]], log J = 2 log 2 + 3 u1 + 2 u3 */
   double uv[3] = {0.2, -0.7, 0.1};
   lj = 0;
-  urn_transform_constrain(URN_TR_COV_MATRIX, 2, 2, NULL, uv, x, &lj, "S", NULL);
+  urn__model_transform_constrain(URN_TR_COV_MATRIX, 2, 2, NULL, uv, x, &lj, "S", NULL);
   CHECK_REL(x[0], exp(0.4), 1e-15, "cov_matrix S11");
   CHECK_REL(x[1], exp(0.2) * -0.7, 1e-15, "cov_matrix S21");
   CHECK_REL(x[3], 0.49 + exp(0.2), 1e-15, "cov_matrix S22");
   CHECK_REL(lj, 2 * log(2.0) + 3 * 0.2 + 2 * 0.1, 1e-15, "cov_matrix log J (Stan's)");
   /* sizes */
-  CHECK(urn_transform_unconstrained_size(URN_TR_CHOLESKY_COV, 5, 3) == 12, "cholesky_factor_cov[5,3] has 6 + 6 free values");
-  CHECK(urn_transform_unconstrained_size(URN_TR_CORR_MATRIX, 4, 4) == 6, "corr_matrix[4] size");
-  CHECK(urn_transform_unconstrained_size(URN_TR_COV_MATRIX, 4, 4) == 10, "cov_matrix[4] size");
-  CHECK(urn_transform_unconstrained_size(URN_TR_SIMPLEX, 4, 1) == 3, "simplex[4] size");
-  CHECK(urn_transform_constrained_size(URN_TR_CORR_MATRIX, 4, 4) == 16, "corr_matrix[4] constrained size");
+  CHECK(urn__model_transform_unconstrained_size(URN_TR_CHOLESKY_COV, 5, 3) == 12, "cholesky_factor_cov[5,3] has 6 + 6 free values");
+  CHECK(urn__model_transform_unconstrained_size(URN_TR_CORR_MATRIX, 4, 4) == 6, "corr_matrix[4] size");
+  CHECK(urn__model_transform_unconstrained_size(URN_TR_COV_MATRIX, 4, 4) == 10, "cov_matrix[4] size");
+  CHECK(urn__model_transform_unconstrained_size(URN_TR_SIMPLEX, 4, 1) == 3, "simplex[4] size");
+  CHECK(urn__model_transform_constrained_size(URN_TR_CORR_MATRIX, 4, 4) == 16, "corr_matrix[4] constrained size");
 }
 
 /* unconstrain refuses values outside the constraint with a message that
@@ -452,8 +452,8 @@ static void expect_error(urn_transform_kind k, size_t rows, size_t cols, const u
   double u[64];
   urn_error err;
   urn_error_clear(&err);
-  int rc = urn_transform_unconstrain(k, rows, cols, a, x, u, "theta", &err);
-  CHECK(rc == URN_EINPUT && strstr(err.msg, want), "%s: expected an error containing \"%s\", got rc %d \"%s\"", urn_transform_name(k), want, rc,
+  int rc = urn__model_transform_unconstrain(k, rows, cols, a, x, u, "theta", &err);
+  CHECK(rc == URN_EINPUT && strstr(err.msg, want), "%s: expected an error containing \"%s\", got rc %d \"%s\"", urn__model_transform_name(k), want, rc,
         err.msg);
 }
 
@@ -520,24 +520,24 @@ static void test_validation(void) {
   double sz[6] = {1, -1, -2, 2, 1, 1};
   expect_error(URN_TR_SUM_TO_ZERO_MATRIX, 2, 3, NULL, sz, "theta is not a valid sum_to_zero_matrix: column 3 sums to 2, but must sum to 0");
   double szc[6] = {1, -1, -2, 2, 1, -1};
-  CHECK(urn_transform_validate(URN_TR_SUM_TO_ZERO_MATRIX, 2, 3, szc, "z", NULL) == URN_OK, "a valid sum_to_zero_matrix validates");
+  CHECK(urn__model_transform_validate(URN_TR_SUM_TO_ZERO_MATRIX, 2, 3, szc, "z", NULL) == URN_OK, "a valid sum_to_zero_matrix validates");
   double szr[6] = {1, -1, -2, 2, 1, -0.5};
   expect_error(URN_TR_SUM_TO_ZERO_MATRIX, 2, 3, NULL, szr, "column 3 sums to 0.5");
   /* validate accepts boundary values that unconstrain refuses (data may hold them) */
-  CHECK(urn_transform_validate(URN_TR_STOCHASTIC_ROW, 2, 2, rs0, "p", NULL) == URN_OK, "a stochastic matrix with a 0 entry is valid data");
-  CHECK(urn_transform_validate(URN_TR_SIMPLEX, 3, 1, sx0, "p", NULL) == URN_OK, "a simplex with a 0 entry is valid data");
+  CHECK(urn__model_transform_validate(URN_TR_STOCHASTIC_ROW, 2, 2, rs0, "p", NULL) == URN_OK, "a stochastic matrix with a 0 entry is valid data");
+  CHECK(urn__model_transform_validate(URN_TR_SIMPLEX, 3, 1, sx0, "p", NULL) == URN_OK, "a simplex with a 0 entry is valid data");
   {
     urn_error e3;
-    CHECK(urn_transform_validate(URN_TR_STOCHASTIC_COLUMN, 2, 2, cs, "P", &e3) == URN_EINPUT && strstr(e3.msg, "P[:, 2]"), "validate names the column: %s", e3.msg);
+    CHECK(urn__model_transform_validate(URN_TR_STOCHASTIC_COLUMN, 2, 2, cs, "P", &e3) == URN_EINPUT && strstr(e3.msg, "P[:, 2]"), "validate names the column: %s", e3.msg);
   }
   /* constrain rejects bad bounds at this point (a parameter-dependent bound) */
   double u1 = 0.1, x1;
   urn_error err;
-  CHECK(urn_transform_constrain(URN_TR_LOWER_UPPER, 1, 1, &badlu, &u1, &x1, NULL, "p", &err) == URN_EREJECT &&
+  CHECK(urn__model_transform_constrain(URN_TR_LOWER_UPPER, 1, 1, &badlu, &u1, &x1, NULL, "p", &err) == URN_EREJECT &&
             strstr(err.msg, "p: lower bound is 2, but must be less than the upper bound 1"),
         "constrain with lower > upper rejects: %s", err.msg);
   double zero2[2] = {0, 0}, x2[2];
-  CHECK(urn_transform_constrain(URN_TR_UNIT_VECTOR, 2, 1, NULL, zero2, x2, NULL, "uv", &err) == URN_EREJECT, "unit_vector of 0 rejects");
+  CHECK(urn__model_transform_constrain(URN_TR_UNIT_VECTOR, 2, 1, NULL, zero2, x2, NULL, "uv", &err) == URN_EREJECT, "unit_vector of 0 rejects");
 }
 
 /* The log-Jacobian of Stan <= 2.36's stick-breaking simplex, which rstan 2.21
@@ -586,26 +586,26 @@ static void test_rstan(void) {
     memset(g, 0, sizeof g);
     size_t uo = 0, xo = 0;
     for (int i = 0; i < 13; i++) {
-      size_t nu = urn_transform_unconstrained_size(v[i].k, v[i].rows, v[i].cols);
-      size_t nx = urn_transform_constrained_size(v[i].k, v[i].rows, v[i].cols);
+      size_t nu = urn__model_transform_unconstrained_size(v[i].k, v[i].rows, v[i].cols);
+      size_t nx = urn__model_transform_constrained_size(v[i].k, v[i].rows, v[i].cols);
       if (v[i].k == URN_TR_SIMPLEX) {
         lp_ref -= stick_breaking_logj(v[i].rows, u + uo);
         s_lo = uo, s_hi = uo + nu;
         double us[8], xs[8];
-        CHECK(urn_transform_unconstrain(v[i].k, v[i].rows, 1, NULL, xr + xo, us, "s", NULL) == URN_OK, "rstan's simplex unconstrains");
-        urn_transform_constrain(v[i].k, v[i].rows, 1, NULL, us, xs, NULL, "s", NULL);
+        CHECK(urn__model_transform_unconstrain(v[i].k, v[i].rows, 1, NULL, xr + xo, us, "s", NULL) == URN_OK, "rstan's simplex unconstrains");
+        urn__model_transform_constrain(v[i].k, v[i].rows, 1, NULL, us, xs, NULL, "s", NULL);
         double ex = 0;
         for (size_t j = 0; j < nx; j++) ex = fmax(ex, fabs(xs[j] - xr[xo + j]));
         CHECK(ex < 1e-14, "point %d: rstan's simplex round trip (worst %.3g)", p, ex);
         uo += nu, xo += nx;
         continue;
       }
-      CHECK(urn_transform_constrain(v[i].k, v[i].rows, v[i].cols, &A[i], u + uo, x + xo, &lj, v[i].name, NULL) == URN_OK, "rstan constrain %s", v[i].name);
-      urn_transform_reverse(v[i].k, v[i].rows, v[i].cols, &A[i], u + uo, x + xo, NULL, 1.0, g + uo, NULL, v[i].name, NULL);
+      CHECK(urn__model_transform_constrain(v[i].k, v[i].rows, v[i].cols, &A[i], u + uo, x + xo, &lj, v[i].name, NULL) == URN_OK, "rstan constrain %s", v[i].name);
+      urn__model_transform_reverse(v[i].k, v[i].rows, v[i].cols, &A[i], u + uo, x + xo, NULL, 1.0, g + uo, NULL, v[i].name, NULL);
       double ex = 0;
       for (size_t j = 0; j < nx; j++) ex = fmax(ex, fabs(x[xo + j] - xr[xo + j]) / fmax(1, fabs(xr[xo + j])));
       CHECK(ex < 1e-13, "point %d: %s constrained values match rstan (worst %.3g)", p, v[i].name, ex);
-      CHECK(urn_transform_unconstrain(v[i].k, v[i].rows, v[i].cols, &A[i], xr + xo, u2 + uo, v[i].name, NULL) == URN_OK, "rstan unconstrain %s", v[i].name);
+      CHECK(urn__model_transform_unconstrain(v[i].k, v[i].rows, v[i].cols, &A[i], xr + xo, u2 + uo, v[i].name, NULL) == URN_OK, "rstan unconstrain %s", v[i].name);
       double eu = 0;
       for (size_t j = 0; j < nu; j++) eu = fmax(eu, fabs(u2[uo + j] - u[uo + j]) / fmax(1, fabs(u[uo + j])));
       CHECK(eu < 1e-9 || v[i].k == URN_TR_UNIT_VECTOR, "point %d: %s unconstrain of rstan's values gives rstan's u (worst %.3g)", p, v[i].name, eu);

@@ -35,7 +35,7 @@ int cmd_check(int argc, char **argv) {
   urn_error err;
   urn_error_clear(&err);
   /* transformed data may loop forever: SIGINT, SIGTERM and --timeout stop it */
-  int rc = urn_layout_print_inc(model, data, incp, cli_stop_install(timeout), stdout, stderr, &err);
+  int rc = urn__model_layout_print_inc(model, data, incp, cli_stop_install(timeout), stdout, stderr, &err);
   if (rc != URN_OK) {
     fprintf(stderr, "%s\n", err.msg);
     return cli_stop_code() ? cli_stop_code() : 1;

@@ -417,7 +417,7 @@ static int plot_states(hp_ctx *c, urn_svg *svg, urn_error *err) {
   snprintf(title, sizeof title, "Sequence %s: %s", seq_id(c, b, nb, sizeof nb),
            zt ? "true vs inferred states" : "inferred states");
   urn_states_plot sp = {y, n, x, st, names, ns, m->K, c->o.title ? c->o.title : title, a0};
-  int rc = urn_plot_hmm_states(svg, &sp, err);
+  int rc = urn__plot_hmm_states(svg, &sp, err);
   free(y);
   free(x);
   free(zt);
@@ -460,7 +460,7 @@ static int plot_em(hp_ctx *c, urn_svg *svg, urn_error *err) {
   }
   char title[160];
   snprintf(title, sizeof title, "EM training log joint (final %.2f)", lp[n - 1]);
-  int rc = urn_plot_em_trace(svg, lp, n, has_ref, ref, label, c->o.title ? c->o.title : title, err);
+  int rc = urn__plot_em_trace(svg, lp, n, has_ref, ref, label, c->o.title ? c->o.title : title, err);
   free(lp);
   return rc;
 }
@@ -475,7 +475,7 @@ static int plot_transitions(hp_ctx *c, urn_svg *svg, urn_error *err) {
   size_t nm = 0;
   if (c->has_truth) mats[nm] = c->tp.transition_matrix, titles[nm++] = "True transition matrix";
   mats[nm] = fitA, titles[nm++] = c->aligned && c->has_truth ? "Recovered (aligned)" : "Recovered transition matrix";
-  int rc = urn_plot_heatmaps(svg, mats, titles, nm, K, err);
+  int rc = urn__plot_heatmaps(svg, mats, titles, nm, K, err);
   free(fitA);
   return rc;
 }
@@ -597,7 +597,7 @@ static int plot_params(hp_ctx *c, urn_svg *svg, urn_error *err) {
                       : c->has_truth ? (c->aligned ? "Generator vs recovered parameters (aligned labels)"
                                                    : "Generator vs recovered parameters (labels not aligned)")
                                      : "Recovered parameters";
-  int rc = urn_plot_bars(svg, bp, n, n < 4 ? (int)n : n == 4 ? 2 : 3, title, err);
+  int rc = urn__plot_bars(svg, bp, n, n < 4 ? (int)n : n == 4 ? 2 : 3, title, err);
   free(bp);
   free(vals);
   free(cats);
@@ -618,9 +618,9 @@ static int draw(hp_ctx *c, const char *kind, const char *path, urn_error *err) {
     rc = plot_transitions(c, &svg, err);
   else
     rc = plot_params(c, &svg, err);
-  if (!rc) rc = urn_svg_write_file(&svg, path, err);
+  if (!rc) rc = urn__plot_svg_write_file(&svg, path, err);
   if (!rc) printf("wrote %s\n", path);
-  urn_svg_free(&svg);
+  urn__plot_svg_free(&svg);
   return rc;
 }
 

@@ -216,19 +216,19 @@ static int draw(const urn_draws *d, const plot_opts *o, const size_t *chosen, si
   urn_error err;
   int rc, status = 0;
   if (!strcmp(o->kind, "posterior"))
-    rc = urn_plot_posterior(&svg, vars, nv, (int)o->cols, o->title, &err);
+    rc = urn__plot_posterior(&svg, vars, nv, (int)o->cols, o->title, &err);
   else if (!strcmp(o->kind, "trace"))
-    rc = urn_plot_trace(&svg, vars, nv, o->title, &err);
+    rc = urn__plot_trace(&svg, vars, nv, o->title, &err);
   else
-    rc = urn_plot_rank(&svg, vars, nv, (int)o->cols, o->title, &err);
-  if (rc == URN_OK) rc = urn_svg_write_file(&svg, o->output, &err);
+    rc = urn__plot_rank(&svg, vars, nv, (int)o->cols, o->title, &err);
+  if (rc == URN_OK) rc = urn__plot_svg_write_file(&svg, o->output, &err);
   if (rc == URN_OK) {
     printf("wrote %s (%zu quantities, %zu chains x %zu draws)\n", o->output, nv, d->n_chains, d->n_draws);
   } else {
     fprintf(stderr, "urn plot: %s\n", err.msg);
     status = 1;
   }
-  urn_svg_free(&svg);
+  urn__plot_svg_free(&svg);
   free(div);
   for (size_t k = 0; k < nv; k++) free(columns[k]), free(labels[k]);
   free(columns);

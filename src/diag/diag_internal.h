@@ -35,36 +35,36 @@ struct urn_diag_ws {
 };
 
 /* Makes ws ready for M x N draws (M, N >= 1, M*N < 2^31). */
-void urn_diag_ws_prepare(urn_diag_ws *ws, size_t M, size_t N);
+void urn__diag_ws_prepare(urn_diag_ws *ws, size_t M, size_t N);
 
 /* "Should return NA" test of posterior: any NaN/Inf, or max - min < DBL_EPSILON. */
-int urn_diag_should_return_na(const double *y, size_t len);
+int urn__diag_should_return_na(const double *y, size_t len);
 /* Copies chain-major x (M x N) into the split matrix ws->y (m x n). */
-void urn_diag_split(urn_diag_ws *ws, const double *x);
+void urn__diag_split(urn_diag_ws *ws, const double *x);
 /* Rank-normalizes x's split matrix into ws->y using a sorted order of all M*N
  * values (order[k] is the index of the k-th smallest; vals[k] its value). */
-void urn_diag_zscale_split(urn_diag_ws *ws, const double *vals, const uint32_t *order);
+void urn__diag_zscale_split(urn_diag_ws *ws, const double *vals, const uint32_t *order);
 /* ESS core (Geyer's initial monotone sequence, posterior's .ess) of the m x n
  * matrix y, chain-major.  *capped (may be NULL) is set when the cap applied. */
-double urn_diag_ess_core(urn_diag_ws *ws, const double *y, size_t m, size_t n, int *capped);
+double urn__diag_ess_core(urn_diag_ws *ws, const double *y, size_t m, size_t n, int *capped);
 /* R-hat core (posterior's .rhat) of the m x n matrix y, chain-major. */
-double urn_diag_rhat_core(const double *y, size_t m, size_t n);
+double urn__diag_rhat_core(const double *y, size_t m, size_t n);
 
 /* Sorts x[0..n) ascending (no NaN allowed) into vals and the original
  * indices into order, using ws->keys / ws->idx2 as scratch. */
-void urn_diag_argsort(urn_diag_ws *ws, const double *x, size_t n, double *vals, uint32_t *order);
+void urn__diag_argsort(urn_diag_ws *ws, const double *x, size_t n, double *vals, uint32_t *order);
 
 /* Mean by R's recipe (sum, then a correction pass when finite). */
-double urn_diag_mean(const double *x, size_t n);
+double urn__diag_mean(const double *x, size_t n);
 /* Sample variance (divisor n - 1), two-pass: NaN for n < 2. */
-double urn_diag_var(const double *x, size_t n);
+double urn__diag_var(const double *x, size_t n);
 /* Both at once (the variance is NaN for n < 2). */
-void urn_diag_mean_var(const double *x, size_t n, double *mean, double *var);
+void urn__diag_mean_var(const double *x, size_t n, double *mean, double *var);
 
 /* Standard normal quantile (Wichura's AS 241, as R's qnorm). */
-double urn_diag_qnorm(double p);
+double urn__diag_qnorm(double p);
 /* Regularized incomplete beta I_x(a, b) and its inverse in x (a, b > 0). */
-double urn_diag_pbeta(double x, double a, double b);
-double urn_diag_qbeta(double p, double a, double b);
+double urn__diag_pbeta(double x, double a, double b);
+double urn__diag_qbeta(double p, double a, double b);
 
 #endif

@@ -16,7 +16,7 @@
 
 #include "diag/diag_internal.h"
 
-int urn_diag_should_return_na(const double *y, size_t len) {
+int urn__diag_should_return_na(const double *y, size_t len) {
   if (len == 0) return 1;
   double lo = y[0], hi = y[0];
   int finite = 1;
@@ -113,16 +113,16 @@ static double acov_at(acov_state *st, size_t k) {
   return st->acov[k];
 }
 
-double urn_diag_ess_core(urn_diag_ws *ws, const double *y, size_t m, size_t n, int *capped) {
+double urn__diag_ess_core(urn_diag_ws *ws, const double *y, size_t m, size_t n, int *capped) {
   if (capped) *capped = 0;
-  if (n < 3 || m == 0 || urn_diag_should_return_na(y, m * n)) return NAN;
+  if (n < 3 || m == 0 || urn__diag_should_return_na(y, m * n)) return NAN;
   double *rho = ws->rho;
   double *chain_mean = ws->tmp + ws->M * ws->N; /* m spare slots after tmp (see prepare) */
   double *cen = ws->cen;
   char *active = ws->active;
   for (size_t j = 0; j < m; j++) {
     const double *c = y + j * n;
-    chain_mean[j] = urn_diag_mean(c, n);
+    chain_mean[j] = urn__diag_mean(c, n);
     int constant = 1;
     for (size_t t = 1; t < n && constant; t++) constant = c[t] == c[0];
     active[j] = !constant; /* posterior: var == 0 -> all-zero autocovariance */
@@ -135,7 +135,7 @@ double urn_diag_ess_core(urn_diag_ws *ws, const double *y, size_t m, size_t n, i
   const double dn = (double)n;
   const double mean_var = acov_at(&st, 0) * dn / (dn - 1.0);
   double var_plus = mean_var * (dn - 1.0) / dn;
-  if (m > 1) var_plus += urn_diag_var(chain_mean, m);
+  if (m > 1) var_plus += urn__diag_var(chain_mean, m);
 #define RHO(k) (1.0 - (mean_var - acov_at(&st, (k))) / var_plus)
 
   /* Geyer's initial positive sequence */

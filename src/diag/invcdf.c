@@ -18,7 +18,7 @@ static double poly7(const double *c, double r) {
   return v;
 }
 
-double urn_diag_qnorm(double p) {
+double urn__diag_qnorm(double p) {
   /* coefficients of AS 241 (rational approximations in three regions) */
   static const double a[8] = {3.3871328727963666080e0, 1.3314166789178437745e+2, 1.9715909503065514427e+3,
                               1.3731693765509461125e+4, 4.5921953931549871457e+4, 6.7265770927008700853e+4,
@@ -100,7 +100,7 @@ static double beta_cf(double x, double a, double b) {
   return h;
 }
 
-double urn_diag_pbeta(double x, double a, double b) {
+double urn__diag_pbeta(double x, double a, double b) {
   if (isnan(x) || isnan(a) || isnan(b) || a <= 0 || b <= 0) return NAN;
   if (x <= 0) return 0.0;
   if (x >= 1) return 1.0;
@@ -109,18 +109,18 @@ double urn_diag_pbeta(double x, double a, double b) {
   return 1.0 - exp(log_front) * beta_cf(1.0 - x, b, a) / b;
 }
 
-double urn_diag_qbeta(double p, double a, double b) {
+double urn__diag_qbeta(double p, double a, double b) {
   if (isnan(p) || isnan(a) || isnan(b) || a <= 0 || b <= 0 || p < 0 || p > 1) return NAN;
   if (p == 0) return 0.0;
   if (p == 1) return 1.0;
   const double lb = log_beta(a, b);
   /* start from the normal approximation with the beta's mean and sd */
   double mean = a / (a + b), sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1.0)));
-  double x = mean + urn_diag_qnorm(p) * sd;
+  double x = mean + urn__diag_qnorm(p) * sd;
   double lo = 0.0, hi = 1.0; /* bracket: I(lo) <= p <= I(hi) */
   if (!(x > 0 && x < 1)) x = mean;
   for (int it = 0; it < 300; it++) {
-    double fx = urn_diag_pbeta(x, a, b) - p;
+    double fx = urn__diag_pbeta(x, a, b) - p;
     if (fx == 0) return x;
     if (fx < 0) lo = x;
     else hi = x;

@@ -246,7 +246,7 @@ static void print_diagnostics(FILE *out, const urn_draws *d, row *rows, size_t n
       double num = 0;
       for (size_t i = 1; i < N; i++) num += (e[i] - e[i - 1]) * (e[i] - e[i - 1]);
       num /= (double)N;
-      double den = urn_diag_var(e, N);
+      double den = urn__diag_var(e, N);
       double bfmi = num / den;
       if (den > 0 && bfmi < 0.3) {
         if (!header) problems++, header = 1;

@@ -18,7 +18,7 @@ static inline uint64_t order_key(double v) {
 #define RADIX_BITS 11
 #define RADIX_SIZE (1u << RADIX_BITS)
 #define RADIX_PASSES 6
-void urn_diag_argsort(urn_diag_ws *ws, const double *x, size_t n, double *vals, uint32_t *order) {
+void urn__diag_argsort(urn_diag_ws *ws, const double *x, size_t n, double *vals, uint32_t *order) {
   uint64_t *ka = ws->keys, *kb = ws->keys + n;
   uint32_t *ia = order, *ib = ws->idx2;
   uint32_t(*hist)[RADIX_SIZE] = ws->hist;

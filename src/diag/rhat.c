@@ -40,33 +40,33 @@ static double sum_sq4(const double *x, size_t n, double mu) {
   return (s0 + s1) + (s2 + s3);
 }
 
-double urn_diag_mean(const double *x, size_t n) {
+double urn__diag_mean(const double *x, size_t n) {
   if (n == 0) return NAN;
   double mu = sum4(x, n) / (double)n;
   if (isfinite(mu)) mu += sum_dev4(x, n, mu) / (double)n;
   return mu;
 }
 
-double urn_diag_var(const double *x, size_t n) {
+double urn__diag_var(const double *x, size_t n) {
   if (n < 2) return NAN;
-  double mu = urn_diag_mean(x, n);
+  double mu = urn__diag_mean(x, n);
   return sum_sq4(x, n, mu) / (double)(n - 1);
 }
 
-void urn_diag_mean_var(const double *x, size_t n, double *mean, double *var) {
-  *mean = urn_diag_mean(x, n);
+void urn__diag_mean_var(const double *x, size_t n, double *mean, double *var) {
+  *mean = urn__diag_mean(x, n);
   *var = n < 2 ? NAN : sum_sq4(x, n, *mean) / (double)(n - 1);
 }
 
-double urn_diag_rhat_core(const double *y, size_t m, size_t n) {
-  if (urn_diag_should_return_na(y, m * n)) return NAN;
+double urn__diag_rhat_core(const double *y, size_t m, size_t n) {
+  if (urn__diag_should_return_na(y, m * n)) return NAN;
   if (n < 2 || m < 2) return NAN; /* chain variances, or the variance of chain means, undefined */
   double stack_buf[128];          /* chain means and variances for up to 64 chains */
   double *buf = m <= 64 ? stack_buf : urn_xmalloc(2 * m * sizeof *buf);
   double *means = buf, *vars = buf + m;
-  for (size_t j = 0; j < m; j++) urn_diag_mean_var(y + j * n, n, &means[j], &vars[j]);
-  double var_between = (double)n * urn_diag_var(means, m);
-  double var_within = urn_diag_mean(vars, m);
+  for (size_t j = 0; j < m; j++) urn__diag_mean_var(y + j * n, n, &means[j], &vars[j]);
+  double var_between = (double)n * urn__diag_var(means, m);
+  double var_within = urn__diag_mean(vars, m);
   if (buf != stack_buf) free(buf);
   return sqrt((var_between / var_within + (double)n - 1.0) / (double)n);
 }

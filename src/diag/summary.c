@@ -29,7 +29,7 @@ void urn_diag_ws_free(urn_diag_ws *ws) {
   free(ws);
 }
 
-void urn_diag_ws_prepare(urn_diag_ws *ws, size_t M, size_t N) {
+void urn__diag_ws_prepare(urn_diag_ws *ws, size_t M, size_t N) {
   if (ws->M == M && ws->N == N) return;
   ws_release(ws);
   const size_t S = M * N;
@@ -60,7 +60,7 @@ void urn_diag_ws_prepare(urn_diag_ws *ws, size_t M, size_t N) {
   const size_t m = ws->m, n = ws->n, S2 = m * n;
   ws->ztab = urn_xmalloc((2 * S2 - 1) * sizeof *ws->ztab);
   const double denom = (double)S2 - 2.0 * 0.375 + 1.0;
-  for (size_t k = 0; k + 1 < 2 * S2; k++) ws->ztab[k] = urn_diag_qnorm(((double)(k + 2) / 2.0 - 0.375) / denom);
+  for (size_t k = 0; k + 1 < 2 * S2; k++) ws->ztab[k] = urn__diag_qnorm(((double)(k + 2) / 2.0 - 0.375) / denom);
   size_t L = urn_fft_good_size(n >= 2 ? 2 * n - 1 : 1);
   urn_fft_plan_init(&ws->plan, L);
   ws->fre = urn_xmalloc(L * sizeof(double));
@@ -81,13 +81,13 @@ void urn_diag_ws_prepare(urn_diag_ws *ws, size_t M, size_t N) {
   ws->hist = urn_xmalloc(6 * sizeof *ws->hist);
 }
 
-void urn_diag_split(urn_diag_ws *ws, const double *x) {
+void urn__diag_split(urn_diag_ws *ws, const double *x) {
   const size_t S = ws->M * ws->N;
   for (size_t k = 0; k < S; k++)
     if (ws->split_map[k] >= 0) ws->y[ws->split_map[k]] = x[k];
 }
 
-void urn_diag_zscale_split(urn_diag_ws *ws, const double *vals, const uint32_t *order) {
+void urn__diag_zscale_split(urn_diag_ws *ws, const double *vals, const uint32_t *order) {
   const size_t S = ws->M * ws->N;
   const int32_t *map = ws->split_map;
   size_t rank = 0; /* included values ranked so far */
@@ -116,16 +116,16 @@ static double ess_quantile_ws(urn_diag_ws *ws, const double *x, double p, int ra
   if (p == 1.0) p = ((double)S - 0.5) / (double)S;
   double q = urn_diag_quantile_sorted(ws->sorted, S, p);
   for (size_t k = 0; k < S; k++) ws->tmp[k] = x[k] <= q ? 1.0 : 0.0;
-  urn_diag_split(ws, ws->tmp);
-  return urn_diag_ess_core(ws, ws->y, ws->m, ws->n, capped);
+  urn__diag_split(ws, ws->tmp);
+  return urn__diag_ess_core(ws, ws->y, ws->m, ws->n, capped);
 }
 
 /* MCSE of the p-quantile by the beta-distribution method, given its ESS. */
 static double mcse_quantile_from_ess(const double *sorted, size_t S, double p, double ess) {
   if (isnan(ess)) return NAN;
   double alpha = ess * p + 1.0, beta = ess * (1.0 - p) + 1.0;
-  double a_lo = urn_diag_qbeta(0.1586553, alpha, beta);
-  double a_hi = urn_diag_qbeta(0.8413447, alpha, beta);
+  double a_lo = urn__diag_qbeta(0.1586553, alpha, beta);
+  double a_hi = urn__diag_qbeta(0.8413447, alpha, beta);
   if (isnan(a_lo) || isnan(a_hi)) return NAN;
   double f_lo = floor(a_lo * (double)S), f_hi = ceil(a_hi * (double)S);
   size_t i_lo = f_lo < 1 ? 1 : (size_t)f_lo;
@@ -193,20 +193,20 @@ int urn_diag_summarize(const double *x, size_t M, size_t N, double hdi_prob, con
       return URN_OK;
     }
   urn_diag_ws *ws = ws_in ? ws_in : urn_diag_ws_new();
-  urn_diag_ws_prepare(ws, M, N);
+  urn__diag_ws_prepare(ws, M, N);
   const size_t m = ws->m, n = ws->n;
   o->capped = 0;
   int capped;
 
   /* moments */
-  o->mean = urn_diag_mean(x, S);
-  o->sd = sqrt(urn_diag_var(x, S));
+  o->mean = urn__diag_mean(x, S);
+  o->sd = sqrt(urn__diag_var(x, S));
   int any_inf = 0;
   for (size_t k = 0; k < S; k++) any_inf |= isinf(x[k]);
   if (any_inf) o->sd = NAN;
 
   /* order statistics */
-  urn_diag_argsort(ws, x, S, ws->sorted, ws->order);
+  urn__diag_argsort(ws, x, S, ws->sorted, ws->order);
   const double *s = ws->sorted;
   o->q5 = urn_diag_quantile_sorted(s, S, 0.05);
   o->q50 = urn_diag_quantile_sorted(s, S, 0.5);
@@ -218,23 +218,23 @@ int urn_diag_summarize(const double *x, size_t M, size_t N, double hdi_prob, con
   o->mad = 1.4826 * median_sorted(ws->fsorted, S);
 
   /* rank-normalized split R-hat and bulk ESS */
-  urn_diag_zscale_split(ws, ws->sorted, ws->order);
-  double rhat_bulk = urn_diag_rhat_core(ws->y, m, n);
-  o->ess_bulk = urn_diag_ess_core(ws, ws->y, m, n, &capped);
+  urn__diag_zscale_split(ws, ws->sorted, ws->order);
+  double rhat_bulk = urn__diag_rhat_core(ws->y, m, n);
+  o->ess_bulk = urn__diag_ess_core(ws, ws->y, m, n, &capped);
   if (capped) o->capped |= URN_DIAG_CAPPED_ESS_BULK;
-  urn_diag_zscale_split(ws, ws->fsorted, ws->forder);
-  double rhat_tail = urn_diag_rhat_core(ws->y, m, n);
+  urn__diag_zscale_split(ws, ws->fsorted, ws->forder);
+  double rhat_tail = urn__diag_rhat_core(ws->y, m, n);
   o->rhat = isnan(rhat_bulk) || isnan(rhat_tail) ? NAN : fmax(rhat_bulk, rhat_tail);
 
   /* raw split R-hat and ESS */
-  urn_diag_split(ws, x);
-  o->rhat_basic = urn_diag_rhat_core(ws->y, m, n);
-  o->ess_basic = urn_diag_ess_core(ws, ws->y, m, n, &capped);
+  urn__diag_split(ws, x);
+  o->rhat_basic = urn__diag_rhat_core(ws->y, m, n);
+  o->ess_basic = urn__diag_ess_core(ws, ws->y, m, n, &capped);
   if (capped) o->capped |= URN_DIAG_CAPPED_ESS_BASIC | URN_DIAG_CAPPED_MCSE_MEAN;
   o->mcse_mean = o->sd / sqrt(o->ess_basic);
 
   /* tail ESS and quantile MCSE */
-  int raw_na = urn_diag_should_return_na(x, S), cap5, cap95;
+  int raw_na = urn__diag_should_return_na(x, S), cap5, cap95;
   double ess5 = ess_quantile_ws(ws, x, 0.05, raw_na, &cap5);
   double ess95 = ess_quantile_ws(ws, x, 0.95, raw_na, &cap95);
   o->ess_tail = isnan(ess5) || isnan(ess95) ? NAN : fmin(ess5, ess95);
@@ -250,12 +250,12 @@ int urn_diag_summarize(const double *x, size_t M, size_t N, double hdi_prob, con
     double c = x[k] - o->mean;
     c2[k] = c * c;
   }
-  double e_var = urn_diag_mean(c2, S);
-  urn_diag_split(ws, c2);
-  double ess_sd = urn_diag_ess_core(ws, ws->y, m, n, &capped);
+  double e_var = urn__diag_mean(c2, S);
+  urn__diag_split(ws, c2);
+  double ess_sd = urn__diag_ess_core(ws, ws->y, m, n, &capped);
   if (capped) o->capped |= URN_DIAG_CAPPED_MCSE_SD;
   for (size_t k = 0; k < S; k++) c2[k] *= c2[k];
-  double e_c4 = urn_diag_mean(c2, S);
+  double e_c4 = urn__diag_mean(c2, S);
   double var_var = (e_c4 - e_var * e_var) / ess_sd;
   o->mcse_sd = sqrt(var_var / e_var / 4.0);
 
@@ -305,8 +305,8 @@ static int quantile_setup(urn_diag_ws *ws, const double *x, size_t M, size_t N, 
   if (check_shape(M, N, NULL) || !(p >= 0 && p <= 1)) return 0;
   for (size_t k = 0; k < M * N; k++)
     if (isnan(x[k])) return 0;
-  urn_diag_ws_prepare(ws, M, N);
-  urn_diag_argsort(ws, x, M * N, ws->sorted, ws->order);
+  urn__diag_ws_prepare(ws, M, N);
+  urn__diag_argsort(ws, x, M * N, ws->sorted, ws->order);
   return 1;
 }
 
@@ -314,7 +314,7 @@ double urn_diag_ess_quantile(const double *x, size_t M, size_t N, double p, int 
   if (capped) *capped = 0;
   urn_diag_ws *ws = urn_diag_ws_new();
   double r = NAN;
-  if (quantile_setup(ws, x, M, N, p)) r = ess_quantile_ws(ws, x, p, urn_diag_should_return_na(x, M * N), capped);
+  if (quantile_setup(ws, x, M, N, p)) r = ess_quantile_ws(ws, x, p, urn__diag_should_return_na(x, M * N), capped);
   urn_diag_ws_free(ws);
   return r;
 }
@@ -323,7 +323,7 @@ double urn_diag_mcse_quantile(const double *x, size_t M, size_t N, double p) {
   urn_diag_ws *ws = urn_diag_ws_new();
   double r = NAN;
   if (quantile_setup(ws, x, M, N, p)) {
-    double e = ess_quantile_ws(ws, x, p, urn_diag_should_return_na(x, M * N), NULL);
+    double e = ess_quantile_ws(ws, x, p, urn__diag_should_return_na(x, M * N), NULL);
     r = mcse_quantile_from_ess(ws->sorted, M * N, p, e);
   }
   urn_diag_ws_free(ws);

@@ -9,8 +9,8 @@
  * The numerics are model/transform.c's (the one home of each transform); this
  * file tapes them.  Elementwise kinds (bounds, offset/multiplier) get one tape
  * node per element with its partials; the vector and matrix kinds one reverse
- * callback per item, which calls urn_transform_reverse (constrain) or
- * urn_transform_unconstrain_reverse (unconstrain). */
+ * callback per item, which calls urn__model_transform_reverse (constrain) or
+ * urn__model_transform_unconstrain_reverse (unconstrain). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,8 +79,8 @@ static void f_elementwise(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_va
     urn_transform_args a;
     one_elem_args(k, b1, b2, s1, s2, i, &p1, &p2, &a);
     urn_error e2;
-    int rc = mode == TF_UNCONSTRAIN ? urn_transform_unconstrain(k, 1, 1, &a, &u, &r, "x", &e2)
-                                    : urn_transform_constrain(k, 1, 1, &a, &u, &r, &lj, "x", &e2);
+    int rc = mode == TF_UNCONSTRAIN ? urn__model_transform_unconstrain(k, 1, 1, &a, &u, &r, "x", &e2)
+                                    : urn__model_transform_constrain(k, 1, 1, &a, &u, &r, &lj, "x", &e2);
     if (rc) urn_ev_reject(ev, "%s: %s", b->name, e2.msg);
     out->v[i] = r;
     lj_total += lj;
@@ -88,13 +88,13 @@ static void f_elementwise(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_va
     double g1 = 0, g2 = 0, g3 = 0, g4 = 0;
     urn_transform_adj adj = {&g1, &g2, &g3, &g4};
     if (mode == TF_UNCONSTRAIN) {
-      urn_transform_unconstrain_reverse(k, 1, 1, &a, &x->v[i], &r, &one, &d[0], &adj, "x", NULL);
+      urn__model_transform_unconstrain_reverse(k, 1, 1, &a, &x->v[i], &r, &one, &d[0], &adj, "x", NULL);
     } else {
-      urn_transform_reverse(k, 1, 1, &a, &u, &r, &one, 0.0, &d[0], &adj, "x", NULL);
+      urn__model_transform_reverse(k, 1, 1, &a, &u, &r, &one, 0.0, &d[0], &adj, "x", NULL);
       if (jac) {
         double ju = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0;
         urn_transform_adj jadj = {&h1, &h2, &h3, &h4};
-        urn_transform_reverse(k, 1, 1, &a, &u, &r, NULL, 1.0, &ju, &jadj, "x", NULL);
+        urn__model_transform_reverse(k, 1, 1, &a, &u, &r, NULL, 1.0, &ju, &jadj, "x", NULL);
         int32_t io[3] = {urn_val_ix(x, i), urn_val_ix(b1, i * s1), b2 ? urn_val_ix(b2, i * s2) : -1};
         double ip[3] = {ju, k == URN_TR_UPPER ? h2 : k == URN_TR_OFFSET_MULTIPLIER ? h3 : h1, k == URN_TR_OFFSET_MULTIPLIER ? h4 : h2};
         for (int q = 0; q < 3; q++)
@@ -132,9 +132,9 @@ static void tf_reverse(urn_tape *t, void *data) {
   for (size_t i = 0; i < c->nout; i++) c->oa[i] = c->out[i] >= 0 ? t->adj[c->out[i]] : 0;
   memset(c->ia, 0, c->nin * sizeof(double));
   if (c->unconstrain)
-    urn_transform_unconstrain_reverse(c->kind, c->rows, c->cols, NULL, c->x, c->u, c->oa, c->ia, NULL, "x", NULL);
+    urn__model_transform_unconstrain_reverse(c->kind, c->rows, c->cols, NULL, c->x, c->u, c->oa, c->ia, NULL, "x", NULL);
   else
-    urn_transform_reverse(c->kind, c->rows, c->cols, NULL, c->u, c->x, c->oa, c->jnode >= 0 ? t->adj[c->jnode] : 0.0,
+    urn__model_transform_reverse(c->kind, c->rows, c->cols, NULL, c->u, c->x, c->oa, c->jnode >= 0 ? t->adj[c->jnode] : 0.0,
                           c->ia, NULL, "x", NULL);
   for (size_t i = 0; i < c->nin; i++)
     if (c->in[i] >= 0) t->adj[c->in[i]] += c->ia[i];
@@ -157,10 +157,10 @@ static void constrained_shape(urn_ev *ev, const urn_builtin *b, const tf_family 
   double K = args[1].v[0], N = n > 2 ? args[2].v[0] : K;
   if (!(K >= 0) || !(N >= 0)) urn_ev_reject(ev, "%s: the size is %g, but must be non-negative", b->name, K < 0 ? K : N);
   *rows = (size_t)K, *cols = fam->kind == URN_TR_CHOLESKY_COV ? (size_t)N : (size_t)K;
-  size_t want = urn_transform_unconstrained_size(fam->kind, *rows, *cols);
+  size_t want = urn__model_transform_unconstrained_size(fam->kind, *rows, *cols);
   if (want != len)
     urn_ev_reject(ev, "%s: a %zu x %zu %s needs %zu unconstrained values, but the argument has %zu", b->name, *rows, *cols,
-                  urn_transform_name(fam->kind), want, len);
+                  urn__model_transform_name(fam->kind), want, len);
 }
 
 static void f_items(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
@@ -171,12 +171,12 @@ static void f_items(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *arg
   size_t irows, icols, count = items_of(a0, &irows, &icols), rows, cols;
   if (unc) {
     rows = irows, cols = icols;
-    if (urn_transform_constrained_size(k, rows, cols) != rows * cols)
+    if (urn__model_transform_constrained_size(k, rows, cols) != rows * cols)
       urn_ev_reject(ev, "%s: the argument must be a square matrix (got %zu x %zu)", b->name, rows, cols);
   } else {
     constrained_shape(ev, b, fam, irows, icols, args, n, &rows, &cols);
   }
-  size_t nx = rows * cols, nu = urn_transform_unconstrained_size(k, rows, cols);
+  size_t nx = rows * cols, nu = urn__model_transform_unconstrained_size(k, rows, cols);
   size_t nin = unc ? nx : nu, nout = unc ? nu : nx;
   /* the result: a vector for the constrained vectors and for unconstrain of the matrix kinds, else a matrix */
   int out_vec = unc ? (fam->vec_in || !(k == URN_TR_STOCHASTIC_COLUMN || k == URN_TR_STOCHASTIC_ROW || k == URN_TR_SUM_TO_ZERO_MATRIX))
@@ -197,8 +197,8 @@ static void f_items(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *arg
     urn_error e2;
     char nm[64] = "x";
     if (na) snprintf(nm, sizeof nm, "x[%zu]", a + 1);
-    int rc = unc ? urn_transform_unconstrain(k, rows, cols, NULL, in, o, nm, &e2)
-                 : urn_transform_constrain(k, rows, cols, NULL, in, o, jac ? &lj : NULL, nm, &e2);
+    int rc = unc ? urn__model_transform_unconstrain(k, rows, cols, NULL, in, o, nm, &e2)
+                 : urn__model_transform_constrain(k, rows, cols, NULL, in, o, jac ? &lj : NULL, nm, &e2);
     if (rc) urn_ev_reject(ev, "%s: %s", b->name, e2.msg);
     int32_t jn = -1;
     if (var) {

@@ -192,13 +192,13 @@ static int fill_tuple(urn_val *slot, const urn_json *v, int level, size_t aoff, 
       if (cs->ty.base != URN_TY_TUPLE && cs->n == 0) continue;
       return urn_error_set(err, URN_EINPUT, "%s: tuple component \"%s\" is missing (line %d, column %d)", what, key, v->line, v->col);
     }
-    int rc = urn_data_fill(cs, cv, cs->ty.base == URN_TY_INT, cw, err);
+    int rc = urn__model_data_fill(cs, cv, cs->ty.base == URN_TY_INT, cw, err);
     if (rc) return rc;
   }
   return URN_OK;
 }
 
-int urn_data_fill(urn_val *slot, const urn_json *v, int is_int, const char *what, urn_error *err) {
+int urn__model_data_fill(urn_val *slot, const urn_json *v, int is_int, const char *what, urn_error *err) {
   if (slot->ty.base == URN_TY_TUPLE) /* no dry run for tuples: the components are checked as they are filled */
     return slot->tv ? fill_tuple(slot, v, 0, 0, what, err) : URN_OK;
   fill_ctx f = {slot, is_int, what, err};
@@ -223,12 +223,12 @@ static const double *bound_values(urn_ev *ev, const ir_ex *e, const urn_val *x, 
   return b.v;
 }
 
-int urn_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *msg, size_t cap) {
+int urn__model_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *msg, size_t cap) {
   char en[64];
   if (x->ty.base == URN_TY_TUPLE) { /* every component by its own declaration */
     size_t nc = (size_t)d->ncomps, total = urn_val_count(x) * nc;
     for (size_t i = 0; i < total; i++)
-      if (urn_decl_check(ev, d->comps[i % nc], &x->tv[i], msg, cap)) return -1;
+      if (urn__model_decl_check(ev, d->comps[i % nc], &x->tv[i], msg, cap)) return -1;
     return 0;
   }
   const double tol = 1e-8;
@@ -356,7 +356,7 @@ int urn_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *msg, si
         char nm[300];
         urn_error e2;
         snprintf(nm, sizeof nm, "%s%s", d->name, an);
-        if (urn_transform_validate(k, (size_t)x->dim[na], (size_t)x->dim[na + 1], v, nm, &e2)) {
+        if (urn__model_transform_validate(k, (size_t)x->dim[na], (size_t)x->dim[na + 1], v, nm, &e2)) {
           snprintf(msg, cap, "%s", e2.msg);
           return -1;
         }
@@ -396,17 +396,17 @@ static int read_one(urn_ev *ev, const urn_prog *p, const ir_decl *d, const urn_j
   char what[300];
   snprintf(what, sizeof what, "%s: variable '%s'", file, d->name);
   int is_int = d->ty.base == URN_TY_INT;
-  int rc = urn_data_fill(&shape, v, is_int, what, err); /* dry run: shape.v is NULL */
+  int rc = urn__model_data_fill(&shape, v, is_int, what, err); /* dry run: shape.v is NULL */
   if (rc) return rc;
   urn_ev_declare(ev, d, slot);
-  rc = urn_data_fill(slot, v, is_int, what, err);
+  rc = urn__model_data_fill(slot, v, is_int, what, err);
   if (rc) return rc;
   char msg[600];
-  if (urn_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "%s: variable %s", file, msg);
+  if (urn__model_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "%s: variable %s", file, msg);
   return URN_OK;
 }
 
-int urn_data_read(urn_ev *ev, const urn_prog *p, const urn_json *root, const char *data_path, urn_error *err) {
+int urn__model_data_read(urn_ev *ev, const urn_prog *p, const urn_json *root, const char *data_path, urn_error *err) {
   const char *file = data_path ? data_path : "data";
   if (root && root->type != URN_JSON_OBJECT)
     return urn_error_set(err, URN_EINPUT, "%s: the data must be a JSON object, found %s", file, urn_json_type_name(root->type));

@@ -13,12 +13,12 @@
  * the program's warnings (old syntax read) to warn (unless NULL), even when
  * the program is then refused.  Returns URN_OK or an error status with err
  * filled. */
-int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, FILE *warn, urn_error *err);
+int urn__model_layout_print(const char *stan_path, const char *data_path, FILE *out, FILE *warn, urn_error *err);
 /* The same with a stop flag (transformed data may loop forever: `urn check`'s SIGINT and --timeout). */
-int urn_layout_print_stop(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
+int urn__model_layout_print_stop(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
                           FILE *warn, urn_error *err);
 /* The same with the folders #include searches after the program's own (comma-separated; NULL: none). */
-int urn_layout_print_inc(const char *stan_path, const char *data_path, const char *include_paths,
+int urn__model_layout_print_inc(const char *stan_path, const char *data_path, const char *include_paths,
                          volatile sig_atomic_t *stop, FILE *out, FILE *warn, urn_error *err);
 
 #endif

@@ -144,7 +144,7 @@ static size_t unc_size(const ir_decl *d, const urn_val *x) {
   urn_transform_kind kind;
   if (d->dtype == URN_DT_SUM_TO_ZERO_VECTOR) return count * (K ? K - 1 : 0);
   if (item_kind(d->dtype, &kind))
-    return count * urn_transform_unconstrained_size(kind, K, x->ty.base == URN_TY_MATRIX ? (size_t)x->dim[na + 1] : 1);
+    return count * urn__model_transform_unconstrained_size(kind, K, x->ty.base == URN_TY_MATRIX ? (size_t)x->dim[na + 1] : 1);
   return x->n;
 }
 
@@ -185,7 +185,7 @@ static void tr_reverse(urn_tape *t, void *data) {
   for (size_t i = 0; i < nx; i++) c->xa[i] = c->xnodes[i] >= 0 ? t->adj[c->xnodes[i]] : 0;
   memset(c->ua, 0, c->un * sizeof(double));
   double ja = c->jnode >= 0 ? t->adj[c->jnode] : 0;
-  urn_transform_reverse(c->kind, c->rows, c->cols, NULL, c->u, c->x, c->xa, ja, c->ua, NULL, "", NULL);
+  urn__model_transform_reverse(c->kind, c->rows, c->cols, NULL, c->u, c->x, c->xa, ja, c->ua, NULL, "", NULL);
   for (size_t i = 0; i < c->un; i++) t->adj[c->ubase + (int32_t)i] += c->ua[i];
 }
 
@@ -194,12 +194,12 @@ static void constrain_items(urn_ev *ev, const ir_decl *d, urn_val *x, urn_transf
   size_t count = 1;
   for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];
   size_t rows = (size_t)x->dim[na], cols = x->ty.base == URN_TY_MATRIX ? (size_t)x->dim[na + 1] : 1;
-  size_t un = urn_transform_unconstrained_size(kind, rows, cols), nx = rows * cols;
+  size_t un = urn__model_transform_unconstrained_size(kind, rows, cols), nx = rows * cols;
   for (size_t a = 0; a < count; a++) {
     const double *u = ev->theta + ev->theta_pos + a * un;
     double *xv = x->v + a * nx, lj = 0;
     urn_error e2;
-    if (urn_transform_constrain(kind, rows, cols, NULL, u, xv, &lj, d->name, &e2) != URN_OK)
+    if (urn__model_transform_constrain(kind, rows, cols, NULL, u, xv, &lj, d->name, &e2) != URN_OK)
       urn_ev_reject(ev, "%s", e2.msg);
     int32_t jn = -1;
     if (x->ix) {
@@ -225,7 +225,7 @@ typedef struct stz_cb {
 } stz_cb;
 static void stz_reverse(urn_tape *t, void *data) {
   const stz_cb *cb = data;
-  urn_sum_to_zero_reverse(cb->K, t->adj + cb->x0, t->adj + cb->u0);
+  urn__model_sum_to_zero_reverse(cb->K, t->adj + cb->x0, t->adj + cb->u0);
 }
 
 /* Reads the unconstrained values of d from ev->theta into slot x (declared), applying the transform. */
@@ -256,7 +256,7 @@ static void constrain(urn_ev *ev, const ir_decl *d, urn_val *x) {
     case URN_DT_SUM_TO_ZERO_VECTOR:
       /* linear (no Jacobian term): values directly, the adjoint by a callback in O(K) */
       for (size_t a = 0; a < count; a++) {
-        urn_sum_to_zero_constrain(K, u + a * (K ? K - 1 : 0), x->v + a * K);
+        urn__model_sum_to_zero_constrain(K, u + a * (K ? K - 1 : 0), x->v + a * K);
         if (x->ix && K > 1) {
           stz_cb *cb = urn_arena_alloc(&ev->arena, sizeof *cb);
           cb->K = K, cb->u0 = UIX(a * (K - 1));
@@ -403,7 +403,7 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
     case URN_DT_SUM_TO_ZERO_VECTOR:
       for (size_t a = 0; a < count; a++) {
         urn_error e2;
-        if (urn_transform_unconstrain(URN_TR_SUM_TO_ZERO, K, 1, NULL, x->v + a * K, out + a * (K ? K - 1 : 0), d->name, &e2))
+        if (urn__model_transform_unconstrain(URN_TR_SUM_TO_ZERO, K, 1, NULL, x->v + a * K, out + a * (K ? K - 1 : 0), d->name, &e2))
           urn_ev_fail(ev, URN_EINPUT, "%s", e2.msg);
       }
       break;
@@ -440,10 +440,10 @@ static void unconstrain(urn_ev *ev, const ir_decl *d, const urn_val *x, double *
       size_t rows = (size_t)x->dim[na], cols = x->ty.base == URN_TY_MATRIX ? (size_t)x->dim[na + 1] : 1;
       urn_transform_kind kind;
       item_kind(d->dtype, &kind);
-      size_t un = urn_transform_unconstrained_size(kind, rows, cols);
+      size_t un = urn__model_transform_unconstrained_size(kind, rows, cols);
       for (size_t a = 0; a < count; a++) {
         urn_error e2;
-        if (urn_transform_unconstrain(kind, rows, cols, NULL, x->v + a * rows * cols, out + a * un, d->name, &e2))
+        if (urn__model_transform_unconstrain(kind, rows, cols, NULL, x->v + a * rows * cols, out + a * un, d->name, &e2))
           urn_ev_fail(ev, URN_EINPUT, "%s", e2.msg);
       }
       break;
@@ -597,7 +597,7 @@ static int check_tdata(urn_model *m, urn_ev *ev, const char *path, urn_error *er
   for (int i = 0; i < m->prog->ndecls[URN_BLK_TDATA]; i++) {
     const ir_decl *d = m->prog->decls[URN_BLK_TDATA][i];
     char msg[600];
-    if (urn_decl_check(ev, d, &ev->glob[d->slot], msg, sizeof msg))
+    if (urn__model_decl_check(ev, d, &ev->glob[d->slot], msg, sizeof msg))
       return urn_error_set(err, URN_EINPUT, "%s:%d:%d: transformed data: %s", path, d->line, d->col, msg);
   }
   return URN_OK;
@@ -658,7 +658,7 @@ static urn_model *model_build(const char *path, const char *source, size_t sourc
   ev_init(&m->data, m);
   urn_ev *ev = &m->data;
   ev->glob = urn_xcalloc((size_t)(m->prog->nglob ? m->prog->nglob : 1), sizeof(urn_val));
-  if (urn_data_read(ev, m->prog, root, data_path, err)) goto fail;
+  if (urn__model_data_read(ev, m->prog, root, data_path, err)) goto fail;
   /* transformed data */
   urn_rng rng;
   urn_rng_seed(&rng, opt->seed, 0);
@@ -783,14 +783,14 @@ void urn_model_set_threads(urn_model *m, int workers) {
   pthread_mutex_unlock(&m->lock);
 }
 
-void urn_model_set_remote(urn_model *m, const urn_par_remote *remote) {
+void urn__model_set_remote(urn_model *m, const urn_par_remote *remote) {
   m->remote = remote;
   pthread_mutex_lock(&m->lock);
   for (int i = 0; i < m->npool; i++) m->pool[i]->remote = remote;
   pthread_mutex_unlock(&m->lock);
 }
-urn_ev *urn_model_ev_borrow(const urn_model *m) { return ev_get(m); }
-void urn_model_ev_return(const urn_model *m, urn_ev *ev) { ev_put(m, ev); }
+urn_ev *urn__model_ev_borrow(const urn_model *m) { return ev_get(m); }
+void urn__model_ev_return(const urn_model *m, urn_ev *ev) { ev_put(m, ev); }
 
 size_t urn_model_num_vars(const urn_model *m) { return (size_t)m->nvars[0] + (size_t)m->nvars[1] + (size_t)m->nvars[2]; }
 
@@ -839,7 +839,7 @@ static void run_params(urn_ev *ev, const urn_model *m, int tp) {
     char msg[600];
     for (size_t k = 0; k < x->n; k++)
       if (isnan(x->v[k])) urn_ev_reject(ev, "transformed parameter %s is not defined (NaN) at element %zu", d->name, k + 1);
-    if (urn_decl_check(ev, d, x, msg, sizeof msg)) urn_ev_reject(ev, "transformed parameter %s", msg);
+    if (urn__model_decl_check(ev, d, x, msg, sizeof msg)) urn_ev_reject(ev, "transformed parameter %s", msg);
   }
 }
 
@@ -956,7 +956,7 @@ int urn_model_param_constrain(const urn_model *m, int include_tp, int include_gq
     for (int i = 0; i < m->nvars[2]; i++) {
       const ir_decl *d = m->vars[2][i].d;
       char msg[600];
-      if (urn_decl_check(ev, d, &ev->glob[d->slot], msg, sizeof msg)) urn_ev_reject(ev, "generated quantity %s", msg);
+      if (urn__model_decl_check(ev, d, &ev->glob[d->slot], msg, sizeof msg)) urn_ev_reject(ev, "generated quantity %s", msg);
     }
   }
   size_t k = 0;
@@ -998,10 +998,10 @@ static int unconstrain_all(const urn_model *m, urn_ev *ev, const urn_json *root,
     if (!v) return urn_error_set(err, URN_EINPUT, "%s: parameter '%s' is missing", file, d->name);
     char what[300];
     snprintf(what, sizeof what, "%s: parameter '%s'", file, d->name);
-    int rc = urn_data_fill(slot, v, 0, what, err);
+    int rc = urn__model_data_fill(slot, v, 0, what, err);
     if (rc) return rc;
     char msg[600];
-    if (urn_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "%s: parameter %s", file, msg);
+    if (urn__model_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "%s: parameter %s", file, msg);
     unconstrain(ev, d, slot, theta_unc + vi->unc_off);
   }
   return URN_OK;
@@ -1026,7 +1026,7 @@ static int unconstrain_flat(const urn_model *m, urn_ev *ev, const double *theta,
     }
     if (slot->ty.base == URN_TY_TUPLE) flat_store(slot, flat);
     char msg[600];
-    if (urn_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "parameter %s", msg);
+    if (urn__model_decl_check(ev, d, slot, msg, sizeof msg)) return urn_error_set(err, URN_EINPUT, "parameter %s", msg);
     unconstrain(ev, d, slot, theta_unc + vi->unc_off);
   }
   return URN_OK;
@@ -1112,16 +1112,16 @@ static void print_decl(FILE *out, const ir_decl *d, const urn_val *shape, size_t
   fputc('\n', out);
 }
 
-int urn_layout_print(const char *stan_path, const char *data_path, FILE *out, FILE *warn, urn_error *err) {
-  return urn_layout_print_stop(stan_path, data_path, NULL, out, warn, err);
+int urn__model_layout_print(const char *stan_path, const char *data_path, FILE *out, FILE *warn, urn_error *err) {
+  return urn__model_layout_print_stop(stan_path, data_path, NULL, out, warn, err);
 }
 
-int urn_layout_print_stop(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
+int urn__model_layout_print_stop(const char *stan_path, const char *data_path, volatile sig_atomic_t *stop, FILE *out,
                           FILE *warn, urn_error *err) {
-  return urn_layout_print_inc(stan_path, data_path, NULL, stop, out, warn, err);
+  return urn__model_layout_print_inc(stan_path, data_path, NULL, stop, out, warn, err);
 }
 
-int urn_layout_print_inc(const char *stan_path, const char *data_path, const char *include_paths,
+int urn__model_layout_print_inc(const char *stan_path, const char *data_path, const char *include_paths,
                          volatile sig_atomic_t *stop, FILE *out, FILE *warn, urn_error *err) {
   if (data_path) {
     urn_model_options opt;

@@ -10,10 +10,10 @@
 
 /* Every later evaluation of m hands its map_rect jobs to remote (NULL: back to this process's threads).  Set it
  * while no evaluation of m runs; remote must outlive its use. */
-void urn_model_set_remote(urn_model *m, const urn_par_remote *remote);
+void urn__model_set_remote(urn_model *m, const urn_par_remote *remote);
 /* A workspace of m (its program, data and thread pool) for urn_par_map_jobs; give it back with
- * urn_model_ev_return. */
-urn_ev *urn_model_ev_borrow(const urn_model *m);
-void urn_model_ev_return(const urn_model *m, urn_ev *ev);
+ * urn__model_ev_return. */
+urn_ev *urn__model_ev_borrow(const urn_model *m);
+void urn__model_ev_return(const urn_model *m, urn_ev *ev);
 
 #endif

@@ -23,7 +23,7 @@
 #define URN_CONSTRAINT_TOL 1e-8
 #define LOG_TWO 0.69314718055994530942
 
-size_t urn_transform_unconstrained_size(urn_transform_kind k, size_t rows, size_t cols) {
+size_t urn__model_transform_unconstrained_size(urn_transform_kind k, size_t rows, size_t cols) {
   switch (k) {
   case URN_TR_SIMPLEX:
   case URN_TR_SUM_TO_ZERO: return rows > 0 ? rows - 1 : 0;
@@ -41,7 +41,7 @@ size_t urn_transform_unconstrained_size(urn_transform_kind k, size_t rows, size_
   }
 }
 
-size_t urn_transform_constrained_size(urn_transform_kind k, size_t rows, size_t cols) {
+size_t urn__model_transform_constrained_size(urn_transform_kind k, size_t rows, size_t cols) {
   switch (k) {
   case URN_TR_SIMPLEX:
   case URN_TR_SUM_TO_ZERO:
@@ -55,7 +55,7 @@ size_t urn_transform_constrained_size(urn_transform_kind k, size_t rows, size_t 
   }
 }
 
-const char *urn_transform_name(urn_transform_kind k) {
+const char *urn__model_transform_name(urn_transform_kind k) {
   switch (k) {
   case URN_TR_IDENTITY: return "unconstrained";
   case URN_TR_LOWER: return "lower";
@@ -98,14 +98,14 @@ static int check_shape(urn_transform_kind k, size_t rows, size_t cols, const cha
   case URN_TR_SIMPLEX:
   case URN_TR_UNIT_VECTOR:
   case URN_TR_SUM_TO_ZERO:
-    if (cols != 1) return urn_error_set(err, URN_EINPUT, "%s: a %s must be a vector (got %zu columns)", nm, urn_transform_name(k), cols);
+    if (cols != 1) return urn_error_set(err, URN_EINPUT, "%s: a %s must be a vector (got %zu columns)", nm, urn__model_transform_name(k), cols);
     if (k == URN_TR_SIMPLEX && rows == 0) return urn_error_set(err, URN_EINPUT, "%s: a simplex needs at least one element", nm);
     if (k == URN_TR_UNIT_VECTOR && rows == 0) return urn_error_set(err, URN_EINPUT, "%s: a unit_vector needs at least one element", nm);
     return URN_OK;
   case URN_TR_CHOLESKY_CORR:
   case URN_TR_CORR_MATRIX:
   case URN_TR_COV_MATRIX:
-    if (rows != cols) return urn_error_set(err, URN_EINPUT, "%s: a %s must be square (got %zu x %zu)", nm, urn_transform_name(k), rows, cols);
+    if (rows != cols) return urn_error_set(err, URN_EINPUT, "%s: a %s must be square (got %zu x %zu)", nm, urn__model_transform_name(k), rows, cols);
     return URN_OK;
   case URN_TR_CHOLESKY_COV:
     if (rows < cols)
@@ -312,7 +312,7 @@ static void ordered_reverse(int positive, size_t n, const double *u, const doubl
  *   x_j = sum_{i > j} w_i - j w_j     (j = 0..N; the w_0 term is absent),
  * which sums to zero and is an isometry from R^N onto the zero-sum plane: the
  * log-Jacobian is constant (0, as Stan adds nothing). */
-void urn_sum_to_zero_constrain(size_t K, const double *u, double *x) {
+void urn__model_sum_to_zero_constrain(size_t K, const double *u, double *x) {
   if (K == 0) return;
   double tail = 0; /* sum of w_i for i > j */
   for (size_t j = K - 1;; j--) {
@@ -324,7 +324,7 @@ void urn_sum_to_zero_constrain(size_t K, const double *u, double *x) {
 }
 
 /* u_adj[i-1] += (sum_{j < i} x_adj[j] - i x_adj[i]) / sqrt(i (i + 1)). */
-void urn_sum_to_zero_reverse(size_t K, const double *x_adj, double *u_adj) {
+void urn__model_sum_to_zero_reverse(size_t K, const double *x_adj, double *u_adj) {
   double head = 0; /* sum of x_adj[j] for j < i */
   for (size_t i = 1; i < K; i++) {
     head += x_adj[i - 1];
@@ -336,7 +336,7 @@ void urn_sum_to_zero_reverse(size_t K, const double *x_adj, double *u_adj) {
  * for any x: the constant part of x, which V' annihilates, is dropped). */
 static void sum_to_zero_free(size_t K, const double *x, double *u) {
   for (size_t i = 0; i + 1 < K; i++) u[i] = 0;
-  urn_sum_to_zero_reverse(K, x, u);
+  urn__model_sum_to_zero_reverse(K, x, u);
 }
 
 /* The inverse, after validating that x sums to zero. */
@@ -359,7 +359,7 @@ static int sum_to_zero_unconstrain(size_t K, const double *x, double *u, const c
  * det(P V) det(V' S V) with S = diag(x) - x x': 1/sqrt(K) times the
  * pseudo-determinant K prod x_k of S.)  Computed as z - max(z) to stay finite. */
 static void simplex_constrain(size_t K, const double *u, double *x, double *lj) {
-  urn_sum_to_zero_constrain(K, u, x);
+  urn__model_sum_to_zero_constrain(K, u, x);
   double m = x[0];
   for (size_t k = 1; k < K; k++)
     if (x[k] > m) m = x[k];
@@ -375,7 +375,7 @@ static void simplex_reverse(size_t K, const double *u, const double *x_adj, doub
   simplex_constrain(K, u, x, NULL);
   double xg = x_adj ? urn_dot(x, x_adj, K) : 0.0;
   for (size_t k = 0; k < K; k++) dz[k] = x[k] * ((x_adj ? x_adj[k] : 0.0) - xg) + jac_adj * (1 - (double)K * x[k]);
-  urn_sum_to_zero_reverse(K, dz, u_adj);
+  urn__model_sum_to_zero_reverse(K, dz, u_adj);
   scratch_free(x, xb);
 }
 
@@ -463,10 +463,10 @@ static void stz_matrix_constrain(size_t rows, size_t cols, const double *u, doub
   if (rows == 0 || cols == 0) return;
   size_t R = rows - 1, C = cols - 1;
   double bb[SCRATCH_N], *t = scratch(bb, rows * C + 2 * cols), *ru = t + rows * C, *rx = ru + cols;
-  for (size_t j = 0; j < C; j++) urn_sum_to_zero_constrain(rows, u + j * R, t + j * rows);
+  for (size_t j = 0; j < C; j++) urn__model_sum_to_zero_constrain(rows, u + j * R, t + j * rows);
   for (size_t i = 0; i < rows; i++) {
     for (size_t j = 0; j < C; j++) ru[j] = t[i + j * rows];
-    urn_sum_to_zero_constrain(cols, ru, rx);
+    urn__model_sum_to_zero_constrain(cols, ru, rx);
     for (size_t j = 0; j < cols; j++) x[i + j * rows] = rx[j];
   }
   scratch_free(t, bb);
@@ -480,10 +480,10 @@ static void stz_matrix_reverse(size_t rows, size_t cols, const double *x_adj, do
   for (size_t i = 0; i < rows; i++) {
     for (size_t j = 0; j < cols; j++) rx[j] = x_adj[i + j * rows];
     for (size_t j = 0; j < C; j++) ru[j] = 0;
-    urn_sum_to_zero_reverse(cols, rx, ru);
+    urn__model_sum_to_zero_reverse(cols, rx, ru);
     for (size_t j = 0; j < C; j++) t[i + j * rows] = ru[j];
   }
-  for (size_t j = 0; j < C; j++) urn_sum_to_zero_reverse(rows, t + j * rows, u_adj + j * R);
+  for (size_t j = 0; j < C; j++) urn__model_sum_to_zero_reverse(rows, t + j * rows, u_adj + j * R);
   scratch_free(t, bb);
 }
 
@@ -691,7 +691,7 @@ static int is_elementwise(urn_transform_kind k) {
   return k == URN_TR_IDENTITY || k == URN_TR_LOWER || k == URN_TR_UPPER || k == URN_TR_LOWER_UPPER || k == URN_TR_OFFSET_MULTIPLIER;
 }
 
-int urn_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+int urn__model_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                             const double *u, double *x, double *log_jac, const char *name, urn_error *err) {
   int rc = check_shape(k, rows, cols, name, err);
   if (rc) return rc;
@@ -701,7 +701,7 @@ int urn_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, cons
   case URN_TR_ORDERED: ordered_constrain(0, K, u, x, log_jac); return URN_OK;
   case URN_TR_POSITIVE_ORDERED: ordered_constrain(1, K, u, x, log_jac); return URN_OK;
   case URN_TR_SIMPLEX: simplex_constrain(K, u, x, log_jac); return URN_OK;
-  case URN_TR_SUM_TO_ZERO: urn_sum_to_zero_constrain(K, u, x); return URN_OK;
+  case URN_TR_SUM_TO_ZERO: urn__model_sum_to_zero_constrain(K, u, x); return URN_OK;
   case URN_TR_STOCHASTIC_COLUMN: stochastic_constrain(0, rows, cols, u, x, log_jac); return URN_OK;
   case URN_TR_STOCHASTIC_ROW: stochastic_constrain(1, rows, cols, u, x, log_jac); return URN_OK;
   case URN_TR_SUM_TO_ZERO_MATRIX: stz_matrix_constrain(rows, cols, u, x); return URN_OK;
@@ -735,7 +735,7 @@ int urn_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, cons
   }
 }
 
-int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+int urn__model_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                           const double *u, const double *x, const double *x_adj, double jac_adj, double *u_adj,
                           const urn_transform_adj *adj, const char *name, urn_error *err) {
   int rc = check_shape(k, rows, cols, name, err);
@@ -747,7 +747,7 @@ int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const 
   case URN_TR_POSITIVE_ORDERED: ordered_reverse(1, K, u, x_adj, jac_adj, u_adj); return URN_OK;
   case URN_TR_SIMPLEX: simplex_reverse(K, u, x_adj, jac_adj, u_adj); return URN_OK;
   case URN_TR_SUM_TO_ZERO:
-    if (x_adj) urn_sum_to_zero_reverse(K, x_adj, u_adj);
+    if (x_adj) urn__model_sum_to_zero_reverse(K, x_adj, u_adj);
     return URN_OK;
   case URN_TR_STOCHASTIC_COLUMN: stochastic_reverse(0, rows, cols, u, x_adj, jac_adj, u_adj); return URN_OK;
   case URN_TR_STOCHASTIC_ROW: stochastic_reverse(1, rows, cols, u, x_adj, jac_adj, u_adj); return URN_OK;
@@ -793,40 +793,40 @@ int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const 
   }
 }
 
-int urn_transform_jacobian(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+int urn__model_transform_jacobian(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                            const double *u, double *J, double *dlogj, const char *name, urn_error *err) {
   int rc = check_shape(k, rows, cols, name, err);
   if (rc) return rc;
-  size_t nx = urn_transform_constrained_size(k, rows, cols), nu = urn_transform_unconstrained_size(k, rows, cols);
+  size_t nx = urn__model_transform_constrained_size(k, rows, cols), nu = urn__model_transform_unconstrained_size(k, rows, cols);
   double xb[SCRATCH_N], eb[SCRATCH_N], gb[SCRATCH_N];
   double *x = scratch(xb, nx + 1), *e = scratch(eb, nx + 1), *g = scratch(gb, nu + 1);
-  rc = urn_transform_constrain(k, rows, cols, args, u, x, NULL, name, err);
+  rc = urn__model_transform_constrain(k, rows, cols, args, u, x, NULL, name, err);
   if (rc == URN_OK && J) {
     memset(e, 0, sizeof(double) * nx);
     for (size_t i = 0; i < nx && rc == URN_OK; i++) {
       e[i] = 1;
       memset(g, 0, sizeof(double) * nu);
-      rc = urn_transform_reverse(k, rows, cols, args, u, x, e, 0.0, g, NULL, name, err);
+      rc = urn__model_transform_reverse(k, rows, cols, args, u, x, e, 0.0, g, NULL, name, err);
       for (size_t j = 0; j < nu; j++) J[i + j * nx] = g[j];
       e[i] = 0;
     }
   }
   if (rc == URN_OK && dlogj) {
     memset(dlogj, 0, sizeof(double) * nu);
-    rc = urn_transform_reverse(k, rows, cols, args, u, x, NULL, 1.0, dlogj, NULL, name, err);
+    rc = urn__model_transform_reverse(k, rows, cols, args, u, x, NULL, 1.0, dlogj, NULL, name, err);
   }
   scratch_free(x, xb), scratch_free(e, eb), scratch_free(g, gb);
   return rc;
 }
 
-int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+int urn__model_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                               const double *x, double *u, const char *name, urn_error *err) {
   int rc = check_shape(k, rows, cols, name, err);
   if (rc) return rc;
   if (is_elementwise(k)) return elementwise_unconstrain(k, rows, cols, args, x, u, name, err);
   const char *nm = name ? name : "value";
   size_t K = rows;
-  for (size_t i = 0; i < urn_transform_constrained_size(k, rows, cols); i++)
+  for (size_t i = 0; i < urn__model_transform_constrained_size(k, rows, cols); i++)
     if (isnan(x[i])) return urn_error_set(err, URN_EINPUT, "%s contains nan (element %zu)", nm, i + 1);
   switch (k) {
   case URN_TR_ORDERED:
@@ -838,7 +838,7 @@ int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, co
         return urn_error_set(err, URN_EINPUT, "%s is not a valid positive_ordered vector: %s[1] is %.17g, but must be positive", nm, nm, x[0]);
       if (i > 0 && !(x[i] > x[i - 1]))
         return urn_error_set(err, URN_EINPUT, "%s is not a valid %s vector: %s[%zu] is %.17g, but must be greater than the previous element, %.17g", nm,
-                             urn_transform_name(k), nm, i + 1, x[i], x[i - 1]);
+                             urn__model_transform_name(k), nm, i + 1, x[i], x[i - 1]);
       u[i] = i == 0 ? (pos ? log(x[0]) : x[0]) : log(x[i] - x[i - 1]);
       if (!isfinite(u[i]))
         return urn_error_set(err, URN_EINPUT, "%s[%zu] is %.17g: too close to the previous element to unconstrain", nm, i + 1, x[i]);
@@ -915,7 +915,7 @@ int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, co
   }
 }
 
-int urn_transform_validate(urn_transform_kind k, size_t rows, size_t cols, const double *x, const char *name, urn_error *err) {
+int urn__model_transform_validate(urn_transform_kind k, size_t rows, size_t cols, const double *x, const char *name, urn_error *err) {
   int rc = check_shape(k, rows, cols, name, err);
   if (rc) return rc;
   switch (k) {
@@ -924,9 +924,9 @@ int urn_transform_validate(urn_transform_kind k, size_t rows, size_t cols, const
   case URN_TR_STOCHASTIC_ROW: return stochastic_unconstrain(1, rows, cols, x, NULL, name, err);
   case URN_TR_SUM_TO_ZERO_MATRIX: return stz_matrix_unconstrain(rows, cols, x, NULL, name, err);
   default: {
-    size_t nu = urn_transform_unconstrained_size(k, rows, cols);
+    size_t nu = urn__model_transform_unconstrained_size(k, rows, cols);
     double *u = urn_xmalloc(sizeof(double) * (nu + 1));
-    rc = urn_transform_unconstrain(k, rows, cols, NULL, x, u, name, err);
+    rc = urn__model_transform_unconstrain(k, rows, cols, NULL, x, u, name, err);
     free(u);
     return rc;
   }
@@ -975,7 +975,7 @@ static void simplex_unconstrain_reverse(int by_row, size_t rows, size_t cols, co
   double bb[SCRATCH_N], *ua = scratch(bb, 2 * K), *v = ua + K;
   for (size_t a = 0; a < n; a++) {
     for (size_t k = 0; k + 1 < K; k++) ua[k] = u_adj[by_row ? a + k * rows : a * (K - 1) + k];
-    urn_sum_to_zero_constrain(K, ua, v);
+    urn__model_sum_to_zero_constrain(K, ua, v);
     for (size_t k = 0; k < K; k++) {
       size_t i = by_row ? a + k * rows : a * K + k;
       x_adj[i] += v[k] / x[i];
@@ -989,12 +989,12 @@ static void simplex_unconstrain_reverse(int by_row, size_t rows, size_t cols, co
  * valid arguments move). */
 static int matrix_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t cols, const double *u, const double *u_adj,
                                       double *x_adj, const char *name, urn_error *err) {
-  size_t nx = urn_transform_constrained_size(k, rows, cols), nu = urn_transform_unconstrained_size(k, rows, cols);
+  size_t nx = urn__model_transform_constrained_size(k, rows, cols), nu = urn__model_transform_unconstrained_size(k, rows, cols);
   if (nu == 0) return URN_OK;
   double *J = urn_xmalloc(sizeof(double) * (nx * nu + nu * nu + nu));
   double *Jf = J + nx * nu, *g = Jf + nu * nu;
   size_t *idx = urn_xmalloc(sizeof(size_t) * (nx + 1));
-  int rc = urn_transform_jacobian(k, rows, cols, NULL, u, J, NULL, name, err);
+  int rc = urn__model_transform_jacobian(k, rows, cols, NULL, u, J, NULL, name, err);
   if (rc == URN_OK) {
     size_t nf = matrix_free_indices(k, rows, cols, idx);
     /* Jf' g = u_adj with Jf[r, j] = dx_idx[r] / du_j: solve with the transpose stored column-major */
@@ -1003,7 +1003,7 @@ static int matrix_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t 
     memcpy(g, u_adj, sizeof(double) * nu);
     if (nf != nu || urn_solve(Jf, g, nu, 1))
       rc = urn_error_set(err, URN_EREJECT, "%s: the %s transform has a singular Jacobian here: unconstrain has no derivative", name ? name : "value",
-                         urn_transform_name(k));
+                         urn__model_transform_name(k));
     else
       for (size_t r = 0; r < nf; r++) x_adj[idx[r]] += g[r];
   }
@@ -1011,7 +1011,7 @@ static int matrix_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t 
   return rc;
 }
 
-int urn_transform_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+int urn__model_transform_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                                       const double *x, const double *u, const double *u_adj, double *x_adj,
                                       const urn_transform_adj *adj, const char *name, urn_error *err) {
   int rc = check_shape(k, rows, cols, name, err);
@@ -1038,7 +1038,7 @@ int urn_transform_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t 
   case URN_TR_STOCHASTIC_ROW: simplex_unconstrain_reverse(1, rows, cols, x, u_adj, x_adj); return URN_OK;
   case URN_TR_SUM_TO_ZERO: { /* u = V' x: x_adj += V u_adj */
     double bb[SCRATCH_N], *v = scratch(bb, K);
-    urn_sum_to_zero_constrain(K, u_adj, v);
+    urn__model_sum_to_zero_constrain(K, u_adj, v);
     for (size_t i = 0; i < K; i++) x_adj[i] += v[i];
     scratch_free(v, bb);
     return URN_OK;

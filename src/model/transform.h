@@ -82,21 +82,21 @@ typedef struct urn_transform_adj {
 
 /* The sum-to-zero transform on its own (model.c tapes it with a callback):
  * x[0..K) from u[0..K-1), and the adjoint u_adj += J' x_adj, both O(K). */
-void urn_sum_to_zero_constrain(size_t K, const double *u, double *x);
-void urn_sum_to_zero_reverse(size_t K, const double *x_adj, double *u_adj);
+void urn__model_sum_to_zero_constrain(size_t K, const double *u, double *x);
+void urn__model_sum_to_zero_reverse(size_t K, const double *x_adj, double *u_adj);
 
 /* Number of unconstrained values of a rows x cols variable of this kind. */
-size_t urn_transform_unconstrained_size(urn_transform_kind k, size_t rows, size_t cols);
+size_t urn__model_transform_unconstrained_size(urn_transform_kind k, size_t rows, size_t cols);
 /* Number of constrained values (rows * cols; rows for the vector kinds). */
-size_t urn_transform_constrained_size(urn_transform_kind k, size_t rows, size_t cols);
+size_t urn__model_transform_constrained_size(urn_transform_kind k, size_t rows, size_t cols);
 /* Stan's name of the constraint ("lower", "simplex", "cholesky_factor_corr", ...). */
-const char *urn_transform_name(urn_transform_kind k);
+const char *urn__model_transform_name(urn_transform_kind k);
 
 /* u -> x; adds log |det J| to *log_jac when log_jac is not NULL.  Returns
  * URN_OK, URN_EREJECT for an invalid bound at this point (lower >= upper,
  * multiplier <= 0, non-finite bound where finite is needed, unit_vector of a
  * zero vector), or URN_EINPUT for a bad shape; err names `name`. */
-int urn_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+int urn__model_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                             const double *u, double *x, double *log_jac, const char *name, urn_error *err);
 
 /* The adjoint of constrain at u (x must be constrain's output for u): adds
@@ -105,7 +105,7 @@ int urn_transform_constrain(urn_transform_kind k, size_t rows, size_t cols, cons
  * matters).  For matrix kinds x_adj is the adjoint of the full stored matrix
  * (both triangles of a symmetric matrix are independent entries, as a tape
  * sees them).  Returns URN_OK, or URN_EREJECT as constrain would. */
-int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+int urn__model_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                           const double *u, const double *x, const double *x_adj, double jac_adj, double *u_adj,
                           const urn_transform_adj *adj, const char *name, urn_error *err);
 
@@ -113,8 +113,8 @@ int urn_transform_reverse(urn_transform_kind k, size_t rows, size_t cols, const 
  * partials: J[i + j * nx] = dx_i / du_j (nx = constrained size, nu =
  * unconstrained size; J may be NULL) and dlogj[j] = d log|J| / du_j (may be
  * NULL).  Computed with nx + 1 reverse sweeps, so meant for the small matrix
- * kinds; bound adjoints are not included (use urn_transform_reverse). */
-int urn_transform_jacobian(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+ * kinds; bound adjoints are not included (use urn__model_transform_reverse). */
+int urn__model_transform_jacobian(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                            const double *u, double *J, double *dlogj, const char *name, urn_error *err);
 
 /* x -> u after validating x: an element outside its constraint (or a matrix
@@ -122,7 +122,7 @@ int urn_transform_jacobian(urn_transform_kind k, size_t rows, size_t cols, const
  * triangular...) gives URN_EINPUT and a message naming `name`, the element
  * (1-based, Stan style) and the rule violated.  Values on a finite bound (u
  * would be infinite) are refused too. */
-int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+int urn__model_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                               const double *x, double *u, const char *name, urn_error *err);
 
 /* The adjoint of unconstrain at x (u its result): adds (du/dx)' u_adj into
@@ -133,7 +133,7 @@ int urn_transform_unconstrain(urn_transform_kind k, size_t rows, size_t cols, co
  * gives V u_adj / x; the matrix kinds solve with the Jacobian of constrain
  * restricted to their free (lower-triangular) entries; unit_vector's u = x.
  * Returns URN_OK, or URN_EREJECT when that Jacobian is singular. */
-int urn_transform_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
+int urn__model_transform_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t cols, const urn_transform_args *args,
                                       const double *x, const double *u, const double *u_adj, double *x_adj,
                                       const urn_transform_adj *adj, const char *name, urn_error *err);
 
@@ -141,6 +141,6 @@ int urn_transform_unconstrain_reverse(urn_transform_kind k, size_t rows, size_t 
  * values on the boundary, such as a simplex entry of 0, are valid data):
  * URN_OK, or URN_EINPUT with a message naming `name`, the element and the
  * rule.  Bounds are not checked here (no args). */
-int urn_transform_validate(urn_transform_kind k, size_t rows, size_t cols, const double *x, const char *name, urn_error *err);
+int urn__model_transform_validate(urn_transform_kind k, size_t rows, size_t cols, const double *x, const char *name, urn_error *err);
 
 #endif

@@ -240,13 +240,13 @@ urn_mpi_map *urn_mpi_map_rect_attach(MPI_Comm comm, urn_model *m) {
   h->m = m;
   pthread_mutex_init(&h->lock, NULL);
   h->remote.ctx = h, h->remote.run = map_run;
-  if (h->size > 1) urn_model_set_remote(m, &h->remote);
+  if (h->size > 1) urn__model_set_remote(m, &h->remote);
   return h;
 }
 
 void urn_mpi_map_rect_detach(urn_mpi_map *h) {
   if (!h) return;
-  urn_model_set_remote(h->m, NULL);
+  urn__model_set_remote(h->m, NULL);
   long long hd[H_N] = {MAP_STOP};
   MPI_Bcast(hd, H_N, MPI_LONG_LONG, 0, h->comm);
   for (int s = 0; s < MAP_SLOTS; s++) free(h->slot[s].r), free(h->slot[s].i);
@@ -320,7 +320,7 @@ int urn_mpi_map_rect_serve(MPI_Comm comm, urn_model *m, urn_error *err) {
   MPI_Comm dup;
   MPI_Comm_dup(comm, &dup);
   MPI_Comm_size(dup, &size), MPI_Comm_rank(dup, &rank);
-  urn_ev *ev = urn_model_ev_borrow(m);
+  urn_ev *ev = urn__model_ev_borrow(m);
   map_rows rows[MAP_SLOTS];
   memset(rows, 0, sizeof rows);
   for (;;) {
@@ -334,7 +334,7 @@ int urn_mpi_map_rect_serve(MPI_Comm comm, urn_model *m, urn_error *err) {
     map_serve_one(dup, size, rank, ev, hd, rows);
   }
   for (int s = 0; s < MAP_SLOTS; s++) free(rows[s].r), free(rows[s].i);
-  urn_model_ev_return(m, ev);
+  urn__model_ev_return(m, ev);
   MPI_Comm_free(&dup);
   return URN_OK;
 }

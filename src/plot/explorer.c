@@ -9,7 +9,7 @@
 
 #include "util/util.h"
 
-/* ES5, no library.  Kept free of "]]>" and "</script" (urn_report_script). */
+/* ES5, no library.  Kept free of "]]>" and "</script" (urn__plot_report_script). */
 static const char *const script =
     "(function () {\n"
     "  var root = document.getElementById('mixture-explorer');\n"
@@ -61,7 +61,7 @@ static void slider(urn_buf *b, const char *name, double min, double max, double 
                  name, name, min, max, URN_EXPLORER_STEP, value, name, value);
 }
 
-double urn_explorer_loglik(const double *y, size_t n, double w, double mu1, double mu2) {
+double urn__plot_explorer_loglik(const double *y, size_t n, double w, double mu1, double mu2) {
   double c = -0.5 * log(2 * M_PI), lw1 = log(w), lw2 = log(1 - w), sum = 0;
   for (size_t i = 0; i < n; i++) {
     double a = lw1 - 0.5 * (y[i] - mu1) * (y[i] - mu1), b = lw2 - 0.5 * (y[i] - mu2) * (y[i] - mu2);
@@ -71,7 +71,7 @@ double urn_explorer_loglik(const double *y, size_t n, double w, double mu1, doub
   return sum;
 }
 
-void urn_report_mixture_explorer(urn_report *r, const urn_svg *svg, const double *y, size_t n, const char *caption) {
+void urn__plot_report_mixture_explorer(urn_report *r, const urn_svg *svg, const double *y, size_t n, const char *caption) {
   urn_buf b;
   urn_buf_init(&b);
   urn_buf_puts(&b, "<div class=\"controls\">\n");
@@ -80,15 +80,15 @@ void urn_report_mixture_explorer(urn_report *r, const urn_svg *svg, const double
   slider(&b, "mean_2", URN_EXPLORER_MEAN_MIN, URN_EXPLORER_MEAN_MAX, URN_EXPLORER_MU2_0);
   if (n)
     urn_buf_printf(&b, "<label>log likelihood of the %zu data <output name=\"loglik\">%.2f</output></label>\n", n,
-                   urn_explorer_loglik(y, n, URN_EXPLORER_W0, URN_EXPLORER_MU1_0, URN_EXPLORER_MU2_0));
+                   urn__plot_explorer_loglik(y, n, URN_EXPLORER_W0, URN_EXPLORER_MU1_0, URN_EXPLORER_MU2_0));
   urn_buf_puts(&b, "</div>\n");
   /* the wrapper's id marks the explorer for the script; the data ride along for the log likelihood */
   urn_buf_puts(&r->body, "<div id=\"mixture-explorer\" class=\"explorer\" data-y=\"");
   for (size_t i = 0; i < n; i++)
     if (isfinite(y[i])) urn_buf_printf(&r->body, "%s%.9g", i ? " " : "", y[i]);
   urn_buf_puts(&r->body, "\">\n");
-  urn_report_figure_html(r, svg, b.data, caption);
+  urn__plot_report_figure_html(r, svg, b.data, caption);
   urn_buf_puts(&r->body, "</div>\n");
   urn_buf_free(&b);
-  urn_report_script(r, script);
+  urn__plot_report_script(r, script);
 }

@@ -1,5 +1,5 @@
 /* plot/explorer.h — the tutorial's mixture explorer as a live control in the
- * HTML report: the explorer's figure (plot/teach.h, urn_plot_explorer), three
+ * HTML report: the explorer's figure (plot/teach.h, urn__plot_explorer), three
  * range inputs with the tutorial's ipywidgets FloatSlider settings (weight
  * 0..1 starting at 0.7, mean_1 and mean_2 -5..8 starting at 0 and 4, steps of
  * 0.1, values shown with two decimals), and a plain inline script that
@@ -23,14 +23,14 @@
 #define URN_EXPLORER_MEAN_MAX 8.0
 #define URN_EXPLORER_STEP 0.1
 
-/* Adds the explorer to the current section: svg (from urn_plot_explorer,
+/* Adds the explorer to the current section: svg (from urn__plot_explorer,
  * drawn at the sliders' starting values) in a <div id="mixture-explorer">
  * holding the figure with the sliders above it and the caption under it,
  * then the script.  The data y[0..n) travel in the div's data-y (%.9g each)
  * for the log likelihood read-out, written at the starting values by C (the
  * script recomputes it as the sliders move).  One explorer per page. */
-void urn_report_mixture_explorer(urn_report *r, const urn_svg *svg, const double *y, size_t n, const char *caption);
+void urn__plot_report_mixture_explorer(urn_report *r, const urn_svg *svg, const double *y, size_t n, const char *caption);
 /* sum_i log(w N(y_i | mu1, 1) + (1 - w) N(y_i | mu2, 1)), as the script computes it (log-sum-exp). */
-double urn_explorer_loglik(const double *y, size_t n, double w, double mu1, double mu2);
+double urn__plot_explorer_loglik(const double *y, size_t n, double w, double mu1, double mu2);
 
 #endif

@@ -44,7 +44,7 @@ static double bandwidth_sorted(const double *v, size_t m) {
   return 0.9 * spread * pow((double)m, -0.2);
 }
 
-double urn_kde_bandwidth(const double *data, size_t n) {
+double urn__plot_kde_bandwidth(const double *data, size_t n) {
   double *v;
   size_t m = sorted_finite(data, n, &v);
   double h = bandwidth_sorted(v, m);
@@ -52,7 +52,7 @@ double urn_kde_bandwidth(const double *data, size_t n) {
   return h;
 }
 
-size_t urn_kde(const double *data, size_t n, size_t grid_n, double *grid_x, double *density, double *bandwidth) {
+size_t urn__plot_kde(const double *data, size_t n, size_t grid_n, double *grid_x, double *density, double *bandwidth) {
   double *v;
   size_t m = sorted_finite(data, n, &v);
   double h = bandwidth_sorted(v, m);

@@ -17,12 +17,12 @@
 
 /* Silverman's bandwidth of the finite values in data[0..n); 0 when fewer than
  * two finite values or all equal. */
-double urn_kde_bandwidth(const double *data, size_t n);
+double urn__plot_kde_bandwidth(const double *data, size_t n);
 
 /* Density of the finite values of data[0..n) on grid_n >= 2 points spanning
  * [min, max] of the data: grid_x[i] and density[i].  *bandwidth (if not NULL)
  * gets h.  Returns the number of finite values used; 0 (and nothing written)
  * when there are fewer than two or they are all equal. */
-size_t urn_kde(const double *data, size_t n, size_t grid_n, double *grid_x, double *density, double *bandwidth);
+size_t urn__plot_kde(const double *data, size_t n, size_t grid_n, double *grid_x, double *density, double *bandwidth);
 
 #endif

@@ -4,8 +4,8 @@
  * histograms, regression lines, and the HMM pictures (state bands, EM
  * log-probability trace, transition heatmaps, parameter bars).
  *
- * Every function starts `svg` with urn_svg_begin and closes it; the caller
- * frees it with urn_svg_free.  They return URN_OK, or URN_EINPUT (with err)
+ * Every function starts `svg` with urn__plot_svg_begin and closes it; the caller
+ * frees it with urn__plot_svg_free.  They return URN_OK, or URN_EINPUT (with err)
  * when the arrays make no sense (no variables, zero sizes). */
 #ifndef URN_PLOT_PLOTS_H
 #define URN_PLOT_PLOTS_H
@@ -32,16 +32,16 @@ typedef struct urn_plot_var {
  * thick bar at the bottom with its end values, the mean written on top, and
  * the reference value as a dashed line when has_ref.  ncols panels a row
  * (0 = up to 3).  title may be NULL. */
-int urn_plot_posterior(urn_svg *svg, const urn_plot_var *vars, size_t nvars, int ncols, const char *title,
+int urn__plot_posterior(urn_svg *svg, const urn_plot_var *vars, size_t nvars, int ncols, const char *title,
                        urn_error *err);
 /* One row per variable: per-chain densities at left, per-chain traces at
  * right, divergent transitions marked by ticks under the trace. */
-int urn_plot_trace(urn_svg *svg, const urn_plot_var *vars, size_t nvars, const char *title, urn_error *err);
+int urn__plot_trace(urn_svg *svg, const urn_plot_var *vars, size_t nvars, const char *title, urn_error *err);
 /* Rank plots: the draws of all chains ranked together, and for each chain a
  * histogram of its ranks (one row per chain in each panel) with the uniform
  * expectation dashed; chains that explore the same distribution give flat
  * histograms. */
-int urn_plot_rank(urn_svg *svg, const urn_plot_var *vars, size_t nvars, int ncols, const char *title,
+int urn__plot_rank(urn_svg *svg, const urn_plot_var *vars, size_t nvars, int ncols, const char *title,
                   urn_error *err);
 
 /* A density histogram of the data y[0..n) (nbins bins over [x_lo, x_hi],
@@ -67,7 +67,7 @@ typedef struct urn_predictive_plot {
   const char *data_label;   /* legend text of the histogram, or NULL for "data" */
   const char *curves_label; /* legend text of the draws, or NULL for "posterior predictive draws" */
 } urn_predictive_plot;
-int urn_plot_predictive(urn_svg *svg, const urn_predictive_plot *p, urn_error *err);
+int urn__plot_predictive(urn_svg *svg, const urn_predictive_plot *p, urn_error *err);
 
 /* Scatter of (x, y) coloured blue to red by y, with n_lines posterior draws
  * of n_comp regression lines (slopes/intercepts[d * n_comp + k]) as thin
@@ -86,7 +86,7 @@ typedef struct urn_regression_plot {
   const char *title;            /* title, or NULL */
   const char *xlabel, *ylabel;  /* axis labels, or NULL */
 } urn_regression_plot;
-int urn_plot_regression(urn_svg *svg, const urn_regression_plot *p, urn_error *err);
+int urn__plot_regression(urn_svg *svg, const urn_regression_plot *p, urn_error *err);
 
 /* Emissions over time with state sequences as background bands: one panel
  * per state sequence given (e.g. "true states (aligned)" and "inferred
@@ -103,16 +103,16 @@ typedef struct urn_states_plot {
   const char *title;            /* overall title, or NULL */
   size_t t0;                    /* time index of the first step drawn (axis labels; 0 for a whole sequence) */
 } urn_states_plot;
-int urn_plot_hmm_states(urn_svg *svg, const urn_states_plot *p, urn_error *err);
+int urn__plot_hmm_states(urn_svg *svg, const urn_states_plot *p, urn_error *err);
 
 /* The EM objective per iteration (log joint: log likelihood + log prior), with
  * a dotted horizontal reference line (has_ref) labelled ref_label. */
-int urn_plot_em_trace(urn_svg *svg, const double *lps, size_t n, int has_ref, double ref, const char *ref_label,
+int urn__plot_em_trace(urn_svg *svg, const double *lps, size_t n, int has_ref, double ref, const char *ref_label,
                       const char *title, urn_error *err);
 
 /* K x K row-major matrices side by side as heatmaps on [0, 1] (white to green)
  * annotated with their values. */
-int urn_plot_heatmaps(urn_svg *svg, const double *const *mats, const char *const *titles, size_t n_mats, int K,
+int urn__plot_heatmaps(urn_svg *svg, const double *const *mats, const char *const *titles, size_t n_mats, int K,
                       urn_error *err);
 
 /* One panel of grouped bars: n_series bars per category, optional error bars. */
@@ -130,7 +130,7 @@ typedef struct urn_bar_panel {
   double y_min, y_max;                /* y range when fixed_range */
 } urn_bar_panel;
 /* Panels in a grid of ncols columns (0 = all in one row), with a title. */
-int urn_plot_bars(urn_svg *svg, const urn_bar_panel *panels, size_t n_panels, int ncols, const char *title,
+int urn__plot_bars(urn_svg *svg, const urn_bar_panel *panels, size_t n_panels, int ncols, const char *title,
                   urn_error *err);
 
 /* Lines y[s][0..n) over x[0..n) for several series (e.g. emission
@@ -146,15 +146,15 @@ typedef struct urn_lines_plot {
   const char *title;              /* title, or NULL */
   const char *xlabel, *ylabel;    /* axis labels, or NULL */
 } urn_lines_plot;
-int urn_plot_lines(urn_svg *svg, const urn_lines_plot *p, urn_error *err);
+int urn__plot_lines(urn_svg *svg, const urn_lines_plot *p, urn_error *err);
 
 /* The highest-density interval of the finite values (urn_diag_hdi_sorted:
  * ArviZ's rule, the narrowest window of floor(prob * n) + 1 consecutive sorted
  * draws).  Returns 0 when there is no such window (no finite values). */
-int urn_plot_hdi(const double *draws, size_t n, double prob, double *lo, double *hi);
+int urn__plot_hdi(const double *draws, size_t n, double prob, double *lo, double *hi);
 
 /* A colour between blue (t = 0) and red (t = 1), the tutorial's colour map,
  * written into out as "#rrggbb". */
-void urn_plot_blue_red(double t, char out[8]);
+void urn__plot_blue_red(double t, char out[8]);
 
 #endif

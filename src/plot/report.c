@@ -26,44 +26,44 @@ static const char *const css =
     ".controls label{display:flex;align-items:center;gap:.5em}.controls output{min-width:2.6em;"
     "font-variant-numeric:tabular-nums}\n";
 
-void urn_report_begin(urn_report *r, const char *title, const char *intro) {
+void urn__plot_report_begin(urn_report *r, const char *title, const char *intro) {
   urn_buf_init(&r->body);
   urn_buf_init(&r->toc);
   r->title = urn_xstrdup(title ? title : "urn report");
   r->in_section = 0, r->n_figures = 0;
-  if (intro) urn_report_text(r, intro);
+  if (intro) urn__plot_report_text(r, intro);
 }
 
-void urn_report_free(urn_report *r) {
+void urn__plot_report_free(urn_report *r) {
   urn_buf_free(&r->body);
   urn_buf_free(&r->toc);
   free(r->title);
   r->title = NULL;
 }
 
-void urn_report_section(urn_report *r, const char *id, const char *title) {
+void urn__plot_report_section(urn_report *r, const char *id, const char *title) {
   if (r->in_section) urn_buf_puts(&r->body, "</section>\n");
   urn_buf_puts(&r->body, "<section id=\"");
-  urn_xml_escape(&r->body, id);
+  urn__plot_xml_escape(&r->body, id);
   urn_buf_puts(&r->body, "\">\n<h2>");
-  urn_xml_escape(&r->body, title);
+  urn__plot_xml_escape(&r->body, title);
   urn_buf_puts(&r->body, "</h2>\n");
   urn_buf_puts(&r->toc, "<li><a href=\"#");
-  urn_xml_escape(&r->toc, id);
+  urn__plot_xml_escape(&r->toc, id);
   urn_buf_puts(&r->toc, "\">");
-  urn_xml_escape(&r->toc, title);
+  urn__plot_xml_escape(&r->toc, title);
   urn_buf_puts(&r->toc, "</a></li>\n");
   r->in_section = 1;
 }
 
 static void element(urn_report *r, const char *open, const char *text, const char *close) {
   urn_buf_puts(&r->body, open);
-  urn_xml_escape(&r->body, text ? text : "");
+  urn__plot_xml_escape(&r->body, text ? text : "");
   urn_buf_puts(&r->body, close);
 }
 
-void urn_report_heading(urn_report *r, const char *text) { element(r, "<h3>", text, "</h3>\n"); }
-void urn_report_text(urn_report *r, const char *text) { element(r, "<p>", text, "</p>\n"); }
+void urn__plot_report_heading(urn_report *r, const char *text) { element(r, "<h3>", text, "</h3>\n"); }
+void urn__plot_report_text(urn_report *r, const char *text) { element(r, "<p>", text, "</p>\n"); }
 /* Unicode for the plain-text formulas: Greek letter names become letters,
  * x_k and x_{t-1} subscripts, ^2 a superscript, <= and >= relations, sqrt a
  * radical.  Anything it cannot render (a subscript with a letter Unicode has
@@ -148,21 +148,21 @@ static void math_unicode(const char *in, urn_buf *out) {
   }
 }
 
-void urn_report_math(urn_report *r, const char *text) {
+void urn__plot_report_math(urn_report *r, const char *text) {
   urn_buf u;
   urn_buf_init(&u);
   math_unicode(text ? text : "", &u);
   element(r, "<div class=\"math\">", u.data ? u.data : "", "</div>\n");
   urn_buf_free(&u);
 }
-void urn_report_note(urn_report *r, const char *text) { element(r, "<p class=\"note\">", text, "</p>\n"); }
+void urn__plot_report_note(urn_report *r, const char *text) { element(r, "<p class=\"note\">", text, "</p>\n"); }
 
-void urn_report_code(urn_report *r, const char *caption, const char *code) {
+void urn__plot_report_code(urn_report *r, const char *caption, const char *code) {
   if (caption) element(r, "<div class=\"caption\">", caption, "</div>\n");
   element(r, "<pre>", code, "</pre>\n");
 }
 
-void urn_report_table(urn_report *r, const char *const *header, size_t ncols, const char *const *cells,
+void urn__plot_report_table(urn_report *r, const char *const *header, size_t ncols, const char *const *cells,
                       size_t nrows) {
   urn_buf_puts(&r->body, "<table>\n<tr>");
   for (size_t j = 0; j < ncols; j++) element(r, "<th>", header[j], "</th>");
@@ -175,18 +175,18 @@ void urn_report_table(urn_report *r, const char *const *header, size_t ncols, co
   urn_buf_puts(&r->body, "</table>\n");
 }
 
-void urn_report_figure(urn_report *r, const urn_svg *svg, const char *caption) {
-  urn_report_figure_html(r, svg, NULL, caption);
+void urn__plot_report_figure(urn_report *r, const urn_svg *svg, const char *caption) {
+  urn__plot_report_figure_html(r, svg, NULL, caption);
 }
 
-void urn_report_script(urn_report *r, const char *js) {
+void urn__plot_report_script(urn_report *r, const char *js) {
   if (!js || strstr(js, "]]>") || strstr(js, "</script")) return;
   urn_buf_puts(&r->body, "<script>//<![CDATA[\n");
   urn_buf_puts(&r->body, js);
   urn_buf_puts(&r->body, "\n//]]></script>\n");
 }
 
-void urn_report_figure_html(urn_report *r, const urn_svg *svg, const char *html, const char *caption) {
+void urn__plot_report_figure_html(urn_report *r, const urn_svg *svg, const char *html, const char *caption) {
   const char *doc = svg->out.data ? svg->out.data : "";
   const char *start = strstr(doc, "<svg");
   if (!start) return;
@@ -209,16 +209,16 @@ void urn_report_figure_html(urn_report *r, const urn_svg *svg, const char *html,
   urn_buf_puts(&r->body, "</figure>\n");
 }
 
-void urn_report_render(urn_report *r, urn_buf *out) {
+void urn__plot_report_render(urn_report *r, urn_buf *out) {
   if (r->in_section) {
     urn_buf_puts(&r->body, "</section>\n");
     r->in_section = 0;
   }
   urn_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>");
-  urn_xml_escape(out, r->title);
+  urn__plot_xml_escape(out, r->title);
   urn_buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", css);
-  urn_xml_escape(out, r->title);
+  urn__plot_xml_escape(out, r->title);
   urn_buf_puts(out, "</h1>\n");
   if (r->toc.len) {
     urn_buf_puts(out, "<nav><ol>\n");
@@ -230,10 +230,10 @@ void urn_report_render(urn_report *r, urn_buf *out) {
                  urn_version());
 }
 
-int urn_report_write(urn_report *r, const char *path, urn_error *err) {
+int urn__plot_report_write(urn_report *r, const char *path, urn_error *err) {
   urn_buf page;
   urn_buf_init(&page);
-  urn_report_render(r, &page);
+  urn__plot_report_render(r, &page);
   int rc = urn_write_file(path, page.data, page.len, err);
   urn_buf_free(&page);
   return rc;

@@ -19,30 +19,30 @@
 #include "urn/common.h"
 
 /* Opens <g class="kind" data-map="px py pw ph x0 x1 y0 y1"> for the plotting
- * area a; close it with urn_svg_group_end. */
-void urn_plot_map_group(const urn_axes *a, const char *kind);
+ * area a; close it with urn__plot_svg_group_end. */
+void urn__plot_map_group(const urn_axes *a, const char *kind);
 
 /* The colour at t in [0, 1] of matplotlib's LinearSegmentedColormap.from_list
  * (["red", "blue"]) (256 levels: level min(floor(256 t), 255)), as "#rrggbb". */
-void urn_plot_red_blue(double t, char out[8]);
-/* get_color_gradient(n)[i]: urn_plot_red_blue(i / (n - 1)). */
-void urn_plot_gradient(size_t i, size_t n, char out[8]);
+void urn__plot_red_blue(double t, char out[8]);
+/* get_color_gradient(n)[i]: urn__plot_red_blue(i / (n - 1)). */
+void urn__plot_gradient(size_t i, size_t n, char out[8]);
 
 /* A density histogram of the finite values of y[0..n) as numpy draws it
  * (nbins equal bins over [min, max], the last one closed): dens[nbins] gets
  * the densities, *lo and *width the first edge and the bin width.  Returns the
  * number of finite values. */
-size_t urn_plot_hist_density(const double *y, size_t n, size_t nbins, double *dens, double *lo, double *width);
+size_t urn__plot_hist_density(const double *y, size_t n, size_t nbins, double *dens, double *lo, double *width);
 /* Draws those bars on a, coloured get_color_gradient(nbins) with black edges,
  * at opacity 0.7 as the tutorial does. */
-void urn_plot_hist_bars(const urn_axes *a, const double *dens, size_t nbins, double lo, double width);
+void urn__plot_hist_bars(const urn_axes *a, const double *dens, size_t nbins, double lo, double width);
 
 /* One panel per entry of nbins (the tutorial: 2, 5, 10, 26): nbins bars
  * tiling [lo, hi] (the tutorial: -3, 3) whose heights are the normal
  * density N(centre | mu, sigma) at the bar centres, coloured red to blue,
  * with a ball (a dot of the bar's colour) 0.05 above each bar and the bars
  * lettered a, b, c, ... */
-int urn_plot_pmf_approx(urn_svg *svg, const int *nbins, size_t n_panels, double lo, double hi, double mu,
+int urn__plot_pmf_approx(urn_svg *svg, const int *nbins, size_t n_panels, double lo, double hi, double mu,
                         double sigma, const char *title, urn_error *err);
 
 /* One curve in its own panel. */
@@ -55,7 +55,7 @@ typedef struct urn_curve_panel {
 } urn_curve_panel;
 /* Panels in ncols columns, each with the same axis labels; a figure title
  * may be NULL.  Ranges are the data's plus 5% on each side (matplotlib's). */
-int urn_plot_curve_panels(urn_svg *svg, const urn_curve_panel *panels, size_t n_panels, int ncols,
+int urn__plot_curve_panels(urn_svg *svg, const urn_curve_panel *panels, size_t n_panels, int ncols,
                           const char *xlabel, const char *ylabel, const char *title, urn_error *err);
 
 /* The mixture explorer's figure: a density histogram of y (nbins bins over
@@ -74,8 +74,8 @@ typedef struct urn_explorer_plot {
   double w, mu1, mu2;     /* the curve's initial weight and means */
   const char *title;      /* title, or NULL */
 } urn_explorer_plot;
-int urn_plot_explorer(urn_svg *svg, const urn_explorer_plot *p, urn_error *err);
+int urn__plot_explorer(urn_svg *svg, const urn_explorer_plot *p, urn_error *err);
 /* The explorer's density: w N(x | mu1, 1) + (1 - w) N(x | mu2, 1). */
-double urn_plot_mixture_density(double x, double w, double mu1, double mu2);
+double urn__plot_mixture_density(double x, double w, double mu1, double mu2);
 
 #endif

@@ -56,14 +56,14 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
   static const int sizes[5] = {5, 10, 100, 1000, 10000};
   const double p_true = 6.0 / 12.0;
   urn_report *r = &ctx->report;
-  urn_report_text(r, "A bag holds 6 red and 6 blue balls. We draw a ball, note its colour and put it back: that is "
+  urn__plot_report_text(r, "A bag holds 6 red and 6 blue balls. We draw a ball, note its colour and put it back: that is "
                      "the generative process, and it can make as many balls as we like. The estimated probability "
                      "of red is the fraction of red balls among the n drawn; with more draws it converges to the "
                      "true 0.5 and its error bar shrinks like 1/sqrt(n).");
-  urn_report_math(r, "colour_i ~ Bernoulli(P(red) = 6/12),  i = 1..n,  n in {5, 10, 100, 1000, 10000}\n"
+  urn__plot_report_math(r, "colour_i ~ Bernoulli(P(red) = 6/12),  i = 1..n,  n in {5, 10, 100, 1000, 10000}\n"
                      "estimate  p = (number of red) / n,   standard error  sqrt(p (1 - p) / n)\n"
                      "Bayes with a uniform prior:  P(red) | data ~ Beta(1 + red, 1 + blue)");
-  urn_report_note(r, "The tutorial's code draws its error bars with length p(1 - p)/n, the variance; urn draws the "
+  urn__plot_report_note(r, "The tutorial's code draws its error bars with length p(1 - p)/n, the variance; urn draws the "
                      "standard error sqrt(p(1 - p)/n), the usual error bar, and tabulates the 94% highest-density "
                      "interval of the Beta posterior.");
   urn_rng rng;
@@ -92,7 +92,7 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
     tut_param(ctx, name, p_true, est[k], lo[k], hi[k], 4 * sqrt(p_true * (1 - p_true) / n));
   }
   int rc = tut_write_text(ctx, "balls.csv", data.data, err);
-  urn_report_code(r, "The draws summarized (balls.csv)", data.data);
+  urn__plot_report_code(r, "The draws summarized (balls.csv)", data.data);
   urn_buf_free(&data);
   /* The model in Stan with its data, for reference (`urn check balls.stan --data balls.data.json`). */
   double nd[5], redd[5];
@@ -106,7 +106,7 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
   if (rc == URN_OK) rc = tut_write_text(ctx, "balls.data.json", bj.data, err);
   urn_buf_free(&bj);
   if (rc == URN_OK) rc = tut_write_text(ctx, "balls.stan", program, err);
-  urn_report_code(r, "The same model in Stan, for reference (balls.stan, data in balls.data.json)", program);
+  urn__plot_report_code(r, "The same model in Stan, for reference (balls.stan, data in balls.data.json)", program);
   /* Bars: red and blue with their error bars, one panel per n. */
   urn_bar_panel panels[5];
   static const char *const cats[2] = {"red", "blue"}, *const colors[2] = {"#ff4c4c", "#4c4cff"};
@@ -121,7 +121,7 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
                                 vals + 2 * k, elo + 2 * k, ehi + 2 * k, 1, 0, 1};
   }
   urn_svg svg;
-  if (rc == URN_OK) rc = urn_plot_bars(&svg, panels, 5, 5, "Estimated probability of each colour (± one standard error)", err);
+  if (rc == URN_OK) rc = urn__plot_bars(&svg, panels, 5, 5, "Estimated probability of each colour (± one standard error)", err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "balls.svg", "The probability converges to 0.5 as the number of draws grows", err);
   /* The Beta posteriors, thinned to 400 points for the figure. */
@@ -140,7 +140,7 @@ int tut_step_balls(tut_ctx *ctx, urn_error *err) {
   const char *labels[5] = {"n = 5", "n = 10", "n = 100", "n = 1000", "n = 10000"};
   urn_lines_plot lp = {px, NP, ys, 5, labels, NULL, NULL, "Updating beliefs: posterior of P(red) under a uniform prior",
                        "P(red)", "density / its maximum"};
-  if (rc == URN_OK) rc = urn_plot_lines(&svg, &lp, err);
+  if (rc == URN_OK) rc = urn__plot_lines(&svg, &lp, err);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, "balls-posterior.svg", "Beta posteriors narrow around 0.5 (each curve scaled to peak 1)", err);
   if (rc == URN_OK) rc = tut_discrete_to_continuous(ctx, err);
   snprintf(ctx->step->summary, sizeof ctx->step->summary, "P(red) estimates: %.3f %.3f %.3f %.4f %.4f", est[0],

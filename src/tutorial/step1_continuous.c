@@ -40,8 +40,8 @@ static void gallery_values(double *x, double *y) {
 
 int tut_discrete_to_continuous(tut_ctx *ctx, urn_error *err) {
   urn_report *r = &ctx->report;
-  urn_report_heading(r, "From discrete to continuous");
-  urn_report_text(r, "Now the bag holds balls of every colour between red and blue, and the generative process "
+  urn__plot_report_heading(r, "From discrete to continuous");
+  urn__plot_report_text(r, "Now the bag holds balls of every colour between red and blue, and the generative process "
                      "favours some colours. A histogram of the draws approximates the probability of each colour "
                      "band; with thinner and thinner bins it approaches a continuous density. Below, the bars "
                      "are the normal density at each bin's centre (a ball of that colour drawn above each bar) "
@@ -49,17 +49,17 @@ int tut_discrete_to_continuous(tut_ctx *ctx, urn_error *err) {
                      "(mu = 0), then for one that favours blue (mu = 1).");
   static const int nbins[4] = {2, 5, 10, 26};
   urn_svg svg;
-  int rc = urn_plot_pmf_approx(&svg, nbins, 4, -3, 3, 0, 1, "Balls of a spectrum of colours: mu = 0, sigma = 1", err);
+  int rc = urn__plot_pmf_approx(&svg, nbins, 4, -3, 3, 0, 1, "Balls of a spectrum of colours: mu = 0, sigma = 1", err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "pmf-approximation-mu0.svg",
                     "PMF approximation with 2, 5, 10 and 26 balls: bar heights N(centre | 0, 1)", err);
   if (rc == URN_OK)
-    rc = urn_plot_pmf_approx(&svg, nbins, 4, -3, 3, 1, 1, "The process changes the odds: mu = 1, sigma = 1", err);
+    rc = urn__plot_pmf_approx(&svg, nbins, 4, -3, 3, 1, 1, "The process changes the odds: mu = 1, sigma = 1", err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "pmf-approximation-mu1.svg",
                     "The same bins when the process favours blue: bar heights N(centre | 1, 1)", err);
   if (rc) return rc;
-  urn_report_text(r, "We need a way to model this continuous distribution: we take the histogram to approximate a "
+  urn__plot_report_text(r, "We need a way to model this continuous distribution: we take the histogram to approximate a "
                      "continuous function describing a probability distribution, and look for the best suited one. "
                      "Some candidates:");
   double *x = urn_xmalloc(2 * 6 * GN * sizeof *x), *y = x + 6 * GN;
@@ -69,10 +69,10 @@ int tut_discrete_to_continuous(tut_ctx *ctx, urn_error *err) {
   urn_curve_panel panels[6];
   char colors[6][8];
   for (int k = 0; k < 6; k++) {
-    urn_plot_gradient((size_t)k, 6, colors[k]);
+    urn__plot_gradient((size_t)k, 6, colors[k]);
     panels[k] = (urn_curve_panel){titles[k], x + k * GN, y + k * GN, k == 1 ? 100 : GN, colors[k]};
   }
-  rc = urn_plot_curve_panels(&svg, panels, 6, 3, "Value", "Density / probability", NULL, err);
+  rc = urn__plot_curve_panels(&svg, panels, 6, 3, "Value", "Density / probability", NULL, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "distributions.svg",
                     "Six distributions: densities, and the Poisson(3) mass of the integer part drawn as a "

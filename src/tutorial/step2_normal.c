@@ -40,13 +40,13 @@ static double normal_density(const double *theta, double y) {
 int tut_step_normal(tut_ctx *ctx, urn_error *err) {
   const double mu_true = 1, sigma_true = 1;
   urn_report *r = &ctx->report;
-  urn_report_text(r, "The generative process has changed: each ball now has a colour on a continuous scale, drawn "
+  urn__plot_report_text(r, "The generative process has changed: each ball now has a colour on a continuous scale, drawn "
                      "from a normal distribution. We observe 1000 balls and infer the mean and the standard "
                      "deviation of the process.");
-  urn_report_math(r, "Prior:       mu ~ Normal(0, 1),   sigma ~ |Normal(0, 1)|\n"
+  urn__plot_report_math(r, "Prior:       mu ~ Normal(0, 1),   sigma ~ |Normal(0, 1)|\n"
                      "Likelihood:  y_n ~ Normal(mu, sigma^2),  n = 1..1000\n"
                      "Generator:   mu = 1, sigma = 1");
-  urn_report_code(r, "normal.stan", program);
+  urn__plot_report_code(r, "normal.stan", program);
   urn_rng rng;
   tut_data_rng(ctx, &rng);
   double *y = urn_xmalloc(N * sizeof *y);

@@ -44,12 +44,12 @@ static double mixture_density(const double *theta, double y) {
  * weight and the two means redraw the mixture density in the page. */
 static int explorer(tut_ctx *ctx, const double *y, urn_error *err) {
   urn_report *r = &ctx->report;
-  urn_report_heading(r, "Mixture explorer");
-  urn_report_text(r, "Move the sliders: the dashed curve is the mixture density w N(y | mean_1, 1) + (1 - w) "
+  urn__plot_report_heading(r, "Mixture explorer");
+  urn__plot_report_text(r, "Move the sliders: the dashed curve is the mixture density w N(y | mean_1, 1) + (1 - w) "
                      "N(y | mean_2, 1) at their values, drawn over the 2000 balls this step fits. Find by eye the "
                      "settings that fit the data (the log likelihood of the data at the sliders' values is shown "
                      "beside them: the higher, the better), then compare with what NUTS recovers below.");
-  urn_report_note(r, "The tutorial's sliders (ipywidgets: weight 0 to 1 starting at 0.7, mean_1 and mean_2 from -5 "
+  urn__plot_report_note(r, "The tutorial's sliders (ipywidgets: weight 0 to 1 starting at 0.7, mean_1 and mean_2 from -5 "
                      "to 8 starting at 0 and 4, steps of 0.1) simulate a new data set at each move; here the data "
                      "stay those of this step, generated at the sliders' starting values, and the sliders draw the "
                      "density over them. The page needs no network and no server: a few lines of JavaScript in it "
@@ -58,33 +58,33 @@ static int explorer(tut_ctx *ctx, const double *y, urn_error *err) {
                           .w = URN_EXPLORER_W0, .mu1 = URN_EXPLORER_MU1_0, .mu2 = URN_EXPLORER_MU2_0,
                           .title = "Mixture of Gaussians"};
   urn_svg svg;
-  int rc = urn_plot_explorer(&svg, &ep, err);
+  int rc = urn__plot_explorer(&svg, &ep, err);
   char path[4096];
   tut_path(ctx, "mixture-explorer.svg", path, sizeof path);
-  if (rc == URN_OK) rc = urn_svg_write_file(&svg, path, err);
+  if (rc == URN_OK) rc = urn__plot_svg_write_file(&svg, path, err);
   if (rc == URN_OK)
-    urn_report_mixture_explorer(r, &svg, y, N, "The mixture explorer: the data (26 bins) and the mixture density at the "
+    urn__plot_report_mixture_explorer(r, &svg, y, N, "The mixture explorer: the data (26 bins) and the mixture density at the "
                                          "sliders' values (mixture-explorer.svg: the starting values)");
-  urn_svg_free(&svg);
+  urn__plot_svg_free(&svg);
   return rc;
 }
 
 int tut_step_mixture(tut_ctx *ctx, urn_error *err) {
   const double w_true = 0.7, mu_true[2] = {0, 4};
   urn_report *r = &ctx->report;
-  urn_report_text(r, "Now the bag holds two bags: each ball first picks a component (70% the first, 30% the "
+  urn__plot_report_text(r, "Now the bag holds two bags: each ball first picks a component (70% the first, 30% the "
                      "second), then draws its colour from that component's normal distribution. We observe 2000 "
                      "balls and infer the weights and the two means.");
-  urn_report_math(r, "z_n ~ Categorical(w),  y_n | z_n = k ~ Normal(mu_k, 1)\n"
+  urn__plot_report_math(r, "z_n ~ Categorical(w),  y_n | z_n = k ~ Normal(mu_k, 1)\n"
                      "p(y_n | w, mu) = w_1 Normal(y_n | mu_1, 1) + w_2 Normal(y_n | mu_2, 1)\n"
                      "Prior:  w ~ Dirichlet(1, 1),  mu_k ~ Normal(0, 1)\n"
                      "Generator:  w = (0.7, 0.3),  mu = (0, 4)");
-  urn_report_note(r, "The tutorial's PyMC model is exchangeable in the two components; urn's Stan program declares "
+  urn__plot_report_note(r, "The tutorial's PyMC model is exchangeable in the two components; urn's Stan program declares "
                      "the means ordered, which removes the label switching without changing the fit (step 6 shows "
                      "the switching with the exchangeable program). The tutorial samples 1 chain of 1000 + 1000 with PyMC; "
                      "urn runs the same number of chains as in every NUTS step (4 by default), so that R-hat can "
                      "be computed.");
-  urn_report_code(r, "mixture.stan", program);
+  urn__plot_report_code(r, "mixture.stan", program);
   urn_rng rng;
   int rc_explorer;
   tut_data_rng(ctx, &rng);

@@ -78,17 +78,17 @@ typedef struct {
 /* The step's introduction; simulates the sequences into g and writes the data and the Stan program. */
 static int ghmm_data(tut_ctx *ctx, ghmm_result *g, urn_error *err) {
   urn_report *r = &ctx->report;
-  urn_report_text(r, "Now the bags come in a sequence: the bag we draw from depends on the bag of the previous "
+  urn__plot_report_text(r, "Now the bags come in a sequence: the bag we draw from depends on the bag of the previous "
                      "draw (a Markov chain we do not see), and each bag prefers some colours. We observe three "
                      "sequences of 200 balls and recover the hidden process by expectation-maximization, as the "
                      "tutorial does with dynamax's GaussianHMM.");
-  urn_report_math(r, "z_1 ~ Categorical(pi),  z_t | z_{t-1} ~ Categorical(A[z_{t-1}, :]),  y_t | z_t ~ Normal(mu_{z_t}, "
+  urn__plot_report_math(r, "z_1 ~ Categorical(pi),  z_t | z_{t-1} ~ Categorical(A[z_{t-1}, :]),  y_t | z_t ~ Normal(mu_{z_t}, "
                      "Sigma_{z_t})\n"
                      "Generator:  pi = (1/3, 1/3, 1/3),  A = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]],  "
                      "mu = (-3, 0, 4),  Sigma = 0.7\n"
                      "EM: k-means initialization, transition stickiness 10, 100 iterations; the objective is the "
                      "log joint log p(y | theta) + log p(theta)");
-  urn_report_note(r, "dynamax's emission_covariances are covariances, so the generator's 0.7 is a variance (sd 0.84). "
+  urn__plot_report_note(r, "dynamax's emission_covariances are covariances, so the generator's 0.7 is a variance (sd 0.84). "
                      "The tutorial's reference line 'True LP' is computed with the fitted parameters (a slip in its "
                      "code); urn draws the log joint of the true parameters, under the same prior as the fit.");
   urn_rng rng;
@@ -117,7 +117,7 @@ static int ghmm_data(tut_ctx *ctx, ghmm_result *g, urn_error *err) {
   tut_report_data(ctx, "gaussian-hmm.data.json", data.data);
   urn_buf_free(&data);
   if (rc == URN_OK) rc = tut_write_text(ctx, "gaussian-hmm.stan", program, err);
-  urn_report_code(r, "The same model in Stan, for reference (gaussian-hmm.stan; its data: gaussian-hmm.data.json)",
+  urn__plot_report_code(r, "The same model in Stan, for reference (gaussian-hmm.stan; its data: gaussian-hmm.data.json)",
                   program);
   return rc;
 }
@@ -218,7 +218,7 @@ static void ghmm_report(tut_ctx *ctx, const ghmm_result *g) {
            "fitted state): 1->%d, 2->%d, 3->%d. After alignment the Viterbi states agree with the true states at "
            "%d of %d time steps (%.1f%%).",
            g->n_done, last, g->true_lp, perm[0] + 1, perm[1] + 1, perm[2] + 1, g->agree, B * T, pct);
-  urn_report_text(&ctx->report, txt);
+  urn__plot_report_text(&ctx->report, txt);
   snprintf(ctx->step->summary, sizeof ctx->step->summary,
            "EM log joint %.2f vs true %.2f; permutation 1->%d 2->%d 3->%d; %.1f%% states right", last, g->true_lp,
            perm[0] + 1, perm[1] + 1, perm[2] + 1, pct);
@@ -229,7 +229,7 @@ static int ghmm_fit_figures(tut_ctx *ctx, const ghmm_result *g, urn_error *err) 
   urn_svg svg;
   char ref_label[64];
   snprintf(ref_label, sizeof ref_label, "true parameters = %.2f", g->true_lp);
-  int rc = urn_plot_em_trace(&svg, g->trace, (size_t)g->n_done, 1, g->true_lp, ref_label, "Training log probability",
+  int rc = urn__plot_em_trace(&svg, g->trace, (size_t)g->n_done, 1, g->true_lp, ref_label, "Training log probability",
                              err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-em.svg",
@@ -242,12 +242,12 @@ static int ghmm_fit_figures(tut_ctx *ctx, const ghmm_result *g, urn_error *err) 
   const int *st[2] = {g->z, zrel};
   static const char *const sn[2] = {"true states", "inferred states (Viterbi, relabelled to the true labels)"};
   urn_states_plot sp = {g->y, T, NULL, st, sn, 2, K, "Training sequence 1: did the HMM get it right?", 0};
-  if (rc == URN_OK) rc = urn_plot_hmm_states(&svg, &sp, err);
+  if (rc == URN_OK) rc = urn__plot_hmm_states(&svg, &sp, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-states.svg", "Emissions over time with the state sequences as bands", err);
   const double *mats[2] = {A_true, g->A_rec};
   static const char *const mt[2] = {"True transition matrix", "Recovered transition matrix"};
-  if (rc == URN_OK) rc = urn_plot_heatmaps(&svg, mats, mt, 2, K, err);
+  if (rc == URN_OK) rc = urn__plot_heatmaps(&svg, mats, mt, 2, K, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-transitions.svg", "Transition matrices (recovered, in the true labels)", err);
   return rc;
@@ -268,7 +268,7 @@ static int ghmm_param_figures(tut_ctx *ctx, const ghmm_result *g, urn_error *err
       {"Emission means", "state", "mean", K, cats, 2, series, NULL, v2, NULL, NULL, 0, 0, 0},
       {"Emission variances", "state", "variance", K, cats, 2, series, NULL, v3, NULL, NULL, 0, 0, 0},
   };
-  int rc = urn_plot_bars(&svg, bp, 3, 3, "Original vs recovered parameters", err);
+  int rc = urn__plot_bars(&svg, bp, 3, 3, "Original vs recovered parameters", err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-params.svg",
                     "Initial probabilities come from only 3 sequences, hence far from uniform; emissions are close",
@@ -286,11 +286,11 @@ static int ghmm_param_figures(tut_ctx *ctx, const ghmm_result *g, urn_error *err
   const double *ys[2 * K] = {dens[0], dens[1], dens[2], dens[3], dens[4], dens[5]};
   static const char *const ll[2 * K] = {"original state 1", "original state 2", "original state 3",
                                         "recovered state 1", "recovered state 2", "recovered state 3"};
-  const char *cols[2 * K] = {urn_svg_color(0), urn_svg_color(1), urn_svg_color(2),
-                             urn_svg_color(0), urn_svg_color(1), urn_svg_color(2)};
+  const char *cols[2 * K] = {urn__plot_svg_color(0), urn__plot_svg_color(1), urn__plot_svg_color(2),
+                             urn__plot_svg_color(0), urn__plot_svg_color(1), urn__plot_svg_color(2)};
   int dashed[2 * K] = {0, 0, 0, 1, 1, 1};
   urn_lines_plot lp = {gx, NG, ys, 2 * K, ll, cols, dashed, "Emission distributions", "emission", "density"};
-  if (rc == URN_OK) rc = urn_plot_lines(&svg, &lp, err);
+  if (rc == URN_OK) rc = urn__plot_lines(&svg, &lp, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "gaussian-hmm-emissions.svg", "Original (solid) and recovered (dashed) emission densities",
                     err);

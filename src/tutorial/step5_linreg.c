@@ -34,13 +34,13 @@ static const char *const program =
 int tut_step_linreg(tut_ctx *ctx, urn_error *err) {
   const double w_true = 0.5, c_true = 5, sigma_true = 2;
   urn_report *r = &ctx->report;
-  urn_report_text(r, "The colour of a ball now depends on an input: the temperature x, from -10 (cold, blue) to 10 "
+  urn__plot_report_text(r, "The colour of a ball now depends on an input: the temperature x, from -10 (cold, blue) to 10 "
                      "(warm, red). The colour is a noisy linear function of the temperature; we infer the slope, "
                      "the intercept and the noise, and see the uncertainty in the fitted line.");
-  urn_report_math(r, "y_n ~ Normal(w x_n + c, sigma^2),  x_n ~ Uniform(-10, 10),  n = 1..1000\n"
+  urn__plot_report_math(r, "y_n ~ Normal(w x_n + c, sigma^2),  x_n ~ Uniform(-10, 10),  n = 1..1000\n"
                      "Prior:  w ~ Normal(0, 1),  c ~ Normal(0, 1),  sigma ~ |Normal(0, 1)|\n"
                      "Generator:  w = 0.5,  c = 5,  sigma = 2");
-  urn_report_code(r, "linreg.stan", program);
+  urn__plot_report_code(r, "linreg.stan", program);
   urn_rng rng;
   tut_data_rng(ctx, &rng);
   double *x = urn_xmalloc(2 * N * sizeof *x), *y = x + N;
@@ -71,7 +71,7 @@ int tut_step_linreg(tut_ctx *ctx, urn_error *err) {
     }
     urn_bar_panel bp = {NULL, "parameter", "value", 3, cats, 2, series, NULL, vals, lo, hi, 0, 0, 0};
     urn_svg svg;
-    rc = urn_plot_bars(&svg, &bp, 1, 1, "Original vs recovered GLM parameters", err);
+    rc = urn__plot_bars(&svg, &bp, 1, 1, "Original vs recovered GLM parameters", err);
     if (rc == URN_OK)
       rc = tut_figure(ctx, &svg, "linreg-bars.svg", "Generating values and posterior means with their 94% HDI", err);
   }

@@ -50,18 +50,18 @@ int tut_step_mixreg(tut_ctx *ctx, urn_error *err) {
   /* Component 1 = factory 1 (the larger slope) after alignment. */
   const double pi_true[2] = {0.3, 0.7}, w_true[2] = {0.8, -0.5}, c_true[2] = {1, -1}, sigma_true[2] = {1, 2};
   urn_report *r = &ctx->report;
-  urn_report_text(r, "Two factories make balls whose colour depends on their weight: in factory 1 heavier balls are "
+  urn__plot_report_text(r, "Two factories make balls whose colour depends on their weight: in factory 1 heavier balls are "
                      "redder, in factory 2 bluer and noisier. A shipment mixes 300 balls of factory 1 with 700 of "
                      "factory 2, and we do not know which ball came from where.");
-  urn_report_math(r, "y_n ~ pi_1 Normal(w_1 x_n + c_1, sigma_1^2) + pi_2 Normal(w_2 x_n + c_2, sigma_2^2)\n"
+  urn__plot_report_math(r, "y_n ~ pi_1 Normal(w_1 x_n + c_1, sigma_1^2) + pi_2 Normal(w_2 x_n + c_2, sigma_2^2)\n"
                      "Prior:  pi ~ Dirichlet(1, 1),  w_k, c_k ~ Normal(0, 1),  sigma_k ~ |Normal(0, 1)|\n"
                      "Generator:  factory 1: 300 balls, w = 0.8, c = 1, sigma = 1;  factory 2: 700 balls, w = -0.5, "
                      "c = -1, sigma = 2;  x ~ Uniform(1, 10)");
-  urn_report_note(r, "The tutorial's text says c = 1.5 and c = -2.0 for the two factories but its code generates "
+  urn__plot_report_note(r, "The tutorial's text says c = 1.5 and c = -2.0 for the two factories but its code generates "
                      "with c1 = 1 and c2 = -1, and its text sends 70% of the balls to factory 1 while its code "
                      "makes 300 balls in factory 1 and 700 in factory 2; urn follows the code. The sigmas are "
                      "standard deviations (numpy's scale).");
-  urn_report_code(r, "mixreg.stan (the tutorial's program, verbatim)", program);
+  urn__plot_report_code(r, "mixreg.stan (the tutorial's program, verbatim)", program);
   urn_rng rng;
   tut_data_rng(ctx, &rng);
   enum { N = N1 + N2 };
@@ -92,12 +92,12 @@ int tut_step_mixreg(tut_ctx *ctx, urn_error *err) {
   urn_svg svg;
   rc = tut_vars_make(&fit, raw_cols, raw_labels, NULL, 4, &raw, err);
   if (rc) goto out;
-  rc = urn_plot_trace(&svg, raw.v, 4, "Trace plot as sampled: the chains pick different labels", err);
+  rc = urn__plot_trace(&svg, raw.v, 4, "Trace plot as sampled: the chains pick different labels", err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "mixreg-trace.svg",
                     "Label switching: each chain mixes within one labelling, and the chains disagree on which component "
                     "is which", err);
-  if (rc == URN_OK) rc = urn_plot_rank(&svg, raw.v, 2, 2, "Rank plots as sampled", err);
+  if (rc == URN_OK) rc = urn__plot_rank(&svg, raw.v, 2, 2, "Rank plots as sampled", err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "mixreg-rank.svg", "Rank histograms far from flat: R-hat of the raw draws is large", err);
   /* Align every draw: component 1 is the one with the larger slope. */
@@ -135,7 +135,7 @@ int tut_step_mixreg(tut_ctx *ctx, urn_error *err) {
     }
   if (!any) strncat(msg, "none (all chains chose the same labelling this time)", sizeof msg - strlen(msg) - 1);
   strncat(msg, ". After alignment (component 1 = the larger slope):", sizeof msg - strlen(msg) - 1);
-  urn_report_text(r, msg);
+  urn__plot_report_text(r, msg);
   urn_plot_var av[8];
   char labels[8][16];
   double truths[4][2] = {{pi_true[0], pi_true[1]}, {w_true[0], w_true[1]}, {c_true[0], c_true[1]}, {sigma_true[0], sigma_true[1]}};
@@ -148,12 +148,12 @@ int tut_step_mixreg(tut_ctx *ctx, urn_error *err) {
       double m = 0, ss = 0, lo, hi;
       for (size_t i = 0; i < total; i++) m += al[p][k][i] / total;
       for (size_t i = 0; i < total; i++) ss += (al[p][k][i] - m) * (al[p][k][i] - m);
-      urn_plot_hdi(al[p][k], total, URN_PLOT_HDI_PROB, &lo, &hi);
+      urn__plot_hdi(al[p][k], total, URN_PLOT_HDI_PROB, &lo, &hi);
       tut_param(ctx, labels[q], truths[p][k], m, lo, hi, 4 * sqrt(ss / (total - 1)));
       double rh = urn_diag_rhat(al[p][k], fit.n_chains, fit.n_draws);
       if (isfinite(rh) && rh > worst_rhat) worst_rhat = rh;
     }
-  if (rc == URN_OK) rc = urn_plot_posterior(&svg, av, 8, 4, "Posterior after aligning the labels", err);
+  if (rc == URN_OK) rc = urn__plot_posterior(&svg, av, 8, 4, "Posterior after aligning the labels", err);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, "mixreg-posterior.svg", "Aligned posterior densities with the 94% HDI", err);
   /* The recovered lines: NLINES aligned draws of both components. */
   urn_regression_plot rp = {.x = x, .y = y, .n = N, .n_comp = 2, .true_slope = w_true, .true_intercept = c_true,

@@ -88,24 +88,24 @@ int tut_glmhmm_run(const tut_ctx *ctx, tut_glmhmm *g, urn_error *err) {
 
 int tut_step_glmhmm(tut_ctx *ctx, urn_error *err) {
   urn_report *r = &ctx->report;
-  urn_report_text(r, "Three conveyor belts make balls whose colour depends linearly on their weight, each belt with "
+  urn__plot_report_text(r, "Three conveyor belts make balls whose colour depends linearly on their weight, each belt with "
                      "its own line; the belt in use follows a Markov chain (belt 1 tends to hand over to belt 2, 2 to "
                      "3, 3 back to 1). We see weights and colours in sequence, never the belt. EM fits a GLM-HMM "
                      "(switching linear regression) to 10 sequences of 100 balls with uniform weights, and we check "
                      "it on a sequence whose input follows the tutorial's sine wave.");
-  urn_report_math(r, "z_1 ~ Categorical(1/3, 1/3, 1/3),  z_t | z_{t-1} ~ Categorical(A[z_{t-1}, :])\n"
+  urn__plot_report_math(r, "z_1 ~ Categorical(1/3, 1/3, 1/3),  z_t | z_{t-1} ~ Categorical(A[z_{t-1}, :])\n"
                      "y_t | x_t, z_t = k ~ Normal(w_k x_t + c_k, sigma_k^2)\n"
                      "Generator:  w = (1, -0.8, 0.2),  c = (2, 0, -1),  sigma^2 = (1, 0.8, 1.5),\n"
                      "            A = [[0.5, 0.4, 0.1], [0.1, 0.5, 0.4], [0.4, 0.1, 0.5]]\n"
                      "Training inputs x ~ Uniform(0, 10) (10 x 100);  test input x_t = 4 sin(2 pi t / 50) + 5, t = "
                      "0..99\n"
                      "EM: initialized from a draw of dynamax's prior, 50 iterations (fit_em's default)");
-  urn_report_note(r, "The tutorial's bullet list says biases 2, -1, 0 and sigmas 1, 1.5, 0.8, but its code (what "
+  urn__plot_report_note(r, "The tutorial's bullet list says biases 2, -1, 0 and sigmas 1, 1.5, 0.8, but its code (what "
                      "generated its data) uses biases 2, 0, -1 and passes 1, 0.8, 1.5 as emission_covariances; urn "
                      "follows the code, so these are variances (sd 1, 0.89, 1.22). Likewise the text draws the weights "
                      "x ~ Uniform(1, 10), the code np.random.uniform(0, 10): urn uses (0, 10). Labels are aligned with dynamax's "
                      "find_permutation on the Viterbi paths of the 1000 training steps.");
-  urn_report_text(r, "The same model in Stan is step 8's program (glm-hmm-nuts.stan), which samples its "
+  urn__plot_report_text(r, "The same model in Stan is step 8's program (glm-hmm-nuts.stan), which samples its "
                      "posterior by NUTS instead of maximizing it by EM.");
   tut_glmhmm *g = urn_xmalloc(sizeof *g);
   int rc = tut_glmhmm_run(ctx, g, err);
@@ -169,7 +169,7 @@ int tut_step_glmhmm(tut_ctx *ctx, urn_error *err) {
            "after alignment.",
            g->n_iter, g->trace[g->n_iter - 1], g->true_lp, g->perm[0] + 1, g->perm[1] + 1, g->perm[2] + 1,
            100 * g->test_accuracy);
-  urn_report_text(r, txt);
+  urn__plot_report_text(r, txt);
   snprintf(ctx->step->summary, sizeof ctx->step->summary,
            "EM log joint %.2f vs true %.2f; permutation 1->%d 2->%d 3->%d; test states %.0f%% right", g->trace[g->n_iter - 1],
            g->true_lp, g->perm[0] + 1, g->perm[1] + 1, g->perm[2] + 1, 100 * g->test_accuracy);
@@ -182,19 +182,19 @@ int tut_step_glmhmm(tut_ctx *ctx, urn_error *err) {
   const int *st[2] = {g->test_z, zrel};
   static const char *const sn[2] = {"true states", "inferred states (Viterbi, relabelled to the true labels)"};
   urn_states_plot sp = {g->test_y, T, g->test_x, st, sn, 2, K, "How about now after alignment?", 0};
-  if (rc == URN_OK) rc = urn_plot_hmm_states(&svg, &sp, err);
+  if (rc == URN_OK) rc = urn__plot_hmm_states(&svg, &sp, err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "glm-hmm-states.svg",
                     "Test sequence: where the input crosses the lines' intersections the belts are hard to tell apart",
                     err);
   snprintf(txt, sizeof txt, "generator's parameters = %.2f", g->true_lp);
   if (rc == URN_OK)
-    rc = urn_plot_em_trace(&svg, g->trace, (size_t)g->n_iter, 1, g->true_lp, txt,
+    rc = urn__plot_em_trace(&svg, g->trace, (size_t)g->n_iter, 1, g->true_lp, txt,
                            "EM training log probability", err);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, "glm-hmm-em.svg", "EM's log joint per iteration", err);
   const double *mats[2] = {g->A, g->em_A};
   static const char *const mt[2] = {"True transition matrix", "Recovered transition matrix"};
-  if (rc == URN_OK) rc = urn_plot_heatmaps(&svg, mats, mt, 2, K, err);
+  if (rc == URN_OK) rc = urn__plot_heatmaps(&svg, mats, mt, 2, K, err);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, "glm-hmm-transitions.svg", "Transition matrices (aligned labels)", err);
   static const char *const cats[K] = {"State 1", "State 2", "State 3"}, *const series[2] = {"Generator", "Recovered"};
   double v[4][2 * K];
@@ -210,7 +210,7 @@ int tut_step_glmhmm(tut_ctx *ctx, urn_error *err) {
       {"Variance comparison", "States", "variance", K, cats, 2, series, NULL, v[2], NULL, NULL, 0, 0, 0},
       {"Initial probabilities comparison", "States", "probability", K, cats, 2, series, NULL, v[3], NULL, NULL, 1, 0, 1},
   };
-  if (rc == URN_OK) rc = urn_plot_bars(&svg, bp, 4, 2, "GLM-HMM parameter recovery", err);
+  if (rc == URN_OK) rc = urn__plot_bars(&svg, bp, 4, 2, "GLM-HMM parameter recovery", err);
   if (rc == URN_OK)
     rc = tut_figure(ctx, &svg, "glm-hmm-params.svg", "Generator vs EM estimates (point estimates from 10 sequences)",
                     err);

@@ -55,18 +55,18 @@ static const char *const program =
 
 int tut_step_glmhmm_nuts(tut_ctx *ctx, urn_error *err) {
   urn_report *r = &ctx->report;
-  urn_report_text(r, "The tutorial stops at EM's point estimates because full Bayesian inference on the GLM-HMM is "
+  urn__plot_report_text(r, "The tutorial stops at EM's point estimates because full Bayesian inference on the GLM-HMM is "
                      "'computationally VERY expensive'. With the hidden states summed out by the forward algorithm "
                      "(Stan's hmm_marginal) the posterior is a smooth 15-dimensional density that NUTS samples "
                      "directly. Same data as step 7, the tutorial's priors, chains started at the EM estimate.");
-  urn_report_math(r, "p(y | x, theta) = sum over z of p(z_1) prod_t A[z_{t-1}, z_t] Normal(y_t | w_{z_t} x_t + "
+  urn__plot_report_math(r, "p(y | x, theta) = sum over z of p(z_1) prod_t A[z_{t-1}, z_t] Normal(y_t | w_{z_t} x_t + "
                      "c_{z_t}, sigma_{z_t}^2)   (hmm_marginal)\n"
                      "Prior:  rho ~ Dirichlet(1, 1, 1),  A[k, :] ~ Dirichlet(1, 1, 1),  w_k, c_k ~ Normal(0, 1),  "
                      "sigma_k ~ |Normal(0, 1)|");
-  urn_report_note(r, "The slopes are declared ordered so that the labels are identified; the tables below are in the "
+  urn__plot_report_note(r, "The slopes are declared ordered so that the labels are identified; the tables below are in the "
                      "generator's labels (belt 1: w = 1, belt 2: w = -0.8, belt 3: w = 0.2), and the EM estimates are "
                      "those of step 7 after alignment.");
-  urn_report_code(r, "glm-hmm-nuts.stan", program);
+  urn__plot_report_code(r, "glm-hmm-nuts.stan", program);
   tut_glmhmm *g = urn_xmalloc(sizeof *g);
   int rc = tut_glmhmm_run(ctx, g, err);
   if (rc) {
@@ -172,7 +172,7 @@ int tut_step_glmhmm_nuts(tut_ctx *ctx, urn_error *err) {
         {"Biases", "States", "bias", K, cats, 3, series, NULL, v[1], el[1], eh[1], 0, 0, 0},
         {"Variances", "States", "variance", K, cats, 3, series, NULL, v[2], el[2], eh[2], 0, 0, 0},
     };
-    rc = urn_plot_bars(&svg, bp, 3, 3, "Posterior intervals around the EM estimates", err);
+    rc = urn__plot_bars(&svg, bp, 3, 3, "Posterior intervals around the EM estimates", err);
     if (rc == URN_OK)
       rc = tut_figure(ctx, &svg, "glm-hmm-nuts-params.svg",
                       "Generator, EM point estimate, and NUTS posterior mean with its 94% HDI", err);

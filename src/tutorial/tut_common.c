@@ -47,13 +47,13 @@ int tut_write_text(const tut_ctx *ctx, const char *file, const char *text, urn_e
 int tut_figure(tut_ctx *ctx, urn_svg *svg, const char *file, const char *caption, urn_error *err) {
   char path[4096];
   tut_path(ctx, file, path, sizeof path);
-  int rc = urn_svg_write_file(svg, path, err);
+  int rc = urn__plot_svg_write_file(svg, path, err);
   if (rc == URN_OK) {
     char cap[1024];
     snprintf(cap, sizeof cap, "%s (%s)", caption ? caption : "", file);
-    urn_report_figure(&ctx->report, svg, cap);
+    urn__plot_report_figure(&ctx->report, svg, cap);
   }
-  urn_svg_free(svg);
+  urn__plot_svg_free(svg);
   return rc;
 }
 
@@ -91,8 +91,8 @@ void tut_report_params(tut_ctx *ctx) {
     cells[i * 6 + 4] = urn_xstrdup(buf);
     cells[i * 6 + 5] = urn_xstrdup(p->within ? "yes" : "NO");
   }
-  urn_report_heading(&ctx->report, "True vs recovered");
-  urn_report_table(&ctx->report, hdr, 6, (const char *const *)cells, s->n_params);
+  urn__plot_report_heading(&ctx->report, "True vs recovered");
+  urn__plot_report_table(&ctx->report, hdr, 6, (const char *const *)cells, s->n_params);
   for (size_t i = 0; i < s->n_params * 6; i++) free(cells[i]);
   free(cells);
 }
@@ -253,7 +253,7 @@ void tut_report_data(tut_ctx *ctx, const char *file, const char *json) {
   }
   char caption[256];
   snprintf(caption, sizeof caption, "The generated data (%s; arrays shortened here)", file);
-  urn_report_code(&ctx->report, caption, b.data ? b.data : "");
+  urn__plot_report_code(&ctx->report, caption, b.data ? b.data : "");
   urn_buf_free(&b);
   urn_json_free(j);
 }
@@ -339,7 +339,7 @@ int tut_fit_estimate(const tut_fit *fit, const char *name, double *mean, double 
   if (mean) *mean = m;
   if (sd) *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
   double l = NAN, h = NAN;
-  urn_plot_hdi(x, n, URN_PLOT_HDI_PROB, &l, &h);
+  urn__plot_hdi(x, n, URN_PLOT_HDI_PROB, &l, &h);
   if (lo) *lo = l;
   if (hi) *hi = h;
   free(x);
@@ -379,9 +379,9 @@ static double report_fit(tut_ctx *ctx, const tut_fit *fit) {
            "%zu chains x %zu draws; %lld gradient evaluations; %d divergent transitions after warmup; %.2f s "
            "(model construction + warmup + sampling).",
            fit->n_chains, fit->n_draws, fit->n_grad, fit->divergent, fit->wall);
-  urn_report_heading(&ctx->report, "Posterior summary");
-  urn_report_text(&ctx->report, line);
-  urn_report_table(&ctx->report, hdr, 8, (const char *const *)cells, nq);
+  urn__plot_report_heading(&ctx->report, "Posterior summary");
+  urn__plot_report_text(&ctx->report, line);
+  urn__plot_report_table(&ctx->report, hdr, 8, (const char *const *)cells, nq);
   for (size_t i = 0; i < nq * 8; i++) free(cells[i]);
   free(cells);
   return worst;
@@ -440,10 +440,10 @@ int tut_posterior_figures(tut_ctx *ctx, const tut_fit *fit, const tut_check *q, 
   if (rc) return rc;
   urn_svg svg;
   char file[256];
-  rc = urn_plot_posterior(&svg, v->v, q->n, q->panels_per_row, q->posterior_title, err);
+  rc = urn__plot_posterior(&svg, v->v, q->n, q->panels_per_row, q->posterior_title, err);
   snprintf(file, sizeof file, "%s-posterior.svg", q->name);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, file, q->posterior_caption, err);
-  if (rc == URN_OK) rc = urn_plot_trace(&svg, v->v, q->n, "Trace plot", err);
+  if (rc == URN_OK) rc = urn__plot_trace(&svg, v->v, q->n, "Trace plot", err);
   snprintf(file, sizeof file, "%s-trace.svg", q->name);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, file, "Per-chain densities and traces", err);
   return rc;
@@ -486,7 +486,7 @@ int tut_predictive_figure(tut_ctx *ctx, const tut_vars *v, tut_density_fn densit
   }
   pp->grid = grid, pp->n_grid = n_grid, pp->curves = curves, pp->n_curves = n_curves, pp->mean_curve = mean_curve;
   urn_svg svg;
-  int rc = urn_plot_predictive(&svg, pp, err);
+  int rc = urn__plot_predictive(&svg, pp, err);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, file, caption, err);
   free(grid);
   return rc;
@@ -506,7 +506,7 @@ int tut_regression_figure(tut_ctx *ctx, double *const *slope, double *const *int
   for (size_t k = 0; k < nc; k++) msl[k] = draws_mean(slope[k], total), mic[k] = draws_mean(intercept[k], total);
   rp->slopes = sl, rp->intercepts = ic, rp->n_lines = n_lines, rp->mean_slope = msl, rp->mean_intercept = mic;
   urn_svg svg;
-  int rc = urn_plot_regression(&svg, rp, err);
+  int rc = urn__plot_regression(&svg, rp, err);
   if (rc == URN_OK) rc = tut_figure(ctx, &svg, file, caption, err);
   free(sl);
   return rc;

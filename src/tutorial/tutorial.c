@@ -145,7 +145,7 @@ int urn_tutorial_run(const urn_tutorial_opts *opts, urn_tutorial_result *res, ur
   if (rc) return rc;
   double t0 = tut_now_seconds();
   tut_ctx ctx = {.opts = opts, .threads = opts->threads > 0 ? opts->threads : 2};
-  urn_report_begin(&ctx.report, "urn tutorial: Bayesian modeling, end to end",
+  urn__plot_report_begin(&ctx.report, "urn tutorial: Bayesian modeling, end to end",
                    "Every step below generates its data with urn's own random number generator at a fixed seed, "
                    "exactly as the tutorial specifies the generative process, fits the model (in closed form, by "
                    "NUTS on the Stan program shown, or by EM), and compares the recovered values with the ones that "
@@ -160,7 +160,7 @@ int urn_tutorial_run(const urn_tutorial_opts *opts, urn_tutorial_result *res, ur
     ctx.step = s;
     char id[32];
     snprintf(id, sizeof id, "step%d", i + 1);
-    urn_report_section(&ctx.report, id, s->title);
+    urn__plot_report_section(&ctx.report, id, s->title);
     if (opts->out) {
       fprintf(opts->out, "running step %d (%s)...\n", i + 1, s->name);
       fflush(opts->out);
@@ -174,7 +174,7 @@ int urn_tutorial_run(const urn_tutorial_opts *opts, urn_tutorial_result *res, ur
       snprintf(s->error, sizeof s->error, "%.500s", e.msg);
       char note[700];
       snprintf(note, sizeof note, "This step failed: %.500s", e.msg);
-      urn_report_note(&ctx.report, note);
+      urn__plot_report_note(&ctx.report, note);
       if (first_error == URN_OK) {
         first_error = s->status;
         urn_error_set(err, s->status, "step %d (%s): %s", i + 1, s->name, e.msg);
@@ -183,16 +183,16 @@ int urn_tutorial_run(const urn_tutorial_opts *opts, urn_tutorial_result *res, ur
     if (s->n_params) tut_report_params(&ctx);
     char line[128];
     snprintf(line, sizeof line, "Step wall time: %.2f s.", s->wall_seconds);
-    urn_report_text(&ctx.report, line);
+    urn__plot_report_text(&ctx.report, line);
     print_step(opts->out, s);
   }
   res->wall_seconds = tut_now_seconds() - t0;
   char path[4096];
   snprintf(path, sizeof path, "%s/report.html", opts->out_dir);
   urn_error e;
-  rc = urn_report_write(&ctx.report, path, &e);
+  rc = urn__plot_report_write(&ctx.report, path, &e);
   if (rc == URN_OK) rc = write_results(opts, res, &e);
-  urn_report_free(&ctx.report);
+  urn__plot_report_free(&ctx.report);
   if (opts->out) {
     fprintf(opts->out, "\ntotal wall time %.2f s; %zu quantities outside their tolerance; wrote %s/report.html and "
                        "%s/results.json\n",
