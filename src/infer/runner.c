@@ -138,6 +138,56 @@ static int fisher_learn(urn_fisher_adapt *fa, urn_nuts *s, urn_stepsize_adapt *s
   return URN_OK;
 }
 
+/* The start of adaptation (Stan's dual averaging of the step size, and the metric's estimator: Fisher
+ * divergence or Stan's windowed variances) from the chain's initial point; the initial step size found by
+ * Stan's heuristic.  An error names the chain. */
+static int adapt_start(const urn_sample_config *cfg, urn_nuts *s, int chain, int fisher, int learn_metric,
+                       urn_stepsize_adapt *sa, urn_metric_adapt *ma, urn_fisher_adapt *fa, double *inv_metric,
+                       urn_error *err) {
+  size_t dim = s->target->dim;
+  unsigned warmup = (unsigned)cfg->num_warmup;
+  int status = URN_OK;
+  urn_stepsize_adapt_init(sa, cfg->adapt_delta, cfg->adapt_gamma, cfg->adapt_kappa, cfg->adapt_t0);
+  sa->mu = log(10 * s->epsilon);
+  if (fisher) {
+    /* the full-rank estimate (dense + fisher) keeps every eigenvalue: cutoff 0 */
+    double cutoff = cfg->adapt_scheme == URN_ADAPT_LOWRANK ? cfg->lowrank_cutoff : 0;
+    urn_fisher_adapt_init(fa, dim, cfg->metric == URN_METRIC_DENSE, warmup, cutoff, 1e-5,
+                          cfg->adapt_scheme == URN_ADAPT_LOWRANK ? cfg->lowrank_max_rank : 0);
+    sa->max_log = log(M_PI);
+    status = fisher_start(cfg, fa, s, chain, inv_metric, err);
+  } else if (learn_metric)
+    urn_metric_adapt_init(ma, dim, cfg->metric == URN_METRIC_DENSE, warmup, cfg->init_buffer, cfg->term_buffer,
+                          cfg->window, NULL);
+  if (status == URN_OK) status = urn_nuts_init_stepsize(s, err);
+  if (status == URN_OK && fisher) sa->mu = log(10 * s->epsilon); /* nuts-rs: mu from the initial step size */
+  if (status != URN_OK) {
+    char cause[sizeof err->msg]; /* the message is rewritten in place: format from a copy */
+    snprintf(cause, sizeof cause, "%s", err->msg[0] ? err->msg : "failed");
+    urn_error_set(err, status, "chain %d: initializing the step size: %s", chain + 1, cause);
+  }
+  return status;
+}
+
+/* One warmup iteration of Stan's windowed metric estimator: at the end of a window the new metric is set and
+ * the step size found again, its dual averaging restarted. */
+static int windowed_learn(urn_metric_adapt *ma, urn_nuts *s, urn_stepsize_adapt *sa, int chain, double *inv_metric,
+                          urn_error *err) {
+  int upd = urn_metric_adapt_learn(ma, inv_metric, s->z.q);
+  if (upd < 0)
+    return urn_error_set(err, URN_EFATAL,
+                         "chain %d: numerical overflow in metric adaptation: the sampler met extreme values "
+                         "on the unconstrained scale; the posterior may be too wide or improper",
+                         chain + 1);
+  if (upd == 0) return URN_OK;
+  int status = urn_nuts_set_inv_metric(s, inv_metric, err);
+  if (status == URN_OK) status = urn_nuts_init_stepsize(s, err);
+  if (status != URN_OK) return status;
+  sa->mu = log(10 * s->epsilon);
+  urn_stepsize_adapt_restart(sa);
+  return URN_OK;
+}
+
 int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int chain, const double *init,
                      const urn_sample_sink *sink, volatile sig_atomic_t *stop, urn_chain_result *res) {
   memset(res, 0, sizeof *res);
@@ -177,27 +227,7 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
   if (status == URN_OK && sink && sink->start) status = sink->start(sink->ctx, chain, s->z.q, &res->err);
   if (status == URN_OK) {
     s->epsilon = cfg->stepsize;
-    if (adapt) {
-      urn_stepsize_adapt_init(&sa, cfg->adapt_delta, cfg->adapt_gamma, cfg->adapt_kappa, cfg->adapt_t0);
-      sa.mu = log(10 * s->epsilon);
-      if (fisher) {
-        /* the full-rank estimate (dense + fisher) keeps every eigenvalue: cutoff 0 */
-        double cutoff = cfg->adapt_scheme == URN_ADAPT_LOWRANK ? cfg->lowrank_cutoff : 0;
-        urn_fisher_adapt_init(&fa, dim, cfg->metric == URN_METRIC_DENSE, (unsigned)warmup, cutoff, 1e-5,
-                              cfg->adapt_scheme == URN_ADAPT_LOWRANK ? cfg->lowrank_max_rank : 0);
-        sa.max_log = log(M_PI);
-        status = fisher_start(cfg, &fa, s, chain, inv_metric, &res->err);
-      } else if (learn_metric)
-        urn_metric_adapt_init(&ma, dim, cfg->metric == URN_METRIC_DENSE, (unsigned)warmup, cfg->init_buffer,
-                              cfg->term_buffer, cfg->window, NULL);
-      if (status == URN_OK) status = urn_nuts_init_stepsize(s, &res->err);
-      if (status == URN_OK && fisher) sa.mu = log(10 * s->epsilon); /* nuts-rs: mu from the initial step size */
-      if (status != URN_OK) {
-        char cause[sizeof res->err.msg]; /* the message is rewritten in place: format from a copy */
-        snprintf(cause, sizeof cause, "%s", res->err.msg[0] ? res->err.msg : "failed");
-        urn_error_set(&res->err, status, "chain %d: initializing the step size: %s", chain + 1, cause);
-      }
-    }
+    if (adapt) status = adapt_start(cfg, s, chain, fisher, learn_metric, &sa, &ma, &fa, inv_metric, &res->err);
   }
   int started = status == URN_OK;
   if (started && warmup == 0 && sink && sink->adapted) /* no warmup: the state sampling starts from */
@@ -227,26 +257,9 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
       else if (collapsed_since < 0) collapsed_since = m;
       if (!collapse_warned && collapsed_since >= 0 && (m - collapsed_since + 1 >= COLLAPSE_ITERATIONS || m == warmup - 1))
         collapse_warned = 1, warn_collapse(sink, chain, s->epsilon, collapsed_since + 1);
-      if (fisher) {
-        status = fisher_learn(&fa, s, &sa, (unsigned)m, prev_q, inv_metric, &res->err);
-        if (status != URN_OK) break;
-      } else if (learn_metric) {
-        int upd = urn_metric_adapt_learn(&ma, inv_metric, s->z.q);
-        if (upd < 0) {
-          status = urn_error_set(&res->err, URN_EFATAL,
-                                 "chain %d: numerical overflow in metric adaptation: the sampler met extreme values "
-                                 "on the unconstrained scale; the posterior may be too wide or improper",
-                                 chain + 1);
-          break;
-        }
-        if (upd > 0) {
-          status = urn_nuts_set_inv_metric(s, inv_metric, &res->err);
-          if (status == URN_OK) status = urn_nuts_init_stepsize(s, &res->err);
-          if (status != URN_OK) break;
-          sa.mu = log(10 * s->epsilon);
-          urn_stepsize_adapt_restart(&sa);
-        }
-      }
+      if (fisher) status = fisher_learn(&fa, s, &sa, (unsigned)m, prev_q, inv_metric, &res->err);
+      else if (learn_metric) status = windowed_learn(&ma, s, &sa, chain, inv_metric, &res->err);
+      if (status != URN_OK) break;
     }
     st.momentum = s->z.p, st.gradient = s->z.g;
     if (!in_warmup && st.divergent) divergences++;
