@@ -316,10 +316,7 @@ static void f_append(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
     return;
   }
   /* matrices (or vector/row_vector with matrix) */
-  int xr = x->ty.base == URN_TY_ROW_VECTOR ? 1 : urn_val_rows(x), xc = x->ty.base == URN_TY_VECTOR ? 1 : urn_val_cols(x);
-  int yr = y->ty.base == URN_TY_ROW_VECTOR ? 1 : urn_val_rows(y), yc = y->ty.base == URN_TY_VECTOR ? 1 : urn_val_cols(y);
-  if (x->ty.base == URN_TY_ROW_VECTOR) xc = x->dim[0];
-  if (y->ty.base == URN_TY_ROW_VECTOR) yc = y->dim[0];
+  int xr = (int)urn__lang_rows(x), xc = (int)urn__lang_cols(x), yr = (int)urn__lang_rows(y), yc = (int)urn__lang_cols(y);
   if (row ? xc != yc : xr != yr) urn_ev_reject(ev, "%s: sizes do not match (%d x %d and %d x %d)", b->name, xr, xc, yr, yc);
   int32_t dim[2] = {row ? xr + yr : xr, row ? xc : xc + yc};
   urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, dim, var);

@@ -13,18 +13,7 @@
 #include "lang/fn_complex.h"
 #include "lang/fn_shape.h"
 
-
 static int is_var(const urn_val *a) { return a->ix != NULL; }
-static size_t nrows(const urn_val *a) {
-  int b = a->ty.base;
-  if (b == URN_TY_COMPLEX_ROW_VECTOR || b == URN_TY_ROW_VECTOR || !urn_base_ndim(b)) return 1;
-  return (size_t)a->dim[a->ty.dims];
-}
-static size_t ncols(const urn_val *a) {
-  int b = a->ty.base;
-  if (b == URN_TY_COMPLEX_MATRIX || b == URN_TY_MATRIX) return (size_t)a->dim[a->ty.dims + 1];
-  return b == URN_TY_COMPLEX_ROW_VECTOR || b == URN_TY_ROW_VECTOR ? (size_t)a->dim[a->ty.dims] : 1;
-}
 
 /* A complex result: base COMPLEX_VECTOR/ROW_VECTOR (n = rows or cols) or MATRIX, or an array (dims, dim). */
 static void result(urn_ev *ev, urn_val *out, int base, size_t rows, size_t cols, int var) {
@@ -38,7 +27,7 @@ static int32_t size_arg(urn_ev *ev, const urn_builtin *b, const urn_val *a) {
 }
 
 static void f_rows_cols(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
-  urn_val_set_scalar(ev, out, URN_TY_INT, (double)(b->aux2 ? ncols(&args[0]) : nrows(&args[0])), -1);
+  urn_val_set_scalar(ev, out, URN_TY_INT, (double)(b->aux2 ? urn__lang_cols(&args[0]) : urn__lang_rows(&args[0])), -1);
 }
 
 /* to_vector / to_row_vector (aux2 1) of a complex container: its elements in column-major order
@@ -52,7 +41,7 @@ static void f_to_vec(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
 /* to_array_1d (column-major) and to_array_2d (aux2 1) of complex vectors and matrices. */
 static void f_to_array(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *a = &args[0];
-  size_t r = nrows(a), c = ncols(a);
+  size_t r = urn__lang_rows(a), c = urn__lang_cols(a);
   int32_t dim[2] = {(int32_t)(b->aux2 ? r : r * c), (int32_t)c};
   urn_val_alloc(ev, out, (urn_type){URN_TY_COMPLEX, (unsigned char)(b->aux2 ? 2 : 1)}, dim, is_var(a));
   if (b->aux2) urn__lang_rows_to_cols(out, a, c, r); /* arrays are row-major */
@@ -82,7 +71,7 @@ static void f_to_matrix(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val 
     urn__lang_rows_to_cols(out, a, r, c);
     return;
   }
-  result(ev, out, URN_TY_COMPLEX_MATRIX, nrows(a), ncols(a), is_var(a));
+  result(ev, out, URN_TY_COMPLEX_MATRIX, urn__lang_rows(a), urn__lang_cols(a), is_var(a));
   for (size_t k = 0; k < total; k++) urn__lang_elem_copy(out, k, a, k);
 }
 
@@ -121,7 +110,7 @@ static void f_reverse(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *a
 static void f_append(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0], *y = &args[1];
   int col = b->aux2;
-  size_t xr = nrows(x), xc = ncols(x), yr = nrows(y), yc = ncols(y);
+  size_t xr = urn__lang_rows(x), xc = urn__lang_cols(x), yr = urn__lang_rows(y), yc = urn__lang_cols(y);
   if (col ? xr != yr : xc != yc)
     urn_ev_reject(ev, "%s: the arguments have %zu and %zu %s, but they must match", b->name, col ? xr : xc, col ? yr : yc, col ? "rows" : "columns");
   size_t r = col ? xr : xr + yr, c = col ? xc + yc : xc;
@@ -139,7 +128,7 @@ static void f_append(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
 /* block(m, i, j, nr, nc), sub_row(m, i, j, n) (aux2 1), sub_col(m, i, j, n) (2), row(m, i) (3), col(m, j) (4). */
 static void f_block(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *m = &args[0];
-  size_t R = nrows(m), C = ncols(m);
+  size_t R = urn__lang_rows(m), C = urn__lang_cols(m);
   long i0 = 1, j0 = 1, nr = (long)R, nc = (long)C;
   switch (b->aux2) {
     case 0: i0 = (long)args[1].v[0], j0 = (long)args[2].v[0], nr = (long)args[3].v[0], nc = (long)args[4].v[0]; break;

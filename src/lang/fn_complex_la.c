@@ -31,6 +31,7 @@
 
 #include "lang/fn.h"
 #include "lang/fn_complex.h"
+#include "lang/fn_shape.h"
 #include "math/cplx.h"
 #include "math/fft.h"
 
@@ -38,17 +39,6 @@ typedef double complex cd;
 
 static int is_var(const urn_val *a) { return a->ix != NULL; }
 
-/* Rows and columns as Stan counts them (a row vector has one row). */
-static size_t nrows(const urn_val *a) {
-  int b = a->ty.base;
-  if (b == URN_TY_ROW_VECTOR || b == URN_TY_COMPLEX_ROW_VECTOR || !urn_base_ndim(b)) return 1;
-  return (size_t)a->dim[a->ty.dims];
-}
-static size_t ncols(const urn_val *a) {
-  int b = a->ty.base;
-  if (b == URN_TY_MATRIX || b == URN_TY_COMPLEX_MATRIX) return (size_t)a->dim[a->ty.dims + 1];
-  return b == URN_TY_ROW_VECTOR || b == URN_TY_COMPLEX_ROW_VECTOR ? (size_t)a->dim[a->ty.dims] : 1;
-}
 
 /* A complex result of base b with sizes (rows, cols) for the matrix bases, rows for vectors. */
 static void cx_result(urn_ev *ev, urn_val *out, int base, int rows, int cols, int var) {
@@ -119,7 +109,7 @@ static void matmul_reverse(urn_tape *t, void *data) {
 /* multiply of complex (or promoted) matrices, vectors and row vectors; aux2 is the result base. */
 static void f_matmul(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
   const urn_val *x = &args[0], *y = &args[1];
-  size_t m = nrows(x), k = ncols(x), k2 = nrows(y), n = ncols(y);
+  size_t m = urn__lang_rows(x), k = urn__lang_cols(x), k2 = urn__lang_rows(y), n = urn__lang_cols(y);
   if (k != k2) urn_ev_reject(ev, "multiply: the columns of the first argument (%zu) must match the rows of the second (%zu)", k, k2);
   int var = is_var(x) || is_var(y);
   cx_result(ev, out, b->aux2, (int)m, (int)n, var);
@@ -179,10 +169,10 @@ static void f_dot_self(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *
 /* rows_/columns_dot_product (two arguments) and rows_/columns_dot_self (one); aux2: 1 for columns. */
 static void f_rowcol_dot(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
   const urn_val *x = &args[0], *y = na > 1 ? &args[1] : NULL;
-  size_t r = nrows(x), c = ncols(x);
-  if (y && (nrows(y) != r || ncols(y) != c))
-    urn_ev_reject(ev, "%s: the arguments are %zu x %zu and %zu x %zu, but must have the same size", b->name, r, c, nrows(y),
-                  ncols(y));
+  size_t r = urn__lang_rows(x), c = urn__lang_cols(x);
+  if (y && (urn__lang_rows(y) != r || urn__lang_cols(y) != c))
+    urn_ev_reject(ev, "%s: the arguments are %zu x %zu and %zu x %zu, but must have the same size", b->name, r, c, urn__lang_rows(y),
+                  urn__lang_cols(y));
   int cols = b->aux2;
   size_t nout = cols ? c : r, len = cols ? r : c;
   cx_result(ev, out, cols ? URN_TY_COMPLEX_ROW_VECTOR : URN_TY_COMPLEX_VECTOR, (int)nout, (int)nout, is_var(x) || (y && is_var(y)));
@@ -198,7 +188,7 @@ static void f_reduce(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
   const urn_val *a = &args[0];
   size_t n = urn_cx_count(a), step = 1, K = n;
   if (b->aux2 == 2) {
-    size_t r = nrows(a), c = ncols(a);
+    size_t r = urn__lang_rows(a), c = urn__lang_cols(a);
     K = r < c ? r : c, step = r + 1;
   }
   urn_val_alloc(ev, out, (urn_type){URN_TY_COMPLEX, 0}, NULL, is_var(a));
@@ -243,7 +233,7 @@ static void copy_elem(urn_val *out, size_t o, const urn_val *a, size_t i) {
 
 static void f_transpose(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
   const urn_val *a = &args[0];
-  int r = (int)nrows(a), c = (int)ncols(a);
+  int r = (int)urn__lang_rows(a), c = (int)urn__lang_cols(a);
   int base = a->ty.base == URN_TY_COMPLEX_VECTOR || a->ty.base == URN_TY_VECTOR ? URN_TY_COMPLEX_ROW_VECTOR
              : a->ty.base == URN_TY_COMPLEX_ROW_VECTOR || a->ty.base == URN_TY_ROW_VECTOR ? URN_TY_COMPLEX_VECTOR
                                                                                          : URN_TY_COMPLEX_MATRIX;
@@ -260,13 +250,13 @@ static void f_diag_matrix(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_va
 }
 
 static void f_diagonal(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
-  size_t r = nrows(&args[0]), c = ncols(&args[0]), n = r < c ? r : c;
+  size_t r = urn__lang_rows(&args[0]), c = urn__lang_cols(&args[0]), n = r < c ? r : c;
   cx_result(ev, out, URN_TY_COMPLEX_VECTOR, (int)n, 1, is_var(&args[0]));
   for (size_t i = 0; i < n; i++) copy_elem(out, i, &args[0], i + i * r);
 }
 
 static void f_symmetrize(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
-  size_t r = nrows(&args[0]), c = ncols(&args[0]);
+  size_t r = urn__lang_rows(&args[0]), c = urn__lang_cols(&args[0]);
   if (r != c) urn_ev_reject(ev, "symmetrize_from_lower_tri: Expecting a square matrix; rows of m (%zu) and columns of m (%zu) must match", r, c);
   cx_result(ev, out, URN_TY_COMPLEX_MATRIX, (int)r, (int)r, is_var(&args[0]));
   for (size_t j = 0; j < r; j++)
@@ -276,7 +266,7 @@ static void f_symmetrize(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val
 /* add_diag(m, d): d a scalar or a vector of the diagonal's length. */
 static void f_add_diag(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
   const urn_val *m = &args[0], *d = &args[1];
-  size_t r = nrows(m), c = ncols(m), k = r < c ? r : c, nd = urn_cx_count(d);
+  size_t r = urn__lang_rows(m), c = urn__lang_cols(m), k = r < c ? r : c, nd = urn_cx_count(d);
   int scalar = d->ty.dims == 0 && !urn_base_ndim(d->ty.base);
   if (!scalar && nd != k) urn_ev_reject(ev, "add_diag: the diagonal has %zu elements, but the argument has %zu", k, nd);
   cx_result(ev, out, URN_TY_COMPLEX_MATRIX, (int)r, (int)c, is_var(m) || is_var(d));
@@ -292,7 +282,7 @@ static void f_add_diag(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *
 static void f_diag_multiply(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
   int post = b->aux2;
   const urn_val *m = post ? &args[0] : &args[1], *v = post ? &args[1] : &args[0];
-  size_t r = nrows(m), c = ncols(m), nv = urn_cx_count(v);
+  size_t r = urn__lang_rows(m), c = urn__lang_cols(m), nv = urn_cx_count(v);
   if (nv != (post ? c : r)) urn_ev_reject(ev, "%s: the vector has %zu elements, but the matrix has %zu %s", b->name, nv, post ? c : r, post ? "columns" : "rows");
   cx_result(ev, out, URN_TY_COMPLEX_MATRIX, (int)r, (int)c, is_var(m) || is_var(v));
   for (size_t j = 0; j < c; j++)
@@ -330,9 +320,9 @@ static void mdr_reverse(urn_tape *t, void *data) {
 
 static void f_mdivide_right(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
   const urn_val *B = &args[0], *A = &args[1];
-  size_t m = nrows(B), n = ncols(B);
-  if (nrows(A) != n || ncols(A) != n)
-    urn_ev_reject(ev, "mdivide_right: the second argument must be a %zu x %zu matrix (got %zu x %zu)", n, n, nrows(A), ncols(A));
+  size_t m = urn__lang_rows(B), n = urn__lang_cols(B);
+  if (urn__lang_rows(A) != n || urn__lang_cols(A) != n)
+    urn_ev_reject(ev, "mdivide_right: the second argument must be a %zu x %zu matrix (got %zu x %zu)", n, n, urn__lang_rows(A), urn__lang_cols(A));
   int var = is_var(A) || is_var(B);
   cx_result(ev, out, b->aux2, (int)m, (int)n, var);
   cd *Az = urn_cx_load(ev, A), *Bz = urn_cx_load(ev, B);
@@ -374,7 +364,7 @@ static void fft_reverse(urn_tape *t, void *data) {
 static void f_fft(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int na) {
   const urn_val *a = &args[0];
   int two = b->aux2 >= 2, inv = b->aux2 & 1;
-  size_t m = nrows(a), n = two ? ncols(a) : 1;
+  size_t m = urn__lang_rows(a), n = two ? urn__lang_cols(a) : 1;
   cx_result(ev, out, two ? URN_TY_COMPLEX_MATRIX : URN_TY_COMPLEX_VECTOR, (int)m, (int)n, is_var(a));
   cd *z = urn_cx_load(ev, a);
   if (two) urn_dft2(m, n, (double *)z, inv);
@@ -389,7 +379,7 @@ static void f_fft(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
 /* ---- eigen and singular values ---- */
 
 static cd *square(urn_ev *ev, const urn_builtin *b, const urn_val *a, size_t *n) {
-  size_t r = nrows(a), c = ncols(a);
+  size_t r = urn__lang_rows(a), c = urn__lang_cols(a);
   if (r != c) urn_ev_reject(ev, "%s: Expecting a square matrix; rows of m (%zu) and columns of m (%zu) must match", b->name, r, c);
   for (size_t i = 0; i < urn_cx_count(a); i++) {
     cd z = urn_cx_get(a, i, NULL, NULL);
@@ -588,7 +578,7 @@ static void f_spec(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args
   spec_cb *c = urn_arena_alloc(&ev->arena, sizeof *c);
   memset(c, 0, sizeof *c);
   c->a = *a, c->kind = kind;
-  size_t rows = nrows(a), cols = ncols(a), k;
+  size_t rows = urn__lang_rows(a), cols = urn__lang_cols(a), k;
   cd *A = NULL;
   if (kind < 2) {
     A = square(ev, b, a, &k);

@@ -8,6 +8,19 @@
 
 #include "lang/eval.h"
 
+/* Rows and columns as Stan counts them, real or complex: a row vector is 1 x n, a vector n x 1, a scalar
+ * 1 x 1; for an array, those of its elements. */
+static inline size_t urn__lang_rows(const urn_val *a) {
+  int b = a->ty.base;
+  if (b == URN_TY_ROW_VECTOR || b == URN_TY_COMPLEX_ROW_VECTOR || !urn_base_ndim(b)) return 1;
+  return (size_t)a->dim[a->ty.dims];
+}
+static inline size_t urn__lang_cols(const urn_val *a) {
+  int b = a->ty.base;
+  if (b == URN_TY_MATRIX || b == URN_TY_COMPLEX_MATRIX) return (size_t)a->dim[a->ty.dims + 1];
+  return b == URN_TY_ROW_VECTOR || b == URN_TY_COMPLEX_ROW_VECTOR ? (size_t)a->dim[a->ty.dims] : 1;
+}
+
 /* Element o of out <- element i of a (indices count elements, not doubles): urn_base_width(out's base)
  * doubles with their nodes; a real a in a complex out gets imaginary part 0 (constant). */
 void urn__lang_elem_copy(urn_val *out, size_t o, const urn_val *a, size_t i);
