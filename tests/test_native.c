@@ -55,14 +55,27 @@ static const ncase CASES[] = {
      "parameters { vector[J] m; real<lower=0> s; }\n"
      "model { m ~ normal(0, 3); s ~ normal(0, 1);\n"
      "  for (j in 1:J) for (n in 1:N) y[n] ~ normal(m[j] * x[n] + m[g[n]] / s, s); }\n"},
-    {"outside the subset: a local vector", 0,
+    {"radon centred: a local vector of nodes read back, a scalar local per iteration", 1,
+     "data { int N; int J; array[N] int g; vector[N] x; vector[N] y; }\n"
+     "parameters { real<lower=0> sy; vector[J] a; vector[J] b; real ma; }\n"
+     "model { vector[N] mu; a ~ normal(ma, 2); b ~ normal(0, 1); sy ~ normal(0, 1);\n"
+     "  for (n in 1:N) { mu[n] = a[g[n]] + x[n] * b[g[n]]; target += normal_lpdf(y[n] | mu[n], sy); }\n"
+     "  for (n in 1:N) { real r = mu[n] * mu[n] - ma; r = r / 8 + sy; y[n] ~ normal(r, 3); } }\n"},
+    {"a local vector of leaves as a whole argument, an element overwritten", 2,
      "data { int N; vector[N] y; }\n"
      "parameters { real m; real<lower=0> s; }\n"
-     "model { vector[N] mu; for (n in 1:N) mu[n] = m; y ~ normal(mu, s); s ~ normal(0, 1); }\n"},
-    {"outside the subset: exp()", 0,
+     "model { vector[N] mu; for (n in 1:N) mu[n] = m; mu[2] = m * s; y ~ normal(mu, s); s ~ normal(0, 1); }\n"},
+    {"math functions through the built-ins' kernels: exp, inv_logit, log1p, log_sum_exp(a, b), fmax", 1,
+     "data { int N; vector[N] y; array[N] int z; vector[N] x; }\n"
+     "parameters { real m; real ls; real b; }\n"
+     "model { m ~ normal(0, 1); ls ~ normal(0, 1); b ~ normal(0, 1);\n"
+     "  for (n in 1:N) { y[n] ~ normal(m + log1p(exp(b)), exp(ls));\n"
+     "    z[n] ~ bernoulli(inv_logit(b * x[n]));\n"
+     "    target += log_sum_exp(m, fmax(b, x[n]) * 0.5) - log_sum_exp(ls, 1.0); } }\n"},
+    {"outside the subset: if", 0,
      "data { int N; vector[N] y; }\n"
-     "parameters { real m; real ls; }\n"
-     "model { for (n in 1:N) y[n] ~ normal(m, exp(ls)); }\n"},
+     "parameters { real m; }\n"
+     "model { for (n in 1:N) if (y[n] > 0) y[n] ~ normal(m, 1); }\n"},
 };
 #define NCASES (sizeof CASES / sizeof CASES[0])
 

@@ -16,16 +16,18 @@
 #include <string.h>
 
 #include "lang/eval_rt.h"
+#include "lang/fn.h"
 #include "math/dist.h"
 #include "native/native.h"
 
 /* What a scalar expression produced. */
-enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN };
+enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN, NR_LOCAL, NR_LRUN };
 typedef struct nref {
   int kind;  /* NR_CONST (no node), NR_LEAF (an earlier tape node), NR_NODE (a node of this statement) */
   int v;     /* the C variable vN holding its value */
   int x;     /* NR_LEAF: the C variable xN holding its tape node */
   int node;  /* NR_NODE: its number among the statement's nodes */
+  int loc;   /* NR_LOCAL: the local's C number (LvN, LrN, LaN); its element offset is in C variable oX (X = v) */
 } nref;
 
 /* One operand of a node of the statement being emitted. */
@@ -33,6 +35,10 @@ typedef struct nop {
   int kind;  /* NR_LEAF, NR_NODE, or NR_RUN: every value of a slot (a container argument) */
   int ref;   /* NR_LEAF: offset in the statement's L record; NR_NODE: node number; NR_RUN: slot index */
   int off;   /* offset of its partial in the statement's P record (NR_RUN: of its partials' array in Q) */
+  int loc;   /* NR_LOCAL / NR_LRUN: the local's C number.  A local element holds a value and a reference: an
+                earlier tape node (>= 0), or -2: a node of an earlier statement whose adjoint is LaN[element]
+                (the reverse of the statement that made it takes it from there); reading a constant (-1)
+                element where a node is expected declines the evaluation */
 } nop;
 
 #define NAT_MAX_OPS 16
@@ -58,6 +64,9 @@ typedef struct emitter {
   int qvar[NAT_MAX_REC];      /* Q record entry i: the C variable qN holding the partials' array */
   int loop_slot[32], loop_var[32]; /* enclosing loops: their slot and C variable iN */
   int nloop;                  /* their number */
+  int loc_slot[64], loc_scalar[64]; /* model-block locals: their slot, 1 for a real scalar */
+  int nloc;                   /* their number (the C number of local i is i) */
+  urn_buf pre;                /* declarations of the locals' storage, at the top of the function */
 } emitter;
 
 static int fail(emitter *E, int line, int col, const char *what) {
@@ -95,7 +104,10 @@ static int add_op(emitter *E, int k, nref r, int pvar) {
   o->kind = r.kind, o->off = E->pc;
   E->pvar[E->pc++] = pvar;
   if (r.kind == NR_LEAF) o->ref = E->lc, E->lvar[E->lc++] = r.x;
-  else o->ref = r.node;
+  else if (r.kind == NR_LOCAL) {
+    if (E->lc + 2 > NAT_MAX_REC) return -1;
+    o->ref = E->lc, o->loc = r.loc, E->lvar[E->lc++] = r.x, E->lvar[E->lc++] = -1 - r.v; /* -1 - v: oV */
+  } else o->ref = r.node;
   return 0;
 }
 
@@ -115,6 +127,23 @@ static void put_double(urn_buf *b, double x) {
 
 static int emit_scalar(emitter *E, const ir_ex *e, nref *out);
 
+/* The C number of the model-block local in slot s, or -1. */
+static int local_of(const emitter *E, const ir_ex *e) {
+  if (e->kind != URN_EX_VAR || !e->global) return -1;
+  for (int i = 0; i < E->nloc; i++)
+    if (E->loc_slot[i] == e->slot) return i;
+  return -1;
+}
+
+/* Reads element o%d of local k: its value, and (a parameter-dependent local) its reference. */
+static void read_local(emitter *E, const ir_ex *e, int k, int v, nref *out) {
+  urn_buf_printf(E->f, "  const double v%d = Lv%d[o%d];\n", v, k, v);
+  out->v = v, out->kind = NR_CONST;
+  if (e->novar) return;
+  urn_buf_printf(E->f, "  const int32_t x%d = Lr%d[o%d];\n  if (x%d == -1) return 1;\n", v, k, v, v);
+  out->kind = NR_LOCAL, out->x = v, out->loc = k;
+}
+
 /* A 1-D container variable (vector, row_vector, 1-D array of reals or ints): its slot index, or -1. */
 static int container_var(emitter *E, const ir_ex *x) {
   if (x->kind != URN_EX_VAR || !x->global || x->g != rt_g_var || x->slot >= E->p->nglob) return -1;
@@ -128,6 +157,17 @@ static int container_var(emitter *E, const ir_ex *x) {
 static int emit_index(emitter *E, const ir_ex *e, nref *out) {
   if (e->nidx != 1 || e->idx[0].kind != URN_IDX_SINGLE || (e->s != rt_s_index1 && e->s != rt_s_index1v && e->s != rt_s_index))
     return FAIL(e, "indexing other than x[i]");
+  int lk = local_of(E, e->a[0]);
+  if (lk >= 0) {
+    if (E->loc_scalar[lk]) return FAIL(e, "this indexing");
+    nref ir;
+    if (emit_scalar(E, e->idx[0].lo, &ir)) return -1;
+    int v = E->nv++;
+    urn_buf_printf(E->f, "  if (!(v%d >= 1 && v%d <= (double)Ln%d)) return 1;\n  const int32_t o%d = (int32_t)((size_t)v%d - 1);\n",
+                   ir.v, ir.v, lk, v, ir.v);
+    read_local(E, e->a[0], lk, v, out);
+    return 0;
+  }
   int k = container_var(E, e->a[0]);
   if (k < 0) return FAIL(e, "indexing of other than a 1-D variable");
   nref ir;
@@ -167,6 +207,41 @@ static int emit_arith(emitter *E, const ir_ex *e, nref *out) {
   return 0;
 }
 
+/* The index of a scalar kernel (lang/fn.h's urn_unary_kernel or urn_binary_kernel) in h->kern. */
+static int use_kernel(emitter *E, const void *k) {
+  nat_prog *np = E->np;
+  for (int i = 0; i < np->nkern; i++)
+    if (np->kern[i] == k) return i;
+  if (np->nkern == np->capkern) {
+    np->capkern = np->capkern ? 2 * np->capkern : 8;
+    np->kern = urn_xrealloc(np->kern, (size_t)np->capkern * sizeof *np->kern);
+  }
+  np->kern[np->nkern] = k;
+  return np->nkern++;
+}
+
+/* f(x) or f(x, y) through the built-in's own kernel, as urn_fn_unary_s / urn_fn_binary_s compute it. */
+static int emit_kernel(emitter *E, const ir_ex *e, nref *out) {
+  nref a, b = {NR_CONST, -1, -1, -1};
+  if (emit_scalar(E, e->a[0], &a) || (e->na == 2 && emit_scalar(E, e->a[1], &b))) return -1;
+  int v = E->nv++, pa = E->nv++, pb = E->nv++, unary = e->na == 1;
+  int k = use_kernel(E, unary ? e->bi->aux : (const void *)e->bi->aux);
+  out->v = v, out->kind = NR_CONST;
+  if (unary) {
+    urn_buf_printf(E->f, "  const nat_unary *K%d = h->kern[%d];\n  const double v%d = K%d->f(v%d);\n", v, k, v, v, a.v);
+    if (a.kind == NR_CONST) return 0;
+    urn_buf_printf(E->f, "  const double p%d = K%d->df(v%d, v%d);\n", pa, v, a.v, v);
+  } else {
+    urn_buf_printf(E->f, "  double v%d, p%d, p%d;\n  ((nat_binary)h->kern[%d])(v%d, v%d, &v%d, &p%d, &p%d);\n", v, pa, pb, k,
+                   a.v, b.v, v, pa, pb);
+    if (a.kind == NR_CONST && b.kind == NR_CONST) return 0;
+  }
+  int n = new_node(E);
+  if (n < 0 || add_op(E, n, a, pa) || add_op(E, n, b, pb)) return FAIL(e, "a statement too large");
+  out->kind = NR_NODE, out->node = n;
+  return 0;
+}
+
 static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (!urn_is_scalar(e->ty)) return FAIL(e, "a container expression");
   out->kind = NR_CONST, out->x = out->node = -1;
@@ -175,6 +250,13 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
     urn_buf_printf(E->f, "  const double v%d = ", out->v);
     put_double(E->f, e->c);
     urn_buf_puts(E->f, ";\n");
+    return 0;
+  }
+  if (e->kind == URN_EX_VAR && e->s == rt_s_var && local_of(E, e) >= 0) {
+    int lk = local_of(E, e), v = E->nv++;
+    if (!E->loc_scalar[lk]) return FAIL(e, "a container local");
+    urn_buf_printf(E->f, "  const int32_t o%d = 0;\n", v);
+    read_local(E, e, lk, v, out);
     return 0;
   }
   if (e->kind == URN_EX_VAR && e->s == rt_s_var) {
@@ -193,6 +275,9 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (e->kind == URN_EX_INDEX) return emit_index(E, e, out);
   if (e->s == rt_s_add || e->s == rt_s_sub || e->s == rt_s_mul || e->s == rt_s_div || e->s == rt_s_neg)
     return emit_arith(E, e, out);
+  if (e->s == rt_s_call_scalar && e->ty.base == URN_TY_REAL && e->bi &&
+      ((e->bi->sfn == urn_fn_unary_s && e->na == 1) || (e->bi->sfn == urn_fn_binary_s && e->na == 2)))
+    return emit_kernel(E, e, out);
   return FAIL(e, "an expression outside the native subset");
 }
 
@@ -263,6 +348,9 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
     slot[i] = -1;
     if (a[i]->s && urn_is_scalar(a[i]->ty)) {
       if (emit_scalar(E, a[i], &r[i])) return -1;
+    } else if (local_of(E, a[i]) >= 0 && !E->loc_scalar[local_of(E, a[i])] && !a[i]->novar &&
+               (d->args[i].kind == URN_DA_REALS) && a[i]->g == rt_g_var) {
+      slot[i] = -2, r[i].kind = NR_LRUN, r[i].loc = local_of(E, a[i]);
     } else {
       slot[i] = container_var(E, a[i]);
       if (slot[i] < 0) return FAIL(a[i], "a container argument other than a variable");
@@ -277,6 +365,17 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
     int ints = d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT, var = !a[i]->novar;
     pvar[i] = E->nv++;
     urn_buf_printf(E->f, "  da%d[%d].memo = h->memo[%d];\n", v, i, site * NAT_MAX_ARGS + i);
+    if (slot[i] == -2) { /* a local vector: its values, a copy of its references (all must be nodes) */
+      int lk = r[i].loc;
+      urn_buf_printf(E->f, "  da%d[%d].v = Lv%d, da%d[%d].n = Ln%d, da%d[%d].rows = Ln%d, da%d[%d].cols = 1;\n", v, i, lk, v, i, lk,
+                     v, i, lk, v, i);
+      urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n", pvar[i],
+                     lk, lk, v, i, pvar[i]);
+      urn_buf_printf(E->f, "  int32_t *r%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(int32_t));\n", pvar[i], lk, lk);
+      urn_buf_printf(E->f, "  for (size_t j = 0; j < Ln%d; j++) { r%d[j] = Lr%d[j]; if (r%d[j] == -1) return 1; }\n", lk, pvar[i],
+                     lk, pvar[i]);
+      continue;
+    }
     if (slot[i] < 0) {
       if (ints) urn_buf_printf(E->f, "  const int iv%d = (int)v%d;\n  da%d[%d].iv = &iv%d;\n", pvar[i], r[i].v, v, i, pvar[i]);
       else urn_buf_printf(E->f, "  da%d[%d].v = &v%d;\n", v, i, r[i].v);
@@ -306,15 +405,16 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
   if (k < 0) return fail(E, line, col, "a statement too large");
   for (int i = 0; i < na; i++) {
     if (a[i]->novar) continue;
-    if (slot[i] < 0) {
+    if (slot[i] == -1) {
       if (add_op(E, k, r[i], pvar[i])) return fail(E, line, col, "a statement too large");
       continue;
     }
     nnode *n = &E->node[k];
-    if (n->nop == NAT_MAX_OPS || E->qc == NAT_MAX_REC) return fail(E, line, col, "a statement too large");
+    if (n->nop == NAT_MAX_OPS || E->qc + 2 > NAT_MAX_REC) return fail(E, line, col, "a statement too large");
     nop *o = &n->op[n->nop++];
-    o->kind = NR_RUN, o->ref = slot[i], o->off = E->qc;
+    o->kind = slot[i] == -2 ? NR_LRUN : NR_RUN, o->ref = slot[i], o->off = E->qc, o->loc = r[i].loc;
     E->qvar[E->qc++] = pvar[i];
+    if (slot[i] == -2) E->qvar[E->qc++] = -1 - pvar[i]; /* the references' copy rN */
   }
   out->kind = NR_NODE, out->node = k;
   return 0;
@@ -322,6 +422,8 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
 
 /* A statement's code: forward into f, reverse into r (to be run in reverse statement order). */
 static int emit_stmt(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r);
+
+static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int root_loc);
 
 /* `~` and `target +=` of a density: the term, then its records and its reverse. */
 static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
@@ -340,22 +442,36 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     const char *pr = e->propto ? "propto" : "0";
     if (e->s == rt_s_normal) rc = emit_normal3(E, e->a, pr, &t);
     else if (e->s == rt_s_dist) rc = emit_dist(E, e->bi, e->a, e->na, pr, e->line, e->col, &t);
-    else return FAIL(e, "a target increment other than a density");
+    else if ((rc = emit_scalar(E, e, &t)) == 0 && t.kind == NR_LEAF) return FAIL(e, "target += a parameter itself");
   }
   if (rc) return -1;
   if (t.kind == NR_CONST) { urn_buf_printf(f, "  tc += v%d;\n  }\n", t.v); return 0; }
   urn_buf_printf(f, "  h->term(h, v%d);\n", t.v);
+  finish(E, f, r, "1", -1);
+  return 0;
+}
+
+/* The statement's records (forward, closing its block) and its reverse: the newest node starts with adjoint
+ * root (code), or, when root_loc >= 0, with the adjoint local root_loc's element (the last L entry) gathered,
+ * which it then clears. */
+static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int root_loc) {
   urn_buf_printf(f, "  if (np + %d > h->pcap || nl + %d > h->lcap || nq + %d > h->qcap) h->grow(h, np + %d, nl + %d, nq + %d);\n",
                  E->pc, E->lc, E->qc, E->pc, E->lc, E->qc);
   for (int i = 0; i < E->pc; i++) urn_buf_printf(f, "  h->P[np + %d] = p%d;\n", i, E->pvar[i]);
-  for (int i = 0; i < E->lc; i++) urn_buf_printf(f, "  h->L[nl + %d] = x%d;\n", i, E->lvar[i]);
-  for (int i = 0; i < E->qc; i++) urn_buf_printf(f, "  h->Q[nq + %d] = q%d;\n", i, E->qvar[i]);
+  for (int i = 0; i < E->lc; i++)
+    urn_buf_printf(f, "  h->L[nl + %d] = %c%d;\n", i, E->lvar[i] >= 0 ? 'x' : 'o', E->lvar[i] >= 0 ? E->lvar[i] : -1 - E->lvar[i]);
+  for (int i = 0; i < E->qc; i++)
+    urn_buf_printf(f, "  h->Q[nq + %d] = %s%c%d;\n", i, E->qvar[i] >= 0 ? "" : "(double *)", E->qvar[i] >= 0 ? 'q' : 'r',
+                   E->qvar[i] >= 0 ? E->qvar[i] : -1 - E->qvar[i]);
   urn_buf_printf(f, "  np += %d, nl += %d, nq += %d;\n  }\n", E->pc, E->lc, E->qc);
   /* the reverse: nodes newest first, each operand's adjoint += node adjoint * partial, as ad/tape.c's sweep */
   urn_buf_printf(r, "  {\n  np -= %d, nl -= %d, nq -= %d;\n", E->pc, E->lc, E->qc);
   urn_buf_puts(r, "  const double *P = h->P + np; const int32_t *L = h->L + nl; double *const *Q = h->Q + nq;\n");
   urn_buf_puts(r, "  (void)P, (void)L, (void)Q;\n");
-  for (int k = 0; k < E->nnode; k++) urn_buf_printf(r, "  double a%d = %s;\n", k, k == E->nnode - 1 ? "1" : "0");
+  for (int k = 0; k + 1 < E->nnode; k++) urn_buf_printf(r, "  double a%d = 0;\n", k);
+  if (root_loc < 0) urn_buf_printf(r, "  double a%d = %s;\n", E->nnode - 1, root);
+  else
+    urn_buf_printf(r, "  double a%d = La%d[L[%d]];\n  La%d[L[%d]] = 0;\n", E->nnode - 1, root_loc, E->lc - 1, root_loc, E->lc - 1);
   for (int k = E->nnode; k-- > 0;) {
     const nnode *n = &E->node[k];
     urn_buf_printf(r, "  if (a%d != 0) {\n", k);
@@ -363,6 +479,13 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
       const nop *o = &n->op[j];
       if (o->kind == NR_NODE) urn_buf_printf(r, "    a%d += a%d * P[%d];\n", o->ref, k, o->off);
       else if (o->kind == NR_LEAF) urn_buf_printf(r, "    adj[L[%d]] += a%d * P[%d];\n", o->ref, k, o->off);
+      else if (o->kind == NR_LOCAL)
+        urn_buf_printf(r, "    if (L[%d] >= 0) adj[L[%d]] += a%d * P[%d]; else La%d[L[%d]] += a%d * P[%d];\n", o->ref, o->ref, k,
+                       o->off, o->loc, o->ref + 1, k, o->off);
+      else if (o->kind == NR_LRUN)
+        urn_buf_printf(r, "    for (size_t j = 0; j < Ln%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
+                          "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else La%d[j] += a%d * Q[%d][j]; }\n",
+                       o->loc, o->off + 1, k, o->off, o->loc, k, o->off);
       else
         urn_buf_printf(r, "    for (size_t j = 0; j < h->n[%d]; j++) adj[h->ix[%d][j]] += a%d * Q[%d][j];\n", o->ref, o->ref, k,
                        o->off);
@@ -370,7 +493,77 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     urn_buf_puts(r, "  }\n");
   }
   urn_buf_puts(r, "  }\n");
+}
+
+/* Stores value t into element o%d (variable ov) of local k, then the statement's records and reverse. */
+static int store_local(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r, int k, int ov, nref t) {
+  if (t.kind == NR_LOCAL) return FAIL(s, "a local assigned from a local");
+  urn_buf_printf(f, "  Lv%d[o%d] = v%d;\n  Lr%d[o%d] = ", k, ov, t.v, k, ov);
+  if (t.kind == NR_CONST) urn_buf_puts(f, "-1;\n  }\n");
+  else if (t.kind == NR_LEAF) urn_buf_printf(f, "x%d;\n  }\n", t.x);
+  if (t.kind != NR_NODE) return 0;
+  urn_buf_puts(f, "-2;\n");
+  if (E->lc == NAT_MAX_REC) return FAIL(s, "a statement too large");
+  E->lvar[E->lc++] = -1 - ov;
+  finish(E, f, r, NULL, k);
   return 0;
+}
+
+/* Model-block locals: a real scalar (anywhere; with or without a value), a vector or 1-D real array (at the top
+ * level, without a value), as run_decl / run_decl_scalar make them. */
+static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  const ir_decl *d = s->decl;
+  int scalar = d->ty.dims == 0 && d->ty.base == URN_TY_REAL;
+  int vec = (d->ty.dims == 0 && d->ty.base == URN_TY_VECTOR && d->size1) || (d->ty.dims == 1 && d->ty.base == URN_TY_REAL && d->ndims == 1);
+  if (!s->global || (!scalar && !vec) || (vec && (E->nloop || s->rhs)) || E->nloc == 64) return FAIL(s, "this local variable");
+  int k = E->nloc++;
+  E->loc_slot[k] = s->slot, E->loc_scalar[k] = scalar;
+  E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
+  urn_buf_puts(f, "  {\n");
+  if (scalar) {
+    urn_buf_printf(&E->pre, "  double Lv%d[1] = {0}, La%d[1] = {0};\n  int32_t Lr%d[1] = {-1};\n  const size_t Ln%d = 1;\n  (void)Ln%d;\n", k,
+                   k, k, k, k);
+    urn_buf_printf(f, "  Lv%d[0] = (0.0 / 0.0);\n  Lr%d[0] = -1;\n", k, k);
+    if (!s->rhs) { urn_buf_puts(f, "  }\n"); return 0; }
+    nref t;
+    if (!s->rhs->s || emit_scalar(E, s->rhs, &t)) return FAIL(s, "this initial value");
+    int ov = E->nv++;
+    urn_buf_printf(f, "  const int32_t o%d = 0;\n", ov);
+    return store_local(E, s, f, r, k, ov, t);
+  }
+  urn_buf_printf(&E->pre, "  double *Lv%d = 0, *La%d = 0;\n  int32_t *Lr%d = 0;\n  size_t Ln%d = 0;\n", k, k, k, k);
+  nref n;
+  if (emit_scalar(E, d->size1 ? d->size1 : d->dims[0], &n) || n.kind != NR_CONST) return FAIL(s, "this size");
+  urn_buf_printf(f, "  if (!(v%d >= 0)) return 1;\n  Ln%d = (size_t)v%d;\n", n.v, k, n.v);
+  urn_buf_printf(f, "  Lv%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n  La%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n",
+                 k, k, k, k, k, k);
+  urn_buf_printf(f, "  Lr%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(int32_t));\n", k, k, k);
+  urn_buf_printf(f, "  for (size_t j = 0; j < Ln%d; j++) Lv%d[j] = (0.0 / 0.0), Lr%d[j] = -1;\n  }\n", k, k, k);
+  return 0;
+}
+
+/* x = e (a real scalar local) and x[i] = e (an element of a local vector), as run_assign_scalar_var / _index. */
+static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  const ir_ex *l = s->lhs;
+  int var = s->run == rt_run_fn(URN_ST_ASSIGN, 1), idx = s->run == rt_run_fn(URN_ST_ASSIGN, 2);
+  if (s->op != URN_AS_SET || (!var && !idx) || !s->rhs->s) return FAIL(s, "this assignment");
+  int k = local_of(E, var ? l : l->a[0]);
+  if (k < 0 || E->loc_scalar[k] != var || (idx && (l->nidx != 1 || l->idx[0].kind != URN_IDX_SINGLE)))
+    return FAIL(s, "an assignment other than to a local scalar or vector element");
+  E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
+  urn_buf_puts(f, "  {\n");
+  int ov = E->nv++;
+  if (var) {
+    urn_buf_printf(f, "  const int32_t o%d = 0;\n", ov);
+  } else {
+    nref ir;
+    if (emit_scalar(E, l->idx[0].lo, &ir)) return -1;
+    urn_buf_printf(f, "  if (!(v%d >= 1 && v%d <= (double)Ln%d)) return 1;\n  const int32_t o%d = (int32_t)((size_t)v%d - 1);\n", ir.v,
+                   ir.v, k, ov, ir.v);
+  }
+  nref t;
+  if (emit_scalar(E, s->rhs, &t)) return -1;
+  return store_local(E, s, f, r, k, ov, t);
 }
 
 /* Statements [0, n): forward in order; reverse blocks in reverse order. */
@@ -423,6 +616,8 @@ static int emit_stmt(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
       if (s->run != rt_run_fn(URN_ST_FOR, 0) && s->run != urn_batch_run) return FAIL(s, "this loop");
       return emit_for(E, s, f, r);
     case URN_ST_BLOCK: return emit_list(E, s->body, s->nbody, f, r);
+    case URN_ST_DECL: return emit_decl(E, s, f, r);
+    case URN_ST_ASSIGN: return emit_assign(E, s, f, r);
     case URN_ST_EMPTY: return 0;
     default: return FAIL(s, "a statement outside the native subset");
   }
@@ -433,8 +628,10 @@ static const char nat_abi_text[] =
     "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n"
     "typedef struct nat_darg { const double *v; const int *iv; size_t n, rows, cols; double *d; void *memo; } nat_darg;\n"
     "typedef int (*nat_dist_fn)(const nat_darg *, int, double *, void *);\n"
+    "typedef struct nat_unary { double (*f)(double); double (*df)(double, double); } nat_unary;\n"
+    "typedef void (*nat_binary)(double, double, double *, double *, double *);\n"
     "typedef struct nat_host {\n  const double *const *v; const int32_t *const *ix; const size_t *n; void *const *fn;\n"
-    "  void *const *memo; void *err; double *adj; double *P; int32_t *L; double **Q; size_t pcap, lcap, qcap;\n"
+    "  void *const *memo; const void *const *kern; void *err; double *adj; double *P; int32_t *L; double **Q; size_t pcap, lcap, qcap;\n"
     "  void (*grow)(struct nat_host *, size_t, size_t, size_t); void *(*scratch)(struct nat_host *, size_t);\n"
     "  void (*term)(struct nat_host *, double); void *ctx;\n} nat_host;\n";
 
@@ -443,6 +640,7 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
   urn_buf_init(&out->c);
   emitter *E = urn_xcalloc(1, sizeof *E);
   E->np = out, E->p = p;
+  urn_buf_init(&E->pre);
   urn_buf f, r;
   urn_buf_init(&f), urn_buf_init(&r);
   int rc = emit_list(E, p->stmts[URN_BLK_MODEL], p->nstmts[URN_BLK_MODEL], &f, &r);
@@ -451,17 +649,18 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
     urn_buf_puts(&out->c, nat_abi_text);
     urn_buf_puts(&out->c, "int urn_native_lp(nat_host *h, int propto, double *tcp) {\n");
     urn_buf_puts(&out->c, "  double tc = *tcp, *adj = h->adj;\n  size_t np = 0, nl = 0, nq = 0;\n  (void)adj;\n");
+    if (E->pre.data) urn_buf_append(&out->c, E->pre.data, E->pre.len);
     if (f.data) urn_buf_append(&out->c, f.data, f.len);
     if (r.data) urn_buf_append(&out->c, r.data, r.len);
     urn_buf_puts(&out->c, "  *tcp = tc;\n  return 0;\n}\n");
   }
-  urn_buf_free(&f), urn_buf_free(&r);
+  urn_buf_free(&f), urn_buf_free(&r), urn_buf_free(&E->pre);
   free(E);
   return rc;
 }
 
 void urn_nat_prog_free(nat_prog *np) {
   urn_buf_free(&np->c);
-  free(np->slots), free(np->slot_var), free(np->sites);
+  free(np->slots), free(np->slot_var), free(np->sites), free(np->kern);
   memset(np, 0, sizeof *np);
 }

@@ -20,6 +20,7 @@ typedef struct nat_host {
   const size_t *n;            /* their number of values */
   void *const *fn;            /* each distribution call site's urn_dist_fn */
   void *const *memo;          /* each call site's argument memos (urn_dmemo *), NAT_MAX_ARGS per site */
+  const void *const *kern;    /* the scalar kernels the program calls (urn_unary_kernel *, urn_binary_kernel) */
   void *err;                  /* urn_error * for the distribution functions */
   double *adj;                /* adjoints of the tape's nodes so far (leaves), zeroed by the host */
   double *P;                  /* partials recorded by the forward pass */
@@ -51,6 +52,8 @@ typedef struct nat_prog {
   int nslots, capslots;       /* used / allocated */
   nat_site *sites;            /* distribution call sites, in h->fn order */
   int nsites, capsites;       /* used / allocated */
+  const void **kern;          /* scalar kernels, in h->kern order */
+  int nkern, capkern;         /* used / allocated */
   char why[160];              /* when emission failed: the first construct outside the subset */
 } nat_prog;
 

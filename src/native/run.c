@@ -72,7 +72,8 @@ int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp) {
   host_ctx c = {ev, NULL, 0, 0};
   nat_host h;
   memset(&h, 0, sizeof h);
-  h.v = v, h.ix = ix, h.n = n, h.fn = (void *const *)nt->fn, h.memo = (void *const *)nt->memo, h.err = ev->err;
+  h.v = v, h.ix = ix, h.n = n, h.fn = (void *const *)nt->fn, h.memo = (void *const *)nt->memo;
+  h.kern = (const void *const *)np->kern, h.err = ev->err;
   h.grow = h_grow, h.scratch = h_scratch, h.term = h_term, h.ctx = &c;
   h.adj = h_scratch(&h, (n0 ? n0 : 1) * sizeof(double));
   double tc = ev->target_c;
