@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -130,6 +131,16 @@ void cli_model_options(urn_model_options *opt) {
   urn_model_options_default(opt);
   const char *nb = getenv("URN_NOBATCH");
   opt->no_batch = nb && *nb && strcmp(nb, "0") != 0;
+}
+
+void cli_native_options(urn_model_options *opt, const char *mode, char *cache, size_t cap) {
+  opt->native = !strcmp(mode, "on") ? 1 : !strcmp(mode, "wait") ? 2 : 0;
+  const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME"), *cc = getenv("CC");
+  if (x && *x) snprintf(cache, cap, "%s/urn", x);
+  else if (home && *home) snprintf(cache, cap, "%s/.cache/urn", home);
+  else snprintf(cache, cap, "/tmp/urn-cache-%ld", (long)getuid());
+  opt->native_cache = cache;
+  opt->native_cc = cc && *cc ? cc : "cc";
 }
 
 urn_model *cli_load_model(const char *stan_path, const char *data_path, uint64_t seed, const char *incp,

@@ -61,6 +61,9 @@ int cli_is_help(const char *arg);
  * library reads no environment; the CLI passes it on). */
 typedef struct urn_model_options urn_model_options;
 void cli_model_options(urn_model_options *opt);
+/* The native tier per --native MODE (off, on, wait): the cache folder ($XDG_CACHE_HOME/urn, ~/.cache/urn) is
+ * written into cache (cap bytes, which must outlive the model's loading), the compiler from $CC (else cc). */
+void cli_native_options(urn_model_options *opt, const char *mode, char *cache, size_t cap);
 
 /* Stopping a command: SIGINT, SIGTERM and the --timeout limit raise one flag that the library polls (model
  * evaluations end at their next loop iteration, chains after their current iteration, reads of a FIFO return).

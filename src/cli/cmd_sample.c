@@ -158,6 +158,8 @@ static void usage(FILE *out) {
           "  --sig-figs N         significant digits in the CSV (6, as CmdStan)\n"
           "  --overwrite          replace the CSV files of an earlier run\n"
           "  --timeout SECONDS    stop after this long (exit 124; the files hold the draws so far)\n"
+          "  --native MODE        off (default), on (compile the model block to C in the background and switch\n"
+          "                       the chains to it once ready and checked: the same draws), wait (compile first)\n"
           "  --no-summary         do not print the summary table\n");
 }
 
@@ -235,7 +237,7 @@ int cmd_sample(int argc, char **argv) {
   double d;
   int seed_given = 0, threads_given = 0, overwrite = 0, no_summary = 0, warmup_given = 0, adapt_given = 0;
   long lr_rank = -1;
-  const char *adapt = NULL;
+  const char *adapt = NULL, *native = NULL;
   double timeout = 0;
   long sig_figs = 6;
   while (!cli_done(&a)) {
@@ -291,6 +293,9 @@ int cmd_sample(int argc, char **argv) {
     } else if (cli_int(&a, "--sig-figs", 1, 18, &sig_figs)) {
     } else if (cli_flag(&a, "--overwrite")) {
       overwrite = 1;
+    } else if (cli_value(&a, "--native", &native)) {
+      if (strcmp(native, "off") && strcmp(native, "on") && strcmp(native, "wait"))
+        cli_die(&a, 2, "option --native: expected off, on or wait, got '%s'", native);
     } else if (cli_timeout(&a, &timeout)) {
     } else if (cli_flag(&a, "--no-summary")) {
       no_summary = 1;
@@ -384,6 +389,8 @@ int cmd_sample(int argc, char **argv) {
   urn_model_options mopt;
   cli_model_options(&mopt);
   mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp;
+  char cache[4096];
+  if (native) cli_native_options(&mopt, native, cache, sizeof cache);
   urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
   if (m && cli_mpi_map_split(group, &err)) urn_model_free(m), m = NULL;
   if (cli_mpi_agree(m ? URN_OK : err.code ? err.code : URN_EINPUT, &err)) {
@@ -512,6 +519,7 @@ int cmd_sample(int argc, char **argv) {
     free(cs.res), free(cs.draws);
   }
   urn_run_free(r);
+  if (native && rank == 0) fprintf(stderr, "%s\n", urn_model_native_status(m));
   urn_model_free(m);
   if (status) return status;
   return interrupted;

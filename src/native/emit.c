@@ -303,7 +303,10 @@ static int emit_normal3(emitter *E, ir_ex *const *a, const char *propto, nref *o
   urn_buf_printf(E->f, "  const double inv%d = 1 / v%d, z%d = (v%d - v%d) * inv%d;\n  double v%d = 0;\n", v, s.v, v, y.v,
                  mu, v, v);
   urn_buf_printf(E->f, "  if (!(%s) || %d) v%d = -0.5 * z%d * z%d;\n", propto, vy || vm || vs, v, v, v);
-  urn_buf_printf(E->f, "  if (!(%s) || %d) v%d -= log(v%d);\n", propto, vs, v, s.v);
+  /* log(sigma) remembered across iterations as urn_ev_log_scale does (the same value: log is a function) */
+  urn_buf_printf(&E->pre, "  double lk%d = 0, lv%d = 0;\n", v, v);
+  urn_buf_printf(E->f, "  if (!(%s) || %d) { if (lk%d != v%d) lk%d = v%d, lv%d = log(v%d);\n  v%d -= lv%d; }\n", propto, vs, v, s.v,
+                 v, s.v, v, s.v, v, v);
   urn_buf_printf(E->f, "  if (!(%s)) v%d -= 0.91893853320467274178;\n", propto, v);
   out->v = v, out->kind = NR_CONST;
   if (y.kind == NR_CONST && m.kind == NR_CONST && s.kind == NR_CONST && p.kind == NR_CONST && q.kind == NR_CONST)
@@ -446,7 +449,7 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   }
   if (rc) return -1;
   if (t.kind == NR_CONST) { urn_buf_printf(f, "  tc += v%d;\n  }\n", t.v); return 0; }
-  urn_buf_printf(f, "  h->term(h, v%d);\n", t.v);
+  urn_buf_printf(f, "  if (nt == h->tcap) h->grow(h, 0, 0, 0);\n  h->T[nt++] = v%d;\n", t.v);
   finish(E, f, r, "1", -1);
   return 0;
 }
@@ -633,7 +636,7 @@ static const char nat_abi_text[] =
     "typedef struct nat_host {\n  const double *const *v; const int32_t *const *ix; const size_t *n; void *const *fn;\n"
     "  void *const *memo; const void *const *kern; void *err; double *adj; double *P; int32_t *L; double **Q; size_t pcap, lcap, qcap;\n"
     "  void (*grow)(struct nat_host *, size_t, size_t, size_t); void *(*scratch)(struct nat_host *, size_t);\n"
-    "  void (*term)(struct nat_host *, double); void *ctx;\n} nat_host;\n";
+    "  double *T; size_t tcap, nt; void *ctx;\n} nat_host;\n";
 
 int urn_nat_emit(const urn_prog *p, nat_prog *out) {
   memset(out, 0, sizeof *out);
@@ -648,11 +651,11 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
     urn_buf_puts(&out->c, "/* urn native tier: the model block's log density and gradient (src/native/emit.c) */\n");
     urn_buf_puts(&out->c, nat_abi_text);
     urn_buf_puts(&out->c, "int urn_native_lp(nat_host *h, int propto, double *tcp) {\n");
-    urn_buf_puts(&out->c, "  double tc = *tcp, *adj = h->adj;\n  size_t np = 0, nl = 0, nq = 0;\n  (void)adj;\n");
+    urn_buf_puts(&out->c, "  double tc = *tcp, *adj = h->adj;\n  size_t np = 0, nl = 0, nq = 0, nt = 0;\n  (void)adj;\n");
     if (E->pre.data) urn_buf_append(&out->c, E->pre.data, E->pre.len);
     if (f.data) urn_buf_append(&out->c, f.data, f.len);
     if (r.data) urn_buf_append(&out->c, r.data, r.len);
-    urn_buf_puts(&out->c, "  *tcp = tc;\n  return 0;\n}\n");
+    urn_buf_puts(&out->c, "  *tcp = tc;\n  h->nt = nt;\n  return 0;\n}\n");
   }
   urn_buf_free(&f), urn_buf_free(&r), urn_buf_free(&E->pre);
   free(E);

@@ -27,9 +27,11 @@ typedef struct nat_host {
   int32_t *L;                 /* leaf nodes recorded by the forward pass */
   double **Q;                 /* partial arrays of container arguments recorded by the forward pass */
   size_t pcap, lcap, qcap;    /* their capacities */
-  void (*grow)(struct nat_host *h, size_t np, size_t nl, size_t nq); /* makes room for np, nl, nq entries */
+  void (*grow)(struct nat_host *h, size_t np, size_t nl, size_t nq); /* makes room for np, nl, nq entries (and
+                                 a full T: one more term) */
   void *(*scratch)(struct nat_host *h, size_t bytes); /* zeroed storage that lives for this evaluation */
-  void (*term)(struct nat_host *h, double v);          /* appends a target term that is a node */
+  double *T;                  /* the values of the target terms that are nodes, in execution order */
+  size_t tcap, nt;            /* T's capacity; the number of terms (set by the emitted code at the end) */
   void *ctx;                  /* the host's own state */
 } nat_host;
 #define NAT_MAX_ARGS 10

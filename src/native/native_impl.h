@@ -11,6 +11,7 @@ struct urn_native {
   void **fn;      /* each call site's urn_dist_fn */
   void **memo;    /* each call site's argument memos, NAT_MAX_ARGS per site */
   int cached;     /* the object came from the cache */
+  size_t hint[4]; /* the P, L, Q and T sizes the last run needed (relaxed atomics): the next run starts there */
 };
 
 #endif

@@ -17,8 +17,7 @@ _Static_assert(sizeof(urn_darg) == 7 * sizeof(void *) && offsetof(urn_darg, d) =
 /* The host's state of one run. */
 typedef struct host_ctx {
   urn_ev *ev;        /* the evaluation */
-  double *terms;     /* the node terms' values, in execution order */
-  size_t nterms, cap; /* used / allocated */
+  size_t np, nl, nq; /* the largest record sizes asked for */
 } host_ctx;
 
 static void *grow_copy(urn_ev *ev, void *old, size_t used, size_t cap, size_t size) {
@@ -29,27 +28,23 @@ static void *grow_copy(urn_ev *ev, void *old, size_t used, size_t cap, size_t si
 
 static size_t more(size_t cap, size_t need) { return need > 2 * cap ? need + 64 : 2 * cap + 64; }
 
-/* Room for np partials, nl leaves and nq partial arrays (the records so far are kept). */
+/* Room for np partials, nl leaves and nq partial arrays (the records so far are kept); a full T grows too. */
 static void h_grow(nat_host *h, size_t np, size_t nl, size_t nq) {
-  urn_ev *ev = ((host_ctx *)h->ctx)->ev;
+  host_ctx *c = h->ctx;
+  urn_ev *ev = c->ev;
+  if (np > c->np) c->np = np;
+  if (nl > c->nl) c->nl = nl;
+  if (nq > c->nq) c->nq = nq;
   if (np > h->pcap) { size_t c = more(h->pcap, np); h->P = grow_copy(ev, h->P, h->pcap, c, sizeof *h->P), h->pcap = c; }
   if (nl > h->lcap) { size_t c = more(h->lcap, nl); h->L = grow_copy(ev, h->L, h->lcap, c, sizeof *h->L), h->lcap = c; }
   if (nq > h->qcap) { size_t c = more(h->qcap, nq); h->Q = grow_copy(ev, h->Q, h->qcap, c, sizeof *h->Q), h->qcap = c; }
+  if (!np && !nl && !nq) { size_t c = more(h->tcap, h->tcap + 1); h->T = grow_copy(ev, h->T, h->tcap, c, sizeof *h->T), h->tcap = c; }
 }
 
 static void *h_scratch(nat_host *h, size_t bytes) {
   void *p = urn_tape_scratch(&((host_ctx *)h->ctx)->ev->tape, bytes);
   memset(p, 0, bytes);
   return p;
-}
-
-static void h_term(nat_host *h, double v) {
-  host_ctx *c = h->ctx;
-  if (c->nterms == c->cap) {
-    size_t cap = more(c->cap, c->nterms + 1);
-    c->terms = grow_copy(c->ev, c->terms, c->nterms, cap, sizeof *c->terms), c->cap = cap;
-  }
-  c->terms[c->nterms++] = v;
 }
 
 int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp) {
@@ -69,13 +64,19 @@ int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp) {
       if (x->ix[j] < 0) return 0;
   }
   size_t n0 = ev->tape.n;
-  host_ctx c = {ev, NULL, 0, 0};
+  host_ctx c = {ev, 0, 0, 0};
+  urn_native *w = (urn_native *)nt; /* only its size hints change, atomically */
   nat_host h;
   memset(&h, 0, sizeof h);
   h.v = v, h.ix = ix, h.n = n, h.fn = (void *const *)nt->fn, h.memo = (void *const *)nt->memo;
   h.kern = (const void *const *)np->kern, h.err = ev->err;
-  h.grow = h_grow, h.scratch = h_scratch, h.term = h_term, h.ctx = &c;
+  h.grow = h_grow, h.scratch = h_scratch, h.ctx = &c;
   h.adj = h_scratch(&h, (n0 ? n0 : 1) * sizeof(double));
+  size_t hint[4];
+  for (int i = 0; i < 4; i++) hint[i] = __atomic_load_n(&w->hint[i], __ATOMIC_RELAXED);
+  h_grow(&h, hint[0] + 1, hint[1] + 1, hint[2] + 1);
+  c.np = c.nl = c.nq = 0;
+  h.tcap = hint[3] + 1, h.T = urn_tape_scratch(&ev->tape, h.tcap * sizeof *h.T);
   double tc = ev->target_c;
   if (nt->lp(&h, ev->propto, &tc)) {
     if (ev->err) urn_error_clear(ev->err);
@@ -87,7 +88,10 @@ int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp) {
     if (h.adj[ev->target_ix[i]] != 0) return 0;
   ev->target_c = tc;
   double s = urn_ev_target_value(ev);
-  for (size_t i = 0; i < c.nterms; i++) s += c.terms[i];
+  for (size_t i = 0; i < h.nt; i++) s += h.T[i];
+  size_t used[4] = {c.np, c.nl, c.nq, h.nt};
+  for (int i = 0; i < 4; i++)
+    if (used[i] > hint[i]) __atomic_store_n(&w->hint[i], used[i], __ATOMIC_RELAXED);
   *lp = s;
   size_t k = 0;
   for (size_t i = 0; i < n0; i++) k += h.adj[i] != 0;

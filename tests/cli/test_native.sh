@@ -1,0 +1,62 @@
+# tests/cli/test_native.sh — urn sample --native: the same draws for a seed with the native tier off, on (compiled in
+# the background, the chains switching when it is ready) and wait (compiled first), batched and not (URN_NOBATCH=1);
+# the status line names what ran; a program outside the subset and a missing compiler sample as before; a bad mode
+# is a usage error.  Skips the compiled cases (one line) without a C compiler.
+. tests/cli/lib.sh
+
+cat > "$TMP/radon.stan" <<'STAN'
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+parameters { real<lower=0> s; vector[J] a; vector[J] b; real ma; real<lower=0> sa; }
+model {
+  vector[N] mu;
+  s ~ normal(0, 1); sa ~ normal(0, 1); ma ~ normal(0, 5);
+  a ~ normal(ma, sa); b ~ normal(0, 1);
+  for (n in 1:N) {
+    mu[n] = a[g[n]] + x[n] * b[g[n]];
+    target += normal_lpdf(y[n] | mu[n], s);
+  }
+}
+STAN
+cat > "$TMP/radon.json" <<'JSON'
+{"N": 12, "J": 3, "g": [1, 2, 3, 1, 2, 3, 1, 1, 2, 3, 3, 2],
+ "x": [0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1],
+ "y": [1.1, 0.4, 2.2, 0.9, 0.1, 1.4, 1.0, 0.7, 0.3, 1.9, 2.4, -0.2]}
+JSON
+cat > "$TMP/iff.stan" <<'STAN'
+data { int N; vector[N] y; }
+parameters { real m; }
+model { for (n in 1:N) if (y[n] > 0) y[n] ~ normal(m, 1); }
+STAN
+
+# run NAME MODEL DATA [--native MODE] (env as given): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
+run() {
+  n=$1 mo=$2 da=$3; shift 3
+  rm -rf "$TMP/o-$n"
+  XDG_CACHE_HOME="$TMP/cache" "$URN" sample "$mo" --data "$da" --chains 1 --warmup 200 --draws 80 --seed 5 --refresh 0 \
+    --no-summary --output-dir "$TMP/o-$n" "$@" >"$TMP/out" 2>"$TMP/err-$n" || { bad "$n: sampling failed: $(head -c 300 "$TMP/err-$n")"; return 1; }
+  grep -v '^#' "$TMP/o-$n"/*.csv > "$TMP/$n.txt"
+}
+same() {
+  if [ "$(wc -l < "$TMP/$1.txt")" -ge 81 ] && cmp -s "$TMP/$1.txt" "$TMP/$2.txt"; then ok; else bad "$2: draws differ from $1"; fi
+}
+
+if ! command -v cc >/dev/null 2>&1; then
+  echo "skipped: no C compiler (cc) on PATH"
+else
+  run off "$TMP/radon.stan" "$TMP/radon.json" --native off
+  run wait "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off wait
+  grep -q '^native: on' "$TMP/err-wait" && ok || bad "wait: $(cat "$TMP/err-wait")"
+  run on "$TMP/radon.stan" "$TMP/radon.json" --native on && same off on
+  grep -q '^native: ' "$TMP/err-on" && ok || bad "on: no status line"
+  ls "$TMP/cache/urn/"urn-native-*.so >/dev/null 2>&1 && ok || bad "no compiled object in the cache"
+  URN_NOBATCH=1 run nb-off "$TMP/radon.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run nb-wait "$TMP/radon.stan" "$TMP/radon.json" --native wait && same nb-off nb-wait
+  run if-off "$TMP/iff.stan" "$TMP/radon.json"
+  run if-wait "$TMP/iff.stan" "$TMP/radon.json" --native wait && same if-off if-wait
+  grep -q 'interpreter only.*outside the native subset' "$TMP/err-if-wait" && ok || bad "if: $(cat "$TMP/err-if-wait")"
+  CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
+  grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
+fi
+"$URN" sample "$TMP/radon.stan" --data "$TMP/radon.json" --native fast >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q "expected off, on or wait" "$TMP/err" && ok || bad "--native fast: $(cat "$TMP/err")"
+done_tests
