@@ -24,7 +24,7 @@ typedef struct ncase {
   int native;       /* 1: inside the subset (the tier must switch on without batching); 2: and batched too */
   const char *src;  /* the program */
 } ncase;
-/* (cases 3 and 5 batched: the lane evaluation of their locations rounds a gradient differently from the
+/* (flag 1: batched, the lane evaluation of these shapes rounds a gradient differently from the
  * ordinary order the native code follows; the check at the first gradient keeps the interpreter) */
 
 static const ncase CASES[] = {
@@ -72,10 +72,16 @@ static const ncase CASES[] = {
      "  for (n in 1:N) { y[n] ~ normal(m + log1p(exp(b)), exp(ls));\n"
      "    z[n] ~ bernoulli(inv_logit(b * x[n]));\n"
      "    target += log_sum_exp(m, fmax(b, x[n]) * 0.5) - log_sum_exp(ls, 1.0); } }\n"},
-    {"outside the subset: if", 0,
+    {"if on data inside a loop, int arithmetic in an index", 1,
+     "data { int N; vector[N] y; array[N] int g; }\n"
+     "parameters { real m; vector[3] d; }\n"
+     "model { m ~ normal(0, 1); d ~ normal(0, 1);\n"
+     "  for (n in 1:N) { if (y[n] > 0) y[n] ~ normal(m, 1); else if (g[n] == 2) y[n] ~ normal(-m, 2);\n"
+     "    if (n > 1) target += normal_lpdf(y[n - 1] | d[g[n - 1]], 3); } }\n"},
+    {"outside the subset: while", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real m; }\n"
-     "model { for (n in 1:N) if (y[n] > 0) y[n] ~ normal(m, 1); }\n"},
+     "model { int k = 1; while (k <= N) { y[k] ~ normal(m, 1); k += 1; } }\n"},
 };
 #define NCASES (sizeof CASES / sizeof CASES[0])
 

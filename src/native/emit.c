@@ -227,6 +227,15 @@ static int emit_kernel(emitter *E, const ir_ex *e, nref *out) {
   int v = E->nv++, pa = E->nv++, pb = E->nv++, unary = e->na == 1;
   int k = use_kernel(E, unary ? e->bi->aux : (const void *)e->bi->aux);
   out->v = v, out->kind = NR_CONST;
+  if (e->ty.base == URN_TY_INT) { /* data only (no node); an int out of range: the interpreter's error */
+    if (a.kind != NR_CONST || b.kind != NR_CONST) return FAIL(e, "an int function of parameters");
+    if (unary) urn_buf_printf(E->f, "  const double v%d = ((const nat_unary *)h->kern[%d])->f(v%d);\n", v, k, a.v);
+    else
+      urn_buf_printf(E->f, "  double v%d, p%d, p%d;\n  ((nat_binary)h->kern[%d])(v%d, v%d, &v%d, &p%d, &p%d);\n", v, pa, pb, k, a.v,
+                     b.v, v, pa, pb);
+    urn_buf_printf(E->f, "  if (!(v%d >= -2147483648.0 && v%d <= 2147483647.0)) return 1;\n", v, v);
+    return 0;
+  }
   if (unary) {
     urn_buf_printf(E->f, "  const nat_unary *K%d = h->kern[%d];\n  const double v%d = K%d->f(v%d);\n", v, k, v, v, a.v);
     if (a.kind == NR_CONST) return 0;
@@ -275,7 +284,7 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (e->kind == URN_EX_INDEX) return emit_index(E, e, out);
   if (e->s == rt_s_add || e->s == rt_s_sub || e->s == rt_s_mul || e->s == rt_s_div || e->s == rt_s_neg)
     return emit_arith(E, e, out);
-  if (e->s == rt_s_call_scalar && e->ty.base == URN_TY_REAL && e->bi &&
+  if (e->s == rt_s_call_scalar && (e->ty.base == URN_TY_REAL || (e->ty.base == URN_TY_INT && e->novar)) && e->bi &&
       ((e->bi->sfn == urn_fn_unary_s && e->na == 1) || (e->bi->sfn == urn_fn_binary_s && e->na == 2)))
     return emit_kernel(E, e, out);
   return FAIL(e, "an expression outside the native subset");
@@ -569,6 +578,29 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   return store_local(E, s, f, r, k, ov, t);
 }
 
+/* if (c) A else B with a data-only condition: the branch taken is recorded after its own records, so that the
+ * reverse reads it first and replays that branch. */
+static int emit_if(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  nref c;
+  E->f = f;
+  urn_buf_puts(f, "  {\n");
+  if (!s->cond->s || emit_scalar(E, s->cond, &c) || c.kind != NR_CONST) return FAIL(s, "a condition outside the native subset");
+  urn_buf a, b;
+  urn_buf_init(&a), urn_buf_init(&b);
+  urn_buf_printf(f, "  const int32_t c%d = v%d != 0;\n  if (c%d) {\n", c.v, c.v, c.v);
+  int rc = emit_stmt(E, s->body[0], f, &a);
+  urn_buf_puts(f, "  } else {\n");
+  if (!rc && s->nbody > 1 && s->body[1]) rc = emit_stmt(E, s->body[1], f, &b);
+  urn_buf_printf(f, "  }\n  if (nl + 1 > h->lcap) h->grow(h, 0, nl + 1, 0);\n  h->L[nl++] = c%d;\n  }\n", c.v);
+  urn_buf_puts(r, "  {\n  nl -= 1;\n  if (h->L[nl]) {\n");
+  if (a.data) urn_buf_append(r, a.data, a.len);
+  urn_buf_puts(r, "  } else {\n");
+  if (b.data) urn_buf_append(r, b.data, b.len);
+  urn_buf_puts(r, "  }\n  }\n");
+  urn_buf_free(&a), urn_buf_free(&b);
+  return rc;
+}
+
 /* Statements [0, n): forward in order; reverse blocks in reverse order. */
 static int emit_list(emitter *E, ir_st *const *st, int n, urn_buf *f, urn_buf *r) {
   urn_buf *rs = urn_xcalloc((size_t)(n ? n : 1), sizeof *rs);
@@ -620,6 +652,7 @@ static int emit_stmt(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
       return emit_for(E, s, f, r);
     case URN_ST_BLOCK: return emit_list(E, s->body, s->nbody, f, r);
     case URN_ST_DECL: return emit_decl(E, s, f, r);
+    case URN_ST_IF: return emit_if(E, s, f, r);
     case URN_ST_ASSIGN: return emit_assign(E, s, f, r);
     case URN_ST_EMPTY: return 0;
     default: return FAIL(s, "a statement outside the native subset");
