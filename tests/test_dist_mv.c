@@ -364,10 +364,11 @@ static void test_glms(void) {
 }
 
 /* The GLMs on a size that exercises their blocked, vectorised loops (N = 1237: three row blocks and an odd
- * remainder; K = 7: a block of four columns and three more), every broadcast form of alpha and sigma, every
+ * remainder; K = 13: with AVX2 a pass of eight columns, one of four and one more, in SSE2 three of four and one
+ * more; the partials' dot products four columns at a time and one alone), every broadcast form of alpha and sigma, every
  * argument with partials, against a row-by-row evaluation written here from the densities' formulas. */
 static void test_glms_large(void) {
-  enum { N = 1237, K = 7 };
+  enum { N = 1237, K = 13 };
   static double x[N * K], y[N], al[N], sg[N], gx[N * K], gy[N], ga[N], gs[N], rx[N * K], ry[N], ra[N], rs[N];
   double be[K], gb[K], rb[K];
   static int yb[N];
@@ -377,7 +378,7 @@ static void test_glms_large(void) {
     y[i] = sin(0.37 * i) * 2, al[i] = 0.1 * cos(0.11 * i), sg[i] = 0.8 + 0.5 * sin(0.05 * i) * sin(0.05 * i);
     yb[i] = (i * 7) % 3 == 0;
   }
-  for (int j = 0; j < K; j++) be[j] = 0.3 * (j - 3);
+  for (int j = 0; j < K; j++) be[j] = 0.2 * (j - 6);
   const urn_dist *d = urn_dist_find("normal_id_glm"), *db = urn_dist_find("bernoulli_logit_glm");
   for (int form = 0; form < 4; form++) {
     int va = form & 1, vs = form & 2; /* alpha, sigma: vectors or scalars */

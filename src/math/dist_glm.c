@@ -10,6 +10,7 @@
  * derivatives, beta their dot products with x's columns, x the outer product.
  * x is usually data: its finiteness scan runs once per call site (dist_check_once). */
 #include <stdlib.h>
+#include <string.h>
 #include "math/dist_impl.h"
 #include "util/util.h"
 
@@ -58,7 +59,7 @@ static int glm_begin(const char *fn, const urn_darg *y, const urn_darg *x, const
  * (contiguous, column-major) at a time: a row of x is strided by N, and
  * walking rows touched a new cache line per element (diamonds, N = 5000,
  * K = 24: 4x slower).  Each eta sums in the order of a row walk. */
-static void glm_linear(const glm_view *v, size_t i0, size_t n, double *eta) {
+static void glm_linear2(const glm_view *v, size_t i0, size_t n, double *eta) {
   size_t N = v->N, K = v->K;
   for (size_t r = 0; r < n; r++) eta[r] = v->al ? DV(v->al, i0 + r) : 0;
   const double *x = v->x->v + i0, *b = v->be->v;
@@ -108,7 +109,7 @@ static double glm_dot(const double *g, const double *x, size_t n) {
 
 /* Adds the partials of rows i0 .. i0 + n - 1 given g[r] = d lp / d eta: alpha
  * gets g, beta the columns' dot products with g, x the outer product g beta'. */
-static void glm_partials(const glm_view *v, size_t i0, size_t n, const double *g) {
+static void glm_partials2(const glm_view *v, size_t i0, size_t n, const double *g) {
   size_t N = v->N;
   if (v->al && v->al->d && v->al->n == 1) v->al->d[0] += glm_dot(g, NULL, n);
   else if (v->al && v->al->d)
@@ -119,6 +120,115 @@ static void glm_partials(const glm_view *v, size_t i0, size_t n, const double *g
       for (size_t r = 0; r < n; r++) v->x->d[j * N + i0 + r] += g[r] * v->be->v[j];
   }
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The same two kernels in four-double vectors for CPUs with AVX2, chosen at run time (__builtin_cpu_supports):
+ * every eta[r] and every partial sum gets exactly the additions and products of the SSE2 kernels above, in the
+ * same order (an element's eta sums its columns left to right; a dot product keeps the eight partial sums of
+ * elements r mod 8 and combines them as glm_dot does), so the two give the same bits and the draws do not depend
+ * on the CPU.  AVX2 without FMA: no contraction.  diamonds (N = 5000, K = 24): 2x fewer instructions in the two
+ * passes over x that are ~80 % of its gradient. */
+typedef double glm_v4u __attribute__((vector_size(32), aligned(8)));
+#define GLM_TARGET __attribute__((target("avx2")))
+
+/* glm_linear2 with eight columns per pass over the block (the sum of each eta in the same order). */
+GLM_TARGET static void glm_linear4(const glm_view *v, size_t i0, size_t n, double *eta) {
+  size_t N = v->N, K = v->K;
+  for (size_t r = 0; r < n; r++) eta[r] = v->al ? DV(v->al, i0 + r) : 0;
+  const double *x = v->x->v + i0, *b = v->be->v;
+  size_t j = 0;
+  for (; j + 4 <= K; j += 4) {
+    int eight = j + 8 <= K;
+    const double *c0 = x + j * N, *c1 = c0 + N, *c2 = c1 + N, *c3 = c2 + N;
+    const double *c4 = c3 + N, *c5 = c4 + N, *c6 = c5 + N, *c7 = c6 + N;
+    size_t r = 0;
+    if (eight)
+      for (; r + 4 <= n; r += 4) {
+        glm_v4u e = *(const glm_v4u *)(eta + r);
+        e += *(const glm_v4u *)(c0 + r) * b[j];
+        e += *(const glm_v4u *)(c1 + r) * b[j + 1];
+        e += *(const glm_v4u *)(c2 + r) * b[j + 2];
+        e += *(const glm_v4u *)(c3 + r) * b[j + 3];
+        e += *(const glm_v4u *)(c4 + r) * b[j + 4];
+        e += *(const glm_v4u *)(c5 + r) * b[j + 5];
+        e += *(const glm_v4u *)(c6 + r) * b[j + 6];
+        e += *(const glm_v4u *)(c7 + r) * b[j + 7];
+        *(glm_v4u *)(eta + r) = e;
+      }
+    else
+      for (; r + 4 <= n; r += 4) {
+        glm_v4u e = *(const glm_v4u *)(eta + r);
+        e += *(const glm_v4u *)(c0 + r) * b[j];
+        e += *(const glm_v4u *)(c1 + r) * b[j + 1];
+        e += *(const glm_v4u *)(c2 + r) * b[j + 2];
+        e += *(const glm_v4u *)(c3 + r) * b[j + 3];
+        *(glm_v4u *)(eta + r) = e;
+      }
+    for (; r < n; r++) {
+      double e = (((eta[r] + c0[r] * b[j]) + c1[r] * b[j + 1]) + c2[r] * b[j + 2]) + c3[r] * b[j + 3];
+      if (eight) e = (((e + c4[r] * b[j + 4]) + c5[r] * b[j + 5]) + c6[r] * b[j + 6]) + c7[r] * b[j + 7];
+      eta[r] = e;
+    }
+    if (eight) j += 4;
+  }
+  for (; j < K; j++)
+    for (size_t r = 0; r < n; r++) eta[r] += x[j * N + r] * b[j];
+}
+
+/* The eight partial sums of glm_dot (lanes 0-3 in lo, 4-7 in hi) combined as glm_dot combines its four pairs. */
+static inline double glm_dot_finish(const double *lo, const double *hi) {
+  return ((lo[0] + lo[2]) + (hi[0] + hi[2])) + ((lo[1] + lo[3]) + (hi[1] + hi[3]));
+}
+
+/* glm_partials2 with the dot products of four columns at a time (their sums independent: four times the
+ * parallelism of one glm_dot); each column's sum is glm_dot's. */
+GLM_TARGET static void glm_partials4(const glm_view *v, size_t i0, size_t n, const double *g) {
+  size_t N = v->N, K = v->K, j = 0, n8 = n & ~(size_t)7;
+  if (v->al && v->al->d && v->al->n == 1) v->al->d[0] += glm_dot(g, NULL, n);
+  else if (v->al && v->al->d)
+    for (size_t r = 0; r < n; r++) v->al->d[i0 + r] += g[r];
+  const double *x = v->x->v + i0;
+  if (v->be->d)
+    for (; j + 4 <= K; j += 4) {
+      const double *c0 = x + j * N, *c1 = c0 + N, *c2 = c1 + N, *c3 = c2 + N;
+      glm_v4u a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0, h0 = a0, h1 = a0, h2 = a0, h3 = a0;
+      for (size_t r = 0; r < n8; r += 8) {
+        glm_v4u gl = *(const glm_v4u *)(g + r), gh = *(const glm_v4u *)(g + r + 4);
+        a0 += gl * *(const glm_v4u *)(c0 + r), h0 += gh * *(const glm_v4u *)(c0 + r + 4);
+        a1 += gl * *(const glm_v4u *)(c1 + r), h1 += gh * *(const glm_v4u *)(c1 + r + 4);
+        a2 += gl * *(const glm_v4u *)(c2 + r), h2 += gh * *(const glm_v4u *)(c2 + r + 4);
+        a3 += gl * *(const glm_v4u *)(c3 + r), h3 += gh * *(const glm_v4u *)(c3 + r + 4);
+      }
+      double lo[4][4], hi[4][4], s[4];
+      memcpy(lo[0], &a0, 32), memcpy(lo[1], &a1, 32), memcpy(lo[2], &a2, 32), memcpy(lo[3], &a3, 32);
+      memcpy(hi[0], &h0, 32), memcpy(hi[1], &h1, 32), memcpy(hi[2], &h2, 32), memcpy(hi[3], &h3, 32);
+      for (int q = 0; q < 4; q++) {
+        const double *c = x + (j + q) * N;
+        s[q] = glm_dot_finish(lo[q], hi[q]);
+        for (size_t r = n8; r < n; r++) s[q] += g[r] * c[r];
+        v->be->d[j + q] += s[q];
+      }
+    }
+  for (; j < K; j++)
+    if (v->be->d) v->be->d[j] += glm_dot(g, x + j * N, n);
+  if (v->x->d)
+    for (j = 0; j < K; j++)
+      for (size_t r = 0; r < n; r++) v->x->d[j * N + i0 + r] += g[r] * v->be->v[j];
+}
+
+/* The AVX2 kernels where the CPU has AVX2, else the SSE2 ones (same bits). */
+static void glm_linear(const glm_view *v, size_t i0, size_t n, double *eta) {
+  if (__builtin_cpu_supports("avx2")) glm_linear4(v, i0, n, eta);
+  else glm_linear2(v, i0, n, eta);
+}
+static void glm_partials(const glm_view *v, size_t i0, size_t n, const double *g) {
+  if (__builtin_cpu_supports("avx2")) glm_partials4(v, i0, n, g);
+  else glm_partials2(v, i0, n, g);
+}
+#else
+#define glm_linear glm_linear2
+#define glm_partials glm_partials2
+#endif
 
 /* Block size for rows i0.. of N. */
 static size_t glm_block(size_t N, size_t i0) { return N - i0 < GLM_BLOCK ? N - i0 : GLM_BLOCK; }
