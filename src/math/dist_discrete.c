@@ -54,10 +54,29 @@ static inline void k_poisson_log(const double *x, const int *fresh, dist_kstate 
   g[1] = n - ea;
 }
 
+/* One count and one real parameter, both scalars, that pass their family's checks (the caller tests that): the
+ * kernel without dist_begin's size and rule passes.  A batched loop calls a density once per lane, where those
+ * passes cost as much as the term (GLMM1: 12 % of its gradient); same kernel, same operations, same bits. */
+static inline __attribute__((always_inline)) int dist_one2(const urn_darg *a, int propto, dist_kernel kern,
+                                                           double *out) {
+  dist_kstate st = {propto, {0, a[1].d != NULL, 0, 0}, {0}, {0}};
+  keep_two(&st, propto, a[1].d != NULL);
+  double x[2] = {(double)DI(&a[0], 0), a[1].v[0]}, g[2] = {0, 0}, lp = 0;
+  int fresh[2] = {1, 1};
+  kern(x, fresh, &st, &lp, g);
+  if (a[1].d) a[1].d[0] += g[1];
+  *out = lp;
+  return URN_OK;
+}
+
+/* Both arguments of a two-argument count family are one value each, the parameter a real. */
+static int dist_scalars2(const urn_darg *a) { return a[0].n == 1 && a[1].n == 1 && a[0].iv && a[1].v; }
+
 int urn_poisson_log_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
   static const dist_spec S = {"poisson_log_lpmf", 2, {"Random variable", "Log rate parameter"}, {-1, DR_NOT_NAN}};
   dist_kstate st;
   size_t N;
+  if (dist_scalars2(a) && DI(&a[0], 0) >= 0 && isfinite(a[1].v[0])) return dist_one2(a, propto, k_poisson_log, out);
   if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
   for (size_t i = 0; i < N; i++) {
     int n = DI(&a[0], i);
@@ -168,6 +187,8 @@ int urn_bernoulli_logit_lpmf(const urn_darg *a, int propto, double *out, urn_err
                               {-1, DR_NOT_NAN}};
   dist_kstate st;
   size_t N;
+  if (dist_scalars2(a) && (unsigned)DI(&a[0], 0) <= 1 && !isnan(a[1].v[0]))
+    return dist_one2(a, propto, k_bernoulli_logit, out);
   if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
   if (N && dist_outside(&a[0], 0, 0, 1)) return *out = -INFINITY, URN_OK;
   keep_two(&st, propto, a[1].d != NULL);
