@@ -7,7 +7,8 @@ Reads WORK/<posterior>/urn.tsv and stan.tsv (bench/pdb/run.sh's per-side results
 posterior that ran on both sides, worst ratio first: urn and Stan µs per gradient (counting warmup),
 urn/Stan and both gradient counts, then the median ratio and how many are at most 0.5 and 0.25, then the
 posteriors with only one side (and the other side's reason).  WHY.tsv (posterior TAB text) adds a last
-column: why a posterior stays above 0.5."""
+column: why a posterior stays above 0.5.  A column "urn at" names the urn binary that timed the row when the
+harness's driver left a note of it (WORK/<posterior>/urn.timed, else urn.sha: a commit), else "-"."""
 import os
 import sys
 
@@ -23,6 +24,16 @@ def side(path):
     if fields[0] != "ok":
         return fields[0]
     return int(fields[1]), float(fields[3])
+
+
+def urn_at(d):
+    """the commit of the urn binary that timed d's urn side, from the driver's notes, or "-" """
+    for f in ("urn.timed", "urn.sha"):
+        p = os.path.join(d, f)
+        if os.path.exists(p):
+            with open(p) as h:
+                return h.read().strip() or "-"
+    return "-"
 
 
 def fmt(us):
@@ -47,15 +58,17 @@ def main():
             continue
         u, s = side(os.path.join(d, "urn.tsv")), side(os.path.join(d, "stan.tsv"))
         if isinstance(u, tuple) and isinstance(s, tuple):
-            both.append((u[1] / s[1], name, u, s))
+            both.append((u[1] / s[1], name, u, s, urn_at(d)))
         elif isinstance(u, str) or isinstance(s, str):
             one.append((name, u, s))
     both.sort(key=lambda r: -r[0])
-    print("| posterior | urn µs/gradient | Stan µs/gradient | urn/Stan | urn gradients | Stan gradients | above 0.5: why |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for r, name, u, s in both:
-        print("| %s | %s | %s | %.2f | %s | %s | %s |" % (name, fmt(u[1]), fmt(s[1]), r, format(u[0], ","),
-                                                      format(s[0], ","), why.get(name, "") if r > 0.5 else ""))
+    print("| posterior | urn µs/gradient | Stan µs/gradient | urn/Stan | urn gradients | Stan gradients | urn at "
+          "| above 0.5: why |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+    for r, name, u, s, at in both:
+        print("| %s | %s | %s | %.2f | %s | %s | %s | %s |" % (name, fmt(u[1]), fmt(s[1]), r, format(u[0], ","),
+                                                           format(s[0], ","), at,
+                                                           why.get(name, "") if r > 0.5 else ""))
     rs = sorted(r[0] for r in both)
     n = len(rs)
     if n:
