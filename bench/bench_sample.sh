@@ -44,7 +44,7 @@ run_one() {
   m=$1 d=$2 prog=$3 seed=$4 init=$5
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
-  /usr/bin/time -f "%U %S" -o "$T/$m.time" "$URN" sample "$prog" --data "$d/data.json" --chains 4 --warmup 1000 \
+  /usr/bin/time -f "%U %S" -o "$T/$m.time" "$URN" sample "$prog" --data "$d/data.json" --adapt stan --chains 4 --warmup 1000 \
     --draws 1000 --seed "$seed" --threads "$THREADS" --output-dir "$T/$m-$seed" --refresh 0 $init >"$T/$m.out" \
     2>"$T/$m.err"
   rc=$?

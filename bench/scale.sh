@@ -36,7 +36,7 @@ model { alpha ~ normal(0, 2); beta ~ normal(0, 1); target += reduce_sum(part_lup
 STAN
 for th in 1 2; do
   t0=$(now)
-  "$URN" sample "$T/lr.stan" --data "$T/lr.json" --chains 1 --threads $th --seed 1 --warmup 150 --draws 100 \
+  "$URN" sample "$T/lr.stan" --data "$T/lr.json" --adapt stan --chains 1 --threads $th --seed 1 --warmup 150 --draws 100 \
     --output-dir "$T/lr$th" --no-summary --refresh 0 >/dev/null
   t1=$(now)
   echo "$th $t0 $t1" >> "$T/a.txt"

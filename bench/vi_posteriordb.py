@@ -110,7 +110,7 @@ def main():
         res["nuts_grad"] = math.nan
         if nuts:
             odir = os.path.join(tmp, name + "-nuts")
-            rc, so, se = run([urn, "sample", stan, "--data", data, "--chains", "1", "--seed", "1", "--refresh", "0",
+            rc, so, se = run([urn, "sample", stan, "--data", data, "--adapt", "stan", "--chains", "1", "--seed", "1", "--refresh", "0",
                               "--no-summary", "--output-dir", odir], timeout)
             g = re.search(r"(\d+) gradient evaluations", so)
             res["nuts_grad"] = 4 * int(g.group(1)) if g else math.nan

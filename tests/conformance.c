@@ -23,7 +23,11 @@
  * --inits starts every chain from DIR/inits.json when it exists; --init-mode S
  * starts them at the best of S L-BFGS modes (urn sample --init mode:S);
  * --init-pathfinder starts them at PSIS-resampled Pathfinder draws (urn
- * sample --init pathfinder; its evaluations count in the gradients);
+ * sample --init pathfinder; its evaluations count in the gradients).  The
+ * metric adaptation is urn sample's default, --metric lowrank (400 warmup
+ * iterations; --metric diag|dense: --adapt fisher, 300), chains started at
+ * draws of an 8-path Pathfinder unless --inits or --init-mode is given;
+ * --adapt stan is Stan's (1000 warmup iterations, random inits);
  * --timeout S stops a posterior's chains after S seconds of wall time
  * (reported TIMEOUT).  adapt_delta and max_treedepth come from the reference's
  * arguments (as posteriordb ran Stan), else Stan's defaults; --max-depth N
@@ -61,9 +65,10 @@
 typedef struct settings {
   int chains, warmup, draws, threads, use_inits; /* sampler settings, --inits */
   int init_mode;                                 /* --init-mode S (0: off) */
-  int dense;                                     /* --metric dense (or lowrank) */
-  int adapt_scheme;                              /* --adapt fisher, --metric lowrank (urn_adapt_scheme) */
-  int warmup_given;                              /* --warmup given (else 1000, or 300 for the Fisher schemes) */
+  int dense;                                     /* --metric dense or lowrank (the default) */
+  int adapt_scheme;                              /* --adapt stan|fisher, --metric lowrank (urn_adapt_scheme;
+                                                    lowrank by default, as urn sample) */
+  int warmup_given;                              /* --warmup given (else 1000; Fisher: 300, lowrank 400) */
   int max_depth;                                 /* --max-depth N (0: the reference's, else 10) */
   const char *model_file;                        /* program file name in each folder */
   const char *only;                              /* comma-separated name filters (NULL: all) */
@@ -224,7 +229,8 @@ static int run_one(const char *dir, const char *label, const settings *st) {
   cfg.num_threads = st->threads, cfg.seed = st->seed, cfg.refresh = 0, cfg.init_mode = st->init_mode;
   if (st->dense) cfg.metric = URN_METRIC_DENSE;
   cfg.adapt_scheme = (urn_adapt_scheme)st->adapt_scheme;
-  if (st->adapt_scheme != URN_ADAPT_STAN && !st->warmup_given) cfg.num_warmup = 300; /* as urn sample */
+  if (st->adapt_scheme != URN_ADAPT_STAN && !st->warmup_given) /* as urn sample */
+    cfg.num_warmup = st->adapt_scheme == URN_ADAPT_LOWRANK ? 400 : 300;
   const urn_json *args = urn_json_get(refj, "reference_method_arguments");
   const urn_json *control = args ? urn_json_get(args, "control") : NULL;
   const urn_json *ad = control ? urn_json_get(control, "adapt_delta") : NULL;
@@ -251,7 +257,9 @@ static int run_one(const char *dir, const char *label, const settings *st) {
     for (int c = 0; c < cfg.num_chains; c++) inits[c] = init;
   }
   long long pf_evals = 0; /* --init-pathfinder: its gradients and log densities, counted as gradients */
-  if (st->init_pathfinder && !inits) {
+  /* as urn sample: the Fisher schemes start from Pathfinder draws unless told otherwise */
+  int pathfinder = st->init_pathfinder || (st->adapt_scheme != URN_ADAPT_STAN && st->init_mode == 0);
+  if (pathfinder && !inits) {
     init = pathfinder_starts(m, st, dim, &pf_evals, &err);
     if (!init) {
       printf("FAIL  %-48s pathfinder: %.200s\n", label, err.msg);
@@ -293,7 +301,7 @@ static int run_one(const char *dir, const char *label, const settings *st) {
     int done = 0;
     for (int c = 0; c < st->chains; c++) done += res[c].iterations;
     printf("TIMEOUT %-46s stopped after %.0f s (%d of %d iterations)\n", label, elapsed, done,
-           st->chains * (st->warmup + st->draws));
+           st->chains * (cfg.num_warmup + st->draws));
     verdict = 4;
   } else if (rc != URN_OK) {
     printf("FAIL  %-48s sampling failed: %.200s\n", label, err.msg);
@@ -415,7 +423,8 @@ static int selected(const char *name, const char *only) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int main(int argc, char **argv) {
-  settings st = {4, 1000, 1000, 2, 0, 0, 0, 0, 0, 0, "model.stan", NULL, 0, 20260};
+  settings st = {4, 1000, 1000, 2, 0, 0, 1, URN_ADAPT_LOWRANK, 0, 0, "model.stan", NULL, 0, 20260, 0};
+  const char *metric = NULL, *adapt = NULL;
   int first = 1;
   for (; first < argc && argv[first][0] == '-'; first++) {
     const char *a = argv[first];
@@ -428,14 +437,8 @@ int main(int argc, char **argv) {
     else if (first + 1 < argc && !strcmp(a, "--timeout")) st.timeout = atof(argv[++first]);
     else if (first + 1 < argc && !strcmp(a, "--init-mode")) st.init_mode = atoi(argv[++first]);
     else if (first + 1 < argc && !strcmp(a, "--model")) st.model_file = argv[++first];
-    else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "dense")) st.dense = 1, first++;
-    else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "diag")) st.dense = 0, first++;
-    else if (first + 1 < argc && !strcmp(a, "--metric") && !strcmp(argv[first + 1], "lowrank"))
-      st.dense = 1, st.adapt_scheme = URN_ADAPT_LOWRANK, first++;
-    else if (first + 1 < argc && !strcmp(a, "--adapt") && !strcmp(argv[first + 1], "fisher"))
-      st.adapt_scheme = st.adapt_scheme == URN_ADAPT_LOWRANK ? URN_ADAPT_LOWRANK : URN_ADAPT_FISHER, first++;
-    else if (first + 1 < argc && !strcmp(a, "--adapt") && !strcmp(argv[first + 1], "stan"))
-      st.adapt_scheme = URN_ADAPT_STAN, first++;
+    else if (first + 1 < argc && !strcmp(a, "--metric")) metric = argv[++first];
+    else if (first + 1 < argc && !strcmp(a, "--adapt")) adapt = argv[++first];
     else if (first + 1 < argc && !strcmp(a, "--only")) st.only = argv[++first];
     else if (!strcmp(a, "--init-pathfinder")) st.init_pathfinder = 1;
     else if (first + 1 < argc && !strcmp(a, "--max-depth")) st.max_depth = atoi(argv[++first]);
@@ -444,7 +447,16 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (first >= argc || st.chains < 1 || st.draws < 1) {
+  /* the scheme as urn sample chooses it: --metric lowrank by default, diag or dense without --adapt: the Fisher
+     divergence's estimate, --adapt stan: Stan's */
+  int bad_scheme = (metric && strcmp(metric, "diag") && strcmp(metric, "dense") && strcmp(metric, "lowrank")) ||
+                   (adapt && strcmp(adapt, "stan") && strcmp(adapt, "fisher")) ||
+                   (metric && adapt && !strcmp(metric, "lowrank") && !strcmp(adapt, "stan"));
+  st.dense = metric ? strcmp(metric, "diag") != 0 : !adapt;
+  st.adapt_scheme = (metric && !strcmp(metric, "lowrank")) || (!metric && !adapt) ? URN_ADAPT_LOWRANK
+                    : adapt && !strcmp(adapt, "stan")                              ? URN_ADAPT_STAN
+                                                                                   : URN_ADAPT_FISHER;
+  if (first >= argc || st.chains < 1 || st.draws < 1 || bad_scheme) {
     fprintf(stderr, "usage: conformance [--chains N] [--warmup N] [--draws N] [--seed N] [--threads N] [--inits] "
                     "[--init-mode S] [--init-pathfinder] [--metric diag|dense|lowrank] [--adapt stan|fisher] [--model FILE] [--only A,B,...] [--max-depth N] [--timeout S] DIR...\n");
     return 2;

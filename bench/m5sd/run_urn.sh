@@ -12,7 +12,7 @@ init=${INIT:-$B/inits.json}
 for s in "$@"; do
   d=/tmp/m5sd/$label/s$s
   rm -rf "$d"; mkdir -p "$d"
-  nice -n 5 build/urn sample $B/model_hmm_marginal.stan --data $B/data.json --init "$init" --seed "$s" \
+  nice -n 5 build/urn sample $B/model_hmm_marginal.stan --data $B/data.json --adapt stan --init "$init" --seed "$s" \
     --threads 1 --refresh 0 --no-summary --output-dir "$d" >/dev/null
   nice -n 5 Rscript bench/m5sd/summarise_urn.R "$out" "$label" "$s"  "$d"
   echo "$label seed $s done"

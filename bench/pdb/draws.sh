@@ -19,9 +19,9 @@ same=0 diff=0 other=0
 for n in $(awk -F'\t' '$2 == "ok" { print $1 }' "$WORK/extract.txt" | grep -E "${ONLY:-.}"); do
   d="$WORK/$n"
   rm -rf "$d/on" "$d/off"
-  timeout "$TIMEOUT" "$URN" sample "$d/model.stan" --data "$d/data.json" --chains 1 --warmup 150 --draws 100 \
+  timeout "$TIMEOUT" "$URN" sample "$d/model.stan" --data "$d/data.json" --adapt stan --chains 1 --warmup 150 --draws 100 \
     --seed "$SEED" --refresh 0 --no-summary --output-dir "$d/on" > "$d/on.log" 2>&1; r1=$?
-  URN_NOBATCH=1 timeout "$TIMEOUT" "$URN" sample "$d/model.stan" --data "$d/data.json" --chains 1 --warmup 150 \
+  URN_NOBATCH=1 timeout "$TIMEOUT" "$URN" sample "$d/model.stan" --data "$d/data.json" --adapt stan --chains 1 --warmup 150 \
     --draws 100 --seed "$SEED" --refresh 0 --no-summary --output-dir "$d/off" > "$d/off.log" 2>&1; r2=$?
   if [ $r1 != 0 ] || [ $r2 != 0 ]; then
     echo "$n: could not run (exit $r1 / $r2)"; other=$((other + 1)); continue

@@ -75,7 +75,7 @@ fi
 # one urn run of posterior folder $1: WORK/<posterior>/urn.tsv = ok, gradients, CPU seconds, µs per gradient,
 # bytes of CSV (or "urn: no run report"); status of urn sample
 urn_run() {
-  timeout "$TIMEOUT" "$URN" sample "$1/model.stan" --data "$1/data.json" --chains 1 --warmup 1000 --draws 1000 \
+  timeout "$TIMEOUT" "$URN" sample "$1/model.stan" --data "$1/data.json" --adapt stan --chains 1 --warmup 1000 --draws 1000 \
     --seed "$SEED" --refresh 0 --no-summary --output-dir "$1/urn-out" > "$1/urn.log" 2>&1 || return
   # the run report: "... CPU summed over chains: warmup W s, sampling S s, U us per gradient; G gradient ..."
   sed -n 's/.*CPU summed over chains: warmup \([^ ]*\) s, sampling \([^ ]*\) s, .* us per gradient; \([0-9]*\) gradient evaluations.*/\1 \2 \3/p' \

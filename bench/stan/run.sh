@@ -28,7 +28,7 @@ for m in $models; do
   "$URN" check "$d/model.stan" --data "$d/data.json" >/dev/null 2>&1
   t1=$(date +%s.%N)
   # shellcheck disable=SC2086
-  "$URN" sample "$d/model.stan" --data "$d/data.json" --chains 4 --warmup 1000 --draws 1000 --seed 1 --threads 2 \
+  "$URN" sample "$d/model.stan" --data "$d/data.json" --adapt stan --chains 4 --warmup 1000 --draws 1000 --seed 1 --threads 2 \
     --output-dir "$T/$m" --refresh 0 $init >"$T/$m.out" 2>&1 || { echo "$m: urn sample failed"; continue; }
   "$URN" summary "$T/$m"/*.csv >/dev/null 2>&1
   t2=$(date +%s.%N)

@@ -10,7 +10,7 @@ shift 3
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 for seed in $(seq 1 "$n"); do
   o=$T/out-$seed
-  "$URN" sample "$B/model.stan" --data "$B/data.json" --chains 4 --seed "$seed" --threads 1 --output-dir "$o" \
+  "$URN" sample "$B/model.stan" --data "$B/data.json" --adapt stan --chains 4 --seed "$seed" --threads 1 --output-dir "$o" \
     --refresh 0 --no-summary "$@" >/dev/null 2>&1 || { echo "$m $seed failed"; continue; }
   ess=$("$URN" summary --csv "$o"/*.csv | awk -F, '
     NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); if (h == "ess_bulk") c = i; if (h == "ess_tail") t = i }

@@ -79,17 +79,19 @@ class TestSample(unittest.TestCase):
         self.assertIn("R-hat", fit.summary(fmt="table") + "R-hat")
 
     def test_lowrank_equals_urn_sample(self):
-        # metric="lowrank" is urn sample --metric lowrank: 300 warmup iterations, a Pathfinder start, the dense
-        # inverse metric; the same draws bit for bit
+        # metric="lowrank" (the default, as urn sample's) is urn sample --metric lowrank: 400 warmup iterations, a
+        # Pathfinder start, the dense inverse metric; the same draws bit for bit
         out = os.path.join(self.dir, "cli-lr")
         run("sample", self.stan, "--data", self.data, "--chains", 2, "--draws", 100, "--seed", 5, "--metric",
             "lowrank", "--sig-figs", 18, "--output-dir", out, "--no-summary", "--refresh", 0, "--save-warmup")
         header, cli = cli_rows([os.path.join(out, "m-%d.csv" % c) for c in (1, 2)])
         fit = self.model.sample(chains=2, draws=100, seed=5, metric="lowrank", save_warmup=True, progress=False)
         cols, arr = fit.draws_array()
-        self.assertEqual(cli.shape[1], 400)
-        self.assertTrue(np.array_equal(arr, cli[:, 300:, :]), "draws differ from urn sample --metric lowrank's")
+        self.assertEqual(cli.shape[1], 500)
+        self.assertTrue(np.array_equal(arr, cli[:, 400:, :]), "draws differ from urn sample --metric lowrank's")
         self.assertEqual(fit.inv_metric[0].shape, (4, 4))
+        dflt = self.model.sample(chains=2, draws=100, seed=5, save_warmup=True, progress=False)
+        self.assertTrue(np.array_equal(dflt.draws_array()[1], arr), "the default is not metric='lowrank'")
         fisher = self.model.sample(chains=1, draws=10, seed=5, adapt="fisher", progress=False)
         self.assertEqual(fisher.inv_metric[0].shape, (4,))
         with self.assertRaises(ValueError):
@@ -97,11 +99,13 @@ class TestSample(unittest.TestCase):
 
     def test_read_csv(self):
         out = os.path.join(self.dir, "cli2")
+        # Stan's adaptation: the diagonal metric block, its values exact at 18 digits
         run("sample", self.stan, "--data", self.data, "--chains", 2, "--warmup", 100, "--draws", 40, "--seed", 9,
-            "--sig-figs", 18, "--output-dir", out, "--no-summary", "--refresh", 0, "--save-warmup")
+            "--sig-figs", 18, "--output-dir", out, "--no-summary", "--refresh", 0, "--save-warmup", "--adapt", "stan")
         files = [os.path.join(out, "m-%d.csv" % c) for c in (1, 2)]
         fit = urn.read_csv(files)
-        ref = self.model.sample(chains=2, warmup=100, draws=40, seed=9, progress=False, save_warmup=True)
+        ref = self.model.sample(chains=2, warmup=100, draws=40, seed=9, progress=False, save_warmup=True,
+                                adapt="stan")
         self.assertEqual(set(fit.draws), set(ref.draws))
         for k in ref.draws:
             self.assertTrue(np.array_equal(fit.draws[k], ref.draws[k]), k)
@@ -123,7 +127,7 @@ class TestSample(unittest.TestCase):
         self.assertTrue(np.array_equal(rows[:, 100:, :], fit.draws_array()[1]))
         self.assertTrue(np.array_equal(rows[:, :100, header.index("mu")], fit.warmup_draws["mu"]))
         self.assertEqual(len(fit.stepsize), 2)
-        self.assertEqual(fit.inv_metric[0].shape, (4,))
+        self.assertEqual(fit.inv_metric[0].shape, (4, 4))  # the default metric, low rank plus diagonal: dense
 
     def test_inits_and_settings(self):
         fit = self.model.sample(chains=2, warmup=50, draws=20, seed=1, progress=False, init={"mu": 1, "sigma": 1,

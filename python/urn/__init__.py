@@ -5,7 +5,7 @@ A thin ctypes layer over liburn.so, numpy arrays in and out:
 
 * :class:`Model` -- a Stan program with data: ``log_density`` (gradient,
   Hessian), ``constrain`` / ``unconstrain``, names and dims, ``sample()``
-  (NUTS with Stan's adaptation) and ``optimize()`` (L-BFGS);
+  (NUTS, a low-rank metric adapted by the Fisher divergence) and ``optimize()`` (L-BFGS);
 * :class:`Fit` -- a sampling run: ``draws`` as ``{name: ndarray[chain, draw,
   *dims]}``, ``summary()`` (a pandas DataFrame, the columns of ``urn
   summary``), ``to_arviz()``;

@@ -452,10 +452,16 @@ def sample(model, *, chains=4, warmup=None, draws=1000, seed=1, thin=1, save_war
         raise ValueError("adapt must be 'stan' or 'fisher'")
     if metric == "lowrank" and adapt == "stan":
         raise ValueError("metric='lowrank' is adapted by the Fisher divergence only (not with adapt='stan')")
-    # as urn sample: --metric lowrank / --adapt fisher, 300 warmup iterations and a Pathfinder start by default
-    scheme = "lowrank" if metric == "lowrank" else adapt if adapt == "fisher" else None
+    # as urn sample: the Fisher divergence adapts a low-rank metric by default (400 warmup iterations), a diagonal or
+    # dense one with metric= (300); adapt="stan" (or metric="unit" without adapt) is Stan's; a Pathfinder start
+    if metric == "lowrank" or (metric is None and adapt is None):
+        scheme = "lowrank"
+    elif adapt == "stan" or (adapt is None and metric in ("unit", "unit_e")):
+        scheme = None
+    else:
+        scheme = "fisher"
     if warmup is None:
-        warmup = 300 if scheme else 1000
+        warmup = 400 if scheme == "lowrank" else 300 if scheme else 1000
     metric_name = {None: None, "lowrank": None, "diag": "diag_e", "dense": "dense_e", "unit": "unit_e"}.get(metric,
                                                                                                             metric)
     cfg = [("num_chains", chains), ("num_warmup", warmup), ("num_samples", draws), ("seed", seed), ("thin", thin),
@@ -603,16 +609,18 @@ def _model_variational(self, *, algorithm="meanfield", draws=1000, seed=1, init=
 
 
 def _model_sample(self, **kw):
-    """Draws from the posterior with NUTS and Stan's adaptation (the run layer
-    of ``urn sample``; the same seed gives the same draws, bit for bit).
+    """Draws from the posterior with NUTS (the run layer of ``urn sample``; the
+    same seed gives the same draws, bit for bit).
 
-    ``chains`` (4), ``warmup`` (1000), ``draws`` (1000) per chain, ``seed``
-    (1), ``thin``, ``save_warmup``, ``adapt_delta`` (0.8), ``max_depth`` (10),
-    ``metric`` ("diag", "dense", "unit", or "lowrank": low rank plus diagonal
-    adapted by the Fisher divergence), ``adapt`` ("stan", the default, or
-    "fisher": the Fisher-divergence schemes, as ``urn sample --adapt fisher``:
-    300 warmup iterations unless ``warmup`` is given, and chains start from
-    Pathfinder draws unless ``init`` is), ``init`` (a radius, a dict of
+    ``chains`` (4), ``warmup`` (400; 300 with ``metric="diag"`` or
+    ``"dense"``, 1000 with ``adapt="stan"``), ``draws`` (1000) per chain,
+    ``seed`` (1), ``thin``, ``save_warmup``, ``adapt_delta`` (0.8),
+    ``max_depth`` (10), ``metric`` ("lowrank", the default as in ``urn
+    sample``: low rank plus diagonal, "diag", "dense" or "unit"), ``adapt``
+    ("fisher", the default: the metric minimizes the Fisher divergence of
+    draws and gradients, and chains start from Pathfinder draws unless
+    ``init`` is given; or "stan": Stan's algorithm and adaptation, its draws
+    for a seed; ``metric="unit"`` without ``adapt`` is Stan's too), ``init`` (a radius, a dict of
     values, one per chain in a list, an unconstrained vector, "mode:S" for
     the best of S L-BFGS modes, or "pathfinder" for Pathfinder draws), ``threads`` (default: one per chain up to the
     cores; results do not depend on it), ``output_dir`` (also write the Stan

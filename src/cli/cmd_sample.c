@@ -24,6 +24,11 @@
 #include "urn/run.h"
 #include "util/util.h"
 
+/* The Fisher schemes' default warmup (choose_scheme): nutpie's 300 for the diagonal metric; 400 for the low-rank
+ * one, where the GP hyperparameters of gp_pois_regr were not yet mixed after 300 (docs/sampling.md). */
+#define CLI_FISHER_WARMUP 300
+#define CLI_LOWRANK_WARMUP 400
+
 /* The terminal display and the message kinds already shown (callbacks are serialized by the run). */
 typedef struct sample_view {
   urn_progress progress;   /* terminal display */
@@ -124,23 +129,24 @@ static void print_summary(const urn_run *r, const urn_run_config *cfg, const cha
 static void usage(FILE *out) {
   fprintf(out,
           "usage: urn sample model.stan [--data d.json] [options]\n\n"
-          "Draws from the model's posterior with NUTS (Stan's algorithm and adaptation) and writes one\n"
-          "Stan CSV file per chain, DIR/<model>-<chain>.csv.\n\n"
+          "Draws from the model's posterior with NUTS (Stan's algorithm; by default a low-rank metric adapted\n"
+          "by the Fisher divergence) and writes one Stan CSV file per chain, DIR/<model>-<chain>.csv.\n\n"
           "options:\n"
           "  --data FILE          data in CmdStan JSON format\n"
           "  --include-paths DIR[,DIR]  folders searched by #include after the program's own\n"
           "  --chains N           number of chains (4)\n"
-          "  --warmup N           warmup iterations per chain (1000; 300 with --adapt fisher or\n"
-          "                       --metric lowrank, nutpie's default)\n"
+          "  --warmup N           warmup iterations per chain (400; 300 with --metric diag|dense,\n"
+          "                       1000 with --adapt stan)\n"
           "  --draws N            post-warmup iterations per chain (1000)\n"
           "  --seed N             random seed (default: from the clock; written in the CSV)\n"
           "  --output-dir DIR     where the CSV files go (<model>-output)\n"
           "  --adapt-delta X      target acceptance statistic in (0, 1) (0.8)\n"
           "  --max-depth N        maximum tree depth (10)\n"
-          "  --metric diag|dense|unit|lowrank  inverse metric adapted in warmup (diag); lowrank: low rank\n"
-          "                       plus diagonal, adapted by the Fisher divergence (docs/sampling.md)\n"
-          "  --adapt stan|fisher  metric adaptation: Stan's windowed variances, or the Fisher divergence\n"
-          "                       of draws and gradients with nutpie's schedule (stan); the Fisher schemes\n"
+          "  --metric lowrank|diag|dense|unit  inverse metric adapted in warmup (lowrank: low rank plus\n"
+          "                       diagonal, docs/sampling.md)\n"
+          "  --adapt fisher|stan  metric adaptation: the Fisher divergence of draws and gradients with\n"
+          "                       nutpie's schedule (the default; alone: --metric diag), or Stan's windowed\n"
+          "                       variances (Stan's algorithm, its draws for a seed); the Fisher schemes\n"
           "                       start from Pathfinder draws unless --init is given\n"
           "  --rank K             --metric lowrank: keep at most K eigenvectors (default: all past the cutoff)\n"
           "  --stepsize X         initial step size (1)\n"
@@ -226,97 +232,250 @@ static int map_worker(urn_model *m) {
   return status ? status : interrupted;
 }
 
+/* The metric adaptation scheme from --metric, --adapt (NULL: not given) and --rank.  Without either, urn adapts a
+ * low-rank-plus-diagonal metric by the Fisher divergence (--metric lowrank); --metric diag or dense without --adapt
+ * is the Fisher divergence's estimate of that metric (as --adapt fisher); --adapt stan is Stan's algorithm (its
+ * draws for a seed, bit for bit), as is --metric unit without --adapt (no metric to learn).  The Fisher schemes
+ * warm up for CLI_FISHER_WARMUP iterations (CLI_LOWRANK_WARMUP with the low-rank metric) unless --warmup is given.
+ * docs/sampling.md has the figures behind these choices. */
+static void choose_scheme(cli_args *a, urn_run_config *rcfg, const char *metric, const char *adapt, long lr_rank,
+                          int warmup_given) {
+  int lowrank = (metric && !strcmp(metric, "lowrank")) || (!metric && !adapt);
+  if (lowrank && adapt && !strcmp(adapt, "stan"))
+    cli_die(a, 2, "--metric lowrank is adapted by the Fisher divergence only (not with --adapt stan)");
+  if (lr_rank >= 0 && !lowrank) cli_die(a, 2, "option --rank applies to --metric lowrank only");
+  if (adapt && !strcmp(adapt, "fisher") && rcfg->metric == URN_METRIC_UNIT)
+    cli_die(a, 2, "--adapt fisher adapts a metric: not with --metric unit");
+  if (lowrank) rcfg->adapt_scheme = URN_ADAPT_LOWRANK, rcfg->metric = URN_METRIC_DENSE;
+  else if (adapt) rcfg->adapt_scheme = !strcmp(adapt, "fisher") ? URN_ADAPT_FISHER : URN_ADAPT_STAN;
+  else rcfg->adapt_scheme = rcfg->metric == URN_METRIC_UNIT ? URN_ADAPT_STAN : URN_ADAPT_FISHER;
+  if (lr_rank > 0) rcfg->lowrank_rank = (int)lr_rank;
+  if (rcfg->adapt_scheme != URN_ADAPT_STAN && !warmup_given)
+    rcfg->num_warmup = lowrank ? CLI_LOWRANK_WARMUP : CLI_FISHER_WARMUP;
+}
+
+/* The initial points from --init (NULL: not given): sets rcfg's init mode / radius / Pathfinder start, writes the
+ * CSV header's init text; returns the JSON file of initial values, or NULL. */
+static const char *choose_init(cli_args *a, urn_run_config *rcfg, const char *init_arg, int nranks, char *init_text,
+                               size_t text_len) {
+  double d;
+  if (init_arg && !strcmp(init_arg, "pathfinder")) {
+    rcfg->init_pathfinder = 1;
+    rcfg->tol_rel_grad = 10; /* as urn pathfinder (docs/sampling.md) */
+    snprintf(init_text, text_len, "pathfinder");
+  } else if (init_arg && (!strcmp(init_arg, "mode") || !strncmp(init_arg, "mode:", 5))) {
+    long starts = 8;
+    if (init_arg[4] == ':') {
+      char *end;
+      errno = 0;
+      starts = strtol(init_arg + 5, &end, 10);
+      if (!init_arg[5] || *end || errno || starts < 1 || starts > 1024)
+        cli_die(a, 2, "option --init: in 'mode:S', S must be a number of optimizations in [1, 1024] (got '%s')",
+                init_arg + 5);
+    }
+    rcfg->init_mode = (int)starts;
+    snprintf(init_text, text_len, "mode:%ld", starts);
+  } else if (init_arg && is_number(init_arg, &d)) {
+    if (d < 0) cli_die(a, 2, "option --init: the radius %g must not be negative", d);
+    rcfg->init_radius = d;
+    snprintf(init_text, text_len, "%g", d);
+  } else if (init_arg) {
+    return init_arg;
+  } else if (rcfg->adapt_scheme != URN_ADAPT_STAN && nranks == 1) {
+    /* the Fisher schemes start from Pathfinder draws unless told otherwise: its PSIS weights leave out the minor
+       modes random inits can fall into, from which a 300-iteration warmup does not escape (bball_drive's HMM:
+       docs/sampling.md); random inits if Pathfinder fails.  Under mpirun the ranks would run different Pathfinders,
+       so there the inits stay random (uniform(-2, 2)) as in one process with --init 2. */
+    rcfg->init_pathfinder = 2;
+    rcfg->tol_rel_grad = 10;
+    rcfg->num_paths = 8; /* Lotka-Volterra at seed 20260: 3 of 4 paths in the minor mode, 1 failed; 6 of 12 in the main */
+    snprintf(init_text, text_len, "pathfinder");
+  }
+  return NULL;
+}
+
+/* What execute_and_report needs of cmd_sample's run besides the run and its configuration. */
+typedef struct sample_job {
+  int nch;             /* chains of this process (rank) */
+  int first;           /* under mpirun: this rank's first chain, from 0 (else 0) */
+  int nch_all;         /* chains of the whole run */
+  int nranks, rank;    /* MPI ranks and this one's number (1 and 0 without mpirun) */
+  int serving;         /* the group's other ranks serve this chain's map_rect jobs */
+  int no_summary;      /* --no-summary */
+  const char *out_dir; /* folder of the CSV files */
+  const char *name;    /* the model's name */
+} sample_job;
+
+/* Runs the chains (unless status is already non-zero), then rank 0 reports every chain and prints the summary;
+ * returns the status (non-zero: failed), *interrupted the exit status of a stop (0: none). */
+static int execute_and_report(urn_run *r, urn_run_config *rcfg, const sample_job *j, int status, int *interrupted) {
+  int nch = j->nch, first = j->first, nch_all = j->nch_all, nranks = j->nranks, rank = j->rank;
+  const char *out_dir = j->out_dir, *name = j->name;
+  urn_error err;
+  urn_error_clear(&err);
+  sample_view view;
+  memset(&view, 0, sizeof view);
+  double t0 = 0, t1 = 0, c0 = 0, c1 = 0;
+  if (status == 0) {
+    urn_progress_init(&view.progress, nch, rcfg->num_warmup, rcfg->num_warmup + rcfg->num_samples,
+                      rcfg->refresh > 0 && isatty(STDOUT_FILENO) && rank == 0);
+    view.chain0 = (int)first;
+    urn_run_callbacks cb = {.ctx = &view, .progress = on_progress, .message = on_message};
+    urn_run_set_callbacks(r, &cb);
+    cli_stop_attach(r);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    t0 = ts.tv_sec + 1e-9 * ts.tv_nsec;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    c0 = ts.tv_sec + 1e-9 * ts.tv_nsec;
+    int rc = urn_run_execute(r, &err);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    t1 = ts.tv_sec + 1e-9 * ts.tv_nsec;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    c1 = ts.tv_sec + 1e-9 * ts.tv_nsec;
+    cli_stop_attach(NULL);
+    urn_progress_clear(&view.progress);
+    urn_progress_free(&view.progress);
+    if (rc == URN_EINTR || cli_stop_code()) {
+      (*interrupted) = cli_stop_code() ? cli_stop_code() : 130;
+    } else if (rc != URN_OK) {
+      if (nranks > 1) fprintf(stderr, "urn sample: rank %d: %s\n", rank, err.msg);
+      else fprintf(stderr, "urn sample: %s\n", err.msg);
+      status = 1;
+    }
+  }
+  if (j->serving) cli_mpi_map_end();
+  int any_rows = 0;
+  for (int c = 0; c < nch; c++) any_rows |= urn_run_progress(r, c) > 0;
+  if (nranks > 1) { /* every rank learns whether any failed, was (*interrupted), made draws */
+    status = cli_mpi_max(status), (*interrupted) = cli_mpi_max((*interrupted)), any_rows = cli_mpi_max(any_rows);
+  }
+  if (rank != 0) {
+    if (status == 0 && !(*interrupted)) cli_mpi_send_chains(r, c1 - c0); /* rank 0 reports on every chain */
+  } else if (status == 0 && (*interrupted) && !any_rows) {
+    fprintf(stderr, "urn sample: %s before any draw was made\n", cli_stop_code() ? cli_stop_reason() : "interrupted");
+  } else if (status == 0 && (*interrupted)) {
+    fprintf(stderr, "urn sample: %s; the files in %s hold the draws made so far\n",
+            cli_stop_code() ? cli_stop_reason() : "interrupted", out_dir);
+  } else if (status == 0) {
+    chain_set cs = {nch, NULL, NULL, urn_run_num_rows(r, 0), urn_run_num_warmup_rows(r, 0)};
+    double cpu = c1 - c0;
+    if (nranks > 1) {
+      cs.n = nch_all;
+      cli_mpi_recv_chains(r, nch_all, &cs.res, &cs.draws, &cpu);
+    } else {
+      cs.res = urn_xcalloc((size_t)nch, sizeof *cs.res), cs.draws = urn_xcalloc((size_t)nch, sizeof *cs.draws);
+      for (int c = 0; c < nch; c++) cs.res[c] = *urn_run_chain_result(r, c), cs.draws[c] = urn_run_draws(r, c);
+    }
+    rcfg->num_chains = nch_all, rcfg->id -= (int)first;
+    report_run(r, rcfg, &cs, t1 - t0, cpu, out_dir, name);
+    if (!j->no_summary && cs.rows > 0) print_summary(r, rcfg, &cs);
+    for (int c = nch; c < cs.n; c++) free((void *)cs.draws[c]); /* received from other ranks */
+    free(cs.res), free(cs.draws);
+  }
+  return status;
+}
+
+/* urn sample's options, as given (parse_options). */
+typedef struct sample_opts {
+  const char *stan_path, *data_path, *incp, *out_dir; /* the model, --data, --include-paths, --output-dir */
+  const char *init_arg, *metric, *adapt;              /* --init, --metric, --adapt (NULL: not given) */
+  const char *native;                                 /* --native off|on|wait (NULL: not given) */
+  int seed_given, threads_given, warmup_given;        /* whether --seed, --threads, --warmup were given */
+  int overwrite, no_summary;                          /* --overwrite, --no-summary */
+  long lr_rank;                                       /* --rank (-1: not given) */
+  double timeout;                                     /* --timeout (0: none) */
+  long sig_figs;                                      /* --sig-figs (6) */
+} sample_opts;
+
+/* Reads the command line into rcfg and o (cli_die on a bad option); returns 1 after printing the help. */
+static int parse_options(cli_args *a, urn_run_config *rcfg, sample_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->lr_rank = -1, o->sig_figs = 6;
+  long v;
+  double d;
+  while (!cli_done(a)) {
+    const char *s;
+    if (cli_is_help(cli_peek(a))) {
+      usage(stdout);
+      return 1;
+    } else if (cli_value(a, "--data", &o->data_path) || cli_value(a, "--include-paths", &o->incp)) {
+    } else if (cli_int(a, "--chains", 1, 1024, &v)) {
+      rcfg->num_chains = (int)v;
+    } else if (cli_int(a, "--warmup", 0, 100000000, &v)) {
+      rcfg->num_warmup = (int)v, o->warmup_given = 1;
+    } else if (cli_int(a, "--draws", 0, 100000000, &v)) {
+      rcfg->num_samples = (int)v;
+    } else if (cli_value(a, "--seed", &s)) {
+      char *end;
+      errno = 0;
+      unsigned long long u = strtoull(s, &end, 10);
+      if (!*s || *end || errno || s[0] == '-') cli_die(a, 2, "option --seed: '%s' is not a non-negative integer", s);
+      rcfg->seed = u, o->seed_given = 1;
+    } else if (cli_value(a, "--output-dir", &o->out_dir)) {
+    } else if (cli_double(a, "--adapt-delta", 0, 1, 1, &d)) {
+      rcfg->adapt_delta = d;
+    } else if (cli_int(a, "--max-depth", 1, 30, &v)) {
+      rcfg->max_depth = (int)v;
+    } else if (cli_value(a, "--metric", &o->metric)) {
+      if (!strcmp(o->metric, "diag") || !strcmp(o->metric, "diag_e"))
+        rcfg->metric = URN_METRIC_DIAG;
+      else if (!strcmp(o->metric, "dense") || !strcmp(o->metric, "dense_e"))
+        rcfg->metric = URN_METRIC_DENSE;
+      else if (!strcmp(o->metric, "unit") || !strcmp(o->metric, "unit_e"))
+        rcfg->metric = URN_METRIC_UNIT;
+      else if (!strcmp(o->metric, "lowrank"))
+        rcfg->metric = URN_METRIC_DENSE;
+      else
+        cli_die(a, 2, "option --metric: '%s' is not one of diag, dense, unit, lowrank", o->metric);
+    } else if (cli_value(a, "--adapt", &o->adapt)) {
+      if (strcmp(o->adapt, "stan") && strcmp(o->adapt, "fisher"))
+        cli_die(a, 2, "option --adapt: '%s' is not one of stan, fisher", o->adapt);
+    } else if (cli_value(a, "--native", &o->native)) {
+      if (strcmp(o->native, "off") && strcmp(o->native, "on") && strcmp(o->native, "wait"))
+        cli_die(a, 2, "option --native: expected off, on or wait, got '%s'", o->native);
+    } else if (cli_int(a, "--rank", 1, 1000000000, &o->lr_rank)) {
+    } else if (cli_double(a, "--stepsize", 0, 1e7, 1, &d)) {
+      rcfg->stepsize = d;
+    } else if (cli_value(a, "--init", &o->init_arg)) {
+    } else if (cli_int(a, "--thin", 1, 100000000, &v)) {
+      rcfg->thin = (int)v;
+    } else if (cli_flag(a, "--save-warmup")) {
+      rcfg->save_warmup = 1;
+    } else if (cli_int(a, "--threads", 1, 1024, &v)) {
+      rcfg->num_threads = (int)v, o->threads_given = 1;
+    } else if (cli_int(a, "--refresh", 0, 100000000, &v)) {
+      rcfg->refresh = (int)v;
+    } else if (cli_int(a, "--sig-figs", 1, 18, &o->sig_figs)) {
+    } else if (cli_flag(a, "--overwrite")) {
+      o->overwrite = 1;
+    } else if (cli_timeout(a, &o->timeout)) {
+    } else if (cli_flag(a, "--no-summary")) {
+      o->no_summary = 1;
+    } else if (cli_peek(a)[0] != '-' && !o->stan_path) {
+      o->stan_path = cli_next(a);
+    } else {
+      cli_unknown(a);
+    }
+  }
+  return 0;
+}
+
 int cmd_sample(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "sample", argc, argv);
   urn_run_config rcfg;
   urn_run_config_default(&rcfg, URN_RUN_SAMPLE);
   rcfg.num_chains = 4;
-  const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *out_dir = NULL, *init_arg = NULL, *metric = NULL;
-  long v;
-  double d;
-  int seed_given = 0, threads_given = 0, overwrite = 0, no_summary = 0, warmup_given = 0, adapt_given = 0;
-  long lr_rank = -1;
-  const char *adapt = NULL, *native = NULL;
-  double timeout = 0;
-  long sig_figs = 6;
-  while (!cli_done(&a)) {
-    const char *s;
-    if (cli_is_help(cli_peek(&a))) {
-      usage(stdout);
-      return 0;
-    } else if (cli_value(&a, "--data", &data_path) || cli_value(&a, "--include-paths", &incp)) {
-    } else if (cli_int(&a, "--chains", 1, 1024, &v)) {
-      rcfg.num_chains = (int)v;
-    } else if (cli_int(&a, "--warmup", 0, 100000000, &v)) {
-      rcfg.num_warmup = (int)v, warmup_given = 1;
-    } else if (cli_int(&a, "--draws", 0, 100000000, &v)) {
-      rcfg.num_samples = (int)v;
-    } else if (cli_value(&a, "--seed", &s)) {
-      char *end;
-      errno = 0;
-      unsigned long long u = strtoull(s, &end, 10);
-      if (!*s || *end || errno || s[0] == '-') cli_die(&a, 2, "option --seed: '%s' is not a non-negative integer", s);
-      rcfg.seed = u, seed_given = 1;
-    } else if (cli_value(&a, "--output-dir", &out_dir)) {
-    } else if (cli_double(&a, "--adapt-delta", 0, 1, 1, &d)) {
-      rcfg.adapt_delta = d;
-    } else if (cli_int(&a, "--max-depth", 1, 30, &v)) {
-      rcfg.max_depth = (int)v;
-    } else if (cli_value(&a, "--metric", &metric)) {
-      if (!strcmp(metric, "diag") || !strcmp(metric, "diag_e"))
-        rcfg.metric = URN_METRIC_DIAG;
-      else if (!strcmp(metric, "dense") || !strcmp(metric, "dense_e"))
-        rcfg.metric = URN_METRIC_DENSE;
-      else if (!strcmp(metric, "unit") || !strcmp(metric, "unit_e"))
-        rcfg.metric = URN_METRIC_UNIT;
-      else if (!strcmp(metric, "lowrank"))
-        rcfg.metric = URN_METRIC_DENSE;
-      else
-        cli_die(&a, 2, "option --metric: '%s' is not one of diag, dense, unit, lowrank", metric);
-    } else if (cli_value(&a, "--adapt", &adapt)) {
-      if (strcmp(adapt, "stan") && strcmp(adapt, "fisher"))
-        cli_die(&a, 2, "option --adapt: '%s' is not one of stan, fisher", adapt);
-      adapt_given = 1;
-    } else if (cli_int(&a, "--rank", 1, 1000000000, &lr_rank)) {
-    } else if (cli_double(&a, "--stepsize", 0, 1e7, 1, &d)) {
-      rcfg.stepsize = d;
-    } else if (cli_value(&a, "--init", &init_arg)) {
-    } else if (cli_int(&a, "--thin", 1, 100000000, &v)) {
-      rcfg.thin = (int)v;
-    } else if (cli_flag(&a, "--save-warmup")) {
-      rcfg.save_warmup = 1;
-    } else if (cli_int(&a, "--threads", 1, 1024, &v)) {
-      rcfg.num_threads = (int)v, threads_given = 1;
-    } else if (cli_int(&a, "--refresh", 0, 100000000, &v)) {
-      rcfg.refresh = (int)v;
-    } else if (cli_int(&a, "--sig-figs", 1, 18, &sig_figs)) {
-    } else if (cli_flag(&a, "--overwrite")) {
-      overwrite = 1;
-    } else if (cli_value(&a, "--native", &native)) {
-      if (strcmp(native, "off") && strcmp(native, "on") && strcmp(native, "wait"))
-        cli_die(&a, 2, "option --native: expected off, on or wait, got '%s'", native);
-    } else if (cli_timeout(&a, &timeout)) {
-    } else if (cli_flag(&a, "--no-summary")) {
-      no_summary = 1;
-    } else if (cli_peek(&a)[0] != '-' && !stan_path) {
-      stan_path = cli_next(&a);
-    } else {
-      cli_unknown(&a);
-    }
-  }
+  sample_opts o;
+  if (parse_options(&a, &rcfg, &o)) return 0;
+  const char *stan_path = o.stan_path, *data_path = o.data_path, *incp = o.incp, *out_dir = o.out_dir;
+  int overwrite = o.overwrite, no_summary = o.no_summary;
+  long lr_rank = o.lr_rank;
+  const char *native = o.native;
   if (!stan_path) cli_die(&a, 2, "missing the model file (usage: urn sample model.stan --data d.json)");
-  int lowrank = metric && !strcmp(metric, "lowrank");
-  if (lowrank && adapt_given && !strcmp(adapt, "stan"))
-    cli_die(&a, 2, "--metric lowrank is adapted by the Fisher divergence only (not with --adapt stan)");
-  if (lr_rank >= 0 && !lowrank) cli_die(&a, 2, "option --rank applies to --metric lowrank only");
-  rcfg.adapt_scheme = lowrank ? URN_ADAPT_LOWRANK : adapt_given && !strcmp(adapt, "fisher") ? URN_ADAPT_FISHER
-                                                                                            : URN_ADAPT_STAN;
-  if (rcfg.adapt_scheme == URN_ADAPT_FISHER && rcfg.metric == URN_METRIC_UNIT)
-    cli_die(&a, 2, "--adapt fisher adapts a metric: not with --metric unit");
-  if (lr_rank > 0) rcfg.lowrank_rank = (int)lr_rank;
-  if (rcfg.adapt_scheme != URN_ADAPT_STAN && !warmup_given) rcfg.num_warmup = 300;
-  if (!seed_given) {
+  choose_scheme(&a, &rcfg, o.metric, o.adapt, lr_rank, o.warmup_given);
+  if (!o.seed_given) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     rcfg.seed = ((uint64_t)ts.tv_sec * 1000003u + (uint64_t)ts.tv_nsec / 1000u) % 4294967296u;
@@ -339,48 +498,13 @@ int cmd_sample(int argc, char **argv) {
     else cli_mpi_block((size_t)nch_all, &first, &count);
     rcfg.num_chains = (int)count, rcfg.id += (int)first, rcfg.header_num_chains = nch_all;
   }
-  if (!threads_given) {
+  if (!o.threads_given) {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     rcfg.num_threads = ncpu > 0 && ncpu < rcfg.num_chains ? (int)ncpu : rcfg.num_chains;
   }
   char init_text[64] = "2";
-  const char *init_file = NULL;
-  if (init_arg) {
-    if (!strcmp(init_arg, "pathfinder")) {
-      rcfg.init_pathfinder = 1;
-      rcfg.tol_rel_grad = 10; /* as urn pathfinder (docs/sampling.md) */
-      snprintf(init_text, sizeof init_text, "pathfinder");
-    } else if (!strcmp(init_arg, "mode") || !strncmp(init_arg, "mode:", 5)) {
-      long starts = 8;
-      if (init_arg[4] == ':') {
-        char *end;
-        errno = 0;
-        starts = strtol(init_arg + 5, &end, 10);
-        if (!init_arg[5] || *end || errno || starts < 1 || starts > 1024)
-          cli_die(&a, 2, "option --init: in 'mode:S', S must be a number of optimizations in [1, 1024] (got '%s')",
-                  init_arg + 5);
-      }
-      rcfg.init_mode = (int)starts;
-      snprintf(init_text, sizeof init_text, "mode:%ld", starts);
-    } else if (is_number(init_arg, &d)) {
-      if (d < 0) cli_die(&a, 2, "option --init: the radius %g must not be negative", d);
-      rcfg.init_radius = d;
-      snprintf(init_text, sizeof init_text, "%g", d);
-    } else {
-      init_file = init_arg;
-    }
-  }
-  if (!init_arg && rcfg.adapt_scheme != URN_ADAPT_STAN && nranks == 1) {
-    /* the Fisher schemes start from Pathfinder draws unless told otherwise: its PSIS weights leave out the minor
-       modes random inits can fall into, from which a 300-iteration warmup does not escape (bball_drive's HMM:
-       docs/sampling.md); random inits if Pathfinder fails.  Under mpirun the ranks would run different Pathfinders,
-       so there the inits stay random (uniform(-2, 2)) as in one process with --init 2. */
-    rcfg.init_pathfinder = 2;
-    rcfg.tol_rel_grad = 10;
-    rcfg.num_paths = 8; /* Lotka-Volterra at seed 20260: 3 of 4 paths in the minor mode, 1 failed; 6 of 12 in the main */
-    snprintf(init_text, sizeof init_text, "pathfinder");
-  }
-  rcfg.sig_figs = (int)sig_figs, rcfg.overwrite = overwrite, rcfg.keep_draws = !no_summary;
+  const char *init_file = choose_init(&a, &rcfg, o.init_arg, nranks, init_text, sizeof init_text);
+  rcfg.sig_figs = (int)o.sig_figs, rcfg.overwrite = overwrite, rcfg.keep_draws = !no_summary;
   rcfg.data_file = data_path, rcfg.init = init_file ? init_file : init_text;
 
   urn_error err;
@@ -388,7 +512,7 @@ int cmd_sample(int argc, char **argv) {
   /* SIGINT, SIGTERM and --timeout stop any evaluation, transformed data's included */
   urn_model_options mopt;
   cli_model_options(&mopt);
-  mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(timeout), mopt.include_paths = incp;
+  mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(o.timeout), mopt.include_paths = incp;
   char cache[4096];
   if (native) cli_native_options(&mopt, native, cache, sizeof cache);
   urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
@@ -457,67 +581,9 @@ int cmd_sample(int argc, char **argv) {
             kept_rows, n_cols);
     status = 1;
   }
-  sample_view view;
-  memset(&view, 0, sizeof view);
+  sample_job job = {nch, (int)first, nch_all, nranks, rank, serving, no_summary, out_dir, name};
   int interrupted = 0;
-  double t0 = 0, t1 = 0, c0 = 0, c1 = 0;
-  if (status == 0) {
-    urn_progress_init(&view.progress, nch, rcfg.num_warmup, rcfg.num_warmup + rcfg.num_samples,
-                      rcfg.refresh > 0 && isatty(STDOUT_FILENO) && rank == 0);
-    view.chain0 = (int)first;
-    urn_run_callbacks cb = {.ctx = &view, .progress = on_progress, .message = on_message};
-    urn_run_set_callbacks(r, &cb);
-    cli_stop_attach(r);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    t0 = ts.tv_sec + 1e-9 * ts.tv_nsec;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    c0 = ts.tv_sec + 1e-9 * ts.tv_nsec;
-    int rc = urn_run_execute(r, &err);
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    t1 = ts.tv_sec + 1e-9 * ts.tv_nsec;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    c1 = ts.tv_sec + 1e-9 * ts.tv_nsec;
-    cli_stop_attach(NULL);
-    urn_progress_clear(&view.progress);
-    urn_progress_free(&view.progress);
-    if (rc == URN_EINTR || cli_stop_code()) {
-      interrupted = cli_stop_code() ? cli_stop_code() : 130;
-    } else if (rc != URN_OK) {
-      if (nranks > 1) fprintf(stderr, "urn sample: rank %d: %s\n", rank, err.msg);
-      else fprintf(stderr, "urn sample: %s\n", err.msg);
-      status = 1;
-    }
-  }
-  if (serving) cli_mpi_map_end();
-  int any_rows = 0;
-  for (int c = 0; c < nch; c++) any_rows |= urn_run_progress(r, c) > 0;
-  if (nranks > 1) { /* every rank learns whether any failed, was interrupted, made draws */
-    status = cli_mpi_max(status), interrupted = cli_mpi_max(interrupted), any_rows = cli_mpi_max(any_rows);
-  }
-  if (rank != 0) {
-    if (status == 0 && !interrupted) cli_mpi_send_chains(r, c1 - c0); /* rank 0 reports on every chain */
-  } else if (status == 0 && interrupted && !any_rows) {
-    fprintf(stderr, "urn sample: %s before any draw was made\n", cli_stop_code() ? cli_stop_reason() : "interrupted");
-  } else if (status == 0 && interrupted) {
-    fprintf(stderr, "urn sample: %s; the files in %s hold the draws made so far\n",
-            cli_stop_code() ? cli_stop_reason() : "interrupted", out_dir);
-  } else if (status == 0) {
-    chain_set cs = {nch, NULL, NULL, urn_run_num_rows(r, 0), urn_run_num_warmup_rows(r, 0)};
-    double cpu = c1 - c0;
-    if (nranks > 1) {
-      cs.n = nch_all;
-      cli_mpi_recv_chains(r, nch_all, &cs.res, &cs.draws, &cpu);
-    } else {
-      cs.res = urn_xcalloc((size_t)nch, sizeof *cs.res), cs.draws = urn_xcalloc((size_t)nch, sizeof *cs.draws);
-      for (int c = 0; c < nch; c++) cs.res[c] = *urn_run_chain_result(r, c), cs.draws[c] = urn_run_draws(r, c);
-    }
-    rcfg.num_chains = nch_all, rcfg.id -= (int)first;
-    report_run(r, &rcfg, &cs, t1 - t0, cpu, out_dir, name);
-    if (!no_summary && cs.rows > 0) print_summary(r, &rcfg, &cs);
-    for (int c = nch; c < cs.n; c++) free((void *)cs.draws[c]); /* received from other ranks */
-    free(cs.res), free(cs.draws);
-  }
+  status = execute_and_report(r, &rcfg, &job, status, &interrupted);
   urn_run_free(r);
   if (native && rank == 0) fprintf(stderr, "%s\n", urn_model_native_status(m));
   urn_model_free(m);

@@ -149,11 +149,11 @@ void tut_json_end(urn_buf *b) { urn_buf_puts(b, "\n}\n"); }
 
 /* ---- NUTS ---- */
 
-/* NUTS iteration counts for this run (quick mode shortens them). */
+/* NUTS iteration counts for this run (quick mode shortens them); warmup as urn sample's default scheme (400). */
 static void nuts_sizes(const tut_ctx *ctx, int *chains, int *warmup, int *samples) {
   *chains = ctx->opts->quick >= 2 ? 2 : 4;
-  *warmup = ctx->opts->quick >= 2 ? 100 : ctx->opts->quick ? 300 : 1000;
-  *samples = *warmup;
+  *samples = ctx->opts->quick >= 2 ? 100 : ctx->opts->quick ? 300 : 1000;
+  *warmup = *samples < 400 ? *samples : 400;
 }
 
 /* Runs the chains through the run layer: DIR/name-C.csv per chain (9
@@ -166,6 +166,10 @@ static int run_chains(tut_ctx *ctx, const urn_model *m, const char *name, const 
   urn_run_config_default(&cfg, URN_RUN_SAMPLE);
   cfg.num_chains = chains, cfg.num_threads = ctx->threads, cfg.num_warmup = warmup, cfg.num_samples = samples;
   cfg.seed = tut_seed(ctx, 11), cfg.sig_figs = 9, cfg.refresh = 0;
+  /* urn sample's default: a low-rank metric adapted by the Fisher divergence, chains started from Pathfinder draws
+     unless the step gives initial values (docs/sampling.md) */
+  cfg.adapt_scheme = URN_ADAPT_LOWRANK, cfg.metric = URN_METRIC_DENSE;
+  if (!inits_json) cfg.init_pathfinder = 2, cfg.tol_rel_grad = 10, cfg.num_paths = 8;
   char file[256], path[4096], ipath[4096];
   snprintf(file, sizeof file, "%s.data.json", name);
   tut_path(ctx, file, path, sizeof path);

@@ -90,8 +90,8 @@ expect_out "Chain [4] Iteration: 300 / 300 [100%]  (Sampling)"
 expect_exit 0 "$E" id=4 random seed=42 $D output file="$O/one_4.csv" method=sample num_samples=100 num_warmup=200
 grep -v '^#' "$O/m_4.csv" >"$TMP/a"; grep -v '^#' "$O/one_4.csv" >"$TMP/b"
 cmp -s "$TMP/a" "$TMP/b" && ok || bad "chain 4 alone equals chain 4 of a 2-chain process"
-# ... and the same draws as urn sample (its chain k is id=k)
-expect_exit 0 "$URN" sample "$TMP/nm.stan" --data "$TMP/nm.json" --chains 4 --warmup 200 --draws 100 --seed 42 \
+# ... and the same draws as urn sample --adapt stan (its chain k is id=k; the executables keep Stan's adaptation)
+expect_exit 0 "$URN" sample "$TMP/nm.stan" --data "$TMP/nm.json" --adapt stan --chains 4 --warmup 200 --draws 100 --seed 42 \
   --output-dir "$O/us" --refresh 0 --no-summary
 grep -v '^#' "$O/us/nm-3.csv" >"$TMP/a"; grep -v '^#' "$O/m_3.csv" >"$TMP/b"
 cmp -s "$TMP/a" "$TMP/b" && ok || bad "the executable's chain 3 equals urn sample's chain 3, draw for draw"

@@ -119,7 +119,7 @@ row 1 "urn sample: chain 1: initializing the step size: posterior is improper (t
 # every move away from the initial point is rejected: the run ends (exit 0), says why once, and
 # the summary reports the divergences
 row 0 "chain 1: a proposal was rejected (reported once per kind):" \
-  "$URN" sample $D/pinned.stan --init $D/pinned_init.json --chains 1 --warmup 30 --draws 10 --seed 1 --refresh 0 --output-dir "$TMP/pin"
+  "$URN" sample $D/pinned.stan --init $D/pinned_init.json --adapt stan --chains 1 --warmup 30 --draws 10 --seed 1 --refresh 0 --output-dir "$TMP/pin"
 expect_out "ended with a divergence"
 awk -F, '!/^#/ && $1 != "lp__" { if ($8 != 1.5) bad = 1 } END { exit bad }' "$TMP/pin/pinned-1.csv" && ok || bad "pinned x stays 1.5"
 # an _rng with invalid arguments: the draw's generated quantities are written as nan (as Stan does)

@@ -201,7 +201,7 @@ else
   bad "urn compile of loop.stan failed"
 fi
 # --timeout: the same stop after the time given (exit 124)
-expect_exit 124 "$URN" sample "$TMP/loop.stan" --chains 1 --refresh 0 --output-dir "$TMP/s5" --timeout 0.5
+expect_exit 124 "$URN" sample "$TMP/loop.stan" --adapt stan --chains 1 --refresh 0 --output-dir "$TMP/s5" --timeout 0.5
 expect_err "stopped at the time limit (--timeout 0.5 s) before any draw was made"
 expect_exit 124 "$URN" check "$TMP/tdloop.stan" --data "$TMP/x.json" --timeout 0.3
 # a run stopped by --timeout after some draws leaves complete files that urn summary reads (a fast model, thinned:
