@@ -206,8 +206,8 @@ expect_err "stopped at the time limit (--timeout 0.5 s) before any draw was made
 expect_exit 124 "$URN" check "$TMP/tdloop.stan" --data "$TMP/x.json" --timeout 0.3
 # a run stopped by --timeout after some draws leaves complete files that urn summary reads (a fast model, thinned:
 # under ASan on a loaded machine slow.stan had not finished its warmup in 1.5 s, so its files had no draws; 4 s
-# leaves room for the start of two chains under ASan at a load of 15 per core)
-expect_exit 124 "$URN" sample "$TMP/m.stan" --chains 2 --warmup 10 --draws 100000000 --thin 1000 --refresh 0 \
+# leaves room for the start of two chains under ASan at a load of 15 per core) (--adapt stan: no Pathfinder start before the chains)
+expect_exit 124 "$URN" sample "$TMP/m.stan" --adapt stan --chains 2 --warmup 10 --draws 100000000 --thin 1000 --refresh 0 \
   --no-summary --seed 1 --output-dir "$TMP/s6" --timeout 4
 for c in 1 2; do grep -q 'seconds (Total)' "$TMP/s6/m-$c.csv" && ok || bad "--timeout: m-$c.csv incomplete"; done
 expect_exit 0 "$URN" summary "$TMP/s6/m-1.csv" "$TMP/s6/m-2.csv"
