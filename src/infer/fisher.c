@@ -217,13 +217,54 @@ static int lowrank_estimate(urn_fisher_adapt *a, const double *xs, const double 
   return 1;
 }
 
+/* 1 when the symmetric d x d matrix A has a Cholesky factor with positive
+ * pivots (the test NUTS applies when it takes a dense metric); work: d*d. */
+static int chol_ok(const double *A, size_t d, double *L) {
+  for (size_t j = 0; j < d; j++) {
+    double p = A[j + j * d];
+    for (size_t k = 0; k < j; k++) p -= L[j + k * d] * L[j + k * d];
+    if (!(p > 0) || !isfinite(p)) return 0;
+    L[j + j * d] = sqrt(p);
+    for (size_t i = j + 1; i < d; i++) {
+      double v = A[i + j * d];
+      for (size_t k = 0; k < j; k++) v -= L[i + k * d] * L[j + k * d];
+      L[i + j * d] = v / L[j + j * d];
+    }
+  }
+  return 1;
+}
+
+/* The low-rank estimate, or, when it is not positive definite in floating
+ * point (scales 1e16 apart: tests/data/errors/extreme_scales.stan), the
+ * diagonal estimate as a dense diagonal matrix; keep: the previous metric. */
+static int lowrank_or_diag(urn_fisher_adapt *a, const double *xs, const double *gs, size_t n, double *inv,
+                           const double *keep) {
+  size_t d = a->dim;
+  int ok = lowrank_estimate(a, xs, gs, n, inv);
+  for (size_t l = 0; ok && l < d * d; l++)
+    if (!isfinite(inv[l])) ok = 0;
+  double *L = urn_xmalloc((d ? d * d : 1) * sizeof *L);
+  if (ok && chol_ok(inv, d, L)) {
+    free(L);
+    return 1;
+  }
+  double *v = L; /* the diagonal estimate, starting from the previous metric's diagonal */
+  for (size_t i = 0; i < d; i++) v[i] = keep[i + i * d];
+  diag_estimate(a, xs, gs, n, v);
+  memset(inv, 0, d * d * sizeof *inv);
+  for (size_t i = 0; i < d; i++) inv[i + i * d] = v[i];
+  free(L);
+  a->last_rank = 0;
+  return 1;
+}
+
 int urn_fisher_adapt_estimate(urn_fisher_adapt *a, const double *xs, const double *gs, size_t n,
                               double *inv_metric) {
   if (n < 3) return 0; /* as nuts-rs: no estimate from fewer than 3 draws */
   size_t len = a->lowrank ? a->dim * a->dim : a->dim;
   double *keep = urn_xmalloc((len ? len : 1) * sizeof *keep);
   memcpy(keep, inv_metric, len * sizeof *keep);
-  int ok = a->lowrank ? lowrank_estimate(a, xs, gs, n, inv_metric) : diag_estimate(a, xs, gs, n, inv_metric);
+  int ok = a->lowrank ? lowrank_or_diag(a, xs, gs, n, inv_metric, keep) : diag_estimate(a, xs, gs, n, inv_metric);
   for (size_t l = 0; ok && l < len; l++)
     if (!isfinite(inv_metric[l])) ok = 0;
   if (!ok) memcpy(inv_metric, keep, len * sizeof *keep);
