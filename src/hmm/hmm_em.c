@@ -186,6 +186,73 @@ typedef struct estep_job {
   double *scratch;           /* this thread's workspace (from the stats' pool) */
 } estep_job;
 
+/* family_estep for the categorical emission: log probabilities by state and class, counts by state and class. */
+static int family_estep_categorical(estep_job *j, const urn_hmm_seq *s, double *F, double *H, double *tr, double *sw,
+                                    double *init, size_t b) {
+  const urn_hmm_model *m = j->m;
+  int K = m->K, C = m->C;
+  size_t KC = (size_t)K * C, bad;
+  double *lp = urn_xmalloc(sizeof(double) * 2 * KC), *cnt = lp + KC;
+  for (size_t i = 0; i < KC; i++) lp[i] = j->p->probs[i] > 0 ? log(j->p->probs[i]) : -INFINITY, cnt[i] = 0.0;
+  double ll = urn__hmm_estep_categorical(K, C, s->T, j->p->initial_probs, j->p->transition_matrix, s->y, lp, F, H, tr,
+                                         init, sw, cnt, &bad);
+  int rc = 0;
+  if (ll == -INFINITY) {
+    j->rc = urn_error_set(&j->err, URN_EINPUT, "hmm: sequence %zu, time %zu has probability 0 under every state", b, bad);
+    rc = -1;
+  } else if (isnan(ll)) {
+    rc = 1;
+  } else {
+    if (j->per_seq) j->per_seq[b] = ll;
+    j->st.loglik += ll;
+    for (size_t i = 0; i < (size_t)K * K; i++) j->st.trans[i] += tr[i];
+    for (int k = 0; k < K; k++) j->st.initial[k] += init[k], j->st.sum_w[k] += sw[k];
+    for (size_t i = 0; i < KC; i++) j->st.sum_t[i] += cnt[i]; /* S = C statistics per state */
+  }
+  free(lp);
+  return rc;
+}
+
+/* The fused E-step of one sequence of a one-dimensional exponential, gamma, lognormal, beta or categorical
+ * model (urn__hmm_family_linear, urn__hmm_estep_linear, urn__hmm_estep_categorical): F and H as the Gaussian's, f1 and f2 (T each) for the logs
+ * of y.  Returns 0 when done, 1 when the general path must do it (no fused form, or a normaliser out of
+ * range), -1 on an error (j->rc, j->err). */
+static int family_estep(estep_job *j, const urn_hmm_seq *s, double *F, double *H, double *f1, double *tr, double *f2,
+                        size_t b) {
+  const urn_hmm_model *m = j->m;
+  int K = m->K, S = urn__hmm_family_nstats(m);
+  double a[URN_HMM_STACK_K], bb[URN_HMM_STACK_K], c[URN_HMM_STACK_K], su[URN_HMM_STACK_K], sv[URN_HMM_STACK_K];
+  double sw[URN_HMM_STACK_K], init[URN_HMM_STACK_K], offset;
+  const double *u, *v;
+  size_t bad;
+  int form = m->kind == URN_HMM_CATEGORICAL ? 3 : urn__hmm_family_linear(m, j->p, s, f1, f2, &u, &v, a, bb, c, &offset,
+                                                                          &j->err);
+  if (form < 0) return j->rc = -form, -1;
+  if (form == 1) return 1;
+  for (int k = 0; k < K; k++) su[k] = sv[k] = sw[k] = init[k] = 0.0;
+  if (form == 3) return family_estep_categorical(j, s, F, H, tr, sw, init, b);
+  double ll = form == 2 ? urn__hmm_estep_gauss1(K, s->T, j->p->initial_probs, j->p->transition_matrix, u, a, bb, c, F,
+                                                H, tr, init, sw, su, sv, &bad)
+                        : urn__hmm_estep_linear(K, s->T, j->p->initial_probs, j->p->transition_matrix, u, v, a, bb, c,
+                                                F, H, tr, init, sw, su, sv, &bad);
+  if (ll == -INFINITY) {
+    j->rc = urn_error_set(&j->err, URN_EINPUT, "hmm: sequence %zu, time %zu has probability 0 under every state", b, bad);
+    return -1;
+  }
+  if (isnan(ll)) return 1;
+  ll += offset;
+  if (j->per_seq) j->per_seq[b] = ll;
+  j->st.loglik += ll;
+  for (size_t i = 0; i < (size_t)K * K; i++) j->st.trans[i] += tr[i];
+  for (int k = 0; k < K; k++) {
+    j->st.initial[k] += init[k];
+    j->st.sum_w[k] += sw[k];
+    j->st.sum_t[(size_t)k * S] += su[k];
+    if (S > 1) j->st.sum_t[(size_t)k * S + 1] += sv[k];
+  }
+  return 0;
+}
+
 static void *estep_run(void *arg) {
   estep_job *j = arg;
   const urn_hmm_model *m = j->m;
@@ -198,6 +265,7 @@ static void *estep_run(void *arg) {
     const urn_hmm_seq *s = &j->seqs[b];
     double *g = gbuf ? gbuf : j->st.gamma + j->offset[b] * K;
     int fused = m->kind == URN_HMM_GAUSSIAN && m->D == 1 && m->trans_M <= 0;
+    int family_fused = urn__hmm_is_family(m->kind) && m->D == 1 && m->trans_M <= 0;
     size_t bad;
     if (fused && K <= URN_HMM_STACK_K) { /* the whole E-step in two fused passes (hmm_kernels.c) */
       double mu[URN_HMM_STACK_K], hp[URN_HMM_STACK_K], cs[URN_HMM_STACK_K];
@@ -219,6 +287,12 @@ static void *estep_run(void *arg) {
         for (size_t i = 0; i < (size_t)K * K; i++) j->st.trans[i] += tr[i];
         continue;
       }
+      /* a normaliser out of range: the general path below handles it */
+    }
+    if (family_fused && K <= URN_HMM_STACK_K) { /* exponential, gamma, lognormal, beta: fused too */
+      int rc = family_estep(j, s, g, E, c, tr, tr + (size_t)K * K + j->maxT * K, b);
+      if (rc < 0) break;
+      if (rc == 0) continue;
       /* a normaliser out of range: the general path below handles it */
     }
     int rc = urn_hmm_emission_logliks(m, j->p, s, E, &j->err);
@@ -321,7 +395,7 @@ int urn_hmm_e_step(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hm
     j->last = b;
     for (size_t q = j->first; q < j->last; q++)
       if (seqs[q].T > j->maxT) j->maxT = seqs[q].T;
-    j->scratch = pool_get(st, i, nthreads, j->maxT * (2 * (size_t)K + 1) + (size_t)K * K + 1);
+    j->scratch = pool_get(st, i, nthreads, j->maxT * (2 * (size_t)K + 2) + (size_t)K * K + 1);
     if (i == 0) {
       j->st = *st; /* thread 0 accumulates straight into the output */
     } else {

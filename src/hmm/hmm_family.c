@@ -130,6 +130,44 @@ static int gmm_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const ur
   return rc;
 }
 
+/* The log-likelihoods of T steps for one kind (a compile-time constant where it is called, so that the
+ * loop has no branch on it): per state and dimension the constant c and coefficients a, b, e of
+ * urn__hmm_family_logliks; the logs of y (and of 1 - y) once per time step, not once per state. */
+static inline __attribute__((always_inline)) void family_ll_loop(urn_hmm_kind kind, int K, int D, size_t T,
+                                                                 const double *ys, const double *c, const double *a,
+                                                                 const double *b, const double *e, double *LL) {
+  int need_log = kind == URN_HMM_GAMMA || kind == URN_HMM_LOGNORMAL || kind == URN_HMM_BETA;
+  for (size_t t = 0; t < T; t++) {
+    const double *y = ys + t * D;
+    double *out = LL + t * K;
+    for (int k = 0; k < K; k++) out[k] = 0.0;
+    for (int d = 0; d < D; d++) {
+      double yd = y[d], ly = need_log ? log(yd) : 0.0, l1 = kind == URN_HMM_BETA ? log1p(-yd) : 0.0;
+      for (int k = 0; k < K; k++) {
+        size_t i = (size_t)k * D + d;
+        double v;
+        switch (kind) {
+        case URN_HMM_EXPONENTIAL: v = c[i] - a[i] * yd; break;
+        case URN_HMM_GAMMA: v = c[i] + a[i] * ly - b[i] * yd; break;
+        case URN_HMM_LOGNORMAL: {
+          double z = (ly - a[i]) * b[i];
+          v = c[i] - ly - 0.5 * z * z;
+          break;
+        }
+        case URN_HMM_STUDENT: {
+          double z = (yd - a[i]) * b[i];
+          v = c[i] - 0.5 * (e[i] + 1.0) * log1p(z * z / e[i]);
+          break;
+        }
+        case URN_HMM_BETA: v = c[i] + (a[i] != 0 ? a[i] * ly : 0.0) + (b[i] != 0 ? b[i] * l1 : 0.0); break;
+        default: v = 0.0; break;
+        }
+        out[k] += v;
+      }
+    }
+  }
+}
+
 int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *LL,
                             urn_error *err) {
   int K = m->K, D = m->D, C = m->C;
@@ -180,43 +218,68 @@ int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, con
                            urn_hmm_kind_name(m->kind), i / D);
     }
   }
-  /* the logs of y (and of 1 - y) once per time step, not once per state */
-  double *ly = urn_xmalloc(sizeof(double) * 2 * (size_t)D), *l1 = ly + D;
-  int need_log = m->kind == URN_HMM_GAMMA || m->kind == URN_HMM_LOGNORMAL || m->kind == URN_HMM_BETA;
-  for (size_t t = 0; t < T; t++) {
-    const double *y = s->y + t * D;
-    for (int d = 0; d < D && need_log; d++) {
-      ly[d] = log(y[d]);
-      if (m->kind == URN_HMM_BETA) l1[d] = log1p(-y[d]);
-    }
-    for (int k = 0; k < K; k++) {
-      double v = 0.0;
-      for (int d = 0; d < D; d++) {
-        size_t i = (size_t)k * D + d;
-        double yd = y[d];
-        switch (m->kind) {
-        case URN_HMM_EXPONENTIAL: v += c[i] - a[i] * yd; break;
-        case URN_HMM_GAMMA: v += c[i] + a[i] * ly[d] - b[i] * yd; break;
-        case URN_HMM_LOGNORMAL: {
-          double z = (ly[d] - a[i]) * b[i];
-          v += c[i] - ly[d] - 0.5 * z * z;
-          break;
-        }
-        case URN_HMM_STUDENT: {
-          double z = (yd - a[i]) * b[i];
-          v += c[i] - 0.5 * (e[i] + 1.0) * log1p(z * z / e[i]);
-          break;
-        }
-        case URN_HMM_BETA: v += c[i] + (a[i] != 0 ? a[i] * ly[d] : 0.0) + (b[i] != 0 ? b[i] * l1[d] : 0.0); break;
-        default: break;
-        }
-      }
-      LL[t * K + k] = v;
-    }
+  switch (m->kind) { /* one copy of the loop per kind (the kind a constant inside it) */
+  case URN_HMM_EXPONENTIAL: family_ll_loop(URN_HMM_EXPONENTIAL, K, D, T, s->y, c, a, b, e, LL); break;
+  case URN_HMM_GAMMA: family_ll_loop(URN_HMM_GAMMA, K, D, T, s->y, c, a, b, e, LL); break;
+  case URN_HMM_LOGNORMAL: family_ll_loop(URN_HMM_LOGNORMAL, K, D, T, s->y, c, a, b, e, LL); break;
+  case URN_HMM_STUDENT: family_ll_loop(URN_HMM_STUDENT, K, D, T, s->y, c, a, b, e, LL); break;
+  case URN_HMM_BETA: family_ll_loop(URN_HMM_BETA, K, D, T, s->y, c, a, b, e, LL); break;
+  default: break;
   }
-  free(ly);
   free(c);
   return URN_OK;
+}
+
+int urn__hmm_family_linear(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *f1,
+                           double *f2, const double **u, const double **v, double *a, double *b, double *c,
+                           double *offset, urn_error *err) {
+  urn_hmm_kind kind = m->kind;
+  if (m->D != 1 || !(kind == URN_HMM_EXPONENTIAL || kind == URN_HMM_GAMMA || kind == URN_HMM_LOGNORMAL ||
+                     kind == URN_HMM_BETA))
+    return 1;
+  for (int k = 0; k < m->K; k++) {
+    int bad = 0;
+    switch (kind) {
+    case URN_HMM_EXPONENTIAL: /* log r - r y */
+      bad = !(p->rates[k] > 0), c[k] = log(p->rates[k]), a[k] = -p->rates[k];
+      break;
+    case URN_HMM_GAMMA: /* s log r - lgamma(s) - r y + (s - 1) log y */
+      bad = !(p->rates[k] > 0 && p->shapes[k] > 0);
+      c[k] = p->shapes[k] * log(p->rates[k]) - urn_lgamma(p->shapes[k]), a[k] = -p->rates[k], b[k] = p->shapes[k] - 1.0;
+      break;
+    case URN_HMM_LOGNORMAL: /* the Gaussian of log y (and -log y, the same for every state, in *offset) */
+      bad = !(p->scale_diags[k] > 0);
+      a[k] = p->means[k], b[k] = 0.5 / (p->scale_diags[k] * p->scale_diags[k]);
+      c[k] = -log(p->scale_diags[k]) - 0.5 * log(2.0 * M_PI);
+      break;
+    default: /* beta: (a - 1) log y + (b - 1) log(1 - y) - log B(a, b) */
+      bad = !(p->shapes[2 * k] > 0 && p->shapes[2 * k + 1] > 0);
+      a[k] = p->shapes[2 * k] - 1.0, b[k] = p->shapes[2 * k + 1] - 1.0;
+      c[k] = -urn_lbeta(p->shapes[2 * k], p->shapes[2 * k + 1]);
+      break;
+    }
+    if (bad || !isfinite(c[k]) || !isfinite(b[k]))
+      return -urn_error_set(err, URN_EINPUT, "hmm: the %s emission parameters of state %d are not valid (must be > 0)",
+                            urn_hmm_kind_name(kind), k);
+  }
+  size_t T = s->T;
+  const double *y = s->y;
+  *offset = 0.0, *u = y, *v = NULL;
+  if (kind == URN_HMM_EXPONENTIAL) return 0;
+  for (size_t t = 0; t < T; t++) f1[t] = log(y[t]); /* one log per step */
+  if (kind == URN_HMM_GAMMA) return *v = f1, 0;
+  *u = f1;
+  if (kind == URN_HMM_LOGNORMAL) {
+    double sum = 0.0, comp = 0.0; /* Neumaier's compensated sum: T terms of one sign */
+    for (size_t t = 0; t < T; t++) {
+      double x = f1[t], n = sum + x;
+      comp += fabs(sum) >= fabs(x) ? (sum - n) + x : (x - n) + sum;
+      sum = n;
+    }
+    return *offset = -(sum + comp), 2;
+  }
+  for (size_t t = 0; t < T; t++) f2[t] = log1p(-y[t]);
+  return *v = f2, 0;
 }
 
 /* gmm: the responsibilities of T time steps (p NULL: everything to component 0). */
@@ -247,32 +310,29 @@ static void gmm_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size
   free(cs);
 }
 
-void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size_t T, const double *ys,
-                                const double *gs, urn_hmm_stats *st) {
+/* The statistics of T steps for one kind (a compile-time constant where it is called); dg: Student-t's
+ * digamma((nu + 1) / 2) per state and dimension. */
+static inline __attribute__((always_inline)) void family_acc_loop(urn_hmm_kind kind, const urn_hmm_model *m,
+                                                                  const urn_hmm_params *p, size_t T, const double *ys,
+                                                                  const double *gs, const double *dg,
+                                                                  urn_hmm_stats *st) {
   int K = m->K, D = m->D, S = urn__hmm_family_nstats(m);
-  if (m->kind == URN_HMM_GMM) {
-    gmm_accumulate(m, p, T, ys, gs, st);
-    return;
-  }
-  /* Student-t: digamma((nu + 1) / 2) once per state and dimension */
-  double *dg = m->kind == URN_HMM_STUDENT && p ? urn_xmalloc(sizeof(double) * (size_t)K * D) : NULL;
-  for (size_t i = 0; dg && i < (size_t)K * D; i++) dg[i] = urn_digamma(0.5 * (p->dofs[i] + 1.0));
   for (size_t t = 0; t < T; t++) {
   const double *y = ys + t * D, *g = gs + t * K;
-  if (m->kind == URN_HMM_CATEGORICAL) {
+  if (kind == URN_HMM_CATEGORICAL) {
     int c = (int)y[0];
     for (int k = 0; k < K; k++) st->sum_t[(size_t)k * S + c] += g[k];
     continue;
   }
   for (int d = 0; d < D; d++) {
     double yd = y[d], l1 = 0.0, l2 = 0.0;
-    if (m->kind == URN_HMM_GAMMA || m->kind == URN_HMM_LOGNORMAL || m->kind == URN_HMM_BETA) l1 = log(yd);
-    if (m->kind == URN_HMM_BETA) l2 = log1p(-yd);
+    if (kind == URN_HMM_GAMMA || kind == URN_HMM_LOGNORMAL || kind == URN_HMM_BETA) l1 = log(yd);
+    if (kind == URN_HMM_BETA) l2 = log1p(-yd);
     for (int k = 0; k < K; k++) {
       double w = g[k];
       if (w == 0.0) continue;
       double *s = st->sum_t + ((size_t)k * D + d) * S;
-      switch (m->kind) {
+      switch (kind) {
       case URN_HMM_EXPONENTIAL: s[0] += w * yd; break;
       case URN_HMM_GAMMA: s[0] += w * yd, s[1] += w * l1; break;
       case URN_HMM_LOGNORMAL: s[0] += w * l1, s[1] += w * l1 * l1; break;
@@ -293,6 +353,27 @@ void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p,
       }
     }
   }
+  }
+}
+
+void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size_t T, const double *ys,
+                                const double *gs, urn_hmm_stats *st) {
+  int K = m->K, D = m->D;
+  if (m->kind == URN_HMM_GMM) {
+    gmm_accumulate(m, p, T, ys, gs, st);
+    return;
+  }
+  /* Student-t: digamma((nu + 1) / 2) once per state and dimension */
+  double *dg = m->kind == URN_HMM_STUDENT && p ? urn_xmalloc(sizeof(double) * (size_t)K * D) : NULL;
+  for (size_t i = 0; dg && i < (size_t)K * D; i++) dg[i] = urn_digamma(0.5 * (p->dofs[i] + 1.0));
+  switch (m->kind) { /* one copy of the loop per kind */
+  case URN_HMM_EXPONENTIAL: family_acc_loop(URN_HMM_EXPONENTIAL, m, p, T, ys, gs, dg, st); break;
+  case URN_HMM_GAMMA: family_acc_loop(URN_HMM_GAMMA, m, p, T, ys, gs, dg, st); break;
+  case URN_HMM_LOGNORMAL: family_acc_loop(URN_HMM_LOGNORMAL, m, p, T, ys, gs, dg, st); break;
+  case URN_HMM_BETA: family_acc_loop(URN_HMM_BETA, m, p, T, ys, gs, dg, st); break;
+  case URN_HMM_CATEGORICAL: family_acc_loop(URN_HMM_CATEGORICAL, m, p, T, ys, gs, dg, st); break;
+  case URN_HMM_STUDENT: family_acc_loop(URN_HMM_STUDENT, m, p, T, ys, gs, dg, st); break;
+  default: break;
   }
   free(dg);
 }

@@ -142,6 +142,23 @@ int urn__hmm_gauss1_terms(const urn_hmm_model *m, const urn_hmm_params *p, doubl
 double urn__hmm_estep_gauss1(int K, size_t T, const double *pi, const double *A, const double *y,
                              const double *mu, const double *hp, const double *cs, double *F, double *H,
                              double *trans, double *initial, double *sw, double *sy, double *syy, size_t *bad_t);
+/* The same fused E-step for log-likelihoods linear in per-step features: L[t][k] = c[k] + a[k] u_t
+ * (+ b[k] v_t unless v is NULL); the statistics su[k] += sum_t g u_t, sv[k] += sum_t g v_t (hmm_kernels.c). */
+double urn__hmm_estep_linear(int K, size_t T, const double *pi, const double *A, const double *u, const double *v,
+                             const double *a, const double *b, const double *c, double *F, double *H, double *trans,
+                             double *initial, double *sw, double *su, double *sv, size_t *bad_t);
+/* The same fused E-step for a categorical emission: L[t][k] = logp[k][y_t] (logp K x C), cnt[k][c] += g. */
+double urn__hmm_estep_categorical(int K, int C, size_t T, const double *pi, const double *A, const double *y,
+                                  const double *logp, double *F, double *H, double *trans, double *initial, double *sw,
+                                  double *cnt, size_t *bad_t);
+/* hmm_family.c: the features and coefficients of urn__hmm_estep_linear for a one-dimensional exponential,
+ * gamma or beta model (returns 0), of urn__hmm_estep_gauss1 on u = log y for lognormal (2: a = means,
+ * b = 0.5 / variances, c = constants), or 1 when the kind has no such form; f1, f2: T doubles of scratch for the
+ * features (logs of y, once per step); *offset is added to the sequence's log-likelihood (lognormal: -sum log y).
+ * An invalid parameter is an error (negative return, message in err). */
+int urn__hmm_family_linear(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *f1,
+                           double *f2, const double **u, const double **v, double *a, double *b, double *c,
+                           double *offset, urn_error *err);
 /* hmm_marginal's two passes (K <= URN_HMM_STACK_K; A row-major, E = log_omega
  * T x K on entry, F and mx scratch): 0 with *logp and the gradients set, -1
  * when step *bad_t has probability 0, 1 when the general code must be used. */

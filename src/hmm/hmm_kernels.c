@@ -188,6 +188,10 @@ void urn__hmm_shift_exp_rows(int K, size_t n, double *E, double *mx) {
 #define G1_LO 0x1p-256
 #define G1_HI 0x1p256
 
+/* How estep_gauss1_impl forms the log-likelihoods: c - h (y - mu)^2 (the Gaussian), c + a u, c + a u + b v,
+ * or a table of log probabilities by class (categorical: the counts by state and class into cnt). */
+enum { FUSED_GAUSS, FUSED_U, FUSED_UV, FUSED_CAT };
+
 /* State of the unnormalised forward recursion (see estep_gauss1_impl). */
 typedef struct fwd_state {
   double prev;      /* s_{t-1} after rescaling (1 before the first step) */
@@ -261,9 +265,9 @@ static inline double fwd_loglik(const fwd_state *st) {
  * state; NaN when a normaliser is subnormal or not finite (the caller then uses
  * the general path, which handles every case). */
 static inline __attribute__((always_inline)) double estep_gauss1_impl(
-    int K, size_t T, const double *pi, const double *A, const double *y, const double *mu, const double *hp,
-    const double *cs, double *F, double *H, double *trans, double *initial, double *sw, double *sy, double *syy,
-    size_t *bad_t) {
+    int K, size_t T, const double *pi, const double *A, int mode, const double *y, const double *v, const double *mu,
+    const double *hp, const double *cs, int C, double *cnt, double *F, double *H, double *trans, double *initial,
+    double *sw, double *sy, double *syy, size_t *bad_t) {
   double L[URN_HMM_STACK_K * G1_BLOCK], mx[G1_BLOCK];
   double a[URN_HMM_STACK_K];
   URN_UNROLL
@@ -275,10 +279,17 @@ static inline __attribute__((always_inline)) double estep_gauss1_impl(
     URN_UNROLL
     for (int k = 0; k < K; k++) {
       double *Lk = L + (size_t)k * G1_BLOCK, m = mu[k], h = hp[k], c = cs[k];
-      for (size_t i = 0; i < n; i++) {
-        double r = yb[i] - m;
-        Lk[i] = c - h * r * r;
-      }
+      if (mode == FUSED_GAUSS)
+        for (size_t i = 0; i < n; i++) {
+          double r = yb[i] - m;
+          Lk[i] = c - h * r * r;
+        }
+      else if (mode == FUSED_CAT) /* log p_k[class]: the table mu (K x C) */
+        for (size_t i = 0; i < n; i++) Lk[i] = mu[(size_t)k * C + (size_t)yb[i]];
+      else if (mode == FUSED_U) /* c + a u (mu = a) */
+        for (size_t i = 0; i < n; i++) Lk[i] = c + m * yb[i];
+      else /* c + a u + b v (mu = a, hp = b) */
+        for (size_t i = 0; i < n; i++) Lk[i] = c + m * yb[i] + h * v[t0 + i];
     }
     for (size_t i = 0; i < n; i++) mx[i] = L[i];
     URN_UNROLL
@@ -315,6 +326,8 @@ static inline __attribute__((always_inline)) double estep_gauss1_impl(
   URN_UNROLL
   for (int i = 0; i < K * K; i++) acc[i] = 0.0;
   double g[URN_HMM_STACK_K];
+  URN_UNROLL
+  for (int k = 0; k < K; k++) g[k] = 0.0; /* (T = 0) */
   for (size_t tt = T; tt-- > 0;) {
     const double *f = F + tt * (size_t)K;
     if (tt + 1 < T) urn__hmm_back_step(K, A, H + (tt + 1) * (size_t)K, 1.0, f, beta, acc, G, nb);
@@ -325,14 +338,15 @@ static inline __attribute__((always_inline)) double estep_gauss1_impl(
       tot += g[k];
     }
     double inv = tot > 0.0 ? 1.0 / tot : 0.0;
-    double yt = y[tt], yy = yt * yt;
+    double yt = y[tt], yy = mode == FUSED_GAUSS ? yt * yt : mode == FUSED_UV ? v[tt] : 0.0;
     URN_UNROLL
     for (int k = 0; k < K; k++) {
       double gk = g[k] * inv;
       g[k] = gk;
       w[k] += gk;
-      wy[k] += gk * yt;
-      wyy[k] += gk * yy;
+      if (mode == FUSED_CAT) cnt[(size_t)k * C + (size_t)yt] += gk;
+      else wy[k] += gk * yt;
+      if (mode != FUSED_U && mode != FUSED_CAT) wyy[k] += gk * yy;
     }
   }
   URN_UNROLL
@@ -350,11 +364,43 @@ static inline __attribute__((always_inline)) double estep_gauss1_impl(
 double urn__hmm_estep_gauss1(int K, size_t T, const double *pi, const double *A, const double *y,
                              const double *mu, const double *hp, const double *cs, double *F, double *H,
                              double *trans, double *initial, double *sw, double *sy, double *syy, size_t *bad_t) {
+  const int g = FUSED_GAUSS;
   switch (K) {
-  case 2: return estep_gauss1_impl(2, T, pi, A, y, mu, hp, cs, F, H, trans, initial, sw, sy, syy, bad_t);
-  case 3: return estep_gauss1_impl(3, T, pi, A, y, mu, hp, cs, F, H, trans, initial, sw, sy, syy, bad_t);
-  case 4: return estep_gauss1_impl(4, T, pi, A, y, mu, hp, cs, F, H, trans, initial, sw, sy, syy, bad_t);
-  default: return estep_gauss1_impl(K, T, pi, A, y, mu, hp, cs, F, H, trans, initial, sw, sy, syy, bad_t);
+  case 2: return estep_gauss1_impl(2, T, pi, A, g, y, NULL, mu, hp, cs, 0, NULL, F, H, trans, initial, sw, sy, syy, bad_t);
+  case 3: return estep_gauss1_impl(3, T, pi, A, g, y, NULL, mu, hp, cs, 0, NULL, F, H, trans, initial, sw, sy, syy, bad_t);
+  case 4: return estep_gauss1_impl(4, T, pi, A, g, y, NULL, mu, hp, cs, 0, NULL, F, H, trans, initial, sw, sy, syy, bad_t);
+  default: return estep_gauss1_impl(K, T, pi, A, g, y, NULL, mu, hp, cs, 0, NULL, F, H, trans, initial, sw, sy, syy, bad_t);
+  }
+}
+
+/* The same E-step for log-likelihoods linear in one or two features per step (the emission families'
+ * exponential-family form, hmm_family.c): L[t][k] = c[k] + a[k] u_t (+ b[k] v_t when v), su += g u, sv += g v. */
+double urn__hmm_estep_linear(int K, size_t T, const double *pi, const double *A, const double *u, const double *v,
+                             const double *a, const double *b, const double *c, double *F, double *H, double *trans,
+                             double *initial, double *sw, double *su, double *sv, size_t *bad_t) {
+  if (!v) switch (K) {
+    case 2: return estep_gauss1_impl(2, T, pi, A, FUSED_U, u, NULL, a, a, c, 0, NULL, F, H, trans, initial, sw, su, sv, bad_t);
+    case 3: return estep_gauss1_impl(3, T, pi, A, FUSED_U, u, NULL, a, a, c, 0, NULL, F, H, trans, initial, sw, su, sv, bad_t);
+    default: return estep_gauss1_impl(K, T, pi, A, FUSED_U, u, NULL, a, a, c, 0, NULL, F, H, trans, initial, sw, su, sv, bad_t);
+    }
+  switch (K) {
+  case 2: return estep_gauss1_impl(2, T, pi, A, FUSED_UV, u, v, a, b, c, 0, NULL, F, H, trans, initial, sw, su, sv, bad_t);
+  case 3: return estep_gauss1_impl(3, T, pi, A, FUSED_UV, u, v, a, b, c, 0, NULL, F, H, trans, initial, sw, su, sv, bad_t);
+  default: return estep_gauss1_impl(K, T, pi, A, FUSED_UV, u, v, a, b, c, 0, NULL, F, H, trans, initial, sw, su, sv, bad_t);
+  }
+}
+
+/* The same E-step for a categorical emission (class codes y): L[t][k] = logp[k][y_t] (K x C), cnt[k][c] += g. */
+double urn__hmm_estep_categorical(int K, int C, size_t T, const double *pi, const double *A, const double *y,
+                                  const double *logp, double *F, double *H, double *trans, double *initial, double *sw,
+                                  double *cnt, size_t *bad_t) {
+  switch (K) {
+  case 2: return estep_gauss1_impl(2, T, pi, A, FUSED_CAT, y, NULL, logp, logp, logp, C, cnt, F, H, trans, initial, sw,
+                                   sw, sw, bad_t);
+  case 3: return estep_gauss1_impl(3, T, pi, A, FUSED_CAT, y, NULL, logp, logp, logp, C, cnt, F, H, trans, initial, sw,
+                                   sw, sw, bad_t);
+  default: return estep_gauss1_impl(K, T, pi, A, FUSED_CAT, y, NULL, logp, logp, logp, C, cnt, F, H, trans, initial,
+                                    sw, sw, sw, bad_t);
   }
 }
 
