@@ -103,7 +103,7 @@ typedef struct urn_hmm_model {
                              (concentration 1, no emission prior), and log_prior leaves them out (0) */
   double var_floor;       /* gaussian/diag: lower bound on every variance the M-step returns (0 = none;
                              urn_hmm_fit_best uses 1e-6 x the data's smallest per-dimension variance) */
-  int shared_cov;         /* gaussian/diag under maximum likelihood (no_prior has EMISSIONS): one covariance
+  int shared_cov;         /* gaussian/diag under maximum likelihood (no_prior has EMISSIONS), linreg: one covariance
                              (diag: one set of variances) shared by every state, as statsmodels'
                              switching_variance=False; the pooled within-state scatter / N */
   int trans_M;            /* input-driven transitions: U transition inputs u_t (0 = one constant matrix):
@@ -112,6 +112,9 @@ typedef struct urn_hmm_model {
                                 TRANSITIONS (maximum likelihood) */
   double probs_conc;      /* categorical: Dirichlet concentration of each state's class probabilities (1.1) */
   double student_dof;     /* student: > 0 holds every nu at this value; 0 (default) estimates nu in [0.01, 1e4] */
+  unsigned long long shared_coef; /* linreg: bit j set = input j's coefficients (every emission dimension) are
+                                     shared by all states (non-switching; inputs 0..63); the M-step solves the
+                                     states' weighted least squares jointly (0 = all switching) */
 } urn_hmm_model;
 
 /* Fills *m with dynamax's defaults for kind (D is forced to 1 for logreg/catreg).

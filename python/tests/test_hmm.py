@@ -207,6 +207,39 @@ class TestCategoricalPlain(Simulated, CliCase, unittest.TestCase):
             H.fit(ys, 2, "categorical", prior="emission", progress=False)
 
 
+class TestSharedCoefficients(unittest.TestCase):
+    """linreg with non-switching coefficients (shared_coef) and a shared covariance: the CLI's fit bit for bit
+    (tests/cli/test_hmm_shared.sh checks it against statsmodels)."""
+
+    def test_shared_coef_matches_cli(self):
+        path = os.path.join(DATA, "hmm_shared", "data.csv")
+        rows = np.loadtxt(path, delimiter=",", skiprows=1)
+        y, x = rows[:, 0], rows[:, 1:3]
+        for shared_cov in (False, True):
+            h = H.fit(y, 2, "linreg", x=x, init="search", restarts=3, prior="none", iters=2000, tol=1e-10,
+                      shared_coef=[0], shared_cov=shared_cov, progress=False)
+            self.assertEqual(h.options["shared_coefficients"], [0])
+            W = h.params["emission_weights"]
+            self.assertEqual(W[0, 0, 0], W[1, 0, 0])
+            with TempDir() as d:
+                out = os.path.join(d, "fit.json")
+                run("hmm", "fit", path, "--states", 2, "--emission", "linreg", "--y", "y", "--x", "x1,x2",
+                    "--shared-coef", "x1", *(["--shared-cov"] if shared_cov else []), "--restarts", 3,
+                    "--prior", "none", "--no-se", "--quiet", "--out", out)
+                with open(out) as f:
+                    cli = json.load(f)
+            for k, v in cli["params"].items():
+                self.assertTrue(np.array_equal(np.asarray(v), h.params[k]), "%s differs from the CLI's" % k)
+            self.assertEqual(h.fit_info["loglik"], cli["fit"]["loglik"])
+            self.assertEqual(bool(h.options.get("shared_covariance")), shared_cov)
+            # the options travel through the parameter file text
+            self.assertIn('"shared_coefficients": [0]', h.to_json())
+        with self.assertRaises(ValueError):
+            H.fit(y, 2, "gaussian", shared_coef=[0], progress=False)
+        with self.assertRaises(ValueError):
+            H.fit(y, 2, "linreg", x=x, shared_coef=[2], progress=False)
+
+
 GMM = {"model": "gmm", "num_states": 2, "emission_dim": 1, "num_components": 2,
        "params": dict(CHAIN, emission_mixture_weights=[[0.5, 0.5], [0.3, 0.7]],
                       emission_means=[[[-2.0], [2.0]], [[6.0], [10.0]]],

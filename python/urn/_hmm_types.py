@@ -23,7 +23,8 @@ class Model(ctypes.Structure):
                 ("weight_scale", _d), ("rate_shape", _d), ("rate_rate", _d), ("cov_floor", _d),
                 ("frozen", _i), ("warn", WARN_FN), ("warn_ctx", ctypes.c_void_p),
                 ("no_prior", _i), ("var_floor", _d), ("shared_cov", _i),
-                ("trans_M", _i), ("trans_weight_scale", _d), ("probs_conc", _d), ("student_dof", _d)]
+                ("trans_M", _i), ("trans_weight_scale", _d), ("probs_conc", _d), ("student_dof", _d),
+                ("shared_coef", ctypes.c_ulonglong)]
 
 
 class Params(ctypes.Structure):

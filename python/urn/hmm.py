@@ -87,6 +87,9 @@ class HMM:
         self.hyperparameters = dict(d.get("hyperparameters", {}))
         self.params = {k: np.asarray(v, dtype=np.float64) for k, v in d.get("params", {}).items()}
         self.fit_info = d.get("fit")
+        # the model's settings beyond its sizes: "no_prior", "shared_covariance", "shared_coefficients" (linreg
+        # input indices whose coefficients every state shares)
+        self.options = {k: d[k] for k in ("no_prior", "shared_covariance", "shared_coefficients") if k in d}
 
     @classmethod
     def from_dict(cls, d):
@@ -124,6 +127,7 @@ class HMM:
             d["num_components" if self.kind == "gmm" else "num_classes"] = self.num_classes
         d["hyperparameters"] = {k: np.asarray(v).tolist() for k, v in self.hyperparameters.items()}
         d["params"] = {k: np.asarray(v).tolist() for k, v in self.params.items()}
+        d.update(self.options)
         if self.fit_info:
             d["fit"] = self.fit_info
         return d
@@ -283,7 +287,7 @@ def _batch_for(hmm, y, x):
 
 def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, tol=0.0, init=None, restarts=1,
         seed=1, threads=1, stickiness=None, initial_conc=None, trans_conc=None, weight_scale=None, cov_floor=0.0,
-        freeze=(), progress=None, prior=None, dof=None, components=None):
+        freeze=(), progress=None, prior=None, dof=None, components=None, shared_cov=False, shared_coef=()):
     """Fits an HMM by EM (MAP under dynamax's priors): ``urn hmm fit``.
 
     ``y`` (and ``x`` for the regression models): one array or a list of
@@ -297,6 +301,10 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
     likelihood), or a list from "initial", "transitions", "emissions" fitted
     without a prior.  ``dof``: student emissions, hold every nu at it.
     ``components``: gmm, Gaussian components per state (2).
+    ``shared_coef``: linreg, the input columns (indices into x's columns)
+    whose coefficients every state shares (non-switching; ``--shared-coef``).
+    ``shared_cov``: one covariance for all states (linreg; gaussian/diag
+    with ``prior="none"``; ``--shared-cov``).
     ``restarts`` initializations seeded ``seed``, ``seed + 1``, ...; the fit
     with the best final log joint is returned.  ``stickiness``,
     ``initial_conc``, ``trans_conc`` (Dirichlet priors, defaults 0, 1.1, 1.1),
@@ -349,6 +357,7 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
             if f not in _FREEZE:
                 raise ValueError("freeze: unknown group %r (initial, transitions, emissions)" % (f,))
             m.frozen |= _FREEZE[f]
+        _shared_options(m, kind, shared_cov, shared_coef)
         caught = []
         m.warn = WARN_FN(lambda ctx, msg: caught.append(msg.decode()))
         batch.check(m)
@@ -391,6 +400,21 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
         if given_native is not None:
             given_native.__exit__()
         lib.urn_hmm_model_free(ctypes.byref(m))
+
+
+def _shared_options(m, kind, shared_cov, shared_coef):
+    """fit's shared_coef (input indices) and shared_cov into the C model, checked as the command line does."""
+    cols = [shared_coef] if isinstance(shared_coef, (int, np.integer)) else list(shared_coef or ())
+    if cols and kind != "linreg":
+        raise ValueError("shared_coef is only used by the linreg emission")
+    for j in cols:
+        if not isinstance(j, (int, np.integer)) or not 0 <= j < min(m.M, 64):
+            raise ValueError("shared_coef: %r is not an input column index 0..%d" % (j, min(m.M, 64) - 1))
+        m.shared_coef |= 1 << int(j)
+    if shared_cov:
+        if kind != "linreg" and (kind not in ("gaussian", "diag") or not m.no_prior & _FREEZE["emissions"]):
+            raise ValueError("shared_cov needs the linreg emission, or gaussian or diag with prior='none'")
+        m.shared_cov = 1
 
 
 def _run_fit(lib, m, batch, opts, method, gp, restarts, seed, best, trace, rep, err, progress):

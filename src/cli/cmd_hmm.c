@@ -337,6 +337,211 @@ static void fit_priors_from(urn_hmm_model *m, const urn_hmm_model *f, int keep_n
   if (!(m->student_dof > 0)) m->student_dof = f->student_dof;
   if (!keep_no_prior) m->no_prior = f->no_prior;
   m->shared_cov |= f->shared_cov;
+  m->shared_coef |= f->shared_coef;
+}
+
+/* --shared-coef COLS: the bits of those --x columns (each must be one of them, among the first 64). */
+static int shared_coef_of(const hmm_data *d, const char *cols, unsigned long long *bits, urn_error *err) {
+  int *idx = NULL, n = 0;
+  int rc = urn_hmm_csv_columns(&d->csv, cols, &idx, &n, err);
+  for (int i = 0; !rc && i < n; i++) {
+    int j = 0;
+    while (j < d->nx && d->xcols[j] != idx[i]) j++;
+    if (j == d->nx || j >= 64)
+      rc = urn_error_set(err, URN_EINPUT, "--shared-coef: column '%s' is not one of the first 64 --x columns",
+                         d->csv.header[idx[i]]);
+    else
+      *bits |= 1ULL << j;
+  }
+  free(idx);
+  return rc;
+}
+
+/* `urn hmm fit --help`. */
+static void fit_usage(void) {
+  printf("usage: urn hmm fit DATA.csv --states K --y COLS [options]\n"
+         "  --emission KIND    gaussian (default), diag, linreg, bernoulli-glm, categorical-glm, poisson,\n"
+         "                     exponential, gamma, lognormal, beta, categorical, student, gmm\n"
+         "  --components C     gmm: Gaussian components (diagonal covariances) per state (2)\n"
+         "  --y COLS           emission column(s), comma-separated\n"
+         "  --x COLS           input column(s) (linreg, bernoulli-glm, categorical-glm)\n"
+         "  --seq COL          column whose runs of equal values are the sequences (default: one sequence)\n"
+         "  --classes C        number of classes (categorical-glm, categorical; default max(y) + 1)\n"
+         "  --dof NU           student: hold every degrees of freedom at NU (default: estimated)\n"
+         "  --iters N          at most N EM iterations (5000)\n"
+         "  --tol T            stop once the relative change of the log joint is below T (1e-10; 0: exactly --iters)\n"
+         "  --init WHAT        search (default: restarts cycle k-means++, random partitions and perturbations of\n"
+         "                     the best fit), kmeans or prior (dynamax's), dynamax (kmeans for gaussian, diag,\n"
+         "                     linreg, else prior), random (partitions), or a JSON file\n"
+         "  --restarts N       N initializations (seeds SEED, SEED+1, ...); default for search 20 (up to 10^4\n"
+         "                     rows), 10 (up to 10^5), 3; else 1.  The best has the fewest degenerate states,\n"
+         "                     then the best log joint\n"
+         "  --prior P          default (dynamax's priors), none (maximum likelihood), or none:GROUPS with GROUPS\n"
+         "                     from initial,transitions,emissions\n"
+         "  --seed S           random seed (1)\n"
+         "  --threads N        threads over sequences (1)\n"
+         "  --stickiness V     transition_matrix_stickiness (0)\n"
+         "  --initial-conc V, --trans-conc V   Dirichlet concentrations (1.1)\n"
+         "  --weight-scale S   bernoulli-glm: prior standard deviation of the weights (1e8)\n"
+         "  --cov-floor C      linreg: add C to each state's regression Gram matrix and covariance (off)\n"
+         "  --transition-x COLS  input-driven transitions: p(z_t=j | z_t-1=i) = softmax_j(W_ij u_t + b_ij)\n"
+         "                     with u_t these columns (any emission)\n"
+         "  --transition-scale S  prior standard deviation of W and b (10; none with --prior none)\n"
+         "  --freeze LIST      initial,transitions,emissions: groups EM leaves unchanged\n"
+         "  --out FILE         write the parameter JSON there (default: stdout; the trace then goes to stderr)\n"
+         "  --quiet            do not print the trace\n"
+         "  --no-se            skip the standard errors (observed information by central differences)\n"
+         "  --shared-cov       gaussian/diag with --prior none: one covariance shared by every state\n"
+         "  --timeout SECONDS  stop after this long (exit 124; SIGINT 130, SIGTERM 143; nothing written)\n");
+}
+
+/* Writes the parameter file with its fit record (standard errors unless !want_se; none when per_rank: each
+ * MPI rank read its own file) to --out or stdout, and the trace unless quiet.  Returns 1 if writing failed. */
+static int write_fit(cli_args *a, const urn_hmm_model *m, const urn_hmm_params *best, const urn_hmm_fit_report *rep,
+                     const double *trace, const char *init_name, long seed, long restarts, size_t total, int want_se,
+                     int per_rank, const hmm_data *d, int threads, const char *out, int quiet) {
+  urn_buf fit, b;
+  urn_buf_init(&fit);
+  urn_buf_init(&b);
+  int npar = urn_hmm_num_free_params(m);
+  urn_buf_printf(&fit, "\"fit\": {\"iterations\": %d, \"converged\": %s, \"restart\": %d, \"seed\": %ld, "
+                 "\"init\": \"%s\", \"restarts\": %ld, \"degenerate_states\": %d, \"num_params\": %d, "
+                 "\"num_observations\": %zu,\n          \"loglik\": ",
+                 rep->iterations, rep->converged ? "true" : "false", rep->best_restart, seed + rep->best_restart,
+                 init_name, restarts, rep->degenerate, npar, total);
+  urn_hmm_json_num(&fit, rep->loglik);
+  urn_buf_puts(&fit, ", \"log_joint\": ");
+  urn_hmm_json_num(&fit, rep->log_joint);
+  urn_buf_puts(&fit, ", \"aic\": ");
+  urn_hmm_json_num(&fit, 2.0 * npar - 2.0 * rep->loglik);
+  urn_buf_puts(&fit, ", \"bic\": ");
+  urn_hmm_json_num(&fit, npar * log((double)total) - 2.0 * rep->loglik);
+  urn_buf_puts(&fit, ", \"final_log_joint\": ");
+  urn_hmm_json_num(&fit, rep->log_joint);
+  /* expected state durations 1 / (1 - A_kk) (geometric sojourns; Infinity for an absorbing state) */
+  urn_buf_puts(&fit, ",\n          \"expected_durations\": [");
+  for (int k = 0; k < m->K; k++) {
+    if (k) urn_buf_puts(&fit, ", ");
+    double stay = best->transition_matrix[k * m->K + k];
+    urn_hmm_json_num(&fit, stay < 1.0 ? 1.0 / (1.0 - stay) : INFINITY);
+  }
+  urn_buf_putc(&fit, ']');
+  /* a rank reading its own file holds only its share of the data: rank 0's Hessian would be its share's */
+  if (want_se && per_rank)
+    fprintf(stderr, "urn hmm fit: no standard errors when each MPI rank reads its own file (one file for all "
+                    "ranks gives them)\n");
+  else if (want_se && m->trans_M > 0)
+    fprintf(stderr, "urn hmm fit: note: no standard errors for input-driven transitions (not implemented)\n");
+  else if (want_se)
+    write_std_errors(&fit, m, best, d, threads, npar, total);
+  urn_buf_puts(&fit, ",\n          \"log_joint_trace\": [");
+  for (int i = 0; i < rep->iterations; i++) {
+    if (i) urn_buf_puts(&fit, ", ");
+    urn_hmm_json_num(&fit, trace[i]);
+  }
+  urn_buf_puts(&fit, "]}");
+  urn_hmm_write_param_file(&b, m, best, fit.data);
+  urn_buf_free(&fit);
+  out_file of;
+  FILE *f = open_out(&of, a, out);
+  fwrite(b.data, 1, b.len, f);
+  int wrc = close_out(&of, a);
+  urn_buf_free(&b);
+  if (wrc) return 1;
+  if (!quiet) {
+    FILE *tf = out && strcmp(out, "-") ? stdout : stderr;
+    fprintf(tf, "iteration,log_joint\n");
+    for (int i = 0; i < rep->iterations; i++) fprintf(tf, "%d,%.17g\n", i, trace[i]);
+    fprintf(tf, "final,%.17g\n", rep->log_joint);
+  }
+  return 0;
+}
+
+/* The prior and floor settings given on the command line (NAN / 0: not given). */
+typedef struct fit_knobs {
+  double stick, iconc, tconc, wscale, tscale; /* --stickiness, --initial-conc, --trans-conc, --weight-scale,
+                                                 --transition-scale (NAN: not given) */
+  double cov_floor;                           /* --cov-floor (0: not given) */
+} fit_knobs;
+
+static void apply_knobs(urn_hmm_model *m, const fit_knobs *k) {
+  if (!isnan(k->stick)) m->stickiness = k->stick;
+  if (!isnan(k->iconc)) m->initial_conc = k->iconc;
+  if (!isnan(k->tconc)) m->trans_conc = k->tconc;
+  if (!isnan(k->wscale)) m->weight_scale = k->wscale;
+  if (!isnan(k->tscale)) m->trans_weight_scale = k->tscale;
+  if (k->cov_floor > 0) m->cov_floor = k->cov_floor;
+}
+
+/* --freeze LIST, --prior P, --shared-cov, --shared-coef COLS into the model. */
+static int fit_model_flags(cli_args *a, urn_hmm_model *m, const hmm_data *d, const char *freeze, const char *prior,
+                           int shared, const char *scoef, urn_error *err) {
+  urn_hmm_kind kind = m->kind;
+  if (freeze) {
+    char *copy = urn_xstrdup(freeze), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+      if (!strcmp(t, "initial") || !strcmp(t, "initial_probs")) m->frozen |= URN_HMM_FREEZE_INITIAL;
+      else if (!strcmp(t, "transitions") || !strcmp(t, "transition_matrix")) m->frozen |= URN_HMM_FREEZE_TRANSITIONS;
+      else if (!strcmp(t, "emissions")) m->frozen |= URN_HMM_FREEZE_EMISSIONS;
+      else cli_die(a, 2, "--freeze: unknown group '%s' (initial, transitions, emissions)", t);
+    }
+    free(copy);
+  }
+  if (prior) parse_prior(a, prior, &m->no_prior);
+  if (shared) {
+    if (kind != URN_HMM_LINREG &&
+        ((kind != URN_HMM_GAUSSIAN && kind != URN_HMM_DIAG) || !(m->no_prior & URN_HMM_FREEZE_EMISSIONS)))
+      cli_die(a, 2, "--shared-cov needs --emission linreg, or gaussian or diag fitted by maximum likelihood (--prior none)");
+    m->shared_cov = 1;
+  }
+  if (scoef && kind != URN_HMM_LINREG) cli_die(a, 2, "--shared-coef is only used by --emission linreg");
+  return scoef ? shared_coef_of(d, scoef, &m->shared_coef, err) : URN_OK;
+}
+
+/* --init FILE: its parameters into *fp and its priors into m (those given on the command line win). */
+static int fit_init_file(const char *init, urn_hmm_model *m, urn_hmm_params *fp, int keep_no_prior, const fit_knobs *kn,
+                         urn_error *err) {
+  urn_hmm_model fm;
+  int rc = load_param_file(init, &fm, fp, err);
+  if (rc) return rc;
+  if (fm.kind != m->kind || fm.K != m->K || fm.D != m->D || fm.M != m->M || fm.C != m->C || fm.trans_M != m->trans_M) {
+    rc = urn_error_set(err, URN_EINPUT, "%s: the parameter file is a %s model with %d states (D=%d, M=%d, %d transition "
+                                        "inputs), but the fit asks for %s with %d states (D=%d, M=%d, %d transition inputs)",
+                       init, urn_hmm_kind_name(fm.kind), fm.K, fm.D, fm.M, fm.trans_M, urn_hmm_kind_name(m->kind), m->K,
+                       m->D, m->M, m->trans_M);
+    urn_hmm_params_free(fp);
+  } else {
+    fit_priors_from(m, &fm, keep_no_prior); /* the priors travel with the parameters */
+    apply_knobs(m, kn);
+  }
+  urn_hmm_model_free(&fm);
+  return rc;
+}
+
+/* The warnings about the best fit: the iteration cap reached, degenerate states. */
+static void warn_fit(const urn_hmm_fit_report *rep, long iters, double tol) {
+  if (tol > 0 && !rep->converged)
+    fprintf(stderr, "urn hmm fit: warning: the best fit reached the iteration cap (%ld) before the relative change of "
+            "its log joint fell below %g; raise --iters\n", iters, tol);
+  if (rep->degenerate)
+    fprintf(stderr, "urn hmm fit: warning: the best fit has %d degenerate state%s (empty, or a variance at the floor "
+            "1e-6 x the data's variance): every restart had one; try fewer states\n", rep->degenerate,
+            rep->degenerate > 1 ? "s" : "");
+}
+
+/* The data the standard errors are computed on: d, or, when the MPI ranks share one file (each parsed its part:
+ * share), the whole file re-read into *all on rank 0 if the Hessian is small enough; NULL (no standard errors,
+ * with a warning) if that reading fails. */
+static const hmm_data *se_data(const hmm_data *d, hmm_data *all, const urn_hmm_model *m, int share, size_t total,
+                               const char *path, const char *ycols, const char *xcols, const char *seqcol) {
+  double npar = urn_hmm_num_free_params(m);
+  if (!share || m->trans_M > 0 || npar * npar * (double)total > 5e9) return d;
+  urn_error e2;
+  if (data_load(path, ycols, xcols, seqcol, 0, all, &e2)) {
+    fprintf(stderr, "urn hmm fit: warning: %s\n", e2.msg);
+    return NULL;
+  }
+  return all;
 }
 
 static int hmm_cli_fit(int argc, char **argv) {
@@ -344,48 +549,15 @@ static int hmm_cli_fit(int argc, char **argv) {
   cli_init(&a, "hmm fit", argc, argv);
   const char *path = NULL, *ycols = NULL, *xcols = NULL, *seqcol = NULL, *kind_name = "gaussian", *init = NULL;
   const char *out = NULL, *freeze = NULL;
-  const char *prior = NULL, *ucols = NULL;
-  double tscale = NAN;
+  const char *prior = NULL, *ucols = NULL, *scoef = NULL;
+  fit_knobs kn = {NAN, NAN, NAN, NAN, NAN, 0.0};
   long K = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1, ncomp = 0;
-  double tol = 1e-10, stick = NAN, iconc = NAN, tconc = NAN, wscale = NAN, cov_floor = 0.0, timeout = 0, dof = 0;
+  double tol = 1e-10, timeout = 0, dof = 0;
   int quiet = 0, write_failed = 0, want_se = 1, shared = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) {
-      printf("usage: urn hmm fit DATA.csv --states K --y COLS [options]\n"
-             "  --emission KIND    gaussian (default), diag, linreg, bernoulli-glm, categorical-glm, poisson,\n"
-             "                     exponential, gamma, lognormal, beta, categorical, student, gmm\n"
-             "  --components C     gmm: Gaussian components (diagonal covariances) per state (2)\n"
-             "  --y COLS           emission column(s), comma-separated\n"
-             "  --x COLS           input column(s) (linreg, bernoulli-glm, categorical-glm)\n"
-             "  --seq COL          column whose runs of equal values are the sequences (default: one sequence)\n"
-             "  --classes C        number of classes (categorical-glm, categorical; default max(y) + 1)\n"
-             "  --dof NU           student: hold every degrees of freedom at NU (default: estimated)\n"
-             "  --iters N          at most N EM iterations (5000)\n"
-             "  --tol T            stop once the relative change of the log joint is below T (1e-10; 0: exactly --iters)\n"
-             "  --init WHAT        search (default: restarts cycle k-means++, random partitions and perturbations of\n"
-             "                     the best fit), kmeans or prior (dynamax's), dynamax (kmeans for gaussian, diag,\n"
-             "                     linreg, else prior), random (partitions), or a JSON file\n"
-             "  --restarts N       N initializations (seeds SEED, SEED+1, ...); default for search 20 (up to 10^4\n"
-             "                     rows), 10 (up to 10^5), 3; else 1.  The best has the fewest degenerate states,\n"
-             "                     then the best log joint\n"
-             "  --prior P          default (dynamax's priors), none (maximum likelihood), or none:GROUPS with GROUPS\n"
-             "                     from initial,transitions,emissions\n"
-             "  --seed S           random seed (1)\n"
-             "  --threads N        threads over sequences (1)\n"
-             "  --stickiness V     transition_matrix_stickiness (0)\n"
-             "  --initial-conc V, --trans-conc V   Dirichlet concentrations (1.1)\n"
-             "  --weight-scale S   bernoulli-glm: prior standard deviation of the weights (1e8)\n"
-             "  --cov-floor C      linreg: add C to each state's regression Gram matrix and covariance (off)\n"
-             "  --transition-x COLS  input-driven transitions: p(z_t=j | z_t-1=i) = softmax_j(W_ij u_t + b_ij)\n"
-             "                     with u_t these columns (any emission)\n"
-             "  --transition-scale S  prior standard deviation of W and b (10; none with --prior none)\n"
-             "  --freeze LIST      initial,transitions,emissions: groups EM leaves unchanged\n"
-             "  --out FILE         write the parameter JSON there (default: stdout; the trace then goes to stderr)\n"
-             "  --quiet            do not print the trace\n"
-             "  --no-se            skip the standard errors (observed information by central differences)\n"
-             "  --shared-cov       gaussian/diag with --prior none: one covariance shared by every state\n"
-             "  --timeout SECONDS  stop after this long (exit 124; SIGINT 130, SIGTERM 143; nothing written)\n");
+      fit_usage();
       return 0;
     }
     if (cli_int(&a, "--states", 1, 10000, &K) || cli_value(&a, "--emission", &kind_name) ||
@@ -394,12 +566,13 @@ static int hmm_cli_fit(int argc, char **argv) {
         cli_int(&a, "--components", 1, 100, &ncomp) ||
         cli_double(&a, "--tol", 0, 1, 0, &tol) || cli_value(&a, "--init", &init) ||
         cli_int(&a, "--restarts", 1, 100000, &restarts) || cli_int(&a, "--seed", 0, 2147483647L, &seed) ||
-        cli_int(&a, "--threads", 1, 256, &threads) || cli_double(&a, "--stickiness", 0, 1e300, 0, &stick) ||
-        cli_double(&a, "--initial-conc", 0, 1e300, 1, &iconc) || cli_double(&a, "--trans-conc", 0, 1e300, 1, &tconc) ||
-        cli_double(&a, "--weight-scale", 0, 1e300, 1, &wscale) || cli_double(&a, "--dof", 0, 1e300, 1, &dof) ||
-        cli_double(&a, "--cov-floor", 0, 1e300, 0, &cov_floor) || cli_value(&a, "--freeze", &freeze) || cli_value(&a, "--prior", &prior) ||
-        cli_value(&a, "--transition-x", &ucols) || cli_double(&a, "--transition-scale", 0, 1e300, 1, &tscale) ||
-        cli_value(&a, "--out", &out) || cli_timeout(&a, &timeout))
+        cli_int(&a, "--threads", 1, 256, &threads) || cli_double(&a, "--stickiness", 0, 1e300, 0, &kn.stick) ||
+        cli_double(&a, "--initial-conc", 0, 1e300, 1, &kn.iconc) ||
+        cli_double(&a, "--trans-conc", 0, 1e300, 1, &kn.tconc) ||
+        cli_double(&a, "--weight-scale", 0, 1e300, 1, &kn.wscale) || cli_double(&a, "--dof", 0, 1e300, 1, &dof) ||
+        cli_double(&a, "--cov-floor", 0, 1e300, 0, &kn.cov_floor) || cli_value(&a, "--freeze", &freeze) || cli_value(&a, "--prior", &prior) ||
+        cli_value(&a, "--transition-x", &ucols) || cli_double(&a, "--transition-scale", 0, 1e300, 1, &kn.tscale) ||
+        cli_value(&a, "--shared-coef", &scoef) || cli_value(&a, "--out", &out) || cli_timeout(&a, &timeout))
       continue;
     if (cli_flag(&a, "--quiet")) {
       quiet = 1;
@@ -457,33 +630,13 @@ static int hmm_cli_fit(int argc, char **argv) {
     data_free(&d);
     return 1;
   }
-  if (!isnan(stick)) m.stickiness = stick;
-  if (!isnan(iconc)) m.initial_conc = iconc;
-  if (!isnan(tconc)) m.trans_conc = tconc;
-  if (!isnan(wscale)) m.weight_scale = wscale;
-  m.cov_floor = cov_floor;
+  apply_knobs(&m, &kn);
   m.trans_M = d.nu;
-  if (!isnan(tscale)) m.trans_weight_scale = tscale;
   m.student_dof = dof;
   warn_sink sink = {"hmm fit", 0};
   m.warn = quiet_rank ? NULL : warn_stderr;
   m.warn_ctx = &sink;
-  if (freeze) {
-    char *copy = urn_xstrdup(freeze), *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-      if (!strcmp(t, "initial") || !strcmp(t, "initial_probs")) m.frozen |= URN_HMM_FREEZE_INITIAL;
-      else if (!strcmp(t, "transitions") || !strcmp(t, "transition_matrix")) m.frozen |= URN_HMM_FREEZE_TRANSITIONS;
-      else if (!strcmp(t, "emissions")) m.frozen |= URN_HMM_FREEZE_EMISSIONS;
-      else cli_die(&a, 2, "--freeze: unknown group '%s' (initial, transitions, emissions)", t);
-    }
-    free(copy);
-  }
-  if (prior && (rc = parse_prior(&a, prior, &m.no_prior))) goto fail;
-  if (shared) {
-    if ((kind != URN_HMM_GAUSSIAN && kind != URN_HMM_DIAG) || !(m.no_prior & URN_HMM_FREEZE_EMISSIONS))
-      cli_die(&a, 2, "--shared-cov needs --emission gaussian or diag fitted by maximum likelihood (--prior none)");
-    m.shared_cov = 1;
-  }
+  if ((rc = fit_model_flags(&a, &m, &d, freeze, prior, shared, scoef, &err))) goto fail;
   rc = cli_mpi_agree(data_check(&m, &d, path, &err), &err);
   if (!rc && share) rc = cli_mpi_csv_runs_check(&d.csv, d.seqcol, d.starts, d.nseq, &err);
   if (rc) goto fail;
@@ -508,26 +661,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   urn_hmm_params file_params;
   memset(&file_params, 0, sizeof file_params);
   if (use_file) {
-    urn_hmm_model fm;
-    if ((rc = load_param_file(init, &fm, &file_params, &err))) goto fail;
-    if (fm.kind != m.kind || fm.K != m.K || fm.D != m.D || fm.M != m.M || fm.C != m.C || fm.trans_M != m.trans_M) {
-      urn_hmm_model_free(&fm);
-      urn_hmm_params_free(&file_params);
-      rc = urn_error_set(&err, URN_EINPUT, "%s: the parameter file is a %s model with %d states (D=%d, M=%d, %d transition "
-                                           "inputs), but the fit asks for %s with %ld states (D=%d, M=%d, %d transition inputs)",
-                         init, urn_hmm_kind_name(fm.kind), fm.K, fm.D, fm.M, fm.trans_M, urn_hmm_kind_name(m.kind), K,
-                         m.D, m.M, m.trans_M);
-      goto fail;
-    }
-    /* the priors travel with the parameters: the file's, unless given on this command line */
-    fit_priors_from(&m, &fm, prior != NULL);
-    if (!isnan(stick)) m.stickiness = stick;
-    if (!isnan(iconc)) m.initial_conc = iconc;
-    if (!isnan(tconc)) m.trans_conc = tconc;
-    if (!isnan(wscale)) m.weight_scale = wscale;
-    if (!isnan(tscale)) m.trans_weight_scale = tscale;
-    if (cov_floor > 0) m.cov_floor = cov_floor;
-    urn_hmm_model_free(&fm);
+    if ((rc = fit_init_file(init, &m, &file_params, prior != NULL, &kn, &err))) goto fail;
     restarts = 1;
   }
   urn_hmm_params best;
@@ -539,82 +673,19 @@ static int hmm_cli_fit(int argc, char **argv) {
   urn_hmm_fit_callbacks cb = {&rlog, quiet_rank ? NULL : log_restart, NULL};
   rc = cli_mpi_hmm_fit_best(&m, seqs, nseq, &o, method, use_file ? &file_params : NULL, (int)restarts, (uint64_t)seed,
                         &best, best_trace, &rep, &cb, &err);
-  int best_n = rep.iterations, best_r = rep.best_restart;
-  if (!rc && !quiet_rank && !cli_stop_code() && tol > 0 && !rep.converged)
-    fprintf(stderr, "urn hmm fit: warning: the best fit reached the iteration cap (%ld) before the relative change of "
-            "its log joint fell below %g; raise --iters\n", iters, tol);
-  if (!rc && !quiet_rank && !cli_stop_code() && rep.degenerate)
-    fprintf(stderr, "urn hmm fit: warning: the best fit has %d degenerate state%s (empty, or a variance at the floor "
-            "1e-6 x the data's variance): every restart had one; try fewer states\n", rep.degenerate,
-            rep.degenerate > 1 ? "s" : "");
-  double best_lj = rep.log_joint;
+  if (!rc && !quiet_rank && !cli_stop_code()) warn_fit(&rep, iters, tol);
   if (cli_stop_code() || (rc == URN_EINTR && cli_mpi_size() > 1)) { /* a signal here or on another rank */
     if (!quiet_rank) fprintf(stderr, "urn hmm fit: %s; nothing written\n", cli_stop_code() ? cli_stop_reason() : err.msg);
     write_failed = cli_stop_code() ? cli_stop_code() : 130, rc = URN_OK;
   } else if (rc) {
     rc = err.code ? err.code : URN_EINPUT;
   } else if (!quiet_rank) {
-    urn_buf fit, b;
-    urn_buf_init(&fit);
-    urn_buf_init(&b);
-    int npar = urn_hmm_num_free_params(&m);
-    urn_buf_printf(&fit, "\"fit\": {\"iterations\": %d, \"converged\": %s, \"restart\": %d, \"seed\": %ld, "
-                   "\"init\": \"%s\", \"restarts\": %ld, \"degenerate_states\": %d, \"num_params\": %d, "
-                   "\"num_observations\": %zu,\n          \"loglik\": ",
-                   best_n, rep.converged ? "true" : "false", best_r, seed + best_r, init_name, restarts, rep.degenerate,
-                   npar, total);
-    urn_hmm_json_num(&fit, rep.loglik);
-    urn_buf_puts(&fit, ", \"log_joint\": ");
-    urn_hmm_json_num(&fit, best_lj);
-    urn_buf_puts(&fit, ", \"aic\": ");
-    urn_hmm_json_num(&fit, 2.0 * npar - 2.0 * rep.loglik);
-    urn_buf_puts(&fit, ", \"bic\": ");
-    urn_hmm_json_num(&fit, npar * log((double)total) - 2.0 * rep.loglik);
-    urn_buf_puts(&fit, ", \"final_log_joint\": ");
-    urn_hmm_json_num(&fit, best_lj);
-    /* expected state durations 1 / (1 - A_kk) (geometric sojourns; Infinity for an absorbing state) */
-    urn_buf_puts(&fit, ",\n          \"expected_durations\": [");
-    for (long k = 0; k < K; k++) {
-      if (k) urn_buf_puts(&fit, ", ");
-      double stay = best.transition_matrix[k * K + k];
-      urn_hmm_json_num(&fit, stay < 1.0 ? 1.0 / (1.0 - stay) : INFINITY);
-    }
-    urn_buf_putc(&fit, ']');
-    /* a rank reading its own file holds only its share of the data: rank 0's Hessian would be its share's */
-    if (want_se && cli_mpi_size() > 1 && path == rank_path)
-      fprintf(stderr, "urn hmm fit: no standard errors when each MPI rank reads its own file (one file for all "
-                      "ranks gives them)\n");
-    else if (want_se && m.trans_M > 0)
-      fprintf(stderr, "urn hmm fit: note: no standard errors for input-driven transitions (not implemented)\n");
-    else if (want_se && share && (double)npar * npar * (double)total <= 5e9) {
-      /* rank 0 holds only its part: the whole file for the standard errors (data small enough for them) */
-      hmm_data all;
-      urn_error e2;
-      if (data_load(path, ycols, xcols, seqcol, 0, &all, &e2)) fprintf(stderr, "urn hmm fit: warning: %s\n", e2.msg);
-      else write_std_errors(&fit, &m, &best, &all, (int)threads, npar, total);
-      data_free(&all);
-    } else if (want_se)
-      write_std_errors(&fit, &m, &best, &d, (int)threads, npar, total);
-    urn_buf_puts(&fit, ",\n          \"log_joint_trace\": [");
-    for (int i = 0; i < best_n; i++) {
-      if (i) urn_buf_puts(&fit, ", ");
-      urn_hmm_json_num(&fit, best_trace[i]);
-    }
-    urn_buf_puts(&fit, "]}");
-    urn_hmm_write_param_file(&b, &m, &best, fit.data);
-    urn_buf_free(&fit);
-    out_file of;
-    FILE *f = open_out(&of, &a, out);
-    fwrite(b.data, 1, b.len, f);
-    int wrc = close_out(&of, &a);
-    urn_buf_free(&b);
-    if (wrc) write_failed = 1, quiet = 1;
-    if (!quiet) {
-      FILE *tf = out && strcmp(out, "-") ? stdout : stderr;
-      fprintf(tf, "iteration,log_joint\n");
-      for (int i = 0; i < best_n; i++) fprintf(tf, "%d,%.17g\n", i, best_trace[i]);
-      fprintf(tf, "final,%.17g\n", best_lj);
-    }
+    hmm_data all;
+    memset(&all, 0, sizeof all);
+    const hmm_data *sd = se_data(&d, &all, &m, share && want_se, total, path, ycols, xcols, seqcol);
+    write_failed = write_fit(&a, &m, &best, &rep, best_trace, init_name, seed, restarts, total, want_se && sd,
+                             cli_mpi_size() > 1 && path == rank_path, sd ? sd : &d, (int)threads, out, quiet);
+    data_free(&all);
   }
   free(best_trace);
   urn_hmm_params_free(&best);

@@ -161,6 +161,19 @@ int urn_hmm_model_from_json(const urn_json *c, urn_hmm_model *m, urn_error *err)
     }
     m->shared_cov = sc->num != 0;
   }
+  const urn_json *sh = urn_json_get(c, "shared_coefficients"); /* linreg: input indices (non-switching) */
+  for (size_t i = 0; sh && i < (sh->type == URN_JSON_ARRAY ? sh->len : 1); i++) {
+    const urn_json *v = sh->type == URN_JSON_ARRAY ? sh->items[i] : sh;
+    double j;
+    if (sh->type != URN_JSON_ARRAY || m->kind != URN_HMM_LINREG || !urn_json_number(v, &j) || j != floor(j) ||
+        j < 0 || j >= m->M || j >= 64) {
+      rc = urn_error_set(err, URN_EINPUT,
+                         "%d:%d: hmm: \"shared_coefficients\" must be a list of input indices 0..%d of a linreg model",
+                         v->line, v->col, (m->M < 64 ? m->M : 64) - 1);
+      goto fail;
+    }
+    m->shared_coef |= 1ULL << (int)j;
+  }
   const urn_json *fr = urn_json_get(c, "frozen");
   for (size_t i = 0; fr && fr->type == URN_JSON_ARRAY && i < fr->len; i++) {
     const urn_json *v = fr->items[i];
@@ -517,6 +530,12 @@ void urn_hmm_write_param_file(urn_buf *out, const urn_hmm_model *m, const urn_hm
     urn_buf_putc(out, ']');
   }
   if (m->shared_cov) urn_buf_puts(out, ",\n  \"shared_covariance\": true");
+  if (m->shared_coef) {
+    urn_buf_puts(out, ",\n  \"shared_coefficients\": [");
+    for (int j = 0, n = 0; j < m->M && j < 64; j++)
+      if ((m->shared_coef >> j) & 1ULL) urn_buf_printf(out, "%s%d", n++ ? ", " : "", j);
+    urn_buf_putc(out, ']');
+  }
   urn_buf_puts(out, ",\n  \"params\": ");
   urn_hmm_write_params(out, m, p);
   if (extra) urn_buf_printf(out, ",\n  %s", extra);

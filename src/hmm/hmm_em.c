@@ -542,6 +542,7 @@ static void share_cov(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_p
 
 static int m_step_linreg(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p,
                          int iteration, urn_error *err) {
+  if (m->shared_coef || m->shared_cov) return urn__hmm_linreg_joint_m_step(m, st, p, iteration, err); /* hmm_linreg.c */
   int K = m->K, D = m->D, M = m->M, n = M + 1;
   double *G = urn_xmalloc(sizeof(double) * ((size_t)2 * n * n + (size_t)n * D + n + (size_t)D * D * 2));
   double *L = G + n * n, *H = L + n * n, *col = H + n * D, *S = col + n, *LS = S + D * D;

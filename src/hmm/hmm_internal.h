@@ -225,6 +225,11 @@ int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, con
  * point in component 0 — urn__hmm_family_spread then places the components). */
 void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size_t T, const double *ys,
                                 const double *gs, urn_hmm_stats *st);
+/* hmm_linreg.c: the linreg M-step with shared coefficients (m->shared_coef) or a shared covariance: the
+ * states' weighted least squares solved jointly, then the covariances (an ECM step; monotone). */
+int urn__hmm_linreg_joint_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, urn_hmm_params *p, int iteration,
+                                 urn_error *err);
+
 /* gmm after a hard partition's M-step: component c of state k at mu_k0 + s_k0 (2c/(C-1) - 1),
  * scale s_k0, weight 1/C. */
 void urn__hmm_family_spread(const urn_hmm_model *m, urn_hmm_params *p);

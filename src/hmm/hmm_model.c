@@ -98,7 +98,12 @@ int urn_hmm_num_free_params(const urn_hmm_model *m) {
   switch (m->kind) {
   case URN_HMM_GAUSSIAN: n += K * D + (m->shared_cov ? 1 : K) * (D * (D + 1) / 2); break;
   case URN_HMM_DIAG: n += K * D + (m->shared_cov ? 1 : K) * D; break;
-  case URN_HMM_LINREG: n += K * (D * M + D + D * (D + 1) / 2); break;
+  case URN_HMM_LINREG: {
+    int shared = 0; /* inputs whose coefficients every state shares */
+    for (int j = 0; j < M && j < 64; j++) shared += (int)((m->shared_coef >> j) & 1ULL);
+    n += K * (D * (M - shared) + D) + D * shared + (m->shared_cov ? 1 : K) * (D * (D + 1) / 2);
+    break;
+  }
   case URN_HMM_LOGREG: n += K * (M + 1); break;
   case URN_HMM_CATREG: n += K * (C - 1) * (M + 1); break;
   case URN_HMM_POISSON: n += K * D; break;

@@ -144,6 +144,20 @@ static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_
       for (int k = 1; unpack && k < K; k++) memcpy(a + (size_t)k * D, a, sizeof(double) * D);
       continue;
     }
+    if (i == 5 && m->shared_coef) { /* linreg weights K x D x M: a shared input's are state 0's, copied */
+      size_t DM = (size_t)D * m->M;
+      for (size_t q = 0; q < s.n[i]; q++) {
+        int j = (int)(q % (size_t)m->M);
+        if (q >= DM && j < 64 && ((m->shared_coef >> j) & 1ULL)) {
+          if (unpack) a[q] = a[q % DM];
+          continue;
+        }
+        if (unpack) a[q] = theta[n];
+        else if (theta) theta[n] = a[q];
+        n++;
+      }
+      continue;
+    }
     int logged = i == 4 || i == 7 || i == 8 || i == 9; /* standard deviations, rates, shapes, dofs */
     for (size_t q = 0; q < s.n[i]; q++, n++)
       if (unpack) a[q] = logged ? exp(theta[n]) : theta[n];
