@@ -104,6 +104,9 @@ static void mh_param_fields(const urn_hmm_model *m, urn_hmm_params *p, mh_fields
   case URN_HMM_LOGREG: mh_add(f, p->weights, K * M), mh_add(f, p->biases, K); break;
   case URN_HMM_CATREG: mh_add(f, p->weights, K * C * M), mh_add(f, p->biases, K * C); break;
   case URN_HMM_POISSON: mh_add(f, p->rates, K * D); break;
+  case URN_HMM_GMM: /* C diagonal components per state: weights, means, standard deviations */
+    mh_add(f, p->means, K * C * D), mh_add(f, p->scale_diags, K * C * D), mh_add(f, p->probs, K * C);
+    break;
   default: /* exponential..student: whichever arrays the kind uses */
     mh_add(f, p->means, K * D), mh_add(f, p->scale_diags, K * D), mh_add(f, p->rates, K * D);
     mh_add(f, p->shapes, (m->kind == URN_HMM_BETA ? 2 : 1) * K * D), mh_add(f, p->dofs, K * D), mh_add(f, p->probs, K * C);

@@ -159,6 +159,40 @@ for init in search random; do
 done
 expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/part-{rank}.csv" --states 3 --y y --seq session --iters 40 --init search --restarts 6 --no-se --out "$TMP/parts-search.json" --quiet
 near "$TMP/one-search.json" "$TMP/parts-search.json" 1e-12
+# the variance floor of lognormal / student / gmm under mpirun is the one-process floor (of log y for lognormal):
+# 4 sequences, each with a run of exact 2.0s that one state takes, its variance held at the floor.  The traces'
+# first iterations, while that variance shrinks towards the floor, are differences of equal numbers (rounding of
+# sums added in another order): compared to 1e-9, the fitted parameters and the fit record to 1e-12
+"$PY" - "$TMP/floor.csv" <<'PYEOF'
+import math, random, sys
+r = random.Random(5)
+with open(sys.argv[1], "w") as f:
+    f.write("session,y,w\n")
+    for s in range(4):
+        for t in range(90):
+            g = r.gauss(0.0, 1.0)
+            y = 2.0 if 30 <= t < 60 else math.exp((-1.0 if t < 30 else 1.5) + 0.4 * g)
+            w = 2.0 if 30 <= t < 60 else (-5.0 if t < 30 else 10.0) + g
+            f.write("%d,%.12g,%.12g\n" % (s, y, w))
+PYEOF
+trace_apart() { # FILE: its trace moves to FILE.trace
+  "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); t = d["fit"].pop("log_joint_trace")
+json.dump(d, open(sys.argv[1], "w")); json.dump(t, open(sys.argv[1] + ".trace", "w"))' "$1"
+}
+near_trace() { # A B TOL: the traces agree to TOL relative to max(1, |a|)
+  if "$PY" -c 'import json, sys; a, b = (json.load(open(p)) for p in sys.argv[1:3])
+sys.exit(0 if len(a) == len(b) > 1 and max(abs(x - y) / max(1.0, abs(x)) for x, y in zip(a, b)) <= float(sys.argv[3]) else 1)' "$1" "$2" "$3"
+  then ok; else bad "the traces of $1 and $2 differ by more than $3"; fi
+}
+for em in lognormal:y student:w gmm:w; do
+  col=${em#*:} em=${em%:*}
+  expect_exit 0 "$URN" hmm fit "$TMP/floor.csv" --states 3 --y $col --seq session --emission $em --iters 60 --init kmeans --no-se --out "$TMP/one-$em.json" --quiet
+  grep -q '"degenerate_states": [1-9]' "$TMP/one-$em.json" && ok || bad "$em: the floor does not bind: $(grep degenerate "$TMP/one-$em.json")"
+  expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/floor.csv" --states 3 --y $col --seq session --emission $em --iters 60 --init kmeans --no-se --out "$TMP/mpi-$em.json" --quiet
+  trace_apart "$TMP/one-$em.json"; trace_apart "$TMP/mpi-$em.json"
+  near "$TMP/one-$em.json" "$TMP/mpi-$em.json" 1e-12
+  near_trace "$TMP/one-$em.json.trace" "$TMP/mpi-$em.json.trace" 1e-9
+done
 # urn sample: chains over ranks give the files (but for times, dates, threads and paths) and summary of one process
 cat > "$TMP/m.stan" <<'STAN'
 data { int N; vector[N] y; }
