@@ -548,8 +548,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "hmm fit", argc, argv);
   const char *path = NULL, *ycols = NULL, *xcols = NULL, *seqcol = NULL, *kind_name = "gaussian", *init = NULL;
-  const char *out = NULL, *freeze = NULL;
-  const char *prior = NULL, *ucols = NULL, *scoef = NULL;
+  const char *out = NULL, *freeze = NULL, *prior = NULL, *ucols = NULL, *scoef = NULL;
   fit_knobs kn = {NAN, NAN, NAN, NAN, NAN, 0.0};
   long K = 0, C = 0, iters = 5000, restarts = 0, seed = 1, threads = 1, ncomp = 0;
   double tol = 1e-10, timeout = 0, dof = 0;
@@ -574,21 +573,12 @@ static int hmm_cli_fit(int argc, char **argv) {
         cli_value(&a, "--transition-x", &ucols) || cli_double(&a, "--transition-scale", 0, 1e300, 1, &kn.tscale) ||
         cli_value(&a, "--shared-coef", &scoef) || cli_value(&a, "--out", &out) || cli_timeout(&a, &timeout))
       continue;
-    if (cli_flag(&a, "--quiet")) {
-      quiet = 1;
-      continue;
-    }
-    if (cli_flag(&a, "--no-se")) {
-      want_se = 0;
-      continue;
-    }
-    if (cli_flag(&a, "--shared-cov")) {
-      shared = 1;
-      continue;
-    }
-    if (arg[0] == '-' && arg[1]) cli_unknown(&a);
-    if (path) cli_die(&a, 2, "only one data file may be given");
-    path = cli_next(&a);
+    if (cli_flag(&a, "--quiet")) quiet = 1;
+    else if (cli_flag(&a, "--no-se")) want_se = 0;
+    else if (cli_flag(&a, "--shared-cov")) shared = 1;
+    else if (arg[0] == '-' && arg[1]) cli_unknown(&a);
+    else if (path) cli_die(&a, 2, "only one data file may be given");
+    else path = cli_next(&a);
   }
   if (!path) cli_die(&a, 2, "missing DATA.csv");
   if (!K) cli_die(&a, 2, "missing --states K");
@@ -680,8 +670,7 @@ static int hmm_cli_fit(int argc, char **argv) {
   } else if (rc) {
     rc = err.code ? err.code : URN_EINPUT;
   } else if (!quiet_rank) {
-    hmm_data all;
-    memset(&all, 0, sizeof all);
+    hmm_data all = {0};
     const hmm_data *sd = se_data(&d, &all, &m, share && want_se, total, path, ycols, xcols, seqcol);
     write_failed = write_fit(&a, &m, &best, &rep, best_trace, init_name, seed, restarts, total, want_se && sd,
                              cli_mpi_size() > 1 && path == rank_path, sd ? sd : &d, (int)threads, out, quiet);
