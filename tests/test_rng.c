@@ -5,6 +5,7 @@
  * (moments, Kolmogorov-Smirnov, chi-square). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 #include "math/rng.h"
@@ -78,6 +79,20 @@ static void test_seeding_and_streams(void) {
   same = 1;
   for (int i = 0; i < 1000; i++) same &= urn_rng_next(&a) == urn_rng_next(&b);
   CHECK(same, "stream 3 == stream 1 jumped twice");
+  /* large streams are jumped by matrix powers: the same state as one jump after another (streams 64..1000,
+     a few of them, and the Pathfinder start's 2^20 + 3 against 2^20 jumps of stream 3) */
+  static const uint64_t big[] = {64, 65, 100, 255, 256, 777, 1000};
+  for (size_t k = 0; k < sizeof big / sizeof big[0]; k++) {
+    urn_rng_seed(&a, 9, 0);
+    for (uint64_t c = 0; c < big[k]; c++) urn_rng_jump(&a);
+    urn_rng_seed(&b, 9, big[k]);
+    CHECK(!memcmp(a.s, b.s, sizeof a.s), "stream %llu by matrix powers == %llu jumps", (unsigned long long)big[k],
+          (unsigned long long)big[k]);
+  }
+  urn_rng_seed(&a, 9, 3);
+  for (uint64_t c = 0; c < (UINT64_C(1) << 20); c++) urn_rng_jump(&a);
+  urn_rng_seed(&b, 9, (UINT64_C(1) << 20) + 3);
+  CHECK(!memcmp(a.s, b.s, sizeof a.s), "stream 2^20 + 3 == stream 3 jumped 2^20 times");
 
   /* streams (and seeds) give distinct sequences: no shared 64-bit output
    * among the first 2000 of four streams and a neighbouring seed */

@@ -146,6 +146,10 @@ typedef struct urn_run_config {
   const char *profile_file; /* profile file argument ("profile.csv") */
   int header_num_chains;    /* > 0: the num_chains the CSV header records, for a run that is one part of a larger
                                one (chains id .. id + num_chains - 1 of them, on one MPI rank); 0: num_chains */
+  int part_first;           /* in such a part: the index (from 0) of its first chain in the whole run (0); the
+                               Pathfinder start then draws for all header_num_chains chains, as the whole run
+                               does, and keeps this part's, so the part's chains start where they would in one
+                               process */
 } urn_run_config;
 
 URN_API void urn_run_config_default(urn_run_config *cfg, urn_run_method method);

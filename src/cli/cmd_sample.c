@@ -35,6 +35,7 @@ typedef struct sample_view {
   int chain0;              /* under mpirun: the number of this rank's first chain, less one (else 0) */
   unsigned long kinds[64]; /* message kinds already reported */
   int n_kinds;             /* entries in kinds */
+  int quiet_run;           /* under mpirun, ranks other than 0: the run-wide lines (chain < 0) are rank 0's to print */
 } sample_view;
 
 /* Whether a message of this kind was shown before (and remembers it). */
@@ -48,8 +49,11 @@ static int seen_before(sample_view *v, const char *msg) {
 
 static void on_message(void *ctx, int chain, urn_run_msg_kind kind, const char *text) {
   sample_view *v = ctx;
-  if (kind == URN_RUN_INFO) { /* the run's own lines (the mode search, no parameters); CmdStan's console lines skipped */
-    if (chain < 0) urn_progress_clear(&v->progress), printf("%s\n", text), fflush(stdout);
+  if (chain < 0 && v->quiet_run) return;
+  if (kind == URN_RUN_INFO) { /* the run's own lines (the mode search, no parameters); CmdStan's console lines and
+                                 the Pathfinder start's per-path lines ("Path [p] :...", in thread order) skipped:
+                                 its one summary line says what it did */
+    if (chain < 0 && strncmp(text, "Path [", 6)) urn_progress_clear(&v->progress), printf("%s\n", text), fflush(stdout);
     return;
   }
   if (kind == URN_RUN_ERROR || seen_before(v, text)) return;
@@ -281,11 +285,11 @@ static const char *choose_init(cli_args *a, urn_run_config *rcfg, const char *in
     snprintf(init_text, text_len, "%g", d);
   } else if (init_arg) {
     return init_arg;
-  } else if (rcfg->adapt_scheme != URN_ADAPT_STAN && nranks == 1) {
+  } else if (rcfg->adapt_scheme != URN_ADAPT_STAN) {
     /* the Fisher schemes start from Pathfinder draws unless told otherwise: its PSIS weights leave out the minor
        modes random inits can fall into, from which a 300-iteration warmup does not escape (bball_drive's HMM:
-       docs/sampling.md); random inits if Pathfinder fails.  Under mpirun the ranks would run different Pathfinders,
-       so there the inits stay random (uniform(-2, 2)) as in one process with --init 2. */
+       docs/sampling.md); random inits if Pathfinder fails.  Under mpirun every rank runs the whole run's
+       Pathfinder and keeps its chains' draws (run config part_first): the same starts as one process. */
     rcfg->init_pathfinder = 2;
     rcfg->tol_rel_grad = 10;
     rcfg->num_paths = 8; /* Lotka-Volterra at seed 20260: 3 of 4 paths in the minor mode, 1 failed; 6 of 12 in the main */
@@ -319,7 +323,7 @@ static int execute_and_report(urn_run *r, urn_run_config *rcfg, const sample_job
   if (status == 0) {
     urn_progress_init(&view.progress, nch, rcfg->num_warmup, rcfg->num_warmup + rcfg->num_samples,
                       rcfg->refresh > 0 && isatty(STDOUT_FILENO) && rank == 0);
-    view.chain0 = (int)first;
+    view.chain0 = (int)first, view.quiet_run = rank != 0;
     urn_run_callbacks cb = {.ctx = &view, .progress = on_progress, .message = on_message};
     urn_run_set_callbacks(r, &cb);
     cli_stop_attach(r);
@@ -367,7 +371,7 @@ static int execute_and_report(urn_run *r, urn_run_config *rcfg, const sample_job
       cs.res = urn_xcalloc((size_t)nch, sizeof *cs.res), cs.draws = urn_xcalloc((size_t)nch, sizeof *cs.draws);
       for (int c = 0; c < nch; c++) cs.res[c] = *urn_run_chain_result(r, c), cs.draws[c] = urn_run_draws(r, c);
     }
-    rcfg->num_chains = nch_all, rcfg->id -= (int)first;
+    rcfg->num_chains = nch_all, rcfg->id -= (int)first, rcfg->part_first = 0;
     report_run(r, rcfg, &cs, t1 - t0, cpu, out_dir, name);
     if (!j->no_summary && cs.rows > 0) print_summary(r, rcfg, &cs);
     for (int c = nch; c < cs.n; c++) free((void *)cs.draws[c]); /* received from other ranks */
@@ -496,7 +500,7 @@ int cmd_sample(int argc, char **argv) {
   if (nranks > 1) {
     if (group > 1) first = (size_t)(rank / group), count = rank % group == 0;
     else cli_mpi_block((size_t)nch_all, &first, &count);
-    rcfg.num_chains = (int)count, rcfg.id += (int)first, rcfg.header_num_chains = nch_all;
+    rcfg.num_chains = (int)count, rcfg.id += (int)first, rcfg.header_num_chains = nch_all, rcfg.part_first = (int)first;
   }
   if (!o.threads_given) {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);

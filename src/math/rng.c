@@ -50,13 +50,53 @@ void urn_rng_set_state(urn_rng *r, const uint64_t s[4]) {
   r->spare = 0;
 }
 
+/* The jump is linear on the 256-bit state over GF(2): a bit matrix kept as
+ * its 256 columns (the images of the unit states), 4 words each. */
+typedef uint64_t rng_mat[256][4];
+
+/* out = M v (out may be v). */
+static void mat_apply(rng_mat M, const uint64_t v[4], uint64_t out[4]) {
+  uint64_t t[4] = {0, 0, 0, 0};
+  for (int i = 0; i < 256; i++)
+    if (v[i >> 6] >> (i & 63) & 1)
+      for (int w = 0; w < 4; w++) t[w] ^= M[i][w];
+  for (int w = 0; w < 4; w++) out[w] = t[w];
+}
+
+/* Applies the jump `stream` times in O(log stream) matrix squarings: J^(2^k)
+ * for the set bits k of stream (powers of one map commute, so the state is
+ * the same as `stream` jumps one after another; test_rng checks it). */
+static void jump_many(urn_rng *r, uint64_t stream) {
+  static const int n = 256;
+  rng_mat *M = malloc(2 * sizeof *M), *A = M, *B = M + 1;
+  if (!M) abort();
+  for (int i = 0; i < n; i++) { /* J's columns */
+    urn_rng e = {{0, 0, 0, 0}, 0, 0};
+    e.s[i >> 6] = UINT64_C(1) << (i & 63);
+    urn_rng_jump(&e);
+    for (int w = 0; w < 4; w++) (*A)[i][w] = e.s[w];
+  }
+  for (;;) {
+    if (stream & 1) mat_apply(*A, r->s, r->s);
+    stream >>= 1;
+    if (!stream) break;
+    for (int i = 0; i < n; i++) mat_apply(*A, (*A)[i], (*B)[i]); /* B = A A */
+    rng_mat *t = A;
+    A = B, B = t;
+  }
+  free(M);
+}
+
 void urn_rng_seed(urn_rng *r, uint64_t seed, uint64_t stream) {
   uint64_t x = seed;
   for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
   if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3])) r->s[0] = 1;
   r->has_spare = 0;
   r->spare = 0;
-  for (uint64_t c = 0; c < stream; c++) urn_rng_jump(r);
+  if (stream < 64)
+    for (uint64_t c = 0; c < stream; c++) urn_rng_jump(r);
+  else
+    jump_many(r, stream); /* the Pathfinder start's streams from 2^20 on: a million jumps took ~0.3 s */
 }
 
 double urn_rng_uniform(urn_rng *r) {

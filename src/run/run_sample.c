@@ -300,15 +300,19 @@ static int run_fixed(urn_run *r, urn_error *err) {
  * draws of a multi-path Pathfinder run (streams from 2^20 + id - 1 on, apart
  * from the chains' own). */
 static int pathfinder_inits(urn_run *r, urn_error *err) {
-  size_t n = (size_t)r->n_chains;
-  double *d = urn_xcalloc(n * r->dim + 1, sizeof *d);
-  uint64_t stream = ((uint64_t)1 << 20) + (uint64_t)(r->cfg.id > 0 ? r->cfg.id - 1 : 0);
-  int rc = rn_pathfinder_draws(r, stream, d, n, err);
+  size_t n = (size_t)r->n_chains, first = 0, n_all = n;
+  if (r->cfg.header_num_chains > 0 && r->cfg.part_first >= 0 &&
+      (size_t)r->cfg.part_first + n <= (size_t)r->cfg.header_num_chains) /* one part (MPI rank) of a larger run */
+    first = (size_t)r->cfg.part_first, n_all = (size_t)r->cfg.header_num_chains;
+  double *d = urn_xcalloc(n_all * r->dim + 1, sizeof *d);
+  int id0 = r->cfg.id - (int)first; /* the whole run's first chain */
+  uint64_t stream = ((uint64_t)1 << 20) + (uint64_t)(id0 > 0 ? id0 - 1 : 0);
+  int rc = rn_pathfinder_draws(r, stream, d, n_all, err);
   if (rc == URN_OK) {
     for (size_t c = 0; c < n; c++)
       if (!r->ch[c].init) {
         r->ch[c].init = urn_xcalloc(r->dim + 1, sizeof(double));
-        memcpy(r->ch[c].init, d + c * r->dim, r->dim * sizeof(double));
+        memcpy(r->ch[c].init, d + (first + c) * r->dim, r->dim * sizeof(double));
       }
     rn_message(r, -1, URN_RUN_INFO,
                "--init pathfinder: %d paths, %lld gradient and %lld log density evaluations (Pareto k %.2g); the "
