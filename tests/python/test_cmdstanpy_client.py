@@ -88,10 +88,12 @@ class Sampling(unittest.TestCase):
         self.assertEqual(per.runset._num_procs, 4)  # one process per chain
         self.assertEqual(list(per.chain_ids), [1, 2, 3, 4])
         np.testing.assert_array_equal(one.draws(), per.draws())
-        # urn sample with the same seed: its chain k is the executable's id=k
+        # urn sample with the same seed and Stan's adaptation (the executables keep CmdStan's algorithm; urn sample's
+        # default is the low-rank Fisher scheme): its chain k is the executable's id=k
         odir = outdir("urn")
         subprocess.run([URN, "sample", BERNOULLI, "--data", BERNOULLI_DATA, "--chains", "4", "--seed", "77",
-                        "--output-dir", odir, "--refresh", "0", "--no-summary"], check=True, stdout=subprocess.DEVNULL)
+                        "--adapt", "stan", "--output-dir", odir, "--refresh", "0", "--no-summary"], check=True,
+                       stdout=subprocess.DEVNULL)
         urn_fit = cmdstanpy.from_csv([os.path.join(odir, f"bernoulli-{k}.csv") for k in range(1, 5)])
         np.testing.assert_array_equal(one.draws(), urn_fit.draws())
 
