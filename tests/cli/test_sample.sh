@@ -33,8 +33,9 @@ grep -q '^lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,ene
 [ "$(grep -cv '^#' "$O/nm-1.csv")" = 101 ] && ok || bad "1 header + 100 draws"
 grep -q '^# Adaptation terminated$' "$O/nm-1.csv" && ok || bad "adaptation block"
 grep -q '^# Step size = ' "$O/nm-1.csv" && ok || bad "step size line"
-grep -A1 '^# Diagonal elements of inverse mass matrix:$' "$O/nm-1.csv" | tail -n 1 | grep -qE '^# [0-9.e-]+, [0-9.e-]+$' \
-  && ok || bad "diagonal metric line"
+# the default (--metric lowrank) writes its dense inverse metric as CmdStan's dense_e does: 2 rows of 2
+[ "$(grep -A2 '^# Elements of inverse mass matrix:$' "$O/nm-1.csv" | tail -n 2 | grep -cE '^# -?[0-9.e-]+, -?[0-9.e-]+$')" = 2 ] \
+  && ok || bad "dense metric lines: $(grep -A2 'inverse mass matrix' "$O/nm-1.csv")"
 grep -q 'Elapsed Time: .* seconds (Warm-up)' "$O/nm-1.csv" && ok || bad "timing comments"
 grep -q '^#     num_samples = 100$' "$O/nm-1.csv" && ok || bad "config: num_samples"
 grep -q '^#   seed = 42$' "$O/nm-1.csv" && ok || bad "config: seed"
