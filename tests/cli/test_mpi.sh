@@ -248,7 +248,8 @@ expect_err "nonsense"
 echo 'parameters { vector[20] x; } model { x ~ normal(0, 1); }' > "$TMP/slow.stan"
 OMPI_MCA_odls_base_sigkill_timeout=10 $RUN -n 2 "$MPIURN" sample "$TMP/slow.stan" --chains 2 --seed 3 --output-dir "$TMP/sl" --draws 50000000 --thin 1000 --refresh 0 >"$TMP/sl.out" 2>&1 &
 pid=$!
-i=0; while [ $i -lt 300 ] && ! [ -s "$TMP/sl/slow-2.csv.part" ] && ! [ -s "$TMP/sl/slow-2.csv" ]; do sleep 0.2; i=$((i + 1)); done
+# both ranks past the Pathfinder start (each runs it whole) and sampling: both chains' files begun
+i=0; while [ $i -lt 300 ] && ! { [ -s "$TMP/sl/slow-1.csv.part" ] && [ -s "$TMP/sl/slow-2.csv.part" ]; } && ! [ -s "$TMP/sl/slow-2.csv" ]; do sleep 0.2; i=$((i + 1)); done
 sleep 2; kill -INT $pid; wait $pid; rc=$?
 [ "$rc" != 0 ] && ok || bad "an interrupted MPI run exited 0"
 grep -q "hold the draws made so far" "$TMP/sl.out" && ok || bad "no interruption message: $(head -c 300 "$TMP/sl.out"); files: $(ls -l "$TMP/sl" 2>&1)"
