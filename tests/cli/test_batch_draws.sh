@@ -4,24 +4,8 @@
 # The whole corpus: make pdb-draws (bench/pdb/draws.sh).
 . tests/cli/lib.sh
 
-cat > "$TMP/radon.stan" <<'STAN'
-data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
-parameters { real<lower=0> s; vector[J] a; vector[J] b; real ma; real<lower=0> sa; }
-model {
-  vector[N] mu;
-  s ~ normal(0, 1); sa ~ normal(0, 1); ma ~ normal(0, 5);
-  a ~ normal(ma, sa); b ~ normal(0, 1);
-  for (n in 1:N) {
-    mu[n] = a[g[n]] + x[n] * b[g[n]];
-    target += normal_lpdf(y[n] | mu[n], s);
-  }
-}
-STAN
-cat > "$TMP/radon.json" <<'JSON'
-{"N": 12, "J": 3, "g": [1, 2, 3, 1, 2, 3, 1, 1, 2, 3, 3, 2],
- "x": [0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1],
- "y": [1.1, 0.4, 2.2, 0.9, 0.1, 1.4, 1.0, 0.7, 0.3, 1.9, 2.4, -0.2]}
-JSON
+# a radon-shaped model (gathers, an element read back) and its data: tests/data/radon_small.{stan,json}
+cp tests/data/radon_small.stan "$TMP/radon.stan"; cp tests/data/radon_small.json "$TMP/radon.json"
 
 # same_draws NAME MODEL DATA: one short chain each way, the draws' lines identical
 same_draws() {
