@@ -61,10 +61,5 @@ double urn__diag_var(const double *x, size_t n);
 /* Both at once (the variance is NaN for n < 2). */
 void urn__diag_mean_var(const double *x, size_t n, double *mean, double *var);
 
-/* Standard normal quantile (Wichura's AS 241, as R's qnorm). */
-double urn__diag_qnorm(double p);
-/* Regularized incomplete beta I_x(a, b) and its inverse in x (a, b > 0). */
-double urn__diag_pbeta(double x, double a, double b);
-double urn__diag_qbeta(double p, double a, double b);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "diag/diag_internal.h"
+#include "math/special.h"
 #include "util/util.h"
 
 urn_diag_ws *urn_diag_ws_new(void) { return urn_xcalloc(1, sizeof(urn_diag_ws)); }
@@ -60,7 +61,7 @@ void urn__diag_ws_prepare(urn_diag_ws *ws, size_t M, size_t N) {
   const size_t m = ws->m, n = ws->n, S2 = m * n;
   ws->ztab = urn_xmalloc((2 * S2 - 1) * sizeof *ws->ztab);
   const double denom = (double)S2 - 2.0 * 0.375 + 1.0;
-  for (size_t k = 0; k + 1 < 2 * S2; k++) ws->ztab[k] = urn__diag_qnorm(((double)(k + 2) / 2.0 - 0.375) / denom);
+  for (size_t k = 0; k + 1 < 2 * S2; k++) ws->ztab[k] = urn_inv_Phi(((double)(k + 2) / 2.0 - 0.375) / denom);
   size_t L = urn_fft_good_size(n >= 2 ? 2 * n - 1 : 1);
   urn_fft_plan_init(&ws->plan, L);
   ws->fre = urn_xmalloc(L * sizeof(double));
@@ -124,8 +125,8 @@ static double ess_quantile_ws(urn_diag_ws *ws, const double *x, double p, int ra
 static double mcse_quantile_from_ess(const double *sorted, size_t S, double p, double ess) {
   if (isnan(ess)) return NAN;
   double alpha = ess * p + 1.0, beta = ess * (1.0 - p) + 1.0;
-  double a_lo = urn__diag_qbeta(0.1586553, alpha, beta);
-  double a_hi = urn__diag_qbeta(0.8413447, alpha, beta);
+  double a_lo = urn_inv_inc_beta(alpha, beta, 0.1586553);
+  double a_hi = urn_inv_inc_beta(alpha, beta, 0.8413447);
   if (isnan(a_lo) || isnan(a_hi)) return NAN;
   double f_lo = floor(a_lo * (double)S), f_hi = ceil(a_hi * (double)S);
   size_t i_lo = f_lo < 1 ? 1 : (size_t)f_lo;
