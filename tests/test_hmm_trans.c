@@ -5,7 +5,8 @@
  * the same matrix; the M-step's output as a maximum of its objective (every
  * gauge-free direction lowers it); EM monotone; one thread against two; and
  * recovery of known transition weights from a simulated series; the M-step at
- * K = 3..5 over sequences of several blocks; the vectorized log against libm. */
+ * K = 3..5 over sequences of several blocks; the vectorized log against libm; standard errors of the transition
+ * coefficients against an observed information computed here from a forward algorithm of its own. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "harness.h"
 #include "hmm/hmm_internal.h"
+#include "math/linalg.h"
 #include "math/rng.h"
 #include "urn/hmm.h"
 
@@ -407,6 +409,117 @@ static void test_log_pos(void) {
   CHECK(worst < 1e-15, "vectorized log against libm (worst relative %.2g)", worst);
 }
 
+/* ---- standard errors of the transition coefficients against an independent observed information: a forward
+ * algorithm written here, parameterized by d_i = (W_i0 - W_i1, b_i0 - b_i1), the means and the log variances
+ * (urn's scale: log standard deviations; at a maximum the two agree), its Hessian by central differences with
+ * another step, inverted; SE(W_i0) = SE(d_i) / 2 under the centred gauge. */
+enum { SE_U = 1, SE_P = 4 * (SE_U + 1) };
+static double se_ref_ll(const double *phi, const double *y, const double *u, size_t T) {
+  double a0 = 0.5, a1 = 0.5, ll = 0.0; /* filtered state probabilities */
+  for (size_t t = 0; t < T; t++) {
+    double f[2];
+    for (int k = 0; k < 2; k++) {
+      double v = exp(phi[2 * (SE_U + 1) + 2 + k]), r = y[t] - phi[2 * (SE_U + 1) + k];
+      f[k] = exp(-0.5 * r * r / v) / sqrt(2 * M_PI * v);
+    }
+    double p0 = a0, p1 = a1;
+    if (t > 0) {
+      double q[2]; /* p(z_t = 0 | z_{t-1} = i) = logistic(d_i . (u_t, 1)) */
+      for (int i = 0; i < 2; i++) {
+        double e = phi[i * (SE_U + 1) + SE_U];
+        for (int j = 0; j < SE_U; j++) e += phi[i * (SE_U + 1) + j] * u[t * SE_U + j];
+        q[i] = 1.0 / (1.0 + exp(-e));
+      }
+      p0 = a0 * q[0] + a1 * q[1], p1 = a0 * (1 - q[0]) + a1 * (1 - q[1]);
+    }
+    double c = p0 * f[0] + p1 * f[1];
+    ll += log(c);
+    a0 = p0 * f[0] / c, a1 = p1 * f[1] / c;
+  }
+  return ll;
+}
+
+static void test_std_errors(void) {
+  enum { K = 2, U = SE_U };
+  const size_t T = 600;
+  urn_hmm_model m = model(URN_HMM_GAUSSIAN, K, 1, 0, U);
+  m.no_prior = URN_HMM_FREEZE_INITIAL | URN_HMM_FREEZE_TRANSITIONS | URN_HMM_FREEZE_EMISSIONS;
+  m.frozen = URN_HMM_FREEZE_INITIAL;
+  urn_hmm_params p;
+  urn_hmm_params_alloc(&m, &p);
+  p.initial_probs[0] = p.initial_probs[1] = 0.5;
+  p.means[0] = 0.0, p.means[1] = 2.0, p.covs[0] = 1.0, p.covs[1] = 0.6;
+  double Wt[4] = {-0.7, 0.7, 0.5, -0.5}, bt[4] = {1.3, -1.3, -1.1, 1.1};
+  memcpy(p.trans_weights, Wt, sizeof Wt);
+  memcpy(p.trans_biases, bt, sizeof bt);
+  urn__hmm_trans_baseline(&m, &p);
+  urn_rng r;
+  urn_rng_seed(&r, 77, 0);
+  double *y = malloc(sizeof(double) * T), *u = malloc(sizeof(double) * T * U);
+  int *z = malloc(sizeof(int) * T);
+  for (size_t i = 0; i < T * U; i++) u[i] = 1.5 * urn_rng_normal(&r);
+  simulate(&m, &p, &r, T, u, y, z);
+  urn_hmm_seq s = {T, y, NULL, u};
+  urn_error err;
+  urn_hmm_fit_opts o = {2000, 1e-15, 1, NULL};
+  int nd;
+  double *trace = malloc(sizeof(double) * 2000);
+  CHECK(urn_hmm_fit_em(&m, &p, &s, 1, &o, trace, &nd, &err) == URN_OK, "se: fit_em");
+  free(trace);
+  double se[64];
+  size_t nse;
+  int nfree;
+  CHECK(urn_hmm_std_errors(&m, &p, &s, 1, 1, se, &nse, &nfree, &err) == URN_OK, "se: std_errors: %s", err.msg);
+  CHECK(nfree == SE_P && nse == (size_t)(K + K * K + 2 * K + K * K * U + K * K), "se: %d free, %zu values", nfree,
+        nse);
+  /* the reference information */
+  double phi[SE_P], H[SE_P * SE_P], L[SE_P * SE_P], C[SE_P * SE_P], h = 2e-4;
+  for (int i = 0; i < K; i++) {
+    for (int q = 0; q < U; q++) phi[i * (U + 1) + q] = p.trans_weights[(i * K) * U + q] - p.trans_weights[(i * K + 1) * U + q];
+    phi[i * (U + 1) + U] = p.trans_biases[i * K] - p.trans_biases[i * K + 1];
+  }
+  for (int k = 0; k < K; k++) phi[2 * (U + 1) + k] = p.means[k], phi[2 * (U + 1) + 2 + k] = log(p.covs[k]);
+  double ll0;
+  urn_hmm_loglik(&m, &p, &s, 1, 1, NULL, &ll0, &err);
+  CHECK_REL(se_ref_ll(phi, y, u, T), ll0, 1e-12, "se: the reference forward algorithm = urn's log p(y)");
+  for (int a = 0; a < SE_P; a++)
+    for (int b = 0; b <= a; b++) {
+      double v[4], t2[SE_P];
+      for (int c = 0; c < 4; c++) {
+        memcpy(t2, phi, sizeof phi);
+        t2[a] += (c & 1 ? -h : h);
+        t2[b] += (c & 2 ? -h : h);
+        v[c] = se_ref_ll(t2, y, u, T);
+      }
+      H[a + b * SE_P] = H[b + a * SE_P] = -(v[0] - v[1] - v[2] + v[3]) / (4 * h * h);
+    }
+  CHECK(urn_cholesky(L, H, SE_P) == 0, "se: the reference information is positive definite");
+  urn_cholesky_inverse(C, L, SE_P);
+  size_t at_w = K + K * K + 2 * K, at_b = at_w + K * K * U; /* trans_weights, trans_biases in se */
+  double worst = 0.0;
+  for (int i = 0; i < K; i++)
+    for (int q = 0; q <= U; q++) {
+      double ref = 0.5 * sqrt(C[(i * (U + 1) + q) * (SE_P + 1)]);
+      for (int j = 0; j < K; j++) {
+        double got = q < U ? se[at_w + (i * K + j) * U + q] : se[at_b + i * K + j];
+        worst = fmax(worst, fabs(got / ref - 1.0));
+      }
+    }
+  CHECK(worst < 1e-4, "se: transition weights' and biases' standard errors = the reference's (worst relative %.2g)",
+        worst);
+  for (int k = 0; k < K; k++) {
+    CHECK_REL(se[K + K * K + k], sqrt(C[(2 * (U + 1) + k) * (SE_P + 1)]), 1e-4, "se: means");
+    CHECK_REL(se[K + K * K + K + k], p.covs[k] * sqrt(C[(2 * (U + 1) + 2 + k) * (SE_P + 1)]), 1e-4, "se: variances");
+  }
+  CHECK(se[0] == 0.0 && se[1] == 0.0, "se: the frozen initial probabilities get 0");
+  /* transition_matrix (at u = 0): the delta method through the biases, p00 = logistic(d_0's bias) */
+  double p00 = p.transition_matrix[0], v00 = C[U * (SE_P + 1)];
+  CHECK_REL(se[K], p00 * (1 - p00) * sqrt(v00), 1e-4, "se: transition_matrix[0][0] by the delta method");
+  free(y), free(u), free(z);
+  urn_hmm_params_free(&p);
+  urn_hmm_model_free(&m);
+}
+
 int main(void) {
   test_brute(2);
   test_brute(3);
@@ -418,5 +531,6 @@ int main(void) {
   test_mstep_sizes(4, 2, 1);
   test_mstep_sizes(5, 3, 1);
   test_log_pos();
+  test_std_errors();
   return test_done();
 }

@@ -225,14 +225,16 @@ URN_API int urn_hmm_fit_em(const urn_hmm_model *m, urn_hmm_params *p, const urn_
                            size_t nseq, const urn_hmm_fit_opts *opts, double *trace, int *n_done,
                            urn_error *err);
 
-/* Standard errors of p from the observed information (not for input-driven transitions: an error): minus the Hessian of
+/* Standard errors of p from the observed information: minus the Hessian of
  * log p(y | theta) (central differences) on an unconstrained scale (probability
  * rows by log-ratios to their largest entry, log rates, shapes, dofs and standard deviations,
- * covariances by a log-diagonal Cholesky factor), inverted and carried to the
+ * covariances by a log-diagonal Cholesky factor; input-driven transitions by each origin's weights and bias
+ * less those of the last state), inverted and carried to the
  * natural parameters by the delta method.  se gets one value per parameter, the
  * arrays of urn_hmm_params concatenated in the order initial_probs,
- * transition_matrix, means, covs, scale_diags, weights, biases, rates, shapes, dofs, probs (those the
- * kind uses; *n_se = the count, at most K + K^2 + the emission arrays' sizes);
+ * transition_matrix, means, covs, scale_diags, weights, biases, rates, shapes, dofs, probs, trans_weights,
+ * trans_biases (those the model uses; *n_se = the count, at most K + K^2 + the emission arrays' sizes
+ * + K^2 (trans_M + 1));
  * frozen groups and probabilities at most 1e-8 (on the boundary: held fixed) get 0.  *n_free = the unconstrained
  * dimension.  An error when the information is not positive definite (p is not a
  * maximum of the likelihood, or a parameter is not identified).  About 2 P^2

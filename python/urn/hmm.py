@@ -508,7 +508,8 @@ def std_errors(hmm, y, x=None, *, threads=1):
         G = C if kind == "gmm" else 1
         sizes = {"initial_probs": K, "transition_matrix": K * K, "means": G * K * D, "covs": K * D * D,
                  "scale_diags": G * K * D, "weights": K * per_state * M, "biases": K * per_state, "rates": K * D,
-                 "shapes": (2 if kind == "beta" else 1) * K * D, "dofs": K * D, "probs": K * C}
+                 "shapes": (2 if kind == "beta" else 1) * K * D, "dofs": K * D, "probs": K * C,
+                 "trans_weights": K * K * max(m.trans_M, 0), "trans_biases": K * K}  # the C order
         fields = [f for f in sizes if bool(getattr(p, f))]
         v = np.zeros(sum(sizes[f] for f in fields) + 1)
         n_se, n_free = ctypes.c_size_t(), ctypes.c_int()

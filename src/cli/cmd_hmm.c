@@ -300,14 +300,14 @@ static void write_std_errors(urn_buf *fit, const urn_hmm_model *m, const urn_hmm
   urn_hmm_params se;
   urn_hmm_params_alloc(m, &se);
   size_t cap = (size_t)m->K * m->K + (size_t)m->K, n_se = 0;
-  double *arrays[11] = {se.initial_probs, se.transition_matrix, se.means, se.covs, se.scale_diags, se.weights,
-                        se.biases, se.rates, se.shapes, se.dofs, se.probs};
+  double *arrays[13] = {se.initial_probs, se.transition_matrix, se.means, se.covs, se.scale_diags, se.weights,
+                        se.biases, se.rates, se.shapes, se.dofs, se.probs, se.trans_weights, se.trans_biases};
   size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M, C = (size_t)m->C;
   size_t G = m->kind == URN_HMM_GMM ? C : 1; /* gmm: C components per state */
-  size_t lens[11] = {K, K * K, G * K * D, K * D * D, G * K * D, m->kind == URN_HMM_CATREG ? K * C * M : K * D * M,
+  size_t lens[13] = {K, K * K, G * K * D, K * D * D, G * K * D, m->kind == URN_HMM_CATREG ? K * C * M : K * D * M,
                      m->kind == URN_HMM_CATREG ? K * C : K * D, K * D, (m->kind == URN_HMM_BETA ? 2 : 1) * K * D,
-                     K * D, K * C};
-  for (int i = 2; i < 11; i++) cap += arrays[i] ? lens[i] : 0;
+                     K * D, K * C, K * K * (size_t)(m->trans_M > 0 ? m->trans_M : 0), K * K};
+  for (int i = 2; i < 13; i++) cap += arrays[i] ? lens[i] : 0;
   double *v = urn_xmalloc(sizeof(double) * cap);
   urn_error err;
   int nfree;
@@ -315,7 +315,7 @@ static void write_std_errors(urn_buf *fit, const urn_hmm_model *m, const urn_hmm
     fprintf(stderr, "urn hmm fit: warning: %s\n", err.msg);
   } else {
     size_t at = 0;
-    for (int i = 0; i < 11; i++)
+    for (int i = 0; i < 13; i++)
       if (arrays[i]) memcpy(arrays[i], v + at, sizeof(double) * lens[i]), at += lens[i];
     urn_buf_puts(fit, ",\n          \"standard_errors\": ");
     urn_hmm_write_params(fit, m, &se);
@@ -430,8 +430,6 @@ static int write_fit(cli_args *a, const urn_hmm_model *m, const urn_hmm_params *
   if (want_se && per_rank)
     fprintf(stderr, "urn hmm fit: no standard errors when each MPI rank reads its own file (one file for all "
                     "ranks gives them)\n");
-  else if (want_se && m->trans_M > 0)
-    fprintf(stderr, "urn hmm fit: note: no standard errors for input-driven transitions (not implemented)\n");
   else if (want_se)
     write_std_errors(&fit, m, best, d, threads, npar, total);
   urn_buf_puts(&fit, ",\n          \"log_joint_trace\": [");

@@ -18,12 +18,12 @@
 #include "math/linalg.h"
 #include "util/util.h"
 
-#define NARR 11 /* arrays of urn_hmm_params */
+#define NARR 13 /* arrays of urn_hmm_params */
 
 /* The flattened natural parameters: the arrays of urn_hmm_params in file order. */
 typedef struct se_arrays {
-  double *a[NARR];  /* initial, transitions, means, covs, scale_diags, weights, biases, rates, shapes, dofs, probs
-                       (NULL = unused) */
+  double *a[NARR];  /* initial, transitions, means, covs, scale_diags, weights, biases, rates, shapes, dofs, probs,
+                       trans_weights, trans_biases (NULL = unused) */
   size_t n[NARR];   /* their lengths */
   size_t total;  /* sum of n */
 } se_arrays;
@@ -31,10 +31,10 @@ typedef struct se_arrays {
 static void arrays_of(const urn_hmm_model *m, urn_hmm_params *p, se_arrays *s) {
   size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M, C = (size_t)m->C;
   double *a[NARR] = {p->initial_probs, p->transition_matrix, p->means, p->covs, p->scale_diags, p->weights,
-                     p->biases, p->rates, p->shapes, p->dofs, p->probs};
+                     p->biases, p->rates, p->shapes, p->dofs, p->probs, p->trans_weights, p->trans_biases};
   size_t G = m->kind == URN_HMM_GMM ? C : 1; /* gmm: C components per state */
   size_t n[NARR] = {K, K * K, G * K * D, K * D * D, G * K * D, 0, 0, K * D, (m->kind == URN_HMM_BETA ? 2 : 1) * K * D,
-                    K * D, K * C};
+                    K * D, K * C, K * K * (size_t)(m->trans_M > 0 ? m->trans_M : 0), K * K};
   if (m->kind == URN_HMM_LINREG) n[5] = K * D * M, n[6] = K * D;
   if (m->kind == URN_HMM_LOGREG) n[5] = K * M, n[6] = K;
   if (m->kind == URN_HMM_CATREG) n[5] = K * C * M, n[6] = K * C;
@@ -65,6 +65,32 @@ static int row_ref(const double *row, int K) {
   return r;
 }
 
+/* Input-driven transitions (m->trans_M = U > 0): per origin i, per destination j < K - 1 and per input q (the U
+ * weights, then the bias), theta = W_ijq - W_i(K-1)q, the coefficients against the last state (statsmodels'
+ * exog_tvtp parameters for K = 2); unpack centres each (i, q) over j (the softmax gauge) and recomputes
+ * transition_matrix (the matrix at u = 0).  Returns n advanced past them (unchanged when transitions are frozen). */
+static size_t map_trans(const urn_hmm_model *m, urn_hmm_params *p, double *theta, size_t n, int unpack) {
+  int K = m->K, U = m->trans_M;
+  if ((m->frozen & URN_HMM_FREEZE_TRANSITIONS) || K < 2) return n;
+  for (int i = 0; i < K; i++)
+    for (int q = 0; q <= U; q++) {
+      /* the entry (i, j, q): a weight (q < U) or the bias (q == U) */
+#define TR_AT(j) (q < U ? p->trans_weights + (((size_t)i * K + (j)) * U + q) : p->trans_biases + ((size_t)i * K + (j)))
+      if (unpack) {
+        double mean = 0.0;
+        for (int j = 0; j < K - 1; j++) mean += theta[n + (size_t)j * (U + 1)];
+        mean /= K;
+        for (int j = 0; j < K; j++) *TR_AT(j) = (j < K - 1 ? theta[n + (size_t)j * (U + 1)] : 0.0) - mean;
+      } else if (theta)
+        for (int j = 0; j < K - 1; j++) theta[n + (size_t)j * (U + 1)] = *TR_AT(j) - *TR_AT(K - 1);
+#undef TR_AT
+      n++;
+      if (q == U) n += (size_t)(K - 2) * (U + 1); /* past this origin's block: (K - 1) x (U + 1) */
+    }
+  if (unpack) urn__hmm_trans_baseline(m, p);
+  return n;
+}
+
 /* theta from p (pack) or p from theta (unpack, base supplies the structural zeros
  * and references); returns the length of theta.  theta may be NULL to count. */
 static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_hmm_params *p, double *theta,
@@ -75,6 +101,10 @@ static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_
     int frozen = m->frozen & (g == 0 ? URN_HMM_FREEZE_INITIAL : g == 1 ? URN_HMM_FREEZE_TRANSITIONS
                                                                         : URN_HMM_FREEZE_EMISSIONS);
     if (g == 2 && !base->probs) break;
+    if (g == 1 && m->trans_M > 0) { /* input-driven: weights and biases below */
+      n = map_trans(m, p, theta, n, unpack);
+      continue;
+    }
     for (int j = 0; j < (g == 0 ? 1 : K); j++) {
       int K = g == 2 ? m->C : KD; /* row length */
       const double *b = g == 0 ? base->initial_probs : g == 1 ? base->transition_matrix + (size_t)j * K
@@ -106,7 +136,7 @@ static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_
   if (m->frozen & URN_HMM_FREEZE_EMISSIONS) return n;
   se_arrays s;
   arrays_of(m, p, &s);
-  for (int i = 2; i < NARR - 1; i++) { /* probs: the rows above */
+  for (int i = 2; i < 10; i++) { /* probs: the rows above; trans_weights, trans_biases: map_trans */
     if (!s.n[i] || (i == 9 && m->student_dof > 0)) continue; /* held degrees of freedom: fixed, standard error 0 */
     double *a = s.a[i];
     if (i == 3) { /* covariances: Cholesky factor, log diagonal */
@@ -179,8 +209,6 @@ static double ll_at(const urn_hmm_model *m, const urn_hmm_params *base, urn_hmm_
 
 int urn_hmm_std_errors(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
                        int nthreads, double *se, size_t *n_se, int *n_free, urn_error *err) {
-  if (m->trans_M > 0)
-    return urn_error_set(err, URN_EINPUT, "hmm: standard errors of input-driven transitions are not implemented");
   urn_hmm_params base, work;
   urn_hmm_params_alloc(m, &base);
   urn_hmm_params_alloc(m, &work);
@@ -246,7 +274,8 @@ int urn_hmm_std_errors(const urn_hmm_model *m, const urn_hmm_params *p, const ur
     size_t at = 0;
     for (int g = 0; g < NARR; g++) {
       int fr = (g == 0 && (m->frozen & URN_HMM_FREEZE_INITIAL)) || (g == 1 && (m->frozen & URN_HMM_FREEZE_TRANSITIONS)) ||
-               (g >= 2 && (m->frozen & URN_HMM_FREEZE_EMISSIONS));
+               (g >= 11 && (m->frozen & URN_HMM_FREEZE_TRANSITIONS)) ||
+               (g >= 2 && g < 11 && (m->frozen & URN_HMM_FREEZE_EMISSIONS));
       for (size_t q = 0; q < sa.n[g]; q++, at++)
         if (fr) se[at] = 0.0;
     }
