@@ -64,8 +64,18 @@ typedef struct emitter {
   int qvar[NAT_MAX_REC];      /* Q record entry i: the C variable qN holding the partials' array */
   int loop_slot[32], loop_var[32]; /* enclosing loops: their slot and C variable iN */
   int nloop;                  /* their number */
+  const ir_st *loop_st[32];   /* enclosing loops: their statements */
   int loc_slot[64], loc_scalar[64]; /* model-block locals: their slot, 1 for a real scalar */
+  int loc_init0[64];          /* a scalar local declared with a value outside any loop */
+  int loc_wdone[64];          /* a vector local's one writing statement has been emitted */
   int nloc;                   /* their number (the C number of local i is i) */
+  int *wcount;                /* per program slot: the model block's assignments to it */
+  const ir_st **wloop;        /* per program slot: when its assignments are one `x[i] = e` with i the variable of
+                                 a top-level loop, that loop, else NULL */
+  int recomp;                 /* the current statement's reverse may recompute its partials from its forward
+                                 code (no records): it calls no distribution function and every local it reads
+                                 keeps its value until the reverse (written once, before) */
+  size_t cstart, cend;        /* recomp: the statement's forward code that computes values and partials */
   urn_buf pre;                /* declarations of the locals' storage, at the top of the function */
 } emitter;
 
@@ -135,6 +145,44 @@ static int local_of(const emitter *E, const ir_ex *e) {
   return -1;
 }
 
+/* Local k still holds, when the current statement's reverse runs, what the statement reads now (idx: the index
+ * expression of an element read, NULL for a scalar): a scalar given its value outside loops and never assigned,
+ * or a vector written by one `x[i] = e` in a top-level loop over i, read after that statement, either after its
+ * loop or inside it at element i (written in this iteration, never again). */
+static int local_stable(const emitter *E, int k, const ir_ex *idx) {
+  int s = E->loc_slot[k];
+  if (E->loc_scalar[k]) return E->loc_init0[k] && E->wcount[s] == 0;
+  const ir_st *w = E->wloop[s];
+  if (E->wcount[s] != 1 || !w || !E->loc_wdone[k]) return 0;
+  for (int i = 0; i < E->nloop; i++)
+    if (E->loop_st[i] == w)
+      return idx && idx->kind == URN_EX_VAR && idx->s == rt_s_var && idx->global && idx->slot == w->slot;
+  return 1;
+}
+
+/* Counts the model block's assignments per slot (E->wcount, E->wloop); loop: the innermost enclosing loop, depth:
+ * the number of enclosing loops. */
+static void scan_writes(emitter *E, ir_st *const *st, int n, const ir_st *loop, int depth) {
+  for (int i = 0; i < n; i++) {
+    const ir_st *s = st[i];
+    if (!s) continue;
+    if (s->kind == URN_ST_ASSIGN && s->lhs) {
+      const ir_ex *l = s->lhs, *r = l;
+      while (r->kind == URN_EX_INDEX && r->na > 0) r = r->a[0];
+      if (r->kind == URN_EX_VAR && r->global && r->slot >= 0 && r->slot < E->p->nglob) {
+        const ir_ex *ix = l->kind == URN_EX_INDEX && l->a[0] == r && l->nidx == 1 && l->idx[0].kind == URN_IDX_SINGLE
+                              ? l->idx[0].lo : NULL;
+        int ok = ix && loop && depth == 1 && loop->kind == URN_ST_FOR && ix->kind == URN_EX_VAR && ix->s == rt_s_var &&
+                 ix->global && ix->slot == loop->slot;
+        E->wloop[r->slot] = E->wcount[r->slot]++ == 0 && ok ? loop : NULL;
+      }
+    }
+    if (s->kind == URN_ST_BLOCK || s->kind == URN_ST_IF) scan_writes(E, s->body, s->nbody, loop, depth);
+    else if (s->kind == URN_ST_FOR) scan_writes(E, s->body, s->nbody, s, depth + 1);
+    else if (s->nbody) scan_writes(E, s->body, s->nbody, NULL, depth + 1);
+  }
+}
+
 /* Reads element o%d of local k: its value, and (a parameter-dependent local) its reference. */
 static void read_local(emitter *E, const ir_ex *e, int k, int v, nref *out) {
   urn_buf_printf(E->f, "  const double v%d = Lv%d[o%d];\n", v, k, v);
@@ -153,6 +201,21 @@ static int container_var(emitter *E, const ir_ex *x) {
   return use_slot(E, x->slot, !x->novar);
 }
 
+/* The offset o<v> (C type type) of index ie in a container of n (C code) elements, checked: i - 1 in integers when
+ * ie is a loop variable, else the index's value checked as the evaluator does (1 <= i <= n on doubles). */
+static int emit_offset(emitter *E, const ir_ex *ie, const char *n, int v, const char *type) {
+  int lv = ie->kind == URN_EX_VAR && ie->s == rt_s_var ? loop_var_of(E, ie) : -1;
+  if (lv >= 0) {
+    urn_buf_printf(E->f, "  if ((uint64_t)(i%d - 1) >= (uint64_t)%s) return 1;\n  const %s o%d = (%s)(i%d - 1);\n", lv, n, type, v, type, lv);
+    return 0;
+  }
+  nref ir;
+  if (emit_scalar(E, ie, &ir)) return -1;
+  urn_buf_printf(E->f, "  if (!(v%d >= 1 && v%d <= (double)%s)) return 1;\n  const %s o%d = (%s)((size_t)v%d - 1);\n", ir.v, ir.v, n,
+                 type, v, type, ir.v);
+  return 0;
+}
+
 /* x[i] with a single int index on a 1-D container variable (rt_s_index1 / rt_s_index1v / rt_s_index). */
 static int emit_index(emitter *E, const ir_ex *e, nref *out) {
   if (e->nidx != 1 || e->idx[0].kind != URN_IDX_SINGLE || (e->s != rt_s_index1 && e->s != rt_s_index1v && e->s != rt_s_index))
@@ -160,24 +223,24 @@ static int emit_index(emitter *E, const ir_ex *e, nref *out) {
   int lk = local_of(E, e->a[0]);
   if (lk >= 0) {
     if (E->loc_scalar[lk]) return FAIL(e, "this indexing");
-    nref ir;
-    if (emit_scalar(E, e->idx[0].lo, &ir)) return -1;
+    if (!local_stable(E, lk, e->idx[0].lo)) E->recomp = 0;
     int v = E->nv++;
-    urn_buf_printf(E->f, "  if (!(v%d >= 1 && v%d <= (double)Ln%d)) return 1;\n  const int32_t o%d = (int32_t)((size_t)v%d - 1);\n",
-                   ir.v, ir.v, lk, v, ir.v);
+    char n[24];
+    snprintf(n, sizeof n, "Ln%d", lk);
+    if (emit_offset(E, e->idx[0].lo, n, v, "int32_t")) return -1;
     read_local(E, e->a[0], lk, v, out);
     return 0;
   }
   int k = container_var(E, e->a[0]);
   if (k < 0) return FAIL(e, "indexing of other than a 1-D variable");
-  nref ir;
-  if (emit_scalar(E, e->idx[0].lo, &ir)) return -1;
   int v = E->nv++;
-  urn_buf_printf(E->f, "  if (!(v%d >= 1 && v%d <= (double)h->n[%d])) return 1;\n", ir.v, ir.v, k);
-  urn_buf_printf(E->f, "  const size_t o%d = (size_t)v%d - 1;\n  const double v%d = h->v[%d][o%d];\n", v, ir.v, v, k, v);
+  char n[24];
+  snprintf(n, sizeof n, "N%d", k);
+  if (emit_offset(E, e->idx[0].lo, n, v, "size_t")) return -1;
+  urn_buf_printf(E->f, "  const double v%d = V%d[o%d];\n", v, k, v);
   out->v = v, out->kind = NR_CONST;
   if (!e->a[0]->novar) {
-    urn_buf_printf(E->f, "  const int32_t x%d = h->ix[%d][o%d];\n", v, k, v);
+    urn_buf_printf(E->f, "  const int32_t x%d = X%d[o%d];\n", v, k, v);
     out->kind = NR_LEAF, out->x = v;
   }
   return 0;
@@ -264,6 +327,7 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (e->kind == URN_EX_VAR && e->s == rt_s_var && local_of(E, e) >= 0) {
     int lk = local_of(E, e), v = E->nv++;
     if (!E->loc_scalar[lk]) return FAIL(e, "a container local");
+    if (!local_stable(E, lk, NULL)) E->recomp = 0;
     urn_buf_printf(E->f, "  const int32_t o%d = 0;\n", v);
     read_local(E, e, lk, v, out);
     return 0;
@@ -271,12 +335,12 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (e->kind == URN_EX_VAR && e->s == rt_s_var) {
     int lv = loop_var_of(E, e);
     out->v = E->nv++;
-    if (lv >= 0) { urn_buf_printf(E->f, "  const double v%d = i%d;\n", out->v, lv); return 0; }
+    if (lv >= 0) { urn_buf_printf(E->f, "  const double v%d = (double)i%d;\n", out->v, lv); return 0; }
     if (!e->global || e->slot >= E->p->nglob) return FAIL(e, "a local variable");
     int k = use_slot(E, e->slot, !e->novar);
-    urn_buf_printf(E->f, "  const double v%d = h->v[%d][0];\n", out->v, k);
+    urn_buf_printf(E->f, "  const double v%d = V%d[0];\n", out->v, k);
     if (!e->novar) {
-      urn_buf_printf(E->f, "  const int32_t x%d = h->ix[%d][0];\n", out->v, k);
+      urn_buf_printf(E->f, "  const int32_t x%d = X%d[0];\n", out->v, k);
       out->kind = NR_LEAF, out->x = out->v;
     }
     return 0;
@@ -370,6 +434,7 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
     }
   }
   np->sites[np->nsites++] = (nat_site){bi, a, na};
+  E->recomp = 0;
   int v = E->nv++;
   urn_buf_printf(E->f, "  nat_darg da%d[%d];\n  memset(da%d, 0, sizeof da%d);\n", v, na, v, v);
   int pvar[NAT_MAX_ARGS];
@@ -395,16 +460,16 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
       if (var && !ints) urn_buf_printf(E->f, "  double p%d = 0;\n  da%d[%d].d = &p%d;\n", pvar[i], v, i, pvar[i]);
     } else {
       int k = slot[i];
-      urn_buf_printf(E->f, "  da%d[%d].n = h->n[%d], da%d[%d].rows = h->n[%d], da%d[%d].cols = 1;\n", v, i, k, v, i, k, v, i);
+      urn_buf_printf(E->f, "  da%d[%d].n = N%d, da%d[%d].rows = N%d, da%d[%d].cols = 1;\n", v, i, k, v, i, k, v, i);
       if (ints) {
-        urn_buf_printf(E->f, "  int *iv%d = h->scratch(h, (h->n[%d] ? h->n[%d] : 1) * sizeof(int));\n", pvar[i], k, k);
-        urn_buf_printf(E->f, "  for (size_t j = 0; j < h->n[%d]; j++) iv%d[j] = (int)h->v[%d][j];\n  da%d[%d].iv = iv%d;\n", k,
+        urn_buf_printf(E->f, "  int *iv%d = h->scratch(h, (N%d ? N%d : 1) * sizeof(int));\n", pvar[i], k, k);
+        urn_buf_printf(E->f, "  for (size_t j = 0; j < N%d; j++) iv%d[j] = (int)V%d[j];\n  da%d[%d].iv = iv%d;\n", k,
                        pvar[i], k, v, i, pvar[i]);
       } else {
-        urn_buf_printf(E->f, "  da%d[%d].v = h->v[%d];\n", v, i, k);
+        urn_buf_printf(E->f, "  da%d[%d].v = V%d;\n", v, i, k);
       }
       if (var && !ints)
-        urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (h->n[%d] ? h->n[%d] : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n",
+        urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (N%d ? N%d : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n",
                        pvar[i], k, k, v, i, pvar[i]);
     }
   }
@@ -442,6 +507,7 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   nref t;
   E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
   urn_buf_puts(f, "  {\n");
+  E->recomp = 1, E->cstart = f->len;
   int rc;
   if (s->kind == URN_ST_TILDE) {
     if (s->fun || s->tlo || s->thi || !s->bi) return FAIL(s, "a user density or truncation");
@@ -458,15 +524,25 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   }
   if (rc) return -1;
   if (t.kind == NR_CONST) { urn_buf_printf(f, "  tc += v%d;\n  }\n", t.v); return 0; }
+  E->cend = f->len;
   urn_buf_printf(f, "  if (nt == h->tcap) h->grow(h, 0, 0, 0);\n  h->T[nt++] = v%d;\n", t.v);
   finish(E, f, r, "1", -1);
   return 0;
 }
 
-/* The statement's records (forward, closing its block) and its reverse: the newest node starts with adjoint
- * root (code), or, when root_loc >= 0, with the adjoint local root_loc's element (the last L entry) gathered,
- * which it then clears. */
-static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int root_loc) {
+/* The name of P record entry i (the partial) or L record entry i (a leaf's node, or a local element's offset)
+ * in the reverse: read from the records, or, when the statement recomputes, the forward variable itself. */
+static void rec_p(const emitter *E, char *b, int i) {
+  if (E->recomp) snprintf(b, 24, "p%d", E->pvar[i]);
+  else snprintf(b, 24, "P[%d]", i);
+}
+static void rec_l(const emitter *E, char *b, int i) {
+  if (!E->recomp) snprintf(b, 24, "L[%d]", i);
+  else snprintf(b, 24, "%c%d", E->lvar[i] >= 0 ? 'x' : 'o', E->lvar[i] >= 0 ? E->lvar[i] : -1 - E->lvar[i]);
+}
+
+/* The forward records of a statement that keeps them (closing its block). */
+static void put_records(emitter *E, urn_buf *f) {
   urn_buf_printf(f, "  if (np + %d > h->pcap || nl + %d > h->lcap || nq + %d > h->qcap) h->grow(h, np + %d, nl + %d, nq + %d);\n",
                  E->pc, E->lc, E->qc, E->pc, E->lc, E->qc);
   for (int i = 0; i < E->pc; i++) urn_buf_printf(f, "  h->P[np + %d] = p%d;\n", i, E->pvar[i]);
@@ -476,30 +552,49 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
     urn_buf_printf(f, "  h->Q[nq + %d] = %s%c%d;\n", i, E->qvar[i] >= 0 ? "" : "(double *)", E->qvar[i] >= 0 ? 'q' : 'r',
                    E->qvar[i] >= 0 ? E->qvar[i] : -1 - E->qvar[i]);
   urn_buf_printf(f, "  np += %d, nl += %d, nq += %d;\n  }\n", E->pc, E->lc, E->qc);
-  /* the reverse: nodes newest first, each operand's adjoint += node adjoint * partial, as ad/tape.c's sweep */
-  urn_buf_printf(r, "  {\n  np -= %d, nl -= %d, nq -= %d;\n", E->pc, E->lc, E->qc);
-  urn_buf_puts(r, "  const double *P = h->P + np; const int32_t *L = h->L + nl; double *const *Q = h->Q + nq;\n");
-  urn_buf_puts(r, "  (void)P, (void)L, (void)Q;\n");
+}
+
+/* The statement's records (forward, closing its block) and its reverse: the newest node starts with adjoint
+ * root (code), or, when root_loc >= 0, with the adjoint local root_loc's element (the last L entry) gathered,
+ * which it then clears.  A statement that recomputes (E->recomp) records nothing: its reverse runs its forward
+ * code [cstart, cend) again (the same operations on the same values: the same bits) and reads the partials and
+ * nodes from its variables. */
+static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int root_loc) {
+  char pb[24], lb[24], lb2[24];
+  if (E->recomp) {
+    urn_buf_puts(f, "  }\n");
+    urn_buf_puts(r, "  {\n");
+    urn_buf_append(r, f->data + E->cstart, E->cend - E->cstart);
+  } else {
+    put_records(E, f);
+    /* the reverse: nodes newest first, each operand's adjoint += node adjoint * partial, as ad/tape.c's sweep */
+    urn_buf_printf(r, "  {\n  np -= %d, nl -= %d, nq -= %d;\n", E->pc, E->lc, E->qc);
+    urn_buf_puts(r, "  const double *P = h->P + np; const int32_t *L = h->L + nl; double *const *Q = h->Q + nq;\n");
+    urn_buf_puts(r, "  (void)P, (void)L, (void)Q;\n");
+  }
   for (int k = 0; k + 1 < E->nnode; k++) urn_buf_printf(r, "  double a%d = 0;\n", k);
   if (root_loc < 0) urn_buf_printf(r, "  double a%d = %s;\n", E->nnode - 1, root);
-  else
-    urn_buf_printf(r, "  double a%d = La%d[L[%d]];\n  La%d[L[%d]] = 0;\n", E->nnode - 1, root_loc, E->lc - 1, root_loc, E->lc - 1);
+  else {
+    rec_l(E, lb, E->lc - 1);
+    urn_buf_printf(r, "  double a%d = La%d[%s];\n  La%d[%s] = 0;\n", E->nnode - 1, root_loc, lb, root_loc, lb);
+  }
   for (int k = E->nnode; k-- > 0;) {
     const nnode *n = &E->node[k];
     urn_buf_printf(r, "  if (a%d != 0) {\n", k);
     for (int j = 0; j < n->nop; j++) {
       const nop *o = &n->op[j];
-      if (o->kind == NR_NODE) urn_buf_printf(r, "    a%d += a%d * P[%d];\n", o->ref, k, o->off);
-      else if (o->kind == NR_LEAF) urn_buf_printf(r, "    adj[L[%d]] += a%d * P[%d];\n", o->ref, k, o->off);
-      else if (o->kind == NR_LOCAL)
-        urn_buf_printf(r, "    if (L[%d] >= 0) adj[L[%d]] += a%d * P[%d]; else La%d[L[%d]] += a%d * P[%d];\n", o->ref, o->ref, k,
-                       o->off, o->loc, o->ref + 1, k, o->off);
-      else if (o->kind == NR_LRUN)
+      rec_p(E, pb, o->off);
+      if (o->kind == NR_NODE) urn_buf_printf(r, "    a%d += a%d * %s;\n", o->ref, k, pb);
+      else if (o->kind == NR_LEAF) rec_l(E, lb, o->ref), urn_buf_printf(r, "    adj[%s] += a%d * %s;\n", lb, k, pb);
+      else if (o->kind == NR_LOCAL) {
+        rec_l(E, lb, o->ref), rec_l(E, lb2, o->ref + 1);
+        urn_buf_printf(r, "    if (%s >= 0) adj[%s] += a%d * %s; else La%d[%s] += a%d * %s;\n", lb, lb, k, pb, o->loc, lb2, k, pb);
+      } else if (o->kind == NR_LRUN)
         urn_buf_printf(r, "    for (size_t j = 0; j < Ln%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
                           "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else La%d[j] += a%d * Q[%d][j]; }\n",
                        o->loc, o->off + 1, k, o->off, o->loc, k, o->off);
       else
-        urn_buf_printf(r, "    for (size_t j = 0; j < h->n[%d]; j++) adj[h->ix[%d][j]] += a%d * Q[%d][j];\n", o->ref, o->ref, k,
+        urn_buf_printf(r, "    for (size_t j = 0; j < N%d; j++) adj[X%d[j]] += a%d * Q[%d][j];\n", o->ref, o->ref, k,
                        o->off);
     }
     urn_buf_puts(r, "  }\n");
@@ -510,6 +605,7 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
 /* Stores value t into element o%d (variable ov) of local k, then the statement's records and reverse. */
 static int store_local(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r, int k, int ov, nref t) {
   if (t.kind == NR_LOCAL) return FAIL(s, "a local assigned from a local");
+  E->cend = f->len;
   urn_buf_printf(f, "  Lv%d[o%d] = v%d;\n  Lr%d[o%d] = ", k, ov, t.v, k, ov);
   if (t.kind == NR_CONST) urn_buf_puts(f, "-1;\n  }\n");
   else if (t.kind == NR_LEAF) urn_buf_printf(f, "x%d;\n  }\n", t.x);
@@ -537,6 +633,8 @@ static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
                    k, k, k, k);
     urn_buf_printf(f, "  Lv%d[0] = (0.0 / 0.0);\n  Lr%d[0] = -1;\n", k, k);
     if (!s->rhs) { urn_buf_puts(f, "  }\n"); return 0; }
+    E->loc_init0[k] = E->nloop == 0;
+    E->recomp = 1, E->cstart = f->len;
     nref t;
     if (!s->rhs->s || emit_scalar(E, s->rhs, &t)) return FAIL(s, "this initial value");
     int ov = E->nv++;
@@ -564,18 +662,19 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     return FAIL(s, "an assignment other than to a local scalar or vector element");
   E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
   urn_buf_puts(f, "  {\n");
+  E->recomp = 1, E->cstart = f->len;
   int ov = E->nv++;
   if (var) {
     urn_buf_printf(f, "  const int32_t o%d = 0;\n", ov);
   } else {
-    nref ir;
-    if (emit_scalar(E, l->idx[0].lo, &ir)) return -1;
-    urn_buf_printf(f, "  if (!(v%d >= 1 && v%d <= (double)Ln%d)) return 1;\n  const int32_t o%d = (int32_t)((size_t)v%d - 1);\n", ir.v,
-                   ir.v, k, ov, ir.v);
+    char n[24];
+    snprintf(n, sizeof n, "Ln%d", k);
+    if (emit_offset(E, l->idx[0].lo, n, ov, "int32_t")) return -1;
   }
   nref t;
-  if (emit_scalar(E, s->rhs, &t)) return -1;
-  return store_local(E, s, f, r, k, ov, t);
+  if (emit_scalar(E, s->rhs, &t) || store_local(E, s, f, r, k, ov, t)) return -1;
+  if (idx) E->loc_wdone[k] = 1;
+  return 0;
 }
 
 /* if (c) A else B with a data-only condition: the branch taken is recorded after its own records, so that the
@@ -627,13 +726,13 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     urn_buf_free(&b), urn_buf_free(&rb);
     return FAIL(s, "loop bounds outside the native subset");
   }
-  E->loop_slot[E->nloop] = s->slot, E->loop_var[E->nloop++] = iv;
+  E->loop_st[E->nloop] = s, E->loop_slot[E->nloop] = s->slot, E->loop_var[E->nloop++] = iv;
   urn_buf_puts(f, "  {\n");
   urn_buf_append(f, b.data, b.len);
-  urn_buf_printf(f, "  for (double i%d = v%d; i%d <= v%d; i%d++) {\n", iv, lo.v, iv, hi.v, iv);
+  urn_buf_printf(f, "  for (int64_t i%d = (int64_t)v%d; i%d <= (int64_t)v%d; i%d++) {\n", iv, lo.v, iv, hi.v, iv);
   urn_buf_puts(r, "  {\n");
   urn_buf_append(r, b.data, b.len);
-  urn_buf_printf(r, "  for (double i%d = v%d; i%d >= v%d; i%d--) {\n", iv, hi.v, iv, lo.v, iv);
+  urn_buf_printf(r, "  for (int64_t i%d = (int64_t)v%d; i%d >= (int64_t)v%d; i%d--) {\n", iv, hi.v, iv, lo.v, iv);
   const ir_st *body = s->body[0];
   int rc = body->kind == URN_ST_BLOCK ? emit_list(E, body->body, body->nbody, f, &rb) : emit_stmt(E, body, f, &rb);
   E->nloop--;
@@ -677,6 +776,9 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
   emitter *E = urn_xcalloc(1, sizeof *E);
   E->np = out, E->p = p;
   urn_buf_init(&E->pre);
+  E->wcount = urn_xcalloc((size_t)p->nglob + 1, sizeof *E->wcount);
+  E->wloop = urn_xcalloc((size_t)p->nglob + 1, sizeof *E->wloop);
+  scan_writes(E, p->stmts[URN_BLK_MODEL], p->nstmts[URN_BLK_MODEL], NULL, 0);
   urn_buf f, r;
   urn_buf_init(&f), urn_buf_init(&r);
   int rc = emit_list(E, p->stmts[URN_BLK_MODEL], p->nstmts[URN_BLK_MODEL], &f, &r);
@@ -685,12 +787,17 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
     urn_buf_puts(&out->c, nat_abi_text);
     urn_buf_puts(&out->c, "int urn_native_lp(nat_host *h, int propto, double *tcp) {\n");
     urn_buf_puts(&out->c, "  double tc = *tcp, *adj = h->adj;\n  size_t np = 0, nl = 0, nq = 0, nt = 0;\n  (void)adj;\n");
+    /* the slots' values, nodes and sizes, read once (they do not change during the evaluation) */
+    for (int i = 0; i < out->nslots; i++)
+      urn_buf_printf(&out->c, "  const double *const V%d = h->v[%d]; const int32_t *const X%d = h->ix[%d]; const size_t N%d = h->n[%d];\n"
+                              "  (void)V%d, (void)X%d, (void)N%d;\n", i, i, i, i, i, i, i, i, i);
     if (E->pre.data) urn_buf_append(&out->c, E->pre.data, E->pre.len);
     if (f.data) urn_buf_append(&out->c, f.data, f.len);
     if (r.data) urn_buf_append(&out->c, r.data, r.len);
     urn_buf_puts(&out->c, "  *tcp = tc;\n  h->nt = nt;\n  return 0;\n}\n");
   }
   urn_buf_free(&f), urn_buf_free(&r), urn_buf_free(&E->pre);
+  free(E->wcount), free(E->wloop);
   free(E);
   return rc;
 }
