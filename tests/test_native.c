@@ -78,6 +78,14 @@ static const ncase CASES[] = {
      "model { m ~ normal(0, 1); d ~ normal(0, 1);\n"
      "  for (n in 1:N) { if (y[n] > 0) y[n] ~ normal(m, 1); else if (g[n] == 2) y[n] ~ normal(-m, 2);\n"
      "    if (n > 1) target += normal_lpdf(y[n - 1] | d[g[n - 1]], 3); } }\n"},
+    {"locals read while they change (partials recorded, not recomputed): a scalar summed in a loop, an element read "
+     "before its writer runs", 2,
+     "data { int N; int J; array[N] int g; vector[N] x; vector[N] y; }\n"
+     "parameters { real<lower=0> sy; vector[J] a; }\n"
+     "model { vector[N] mu; real s = a[1] * 0.5; a ~ normal(0, 2); sy ~ normal(0, 1);\n"
+     "  for (n in 1:N) { s = s + a[g[n]] * 0.25; y[n] ~ normal(s * x[n], sy);\n"
+     "    if (n > 1) target += normal_lpdf(y[n] | mu[n - 1] * 2, sy); mu[n] = a[g[n]] * x[n] + s; }\n"
+     "  for (n in 1:N) target += normal_lpdf(y[n] | mu[n] - s, 3); }\n"},
     {"outside the subset: while", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real m; }\n"
