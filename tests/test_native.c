@@ -147,6 +147,24 @@ int main(void) {
   urn_model *m = load(CASES[0].src, 2, 0, cache, NULL);
   CHECK(m && strstr(urn_model_native_status(m), "from the cache"), "second load: %s", m ? urn_model_native_status(m) : "-");
   urn_model_free(m);
+  /* a background build (native 1): the same bits at every gradient while it compiles and after; once loaded, the
+     check also times both tiers and says which was faster */
+  {
+    urn_model *ref = load(CASES[0].src, 0, 0, NULL, NULL), *bg = load(CASES[0].src, 1, 0, cache, NULL);
+    double th[64];
+    for (int j = 0; j < 64; j++) th[j] = 0.05 * j - 0.7;
+    int ok = ref && bg, done = 0;
+    for (int it = 0; ok && it < 200000 && !done; it++) {
+      ok &= same_bits(ref, bg, th, it & 1);
+      const char *st = urn_model_native_status(bg);
+      done = !strncmp(st, "native: on", 10) || !strncmp(st, "native: interpreter only", 24);
+      if (!done) usleep(100);
+    }
+    const char *st = bg ? urn_model_native_status(bg) : "";
+    CHECK(ok && done, "background build: the same bits before and after the switch [%s]", st);
+    CHECK(strstr(st, "us against") != NULL && strstr(st, "the same bits") != NULL, "background build timed: %s", st);
+    urn_model_free(ref), urn_model_free(bg);
+  }
   /* no compiler, a failing compiler: the interpreter, same values */
   const char *ccs[] = {"/nonexistent/cc", "false"};
   for (int i = 0; i < 2; i++) {

@@ -39,8 +39,9 @@ typedef struct urn_model_options {
   int no_batch;                /* 1: every loop runs statement by statement (no loop batching or fusion:
                                   docs/autodiff.md), to compare the two; the CLI sets it from URN_NOBATCH=1 */
   int native;                  /* the native tier (docs/autodiff.md): 0 off, 1 compiled in the background while
-                                  the interpreter runs (gradients switch to it once ready and checked), 2 the same
-                                  but the model is built only after the compiler is done (benchmarks, tests) */
+                                  the interpreter runs (gradients switch to it once ready, checked to give the same
+                                  bits and timed to be faster), 2 built before the model is returned and switched
+                                  to whenever it gives the same bits (benchmarks, tests) */
   const char *native_cache;    /* folder of compiled models (the CLI passes $XDG_CACHE_HOME/urn or ~/.cache/urn);
                                   NULL: no native tier */
   const char *native_cc;       /* the C compiler command; NULL: "cc" */

@@ -338,9 +338,9 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
     if (lv >= 0) { urn_buf_printf(E->f, "  const double v%d = (double)i%d;\n", out->v, lv); return 0; }
     if (!e->global || e->slot >= E->p->nglob) return FAIL(e, "a local variable");
     int k = use_slot(E, e->slot, !e->novar);
-    urn_buf_printf(E->f, "  const double v%d = V%d[0];\n", out->v, k);
+    urn_buf_printf(E->f, "  const double v%d = SV%d;\n", out->v, k);
     if (!e->novar) {
-      urn_buf_printf(E->f, "  const int32_t x%d = X%d[0];\n", out->v, k);
+      urn_buf_printf(E->f, "  const int32_t x%d = SX%d;\n", out->v, k);
       out->kind = NR_LEAF, out->x = out->v;
     }
     return 0;
@@ -787,10 +787,12 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
     urn_buf_puts(&out->c, nat_abi_text);
     urn_buf_puts(&out->c, "int urn_native_lp(nat_host *h, int propto, double *tcp) {\n");
     urn_buf_puts(&out->c, "  double tc = *tcp, *adj = h->adj;\n  size_t np = 0, nl = 0, nq = 0, nt = 0;\n  (void)adj;\n");
-    /* the slots' values, nodes and sizes, read once (they do not change during the evaluation) */
+    /* the slots' values, nodes and sizes (and a scalar's value and node), read once (they do not change during the evaluation) */
     for (int i = 0; i < out->nslots; i++)
       urn_buf_printf(&out->c, "  const double *const V%d = h->v[%d]; const int32_t *const X%d = h->ix[%d]; const size_t N%d = h->n[%d];\n"
-                              "  (void)V%d, (void)X%d, (void)N%d;\n", i, i, i, i, i, i, i, i, i);
+                              "  const double SV%d = N%d ? V%d[0] : 0.0; const int32_t SX%d = X%d && N%d ? X%d[0] : -1;\n"
+                              "  (void)V%d, (void)X%d, (void)N%d, (void)SV%d, (void)SX%d;\n",
+                     i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i);
     if (E->pre.data) urn_buf_append(&out->c, E->pre.data, E->pre.len);
     if (f.data) urn_buf_append(&out->c, f.data, f.len);
     if (r.data) urn_buf_append(&out->c, r.data, r.len);

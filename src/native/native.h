@@ -90,6 +90,9 @@ urn_nat_tier *urn_nat_tier_start(const urn_prog *p, int wait, const char *cache,
 const urn_native *urn_nat_tier_get(urn_nat_tier *t, int *verify);
 void urn_nat_tier_verified(urn_nat_tier *t, int ok, const char *why);
 void urn_nat_tier_unverified(urn_nat_tier *t);
+/* 1: the check must also time both tiers and keep the interpreter when the native code is not faster (a
+ * background build); 0: a build waited for (--native wait) switches on whenever it agrees. */
+int urn_nat_tier_timed(const urn_nat_tier *t);
 /* One line saying what the tier does ("native: on (...)", "native: interpreter only (reason)", ...). */
 const char *urn_nat_tier_status(urn_nat_tier *t);
 void urn_nat_tier_free(urn_nat_tier *t);

@@ -19,6 +19,8 @@ struct urn_nat_tier {
   urn_native *nt;        /* the loaded object, or NULL */
   char *cache, *cc;      /* cache folder, compiler */
   char status[320];      /* what happened, for --verbose (written before the state that publishes it) */
+  int timed;             /* the native code must also be faster than the interpreter to switch on (background
+                            builds; a build waited for switches on whenever it agrees) */
 };
 
 static void *build_main(void *arg) {
@@ -40,6 +42,7 @@ urn_nat_tier *urn_nat_tier_start(const urn_prog *p, int wait, const char *cache,
     return t;
   }
   t->cache = urn_xstrdup(cache ? cache : ""), t->cc = urn_xstrdup(cc && *cc ? cc : "cc");
+  t->timed = !wait;
   t->state = T_BUILDING;
   snprintf(t->status, sizeof t->status, "native: compiling");
   if (wait || pthread_create(&t->thread, NULL, build_main, t)) build_main(t);
@@ -64,6 +67,8 @@ void urn_nat_tier_verified(urn_nat_tier *t, int ok, const char *why) {
   else snprintf(t->status, sizeof t->status, "native: interpreter only (%s)", why);
   __atomic_store_n(&t->state, ok ? T_ON : T_FAILED, __ATOMIC_RELEASE);
 }
+
+int urn_nat_tier_timed(const urn_nat_tier *t) { return t && t->timed; }
 
 /* Once loaded but not yet checked, the check is still to come: give it back to the next evaluation. */
 void urn_nat_tier_unverified(urn_nat_tier *t) { __atomic_store_n(&t->state, T_LOADED, __ATOMIC_RELEASE); }
