@@ -86,6 +86,13 @@ static const ncase CASES[] = {
      "  for (n in 1:N) { s = s + a[g[n]] * 0.25; y[n] ~ normal(s * x[n], sy);\n"
      "    if (n > 1) target += normal_lpdf(y[n] | mu[n - 1] * 2, sy); mu[n] = a[g[n]] * x[n] + s; }\n"
      "  for (n in 1:N) target += normal_lpdf(y[n] | mu[n] - s, 3); }\n"},
+    {"garch: a recursion through a local array whose first element is data (a constant), the array as a whole "
+     "argument", 2,
+     "data { int N; array[N] real y; }\n"
+     "parameters { real m; real<lower=0> a0; real<lower=0, upper=1> a1; real<lower=0, upper=(1 - a1)> b1; }\n"
+     "model { array[N] real s; s[1] = 1.5;\n"
+     "  for (t in 2:N) s[t] = sqrt(a0 + a1 * square(y[t - 1] - m) + b1 * square(s[t - 1]));\n"
+     "  y ~ normal(m, s); }\n"},
     {"outside the subset: while", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real m; }\n"

@@ -37,8 +37,8 @@ typedef struct nop {
   int off;   /* offset of its partial in the statement's P record (NR_RUN: of its partials' array in Q) */
   int loc;   /* NR_LOCAL / NR_LRUN: the local's C number.  A local element holds a value and a reference: an
                 earlier tape node (>= 0), or -2: a node of an earlier statement whose adjoint is LaN[element]
-                (the reverse of the statement that made it takes it from there); reading a constant (-1)
-                element where a node is expected declines the evaluation */
+                (the reverse of the statement that made it takes it from there), or -1: a constant
+                (its partials go nowhere: the interpreter makes no node there, the same leaves get the same sums) */
 } nop;
 
 #define NAT_MAX_OPS 16
@@ -188,7 +188,7 @@ static void read_local(emitter *E, const ir_ex *e, int k, int v, nref *out) {
   urn_buf_printf(E->f, "  const double v%d = Lv%d[o%d];\n", v, k, v);
   out->v = v, out->kind = NR_CONST;
   if (e->novar) return;
-  urn_buf_printf(E->f, "  const int32_t x%d = Lr%d[o%d];\n  if (x%d == -1) return 1;\n", v, k, v, v);
+  urn_buf_printf(E->f, "  const int32_t x%d = Lr%d[o%d];\n", v, k, v);
   out->kind = NR_LOCAL, out->x = v, out->loc = k;
 }
 
@@ -449,8 +449,7 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
       urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n", pvar[i],
                      lk, lk, v, i, pvar[i]);
       urn_buf_printf(E->f, "  int32_t *r%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(int32_t));\n", pvar[i], lk, lk);
-      urn_buf_printf(E->f, "  for (size_t j = 0; j < Ln%d; j++) { r%d[j] = Lr%d[j]; if (r%d[j] == -1) return 1; }\n", lk, pvar[i],
-                     lk, pvar[i]);
+      urn_buf_printf(E->f, "  memcpy(r%d, Lr%d, Ln%d * sizeof(int32_t));\n", pvar[i], lk, lk);
       continue;
     }
     if (slot[i] < 0) {
@@ -520,7 +519,8 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     const char *pr = e->propto ? "propto" : "0";
     if (e->s == rt_s_normal) rc = emit_normal3(E, e->a, pr, &t);
     else if (e->s == rt_s_dist) rc = emit_dist(E, e->bi, e->a, e->na, pr, e->line, e->col, &t);
-    else if ((rc = emit_scalar(E, e, &t)) == 0 && t.kind == NR_LEAF) return FAIL(e, "target += a parameter itself");
+    else if ((rc = emit_scalar(E, e, &t)) == 0 && (t.kind == NR_LEAF || t.kind == NR_LOCAL))
+      return FAIL(e, "target += a parameter or a local itself");
   }
   if (rc) return -1;
   if (t.kind == NR_CONST) { urn_buf_printf(f, "  tc += v%d;\n  }\n", t.v); return 0; }
@@ -588,10 +588,11 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
       else if (o->kind == NR_LEAF) rec_l(E, lb, o->ref), urn_buf_printf(r, "    adj[%s] += a%d * %s;\n", lb, k, pb);
       else if (o->kind == NR_LOCAL) {
         rec_l(E, lb, o->ref), rec_l(E, lb2, o->ref + 1);
-        urn_buf_printf(r, "    if (%s >= 0) adj[%s] += a%d * %s; else La%d[%s] += a%d * %s;\n", lb, lb, k, pb, o->loc, lb2, k, pb);
+        urn_buf_printf(r, "    if (%s >= 0) adj[%s] += a%d * %s; else if (%s == -2) La%d[%s] += a%d * %s;\n", lb, lb, k, pb, lb, o->loc,
+                       lb2, k, pb);
       } else if (o->kind == NR_LRUN)
         urn_buf_printf(r, "    for (size_t j = 0; j < Ln%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
-                          "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else La%d[j] += a%d * Q[%d][j]; }\n",
+                          "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else if (t == -2) La%d[j] += a%d * Q[%d][j]; }\n",
                        o->loc, o->off + 1, k, o->off, o->loc, k, o->off);
       else
         urn_buf_printf(r, "    for (size_t j = 0; j < N%d; j++) adj[X%d[j]] += a%d * Q[%d][j];\n", o->ref, o->ref, k,
