@@ -231,6 +231,7 @@ static int map_worker(urn_model *m) {
   status = cli_mpi_max(status);
   int interrupted = cli_mpi_max(0);
   (void)cli_mpi_max(0); /* any draws made */
+  (void)cli_mpi_max(0); /* any rank stopped in the Pathfinder start */
   if (status == 0 && !interrupted) cli_mpi_send_chains(NULL, c1 - c0);
   urn_model_free(m);
   return status ? status : interrupted;
@@ -320,6 +321,7 @@ static int execute_and_report(urn_run *r, urn_run_config *rcfg, const sample_job
   sample_view view;
   memset(&view, 0, sizeof view);
   double t0 = 0, t1 = 0, c0 = 0, c1 = 0;
+  int in_pf = 0; /* stopped during the Pathfinder start (the run's message says so): this rank's chains have no file */
   if (status == 0) {
     urn_progress_init(&view.progress, nch, rcfg->num_warmup, rcfg->num_warmup + rcfg->num_samples,
                       rcfg->refresh > 0 && isatty(STDOUT_FILENO) && rank == 0);
@@ -342,6 +344,7 @@ static int execute_and_report(urn_run *r, urn_run_config *rcfg, const sample_job
     urn_progress_free(&view.progress);
     if (rc == URN_EINTR || cli_stop_code()) {
       (*interrupted) = cli_stop_code() ? cli_stop_code() : 130;
+      in_pf = rc == URN_EINTR && strstr(err.msg, "Pathfinder start") != NULL;
     } else if (rc != URN_OK) {
       if (nranks > 1) fprintf(stderr, "urn sample: rank %d: %s\n", rank, err.msg);
       else fprintf(stderr, "urn sample: %s\n", err.msg);
@@ -351,16 +354,19 @@ static int execute_and_report(urn_run *r, urn_run_config *rcfg, const sample_job
   if (j->serving) cli_mpi_map_end();
   int any_rows = 0;
   for (int c = 0; c < nch; c++) any_rows |= urn_run_progress(r, c) > 0;
-  if (nranks > 1) { /* every rank learns whether any failed, was (*interrupted), made draws */
+  if (nranks > 1) { /* every rank learns whether any failed, was (*interrupted), made draws, was in Pathfinder */
     status = cli_mpi_max(status), (*interrupted) = cli_mpi_max((*interrupted)), any_rows = cli_mpi_max(any_rows);
+    in_pf = cli_mpi_max(in_pf);
   }
+  const char *why = cli_stop_code() ? cli_stop_reason() : "interrupted";
   if (rank != 0) {
     if (status == 0 && !(*interrupted)) cli_mpi_send_chains(r, c1 - c0); /* rank 0 reports on every chain */
   } else if (status == 0 && (*interrupted) && !any_rows) {
-    fprintf(stderr, "urn sample: %s before any draw was made\n", cli_stop_code() ? cli_stop_reason() : "interrupted");
+    fprintf(stderr, "urn sample: %s before any draw was made%s\n", why,
+            in_pf ? " (during the Pathfinder start, before the chains began): no files were written" : "");
   } else if (status == 0 && (*interrupted)) {
-    fprintf(stderr, "urn sample: %s; the files in %s hold the draws made so far\n",
-            cli_stop_code() ? cli_stop_reason() : "interrupted", out_dir);
+    fprintf(stderr, "urn sample: %s; the files in %s hold the draws made so far%s\n", why, out_dir,
+            in_pf ? " (the chains of ranks still in the Pathfinder start made no draw: they have no file)" : "");
   } else if (status == 0) {
     chain_set cs = {nch, NULL, NULL, urn_run_num_rows(r, 0), urn_run_num_warmup_rows(r, 0)};
     double cpu = c1 - c0;

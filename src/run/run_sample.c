@@ -327,6 +327,9 @@ int rn_sample(urn_run *r, urn_error *err) {
   if (r->cfg.init_pathfinder && !r->fixed_param) {
     urn_error perr = {0};
     int rc = pathfinder_inits(r, &perr);
+    for (int c = 0; c < r->n_chains; c++) atomic_store(&r->ch[c].progress, 0); /* it counted paths: no iteration yet */
+    if (rc == URN_EINTR) /* no draw yet, so no file: as a run stopped before its chains' first iteration */
+      urn_error_set(&perr, URN_EINTR, "interrupted during the Pathfinder start, before the chains began");
     if (rc != URN_OK && r->cfg.init_pathfinder == 2 && rc != URN_EINTR) {
       /* the Fisher schemes' default start: a Pathfinder failure is not the sampler's */
       rn_message(r, -1, URN_RUN_WARNING, "Pathfinder failed (%s); the chains start from random inits instead.",

@@ -77,4 +77,24 @@ done
 for c in 1 2; do
   "$URN" summary "$TMP/term/k-$c.csv" >/dev/null 2>&1 && ok || bad "SIGTERM: summary of chain $c failed"
 done
+# SIGTERM during the default run's Pathfinder start (before the chains begin): exit 143, a message that says so,
+# no files (a chain with no iteration has none).  The model's evaluations are slow (~2 ms: Pathfinder's thousands
+# of them take many seconds), and the signal goes 1 s after transformed data has printed, so it lands in Pathfinder.
+cat > "$TMP/pf.stan" <<'STAN'
+transformed data { print("data ready"); }
+parameters { vector[5] x; }
+model {
+  real s = 0;
+  for (i in 1:200000) s += sin(i * 1e-3);
+  x ~ normal(0, 1e3 * s);
+}
+STAN
+"$URN" sample "$TMP/pf.stan" --chains 2 --seed 3 --output-dir "$TMP/pf" --refresh 0 >"$TMP/pf.out" 2>"$TMP/pf.err" &
+pid=$!
+n=0; while [ $n -lt 600 ] && ! grep -q "data ready" "$TMP/pf.out"; do sleep 0.1; n=$((n+1)); done
+sleep 1; kill -TERM $pid; wait $pid; rc=$?
+[ "$rc" = 143 ] && ok || bad "SIGTERM in Pathfinder: exit code $rc (want 143)"
+grep -q "stopped by SIGTERM before any draw was made (during the Pathfinder start, before the chains began): no files were written" "$TMP/pf.err" \
+  && ok || bad "SIGTERM in Pathfinder: message $(head -c 300 "$TMP/pf.err")"
+[ -z "$(ls -A "$TMP/pf" 2>/dev/null)" ] && ok || bad "SIGTERM in Pathfinder: files left: $(ls "$TMP/pf")"
 done_tests

@@ -255,4 +255,25 @@ sleep 2; kill -INT $pid; wait $pid; rc=$?
 grep -q "hold the draws made so far" "$TMP/sl.out" && ok || bad "no interruption message: $(head -c 300 "$TMP/sl.out"); files: $(ls -l "$TMP/sl" 2>&1)"
 expect_exit 0 "$URN" summary "$TMP/sl/slow-1.csv" "$TMP/sl/slow-2.csv"
 expect_out "x.20"
+# interrupted during the Pathfinder start that every rank runs before its chains (CI's run of bfc494c signalled one
+# rank still in it): every rank exits non-zero, no hang, rank 0 says the run stopped in Pathfinder, no files (as
+# one process).  The evaluations are slow (~2 ms), so Pathfinder lasts many seconds after both ranks' transformed
+# data printed; the SIGINT to mpirun reaches the ranks as SIGTERM (they ignore SIGINT in a background job).
+cat > "$TMP/pf.stan" <<'STAN'
+transformed data { print("data ready"); }
+parameters { vector[5] x; }
+model {
+  real s = 0;
+  for (i in 1:200000) s += sin(i * 1e-3);
+  x ~ normal(0, 1e3 * s);
+}
+STAN
+OMPI_MCA_odls_base_sigkill_timeout=10 $RUN -n 2 "$MPIURN" sample "$TMP/pf.stan" --chains 2 --seed 3 --output-dir "$TMP/pf" --refresh 0 >"$TMP/pf.out" 2>"$TMP/pf.err" &
+pid=$!
+i=0; while [ $i -lt 600 ] && [ "$(grep -c "data ready" "$TMP/pf.out")" -lt 2 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1; kill -INT $pid; wait $pid; rc=$?
+[ "$rc" != 0 ] && ok || bad "an MPI run interrupted in Pathfinder exited 0"
+grep -q "before any draw was made (during the Pathfinder start, before the chains began): no files were written" "$TMP/pf.err" \
+  && ok || bad "interrupted in Pathfinder: message $(head -c 300 "$TMP/pf.err")"
+[ -z "$(ls -A "$TMP/pf" 2>/dev/null)" ] && ok || bad "interrupted in Pathfinder: files left: $(ls "$TMP/pf")"
 done_tests
