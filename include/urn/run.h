@@ -103,7 +103,7 @@ typedef struct urn_run_config {
   int num_elbo_draws;       /* draws per ELBO estimate (25) */
   int max_lbfgs_iters;      /* L-BFGS iterations per path (1000) */
   int psis_resample;        /* resample the paths' draws by PSIS (1); 0: output every path's draws */
-  int save_single_paths;    /* accepted as CmdStan's; urn writes no per-path files (0) */
+  int save_single_paths;    /* pathfinder: also each path's draws and iterations, CmdStan's files (0) */
   /* variational (adapt_engaged above switches eta adaptation) */
   int vi_algorithm;         /* 0: meanfield (default), 1: fullrank */
   int vi_iter;              /* maximum iterations (10000) */

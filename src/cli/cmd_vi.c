@@ -54,7 +54,9 @@ static void usage(FILE *out, int pathfinder) {
                  "approximations along L-BFGS paths, the best by ELBO; several paths are combined by PSIS\n"
                  "importance resampling.\n\noptions:\n"
                  "  --draws N            draws written (1000): per path, and after resampling\n"
-                 "  --no-psis-resample   write every path's draws instead of resampling them\n");
+                 "  --no-psis-resample   write every path's draws instead of resampling them\n"
+                 "  --save-single-paths  also write each path's draws (OUT_path_N.csv) and L-BFGS iterations\n"
+                 "                       (OUT_path_N.json; OUT.json with one path), as CmdStan's save_single_paths\n");
   else
     fprintf(out, "usage: urn variational model.stan [--data d.json] [options]\n\n"
                  "ADVI (Kucukelbir et al. 2017), as CmdStan's variational method: a mean-field or full-rank\n"
@@ -120,6 +122,8 @@ static const char *parse(cli_args *a, urn_run_config *cfg, int pathfinder, const
       else cfg->output_samples = (int)n;
     } else if (pathfinder && cli_flag(a, "--no-psis-resample")) {
       cfg->psis_resample = 0;
+    } else if (pathfinder && cli_flag(a, "--save-single-paths")) {
+      cfg->save_single_paths = 1;
     } else if (!pathfinder && cli_flag(a, "--no-adapt")) {
       cfg->adapt_engaged = 0;
     } else if (cli_flag(a, "--overwrite")) {

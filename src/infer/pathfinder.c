@@ -37,6 +37,7 @@ void pf_config_default(pf_config *cfg) {
   urn_optimize_config_default(&cfg->lbfgs);
   cfg->lbfgs.max_iterations = 1000;
   cfg->num_elbo_draws = 25, cfg->num_draws = 1000, cfg->calculate_lp = 1;
+  cfg->iter = NULL, cfg->iter_ctx = NULL;
 }
 
 /* ---- the recorded L-BFGS path ---- */
@@ -360,6 +361,20 @@ static double elbo(const pf_approx *a, int K, urn_rng *rng, pf_lp *e, double *u,
   return isfinite(sum) ? sum / K : -INFINITY;
 }
 
+/* Tells cfg->iter about iteration l (a the approximation there when built). */
+static void report_iter(const pf_config *cfg, const pf_approx *a, int l, const double *x, const double *g, size_t m,
+                        int built, double el) {
+  pf_iter it = {l, a->n, x, g, m, built, 0, 0, NULL, NULL, NULL, NULL, NAN, NAN, NULL};
+  if (built) {
+    it.dense = a->dense, it.k = a->dense ? 0 : a->k, it.mu = a->mu, it.alpha = a->alpha, it.L = a->L;
+    it.Q = a->dense ? NULL : a->Q, it.logdet = a->logdet, it.elbo = el;
+  } else if (l > 0) {
+    it.error = m == 0 ? "no (s, y) pair has met the curvature condition yet"
+                      : "the inverse-Hessian estimate is not positive definite";
+  }
+  cfg->iter(cfg->iter_ctx, &it);
+}
+
 /* Walks the path: updates alpha and the pairs, keeps the approximation with the highest ELBO in best. */
 static int walk_path(const pf_config *cfg, const pf_trace *tr, urn_rng *rng, pf_lp *e, pf_approx *best,
                      pf_path *res) {
@@ -373,6 +388,7 @@ static int walk_path(const pf_config *cfg, const pf_trace *tr, urn_rng *rng, pf_
   approx_alloc(&cur, n, k);
   for (size_t d = 0; d < n; d++) alpha[d] = 1;
   res->best_iter = 0, res->best_elbo = -INFINITY;
+  if (cfg->iter && tr->len > 0) report_iter(cfg, &cur, 0, tr->X, tr->G, 0, 0, NAN);
   for (size_t l = 1; l < tr->len && !e->fatal; l++) {
     const double *x0 = tr->X + (l - 1) * n, *x1 = tr->X + l * n, *g0 = tr->G + (l - 1) * n, *g1 = tr->G + l * n;
     double sy = 0, yy = 0;
@@ -386,8 +402,10 @@ static int walk_path(const pf_config *cfg, const pf_trace *tr, urn_rng *rng, pf_
       memcpy(S + m * n, s, n * sizeof *s), memcpy(Y + m * n, y, n * sizeof *y);
       m++;
     }
-    if (m == 0 || approx_build(&cur, x1, g1, alpha, S, Y, m, work) != 0) continue;
-    double el = elbo(&cur, cfg->num_elbo_draws, rng, e, u, work);
+    int built = m > 0 && approx_build(&cur, x1, g1, alpha, S, Y, m, work) == 0;
+    double el = built ? elbo(&cur, cfg->num_elbo_draws, rng, e, u, work) : -INFINITY;
+    if (cfg->iter) report_iter(cfg, &cur, (int)l, x1, g1, m, built, el);
+    if (!built) continue;
     if (res->best_iter == 0 || el > res->best_elbo) {
       approx_copy(best, &cur, k);
       res->best_elbo = el, res->best_iter = (int)l;

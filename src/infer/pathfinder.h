@@ -14,11 +14,37 @@
  * (the target's gradient function is used then). */
 typedef int (*pf_lp_fn)(void *ctx, const double *theta, double *lp, urn_error *err);
 
+/* One iteration of a path as CmdStan's save_single_paths records it:
+ * iteration 0 is the start (x, g only); from 1 on, the iterate, the pairs
+ * kept and, when `built`, the normal approximation formed there. */
+typedef struct pf_iter {
+  int iter;            /* L-BFGS iteration (0: the initial point) */
+  size_t n;            /* dimension */
+  const double *x;     /* the iterate (n) */
+  const double *g;     /* gradient of the log density there (n) */
+  size_t history;      /* (s, y) pairs kept (at most the history size) */
+  int built;           /* the approximation below is valid */
+  int dense;           /* H factored whole (L n x n) or through Q (L k x k) */
+  size_t k;            /* columns of Q (low rank) */
+  const double *mu;    /* its mean x + H g (n) */
+  const double *alpha; /* diagonal of the inverse-Hessian estimate (n) */
+  const double *L;     /* lower Cholesky factor, column-major: of H (n x n) or of I + R gamma R' (k x k) */
+  const double *Q;     /* low rank: n x k orthonormal columns, row-major; NULL when dense */
+  double logdet;       /* log det H */
+  double elbo;         /* its ELBO estimate */
+  const char *error;   /* when !built and iter > 0: why no approximation */
+} pf_iter;
+
+/* Called at each iteration of a path (pf_config.iter). */
+typedef void (*pf_iter_fn)(void *ctx, const pf_iter *it);
+
 typedef struct pf_config {
   urn_optimize_config lbfgs; /* the L-BFGS run: max_iterations (CmdStan's max_lbfgs_iters), history (J), tolerances */
   int num_elbo_draws;        /* Monte Carlo draws per ELBO estimate (25) */
   int num_draws;             /* draws from the chosen approximation (1000) */
   int calculate_lp;          /* evaluate the log density at the output draws (1; else NaN) */
+  pf_iter_fn iter;           /* NULL, or called at every iteration of the path (save_single_paths) */
+  void *iter_ctx;            /* its context */
 } pf_config;
 
 /* What one path did. */

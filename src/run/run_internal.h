@@ -113,6 +113,29 @@ void rn_emit_timing(urn_run *r, int c, double warmup_seconds, double sampling_se
  * never started (keep == 0), deletes it.  Returns the first error. */
 int rn_close_outputs(urn_run *r, const int *keep, urn_error *err);
 
+/* Pathfinder's save_single_paths files of one path, as CmdStan names them:
+ * PREFIX_path_ID.csv (that path's draws; not with one path, whose draws are
+ * the output itself) and PREFIX_path_ID.json (its L-BFGS iterations; PREFIX.json
+ * with one path), PREFIX the output CSV's name without its extension and ID
+ * the run's id + the path's index.  The JSON is written as PATH.part. */
+typedef struct rn_path_files {
+  urn_stancsv_writer csv; /* the path's draws */
+  int csv_open;           /* csv is open */
+  FILE *json;             /* the iterations (NULL: not open) */
+  char *json_path;        /* its final name */
+  char *json_tmp;         /* its name while written */
+  int json_records;       /* iteration records written so far */
+  int json_failed;        /* errno of a failed write (0: none) */
+} rn_path_files;
+/* The name of path p's file with extension ext ("csv" or "json"), or NULL without an output CSV (or for the
+ * csv of a one-path run). */
+char *rn_single_path_name(const urn_run *r, int p, const char *ext);
+/* Opens path p's files (refusing existing ones unless cfg.overwrite); the CSV gets the configuration
+ * comments and the header. */
+int rn_open_path_files(urn_run *r, int p, rn_path_files *f, urn_error *err);
+/* Closes them (renamed to their final names) or, keep == 0, deletes them.  Returns the first error. */
+int rn_close_path_files(rn_path_files *f, int keep, urn_error *err);
+
 /* ---- run_args.c: CmdStan's argument tree ---- */
 /* Writes the configuration comments of chain c (CmdStan's argument tree) through put. */
 void rn_write_config(const urn_run *r, int c, void (*put)(void *ctx, const char *line), void *ctx);

@@ -148,3 +148,71 @@ int rn_close_outputs(urn_run *r, const int *keep, urn_error *err) {
   }
   return status;
 }
+
+/* ---- Pathfinder's save_single_paths files ---- */
+
+char *rn_single_path_name(const urn_run *r, int p, const char *ext) {
+  const char *csv = r->ch[0].csv_path;
+  int one = r->cfg.num_paths == 1;
+  if (!csv || (one && !strcmp(ext, "csv"))) return NULL;
+  const char *slash = strrchr(csv, '/'), *dot = strrchr(csv, '.');
+  size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - csv) : strlen(csv);
+  size_t len = stem + strlen(ext) + 32;
+  char *name = urn_xmalloc(len);
+  if (one) snprintf(name, len, "%.*s.%s", (int)stem, csv, ext);
+  else snprintf(name, len, "%.*s_path_%d.%s", (int)stem, csv, r->cfg.id + p, ext);
+  return name;
+}
+
+static int refuse_existing(const urn_run *r, const char *path, urn_error *err) {
+  struct stat st;
+  if (r->cfg.overwrite || lstat(path, &st) != 0 || S_ISDIR(st.st_mode)) return URN_OK;
+  return urn_error_set(err, URN_EIO, "%s exists (from an earlier run); use --overwrite to replace it, or --output "
+                       "to write elsewhere", path);
+}
+
+int rn_open_path_files(urn_run *r, int p, rn_path_files *f, urn_error *err) {
+  memset(f, 0, sizeof *f);
+  char *csv = rn_single_path_name(r, p, "csv");
+  int rc = csv ? refuse_existing(r, csv, err) : URN_OK;
+  if (rc == URN_OK && csv) rc = open_one(r, 0, csv, &f->csv, &f->csv_open, err);
+  if (rc == URN_OK && csv) rc = urn_stancsv_header(&f->csv, (const char *const *)r->names, r->n_cols, err);
+  free(csv);
+  f->json_path = rc == URN_OK ? rn_single_path_name(r, p, "json") : NULL;
+  if (f->json_path) {
+    rc = refuse_existing(r, f->json_path, err);
+    size_t len = strlen(f->json_path) + 6;
+    f->json_tmp = urn_xmalloc(len);
+    snprintf(f->json_tmp, len, "%s.part", f->json_path);
+    if (rc == URN_OK && !(f->json = fopen(f->json_tmp, "w")))
+      rc = urn_error_set(err, URN_EIO, "cannot write %s: %s", f->json_tmp, strerror(errno));
+  }
+  if (rc != URN_OK) rn_close_path_files(f, 0, NULL);
+  return rc;
+}
+
+int rn_close_path_files(rn_path_files *f, int keep, urn_error *err) {
+  int status = URN_OK;
+  if (f->csv_open) {
+    f->csv_open = 0;
+    urn_error e;
+    if (!keep) {
+      urn_stancsv_discard(&f->csv);
+    } else if (urn_stancsv_close(&f->csv, &e) != URN_OK) {
+      status = e.code;
+      if (err) *err = e;
+    }
+  }
+  if (f->json) {
+    int bad = ferror(f->json) || f->json_failed;
+    if (fclose(f->json) != 0) bad = 1;
+    f->json = NULL;
+    if (keep && !bad && rename(f->json_tmp, f->json_path) != 0) bad = 1;
+    if (keep && bad && status == URN_OK)
+      status = urn_error_set(err, URN_EIO, "writing %s failed: %s", f->json_tmp, strerror(errno ? errno : EIO));
+    if (!keep) remove(f->json_tmp);
+  }
+  free(f->json_path), free(f->json_tmp);
+  f->json_path = f->json_tmp = NULL;
+  return status;
+}

@@ -55,9 +55,8 @@ static int start_point(urn_run *r, urn_rng *rng, double *theta, urn_error *err) 
                        e.msg[0] ? e.msg : "the log density or its gradient is not finite");
 }
 
-/* The outputs at theta after the method columns (generated quantities that fail are NaN, reported). */
-static int emit_point(urn_run *r, const double *theta, urn_rng *rng, urn_error *err) {
-  double *row = r->ch[0].row, *out = row + r->n_method;
+/* The outputs at theta into out (n_out values; generated quantities that fail are NaN, reported). */
+static int constrain_outputs(urn_run *r, const double *theta, urn_rng *rng, double *out, urn_error *err) {
   int rc = urn_model_param_constrain(r->m, 1, 1, theta, out, rng, err);
   if (rc == URN_EREJECT) {
     rn_message(r, 0, URN_RUN_DRAW_FAILED, "%s", err->msg);
@@ -65,6 +64,13 @@ static int emit_point(urn_run *r, const double *theta, urn_rng *rng, urn_error *
     rc = urn_model_param_constrain(r->m, 1, 0, theta, out, rng, err);
     for (size_t i = r->n_no_gq; i < r->n_out; i++) out[i] = NAN;
   }
+  return rc;
+}
+
+/* The outputs at theta after the method columns, emitted as a row of the output. */
+static int emit_point(urn_run *r, const double *theta, urn_rng *rng, urn_error *err) {
+  double *row = r->ch[0].row;
+  int rc = constrain_outputs(r, theta, rng, row + r->n_method, err);
   return rc == URN_OK ? rn_emit_row(r, 0, 0, row, err) : rc;
 }
 
@@ -107,6 +113,88 @@ static double *draws_alloc(size_t rows, size_t cols, const char *what, urn_error
   return p;
 }
 
+/* ---- save_single_paths: each path's iterations (JSON) and draws (CSV), as CmdStan writes them ---- */
+
+static void json_num(FILE *f, double v) {
+  if (isnan(v)) fputs("NaN", f);
+  else if (isinf(v)) fputs(v > 0 ? "Infinity" : "-Infinity", f);
+  else fprintf(f, "%.17g", v);
+}
+
+static void json_vec(FILE *f, const char *key, const double *v, size_t n) {
+  fprintf(f, ", \"%s\": [", key);
+  for (size_t i = 0; i < n; i++) {
+    if (i) fputs(", ", f);
+    json_num(f, v[i]);
+  }
+  fputc(']', f);
+}
+
+/* A rows x cols matrix as an array of rows, element (i, j) at m[i * cols + j]; upper: zero below the diagonal. */
+static void json_mat(FILE *f, const char *key, const double *m, size_t rows, size_t cols, int upper) {
+  fprintf(f, ", \"%s\": [", key);
+  for (size_t i = 0; i < rows; i++) {
+    fputs(i ? ", [" : "[", f);
+    for (size_t j = 0; j < cols; j++) {
+      if (j) fputs(", ", f);
+      json_num(f, upper && j < i ? 0 : m[i * cols + j]);
+    }
+    fputc(']', f);
+  }
+  fputc(']', f);
+}
+
+/* One iteration record (CmdStan's keys; L_approx is the upper Cholesky factor, H = L_approx' L_approx when
+ * dense; logDetCholHk is half of log det H; the parameters and gradients are the iterate's own, of the log
+ * density). */
+static void json_iter(void *ctx, const pf_iter *it) {
+  rn_path_files *pf = ctx;
+  FILE *f = pf->json;
+  fprintf(f, "%s  \"%d\": {\"iter\": %d", pf->json_records ? ",\n" : "{\n", it->iter, it->iter);
+  json_vec(f, "unconstrained_parameters", it->x, it->n);
+  json_vec(f, "grads", it->g, it->n);
+  if (it->iter > 0) {
+    fprintf(f, ", \"history_size\": %zu, \"lbfgs_success\": true, \"pathfinder_success\": %s", it->history,
+            it->built ? "true" : "false");
+    if (it->built) {
+      size_t q = it->dense ? it->n : it->k;
+      json_vec(f, "x_center", it->mu, it->n);
+      fputs(", \"logDetCholHk\": ", f);
+      json_num(f, it->logdet / 2);
+      json_mat(f, "L_approx", it->L, q, q, 1); /* L is lower, column-major: its transpose read row by row */
+      if (it->dense) fputs(", \"Qk\": []", f);
+      else json_mat(f, "Qk", it->Q, it->n, it->k, 0);
+      json_vec(f, "alpha", it->alpha, it->n);
+      fprintf(f, ", \"full\": %s", it->dense ? "true" : "false");
+    }
+    fputs(", \"lbfgs_note\": \"\"", f);
+    if (!it->built && it->error) fprintf(f, ", \"pathfinder_error\": \"%s\"", it->error);
+  }
+  fputc('}', f);
+  pf->json_records++;
+}
+
+/* Path p's draws (rows of d from row `first`) into its CSV, generated quantities on stream `stream`, then
+ * CmdStan's timing comment. */
+static int write_path_draws(urn_run *r, rn_path_files *pf, const pf_draws *d, size_t first, uint64_t stream,
+                            double seconds, urn_error *err) {
+  if (!pf->csv_open) return URN_OK;
+  urn_rng rng;
+  urn_rng_seed(&rng, r->cfg.seed, stream);
+  double *row = urn_xcalloc(r->n_cols + 1, sizeof *row);
+  int rc = URN_OK;
+  for (size_t i = first; i < first + (size_t)r->cfg.num_draws && rc == URN_OK; i++) {
+    row[0] = d->lpa[i], row[1] = r->cfg.calculate_lp ? d->lp[i] : NAN;
+    rc = constrain_outputs(r, d->theta + i * r->dim, &rng, row + r->n_method, err);
+    if (rc == URN_OK) rc = urn_stancsv_row(&pf->csv, row, r->n_cols, err);
+  }
+  free(row);
+  urn_stancsv_comment(&pf->csv, "%s", "");
+  urn_stancsv_comment(&pf->csv, "Elapsed Time: %f seconds (Pathfinder)", seconds);
+  urn_stancsv_comment(&pf->csv, "%s", "");
+  return rc;
+}
+
 /* Runs the paths (path p on stream stream0 + p); failed paths are reported and skipped. */
 static int run_paths(urn_run *r, uint64_t stream0, pf_draws *d, urn_error *err) {
   const urn_run_config *c = &r->cfg;
@@ -129,7 +217,7 @@ static int run_paths(urn_run *r, uint64_t stream0, pf_draws *d, urn_error *err) 
   d->lp = d->lpa ? draws_alloc(rows, 1, "the draws' log densities", err) : NULL;
   if (!d->lp) return URN_ENOMEM;
   double *theta0 = urn_xcalloc(dim + 1, sizeof *theta0);
-  int rc = URN_OK, good = 0;
+  int rc = URN_OK, good = 0, save = c->save_single_paths && c->method == URN_RUN_PATHFINDER;
   urn_error last;
   urn_error_clear(&last);
   for (int p = 0; p < c->num_paths && rc == URN_OK; p++) {
@@ -143,10 +231,21 @@ static int run_paths(urn_run *r, uint64_t stream0, pf_draws *d, urn_error *err) 
     urn_error_clear(&e);
     pf_path res;
     memset(&res, 0, sizeof res);
+    rn_path_files pf;
+    memset(&pf, 0, sizeof pf);
+    if (save && (rc = rn_open_path_files(r, p, &pf, err)) != URN_OK) break;
+    pc.iter = pf.json ? json_iter : NULL, pc.iter_ctx = &pf;
+    double t0 = rn_now_seconds();
     int prc = start_point(r, &rng, theta0, &e);
     if (prc == URN_OK)
       prc = pf_single(&pc, &t, vi_lp, (void *)r->m, theta0, &rng, d->theta + d->n * dim, d->lpa + d->n, d->lp + d->n,
                       &res, &e);
+    if (pf.json) fputs(pf.json_records ? "\n}\n" : "{}\n", pf.json);
+    if (prc == URN_OK && save)
+      prc = write_path_draws(r, &pf, d, d->n, stream0 + (uint64_t)c->num_paths + 1 + (uint64_t)p,
+                             rn_now_seconds() - t0, &e);
+    int fatal = prc != URN_OK && prc != URN_EINPUT && prc != URN_EREJECT;
+    if (save && rn_close_path_files(&pf, !fatal, &e) != URN_OK && prc == URN_OK) prc = e.code;
     r->n_grad += res.n_grad, r->n_lp += res.n_lp, r->iterations += res.iterations;
     atomic_store(&r->ch[0].progress, p + 1);
     if (prc == URN_OK) {

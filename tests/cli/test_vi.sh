@@ -128,11 +128,70 @@ expect_exit 0 "$exe" variational algorithm=fullrank iter=2000 adapt engaged=1 it
 expect_out "COMPLETED."
 if [ "$(rows "$TMP/e-vb.csv")" = 31 ] && grep -q '^#       iter = 20$' "$TMP/e-vb.csv" && grep -q '^#     iter = 2000$' "$TMP/e-vb.csv"
 then ok; else bad "exe variational: rows or the two iter settings"; fi
+expect_exit 0 "$exe" pathfinder num_paths=2 save_single_paths=1 data file="$TMP/nrm.json" random seed=4 output file="$TMP/e-sp.csv"
+if [ "$(rows "$TMP/e-sp_path_1.csv")" = 1000 ] && [ "$(rows "$TMP/e-sp_path_2.csv")" = 1000 ] && [ -s "$TMP/e-sp_path_1.json" ] \
+  && [ -s "$TMP/e-sp_path_2.json" ] && [ ! -e "$TMP/e-sp_path_3.csv" ]; then ok; else bad "exe save_single_paths=1 files"; fi
+expect_exit 0 "$exe" pathfinder num_paths=2 save_single_paths=1 id=3 data file="$TMP/nrm.json" output file="$TMP/e-id.csv"
+if [ -f "$TMP/e-id_path_3.csv" ] && [ -f "$TMP/e-id_path_4.json" ]; then ok; else bad "exe save_single_paths: ids from id="; fi
 expect_exit 1 "$exe" variational algorithm=quick data file="$TMP/nrm.json"
 expect_err "quick is not a valid value"
 expect_exit 1 "$exe" pathfinder num_draws=0 data file="$TMP/nrm.json"
 expect_err "num_draws"
 expect_exit 1 "$exe" variational eta=-1 data file="$TMP/nrm.json"
+
+# ---- save_single_paths: CmdStan's per-path files (OUT_path_N.csv / .json; OUT.json with one path) ----
+# a Gaussian with a known covariance: some iteration of every path has x_center = the mean (1e-5) and
+# H = L_approx' L_approx = the covariance (3% of the variances: the last pairs are steps of 1e-6);
+# logDetCholHk = sum log diag(L_approx); the main CSV's draws are the same with and without the flag and
+# each of them is a draw of one of the paths' files
+cat > "$TMP/g2.stan" <<'STAN'
+parameters { vector[2] x; }
+model { x ~ multi_normal([1, -2]', [[2, 0.6], [0.6, 0.5]]); }
+STAN
+expect_exit 0 "$URN" pathfinder "$TMP/g2.stan" --seed 1 --output "$TMP/g.csv"
+expect_exit 0 "$URN" pathfinder "$TMP/g2.stan" --seed 1 --save-single-paths --output "$TMP/gs.csv"
+if [ "$(grep -v '^#' "$TMP/g.csv")" = "$(grep -v '^#' "$TMP/gs.csv")" ]; then ok; else bad "save_single_paths changed the draws"; fi
+if grep -q '^#     save_single_paths = 1$' "$TMP/gs.csv"; then ok; else bad "save_single_paths in the config block"; fi
+for p in 1 2 3 4; do
+  if [ -f "$TMP/gs_path_$p.csv" ] && [ -f "$TMP/gs_path_$p.json" ]; then ok; else bad "path $p files"; fi
+done
+if [ "$(grep -v '^#' "$TMP/gs_path_3.csv" | head -1)" = "lp_approx__,lp__,x.1,x.2" ] && [ "$(rows "$TMP/gs_path_3.csv")" = 1000 ] \
+  && grep -q '^# Elapsed Time: .* seconds (Pathfinder)$' "$TMP/gs_path_3.csv" && grep -q '^# method = pathfinder' "$TMP/gs_path_3.csv"
+then ok; else bad "path CSV layout"; fi
+/usr/bin/python3 - "$TMP" <<'PY' && ok || bad "save_single_paths: the paths' approximations or draws"
+import json, math, sys
+t = sys.argv[1]
+S = [[2, 0.6], [0.6, 0.5]]
+def data(f):
+    return [l for l in open(f).read().splitlines() if not l.startswith("#")][1:]
+pool = set()
+for p in range(1, 5):
+    d = json.load(open("%s/gs_path_%d.json" % (t, p)))
+    assert list(d)[0] == "0" and set(d["0"]) == {"iter", "unconstrained_parameters", "grads"}, d["0"]
+    good = 0
+    for k, v in d.items():
+        assert int(k) == v["iter"]
+        if not v.get("pathfinder_success"):
+            continue
+        assert v["full"] and v["Qk"] == [] and v["lbfgs_success"] and len(v["alpha"]) == 2
+        L = v["L_approx"]
+        assert L[1][0] == 0 and abs(v["logDetCholHk"] - math.log(L[0][0] * L[1][1])) < 1e-9
+        H = [[sum(L[r][i] * L[r][j] for r in range(2)) for j in range(2)] for i in range(2)]
+        mu_ok = abs(v["x_center"][0] - 1) < 1e-5 and abs(v["x_center"][1] + 2) < 1e-5
+        good += mu_ok and all(abs(H[i][j] - S[i][j]) < 0.03 * S[i][i] for i in range(2) for j in range(2))
+    assert good, "path %d: no iteration recovers the mean and covariance" % p
+    pool |= set(data("%s/gs_path_%d.csv" % (t, p)))
+main = data("%s/gs.csv" % t)
+assert len(main) == 1000 and all(r in pool for r in main), "a resampled draw is in no path's file"
+PY
+expect_exit 0 "$URN" pathfinder "$TMP/g2.stan" --seed 1 --num-paths 1 --save-single-paths --output "$TMP/g1.csv"
+if [ -f "$TMP/g1.json" ] && [ ! -e "$TMP/g1_path_1.csv" ] && [ "$(rows "$TMP/g1.csv")" = 1000 ]; then ok; else bad "one path: OUT.json"; fi
+touch "$TMP/gt_path_2.json"
+expect_exit 1 "$URN" pathfinder "$TMP/g2.stan" --seed 1 --save-single-paths --output "$TMP/gt.csv"
+expect_err "gt_path_2.json exists (from an earlier run); use --overwrite"
+if [ ! -e "$TMP/gt.csv" ] && [ ! -e "$TMP/gt_path_1.json.part" ]; then ok; else bad "a refused run left files"; fi
+expect_exit 0 "$URN" pathfinder "$TMP/g2.stan" --seed 1 --save-single-paths --output "$TMP/gt.csv" --overwrite
+if [ -s "$TMP/gt_path_2.json" ]; then ok; else bad "--overwrite replaces a path file"; fi
 
 # ---- urn sample --init pathfinder ----
 expect_exit 0 "$URN" sample "$TMP/nrm.stan" --data "$TMP/nrm.json" --init pathfinder --chains 2 --warmup 200 --draws 200 \
