@@ -6,7 +6,8 @@
  * gauge-free direction lowers it); EM monotone; one thread against two; and
  * recovery of known transition weights from a simulated series; the M-step at
  * K = 3..5 over sequences of several blocks; the vectorized log against libm; standard errors of the transition
- * coefficients against an observed information computed here from a forward algorithm of its own. */
+ * coefficients against an observed information computed here from a forward algorithm of its own; simulation
+ * (zero weights = the plain HMM's draws, transition frequencies = the softmax). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -520,6 +521,64 @@ static void test_std_errors(void) {
   urn_hmm_model_free(&m);
 }
 
+/* ---- simulation: zero weights draw exactly what the plain HMM draws; the empirical transition frequencies at
+ * each input value are the softmax's */
+static void test_sample(void) {
+  enum { K = 3, U = 1, NV = 3 };
+  const size_t T = 300000;
+  urn_hmm_model m = model(URN_HMM_GAUSSIAN, K, 1, 0, U), m0 = model(URN_HMM_GAUSSIAN, K, 1, 0, 0);
+  urn_hmm_params p, p0;
+  urn_hmm_params_alloc(&m, &p);
+  urn_hmm_params_alloc(&m0, &p0);
+  urn_rng r;
+  urn_rng_seed(&r, 5, 0);
+  random_params(&m, &p, &r, 1.0);
+  double *u = malloc(sizeof(double) * T), *y = malloc(sizeof(double) * T), *y0 = malloc(sizeof(double) * T);
+  int *z = malloc(sizeof(int) * T), *z0 = malloc(sizeof(int) * T);
+  const double vals[NV] = {-1.5, 0.0, 2.0};
+  for (size_t t = 0; t < T; t++) u[t] = vals[(t * 7 + t / 5) % NV];
+  urn_error err;
+  CHECK(urn_hmm_sample(&m, &p, 3, 100, NULL, z, y, &err) != URN_OK && strstr(err.msg, "urn_hmm_sample_tv"),
+        "sample: urn_hmm_sample refuses input-driven transitions");
+  /* zero weights */
+  urn_hmm_params_copy(&m0, &p0, &p); /* the common arrays; p0 has no transition coefficients */
+  memset(p.trans_weights, 0, sizeof(double) * K * K * U);
+  urn_hmm_trans_from_matrix(&m, &p);
+  memcpy(p0.transition_matrix, p.transition_matrix, sizeof(double) * K * K);
+  CHECK(urn_hmm_sample_tv(&m, &p, 9, 2000, NULL, u, z, y, &err) == URN_OK, "sample_tv: %s", err.msg);
+  CHECK(urn_hmm_sample(&m0, &p0, 9, 2000, NULL, z0, y0, &err) == URN_OK, "sample (plain)");
+  CHECK(!memcmp(z, z0, sizeof(int) * 2000) && !memcmp(y, y0, sizeof(double) * 2000),
+        "sample: zero transition weights draw the plain HMM's states and emissions");
+  /* frequencies against the softmax */
+  random_params(&m, &p, &r, 1.0);
+  CHECK(urn_hmm_sample_tv(&m, &p, 10, T, NULL, u, z, y, &err) == URN_OK, "sample_tv: %s", err.msg);
+  double cnt[K * NV * K] = {0}, tot[K * NV] = {0}, worst = 0.0;
+  for (size_t t = 1; t < T; t++) {
+    int v = (int)((t * 7 + t / 5) % NV);
+    cnt[(z[t - 1] * NV + v) * K + z[t]] += 1.0;
+    tot[z[t - 1] * NV + v] += 1.0;
+  }
+  urn_hmm_seq s = {T, y, NULL, u};
+  double *A = malloc(sizeof(double) * 4 * K * K);
+  s.T = 4; /* steps 1..3 carry the three input values in order (t = 1: 7 % 3 = 1, t = 2: 14 % 3 = 2, t = 3: 0) */
+  CHECK(urn_hmm_trans_matrices(&m, &p, &s, A, &err) == URN_OK, "trans_matrices");
+  int vstep[NV] = {3, 1, 2};
+  for (int i = 0; i < K; i++)
+    for (int v = 0; v < NV; v++)
+      for (int j = 0; j < K; j++) {
+        double pr = A[(size_t)vstep[v] * K * K + i * K + j], n = tot[i * NV + v];
+        double zsc = fabs(cnt[(i * NV + v) * K + j] / n - pr) / sqrt(pr * (1 - pr) / n);
+        worst = fmax(worst, zsc);
+      }
+  CHECK(worst < 4.5, "sample: transition frequencies at each input = the softmax (worst |z| %.2f over %d cells)", worst,
+        K * NV * K);
+  free(A), free(u), free(y), free(y0), free(z), free(z0);
+  urn_hmm_params_free(&p);
+  urn_hmm_params_free(&p0);
+  urn_hmm_model_free(&m);
+  urn_hmm_model_free(&m0);
+}
+
 int main(void) {
   test_brute(2);
   test_brute(3);
@@ -532,5 +591,6 @@ int main(void) {
   test_mstep_sizes(5, 3, 1);
   test_log_pos();
   test_std_errors();
+  test_sample();
   return test_done();
 }

@@ -407,9 +407,15 @@ URN_API int urn_hmm_kmeans(const double *X, size_t n, int d, int K, uint64_t see
 URN_API void urn_hmm_lloyd(const double *X, size_t n, int d, int K, double *centers, int max_iter,
                            double tol, int *labels, double *inertia, int *n_iter);
 
-/* Simulates T steps: states[T], y (T x D, logreg/catreg T), x inputs (T x M) or NULL. */
+/* Simulates T steps: states[T], y (T x D, logreg/catreg T), x inputs (T x M) or NULL.  An error for a model
+ * with input-driven transitions (use urn_hmm_sample_tv). */
 URN_API int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t seed, size_t T,
                            const double *x, int *states, double *y, urn_error *err);
+/* As urn_hmm_sample, with the transition inputs u (T x trans_M; row t drives z_{t-1} -> z_t, row 0 unused;
+ * ignored when m->trans_M is 0): z_t ~ softmax(W_{z_{t-1}} u_t + b_{z_{t-1}}).  The same draws as
+ * urn_hmm_sample when every transition weight is 0. */
+URN_API int urn_hmm_sample_tv(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t seed, size_t T,
+                              const double *x, const double *u, int *states, double *y, urn_error *err);
 /* Forward-filtering backward-sampling of one path z ~ p(z | y) given LL. */
 URN_API int urn_hmm_posterior_sample(int K, size_t T, const double *pi, const double *A,
                                      const double *LL, uint64_t seed, int *states, double *loglik,

@@ -868,18 +868,21 @@ static int hmm_cli_loglik(int argc, char **argv) {
 static int hmm_cli_sample(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "hmm sample", argc, argv);
-  const char *params = NULL, *inputs = NULL, *xcols = NULL, *seqcol = NULL, *out = NULL;
+  const char *params = NULL, *inputs = NULL, *xcols = NULL, *seqcol = NULL, *out = NULL, *ucols = NULL;
   long T = 0, nseq = 1, seed = 1;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) {
       printf("usage: urn hmm sample --params P.json --T N [--sequences B] [--seed S] [--out FILE]\n"
              "       urn hmm sample --params P.json --inputs X.csv --x COLS [--seq COL] [--seed S]\n"
-             "Simulates states and emissions; writes CSV: sequence, t, state, y (y_0.. for D > 1), inputs.\n");
+             "       urn hmm sample --params P.json --inputs U.csv --transition-x COLS [--x COLS] [--seq COL] [--seed S]\n"
+             "Simulates states and emissions; writes CSV: sequence, t, state, y (y_0.. for D > 1), inputs.\n"
+             "Input-driven transitions: row t of the --transition-x columns drives the transition into step t.\n");
       return 0;
     }
     if (cli_value(&a, "--params", &params) || cli_value(&a, "--inputs", &inputs) || cli_value(&a, "--x", &xcols) ||
-        cli_value(&a, "--seq", &seqcol) || cli_value(&a, "--out", &out) || cli_int(&a, "--T", 1, 1000000000L, &T) ||
+        cli_value(&a, "--seq", &seqcol) || cli_value(&a, "--out", &out) || cli_value(&a, "--transition-x", &ucols) ||
+        cli_int(&a, "--T", 1, 1000000000L, &T) ||
         cli_int(&a, "--sequences", 1, 1000000, &nseq) || cli_int(&a, "--seed", 0, 2147483647L, &seed))
       continue;
     cli_unknown(&a);
@@ -908,10 +911,27 @@ static int hmm_cli_sample(int argc, char **argv) {
       rc = urn_error_set(&err, URN_EINPUT, "--x selects %d columns, but the model has %d inputs", d.ny, m.M);
       goto done;
     }
+  } else if (m.trans_M > 0) {
+    if (!inputs || !ucols) {
+      urn_hmm_params_free(&p);
+      urn_hmm_model_free(&m);
+      cli_die(&a, 2, "the model has input-driven transitions: give --inputs U.csv --transition-x COLS");
+    }
+    if ((rc = data_load(inputs, ucols, NULL, seqcol, 0, &d, &err))) goto done; /* printed as the inputs */
   } else {
-    if (inputs) cli_die(&a, 2, "--inputs is only for regression models");
+    if (inputs) cli_die(&a, 2, "--inputs is only for regression models and --transition-x");
     if (!T) cli_die(&a, 2, "missing --T N (time steps per sequence)");
   }
+  if (m.trans_M > 0) {
+    if (!ucols) cli_die(&a, 2, "the model has input-driven transitions: give --transition-x COLS");
+    if ((rc = data_load_u(&d, ucols, &err))) goto done;
+    if (d.nu != m.trans_M) {
+      rc = urn_error_set(&err, URN_EINPUT, "--transition-x selects %d columns, but the model has %d transition inputs",
+                         d.nu, m.trans_M);
+      goto done;
+    }
+  } else if (ucols)
+    cli_die(&a, 2, "--transition-x: the model has no input-driven transitions");
   size_t B = d.nseq ? d.nseq : (size_t)nseq;
   out_file of;
   FILE *f = open_out(&of, &a, out);
@@ -922,10 +942,11 @@ static int hmm_cli_sample(int argc, char **argv) {
   fputc('\n', f);
   for (size_t b = 0; b < B && !rc; b++) {
     size_t Tb = d.nseq ? d.seqs[b].T : (size_t)T;
-    const double *x = d.nseq ? d.seqs[b].y : NULL;
+    const double *x = d.nseq ? d.seqs[b].y : NULL; /* the printed inputs; the emission inputs of a regression */
     int *z = urn_xmalloc(sizeof(int) * Tb);
     double *y = urn_xmalloc(sizeof(double) * Tb * m.D);
-    rc = urn_hmm_sample(&m, &p, (uint64_t)seed + b * 7919u, Tb, x, z, y, &err);
+    rc = urn_hmm_sample_tv(&m, &p, (uint64_t)seed + b * 7919u, Tb, is_regression(m.kind) ? x : NULL,
+                           m.trans_M > 0 ? d.seqs[b].u : NULL, z, y, &err);
     char nb[32];
     const char *name = d.nseq ? seq_name(&d, b, nb, sizeof nb) : (snprintf(nb, sizeof nb, "%zu", b), nb);
     for (size_t t = 0; !rc && t < Tb; t++) {

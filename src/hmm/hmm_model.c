@@ -571,13 +571,30 @@ double urn_hmm_log_prior(const urn_hmm_model *m, const urn_hmm_params *p) {
 
 int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t seed, size_t T,
                    const double *x, int *states, double *y, urn_error *err) {
+  return urn_hmm_sample_tv(m, p, seed, T, x, NULL, states, y, err);
+}
+
+int urn_hmm_sample_tv(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t seed, size_t T, const double *x,
+                      const double *u, int *states, double *y, urn_error *err) {
   int K = m->K, D = m->D, M = m->M, C = m->C, rc;
+  size_t KK = (size_t)K * K;
   if (T == 0) return urn_error_set(err, URN_EINPUT, "hmm sample: the number of time steps must be > 0");
   if (uses_inputs(m->kind) && !x)
     return urn_error_set(err, URN_EINPUT, "hmm sample: %s needs inputs", kind_names[m->kind]);
   if ((rc = urn_hmm_params_check(m, p, err))) return rc;
-  if (m->trans_M > 0)
-    return urn_error_set(err, URN_EINPUT, "hmm sample: simulating input-driven transitions is not supported");
+  if (m->trans_M > 0 && !u)
+    return urn_error_set(err, URN_EINPUT, "hmm sample: the model has %d transition inputs: give them (urn_hmm_sample_tv)",
+                         m->trans_M);
+  double *A = NULL; /* input-driven: the matrix of each step */
+  if (m->trans_M > 0) {
+    for (size_t i = (size_t)m->trans_M; i < T * (size_t)m->trans_M; i++)
+      if (!isfinite(u[i]))
+        return urn_error_set(err, URN_EINPUT, "hmm sample: transition input %zu of step %zu is not finite (%g)",
+                             i % m->trans_M, i / m->trans_M, u[i]);
+    A = urn_xmalloc(sizeof(double) * T * KK);
+    urn_hmm_seq s = {T, NULL, x, u};
+    urn_hmm_trans_matrices(m, p, &s, A, err);
+  }
   urn_rng r;
   urn_rng_seed(&r, seed, 0);
   double *L = NULL;
@@ -587,7 +604,8 @@ int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t see
   }
   double *eps = urn_xmalloc(sizeof(double) * (size_t)(D > C ? D : C + 1));
   for (size_t t = 0; t < T; t++) {
-    int z = urn__hmm_draw_categorical(&r, t == 0 ? p->initial_probs : p->transition_matrix + (size_t)states[t - 1] * K, K);
+    int z = urn__hmm_draw_categorical(&r, t == 0 ? p->initial_probs
+                                          : (A ? A + t * KK : p->transition_matrix) + (size_t)states[t - 1] * K, K);
     states[t] = z;
     const double *xt = x ? x + t * M : NULL;
     switch (m->kind) {
@@ -639,5 +657,6 @@ int urn_hmm_sample(const urn_hmm_model *m, const urn_hmm_params *p, uint64_t see
   }
   free(L);
   free(eps);
+  free(A);
   return URN_OK;
 }

@@ -44,6 +44,17 @@ for i in range(2):
 assert worst < 3e-3, worst  # measured 1.1e-3 (both Hessians by central differences)
 assert se["initial_probs"] == [0.0, 0.0]
 PY
+# simulation driven by the transition inputs of a file (tests/test_hmm_trans.c checks the frequencies)
+expect_exit 0 "$URN" hmm sample --params "$TMP/t.json" --inputs $D/hmm_trans.csv --transition-x u --seq session \
+  --seed 3 --out "$TMP/sim.csv"
+[ "$(head -1 "$TMP/sim.csv")" = "sequence,t,state,y,u" ] && [ "$(wc -l < "$TMP/sim.csv")" -eq 801 ] &&
+  [ "$(sed -n 3p "$TMP/sim.csv" | cut -d, -f5)" = "0.33022800000000002" ] && ok || bad "sample: $(head -3 "$TMP/sim.csv")"
+expect_exit 2 "$URN" hmm sample --params "$TMP/t.json" --T 10
+expect_err "the model has input-driven transitions: give --inputs U.csv --transition-x COLS"
+expect_exit 1 "$URN" hmm sample --params "$TMP/t.json" --inputs $D/hmm_trans.csv --transition-x u,t --seq session
+expect_err "--transition-x selects 2 columns, but the model has 1 transition inputs"
+expect_exit 2 "$URN" hmm sample --params "$TMP/c.json" --T 10 --transition-x u
+expect_err "the model has no input-driven transitions"
 # loglik and states read the file back
 expect_exit 0 "$URN" hmm loglik $D/hmm_trans.csv --params "$TMP/t.json" --y y --transition-x u --seq session
 expect_out "# total,-1198.07456586"
@@ -121,9 +132,6 @@ expect_exit 1 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/t.json" --y y 
 expect_err "fut3.csv"
 expect_exit 1 "$URN" hmm forecast $D/hmm_trans.csv --params "$TMP/c.json" --y y --seq session --future "$TMP/fut.csv"
 expect_err "--future is for input-driven transitions"
-# not yet: simulation of input-driven transitions is refused with a message
-expect_exit 1 "$URN" hmm sample --params "$TMP/t.json" --T 5
-expect_err "simulating input-driven transitions is not supported"
 expect_exit 1 "$URN" hmm fit $D/hmm_trans.csv --states 2 --y y --transition-x u --seq session --init "$TMP/c.json" --quiet
 expect_err "0 transition inputs), but the fit asks for gaussian with 2 states (D=1, M=0, 1 transition inputs)"
 done_tests
