@@ -276,4 +276,8 @@ sleep 1; kill -INT $pid; wait $pid; rc=$?
 grep -q "before any draw was made (during the Pathfinder start, before the chains began): no files were written" "$TMP/pf.err" \
   && ok || bad "interrupted in Pathfinder: message $(head -c 300 "$TMP/pf.err")"
 [ -z "$(ls -A "$TMP/pf" 2>/dev/null)" ] && ok || bad "interrupted in Pathfinder: files left: $(ls "$TMP/pf")"
+# input-driven transitions (--transition-x) are not distributed over ranks yet: every rank refuses with one message
+# and exit 2, never a hang (docs/hmm.md)
+expect_exit 2 $RUN -n 2 "$MPIURN" hmm fit tests/data/hmm_trans.csv --states 2 --y y --transition-x u --seq session --quiet
+expect_err "--transition-x is not supported under mpirun yet"
 done_tests
