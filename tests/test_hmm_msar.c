@@ -3,7 +3,8 @@
  * (steady-state and free initial distributions, K = 2 and 3, p = 0..2), one
  * regime against the closed-form conditional AR(p) likelihood, the stationary
  * distribution, EM monotone for every switching variant, shared coefficients
- * kept shared, and recovery of known parameters from a simulated series.
+ * kept shared, and recovery of known parameters from a simulated series; the same
+ * with exogenous regressors (switching and shared coefficients).
  * (The statsmodels comparison is tests/cli/test_hmm_msar.sh.) */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +31,13 @@ static void random_params(const urn_hmm_msar *m, urn_hmm_msar_params *p, urn_rng
   for (int i = 0; i < K; i++) p->initial_probs[i] /= s;
 }
 
+/* The regime mean mu_k + x_t . beta_k, written out independently of the library. */
+static double mean_at(const urn_hmm_msar *m, const urn_hmm_msar_params *p, int t, int k) {
+  double v = p->means[k];
+  for (int j = 0; j < m->num_x; j++) v += m->x[t * m->num_x + j] * p->exog[k * m->num_x + j];
+  return v;
+}
+
 /* log p(y_p.. | y_0..y_p-1) by summing over all K^T regime paths. */
 static double brute(const urn_hmm_msar *m, const urn_hmm_msar_params *p, const double *y, int T) {
   int K = m->K, P = m->order, PA = P ? P : 1;
@@ -46,8 +54,8 @@ static double brute(const urn_hmm_msar *m, const urn_hmm_msar_params *p, const d
     for (int t = 1; t < T; t++) pr *= p->transition_matrix[s[t - 1] * K + s[t]];
     for (int t = P; t < T; t++) {
       int k = s[t];
-      double r = y[t] - p->means[k];
-      for (int j = 1; j <= P; j++) r -= p->ar[k * PA + j - 1] * (y[t - j] - p->means[s[t - j]]);
+      double r = y[t] - mean_at(m, p, t, k);
+      for (int j = 1; j <= P; j++) r -= p->ar[k * PA + j - 1] * (y[t - j] - mean_at(m, p, t - j, s[t - j]));
       pr *= exp(-0.5 * r * r / p->variances[k]) / sqrt(2.0 * M_PI * p->variances[k]);
     }
     Z += pr;
@@ -78,6 +86,84 @@ static void test_brute(int K, int P, int steady) {
     CHECK(ok, "smoothed regime probabilities sum to 1, Viterbi regimes in range");
   }
   urn_hmm_msar_params_free(&p);
+}
+
+/* Regressors: X = 2, the first switching, the second shared (equal rows). */
+static void test_brute_x(int P, int steady) {
+  enum { T = 7, X = 2 };
+  urn_rng r;
+  urn_rng_seed(&r, 300 + P, steady);
+  double x[T * X], y[T];
+  for (int i = 0; i < T * X; i++) x[i] = urn_rng_normal(&r);
+  urn_hmm_msar m = {2, P, 1, 1, steady, X, x, 2};
+  urn_hmm_msar_params p;
+  urn_hmm_msar_params_alloc(&m, &p);
+  random_params(&m, &p, &r);
+  p.exog[0] = 0.7, p.exog[2] = -0.4, p.exog[1] = p.exog[3] = 1.3;
+  for (int t = 0; t < T; t++) y[t] = 3.0 * urn_rng_uniform(&r);
+  double ll, ref = brute(&m, &p, y, T);
+  urn_error err;
+  CHECK(urn_hmm_msar_loglik(&m, &p, y, T, &ll, &err) == URN_OK, "msar loglik with regressors: %s", err.msg);
+  CHECK_REL(ll, ref, 1e-12, "brute force with regressors");
+  CHECK(urn_hmm_msar_num_params(&m) == 2 + (steady ? 0 : 1) + 2 + 2 * P + 2 + 2 + 1, "free parameters with regressors");
+  urn_hmm_msar_params_free(&p);
+}
+
+/* EM with a switching and a shared regressor (p = 1): monotone, the shared coefficient stays shared, recovery. */
+static void test_em_x(void) {
+  enum { T = 3000, K = 2, P = 1, X = 2 };
+  double *x = malloc(sizeof(double) * T * X), *y = malloc(sizeof(double) * T), *trace = malloc(sizeof(double) * 3000);
+  int *s = malloc(sizeof(int) * T);
+  urn_rng r;
+  urn_rng_seed(&r, 501, 0);
+  for (int t = 0; t < T; t++) x[t * X] = sin(t * 0.05) + 0.3 * urn_rng_normal(&r), x[t * X + 1] = urn_rng_normal(&r);
+  urn_hmm_msar m = {K, P, 1, 1, 1, X, x, 2};
+  urn_hmm_msar_params truth, fit;
+  urn_hmm_msar_params_alloc(&m, &truth);
+  urn_hmm_msar_params_alloc(&m, &fit);
+  double A[4] = {0.95, 0.05, 0.08, 0.92}, pi[2];
+  memcpy(truth.transition_matrix, A, sizeof A);
+  truth.means[0] = 0.0, truth.means[1] = 3.0, truth.ar[0] = 0.5, truth.ar[1] = 0.2;
+  truth.variances[0] = 0.5, truth.variances[1] = 1.0;
+  truth.exog[0] = 1.0, truth.exog[2] = -1.0, truth.exog[1] = truth.exog[3] = 0.5;
+  urn_hmm_stationary(K, A, pi);
+  for (int t = 0; t < T; t++) { /* simulate */
+    const double *w = t ? A + s[t - 1] * K : pi;
+    int k = urn_rng_uniform(&r) < w[0] ? 0 : 1;
+    s[t] = k;
+    double mean = mean_at(&m, &truth, t, k);
+    if (t) mean += truth.ar[k] * (y[t - 1] - mean_at(&m, &truth, t - 1, s[t - 1]));
+    y[t] = mean + sqrt(truth.variances[k]) * urn_rng_normal(&r);
+  }
+  urn_error err;
+  double ll, llt;
+  int it, conv, nd;
+  CHECK(urn_hmm_msar_fit(&m, y, T, 4, 1, 3000, 1e-12, &fit, &ll, &it, &conv, &err) == URN_OK, "msar fit x: %s", err.msg);
+  urn_hmm_msar_loglik(&m, &truth, y, T, &llt, &err);
+  CHECK(ll >= llt, "the fit with regressors %.4f >= the truth's %.4f", ll, llt);
+  int hi = fit.means[1] > fit.means[0], lo = 1 - hi;
+  double e = fmax(fabs(fit.exog[lo * X] - 1.0), fabs(fit.exog[hi * X] + 1.0));
+  e = fmax(e, fmax(fabs(fit.exog[1] - 0.5), fmax(fabs(fit.means[lo]), fabs(fit.means[hi] - 3.0))));
+  e = fmax(e, fmax(fabs(fit.ar[lo] - 0.5), fabs(fit.ar[hi] - 0.2)));
+  CHECK(e < 0.12, "regression coefficients, means and AR recovered within 0.12 (worst %.3g: beta %.3f %.3f %.3f)", e,
+        fit.exog[lo * X], fit.exog[hi * X], fit.exog[1]);
+  CHECK(fit.exog[1] == fit.exog[3], "the shared regressor's coefficient stays shared");
+  /* EM from a poor start: monotone */
+  urn_hmm_msar_params q;
+  urn_hmm_msar_params_alloc(&m, &q);
+  memcpy(q.transition_matrix, A, sizeof A);
+  q.means[0] = -0.5, q.means[1] = 2.0, q.variances[0] = q.variances[1] = 2.0;
+  CHECK(urn_hmm_msar_em(&m, &q, y, T, 3000, 1e-12, trace, &nd, &conv, &ll, &err) == URN_OK, "msar em x");
+  int mono = 1;
+  for (int i = 1; i < nd; i++) mono &= trace[i] >= trace[i - 1] - 1e-9 * fabs(trace[i - 1]);
+  CHECK(mono && nd > 3, "EM with regressors never lowers the log likelihood (%d iterations)", nd);
+  /* a constant regressor is refused */
+  for (int t = 0; t < T; t++) x[t * X + 1] = 2.0;
+  CHECK(urn_hmm_msar_check(&m, T, &err) != URN_OK && strstr(err.msg, "regressor 1 is constant"), "%s", err.msg);
+  urn_hmm_msar_params_free(&q);
+  urn_hmm_msar_params_free(&truth);
+  urn_hmm_msar_params_free(&fit);
+  free(x), free(y), free(trace), free(s);
 }
 
 static void test_one_regime(void) {
@@ -197,6 +283,9 @@ int main(void) {
       test_brute(2, P, steady);
       if (P < 2) test_brute(3, P, steady);
     }
+  for (int P = 0; P <= 2; P++)
+    for (int steady = 0; steady <= 1; steady++) test_brute_x(P, steady);
+  test_em_x();
   test_one_regime();
   test_stationary();
   test_em(1, 1, 1);

@@ -268,7 +268,7 @@ URN_API int urn_hmm_viterbi_tv(int K, size_t T, const double *pi, const double *
  * Markov-switching autoregression of order p (statsmodels' MarkovAutoregression,
  * trend 'c'; src/hmm/hmm_msar.c, docs/hmm.md):
  *   y_t = mu_{S_t} + sum_{j=1..p} phi_{j,S_t} (y_{t-j} - mu_{S_{t-j}}) + eps_t,  eps_t ~ N(0, sigma^2_{S_t}),
- * for t = p..T-1 given y_0..y_{p-1}; an HMM on the K^(p+1) regime tuples
+ * for t = p..T-1 given y_0..y_{p-1} (with regressors, every mu_{S_s} is mu_{S_s} + x_s . beta_{S_s}); an HMM on the K^(p+1) regime tuples
  * (S_t, ..., S_{t-p}).  One sequence y of T values. */
 typedef struct urn_hmm_msar {
   int K;              /* regimes */
@@ -277,6 +277,12 @@ typedef struct urn_hmm_msar {
   int switching_var;  /* 1: sigma^2 per regime; 0: one shared variance */
   int steady_initial; /* 1: the oldest regime of the first tuple, S_0, from the stationary distribution
                          of A (statsmodels' steady-state initialization); 0: initial_probs free */
+  int num_x;          /* X >= 0 exogenous regressors: mu_{S_t} becomes mu_{S_t} + x_t . beta_{S_t} (every
+                         lag's too; statsmodels' exog); 0..64 */
+  const double *x;    /* T x X row-major: the regressors at every step t = 0..T-1 (the model's design,
+                         owned by the caller; NULL when X = 0) */
+  unsigned long long shared_x; /* bit j: regressor j's coefficient is one for every regime (statsmodels'
+                                  switching_exog False for it); else one per regime */
 } urn_hmm_msar;
 
 typedef struct urn_hmm_msar_params {
@@ -285,13 +291,15 @@ typedef struct urn_hmm_msar_params {
   double *means;             /* K: mu */
   double *ar;                /* K x max(p, 1): phi_{j,k} at [k*p + j-1] */
   double *variances;         /* K: sigma^2 */
+  double *exog;              /* K x max(X, 1): beta_{k,j} at [k*X + j] (equal rows for shared regressors) */
 } urn_hmm_msar_params;
 
 URN_API void urn_hmm_msar_params_alloc(const urn_hmm_msar *m, urn_hmm_msar_params *p);
 URN_API void urn_hmm_msar_params_free(urn_hmm_msar_params *p);
 /* Sizes: K in 1..100, p in 0..50, K^(p+1) <= 4096, T > p + 1. */
 URN_API int urn_hmm_msar_check(const urn_hmm_msar *m, size_t T, urn_error *err);
-/* Free parameters (AIC/BIC): K(K-1) transitions, K-1 initial unless steady, K means, K p or p AR, K or 1 variances. */
+/* Free parameters (AIC/BIC): K(K-1) transitions, K-1 initial unless steady, K means, K p or p AR, K or 1 variances,
+ * K or 1 coefficients per regressor. */
 URN_API int urn_hmm_msar_num_params(const urn_hmm_msar *m);
 /* The stationary distribution of a K x K row-stochastic A (pi A = pi, sum 1; Gaussian elimination). */
 URN_API void urn_hmm_stationary(int K, const double *A, double *pi);

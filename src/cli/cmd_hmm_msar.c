@@ -38,8 +38,34 @@ static int get_array(const urn_json *obj, const char *key, double *out, size_t n
   return URN_OK;
 }
 
-/* A parameter file of `urn hmm msar` (its --out, or tests/data/hmm_msar/ files). */
-static int load_msar(const char *path, urn_hmm_msar *m, urn_hmm_msar_params *p, urn_error *err) {
+/* The file's "x_columns" (names) as one comma-separated list into xcols (cap bytes), their count into m->num_x,
+ * and "shared_coef" (indices into x_columns) into m->shared_x. */
+static int load_x(const urn_json *j, const char *path, urn_hmm_msar *m, char *xcols, size_t cap, urn_error *err) {
+  const urn_json *v = urn_json_get(j, "x_columns"), *s = urn_json_get(j, "shared_coef");
+  m->num_x = 0, m->shared_x = 0, xcols[0] = 0;
+  if (!v) return URN_OK;
+  if (v->type != URN_JSON_ARRAY || v->len > 64)
+    return urn_error_set(err, URN_EINPUT, "%s: \"x_columns\" must be an array of at most 64 column names", path);
+  size_t at = 0;
+  for (size_t i = 0; i < v->len; i++) {
+    const urn_json *c = v->items[i];
+    if (c->type != URN_JSON_STRING || at + strlen(c->str) + 2 > cap)
+      return urn_error_set(err, URN_EINPUT, "%s: \"x_columns\" must be an array of column names", path);
+    at += (size_t)snprintf(xcols + at, cap - at, "%s%s", i ? "," : "", c->str);
+  }
+  m->num_x = (int)v->len;
+  for (size_t i = 0; s && s->type == URN_JSON_ARRAY && i < s->len; i++) {
+    double q;
+    if (!urn_json_number(s->items[i], &q) || q != floor(q) || q < 0 || q >= m->num_x)
+      return urn_error_set(err, URN_EINPUT, "%s: \"shared_coef\" must list indices into \"x_columns\"", path);
+    m->shared_x |= 1ULL << (int)q;
+  }
+  return URN_OK;
+}
+
+/* A parameter file of `urn hmm msar` (its --out, or tests/data/hmm_msar/ files); xcols gets its x_columns. */
+static int load_msar(const char *path, urn_hmm_msar *m, urn_hmm_msar_params *p, char *xcols, size_t cap,
+                     urn_error *err) {
   urn_json *j = urn_json_parse_file(path, err);
   if (!j) return URN_EINPUT;
   int rc = URN_OK;
@@ -56,6 +82,7 @@ static int load_msar(const char *path, urn_hmm_msar *m, urn_hmm_msar_params *p, 
   m->switching_var = !((v = urn_json_get(j, "switching_variance")) && v->type == URN_JSON_BOOL && v->num == 0);
   v = urn_json_get(j, "initial");
   m->steady_initial = !(v && v->type == URN_JSON_STRING && !strcmp(v->str, "free"));
+  if ((rc = load_x(j, path, m, xcols, cap, err))) goto done;
   const urn_json *pp = urn_json_get(j, "params");
   if (!pp || pp->type != URN_JSON_OBJECT) {
     rc = urn_error_set(err, URN_EINPUT, "%s: missing \"params\" object", path);
@@ -66,7 +93,8 @@ static int load_msar(const char *path, urn_hmm_msar *m, urn_hmm_msar_params *p, 
   if ((rc = get_array(pp, "transition_matrix", p->transition_matrix, k * k, err)) ||
       (rc = get_array(pp, "means", p->means, k, err)) || (rc = get_array(pp, "variances", p->variances, k, err)) ||
       (np && (rc = get_array(pp, "ar", p->ar, k * np, err))) ||
-      (!m->steady_initial && (rc = get_array(pp, "initial_probs", p->initial_probs, k, err)))) {
+      (!m->steady_initial && (rc = get_array(pp, "initial_probs", p->initial_probs, k, err))) ||
+      (m->num_x && (rc = get_array(pp, "exog", p->exog, k * (size_t)m->num_x, err)))) {
     char msg[sizeof err->msg];
     snprintf(msg, sizeof msg, "%s", err->msg);
     urn_error_set(err, rc, "%s: %s", path, msg);
@@ -105,14 +133,71 @@ static void put_array(urn_buf *b, const char *key, const double *v, size_t rows,
   urn_buf_putc(b, ']');
 }
 
+/* A JSON string (quotes and backslashes escaped). */
+static void json_str(urn_buf *b, const char *s) {
+  urn_buf_putc(b, '"');
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') urn_buf_putc(b, '\\');
+    urn_buf_putc(b, *s);
+  }
+  urn_buf_putc(b, '"');
+}
+
+/* The regressors: the --x columns (else the --start file's x_columns, in xfile) into *x (T x X) and *xidx; their
+ * count must match a --start file's; --shared-coef COLS (names among them, or "all") into m->shared_x. */
+static int msar_x(const urn_hmm_csv *csv, const char *xcols, const char *xfile, const char *scoef, int from_file,
+                  urn_hmm_msar *m, double **x, int **xidx, urn_error *err) {
+  const char *list = xcols ? xcols : from_file && xfile[0] ? xfile : NULL;
+  int n = 0, rc = URN_OK;
+  if (!list) {
+    if (scoef) return urn_error_set(err, URN_EINPUT, "--shared-coef needs --x COLS");
+    m->num_x = 0;
+    return URN_OK;
+  }
+  if ((rc = urn_hmm_csv_columns(csv, list, xidx, &n, err))) return rc;
+  if (from_file && n != m->num_x)
+    return urn_error_set(err, URN_EINPUT, "--x names %d columns, but the --start file's model has %d regressors", n,
+                         m->num_x);
+  if (n > 64) return urn_error_set(err, URN_EINPUT, "--x: %d columns (at most 64)", n);
+  m->num_x = n;
+  *x = urn_xmalloc(sizeof(double) * (csv->nrow ? csv->nrow : 1) * (size_t)n);
+  if ((rc = urn_hmm_csv_numbers(csv, *xidx, n, *x, err))) return rc;
+  m->x = *x;
+  if (scoef && !strcmp(scoef, "all")) m->shared_x = n == 64 ? ~0ULL : (1ULL << n) - 1;
+  else if (scoef) {
+    int *si = NULL, ns = 0;
+    rc = urn_hmm_csv_columns(csv, scoef, &si, &ns, err);
+    for (int i = 0; !rc && i < ns; i++) {
+      int j = 0;
+      while (j < n && (*xidx)[j] != si[i]) j++;
+      if (j == n) rc = urn_error_set(err, URN_EINPUT, "--shared-coef: column '%s' is not an --x column", csv->header[si[i]]);
+      else m->shared_x |= 1ULL << j;
+    }
+    free(si);
+  }
+  return rc;
+}
+
 static void write_msar(urn_buf *b, const urn_hmm_msar *m, const urn_hmm_msar_params *p, double ll, int iters,
-                       int converged, int restarts, size_t nobs) {
+                       int converged, int restarts, size_t nobs, const urn_hmm_csv *csv, const int *xidx) {
   size_t K = (size_t)m->K, P = (size_t)m->order;
   int npar = urn_hmm_msar_num_params(m);
   urn_buf_printf(b, "{\n  \"model\": \"msar\",\n  \"num_states\": %d,\n  \"order\": %d,\n  \"switching_ar\": %s,\n"
-                    "  \"switching_variance\": %s,\n  \"initial\": \"%s\",\n  \"params\": {",
+                    "  \"switching_variance\": %s,\n  \"initial\": \"%s\",\n",
                  m->K, m->order, m->switching_ar ? "true" : "false", m->switching_var ? "true" : "false",
                  m->steady_initial ? "steady-state" : "free");
+  if (m->num_x) {
+    urn_buf_puts(b, "  \"x_columns\": [");
+    for (int j = 0; j < m->num_x; j++) {
+      if (j) urn_buf_puts(b, ", ");
+      json_str(b, csv->header[xidx[j]]);
+    }
+    urn_buf_puts(b, "],\n  \"shared_coef\": [");
+    for (int j = 0, n = 0; j < m->num_x; j++)
+      if (m->shared_x >> j & 1) urn_buf_printf(b, "%s%d", n++ ? ", " : "", j);
+    urn_buf_puts(b, "],\n");
+  }
+  urn_buf_puts(b, "  \"params\": {");
   put_array(b, "initial_probs", p->initial_probs, K, 0);
   urn_buf_puts(b, ", ");
   put_array(b, "transition_matrix", p->transition_matrix, K, K);
@@ -123,6 +208,10 @@ static void write_msar(urn_buf *b, const urn_hmm_msar *m, const urn_hmm_msar_par
   else urn_buf_puts(b, "\"ar\": []");
   urn_buf_puts(b, ", ");
   put_array(b, "variances", p->variances, K, 0);
+  if (m->num_x) {
+    urn_buf_puts(b, ", ");
+    put_array(b, "exog", p->exog, K, (size_t)m->num_x);
+  }
   urn_buf_printf(b, "},\n  \"fit\": {\"loglik\": ");
   urn_hmm_json_num(b, ll);
   urn_buf_printf(b, ", \"iterations\": %d, \"converged\": %s, \"restarts\": %d, \"num_params\": %d, "
@@ -141,6 +230,9 @@ static const char *const help =
     "fitted by maximum likelihood (EM restarts).  Writes the parameters and the fit record as JSON.\n"
     "  --shared-ar        one set of AR coefficients for every regime (statsmodels' switching_ar=False)\n"
     "  --shared-var       one variance (switching_variance=False)\n"
+    "  --x COLS           exogenous regressors (statsmodels' exog): every regime mean mu_S_s becomes\n"
+    "                     mu_S_s + x_s . beta_S_s; the coefficients switch with the regime unless shared\n"
+    "  --shared-coef COLS|all  these --x columns' coefficients are one for every regime (switching_exog=False)\n"
     "  --initial steady|free  the first regimes from the stationary distribution of A (default, as\n"
     "                     statsmodels), or a free initial distribution\n"
     "  --restarts N       EM restarts (10); restart 0 is deterministic, the others random\n"
@@ -153,7 +245,8 @@ static const char *const help =
 int cmd_hmm_msar(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "hmm msar", argc, argv);
-  const char *path = NULL, *ycol = NULL, *start = NULL, *out = NULL, *sout = NULL, *initial = "steady";
+  const char *path = NULL, *ycol = NULL, *start = NULL, *out = NULL, *sout = NULL, *initial = "steady", *xcols = NULL,
+             *scoef = NULL;
   long K = 0, P = -1, restarts = 10, seed = 1, iters = 5000;
   double tol = 1e-10;
   int shared_ar = 0, shared_var = 0, eval = 0;
@@ -167,7 +260,7 @@ int cmd_hmm_msar(int argc, char **argv) {
         cli_value(&a, "--initial", &initial) || cli_int(&a, "--restarts", 1, 100000, &restarts) ||
         cli_int(&a, "--seed", 0, 2147483647L, &seed) || cli_int(&a, "--iters", 0, 100000000, &iters) ||
         cli_double(&a, "--tol", 0, 1, 0, &tol) || cli_value(&a, "--start", &start) || cli_value(&a, "--out", &out) ||
-        cli_value(&a, "--states-out", &sout))
+        cli_value(&a, "--states-out", &sout) || cli_value(&a, "--x", &xcols) || cli_value(&a, "--shared-coef", &scoef))
       continue;
     if (cli_flag(&a, "--shared-ar")) {
       shared_ar = 1;
@@ -194,8 +287,10 @@ int cmd_hmm_msar(int argc, char **argv) {
   urn_error_clear(&err);
   urn_hmm_csv csv;
   int col = -1, rc = urn_hmm_csv_read(path, &csv, &err);
-  double *y = NULL;
-  urn_hmm_msar m = {(int)K, (int)P, !shared_ar, !shared_var, !strcmp(initial, "steady")};
+  double *y = NULL, *x = NULL;
+  int *xidx = NULL;
+  char xfile[4096] = "";
+  urn_hmm_msar m = {(int)K, (int)P, !shared_ar, !shared_var, !strcmp(initial, "steady"), 0, NULL, 0};
   urn_hmm_msar_params p;
   memset(&p, 0, sizeof p);
   if (!rc) rc = urn_hmm_csv_column(&csv, ycol, &col, &err);
@@ -203,7 +298,8 @@ int cmd_hmm_msar(int argc, char **argv) {
     y = urn_xmalloc(sizeof(double) * (csv.nrow ? csv.nrow : 1));
     rc = urn_hmm_csv_numbers(&csv, &col, 1, y, &err);
   }
-  if (!rc && start) rc = load_msar(start, &m, &p, &err);
+  if (!rc && start) rc = load_msar(start, &m, &p, xfile, sizeof xfile, &err);
+  if (!rc) rc = msar_x(&csv, xcols, xfile, scoef, start != NULL, &m, &x, &xidx, &err);
   if (!rc) rc = urn_hmm_msar_check(&m, csv.nrow, &err);
   double ll = -INFINITY;
   int n_done = 0, conv = 0;
@@ -219,7 +315,8 @@ int cmd_hmm_msar(int argc, char **argv) {
   if (!rc) {
     urn_buf b;
     urn_buf_init(&b);
-    write_msar(&b, &m, &p, ll, n_done, conv, start ? 1 : (int)restarts, csv.nrow - (size_t)m.order);
+    write_msar(&b, &m, &p, ll, n_done, conv, start ? 1 : (int)restarts, csv.nrow - (size_t)m.order, &csv,
+               xidx);
     if (out && strcmp(out, "-")) rc = urn_write_file(out, b.data, b.len, &err);
     else fwrite(b.data, 1, b.len, stdout);
     urn_buf_free(&b);
@@ -249,6 +346,8 @@ int cmd_hmm_msar(int argc, char **argv) {
   if (rc) fprintf(stderr, "urn hmm msar: %s\n", err.msg);
   urn_hmm_msar_params_free(&p);
   free(y);
+  free(x);
+  free(xidx);
   urn_hmm_csv_free(&csv);
   return rc ? 1 : 0;
 }

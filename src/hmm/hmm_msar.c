@@ -10,7 +10,10 @@
  * probability A[r_0][s_0].  The tuple at the first modelled step has
  * probability pi[s_p] prod_j A[s_{j+1}][s_j]: pi the stationary distribution of
  * A (statsmodels' steady-state initialization, its default) or free.
- * The AR coefficients and the variance may each switch or be shared.
+ * The AR coefficients and the variance may each switch or be shared.  With X
+ * exogenous regressors (statsmodels' exog) every regime mean mu_{S_s} above
+ * is mu_{S_s} + x_s . beta_{S_s}, each regressor's coefficient switching or
+ * shared.
  *
  * Fitting is maximum likelihood by EM over the expanded HMM (hmm_infer.c's
  * smoother): transitions from the expected counts (with the steady state, a
@@ -42,6 +45,21 @@ int urn_hmm_msar_check(const urn_hmm_msar *m, size_t T, urn_error *err) {
   if (T <= (size_t)m->order + 1)
     return urn_error_set(err, URN_EINPUT, "hmm msar: %zu observations, but order %d needs more than %d", T, m->order,
                          m->order + 1);
+  if (m->num_x < 0 || m->num_x > 64 || (m->num_x && !m->x))
+    return urn_error_set(err, URN_EINPUT, "hmm msar: %d regressors (must be 0..64, with their values)", m->num_x);
+  size_t X = (size_t)m->num_x;
+  for (size_t j = 0; j < X; j++) {
+    int varies = 0;
+    for (size_t t = 0; t < T; t++) {
+      double v = m->x[t * X + j];
+      if (!isfinite(v))
+        return urn_error_set(err, URN_EINPUT, "hmm msar: regressor %zu at t = %zu is %g (must be finite)", j, t, v);
+      varies |= v != m->x[j];
+    }
+    if (!varies)
+      return urn_error_set(err, URN_EINPUT,
+                           "hmm msar: regressor %zu is constant (the intercepts mu are already the constant term)", j);
+  }
   return URN_OK;
 }
 
@@ -52,6 +70,7 @@ void urn_hmm_msar_params_alloc(const urn_hmm_msar *m, urn_hmm_msar_params *p) {
   p->means = urn_xcalloc((size_t)K, sizeof(double));
   p->ar = urn_xcalloc((size_t)K * (m->order ? m->order : 1), sizeof(double));
   p->variances = urn_xcalloc((size_t)K, sizeof(double));
+  p->exog = urn_xcalloc((size_t)K * (m->num_x ? (size_t)m->num_x : 1), sizeof(double));
 }
 
 void urn_hmm_msar_params_free(urn_hmm_msar_params *p) {
@@ -60,6 +79,7 @@ void urn_hmm_msar_params_free(urn_hmm_msar_params *p) {
   free(p->means);
   free(p->ar);
   free(p->variances);
+  free(p->exog);
   memset(p, 0, sizeof *p);
 }
 
@@ -70,11 +90,14 @@ static void params_copy(const urn_hmm_msar *m, urn_hmm_msar_params *d, const urn
   memcpy(d->means, s->means, K * sizeof(double));
   memcpy(d->ar, s->ar, K * P * sizeof(double));
   memcpy(d->variances, s->variances, K * sizeof(double));
+  memcpy(d->exog, s->exog, K * (m->num_x ? (size_t)m->num_x : 1) * sizeof(double));
 }
 
 int urn_hmm_msar_num_params(const urn_hmm_msar *m) {
-  int K = m->K, p = m->order;
-  return K * (K - 1) + (m->steady_initial ? 0 : K - 1) + K + (m->switching_ar ? K * p : p) + (m->switching_var ? K : 1);
+  int K = m->K, p = m->order, nx = 0;
+  for (int j = 0; j < m->num_x; j++) nx += m->shared_x >> j & 1 ? 1 : K;
+  return K * (K - 1) + (m->steady_initial ? 0 : K - 1) + K + (m->switching_ar ? K * p : p) + (m->switching_var ? K : 1) +
+         nx;
 }
 
 void urn_hmm_stationary(int K, const double *A, double *pi) {
@@ -122,6 +145,7 @@ typedef struct msar_work {
   double *q, *Ae;    /* N; N x N */
   double *LL, *g;    /* n x N: log-likelihoods, smoothed probabilities */
   double *tr;        /* N x N expected expanded transition counts */
+  double *mt;        /* T x K: the regime means mu_k + x_t . beta_k of every step */
 } msar_work;
 
 static void work_init(msar_work *w, const urn_hmm_msar *m, size_t T) {
@@ -140,12 +164,25 @@ static void work_init(msar_work *w, const urn_hmm_msar *m, size_t T) {
   w->tr = w->Ae + N * N;
   w->LL = urn_xmalloc(sizeof(double) * w->n * N * 2);
   w->g = w->LL + w->n * N;
+  w->mt = urn_xmalloc(sizeof(double) * T * (size_t)w->K);
 }
 
 static void work_free(msar_work *w) {
   free(w->dig);
   free(w->q);
   free(w->LL);
+  free(w->mt);
+}
+
+/* mt[t][k] = mu_k + x_t . beta_k for t = 0..T-1. */
+static void fill_means(msar_work *w, const urn_hmm_msar *m, const urn_hmm_msar_params *p) {
+  size_t T = w->n + (size_t)w->p, K = (size_t)w->K, X = (size_t)m->num_x;
+  for (size_t t = 0; t < T; t++)
+    for (size_t k = 0; k < K; k++) {
+      double v = p->means[k];
+      for (size_t j = 0; j < X; j++) v += m->x[t * X + j] * p->exog[k * X + j];
+      w->mt[t * K + k] = v;
+    }
 }
 
 /* Fills q, Ae and LL from the parameters; an error for a variance that is not > 0. */
@@ -166,14 +203,16 @@ static int work_fill(msar_work *w, const urn_hmm_msar *m, const urn_hmm_msar_par
       w->Ae[(size_t)e * N + (size_t)s0 + (size_t)K * ((size_t)e % KP)] = p->transition_matrix[(size_t)d[0] * K + s0];
   }
   const double l2pi = log(2.0 * M_PI);
+  fill_means(w, m, p);
   for (size_t t = 0; t < w->n; t++) {
     const double *yt = y + t + P; /* yt[-j] = y_{t-j} */
+    const double *mt = w->mt + (t + (size_t)P) * (size_t)K; /* mt[-j K + k] = the mean of regime k at t - j */
     double *l = w->LL + t * N;
     for (int e = 0; e < N; e++) {
       const int *d = w->dig + (size_t)e * P1;
       int k = d[0];
-      double r = yt[0] - p->means[k];
-      for (int j = 1; j <= P; j++) r -= p->ar[(size_t)k * PA + j - 1] * (yt[-j] - p->means[d[j]]);
+      double r = yt[0] - mt[k];
+      for (int j = 1; j <= P; j++) r -= p->ar[(size_t)k * PA + j - 1] * (yt[-j] - mt[-j * K + d[j]]);
       l[e] = -0.5 * r * r / p->variances[k] - 0.5 * (l2pi + log(p->variances[k]));
     }
   }
@@ -356,42 +395,54 @@ static void spd_solve(int n, double *G, double *h, double *x) {
   free(work);
 }
 
-/* ECM for the emission parameters: phi | mu, mu | phi, then the variances. */
-static void m_step_emissions(const urn_hmm_msar *m, const msar_work *w, const double *y, urn_hmm_msar_params *p,
-                             double var_floor) {
+/* Index of regressor j's coefficient for regime k in the mean unknowns theta (K intercepts first, then per
+ * regressor one shared coefficient or K switching ones). */
+static int theta_index(const urn_hmm_msar *m, int j, int k) {
+  int at = m->K;
+  for (int i = 0; i < j; i++) at += m->shared_x >> i & 1 ? 1 : m->K;
+  return at + (m->shared_x >> j & 1 ? 0 : k);
+}
+
+static int theta_size(const urn_hmm_msar *m) { return m->num_x ? theta_index(m, m->num_x - 1, m->K - 1) + 1 : m->K; }
+
+/* CM step 1, phi given the means: residual z - sum_j phi_j a_j with z = y_t - m_t(s0), a_j = y_{t-j} - m_{t-j}(s_j). */
+static void cm_ar(const urn_hmm_msar *m, const msar_work *w, const double *y, urn_hmm_msar_params *p, double *G,
+                  double *h, double *x, double *a) {
   int K = w->K, P = w->p, N = w->N, P1 = P + 1, PA = P ? P : 1;
-  size_t nn = w->n;
   int na = m->switching_ar ? K * P : P; /* AR unknowns */
-  int nmax = (na > K ? na : K) + 1;
-  double *G = urn_xcalloc((size_t)nmax * nmax * 2 + 3 * (size_t)nmax, sizeof(double));
-  double *h = G + (size_t)nmax * nmax, *x = h + nmax, *a = x + nmax;
-  /* 1. phi given mu: residual z - sum_j phi_j x_j with z = y_t - mu_{s0}, x_j = y_{t-j} - mu_{s_j} */
-  if (P > 0) {
-    memset(G, 0, sizeof(double) * (size_t)na * na);
-    memset(h, 0, sizeof(double) * (size_t)na);
-    for (size_t t = 0; t < nn; t++) {
-      const double *yt = y + t + P;
-      for (int e = 0; e < N; e++) {
-        double gw = w->g[t * N + e];
-        if (gw == 0.0) continue;
-        const int *d = w->dig + (size_t)e * P1;
-        int k = d[0], off = m->switching_ar ? k * P : 0;
-        double wt = gw / p->variances[k], z = yt[0] - p->means[k];
-        for (int j = 0; j < P; j++) a[j] = yt[-j - 1] - p->means[d[j + 1]];
-        for (int i = 0; i < P; i++) {
-          h[off + i] += wt * a[i] * z;
-          for (int j = 0; j < P; j++) G[(size_t)(off + i) * na + off + j] += wt * a[i] * a[j];
-        }
+  memset(G, 0, sizeof(double) * (size_t)na * na);
+  memset(h, 0, sizeof(double) * (size_t)na);
+  for (size_t t = 0; t < w->n; t++) {
+    const double *yt = y + t + P, *mt = w->mt + (t + (size_t)P) * (size_t)K;
+    for (int e = 0; e < N; e++) {
+      double gw = w->g[t * N + e];
+      if (gw == 0.0) continue;
+      const int *d = w->dig + (size_t)e * P1;
+      int k = d[0], off = m->switching_ar ? k * P : 0;
+      double wt = gw / p->variances[k], z = yt[0] - mt[k];
+      for (int j = 0; j < P; j++) a[j] = yt[-j - 1] - mt[-(j + 1) * K + d[j + 1]];
+      for (int i = 0; i < P; i++) {
+        h[off + i] += wt * a[i] * z;
+        for (int j = 0; j < P; j++) G[(size_t)(off + i) * na + off + j] += wt * a[i] * a[j];
       }
     }
-    spd_solve(na, G, h, x);
-    for (int k = 0; k < K; k++)
-      for (int j = 0; j < P; j++) p->ar[(size_t)k * PA + j] = x[(m->switching_ar ? k * P : 0) + j];
   }
-  /* 2. mu given phi: residual c - a.mu, c = y_t - sum_j phi_{j,s0} y_{t-j}, a = e_{s0} - sum_j phi_{j,s0} e_{s_j} */
-  memset(G, 0, sizeof(double) * (size_t)K * K);
-  memset(h, 0, sizeof(double) * (size_t)K);
-  for (size_t t = 0; t < nn; t++) {
+  spd_solve(na, G, h, x);
+  for (int k = 0; k < K; k++)
+    for (int j = 0; j < P; j++) p->ar[(size_t)k * PA + j] = x[(m->switching_ar ? k * P : 0) + j];
+}
+
+/* CM step 2, the means given phi: residual c - a.theta, c = y_t - sum_j phi_{j,s0} y_{t-j},
+ * a = sum_{l=0..p} w_l dm_{t-l}(s_l)/dtheta with w_0 = 1, w_l = -phi_{l,s0}. */
+static void cm_means(const urn_hmm_msar *m, msar_work *w, const double *y, urn_hmm_msar_params *p, double *G, double *h,
+                     double *x, double *a) {
+  int K = w->K, P = w->p, N = w->N, P1 = P + 1, PA = P ? P : 1, X = m->num_x, nt = theta_size(m);
+  int *ix = urn_xmalloc(sizeof(int) * (size_t)(X ? X : 1) * K);
+  for (int j = 0; j < X; j++)
+    for (int k = 0; k < K; k++) ix[j * K + k] = theta_index(m, j, k);
+  memset(G, 0, sizeof(double) * (size_t)nt * nt);
+  memset(h, 0, sizeof(double) * (size_t)nt);
+  for (size_t t = 0; t < w->n; t++) {
     const double *yt = y + t + P;
     for (int e = 0; e < N; e++) {
       double gw = w->g[t * N + e];
@@ -400,30 +451,44 @@ static void m_step_emissions(const urn_hmm_msar *m, const msar_work *w, const do
       int k = d[0];
       const double *ph = p->ar + (size_t)k * PA;
       double wt = gw / p->variances[k], c = yt[0];
-      for (int q = 0; q < K; q++) a[q] = 0.0;
+      for (int q = 0; q < nt; q++) a[q] = 0.0;
       a[k] = 1.0;
       for (int j = 1; j <= P; j++) c -= ph[j - 1] * yt[-j], a[d[j]] -= ph[j - 1];
-      for (int i = 0; i < K; i++) {
+      for (int l = 0; l <= P && X; l++) {
+        const double *xs = m->x + (t + (size_t)(P - l)) * (size_t)X;
+        double wl = l ? -ph[l - 1] : 1.0;
+        for (int j = 0; j < X; j++) a[ix[j * K + d[l]]] += wl * xs[j];
+      }
+      for (int i = 0; i < nt; i++) {
         if (a[i] == 0.0) continue;
         h[i] += wt * a[i] * c;
-        for (int j = 0; j < K; j++) G[(size_t)i * K + j] += wt * a[i] * a[j];
+        for (int j = 0; j < nt; j++) G[(size_t)i * nt + j] += wt * a[i] * a[j];
       }
     }
   }
-  spd_solve(K, G, h, x);
+  spd_solve(nt, G, h, x);
   memcpy(p->means, x, sizeof(double) * (size_t)K);
-  /* 3. the variances at the new mu and phi */
-  double *ss = G, *sw = G + K;
-  memset(G, 0, sizeof(double) * 2 * (size_t)K);
-  for (size_t t = 0; t < nn; t++) {
-    const double *yt = y + t + P;
+  for (int j = 0; j < X; j++)
+    for (int k = 0; k < K; k++) p->exog[(size_t)k * X + j] = x[ix[j * K + k]];
+  free(ix);
+  fill_means(w, m, p);
+}
+
+/* CM step 3, the variances at the current means and phi (floored at var_floor). */
+static void cm_variances(const urn_hmm_msar *m, const msar_work *w, const double *y, urn_hmm_msar_params *p,
+                         double var_floor, double *ss) {
+  int K = w->K, P = w->p, N = w->N, P1 = P + 1, PA = P ? P : 1;
+  double *sw = ss + K;
+  memset(ss, 0, sizeof(double) * 2 * (size_t)K);
+  for (size_t t = 0; t < w->n; t++) {
+    const double *yt = y + t + P, *mt = w->mt + (t + (size_t)P) * (size_t)K;
     for (int e = 0; e < N; e++) {
       double gw = w->g[t * N + e];
       if (gw == 0.0) continue;
       const int *d = w->dig + (size_t)e * P1;
       int k = d[0];
-      double r = yt[0] - p->means[k];
-      for (int j = 1; j <= P; j++) r -= p->ar[(size_t)k * PA + j - 1] * (yt[-j] - p->means[d[j]]);
+      double r = yt[0] - mt[k];
+      for (int j = 1; j <= P; j++) r -= p->ar[(size_t)k * PA + j - 1] * (yt[-j] - mt[-j * K + d[j]]);
       ss[k] += gw * r * r, sw[k] += gw;
     }
   }
@@ -433,6 +498,18 @@ static void m_step_emissions(const urn_hmm_msar *m, const msar_work *w, const do
     double v = m->switching_var ? (sw[k] > 1e-10 ? ss[k] / sw[k] : p->variances[k]) : tss / tsw;
     p->variances[k] = v > var_floor ? v : var_floor;
   }
+}
+
+/* ECM for the emission parameters: phi | means, means | phi, then the variances. w->mt holds the means of p. */
+static void m_step_emissions(const urn_hmm_msar *m, msar_work *w, const double *y, urn_hmm_msar_params *p,
+                             double var_floor) {
+  int K = w->K, P = w->p, na = m->switching_ar ? K * P : P, nt = theta_size(m);
+  int nmax = (na > nt ? na : nt) + 1;
+  double *G = urn_xcalloc((size_t)nmax * nmax * 2 + 3 * (size_t)nmax + 2 * (size_t)K, sizeof(double));
+  double *h = G + (size_t)nmax * nmax, *x = h + nmax, *a = x + nmax;
+  if (P > 0) cm_ar(m, w, y, p, G, h, x, a);
+  cm_means(m, w, y, p, G, h, x, a);
+  cm_variances(m, w, y, p, var_floor, G);
   free(G);
 }
 
@@ -477,17 +554,52 @@ int urn_hmm_msar_em(const urn_hmm_msar *m, urn_hmm_msar_params *p, const double 
   return rc;
 }
 
+/* The regressors' coefficients by least squares of y on (1, x) (each regime's; switching ones perturbed
+ * for r > 0) and u = y - x . beta; u = y without regressors. */
+static void exog_start(const urn_hmm_msar *m, const double *y, size_t T, int r, urn_rng *rng, urn_hmm_msar_params *p,
+                       double *u) {
+  int X = m->num_x;
+  memcpy(u, y, sizeof(double) * T);
+  if (!X) return;
+  double *G = urn_xcalloc((size_t)X * X + 4 * (size_t)X, sizeof(double)), *h = G + X * X, *b = h + X, *xm = b + X,
+         *sd = xm + X, ym = 0.0, uv = 0.0;
+  for (size_t t = 0; t < T; t++) {
+    ym += y[t] / (double)T;
+    for (int j = 0; j < X; j++) xm[j] += m->x[t * X + j] / (double)T;
+  }
+  for (size_t t = 0; t < T; t++) {
+    const double *xt = m->x + t * X;
+    for (int i = 0; i < X; i++) {
+      h[i] += (xt[i] - xm[i]) * (y[t] - ym);
+      for (int j = 0; j < X; j++) G[i * X + j] += (xt[i] - xm[i]) * (xt[j] - xm[j]);
+    }
+  }
+  for (int j = 0; j < X; j++) sd[j] = sqrt(G[j * X + j] / (double)T);
+  spd_solve(X, G, h, b);
+  for (size_t t = 0; t < T; t++) {
+    for (int j = 0; j < X; j++) u[t] -= b[j] * m->x[t * X + j];
+    uv += (u[t] - ym) * (u[t] - ym) / (double)T;
+  }
+  for (int k = 0; k < m->K; k++)
+    for (int j = 0; j < X; j++)
+      p->exog[(size_t)k * X + j] = b[j] + (r == 0 || m->shared_x >> j & 1 || !(sd[j] > 0)
+                                               ? 0.0
+                                               : 0.3 * urn_rng_normal(rng) * sqrt(uv) / sd[j]);
+  free(G);
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
 }
 
 /* A start for restart r: r = 0 deterministic (means at quantiles, one AR fit by least squares, sticky A), else random. */
-static void msar_start(const urn_hmm_msar *m, const double *y, size_t T, int r, uint64_t seed, urn_hmm_msar_params *p) {
+static void msar_start(const urn_hmm_msar *m, const double *y0, size_t T, int r, uint64_t seed, urn_hmm_msar_params *p) {
   int K = m->K, P = m->order, PA = P ? P : 1;
   urn_rng rng;
   urn_rng_seed(&rng, seed, 11);
-  double *s = urn_xmalloc(sizeof(double) * T);
+  double *s = urn_xmalloc(sizeof(double) * T * 2), *y = s + T;
+  exog_start(m, y0, T, r, &rng, p, y); /* y: the series less the regressors' least-squares part */
   memcpy(s, y, sizeof(double) * T);
   qsort(s, T, sizeof(double), cmp_double);
   double mean = 0.0, var = 0.0;

@@ -6,11 +6,13 @@
 . tests/cli/lib.sh
 M=tests/data/hmm_msar
 key() { tr -d '\n' < "$1" | sed -n "s/.*\"$2\": *\([^,}]*\).*/\1/p" | tr -d '" '; }
+# arr FILE KEY: a top-level array's items, comma-separated, without quotes or spaces
+arr() { tr -d '\n' < "$1" | sed -n "s/.*\"$2\": *\[\([^]]*\)\].*/\1/p" | tr -d '" '; }
 # near A B TOL: |A - B| <= TOL;  atleast A B TOL: A >= B - TOL
 near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'; }
 atleast() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { exit !(a != "" && a >= b - t) }'; }
 expect_exit 0 "$URN" hmm msar --help; expect_out "usage: urn hmm msar"
-n=0
+n=0; nx=0
 for c in $M/*.json; do
   n=$((n + 1))
   data=$(key "$c" data); col=$(key "$c" column); K=$(key "$c" num_states); P=$(key "$c" order)
@@ -18,6 +20,12 @@ for c in $M/*.json; do
   flags=""
   [ "$(key "$c" switching_ar)" = false ] && flags="$flags --shared-ar"
   [ "$(key "$c" switching_variance)" = false ] && flags="$flags --shared-var"
+  xc=$(arr "$c" x_columns)
+  if [ -n "$xc" ]; then # exogenous regressors: --x, and the shared ones (indices in the file) by name
+    nx=$((nx + 1)); flags="$flags --x $xc"
+    sc=$(arr "$c" shared_coef | tr ',' '\n' | while read -r i; do [ -n "$i" ] && echo "$xc" | cut -d, -f$((i + 1)); done | paste -sd, -)
+    [ -n "$sc" ] && flags="$flags --shared-coef $sc"
+  fi
   expect_exit 0 "$URN" hmm msar "$data" --y "$col" --start "$c" --eval --out "$TMP/e.json"
   ev=$(key "$TMP/e.json" loglik)
   near "$ev" "$sm" 1e-6 && ok || bad "$(basename "$c"): urn's log likelihood at statsmodels' parameters $ev, statsmodels' llf $sm"
@@ -25,7 +33,8 @@ for c in $M/*.json; do
   fl=$(key "$TMP/f.json" loglik)
   atleast "$fl" "$sm" 1e-6 && ok || bad "$(basename "$c"): urn's fit $fl below statsmodels' $sm"
 done
-[ "$n" -ge 5 ] && ok || bad "only $n statsmodels cases"
+[ "$n" -ge 10 ] && ok || bad "only $n statsmodels cases"
+[ "$nx" -ge 5 ] && ok || bad "only $nx statsmodels cases with regressors"
 # states: t = P..T-1, probabilities summing to 1; a fit continued from its own output stays put
 D=tests/data/hmm_real/fedfunds.csv
 expect_exit 0 "$URN" hmm msar $D --y rate --states 2 --order 1 --out "$TMP/a.json" --states-out "$TMP/s.csv"
@@ -42,6 +51,20 @@ printf 'y\n1\n2\n' > "$TMP/short.csv"
 expect_exit 1 "$URN" hmm msar "$TMP/short.csv" --y y --states 2 --order 2; expect_err "order 2 needs more than 3"
 printf 'y\n1\nnan\n3\n4\n' > "$TMP/nan.csv"
 expect_exit 1 "$URN" hmm msar "$TMP/nan.csv" --y y --states 2 --order 1; expect_err "nan.csv"
+# regressors: the fit's file carries x_columns / shared_coef / exog and continues from itself; bad input
+X=tests/data/hmm_msar/macro.csv
+expect_exit 0 "$URN" hmm msar $X --y tbilrate --x infl,unemp --shared-coef unemp --states 2 --order 1 --restarts 3 --out "$TMP/x.json"
+expect_exit 0 cat "$TMP/x.json"; expect_out '"x_columns": ["infl", "unemp"]'; expect_out '"shared_coef": [1]'; expect_out '"exog": [['
+expect_exit 0 "$URN" hmm msar $X --y tbilrate --start "$TMP/x.json" --out "$TMP/x2.json"
+near "$(key "$TMP/x.json" loglik)" "$(key "$TMP/x2.json" loglik)" 1e-7 && ok || bad "a continued fit with regressors moved"
+[ "$(key "$TMP/x.json" num_params)" = 11 ] && ok || bad "num_params with a switching and a shared regressor: $(key "$TMP/x.json" num_params)"
+expect_exit 1 "$URN" hmm msar $X --y tbilrate --start "$TMP/x.json" --x infl; expect_err "--x names 1 columns, but the --start file's model has 2 regressors"
+expect_exit 1 "$URN" hmm msar $X --y tbilrate --states 2 --order 1 --shared-coef infl; expect_err "--shared-coef needs --x COLS"
+expect_exit 1 "$URN" hmm msar $X --y tbilrate --states 2 --order 1 --x infl --shared-coef unemp; expect_err "'unemp' is not an --x column"
+expect_exit 1 "$URN" hmm msar $X --y tbilrate --states 2 --order 1 --x inf; expect_err "no column named 'inf'"
+printf 'y,c,z\n1,1,0\n2,1,1\n3,1,\n4,1,2\n5,1,1\n' > "$TMP/xc.csv"
+expect_exit 1 "$URN" hmm msar "$TMP/xc.csv" --y y --states 2 --order 1 --x c; expect_err "regressor 0 is constant"
+expect_exit 1 "$URN" hmm msar "$TMP/xc.csv" --y y --states 2 --order 1 --x z; expect_err "xc.csv"
 echo '{"num_states": 2, "order": 1, "params": {"transition_matrix": [[0.5, 0.6], [0.5, 0.5]], "means": [0, 1], "ar": [[0], [0]], "variances": [1, 1]}}' > "$TMP/bad.json"
 expect_exit 1 "$URN" hmm msar $D --y rate --start "$TMP/bad.json"; expect_err "row 0 of transition_matrix"
 done_tests

@@ -6,8 +6,13 @@ trend 'c', steady-state initialization (its default), fitted with search_reps=20
 s = 0, 1, 2, keeping the best llf; fits whose smallest variance is below 1e-6 x the series' variance are
 discarded (a collapsed regime).  Writes tests/data/hmm_msar/CASE.json in urn's `urn hmm msar` parameter format
 (transition_matrix[i][j] = P(S_t = j | S_{t-1} = i)) with "statsmodels_llf" and "statsmodels_cpu_s".
-Run from the repository root: /usr/bin/python3 tests/data/gen_hmm_msar.py"""
+With exogenous regressors (statsmodels' exog; switching_exog True, False or per regressor) the series are
+quarterly US macro data shipped with statsmodels (statsmodels.datasets.macrodata, 1959Q1-2009Q3: the 3-month
+T-bill rate, inflation, unemployment), copied to tests/data/hmm_msar/macro.csv; their files add "x_columns" and
+"shared_coef" (the indices of the non-switching regressors) and params "exog" (K x X).
+Run from the repository root: /usr/bin/python3 tests/data/gen_hmm_msar.py [CASE ...] (default: every case)"""
 import json
+import sys
 import time
 import warnings
 
@@ -30,17 +35,27 @@ CASES = [
     ("lynx_log10_K2_p2_shared_var", "lynx.csv", "lynx", "log10", 2, 2, True, False),
     ("nile_K2_p1", "nile.csv", "flow", None, 2, 1, True, True),
 ]
+# name, column, K, order, switching_ar, switching_variance, exog columns, switching_exog (one per column)
+XCASES = [
+    ("macro_tbil_K2_p0_x_infl", "tbilrate", 2, 0, True, True, ["infl"], [True]),
+    ("macro_tbil_K2_p1_x_infl", "tbilrate", 2, 1, True, True, ["infl"], [True]),
+    ("macro_tbil_K2_p1_x_infl_shared", "tbilrate", 2, 1, True, False, ["infl"], [False]),
+    ("macro_tbil_K2_p2_x_infl_unemp", "tbilrate", 2, 2, True, False, ["infl", "unemp"], [True, False]),
+    ("macro_infl_K2_p1_x_unemp", "infl", 2, 1, False, True, ["unemp"], [True]),
+]
+ONLY = set(sys.argv[1:])
 
 
-def fit(y, K, p, sar, svar):
+def fit(y, K, p, sar, svar, x=None, sx=False):
     best = None
     for seed in range(3):
         np.random.seed(seed)
         if p == 0:
-            mod = MarkovRegression(y, k_regimes=K, trend="c", switching_variance=svar)
+            mod = MarkovRegression(y, k_regimes=K, trend="c", switching_variance=svar, exog=x,
+                                   switching_exog=sx)
         else:
             mod = MarkovAutoregression(y, k_regimes=K, order=p, trend="c", switching_ar=sar,
-                                       switching_variance=svar)
+                                       switching_variance=svar, exog=x, switching_exog=sx)
         t0 = time.process_time()
         try:
             res = mod.fit(search_reps=20, disp=False)
@@ -59,7 +74,19 @@ def fit(y, K, p, sar, svar):
     return best
 
 
+def names_of(res):
+    return " ".join("%s=%.4g" % kv for kv in zip(res.model.param_names, res.params))
+
+
+def write(name, out):
+    with open("tests/data/hmm_msar/%s.json" % name, "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+
+
 for name, file, col, tr, K, p, sar, svar in CASES:
+    if ONLY and name not in ONLY:
+        continue
     y = pd.read_csv(R + file)[col].to_numpy(dtype=float)
     if tr == "log10":
         y = np.log10(y)
@@ -79,7 +106,34 @@ for name, file, col, tr, K, p, sar, svar in CASES:
                       "variances": var},
            "statsmodels_llf": res.llf, "statsmodels_cpu_s": round(cpu, 2),
            "statsmodels_version": statsmodels.__version__}
-    with open("tests/data/hmm_msar/%s.json" % name, "w") as f:
-        json.dump(out, f, indent=1)
-        f.write("\n")
+    write(name, out)
     print(name, res.llf, "%.2f s" % cpu)
+
+macro = None
+for name, col, K, p, sar, svar, xcols, sx in XCASES:
+    if ONLY and name not in ONLY:
+        continue
+    if macro is None:
+        from statsmodels.datasets import macrodata
+        macro = macrodata.load_pandas().data[["tbilrate", "infl", "unemp"]]
+        macro.to_csv("tests/data/hmm_msar/macro.csv", index=False, float_format="%.17g")
+    y = macro[col].to_numpy(dtype=float)
+    x = macro[xcols].to_numpy(dtype=float)
+    best = fit(y, K, p, sar, svar, x, sx if len(sx) > 1 else sx[0])
+    if best is None:
+        print(name, "statsmodels failed on every seed")
+        continue
+    res, cpu, pr, var = best
+    A = res.model.regime_transition_matrix(res.params)[..., 0].T.tolist()
+    ar = [[pr.get("ar.L%d[%d]" % (j + 1, k), pr.get("ar.L%d" % (j + 1))) for j in range(p)] for k in range(K)]
+    # by index (trend first): statsmodels 0.13.5 names a non-switching regressor "x1[1]" (the last regime's label)
+    ex = [[float(v) for v in np.asarray(res.params)[res.model.parameters[k, "exog"]][1:]] for k in range(K)]  # [0]: the const
+    out = {"model": "msar", "num_states": K, "order": p, "switching_ar": sar, "switching_variance": svar,
+           "initial": "steady-state", "data": "tests/data/hmm_msar/macro.csv", "column": col, "transform": "none",
+           "x_columns": xcols, "shared_coef": [j for j in range(len(xcols)) if not sx[j]],
+           "params": {"transition_matrix": A, "means": [pr["const[%d]" % k] for k in range(K)], "ar": ar,
+                      "variances": var, "exog": ex},
+           "statsmodels_llf": res.llf, "statsmodels_cpu_s": round(cpu, 2),
+           "statsmodels_version": statsmodels.__version__}
+    write(name, out)
+    print(name, res.llf, "%.2f s" % cpu, names_of(res))
