@@ -169,7 +169,7 @@ static void check_em_and_recovery(const fam *f, const double *truth, double rtol
   urn_hmm_fit_opts o2 = {2000, 1e-10, 1, NULL};
   urn_hmm_fit_report rep;
   CHECK(urn_hmm_fit_best(&m, &s, 1, &o2, URN_HMM_INIT_SEARCH, NULL, 4, 1, &best, NULL, &rep, NULL, &err) == URN_OK,
-        "%s: fit with restarts", f->name);
+        "%s: fit with restarts (%s)", f->name, err.msg);
   double v0[8], v1[8];
   get_state(&m, &best, 0, v0);
   get_state(&m, &best, 1, v1);

@@ -268,6 +268,55 @@ static void test_em(int sar, int svar, int steady) {
   free(y), free(trace), free(s);
 }
 
+/* The joint M-step: at p = 1 with switching AR and variance (strongly coupled means and AR coefficients, where
+ * one ECM cycle per iteration needed ~2000 iterations on fedfunds) EM converges in few iterations; and a model
+ * whose moments are too large (K^(p+1) D^2 > 4e6 doubles: the one-ECM-cycle path over the steps) stays monotone. */
+static void test_joint_mstep(void) {
+  enum { K = 2 };
+  urn_hmm_msar m = {K, 1, 1, 1, 1};
+  urn_hmm_msar_params q;
+  urn_hmm_msar_params_alloc(&m, &q);
+  double y[400], *trace = malloc(sizeof(double) * 5000), ll;
+  size_t T = 0;
+  char line[128];
+  FILE *f = fopen("tests/data/hmm_real/fedfunds.csv", "r");
+  CHECK(f != NULL, "tests/data/hmm_real/fedfunds.csv");
+  if (!f) return;
+  while (fgets(line, sizeof line, f) && T < 400) {
+    const char *c = strchr(line, ',');
+    if (c && line[0] != 't') y[T++] = atof(c + 1);
+  }
+  fclose(f);
+  /* near the optimum (-218.81: a near-unit root, means about -33), but with means in the data's range */
+  q.transition_matrix[0] = 0.92, q.transition_matrix[1] = 0.08, q.transition_matrix[2] = 0.17, q.transition_matrix[3] = 0.83;
+  q.means[0] = 4.0, q.means[1] = 7.0, q.ar[0] = 1.0, q.ar[1] = 0.99, q.variances[0] = 0.09, q.variances[1] = 2.3;
+  int nd, conv;
+  urn_error err;
+  CHECK(urn_hmm_msar_em(&m, &q, y, T, 5000, 1e-10, trace, &nd, &conv, &ll, &err) == URN_OK && conv, "msar em joint");
+  int mono = 1;
+  for (int i = 1; i < nd; i++) mono &= trace[i] >= trace[i - 1] - 1e-9 * fabs(trace[i - 1]);
+  CHECK(mono && nd < 200, "joint M-step: EM converged in %d iterations (< 200; one ECM cycle: 5000 and not converged), monotone", nd);
+  urn_hmm_msar_params_free(&q);
+  urn_rng r;
+  urn_rng_seed(&r, 606, 0);
+  /* the step path: K = 2, p = 5, X = 42 (D = 259, 64 tuples: 4.3e6 doubles of moments) */
+  enum { T2 = 60, X = 42 };
+  double *x = malloc(sizeof(double) * T2 * X), *y2 = malloc(sizeof(double) * T2);
+  for (int i = 0; i < T2 * X; i++) x[i] = urn_rng_normal(&r);
+  for (int t = 0; t < T2; t++) y2[t] = x[t * X] + (t > T2 / 2) * 3.0 + urn_rng_normal(&r);
+  urn_hmm_msar m2 = {K, 5, 0, 0, 1, X, x, ~0ULL >> 1};
+  urn_hmm_msar_params p2;
+  urn_hmm_msar_params_alloc(&m2, &p2);
+  p2.transition_matrix[0] = p2.transition_matrix[3] = 0.9, p2.transition_matrix[1] = p2.transition_matrix[2] = 0.1;
+  p2.means[0] = 0.0, p2.means[1] = 3.0, p2.variances[0] = p2.variances[1] = 1.0;
+  CHECK(urn_hmm_msar_em(&m2, &p2, y2, T2, 4, 0.0, trace, &nd, &conv, &ll, &err) == URN_OK, "msar em (steps): %s", err.msg);
+  mono = nd == 4 && isfinite(ll) && ll >= trace[3] - 1e-9 * fabs(ll);
+  for (int i = 1; i < nd; i++) mono &= trace[i] >= trace[i - 1] - 1e-9 * fabs(trace[i - 1]);
+  CHECK(mono, "one ECM cycle over the steps (moments too large): EM monotone");
+  urn_hmm_msar_params_free(&p2);
+  free(x), free(y2), free(trace);
+}
+
 static void test_errors(void) {
   urn_hmm_msar m = {3, 8, 1, 1, 1};
   urn_error err;
@@ -286,6 +335,7 @@ int main(void) {
   for (int P = 0; P <= 2; P++)
     for (int steady = 0; steady <= 1; steady++) test_brute_x(P, steady);
   test_em_x();
+  test_joint_mstep();
   test_one_regime();
   test_stationary();
   test_em(1, 1, 1);

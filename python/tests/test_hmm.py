@@ -240,6 +240,79 @@ class TestSharedCoefficients(unittest.TestCase):
             H.fit(y, 2, "linreg", x=x, shared_coef=[2], progress=False)
 
 
+class TestMsar(unittest.TestCase):
+    """urn.hmm.msar / msar_loglik / msar_states against ``urn hmm msar``, bit for bit: a fit, a fit with
+    regressors (one switching, one shared), a continued fit, the log likelihood at statsmodels' parameters,
+    the states; bad input as UrnError (tests/cli/test_hmm_msar.sh checks the numbers against statsmodels)."""
+
+    def cli(self, *args):
+        with TempDir() as d:
+            out = os.path.join(d, "m.json")
+            run("hmm", "msar", *args, "--out", out)
+            with open(out) as f:
+                return json.load(f)
+
+    def same(self, py, cli):
+        for k, v in cli["params"].items():
+            self.assertTrue(np.array_equal(np.asarray(v, dtype=float), np.asarray(py["params"][k], dtype=float)),
+                            "%s: %r vs the CLI's %r" % (k, py["params"][k], v))
+        for k in ("loglik", "iterations", "converged", "num_params", "num_observations", "aic", "bic"):
+            self.assertEqual(py["fit"][k], cli["fit"][k], k)
+
+    def test_fit_matches_cli(self):
+        fed = os.path.join(DATA, "hmm_real", "fedfunds.csv")
+        y = np.loadtxt(fed, delimiter=",", skiprows=1)[:, 1]
+        py = H.msar(y, 2, 1, restarts=3)
+        cli = self.cli(fed, "--y", "rate", "--states", 2, "--order", 1, "--restarts", 3)
+        self.same(py, cli)
+        macro = os.path.join(DATA, "hmm_msar", "macro.csv")
+        d = np.loadtxt(macro, delimiter=",", skiprows=1)
+        py = H.msar(d[:, 0], 2, 1, x=d[:, 1:3], shared_coef=[1], shared_var=True, restarts=4, seed=3)
+        cli = self.cli(macro, "--y", "tbilrate", "--x", "infl,unemp", "--shared-coef", "unemp", "--shared-var",
+                       "--states", 2, "--order", 1, "--restarts", 4, "--seed", 3)
+        self.same(py, cli)
+        self.assertEqual(py["shared_coef"], [1])
+        self.assertEqual(py["params"]["exog"][0][1], py["params"]["exog"][1][1])
+        # continued from the CLI's file, both ways
+        with TempDir() as dd:
+            f = os.path.join(dd, "start.json")
+            with open(f, "w") as fh:
+                json.dump(cli, fh)
+            again = self.cli(macro, "--y", "tbilrate", "--start", f)
+        self.same(H.msar(d[:, 0], x=d[:, 1:3], start=cli), again)
+
+    def test_loglik_and_states_match_cli(self):
+        case = os.path.join(DATA, "hmm_msar", "macro_tbil_K2_p2_x_infl_unemp.json")
+        with open(case) as f:
+            sm = json.load(f)
+        macro = os.path.join(DATA, "hmm_msar", "macro.csv")
+        d = np.loadtxt(macro, delimiter=",", skiprows=1)
+        ll = H.msar_loglik(sm, d[:, 0], d[:, 1:3])
+        cli = self.cli(macro, "--y", "tbilrate", "--start", case, "--eval")
+        self.assertEqual(ll, cli["fit"]["loglik"])
+        self.assertLess(abs(ll - sm["statsmodels_llf"]), 1e-6)
+        z, g = H.msar_states(sm, d[:, 0], d[:, 1:3])
+        with TempDir() as dd:
+            s = os.path.join(dd, "s.csv")
+            run("hmm", "msar", macro, "--y", "tbilrate", "--start", case, "--eval", "--states-out", s,
+                "--out", os.path.join(dd, "o.json"))
+            rows = np.loadtxt(s, delimiter=",", skiprows=1)
+        self.assertTrue(np.array_equal(rows[:, 0], np.arange(2, len(d))))
+        self.assertTrue(np.array_equal(rows[:, 1], z))
+        self.assertLess(np.abs(rows[:, 2:] - g).max(), 1e-9)
+
+    def test_bad_input(self):
+        y = np.arange(10.0)
+        with self.assertRaises(urn.UrnError) as c:
+            H.msar(y, 2, 1, x=np.ones(10))
+        self.assertIn("regressor 0 is constant", str(c.exception))
+        with self.assertRaises(urn.UrnError) as c:
+            H.msar(y[:3], 2, 2)
+        self.assertIn("order 2 needs more than 3", str(c.exception))
+        with self.assertRaises(ValueError):
+            H.msar(y, 2, 1, x=np.arange(10.0), shared_coef=[1])
+
+
 GMM = {"model": "gmm", "num_states": 2, "emission_dim": 1, "num_components": 2,
        "params": dict(CHAIN, emission_mixture_weights=[[0.5, 0.5], [0.3, 0.7]],
                       emission_means=[[[-2.0], [2.0]], [[6.0], [10.0]]],

@@ -54,3 +54,15 @@ class FitReport(ctypes.Structure):
 class FitCallbacks(ctypes.Structure):
     """urn_hmm_fit_callbacks."""
     _fields_ = [("ctx", ctypes.c_void_p), ("restart", RESTART_FN), ("iteration", ITERATION_FN)]
+
+
+class MsarModel(ctypes.Structure):
+    """urn_hmm_msar."""
+    _fields_ = [("K", _i), ("order", _i), ("switching_ar", _i), ("switching_var", _i), ("steady_initial", _i),
+                ("num_x", _i), ("x", _dp), ("shared_x", ctypes.c_ulonglong)]
+
+
+class MsarParams(ctypes.Structure):
+    """urn_hmm_msar_params."""
+    _fields_ = [("initial_probs", _dp), ("transition_matrix", _dp), ("means", _dp), ("ar", _dp),
+                ("variances", _dp), ("exog", _dp)]

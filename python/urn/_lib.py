@@ -164,6 +164,15 @@ def _declare(h):
     _fn(h, "urn_hmm_param_file_parse", I, cp, S, cp, M, PR, E)
     _fn(h, "urn_hmm_param_file_format", P, M, PR, cp)
     _fn(h, "urn_hmm_text_free", None, P)
+    MM, MP = ctypes.POINTER(T.MsarModel), ctypes.POINTER(T.MsarParams)
+    _fn(h, "urn_hmm_msar_params_alloc", None, MM, MP)
+    _fn(h, "urn_hmm_msar_params_free", None, MP)
+    _fn(h, "urn_hmm_msar_check", I, MM, S, E)
+    _fn(h, "urn_hmm_msar_num_params", I, MM)
+    _fn(h, "urn_hmm_msar_loglik", I, MM, MP, c_double_p, S, c_double_p, E)
+    _fn(h, "urn_hmm_msar_states", I, MM, MP, c_double_p, S, c_double_p, c_int_p, E)
+    _fn(h, "urn_hmm_msar_em", I, MM, MP, c_double_p, S, I, D, c_double_p, c_int_p, c_int_p, c_double_p, E)
+    _fn(h, "urn_hmm_msar_fit", I, MM, c_double_p, S, I, U64, I, D, MP, c_double_p, c_int_p, c_int_p, E)
 
 
 def dptr(a):

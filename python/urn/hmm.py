@@ -641,4 +641,7 @@ def align(z1, z2):
     return perm.astype(np.int64)
 
 
-__all__ = ["HMM", "fit", "load", "loglik", "std_errors", "states", "posterior", "filtered", "sample", "align", "KINDS", "UrnWarning"]
+from ._hmm_msar import msar, msar_loglik, msar_states  # noqa: E402 (Markov-switching autoregressions)
+
+__all__ = ["HMM", "fit", "load", "loglik", "std_errors", "states", "posterior", "filtered", "sample", "align", "KINDS",
+           "UrnWarning", "msar", "msar_loglik", "msar_states"]

@@ -235,8 +235,8 @@ static const char *const help =
     "  --shared-coef COLS|all  these --x columns' coefficients are one for every regime (switching_exog=False)\n"
     "  --initial steady|free  the first regimes from the stationary distribution of A (default, as\n"
     "                     statsmodels), or a free initial distribution\n"
-    "  --restarts N       EM restarts (10); restart 0 is deterministic, the others random\n"
-    "  --seed S, --iters N (5000), --tol T (1e-10)\n"
+    "  --restarts N       EM restarts (20); restart 0 is deterministic, the others random\n"
+    "  --seed S, --iters N (5000), --tol T (1e-12: the relative change of the log likelihood)\n"
     "  --start FILE.json  start from (and take the model of) a parameter file; one EM run\n"
     "  --eval             with --start: only evaluate the log likelihood at the file's parameters\n"
     "  --states-out FILE  CSV t,state,p_0..p_K-1 (t = P..T-1: the Viterbi regime, smoothed probabilities)\n"
@@ -247,8 +247,8 @@ int cmd_hmm_msar(int argc, char **argv) {
   cli_init(&a, "hmm msar", argc, argv);
   const char *path = NULL, *ycol = NULL, *start = NULL, *out = NULL, *sout = NULL, *initial = "steady", *xcols = NULL,
              *scoef = NULL;
-  long K = 0, P = -1, restarts = 10, seed = 1, iters = 5000;
-  double tol = 1e-10;
+  long K = 0, P = -1, restarts = 20, seed = 1, iters = 5000;
+  double tol = 1e-12;
   int shared_ar = 0, shared_var = 0, eval = 0;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);

@@ -21,6 +21,7 @@
  * state's probabilities); the others are fitted by maximum likelihood, which is
  * what a researcher compares with scipy's fit.  Shapes and degrees of freedom are
  * kept in [1e-8, 1e8] and [0.01, 1e4]; variances at or above m->var_floor. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,36 +97,60 @@ static int gmm_terms(const urn_hmm_model *m, const urn_hmm_params *p, double *cs
   return URN_OK;
 }
 
-/* log of each component's weighted density at y for state k into l (C values); returns their log-sum-exp. */
-static double gmm_components(const urn_hmm_model *m, const urn_hmm_params *p, const double *cst, const double *ip,
-                             int k, const double *y, double *l) {
-  int C = m->C, D = m->D;
-  double mx = -INFINITY;
-  for (int c = 0; c < C; c++) {
-    size_t kc = (size_t)k * C + c;
-    const double *mu = p->means + kc * D, *iv = ip + kc * D;
-    double q = 0.0;
-    for (int d = 0; d < D; d++) {
-      double z = (y[d] - mu[d]) * iv[d];
-      q += z * z;
+/* Steps of a block of the Student-t and gmm loops: their logs (and gmm's exponentials) are taken together by the
+ * vectorised log and exp of hmm_kernels.c. */
+#define STUDENT_BLOCK 128
+
+/* logs of the n values at q (in place): the vectorised log (urn__hmm_log_pos, 1-2 ulp) when every value is a
+ * positive normal number, libm's log otherwise (an overflowed 1 + z^2/nu gives inf, a 0 gives -inf, as before). */
+static void log_block(size_t n, double *q) {
+  int ok = 1;
+  for (size_t i = 0; i < n; i++) ok &= q[i] >= DBL_MIN && q[i] <= DBL_MAX;
+  if (ok) urn__hmm_log_pos(n, q);
+  else
+    for (size_t i = 0; i < n; i++) q[i] = log(q[i]);
+}
+
+/* gmm, steps t0..t0+nb-1: E[(t K + k) C + c] = exp(l_kc - mx) and sum[t K + k] = sum_c of them, mx[t K + k] the
+ * largest l_kc (l_kc = log of component c's weighted density), the exponentials by the vectorised exp
+ * (urn__hmm_shift_exp_rows; 1 ulp). */
+static void gmm_block(const urn_hmm_model *m, const urn_hmm_params *p, const double *cst, const double *ip,
+                      const double *ys, size_t t0, size_t nb, double *E, double *mx, double *sum) {
+  int K = m->K, C = m->C, D = m->D;
+  for (size_t t = 0; t < nb; t++) {
+    const double *y = ys + (t0 + t) * D;
+    for (int kc = 0; kc < K * C; kc++) {
+      const double *mu = p->means + (size_t)kc * D, *iv = ip + (size_t)kc * D;
+      double q = 0.0;
+      for (int d = 0; d < D; d++) {
+        double z = (y[d] - mu[d]) * iv[d];
+        q += z * z;
+      }
+      E[t * K * C + kc] = cst[kc] - 0.5 * q;
     }
-    l[c] = cst[kc] - 0.5 * q;
-    if (l[c] > mx) mx = l[c];
   }
-  if (mx == -INFINITY) return mx;
-  double sum = 0.0;
-  for (int c = 0; c < C; c++) sum += exp(l[c] - mx);
-  return mx + log(sum);
+  urn__hmm_shift_exp_rows(C, nb * K, E, mx);
+  for (size_t r = 0; r < nb * K; r++) {
+    double s = 0.0;
+    for (int c = 0; c < C; c++) s += E[r * C + c];
+    sum[r] = s;
+  }
 }
 
 static int gmm_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *LL,
                        urn_error *err) {
   int K = m->K, C = m->C, D = m->D;
-  double *cst = urn_xmalloc(sizeof(double) * ((size_t)K * C * (D + 1) + C)), *ip = cst + (size_t)K * C;
-  double *l = ip + (size_t)K * C * D;
+  double *cst = urn_xmalloc(sizeof(double) * (size_t)K * C * (D + 1)), *ip = cst + (size_t)K * C;
   int rc = gmm_terms(m, p, cst, ip, err);
-  for (size_t t = 0; t < s->T && !rc; t++)
-    for (int k = 0; k < K; k++) LL[t * K + k] = gmm_components(m, p, cst, ip, k, s->y + t * D, l);
+  double *E = urn_xmalloc(sizeof(double) * STUDENT_BLOCK * (size_t)K * (C + 2)), *mx = E + STUDENT_BLOCK * K * C,
+         *sum = mx + STUDENT_BLOCK * K;
+  for (size_t t0 = 0; t0 < s->T && !rc; t0 += STUDENT_BLOCK) { /* LL = mx + log sum_c exp(l_c - mx) */
+    size_t nb = s->T - t0 < STUDENT_BLOCK ? s->T - t0 : STUDENT_BLOCK;
+    gmm_block(m, p, cst, ip, s->y, t0, nb, E, mx, sum);
+    log_block(nb * K, sum);
+    for (size_t r = 0; r < nb * K; r++) LL[t0 * K + r] = mx[r] == -INFINITY ? -INFINITY : mx[r] + sum[r];
+  }
+  free(E);
   free(cst);
   return rc;
 }
@@ -166,6 +191,45 @@ static inline __attribute__((always_inline)) void family_ll_loop(urn_hmm_kind ki
       }
     }
   }
+}
+
+/* Student-t log-likelihoods, c - (nu + 1)/2 log(1 + z^2/nu) summed over the dimensions, a block of steps at a
+ * time: the block's K D values 1 + z^2/nu first, then their logs together (one vectorised pass instead of K D
+ * calls of log1p per step; the same to ~1e-16 absolute). */
+static void student_ll(int K, int D, size_t T, const double *ys, const double *c, const double *a, const double *b,
+                       const double *e, double *LL) {
+  size_t KD = (size_t)K * D;
+  double *q = urn_xmalloc(sizeof(double) * STUDENT_BLOCK * KD), *h = urn_xmalloc(sizeof(double) * KD * 2);
+  double *ie = h + KD; /* 1 / nu */
+  for (size_t i = 0; i < KD; i++) h[i] = 0.5 * (e[i] + 1.0), ie[i] = 1.0 / e[i];
+  for (size_t t0 = 0; t0 < T; t0 += STUDENT_BLOCK) {
+    size_t nb = T - t0 < STUDENT_BLOCK ? T - t0 : STUDENT_BLOCK;
+    for (size_t t = 0; t < nb; t++) {
+      const double *y = ys + (t0 + t) * D;
+      double *qt = q + t * KD;
+      for (int k = 0; k < K; k++)
+        for (int d = 0; d < D; d++) {
+          size_t i = (size_t)k * D + d;
+          double z = (y[d] - a[i]) * b[i];
+          qt[i] = 1.0 + z * z * ie[i];
+        }
+    }
+    log_block(nb * KD, q);
+    for (size_t t = 0; t < nb; t++) {
+      const double *qt = q + t * KD;
+      double *out = LL + (t0 + t) * K;
+      for (int k = 0; k < K; k++) {
+        double v = 0.0;
+        for (int d = 0; d < D; d++) {
+          size_t i = (size_t)k * D + d;
+          v += c[i] - h[i] * qt[i];
+        }
+        out[k] = v;
+      }
+    }
+  }
+  free(q);
+  free(h);
 }
 
 int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *LL,
@@ -222,7 +286,7 @@ int urn__hmm_family_logliks(const urn_hmm_model *m, const urn_hmm_params *p, con
   case URN_HMM_EXPONENTIAL: family_ll_loop(URN_HMM_EXPONENTIAL, K, D, T, s->y, c, a, b, e, LL); break;
   case URN_HMM_GAMMA: family_ll_loop(URN_HMM_GAMMA, K, D, T, s->y, c, a, b, e, LL); break;
   case URN_HMM_LOGNORMAL: family_ll_loop(URN_HMM_LOGNORMAL, K, D, T, s->y, c, a, b, e, LL); break;
-  case URN_HMM_STUDENT: family_ll_loop(URN_HMM_STUDENT, K, D, T, s->y, c, a, b, e, LL); break;
+  case URN_HMM_STUDENT: student_ll(K, D, T, s->y, c, a, b, e, LL); break;
   case URN_HMM_BETA: family_ll_loop(URN_HMM_BETA, K, D, T, s->y, c, a, b, e, LL); break;
   default: break;
   }
@@ -241,7 +305,7 @@ int urn__hmm_family_linear(const urn_hmm_model *m, const urn_hmm_params *p, cons
     int bad = 0;
     switch (kind) {
     case URN_HMM_EXPONENTIAL: /* log r - r y */
-      bad = !(p->rates[k] > 0), c[k] = log(p->rates[k]), a[k] = -p->rates[k];
+      bad = !(p->rates[k] > 0), c[k] = log(p->rates[k]), a[k] = -p->rates[k], b[k] = 0.0; /* b: read by the check below */
       break;
     case URN_HMM_GAMMA: /* s log r - lgamma(s) - r y + (s - 1) log y */
       bad = !(p->rates[k] > 0 && p->shapes[k] > 0);
@@ -289,14 +353,19 @@ static void gmm_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size
   double *cs = urn_xmalloc(sizeof(double) * ((size_t)K * C * (D + 1) + C));
   double *iv = cs + (size_t)K * C, *lc = iv + (size_t)K * C * D;
   if (p && gmm_terms(m, p, cs, iv, NULL)) p = NULL; /* parameters checked by the loglik before: not reached */
+  double *E = urn_xmalloc(sizeof(double) * STUDENT_BLOCK * (size_t)K * (C + 2)), *mx = E + STUDENT_BLOCK * K * C,
+         *sum = mx + STUDENT_BLOCK * K;
   for (size_t t = 0; t < T; t++) {
   const double *y = ys + t * D, *g = gs + t * K;
+  size_t b = t % STUDENT_BLOCK; /* the step's row in the block */
+  if (p && b == 0) gmm_block(m, p, cs, iv, ys, t, T - t < STUDENT_BLOCK ? T - t : STUDENT_BLOCK, E, mx, sum);
   for (int k = 0; k < K; k++) {
     double w = g[k];
     if (w == 0.0) continue;
-    if (p) {
-      double lse = gmm_components(m, p, cs, iv, k, y, lc);
-      for (int c = 0; c < C; c++) lc[c] = lse == -INFINITY ? (c == 0) : exp(lc[c] - lse);
+    if (p) { /* responsibilities exp(l_c - mx) / sum (the first component when every l_c is -inf) */
+      const double *e = E + (b * K + k) * C;
+      double s = sum[b * K + k];
+      for (int c = 0; c < C; c++) lc[c] = s > 0 ? e[c] / s : (c == 0);
     }
     for (int c = 0; c < C; c++) {
       double r = w * (p ? lc[c] : c == 0);
@@ -307,6 +376,7 @@ static void gmm_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size
     }
   }
   }
+  free(E);
   free(cs);
 }
 
@@ -356,6 +426,43 @@ static inline __attribute__((always_inline)) void family_acc_loop(urn_hmm_kind k
   }
 }
 
+/* Student-t statistics (ECM weights u = (nu + 1) / q, E log u = digamma((nu + 1)/2) - log(q / 2), q = nu + z^2)
+ * a block of steps at a time, the block's logs of q / 2 taken together by the vectorised log. */
+static void student_acc(const urn_hmm_model *m, const urn_hmm_params *p, size_t T, const double *ys, const double *gs,
+                        const double *dg, urn_hmm_stats *st) {
+  int K = m->K, D = m->D, S = urn__hmm_family_nstats(m);
+  size_t KD = (size_t)K * D;
+  double *q = urn_xmalloc(sizeof(double) * (STUDENT_BLOCK * KD * 2 + KD)), *lq = q + STUDENT_BLOCK * KD;
+  double *is = lq + STUDENT_BLOCK * KD; /* 1 / scale */
+  for (size_t i = 0; i < KD; i++) is[i] = 1.0 / p->scale_diags[i];
+  for (size_t t0 = 0; t0 < T; t0 += STUDENT_BLOCK) {
+    size_t nb = T - t0 < STUDENT_BLOCK ? T - t0 : STUDENT_BLOCK;
+    for (size_t t = 0; t < nb; t++) {
+      const double *y = ys + (t0 + t) * D;
+      for (size_t i = 0; i < KD; i++) {
+        double z = (y[i % D] - p->means[i]) * is[i];
+        q[t * KD + i] = p->dofs[i] + z * z;
+        lq[t * KD + i] = 0.5 * q[t * KD + i];
+      }
+    }
+    log_block(nb * KD, lq);
+    for (size_t t = 0; t < nb; t++) {
+      const double *y = ys + (t0 + t) * D, *g = gs + (t0 + t) * K;
+      for (int k = 0; k < K; k++) {
+        double w = g[k];
+        if (w == 0.0) continue;
+        for (int d = 0; d < D; d++) {
+          size_t i = (size_t)k * D + d;
+          double yd = y[d], u = (p->dofs[i] + 1.0) / q[t * KD + i], elog = dg[i] - lq[t * KD + i];
+          double *s = st->sum_t + i * S;
+          s[0] += w * u, s[1] += w * u * yd, s[2] += w * u * yd * yd, s[3] += w * (elog - u);
+        }
+      }
+    }
+  }
+  free(q);
+}
+
 void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p, size_t T, const double *ys,
                                 const double *gs, urn_hmm_stats *st) {
   int K = m->K, D = m->D;
@@ -372,7 +479,10 @@ void urn__hmm_family_accumulate(const urn_hmm_model *m, const urn_hmm_params *p,
   case URN_HMM_LOGNORMAL: family_acc_loop(URN_HMM_LOGNORMAL, m, p, T, ys, gs, dg, st); break;
   case URN_HMM_BETA: family_acc_loop(URN_HMM_BETA, m, p, T, ys, gs, dg, st); break;
   case URN_HMM_CATEGORICAL: family_acc_loop(URN_HMM_CATEGORICAL, m, p, T, ys, gs, dg, st); break;
-  case URN_HMM_STUDENT: family_acc_loop(URN_HMM_STUDENT, m, p, T, ys, gs, dg, st); break;
+  case URN_HMM_STUDENT:
+    if (p) student_acc(m, p, T, ys, gs, dg, st);
+    else family_acc_loop(URN_HMM_STUDENT, m, p, T, ys, gs, dg, st);
+    break;
   default: break;
   }
   free(dg);

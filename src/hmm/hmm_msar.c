@@ -500,16 +500,355 @@ static void cm_variances(const urn_hmm_msar *m, const msar_work *w, const double
   }
 }
 
-/* ECM for the emission parameters: phi | means, means | phi, then the variances. w->mt holds the means of p. */
+/* The moment form of the emission M-step (when the N tuples' D x D moments fit in MOM_MAX doubles): the weighted
+ * moments S_e = sum_t g_te v_t v_t' of v_t = (1, y_t - ybar, .., y_{t-p} - ybar, x_t - xbar, .., x_{t-p} - xbar)
+ * are accumulated once per E-step; then each conditional maximisation is a pass over the tuples, not the steps,
+ * and the CM steps are cycled until Q stops rising: the M-step is the joint maximiser of Q over the means, AR
+ * coefficients, regressors' coefficients and variances (to ~1e-13 of Q), not one ECM cycle.  In centred
+ * coordinates the intercepts are mu'_k = mu_k + xbar . beta_k - ybar; phi and beta are unchanged. */
+#define MOM_MAX 4000000
+
+typedef struct msar_mom {
+  int D, X, P, K, N, nt; /* moment dimension 1 + (p+1)(X+1); regressors; order; regimes; tuples; mean unknowns */
+  int na;                /* AR unknowns (K p or p) */
+  const int *dig;        /* the tuples' regimes (msar_work.dig) */
+  double *S;             /* N x D x D moments */
+  double *xbar;          /* X: the regressors' means */
+  double ybar;           /* y's mean */
+  int *ix;               /* K + X K: theta_index of intercept k at [k], of regressor j, regime k at [K + j K + k] */
+  double *u, *Su, *A, *SA; /* scratch: D, D, (na + nt) x D, (na + nt) x D */
+} msar_mom;
+
+static int mom_y(int l) { return 1 + l; } /* v index of y_{t-l} */
+static int mom_x(const msar_mom *o, int l, int j) { /* v index of x_{t-l,j} */ return 1 + (o->P + 1) + l * o->X + j; }
+
+/* Adds wl times the coefficient vector of the (centred) mean of regime s at lag l to u (D): mu'_s e_0 + beta_s x. */
+static void mom_mean_vec(const msar_mom *o, const urn_hmm_msar_params *p, const double *mu, int l, int s, double wl,
+                         double *u) {
+  u[0] += wl * mu[s];
+  for (int j = 0; j < o->X; j++) u[mom_x(o, l, j)] += wl * p->exog[(size_t)s * o->X + j];
+}
+
+/* Su = S u (D x D times D). */
+static void mom_mul(int D, const double *S, const double *u, double *Su) {
+  for (int i = 0; i < D; i++) {
+    double v = 0.0;
+    for (int j = 0; j < D; j++) v += S[i * D + j] * u[j];
+    Su[i] = v;
+  }
+}
+
+static double dotd(int D, const double *a, const double *b) {
+  double v = 0.0;
+  for (int i = 0; i < D; i++) v += a[i] * b[i];
+  return v;
+}
+
+/* The residual's coefficient vector c_e (r = c_e . v_t) of tuple e into u. */
+static void mom_resid_vec(const msar_mom *o, const urn_hmm_msar_params *p, const double *mu, const int *d, double *u) {
+  int k = d[0], PA = o->P ? o->P : 1;
+  const double *ph = p->ar + (size_t)k * PA;
+  memset(u, 0, sizeof(double) * (size_t)o->D);
+  u[mom_y(0)] = 1.0;
+  mom_mean_vec(o, p, mu, 0, k, -1.0, u);
+  for (int j = 1; j <= o->P; j++) {
+    u[mom_y(j)] -= ph[j - 1];
+    mom_mean_vec(o, p, mu, j, d[j], ph[j - 1], u);
+  }
+}
+
+static void mom_init(msar_mom *o, const urn_hmm_msar *m, const msar_work *w, const double *y) {
+  o->P = w->p, o->K = w->K, o->N = w->N, o->X = m->num_x, o->dig = w->dig, o->nt = theta_size(m);
+  o->na = m->switching_ar ? o->K * o->P : o->P;
+  o->D = 1 + (o->P + 1) * (o->X + 1);
+  size_t D = (size_t)o->D, T = w->n + (size_t)w->p;
+  o->S = urn_xmalloc(sizeof(double) * (size_t)o->N * D * D);
+  size_t rows = (size_t)(o->na + o->nt); /* the rows of A and SA: every unknown of the Gauss-Newton step */
+  o->xbar = urn_xcalloc((size_t)(o->X ? o->X : 1) + 2 * D + 2 * rows * D, sizeof(double));
+  o->u = o->xbar + (o->X ? o->X : 1), o->Su = o->u + D, o->A = o->Su + D, o->SA = o->A + rows * D;
+  o->ix = urn_xmalloc(sizeof(int) * (size_t)o->K * (size_t)(1 + o->X));
+  for (int k = 0; k < o->K; k++) o->ix[k] = k;
+  for (int j = 0; j < o->X; j++)
+    for (int k = 0; k < o->K; k++) o->ix[o->K + j * o->K + k] = theta_index(m, j, k);
+  o->ybar = 0.0;
+  for (size_t t = 0; t < T; t++) {
+    o->ybar += y[t] / (double)T;
+    for (int j = 0; j < o->X; j++) o->xbar[j] += m->x[t * (size_t)o->X + j] / (double)T;
+  }
+}
+
+static void mom_free(msar_mom *o) {
+  free(o->S);
+  free(o->xbar);
+  free(o->ix);
+}
+
+/* S_e = sum_t g_te v_t v_t' (upper triangle accumulated, then mirrored). */
+static void mom_accumulate(msar_mom *o, const urn_hmm_msar *m, const msar_work *w, const double *y) {
+  int D = o->D, N = o->N, P = o->P, X = o->X;
+  double *v = o->u;
+  memset(o->S, 0, sizeof(double) * (size_t)N * D * D);
+  for (size_t t = 0; t < w->n; t++) {
+    size_t ts = t + (size_t)P; /* the series index of step t */
+    v[0] = 1.0;
+    for (int l = 0; l <= P; l++) {
+      v[mom_y(l)] = y[ts - (size_t)l] - o->ybar;
+      for (int j = 0; j < X; j++) v[mom_x(o, l, j)] = m->x[(ts - (size_t)l) * (size_t)X + j] - o->xbar[j];
+    }
+    const double *g = w->g + t * (size_t)N;
+    for (int e = 0; e < N; e++) {
+      double ge = g[e];
+      if (ge == 0.0) continue;
+      double *S = o->S + (size_t)e * D * D;
+      for (int i = 0; i < D; i++) {
+        double gi = ge * v[i];
+        for (int j = i; j < D; j++) S[i * D + j] += gi * v[j];
+      }
+    }
+  }
+  for (int e = 0; e < N; e++) {
+    double *S = o->S + (size_t)e * D * D;
+    for (int i = 0; i < D; i++)
+      for (int j = 0; j < i; j++) S[i * D + j] = S[j * D + i];
+  }
+}
+
+/* Q's emission part (constants dropped): -1/2 sum_e (c_e' S_e c_e / var + S_e[0][0] log var). */
+static double mom_q(msar_mom *o, const urn_hmm_msar_params *p, const double *mu) {
+  int D = o->D, P1 = o->P + 1;
+  double q = 0.0;
+  for (int e = 0; e < o->N; e++) {
+    const double *S = o->S + (size_t)e * D * D;
+    const int *d = o->dig + (size_t)e * P1;
+    if (S[0] == 0.0) continue;
+    mom_resid_vec(o, p, mu, d, o->u);
+    mom_mul(D, S, o->u, o->Su);
+    double v = p->variances[d[0]];
+    q -= 0.5 * (dotd(D, o->u, o->Su) / v + S[0] * log(v));
+  }
+  return q;
+}
+
+/* phi given the means, from the moments. */
+static void mom_cm_ar(msar_mom *o, const urn_hmm_msar *m, urn_hmm_msar_params *p, const double *mu, double *G, double *h,
+                      double *x) {
+  int D = o->D, P = o->P, P1 = P + 1, PA = P ? P : 1, K = o->K, na = m->switching_ar ? K * P : P;
+  double *b = o->A, *Sb = o->SA; /* (p + 1) x D: b_0 = z's vector, b_j = a_j's */
+  memset(G, 0, sizeof(double) * (size_t)na * na);
+  memset(h, 0, sizeof(double) * (size_t)na);
+  for (int e = 0; e < o->N; e++) {
+    const double *S = o->S + (size_t)e * D * D;
+    const int *d = o->dig + (size_t)e * P1;
+    if (S[0] == 0.0) continue;
+    int k = d[0], off = m->switching_ar ? k * P : 0;
+    memset(b, 0, sizeof(double) * (size_t)P1 * D);
+    for (int j = 0; j <= P; j++) {
+      b[j * D + mom_y(j)] = 1.0;
+      mom_mean_vec(o, p, mu, j, d[j], -1.0, b + j * D);
+      mom_mul(D, S, b + j * D, Sb + j * D);
+    }
+    double iv = 1.0 / p->variances[k];
+    for (int i = 1; i <= P; i++) {
+      h[off + i - 1] += iv * dotd(D, b + i * D, Sb);
+      for (int j = 1; j <= P; j++) G[(size_t)(off + i - 1) * na + off + j - 1] += iv * dotd(D, b + i * D, Sb + j * D);
+    }
+  }
+  spd_solve(na, G, h, x);
+  for (int k = 0; k < K; k++)
+    for (int j = 0; j < P; j++) p->ar[(size_t)k * PA + j] = x[(m->switching_ar ? k * P : 0) + j];
+}
+
+/* The intercepts (centred) and the regressors' coefficients given phi, from the moments. */
+static void mom_cm_means(msar_mom *o, urn_hmm_msar_params *p, double *mu, double *G, double *h,
+                         double *x) {
+  int D = o->D, P = o->P, P1 = P + 1, PA = P ? P : 1, K = o->K, X = o->X, nt = o->nt;
+  memset(G, 0, sizeof(double) * (size_t)nt * nt);
+  memset(h, 0, sizeof(double) * (size_t)nt);
+  for (int e = 0; e < o->N; e++) {
+    const double *S = o->S + (size_t)e * D * D;
+    const int *d = o->dig + (size_t)e * P1;
+    if (S[0] == 0.0) continue;
+    int k = d[0];
+    const double *ph = p->ar + (size_t)k * PA;
+    double *c = o->u, iv = 1.0 / p->variances[k];
+    memset(c, 0, sizeof(double) * (size_t)D);
+    memset(o->A, 0, sizeof(double) * (size_t)nt * D);
+    c[mom_y(0)] = 1.0;
+    for (int l = 0; l <= P; l++) {
+      double wl = l ? -ph[l - 1] : 1.0;
+      if (l) c[mom_y(l)] = -ph[l - 1];
+      o->A[(size_t)o->ix[d[l]] * D] += wl;
+      for (int j = 0; j < X; j++) o->A[(size_t)o->ix[K + j * K + d[l]] * D + mom_x(o, l, j)] += wl;
+    }
+    for (int q = 0; q < nt; q++) mom_mul(D, S, o->A + (size_t)q * D, o->SA + (size_t)q * D);
+    for (int q = 0; q < nt; q++) {
+      const double *Aq = o->A + (size_t)q * D;
+      int nz = 0;
+      for (int i = 0; i < D && !nz; i++) nz = Aq[i] != 0.0;
+      if (!nz) continue;
+      h[q] += iv * dotd(D, c, o->SA + (size_t)q * D);
+      for (int r = 0; r < nt; r++) G[(size_t)q * nt + r] += iv * dotd(D, Aq, o->SA + (size_t)r * D);
+    }
+  }
+  spd_solve(nt, G, h, x);
+  memcpy(mu, x, sizeof(double) * (size_t)K);
+  for (int j = 0; j < X; j++)
+    for (int k = 0; k < K; k++) p->exog[(size_t)k * X + j] = x[o->ix[K + j * K + k]];
+}
+
+/* The variances at the current means and phi, from the moments. */
+static void mom_cm_var(msar_mom *o, const urn_hmm_msar *m, urn_hmm_msar_params *p, const double *mu, double var_floor,
+                       double *ss) {
+  int D = o->D, P1 = o->P + 1, K = o->K;
+  double *sw = ss + K, tss = 0.0, tsw = 0.0;
+  memset(ss, 0, sizeof(double) * 2 * (size_t)K);
+  for (int e = 0; e < o->N; e++) {
+    const double *S = o->S + (size_t)e * D * D;
+    const int *d = o->dig + (size_t)e * P1;
+    if (S[0] == 0.0) continue;
+    mom_resid_vec(o, p, mu, d, o->u);
+    mom_mul(D, S, o->u, o->Su);
+    ss[d[0]] += dotd(D, o->u, o->Su), sw[d[0]] += S[0];
+  }
+  for (int k = 0; k < K; k++) tss += ss[k], tsw += sw[k];
+  for (int k = 0; k < K; k++) {
+    double v = m->switching_var ? (sw[k] > 1e-10 ? ss[k] / sw[k] : p->variances[k]) : tss / tsw;
+    p->variances[k] = v > var_floor ? v : var_floor;
+  }
+}
+
+/* sum_e c_e' S_e c_e / var_k: twice the weighted residual sum of squares at fixed variances. */
+static double mom_f(msar_mom *o, const urn_hmm_msar_params *p, const double *mu) {
+  int D = o->D, P1 = o->P + 1;
+  double f = 0.0;
+  for (int e = 0; e < o->N; e++) {
+    const double *S = o->S + (size_t)e * D * D;
+    const int *d = o->dig + (size_t)e * P1;
+    if (S[0] == 0.0) continue;
+    mom_resid_vec(o, p, mu, d, o->u);
+    mom_mul(D, S, o->u, o->Su);
+    f += dotd(D, o->u, o->Su) / p->variances[d[0]];
+  }
+  return f;
+}
+
+/* One Gauss-Newton step on (phi, intercepts, coefficients) jointly at fixed variances (the residual is bilinear
+ * in phi and the means), halved until the weighted sum of squares falls; 0 when no step lowers it. z holds the
+ * unknowns (na + nt), G and h (na + nt)^2 and na + nt doubles of scratch. */
+static int mom_gn(msar_mom *o, const urn_hmm_msar *m, urn_hmm_msar_params *p, double *mu, double *G, double *h,
+                  double *z, double *dz) {
+  int D = o->D, P = o->P, P1 = P + 1, PA = P ? P : 1, K = o->K, X = o->X, na = o->na, nz = o->na + o->nt;
+  memset(G, 0, sizeof(double) * (size_t)nz * nz);
+  memset(h, 0, sizeof(double) * (size_t)nz);
+  for (int e = 0; e < o->N; e++) {
+    const double *S = o->S + (size_t)e * D * D;
+    const int *d = o->dig + (size_t)e * P1;
+    if (S[0] == 0.0) continue;
+    int k = d[0], off = m->switching_ar ? k * P : 0;
+    const double *ph = p->ar + (size_t)k * PA;
+    double iv = 1.0 / p->variances[k];
+    memset(o->A, 0, sizeof(double) * (size_t)nz * D);
+    for (int j = 1; j <= P; j++) { /* -dr/dphi_j = y_{t-j} - m_{t-j}(s_j) */
+      double *b = o->A + (size_t)(off + j - 1) * D;
+      b[mom_y(j)] = 1.0;
+      mom_mean_vec(o, p, mu, j, d[j], -1.0, b);
+    }
+    for (int l = 0; l <= P; l++) { /* -dr/dtheta = sum_l w_l dm_{t-l}(s_l)/dtheta */
+      double wl = l ? -ph[l - 1] : 1.0;
+      o->A[(size_t)(na + o->ix[d[l]]) * D] += wl;
+      for (int j = 0; j < X; j++) o->A[(size_t)(na + o->ix[K + j * K + d[l]]) * D + mom_x(o, l, j)] += wl;
+    }
+    mom_resid_vec(o, p, mu, d, o->u);
+    mom_mul(D, S, o->u, o->Su);
+    for (int q = 0; q < nz; q++) {
+      const double *Aq = o->A + (size_t)q * D;
+      int any = 0;
+      for (int i = 0; i < D && !any; i++) any = Aq[i] != 0.0;
+      if (!any) continue;
+      mom_mul(D, S, Aq, o->SA);
+      h[q] += iv * dotd(D, Aq, o->Su);
+      for (int r = 0; r < nz; r++) G[(size_t)q * nz + r] += iv * dotd(D, o->A + (size_t)r * D, o->SA);
+    }
+  }
+  spd_solve(nz, G, h, dz);
+  /* z: the current unknowns, to step from */
+  for (int k = 0; k < (m->switching_ar ? K : 1); k++)
+    for (int j = 0; j < P; j++) z[k * P + j] = p->ar[(size_t)k * PA + j];
+  for (int k = 0; k < K; k++) z[na + k] = mu[k];
+  for (int j = 0; j < X; j++)
+    for (int k = 0; k < K; k++) z[na + o->ix[K + j * K + k]] = p->exog[(size_t)k * X + j];
+  double f0 = mom_f(o, p, mu);
+  for (double s = 1.0; s > 1e-6; s *= 0.5) {
+    for (int k = 0; k < K; k++) {
+      for (int j = 0; j < P; j++) p->ar[(size_t)k * PA + j] = z[(m->switching_ar ? k * P : 0) + j] + s * dz[(m->switching_ar ? k * P : 0) + j];
+      mu[k] = z[na + k] + s * dz[na + k];
+      for (int j = 0; j < X; j++) p->exog[(size_t)k * X + j] = z[na + o->ix[K + j * K + k]] + s * dz[na + o->ix[K + j * K + k]];
+    }
+    if (mom_f(o, p, mu) < f0) return 1;
+  }
+  for (int k = 0; k < K; k++) { /* no step lowered it: back to z */
+    for (int j = 0; j < P; j++) p->ar[(size_t)k * PA + j] = z[(m->switching_ar ? k * P : 0) + j];
+    mu[k] = z[na + k];
+    for (int j = 0; j < X; j++) p->exog[(size_t)k * X + j] = z[na + o->ix[K + j * K + k]];
+  }
+  return 0;
+}
+
+/* The joint emission M-step from the moments: one CM cycle (phi, means), then cycles of a joint Gauss-Newton step
+ * on (phi, means) and the variances, until Q rises by less than 1e-13 of |Q| (at most 200 cycles).  Every step
+ * raises Q or leaves it, so EM stays monotone. */
+static void m_step_moments(const urn_hmm_msar *m, msar_work *w, const double *y, urn_hmm_msar_params *p,
+                           double var_floor) {
+  msar_mom o;
+  mom_init(&o, m, w, y);
+  size_t nz = (size_t)(o.na + o.nt) + 1;
+  double *G = urn_xmalloc(sizeof(double) * (nz * nz + 4 * nz + 2 * (size_t)o.K)), *h = G + nz * nz, *x = h + nz,
+         *dz = x + nz;
+  mom_accumulate(&o, m, w, y);
+  int K = o.K, X = o.X;
+  double *mu = urn_xmalloc(sizeof(double) * (size_t)K);
+  for (int k = 0; k < K; k++) {
+    mu[k] = p->means[k] - o.ybar;
+    for (int j = 0; j < X; j++) mu[k] += o.xbar[j] * p->exog[(size_t)k * X + j];
+  }
+  double q = mom_q(&o, p, mu);
+  for (int c = 0; c < 200; c++) {
+    if (c == 0 || o.P == 0) {
+      if (o.P > 0) mom_cm_ar(&o, m, p, mu, G, h, x);
+      mom_cm_means(&o, p, mu, G, h, x);
+    } else
+      mom_gn(&o, m, p, mu, G, h, x, dz);
+    mom_cm_var(&o, m, p, mu, var_floor, G);
+    double q1 = mom_q(&o, p, mu);
+    int done = !(q1 - q > 1e-13 * fabs(q1));
+    q = q1;
+    if (done) break;
+  }
+  for (int k = 0; k < K; k++) {
+    p->means[k] = mu[k] + o.ybar;
+    for (int j = 0; j < X; j++) p->means[k] -= o.xbar[j] * p->exog[(size_t)k * X + j];
+  }
+  free(mu);
+  free(G);
+  mom_free(&o);
+  fill_means(w, m, p);
+}
+
+/* The emission M-step: from the moments (jointly), or, when they would not fit, one ECM cycle over the steps: phi |
+ * means, means | phi, then the variances.  w->mt holds the means of p. */
 static void m_step_emissions(const urn_hmm_msar *m, msar_work *w, const double *y, urn_hmm_msar_params *p,
                              double var_floor) {
   int K = w->K, P = w->p, na = m->switching_ar ? K * P : P, nt = theta_size(m);
   int nmax = (na > nt ? na : nt) + 1;
   double *G = urn_xcalloc((size_t)nmax * nmax * 2 + 3 * (size_t)nmax + 2 * (size_t)K, sizeof(double));
   double *h = G + (size_t)nmax * nmax, *x = h + nmax, *a = x + nmax;
-  if (P > 0) cm_ar(m, w, y, p, G, h, x, a);
-  cm_means(m, w, y, p, G, h, x, a);
-  cm_variances(m, w, y, p, var_floor, G);
+  double D = 1.0 + (P + 1.0) * (m->num_x + 1.0);
+  if ((double)w->N * D * D <= MOM_MAX) m_step_moments(m, w, y, p, var_floor);
+  else {
+    if (P > 0) cm_ar(m, w, y, p, G, h, x, a);
+    cm_means(m, w, y, p, G, h, x, a);
+    cm_variances(m, w, y, p, var_floor, G);
+  }
   free(G);
 }
 
