@@ -90,7 +90,7 @@ PYEOF
   grep -o '[0-9.e+]* us per gradient' "$T/mr1.out" | sed 's/^/    one process: /'
   [ "$(grep -v -e seconds -e start_datetime -e num_threads -e "file = " "$T/mr1/map_rect_logit-1.csv")" = "$(grep -v -e seconds -e start_datetime -e num_threads -e "file = " "$T/mr2/map_rect_logit-1.csv")" ] \
     && echo "    draws identical with 1 and 2 ranks" || echo "    WARNING: draws differ between 1 and 2 ranks"
-  echo "    messages per gradient, 2 ranks: header 128 B + phi 2 x 9 B broadcast, thetas 4 x 9 B sent; 4 jobs x (32 + 8 x (1 + 3)) B = 256 B gathered; x_r, x_i (4 x 10000 x 16 B = 640 KB) sent once"
+  echo "    messages per gradient, 2 ranks: 4 collectives: 1 broadcast (header 136 B + phi 2 x 9 B, in a fixed 2184 B message), 1 scatter (thetas 4 x 9 B), gathers of the sizes (8 B) and of the results (4 jobs x (32 + 8 x (1 + 3)) B = 256 B); x_r, x_i (4 x 10000 x 16 B = 640 KB) sent once"
 else
   echo "(c) skipped: no build-mpi/urn (make MPI=1) or no mpirun"
 fi

@@ -6,15 +6,21 @@
  * with J jobs, the jobs are cut into contiguous blocks in rank order
  * (urn_mpi_block's rule) and:
  *   1. rank 0 broadcasts a header (the function, the sizes, the call's data
- *      slot, the evaluation's flags);
+ *      slot, the evaluation's flags) and, in the same message when they fit
+ *      in MAP_INLINE bytes, phi with a flag per value saying whether it is a
+ *      parameter (a tape leaf on rank 0);
  *   2. the first time these data (x_r, x_i) are seen, each rank is sent its
  *      block's rows, which it keeps in the slot (data shipped once: later
  *      calls with the same data, found by content, send no data);
- *   3. phi is broadcast and each rank is sent its block's thetas, with a flag
- *      per value saying whether it is a parameter (a tape leaf on rank 0);
+ *   3. each rank is sent its block's thetas with their flags, in one scatter;
  *   4. every rank runs its block's jobs (urn_par_map_jobs, on its own thread
  *      pool) and rank 0 gathers each job's outputs, the partials of the outputs
- *      with respect to phi and the job's theta, or its error, in job order.
+ *      with respect to phi and the job's theta, or its error, in job order
+ *      (a gather of the sizes, then of the results).
+ * So an evaluation costs 4 collectives (7 before phi went inline and the
+ * thetas went with their flags; a message per rank with MPI_Probe instead of
+ * the two gathers was slower under mpirun's yield_when_idle on this loaded
+ * machine, 145 s against 88 s for test_mpi's run, so the gathers stay). 
  * Rank 0 then writes the tape nodes exactly as it does for jobs run in its own
  * threads: a job's bits do not depend on where it ran, so the draws equal a
  * one-process run's bit for bit.  urn_mpi_map_rect_detach sends the command
@@ -49,8 +55,11 @@ enum {
   H_JACOBIAN,
   H_TAPING,
   H_BLOCK,
+  H_INLINE,   /* phi and its flags follow the header in the same broadcast (else in two more) */
   H_N
 };
+#define MAP_INLINE 2048 /* bytes of phi (9 per value) sent inside the header's broadcast */
+#define MAP_MSG (H_N * sizeof(long long) + MAP_INLINE) /* the header's broadcast */
 enum { MAP_STOP = 0, MAP_RUN = 1 };
 
 /* Rank 0's record of data it has shipped. */
@@ -160,6 +169,16 @@ static void map_gather(MPI_Comm comm, int size, int rank, const char *mine, size
   }
 }
 
+/* Per job, its theta's nth values then their nth parameter flags (9 bytes a value), from thetas v and flags f. */
+static char *map_pack_thetas(size_t J, size_t nth, const double *v, const char *f) {
+  char *b = urn_xmalloc(J * nth * 9 + 1);
+  for (size_t j = 0; j < J; j++) {
+    memcpy(b + j * nth * 9, v + j * nth, nth * sizeof(double));
+    memcpy(b + j * nth * 9 + nth * sizeof(double), f + j * nth, nth);
+  }
+  return b;
+}
+
 /* ---- rank 0 ---- */
 
 /* The slot holding these data (shipped earlier), or a fresh one (*ship = 1). */
@@ -209,23 +228,30 @@ static void map_run(void *ctx, urn_ev *ev, const ir_fun *f, urn_val *args, urn_p
   }
   int ship, s = map_slot_find(h, f, J, xr, xi, &ship);
   size_t nth = th->dim[0] > 0 ? th->n / J : 0;
+  int inl = phi->n * 9 <= MAP_INLINE;
   long long hd[H_N] = {MAP_RUN, fi, (long long)J, (long long)phi->n, th->dim[0] > 0, (long long)nth, s, ship,
                        h->slot[s].xr, (long long)h->slot[s].nr, h->slot[s].xi, (long long)h->slot[s].ni,
-                       ev->propto, ev->jacobian, ev->taping, ev->block};
-  MPI_Bcast(hd, H_N, MPI_LONG_LONG, 0, h->comm);
+                       ev->propto, ev->jacobian, ev->taping, ev->block, inl};
+  char *pf = urn_xmalloc(phi->n + 1), *tf = urn_xmalloc(th->n + 1), msg[MAP_MSG];
+  map_flags(phi, pf), map_flags(th, tf);
+  memset(msg, 0, sizeof msg);
+  memcpy(msg, hd, sizeof hd);
+  if (inl) memcpy(msg + sizeof hd, phi->v, phi->n * sizeof(double)), memcpy(msg + sizeof hd + phi->n * 8, pf, phi->n);
+  MPI_Bcast(msg, (int)MAP_MSG, MPI_BYTE, 0, h->comm);
   int *cnt = urn_xcalloc((size_t)h->size, sizeof *cnt), *dsp = urn_xcalloc((size_t)h->size, sizeof *dsp);
   map_blocks(h->size, J, 1, cnt, dsp);
   if (ship) { /* rank 0 keeps its own rows in args: nothing to receive */
     if (hd[H_XR]) map_scatter(h->comm, h->size, 0, J, h->slot[s].nr, xr->v, NULL, MPI_DOUBLE);
     if (hd[H_XI]) map_scatter(h->comm, h->size, 0, J, h->slot[s].ni, xi->v, NULL, MPI_DOUBLE);
   }
-  char *pf = urn_xmalloc(phi->n + 1), *tf = urn_xmalloc(th->n + 1);
-  map_flags(phi, pf), map_flags(th, tf);
-  MPI_Bcast(phi->v, (int)phi->n, MPI_DOUBLE, 0, h->comm);
-  MPI_Bcast(pf, (int)phi->n, MPI_CHAR, 0, h->comm);
+  if (!inl) {
+    MPI_Bcast(phi->v, (int)phi->n, MPI_DOUBLE, 0, h->comm);
+    MPI_Bcast(pf, (int)phi->n, MPI_CHAR, 0, h->comm);
+  }
   if (nth) {
-    map_scatter(h->comm, h->size, 0, J, nth, th->v, NULL, MPI_DOUBLE);
-    map_scatter(h->comm, h->size, 0, J, nth, tf, NULL, MPI_CHAR);
+    char *tb = map_pack_thetas(J, nth, th->v, tf);
+    map_scatter(h->comm, h->size, 0, J, nth * 9, tb, NULL, MPI_BYTE);
+    free(tb);
   }
   urn_par_map_jobs(ev, f, args, jobs, (size_t)cnt[0]); /* rank 0's block: jobs [0, cnt[0]) */
   map_gather(h->comm, h->size, 0, NULL, 0, jobs, J);
@@ -247,8 +273,9 @@ urn_mpi_map *urn_mpi_map_rect_attach(MPI_Comm comm, urn_model *m) {
 void urn_mpi_map_rect_detach(urn_mpi_map *h) {
   if (!h) return;
   urn__model_set_remote(h->m, NULL);
-  long long hd[H_N] = {MAP_STOP};
-  MPI_Bcast(hd, H_N, MPI_LONG_LONG, 0, h->comm);
+  char msg[MAP_MSG];
+  memset(msg, 0, sizeof msg); /* H_CMD = MAP_STOP */
+  MPI_Bcast(msg, (int)MAP_MSG, MPI_BYTE, 0, h->comm);
   for (int s = 0; s < MAP_SLOTS; s++) free(h->slot[s].r), free(h->slot[s].i);
   pthread_mutex_destroy(&h->lock);
   MPI_Comm_free(&h->comm);
@@ -271,8 +298,10 @@ static void map_val(urn_val *x, urn_type ty, int given, size_t count, size_t per
   }
 }
 
-/* One MAP_RUN command on a rank > 0 (header hd): receives its share, runs its jobs, sends the results. */
-static void map_serve_one(MPI_Comm comm, int size, int rank, urn_ev *ev, const long long *hd, map_rows *rows) {
+/* One MAP_RUN command on a rank > 0 (header hd, then msg's inline phi): receives its share, runs its jobs, sends
+ * the results. */
+static void map_serve_one(MPI_Comm comm, int size, int rank, urn_ev *ev, const long long *hd, const char *msg,
+                          map_rows *rows) {
   size_t J = (size_t)hd[H_J], nphi = (size_t)hd[H_NPHI], nth = (size_t)hd[H_NTH];
   size_t nr = (size_t)hd[H_NR], ni = (size_t)hd[H_NI];
   int *cnt = urn_xcalloc((size_t)size, sizeof *cnt), *dsp = urn_xcalloc((size_t)size, sizeof *dsp);
@@ -289,11 +318,21 @@ static void map_serve_one(MPI_Comm comm, int size, int rank, urn_ev *ev, const l
   double *phi = urn_xmalloc((nphi + 1) * sizeof *phi), *th = urn_xmalloc((my * nth + 1) * sizeof *th);
   char *pf = urn_xmalloc(nphi + 1), *tf = urn_xmalloc(my * nth + 1);
   int32_t *pix = urn_xmalloc((nphi + 1) * sizeof *pix), *tix = urn_xmalloc((my * nth + 1) * sizeof *tix);
-  MPI_Bcast(phi, (int)nphi, MPI_DOUBLE, 0, comm);
-  MPI_Bcast(pf, (int)nphi, MPI_CHAR, 0, comm);
+  if (hd[H_INLINE]) {
+    memcpy(phi, msg + H_N * sizeof(long long), nphi * sizeof(double));
+    memcpy(pf, msg + H_N * sizeof(long long) + nphi * 8, nphi);
+  } else {
+    MPI_Bcast(phi, (int)nphi, MPI_DOUBLE, 0, comm);
+    MPI_Bcast(pf, (int)nphi, MPI_CHAR, 0, comm);
+  }
   if (nth) {
-    map_scatter(comm, size, rank, J, nth, NULL, th, MPI_DOUBLE);
-    map_scatter(comm, size, rank, J, nth, NULL, tf, MPI_CHAR);
+    char *tb = urn_xmalloc(my * nth * 9 + 1);
+    map_scatter(comm, size, rank, J, nth * 9, NULL, tb, MPI_BYTE);
+    for (size_t j = 0; j < my; j++) {
+      memcpy(th + j * nth, tb + j * nth * 9, nth * sizeof(double));
+      memcpy(tf + j * nth, tb + j * nth * 9 + nth * sizeof(double), nth);
+    }
+    free(tb);
   }
   urn_val args[5];
   memset(&args[0], 0, sizeof args[0]);
@@ -324,14 +363,16 @@ int urn_mpi_map_rect_serve(MPI_Comm comm, urn_model *m, urn_error *err) {
   map_rows rows[MAP_SLOTS];
   memset(rows, 0, sizeof rows);
   for (;;) {
+    char msg[MAP_MSG];
     long long hd[H_N];
-    MPI_Bcast(hd, H_N, MPI_LONG_LONG, 0, dup);
+    MPI_Bcast(msg, (int)MAP_MSG, MPI_BYTE, 0, dup);
+    memcpy(hd, msg, sizeof hd);
     if (hd[H_CMD] != MAP_RUN) break;
     if (hd[H_FUN] < 0 || hd[H_FUN] >= ev->prog->nfuns || hd[H_SLOT] < 0 || hd[H_SLOT] >= MAP_SLOTS) {
       urn_error_set(err, URN_EFATAL, "map_rect over MPI: rank %d got a command for another program", rank);
       MPI_Abort(dup, 1); /* rank 0 waits for this rank's results: only ending the job avoids a hang */
     }
-    map_serve_one(dup, size, rank, ev, hd, rows);
+    map_serve_one(dup, size, rank, ev, hd, msg, rows);
   }
   for (int s = 0; s < MAP_SLOTS; s++) free(rows[s].r), free(rows[s].i);
   urn__model_ev_return(m, ev);

@@ -232,6 +232,13 @@ for ch in 1 2; do
     done
   done
 done
+# a phi too wide for the header's broadcast (302 values > MAP_INLINE's 227: phi goes in two broadcasts of its own)
+sed 's/map_rect(job, phi,/map_rect(job, append_row(phi, rep_vector(0.5, 300)),/' tests/data/map_rect_logit.stan > "$TMP/mrw.stan"
+MRW="$TMP/mrw.stan --data tests/data/map_rect_logit.json --seed 5 --warmup 30 --draws 20 --refresh 0 --chains 1"
+expect_exit 0 "$URN" sample $MRW --output-dir "$TMP/mrw1"
+expect_exit 0 $RUN -n 2 "$MPIURN" sample $MRW --output-dir "$TMP/mrw2"
+if [ "$(strip "$TMP/mrw1/mrw-1.csv")" = "$(strip "$TMP/mrw2/mrw-1.csv")" ] && [ -s "$TMP/mrw1/mrw-1.csv" ]; then ok
+else bad "map_rect with a wide phi on 2 ranks: the file differs: $(diff "$TMP/mrw1/mrw-1.csv" "$TMP/mrw2/mrw-1.csv" | head -5)"; fi
 # the last job (on rank 1) always rejects: every rank exits non-zero with the job's message, as in one process
 sed 's/int n = size(xi);/int n = size(xi); if (xr[1] > 1 \&\& xr[1] < 1.5) reject("job too big: ", xr[1]);/' tests/data/map_rect_logit.stan > "$TMP/mrr.stan"
 expect_exit 1 $RUN -n 2 "$MPIURN" sample "$TMP/mrr.stan" --data tests/data/map_rect_logit.json --chains 1 --output-dir "$TMP/mrr"
