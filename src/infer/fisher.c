@@ -26,11 +26,16 @@ void urn_fisher_adapt_init(urn_fisher_adapt *a, size_t dim, int lowrank, unsigne
   size_t d = dim ? dim : 1;
   a->xs = urn_xmalloc(a->cap * d * sizeof *a->xs);
   a->gs = urn_xmalloc(a->cap * d * sizeof *a->gs);
+  a->factored = lowrank && cutoff > 1 && dim >= URN_FISHER_FACTORED_DIM;
+  if (a->factored) {
+    a->f_sig = urn_xcalloc(d, sizeof *a->f_sig), a->f_U = urn_xcalloc(d * d, sizeof *a->f_U);
+    a->f_lam = urn_xcalloc(d, sizeof *a->f_lam);
+  }
 }
 
 void urn_fisher_adapt_free(urn_fisher_adapt *a) {
-  free(a->xs), free(a->gs), free(a->work);
-  a->xs = a->gs = a->work = NULL;
+  free(a->xs), free(a->gs), free(a->work), free(a->f_sig), free(a->f_U), free(a->f_lam);
+  a->xs = a->gs = a->work = a->f_sig = a->f_U = a->f_lam = NULL;
 }
 
 static double *scratch(urn_fisher_adapt *a, size_t len) {
@@ -197,8 +202,8 @@ static int lowrank_estimate(urn_fisher_adapt *a, const double *xs, const double 
   for (size_t l = 0; l < k; l++)
     if (!(lam[l] > 0) || !isfinite(lam[l])) return 0;
   size_t *idx = (size_t *)(lam + k), r = keep_eigen(a, lam, k, idx);
-  /* U = Q E[:, idx] (d x r), written over Z; inv = diag(sig) (I + U (Lambda - I) U^T) diag(sig) */
-  double *U = Z;
+  /* U = Q E[:, idx] (d x r), written over Z (factored: into f_U); inv = diag(sig) (I + U (Lambda - I) U^T) diag(sig) */
+  double *U = a->factored ? a->f_U : Z;
   for (size_t c = 0; c < r; c++)
     for (size_t i = 0; i < d; i++) {
       double s = 0;
@@ -207,13 +212,25 @@ static int lowrank_estimate(urn_fisher_adapt *a, const double *xs, const double 
         for (size_t l = 0; l < k; l++) s += Q[i + l * d] * E[l + idx[c] * k];
       U[i + c * d] = s;
     }
+  a->last_rank = (int)r;
+  if (a->factored) { /* the factors, and the diagonal of the estimate into inv */
+    memcpy(a->f_sig, sig, d * sizeof *sig);
+    for (size_t c = 0; c < r; c++) a->f_lam[c] = lam[idx[c]];
+    a->f_k = r;
+    memset(inv, 0, d * d * sizeof *inv);
+    for (size_t i = 0; i < d; i++) {
+      double v = 1;
+      for (size_t c = 0; c < r; c++) v += U[i + c * d] * U[i + c * d] * (a->f_lam[c] - 1);
+      inv[i + i * d] = sig[i] * sig[i] * v;
+    }
+    return 1;
+  }
   for (size_t j = 0; j < d; j++)
     for (size_t i = 0; i <= j; i++) {
       double s = i == j ? 1 : 0;
       for (size_t c = 0; c < r; c++) s += U[i + c * d] * (lam[idx[c]] - 1) * U[j + c * d];
       inv[i + j * d] = inv[j + i * d] = sig[i] * sig[j] * s;
     }
-  a->last_rank = (int)r;
   return 1;
 }
 
@@ -243,8 +260,9 @@ static int lowrank_or_diag(urn_fisher_adapt *a, const double *xs, const double *
   int ok = lowrank_estimate(a, xs, gs, n, inv);
   for (size_t l = 0; ok && l < d * d; l++)
     if (!isfinite(inv[l])) ok = 0;
-  double *L = urn_xmalloc((d ? d * d : 1) * sizeof *L);
-  if (ok && chol_ok(inv, d, L)) {
+  /* factored: positive definite by construction (sig > 0, lambda > 0); dense: checked in floating point */
+  double *L = urn_xmalloc((d ? (a->factored ? d : d * d) : 1) * sizeof *L);
+  if (ok && (a->factored || chol_ok(inv, d, L))) {
     free(L);
     return 1;
   }
@@ -253,6 +271,10 @@ static int lowrank_or_diag(urn_fisher_adapt *a, const double *xs, const double *
   diag_estimate(a, xs, gs, n, v);
   memset(inv, 0, d * d * sizeof *inv);
   for (size_t i = 0; i < d; i++) inv[i + i * d] = v[i];
+  if (a->factored) { /* the diagonal estimate as factors: no eigenvectors */
+    for (size_t i = 0; i < d; i++) a->f_sig[i] = sqrt(v[i]);
+    a->f_k = 0;
+  }
   free(L);
   a->last_rank = 0;
   return 1;

@@ -30,6 +30,13 @@
 
 #include <stddef.h>
 
+/* From this dimension on the low-rank estimate is applied in factored form (O(dim k) per leapfrog step instead
+ * of the dense matrix's O(dim^2), and no O(dim^3) Cholesky per update); below it the dense matrix, whose draws
+ * every earlier run and the conformance figures have. */
+#ifndef URN_FISHER_FACTORED_DIM
+#define URN_FISHER_FACTORED_DIM 64
+#endif
+
 typedef struct urn_fisher_adapt {
   size_t dim;          /* coordinates */
   int lowrank;         /* 1: low-rank plus diagonal (dense inverse metric, dim*dim); 0: diagonal */
@@ -44,6 +51,14 @@ typedef struct urn_fisher_adapt {
   int n_updates;       /* metric updates so far */
   int last_rank;       /* low rank: eigenvectors kept by the last update */
   int whole_space;     /* tests: compute in the whole space even when 2n < dim (same result, slower) */
+  /* low rank with dim >= URN_FISHER_FACTORED_DIM: the estimate is kept as its factors
+     diag(f_sig) (I + f_U (diag(f_lam) - I) f_U^T) diag(f_sig) for urn_nuts_set_lowrank, and the
+     dense inv_metric of learn/estimate gets only its diagonal (off-diagonal zero) */
+  int factored;        /* 1: the factors below hold the estimate */
+  double *f_sig;       /* sig (dim) */
+  double *f_U;         /* U, dim x f_k column-major, orthonormal columns */
+  double *f_lam;       /* the kept eigenvalues (f_k) */
+  size_t f_k;          /* their count */
   /* the draws and gradients of the windows: rows [fg_start, n) are the
      foreground, rows [bg_start, n) the background (capacity num_tune + 1) */
   double *xs, *gs;     /* stored draws and gradients (cap x dim each) */

@@ -65,7 +65,7 @@ urn_nuts *urn_nuts_new(const urn_target *target, urn_metric_kind metric, int max
 
 void urn_nuts_free(urn_nuts *s) {
   if (!s) return;
-  free(s->inv_metric), free(s->chol);
+  free(s->inv_metric), free(s->chol), free(s->lr_sig), free(s->lr_U), free(s->lr_lam), free(s->lr_w);
   point_free(&s->z), point_free(&s->z_fwd), point_free(&s->z_bck), point_free(&s->z_sample);
   point_free(&s->z_propose);
   double *vs[] = {s->p_fwd_fwd, s->p_sharp_fwd_fwd, s->p_fwd_bck, s->p_sharp_fwd_bck, s->p_bck_fwd,
@@ -141,10 +141,28 @@ static void update_potential_gradient(urn_nuts *s, urn_ps_point *z) {
   }
 }
 
+/* out = diag(sig) (I + U (f(Lambda) - I) U^T) diag(sig)^e v for the factored metric, f(l) = l^pw, e = +1 or -1
+ * (M^-1 p: pw 1, e +1, sig applied on both sides; the momentum draw: pw -1/2, e -1, sig^-1 once, on the left). */
+static void lowrank_apply(const urn_nuts *s, const double *v, double *out, int draw) {
+  size_t n = s->dim, k = s->lr_k;
+  double *w = s->lr_w;
+  for (size_t i = 0; i < n; i++) w[i] = draw ? v[i] : s->lr_sig[i] * v[i];
+  for (size_t i = 0; i < n; i++) out[i] = w[i];
+  for (size_t c = 0; c < k; c++) {
+    const double *u = s->lr_U + c * n;
+    double t = dot(u, w, n), l = s->lr_lam[c];
+    t *= (draw ? 1 / sqrt(l) : l) - 1;
+    for (size_t i = 0; i < n; i++) out[i] += t * u[i];
+  }
+  for (size_t i = 0; i < n; i++) out[i] = draw ? out[i] / s->lr_sig[i] : out[i] * s->lr_sig[i];
+}
+
 /* dtau/dp = M^{-1} p */
 static void dtau_dp(const urn_nuts *s, const double *p, double *out) {
   size_t n = s->dim;
-  if (s->metric == URN_METRIC_DENSE) {
+  if (s->factored) {
+    lowrank_apply(s, p, out, 0);
+  } else if (s->metric == URN_METRIC_DENSE) {
     for (size_t i = 0; i < n; i++) out[i] = 0;
     for (size_t j = 0; j < n; j++) {
       const double *col = s->inv_metric + j * n;
@@ -166,7 +184,10 @@ static double hamiltonian(urn_nuts *s, const urn_ps_point *z) {
 /* p ~ N(0, M): diag p_i = u_i / sqrt(minv_i); dense p = L^{-T} u with minv = L L^T. */
 static void sample_p(urn_nuts *s, urn_ps_point *z) {
   size_t n = s->dim;
-  if (s->metric == URN_METRIC_DENSE) {
+  if (s->factored) { /* p = diag(sig)^-1 (I + U (Lambda^-1/2 - I) U^T) u: covariance M */
+    for (size_t i = 0; i < n; i++) s->tmp[i] = urn_rng_normal(s->rng);
+    lowrank_apply(s, s->tmp, z->p, 1);
+  } else if (s->metric == URN_METRIC_DENSE) {
     for (size_t i = 0; i < n; i++) z->p[i] = urn_rng_normal(s->rng);
     for (size_t ii = n; ii-- > 0;) { /* back substitution with L^T (upper) */
       double sum = z->p[ii];
@@ -285,8 +306,24 @@ int urn_nuts_set_point(urn_nuts *s, const double *q, urn_error *err) {
   return URN_OK;
 }
 
+void urn_nuts_set_lowrank(urn_nuts *s, const double *sig, const double *U, const double *lam, size_t k) {
+  size_t n = s->dim;
+  if (!s->lr_sig) {
+    s->lr_sig = vec(n), s->lr_U = vec(n * n), s->lr_lam = vec(n), s->lr_w = vec(n);
+  }
+  s->factored = 1, s->lr_k = k;
+  copy(s->lr_sig, sig, n), copy(s->lr_U, U, n * k), copy(s->lr_lam, lam, k);
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i <= j; i++) {
+      double v = i == j ? 1 : 0;
+      for (size_t c = 0; c < k; c++) v += U[i + c * n] * (lam[c] - 1) * U[j + c * n];
+      s->inv_metric[i + j * n] = s->inv_metric[j + i * n] = sig[i] * sig[j] * v;
+    }
+}
+
 int urn_nuts_set_inv_metric(urn_nuts *s, const double *inv_metric, urn_error *err) {
   size_t n = s->dim;
+  s->factored = 0;
   if (s->metric != URN_METRIC_DENSE) {
     copy(s->inv_metric, inv_metric, n);
     return URN_OK;

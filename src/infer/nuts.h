@@ -30,6 +30,14 @@ typedef struct urn_nuts {
   urn_metric_kind metric;   /* metric kind */
   double *inv_metric;       /* inverse metric: dim (diag/unit) or dim*dim column-major (dense) */
   double *chol;             /* dense: lower Cholesky factor of inv_metric (dim*dim) */
+  /* the low-rank metric in factored form (urn_nuts_set_lowrank): inverse metric
+     diag(sig) (I + U (Lambda - I) U^T) diag(sig), applied in O(dim k) */
+  int factored;             /* 1: the leapfrog uses the factors below (inv_metric holds the same matrix, dense) */
+  size_t lr_k;              /* columns of U */
+  double *lr_sig;           /* sig (dim) */
+  double *lr_U;             /* U, dim x lr_k column-major, orthonormal columns (capacity dim*dim) */
+  double *lr_lam;           /* Lambda's diagonal (lr_k; capacity dim) */
+  double *lr_w;             /* scratch (dim) */
   double epsilon;           /* nominal step size */
   int max_depth;            /* maximum tree depth */
   double max_delta_h;       /* energy error marking a divergence (1000) */
@@ -60,6 +68,12 @@ int urn_nuts_set_point(urn_nuts *s, const double *q, urn_error *err);
 /* Replaces the inverse metric (recomputes its Cholesky factor when dense).
  * Returns URN_EFATAL if a dense one is not positive definite. */
 int urn_nuts_set_inv_metric(urn_nuts *s, const double *inv_metric, urn_error *err);
+/* Replaces a dense inverse metric by the low-rank one diag(sig) (I + U
+ * (Lambda - I) U^T) diag(sig) (U: dim x k column-major with orthonormal
+ * columns, Lambda > 0, sig > 0), applied in factored form (O(dim k) per
+ * leapfrog step; no Cholesky factor).  inv_metric gets the dense matrix too
+ * (O(dim^2 k)), for the CSV's adaptation block. */
+void urn_nuts_set_lowrank(urn_nuts *s, const double *sig, const double *U, const double *lam, size_t k);
 /* Stan's init_stepsize heuristic from the current point: doubles or halves
  * the step size until the acceptance of one leapfrog step crosses 0.8.
  * Returns URN_EFATAL with Stan's message if the posterior looks improper

@@ -129,7 +129,9 @@ static int fisher_learn(urn_fisher_adapt *fa, urn_nuts *s, urn_stepsize_adapt *s
                         const double *prev_q, double *inv_metric, urn_error *err) {
   int moved = memcmp(prev_q, s->z.q, s->dim * sizeof *prev_q) != 0;
   if (!urn_fisher_adapt_learn(fa, iteration, s->z.q, s->z.g, moved, inv_metric)) return URN_OK;
-  int status = urn_nuts_set_inv_metric(s, inv_metric, err);
+  int status = URN_OK;
+  if (fa->factored) urn_nuts_set_lowrank(s, fa->f_sig, fa->f_U, fa->f_lam, fa->f_k);
+  else status = urn_nuts_set_inv_metric(s, inv_metric, err);
   if (status != URN_OK || fa->n_updates != 1) return status;
   status = urn_nuts_init_stepsize(s, err);
   if (status != URN_OK) return status;
