@@ -3,8 +3,9 @@
 
 For every posterior of ../shared/posteriordb (a directory with model.stan, data.json and
 reference.json) and M1-M5 of ../shared/benchmarks, runs `urn sample` (4 chains, 1000 draws, --threads 2)
-with `--adapt stan` (1000 warmup iterations), `--adapt fisher` and `--metric lowrank` (300 warmup
-iterations, nutpie's default) over several seeds, with the reference's adapt_delta and max_treedepth
+with `--adapt stan` (1000 warmup iterations, random inits), `--adapt fisher` (300 warmup iterations, nutpie's
+default) and `--metric lowrank` (400; urn sample's default), both from the 8-path Pathfinder start whose gradient
+and log density evaluations count as gradients, over several seeds, with the reference's adapt_delta and max_treedepth
 (as `make conformance`) and `--init mode` for M4 and M5 (as `make bench`).  Per posterior and scheme:
 min bulk-ESS (over the summary's quantities) per gradient evaluation, warmup gradients included (the
 run's own count), wall time, post-warmup divergences and the max R-hat, each the mean over the seeds
