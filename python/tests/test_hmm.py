@@ -240,6 +240,170 @@ class TestSharedCoefficients(unittest.TestCase):
             H.fit(y, 2, "linreg", x=x, shared_coef=[2], progress=False)
 
 
+class TestTransitionInputs(unittest.TestCase):
+    """Input-driven transitions (transition_x, the CLI's --transition-x) on tests/data/hmm_trans.csv: fit,
+    standard errors, loglik, states, forecast with future inputs and sample against the CLI bit for bit; zero
+    weights equal the constant-matrix model; bad input as ValueError."""
+    path = os.path.join(DATA, "hmm_trans.csv")
+    cols = ["--y", "y", "--transition-x", "u", "--seq", "session"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ys, cls.us = sequences(cls.path, ["y"], ["u"])
+        cls.h = H.fit(cls.ys, 2, transition_x=cls.us, init="search", restarts=6, prior="none", iters=5000,
+                      tol=1e-10, progress=False)
+
+    def test_fit_and_std_errors_match_cli(self):
+        h = self.h
+        self.assertEqual(h.transition_input_dim, 1)
+        with TempDir() as d:
+            out = os.path.join(d, "t.json")
+            run("hmm", "fit", self.path, "--states", 2, *self.cols, "--prior", "none", "--restarts", 6, "--quiet",
+                "--out", out)
+            with open(out) as f:
+                cli = json.load(f)
+            self.assertEqual(set(cli["params"]), set(h.params))
+            for k, v in cli["params"].items():
+                self.assertTrue(np.array_equal(np.asarray(v), h.params[k]), "%s differs from the CLI's" % k)
+            self.assertEqual(h.fit_info["loglik"], cli["fit"]["loglik"])
+            self.assertEqual(h.fit_info["log_joint_trace"], cli["fit"]["log_joint_trace"])
+            se = H.std_errors(h, self.ys, transition_x=self.us)
+            self.assertEqual(set(se), set(cli["fit"]["standard_errors"]))
+            for k, v in cli["fit"]["standard_errors"].items():
+                self.assertTrue(np.array_equal(np.asarray(v), se[k]), "standard errors of %s differ" % k)
+            self.assertEqual(se["transition_weights"].shape, (2, 2, 1))
+            # the parameter file both ways: the CLI reads Python's, Python reads the CLI's
+            py = os.path.join(d, "py.json")
+            h.save(py)
+            self.assertIn('"transition_input_dim": 1', h.to_json())
+            _, ll, _ = run("hmm", "loglik", self.path, "--params", out, *self.cols)
+            _, ll2, _ = run("hmm", "loglik", self.path, "--params", py, *self.cols)
+            self.assertEqual(ll2, ll)
+            self.assertEqual(H.load(out).transition_input_dim, 1)
+            # a MAP fit with a tight prior on the coefficients (--transition-scale)
+            out3 = os.path.join(d, "t3.json")
+            run("hmm", "fit", self.path, "--states", 2, *self.cols, "--no-se", "--transition-scale", "1e-3",
+                "--restarts", 2, "--quiet", "--out", out3)
+            h3 = H.fit(self.ys, 2, transition_x=self.us, init="search", restarts=2, iters=5000, tol=1e-10,
+                       transition_scale=1e-3, progress=False)
+            with open(out3) as f:
+                cli3 = json.load(f)
+            for k, v in cli3["params"].items():
+                self.assertTrue(np.array_equal(np.asarray(v), h3.params[k]), "MAP: %s differs from the CLI's" % k)
+            self.assertEqual(h3.hyperparameters["transition_weights_scale"], 1e-3)
+
+    def test_loglik_states_forecast_sample_match_cli(self):
+        h, ys, us = self.h, self.ys, self.us
+        with TempDir() as d:
+            pf = os.path.join(d, "t.json")
+            h.save(pf)
+            _, ll, _ = run("hmm", "loglik", self.path, "--params", pf, *self.cols)
+            header, rows = read_csv(ll)
+            self.assertEqual(H.loglik(h, ys, transition_x=us, per_sequence=True).tolist(),
+                             column(rows, header, "loglik").tolist())
+            self.assertEqual(H.loglik(h, ys, transition_x=us), float(ll.split("# total,")[1].split()[0]))
+            self.assertEqual(H.loglik(h, ys, transition_x=us), h.fit_info["loglik"])
+            _, st, _ = run("hmm", "states", self.path, "--params", pf, *self.cols)
+            header, rows = read_csv(st)
+            z = np.concatenate(h.states(ys, transition_x=us))
+            g = np.concatenate(h.posterior(ys, transition_x=us))
+            self.assertEqual(z.tolist(), column(rows, header, "state", int).tolist())
+            for k in range(2):  # the states file has 10 significant digits
+                np.testing.assert_allclose(g[:, k], column(rows, header, "p_%d" % k), rtol=1e-9, atol=1e-10)
+            # forecasts with future transition inputs (each sequence's own length), all rows and the first 2
+            fut = os.path.join(d, "fut.csv")
+            with open(fut, "w") as f:
+                f.write("session,u\n0,1.5\n0,-0.5\n0,0.25\n1,-2\n1,0\n1,3\n1,0.5\n")
+            futs = [np.array([1.5, -0.5, 0.25]), np.array([-2.0, 0.0, 3.0, 0.5])]
+            for steps in (None, 2):
+                extra = ["--steps", steps] if steps else []
+                _, fc, _ = run("hmm", "forecast", self.path, "--params", pf, *self.cols, "--future", fut, *extra)
+                header, rows = read_csv(fc)
+                P, Mn = h.forecast(ys, steps, transition_x=us, future=futs)
+                self.assertEqual([len(a) for a in P], [steps or 3, steps or 4])
+                self.assertEqual(np.concatenate(P)[:, 1].tolist(), column(rows, header, "p_1").tolist())
+                self.assertEqual(np.concatenate(Mn)[:, 0].tolist(), column(rows, header, "mean_0").tolist())
+            # simulation at the data's transition inputs
+            _, sim, _ = run("hmm", "sample", "--params", pf, "--inputs", self.path, "--transition-x", "u",
+                            "--seq", "session", "--seed", 3)
+            header, rows = read_csv(sim)
+            zs, ysim = H.sample(h, seed=3, transition_x=us)
+            self.assertEqual(np.concatenate(zs).tolist(), column(rows, header, "state", int).tolist())
+            self.assertEqual(np.concatenate(ysim)[:, 0].tolist(), column(rows, header, "y").tolist())
+
+    def test_constant_model_forecast_and_zero_weights(self):
+        ys, us = self.ys, self.us
+        c = H.fit(ys, 2, init="search", restarts=2, prior="none", iters=5000, tol=1e-10, progress=False)
+        with TempDir() as d:
+            pf = os.path.join(d, "c.json")
+            c.save(pf)
+            _, fc, _ = run("hmm", "forecast", self.path, "--params", pf, "--y", "y", "--seq", "session",
+                           "--steps", 3)
+            header, rows = read_csv(fc)
+            P, Mn = c.forecast(ys, 3)
+            self.assertEqual(np.concatenate(P)[:, 0].tolist(), column(rows, header, "p_0").tolist())
+            self.assertEqual(np.concatenate(Mn)[:, 0].tolist(), column(rows, header, "mean_0").tolist())
+        # the input-driven model with zero weights and biases the centred log of A is the constant model
+        d = c.to_dict()
+        d.pop("fit", None)
+        A = np.asarray(d["params"]["transition_matrix"])
+        d["transition_input_dim"] = 1
+        d["params"]["transition_weights"] = np.zeros((2, 2, 1)).tolist()
+        d["params"]["transition_biases"] = (np.log(A) - np.log(A).mean(axis=1, keepdims=True)).tolist()
+        z = H.HMM.from_dict(d)
+        self.assertAlmostEqual(z.loglik(ys, transition_x=us), c.loglik(ys), delta=1e-9)
+        self.assertEqual(np.concatenate(z.states(ys, transition_x=us)).tolist(), np.concatenate(c.states(ys)).tolist())
+        np.testing.assert_allclose(np.concatenate(z.posterior(ys, transition_x=us)), np.concatenate(c.posterior(ys)),
+                                   rtol=0, atol=1e-12)
+        pz, _ = z.forecast(ys, 3, transition_x=us, future=[np.ones(3), np.ones(3)])
+        pc, _ = c.forecast(ys, 3)
+        np.testing.assert_allclose(np.concatenate(pz), np.concatenate(pc), rtol=0, atol=1e-12)
+        zz, yz = z.sample(transition_x=np.ones(50) * 2.5, seed=4)
+        zc, yc = c.sample(50, seed=4)
+        self.assertEqual(zz.tolist(), zc.tolist())  # the same draws (urn_hmm_sample_tv's contract)
+        self.assertEqual(yz.tolist(), yc.tolist())
+
+    def test_bad_input(self):
+        h, ys, us = self.h, self.ys, self.us
+        cases = [
+            (lambda: H.loglik(h, ys), "give transition_x (its 1 transition inputs)"),
+            (lambda: H.states(h, ys, transition_x=[np.column_stack([u, u]) for u in us]),
+             "transition_x has 2 columns, but the model has 1 transition inputs"),
+            (lambda: H.loglik(h, ys, transition_x=us[:1]), "transition_x has 1 sequences, but y has 2"),
+            (lambda: H.loglik(h, ys, transition_x=[u[:-1] for u in us]), "with T = 400"),
+            (lambda: h.forecast(ys, transition_x=us), "needs the future transition inputs: give future="),
+            (lambda: h.forecast(ys, 4, transition_x=us, future=[np.ones(3), np.ones(4)]),
+             "steps 4, but future has 3 rows for sequence 0"),
+            (lambda: h.forecast(ys, transition_x=us, future=[np.ones(3)]), "future has 1 sequences, but y has 2"),
+            (lambda: h.forecast(ys, transition_x=us, future=[np.ones(3), [1.0, np.nan]]), "not finite"),
+            (lambda: h.sample(10), "the model has input-driven transitions: give transition_x"),
+            (lambda: H.fit(ys, 2, transition_scale=1.0, progress=False), "transition_scale is for input-driven"),
+            (lambda: H.fit(ys, 2, transition_x=us, init=H.fit(ys, 2, progress=False, iters=2), progress=False),
+             "0 transition inputs), but the fit asks for gaussian with 2 states (D=1, M=0, 1 transition inputs)"),
+            (lambda: H.filtered(h, ys), "not available for input-driven transitions"),
+        ]
+        for f, msg in cases:
+            with self.assertRaises(ValueError) as cm:
+                f()
+            self.assertIn(msg, str(cm.exception))
+        d = {k: v for k, v in h.to_dict().items() if k not in ("transition_input_dim", "fit")}
+        d["params"] = {k: v for k, v in d["params"].items() if not k.startswith("transition_") or
+                       k == "transition_matrix"}
+        d["hyperparameters"].pop("transition_weights_scale", None)
+        c = H.HMM.from_dict(d)
+        for f, msg in [(lambda: c.forecast(ys, future=[np.ones(3), np.ones(3)]), "future is for input-driven"),
+                       (lambda: c.loglik(ys, transition_x=us), "the model has no input-driven transitions"),
+                       (lambda: c.sample(10, transition_x=us[0]), "the model has no input-driven transitions")]:
+            with self.assertRaises(ValueError) as cm:
+                f()
+            self.assertIn(msg, str(cm.exception))
+        bad = [u.copy() for u in us]
+        bad[0][5] = np.nan
+        with self.assertRaises(urn.UrnError) as cm:
+            H.fit(ys, 2, transition_x=bad, iters=3, progress=False)
+        self.assertIn("transition input", str(cm.exception))
+
+
 class TestMsar(unittest.TestCase):
     """urn.hmm.msar / msar_loglik / msar_states against ``urn hmm msar``, bit for bit: a fit, a fit with
     regressors (one switching, one shared), a continued fit, the log likelihood at statsmodels' parameters,

@@ -158,6 +158,10 @@ def _declare(h):
     _fn(h, "urn_hmm_filter", I, I, S, c_double_p, c_double_p, c_double_p, c_double_p, c_double_p, c_double_p, E)
     _fn(h, "urn_hmm_viterbi", I, I, S, c_double_p, c_double_p, c_double_p, c_int_p, E)
     _fn(h, "urn_hmm_sample", I, M, PR, U64, S, c_double_p, c_int_p, c_double_p, E)
+    _fn(h, "urn_hmm_sample_tv", I, M, PR, U64, S, c_double_p, c_double_p, c_int_p, c_double_p, E)
+    _fn(h, "urn_hmm_trans_matrices", I, M, PR, SQ, c_double_p, E)
+    _fn(h, "urn_hmm_smoother_tv", I, I, S, c_double_p, c_double_p, c_double_p, c_double_p, c_double_p, c_double_p, E)
+    _fn(h, "urn_hmm_viterbi_tv", I, I, S, c_double_p, c_double_p, c_double_p, c_int_p, E)
     _fn(h, "urn_hmm_find_permutation", I, c_int_p, c_int_p, S, c_int_p, c_int_p, E)
     _fn(h, "urn_hmm_fit_best", I, M, SQ, S, ctypes.POINTER(T.FitOpts), I, PR, I, U64, PR, c_double_p,
         ctypes.POINTER(T.FitReport), ctypes.POINTER(T.FitCallbacks), E)

@@ -26,6 +26,7 @@ align``; ``HMM.save`` writes the parameter file they read (``--params``).
 """
 import ctypes
 import json
+import math
 import os
 import threading
 import warnings
@@ -84,6 +85,7 @@ class HMM:
         self.emission_dim = int(d.get("emission_dim", 1))
         self.input_dim = int(d.get("input_dim", 0))
         self.num_classes = int(d.get("num_classes", d.get("num_components", 0)))  # gmm: components per state
+        self.transition_input_dim = int(d.get("transition_input_dim", 0))  # U: input-driven transitions (0 = none)
         self.hyperparameters = dict(d.get("hyperparameters", {}))
         self.params = {k: np.asarray(v, dtype=np.float64) for k, v in d.get("params", {}).items()}
         self.fit_info = d.get("fit")
@@ -115,8 +117,9 @@ class HMM:
         return np.asarray(self.fit_info["log_joint_trace"]) if self.fit_info else None
 
     def __repr__(self):
-        return "urn.hmm.HMM(%s, %d states, D=%d%s)" % (self.kind, self.num_states, self.emission_dim,
-                                                       ", M=%d" % self.input_dim if self.input_dim else "")
+        return "urn.hmm.HMM(%s, %d states, D=%d%s%s)" % (
+            self.kind, self.num_states, self.emission_dim, ", M=%d" % self.input_dim if self.input_dim else "",
+            ", U=%d" % self.transition_input_dim if self.transition_input_dim else "")
 
     def to_dict(self):
         """The parameter file's layout as a dict (lists, not arrays)."""
@@ -125,6 +128,8 @@ class HMM:
             d["input_dim"] = self.input_dim
         if self.num_classes:
             d["num_components" if self.kind == "gmm" else "num_classes"] = self.num_classes
+        if self.transition_input_dim:
+            d["transition_input_dim"] = self.transition_input_dim
         d["hyperparameters"] = {k: np.asarray(v).tolist() for k, v in self.hyperparameters.items()}
         d["params"] = {k: np.asarray(v).tolist() for k, v in self.params.items()}
         d.update(self.options)
@@ -157,13 +162,17 @@ class HMM:
         """:func:`loglik` with this HMM."""
         return loglik(self, y, x, **kw)
 
-    def states(self, y, x=None):
+    def states(self, y, x=None, **kw):
         """:func:`states` with this HMM."""
-        return states(self, y, x)
+        return states(self, y, x, **kw)
 
-    def posterior(self, y, x=None):
+    def posterior(self, y, x=None, **kw):
         """:func:`posterior` with this HMM."""
-        return posterior(self, y, x)
+        return posterior(self, y, x, **kw)
+
+    def forecast(self, y, steps=None, **kw):
+        """:func:`forecast` with this HMM."""
+        return forecast(self, y, steps, **kw)
 
     def sample(self, T=None, **kw):
         """:func:`sample` from this HMM."""
@@ -219,7 +228,7 @@ def _from_native(m, p, fit_info=None):
 class _Batch:
     """Sequences as urn_hmm_seq structures (keeping their arrays alive)."""
 
-    def __init__(self, y, x, kind, D=None, M=None):
+    def __init__(self, y, x, kind, D=None, M=None, u=None, U=None):
         self.single = isinstance(y, np.ndarray) or not isinstance(y, (list, tuple))
         ys = [y] if self.single else list(y)
         if x is None:
@@ -228,6 +237,10 @@ class _Batch:
             xs = [x] if (isinstance(x, np.ndarray) or not isinstance(x, (list, tuple))) else list(x)
             if len(xs) != len(ys):
                 raise ValueError("x has %d sequences, but y has %d" % (len(xs), len(ys)))
+        if U is not None and U > 0 and u is None:
+            raise ValueError("the model has input-driven transitions: give transition_x (its %d transition inputs)" % U)
+        if U == 0 and u is not None:
+            raise ValueError("transition_x: the model has no input-driven transitions")
         if not ys:
             raise ValueError("no sequences given")
         self.y, self.x = [], []
@@ -263,7 +276,11 @@ class _Batch:
             raise ValueError("x is only used by linreg, bernoulli-glm and categorical-glm (not %s)" % kind)
         if M is not None and self.M != M:
             raise ValueError("x has %d input columns, but the model has M = %d" % (self.M, M))
-        self.seqs = (Seq * len(self.y))(*[Seq(a.shape[0], dptr(a), dptr(xa)) for a, xa in zip(self.y, self.x)])
+        self.u = _transition_inputs(u, [a.shape[0] for a in self.y], U)
+        self.U = self.u[0].shape[1] if self.u else 0
+        us = self.u or [None] * len(self.y)
+        self.seqs = (Seq * len(self.y))(*[Seq(a.shape[0], dptr(a), dptr(xa), dptr(ua))
+                                          for a, xa, ua in zip(self.y, self.x, us)])
 
     def __len__(self):
         return len(self.y)
@@ -279,15 +296,41 @@ class _Batch:
         return results[0] if self.single else results
 
 
-def _batch_for(hmm, y, x):
-    return _Batch(y, x, hmm.kind, hmm.emission_dim, hmm.input_dim)
+def _batch_for(hmm, y, x, u=None):
+    return _Batch(y, x, hmm.kind, hmm.emission_dim, hmm.input_dim, u, hmm.transition_input_dim)
+
+
+def _transition_inputs(u, lengths, U, what="transition_x"):
+    """The transition inputs (``transition_x``: one array of shape (T,) or (T, U) per sequence, row t driving
+    z_{t-1} -> z_t) as C-contiguous (T, U) arrays, checked against the sequences' lengths and the model's U
+    (None: any); None when u is None."""
+    if u is None:
+        return None
+    us = [u] if (isinstance(u, np.ndarray) or not isinstance(u, (list, tuple))) else list(u)
+    if len(us) != len(lengths):
+        raise ValueError("%s has %d sequences, but y has %d" % (what, len(us), len(lengths)))
+    out = []
+    for b, (ub, T) in enumerate(zip(us, lengths)):
+        a = np.asarray(ub, dtype=np.float64)
+        if a.ndim == 1:
+            a = a[:, None]
+        if a.ndim != 2 or (T is not None and a.shape[0] != T) or a.shape[1] < 1:
+            raise ValueError("sequence %d: %s must have shape (T,) or (T, U)%s, not %s"
+                             % (b, what, " with T = %d" % T if T is not None else "", np.shape(ub)))
+        if U is not None and a.shape[1] != U:
+            raise ValueError("%s has %d columns, but the model has %d transition inputs" % (what, a.shape[1], U))
+        if U is None and out and a.shape[1] != out[0].shape[1]:
+            raise ValueError("every sequence must have the same number of transition inputs")
+        out.append(np.ascontiguousarray(a))
+    return out
 
 
 # ---------------------------------------------------------------- fitting
 
 def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, tol=0.0, init=None, restarts=1,
         seed=1, threads=1, stickiness=None, initial_conc=None, trans_conc=None, weight_scale=None, cov_floor=0.0,
-        freeze=(), progress=None, prior=None, dof=None, components=None, shared_cov=False, shared_coef=()):
+        freeze=(), progress=None, prior=None, dof=None, components=None, shared_cov=False, shared_coef=(),
+        transition_x=None, transition_scale=None):
     """Fits an HMM by EM (MAP under dynamax's priors): ``urn hmm fit``.
 
     ``y`` (and ``x`` for the regression models): one array or a list of
@@ -305,6 +348,12 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
     whose coefficients every state shares (non-switching; ``--shared-coef``).
     ``shared_cov``: one covariance for all states (linreg; gaussian/diag
     with ``prior="none"``; ``--shared-cov``).
+    ``transition_x``: input-driven transitions (``--transition-x``): the
+    transition inputs u, one array of shape (T,) or (T, U) per sequence (row
+    t drives z_{t-1} -> z_t; row 0 is not used), so that p(z_t = j | z_{t-1}
+    = i) = softmax_j(W_ij . u_t + b_ij); ``transition_scale``: the prior
+    standard deviation of W and b (10; none with ``prior="none"``,
+    ``--transition-scale``).  :func:`std_errors` gives their standard errors.
     ``restarts`` initializations seeded ``seed``, ``seed + 1``, ...; the fit
     with the best final log joint is returned.  ``stickiness``,
     ``initial_conc``, ``trans_conc`` (Dirichlet priors, defaults 0, 1.1, 1.1),
@@ -318,7 +367,7 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
     data or a failed fit raise :class:`urn.UrnError` with urn's message.
     """
     kind = _kind(emission)
-    batch = _Batch(y, x, kind)
+    batch = _Batch(y, x, kind, u=transition_x)
     if kind in ("logreg", "catreg", "categorical") and batch.D != 1:
         raise ValueError("emission %s takes one y column (the choice)" % kind)
     if kind == "gmm":
@@ -333,8 +382,15 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
     rc = lib.urn_hmm_model_init(ctypes.byref(m), KINDS.index(kind), int(num_states), batch.D, batch.M,
                                 int(classes or 0), ctypes.byref(err))
     err.raise_for(rc, "hmm fit")
+    m.trans_M = batch.U
     given_native = None
     try:
+        if transition_scale is not None:
+            if not batch.U:
+                raise ValueError("transition_scale is for input-driven transitions (give transition_x)")
+            if not float(transition_scale) > 0:
+                raise ValueError("transition_scale must be > 0, not %r" % (transition_scale,))
+            m.trans_weight_scale = float(transition_scale)
         for name, value in (("stickiness", stickiness), ("initial_conc", initial_conc), ("trans_conc", trans_conc),
                             ("weight_scale", weight_scale)):
             if value is not None:
@@ -362,11 +418,12 @@ def fit(y, num_states, emission="gaussian", x=None, *, classes=None, iters=50, t
         m.warn = WARN_FN(lambda ctx, msg: caught.append(msg.decode()))
         batch.check(m)
         if isinstance(init, HMM):
-            if (_kind(init.kind), init.num_states, init.emission_dim, init.input_dim, init.num_classes) != \
-                    (kind, m.K, m.D, m.M, m.C):
-                raise ValueError("init is a %s model with %d states (D=%d, M=%d), but the fit asks for %s with %d "
-                                 "states (D=%d, M=%d)" % (init.kind, init.num_states, init.emission_dim,
-                                                          init.input_dim, kind, m.K, m.D, m.M))
+            if (_kind(init.kind), init.num_states, init.emission_dim, init.input_dim, init.num_classes,
+                    init.transition_input_dim) != (kind, m.K, m.D, m.M, m.C, m.trans_M):
+                raise ValueError("init is a %s model with %d states (D=%d, M=%d, %d transition inputs), but the fit "
+                                 "asks for %s with %d states (D=%d, M=%d, %d transition inputs)"
+                                 % (init.kind, init.num_states, init.emission_dim, init.input_dim,
+                                    init.transition_input_dim, kind, m.K, m.D, m.M, m.trans_M))
             given_native = _Native(init)
             gm, gp = given_native.__enter__()
             method, restarts = 3, 1
@@ -479,10 +536,11 @@ def _bar(total, progress, work):
 
 # -------------------------------------------------------------- inference
 
-def loglik(hmm, y, x=None, *, per_sequence=False, threads=1):
+def loglik(hmm, y, x=None, *, per_sequence=False, threads=1, transition_x=None):
     """log p(y | hmm): the total over the sequences (``per_sequence=True``: an
-    array, one value per sequence).  ``urn hmm loglik``."""
-    batch = _batch_for(hmm, y, x)
+    array, one value per sequence).  ``transition_x``: the transition inputs
+    of a model with input-driven transitions (as in :func:`fit`).  ``urn hmm loglik``."""
+    batch = _batch_for(hmm, y, x, transition_x)
     per, tot, err = np.zeros(len(batch)), ctypes.c_double(), Error()
     with _Native(hmm) as (m, p):
         batch.check(m)
@@ -492,14 +550,15 @@ def loglik(hmm, y, x=None, *, per_sequence=False, threads=1):
     return per if per_sequence else tot.value
 
 
-def std_errors(hmm, y, x=None, *, threads=1):
+def std_errors(hmm, y, x=None, *, threads=1, transition_x=None):
     """Standard errors of the parameters of ``hmm`` (a fit to ``y``) from the
     observed information, as ``urn hmm fit`` reports them: a dict with the
     names and shapes of ``hmm.params`` (0 for frozen groups, held degrees of
     freedom and probabilities on the boundary).  Raises :class:`urn.UrnError`
     when the information is not positive definite (not at a maximum, or a
-    parameter not identified)."""
-    batch = _batch_for(hmm, y, x)
+    parameter not identified).  With input-driven transitions (``transition_x``, as in :func:`fit`) the
+    dict has ``transition_weights`` (K, K, U) and ``transition_biases`` (K, K) too."""
+    batch = _batch_for(hmm, y, x, transition_x)
     lib, err = _lib.lib(), Error()
     with _Native(hmm) as (m, p):
         batch.check(m)
@@ -531,9 +590,10 @@ def std_errors(hmm, y, x=None, *, threads=1):
     return {k: np.asarray(a, dtype=float) for k, a in json.loads(text)["params"].items()}
 
 
-def _per_sequence(hmm, y, x, what):
-    """Runs what(m, p, seq, T, K, LL) on each sequence with its emission log-likelihoods."""
-    batch = _batch_for(hmm, y, x)
+def _per_sequence(hmm, y, x, what, u=None):
+    """Runs what(p, T, K, LL, A) on each sequence with its emission log-likelihoods LL (T, K) and, for input-driven
+    transitions, its transition matrix per step A (T, K, K; else None)."""
+    batch = _batch_for(hmm, y, x, u)
     out = []
     lib = _lib.lib()
     with _Native(hmm) as (m, p):
@@ -545,37 +605,55 @@ def _per_sequence(hmm, y, x, what):
             rc = lib.urn_hmm_emission_logliks(ctypes.byref(m), ctypes.byref(p), ctypes.byref(batch.seqs[b]), dptr(LL),
                                               ctypes.byref(err))
             err.raise_for(rc, "hmm")
-            out.append(what(p, T, K, LL))
+            A = None
+            if m.trans_M > 0:
+                A = np.zeros((T, K, K))
+                rc = lib.urn_hmm_trans_matrices(ctypes.byref(m), ctypes.byref(p), ctypes.byref(batch.seqs[b]),
+                                                dptr(A), ctypes.byref(err))
+                err.raise_for(rc, "hmm")
+            out.append(what(p, T, K, LL, A))
     return batch.out(out)
 
 
-def states(hmm, y, x=None):
+def states(hmm, y, x=None, *, transition_x=None):
     """The most likely state path (Viterbi; ties to the lowest state), int
-    array of shape (T,) per sequence.  ``urn hmm states``' state column."""
-    def viterbi(p, T, K, LL):
-        z, err = np.zeros(T, dtype=np.int32), Error()
-        rc = _lib.lib().urn_hmm_viterbi(K, T, p.initial_probs, p.transition_matrix, dptr(LL), iptr(z),
-                                        ctypes.byref(err))
+    array of shape (T,) per sequence.  ``transition_x``: the transition inputs
+    of a model with input-driven transitions.  ``urn hmm states``' state column."""
+    def viterbi(p, T, K, LL, A):
+        z, err, lib = np.zeros(T, dtype=np.int32), Error(), _lib.lib()
+        if A is None:
+            rc = lib.urn_hmm_viterbi(K, T, p.initial_probs, p.transition_matrix, dptr(LL), iptr(z), ctypes.byref(err))
+        else:
+            rc = lib.urn_hmm_viterbi_tv(K, T, p.initial_probs, dptr(A), dptr(LL), iptr(z), ctypes.byref(err))
         err.raise_for(rc, "hmm states")
         return z.astype(np.int64)
-    return _per_sequence(hmm, y, x, viterbi)
+    return _per_sequence(hmm, y, x, viterbi, transition_x)
 
 
-def posterior(hmm, y, x=None):
+def posterior(hmm, y, x=None, *, transition_x=None):
     """Smoothed state probabilities p(z_t = k | y), array (T, K) per sequence
-    (forward-backward).  ``urn hmm states``' p_k columns."""
-    def smooth(p, T, K, LL):
-        g, err = np.zeros((T, K)), Error()
-        rc = _lib.lib().urn_hmm_smoother(K, T, p.initial_probs, p.transition_matrix, dptr(LL), None, dptr(g), None,
+    (forward-backward; ``transition_x`` as in :func:`states`).  ``urn hmm states``' p_k columns."""
+    def smooth(p, T, K, LL, A):
+        g, err, lib = np.zeros((T, K)), Error(), _lib.lib()
+        if A is None:
+            rc = lib.urn_hmm_smoother(K, T, p.initial_probs, p.transition_matrix, dptr(LL), None, dptr(g), None,
+                                      ctypes.byref(err))
+        else:
+            rc = lib.urn_hmm_smoother_tv(K, T, p.initial_probs, dptr(A), dptr(LL), None, dptr(g), None,
                                          ctypes.byref(err))
         err.raise_for(rc, "hmm posterior")
         return g
-    return _per_sequence(hmm, y, x, smooth)
+    return _per_sequence(hmm, y, x, smooth, transition_x)
 
 
 def filtered(hmm, y, x=None):
-    """Filtered state probabilities p(z_t = k | y_1..t), array (T, K) per sequence."""
-    def filt(p, T, K, LL):
+    """Filtered state probabilities p(z_t = k | y_1..t), array (T, K) per sequence (not for input-driven
+    transitions: the C API has no filter with a matrix per step; :func:`posterior`'s last row is the filtered
+    distribution at the last step)."""
+    if hmm.transition_input_dim:
+        raise ValueError("filtered: not available for input-driven transitions (use posterior, or forecast)")
+
+    def filt(p, T, K, LL, A):
         f, err = np.zeros((T, K)), Error()
         rc = _lib.lib().urn_hmm_filter(K, T, p.initial_probs, p.transition_matrix, dptr(LL), None, dptr(f), None,
                                        ctypes.byref(err))
@@ -584,14 +662,33 @@ def filtered(hmm, y, x=None):
     return _per_sequence(hmm, y, x, filt)
 
 
-def sample(hmm, T=None, *, sequences=1, seed=1, x=None):
+def sample(hmm, T=None, *, sequences=1, seed=1, x=None, transition_x=None):
     """Simulates states and emissions: ``(states, y)`` with states (T,) and y
     (T, D) (or (T,) for the GLMs); lists of them for several sequences.
     Sequence b uses seed ``seed + 7919 b``, as ``urn hmm sample``.  The
     regression models simulate at given inputs ``x`` (one array or a list;
-    T is then each input's length)."""
+    T is then each input's length).  A model with input-driven transitions
+    simulates at given transition inputs ``transition_x`` (one array of shape
+    (T,) or (T, U) or a list, row t driving z_{t-1} -> z_t; one sequence per
+    array, T its length), as ``urn hmm sample --inputs U.csv --transition-x``."""
     reg = hmm.kind in _REGRESSION
-    if reg:
+    U = hmm.transition_input_dim
+    if U and transition_x is None:
+        raise ValueError("the model has input-driven transitions: give transition_x (the transition inputs of every "
+                         "step to simulate)")
+    if not U and transition_x is not None:
+        raise ValueError("transition_x: the model has no input-driven transitions")
+    us = None
+    if U and not reg:
+        if x is not None:
+            raise ValueError("x is only for regression models")
+        single = isinstance(transition_x, np.ndarray) or not isinstance(transition_x, (list, tuple))
+        n = 1 if single else len(transition_x)
+        us = _transition_inputs(transition_x, [None] * n, U)
+        lengths, xs = [a.shape[0] for a in us], [None] * n
+        if T is not None and any(Tb != int(T) for Tb in lengths):
+            raise ValueError("T = %s, but transition_x has %s steps (T is its length: leave it out)" % (T, lengths))
+    elif reg:
         if x is None:
             raise ValueError("a %s model simulates at inputs: give x" % hmm.kind)
         single = isinstance(x, np.ndarray) or not isinstance(x, (list, tuple))
@@ -600,6 +697,8 @@ def sample(hmm, T=None, *, sequences=1, seed=1, x=None):
             if a.shape[1] != hmm.input_dim:
                 raise ValueError("x has %d columns, but the model has %d inputs" % (a.shape[1], hmm.input_dim))
         lengths = [a.shape[0] for a in xs]
+        if U:
+            us = _transition_inputs(transition_x, lengths, U)
     else:
         if x is not None:
             raise ValueError("x is only for regression models")
@@ -613,12 +712,138 @@ def sample(hmm, T=None, *, sequences=1, seed=1, x=None):
         D = m.D
         for b, (Tb, xb) in enumerate(zip(lengths, xs)):
             z, yb, err = np.zeros(Tb, dtype=np.int32), np.zeros((Tb, D)), Error()
-            rc = lib.urn_hmm_sample(ctypes.byref(m), ctypes.byref(p), int(seed) + b * 7919, Tb, dptr(xb), iptr(z),
-                                    dptr(yb), ctypes.byref(err))
+            if us is not None:
+                rc = lib.urn_hmm_sample_tv(ctypes.byref(m), ctypes.byref(p), int(seed) + b * 7919, Tb, dptr(xb),
+                                           dptr(us[b]), iptr(z), dptr(yb), ctypes.byref(err))
+            else:
+                rc = lib.urn_hmm_sample(ctypes.byref(m), ctypes.byref(p), int(seed) + b * 7919, Tb, dptr(xb),
+                                        iptr(z), dptr(yb), ctypes.byref(err))
             err.raise_for(rc, "hmm sample")
             out_z.append(z.astype(np.int64))
             out_y.append(yb[:, 0] if (D == 1 and hmm.kind in ("logreg", "catreg", "categorical")) else yb)
     return (out_z[0], out_y[0]) if single else (out_z, out_y)
+
+
+def _state_means(kind, m, p):
+    """The mean of y in each state, K lists of D floats, as ``urn hmm forecast`` computes them (the families'
+    formulas of src/hmm/hmm_family.c; NaN for a Student-t state with nu <= 1)."""
+    K, D, C = m.K, m.D, m.C
+    out = []
+    for k in range(K):
+        row = []
+        for d in range(D):
+            i = k * D + d
+            if kind in ("gaussian", "diag"):
+                v = p.means[i]
+            elif kind in ("poisson", "exponential"):
+                v = p.rates[i] if kind == "poisson" else 1.0 / p.rates[i]
+            elif kind == "gamma":
+                v = p.shapes[i] / p.rates[i]
+            elif kind == "lognormal":
+                v = math.exp(p.means[i] + 0.5 * p.scale_diags[i] * p.scale_diags[i])
+            elif kind == "beta":
+                v = p.shapes[2 * i] / (p.shapes[2 * i] + p.shapes[2 * i + 1])
+            elif kind == "student":
+                v = p.means[i] if p.dofs[i] > 1 else math.nan
+            elif kind == "categorical":
+                v = 0.0
+                for c in range(C):
+                    v += c * p.probs[k * C + c]
+            else:  # gmm
+                v = 0.0
+                for c in range(C):
+                    v += p.probs[k * C + c] * p.means[(k * C + c) * D + d]
+            row.append(v)
+        out.append(row)
+    return out
+
+
+def _future_matrices(m, p, fut, nb):
+    """The transition matrix of each of the first nb future steps (nb, K, K) from the future transition inputs fut:
+    a dummy row 0 ahead of them, since row t drives the transition into step t."""
+    K, U = m.K, m.trans_M
+    u1 = np.zeros((nb + 1, U))
+    u1[1:] = fut[:nb]
+    A, err = np.zeros((nb + 1, K, K)), Error()
+    s = Seq(nb + 1, None, None, dptr(u1))
+    rc = _lib.lib().urn_hmm_trans_matrices(ctypes.byref(m), ctypes.byref(p), ctypes.byref(s), dptr(A),
+                                           ctypes.byref(err))
+    err.raise_for(rc, "hmm forecast")
+    return A[1:]
+
+
+def forecast(hmm, y, steps=None, *, future=None, transition_x=None):
+    """Forecasts past the end of each sequence, as ``urn hmm forecast``: ``(probs, means)`` with probs (N, K) the
+    state probabilities at h = 1..N (the filtered distribution at the last step pushed through the transition
+    matrices) and means (N, D) the predictive mean of y (sum_k p_k mu_k; the rates for poisson; each family's
+    state mean); lists of them for several sequences.  ``steps`` N (default 1).  Input-driven transitions:
+    ``transition_x`` the transition inputs of the data (as in :func:`fit`) and ``future`` those of the future
+    steps, one array of shape (N_b,) or (N_b, U) per sequence (row h drives the transition into step T-1+h; the
+    ``--future`` file's columns); every future row is forecast, or the first ``steps``.  Regression models
+    would need their future inputs and are refused (ValueError)."""
+    if hmm.kind in _REGRESSION:
+        raise ValueError("forecasting a regression model needs its future inputs (not supported)")
+    U = hmm.transition_input_dim
+    if U and future is None:
+        raise ValueError("forecasting input-driven transitions needs the future transition inputs: give future= "
+                         "(the transition inputs of the future steps, one array per sequence)")
+    if not U and future is not None:
+        raise ValueError("future is for input-driven transitions (the model has none)")
+    if steps is not None and not (isinstance(steps, (int, np.integer)) and 1 <= steps <= 100000000):
+        raise ValueError("steps must be an integer in [1, 100000000], not %r" % (steps,))
+    batch = _batch_for(hmm, y, None, transition_x)
+    futs = _transition_inputs(future, [None] * len(batch), U or None, "future") if U else None
+    for b, f in enumerate(futs or ()):
+        if not np.isfinite(f).all():
+            raise ValueError("future: sequence %d has a value that is not finite" % b)
+        if steps is not None and steps > f.shape[0]:
+            raise ValueError("steps %d, but future has %d rows for sequence %d" % (steps, f.shape[0], b))
+    lib = _lib.lib()
+    out_p, out_m = [], []
+    with _Native(hmm) as (m, p):
+        batch.check(m)
+        K, D = m.K, m.D
+        mu = _state_means(hmm.kind, m, p)
+        A0 = [[p.transition_matrix[j * K + k] for k in range(K)] for j in range(K)]
+        for b in range(len(batch)):
+            T, err = batch.seqs[b].T, Error()
+            LL, filt, ll = np.zeros((T, K)), np.zeros((T, K)), ctypes.c_double()
+            rc = lib.urn_hmm_emission_logliks(ctypes.byref(m), ctypes.byref(p), ctypes.byref(batch.seqs[b]),
+                                              dptr(LL), ctypes.byref(err))
+            err.raise_for(rc, "hmm forecast")
+            if U:  # the smoothed distribution at the last step is the filtered one
+                A = np.zeros((T, K, K))
+                rc = lib.urn_hmm_trans_matrices(ctypes.byref(m), ctypes.byref(p), ctypes.byref(batch.seqs[b]),
+                                                dptr(A), ctypes.byref(err))
+                err.raise_for(rc, "hmm forecast")
+                rc = lib.urn_hmm_smoother_tv(K, T, p.initial_probs, dptr(A), dptr(LL), ctypes.byref(ll), dptr(filt),
+                                             None, ctypes.byref(err))
+            else:
+                rc = lib.urn_hmm_filter(K, T, p.initial_probs, p.transition_matrix, dptr(LL), ctypes.byref(ll),
+                                        dptr(filt), None, ctypes.byref(err))
+            err.raise_for(rc, "hmm forecast")
+            nb = (steps if steps is not None else futs[b].shape[0]) if U else (steps or 1)
+            Af = _future_matrices(m, p, futs[b], nb).tolist() if U else None
+            pk = filt[T - 1].tolist()
+            P, Mn = np.zeros((nb, K)), np.zeros((nb, D))
+            for h in range(nb):  # the command's loops, in its order of operations
+                Ah = Af[h] if U else A0
+                nx = []
+                for k in range(K):
+                    v = 0.0
+                    for j in range(K):
+                        v += pk[j] * Ah[j][k]
+                    nx.append(v)
+                pk = nx
+                P[h] = pk
+                for d in range(D):
+                    v = 0.0
+                    for k in range(K):
+                        v += pk[k] * mu[k][d]
+                    Mn[h, d] = v
+            out_p.append(P)
+            out_m.append(Mn)
+    return (out_p[0], out_m[0]) if batch.single else (out_p, out_m)
 
 
 def align(z1, z2):
@@ -643,5 +868,6 @@ def align(z1, z2):
 
 from ._hmm_msar import msar, msar_loglik, msar_states  # noqa: E402 (Markov-switching autoregressions)
 
-__all__ = ["HMM", "fit", "load", "loglik", "std_errors", "states", "posterior", "filtered", "sample", "align", "KINDS",
+__all__ = ["HMM", "fit", "load", "loglik", "std_errors", "states", "posterior", "filtered", "forecast", "sample",
+           "align", "KINDS",
            "UrnWarning", "msar", "msar_loglik", "msar_states"]
