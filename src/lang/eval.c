@@ -1192,6 +1192,7 @@ static void run_print(urn_ev *ev, const ir_st *s) {
   urn_buf_init(&b);
   format_items(ev, s, &b);
   fprintf(ev->print, "%s\n", b.data ? b.data : "");
+  fflush(ev->print); /* as Stan's std::endl: a print is seen when it runs, not when a redirected stdout fills */
   urn_buf_free(&b);
 }
 static void run_reject(urn_ev *ev, const ir_st *s) {
