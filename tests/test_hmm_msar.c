@@ -4,7 +4,8 @@
  * regime against the closed-form conditional AR(p) likelihood, the stationary
  * distribution, EM monotone for every switching variant, shared coefficients
  * kept shared, and recovery of known parameters from a simulated series; the same
- * with exogenous regressors (switching and shared coefficients).
+ * with exogenous regressors (switching and shared coefficients); standard errors against an independent
+ * central-difference Hessian on the natural scale.
  * (The statsmodels comparison is tests/cli/test_hmm_msar.sh.) */
 #include <math.h>
 #include <stdio.h>
@@ -317,6 +318,120 @@ static void test_joint_mstep(void) {
   free(x), free(y2), free(trace);
 }
 
+/* The natural parameters of a K = 2 model: A[0][0], A[1][0], mu_0, mu_1, then phi (one per regime or shared),
+ * sigma^2 (likewise), beta (likewise): q -> p; returns their count. */
+static int nat_set(const urn_hmm_msar *m, urn_hmm_msar_params *p, const double *q) {
+  int n = 0;
+  p->transition_matrix[0] = q[n], p->transition_matrix[1] = 1.0 - q[n++];
+  p->transition_matrix[2] = q[n], p->transition_matrix[3] = 1.0 - q[n++];
+  p->means[0] = q[n++], p->means[1] = q[n++];
+  p->ar[0] = q[n++], p->ar[1] = m->switching_ar ? q[n++] : p->ar[0];
+  p->variances[0] = q[n++], p->variances[1] = m->switching_var ? q[n++] : p->variances[0];
+  if (m->num_x) p->exog[0] = q[n++], p->exog[1] = m->shared_x ? p->exog[0] : q[n++];
+  return n;
+}
+
+/* Their standard errors as urn_hmm_msar_std_errors lays them out. */
+static void nat_se(const urn_hmm_msar *m, const urn_hmm_msar_params *se, double *v) {
+  int n = 0;
+  v[n++] = se->transition_matrix[0], v[n++] = se->transition_matrix[2];
+  v[n++] = se->means[0], v[n++] = se->means[1];
+  v[n++] = se->ar[0];
+  if (m->switching_ar) v[n++] = se->ar[1];
+  v[n++] = se->variances[0];
+  if (m->switching_var) v[n++] = se->variances[1];
+  if (m->num_x) v[n++] = se->exog[0];
+  if (m->num_x && !m->shared_x) v[n++] = se->exog[1];
+}
+
+/* Inverts the n x n matrix a in place (Gauss-Jordan with partial pivoting); 0 when singular. */
+static int invert(int n, double *a) {
+  double b[12 * 12];
+  for (int i = 0; i < n * n; i++) b[i] = i % (n + 1) == 0;
+  for (int c = 0; c < n; c++) {
+    int piv = c;
+    for (int r = c + 1; r < n; r++)
+      if (fabs(a[r * n + c]) > fabs(a[piv * n + c])) piv = r;
+    if (a[piv * n + c] == 0.0) return 0;
+    for (int k = 0; k < n; k++) {
+      double t = a[c * n + k];
+      a[c * n + k] = a[piv * n + k], a[piv * n + k] = t;
+      t = b[c * n + k], b[c * n + k] = b[piv * n + k], b[piv * n + k] = t;
+    }
+    double d = a[c * n + c];
+    for (int k = 0; k < n; k++) a[c * n + k] /= d, b[c * n + k] /= d;
+    for (int r = 0; r < n; r++)
+      if (r != c) {
+        double f = a[r * n + c];
+        for (int k = 0; k < n; k++) a[r * n + k] -= f * a[c * n + k], b[r * n + k] -= f * b[c * n + k];
+      }
+  }
+  memcpy(a, b, sizeof(double) * n * n);
+  return 1;
+}
+
+/* Standard errors at the MLE of a simulated series against an independent central-difference Hessian of the
+ * log likelihood in the natural parameters (transition probabilities and variances on their own scale:
+ * statsmodels' parameterisation; at a maximum the delta method through urn's log-ratios agrees to first order). */
+static void test_std_errors(int sar, int svar, int X, int shared) {
+  enum { T = 300, K = 2, P = 1 };
+  urn_rng r;
+  urn_rng_seed(&r, 900 + sar + 2 * svar + 4 * X, shared);
+  double x[T], y[T];
+  int s[T];
+  for (int t = 0; t < T; t++) x[t] = sin(t * 0.1) + 0.5 * urn_rng_normal(&r);
+  urn_hmm_msar m = {K, P, sar, svar, 1, X, X ? x : NULL, (unsigned long long)shared};
+  urn_hmm_msar_params p, se;
+  urn_hmm_msar_params_alloc(&m, &p);
+  urn_hmm_msar_params_alloc(&m, &se);
+  double q[12] = {0.9, 0.15, 0.0, 2.5, 0.5, 0.2, 0.4, 0.8, 0.7, -0.3}, q0[12], v[12];
+  int n = nat_set(&m, &p, q);
+  simulate(&m, &p, &r, T, y, s);
+  if (X) /* the regressor's effect on every lag (simulate has none) */
+    for (int t = T - 1; t >= 0; t--) y[t] += (s[t] ? p.exog[1] : p.exog[0]) * x[t] - 0.5 * (t ? x[t - 1] : 0.0);
+  urn_error err;
+  double ll;
+  int nd, conv, nfree;
+  CHECK(urn_hmm_msar_em(&m, &p, y, T, 20000, 1e-15, NULL, &nd, &conv, &ll, &err) == URN_OK, "msar em: %s", err.msg);
+  CHECK(urn_hmm_msar_std_errors(&m, &p, y, T, &se, &nfree, &err) == URN_OK, "msar std errors: %s", err.msg);
+  CHECK(nfree == urn_hmm_msar_num_params(&m) && nfree == n, "free parameters %d", nfree);
+  /* the natural parameters at the MLE, and minus the Hessian there */
+  n = 0;
+  q0[n++] = p.transition_matrix[0], q0[n++] = p.transition_matrix[2], q0[n++] = p.means[0], q0[n++] = p.means[1];
+  q0[n++] = p.ar[0];
+  if (sar) q0[n++] = p.ar[1];
+  q0[n++] = p.variances[0];
+  if (svar) q0[n++] = p.variances[1];
+  if (X) q0[n++] = p.exog[0];
+  if (X && !shared) q0[n++] = p.exog[1];
+  double H[12 * 12], h[12];
+  for (int i = 0; i < n; i++) h[i] = 1e-5 * fmax(fabs(q0[i]), 0.1);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
+      double f[4];
+      for (int c = 0; c < 4; c++) {
+        memcpy(q, q0, sizeof q0);
+        q[i] += c & 1 ? -h[i] : h[i];
+        q[j] += c & 2 ? -h[j] : h[j];
+        nat_set(&m, &p, q);
+        urn_hmm_msar_loglik(&m, &p, y, T, &f[c], &err);
+      }
+      H[i * n + j] = -(f[0] - f[1] - f[2] + f[3]) / (4 * h[i] * h[j]);
+    }
+  CHECK(invert(n, H), "the natural-scale information is invertible");
+  nat_se(&m, &se, v);
+  double worst = 0.0;
+  for (int i = 0; i < n; i++) worst = fmax(worst, fabs(v[i] - sqrt(H[i * n + i])) / sqrt(H[i * n + i]));
+  CHECK(worst < 1e-3, "standard errors = the natural-scale Hessian's within 1e-3 (worst %.2e; sar %d svar %d X %d shared %d)",
+        worst, sar, svar, X, shared);
+  CHECK(se.transition_matrix[1] == se.transition_matrix[0] || fabs(se.transition_matrix[1] / se.transition_matrix[0] - 1) < 1e-6,
+        "K = 2: A[0][1]'s standard error is A[0][0]'s");
+  CHECK(isfinite(se.initial_probs[0]) && se.initial_probs[0] > 0, "the steady initial distribution's standard error");
+  if (!sar) CHECK(se.ar[0] == se.ar[1], "shared AR: one standard error");
+  urn_hmm_msar_params_free(&p);
+  urn_hmm_msar_params_free(&se);
+}
+
 static void test_errors(void) {
   urn_hmm_msar m = {3, 8, 1, 1, 1};
   urn_error err;
@@ -341,6 +456,9 @@ int main(void) {
   test_em(1, 1, 1);
   test_em(0, 1, 1);
   test_em(1, 0, 0);
+  test_std_errors(1, 1, 0, 0);
+  test_std_errors(0, 0, 1, 1);
+  test_std_errors(1, 0, 1, 0);
   test_errors();
   return test_done();
 }

@@ -320,6 +320,15 @@ URN_API int urn_hmm_msar_em(const urn_hmm_msar *m, urn_hmm_msar_params *p, const
 URN_API int urn_hmm_msar_fit(const urn_hmm_msar *m, const double *y, size_t T, int restarts, uint64_t seed, int iters,
                              double tol, urn_hmm_msar_params *best, double *loglik, int *iterations, int *converged,
                              urn_error *err);
+/* Standard errors of p (a maximum of the likelihood) from the observed information, as urn_hmm_std_errors (the
+ * same Hessian): theta = each transition row's log-ratios to its largest entry (entries at most 1e-8 held fixed:
+ * standard error 0), the initial row's likewise unless steady_initial, the means, AR and regressor coefficients as
+ * they are (one per shared coefficient), the log variances (one when shared); se (allocated by
+ * urn_hmm_msar_params_alloc) gets the standard errors of every entry of the parameters by the delta method (with
+ * steady_initial the initial probabilities' through stationary(A)).  *n_free (may be NULL) = the dimension of
+ * theta.  About 2 P^2 log-likelihood evaluations for P free parameters. */
+URN_API int urn_hmm_msar_std_errors(const urn_hmm_msar *m, const urn_hmm_msar_params *p, const double *y, size_t T,
+                                    urn_hmm_msar_params *se, int *n_free, urn_error *err);
 
 /* ---------------------------------------------------------------------------
  * A whole fit, as `urn hmm fit` and the Python package's urn.hmm.fit make it. */

@@ -75,26 +75,56 @@ class _Msar:
                 raise ValueError("params[%r] has %d numbers, but the model needs %d" % (name, a.size, n))
             self._arr(name, n)[:] = a
 
-    def result(self, ll, iters, conv, restarts):
-        """The command line's JSON as a dict."""
+    def _params_dict(self, p):
+        K, P, X = self.m.K, self.m.order, self.m.num_x
+
+        def arr(name, n):
+            return np.ctypeslib.as_array(getattr(p, name), shape=(n,))
+        params = {"initial_probs": arr("initial_probs", K).tolist(),
+                  "transition_matrix": arr("transition_matrix", K * K).reshape(K, K).tolist(),
+                  "means": arr("means", K).tolist(),
+                  "ar": arr("ar", K * P).reshape(K, P).tolist() if P else [],
+                  "variances": arr("variances", K).tolist()}
+        if X:
+            params["exog"] = arr("exog", K * X).reshape(K, X).tolist()
+        return params
+
+    def std_errors(self):
+        """The standard errors' dict (urn_hmm_msar_std_errors), or None with a UrnWarning (as the CLI's
+        warning) when the observed information is not positive definite."""
+        se, err = MsarParams(), Error()
+        self.lib.urn_hmm_msar_params_alloc(ctypes.byref(self.m), ctypes.byref(se))
+        try:
+            rc = self.lib.urn_hmm_msar_std_errors(ctypes.byref(self.m), ctypes.byref(self.p), dptr(self.y),
+                                                  len(self.y), ctypes.byref(se), None, ctypes.byref(err))
+            if rc:
+                import warnings
+                from .hmm import UrnWarning
+                warnings.warn(err.msg.decode() if isinstance(err.msg, bytes) else str(err.msg), UrnWarning,
+                              stacklevel=3)
+                return None
+            return self._params_dict(se)
+        finally:
+            self.lib.urn_hmm_msar_params_free(ctypes.byref(se))
+
+    def result(self, ll, iters, conv, restarts, want_se=True):
+        """The command line's JSON as a dict (with the fit's standard errors unless not want_se)."""
         K, P, X = self.m.K, self.m.order, self.m.num_x
         npar = self.lib.urn_hmm_msar_num_params(ctypes.byref(self.m))
         nobs = len(self.y) - P
-        params = {"initial_probs": self._arr("initial_probs", K).tolist(),
-                  "transition_matrix": self._arr("transition_matrix", K * K).reshape(K, K).tolist(),
-                  "means": self._arr("means", K).tolist(),
-                  "ar": self._arr("ar", K * P).reshape(K, P).tolist() if P else [],
-                  "variances": self._arr("variances", K).tolist()}
+        params = self._params_dict(self.p)
         out = {"model": "msar", "num_states": K, "order": P, "switching_ar": bool(self.m.switching_ar),
                "switching_variance": bool(self.m.switching_var),
                "initial": "steady-state" if self.m.steady_initial else "free"}
         if X:
-            params["exog"] = self._arr("exog", K * X).reshape(K, X).tolist()
             out["shared_coef"] = [j for j in range(X) if self.m.shared_x >> j & 1]
         out["params"] = params
         out["fit"] = {"loglik": ll, "iterations": iters, "converged": bool(conv), "restarts": restarts,
                       "num_params": npar, "num_observations": nobs, "aic": 2.0 * npar - 2.0 * ll,
                       "bic": npar * math.log(nobs) - 2.0 * ll}
+        se = self.std_errors() if want_se else None
+        if se is not None:
+            out["fit"]["standard_errors"] = se
         return out
 
 
@@ -105,7 +135,7 @@ def _of_model(model, y, x):
 
 
 def msar(y, num_states=None, order=None, *, x=None, shared_coef=(), shared_ar=False, shared_var=False,
-         initial="steady", restarts=20, seed=1, iters=5000, tol=1e-12, start=None):
+         initial="steady", restarts=20, seed=1, iters=5000, tol=1e-12, start=None, std_errors=True):
     """Fits a Markov-switching autoregression by maximum likelihood: ``urn hmm msar``.
 
     ``y``: the series (1-D).  ``x``: exogenous regressors, (T,) or (T, X) (``--x``): every regime mean
@@ -115,7 +145,9 @@ def msar(y, num_states=None, order=None, *, x=None, shared_coef=(), shared_ar=Fa
     statsmodels) or "free".  ``restarts`` EM runs seeded ``seed``, ``seed + 1``, ... (restart 0
     deterministic), each at most ``iters`` iterations to a relative change of ``tol``.  ``start``: a model
     dict (this function's result, or the command line's JSON): one EM run from its parameters, its model
-    options taken from it (``--start``).  Returns the command line's JSON as a dict (``params``, ``fit``).
+    options taken from it (``--start``).  Returns the command line's JSON as a dict (``params``, ``fit``);
+    ``fit["standard_errors"]`` (unless ``std_errors`` is False: ``--no-se``) holds the standard errors of
+    every parameter from the observed information, absent with a UrnWarning when it is not positive definite.
     """
     if start is not None:
         with _of_model(start, y, x) as s:
@@ -126,7 +158,7 @@ def msar(y, num_states=None, order=None, *, x=None, shared_coef=(), shared_ar=Fa
                                        float(tol), None, ctypes.byref(nd), ctypes.byref(conv), ctypes.byref(ll),
                                        ctypes.byref(s.err))
             s.err.raise_for(rc, "hmm msar")
-            return s.result(ll.value, nd.value, conv.value, 1)
+            return s.result(ll.value, nd.value, conv.value, 1, std_errors)
     if num_states is None or order is None:
         raise ValueError("msar needs num_states and order (or start=)")
     with _Msar(y, x, num_states, order, shared_ar, shared_var, initial, shared_coef) as s:
@@ -136,7 +168,7 @@ def msar(y, num_states=None, order=None, *, x=None, shared_coef=(), shared_ar=Fa
                                     float(tol), ctypes.byref(s.p), ctypes.byref(ll), ctypes.byref(nd),
                                     ctypes.byref(conv), ctypes.byref(s.err))
         s.err.raise_for(rc, "hmm msar")
-        return s.result(ll.value, nd.value, conv.value, int(restarts))
+        return s.result(ll.value, nd.value, conv.value, int(restarts), std_errors)
 
 
 def msar_loglik(model, y, x=None):

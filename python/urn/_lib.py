@@ -177,6 +177,7 @@ def _declare(h):
     _fn(h, "urn_hmm_msar_states", I, MM, MP, c_double_p, S, c_double_p, c_int_p, E)
     _fn(h, "urn_hmm_msar_em", I, MM, MP, c_double_p, S, I, D, c_double_p, c_int_p, c_int_p, c_double_p, E)
     _fn(h, "urn_hmm_msar_fit", I, MM, c_double_p, S, I, U64, I, D, MP, c_double_p, c_int_p, c_int_p, E)
+    _fn(h, "urn_hmm_msar_std_errors", I, MM, MP, c_double_p, S, MP, c_int_p, E)
 
 
 def dptr(a):

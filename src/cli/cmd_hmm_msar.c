@@ -178,10 +178,41 @@ static int msar_x(const urn_hmm_csv *csv, const char *xcols, const char *xfile, 
   return rc;
 }
 
-static void write_msar(urn_buf *b, const urn_hmm_msar *m, const urn_hmm_msar_params *p, double ll, int iters,
-                       int converged, int restarts, size_t nobs, const urn_hmm_csv *csv, const int *xidx) {
+/* The parameter arrays as a JSON object's members (the parameter file's "params", or their standard errors). */
+static void put_params(urn_buf *b, const urn_hmm_msar *m, const urn_hmm_msar_params *p) {
   size_t K = (size_t)m->K, P = (size_t)m->order;
+  put_array(b, "initial_probs", p->initial_probs, K, 0);
+  urn_buf_puts(b, ", ");
+  put_array(b, "transition_matrix", p->transition_matrix, K, K);
+  urn_buf_puts(b, ", ");
+  put_array(b, "means", p->means, K, 0);
+  urn_buf_puts(b, ", ");
+  if (P) put_array(b, "ar", p->ar, K, P);
+  else urn_buf_puts(b, "\"ar\": []");
+  urn_buf_puts(b, ", ");
+  put_array(b, "variances", p->variances, K, 0);
+  if (m->num_x) {
+    urn_buf_puts(b, ", ");
+    put_array(b, "exog", p->exog, K, (size_t)m->num_x);
+  }
+}
+
+/* The data and what to write beside the parameters (write_msar). */
+typedef struct msar_out {
+  double ll;       /* the log likelihood */
+  int iters;       /* EM iterations */
+  int converged;   /* EM converged */
+  int restarts;    /* EM restarts */
+  const double *y; /* the series */
+  size_t T;        /* its length */
+  int want_se;     /* write standard errors (urn_hmm_msar_std_errors) */
+} msar_out;
+
+static void write_msar(urn_buf *b, const urn_hmm_msar *m, const urn_hmm_msar_params *p, const msar_out *o,
+                       const urn_hmm_csv *csv, const int *xidx) {
   int npar = urn_hmm_msar_num_params(m);
+  size_t nobs = o->T - (size_t)m->order;
+  double ll = o->ll;
   urn_buf_printf(b, "{\n  \"model\": \"msar\",\n  \"num_states\": %d,\n  \"order\": %d,\n  \"switching_ar\": %s,\n"
                     "  \"switching_variance\": %s,\n  \"initial\": \"%s\",\n",
                  m->K, m->order, m->switching_ar ? "true" : "false", m->switching_var ? "true" : "false",
@@ -198,28 +229,28 @@ static void write_msar(urn_buf *b, const urn_hmm_msar *m, const urn_hmm_msar_par
     urn_buf_puts(b, "],\n");
   }
   urn_buf_puts(b, "  \"params\": {");
-  put_array(b, "initial_probs", p->initial_probs, K, 0);
-  urn_buf_puts(b, ", ");
-  put_array(b, "transition_matrix", p->transition_matrix, K, K);
-  urn_buf_puts(b, ", ");
-  put_array(b, "means", p->means, K, 0);
-  urn_buf_puts(b, ", ");
-  if (P) put_array(b, "ar", p->ar, K, P);
-  else urn_buf_puts(b, "\"ar\": []");
-  urn_buf_puts(b, ", ");
-  put_array(b, "variances", p->variances, K, 0);
-  if (m->num_x) {
-    urn_buf_puts(b, ", ");
-    put_array(b, "exog", p->exog, K, (size_t)m->num_x);
-  }
+  put_params(b, m, p);
   urn_buf_printf(b, "},\n  \"fit\": {\"loglik\": ");
   urn_hmm_json_num(b, ll);
   urn_buf_printf(b, ", \"iterations\": %d, \"converged\": %s, \"restarts\": %d, \"num_params\": %d, "
                     "\"num_observations\": %zu, \"aic\": ",
-                 iters, converged ? "true" : "false", restarts, npar, nobs);
+                 o->iters, o->converged ? "true" : "false", o->restarts, npar, nobs);
   urn_hmm_json_num(b, 2.0 * npar - 2.0 * ll);
   urn_buf_puts(b, ", \"bic\": ");
   urn_hmm_json_num(b, npar * log((double)nobs) - 2.0 * ll);
+  if (o->want_se) {
+    urn_hmm_msar_params se;
+    urn_hmm_msar_params_alloc(m, &se);
+    urn_error err;
+    if (urn_hmm_msar_std_errors(m, p, o->y, o->T, &se, NULL, &err))
+      fprintf(stderr, "urn hmm msar: warning: %s\n", err.msg);
+    else {
+      urn_buf_puts(b, ",\n          \"standard_errors\": {");
+      put_params(b, m, &se);
+      urn_buf_putc(b, '}');
+    }
+    urn_hmm_msar_params_free(&se);
+  }
   urn_buf_puts(b, "}\n}\n");
 }
 
@@ -238,7 +269,10 @@ static const char *const help =
     "  --restarts N       EM restarts (20); restart 0 is deterministic, the others random\n"
     "  --seed S, --iters N (5000), --tol T (1e-12: the relative change of the log likelihood)\n"
     "  --start FILE.json  start from (and take the model of) a parameter file; one EM run\n"
-    "  --eval             with --start: only evaluate the log likelihood at the file's parameters\n"
+    "  --eval             with --start: only evaluate the log likelihood (and the standard errors) at the\n"
+    "                     file's parameters\n"
+    "  --no-se            skip the standard errors (observed information by central differences: about\n"
+    "                     2 P^2 likelihood evaluations for P free parameters)\n"
     "  --states-out FILE  CSV t,state,p_0..p_K-1 (t = P..T-1: the Viterbi regime, smoothed probabilities)\n"
     "  --out FILE         the JSON (default stdout)\n";
 
@@ -249,7 +283,7 @@ int cmd_hmm_msar(int argc, char **argv) {
              *scoef = NULL;
   long K = 0, P = -1, restarts = 20, seed = 1, iters = 5000;
   double tol = 1e-12;
-  int shared_ar = 0, shared_var = 0, eval = 0;
+  int shared_ar = 0, shared_var = 0, eval = 0, want_se = 1;
   while (!cli_done(&a)) {
     const char *arg = cli_peek(&a);
     if (cli_is_help(arg)) {
@@ -268,6 +302,10 @@ int cmd_hmm_msar(int argc, char **argv) {
     }
     if (cli_flag(&a, "--shared-var")) {
       shared_var = 1;
+      continue;
+    }
+    if (cli_flag(&a, "--no-se")) {
+      want_se = 0;
       continue;
     }
     if (cli_flag(&a, "--eval")) {
@@ -315,8 +353,8 @@ int cmd_hmm_msar(int argc, char **argv) {
   if (!rc) {
     urn_buf b;
     urn_buf_init(&b);
-    write_msar(&b, &m, &p, ll, n_done, conv, start ? 1 : (int)restarts, csv.nrow - (size_t)m.order, &csv,
-               xidx);
+    msar_out o = {ll, n_done, conv, start ? 1 : (int)restarts, y, csv.nrow, want_se};
+    write_msar(&b, &m, &p, &o, &csv, xidx);
     if (out && strcmp(out, "-")) rc = urn_write_file(out, b.data, b.len, &err);
     else fwrite(b.data, 1, b.len, stdout);
     urn_buf_free(&b);

@@ -244,4 +244,12 @@ int urn__hmm_family_num_params(const urn_hmm_model *m);
  * positive families, logit y for beta, y otherwise. */
 void urn__hmm_family_cluster_scale(const urn_hmm_model *m, double *X, size_t n);
 
+/* Standard errors from the observed information (hmm_se.c, the one numerical Hessian of the HMM fits): minus the
+ * Hessian of ll(ctx, theta) at the unconstrained theta (P values; ll NaN when it cannot be evaluated) by central
+ * differences, inverted, carried to the N natural parameters natural(ctx, theta, out) by the delta method (J Cov J^T,
+ * J by central differences); se gets them.  An error naming who when the information is not positive definite. */
+int urn__hmm_se_core(size_t P, size_t N, const double *theta, double (*ll)(void *ctx, const double *theta),
+                     void (*natural)(void *ctx, const double *theta, double *out), void *ctx, double *se,
+                     const char *who, urn_error *err);
+
 #endif

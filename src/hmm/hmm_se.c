@@ -207,6 +207,82 @@ static double ll_at(const urn_hmm_model *m, const urn_hmm_params *base, urn_hmm_
   return ll;
 }
 
+/* An HMM fit's log-likelihood and natural parameters as functions of theta (urn__hmm_se_core's ctx). */
+typedef struct se_ctx {
+  const urn_hmm_model *m;    /* the model */
+  const urn_hmm_params *base; /* the fitted parameters (structural zeros, references) */
+  urn_hmm_params *work;      /* scratch parameters */
+  const urn_hmm_seq *seqs;   /* the data */
+  size_t nseq;               /* its sequences */
+  int nthreads;              /* threads of the likelihood */
+} se_ctx;
+
+static double se_ll(void *ctx, const double *theta) {
+  se_ctx *c = ctx;
+  return ll_at(c->m, c->base, c->work, theta, c->seqs, c->nseq, c->nthreads);
+}
+
+static void se_natural(void *ctx, const double *theta, double *out) {
+  se_ctx *c = ctx;
+  urn_hmm_params_copy(c->m, c->work, c->base);
+  map_theta(c->m, c->base, c->work, (double *)theta, 1);
+  flatten(c->m, c->work, out);
+}
+
+int urn__hmm_se_core(size_t P, size_t N, const double *theta, double (*ll)(void *ctx, const double *theta),
+                     void (*natural)(void *ctx, const double *theta, double *out), void *ctx, double *se,
+                     const char *who, urn_error *err) {
+  for (size_t i = 0; i < N; i++) se[i] = NAN;
+  int rc = URN_OK;
+  double *t2 = urn_xmalloc(sizeof(double) * (P + 1));
+  double *h = urn_xmalloc(sizeof(double) * (P + 1)), *H = urn_xcalloc(P * P + 1, sizeof(double));
+  double *L = urn_xmalloc(sizeof(double) * (P * P + 1)), *Cov = urn_xmalloc(sizeof(double) * (P * P + 1));
+  double *J = urn_xcalloc(N * P + 1, sizeof(double)), *fp = urn_xmalloc(sizeof(double) * (N + 1)),
+         *fm = urn_xmalloc(sizeof(double) * (N + 1));
+  for (size_t i = 0; i < P; i++) h[i] = 1e-4 * (fabs(theta[i]) > 1 ? fabs(theta[i]) : 1.0);
+  double f0 = ll(ctx, theta);
+  /* minus the Hessian by central differences (the diagonal from f(+2h), f0, f(-2h)) */
+  for (size_t i = 0; i < P && isfinite(f0); i++)
+    for (size_t j = 0; j <= i; j++) {
+      double v[4];
+      for (int c = 0; c < 4; c++) {
+        memcpy(t2, theta, sizeof(double) * P);
+        t2[i] += (c & 1 ? -1 : 1) * h[i];
+        t2[j] += (c & 2 ? -1 : 1) * h[j];
+        v[c] = ll(ctx, t2);
+      }
+      double d = i == j ? (v[0] - 2 * f0 + v[3]) / (4 * h[i] * h[i]) : (v[0] - v[1] - v[2] + v[3]) / (4 * h[i] * h[j]);
+      H[i + j * P] = H[j + i * P] = -d;
+    }
+  int ok = isfinite(f0);
+  for (size_t i = 0; i < P * P && ok; i++) ok = isfinite(H[i]);
+  if (!ok || (P && urn_cholesky(L, H, P))) {
+    rc = urn_error_set(err, URN_EINPUT,
+                       "%s: the observed information is not positive definite (not at a maximum of the "
+                       "likelihood, or a parameter is not identified); no standard errors", who);
+    goto done;
+  }
+  if (P) urn_cholesky_inverse(Cov, L, P);
+  /* J = d natural / d theta */
+  for (size_t i = 0; i < P; i++) {
+    memcpy(t2, theta, sizeof(double) * P);
+    t2[i] += h[i];
+    natural(ctx, t2, fp);
+    t2[i] -= 2 * h[i];
+    natural(ctx, t2, fm);
+    for (size_t r = 0; r < N; r++) J[r * P + i] = (fp[r] - fm[r]) / (2 * h[i]);
+  }
+  for (size_t r = 0; r < N; r++) {
+    double v = 0.0;
+    for (size_t i = 0; i < P; i++)
+      for (size_t j = 0; j < P; j++) v += J[r * P + i] * Cov[i + j * P] * J[r * P + j];
+    se[r] = sqrt(v > 0 ? v : 0.0);
+  }
+done:
+  free(t2), free(h), free(H), free(L), free(Cov), free(J), free(fp), free(fm);
+  return rc;
+}
+
 int urn_hmm_std_errors(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *seqs, size_t nseq,
                        int nthreads, double *se, size_t *n_se, int *n_free, urn_error *err) {
   urn_hmm_params base, work;
@@ -218,59 +294,12 @@ int urn_hmm_std_errors(const urn_hmm_model *m, const urn_hmm_params *p, const ur
   size_t N = sa.total, P = map_theta(m, &base, &base, NULL, 0);
   if (n_se) *n_se = N;
   if (n_free) *n_free = (int)P;
-  for (size_t i = 0; i < N; i++) se[i] = NAN;
-  int rc = URN_OK;
-  double *theta = urn_xmalloc(sizeof(double) * (P + 1)), *t2 = urn_xmalloc(sizeof(double) * (P + 1));
-  double *h = urn_xmalloc(sizeof(double) * (P + 1)), *H = urn_xcalloc(P * P + 1, sizeof(double));
-  double *L = urn_xmalloc(sizeof(double) * (P * P + 1)), *Cov = urn_xmalloc(sizeof(double) * (P * P + 1));
-  double *J = urn_xcalloc(N * P + 1, sizeof(double)), *fp = urn_xmalloc(sizeof(double) * N),
-         *fm = urn_xmalloc(sizeof(double) * N);
+  double *theta = urn_xmalloc(sizeof(double) * (P + 1));
   map_theta(m, &base, &base, theta, 0);
-  for (size_t i = 0; i < P; i++) h[i] = 1e-4 * (fabs(theta[i]) > 1 ? fabs(theta[i]) : 1.0);
-  double f0 = ll_at(m, &base, &work, theta, seqs, nseq, nthreads);
-  /* minus the Hessian by central differences (the diagonal from f(+2h), f0, f(-2h)) */
-  for (size_t i = 0; i < P && isfinite(f0); i++)
-    for (size_t j = 0; j <= i; j++) {
-      double v[4];
-      for (int c = 0; c < 4; c++) {
-        memcpy(t2, theta, sizeof(double) * P);
-        t2[i] += (c & 1 ? -1 : 1) * h[i];
-        t2[j] += (c & 2 ? -1 : 1) * h[j];
-        v[c] = ll_at(m, &base, &work, t2, seqs, nseq, nthreads);
-      }
-      double d = i == j ? (v[0] - 2 * f0 + v[3]) / (4 * h[i] * h[i]) : (v[0] - v[1] - v[2] + v[3]) / (4 * h[i] * h[j]);
-      H[i + j * P] = H[j + i * P] = -d;
-    }
-  int ok = isfinite(f0);
-  for (size_t i = 0; i < P * P && ok; i++) ok = isfinite(H[i]);
-  if (!ok || (P && urn_cholesky(L, H, P))) {
-    rc = urn_error_set(err, URN_EINPUT,
-                       "hmm: the observed information is not positive definite (not at a maximum of the "
-                       "likelihood, or a parameter is not identified); no standard errors");
-    goto done;
-  }
-  if (P) urn_cholesky_inverse(Cov, L, P);
-  /* J = d natural / d theta */
-  for (size_t i = 0; i < P; i++) {
-    memcpy(t2, theta, sizeof(double) * P);
-    t2[i] += h[i];
-    urn_hmm_params_copy(m, &work, &base);
-    map_theta(m, &base, &work, t2, 1);
-    flatten(m, &work, fp);
-    t2[i] -= 2 * h[i];
-    urn_hmm_params_copy(m, &work, &base);
-    map_theta(m, &base, &work, t2, 1);
-    flatten(m, &work, fm);
-    for (size_t r = 0; r < N; r++) J[r * P + i] = (fp[r] - fm[r]) / (2 * h[i]);
-  }
-  for (size_t r = 0; r < N; r++) {
-    double v = 0.0;
-    for (size_t i = 0; i < P; i++)
-      for (size_t j = 0; j < P; j++) v += J[r * P + i] * Cov[i + j * P] * J[r * P + j];
-    se[r] = sqrt(v > 0 ? v : 0.0);
-  }
+  se_ctx c = {m, &base, &work, seqs, nseq, nthreads};
+  int rc = urn__hmm_se_core(P, N, theta, se_ll, se_natural, &c, se, "hmm", err);
   /* frozen groups are fixed: standard error 0 */
-  {
+  if (rc == URN_OK) {
     size_t at = 0;
     for (int g = 0; g < NARR; g++) {
       int fr = (g == 0 && (m->frozen & URN_HMM_FREEZE_INITIAL)) || (g == 1 && (m->frozen & URN_HMM_FREEZE_TRANSITIONS)) ||
@@ -280,8 +309,7 @@ int urn_hmm_std_errors(const urn_hmm_model *m, const urn_hmm_params *p, const ur
         if (fr) se[at] = 0.0;
     }
   }
-done:
-  free(theta), free(t2), free(h), free(H), free(L), free(Cov), free(J), free(fp), free(fm);
+  free(theta);
   urn_hmm_params_free(&base);
   urn_hmm_params_free(&work);
   return rc;

@@ -5,7 +5,8 @@ For each case: statsmodels (Debian's python3-statsmodels) MarkovAutoregression (
 trend 'c', steady-state initialization (its default), fitted with search_reps=20 from np.random.seed(s) for
 s = 0, 1, 2, keeping the best llf; fits whose smallest variance is below 1e-6 x the series' variance are
 discarded (a collapsed regime).  Writes tests/data/hmm_msar/CASE.json in urn's `urn hmm msar` parameter format
-(transition_matrix[i][j] = P(S_t = j | S_{t-1} = i)) with "statsmodels_llf" and "statsmodels_cpu_s".
+(transition_matrix[i][j] = P(S_t = j | S_{t-1} = i)) with "statsmodels_llf", "statsmodels_bse" (its standard
+errors by parameter name, null when not finite) and "statsmodels_cpu_s".
 With exogenous regressors (statsmodels' exog; switching_exog True, False or per regressor) the series are
 quarterly US macro data shipped with statsmodels (statsmodels.datasets.macrodata, 1959Q1-2009Q3: the 3-month
 T-bill rate, inflation, unemployment), copied to tests/data/hmm_msar/macro.csv; their files add "x_columns" and
@@ -78,6 +79,12 @@ def names_of(res):
     return " ".join("%s=%.4g" % kv for kv in zip(res.model.param_names, res.params))
 
 
+def bse_of(res):
+    """statsmodels' standard errors (cov_type 'approx': its numerical Hessian), by its parameter names (the
+    transition probabilities p[i->j] = P(S_t = j | S_{t-1} = i), the variances sigma2 on their own scale)."""
+    return {n: (float(v) if np.isfinite(v) else None) for n, v in zip(res.model.param_names, res.bse)}
+
+
 def write(name, out):
     with open("tests/data/hmm_msar/%s.json" % name, "w") as f:
         json.dump(out, f, indent=1)
@@ -104,7 +111,7 @@ for name, file, col, tr, K, p, sar, svar in CASES:
            "initial": "steady-state", "data": R + file, "column": col, "transform": tr or "none",
            "params": {"transition_matrix": A, "means": [pr["const[%d]" % k] for k in range(K)], "ar": ar,
                       "variances": var},
-           "statsmodels_llf": res.llf, "statsmodels_cpu_s": round(cpu, 2),
+           "statsmodels_llf": res.llf, "statsmodels_bse": bse_of(res), "statsmodels_cpu_s": round(cpu, 2),
            "statsmodels_version": statsmodels.__version__}
     write(name, out)
     print(name, res.llf, "%.2f s" % cpu)
@@ -133,7 +140,7 @@ for name, col, K, p, sar, svar, xcols, sx in XCASES:
            "x_columns": xcols, "shared_coef": [j for j in range(len(xcols)) if not sx[j]],
            "params": {"transition_matrix": A, "means": [pr["const[%d]" % k] for k in range(K)], "ar": ar,
                       "variances": var, "exog": ex},
-           "statsmodels_llf": res.llf, "statsmodels_cpu_s": round(cpu, 2),
+           "statsmodels_llf": res.llf, "statsmodels_bse": bse_of(res), "statsmodels_cpu_s": round(cpu, 2),
            "statsmodels_version": statsmodels.__version__}
     write(name, out)
     print(name, res.llf, "%.2f s" % cpu, names_of(res))
