@@ -80,15 +80,7 @@ done
 # SIGTERM during the default run's Pathfinder start (before the chains begin): exit 143, a message that says so,
 # no files (a chain with no iteration has none).  The model's evaluations are slow (~2 ms: Pathfinder's thousands
 # of them take many seconds), and the signal goes 1 s after transformed data has printed, so it lands in Pathfinder.
-cat > "$TMP/pf.stan" <<'STAN'
-transformed data { print("data ready"); }
-parameters { vector[5] x; }
-model {
-  real s = 0;
-  for (i in 1:200000) s += sin(i * 1e-3);
-  x ~ normal(0, 1e3 * s);
-}
-STAN
+cp tests/data/pathfinder_slow.stan "$TMP/pf.stan"
 "$URN" sample "$TMP/pf.stan" --chains 2 --seed 3 --output-dir "$TMP/pf" --refresh 0 >"$TMP/pf.out" 2>"$TMP/pf.err" &
 pid=$!
 n=0; while [ $n -lt 600 ] && ! grep -q "data ready" "$TMP/pf.out"; do sleep 0.1; n=$((n+1)); done

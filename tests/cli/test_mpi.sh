@@ -266,15 +266,7 @@ expect_out "x.20"
 # rank still in it): every rank exits non-zero, no hang, rank 0 says the run stopped in Pathfinder, no files (as
 # one process).  The evaluations are slow (~2 ms), so Pathfinder lasts many seconds after both ranks' transformed
 # data printed; the SIGINT to mpirun reaches the ranks as SIGTERM (they ignore SIGINT in a background job).
-cat > "$TMP/pf.stan" <<'STAN'
-transformed data { print("data ready"); }
-parameters { vector[5] x; }
-model {
-  real s = 0;
-  for (i in 1:200000) s += sin(i * 1e-3);
-  x ~ normal(0, 1e3 * s);
-}
-STAN
+cp tests/data/pathfinder_slow.stan "$TMP/pf.stan"
 OMPI_MCA_odls_base_sigkill_timeout=10 $RUN -n 2 "$MPIURN" sample "$TMP/pf.stan" --chains 2 --seed 3 --output-dir "$TMP/pf" --refresh 0 >"$TMP/pf.out" 2>"$TMP/pf.err" &
 pid=$!
 i=0; while [ $i -lt 600 ] && [ "$(grep -c "data ready" "$TMP/pf.out")" -lt 2 ]; do sleep 0.1; i=$((i + 1)); done
