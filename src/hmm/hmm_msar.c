@@ -613,18 +613,28 @@ static void mom_accumulate(msar_mom *o, const urn_hmm_msar *m, const msar_work *
   }
 }
 
+/* Tuple e's weighted residual sum of squares c_e' S_e c_e into *rss and its weight S_e[0][0] into *wt; returns the
+ * tuple's current regime d[0], or -1 (nothing written) when the tuple has no weight.  mom_q, mom_f and mom_cm_var
+ * all sum these. */
+static int mom_tuple_rss(msar_mom *o, const urn_hmm_msar_params *p, const double *mu, int e, double *rss, double *wt) {
+  int D = o->D;
+  const double *S = o->S + (size_t)e * D * D;
+  const int *d = o->dig + (size_t)e * (o->P + 1);
+  if (S[0] == 0.0) return -1;
+  mom_resid_vec(o, p, mu, d, o->u);
+  mom_mul(D, S, o->u, o->Su);
+  *rss = dotd(D, o->u, o->Su), *wt = S[0];
+  return d[0];
+}
+
 /* Q's emission part (constants dropped): -1/2 sum_e (c_e' S_e c_e / var + S_e[0][0] log var). */
 static double mom_q(msar_mom *o, const urn_hmm_msar_params *p, const double *mu) {
-  int D = o->D, P1 = o->P + 1;
-  double q = 0.0;
+  double q = 0.0, rss, wt;
   for (int e = 0; e < o->N; e++) {
-    const double *S = o->S + (size_t)e * D * D;
-    const int *d = o->dig + (size_t)e * P1;
-    if (S[0] == 0.0) continue;
-    mom_resid_vec(o, p, mu, d, o->u);
-    mom_mul(D, S, o->u, o->Su);
-    double v = p->variances[d[0]];
-    q -= 0.5 * (dotd(D, o->u, o->Su) / v + S[0] * log(v));
+    int k = mom_tuple_rss(o, p, mu, e, &rss, &wt);
+    if (k < 0) continue;
+    double v = p->variances[k];
+    q -= 0.5 * (rss / v + wt * log(v));
   }
   return q;
 }
@@ -699,16 +709,12 @@ static void mom_cm_means(msar_mom *o, urn_hmm_msar_params *p, double *mu, double
 /* The variances at the current means and phi, from the moments. */
 static void mom_cm_var(msar_mom *o, const urn_hmm_msar *m, urn_hmm_msar_params *p, const double *mu, double var_floor,
                        double *ss) {
-  int D = o->D, P1 = o->P + 1, K = o->K;
-  double *sw = ss + K, tss = 0.0, tsw = 0.0;
+  int K = o->K;
+  double *sw = ss + K, tss = 0.0, tsw = 0.0, rss, wt;
   memset(ss, 0, sizeof(double) * 2 * (size_t)K);
   for (int e = 0; e < o->N; e++) {
-    const double *S = o->S + (size_t)e * D * D;
-    const int *d = o->dig + (size_t)e * P1;
-    if (S[0] == 0.0) continue;
-    mom_resid_vec(o, p, mu, d, o->u);
-    mom_mul(D, S, o->u, o->Su);
-    ss[d[0]] += dotd(D, o->u, o->Su), sw[d[0]] += S[0];
+    int k = mom_tuple_rss(o, p, mu, e, &rss, &wt);
+    if (k >= 0) ss[k] += rss, sw[k] += wt;
   }
   for (int k = 0; k < K; k++) tss += ss[k], tsw += sw[k];
   for (int k = 0; k < K; k++) {
@@ -719,15 +725,10 @@ static void mom_cm_var(msar_mom *o, const urn_hmm_msar *m, urn_hmm_msar_params *
 
 /* sum_e c_e' S_e c_e / var_k: twice the weighted residual sum of squares at fixed variances. */
 static double mom_f(msar_mom *o, const urn_hmm_msar_params *p, const double *mu) {
-  int D = o->D, P1 = o->P + 1;
-  double f = 0.0;
+  double f = 0.0, rss, wt;
   for (int e = 0; e < o->N; e++) {
-    const double *S = o->S + (size_t)e * D * D;
-    const int *d = o->dig + (size_t)e * P1;
-    if (S[0] == 0.0) continue;
-    mom_resid_vec(o, p, mu, d, o->u);
-    mom_mul(D, S, o->u, o->Su);
-    f += dotd(D, o->u, o->Su) / p->variances[d[0]];
+    int k = mom_tuple_rss(o, p, mu, e, &rss, &wt);
+    if (k >= 0) f += rss / p->variances[k];
   }
   return f;
 }
