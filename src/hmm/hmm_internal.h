@@ -252,4 +252,9 @@ int urn__hmm_se_core(size_t P, size_t N, const double *theta, double (*ll)(void 
                      void (*natural)(void *ctx, const double *theta, double *out), void *ctx, double *se,
                      const char *who, urn_error *err);
 
+/* One probability row of length K <-> its log-ratios to the largest entry of b (the fitted row) at theta[n]; b's
+ * entries at most 1e-8 are on the boundary and stay fixed (standard error 0).  Pack (unpack 0) writes theta from row
+ * (theta NULL: only counts), unpack writes row from theta.  Returns n advanced past the row's entries (hmm_se.c). */
+size_t urn__hmm_se_row(const double *b, double *row, int K, double *theta, size_t n, int unpack);
+
 #endif

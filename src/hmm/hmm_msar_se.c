@@ -13,9 +13,6 @@
 #include "hmm/hmm_internal.h"
 #include "util/util.h"
 
-/* Probabilities at most this are on the boundary: held fixed (as hmm_se.c's). */
-#define MS_BOUNDARY 1e-8
-
 /* The model, data and parameters the likelihood is evaluated at (urn__hmm_se_core's ctx). */
 typedef struct ms_ctx {
   const urn_hmm_msar *m;            /* the model */
@@ -24,39 +21,6 @@ typedef struct ms_ctx {
   const double *y;                  /* the series */
   size_t T;                         /* its length */
 } ms_ctx;
-
-/* Index of the largest entry of a probability row. */
-static int ms_ref(const double *row, int K) {
-  int r = 0;
-  for (int k = 1; k < K; k++)
-    if (row[k] > row[r]) r = k;
-  return r;
-}
-
-/* One probability row <-> its log-ratios (b: the fitted row); returns n advanced. */
-static size_t ms_row(const double *b, double *row, int K, double *theta, size_t n, int unpack) {
-  int ref = ms_ref(b, K);
-  if (!unpack) {
-    for (int k = 0; k < K; k++)
-      if (k != ref && b[k] > MS_BOUNDARY) {
-        if (theta) theta[n] = log(row[k]) - log(row[ref]);
-        n++;
-      }
-    return n;
-  }
-  double mx = 0.0, s = 0.0, fixed = 0.0;
-  size_t at = n;
-  for (int k = 0; k < K; k++)
-    if (k != ref && b[k] > MS_BOUNDARY && theta[at++] > mx) mx = theta[at - 1];
-  at = n;
-  for (int k = 0; k < K; k++) {
-    row[k] = k == ref ? exp(-mx) : b[k] > MS_BOUNDARY ? exp(theta[at++] - mx) : 0.0;
-    if (k != ref && !(b[k] > MS_BOUNDARY)) fixed += b[k];
-    else s += row[k];
-  }
-  for (int k = 0; k < K; k++) row[k] = k == ref || b[k] > MS_BOUNDARY ? row[k] / s * (1.0 - fixed) : b[k];
-  return at;
-}
 
 /* A value <-> theta[n] (logged: by its log); returns n + 1. */
 static size_t ms_val(double *v, double *theta, size_t n, int logged, int unpack) {
@@ -70,9 +34,9 @@ static size_t ms_map(const urn_hmm_msar *m, const urn_hmm_msar_params *b, urn_hm
                      int unpack) {
   int K = m->K, P = m->order, X = m->num_x;
   size_t n = 0;
-  if (!m->steady_initial && K > 1) n = ms_row(b->initial_probs, p->initial_probs, K, theta, n, unpack);
+  if (!m->steady_initial && K > 1) n = urn__hmm_se_row(b->initial_probs, p->initial_probs, K, theta, n, unpack);
   for (int i = 0; i < K && K > 1; i++)
-    n = ms_row(b->transition_matrix + (size_t)i * K, p->transition_matrix + (size_t)i * K, K, theta, n, unpack);
+    n = urn__hmm_se_row(b->transition_matrix + (size_t)i * K, p->transition_matrix + (size_t)i * K, K, theta, n, unpack);
   for (int k = 0; k < K; k++) n = ms_val(p->means + k, theta, n, 0, unpack);
   for (int k = 0; k < (m->switching_ar ? K : 1); k++)
     for (int j = 0; j < P; j++) n = ms_val(p->ar + (size_t)k * P + j, theta, n, 0, unpack);

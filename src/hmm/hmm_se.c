@@ -65,6 +65,32 @@ static int row_ref(const double *row, int K) {
   return r;
 }
 
+/* One probability row of length K <-> its log-ratios to the fitted row b's largest entry from theta[n] (entries of b
+ * at most BOUNDARY fixed at b's value); pack with theta NULL counts.  Returns n advanced (hmm_internal.h). */
+size_t urn__hmm_se_row(const double *b, double *row, int K, double *theta, size_t n, int unpack) {
+  int ref = row_ref(b, K);
+  if (!unpack) {
+    for (int k = 0; k < K; k++)
+      if (k != ref && b[k] > BOUNDARY) {
+        if (theta) theta[n] = log(row[k]) - log(row[ref]);
+        n++;
+      }
+    return n;
+  }
+  double mx = 0.0, s = 0.0, fixed = 0.0;
+  size_t at = n;
+  for (int k = 0; k < K; k++)
+    if (k != ref && b[k] > BOUNDARY && theta[at++] > mx) mx = theta[at - 1];
+  at = n;
+  for (int k = 0; k < K; k++) {
+    row[k] = k == ref ? exp(-mx) : b[k] > BOUNDARY ? exp(theta[at++] - mx) : 0.0;
+    if (k != ref && !(b[k] > BOUNDARY)) fixed += b[k];
+    else s += row[k];
+  }
+  for (int k = 0; k < K; k++) row[k] = k == ref || b[k] > BOUNDARY ? row[k] / s * (1.0 - fixed) : b[k];
+  return at;
+}
+
 /* Input-driven transitions (m->trans_M = U > 0): per origin i, per destination j < K - 1 and per input q (the U
  * weights, then the bias), theta = W_ijq - W_i(K-1)q, the coefficients against the last state (statsmodels'
  * exog_tvtp parameters for K = 2); unpack centres each (i, q) over j (the softmax gauge) and recomputes
@@ -110,27 +136,7 @@ static size_t map_theta(const urn_hmm_model *m, const urn_hmm_params *base, urn_
       const double *b = g == 0 ? base->initial_probs : g == 1 ? base->transition_matrix + (size_t)j * K
                                                               : base->probs + (size_t)j * K;
       double *row = g == 0 ? p->initial_probs : g == 1 ? p->transition_matrix + (size_t)j * K : p->probs + (size_t)j * K;
-      if (frozen) continue;
-      int ref = row_ref(b, K);
-      if (unpack) {
-        double mx = 0.0, s = 0.0, fixed = 0.0;
-        size_t at = n;
-        for (int k = 0; k < K; k++)
-          if (k != ref && b[k] > BOUNDARY && theta[at++] > mx) mx = theta[at - 1];
-        at = n;
-        for (int k = 0; k < K; k++) {
-          row[k] = k == ref ? exp(-mx) : b[k] > BOUNDARY ? exp(theta[at++] - mx) : 0.0;
-          if (k != ref && !(b[k] > BOUNDARY)) fixed += b[k];
-          else s += row[k];
-        }
-        for (int k = 0; k < K; k++) row[k] = k == ref || b[k] > BOUNDARY ? row[k] / s * (1.0 - fixed) : b[k];
-        n = at;
-      } else
-        for (int k = 0; k < K; k++)
-          if (k != ref && b[k] > BOUNDARY) {
-            if (theta) theta[n] = log(row[k]) - log(row[ref]);
-            n++;
-          }
+      if (!frozen) n = urn__hmm_se_row(b, row, K, theta, n, unpack);
     }
   }
   if (m->frozen & URN_HMM_FREEZE_EMISSIONS) return n;
