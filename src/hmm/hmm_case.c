@@ -657,6 +657,150 @@ static void free_arrays(double **a, size_t n) {
   free(a);
 }
 
+/* Task filter / smoother: each sequence's filtered (and predicted) or smoothed probabilities (and the summed
+ * two-slice marginals) from its emission log-likelihoods LL. */
+static int case_filter(const urn_hmm_model *m, const urn_hmm_params *p, const case_data *d, double **LL, int smooth,
+                       const char *sep, urn_buf *out, urn_error *err) {
+  int K = m->K, rc = URN_OK;
+  double **A1 = urn_xcalloc(d->nseq, sizeof(double *)), **A2 = urn_xcalloc(d->nseq, sizeof(double *));
+  for (size_t b = 0; b < d->nseq && !rc; b++) {
+    size_t n = d->seqs[b].T * K;
+    A1[b] = urn_xmalloc(sizeof(double) * n);
+    A2[b] = urn_xmalloc(sizeof(double) * (smooth ? (size_t)K * K : n));
+    if (smooth) rc = urn_hmm_smoother(K, d->seqs[b].T, p->initial_probs, p->transition_matrix, LL[b], NULL, A1[b], A2[b], err);
+    else rc = urn_hmm_filter(K, d->seqs[b].T, p->initial_probs, p->transition_matrix, LL[b], NULL, A1[b], A2[b], err);
+  }
+  if (!rc) {
+    int f2 = 1;
+    urn_buf_puts(out, sep);
+    write_seq_arrays(out, smooth ? "smoothed_probs" : "filtered_probs", A1, d, K, &f2);
+    if (smooth) {
+      urn_buf_puts(out, ",\n \"trans_probs_sum\": [");
+      size_t dims[2] = {(size_t)K, (size_t)K};
+      for (size_t b = 0; b < d->nseq; b++) {
+        if (b) urn_buf_puts(out, ", ");
+        write_array(out, A2[b], 2, dims);
+      }
+      urn_buf_putc(out, ']');
+    } else {
+      write_seq_arrays(out, "predicted_probs", A2, d, K, &f2);
+    }
+  }
+  free_arrays(A1, d->nseq);
+  free_arrays(A2, d->nseq);
+  return rc;
+}
+
+/* Task em_step (fit 0: one EM iteration from p) or fit_em (fit 1: the case's "fit_em" {num_iters, rel_tol}). */
+static int case_em(const urn_json *c, urn_hmm_model *m, const urn_hmm_params *p, const case_data *d, int fit,
+                   const char *sep, urn_buf *out, urn_error *err) {
+  int rc = URN_OK;
+  urn_hmm_fit_opts o = {1, 0.0, 1, NULL};
+  if (fit) {
+    const urn_json *cfg = urn_json_get(c, "fit_em");
+    int iters = 50;
+    if (cfg && (rc = get_int(cfg, "num_iters", 0, 50, &iters, err))) return rc;
+    if (iters < 1 || iters > 1000000) return urn_error_set(err, URN_EINPUT, "hmm: fit_em.num_iters must be in 1..1000000");
+    const urn_json *rt = cfg ? urn_json_get(cfg, "rel_tol") : NULL;
+    if (rt && rt->type != URN_JSON_NULL && !urn_json_number(rt, &o.tol))
+      return urn_error_set(err, URN_EINPUT, "hmm: fit_em.rel_tol must be a number");
+    o.num_iters = iters;
+  }
+  urn_hmm_params q;
+  urn_hmm_params_alloc(m, &q);
+  urn_hmm_params_copy(m, &q, p);
+  double *trace = urn_xmalloc(sizeof(double) * (size_t)o.num_iters);
+  int ndone = 0;
+  rc = urn_hmm_fit_em(m, &q, d->seqs, d->nseq, &o, trace, &ndone, err);
+  if (!rc) {
+    if (fit) {
+      urn_buf_printf(out, "%s\"fit_em\": {\"log_probs\": ", sep);
+      write_double_list(out, trace, (size_t)ndone);
+      urn_buf_puts(out, ", \"params\": ");
+      urn_hmm_write_params(out, m, &q);
+      double *v = urn_xmalloc(sizeof(double) * d->nseq), tot;
+      rc = urn_hmm_loglik(m, &q, d->seqs, d->nseq, 1, v, &tot, err);
+      urn_buf_puts(out, ", \"final_marginal_log_prob\": ");
+      write_double_list(out, v, d->nseq);
+      urn_buf_puts(out, ", \"final_log_prior\": ");
+      urn_hmm_json_num(out, urn_hmm_log_prior(m, &q));
+      urn_buf_putc(out, '}');
+      free(v);
+    } else {
+      urn_buf_printf(out, "%s\"em_step\": {\"log_joint\": ", sep);
+      urn_hmm_json_num(out, trace[0]);
+      urn_buf_puts(out, ", \"params\": ");
+      urn_hmm_write_params(out, m, &q);
+      urn_buf_putc(out, '}');
+    }
+  }
+  free(trace);
+  urn_hmm_params_free(&q);
+  return rc;
+}
+
+/* Task find_permutation: the relabelling of the case's "find_permutation" {z1, z2}. */
+static int case_find_permutation(const urn_json *c, const char *sep, urn_buf *out, urn_error *err) {
+  const urn_json *fp = urn_json_get(c, "find_permutation");
+  int *z1 = NULL, *z2 = NULL, rc = URN_OK;
+  size_t n1 = 0, n2 = 0;
+  if (!fp) rc = urn_error_set(err, URN_EINPUT, "hmm: task find_permutation needs \"find_permutation\": {\"z1\", \"z2\"}");
+  if (!rc) rc = read_int_list(urn_json_get(fp, "z1"), "z1", &z1, &n1, err);
+  if (!rc) rc = read_int_list(urn_json_get(fp, "z2"), "z2", &z2, &n2, err);
+  if (!rc && n1 != n2) rc = urn_error_set(err, URN_EINPUT, "hmm: z1 and z2 differ in length (%zu vs %zu)", n1, n2);
+  int Kp = 0;
+  if (!rc) rc = urn_hmm_find_permutation(z1, z2, n1, NULL, &Kp, err);
+  if (!rc) {
+    int *perm = urn_xmalloc(sizeof(int) * (size_t)Kp);
+    urn_hmm_find_permutation(z1, z2, n1, perm, &Kp, err);
+    urn_buf_printf(out, "%s\"find_permutation\": ", sep);
+    write_int_list(out, perm, (size_t)Kp);
+    free(perm);
+  }
+  free(z1);
+  free(z2);
+  return rc;
+}
+
+/* Task kmeans_lloyd: Lloyd's iterations on the case's "kmeans_lloyd" {X, init_centers, max_iter, tol}. */
+static int case_kmeans(const urn_json *c, const char *sep, urn_buf *out, urn_error *err) {
+  const urn_json *km = urn_json_get(c, "kmeans_lloyd");
+  const urn_json *X = km ? urn_json_get(km, "X") : NULL;
+  if (!X || X->type != URN_JSON_ARRAY || X->len == 0)
+    return urn_error_set(err, URN_EINPUT, "hmm: task kmeans_lloyd needs \"kmeans_lloyd\": {\"X\", \"init_centers\"}");
+  size_t n = X->len;
+  int dim = X->items[0]->type == URN_JSON_ARRAY ? (int)X->items[0]->len : 1;
+  const urn_json *ic = urn_json_get(km, "init_centers");
+  if (!ic || ic->type != URN_JSON_ARRAY || ic->len == 0)
+    return urn_error_set(err, URN_EINPUT, "hmm: kmeans_lloyd.init_centers must be a list of centres");
+  int Kc = (int)ic->len, max_iter = 300, rc;
+  double tol = 1e-4;
+  double *Xa = urn_xmalloc(sizeof(double) * n * dim), *cen = urn_xmalloc(sizeof(double) * (size_t)Kc * dim);
+  size_t dx[2] = {n, (size_t)dim}, dc[2] = {(size_t)Kc, (size_t)dim}, at = 0;
+  rc = read_array(X, 2, dx, Xa, &at, "kmeans_lloyd.X", err);
+  at = 0;
+  if (!rc) rc = read_array(ic, 2, dc, cen, &at, "kmeans_lloyd.init_centers", err);
+  if (!rc) rc = get_int(km, "max_iter", 0, 300, &max_iter, err);
+  const urn_json *tv = urn_json_get(km, "tol");
+  if (tv) urn_json_number(tv, &tol);
+  if (!rc) {
+    int *lab = urn_xmalloc(sizeof(int) * n), it;
+    double inertia;
+    urn_hmm_lloyd(Xa, n, dim, Kc, cen, max_iter, tol, lab, &inertia, &it);
+    urn_buf_printf(out, "%s\"kmeans_lloyd\": {\"centers\": ", sep);
+    write_array(out, cen, 2, dc);
+    urn_buf_puts(out, ", \"labels\": ");
+    write_int_list(out, lab, n);
+    urn_buf_puts(out, ", \"inertia\": ");
+    urn_hmm_json_num(out, inertia);
+    urn_buf_printf(out, ", \"n_iter\": %d}", it);
+    free(lab);
+  }
+  free(Xa);
+  free(cen);
+  return rc;
+}
+
 int urn_hmm_run_case(const urn_json *c, urn_buf *out, urn_error *err) {
   urn_hmm_model m;
   int rc = urn_hmm_model_from_json(c, &m, err);
@@ -721,33 +865,7 @@ int urn_hmm_run_case(const urn_json *c, urn_buf *out, urn_error *err) {
       write_seq_arrays(out, "emission_logliks", LL, &d, K, &f2);
     } else if (!strcmp(task, "filter") || !strcmp(task, "smoother")) {
       if (!LL && (rc = all_logliks(&m, &p, &d, &LL, err))) goto done;
-      int smooth = !strcmp(task, "smoother");
-      double **A1 = urn_xcalloc(d.nseq, sizeof(double *)), **A2 = urn_xcalloc(d.nseq, sizeof(double *));
-      for (size_t b = 0; b < d.nseq && !rc; b++) {
-        size_t n = d.seqs[b].T * K;
-        A1[b] = urn_xmalloc(sizeof(double) * n);
-        A2[b] = urn_xmalloc(sizeof(double) * (smooth ? (size_t)K * K : n));
-        if (smooth) rc = urn_hmm_smoother(K, d.seqs[b].T, p.initial_probs, p.transition_matrix, LL[b], NULL, A1[b], A2[b], err);
-        else rc = urn_hmm_filter(K, d.seqs[b].T, p.initial_probs, p.transition_matrix, LL[b], NULL, A1[b], A2[b], err);
-      }
-      if (!rc) {
-        int f2 = 1;
-        urn_buf_puts(out, sep);
-        write_seq_arrays(out, smooth ? "smoothed_probs" : "filtered_probs", A1, &d, K, &f2);
-        if (smooth) {
-          urn_buf_puts(out, ",\n \"trans_probs_sum\": [");
-          size_t dims[2] = {(size_t)K, (size_t)K};
-          for (size_t b = 0; b < d.nseq; b++) {
-            if (b) urn_buf_puts(out, ", ");
-            write_array(out, A2[b], 2, dims);
-          }
-          urn_buf_putc(out, ']');
-        } else {
-          write_seq_arrays(out, "predicted_probs", A2, &d, K, &f2);
-        }
-      }
-      free_arrays(A1, d.nseq);
-      free_arrays(A2, d.nseq);
+      rc = case_filter(&m, &p, &d, LL, !strcmp(task, "smoother"), sep, out, err);
     } else if (!strcmp(task, "most_likely_states")) {
       if (!LL && (rc = all_logliks(&m, &p, &d, &LL, err))) goto done;
       urn_buf_printf(out, "%s\"most_likely_states\": [", sep);
@@ -779,111 +897,11 @@ int urn_hmm_run_case(const urn_json *c, urn_buf *out, urn_error *err) {
       free(v);
       urn_hmm_stats_free(&st);
     } else if (!strcmp(task, "em_step") || !strcmp(task, "fit_em")) {
-      int fit = !strcmp(task, "fit_em");
-      urn_hmm_fit_opts o = {1, 0.0, 1, NULL};
-      if (fit) {
-        const urn_json *cfg = urn_json_get(c, "fit_em");
-        int iters = 50;
-        if (cfg && (rc = get_int(cfg, "num_iters", 0, 50, &iters, err))) goto done;
-        if (iters < 1 || iters > 1000000) {
-          rc = urn_error_set(err, URN_EINPUT, "hmm: fit_em.num_iters must be in 1..1000000");
-          goto done;
-        }
-        const urn_json *rt = cfg ? urn_json_get(cfg, "rel_tol") : NULL;
-        if (rt && rt->type != URN_JSON_NULL && !urn_json_number(rt, &o.tol)) {
-          rc = urn_error_set(err, URN_EINPUT, "hmm: fit_em.rel_tol must be a number");
-          goto done;
-        }
-        o.num_iters = iters;
-      }
-      urn_hmm_params q;
-      urn_hmm_params_alloc(&m, &q);
-      urn_hmm_params_copy(&m, &q, &p);
-      double *trace = urn_xmalloc(sizeof(double) * (size_t)o.num_iters);
-      int ndone = 0;
-      rc = urn_hmm_fit_em(&m, &q, d.seqs, d.nseq, &o, trace, &ndone, err);
-      if (!rc) {
-        if (fit) {
-          urn_buf_printf(out, "%s\"fit_em\": {\"log_probs\": ", sep);
-          write_double_list(out, trace, (size_t)ndone);
-          urn_buf_puts(out, ", \"params\": ");
-          urn_hmm_write_params(out, &m, &q);
-          double *v = urn_xmalloc(sizeof(double) * d.nseq), tot;
-          rc = urn_hmm_loglik(&m, &q, d.seqs, d.nseq, 1, v, &tot, err);
-          urn_buf_puts(out, ", \"final_marginal_log_prob\": ");
-          write_double_list(out, v, d.nseq);
-          urn_buf_puts(out, ", \"final_log_prior\": ");
-          urn_hmm_json_num(out, urn_hmm_log_prior(&m, &q));
-          urn_buf_putc(out, '}');
-          free(v);
-        } else {
-          urn_buf_printf(out, "%s\"em_step\": {\"log_joint\": ", sep);
-          urn_hmm_json_num(out, trace[0]);
-          urn_buf_puts(out, ", \"params\": ");
-          urn_hmm_write_params(out, &m, &q);
-          urn_buf_putc(out, '}');
-        }
-      }
-      free(trace);
-      urn_hmm_params_free(&q);
+      rc = case_em(c, &m, &p, &d, !strcmp(task, "fit_em"), sep, out, err);
     } else if (!strcmp(task, "find_permutation")) {
-      const urn_json *fp = urn_json_get(c, "find_permutation");
-      int *z1 = NULL, *z2 = NULL;
-      size_t n1 = 0, n2 = 0;
-      if (!fp) rc = urn_error_set(err, URN_EINPUT, "hmm: task find_permutation needs \"find_permutation\": {\"z1\", \"z2\"}");
-      if (!rc) rc = read_int_list(urn_json_get(fp, "z1"), "z1", &z1, &n1, err);
-      if (!rc) rc = read_int_list(urn_json_get(fp, "z2"), "z2", &z2, &n2, err);
-      if (!rc && n1 != n2) rc = urn_error_set(err, URN_EINPUT, "hmm: z1 and z2 differ in length (%zu vs %zu)", n1, n2);
-      int Kp = 0;
-      if (!rc) rc = urn_hmm_find_permutation(z1, z2, n1, NULL, &Kp, err);
-      if (!rc) {
-        int *perm = urn_xmalloc(sizeof(int) * (size_t)Kp);
-        urn_hmm_find_permutation(z1, z2, n1, perm, &Kp, err);
-        urn_buf_printf(out, "%s\"find_permutation\": ", sep);
-        write_int_list(out, perm, (size_t)Kp);
-        free(perm);
-      }
-      free(z1);
-      free(z2);
+      rc = case_find_permutation(c, sep, out, err);
     } else if (!strcmp(task, "kmeans_lloyd")) {
-      const urn_json *km = urn_json_get(c, "kmeans_lloyd");
-      const urn_json *X = km ? urn_json_get(km, "X") : NULL;
-      if (!X || X->type != URN_JSON_ARRAY || X->len == 0) {
-        rc = urn_error_set(err, URN_EINPUT, "hmm: task kmeans_lloyd needs \"kmeans_lloyd\": {\"X\", \"init_centers\"}");
-        goto done;
-      }
-      size_t n = X->len;
-      int dim = X->items[0]->type == URN_JSON_ARRAY ? (int)X->items[0]->len : 1;
-      const urn_json *ic = urn_json_get(km, "init_centers");
-      if (!ic || ic->type != URN_JSON_ARRAY || ic->len == 0) {
-        rc = urn_error_set(err, URN_EINPUT, "hmm: kmeans_lloyd.init_centers must be a list of centres");
-        goto done;
-      }
-      int Kc = (int)ic->len, max_iter = 300;
-      double tol = 1e-4;
-      double *Xa = urn_xmalloc(sizeof(double) * n * dim), *cen = urn_xmalloc(sizeof(double) * (size_t)Kc * dim);
-      size_t dx[2] = {n, (size_t)dim}, dc[2] = {(size_t)Kc, (size_t)dim}, at = 0;
-      rc = read_array(X, 2, dx, Xa, &at, "kmeans_lloyd.X", err);
-      at = 0;
-      if (!rc) rc = read_array(ic, 2, dc, cen, &at, "kmeans_lloyd.init_centers", err);
-      if (!rc) rc = get_int(km, "max_iter", 0, 300, &max_iter, err);
-      const urn_json *tv = urn_json_get(km, "tol");
-      if (tv) urn_json_number(tv, &tol);
-      if (!rc) {
-        int *lab = urn_xmalloc(sizeof(int) * n), it;
-        double inertia;
-        urn_hmm_lloyd(Xa, n, dim, Kc, cen, max_iter, tol, lab, &inertia, &it);
-        urn_buf_printf(out, "%s\"kmeans_lloyd\": {\"centers\": ", sep);
-        write_array(out, cen, 2, dc);
-        urn_buf_puts(out, ", \"labels\": ");
-        write_int_list(out, lab, n);
-        urn_buf_puts(out, ", \"inertia\": ");
-        urn_hmm_json_num(out, inertia);
-        urn_buf_printf(out, ", \"n_iter\": %d}", it);
-        free(lab);
-      }
-      free(Xa);
-      free(cen);
+      rc = case_kmeans(c, sep, out, err);
     } else {
       rc = urn_error_set(err, URN_EINPUT, "hmm: unknown task \"%s\"", task);
     }
