@@ -225,6 +225,99 @@ static void matvec(int n, const double *P, const double *x, double *y) {
   }
 }
 
+/* logreg's prior precision on the weights (not the bias) into Lt (n1 x n1, zeroed): inv_s2 E, E = diag(1..1, 0).
+ * With r flat directions N (n1 x r): S = (N'EN)^-1 N'E (r x n1, returned, the caller frees it) and
+ * Lt = inv_s2 (E - E N S); NULL when N'EN is singular (a flat direction along the bias only: the prior does not see
+ * it) or r = 0. */
+static double *logreg_prior(const urn_hmm_model *m, const double *N, int r, double *Lt) {
+  int M = m->M, n1 = M + 1;
+  double inv_s2 = 1.0 / (m->weight_scale * m->weight_scale), *S = NULL;
+  for (int i = 0; i < n1; i++) Lt[i * n1 + i] = i < M ? inv_s2 : 0.0;
+  if (r > 0) {
+    /* NtEN (r x r), then S = (N'EN)^-1 N'E and Lt = inv_s2 (E - E N S) */
+    double *NEN = urn_xcalloc((size_t)r * r * 2 + (size_t)r, sizeof(double));
+    double *L = NEN + r * r, *col = L + r * r;
+    S = urn_xcalloc((size_t)r * n1, sizeof(double));
+    for (int a = 0; a < r; a++)
+      for (int b2 = 0; b2 < r; b2++) {
+        double s = 0.0;
+        for (int i = 0; i < M; i++) s += N[i * n1 + a] * N[i * n1 + b2];
+        NEN[a * r + b2] = s;
+      }
+    if (urn_cholesky_tol(L, NEN, r, 1e-14) == 0) {
+      for (int j = 0; j < n1; j++) {
+        for (int a = 0; a < r; a++) col[a] = j < M ? N[j * n1 + a] : 0.0;
+        urn_cholesky_solve(L, col, r, 1);
+        for (int a = 0; a < r; a++) S[a * n1 + j] = col[a];
+      }
+      for (int i = 0; i < n1; i++)
+        for (int j = 0; j < n1; j++) {
+          double en_s = 0.0;
+          if (i < M)
+            for (int a = 0; a < r; a++) en_s += N[i * n1 + a] * S[a * n1 + j];
+          Lt[i * n1 + j] = inv_s2 * ((i == j && i < M ? 1.0 : 0.0) - en_s);
+        }
+    } else {
+      free(S);
+      S = NULL; /* flat direction along the bias only: the prior does not see it */
+    }
+    free(NEN);
+  }
+  return S;
+}
+
+/* After Newton at theta: the final projected Hessian H's condition number (H is overwritten) and complete separation
+ * (every weighted point predicted with probability within 1e-6 of 0 or 1; sumg the state's total weight); writes the
+ * warning and returns 1 when any of them, or the Newton outcome (converged, polish_rejected, stuck), makes the
+ * weights unreliable, else 0. */
+static int newton_verdict(const glm_ctx *c, double *H, const double *theta, double sumg, int converged,
+                          int polish_rejected, int stuck, char *warn, size_t warn_cap) {
+  const urn_hmm_model *m = c->m;
+  int nth = c->nth, M = m->M, C = m->C, logreg = m->kind == URN_HMM_LOGREG;
+  const urn_hmm_seq *seqs = c->seqs;
+  double *eta = c->eta;
+  /* conditioning of the final projected Hessian, for the separation warning */
+  double *w = urn_xmalloc(sizeof(double) * (size_t)nth);
+  (void)urn_eigen_sym(H, (size_t)nth, w, NULL);
+  double wmin = INFINITY, wmax = 0.0;
+  for (int i = 0; i < nth; i++) {
+    if (w[i] < wmin) wmin = w[i];
+    if (w[i] > wmax) wmax = w[i];
+  }
+  free(w);
+  double cond = wmin > 0 ? wmax / wmin : INFINITY;
+  /* complete separation: every weighted point predicted with probability within 1e-6 of 0 or 1 */
+  double uncertain = 0.0;
+  size_t idx = 0;
+  for (size_t b = 0; b < c->nseq; b++)
+    for (size_t t = 0; t < seqs[b].T; t++, idx++) {
+      double w = c->gam[idx * c->stride];
+      if (w == 0.0) continue;
+      double lse = predictors(c, seqs[b].x + t * M, theta, eta);
+      double pmax;
+      if (logreg) pmax = 1.0 / (1.0 + exp(-fabs(eta[0])));
+      else {
+        pmax = 0.0;
+        for (int k = 0; k < C; k++)
+          if (exp(eta[k] - lse) > pmax) pmax = exp(eta[k] - lse);
+      }
+      if (pmax < 1.0 - 1e-6) uncertain += w;
+    }
+  reduce(c->red, &uncertain, 1);
+  int separated = sumg > 1.0 && uncertain < 1e-3 * sumg;
+  if (!converged || polish_rejected || stuck || cond > 1e12 || separated) {
+    snprintf(warn, warn_cap,
+             "%s (Hessian condition number %.3g); the data may be (quasi-)separable for this state, "
+             "so its weights are not reliable%s",
+             separated ? "every choice of this state is predicted with certainty"
+             : stuck ? "Newton made no progress" : !converged ? "Newton did not converge in 100 iterations"
+             : polish_rejected ? "the final Newton step was rejected" : "ill-conditioned Hessian",
+             cond, logreg ? "; consider a finite emission_matrices_scale (--weight-scale), e.g. 1-5" : "");
+    return 1;
+  }
+  return 0;
+}
+
 int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
                       const double *gam, int stride, const double *N, int r, double *theta,
                       const urn__hmm_reducer *red, char *warn, size_t warn_cap) {
@@ -253,39 +346,8 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
   reduce(red, &sumg, 1);
   glm_ctx c = {m, seqs, nseq, gam, stride, n1, nth, NULL, eta, red};
   if (logreg) {
-    double inv_s2 = 1.0 / (m->weight_scale * m->weight_scale);
     memcpy(P, Px, sizeof(double) * nn);
-    for (int i = 0; i < n1; i++) Lt[i * n1 + i] = i < M ? inv_s2 : 0.0;
-    if (r > 0) {
-      /* NtEN (r x r), then S = (N'EN)^-1 N'E and Lt = inv_s2 (E - E N S) */
-      double *NEN = urn_xcalloc((size_t)r * r * 2 + (size_t)r, sizeof(double));
-      double *L = NEN + r * r, *col = L + r * r;
-      S = urn_xcalloc((size_t)r * n1, sizeof(double));
-      for (int a = 0; a < r; a++)
-        for (int b2 = 0; b2 < r; b2++) {
-          double s = 0.0;
-          for (int i = 0; i < M; i++) s += N[i * n1 + a] * N[i * n1 + b2];
-          NEN[a * r + b2] = s;
-        }
-      if (urn_cholesky_tol(L, NEN, r, 1e-14) == 0) {
-        for (int j = 0; j < n1; j++) {
-          for (int a = 0; a < r; a++) col[a] = j < M ? N[j * n1 + a] : 0.0;
-          urn_cholesky_solve(L, col, r, 1);
-          for (int a = 0; a < r; a++) S[a * n1 + j] = col[a];
-        }
-        for (int i = 0; i < n1; i++)
-          for (int j = 0; j < n1; j++) {
-            double en_s = 0.0;
-            if (i < M)
-              for (int a = 0; a < r; a++) en_s += N[i * n1 + a] * S[a * n1 + j];
-            Lt[i * n1 + j] = inv_s2 * ((i == j && i < M ? 1.0 : 0.0) - en_s);
-          }
-      } else {
-        free(S);
-        S = NULL; /* flat direction along the bias only: the prior does not see it */
-      }
-      free(NEN);
-    }
+    S = logreg_prior(m, N, r, Lt);
     c.Lt = Lt;
   } else {
     /* Pbig = Pc (x) Px */
@@ -357,45 +419,7 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
     for (int i = 0; i < n1; i++)
       for (int a = 0; a < r; a++) theta[i] -= N[i * n1 + a] * Su[a];
   }
-  /* conditioning of the final projected Hessian, for the separation warning */
-  double *w = urn_xmalloc(sizeof(double) * (size_t)nth);
-  (void)urn_eigen_sym(H, (size_t)nth, w, NULL);
-  double wmin = INFINITY, wmax = 0.0;
-  for (int i = 0; i < nth; i++) {
-    if (w[i] < wmin) wmin = w[i];
-    if (w[i] > wmax) wmax = w[i];
-  }
-  free(w);
-  double cond = wmin > 0 ? wmax / wmin : INFINITY;
-  /* complete separation: every weighted point predicted with probability within 1e-6 of 0 or 1 */
-  double uncertain = 0.0;
-  size_t idx = 0;
-  for (size_t b = 0; b < nseq; b++)
-    for (size_t t = 0; t < seqs[b].T; t++, idx++) {
-      double w = gam[idx * stride];
-      if (w == 0.0) continue;
-      double lse = predictors(&c, seqs[b].x + t * M, theta, eta);
-      double pmax;
-      if (logreg) pmax = 1.0 / (1.0 + exp(-fabs(eta[0])));
-      else {
-        pmax = 0.0;
-        for (int k = 0; k < C; k++)
-          if (exp(eta[k] - lse) > pmax) pmax = exp(eta[k] - lse);
-      }
-      if (pmax < 1.0 - 1e-6) uncertain += w;
-    }
-  reduce(red, &uncertain, 1);
-  int separated = sumg > 1.0 && uncertain < 1e-3 * sumg;
-  if (!converged || polish_rejected || stuck || cond > 1e12 || separated) {
-    status = 1;
-    snprintf(warn, warn_cap,
-             "%s (Hessian condition number %.3g); the data may be (quasi-)separable for this state, "
-             "so its weights are not reliable%s",
-             separated ? "every choice of this state is predicted with certainty"
-             : stuck ? "Newton made no progress" : !converged ? "Newton did not converge in 100 iterations"
-             : polish_rejected ? "the final Newton step was rejected" : "ill-conditioned Hessian",
-             cond, logreg ? "; consider a finite emission_matrices_scale (--weight-scale), e.g. 1-5" : "");
-  }
+  status = newton_verdict(&c, H, theta, sumg, converged, polish_rejected, stuck, warn, warn_cap);
   free(S);
   free(P);
   return status;
