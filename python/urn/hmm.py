@@ -237,10 +237,9 @@ class _Batch:
             xs = [x] if (isinstance(x, np.ndarray) or not isinstance(x, (list, tuple))) else list(x)
             if len(xs) != len(ys):
                 raise ValueError("x has %d sequences, but y has %d" % (len(xs), len(ys)))
-        if U is not None and U > 0 and u is None:
-            raise ValueError("the model has input-driven transitions: give transition_x (its %d transition inputs)" % U)
-        if U == 0 and u is not None:
-            raise ValueError("transition_x: the model has no input-driven transitions")
+        if U is not None:
+            _inputs_given(U, u, "the model has input-driven transitions: give transition_x (its %d transition inputs)"
+                          % U, "transition_x: the model has no input-driven transitions")
         if not ys:
             raise ValueError("no sequences given")
         self.y, self.x = [], []
@@ -294,6 +293,15 @@ class _Batch:
 
     def out(self, results):
         return results[0] if self.single else results
+
+
+def _inputs_given(U, u, missing, unexpected):
+    """ValueError(missing) when the model has input-driven transitions (U > 0) and their inputs u are None,
+    ValueError(unexpected) when it has none (U == 0) and u is given."""
+    if U and u is None:
+        raise ValueError(missing)
+    if not U and u is not None:
+        raise ValueError(unexpected)
 
 
 def _batch_for(hmm, y, x, u=None):
@@ -673,11 +681,8 @@ def sample(hmm, T=None, *, sequences=1, seed=1, x=None, transition_x=None):
     array, T its length), as ``urn hmm sample --inputs U.csv --transition-x``."""
     reg = hmm.kind in _REGRESSION
     U = hmm.transition_input_dim
-    if U and transition_x is None:
-        raise ValueError("the model has input-driven transitions: give transition_x (the transition inputs of every "
-                         "step to simulate)")
-    if not U and transition_x is not None:
-        raise ValueError("transition_x: the model has no input-driven transitions")
+    _inputs_given(U, transition_x, "the model has input-driven transitions: give transition_x (the transition inputs "
+                  "of every step to simulate)", "transition_x: the model has no input-driven transitions")
     us = None
     if U and not reg:
         if x is not None:
@@ -784,11 +789,9 @@ def forecast(hmm, y, steps=None, *, future=None, transition_x=None):
     if hmm.kind in _REGRESSION:
         raise ValueError("forecasting a regression model needs its future inputs (not supported)")
     U = hmm.transition_input_dim
-    if U and future is None:
-        raise ValueError("forecasting input-driven transitions needs the future transition inputs: give future= "
-                         "(the transition inputs of the future steps, one array per sequence)")
-    if not U and future is not None:
-        raise ValueError("future is for input-driven transitions (the model has none)")
+    _inputs_given(U, future, "forecasting input-driven transitions needs the future transition inputs: give future= "
+                  "(the transition inputs of the future steps, one array per sequence)",
+                  "future is for input-driven transitions (the model has none)")
     if steps is not None and not (isinstance(steps, (int, np.integer)) and 1 <= steps <= 100000000):
         raise ValueError("steps must be an integer in [1, 100000000], not %r" % (steps,))
     batch = _batch_for(hmm, y, None, transition_x)
