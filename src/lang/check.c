@@ -729,6 +729,19 @@ static void check_jacobian(checker *C, urn_stmt *s) {
              chk_tyname(t, b1, sizeof b1));
 }
 
+/* A loop's variable v in a scope of its own, then its body inside the loop in a scope within it (check_for,
+ * check_foreach). */
+static void loop_body(checker *C, urn_vardecl *v, urn_stmt *body) {
+  push_scope(C);
+  declare(C, v);
+  C->ctx.loops++;
+  C->ctx.top = 0;
+  push_scope(C);
+  check_stmt(C, body);
+  pop_scope(C);
+  pop_scope(C);
+}
+
 /* for (i in lo:hi) body: int bounds; i is a data int in a scope of its own, the body inside a loop. */
 static void check_for(checker *C, urn_stmt *s) {
   char b1[64];
@@ -740,15 +753,8 @@ static void check_for(checker *C, urn_stmt *s) {
       chk_error(C, b->line, b->col, "for-loop bounds must be int, not %s",
                chk_tyname(b->ty, b1, sizeof b1));
   }
-  push_scope(C);
   s->decl->is_data = 1, s->decl->pure = 0; /* an int */
-  declare(C, s->decl);
-  C->ctx.loops++;
-  C->ctx.top = 0;
-  push_scope(C);
-  check_stmt(C, s->body);
-  pop_scope(C);
-  pop_scope(C);
+  loop_body(C, s->decl, s->body);
 }
 
 /* for (v in container) body: v gets the container's element type (array element, real or complex entry). */
@@ -782,14 +788,7 @@ static void check_foreach(checker *C, urn_stmt *s) {
              : v->ty.base == URN_TY_TUPLE   ? URN_DT_TUPLE
                                             : URN_DT_REAL;
   v->is_data = s->rhs->data_only || v->ty.base == URN_TY_INT, v->pure = 0;
-  push_scope(C);
-  declare(C, v);
-  C->ctx.loops++;
-  C->ctx.top = 0;
-  push_scope(C);
-  check_stmt(C, s->body);
-  pop_scope(C);
-  pop_scope(C);
+  loop_body(C, v, s->body);
 }
 
 /* return [x]: inside a function, x assignable to its return type (none for void). */
