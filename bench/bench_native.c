@@ -2,7 +2,9 @@
  * on the command line, microseconds per gradient (CPU time, median of 5 batches at a fixed random point) with the
  * interpreter (native off) and with the native tier (built before timing, in a temporary cache), and the tier's
  * status (on, or why the interpreter runs).  `make bench-native` runs it on posteriordb posteriors.
- * Usage: bench_native [MODEL.stan DATA.json]... */
+ * --cover: no timing and no compiler (the command `false`): one line per posterior saying whether the emitter
+ * accepts its model block ("emitted") or the construct it refuses, then the count (docs/autodiff.md's coverage).
+ * Usage: bench_native [--cover] [MODEL.stan DATA.json]... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +44,31 @@ static double time_grad(const urn_model *m, const double *th, double *g) {
   return t[2];
 }
 
+/* --cover: which programs the emitter accepts (a compiler that always fails: nothing is compiled). */
+static int cover(int argc, char **argv, const char *cache) {
+  int n = 0, yes = 0;
+  for (int a = 1; a + 1 < argc; a += 2) {
+    urn_model_options o;
+    urn_model_options_default(&o);
+    o.print = NULL, o.native = 2, o.native_cache = cache, o.native_cc = "false";
+    urn_error err;
+    urn_model *m = urn_model_load(argv[a], argv[a + 1], &o, &err);
+    if (!m) { printf("%s\tload failed: %s\n", argv[a], err.msg); continue; }
+    const char *st = urn_model_native_status(m), *why = strstr(st, ".stan: ");
+    n++;
+    if (why) printf("%s\trefused: %s\n", argv[a], why + 7);
+    else yes++, printf("%s\temitted\n", argv[a]);
+    urn_model_free(m);
+  }
+  printf("emitted %d of %d\n", yes, n);
+  rmdir(cache);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   char cache[] = "/tmp/urn-bench-native-XXXXXX";
   if (!mkdtemp(cache)) return 1;
+  if (argc > 1 && strcmp(argv[1], "--cover") == 0) return cover(argc - 1, argv + 1, cache);
   printf("%-58s %10s %10s %7s  %s\n", "posterior", "interp us", "native us", "ratio", "native tier");
   for (int a = 1; a + 1 < argc; a += 2) {
     urn_model_options o;

@@ -77,6 +77,9 @@ typedef struct emitter {
                                  keeps its value until the reverse (written once, before) */
   size_t cstart, cend;        /* recomp: the statement's forward code that computes values and partials */
   urn_buf pre;                /* declarations of the locals' storage, at the top of the function */
+  urn_buf fxr;                /* a fused distribution call's reverse callback (emit_fused), for node fxnode */
+  int fxnode;                 /* the node of the current statement whose reverse ends with fxr, or -1 */
+  int nbatch;                 /* enclosing loops that the interpreter batches (urn_batch_run) */
 } emitter;
 
 static int fail(emitter *E, int line, int col, const char *what) {
@@ -496,6 +499,362 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
   return 0;
 }
 
+/* ---- fused vectorised arguments: lang/batch.c's urn_fused_dist ----
+ * `y ~ normal(a + b * x, sigma)`, `alpha[county] + x .* beta[county]`: the interpreter evaluates such an argument
+ * as lanes (one per element), each carrying forward-mode terms (a leaf and d value / d leaf per lane, batch.c's
+ * bterm, merged when two operands reach the same leaf), calls the density once, and its reverse callback gives
+ * each leaf, element by element from the last, adj * g[l] * d[l].  Here each lane's value is the same expression
+ * on the same operands (its values in a forward loop); the reverse loop recomputes the lane's value and terms
+ * (the same operations: the same bits) and adds them in the callback's order.  Operands: scalars (evaluated once,
+ * in the interpreter's order, as any scalar of the subset), whole container variables and gathers v[idx] of a
+ * variable at a data int array; operators + - * and the elementwise kernels. */
+
+#define NAT_MAX_TERMS 16
+#define NAT_MAX_UNI 64
+enum { FT_SHARED, FT_VAR, FT_GATHER };
+/* A derivative term of a lane value (batch.c's bterm). */
+typedef struct fterm {
+  int kind;   /* FT_SHARED: one node for every lane (a scalar operand's), FT_VAR: element l of a container variable,
+                 FT_GATHER: a gather's element (a per-lane leaf) */
+  int id;     /* merging identity (batch.c merges equal nodes / equal per-lane node arrays): FT_SHARED: a scalar
+                 variable's slot + 1, else unique (negative); FT_VAR: the slot index (a variable's nodes are one
+                 array); FT_GATHER: unique (each gather makes its own array) */
+  nref r;     /* FT_SHARED: the scalar's reference (NR_LEAF or NR_NODE) */
+  int k, g;   /* FT_VAR / FT_GATHER: the container's slot index; FT_GATHER: the C variable of its offset gN */
+  char d[24]; /* C expression of its derivative in lane l ("": 1, batch.c's NULL) */
+} fterm;
+
+/* A lane value: its C expression in lane l and its terms. */
+typedef struct fval {
+  char v[24];
+  fterm t[NAT_MAX_TERMS];
+  int nt;
+} fval;
+
+/* The state of one fused argument. */
+typedef struct fctx {
+  const ir_ex *ue[NAT_MAX_UNI]; /* its scalar operands, evaluated once by the forward pass */
+  nref ur[NAT_MAX_UNI];         /* their references */
+  int nu;                       /* their number */
+  int lslot;                    /* the slot index whose size is the number of lanes (-1: none yet) */
+  int uid;                      /* unique identities handed out */
+  urn_buf *b;                   /* where the lane code goes */
+  int rev;                      /* 1: the reverse's lane code (values and terms), 0: the forward's (values, checks) */
+} fctx;
+
+/* Is e a fused elementwise operation (batch.c's fuse_op)? */
+static int fused_op(const ir_ex *e) {
+  urn_type t = e->ty;
+  int vec = (t.dims == 0 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR)) ||
+            (t.dims == 1 && (t.base == URN_TY_REAL || t.base == URN_TY_INT));
+  if (!vec || e->fun || !e->bi || (e->bi->flags & (URN_BI_RNG | URN_BI_DIST))) return 0;
+  if (e->kind != URN_EX_BINARY && e->kind != URN_EX_UNARY && e->kind != URN_EX_CALL) return 0;
+  const urn_builtin *b = e->bi;
+  return (b->fn == urn_fn_unary && b->sfn == urn_fn_unary_s && e->na == 1) ||
+         (b->fn == urn_fn_binary && b->sfn == urn_fn_binary_s && e->na == 2);
+}
+
+/* Is e a gather v[idx] (batch.c's gather_op)? */
+static int fused_gather(const ir_ex *e) {
+  return e->kind == URN_EX_INDEX && e->nidx == 1 && e->idx[0].kind == URN_IDX_MULTI && e->idx[0].lo &&
+         e->a[0]->kind == URN_EX_VAR && e->a[0]->ty.base != URN_TY_INT && e->idx[0].lo->novar &&
+         e->idx[0].lo->ty.dims == 1 && e->idx[0].lo->ty.base == URN_TY_INT;
+}
+
+/* A container operand of the lanes (slot index k): the first sets the number of lanes, the others must match. */
+static void fused_lanes(emitter *E, fctx *c, int k) {
+  if (c->lslot < 0) c->lslot = k;
+  else if (k != c->lslot) urn_buf_printf(E->f, "  if (N%d != N%d) return 1;\n", k, c->lslot);
+}
+
+/* The forward pass's part of a fused argument before its lanes, in batch.c's bx order: scalar operands evaluated
+ * (tape nodes in the interpreter's order), container operands resolved, sizes checked. */
+static int fused_prep(emitter *E, fctx *c, const ir_ex *e) {
+  if (urn_is_scalar(e->ty)) {
+    nref r;
+    if (c->nu == NAT_MAX_UNI || !e->s || emit_scalar(E, e, &r)) return c->nu == NAT_MAX_UNI ? FAIL(e, "a statement too large") : -1;
+    if (r.kind == NR_LOCAL) return FAIL(e, "a local in a fused argument");
+    c->ue[c->nu] = e, c->ur[c->nu++] = r;
+    return 0;
+  }
+  if (e->kind == IR_CONST) return FAIL(e, "a fused constant container");
+  if (fused_gather(e)) {
+    if (local_of(E, e->a[0]) >= 0 || local_of(E, e->idx[0].lo) >= 0) return FAIL(e, "a local in a fused argument");
+    int kb = container_var(E, e->a[0]), ki = container_var(E, e->idx[0].lo);
+    if (kb < 0 || ki < 0) return FAIL(e, "a fused gather other than variable[data int array]");
+    fused_lanes(E, c, ki);
+    return 0;
+  }
+  if (fused_op(e)) {
+    for (int i = 0; i < e->na; i++)
+      if (fused_prep(E, c, e->a[i])) return -1;
+    return 0;
+  }
+  if (local_of(E, e) >= 0) return FAIL(e, "a local in a fused argument");
+  int k = container_var(E, e);
+  if (k < 0) return FAIL(e, "a fused operand other than a variable");
+  fused_lanes(E, c, k);
+  return 0;
+}
+
+/* Adds arg's terms times partial (C expression p per lane, or the constant c: "1.0", "-1.0" or a scalar's C
+ * variable) to out, as batch.c's combine: a leaf already among the earlier arguments' terms is added into. */
+static int fused_combine(emitter *E, fctx *c, fval *out, int before, const fval *x, const char *p, const char *k) {
+  for (int j = 0; j < x->nt; j++) {
+    const fterm *t = &x->t[j];
+    fterm *o = NULL;
+    for (int i = 0; i < before; i++)
+      if (out->t[i].kind == t->kind && out->t[i].id == t->id) { o = &out->t[i]; break; }
+    char term[64];
+    if (p && t->d[0]) snprintf(term, sizeof term, "%s * %s", p, t->d);
+    else if (p) snprintf(term, sizeof term, "%s", p);
+    else if (t->d[0]) snprintf(term, sizeof term, "%s * %s", k, t->d);
+    else snprintf(term, sizeof term, "%s", k);
+    if (!o) {
+      if (out->nt == NAT_MAX_TERMS) return -1;
+      o = &out->t[out->nt++];
+      *o = *t;
+      if (!p && strcmp(k, "1.0") == 0) continue; /* shared: t's own derivative */
+      if (p && !t->d[0]) { snprintf(o->d, sizeof o->d, "%s", p); continue; }
+      int v = E->nv++;
+      if (c->rev) urn_buf_printf(c->b, "    const double dd%d = %s;\n", v, term);
+      snprintf(o->d, sizeof o->d, "dd%d", v);
+      continue;
+    }
+    int v = E->nv++;
+    if (c->rev) urn_buf_printf(c->b, "    const double dd%d = %s + %s;\n", v, o->d[0] ? o->d : "1.0", term);
+    snprintf(o->d, sizeof o->d, "dd%d", v);
+  }
+  return 0;
+}
+
+static int fused_uni(const fctx *c, const ir_ex *e) {
+  for (int i = 0; i < c->nu; i++)
+    if (c->ue[i] == e) return i;
+  return -1;
+}
+
+/* The lane code of e (lane l): its value and (c->rev) its terms' derivatives. */
+static int fused_lane(emitter *E, fctx *c, const ir_ex *e, fval *out) {
+  out->nt = 0;
+  if (urn_is_scalar(e->ty)) {
+    int u = fused_uni(c, e);
+    nref r = c->ur[u];
+    snprintf(out->v, sizeof out->v, "v%d", r.v);
+    if (r.kind == NR_CONST) return 0;
+    fterm *t = &out->t[out->nt++];
+    t->kind = FT_SHARED, t->r = r, t->d[0] = 0;
+    t->id = r.kind == NR_LEAF && e->kind == URN_EX_VAR ? e->slot + 1 : -(++c->uid);
+    return 0;
+  }
+  if (fused_gather(e)) {
+    int kb = container_var(E, e->a[0]), ki = container_var(E, e->idx[0].lo), g = E->nv++;
+    if (!c->rev)
+      urn_buf_printf(c->b, "    if (!(V%d[l] >= 1 && V%d[l] <= (double)(int32_t)N%d)) return 1;\n", ki, ki, kb);
+    urn_buf_printf(c->b, "    const size_t g%d = (size_t)V%d[l] - 1;\n", g, ki);
+    snprintf(out->v, sizeof out->v, "V%d[g%d]", kb, g);
+    if (e->a[0]->novar) return 0;
+    fterm *t = &out->t[out->nt++];
+    t->kind = FT_GATHER, t->id = -(++c->uid), t->k = kb, t->g = g, t->d[0] = 0;
+    return 0;
+  }
+  if (!fused_op(e)) {
+    int k = container_var(E, e);
+    snprintf(out->v, sizeof out->v, "V%d[l]", k);
+    if (e->novar) return 0;
+    fterm *t = &out->t[out->nt++];
+    t->kind = FT_VAR, t->id = k, t->k = k, t->d[0] = 0;
+    return 0;
+  }
+  fval x, y;
+  if (fused_lane(E, c, e->a[0], &x) || (e->na == 2 && fused_lane(E, c, e->a[1], &y))) return -1;
+  int v = E->nv++, op = e->kind == URN_EX_BINARY ? e->op : -1;
+  snprintf(out->v, sizeof out->v, "w%d", v);
+  char pa[24] = "", pb[24] = "", ka[24] = "1.0", kb[24] = "1.0";
+  if (e->na == 1) {
+    int k = use_kernel(E, e->bi->aux);
+    urn_buf_printf(c->b, "    const double w%d = ((const nat_unary *)h->kern[%d])->f(%s);\n", v, k, x.v);
+    if (c->rev && x.nt) urn_buf_printf(c->b, "    const double pw%d = ((const nat_unary *)h->kern[%d])->df(%s, w%d);\n", v, k, x.v, v);
+    snprintf(pa, sizeof pa, "pw%d", v);
+    return fused_combine(E, c, out, 0, &x, pa, ka);
+  }
+  if (op == URN_OP_ADD || op == URN_OP_SUB) {
+    urn_buf_printf(c->b, "    const double w%d = %s %s %s;\n", v, x.v, op == URN_OP_ADD ? "+" : "-", y.v);
+    if (op == URN_OP_SUB) snprintf(kb, sizeof kb, "-1.0");
+    return fused_combine(E, c, out, 0, &x, NULL, ka) || fused_combine(E, c, out, out->nt, &y, NULL, kb) ? -1 : 0;
+  }
+  int xs = urn_is_scalar(e->a[0]->ty), ys = urn_is_scalar(e->a[1]->ty);
+  if (op == URN_OP_MUL) {
+    urn_buf_printf(c->b, "    const double w%d = %s * %s;\n", v, x.v, y.v);
+    /* batch.c: a loop-invariant factor is a constant partial, and a zero one drops the other's terms: declined */
+    if (x.nt && ys && !c->rev) urn_buf_printf(c->b, "    if (%s == 0) return 1;\n", y.v);
+    if (y.nt && xs && !c->rev) urn_buf_printf(c->b, "    if (%s == 0) return 1;\n", x.v);
+    snprintf(ys ? kb : pa, 24, "%s", y.v), snprintf(xs ? ka : pb, 24, "%s", x.v);
+    /* x's partial is y (per lane, or y's constant), y's is x */
+    return fused_combine(E, c, out, 0, &x, ys ? NULL : pa, kb) || fused_combine(E, c, out, out->nt, &y, xs ? NULL : pb, ka) ? -1 : 0;
+  }
+  int k = use_kernel(E, (const void *)e->bi->aux);
+  urn_buf_printf(c->b, "    double w%d, pa%d, pb%d;\n    ((nat_binary)h->kern[%d])(%s, %s, &w%d, &pa%d, &pb%d);\n", v, v, v, k,
+                 x.v, y.v, v, v, v);
+  snprintf(pa, sizeof pa, "pa%d", v), snprintf(pb, sizeof pb, "pb%d", v);
+  return fused_combine(E, c, out, 0, &x, pa, ka) || fused_combine(E, c, out, out->nt, &y, pb, kb) ? -1 : 0;
+}
+
+/* A shared term's node in the reverse (a leaf's adjoint, or the statement's node's). */
+static void fused_target(char *b, size_t n, const fterm *t) {
+  if (t->kind == FT_VAR) snprintf(b, n, "adj[X%d[l]]", t->k);
+  else if (t->kind == FT_GATHER) snprintf(b, n, "adj[X%d[g%d]]", t->k, t->g);
+  else if (t->r.kind == NR_LEAF) snprintf(b, n, "adj[x%d]", t->r.x);
+  else snprintf(b, n, "a%d", t->r.node);
+}
+
+/* Fused argument e's forward lanes into fvN (N = *fv), and its reverse (fused_reverse in batch.c: element by
+ * element from the last, adj * g[l] times each term's derivative) into E->fxr for node k's reverse. */
+static int fused_arg(emitter *E, const ir_ex *e, fctx *c, int *fv) {
+  c->lslot = -1;
+  if (fused_prep(E, c, e)) return -1;
+  if (c->lslot < 0) return FAIL(e, "a fused argument without containers");
+  /* two scalar leaves merge in batch.c when they are the same node: declined unless it is one variable */
+  for (int i = 0; i < c->nu; i++)
+    for (int j = i + 1; j < c->nu; j++)
+      if (c->ur[i].kind == NR_LEAF && c->ur[j].kind == NR_LEAF &&
+          !(c->ue[i]->kind == URN_EX_VAR && c->ue[j]->kind == URN_EX_VAR && c->ue[i]->slot == c->ue[j]->slot))
+        urn_buf_printf(E->f, "  if (x%d == x%d) return 1;\n", c->ur[i].x, c->ur[j].x);
+  int v = *fv = E->nv++;
+  urn_buf_printf(E->f, "  double *fv%d = h->scratch(h, (N%d ? N%d : 1) * sizeof(double));\n  for (size_t l = 0; l < N%d; l++) {\n", v,
+                 c->lslot, c->lslot, c->lslot);
+  fval x;
+  c->b = E->f, c->rev = 0;
+  if (fused_lane(E, c, e, &x)) return FAIL(e, "a fused argument with too many terms");
+  urn_buf_printf(E->f, "    fv%d[l] = %s;\n  }\n", v, x.v);
+  return 0;
+}
+
+/* The reverse of fused argument e (context c from fused_arg), its d lp / d element in Q entry q, node k. */
+static int fused_rev(emitter *E, const ir_ex *e, fctx *c, int q, int k) {
+  urn_buf *b = &E->fxr;
+  urn_buf_puts(b, "    {\n");
+  for (int i = 0; i < c->nu; i++) { /* the scalar operands' values and leaves, from the records */
+    nref r = c->ur[i];
+    if (E->pc == NAT_MAX_REC || E->lc == NAT_MAX_REC) return FAIL(e, "a statement too large");
+    int p = E->nv++;
+    urn_buf_printf(E->f, "  const double p%d = v%d;\n", p, r.v);
+    urn_buf_printf(b, "    const double v%d = P[%d];\n    (void)v%d;\n", r.v, E->pc, r.v);
+    E->pvar[E->pc++] = p;
+    if (r.kind == NR_LEAF) urn_buf_printf(b, "    const int32_t x%d = L[%d];\n", r.x, E->lc), E->lvar[E->lc++] = r.x;
+  }
+  urn_buf_printf(b, "    for (size_t l = N%d; l-- > 0;) {\n    const double ag = a%d * Q[%d][l];\n    if (ag == 0) continue;\n",
+                 c->lslot, k, q);
+  fval x;
+  c->b = b, c->rev = 1, c->uid = 0;
+  if (fused_lane(E, c, e, &x)) return FAIL(e, "a fused argument with too many terms");
+  for (int j = 0; j < x.nt; j++) {
+    char tg[48];
+    fused_target(tg, sizeof tg, &x.t[j]);
+    if (x.t[j].d[0]) urn_buf_printf(b, "    %s += ag * %s;\n", tg, x.t[j].d);
+    else urn_buf_printf(b, "    %s += ag;\n", tg);
+  }
+  urn_buf_puts(b, "    }\n    }\n");
+  return 0;
+}
+
+/* A distribution call with fused arguments, as urn_fused_dist makes it: the fused arguments' lanes, the other
+ * arguments as emit_dist's (scalars and whole container variables; no memos: urn_fused_dist passes none), one
+ * node whose partials go to the plain arguments, then (its reverse callback) to the fused arguments' leaves. */
+static int emit_fused(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line, int col,
+                      nref *out) {
+  if (!(bi->flags & URN_BI_DIST) || na > NAT_MAX_ARGS) return fail(E, line, col, "this density");
+  const urn_dist *d = bi->aux;
+  if ((bi->aux2 != URN_DF_LPDF && bi->aux2 != URN_DF_LUPDF) || d->multivariate) return fail(E, line, col, "this density");
+  /* a batched loop evaluates the call as a sum over its lanes (batch.c's bx_dist_vec), in another order */
+  if (E->nbatch) return fail(E, line, col, "a fused vectorised argument in a batched loop");
+  fctx *fc = urn_xcalloc((size_t)na, sizeof *fc);
+  nref r[NAT_MAX_ARGS];
+  int slot[NAT_MAX_ARGS], fused[NAT_MAX_ARGS], fv[NAT_MAX_ARGS], rc = 0;
+  for (int i = 0; i < na && !rc; i++) {
+    urn_dist_argkind ak = d->args[i].kind;
+    if (ak != URN_DA_REALS && ak != URN_DA_REAL && ak != URN_DA_INTS && ak != URN_DA_INT) {
+      rc = FAIL(a[i], "an argument kind outside the native subset");
+      break;
+    }
+    slot[i] = -1, r[i].kind = NR_CONST;
+    fused[i] = ak == URN_DA_REALS && a[i]->lane && fused_op(a[i]);
+    if (fused[i]) rc = fused_arg(E, a[i], &fc[i], &fv[i]);
+    else if (a[i]->s && urn_is_scalar(a[i]->ty)) rc = emit_scalar(E, a[i], &r[i]);
+    else if (local_of(E, a[i]) >= 0 || (slot[i] = container_var(E, a[i])) < 0)
+      rc = FAIL(a[i], "a container argument other than a variable");
+    else r[i].kind = a[i]->novar ? NR_CONST : NR_RUN;
+  }
+  if (rc) { free(fc); return -1; }
+  nat_prog *np = E->np;
+  if (np->nsites == np->capsites) {
+    np->capsites = np->capsites ? 2 * np->capsites : 8;
+    np->sites = urn_xrealloc(np->sites, (size_t)np->capsites * sizeof *np->sites);
+  }
+  int site = np->nsites;
+  np->sites[np->nsites++] = (nat_site){bi, a, na};
+  E->recomp = 0;
+  int v = E->nv++, pvar[NAT_MAX_ARGS];
+  urn_buf_printf(E->f, "  nat_darg da%d[%d];\n  memset(da%d, 0, sizeof da%d);\n", v, na, v, v);
+  for (int i = 0; i < na; i++) {
+    int ints = d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT, var = !a[i]->novar;
+    pvar[i] = E->nv++;
+    if (fused[i]) {
+      int n = fc[i].lslot;
+      urn_buf_printf(E->f, "  da%d[%d].v = fv%d, da%d[%d].n = N%d, da%d[%d].rows = N%d, da%d[%d].cols = 1;\n", v, i, fv[i], v, i, n, v,
+                     i, n, v, i);
+      if (var)
+        urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (N%d ? N%d : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n", pvar[i], n, n,
+                       v, i, pvar[i]);
+    } else if (slot[i] < 0) {
+      if (ints) urn_buf_printf(E->f, "  const int iv%d = (int)v%d;\n  da%d[%d].iv = &iv%d;\n", pvar[i], r[i].v, v, i, pvar[i]);
+      else urn_buf_printf(E->f, "  da%d[%d].v = &v%d;\n", v, i, r[i].v);
+      urn_buf_printf(E->f, "  da%d[%d].n = 1, da%d[%d].rows = 1, da%d[%d].cols = 1;\n", v, i, v, i, v, i);
+      if (var && !ints) urn_buf_printf(E->f, "  double p%d = 0;\n  da%d[%d].d = &p%d;\n", pvar[i], v, i, pvar[i]);
+    } else {
+      int k = slot[i];
+      urn_buf_printf(E->f, "  da%d[%d].n = N%d, da%d[%d].rows = N%d, da%d[%d].cols = 1;\n", v, i, k, v, i, k, v, i);
+      if (ints) {
+        urn_buf_printf(E->f, "  int *iv%d = h->scratch(h, (N%d ? N%d : 1) * sizeof(int));\n", pvar[i], k, k);
+        urn_buf_printf(E->f, "  for (size_t j = 0; j < N%d; j++) iv%d[j] = (int)V%d[j];\n  da%d[%d].iv = iv%d;\n", k, pvar[i], k, v, i,
+                       pvar[i]);
+      } else urn_buf_printf(E->f, "  da%d[%d].v = V%d;\n", v, i, k);
+      if (var && !ints)
+        urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (N%d ? N%d : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n", pvar[i], k, k,
+                       v, i, pvar[i]);
+    }
+  }
+  urn_buf_printf(E->f, "  double v%d = 0;\n  if (((nat_dist_fn)h->fn[%d])(da%d, %s, &v%d, h->err)) return 1;\n", v, site, v, propto, v);
+  out->v = v, out->kind = NR_CONST;
+  int any = 0;
+  for (int i = 0; i < na; i++) any |= !a[i]->novar;
+  if (!any) { free(fc); return 0; }
+  int k = new_node(E);
+  if (k < 0) { free(fc); return fail(E, line, col, "a statement too large"); }
+  for (int i = 0; i < na && !rc; i++) { /* the plain arguments' partials: the node's own, in argument order */
+    if (a[i]->novar || fused[i]) continue;
+    if (slot[i] == -1) { rc = add_op(E, k, r[i], pvar[i]); continue; }
+    nnode *n = &E->node[k];
+    if (n->nop == NAT_MAX_OPS || E->qc == NAT_MAX_REC) { rc = -1; break; }
+    nop *o = &n->op[n->nop++];
+    o->kind = NR_RUN, o->ref = slot[i], o->off = E->qc;
+    E->qvar[E->qc++] = pvar[i];
+  }
+  urn_buf_init(&E->fxr);
+  E->fxnode = k;
+  for (int i = 0; i < na && !rc; i++) { /* then the callback's: fused arguments in order */
+    if (a[i]->novar || !fused[i]) continue;
+    if (E->qc == NAT_MAX_REC) { rc = -1; break; }
+    int q = E->qc;
+    E->qvar[E->qc++] = pvar[i];
+    rc = fused_rev(E, a[i], &fc[i], q, k);
+  }
+  free(fc);
+  if (rc) return fail(E, line, col, "a statement too large");
+  out->kind = NR_NODE, out->node = k;
+  return 0;
+}
+
 /* A statement's code: forward into f, reverse into r (to be run in reverse statement order). */
 static int emit_stmt(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r);
 
@@ -512,6 +871,7 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     if (s->fun || s->tlo || s->thi || !s->bi) return FAIL(s, "a user density or truncation");
     if (s->run == rt_run_fn(URN_ST_TILDE, 1)) rc = emit_normal3(E, s->args, "propto", &t);
     else if (s->run == rt_run_fn(URN_ST_TILDE, 0)) rc = emit_dist(E, s->bi, s->args, s->nargs, "propto", s->line, s->col, &t);
+    else if (s->run == urn_fused_tilde_run) rc = emit_fused(E, s->bi, s->args, s->nargs, "propto", s->line, s->col, &t);
     else return FAIL(s, "a fused vectorised argument");
   } else {
     const ir_ex *e = s->rhs;
@@ -519,6 +879,7 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     const char *pr = e->propto ? "propto" : "0";
     if (e->s == rt_s_normal) rc = emit_normal3(E, e->a, pr, &t);
     else if (e->s == rt_s_dist) rc = emit_dist(E, e->bi, e->a, e->na, pr, e->line, e->col, &t);
+    else if (e->s == urn_fused_dist_s) rc = emit_fused(E, e->bi, e->a, e->na, pr, e->line, e->col, &t);
     else if ((rc = emit_scalar(E, e, &t)) == 0 && (t.kind == NR_LEAF || t.kind == NR_LOCAL))
       return FAIL(e, "target += a parameter or a local itself");
   }
@@ -598,9 +959,11 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
         urn_buf_printf(r, "    for (size_t j = 0; j < N%d; j++) adj[X%d[j]] += a%d * Q[%d][j];\n", o->ref, o->ref, k,
                        o->off);
     }
+    if (k == E->fxnode && E->fxr.data) urn_buf_append(r, E->fxr.data, E->fxr.len);
     urn_buf_puts(r, "  }\n");
   }
   urn_buf_puts(r, "  }\n");
+  if (E->fxnode >= 0) urn_buf_free(&E->fxr), E->fxnode = -1;
 }
 
 /* Stores value t into element o%d (variable ov) of local k, then the statement's records and reverse. */
@@ -728,6 +1091,8 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     return FAIL(s, "loop bounds outside the native subset");
   }
   E->loop_st[E->nloop] = s, E->loop_slot[E->nloop] = s->slot, E->loop_var[E->nloop++] = iv;
+  int batched = s->run == urn_batch_run;
+  E->nbatch += batched;
   urn_buf_puts(f, "  {\n");
   urn_buf_append(f, b.data, b.len);
   urn_buf_printf(f, "  for (int64_t i%d = (int64_t)v%d; i%d <= (int64_t)v%d; i%d++) {\n", iv, lo.v, iv, hi.v, iv);
@@ -736,7 +1101,7 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   urn_buf_printf(r, "  for (int64_t i%d = (int64_t)v%d; i%d >= (int64_t)v%d; i%d--) {\n", iv, hi.v, iv, lo.v, iv);
   const ir_st *body = s->body[0];
   int rc = body->kind == URN_ST_BLOCK ? emit_list(E, body->body, body->nbody, f, &rb) : emit_stmt(E, body, f, &rb);
-  E->nloop--;
+  E->nloop--, E->nbatch -= batched;
   if (!rc) urn_buf_append(r, rb.data ? rb.data : "", rb.len);
   urn_buf_puts(f, "  }\n  }\n");
   urn_buf_puts(r, "  }\n  }\n");
@@ -775,8 +1140,8 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
   memset(out, 0, sizeof *out);
   urn_buf_init(&out->c);
   emitter *E = urn_xcalloc(1, sizeof *E);
-  E->np = out, E->p = p;
-  urn_buf_init(&E->pre);
+  E->np = out, E->p = p, E->fxnode = -1;
+  urn_buf_init(&E->pre), urn_buf_init(&E->fxr);
   E->wcount = urn_xcalloc((size_t)p->nglob + 1, sizeof *E->wcount);
   E->wloop = urn_xcalloc((size_t)p->nglob + 1, sizeof *E->wloop);
   scan_writes(E, p->stmts[URN_BLK_MODEL], p->nstmts[URN_BLK_MODEL], NULL, 0);
@@ -799,7 +1164,7 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
     if (r.data) urn_buf_append(&out->c, r.data, r.len);
     urn_buf_puts(&out->c, "  *tcp = tc;\n  h->nt = nt;\n  return 0;\n}\n");
   }
-  urn_buf_free(&f), urn_buf_free(&r), urn_buf_free(&E->pre);
+  urn_buf_free(&f), urn_buf_free(&r), urn_buf_free(&E->pre), urn_buf_free(&E->fxr);
   free(E->wcount), free(E->wloop);
   free(E);
   return rc;

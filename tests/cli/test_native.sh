@@ -12,6 +12,15 @@ parameters { real m; }
 model { int k = 1; while (k <= N) { y[k] ~ normal(m, 1); k += 1; } }
 STAN
 
+# fused vectorised arguments (gathers, .*, scalar coefficients): batched, the native tier runs them; URN_NOBATCH=1
+# makes them vector expressions, outside its subset
+cat > "$TMP/fused.stan" <<'STAN'
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+parameters { real<lower=0> s; vector[J] a; vector[J] b; real ma; real c; }
+model { s ~ normal(0, 1); ma ~ normal(0, 5); a ~ normal(ma, 2); b ~ normal(0, 1); c ~ normal(0, 1);
+  y ~ normal(a[g] + x .* b[g], s); y ~ normal(ma + c * x, s * 2); }
+STAN
+
 # run NAME MODEL DATA [--native MODE] (env as given): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
@@ -38,6 +47,11 @@ else
   run if-off "$TMP/iff.stan" "$TMP/radon.json"
   run if-wait "$TMP/iff.stan" "$TMP/radon.json" --native wait && same if-off if-wait
   grep -q 'interpreter only (.*local variable)' "$TMP/err-if-wait" && ok || bad "while: $(cat "$TMP/err-if-wait")"
+  run fu-off "$TMP/fused.stan" "$TMP/radon.json"
+  run fu-wait "$TMP/fused.stan" "$TMP/radon.json" --native wait && same fu-off fu-wait
+  grep -q '^native: on' "$TMP/err-fu-wait" && ok || bad "fused: $(cat "$TMP/err-fu-wait")"
+  URN_NOBATCH=1 run fu-nb-off "$TMP/fused.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run fu-nb-wait "$TMP/fused.stan" "$TMP/radon.json" --native wait && same fu-nb-off fu-nb-wait
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
 fi
