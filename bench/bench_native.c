@@ -4,6 +4,7 @@
  * status (on, or why the interpreter runs).  `make bench-native` runs it on posteriordb posteriors.
  * --cover: no timing and no compiler (the command `false`): one line per posterior saying whether the emitter
  * accepts its model block ("emitted") or the construct it refuses, then the count (docs/autodiff.md's coverage).
+ * URN_NOBATCH=1: both models without loop batching (the ordinary order; as the CLI's variable).
  * Usage: bench_native [--cover] [MODEL.stan DATA.json]... */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +74,7 @@ int main(int argc, char **argv) {
   for (int a = 1; a + 1 < argc; a += 2) {
     urn_model_options o;
     urn_model_options_default(&o);
-    o.print = NULL;
+    o.print = NULL, o.no_batch = getenv("URN_NOBATCH") != NULL;
     urn_error err;
     urn_model *mi = urn_model_load(argv[a], argv[a + 1], &o, &err);
     o.native = 2, o.native_cache = cache;

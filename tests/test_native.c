@@ -17,7 +17,9 @@ static const char *DATA =
     "{\"N\": 12, \"J\": 3, \"y\": [0.3, -1.2, 2.5, 0.8, 1.9, -0.4, 3.1, 0.0, 1.1, -2.2, 0.6, 2.8],"
     " \"x\": [1.5, 2.0, -0.5, 3.3, 0.1, -1.7, 2.2, 0.9, -0.3, 1.0, 2.6, -2.0],"
     " \"cnt\": [3, 0, 5, 1, 2, 7, 0, 1, 4, 2, 3, 6], \"z\": [1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1],"
-    " \"g\": [1, 2, 3, 1, 2, 3, 3, 2, 1, 1, 2, 3], \"sig\": [15, 10, 16, 11, 9, 11, 10, 18, 12, 10, 14, 13]}";
+    " \"g\": [1, 2, 3, 1, 2, 3, 3, 2, 1, 1, 2, 3], \"sig\": [15, 10, 16, 11, 9, 11, 10, 18, 12, 10, 14, 13],"
+    " \"C4\": [[1, 2, 0, 3], [4, 1, 2, 0], [5, 5, 1, 2]],"
+    " \"Y\": [[0.1, 0.5, -0.3, 1.2], [2.0, -1.1, 0.4, 0.8], [0.0, 0.9, 1.5, -0.6]]}";
 
 typedef struct ncase {
   const char *name; /* what the case exercises */
@@ -138,6 +140,20 @@ static const ncase CASES[] = {
      "parameters { real m; real<lower=0> s; }\n"
      "transformed parameters { real c = m; real e = m * 2; }\n"
      "model { m ~ normal(0, 1); s ~ normal(0, 1); y ~ normal(m + c * x + e * x, s); }\n"},
+    {"rows as whole arguments: x[i] of a 2-D int array, of a data array of vectors, of a transformed parameter", 2,
+     "data { array[3, 4] int C4; array[3] vector[4] Y; }\n"
+     "parameters { vector[4] p0; real<lower=0, upper=1> q; real m; real<lower=0> s; }\n"
+     "transformed parameters { array[3] vector[4] P; for (i in 1:3) P[i] = p0 * i; }\n"
+     "model { q ~ beta(2, 2); m ~ normal(0, 1); s ~ normal(0, 1); p0 ~ normal(0, 1);\n"
+     "  for (i in 1:3) { C4[i] ~ binomial(5, q); Y[i] ~ normal(m, s); target += normal_lpdf(Y[i] | P[i], s); }\n"
+     "  target += normal_lupdf(P[3] | m, 2); }\n"},
+    {"densities inside expressions (capture-recapture M0): sums, log_sum_exp of them, _lupdf scaled, if / else on data", 1,
+     "data { int N; array[N] int cnt; vector[N] y; }\n"
+     "parameters { real<lower=0, upper=1> om; real<lower=0, upper=1> p; real m; }\n"
+     "model { m ~ normal(0, 1);\n"
+     "  for (n in 1:N) { if (cnt[n] > 0) target += bernoulli_lpmf(1 | om) + binomial_lpmf(cnt[n] | 8, p);\n"
+     "    else target += log_sum_exp(bernoulli_lpmf(1 | om) + binomial_lpmf(0 | 8, p), bernoulli_lpmf(0 | om));\n"
+     "    target += 0.5 * normal_lpdf(y[n] | m, 2) - normal_lupdf(y[n] | m * p, 3); } }\n"},
     {"outside the subset: a fused argument reading a local vector built by a recursion", 0,
      "data { int N; vector[N] x; vector[N] y; }\n"
      "parameters { real m; real<lower=0> s; }\n"

@@ -35,6 +35,8 @@ typedef struct nop {
   int kind;  /* NR_LEAF, NR_NODE, or NR_RUN: every value of a slot (a container argument) */
   int ref;   /* NR_LEAF: offset in the statement's L record; NR_NODE: node number; NR_RUN: slot index */
   int off;   /* offset of its partial in the statement's P record (NR_RUN: of its partials' array in Q) */
+  int row;   /* NR_RUN: -1 (every value of the slot), or the L record entry of the row index oN (a row x[i] of a 2-D
+                array or an array of vectors: C values from i * C) */
   int loc;   /* NR_LOCAL / NR_LRUN: the local's C number.  A local element holds a value and a reference: an
                 earlier tape node (>= 0), or -2: a node of an earlier statement whose adjoint is LaN[element]
                 (the reverse of the statement that made it takes it from there), or -1: a constant
@@ -139,6 +141,11 @@ static void put_double(urn_buf *b, double x) {
 }
 
 static int emit_scalar(emitter *E, const ir_ex *e, nref *out);
+static int emit_normal3(emitter *E, ir_ex *const *a, const char *propto, nref *out);
+static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line, int col,
+                     nref *out);
+static int emit_fused(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line, int col,
+                      nref *out);
 
 /* The C number of the model-block local in slot s, or -1. */
 static int local_of(const emitter *E, const ir_ex *e) {
@@ -354,6 +361,12 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (e->s == rt_s_call_scalar && (e->ty.base == URN_TY_REAL || (e->ty.base == URN_TY_INT && e->novar)) && e->bi &&
       ((e->bi->sfn == urn_fn_unary_s && e->na == 1) || (e->bi->sfn == urn_fn_binary_s && e->na == 2)))
     return emit_kernel(E, e, out);
+  /* a density inside an expression (`bernoulli_lpmf(1 | omega) + binomial_lpmf(s | T, p)`): rt_s_dist / rt_s_normal
+     / urn_fused_dist_s, with the call's own propto (e->propto && the evaluation's) */
+  const char *pr = e->propto ? "propto" : "0";
+  if (e->s == rt_s_normal) return emit_normal3(E, e->a, pr, out);
+  if (e->s == rt_s_dist) return emit_dist(E, e->bi, e->a, e->na, pr, e->line, e->col, out);
+  if (e->s == urn_fused_dist_s) return emit_fused(E, e->bi, e->a, e->na, pr, e->line, e->col, out);
   return FAIL(e, "an expression outside the native subset");
 }
 
@@ -404,6 +417,17 @@ static int emit_normal3(emitter *E, ir_ex *const *a, const char *propto, nref *o
   return 0;
 }
 
+/* A row x[i] of a 2-D real / int array or an array of vectors (contiguous: arrays are row-major): x's slot index
+ * (its rows Rk, each of Ck values), or -1. */
+static int row_arg(emitter *E, const ir_ex *e) {
+  if (e->kind != URN_EX_INDEX || e->nidx != 1 || e->idx[0].kind != URN_IDX_SINGLE || e->na < 1) return -1;
+  const ir_ex *x = e->a[0];
+  if (x->kind != URN_EX_VAR || !x->global || x->g != rt_g_var || x->slot >= E->p->nglob || local_of(E, x) >= 0) return -1;
+  int ok = (x->ty.dims == 2 && (x->ty.base == URN_TY_REAL || x->ty.base == URN_TY_INT)) ||
+           (x->ty.dims == 1 && (x->ty.base == URN_TY_VECTOR || x->ty.base == URN_TY_ROW_VECTOR));
+  return ok ? use_slot(E, x->slot, !x->novar) : -1;
+}
+
 /* A distribution call through its urn_dist function, as lang/fn_dist.c's urn_fn_dist_call makes it: scalar
  * arguments and whole container variables; one node with partials to every parameter-dependent argument. */
 static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line,
@@ -419,17 +443,23 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
   }
   int site = np->nsites;
   nref r[NAT_MAX_ARGS];
-  int slot[NAT_MAX_ARGS];
+  int slot[NAT_MAX_ARGS], rowv[NAT_MAX_ARGS];
   for (int i = 0; i < na; i++) {
     urn_dist_argkind ak = d->args[i].kind;
     if (ak != URN_DA_REALS && ak != URN_DA_REAL && ak != URN_DA_INTS && ak != URN_DA_INT)
       return FAIL(a[i], "an argument kind outside the native subset");
-    slot[i] = -1;
+    slot[i] = -1, rowv[i] = -1;
     if (a[i]->s && urn_is_scalar(a[i]->ty)) {
       if (emit_scalar(E, a[i], &r[i])) return -1;
     } else if (local_of(E, a[i]) >= 0 && !E->loc_scalar[local_of(E, a[i])] && !a[i]->novar &&
                (d->args[i].kind == URN_DA_REALS) && a[i]->g == rt_g_var) {
       slot[i] = -2, r[i].kind = NR_LRUN, r[i].loc = local_of(E, a[i]);
+    } else if ((slot[i] = row_arg(E, a[i])) >= 0) {
+      char n[24];
+      rowv[i] = E->nv++;
+      snprintf(n, sizeof n, "R%d", slot[i]);
+      if (emit_offset(E, a[i]->idx[0].lo, n, rowv[i], "size_t")) return -1;
+      r[i].kind = a[i]->novar ? NR_CONST : NR_RUN;
     } else {
       slot[i] = container_var(E, a[i]);
       if (slot[i] < 0) return FAIL(a[i], "a container argument other than a variable");
@@ -460,19 +490,22 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
       else urn_buf_printf(E->f, "  da%d[%d].v = &v%d;\n", v, i, r[i].v);
       urn_buf_printf(E->f, "  da%d[%d].n = 1, da%d[%d].rows = 1, da%d[%d].cols = 1;\n", v, i, v, i, v, i);
       if (var && !ints) urn_buf_printf(E->f, "  double p%d = 0;\n  da%d[%d].d = &p%d;\n", pvar[i], v, i, pvar[i]);
-    } else {
+    } else { /* a whole variable (N values from V), or a row (C values from V + o * C) */
       int k = slot[i];
-      urn_buf_printf(E->f, "  da%d[%d].n = N%d, da%d[%d].rows = N%d, da%d[%d].cols = 1;\n", v, i, k, v, i, k, v, i);
+      char vb[48], n[24];
+      if (rowv[i] >= 0) snprintf(vb, sizeof vb, "(V%d + o%d * C%d)", k, rowv[i], k), snprintf(n, sizeof n, "C%d", k);
+      else snprintf(vb, sizeof vb, "V%d", k), snprintf(n, sizeof n, "N%d", k);
+      urn_buf_printf(E->f, "  da%d[%d].n = %s, da%d[%d].rows = %s, da%d[%d].cols = 1;\n", v, i, n, v, i, n, v, i);
       if (ints) {
-        urn_buf_printf(E->f, "  int *iv%d = h->scratch(h, (N%d ? N%d : 1) * sizeof(int));\n", pvar[i], k, k);
-        urn_buf_printf(E->f, "  for (size_t j = 0; j < N%d; j++) iv%d[j] = (int)V%d[j];\n  da%d[%d].iv = iv%d;\n", k,
-                       pvar[i], k, v, i, pvar[i]);
+        urn_buf_printf(E->f, "  int *iv%d = h->scratch(h, (%s ? %s : 1) * sizeof(int));\n", pvar[i], n, n);
+        urn_buf_printf(E->f, "  for (size_t j = 0; j < %s; j++) iv%d[j] = (int)%s[j];\n  da%d[%d].iv = iv%d;\n", n, pvar[i], vb, v,
+                       i, pvar[i]);
       } else {
-        urn_buf_printf(E->f, "  da%d[%d].v = V%d;\n", v, i, k);
+        urn_buf_printf(E->f, "  da%d[%d].v = %s;\n", v, i, vb);
       }
       if (var && !ints)
-        urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (N%d ? N%d : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n",
-                       pvar[i], k, k, v, i, pvar[i]);
+        urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (%s ? %s : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n", pvar[i], n,
+                       n, v, i, pvar[i]);
     }
   }
   urn_buf_printf(E->f, "  double v%d = 0;\n  if (((nat_dist_fn)h->fn[%d])(da%d, %s, &v%d, h->err)) return 1;\n", v, site, v, propto, v);
@@ -491,9 +524,13 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
     nnode *n = &E->node[k];
     if (n->nop == NAT_MAX_OPS || E->qc + 2 > NAT_MAX_REC) return fail(E, line, col, "a statement too large");
     nop *o = &n->op[n->nop++];
-    o->kind = slot[i] == -2 ? NR_LRUN : NR_RUN, o->ref = slot[i], o->off = E->qc, o->loc = r[i].loc;
+    o->kind = slot[i] == -2 ? NR_LRUN : NR_RUN, o->ref = slot[i], o->off = E->qc, o->loc = r[i].loc, o->row = -1;
     E->qvar[E->qc++] = pvar[i];
     if (slot[i] == -2) E->qvar[E->qc++] = -1 - pvar[i]; /* the references' copy rN */
+    if (rowv[i] >= 0) {
+      if (E->lc == NAT_MAX_REC) return fail(E, line, col, "a statement too large");
+      o->row = E->lc, E->lvar[E->lc++] = -1 - rowv[i];
+    }
   }
   out->kind = NR_NODE, out->node = k;
   return 0;
@@ -768,6 +805,7 @@ static int emit_fused(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na
   if ((bi->aux2 != URN_DF_LPDF && bi->aux2 != URN_DF_LUPDF) || d->multivariate) return fail(E, line, col, "this density");
   /* a batched loop evaluates the call as a sum over its lanes (batch.c's bx_dist_vec), in another order */
   if (E->nbatch) return fail(E, line, col, "a fused vectorised argument in a batched loop");
+  if (E->fxnode >= 0) return fail(E, line, col, "two fused calls in one statement");
   fctx *fc = urn_xcalloc((size_t)na, sizeof *fc);
   nref r[NAT_MAX_ARGS];
   int slot[NAT_MAX_ARGS], fused[NAT_MAX_ARGS], fv[NAT_MAX_ARGS], rc = 0;
@@ -837,7 +875,7 @@ static int emit_fused(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na
     nnode *n = &E->node[k];
     if (n->nop == NAT_MAX_OPS || E->qc == NAT_MAX_REC) { rc = -1; break; }
     nop *o = &n->op[n->nop++];
-    o->kind = NR_RUN, o->ref = slot[i], o->off = E->qc;
+    o->kind = NR_RUN, o->ref = slot[i], o->off = E->qc, o->row = -1;
     E->qvar[E->qc++] = pvar[i];
   }
   urn_buf_init(&E->fxr);
@@ -955,6 +993,9 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
         urn_buf_printf(r, "    for (size_t j = 0; j < Ln%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
                           "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else if (t == -2) La%d[j] += a%d * Q[%d][j]; }\n",
                        o->loc, o->off + 1, k, o->off, o->loc, k, o->off);
+      else if (o->row >= 0)
+        rec_l(E, lb, o->row), urn_buf_printf(r, "    for (size_t j = 0; j < C%d; j++) adj[X%d[(size_t)%s * C%d + j]] += a%d * Q[%d][j];\n",
+                                             o->ref, o->ref, lb, o->ref, k, o->off);
       else
         urn_buf_printf(r, "    for (size_t j = 0; j < N%d; j++) adj[X%d[j]] += a%d * Q[%d][j];\n", o->ref, o->ref, k,
                        o->off);
@@ -1131,7 +1172,7 @@ static const char nat_abi_text[] =
     "typedef int (*nat_dist_fn)(const nat_darg *, int, double *, void *);\n"
     "typedef struct nat_unary { double (*f)(double); double (*df)(double, double); } nat_unary;\n"
     "typedef void (*nat_binary)(double, double, double *, double *, double *);\n"
-    "typedef struct nat_host {\n  const double *const *v; const int32_t *const *ix; const size_t *n; void *const *fn;\n"
+    "typedef struct nat_host {\n  const double *const *v; const int32_t *const *ix; const size_t *n; const size_t *d0; void *const *fn;\n"
     "  void *const *memo; const void *const *kern; void *err; double *adj; double *P; int32_t *L; double **Q; size_t pcap, lcap, qcap;\n"
     "  void (*grow)(struct nat_host *, size_t, size_t, size_t); void *(*scratch)(struct nat_host *, size_t);\n"
     "  double *T; size_t tcap, nt; void *ctx;\n} nat_host;\n";
@@ -1157,8 +1198,9 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
     for (int i = 0; i < out->nslots; i++)
       urn_buf_printf(&out->c, "  const double *const V%d = h->v[%d]; const int32_t *const X%d = h->ix[%d]; const size_t N%d = h->n[%d];\n"
                               "  const double SV%d = N%d ? V%d[0] : 0.0; const int32_t SX%d = X%d && N%d ? X%d[0] : -1;\n"
-                              "  (void)V%d, (void)X%d, (void)N%d, (void)SV%d, (void)SX%d;\n",
-                     i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i);
+                              "  const size_t R%d = h->d0[%d], C%d = R%d ? N%d / R%d : 0;\n"
+                              "  (void)V%d, (void)X%d, (void)N%d, (void)SV%d, (void)SX%d, (void)R%d, (void)C%d;\n",
+                     i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i);
     if (E->pre.data) urn_buf_append(&out->c, E->pre.data, E->pre.len);
     if (f.data) urn_buf_append(&out->c, f.data, f.len);
     if (r.data) urn_buf_append(&out->c, r.data, r.len);

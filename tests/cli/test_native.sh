@@ -21,6 +21,20 @@ model { s ~ normal(0, 1); ma ~ normal(0, 5); a ~ normal(ma, 2); b ~ normal(0, 1)
   y ~ normal(a[g] + x .* b[g], s); y ~ normal(ma + c * x, s * 2); }
 STAN
 
+# densities inside expressions and rows of 2-D arrays as arguments (capture-recapture M0 / Mt shapes): the native
+# order is the ordinary one (URN_NOBATCH=1: on); batched, the lanes may round otherwise (the check decides)
+cat > "$TMP/m0.stan" <<'STAN'
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+transformed data { array[N, 2] int z; for (n in 1:N) { z[n, 1] = g[n] - 1; z[n, 2] = g[n] > 1; } }
+parameters { real<lower=0, upper=1> om; real<lower=0, upper=1> p; real m; }
+model { m ~ normal(0, 1);
+  for (n in 1:N) {
+    if (g[n] > 1) target += bernoulli_lpmf(1 | om) + binomial_lpmf(z[n] | 2, p);
+    else target += log_sum_exp(bernoulli_lpmf(1 | om) + binomial_lpmf(z[n] | 2, p), bernoulli_lpmf(0 | om));
+    target += normal_lpdf(y[n] | m * p, 2);
+  } }
+STAN
+
 # run NAME MODEL DATA [--native MODE] (env as given): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
@@ -52,6 +66,11 @@ else
   grep -q '^native: on' "$TMP/err-fu-wait" && ok || bad "fused: $(cat "$TMP/err-fu-wait")"
   URN_NOBATCH=1 run fu-nb-off "$TMP/fused.stan" "$TMP/radon.json"
   URN_NOBATCH=1 run fu-nb-wait "$TMP/fused.stan" "$TMP/radon.json" --native wait && same fu-nb-off fu-nb-wait
+  run m0-off "$TMP/m0.stan" "$TMP/radon.json"
+  run m0-wait "$TMP/m0.stan" "$TMP/radon.json" --native wait && same m0-off m0-wait
+  URN_NOBATCH=1 run m0-nb-off "$TMP/m0.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run m0-nb-wait "$TMP/m0.stan" "$TMP/radon.json" --native wait && same m0-nb-off m0-nb-wait
+  grep -q '^native: on' "$TMP/err-m0-nb-wait" && ok || bad "M0 shape: $(cat "$TMP/err-m0-nb-wait")"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
 fi
