@@ -16,6 +16,18 @@
 static const char *const L_LOC_SCALE[] = {"Random variable", "Location parameter",
                                           "Scale parameter"};
 
+/* y below the support: P = 0 (lp = -inf, lq = 0; the partials are left as they are). */
+static void cdf_below(dist_cdf_out *o) {
+  o->lp = -INFINITY;
+  o->lq = 0;
+}
+
+/* y at or above the top of the support: P = 1 (lp = 0, lq = -inf). */
+static void cdf_above(dist_cdf_out *o) {
+  o->lp = 0;
+  o->lq = -INFINITY;
+}
+
 /* Normal-type core given z and dz/d arg. */
 static void normal_z(double z, const double *dz, int nargs, dist_cdf_out *o) {
   o->lp = urn_log_Phi(z);
@@ -42,11 +54,7 @@ static void core_std_normal(const double *x, const int *need, dist_cdf_out *o) {
 DIST_DEFINE_CDFS(std_normal, 1, L_LOC_SCALE, core_std_normal, 0, DR_NOT_NAN)
 
 static void core_lognormal(const double *x, const int *need, dist_cdf_out *o) {
-  if (x[0] <= 0) {
-    o->lp = -INFINITY;
-    o->lq = 0;
-    return;
-  }
+  if (x[0] <= 0) { cdf_below(o); return; }
   double s = x[2], z = (log(x[0]) - x[1]) / s;
   double dz[3] = {1 / (s * x[0]), -1 / s, -z / s};
   normal_z(z, dz, 3, o);
@@ -173,11 +181,7 @@ DIST_DEFINE_CDFS(logistic, 3, L_LOC_SCALE, core_logistic, 0, DR_NOT_NAN, DR_FINI
 
 static void core_exponential(const double *x, const int *need, dist_cdf_out *o) {
   double y = x[0], b = x[1];
-  if (y <= 0) {
-    o->lp = -INFINITY;
-    o->lq = 0;
-    return;
-  }
+  if (y <= 0) { cdf_below(o); return; }
   o->lq = -b * y;
   o->dlq[0] = -b;
   o->dlq[1] = -y;
@@ -235,11 +239,7 @@ DIST_DEFINE_CDFS(inv_gamma, 3, L_INVGAMMA, core_inv_gamma, 0,
 
 static void core_weibull(const double *x, const int *need, dist_cdf_out *o) {
   double y = x[0], al = x[1], s = x[2];
-  if (y <= 0) {
-    o->lp = -INFINITY;
-    o->lq = 0;
-    return;
-  }
+  if (y <= 0) { cdf_below(o); return; }
   double lr = log(y / s), p = exp(al * lr); /* (y/s)^alpha */
   o->lq = -p;
   double dq[3] = {-al * p / y, -p * lr, al * p / s};
@@ -299,16 +299,8 @@ DIST_DEFINE_CDFS(beta_proportion, 3, L_BETAP, core_beta_proportion, 0,
 
 static void core_uniform(const double *x, const int *need, dist_cdf_out *o) {
   double y = x[0], lo = x[1], hi = x[2], w = hi - lo;
-  if (y <= lo) {
-    o->lp = -INFINITY;
-    o->lq = 0;
-    return;
-  }
-  if (y >= hi) {
-    o->lp = 0;
-    o->lq = -INFINITY;
-    return;
-  }
+  if (y <= lo) { cdf_below(o); return; }
+  if (y >= hi) { cdf_above(o); return; }
   double P = (y - lo) / w, Q = (hi - y) / w;
   double dP[3] = {1 / w, (y - hi) / (w * w), -(y - lo) / (w * w)};
   dist_from_pq(o, P, Q, dP, 3);
@@ -394,11 +386,7 @@ DIST_DEFINE_CDFS(scaled_inv_chi_square, 3, L_CHISQ, core_scaled_inv_chi_square, 
 
 static void core_poisson(const double *x, const int *need, dist_cdf_out *o) {
   double n = x[0], lam = x[1];
-  if (n < 0) {
-    o->lp = -INFINITY;
-    o->lq = 0;
-    return;
-  }
+  if (n < 0) { cdf_below(o); return; }
   double P = lam == 0 ? 1 : urn_gamma_q(n + 1, lam), Q = lam == 0 ? 0 : urn_gamma_p(n + 1, lam);
   double dP[2] = {0, lam == 0 ? (n == 0 ? -1 : 0)
                               : -exp(n * log(lam) - lam - urn_lgamma(n + 1))};
@@ -410,16 +398,8 @@ DIST_DEFINE_CDFS(poisson, 2, L_POIS, core_poisson, dist_check(fn, L_POIS[1], &a[
 
 static void core_binomial(const double *x, const int *need, dist_cdf_out *o) {
   double n = x[0], m = x[1], th = x[2];
-  if (n < 0) {
-    o->lp = -INFINITY;
-    o->lq = 0;
-    return;
-  }
-  if (n >= m) {
-    o->lp = 0;
-    o->lq = -INFINITY;
-    return;
-  }
+  if (n < 0) { cdf_below(o); return; }
+  if (n >= m) { cdf_above(o); return; }
   double P = th >= 1 ? 0 : th <= 0 ? 1 : urn_inc_beta(m - n, n + 1, 1 - th);
   double Q = th >= 1 ? 1 : th <= 0 ? 0 : urn_inc_beta(n + 1, m - n, th);
   double dP[3] = {0, 0, 0};
@@ -433,16 +413,8 @@ DIST_DEFINE_CDFS(binomial, 3, L_BINOM, core_binomial, 0, -1, DR_NONNEG, DR_PROB)
 
 static void core_bernoulli(const double *x, const int *need, dist_cdf_out *o) {
   double n = x[0], th = x[1];
-  if (n < 0) {
-    o->lp = -INFINITY;
-    o->lq = 0;
-    return;
-  }
-  if (n >= 1) {
-    o->lp = 0;
-    o->lq = -INFINITY;
-    return;
-  }
+  if (n < 0) { cdf_below(o); return; }
+  if (n >= 1) { cdf_above(o); return; }
   double dP[2] = {0, -1};
   dist_from_pq(o, 1 - th, th, dP, 2);
 }
@@ -497,11 +469,7 @@ static double nb2_dP_dphi_sum(double n, double mu, double phi, int upper) {
 static void core_neg_binomial_2(const double *x, const int *need, dist_cdf_out *o) {
   double P, Q, n = x[0], mu = x[1], phi = x[2];
   pq_neg_binomial_2(x, &P, &Q);
-  if (n < 0) {
-    o->lp = -INFINITY;
-    o->lq = 0;
-    return;
-  }
+  if (n < 0) { cdf_below(o); return; }
   /* dP/dp = p^(phi-1) (1-p)^n / B(phi, n+1), dp/dmu = -phi / (mu + phi)^2 */
   double q = mu / (mu + phi);
   double dPdp = exp((phi - 1) * log1p(-q) + n * log(q) - urn_lbeta(phi, n + 1));
@@ -526,16 +494,8 @@ DIST_DEFINE_CDFS(neg_binomial_2, 3, L_NB2, core_neg_binomial_2, 0, -1, DR_POS_FI
  * partials as sums of mass * d log mass (digamma by recurrence). */
 static void core_beta_binomial(const double *x, const int *need, dist_cdf_out *o) {
   double n = x[0], m = x[1], al = x[2], be = x[3];
-  if (n < 0) {
-    o->lp = -INFINITY;
-    o->lq = 0;
-    return;
-  }
-  if (n >= m) {
-    o->lp = 0;
-    o->lq = -INFINITY;
-    return;
-  }
+  if (n < 0) { cdf_below(o); return; }
+  if (n >= m) { cdf_above(o); return; }
   long N = (long)m;
   double P = 0, Q = 0, dPa = 0, dPb = 0;
   double lb0 = urn_lbeta(al, be), c = urn_digamma(al + be) - urn_digamma(m + al + be);
