@@ -613,14 +613,22 @@ static void mom_accumulate(msar_mom *o, const urn_hmm_msar *m, const msar_work *
   }
 }
 
+/* Tuple e's moment matrix S_e (D x D), and its regimes d (P + 1: at t, t-1, ..., t-P) into *d; NULL when the tuple
+ * has no weight (S_e[0][0] = 0: the loops over the tuples skip it). */
+static const double *mom_tuple(const msar_mom *o, int e, const int **d) {
+  const double *S = o->S + (size_t)e * o->D * o->D;
+  *d = o->dig + (size_t)e * (o->P + 1);
+  return S[0] == 0.0 ? NULL : S;
+}
+
 /* Tuple e's weighted residual sum of squares c_e' S_e c_e into *rss and its weight S_e[0][0] into *wt; returns the
  * tuple's current regime d[0], or -1 (nothing written) when the tuple has no weight.  mom_q, mom_f and mom_cm_var
  * all sum these. */
 static int mom_tuple_rss(msar_mom *o, const urn_hmm_msar_params *p, const double *mu, int e, double *rss, double *wt) {
   int D = o->D;
-  const double *S = o->S + (size_t)e * D * D;
-  const int *d = o->dig + (size_t)e * (o->P + 1);
-  if (S[0] == 0.0) return -1;
+  const int *d;
+  const double *S = mom_tuple(o, e, &d);
+  if (!S) return -1;
   mom_resid_vec(o, p, mu, d, o->u);
   mom_mul(D, S, o->u, o->Su);
   *rss = dotd(D, o->u, o->Su), *wt = S[0];
@@ -647,9 +655,9 @@ static void mom_cm_ar(msar_mom *o, const urn_hmm_msar *m, urn_hmm_msar_params *p
   memset(G, 0, sizeof(double) * (size_t)na * na);
   memset(h, 0, sizeof(double) * (size_t)na);
   for (int e = 0; e < o->N; e++) {
-    const double *S = o->S + (size_t)e * D * D;
-    const int *d = o->dig + (size_t)e * P1;
-    if (S[0] == 0.0) continue;
+    const int *d;
+    const double *S = mom_tuple(o, e, &d);
+    if (!S) continue;
     int k = d[0], off = m->switching_ar ? k * P : 0;
     memset(b, 0, sizeof(double) * (size_t)P1 * D);
     for (int j = 0; j <= P; j++) {
@@ -671,13 +679,13 @@ static void mom_cm_ar(msar_mom *o, const urn_hmm_msar *m, urn_hmm_msar_params *p
 /* The intercepts (centred) and the regressors' coefficients given phi, from the moments. */
 static void mom_cm_means(msar_mom *o, urn_hmm_msar_params *p, double *mu, double *G, double *h,
                          double *x) {
-  int D = o->D, P = o->P, P1 = P + 1, PA = P ? P : 1, K = o->K, X = o->X, nt = o->nt;
+  int D = o->D, P = o->P, PA = P ? P : 1, K = o->K, X = o->X, nt = o->nt;
   memset(G, 0, sizeof(double) * (size_t)nt * nt);
   memset(h, 0, sizeof(double) * (size_t)nt);
   for (int e = 0; e < o->N; e++) {
-    const double *S = o->S + (size_t)e * D * D;
-    const int *d = o->dig + (size_t)e * P1;
-    if (S[0] == 0.0) continue;
+    const int *d;
+    const double *S = mom_tuple(o, e, &d);
+    if (!S) continue;
     int k = d[0];
     const double *ph = p->ar + (size_t)k * PA;
     double *c = o->u, iv = 1.0 / p->variances[k];
@@ -738,13 +746,13 @@ static double mom_f(msar_mom *o, const urn_hmm_msar_params *p, const double *mu)
  * unknowns (na + nt), G and h (na + nt)^2 and na + nt doubles of scratch. */
 static int mom_gn(msar_mom *o, const urn_hmm_msar *m, urn_hmm_msar_params *p, double *mu, double *G, double *h,
                   double *z, double *dz) {
-  int D = o->D, P = o->P, P1 = P + 1, PA = P ? P : 1, K = o->K, X = o->X, na = o->na, nz = o->na + o->nt;
+  int D = o->D, P = o->P, PA = P ? P : 1, K = o->K, X = o->X, na = o->na, nz = o->na + o->nt;
   memset(G, 0, sizeof(double) * (size_t)nz * nz);
   memset(h, 0, sizeof(double) * (size_t)nz);
   for (int e = 0; e < o->N; e++) {
-    const double *S = o->S + (size_t)e * D * D;
-    const int *d = o->dig + (size_t)e * P1;
-    if (S[0] == 0.0) continue;
+    const int *d;
+    const double *S = mom_tuple(o, e, &d);
+    if (!S) continue;
     int k = d[0], off = m->switching_ar ? k * P : 0;
     const double *ph = p->ar + (size_t)k * PA;
     double iv = 1.0 / p->variances[k];
