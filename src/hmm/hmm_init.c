@@ -20,6 +20,18 @@ static double sqdist(const double *a, const double *b, int d) {
   return s;
 }
 
+/* The centre (of K, d each) nearest to x, ties to the lowest index; its squared distance into *dist. */
+static int nearest(const double *x, const double *centers, int K, int d, double *dist) {
+  int best = 0;
+  double bd = sqdist(x, centers, d);
+  for (int k = 1; k < K; k++) {
+    double v = sqdist(x, centers + (size_t)k * d, d);
+    if (v < bd) { bd = v; best = k; }
+  }
+  *dist = bd;
+  return best;
+}
+
 void urn_hmm_lloyd(const double *X, size_t n, int d, int K, double *centers, int max_iter,
                    double tol, int *labels_out, double *inertia, int *n_iter_out) {
   /* threshold: tol * mean over dimensions of the (population) variance */
@@ -40,14 +52,7 @@ void urn_hmm_lloyd(const double *X, size_t n, int d, int K, double *centers, int
   int have_labels = 0, n_iter = 0;
   for (n_iter = 1; n_iter <= max_iter; n_iter++) {
     for (size_t i = 0; i < n; i++) {
-      int best = 0;
-      double bd = sqdist(X + i * d, centers, d);
-      for (int k = 1; k < K; k++) {
-        double v = sqdist(X + i * d, centers + (size_t)k * d, d);
-        if (v < bd) { bd = v; best = k; }
-      }
-      newl[i] = best;
-      dmin[i] = bd;
+      newl[i] = nearest(X + i * d, centers, K, d, &dmin[i]);
     }
     if (have_labels && memcmp(newl, labels, sizeof(int) * n) == 0) {
       n_iter--;
@@ -92,12 +97,8 @@ void urn_hmm_lloyd(const double *X, size_t n, int d, int K, double *centers, int
   if (n_iter > max_iter) n_iter = max_iter;
   double inr = 0.0;
   for (size_t i = 0; i < n; i++) {
-    int best = 0;
-    double bd = sqdist(X + i * d, centers, d);
-    for (int k = 1; k < K; k++) {
-      double v = sqdist(X + i * d, centers + (size_t)k * d, d);
-      if (v < bd) { bd = v; best = k; }
-    }
+    double bd;
+    int best = nearest(X + i * d, centers, K, d, &bd);
     if (labels_out) labels_out[i] = best;
     inr += bd;
   }
