@@ -19,7 +19,10 @@ static const char *DATA =
     " \"cnt\": [3, 0, 5, 1, 2, 7, 0, 1, 4, 2, 3, 6], \"z\": [1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1],"
     " \"g\": [1, 2, 3, 1, 2, 3, 3, 2, 1, 1, 2, 3], \"sig\": [15, 10, 16, 11, 9, 11, 10, 18, 12, 10, 14, 13],"
     " \"C4\": [[1, 2, 0, 3], [4, 1, 2, 0], [5, 5, 1, 2]],"
-    " \"Y\": [[0.1, 0.5, -0.3, 1.2], [2.0, -1.1, 0.4, 0.8], [0.0, 0.9, 1.5, -0.6]]}";
+    " \"Y\": [[0.1, 0.5, -0.3, 1.2], [2.0, -1.1, 0.4, 0.8], [0.0, 0.9, 1.5, -0.6]],"
+    " \"X\": [[1.5, 1], [2.0, 0], [-0.5, 1], [3.3, 1], [0.1, 0], [-1.7, 0], [2.2, 1], [0.9, 0], [-0.3, 1], [1.0, 1],"
+    " [2.6, 0], [-2.0, 1]], \"al\": [1.5, 2, 0.8, 3],"
+    " \"S4\": [[2, 0.3, 0, 0.1], [0.3, 1.5, 0.2, 0], [0, 0.2, 1, 0.1], [0.1, 0, 0.1, 0.8]]}";
 
 typedef struct ncase {
   const char *name; /* what the case exercises */
@@ -154,6 +157,13 @@ static const ncase CASES[] = {
      "  for (n in 1:N) { if (cnt[n] > 0) target += bernoulli_lpmf(1 | om) + binomial_lpmf(cnt[n] | 8, p);\n"
      "    else target += log_sum_exp(bernoulli_lpmf(1 | om) + binomial_lpmf(0 | 8, p), bernoulli_lpmf(0 | om));\n"
      "    target += 0.5 * normal_lpdf(y[n] | m, 2) - normal_lupdf(y[n] | m * p, 3); } }\n"},
+    {"vector and matrix arguments: GLMs on a data matrix, dirichlet on rows of an array of simplexes, multi_normal", 2,
+     "data { int N; array[N] int z; vector[N] y; matrix[N, 2] X; vector[4] al; cov_matrix[4] S4; array[3] vector[4] Y; }\n"
+     "parameters { real a; vector[2] b; real<lower=0> s; array[3] simplex[4] th; vector[4] mu4; }\n"
+     "model { a ~ normal(0, 1); b ~ normal(0, 1); s ~ normal(0, 1);\n"
+     "  z ~ bernoulli_logit_glm(X, a, b); target += normal_id_glm_lpdf(y | X, a, b, s);\n"
+     "  for (i in 1:3) { th[i] ~ dirichlet(al); Y[i] ~ multi_normal(mu4, S4); }\n"
+     "  mu4 ~ multi_normal(al, S4); target += dirichlet_lupdf(th[2] | al); }\n"},
     {"outside the subset: a fused argument reading a local vector built by a recursion", 0,
      "data { int N; vector[N] x; vector[N] y; }\n"
      "parameters { real m; real<lower=0> s; }\n"

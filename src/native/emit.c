@@ -5,10 +5,12 @@
  * (lang/eval.c: rt_s_add..rt_s_neg, normal3; distributions through the same urn_dist functions and memos).
  *
  * The subset (anything else: no native code, the interpreter runs): the model block's `~` and `target +=` of a
- * distribution (no truncation, no fused vector arguments), `for` loops over int bounds (batched or not: the
- * batched order equals the ordinary one, checked before a chain switches), blocks; scalar arguments built from
- * literals, data, parameters, loop variables, x[i] on 1-D containers (i any int expression of the same kinds,
- * gathers through data arrays included) and + - * / unary -; container arguments that are whole variables.
+ * distribution (no truncation; fused vectorised arguments as lang/batch.c's urn_fused_dist evaluates them, outside
+ * batched loops), `for` loops over int bounds (batched or not: the batched order equals the ordinary one, checked
+ * before a chain switches), blocks; scalar arguments built from literals, data, parameters, loop variables, x[i] on
+ * 1-D containers (i any int expression of the same kinds, gathers through data arrays included), + - * / unary -,
+ * the elementwise kernels and densities; container arguments that are whole variables (vectors, matrices, arrays:
+ * multivariate densities and GLMs included) or rows x[i] of 2-D arrays and arrays of vectors.
  * Which values are nodes is static: a parameter-dependent (!novar) expression is a node, because every value
  * of a slot read as a parameter has a node (run.c checks it per evaluation). */
 #include <stdio.h>
@@ -417,6 +419,24 @@ static int emit_normal3(emitter *E, ir_ex *const *a, const char *propto, nref *o
   return 0;
 }
 
+/* A whole container variable of any type (vector, matrix, arrays of them): its slot index, or -1. */
+static int container_arg(emitter *E, const ir_ex *x) {
+  if (x->kind != URN_EX_VAR || !x->global || x->g != rt_g_var || x->slot >= E->p->nglob || urn_is_scalar(x->ty)) return -1;
+  int b = x->ty.base;
+  if (b != URN_TY_REAL && b != URN_TY_INT && b != URN_TY_VECTOR && b != URN_TY_ROW_VECTOR && b != URN_TY_MATRIX) return -1;
+  return use_slot(E, x->slot, !x->novar);
+}
+
+/* rows and cols of a whole-variable argument as lang/fn_dist.c's make_darg sets them (after n, rows = n, cols = 1). */
+static void put_shape(emitter *E, urn_dist_argkind k, const ir_ex *x, int slot, int v, int i) {
+  int d = x->ty.dims, mat = x->ty.base == URN_TY_MATRIX;
+  if (k == URN_DA_VECTOR || k == URN_DA_VECTORS) urn_buf_printf(E->f, "  da%d[%d].rows = (size_t)h->dim[%d][%d];\n", v, i, slot, d);
+  else if (k == URN_DA_MATRIX || (k == URN_DA_GLM_X && mat))
+    urn_buf_printf(E->f, "  da%d[%d].rows = (size_t)h->dim[%d][%d], da%d[%d].cols = (size_t)h->dim[%d][%d];\n", v, i, slot, d, v, i,
+                   slot, d + 1);
+  else if (k == URN_DA_GLM_X) urn_buf_printf(E->f, "  da%d[%d].rows = 1, da%d[%d].cols = da%d[%d].n;\n", v, i, v, i, v, i);
+}
+
 /* A row x[i] of a 2-D real / int array or an array of vectors (contiguous: arrays are row-major): x's slot index
  * (its rows Rk, each of Ck values), or -1. */
 static int row_arg(emitter *E, const ir_ex *e) {
@@ -435,7 +455,7 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
   if (!(bi->flags & URN_BI_DIST) || na > NAT_MAX_ARGS) return fail(E, line, col, "this density");
   const urn_dist *d = bi->aux;
   int kind = bi->aux2;
-  if ((kind != URN_DF_LPDF && kind != URN_DF_LUPDF) || d->multivariate) return fail(E, line, col, "this density");
+  if (kind != URN_DF_LPDF && kind != URN_DF_LUPDF) return fail(E, line, col, "this density");
   nat_prog *np = E->np;
   if (np->nsites == np->capsites) {
     np->capsites = np->capsites ? 2 * np->capsites : 8;
@@ -446,9 +466,20 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
   int slot[NAT_MAX_ARGS], rowv[NAT_MAX_ARGS];
   for (int i = 0; i < na; i++) {
     urn_dist_argkind ak = d->args[i].kind;
-    if (ak != URN_DA_REALS && ak != URN_DA_REAL && ak != URN_DA_INTS && ak != URN_DA_INT)
-      return FAIL(a[i], "an argument kind outside the native subset");
     slot[i] = -1, rowv[i] = -1;
+    /* vectors, matrices, GLM covariates: whole variables only (their shape from the slot's dims) */
+    if (ak != URN_DA_REALS && ak != URN_DA_REAL && ak != URN_DA_INTS && ak != URN_DA_INT) {
+      int vrow = (ak == URN_DA_VECTOR || ak == URN_DA_VECTORS) && a[i]->ty.dims == 0 && a[i]->kind == URN_EX_INDEX;
+      if (vrow && (slot[i] = row_arg(E, a[i])) >= 0) { /* x[i] of an array of vectors: one vector */
+        char n[24];
+        rowv[i] = E->nv++;
+        snprintf(n, sizeof n, "R%d", slot[i]);
+        if (emit_offset(E, a[i]->idx[0].lo, n, rowv[i], "size_t")) return -1;
+      } else if (local_of(E, a[i]) >= 0 || (slot[i] = container_arg(E, a[i])) < 0)
+        return FAIL(a[i], "a container argument other than a variable");
+      r[i].kind = a[i]->novar ? NR_CONST : NR_RUN;
+      continue;
+    }
     if (a[i]->s && urn_is_scalar(a[i]->ty)) {
       if (emit_scalar(E, a[i], &r[i])) return -1;
     } else if (local_of(E, a[i]) >= 0 && !E->loc_scalar[local_of(E, a[i])] && !a[i]->novar &&
@@ -472,7 +503,8 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
   urn_buf_printf(E->f, "  nat_darg da%d[%d];\n  memset(da%d, 0, sizeof da%d);\n", v, na, v, v);
   int pvar[NAT_MAX_ARGS];
   for (int i = 0; i < na; i++) {
-    int ints = d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT, var = !a[i]->novar;
+    int ints = d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT || d->args[i].kind == URN_DA_INT_ARRAY,
+        var = !a[i]->novar;
     pvar[i] = E->nv++;
     urn_buf_printf(E->f, "  da%d[%d].memo = h->memo[%d];\n", v, i, site * NAT_MAX_ARGS + i);
     if (slot[i] == -2) { /* a local vector: its values, a copy of its references (all must be nodes) */
@@ -496,6 +528,7 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
       if (rowv[i] >= 0) snprintf(vb, sizeof vb, "(V%d + o%d * C%d)", k, rowv[i], k), snprintf(n, sizeof n, "C%d", k);
       else snprintf(vb, sizeof vb, "V%d", k), snprintf(n, sizeof n, "N%d", k);
       urn_buf_printf(E->f, "  da%d[%d].n = %s, da%d[%d].rows = %s, da%d[%d].cols = 1;\n", v, i, n, v, i, n, v, i);
+      if (rowv[i] < 0) put_shape(E, d->args[i].kind, a[i], k, v, i);
       if (ints) {
         urn_buf_printf(E->f, "  int *iv%d = h->scratch(h, (%s ? %s : 1) * sizeof(int));\n", pvar[i], n, n);
         urn_buf_printf(E->f, "  for (size_t j = 0; j < %s; j++) iv%d[j] = (int)%s[j];\n  da%d[%d].iv = iv%d;\n", n, pvar[i], vb, v,
@@ -1172,7 +1205,7 @@ static const char nat_abi_text[] =
     "typedef int (*nat_dist_fn)(const nat_darg *, int, double *, void *);\n"
     "typedef struct nat_unary { double (*f)(double); double (*df)(double, double); } nat_unary;\n"
     "typedef void (*nat_binary)(double, double, double *, double *, double *);\n"
-    "typedef struct nat_host {\n  const double *const *v; const int32_t *const *ix; const size_t *n; const size_t *d0; void *const *fn;\n"
+    "typedef struct nat_host {\n  const double *const *v; const int32_t *const *ix; const size_t *n; const size_t *d0;\n  const int32_t *const *dim; void *const *fn;\n"
     "  void *const *memo; const void *const *kern; void *err; double *adj; double *P; int32_t *L; double **Q; size_t pcap, lcap, qcap;\n"
     "  void (*grow)(struct nat_host *, size_t, size_t, size_t); void *(*scratch)(struct nat_host *, size_t);\n"
     "  double *T; size_t tcap, nt; void *ctx;\n} nat_host;\n";

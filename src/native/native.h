@@ -19,6 +19,7 @@ typedef struct nat_host {
   const int32_t *const *ix;   /* their tape nodes (NULL: constants) */
   const size_t *n;            /* their number of values */
   const size_t *d0;           /* their first dimension (arrays: the number of rows; else n) */
+  const int32_t *const *dim;  /* their shapes (urn_val.dim: array sizes, then a vector's rows or a matrix's rows, cols) */
   void *const *fn;            /* each distribution call site's urn_dist_fn */
   void *const *memo;          /* each call site's argument memos (urn_dmemo *), NAT_MAX_ARGS per site */
   const void *const *kern;    /* the scalar kernels the program calls (urn_unary_kernel *, urn_binary_kernel) */

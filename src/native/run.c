@@ -55,10 +55,11 @@ int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp) {
   const int32_t **ix = urn_tape_scratch(&ev->tape, (size_t)(ns ? ns : 1) * sizeof *ix);
   size_t *n = urn_tape_scratch(&ev->tape, (size_t)(ns ? ns : 1) * sizeof *n);
   size_t *d0 = urn_tape_scratch(&ev->tape, (size_t)(ns ? ns : 1) * sizeof *d0);
+  const int32_t **dim = urn_tape_scratch(&ev->tape, (size_t)(ns ? ns : 1) * sizeof *dim);
   for (int i = 0; i < ns; i++) {
     const urn_val *x = &ev->glob[np->slots[i]];
     if (!x->v && x->n) return 0;
-    v[i] = x->v, ix[i] = x->ix, n[i] = x->n, d0[i] = x->ty.dims ? (size_t)x->dim[0] : x->n;
+    v[i] = x->v, ix[i] = x->ix, n[i] = x->n, d0[i] = x->ty.dims ? (size_t)x->dim[0] : x->n, dim[i] = x->dim;
     if (!np->slot_var[i]) continue;
     if (!x->ix) return 0; /* parameter-dependent values without nodes: the interpreter's rules differ */
     for (size_t j = 0; j < x->n; j++)
@@ -69,7 +70,7 @@ int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp) {
   urn_native *w = (urn_native *)nt; /* only its size hints change, atomically */
   nat_host h;
   memset(&h, 0, sizeof h);
-  h.v = v, h.ix = ix, h.n = n, h.d0 = d0, h.fn = (void *const *)nt->fn, h.memo = (void *const *)nt->memo;
+  h.v = v, h.ix = ix, h.n = n, h.d0 = d0, h.dim = dim, h.fn = (void *const *)nt->fn, h.memo = (void *const *)nt->memo;
   h.kern = (const void *const *)np->kern, h.err = ev->err;
   h.grow = h_grow, h.scratch = h_scratch, h.ctx = &c;
   h.adj = h_scratch(&h, (n0 ? n0 : 1) * sizeof(double));

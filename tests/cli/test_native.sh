@@ -35,6 +35,16 @@ model { m ~ normal(0, 1);
   } }
 STAN
 
+# vector and matrix arguments: a GLM on a matrix, dirichlet on a simplex, multi_normal on a vector parameter
+cat > "$TMP/glm.stan" <<'STAN'
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+transformed data { matrix[N, 2] X = append_col(x, y); array[N] int z; for (n in 1:N) z[n] = g[n] > 1;
+  vector[3] al = [1, 2, 3]'; matrix[3, 3] S = diag_matrix(rep_vector(1, 3)); }
+parameters { real a; vector[2] b; simplex[3] th; vector[3] m; }
+model { a ~ normal(0, 1); b ~ normal(0, 1); z ~ bernoulli_logit_glm(X, a, b); th ~ dirichlet(al);
+  m ~ multi_normal(al, S); }
+STAN
+
 # run NAME MODEL DATA [--native MODE] (env as given): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
@@ -71,6 +81,9 @@ else
   URN_NOBATCH=1 run m0-nb-off "$TMP/m0.stan" "$TMP/radon.json"
   URN_NOBATCH=1 run m0-nb-wait "$TMP/m0.stan" "$TMP/radon.json" --native wait && same m0-nb-off m0-nb-wait
   grep -q '^native: on' "$TMP/err-m0-nb-wait" && ok || bad "M0 shape: $(cat "$TMP/err-m0-nb-wait")"
+  run glm-off "$TMP/glm.stan" "$TMP/radon.json"
+  run glm-wait "$TMP/glm.stan" "$TMP/radon.json" --native wait && same glm-off glm-wait
+  grep -q '^native: on' "$TMP/err-glm-wait" && ok || bad "GLM: $(cat "$TMP/err-glm-wait")"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
 fi
