@@ -22,7 +22,7 @@ static const char *DATA =
     " \"Y\": [[0.1, 0.5, -0.3, 1.2], [2.0, -1.1, 0.4, 0.8], [0.0, 0.9, 1.5, -0.6]],"
     " \"X\": [[1.5, 1], [2.0, 0], [-0.5, 1], [3.3, 1], [0.1, 0], [-1.7, 0], [2.2, 1], [0.9, 0], [-0.3, 1], [1.0, 1],"
     " [2.6, 0], [-2.0, 1]], \"al\": [1.5, 2, 0.8, 3],"
-    " \"S4\": [[2, 0.3, 0, 0.1], [0.3, 1.5, 0.2, 0], [0, 0.2, 1, 0.1], [0.1, 0, 0.1, 0.8]]}";
+    " \"S4\": [[2, 0.3, 0, 0.1], [0.3, 1.5, 0.2, 0], [0, 0.2, 1, 0.1], [0.1, 0, 0.1, 0.8]], \"v2\": [0.5, -1.2]}";
 
 typedef struct ncase {
   const char *name; /* what the case exercises */
@@ -164,6 +164,13 @@ static const ncase CASES[] = {
      "  z ~ bernoulli_logit_glm(X, a, b); target += normal_id_glm_lpdf(y | X, a, b, s);\n"
      "  for (i in 1:3) { th[i] ~ dirichlet(al); Y[i] ~ multi_normal(mu4, S4); }\n"
      "  mu4 ~ multi_normal(al, S4); target += dirichlet_lupdf(th[2] | al); }\n"},
+    {"matrix times vector as a density argument: data X * parameter b, parameter M * data v, a scalar node after it", 2,
+     "data { int N; vector[N] y; matrix[N, 2] X; vector[2] v2; }\n"
+     "parameters { vector[2] b; real ls; vector[4] mm; }\n"
+     "transformed parameters { matrix[2, 2] M = to_matrix(mm, 2, 2); }\n"
+     "model { b ~ normal(0, 1); ls ~ normal(0, 1); mm ~ normal(0, 1);\n"
+     "  y ~ normal(X * b, exp(ls)); target += normal_lpdf(y | X * b, 3);\n"
+     "  v2 ~ normal(M * v2, exp(ls) + 1); target += normal_lupdf(b | M * b, 2); }\n"},
     {"outside the subset: a fused argument reading a local vector built by a recursion", 0,
      "data { int N; vector[N] x; vector[N] y; }\n"
      "parameters { real m; real<lower=0> s; }\n"

@@ -10,7 +10,8 @@
  * before a chain switches), blocks; scalar arguments built from literals, data, parameters, loop variables, x[i] on
  * 1-D containers (i any int expression of the same kinds, gathers through data arrays included), + - * / unary -,
  * the elementwise kernels and densities; container arguments that are whole variables (vectors, matrices, arrays:
- * multivariate densities and GLMs included) or rows x[i] of 2-D arrays and arrays of vectors.
+ * multivariate densities and GLMs included), rows x[i] of 2-D arrays and arrays of vectors, and X * b (a matrix
+ * variable times a vector variable, lang/fn_ops.c's matmul).
  * Which values are nodes is static: a parameter-dependent (!novar) expression is a node, because every value
  * of a slot read as a parameter has a node (run.c checks it per evaluation). */
 #include <stdio.h>
@@ -23,7 +24,7 @@
 #include "native/native.h"
 
 /* What a scalar expression produced. */
-enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN, NR_LOCAL, NR_LRUN };
+enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN, NR_LOCAL, NR_LRUN, NR_MV };
 typedef struct nref {
   int kind;  /* NR_CONST (no node), NR_LEAF (an earlier tape node), NR_NODE (a node of this statement) */
   int v;     /* the C variable vN holding its value */
@@ -52,6 +53,7 @@ typedef struct nop {
 typedef struct nnode {
   nop op[NAT_MAX_OPS]; /* operands in the order of the node's partials */
   int nop;             /* their number */
+  char *extra;         /* reverse code after the operands' (malloc'd), or NULL: a matrix-vector product's nodes */
 } nnode;
 
 /* The emission state. */
@@ -130,7 +132,7 @@ static int add_op(emitter *E, int k, nref r, int pvar) {
 
 static int new_node(emitter *E) {
   if (E->nnode == NAT_MAX_NODES) return -1;
-  E->node[E->nnode].nop = 0;
+  E->node[E->nnode].nop = 0, E->node[E->nnode].extra = NULL;
   return E->nnode++;
 }
 
@@ -437,6 +439,42 @@ static void put_shape(emitter *E, urn_dist_argkind k, const ir_ex *x, int slot, 
   else if (k == URN_DA_GLM_X) urn_buf_printf(E->f, "  da%d[%d].rows = 1, da%d[%d].cols = da%d[%d].n;\n", v, i, v, i, v, i);
 }
 
+/* X * b with X a matrix variable and b a vector variable (lang/fn_ops.c's matmul: one node per row, partials
+ * in k order, X's before b's): its values into mvN, one statement node (the rows' nodes, swept as one) in *node;
+ * the slot indexes in *kx, *kb.  0: done; 1: not this shape; -1: failed. */
+static int emit_matvec(emitter *E, const ir_ex *e, int v, int *node, int *kx, int *kb) {
+  if (e->kind != URN_EX_BINARY || e->op != URN_OP_MUL || e->na != 2 || e->g != rt_g_call || !e->bi ||
+      e->bi->fn == urn_fn_binary || e->ty.dims != 0 || e->ty.base != URN_TY_VECTOR)
+    return 1;
+  const ir_ex *x = e->a[0], *b = e->a[1];
+  if (x->ty.dims || x->ty.base != URN_TY_MATRIX || b->ty.dims || b->ty.base != URN_TY_VECTOR || local_of(E, x) >= 0 ||
+      local_of(E, b) >= 0 || (*kx = container_arg(E, x)) < 0 || (*kb = container_arg(E, b)) < 0)
+    return 1;
+  urn_buf_printf(E->f, "  const size_t mr%d = (size_t)h->dim[%d][0], mc%d = (size_t)h->dim[%d][1];\n  if (mc%d != N%d) return 1;\n", v,
+                 *kx, v, *kx, v, *kb);
+  urn_buf_printf(E->f, "  double *mv%d = h->scratch(h, (mr%d ? mr%d : 1) * sizeof(double));\n", v, v, v);
+  urn_buf_printf(E->f, "  for (size_t i = 0; i < mr%d; i++) {\n    double s = 0;\n    for (size_t k = 0; k < mc%d; k++) s += V%d[i + k * mr%d] * V%d[k];\n"
+                       "    mv%d[i] = s;\n  }\n", v, v, *kx, v, *kb, v);
+  *node = -1;
+  if (e->novar) return 0;
+  if ((*node = new_node(E)) < 0) return FAIL(e, "a statement too large");
+  return 0;
+}
+
+/* The reverse of matvec node k (its rows' adjoints in Q[q], set by the density's node): rows newest first. */
+static void matvec_rev(emitter *E, const ir_ex *e, int k, int q, int kx, int kb) {
+  urn_buf b;
+  urn_buf_init(&b);
+  urn_buf_printf(&b, "    const size_t mr = (size_t)h->dim[%d][0], mc = (size_t)h->dim[%d][1];\n", kx, kx);
+  urn_buf_printf(&b, "    for (size_t i = mr; i-- > 0;) {\n      const double ai = Q[%d][i];\n      if (ai == 0) continue;\n"
+                     "      for (size_t k = 0; k < mc; k++) {\n", q);
+  if (!e->a[0]->novar) urn_buf_printf(&b, "        adj[X%d[i + k * mr]] += ai * V%d[k];\n", kx, kb);
+  if (!e->a[1]->novar) urn_buf_printf(&b, "        adj[X%d[k]] += ai * V%d[i + k * mr];\n", kb, kx);
+  urn_buf_puts(&b, "      }\n    }\n");
+  E->node[k].extra = urn_xstrdup(b.data);
+  urn_buf_free(&b);
+}
+
 /* A row x[i] of a 2-D real / int array or an array of vectors (contiguous: arrays are row-major): x's slot index
  * (its rows Rk, each of Ck values), or -1. */
 static int row_arg(emitter *E, const ir_ex *e) {
@@ -463,10 +501,16 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
   }
   int site = np->nsites;
   nref r[NAT_MAX_ARGS];
-  int slot[NAT_MAX_ARGS], rowv[NAT_MAX_ARGS];
+  int slot[NAT_MAX_ARGS], rowv[NAT_MAX_ARGS], mv[NAT_MAX_ARGS], mvn[NAT_MAX_ARGS], mvx[NAT_MAX_ARGS];
   for (int i = 0; i < na; i++) {
     urn_dist_argkind ak = d->args[i].kind;
-    slot[i] = -1, rowv[i] = -1;
+    slot[i] = -1, rowv[i] = -1, mv[i] = -1;
+    if (ak == URN_DA_REALS || ak == URN_DA_VECTOR || ak == URN_DA_VECTORS) { /* X * b */
+      int v = E->nv++, rc = emit_matvec(E, a[i], v, &mvn[i], &mvx[i], &slot[i]);
+      if (rc < 0) return -1;
+      if (rc == 0) { mv[i] = v, r[i].kind = a[i]->novar ? NR_CONST : NR_MV; continue; }
+      slot[i] = -1;
+    }
     /* vectors, matrices, GLM covariates: whole variables only (their shape from the slot's dims) */
     if (ak != URN_DA_REALS && ak != URN_DA_REAL && ak != URN_DA_INTS && ak != URN_DA_INT) {
       int vrow = (ak == URN_DA_VECTOR || ak == URN_DA_VECTORS) && a[i]->ty.dims == 0 && a[i]->kind == URN_EX_INDEX;
@@ -517,7 +561,13 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
       urn_buf_printf(E->f, "  memcpy(r%d, Lr%d, Ln%d * sizeof(int32_t));\n", pvar[i], lk, lk);
       continue;
     }
-    if (slot[i] < 0) {
+    if (mv[i] >= 0) { /* X * b: its values, the rows as a vector */
+      int m = mv[i];
+      urn_buf_printf(E->f, "  da%d[%d].v = mv%d, da%d[%d].n = mr%d, da%d[%d].rows = mr%d, da%d[%d].cols = 1;\n", v, i, m, v, i, m, v, i,
+                     m, v, i);
+      if (var) urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (mr%d ? mr%d : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n", pvar[i],
+                              m, m, v, i, pvar[i]);
+    } else if (slot[i] < 0) {
       if (ints) urn_buf_printf(E->f, "  const int iv%d = (int)v%d;\n  da%d[%d].iv = &iv%d;\n", pvar[i], r[i].v, v, i, pvar[i]);
       else urn_buf_printf(E->f, "  da%d[%d].v = &v%d;\n", v, i, r[i].v);
       urn_buf_printf(E->f, "  da%d[%d].n = 1, da%d[%d].rows = 1, da%d[%d].cols = 1;\n", v, i, v, i, v, i);
@@ -555,6 +605,14 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
       continue;
     }
     nnode *n = &E->node[k];
+    if (mv[i] >= 0) {
+      if (n->nop == NAT_MAX_OPS || E->qc == NAT_MAX_REC) return fail(E, line, col, "a statement too large");
+      nop *o = &n->op[n->nop++];
+      o->kind = NR_MV, o->ref = mvn[i], o->off = E->qc, o->loc = mvx[i], o->row = -1;
+      E->qvar[E->qc++] = pvar[i];
+      matvec_rev(E, a[i], mvn[i], o->off, mvx[i], slot[i]);
+      continue;
+    }
     if (n->nop == NAT_MAX_OPS || E->qc + 2 > NAT_MAX_REC) return fail(E, line, col, "a statement too large");
     nop *o = &n->op[n->nop++];
     o->kind = slot[i] == -2 ? NR_LRUN : NR_RUN, o->ref = slot[i], o->off = E->qc, o->loc = r[i].loc, o->row = -1;
@@ -1026,6 +1084,9 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
         urn_buf_printf(r, "    for (size_t j = 0; j < Ln%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
                           "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else if (t == -2) La%d[j] += a%d * Q[%d][j]; }\n",
                        o->loc, o->off + 1, k, o->off, o->loc, k, o->off);
+      else if (o->kind == NR_MV) /* the product's nodes' adjoints: 0 + a * partial, swept by node o->ref */
+        urn_buf_printf(r, "    for (size_t j = 0, m = (size_t)h->dim[%d][0]; j < m; j++) Q[%d][j] = a%d * Q[%d][j];\n    a%d = 1;\n",
+                       o->loc, o->off, k, o->off, o->ref);
       else if (o->row >= 0)
         rec_l(E, lb, o->row), urn_buf_printf(r, "    for (size_t j = 0; j < C%d; j++) adj[X%d[(size_t)%s * C%d + j]] += a%d * Q[%d][j];\n",
                                              o->ref, o->ref, lb, o->ref, k, o->off);
@@ -1034,6 +1095,7 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
                        o->off);
     }
     if (k == E->fxnode && E->fxr.data) urn_buf_append(r, E->fxr.data, E->fxr.len);
+    if (n->extra) urn_buf_puts(r, n->extra), free(n->extra), E->node[k].extra = NULL;
     urn_buf_puts(r, "  }\n");
   }
   urn_buf_puts(r, "  }\n");

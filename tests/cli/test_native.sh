@@ -35,14 +35,15 @@ model { m ~ normal(0, 1);
   } }
 STAN
 
-# vector and matrix arguments: a GLM on a matrix, dirichlet on a simplex, multi_normal on a vector parameter
+# vector and matrix arguments: a GLM on a matrix, dirichlet on a simplex, multi_normal on a vector parameter,
+# a matrix-vector product
 cat > "$TMP/glm.stan" <<'STAN'
 data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
 transformed data { matrix[N, 2] X = append_col(x, y); array[N] int z; for (n in 1:N) z[n] = g[n] > 1;
   vector[3] al = [1, 2, 3]'; matrix[3, 3] S = diag_matrix(rep_vector(1, 3)); }
 parameters { real a; vector[2] b; simplex[3] th; vector[3] m; }
 model { a ~ normal(0, 1); b ~ normal(0, 1); z ~ bernoulli_logit_glm(X, a, b); th ~ dirichlet(al);
-  m ~ multi_normal(al, S); }
+  m ~ multi_normal(al, S); y ~ normal(X * b, 2); }
 STAN
 
 # run NAME MODEL DATA [--native MODE] (env as given): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
