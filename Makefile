@@ -133,6 +133,11 @@ test-tsan:
 bench-scale: $(BUILD)/urn
 	@sh bench/scale.sh $(BUILD)
 
+# the share of sampling time spent writing draws, before and after the fast writer (bench/output.sh)
+.PHONY: bench-output
+bench-output: $(BUILD)/bench/bench_output
+	@sh bench/output.sh $(BUILD)
+
 bench: $(BUILD)/urn $(BENCH_BIN)
 	@sh bench/run_bench.sh $(BUILD)
 

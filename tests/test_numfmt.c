@@ -4,8 +4,10 @@
  * one digit rounds to even), values next to every power of ten and next to
  * every rounding boundary of 6 digits, the switches between fixed and
  * exponent notation, and precisions 1 to 17; integers up to 2^53 (printed
- * without scaling) and 10-17 digits (scaled in extended precision).  Each group counts as one check
- * (its mismatches are listed). */
+ * without scaling), 10-17 digits (scaled in extended precision), named edge
+ * cases (signed zeros, inf, nan, subnormals, 1e+-300, values rounding up to a
+ * new decade) and a million values shaped like a capture-recapture row.  Each
+ * group counts as one check (its mismatches are listed). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,5 +109,27 @@ int main(void) {
     one(&t, nextafter(b, INFINITY), d);
   }
   report(&t, "integers to 2^53, 10-17 digits, their rounding boundaries");
+
+  t = (tally){0, 0};
+  { /* named edge cases at every precision: signed zeros, infinities, nan, subnormals, the ends of the range, the
+       fast path's limits (1e+-300, 1e15, 2^53) and values that round up to a new decade */
+    double xs[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, -NAN, 4.9406564584124654e-324, -4.9406564584124654e-324,
+                   2.2250738585072009e-308, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308,
+                   1e300, nextafter(1e300, INFINITY), 1e-300, nextafter(1e-300, 0), -1e300, -1e-300, 1e15, 1e15 - 1,
+                   1e15 + 1, 9007199254740992.0, 9007199254740993.0, 1, -1, 2, 10, 100, 123456, 1234567, 9.9999995,
+                   9.99999949, 0.99999995, 9.9999995e-5, 9.9999995e5, 99999.95, 999999.5, 0.5, 0.05, 0.00001,
+                   0.0001, 1e-5, 9.5, 0.95, 95, 1e16, 1e17, 1e21, 1e22, 1e23, 0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, M_PI};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++)
+      for (int sig = 1; sig <= 17; sig++) one(&t, xs[i], sig), one(&t, -xs[i], sig);
+  }
+  report(&t, "named edge cases");
+
+  t = (tally){0, 0};
+  for (int i = 0; i < 1000000; i++) { /* the capture-recapture model's kind of row: probabilities, 0/1, counts */
+    double u = unif(&s), x = i % 11 == 0 ? (double)(u < 0.6) : i % 101 == 0 ? floor(300 + 100 * u)
+                                                               : 1 / (1 + exp(-6 * (u - 0.5)));
+    one(&t, x, i % 4 == 0 ? 6 : 1 + i % 17);
+  }
+  report(&t, "a million probabilities, indicators and counts");
   return test_done();
 }

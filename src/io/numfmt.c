@@ -44,13 +44,15 @@ static size_t fallback(char *out, double x, int sig) {
   return n < 0 ? 0 : (size_t)n;
 }
 
-/* The decimal exponent of a > 0 (normal) or one less: floor(log10(2^e2)) from the binary exponent e2, without
- * calling log10 (the callers correct it by one from the scaled value). */
+/* The decimal exponent of a > 0 (normal) or one less: floor(e2 log10(2)) from the binary exponent e2, as
+ * (e2 * 78913) >> 18, which equals it for every |e2| <= 1100 (checked for all of them when written; a wrong
+ * exponent could only send a value to snprintf, never print other digits); the callers correct it by one from
+ * the scaled value. */
 static int dec_exponent(double a) {
   uint64_t bits;
   memcpy(&bits, &a, sizeof bits);
   int e2 = (int)((bits >> 52) & 0x7ff) - 1023;
-  return (int)floor(e2 * 0.30102999566398119521);
+  return (e2 * 78913) >> 18;
 }
 
 /* The sig significant digits of a (1e-300 < a < 1e300) as an integer *m in [10^(sig-1), 10^sig) and the decimal
@@ -76,12 +78,24 @@ static int round_digits(double a, int sig, uint64_t *m, int *e) {
   double s = scale10(a, sig - 1 - k);
   if (s >= hi) k++, s = scale10(a, sig - 1 - k);
   if (s < lo || s >= hi) return 0;
-  double fl = floor(s), f = s - fl, guard = 16 * s * 0x1p-52;
+  uint64_t il = (uint64_t)s; /* floor: 0 < s < 10^sig <= 10^15 */
+  double f = s - (double)il, guard = 16 * s * 0x1p-52;
   if (fabs(f - 0.5) <= guard) return 0;
-  *m = (uint64_t)fl + (f > 0.5);
+  *m = il + (f > 0.5);
   if ((double)*m >= hi) *m /= 10, k++;
   *e = k;
   return 1;
+}
+
+/* "00" .. "99": two digits per division by 100. */
+static const char DIGITS2[201] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243"
+                                 "4445464748495051525354555657585960616263646566676869707172737475767778798081828384"
+                                 "858687888990919293949596979899";
+
+/* Copies n digits (n <= 17) of src to dst: 16 bytes at once when wide (sig <= 15: dst has room, see urn_fmt_g). */
+static void copy_digits(char *dst, const char *src, int n, int wide) {
+  if (wide && n <= 16) memcpy(dst, src, 16);
+  else memcpy(dst, src, (size_t)n);
 }
 
 size_t urn_fmt_g(char *out, double x, int sig) {
@@ -101,34 +115,38 @@ size_t urn_fmt_g(char *out, double x, int sig) {
   int e;
   if (sig > 15 && LDBL_MANT_DIG < 64) return fallback(out, x, sig);
   if (!round_digits(a, sig, &m, &e)) return fallback(out, x, sig);
-  char dig[20];
-  for (int i = sig - 1; i >= 0; i--) dig[i] = (char)('0' + m % 10), m /= 10;
+  char dig[40]; /* the sig digits, two at a time from DIGITS2; bytes past them are copied but never kept */
+  for (int i = sig; i > 1; i -= 2) memcpy(dig + i - 2, DIGITS2 + 2 * (m % 100), 2), m /= 100;
+  if (sig & 1) dig[0] = (char)('0' + m);
   int nd = sig; /* significant digits left after dropping trailing zeros (%g without '#') */
   while (nd > 1 && dig[nd - 1] == '0') nd--;
   char *p = out;
-  if (x < 0) *p++ = '-';
+  *p = '-';
+  p += x < 0;
+  /* up to 15 digits the copies below move a fixed 16 bytes (no call to memcpy) and then advance by the digits
+     that count: they touch at most sig + 17 <= 32 = URN_FMT_G_MAX bytes of out (a '-', sig - 1 integer digits,
+     the point, 16 bytes), and read at most sig + 17 < 40 bytes of dig */
+  int wide = sig <= 15;
   if (e < -4 || e >= sig) { /* d.ddde+XX */
     *p++ = dig[0];
     if (nd > 1) {
       *p++ = '.';
-      memcpy(p, dig + 1, (size_t)nd - 1), p += nd - 1;
+      copy_digits(p, dig + 1, nd - 1, wide), p += nd - 1;
     }
     *p++ = 'e';
     *p++ = e < 0 ? '-' : '+';
     int ae = e < 0 ? -e : e;
     if (ae >= 100) *p++ = (char)('0' + ae / 100);
-    *p++ = (char)('0' + ae / 10 % 10);
-    *p++ = (char)('0' + ae % 10);
+    memcpy(p, DIGITS2 + 2 * (ae % 100), 2), p += 2;
   } else if (e >= 0) { /* ddd.ddd: e + 1 integer digits */
-    memcpy(p, dig, (size_t)e + 1), p += e + 1;
+    copy_digits(p, dig, e + 1, wide), p += e + 1;
     if (nd > e + 1) {
       *p++ = '.';
-      memcpy(p, dig + e + 1, (size_t)(nd - e - 1)), p += nd - e - 1;
+      copy_digits(p, dig + e + 1, nd - e - 1, wide), p += nd - e - 1;
     }
   } else { /* 0.000ddd */
-    *p++ = '0', *p++ = '.';
-    for (int i = 0; i < -e - 1; i++) *p++ = '0';
-    memcpy(p, dig, (size_t)nd), p += nd;
+    memcpy(p, "0.0000", 6), p += 1 - e;
+    copy_digits(p, dig, nd, wide), p += nd;
   }
   *p = '\0';
   return (size_t)(p - out);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io/numfmt.h"
@@ -18,6 +19,28 @@
 /* Remembers the first failure of a write (the file then keeps its .part name). */
 static void note(urn_stancsv_writer *w, int ok) {
   if (!ok && !w->failed) w->failed = errno ? errno : EIO;
+}
+
+static double monotonic(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Writes the rows waiting in w->line (after anything stdio holds of the comments before them): one write(2) of
+ * the whole batch, repeated only for a partial write or a signal. */
+static void drain(urn_stancsv_writer *w) {
+  if (!w->pending || !w->f) return;
+  note(w, fflush(w->f) == 0);
+  int fd = fileno(w->f);
+  for (size_t off = 0; off < w->pending && !w->failed;) {
+    ssize_t k = write(fd, w->line + off, w->pending - off);
+    if (k > 0) off += (size_t)k;
+    else if (k < 0 && errno == EINTR) continue;
+    else note(w, 0);
+  }
+  w->pending = 0;
+  w->last_write = monotonic();
 }
 
 /* An existing PATH.part: in use when another process (a running run) holds its lock. */
@@ -106,6 +129,7 @@ int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int 
 int urn_stancsv_part_in_use(const char *part_path) { return part_in_use(part_path); }
 
 void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) {
+  drain(w);
   char buf[4096];
   va_list ap;
   va_start(ap, fmt);
@@ -122,6 +146,7 @@ void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) {
 }
 
 int urn_stancsv_header(urn_stancsv_writer *w, const char *const *names, size_t n, urn_error *err) {
+  drain(w);
   for (size_t i = 0; i < n; i++) {
     if (i) note(w, fputc(',', w->f) != EOF);
     note(w, fputs(names[i], w->f) != EOF);
@@ -144,15 +169,16 @@ size_t urn_stancsv_format(char *out, size_t cap, double x, int sig) {
 }
 
 int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_error *err) {
-  size_t len = 0;
+  size_t len = w->pending; /* the row goes after the rows still waiting */
   for (size_t i = 0; i < n; i++) {
     if (len + URN_FMT_G_MAX + 8 > w->line_cap) w->line = urn_xrealloc(w->line, w->line_cap *= 2);
     if (i) w->line[len++] = ',';
     len += urn_stancsv_format(w->line + len, w->line_cap - len, values[i], w->sig_figs);
   }
+  if (len + 1 > w->line_cap) w->line = urn_xrealloc(w->line, w->line_cap *= 2);
   w->line[len++] = '\n';
-  note(w, fwrite(w->line, 1, len, w->f) == len);
-  note(w, fflush(w->f) == 0);
+  w->pending = len;
+  if (len >= URN_STANCSV_BATCH_BYTES || monotonic() - w->last_write >= URN_STANCSV_FLUSH_SECONDS) drain(w);
   if (w->failed)
     return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->direct ? w->path : w->tmp_path, strerror(w->failed));
   return URN_OK;
@@ -160,6 +186,7 @@ int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_e
 
 void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double *inv_metric, size_t dim,
                             int kind) {
+  drain(w);
   char num[64];
   fprintf(w->f, "# Adaptation terminated\n");
   urn_stancsv_format(num, sizeof num, stepsize, w->sig_figs);
@@ -188,6 +215,7 @@ void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double
 }
 
 void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sampling_seconds) {
+  drain(w);
   /* as CmdStan: whole milliseconds, printed as seconds with up to 6 significant digits */
   double wu = floor(warmup_seconds * 1000) / 1000, sa = floor(sampling_seconds * 1000) / 1000;
   fprintf(w->f, "# \n#  Elapsed Time: %g seconds (Warm-up)\n", wu);
@@ -215,6 +243,7 @@ static int rename_to(const char *from, const char *to, int replace) {
 
 int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err) {
   if (!w->f) return URN_OK;
+  drain(w);
   note(w, fflush(w->f) == 0 && !ferror(w->f));
   if (!w->failed && fsync(fileno(w->f)) != 0 && errno != EINVAL && errno != EROFS) note(w, 0);
   note(w, fclose(w->f) == 0);

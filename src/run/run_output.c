@@ -1,7 +1,7 @@
 /* run/run_output.c — where a run's output goes: the chains' Stan CSV files
  * and diagnostic files (every file a run creates is created in
  * rn_open_outputs, through the Stan CSV writer of io/stancsv_write.c: written
- * as PATH.part (O_EXCL|O_NOFOLLOW), flushed row by row, every write checked,
+ * as PATH.part (O_EXCL|O_NOFOLLOW), rows written as made (batched over at most 2 ms), every write checked,
  * locked while written, so that a second run never writes the same file),
  * renamed to PATH when complete), the rows kept in memory, and the row
  * callback. */
