@@ -332,12 +332,54 @@ static void test_bad_settings(void) {
   CHECK(urn_sample_run(&cfg, &target, NULL, NULL, NULL, NULL, &err) == URN_EINPUT, "cutoff below 1");
 }
 
+/* A factored estimate's cost grows as k^3 (k = min(dim, 2 x foreground draws)): from k > 64 it is recomputed every
+ * ceil((k / 64)^3) iterations only, and always at a window switch and at the last learning iteration.  200
+ * dimensions, 300 warmup: every early-phase iteration with at most 32 foreground draws updates, the gaps
+ * between updates follow the rule, fewer updates than learning iterations, the last at 254. */
+static void test_factored_schedule(void) {
+  size_t d = 200;
+  urn_fisher_adapt a;
+  urn_fisher_adapt_init(&a, d, 1, 300, 2, 1e-5, 0);
+  CHECK(a.factored == 1, "200 dimensions: factored");
+  double *inv = calloc(d * d, sizeof *inv), *q = calloc(d, sizeof *q), *g = calloc(d, sizeof *g);
+  urn_rng rng;
+  urn_rng_seed(&rng, 7, 0);
+  urn_fisher_adapt_start(&a, q, g, inv);
+  int updates = 0, last = -1, small_missed = 0, early_gap_bad = 0, gap_bad = 0, switches_missed = 0;
+  size_t prev_fg = 0;
+  for (unsigned it = 0; it < 300; it++) {
+    for (size_t i = 0; i < d; i++) q[i] = (1 + (double)(i % 5)) * urn_rng_normal(&rng), g[i] = -q[i] / ((1 + (double)(i % 5)) * (1 + (double)(i % 5)));
+    size_t n_before = a.n;
+    int up = urn_fisher_adapt_learn(&a, it, q, g, 1, inv);
+    size_t fg = a.n - a.fg_start;
+    int switched = a.n < n_before + 1 || fg < prev_fg; /* rows were dropped: a window switch */
+    prev_fg = fg;
+    if (it < 255 && switched && !up) switches_missed++;
+    if (it < 255 && 2 * fg <= 64 && fg >= 3 && !up) small_missed++; /* fewer than 3 draws: no estimate */
+    if (up) {
+      double k = fmin((double)d, 2.0 * (double)fg) / 64, every = ceil(k * k * k);
+      if (last >= 0 && !switched && it != 254 && (double)(it - (unsigned)last) < every) gap_bad++;
+      if (last >= 0 && it - (unsigned)last > 1 && 2 * fg <= 64) early_gap_bad++;
+      updates++, last = (int)it;
+    }
+  }
+  CHECK(small_missed == 0 && early_gap_bad == 0, "estimates of <= 32 draws at every iteration (missed %d, %d)",
+        small_missed, early_gap_bad);
+  CHECK(switches_missed == 0, "an update at every window switch (missed %d)", switches_missed);
+  CHECK(gap_bad == 0, "large estimates wait ceil((k / 64)^3) iterations (%d too early)", gap_bad);
+  CHECK(last == 254 && updates < 255 && updates > 30, "%d updates of 255 learning iterations, the last at %d", updates,
+        last);
+  urn_fisher_adapt_free(&a);
+  free(inv), free(q), free(g);
+}
+
 int main(void) {
   test_diag_exact();
   test_lowrank_estimate();
   test_schedule();
   test_sampling();
   test_factored();
+  test_factored_schedule();
   test_bad_settings();
   return test_done();
 }

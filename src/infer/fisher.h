@@ -49,6 +49,7 @@ typedef struct urn_fisher_adapt {
   unsigned window;     /* current main-phase switch size (80, x1.5 per switch) */
   unsigned early_window; /* switch size in the early phase (10) */
   int n_updates;       /* metric updates so far */
+  unsigned last_update; /* the iteration of the last update (factored: large estimates wait, fisher.c) */
   int last_rank;       /* low rank: eigenvectors kept by the last update */
   int whole_space;     /* tests: compute in the whole space even when 2n < dim (same result, slower) */
   /* low rank with dim >= URN_FISHER_FACTORED_DIM: the estimate is kept as its factors
