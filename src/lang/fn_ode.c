@@ -12,9 +12,10 @@
  *
  * Gradients by forward sensitivities: when y0, the extra arguments, t0 or ts
  * carry tape nodes, S = dy/dp is integrated for every such scalar p
- * (dS/dt = J_y S + J_p, S(t0) = dy0/dp) with the state, inside the error
- * control (Dormand–Prince: the augmented state, as Stan's coupled system;
- * CVODES: the staggered corrector with the sensitivities error-controlled).
+ * (dS/dt = J_y S + J_p, S(t0) = dy0/dp) with the state (Dormand–Prince:
+ * the augmented state inside the error control, as Stan's coupled system;
+ * CVODES: the staggered corrector, the sensitivities outside the error
+ * control, as Stan).
  * The Jacobians J_y, J_p come from running the user's function on the tape
  * with fresh input nodes and sweeping back once per state component
  * (urn_usys).  Every output y_i(t_j) is one tape node whose partials are
