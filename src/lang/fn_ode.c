@@ -14,8 +14,8 @@
  * carry tape nodes, S = dy/dp is integrated for every such scalar p
  * (dS/dt = J_y S + J_p, S(t0) = dy0/dp) with the state (Dormand–Prince:
  * the augmented state inside the error control, as Stan's coupled system;
- * CVODES: the staggered corrector, the sensitivities outside the error
- * control, as Stan).
+ * CVODES: the simultaneous corrector, the sensitivities outside the error
+ * control as in Stan).
  * The Jacobians J_y, J_p come from running the user's function on the tape
  * with fresh input nodes and sweeping back once per state component
  * (urn_usys).  Every output y_i(t_j) is one tape node whose partials are
@@ -301,12 +301,49 @@ int urn_ode_cv_jac(void *ctx, double t, const double *y, double *J) {
   return 0;
 }
 
+/* The forward solve with sensitivities: CVODES' simultaneous corrector calls the sensitivity right-hand side
+ * at the (t, y) of the f call just before it, so every f call also takes J and Jp (one tape run instead of two)
+ * and remembers where; cvs_sens and cvs_jac reuse them at that point. */
+static int cvs_take(urn_ode_sys *S, double t, const double *y, double *dy) {
+  S->chave = 0;
+  int r = urn_ode_cb_call(S, t, y, dy, S->u.Kp ? 2 : 1);
+  if (r) return r;
+  memcpy(S->cy, y, S->u.N * sizeof *y);
+  S->ct = t, S->chave = 1;
+  return 0;
+}
+
+/* Are S->u.J, u.Jp those at (t, y)? */
+static int cvs_have(const urn_ode_sys *S, double t, const double *y) {
+  return S->chave && S->ct == t && !memcmp(S->cy, y, S->u.N * sizeof *y);
+}
+
+static int cvs_rhs(void *ctx, double t, const double *y, double *dy) { return cvs_take(ctx, t, y, dy); }
+
+static int cvs_jac(void *ctx, double t, const double *y, double *J) {
+  urn_ode_sys *S = ctx;
+  size_t N = S->u.N;
+  if (!cvs_have(S, t, y)) {
+    int r = cvs_take(S, t, y, S->fbuf);
+    if (r) return r;
+  }
+  for (size_t i = 0; i < N; i++)
+    for (size_t j = 0; j < N; j++) {
+      double v = S->u.J[i * N + j];
+      if (!isfinite(v)) return 1;
+      J[i + j * N] = v;
+    }
+  return 0;
+}
+
 /* dS = J S + [0, Jp]. */
-static int cv_sens(void *ctx, double t, const double *y, const double *Sm, double *dS) {
+static int cvs_sens(void *ctx, double t, const double *y, const double *Sm, double *dS) {
   urn_ode_sys *S = ctx;
   size_t N = S->u.N, Kp = S->u.Kp;
-  int r = urn_ode_cb_call(S, t, y, S->fbuf, Kp ? 2 : 1);
-  if (r) return r;
+  if (!cvs_have(S, t, y)) {
+    int r = cvs_take(S, t, y, S->fbuf);
+    if (r) return r;
+  }
   for (size_t k = 0; k < S->K; k++) {
     const double *s = Sm + k * N;
     for (size_t i = 0; i < N; i++) {
@@ -324,8 +361,9 @@ static void ode_cvodes(urn_ode_sys *S, int lmm, const double *z0, size_t D, doub
                        double rtol, double atol, double max_steps, double *zout) {
   urn_ev *ev = S->u.ev;
   size_t N = S->u.N, K = S->K;
-  urn_ode_fwd p = {N, K, lmm, rtol, atol, max_steps > 2e18 ? (long)2e18 : (long)max_steps, S, urn_ode_cv_rhs, urn_ode_cv_jac,
-                   cv_sens};
+  urn_ode_fwd p = {N,  K,  lmm, rtol, atol, max_steps > 2e18 ? (long)2e18 : (long)max_steps,
+                   S,  K ? cvs_rhs : urn_ode_cv_rhs, K ? cvs_jac : urn_ode_cv_jac, cvs_sens};
+  S->cy = urn_ev_doubles(ev, N), S->chave = 0;
   double *Y = urn_ev_doubles(ev, M * N), *SY = urn_ev_doubles(ev, K ? M * N * K : 1);
   char msg[400];
   int rc = urn_ode_cvodes(&p, t0, z0, z0 + N, ts, M, Y, SY, msg, sizeof msg);

@@ -23,6 +23,9 @@ typedef struct urn_ode_sys {
   double *fbuf;          /* N doubles of scratch for the callbacks */
   int bad;               /* a callback saw a non-finite value */
   double bad_t, bad_v;   /* where, and which */
+  double *cy;            /* CVODES with sensitivities: the state at which S->u.J, u.Jp were last taken (N) */
+  double ct;             /* and its time */
+  int chave;             /* cy, ct hold that point */
 } urn_ode_sys;
 
 /* Checks the common arguments (Stan's messages): y0 and the extra arguments finite, t0 finite, ts finite,

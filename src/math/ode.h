@@ -49,7 +49,8 @@ typedef struct urn_ode_fwd {
   int (*rhs)(void *ctx, double t, const double *y, double *dy);
   /* the Jacobian df/dy at (t, y) into J (N x N, column-major) */
   int (*jac)(void *ctx, double t, const double *y, double *J);
-  /* the sensitivity equations: dS = (df/dy) S + df/dp for S, dS of N x K (column k = direction k) */
+  /* the sensitivity equations: dS = (df/dy) S + df/dp for S, dS of N x K (column k = direction k); the
+   * simultaneous corrector calls it after rhs at the same (t, y), so rhs may take the Jacobians for it */
   int (*sens)(void *ctx, double t, const double *y, const double *S, double *dS);
 } urn_ode_fwd;
 

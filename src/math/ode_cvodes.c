@@ -5,11 +5,15 @@
  * Settings follow Stan's CVODES integrators: Newton iterations with a dense
  * linear solver and the caller's Jacobian, scalar (forward) or per-state
  * (adjoint) tolerances, at most 20 error-test and 50 convergence failures
- * per step, max_steps steps per output interval, staggered corrector for
- * the sensitivities with tolerances estimated from the states' (CVODES'
- * "EE" tolerances), the sensitivities outside the error control (CVODES'
- * default, as Stan: they take part in the corrector's convergence test
- * only).  The forward solve's vectors use SUNDIALS' fused operations.
+ * per step, max_steps steps per output interval, the sensitivities'
+ * tolerances estimated from the states' (CVODES' "EE" tolerances) and the
+ * sensitivities outside the error control (CVODES' default, as Stan: they
+ * take part in the corrector's convergence test only).  One difference:
+ * the simultaneous corrector (Stan: staggered), which solves state and
+ * sensitivities in one Newton iteration, so the caller's rhs and sens are
+ * called at the same (t, y), in this order, and f need not be evaluated
+ * again at the converged state (fewer calls, same tolerance semantics).
+ * The forward solve's vectors use SUNDIALS' fused operations.
  * Every solve creates and frees its own SUNDIALS context, so
  * solves on different threads share nothing.
  *
@@ -178,7 +182,7 @@ int urn_ode_cvodes(const urn_ode_fwd *p, double t0, const double *y0, const doub
     s.yS = N_VCloneVectorArray((int)K, s.y), s.K = K;
     if (!s.yS) mem = NULL;
     for (size_t k = 0; mem && k < K; k++) memcpy(NV_DATA_S(s.yS[k]), S0 + k * N, N * sizeof(double));
-    if (mem && (CVodeSensInit(mem, (int)K, CV_STAGGERED, cv_sens, s.yS) != CV_SUCCESS ||
+    if (mem && (CVodeSensInit(mem, (int)K, CV_SIMULTANEOUS, cv_sens, s.yS) != CV_SUCCESS ||
                 CVodeSensEEtolerances(mem) != CV_SUCCESS))
       mem = NULL;
   }
