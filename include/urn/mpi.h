@@ -33,8 +33,9 @@ URN_API void urn_mpi_block(MPI_Comm comm, size_t n, size_t *first, size_t *count
  * search, random) gather the sequences on rank 0 once (n x (D + M) doubles there), which initializes each
  * restart as one process would and broadcasts it; prior draws and given parameters need no data.  Every rank
  * gets best, trace and report; cb is called on every rank (a caller prints from one).  The GLM kinds'
- * Newton M-step adds its data-wide sums over the ranks (every rank takes the same steps); input-driven
- * transitions (trans_M > 0) are not distributed yet: URN_EINPUT. */
+ * Newton M-step adds its data-wide sums over the ranks (every rank takes the same steps), and so does the
+ * Newton M-step of input-driven transitions (trans_M > 0: each pass's objective, gradients and Hessians per
+ * origin state; the per-step expected transition counts stay on their rank). */
 URN_API int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t nseq,
                                  const urn_hmm_fit_opts *opts, urn_hmm_init_method init, const urn_hmm_params *given,
                                  int restarts, uint64_t seed, urn_hmm_params *best, double *trace,

@@ -528,14 +528,15 @@ static void warn_fit(const urn_hmm_fit_report *rep, long iters, double tol) {
 }
 
 /* The data the standard errors are computed on: d, or, when the MPI ranks share one file (each parsed its part:
- * share), the whole file re-read into *all on rank 0 if the Hessian is small enough; NULL (no standard errors,
- * with a warning) if that reading fails. */
+ * share), the whole file re-read into *all on rank 0 (with its --transition-x columns ucols) if the Hessian is
+ * small enough; NULL (no standard errors, with a warning) if that reading fails. */
 static const hmm_data *se_data(const hmm_data *d, hmm_data *all, const urn_hmm_model *m, int share, size_t total,
-                               const char *path, const char *ycols, const char *xcols, const char *seqcol) {
+                               const char *path, const char *ycols, const char *xcols, const char *seqcol,
+                               const char *ucols) {
   double npar = urn_hmm_num_free_params(m);
-  if (!share || m->trans_M > 0 || npar * npar * (double)total > 5e9) return d;
+  if (!share || npar * npar * (double)total > 5e9) return d;
   urn_error e2;
-  if (data_load(path, ycols, xcols, seqcol, 0, all, &e2)) {
+  if (data_load(path, ycols, xcols, seqcol, 0, all, &e2) || (ucols && data_load_u(all, ucols, &e2))) {
     fprintf(stderr, "urn hmm fit: warning: %s\n", e2.msg);
     return NULL;
   }
@@ -596,10 +597,10 @@ static int hmm_cli_fit(int argc, char **argv) {
   char rank_path[4096];
   path = cli_mpi_path(path, rank_path, sizeof rank_path);
   int quiet_rank = cli_mpi_rank() != 0; /* only rank 0 prints and writes */
-  if (ucols && cli_mpi_size() > 1) cli_die(&a, 2, "--transition-x is not supported under mpirun yet");
   int share = cli_mpi_size() > 1 && path != rank_path; /* one file for all ranks: each reads its part */
-  if (cli_mpi_agree(data_load(path, ycols, xcols, seqcol, share, &d, &err), &err) ||
-      (ucols && data_load_u(&d, ucols, &err))) {
+  int lrc = data_load(path, ycols, xcols, seqcol, share, &d, &err);
+  if (!lrc && ucols) lrc = data_load_u(&d, ucols, &err); /* a bad input on one rank: every rank stops */
+  if (cli_mpi_agree(lrc, &err)) {
     if (!quiet_rank) fprintf(stderr, "urn hmm fit: %s\n", err.msg);
     data_free(&d);
     return 1;
@@ -669,7 +670,7 @@ static int hmm_cli_fit(int argc, char **argv) {
     rc = err.code ? err.code : URN_EINPUT;
   } else if (!quiet_rank) {
     hmm_data all = {0};
-    const hmm_data *sd = se_data(&d, &all, &m, share && want_se, total, path, ycols, xcols, seqcol);
+    const hmm_data *sd = se_data(&d, &all, &m, share && want_se, total, path, ycols, xcols, seqcol, ucols);
     write_failed = write_fit(&a, &m, &best, &rep, best_trace, init_name, seed, restarts, total, want_se && sd,
                              cli_mpi_size() > 1 && path == rank_path, sd ? sd : &d, (int)threads, out, quiet);
     data_free(&all);

@@ -679,7 +679,7 @@ int urn__hmm_m_step_r(const urn_hmm_model *m, const urn_hmm_stats *st, const urn
     }
   }
   if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS) && m->trans_M > 0) { /* hmm_trans.c: Newton per origin state */
-    if ((rc = urn__hmm_trans_m_step(m, st, seqs, nseq, p, iteration, err))) goto fail;
+    if ((rc = urn__hmm_trans_m_step(m, st, seqs, nseq, p, iteration, red, err))) goto fail;
   } else if (!(m->frozen & URN_HMM_FREEZE_TRANSITIONS)) {
     newA = urn_xmalloc(sizeof(double) * (size_t)K * K);
     if (K == 1) newA[0] = 1.0;

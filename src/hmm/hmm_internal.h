@@ -175,14 +175,14 @@ double urn__log_dirichlet(int K, const double *p, const double *a);
 void urn__rand_dirichlet(urn_rng *r, int K, const double *a, double *out);
 
 /* ---- the logistic/categorical Newton M-step (hmm_glm.c) ---- */
-/* The data-wide sums of the GLM M-step over processes that each hold part of the data (mpi/mpi_hmm.c):
- * sum(ctx, v, n) replaces v[0..n) by its sum over the processes, the same bits on every one.  A NULL
- * reducer: one process holds all the data. */
+/* The data-wide sums of the GLM and input-driven transition M-steps over processes that each hold part of the
+ * data (mpi/mpi_hmm.c): sum(ctx, v, n) replaces v[0..n) by its sum over the processes, the same bits on every
+ * one.  A NULL reducer: one process holds all the data. */
 typedef struct urn__hmm_reducer {
   void (*sum)(void *ctx, double *v, size_t n); /* the in-place sum over processes */
   void *ctx;                                    /* passed to sum */
 } urn__hmm_reducer;
-/* urn_hmm_m_step with the GLM M-step's sums over processes (red may be NULL). */
+/* urn_hmm_m_step with the GLM and transition M-steps' sums over processes (red may be NULL). */
 int urn__hmm_m_step_r(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs, size_t nseq,
                       urn_hmm_params *p, int iteration, const urn__hmm_reducer *red, urn_error *err);
 /* Flat directions of the pooled design [x, 1] over the batch (and red's processes): N ((M+1) x r,
@@ -203,9 +203,10 @@ int urn__newton_state(const urn_hmm_model *m, const urn_hmm_seq *seqs, size_t ns
  * each step's.  Returns log p(y), or -inf with *bad_t. */
 double urn__hmm_trans_fb(const urn_hmm_model *m, const urn_hmm_params *p, const urn_hmm_seq *s, double *E,
                          double *gamma, double *c, double *trans_sum, double *xi, size_t *bad_t);
-/* The transition M-step (frozen is the caller's test); sets transition_matrix to the u = 0 matrix. */
+/* The transition M-step (frozen is the caller's test); sets transition_matrix to the u = 0 matrix.  red (may be
+ * NULL: one process) sums each Newton pass's objective, gradients and Hessians over processes (mpi/mpi_hmm.c). */
 int urn__hmm_trans_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs, size_t nseq,
-                          urn_hmm_params *p, int iteration, urn_error *err);
+                          urn_hmm_params *p, int iteration, const urn__hmm_reducer *red, urn_error *err);
 /* transition_matrix <- softmax of each bias row (the matrix at u = 0). */
 void urn__hmm_trans_baseline(const urn_hmm_model *m, urn_hmm_params *p);
 /* The Gaussian log prior of the transition weights and biases (0 under maximum likelihood). */

@@ -13,7 +13,10 @@
  * per-step matrices, and the M-step: per origin state a damped Newton (IRLS)
  * maximisation of sum_t sum_j xi_t[i,j] log p_t(i -> j) - |theta_i|^2 / (2 s^2)
  * over the expected transition counts xi_t of every step (s = m->trans_weight_scale;
- * no prior under maximum likelihood), deterministic and monotone. */
+ * no prior under maximum likelihood), deterministic and monotone.  Under MPI
+ * (mpi/mpi_hmm.c) each process passes over its own sequences' steps and the
+ * pass's sums are added over the processes (urn__hmm_reducer), so that every
+ * process takes the same Newton steps. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,6 +297,7 @@ typedef struct tr_ctx {
   size_t nseq;               /* number of sequences */
   const double *xi;          /* pooled per-step expected counts, n_total x K x K */
   double lambda;             /* prior precision 1/s^2 (0: maximum likelihood) */
+  const urn__hmm_reducer *red; /* sums over the processes that hold the other sequences (NULL: one) */
 } tr_ctx;
 
 /* Accumulates one block of nb steps (x: nb x n1, E: the exponentiated predictors nb x K x K shifted by mx,
@@ -406,6 +410,30 @@ static void tr_pass(const tr_ctx *c, const double *theta, const int *mode, doubl
   free(x);
 }
 
+/* A pass's sums over the processes (c->red): the objective, gradient and packed Hessian blocks of every origin
+ * still iterating (mode 2; the same origins on every process, since each takes the same steps) packed into one
+ * vector, summed, unpacked. */
+static void tr_reduce(const tr_ctx *c, const int *mode, double *F, double *g, double *Hs) {
+  if (!c->red || !c->red->sum) return;
+  size_t nth = (size_t)c->nth, nh = (size_t)c->npair * c->nsym, n = 0;
+  double *v = urn_xmalloc(sizeof(double) * (size_t)c->K * (1 + nth + nh));
+  for (int i = 0; i < c->K; i++) {
+    if (mode[i] != 2) continue;
+    v[n++] = F[i];
+    memcpy(v + n, g + (size_t)i * nth, sizeof(double) * nth), n += nth;
+    memcpy(v + n, Hs + (size_t)i * nh, sizeof(double) * nh), n += nh;
+  }
+  c->red->sum(c->red->ctx, v, n);
+  n = 0;
+  for (int i = 0; i < c->K; i++) {
+    if (mode[i] != 2) continue;
+    F[i] = v[n++];
+    memcpy(g + (size_t)i * nth, v + n, sizeof(double) * nth), n += nth;
+    memcpy(Hs + (size_t)i * nh, v + n, sizeof(double) * nh), n += nh;
+  }
+  free(v);
+}
+
 /* Origin i's full objective after a pass: the prior term, and (derivs) the full gradient and minus the Hessian H
  * (nth x nth) from the packed blocks. */
 static double tr_finish(const tr_ctx *c, const double *th, double F, double *g, const double *hs, double *H) {
@@ -492,6 +520,7 @@ static void tr_newton_all(const tr_ctx *c, double *theta, tr_origin *o) {
     for (int i = 0; i < K; i++) any |= mode[i];
     if (!any) break;
     tr_pass(c, theta, mode, F, g, Hs);
+    tr_reduce(c, mode, F, g, Hs);
     for (int i = 0; i < K; i++) {
       if (!mode[i]) continue;
       tr_origin *oi = &o[i];
@@ -529,11 +558,11 @@ static void tr_newton_all(const tr_ctx *c, double *theta, tr_origin *o) {
 }
 
 int urn__hmm_trans_m_step(const urn_hmm_model *m, const urn_hmm_stats *st, const urn_hmm_seq *seqs, size_t nseq,
-                          urn_hmm_params *p, int iteration, urn_error *err) {
+                          urn_hmm_params *p, int iteration, const urn__hmm_reducer *red, urn_error *err) {
   int K = m->K, U = m->trans_M, n1 = U + 1, nth = K * n1;
   if (K == 1) return URN_OK;
-  tr_ctx c = {K, U, n1, nth, K * (K + 1) / 2, n1 * (n1 + 1) / 2, seqs, nseq, st->xi,
-              (m->no_prior & URN_HMM_FREEZE_TRANSITIONS) ? 0.0 : 1.0 / (m->trans_weight_scale * m->trans_weight_scale)};
+  double s = m->trans_weight_scale, lambda = (m->no_prior & URN_HMM_FREEZE_TRANSITIONS) ? 0.0 : 1.0 / (s * s);
+  tr_ctx c = {K, U, n1, nth, K * (K + 1) / 2, n1 * (n1 + 1) / 2, seqs, nseq, st->xi, lambda, red};
   double *theta = urn_xmalloc(sizeof(double) * (size_t)K * nth);
   tr_origin *o = urn_xcalloc((size_t)K, sizeof(tr_origin));
   for (int i = 0; i < K; i++) {

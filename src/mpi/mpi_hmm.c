@@ -16,7 +16,10 @@
  *     Newton M-step (hmm_glm.c) reads every time step: its sums (the design's
  *     Gram matrix, each Newton step's gradient and Hessian, the objective in
  *     the line search) are added over the ranks in rank order (mh_sum), so
- *     every rank takes the same Newton steps.
+ *     every rank takes the same Newton steps.  So are those of the input-
+ *     driven transitions' Newton M-step (hmm_trans.c: each pass's objective,
+ *     gradients and Hessians per origin state, over each rank's own steps'
+ *     expected transition counts, which stay on their rank).
  *   - data-driven initializations (k-means, search, random): the sequences
  *     are gathered on rank 0 once, which initializes each restart exactly as
  *     one process would (urn__hmm_initialize on the same sequences in the same
@@ -191,8 +194,8 @@ static int mh_estep(mh_fit *F, const urn_hmm_params *p, int stop_check, urn_erro
   return URN_OK;
 }
 
-/* The GLM M-step's sums over the ranks (urn__hmm_reducer): every rank's v gathered to every rank and added in
- * rank order, so that every rank holds the same bits (as mh_estep). */
+/* The GLM and transition M-steps' sums over the ranks (urn__hmm_reducer): every rank's v gathered to every rank
+ * and added in rank order, so that every rank holds the same bits (as mh_estep). */
 static void mh_sum(void *ctx, double *v, size_t n) {
   mh_fit *F = ctx;
   if (F->size == 1 || !n) return;
@@ -233,7 +236,9 @@ static int mh_em(mh_fit *F, urn_hmm_params *p, double *trace, int *n_done, int *
 }
 
 /* Every rank's sequences gathered on rank 0 (once, at the first data-driven initialization), in rank order: the
- * data set one process would see, for the initializations that read the data (k-means, search, random). */
+ * data set one process would see, for the initializations that read the data (k-means, search, random).  The
+ * transition inputs u stay behind: no initialization reads them (input-driven transitions start at W = 0 from
+ * the initial matrix, hmm_fit.c; the search's Viterbi labels use that u = 0 matrix). */
 typedef struct mh_all {
   int done;          /* gathered (every rank) */
   urn_hmm_seq *seqs; /* rank 0: every sequence, over y and x */
@@ -380,10 +385,7 @@ int urn_mpi_hmm_fit_best(MPI_Comm comm, const urn_hmm_model *m, const urn_hmm_se
                          urn_hmm_fit_report *report, const urn_hmm_fit_callbacks *cb, urn_error *err) {
   int rc = URN_OK;
   init = urn_hmm_init_resolve(m->kind, init);
-  if (m->trans_M > 0)
-    rc = urn_error_set(err, URN_EINPUT, "hmm fit over MPI ranks: input-driven transitions are not distributed over "
-                       "ranks yet; run the fit in one process (--threads N)");
-  else if (init == URN_HMM_INIT_GIVEN && !given)
+  if (init == URN_HMM_INIT_GIVEN && !given)
     rc = urn_error_set(err, URN_EINPUT, "hmm fit: initial parameters were asked for but not given");
   else if (restarts < 1)
     rc = urn_error_set(err, URN_EINPUT, "hmm fit: restarts is %d, but must be >= 1", restarts);

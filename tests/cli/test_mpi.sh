@@ -285,8 +285,68 @@ sleep 1; kill -INT "$(mpirun_of $pid)"; wait $pid; rc=$?
 grep -q "before any draw was made (during the Pathfinder start, before the chains began): no files were written" "$TMP/pf.err" \
   && ok || bad "interrupted in Pathfinder: message $(head -c 300 "$TMP/pf.err")"
 [ -z "$(ls -A "$TMP/pf" 2>/dev/null)" ] && ok || bad "interrupted in Pathfinder: files left: $(ls "$TMP/pf")"
-# input-driven transitions (--transition-x) are not distributed over ranks yet: every rank refuses with one message
-# and exit 2, never a hang (docs/hmm.md)
-expect_exit 2 $RUN -n 2 "$MPIURN" hmm fit tests/data/hmm_trans.csv --states 2 --y y --transition-x u --seq session --quiet
-expect_err "--transition-x is not supported under mpirun yet"
+# input-driven transitions (--transition-x, docs/hmm.md): the transition M-step's Newton passes (objective,
+# gradients and Hessians per origin state) are added over the ranks in rank order, each rank keeping its own
+# steps' expected transition counts.  tests/data/hmm_trans.csv (2 sequences of 400 steps; maximum likelihood, 6
+# search restarts, standard errors): 1 rank, and 2 ranks (the cut puts both sequences on rank 0), give one
+# process's file bit for bit, standard errors (rank 0 re-reads the whole file with its u column) included; on 4
+# ranks (a sequence on each of ranks 0 and 1) the parameters, fit record and trace agree to 1e-12 and the standard
+# errors to 1e-5: they come from a central-difference Hessian (steps 1e-4), which turns the last-bit differences of
+# the fitted parameters into ~1e-6 of its own (one process with 2 threads instead of 1 moves them as much)
+near_tv() { # A B TOL SETOL: parameters and fit record (trace included) to TOL, standard errors to SETOL
+  if "$PY" - "$@" <<'PYEOF'; then ok; else bad "$1 vs $2 differ by more than $3 (standard errors $4)"; fi
+import json, sys
+def flat(x):
+    if isinstance(x, list): return [v for i in x for v in flat(i)]
+    if isinstance(x, dict): return [v for k in sorted(x) for v in flat(x[k])]
+    return [x] if isinstance(x, (int, float)) and not isinstance(x, bool) else []
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+se_a, se_b = flat(a["fit"].pop("standard_errors", {})), flat(b["fit"].pop("standard_errors", {}))
+pa, pb = flat(a["params"]) + flat(a["fit"]), flat(b["params"]) + flat(b["fit"])
+worst = max(abs(x - y) / max(1.0, abs(x)) for x, y in zip(pa, pb)) if len(pa) == len(pb) else 1e300
+worst_se = max([abs(x - y) / abs(x) for x, y in zip(se_a, se_b)] + [0.0]) if len(se_a) == len(se_b) else 1e300
+print("worst", worst, len(pa), "standard errors", worst_se, len(se_a))
+sys.exit(0 if worst <= float(sys.argv[3]) and worst_se <= float(sys.argv[4]) and len(pa) > 20 else 1)
+PYEOF
+}
+TV="--y y --transition-x u --seq session"
+expect_exit 0 "$URN" hmm fit tests/data/hmm_trans.csv --states 2 $TV --prior none --restarts 6 --out "$TMP/tv-one.json" --quiet
+grep -q '"transition_weights": \[\[\[0\.1' "$TMP/tv-one.json" && ok || bad "no standard errors of the transition weights"
+for r in 1 2 4; do
+  expect_exit 0 $RUN -n $r "$MPIURN" hmm fit tests/data/hmm_trans.csv --states 2 $TV --prior none --restarts 6 --out "$TMP/tv-mpi$r.json" --quiet
+  expect_exit 0 grep -o '"loglik": -1198.07456586' "$TMP/tv-mpi$r.json"
+done
+cmp -s "$TMP/tv-one.json" "$TMP/tv-mpi1.json" && ok || bad "--transition-x on 1 rank is not one process's fit bit for bit"
+cmp -s "$TMP/tv-one.json" "$TMP/tv-mpi2.json" && ok || bad "--transition-x on 2 ranks (data on rank 0) is not one process's fit bit for bit"
+near_tv "$TMP/tv-one.json" "$TMP/tv-mpi4.json" 1e-12 1e-5
+# 8 sequences of 100 steps (hmm_trans.csv's cut in four), so that every rank holds some: MAP with 2 and 3 states,
+# search restarts (k-means, random partitions, perturbations of the best, on rank 0 from every rank's sequences),
+# 2 threads per rank, on 2, 3 and 4 ranks; the 3-state model's standard errors move by 4e-5 with the last bits
+# of its parameters (2.5e-5 between 1 and 2 threads in one process)
+awk -F, 'NR == 1 { print; next } { printf "%s_%d,%s,%s,%s,%s\n", $1, int($2 / 100), $2, $3, $4, $5 }' tests/data/hmm_trans.csv > "$TMP/tv8.csv"
+for K in 2 3; do
+  expect_exit 0 "$URN" hmm fit "$TMP/tv8.csv" --states $K $TV --restarts 4 --out "$TMP/tv8-one-$K.json" --quiet
+  for r in 2 3 4; do
+    expect_exit 0 $RUN -n $r "$MPIURN" hmm fit "$TMP/tv8.csv" --states $K $TV --restarts 4 --threads 2 --out "$TMP/tv8-mpi$r-$K.json" --quiet
+    near_tv "$TMP/tv8-one-$K.json" "$TMP/tv8-mpi$r-$K.json" 1e-12 $([ $K = 2 ] && echo 1e-5 || echo 2e-4)
+  done
+done
+# from a parameter file (--init FILE), and a file per rank (no standard errors: rank 0 holds only its share)
+expect_exit 0 "$URN" hmm fit "$TMP/tv8.csv" --states 3 $TV --init "$TMP/tv8-one-3.json" --iters 10 --tol 0 --no-se --out "$TMP/tv8-one-f.json" --quiet
+expect_exit 0 $RUN -n 4 "$MPIURN" hmm fit "$TMP/tv8.csv" --states 3 $TV --init "$TMP/tv8-one-3.json" --iters 10 --tol 0 --no-se --out "$TMP/tv8-mpi4-f.json" --quiet
+near_tv "$TMP/tv8-one-f.json" "$TMP/tv8-mpi4-f.json" 1e-12 0
+head -n 1 "$TMP/tv8.csv" | tee "$TMP/tv-part-0.csv" > "$TMP/tv-part-1.csv"
+grep '^0_' "$TMP/tv8.csv" >> "$TMP/tv-part-0.csv"; grep '^1_' "$TMP/tv8.csv" >> "$TMP/tv-part-1.csv"
+expect_exit 0 $RUN -n 2 "$MPIURN" hmm fit "$TMP/tv-part-{rank}.csv" --states 2 $TV --restarts 4 --out "$TMP/tv-parts.json" --quiet
+"$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); d["fit"].pop("standard_errors"); json.dump(d, open(sys.argv[2], "w"))' \
+  "$TMP/tv8-one-2.json" "$TMP/tv8-one-2-nose.json"
+near_tv "$TMP/tv8-one-2-nose.json" "$TMP/tv-parts.json" 1e-12 0
+grep -q '"standard_errors"' "$TMP/tv-parts.json" && bad "standard errors from rank 0's share of the data" || ok
+# a bad transition input in rank 1's part (the --transition-x columns are read after the others): every rank
+# stops with rank 1's message, no hang; a missing column: the message on every rank
+sed '700s/^\([^,]*,[^,]*,[^,]*\),[^,]*,/\1,oops,/' "$TMP/tv8.csv" > "$TMP/tv8-bad.csv"
+expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit "$TMP/tv8-bad.csv" --states 2 $TV --quiet
+expect_err "rank 1: $TMP/tv8-bad.csv:700: column 'u': 'oops' is not a number"
+expect_exit 1 $RUN -n 2 "$MPIURN" hmm fit "$TMP/tv8.csv" --states 2 --y y --transition-x uu --seq session --quiet
+expect_err "no column named 'uu'"
 done_tests
