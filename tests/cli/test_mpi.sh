@@ -234,7 +234,10 @@ for ch in 1 2; do
 done
 # a phi too wide for the header's broadcast (302 values > MAP_INLINE's 227: phi goes in two broadcasts of its own)
 sed 's/map_rect(job, phi,/map_rect(job, append_row(phi, rep_vector(0.5, 300)),/' tests/data/map_rect_logit.stan > "$TMP/mrw.stan"
-MRW="$TMP/mrw.stan --data tests/data/map_rect_logit.json --seed 5 --warmup 30 --draws 20 --refresh 0 --chains 1"
+# --init 0.5: no Pathfinder start here (the checks above run it over ranks): its ~14,600 evaluations are each a
+# broadcast and a gather between two ranks, ~25 us at idle but a scheduler slice each when the ranks are
+# oversubscribed on a loaded machine (one full run at load ~10 reached the 300 s timeout in it)
+MRW="$TMP/mrw.stan --data tests/data/map_rect_logit.json --seed 5 --warmup 30 --draws 20 --refresh 0 --chains 1 --init 0.5"
 expect_exit 0 "$URN" sample $MRW --output-dir "$TMP/mrw1"
 expect_exit 0 $RUN -n 2 "$MPIURN" sample $MRW --output-dir "$TMP/mrw2"
 if [ "$(strip "$TMP/mrw1/mrw-1.csv")" = "$(strip "$TMP/mrw2/mrw-1.csv")" ] && [ -s "$TMP/mrw1/mrw-1.csv" ]; then ok
