@@ -282,16 +282,9 @@ static void ode_integrate(urn_ode_sys *S, double *z, size_t D, double t0, const 
 
 /* ---- CVODES ---- */
 
-/* (urn_ode_cv_rhs, urn_ode_cv_jac: see lang/fn_ode.h) */
-int urn_ode_cv_rhs(void *ctx, double t, const double *y, double *dy) {
-  return urn_ode_cb_call(ctx, t, y, dy, 0);
-}
-
-int urn_ode_cv_jac(void *ctx, double t, const double *y, double *J) {
-  urn_ode_sys *S = ctx;
+/* The callback's Jacobian (S->u.J, row-major) into CVODES' column-major J; 1 (recoverable) if it is not finite. */
+static int jac_out(const urn_ode_sys *S, double *J) {
   size_t N = S->u.N;
-  int r = urn_ode_cb_call(S, t, y, S->fbuf, 1);
-  if (r) return r;
   for (size_t i = 0; i < N; i++)
     for (size_t j = 0; j < N; j++) {
       double v = S->u.J[i * N + j];
@@ -299,6 +292,18 @@ int urn_ode_cv_jac(void *ctx, double t, const double *y, double *J) {
       J[i + j * N] = v;
     }
   return 0;
+}
+
+/* (urn_ode_cv_rhs, urn_ode_cv_jac: see lang/fn_ode.h) */
+int urn_ode_cv_rhs(void *ctx, double t, const double *y, double *dy) {
+  return urn_ode_cb_call(ctx, t, y, dy, 0);
+}
+
+int urn_ode_cv_jac(void *ctx, double t, const double *y, double *J) {
+  urn_ode_sys *S = ctx;
+  int r = urn_ode_cb_call(S, t, y, S->fbuf, 1);
+  if (r) return r;
+  return jac_out(S, J);
 }
 
 /* The forward solve with sensitivities: CVODES' simultaneous corrector calls the sensitivity right-hand side
@@ -322,18 +327,11 @@ static int cvs_rhs(void *ctx, double t, const double *y, double *dy) { return cv
 
 static int cvs_jac(void *ctx, double t, const double *y, double *J) {
   urn_ode_sys *S = ctx;
-  size_t N = S->u.N;
   if (!cvs_have(S, t, y)) {
     int r = cvs_take(S, t, y, S->fbuf);
     if (r) return r;
   }
-  for (size_t i = 0; i < N; i++)
-    for (size_t j = 0; j < N; j++) {
-      double v = S->u.J[i * N + j];
-      if (!isfinite(v)) return 1;
-      J[i + j * N] = v;
-    }
-  return 0;
+  return jac_out(S, J);
 }
 
 /* dS = J S + [0, Jp]. */
