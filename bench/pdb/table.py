@@ -7,8 +7,11 @@ Reads WORK/<posterior>/urn.tsv and stan.tsv (bench/pdb/run.sh's per-side results
 posterior that ran on both sides, worst ratio first: urn and Stan µs per gradient (counting warmup),
 urn/Stan and both gradient counts, then the median ratio and how many are at most 0.5 and 0.25, then the
 posteriors with only one side (and the other side's reason).  WHY.tsv (posterior TAB text) adds a last
-column: why a posterior stays above 0.5.  A column "urn at" names the urn binary that timed the row when the
-harness's driver left a note of it (WORK/<posterior>/urn.timed, else urn.sha: a commit), else "-"."""
+column: why a posterior stays above 0.5.  A column "urn at" names the urn binary that timed the row and its
+default --native mode (WORK/<posterior>/urn.at, written by run.sh; else an older driver's note urn.timed or
+urn.sha: a commit), else "-".  When some posterior has a run with `--native` (WORK/<posterior>/urn-native.tsv,
+run.sh's NATIVE), two more columns give its µs per gradient and its ratio to Stan ("interp." where the native tier
+did not take the program and the run stayed on the interpreter), and a second median line covers them."""
 import os
 import sys
 
@@ -23,12 +26,13 @@ def side(path):
         return None  # still running
     if fields[0] != "ok":
         return fields[0]
-    return int(fields[1]), float(fields[3])
+    return int(fields[1]), float(fields[3]), fields[5] if len(fields) > 5 else ""
 
 
 def urn_at(d):
-    """the commit of the urn binary that timed d's urn side, from the driver's notes, or "-" """
-    for f in ("urn.timed", "urn.sha"):
+    """the urn binary that timed d's urn side (and its default --native mode), from run.sh's or a driver's notes,
+    or "-" """
+    for f in ("urn.at", "urn.timed", "urn.sha"):
         p = os.path.join(d, f)
         if os.path.exists(p):
             with open(p) as h:
@@ -57,28 +61,40 @@ def main():
         if not os.path.isdir(d):
             continue
         u, s = side(os.path.join(d, "urn.tsv")), side(os.path.join(d, "stan.tsv"))
+        v = side(os.path.join(d, "urn-native.tsv"))
         if isinstance(u, tuple) and isinstance(s, tuple):
-            both.append((u[1] / s[1], name, u, s, urn_at(d)))
+            both.append((u[1] / s[1], name, u, s, urn_at(d), v))
         elif isinstance(u, str) or isinstance(s, str):
             one.append((name, u, s))
+    native = any(r[5] is not None for r in both)
     both.sort(key=lambda r: -r[0])
     print("| posterior | urn µs/gradient | Stan µs/gradient | urn/Stan | urn gradients | Stan gradients | urn at "
-          "| above 0.5: why |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
-    for r, name, u, s, at in both:
-        print("| %s | %s | %s | %.2f | %s | %s | %s | %s |" % (name, fmt(u[1]), fmt(s[1]), r, format(u[0], ","),
-                                                           format(s[0], ","), at,
-                                                           why.get(name, "") if r > 0.5 else ""))
-    rs = sorted(r[0] for r in both)
-    n = len(rs)
-    if n:
-        med = rs[n // 2] if n % 2 else (rs[n // 2 - 1] + rs[n // 2]) / 2
-        print("\nMedian over these %d: %.2f; %d of %d at most 0.5, %d at most 0.25." %
-              (n, med, sum(r <= 0.5 for r in rs), n, sum(r <= 0.25 for r in rs)))
+          + ("| urn --native µs/gradient | native/Stan " if native else "") + "| above 0.5: why |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- " + ("| ---: | ---: " if native else "") + "| --- |")
+    for r, name, u, s, at, v in both:
+        nat = ""
+        if native:
+            if isinstance(v, tuple):
+                interp = " (interp.)" if v[2].startswith("interpreter only") else ""
+                nat = "| %s | %.2f%s " % (fmt(v[1]), v[1] / s[1], interp)
+            else:
+                nat = "| %s | - " % (v or "-")
+        print("| %s | %s | %s | %.2f | %s | %s | %s %s| %s |" % (name, fmt(u[1]), fmt(s[1]), r, format(u[0], ","),
+                                                            format(s[0], ","), at, nat,
+                                                            why.get(name, "") if r > 0.5 else ""))
+    columns = [("", [r[0] for r in both])]
+    if native:
+        columns.append((" with --native", [r[5][1] / r[3][1] for r in both if isinstance(r[5], tuple)]))
+    for label, ratios in columns:
+        rs = sorted(ratios)
+        n = len(rs)
+        if n:
+            med = rs[n // 2] if n % 2 else (rs[n // 2 - 1] + rs[n // 2]) / 2
+            print("\nMedian%s over these %d: %.2f; %d of %d at most 0.5, %d at most 0.25." %
+                  (label, n, med, sum(r <= 0.5 for r in rs), n, sum(r <= 0.25 for r in rs)))
     for name, u, s in one:
         print("- %s: %s" % (name, "; ".join("%s %s" % (k, v if isinstance(v, str) else "%.3g µs" % v[1])
                                           for k, v in (("urn", u), ("Stan", s)) if v is not None)))
-
 
 if __name__ == "__main__":
     main()
