@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "io/stancsv_read.h"
+#include "math/rng.h"
 #include "run/run_internal.h"
 #include "util/util.h"
 
@@ -223,6 +224,37 @@ void rn_progress(urn_run *r, int chain, int iteration, int total, int warmup, in
 }
 
 /* ---- inputs ---- */
+
+/* A start for the single-path methods (optimize, variational): the given init, or uniform(-R, R) draws until the
+ * log density (with the Jacobian or not) and its gradient are finite (100 attempts, as CmdStan).  An error other
+ * than a rejection ends the search with that error. */
+int rn_start_point(urn_run *r, urn_rng *rng, int jacobian, double *theta, double *lp, urn_error *err) {
+  double *grad = urn_xcalloc(r->dim + 1, sizeof *grad);
+  urn_error e;
+  urn_error_clear(&e);
+  int ok = 0, given = r->ch[0].init != NULL;
+  *lp = NAN;
+  for (int attempt = 0; attempt < (given ? 1 : 100) && !ok; attempt++) {
+    if (given) memcpy(theta, r->ch[0].init, r->dim * sizeof *theta);
+    else
+      for (size_t i = 0; i < r->dim; i++) theta[i] = r->cfg.init_radius * (2 * urn_rng_uniform(rng) - 1);
+    int rc = urn_model_log_density_gradient(r->m, 0, jacobian, theta, lp, grad, &e);
+    ok = rc == URN_OK && isfinite(*lp);
+    for (size_t i = 0; ok && i < r->dim; i++) ok = isfinite(grad[i]);
+    if (rc != URN_OK && rc != URN_EREJECT) {
+      free(grad);
+      return urn_error_set(err, rc, "%s", e.msg);
+    }
+  }
+  free(grad);
+  if (ok) return URN_OK;
+  if (given)
+    return urn_error_set(err, URN_EINPUT, "the log density or its gradient is not finite at the initial values%s%s",
+                         e.msg[0] ? ": " : "", e.msg);
+  return urn_error_set(err, URN_EINPUT, "initialization between (-%g, %g) failed after 100 attempts: %s",
+                       r->cfg.init_radius, r->cfg.init_radius,
+                       e.msg[0] ? e.msg : "the log density or its gradient is not finite");
+}
 
 static int check_chain(const urn_run *r, int chain, urn_error *err) {
   if (chain < -1 || chain >= r->n_chains)

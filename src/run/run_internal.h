@@ -83,6 +83,9 @@ void rn_message(urn_run *r, int chain, urn_run_msg_kind kind, const char *fmt, .
 /* Sends progress to the callback and records it. */
 void rn_progress(urn_run *r, int chain, int iteration, int total, int warmup, int divergences);
 /* CPU seconds of the process. */
+/* A start for optimize and variational: the given init, or uniform(-R, R) draws until the log density (jacobian
+ * 0/1) and its gradient are finite; lp its value (run.c). */
+int rn_start_point(urn_run *r, urn_rng *rng, int jacobian, double *theta, double *lp, urn_error *err);
 double rn_cpu_seconds(void);
 /* Wall-clock seconds (monotonic). */
 double rn_now_seconds(void);

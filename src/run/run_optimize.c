@@ -52,30 +52,12 @@ static void on_iteration(void *ctx, int iteration, const double *theta, double l
   if (s->r->cfg.save_iterations && !s->failed && write_point(s, theta, lp, &s->err) != URN_OK) s->failed = 1;
 }
 
-/* A starting point: the given one, or uniform(-R, R) draws until the log density and its gradient are finite. */
+/* The start (run.c rn_start_point), announced as CmdStan does, and written first with save_iterations. */
 static int start_point(opt_state *s, double *theta, urn_error *err) {
   urn_run *r = s->r;
-  double *grad = urn_xcalloc(r->dim + 1, sizeof *grad), lp = NAN;
-  urn_error e;
-  urn_error_clear(&e);
-  int ok = 0, given = r->ch[0].init != NULL;
-  for (int attempt = 0; attempt < (given ? 1 : 100) && !ok; attempt++) {
-    if (given) memcpy(theta, r->ch[0].init, r->dim * sizeof *theta);
-    else
-      for (size_t i = 0; i < r->dim; i++) theta[i] = r->cfg.init_radius * (2 * urn_rng_uniform(&s->rng) - 1);
-    int rc = opt_lp(r, theta, &lp, grad, &e);
-    ok = rc == URN_OK && isfinite(lp);
-    for (size_t i = 0; ok && i < r->dim; i++) ok = isfinite(grad[i]);
-    if (rc != URN_OK && rc != URN_EREJECT) break;
-  }
-  free(grad);
-  if (!ok && given)
-    return urn_error_set(err, URN_EINPUT, "the log density or its gradient is not finite at the initial values%s%s",
-                         e.msg[0] ? ": " : "", e.msg);
-  if (!ok)
-    return urn_error_set(err, URN_EINPUT, "initialization between (-%g, %g) failed after 100 attempts: %s",
-                         r->cfg.init_radius, r->cfg.init_radius,
-                         e.msg[0] ? e.msg : "the log density or its gradient is not finite");
+  double lp;
+  int rc = rn_start_point(r, &s->rng, r->cfg.jacobian, theta, &lp, err);
+  if (rc != URN_OK) return rc;
   rn_message(r, 0, URN_RUN_INFO, "Initial log joint probability = %g", lp);
   if (r->cfg.save_iterations) return write_point(s, theta, lp, err);
   return URN_OK;

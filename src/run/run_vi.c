@@ -26,35 +26,6 @@ static int vi_lp(void *ctx, const double *theta, double *lp, urn_error *err) {
   return urn_model_log_density(ctx, 0, 1, theta, lp, err);
 }
 
-/* A start: the given init, or uniform(-R, R) draws until the log density and
- * its gradient are finite (100 attempts, as CmdStan). */
-static int start_point(urn_run *r, urn_rng *rng, double *theta, urn_error *err) {
-  double *grad = urn_xcalloc(r->dim + 1, sizeof *grad), lp = NAN;
-  urn_error e;
-  urn_error_clear(&e);
-  int ok = 0, given = r->ch[0].init != NULL;
-  for (int attempt = 0; attempt < (given ? 1 : 100) && !ok; attempt++) {
-    if (given) memcpy(theta, r->ch[0].init, r->dim * sizeof *theta);
-    else
-      for (size_t i = 0; i < r->dim; i++) theta[i] = r->cfg.init_radius * (2 * urn_rng_uniform(rng) - 1);
-    int rc = vi_grad((void *)r->m, theta, &lp, grad, &e);
-    ok = rc == URN_OK && isfinite(lp);
-    for (size_t i = 0; ok && i < r->dim; i++) ok = isfinite(grad[i]);
-    if (rc != URN_OK && rc != URN_EREJECT) {
-      free(grad);
-      return urn_error_set(err, rc, "%s", e.msg);
-    }
-  }
-  free(grad);
-  if (ok) return URN_OK;
-  if (given)
-    return urn_error_set(err, URN_EINPUT, "the log density or its gradient is not finite at the initial values%s%s",
-                         e.msg[0] ? ": " : "", e.msg);
-  return urn_error_set(err, URN_EINPUT, "initialization between (-%g, %g) failed after 100 attempts: %s",
-                       r->cfg.init_radius, r->cfg.init_radius,
-                       e.msg[0] ? e.msg : "the log density or its gradient is not finite");
-}
-
 /* The outputs at theta into out (n_out values; generated quantities that fail are NaN, reported). */
 static int constrain_outputs(urn_run *r, const double *theta, urn_rng *rng, double *out, urn_error *err) {
   int rc = urn_model_param_constrain(r->m, 1, 1, theta, out, rng, err);
@@ -236,7 +207,8 @@ static int run_paths(urn_run *r, uint64_t stream0, pf_draws *d, urn_error *err) 
     if (save && (rc = rn_open_path_files(r, p, &pf, err)) != URN_OK) break;
     pc.iter = pf.json ? json_iter : NULL, pc.iter_ctx = &pf;
     double t0 = rn_now_seconds();
-    int prc = start_point(r, &rng, theta0, &e);
+    double lp0;
+    int prc = rn_start_point(r, &rng, 1, theta0, &lp0, &e);
     if (prc == URN_OK)
       prc = pf_single(&pc, &t, vi_lp, (void *)r->m, theta0, &rng, d->theta + d->n * dim, d->lpa + d->n, d->lp + d->n,
                       &res, &e);
@@ -373,7 +345,8 @@ int rn_variational(urn_run *r, urn_error *err) {
   vi_approx_init(&a, r->dim, c->vi_algorithm == 1);
   vi_result res;
   memset(&res, 0, sizeof res);
-  if (rc == URN_OK) rc = start_point(r, &rng, theta, err);
+  double lp0;
+  if (rc == URN_OK) rc = rn_start_point(r, &rng, 1, theta, &lp0, err);
   if (rc == URN_OK) {
     vi_config vc;
     vi_config_default(&vc);
