@@ -22,7 +22,8 @@ static const char *DATA =
     " \"Y\": [[0.1, 0.5, -0.3, 1.2], [2.0, -1.1, 0.4, 0.8], [0.0, 0.9, 1.5, -0.6]],"
     " \"X\": [[1.5, 1], [2.0, 0], [-0.5, 1], [3.3, 1], [0.1, 0], [-1.7, 0], [2.2, 1], [0.9, 0], [-0.3, 1], [1.0, 1],"
     " [2.6, 0], [-2.0, 1]], \"al\": [1.5, 2, 0.8, 3],"
-    " \"S4\": [[2, 0.3, 0, 0.1], [0.3, 1.5, 0.2, 0], [0, 0.2, 1, 0.1], [0.1, 0, 0.1, 0.8]], \"v2\": [0.5, -1.2]}";
+    " \"S4\": [[2, 0.3, 0, 0.1], [0.3, 1.5, 0.2, 0], [0, 0.2, 1, 0.1], [0.1, 0, 0.1, 0.8]], \"v2\": [0.5, -1.2],"
+    " \"A2\": [[2, 1.5], [0.7, 3]]}";
 
 typedef struct ncase {
   const char *name; /* what the case exercises */
@@ -171,6 +172,55 @@ static const ncase CASES[] = {
      "model { b ~ normal(0, 1); ls ~ normal(0, 1); mm ~ normal(0, 1);\n"
      "  y ~ normal(X * b, exp(ls)); target += normal_lpdf(y | X * b, 3);\n"
      "  v2 ~ normal(M * v2, exp(ls) + 1); target += normal_lupdf(b | M * b, 2); }\n"},
+    {"an hmm forward algorithm (bball_drive's shape): a 2-D real array local and a 1-D one, x[i, j] of both and of an "
+     "array of simplexes, log_sum_exp of a local and of a local's row, dirichlet on data matrix slices A[k, :]' and A[:, j]; "
+     "batched, the inner loop's store as lanes with its invariant density evaluated once", 2,
+     "data { int N; vector[N] y; vector[N] x; matrix[2, 2] A2; }\n"
+     "parameters { array[2] simplex[2] th; positive_ordered[2] mu; }\n"
+     "model { for (k in 1:2) target += dirichlet_lpdf(th[k] | A2[k, :]');\n"
+     "  target += dirichlet_lupdf(th[1] | A2[:, 2]); mu ~ normal(1, 2);\n"
+     "  { array[2] real acc; array[N, 2] real gam;\n"
+     "    for (k in 1:2) gam[1, k] = normal_lpdf(y[1] | mu[k], 1);\n"
+     "    for (t in 2:N) for (k in 1:2) {\n"
+     "      for (j in 1:2) acc[j] = gam[t - 1, j] + log(th[j, k]) + exponential_lpdf(fabs(x[t]) | mu[k]);\n"
+     "      gam[t, k] = log_sum_exp(acc); }\n"
+     "    target += log_sum_exp(gam[N]); } }\n"},
+    {"matrix and array-of-vectors locals written element by element, x[i, j] of a 2-D int data array, a matrix "
+     "parameter and an array of vectors, log_sum_exp of a parameter vector and of a row, data slices y[a:b]", 1,
+     "data { int N; vector[N] y; array[3, 4] int C4; array[3] vector[4] Y; }\n"
+     "parameters { vector[4] b; matrix[2, 3] M; array[3] vector[4] P; real<lower=0> s; }\n"
+     "model { b ~ normal(0, 1); s ~ normal(0, 1); for (i in 1:2) for (j in 1:3) M[i, j] ~ normal(0, 1);\n"
+     "  for (i in 1:3) P[i] ~ normal(0, 1);\n"
+     "  { matrix[2, 3] W; array[3] vector[4] Q;\n"
+     "    for (i in 1:2) for (j in 1:3) W[i, j] = M[i, j] * C4[j, i + 1] + b[j];\n"
+     "    for (i in 1:3) for (j in 1:4) Q[i, j] = P[i, j] - W[1 + (j > 2), i] + Y[i, j];\n"
+     "    for (i in 1:3) target += log_sum_exp(Q[i]);\n"
+     "    target += log_sum_exp(b) + log_sum_exp(P[2]) - W[2, 3];\n"
+     "    y[1:4] ~ normal(Q[1, 1], s); target += normal_lpdf(y[3:N] | b[1], s); } }\n"},
+    {"batched stores as lanes: - and unary kernels of lane values, invariant density and arithmetic nodes evaluated "
+     "once, a lane read of a local stored by an earlier lane loop", 2,
+     "data { int N; vector[N] y; vector[N] x; }\n"
+     "parameters { vector[N] b; vector[3] a; real<lower=0> s; }\n"
+     "model { b ~ normal(0, 1); a ~ normal(0, 1); s ~ normal(0, 2);\n"
+     "  { array[N] real w; vector[N] u;\n"
+     "    for (n in 1:N) w[n] = log1p(exp(b[n] - normal_lpdf(y[1] | a[1], s))) - (a[2] * s + y[n]) + exp(b[n]);\n"
+     "    for (n in 1:N) u[n] = w[n] - log(s + a[3] * a[3]);\n"
+     "    target += log_sum_exp(w) - log_sum_exp(u) + normal_lpdf(x[2] | u[3], 1); } }\n"},
+    {"a lane store over one iteration (batched, the interpreter runs it as the ordinary loop): declined there", 1,
+     "data { int N; vector[N] y; }\n"
+     "parameters { vector[N] b; real<lower=0> s; }\n"
+     "model { b ~ normal(0, 1); s ~ normal(0, 2);\n"
+     "  { array[N] real w; for (n in 1:1) w[n] = b[n] + normal_lpdf(y[1] | b[2], s) + exp(b[n]);\n"
+     "    target += 2 * w[1]; } }\n"},
+    {"outside the subset: log_sum_exp of a row of a matrix local (not contiguous)", 0,
+     "data { int N; vector[N] y; }\n"
+     "parameters { vector[2] b; }\n"
+     "model { matrix[2, 2] W; for (i in 1:2) for (j in 1:2) W[i, j] = b[i] * j;\n"
+     "  target += log_sum_exp(W[1]); b ~ normal(0, 1); }\n"},
+    {"outside the subset: a slice of a parameter as a density argument", 0,
+     "data { int N; vector[N] y; }\n"
+     "parameters { vector[4] b; }\n"
+     "model { array[2, 2] real c; c[1, 1] = b[1]; b[2:4] ~ normal(c[1, 1], 1); b ~ normal(0, 1); }\n"},
     {"outside the subset: a fused argument reading a local vector built by a recursion", 0,
      "data { int N; vector[N] x; vector[N] y; }\n"
      "parameters { real m; real<lower=0> s; }\n"

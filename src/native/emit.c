@@ -24,7 +24,7 @@
 #include "native/native.h"
 
 /* What a scalar expression produced. */
-enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN, NR_LOCAL, NR_LRUN, NR_MV };
+enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN, NR_LOCAL, NR_LRUN, NR_MV, NR_LSEG };
 typedef struct nref {
   int kind;  /* NR_CONST (no node), NR_LEAF (an earlier tape node), NR_NODE (a node of this statement) */
   int v;     /* the C variable vN holding its value */
@@ -74,6 +74,9 @@ typedef struct emitter {
   int loc_slot[64], loc_scalar[64]; /* model-block locals: their slot, 1 for a real scalar */
   int loc_init0[64];          /* a scalar local declared with a value outside any loop */
   int loc_wdone[64];          /* a vector local's one writing statement has been emitted */
+  int loc_dims[64];           /* a container local's index dimensions: 1 (vector, 1-D array), 2 (2-D array, array of
+                                 vectors, matrix: LRk rows of LCk) */
+  int loc_mat[64];            /* a matrix local (column-major: element (i, j) at i + j * LRk; else i * LCk + j) */
   int nloc;                   /* their number (the C number of local i is i) */
   int *wcount;                /* per program slot: the model block's assignments to it */
   const ir_st **wloop;        /* per program slot: when its assignments are one `x[i] = e` with i the variable of
@@ -150,6 +153,8 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
                      nref *out);
 static int emit_fused(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line, int col,
                       nref *out);
+static int emit_index2(emitter *E, const ir_ex *e, nref *out);
+static int emit_lse(emitter *E, const ir_ex *e, nref *out);
 
 /* The C number of the model-block local in slot s, or -1. */
 static int local_of(const emitter *E, const ir_ex *e) {
@@ -232,11 +237,12 @@ static int emit_offset(emitter *E, const ir_ex *ie, const char *n, int v, const 
 
 /* x[i] with a single int index on a 1-D container variable (rt_s_index1 / rt_s_index1v / rt_s_index). */
 static int emit_index(emitter *E, const ir_ex *e, nref *out) {
+  if (e->nidx == 2) return emit_index2(E, e, out);
   if (e->nidx != 1 || e->idx[0].kind != URN_IDX_SINGLE || (e->s != rt_s_index1 && e->s != rt_s_index1v && e->s != rt_s_index))
     return FAIL(e, "indexing other than x[i]");
   int lk = local_of(E, e->a[0]);
   if (lk >= 0) {
-    if (E->loc_scalar[lk]) return FAIL(e, "this indexing");
+    if (E->loc_scalar[lk] || E->loc_dims[lk] != 1) return FAIL(e, "this indexing");
     if (!local_stable(E, lk, e->idx[0].lo)) E->recomp = 0;
     int v = E->nv++;
     char n[24];
@@ -365,6 +371,9 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (e->s == rt_s_call_scalar && (e->ty.base == URN_TY_REAL || (e->ty.base == URN_TY_INT && e->novar)) && e->bi &&
       ((e->bi->sfn == urn_fn_unary_s && e->na == 1) || (e->bi->sfn == urn_fn_binary_s && e->na == 2)))
     return emit_kernel(E, e, out);
+  if (e->kind == URN_EX_CALL && e->s == rt_s_via_g && e->g == rt_g_call && e->bi && e->na == 1 &&
+      !strcmp(e->bi->name, "log_sum_exp") && !urn_is_scalar(e->a[0]->ty))
+    return emit_lse(E, e, out);
   /* a density inside an expression (`bernoulli_lpmf(1 | omega) + binomial_lpmf(s | T, p)`): rt_s_dist / rt_s_normal
      / urn_fused_dist_s, with the call's own propto (e->propto && the evaluation's) */
   const char *pr = e->propto ? "propto" : "0";
@@ -486,6 +495,159 @@ static int row_arg(emitter *E, const ir_ex *e) {
   return ok ? use_slot(E, x->slot, !x->novar) : -1;
 }
 
+/* ---- 2-D indexing, container locals, log_sum_exp of a container, data slices (session 9) ----
+ * x[i, j] of a 2-D array, an array of vectors or a matrix (rt_s_index2: the element at i * cols + j, a matrix's at
+ * i + j * rows), locals of those shapes (element by element, as 1-D locals), log_sum_exp of a 1-D container
+ * (lang/fn_array.c's f_log_sum_exp: one node with a partial per element), and data-only slices as density
+ * arguments (`alpha[k, :]'`, `x[a:b]`): their values copied in order (no partials). */
+
+/* The offset o<v> (C type type) of x[i, j] in a container of r rows and c columns (C code), checked. */
+static int emit_offset2(emitter *E, const ir_ex *e, const char *r, const char *c, int mat, int v, const char *type) {
+  int a = E->nv++, b = E->nv++;
+  if (emit_offset(E, e->idx[0].lo, r, a, "size_t") || emit_offset(E, e->idx[1].lo, c, b, "size_t")) return -1;
+  if (mat) urn_buf_printf(E->f, "  const %s o%d = (%s)(o%d + o%d * (size_t)%s);\n", type, v, type, a, b, r);
+  else urn_buf_printf(E->f, "  const %s o%d = (%s)(o%d * (size_t)%s + o%d);\n", type, v, type, a, c, b);
+  return 0;
+}
+
+/* Is x a global variable with two index dimensions (2-D array of reals / ints, array of vectors, matrix)? */
+static int var2(const emitter *E, const ir_ex *x) {
+  if (x->kind != URN_EX_VAR || !x->global || x->g != rt_g_var || x->slot >= E->p->nglob || loop_var_of(E, x) >= 0) return 0;
+  urn_type t = x->ty;
+  return (t.dims == 2 && (t.base == URN_TY_REAL || t.base == URN_TY_INT)) ||
+         (t.dims == 1 && (t.base == URN_TY_VECTOR || t.base == URN_TY_ROW_VECTOR)) || (t.dims == 0 && t.base == URN_TY_MATRIX);
+}
+
+/* x[i, j] with single int indexes (rt_s_index2 / rt_s_index2v / rt_s_index) on a local or a variable. */
+static int emit_index2(emitter *E, const ir_ex *e, nref *out) {
+  const ir_ex *x = e->a[0];
+  if (e->nidx != 2 || e->idx[0].kind != URN_IDX_SINGLE || e->idx[1].kind != URN_IDX_SINGLE ||
+      (e->s != rt_s_index2 && e->s != rt_s_index2v && e->s != rt_s_index))
+    return FAIL(e, "indexing other than x[i] or x[i, j]");
+  int v = E->nv++, lk = local_of(E, x);
+  char r[40], c[40];
+  if (lk >= 0) {
+    if (E->loc_dims[lk] != 2) return FAIL(e, "this indexing of a local");
+    E->recomp = 0; /* a 2-D local is written by more than one `x[i] = e`: records */
+    snprintf(r, sizeof r, "LR%d", lk), snprintf(c, sizeof c, "LC%d", lk);
+    if (emit_offset2(E, e, r, c, E->loc_mat[lk], v, "int32_t")) return -1;
+    read_local(E, x, lk, v, out);
+    return 0;
+  }
+  if (!var2(E, x)) return FAIL(e, "indexing x[i, j] of other than a variable");
+  int k = use_slot(E, x->slot, !x->novar);
+  snprintf(r, sizeof r, "h->dim[%d][0]", k), snprintf(c, sizeof c, "h->dim[%d][1]", k);
+  if (emit_offset2(E, e, r, c, x->ty.dims == 0, v, "size_t")) return -1;
+  urn_buf_printf(E->f, "  const double v%d = V%d[o%d];\n", v, k, v);
+  out->v = v, out->kind = NR_CONST;
+  if (!x->novar) {
+    urn_buf_printf(E->f, "  const int32_t x%d = X%d[o%d];\n", v, k, v);
+    out->kind = NR_LEAF, out->x = v;
+  }
+  return 0;
+}
+
+/* log_sum_exp(x) of a 1-D container as f_log_sum_exp computes it (the maximum, the sum of exp(x - max) in order,
+ * max + log(sum), partials exp(x - max) / sum; an infinite maximum: declined, the interpreter's rules): x a 1-D
+ * local, a row x[i] of a 2-D array local, a 1-D variable or a row of a 2-D array / array of vectors variable. */
+static int emit_lse(emitter *E, const ir_ex *e, nref *out) {
+  const ir_ex *x = e->a[0];
+  int v = E->nv++, row = -1, slot = -1, lk = local_of(E, x);
+  char base[64], refs[64] = "", cnt[24];
+  if (lk >= 0) {
+    if (E->loc_dims[lk] != 1) return FAIL(e, "log_sum_exp of this local");
+    snprintf(base, sizeof base, "Lv%d", lk), snprintf(refs, sizeof refs, "Lr%d", lk), snprintf(cnt, sizeof cnt, "Ln%d", lk);
+  } else if (x->kind == URN_EX_INDEX && x->nidx == 1 && x->idx[0].kind == URN_IDX_SINGLE && (lk = local_of(E, x->a[0])) >= 0) {
+    if (E->loc_dims[lk] != 2 || E->loc_mat[lk]) return FAIL(e, "log_sum_exp of this local");
+    char n[24];
+    row = E->nv++;
+    snprintf(n, sizeof n, "LR%d", lk);
+    if (emit_offset(E, x->idx[0].lo, n, row, "int32_t")) return -1;
+    snprintf(base, sizeof base, "(Lv%d + (size_t)o%d * LC%d)", lk, row, lk);
+    snprintf(refs, sizeof refs, "(Lr%d + (size_t)o%d * LC%d)", lk, row, lk), snprintf(cnt, sizeof cnt, "LC%d", lk);
+  } else if ((slot = container_var(E, x)) >= 0) {
+    snprintf(base, sizeof base, "V%d", slot), snprintf(cnt, sizeof cnt, "N%d", slot);
+  } else if ((slot = row_arg(E, x)) >= 0) {
+    char n[24];
+    row = E->nv++;
+    snprintf(n, sizeof n, "R%d", slot);
+    if (emit_offset(E, x->idx[0].lo, n, row, "size_t")) return -1;
+    snprintf(base, sizeof base, "(V%d + o%d * C%d)", slot, row, slot), snprintf(cnt, sizeof cnt, "C%d", slot);
+  } else
+    return FAIL(e, "log_sum_exp of this container");
+  int var = !x->novar, q = E->nv++;
+  E->recomp = 0;
+  urn_buf_printf(E->f, "  const double *w%d = %s;\n  const size_t n%d = %s;\n  double m%d = (-1.0 / 0.0), s%d = 0;\n", v, base, v, cnt, v, v);
+  urn_buf_printf(E->f, "  for (size_t j = 0; j < n%d; j++) if (w%d[j] > m%d) m%d = w%d[j];\n  if (isinf(m%d)) return 1;\n", v, v, v, v, v, v);
+  if (var) urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (n%d ? n%d : 1) * sizeof(double));\n", q, v, v);
+  urn_buf_printf(E->f, "  for (size_t j = 0; j < n%d; j++) { const double t = exp(w%d[j] - m%d);\n    s%d += t;%s", v, v, v, v,
+                 var ? "" : " }\n");
+  if (var) urn_buf_printf(E->f, " q%d[j] = t; }\n", q);
+  urn_buf_printf(E->f, "  const double v%d = m%d + log(s%d);\n", v, v, v);
+  out->v = v, out->kind = NR_CONST;
+  if (!var) return 0;
+  urn_buf_printf(E->f, "  for (size_t j = 0; j < n%d; j++) q%d[j] /= s%d;\n", v, q, v);
+  int k = new_node(E);
+  if (k < 0 || E->qc + 2 > NAT_MAX_REC || E->lc == NAT_MAX_REC) return FAIL(e, "a statement too large");
+  nop *o = &E->node[k].op[E->node[k].nop++];
+  o->off = E->qc, E->qvar[E->qc++] = q, o->row = -1;
+  if (lk >= 0) { /* a copy of the elements' references (the local may change before the reverse) */
+    urn_buf_printf(E->f, "  int32_t *r%d = h->scratch(h, (n%d ? n%d : 1) * sizeof(int32_t));\n  memcpy(r%d, %s, n%d * sizeof(int32_t));\n",
+                   q, v, v, q, refs, v);
+    o->kind = NR_LSEG, o->loc = lk, o->ref = row >= 0, E->qvar[E->qc++] = -1 - q;
+  } else
+    o->kind = NR_RUN, o->ref = slot;
+  if (row >= 0) o->row = E->lc, E->lvar[E->lc++] = -1 - row;
+  out->kind = NR_NODE, out->node = k;
+  return 0;
+}
+
+/* A data-only slice as a density argument: `x[i, :]` or `x[:, j]` of a matrix (either transposed), `x[a:b]` of a 1-D
+ * variable, or such a value folded into a constant (`A[:, 2]`): its values into the C variable slN (count snN),
+ * copied in order.  0: done; 1: not this shape; -1: failed. */
+static int data_slice(emitter *E, const ir_ex *e, int v) {
+  if (!e->novar) return 1;
+  if (e->kind == IR_CONST && e->cv.v && ((e->ty.dims == 0 && (e->ty.base == URN_TY_VECTOR || e->ty.base == URN_TY_ROW_VECTOR)) ||
+                                          (e->ty.dims == 1 && e->ty.base == URN_TY_REAL))) { /* folded: its values */
+    urn_buf_printf(E->f, "  static const double sl%d[%zu] = {", v, e->cv.n ? e->cv.n : 1);
+    for (size_t j = 0; j < e->cv.n; j++) urn_buf_puts(E->f, j ? ", " : ""), put_double(E->f, e->cv.v[j]);
+    urn_buf_printf(E->f, "%s};\n  const size_t sn%d = %zu;\n", e->cv.n ? "" : "0", v, e->cv.n);
+    return 0;
+  }
+  if (e->kind == URN_EX_UNARY && e->op == URN_OP_TRANSPOSE && e->na == 1) e = e->a[0];
+  if (e->kind != URN_EX_INDEX || e->na < 1) return 1;
+  const ir_ex *x = e->a[0];
+  if (x->kind != URN_EX_VAR || !x->global || x->g != rt_g_var || x->slot >= E->p->nglob || local_of(E, x) >= 0 ||
+      loop_var_of(E, x) >= 0)
+    return 1;
+  if (e->nidx == 2 && x->ty.dims == 0 && x->ty.base == URN_TY_MATRIX) {
+    int rowsl = e->idx[0].kind == URN_IDX_SINGLE && e->idx[1].kind == URN_IDX_ALL;
+    if (!rowsl && !(e->idx[0].kind == URN_IDX_ALL && e->idx[1].kind == URN_IDX_SINGLE)) return 1;
+    int k = use_slot(E, x->slot, 0), o = E->nv++;
+    char n[40];
+    urn_buf_printf(E->f, "  const size_t sr%d = (size_t)h->dim[%d][0], sc%d = (size_t)h->dim[%d][1];\n", v, k, v, k);
+    snprintf(n, sizeof n, "%s%d", rowsl ? "sr" : "sc", v);
+    if (emit_offset(E, e->idx[rowsl ? 0 : 1].lo, n, o, "size_t")) return -1;
+    if (rowsl) {
+      urn_buf_printf(E->f, "  const size_t sn%d = sc%d;\n  double *sl%d = h->scratch(h, (sn%d ? sn%d : 1) * sizeof(double));\n", v, v, v, v, v);
+      urn_buf_printf(E->f, "  for (size_t j = 0; j < sn%d; j++) sl%d[j] = V%d[o%d + j * sr%d];\n", v, v, k, o, v);
+    } else
+      urn_buf_printf(E->f, "  const size_t sn%d = sr%d;\n  const double *sl%d = V%d + o%d * sr%d;\n", v, v, v, k, o, v);
+    return 0;
+  }
+  if (e->nidx == 1 && e->idx[0].kind == URN_IDX_RANGE && container_var(E, x) >= 0) {
+    int k = container_var(E, x), lo = -1, hi = -1;
+    nref a, b;
+    if (emit_scalar(E, e->idx[0].lo, &a) || emit_scalar(E, e->idx[0].hi, &b)) return -1;
+    lo = a.v, hi = b.v;
+    /* the interpreter's rules for an empty or out-of-range slice: declined */
+    urn_buf_printf(E->f, "  if (!(v%d >= 1 && v%d <= (double)N%d && v%d >= v%d)) return 1;\n", lo, hi, k, hi, lo);
+    urn_buf_printf(E->f, "  const size_t sn%d = (size_t)(v%d - v%d) + 1;\n  const double *sl%d = V%d + ((size_t)v%d - 1);\n", v, hi, lo, v, k, lo);
+    return 0;
+  }
+  return 1;
+}
+
 /* A distribution call through its urn_dist function, as lang/fn_dist.c's urn_fn_dist_call makes it: scalar
  * arguments and whole container variables; one node with partials to every parameter-dependent argument. */
 static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line,
@@ -501,10 +663,15 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
   }
   int site = np->nsites;
   nref r[NAT_MAX_ARGS];
-  int slot[NAT_MAX_ARGS], rowv[NAT_MAX_ARGS], mv[NAT_MAX_ARGS], mvn[NAT_MAX_ARGS], mvx[NAT_MAX_ARGS];
+  int slot[NAT_MAX_ARGS], rowv[NAT_MAX_ARGS], mv[NAT_MAX_ARGS], mvn[NAT_MAX_ARGS], mvx[NAT_MAX_ARGS], dsl[NAT_MAX_ARGS];
   for (int i = 0; i < na; i++) {
     urn_dist_argkind ak = d->args[i].kind;
-    slot[i] = -1, rowv[i] = -1, mv[i] = -1;
+    slot[i] = -1, rowv[i] = -1, mv[i] = -1, dsl[i] = -1;
+    if ((ak == URN_DA_REALS || ak == URN_DA_VECTOR || ak == URN_DA_VECTORS) && !urn_is_scalar(a[i]->ty)) { /* data slices */
+      int v = E->nv++, rc = data_slice(E, a[i], v);
+      if (rc < 0) return -1;
+      if (rc == 0) { dsl[i] = v, slot[i] = -3, r[i].kind = NR_CONST; continue; }
+    }
     if (ak == URN_DA_REALS || ak == URN_DA_VECTOR || ak == URN_DA_VECTORS) { /* X * b */
       int v = E->nv++, rc = emit_matvec(E, a[i], v, &mvn[i], &mvx[i], &slot[i]);
       if (rc < 0) return -1;
@@ -526,7 +693,7 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
     }
     if (a[i]->s && urn_is_scalar(a[i]->ty)) {
       if (emit_scalar(E, a[i], &r[i])) return -1;
-    } else if (local_of(E, a[i]) >= 0 && !E->loc_scalar[local_of(E, a[i])] && !a[i]->novar &&
+    } else if (local_of(E, a[i]) >= 0 && E->loc_dims[local_of(E, a[i])] == 1 && !a[i]->novar &&
                (d->args[i].kind == URN_DA_REALS) && a[i]->g == rt_g_var) {
       slot[i] = -2, r[i].kind = NR_LRUN, r[i].loc = local_of(E, a[i]);
     } else if ((slot[i] = row_arg(E, a[i])) >= 0) {
@@ -551,6 +718,11 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
         var = !a[i]->novar;
     pvar[i] = E->nv++;
     urn_buf_printf(E->f, "  da%d[%d].memo = h->memo[%d];\n", v, i, site * NAT_MAX_ARGS + i);
+    if (dsl[i] >= 0) { /* a data slice: its values */
+      urn_buf_printf(E->f, "  da%d[%d].v = sl%d, da%d[%d].n = sn%d, da%d[%d].rows = sn%d, da%d[%d].cols = 1;\n", v, i, dsl[i], v, i, dsl[i],
+                     v, i, dsl[i], v, i);
+      continue;
+    }
     if (slot[i] == -2) { /* a local vector: its values, a copy of its references (all must be nodes) */
       int lk = r[i].loc;
       urn_buf_printf(E->f, "  da%d[%d].v = Lv%d, da%d[%d].n = Ln%d, da%d[%d].rows = Ln%d, da%d[%d].cols = 1;\n", v, i, lk, v, i, lk,
@@ -1084,7 +1256,13 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
         urn_buf_printf(r, "    for (size_t j = 0; j < Ln%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
                           "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else if (t == -2) La%d[j] += a%d * Q[%d][j]; }\n",
                        o->loc, o->off + 1, k, o->off, o->loc, k, o->off);
-      else if (o->kind == NR_MV) /* the product's nodes' adjoints: 0 + a * partial, swept by node o->ref */
+      else if (o->kind == NR_LSEG) { /* log_sum_exp of a local (a row of it from L[row]): its references' copy */
+        char bb[64] = "0";
+        if (o->row >= 0) rec_l(E, lb, o->row), snprintf(bb, sizeof bb, "(size_t)%s * LC%d", lb, o->loc);
+        urn_buf_printf(r, "    for (size_t j = 0, b = %s; j < %s%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
+                          "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else if (t == -2) La%d[b + j] += a%d * Q[%d][j]; }\n",
+                       bb, o->ref ? "LC" : "Ln", o->loc, o->off + 1, k, o->off, o->loc, k, o->off);
+      } else if (o->kind == NR_MV) /* the product's nodes' adjoints: 0 + a * partial, swept by node o->ref */
         urn_buf_printf(r, "    for (size_t j = 0, m = (size_t)h->dim[%d][0]; j < m; j++) Q[%d][j] = a%d * Q[%d][j];\n    a%d = 1;\n",
                        o->loc, o->off, k, o->off, o->ref);
       else if (o->row >= 0)
@@ -1117,17 +1295,46 @@ static int store_local(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r, int k
   return 0;
 }
 
+/* A local of two index dimensions: 1 for a 2-D real array or an array of vectors, 2 for a matrix, else 0. */
+static int local2_shape(const ir_decl *d) {
+  if (d->ty.dims == 2 && d->ty.base == URN_TY_REAL && d->ndims == 2) return 1;
+  if (d->ty.dims == 1 && d->ty.base == URN_TY_VECTOR && d->ndims == 1 && d->size1) return 1;
+  if (d->ty.dims == 0 && d->ty.base == URN_TY_MATRIX && d->size1 && d->size2) return 2;
+  return 0;
+}
+
+/* The storage of 2-D local k (LRk rows of LCk, Lnk values), its elements not yet set (NaN, no node), as run_decl. */
+static int emit_decl2(emitter *E, const ir_st *s, urn_buf *f, int k) {
+  const ir_decl *d = s->decl;
+  const ir_ex *re = d->ty.base == URN_TY_MATRIX ? d->size1 : d->dims[0], *ce = d->ty.base == URN_TY_MATRIX ? d->size2
+                    : d->ty.base == URN_TY_VECTOR ? d->size1 : d->dims[1];
+  urn_buf_printf(&E->pre, "  double *Lv%d = 0, *La%d = 0;\n  int32_t *Lr%d = 0;\n  size_t Ln%d = 0, LR%d = 0, LC%d = 0;\n"
+                          "  (void)LR%d, (void)LC%d;\n", k, k, k, k, k, k, k, k);
+  nref rn, cn;
+  if (emit_scalar(E, re, &rn) || emit_scalar(E, ce, &cn) || rn.kind != NR_CONST || cn.kind != NR_CONST) return FAIL(s, "this size");
+  urn_buf_printf(f, "  if (!(v%d >= 0 && v%d >= 0)) return 1;\n  LR%d = (size_t)v%d, LC%d = (size_t)v%d, Ln%d = LR%d * LC%d;\n", rn.v,
+                 cn.v, k, rn.v, k, cn.v, k, k, k);
+  urn_buf_printf(f, "  Lv%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n  La%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n",
+                 k, k, k, k, k, k);
+  urn_buf_printf(f, "  Lr%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(int32_t));\n", k, k, k);
+  urn_buf_printf(f, "  for (size_t j = 0; j < Ln%d; j++) Lv%d[j] = (0.0 / 0.0), Lr%d[j] = -1;\n  }\n", k, k, k);
+  return 0;
+}
+
 /* Model-block locals: a real scalar (anywhere; with or without a value), a vector or 1-D real array (at the top
  * level, without a value), as run_decl / run_decl_scalar make them. */
 static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   const ir_decl *d = s->decl;
   int scalar = d->ty.dims == 0 && d->ty.base == URN_TY_REAL;
   int vec = (d->ty.dims == 0 && d->ty.base == URN_TY_VECTOR && d->size1) || (d->ty.dims == 1 && d->ty.base == URN_TY_REAL && d->ndims == 1);
-  if (!s->global || (!scalar && !vec) || (vec && (E->nloop || s->rhs)) || E->nloc == 64) return FAIL(s, "this local variable");
+  int two = local2_shape(d);
+  if (!s->global || (!scalar && !vec && !two) || ((vec || two) && (E->nloop || s->rhs)) || E->nloc == 64)
+    return FAIL(s, "this local variable");
   int k = E->nloc++;
-  E->loc_slot[k] = s->slot, E->loc_scalar[k] = scalar;
+  E->loc_slot[k] = s->slot, E->loc_scalar[k] = scalar, E->loc_dims[k] = scalar ? 0 : two ? 2 : 1, E->loc_mat[k] = two == 2;
   E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
   urn_buf_puts(f, "  {\n");
+  if (two) return emit_decl2(E, s, f, k);
   if (scalar) {
     urn_buf_printf(&E->pre, "  double Lv%d[1] = {0}, La%d[1] = {0};\n  int32_t Lr%d[1] = {-1};\n  const size_t Ln%d = 1;\n  (void)Ln%d;\n", k,
                    k, k, k, k);
@@ -1158,7 +1365,9 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   int var = s->run == rt_run_fn(URN_ST_ASSIGN, 1), idx = s->run == rt_run_fn(URN_ST_ASSIGN, 2);
   if (s->op != URN_AS_SET || (!var && !idx) || !s->rhs->s) return FAIL(s, "this assignment");
   int k = local_of(E, var ? l : l->a[0]);
-  if (k < 0 || E->loc_scalar[k] != var || (idx && (l->nidx != 1 || l->idx[0].kind != URN_IDX_SINGLE)))
+  int two = idx && k >= 0 && E->loc_dims[k] == 2;
+  if (k < 0 || E->loc_scalar[k] != var || (idx && !two && (l->nidx != 1 || l->idx[0].kind != URN_IDX_SINGLE)) ||
+      (two && (l->nidx != 2 || l->idx[0].kind != URN_IDX_SINGLE || l->idx[1].kind != URN_IDX_SINGLE)))
     return FAIL(s, "an assignment other than to a local scalar or vector element");
   E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
   urn_buf_puts(f, "  {\n");
@@ -1166,6 +1375,10 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   int ov = E->nv++;
   if (var) {
     urn_buf_printf(f, "  const int32_t o%d = 0;\n", ov);
+  } else if (two) {
+    char rn[24], cn[24];
+    snprintf(rn, sizeof rn, "LR%d", k), snprintf(cn, sizeof cn, "LC%d", k);
+    if (emit_offset2(E, l, rn, cn, E->loc_mat[k], ov, "int32_t")) return -1;
   } else {
     char n[24];
     snprintf(n, sizeof n, "Ln%d", k);
@@ -1174,6 +1387,158 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   nref t;
   if (emit_scalar(E, s->rhs, &t) || store_local(E, s, f, r, k, ov, t)) return -1;
   if (idx) E->loc_wdone[k] = 1;
+  return 0;
+}
+
+/* ---- a batched loop whose body is one store `x[..., i, ...] = e` into a model-block local (lang/batch.c's
+ * bs_assign into an outer variable): the interpreter evaluates e as lanes with forward terms (leaves and
+ * d value / d leaf), its loop-invariant parameter-dependent subexpressions ONCE before the lanes (the ordinary
+ * evaluator: a tape node each), and makes one node per lane with a partial per term, in term order.  Emitted the
+ * same way: each invariant is stored first into a local of its own (its node's adjoint gathered there), then the
+ * loop computes each lane's value with the same operations and one node per lane.  The forms: + and - of lane
+ * values, elementwise unary kernels, scalar reads at lane-varying indexes, invariants that make a node. */
+#define NAT_MAX_HOIST 8
+/* The invariants of a lane store. */
+typedef struct lanes {
+  const ir_ex *he[NAT_MAX_HOIST]; /* loop-invariant parameter-dependent subexpressions, in evaluation order */
+  int hk[NAT_MAX_HOIST];          /* the local each is stored into */
+  int nh;                         /* their number */
+  int nt;                         /* the terms the value carries (static count) */
+} lanes;
+
+/* A forward term of a lane value: its reference and the C variable pN of its partial (-1: 1, batch.c's NULL). */
+typedef struct lterm {
+  nref r;
+  int p;
+} lterm;
+
+/* Is e a lane expression of the emulated forms (collecting its invariants in h)? */
+static int lane_ok(const emitter *E, const ir_ex *e, lanes *h) {
+  if (!e->s || !urn_is_scalar(e->ty)) return 0;
+  if (!e->lane) {
+    if (e->novar || e->kind == IR_CONST) return 1;
+    if (e->kind == URN_EX_VAR || e->kind == URN_EX_INDEX || h->nh == NAT_MAX_HOIST) return 0; /* a leaf: terms merge */
+    h->he[h->nh++] = e, h->nt++;
+    return 1;
+  }
+  if (e->s == rt_s_add || e->s == rt_s_sub) return lane_ok(E, e->a[0], h) && lane_ok(E, e->a[1], h);
+  if (e->s == rt_s_call_scalar && e->ty.base == URN_TY_REAL && e->bi && e->bi->sfn == urn_fn_unary_s && e->na == 1)
+    return lane_ok(E, e->a[0], h);
+  if (e->kind == URN_EX_INDEX) return h->nt += !e->novar, 1;
+  return e->kind == URN_EX_VAR && loop_var_of(E, e) >= 0;
+}
+
+/* The statement of batched loop s, when it is one lane store of the emulated forms, else NULL. */
+static const ir_st *lane_store(const emitter *E, const ir_st *s, lanes *h) {
+  const ir_st *b = s->body[0];
+  if (b->kind == URN_ST_BLOCK) b = b->nbody == 1 ? b->body[0] : NULL;
+  memset(h, 0, sizeof *h);
+  if (!b || b->kind != URN_ST_ASSIGN || b->op != URN_AS_SET || b->run != rt_run_fn(URN_ST_ASSIGN, 2) || b->bslot != -1 ||
+      !b->rhs->lane || b->lhs->kind != URN_EX_INDEX || b->lhs->nidx > 2)
+    return NULL;
+  int k = local_of(E, b->lhs->a[0]);
+  if (k < 0 || E->loc_scalar[k] || E->loc_dims[k] != b->lhs->nidx) return NULL;
+  for (int i = 0; i < b->lhs->nidx; i++)
+    if (b->lhs->idx[i].kind != URN_IDX_SINGLE) return NULL;
+  return lane_ok(E, b->rhs, h) && h->nt >= 2 ? b : NULL;
+}
+
+/* Invariant e into a scalar local of its own (a statement before the loop: forward into f, reverse into r). */
+static int emit_hoist(emitter *E, const ir_st *s, const ir_ex *e, urn_buf *f, urn_buf *r, int *kout) {
+  if (E->nloc == 64) return FAIL(s, "too many locals");
+  int k = *kout = E->nloc++;
+  E->loc_slot[k] = -1, E->loc_scalar[k] = 1, E->loc_dims[k] = 0, E->loc_init0[k] = 0;
+  urn_buf_printf(&E->pre, "  double Lv%d[1] = {0}, La%d[1] = {0};\n  int32_t Lr%d[1] = {-1};\n", k, k, k);
+  E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
+  urn_buf_puts(f, "  {\n");
+  E->recomp = 1, E->cstart = f->len;
+  nref t;
+  if (emit_scalar(E, e, &t)) return -1;
+  if (t.kind != NR_NODE) return FAIL(e, "a loop-invariant operand without a node of its own");
+  int ov = E->nv++;
+  urn_buf_printf(f, "  const int32_t o%d = 0;\n", ov);
+  return store_local(E, s, f, r, k, ov, t);
+}
+
+/* A lane value's code (its value in v<*v>) and terms, as batch.c's combine forms them (no two terms share a leaf:
+ * every read at a lane-varying index and every invariant is a leaf of its own). */
+static int lane_emit(emitter *E, const ir_ex *e, const lanes *h, int *v, lterm *t, int *nt) {
+  nref r;
+  if (!e->lane) {
+    for (int i = 0; i < h->nh; i++)
+      if (h->he[i] == e) {
+        int o = E->nv++;
+        urn_buf_printf(E->f, "  const int32_t o%d = 0;\n", o);
+        read_local(E, e, h->hk[i], o, &r);
+        *v = r.v, t[(*nt)++] = (lterm){r, -1};
+        return 0;
+      }
+    if (emit_scalar(E, e, &r)) return -1;
+    if (r.kind != NR_CONST) return FAIL(e, "a loop-invariant operand");
+    *v = r.v;
+    return 0;
+  }
+  if (e->kind == URN_EX_INDEX || e->kind == URN_EX_VAR) {
+    if (emit_scalar(E, e, &r)) return -1;
+    *v = r.v;
+    if (r.kind == NR_CONST) return 0;
+    /* a constant element: the interpreter's term may be absent (no lane has a node): declined */
+    if (r.kind == NR_LOCAL) urn_buf_printf(E->f, "  if (x%d == -1) return 1;\n", r.x);
+    if (*nt == NAT_MAX_OPS) return FAIL(e, "a statement too large");
+    t[(*nt)++] = (lterm){r, -1};
+    return 0;
+  }
+  int n0 = *nt, a, b = -1;
+  if (lane_emit(E, e->a[0], h, &a, t, nt)) return -1;
+  int n1 = *nt;
+  if (e->na == 2 && lane_emit(E, e->a[1], h, &b, t, nt)) return -1;
+  *v = E->nv++;
+  if (e->s == rt_s_add || e->s == rt_s_sub) {
+    urn_buf_printf(E->f, "  const double v%d = v%d %c v%d;\n", *v, a, e->s == rt_s_add ? '+' : '-', b);
+    for (int i = n1; i < *nt && e->s == rt_s_sub; i++) { /* c = -1: c * d */
+      int p = E->nv++;
+      if (t[i].p < 0) urn_buf_printf(E->f, "  const double p%d = -1;\n", p);
+      else urn_buf_printf(E->f, "  const double p%d = -1 * p%d;\n", p, t[i].p);
+      t[i].p = p;
+    }
+    return 0;
+  }
+  int k = use_kernel(E, e->bi->aux);
+  urn_buf_printf(E->f, "  const nat_unary *K%d = h->kern[%d];\n  const double v%d = K%d->f(v%d);\n", *v, k, *v, *v, a);
+  if (*nt == n0) return 0;
+  int d = E->nv++;
+  urn_buf_printf(E->f, "  const double p%d = K%d->df(v%d, v%d);\n", d, *v, a, *v);
+  for (int i = n0; i < *nt; i++) { /* p * d */
+    if (t[i].p < 0) { t[i].p = d; continue; }
+    int p = E->nv++;
+    urn_buf_printf(E->f, "  const double p%d = p%d * p%d;\n", p, d, t[i].p);
+    t[i].p = p;
+  }
+  return 0;
+}
+
+/* The lane store st (one iteration of the loop: the lane's node and the store). */
+static int emit_lane_store(emitter *E, const ir_st *st, const lanes *h, urn_buf *f, urn_buf *r) {
+  const ir_ex *l = st->lhs;
+  int k = local_of(E, l->a[0]), ov = E->nv++, v, nt = 0;
+  E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
+  urn_buf_puts(f, "  {\n");
+  E->recomp = 0;
+  char rn[24], cn[24];
+  snprintf(rn, sizeof rn, "%s%d", l->nidx == 2 ? "LR" : "Ln", k), snprintf(cn, sizeof cn, "LC%d", k);
+  if (l->nidx == 2 ? emit_offset2(E, l, rn, cn, E->loc_mat[k], ov, "int32_t") : emit_offset(E, l->idx[0].lo, rn, ov, "int32_t"))
+    return -1;
+  lterm t[NAT_MAX_OPS];
+  if (lane_emit(E, st->rhs, h, &v, t, &nt)) return -1;
+  int n = new_node(E);
+  if (n < 0) return FAIL(st, "a statement too large");
+  for (int i = 0; i < nt; i++) {
+    if (t[i].p < 0) urn_buf_printf(f, "  const double p%d = 1;\n", t[i].p = E->nv++);
+    if (add_op(E, n, t[i].r, t[i].p)) return FAIL(st, "a statement too large");
+  }
+  nref out = {NR_NODE, v, -1, n, -1};
+  if (store_local(E, st, f, r, k, ov, out)) return -1;
+  if (l->nidx == 1) E->loc_wdone[k] = 1;
   return 0;
 }
 
@@ -1213,7 +1578,8 @@ static int emit_list(emitter *E, ir_st *const *st, int n, urn_buf *f, urn_buf *r
   return rc;
 }
 
-/* for (i in lo:hi): as run_for (a double counter); the reverse runs the iterations hi..lo. */
+/* for (i in lo:hi): as run_for (a double counter); the reverse runs the iterations hi..lo.  A batched loop whose
+ * body is one lane store: its invariants first (emit_hoist), then the lanes (emit_lane_store). */
 static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   if (E->nloop == 32 || !s->global) return FAIL(s, "this loop");
   nref lo, hi;
@@ -1227,8 +1593,18 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     return FAIL(s, "loop bounds outside the native subset");
   }
   E->loop_st[E->nloop] = s, E->loop_slot[E->nloop] = s->slot, E->loop_var[E->nloop++] = iv;
-  int batched = s->run == urn_batch_run;
+  int batched = s->run == urn_batch_run, rc = 0;
   E->nbatch += batched;
+  lanes h;
+  urn_buf hr[NAT_MAX_HOIST];
+  const ir_st *ls = batched && E->nbatch == 1 ? lane_store(E, s, &h) : NULL;
+  for (int i = 0; ls && i < h.nh; i++) urn_buf_init(&hr[i]);
+  if (ls) { /* urn_batch_run runs 0 or 1 iteration as the ordinary loop (no invariants once): declined */
+    urn_buf_puts(f, "  {\n");
+    urn_buf_append(f, b.data, b.len);
+    urn_buf_printf(f, "  if (!(v%d - v%d >= 1)) return 1;\n  }\n", hi.v, lo.v);
+  }
+  for (int i = 0; ls && i < h.nh && !rc; i++) rc = emit_hoist(E, s, h.he[i], f, &hr[i], &h.hk[i]);
   urn_buf_puts(f, "  {\n");
   urn_buf_append(f, b.data, b.len);
   urn_buf_printf(f, "  for (int64_t i%d = (int64_t)v%d; i%d <= (int64_t)v%d; i%d++) {\n", iv, lo.v, iv, hi.v, iv);
@@ -1236,11 +1612,17 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   urn_buf_append(r, b.data, b.len);
   urn_buf_printf(r, "  for (int64_t i%d = (int64_t)v%d; i%d >= (int64_t)v%d; i%d--) {\n", iv, hi.v, iv, lo.v, iv);
   const ir_st *body = s->body[0];
-  int rc = body->kind == URN_ST_BLOCK ? emit_list(E, body->body, body->nbody, f, &rb) : emit_stmt(E, body, f, &rb);
+  if (!rc)
+    rc = ls ? emit_lane_store(E, ls, &h, f, &rb)
+       : body->kind == URN_ST_BLOCK ? emit_list(E, body->body, body->nbody, f, &rb) : emit_stmt(E, body, f, &rb);
   E->nloop--, E->nbatch -= batched;
   if (!rc) urn_buf_append(r, rb.data ? rb.data : "", rb.len);
   urn_buf_puts(f, "  }\n  }\n");
   urn_buf_puts(r, "  }\n  }\n");
+  for (int i = ls ? h.nh : 0; i-- > 0;) { /* the invariants' reverses after the lanes' */
+    if (!rc && hr[i].data) urn_buf_append(r, hr[i].data, hr[i].len);
+    urn_buf_free(&hr[i]);
+  }
   urn_buf_free(&b), urn_buf_free(&rb);
   return rc;
 }

@@ -46,6 +46,23 @@ model { a ~ normal(0, 1); b ~ normal(0, 1); z ~ bernoulli_logit_glm(X, a, b); th
   m ~ multi_normal(al, S); y ~ normal(X * b, 2); }
 STAN
 
+# a hand-written hmm forward algorithm (posteriordb's hmm_drive shape): 2-D and 1-D real array locals, x[i, j] of
+# them and of an array of simplexes, log_sum_exp of a local and of a local's row, dirichlet on data matrix rows;
+# batched, the inner loop's store is emitted as the interpreter's lanes (its invariant density evaluated once): on both
+cat > "$TMP/hmm.stan" <<'STAN'
+data { int N; vector[N] x; vector[N] y; }
+transformed data { matrix[2, 2] A = [[2, 1], [1, 3]]; }
+parameters { array[2] simplex[2] th; positive_ordered[2] mu; }
+model { for (k in 1:2) target += dirichlet_lpdf(th[k] | A[k, :]');
+  mu ~ normal(1, 2);
+  { array[2] real acc; array[N, 2] real gam;
+    for (k in 1:2) gam[1, k] = normal_lpdf(y[1] | mu[k], 1);
+    for (t in 2:N) for (k in 1:2) {
+      for (j in 1:2) acc[j] = gam[t - 1, j] + log(th[j, k]) + normal_lpdf(y[t] | mu[k], 1);
+      gam[t, k] = log_sum_exp(acc); }
+    target += log_sum_exp(gam[N]); } }
+STAN
+
 # run NAME MODEL DATA [--native MODE] (env as given): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
@@ -85,6 +102,12 @@ else
   run glm-off "$TMP/glm.stan" "$TMP/radon.json"
   run glm-wait "$TMP/glm.stan" "$TMP/radon.json" --native wait && same glm-off glm-wait
   grep -q '^native: on' "$TMP/err-glm-wait" && ok || bad "GLM: $(cat "$TMP/err-glm-wait")"
+  run hmm-off "$TMP/hmm.stan" "$TMP/radon.json"
+  run hmm-wait "$TMP/hmm.stan" "$TMP/radon.json" --native wait && same hmm-off hmm-wait
+  grep -q '^native: on' "$TMP/err-hmm-wait" && ok || bad "hmm forward algorithm, batched: $(cat "$TMP/err-hmm-wait")"
+  URN_NOBATCH=1 run hmm-nb-off "$TMP/hmm.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run hmm-nb-wait "$TMP/hmm.stan" "$TMP/radon.json" --native wait && same hmm-nb-off hmm-nb-wait
+  grep -q '^native: on' "$TMP/err-hmm-nb-wait" && ok || bad "hmm forward algorithm: $(cat "$TMP/err-hmm-nb-wait")"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
 fi
