@@ -329,36 +329,35 @@ static void *estep_run(void *arg) {
   return NULL;
 }
 
-#define STATS_NSUM 9 /* the summable fields of urn_hmm_stats */
-
-/* The summable fields of st (NULL where the model has none) into f and their lengths into n (STATS_NSUM each). */
-static void stats_fields(const urn_hmm_model *m, const urn_hmm_stats *st, double **f, size_t *n) {
+/* The summable fields of st (NULL where the model has none) into f and their lengths into n (URN__HMM_NSUM each);
+ * also what the MPI layer sends between ranks (mpi/mpi_hmm.c). */
+void urn__hmm_stats_fields(const urn_hmm_model *m, const urn_hmm_stats *st, double **f, size_t *n) {
   size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M;
-  double *fs[STATS_NSUM] = {st->initial, st->trans, st->sum_w, st->sum_y, st->sum_yy, st->sum_x, st->sum_xx,
-                            st->sum_xy, st->sum_t};
-  size_t ns[STATS_NSUM] = {K, K * K, K, K * D, m->kind == URN_HMM_DIAG ? K * D : K * D * D, K * M, K * M * M,
-                           K * M * D, st->sum_t ? urn__hmm_family_stats_len(m) : 0};
+  double *fs[URN__HMM_NSUM] = {st->initial, st->trans, st->sum_w, st->sum_y, st->sum_yy, st->sum_x, st->sum_xx,
+                               st->sum_xy, st->sum_t};
+  size_t ns[URN__HMM_NSUM] = {K, K * K, K, K * D, m->kind == URN_HMM_DIAG ? K * D : K * D * D, K * M, K * M * M,
+                              K * M * D, st->sum_t ? urn__hmm_family_stats_len(m) : 0};
   memcpy(f, fs, sizeof fs);
   memcpy(n, ns, sizeof ns);
 }
 
 /* Adds the summable fields of b into a. */
 static void stats_add(const urn_hmm_model *m, urn_hmm_stats *a, const urn_hmm_stats *b) {
-  double *fa[STATS_NSUM], *fb[STATS_NSUM];
-  size_t n[STATS_NSUM];
-  stats_fields(m, a, fa, n);
-  stats_fields(m, b, fb, n);
-  for (int j = 0; j < STATS_NSUM; j++)
+  double *fa[URN__HMM_NSUM], *fb[URN__HMM_NSUM];
+  size_t n[URN__HMM_NSUM];
+  urn__hmm_stats_fields(m, a, fa, n);
+  urn__hmm_stats_fields(m, b, fb, n);
+  for (int j = 0; j < URN__HMM_NSUM; j++)
     if (fa[j])
       for (size_t i = 0; i < n[j]; i++) fa[j][i] += fb[j][i];
   a->loglik += b->loglik;
 }
 
 static void stats_zero(const urn_hmm_model *m, urn_hmm_stats *st) {
-  double *f[STATS_NSUM];
-  size_t n[STATS_NSUM];
-  stats_fields(m, st, f, n);
-  for (int j = 0; j < STATS_NSUM; j++)
+  double *f[URN__HMM_NSUM];
+  size_t n[URN__HMM_NSUM];
+  urn__hmm_stats_fields(m, st, f, n);
+  for (int j = 0; j < URN__HMM_NSUM; j++)
     if (f[j]) memset(f[j], 0, sizeof(double) * n[j]);
   st->loglik = 0.0;
 }

@@ -215,6 +215,9 @@ double urn__hmm_trans_log_prior(const urn_hmm_model *m, const urn_hmm_params *p)
  * gamma, lognormal, beta, categorical, student. */
 int urn__hmm_is_family(urn_hmm_kind k);
 /* Statistics per state and dimension in sum_t (categorical: C per state), and sum_t's length. */
+#define URN__HMM_NSUM 9 /* the summable fields of urn_hmm_stats */
+/* Those fields of st (NULL where the model has none) and their lengths, in a fixed order (hmm_em.c). */
+void urn__hmm_stats_fields(const urn_hmm_model *m, const urn_hmm_stats *st, double **f, size_t *n);
 int urn__hmm_family_nstats(const urn_hmm_model *m);
 size_t urn__hmm_family_stats_len(const urn_hmm_model *m);
 /* NULL when y is a valid emission value, else what it must be ("must be > 0"). */

@@ -87,13 +87,13 @@ static void mh_add(mh_fields *f, double *p, size_t n) {
   f->p[f->k] = p, f->n[f->k++] = n, f->total += n;
 }
 
+/* The statistics' summable arrays (hmm_em.c's order). */
 static void mh_stats_fields(const urn_hmm_model *m, urn_hmm_stats *st, mh_fields *f) {
-  size_t K = (size_t)m->K, D = (size_t)m->D, M = (size_t)m->M;
+  double *p[URN__HMM_NSUM];
+  size_t n[URN__HMM_NSUM];
+  urn__hmm_stats_fields(m, st, p, n);
   memset(f, 0, sizeof *f);
-  mh_add(f, st->initial, K), mh_add(f, st->trans, K * K), mh_add(f, st->sum_w, K), mh_add(f, st->sum_y, K * D);
-  mh_add(f, st->sum_yy, m->kind == URN_HMM_DIAG ? K * D : K * D * D);
-  mh_add(f, st->sum_x, K * M), mh_add(f, st->sum_xx, K * M * M), mh_add(f, st->sum_xy, K * M * D);
-  if (st->sum_t) mh_add(f, st->sum_t, urn__hmm_family_stats_len(m)); /* exponential..student (hmm_family.c) */
+  for (int j = 0; j < URN__HMM_NSUM; j++) mh_add(f, p[j], n[j]);
 }
 
 static void mh_param_fields(const urn_hmm_model *m, urn_hmm_params *p, mh_fields *f) {
