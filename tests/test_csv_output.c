@@ -5,7 +5,8 @@
  * quantities hold the awkward values (integers, 0 and -0, +-inf, nan, 1e+-300, subnormals, 9.9999995, values
  * that round to a new decade) beside ordinary draws; the adaptation block sits between warmup and sampling rows
  * (the writer's buffered rows go out before it), and a second run with 2000 draws of 600 columns checks that
- * rows batched by the 64 KiB and 2 ms rules all arrive. */
+ * rows batched by the 64 KiB and 2 ms rules all arrive; rows that wait reach the file with no further row (the
+ * writer's deadline flush). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,9 +128,47 @@ static void run_one(const char *dir, const char *src, int sig, int warmup, int d
   urn_model_free(m);
 }
 
+/* A row made < 2 ms after the last write waits in the writer, and the writer's flusher writes it ~2 ms after that
+ * write even though no further row comes (before the deadline flush it waited for the next row, however long the
+ * next iteration took).  The file is polled for up to 10 s: a test of arrival, not of speed. */
+static void deadline_flush(const char *dir) {
+  char path[512], part[520];
+  snprintf(path, sizeof path, "%s/deadline.csv", dir);
+  snprintf(part, sizeof part, "%s.part", path);
+  urn_stancsv_writer w;
+  urn_error err;
+  urn_error_clear(&err);
+  CHECK(urn_stancsv_open(&w, path, 6, 1, &err) == URN_OK, "deadline: open: %s", err.msg);
+  const char *names[2] = {"a", "b"};
+  CHECK(urn_stancsv_header(&w, names, 2, &err) == URN_OK, "deadline: header");
+  double r1[2] = {1, 2}, r2[2] = {3, 4}, r3[2] = {5, 6};
+  CHECK(urn_stancsv_row(&w, r1, 2, &err) == URN_OK, "deadline: row 1");
+  CHECK(urn_stancsv_row(&w, r2, 2, &err) == URN_OK, "deadline: row 2");
+  CHECK(urn_stancsv_row(&w, r3, 2, &err) == URN_OK, "deadline: row 3");
+  size_t len = 0;
+  char *text = NULL;
+  for (int i = 0; i < 1000; i++) { /* up to 10 s */
+    free(text);
+    text = slurp(part, &len);
+    if (text && strstr(text, "5,6\n")) break;
+    usleep(10000);
+  }
+  CHECK(text && strcmp(text, "a,b\n1,2\n3,4\n5,6\n") == 0, "deadline: the waiting rows reach the file with no "
+        "further row or close (file: %s)", text ? text : "(none)");
+  free(text);
+  double r4[2] = {7, 8};
+  CHECK(urn_stancsv_row(&w, r4, 2, &err) == URN_OK, "deadline: row 4");
+  CHECK(urn_stancsv_close(&w, &err) == URN_OK, "deadline: close: %s", err.msg);
+  text = slurp(path, &len);
+  CHECK(text && strcmp(text, "a,b\n1,2\n3,4\n5,6\n7,8\n") == 0, "deadline: the closed file (%s)",
+        text ? text : "(none)");
+  free(text);
+}
+
 int main(void) {
   char dir[] = "/tmp/urn-test-csv-output-XXXXXX";
   if (!mkdtemp(dir)) return perror("mkdtemp"), 1;
+  deadline_flush(dir);
   int sigs[] = {3, 6, 9, 15, 17};
   for (int i = 0; i < 5; i++) run_one(dir, MODEL, sigs[i], 150, 300, "edge values");
   run_one(dir,

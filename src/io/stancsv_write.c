@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -41,6 +42,82 @@ static void drain(urn_stancsv_writer *w) {
   }
   w->pending = 0;
   w->last_write = monotonic();
+}
+
+/* ---- the deadline flush ----
+ * A row that waits (made < 2 ms after the last write) would otherwise wait for the next row, however long the
+ * next iteration takes.  The flusher thread sleeps until a row waits, then until 2 ms after the last write, and
+ * writes what still waits.  It and the owner's operations hold mu; the owner starts it (stw_start) and stops it
+ * (stw_stop, before closing), so w->fl changes only in the owner's thread. */
+struct stw_flusher {
+  pthread_mutex_t mu;  /* held by every operation on the writer while the thread runs */
+  pthread_cond_t cv;   /* a row began to wait, or stop (CLOCK_MONOTONIC timed waits) */
+  pthread_t thread;    /* the flusher */
+  int stop;            /* the writer is closing: the thread returns */
+  urn_stancsv_writer *w; /* its writer */
+};
+
+static void stw_lock(urn_stancsv_writer *w) {
+  if (w->fl) pthread_mutex_lock(&w->fl->mu);
+}
+
+static void stw_unlock(urn_stancsv_writer *w) {
+  if (w->fl) pthread_mutex_unlock(&w->fl->mu);
+}
+
+static void *stw_main(void *arg) {
+  struct stw_flusher *fl = arg;
+  urn_stancsv_writer *w = fl->w;
+  pthread_mutex_lock(&fl->mu);
+  while (!fl->stop) {
+    if (!w->pending) {
+      pthread_cond_wait(&fl->cv, &fl->mu);
+      continue;
+    }
+    double due = w->last_write + URN_STANCSV_FLUSH_SECONDS;
+    if (monotonic() >= due) {
+      drain(w);
+      continue;
+    }
+    struct timespec ts;
+    ts.tv_sec = (time_t)due;
+    ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+    pthread_cond_timedwait(&fl->cv, &fl->mu, &ts);
+  }
+  pthread_mutex_unlock(&fl->mu);
+  return NULL;
+}
+
+/* Starts w's flusher (the owner's thread, no lock held yet); without one (no thread to be had) rows wait for the
+ * next row as before. */
+static void stw_start(urn_stancsv_writer *w) {
+  struct stw_flusher *fl = urn_xcalloc(1, sizeof *fl);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&fl->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  pthread_mutex_init(&fl->mu, NULL);
+  fl->w = w;
+  if (pthread_create(&fl->thread, NULL, stw_main, fl) != 0) {
+    pthread_cond_destroy(&fl->cv), pthread_mutex_destroy(&fl->mu), free(fl);
+    return;
+  }
+  w->fl = fl;
+}
+
+/* Stops and frees w's flusher (before close or discard; the owner's thread, lock not held). */
+static void stw_stop(urn_stancsv_writer *w) {
+  struct stw_flusher *fl = w->fl;
+  if (!fl) return;
+  pthread_mutex_lock(&fl->mu);
+  fl->stop = 1;
+  pthread_cond_signal(&fl->cv);
+  pthread_mutex_unlock(&fl->mu);
+  pthread_join(fl->thread, NULL);
+  w->fl = NULL;
+  pthread_cond_destroy(&fl->cv), pthread_mutex_destroy(&fl->mu), free(fl);
 }
 
 /* An existing PATH.part: in use when another process (a running run) holds its lock. */
@@ -129,6 +206,7 @@ int urn_stancsv_open(urn_stancsv_writer *w, const char *path, int sig_figs, int 
 int urn_stancsv_part_in_use(const char *part_path) { return part_in_use(part_path); }
 
 void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) {
+  stw_lock(w);
   drain(w);
   char buf[4096];
   va_list ap;
@@ -143,9 +221,11 @@ void urn_stancsv_comment(urn_stancsv_writer *w, const char *fmt, ...) {
     if (!nl) break;
     s = nl + 1;
   }
+  stw_unlock(w);
 }
 
 int urn_stancsv_header(urn_stancsv_writer *w, const char *const *names, size_t n, urn_error *err) {
+  stw_lock(w);
   drain(w);
   for (size_t i = 0; i < n; i++) {
     if (i) note(w, fputc(',', w->f) != EOF);
@@ -154,8 +234,10 @@ int urn_stancsv_header(urn_stancsv_writer *w, const char *const *names, size_t n
   note(w, fputc('\n', w->f) != EOF);
   w->ncols = n;
   note(w, fflush(w->f) == 0);
-  if (w->failed)
-    return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->direct ? w->path : w->tmp_path, strerror(w->failed));
+  int failed = w->failed;
+  stw_unlock(w);
+  if (failed)
+    return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->direct ? w->path : w->tmp_path, strerror(failed));
   return URN_OK;
 }
 
@@ -169,7 +251,9 @@ size_t urn_stancsv_format(char *out, size_t cap, double x, int sig) {
 }
 
 int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_error *err) {
+  stw_lock(w);
   size_t len = w->pending; /* the row goes after the rows still waiting */
+  int waited = len > 0;
   for (size_t i = 0; i < n; i++) {
     if (len + URN_FMT_G_MAX + 8 > w->line_cap) w->line = urn_xrealloc(w->line, w->line_cap *= 2);
     if (i) w->line[len++] = ',';
@@ -179,13 +263,18 @@ int urn_stancsv_row(urn_stancsv_writer *w, const double *values, size_t n, urn_e
   w->line[len++] = '\n';
   w->pending = len;
   if (len >= URN_STANCSV_BATCH_BYTES || monotonic() - w->last_write >= URN_STANCSV_FLUSH_SECONDS) drain(w);
-  if (w->failed)
-    return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->direct ? w->path : w->tmp_path, strerror(w->failed));
+  if (w->pending && !waited && w->fl) pthread_cond_signal(&w->fl->cv); /* a row began to wait */
+  int failed = w->failed, start = w->pending && !w->fl;
+  stw_unlock(w);
+  if (start) stw_start(w);
+  if (failed)
+    return urn_error_set(err, URN_EIO, "%s: write failed: %s", w->direct ? w->path : w->tmp_path, strerror(failed));
   return URN_OK;
 }
 
 void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double *inv_metric, size_t dim,
                             int kind) {
+  stw_lock(w);
   drain(w);
   char num[64];
   fprintf(w->f, "# Adaptation terminated\n");
@@ -212,9 +301,11 @@ void urn_stancsv_adaptation(urn_stancsv_writer *w, double stepsize, const double
     fputc('\n', w->f);
   }
   note(w, fflush(w->f) == 0 && !ferror(w->f));
+  stw_unlock(w);
 }
 
 void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sampling_seconds) {
+  stw_lock(w);
   drain(w);
   /* as CmdStan: whole milliseconds, printed as seconds with up to 6 significant digits */
   double wu = floor(warmup_seconds * 1000) / 1000, sa = floor(sampling_seconds * 1000) / 1000;
@@ -222,6 +313,7 @@ void urn_stancsv_timing(urn_stancsv_writer *w, double warmup_seconds, double sam
   fprintf(w->f, "#                %g seconds (Sampling)\n", sa);
   fprintf(w->f, "#                %g seconds (Total)\n# \n", wu + sa);
   note(w, fflush(w->f) == 0 && !ferror(w->f));
+  stw_unlock(w);
 }
 
 static void writer_release(urn_stancsv_writer *w) {
@@ -243,6 +335,7 @@ static int rename_to(const char *from, const char *to, int replace) {
 
 int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err) {
   if (!w->f) return URN_OK;
+  stw_stop(w);
   drain(w);
   note(w, fflush(w->f) == 0 && !ferror(w->f));
   if (!w->failed && fsync(fileno(w->f)) != 0 && errno != EINVAL && errno != EROFS) note(w, 0);
@@ -263,6 +356,7 @@ int urn_stancsv_close(urn_stancsv_writer *w, urn_error *err) {
 
 void urn_stancsv_discard(urn_stancsv_writer *w) {
   if (!w->f) return;
+  stw_stop(w);
   fclose(w->f);
   if (!w->direct) unlink(w->tmp_path);
   writer_release(w);

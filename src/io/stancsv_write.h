@@ -3,12 +3,15 @@
  * after the warmup draws, one line per draw, and the elapsed-time comments at
  * the end.  Draws reach the file as they are made: a row is written (one
  * write(2), no stdio) at once when the last write was URN_STANCSV_FLUSH_SECONDS
- * (2 ms) or more ago, else it waits in the writer's buffer for the next row
- * made after that time, for 64 KiB of rows, or for any comment, block or close;
- * so a run killed at any moment (SIGKILL) leaves a valid file holding every
- * draw but those made less than 2 ms after the last write, and a chain
- * whose draws take 2 ms or more writes each one as it is made.  Fast models
- * paid a system call per draw (a third of a small model's sampling time).
+ * (2 ms) or more ago, else it waits in the writer's buffer until 2 ms after
+ * the last write, when the writer's flusher thread (started at the first row
+ * that waits) writes it, unless a row, 64 KiB of rows, a comment, block or
+ * close comes first; so a run killed at any moment (SIGKILL) leaves a valid
+ * file holding every draw but those made in the last ~2 ms, whatever the
+ * next iteration costs, and a chain whose draws take 2 ms or more writes
+ * each one as it is made.  Fast models paid a system call per draw (a third
+ * of a small model's sampling time).  Every operation on an open writer holds
+ * its lock while the flusher runs; an open writer must not be moved or copied.
  *
  * The file is written under a temporary name (PATH.part) and renamed to PATH
  * when closed, so a finished file never coexists with a half-written one.
@@ -47,9 +50,10 @@ typedef struct urn_stancsv_writer {
   int direct;      /* PATH is a device or FIFO written directly (tmp_path NULL): nothing to rename or remove */
   size_t pending;  /* bytes at the start of line: rows made but not yet written */
   double last_write; /* CLOCK_MONOTONIC seconds of the last write of rows (0: none yet) */
+  struct stw_flusher *fl; /* the deadline thread and the lock it shares with the writer (NULL: not started) */
 } urn_stancsv_writer;
 
-/* Rows wait in the writer's buffer at most until a row is made this long after the last write (see above). */
+/* Rows wait in the writer's buffer at most this long after the last write (see above). */
 #define URN_STANCSV_FLUSH_SECONDS 0.002
 /* ... or until this many bytes of rows wait. */
 #define URN_STANCSV_BATCH_BYTES 65536
