@@ -11,7 +11,9 @@ column: why a posterior stays above 0.5.  A column "urn at" names the urn binary
 default --native mode (WORK/<posterior>/urn.at, written by run.sh; else an older driver's note urn.timed or
 urn.sha: a commit), else "-".  When some posterior has a run with `--native` (WORK/<posterior>/urn-native.tsv,
 run.sh's NATIVE), two more columns give its µs per gradient and its ratio to Stan ("interp." where the native tier
-did not take the program and the run stayed on the interpreter), and a second median line covers them."""
+did not take the program and the run stayed on the interpreter), and a second median line covers them.  A Stan
+figure carried over from an earlier table rather than run in WORK (WORK/<posterior>/stan.at holds where it comes
+from) is marked † and the note says where from."""
 import os
 import sys
 
@@ -55,7 +57,7 @@ def main():
                 if "\t" in line:
                     k, v = line.rstrip("\n").split("\t", 1)
                     why[k] = v
-    both, one = [], []
+    both, one, carried = [], [], {}
     for name in sorted(os.listdir(work)):
         d = os.path.join(work, name)
         if not os.path.isdir(d):
@@ -63,6 +65,10 @@ def main():
         u, s = side(os.path.join(d, "urn.tsv")), side(os.path.join(d, "stan.tsv"))
         v = side(os.path.join(d, "urn-native.tsv"))
         if isinstance(u, tuple) and isinstance(s, tuple):
+            p = os.path.join(d, "stan.at")
+            if os.path.exists(p):
+                with open(p) as h:
+                    carried[name] = h.read().strip()
             both.append((u[1] / s[1], name, u, s, urn_at(d), v))
         elif isinstance(u, str) or isinstance(s, str):
             one.append((name, u, s))
@@ -79,7 +85,8 @@ def main():
                 nat = "| %s | %.2f%s " % (fmt(v[1]), v[1] / s[1], interp)
             else:
                 nat = "| %s | - " % (v or "-")
-        print("| %s | %s | %s | %.2f | %s | %s | %s %s| %s |" % (name, fmt(u[1]), fmt(s[1]), r, format(u[0], ","),
+        print("| %s | %s | %s%s | %.2f | %s | %s | %s %s| %s |" % (name, fmt(u[1]), fmt(s[1]),
+                                                            " †" if name in carried else "", r, format(u[0], ","),
                                                             format(s[0], ","), at, nat,
                                                             why.get(name, "") if r > 0.5 else ""))
     columns = [("", [r[0] for r in both])]
@@ -92,6 +99,8 @@ def main():
             med = rs[n // 2] if n % 2 else (rs[n // 2 - 1] + rs[n // 2]) / 2
             print("\nMedian%s over these %d: %.2f; %d of %d at most 0.5, %d at most 0.25." %
                   (label, n, med, sum(r <= 0.5 for r in rs), n, sum(r <= 0.25 for r in rs)))
+    for src in sorted(set(carried.values())):
+        print("\n† Stan's figure from %s (%d posteriors)." % (src, sum(v == src for v in carried.values())))
     for name, u, s in one:
         print("- %s: %s" % (name, "; ".join("%s %s" % (k, v if isinstance(v, str) else "%.3g µs" % v[1])
                                           for k, v in (("urn", u), ("Stan", s)) if v is not None)))
