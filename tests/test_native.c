@@ -212,6 +212,25 @@ static const ncase CASES[] = {
      "model { b ~ normal(0, 1); s ~ normal(0, 2);\n"
      "  { array[N] real w; for (n in 1:1) w[n] = b[n] + normal_lpdf(y[1] | b[2], s) + exp(b[n]);\n"
      "    target += 2 * w[1]; } }\n"},
+    {"locals declared in a loop (LDA's shape): an array declared per iteration, filled by an inner loop, its "
+     "log_sum_exp; an int local as an index (rats' shape)", 1,
+     "data { int N; int J; array[N] int g; vector[N] x; vector[N] y; }\n"
+     "parameters { array[J] simplex[3] th; array[3] simplex[N] ph; vector[J] a; real<lower=0> s; }\n"
+     "model { for (j in 1:J) th[j] ~ dirichlet(rep_vector(1, 3)); a ~ normal(0, 1); s ~ normal(0, 1);\n"
+     "  for (n in 1:N) { array[3] real gam; int j = g[n];\n"
+     "    for (k in 1:3) gam[k] = log(th[g[n], k]) + log(ph[k, n]);\n"
+     "    target += log_sum_exp(gam); y[n] ~ normal(a[j] + x[n] * gam[2], s); } }\n"},
+    {"a local declared in a loop whose size changes between iterations: declined", 0,
+     "data { int N; vector[N] y; }\n"
+     "parameters { vector[3] b; }\n"
+     "model { b ~ normal(0, 1); for (n in 1:3) { vector[n] v; for (i in 1:n) v[i] = b[i] * 2;\n"
+     "    target += log_sum_exp(v); } }\n"},
+    {"log_mix of densities (a two-component mixture), to_vector of a matrix parameter as a density argument", 1,
+     "data { int N; vector[N] y; }\n"
+     "parameters { real<lower=0, upper=1> th; ordered[2] mu; matrix[2, 3] Z; }\n"
+     "model { mu ~ normal(0, 3); th ~ beta(2, 2); to_vector(Z) ~ normal(0, 1);\n"
+     "  for (n in 1:N) target += log_mix(th, normal_lpdf(y[n] | mu[1], 1), normal_lpdf(y[n] | mu[2], 2 + Z[1, 2] * Z[1, 2]));\n"
+     "  target += log_mix(0.3, normal_lpdf(y[1] | mu[2], 1), -5); }\n"},
     {"outside the subset: log_sum_exp of a row of a matrix local (not contiguous)", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { vector[2] b; }\n"

@@ -72,7 +72,7 @@ typedef struct emitter {
   int nloop;                  /* their number */
   const ir_st *loop_st[32];   /* enclosing loops: their statements */
   int loc_slot[64], loc_scalar[64]; /* model-block locals: their slot, 1 for a real scalar */
-  int loc_init0[64];          /* a scalar local declared with a value outside any loop */
+  int loc_init0[64];          /* a scalar local declared with a value outside any loop; a container declared there */
   int loc_wdone[64];          /* a vector local's one writing statement has been emitted */
   int loc_dims[64];           /* a container local's index dimensions: 1 (vector, 1-D array), 2 (2-D array, array of
                                  vectors, matrix: LRk rows of LCk) */
@@ -155,6 +155,7 @@ static int emit_fused(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na
                       nref *out);
 static int emit_index2(emitter *E, const ir_ex *e, nref *out);
 static int emit_lse(emitter *E, const ir_ex *e, nref *out);
+static int emit_log_mix(emitter *E, const ir_ex *e, nref *out);
 
 /* The C number of the model-block local in slot s, or -1. */
 static int local_of(const emitter *E, const ir_ex *e) {
@@ -172,7 +173,7 @@ static int local_stable(const emitter *E, int k, const ir_ex *idx) {
   int s = E->loc_slot[k];
   if (E->loc_scalar[k]) return E->loc_init0[k] && E->wcount[s] == 0;
   const ir_st *w = E->wloop[s];
-  if (E->wcount[s] != 1 || !w || !E->loc_wdone[k]) return 0;
+  if (E->wcount[s] != 1 || !w || !E->loc_wdone[k] || !E->loc_init0[k]) return 0;
   for (int i = 0; i < E->nloop; i++)
     if (E->loop_st[i] == w)
       return idx && idx->kind == URN_EX_VAR && idx->s == rt_s_var && idx->global && idx->slot == w->slot;
@@ -371,6 +372,8 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (e->s == rt_s_call_scalar && (e->ty.base == URN_TY_REAL || (e->ty.base == URN_TY_INT && e->novar)) && e->bi &&
       ((e->bi->sfn == urn_fn_unary_s && e->na == 1) || (e->bi->sfn == urn_fn_binary_s && e->na == 2)))
     return emit_kernel(E, e, out);
+  if (e->s == rt_s_call_scalar && e->ty.base == URN_TY_REAL && e->bi && e->na == 3 && !strcmp(e->bi->name, "log_mix"))
+    return emit_log_mix(E, e, out);
   if (e->kind == URN_EX_CALL && e->s == rt_s_via_g && e->g == rt_g_call && e->bi && e->na == 1 &&
       !strcmp(e->bi->name, "log_sum_exp") && !urn_is_scalar(e->a[0]->ty))
     return emit_lse(E, e, out);
@@ -602,6 +605,29 @@ static int emit_lse(emitter *E, const ir_ex *e, nref *out) {
   return 0;
 }
 
+/* log_mix(theta, a, b) on scalars as lang/fn_math.c's s_log_mix computes it (theta outside [0, 1]: declined, the
+ * interpreter's message); one node with partials to theta, a, b (0 when the larger of a, b is -inf). */
+static int emit_log_mix(emitter *E, const ir_ex *e, nref *out) {
+  nref t, a, b;
+  if (emit_scalar(E, e->a[0], &t) || emit_scalar(E, e->a[1], &a) || emit_scalar(E, e->a[2], &b)) return -1;
+  int v = E->nv++, pt = E->nv++, pa = E->nv++, pb = E->nv++;
+  urn_buf_printf(E->f, "  if (!(v%d >= 0 && v%d <= 1)) return 1;\n", t.v, t.v);
+  urn_buf_printf(E->f, "  const double m%d = v%d > v%d ? v%d : v%d;\n", v, a.v, b.v, a.v, b.v);
+  urn_buf_printf(E->f, "  const double ea%d = v%d >= v%d ? 1 : exp(v%d - m%d), ec%d = v%d >= v%d ? exp(v%d - m%d) : 1;\n", v, a.v, b.v,
+                 a.v, v, v, a.v, b.v, b.v, v);
+  urn_buf_printf(E->f, "  const double den%d = v%d * ea%d + (1 - v%d) * ec%d;\n  const double v%d = m%d + log(den%d);\n", v, t.v, v, t.v,
+                 v, v, v, v);
+  out->v = v, out->kind = NR_CONST;
+  if (t.kind == NR_CONST && a.kind == NR_CONST && b.kind == NR_CONST) return 0;
+  urn_buf_printf(E->f, "  const int z%d = isinf(m%d) && m%d < 0;\n", v, v, v);
+  urn_buf_printf(E->f, "  const double p%d = z%d ? 0 : (ea%d - ec%d) / den%d, p%d = z%d ? 0 : v%d * ea%d / den%d,"
+                       " p%d = z%d ? 0 : (1 - v%d) * ec%d / den%d;\n", pt, v, v, v, v, pa, v, t.v, v, v, pb, v, t.v, v, v);
+  int k = new_node(E);
+  if (k < 0 || add_op(E, k, t, pt) || add_op(E, k, a, pa) || add_op(E, k, b, pb)) return FAIL(e, "a statement too large");
+  out->kind = NR_NODE, out->node = k;
+  return 0;
+}
+
 /* A data-only slice as a density argument: `x[i, :]` or `x[:, j]` of a matrix (either transposed), `x[a:b]` of a 1-D
  * variable, or such a value folded into a constant (`A[:, 2]`): its values into the C variable slN (count snN),
  * copied in order.  0: done; 1: not this shape; -1: failed. */
@@ -648,6 +674,27 @@ static int data_slice(emitter *E, const ir_ex *e, int v) {
   return 1;
 }
 
+/* to_vector(X) of a matrix or vector variable (lang/fn_array.c's f_to_vector: the values and nodes in storage
+ * order, one vector of all of them): X's slot index, or -1. */
+static int flat_arg(emitter *E, const ir_ex *e) {
+  if (e->kind != URN_EX_CALL || e->fun || !e->bi || e->na != 1 || strcmp(e->bi->name, "to_vector") || e->ty.dims) return -1;
+  const ir_ex *x = e->a[0];
+  if (x->ty.dims || (x->ty.base != URN_TY_MATRIX && x->ty.base != URN_TY_VECTOR) || local_of(E, x) >= 0) return -1;
+  return container_arg(E, x);
+}
+
+/* A vector argument of emit_dist as to_vector(X) (*slot: X's, *flat = 1) or a data slice (*dsl: its C variable,
+ * *slot = -3).  0: one of them; 1: neither; -1: failed. */
+static int vec_arg(emitter *E, const ir_ex *x, urn_dist_argkind ak, int *slot, int *dsl, int *flat, nref *r) {
+  if (ak != URN_DA_REALS && ak != URN_DA_VECTOR && ak != URN_DA_VECTORS) return 1;
+  if ((*slot = flat_arg(E, x)) >= 0) return *flat = 1, r->kind = x->novar ? NR_CONST : NR_RUN, 0;
+  *slot = -1;
+  if (urn_is_scalar(x->ty)) return 1;
+  int v = E->nv++, rc = data_slice(E, x, v);
+  if (rc == 0) *dsl = v, *slot = -3, r->kind = NR_CONST;
+  return rc;
+}
+
 /* A distribution call through its urn_dist function, as lang/fn_dist.c's urn_fn_dist_call makes it: scalar
  * arguments and whole container variables; one node with partials to every parameter-dependent argument. */
 static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line,
@@ -664,14 +711,13 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
   int site = np->nsites;
   nref r[NAT_MAX_ARGS];
   int slot[NAT_MAX_ARGS], rowv[NAT_MAX_ARGS], mv[NAT_MAX_ARGS], mvn[NAT_MAX_ARGS], mvx[NAT_MAX_ARGS], dsl[NAT_MAX_ARGS];
+  int flat[NAT_MAX_ARGS];
   for (int i = 0; i < na; i++) {
     urn_dist_argkind ak = d->args[i].kind;
-    slot[i] = -1, rowv[i] = -1, mv[i] = -1, dsl[i] = -1;
-    if ((ak == URN_DA_REALS || ak == URN_DA_VECTOR || ak == URN_DA_VECTORS) && !urn_is_scalar(a[i]->ty)) { /* data slices */
-      int v = E->nv++, rc = data_slice(E, a[i], v);
-      if (rc < 0) return -1;
-      if (rc == 0) { dsl[i] = v, slot[i] = -3, r[i].kind = NR_CONST; continue; }
-    }
+    slot[i] = -1, rowv[i] = -1, mv[i] = -1, dsl[i] = -1, flat[i] = 0;
+    int rc = vec_arg(E, a[i], ak, &slot[i], &dsl[i], &flat[i], &r[i]);
+    if (rc < 0) return -1;
+    if (rc == 0) continue;
     if (ak == URN_DA_REALS || ak == URN_DA_VECTOR || ak == URN_DA_VECTORS) { /* X * b */
       int v = E->nv++, rc = emit_matvec(E, a[i], v, &mvn[i], &mvx[i], &slot[i]);
       if (rc < 0) return -1;
@@ -750,7 +796,7 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
       if (rowv[i] >= 0) snprintf(vb, sizeof vb, "(V%d + o%d * C%d)", k, rowv[i], k), snprintf(n, sizeof n, "C%d", k);
       else snprintf(vb, sizeof vb, "V%d", k), snprintf(n, sizeof n, "N%d", k);
       urn_buf_printf(E->f, "  da%d[%d].n = %s, da%d[%d].rows = %s, da%d[%d].cols = 1;\n", v, i, n, v, i, n, v, i);
-      if (rowv[i] < 0) put_shape(E, d->args[i].kind, a[i], k, v, i);
+      if (rowv[i] < 0 && !flat[i]) put_shape(E, d->args[i].kind, a[i], k, v, i);
       if (ints) {
         urn_buf_printf(E->f, "  int *iv%d = h->scratch(h, (%s ? %s : 1) * sizeof(int));\n", pvar[i], n, n);
         urn_buf_printf(E->f, "  for (size_t j = 0; j < %s; j++) iv%d[j] = (int)%s[j];\n  da%d[%d].iv = iv%d;\n", n, pvar[i], vb, v,
@@ -1303,6 +1349,16 @@ static int local2_shape(const ir_decl *d) {
   return 0;
 }
 
+/* Container local k's storage, made at its first declaration in the evaluation (a declaration inside a loop
+ * runs again: the same storage when its size is the same, else declined: the reverse reads the adjoints there),
+ * its values not yet set (NaN, no node), as run_decl does at every declaration; closes the statement. */
+static void local_storage(emitter *E, urn_buf *f, int k) {
+  urn_buf_printf(f, "  if (!Lv%d) {\n  Lv%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n"
+                    "  La%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n", k, k, k, k, k, k, k);
+  urn_buf_printf(f, "  Lr%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(int32_t));\n  }\n", k, k, k);
+  urn_buf_printf(f, "  for (size_t j = 0; j < Ln%d; j++) Lv%d[j] = (0.0 / 0.0), Lr%d[j] = -1;\n  }\n", k, k, k);
+}
+
 /* The storage of 2-D local k (LRk rows of LCk, Lnk values), its elements not yet set (NaN, no node), as run_decl. */
 static int emit_decl2(emitter *E, const ir_st *s, urn_buf *f, int k) {
   const ir_decl *d = s->decl;
@@ -1312,33 +1368,32 @@ static int emit_decl2(emitter *E, const ir_st *s, urn_buf *f, int k) {
                           "  (void)LR%d, (void)LC%d;\n", k, k, k, k, k, k, k, k);
   nref rn, cn;
   if (emit_scalar(E, re, &rn) || emit_scalar(E, ce, &cn) || rn.kind != NR_CONST || cn.kind != NR_CONST) return FAIL(s, "this size");
-  urn_buf_printf(f, "  if (!(v%d >= 0 && v%d >= 0)) return 1;\n  LR%d = (size_t)v%d, LC%d = (size_t)v%d, Ln%d = LR%d * LC%d;\n", rn.v,
-                 cn.v, k, rn.v, k, cn.v, k, k, k);
-  urn_buf_printf(f, "  Lv%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n  La%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n",
-                 k, k, k, k, k, k);
-  urn_buf_printf(f, "  Lr%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(int32_t));\n", k, k, k);
-  urn_buf_printf(f, "  for (size_t j = 0; j < Ln%d; j++) Lv%d[j] = (0.0 / 0.0), Lr%d[j] = -1;\n  }\n", k, k, k);
+  urn_buf_printf(f, "  if (!(v%d >= 0 && v%d >= 0)) return 1;\n", rn.v, cn.v);
+  urn_buf_printf(f, "  if (Lv%d && (LR%d != (size_t)v%d || LC%d != (size_t)v%d)) return 1;\n", k, k, rn.v, k, cn.v);
+  urn_buf_printf(f, "  LR%d = (size_t)v%d, LC%d = (size_t)v%d, Ln%d = LR%d * LC%d;\n", k, rn.v, k, cn.v, k, k, k);
+  local_storage(E, f, k);
   return 0;
 }
 
-/* Model-block locals: a real scalar (anywhere; with or without a value), a vector or 1-D real array (at the top
- * level, without a value), as run_decl / run_decl_scalar make them. */
+/* Model-block locals: a real or int scalar (anywhere; with or without a value), a vector, 1-D real array, 2-D real
+ * array, array of vectors or matrix (anywhere, without a value), as run_decl / run_decl_scalar make them. */
 static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   const ir_decl *d = s->decl;
-  int scalar = d->ty.dims == 0 && d->ty.base == URN_TY_REAL;
+  int scalar = d->ty.dims == 0 && (d->ty.base == URN_TY_REAL || d->ty.base == URN_TY_INT);
   int vec = (d->ty.dims == 0 && d->ty.base == URN_TY_VECTOR && d->size1) || (d->ty.dims == 1 && d->ty.base == URN_TY_REAL && d->ndims == 1);
   int two = local2_shape(d);
-  if (!s->global || (!scalar && !vec && !two) || ((vec || two) && (E->nloop || s->rhs)) || E->nloc == 64)
-    return FAIL(s, "this local variable");
+  if (!s->global || (!scalar && !vec && !two) || ((vec || two) && s->rhs) || E->nloc == 64) return FAIL(s, "this local variable");
   int k = E->nloc++;
   E->loc_slot[k] = s->slot, E->loc_scalar[k] = scalar, E->loc_dims[k] = scalar ? 0 : two ? 2 : 1, E->loc_mat[k] = two == 2;
+  E->loc_init0[k] = !scalar && E->nloop == 0; /* a container declared in a loop is declared again: never stable */
   E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
   urn_buf_puts(f, "  {\n");
   if (two) return emit_decl2(E, s, f, k);
   if (scalar) {
     urn_buf_printf(&E->pre, "  double Lv%d[1] = {0}, La%d[1] = {0};\n  int32_t Lr%d[1] = {-1};\n  const size_t Ln%d = 1;\n  (void)Ln%d;\n", k,
                    k, k, k, k);
-    urn_buf_printf(f, "  Lv%d[0] = (0.0 / 0.0);\n  Lr%d[0] = -1;\n", k, k);
+    /* not yet set: NaN, an int's -2^31 (run_decl) */
+    urn_buf_printf(f, "  Lv%d[0] = %s;\n  Lr%d[0] = -1;\n", k, d->ty.base == URN_TY_INT ? "-2147483648.0" : "(0.0 / 0.0)", k);
     if (!s->rhs) { urn_buf_puts(f, "  }\n"); return 0; }
     E->loc_init0[k] = E->nloop == 0;
     E->recomp = 1, E->cstart = f->len;
@@ -1351,11 +1406,9 @@ static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   urn_buf_printf(&E->pre, "  double *Lv%d = 0, *La%d = 0;\n  int32_t *Lr%d = 0;\n  size_t Ln%d = 0;\n", k, k, k, k);
   nref n;
   if (emit_scalar(E, d->size1 ? d->size1 : d->dims[0], &n) || n.kind != NR_CONST) return FAIL(s, "this size");
-  urn_buf_printf(f, "  if (!(v%d >= 0)) return 1;\n  Ln%d = (size_t)v%d;\n", n.v, k, n.v);
-  urn_buf_printf(f, "  Lv%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n  La%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n",
-                 k, k, k, k, k, k);
-  urn_buf_printf(f, "  Lr%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(int32_t));\n", k, k, k);
-  urn_buf_printf(f, "  for (size_t j = 0; j < Ln%d; j++) Lv%d[j] = (0.0 / 0.0), Lr%d[j] = -1;\n  }\n", k, k, k);
+  urn_buf_printf(f, "  if (!(v%d >= 0)) return 1;\n", n.v);
+  urn_buf_printf(f, "  if (Lv%d && Ln%d != (size_t)v%d) return 1;\n  Ln%d = (size_t)v%d;\n", k, k, n.v, k, n.v);
+  local_storage(E, f, k);
   return 0;
 }
 

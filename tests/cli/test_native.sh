@@ -63,6 +63,25 @@ model { for (k in 1:2) target += dirichlet_lpdf(th[k] | A[k, :]');
     target += log_sum_exp(gam[N]); } }
 STAN
 
+# locals declared in a loop (LDA's shape: an array per iteration, its log_sum_exp) and an int local as an index
+# (rats' shape): URN_NOBATCH=1 on; batched (the loop's lanes round otherwise) the same draws whatever runs
+cat > "$TMP/lda.stan" <<'STAN'
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+parameters { array[J] simplex[3] th; vector[J] a; real<lower=0> s; }
+model { a ~ normal(0, 1); s ~ normal(0, 1);
+  for (n in 1:N) { array[3] real gam; int j = g[n];
+    for (k in 1:3) gam[k] = log(th[j, k]) + normal_lpdf(y[n] | a[j] * k, s);
+    target += log_sum_exp(gam); } }
+STAN
+
+# log_mix of densities and to_vector of a matrix parameter: URN_NOBATCH=1 on; batched the same draws
+cat > "$TMP/mix.stan" <<'STAN'
+data { int N; vector[N] y; }
+parameters { real<lower=0, upper=1> th; ordered[2] mu; matrix[2, 2] Z; }
+model { mu ~ normal(0, 3); to_vector(Z) ~ normal(0, 1);
+  for (n in 1:N) target += log_mix(th, normal_lpdf(y[n] | mu[1], 1), normal_lpdf(y[n] | mu[2], 1)); }
+STAN
+
 # run NAME MODEL DATA [--native MODE] (env as given): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
@@ -88,7 +107,7 @@ else
   URN_NOBATCH=1 run nb-wait "$TMP/radon.stan" "$TMP/radon.json" --native wait && same nb-off nb-wait
   run if-off "$TMP/iff.stan" "$TMP/radon.json"
   run if-wait "$TMP/iff.stan" "$TMP/radon.json" --native wait && same if-off if-wait
-  grep -q 'interpreter only (.*local variable)' "$TMP/err-if-wait" && ok || bad "while: $(cat "$TMP/err-if-wait")"
+  grep -q 'interpreter only (.*a statement outside the native subset)' "$TMP/err-if-wait" && ok || bad "while: $(cat "$TMP/err-if-wait")"
   run fu-off "$TMP/fused.stan" "$TMP/radon.json"
   run fu-wait "$TMP/fused.stan" "$TMP/radon.json" --native wait && same fu-off fu-wait
   grep -q '^native: on' "$TMP/err-fu-wait" && ok || bad "fused: $(cat "$TMP/err-fu-wait")"
@@ -108,6 +127,16 @@ else
   URN_NOBATCH=1 run hmm-nb-off "$TMP/hmm.stan" "$TMP/radon.json"
   URN_NOBATCH=1 run hmm-nb-wait "$TMP/hmm.stan" "$TMP/radon.json" --native wait && same hmm-nb-off hmm-nb-wait
   grep -q '^native: on' "$TMP/err-hmm-nb-wait" && ok || bad "hmm forward algorithm: $(cat "$TMP/err-hmm-nb-wait")"
+  run lda-off "$TMP/lda.stan" "$TMP/radon.json"
+  run lda-wait "$TMP/lda.stan" "$TMP/radon.json" --native wait && same lda-off lda-wait
+  URN_NOBATCH=1 run lda-nb-off "$TMP/lda.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run lda-nb-wait "$TMP/lda.stan" "$TMP/radon.json" --native wait && same lda-nb-off lda-nb-wait
+  grep -q '^native: on' "$TMP/err-lda-nb-wait" && ok || bad "LDA shape: $(cat "$TMP/err-lda-nb-wait")"
+  run mix-off "$TMP/mix.stan" "$TMP/radon.json"
+  run mix-wait "$TMP/mix.stan" "$TMP/radon.json" --native wait && same mix-off mix-wait
+  URN_NOBATCH=1 run mix-nb-off "$TMP/mix.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run mix-nb-wait "$TMP/mix.stan" "$TMP/radon.json" --native wait && same mix-nb-off mix-nb-wait
+  grep -q '^native: on' "$TMP/err-mix-nb-wait" && ok || bad "log_mix: $(cat "$TMP/err-mix-nb-wait")"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
 fi
