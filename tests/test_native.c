@@ -231,6 +231,14 @@ static const ncase CASES[] = {
      "model { mu ~ normal(0, 3); th ~ beta(2, 2); to_vector(Z) ~ normal(0, 1);\n"
      "  for (n in 1:N) target += log_mix(th, normal_lpdf(y[n] | mu[1], 1), normal_lpdf(y[n] | mu[2], 2 + Z[1, 2] * Z[1, 2]));\n"
      "  target += log_mix(0.3, normal_lpdf(y[1] | mu[2], 1), -5); }\n"},
+    {"column segments x[a:b, m] (ecdc's shape): of a parameter matrix and of a 2-D int data array as density "
+     "arguments, and y[a:b] beside a parameter segment", 2,
+     "data { int N; array[3, 4] int C4; vector[N] y; }\n"
+     "parameters { matrix[N, 3] E; real<lower=0> phi; }\n"
+     "transformed parameters { matrix[N, 3] Ee = exp(E); }\n"
+     "model { to_vector(E) ~ normal(0, 1); phi ~ normal(0, 2);\n"
+     "  for (m in 1:3) C4[1:3, m + 1] ~ neg_binomial_2(Ee[m:m + 2, m], phi);\n"
+     "  target += normal_lpdf(y[2:4] | E[2:4, 1], 1); }\n"},
     {"outside the subset: log_sum_exp of a row of a matrix local (not contiguous)", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { vector[2] b; }\n"

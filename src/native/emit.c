@@ -24,7 +24,7 @@
 #include "native/native.h"
 
 /* What a scalar expression produced. */
-enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN, NR_LOCAL, NR_LRUN, NR_MV, NR_LSEG };
+enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN, NR_LOCAL, NR_LRUN, NR_MV, NR_LSEG, NR_SEG };
 typedef struct nref {
   int kind;  /* NR_CONST (no node), NR_LEAF (an earlier tape node), NR_NODE (a node of this statement) */
   int v;     /* the C variable vN holding its value */
@@ -628,6 +628,28 @@ static int emit_log_mix(emitter *E, const ir_ex *e, nref *out) {
   return 0;
 }
 
+/* x[a:b, m] of a matrix or a 2-D array variable of slot k: its count snV, first offset soV and stride ssV (a
+ * matrix's column is contiguous; a 2-D array's elements are C apart); an empty or out-of-range slice declines. */
+static int col_range(emitter *E, const ir_ex *e, int k, int mat, int v) {
+  nref a, b;
+  int om = E->nv++;
+  char n[24];
+  urn_buf_printf(E->f, "  const size_t sr%d = (size_t)h->dim[%d][0], sc%d = (size_t)h->dim[%d][1];\n", v, k, v, k);
+  snprintf(n, sizeof n, "sc%d", v);
+  if (emit_offset(E, e->idx[1].lo, n, om, "size_t") || emit_scalar(E, e->idx[0].lo, &a) || emit_scalar(E, e->idx[0].hi, &b)) return -1;
+  urn_buf_printf(E->f, "  if (!(v%d >= 1 && v%d <= (double)sr%d && v%d >= v%d)) return 1;\n", a.v, b.v, v, b.v, a.v);
+  urn_buf_printf(E->f, "  const size_t sn%d = (size_t)(v%d - v%d) + 1, ss%d = %s;\n", v, b.v, a.v, v, mat ? "1" : n);
+  if (mat) urn_buf_printf(E->f, "  const size_t so%d = o%d * sr%d + ((size_t)v%d - 1);\n", v, om, v, a.v);
+  else urn_buf_printf(E->f, "  const size_t so%d = ((size_t)v%d - 1) * sc%d + o%d;\n", v, a.v, v, om);
+  return 0;
+}
+
+/* Is e x[a:b, m] of a matrix or a 2-D real / int array variable (not a local)? */
+static int col_range_of(const emitter *E, const ir_ex *e) {
+  return e->kind == URN_EX_INDEX && e->nidx == 2 && e->idx[0].kind == URN_IDX_RANGE && e->idx[1].kind == URN_IDX_SINGLE &&
+         var2(E, e->a[0]) && e->a[0]->ty.dims != 1 && local_of(E, e->a[0]) < 0;
+}
+
 /* A data-only slice as a density argument: `x[i, :]` or `x[:, j]` of a matrix (either transposed), `x[a:b]` of a 1-D
  * variable, or such a value folded into a constant (`A[:, 2]`): its values into the C variable slN (count snN),
  * copied in order.  0: done; 1: not this shape; -1: failed. */
@@ -642,6 +664,13 @@ static int data_slice(emitter *E, const ir_ex *e, int v) {
   }
   if (e->kind == URN_EX_UNARY && e->op == URN_OP_TRANSPOSE && e->na == 1) e = e->a[0];
   if (e->kind != URN_EX_INDEX || e->na < 1) return 1;
+  if (col_range_of(E, e)) { /* x[a:b, m] */
+    int k = use_slot(E, e->a[0]->slot, 0);
+    if (col_range(E, e, k, e->a[0]->ty.dims == 0, v)) return -1;
+    urn_buf_printf(E->f, "  double *sl%d = h->scratch(h, (sn%d ? sn%d : 1) * sizeof(double));\n", v, v, v);
+    urn_buf_printf(E->f, "  for (size_t j = 0; j < sn%d; j++) sl%d[j] = V%d[so%d + j * ss%d];\n", v, v, k, v, v);
+    return 0;
+  }
   const ir_ex *x = e->a[0];
   if (x->kind != URN_EX_VAR || !x->global || x->g != rt_g_var || x->slot >= E->p->nglob || local_of(E, x) >= 0 ||
       loop_var_of(E, x) >= 0)
@@ -686,13 +715,47 @@ static int flat_arg(emitter *E, const ir_ex *e) {
 /* A vector argument of emit_dist as to_vector(X) (*slot: X's, *flat = 1) or a data slice (*dsl: its C variable,
  * *slot = -3).  0: one of them; 1: neither; -1: failed. */
 static int vec_arg(emitter *E, const ir_ex *x, urn_dist_argkind ak, int *slot, int *dsl, int *flat, nref *r) {
-  if (ak != URN_DA_REALS && ak != URN_DA_VECTOR && ak != URN_DA_VECTORS) return 1;
-  if ((*slot = flat_arg(E, x)) >= 0) return *flat = 1, r->kind = x->novar ? NR_CONST : NR_RUN, 0;
+  int reals = ak == URN_DA_REALS || ak == URN_DA_VECTOR || ak == URN_DA_VECTORS;
+  if (!reals && ak != URN_DA_INTS) return 1;
+  if (reals && (*slot = flat_arg(E, x)) >= 0) return *flat = 1, r->kind = x->novar ? NR_CONST : NR_RUN, 0;
   *slot = -1;
   if (urn_is_scalar(x->ty)) return 1;
-  int v = E->nv++, rc = data_slice(E, x, v);
+  int v = E->nv++;
+  if (reals && !x->novar && col_range_of(E, x) && x->a[0]->ty.dims == 0) { /* a parameter matrix's column segment */
+    int k = use_slot(E, x->a[0]->slot, 1);
+    if (col_range(E, x, k, 1, v)) return -1;
+    urn_buf_printf(E->f, "  const double *sl%d = V%d + so%d;\n  const int32_t *sx%d = X%d + so%d, o%d = (int32_t)sn%d;\n", v, k, v, v, k,
+                   v, v, v);
+    return *dsl = v, *slot = -4, r->kind = NR_RUN, 0;
+  }
+  int rc = data_slice(E, x, v);
   if (rc == 0) *dsl = v, *slot = -3, r->kind = NR_CONST;
   return rc;
+}
+
+/* Argument i of call da<v> from slice s (slN, snN): its values (ints: converted), and for a parameter's column segment
+ * (seg) its partials' array q<p> and its nodes r<p>. */
+static void put_slice(emitter *E, int v, int i, int s, int ints, int p, int seg) {
+  urn_buf_printf(E->f, "  da%d[%d].n = sn%d, da%d[%d].rows = sn%d, da%d[%d].cols = 1;\n", v, i, s, v, i, s, v, i);
+  if (ints) {
+    urn_buf_printf(E->f, "  int *iv%d = h->scratch(h, (sn%d ? sn%d : 1) * sizeof(int));\n", p, s, s);
+    urn_buf_printf(E->f, "  for (size_t j = 0; j < sn%d; j++) iv%d[j] = (int)sl%d[j];\n  da%d[%d].iv = iv%d;\n", s, p, s, v, i, p);
+  } else
+    urn_buf_printf(E->f, "  da%d[%d].v = sl%d;\n", v, i, s);
+  if (seg)
+    urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (sn%d ? sn%d : 1) * sizeof(double));\n  da%d[%d].d = q%d;\n"
+                         "  const int32_t *r%d = sx%d;\n", p, s, s, v, i, p, p, s);
+}
+
+/* Node k's operand for a parameter's column segment s: its partials (Q), its nodes (Q), its count o<s> (L). */
+static int seg_op(emitter *E, int k, int p, int s) {
+  nnode *n = &E->node[k];
+  if (n->nop == NAT_MAX_OPS || E->qc + 2 > NAT_MAX_REC || E->lc == NAT_MAX_REC) return -1;
+  nop *o = &n->op[n->nop++];
+  o->kind = NR_SEG, o->off = E->qc, o->row = E->lc, o->loc = -1, o->ref = -1;
+  E->qvar[E->qc++] = p, E->qvar[E->qc++] = -1 - p;
+  E->lvar[E->lc++] = -1 - s;
+  return 0;
 }
 
 /* A distribution call through its urn_dist function, as lang/fn_dist.c's urn_fn_dist_call makes it: scalar
@@ -764,11 +827,7 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
         var = !a[i]->novar;
     pvar[i] = E->nv++;
     urn_buf_printf(E->f, "  da%d[%d].memo = h->memo[%d];\n", v, i, site * NAT_MAX_ARGS + i);
-    if (dsl[i] >= 0) { /* a data slice: its values */
-      urn_buf_printf(E->f, "  da%d[%d].v = sl%d, da%d[%d].n = sn%d, da%d[%d].rows = sn%d, da%d[%d].cols = 1;\n", v, i, dsl[i], v, i, dsl[i],
-                     v, i, dsl[i], v, i);
-      continue;
-    }
+    if (dsl[i] >= 0) { put_slice(E, v, i, dsl[i], ints, pvar[i], slot[i] == -4); continue; }
     if (slot[i] == -2) { /* a local vector: its values, a copy of its references (all must be nodes) */
       int lk = r[i].loc;
       urn_buf_printf(E->f, "  da%d[%d].v = Lv%d, da%d[%d].n = Ln%d, da%d[%d].rows = Ln%d, da%d[%d].cols = 1;\n", v, i, lk, v, i, lk,
@@ -823,6 +882,10 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
       continue;
     }
     nnode *n = &E->node[k];
+    if (slot[i] == -4) {
+      if (seg_op(E, k, pvar[i], dsl[i])) return fail(E, line, col, "a statement too large");
+      continue;
+    }
     if (mv[i] >= 0) {
       if (n->nop == NAT_MAX_OPS || E->qc == NAT_MAX_REC) return fail(E, line, col, "a statement too large");
       nop *o = &n->op[n->nop++];
@@ -1302,7 +1365,11 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
         urn_buf_printf(r, "    for (size_t j = 0; j < Ln%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
                           "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else if (t == -2) La%d[j] += a%d * Q[%d][j]; }\n",
                        o->loc, o->off + 1, k, o->off, o->loc, k, o->off);
-      else if (o->kind == NR_LSEG) { /* log_sum_exp of a local (a row of it from L[row]): its references' copy */
+      else if (o->kind == NR_SEG) {
+        rec_l(E, lb, o->row);
+        urn_buf_printf(r, "    for (size_t j = 0, n = (size_t)%s; j < n; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
+                          "      if (t >= 0) adj[t] += a%d * Q[%d][j]; }\n", lb, o->off + 1, k, o->off);
+      } else if (o->kind == NR_LSEG) { /* log_sum_exp of a local (a row of it from L[row]): its references' copy */
         char bb[64] = "0";
         if (o->row >= 0) rec_l(E, lb, o->row), snprintf(bb, sizeof bb, "(size_t)%s * LC%d", lb, o->loc);
         urn_buf_printf(r, "    for (size_t j = 0, b = %s; j < %s%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"

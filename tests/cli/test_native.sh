@@ -82,6 +82,17 @@ model { mu ~ normal(0, 3); to_vector(Z) ~ normal(0, 1);
   for (n in 1:N) target += log_mix(th, normal_lpdf(y[n] | mu[1], 1), normal_lpdf(y[n] | mu[2], 1)); }
 STAN
 
+# column segments (the ecdc models' deaths[a:b, m] ~ neg_binomial_2(E_deaths[a:b, m], phi)): on, batched and not
+cat > "$TMP/seg.stan" <<'STAN'
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+transformed data { array[N, 2] int D; for (n in 1:N) { D[n, 1] = g[n]; D[n, 2] = 2 * g[n]; } }
+parameters { matrix[N, 2] E; real<lower=0> phi; }
+transformed parameters { matrix[N, 2] Ee = exp(E); }
+model { to_vector(E) ~ normal(0, 1); phi ~ normal(0, 2);
+  for (m in 1:2) D[m:N, m] ~ neg_binomial_2(Ee[m:N, m], phi);
+  y[2:5] ~ normal(E[2:5, 1], 1); }
+STAN
+
 # run NAME MODEL DATA [--native MODE] (env as given): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
@@ -137,6 +148,11 @@ else
   URN_NOBATCH=1 run mix-nb-off "$TMP/mix.stan" "$TMP/radon.json"
   URN_NOBATCH=1 run mix-nb-wait "$TMP/mix.stan" "$TMP/radon.json" --native wait && same mix-nb-off mix-nb-wait
   grep -q '^native: on' "$TMP/err-mix-nb-wait" && ok || bad "log_mix: $(cat "$TMP/err-mix-nb-wait")"
+  run seg-off "$TMP/seg.stan" "$TMP/radon.json"
+  run seg-wait "$TMP/seg.stan" "$TMP/radon.json" --native wait && same seg-off seg-wait
+  URN_NOBATCH=1 run seg-nb-off "$TMP/seg.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run seg-nb-wait "$TMP/seg.stan" "$TMP/radon.json" --native wait && same seg-nb-off seg-nb-wait
+  grep -q '^native: on' "$TMP/err-seg-nb-wait" && ok || bad "column segments: $(cat "$TMP/err-seg-nb-wait")"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
 fi
