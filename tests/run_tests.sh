@@ -8,6 +8,9 @@ URN=$(cd "$build" && pwd)/urn; export URN
 root=$(pwd)
 [ -z "$URN_SHARED" ] && [ -d ../shared ] && URN_SHARED=$(cd ../shared && pwd)
 export URN_SHARED
+# The native tier's cache (urn sample's default mode loads cached objects and may compile long runs): one folder
+# under the build tree for every test, never the user's ~/.cache/urn.
+XDG_CACHE_HOME=$(cd "$build" && pwd)/cache; export XDG_CACHE_HOME
 total_pass=0; total_fail=0; crashed=0
 log=$(mktemp)
 # No test writes into the source tree: the untracked files before and after the run are compared (git checkouts).

@@ -1,15 +1,20 @@
 /* tests/test_native.c — the native tier (src/native): for loop shapes and densities of the native subset, the
  * log density and gradient of the compiled model block are the same bits as the interpreter's (batched and not),
  * with and without propto, at several points; programs outside the subset, a missing compiler and a failing
- * compiler leave the interpreter running with the same values; a second load finds the object in the cache.
+ * compiler leave the interpreter running with the same values; a second load finds the object in the cache; the
+ * default mode (auto) loads a cached object at once, compiles nothing for a short job, starts a compile once the
+ * projected cost pays for it and kills that compile when the model is freed first (no files left behind).
  * Skips (one line) when no C compiler is on PATH.  Models and data are embedded. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "model/plan.h"
 #include "math/rng.h"
 #include "urn/model.h"
 
@@ -286,6 +291,56 @@ static int same_bits(const urn_model *a, const urn_model *b, const double *theta
   return !memcmp(&la, &lb, sizeof la) && !memcmp(ga, gb, n * sizeof *ga);
 }
 
+/* Files in dir whose names contain part. */
+static int count_files(const char *dir, const char *part) {
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d));) n += strstr(e->d_name, part) != NULL;
+  closedir(d);
+  return n;
+}
+
+static double wall(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The default mode (3, auto): a cached object (cache, filled by the cases above) is used at once; in an empty
+ * cache a short job compiles nothing, a long one starts a compile, and freeing the model kills it at once. */
+static void test_auto(const char *cache) {
+  double th[64];
+  for (int j = 0; j < 64; j++) th[j] = 0.03 * j - 0.5;
+  urn_model *ref = load(CASES[0].src, 0, 0, NULL, NULL), *m = load(CASES[0].src, 3, 0, cache, NULL);
+  int ok = ref && m && same_bits(ref, m, th, 1);
+  const char *st = m ? urn_model_native_status(m) : "";
+  CHECK(ok && !strncmp(st, "native: on (the same bits", 25) && strstr(st, "us against"),
+        "auto, cached: on at the first gradient, timed [%s]", st);
+  urn_model_free(m);
+  char fresh[300];
+  snprintf(fresh, sizeof fresh, "%s/auto", cache);
+  m = load(CASES[0].src, 3, 0, fresh, NULL);
+  if (m) urn__model_native_expect(m, 1000);
+  ok = m != NULL;
+  for (int i = 0; ok && i < 300; i++) ok &= same_bits(ref, m, th, i & 1);
+  st = m ? urn_model_native_status(m) : "";
+  CHECK(ok && strstr(st, "not compiled") && count_files(fresh, "urn-native") == 0,
+        "auto, a short job: 300 gradients, the same bits, nothing compiled [%s]", st);
+  if (m) urn__model_native_expect(m, 1e12);
+  for (int i = 0; ok && i < 260; i++) ok &= same_bits(ref, m, th, i & 1); /* the next report: the 512th */
+  st = m ? urn_model_native_status(m) : "";
+  CHECK(ok && (strstr(st, "compiling (projected") || !strncmp(st, "native: on", 10)),
+        "auto, a long job: a compile starts, the same bits [%s]", st);
+  double t0 = wall();
+  urn_model_free(m);
+  double dt = wall() - t0;
+  int left = count_files(fresh, ".c") + count_files(fresh, ".tmp") + count_files(fresh, ".log");
+  CHECK(left == 0, "auto: freeing the model kills its compile (%.3f s), no files left (%d)", dt, left);
+  printf("auto: the model with its compile running freed in %.3f s\n", dt);
+  urn_model_free(ref);
+}
+
 int main(void) {
   if (system("cc --version >/dev/null 2>&1") != 0) {
     printf("skipped: no C compiler (cc) on PATH\n");
@@ -336,6 +391,7 @@ int main(void) {
     CHECK(strstr(st, "us against") != NULL && strstr(st, "the same bits") != NULL, "background build timed: %s", st);
     urn_model_free(ref), urn_model_free(bg);
   }
+  test_auto(cache);
   /* no compiler, a failing compiler: the interpreter, same values */
   const char *ccs[] = {"/nonexistent/cc", "false"};
   for (int i = 0; i < 2; i++) {

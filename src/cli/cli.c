@@ -133,12 +133,17 @@ void cli_model_options(urn_model_options *opt) {
   opt->no_batch = nb && *nb && strcmp(nb, "0") != 0;
 }
 
-void cli_native_options(urn_model_options *opt, const char *mode, char *cache, size_t cap) {
-  opt->native = !strcmp(mode, "on") ? 1 : !strcmp(mode, "wait") ? 2 : 0;
-  const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME"), *cc = getenv("CC");
+void cli_native_cache_dir(char *cache, size_t cap) {
+  const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
   if (x && *x) snprintf(cache, cap, "%s/urn", x);
   else if (home && *home) snprintf(cache, cap, "%s/.cache/urn", home);
   else snprintf(cache, cap, "/tmp/urn-cache-%ld", (long)getuid());
+}
+
+void cli_native_options(urn_model_options *opt, const char *mode, char *cache, size_t cap) {
+  opt->native = !strcmp(mode, "on") ? 1 : !strcmp(mode, "wait") ? 2 : !strcmp(mode, "auto") ? 3 : 0;
+  const char *cc = getenv("CC");
+  cli_native_cache_dir(cache, cap);
   opt->native_cache = cache;
   opt->native_cc = cc && *cc ? cc : "cc";
 }

@@ -29,6 +29,7 @@ int cmd_stansummary(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_stanc(int argc, char **argv);
 int cmd_format(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 
 typedef struct cli_args {
   int argc;        /* number of arguments, argv[0] is the command name */
@@ -61,9 +62,11 @@ int cli_is_help(const char *arg);
  * library reads no environment; the CLI passes it on). */
 typedef struct urn_model_options urn_model_options;
 void cli_model_options(urn_model_options *opt);
-/* The native tier per --native MODE (off, on, wait): the cache folder ($XDG_CACHE_HOME/urn, ~/.cache/urn) is
- * written into cache (cap bytes, which must outlive the model's loading), the compiler from $CC (else cc). */
+/* The native tier per --native MODE (off, on, wait, auto): the cache folder (cli_native_cache_dir) is written into
+ * cache (cap bytes, which must outlive the model's loading), the compiler from $CC (else cc). */
 void cli_native_options(urn_model_options *opt, const char *mode, char *cache, size_t cap);
+/* The native tier's cache folder: $XDG_CACHE_HOME/urn, else $HOME/.cache/urn, else /tmp/urn-cache-UID. */
+void cli_native_cache_dir(char *cache, size_t cap);
 
 /* Stopping a command: SIGINT, SIGTERM and the --timeout limit raise one flag that the library polls (model
  * evaluations end at their next loop iteration, chains after their current iteration, reads of a FIFO return).

@@ -168,8 +168,12 @@ static void usage(FILE *out) {
           "  --sig-figs N         significant digits in the CSV (6, as CmdStan)\n"
           "  --overwrite          replace the CSV files of an earlier run\n"
           "  --timeout SECONDS    stop after this long (exit 124; the files hold the draws so far)\n"
-          "  --native MODE        off (default), on (compile the model block to C in the background and switch\n"
-          "                       the chains to it once ready and checked: the same draws), wait (compile first)\n"
+          "  --native MODE        the native tier (the model block compiled to C; the same draws): auto (default:\n"
+          "                       a cached object at once, else a background compile, niced, only when the\n"
+          "                       run's projected cost is >= 10x the compile's), on (compile in the background\n"
+          "                       now), wait (compile first), off; the chains switch once it is checked to give\n"
+          "                       the same bits and to be faster.  Cache: $XDG_CACHE_HOME/urn or ~/.cache/urn\n"
+          "                       (urn cache --clear); without a C compiler: the interpreter, silently\n"
           "  --no-summary         do not print the summary table\n");
 }
 
@@ -390,7 +394,7 @@ static int execute_and_report(urn_run *r, urn_run_config *rcfg, const sample_job
 typedef struct sample_opts {
   const char *stan_path, *data_path, *incp, *out_dir; /* the model, --data, --include-paths, --output-dir */
   const char *init_arg, *metric, *adapt;              /* --init, --metric, --adapt (NULL: not given) */
-  const char *native;                                 /* --native off|on|wait (NULL: not given) */
+  const char *native;                                 /* --native auto|on|wait|off (NULL: not given, auto) */
   int seed_given, threads_given, warmup_given;        /* whether --seed, --threads, --warmup were given */
   int overwrite, no_summary;                          /* --overwrite, --no-summary */
   long lr_rank;                                       /* --rank (-1: not given) */
@@ -442,8 +446,8 @@ static int parse_options(cli_args *a, urn_run_config *rcfg, sample_opts *o) {
       if (strcmp(o->adapt, "stan") && strcmp(o->adapt, "fisher"))
         cli_die(a, 2, "option --adapt: '%s' is not one of stan, fisher", o->adapt);
     } else if (cli_value(a, "--native", &o->native)) {
-      if (strcmp(o->native, "off") && strcmp(o->native, "on") && strcmp(o->native, "wait"))
-        cli_die(a, 2, "option --native: expected off, on or wait, got '%s'", o->native);
+      if (strcmp(o->native, "off") && strcmp(o->native, "on") && strcmp(o->native, "wait") && strcmp(o->native, "auto"))
+        cli_die(a, 2, "option --native: expected auto, on, wait or off, got '%s'", o->native);
     } else if (cli_int(a, "--rank", 1, 1000000000, &o->lr_rank)) {
     } else if (cli_double(a, "--stepsize", 0, 1e7, 1, &d)) {
       rcfg->stepsize = d;
@@ -524,7 +528,7 @@ int cmd_sample(int argc, char **argv) {
   cli_model_options(&mopt);
   mopt.seed = rcfg.seed, mopt.stop = cli_stop_install(o.timeout), mopt.include_paths = incp;
   char cache[4096];
-  if (native) cli_native_options(&mopt, native, cache, sizeof cache);
+  cli_native_options(&mopt, native ? native : "auto", cache, sizeof cache); /* the default: auto, silent */
   urn_model *m = urn_model_load(stan_path, data_path, &mopt, &err);
   if (m && cli_mpi_map_split(group, &err)) urn_model_free(m), m = NULL;
   if (cli_mpi_agree(m ? URN_OK : err.code ? err.code : URN_EINPUT, &err)) {

@@ -335,6 +335,8 @@ static int run_model(rn_args *a, const char *program, size_t len, const char *pa
   urn_model_options mopt;
   cli_model_options(&mopt);
   mopt.seed = cfg->seed, mopt.stop = cli_stop_install(0);
+  char cache[4096]; /* method=sample: the native tier as urn sample's default (auto: silent, never waited for) */
+  if (cfg->method == URN_RUN_SAMPLE) cli_native_options(&mopt, "auto", cache, sizeof cache);
   if (err.code == URN_OK)
     m = urn_model_new_opt(path, program, len, cfg->data_file && *cfg->data_file ? cfg->data_file : NULL, data, dlen,
                           &mopt, &err);

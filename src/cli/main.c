@@ -33,6 +33,7 @@ static const command commands[] = {
     {"stansummary", cmd_stansummary, "CmdStan's stansummary (used by cmdstanpy's fit.summary())"},
     {"diagnose", cmd_diagnose, "CmdStan's diagnose (used by cmdstanpy's fit.diagnose())"},
     {"stanc", cmd_stanc, "stanc3's --info / --version for cmdstanpy (urn generates no C++)"},
+    {"cache", cmd_cache, "the native tier's cache of compiled models: where, how big; --clear empties it"},
     {"tutorial", cmd_tutorial, "run the whole tutorial path end to end and write a report"},
 };
 

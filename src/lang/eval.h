@@ -77,6 +77,7 @@ struct urn_ev {
   int propto;             /* drop constant terms in ~ and _lupdf */
   int jacobian;           /* add log-Jacobians of constraining transforms */
   int taping;             /* parameters are tape nodes (a gradient is wanted) */
+  unsigned nat_ticks;     /* gradients this workspace ran while the model's native tier was deciding (model.c) */
   int block;              /* enum urn_block_kind being run (for messages and rules) */
   double target_c;        /* target: sum of its constant terms */
   int32_t *target_ix;     /* target: tape nodes summed into it */

@@ -26,6 +26,7 @@
 #include "model/par.h"
 #include "model/transform.h"
 #include "native/native.h"
+#include "model/plan.h"
 #include "urn/model.h"
 #include "util/tpool.h"
 #include "util/util.h"
@@ -683,7 +684,7 @@ static urn_model *model_build(const char *path, const char *source, size_t sourc
    * ev->err: point it at a live error, not at checked_tdata's / declare_var's dead local) */
   ev->err = &e2;
   urn_prog_fold(m->prog, ev, err);
-  if (opt->native) m->native = urn_nat_tier_start(m->prog, opt->native == 2, opt->native_cache, opt->native_cc);
+  if (opt->native) m->native = urn_nat_tier_start(m->prog, opt->native, opt->native_cache, opt->native_cc);
   return m;
 fail:
   if (err && err->code == URN_OK) err->code = URN_EINPUT;
@@ -844,10 +845,23 @@ static void run_params(urn_ev *ev, const urn_model *m, int tp) {
   }
 }
 
-/* One evaluation; nt: run the model block natively when it can (*used says whether it did). */
+static double thread_cpu(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One evaluation; nt: run the model block natively when it can (*used says whether it did; *used < 0 on entry:
+ * print() writes nothing, for the native tier's extra evaluations). */
 static int eval_once(const urn_model *m, int propto, int jacobian, const double *theta, double *lp, double *grad,
                      urn_error *err, const urn_native *nt, int *used) {
   urn_ev *ev = ev_get(m);
+  if (used && *used < 0) ev->print = NULL; /* the tier's extra evaluations print nothing */
+  /* URN_NAT_AUTO before its decision: gradients are counted per workspace (no shared write), the 3rd to 6th and
+     then one in 256 timed and reported with the count since the last report, to project the job's cost */
+  unsigned tick = grad && !nt && urn_nat_tier_deferred(m->native) ? ++ev->nat_ticks : 0;
+  int timed = (tick >= 3 && tick <= 6) || tick % 256 == 0;
+  double t0 = tick && timed ? thread_cpu() : 0;
   urn_error local;
   urn_error_clear(&local);
   ev->err = err ? err : &local;
@@ -886,15 +900,13 @@ static int eval_once(const urn_model *m, int propto, int jacobian, const double 
       for (size_t i = 0; i < m->n_unc; i++) grad[i] = ev->tape.adj[i];
     }
   }
+  if (tick && timed) { /* with the gradients since this workspace's last report */
+    unsigned last = tick == 3 ? 0 : tick <= 6 ? tick - 1 : tick == 256 ? 6 : tick - 256;
+    urn_nat_tier_account(m->native, thread_cpu() - t0, tick - last);
+  }
   ev_put(m, ev);
   if (isnan(v)) return urn_error_set(err, URN_EREJECT, "log density is NaN");
   return URN_OK;
-}
-
-static double thread_cpu(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* CPU seconds per gradient at theta of the interpreter (ti) and of the native code (tn): the fastest of up to 8
@@ -906,9 +918,11 @@ static void time_tiers(const urn_model *m, int propto, int jacobian, const doubl
   *ti = *tn = INFINITY;
   for (int r = 0; r < 8 && (r < 2 || spent < 0.02); r++) {
     double t0 = thread_cpu();
-    eval_once(m, propto, jacobian, theta, &lp, g, NULL, nt, NULL);
+    int q = -1;
+    eval_once(m, propto, jacobian, theta, &lp, g, NULL, nt, &q);
     double t1 = thread_cpu();
-    eval_once(m, propto, jacobian, theta, &lp, g, NULL, NULL, NULL);
+    q = -1;
+    eval_once(m, propto, jacobian, theta, &lp, g, NULL, NULL, &q);
     double t2 = thread_cpu();
     if (t1 - t0 < *tn) *tn = t1 - t0;
     if (t2 - t1 < *ti) *ti = t2 - t1;
@@ -924,7 +938,7 @@ static int eval_verify(const urn_model *m, int propto, int jacobian, const doubl
   int rc = eval_once(m, propto, jacobian, theta, lp, grad, err, NULL, NULL);
   if (rc != URN_OK) { urn_nat_tier_unverified(m->native); return rc; }
   double lp2 = 0, *g2 = urn_xcalloc(m->n_unc ? m->n_unc : 1, sizeof *g2);
-  int used = 0, rc2 = eval_once(m, propto, jacobian, theta, &lp2, g2, NULL, nt, &used);
+  int used = -1, rc2 = eval_once(m, propto, jacobian, theta, &lp2, g2, NULL, nt, &used);
   size_t bad = m->n_unc;
   for (size_t i = 0; i < m->n_unc && bad == m->n_unc; i++)
     if (memcmp(&grad[i], &g2[i], sizeof *g2)) bad = i;
@@ -953,6 +967,8 @@ static int eval_common(const urn_model *m, int propto, int jacobian, const doubl
   if (verify) return eval_verify(m, propto, jacobian, theta, lp, grad, err, nt);
   return eval_once(m, propto, jacobian, theta, lp, grad, err, nt, NULL);
 }
+
+void urn__model_native_expect(const urn_model *m, double gradients) { urn_nat_tier_expect(m->native, gradients); }
 
 const char *urn_model_native_status(const urn_model *m) { return urn_nat_tier_status(m->native); }
 

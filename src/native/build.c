@@ -2,8 +2,10 @@
  * the compiler command and urn's version), looked up as CACHE/urn-native-HASH.so, compiled there when absent
  * with the system compiler (no fast-math, no floating-point contraction: the same roundings as the evaluator),
  * written under a temporary name and renamed (concurrent processes never load a half-written object), then
- * loaded with dlopen.  The site table (each distribution call site's function and argument memos) is built from
+ * loaded with dlopen.  The default mode's compiler runs at nice 19 in a process group of its own (killed when
+ * the run ends first); the folder keeps at most URN_NAT_CACHE_MAX objects (least recently used removed).  The site table (each distribution call site's function and argument memos) is built from
  * the program here. */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "math/dist.h"
@@ -41,21 +46,35 @@ static int make_dirs(const char *dir) {
   return 0;
 }
 
-/* Runs cc on src into out; 0 on success, else a reason in why. */
-static int compile(const char *cc, const char *src, const char *out, const char *log, char *why, size_t whycap) {
+/* Runs cc on src into out; 0 on success, else a reason in why.  With child: at the lowest priority (nice 19: the
+ * chains keep their cores) in a process group of its own, whose id goes to *child while it runs
+ * (urn_nat_tier_free kills the group: a run never waits for its compiler). */
+static int compile(const char *cc, const char *src, const char *out, const char *log, int *child, char *why,
+                   size_t whycap) {
   char *argv[] = {(char *)cc, "-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-o", (char *)out,
                   (char *)src, "-lm", NULL};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawnattr_t at;
+  posix_spawnattr_init(&at);
+  if (child) posix_spawnattr_setpgroup(&at, 0), posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
   pid_t pid;
-  int rc = posix_spawnp(&pid, cc, &fa, NULL, argv, environ);
+  int rc = posix_spawnp(&pid, cc, &fa, &at, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
   if (rc) { snprintf(why, whycap, "no C compiler (%s: %s)", cc, strerror(rc)); return -1; }
-  int st;
+  if (child) {
+    setpriority(PRIO_PGRP, (id_t)pid, 19); /* before the driver starts cc1, as and ld (they inherit it) */
+    __atomic_store_n(child, (int)pid, __ATOMIC_RELEASE);
+  }
+  int st, werr = 0;
   while (waitpid(pid, &st, 0) < 0)
-    if (errno != EINTR) { snprintf(why, whycap, "waiting for %s: %s", cc, strerror(errno)); return -1; }
+    if (errno != EINTR) { werr = errno; break; }
+  if (child) __atomic_store_n(child, 0, __ATOMIC_RELEASE);
+  if (werr) { snprintf(why, whycap, "waiting for %s: %s", cc, strerror(werr)); return -1; }
+  if (WIFSIGNALED(st)) { snprintf(why, whycap, "%s stopped (signal %d)", cc, WTERMSIG(st)); return -1; }
   if (WIFEXITED(st) && WEXITSTATUS(st) == 127) { snprintf(why, whycap, "no C compiler (%s not found)", cc); return -1; }
   if (!WIFEXITED(st) || WEXITSTATUS(st)) { snprintf(why, whycap, "%s failed (see %s)", cc, log); return -1; }
   return 0;
@@ -68,37 +87,125 @@ static int write_file(const char *path, const char *s, size_t n) {
   return (fclose(f) || w != n) ? -1 : 0;
 }
 
-urn_native *urn_nat_build(nat_prog *np, const char *cache_dir, const char *cc, char *why, size_t whycap) {
-  why[0] = 0;
+/* A cache entry of ours: urn-native-<16 hex>.so, or the .c / .tmp / .log files of a compile (any pid). */
+static int is_entry(const char *name, int so_only) {
+  if (strncmp(name, "urn-native-", 11) || strlen(name) < 11 + 16 + 3) return 0;
+  const char *r = name + 11 + 16;
+  return so_only ? !strcmp(r, ".so") : !strncmp(r, ".so", 3);
+}
+
+typedef struct { char name[64]; time_t mtime; } cache_file;
+static int by_mtime(const void *a, const void *b) {
+  time_t x = ((const cache_file *)a)->mtime, y = ((const cache_file *)b)->mtime;
+  return (x > y) - (x < y);
+}
+
+/* A compile's leftover (urn-native-HASH.so.PID.c, .tmp or .log) whose process has ended: a run killed (SIGKILL)
+ * while its compiler ran (the compiler then finished on its own, but nothing renamed or removed its files), or the
+ * log of a failed compile, already reported. */
+static int is_stale(const char *name) {
+  const char *r = name + 11 + 16 + 3;
+  if (*r != '.') return 0;
+  char *end;
+  long pid = strtol(r + 1, &end, 10);
+  if (pid <= 0 || (strcmp(end, ".c") && strcmp(end, ".tmp") && strcmp(end, ".log"))) return 0;
+  return kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
+/* Keeps the cache folder bounded: at most URN_NAT_CACHE_MAX objects, the least recently used (mtime: set at each
+ * load) removed first, and the leftovers of killed runs' compiles.  Another process may remove an object this one
+ * has loaded: dlopen holds it. */
+static void prune(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  cache_file *f = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *e;
+  char path[4200];
+  while ((e = readdir(d)))
+    if (is_entry(e->d_name, 0) && !is_entry(e->d_name, 1) && is_stale(e->d_name)) {
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      unlink(path);
+    } else if (is_entry(e->d_name, 1) && strlen(e->d_name) < sizeof f->name) {
+      struct stat sb;
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      if (stat(path, &sb)) continue;
+      if (n == cap) cap = cap ? 2 * cap : 64, f = urn_xrealloc(f, cap * sizeof *f);
+      snprintf(f[n].name, sizeof f[n].name, "%s", e->d_name), f[n].mtime = sb.st_mtime, n++;
+    }
+  closedir(d);
+  if (n > URN_NAT_CACHE_MAX) {
+    qsort(f, n, sizeof *f, by_mtime);
+    for (size_t i = 0; i < n - URN_NAT_CACHE_MAX; i++) snprintf(path, sizeof path, "%s/%s", dir, f[i].name), unlink(path);
+  }
+  free(f);
+}
+
+int urn_nat_cache_scan(const char *dir, int clear, size_t *count, size_t *bytes) {
+  *count = *bytes = 0;
+  DIR *d = opendir(dir);
+  if (!d) return errno == ENOENT ? 0 : -1;
+  struct dirent *e;
+  char path[4200];
+  int rc = 0;
+  while ((e = readdir(d))) {
+    if (!is_entry(e->d_name, 0)) continue;
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if (stat(path, &sb)) continue;
+    if (clear && unlink(path)) { rc = -1; continue; }
+    *count += 1, *bytes += (size_t)sb.st_size;
+  }
+  closedir(d);
+  return rc;
+}
+
+void urn_nat_object_path(const nat_prog *np, const char *cache_dir, const char *cc, char *so, size_t cap) {
   if (!cc || !*cc) cc = "cc";
-  if (!cache_dir || !*cache_dir) { snprintf(why, whycap, "no cache folder"); urn_nat_prog_free(np); return NULL; }
   uint64_t h = 1469598103934665603ULL;
   h = fnv(h, np->c.data, np->c.len);
   h = fnv(h, cc, strlen(cc) + 1);
   h = fnv(h, urn_version(), strlen(urn_version()) + 1);
-  char so[4096], tmp_c[4200], tmp_so[4200], log[4200];
-  snprintf(so, sizeof so, "%s/urn-native-%016llx.so", cache_dir, (unsigned long long)h);
-  int cached = access(so, R_OK) == 0;
-  if (!cached) {
-    if (make_dirs(cache_dir)) { snprintf(why, whycap, "cannot make %s: %s", cache_dir, strerror(errno)); urn_nat_prog_free(np); return NULL; }
-    snprintf(tmp_c, sizeof tmp_c, "%s.%ld.c", so, (long)getpid());
-    snprintf(tmp_so, sizeof tmp_so, "%s.%ld.tmp", so, (long)getpid());
-    snprintf(log, sizeof log, "%s.log", so);
-    if (write_file(tmp_c, np->c.data, np->c.len)) {
-      snprintf(why, whycap, "cannot write %s: %s", tmp_c, strerror(errno));
-      urn_nat_prog_free(np);
-      return NULL;
-    }
-    int rc = compile(cc, tmp_c, tmp_so, log, why, whycap);
+  snprintf(so, cap, "%s/urn-native-%016llx.so", cache_dir ? cache_dir : "", (unsigned long long)h);
+}
+
+/* Compiles np into the object so (a temporary name, then renamed: concurrent processes never load a half-written
+ * object; two compiling the same program both rename a complete one).  0, or -1 and a reason. */
+static int compile_object(const nat_prog *np, const char *cache_dir, const char *cc, const char *so, int *child,
+                          char *why, size_t whycap) {
+  char tmp_c[4200], tmp_so[4200], log[4200];
+  if (make_dirs(cache_dir)) { snprintf(why, whycap, "cannot make %s: %s", cache_dir, strerror(errno)); return -1; }
+  prune(cache_dir);
+  snprintf(tmp_c, sizeof tmp_c, "%s.%ld.c", so, (long)getpid());
+  snprintf(tmp_so, sizeof tmp_so, "%s.%ld.tmp", so, (long)getpid());
+  snprintf(log, sizeof log, "%s.%ld.log", so, (long)getpid());
+  if (write_file(tmp_c, np->c.data, np->c.len)) {
+    snprintf(why, whycap, "cannot write %s: %s", tmp_c, strerror(errno));
     unlink(tmp_c);
-    if (rc || rename(tmp_so, so)) {
-      if (!rc) snprintf(why, whycap, "cannot rename %s: %s", tmp_so, strerror(errno));
-      unlink(tmp_so);
-      urn_nat_prog_free(np);
-      return NULL;
-    }
-    unlink(log);
+    return -1;
   }
+  int rc = compile(cc, tmp_c, tmp_so, log, child, why, whycap);
+  unlink(tmp_c);
+  if (rc || rename(tmp_so, so)) {
+    if (!rc) snprintf(why, whycap, "cannot rename %s: %s", tmp_so, strerror(errno));
+    unlink(tmp_so);
+    if (strstr(why, "stopped") || strstr(why, "no C compiler")) unlink(log); /* nothing to read in it */
+    return -1;
+  }
+  unlink(log);
+  prune(cache_dir); /* now one more object */
+  return 0;
+}
+
+urn_native *urn_nat_build(nat_prog *np, const char *cache_dir, const char *cc, int *child, char *why, size_t whycap) {
+  why[0] = 0;
+  if (!cc || !*cc) cc = "cc";
+  if (!cache_dir || !*cache_dir) { snprintf(why, whycap, "no cache folder"); urn_nat_prog_free(np); return NULL; }
+  char so[4096];
+  urn_nat_object_path(np, cache_dir, cc, so, sizeof so);
+  int cached = access(so, R_OK) == 0;
+  if (!cached && compile_object(np, cache_dir, cc, so, child, why, whycap)) { urn_nat_prog_free(np); return NULL; }
+  if (cached) utimensat(AT_FDCWD, so, NULL, 0); /* recently used: pruned last (fails silently when read-only) */
   void *dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
   nat_lp_fn lp = dl ? (nat_lp_fn)dlsym(dl, "urn_native_lp") : NULL;
   if (!lp) {

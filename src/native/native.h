@@ -68,12 +68,21 @@ void urn_nat_prog_free(nat_prog *np);
 
 /* A loaded native model. */
 typedef struct urn_native urn_native;
+/* The most compiled objects a cache folder keeps (the least recently loaded are removed after a compile). */
+#define URN_NAT_CACHE_MAX 64
+/* The object np compiles to: CACHE/urn-native-HASH.so (FNV-1a 64 of the C text, the compiler command and urn's
+ * version). */
+void urn_nat_object_path(const nat_prog *np, const char *cache_dir, const char *cc, char *so, size_t cap);
 /* Compiles (or finds in cache_dir) and loads the emitted program np (taken over).  cc: the compiler command
- * ("cc").  NULL and a one-line reason in why when there is no compiler, it fails, or dlopen fails. */
-urn_native *urn_nat_build(nat_prog *np, const char *cache_dir, const char *cc, char *why, size_t whycap);
+ * ("cc"); child (or NULL): the compiler runs niced in a process group whose id is *child while it runs, else 0.  NULL and a one-line reason in
+ * why when there is no compiler, it fails or is killed, or dlopen fails. */
+urn_native *urn_nat_build(nat_prog *np, const char *cache_dir, const char *cc, int *child, char *why, size_t whycap);
 void urn_nat_free(urn_native *nt);
 /* 1 when the compiled object came from the cache (no compiler run). */
 int urn_nat_cached(const urn_native *nt);
+/* The native tier's files in the cache folder dir (objects and the leftovers of compiles): their number and bytes,
+ * removed first when clear.  0, or -1 when dir cannot be read (or a file not removed); a missing dir is empty. */
+int urn_nat_cache_scan(const char *dir, int clear, size_t *count, size_t *bytes);
 
 /* Runs the model block natively on ev (parameters and transformed parameters already on its tape): on success
  * pushes one node whose partials are the model block's adjoints of the earlier nodes, adds it to target, adds
@@ -85,8 +94,12 @@ int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp);
 
 /* The native tier of one model (tier.c). */
 typedef struct urn_nat_tier urn_nat_tier;
-/* Emits p's model block and builds it (in a background thread, or now when wait); never NULL. */
-urn_nat_tier *urn_nat_tier_start(const urn_prog *p, int wait, const char *cache, const char *cc);
+/* How the tier starts (urn_model_options.native). */
+enum { URN_NAT_OFF, URN_NAT_ON, URN_NAT_WAIT, URN_NAT_AUTO };
+/* Emits p's model block and, by mode: URN_NAT_WAIT builds it now; URN_NAT_ON builds it in a background thread;
+ * URN_NAT_AUTO loads a cached object at once, else waits for urn_nat_tier_account to decide that compiling pays
+ * off.  Never NULL. */
+urn_nat_tier *urn_nat_tier_start(const urn_prog *p, int mode, const char *cache, const char *cc);
 /* The native model to run this evaluation, or NULL (the interpreter).  *verify = 1: this evaluation must compare
  * it with the interpreter and report with urn_nat_tier_verified (or urn_nat_tier_unverified to postpone). */
 const urn_native *urn_nat_tier_get(urn_nat_tier *t, int *verify);
@@ -95,7 +108,19 @@ void urn_nat_tier_unverified(urn_nat_tier *t);
 /* 1: the check must also time both tiers and keep the interpreter when the native code is not faster (a
  * background build); 0: a build waited for (--native wait) switches on whenever it agrees. */
 int urn_nat_tier_timed(const urn_nat_tier *t);
+/* URN_NAT_AUTO before its decision: 1 while interpreted gradients are to be counted and some timed (model.c). */
+int urn_nat_tier_deferred(const urn_nat_tier *t);
+/* A timed interpreted gradient took cpu seconds, n gradients counted since the caller's last report (this one
+ * included): once the projected interpreted cost of the rest of the job (max(expected - done, done / 2) gradients
+ * at the timed ones' mean cost) is at least URN_NAT_PAYOFF times the compile's estimated cost, the background
+ * build starts (niced). */
+void urn_nat_tier_account(urn_nat_tier *t, double cpu, unsigned n);
+/* The job's expected number of gradients (0: unknown; the run sets it). */
+void urn_nat_tier_expect(urn_nat_tier *t, double gradients);
+#define URN_NAT_PAYOFF 10.0
 /* One line saying what the tier does ("native: on (...)", "native: interpreter only (reason)", ...). */
 const char *urn_nat_tier_status(urn_nat_tier *t);
+/* Ends the tier: URN_NAT_AUTO's compile still running is killed (never waited for) and its files removed; the
+ * explicit modes' builds are waited for (their object is then in the cache). */
 void urn_nat_tier_free(urn_nat_tier *t);
 #endif

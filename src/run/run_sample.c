@@ -10,6 +10,7 @@
 
 #include "infer/nuts.h"
 #include "math/rng.h"
+#include "model/plan.h"
 #include "run/run_internal.h"
 #include "util/util.h"
 
@@ -323,7 +324,13 @@ static int pathfinder_inits(urn_run *r, urn_error *err) {
   return rc;
 }
 
+/* NUTS' gradients per iteration assumed when projecting a run's cost for the native tier (a tree of depth 3; most
+ * runs take more, so the projection errs towards not compiling). */
+#define GRADS_PER_ITERATION 8.0
+
 int rn_sample(urn_run *r, urn_error *err) {
+  if (!r->fixed_param)
+    urn__model_native_expect(r->m, (double)r->n_chains * (r->cfg.num_warmup + r->cfg.num_samples) * GRADS_PER_ITERATION);
   if (r->cfg.init_pathfinder && !r->fixed_param) {
     urn_error perr = {0};
     int rc = pathfinder_inits(r, &perr);

@@ -1,7 +1,8 @@
 # tests/cli/test_native.sh — urn sample --native: the same draws for a seed with the native tier off, on (compiled in
 # the background, the chains switching when it is ready) and wait (compiled first), batched and not (URN_NOBATCH=1);
-# the status line names what ran; a program outside the subset and a missing compiler sample as before; a bad mode
-# is a usage error.  Skips the compiled cases (one line) without a C compiler.
+# the status line names what ran; a program outside the subset and a missing compiler sample as before; the default
+# (auto) uses a cached object silently, compiles nothing for a short run, and an unwritable cache or no compiler on
+# PATH leave the interpreter's draws (silent by default); `urn cache` lists and clears; a bad mode is a usage error.  Skips the compiled cases (one line) without a C compiler.
 . tests/cli/lib.sh
 
 # a radon-shaped model (gathers, an element read back) and its data: tests/data/radon_small.{stan,json}
@@ -93,11 +94,11 @@ model { to_vector(E) ~ normal(0, 1); phi ~ normal(0, 2);
   y[2:5] ~ normal(E[2:5, 1], 1); }
 STAN
 
-# run NAME MODEL DATA [--native MODE] (env as given): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
+# run NAME MODEL DATA [--native MODE] (env as given; UCACHE: the cache home, else $TMP/cache; UPATH: urn's PATH): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
   rm -rf "$TMP/o-$n"
-  XDG_CACHE_HOME="$TMP/cache" "$URN" sample "$mo" --data "$da" --chains 1 --warmup 200 --draws 80 --seed 5 --refresh 0 \
+  XDG_CACHE_HOME="${UCACHE:-$TMP/cache}" PATH="${UPATH:-$PATH}" "$URN" sample "$mo" --data "$da" --chains 1 --warmup 200 --draws 80 --seed 5 --refresh 0 \
     --no-summary --output-dir "$TMP/o-$n" "$@" >"$TMP/out" 2>"$TMP/err-$n" || { bad "$n: sampling failed: $(head -c 300 "$TMP/err-$n")"; return 1; }
   grep -v '^#' "$TMP/o-$n"/*.csv > "$TMP/$n.txt"
 }
@@ -155,7 +156,53 @@ else
   grep -q '^native: on' "$TMP/err-seg-nb-wait" && ok || bad "column segments: $(cat "$TMP/err-seg-nb-wait")"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
+  # the default (auto): the cached object is used at once (--native auto says so; a run without the option is
+  # silent and marks the object used: its mtime), the same draws
+  run auto "$TMP/radon.stan" "$TMP/radon.json" --native auto && same off auto
+  grep -q '^native: on (the same bits.*us against' "$TMP/err-auto" && ok || bad "auto, cached: $(cat "$TMP/err-auto")"
+  so=$(ls "$TMP/cache/urn/"urn-native-*.so | head -n 1)
+  for f in "$TMP/cache/urn/"urn-native-*.so; do touch -d '2001-01-01' "$f"; done
+  run default "$TMP/radon.stan" "$TMP/radon.json" && same off default
+  [ ! -s "$TMP/err-default" ] && ok || bad "default: stderr not empty: $(cat "$TMP/err-default")"
+  n=$(find "$TMP/cache/urn" -name 'urn-native-*.so' -newermt '2002-01-01' | wc -l)
+  [ "$n" -ge 1 ] && ok || bad "default: no cached object was loaded"
+  # a fresh cache, a short run: nothing compiled, nothing written
+  UCACHE="$TMP/fresh" run short "$TMP/radon.stan" "$TMP/radon.json" && same off short
+  [ -z "$(ls "$TMP/fresh/urn" 2>/dev/null)" ] && ok || bad "short run wrote $(ls "$TMP/fresh/urn")"
+  # an unwritable cache (a file where the folder should be): the interpreter, the same draws, one line with --native
+  : > "$TMP/notadir"
+  UCACHE="$TMP/notadir" run ro "$TMP/radon.stan" "$TMP/radon.json" --native on && same off ro
+  grep -q '^native: interpreter only (cannot make' "$TMP/err-ro" && ok || bad "unwritable cache: $(cat "$TMP/err-ro")"
+  UCACHE="$TMP/notadir" run ro-default "$TMP/radon.stan" "$TMP/radon.json" && same off ro-default
+  [ ! -s "$TMP/err-ro-default" ] && ok || bad "unwritable cache, default: $(cat "$TMP/err-ro-default")"
+  sed 's/normal(0, 5)/normal(0, 6)/' "$TMP/radon.stan" > "$TMP/radon6.stan"
+  # two processes compiling the same program into one cache at once: both load a complete object (renamed into
+  # place), the same draws, one object and no temporary file left
+  UCACHE="$TMP/twin" run twin1 "$TMP/radon6.stan" "$TMP/radon.json" --native wait &
+  UCACHE="$TMP/twin" run twin2 "$TMP/radon6.stan" "$TMP/radon.json" --native wait; wait
+  same twin1 twin2
+  grep -q '^native: on' "$TMP/err-twin1" && grep -q '^native: on' "$TMP/err-twin2" && ok || bad "twins: $(cat "$TMP/err-twin1" "$TMP/err-twin2")"
+  [ "$(ls "$TMP/twin/urn")" = "$(ls "$TMP/twin/urn" | grep '^urn-native-[0-9a-f]*\.so$')" ] && [ "$(ls "$TMP/twin/urn" | wc -l)" = 1 ] \
+    && ok || bad "twins left: $(ls "$TMP/twin/urn")"
+  # a compile removes the leftovers of runs killed while compiling (their process gone), not a live process's
+  for x in c tmp log; do : > "$TMP/cache/urn/urn-native-0123456789abcdef.so.999999999.$x"; done
+  : > "$TMP/cache/urn/urn-native-0123456789abcdef.so.$$.c"
+  run r6 "$TMP/radon6.stan" "$TMP/radon.json" --native wait
+  [ -z "$(ls "$TMP/cache/urn" | grep 999999999)" ] && [ -f "$TMP/cache/urn/urn-native-0123456789abcdef.so.$$.c" ] \
+    && ok || bad "stale files: $(ls "$TMP/cache/urn")"
+  rm -f "$TMP/cache/urn/urn-native-0123456789abcdef.so.$$.c"
+  # urn cache: the folder, its files; --clear removes them
+  XDG_CACHE_HOME="$TMP/cache" "$URN" cache >"$TMP/out" 2>&1 && grep -q "^$TMP/cache/urn: [1-9][0-9]* files" "$TMP/out" \
+    && ok || bad "urn cache: $(cat "$TMP/out")"
+  XDG_CACHE_HOME="$TMP/cache" "$URN" cache --clear >"$TMP/out" 2>&1 && grep -q "removed [1-9]" "$TMP/out" \
+    && [ -z "$(ls "$TMP/cache/urn" | grep urn-native)" ] && ok || bad "urn cache --clear: $(cat "$TMP/out")"
 fi
+# no compiler on PATH (a fresh machine): the default and --native on sample with the interpreter's draws
+UPATH=/nonexistent run nopath "$TMP/radon.stan" "$TMP/radon.json" --native off
+UPATH=/nonexistent run nopath-on "$TMP/radon.stan" "$TMP/radon.json" --native on && same nopath nopath-on
+grep -q '^native: interpreter only (no C compiler' "$TMP/err-nopath-on" && ok || bad "no cc on PATH: $(cat "$TMP/err-nopath-on")"
+UPATH=/nonexistent UCACHE="$TMP/nocc" run nopath-default "$TMP/radon.stan" "$TMP/radon.json" && same nopath nopath-default
+[ ! -s "$TMP/err-nopath-default" ] && ok || bad "no cc on PATH, default: $(cat "$TMP/err-nopath-default")"
 "$URN" sample "$TMP/radon.stan" --data "$TMP/radon.json" --native fast >/dev/null 2>"$TMP/err"
-[ $? -eq 2 ] && grep -q "expected off, on or wait" "$TMP/err" && ok || bad "--native fast: $(cat "$TMP/err")"
+[ $? -eq 2 ] && grep -q "expected auto, on, wait or off" "$TMP/err" && ok || bad "--native fast: $(cat "$TMP/err")"
 done_tests
