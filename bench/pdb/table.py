@@ -15,6 +15,7 @@ did not take the program and the run stayed on the interpreter), and a second me
 figure carried over from an earlier table rather than run in WORK (WORK/<posterior>/stan.at holds where it comes
 from) is marked † and the note says where from."""
 import os
+import re
 import sys
 
 
@@ -40,6 +41,11 @@ def urn_at(d):
             with open(p) as h:
                 return h.read().strip() or "-"
     return "-"
+
+
+def cell(text):
+    """text for a Markdown table cell: a "|" not already escaped is escaped"""
+    return re.sub(r"(?<!\\)\|", r"\\|", text)
 
 
 def fmt(us):
@@ -88,10 +94,13 @@ def main():
         print("| %s | %s | %s%s | %.2f | %s | %s | %s %s| %s |" % (name, fmt(u[1]), fmt(s[1]),
                                                             " †" if name in carried else "", r, format(u[0], ","),
                                                             format(s[0], ","), at, nat,
-                                                            why.get(name, "") if r > 0.5 else ""))
+                                                            cell(why.get(name, "")) if r > 0.5 else ""))
     columns = [("", [r[0] for r in both])]
     if native:
-        columns.append((" with --native", [r[5][1] / r[3][1] for r in both if isinstance(r[5], tuple)]))
+        # a program the native tier does not take runs on the interpreter under --native too: its figure counts
+        columns.append((" with --native (the interpreter's figure where the tier does not take the program)",
+                        [(r[5] if isinstance(r[5], tuple) else r[2])[1] / r[3][1] for r in both
+                         if isinstance(r[5], tuple) or r[5] == "interp."]))
     for label, ratios in columns:
         rs = sorted(ratios)
         n = len(rs)
