@@ -48,8 +48,9 @@ if [ -z "${URN_AT:-}" ]; then
     { git -C "$g" diff --quiet HEAD -- "$(git -C "$g" rev-parse --show-toplevel)"/src "$(git -C "$g" rev-parse --show-toplevel)"/include 2>/dev/null ||
       URN_AT="$URN_AT+"; } || URN_AT="-"
 fi
-# the default --native mode of this binary (the word before "(default)" on the option's help lines)
-URN_AT="$URN_AT native $("$URN" sample --help 2>&1 | grep -A2 -e '--native' | grep -o '[a-z]* (default)' | head -1 | cut -d' ' -f1)"
+# the default --native mode of this binary (the word before "(default" on the option's help lines: "off (default)",
+# "auto (default: ...")
+URN_AT="$URN_AT native $("$URN" sample --help 2>&1 | grep -A2 -e '--native' | grep -o '[a-z]* (default' | head -1 | cut -d' ' -f1)"
 /usr/bin/python3 "$HERE/extract.py" "$PDB" "$WORK" "$URN" > "$WORK/extract.txt" || { echo "extract failed"; exit 1; }
 names=$(awk -F'\t' '$2 == "ok" { print $1 }' "$WORK/extract.txt" | grep -E "${ONLY:-.}")
 have_r=1
