@@ -244,6 +244,12 @@ static const ncase CASES[] = {
      "model { to_vector(E) ~ normal(0, 1); phi ~ normal(0, 2);\n"
      "  for (m in 1:3) C4[1:3, m + 1] ~ neg_binomial_2(Ee[m:m + 2, m], phi);\n"
      "  target += normal_lpdf(y[2:4] | E[2:4, 1], 1); }\n"},
+    {"sum of a parameter's slice (uk_drivers' seasonal shape), sum of a local, log_sum_exp of a slice", 2,
+     "data { int N; vector[N] y; }\n"
+     "parameters { vector[N] b; real<lower=0> s; }\n"
+     "model { b ~ normal(0, 1); s ~ normal(0, 1);\n"
+     "  for (t in 4:N) b[t] ~ normal(-sum(b[t - 3:t - 1]), s);\n"
+     "  { array[3] real w; for (i in 1:3) w[i] = b[i] * 2; target += sum(w) + log_sum_exp(b[2:5]); } }\n"},
     {"outside the subset: log_sum_exp of a row of a matrix local (not contiguous)", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { vector[2] b; }\n"

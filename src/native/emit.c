@@ -375,7 +375,8 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (e->s == rt_s_call_scalar && e->ty.base == URN_TY_REAL && e->bi && e->na == 3 && !strcmp(e->bi->name, "log_mix"))
     return emit_log_mix(E, e, out);
   if (e->kind == URN_EX_CALL && e->s == rt_s_via_g && e->g == rt_g_call && e->bi && e->na == 1 &&
-      !strcmp(e->bi->name, "log_sum_exp") && !urn_is_scalar(e->a[0]->ty))
+      (!strcmp(e->bi->name, "log_sum_exp") || (!strcmp(e->bi->name, "sum") && e->ty.base == URN_TY_REAL)) &&
+      !urn_is_scalar(e->a[0]->ty) && e->a[0]->ty.base != URN_TY_INT)
     return emit_lse(E, e, out);
   /* a density inside an expression (`bernoulli_lpmf(1 | omega) + binomial_lpmf(s | T, p)`): rt_s_dist / rt_s_normal
      / urn_fused_dist_s, with the call's own propto (e->propto && the evaluation's) */
@@ -550,18 +551,43 @@ static int emit_index2(emitter *E, const ir_ex *e, nref *out) {
   return 0;
 }
 
+/* x[a:b] of a 1-D variable of any dependence (its nodes read in place; -1 elements skipped as the interpreter's node
+ * skips them, so the slot is not held to have a node everywhere): slV, sxV, snV and the count oV.  1: done; 0: not
+ * this shape; -1: failed.  Empty or out of range: declined. */
+static int range_src(emitter *E, const ir_ex *x, int v) {
+  if (x->kind != URN_EX_INDEX || x->nidx != 1 || x->idx[0].kind != URN_IDX_RANGE || x->na < 1) return 0;
+  const ir_ex *b = x->a[0];
+  if (b->kind != URN_EX_VAR || !b->global || b->g != rt_g_var || b->slot >= E->p->nglob || local_of(E, b) >= 0 ||
+      loop_var_of(E, b) >= 0 || !(b->ty.dims == 1 ? b->ty.base == URN_TY_REAL : b->ty.base == URN_TY_VECTOR || b->ty.base == URN_TY_ROW_VECTOR))
+    return 0;
+  int k = use_slot(E, b->slot, 0);
+  nref lo, hi;
+  if (emit_scalar(E, x->idx[0].lo, &lo) || emit_scalar(E, x->idx[0].hi, &hi)) return -1;
+  urn_buf_printf(E->f, "  if (!(v%d >= 1 && v%d <= (double)N%d && v%d >= v%d)) return 1;\n", lo.v, hi.v, k, hi.v, lo.v);
+  if (!b->novar) urn_buf_printf(E->f, "  if (!X%d) return 1;\n", k);
+  urn_buf_printf(E->f, "  const size_t sn%d = (size_t)(v%d - v%d) + 1;\n  const int32_t o%d = (int32_t)sn%d;\n", v, hi.v, lo.v, v, v);
+  urn_buf_printf(E->f, "  const double *sl%d = V%d + ((size_t)v%d - 1);\n  const int32_t *sx%d = X%d ? X%d + ((size_t)v%d - 1) : 0;\n", v, k,
+                 lo.v, v, k, k, lo.v);
+  return 1;
+}
+
 /* log_sum_exp(x) of a 1-D container as f_log_sum_exp computes it (the maximum, the sum of exp(x - max) in order,
  * max + log(sum), partials exp(x - max) / sum; an infinite maximum: declined, the interpreter's rules): x a 1-D
  * local, a row x[i] of a 2-D array local, a 1-D variable or a row of a 2-D array / array of vectors variable. */
 static int emit_lse(emitter *E, const ir_ex *e, nref *out) {
   const ir_ex *x = e->a[0];
-  int v = E->nv++, row = -1, slot = -1, lk = local_of(E, x);
+  /* in a batched loop the interpreter reduces lane containers in its own order (BOP_LSE_VEC / BOP_SUM_VEC) */
+  if (E->nbatch) return FAIL(e, "log_sum_exp or sum in a batched loop");
+  int v = E->nv++, row = -1, slot = -1, lk = local_of(E, x), seg = 0, sum = !strcmp(e->bi->name, "sum");
   char base[64], refs[64] = "", cnt[24];
-  if (lk >= 0) {
-    if (E->loc_dims[lk] != 1) return FAIL(e, "log_sum_exp of this local");
+  if (lk < 0 && (seg = range_src(E, x, v)) < 0) return -1;
+  if (seg) {
+    snprintf(base, sizeof base, "sl%d", v), snprintf(refs, sizeof refs, "sx%d", v), snprintf(cnt, sizeof cnt, "sn%d", v);
+  } else if (lk >= 0) {
+    if (E->loc_dims[lk] != 1) return FAIL(e, "log_sum_exp or sum of this local");
     snprintf(base, sizeof base, "Lv%d", lk), snprintf(refs, sizeof refs, "Lr%d", lk), snprintf(cnt, sizeof cnt, "Ln%d", lk);
   } else if (x->kind == URN_EX_INDEX && x->nidx == 1 && x->idx[0].kind == URN_IDX_SINGLE && (lk = local_of(E, x->a[0])) >= 0) {
-    if (E->loc_dims[lk] != 2 || E->loc_mat[lk]) return FAIL(e, "log_sum_exp of this local");
+    if (E->loc_dims[lk] != 2 || E->loc_mat[lk]) return FAIL(e, "log_sum_exp or sum of this local");
     char n[24];
     row = E->nv++;
     snprintf(n, sizeof n, "LR%d", lk);
@@ -577,19 +603,26 @@ static int emit_lse(emitter *E, const ir_ex *e, nref *out) {
     if (emit_offset(E, x->idx[0].lo, n, row, "size_t")) return -1;
     snprintf(base, sizeof base, "(V%d + o%d * C%d)", slot, row, slot), snprintf(cnt, sizeof cnt, "C%d", slot);
   } else
-    return FAIL(e, "log_sum_exp of this container");
+    return FAIL(e, "log_sum_exp or sum of this container");
   int var = !x->novar, q = E->nv++;
   E->recomp = 0;
   urn_buf_printf(E->f, "  const double *w%d = %s;\n  const size_t n%d = %s;\n  double m%d = (-1.0 / 0.0), s%d = 0;\n", v, base, v, cnt, v, v);
+  if (sum) { /* f_sum: the sum in order, partials 1 */
+    urn_buf_printf(E->f, "  for (size_t j = 0; j < n%d; j++) s%d += w%d[j];\n  const double v%d = s%d;\n", v, v, v, v, v);
+    if (var)
+      urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (n%d ? n%d : 1) * sizeof(double));\n  for (size_t j = 0; j < n%d; j++) q%d[j] = 1;\n",
+                     q, v, v, v, q);
+  } else {
   urn_buf_printf(E->f, "  for (size_t j = 0; j < n%d; j++) if (w%d[j] > m%d) m%d = w%d[j];\n  if (isinf(m%d)) return 1;\n", v, v, v, v, v, v);
   if (var) urn_buf_printf(E->f, "  double *q%d = h->scratch(h, (n%d ? n%d : 1) * sizeof(double));\n", q, v, v);
   urn_buf_printf(E->f, "  for (size_t j = 0; j < n%d; j++) { const double t = exp(w%d[j] - m%d);\n    s%d += t;%s", v, v, v, v,
                  var ? "" : " }\n");
   if (var) urn_buf_printf(E->f, " q%d[j] = t; }\n", q);
   urn_buf_printf(E->f, "  const double v%d = m%d + log(s%d);\n", v, v, v);
+  if (var) urn_buf_printf(E->f, "  for (size_t j = 0; j < n%d; j++) q%d[j] /= s%d;\n", v, q, v);
+  }
   out->v = v, out->kind = NR_CONST;
   if (!var) return 0;
-  urn_buf_printf(E->f, "  for (size_t j = 0; j < n%d; j++) q%d[j] /= s%d;\n", v, q, v);
   int k = new_node(E);
   if (k < 0 || E->qc + 2 > NAT_MAX_REC || E->lc == NAT_MAX_REC) return FAIL(e, "a statement too large");
   nop *o = &E->node[k].op[E->node[k].nop++];
@@ -598,6 +631,11 @@ static int emit_lse(emitter *E, const ir_ex *e, nref *out) {
     urn_buf_printf(E->f, "  int32_t *r%d = h->scratch(h, (n%d ? n%d : 1) * sizeof(int32_t));\n  memcpy(r%d, %s, n%d * sizeof(int32_t));\n",
                    q, v, v, q, refs, v);
     o->kind = NR_LSEG, o->loc = lk, o->ref = row >= 0, E->qvar[E->qc++] = -1 - q;
+  } else if (seg) { /* a slice of a variable: its nodes in place (-1: a constant element), its count (L) */
+    urn_buf_printf(E->f, "  const int32_t *r%d = sx%d;\n", q, v);
+    o->kind = NR_SEG, o->loc = -1, o->ref = -1, E->qvar[E->qc++] = -1 - q, o->row = E->lc, E->lvar[E->lc++] = -1 - v;
+    out->kind = NR_NODE, out->node = k;
+    return 0;
   } else
     o->kind = NR_RUN, o->ref = slot;
   if (row >= 0) o->row = E->lc, E->lvar[E->lc++] = -1 - row;
@@ -609,6 +647,8 @@ static int emit_lse(emitter *E, const ir_ex *e, nref *out) {
  * interpreter's message); one node with partials to theta, a, b (0 when the larger of a, b is -inf). */
 static int emit_log_mix(emitter *E, const ir_ex *e, nref *out) {
   nref t, a, b;
+  /* in a batched loop: BOP_LOG_MIX's lanes, whose terms round otherwise when an operand is loop-invariant */
+  if (E->nbatch) return FAIL(e, "log_mix in a batched loop");
   if (emit_scalar(E, e->a[0], &t) || emit_scalar(E, e->a[1], &a) || emit_scalar(E, e->a[2], &b)) return -1;
   int v = E->nv++, pt = E->nv++, pa = E->nv++, pb = E->nv++;
   urn_buf_printf(E->f, "  if (!(v%d >= 0 && v%d <= 1)) return 1;\n", t.v, t.v);
@@ -1450,6 +1490,8 @@ static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   int vec = (d->ty.dims == 0 && d->ty.base == URN_TY_VECTOR && d->size1) || (d->ty.dims == 1 && d->ty.base == URN_TY_REAL && d->ndims == 1);
   int two = local2_shape(d);
   if (!s->global || (!scalar && !vec && !two) || ((vec || two) && s->rhs) || E->nloc == 64) return FAIL(s, "this local variable");
+  /* a container declared in a batched loop is a lane container there (BOP_VLOCAL): another order */
+  if (!scalar && E->nbatch) return FAIL(s, "a container local in a batched loop");
   int k = E->nloc++;
   E->loc_slot[k] = s->slot, E->loc_scalar[k] = scalar, E->loc_dims[k] = scalar ? 0 : two ? 2 : 1, E->loc_mat[k] = two == 2;
   E->loc_init0[k] = !scalar && E->nloop == 0; /* a container declared in a loop is declared again: never stable */

@@ -94,6 +94,15 @@ model { to_vector(E) ~ normal(0, 1); phi ~ normal(0, 2);
   y[2:5] ~ normal(E[2:5, 1], 1); }
 STAN
 
+# sum of a parameter's slice (a seasonal state-space term) and of a local: URN_NOBATCH=1 on; batched the same draws
+cat > "$TMP/sum.stan" <<'STAN'
+data { int N; vector[N] y; }
+parameters { vector[N] b; real<lower=0> s; }
+model { b ~ normal(0, 1); s ~ normal(0, 1); y ~ normal(b, 1);
+  for (t in 4:N) b[t] ~ normal(-sum(b[t - 3:t - 1]), s);
+  { array[3] real w; for (i in 1:3) w[i] = b[i] * 2; target += sum(w); } }
+STAN
+
 # run NAME MODEL DATA [--native MODE] (env as given; UCACHE: the cache home, else $TMP/cache; UPATH: urn's PATH): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
@@ -133,27 +142,32 @@ else
   run glm-off "$TMP/glm.stan" "$TMP/radon.json"
   run glm-wait "$TMP/glm.stan" "$TMP/radon.json" --native wait && same glm-off glm-wait
   grep -q '^native: on' "$TMP/err-glm-wait" && ok || bad "GLM: $(cat "$TMP/err-glm-wait")"
-  run hmm-off "$TMP/hmm.stan" "$TMP/radon.json"
+  run hmm-off "$TMP/hmm.stan" "$TMP/radon.json" --native off
   run hmm-wait "$TMP/hmm.stan" "$TMP/radon.json" --native wait && same hmm-off hmm-wait
   grep -q '^native: on' "$TMP/err-hmm-wait" && ok || bad "hmm forward algorithm, batched: $(cat "$TMP/err-hmm-wait")"
-  URN_NOBATCH=1 run hmm-nb-off "$TMP/hmm.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run hmm-nb-off "$TMP/hmm.stan" "$TMP/radon.json" --native off
   URN_NOBATCH=1 run hmm-nb-wait "$TMP/hmm.stan" "$TMP/radon.json" --native wait && same hmm-nb-off hmm-nb-wait
   grep -q '^native: on' "$TMP/err-hmm-nb-wait" && ok || bad "hmm forward algorithm: $(cat "$TMP/err-hmm-nb-wait")"
-  run lda-off "$TMP/lda.stan" "$TMP/radon.json"
+  run lda-off "$TMP/lda.stan" "$TMP/radon.json" --native off
   run lda-wait "$TMP/lda.stan" "$TMP/radon.json" --native wait && same lda-off lda-wait
-  URN_NOBATCH=1 run lda-nb-off "$TMP/lda.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run lda-nb-off "$TMP/lda.stan" "$TMP/radon.json" --native off
   URN_NOBATCH=1 run lda-nb-wait "$TMP/lda.stan" "$TMP/radon.json" --native wait && same lda-nb-off lda-nb-wait
   grep -q '^native: on' "$TMP/err-lda-nb-wait" && ok || bad "LDA shape: $(cat "$TMP/err-lda-nb-wait")"
-  run mix-off "$TMP/mix.stan" "$TMP/radon.json"
+  run mix-off "$TMP/mix.stan" "$TMP/radon.json" --native off
   run mix-wait "$TMP/mix.stan" "$TMP/radon.json" --native wait && same mix-off mix-wait
-  URN_NOBATCH=1 run mix-nb-off "$TMP/mix.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run mix-nb-off "$TMP/mix.stan" "$TMP/radon.json" --native off
   URN_NOBATCH=1 run mix-nb-wait "$TMP/mix.stan" "$TMP/radon.json" --native wait && same mix-nb-off mix-nb-wait
   grep -q '^native: on' "$TMP/err-mix-nb-wait" && ok || bad "log_mix: $(cat "$TMP/err-mix-nb-wait")"
-  run seg-off "$TMP/seg.stan" "$TMP/radon.json"
+  run seg-off "$TMP/seg.stan" "$TMP/radon.json" --native off
   run seg-wait "$TMP/seg.stan" "$TMP/radon.json" --native wait && same seg-off seg-wait
-  URN_NOBATCH=1 run seg-nb-off "$TMP/seg.stan" "$TMP/radon.json"
+  URN_NOBATCH=1 run seg-nb-off "$TMP/seg.stan" "$TMP/radon.json" --native off
   URN_NOBATCH=1 run seg-nb-wait "$TMP/seg.stan" "$TMP/radon.json" --native wait && same seg-nb-off seg-nb-wait
   grep -q '^native: on' "$TMP/err-seg-nb-wait" && ok || bad "column segments: $(cat "$TMP/err-seg-nb-wait")"
+  run sum-off "$TMP/sum.stan" "$TMP/radon.json" --native off
+  run sum-wait "$TMP/sum.stan" "$TMP/radon.json" --native wait && same sum-off sum-wait
+  URN_NOBATCH=1 run sum-nb-off "$TMP/sum.stan" "$TMP/radon.json" --native off
+  URN_NOBATCH=1 run sum-nb-wait "$TMP/sum.stan" "$TMP/radon.json" --native wait && same sum-nb-off sum-nb-wait
+  grep -q '^native: on' "$TMP/err-sum-nb-wait" && ok || bad "sum of a slice: $(cat "$TMP/err-sum-nb-wait")"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
   # the default (auto): the cached object is used at once (--native auto says so; a run without the option is
