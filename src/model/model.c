@@ -931,13 +931,40 @@ static void time_tiers(const urn_model *m, int propto, int jacobian, const doubl
   free(g);
 }
 
-/* The native tier's first gradient is computed both ways; it runs from then on only if both agree bit for bit
- * (and, for a background build, only if it is also faster: both are timed at that point). */
+/* Whether the native code gives the interpreter's bits at theta: 1 yes, 0 no (why says where), -1 the point tells
+ * nothing (the interpreter rejects it or its log density is not finite there, or the native block declines it). */
+static int same_bits_at(const urn_model *m, int propto, int jacobian, const double *theta, const urn_native *nt,
+                        double *g1, double *g2, char *why, size_t cap) {
+  double lp1 = 0, lp2 = 0;
+  int quiet = -1; /* print nothing */
+  if (eval_once(m, propto, jacobian, theta, &lp1, g1, NULL, NULL, &quiet) != URN_OK || !isfinite(lp1)) return -1;
+  int used = -1;
+  if (eval_once(m, propto, jacobian, theta, &lp2, g2, NULL, nt, &used) != URN_OK || !used) return -1;
+  if (memcmp(&lp1, &lp2, sizeof lp2)) {
+    snprintf(why, cap, "log density %.17g differs from %.17g", lp2, lp1);
+    return 0;
+  }
+  for (size_t i = 0; i < m->n_unc; i++)
+    if (memcmp(&g1[i], &g2[i], sizeof *g2)) {
+      snprintf(why, cap, "gradient %zu: %.17g differs from %.17g", i + 1, g2[i], g1[i]);
+      return 0;
+    }
+  return 1;
+}
+
+#define VERIFY_MORE 6 /* points near the first one where the tiers must agree too */
+
+/* The native tier's first gradient is computed both ways, and again at VERIFY_MORE points around it (each
+ * coordinate moved by up to 0.05, 0.2, 0.5, 1, 2, 4, the directions from a fixed sequence: deterministic); it runs
+ * from then on only if both agree bit for bit at every point that both evaluate (one point could agree by
+ * chance where the operation orders differ only for some values), and, for a background build, only if it is also
+ * faster: both are timed at the first point. */
 static int eval_verify(const urn_model *m, int propto, int jacobian, const double *theta, double *lp, double *grad,
                        urn_error *err, const urn_native *nt) {
   int rc = eval_once(m, propto, jacobian, theta, lp, grad, err, NULL, NULL);
   if (rc != URN_OK) { urn_nat_tier_unverified(m->native); return rc; }
-  double lp2 = 0, *g2 = urn_xcalloc(m->n_unc ? m->n_unc : 1, sizeof *g2);
+  size_t n = m->n_unc ? m->n_unc : 1;
+  double lp2 = 0, *g2 = urn_xcalloc(n, sizeof *g2), *g1 = urn_xcalloc(n, sizeof *g1), *th = urn_xcalloc(n, sizeof *th);
   int used = -1, rc2 = eval_once(m, propto, jacobian, theta, &lp2, g2, NULL, nt, &used);
   size_t bad = m->n_unc;
   for (size_t i = 0; i < m->n_unc && bad == m->n_unc; i++)
@@ -946,17 +973,29 @@ static int eval_verify(const urn_model *m, int propto, int jacobian, const doubl
   if (rc2 != URN_OK || !used) snprintf(why, sizeof why, "the native block declined the first point");
   else if (memcmp(lp, &lp2, sizeof lp2)) snprintf(why, sizeof why, "log density %.17g differs from %.17g", lp2, *lp);
   else if (bad < m->n_unc) snprintf(why, sizeof why, "gradient %zu: %.17g differs from %.17g", bad + 1, g2[bad], grad[bad]);
-  else snprintf(why, sizeof why, "the same bits as the interpreter at the first point");
-  int ok = rc2 == URN_OK && used && !memcmp(lp, &lp2, sizeof lp2) && bad == m->n_unc;
+  int ok = rc2 == URN_OK && used && !memcmp(lp, &lp2, sizeof lp2) && bad == m->n_unc, agreed = 1;
+  static const double scale[VERIFY_MORE] = {0.05, 0.2, 0.5, 1, 2, 4};
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int k = 0; k < VERIFY_MORE && ok; k++) {
+    for (size_t i = 0; i < m->n_unc; i++) { /* xorshift64: a fixed direction per point */
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      th[i] = theta[i] + scale[k] * (2.0 * (double)(x >> 11) / 9007199254740992.0 - 1.0);
+    }
+    char w[120];
+    int same = same_bits_at(m, propto, jacobian, th, nt, g1, g2, w, sizeof w);
+    if (same == 0) ok = 0, snprintf(why, sizeof why, "at a check point near the first: %s", w);
+    agreed += same == 1;
+  }
+  if (ok) snprintf(why, sizeof why, "the same bits as the interpreter at %d points", agreed);
   if (ok && urn_nat_tier_timed(m->native)) {
     double ti, tn;
     time_tiers(m, propto, jacobian, theta, nt, &ti, &tn);
     ok = tn < ti;
-    snprintf(why, sizeof why, "the same bits as the interpreter at the first point, %s: %.3g us against %.3g us per gradient",
-             ok ? "faster" : "not faster", 1e6 * tn, 1e6 * ti);
+    snprintf(why, sizeof why, "the same bits as the interpreter at %d points, %s: %.3g us against %.3g us per gradient",
+             agreed, ok ? "faster" : "not faster", 1e6 * tn, 1e6 * ti);
   }
   urn_nat_tier_verified(m->native, ok, why);
-  free(g2);
+  free(g2), free(g1), free(th);
   return rc;
 }
 

@@ -1,8 +1,9 @@
 /* native/tier.c — the native tier of one model: emits its model block, builds the object in the background (or
  * while the caller waits, or — the CLI's default, URN_NAT_AUTO — only once the job's projected interpreted cost
  * clearly exceeds the compile's, a cached object being used at once), and decides per evaluation whether the
- * native code runs: after loading, the first gradient is computed both ways and the native code is used from then
- * on only if lp and every partial are the same bits (so draws do not depend on which tier evaluated them);
+ * native code runs: after loading, the first gradient is computed both ways (and at six points around it:
+ * model.c eval_verify) and the native code is used from then on only if lp and every partial are the same bits
+ * everywhere (so draws do not depend on which tier evaluated them);
  * otherwise the interpreter keeps running.  A compile still running when the model is freed is killed. */
 #include <pthread.h>
 #include <signal.h>
