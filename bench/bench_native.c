@@ -3,7 +3,8 @@
  * interpreter (native off) and with the native tier (built before timing, in a temporary cache), and the tier's
  * status (on, or why the interpreter runs).  `make bench-native` runs it on posteriordb posteriors.
  * --cover: no timing and no compiler (the command `false`): one line per posterior saying whether the emitter
- * accepts its model block ("emitted") or the construct it refuses, then the count (docs/autodiff.md's coverage).
+ * accepts its model block ("emitted", and whether with its transformed parameters block or why not) or the construct
+ * it refuses, then the count (docs/autodiff.md's coverage).
  * URN_NOBATCH=1: both models without loop batching (the ordinary order; as the CLI's variable).
  * Usage: bench_native [--cover] [MODEL.stan DATA.json]... */
 #include <stdio.h>
@@ -12,7 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lang/eval.h"
 #include "math/rng.h"
+#include "model/par.h"
+#include "native/native.h"
 #include "urn/model.h"
 
 static double cpu(void) {
@@ -47,21 +51,29 @@ static double time_grad(const urn_model *m, const double *th, double *g) {
 
 /* --cover: which programs the emitter accepts (a compiler that always fails: nothing is compiled). */
 static int cover(int argc, char **argv, const char *cache) {
-  int n = 0, yes = 0;
+  int n = 0, yes = 0, ytp = 0;
   for (int a = 1; a + 1 < argc; a += 2) {
     urn_model_options o;
     urn_model_options_default(&o);
-    o.print = NULL, o.native = 2, o.native_cache = cache, o.native_cc = "false";
+    o.print = NULL, o.native = 2, o.native_cache = cache, o.native_cc = "false", o.no_batch = getenv("URN_NOBATCH") != NULL;
     urn_error err;
     urn_model *m = urn_model_load(argv[a], argv[a + 1], &o, &err);
     if (!m) { printf("%s\tload failed: %s\n", argv[a], err.msg); continue; }
     const char *st = urn_model_native_status(m), *why = strstr(st, ".stan: ");
     n++;
-    if (why) printf("%s\trefused: %s\n", argv[a], why + 7);
+    urn_ev *ev = urn__model_ev_borrow(m); /* the transformed parameters block: in the emitted code or not, why */
+    nat_prog np;
+    urn_nat_emit(ev->prog, &np);
+    urn__model_ev_return(m, ev);
+    if (why && np.why_tp[0]) printf("%s\trefused: %s (with the transformed parameters block: %s)\n", argv[a], why + 7, np.why_tp);
+    else if (why) printf("%s\trefused: %s\n", argv[a], why + 7);
+    else if (np.tp) yes++, ytp++, printf("%s\temitted with its transformed parameters\n", argv[a]);
+    else if (np.why_tp[0]) yes++, printf("%s\temitted; transformed parameters interpreted: %s\n", argv[a], np.why_tp);
     else yes++, printf("%s\temitted\n", argv[a]);
+    urn_nat_prog_free(&np);
     urn_model_free(m);
   }
-  printf("emitted %d of %d\n", yes, n);
+  printf("emitted %d of %d (%d with their transformed parameters block)\n", yes, n, ytp);
   rmdir(cache);
   return 0;
 }

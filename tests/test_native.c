@@ -33,7 +33,8 @@ static const char *DATA =
 typedef struct ncase {
   const char *name; /* what the case exercises */
   int native;       /* 1: inside the subset (the tier must switch on without batching); 2: and batched too; 3: batched
-                       only (fused vectorised arguments: without batching they are vector expressions, outside) */
+                       only (fused vectorised arguments: without batching they are vector expressions, computed as
+                       such; outside the subset here) */
   const char *src;  /* the program */
 } ncase;
 /* (flag 1: batched, the lane evaluation of these shapes rounds a gradient differently from the
@@ -105,7 +106,7 @@ static const ncase CASES[] = {
      "model { array[N] real s; s[1] = 1.5;\n"
      "  for (t in 2:N) s[t] = sqrt(a0 + a1 * square(y[t - 1] - m) + b1 * square(s[t - 1]));\n"
      "  y ~ normal(m, s); }\n"},
-    {"fused: radon vectorised, gathers and .* (alpha[g] + x .* beta[g])", 3,
+    {"fused: radon vectorised, gathers and .* (alpha[g] + x .* beta[g])", 2,
      "data { int N; int J; array[N] int g; vector[N] x; vector[N] y; }\n"
      "parameters { real<lower=0> sy; vector[J] a; vector[J] b; real ma; }\n"
      "model { a ~ normal(ma, 2); b ~ normal(0, 1); sy ~ normal(0, 1); y ~ normal(a[g] + x .* b[g], sy); }\n"},
@@ -123,7 +124,7 @@ static const ncase CASES[] = {
      "model { m ~ normal(0, 1); ls ~ normal(0, 1); c ~ normal(0, 1);\n"
      "  y ~ normal(m + m * x - x * m + exp(m) * x, exp(ls + c * x));\n"
      "  y ~ normal(-(x / exp(c)) + m, exp(ls)); }\n"},
-    {"fused: counts and kernels (poisson_log, bernoulli_logit, binomial_logit, exp, inv_logit, fmax elementwise)", 3,
+    {"fused: counts and kernels (poisson_log, bernoulli_logit, binomial_logit, exp, inv_logit, fmax elementwise)", 2,
      "data { int N; int J; array[N] int g; array[N] int cnt; array[N] int z; vector[N] x; }\n"
      "parameters { real a; real b; vector[J] u; }\n"
      "model { a ~ normal(0, 1); b ~ normal(0, 1); u ~ normal(0, 1);\n"
@@ -131,7 +132,7 @@ static const ncase CASES[] = {
      "  cnt ~ binomial_logit(cnt, log(inv_logit(u[g] .* x) + 1) - exp(b * x) / 4);\n"
      "  target += bernoulli_logit_lpmf(z | fmax(x, u[g]) * a); }\n"},
     {"fused: a parameter vector and a transformed parameter vector as whole operands (mu + tau * eta), if / else on data",
-     3,
+     2,
      "data { int N; int J; vector[N] y; vector[N] x; array[N] real sig; }\n"
      "parameters { real mu; real<lower=0> tau; vector[N] eta; vector[J] d; }\n"
      "transformed parameters { vector[N] th = mu + tau * eta; }\n"
@@ -259,6 +260,72 @@ static const ncase CASES[] = {
      "data { int N; vector[N] y; }\n"
      "parameters { vector[4] b; }\n"
      "model { array[2, 2] real c; c[1, 1] = b[1]; b[2:4] ~ normal(c[1, 1], 1); b ~ normal(0, 1); }\n"},
+    {"transformed parameters block and user functions (loss curve): a conditional on data choosing between two "
+     "functions, a function's local, a product of three factors reading the block's vector at a gather (batched, that "
+     "loop keeps the block in the interpreter; the model block runs natively either way)", 2,
+     "functions { real gw(real t, real om, real th) { return 1 - exp(-(t / th) ^ om); }\n"
+     "  real gl(real t, real om, real th) { real pw = t ^ om; return pw / (pw + th ^ om); } }\n"
+     "data { int N; int J; array[N] int g; array[N] int z; vector[N] x; vector[N] y; }\n"
+     "parameters { real<lower=0> om; real<lower=0> th; vector<lower=0>[J] a; real<lower=0> s; }\n"
+     "transformed parameters { vector[J] gf; vector[N] lm;\n"
+     "  for (j in 1:J) gf[j] = z[j] == 1 ? gw(j * 0.5, om, th) : gl(j * 0.5, om, th);\n"
+     "  for (n in 1:N) lm[n] = a[g[n]] * x[n] * gf[g[n]]; }\n"
+     "model { om ~ lognormal(0, 0.5); th ~ lognormal(0, 0.5); a ~ lognormal(0, 1); s ~ lognormal(0, 0.7);\n"
+     "  y ~ normal(lm, s); }\n"},
+    {"batched loops of the transformed parameters block stored as their lanes make them (products formed from the "
+     "leaf up, one node per element): parameters at literal indexes, data factors, a gather, a division, a kernel of "
+     "the block's own vector (election88, surgical shapes)", 2,
+     "data { int N; int J; array[N] int g; vector[N] x; vector[N] y; array[N] int z; }\n"
+     "parameters { vector[4] beta; vector[J] a; real<lower=0> s; }\n"
+     "transformed parameters { vector[N] yh; vector[N] p;\n"
+     "  for (i in 1:N) yh[i] = beta[1] + beta[2] * x[i] + beta[3] * z[i] * x[i] + a[g[i]] * x[i] * 0.5 - beta[4] / (1 + z[i]);\n"
+     "  for (i in 1:N) p[i] = inv_logit(yh[i] * 0.3); }\n"
+     "model { beta ~ normal(0, 1); a ~ normal(0, 1); s ~ normal(0, 1); y ~ normal(yh, s); z ~ bernoulli(p); }\n"},
+    {"transformed parameter scalars with bounds (rejected at some points), nested user functions with int arguments "
+     "called in the model block's loop", 2,
+     "functions { real sq(real x) { return x * x; }\n"
+     "  real lin(real a, real b, int k) { real t = a * k; return sq(t) + b; } }\n"
+     "data { int N; vector[N] y; vector[N] x; array[N] int z; }\n"
+     "parameters { real m; real<lower=0> s; }\n"
+     "transformed parameters { real<lower=0> v = exp(m) - 0.5; real<upper=5> w; w = lin(m, s, 2); }\n"
+     "model { m ~ normal(0, 1); s ~ normal(0, 1);\n"
+     "  for (n in 1:N) y[n] ~ normal(lin(m, x[n], 3) * v, s + w);\n"
+     "  for (n in 1:N) target += z[n] ? sq(m - x[n]) * -0.5 : lin(s, x[n] > 0 ? 1 : x[n], z[n] + 1) * -0.25; }\n"},
+    {"a transformed parameter element never assigned (NaN): both tiers reject every point", 0,
+     "data { int N; vector[N] y; }\n"
+     "parameters { real m; real<lower=0> s; }\n"
+     "transformed parameters { vector[3] q; q[1] = m; q[2] = s; }\n"
+     "model { y ~ normal(q[1], q[2]); }\n"},
+    {"vector expressions assigned to transformed parameters (radon non-centred: a = ma + sa * ar), read at a gather "
+     "in a model-block local vector (mu = a[g] + x .* eta): one partial other than +-1 per path, so the batched lanes "
+     "round the same", 2,
+     "data { int N; int J; array[N] int g; vector[N] x; vector[N] y; array[N] real sig; }\n"
+     "parameters { real ma; real<lower=0> sa; vector[J] ar; vector[N] eta; }\n"
+     "transformed parameters { vector[J] a; a = ma + sa * ar; }\n"
+     "model { vector[N] mu; ma ~ normal(0, 5); sa ~ normal(0, 1); ar ~ normal(0, 1); eta ~ normal(0, 1);\n"
+     "  mu = a[g] + x .* eta; y ~ normal(mu, sig); x ~ normal(eta * 2 + ma, 3); }\n"},
+    {"vector expressions with longer paths (a GLM predictor with unary plus, a declared value, scalar operands computed "
+     "once: beta[1], beta[2] * 2, exp(ls)): the ordinary order (batched, the lanes round otherwise: the block is "
+     "interpreted, the model block native)", 2,
+     "data { int N; int J; array[N] int g; vector[N] x; vector[N] y; array[N] real sig; }\n"
+     "parameters { vector[3] beta; real ls; vector[N] eta; }\n"
+     "transformed parameters { vector[N] lp = beta[1] + beta[2] * 2 * x + +exp(ls) * square(eta); }\n"
+     "model { beta ~ normal(0, 1); ls ~ normal(0, 1); eta ~ normal(0, 1);\n"
+     "  target += normal_lpdf(y | lp, 3); y ~ normal(lp - eta ./ x, 2); }\n"},
+    {"a density argument that is a vector expression at a data index ((s * v)[g], the loss curve's scale), and one "
+     "reading a transformed parameter vector", 2,
+     "data { int N; int J; array[N] int g; vector[N] x; vector[N] y; }\n"
+     "parameters { real<lower=0> s; vector<lower=0>[J] v; real m; }\n"
+     "transformed parameters { vector[N] lm; for (n in 1:N) lm[n] = m * x[n]; }\n"
+     "model { s ~ normal(0, 1); v ~ lognormal(0, 1); m ~ normal(0, 1);\n"
+     "  y ~ normal(lm, (s * v)[g]); target += normal_lpdf(x | (v * 2)[g], 3); }\n"},
+    {"vector expressions whose order the native code cannot follow: a parameter at two levels (mu + mu * eta), a "
+     "transformed parameter scalar that is a parameter's node beside it (the block declines)", 0,
+     "data { int N; vector[N] x; vector[N] y; }\n"
+     "parameters { real mu; real<lower=0> s; vector[N] eta; }\n"
+     "transformed parameters { real c = mu; vector[N] th = mu + mu * eta; }\n"
+     "model { mu ~ normal(0, 1); s ~ normal(0, 1); eta ~ normal(0, 1); y ~ normal(th, s);\n"
+     "  x ~ normal(c + mu * x, s); }\n"},
     {"outside the subset: a fused argument reading a local vector built by a recursion", 0,
      "data { int N; vector[N] x; vector[N] y; }\n"
      "parameters { real m; real<lower=0> s; }\n"

@@ -818,7 +818,9 @@ const char *urn_model_var(const urn_model *m, size_t i, int *block, int *ndim, s
 
 /* ---- evaluation ---- */
 
-/* Parameters (constrained into their slots), then transformed parameters with their checks. */
+static void run_tparams(urn_ev *ev, const urn_model *m);
+
+/* Parameters (constrained into their slots), then (tp) transformed parameters with their checks. */
 static void run_params(urn_ev *ev, const urn_model *m, int tp) {
   ev->block = URN_BLK_PARAMS;
   for (int i = 0; i < m->nvars[0]; i++) {
@@ -828,7 +830,11 @@ static void run_params(urn_ev *ev, const urn_model *m, int tp) {
     ev->theta_pos = vi->unc_off;
     constrain(ev, vi->d, slot);
   }
-  if (!tp) return;
+  if (tp) run_tparams(ev, m);
+}
+
+/* The transformed parameters block and its checks. */
+static void run_tparams(urn_ev *ev, const urn_model *m) {
   ev->block = URN_BLK_TPARAMS;
   const urn_prog *p = m->prog;
   for (int i = 0; i < p->nstmts[URN_BLK_TPARAMS]; i++) {
@@ -879,12 +885,14 @@ static int eval_once(const urn_model *m, int propto, int jacobian, const double 
     urn_tape_reserve(&ev->tape, m->n_unc + 1, 0);
     for (size_t i = 0; i < m->n_unc; i++) urn_tape_var(&ev->tape, theta[i]);
   }
-  run_params(ev, m, 1);
+  int ntp = nt && urn_nat_runs_tp(nt); /* the native code runs the transformed parameters block too */
+  run_params(ev, m, !ntp);
   ev->block = URN_BLK_MODEL;
   const urn_prog *p = m->prog;
   double nlp = 0;
   int nat = nt && urn_nat_run(nt, ev, &nlp);
   if (used) *used = nat;
+  if (ntp && !nat) run_tparams(ev, m), ev->block = URN_BLK_MODEL;
   for (int i = 0; !nat && i < p->nstmts[URN_BLK_MODEL]; i++) {
     p->stmts[URN_BLK_MODEL][i]->run(ev, p->stmts[URN_BLK_MODEL][i]);
     ev->ctl = 0;

@@ -1,8 +1,9 @@
-/* native/emit.c — the model block of a resolved program as C: a forward pass that computes every value and
- * records every tape node's partials (in a flat buffer instead of the tape), then a reverse pass that replays
- * them newest first, so that each adjoint is the same sum of the same products in the same order as the tape's
- * sweep (ad/tape.c), and every value is the same expression the evaluator's node function computes
- * (lang/eval.c: rt_s_add..rt_s_neg, normal3; distributions through the same urn_dist functions and memos).
+/* native/emit.c — the model block (and the transformed parameters block) of a resolved program as C: a forward
+ * pass that computes every value and records every tape node's partials (in a flat buffer instead of the tape),
+ * then a reverse pass that replays them newest first, so that each adjoint is the same sum of the same products
+ * in the same order as the tape's sweep (ad/tape.c), and every value is the same expression the evaluator's node
+ * function computes (lang/eval.c: rt_s_add..rt_s_neg, normal3; distributions through the same urn_dist functions
+ * and memos).
  *
  * The subset (anything else: no native code, the interpreter runs): the model block's `~` and `target +=` of a
  * distribution (no truncation; fused vectorised arguments as lang/batch.c's urn_fused_dist evaluates them, outside
@@ -11,7 +12,11 @@
  * 1-D containers (i any int expression of the same kinds, gathers through data arrays included), + - * / unary -,
  * the elementwise kernels and densities; container arguments that are whole variables (vectors, matrices, arrays:
  * multivariate densities and GLMs included), rows x[i] of 2-D arrays and arrays of vectors, and X * b (a matrix
- * variable times a vector variable, lang/fn_ops.c's matmul).
+ * variable times a vector variable, lang/fn_ops.c's matmul).  Since session 9 also the transformed parameters block
+ * in front of it (emit_program; its variables are the code's locals, checked at its end as run_params checks them;
+ * when it is outside the subset the interpreter runs it as before), user functions returning a real (emit_ucall:
+ * inlined), `c ? a : b` on data (emit_tern: the statement once per branch), elementwise vector expressions
+ * (emit_vexpr: assigned whole or as density arguments), and batched stores of that block as lanes (tp_batch_ok).
  * Which values are nodes is static: a parameter-dependent (!novar) expression is a node, because every value
  * of a slot read as a parameter has a node (run.c checks it per evaluation). */
 #include <stdio.h>
@@ -89,6 +94,21 @@ typedef struct emitter {
   urn_buf fxr;                /* a fused distribution call's reverse callback (emit_fused), for node fxnode */
   int fxnode;                 /* the node of the current statement whose reverse ends with fxr, or -1 */
   int nbatch;                 /* enclosing loops that the interpreter batches (urn_batch_run) */
+  nref *fbind;                /* the user function being inlined: its frame slots' values (emit_ucall), or NULL */
+  unsigned char *fbound;      /* which of them are bound */
+  int nfslots;                /* their number */
+  int fdepth;                 /* user functions being inlined, nested */
+  const ir_ex *tern[4];       /* conditionals on data whose branch the current statement copy takes (emit_tern) */
+  int tern_pick[4];           /* 1: the then branch, 0: the else branch */
+  int ntern;                  /* their number */
+  int in_tp;                  /* emitting the transformed parameters block */
+  int alias_chk;              /* a local read must not be a parameter's node itself (tp_batch_ok): declined if so */
+  const ir_st *bt_store;      /* a batched store emitted as its lanes make it (tp_batch_ok), or NULL */
+  int vj;                     /* emit_velem: the C variable jN of the element being computed */
+  struct vctx *vc;            /* emit_velem: the vector expression's operands */
+  const ir_ex *vtmp_ex[NAT_MAX_ARGS]; /* density arguments computed before their statement (emit_vtemps) */
+  int vtmp_loc[NAT_MAX_ARGS]; /* their temporary locals */
+  int nvtmp;                  /* their number */
 } emitter;
 
 static int fail(emitter *E, int line, int col, const char *what) {
@@ -148,6 +168,8 @@ static void put_double(urn_buf *b, double x) {
 }
 
 static int emit_scalar(emitter *E, const ir_ex *e, nref *out);
+static int emit_vexpr(emitter *E, const ir_st *s, const ir_ex *e, int k, urn_buf *f, urn_buf *r);
+static int bt_store_value(emitter *E, const ir_ex *e, nref *out);
 static int emit_normal3(emitter *E, ir_ex *const *a, const char *propto, nref *out);
 static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line, int col,
                      nref *out);
@@ -171,6 +193,7 @@ static int local_of(const emitter *E, const ir_ex *e) {
  * loop or inside it at element i (written in this iteration, never again). */
 static int local_stable(const emitter *E, int k, const ir_ex *idx) {
   int s = E->loc_slot[k];
+  if (s < 0) return 1; /* a temporary (emit_vassign): written once, before its readers */
   if (E->loc_scalar[k]) return E->loc_init0[k] && E->wcount[s] == 0;
   const ir_st *w = E->wloop[s];
   if (E->wcount[s] != 1 || !w || !E->loc_wdone[k] || !E->loc_init0[k]) return 0;
@@ -194,9 +217,14 @@ static void scan_writes(emitter *E, ir_st *const *st, int n, const ir_st *loop, 
                               ? l->idx[0].lo : NULL;
         int ok = ix && loop && depth == 1 && loop->kind == URN_ST_FOR && ix->kind == URN_EX_VAR && ix->s == rt_s_var &&
                  ix->global && ix->slot == loop->slot;
-        E->wloop[r->slot] = E->wcount[r->slot]++ == 0 && ok ? loop : NULL;
+        /* a whole vector assigned once outside loops: its readers after it see one value */
+        int whole = l == r && depth == 0 && !loop && !urn_is_scalar(l->ty);
+        E->wloop[r->slot] = E->wcount[r->slot]++ == 0 && (ok || whole) ? (whole ? s : loop) : NULL;
       }
     }
+    if (s->kind == URN_ST_DECL && s->rhs && s->global && s->slot >= 0 && s->slot < E->p->nglob && depth == 0 && !loop &&
+        !urn_is_scalar(s->decl->ty)) /* a vector declared with its value outside loops: as a whole assignment */
+      E->wloop[s->slot] = E->wcount[s->slot]++ == 0 ? s : NULL;
     if (s->kind == URN_ST_BLOCK || s->kind == URN_ST_IF) scan_writes(E, s->body, s->nbody, loop, depth);
     else if (s->kind == URN_ST_FOR) scan_writes(E, s->body, s->nbody, s, depth + 1);
     else if (s->nbody) scan_writes(E, s->body, s->nbody, NULL, depth + 1);
@@ -209,6 +237,7 @@ static void read_local(emitter *E, const ir_ex *e, int k, int v, nref *out) {
   out->v = v, out->kind = NR_CONST;
   if (e->novar) return;
   urn_buf_printf(E->f, "  const int32_t x%d = Lr%d[o%d];\n", v, k, v);
+  if (E->alias_chk) urn_buf_printf(E->f, "  if (x%d >= 0) return 1;\n", v);
   out->kind = NR_LOCAL, out->x = v, out->loc = k;
 }
 
@@ -335,6 +364,64 @@ static int emit_kernel(emitter *E, const ir_ex *e, nref *out) {
   return 0;
 }
 
+/* A call of a user function returning a real, inlined as rt_g_ucall runs it: the arguments evaluated in order and
+ * bound to the frame as they are (no nodes: urn_val copies), then the body: `real x = e;` declarations (the local
+ * holds e's value and node, as run_decl_scalar) and a final `return e;` (run_return: the value and its node). */
+static int emit_ucall(emitter *E, const ir_ex *e, nref *out) {
+  const ir_fun *f = e->fun;
+  if (!f->body || f->suffix != URN_SUF_NONE || f->ret.dims || f->ret.base != URN_TY_REAL || e->na != f->nparams ||
+      E->fdepth == 8)
+    return FAIL(e, "a user function outside the native subset");
+  for (int i = 0; i < e->na; i++)
+    if (f->param_ty[i].dims || (f->param_ty[i].base != URN_TY_REAL && f->param_ty[i].base != URN_TY_INT) || !e->a[i]->s ||
+        !urn_is_scalar(e->a[i]->ty))
+      return FAIL(e, "a user function with container arguments");
+  nref *args = urn_xcalloc((size_t)(e->na ? e->na : 1), sizeof *args);
+  int rc = 0;
+  for (int i = 0; i < e->na && !rc; i++) rc = emit_scalar(E, e->a[i], &args[i]);
+  nref *sb = E->fbind;
+  unsigned char *sm = E->fbound;
+  int sn = E->nfslots, n = 1, ret = 0;
+  E->nfslots = f->nslots > 0 ? f->nslots : 1;
+  E->fbind = urn_xcalloc((size_t)E->nfslots, sizeof *E->fbind), E->fbound = urn_xcalloc((size_t)E->nfslots, 1);
+  for (int i = 0; i < e->na && !rc; i++) E->fbind[f->param_slot[i]] = args[i], E->fbound[f->param_slot[i]] = 1;
+  ir_st *const *st = &f->body;
+  if (f->body->kind == URN_ST_BLOCK) st = f->body->body, n = f->body->nbody;
+  E->fdepth++;
+  for (int i = 0; i < n && !rc && !ret; i++) {
+    const ir_st *s = st[i];
+    if (!s || s->kind == URN_ST_EMPTY) continue;
+    if (s->kind == URN_ST_DECL && !s->global && s->rhs && s->rhs->s && urn_is_scalar(s->rhs->ty) && s->decl->ty.dims == 0 &&
+        s->decl->ty.base == URN_TY_REAL && s->slot >= 0 && s->slot < E->nfslots) {
+      rc = emit_scalar(E, s->rhs, &E->fbind[s->slot]);
+      E->fbound[s->slot] = 1;
+    } else if (s->kind == URN_ST_RETURN && s->rhs && s->rhs->s && urn_is_scalar(s->rhs->ty)) {
+      rc = emit_scalar(E, s->rhs, out), ret = 1;
+    } else rc = fail(E, s->line, s->col, "a user function body outside the native subset");
+  }
+  E->fdepth--;
+  free(E->fbind), free(E->fbound), free(args);
+  E->fbind = sb, E->fbound = sm, E->nfslots = sn;
+  if (!rc && !ret) return FAIL(e, "a user function without a final return");
+  return rc;
+}
+
+/* The first conditional `c ? a : b` on data that statement expression e evaluates and whose branch is not fixed
+ * yet (inside a fixed one: only its branch), or NULL. */
+static const ir_ex *find_tern(const emitter *E, const ir_ex *e) {
+  if (!e) return NULL;
+  if (e->kind == URN_EX_COND && e->s == rt_s_cond && e->na == 3) {
+    for (int i = 0; i < E->ntern; i++)
+      if (E->tern[i] == e) return find_tern(E, e->a[E->tern_pick[i] ? 1 : 2]);
+    return e->a[0]->novar && e->a[0]->s ? e : NULL;
+  }
+  for (int i = 0; i < e->na; i++) {
+    const ir_ex *c = find_tern(E, e->a[i]);
+    if (c) return c;
+  }
+  return NULL;
+}
+
 static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (!urn_is_scalar(e->ty)) return FAIL(e, "a container expression");
   out->kind = NR_CONST, out->x = out->node = -1;
@@ -353,6 +440,17 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
     read_local(E, e, lk, v, out);
     return 0;
   }
+  if (e->kind == URN_EX_VAR && e->s == rt_s_var && !e->global && E->fbind) { /* an inlined function's variable */
+    if (e->slot < 0 || e->slot >= E->nfslots || !E->fbound[e->slot]) return FAIL(e, "this function variable");
+    *out = E->fbind[e->slot];
+    return 0;
+  }
+  if (e->kind == URN_EX_COND && e->s == rt_s_cond) { /* a data condition whose branch this statement copy takes */
+    for (int i = 0; i < E->ntern; i++)
+      if (E->tern[i] == e) return emit_scalar(E, e->a[E->tern_pick[i] ? 1 : 2], out);
+    return FAIL(e, "a conditional expression outside the native subset");
+  }
+  if (e->kind == URN_EX_CALL && e->fun && e->g == rt_g_ucall) return emit_ucall(E, e, out);
   if (e->kind == URN_EX_VAR && e->s == rt_s_var) {
     int lv = loop_var_of(E, e);
     out->v = E->nv++;
@@ -798,6 +896,13 @@ static int seg_op(emitter *E, int k, int p, int s) {
   return 0;
 }
 
+/* The temporary local holding density argument e (emit_vtemps), or -1. */
+static int vtmp_of(const emitter *E, const ir_ex *e) {
+  for (int i = 0; i < E->nvtmp; i++)
+    if (E->vtmp_ex[i] == e) return E->vtmp_loc[i];
+  return -1;
+}
+
 /* A distribution call through its urn_dist function, as lang/fn_dist.c's urn_fn_dist_call makes it: scalar
  * arguments and whole container variables; one node with partials to every parameter-dependent argument. */
 static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line,
@@ -845,6 +950,8 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
     } else if (local_of(E, a[i]) >= 0 && E->loc_dims[local_of(E, a[i])] == 1 && !a[i]->novar &&
                (d->args[i].kind == URN_DA_REALS) && a[i]->g == rt_g_var) {
       slot[i] = -2, r[i].kind = NR_LRUN, r[i].loc = local_of(E, a[i]);
+    } else if (vtmp_of(E, a[i]) >= 0 && d->args[i].kind == URN_DA_REALS) { /* computed before the statement */
+      slot[i] = -2, r[i].kind = NR_LRUN, r[i].loc = vtmp_of(E, a[i]);
     } else if ((slot[i] = row_arg(E, a[i])) >= 0) {
       char n[24];
       rowv[i] = E->nv++;
@@ -1489,7 +1596,8 @@ static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   int scalar = d->ty.dims == 0 && (d->ty.base == URN_TY_REAL || d->ty.base == URN_TY_INT);
   int vec = (d->ty.dims == 0 && d->ty.base == URN_TY_VECTOR && d->size1) || (d->ty.dims == 1 && d->ty.base == URN_TY_REAL && d->ndims == 1);
   int two = local2_shape(d);
-  if (!s->global || (!scalar && !vec && !two) || ((vec || two) && s->rhs) || E->nloc == 64) return FAIL(s, "this local variable");
+  if (!s->global || (!scalar && !vec && !two) || (two && s->rhs) || (vec && s->rhs && E->nloop) || E->nloc == 64)
+    return FAIL(s, "this local variable");
   /* a container declared in a batched loop is a lane container there (BOP_VLOCAL): another order */
   if (!scalar && E->nbatch) return FAIL(s, "a container local in a batched loop");
   int k = E->nloc++;
@@ -1518,6 +1626,348 @@ static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   urn_buf_printf(f, "  if (!(v%d >= 0)) return 1;\n", n.v);
   urn_buf_printf(f, "  if (Lv%d && Ln%d != (size_t)v%d) return 1;\n  Ln%d = (size_t)v%d;\n", k, k, n.v, k, n.v);
   local_storage(E, f, k);
+  if (!s->rhs) return 0;
+  if (emit_vexpr(E, s, s->rhs, k, f, r)) return -1; /* run_decl: declared, then assign_whole */
+  E->loc_wdone[k] = 1;
+  return 0;
+}
+
+/* ---- whole vectors: x = e and density arguments with e elementwise ----
+ * The interpreter evaluates e operation by operation, each over all elements (lang/fn_math.c's urn_fn_binary /
+ * urn_fn_unary: one node per element, the kernel's partials), its scalar operands once, then copies values and
+ * nodes into x (assign_whole).  Here the scalar operands that are not plain variables are computed first into
+ * temporaries (one statement each, in the interpreter's order), then one loop computes each element's chain of
+ * operations.  Each node's adjoint is then the same sum: an element's nodes only feed that element's later nodes,
+ * and every leaf must receive its contributions in the same order, which holds when a leaf feeds one level of
+ * the expression: a scalar variable or a gathered container appears once (outside the temporaries), and a
+ * container read element by element is not also read inside a temporary (vx_role checks). */
+
+#define NAT_MAX_VHOIST 16
+#define NAT_MAX_ROLES 64
+enum { VR_J, VR_GATHER, VR_LEAF, VR_TEMP };
+/* The operands of one vector expression. */
+typedef struct vctx {
+  const ir_ex *h[NAT_MAX_VHOIST]; /* scalar operands computed once into temporaries, in evaluation order */
+  int hk[NAT_MAX_VHOIST];         /* their temporary locals */
+  int nh;                        /* their number */
+  int rslot[NAT_MAX_ROLES];      /* parameter-dependent slots read, and how (VR_*) */
+  int rrole[NAT_MAX_ROLES];
+  int nr;                        /* their number */
+  int dest;                      /* the assigned variable's slot (never read by e), or -1 */
+  int lane;                      /* batched lowering: e is evaluated as lanes (batch.c's fused_g), see vx_path */
+} vctx;
+
+/* Slot s is read as role: 0, or -1 when that breaks the order argument above.  A transformed parameter that
+ * the interpreter computed may hold a parameter's node itself (th[1] = mu), which the names cannot show. */
+static int vx_role(emitter *E, vctx *c, const ir_ex *e, int slot, int role) {
+  if (slot == c->dest) return FAIL(e, "a vector assignment reading its own variable");
+  if (local_of(E, e) < 0)
+    for (int i = 0; i < E->p->ndecls[URN_BLK_TPARAMS]; i++)
+      if (E->p->decls[URN_BLK_TPARAMS][i]->slot == slot) return FAIL(e, "an interpreted transformed parameter in a vector expression");
+  for (int i = 0; i < c->nr; i++) {
+    if (c->rslot[i] != slot) continue;
+    int r = c->rrole[i];
+    if (r == VR_GATHER || role == VR_GATHER || r == VR_LEAF || role == VR_LEAF || (r == VR_J) != (role == VR_J) ||
+        (c->lane && r == VR_J)) /* lanes merge a variable's two reads into one term */
+      return FAIL(e, "a vector expression reading a parameter twice");
+  }
+  if (c->nr == NAT_MAX_ROLES) return FAIL(e, "a vector expression too large");
+  c->rslot[c->nr] = slot, c->rrole[c->nr++] = role;
+  return 0;
+}
+
+/* The variables read inside a temporary (role VR_TEMP). */
+static int vx_temp_vars(emitter *E, vctx *c, const ir_ex *e) {
+  if (!e) return 0;
+  if (e->kind == URN_EX_VAR && e->global && !e->novar && loop_var_of(E, e) < 0 && vx_role(E, c, e, e->slot, VR_TEMP)) return -1;
+  for (int i = 0; i < e->na; i++)
+    if (vx_temp_vars(E, c, e->a[i])) return -1;
+  if (e->kind == URN_EX_INDEX)
+    for (int i = 0; i < e->nidx; i++)
+      if (vx_temp_vars(E, c, e->idx[i].lo) || vx_temp_vars(E, c, e->idx[i].hi)) return -1;
+  return 0;
+}
+
+/* Is x a 1-D local (vector or real array) of the emitted code? its C number, or -1. */
+static int vec_local(const emitter *E, const ir_ex *x) {
+  int k = local_of(E, x);
+  return k >= 0 && !E->loc_scalar[k] ? k : -1;
+}
+
+/* Classifies the operands of vector expression e (evaluation order). */
+static int vx_scan(emitter *E, vctx *c, const ir_ex *e) {
+  if (urn_is_scalar(e->ty)) {
+    if (e->s == rt_s_const || (e->kind == URN_EX_VAR && e->s == rt_s_var && e->global && loop_var_of(E, e) >= 0)) return 0;
+    if (e->kind == URN_EX_VAR && e->s == rt_s_var && e->global && e->slot < E->p->nglob && (local_of(E, e) < 0 || E->loc_scalar[local_of(E, e)]))
+      return e->novar ? 0 : vx_role(E, c, e, e->slot, VR_LEAF);
+    if (!e->s || c->nh == NAT_MAX_VHOIST) return FAIL(e, "a scalar operand outside the native subset");
+    c->h[c->nh++] = e;
+    return vx_temp_vars(E, c, e);
+  }
+  if (fused_gather(e)) {
+    if (local_of(E, e->idx[0].lo) >= 0 || container_var(E, e->idx[0].lo) < 0 ||
+        (vec_local(E, e->a[0]) < 0 && (local_of(E, e->a[0]) >= 0 || container_var(E, e->a[0]) < 0)))
+      return FAIL(e, "a gather other than variable[data int array]");
+    return e->a[0]->novar ? 0 : vx_role(E, c, e->a[0], e->a[0]->slot, VR_GATHER);
+  }
+  if (fused_op(e)) {
+    for (int i = 0; i < e->na; i++)
+      if (vx_scan(E, c, e->a[i])) return -1;
+    return 0;
+  }
+  if (e->kind == URN_EX_VAR && e->global && (vec_local(E, e) >= 0 || (local_of(E, e) < 0 && container_var(E, e) >= 0)))
+    return e->novar ? 0 : vx_role(E, c, e, e->slot, VR_J);
+  return FAIL(e, "a vector expression outside the native subset");
+}
+
+/* Every container operand of e has Lnk elements (urn_fn_binary and assign_whole reject a mismatch). */
+static void vx_sizes(emitter *E, const ir_ex *e, int k) {
+  if (urn_is_scalar(e->ty)) return;
+  if (fused_gather(e)) { urn_buf_printf(E->f, "  if (N%d != Ln%d) return 1;\n", container_var(E, e->idx[0].lo), k); return; }
+  if (fused_op(e)) {
+    for (int i = 0; i < e->na; i++) vx_sizes(E, e->a[i], k);
+    return;
+  }
+  int lk = vec_local(E, e);
+  if (lk >= 0) urn_buf_printf(E->f, "  if (Ln%d != Ln%d) return 1;\n", lk, k);
+  else urn_buf_printf(E->f, "  if (N%d != Ln%d) return 1;\n", container_var(E, e), k);
+}
+
+/* Batched lowering evaluates a vector expression as lanes (lang/batch.c's fused_g): each element one node whose
+ * partials are the derivatives formed forward, from the leaf up (p2 * p1), where the tape's sweep multiplies
+ * from the root down ((a * p2) * p1).  The same bits only when every operand's path to the root has at most one
+ * partial other than +-1 (+, - and unary minus have those): depth counts the others on e's path. */
+static int vx_path(emitter *E, const ir_ex *e, int depth) {
+  if (urn_is_scalar(e->ty) || !fused_op(e)) {
+    if (depth > 1 && !e->novar) return FAIL(e, "a vector expression whose batched lanes round otherwise");
+    return 0;
+  }
+  int op = e->kind == URN_EX_BINARY ? e->op : e->kind == URN_EX_UNARY ? e->op : -1;
+  int unit = op == URN_OP_ADD || op == URN_OP_SUB || (e->na == 1 && op == URN_OP_NEG);
+  for (int i = 0; i < e->na; i++)
+    if (vx_path(E, e->a[i], depth + !unit)) return -1;
+  return 0;
+}
+
+static int vx_hoisted(const vctx *c, const ir_ex *e) {
+  for (int i = 0; i < c->nh; i++)
+    if (c->h[i] == e) return i;
+  return -1;
+}
+
+/* Element jN (E->vj) of vector expression e: its value and reference, as the operations of the interpreter
+ * make them for that element. */
+static int emit_velem(emitter *E, const ir_ex *e, nref *out) {
+  vctx *c = E->vc;
+  int j = E->vj;
+  out->kind = NR_CONST, out->x = out->node = -1;
+  if (urn_is_scalar(e->ty)) {
+    int h = vx_hoisted(c, e);
+    if (h < 0) {
+      if (emit_scalar(E, e, out)) return -1;
+      /* a local holding a parameter's node itself could be that node read at another level: declined */
+      if (out->kind == NR_LOCAL && c->nr > 1) urn_buf_printf(E->f, "  if (x%d >= 0) return 1;\n", out->x);
+      return 0;
+    }
+    int v = E->nv++;
+    urn_buf_printf(E->f, "  const int32_t o%d = 0;\n", v);
+    read_local(E, e, c->hk[h], v, out);
+    return 0;
+  }
+  if (fused_gather(e) && vec_local(E, e->a[0]) >= 0) { /* a local vector's elements */
+    int lk = vec_local(E, e->a[0]), ki = container_var(E, e->idx[0].lo), v = E->nv++;
+    if (!local_stable(E, lk, NULL)) E->recomp = 0;
+    urn_buf_printf(E->f, "  if (!(V%d[j%d] >= 1 && V%d[j%d] <= (double)Ln%d)) return 1;\n  const int32_t o%d = (int32_t)V%d[j%d] - 1;\n", ki,
+                   j, ki, j, lk, v, ki, j);
+    read_local(E, e->a[0], lk, v, out);
+    if (out->kind == NR_LOCAL && c->nr > 1) urn_buf_printf(E->f, "  if (x%d >= 0) return 1;\n", out->x);
+    return 0;
+  }
+  if (fused_gather(e)) {
+    int kb = container_var(E, e->a[0]), ki = container_var(E, e->idx[0].lo), v = E->nv++;
+    urn_buf_printf(E->f, "  if (!(V%d[j%d] >= 1 && V%d[j%d] <= (double)N%d)) return 1;\n  const size_t o%d = (size_t)V%d[j%d] - 1;\n", ki, j,
+                   ki, j, kb, v, ki, j);
+    urn_buf_printf(E->f, "  const double v%d = V%d[o%d];\n", v, kb, v);
+    out->v = v;
+    if (!e->a[0]->novar) urn_buf_printf(E->f, "  const int32_t x%d = X%d[o%d];\n", v, kb, v), out->kind = NR_LEAF, out->x = v;
+    return 0;
+  }
+  if (!fused_op(e)) {
+    int lk = vec_local(E, e), v = E->nv++;
+    if (lk >= 0) {
+      if (!local_stable(E, lk, NULL)) E->recomp = 0;
+      urn_buf_printf(E->f, "  const int32_t o%d = (int32_t)j%d;\n", v, j);
+      read_local(E, e, lk, v, out);
+      if (out->kind == NR_LOCAL && c->nr > 1) urn_buf_printf(E->f, "  if (x%d >= 0) return 1;\n", out->x);
+      return 0;
+    }
+    int k = container_var(E, e);
+    urn_buf_printf(E->f, "  const double v%d = V%d[j%d];\n", v, k, j);
+    out->v = v;
+    if (!e->novar) urn_buf_printf(E->f, "  const int32_t x%d = X%d[j%d];\n", v, k, j), out->kind = NR_LEAF, out->x = v;
+    return 0;
+  }
+  nref a, b = {NR_CONST, -1, -1, -1, -1};
+  if (emit_velem(E, e->a[0], &a) || (e->na == 2 && emit_velem(E, e->a[1], &b))) return -1;
+  int v = E->nv++, pa = E->nv++, pb = E->nv++;
+  out->v = v;
+  if (e->na == 1) { /* urn_fn_unary: a node when the operand is one */
+    int k = use_kernel(E, e->bi->aux);
+    urn_buf_printf(E->f, "  const nat_unary *K%d = h->kern[%d];\n  const double v%d = K%d->f(v%d);\n", v, k, v, v, a.v);
+    if (a.kind == NR_CONST) return 0;
+    urn_buf_printf(E->f, "  const double p%d = K%d->df(v%d, v%d);\n", pa, v, a.v, v);
+  } else { /* urn_fn_binary: the kernel's value and partials (a node without operands when neither is a node:
+              no adjoint reaches a leaf through it, as none does here) */
+    int k = use_kernel(E, (const void *)e->bi->aux);
+    urn_buf_printf(E->f, "  double v%d, p%d, p%d;\n  ((nat_binary)h->kern[%d])(v%d, v%d, &v%d, &p%d, &p%d);\n", v, pa, pb, k, a.v,
+                   b.v, v, pa, pb);
+    if (a.kind == NR_CONST && b.kind == NR_CONST) return 0;
+    /* lanes: a scalar factor 0 drops the other operand's terms (batch.c's combine): declined */
+    if (c->lane && e->kind == URN_EX_BINARY && e->op == URN_OP_MUL)
+      for (int i = 0; i < 2; i++)
+        if (urn_is_scalar(e->a[i]->ty) && (i ? a : b).kind != NR_CONST) urn_buf_printf(E->f, "  if (v%d == 0) return 1;\n", (i ? b : a).v);
+  }
+  int n = new_node(E);
+  if (n < 0 || add_op(E, n, a, pa) || add_op(E, n, b, pb)) return FAIL(e, "a statement too large");
+  out->kind = NR_NODE, out->node = n;
+  return 0;
+}
+
+/* A temporary scalar local of the emitted code (no slot). */
+static int new_temp(emitter *E, int scalar) {
+  if (E->nloc == 64) return -1;
+  int k = E->nloc++;
+  E->loc_slot[k] = -1, E->loc_scalar[k] = scalar, E->loc_wdone[k] = 1, E->loc_dims[k] = !scalar, E->loc_mat[k] = 0;
+  if (scalar)
+    urn_buf_printf(&E->pre, "  double Lv%d[1] = {0}, La%d[1] = {0};\n  int32_t Lr%d[1] = {-1};\n  const size_t Ln%d = 1;\n  (void)Ln%d;\n", k,
+                   k, k, k, k);
+  else urn_buf_printf(&E->pre, "  double *Lv%d = 0, *La%d = 0;\n  int32_t *Lr%d = 0;\n  size_t Ln%d = 0;\n", k, k, k, k);
+  return k;
+}
+
+/* Vector expression e into local vector k (its size Lnk already set): the temporaries, then the element loop;
+ * forward code into f, the reverse (the loop's, then the temporaries' newest first) into r. */
+static int emit_vexpr(emitter *E, const ir_st *s, const ir_ex *e, int k, urn_buf *f, urn_buf *r) {
+  vctx *c = urn_xcalloc(1, sizeof *c);
+  c->dest = E->loc_slot[k], c->lane = e->lane;
+  int rc = vx_scan(E, c, e);
+  if (!rc && c->lane) rc = vx_path(E, e, 0);
+  urn_buf *rh = urn_xcalloc(NAT_MAX_VHOIST, sizeof *rh);
+  for (int i = 0; i < c->nh && !rc; i++) { /* the temporaries, in the interpreter's order */
+    urn_buf_init(&rh[i]);
+    if ((c->hk[i] = new_temp(E, 1)) < 0) { rc = FAIL(e, "too many locals"); break; }
+    E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
+    urn_buf_puts(f, "  {\n");
+    E->recomp = 1, E->cstart = f->len;
+    nref t;
+    int ov = E->nv++;
+    if ((rc = emit_scalar(E, c->h[i], &t))) break;
+    urn_buf_printf(f, "  const int32_t o%d = 0;\n", ov);
+    rc = store_local(E, s, f, &rh[i], c->hk[i], ov, t);
+  }
+  urn_buf rl;
+  urn_buf_init(&rl);
+  if (!rc) { /* the sizes (the interpreter rejects a mismatch), then the elements */
+    int j = E->nv++, ov = E->nv++;
+    urn_buf_puts(f, "  {\n");
+    E->f = f;
+    vx_sizes(E, e, k);
+    urn_buf_printf(f, "  for (size_t j%d = 0; j%d < Ln%d; j%d++) {\n", j, j, k, j);
+    E->nnode = 0, E->pc = E->lc = E->qc = 0;
+    urn_buf_puts(f, "  {\n");
+    E->recomp = 1, E->cstart = f->len;
+    urn_buf_printf(f, "  const int32_t o%d = (int32_t)j%d;\n", ov, j);
+    E->vj = j, E->vc = c;
+    nref t;
+    rc = emit_velem(E, e, &t);
+    E->vc = NULL;
+    if (!rc) rc = store_local(E, s, f, &rl, k, ov, t);
+    urn_buf_puts(f, "  }\n  }\n");
+    urn_buf_printf(r, "  {\n  for (size_t j%d = Ln%d; j%d-- > 0;) {\n", j, k, j);
+    if (rl.data) urn_buf_append(r, rl.data, rl.len);
+    urn_buf_puts(r, "  }\n  }\n");
+  }
+  for (int i = c->nh; i-- > 0;) {
+    if (!rc && rh[i].data) urn_buf_append(r, rh[i].data, rh[i].len);
+    urn_buf_free(&rh[i]);
+  }
+  urn_buf_free(&rl);
+  free(rh), free(c);
+  return rc;
+}
+
+/* The number of elements of vector expression e as C code (its first container operand's), into b; 0: none. */
+static int vx_len(emitter *E, const ir_ex *e, char *b, size_t n) {
+  if (urn_is_scalar(e->ty)) return 0;
+  if (fused_gather(e)) return snprintf(b, n, "N%d", container_var(E, e->idx[0].lo)), 1;
+  if (fused_op(e)) {
+    for (int i = 0; i < e->na; i++)
+      if (vx_len(E, e->a[i], b, n)) return 1;
+    return 0;
+  }
+  if (vec_local(E, e) >= 0) return snprintf(b, n, "Ln%d", vec_local(E, e)), 1;
+  return snprintf(b, n, "N%d", container_var(E, e)), 1;
+}
+
+/* Storage of n (C code) elements for temporary vector local k. */
+static void vtemp_alloc(emitter *E, urn_buf *f, int k, const char *n) {
+  urn_buf_printf(f, "  Ln%d = %s;\n  Lv%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n", k, n, k, k, k);
+  urn_buf_printf(f, "  La%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(double));\n  Lr%d = h->scratch(h, (Ln%d ? Ln%d : 1) * sizeof(int32_t));\n",
+                 k, k, k, k, k, k);
+}
+
+/* Density arguments of statement s that are vector expressions (lang/fn_math.c's element operations), or such an
+ * expression at a data int array ((loss_sd * premium)[cohort_id]: its elements gathered, nodes and all): computed
+ * before the statement into temporary vectors (their nodes are made, in the interpreter, while the statement's
+ * arguments are evaluated, before the density's node: the same order when the other arguments make no nodes),
+ * then read as local vectors; their reverse follows the statement's (rv).  0: none or done; -1: failed. */
+static int emit_vtemps(emitter *E, const ir_st *s, urn_buf *f, urn_buf *rv) {
+  ir_ex *const *a = NULL;
+  int na = 0;
+  const urn_builtin *bi = NULL;
+  if (s->kind == URN_ST_TILDE && !s->fun && !s->tlo && !s->thi && s->bi && s->run == rt_run_fn(URN_ST_TILDE, 0))
+    a = s->args, na = s->nargs, bi = s->bi;
+  else if (s->kind == URN_ST_TARGET && s->rhs && s->rhs->s == rt_s_dist && s->run == rt_run_fn(URN_ST_TARGET, 0))
+    a = s->rhs->a, na = s->rhs->na, bi = s->rhs->bi;
+  if (!a || !(bi->flags & URN_BI_DIST) || na > NAT_MAX_ARGS) return 0;
+  const urn_dist *d = bi->aux;
+  for (int i = 0; i < na; i++) {
+    const ir_ex *x = a[i], *g = NULL;
+    if (d->args[i].kind != URN_DA_REALS || x->novar || urn_is_scalar(x->ty)) continue;
+    if (x->kind == URN_EX_INDEX && x->nidx == 1 && x->idx[0].kind == URN_IDX_MULTI && x->idx[0].lo && x->idx[0].lo->novar &&
+        x->idx[0].lo->ty.dims == 1 && x->idx[0].lo->ty.base == URN_TY_INT && fused_op(x->a[0]))
+      g = x, x = x->a[0];
+    if (!fused_op(x)) continue;
+    for (int j = 0; j < na; j++) /* the other arguments make no nodes */
+      if (j != i && !a[j]->novar && !(a[j]->kind == URN_EX_VAR && a[j]->global))
+        return FAIL(a[j], "a vector expression argument beside an argument with nodes");
+    char n[32];
+    int k = new_temp(E, 0), ki = g ? container_var(E, g->idx[0].lo) : -1;
+    if (k < 0 || E->nvtmp == NAT_MAX_ARGS || !vx_len(E, x, n, sizeof n) || (g && ki < 0)) return FAIL(a[i], "this vector expression");
+    E->f = f;
+    urn_buf_puts(f, "  {\n");
+    vtemp_alloc(E, f, k, n);
+    urn_buf_puts(f, "  }\n");
+    urn_buf rx;
+    urn_buf_init(&rx);
+    if (emit_vexpr(E, s, x, k, f, &rx)) { urn_buf_free(&rx); return -1; }
+    int kg = k;
+    if (g) { /* the gathered view: values and references copied (rt_g_index), adjoints handed back in element order */
+      char m[32];
+      kg = new_temp(E, 0);
+      if (kg < 0) { urn_buf_free(&rx); return FAIL(a[i], "too many locals"); }
+      snprintf(m, sizeof m, "N%d", ki);
+      urn_buf_puts(f, "  {\n");
+      vtemp_alloc(E, f, kg, m);
+      urn_buf_printf(f, "  for (size_t e = 0; e < Ln%d; e++) {\n    if (!(V%d[e] >= 1 && V%d[e] <= (double)Ln%d)) return 1;\n", kg, ki, ki, k);
+      urn_buf_printf(f, "    const size_t g = (size_t)V%d[e] - 1;\n    Lv%d[e] = Lv%d[g], Lr%d[e] = Lr%d[g];\n  }\n  }\n", ki, kg, k, kg, k);
+      urn_buf_printf(rv, "  for (size_t e = 0; e < Ln%d; e++)\n    if (Lr%d[e] == -2) La%d[(size_t)V%d[e] - 1] += La%d[e], La%d[e] = 0;\n", kg, kg,
+                     k, ki, kg, kg);
+    }
+    urn_buf_append(rv, rx.data ? rx.data : "", rx.len);
+    urn_buf_free(&rx);
+    E->vtmp_ex[E->nvtmp] = a[i], E->vtmp_loc[E->nvtmp++] = kg;
+  }
   return 0;
 }
 
@@ -1525,6 +1975,13 @@ static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
 static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   const ir_ex *l = s->lhs;
   int var = s->run == rt_run_fn(URN_ST_ASSIGN, 1), idx = s->run == rt_run_fn(URN_ST_ASSIGN, 2);
+  if (s->run == rt_run_fn(URN_ST_ASSIGN, 0) && s->op == URN_AS_SET && vec_local(E, l) >= 0) { /* x = vector expression */
+    int k = vec_local(E, l);
+    if (E->nloop) return FAIL(s, "a vector assignment inside a loop");
+    if (emit_vexpr(E, s, s->rhs, k, f, r)) return -1;
+    E->loc_wdone[k] = 1;
+    return 0;
+  }
   if (s->op != URN_AS_SET || (!var && !idx) || !s->rhs->s) return FAIL(s, "this assignment");
   int k = local_of(E, var ? l : l->a[0]);
   int two = idx && k >= 0 && E->loc_dims[k] == 2;
@@ -1547,7 +2004,7 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     if (emit_offset(E, l->idx[0].lo, n, ov, "int32_t")) return -1;
   }
   nref t;
-  if (emit_scalar(E, s->rhs, &t) || store_local(E, s, f, r, k, ov, t)) return -1;
+  if ((s == E->bt_store ? bt_store_value(E, s->rhs, &t) : emit_scalar(E, s->rhs, &t)) || store_local(E, s, f, r, k, ov, t)) return -1;
   if (idx) E->loc_wdone[k] = 1;
   return 0;
 }
@@ -1727,6 +2184,48 @@ static int emit_if(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   return rc;
 }
 
+/* A statement whose expressions contain `c ? a : b` with c on data (rt_s_cond evaluates c, then one branch): the
+ * statement emitted twice, once per branch (E->tern fixes it), chosen by c's value and recorded as emit_if does. */
+static int emit_tern(emitter *E, const ir_st *s, const ir_ex *t, urn_buf *f, urn_buf *r) {
+  nref c;
+  if (E->ntern == 4) return FAIL(t, "too many conditional expressions");
+  E->f = f;
+  urn_buf_puts(f, "  {\n");
+  if (emit_scalar(E, t->a[0], &c) || c.kind != NR_CONST) return FAIL(t, "a condition outside the native subset");
+  urn_buf a, b;
+  urn_buf_init(&a), urn_buf_init(&b);
+  urn_buf_printf(f, "  const int32_t c%d = v%d != 0;\n  if (c%d) {\n", c.v, c.v, c.v);
+  int saved[64];
+  memcpy(saved, E->loc_wdone, sizeof saved);
+  E->tern[E->ntern] = t, E->tern_pick[E->ntern++] = 1;
+  int rc = emit_stmt(E, s, f, &a);
+  urn_buf_puts(f, "  } else {\n");
+  E->tern_pick[E->ntern - 1] = 0;
+  int done[64];
+  memcpy(done, E->loc_wdone, sizeof done);
+  memcpy(E->loc_wdone, saved, sizeof saved); /* the second copy reads the locals as the first did */
+  if (!rc) rc = emit_stmt(E, s, f, &b);
+  for (int i = 0; i < 64; i++) E->loc_wdone[i] |= done[i];
+  E->ntern--;
+  urn_buf_printf(f, "  }\n  if (nl + 1 > h->lcap) h->grow(h, 0, nl + 1, 0);\n  h->L[nl++] = c%d;\n  }\n", c.v);
+  urn_buf_puts(r, "  {\n  nl -= 1;\n  if (h->L[nl]) {\n");
+  if (a.data) urn_buf_append(r, a.data, a.len);
+  urn_buf_puts(r, "  } else {\n");
+  if (b.data) urn_buf_append(r, b.data, b.len);
+  urn_buf_puts(r, "  }\n  }\n");
+  urn_buf_free(&a), urn_buf_free(&b);
+  return rc;
+}
+
+/* The first conditional on data of statement s not fixed yet (find_tern over its expressions), or NULL. */
+static const ir_ex *stmt_tern(const emitter *E, const ir_st *s) {
+  const ir_ex *t = find_tern(E, s->rhs);
+  if (!t && s->lhs && s->lhs->kind == URN_EX_INDEX)
+    for (int i = 0; i < s->lhs->nidx && !t; i++) t = find_tern(E, s->lhs->idx[i].lo);
+  for (int i = 0; i < s->nargs && !t; i++) t = find_tern(E, s->args[i]);
+  return t;
+}
+
 /* Statements [0, n): forward in order; reverse blocks in reverse order. */
 static int emit_list(emitter *E, ir_st *const *st, int n, urn_buf *f, urn_buf *r) {
   urn_buf *rs = urn_xcalloc((size_t)(n ? n : 1), sizeof *rs);
@@ -1738,6 +2237,167 @@ static int emit_list(emitter *E, ir_st *const *st, int n, urn_buf *f, urn_buf *r
   }
   free(rs);
   return rc;
+}
+
+/* ---- batched loops of the transformed parameters block ----
+ * batch.c runs `x[i] = e` over all iterations as lanes with forward derivative terms (a leaf and the product of
+ * the local partials on its path, formed from the leaf up: batch.c's combine) and stores one node per lane whose
+ * partials are those terms; the ordinary order multiplies the adjoint down the chain of nodes instead, which rounds
+ * otherwise.  So such a store is emitted as the lanes make it: its value by the same operations, each leaf's
+ * derivative by the same products, one node.  Accepted: a loop whose body is that one store, e built from data,
+ * loop-invariant leaves (a variable, an element at an index on data; evaluated once by the ordinary path, no node
+ * of their own), reads x[i] at lane-varying indexes on data, + - * / and the elementwise kernels, every variable
+ * read once (an element of a parameter at a literal index once), so that no two terms merge; a local read that is
+ * a parameter's node itself could merge with one: declined at run time (E->alias_chk). */
+typedef struct bt_ctx {
+  int slot[32], idx[32]; /* the leaves read: slot, literal index (parameters' elements) or -1 */
+  int n;                 /* their number */
+} bt_ctx;
+
+static int is_param_slot(const emitter *E, int slot) {
+  for (int i = 0; i < E->p->ndecls[URN_BLK_PARAMS]; i++)
+    if (E->p->decls[URN_BLK_PARAMS][i]->slot == slot) return 1;
+  return 0;
+}
+
+static int bt_leaf(bt_ctx *c, int slot, int idx) {
+  if (c->n == 32) return -1;
+  for (int i = 0; i < c->n; i++)
+    if (c->slot[i] == slot && (idx < 0 || c->idx[i] < 0 || c->idx[i] == idx)) return -1;
+  c->slot[c->n] = slot, c->idx[c->n++] = idx;
+  return 0;
+}
+
+/* Is e's store expressible as lanes here (the leaves into c)?  0 yes, -1 no. */
+static int bt_scan(emitter *E, bt_ctx *c, const ir_ex *e) {
+  if (e->novar) return 0;
+  if (!e->lane) { /* loop-invariant: evaluated once by the ordinary path; a leaf only (no node of its own) */
+    if (e->kind == URN_EX_VAR && e->s == rt_s_var && e->global && loop_var_of(E, e) < 0) return bt_leaf(c, e->slot, -1);
+    if (e->kind == URN_EX_INDEX && e->nidx == 1 && e->idx[0].kind == URN_IDX_SINGLE && e->idx[0].lo->novar &&
+        e->a[0]->kind == URN_EX_VAR && e->a[0]->global && urn_is_scalar(e->ty)) {
+      const ir_ex *ix = e->idx[0].lo;
+      return bt_leaf(c, e->a[0]->slot, ix->s == rt_s_const && is_param_slot(E, e->a[0]->slot) ? (int)ix->c : -1);
+    }
+    return -1;
+  }
+  if (e->kind == URN_EX_INDEX)
+    return e->nidx == 1 && e->idx[0].kind == URN_IDX_SINGLE && e->idx[0].lo->novar && e->a[0]->kind == URN_EX_VAR
+               ? bt_leaf(c, e->a[0]->slot, -1) : -1;
+  if ((e->kind == URN_EX_UNARY || e->kind == URN_EX_CALL) && e->na == 1 && e->bi && e->bi->aux &&
+      (e->kind == URN_EX_UNARY || e->bi->sfn == urn_fn_unary_s))
+    return bt_scan(E, c, e->a[0]);
+  if (e->na == 2 && e->bi && e->bi->aux && (e->kind == URN_EX_BINARY || e->bi->sfn == urn_fn_binary_s) && e->ty.base == URN_TY_REAL)
+    return bt_scan(E, c, e->a[0]) || bt_scan(E, c, e->a[1]) ? -1 : 0;
+  return -1;
+}
+
+/* A lane value of the store: its C value and its terms (a leaf, the C expression of its derivative, "" for 1). */
+typedef struct bt_val {
+  int v;                  /* the C variable vN of its value */
+  int uni;                /* loop-invariant (batch.c's uniform value: a constant partial) */
+  nref r[32];             /* its terms' leaves */
+  char d[32][24];         /* their derivatives */
+  int nt;                 /* their number */
+} bt_val;
+
+/* x's terms times partial p (C) into out, as combine adds them (no merging: every leaf is read once). */
+static int bt_add(emitter *E, bt_val *out, const bt_val *x, const char *p) {
+  for (int i = 0; i < x->nt; i++) {
+    if (out->nt == 32) return -1;
+    out->r[out->nt] = x->r[i];
+    char *d = out->d[out->nt++];
+    if (!p) snprintf(d, 24, "%s", x->d[i]); /* a partial of 1: the term as it is */
+    else if (!x->d[i][0]) snprintf(d, 24, "%s", p);
+    else {
+      int t = E->nv++;
+      urn_buf_printf(E->f, "  const double dd%d = %s * %s;\n", t, p, x->d[i]);
+      snprintf(d, 24, "dd%d", t);
+    }
+  }
+  return 0;
+}
+
+static int bt_lane(emitter *E, const ir_ex *e, bt_val *out) {
+  out->nt = 0, out->uni = !e->lane;
+  if (e->novar || !e->lane || e->kind == URN_EX_INDEX) { /* a read: data, an invariant leaf, x[idx] */
+    nref r;
+    if (emit_scalar(E, e, &r)) return -1;
+    out->v = r.v;
+    if (r.kind != NR_CONST) out->r[0] = r, out->d[0][0] = 0, out->nt = 1;
+    return 0;
+  }
+  bt_val x, y;
+  if (bt_lane(E, e->a[0], &x) || (e->na == 2 && bt_lane(E, e->a[1], &y))) return -1;
+  int v = out->v = E->nv++;
+  char p[24];
+  if (e->na == 1) { /* op_unary: the kernel's value and derivative */
+    int k = use_kernel(E, e->bi->aux);
+    urn_buf_printf(E->f, "  const nat_unary *K%d = h->kern[%d];\n  const double v%d = K%d->f(v%d);\n", v, k, v, v, x.v);
+    if (!x.nt) return 0;
+    urn_buf_printf(E->f, "  const double pw%d = K%d->df(v%d, v%d);\n", v, v, x.v, v);
+    snprintf(p, sizeof p, "pw%d", v);
+    return bt_add(E, out, &x, p);
+  }
+  int op = e->kind == URN_EX_BINARY ? e->op : -1;
+  if (op == URN_OP_ADD || op == URN_OP_SUB) {
+    urn_buf_printf(E->f, "  const double v%d = v%d %s v%d;\n", v, x.v, op == URN_OP_ADD ? "+" : "-", y.v);
+    return bt_add(E, out, &x, NULL) || bt_add(E, out, &y, op == URN_OP_SUB ? "-1.0" : NULL) ? -1 : 0;
+  }
+  if (op == URN_OP_MUL) {
+    urn_buf_printf(E->f, "  const double v%d = v%d * v%d;\n", v, x.v, y.v);
+    /* a loop-invariant factor 0 drops the other's terms (combine): declined */
+    if (x.nt && y.uni) urn_buf_printf(E->f, "  if (v%d == 0) return 1;\n", y.v);
+    if (y.nt && x.uni) urn_buf_printf(E->f, "  if (v%d == 0) return 1;\n", x.v);
+    char px[24], py[24];
+    snprintf(px, sizeof px, "v%d", y.v), snprintf(py, sizeof py, "v%d", x.v);
+    return bt_add(E, out, &x, px) || bt_add(E, out, &y, py) ? -1 : 0;
+  }
+  int k = use_kernel(E, (const void *)e->bi->aux);
+  urn_buf_printf(E->f, "  double v%d, pa%d, pb%d;\n  ((nat_binary)h->kern[%d])(v%d, v%d, &v%d, &pa%d, &pb%d);\n", v, v, v, k, x.v,
+                 y.v, v, v, v);
+  char pa[24], pb[24];
+  snprintf(pa, sizeof pa, "pa%d", v), snprintf(pb, sizeof pb, "pb%d", v);
+  return bt_add(E, out, &x, pa) || bt_add(E, out, &y, pb) ? -1 : 0;
+}
+
+/* The store's value as lanes make it (E->f: the statement's forward code): one node whose partials are the terms. */
+static int bt_store_value(emitter *E, const ir_ex *e, nref *out) {
+  bt_val x;
+  if (bt_lane(E, e, &x)) return FAIL(e, "a batched store outside the native subset");
+  out->v = x.v, out->kind = NR_CONST, out->x = out->node = -1;
+  if (!x.nt) return 0;
+  if (x.nt == 1 && !x.d[0][0]) { *out = x.r[0]; out->v = x.v; return 0; } /* the leaf itself (lane_node) */
+  int k = new_node(E);
+  if (k < 0) return FAIL(e, "a statement too large");
+  for (int i = 0; i < x.nt; i++) {
+    int pv = E->nv++;
+    urn_buf_printf(E->f, "  const double p%d = %s;\n", pv, x.d[i][0] ? x.d[i] : "1.0");
+    if (add_op(E, k, x.r[i], pv)) return FAIL(e, "a statement too large");
+  }
+  out->kind = NR_NODE, out->node = k;
+  return 0;
+}
+
+/* 0: batched loop s of the transformed parameters block is one `x[i] = e` emitted as its lanes make it
+ * (E->bt_store, E->alias_chk set for its body); -1: not. */
+static int tp_batch_ok(emitter *E, const ir_st *s) {
+  const ir_st *b = s->body[0];
+  if (b->kind == URN_ST_BLOCK) {
+    if (b->nbody != 1 || !b->body[0]) return -1;
+    b = b->body[0];
+  }
+  if (b->kind != URN_ST_ASSIGN || b->op != URN_AS_SET || b->run != rt_run_fn(URN_ST_ASSIGN, 2) || !b->rhs->s ||
+      b->bslot != -1)
+    return -1;
+  const ir_ex *l = b->lhs;
+  if (l->kind != URN_EX_INDEX || l->nidx != 1 || l->idx[0].kind != URN_IDX_SINGLE || vec_local(E, l->a[0]) < 0 ||
+      l->idx[0].lo->kind != URN_EX_VAR || !l->idx[0].lo->global || l->idx[0].lo->slot != s->slot)
+    return -1;
+  bt_ctx c;
+  memset(&c, 0, sizeof c);
+  if (bt_scan(E, &c, b->rhs)) return -1;
+  E->alias_chk = c.n > 1, E->bt_store = b;
+  return 0;
 }
 
 /* for (i in lo:hi): as run_for (a double counter); the reverse runs the iterations hi..lo.  A batched loop whose
@@ -1756,10 +2416,20 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   }
   E->loop_st[E->nloop] = s, E->loop_slot[E->nloop] = s->slot, E->loop_var[E->nloop++] = iv;
   int batched = s->run == urn_batch_run, rc = 0;
+  int achk = E->alias_chk;
+  const ir_st *bts = E->bt_store;
   E->nbatch += batched;
   lanes h;
   urn_buf hr[NAT_MAX_HOIST];
   const ir_st *ls = batched && E->nbatch == 1 ? lane_store(E, s, &h) : NULL;
+  /* a batched loop of the transformed parameters block stores lane values whose partials batch.c forms forward
+     (products of the local partials from the leaf up), not as the tape's sweep multiplies them: they round
+     differently at some points but not at others, which the check at one point cannot see: only lane stores
+     (lane_store, tp_batch_ok) */
+  if (batched && E->in_tp && !ls && (E->nbatch != 1 || tp_batch_ok(E, s))) {
+    urn_buf_free(&b), urn_buf_free(&rb);
+    return FAIL(s, "a batched loop in the transformed parameters block");
+  }
   for (int i = 0; ls && i < h.nh; i++) urn_buf_init(&hr[i]);
   if (ls) { /* urn_batch_run runs 0 or 1 iteration as the ordinary loop (no invariants once): declined */
     urn_buf_puts(f, "  {\n");
@@ -1778,6 +2448,7 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     rc = ls ? emit_lane_store(E, ls, &h, f, &rb)
        : body->kind == URN_ST_BLOCK ? emit_list(E, body->body, body->nbody, f, &rb) : emit_stmt(E, body, f, &rb);
   E->nloop--, E->nbatch -= batched;
+  E->alias_chk = achk, E->bt_store = bts;
   if (!rc) urn_buf_append(r, rb.data ? rb.data : "", rb.len);
   urn_buf_puts(f, "  }\n  }\n");
   urn_buf_puts(r, "  }\n  }\n");
@@ -1790,8 +2461,21 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
 }
 
 static int emit_stmt(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  if (s->kind == URN_ST_ASSIGN || s->kind == URN_ST_TILDE || s->kind == URN_ST_TARGET) {
+    const ir_ex *t = stmt_tern(E, s);
+    if (t) return emit_tern(E, s, t, f, r);
+  }
   switch (s->kind) {
-    case URN_ST_TILDE: case URN_ST_TARGET: return emit_term(E, s, f, r);
+    case URN_ST_TILDE: case URN_ST_TARGET: {
+      urn_buf rv;
+      urn_buf_init(&rv);
+      E->nvtmp = 0;
+      int rc = emit_vtemps(E, s, f, &rv) || emit_term(E, s, f, r);
+      E->nvtmp = 0;
+      if (!rc && rv.data) urn_buf_append(r, rv.data, rv.len);
+      urn_buf_free(&rv);
+      return rc;
+    }
     case URN_ST_FOR:
       if (s->run != rt_run_fn(URN_ST_FOR, 0) && s->run != urn_batch_run) return FAIL(s, "this loop");
       return emit_for(E, s, f, r);
@@ -1816,20 +2500,62 @@ static const char nat_abi_text[] =
     "  void (*grow)(struct nat_host *, size_t, size_t, size_t); void *(*scratch)(struct nat_host *, size_t);\n"
     "  double *T; size_t tcap, nt; void *ctx;\n} nat_host;\n";
 
-int urn_nat_emit(const urn_prog *p, nat_prog *out) {
+/* The transformed parameters' checks at the end of their block, as model.c's run_params makes them (no NaN
+ * element; lower / upper bounds on data, scalar): any failure hands the evaluation to the interpreter, whose
+ * message it is. */
+static int emit_tp_checks(emitter *E, const urn_prog *p, urn_buf *f) {
+  for (int i = 0; i < p->ndecls[URN_BLK_TPARAMS]; i++) {
+    const ir_decl *d = p->decls[URN_BLK_TPARAMS][i];
+    int k = -1;
+    for (int j = 0; j < E->nloc; j++)
+      if (E->loc_slot[j] == d->slot) k = j;
+    if (k < 0 || (d->dtype != URN_DT_REAL && d->dtype != URN_DT_VECTOR) || d->offset || d->multiplier)
+      return fail(E, d->line, d->col, "this transformed parameter");
+    E->f = f;
+    urn_buf_puts(f, "  {\n");
+    nref lo = {NR_CONST, -1, -1, -1, -1}, hi = lo;
+    const ir_ex *b[2] = {d->lower, d->upper};
+    nref *rb[2] = {&lo, &hi};
+    for (int j = 0; j < 2; j++)
+      if (b[j] && (!b[j]->s || !urn_is_scalar(b[j]->ty) || !b[j]->novar || emit_scalar(E, b[j], rb[j]) || rb[j]->kind != NR_CONST))
+        return fail(E, d->line, d->col, "a transformed parameter's bound outside the native subset");
+    urn_buf_printf(f, "  for (size_t j = 0; j < Ln%d; j++) {\n    const double t = Lv%d[j];\n    if (isnan(t)) return 1;\n", k, k);
+    if (d->lower) urn_buf_printf(f, "    if (!(t >= v%d)) return 1;\n", lo.v);
+    if (d->upper) urn_buf_printf(f, "    if (!(t <= v%d)) return 1;\n", hi.v);
+    urn_buf_puts(f, "  }\n  }\n");
+  }
+  return 0;
+}
+
+/* The program's C text into out: the model block, preceded (tp) by the transformed parameters block, whose
+ * variables are then the code's locals (the model block reads them as it reads its own), and its checks. */
+static int emit_program(const urn_prog *p, nat_prog *out, int tp) {
   memset(out, 0, sizeof *out);
   urn_buf_init(&out->c);
+  out->tp = tp;
   emitter *E = urn_xcalloc(1, sizeof *E);
   E->np = out, E->p = p, E->fxnode = -1;
   urn_buf_init(&E->pre), urn_buf_init(&E->fxr);
   E->wcount = urn_xcalloc((size_t)p->nglob + 1, sizeof *E->wcount);
   E->wloop = urn_xcalloc((size_t)p->nglob + 1, sizeof *E->wloop);
+  if (tp) scan_writes(E, p->stmts[URN_BLK_TPARAMS], p->nstmts[URN_BLK_TPARAMS], NULL, 0);
   scan_writes(E, p->stmts[URN_BLK_MODEL], p->nstmts[URN_BLK_MODEL], NULL, 0);
-  urn_buf f, r;
-  urn_buf_init(&f), urn_buf_init(&r);
-  int rc = emit_list(E, p->stmts[URN_BLK_MODEL], p->nstmts[URN_BLK_MODEL], &f, &r);
+  urn_buf f, r, rt;
+  urn_buf_init(&f), urn_buf_init(&r), urn_buf_init(&rt);
+  int rc = 0;
+  E->in_tp = tp;
+  if (tp) rc = emit_list(E, p->stmts[URN_BLK_TPARAMS], p->nstmts[URN_BLK_TPARAMS], &f, &rt) || emit_tp_checks(E, p, &f);
+  E->in_tp = 0;
+  if (!rc) rc = emit_list(E, p->stmts[URN_BLK_MODEL], p->nstmts[URN_BLK_MODEL], &f, &r);
+  /* the block's variables are the code's locals: a slot of one read by the host (stale: model.c no longer runs
+     the block) would be a construct read outside the locals' paths: that program keeps the block interpreted */
+  for (int i = 0; tp && !rc && i < out->nslots; i++)
+    for (int j = 0; j < p->ndecls[URN_BLK_TPARAMS]; j++)
+      if (p->decls[URN_BLK_TPARAMS][j]->slot == out->slots[i])
+        rc = fail(E, p->decls[URN_BLK_TPARAMS][j]->line, p->decls[URN_BLK_TPARAMS][j]->col, "a transformed parameter read as a slot");
   if (!rc) {
-    urn_buf_puts(&out->c, "/* urn native tier: the model block's log density and gradient (src/native/emit.c) */\n");
+    urn_buf_printf(&out->c, "/* urn native tier: the %smodel block's log density and gradient (src/native/emit.c) */\n",
+                   tp ? "transformed parameters and " : "");
     urn_buf_puts(&out->c, nat_abi_text);
     urn_buf_puts(&out->c, "int urn_native_lp(nat_host *h, int propto, double *tcp) {\n");
     urn_buf_puts(&out->c, "  double tc = *tcp, *adj = h->adj;\n  size_t np = 0, nl = 0, nq = 0, nt = 0;\n  (void)adj;\n");
@@ -1843,11 +2569,24 @@ int urn_nat_emit(const urn_prog *p, nat_prog *out) {
     if (E->pre.data) urn_buf_append(&out->c, E->pre.data, E->pre.len);
     if (f.data) urn_buf_append(&out->c, f.data, f.len);
     if (r.data) urn_buf_append(&out->c, r.data, r.len);
+    if (rt.data) urn_buf_append(&out->c, rt.data, rt.len); /* the transformed parameters' nodes are older: swept last */
     urn_buf_puts(&out->c, "  *tcp = tc;\n  h->nt = nt;\n  return 0;\n}\n");
   }
-  urn_buf_free(&f), urn_buf_free(&r), urn_buf_free(&E->pre), urn_buf_free(&E->fxr);
+  urn_buf_free(&f), urn_buf_free(&r), urn_buf_free(&rt), urn_buf_free(&E->pre), urn_buf_free(&E->fxr);
   free(E->wcount), free(E->wloop);
   free(E);
+  return rc;
+}
+
+int urn_nat_emit(const urn_prog *p, nat_prog *out) {
+  char why_tp[160] = "";
+  if (p->nstmts[URN_BLK_TPARAMS] || p->ndecls[URN_BLK_TPARAMS]) {
+    if (!emit_program(p, out, 1)) return 0;
+    snprintf(why_tp, sizeof why_tp, "%s", out->why);
+    urn_nat_prog_free(out);
+  }
+  int rc = emit_program(p, out, 0);
+  snprintf(out->why_tp, sizeof out->why_tp, "%s", why_tp);
   return rc;
 }
 

@@ -59,6 +59,8 @@ typedef struct nat_prog {
   const void **kern;          /* scalar kernels, in h->kern order */
   int nkern, capkern;         /* used / allocated */
   char why[160];              /* when emission failed: the first construct outside the subset */
+  int tp;                     /* 1: the code also runs the transformed parameters block (model.c then does not) */
+  char why_tp[160];           /* tp == 0 in a program with that block: why the code does not run it */
 } nat_prog;
 
 /* Emits the model block of p as C.  0: done; -1: a construct outside the native subset (why says which; the
@@ -89,6 +91,9 @@ int urn_nat_cache_scan(const char *dir, int clear, size_t *count, size_t *bytes)
  * the constant terms to ev->target_c, and returns 1 with *lp the log density summed in the interpreter's order.
  * 0: nothing changed; the interpreter must run the block. */
 int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp);
+/* 1: nt also runs the transformed parameters block (urn_nat_run is then called right after the parameters, and
+ * when it returns 0 the interpreter runs that block too). */
+int urn_nat_runs_tp(const urn_native *nt);
 
 
 

@@ -47,6 +47,8 @@ static void *h_scratch(nat_host *h, size_t bytes) {
   return p;
 }
 
+int urn_nat_runs_tp(const urn_native *nt) { return nt->np.tp; }
+
 int urn_nat_run(const urn_native *nt, urn_ev *ev, double *lp) {
   if (!ev->taping) return 0;
   const nat_prog *np = &nt->np;

@@ -102,6 +102,20 @@ model { b ~ normal(0, 1); s ~ normal(0, 1); y ~ normal(b, 1);
   for (t in 4:N) b[t] ~ normal(-sum(b[t - 3:t - 1]), s);
   { array[3] real w; for (i in 1:3) w[i] = b[i] * 2; target += sum(w); } }
 STAN
+# the transformed parameters block and user functions (the loss-curve shape): a conditional on data between two
+# functions in a loop, a product reading the block's vector at a gather, a scale (s * a)[g] (a vector expression
+# at a data index); URN_NOBATCH=1: the whole block is native
+cat > "$TMP/tpfn.stan" <<'STAN'
+functions { real gw(real t, real om, real th) { return 1 - exp(-(t / th) ^ om); }
+  real gl(real t, real om, real th) { real pw = t ^ om; return pw / (pw + th ^ om); } }
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+parameters { real<lower=0> om; real<lower=0> th; vector<lower=0>[J] a; real<lower=0> s; }
+transformed parameters { vector[J] gf; vector[N] lm;
+  for (j in 1:J) gf[j] = j == 2 ? gw(j * 0.5, om, th) : gl(j * 0.5, om, th);
+  for (n in 1:N) lm[n] = a[g[n]] * (x[n] + 1) * gf[g[n]]; }
+model { om ~ lognormal(0, 0.5); th ~ lognormal(0, 0.5); a ~ lognormal(0, 1); s ~ lognormal(0, 0.7);
+  y ~ normal(lm, (s * a)[g]); }
+STAN
 
 # run NAME MODEL DATA [--native MODE] (env as given; UCACHE: the cache home, else $TMP/cache; UPATH: urn's PATH): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
@@ -168,6 +182,11 @@ else
   URN_NOBATCH=1 run sum-nb-off "$TMP/sum.stan" "$TMP/radon.json" --native off
   URN_NOBATCH=1 run sum-nb-wait "$TMP/sum.stan" "$TMP/radon.json" --native wait && same sum-nb-off sum-nb-wait
   grep -q '^native: on' "$TMP/err-sum-nb-wait" && ok || bad "sum of a slice: $(cat "$TMP/err-sum-nb-wait")"
+  run tp-off "$TMP/tpfn.stan" "$TMP/radon.json" --native off
+  run tp-wait "$TMP/tpfn.stan" "$TMP/radon.json" --native wait && same tp-off tp-wait
+  URN_NOBATCH=1 run tp-nb-off "$TMP/tpfn.stan" "$TMP/radon.json" --native off
+  URN_NOBATCH=1 run tp-nb-wait "$TMP/tpfn.stan" "$TMP/radon.json" --native wait && same tp-nb-off tp-nb-wait
+  grep -q '^native: on' "$TMP/err-tp-nb-wait" && ok || bad "transformed parameters: $(cat "$TMP/err-tp-nb-wait")"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
   # the default (auto): the cached object is used at once (--native auto says so; a run without the option is
