@@ -2161,6 +2161,18 @@ static int emit_lane_store(emitter *E, const ir_st *st, const lanes *h, urn_buf 
   return 0;
 }
 
+/* The end of a two-way branch on data (emit_if, emit_tern): the forward code records the condition cv on the
+ * host's stack of branch choices; the reverse code pops it and replays branch a's or b's reverse statements. */
+static void branch_end(urn_buf *f, urn_buf *r, int cv, urn_buf *a, urn_buf *b) {
+  urn_buf_printf(f, "  }\n  if (nl + 1 > h->lcap) h->grow(h, 0, nl + 1, 0);\n  h->L[nl++] = c%d;\n  }\n", cv);
+  urn_buf_puts(r, "  {\n  nl -= 1;\n  if (h->L[nl]) {\n");
+  if (a->data) urn_buf_append(r, a->data, a->len);
+  urn_buf_puts(r, "  } else {\n");
+  if (b->data) urn_buf_append(r, b->data, b->len);
+  urn_buf_puts(r, "  }\n  }\n");
+  urn_buf_free(a), urn_buf_free(b);
+}
+
 /* if (c) A else B with a data-only condition: the branch taken is recorded after its own records, so that the
  * reverse reads it first and replays that branch. */
 static int emit_if(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
@@ -2174,13 +2186,7 @@ static int emit_if(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   int rc = emit_stmt(E, s->body[0], f, &a);
   urn_buf_puts(f, "  } else {\n");
   if (!rc && s->nbody > 1 && s->body[1]) rc = emit_stmt(E, s->body[1], f, &b);
-  urn_buf_printf(f, "  }\n  if (nl + 1 > h->lcap) h->grow(h, 0, nl + 1, 0);\n  h->L[nl++] = c%d;\n  }\n", c.v);
-  urn_buf_puts(r, "  {\n  nl -= 1;\n  if (h->L[nl]) {\n");
-  if (a.data) urn_buf_append(r, a.data, a.len);
-  urn_buf_puts(r, "  } else {\n");
-  if (b.data) urn_buf_append(r, b.data, b.len);
-  urn_buf_puts(r, "  }\n  }\n");
-  urn_buf_free(&a), urn_buf_free(&b);
+  branch_end(f, r, c.v, &a, &b);
   return rc;
 }
 
@@ -2207,13 +2213,7 @@ static int emit_tern(emitter *E, const ir_st *s, const ir_ex *t, urn_buf *f, urn
   if (!rc) rc = emit_stmt(E, s, f, &b);
   for (int i = 0; i < 64; i++) E->loc_wdone[i] |= done[i];
   E->ntern--;
-  urn_buf_printf(f, "  }\n  if (nl + 1 > h->lcap) h->grow(h, 0, nl + 1, 0);\n  h->L[nl++] = c%d;\n  }\n", c.v);
-  urn_buf_puts(r, "  {\n  nl -= 1;\n  if (h->L[nl]) {\n");
-  if (a.data) urn_buf_append(r, a.data, a.len);
-  urn_buf_puts(r, "  } else {\n");
-  if (b.data) urn_buf_append(r, b.data, b.len);
-  urn_buf_puts(r, "  }\n  }\n");
-  urn_buf_free(&a), urn_buf_free(&b);
+  branch_end(f, r, c.v, &a, &b);
   return rc;
 }
 
