@@ -128,6 +128,17 @@ run() {
 same() {
   if [ "$(wc -l < "$TMP/$1.txt")" -ge 81 ] && cmp -s "$TMP/$1.txt" "$TMP/$2.txt"; then ok; else bad "$2: draws differ from $1"; fi
 }
+# four_ways NAME MODEL WHERE LABEL: off and wait, batched and with URN_NOBATCH=1, the same draws each way; the
+# native code must switch on batched (WHERE contains b) and / or unbatched (n)
+four_ways() {
+  fw=$1 fm=$2 fwhere=$3 flabel=$4
+  run $fw-off "$fm" "$TMP/radon.json" --native off
+  run $fw-wait "$fm" "$TMP/radon.json" --native wait && same $fw-off $fw-wait
+  case $fwhere in *b*) grep -q '^native: on' "$TMP/err-$fw-wait" && ok || bad "$flabel, batched: $(cat "$TMP/err-$fw-wait")" ;; esac
+  URN_NOBATCH=1 run $fw-nb-off "$fm" "$TMP/radon.json" --native off
+  URN_NOBATCH=1 run $fw-nb-wait "$fm" "$TMP/radon.json" --native wait && same $fw-nb-off $fw-nb-wait
+  case $fwhere in *n*) grep -q '^native: on' "$TMP/err-$fw-nb-wait" && ok || bad "$flabel: $(cat "$TMP/err-$fw-nb-wait")" ;; esac
+}
 
 if ! command -v cc >/dev/null 2>&1; then
   echo "skipped: no C compiler (cc) on PATH"
@@ -156,37 +167,12 @@ else
   run glm-off "$TMP/glm.stan" "$TMP/radon.json"
   run glm-wait "$TMP/glm.stan" "$TMP/radon.json" --native wait && same glm-off glm-wait
   grep -q '^native: on' "$TMP/err-glm-wait" && ok || bad "GLM: $(cat "$TMP/err-glm-wait")"
-  run hmm-off "$TMP/hmm.stan" "$TMP/radon.json" --native off
-  run hmm-wait "$TMP/hmm.stan" "$TMP/radon.json" --native wait && same hmm-off hmm-wait
-  grep -q '^native: on' "$TMP/err-hmm-wait" && ok || bad "hmm forward algorithm, batched: $(cat "$TMP/err-hmm-wait")"
-  URN_NOBATCH=1 run hmm-nb-off "$TMP/hmm.stan" "$TMP/radon.json" --native off
-  URN_NOBATCH=1 run hmm-nb-wait "$TMP/hmm.stan" "$TMP/radon.json" --native wait && same hmm-nb-off hmm-nb-wait
-  grep -q '^native: on' "$TMP/err-hmm-nb-wait" && ok || bad "hmm forward algorithm: $(cat "$TMP/err-hmm-nb-wait")"
-  run lda-off "$TMP/lda.stan" "$TMP/radon.json" --native off
-  run lda-wait "$TMP/lda.stan" "$TMP/radon.json" --native wait && same lda-off lda-wait
-  URN_NOBATCH=1 run lda-nb-off "$TMP/lda.stan" "$TMP/radon.json" --native off
-  URN_NOBATCH=1 run lda-nb-wait "$TMP/lda.stan" "$TMP/radon.json" --native wait && same lda-nb-off lda-nb-wait
-  grep -q '^native: on' "$TMP/err-lda-nb-wait" && ok || bad "LDA shape: $(cat "$TMP/err-lda-nb-wait")"
-  run mix-off "$TMP/mix.stan" "$TMP/radon.json" --native off
-  run mix-wait "$TMP/mix.stan" "$TMP/radon.json" --native wait && same mix-off mix-wait
-  URN_NOBATCH=1 run mix-nb-off "$TMP/mix.stan" "$TMP/radon.json" --native off
-  URN_NOBATCH=1 run mix-nb-wait "$TMP/mix.stan" "$TMP/radon.json" --native wait && same mix-nb-off mix-nb-wait
-  grep -q '^native: on' "$TMP/err-mix-nb-wait" && ok || bad "log_mix: $(cat "$TMP/err-mix-nb-wait")"
-  run seg-off "$TMP/seg.stan" "$TMP/radon.json" --native off
-  run seg-wait "$TMP/seg.stan" "$TMP/radon.json" --native wait && same seg-off seg-wait
-  URN_NOBATCH=1 run seg-nb-off "$TMP/seg.stan" "$TMP/radon.json" --native off
-  URN_NOBATCH=1 run seg-nb-wait "$TMP/seg.stan" "$TMP/radon.json" --native wait && same seg-nb-off seg-nb-wait
-  grep -q '^native: on' "$TMP/err-seg-nb-wait" && ok || bad "column segments: $(cat "$TMP/err-seg-nb-wait")"
-  run sum-off "$TMP/sum.stan" "$TMP/radon.json" --native off
-  run sum-wait "$TMP/sum.stan" "$TMP/radon.json" --native wait && same sum-off sum-wait
-  URN_NOBATCH=1 run sum-nb-off "$TMP/sum.stan" "$TMP/radon.json" --native off
-  URN_NOBATCH=1 run sum-nb-wait "$TMP/sum.stan" "$TMP/radon.json" --native wait && same sum-nb-off sum-nb-wait
-  grep -q '^native: on' "$TMP/err-sum-nb-wait" && ok || bad "sum of a slice: $(cat "$TMP/err-sum-nb-wait")"
-  run tp-off "$TMP/tpfn.stan" "$TMP/radon.json" --native off
-  run tp-wait "$TMP/tpfn.stan" "$TMP/radon.json" --native wait && same tp-off tp-wait
-  URN_NOBATCH=1 run tp-nb-off "$TMP/tpfn.stan" "$TMP/radon.json" --native off
-  URN_NOBATCH=1 run tp-nb-wait "$TMP/tpfn.stan" "$TMP/radon.json" --native wait && same tp-nb-off tp-nb-wait
-  grep -q '^native: on' "$TMP/err-tp-nb-wait" && ok || bad "transformed parameters: $(cat "$TMP/err-tp-nb-wait")"
+  four_ways hmm "$TMP/hmm.stan" bn "hmm forward algorithm"
+  four_ways lda "$TMP/lda.stan" n "LDA shape"
+  four_ways mix "$TMP/mix.stan" n "log_mix"
+  four_ways seg "$TMP/seg.stan" n "column segments"
+  four_ways sum "$TMP/sum.stan" n "sum of a slice"
+  four_ways tp "$TMP/tpfn.stan" n "transformed parameters"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
   # the default (auto): the cached object is used at once (--native auto says so; a run without the option is
