@@ -35,14 +35,17 @@ while [ $i -lt 20 ]; do
       # Killed before the file was created: acceptable only if the output directory holds nothing half-made.
       ok; continue
     fi
-    # every line but a possibly half-written last one is complete: same number of fields as the header
-    nf=$(grep -v '^#' "$f" | head -n 1 | awk -F, '{ print NF }')
-    badlines=$(grep -v '^#' "$f" | sed '$d' | awk -F, -v nf="$nf" 'NF != nf' | wc -l)
+    # The complete lines: all of them when the file ends with a newline, else all but the half-written last one
+    # (which may be cut just after a comma and so have the header's number of fields with an empty last value).
+    if [ -n "$(tail -c 1 "$f")" ]; then sed '$d' "$f"; else cat "$f"; fi | grep -v '^#' > "$TMP/complete.csv"
+    # every complete line has the header's number of fields and no empty value
+    nf=$(head -n 1 "$TMP/complete.csv" | awk -F, '{ print NF }')
+    badlines=$(awk -F, -v nf="$nf" 'NF != nf || /,,/ || /,$/' "$TMP/complete.csv" | wc -l)
     [ "$badlines" = 0 ] && ok || bad "run $i chain $c: $badlines malformed complete lines in $f"
-    rows=$(grep -v '^#' "$f" | sed '1d' | awk -F, -v nf="$nf" 'NF == nf' | wc -l)
+    rows=$(sed '1d' "$TMP/complete.csv" | wc -l)
     if [ "$rows" -gt 0 ]; then
-      # a copy without the possibly partial last line must be readable by urn summary
-      grep -v '^#' "$f" | awk -F, -v nf="$nf" 'NF == nf' > "$TMP/copy.csv"
+      # the complete lines must be readable by urn summary
+      cp "$TMP/complete.csv" "$TMP/copy.csv"
       "$URN" summary "$TMP/copy.csv" >"$TMP/sum" 2>&1 && ok || bad "run $i chain $c: summary failed: $(head -c 300 "$TMP/sum")"
     else
       ok
