@@ -3,17 +3,18 @@
 
 usage: table.py WORK [WHY.tsv]
 
-Reads WORK/<posterior>/urn.tsv and stan.tsv (bench/pdb/run.sh's per-side results) and prints one row per
-posterior that ran on both sides, worst ratio first: urn and Stan µs per gradient (counting warmup),
-urn/Stan and both gradient counts, then the median ratio and how many are at most 0.5 and 0.25, then the
-posteriors with only one side (and the other side's reason).  WHY.tsv (posterior TAB text) adds a last
-column: why a posterior stays above 0.5.  A column "urn at" names the urn binary that timed the row and its
-default --native mode (WORK/<posterior>/urn.at, written by run.sh; else an older driver's note urn.timed or
-urn.sha: a commit), else "-".  When some posterior has a run with `--native` (WORK/<posterior>/urn-native.tsv,
-run.sh's NATIVE), two more columns give its µs per gradient and its ratio to Stan ("interp." where the native tier
-did not take the program and the run stayed on the interpreter), and a second median line covers them.  A Stan
-figure carried over from an earlier table rather than run in WORK (WORK/<posterior>/stan.at holds where it comes
-from) is marked † and the note says where from."""
+Reads WORK/<posterior>/urn.tsv and stan.tsv (bench/pdb/run.sh's per-side results) and prints one row per posterior
+that ran on both sides, worst ratio first: urn and Stan µs per gradient (counting warmup), urn/Stan and both
+gradient counts; then one row per posterior with urn's figure only, the Stan column saying why it has none
+(WORK/<posterior>/stan.tsv's reason, else WORK/<posterior>/stan.why, else "not compiled"); then the median ratio
+and how many are at most 0.5 and 0.25, then the posteriors with no urn figure (and why; the ones run on neither
+side in one line). WHY.tsv (posterior TAB text) adds a last column: why a posterior stays above 0.5. A column "urn
+at" names the urn binary that timed the row and its default --native mode (WORK/<posterior>/urn.at, written by
+run.sh; else an older driver's note urn.timed or urn.sha: a commit), else "-". When some posterior has a run with
+`--native` (WORK/<posterior>/urn-native.tsv, run.sh's NATIVE), two more columns give its µs per gradient and its
+ratio to Stan ("interp." where the native tier did not take the program and the run stayed on the interpreter),
+and a second median line covers them. A Stan figure carried over from an earlier table rather than run in WORK
+(WORK/<posterior>/stan.at holds where it comes from) is marked † and the note says where from."""
 import os
 import re
 import sys
@@ -63,7 +64,7 @@ def main():
                 if "\t" in line:
                     k, v = line.rstrip("\n").split("\t", 1)
                     why[k] = v
-    both, one, carried = [], [], {}
+    both, urn_only, one, carried = [], [], [], {}
     for name in sorted(os.listdir(work)):
         d = os.path.join(work, name)
         if not os.path.isdir(d):
@@ -76,9 +77,14 @@ def main():
                 with open(p) as h:
                     carried[name] = h.read().strip()
             both.append((u[1] / s[1], name, u, s, urn_at(d), v))
-        elif isinstance(u, str) or isinstance(s, str):
-            one.append((name, u, s))
-    native = any(r[5] is not None for r in both)
+        elif isinstance(u, tuple):
+            if not isinstance(s, str):
+                p = os.path.join(d, "stan.why")
+                s = open(p).read().strip() if os.path.exists(p) else "not compiled"
+            urn_only.append((name, u, s, urn_at(d), v))
+        elif os.path.exists(os.path.join(d, "model.stan")):
+            one.append((name, u or "not run", s or "not run"))
+    native = any(r[5] is not None for r in both) or any(r[4] is not None for r in urn_only)
     both.sort(key=lambda r: -r[0])
     print("| posterior | urn µs/gradient | Stan µs/gradient | urn/Stan | urn gradients | Stan gradients | urn at "
           + ("| urn --native µs/gradient | native/Stan " if native else "") + "| above 0.5: why |")
@@ -95,6 +101,15 @@ def main():
                                                             " †" if name in carried else "", r, format(u[0], ","),
                                                             format(s[0], ","), at, nat,
                                                             cell(why.get(name, "")) if r > 0.5 else ""))
+    for name, u, s, at, v in urn_only:
+        nat = ""
+        if native:
+            if isinstance(v, tuple):
+                nat = "| %s | -%s " % (fmt(v[1]), " (interp.)" if v[2].startswith("interpreter only") else "")
+            else:
+                nat = "| %s | - " % (v or "-")
+        print("| %s | %s | %s | - | %s | - | %s %s| |" % (name, fmt(u[1]), cell("no figure: " + s),
+                                                      format(u[0], ","), at, nat))
     columns = [("", [r[0] for r in both])]
     if native:
         # a program the native tier does not take runs on the interpreter under --native too: its figure counts
@@ -110,7 +125,12 @@ def main():
                   (label, n, med, sum(r <= 0.5 for r in rs), n, sum(r <= 0.25 for r in rs)))
     for src in sorted(set(carried.values())):
         print("\n† Stan's figure from %s (%d posteriors)." % (src, sum(v == src for v in carried.values())))
+    idle = [name for name, u, s in one if u == s == "not run"]
+    if idle:
+        print("- not run on either side (%d): %s" % (len(idle), ", ".join(idle)))
     for name, u, s in one:
+        if u == s == "not run":
+            continue
         print("- %s: %s" % (name, "; ".join("%s %s" % (k, v if isinstance(v, str) else "%.3g µs" % v[1])
                                           for k, v in (("urn", u), ("Stan", s)) if v is not None)))
 
