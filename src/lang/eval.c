@@ -665,11 +665,18 @@ void rt_g_ucall(urn_ev *ev, const ir_ex *e, urn_val *out) {
   if (ev->depth > 2000) urn_ev_reject(ev, "%s: recursion too deep", f->name);
   urn_ev_poll(ev);
   urn_val *frame = urn_arena_alloc(&ev->arena, (size_t)(f->nslots ? f->nslots : 1) * sizeof(urn_val));
-  for (int i = 0; i < e->na; i++) {
-    e->a[i]->g(ev, e->a[i], &frame[f->param_slot[i]]);
+  for (int i = 0; i < e->na; i++) e->a[i]->g(ev, e->a[i], &frame[f->param_slot[i]]);
+  urn_ev_call_frame(ev, f, frame, out);
+}
+
+/* The one home of a user function's call once its arguments are in their slots of frame (rt_g_ucall above, and
+ * lang/fn_usys.c's urn_fn_call_user for the higher-order built-ins): an int passed for a real parameter and an int
+ * returned by a real function become reals, the body runs one level deeper, and a non-void function that ends
+ * without returning rejects. */
+void urn_ev_call_frame(urn_ev *ev, const ir_fun *f, urn_val *frame, urn_val *out) {
+  for (int i = 0; i < f->nparams; i++)
     if (f->param_ty[i].base == URN_TY_REAL && frame[f->param_slot[i]].ty.base == URN_TY_INT)
       frame[f->param_slot[i]].ty.base = URN_TY_REAL;
-  }
   urn_val *saved = ev->frame;
   ev->frame = frame;
   ev->depth++;

@@ -333,6 +333,9 @@ int urn_prog_fold(urn_prog *p, urn_ev *ev, urn_error *err);
 /* Runs statements [0, n) with ev (sets up the setjmp itself: returns status). */
 int urn_ev_run_block(urn_ev *ev, ir_st **stmts, int n);
 void urn_ev_run(urn_ev *ev, const ir_st *s);
+/* Calls user function f whose arguments are already in their slots of frame (f->nslots values): retypes int
+ * arguments of real parameters and an int result of a real function, runs the body, stores the result in out. */
+void urn_ev_call_frame(urn_ev *ev, const ir_fun *f, urn_val *frame, urn_val *out);
 /* Evaluates a size expression to a non-negative int (rejects otherwise). */
 int32_t urn_ev_size(urn_ev *ev, const ir_ex *e, const char *what);
 /* The sizes of a declaration (array sizes, then rows and columns) into dim; returns how many. */

@@ -28,24 +28,8 @@ void urn_fn_call_user(urn_ev *ev, const ir_fun *f, urn_val *args, int n, urn_val
   if (n != f->nparams) urn_ev_fail(ev, URN_EFATAL, "%s: called with %d arguments, expects %d", f->name, n, f->nparams);
   if (ev->depth > 2000) urn_ev_reject(ev, "%s: recursion too deep", f->name);
   urn_val *frame = urn_arena_alloc(&ev->arena, (size_t)(f->nslots ? f->nslots : 1) * sizeof(urn_val));
-  for (int i = 0; i < n; i++) {
-    frame[f->param_slot[i]] = args[i];
-    if (f->param_ty[i].base == URN_TY_REAL && args[i].ty.base == URN_TY_INT) frame[f->param_slot[i]].ty.base = URN_TY_REAL;
-  }
-  urn_val *saved = ev->frame;
-  ev->frame = frame;
-  ev->depth++;
-  ev->ctl = EV_NORMAL;
-  urn_ev_run(ev, f->body);
-  ev->depth--;
-  ev->frame = saved;
-  if (ev->ctl == EV_RETURN) {
-    *out = ev->retval;
-  } else {
-    if (f->ret.base != URN_TY_VOID) urn_ev_reject(ev, "%s: function ended without returning a value", f->name);
-    memset(out, 0, sizeof *out);
-  }
-  ev->ctl = EV_NORMAL;
+  for (int i = 0; i < n; i++) frame[f->param_slot[i]] = args[i];
+  urn_ev_call_frame(ev, f, frame, out);
 }
 
 /* Reverse sweep of the tape stretch [lo, n) from root (adjoint 1), running
