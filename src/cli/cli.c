@@ -96,6 +96,17 @@ int cli_double(cli_args *a, const char *name, double lo, double hi, int open, do
   return 1;
 }
 
+int cli_seed(cli_args *a, unsigned long long *out) {
+  const char *s;
+  if (!cli_value(a, "--seed", &s)) return 0;
+  char *end;
+  errno = 0;
+  unsigned long long u = strtoull(s, &end, 10);
+  if (!*s || *end || errno || s[0] == '-') cli_die(a, 2, "option --seed: '%s' is not a non-negative integer", s);
+  *out = u;
+  return 1;
+}
+
 /* ---- stopping ---- */
 
 /* The process-wide state of the CLI (the library only ever gets the flag's address): set by the handlers. */

@@ -51,6 +51,9 @@ int cli_value(cli_args *a, const char *name, const char **out);
  * [lo, hi] (open when `open` is nonzero); a bad value is a usage error. */
 int cli_int(cli_args *a, const char *name, long lo, long hi, long *out);
 int cli_double(cli_args *a, const char *name, double lo, double hi, int open, double *out);
+/* If the current argument is `--seed N`, consume it, set *out to N (a non-negative integer below 2^64; anything
+ * else is a usage error) and return 1. */
+int cli_seed(cli_args *a, unsigned long long *out);
 /* Usage error for the current argument: unknown option / unexpected argument. */
 _Noreturn void cli_unknown(const cli_args *a);
 /* Prints "urn CMD: message" to stderr and exits with code. */

@@ -38,7 +38,8 @@ static void on_message(void *ctx, int chain, urn_run_msg_kind kind, const char *
 int cmd_generate(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "generate", argc, argv);
-  const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *fitted = NULL, *output = NULL, *s;
+  const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *fitted = NULL, *output = NULL;
+  unsigned long long u;
   long sig_figs = 6;
   double timeout = 0;
   int overwrite = 0;
@@ -51,11 +52,7 @@ int cmd_generate(int argc, char **argv) {
     } else if (cli_value(&a, "--data", &data_path) || cli_value(&a, "--include-paths", &incp)) {
     } else if (cli_value(&a, "--fitted", &fitted)) {
     } else if (cli_value(&a, "--output", &output)) {
-    } else if (cli_value(&a, "--seed", &s)) {
-      char *end;
-      errno = 0;
-      unsigned long long u = strtoull(s, &end, 10);
-      if (!*s || *end || errno || s[0] == '-') cli_die(&a, 2, "option --seed: '%s' is not a non-negative integer", s);
+    } else if (cli_seed(&a, &u)) {
       cfg.seed = u;
     } else if (cli_int(&a, "--sig-figs", 1, 18, &sig_figs)) {
     } else if (cli_timeout(&a, &timeout)) {

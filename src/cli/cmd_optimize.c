@@ -49,8 +49,9 @@ static void print_estimate(const urn_run *r) {
 int cmd_optimize(int argc, char **argv) {
   cli_args a;
   cli_init(&a, "optimize", argc, argv);
-  const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *init_arg = NULL, *output = NULL, *s, *algo = NULL;
+  const char *stan_path = NULL, *data_path = NULL, *incp = NULL, *init_arg = NULL, *output = NULL, *algo = NULL;
   long v, sig_figs = 6;
+  unsigned long long u;
   int overwrite = 0;
   double timeout = 0;
   urn_run_config cfg;
@@ -67,11 +68,7 @@ int cmd_optimize(int argc, char **argv) {
         cli_die(&a, 2, "option --algorithm: '%s' is not one of lbfgs, bfgs, newton", algo);
       urn_run_config_set(&cfg, "algorithm", algo, NULL);
     } else if (cli_value(&a, "--init", &init_arg)) {
-    } else if (cli_value(&a, "--seed", &s)) {
-      char *end;
-      errno = 0;
-      unsigned long long u = strtoull(s, &end, 10);
-      if (!*s || *end || errno || s[0] == '-') cli_die(&a, 2, "option --seed: '%s' is not a non-negative integer", s);
+    } else if (cli_seed(&a, &u)) {
       cfg.seed = u;
     } else if (cli_int(&a, "--iter", 1, 100000000, &v)) {
       cfg.iter = (int)v;

@@ -408,8 +408,8 @@ static int parse_options(cli_args *a, urn_run_config *rcfg, sample_opts *o) {
   o->lr_rank = -1, o->sig_figs = 6;
   long v;
   double d;
+  unsigned long long u;
   while (!cli_done(a)) {
-    const char *s;
     if (cli_is_help(cli_peek(a))) {
       usage(stdout);
       return 1;
@@ -420,11 +420,7 @@ static int parse_options(cli_args *a, urn_run_config *rcfg, sample_opts *o) {
       rcfg->num_warmup = (int)v, o->warmup_given = 1;
     } else if (cli_int(a, "--draws", 0, 100000000, &v)) {
       rcfg->num_samples = (int)v;
-    } else if (cli_value(a, "--seed", &s)) {
-      char *end;
-      errno = 0;
-      unsigned long long u = strtoull(s, &end, 10);
-      if (!*s || *end || errno || s[0] == '-') cli_die(a, 2, "option --seed: '%s' is not a non-negative integer", s);
+    } else if (cli_seed(a, &u)) {
       rcfg->seed = u, o->seed_given = 1;
     } else if (cli_value(a, "--output-dir", &o->out_dir)) {
     } else if (cli_double(a, "--adapt-delta", 0, 1, 1, &d)) {

@@ -103,6 +103,7 @@ static const char *parse(cli_args *a, urn_run_config *cfg, int pathfinder, const
                          const char **output, const char **incp, double *timeout) {
   const char *stan_path = NULL, *v;
   long n;
+  unsigned long long u;
   while (!cli_done(a)) {
     const char *arg = cli_peek(a);
     if (cli_is_help(arg)) {
@@ -130,10 +131,8 @@ static const char *parse(cli_args *a, urn_run_config *cfg, int pathfinder, const
       cfg->overwrite = 1;
     } else if (cli_value(a, "--data", data) || cli_value(a, "--init", init) || cli_value(a, "--output", output) ||
                cli_value(a, "--include-paths", incp)) {
-    } else if (cli_value(a, "--seed", &v)) {
-      urn_error err;
-      if (v[0] == '-' || urn_run_config_set(cfg, "seed", v, &err) != URN_OK)
-        cli_die(a, 2, "option --seed: '%s' is not a non-negative integer", v);
+    } else if (cli_seed(a, &u)) {
+      cfg->seed = u;
     } else if (cli_timeout(a, timeout)) {
     } else if (cli_int(a, "--sig-figs", 1, 18, &n)) {
       cfg->sig_figs = (int)n;
