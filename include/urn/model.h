@@ -37,7 +37,8 @@ typedef struct urn_model_options {
   const char *include_paths;   /* folders searched by the program's #include after its own folder, comma-separated
                                   (stanc's and CmdStan's --include-paths DIR[,DIR]); NULL: none */
   int no_batch;                /* 1: every loop runs statement by statement (no loop batching or fusion:
-                                  docs/autodiff.md), to compare the two; the CLI sets it from URN_NOBATCH=1 */
+                                  docs/autodiff.md) and ODE right-hand sides run on the tape (docs/ode.md), to
+                                  compare the two; the CLI sets it from URN_NOBATCH=1 */
   int native;                  /* the native tier (docs/autodiff.md): 0 off, 1 compiled in the background while
                                   the interpreter runs (gradients switch to it once ready, checked to give the same
                                   bits and timed to be faster), 2 built before the model is returned and switched

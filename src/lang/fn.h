@@ -81,6 +81,9 @@ typedef struct urn_usys {
   jmp_buf saved_jb;      /* the evaluation's error exit */
   urn_val *saved_frame;  /* the evaluation's function frame */
   int saved_depth;       /* and call depth */
+  int fwd_try;           /* F may run in forward mode (fn_usys_fwd.c; the ODE solvers set it before the first call) */
+  int fwd_done;          /* the translation for it was tried (urn_usys_begin clears it) */
+  struct urn_usys_fwd *fwd; /* that translation, or NULL (F outside its subset) */
 } urn_usys;
 /* Saves the evaluation's frame, depth and error exit and creates the private arena. */
 void urn_usys_begin(urn_usys *u);
@@ -91,6 +94,14 @@ void urn_usys_end(urn_usys *u);
 size_t urn_usys_call(urn_usys *u, const double *y, double *out, int jac);
 /* The same with a second state argument y2 (u->ys2): jac also fills J2. */
 size_t urn_usys_call2(urn_usys *u, const double *y, const double *y2, double *out, int jac);
+/* F translated for forward mode (fn_usys_fwd.c; evaluation arena): one pass over scalar operations gives its
+ * value and the Jacobians J, J2, Jp that urn_usys_call takes from the tape, the values to the bit, the
+ * Jacobians to rounding.  NULL when F's body is outside that subset (or the program was lowered with nobatch). */
+typedef struct urn_usys_fwd urn_usys_fwd;
+urn_usys_fwd *urn_usys_fwd_compile(urn_usys *u);
+/* F(y[, y2]) by u->fwd into out (N values) with, as urn_usys_call's jac (mode), J (and J2) and Jp: 1, or 0 when
+ * declined (the caller runs the interpreter, which raises what the call meets: an index out of range, ...). */
+int urn_usys_fwd_run(urn_usys *u, const double *y, const double *y2, double *out, int mode);
 /* F(y[, y2]) into out and the vector-Jacobian products w' dF/dy into gy (N), w' dF/dy2 into gy2 (N; may be NULL)
  * and w' dF/dp into gp (Kp; may be NULL), by one reverse sweep. */
 size_t urn_usys_vjp(urn_usys *u, const double *y, const double *y2, const double *w, double *out, double *gy,

@@ -85,7 +85,7 @@ void urn_ode_init(urn_ev *ev, urn_ode_sys *S, const char *name, const ir_fun *f,
   S->u.ev = ev, S->name = name, S->u.f = f, S->old = old, S->u.N = N;
   S->u.nfargs = 2 + nextra;
   S->u.fargs = urn_arena_alloc(&ev->arena, (size_t)S->u.nfargs * sizeof *S->u.fargs);
-  S->u.ys = 1;
+  S->u.ys = 1, S->u.fwd_try = 1;
   urn_val_scalar(&S->u.fargs[0], (urn_type){URN_TY_REAL, 0}, &S->t);
   memset(&S->u.fargs[1], 0, sizeof S->u.fargs[1]);
   S->u.fargs[1].ty = old ? (urn_type){URN_TY_REAL, 1} : (urn_type){URN_TY_VECTOR, 0};

@@ -74,6 +74,7 @@ void urn_fn_local_sweep(urn_tape *t, size_t lo, size_t cb_lo, int32_t root) {
 void urn_usys_begin(urn_usys *u) {
   urn_ev *ev = u->ev;
   u->saved_frame = ev->frame, u->saved_depth = ev->depth;
+  u->fwd_done = 0, u->fwd = NULL;
   urn_arena_init(&u->priv, 1 << 14);
   memcpy(u->saved_jb, ev->jb, sizeof(jmp_buf));
 }
@@ -106,6 +107,10 @@ static size_t usys_run(urn_usys *u, const double *y, const double *y2, double *o
                        double *gy, double *gy2, double *gp) {
   urn_ev *ev = u->ev;
   size_t N = u->N;
+  if (u->fwd_try && mode <= 2 && (u->ys2 <= 0 || y2)) {
+    if (!u->fwd_done) u->fwd = urn_usys_fwd_compile(u), u->fwd_done = 1;
+    if (u->fwd && urn_usys_fwd_run(u, y, y2, out, mode)) return N;
+  }
   u->outer = ev->arena, ev->arena = u->priv, u->swapped = 1;
   urn_tape *tp = &ev->tape;
   size_t mark = tp->n, pmark = tp->np, cbmark = tp->ncb;
