@@ -4,9 +4,12 @@
  * bits as the interpreter's) and its Jacobians df/dy, df/dp against closed
  * forms and against the tape's (to rounding) on three bodies (Lotka-Volterra
  * with locals, posteriordb's one_comp_mm_elim_abs with `if` and exp, and a
- * body with runtime indexes, ints, &&, ||, ?:, ^ and built-ins); whole
- * models with ode_rk45 and ode_bdf against the same models lowered with
- * no_batch (the tape path): log densities and gradients to 1e-12 / 1e-8,
+ * body with runtime indexes, ints, &&, ||, ?:, ^ and built-ins: the math
+ * kernels' partials and, for fma and log_mix, those of the node they push),
+ * and the tangent layout's (df/dy) S + df/dp against the tape's Jacobians;
+ * whole models with ode_rk45, ode_bdf and the old interface against the same
+ * models lowered with no_batch (the tape path): log densities and gradients
+ * to 1e-10 / 1e-8,
  * gradients against finite differences, and an index out of range met at
  * run time and an int overflow giving the interpreter's messages on both
  * paths. */
@@ -47,7 +50,7 @@ static const char *FUNS =
     "    vector[2] d;\n"
     "    int k = ix[1] + 1;\n"
     "    real s = th[k] ^ 2 + square(y[2]) * a;\n"
-    "    if (t > 1 && y[1] > 0 || a < 0) d[1] = -a * y[1] + log1p(s); else d[1] = fmax(y[1], y[2]) / s;\n"
+    "    if (t > 1 && y[1] > 0 || a < 0) d[1] = -a * y[1] + log1p(s); else d[1] = fmax(y[1], y[2]) / s + fma(y[1], a, log_mix(0.3, y[2], th[1]));\n"
     "    d[2] = t < 0.5 ? y[1] * y[2] : sin(y[1]) - th[ix[2]];\n"
     "    return d;\n"
     "  }\n"
@@ -56,7 +59,7 @@ static const char *FUNS =
     "    int k = ix[1] + 1;\n"
     "    real s = th[k] ^ 2 + square(y[2]) * a;\n"
     "    d[1] = -a * y[1] + log1p(s) * (t > -1 && a > 0 || a < -5 ? 1 : 0.5);\n"
-    "    d[2] = y[1] * 0.3 - th[ix[2]] * y[2];\n"
+    "    d[2] = y[1] * 0.3 - th[ix[2]] * y[2] + 0.01 * fma(y[1], a, log_mix(0.3, y[2], th[1]));\n"
     "    return d;\n"
     "  }\n"
     "  vector h1(real t, vector y, real a) { return -a * y; }\n"
@@ -118,6 +121,16 @@ static size_t sys_call(sys *s, int fwd, double t, const double *y, double *out, 
   s->t = t;
   size_t r = urn_usys_call(&s->u, y, out, 2);
   if (translated) *translated = s->u.fwd != NULL;
+  urn_usys_end(&s->u);
+  return r;
+}
+
+/* f(t, y) and dS = (df/dy) St + [0, df/dp] by the tangent layout (K0 initial-state directions): 0 if declined. */
+static size_t sys_call_tan(sys *s, double t, const double *y, const double *St, size_t K0, double *out, double *dS) {
+  s->u.fwd_try = 1;
+  urn_usys_begin(&s->u);
+  s->t = t;
+  size_t r = urn_usys_call_tan(&s->u, y, St, K0, out, dS);
   urn_usys_end(&s->u);
   return r;
 }
@@ -212,6 +225,19 @@ static void test_translation(void) {
       for (int i = 0; i < 10; i++) w = fmax(w, fabs(Jp1[i] - s.Jp[i]) / (fabs(s.Jp[i]) + 1e-300) * (s.Jp[i] != 0) + fabs(Jp1[i]) * (s.Jp[i] == 0));
       CHECK(tr && f1[0] == f2[0] && f1[1] == f2[1] && w < 1e-14,
             "g at point %d: translated %d, f the same bits, Jacobians to %g", q, tr, w);
+      /* the tangent layout: one initial-state direction, then the 5 parameters; dS against the tape's J S + Jp */
+      double St[12], dS[12], f3[2];
+      for (int i = 0; i < 12; i++) St[i] = 0.3 * sin(1.3 * i + q) + (i == 0);
+      size_t r = sys_call_tan(&s, pts[q][0], y, St, 1, f3, dS);
+      w = 0;
+      for (int k = 0; k < 6; k++)
+        for (int i = 0; i < 2; i++) {
+          double want = k >= 1 ? s.Jp[i * 5 + (k - 1)] : 0;
+          for (int j = 0; j < 2; j++) want += s.J[i * 2 + j] * St[k * 2 + j];
+          w = fmax(w, fabs(dS[k * 2 + i] - want) / (fabs(want) + 1e-12));
+        }
+      CHECK(r == 2 && f3[0] == f2[0] && f3[1] == f2[1] && w < 1e-13,
+            "g at point %d, tangent layout: f the same bits, dS = J S + Jp to %g", q, w);
     }
   }
   /* outside the subset: vector arithmetic, a loop, print, no return */

@@ -81,7 +81,8 @@ typedef struct urn_usys {
   jmp_buf saved_jb;      /* the evaluation's error exit */
   urn_val *saved_frame;  /* the evaluation's function frame */
   int saved_depth;       /* and call depth */
-  int fwd_try;           /* F may run in forward mode (fn_usys_fwd.c; the ODE solvers set it before the first call) */
+  int fwd_try;           /* F may run in forward mode (fn_usys_fwd.c; the ODE solvers set it before the first call):
+                            then between calls only the states and the values of argument 0 (the time) change */
   int fwd_done;          /* the translation for it was tried (urn_usys_begin clears it) */
   struct urn_usys_fwd *fwd; /* that translation, or NULL (F outside its subset) */
 } urn_usys;
@@ -98,10 +99,20 @@ size_t urn_usys_call2(urn_usys *u, const double *y, const double *y2, double *ou
  * value and the Jacobians J, J2, Jp that urn_usys_call takes from the tape, the values to the bit, the
  * Jacobians to rounding.  NULL when F's body is outside that subset (or the program was lowered with nobatch). */
 typedef struct urn_usys_fwd urn_usys_fwd;
-urn_usys_fwd *urn_usys_fwd_compile(urn_usys *u);
+/* tan_K0 < 0: the Jacobian layout (for urn_usys_fwd_run); >= 0: the tangent layout of urn_usys_fwd_tan, whose
+ * first tan_K0 directions move only the state. */
+urn_usys_fwd *urn_usys_fwd_compile(urn_usys *u, long tan_K0);
 /* F(y[, y2]) by u->fwd into out (N values) with, as urn_usys_call's jac (mode), J (and J2) and Jp: 1, or 0 when
  * declined (the caller runs the interpreter, which raises what the call meets: an index out of range, ...). */
 int urn_usys_fwd_run(urn_usys *u, const double *y, const double *y2, double *out, int mode);
+/* F(y) into out and, for the D = tan_K0 + Kp sensitivity directions S (N x D, direction k at S + k N; direction
+ * tan_K0 + q also moves parameter q), the directional derivatives dS = (dF/dy) S + [0, dF/dp] (same layout) in
+ * one pass, without forming the Jacobians.  1, or 0 when declined (a translation in the other layout, or as
+ * urn_usys_fwd_run). */
+int urn_usys_fwd_tan(urn_usys *u, const double *y, const double *St, double *out, double *dS);
+/* F(y) and dS as urn_usys_fwd_tan through u->fwd (translated at the first call); 0 when F is not translated, has
+ * the other layout or the call is declined: the caller then takes the Jacobians by urn_usys_call. */
+size_t urn_usys_call_tan(urn_usys *u, const double *y, const double *St, size_t K0, double *out, double *dS);
 /* F(y[, y2]) into out and the vector-Jacobian products w' dF/dy into gy (N), w' dF/dy2 into gy2 (N; may be NULL)
  * and w' dF/dp into gp (Kp; may be NULL), by one reverse sweep. */
 size_t urn_usys_vjp(urn_usys *u, const double *y, const double *y2, const double *w, double *out, double *gy,

@@ -179,6 +179,16 @@ void urn_ode_raise(urn_ode_sys *S, int rc, const char *msg) {
 /* The augmented right-hand side: z = [y (N), S (N x K, column k at N + k N)]. */
 static void ode_rhs(urn_ode_sys *S, double t, const double *z, double *dz) {
   size_t N = S->u.N, K = S->K;
+  if (K > 0) { /* f and (df/dy) S + df/dp in one forward-mode pass when f is translated (lang/fn_usys_fwd.c) */
+    S->t = t;
+    if (urn_usys_call_tan(&S->u, z, z + N, S->K0, dz, dz + N)) {
+      S->nfev++;
+      for (size_t i = 0; i < N; i++)
+        if (!isfinite(dz[i]))
+          urn_ev_reject(S->u.ev, "%s: the system function %s returned %g at t = %g", S->name, S->u.f->name, dz[i], t);
+      return;
+    }
+  }
   urn_ode_call(S, t, z, dz, K > 0 ? 2 : 0);
   for (size_t k = 0; k < K; k++) {
     const double *s = z + N + k * N;
@@ -204,6 +214,41 @@ static const double DP_A[7][6] = {
     {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}};
 /* 5th-order weights minus the embedded 4th-order weights: the error estimate. */
 static const double DP_E[7] = {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
+
+/* out = z + hs sum_{q < s} A[s][q] k[q], each entry's sum from 0 in the order of q (the stages' sums unrolled: the
+ * compiler keeps the operands in registers). */
+static void dp_stage(double *restrict out, const double *restrict z, double hs, int s, double *const *k, size_t D) {
+  const double *restrict k0 = k[0], *restrict k1 = k[1], *restrict k2 = k[2], *restrict k3 = k[3],
+                         *restrict k4 = k[4], *restrict k5 = k[5];
+  const double *a = DP_A[s];
+  switch (s) {
+    case 1:
+      for (size_t i = 0; i < D; i++) out[i] = z[i] + hs * (0.0 + a[0] * k0[i]);
+      break;
+    case 2:
+      for (size_t i = 0; i < D; i++) out[i] = z[i] + hs * ((0.0 + a[0] * k0[i]) + a[1] * k1[i]);
+      break;
+    case 3:
+      for (size_t i = 0; i < D; i++) out[i] = z[i] + hs * (((0.0 + a[0] * k0[i]) + a[1] * k1[i]) + a[2] * k2[i]);
+      break;
+    case 4:
+      for (size_t i = 0; i < D; i++)
+        out[i] = z[i] + hs * ((((0.0 + a[0] * k0[i]) + a[1] * k1[i]) + a[2] * k2[i]) + a[3] * k3[i]);
+      break;
+    case 5:
+      for (size_t i = 0; i < D; i++)
+        out[i] = z[i] + hs * (((((0.0 + a[0] * k0[i]) + a[1] * k1[i]) + a[2] * k2[i]) + a[3] * k3[i]) + a[4] * k4[i]);
+      break;
+    default:
+      for (size_t i = 0; i < D; i++)
+        out[i] = z[i] + hs * ((((((0.0 + a[0] * k0[i]) + a[1] * k1[i]) + a[2] * k2[i]) + a[3] * k3[i]) + a[4] * k4[i]) +
+                              a[5] * k5[i]);
+  }
+}
+
+/* fmax(a, b) for an a that is not NaN, inline (libm's is a call here; this is one maxsd): b when b > a, else a
+ * (also when b is NaN). */
+static inline double dp_max(double a, double b) { return b > a ? b : a; }
 
 /* The first step size (Hairer's heuristic, on the scaled norms); k0 = f(t0, z). */
 static double dp_first_step(urn_ode_sys *S, const double *z, const double *k0, double *ztmp, double *k1, size_t D,
@@ -244,22 +289,24 @@ static void ode_integrate(urn_ode_sys *S, double *z, size_t D, double t0, const 
       int last = 0;
       double hs = h;
       if (t + hs >= tend || t + 1.01 * hs >= tend) hs = tend - t, last = 1;
+      /* stage s at z + hs sum_q A[s][q] k[q] (each entry's sum from 0 in the order of q, vector by vector) */
       for (int s = 1; s < 7; s++) {
-        for (size_t i = 0; i < D; i++) {
-          double acc = 0;
-          for (int q = 0; q < s; q++) acc += DP_A[s][q] * k[q][i];
-          ztmp[i] = z[i] + hs * acc;
-        }
+        dp_stage(ztmp, z, hs, s, k, D);
         ode_rhs(S, t + DP_C[s] * hs, ztmp, k[s]);
         if (s == 6) memcpy(znew, ztmp, D * sizeof *znew);
       }
+      /* the error estimate hs sum_s E[s] k[s] (into ztmp), scaled per component, max norm */
       double err = 0;
-      for (size_t i = 0; i < D; i++) {
-        double e = 0;
-        for (int s = 0; s < 7; s++) e += DP_E[s] * k[s][i];
-        e *= hs;
-        double sc = atol + rtol * fmax(fabs(z[i]), fabs(znew[i]));
-        err = fmax(err, fabs(e) / sc);
+      {
+        const double *restrict k0 = k[0], *restrict k2 = k[2], *restrict k3 = k[3], *restrict k4 = k[4],
+                               *restrict k5 = k[5], *restrict k6 = k[6], *E = DP_E;
+        for (size_t i = 0; i < D; i++) {
+          /* E[1] = 0: its term (0 k1[i]) kept, as the sum over all seven stages had it */
+          double e = ((((((0.0 + E[0] * k0[i]) + E[1] * k[1][i]) + E[2] * k2[i]) + E[3] * k3[i]) + E[4] * k4[i]) +
+                      E[5] * k5[i]) + E[6] * k6[i];
+          double sc = atol + rtol * dp_max(fabs(z[i]), fabs(znew[i]));
+          err = dp_max(err, fabs(e * hs) / sc);
+        }
       }
       if (!(err <= 1)) {
         if (!isfinite(err)) err = 1e10;

@@ -108,7 +108,7 @@ static size_t usys_run(urn_usys *u, const double *y, const double *y2, double *o
   urn_ev *ev = u->ev;
   size_t N = u->N;
   if (u->fwd_try && mode <= 2 && (u->ys2 <= 0 || y2)) {
-    if (!u->fwd_done) u->fwd = urn_usys_fwd_compile(u), u->fwd_done = 1;
+    if (!u->fwd_done) u->fwd = urn_usys_fwd_compile(u, -1), u->fwd_done = 1;
     if (u->fwd && urn_usys_fwd_run(u, y, y2, out, mode)) return N;
   }
   u->outer = ev->arena, ev->arena = u->priv, u->swapped = 1;
@@ -169,6 +169,12 @@ static size_t usys_run(urn_usys *u, const double *y, const double *y2, double *o
 
 size_t urn_usys_call(urn_usys *u, const double *y, double *out, int jac) {
   return usys_run(u, y, NULL, out, jac, NULL, NULL, NULL, NULL);
+}
+
+size_t urn_usys_call_tan(urn_usys *u, const double *y, const double *St, size_t K0, double *out, double *dS) {
+  if (!u->fwd_try || u->ys2 > 0) return 0;
+  if (!u->fwd_done) u->fwd = urn_usys_fwd_compile(u, (long)K0), u->fwd_done = 1;
+  return u->fwd && urn_usys_fwd_tan(u, y, St, out, dS) ? u->N : 0;
 }
 
 size_t urn_usys_call2(urn_usys *u, const double *y, const double *y2, double *out, int jac) {

@@ -34,8 +34,10 @@
 
 /* Operations. */
 enum {
+  FW_NOP,   /* nothing (a load done once at translation; removed by fw_squeeze) */
   FW_LOAD,  /* d = argument a's entry pos (its derivative row is fixed: set once) */
   FW_LOADW, /* FW_LOAD into a register that is also assigned: writes its derivative row every time */
+  FW_LOADT, /* d = the state's entry pos, its derivative row the sensitivities' row pos (tangent layout) */
   FW_LOADI, /* d = argument a's entry val[b] (1-based; out of range declines) */
   FW_SETK,  /* d = k, derivatives 0 */
   FW_MOV,   /* d = a */
@@ -68,6 +70,8 @@ typedef struct fw_op {
   int na;          /* CALL/RET: number of registers */
   double k;        /* SETK: the value */
   const ir_ex *e;  /* CALL: the call */
+  double *rd;      /* the derivative row of d when d's derivatives may be non-zero, else NULL (set after translating) */
+  const double *ra, *rb; /* the same for a and b (arithmetic and FW_MOV) */
 } fw_op;
 
 /* What a frame slot of the function holds while translating. */
@@ -89,8 +93,11 @@ struct urn_usys_fwd {
   unsigned char *movd;   /* per register: the target of an FW_MOV (translation only) */
   double *val;           /* per register: value */
   double *der;           /* per register: D derivatives (rows of non-var registers stay 0) */
-  int D;                 /* directions: N states, N second states (DAE), then the Kp parameters */
+  int D;                 /* directions: N states, N second states (DAE), then the Kp parameters; or (tangent layout)
+                            the solver's K0 initial-state sensitivity directions, then the Kp parameters */
   int off;               /* the first parameter direction */
+  int tan;               /* the tangent layout: derivatives along the sensitivities (urn_usys_fwd_tan) */
+  const double *St;      /* during a tangent call: the sensitivities (N x D, direction k at k N) */
   int **adir;            /* per argument: the direction of each entry (-1: none), or NULL */
   const double **argv;   /* per argument: its values during a call */
   int hascall;           /* some operation is a built-in call */
@@ -141,8 +148,8 @@ static int *fw_dirs(fw *c, int k) {
   urn_usys *u = c->u;
   size_t n = u->fargs[k].n;
   int *d = urn_arena_alloc(&u->ev->arena, (n ? n : 1) * sizeof *d);
-  for (size_t i = 0; i < n; i++)
-    d[i] = k == u->ys ? (int)i : (u->ys2 > 0 && k == u->ys2) ? (int)(u->N + i) : -1;
+  for (size_t i = 0; i < n; i++) /* (tangent layout: -2, a state's row comes from the sensitivities) */
+    d[i] = k == u->ys ? (c->tan ? -2 : (int)i) : (u->ys2 > 0 && k == u->ys2) ? (int)(u->N + i) : -1;
   for (size_t q = 0; q < u->Kp; q++)
     if (u->p_arg[q] == k) d[u->p_pos[q]] = c->off + (int)q;
   return c->adir[k] = d;
@@ -157,9 +164,9 @@ static long fw_const_index(const ir_ex *e) {
 /* Argument k's entry pos into a new register. */
 static int fw_load(fw *c, int k, size_t pos) {
   int dir = fw_dirs(c, k)[pos];
-  int r = fw_new_reg(c, dir >= 0);
+  int r = fw_new_reg(c, dir >= 0 || dir == -2);
   if (dir >= 0 && c->nunit < FW_MAXREG) c->unit[2 * c->nunit] = r, c->unit[2 * c->nunit + 1] = dir, c->nunit++;
-  fw_emit(c, (fw_op){.op = FW_LOAD, .d = r, .a = k, .pos = (int)pos});
+  fw_emit(c, (fw_op){.op = dir == -2 ? FW_LOADT : FW_LOAD, .d = r, .a = k, .pos = (int)pos});
   return r;
 }
 
@@ -189,7 +196,7 @@ static int fw_index(fw *c, const ir_ex *e) {
   if (ie->s == rt_s_const) return c->failed = 1, 0; /* out of range: the interpreter's message */
   int ri = fw_expr(c, ie);
   int *d = fw_dirs(c, bd->arg), var = 0;
-  for (size_t q = 0; q < x->n; q++) var |= d[q] >= 0;
+  for (size_t q = 0; q < x->n; q++) var |= d[q] >= 0 || d[q] == -2;
   int r = fw_new_reg(c, var);
   fw_emit(c, (fw_op){.op = FW_LOADI, .d = r, .a = bd->arg, .b = ri});
   return r;
@@ -392,15 +399,34 @@ static void fw_stmt(fw *c, const ir_st *s) {
   }
 }
 
-urn_usys_fwd *urn_usys_fwd_compile(urn_usys *u) {
+/* Removes the FW_NOP operations, moving the jump targets. */
+static void fw_squeeze(fw *c) {
+  int *to = urn_arena_alloc(&c->u->ev->arena, (size_t)(c->nops + 1) * sizeof *to), m = 0;
+  for (int i = 0; i < c->nops; i++) {
+    to[i] = m;
+    if (c->ops[i].op != FW_NOP) m++;
+  }
+  to[c->nops] = m;
+  m = 0;
+  for (int i = 0; i < c->nops; i++) {
+    fw_op o = c->ops[i];
+    if (o.op == FW_NOP) continue;
+    if (o.op == FW_JZ || o.op == FW_JNZ || o.op == FW_JMP) o.b = to[o.b];
+    c->ops[m++] = o;
+  }
+  c->nops = m;
+}
+
+urn_usys_fwd *urn_usys_fwd_compile(urn_usys *u, long tan_K0) {
   urn_ev *ev = u->ev;
   const ir_fun *f = u->f;
-  int two = u->ys2 > 0;
-  size_t D = u->N * (two ? 2 : 1) + u->Kp;
-  if (!f->body || (ev->prog && ev->prog->nobatch) || D > FW_MAXD || f->nparams != u->nfargs) return NULL;
+  int two = u->ys2 > 0, tan = tan_K0 >= 0;
+  size_t off = tan ? (size_t)tan_K0 : u->N * (two ? 2 : 1), D = off + u->Kp;
+  if (!f->body || (ev->prog && ev->prog->nobatch) || D > FW_MAXD || f->nparams != u->nfargs || (tan && two))
+    return NULL;
   urn_arena *ar = &ev->arena;
   fw *c = urn_arena_alloc(ar, sizeof *c);
-  c->u = u, c->D = (int)D, c->off = (int)(u->N * (two ? 2 : 1));
+  c->u = u, c->D = (int)D, c->off = (int)off, c->tan = tan;
   c->nslots = f->nslots;
   c->bind = urn_arena_alloc(ar, (size_t)(f->nslots ? f->nslots : 1) * sizeof *c->bind);
   for (int i = 0; i < f->nparams; i++)
@@ -415,12 +441,29 @@ urn_usys_fwd *urn_usys_fwd_compile(urn_usys *u) {
   fw_stmt(c, f->body);
   fw_emit(c, (fw_op){.op = FW_END});
   if (c->failed) return NULL;
-  for (int i = 0; i < c->nops; i++)
-    if (c->ops[i].op == FW_LOAD && c->movd[c->ops[i].d]) c->ops[i].op = FW_LOADW;
+  for (int i = 0; i < c->nops; i++) {
+    fw_op *o = &c->ops[i];
+    if (o->op != FW_LOAD) continue;
+    if (c->movd[o->d]) o->op = FW_LOADW;
+    /* an entry of an argument fixed for the solve (not a state, not the time) into a register nothing assigns:
+     * loaded once here (its value never changes), the operation kept as a no-op */
+    else if (o->a != 0 && o->a != u->ys && !(u->ys2 > 0 && o->a == u->ys2)) o->op = FW_NOP;
+  }
   c->val = urn_arena_alloc(ar, (size_t)c->nreg * sizeof *c->val);
   c->der = urn_arena_alloc(ar, (size_t)c->nreg * D * sizeof *c->der); /* zeroed */
   for (int i = 0; i < c->nunit; i++) c->der[(size_t)c->unit[2 * i] * D + (size_t)c->unit[2 * i + 1]] = 1;
+  for (int i = 0; i < c->nops; i++) {
+    fw_op *o = &c->ops[i];
+    int arith = o->op == FW_MOV || (o->op >= FW_ADD && o->op <= FW_NEG);
+    if (o->op == FW_LOAD || (o->op >= FW_NZ && o->op != FW_CALL)) continue;
+    o->rd = c->var[o->d] ? c->der + (size_t)o->d * D : NULL;
+    o->ra = arith && c->var[o->a] ? c->der + (size_t)o->a * D : NULL;
+    o->rb = arith && o->op != FW_MOV && o->op != FW_NEG && c->var[o->b] ? c->der + (size_t)o->b * D : NULL;
+  }
   for (int k = 0; k < u->nfargs; k++) c->argv[k] = u->fargs[k].v;
+  for (int i = 0; i < c->nops; i++)
+    if (c->ops[i].op == FW_NOP) c->val[c->ops[i].d] = c->argv[c->ops[i].a][c->ops[i].pos];
+  fw_squeeze(c);
   return c;
 }
 
@@ -434,6 +477,26 @@ static inline void fw_copy(double *d, const double *s, int n) {
   for (int j = 0; j < n; j++) d[j] = s[j];
 }
 
+/* d = p a + q b (a or b NULL: no such term); a non-finite p or q leaves the zero entries of its row alone (as the
+ * reverse sweep skips zero adjoints).  d is another register's row than a's and b's. */
+static inline void fw_lin2(double *restrict d, double p, const double *a, double q, const double *b, int n) {
+  int fin = (!a || isfinite(p)) && (!b || isfinite(q));
+  if (fin && a && b) {
+    for (int j = 0; j < n; j++) d[j] = p * a[j] + q * b[j];
+  } else if (fin && a) {
+    for (int j = 0; j < n; j++) d[j] = p * a[j];
+  } else if (fin && b) {
+    for (int j = 0; j < n; j++) d[j] = q * b[j];
+  } else {
+    for (int j = 0; j < n; j++) {
+      double s = 0;
+      if (a && (a[j] != 0 || isfinite(p))) s += p * a[j];
+      if (b && (b[j] != 0 || isfinite(q))) s += q * b[j];
+      d[j] = s;
+    }
+  }
+}
+
 /* d[0..n) += p s[0..n); a non-finite p leaves the zero entries of s alone (as the reverse sweep skips them). */
 static inline void fw_axpy(double *d, double p, const double *s, int n) {
   if (isfinite(p)) {
@@ -444,8 +507,9 @@ static inline void fw_axpy(double *d, double p, const double *s, int n) {
   }
 }
 
-/* A built-in call: the value through the interpreter's scalar kernel and, with derivatives, the partials from
- * the node the kernel pushes for fresh inputs.  0 when declined (an int result out of range). */
+/* A built-in call: the value through the interpreter's scalar kernel and, with derivatives, the partials: the
+ * unary / binary math kernels' own (lang/fn_math.c), other built-ins' from the node their scalar function pushes
+ * for fresh inputs.  0 when declined (an int result out of range). */
 static int fw_run_call(fw *c, const fw_op *o, int Dm) {
   urn_usys *u = c->u;
   urn_ev *ev = u->ev;
@@ -454,6 +518,26 @@ static int fw_run_call(fw *c, const fw_op *o, int Dm) {
   double x[8], part[8] = {0};
   int32_t ix[8];
   int n = o->na, deriv = Dm > 0 && c->var[o->d];
+  if (bi->sfn == urn_fn_unary_s || bi->sfn == urn_fn_binary_s) {
+    /* the interpreter's kernel itself: the same value and partials, no tape */
+    double out, dx = 0, dy = 0;
+    const double *a = c->val + c->pool[o->pos];
+    if (bi->sfn == urn_fn_unary_s) {
+      const urn_unary_kernel *k = bi->aux;
+      out = k->f(a[0]);
+      if (deriv) dx = k->df(a[0], out);
+    } else {
+      ((urn_binary_kernel)(uintptr_t)bi->aux)(a[0], c->val[c->pool[o->pos + 1]], &out, &dx, &dy);
+    }
+    if (e->ty.base == URN_TY_INT && !(out >= -2147483648.0 && out <= 2147483647.0)) return 0;
+    c->val[o->d] = out;
+    if (deriv) {
+      int ra = c->pool[o->pos], rb = n > 1 ? c->pool[o->pos + 1] : 0;
+      fw_lin2(c->der + (size_t)o->d * c->D, dx, c->var[ra] ? c->der + (size_t)ra * c->D : NULL, dy,
+              n > 1 && c->var[rb] ? c->der + (size_t)rb * c->D : NULL, Dm);
+    }
+    return 1;
+  }
   urn_tape *tp = &ev->tape;
   size_t mark = tp->n, pmark = tp->np, cbmark = tp->ncb;
   for (int i = 0; i < n; i++) {
@@ -492,126 +576,126 @@ static int fw_run_call(fw *c, const fw_op *o, int Dm) {
   return 1;
 }
 
-int urn_usys_fwd_run(urn_usys *u, const double *y, const double *y2, double *out, int mode) {
-  fw *c = u->fwd;
-  size_t D = (size_t)c->D, N = u->N;
-  int Dm = mode <= 0 ? 0 : mode == 1 ? c->off : c->D;
-  c->argv[u->ys] = y;
-  if (u->ys2 > 0) c->argv[u->ys2] = y2;
-  double *val = c->val, *der = c->der;
-  const unsigned char *var = c->var;
-  for (int pc = 0;; pc++) {
-    const fw_op *o = &c->ops[pc];
-    /* registers d, a, b of the arithmetic operations: their derivative rows, and which may be non-zero */
-#define DD (der + (size_t)o->d * D)
-#define DA (der + (size_t)o->a * D)
-#define DB (der + (size_t)o->b * D)
-    int dv = Dm > 0 && var[o->d];
+/* Runs the operations with Dm derivative directions: the FW_RET operation reached, or NULL when declined. */
+static const fw_op *fw_exec(fw *c, int Dm) {
+  urn_usys *u = c->u;
+  double *val = c->val;
+  for (const fw_op *o = c->ops;; o++) {
+    double *dd = Dm ? o->rd : NULL; /* d's derivatives, when wanted and possibly non-zero */
     switch (o->op) {
       case FW_LOAD: val[o->d] = c->argv[o->a][o->pos]; break;
-      case FW_LOADW:
+      case FW_LOADT:
         val[o->d] = c->argv[o->a][o->pos];
-        if (dv) {
-          double *dd = DD;
-          for (int j = 0; j < Dm; j++) dd[j] = 0;
-          int dir = c->adir[o->a][o->pos];
-          if (dir >= 0 && dir < Dm) dd[dir] = 1;
-        }
+        if (dd)
+          for (int k = 0; k < Dm; k++) dd[k] = c->St[(size_t)k * u->N + (size_t)o->pos];
         break;
+      case FW_LOADW:
       case FW_LOADI: {
-        double iv = val[o->b];
-        const urn_val *x = &u->fargs[o->a];
-        if (!(iv >= 1 && iv <= (double)x->n)) return 0;
-        size_t i = (size_t)iv - 1;
+        size_t i = (size_t)o->pos;
+        if (o->op == FW_LOADI) {
+          double iv = val[o->b];
+          if (!(iv >= 1 && iv <= (double)u->fargs[o->a].n)) return NULL;
+          i = (size_t)iv - 1;
+        }
         val[o->d] = c->argv[o->a][i];
-        if (dv) {
-          fw_zero(DD, Dm);
+        if (dd) {
           int dir = c->adir[o->a][i];
-          if (dir >= 0 && dir < Dm) DD[dir] = 1;
+          if (dir == -2) {
+            for (int k = 0; k < Dm; k++) dd[k] = c->St[(size_t)k * u->N + i];
+          } else {
+            fw_zero(dd, Dm);
+            if (dir >= 0 && dir < Dm) dd[dir] = 1;
+          }
         }
         break;
       }
       case FW_SETK:
         val[o->d] = o->k;
-        if (dv) fw_zero(DD, Dm);
+        if (dd) fw_zero(dd, Dm);
         break;
       case FW_MOV:
         val[o->d] = val[o->a];
-        if (dv) fw_copy(DD, DA, Dm);
-        break;
-      case FW_ADD:
-      case FW_SUB: {
-        double s = o->op == FW_ADD ? 1 : -1;
-        val[o->d] = o->op == FW_ADD ? val[o->a] + val[o->b] : val[o->a] - val[o->b];
-        if (!dv) break;
-        double *dd = DD;
-        if (var[o->a] && var[o->b]) {
-          const double *da = DA, *db = DB;
-          for (int j = 0; j < Dm; j++) dd[j] = da[j] + s * db[j];
-        } else if (var[o->a]) {
-          fw_copy(dd, DA, Dm);
-        } else {
-          const double *db = DB;
-          for (int j = 0; j < Dm; j++) dd[j] = s * db[j];
+        if (dd) {
+          if (o->ra) fw_copy(dd, o->ra, Dm);
+          else fw_zero(dd, Dm);
         }
         break;
-      }
+      case FW_ADD:
+        val[o->d] = val[o->a] + val[o->b];
+        if (dd) fw_lin2(dd, 1, o->ra, 1, o->rb, Dm);
+        break;
+      case FW_SUB:
+        val[o->d] = val[o->a] - val[o->b];
+        if (dd) fw_lin2(dd, 1, o->ra, -1, o->rb, Dm);
+        break;
       case FW_MUL: {
         double x = val[o->a], yv = val[o->b];
         val[o->d] = x * yv;
-        if (!dv) break;
-        fw_zero(DD, Dm);
-        if (var[o->a]) fw_axpy(DD, yv, DA, Dm);
-        if (var[o->b]) fw_axpy(DD, x, DB, Dm);
+        if (dd) fw_lin2(dd, yv, o->ra, x, o->rb, Dm);
         break;
       }
       case FW_DIV: {
-        double x = val[o->a], yv = val[o->b], q = x / yv;
+        double yv = val[o->b], q = val[o->a] / yv;
         val[o->d] = q;
-        if (!dv) break;
-        fw_zero(DD, Dm);
-        if (var[o->a]) fw_axpy(DD, 1 / yv, DA, Dm);
-        if (var[o->b]) fw_axpy(DD, -q / yv, DB, Dm);
+        if (dd) fw_lin2(dd, 1 / yv, o->ra, -q / yv, o->rb, Dm);
         break;
       }
       case FW_NEG:
         val[o->d] = -val[o->a];
-        if (dv) {
-          double *dd = DD;
-          const double *da = DA;
-          for (int j = 0; j < Dm; j++) dd[j] = -da[j];
-        }
+        if (dd) fw_lin2(dd, -1, o->ra, 0, NULL, Dm);
         break;
       case FW_NZ: val[o->d] = val[o->a] != 0; break;
       case FW_CALL:
-        if (!fw_run_call(c, o, Dm)) return 0;
+        if (!fw_run_call(c, o, Dm)) return NULL;
         break;
       case FW_JZ:
-        if (val[o->a] == 0) pc = o->b - 1;
+        if (val[o->a] == 0) o = c->ops + o->b - 1;
         break;
       case FW_JNZ:
-        if (val[o->a] != 0) pc = o->b - 1;
+        if (val[o->a] != 0) o = c->ops + o->b - 1;
         break;
-      case FW_JMP: pc = o->b - 1; break;
-      case FW_RET: {
-        const int *r = c->pool + o->pos;
-        for (size_t i = 0; i < N; i++) out[i] = val[r[i]];
-        if (mode <= 0) return 1;
-        size_t off = (size_t)c->off, Kp = u->Kp;
-        for (size_t i = 0; i < N; i++) {
-          const double *g = der + (size_t)r[i] * D; /* zeros for a constant value */
-          for (size_t j = 0; j < N; j++) u->J[i * N + j] = g[j];
-          if (u->ys2 > 0)
-            for (size_t j = 0; j < N; j++) u->J2[i * N + j] = g[N + j];
-          if (mode == 2)
-            for (size_t k = 0; k < Kp; k++) u->Jp[i * Kp + k] = g[off + k];
-        }
-        return 1;
-      }
-      default: return 0; /* FW_END */
+      case FW_JMP: o = c->ops + o->b - 1; break;
+      case FW_RET: return o;
+      default: return NULL; /* FW_END */
     }
-#undef DD
-#undef DA
-#undef DB
   }
+}
+
+int urn_usys_fwd_run(urn_usys *u, const double *y, const double *y2, double *out, int mode) {
+  fw *c = u->fwd;
+  size_t D = (size_t)c->D, N = u->N;
+  if (mode > 0 && c->tan) return 0;
+  c->argv[u->ys] = y;
+  if (u->ys2 > 0) c->argv[u->ys2] = y2;
+  const fw_op *o = fw_exec(c, mode <= 0 ? 0 : mode == 1 ? c->off : c->D);
+  if (!o) return 0;
+  const int *r = c->pool + o->pos;
+  for (size_t i = 0; i < N; i++) out[i] = c->val[r[i]];
+  if (mode <= 0) return 1;
+  size_t off = (size_t)c->off, Kp = u->Kp;
+  for (size_t i = 0; i < N; i++) {
+    const double *g = c->der + (size_t)r[i] * D; /* zeros for a constant value */
+    for (size_t j = 0; j < N; j++) u->J[i * N + j] = g[j];
+    if (u->ys2 > 0)
+      for (size_t j = 0; j < N; j++) u->J2[i * N + j] = g[N + j];
+    if (mode == 2)
+      for (size_t k = 0; k < Kp; k++) u->Jp[i * Kp + k] = g[off + k];
+  }
+  return 1;
+}
+
+int urn_usys_fwd_tan(urn_usys *u, const double *y, const double *St, double *out, double *dS) {
+  fw *c = u->fwd;
+  size_t D = (size_t)c->D, N = u->N;
+  if (!c->tan) return 0;
+  c->argv[u->ys] = y, c->St = St;
+  const fw_op *o = fw_exec(c, c->D);
+  if (!o) return 0;
+  const int *r = c->pool + o->pos;
+  for (size_t i = 0; i < N; i++) {
+    out[i] = c->val[r[i]];
+    const double *g = c->der + (size_t)r[i] * D; /* zeros for a constant value */
+    for (size_t k = 0; k < D; k++) dS[k * N + i] = g[k];
+  }
+  return 1;
 }

@@ -250,6 +250,9 @@ int urn__model_decl_check(urn_ev *ev, const ir_decl *d, const urn_val *x, char *
       }
     }
   }
+  /* the shape checks below are the constrained types' (simplex .. sum_to_zero_matrix): plain values have none, and
+   * naming every array element for a message that is never written costs a snprintf each per evaluation */
+  if (d->dtype < URN_DT_SIMPLEX || d->dtype > URN_DT_SUM_TO_ZERO_MATRIX) return 0;
   int na = x->ty.dims;
   size_t count = 1;
   for (int k = 0; k < na; k++) count *= (size_t)x->dim[k];

@@ -157,6 +157,10 @@ static int check_om(double mu, double sigma, const char *what, urn_error *err) {
   return URN_OK;
 }
 
+/* Does check_om pass?  (check_bounds passes exactly when lb < ub.)  The gradient path asks first and names the
+ * element (snprintf) only for a message. */
+static int om_ok(double mu, double sigma) { return isfinite(mu) && sigma > 0 && isfinite(sigma); }
+
 /* log(inv_logit(u)) + log(1 - inv_logit(u)) = -|u| - 2 log1p(exp(-|u|)) */
 static double log_logistic_jac(double u) { return -fabs(u) - 2.0 * log1p(exp(-fabs(u))); }
 
@@ -171,14 +175,14 @@ static int elementwise_constrain(urn_transform_kind k, size_t n, const urn_trans
     }
     if (k == URN_TR_OFFSET_MULTIPLIER) {
       double mu = om_offset(a, i), sigma = om_mult(a, i);
-      if (check_om(mu, sigma, elem_name(buf, sizeof buf, name, i, n, 1), err)) return URN_EREJECT;
+      if (!om_ok(mu, sigma) && check_om(mu, sigma, elem_name(buf, sizeof buf, name, i, n, 1), err)) return URN_EREJECT;
       x[i] = mu + sigma * u[i];
       lj += log(sigma);
       continue;
     }
     double lb, ub;
     bounds_of(k, a, i, &lb, &ub);
-    if (check_bounds(lb, ub, elem_name(buf, sizeof buf, name, i, n, 1), err)) return URN_EREJECT;
+    if (!(lb < ub) && check_bounds(lb, ub, elem_name(buf, sizeof buf, name, i, n, 1), err)) return URN_EREJECT;
     if (lb == -INFINITY && ub == INFINITY) {
       x[i] = u[i];
     } else if (ub == INFINITY) {
@@ -209,7 +213,7 @@ static int elementwise_reverse(urn_transform_kind k, size_t n, const urn_transfo
     }
     if (k == URN_TR_OFFSET_MULTIPLIER) {
       double mu = om_offset(a, i), sigma = om_mult(a, i);
-      if (check_om(mu, sigma, elem_name(buf, sizeof buf, name, i, n, 1), err)) return URN_EREJECT;
+      if (!om_ok(mu, sigma) && check_om(mu, sigma, elem_name(buf, sizeof buf, name, i, n, 1), err)) return URN_EREJECT;
       u_adj[i] += g * sigma;
       if (adj && adj->offset && a->offset) adj->offset[i * a->offset_stride] += g;
       if (adj && adj->multiplier && a->multiplier) adj->multiplier[i * a->multiplier_stride] += g * u[i] + jac_adj / sigma;
@@ -217,7 +221,7 @@ static int elementwise_reverse(urn_transform_kind k, size_t n, const urn_transfo
     }
     double lb, ub;
     bounds_of(k, a, i, &lb, &ub);
-    if (check_bounds(lb, ub, elem_name(buf, sizeof buf, name, i, n, 1), err)) return URN_EREJECT;
+    if (!(lb < ub) && check_bounds(lb, ub, elem_name(buf, sizeof buf, name, i, n, 1), err)) return URN_EREJECT;
     double *lba = adj && adj->lb && a && a->lb ? &adj->lb[i * a->lb_stride] : NULL;
     double *uba = adj && adj->ub && a && a->ub ? &adj->ub[i * a->ub_stride] : NULL;
     if (lb == -INFINITY && ub == INFINITY) {
