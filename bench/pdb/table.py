@@ -83,7 +83,8 @@ def main():
                 s = open(p).read().strip() if os.path.exists(p) else "not compiled"
             urn_only.append((name, u, s, urn_at(d), v))
         elif os.path.exists(os.path.join(d, "model.stan")):
-            one.append((name, u or "not run", s or "not run"))
+            p = os.path.join(d, "stan.why")
+            one.append((name, u or "not run", s or (open(p).read().strip() if os.path.exists(p) else "not run")))
     native = any(r[5] is not None for r in both) or any(r[4] is not None for r in urn_only)
     both.sort(key=lambda r: -r[0])
     print("| posterior | urn µs/gradient | Stan µs/gradient | urn/Stan | urn gradients | Stan gradients | urn at "
