@@ -221,29 +221,37 @@ static void dp_stage(double *restrict out, const double *restrict z, double hs, 
   const double *restrict k0 = k[0], *restrict k1 = k[1], *restrict k2 = k[2], *restrict k3 = k[3],
                          *restrict k4 = k[4], *restrict k5 = k[5];
   const double *a = DP_A[s];
+  /* two entries per iteration (the compiler pairs them into one SSE2 operation: the same operations per entry) */
+#define DP_LOOP(E)                                                                                                  \
+  do {                                                                                                              \
+    size_t i = 0;                                                                                                   \
+    for (; i + 2 <= D; i += 2) {                                                                                    \
+      out[i] = z[i] + hs * E(i);                                                                                    \
+      out[i + 1] = z[i + 1] + hs * E(i + 1);                                                                        \
+    }                                                                                                               \
+    if (i < D) out[i] = z[i] + hs * E(i);                                                                           \
+  } while (0)
+#define DP_S1(i) (0.0 + a[0] * k0[i])
+#define DP_S2(i) (DP_S1(i) + a[1] * k1[i])
+#define DP_S3(i) (DP_S2(i) + a[2] * k2[i])
+#define DP_S4(i) (DP_S3(i) + a[3] * k3[i])
+#define DP_S5(i) (DP_S4(i) + a[4] * k4[i])
+#define DP_S6(i) (DP_S5(i) + a[5] * k5[i])
   switch (s) {
-    case 1:
-      for (size_t i = 0; i < D; i++) out[i] = z[i] + hs * (0.0 + a[0] * k0[i]);
-      break;
-    case 2:
-      for (size_t i = 0; i < D; i++) out[i] = z[i] + hs * ((0.0 + a[0] * k0[i]) + a[1] * k1[i]);
-      break;
-    case 3:
-      for (size_t i = 0; i < D; i++) out[i] = z[i] + hs * (((0.0 + a[0] * k0[i]) + a[1] * k1[i]) + a[2] * k2[i]);
-      break;
-    case 4:
-      for (size_t i = 0; i < D; i++)
-        out[i] = z[i] + hs * ((((0.0 + a[0] * k0[i]) + a[1] * k1[i]) + a[2] * k2[i]) + a[3] * k3[i]);
-      break;
-    case 5:
-      for (size_t i = 0; i < D; i++)
-        out[i] = z[i] + hs * (((((0.0 + a[0] * k0[i]) + a[1] * k1[i]) + a[2] * k2[i]) + a[3] * k3[i]) + a[4] * k4[i]);
-      break;
-    default:
-      for (size_t i = 0; i < D; i++)
-        out[i] = z[i] + hs * ((((((0.0 + a[0] * k0[i]) + a[1] * k1[i]) + a[2] * k2[i]) + a[3] * k3[i]) + a[4] * k4[i]) +
-                              a[5] * k5[i]);
+    case 1: DP_LOOP(DP_S1); break;
+    case 2: DP_LOOP(DP_S2); break;
+    case 3: DP_LOOP(DP_S3); break;
+    case 4: DP_LOOP(DP_S4); break;
+    case 5: DP_LOOP(DP_S5); break;
+    default: DP_LOOP(DP_S6);
   }
+#undef DP_LOOP
+#undef DP_S1
+#undef DP_S2
+#undef DP_S3
+#undef DP_S4
+#undef DP_S5
+#undef DP_S6
 }
 
 /* fmax(a, b) for an a that is not NaN, inline (libm's is a call here; this is one maxsd): b when b > a, else a
