@@ -36,6 +36,7 @@ typedef struct ncase {
                        only (fused vectorised arguments: without batching they are vector expressions, computed as
                        such; outside the subset here) */
   const char *src;  /* the program */
+  const char *why;  /* batched, refused at emission: the status names this reason (NULL: not checked) */
 } ncase;
 /* (flag 1: batched, the lane evaluation of these shapes rounds a gradient differently from the
  * ordinary order the native code follows; the check at the first gradient keeps the interpreter) */
@@ -335,6 +336,40 @@ static const ncase CASES[] = {
      "data { int N; vector[N] x; vector[N] y; }\n"
      "parameters { real m; real<lower=0> s; }\n"
      "model { int k = 1; while (k < 3) { y ~ normal(m + k * x, s); k += 1; } }\n"},
+    {"batched loops of the model block whose lanes give the ordinary order's bits: a local summed in an inner loop "
+     "(arK: m = m + b[k] * x[n - k]), an element stored and read back in the iteration (radon: mu[n] = c[g[n]] + "
+     "x[n] * a), two elements of one variable at distinct offsets (u[n] ~ normal(u[n - 1], s))", 2,
+     "data { int N; vector[N] x; vector[N] y; array[N] int g; }\n"
+     "parameters { real a; vector[2] b; real<lower=0> s; vector[3] c; vector[N] u; }\n"
+     "model { vector[N] mu; a ~ normal(0, 1); b ~ normal(0, 1); s ~ lognormal(0, 1); c ~ normal(0, 1); u[1] ~ normal(0, 1);\n"
+     "  for (n in 3:N) { real m; m = a; for (k in 1:2) m = m + b[k] * x[n - k]; y[n] ~ normal(m, s); }\n"
+     "  for (n in 1:N) { mu[n] = c[g[n]] + x[n] * a; y[n] ~ normal(mu[n], s); }\n"
+     "  for (n in 2:N) u[n] ~ normal(u[n - 1], s); }\n"},
+    {"dogs' shape in a batched loop: p = a ^ s * b ^ v; z ~ bernoulli(p) multiplies three partials per path, which "
+     "the lanes associate from the leaf up and the tape from the root down: refused batched", 1,
+     "data { int N; int J; array[N] int z; array[J, 4] int C4; }\n"
+     "parameters { real<lower=0, upper=1> a; real<lower=0, upper=1> b; }\n"
+     "model { for (j in 1:J) for (t in 1:4) { real p = a ^ C4[j, t] * b ^ (5 - C4[j, t]); z[4 * (j - 1) + t] ~ bernoulli(p); } }\n",
+     "three partials"},
+    {"covid19imperial's shape in a batched loop: a loop-invariant operation on parameters (1 / tau), one node for all "
+     "lanes there: refused batched", 1,
+     "data { int N; array[N] real sig; vector[N] y; }\n"
+     "parameters { real<lower=0> tau; real mu; }\n"
+     "model { tau ~ exponential(0.03); mu ~ normal(0, 1); for (n in 1:N) sig[n] ~ exponential(1 / tau);\n"
+     "  for (n in 1:N) y[n] ~ normal(mu, 2); }\n",
+     "loop-invariant operation"},
+    {"a variable read twice in one statement of a batched loop (its terms reach the leaf in another order): refused "
+     "batched", 1,
+     "data { int N; array[N] int g; vector[N] x; vector[N] y; }\n"
+     "parameters { vector[3] c; }\n"
+     "model { c ~ normal(0, 1); for (n in 1:N) y[n] ~ normal(c[g[n]] * x[n], exp(c[g[n]])); }\n",
+     "read twice"},
+    {"a store read after its batched loop sharing a leaf with the loop's increment (the lanes' nodes come before "
+     "every increment): refused batched", 1,
+     "data { int N; vector[N] x; vector[N] y; }\n"
+     "parameters { real a; real<lower=0> s; }\n"
+     "model { vector[N] mu; for (n in 1:N) { mu[n] = a * x[n]; y[n] ~ normal(a, s); } y ~ normal(mu, 2); }\n",
+     "a store and another statement"},
     {"outside the subset: while", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real m; }\n"
@@ -439,6 +474,7 @@ int main(void) {
       CHECK(ok, "%s (%s): lp and gradient the same bits as the interpreter [%s]", k->name, nb ? "no batching" : "batched", st);
       int want = nb ? k->native == 1 || k->native == 2 : k->native >= 2;
       CHECK(want == !strncmp(st, "native: on", 10), "%s (%s): %s", k->name, nb ? "no batching" : "batched", st);
+      if (!nb && k->why) CHECK(strstr(st, k->why) != NULL, "%s (batched): refused at emission [%s]", k->name, st);
       urn_model_free(ref), urn_model_free(nat);
     }
   }

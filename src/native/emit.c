@@ -17,8 +17,12 @@
  * when it is outside the subset the interpreter runs it as before), user functions returning a real (emit_ucall:
  * inlined), `c ? a : b` on data (emit_tern: the statement once per branch), elementwise vector expressions
  * (emit_vexpr: assigned whole or as density arguments), and batched stores of that block as lanes (tp_batch_ok).
+ * Batched loops of the model block follow the ordinary order, so (session 10) only in the shapes where batch.c's
+ * lanes give its bits (bl_check: at most two partials other than +-1 on a path, no loop-invariant operation on
+ * parameters, no leaf read twice in a statement, locals read once; else the program is refused). 
  * Which values are nodes is static: a parameter-dependent (!novar) expression is a node, because every value
  * of a slot read as a parameter has a node (run.c checks it per evaluation). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2400,6 +2404,232 @@ static int tp_batch_ok(emitter *E, const ir_st *s) {
   return 0;
 }
 
+/* ---- batched loops of the model block: the shapes whose lanes give the ordinary order's bits ----
+ * The code below follows the ordinary order, and batch.c's lanes (the default) make other sums in some shapes.
+ * A lane value carries forward terms (a leaf and the product of the local partials on its path, formed from the
+ * leaf up, combine) and each increment of target becomes one node per lane whose partials are those products;
+ * the tape multiplies from the root down.  (g * b) * d and g * (b * d) differ, so a path with three or more
+ * partials other than +-1 (the density's own included) rounds otherwise: dogs' `p = a ^ s[j, t] * b ^ v[j, t];
+ * y ~ bernoulli(p)`.  A loop-invariant operation on parameters is evaluated once there (one node whose adjoint
+ * is the lanes' sum), once per iteration here: covid19imperial's `y[m] ~ exponential(1 / tau)`.  A leaf read twice
+ * in one increment gets its two contributions in another order (or merged: combine adds equal leaves' terms), a
+ * per-iteration local read twice sums its readers' adjoints before its node's partials here, not there, and the
+ * stores of a loop (one node per lane, made before every increment) reach shared leaves in another order.  Such
+ * loops are refused at emission (the seven-point check could pass them by chance: dogs and covid19imperial agreed
+ * at the first point); the interpreter runs the program.  Statically, per increment and store: */
+#define BL_MAX 64
+/* A value of a per-iteration local (or of a stored element read back in the iteration: batch.c's shadow). */
+typedef struct bl_ver {
+  const ir_ex *e;            /* its expression */
+  int env[BL_MAX];           /* the locals' values it reads (versions), as at its assignment */
+  int reads;                 /* its reads (in an inner loop: 2, unless a recursion's chain) */
+  int nodes;                 /* a store that also makes nodes (read after the loop): not readable in the loop */
+  int inner;                 /* assigned in an inner loop (its slot: x = x + ..., a chain), or -1 */
+} bl_ver;
+
+typedef struct bl_ctx {
+  int lslot[BL_MAX];         /* per-iteration scalar locals and stored variables: their slot */
+  int cur[BL_MAX];           /* the current version of each: an index into ver, -1 none yet, -2 data */
+  int depth[BL_MAX];         /* the if-branches around its declaration (a store's: 0) */
+  int nl;                    /* their number */
+  bl_ver ver[BL_MAX];        /* the versions */
+  int nver;                  /* their number */
+  int leaf[BL_MAX], key[BL_MAX]; /* the leaves (slot, element key: bl_key) of the statement being scanned */
+  int nleaf;                 /* their number */
+  int sleaf[BL_MAX], sstmt[BL_MAX]; /* leaves of earlier statements and which (-1 - index for a store) */
+  int nsleaf;                /* their number */
+  int stmt;                  /* the statement's index */
+  int most;                  /* partials other than +-1 allowed on a path of the statement: 2 (an increment, the
+                                density's own included), 1 (a store: its node's adjoint is the last factor) */
+  int inner;                 /* the slot of the inner loop being scanned (its reads repeat), or -1 */
+  int chain;                 /* the local whose assignment is being scanned inside an inner loop, or -1 */
+  int chainw;                /* the partials above that assignment's value */
+  int ifs;                   /* the if-branches around the statement (lanes of a subset) */
+} bl_ctx;
+
+static int bl_local(const bl_ctx *c, int slot) {
+  for (int i = 0; i < c->nl; i++)
+    if (c->lslot[i] == slot) return i;
+  return -1;
+}
+
+/* An element key that tells two reads of one variable apart for certain: 2 * (c + 1000) + 1 for x[i + c] with i
+ * the loop variable (lanes: the same offset is the same element), 2 * (c + 1000) for x[c], else 0 (unknown). */
+static int bl_key(const emitter *E, const ir_ex *e, const ir_st *loop) {
+  if (e->kind != URN_EX_INDEX || e->nidx != 1 || e->idx[0].kind != URN_IDX_SINGLE) return 0;
+  const ir_ex *x = e->idx[0].lo;
+  if (x->s == rt_s_const && x->c == (int)x->c && fabs(x->c) < 999) return 2 * ((int)x->c + 1000);
+  int off = 0;
+  if (x->kind == URN_EX_BINARY && (x->op == URN_OP_ADD || x->op == URN_OP_SUB) && x->a[1]->s == rt_s_const &&
+      x->a[1]->c == (int)x->a[1]->c && fabs(x->a[1]->c) < 999)
+    off = x->op == URN_OP_ADD ? (int)x->a[1]->c : -(int)x->a[1]->c, x = x->a[0];
+  return x->kind == URN_EX_VAR && x->global && x->slot == loop->slot ? 2 * (off + 1000) + 1 : 0;
+}
+
+static int bl_leaf(emitter *E, bl_ctx *c, const ir_ex *e, int slot, int key, int w) {
+  if (w > c->most) return FAIL(e, "a batched loop whose lanes multiply three partials in another order");
+  if (c->inner >= 0) { /* read at every iteration of an inner loop: a new element each time, or terms merge */
+    const ir_ex *x = e->kind == URN_EX_INDEX && e->nidx >= 1 ? e->idx[e->nidx - 1].lo : NULL;
+    if (!x || x->kind != URN_EX_VAR || x->slot != c->inner) return FAIL(e, "a variable read in an inner loop of a batched loop");
+  }
+  for (int i = 0; i < c->nleaf; i++)
+    if (c->leaf[i] == slot && (!key || key == c->key[i] || !c->key[i] || (key & 1) != (c->key[i] & 1)))
+      return FAIL(e, "a variable read twice in one statement of a batched loop");
+  if (c->nleaf == BL_MAX) return FAIL(e, "a batched statement too large");
+  c->leaf[c->nleaf] = slot, c->key[c->nleaf++] = key;
+  return 0;
+}
+
+static int bl_ex(emitter *E, bl_ctx *c, const ir_ex *e, int w, const int *env, const ir_st *loop);
+
+/* A read of local k (version env[k]) w partials above: its expression's leaves (batch.c carries its terms on). */
+static int bl_read(emitter *E, bl_ctx *c, const ir_ex *e, int k, int w, const int *env, const ir_st *loop) {
+  int v = env[k];
+  if (v == -2) return 0;
+  if (v < 0) return FAIL(e, "a local read before its value in a batched loop");
+  bl_ver *r = &c->ver[v];
+  if (r->nodes) return FAIL(e, "an element stored and read back in a batched loop, also read after it");
+  /* read at every iteration of an inner loop: twice, unless assigned in it too (a new value each time) */
+  r->reads += c->inner >= 0 && r->inner != c->inner && c->chain != k ? 2 : 1;
+  if (r->reads > 1) return FAIL(e, "a local read twice in a batched loop");
+  if (c->chain == k && w != c->chainw) return FAIL(e, "a recursion of products in an inner loop of a batched loop");
+  int ch = c->chain, in = c->inner, cw = c->chainw;
+  c->inner = r->inner, c->chain = r->inner >= 0 ? k : -1, c->chainw = w; /* its expression, where it was assigned */
+  int rc = bl_ex(E, c, r->e, w, r->env, loop);
+  c->chain = ch, c->inner = in, c->chainw = cw;
+  return rc;
+}
+
+/* e's leaves, w partials other than +-1 above it. */
+static int bl_ex(emitter *E, bl_ctx *c, const ir_ex *e, int w, const int *env, const ir_st *loop) {
+  if (e->novar || e->kind == IR_CONST) return 0;
+  const ir_ex *b = e->kind == URN_EX_INDEX ? e->a[0] : e;
+  int k = b->kind == URN_EX_VAR && b->global ? bl_local(c, b->slot) : -1;
+  if (k >= 0) return bl_read(E, c, e, k, w, env, loop);
+  if (e->kind == URN_EX_VAR && e->global) return loop_var_of(E, e) >= 0 ? 0 : bl_leaf(E, c, e, e->slot, 0, w);
+  if (e->kind == URN_EX_INDEX) {
+    if (b->kind != URN_EX_VAR || !b->global) return FAIL(e, "this index in a batched loop");
+    for (int i = 0; i < e->nidx; i++)
+      if (e->idx[i].kind != URN_IDX_SINGLE || !e->idx[i].lo->novar) return FAIL(e, "this index in a batched loop");
+    return bl_leaf(E, c, e, b->slot, bl_key(E, e, loop), w);
+  }
+  /* evaluated once for all lanes: a node whose adjoint is the lanes' sum */
+  if (!e->lane) return FAIL(e, "a loop-invariant operation on parameters in a batched loop (evaluated once there)");
+  if (e->kind == URN_EX_UNARY && (e->op == URN_OP_NEG || e->op == URN_OP_PLUS)) return bl_ex(E, c, e->a[0], w, env, loop);
+  if (e->kind == URN_EX_BINARY && (e->op == URN_OP_ADD || e->op == URN_OP_SUB))
+    return bl_ex(E, c, e->a[0], w, env, loop) || bl_ex(E, c, e->a[1], w, env, loop) ? -1 : 0;
+  if ((e->kind != URN_EX_UNARY && e->kind != URN_EX_BINARY && e->kind != URN_EX_CALL) || e->fun)
+    return FAIL(e, "an expression outside the batched subset");
+  for (int i = 0; i < e->na; i++) {
+    const ir_ex *x = e->a[i];
+    if (urn_is_scalar(x->ty)) {
+      if (bl_ex(E, c, x, w + 1, env, loop)) return -1;
+      continue;
+    }
+    if (x->novar) continue;
+    while (x->kind == URN_EX_INDEX) x = x->a[0];
+    if (x->kind != URN_EX_VAR || !x->global || bl_local(c, x->slot) >= 0 || bl_leaf(E, c, e->a[i], x->slot, 0, w + 1))
+      return FAIL(e->a[i], "this container argument in a batched loop");
+  }
+  return 0;
+}
+
+/* The end of a statement that makes nodes (an increment; a store read after the loop): a store's leaves are no
+ * other statement's (its nodes are made before the loop's increments, lane by lane). */
+static int bl_stmt_end(emitter *E, bl_ctx *c, const ir_st *s, int store) {
+  for (int i = 0; i < c->nleaf; i++) {
+    for (int j = 0; j < c->nsleaf; j++)
+      if (c->sleaf[j] == c->leaf[i] && (store || c->sstmt[j] < 0))
+        return FAIL(s, "a store and another statement of a batched loop reading one variable");
+    if (c->nsleaf == BL_MAX) return FAIL(s, "a batched loop too large");
+    c->sleaf[c->nsleaf] = c->leaf[i], c->sstmt[c->nsleaf++] = store ? -1 - c->stmt : c->stmt;
+  }
+  c->stmt++;
+  return 0;
+}
+
+/* A new version of local k: e (read later where the local is read). */
+static int bl_assign(emitter *E, bl_ctx *c, const ir_st *s, int k, const ir_ex *e, int nodes) {
+  if (c->nver == BL_MAX) return FAIL(s, "a batched loop too large");
+  bl_ver *r = &c->ver[c->nver];
+  r->e = e, r->reads = 0, r->nodes = nodes, r->inner = c->inner;
+  if (c->depth[k] < c->ifs) return FAIL(s, "an assignment in a branch of a batched loop");
+  memcpy(r->env, c->cur, sizeof r->env);
+  c->cur[k] = c->nver++;
+  return 0;
+}
+
+static int bl_new_local(emitter *E, bl_ctx *c, const ir_st *s, int slot) {
+  if (c->nl == BL_MAX) return FAIL(s, "a batched loop too large");
+  c->lslot[c->nl] = slot, c->cur[c->nl] = -1, c->depth[c->nl] = c->ifs;
+  return c->nl++;
+}
+
+static int bl_stmt(emitter *E, bl_ctx *c, const ir_st *s, const ir_st *loop) {
+  c->nleaf = 0, c->most = 2;
+  switch (s->kind) {
+    case URN_ST_EMPTY: return 0;
+    case URN_ST_BLOCK:
+      for (int i = 0; i < s->nbody; i++)
+        if (bl_stmt(E, c, s->body[i], loop)) return -1;
+      return 0;
+    case URN_ST_IF: {
+      c->ifs++;
+      int rc = bl_stmt(E, c, s->body[0], loop) || (s->nbody > 1 && s->body[1] && bl_stmt(E, c, s->body[1], loop));
+      c->ifs--;
+      return rc ? -1 : 0;
+    }
+    case URN_ST_FOR: {
+      if (c->inner >= 0) return FAIL(s, "nested loops in a batched loop");
+      c->inner = s->slot;
+      int rc = bl_stmt(E, c, s->body[0], loop);
+      c->inner = -1;
+      return rc;
+    }
+    case URN_ST_DECL: {
+      if (s->decl->ty.base == URN_TY_INT) return 0;
+      int k = bl_new_local(E, c, s, s->slot);
+      if (k < 0) return -1;
+      if (!s->rhs) return 0;
+      if (s->rhs->novar) return c->cur[k] = -2, 0;
+      return bl_assign(E, c, s, k, s->rhs, 0);
+    }
+    case URN_ST_TILDE:
+      for (int i = 0; i < s->nargs; i++)
+        if (bl_ex(E, c, s->args[i], 1, c->cur, loop)) return -1;
+      return bl_stmt_end(E, c, s, 0);
+    case URN_ST_TARGET: return bl_ex(E, c, s->rhs, 0, c->cur, loop) || bl_stmt_end(E, c, s, 0) ? -1 : 0;
+    case URN_ST_ASSIGN: {
+      const ir_ex *l = s->lhs, *b = l->kind == URN_EX_INDEX ? l->a[0] : l;
+      if (s->op != URN_AS_SET || b->kind != URN_EX_VAR || !b->global) return FAIL(s, "this assignment in a batched loop");
+      int k = bl_local(c, b->slot);
+      if (s->rhs->novar && k >= 0 && c->depth[k] < c->ifs) return FAIL(s, "an assignment in a branch of a batched loop");
+      if (s->rhs->novar) return k >= 0 ? (c->cur[k] = -2, 0) : 0;
+      if (k >= 0 && l->kind == URN_EX_VAR) { /* a per-iteration local */
+        /* in an inner loop, x = x + ...: a chain, each value read once by the next (bl_read) */
+        return bl_assign(E, c, s, k, s->rhs, 0);
+      }
+      if (c->inner >= 0 || l->kind != URN_EX_INDEX || s->bslot == -2) return FAIL(s, "this store in a batched loop");
+      if (k < 0 && (k = bl_new_local(E, c, s, b->slot)) < 0) return -1;
+      if (s->bslot == -1) { /* nodes for the reads after the loop: one per lane, its partials the terms */
+        c->most = 1;
+        if (bl_ex(E, c, s->rhs, 0, c->cur, loop) || bl_stmt_end(E, c, s, 1)) return -1;
+      }
+      return bl_assign(E, c, s, k, s->rhs, s->bslot == -1);
+    }
+    default: return FAIL(s, "a statement outside the batched subset");
+  }
+}
+
+/* 0: the body of batched loop s (model block) has only shapes whose lanes give the ordinary order's bits. */
+static int bl_check(emitter *E, const ir_st *s) {
+  bl_ctx *c = urn_xcalloc(1, sizeof *c);
+  c->inner = c->chain = -1;
+  int rc = bl_stmt(E, c, s->body[0], s);
+  free(c);
+  return rc;
+}
+
 /* for (i in lo:hi): as run_for (a double counter); the reverse runs the iterations hi..lo.  A batched loop whose
  * body is one lane store: its invariants first (emit_hoist), then the lanes (emit_lane_store). */
 static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
@@ -2429,6 +2659,11 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   if (batched && E->in_tp && !ls && (E->nbatch != 1 || tp_batch_ok(E, s))) {
     urn_buf_free(&b), urn_buf_free(&rb);
     return FAIL(s, "a batched loop in the transformed parameters block");
+  }
+  if (batched && E->nbatch == 1 && !ls && !E->in_tp && bl_check(E, s)) {
+    E->nloop--, E->nbatch--;
+    urn_buf_free(&b), urn_buf_free(&rb);
+    return -1;
   }
   for (int i = 0; ls && i < h.nh; i++) urn_buf_init(&hr[i]);
   if (ls) { /* urn_batch_run runs 0 or 1 iteration as the ordinary loop (no invariants once): declined */
