@@ -53,7 +53,8 @@ static const ncase CASES[] = {
      "parameters { real mu; real<lower=0> tau; vector[N] eta; }\n"
      "transformed parameters { vector[N] theta = mu + tau * eta; }\n"
      "model { mu ~ normal(0, 5); tau ~ cauchy(0, 5); eta ~ normal(0, 1); y ~ normal(theta, sig); }\n"},
-    {"scalar arithmetic in a loop: - / unary minus, ~ with propto", 1,
+    {"scalar arithmetic in a loop: - / unary minus, ~ with propto (batched since session 10: its loop-invariant "
+     "operations -a, (a * b) / 3 and s * 2 computed before the loop, as the lanes compute them once)", 2,
      "data { int N; vector[N] x; vector[N] y; }\n"
      "parameters { real a; real<lower=0> b; real<lower=0> s; }\n"
      "model { a ~ normal(0, 2); b ~ lognormal(0, 1); s ~ exponential(1);\n"
@@ -86,7 +87,7 @@ static const ncase CASES[] = {
      "  for (n in 1:N) { y[n] ~ normal(m + log1p(exp(b)), exp(ls));\n"
      "    z[n] ~ bernoulli(inv_logit(b * x[n]));\n"
      "    target += log_sum_exp(m, fmax(b, x[n]) * 0.5) - log_sum_exp(ls, 1.0); } }\n"},
-    {"if on data inside a loop, int arithmetic in an index", 1,
+    {"if on data inside a loop, int arithmetic in an index (batched since session 10: -m before the loop)", 2,
      "data { int N; vector[N] y; array[N] int g; }\n"
      "parameters { real m; vector[3] d; }\n"
      "model { m ~ normal(0, 1); d ~ normal(0, 1);\n"
@@ -141,7 +142,10 @@ static const ncase CASES[] = {
      "  y ~ normal(mu + tau * eta + th .* x, sig);\n"
      "  if (x[1] > 0) y ~ normal(d[2] + th, 3); else x ~ normal(eta * d[1], 2);\n"
      "  if (x[3] > 0) y ~ normal(d[2] + th, 3); else x ~ normal(eta * d[1], 2); }\n"},
-    {"outside the subset: a fused argument in a batched loop (the batch sums the lanes' densities in another order)", 0,
+    {"a fused argument in a batched loop: outside the subset batched (the batch sums the lanes' densities in another "
+     "order); without batching a vector expression whose scalar operand d[j] is a temporary set again at every "
+     "iteration (session 10: its element loop keeps records; before, it recomputed from the last iteration's "
+     "temporary and the check turned the program away)", 1,
      "data { int N; int J; vector[N] y; vector[N] x; }\n"
      "parameters { vector[N] eta; vector[J] d; }\n"
      "model { eta ~ normal(0, 1); d ~ normal(0, 1); for (j in 1:J) x ~ normal(eta * d[j], 2); }\n"},
@@ -351,13 +355,39 @@ static const ncase CASES[] = {
      "parameters { real<lower=0, upper=1> a; real<lower=0, upper=1> b; }\n"
      "model { for (j in 1:J) for (t in 1:4) { real p = a ^ C4[j, t] * b ^ (5 - C4[j, t]); z[4 * (j - 1) + t] ~ bernoulli(p); } }\n",
      "three partials"},
-    {"covid19imperial's shape in a batched loop: a loop-invariant operation on parameters (1 / tau), one node for all "
-     "lanes there: refused batched", 1,
-     "data { int N; array[N] real sig; vector[N] y; }\n"
-     "parameters { real<lower=0> tau; real mu; }\n"
-     "model { tau ~ exponential(0.03); mu ~ normal(0, 1); for (n in 1:N) sig[n] ~ exponential(1 / tau);\n"
-     "  for (n in 1:N) y[n] ~ normal(mu, 2); }\n",
-     "loop-invariant operation"},
+    {"loop-invariant operations on parameters in batched loops (covid19imperial's exponential(1 / tau), the "
+     "capture-recapture models' bernoulli_lpmf(1 | om) in both branches of an if, a normal's location mu * 2 + x[n]): "
+     "one node for all lanes there, computed before the loop here; a matrix row as a density argument (Mth's "
+     "logit_p[i], a parameter's and a transformed parameter's)", 2,
+     "data { int N; int J; array[N] int g; vector[N] x; vector[N] y; array[N] real sig; array[J, 4] int C4; }\n"
+     "parameters { real<lower=0> tau; real mu; real<lower=0, upper=1> om; matrix[J, 4] P; }\n"
+     "transformed parameters { matrix[J, 4] Q = P * 0.5; }\n"
+     "model { tau ~ exponential(0.03); mu ~ normal(0, 1); to_vector(P) ~ normal(0, 1);\n"
+     "  for (n in 1:N) sig[n] ~ exponential(1 / tau);\n"
+     "  for (n in 1:N) y[n] ~ normal(mu * 2 + x[n], 3);\n"
+     "  for (n in 1:N) {\n"
+     "    if (x[n] > 0) target += bernoulli_lpmf(1 | om) + poisson_log_lpmf(C4[g[n]] | P[g[n]]);\n"
+     "    else target += log_sum_exp(bernoulli_lpmf(1 | om) + poisson_log_lpmf(C4[g[n]] | Q[g[n]]), bernoulli_lpmf(0 | om));\n"
+     "  } }\n"},
+    {"Mth's transformed parameters natively: a matrix filled column by column in a loop from a vector expression "
+     "(lp[:, t] = ml[t] + mp[t] * ee: ml[t] an element of a local array, mp[t] a temporary set again at every "
+     "iteration, so the element loop keeps its records), its rows as density arguments in the model block's batched "
+     "loop (a row of a matrix local: its values and references copied)", 2,
+     "data { int N; int J; array[N] int g; vector[N] x; array[J, 4] int C4; }\n"
+     "parameters { real<lower=0, upper=1> om; array[4] real<lower=0, upper=1> mp; real<lower=0> sig; vector[J] e; }\n"
+     "transformed parameters { vector[J] ee = sig * e; array[4] real ml = logit(mp); matrix[J, 4] lp;\n"
+     "  for (t in 1:4) lp[:, t] = ml[t] + mp[t] * ee; }\n"
+     "model { e ~ normal(0, 1); sig ~ normal(0, 1);\n"
+     "  for (n in 1:N) {\n"
+     "    if (x[n] > 0) target += bernoulli_lpmf(1 | om) + poisson_log_lpmf(C4[g[n]] | lp[g[n]]);\n"
+     "    else target += log_sum_exp(bernoulli_lpmf(1 | om) + poisson_log_lpmf(C4[g[n]] | lp[g[n]]), bernoulli_lpmf(0 | om));\n"
+     "  } }\n"},
+    {"a loop-invariant operation on a variable that a stored element of the batched loop also reads (the lanes' "
+     "nodes of the store come before the invariant's there): refused batched", 1,
+     "data { int N; vector[N] x; vector[N] y; }\n"
+     "parameters { real a; }\n"
+     "model { vector[N] mu; a ~ normal(0, 1); for (n in 1:N) { mu[n] = a * x[n]; y[n] ~ normal(mu[n], exp(a)); } }\n",
+     "a loop-invariant operation reading a variable"},
     {"a variable read twice in one statement of a batched loop (its terms reach the leaf in another order): refused "
      "batched", 1,
      "data { int N; array[N] int g; vector[N] x; vector[N] y; }\n"

@@ -19,7 +19,8 @@
  * (emit_vexpr: assigned whole or as density arguments), and batched stores of that block as lanes (tp_batch_ok).
  * Batched loops of the model block follow the ordinary order, so (session 10) only in the shapes where batch.c's
  * lanes give its bits (bl_check: at most two partials other than +-1 on a path, no loop-invariant operation on
- * parameters, no leaf read twice in a statement, locals read once; else the program is refused). 
+ * parameters other than those computed before the loop, no leaf read twice in a statement, locals read once; else the
+ * program is refused), matrix rows as density arguments and matrix locals filled by columns (emit_col_assign). 
  * Which values are nodes is static: a parameter-dependent (!novar) expression is a node, because every value
  * of a slot read as a parameter has a node (run.c checks it per evaluation). */
 #include <math.h>
@@ -33,7 +34,7 @@
 #include "native/native.h"
 
 /* What a scalar expression produced. */
-enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN, NR_LOCAL, NR_LRUN, NR_MV, NR_LSEG, NR_SEG };
+enum { NR_CONST, NR_LEAF, NR_NODE, NR_RUN, NR_LOCAL, NR_LRUN, NR_MV, NR_LSEG, NR_SEG, NR_LMROW };
 typedef struct nref {
   int kind;  /* NR_CONST (no node), NR_LEAF (an earlier tape node), NR_NODE (a node of this statement) */
   int v;     /* the C variable vN holding its value */
@@ -49,7 +50,7 @@ typedef struct nop {
   int off;   /* offset of its partial in the statement's P record (NR_RUN: of its partials' array in Q) */
   int row;   /* NR_RUN: -1 (every value of the slot), or the L record entry of the row index oN (a row x[i] of a 2-D
                 array or an array of vectors: C values from i * C) */
-  int loc;   /* NR_LOCAL / NR_LRUN: the local's C number.  A local element holds a value and a reference: an
+  int loc;   /* NR_LOCAL / NR_LRUN / NR_LMROW (a row of a matrix local): the local's C number.  A local element holds a value and a reference: an
                 earlier tape node (>= 0), or -2: a node of an earlier statement whose adjoint is LaN[element]
                 (the reverse of the statement that made it takes it from there), or -1: a constant
                 (its partials go nowhere: the interpreter makes no node there, the same leaves get the same sums) */
@@ -113,6 +114,7 @@ typedef struct emitter {
   const ir_ex *vtmp_ex[NAT_MAX_ARGS]; /* density arguments computed before their statement (emit_vtemps) */
   int vtmp_loc[NAT_MAX_ARGS]; /* their temporary locals */
   int nvtmp;                  /* their number */
+  const struct lanes *hoist;  /* a batched loop's invariants computed before it (bl_check), read as locals, or NULL */
 } emitter;
 
 static int fail(emitter *E, int line, int col, const char *what) {
@@ -172,7 +174,9 @@ static void put_double(urn_buf *b, double x) {
 }
 
 static int emit_scalar(emitter *E, const ir_ex *e, nref *out);
+static int hoist_read(emitter *E, const ir_ex *e, nref *out);
 static int emit_vexpr(emitter *E, const ir_st *s, const ir_ex *e, int k, urn_buf *f, urn_buf *r);
+static int emit_vexpr_at(emitter *E, const ir_st *s, const ir_ex *e, int k, int base, urn_buf *f, urn_buf *r);
 static int bt_store_value(emitter *E, const ir_ex *e, nref *out);
 static int emit_normal3(emitter *E, ir_ex *const *a, const char *propto, nref *out);
 static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, int line, int col,
@@ -429,6 +433,7 @@ static const ir_ex *find_tern(const emitter *E, const ir_ex *e) {
 static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
   if (!urn_is_scalar(e->ty)) return FAIL(e, "a container expression");
   out->kind = NR_CONST, out->x = out->node = -1;
+  if (E->hoist && !e->lane && hoist_read(E, e, out)) return 0;
   if (e->s == rt_s_const) {
     out->v = E->nv++;
     urn_buf_printf(E->f, "  const double v%d = ", out->v);
@@ -495,6 +500,7 @@ static int emit_normal3(emitter *E, ir_ex *const *a, const char *propto, nref *o
   nref y, m = {NR_CONST, -1, -1, -1}, p = m, q = m, s;
   const ir_ex *me = a[1];
   int affine = me->s == rt_s_add && me->a[0]->s == rt_s_mul;
+  if (E->nbatch && affine && !(me->lane && me->a[0]->lane)) affine = 0; /* batch.c's bx_dist: lanes only */
   if (emit_scalar(E, a[0], &y)) return -1;
   int mu = E->nv++;
   if (affine) {
@@ -854,6 +860,24 @@ static int flat_arg(emitter *E, const ir_ex *e) {
   return container_arg(E, x);
 }
 
+/* A row x[i] of a matrix variable (Mth's `logit_p[i]`; rt_s_index's copy: the values and nodes of row i, C apart in
+ * storage) copied into slV / sxV (count snV, oV): a data slice, or a parameter's segment as a column segment is. */
+static int mat_row(emitter *E, const ir_ex *x, int v) {
+  int k = use_slot(E, x->a[0]->slot, !x->novar), om = E->nv++;
+  char n[24];
+  urn_buf_printf(E->f, "  const size_t sr%d = (size_t)h->dim[%d][0], sn%d = (size_t)h->dim[%d][1];\n", v, k, v, k);
+  snprintf(n, sizeof n, "sr%d", v);
+  if (emit_offset(E, x->idx[0].lo, n, om, "size_t")) return -1;
+  urn_buf_printf(E->f, "  double *sl%d = h->scratch(h, (sn%d ? sn%d : 1) * sizeof(double));\n", v, v, v);
+  if (!x->novar)
+    urn_buf_printf(E->f, "  int32_t *sx%d = h->scratch(h, (sn%d ? sn%d : 1) * sizeof(int32_t));\n  const int32_t o%d = (int32_t)sn%d;\n",
+                   v, v, v, v, v);
+  urn_buf_printf(E->f, "  for (size_t j = 0; j < sn%d; j++) {\n    sl%d[j] = V%d[o%d + j * sr%d];\n", v, v, k, om, v);
+  if (!x->novar) urn_buf_printf(E->f, "    sx%d[j] = X%d[o%d + j * sr%d];\n", v, k, om, v);
+  urn_buf_puts(E->f, "  }\n");
+  return 0;
+}
+
 /* A vector argument of emit_dist as to_vector(X) (*slot: X's, *flat = 1) or a data slice (*dsl: its C variable,
  * *slot = -3).  0: one of them; 1: neither; -1: failed. */
 static int vec_arg(emitter *E, const ir_ex *x, urn_dist_argkind ak, int *slot, int *dsl, int *flat, nref *r) {
@@ -869,6 +893,25 @@ static int vec_arg(emitter *E, const ir_ex *x, urn_dist_argkind ak, int *slot, i
     urn_buf_printf(E->f, "  const double *sl%d = V%d + so%d;\n  const int32_t *sx%d = X%d + so%d, o%d = (int32_t)sn%d;\n", v, k, v, v, k,
                    v, v, v);
     return *dsl = v, *slot = -4, r->kind = NR_RUN, 0;
+  }
+  int lk = x->kind == URN_EX_INDEX && x->nidx == 1 && x->idx[0].kind == URN_IDX_SINGLE ? local_of(E, x->a[0]) : -1;
+  if (reals && lk >= 0 && E->loc_mat[lk] && !x->novar) { /* a row of a matrix local: its values and references */
+    int om = E->nv++;
+    char n[24];
+    snprintf(n, sizeof n, "LR%d", lk);
+    if (emit_offset(E, x->idx[0].lo, n, om, "size_t")) return -1;
+    urn_buf_printf(E->f, "  const size_t sn%d = LC%d;\n  double *sl%d = h->scratch(h, (sn%d ? sn%d : 1) * sizeof(double));\n", v, lk,
+                   v, v, v);
+    urn_buf_printf(E->f, "  int32_t *sx%d = h->scratch(h, (sn%d ? sn%d : 1) * sizeof(int32_t));\n  const int32_t o%d = (int32_t)o%d;\n",
+                   v, v, v, v, om);
+    urn_buf_printf(E->f, "  for (size_t j = 0; j < sn%d; j++) sl%d[j] = Lv%d[o%d + j * LR%d], sx%d[j] = Lr%d[o%d + j * LR%d];\n", v,
+                   v, lk, om, lk, v, lk, om, lk);
+    return r->loc = lk, *dsl = v, *slot = -5, r->kind = NR_RUN, 0;
+  }
+  if (x->kind == URN_EX_INDEX && x->nidx == 1 && x->idx[0].kind == URN_IDX_SINGLE && x->a[0]->ty.dims == 0 &&
+      x->a[0]->ty.base == URN_TY_MATRIX && var2(E, x->a[0]) && local_of(E, x->a[0]) < 0 && reals) {
+    if (mat_row(E, x, v)) return -1;
+    return *dsl = v, *slot = x->novar ? -3 : -4, r->kind = x->novar ? NR_CONST : NR_RUN, 0;
   }
   int rc = data_slice(E, x, v);
   if (rc == 0) *dsl = v, *slot = -3, r->kind = NR_CONST;
@@ -978,7 +1021,7 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
         var = !a[i]->novar;
     pvar[i] = E->nv++;
     urn_buf_printf(E->f, "  da%d[%d].memo = h->memo[%d];\n", v, i, site * NAT_MAX_ARGS + i);
-    if (dsl[i] >= 0) { put_slice(E, v, i, dsl[i], ints, pvar[i], slot[i] == -4); continue; }
+    if (dsl[i] >= 0) { put_slice(E, v, i, dsl[i], ints, pvar[i], slot[i] <= -4); continue; }
     if (slot[i] == -2) { /* a local vector: its values, a copy of its references (all must be nodes) */
       int lk = r[i].loc;
       urn_buf_printf(E->f, "  da%d[%d].v = Lv%d, da%d[%d].n = Ln%d, da%d[%d].rows = Ln%d, da%d[%d].cols = 1;\n", v, i, lk, v, i, lk,
@@ -1033,8 +1076,9 @@ static int emit_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na,
       continue;
     }
     nnode *n = &E->node[k];
-    if (slot[i] == -4) {
+    if (slot[i] <= -4) {
       if (seg_op(E, k, pvar[i], dsl[i])) return fail(E, line, col, "a statement too large");
+      if (slot[i] == -5) n->op[n->nop - 1].kind = NR_LMROW, n->op[n->nop - 1].loc = r[i].loc;
       continue;
     }
     if (mv[i] >= 0) {
@@ -1516,7 +1560,12 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
         urn_buf_printf(r, "    for (size_t j = 0; j < Ln%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
                           "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else if (t == -2) La%d[j] += a%d * Q[%d][j]; }\n",
                        o->loc, o->off + 1, k, o->off, o->loc, k, o->off);
-      else if (o->kind == NR_SEG) {
+      else if (o->kind == NR_LMROW) { /* a row of matrix local o->loc (its offset from L[row]): its references' copy */
+        rec_l(E, lb, o->row);
+        urn_buf_printf(r, "    for (size_t j = 0; j < LC%d; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
+                          "      if (t >= 0) adj[t] += a%d * Q[%d][j]; else if (t == -2) La%d[(size_t)%s + j * LR%d] += a%d * Q[%d][j]; }\n",
+                       o->loc, o->off + 1, k, o->off, o->loc, lb, o->loc, k, o->off);
+      } else if (o->kind == NR_SEG) {
         rec_l(E, lb, o->row);
         urn_buf_printf(r, "    for (size_t j = 0, n = (size_t)%s; j < n; j++) { const int32_t t = ((const int32_t *)Q[%d])[j];\n"
                           "      if (t >= 0) adj[t] += a%d * Q[%d][j]; }\n", lb, o->off + 1, k, o->off);
@@ -1704,6 +1753,11 @@ static int vx_scan(emitter *E, vctx *c, const ir_ex *e) {
     if (e->s == rt_s_const || (e->kind == URN_EX_VAR && e->s == rt_s_var && e->global && loop_var_of(E, e) >= 0)) return 0;
     if (e->kind == URN_EX_VAR && e->s == rt_s_var && e->global && e->slot < E->p->nglob && (local_of(E, e) < 0 || E->loc_scalar[local_of(E, e)]))
       return e->novar ? 0 : vx_role(E, c, e, e->slot, VR_LEAF);
+    /* an element of a 1-D local at an index on data (Mth's mean_lp[j]): read per element, as a variable is (a
+       temporary cannot hold a local's reference) */
+    if (e->kind == URN_EX_INDEX && e->nidx == 1 && e->idx[0].kind == URN_IDX_SINGLE && e->idx[0].lo->novar &&
+        vec_local(E, e->a[0]) >= 0 && E->loc_dims[vec_local(E, e->a[0])] == 1)
+      return e->novar ? 0 : vx_role(E, c, e->a[0], e->a[0]->slot, VR_LEAF);
     if (!e->s || c->nh == NAT_MAX_VHOIST) return FAIL(e, "a scalar operand outside the native subset");
     c->h[c->nh++] = e;
     return vx_temp_vars(E, c, e);
@@ -1725,16 +1779,16 @@ static int vx_scan(emitter *E, vctx *c, const ir_ex *e) {
 }
 
 /* Every container operand of e has Lnk elements (urn_fn_binary and assign_whole reject a mismatch). */
-static void vx_sizes(emitter *E, const ir_ex *e, int k) {
+static void vx_sizes(emitter *E, const ir_ex *e, const char *n) {
   if (urn_is_scalar(e->ty)) return;
-  if (fused_gather(e)) { urn_buf_printf(E->f, "  if (N%d != Ln%d) return 1;\n", container_var(E, e->idx[0].lo), k); return; }
+  if (fused_gather(e)) { urn_buf_printf(E->f, "  if (N%d != %s) return 1;\n", container_var(E, e->idx[0].lo), n); return; }
   if (fused_op(e)) {
-    for (int i = 0; i < e->na; i++) vx_sizes(E, e->a[i], k);
+    for (int i = 0; i < e->na; i++) vx_sizes(E, e->a[i], n);
     return;
   }
   int lk = vec_local(E, e);
-  if (lk >= 0) urn_buf_printf(E->f, "  if (Ln%d != Ln%d) return 1;\n", lk, k);
-  else urn_buf_printf(E->f, "  if (N%d != Ln%d) return 1;\n", container_var(E, e), k);
+  if (lk >= 0) urn_buf_printf(E->f, "  if (Ln%d != %s) return 1;\n", lk, n);
+  else urn_buf_printf(E->f, "  if (N%d != %s) return 1;\n", container_var(E, e), n);
 }
 
 /* Batched lowering evaluates a vector expression as lanes (lang/batch.c's fused_g): each element one node whose
@@ -1774,6 +1828,7 @@ static int emit_velem(emitter *E, const ir_ex *e, nref *out) {
       return 0;
     }
     int v = E->nv++;
+    if (E->nloop) E->recomp = 0; /* in a loop the temporary is set again before this reverse runs */
     urn_buf_printf(E->f, "  const int32_t o%d = 0;\n", v);
     read_local(E, e, c->hk[h], v, out);
     return 0;
@@ -1852,6 +1907,13 @@ static int new_temp(emitter *E, int scalar) {
 /* Vector expression e into local vector k (its size Lnk already set): the temporaries, then the element loop;
  * forward code into f, the reverse (the loop's, then the temporaries' newest first) into r. */
 static int emit_vexpr(emitter *E, const ir_st *s, const ir_ex *e, int k, urn_buf *f, urn_buf *r) {
+  return emit_vexpr_at(E, s, e, k, -1, f, r);
+}
+
+/* The same into column ob<base> / LRk of matrix local k (base >= 0: the C variable of the column's first offset). */
+static int emit_vexpr_at(emitter *E, const ir_st *s, const ir_ex *e, int k, int base, urn_buf *f, urn_buf *r) {
+  char n[24];
+  snprintf(n, sizeof n, "%s%d", base >= 0 ? "LR" : "Ln", k);
   vctx *c = urn_xcalloc(1, sizeof *c);
   c->dest = E->loc_slot[k], c->lane = e->lane;
   int rc = vx_scan(E, c, e);
@@ -1875,19 +1937,20 @@ static int emit_vexpr(emitter *E, const ir_st *s, const ir_ex *e, int k, urn_buf
     int j = E->nv++, ov = E->nv++;
     urn_buf_puts(f, "  {\n");
     E->f = f;
-    vx_sizes(E, e, k);
-    urn_buf_printf(f, "  for (size_t j%d = 0; j%d < Ln%d; j%d++) {\n", j, j, k, j);
+    vx_sizes(E, e, n);
+    urn_buf_printf(f, "  for (size_t j%d = 0; j%d < %s; j%d++) {\n", j, j, n, j);
     E->nnode = 0, E->pc = E->lc = E->qc = 0;
     urn_buf_puts(f, "  {\n");
     E->recomp = 1, E->cstart = f->len;
-    urn_buf_printf(f, "  const int32_t o%d = (int32_t)j%d;\n", ov, j);
+    if (base >= 0) urn_buf_printf(f, "  const int32_t o%d = (int32_t)(ob%d + j%d);\n", ov, base, j);
+    else urn_buf_printf(f, "  const int32_t o%d = (int32_t)j%d;\n", ov, j);
     E->vj = j, E->vc = c;
     nref t;
     rc = emit_velem(E, e, &t);
     E->vc = NULL;
     if (!rc) rc = store_local(E, s, f, &rl, k, ov, t);
     urn_buf_puts(f, "  }\n  }\n");
-    urn_buf_printf(r, "  {\n  for (size_t j%d = Ln%d; j%d-- > 0;) {\n", j, k, j);
+    urn_buf_printf(r, "  {\n  for (size_t j%d = %s; j%d-- > 0;) {\n", j, n, j);
     if (rl.data) urn_buf_append(r, rl.data, rl.len);
     urn_buf_puts(r, "  }\n  }\n");
   }
@@ -1976,6 +2039,30 @@ static int emit_vtemps(emitter *E, const ir_st *s, urn_buf *f, urn_buf *rv) {
 }
 
 /* x = e (a real scalar local) and x[i] = e (an element of a local vector), as run_assign_scalar_var / _index. */
+/* x[:, j] = e, a column of matrix local x (column-major: contiguous) from a vector expression, as a whole vector is
+ * assigned; outside loops, or in one ordinary loop over j (each iteration its own column: its elements keep their
+ * references until the reverse). */
+static int emit_col_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  const ir_ex *l = s->lhs, *j = l->idx[1].lo;
+  int k = local_of(E, l->a[0]), ob = E->nv++;
+  if (E->nloop > 1 || (E->nloop == 1 && (E->nbatch || j->kind != URN_EX_VAR || loop_var_of(E, j) != E->loop_var[0])))
+    return FAIL(s, "a column assignment in this loop");
+  urn_buf oc; /* the column's offset, in both passes (the reverse recomputes or reads its elements' offsets) */
+  urn_buf_init(&oc);
+  E->f = &oc;
+  char n[24];
+  snprintf(n, sizeof n, "LC%d", k);
+  int rc = emit_offset(E, j, n, ob, "size_t");
+  urn_buf_printf(&oc, "  const size_t ob%d = o%d * LR%d;\n", ob, ob, k);
+  urn_buf_puts(f, "  {\n"), urn_buf_puts(r, "  {\n");
+  urn_buf_append(f, oc.data, oc.len), urn_buf_append(r, oc.data, oc.len);
+  urn_buf_free(&oc);
+  if (!rc) rc = emit_vexpr_at(E, s, s->rhs, k, ob, f, r);
+  urn_buf_puts(f, "  }\n");
+  urn_buf_puts(r, "  }\n");
+  return rc;
+}
+
 static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   const ir_ex *l = s->lhs;
   int var = s->run == rt_run_fn(URN_ST_ASSIGN, 1), idx = s->run == rt_run_fn(URN_ST_ASSIGN, 2);
@@ -1986,6 +2073,10 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     E->loc_wdone[k] = 1;
     return 0;
   }
+  if (s->op == URN_AS_SET && l->kind == URN_EX_INDEX && l->nidx == 2 && l->idx[0].kind == URN_IDX_ALL &&
+      l->idx[1].kind == URN_IDX_SINGLE && local_of(E, l->a[0]) >= 0 && E->loc_mat[local_of(E, l->a[0])] &&
+      s->rhs->ty.dims == 0 && s->rhs->ty.base == URN_TY_VECTOR)
+    return emit_col_assign(E, s, f, r);
   if (s->op != URN_AS_SET || (!var && !idx) || !s->rhs->s) return FAIL(s, "this assignment");
   int k = local_of(E, var ? l : l->a[0]);
   int two = idx && k >= 0 && E->loc_dims[k] == 2;
@@ -2081,6 +2172,18 @@ static int emit_hoist(emitter *E, const ir_st *s, const ir_ex *e, urn_buf *f, ur
   int ov = E->nv++;
   urn_buf_printf(f, "  const int32_t o%d = 0;\n", ov);
   return store_local(E, s, f, r, k, ov, t);
+}
+
+/* e, when it is one of the enclosing batched loop's invariants (E->hoist), read from its local: 1, else 0. */
+static int hoist_read(emitter *E, const ir_ex *e, nref *out) {
+  for (int i = 0; i < E->hoist->nh; i++)
+    if (E->hoist->he[i] == e) {
+      int o = E->nv++;
+      urn_buf_printf(E->f, "  const int32_t o%d = 0;\n", o);
+      read_local(E, e, E->hoist->hk[i], o, out);
+      return 1;
+    }
+  return 0;
 }
 
 /* A lane value's code (its value in v<*v>) and terms, as batch.c's combine forms them (no two terms share a leaf:
@@ -2445,6 +2548,13 @@ typedef struct bl_ctx {
   int chain;                 /* the local whose assignment is being scanned inside an inner loop, or -1 */
   int chainw;                /* the partials above that assignment's value */
   int ifs;                   /* the if-branches around the statement (lanes of a subset) */
+  struct lanes *h;           /* the loop-invariant operations on parameters, in batch.c's evaluation order */
+  int hleaf[BL_MAX];         /* the variables they read */
+  int nhleaf;                /* their number */
+  int rleaf[BL_MAX];         /* leaves whose lane nodes batch.c may make before an invariant's (stores, locals,
+                                container arguments: bv_collapse) */
+  int nrleaf;                /* their number */
+  int deep;                  /* scanning a local's value or a container argument */
 } bl_ctx;
 
 static int bl_local(const bl_ctx *c, int slot) {
@@ -2475,8 +2585,39 @@ static int bl_leaf(emitter *E, bl_ctx *c, const ir_ex *e, int slot, int key, int
   for (int i = 0; i < c->nleaf; i++)
     if (c->leaf[i] == slot && (!key || key == c->key[i] || !c->key[i] || (key & 1) != (c->key[i] & 1)))
       return FAIL(e, "a variable read twice in one statement of a batched loop");
-  if (c->nleaf == BL_MAX) return FAIL(e, "a batched statement too large");
+  if (c->nleaf == BL_MAX || c->nrleaf == BL_MAX) return FAIL(e, "a batched statement too large");
   c->leaf[c->nleaf] = slot, c->key[c->nleaf++] = key;
+  if (c->most == 1 || c->deep) c->rleaf[c->nrleaf++] = slot;
+  return 0;
+}
+
+/* The variables e reads into c->hleaf. */
+static int bl_reads(emitter *E, bl_ctx *c, const ir_ex *e) {
+  if (!e || e->novar) return 0;
+  if (e->kind == URN_EX_VAR) {
+    if (c->nhleaf == BL_MAX) return FAIL(e, "a batched loop too large");
+    c->hleaf[c->nhleaf++] = e->slot;
+    return 0;
+  }
+  for (int i = 0; i < e->na; i++)
+    if (bl_reads(E, c, e->a[i])) return -1;
+  return 0;
+}
+
+/* The loop-invariant operations on parameters in e, in the order batch.c's bx evaluates them (operands left to
+ * right): each makes its own node there, once for all lanes; here it is computed before the loop (emit_hoist). */
+static int bl_inv(emitter *E, bl_ctx *c, const ir_ex *e) {
+  if (e->novar || e->kind == IR_CONST || e->kind == URN_EX_VAR) return 0;
+  if (!e->lane) {
+    if (e->kind == URN_EX_INDEX) return 0; /* a leaf (an element: bl_ex checks it) */
+    if (c->inner >= 0) return FAIL(e, "a loop-invariant operation on parameters in an inner loop of a batched loop");
+    if (c->h->nh == NAT_MAX_HOIST) return FAIL(e, "too many loop-invariant operations in a batched loop");
+    c->h->he[c->h->nh++] = e;
+    return bl_reads(E, c, e);
+  }
+  if (e->kind == URN_EX_INDEX) return 0;
+  for (int i = 0; i < e->na; i++)
+    if (bl_inv(E, c, e->a[i])) return -1;
   return 0;
 }
 
@@ -2491,12 +2632,13 @@ static int bl_read(emitter *E, bl_ctx *c, const ir_ex *e, int k, int w, const in
   if (r->nodes) return FAIL(e, "an element stored and read back in a batched loop, also read after it");
   /* read at every iteration of an inner loop: twice, unless assigned in it too (a new value each time) */
   r->reads += c->inner >= 0 && r->inner != c->inner && c->chain != k ? 2 : 1;
+  c->deep++;
   if (r->reads > 1) return FAIL(e, "a local read twice in a batched loop");
   if (c->chain == k && w != c->chainw) return FAIL(e, "a recursion of products in an inner loop of a batched loop");
   int ch = c->chain, in = c->inner, cw = c->chainw;
   c->inner = r->inner, c->chain = r->inner >= 0 ? k : -1, c->chainw = w; /* its expression, where it was assigned */
   int rc = bl_ex(E, c, r->e, w, r->env, loop);
-  c->chain = ch, c->inner = in, c->chainw = cw;
+  c->chain = ch, c->inner = in, c->chainw = cw, c->deep--;
   return rc;
 }
 
@@ -2513,8 +2655,12 @@ static int bl_ex(emitter *E, bl_ctx *c, const ir_ex *e, int w, const int *env, c
       if (e->idx[i].kind != URN_IDX_SINGLE || !e->idx[i].lo->novar) return FAIL(e, "this index in a batched loop");
     return bl_leaf(E, c, e, b->slot, bl_key(E, e, loop), w);
   }
-  /* evaluated once for all lanes: a node whose adjoint is the lanes' sum */
-  if (!e->lane) return FAIL(e, "a loop-invariant operation on parameters in a batched loop (evaluated once there)");
+  /* evaluated once for all lanes: a node whose adjoint is the lanes' sum (computed before the loop here) */
+  if (!e->lane) {
+    for (int i = 0; i < c->h->nh; i++)
+      if (c->h->he[i] == e) return bl_leaf(E, c, e, -1000 - i, 0, w);
+    return FAIL(e, "a loop-invariant operation on parameters in a batched loop (evaluated once there)");
+  }
   if (e->kind == URN_EX_UNARY && (e->op == URN_OP_NEG || e->op == URN_OP_PLUS)) return bl_ex(E, c, e->a[0], w, env, loop);
   if (e->kind == URN_EX_BINARY && (e->op == URN_OP_ADD || e->op == URN_OP_SUB))
     return bl_ex(E, c, e->a[0], w, env, loop) || bl_ex(E, c, e->a[1], w, env, loop) ? -1 : 0;
@@ -2528,8 +2674,10 @@ static int bl_ex(emitter *E, bl_ctx *c, const ir_ex *e, int w, const int *env, c
     }
     if (x->novar) continue;
     while (x->kind == URN_EX_INDEX) x = x->a[0];
-    if (x->kind != URN_EX_VAR || !x->global || bl_local(c, x->slot) >= 0 || bl_leaf(E, c, e->a[i], x->slot, 0, w + 1))
-      return FAIL(e->a[i], "this container argument in a batched loop");
+    c->deep++;
+    int bad = x->kind != URN_EX_VAR || !x->global || bl_local(c, x->slot) >= 0 || bl_leaf(E, c, e->a[i], x->slot, 0, w + 1);
+    c->deep--;
+    if (bad) return FAIL(e->a[i], "this container argument in a batched loop");
   }
   return 0;
 }
@@ -2592,19 +2740,23 @@ static int bl_stmt(emitter *E, bl_ctx *c, const ir_st *s, const ir_st *loop) {
       if (k < 0) return -1;
       if (!s->rhs) return 0;
       if (s->rhs->novar) return c->cur[k] = -2, 0;
-      return bl_assign(E, c, s, k, s->rhs, 0);
+      return bl_inv(E, c, s->rhs) || bl_assign(E, c, s, k, s->rhs, 0) ? -1 : 0;
     }
     case URN_ST_TILDE:
       for (int i = 0; i < s->nargs; i++)
+        if (bl_inv(E, c, s->args[i])) return -1;
+      for (int i = 0; i < s->nargs; i++)
         if (bl_ex(E, c, s->args[i], 1, c->cur, loop)) return -1;
       return bl_stmt_end(E, c, s, 0);
-    case URN_ST_TARGET: return bl_ex(E, c, s->rhs, 0, c->cur, loop) || bl_stmt_end(E, c, s, 0) ? -1 : 0;
+    case URN_ST_TARGET:
+      return bl_inv(E, c, s->rhs) || bl_ex(E, c, s->rhs, 0, c->cur, loop) || bl_stmt_end(E, c, s, 0) ? -1 : 0;
     case URN_ST_ASSIGN: {
       const ir_ex *l = s->lhs, *b = l->kind == URN_EX_INDEX ? l->a[0] : l;
       if (s->op != URN_AS_SET || b->kind != URN_EX_VAR || !b->global) return FAIL(s, "this assignment in a batched loop");
       int k = bl_local(c, b->slot);
       if (s->rhs->novar && k >= 0 && c->depth[k] < c->ifs) return FAIL(s, "an assignment in a branch of a batched loop");
       if (s->rhs->novar) return k >= 0 ? (c->cur[k] = -2, 0) : 0;
+      if (bl_inv(E, c, s->rhs)) return -1;
       if (k >= 0 && l->kind == URN_EX_VAR) { /* a per-iteration local */
         /* in an inner loop, x = x + ...: a chain, each value read once by the next (bl_read) */
         return bl_assign(E, c, s, k, s->rhs, 0);
@@ -2621,11 +2773,18 @@ static int bl_stmt(emitter *E, bl_ctx *c, const ir_st *s, const ir_st *loop) {
   }
 }
 
-/* 0: the body of batched loop s (model block) has only shapes whose lanes give the ordinary order's bits. */
-static int bl_check(emitter *E, const ir_st *s) {
+/* 0: the body of batched loop s (model block) has only shapes whose lanes give the ordinary order's bits, its
+ * loop-invariant operations on parameters into h (to be computed before the loop).  Their nodes are older than
+ * the loop's increments here and there; a variable they read must not be a leaf of a lane node that batch.c may
+ * make before theirs (a store's, a collapsed local's or container argument's). */
+static int bl_check(emitter *E, const ir_st *s, struct lanes *h) {
   bl_ctx *c = urn_xcalloc(1, sizeof *c);
-  c->inner = c->chain = -1;
+  c->inner = c->chain = -1, c->h = h;
   int rc = bl_stmt(E, c, s->body[0], s);
+  for (int i = 0; !rc && i < c->nhleaf; i++)
+    for (int j = 0; !rc && j < c->nrleaf; j++)
+      if (c->hleaf[i] == c->rleaf[j])
+        rc = FAIL(s, "a loop-invariant operation reading a variable that a store or a local of the batched loop reads");
   free(c);
   return rc;
 }
@@ -2660,18 +2819,23 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     urn_buf_free(&b), urn_buf_free(&rb);
     return FAIL(s, "a batched loop in the transformed parameters block");
   }
-  if (batched && E->nbatch == 1 && !ls && !E->in_tp && bl_check(E, s)) {
+  int bl = batched && E->nbatch == 1 && !ls && !E->in_tp; /* checked, its invariants computed before it */
+  if (bl) memset(&h, 0, sizeof h);
+  if (bl && bl_check(E, s, &h)) {
     E->nloop--, E->nbatch--;
     urn_buf_free(&b), urn_buf_free(&rb);
     return -1;
   }
-  for (int i = 0; ls && i < h.nh; i++) urn_buf_init(&hr[i]);
-  if (ls) { /* urn_batch_run runs 0 or 1 iteration as the ordinary loop (no invariants once): declined */
+  int nh = ls || bl ? h.nh : 0;
+  for (int i = 0; i < nh; i++) urn_buf_init(&hr[i]);
+  if (ls || nh) { /* urn_batch_run runs 0 or 1 iteration as the ordinary loop (no invariants once): declined */
     urn_buf_puts(f, "  {\n");
     urn_buf_append(f, b.data, b.len);
     urn_buf_printf(f, "  if (!(v%d - v%d >= 1)) return 1;\n  }\n", hi.v, lo.v);
   }
-  for (int i = 0; ls && i < h.nh && !rc; i++) rc = emit_hoist(E, s, h.he[i], f, &hr[i], &h.hk[i]);
+  for (int i = 0; i < nh && !rc; i++) rc = emit_hoist(E, s, h.he[i], f, &hr[i], &h.hk[i]);
+  const lanes *hoist = E->hoist;
+  if (bl && nh) E->hoist = &h;
   urn_buf_puts(f, "  {\n");
   urn_buf_append(f, b.data, b.len);
   urn_buf_printf(f, "  for (int64_t i%d = (int64_t)v%d; i%d <= (int64_t)v%d; i%d++) {\n", iv, lo.v, iv, hi.v, iv);
@@ -2683,11 +2847,11 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     rc = ls ? emit_lane_store(E, ls, &h, f, &rb)
        : body->kind == URN_ST_BLOCK ? emit_list(E, body->body, body->nbody, f, &rb) : emit_stmt(E, body, f, &rb);
   E->nloop--, E->nbatch -= batched;
-  E->alias_chk = achk, E->bt_store = bts;
+  E->alias_chk = achk, E->bt_store = bts, E->hoist = hoist;
   if (!rc) urn_buf_append(r, rb.data ? rb.data : "", rb.len);
   urn_buf_puts(f, "  }\n  }\n");
   urn_buf_puts(r, "  }\n  }\n");
-  for (int i = ls ? h.nh : 0; i-- > 0;) { /* the invariants' reverses after the lanes' */
+  for (int i = nh; i-- > 0;) { /* the invariants' reverses after the lanes' */
     if (!rc && hr[i].data) urn_buf_append(r, hr[i].data, hr[i].len);
     urn_buf_free(&hr[i]);
   }
@@ -2744,7 +2908,7 @@ static int emit_tp_checks(emitter *E, const urn_prog *p, urn_buf *f) {
     int k = -1;
     for (int j = 0; j < E->nloc; j++)
       if (E->loc_slot[j] == d->slot) k = j;
-    if (k < 0 || (d->dtype != URN_DT_REAL && d->dtype != URN_DT_VECTOR) || d->offset || d->multiplier)
+    if (k < 0 || (d->dtype != URN_DT_REAL && d->dtype != URN_DT_VECTOR && d->dtype != URN_DT_MATRIX) || d->offset || d->multiplier)
       return fail(E, d->line, d->col, "this transformed parameter");
     E->f = f;
     urn_buf_puts(f, "  {\n");

@@ -83,6 +83,21 @@ model { mu ~ normal(0, 3); to_vector(Z) ~ normal(0, 1);
   for (n in 1:N) target += log_mix(th, normal_lpdf(y[n] | mu[1], 1), normal_lpdf(y[n] | mu[2], 1)); }
 STAN
 
+# the capture-recapture models' batched loop (Mth): loop-invariant densities of a parameter in both branches of an
+# if (computed once for all lanes: batch.c's order), a matrix row of a transformed parameter as a density argument
+# (session 10): on, batched and not
+cat > "$TMP/mth.stan" <<'STAN'
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+transformed data { array[N, 3] int Y; for (n in 1:N) for (t in 1:3) Y[n, t] = (x[n] * t > y[n]); }
+parameters { real<lower=0, upper=1> om; vector[3] mp; real<lower=0> sig; vector[N] e; }
+transformed parameters { matrix[N, 3] lp; for (t in 1:3) lp[:, t] = mp[t] + sig * e; }
+model { e ~ normal(0, 1); sig ~ normal(0, 1); mp ~ normal(0, 1);
+  for (n in 1:N) {
+    if (g[n] > 1) target += bernoulli_lpmf(1 | om) + bernoulli_logit_lpmf(Y[n] | lp[n]);
+    else target += log_sum_exp(bernoulli_lpmf(1 | om) + bernoulli_logit_lpmf(Y[n] | lp[n]), bernoulli_lpmf(0 | om));
+  } }
+STAN
+
 # column segments (the ecdc models' deaths[a:b, m] ~ neg_binomial_2(E_deaths[a:b, m], phi)): on, batched and not
 cat > "$TMP/seg.stan" <<'STAN'
 data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
@@ -173,6 +188,7 @@ else
   four_ways seg "$TMP/seg.stan" n "column segments"
   four_ways sum "$TMP/sum.stan" n "sum of a slice"
   four_ways tp "$TMP/tpfn.stan" n "transformed parameters"
+  four_ways mth "$TMP/mth.stan" bn "capture-recapture (invariants, matrix rows)"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
   # the default (auto): the cached object is used at once (--native auto says so; a run without the option is
