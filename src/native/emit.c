@@ -1485,7 +1485,14 @@ static int emit_term(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     if (e->s == rt_s_normal) rc = emit_normal3(E, e->a, pr, &t);
     else if (e->s == rt_s_dist) rc = emit_dist(E, e->bi, e->a, e->na, pr, e->line, e->col, &t);
     else if (e->s == urn_fused_dist_s) rc = emit_fused(E, e->bi, e->a, e->na, pr, e->line, e->col, &t);
-    else if ((rc = emit_scalar(E, e, &t)) == 0 && (t.kind == NR_LEAF || t.kind == NR_LOCAL))
+    else if ((rc = emit_scalar(E, e, &t)) == 0 && t.kind == NR_LOCAL && E->hoist && !e->lane) {
+      /* a loop-invariant increment (M0's else branch) computed before the batched loop: each lane adds it to
+         target as a node of its own whose partial is 1 (batch.c's sinks_flush) */
+      int k = new_node(E), pv = E->nv++;
+      urn_buf_printf(f, "  const double p%d = 1;\n", pv);
+      if (k < 0 || add_op(E, k, t, pv)) return FAIL(e, "a statement too large");
+      t.kind = NR_NODE, t.node = k;
+    } else if (!rc && (t.kind == NR_LEAF || t.kind == NR_LOCAL))
       return FAIL(e, "target += a parameter or a local itself");
   }
   if (rc) return -1;
