@@ -383,6 +383,14 @@ static const ncase CASES[] = {
      "    if (x[n] > 0) target += bernoulli_lpmf(1 | om) + poisson_log_lpmf(C4[g[n]] | lp[g[n]]);\n"
      "    else target += log_sum_exp(bernoulli_lpmf(1 | om) + poisson_log_lpmf(C4[g[n]] | lp[g[n]]), bernoulli_lpmf(0 | om));\n"
      "  } }\n"},
+    {"a batched loop inside a loop-carried one (hmm's shape): its invariant exp(ls[t]) computed before it at every "
+     "outer iteration, so the statements reading it keep records (a recomputing reverse would read the last "
+     "iteration's)", 2,
+     "data { int N; int J; vector[N] y; vector[N] x; }\n"
+     "parameters { real m; vector[N] ls; }\n"
+     "model { vector[N] acc; m ~ normal(0, 1); ls ~ normal(0, 1); acc[1] = m;\n"
+     "  for (t in 2:N) { acc[t] = acc[t - 1] * 0.5 + x[t]; for (j in 1:J) y[j] ~ normal(x[j], exp(ls[t])); }\n"
+     "  y ~ normal(acc, 2); }\n"},
     {"a loop-invariant operation on a variable that a stored element of the batched loop also reads (the lanes' "
      "nodes of the store come before the invariant's there): refused batched", 1,
      "data { int N; vector[N] x; vector[N] y; }\n"

@@ -115,6 +115,7 @@ typedef struct emitter {
   int vtmp_loc[NAT_MAX_ARGS]; /* their temporary locals */
   int nvtmp;                  /* their number */
   const struct lanes *hoist;  /* a batched loop's invariants computed before it (bl_check), read as locals, or NULL */
+  int hoist_again;            /* that loop is inside another loop: its invariants are set again before a reverse */
 } emitter;
 
 static int fail(emitter *E, int line, int col, const char *what) {
@@ -2186,6 +2187,7 @@ static int hoist_read(emitter *E, const ir_ex *e, nref *out) {
   for (int i = 0; i < E->hoist->nh; i++)
     if (E->hoist->he[i] == e) {
       int o = E->nv++;
+      if (E->hoist_again) E->recomp = 0; /* the reverse cannot read it again: records */
       urn_buf_printf(E->f, "  const int32_t o%d = 0;\n", o);
       read_local(E, e, E->hoist->hk[i], o, out);
       return 1;
@@ -2842,7 +2844,8 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   }
   for (int i = 0; i < nh && !rc; i++) rc = emit_hoist(E, s, h.he[i], f, &hr[i], &h.hk[i]);
   const lanes *hoist = E->hoist;
-  if (bl && nh) E->hoist = &h;
+  int again = E->hoist_again;
+  if (bl && nh) E->hoist = &h, E->hoist_again = E->nloop > 1;
   urn_buf_puts(f, "  {\n");
   urn_buf_append(f, b.data, b.len);
   urn_buf_printf(f, "  for (int64_t i%d = (int64_t)v%d; i%d <= (int64_t)v%d; i%d++) {\n", iv, lo.v, iv, hi.v, iv);
@@ -2854,7 +2857,7 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     rc = ls ? emit_lane_store(E, ls, &h, f, &rb)
        : body->kind == URN_ST_BLOCK ? emit_list(E, body->body, body->nbody, f, &rb) : emit_stmt(E, body, f, &rb);
   E->nloop--, E->nbatch -= batched;
-  E->alias_chk = achk, E->bt_store = bts, E->hoist = hoist;
+  E->alias_chk = achk, E->bt_store = bts, E->hoist = hoist, E->hoist_again = again;
   if (!rc) urn_buf_append(r, rb.data ? rb.data : "", rb.len);
   urn_buf_puts(f, "  }\n  }\n");
   urn_buf_puts(r, "  }\n  }\n");
