@@ -16,6 +16,7 @@
 #include "harness.h"
 #include "model/plan.h"
 #include "math/rng.h"
+#include "native/native.h"
 #include "urn/model.h"
 
 static const char *DATA =
@@ -468,17 +469,25 @@ static void test_auto(const char *cache) {
   char fresh[300];
   snprintf(fresh, sizeof fresh, "%s/auto", cache);
   m = load(CASES[0].src, 3, 0, fresh, NULL);
-  if (m) urn__model_native_expect(m, 1000);
+  if (m) urn__model_native_plan(m, 1000);
   ok = m != NULL;
   for (int i = 0; ok && i < 300; i++) ok &= same_bits(ref, m, th, i & 1);
   st = m ? urn_model_native_status(m) : "";
-  CHECK(ok && strstr(st, "not compiled") && count_files(fresh, "urn-native") == 0,
+  CHECK(ok && strstr(st, "not compiled (projected") && strstr(st, "none measured yet") &&
+            count_files(fresh, "urn-native") == 0,
         "auto, a short job: 300 gradients, the same bits, nothing compiled [%s]", st);
-  if (m) urn__model_native_expect(m, 1e12);
-  for (int i = 0; ok && i < 260; i++) ok &= same_bits(ref, m, th, i & 1); /* the next report: the 512th */
+  /* a job of 100,000 iterations (at least as many gradients: still below 10x a compile) whose first 100 took 1000
+     gradients each: the report starts the compile */
+  if (m) urn__model_native_plan(m, 1e5);
   st = m ? urn_model_native_status(m) : "";
-  CHECK(ok && (strstr(st, "compiling (projected") || !strncmp(st, "native: on", 10)),
-        "auto, a long job: a compile starts, the same bits [%s]", st);
+  CHECK(m && strstr(st, "not compiled (projected"), "auto, a plan of 1e5 iterations alone compiles nothing [%s]", st);
+  if (m) urn__model_native_progress(m, 100, 100, 1e5);
+  ok &= m && urn__model_native_deciding(m) == 0;
+  for (int i = 0; ok && i < 10; i++) ok &= same_bits(ref, m, th, i & 1);
+  st = m ? urn_model_native_status(m) : "";
+  CHECK(ok && (strstr(st, "compiling (projected") || !strncmp(st, "native: on", 10)) &&
+            strstr(st, "1000 gradients per iteration over 100 iterations"),
+        "auto, deep trees reported: a compile starts at the report, the same bits [%s]", st);
   double t0 = wall();
   urn_model_free(m);
   double dt = wall() - t0;
@@ -488,7 +497,37 @@ static void test_auto(const char *cache) {
   urn_model_free(ref);
 }
 
+/* URN_NAT_AUTO's projection with fixed inputs (compile estimate 0.15 s: it compiles from 1.5 s projected). */
+static void test_projection(void) {
+  struct { nat_plan p; double want, gpi; int go; const char *what; } T[] = {
+      /* 4 chains x 2000 iterations; each chain reported its first 91: 75 of its first window (not measured) and 16
+         at 255 gradients each; 20 us per gradient: 7636 x 255 gradients left (8 gradients an iteration would have
+         projected max(64000 - 76500, 38250) x 20 us = 0.77 s: no compile) */
+      {{76500, 20e-6, 8000, 364, 64, 64 * 255.0}, 7636 * 255 * 20e-6, 255, 1, "deep trees, a long job"},
+      /* 4 x 1400 iterations at 3 gradients each, 40 us: 5236 x 3 x 40 us (8 an iteration: (44800 - 1100) x 40 us =
+         1.75 s, a compile) */
+      {{1100, 40e-6, 5600, 364, 64, 192}, 5236 * 3 * 40e-6, 3, 0, "shallow trees, a short job"},
+      /* the first windows reported, none measured yet: at least one gradient an iteration, here less than half the
+         gradients done (ski rental): 38250 x 20 us */
+      {{76500, 20e-6, 8000, 300, 0, 0}, 38250 * 20e-6, 1, 0, "deep trees, only the first windows reported"},
+      {{50, 20e-6, 1e6, 0, 0, 0}, (1e6) * 20e-6, 1, 1, "a million iterations, none reported"},
+      {{50, 20e-6, 1000, 0, 0, 0}, 1000 * 20e-6, 1, 0, "a thousand iterations, none reported"},
+      /* no plan (0 iterations), or one overrun: half the gradients done (ski rental) */
+      {{2e5, 20e-6, 0, 0, 0, 0}, 1e5 * 20e-6, 1, 1, "no plan, 4 s spent"},
+      {{1e5, 20e-6, 0, 0, 0, 0}, 5e4 * 20e-6, 1, 0, "no plan, 2 s spent"},
+      {{3e5, 20e-6, 1000, 1000, 900, 2.7e5}, 1.5e5 * 20e-6, 300, 1, "every iteration reported, 6 s spent"},
+  };
+  for (size_t i = 0; i < sizeof T / sizeof *T; i++) {
+    double g = -1, pr = urn_nat_projection(&T[i].p, &g);
+    int go = pr >= URN_NAT_PAYOFF * 0.15;
+    CHECK(fabs(pr - T[i].want) <= 1e-12 * T[i].want && g == T[i].gpi && go == T[i].go,
+          "projection, %s: %.17g s (want %.17g), %g gradients per iteration (want %g), compile %d", T[i].what, pr,
+          T[i].want, g, T[i].gpi, go);
+  }
+}
+
 int main(void) {
+  test_projection();
   if (system("cc --version >/dev/null 2>&1") != 0) {
     printf("skipped: no C compiler (cc) on PATH\n");
     return test_done();

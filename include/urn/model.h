@@ -42,7 +42,9 @@ typedef struct urn_model_options {
   int native;                  /* the native tier (docs/autodiff.md): 0 off, 1 compiled in the background while
                                   the interpreter runs (gradients switch to it once ready, checked to give the same
                                   bits and timed to be faster), 2 built before the model is returned and switched
-                                  to whenever it gives the same bits (benchmarks, tests) */
+                                  to whenever it gives the same bits (benchmarks, tests), 3 auto (urn sample's
+                                  default: a cached object at once, else a niced compile once a run's projected
+                                  interpreted cost is at least 10x the compile's) */
   const char *native_cache;    /* folder of compiled models (the CLI passes $XDG_CACHE_HOME/urn or ~/.cache/urn);
                                   NULL: no native tier */
   const char *native_cc;       /* the C compiler command; NULL: "cc" */

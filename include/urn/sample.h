@@ -145,6 +145,9 @@ typedef struct urn_sample_sink {
   /* The chain finished (status URN_OK, URN_EINTR when stopped early, or an
    * error); times in seconds.  Called for every chain that started. */
   void (*finish)(void *ctx, int chain, int status, double warmup_seconds, double sampling_seconds);
+  /* Every transition, kept or not, warmup included (optional; after draw): its iteration (0-based over warmup +
+   * sampling) and its diagnostics (st->n_leapfrog: the gradients it took; no momentum or gradient). */
+  void (*transition)(void *ctx, int chain, int iteration, const urn_nuts_stats *st);
 } urn_sample_sink;
 
 /* Per-chain outcome. */

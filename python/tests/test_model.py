@@ -189,3 +189,38 @@ class TestPackage(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestNative(unittest.TestCase):
+    """native= opts in to the native tier (off by default in Python): the draws are the same bits with and
+    without it; a cached object is loaded at once; a short run in an empty cache compiles nothing."""
+
+    def test_same_draws(self):
+        import shutil
+        if shutil.which(os.environ.get("CC") or "cc") is None:
+            self.skipTest("no C compiler (cc) on PATH")
+        from helpers import DATA
+        with open(os.path.join(DATA, "radon_small.stan")) as f:
+            code = f.read()
+        with open(os.path.join(DATA, "radon_small.json")) as f:
+            data = json.load(f)
+        with TempDir() as d:
+            off = urn.Model(code=code, data=data)
+            self.assertEqual(off.native_status, "native: off")
+            fresh = urn.Model(code=code, data=data, native="auto", native_cache=os.path.join(d, "fresh"))
+            wait = urn.Model(code=code, data=data, native="wait", native_cache=d)
+            auto = urn.Model(code=code, data=data, native="auto", native_cache=d)  # wait's object, cached
+            fits = [m.sample(chains=2, warmup=150, draws=100, seed=4, progress=False) for m in (off, fresh, wait, auto)]
+            ref = fits[0].draws_array()[1]
+            for m, fit in zip(("fresh", "wait", "auto"), fits[1:]):
+                self.assertTrue(np.array_equal(fit.draws_array()[1], ref), "%s: draws differ" % m)
+            self.assertTrue(wait.native_status.startswith("native: on (the same bits"), wait.native_status)
+            st = auto.native_status  # checked, then timed: on only when faster
+            self.assertTrue(st.startswith("native: on (the same bits") or "not faster" in st, st)
+            self.assertTrue(fresh.native_status.startswith("native: not compiled"), fresh.native_status)
+            self.assertFalse(os.path.exists(os.path.join(d, "fresh")) and os.listdir(os.path.join(d, "fresh")))
+            lp = [m.log_density([0.1] * off.num_unconstrained, grad=True) for m in (off, auto)]
+            self.assertEqual(lp[0][0], lp[1][0])
+            self.assertEqual(lp[0][1].tolist(), lp[1][1].tolist())
+        with self.assertRaises(ValueError):
+            urn.Model(code=code, data=data, native="fast")

@@ -39,6 +39,13 @@ class UrnError(RuntimeError):
         self.status = status
 
 
+class ModelOptions(ctypes.Structure):
+    """urn_model_options (include/urn/model.h), filled by urn_model_options_default."""
+    _fields_ = [("seed", ctypes.c_uint64), ("print", ctypes.c_void_p), ("stop", ctypes.c_void_p),
+                ("include_paths", ctypes.c_char_p), ("no_batch", ctypes.c_int), ("native", ctypes.c_int),
+                ("native_cache", ctypes.c_char_p), ("native_cc", ctypes.c_char_p)]
+
+
 class Error(ctypes.Structure):
     """urn_error (include/urn/common.h)."""
     _fields_ = [("code", ctypes.c_int), ("msg", ctypes.c_char * 2048)]
@@ -117,6 +124,9 @@ def _declare(h):
     _fn(h, "urn_version", cp)
     # model.h
     _fn(h, "urn_model_new", P, cp, cp, S, cp, cp, S, U64, E)
+    _fn(h, "urn_model_options_default", None, ctypes.POINTER(ModelOptions))
+    _fn(h, "urn_model_new_opt", P, cp, cp, S, cp, cp, S, ctypes.POINTER(ModelOptions), E)
+    _fn(h, "urn_model_native_status", cp, P)
     _fn(h, "urn_model_free", None, P)
     _fn(h, "urn_model_name", cp, P)
     _fn(h, "urn_model_num_unconstrained", S, P)

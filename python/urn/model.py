@@ -57,6 +57,17 @@ class Variable:
         return "Variable(%r, %r, shape=%r)" % (self.name, self.block, self.shape)
 
 
+def _native_cache():
+    """The CLI's cache folder of compiled models: $XDG_CACHE_HOME/urn, else $HOME/.cache/urn, else
+    /tmp/urn-cache-UID."""
+    xdg, home = os.environ.get("XDG_CACHE_HOME"), os.environ.get("HOME")
+    if xdg:
+        return xdg + "/urn"
+    if home:
+        return home + "/.cache/urn"
+    return "/tmp/urn-cache-%d" % os.getuid()
+
+
 class Model:
     """A Stan program and its data, ready to evaluate and to sample.
 
@@ -76,12 +87,26 @@ class Model:
     within a variable, in :meth:`param_names` order.  One model may be used by
     many Python threads at once.
 
+    ``native="auto"`` opts in to the native tier (the model block compiled to C
+    by the system compiler; the same draws bit for bit: docs/autodiff.md), as
+    ``urn sample`` uses it by default: an object compiled earlier (in
+    ``native_cache``, else ``$XDG_CACHE_HOME/urn`` or ``~/.cache/urn``, the
+    CLI's folder) is loaded at once; otherwise a compile starts, at the lowest
+    priority, only once a sampling run's projected interpreted cost is at least
+    10x the compile's, and it is killed if the run ends first.  ``"on"``
+    compiles in the background at once, ``"wait"`` before returning (the object
+    is then in the cache for later runs).  Off by default (``native=None``):
+    an embedding process compiles nothing unless asked.  ``$CC`` names the
+    compiler (else ``cc``); without one the interpreter runs, the same draws.
+    :attr:`native_status` says what the tier did.
+
     >>> m = urn.Model(code="parameters { real mu; } model { mu ~ normal(1, 2); }")
     >>> m.log_density([0.0], grad=True)
     (-1.737085713764618, array([0.25]))
     """
 
-    def __init__(self, program=None, data=None, *, code=None, seed=1, name=None, capture_prints=True):
+    def __init__(self, program=None, data=None, *, code=None, seed=1, name=None, capture_prints=True, native=None,
+                 native_cache=None):
         self._lib = _lib.lib()
         self._ptr = None
         self._stream = None
@@ -99,9 +124,23 @@ class Model:
             if name:
                 path = name + ".stan"
         dtext, dpath = data_source(data)
+        modes = {None: 0, False: 0, "off": 0, "on": 1, "wait": 2, "auto": 3}
+        if native not in modes:
+            raise ValueError("native must be 'auto', 'on', 'wait' or 'off' (or None), got %r" % (native,))
         err = Error()
-        ptr = self._lib.urn_model_new(path.encode(), source, len(source), dpath.encode() if dpath else None,
-                                      dtext, len(dtext) if dtext else 0, int(seed) & (2**64 - 1), ctypes.byref(err))
+        if modes[native]:
+            opt = _lib.ModelOptions()
+            self._lib.urn_model_options_default(ctypes.byref(opt))
+            cache = os.fspath(native_cache) if native_cache is not None else _native_cache()
+            cc = os.environ.get("CC") or "cc"
+            self._native_strs = (cache.encode(), cc.encode())  # alive as long as the model (the library keeps copies)
+            opt.seed, opt.native = int(seed) & (2**64 - 1), modes[native]
+            opt.native_cache, opt.native_cc = self._native_strs
+            ptr = self._lib.urn_model_new_opt(path.encode(), source, len(source), dpath.encode() if dpath else None,
+                                              dtext, len(dtext) if dtext else 0, ctypes.byref(opt), ctypes.byref(err))
+        else:
+            ptr = self._lib.urn_model_new(path.encode(), source, len(source), dpath.encode() if dpath else None,
+                                          dtext, len(dtext) if dtext else 0, int(seed) & (2**64 - 1), ctypes.byref(err))
         if not ptr:
             err.raise_for(err.code or 2, "urn.Model")
         self._ptr = ptr
@@ -124,6 +163,11 @@ class Model:
         stream, self._stream = getattr(self, "_stream", None), None
         if stream is not None:
             stream.close()
+
+    @property
+    def native_status(self):
+        """One line on the native tier: "native: off", "native: not compiled (...)", "native: on (...)", ..."""
+        return self._lib.urn_model_native_status(self._ptr).decode()
 
     def __repr__(self):
         return "urn.Model(%r, %d unconstrained parameters)" % (self.name, self.num_unconstrained)

@@ -271,6 +271,7 @@ int urn_sample_chain(const urn_sample_config *cfg, const urn_target *target, int
       status = sink->draw(sink->ctx, chain, m, in_warmup, &st, s->z.q, &rng, &res->err);
       if (status != URN_OK) break;
     }
+    if (sink && sink->transition) sink->transition(sink->ctx, chain, m, &st);
     if (m == warmup - 1) { /* end of warmup: the sampler's state is reported adapted or not, as Stan does */
       if (adapt) urn_stepsize_adapt_complete(&sa, &s->epsilon);
       if (sink && sink->adapted) {

@@ -910,7 +910,7 @@ static int eval_once(const urn_model *m, int propto, int jacobian, const double 
   }
   if (tick && timed) { /* with the gradients since this workspace's last report */
     unsigned last = tick == 3 ? 0 : tick <= 6 ? tick - 1 : tick == 256 ? 6 : tick - 256;
-    urn_nat_tier_account(m->native, thread_cpu() - t0, tick - last);
+    urn_nat_tier_account(m->native, thread_cpu() - t0, tick - last, tick > 6);
   }
   ev_put(m, ev);
   if (isnan(v)) return urn_error_set(err, URN_EREJECT, "log density is NaN");
@@ -1015,7 +1015,13 @@ static int eval_common(const urn_model *m, int propto, int jacobian, const doubl
   return eval_once(m, propto, jacobian, theta, lp, grad, err, nt, NULL);
 }
 
-void urn__model_native_expect(const urn_model *m, double gradients) { urn_nat_tier_expect(m->native, gradients); }
+void urn__model_native_plan(const urn_model *m, double iterations) { urn_nat_tier_plan(m->native, iterations); }
+
+int urn__model_native_deciding(const urn_model *m) { return urn_nat_tier_deferred(m->native); }
+
+void urn__model_native_progress(const urn_model *m, double iterations, double measured, double gradients) {
+  urn_nat_tier_progress(m->native, iterations, measured, gradients);
+}
 
 const char *urn_model_native_status(const urn_model *m) { return urn_nat_tier_status(m->native); }
 

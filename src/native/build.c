@@ -1,15 +1,17 @@
 /* native/build.c — an emitted program as a loaded shared object: the C text is hashed (FNV-1a 64 over the text,
  * the compiler command and urn's version), looked up as CACHE/urn-native-HASH.so, compiled there when absent
  * with the system compiler (no fast-math, no floating-point contraction: the same roundings as the evaluator),
- * written under a temporary name and renamed (concurrent processes never load a half-written object), then
- * loaded with dlopen.  The default mode's compiler runs at nice 19 in a process group of its own (killed when
- * the run ends first); the folder keeps at most URN_NAT_CACHE_MAX objects (least recently used removed).  The site table (each distribution call site's function and argument memos) is built from
- * the program here. */
+ * written under a temporary name, flushed and renamed (concurrent processes never load a half-written object; a
+ * cached object that does not load is removed), then loaded with dlopen.  The compiler runs under a watcher
+ * process that ends it when urn ends first, however urn ends (SIGKILL included); the default mode's compile runs at
+ * nice 19 (killed when the run ends first); the folder keeps at most URN_NAT_CACHE_MAX objects (least recently
+ * used removed).  The site table (each distribution call site's function and argument memos) is built from the
+ * program here. */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +24,6 @@
 
 #include "math/dist.h"
 #include "native/native_impl.h"
-
-extern char **environ;
 
 static uint64_t fnv(uint64_t h, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) h ^= (unsigned char)s[i], h *= 1099511628211ULL;
@@ -46,38 +46,112 @@ static int make_dirs(const char *dir) {
   return 0;
 }
 
-/* Runs cc on src into out; 0 on success, else a reason in why.  With child: at the lowest priority (nice 19: the
- * chains keep their cores) in a process group of its own, whose id goes to *child while it runs
+static void on_child(int sig) { (void)sig; } /* SIGCHLD ends the watcher's ppoll */
+
+/* The watcher of a compile (a forked copy of urn, single-threaded from here: only system calls until it exits).
+ * In a process group of its own (at nice 19 when niced: the compiler and its cc1, as, ld inherit both before they
+ * start), it runs the compiler and waits for it, and exits with its status.  It also watches ufd, the read end of
+ * a pipe whose write end only urn holds: end of file there means urn has ended (a SIGKILL included) while the
+ * compiler runs, and the whole group is ended (SIGTERM: gcc removes its temporary files; SIGKILL 50 ms later,
+ * itself included), so no compiler outlives the run that started it. */
+static void watcher(int ufd, int logfd, int niced, char *const argv[]) {
+  setpgid(0, 0);
+  /* the pipe's read end on 0, the log on 1 and 2, nothing else open (another compile's pipe, inherited by this
+     fork, would hide its run's end from its own watcher) */
+  int u = fcntl(ufd, F_DUPFD, 3), l = fcntl(logfd, F_DUPFD, 3);
+  dup2(l, 1), dup2(l, 2), dup2(u, 0);
+  if (close_range(3, ~0U, 0))
+    for (int fd = 3; fd < 4096; fd++) close(fd);
+  if (niced) setpriority(PRIO_PROCESS, 0, 19);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_DFL;
+  for (int s = 1; s < 32; s++) /* the CLI's handlers (SIGINT, SIGTERM: stop the chains) are not for this copy */
+    if (s != SIGKILL && s != SIGSTOP) sigaction(s, &sa, NULL);
+  sa.sa_handler = SIG_IGN;
+  sigaction(SIGTERM, &sa, NULL); /* a SIGTERM to the group is for the compiler: this waits for it to end */
+  sa.sa_handler = on_child;
+  sigaction(SIGCHLD, &sa, NULL);
+  sigset_t chld, none;
+  sigemptyset(&chld), sigaddset(&chld, SIGCHLD), sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &chld, NULL); /* SIGCHLD only inside ppoll: no exit is missed */
+  pid_t pid = fork();
+  if (pid == 0) {
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGTERM, &sa, NULL), sigaction(SIGCHLD, &sa, NULL);
+    int nul = open("/dev/null", O_RDONLY);
+    if (nul >= 0) dup2(nul, 0);
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  if (pid < 0) _exit(126);
+  struct pollfd pf = {0, POLLIN, 0};
+  for (;;) {
+    int st;
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      if (WIFEXITED(st)) _exit(WEXITSTATUS(st));
+      sa.sa_handler = SIG_DFL; /* the compiler's signal, passed on */
+      sigaction(WTERMSIG(st), &sa, NULL);
+      sigprocmask(SIG_SETMASK, &none, NULL);
+      kill(getpid(), WTERMSIG(st));
+      _exit(125);
+    }
+    pf.revents = 0;
+    if (ppoll(&pf, 1, NULL, &none) > 0 && pf.revents) { /* urn has ended: so does its compile */
+      kill(0, SIGTERM);
+      struct timespec ts = {0, 50000000};
+      nanosleep(&ts, NULL);
+      kill(0, SIGKILL);
+      _exit(124);
+    }
+  }
+}
+
+/* Runs cc on src into out; 0 on success, else a reason in why.  The compiler runs under a watcher (a fork of this
+ * process, in a process group of its own) that ends the group if this process ends first, even by SIGKILL.  With
+ * child: at the lowest priority (nice 19: the chains keep their cores), the group's id in *child while it runs
  * (urn_nat_tier_free kills the group: a run never waits for its compiler). */
 static int compile(const char *cc, const char *src, const char *out, const char *log, int *child, char *why,
                    size_t whycap) {
   char *argv[] = {(char *)cc, "-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-o", (char *)out,
                   (char *)src, "-lm", NULL};
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawnattr_t at;
-  posix_spawnattr_init(&at);
-  if (child) posix_spawnattr_setpgroup(&at, 0), posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, cc, &fa, &at, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
-  if (rc) { snprintf(why, whycap, "no C compiler (%s: %s)", cc, strerror(rc)); return -1; }
-  if (child) {
-    setpriority(PRIO_PGRP, (id_t)pid, 19); /* before the driver starts cc1, as and ld (they inherit it) */
-    __atomic_store_n(child, (int)pid, __ATOMIC_RELEASE);
+  int pfd[2], logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (logfd < 0) { snprintf(why, whycap, "cannot write %s: %s", log, strerror(errno)); return -1; }
+  if (pipe2(pfd, O_CLOEXEC)) {
+    snprintf(why, whycap, "no pipe for the compiler: %s", strerror(errno));
+    close(logfd);
+    return -1;
   }
+  pid_t pid = fork();
+  if (pid == 0) watcher(pfd[0], logfd, child != NULL, argv); /* never returns */
+  int ferr = errno;
+  close(pfd[0]), close(logfd);
+  if (pid < 0) {
+    close(pfd[1]);
+    snprintf(why, whycap, "cannot start the compiler: %s", strerror(ferr));
+    return -1;
+  }
+  setpgid(pid, pid); /* also done by the watcher: the group exists before either goes on */
+  if (child) __atomic_store_n(child, (int)pid, __ATOMIC_RELEASE);
   int st, werr = 0;
   while (waitpid(pid, &st, 0) < 0)
     if (errno != EINTR) { werr = errno; break; }
   if (child) __atomic_store_n(child, 0, __ATOMIC_RELEASE);
+  close(pfd[1]); /* the watcher has ended: nobody reads it */
   if (werr) { snprintf(why, whycap, "waiting for %s: %s", cc, strerror(werr)); return -1; }
   if (WIFSIGNALED(st)) { snprintf(why, whycap, "%s stopped (signal %d)", cc, WTERMSIG(st)); return -1; }
   if (WIFEXITED(st) && WEXITSTATUS(st) == 127) { snprintf(why, whycap, "no C compiler (%s not found)", cc); return -1; }
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 126) { snprintf(why, whycap, "cannot start %s (fork failed)", cc); return -1; }
   if (!WIFEXITED(st) || WEXITSTATUS(st)) { snprintf(why, whycap, "%s failed (see %s)", cc, log); return -1; }
   return 0;
+}
+
+/* Flushes the object at path to the disk before it is renamed into place: after a crash, the name never points at
+ * a file whose contents did not reach the disk. */
+static void sync_file(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) fsync(fd), close(fd);
 }
 
 static int write_file(const char *path, const char *s, size_t n) {
@@ -186,6 +260,7 @@ static int compile_object(const nat_prog *np, const char *cache_dir, const char 
   }
   int rc = compile(cc, tmp_c, tmp_so, log, child, why, whycap);
   unlink(tmp_c);
+  if (!rc) sync_file(tmp_so);
   if (rc || rename(tmp_so, so)) {
     if (!rc) snprintf(why, whycap, "cannot rename %s: %s", tmp_so, strerror(errno));
     unlink(tmp_so);
@@ -211,6 +286,7 @@ urn_native *urn_nat_build(nat_prog *np, const char *cache_dir, const char *cc, i
   if (!lp) {
     snprintf(why, whycap, "cannot load %s: %s", so, dlerror());
     if (dl) dlclose(dl);
+    if (cached) unlink(so); /* not an object (a disk that filled, a file put there): the next run compiles it */
     urn_nat_prog_free(np);
     return NULL;
   }

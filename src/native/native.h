@@ -116,12 +116,30 @@ int urn_nat_tier_timed(const urn_nat_tier *t);
 /* URN_NAT_AUTO before its decision: 1 while interpreted gradients are to be counted and some timed (model.c). */
 int urn_nat_tier_deferred(const urn_nat_tier *t);
 /* A timed interpreted gradient took cpu seconds, n gradients counted since the caller's last report (this one
- * included): once the projected interpreted cost of the rest of the job (max(expected - done, done / 2) gradients
- * at the timed ones' mean cost) is at least URN_NAT_PAYOFF times the compile's estimated cost, the background
- * build starts (niced). */
-void urn_nat_tier_account(urn_nat_tier *t, double cpu, unsigned n);
-/* The job's expected number of gradients (0: unknown; the run sets it). */
-void urn_nat_tier_expect(urn_nat_tier *t, double gradients);
+ * included); steady: one of the one-in-256 (not one of the first ones, which fill the data memos and caches: their
+ * mean is used only until two steady ones are in).  The decision (urn_nat_projection) is taken again: once the
+ * rest of the job's projected interpreted cost is at least URN_NAT_PAYOFF times the compile's estimated cost, the
+ * background build starts (niced). */
+void urn_nat_tier_account(urn_nat_tier *t, double cpu, unsigned n, int steady);
+/* The job's iterations, all chains (0: unknown; the run sets it). */
+void urn_nat_tier_plan(urn_nat_tier *t, double iterations);
+/* The run finished this many more iterations, of which the last `measured` took this many gradients (NUTS' leapfrog
+ * steps; the run measures none of a chain's first adaptation window); the decision is taken again. */
+void urn_nat_tier_progress(urn_nat_tier *t, double iterations, double measured, double gradients);
+/* What URN_NAT_AUTO's decision knows. */
+typedef struct nat_plan {
+  double done;        /* interpreted gradients counted so far */
+  double per;         /* their measured CPU seconds each */
+  double iterations;  /* the job's iterations, all chains (0: unknown) */
+  double iters_done;  /* iterations the run has reported finished */
+  double measured;    /* of which measured (after each chain's first adaptation window) */
+  double grads;       /* the gradients those took */
+} nat_plan;
+/* The rest of the job's projected interpreted CPU seconds: max(rest, done / 2) gradients at per each, where rest is
+ * the iterations not yet reported (iterations - iters_done) times the gradients per iteration measured
+ * (grads / measured), or times 1 (NUTS' least) before any is measured; done / 2 (ski rental) bounds the wait
+ * without a plan or past its end.  *gpi (or NULL): the gradients per iteration used. */
+double urn_nat_projection(const nat_plan *p, double *gpi);
 #define URN_NAT_PAYOFF 10.0
 /* One line saying what the tier does ("native: on (...)", "native: interpreter only (reason)", ...). */
 const char *urn_nat_tier_status(urn_nat_tier *t);

@@ -1,6 +1,7 @@
 /* native/tier.c — the native tier of one model: emits its model block, builds the object in the background (or
  * while the caller waits, or — the CLI's default, URN_NAT_AUTO — only once the job's projected interpreted cost
- * clearly exceeds the compile's, a cached object being used at once), and decides per evaluation whether the
+ * clearly exceeds the compile's, the projection using the gradients per iteration the run measures, a cached
+ * object being used at once), and decides per evaluation whether the
  * native code runs: after loading, the first gradient is computed both ways (and at six points around it:
  * model.c eval_verify) and the native code is used from then on only if lp and every partial are the same bits
  * everywhere (so draws do not depend on which tier evaluated them);
@@ -26,7 +27,9 @@ struct urn_nat_tier {
   nat_prog prog;         /* the emitted program until the build takes it */
   urn_native *nt;        /* the loaded object, or NULL */
   char *cache, *cc;      /* cache folder, compiler */
-  char status[320];      /* what happened, for --verbose (written before the state that publishes it) */
+  char status[640];      /* what happened, for --verbose (written before the state that publishes it) */
+  char plan[320];        /* URN_NAT_AUTO while deferred: its last projection (under lock) */
+  char decided[240];     /* URN_NAT_AUTO: what its compile was decided on (appended to the final status) */
   int timed;             /* the native code must also be faster than the interpreter to switch on (background
                             builds; a build waited for switches on whenever it agrees) */
   /* URN_NAT_AUTO's accounting while deferred (under lock) */
@@ -34,7 +37,12 @@ struct urn_nat_tier {
   double done;           /* interpreted gradients counted */
   double cpu;            /* CPU seconds of the timed ones */
   long timed_n;          /* their number */
-  double expect;         /* the job's expected gradients (0: unknown) */
+  double cpu_steady;     /* of which the one-in-256 ones' (the first ones fill memos and caches) */
+  long steady_n;         /* their number */
+  double iterations;     /* the job's iterations, all chains (0: unknown) */
+  double iters_done;     /* iterations the run reported finished */
+  double measured;       /* of which measured (after each chain's first adaptation window) */
+  double grads;          /* the gradients those took */
   double compile_est;    /* the compile's estimated CPU seconds */
 };
 
@@ -43,7 +51,7 @@ static void *build_main(void *arg) {
   char why[256];
   t->nt = urn_nat_build(&t->prog, t->cache, t->cc, t->autom ? &t->child : NULL, why, sizeof why);
   if (t->nt) snprintf(t->status, sizeof t->status, "native: loaded %s", urn_nat_cached(t->nt) ? "from the cache" : "(compiled)");
-  else snprintf(t->status, sizeof t->status, "native: interpreter only (%s)", why);
+  else snprintf(t->status, sizeof t->status, "native: interpreter only (%s%s)", why, t->decided);
   __atomic_store_n(&t->state, t->nt ? T_LOADED : T_FAILED, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -90,28 +98,59 @@ int urn_nat_tier_deferred(const urn_nat_tier *t) {
   return t && __atomic_load_n(&t->state, __ATOMIC_RELAXED) == T_DEFERRED;
 }
 
-void urn_nat_tier_expect(urn_nat_tier *t, double gradients) {
+double urn_nat_projection(const nat_plan *p, double *gpi) {
+  double g = p->measured > 0 ? p->grads / p->measured : 1; /* NUTS: at least one gradient an iteration */
+  double rest = p->iterations > p->iters_done ? (p->iterations - p->iters_done) * g : 0;
+  if (rest < p->done / 2) rest = p->done / 2; /* no plan, or one already overrun: ski rental */
+  if (gpi) *gpi = g;
+  return rest * p->per;
+}
+
+/* The decision (t->lock held): once three gradients are timed, the rest of the job's projected interpreted cost
+ * against URN_NAT_PAYOFF times the compile's; the status says what it was based on. */
+static void decide(urn_nat_tier *t) {
+  if (t->timed_n < 3 || __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != T_DEFERRED ||
+      __atomic_load_n(&t->ending, __ATOMIC_ACQUIRE))
+    return;
+  double per = t->steady_n >= 2 ? t->cpu_steady / (double)t->steady_n : t->cpu / (double)t->timed_n;
+  nat_plan p = {t->done, per, t->iterations, t->iters_done, t->measured, t->grads};
+  double g, proj = urn_nat_projection(&p, &g);
+  char basis[120];
+  if (t->measured > 0)
+    snprintf(basis, sizeof basis, "%.4g gradients per iteration over %.0f iterations, %.3g us each", g, t->measured,
+             1e6 * per);
+  else snprintf(basis, sizeof basis, "at least 1 gradient per iteration, none measured yet, %.3g us each", 1e6 * per);
+  int go = proj >= URN_NAT_PAYOFF * t->compile_est;
+  snprintf(t->plan, sizeof t->plan, "projected %.3g s of interpreted gradients: %s; %s %.0fx the compile's %.2g s",
+           proj, basis, go ? "at least" : "below", URN_NAT_PAYOFF, t->compile_est);
+  if (!go) return;
+  snprintf(t->status, sizeof t->status, "native: compiling (%s)", t->plan);
+  snprintf(t->decided, sizeof t->decided, "; compiled at a projection of %.3g s: %s", proj, basis);
+  __atomic_store_n(&t->state, T_BUILDING, __ATOMIC_RELEASE);
+  build_background(t);
+}
+
+void urn_nat_tier_plan(urn_nat_tier *t, double iterations) {
   if (!t) return;
   pthread_mutex_lock(&t->lock);
-  t->expect = gradients;
+  t->iterations = iterations;
+  decide(t);
   pthread_mutex_unlock(&t->lock);
 }
 
-void urn_nat_tier_account(urn_nat_tier *t, double cpu, unsigned n) {
+void urn_nat_tier_progress(urn_nat_tier *t, double iterations, double measured, double gradients) {
+  if (!t) return;
+  pthread_mutex_lock(&t->lock);
+  t->iters_done += iterations, t->measured += measured, t->grads += gradients;
+  decide(t);
+  pthread_mutex_unlock(&t->lock);
+}
+
+void urn_nat_tier_account(urn_nat_tier *t, double cpu, unsigned n, int steady) {
   pthread_mutex_lock(&t->lock);
   t->cpu += cpu, t->timed_n++, t->done += n;
-  int go = 0;
-  if (t->timed_n >= 3 && __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == T_DEFERRED && !__atomic_load_n(&t->ending, __ATOMIC_ACQUIRE)) {
-    double done = t->done, per = t->cpu / (double)t->timed_n;
-    double rest = t->expect > done ? t->expect - done : 0;
-    if (rest < done / 2) rest = done / 2;
-    if (rest * per >= URN_NAT_PAYOFF * t->compile_est) {
-      go = 1;
-      snprintf(t->status, sizeof t->status, "native: compiling (projected %.3g s of interpreted gradients)", rest * per);
-      __atomic_store_n(&t->state, T_BUILDING, __ATOMIC_RELEASE);
-    }
-  }
-  if (go) build_background(t);
+  if (steady) t->cpu_steady += cpu, t->steady_n++;
+  decide(t);
   pthread_mutex_unlock(&t->lock);
 }
 
@@ -128,8 +167,8 @@ const urn_native *urn_nat_tier_get(urn_nat_tier *t, int *verify) {
 }
 
 void urn_nat_tier_verified(urn_nat_tier *t, int ok, const char *why) {
-  if (ok) snprintf(t->status, sizeof t->status, "native: on (%s)", why);
-  else snprintf(t->status, sizeof t->status, "native: interpreter only (%s)", why);
+  if (ok) snprintf(t->status, sizeof t->status, "native: on (%s%s)", why, t->decided);
+  else snprintf(t->status, sizeof t->status, "native: interpreter only (%s%s)", why, t->decided);
   __atomic_store_n(&t->state, ok ? T_ON : T_FAILED, __ATOMIC_RELEASE);
 }
 
@@ -140,6 +179,12 @@ void urn_nat_tier_unverified(urn_nat_tier *t) { __atomic_store_n(&t->state, T_LO
 
 const char *urn_nat_tier_status(urn_nat_tier *t) {
   int s = t ? __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) : T_OFF;
+  if (s == T_DEFERRED) { /* the last projection, if any */
+    pthread_mutex_lock(&t->lock);
+    if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == T_DEFERRED && t->plan[0])
+      snprintf(t->status, sizeof t->status, "native: not compiled (%s)", t->plan);
+    pthread_mutex_unlock(&t->lock);
+  }
   return s == T_OFF ? "native: off" : t->status;
 }
 

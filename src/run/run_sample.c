@@ -20,10 +20,19 @@ typedef struct seen_kinds {
   int n;                  /* entries used */
 } seen_kinds;
 
+/* A chain's gradients for the native tier's plan (model/plan.h). */
+typedef struct nat_count {
+  long long grads;     /* the gradients (leapfrog steps) of its iterations after its first adaptation window */
+  long long reported;  /* of which reported */
+  int iters;           /* the iterations reported */
+} nat_count;
+
 typedef struct sample_state {
   urn_run *r;          /* the run */
   seen_kinds *seen;    /* per chain */
   double cpu_start;    /* process CPU seconds when the run started (mode search timing) */
+  nat_count *nat;      /* per chain */
+  int nat_first;       /* the iteration of a chain's first report: the end of its first adaptation window */
 } sample_state;
 
 static int target_fn(void *ctx, const double *theta, double *lp, double *grad, urn_error *err) {
@@ -107,6 +116,35 @@ static void sink_progress(void *ctx, int chain, int iteration, int total, int di
     rn_progress(r, chain, iteration, total, in_warmup, divergences);
 }
 
+/* Reports every NAT_EVERY iterations after the first. */
+#define NAT_EVERY 16
+
+/* The native tier's plan: each chain sums the gradients its iterations take after its first adaptation window (the
+ * step size has settled: the trees' depth is about what the run will see; the window's own trees are often much
+ * deeper) and, while the tier still decides, reports them every NAT_EVERY iterations from there. */
+static void sink_transition(void *ctx, int chain, int iteration, const urn_nuts_stats *st) {
+  sample_state *s = ctx;
+  nat_count *c = &s->nat[chain];
+  int done = iteration + 1;
+  if (done <= s->nat_first) return;
+  c->grads += st->n_leapfrog;
+  if ((done - s->nat_first) % NAT_EVERY || !urn__model_native_deciding(s->r->m)) return;
+  int from = c->iters > s->nat_first ? c->iters : s->nat_first;
+  urn__model_native_progress(s->r->m, done - c->iters, done - from, (double)(c->grads - c->reported));
+  c->iters = done, c->reported = c->grads;
+}
+
+/* The iteration at which a chain's first adaptation window ends (adapt.c's stages: the initial buffer, or 15 % of a
+ * warmup too short for the three stages); without adaptation (the step size fixed from the start), the tenth. */
+static int first_window(const urn_run_config *c) {
+  int w = c->num_warmup, first = 10;
+  if (c->adapt_engaged && w >= 20)
+    first = c->adapt_init_buffer + c->adapt_window + c->adapt_term_buffer <= (unsigned)w ? (int)c->adapt_init_buffer
+                                                                                          : (int)(0.15 * w);
+  else if (c->adapt_engaged && w > first) first = w; /* the step size adapts through a short warmup */
+  return first < 10 ? 10 : first;
+}
+
 static void sink_rejection(void *ctx, int chain, const char *msg) {
   rn_message(((sample_state *)ctx)->r, chain, URN_RUN_REJECTION, "%s", msg);
 }
@@ -184,12 +222,14 @@ static int run_nuts(urn_run *r, urn_error *err) {
   const double **inits = urn_xcalloc((size_t)r->n_chains, sizeof *inits);
   sampler_config(r, &sc, metrics);
   for (int c = 0; c < r->n_chains; c++) inits[c] = r->ch[c].init;
-  sample_state st = {r, urn_xcalloc((size_t)r->n_chains, sizeof(seen_kinds)), rn_cpu_seconds()};
+  sample_state st = {r, urn_xcalloc((size_t)r->n_chains, sizeof(seen_kinds)), rn_cpu_seconds(),
+                     urn_xcalloc((size_t)r->n_chains, sizeof(nat_count)), first_window(&r->cfg)};
   urn_sample_sink sink;
   memset(&sink, 0, sizeof sink);
   sink.ctx = &st, sink.start = sink_start, sink.draw = sink_draw, sink.adapted = sink_adapted;
   sink.progress = sink_progress, sink.rejection = sink_rejection, sink.warning = sink_warning;
   sink.mode = sink_mode, sink.finish = sink_finish;
+  if (urn__model_native_deciding(r->m)) sink.transition = sink_transition;
   urn_target target = {r->dim, target_fn, (void *)r->m};
   urn_chain_result *res = urn_xcalloc((size_t)r->n_chains, sizeof *res);
   urn_error run_err;
@@ -204,7 +244,7 @@ static int run_nuts(urn_run *r, urn_error *err) {
     rc = crc;
     if (err) *err = cerr;
   }
-  free(keep), free(res), free(st.seen), free(metrics), free(inits);
+  free(keep), free(res), free(st.seen), free(st.nat), free(metrics), free(inits);
   return rc;
 }
 
@@ -324,13 +364,9 @@ static int pathfinder_inits(urn_run *r, urn_error *err) {
   return rc;
 }
 
-/* NUTS' gradients per iteration assumed when projecting a run's cost for the native tier (a tree of depth 3; most
- * runs take more, so the projection errs towards not compiling). */
-#define GRADS_PER_ITERATION 8.0
-
 int rn_sample(urn_run *r, urn_error *err) {
   if (!r->fixed_param)
-    urn__model_native_expect(r->m, (double)r->n_chains * (r->cfg.num_warmup + r->cfg.num_samples) * GRADS_PER_ITERATION);
+    urn__model_native_plan(r->m, (double)r->n_chains * (r->cfg.num_warmup + r->cfg.num_samples));
   if (r->cfg.init_pathfinder && !r->fixed_param) {
     urn_error perr = {0};
     int rc = pathfinder_inits(r, &perr);

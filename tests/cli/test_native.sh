@@ -226,6 +226,45 @@ else
   [ -z "$(ls "$TMP/cache/urn" | grep 999999999)" ] && [ -f "$TMP/cache/urn/urn-native-0123456789abcdef.so.$$.c" ] \
     && ok || bad "stale files: $(ls "$TMP/cache/urn")"
   rm -f "$TMP/cache/urn/urn-native-0123456789abcdef.so.$$.c"
+  printf '#!/bin/sh\nsleep 600\nexec cc "$@"\n' > "$TMP/slowcc"; chmod +x "$TMP/slowcc"
+  # the default's projection uses the gradients per iteration the run measures (after a chain's first adaptation
+  # window, reported every 16 iterations): a short run's status line names the mean n_leapfrog__ of its iterations
+  # 76 .. 267 (75 + 12 x 16; --save-warmup: all 280 in the CSV), nothing compiled
+  UCACHE="$TMP/proj" run proj "$TMP/radon.stan" "$TMP/radon.json" --native auto --save-warmup
+  g=$(grep -v '^#' "$TMP/o-proj"/*.csv | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "n_leapfrog__") c = i; next }
+    NR > 76 && NR <= 268 { s += $c; n++ } END { printf "%.4g", s / n }')
+  grep -q "^native: not compiled (projected .* s of interpreted gradients: $g gradients per iteration over 192 iterations" \
+    "$TMP/err-proj" && [ -z "$(ls "$TMP/proj/urn" 2>/dev/null)" ] && ok || bad "projection, short run ($g): $(cat "$TMP/err-proj")"
+  # a deep-tree job (a fixed step size of 0.0002, no warmup: every iteration 255 leapfrog steps at --max-depth 8) of
+  # 20,000 iterations: one gradient an iteration (before any report) projects well under 10x a compile, the
+  # measured 255 well over it: the compile starts at the first report (iterations 11 .. 26); stopped (SIGTERM) once
+  # its compiler (a sleeping wrapper) runs
+  XDG_CACHE_HOME="$TMP/deep" CC="$TMP/slowcc" "$URN" sample "$TMP/radon.stan" --data "$TMP/radon.json" --chains 1 \
+    --warmup 0 --draws 20000 --stepsize 0.0002 --max-depth 8 --seed 5 --refresh 0 --no-summary --native auto \
+    --output-dir "$TMP/o-deep" >/dev/null 2>"$TMP/err-deep" &
+  upid=$! cpid=
+  for i in $(seq 600); do cpid=$(pgrep -f "so\.$upid\.tmp" | head -n 1); [ -n "$cpid" ] && break; sleep 0.1; done
+  kill -TERM $upid; wait $upid
+  grep -q "^native: compiling (projected .* s of interpreted gradients: 255 gradients per iteration over 16 iterations" \
+    "$TMP/err-deep" && [ -n "$cpid" ] && ok || bad "projection, deep trees: $(cat "$TMP/err-deep")"
+  n=$(grep -v '^#' "$TMP/o-deep"/*.csv | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "n_leapfrog__") c = i; next }
+    $c != 255 { b++ } END { print NR - 1, b + 0 }')
+  [ "${n#* }" = 0 ] && ok || bad "deep trees: draws (count, not 255 steps) $n"
+  # a run killed (SIGKILL) while its compiler runs takes the compiler with it: the compile (a compiler that sleeps
+  # first, so that it surely runs when the kill comes) of a job long enough for the default to compile at once; its
+  # processes run at nice 19 in a group of their own, and none of them is left running shortly after the kill
+  XDG_CACHE_HOME="$TMP/kc" CC="$TMP/slowcc" "$URN" sample "$TMP/radon.stan" --data "$TMP/radon.json" --chains 1 \
+    --draws 100000000 --refresh 0 --no-summary --output-dir "$TMP/o-kill" >/dev/null 2>&1 &
+  upid=$! cpid=
+  for i in $(seq 600); do cpid=$(pgrep -f "so\.$upid\.tmp" | head -n 1); [ -n "$cpid" ] && break; sleep 0.1; done
+  pg=$(ps -o pgid= -p "${cpid:-0}" | tr -d ' ') upg=$(ps -o pgid= -p $upid | tr -d ' ')
+  [ -n "$cpid" ] && [ -n "$pg" ] && [ "$pg" != "$upg" ] && [ "$(ps -o ni= -p "$cpid" | tr -d ' ')" = 19 ] \
+    && ok || { bad "killed run: no niced compiler in a group of its own (pid '$cpid', group '$pg')"; pg=; }
+  kill -9 $upid; wait $upid 2>/dev/null
+  live() { [ -n "$pg" ] && for q in $(pgrep -g "$pg"); do ps -o stat= -p "$q" | grep -qv '^Z' && echo "$q"; done; }
+  for i in $(seq 100); do [ -z "$(live)" ] && break; sleep 0.1; done
+  [ -n "$pg" ] && [ -z "$(live)" ] && ok || bad "killed run: its compiler still runs: $(live)"
+  [ -n "$pg" ] && pkill -9 -g "$pg" 2>/dev/null
   # urn cache: the folder, its files; --clear removes them
   XDG_CACHE_HOME="$TMP/cache" "$URN" cache >"$TMP/out" 2>&1 && grep -q "^$TMP/cache/urn: [1-9][0-9]* files" "$TMP/out" \
     && ok || bad "urn cache: $(cat "$TMP/out")"
