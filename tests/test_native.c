@@ -481,7 +481,7 @@ static void test_auto(const char *cache) {
   if (m) urn__model_native_plan(m, 1e5);
   st = m ? urn_model_native_status(m) : "";
   CHECK(m && strstr(st, "not compiled (projected"), "auto, a plan of 1e5 iterations alone compiles nothing [%s]", st);
-  if (m) urn__model_native_progress(m, 100, 100, 1e5);
+  if (m) urn__model_native_progress(m, 100, 100, 1e5, 0);
   ok &= m && urn__model_native_deciding(m) == 0;
   for (int i = 0; ok && i < 10; i++) ok &= same_bits(ref, m, th, i & 1);
   st = m ? urn_model_native_status(m) : "";

@@ -1019,8 +1019,9 @@ void urn__model_native_plan(const urn_model *m, double iterations) { urn_nat_tie
 
 int urn__model_native_deciding(const urn_model *m) { return urn_nat_tier_deferred(m->native); }
 
-void urn__model_native_progress(const urn_model *m, double iterations, double measured, double gradients) {
-  urn_nat_tier_progress(m->native, iterations, measured, gradients);
+void urn__model_native_progress(const urn_model *m, double iterations, double measured, double gradients,
+                                double cpu) {
+  urn_nat_tier_progress(m->native, iterations, measured, gradients, cpu);
 }
 
 const char *urn_model_native_status(const urn_model *m) { return urn_nat_tier_status(m->native); }

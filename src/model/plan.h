@@ -10,7 +10,8 @@
 void urn__model_native_plan(const urn_model *m, double iterations);
 /* 1 while the native tier's default mode has yet to decide whether to compile (reports are then wanted). */
 int urn__model_native_deciding(const urn_model *m);
-/* The job finished this many more iterations, of which the last measured ones took this many gradients. */
-void urn__model_native_progress(const urn_model *m, double iterations, double measured, double gradients);
+/* The job finished this many more iterations, of which the last measured ones took this many gradients and cpu
+ * seconds of their thread (0: not timed). */
+void urn__model_native_progress(const urn_model *m, double iterations, double measured, double gradients, double cpu);
 
 #endif

@@ -124,8 +124,11 @@ void urn_nat_tier_account(urn_nat_tier *t, double cpu, unsigned n, int steady);
 /* The job's iterations, all chains (0: unknown; the run sets it). */
 void urn_nat_tier_plan(urn_nat_tier *t, double iterations);
 /* The run finished this many more iterations, of which the last `measured` took this many gradients (NUTS' leapfrog
- * steps; the run measures none of a chain's first adaptation window); the decision is taken again. */
-void urn_nat_tier_progress(urn_nat_tier *t, double iterations, double measured, double gradients);
+ * steps; the run measures none of a chain's first adaptation window) and cpu seconds of their chain's thread (0: not
+ * timed; NUTS' own work included); the decision is taken again, each gradient costing the least of the timed
+ * gradients' mean and the chains' CPU per gradient (single timed gradients overstate it under load: 13 us against a
+ * run's 3.75). */
+void urn_nat_tier_progress(urn_nat_tier *t, double iterations, double measured, double gradients, double cpu);
 /* What URN_NAT_AUTO's decision knows. */
 typedef struct nat_plan {
   double done;        /* interpreted gradients counted so far */

@@ -43,6 +43,8 @@ struct urn_nat_tier {
   double iters_done;     /* iterations the run reported finished */
   double measured;       /* of which measured (after each chain's first adaptation window) */
   double grads;          /* the gradients those took */
+  double grads_cpu;      /* the CPU seconds of those the run timed */
+  double grads_timed;    /* their gradients */
   double compile_est;    /* the compile's estimated CPU seconds */
 };
 
@@ -113,6 +115,7 @@ static void decide(urn_nat_tier *t) {
       __atomic_load_n(&t->ending, __ATOMIC_ACQUIRE))
     return;
   double per = t->steady_n >= 2 ? t->cpu_steady / (double)t->steady_n : t->cpu / (double)t->timed_n;
+  if (t->grads_timed > 0 && t->grads_cpu > 0 && t->grads_cpu / t->grads_timed < per) per = t->grads_cpu / t->grads_timed;
   nat_plan p = {t->done, per, t->iterations, t->iters_done, t->measured, t->grads};
   double g, proj = urn_nat_projection(&p, &g);
   char basis[120];
@@ -138,10 +141,11 @@ void urn_nat_tier_plan(urn_nat_tier *t, double iterations) {
   pthread_mutex_unlock(&t->lock);
 }
 
-void urn_nat_tier_progress(urn_nat_tier *t, double iterations, double measured, double gradients) {
+void urn_nat_tier_progress(urn_nat_tier *t, double iterations, double measured, double gradients, double cpu) {
   if (!t) return;
   pthread_mutex_lock(&t->lock);
   t->iters_done += iterations, t->measured += measured, t->grads += gradients;
+  if (cpu > 0) t->grads_cpu += cpu, t->grads_timed += gradients;
   decide(t);
   pthread_mutex_unlock(&t->lock);
 }

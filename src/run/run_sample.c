@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "infer/nuts.h"
 #include "math/rng.h"
@@ -25,6 +26,7 @@ typedef struct nat_count {
   long long grads;     /* the gradients (leapfrog steps) of its iterations after its first adaptation window */
   long long reported;  /* of which reported */
   int iters;           /* the iterations reported */
+  double cpu0;         /* its thread's CPU seconds at its last report (or the end of its first window) */
 } nat_count;
 
 typedef struct sample_state {
@@ -116,6 +118,13 @@ static void sink_progress(void *ctx, int chain, int iteration, int total, int di
     rn_progress(r, chain, iteration, total, in_warmup, divergences);
 }
 
+/* CPU seconds of the calling thread. */
+static double thread_cpu(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* Reports every NAT_EVERY iterations after the first. */
 #define NAT_EVERY 16
 
@@ -126,12 +135,14 @@ static void sink_transition(void *ctx, int chain, int iteration, const urn_nuts_
   sample_state *s = ctx;
   nat_count *c = &s->nat[chain];
   int done = iteration + 1;
+  if (done == s->nat_first) c->cpu0 = thread_cpu(); /* a chain runs on one thread from start to end */
   if (done <= s->nat_first) return;
   c->grads += st->n_leapfrog;
   if ((done - s->nat_first) % NAT_EVERY || !urn__model_native_deciding(s->r->m)) return;
   int from = c->iters > s->nat_first ? c->iters : s->nat_first;
-  urn__model_native_progress(s->r->m, done - c->iters, done - from, (double)(c->grads - c->reported));
-  c->iters = done, c->reported = c->grads;
+  double now = thread_cpu();
+  urn__model_native_progress(s->r->m, done - c->iters, done - from, (double)(c->grads - c->reported), now - c->cpu0);
+  c->iters = done, c->reported = c->grads, c->cpu0 = now;
 }
 
 /* The iteration at which a chain's first adaptation window ends (adapt.c's stages: the initial buffer, or 15 % of a
