@@ -13,34 +13,12 @@
 #include "data/ode_table.h"
 #include "harness.h"
 #include "math/ode.h"
+#include "model_fd.h"
 #include "urn/model.h"
 #include "util/util.h"
 
 static urn_model *build(const char *src, const char *data, urn_error *err) {
   return urn_model_new("ode.stan", src, strlen(src), "ode.json", data, data ? strlen(data) : 0, 1, err);
-}
-
-/* Worst relative difference between the gradient and central differences (h = 1e-5). */
-static double fd_error(const urn_model *m, const double *u) {
-  size_t n = urn_model_num_unconstrained(m);
-  double g[32], v[32], lp, worst = 0;
-  urn_error err;
-  if (urn_model_log_density_gradient(m, 0, 1, u, &lp, g, &err)) {
-    printf("gradient failed: %s\n", err.msg);
-    return INFINITY;
-  }
-  for (size_t i = 0; i < n; i++) {
-    memcpy(v, u, n * sizeof *v);
-    double h = 1e-5 * (1 + fabs(u[i])), f1, f2;
-    v[i] = u[i] + h;
-    if (urn_model_log_density(m, 0, 1, v, &f1, &err)) return INFINITY;
-    v[i] = u[i] - h;
-    if (urn_model_log_density(m, 0, 1, v, &f2, &err)) return INFINITY;
-    double fd = (f1 - f2) / (2 * h);
-    double e = fabs(fd - g[i]) / (fabs(g[i]) + fabs(fd) + 1e-8);
-    if (e > worst) worst = e;
-  }
-  return worst;
 }
 
 /* Exponential decay y' = -k y with ode_rk45: values and the exact gradient. */
@@ -100,7 +78,7 @@ static void test_oscillator(void) {
     CHECK_REL(out[5 + j], a * cos(w * tau) + b / w * sin(w * tau), 1e-8, "oscillator y1 (closed form)");
     CHECK_REL(out[5 + j + 2], -a * w * sin(w * tau) + b * cos(w * tau), 1e-8, "oscillator y2 (closed form)");
   }
-  double e = fd_error(m, u);
+  double e = model_fd_error(m, u);
   CHECK(e < 1e-6, "oscillator gradient (w, y0, t0, ts) vs finite differences: worst %g", e);
   urn_model_free(m);
 }
@@ -138,7 +116,7 @@ static void test_lotka_volterra(void) {
       }
     CHECK(worst < tol, "lv %s matches scipy: worst relative error %.3g (< %g)", solvers[s], worst, tol);
     if (s == 3) {
-      double e = fd_error(m, u);
+      double e = model_fd_error(m, u);
       CHECK(e < 1e-6, "lv gradient vs finite differences: worst %g", e);
     }
     urn_model_free(m);
@@ -206,7 +184,7 @@ static void test_linear(void) {
       if (rel > worst) worst = rel;
     }
   CHECK(worst < 1e-8, "linear system matches the matrix exponential: worst %.3g", worst);
-  double e = fd_error(m, u);
+  double e = model_fd_error(m, u);
   CHECK(e < 1e-6, "linear gradient (A, b, y0) vs finite differences: worst %g", e);
   urn_model_free(m);
 }
@@ -304,7 +282,7 @@ static void test_posteriordb_odes(void) {
     CHECK(m != NULL, "%s (tolerances 1e-10) builds: %s", cases[c].name, m ? "" : err.msg);
     if (m) {
       CHECK(urn_model_num_unconstrained(m) == (size_t)cases[c].n, "%s: %d parameters", cases[c].name, cases[c].n);
-      double e = fd_error(m, cases[c].u);
+      double e = model_fd_error(m, cases[c].u);
       CHECK(e < 1e-6, "%s: gradient vs finite differences: worst %.3g", cases[c].name, e);
       urn_model_free(m);
     }
@@ -346,7 +324,7 @@ static void test_stiff(void) {
       worst = fmax(worst, fabs(out[2 + j] - want) / fabs(want));
     }
     CHECK(worst < 1e-6, "stiff system with ode_bdf_tol matches the closed form: worst relative error %.3g", worst);
-    double e = fd_error(m, u);
+    double e = model_fd_error(m, u);
     CHECK(e < 1e-5, "stiff gradient (k) vs finite differences: worst %.3g", e);
     urn_model_free(m);
   }

@@ -25,6 +25,7 @@
 #include "lang/fn.h"
 #include "lang/parser.h"
 #include "math/ode.h"
+#include "model_fd.h"
 #include "urn/model.h"
 
 static const char *FUNS =
@@ -276,23 +277,20 @@ static urn_model *build(const char *src, const char *data, int nobatch) {
   return m;
 }
 
-/* Worst relative difference between the gradient and central differences (h = 1e-5). */
-static double fd_error(const urn_model *m, const double *u) {
-  size_t n = urn_model_num_unconstrained(m);
-  double g[32], v[32], lp, worst = 0;
-  urn_error err;
-  if (urn_model_log_density_gradient(m, 0, 1, u, &lp, g, &err)) return INFINITY;
-  for (size_t i = 0; i < n; i++) {
-    memcpy(v, u, n * sizeof *v);
-    double h = 1e-5 * (1 + fabs(u[i])), f1, f2;
-    v[i] = u[i] + h;
-    if (urn_model_log_density(m, 0, 1, v, &f1, &err)) return INFINITY;
-    v[i] = u[i] - h;
-    if (urn_model_log_density(m, 0, 1, v, &f2, &err)) return INFINITY;
-    double fd = (f1 - f2) / (2 * h);
-    worst = fmax(worst, fabs(fd - g[i]) / (fabs(g[i]) + fabs(fd) + 1e-8));
+/* A run-time error met in the right-hand side at u = 0: the gradient fails with the same message (containing
+ * needle) in forward mode and on the tape. */
+static void same_failure(const char *src, const char *data, const char *needle, const char *what) {
+  urn_model *mf = build(src, data, 0), *mt = build(src, data, 1);
+  CHECK(mf && mt, "%s: the model builds", what);
+  if (mf && mt) {
+    double u[7] = {0}, g[7], lp;
+    urn_error e1, e2;
+    int r1 = urn_model_log_density_gradient(mf, 0, 1, u, &lp, g, &e1);
+    int r2 = urn_model_log_density_gradient(mt, 0, 1, u, &lp, g, &e2);
+    CHECK(r1 != URN_OK && r2 != URN_OK && strcmp(e1.msg, e2.msg) == 0 && strstr(e1.msg, needle),
+          "%s: the same message both ways: '%s' / '%s'", what, r1 ? e1.msg : "", r2 ? e2.msg : "");
   }
-  return worst;
+  urn_model_free(mf), urn_model_free(mt);
 }
 
 /* Whole models: forward mode against the tape (no_batch), and finite differences. */
@@ -344,7 +342,7 @@ static void test_models(void) {
       worst_lp = fmax(worst_lp, fabs(lf - lt) / (1 + fabs(lt)));
       for (int i = 0; i < 7; i++) worst_g = fmax(worst_g, fabs(gf[i] - gt[i]) / (1 + fabs(gt[i])));
       if (q == 0) {
-        double e = fd_error(mf, u);
+        double e = model_fd_error(mf, u);
         /* CVODES keeps the sensitivities outside its error control (as Stan): ode_bdf_tol's are good to ~1e-4 */
         CHECK(e < (s == 0 || s == 3 ? 1e-4 : s == 2 ? 1e-3 : 1e-6), "%s forward mode: gradient vs finite differences %g", solver[s], e);
       }
@@ -357,30 +355,10 @@ static void test_models(void) {
   char src[4096];
   snprintf(src, sizeof src, fmt, FUNS, "ode_rk45", "");
   const char *bad = "{\"ts\": [0.3, 0.9, 1.6, 2.5], \"ix\": [1, 5]}";
-  urn_model *mf = build(src, bad, 0), *mt = build(src, bad, 1);
-  CHECK(mf && mt, "the model with ix[2] = 5 builds");
-  if (mf && mt) {
-    double u[7] = {0}, g[7], lp;
-    urn_error e1, e2;
-    int r1 = urn_model_log_density_gradient(mf, 0, 1, u, &lp, g, &e1);
-    int r2 = urn_model_log_density_gradient(mt, 0, 1, u, &lp, g, &e2);
-    CHECK(r1 != URN_OK && r2 != URN_OK && strcmp(e1.msg, e2.msg) == 0 && strstr(e1.msg, "index 5 out of range"),
-          "index out of range: the same message both ways: '%s' / '%s'", r1 ? e1.msg : "", r2 ? e2.msg : "");
-  }
-  urn_model_free(mf), urn_model_free(mt);
+  same_failure(src, bad, "index 5 out of range", "index out of range");
   /* an int overflow met at run time (ix[1] + 1): declined, the interpreter's message on both paths */
   const char *big = "{\"ts\": [0.3, 0.9, 1.6, 2.5], \"ix\": [2147483647, 4]}";
-  mf = build(src, big, 0), mt = build(src, big, 1);
-  CHECK(mf && mt, "the model with ix[1] = 2147483647 builds");
-  if (mf && mt) {
-    double u[7] = {0}, g[7], lp;
-    urn_error e1, e2;
-    int r1 = urn_model_log_density_gradient(mf, 0, 1, u, &lp, g, &e1);
-    int r2 = urn_model_log_density_gradient(mt, 0, 1, u, &lp, g, &e2);
-    CHECK(r1 != URN_OK && r2 != URN_OK && strcmp(e1.msg, e2.msg) == 0 && strstr(e1.msg, "integer overflow"),
-          "int overflow: the same message both ways: '%s' / '%s'", r1 ? e1.msg : "", r2 ? e2.msg : "");
-  }
-  urn_model_free(mf), urn_model_free(mt);
+  same_failure(src, big, "integer overflow", "int overflow");
 }
 
 int main(void) {
