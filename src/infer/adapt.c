@@ -43,6 +43,11 @@ static void windows_restart(urn_metric_adapt *a) {
   a->next_window = a->init_buffer + a->window_size - 1; /* unsigned, as Stan */
 }
 
+unsigned urn_metric_adapt_init_buffer(unsigned num_warmup, unsigned init_buffer, unsigned term_buffer,
+                                      unsigned base_window) {
+  return init_buffer + base_window + term_buffer > num_warmup ? (unsigned)(0.15 * num_warmup) : init_buffer;
+}
+
 void urn_metric_adapt_init(urn_metric_adapt *a, size_t dim, int dense, unsigned num_warmup, unsigned init_buffer,
                            unsigned term_buffer, unsigned base_window, const char **message) {
   memset(a, 0, sizeof *a);
@@ -60,7 +65,7 @@ void urn_metric_adapt_init(urn_metric_adapt *a, size_t dim, int dense, unsigned 
     /* Stan shrinks the stages but does not restart the window counter, so
      * next_window keeps its constructor value and no window ever ends. */
     a->num_warmup = num_warmup;
-    a->init_buffer = (unsigned)(0.15 * num_warmup);
+    a->init_buffer = urn_metric_adapt_init_buffer(num_warmup, init_buffer, term_buffer, base_window);
     a->term_buffer = (unsigned)(0.1 * num_warmup);
     a->base_window = num_warmup - (a->init_buffer + a->term_buffer);
     if (message)

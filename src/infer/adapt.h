@@ -50,6 +50,10 @@ typedef struct urn_metric_adapt {
 /* Sets up the windows as Stan's set_window_params; *message (may be NULL)
  * gets a static note when the buffers had to be shrunk or no estimation is
  * done (NULL otherwise). */
+/* The initial fast buffer the stages use for a warmup of num_warmup iterations (>= 20): init_buffer, or Stan's
+ * 15 % when the three stages as configured do not fit. */
+unsigned urn_metric_adapt_init_buffer(unsigned num_warmup, unsigned init_buffer, unsigned term_buffer,
+                                      unsigned base_window);
 void urn_metric_adapt_init(urn_metric_adapt *a, size_t dim, int dense, unsigned num_warmup, unsigned init_buffer,
                            unsigned term_buffer, unsigned base_window, const char **message);
 void urn_metric_adapt_free(urn_metric_adapt *a);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "infer/adapt.h"
 #include "infer/nuts.h"
 #include "math/rng.h"
 #include "model/plan.h"
@@ -150,8 +151,7 @@ static void sink_transition(void *ctx, int chain, int iteration, const urn_nuts_
 static int first_window(const urn_run_config *c) {
   int w = c->num_warmup, first = 10;
   if (c->adapt_engaged && w >= 20)
-    first = c->adapt_init_buffer + c->adapt_window + c->adapt_term_buffer <= (unsigned)w ? (int)c->adapt_init_buffer
-                                                                                          : (int)(0.15 * w);
+    first = (int)urn_metric_adapt_init_buffer((unsigned)w, c->adapt_init_buffer, c->adapt_term_buffer, c->adapt_window);
   else if (c->adapt_engaged && w > first) first = w; /* the step size adapts through a short warmup */
   return first < 10 ? 10 : first;
 }
