@@ -233,7 +233,8 @@ bench-stan: $(BUILD)/urn
 
 # urn and rstan side by side on posteriordb's posteriors that have data (bench/pdb/run.sh: us per gradient counting
 # warmup, the ratio, the median; docs/performance.md).  Not part of make test.  Variables: POSTERIORDB, WORK,
-# RSTAN_CACHE, ONLY, SEED, COMPILE, PCH, TIMEOUT (see bench/pdb/run.sh); WORK/table.md: bench/pdb/table.py.
+# RSTAN_CACHE, ONLY, SEED, WARMUP, DRAWS, SIDE, COMPILE, PCH, TIMEOUT, STAN_CPU, NATIVE (see bench/pdb/run.sh);
+# WORK/table.md: bench/pdb/table.py.
 .PHONY: bench-pdb
 bench-pdb: $(BUILD)/urn
 	URN=$(BUILD)/urn sh bench/pdb/run.sh

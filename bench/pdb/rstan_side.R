@@ -5,7 +5,7 @@
 #   MODE compile: compiles each program not in CACHE_DIR yet (saveRDS of the stanmodel, named by the
 #                 md5 of model221.stan, so posteriors sharing a program compile once); prints
 #                 "name<TAB>compiled <s>" / "cached" / "compile failed: <reason>"
-#   MODE run:     one chain, 1000 warmup + 1000 draws, seed SEED, random inits, of each cached
+#   MODE run:     one chain, WARMUP warmup + DRAWS draws (environment variables; default 1000 + 1000), seed SEED, random inits, of each cached
 #                 program on DIR/data.json; prints "name<TAB>ok<TAB>n_grad<TAB>seconds<TAB>us_per_grad"
 #                 where n_grad sums n_leapfrog__ over warmup and sampling and seconds is
 #                 get_elapsed_time (warmup + sampling; the least of 3 runs when under 2 s), or
@@ -14,6 +14,7 @@ suppressMessages({ library(rstan); library(jsonlite); library(tools) })
 rstan_options(boost_lib = system.file("include", package = "StanHeaders"))
 args <- commandArgs(trailingOnly = TRUE)
 mode <- args[1]; cache <- args[2]; seed <- as.integer(args[3]); dirs <- args[-(1:3)]
+warmup <- as.integer(Sys.getenv("WARMUP", "1000")); draws <- as.integer(Sys.getenv("DRAWS", "1000"))
 dir.create(cache, showWarnings = FALSE, recursive = TRUE)
 first_line <- function(e) {
   m <- strsplit(conditionMessage(e), "\n")[[1]]
@@ -42,14 +43,14 @@ for (d in dirs) {
     r <- tryCatch({
       sm <- readRDS(rds)
       data <- fromJSON(file.path(d, "data.json"))
-      fit <- sampling(sm, data = data, chains = 1, iter = 2000, warmup = 1000, seed = seed, refresh = 0)
+      fit <- sampling(sm, data = data, chains = 1, iter = warmup + draws, warmup = warmup, seed = seed, refresh = 0)
       sp <- get_sampler_params(fit, inc_warmup = TRUE)
       ngrad <- sum(sapply(sp, function(x) sum(x[, "n_leapfrog__"])))
       secs <- sum(get_elapsed_time(fit))
       # a short run is repeated (same seed: the same draws and gradients) and the least time kept, as on
       # urn's side: on a loaded machine one run of under 2 s varies by up to 2x
       for (rep in 1:2) if (secs < 2) {
-        fit <- sampling(sm, data = data, chains = 1, iter = 2000, warmup = 1000, seed = seed, refresh = 0)
+        fit <- sampling(sm, data = data, chains = 1, iter = warmup + draws, warmup = warmup, seed = seed, refresh = 0)
         secs <- min(secs, sum(get_elapsed_time(fit)))
       }
       sprintf("ok\t%d\t%.4f\t%.4f", ngrad, secs, 1e6 * secs / ngrad)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/pdb/run.sh -- `make bench-pdb`: urn and rstan (Stan 2.21) side by side on posteriordb's posteriors that
-# have data: one chain each, 1000 warmup + 1000 draws, the same seed, random inits; the cost of one log-density
+# have data: one chain each, WARMUP warmup + DRAWS draws (1000 + 1000), the same seed, random inits; the cost of one log-density
 # gradient inside NUTS counting warmup on both sides:
 #   urn:  CPU seconds of the chain's thread in warmup + sampling / gradient evaluations (both from its run report)
 #   Stan: sum(get_elapsed_time) / n_leapfrog__ summed over warmup and draws (get_sampler_params(inc_warmup));
@@ -17,6 +17,13 @@
 #   RSTAN_CACHE   compiled Stan models, saveRDS'd by md5 of the 2.21-syntax program ($HOME/.cache/urn-rstan)
 #   ONLY          a grep -E pattern: run only the posteriors whose names match
 #   SEED          the seed of both sides (1)
+#   WARMUP, DRAWS the schedule of both sides (1000, 1000): warmup iterations and draws of urn's chain and of
+#                 rstan's (warmup = WARMUP, iter = WARMUP + DRAWS); each side's result records its schedule in
+#                 WORK/<posterior>/<side>.sched ("W + D"), and the table marks the rows not run at 1000 + 1000.
+#                 A shorter schedule is for the posteriors whose Stan chain of 1000 + 1000 does not fit the CPU
+#                 limit (docs/performance.md): both sides always run the same schedule
+#   SIDE          urn, stan or both (default): which sides to run (a side whose result exists is not re-run
+#                 either way); e.g. one urn-only and one stan-only pass side by side on a 2-core machine
 #   COMPILE       1 (default): compile the programs missing from RSTAN_CACHE first (40-150 s each); 0: skip
 #                 the Stan side of the ones not compiled
 #   TIMEOUT       seconds per run and side (1800)
@@ -39,6 +46,9 @@ URN=${URN:-build/urn}
 WORK=${WORK:-/tmp/urn-bench-pdb}
 CACHE=${RSTAN_CACHE:-$HOME/.cache/urn-rstan}
 SEED=${SEED:-1}
+WARMUP=${WARMUP:-1000}
+DRAWS=${DRAWS:-1000}
+SIDE=${SIDE:-both}
 TIMEOUT=${TIMEOUT:-1800}
 HERE=$(dirname "$0")
 mkdir -p "$WORK" "$CACHE" || exit 1
@@ -94,8 +104,8 @@ fi
 # seconds, µs per gradient, bytes of CSV, the run's "native:" line (or "urn: no run report"); status of urn sample
 urn_run() {
   u_d=$1 u_t=$2; shift 2
-  timeout "$TIMEOUT" "$URN" sample "$u_d/model.stan" --data "$u_d/data.json" --adapt stan --chains 1 --warmup 1000 \
-    --draws 1000 --seed "$SEED" --refresh 0 --no-summary --output-dir "$u_d/urn-out" "$@" > "$u_d/$u_t.log" 2>&1 || return
+  timeout "$TIMEOUT" "$URN" sample "$u_d/model.stan" --data "$u_d/data.json" --adapt stan --chains 1 --warmup "$WARMUP" \
+    --draws "$DRAWS" --seed "$SEED" --refresh 0 --no-summary --output-dir "$u_d/urn-out" "$@" > "$u_d/$u_t.log" 2>&1 || return
   # the run report: "... CPU summed over chains: warmup W s, sampling S s, U us per gradient; G gradient ..."
   sed -n 's/.*CPU summed over chains: warmup \([^ ]*\) s, sampling \([^ ]*\) s, .* us per gradient; \([0-9]*\) gradient evaluations.*/\1 \2 \3/p' \
     "$u_d/$u_t.log" | awk -v b="$(cat "$u_d"/urn-out/*.csv | wc -c)" \
@@ -122,21 +132,25 @@ urn_side() {
     echo "urn failed (exit $?): $(grep -v '^ *$' "$s_d/$s_t.log" | head -1 | cut -c1-120)" > "$s_d/$s_t.tsv"
   fi
   printf '%s\n' "$URN_AT" > "$s_d/$s_t.at"
+  printf '%s + %s\n' "$WARMUP" "$DRAWS" > "$s_d/$s_t.sched"
   rm -rf "$s_d/urn-out"
 }
 printf '%-58s %10s %10s %8s %9s %9s\n' posterior urn_us stan_us ratio urn_grads stan_grads
 : > "$WORK/results.tsv"; : > "$WORK/results-native.tsv"
 for n in $names; do
   d="$WORK/$n"
-  urn_side "$d" urn
-  [ -n "${NATIVE:-}" ] && urn_side "$d" urn-native --native "$NATIVE"
-  if [ ! -s "$d/stan.tsv" ] && [ $have_r = 1 ] && [ -f "$CACHE/$(md5sum < "$d/model221.stan" | cut -c1-32).rds" ]; then
-    (ulimit -t "${STAN_CPU:-unlimited}"; timeout "$TIMEOUT" nice Rscript "$HERE/rstan_side.R" run "$CACHE" "$SEED" "$d" \
+  if [ "$SIDE" != stan ]; then
+    urn_side "$d" urn
+    [ -n "${NATIVE:-}" ] && urn_side "$d" urn-native --native "$NATIVE"
+  fi
+  if [ "$SIDE" != urn ] && [ ! -s "$d/stan.tsv" ] && [ $have_r = 1 ] && [ -f "$CACHE/$(md5sum < "$d/model221.stan" | cut -c1-32).rds" ]; then
+    printf '%s + %s\n' "$WARMUP" "$DRAWS" > "$d/stan.sched"
+    (ulimit -t "${STAN_CPU:-unlimited}"; WARMUP=$WARMUP DRAWS=$DRAWS timeout "$TIMEOUT" nice Rscript "$HERE/rstan_side.R" run "$CACHE" "$SEED" "$d" \
       2>"$d/stan.err") | cut -f2- > "$d/stan.tsv"
     [ -s "$d/stan.tsv" ] || echo "rstan failed or timed out (TIMEOUT $TIMEOUT s${STAN_CPU:+, STAN_CPU $STAN_CPU s})" > "$d/stan.tsv"
   fi
-  u=$(cut -f1-5 "$d/urn.tsv"); s=$(cat "$d/stan.tsv" 2>/dev/null || grep -h "^$n	" "$WORK/compile.txt" 2>/dev/null | cut -f2 | grep -m1 failed || echo "not compiled")
-  v=$([ -n "${NATIVE:-}" ] && cut -f1-5 "$d/urn-native.tsv")
+  u=$(cut -f1-5 "$d/urn.tsv" 2>/dev/null); s=$(cat "$d/stan.tsv" 2>/dev/null || { [ "$SIDE" = urn ] && echo "not run (SIDE=urn)"; } || grep -h "^$n	" "$WORK/compile.txt" 2>/dev/null | cut -f2 | grep -m1 failed || echo "not compiled")
+  v=$([ -n "${NATIVE:-}" ] && cut -f1-5 "$d/urn-native.tsv" 2>/dev/null)
   awk -v n="$n" -v u="$u" -v s="$s" -v v="$v" 'BEGIN { nu = split(u, U, "\t"); ns = split(s, S, "\t"); split(v, V, "\t")
     if (U[1] == "ok" && S[1] == "ok") printf "%-58s %10.2f %10.2f %8.3f %9d %9d", n, U[4], S[4], U[4] / S[4], U[2], S[2]
     else printf "%-58s %s | %s", n, U[1] == "ok" ? sprintf("urn %.2f us", U[4]) : u, S[1] == "ok" ? sprintf("stan %.2f us", S[4]) : s

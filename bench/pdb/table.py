@@ -14,7 +14,10 @@ run.sh; else an older driver's note urn.timed or urn.sha: a commit), else "-". W
 `--native` (WORK/<posterior>/urn-native.tsv, run.sh's NATIVE), two more columns give its µs per gradient and its
 ratio to Stan ("interp." where the native tier did not take the program and the run stayed on the interpreter),
 and a second median line covers them. A Stan figure carried over from an earlier table rather than run in WORK
-(WORK/<posterior>/stan.at holds where it comes from) is marked † and the note says where from."""
+(WORK/<posterior>/stan.at holds where it comes from) is marked † and the note says where from. A row whose sides ran
+another schedule than 1000 warmup + 1000 draws (WORK/<posterior>/urn.sched, stan.sched: "W + D", written by run.sh's
+WARMUP and DRAWS) has "‡ W + D" after its name ("‡ urn W + D, Stan W' + D'" if the sides differ) and a note says
+so; no file: 1000 + 1000."""
 import os
 import re
 import sys
@@ -42,6 +45,18 @@ def urn_at(d):
             with open(p) as h:
                 return h.read().strip() or "-"
     return "-"
+
+
+def schedule(d):
+    """the row's schedule when it is not 1000 + 1000 on both sides ("W + D", or both sides' when they differ),
+    else "" """
+    sides = []
+    for f in ("urn.sched", "stan.sched"):
+        p = os.path.join(d, f)
+        sides.append(open(p).read().strip() if os.path.exists(p) else "1000 + 1000")
+    if sides[0] == sides[1]:
+        return "" if sides[0] == "1000 + 1000" else sides[0]
+    return "urn %s, Stan %s" % tuple(sides)
 
 
 def cell(text):
@@ -85,6 +100,15 @@ def main():
         elif os.path.exists(os.path.join(d, "model.stan")):
             p = os.path.join(d, "stan.why")
             one.append((name, u or "not run", s or (open(p).read().strip() if os.path.exists(p) else "not run")))
+    marked = {}
+    for name in [r[1] for r in both] + [r[0] for r in urn_only]:
+        sc = schedule(os.path.join(work, name))
+        if sc:
+            marked[name] = sc
+
+    def label(name):
+        return name + (" ‡ " + marked[name] if name in marked else "")
+
     native = any(r[5] is not None for r in both) or any(r[4] is not None for r in urn_only)
     both.sort(key=lambda r: -r[0])
     print("| posterior | urn µs/gradient | Stan µs/gradient | urn/Stan | urn gradients | Stan gradients | urn at "
@@ -98,7 +122,7 @@ def main():
                 nat = "| %s | %.2f%s " % (fmt(v[1]), v[1] / s[1], interp)
             else:
                 nat = "| %s | - " % (v or "-")
-        print("| %s | %s | %s%s | %.2f | %s | %s | %s %s| %s |" % (name, fmt(u[1]), fmt(s[1]),
+        print("| %s | %s | %s%s | %.2f | %s | %s | %s %s| %s |" % (label(name), fmt(u[1]), fmt(s[1]),
                                                             " †" if name in carried else "", r, format(u[0], ","),
                                                             format(s[0], ","), at, nat,
                                                             cell(why.get(name, "")) if r > 0.5 else ""))
@@ -109,7 +133,7 @@ def main():
                 nat = "| %s | -%s " % (fmt(v[1]), " (interp.)" if v[2].startswith("interpreter only") else "")
             else:
                 nat = "| %s | - " % (v or "-")
-        print("| %s | %s | %s | - | %s | - | %s %s| |" % (name, fmt(u[1]), cell("no figure: " + s),
+        print("| %s | %s | %s | - | %s | - | %s %s| |" % (label(name), fmt(u[1]), cell("no figure: " + s),
                                                       format(u[0], ","), at, nat))
     columns = [("", [r[0] for r in both])]
     if native:
@@ -126,6 +150,13 @@ def main():
                   (label, n, med, sum(r <= 0.5 for r in rs), n, sum(r <= 0.25 for r in rs)))
     for src in sorted(set(carried.values())):
         print("\n† Stan's figure from %s (%d posteriors)." % (src, sum(v == src for v in carried.values())))
+    if marked:
+        groups = {}
+        for name, sc in sorted(marked.items()):
+            groups.setdefault(sc, []).append(name)
+        print("\n‡ Not 1000 warmup + 1000 draws: %s (the same schedule, seed and settings on both sides; µs per "
+              "gradient counting warmup as the others)." % "; ".join("%s: %d posterior%s" % (sc, len(v), "s" * (len(v) > 1))
+                                                                  for sc, v in sorted(groups.items())))
     idle = [name for name, u, s in one if u == s == "not run"]
     if idle:
         print("- not run on either side (%d): %s" % (len(idle), ", ".join(idle)))
