@@ -438,7 +438,8 @@ static void test_glms_large(void) {
  * log(1 + exp(eta)) and its derivative y - inv_logit(eta) against mpmath (3000 bits), across every branch (eta
  * below and above 0, |eta| near 0.88 where e = exp(-|eta|) crosses sqrt(2) - 1, up to 707.9 in the vectors and
  * beyond 708 by libm, the tiny and the huge); every value computed one row at a time (the SSE2 kernel, padded) has
- * the bits of the same row computed in a long call (the AVX2 kernel where the CPU has it); NaN and infinities. */
+ * the bits of the same row computed in a long call (the AVX2 kernel where the CPU has it); NaN and infinities; and
+ * bernoulli_logit_lpmf over a container, which takes the same rows. */
 static void test_glm_logit_rows(void) {
   static const struct { double x; int y; double t, g, p; } ref[] = {
       {-800.0, 0, 0.0, 0.0, 0.0},
@@ -498,7 +499,7 @@ static void test_glm_logit_rows(void) {
   double x[NR], t[NR], g[NR];
   int y[NR];
   for (int i = 0; i < NR; i++) x[i] = ref[i].x, y[i] = ref[i].y;
-  urn__glm_logit_rows(x, y, NR, t, g);
+  urn__bernoulli_logit_rows(x, y, NR, t, g);
   for (int i = 0; i < NR; i++) {
     /* t: 3e-16 relative (glibc's exp and log1p are within 1.4 ulp here too); g = y - p loses to cancellation
      * what p's rounding gives: 3e-16 of max(y, p) */
@@ -516,21 +517,46 @@ static void test_glm_logit_rows(void) {
     double u = (double)((st = st * 6364136223846793005ull + 1442695040888963407ull) >> 11) * 0x1p-53;
     xs[i] = (2 * u - 1) * (i % 3 == 0 ? 3 : i % 3 == 1 ? 40 : 750), ys[i] = (st >> 7) & 1;
   }
-  urn__glm_logit_rows(xs, ys, M, ts, gs);
+  urn__bernoulli_logit_rows(xs, ys, M, ts, gs);
   int same = 1;
   for (int i = 0; i < M; i++) {
     double t1, g1;
-    urn__glm_logit_rows(&xs[i], &ys[i], 1, &t1, &g1);
+    urn__bernoulli_logit_rows(&xs[i], &ys[i], 1, &t1, &g1);
     same &= !memcmp(&t1, &ts[i], sizeof t1) && !memcmp(&g1, &gs[i], sizeof g1);
   }
   CHECK(same, "bernoulli_logit_glm rows: one at a time the bits of a long call");
   double sx[3] = {NAN, INFINITY, -INFINITY}, stt[3], sg[3];
   int sy[3] = {1, 0, 1};
-  urn__glm_logit_rows(sx, sy, 3, stt, sg);
+  urn__bernoulli_logit_rows(sx, sy, 3, stt, sg);
   CHECK(isnan(stt[0]) && isnan(sg[0]), "bernoulli_logit_glm row at NaN: NaN");
   CHECK(stt[1] == -INFINITY && sg[1] == -1 && stt[2] == -INFINITY && sg[2] == 1,
         "bernoulli_logit_glm rows at -inf, inf: %g %g %g %g", stt[1], sg[1], stt[2], sg[2]);
   nval += 3;
+  /* bernoulli_logit_lpmf with a container alpha of N >= 32 takes these rows (dist_discrete.c): value and partials
+   * against the sum of one-element calls (libm's exp and log1p), n a vector or broadcast; N = 31 keeps the
+   * per-element loop (the same figures to rounding either way); propto with a data alpha: 0 */
+  const urn_dist *bl = urn_dist_find("bernoulli_logit");
+  static double ga[M];
+  for (int form = 0; form < 3; form++) {
+    size_t n = form == 2 ? 31 : M;
+    int nb = form == 1; /* n broadcast */
+    memset(ga, 0, sizeof ga);
+    urn_darg b[2] = {urn_darg_ints(ys, nb ? 1 : n), urn_darg_reals(xs, n, ga)};
+    double lp = 0, ref = 0, worst = 0;
+    CHECK(bl->lpdf(b, 0, &lp, NULL) == URN_OK, "bernoulli_logit_lpmf N = %zu form %d runs", n, form);
+    for (size_t i = 0; i < n; i++) {
+      double gi = 0, li = 0;
+      urn_darg c[2] = {urn_darg_ints(&ys[nb ? 0 : i], 1), urn_darg_reals(&xs[i], 1, &gi)};
+      CHECK(bl->lpdf(c, 0, &li, NULL) == URN_OK, "bernoulli_logit_lpmf one element runs");
+      ref += li, worst = fmax(worst, fabs(ga[i] - gi) / (1 + fabs(gi)));
+    }
+    CHECK_REL(lp, ref, 1e-13, "bernoulli_logit_lpmf over a container: the sum of one-element calls");
+    CHECK(worst < 1e-15, "bernoulli_logit_lpmf over a container, form %d: every partial the one-element call's "
+          "(worst %.2g)", form, worst);
+    b[1].d = NULL;
+    CHECK(bl->lpdf(b, 1, &lp, NULL) == URN_OK && lp == 0, "bernoulli_logit_lpmf propto, data alpha: 0");
+    nval += 2, npart++, nprop++;
+  }
 }
 
 /* Checks value, partials and propto-with-constants (0) of one call. */

@@ -182,6 +182,28 @@ static inline void k_bernoulli_logit(const double *x, const int *fresh, dist_kst
   g[1] = n - pr;
 }
 
+/* bernoulli_logit_lpmf with alpha a container of N >= 32 values (n: N or 1): the elements as bernoulli_logit_glm's
+ * rows (urn__bernoulli_logit_rows: exp and log1p in vectors, 16 rows a step; 2.2x faster per element than libm's
+ * exp and log1p from N = 16, slower below: 2x for a call of 5 elements, as Mtbh's rows), 512 at a time.  Which
+ * path computes a call depends on its shapes only, so every evaluation path (batched or not, native) takes the same
+ * one for a statement. */
+static int bernoulli_logit_rows(const urn_darg *a, size_t N, int keep, double *out) {
+  enum { B = 512 };
+  double lp = 0, t[B], g[B];
+  int yb[B];
+  if (a[0].n == 1)
+    for (size_t r = 0; r < B; r++) yb[r] = a[0].iv[0];
+  for (size_t i0 = 0; i0 < N; i0 += B) {
+    size_t m = N - i0 < B ? N - i0 : B;
+    double s = urn__bernoulli_logit_rows(a[1].v + i0, a[0].n == 1 ? yb : a[0].iv + i0, m, t, g);
+    if (keep) lp += s;
+    if (a[1].d)
+      for (size_t r = 0; r < m; r++) a[1].d[i0 + r] += g[r];
+  }
+  *out = lp;
+  return URN_OK;
+}
+
 int urn_bernoulli_logit_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
   static const dist_spec S = {"bernoulli_logit_lpmf", 2, {"n", "Logit transformed probability parameter"},
                               {-1, DR_NOT_NAN}};
@@ -192,6 +214,7 @@ int urn_bernoulli_logit_lpmf(const urn_darg *a, int propto, double *out, urn_err
   if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;
   if (N && dist_outside(&a[0], 0, 0, 1)) return *out = -INFINITY, URN_OK;
   keep_two(&st, propto, a[1].d != NULL);
+  if (N >= 32 && a[1].n == N && a[1].v && a[0].iv) return bernoulli_logit_rows(a, N, st.keep[1], out);
   return dist_run(a, 2, N, k_bernoulli_logit, &st, out);
 }
 

@@ -296,7 +296,7 @@ int urn_normal_id_glm_lpdf(const urn_darg *a, int propto, double *out, urn_error
   return URN_OK;
 }
 
-/* ---------------- the rows of bernoulli_logit_glm: exp(-|eta|) and log1p(exp(-|eta|)) in vectors ---------------- */
+/* ------- the rows of bernoulli_logit(_glm): exp(-|eta|) and log1p(exp(-|eta|)) in vectors ------- */
 
 /* bernoulli_logit_glm's work per row is e = exp(-|eta|) and l = log1p(e), e in (0, 1]: glibc's scalar exp and
  * log1p were ~70 % of a gradient of the wells posteriors (N = 3,020 rows; log1p alone ~57 %, and dearer for
@@ -370,21 +370,24 @@ typedef int glm_y4 __attribute__((vector_size(16)));
 GLM_SP_ROWS(glm_logit_rows4, glm_v4, glm_i4, glm_y4, GLM_TARGET) /* 16 rows a step in AVX2 registers; n a multiple of 16 */
 #endif
 
-/* Rows r < n (any n): t[r] = the row's term of bernoulli_logit_glm's log mass at eta = x[r], y = y[r] (0 or 1),
- * g[r] its derivative by eta, as described above (the tail padded; the rows beyond 708 by libm). */
-void urn__glm_logit_rows(const double *x, const int *y, size_t n, double *t, double *g) {
-  size_t m = n & ~(size_t)15;
-  int big;
+/* Rows r < n (any n): t[r] = the row's term of the log mass of bernoulli_logit at eta = x[r], y = y[r] (0 or 1),
+ * g[r] its derivative by eta, as described above (the tail padded; the rows beyond 708 by libm); returns the sum of
+ * the t[r] (glm_dot's eight partial sums).  bernoulli_logit_glm's rows, and bernoulli_logit_lpmf's elements when
+ * alpha is a container (dist_discrete.c). */
+static int glm_logit_rows(const double *x, const int *y, size_t n, double *t, double *g) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (__builtin_cpu_supports("avx2")) big = glm_logit_rows4(x, y, m, t, g);
-  else
+  if (__builtin_cpu_supports("avx2")) return glm_logit_rows4(x, y, n, t, g);
 #endif
-    big = glm_logit_rows2(x, y, m, t, g);
+  return glm_logit_rows2(x, y, n, t, g);
+}
+double urn__bernoulli_logit_rows(const double *x, const int *y, size_t n, double *t, double *g) {
+  size_t m = n & ~(size_t)15;
+  int big = glm_logit_rows(x, y, m, t, g);
   if (m < n) {
     double xp[16] = {0}, tp[16], gp[16];
     int yp[16] = {0};
     memcpy(xp, x + m, (n - m) * sizeof *x), memcpy(yp, y + m, (n - m) * sizeof *y);
-    big |= glm_logit_rows2(xp, yp, 16, tp, gp);
+    big |= glm_logit_rows(xp, yp, 16, tp, gp);
     memcpy(t + m, tp, (n - m) * sizeof *t), memcpy(g + m, gp, (n - m) * sizeof *g);
   }
   if (big)
@@ -394,6 +397,7 @@ void urn__glm_logit_rows(const double *x, const int *y, size_t n, double *t, dou
         dist_logit_parts(x[r], &lpp, &lpm, &pr);
         t[r] = y[r] ? lpp : lpm, g[r] = y[r] - pr;
       }
+  return glm_dot(t, NULL, n);
 }
 
 /* ---------------- bernoulli_logit_glm(y | x, alpha, beta) ---------------- */
@@ -424,8 +428,8 @@ int urn_bernoulli_logit_glm_lpmf(const urn_darg *a, int propto, double *out, urn
   for (size_t i0 = 0; i0 < N; i0 += GLM_BLOCK) {
     size_t n = glm_block(N, i0);
     glm_linear(&v, i0, n, eta);
-    urn__glm_logit_rows(eta, ny == 1 ? yb : yi + i0, n, t, g);
-    if (kk) lp += glm_dot(t, NULL, n);
+    double s = urn__bernoulli_logit_rows(eta, ny == 1 ? yb : yi + i0, n, t, g);
+    if (kk) lp += s;
     glm_partials(&v, i0, n, g);
   }
   *out = lp;

@@ -250,9 +250,10 @@ int urn_categorical_logit_lpmf(const urn_darg *, int, double *, urn_error *);
 int urn_ordered_logistic_lpmf(const urn_darg *, int, double *, urn_error *);
 int urn_normal_id_glm_lpdf(const urn_darg *, int, double *, urn_error *);
 int urn_bernoulli_logit_glm_lpmf(const urn_darg *, int, double *, urn_error *);
-/* bernoulli_logit_glm's rows r < n at eta = x[r], y = y[r]: t[r] the term of the log mass, g[r] its derivative
- * by eta (dist_glm.c; exported for tests). */
-void urn__glm_logit_rows(const double *x, const int *y, size_t n, double *t, double *g);
+/* bernoulli_logit's rows r < n at eta = x[r], y = y[r] (0 or 1): t[r] the term of the log mass, g[r] its
+ * derivative by eta; returns the sum of the t[r] (dist_glm.c: bernoulli_logit_glm and bernoulli_logit_lpmf with a
+ * container alpha; exported for tests). */
+double urn__bernoulli_logit_rows(const double *x, const int *y, size_t n, double *t, double *g);
 /* Shared checks for multivariate arguments (also used by the rngs). */
 int dist_check_simplex(const char *fn, const char *label, const double *theta, size_t K,
                        urn_error *err);
