@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lang/eval.h"
+#include "model/par.h"
 #include "model/plan.h"
 #include "math/rng.h"
 #include "native/native.h"
@@ -219,7 +221,8 @@ static const ncase CASES[] = {
      "    for (n in 1:N) w[n] = log1p(exp(b[n] - normal_lpdf(y[1] | a[1], s))) - (a[2] * s + y[n]) + exp(b[n]);\n"
      "    for (n in 1:N) u[n] = w[n] - log(s + a[3] * a[3]);\n"
      "    target += log_sum_exp(w) - log_sum_exp(u) + normal_lpdf(x[2] | u[3], 1); } }\n"},
-    {"a lane store over one iteration (batched, the interpreter runs it as the ordinary loop): declined there", 1,
+    {"a lane store over one iteration (batched, the interpreter runs it as the ordinary loop): declined there until "
+     "session 11, now emitted both ways and the ordinary loop chosen by the bounds", 2,
      "data { int N; vector[N] y; }\n"
      "parameters { vector[N] b; real<lower=0> s; }\n"
      "model { b ~ normal(0, 1); s ~ normal(0, 2);\n"
@@ -410,6 +413,38 @@ static const ncase CASES[] = {
      "parameters { real a; real<lower=0> s; }\n"
      "model { vector[N] mu; for (n in 1:N) { mu[n] = a * x[n]; y[n] ~ normal(a, s); } y ~ normal(mu, 2); }\n",
      "a store and another statement"},
+    {"dogs' transformed parameters (session 11): matrices filled by a loop-carried recursion on data (constants, no "
+     "node) and by batched stores p[j, t] = b[1] + b[2] * na[j, t] + b[3] * C4[j, t], q[j, t] = inv_logit(...) and "
+     "r[t, j] (the loop's variable first) emitted as the lanes make them", 2,
+     "data { int N; int J; array[N] int z; array[J, 4] int C4; }\n"
+     "parameters { vector[3] b; }\n"
+     "transformed parameters { matrix[J, 4] na; matrix[J, 4] p; matrix[J, 4] q; array[4, J] real r;\n"
+     "  for (j in 1:J) { na[j, 1] = 0; for (t in 2:4) na[j, t] = na[j, t - 1] + 1 - z[4 * (j - 1) + t - 1];\n"
+     "    for (t in 1:4) p[j, t] = b[1] + b[2] * na[j, t] + b[3] * C4[j, t];\n"
+     "    for (t in 1:4) q[j, t] = inv_logit(b[1] * na[j, t] + b[2] * C4[j, t]);\n"
+     "    for (t in 1:4) r[t, j] = b[3] * na[j, t] - b[1]; } }\n"
+     "model { b ~ normal(0, 2); for (j in 1:J) for (t in 1:4) z[4 * (j - 1) + t] ~ bernoulli_logit(p[j, t]);\n"
+     "  for (j in 1:J) for (t in 1:4) z[4 * (j - 1) + t] ~ bernoulli(q[j, t]);\n"
+     "  for (t in 1:4) for (j in 1:J) z[4 * (j - 1) + t] ~ bernoulli_logit(r[t, j]); }\n"},
+    {"bones' shape (session 11): 3-D local arrays filled by batched stores of data-dependent length (1, 2, 3 "
+     "iterations: 0 or 1 run as the ordinary loop), Q[i, j, k] = inv_logit(d * (th[i] - c)) emitted as its lanes make "
+     "it, p's elements from differences of Q's, an element copied from Q's (its node shared), read under an if on data",
+     2,
+     "data { int N; int J; array[N] int g; vector[N] x; array[J, 4] real Y; array[J, 4] int C4; }\n"
+     "parameters { array[J] real th; }\n"
+     "model { array[J, 4, 5] real p; array[J, 4, 4] real Q; th ~ normal(0, 3);\n"
+     "  for (i in 1:J) for (j in 1:4) {\n"
+     "    for (k in 1:g[j]) Q[i, j, k] = inv_logit(exp(x[j]) * (th[i] - (Y[k, j] + 3 * k)));\n"
+     "    p[i, j, 1] = 1 - Q[i, j, 1];\n"
+     "    for (k in 2:g[j]) p[i, j, k] = Q[i, j, k - 1] - Q[i, j, k];\n"
+     "    p[i, j, g[j] + 1] = Q[i, j, g[j]];\n"
+     "    if (C4[i, j] >= 1) if (C4[i, j] <= g[j] + 1) target += log(p[i, j, C4[i, j]]); } }\n"},
+    {"a 3-D local's element read again after it was copied (the copy's adjoint would reach it in another order): "
+     "declined at run time (batched: refused at emission)", 0,
+     "data { int N; int J; vector[N] x; }\n"
+     "parameters { array[J] real th; }\n"
+     "model { array[J, 2, 2] real p; array[J, 2, 2] real Q; th ~ normal(0, 3);\n"
+     "  for (i in 1:J) { Q[i, 1, 1] = exp(th[i]); p[i, 1, 1] = Q[i, 1, 1]; target += -p[i, 1, 1] * x[i] - Q[i, 1, 1]; } }\n"},
     {"outside the subset: while", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real m; }\n"
@@ -553,6 +588,15 @@ int main(void) {
       int want = nb ? k->native == 1 || k->native == 2 : k->native >= 2;
       CHECK(want == !strncmp(st, "native: on", 10), "%s (%s): %s", k->name, nb ? "no batching" : "batched", st);
       if (!nb && k->why) CHECK(strstr(st, k->why) != NULL, "%s (batched): refused at emission [%s]", k->name, st);
+      if (strstr(k->name, "(session 11)") && strstr(k->src, "transformed parameters")) { /* the block natively too */
+        urn_ev *ev = urn__model_ev_borrow(nat);
+        nat_prog np;
+        urn_nat_emit(ev->prog, &np);
+        urn__model_ev_return(nat, ev);
+        CHECK(np.tp == 1, "%s (%s): the transformed parameters block emitted [%s]", k->name, nb ? "no batching" : "batched",
+              np.why_tp);
+        urn_nat_prog_free(&np);
+      }
       urn_model_free(ref), urn_model_free(nat);
     }
   }

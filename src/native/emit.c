@@ -85,7 +85,7 @@ typedef struct emitter {
   int loc_init0[64];          /* a scalar local declared with a value outside any loop; a container declared there */
   int loc_wdone[64];          /* a vector local's one writing statement has been emitted */
   int loc_dims[64];           /* a container local's index dimensions: 1 (vector, 1-D array), 2 (2-D array, array of
-                                 vectors, matrix: LRk rows of LCk) */
+                                 vectors, matrix: LRk rows of LCk), 3 (3-D real array: LRk x LCk x LDk, row-major) */
   int loc_mat[64];            /* a matrix local (column-major: element (i, j) at i + j * LRk; else i * LCk + j) */
   int nloc;                   /* their number (the C number of local i is i) */
   int *wcount;                /* per program slot: the model block's assignments to it */
@@ -109,6 +109,8 @@ typedef struct emitter {
   int in_tp;                  /* emitting the transformed parameters block */
   int alias_chk;              /* a local read must not be a parameter's node itself (tp_batch_ok): declined if so */
   const ir_st *bt_store;      /* a batched store emitted as its lanes make it (tp_batch_ok), or NULL */
+  const ir_st *ord_loop;      /* a batched loop being emitted as the ordinary loop (its 0 or 1 iteration: emit_for_split) */
+  const ir_st *lane_loop;     /* a batched loop being emitted as its lanes (2 or more iterations: emit_for_split) */
   int vj;                     /* emit_velem: the C variable jN of the element being computed */
   struct vctx *vc;            /* emit_velem: the vector expression's operands */
   const ir_ex *vtmp_ex[NAT_MAX_ARGS]; /* density arguments computed before their statement (emit_vtemps) */
@@ -276,7 +278,7 @@ static int emit_offset(emitter *E, const ir_ex *ie, const char *n, int v, const 
 
 /* x[i] with a single int index on a 1-D container variable (rt_s_index1 / rt_s_index1v / rt_s_index). */
 static int emit_index(emitter *E, const ir_ex *e, nref *out) {
-  if (e->nidx == 2) return emit_index2(E, e, out);
+  if (e->nidx == 2 || e->nidx == 3) return emit_index2(E, e, out);
   if (e->nidx != 1 || e->idx[0].kind != URN_IDX_SINGLE || (e->s != rt_s_index1 && e->s != rt_s_index1v && e->s != rt_s_index))
     return FAIL(e, "indexing other than x[i]");
   int lk = local_of(E, e->a[0]);
@@ -623,6 +625,20 @@ static int emit_offset2(emitter *E, const ir_ex *e, const char *r, const char *c
   return 0;
 }
 
+/* The offset o<v> (C type type) of x[i, j, k] in a 3-D local array k3 (row-major: (i * LC + j) * LD + k), checked. */
+static int emit_offset3(emitter *E, const ir_ex *e, int k3, int v, const char *type) {
+  int a = E->nv++, b = E->nv++, c = E->nv++;
+  char n0[24], n1[24], n2[24];
+  snprintf(n0, sizeof n0, "LR%d", k3), snprintf(n1, sizeof n1, "LC%d", k3), snprintf(n2, sizeof n2, "LD%d", k3);
+  for (int d = 0; d < 3; d++)
+    if (e->idx[d].kind != URN_IDX_SINGLE) return FAIL(e, "indexing other than x[i, j, k]");
+  if (emit_offset(E, e->idx[0].lo, n0, a, "size_t") || emit_offset(E, e->idx[1].lo, n1, b, "size_t") ||
+      emit_offset(E, e->idx[2].lo, n2, c, "size_t"))
+    return -1;
+  urn_buf_printf(E->f, "  const %s o%d = (%s)((o%d * LC%d + o%d) * LD%d + o%d);\n", type, v, type, a, k3, b, k3, c);
+  return 0;
+}
+
 /* Is x a global variable with two index dimensions (2-D array of reals / ints, array of vectors, matrix)? */
 static int var2(const emitter *E, const ir_ex *x) {
   if (x->kind != URN_EX_VAR || !x->global || x->g != rt_g_var || x->slot >= E->p->nglob || loop_var_of(E, x) >= 0) return 0;
@@ -634,6 +650,16 @@ static int var2(const emitter *E, const ir_ex *x) {
 /* x[i, j] with single int indexes (rt_s_index2 / rt_s_index2v / rt_s_index) on a local or a variable. */
 static int emit_index2(emitter *E, const ir_ex *e, nref *out) {
   const ir_ex *x = e->a[0];
+  if (e->nidx == 3) { /* a 3-D local array (bones' p[i, j, k]) */
+    int lk = local_of(E, x), v = E->nv++;
+    if (lk < 0 || E->loc_dims[lk] != 3 || (e->s != rt_s_index && e->s != rt_s_index2 && e->s != rt_s_index2v))
+      return FAIL(e, "indexing x[i, j, k] of other than a local array");
+    E->recomp = 0; /* written element by element: records */
+    if (emit_offset3(E, e, lk, v, "int32_t")) return -1;
+    read_local(E, x, lk, v, out);
+    if (!x->novar) urn_buf_printf(E->f, "  if (x%d == -3) return 1;\n", v); /* copied (store_local): declined */
+    return 0;
+  }
   if (e->nidx != 2 || e->idx[0].kind != URN_IDX_SINGLE || e->idx[1].kind != URN_IDX_SINGLE ||
       (e->s != rt_s_index2 && e->s != rt_s_index2v && e->s != rt_s_index))
     return FAIL(e, "indexing other than x[i] or x[i, j]");
@@ -1603,6 +1629,21 @@ static void finish(emitter *E, urn_buf *f, urn_buf *r, const char *root, int roo
 
 /* Stores value t into element o%d (variable ov) of local k, then the statement's records and reverse. */
 static int store_local(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r, int k, int ov, nref t) {
+  if (t.kind == NR_LOCAL && E->loc_dims[t.loc] == 3 && E->lc + 3 <= NAT_MAX_REC) {
+    /* an element of a 3-D local copied (bones' `p[i, j, ncat[j]] = Q[i, j, ncat[j] - 1]`): the interpreter copies
+       its node.  A node of an earlier statement (-2) keeps its adjoint in LaQ: the copy's readers add theirs into
+       La at the copy, whose reverse moves that sum into LaQ; the same sum as the interpreter's when no other reader
+       adds into LaQ after the copy, so the source element is marked -3 and a later read of it declines */
+    urn_buf_printf(f, "  Lv%d[o%d] = v%d;\n  Lr%d[o%d] = x%d;\n  if (x%d == -2) Lr%d[o%d] = -3;\n", k, ov, t.v, k, ov, t.x, t.x,
+                   t.loc, t.x);
+    int l0 = E->lc;
+    E->lvar[E->lc++] = t.x, E->lvar[E->lc++] = -1 - ov, E->lvar[E->lc++] = -1 - t.x;
+    put_records(E, f);
+    urn_buf_printf(r, "  {\n  np -= %d, nl -= %d, nq -= %d;\n  const int32_t *L = h->L + nl;\n", E->pc, E->lc, E->qc);
+    urn_buf_printf(r, "  if (L[%d] == -2) { const double a = La%d[L[%d]]; La%d[L[%d]] = 0; La%d[L[%d]] += a; }\n  }\n", l0, k,
+                   l0 + 1, k, l0 + 1, t.loc, l0 + 2);
+    return 0;
+  }
   if (t.kind == NR_LOCAL) return FAIL(s, "a local assigned from a local");
   E->cend = f->len;
   urn_buf_printf(f, "  Lv%d[o%d] = v%d;\n  Lr%d[o%d] = ", k, ov, t.v, k, ov);
@@ -1650,23 +1691,41 @@ static int emit_decl2(emitter *E, const ir_st *s, urn_buf *f, int k) {
   return 0;
 }
 
+/* The storage of 3-D real array local k (LRk x LCk x LDk, Lnk values; row-major), its elements not set, as run_decl. */
+static int emit_decl3(emitter *E, const ir_st *s, urn_buf *f, int k) {
+  const ir_decl *d = s->decl;
+  urn_buf_printf(&E->pre, "  double *Lv%d = 0, *La%d = 0;\n  int32_t *Lr%d = 0;\n  size_t Ln%d = 0, LR%d = 0, LC%d = 0, LD%d = 0;\n"
+                          "  (void)LR%d, (void)LC%d, (void)LD%d;\n", k, k, k, k, k, k, k, k, k, k);
+  nref n[3];
+  for (int i = 0; i < 3; i++)
+    if (emit_scalar(E, d->dims[i], &n[i]) || n[i].kind != NR_CONST) return FAIL(s, "this size");
+  urn_buf_printf(f, "  if (!(v%d >= 0 && v%d >= 0 && v%d >= 0)) return 1;\n", n[0].v, n[1].v, n[2].v);
+  urn_buf_printf(f, "  if (Lv%d && (LR%d != (size_t)v%d || LC%d != (size_t)v%d || LD%d != (size_t)v%d)) return 1;\n", k, k, n[0].v,
+                 k, n[1].v, k, n[2].v);
+  urn_buf_printf(f, "  LR%d = (size_t)v%d, LC%d = (size_t)v%d, LD%d = (size_t)v%d, Ln%d = LR%d * LC%d * LD%d;\n", k, n[0].v, k,
+                 n[1].v, k, n[2].v, k, k, k, k);
+  local_storage(E, f, k);
+  return 0;
+}
+
 /* Model-block locals: a real or int scalar (anywhere; with or without a value), a vector, 1-D real array, 2-D real
  * array, array of vectors or matrix (anywhere, without a value), as run_decl / run_decl_scalar make them. */
 static int emit_decl(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   const ir_decl *d = s->decl;
   int scalar = d->ty.dims == 0 && (d->ty.base == URN_TY_REAL || d->ty.base == URN_TY_INT);
   int vec = (d->ty.dims == 0 && d->ty.base == URN_TY_VECTOR && d->size1) || (d->ty.dims == 1 && d->ty.base == URN_TY_REAL && d->ndims == 1);
-  int two = local2_shape(d);
-  if (!s->global || (!scalar && !vec && !two) || (two && s->rhs) || (vec && s->rhs && E->nloop) || E->nloc == 64)
+  int two = local2_shape(d), three = d->ty.dims == 3 && d->ty.base == URN_TY_REAL && d->ndims == 3;
+  if (!s->global || (!scalar && !vec && !two && !three) || ((two || three) && s->rhs) || (vec && s->rhs && E->nloop) || E->nloc == 64)
     return FAIL(s, "this local variable");
   /* a container declared in a batched loop is a lane container there (BOP_VLOCAL): another order */
   if (!scalar && E->nbatch) return FAIL(s, "a container local in a batched loop");
   int k = E->nloc++;
-  E->loc_slot[k] = s->slot, E->loc_scalar[k] = scalar, E->loc_dims[k] = scalar ? 0 : two ? 2 : 1, E->loc_mat[k] = two == 2;
+  E->loc_slot[k] = s->slot, E->loc_scalar[k] = scalar, E->loc_dims[k] = scalar ? 0 : three ? 3 : two ? 2 : 1, E->loc_mat[k] = two == 2;
   E->loc_init0[k] = !scalar && E->nloop == 0; /* a container declared in a loop is declared again: never stable */
   E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
   urn_buf_puts(f, "  {\n");
   if (two) return emit_decl2(E, s, f, k);
+  if (three) return emit_decl3(E, s, f, k);
   if (scalar) {
     urn_buf_printf(&E->pre, "  double Lv%d[1] = {0}, La%d[1] = {0};\n  int32_t Lr%d[1] = {-1};\n  const size_t Ln%d = 1;\n  (void)Ln%d;\n", k,
                    k, k, k, k);
@@ -2087,9 +2146,10 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     return emit_col_assign(E, s, f, r);
   if (s->op != URN_AS_SET || (!var && !idx) || !s->rhs->s) return FAIL(s, "this assignment");
   int k = local_of(E, var ? l : l->a[0]);
-  int two = idx && k >= 0 && E->loc_dims[k] == 2;
-  if (k < 0 || E->loc_scalar[k] != var || (idx && !two && (l->nidx != 1 || l->idx[0].kind != URN_IDX_SINGLE)) ||
-      (two && (l->nidx != 2 || l->idx[0].kind != URN_IDX_SINGLE || l->idx[1].kind != URN_IDX_SINGLE)))
+  int two = idx && k >= 0 && E->loc_dims[k] == 2, three = idx && k >= 0 && E->loc_dims[k] == 3;
+  if (k < 0 || E->loc_scalar[k] != var || (idx && !two && !three && (l->nidx != 1 || l->idx[0].kind != URN_IDX_SINGLE)) ||
+      (two && (l->nidx != 2 || l->idx[0].kind != URN_IDX_SINGLE || l->idx[1].kind != URN_IDX_SINGLE)) ||
+      (three && l->nidx != 3))
     return FAIL(s, "an assignment other than to a local scalar or vector element");
   E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
   urn_buf_puts(f, "  {\n");
@@ -2101,6 +2161,8 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     char rn[24], cn[24];
     snprintf(rn, sizeof rn, "LR%d", k), snprintf(cn, sizeof cn, "LC%d", k);
     if (emit_offset2(E, l, rn, cn, E->loc_mat[k], ov, "int32_t")) return -1;
+  } else if (three) {
+    if (emit_offset3(E, l, k, ov, "int32_t")) return -1;
   } else {
     char n[24];
     snprintf(n, sizeof n, "Ln%d", k);
@@ -2156,7 +2218,7 @@ static const ir_st *lane_store(const emitter *E, const ir_st *s, lanes *h) {
   if (b->kind == URN_ST_BLOCK) b = b->nbody == 1 ? b->body[0] : NULL;
   memset(h, 0, sizeof *h);
   if (!b || b->kind != URN_ST_ASSIGN || b->op != URN_AS_SET || b->run != rt_run_fn(URN_ST_ASSIGN, 2) || b->bslot != -1 ||
-      !b->rhs->lane || b->lhs->kind != URN_EX_INDEX || b->lhs->nidx > 2)
+      !b->rhs->lane || b->lhs->kind != URN_EX_INDEX || b->lhs->nidx > 3)
     return NULL;
   int k = local_of(E, b->lhs->a[0]);
   if (k < 0 || E->loc_scalar[k] || E->loc_dims[k] != b->lhs->nidx) return NULL;
@@ -2261,7 +2323,8 @@ static int emit_lane_store(emitter *E, const ir_st *st, const lanes *h, urn_buf 
   E->recomp = 0;
   char rn[24], cn[24];
   snprintf(rn, sizeof rn, "%s%d", l->nidx == 2 ? "LR" : "Ln", k), snprintf(cn, sizeof cn, "LC%d", k);
-  if (l->nidx == 2 ? emit_offset2(E, l, rn, cn, E->loc_mat[k], ov, "int32_t") : emit_offset(E, l->idx[0].lo, rn, ov, "int32_t"))
+  if (l->nidx == 3 ? emit_offset3(E, l, k, ov, "int32_t")
+      : l->nidx == 2 ? emit_offset2(E, l, rn, cn, E->loc_mat[k], ov, "int32_t") : emit_offset(E, l->idx[0].lo, rn, ov, "int32_t"))
     return -1;
   lterm t[NAT_MAX_OPS];
   if (lane_emit(E, st->rhs, h, &v, t, &nt)) return -1;
@@ -2396,8 +2459,10 @@ static int bt_scan(emitter *E, bt_ctx *c, const ir_ex *e) {
     }
     return -1;
   }
-  if (e->kind == URN_EX_INDEX)
-    return e->nidx == 1 && e->idx[0].kind == URN_IDX_SINGLE && e->idx[0].lo->novar && e->a[0]->kind == URN_EX_VAR
+  if (e->kind == URN_EX_INDEX) /* x[i] or x[i, j] at indexes on data (bx_index_outer) */
+    return (e->nidx == 1 || e->nidx == 2) && e->idx[0].kind == URN_IDX_SINGLE && e->idx[0].lo->novar &&
+                   (e->nidx == 1 || (e->idx[1].kind == URN_IDX_SINGLE && e->idx[1].lo->novar)) &&
+                   e->a[0]->kind == URN_EX_VAR
                ? bt_leaf(c, e->a[0]->slot, -1) : -1;
   if ((e->kind == URN_EX_UNARY || e->kind == URN_EX_CALL) && e->na == 1 && e->bi && e->bi->aux &&
       (e->kind == URN_EX_UNARY || e->bi->sfn == urn_fn_unary_s))
@@ -2506,9 +2571,22 @@ static int tp_batch_ok(emitter *E, const ir_st *s) {
       b->bslot != -1)
     return -1;
   const ir_ex *l = b->lhs;
-  if (l->kind != URN_EX_INDEX || l->nidx != 1 || l->idx[0].kind != URN_IDX_SINGLE || vec_local(E, l->a[0]) < 0 ||
-      l->idx[0].lo->kind != URN_EX_VAR || !l->idx[0].lo->global || l->idx[0].lo->slot != s->slot)
+  if (l->kind != URN_EX_INDEX || l->nidx < 1 || l->nidx > 3 || l->idx[0].kind != URN_IDX_SINGLE) return -1;
+  if (l->nidx == 1 && (vec_local(E, l->a[0]) < 0 || l->idx[0].lo->kind != URN_EX_VAR || !l->idx[0].lo->global ||
+                       l->idx[0].lo->slot != s->slot))
     return -1;
+  if (l->nidx >= 2) { /* x[j, i] or x[i, j] of a 2-D local (dogs' `p[j, t]`), x[i, j, k] of a 3-D one (bones' `Q`): the
+                         loop's variable one index, data the others */
+    int k = local_of(E, l->a[0]), lv = -1;
+    if (k < 0 || E->loc_dims[k] != l->nidx) return -1;
+    for (int d = 0; d < l->nidx; d++) {
+      if (l->idx[d].kind != URN_IDX_SINGLE) return -1;
+      const ir_ex *ix = l->idx[d].lo;
+      if (!ix->novar) return -1;
+      if (ix->kind == URN_EX_VAR && ix->global && ix->slot == s->slot) lv = d;
+    }
+    if (lv < 0) return -1;
+  }
   bt_ctx c;
   memset(&c, 0, sizeof c);
   if (bt_scan(E, &c, b->rhs)) return -1;
@@ -2800,8 +2878,16 @@ static int bl_check(emitter *E, const ir_st *s, struct lanes *h) {
 
 /* for (i in lo:hi): as run_for (a double counter); the reverse runs the iterations hi..lo.  A batched loop whose
  * body is one lane store: its invariants first (emit_hoist), then the lanes (emit_lane_store). */
+static int emit_for_split(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r);
+
 static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   if (E->nloop == 32 || !s->global) return FAIL(s, "this loop");
+  if (s->run == urn_batch_run && !E->nbatch && E->lane_loop != s && E->ord_loop != s) {
+    /* a single store emitted as lanes: urn_batch_run runs 0 or 1 iteration as the ordinary loop (session 11) */
+    const ir_st *b = s->body[0];
+    if (b && b->kind == URN_ST_BLOCK && b->nbody == 1) b = b->body[0];
+    if (b && b->kind == URN_ST_ASSIGN && b->bslot == -1 && b->lhs->kind == URN_EX_INDEX) return emit_for_split(E, s, f, r);
+  }
   nref lo, hi;
   int iv = E->nv++;
   urn_buf b, rb;
@@ -2813,7 +2899,7 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     return FAIL(s, "loop bounds outside the native subset");
   }
   E->loop_st[E->nloop] = s, E->loop_slot[E->nloop] = s->slot, E->loop_var[E->nloop++] = iv;
-  int batched = s->run == urn_batch_run, rc = 0;
+  int batched = s->run == urn_batch_run && E->ord_loop != s, rc = 0;
   int achk = E->alias_chk;
   const ir_st *bts = E->bt_store;
   E->nbatch += batched;
@@ -2830,6 +2916,15 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   }
   int bl = batched && E->nbatch == 1 && !ls && !E->in_tp; /* checked, its invariants computed before it */
   if (bl) memset(&h, 0, sizeof h);
+  if (bl && E->lane_loop == s) { /* a single store whose lanes round otherwise: emitted as they make it (session 11) */
+    char why[sizeof E->np->why];
+    memcpy(why, E->np->why, sizeof why);
+    if (bl_check(E, s, &h)) {
+      memcpy(E->np->why, why, sizeof why);
+      if (!tp_batch_ok(E, s)) bl = 0, memset(&h, 0, sizeof h);
+      else bl_check(E, s, &h); /* its reason */
+    }
+  }
   if (bl && bl_check(E, s, &h)) {
     E->nloop--, E->nbatch--;
     urn_buf_free(&b), urn_buf_free(&rb);
@@ -2837,7 +2932,7 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   }
   int nh = ls || bl ? h.nh : 0;
   for (int i = 0; i < nh; i++) urn_buf_init(&hr[i]);
-  if (ls || nh) { /* urn_batch_run runs 0 or 1 iteration as the ordinary loop (no invariants once): declined */
+  if ((ls || nh) && E->lane_loop != s) { /* urn_batch_run runs 0 or 1 iteration as the ordinary loop (no invariants once): declined */
     urn_buf_puts(f, "  {\n");
     urn_buf_append(f, b.data, b.len);
     urn_buf_printf(f, "  if (!(v%d - v%d >= 1)) return 1;\n  }\n", hi.v, lo.v);
@@ -2866,6 +2961,31 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     urn_buf_free(&hr[i]);
   }
   urn_buf_free(&b), urn_buf_free(&rb);
+  return rc;
+}
+
+/* A batched loop whose body is one store: lang/batch.c runs it as lanes when it has 2 or more iterations, as the
+ * ordinary loop otherwise (bones' `for (k in 1:(ncat[j] - 1))` has 1 where ncat[j] is 2): both emitted, chosen by
+ * its bounds (data) and recorded as emit_if does. */
+static int emit_for_split(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  nref lo, hi;
+  E->f = f;
+  urn_buf_puts(f, "  {\n");
+  if (emit_scalar(E, s->lo, &lo) || emit_scalar(E, s->hi, &hi) || lo.kind != NR_CONST || hi.kind != NR_CONST)
+    return FAIL(s, "loop bounds outside the native subset");
+  int cv = E->nv++;
+  urn_buf a, b;
+  urn_buf_init(&a), urn_buf_init(&b);
+  urn_buf_printf(f, "  const int32_t c%d = v%d - v%d >= 1;\n  if (c%d) {\n", cv, hi.v, lo.v, cv);
+  const ir_st *ll = E->lane_loop, *ol = E->ord_loop;
+  E->lane_loop = s;
+  int rc = emit_for(E, s, f, &a);
+  E->lane_loop = ll;
+  urn_buf_puts(f, "  } else {\n");
+  E->ord_loop = s;
+  if (!rc) rc = emit_for(E, s, f, &b);
+  E->ord_loop = ol;
+  branch_end(f, r, cv, &a, &b);
   return rc;
 }
 

@@ -132,6 +132,27 @@ model { om ~ lognormal(0, 0.5); th ~ lognormal(0, 0.5); a ~ lognormal(0, 1); s ~
   y ~ normal(lm, (s * a)[g]); }
 STAN
 
+# session 11: dogs' transformed parameters (a matrix filled by a recursion on data, then by batched stores p[j, t] =
+# b[1] + b[2] * na[j, t] + ... emitted as the lanes make them) and bones' 3-D local arrays (batched stores of
+# data-dependent length, 1 to 3 iterations; an element copied; an if on data): on, batched and not
+cat > "$TMP/bones.stan" <<'STAN'
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+transformed data { array[N] int z; for (n in 1:N) z[n] = y[n] > 1; }
+parameters { vector[3] b; array[J] real th; }
+transformed parameters { matrix[J, 4] na; matrix[J, 4] p;
+  for (j in 1:J) { na[j, 1] = 0; for (t in 2:4) na[j, t] = na[j, t - 1] + 1 - z[4 * (j - 1) + t - 1];
+    for (t in 1:4) p[j, t] = b[1] + b[2] * na[j, t] + b[3] * x[4 * (j - 1) + t]; } }
+model { array[J, 4, 4] real P; array[J, 4, 3] real Q;
+  b ~ normal(0, 2); th ~ normal(0, 2);
+  for (j in 1:J) for (t in 1:4) z[4 * (j - 1) + t] ~ bernoulli_logit(p[j, t]);
+  for (i in 1:J) for (j in 1:4) {
+    for (k in 1:g[j]) Q[i, j, k] = inv_logit(1.5 * (th[i] - k));
+    P[i, j, 1] = 1 - Q[i, j, 1];
+    for (k in 2:g[j]) P[i, j, k] = Q[i, j, k - 1] - Q[i, j, k];
+    P[i, j, g[j] + 1] = Q[i, j, g[j]];
+    if (g[4 * (i - 1) + j] != 2) target += log(P[i, j, g[4 * (i - 1) + j]]); } }
+STAN
+
 # run NAME MODEL DATA [--native MODE] (env as given; UCACHE: the cache home, else $TMP/cache; UPATH: urn's PATH): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
@@ -189,6 +210,7 @@ else
   four_ways sum "$TMP/sum.stan" n "sum of a slice"
   four_ways tp "$TMP/tpfn.stan" n "transformed parameters"
   four_ways mth "$TMP/mth.stan" bn "capture-recapture (invariants, matrix rows)"
+  four_ways bones "$TMP/bones.stan" bn "dogs' transformed parameters, bones' 3-D locals"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
   # the default (auto): the cached object is used at once (--native auto says so; a run without the option is
