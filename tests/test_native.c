@@ -355,11 +355,20 @@ static const ncase CASES[] = {
      "  for (n in 1:N) { mu[n] = c[g[n]] + x[n] * a; y[n] ~ normal(mu[n], s); }\n"
      "  for (n in 2:N) u[n] ~ normal(u[n - 1], s); }\n"},
     {"dogs' shape in a batched loop: p = a ^ s * b ^ v; z ~ bernoulli(p) multiplies three partials per path, which "
-     "the lanes associate from the leaf up and the tape from the root down: refused batched", 1,
+     "the lanes associate from the leaf up and the tape from the root down: refused batched in session 10, emitted as "
+     "the lanes make it since session 11 (one node per increment with the lanes' products)", 2,
      "data { int N; int J; array[N] int z; array[J, 4] int C4; }\n"
      "parameters { real<lower=0, upper=1> a; real<lower=0, upper=1> b; }\n"
-     "model { for (j in 1:J) for (t in 1:4) { real p = a ^ C4[j, t] * b ^ (5 - C4[j, t]); z[4 * (j - 1) + t] ~ bernoulli(p); } }\n",
-     "three partials"},
+     "model { for (j in 1:J) for (t in 1:4) { real p = a ^ C4[j, t] * b ^ (5 - C4[j, t]); z[4 * (j - 1) + t] ~ bernoulli(p); } }\n"},
+    {"increments of a batched loop emitted as the lanes make them (session 11): two per-iteration locals, one reading "
+     "the other, a transformed parameter's element at a lane index, target += poisson_lpmf(...); and a batched inner "
+     "loop's shape over a 2-D array with the loop's variable second", 2,
+     "data { int N; int J; array[N] int z; array[N] int g; vector[N] x; array[J, 4] int C4; }\n"
+     "parameters { real<lower=0, upper=1> a; vector[J] c; }\n"
+     "transformed parameters { vector[J] e = inv_logit(c); }\n"
+     "model { c ~ normal(0, 1);\n"
+     "  for (n in 1:N) { real q = e[g[n]] ^ x[n]; real w = exp(0.5 - q) * a; target += poisson_lpmf(z[n] | w); }\n"
+     "  for (j in 1:J) for (t in 1:4) { real p = inv_logit(c[j] * C4[j, t]) * a; z[4 * (j - 1) + t] ~ bernoulli(p); } }\n"},
     {"loop-invariant operations on parameters in batched loops (covid19imperial's exponential(1 / tau), the "
      "capture-recapture models' bernoulli_lpmf(1 | om) in both branches of an if, a normal's location mu * 2 + x[n]): "
      "one node for all lanes there, computed before the loop here; a matrix row as a density argument (Mth's "

@@ -111,6 +111,10 @@ typedef struct emitter {
   const ir_st *bt_store;      /* a batched store emitted as its lanes make it (tp_batch_ok), or NULL */
   const ir_st *ord_loop;      /* a batched loop being emitted as the ordinary loop (its 0 or 1 iteration: emit_for_split) */
   const ir_st *lane_loop;     /* a batched loop being emitted as its lanes (2 or more iterations: emit_for_split) */
+  const ir_st *li_loop;       /* a batched loop whose increments are emitted as the lanes make them (li_check), or NULL */
+  int li_slot[8];             /* li_loop: the per-iteration locals of the unit being emitted (their slots) */
+  struct bt_val *li_val[8];   /* and their lane values (bt_lane: value and terms) */
+  int nli;                    /* their number */
   int vj;                     /* emit_velem: the C variable jN of the element being computed */
   struct vctx *vc;            /* emit_velem: the vector expression's operands */
   const ir_ex *vtmp_ex[NAT_MAX_ARGS]; /* density arguments computed before their statement (emit_vtemps) */
@@ -2431,6 +2435,8 @@ static int emit_list(emitter *E, ir_st *const *st, int n, urn_buf *f, urn_buf *r
 typedef struct bt_ctx {
   int slot[32], idx[32]; /* the leaves read: slot, literal index (parameters' elements) or -1 */
   int n;                 /* their number */
+  int loc[8], lread[8];  /* li_check: per-iteration locals declared so far, and their reads (at most one) */
+  int nloc;              /* their number */
 } bt_ctx;
 
 static int is_param_slot(const emitter *E, int slot) {
@@ -2450,6 +2456,9 @@ static int bt_leaf(bt_ctx *c, int slot, int idx) {
 /* Is e's store expressible as lanes here (the leaves into c)?  0 yes, -1 no. */
 static int bt_scan(emitter *E, bt_ctx *c, const ir_ex *e) {
   if (e->novar) return 0;
+  if (e->kind == URN_EX_VAR && E->li_loop && e->global) /* a per-iteration local of li_check: its leaves counted */
+    for (int i = 0; i < c->nloc; i++)
+      if (c->loc[i] == e->slot) return c->lread[i]++ ? -1 : 0;
   if (!e->lane) { /* loop-invariant: evaluated once by the ordinary path; a leaf only (no node of its own) */
     if (e->kind == URN_EX_VAR && e->s == rt_s_var && e->global && loop_var_of(E, e) < 0) return bt_leaf(c, e->slot, -1);
     if (e->kind == URN_EX_INDEX && e->nidx == 1 && e->idx[0].kind == URN_IDX_SINGLE && e->idx[0].lo->novar &&
@@ -2498,8 +2507,15 @@ static int bt_add(emitter *E, bt_val *out, const bt_val *x, const char *p) {
   return 0;
 }
 
+static int bt_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, const ir_ex *at,
+                   bt_val *out);
+
 static int bt_lane(emitter *E, const ir_ex *e, bt_val *out) {
   out->nt = 0, out->uni = !e->lane;
+  if (e->kind == URN_EX_VAR && E->li_loop && e->global)
+    for (int i = 0; i < E->nli; i++)
+      if (E->li_slot[i] == e->slot) { *out = *E->li_val[i]; return 0; } /* its terms carried on (no node) */
+  if (e->s == rt_s_dist && E->li_loop) return bt_dist(E, e->bi, e->a, e->na, e->propto ? "propto" : "0", e, out);
   if (e->novar || !e->lane || e->kind == URN_EX_INDEX) { /* a read: data, an invariant leaf, x[idx] */
     nref r;
     if (emit_scalar(E, e, &r)) return -1;
@@ -2556,6 +2572,141 @@ static int bt_store_value(emitter *E, const ir_ex *e, nref *out) {
     if (add_op(E, k, x.r[i], pv)) return FAIL(e, "a statement too large");
   }
   out->kind = NR_NODE, out->node = k;
+  return 0;
+}
+
+/* ---- increments of a batched model-block loop emitted as the lanes make them (session 11) ----
+ * dogs_hierarchical's `real p = a ^ prev_shock[j, t] * b ^ prev_avoid[j, t]; y[j, t] ~ bernoulli(p);`: batch.c
+ * carries the local's terms on (a: (b ^ v) * pa), the density multiplies them by its partial (pd * ((b ^ v) *
+ * pa)) and sinks_flush makes one node per lane and increment with those terms, added to target with partial 1;
+ * the tape of the ordinary loop multiplies from the root down ((pd * (b ^ v)) * pa).  When bl_check refuses such a
+ * loop, the units `{ real x = e; ...; y ~ dist(...); }` of its body (in ordinary inner loops too) are emitted that
+ * way: bt_lane's values and products, the density lane by lane as bx_dist_lanes calls it (no memo), one node per
+ * unit.  Accepted (li_check): every leaf read once in a unit (no two terms merge), a local read once, at most
+ * BATCH_FWD_TERMS (8) terms in a local (more: batch.c makes a node of it), no density normal (its own lane
+ * arithmetic); a lane whose leaves have no node (batch.c adds it to target as a constant) declines at run time. */
+
+/* A density on scalar lane values, as bx_dist_lanes calls it; its terms: each argument's times its partial. */
+static int bt_dist(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na, const char *propto, const ir_ex *at,
+                   bt_val *out) {
+  if (!(bi->flags & URN_BI_DIST) || na > NAT_MAX_ARGS || (bi->aux2 != URN_DF_LPDF && bi->aux2 != URN_DF_LUPDF))
+    return FAIL(at, "this density in a batched loop");
+  const urn_dist *d = bi->aux;
+  bt_val *x = urn_xcalloc((size_t)na, sizeof *x);
+  int pv[NAT_MAX_ARGS], rc = 0;
+  for (int i = 0; i < na && !rc; i++)
+    rc = !a[i]->s || !urn_is_scalar(a[i]->ty) ? FAIL(a[i], "a container argument in a batched loop") : bt_lane(E, a[i], &x[i]);
+  nat_prog *np = E->np;
+  if (!rc && np->nsites == np->capsites) {
+    np->capsites = np->capsites ? 2 * np->capsites : 8;
+    np->sites = urn_xrealloc(np->sites, (size_t)np->capsites * sizeof *np->sites);
+  }
+  if (!rc) {
+    int site = np->nsites, v = E->nv++;
+    np->sites[np->nsites++] = (nat_site){bi, a, na};
+    E->recomp = 0;
+    urn_buf_printf(E->f, "  nat_darg da%d[%d];\n  memset(da%d, 0, sizeof da%d);\n", v, na, v, v);
+    for (int i = 0; i < na; i++) {
+      int ints = d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT;
+      pv[i] = E->nv++;
+      if (ints) urn_buf_printf(E->f, "  const int iv%d = (int)v%d;\n  da%d[%d].iv = &iv%d;\n", pv[i], x[i].v, v, i, pv[i]);
+      else urn_buf_printf(E->f, "  da%d[%d].v = &v%d;\n", v, i, x[i].v);
+      urn_buf_printf(E->f, "  da%d[%d].n = 1, da%d[%d].rows = 1, da%d[%d].cols = 1;\n", v, i, v, i, v, i);
+      if (!ints && !a[i]->novar) urn_buf_printf(E->f, "  double p%d = 0;\n  da%d[%d].d = &p%d;\n", pv[i], v, i, pv[i]);
+    }
+    urn_buf_printf(E->f, "  double v%d = 0;\n  if (((nat_dist_fn)h->fn[%d])(da%d, %s, &v%d, h->err)) return 1;\n", v, site, v, propto, v);
+    out->v = v, out->uni = 0, out->nt = 0;
+    for (int i = 0; i < na && !rc; i++) {
+      int ints = d->args[i].kind == URN_DA_INTS || d->args[i].kind == URN_DA_INT;
+      if (a[i]->novar || ints || !x[i].nt) continue;
+      char pn[24];
+      snprintf(pn, sizeof pn, "p%d", pv[i]);
+      if (bt_add(E, out, &x[i], pn)) rc = FAIL(at, "a statement too large");
+    }
+  }
+  free(x);
+  return rc;
+}
+
+/* Is st (a statement of li_check's loop body) one unit `{ real x = e; ...; incr; }` or `incr`?  Its increment's
+ * density call into *dc (NULL: not a unit). */
+static const ir_st *li_incr(const ir_st *st, int *ndecl) {
+  const ir_st *const *b = &st, *last;
+  int n = 1;
+  if (st->kind == URN_ST_BLOCK) b = (const ir_st *const *)st->body, n = st->nbody;
+  if (n < 1 || n > 9 || !b[n - 1]) return NULL;
+  last = b[n - 1];
+  for (int i = 0; i + 1 < n; i++)
+    if (!b[i] || b[i]->kind != URN_ST_DECL || !b[i]->rhs || b[i]->decl->ty.dims || b[i]->decl->ty.base != URN_TY_REAL)
+      return NULL;
+  *ndecl = n - 1;
+  if (last->kind == URN_ST_TILDE && last->run == rt_run_fn(URN_ST_TILDE, 0) && !last->fun && !last->tlo && !last->thi && last->bi)
+    return last;
+  if (last->kind == URN_ST_TARGET && last->run == rt_run_fn(URN_ST_TARGET, 0) && last->rhs->s == rt_s_dist) return last;
+  return NULL;
+}
+
+/* 0: the body st of batched loop s is made of units (li_incr) and ordinary inner loops around them, each unit's
+ * leaves distinct, its locals read once and carrying at most 8 terms, a parameter among its leaves. */
+static int li_check(emitter *E, const ir_st *st) {
+  if (st->kind == URN_ST_FOR)
+    return st->run == rt_run_fn(URN_ST_FOR, 0) && st->lo->novar && st->hi->novar && st->global ? li_check(E, st->body[0]) : -1;
+  int nd = 0;
+  const ir_st *inc = li_incr(st, &nd);
+  if (!inc) {
+    if (st->kind != URN_ST_BLOCK) return -1;
+    for (int i = 0; i < st->nbody; i++)
+      if (!st->body[i] || st->body[i]->kind == URN_ST_DECL || li_check(E, st->body[i])) return -1;
+    return 0;
+  }
+  bt_ctx c;
+  memset(&c, 0, sizeof c);
+  for (int i = 0; i < nd; i++) {
+    const ir_st *dl = st->body[i];
+    int n0 = c.n;
+    if (!dl->global || c.nloc == 8 || bt_scan(E, &c, dl->rhs) || c.n - n0 > 8) return -1;
+    c.loc[c.nloc] = dl->slot, c.lread[c.nloc++] = 0;
+  }
+  ir_ex *const *a = inc->kind == URN_ST_TILDE ? inc->args : inc->rhs->a;
+  int na = inc->kind == URN_ST_TILDE ? inc->nargs : inc->rhs->na;
+  for (int i = 0; i < na; i++)
+    if (!a[i]->s || !urn_is_scalar(a[i]->ty) || bt_scan(E, &c, a[i])) return -1;
+  return c.n ? 0 : -1;
+}
+
+/* A unit of li_check's loop (forward into f, reverse into r): its locals' lane values, the density's, one node. */
+static int emit_lane_unit(emitter *E, const ir_st *st, urn_buf *f, urn_buf *r) {
+  int nd = 0;
+  const ir_st *inc = li_incr(st, &nd);
+  E->f = f, E->nnode = 0, E->pc = E->lc = E->qc = 0;
+  urn_buf_puts(f, "  {\n");
+  E->recomp = 0;
+  bt_val *lv = urn_xcalloc((size_t)nd + 1, sizeof *lv), x;
+  int rc = 0;
+  E->nli = 0;
+  for (int i = 0; i < nd && !rc; i++) {
+    rc = bt_lane(E, st->body[i]->rhs, &lv[i]);
+    E->li_slot[E->nli] = st->body[i]->slot, E->li_val[E->nli++] = &lv[i];
+  }
+  if (!rc) rc = inc->kind == URN_ST_TILDE ? bt_dist(E, inc->bi, inc->args, inc->nargs, "propto", inc->rhs ? inc->rhs : inc->args[0], &x)
+                                          : bt_lane(E, inc->rhs, &x);
+  E->nli = 0;
+  free(lv);
+  if (rc) return -1;
+  int k = new_node(E);
+  if (k < 0 || !x.nt) return FAIL(inc, "a statement too large");
+  urn_buf_puts(f, "  if (!(0");
+  for (int i = 0; i < x.nt; i++)
+    if (x.r[i].kind == NR_LEAF || x.r[i].kind == NR_LOCAL) urn_buf_printf(f, " || x%d != -1", x.r[i].x);
+  urn_buf_puts(f, ")) return 1;\n"); /* no node in this lane: a constant increment there (sinks_flush): declined */
+  for (int i = 0; i < x.nt; i++) {
+    int pv = E->nv++;
+    urn_buf_printf(f, "  const double p%d = %s;\n", pv, x.d[i][0] ? x.d[i] : "1.0");
+    if (add_op(E, k, x.r[i], pv)) return FAIL(inc, "a statement too large");
+  }
+  E->cend = f->len;
+  urn_buf_printf(f, "  if (nt == h->tcap) h->grow(h, 0, 0, 0);\n  h->T[nt++] = v%d;\n", x.v);
+  finish(E, f, r, "1", -1);
   return 0;
 }
 
@@ -2899,7 +3050,7 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
     return FAIL(s, "loop bounds outside the native subset");
   }
   E->loop_st[E->nloop] = s, E->loop_slot[E->nloop] = s->slot, E->loop_var[E->nloop++] = iv;
-  int batched = s->run == urn_batch_run && E->ord_loop != s, rc = 0;
+  int batched = s->run == urn_batch_run && E->ord_loop != s, rc = 0, nd;
   int achk = E->alias_chk;
   const ir_st *bts = E->bt_store;
   E->nbatch += batched;
@@ -2916,13 +3067,16 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   }
   int bl = batched && E->nbatch == 1 && !ls && !E->in_tp; /* checked, its invariants computed before it */
   if (bl) memset(&h, 0, sizeof h);
-  if (bl && E->lane_loop == s) { /* a single store whose lanes round otherwise: emitted as they make it (session 11) */
+  const ir_st *lil = E->li_loop;
+  int li = 0;
+  if (bl) { /* a single store, or increments, whose lanes round otherwise: emitted as they make them (session 11) */
     char why[sizeof E->np->why];
     memcpy(why, E->np->why, sizeof why);
     if (bl_check(E, s, &h)) {
       memcpy(E->np->why, why, sizeof why);
-      if (!tp_batch_ok(E, s)) bl = 0, memset(&h, 0, sizeof h);
-      else bl_check(E, s, &h); /* its reason */
+      if (E->lane_loop == s && !tp_batch_ok(E, s)) bl = 0, memset(&h, 0, sizeof h);
+      else if (E->li_loop = s, !li_check(E, s->body[0])) bl = 0, li = 1, memset(&h, 0, sizeof h), E->alias_chk = 1;
+      else E->li_loop = lil, bl_check(E, s, &h); /* its reason */
     }
   }
   if (bl && bl_check(E, s, &h)) {
@@ -2932,6 +3086,11 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   }
   int nh = ls || bl ? h.nh : 0;
   for (int i = 0; i < nh; i++) urn_buf_init(&hr[i]);
+  if (li) { /* urn_batch_run runs 1 iteration as the ordinary loop: declined there */
+    urn_buf_puts(f, "  {\n");
+    urn_buf_append(f, b.data, b.len);
+    urn_buf_printf(f, "  if (v%d == v%d) return 1;\n  }\n", hi.v, lo.v);
+  }
   if ((ls || nh) && E->lane_loop != s) { /* urn_batch_run runs 0 or 1 iteration as the ordinary loop (no invariants once): declined */
     urn_buf_puts(f, "  {\n");
     urn_buf_append(f, b.data, b.len);
@@ -2950,9 +3109,10 @@ static int emit_for(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   const ir_st *body = s->body[0];
   if (!rc)
     rc = ls ? emit_lane_store(E, ls, &h, f, &rb)
-       : body->kind == URN_ST_BLOCK ? emit_list(E, body->body, body->nbody, f, &rb) : emit_stmt(E, body, f, &rb);
+       : body->kind == URN_ST_BLOCK && !(E->li_loop && li_incr(body, &nd)) ? emit_list(E, body->body, body->nbody, f, &rb)
+       : emit_stmt(E, body, f, &rb);
   E->nloop--, E->nbatch -= batched;
-  E->alias_chk = achk, E->bt_store = bts, E->hoist = hoist, E->hoist_again = again;
+  E->alias_chk = achk, E->bt_store = bts, E->hoist = hoist, E->hoist_again = again, E->li_loop = lil;
   if (!rc) urn_buf_append(r, rb.data ? rb.data : "", rb.len);
   urn_buf_puts(f, "  }\n  }\n");
   urn_buf_puts(r, "  }\n  }\n");
@@ -2990,6 +3150,8 @@ static int emit_for_split(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
 }
 
 static int emit_stmt(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  int nd;
+  if (E->li_loop && li_incr(s, &nd)) return emit_lane_unit(E, s, f, r);
   if (s->kind == URN_ST_ASSIGN || s->kind == URN_ST_TILDE || s->kind == URN_ST_TARGET) {
     const ir_ex *t = stmt_tern(E, s);
     if (t) return emit_tern(E, s, t, f, r);

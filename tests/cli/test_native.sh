@@ -153,6 +153,15 @@ model { array[J, 4, 4] real P; array[J, 4, 3] real Q;
     if (g[4 * (i - 1) + j] != 2) target += log(P[i, j, g[4 * (i - 1) + j]]); } }
 STAN
 
+# dogs_hierarchical's increments (session 11): `real p = a ^ s * b ^ v; z ~ bernoulli(p)` in a batched loop, three
+# partials on a path: emitted as the lanes make them (one node per increment with the lanes' products)
+cat > "$TMP/dogsh.stan" <<'STAN'
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+transformed data { array[N] int z; for (n in 1:N) z[n] = y[n] > 1; }
+parameters { real<lower=0, upper=1> a; real<lower=0, upper=1> b; }
+model { for (n in 1:N) { real p = a ^ g[n] * b ^ (4 - g[n]); z[n] ~ bernoulli(p); } }
+STAN
+
 # run NAME MODEL DATA [--native MODE] (env as given; UCACHE: the cache home, else $TMP/cache; UPATH: urn's PATH): one chain of 200 + 80, the draws' lines into $TMP/NAME.txt
 run() {
   n=$1 mo=$2 da=$3; shift 3
@@ -211,6 +220,7 @@ else
   four_ways tp "$TMP/tpfn.stan" n "transformed parameters"
   four_ways mth "$TMP/mth.stan" bn "capture-recapture (invariants, matrix rows)"
   four_ways bones "$TMP/bones.stan" bn "dogs' transformed parameters, bones' 3-D locals"
+  four_ways dogsh "$TMP/dogsh.stan" bn "dogs_hierarchical's increments"
   CC=/nonexistent/cc run nocc "$TMP/radon.stan" "$TMP/radon.json" --native wait && same off nocc
   grep -q 'no C compiler' "$TMP/err-nocc" && ok || bad "no compiler: $(cat "$TMP/err-nocc")"
   # the default (auto): the cached object is used at once (--native auto says so; a run without the option is
