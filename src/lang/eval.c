@@ -203,8 +203,11 @@ int32_t rt_s_var(urn_ev *ev, const ir_ex *e, double *out) {
 }
 void rt_g_var(urn_ev *ev, const ir_ex *e, urn_val *out) { *out = *slot_of(ev, e); }
 
-/* Scalar evaluation through the general path. */
+static int32_t ucall_scalar(urn_ev *ev, const ir_ex *e, double *out);
+
+/* Scalar evaluation through the general path (a user function returning a scalar: without the value's storage). */
 int32_t rt_s_via_g(urn_ev *ev, const ir_ex *e, double *out) {
+  if (e->g == rt_g_ucall) return ucall_scalar(ev, e, out);
   urn_val v;
   e->g(ev, e, &v);
   *out = v.v[0];
@@ -659,21 +662,53 @@ void rt_g_rowvec(urn_ev *ev, const ir_ex *e, urn_val *out) {
 
 /* ---- user functions ---- */
 
-void rt_g_ucall(urn_ev *ev, const ir_ex *e, urn_val *out) {
+/* Is e a scalar whose general evaluation is its scalar evaluation stored in fresh storage (rt_g_via_s, a density's
+ * rt_g_dist, a user function's call returning a scalar)?  Then the value and its node can be taken from `s` and
+ * kept where the caller wants them: the same value and the same tape nodes in the same order. */
+static inline int scalar_by_s(const ir_ex *e) {
+  return e->s && urn_is_scalar(e->ty) &&
+         (e->g == rt_g_via_s || (e->g == rt_g_dist && !(e->bi->flags & URN_BI_RNG)) ||
+          (e->g == rt_g_ucall && e->s == rt_s_via_g));
+}
+
+/* A user function's frame with its arguments in their slots: one arena block holds the slots and the storage of
+ * the scalar arguments, which are evaluated through `s` straight into it (no value made and copied per
+ * argument); other arguments are their general values (a variable's shares its storage: parameters of a user
+ * function are read-only). */
+static urn_val *ucall_frame(urn_ev *ev, const ir_ex *e) {
   const ir_fun *f = e->fun;
   if (!f->body) urn_ev_fail(ev, URN_EFATAL, "function %s is declared but not defined", f->name);
   if (ev->depth > 2000) urn_ev_reject(ev, "%s: recursion too deep", f->name);
   urn_ev_poll(ev);
-  urn_val *frame = urn_arena_alloc(&ev->arena, (size_t)(f->nslots ? f->nslots : 1) * sizeof(urn_val));
-  for (int i = 0; i < e->na; i++) e->a[i]->g(ev, e->a[i], &frame[f->param_slot[i]]);
-  urn_ev_call_frame(ev, f, frame, out);
+  size_t ns = (size_t)(f->nslots ? f->nslots : 1), na = (size_t)e->na;
+  /* slots, then na (value, node) pairs: sizeof(urn_val) is a multiple of 8, the pairs 16 bytes each */
+  urn_val *frame = urn_ev_alloc(ev, 1, ns * sizeof(urn_val) + na * 2 * sizeof(double));
+  double *sv = (double *)(void *)(frame + ns);
+  for (int i = 0; i < e->na; i++) {
+    const ir_ex *a = e->a[i];
+    urn_val *slot = &frame[f->param_slot[i]];
+    if (scalar_by_s(a)) {
+      double *v = sv + 2 * i;
+      int32_t *ix = (int32_t *)(void *)(v + 1);
+      *ix = a->s(ev, a, v);
+      slot->ty = (urn_type){a->g == rt_g_dist ? URN_TY_REAL : a->ty.base, 0};
+      slot->n = 1, slot->v = v, slot->ix = *ix >= 0 ? ix : NULL;
+    } else {
+      a->g(ev, a, slot);
+    }
+  }
+  return frame;
 }
 
-/* The one home of a user function's call once its arguments are in their slots of frame (rt_g_ucall above, and
- * lang/fn_usys.c's urn_fn_call_user for the higher-order built-ins): an int passed for a real parameter and an int
- * returned by a real function become reals, the body runs one level deeper, and a non-void function that ends
- * without returning rejects. */
-void urn_ev_call_frame(urn_ev *ev, const ir_fun *f, urn_val *frame, urn_val *out) {
+void rt_g_ucall(urn_ev *ev, const ir_ex *e, urn_val *out) {
+  urn_val *frame = ucall_frame(ev, e);
+  urn_ev_call_frame(ev, e->fun, frame, out);
+}
+
+/* Runs f's body on frame (ints passed for real parameters retyped) one level deeper; afterwards ev->ctl is
+ * EV_RETURN when it returned (its value in ev->retval or, when ev->ret_scalar, ev->ret_v / ret_ix), and a
+ * non-void function that ended without returning has rejected. */
+static void call_body(urn_ev *ev, const ir_fun *f, urn_val *frame) {
   for (int i = 0; i < f->nparams; i++)
     if (f->param_ty[i].base == URN_TY_REAL && frame[f->param_slot[i]].ty.base == URN_TY_INT)
       frame[f->param_slot[i]].ty.base = URN_TY_REAL;
@@ -684,12 +719,38 @@ void urn_ev_call_frame(urn_ev *ev, const ir_fun *f, urn_val *frame, urn_val *out
   urn_ev_run(ev, f->body);
   ev->depth--;
   ev->frame = saved;
+  if (ev->ctl != EV_RETURN && f->ret.base != URN_TY_VOID)
+    urn_ev_reject(ev, "%s: function ended without returning a value", f->name);
+}
+
+/* A user function returning a scalar, called where a scalar is wanted: its value and node without storage. */
+static int32_t ucall_scalar(urn_ev *ev, const ir_ex *e, double *out) {
+  urn_val *frame = ucall_frame(ev, e);
+  call_body(ev, e->fun, frame);
+  ev->ctl = EV_NORMAL;
+  if (ev->ret_scalar) {
+    *out = ev->ret_v;
+    return ev->ret_ix;
+  }
+  *out = ev->retval.v[0];
+  return ev->retval.ix ? ev->retval.ix[0] : -1;
+}
+
+/* The one home of a user function's call once its arguments are in their slots of frame (rt_g_ucall above, and
+ * lang/fn_usys.c's urn_fn_call_user for the higher-order built-ins): an int passed for a real parameter and an int
+ * returned by a real function become reals, the body runs one level deeper, and a non-void function that ends
+ * without returning rejects. */
+void urn_ev_call_frame(urn_ev *ev, const ir_fun *f, urn_val *frame, urn_val *out) {
+  call_body(ev, f, frame);
   if (ev->ctl == EV_RETURN) {
-    *out = ev->retval;
+    if (ev->ret_scalar) { /* the value the returned expression's general evaluation would have made */
+      urn_val_set_scalar(ev, out, ev->retval.ty.base, ev->ret_v, ev->ret_ix);
+      out->tv = NULL;
+    } else {
+      *out = ev->retval;
+    }
     if (out->ty.base == URN_TY_INT && f->ret.base == URN_TY_REAL) out->ty.base = URN_TY_REAL;
   } else {
-    if (f->ret.base != URN_TY_VOID)
-      urn_ev_reject(ev, "%s: function ended without returning a value", f->name);
     memset(out, 0, sizeof *out);
   }
   ev->ctl = EV_NORMAL;
@@ -1100,10 +1161,19 @@ static void run_if(urn_ev *ev, const ir_st *s) {
 }
 static void run_break(urn_ev *ev, const ir_st *s) { ev->ctl = EV_BREAK; }
 static void run_continue(urn_ev *ev, const ir_st *s) { ev->ctl = EV_CONTINUE; }
+/* return e: a scalar e whose general value would be fresh storage is kept as ev->ret_v / ret_ix (the caller
+ * stores it where it wants it, lang/eval.c's call paths); other values in ev->retval. */
 static void run_return(urn_ev *ev, const ir_st *s) {
-  if (s->rhs) {
+  const ir_ex *r = s->rhs;
+  ev->ret_scalar = 0;
+  if (r && scalar_by_s(r)) {
+    double v;
+    int32_t ix = r->s(ev, r, &v);
+    ev->ret_v = v, ev->ret_ix = ix, ev->ret_scalar = 1;
+    ev->retval.ty = (urn_type){r->g == rt_g_dist ? URN_TY_REAL : r->ty.base, 0};
+  } else if (r) {
     urn_val v;
-    s->rhs->g(ev, s->rhs, &v);
+    r->g(ev, r, &v);
     ev->retval = v;
   }
   ev->ctl = EV_RETURN;

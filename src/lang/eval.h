@@ -72,7 +72,10 @@ struct urn_ev {
   const urn_prog *prog;   /* the program being run */
   urn_val *glob;          /* program-level slots (data, parameters, locals of the blocks) */
   urn_val *frame;         /* slots of the user function being run */
-  urn_val retval;         /* the value of the last `return` */
+  urn_val retval;         /* the value of the last `return` (unless ret_scalar) */
+  int ret_scalar;         /* the last `return` gave a scalar, held in ret_v / ret_ix instead of retval's storage */
+  double ret_v;           /* that scalar's value */
+  int32_t ret_ix;         /* its tape node (-1 constant) */
   int ctl;                /* EV_NORMAL / EV_BREAK / EV_CONTINUE / EV_RETURN */
   int propto;             /* drop constant terms in ~ and _lupdf */
   int jacobian;           /* add log-Jacobians of constraining transforms */

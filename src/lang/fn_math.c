@@ -19,9 +19,10 @@ void urn_val_like(urn_ev *ev, urn_val *out, const urn_val *like, int base, int w
 void urn_val_set_scalar(urn_ev *ev, urn_val *out, int base, double v, int32_t ix) {
   out->ty = (urn_type){(unsigned char)base, 0};
   out->n = 1;
-  out->v = urn_ev_doubles(ev, 1);
+  /* one block: the value, then its node when it has one */
+  out->v = urn_ev_doubles(ev, ix >= 0 ? 2 : 1);
   out->v[0] = v;
-  if (ix >= 0) out->ix = urn_ev_nodes(ev, 1), out->ix[0] = ix;
+  if (ix >= 0) out->ix = (int32_t *)(void *)(out->v + 1), out->ix[0] = ix;
   else out->ix = NULL;
 }
 
