@@ -124,8 +124,15 @@ void urn_val_alloc(urn_ev *ev, urn_val *out, urn_type ty, const int32_t *dim, in
   out->ty = ty;
   out->n = n;
   out->tv = NULL;
-  out->v = urn_ev_doubles(ev, n);
-  out->ix = with_ix ? urn_ev_nodes(ev, n) : NULL;
+  if (!with_ix) {
+    out->v = urn_ev_doubles(ev, n);
+    out->ix = NULL;
+    return;
+  }
+  /* one block: the values, then their tape nodes */
+  out->v = (double *)urn_ev_alloc(ev, n, sizeof(double) + sizeof(int32_t));
+  out->ix = (int32_t *)(void *)(out->v + n);
+  for (size_t i = 0; i < n; i++) out->ix[i] = -1;
 }
 
 void urn_val_tuple_alloc(urn_ev *ev, urn_val *out, urn_type ty, const int32_t *dim) {
@@ -377,43 +384,51 @@ static inline size_t check_index(urn_ev *ev, const ir_ex *e, double i, int32_t s
   return (size_t)i - 1;
 }
 
+/* The value of a single index: a variable (a loop's) read in place, `i + c` / `i - c` of an int variable and
+ * an int constant computed in place (an exact sum, as the int kernel's; out of int's range: the kernel, for its
+ * message), anything else through its scalar evaluation. */
+static inline double index_value(urn_ev *ev, const ir_ex *ie) {
+  if (ie->s == rt_s_var) return slot_of(ev, ie)->v[0];
+  if (ie->s == rt_s_call_scalar && ie->kind == URN_EX_BINARY && ie->ty.base == URN_TY_INT &&
+      (ie->op == URN_OP_ADD || ie->op == URN_OP_SUB) && ie->a[0]->s == rt_s_var && ie->a[1]->s == rt_s_const) {
+    double x = slot_of(ev, ie->a[0])->v[0], c = ie->a[1]->c, r = ie->op == URN_OP_ADD ? x + c : x - c;
+    if (r >= -2147483648.0 && r <= 2147483647.0) return r;
+  }
+  double v;
+  ie->s(ev, ie, &v);
+  return v;
+}
+
 /* x[i1, ..., ik] with single indexes only and a scalar result: one offset. */
 int32_t rt_s_index(urn_ev *ev, const ir_ex *e, double *out) {
-  urn_val base;
+  urn_val tmp;
+  const urn_val *base;
   const ir_ex *b = e->a[0];
-  if (b->kind == URN_EX_VAR) base = *slot_of(ev, b);
-  else b->g(ev, b, &base);
-  size_t off = 0;
-  int nd = urn_val_ndim(base.ty);
+  if (b->kind == URN_EX_VAR) base = slot_of(ev, b);
+  else b->g(ev, b, &tmp), base = &tmp;
+  int nd = urn_val_ndim(base->ty);
   /* storage: array dims row-major, then column-major inside the element */
-  size_t na = base.ty.dims;
+  int na = base->ty.dims;
   size_t inner = 1;
-  for (int d = (int)na; d < nd; d++) inner *= (size_t)base.dim[d];
+  for (int d = na; d < nd; d++) inner *= (size_t)base->dim[d];
   size_t aoff = 0;
   int k = 0;
-  for (; k < e->nidx && (size_t)k < na; k++) {
-    double iv;
-    e->idx[k].lo->s(ev, e->idx[k].lo, &iv);
-    aoff = aoff * (size_t)base.dim[k] + check_index(ev, e, iv, base.dim[k]);
-  }
+  for (; k < e->nidx && k < na; k++)
+    aoff = aoff * (size_t)base->dim[k] + check_index(ev, e, index_value(ev, e->idx[k].lo), base->dim[k]);
   size_t ioff = 0;
   if (k < e->nidx) {
-    double iv;
-    e->idx[k].lo->s(ev, e->idx[k].lo, &iv);
-    size_t r = check_index(ev, e, iv, base.dim[na]);
+    size_t r = check_index(ev, e, index_value(ev, e->idx[k].lo), base->dim[na]);
     k++;
-    if (base.ty.base == URN_TY_MATRIX) {
-      double jv;
-      e->idx[k].lo->s(ev, e->idx[k].lo, &jv);
-      size_t c = check_index(ev, e, jv, base.dim[na + 1]);
-      ioff = r + c * (size_t)base.dim[na];
+    if (base->ty.base == URN_TY_MATRIX) {
+      size_t c = check_index(ev, e, index_value(ev, e->idx[k].lo), base->dim[na + 1]);
+      ioff = r + c * (size_t)base->dim[na];
     } else {
       ioff = r;
     }
   }
-  off = aoff * inner + ioff;
-  *out = base.v[off];
-  return base.ix ? base.ix[off] : -1;
+  size_t off = aoff * inner + ioff;
+  *out = base->v[off];
+  return base->ix ? base->ix[off] : -1;
 }
 
 /* Resolved index list: for each dimension of the base, the chosen positions. */
@@ -863,9 +878,7 @@ static void run_assign_scalar_index(urn_ev *ev, const ir_st *s) {
   size_t inner = 1, aoff = 0, ioff = 0, str = 1;
   for (int d = na; d < nd; d++) inner *= (size_t)base->dim[d];
   for (int k = 0; k < e->nidx; k++) {
-    double iv;
-    e->idx[k].lo->s(ev, e->idx[k].lo, &iv);
-    size_t p = check_index(ev, e, iv, base->dim[k]);
+    size_t p = check_index(ev, e, index_value(ev, e->idx[k].lo), base->dim[k]);
     if (k < na) aoff = aoff * (size_t)base->dim[k] + p;
     else ioff += p * str, str *= (size_t)base->dim[k];
   }
@@ -1325,19 +1338,14 @@ int urn_ev_run_block(urn_ev *ev, ir_st **stmts, int n) {
 /* x[i] on a variable holding a vector, row_vector or 1-D array of scalars. */
 int32_t rt_s_index1(urn_ev *ev, const ir_ex *e, double *out) {
   const urn_val *x = slot_of(ev, e->a[0]);
-  double iv;
-  const ir_ex *ie = e->idx[0].lo;
-  ie->s(ev, ie, &iv);
-  size_t i = check_index(ev, e, iv, x->dim[0]);
+  size_t i = check_index(ev, e, index_value(ev, e->idx[0].lo), x->dim[0]);
   *out = x->v[i];
   return x->ix ? x->ix[i] : -1;
 }
 /* x[i, j] on a variable holding a 2-D array of scalars, a matrix or an array of vectors. */
 int32_t rt_s_index2(urn_ev *ev, const ir_ex *e, double *out) {
   const urn_val *x = slot_of(ev, e->a[0]);
-  double iv, jv;
-  e->idx[0].lo->s(ev, e->idx[0].lo, &iv);
-  e->idx[1].lo->s(ev, e->idx[1].lo, &jv);
+  double iv = index_value(ev, e->idx[0].lo), jv = index_value(ev, e->idx[1].lo);
   size_t i = check_index(ev, e, iv, x->dim[0]), j = check_index(ev, e, jv, x->dim[1]);
   size_t off = x->ty.base == URN_TY_MATRIX && x->ty.dims == 0 ? i + j * (size_t)x->dim[0] : i * (size_t)x->dim[1] + j;
   *out = x->v[off];
