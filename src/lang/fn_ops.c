@@ -1,12 +1,16 @@
 /* lang/fn_ops.c — Stan's operators as built-ins under Stan's own names (add,
  * subtract, multiply, divide, elt_multiply, elt_divide, minus, transpose,
  * modulus, comparisons): elementwise forms with scalar broadcasting, and the
- * linear-algebra products of `*` (matrix-vector, row-vector-matrix, outer,
- * dot) as one tape node per output element. */
+ * linear-algebra products of `*` (matrix-vector, matrix-matrix, row-vector-matrix,
+ * dot) as one operation: math/linalg.c's register-blocked kernels forward and
+ * reverse, a node per output element with no partials and one reverse callback
+ * (per-element nodes with partials when an operand repeats a node); outer
+ * products as one node per element. */
 #include <math.h>
 #include <string.h>
 
 #include "lang/fn.h"
+#include "math/linalg.h"
 
 static void k_add(double x, double y, double *f, double *dx, double *dy) { *f = x + y, *dx = 1, *dy = 1; }
 static void k_sub(double x, double y, double *f, double *dx, double *dy) { *f = x - y, *dx = 1, *dy = -1; }
@@ -61,6 +65,114 @@ static double dot_node(urn_ev *ev, const urn_val *a, size_t a0, size_t sa, const
   return s;
 }
 
+/* The reverse of a product C = A B taken as one operation (matmul): A (m x k), B (k x n), C's nodes out. */
+typedef struct mm_cb {
+  size_t m, k, n;       /* the shapes */
+  const double *a, *b;  /* copies of A's values (when B has nodes) and of B's (when A has nodes), else NULL */
+  const int32_t *ia, *ib; /* copies of A's and B's nodes (-1 constant), or NULL when one has none */
+  const int32_t *out;   /* copy of C's nodes (-1: an element with no node) */
+} mm_cb;
+
+/* Gathers the adjoints of nodes ix[0..n) into g (0 for -1). */
+static void mm_gather(const urn_tape *t, const int32_t *ix, size_t n, double *g) {
+  for (size_t q = 0; q < n; q++) g[q] = ix[q] >= 0 ? t->adj[ix[q]] : 0;
+}
+/* Writes g back to the adjoints of nodes ix[0..n) that exist. */
+static void mm_scatter(urn_tape *t, const int32_t *ix, size_t n, const double *g) {
+  for (size_t q = 0; q < n; q++)
+    if (ix[q] >= 0) t->adj[ix[q]] = g[q];
+}
+
+static void mm_reverse(urn_tape *t, void *data) {
+  const mm_cb *c = data;
+  size_t m = c->m, k = c->k, n = c->n;
+  double *R = urn_tape_scratch(t, m * n * sizeof(double));
+  mm_gather(t, c->out, m * n, R);
+  if (c->ia) {
+    double *G = urn_tape_scratch(t, m * k * sizeof(double));
+    mm_gather(t, c->ia, m * k, G);
+    urn_matmul_rev_left(G, R, c->b, m, k, n);
+    mm_scatter(t, c->ia, m * k, G);
+  }
+  if (c->ib) {
+    double *G = urn_tape_scratch(t, k * n * sizeof(double));
+    mm_gather(t, c->ib, k * n, G);
+    urn_matmul_rev_right(G, c->a, R, m, k, n);
+    mm_scatter(t, c->ib, k * n, G);
+  }
+}
+
+/* Are the nodes of x (ignoring -1) strictly increasing?  Their least and greatest in *lo, *hi (lo > hi: none). */
+static int nodes_increasing(const urn_val *x, int32_t *lo, int32_t *hi) {
+  *lo = INT32_MAX, *hi = -1;
+  if (!x->ix) return 1;
+  for (size_t q = 0; q < x->n; q++) {
+    int32_t i = x->ix[q];
+    if (i < 0) continue;
+    if (i <= *hi) return 0;
+    if (i < *lo) *lo = i;
+    *hi = i;
+  }
+  return 1;
+}
+
+/* A copy of n values of type T in the tape's workspace (lives until the reverse pass is done). */
+static void *tape_copy(urn_ev *ev, const void *p, size_t bytes) {
+  void *q = urn_tape_scratch(&ev->tape, bytes);
+  if (bytes) memcpy(q, p, bytes);
+  return q;
+}
+
+/* Products of fewer multiplications than this keep the per-element nodes (the same bits): below it the one
+ * operation's fixed cost (scans, copies, the callback) is not repaid (gp_pois_regr's 11 x 11 `L_cov * f_tilde`
+ * measured 1-2 % slower as one operation). */
+#define MM_ONE_OP_MIN 256
+
+/* The product of x (r x K) and y (K x c) as one operation: values by urn_matmul, one node per element that has
+ * an operand with a node (as dot_node makes them), and one reverse callback (urn_matmul_rev_*: the bits of the
+ * per-element nodes' sweep).  0: declined because an operand's nodes are not distinct (repeated nodes, e.g. from
+ * rep_vector or a transpose, or the same nodes on both sides): the caller makes per-element nodes. */
+static int matmul_one_op(urn_ev *ev, const urn_val *x, const urn_val *y, urn_val *out, size_t r, size_t K, size_t c) {
+  int32_t xlo, xhi, ylo, yhi;
+  if (r * K * c < MM_ONE_OP_MIN) return 0;
+  if (!nodes_increasing(x, &xlo, &xhi) || !nodes_increasing(y, &ylo, &yhi)) return 0;
+  if (xlo <= xhi && ylo <= yhi && !(xhi < ylo || yhi < xlo)) return 0;
+  urn_matmul(out->v, x->v, y->v, r, K, c);
+  /* element (i, j) has a node when row i of x or column j of y has one (and K > 0): each row / column is scanned
+     up to its first node */
+  unsigned char *rv = urn_tape_scratch(&ev->tape, r + c), *cv = rv + r;
+  for (size_t i = 0; i < r; i++) {
+    size_t l = 0;
+    if (x->ix)
+      while (l < K && x->ix[i + l * r] < 0) l++;
+    rv[i] = x->ix && l < K;
+  }
+  for (size_t j = 0; j < c; j++) {
+    size_t l = 0;
+    if (y->ix)
+      while (l < K && y->ix[l + j * K] < 0) l++;
+    cv[j] = y->ix && l < K;
+  }
+  int32_t first = (int32_t)ev->tape.n;
+  size_t nodes = 0;
+  for (size_t j = 0; j < c; j++)
+    for (size_t i = 0; i < r; i++) {
+      int has = rv[i] | cv[j];
+      out->ix[i + j * r] = has ? urn_tape_var(&ev->tape, out->v[i + j * r]) : -1;
+      nodes += (size_t)has;
+    }
+  if (!nodes) return 1;
+  mm_cb *cb = urn_tape_scratch(&ev->tape, sizeof *cb);
+  cb->m = r, cb->k = K, cb->n = c;
+  cb->ia = x->ix ? tape_copy(ev, x->ix, r * K * sizeof(int32_t)) : NULL;
+  cb->ib = y->ix ? tape_copy(ev, y->ix, K * c * sizeof(int32_t)) : NULL;
+  cb->a = y->ix ? tape_copy(ev, x->v, r * K * sizeof(double)) : NULL;
+  cb->b = x->ix ? tape_copy(ev, y->v, K * c * sizeof(double)) : NULL;
+  cb->out = tape_copy(ev, out->ix, r * c * sizeof(int32_t));
+  urn_tape_callback_add(&ev->tape, first, mm_reverse, cb);
+  return 1;
+}
+
 /* Matrix-like product of x (r x K) and y (K x c), x row stride etc. from shapes. */
 static void matmul(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0], *y = &args[1];
@@ -76,6 +188,11 @@ static void matmul(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args
   else t = (urn_type){URN_TY_MATRIX, 0};
   int var = x->ix || y->ix;
   urn_val_alloc(ev, out, t, dim, var);
+  if (!var) {
+    urn_matmul(out->v, x->v, y->v, (size_t)xr, (size_t)xc, (size_t)yc);
+    return;
+  }
+  if (matmul_one_op(ev, x, y, out, (size_t)xr, (size_t)xc, (size_t)yc)) return;
   for (int j = 0; j < yc; j++)
     for (int i = 0; i < xr; i++) {
       int32_t ix;

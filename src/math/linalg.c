@@ -1,6 +1,9 @@
 /* math/linalg.c — small dense column-major linear algebra (see linalg.h).
  * Plain loops: the matrices urn meets in models are small (tens of rows), so
- * clarity and exactness of the failure reports matter more than blocking. */
+ * clarity and exactness of the failure reports matter more than blocking; the
+ * products (urn_matmul, urn_matvec and the reverse kernels urn_matmul_rev_*) are
+ * register-blocked over rows with the scalar loop's order of operations per
+ * element, since every evaluation path's products and gradients run through them. */
 #include "math/linalg.h"
 
 #include <float.h>
@@ -12,14 +15,143 @@
 
 #define AT(A, i, j, ld) (A)[(i) + (j) * (ld)]
 
+/* Two doubles as one value (GCC vector extensions, as math/dist_glm.c: SIMD in the SSE2 registers every x86-64
+ * has, at any optimisation level); la_v2u may sit at any 8-byte boundary.  Each lane does exactly the scalar
+ * code's operations (a product, then a sum: no contraction), so the bits are the scalar loop's. */
+typedef double la_v2 __attribute__((vector_size(16)));
+typedef double la_v2u __attribute__((vector_size(16), aligned(8)));
+
+/* c (m) = A (m x k, column-major, leading dimension m) b (k): each c[i] is 0, then + A[i,l] * b[l] for l = 0,
+ * 1, ..., k - 1 in turn, the order of urn_dot (so of every path's product).  Rows in blocks of 16 (eight
+ * accumulators held in registers over the whole of l: independent chains, A read in memory order), then pairs,
+ * then a last row alone. */
+static void matvec_kernel(double *restrict c, const double *restrict A, const double *restrict b, size_t m, size_t k) {
+  size_t i = 0;
+  for (; i + 16 <= m; i += 16) {
+    la_v2 s0 = {0, 0}, s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+    const double *a = A + i;
+    for (size_t l = 0; l < k; l++, a += m) {
+      la_v2 bl = {b[l], b[l]};
+      s0 += *(const la_v2u *)(a + 0) * bl, s1 += *(const la_v2u *)(a + 2) * bl;
+      s2 += *(const la_v2u *)(a + 4) * bl, s3 += *(const la_v2u *)(a + 6) * bl;
+      s4 += *(const la_v2u *)(a + 8) * bl, s5 += *(const la_v2u *)(a + 10) * bl;
+      s6 += *(const la_v2u *)(a + 12) * bl, s7 += *(const la_v2u *)(a + 14) * bl;
+    }
+    *(la_v2u *)(c + i + 0) = s0, *(la_v2u *)(c + i + 2) = s1, *(la_v2u *)(c + i + 4) = s2, *(la_v2u *)(c + i + 6) = s3;
+    *(la_v2u *)(c + i + 8) = s4, *(la_v2u *)(c + i + 10) = s5, *(la_v2u *)(c + i + 12) = s6, *(la_v2u *)(c + i + 14) = s7;
+  }
+  for (; i + 8 <= m; i += 8) {
+    la_v2 s0 = {0, 0}, s1 = s0, s2 = s0, s3 = s0;
+    const double *a = A + i;
+    for (size_t l = 0; l < k; l++, a += m) {
+      la_v2 bl = {b[l], b[l]};
+      s0 += *(const la_v2u *)(a + 0) * bl, s1 += *(const la_v2u *)(a + 2) * bl;
+      s2 += *(const la_v2u *)(a + 4) * bl, s3 += *(const la_v2u *)(a + 6) * bl;
+    }
+    *(la_v2u *)(c + i + 0) = s0, *(la_v2u *)(c + i + 2) = s1, *(la_v2u *)(c + i + 4) = s2, *(la_v2u *)(c + i + 6) = s3;
+  }
+  for (; i + 2 <= m; i += 2) {
+    la_v2 s0 = {0, 0};
+    const double *a = A + i;
+    for (size_t l = 0; l < k; l++, a += m) {
+      la_v2 bl = {b[l], b[l]};
+      s0 += *(const la_v2u *)a * bl;
+    }
+    *(la_v2u *)(c + i) = s0;
+  }
+  if (i < m) {
+    double s = 0;
+    for (size_t l = 0; l < k; l++) s += A[i + l * m] * b[l];
+    c[i] = s;
+  }
+}
+
 void urn_matmul(double *C, const double *A, const double *B, size_t m, size_t k, size_t n) {
+  for (size_t j = 0; j < n; j++) matvec_kernel(C + j * m, A, B + j * k, m, k);
+}
+
+/* Lane-wise choice: a where m is set (all ones), else b. */
+typedef long long la_v2i __attribute__((vector_size(16)));
+static inline la_v2 la_select(la_v2i m, la_v2 a, la_v2 b) { return (la_v2)(((la_v2i)a & m) | ((la_v2i)b & ~m)); }
+
+void urn_matmul_rev_right(double *restrict G, const double *restrict A, const double *restrict R, size_t m, size_t k,
+                          size_t n) {
   for (size_t j = 0; j < n; j++) {
-    double *c = C + j * m;
-    for (size_t i = 0; i < m; i++) c[i] = 0;
-    for (size_t l = 0; l < k; l++) {
-      double b = AT(B, l, j, k);
-      const double *a = A + l * m;
-      for (size_t i = 0; i < m; i++) c[i] += a[i] * b;
+    const double *r = R + j * m;
+    double *g = G + j * k;
+    size_t l = 0;
+    /* eight columns of A at a time: eight independent chains, two to a register */
+    for (; l + 8 <= k; l += 8) {
+      const double *a0 = A + l * m, *a1 = a0 + m, *a2 = a1 + m, *a3 = a2 + m, *a4 = a3 + m, *a5 = a4 + m, *a6 = a5 + m,
+                   *a7 = a6 + m;
+      la_v2 s0 = {g[l], g[l + 1]}, s1 = {g[l + 2], g[l + 3]}, s2 = {g[l + 4], g[l + 5]}, s3 = {g[l + 6], g[l + 7]};
+      for (size_t i = m; i-- > 0;) {
+        double ri = r[i];
+        if (ri == 0) continue;
+        la_v2 rv = {ri, ri}, x0 = {a0[i], a1[i]}, x1 = {a2[i], a3[i]}, x2 = {a4[i], a5[i]}, x3 = {a6[i], a7[i]};
+        s0 += rv * x0, s1 += rv * x1, s2 += rv * x2, s3 += rv * x3;
+      }
+      g[l] = s0[0], g[l + 1] = s0[1], g[l + 2] = s1[0], g[l + 3] = s1[1];
+      g[l + 4] = s2[0], g[l + 5] = s2[1], g[l + 6] = s3[0], g[l + 7] = s3[1];
+    }
+    for (; l + 2 <= k; l += 2) {
+      const double *a0 = A + l * m, *a1 = a0 + m;
+      la_v2 s0 = {g[l], g[l + 1]};
+      for (size_t i = m; i-- > 0;) {
+        double ri = r[i];
+        if (ri == 0) continue;
+        la_v2 rv = {ri, ri}, x0 = {a0[i], a1[i]};
+        s0 += rv * x0;
+      }
+      g[l] = s0[0], g[l + 1] = s0[1];
+    }
+    if (l < k) {
+      const double *a0 = A + l * m;
+      double s = g[l];
+      for (size_t i = m; i-- > 0;)
+        if (r[i] != 0) s += r[i] * a0[i];
+      g[l] = s;
+    }
+  }
+}
+
+/* The step of urn_matmul_rev_left for one pair of rows: g + r * b where r is nonzero, else g (as skipping the
+ * term: no 0 * inf). */
+static inline la_v2 rev_left_step(la_v2 g, la_v2 r, la_v2 b) {
+  const la_v2 zero = {0, 0};
+  return la_select(r != zero, g + r * b, g);
+}
+
+void urn_matmul_rev_left(double *restrict G, const double *restrict R, const double *restrict B, size_t m, size_t k,
+                         size_t n) {
+  for (size_t l = 0; l < k; l++) {
+    double *g = G + l * m;
+    const double *b = B + l;
+    size_t i = 0;
+    /* eight rows of G's column l held in registers over every j (newest first): four independent chains */
+    for (; i + 8 <= m; i += 8) {
+      la_v2 g0 = *(la_v2u *)(g + i), g1 = *(la_v2u *)(g + i + 2), g2 = *(la_v2u *)(g + i + 4), g3 = *(la_v2u *)(g + i + 6);
+      for (size_t j = n; j-- > 0;) {
+        const double *r = R + j * m + i;
+        const la_v2 bv = {b[j * k], b[j * k]};
+        g0 = rev_left_step(g0, *(const la_v2u *)r, bv), g1 = rev_left_step(g1, *(const la_v2u *)(r + 2), bv);
+        g2 = rev_left_step(g2, *(const la_v2u *)(r + 4), bv), g3 = rev_left_step(g3, *(const la_v2u *)(r + 6), bv);
+      }
+      *(la_v2u *)(g + i) = g0, *(la_v2u *)(g + i + 2) = g1, *(la_v2u *)(g + i + 4) = g2, *(la_v2u *)(g + i + 6) = g3;
+    }
+    for (; i + 2 <= m; i += 2) {
+      la_v2 g0 = *(la_v2u *)(g + i);
+      for (size_t j = n; j-- > 0;) {
+        const la_v2 bv = {b[j * k], b[j * k]};
+        g0 = rev_left_step(g0, *(const la_v2u *)(R + j * m + i), bv);
+      }
+      *(la_v2u *)(g + i) = g0;
+    }
+    if (i < m) {
+      double s = g[i];
+      for (size_t j = n; j-- > 0;)
+        if (R[i + j * m] != 0) s += R[i + j * m] * b[j * k];
+      g[i] = s;
     }
   }
 }
@@ -41,13 +173,7 @@ void urn_matmul_nt(double *C, const double *A, const double *B, size_t m, size_t
   }
 }
 
-void urn_matvec(double *y, const double *A, const double *x, size_t m, size_t n) {
-  for (size_t i = 0; i < m; i++) y[i] = 0;
-  for (size_t j = 0; j < n; j++) {
-    const double *a = A + j * m;
-    for (size_t i = 0; i < m; i++) y[i] += a[i] * x[j];
-  }
-}
+void urn_matvec(double *y, const double *A, const double *x, size_t m, size_t n) { matvec_kernel(y, A, x, m, n); }
 
 void urn_matvec_t(double *y, const double *A, const double *x, size_t m, size_t n) {
   for (size_t j = 0; j < n; j++) y[j] = urn_dot(A + j * m, x, m);

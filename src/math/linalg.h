@@ -13,13 +13,23 @@
 #include <stddef.h>
 
 /* ---- products ---- */
-/* C (m x n) = A (m x k) * B (k x n). */
+/* C (m x n) = A (m x k) * B (k x n).  Each element is 0, then + A[i,l] * B[l,j] for l = 0, 1, ..., k - 1 one at
+ * a time (urn_dot's order): the interpreter's products, their per-element tape nodes and the native tier's
+ * loops all compute this, so every path's values have the same bits. */
 void urn_matmul(double *C, const double *A, const double *B, size_t m, size_t k, size_t n);
+/* The reverse of C = A B (A m x k, B k x n) for an adjoint R of C (m x n), in the order a reverse sweep of one
+ * node per element of C (partials in l order, A's before B's) would add the terms: newest element first, terms
+ * with R[i,j] == 0 skipped (the sweep skips a node whose adjoint is 0).  Each element of G is its own chain, so
+ * this is that sweep's result whenever the elements of A and B are distinct tape nodes.
+ * right: G (k x n) += A' R: G[l,j] gets + R[i,j] * A[i,l] for i = m - 1 down to 0, one at a time. */
+void urn_matmul_rev_right(double *G, const double *A, const double *R, size_t m, size_t k, size_t n);
+/* left: G (m x k) += R B': G[i,l] gets + R[i,j] * B[l,j] for j = n - 1 down to 0, one at a time. */
+void urn_matmul_rev_left(double *G, const double *R, const double *B, size_t m, size_t k, size_t n);
 /* C (m x n) = A' * B with A (k x m), B (k x n). */
 void urn_matmul_tn(double *C, const double *A, const double *B, size_t m, size_t k, size_t n);
 /* C (m x n) = A * B' with A (m x k), B (n x k). */
 void urn_matmul_nt(double *C, const double *A, const double *B, size_t m, size_t k, size_t n);
-/* y (m) = A (m x n) x (n). */
+/* y (m) = A (m x n) x (n), in urn_matmul's order. */
 void urn_matvec(double *y, const double *A, const double *x, size_t m, size_t n);
 /* y (n) = A' x with A (m x n), x (m). */
 void urn_matvec_t(double *y, const double *A, const double *x, size_t m, size_t n);
