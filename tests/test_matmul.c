@@ -185,10 +185,27 @@ static void test_same_bits(void) {
   (void)bad;
 }
 
+/* The reverse reads data operands in place but copies any other values: a local matrix of data overwritten after
+ * the product leaves the gradient that of the values it had (bit for bit the same as the data matrix's). */
+static void test_overwritten_operand(void) {
+  static const char *forms[2] = {"vector[37] mu = X * b;", "matrix[37, 9] M = X; vector[37] mu = M * b; M[1, 1] = 100; M[2] = rep_row_vector(-3, 9);"};
+  double lp[2], g[2][16], u[16];
+  long n[2];
+  for (int i = 0; i < 16; i++) u[i] = 0.5 * cos(0.9 * i);
+  for (int k = 0; k < 2; k++) {
+    char src[4096];
+    snprintf(src, sizeof src, TDATA "parameters { vector[9] b; }\nmodel { %s target += dot_product(w, mu); }\n", forms[k]);
+    n[k] = grad_of(src, u, &lp[k], g[k], 16);
+  }
+  CHECK(n[0] == 9 && n[1] == 9 && memcmp(g[0], g[1], 9 * sizeof(double)) == 0 && g[0][0] != 0,
+        "a local data matrix overwritten after its product: the gradient of the values it had (%g vs %g)", g[0][0], g[1][0]);
+}
+
 int main(void) {
   test_forward();
   test_reverse();
   test_gradients();
   test_same_bits();
+  test_overwritten_operand();
   return test_done();
 }

@@ -65,12 +65,16 @@ static double dot_node(urn_ev *ev, const urn_val *a, size_t a0, size_t sa, const
   return s;
 }
 
-/* The reverse of a product C = A B taken as one operation (matmul): A (m x k), B (k x n), C's nodes out. */
+/* The reverse of a product C = A B taken as one operation (matmul): A (m x k), B (k x n).  Nodes that are one run
+ * (first, first + 1, ...: parameters, the outputs of an elementwise operation or of a product) have their
+ * adjoints in place in the tape (no gather / scatter). */
 typedef struct mm_cb {
-  size_t m, k, n;       /* the shapes */
-  const double *a, *b;  /* copies of A's values (when B has nodes) and of B's (when A has nodes), else NULL */
-  const int32_t *ia, *ib; /* copies of A's and B's nodes (-1 constant), or NULL when one has none */
-  const int32_t *out;   /* copy of C's nodes (-1: an element with no node) */
+  size_t m, k, n;         /* the shapes */
+  const double *a, *b;    /* copies of A's values (when B has nodes) and of B's (when A has nodes), else NULL */
+  const int32_t *ia, *ib; /* copies of A's and B's nodes (-1 constant), or NULL when one has none or is a run */
+  int32_t a0, b0;         /* A's and B's first node when its nodes are a run, else -1 */
+  const int32_t *out;     /* copy of C's nodes (-1: an element with no node), or NULL when they are a run */
+  int32_t out0;           /* C's first node when its nodes are a run */
 } mm_cb;
 
 /* Gathers the adjoints of nodes ix[0..n) into g (0 for -1). */
@@ -82,38 +86,60 @@ static void mm_scatter(urn_tape *t, const int32_t *ix, size_t n, const double *g
   for (size_t q = 0; q < n; q++)
     if (ix[q] >= 0) t->adj[ix[q]] = g[q];
 }
+/* The adjoints of an operand's n nodes: in place for a run, else gathered into workspace. */
+static double *mm_adj(urn_tape *t, int32_t first, const int32_t *ix, size_t n) {
+  if (!ix) return t->adj + first;
+  double *g = urn_tape_scratch(t, n * sizeof(double));
+  mm_gather(t, ix, n, g);
+  return g;
+}
 
 static void mm_reverse(urn_tape *t, void *data) {
   const mm_cb *c = data;
   size_t m = c->m, k = c->k, n = c->n;
-  double *R = urn_tape_scratch(t, m * n * sizeof(double));
-  mm_gather(t, c->out, m * n, R);
-  if (c->ia) {
-    double *G = urn_tape_scratch(t, m * k * sizeof(double));
-    mm_gather(t, c->ia, m * k, G);
+  const double *R = mm_adj(t, c->out0, c->out, m * n);
+  if (c->ia || c->a0 >= 0) {
+    double *G = mm_adj(t, c->a0, c->ia, m * k);
     urn_matmul_rev_left(G, R, c->b, m, k, n);
-    mm_scatter(t, c->ia, m * k, G);
+    if (c->ia) mm_scatter(t, c->ia, m * k, G);
   }
-  if (c->ib) {
-    double *G = urn_tape_scratch(t, k * n * sizeof(double));
-    mm_gather(t, c->ib, k * n, G);
+  if (c->ib || c->b0 >= 0) {
+    double *G = mm_adj(t, c->b0, c->ib, k * n);
     urn_matmul_rev_right(G, c->a, R, m, k, n);
-    mm_scatter(t, c->ib, k * n, G);
+    if (c->ib) mm_scatter(t, c->ib, k * n, G);
   }
 }
 
-/* Are the nodes of x (ignoring -1) strictly increasing?  Their least and greatest in *lo, *hi (lo > hi: none). */
-static int nodes_increasing(const urn_val *x, int32_t *lo, int32_t *hi) {
-  *lo = INT32_MAX, *hi = -1;
+/* Are the nodes of x (ignoring -1) strictly increasing?  Their least and greatest in *lo, *hi (lo > hi: none);
+ * *run: they are the run lo, lo + 1, ..., one per element. */
+static int nodes_increasing(const urn_val *x, int32_t *lo, int32_t *hi, int *run) {
+  *lo = INT32_MAX, *hi = -1, *run = 0;
   if (!x->ix) return 1;
+  size_t have = 0;
   for (size_t q = 0; q < x->n; q++) {
     int32_t i = x->ix[q];
     if (i < 0) continue;
     if (i <= *hi) return 0;
     if (i < *lo) *lo = i;
-    *hi = i;
+    *hi = i, have++;
   }
+  *run = have && have == x->n && (size_t)(*hi - *lo) + 1 == have;
   return 1;
+}
+
+/* Does x hold (a view of) a data or transformed data variable?  Those do not change while the model runs, so the
+ * reverse pass may read their values in place; any other values (locals, parameters, temporaries) may be
+ * overwritten by a later assignment and are copied. */
+static int data_values(const urn_ev *ev, const urn_val *x) {
+  const urn_prog *pr = ev->prog;
+  uintptr_t p = (uintptr_t)x->v;
+  if (x->ix || !pr || !ev->glob) return 0;
+  for (int b = URN_BLK_DATA; b <= URN_BLK_TDATA; b++)
+    for (int d = 0; d < pr->ndecls[b]; d++) {
+      const urn_val *v = &ev->glob[pr->decls[b][d]->slot];
+      if (v->v && p >= (uintptr_t)v->v && p + x->n * sizeof(double) <= (uintptr_t)(v->v + v->n)) return 1;
+    }
+  return 0;
 }
 
 /* A copy of n values of type T in the tape's workspace (lives until the reverse pass is done). */
@@ -134,8 +160,9 @@ static void *tape_copy(urn_ev *ev, const void *p, size_t bytes) {
  * rep_vector or a transpose, or the same nodes on both sides): the caller makes per-element nodes. */
 static int matmul_one_op(urn_ev *ev, const urn_val *x, const urn_val *y, urn_val *out, size_t r, size_t K, size_t c) {
   int32_t xlo, xhi, ylo, yhi;
+  int xrun, yrun;
   if (r * K * c < MM_ONE_OP_MIN) return 0;
-  if (!nodes_increasing(x, &xlo, &xhi) || !nodes_increasing(y, &ylo, &yhi)) return 0;
+  if (!nodes_increasing(x, &xlo, &xhi, &xrun) || !nodes_increasing(y, &ylo, &yhi, &yrun)) return 0;
   if (xlo <= xhi && ylo <= yhi && !(xhi < ylo || yhi < xlo)) return 0;
   urn_matmul(out->v, x->v, y->v, r, K, c);
   /* element (i, j) has a node when row i of x or column j of y has one (and K > 0): each row / column is scanned
@@ -164,11 +191,13 @@ static int matmul_one_op(urn_ev *ev, const urn_val *x, const urn_val *y, urn_val
   if (!nodes) return 1;
   mm_cb *cb = urn_tape_scratch(&ev->tape, sizeof *cb);
   cb->m = r, cb->k = K, cb->n = c;
-  cb->ia = x->ix ? tape_copy(ev, x->ix, r * K * sizeof(int32_t)) : NULL;
-  cb->ib = y->ix ? tape_copy(ev, y->ix, K * c * sizeof(int32_t)) : NULL;
-  cb->a = y->ix ? tape_copy(ev, x->v, r * K * sizeof(double)) : NULL;
-  cb->b = x->ix ? tape_copy(ev, y->v, K * c * sizeof(double)) : NULL;
-  cb->out = tape_copy(ev, out->ix, r * c * sizeof(int32_t));
+  cb->ia = x->ix && !xrun ? tape_copy(ev, x->ix, r * K * sizeof(int32_t)) : NULL;
+  cb->ib = y->ix && !yrun ? tape_copy(ev, y->ix, K * c * sizeof(int32_t)) : NULL;
+  cb->a0 = xrun ? xlo : -1, cb->b0 = yrun ? ylo : -1;
+  cb->a = !y->ix ? NULL : data_values(ev, x) ? x->v : tape_copy(ev, x->v, r * K * sizeof(double));
+  cb->b = !x->ix ? NULL : data_values(ev, y) ? y->v : tape_copy(ev, y->v, K * c * sizeof(double));
+  cb->out = nodes == r * c ? NULL : tape_copy(ev, out->ix, r * c * sizeof(int32_t));
+  cb->out0 = first;
   urn_tape_callback_add(&ev->tape, first, mm_reverse, cb);
   return 1;
 }
