@@ -72,6 +72,44 @@ static void test_eigen(void) {
   urn_model_free(m);
 }
 
+/* A repeated eigenvalue: A = c I + d w w' (|w| = 1) has eigenvalues c, c, c + d.  The log density uses the
+ * eigenvectors only through sum((V' y)^2 ./ l) = y' A^-1 y, invariant to rotations inside the repeated pair's
+ * plane, so it has a gradient: the tied pair's adjoint terms are left out (they cancel), and the gradient must
+ * match central differences and the closed form (Sherman-Morrison: A^-1 = (I - d/(c + d) w w') / c). */
+static void test_eigen_repeated(void) {
+  const char *src =
+      "data { vector[3] w; vector[3] y; }\n"
+      "parameters { real c; real d; }\n"
+      "transformed parameters {\n"
+      "  matrix[3, 3] A = c * diag_matrix(rep_vector(1, 3)) + d * w * w';\n"
+      "  vector[3] l = eigenvalues_sym(A);\n"
+      "  matrix[3, 3] V = eigenvectors_sym(A);\n"
+      "}\n"
+      "model { target += -sum(square(V' * y) ./ l); }\n";
+  const char *data = "{\"w\": [0.3333333333333333, 0.6666666666666666, 0.6666666666666666], \"y\": [0.3, -0.5, 0.9]}";
+  urn_error err;
+  urn_model *m = build(src, data, &err);
+  CHECK(m != NULL, "repeated-eigenvalue model builds: %s", m ? "" : err.msg);
+  if (!m) return;
+  double u[2] = {1.7, 0.9}, lp, g[2];
+  int rc = urn_model_log_density_gradient(m, 0, 1, u, &lp, g, &err);
+  CHECK(rc == URN_OK, "eigenvectors_sym of a matrix with a repeated eigenvalue has a gradient: %s", rc ? err.msg : "");
+  if (rc == URN_OK) {
+    double w[3] = {1.0 / 3, 2.0 / 3, 2.0 / 3}, y[3] = {0.3, -0.5, 0.9}, yy = 0, wy = 0, c = u[0], d = u[1];
+    for (int i = 0; i < 3; i++) yy += y[i] * y[i], wy += w[i] * y[i];
+    /* lp = -(yy - d / (c + d) wy^2) / c; its partials in c and d */
+    double want = -(yy - d / (c + d) * wy * wy) / c;
+    double dc = yy / (c * c) - wy * wy * d * (2 * c + d) / (c * c * (c + d) * (c + d));
+    double dd = wy * wy / ((c + d) * (c + d));
+    CHECK_REL(lp, want, 1e-12, "repeated eigenvalue: lp = -y' A^-1 y");
+    CHECK_REL(g[0], dc, 1e-9, "repeated eigenvalue: d lp / d c against the closed form");
+    CHECK_REL(g[1], dd, 1e-9, "repeated eigenvalue: d lp / d d against the closed form");
+    double e = fd_error(m, u, 1e-6);
+    CHECK(e < 1e-7, "repeated eigenvalue: gradient vs finite differences: worst %.3g", e);
+  }
+  urn_model_free(m);
+}
+
 /* y1^2 = a, y2 = b y1: y = (sqrt a, b sqrt a), through every solver name. */
 static void test_solvers(void) {
   static const char *calls[] = {
@@ -217,6 +255,7 @@ static void test_reduce_sum(void) {
 
 int main(void) {
   test_eigen();
+  test_eigen_repeated();
   test_reduce_sum();
   test_solvers();
   test_map_rect();

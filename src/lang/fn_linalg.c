@@ -426,6 +426,13 @@ static void f_quad_form_diag(urn_ev *ev, const urn_builtin *b, urn_val *out, urn
  * symmetrized, since only the symmetric part of a perturbation of A is seen
  * (the decomposition reads A as symmetric).  Repeated eigenvalues make the
  * eigenvectors' derivative undefined: rejected when a gap is below 1e-12 relative. */
+/* Two eigenvalues equal to rounding (relative gap at most 1e-12).  Their eigenvectors span a subspace in which
+ * any rotation is an eigenbasis, so each vector alone has no derivative; a log density that depends on them only
+ * through rotation-invariant sums over the subspace (projections, y' A^-1 y as sum (v_k' y)^2 / l_k, a Kronecker
+ * GP's quadratic form) does, and its adjoint's pair terms F_ij (M_ij - M_ji) vanish there: the pair is left out,
+ * where Stan's 1 / (l_j - l_i) would multiply rounding noise by up to 1e16 (docs/language.md). */
+static int eigen_tied(double a, double b) { return !(fabs(a - b) > 1e-12 * (fabs(a) + fabs(b) + 1e-300)); }
+
 static void eigen_reverse(urn_tape *t, void *data) {
   mat_cb *c = data;
   size_t k = c->n;
@@ -441,7 +448,7 @@ static void eigen_reverse(urn_tape *t, void *data) {
     urn_matmul_tn(M, V, Vb, k, k, k);
     for (size_t col = 0; col < k; col++)
       for (size_t row = 0; row < k; row++)
-        M[row + col * k] = row == col ? 0 : M[row + col * k] / (lam[col] - lam[row]);
+        M[row + col * k] = row == col || eigen_tied(lam[col], lam[row]) ? 0 : M[row + col * k] / (lam[col] - lam[row]);
   }
   /* G = V M V' */
   for (size_t j = 0; j < k; j++)
@@ -480,10 +487,6 @@ static void f_eigen_sym(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val 
   } else {
     urn_val_alloc(ev, out, (urn_type){URN_TY_MATRIX, 0}, A->dim, var);
     memcpy(out->v, vec, k * k * sizeof(double));
-    if (var)
-      for (size_t i = 1; i < k; i++)
-        if (!(lam[i] - lam[i - 1] > 1e-12 * (fabs(lam[i]) + fabs(lam[i - 1]) + 1e-300)))
-          urn_ev_reject(ev, "%s: repeated eigenvalue %g: the eigenvectors have no derivative there", b->name, lam[i]);
   }
   if (!var || k == 0) return;
   mat_cb *c = urn_arena_alloc(&ev->arena, sizeof *c);
