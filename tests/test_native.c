@@ -454,6 +454,20 @@ static const ncase CASES[] = {
      "parameters { array[J] real th; }\n"
      "model { array[J, 2, 2] real p; array[J, 2, 2] real Q; th ~ normal(0, 3);\n"
      "  for (i in 1:J) { Q[i, 1, 1] = exp(th[i]); p[i, 1, 1] = Q[i, 1, 1]; target += -p[i, 1, 1] * x[i] - Q[i, 1, 1]; } }\n"},
+    {"hmm_gaussian's forward algorithm (session 12): the transformed parameters block with a row of an array of "
+     "vectors assigned a vector expression (la[1] = log(pi1) + normal_lpdf(y[1] | mu, sigma): a scalar temporary, "
+     "then the elements), rows assigned in a loop over their index, and the recursion over t through a batched store "
+     "acc[i] = la[t - 1, i] + log(A[i, j]) + normal_lpdf(...) and log_sum_exp(acc)", 2,
+     "data { int N; int J; vector[N] y; vector[N] x; }\n"
+     "parameters { simplex[J] pi1; array[J] simplex[J] A; ordered[J] mu; array[J] real<lower=0> sigma; }\n"
+     "transformed parameters { array[N] vector[J] la; array[N] vector[J] lb;\n"
+     "  { array[J] real acc;\n"
+     "    la[1] = log(pi1) + normal_lpdf(y[1] | mu, sigma);\n"
+     "    for (t in 2:N) for (j in 1:J) {\n"
+     "      for (i in 1:J) acc[i] = la[t - 1, i] + log(A[i, j]) + normal_lpdf(y[t] | mu[j], sigma[j]);\n"
+     "      la[t, j] = log_sum_exp(acc); } }\n"
+     "  for (t in 1:N) lb[t] = x[t] * mu - exp(pi1); }\n"
+     "model { target += log_sum_exp(la[N]); for (t in 1:N) target += normal_lpdf(lb[t, 2] | 0, 3);\n  target += lb[2, 1] * lb[N, 3]; }\n"},
     {"outside the subset: while", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real m; }\n"
@@ -597,7 +611,7 @@ int main(void) {
       int want = nb ? k->native == 1 || k->native == 2 : k->native >= 2;
       CHECK(want == !strncmp(st, "native: on", 10), "%s (%s): %s", k->name, nb ? "no batching" : "batched", st);
       if (!nb && k->why) CHECK(strstr(st, k->why) != NULL, "%s (batched): refused at emission [%s]", k->name, st);
-      if (strstr(k->name, "(session 11)") && strstr(k->src, "transformed parameters")) { /* the block natively too */
+      if ((strstr(k->name, "(session 11)") || strstr(k->name, "(session 12)")) && strstr(k->src, "transformed parameters")) { /* the block natively too */
         urn_ev *ev = urn__model_ev_borrow(nat);
         nat_prog np;
         urn_nat_emit(ev->prog, &np);

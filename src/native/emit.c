@@ -1983,8 +1983,8 @@ static int emit_vexpr(emitter *E, const ir_st *s, const ir_ex *e, int k, urn_buf
 
 /* The same into column ob<base> / LRk of matrix local k (base >= 0: the C variable of the column's first offset). */
 static int emit_vexpr_at(emitter *E, const ir_st *s, const ir_ex *e, int k, int base, urn_buf *f, urn_buf *r) {
-  char n[24];
-  snprintf(n, sizeof n, "%s%d", base >= 0 ? "LR" : "Ln", k);
+  char n[24]; /* the length: a matrix column's LR, a row's LC (a 2-D array of vectors, row-major), a vector's Ln */
+  snprintf(n, sizeof n, "%s%d", base < 0 ? "Ln" : E->loc_mat[k] ? "LR" : "LC", k);
   vctx *c = urn_xcalloc(1, sizeof *c);
   c->dest = E->loc_slot[k], c->lane = e->lane;
   int rc = vx_scan(E, c, e);
@@ -2134,6 +2134,31 @@ static int emit_col_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   return rc;
 }
 
+/* x[i] = e, row i of a local array of vectors x (row-major: contiguous) from a vector expression, as assign_to
+ * stores a whole vector into it (values and references); outside loops, or in one ordinary loop over i (each
+ * iteration its own row), as emit_col_assign: hmm_gaussian's `logalpha[1] = log(pi1) + normal_lpdf(y[1] | mu,
+ * sigma)`, hmm_drive's `theta[1] = theta1`. */
+static int emit_row_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
+  const ir_ex *l = s->lhs, *i = l->idx[0].lo;
+  int k = local_of(E, l->a[0]), ob = E->nv++;
+  if (E->nloop > 1 || (E->nloop == 1 && (E->nbatch || i->kind != URN_EX_VAR || loop_var_of(E, i) != E->loop_var[0])))
+    return FAIL(s, "a row assignment in this loop");
+  urn_buf oc; /* the row's offset, in both passes */
+  urn_buf_init(&oc);
+  E->f = &oc;
+  char n[24];
+  snprintf(n, sizeof n, "LR%d", k);
+  int rc = emit_offset(E, i, n, ob, "size_t");
+  urn_buf_printf(&oc, "  const size_t ob%d = o%d * LC%d;\n", ob, ob, k);
+  urn_buf_puts(f, "  {\n"), urn_buf_puts(r, "  {\n");
+  urn_buf_append(f, oc.data, oc.len), urn_buf_append(r, oc.data, oc.len);
+  urn_buf_free(&oc);
+  if (!rc) rc = emit_vexpr_at(E, s, s->rhs, k, ob, f, r);
+  urn_buf_puts(f, "  }\n");
+  urn_buf_puts(r, "  }\n");
+  return rc;
+}
+
 static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   const ir_ex *l = s->lhs;
   int var = s->run == rt_run_fn(URN_ST_ASSIGN, 1), idx = s->run == rt_run_fn(URN_ST_ASSIGN, 2);
@@ -2148,6 +2173,10 @@ static int emit_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
       l->idx[1].kind == URN_IDX_SINGLE && local_of(E, l->a[0]) >= 0 && E->loc_mat[local_of(E, l->a[0])] &&
       s->rhs->ty.dims == 0 && s->rhs->ty.base == URN_TY_VECTOR)
     return emit_col_assign(E, s, f, r);
+  if (s->op == URN_AS_SET && l->kind == URN_EX_INDEX && l->nidx == 1 && l->idx[0].kind == URN_IDX_SINGLE &&
+      local_of(E, l->a[0]) >= 0 && E->loc_dims[local_of(E, l->a[0])] == 2 && !E->loc_mat[local_of(E, l->a[0])] &&
+      l->a[0]->ty.dims == 1 && l->a[0]->ty.base == URN_TY_VECTOR && s->rhs->ty.dims == 0 && s->rhs->ty.base == URN_TY_VECTOR)
+    return emit_row_assign(E, s, f, r);
   if (s->op != URN_AS_SET || (!var && !idx) || !s->rhs->s) return FAIL(s, "this assignment");
   int k = local_of(E, var ? l : l->a[0]);
   int two = idx && k >= 0 && E->loc_dims[k] == 2, three = idx && k >= 0 && E->loc_dims[k] == 3;
