@@ -15,6 +15,7 @@
 
 #include "harness.h"
 #include "lang/eval.h"
+#include "lang/eval_rt.h"
 #include "model/par.h"
 #include "model/plan.h"
 #include "math/rng.h"
@@ -468,6 +469,17 @@ static const ncase CASES[] = {
      "      la[t, j] = log_sum_exp(acc); } }\n"
      "  for (t in 1:N) lb[t] = x[t] * mu - exp(pi1); }\n"
      "model { target += log_sum_exp(la[N]); for (t in 1:N) target += normal_lpdf(lb[t, 2] | 0, 3);\n  target += lb[2, 1] * lb[N, 3]; }\n"},
+    {"chained single indexes x[t][j] read as x[t, j] (session 12: lang/lower.c flattens them as it does targets; "
+     "iohmm_reg's `logA[t][i]`): the transformed parameters block emitted, the same bits", 2,
+     "data { int N; int J; vector[N] y; vector[N] x; }\n"
+     "parameters { array[J] vector[2] w; real<lower=0> s; }\n"
+     "transformed parameters { array[N] vector[J] lo; array[N] vector[J] la;\n"
+     "  for (t in 1:N) for (j in 1:J) lo[t][j] = normal_lpdf(y[t] | w[j][1] + x[t] * w[j][2], s);\n"
+     "  for (j in 1:J) la[1][j] = lo[1][j];\n"
+     "  { array[J] real acc;\n"
+     "    for (t in 2:N) for (j in 1:J) { for (i in 1:J) acc[i] = la[t - 1][i] + lo[t][j];\n"
+     "      la[t][j] = log_sum_exp(acc); } } }\n"
+     "model { for (j in 1:J) w[j] ~ normal(0, 2); s ~ normal(0, 1); target += log_sum_exp(la[N]); }\n"},
     {"outside the subset: while", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real m; }\n"
@@ -584,8 +596,36 @@ static void test_projection(void) {
   }
 }
 
+/* x[i][j] (single indexes) is lowered as x[i, j]: one 2-index read (rt_s_index2 / rt_s_index2v), no view of x[i]
+ * (session 12, lang/lower.c); its value and gradient against the closed form lp = -|v|^2 / 2 + v[2][3] + 2 v[1][t]. */
+static void test_flatten(void) {
+  static const char *src = "data { int N; }\nparameters { array[2] vector[3] v; }\n"
+                           "model { int t = N - 10; for (k in 1:2) v[k] ~ normal(0, 1); target += v[2][3]; target += 2 * v[1][t]; }\n";
+  urn_model *m = load(src, 0, 0, NULL, NULL);
+  if (!m) { CHECK(0, "flatten: load"); return; }
+  urn_ev *ev = urn__model_ev_borrow(m);
+  int n = ev->prog->nstmts[URN_BLK_MODEL], two = 0;
+  for (int i = 0; i < n; i++) {
+    const ir_st *s = ev->prog->stmts[URN_BLK_MODEL][i];
+    if (!s || s->kind != URN_ST_TARGET) continue;
+    const ir_ex *e = s->rhs->kind == URN_EX_INDEX ? s->rhs : s->rhs->a[1];
+    two += e->kind == URN_EX_INDEX && e->nidx == 2 && e->a[0]->kind == URN_EX_VAR && (e->s == rt_s_index2 || e->s == rt_s_index2v);
+  }
+  urn__model_ev_return(m, ev);
+  CHECK(two == 2, "flatten: v[2][3] and v[1][t] read as v[2, 3] and v[1, t] (%d of 2)", two);
+  double th[6] = {0.3, -1.1, 0.7, 1.9, -0.4, 0.25}, g[6], lp;
+  int ok = urn_model_log_density_gradient(m, 0, 1, th, &lp, g, NULL) == URN_OK;
+  double want = 0;
+  for (int i = 0; i < 6; i++) want -= 0.5 * th[i] * th[i] + 0.91893853320467274178;
+  want += th[5] + 2 * th[1];
+  for (int i = 0; i < 6; i++) ok &= fabs(g[i] - (-th[i] + (i == 5) + 2 * (i == 1))) < 1e-14;
+  CHECK(ok && fabs(lp - want) < 1e-13, "flatten: lp %.17g (closed form %.17g) and gradient", lp, want);
+  urn_model_free(m);
+}
+
 int main(void) {
   test_projection();
+  test_flatten();
   if (system("cc --version >/dev/null 2>&1") != 0) {
     printf("skipped: no C compiler (cc) on PATH\n");
     return test_done();

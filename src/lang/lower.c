@@ -177,6 +177,23 @@ static ir_ex *lower_binary(lctx *c, const urn_expr *x) {
 }
 
 static ir_ex *lower_index(lctx *c, const urn_expr *x) {
+  if (x->lhs->kind == URN_EX_INDEX) { /* x[i][j] read as x[i, j] when every index is single (as lower_lhs does for
+                                         targets): one offset (rt_s_index2 / rt_s_index), no element view of x[i]
+                                         (iohmm_reg's `logA[t][i]`); the same value, no node either way */
+    int single = 1;
+    for (int i = 0; i < x->lhs->nidx; i++) single &= x->lhs->idx[i].kind == URN_IDX_SINGLE;
+    for (int i = 0; i < x->nidx; i++) single &= x->idx[i].kind == URN_IDX_SINGLE;
+    if (single && x->lhs->nidx + x->nidx <= URN_MAX_DIMS) {
+      urn_expr flat = *x; /* the same value (and type) as x */
+      flat.lhs = x->lhs->lhs;
+      flat.nidx = x->lhs->nidx + x->nidx;
+      urn_index *idx = alloc(c, (size_t)flat.nidx * sizeof *idx);
+      memcpy(idx, x->lhs->idx, (size_t)x->lhs->nidx * sizeof *idx);
+      memcpy(idx + x->lhs->nidx, x->idx, (size_t)x->nidx * sizeof *idx);
+      flat.idx = idx;
+      return lower_index(c, &flat);
+    }
+  }
   ir_ex *base = lower_expr(c, x->lhs);
   ir_ex *e = new_ex(c, x, URN_EX_INDEX);
   e->a = alloc(c, sizeof *e->a), e->a[0] = base, e->na = 1;
