@@ -183,6 +183,144 @@ static void shapes(void) {
   CHECK(e < 1e-7, "gradients through block, row, append, reverse, to_matrix of real and complex containers: %.3g %s", e, msg);
 }
 
+/* Dot products of slices read in place (fn_slice.c): dot_product / dot_self over sub_col, tail, head, segment, col,
+ * row, sub_row and x[a:b] of parameters, data and a transformed-parameter matrix filled by a loop-carried renewal
+ * recursion (covid19imperial's shape: each day's slice of the matrix read after the earlier days were written).
+ * Against the same program with every dot product an explicit loop: the log density to the bit (the same sum in
+ * the same order), the gradient to rounding; against central finite differences; batched and unbatched
+ * evaluation, and the general path of dot_product (an argument of a user function: the built-in f_dot_product)
+ * against the fused one: the same bits.  Stan's messages for slices out of range and sizes that differ. */
+static const char *slice_td =
+    "transformed data {\n"
+    "  int N = 7;\n"
+    "  int M = 2;\n"
+    "  vector[N] w = [0.3, 0.1, -0.2, 0.5, 0.25, -0.4, 0.15]';\n"
+    "  array[M] vector[N] fr = {0.5 * w, reverse(w)};\n"
+    "}\n"
+    "parameters { vector<lower=0>[M] y; vector[N] r; matrix[3, 4] A; }\n";
+static const char *slice_views =
+    "functions {\n"
+    "  real id(real x) { return x; }\n"
+    "  real dpg(vector x, vector y) { return id(dot_product(x, y)); }\n"
+    "  real dpg(row_vector x, row_vector y) { return id(dot_product(x, y)); }\n"
+    "  real dpg(vector x, row_vector y) { return id(dot_product(x, y)); }\n"
+    "}\n"
+    "%s"
+    "transformed parameters {\n"
+    "  matrix[N, M] pred = rep_matrix(0, N, M);\n"
+    "  matrix[N, M] E = rep_matrix(0, N, M);\n"
+    "  for (m in 1:M) {\n"
+    "    pred[1:2, m] = rep_vector(y[m], 2);\n"
+    "    for (i in 3:N) {\n"
+    "      real conv = %s(sub_col(pred, 1, m, i - 1), tail(w, i - 1));\n"
+    "      pred[i, m] = (1 + 0.1 * r[i]) * conv;\n"
+    "    }\n"
+    "    for (i in 2:N) E[i, m] = (1 + r[1]) * %s(sub_col(pred, 1, m, i - 1), tail(fr[m], i - 1));\n"
+    "  }\n"
+    "}\n"
+    "model {\n"
+    "  target += -0.5 * dot_self(r) - 0.5 * dot_self(to_vector(A)) - sum(y) + sum(E) - 0.1 * dot_self(to_vector(pred));\n"
+    "  target += %s(head(r, 3), segment(r, 2, 3)) + %s(col(A, 2), sub_col(A, 1, 3, 3));\n"
+    "  target += %s(row(A, 2), sub_row(A, 3, 1, 4)) + %s(r[2:5], row(A, 1)) + id(dot_self(sub_col(A, 2, 4, 2)));\n"
+    "  target += %s(tail(r, 2), [0.5, -1.5]') + dot_self(segment(w, 2, 3));\n"
+    "}\n";
+/* The same with explicit loops (no slice, no dot product on the left of a target). */
+static const char *slice_loops =
+    "functions {\n"
+    "  real dl(vector x, vector y) { real s = 0; for (j in 1:rows(x)) s += x[j] * y[j]; return s; }\n"
+    "  real dlr(row_vector x, row_vector y) { real s = 0; for (j in 1:cols(x)) s += x[j] * y[j]; return s; }\n"
+    "}\n"
+    "%s"
+    "transformed parameters {\n"
+    "  matrix[N, M] pred = rep_matrix(0, N, M);\n"
+    "  matrix[N, M] E = rep_matrix(0, N, M);\n"
+    "  for (m in 1:M) {\n"
+    "    pred[1:2, m] = rep_vector(y[m], 2);\n"
+    "    for (i in 3:N) {\n"
+    "      real conv = 0;\n"
+    "      for (j in 1:(i - 1)) conv += pred[j, m] * w[N - i + 1 + j];\n"
+    "      pred[i, m] = (1 + 0.1 * r[i]) * conv;\n"
+    "    }\n"
+    "    for (i in 2:N) {\n"
+    "      real c = 0;\n"
+    "      for (j in 1:(i - 1)) c += pred[j, m] * fr[m, N - i + 1 + j];\n"
+    "      E[i, m] = (1 + r[1]) * c;\n"
+    "    }\n"
+    "  }\n"
+    "}\n"
+    "model {\n"
+    "  vector[3] a2 = [A[1, 2], A[2, 2], A[3, 2]]';\n"
+    "  vector[3] a3 = [A[1, 3], A[2, 3], A[3, 3]]';\n"
+    "  target += -0.5 * dot_self(r) - 0.5 * dot_self(to_vector(A)) - sum(y) + sum(E) - 0.1 * dot_self(to_vector(pred));\n"
+    "  target += dl([r[1], r[2], r[3]]', [r[2], r[3], r[4]]') + dl(a2, a3);\n"
+    "  target += dlr(A[2], A[3]) + dlr([r[2], r[3], r[4], r[5]], A[1]) + dl([A[2, 4], A[3, 4]]', [A[2, 4], A[3, 4]]');\n"
+    "  target += dl([r[6], r[7]]', [0.5, -1.5]') + dot_self(segment(w, 2, 3));\n"
+    "}\n";
+
+static urn_model *slice_model(const char *fmt, const char *dot, int nobatch) {
+  char src[4096];
+  if (dot) snprintf(src, sizeof src, fmt, slice_td, dot, dot, dot, dot, dot, dot, dot);
+  else snprintf(src, sizeof src, fmt, slice_td);
+  urn_model_options opt;
+  urn_model_options_default(&opt);
+  opt.no_batch = nobatch;
+  urn_error err;
+  urn_model *m = urn_model_new_opt("slices.stan", src, strlen(src), NULL, NULL, 0, &opt, &err);
+  CHECK(m != NULL, "slices program builds: %s", m ? "" : err.msg);
+  return m;
+}
+
+static void slice_dots(void) {
+  expect_values("dot products of slices",
+                "transformed data { matrix[3, 2] m = [[1, 2], [3, 4], [5, 6]]; vector[4] v = [1, -1, 2, 0.5]'; }\n"
+                "generated quantities { real a = dot_product(sub_col(m, 2, 2, 2), tail(v, 2));"
+                " real b = dot_product(col(m, 1), head(v, 3)); real c = dot_self(segment(v, 2, 2));"
+                " real d = dot_product(row(m, 3), sub_row(m, 1, 1, 2)); real e = dot_product(v[2:3], sub_col(m, 1, 1, 2)); }",
+                (double[]){4 * 2 + 6 * 0.5, 1 - 3 + 10, 1 + 4, 5 + 12, -1 + 6}, 5, 0);
+  expect_reject("sub_col out of range inside a dot product",
+                "transformed data { matrix[3, 4] A = rep_matrix(1, 3, 4); }\n"
+                "generated quantities { real d = dot_product(sub_col(A, 2, 3, 3), [1, 2, 3]'); }",
+                "sub_col: indexes (2, 3, 3) out of range for a 3 x 4 matrix");
+  expect_reject("tail longer than its vector inside a dot product",
+                "transformed data { vector[3] v = [1, 2, 3]'; }\n"
+                "generated quantities { real d = dot_product(tail(v, 4), [1, 2, 3, 4]'); }", "tail: size 4 exceeds 3");
+  expect_reject("dot product of slices of different sizes",
+                "transformed data { vector[3] v = [1, 2, 3]'; }\n"
+                "generated quantities { real d = dot_product(head(v, 2), tail(v, 3)); }",
+                "dot_product: sizes 2 and 3 do not match");
+  urn_model *fused = slice_model(slice_views, "dot_product", 0), *unb = slice_model(slice_views, "dot_product", 1);
+  urn_model *gen = slice_model(slice_views, "dpg", 0), *loops = slice_model(slice_loops, NULL, 0);
+  if (!fused || !unb || !loops) {
+    urn_model_free(fused), urn_model_free(unb), urn_model_free(gen), urn_model_free(loops);
+    return;
+  }
+  size_t n = urn_model_num_unconstrained(fused);
+  CHECK(n == 21 && urn_model_num_unconstrained(loops) == n, "slices: %zu unconstrained parameters", n);
+  double u[21], g1[21], g2[21], g3[21], g4[21], lp1, lp2, lp3, lp4;
+  urn_rng rng;
+  urn_rng_seed(&rng, 4242, 0);
+  for (int pt = 0; pt < 3; pt++) {
+    for (size_t i = 0; i < n; i++) u[i] = urn_rng_uniform(&rng) - 0.5;
+    urn_error err;
+    int r1 = urn_model_log_density_gradient(fused, 0, 1, u, &lp1, g1, &err);
+    int r2 = urn_model_log_density_gradient(unb, 0, 1, u, &lp2, g2, &err);
+    int r4 = urn_model_log_density_gradient(loops, 0, 1, u, &lp4, g4, &err);
+    CHECK(r1 == URN_OK && r2 == URN_OK && r4 == URN_OK, "slices: evaluates at point %d", pt);
+    CHECK(memcmp(&lp1, &lp2, sizeof lp1) == 0 && memcmp(g1, g2, n * sizeof *g1) == 0,
+          "slices: batched and unbatched evaluation, the same bits (point %d: %.17g %.17g)", pt, lp1, lp2);
+    CHECK(memcmp(&lp1, &lp4, sizeof lp1) == 0, "slices: log density %.17g, explicit loops %.17g (point %d)", lp1, lp4, pt);
+    for (size_t i = 0; i < n; i++) CHECK_NEAR(g1[i], g4[i], 1e-13, 1e-13, "slices: gradient against explicit loops");
+    if (gen) { /* dpg: dot_product as a user function's argument, through its general evaluation */
+      int r3 = urn_model_log_density_gradient(gen, 0, 1, u, &lp3, g3, &err);
+      CHECK(r3 == URN_OK && memcmp(&lp1, &lp3, sizeof lp1) == 0 && memcmp(g1, g3, n * sizeof *g1) == 0,
+            "slices: the general path of dot_product (f_dot_product) and the fused one, the same bits (point %d)", pt);
+    }
+    double e = probe_fd_error(fused, u, 1e-4);
+    CHECK(e < 1e-7, "slices: gradient against central finite differences: %.3g (point %d)", e, pt);
+  }
+  urn_model_free(fused), urn_model_free(unb), urn_model_free(gen), urn_model_free(loops);
+}
+
 static void gradients(void) {
   const char *src =
       "parameters { vector[3] l1; vector[3] l2; real<lower=0> a; real<lower=0> x; vector[2] v; }\n"
@@ -204,5 +342,6 @@ int main(void) {
   vectorised();
   gradients();
   shapes();
+  slice_dots();
   return test_done();
 }

@@ -177,4 +177,13 @@ void urn_val_set_scalar(urn_ev *ev, urn_val *out, int base, double v, int32_t ix
 /* Reads a scalar argument's tape node (-1 when constant). */
 static inline int32_t urn_val_ix(const urn_val *x, size_t i) { return x->ix ? x->ix[i] : -1; }
 
+/* Slices read in place (fn_slice.c).  The dot product sum x[i] y[i] of n elements in index order, with one tape node
+ * (*node, -1 when both are constants) whose partials are, per element, x's then y's (constants left out): the one
+ * kernel of dot_product / dot_self on every evaluation path.  xi / yi: the elements' tape nodes, or NULL. */
+double urn_fn_dot(urn_ev *ev, size_t n, const double *x, const int32_t *xi, const double *y, const int32_t *yi,
+                  int32_t *node);
+/* At lowering (lower.c make_call): a call of a slicing built-in evaluates its int arguments on the stack, and
+ * dot_product / dot_self of real containers without a container for its result (fn_slice.c). */
+void urn_fn_slice_plan(ir_ex *e);
+
 #endif

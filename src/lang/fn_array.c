@@ -254,7 +254,9 @@ static void slice1(urn_ev *ev, urn_val *out, const urn_val *x, size_t start, siz
   if (start < 1 || start - 1 + len > total)
     urn_ev_reject(ev, "%s: index %zu..%zu out of range [1, %zu]", who, start, start - 1 + len, total);
   size_t elem = total ? x->n / total : 0;
-  urn_val_alloc(ev, out, x->ty, x->dim, 0);
+  /* a view of x's elements (no storage: fn_slice.c) */
+  out->ty = x->ty, out->tv = NULL;
+  memcpy(out->dim, x->dim, sizeof out->dim);
   out->dim[0] = (int32_t)len;
   out->n = len * elem;
   out->v = x->v + (start - 1) * elem;
@@ -388,20 +390,8 @@ static void f_cumulative_sum(urn_ev *ev, const urn_builtin *b, urn_val *out, urn
 static void f_dot_product(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   const urn_val *x = &args[0], *y = b->aux2 ? &args[0] : &args[1];
   if (x->n != y->n) urn_ev_reject(ev, "%s: sizes %zu and %zu do not match", b->name, x->n, y->n);
-  double s = 0;
-  for (size_t i = 0; i < x->n; i++) s += x->v[i] * y->v[i];
-  int32_t r = -1;
-  if (x->ix || y->ix) {
-    int32_t *o; double *p;
-    urn_tape_begin(&ev->tape, 2 * x->n, &o, &p);
-    size_t m = 0;
-    for (size_t i = 0; i < x->n; i++) {
-      int32_t a = urn_val_ix(x, i), c = urn_val_ix(y, i);
-      if (a >= 0) o[m] = a, p[m++] = y->v[i];
-      if (c >= 0) o[m] = c, p[m++] = x->v[i];
-    }
-    r = urn_tape_end(&ev->tape, s, m);
-  }
+  int32_t r;
+  double s = urn_fn_dot(ev, x->n, x->v, x->ix, y->v, y->ix, &r); /* the kernel of every path (fn_slice.c) */
   urn_val_set_scalar(ev, out, URN_TY_REAL, s, r);
 }
 static int cmp_d(const void *a, const void *b) {

@@ -354,9 +354,16 @@ static void f_sub_colrow(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val
   if (i < 1 || j < 1 || len < 0 || (col ? (i - 1 + len > r || j > c) : (j - 1 + len > c || i > r)))
     urn_ev_reject(ev, "%s: indexes (%d, %d, %d) out of range for a %d x %d matrix", b->name, i, j, len, r, c);
   int32_t dim[1] = {len};
-  urn_val_alloc(ev, out, (urn_type){(unsigned char)(col ? URN_TY_VECTOR : URN_TY_ROW_VECTOR), 0}, dim, is_var(M));
+  if (col) { /* a view of the column's run (column-major storage: fn_slice.c) */
+    size_t q = (size_t)(i - 1) + (size_t)(j - 1) * r;
+    memset(out, 0, sizeof *out);
+    out->ty = (urn_type){URN_TY_VECTOR, 0}, out->dim[0] = len, out->n = (size_t)len;
+    out->v = M->v + q, out->ix = M->ix ? M->ix + q : NULL;
+    return;
+  }
+  urn_val_alloc(ev, out, (urn_type){URN_TY_ROW_VECTOR, 0}, dim, is_var(M));
   for (int k = 0; k < len; k++) {
-    size_t q = col ? (size_t)(i - 1 + k) + (size_t)(j - 1) * r : (size_t)(i - 1) + (size_t)(j - 1 + k) * r;
+    size_t q = (size_t)(i - 1) + (size_t)(j - 1 + k) * r; /* sub_row: a strided run, copied */
     out->v[k] = M->v[q];
     if (out->ix) out->ix[k] = M->ix[q];
   }

@@ -140,6 +140,7 @@ static ir_ex *make_call(lctx *c, const urn_expr *src, const urn_builtin *b, ir_e
     e->g = rt_g_call;
   }
   finish(e);
+  urn_fn_slice_plan(e); /* slices read in place, dot products of them (fn_slice.c) */
   /* log_sum_exp(x + y) of two vectors: one fused node */
   if (n == 1 && strcmp(b->name, "log_sum_exp") == 0 && args[0]->kind == URN_EX_BINARY && args[0]->op == URN_OP_ADD &&
       args[0]->na == 2 && args[0]->a[0]->ty.dims == 0 && args[0]->a[1]->ty.dims == 0 &&
