@@ -975,9 +975,10 @@ static void op_binary(bctx *b, const ir_ex *e, const bv *x, const bv *y, bv *out
     if (y->nt) { if (x->v) p[1].p = x->v; else p[1].c = x->u; }
   } else {
     double *dx = x->nt ? dalloc(b, L) : NULL, *dy = y->nt ? dalloc(b, L) : NULL;
+    int nody = !dy && (e->bi->flags & URN_BI_DYOPT); /* the kernel may skip dy: nothing receives it */
     for (size_t l = 0; l < L; l++) {
-      double f, a, c;
-      k(xv[l * sx], yv[l * sy], &f, &a, &c);
+      double f, a, c = 0;
+      k(xv[l * sx], yv[l * sy], &f, &a, nody ? NULL : &c);
       v[l] = f;
       if (dx) dx[l] = a;
       if (dy) dy[l] = c;

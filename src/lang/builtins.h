@@ -74,7 +74,9 @@ enum {
   URN_BI_DIST = 4,    /* a distribution function (aux is the urn_dist) */
   URN_BI_INTRET = 8,  /* returns int computed from reals (e.g. is_inf): never taped */
   URN_BI_NOVARS = 16, /* arguments must be data (e.g. sizes); result is never taped */
-  URN_BI_JACOBIAN = 32 /* adds to the Jacobian term (*_jacobian): never folded as data, only where jacobian += is */
+  URN_BI_JACOBIAN = 32, /* adds to the Jacobian term (*_jacobian): never folded as data, only where jacobian += is */
+  URN_BI_DYOPT = 64     /* binary kernel (urn_binary_kernel) that accepts dy == NULL: the interpreter passes NULL
+                           when the second argument is not a tape node (pow skips the log of x^y log x) */
 };
 
 struct urn_builtin {

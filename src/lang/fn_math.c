@@ -50,8 +50,8 @@ void urn_fn_unary(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args,
 
 int32_t urn_fn_binary_s(urn_ev *ev, const urn_builtin *b, const double *x, const int32_t *ix, double *out) {
   urn_binary_kernel k = (urn_binary_kernel)(uintptr_t)b->aux;
-  double f, dx, dy;
-  k(x[0], x[1], &f, &dx, &dy);
+  double f, dx, dy = 0;
+  k(x[0], x[1], &f, &dx, ix[1] < 0 && (b->flags & URN_BI_DYOPT) ? NULL : &dy);
   *out = f;
   if (ix[0] < 0 && ix[1] < 0) return -1;
   return urn_tape_push2(&ev->tape, f, ix[0], dx, ix[1], dy);
@@ -71,9 +71,10 @@ void urn_fn_binary(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args
   int var = x->ix || y->ix;
   urn_val_like(ev, out, shape, base, var);
   size_t sx = x->n == 1 && urn_is_scalar(x->ty) ? 0 : 1, sy = y->n == 1 && urn_is_scalar(y->ty) ? 0 : 1;
+  int nody = !y->ix && (b->flags & URN_BI_DYOPT); /* the kernel may skip dy: no node to receive it */
   for (size_t i = 0; i < shape->n; i++) {
-    double f, dx, dy;
-    k(x->v[i * sx], y->v[i * sy], &f, &dx, &dy);
+    double f, dx, dy = 0;
+    k(x->v[i * sx], y->v[i * sy], &f, &dx, nody ? NULL : &dy);
     out->v[i] = f;
     if (var) out->ix[i] = urn_tape_push2(&ev->tape, f, urn_val_ix(x, i * sx), dx, urn_val_ix(y, i * sy), dy);
   }
@@ -150,10 +151,10 @@ UNARY(is_nan, isnan(x) ? 1.0 : 0.0, 0)
 UNARY(logical_negation, x == 0 ? 1.0 : 0.0, 0)
 
 /* ---- binary kernels ---- */
+/* x^y through math/special.c's urn_pow (the one power kernel of every path); dy may be NULL (URN_BI_DYOPT). */
 static void b_pow(double x, double y, double *f, double *dx, double *dy) {
-  *f = pow(x, y);
-  *dx = y == 0 ? 0 : y * pow(x, y - 1);
-  *dy = x > 0 ? *f * log(x) : 0;
+  *f = urn_pow_dx(x, y, dx);
+  if (dy) *dy = x > 0 ? *f * log(x) : 0;
 }
 static void b_fmin(double x, double y, double *f, double *dx, double *dy) {
   int lx = x <= y || isnan(y);
@@ -363,7 +364,8 @@ const urn_builtin urn_fn_math_table[] = {
     {"is_inf", "i:r", urn_fn_via_scalar, urn_fn_unary_s, &k_is_inf, 0, URN_BI_INTRET, "1 if x is infinite"},
     {"is_nan", "i:r", urn_fn_via_scalar, urn_fn_unary_s, &k_is_nan, 0, URN_BI_INTRET, "1 if x is NaN"},
     {"logical_negation", "i:i", urn_fn_via_scalar, urn_fn_unary_s, &k_logical_negation, 0, URN_BI_INTRET, "!x"},
-    B(pow, b_pow, "x^y"), BS(fmin, "S:TT", b_fmin, "minimum"), B(fmax, b_fmax, "maximum"), B(fdim, b_fdim, "positive difference"),
+    {"pow", "S:TT", urn_fn_binary, urn_fn_binary_s, (const void *)(uintptr_t)b_pow, 0, URN_BI_DYOPT, "x^y"},
+    BS(fmin, "S:TT", b_fmin, "minimum"), B(fmax, b_fmax, "maximum"), B(fdim, b_fdim, "positive difference"),
     B(fmod, b_fmod, "floating remainder"), B(hypot, b_hypot, "sqrt(x^2+y^2)"), B(atan2, b_atan2, "arc tangent of y/x"),
     B(lbeta, b_lbeta, "log beta function"), B(lchoose, b_lchoose, "log binomial coefficient"),
     B(log_diff_exp, b_log_diff_exp, "log(exp(a)-exp(b))"),

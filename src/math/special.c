@@ -157,6 +157,40 @@ double urn_log1m_exp(double x) {
   return log1p(-exp(x));
 }
 
+/* Binary powering of whole exponents (urn_pow).  The rounding errors of any addition chain for x^n compound to
+ * a relative error of at most (n - 1) u + O(u^2), u = 2^-53 (each squaring doubles the relative error of its
+ * operand; Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., 3.1); the reciprocal of a negative
+ * exponent adds one rounding.  The bits of n select each factor by indexing {1, x^(2^k)} rather than by a
+ * branch: the exponents of a model's cells vary, and mispredicted branches cost more than the products.  The
+ * squarings run up to x^32 whatever n is; an unused square that overflows is never multiplied in. */
+#define URN_POW_MAXN 64
+double urn_pow(double x, double y) {
+  if (y >= -URN_POW_MAXN && y <= URN_POW_MAXN && y == (double)(int)y) {
+    unsigned m = (unsigned)(y < 0 ? -y : y);
+    double s[2] = {1, x}, r = s[m & 1];
+    s[1] *= s[1], r *= s[(m >> 1) & 1];
+    s[1] *= s[1], r *= s[(m >> 2) & 1];
+    s[1] *= s[1], r *= s[(m >> 3) & 1];
+    s[1] *= s[1], r *= s[(m >> 4) & 1];
+    s[1] *= s[1], r *= s[(m >> 5) & 1];
+    if (m & 64) s[1] *= s[1], r *= s[1]; /* m == 64 */
+    /* zero, subnormal, infinite or NaN: libm's pow (its special values, and subnormals rounded once) */
+    if (!(fabs(r) >= DBL_MIN && fabs(r) <= DBL_MAX)) return pow(x, y);
+    if (y > 0) return r;
+    r = 1 / r;
+    return fabs(r) >= DBL_MIN ? r : pow(x, y);
+  }
+  return pow(x, y);
+}
+
+double urn_pow_dx(double x, double y, double *dx) {
+  double f = urn_pow(x, y);
+  if (y == 0) *dx = 0;
+  else if (x != 0 && isnormal(f)) *dx = y * (f / x);
+  else *dx = y * urn_pow(x, y - 1);
+  return f;
+}
+
 double urn_log1m(double x) {
   if (x > 1) return NAN;
   return log1p(-x);

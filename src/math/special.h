@@ -25,6 +25,18 @@ double urn_lchoose(double n, double k);
 /* log multivariate gamma: log Gamma_k(x) = k(k-1)/4 log(pi) + sum_{j=1..k} lgamma(x + (1-j)/2). */
 double urn_lmgamma(int k, double x);
 
+/* x^y, the one power kernel of every evaluation path (`^`, `.^`, pow(): the interpreter, its batched lanes,
+ * the native tier, generated quantities).  When y is a whole number with |y| <= 64, x^|y| is formed by binary
+ * powering (at most 12 products, no branch on the exponent's bits; the reciprocal for y < 0): for a normal
+ * result the relative error is at most (|y| - 1) 2^-53 for y > 0 and |y| 2^-53 for y < 0 (to first order),
+ * i.e. at most |y| ulp, where libm's pow is within 1 ulp; results exact in double (2^n, 1.5^n, ...) come out
+ * exact.  A zero, subnormal, infinite or NaN result, and every other y, is libm's pow(x, y) (so the special
+ * values are C's).  The decision (speed against accuracy): docs/autodiff.md. */
+double urn_pow(double x, double y);
+/* x^y and d/dx x^y = y x^(y-1) (computed as y (x^y / x) when x != 0 and x^y is a normal number, else
+ * y urn_pow(x, y - 1); 0 when y == 0). */
+double urn_pow_dx(double x, double y, double *dx);
+
 /* log(1 + exp(x)) without overflow. */
 double urn_log1p_exp(double x);
 /* log(1 - exp(x)) for x <= 0 (NaN for x > 0, -inf at 0). */
