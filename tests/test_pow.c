@@ -5,7 +5,8 @@
  * bits for every other exponent, the partial n x^(n-1) against powl; the built-in's kernel and the partial it
  * tapes; then a program like posteriordb's dogs (a ^ count * b ^ count inside a bernoulli) whose gradient matches
  * central differences and whose lp and gradient are the same bits batched, unbatched and (with a C compiler)
- * natively compiled. */
+ * natively compiled; bernoulli_lpmf of one element (dogs' cell), whose shortcut past the density driver gives the
+ * closed form's bits, the driver's for two elements, and the driver's messages and -inf outside the support. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include "harness.h"
 #include "lang/builtins.h"
 #include "lang/fn.h"
+#include "math/dist.h"
+#include "math/dist_impl.h"
 #include "math/rng.h"
 #include "math/special.h"
 #include "model_fd.h"
@@ -226,11 +229,54 @@ static void test_program(void) {
   urn_model_free(bat), urn_model_free(unb);
 }
 
+/* bernoulli_lpmf(n | theta) of one element: log theta or log1p(-theta) and the partial 1/theta, -1/(1-theta),
+ * with and without propto and partials; the same bits as the driver's element (a two-element call of one repeated
+ * element is twice it); outside the support -inf, and the driver's messages. */
+static void test_bernoulli(void) {
+  const double th[] = {0, 1e-300, 0.1, 0.3, 0.5, 0.7236, 1 - 0x1p-53, 1};
+  int ok = 1;
+  for (size_t i = 0; i < sizeof th / sizeof th[0]; i++)
+    for (int n = 0; n <= 1; n++)
+      for (int propto = 0; propto <= 1; propto++)
+        for (int var = 0; var <= 1; var++) {
+          if ((n == 1 && th[i] == 0) || (n == 0 && th[i] == 1)) continue;
+          int ys[2] = {n, n};
+          double ts[2] = {th[i], th[i]}, d = 0.25, d2[2] = {0.25, 0.25}, lp = 7, lp2 = 7;
+          urn_darg a[2] = {{NULL, ys, 1, 0, 0, NULL, NULL}, {ts, NULL, 1, 0, 0, var ? &d : NULL, NULL}};
+          urn_darg b[2] = {{NULL, ys, 2, 0, 0, NULL, NULL}, {ts, NULL, 2, 0, 0, var ? d2 : NULL, NULL}};
+          ok &= urn_bernoulli_lpmf(a, propto, &lp, NULL) == URN_OK && urn_bernoulli_lpmf(b, propto, &lp2, NULL) == URN_OK;
+          double want = propto && !var ? 0 : n ? log(th[i]) : log1p(-th[i]);
+          double wd = 0.25 + (n ? 1 / th[i] : -1 / (1 - th[i]));
+          ok &= lp == want && lp2 == want + want && (!var || (d == wd && d2[0] == wd && d2[1] == wd));
+          if (!ok) { printf("bernoulli(%d | %.17g) propto %d var %d: %.17g %.17g, d %.17g\n", n, th[i], propto, var, lp, lp2, d); return; }
+        }
+  CHECK(ok, "bernoulli_lpmf of one element: the closed form's bits, the driver's for two elements");
+  int ys[3] = {1, 0, 2};
+  double ts[4] = {0, 1, NAN, 1.5}, lp = 0;
+  urn_error err;
+  urn_darg a[2] = {{NULL, &ys[0], 1, 0, 0, NULL, NULL}, {&ts[0], NULL, 1, 0, 0, NULL, NULL}};
+  CHECK(urn_bernoulli_lpmf(a, 0, &lp, &err) == URN_OK && lp == -INFINITY, "bernoulli(1 | 0) = -inf");
+  a[0].iv = &ys[1], a[1].v = &ts[1];
+  CHECK(urn_bernoulli_lpmf(a, 0, &lp, &err) == URN_OK && lp == -INFINITY, "bernoulli(0 | 1) = -inf");
+  const double half = 0.5;
+  a[0].iv = &ys[2], a[1].v = &half;
+  CHECK(urn_bernoulli_lpmf(a, 0, &lp, &err) == URN_OK && lp == -INFINITY, "bernoulli(2 | 0.5) = -inf");
+  a[0].iv = &ys[0], a[1].v = &ts[2];
+  urn_error_clear(&err);
+  CHECK(urn_bernoulli_lpmf(a, 0, &lp, &err) == URN_EREJECT && strstr(err.msg, "bernoulli_lpmf: Probability parameter"),
+        "bernoulli(1 | NaN): %s", err.msg);
+  a[1].v = &ts[3];
+  urn_error_clear(&err);
+  CHECK(urn_bernoulli_lpmf(a, 0, &lp, &err) == URN_EREJECT && strstr(err.msg, "Probability parameter is 1.5"),
+        "bernoulli(1 | 1.5): %s", err.msg);
+}
+
 int main(void) {
   test_accuracy();
   test_exact();
   test_special();
   test_builtin();
   test_program();
+  test_bernoulli();
   return test_done();
 }

@@ -161,6 +161,16 @@ static inline void k_bernoulli(const double *x, const int *fresh, dist_kstate *s
 
 int urn_bernoulli_lpmf(const urn_darg *a, int propto, double *out, urn_error *err) {
   static const dist_spec S = {"bernoulli_lpmf", 2, {"n", "Probability parameter"}, {-1, DR_PROB}};
+  if (a[0].n == 1 && a[1].n == 1) { /* one element (a loop's cell): k_bernoulli's arithmetic without the driver */
+    int n = DI(&a[0], 0);
+    double th = DV(&a[1], 0);
+    if ((n == 1 && th > 0 && th <= 1) || (n == 0 && th >= 0 && th < 1)) { /* else: the checks' message or -inf */
+      double lp = 0;
+      if (!propto || a[1].d) lp += n ? log(th) : log1p(-th);
+      if (a[1].d) a[1].d[0] += n ? 1 / th : -1 / (1 - th);
+      return *out = lp, URN_OK;
+    }
+  }
   dist_kstate st;
   size_t N;
   if (dist_begin(&S, a, propto, &st, &N, err)) return URN_EREJECT;

@@ -164,7 +164,7 @@ double urn_log1m_exp(double x) {
  * branch: the exponents of a model's cells vary, and mispredicted branches cost more than the products.  The
  * squarings run up to x^32 whatever n is; an unused square that overflows is never multiplied in. */
 #define URN_POW_MAXN 64
-double urn_pow(double x, double y) {
+static inline double pow_whole(double x, double y) {
   if (y >= -URN_POW_MAXN && y <= URN_POW_MAXN && y == (double)(int)y) {
     unsigned m = (unsigned)(y < 0 ? -y : y);
     double s[2] = {1, x}, r = s[m & 1];
@@ -183,8 +183,10 @@ double urn_pow(double x, double y) {
   return pow(x, y);
 }
 
-double urn_pow_dx(double x, double y, double *dx) {
-  double f = urn_pow(x, y);
+double urn_pow(double x, double y) { return pow_whole(x, y); }
+
+double urn_pow_dx(double x, double y, double *dx) { /* pow_whole inlined: b_pow's one call per element */
+  double f = pow_whole(x, y);
   if (y == 0) *dx = 0;
   else if (x != 0 && isnormal(f)) *dx = y * (f / x);
   else *dx = y * urn_pow(x, y - 1);
