@@ -480,6 +480,22 @@ static const ncase CASES[] = {
      "    for (t in 2:N) for (j in 1:J) { for (i in 1:J) acc[i] = la[t - 1][i] + lo[t][j];\n"
      "      la[t][j] = log_sum_exp(acc); } } }\n"
      "model { for (j in 1:J) w[j] ~ normal(0, 2); s ~ normal(0, 1); target += log_sum_exp(la[N]); }\n"},
+    {"iohmm_reg's input-output HMM (session 12): rows of locals as vector operands (logA[t] = log(A[t])), a row "
+     "assigned softmax of a row (A[t] = softmax(unA[t])), data-row-times-parameter-row products u[t]' * w[j] (as a "
+     "store and as a density's location), the recursion's batched store reading x[t][j] once (loop-invariant)", 2,
+     "data { int N; int J; vector[N] y; array[N] vector[2] X; }\n"
+     "parameters { simplex[J] pi1; array[J] vector[2] w; array[J] vector[2] b; array[J] real<lower=0> sg; }\n"
+     "transformed parameters { array[N] vector[J] la; array[N] vector[J] unA; array[N] vector[J] A;\n"
+     "  array[N] vector[J] logA; array[N] vector[J] lo;\n"
+     "  { unA[1] = pi1; A[1] = pi1; logA[1] = log(A[1]);\n"
+     "    for (t in 2:N) { for (j in 1:J) unA[t][j] = X[t]' * w[j]; A[t] = softmax(unA[t]); logA[t] = log(A[t]); } }\n"
+     "  for (t in 1:N) for (j in 1:J) lo[t][j] = normal_lpdf(y[t] | X[t]' * b[j], sg[j]);\n"
+     "  { array[J] real acc;\n"
+     "    for (j in 1:J) la[1][j] = log(pi1[j]) + lo[1][j];\n"
+     "    for (t in 2:N) for (j in 1:J) { for (i in 1:J) acc[i] = la[t - 1, i] + logA[t][i] + lo[t][j];\n"
+     "      la[t, j] = log_sum_exp(acc); } } }\n"
+     "model { for (j in 1:J) { w[j] ~ normal(0, 5); b[j] ~ normal(0, 5); sg[j] ~ normal(0, 3); }\n"
+     "  target += log_sum_exp(la[N]); }\n"},
     {"outside the subset: while", 0,
      "data { int N; vector[N] y; }\n"
      "parameters { real m; }\n"

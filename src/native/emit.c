@@ -192,6 +192,8 @@ static int emit_fused(emitter *E, const urn_builtin *bi, ir_ex *const *a, int na
                       nref *out);
 static int emit_index2(emitter *E, const ir_ex *e, nref *out);
 static int emit_lse(emitter *E, const ir_ex *e, nref *out);
+static int emit_dot(emitter *E, const ir_ex *e, nref *out);
+static int row_local(const emitter *E, const ir_ex *x);
 static int emit_log_mix(emitter *E, const ir_ex *e, nref *out);
 
 /* The C number of the model-block local in slot s, or -1. */
@@ -492,6 +494,9 @@ static int emit_scalar(emitter *E, const ir_ex *e, nref *out) {
       (!strcmp(e->bi->name, "log_sum_exp") || (!strcmp(e->bi->name, "sum") && e->ty.base == URN_TY_REAL)) &&
       !urn_is_scalar(e->a[0]->ty) && e->a[0]->ty.base != URN_TY_INT)
     return emit_lse(E, e, out);
+  if (e->bi && e->na == 2 && e->ty.base == URN_TY_REAL && e->ty.dims == 0 && !strcmp(e->bi->name, "multiply") &&
+      e->a[0]->ty.base == URN_TY_ROW_VECTOR && e->a[0]->ty.dims == 0 && e->a[1]->ty.base == URN_TY_VECTOR && e->a[1]->ty.dims == 0)
+    return emit_dot(E, e, out);
   /* a density inside an expression (`bernoulli_lpmf(1 | omega) + binomial_lpmf(s | T, p)`): rt_s_dist / rt_s_normal
      / urn_fused_dist_s, with the call's own propto (e->propto && the evaluation's) */
   const char *pr = e->propto ? "propto" : "0";
@@ -778,6 +783,48 @@ static int emit_lse(emitter *E, const ir_ex *e, nref *out) {
   } else
     o->kind = NR_RUN, o->ref = slot;
   if (row >= 0) o->row = E->lc, E->lvar[E->lc++] = -1 - row;
+  out->kind = NR_NODE, out->node = k;
+  return 0;
+}
+
+/* u * w, a row vector times a vector, as lang/fn_ops.c's matmul takes it below MM_ONE_OP_MIN (256) products
+ * (dot_node): the sum of u[k] * w[k] in order, one node whose operands are w's elements in order, partials u's
+ * values (u is data: no terms of its own); a length mismatch (the interpreter's message) or 256 or more products
+ * (its one-operation path): declined.  u: the transpose of a data vector variable or of a row x[i] of a data
+ * array of vectors (iohmm_reg's `u[t]' * w[j]`), or a data row vector variable; w: a vector variable or a row
+ * w[j] of an array of vectors (variables, not locals of the emitted code). */
+static int emit_dot(emitter *E, const ir_ex *e, nref *out) {
+  const ir_ex *x[2] = {e->a[0], e->a[1]};
+  if (x[0]->bi && x[0]->na == 1 && !strcmp(x[0]->bi->name, "transpose") && x[0]->a[0]->ty.base == URN_TY_VECTOR)
+    x[0] = x[0]->a[0];
+  if (!x[0]->novar) return FAIL(e, "a product of a parameter-dependent row vector");
+  int v = E->nv++, sl[2], row[2] = {-1, -1};
+  char b[2][64], n[2][24];
+  for (int i = 0; i < 2; i++) {
+    const ir_ex *y = x[i];
+    if (local_of(E, y) < 0 && (sl[i] = container_var(E, y)) >= 0) {
+      snprintf(b[i], sizeof b[i], "V%d", sl[i]), snprintf(n[i], sizeof n[i], "N%d", sl[i]);
+    } else if ((sl[i] = row_arg(E, y)) >= 0 && y->a[0]->ty.base == URN_TY_VECTOR) {
+      char rn[24];
+      row[i] = E->nv++;
+      snprintf(rn, sizeof rn, "R%d", sl[i]);
+      if (emit_offset(E, y->idx[0].lo, rn, row[i], "size_t")) return -1;
+      snprintf(b[i], sizeof b[i], "(V%d + o%d * C%d)", sl[i], row[i], sl[i]), snprintf(n[i], sizeof n[i], "C%d", sl[i]);
+    } else
+      return FAIL(e, "a product of these operands");
+  }
+  urn_buf_printf(E->f, "  if (%s != %s || %s >= 256) return 1;\n", n[0], n[1], n[0]);
+  urn_buf_printf(E->f, "  const double *du%d = %s, *dw%d = %s;\n  double v%d = 0;\n", v, b[0], v, b[1], v);
+  urn_buf_printf(E->f, "  for (size_t k = 0; k < %s; k++) v%d += du%d[k] * dw%d[k];\n", n[0], v, v, v);
+  out->v = v, out->kind = NR_CONST;
+  if (x[1]->novar) return 0;
+  E->recomp = 0;
+  int k = new_node(E), q = E->nv++;
+  if (k < 0 || E->qc + 1 > NAT_MAX_REC || E->lc == NAT_MAX_REC) return FAIL(e, "a statement too large");
+  urn_buf_printf(E->f, "  double *q%d = (double *)du%d;\n", q, v); /* data: read again by the reverse */
+  nop *o = &E->node[k].op[E->node[k].nop++];
+  o->kind = NR_RUN, o->ref = sl[1], o->off = E->qc, E->qvar[E->qc++] = q, o->row = -1;
+  if (row[1] >= 0) o->row = E->lc, E->lvar[E->lc++] = -1 - row[1];
   out->kind = NR_NODE, out->node = k;
   return 0;
 }
@@ -1818,6 +1865,14 @@ static int vec_local(const emitter *E, const ir_ex *x) {
   return k >= 0 && !E->loc_scalar[k] ? k : -1;
 }
 
+/* Is x a row r[i] (a single index) of a local array of vectors (2-D, row-major)?  Its C number, or -1. */
+static int row_local(const emitter *E, const ir_ex *x) {
+  if (x->kind != URN_EX_INDEX || x->nidx != 1 || x->idx[0].kind != URN_IDX_SINGLE || x->ty.dims || x->ty.base != URN_TY_VECTOR)
+    return -1;
+  int k = local_of(E, x->a[0]);
+  return k >= 0 && E->loc_dims[k] == 2 && !E->loc_mat[k] && x->a[0]->ty.dims == 1 && x->a[0]->ty.base == URN_TY_VECTOR ? k : -1;
+}
+
 /* Classifies the operands of vector expression e (evaluation order). */
 static int vx_scan(emitter *E, vctx *c, const ir_ex *e) {
   if (urn_is_scalar(e->ty)) {
@@ -1846,6 +1901,7 @@ static int vx_scan(emitter *E, vctx *c, const ir_ex *e) {
   }
   if (e->kind == URN_EX_VAR && e->global && (vec_local(E, e) >= 0 || (local_of(E, e) < 0 && container_var(E, e) >= 0)))
     return e->novar ? 0 : vx_role(E, c, e, e->slot, VR_J);
+  if (row_local(E, e) >= 0) return e->novar ? 0 : vx_role(E, c, e->a[0], e->a[0]->slot, VR_J);
   return FAIL(e, "a vector expression outside the native subset");
 }
 
@@ -1858,7 +1914,8 @@ static void vx_sizes(emitter *E, const ir_ex *e, const char *n) {
     return;
   }
   int lk = vec_local(E, e);
-  if (lk >= 0) urn_buf_printf(E->f, "  if (Ln%d != %s) return 1;\n", lk, n);
+  if (row_local(E, e) >= 0) urn_buf_printf(E->f, "  if (LC%d != %s) return 1;\n", row_local(E, e), n);
+  else if (lk >= 0) urn_buf_printf(E->f, "  if (Ln%d != %s) return 1;\n", lk, n);
   else urn_buf_printf(E->f, "  if (N%d != %s) return 1;\n", container_var(E, e), n);
 }
 
@@ -1920,6 +1977,17 @@ static int emit_velem(emitter *E, const ir_ex *e, nref *out) {
     urn_buf_printf(E->f, "  const double v%d = V%d[o%d];\n", v, kb, v);
     out->v = v;
     if (!e->a[0]->novar) urn_buf_printf(E->f, "  const int32_t x%d = X%d[o%d];\n", v, kb, v), out->kind = NR_LEAF, out->x = v;
+    return 0;
+  }
+  if (row_local(E, e) >= 0) { /* element j of row r[i] of a local array of vectors (its index checked per element) */
+    int lk = row_local(E, e), ro = E->nv++, v = E->nv++;
+    char rn[24];
+    snprintf(rn, sizeof rn, "LR%d", lk);
+    if (emit_offset(E, e->idx[0].lo, rn, ro, "size_t")) return -1;
+    if (!local_stable(E, lk, NULL)) E->recomp = 0;
+    urn_buf_printf(E->f, "  const int32_t o%d = (int32_t)(o%d * LC%d + j%d);\n", v, ro, lk, j);
+    read_local(E, e, lk, v, out);
+    if (out->kind == NR_LOCAL && c->nr > 1) urn_buf_printf(E->f, "  if (x%d >= 0) return 1;\n", out->x);
     return 0;
   }
   if (!fused_op(e)) {
@@ -2044,6 +2112,7 @@ static int vx_len(emitter *E, const ir_ex *e, char *b, size_t n) {
     return 0;
   }
   if (vec_local(E, e) >= 0) return snprintf(b, n, "Ln%d", vec_local(E, e)), 1;
+  if (row_local(E, e) >= 0) return snprintf(b, n, "LC%d", row_local(E, e)), 1;
   return snprintf(b, n, "N%d", container_var(E, e)), 1;
 }
 
@@ -2134,6 +2203,55 @@ static int emit_col_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   return rc;
 }
 
+/* softmax(a[i]) of a row of local array of vectors a into row ob<base> / LCk of local k (emit_row_assign), as
+ * lang/fn_array.c's softmax1 computes it: the maximum, exp(x - max) and their sum in order, each divided by the
+ * sum; output element i one node whose operands are the row's elements in order (constants add nowhere, as the
+ * interpreter leaves them out), partials y[i] * ((i == j) - y[j]); then stored as assign_to stores a vector
+ * (iohmm_reg's `A[t] = softmax(unA[t])`). */
+static int emit_softmax_row(emitter *E, const ir_st *s, const ir_ex *a, int k, int base, urn_buf *f, urn_buf *r) {
+  int lk = row_local(E, a), ro = E->nv++, v = E->nv++, j = E->nv++, ov = E->nv++;
+  if (lk == k) return FAIL(s, "a softmax reading its own variable");
+  char rn[24];
+  snprintf(rn, sizeof rn, "LR%d", lk);
+  E->f = f;
+  urn_buf_puts(f, "  {\n");
+  if (emit_offset(E, a->idx[0].lo, rn, ro, "int32_t")) return -1;
+  urn_buf_printf(f, "  if (LC%d != LC%d) return 1;\n  const size_t n%d = LC%d;\n", lk, k, v, lk);
+  urn_buf_printf(f, "  const double *w%d = Lv%d + (size_t)o%d * LC%d;\n  double m%d = (-1.0 / 0.0), s%d = 0;\n", v, lk, ro, lk, v, v);
+  urn_buf_printf(f, "  double *y%d = h->scratch(h, (n%d ? n%d : 1) * sizeof(double));\n", v, v, v);
+  urn_buf_printf(f, "  for (size_t i = 0; i < n%d; i++) if (w%d[i] > m%d) m%d = w%d[i];\n", v, v, v, v, v);
+  urn_buf_printf(f, "  for (size_t i = 0; i < n%d; i++) y%d[i] = exp(w%d[i] - m%d), s%d += y%d[i];\n", v, v, v, v, v, v);
+  urn_buf_printf(f, "  for (size_t i = 0; i < n%d; i++) y%d[i] = y%d[i] / s%d;\n", v, v, v, v);
+  if (!a->novar) /* a copy of the row's references (the local may change before the reverse) */
+    urn_buf_printf(f, "  int32_t *r%d = h->scratch(h, (n%d ? n%d : 1) * sizeof(int32_t));\n  memcpy(r%d, Lr%d + (size_t)o%d * LC%d, n%d * sizeof(int32_t));\n",
+                   v, v, v, v, lk, ro, lk, v);
+  urn_buf_printf(f, "  for (size_t j%d = 0; j%d < n%d; j%d++) {\n", j, j, v, j);
+  E->nnode = 0, E->pc = E->lc = E->qc = 0;
+  urn_buf_puts(f, "  {\n");
+  E->recomp = 0, E->cstart = f->len;
+  urn_buf_printf(f, "  const int32_t o%d = (int32_t)(ob%d + j%d);\n  const double v%d = y%d[j%d];\n", ov, base, j, ov, v, j);
+  nref t = {NR_CONST, ov, -1, -1, -1};
+  if (!a->novar) {
+    int q = E->nv++, nk = new_node(E);
+    if (nk < 0 || E->qc + 2 > NAT_MAX_REC || E->lc == NAT_MAX_REC) return FAIL(s, "a statement too large");
+    urn_buf_printf(f, "  double *q%d = h->scratch(h, (n%d ? n%d : 1) * sizeof(double));\n", q, v, v);
+    urn_buf_printf(f, "  for (size_t i = 0; i < n%d; i++) q%d[i] = y%d[j%d] * ((j%d == i) - y%d[i]);\n", v, q, v, j, j, v);
+    nop *o = &E->node[nk].op[E->node[nk].nop++];
+    o->kind = NR_LSEG, o->loc = lk, o->ref = 1, o->off = E->qc, E->qvar[E->qc++] = q, E->qvar[E->qc++] = -1 - v;
+    o->row = E->lc, E->lvar[E->lc++] = -1 - ro;
+    t.kind = NR_NODE, t.node = nk;
+  }
+  urn_buf rl;
+  urn_buf_init(&rl);
+  int rc = store_local(E, s, f, &rl, k, ov, t); /* (closes the element's block) */
+  urn_buf_puts(f, "  }\n  }\n");
+  urn_buf_printf(r, "  {\n  for (size_t j%d = LC%d; j%d-- > 0;) {\n", j, k, j);
+  if (rl.data) urn_buf_append(r, rl.data, rl.len);
+  urn_buf_puts(r, "  }\n  }\n");
+  urn_buf_free(&rl);
+  return rc;
+}
+
 /* x[i] = e, row i of a local array of vectors x (row-major: contiguous) from a vector expression, as assign_to
  * stores a whole vector into it (values and references); outside loops, or in one ordinary loop over i (each
  * iteration its own row), as emit_col_assign: hmm_gaussian's `logalpha[1] = log(pi1) + normal_lpdf(y[1] | mu,
@@ -2153,7 +2271,10 @@ static int emit_row_assign(emitter *E, const ir_st *s, urn_buf *f, urn_buf *r) {
   urn_buf_puts(f, "  {\n"), urn_buf_puts(r, "  {\n");
   urn_buf_append(f, oc.data, oc.len), urn_buf_append(r, oc.data, oc.len);
   urn_buf_free(&oc);
-  if (!rc) rc = emit_vexpr_at(E, s, s->rhs, k, ob, f, r);
+  const ir_ex *x = s->rhs;
+  if (!rc && x->kind == URN_EX_CALL && x->bi && x->na == 1 && !strcmp(x->bi->name, "softmax") && row_local(E, x->a[0]) >= 0)
+    rc = emit_softmax_row(E, s, x->a[0], k, ob, f, r);
+  else if (!rc) rc = emit_vexpr_at(E, s, x, k, ob, f, r);
   urn_buf_puts(f, "  }\n");
   urn_buf_puts(r, "  }\n");
   return rc;
@@ -2495,6 +2616,10 @@ static int bt_scan(emitter *E, bt_ctx *c, const ir_ex *e) {
       const ir_ex *ix = e->idx[0].lo;
       return bt_leaf(c, e->a[0]->slot, ix->s == rt_s_const && is_param_slot(E, e->a[0]->slot) ? (int)ix->c : -1);
     }
+    if (e->kind == URN_EX_INDEX && e->nidx == 2 && e->idx[0].kind == URN_IDX_SINGLE && e->idx[0].lo->novar &&
+        e->idx[1].kind == URN_IDX_SINGLE && e->idx[1].lo->novar && e->a[0]->kind == URN_EX_VAR && e->a[0]->global &&
+        urn_is_scalar(e->ty)) /* x[t, j] (iohmm_reg's `logoblik[t][j]`): the same, any element of x once */
+      return bt_leaf(c, e->a[0]->slot, -1);
     return -1;
   }
   if (e->kind == URN_EX_INDEX) /* x[i] or x[i, j] at indexes on data (bx_index_outer) */
