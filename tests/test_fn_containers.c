@@ -336,6 +336,76 @@ static void gradients(void) {
   CHECK(e < 1e-7, "gradients of log_mix, gamma_p/q, log_sum_exp, norms, fma, softmax, lmgamma vs finite differences: %.3g %s", e, msg);
 }
 
+/* A user function per observation building small vectors (posteriordb's gpcm / grsm `pcm`): rows / size of a
+ * variable read in place, segment's view, a nested data index `theta[jj[n]]`, a built-in's scalar arguments in
+ * one block, softmax / cumulative_sum / append_row, categorical_lpmf with its arguments on the stack.  The fast
+ * forms against ordinary ones (rows of an expression, an index through `+ 0`, arguments from locals, log of the
+ * probability): the same log density and gradient bits, batched and statement by statement; the gradient against
+ * central finite differences. */
+static void small_vectors_in_calls(void) {
+  const char *head =
+      "functions {\n"
+      "  real pcm(int y, real theta, vector beta) {\n"
+      "    vector[rows(beta) + 1] unsummed;\n"
+      "    vector[num_elements(beta) + size(beta) - rows(beta) + cols(beta)] probs;\n"
+      "    unsummed = append_row(rep_vector(0.0, 1), theta - beta);\n"
+      "    probs = softmax(cumulative_sum(unsummed));\n"
+      "    return categorical_lpmf(y + 1 | probs);\n"
+      "  }\n"
+      "  real pcm2(int y, real theta, vector beta) {\n"
+      "    vector[rows(beta + 0) + 1] unsummed;\n"
+      "    vector[rows(beta + 0) + 1] probs;\n"
+      "    unsummed = append_row(rep_vector(0.0, 1), theta - beta);\n"
+      "    probs = softmax(cumulative_sum(unsummed));\n"
+      "    return log(probs[y + 1]);\n"
+      "  }\n"
+      "}\n"
+      "transformed data {\n"
+      "  array[7] int jj = {1, 2, 3, 1, 2, 3, 2}, ii = {1, 2, 1, 2, 1, 2, 2}, y = {0, 2, 1, 1, 0, 3, 2};\n"
+      "  array[2] int pos = {1, 3}, m = {2, 3};\n"
+      "}\n"
+      "parameters { vector[3] theta; vector<lower=0>[2] alpha; vector[5] beta; }\n"
+      "model {\n"
+      "  theta ~ normal(0, 1);\n  alpha ~ lognormal(0, 1);\n  beta ~ normal(0, 2);\n";
+  const char *fast =
+      "  for (n in 1:7) target += pcm(y[n], theta[jj[n]] .* alpha[ii[n]], segment(beta, pos[ii[n]], m[ii[n]]));\n"
+      "}\n";
+  const char *slow =
+      "  for (n in 1:7) {\n"
+      "    int p = pos[ii[n] + 0];\n    int k = m[ii[n] + 0];\n"
+      "    target += pcm2(y[n], theta[jj[n] + 0] .* alpha[ii[n] + 0], segment(beta, p, k));\n"
+      "  }\n"
+      "}\n";
+  char a[4096], b[4096];
+  snprintf(a, sizeof a, "%s%s", head, fast), snprintf(b, sizeof b, "%s%s", head, slow);
+  double u[10] = {0.3, -1.2, 0.7, 0.4, -0.5, 1.1, -0.3, 0.8, -1.4, 0.2};
+  urn_model_options o;
+  urn_model_options_default(&o);
+  o.print = NULL;
+  urn_error err;
+  urn_model *m[4];
+  for (int k = 0; k < 4; k++) {
+    o.no_batch = k >= 2;
+    const char *src = k & 1 ? b : a;
+    m[k] = urn_model_new_opt("pcm.stan", src, strlen(src), NULL, NULL, 0, &o, &err);
+    CHECK(m[k] != NULL, "pcm program %d builds: %s", k, m[k] ? "" : err.msg);
+    if (!m[k]) { for (int q = 0; q < k; q++) urn_model_free(m[q]); return; }
+  }
+  double lp[4], g[4][10];
+  for (int pt = 0; pt < 3; pt++) {
+    for (int i = 0; i < 10; i++) u[i] = u[i] * (pt ? -0.7 : 1) + 0.1 * pt;
+    for (int k = 0; k < 4; k++)
+      CHECK(urn_model_log_density_gradient(m[k], 1, 1, u, &lp[k], g[k], &err) == URN_OK, "pcm %d evaluates", k);
+    for (int k = 1; k < 4; k++)
+      CHECK(memcmp(&lp[k], &lp[0], sizeof lp[0]) == 0 && memcmp(g[k], g[0], sizeof g[0]) == 0,
+            "pcm point %d: program %d's log density and gradient bits are the fast form's (%.17g vs %.17g)", pt, k,
+            lp[k], lp[0]);
+    double e = probe_fd_error(m[0], u, 1e-4);
+    CHECK(e < 1e-7, "pcm point %d: gradient vs finite differences %.3g", pt, e);
+  }
+  for (int k = 0; k < 4; k++) urn_model_free(m[k]);
+}
+
 int main(void) {
   constructors();
   arrays();
@@ -343,5 +413,6 @@ int main(void) {
   gradients();
   shapes();
   slice_dots();
+  small_vectors_in_calls();
   return test_done();
 }

@@ -323,7 +323,17 @@ int32_t rt_s_call_scalar(urn_ev *ev, const ir_ex *e, double *out) {
 void rt_g_call(urn_ev *ev, const ir_ex *e, urn_val *out) {
   urn_val small[16]; /* variadic calls (ode_adjoint_tol_ctl, ...) may have more */
   urn_val *args = e->na <= 16 ? small : urn_arena_alloc(&ev->arena, (size_t)e->na * sizeof *args);
-  for (int i = 0; i < e->na; i++) e->a[i]->g(ev, e->a[i], &args[i]);
+  double *sv = NULL; /* the (value, node) pairs of scalar arguments evaluated through `s`: one block for all */
+  for (int i = 0; i < e->na; i++) {
+    const ir_ex *a = e->a[i];
+    if (a->g != rt_g_via_s) { a->g(ev, a, &args[i]); continue; }
+    if (!sv) sv = urn_ev_doubles(ev, 2 * (size_t)e->na);
+    double *v = sv + 2 * i;
+    int32_t *ix = (int32_t *)(void *)(v + 1);
+    *ix = a->s(ev, a, v); /* the value rt_g_via_s would make, without a block per argument */
+    args[i].ty = (urn_type){a->ty.base, 0}, args[i].n = 1, args[i].v = v, args[i].ix = *ix >= 0 ? ix : NULL;
+    args[i].tv = NULL;
+  }
   e->bi->fn(ev, e->bi, out, args, e->na);
   out->ty = e->ty;
   if (out->ty.base == URN_TY_INT && e->ty.base == URN_TY_REAL) out->ty.base = URN_TY_REAL;
@@ -358,6 +368,7 @@ int32_t rt_dist_eval(urn_ev *ev, const urn_builtin *bi, ir_ex *const *a, int na,
       x->g(ev, x, &args[i]);
     }
   }
+  if (bi->aux2 != URN_DF_RNG) return urn_fn_dist_node(ev, bi, args, na, is_var, propto, memos, out);
   urn_val r;
   urn_fn_dist_call(ev, bi, &r, args, na, is_var, propto, memos);
   *out = r.v[0];
@@ -389,6 +400,10 @@ static inline size_t check_index(urn_ev *ev, const ir_ex *e, double i, int32_t s
  * message), anything else through its scalar evaluation. */
 static inline double index_value(urn_ev *ev, const ir_ex *ie) {
   if (ie->s == rt_s_var) return slot_of(ev, ie)->v[0];
+  if (ie->s == rt_s_index1v) { /* an index read from an int array at a loop variable (`theta[jj[n]]`): in place */
+    const urn_val *x = slot_of(ev, ie->a[0]);
+    return x->v[check_index(ev, ie, slot_of(ev, ie->idx[0].lo)->v[0], x->dim[0])];
+  }
   if (ie->s == rt_s_call_scalar && ie->kind == URN_EX_BINARY && ie->ty.base == URN_TY_INT &&
       (ie->op == URN_OP_ADD || ie->op == URN_OP_SUB) && ie->a[0]->s == rt_s_var && ie->a[1]->s == rt_s_const) {
     double x = slot_of(ev, ie->a[0])->v[0], c = ie->a[1]->c, r = ie->op == URN_OP_ADD ? x + c : x - c;
@@ -850,7 +865,7 @@ static void assign_whole(urn_ev *ev, const ir_st *s, urn_val *dst, const urn_val
   for (int i = 0; i < urn_val_ndim(dst->ty); i++) if (src->dim[i] != dst->dim[i]) goto mismatch;
   if (src->v != dst->v) memmove(dst->v, src->v, src->n * sizeof(double));
   if (src->ix) {
-    if (!dst->ix) dst->ix = urn_ev_nodes(ev, dst->n);
+    if (!dst->ix) dst->ix = urn_ev_alloc(ev, dst->n, sizeof(int32_t)); /* every node is copied next */
     if (src->ix != dst->ix) memmove(dst->ix, src->ix, src->n * sizeof(int32_t));
   } else if (dst->ix) {
     for (size_t i = 0; i < dst->n; i++) dst->ix[i] = -1;
@@ -1385,6 +1400,12 @@ int32_t rt_s_lse_add(urn_ev *ev, const ir_ex *e, double *out) {
     if (iy >= 0) o[k] = iy, p[k++] = d;
   }
   return urn_tape_end(&ev->tape, v, k);
+}
+
+/* size(x), num_elements(x), rows(x), cols(x) of a variable: read from its slot, no value made. */
+int32_t rt_s_size(urn_ev *ev, const ir_ex *e, double *out) {
+  *out = urn_fn_size_value(slot_of(ev, e->a[0]), e->bi->aux2);
+  return -1;
 }
 
 /* The same when the indexes are variables (loop variables, mostly): no call per index. */

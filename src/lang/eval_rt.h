@@ -39,6 +39,7 @@ int32_t rt_s_index1v(urn_ev *ev, const ir_ex *e, double *out);
 int32_t rt_s_index2v(urn_ev *ev, const ir_ex *e, double *out);
 int32_t rt_s_normal(urn_ev *ev, const ir_ex *e, double *out);
 int32_t rt_s_lse_add(urn_ev *ev, const ir_ex *e, double *out);
+int32_t rt_s_size(urn_ev *ev, const ir_ex *e, double *out);
 /* The run function of a statement kind (variant: specialised fast forms). */
 ir_run rt_run_fn(int kind, int variant);
 /* Loop batching (lang/batch.c): plans a `for` statement of the model or transformed parameters block (block:

@@ -118,12 +118,19 @@ size_t urn_usys_call_tan(urn_usys *u, const double *y, const double *St, size_t 
 size_t urn_usys_vjp(urn_usys *u, const double *y, const double *y2, const double *w, double *out, double *gy,
                     double *gy2, double *gp);
 
+/* size / num_elements / rows / cols (fn_array.c; aux2 = which: 0, 1, 2, 3) and its value for x. */
+void urn_fn_size(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);
+double urn_fn_size_value(const urn_val *x, int which);
+
 /* Distributions (fn_dist.c): aux is the urn_dist, aux2 the urn_dist_fnkind. */
 void urn_fn_dist(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n);
 /* The same with an explicit propto switch (the ~ statement); memos is NULL or, per argument, NULL or the call
  * site's memo of a data argument (urn_darg.memo). */
 void urn_fn_dist_call(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n, const int *is_var,
                       int propto, urn_dmemo *const *memos);
+/* The same without the result's storage (not for _rng): the value into *v, the tape node returned (-1: none). */
+int32_t urn_fn_dist_node(urn_ev *ev, const urn_builtin *b, const urn_val *args, int n, const int *is_var, int propto,
+                         urn_dmemo *const *memos, double *v);
 
 /* A unary elementwise kernel: f(x) and f'(x) given fx = f(x). */
 typedef struct urn_unary_kernel {

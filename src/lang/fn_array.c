@@ -229,17 +229,17 @@ static void f_to_matrix(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val 
   reshape(ev, out, x, (urn_type){URN_TY_MATRIX, 0}, dim);
 }
 
-/* Sizes. */
-static void f_size(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
-  const urn_val *x = &args[0];
-  double v;
-  switch (b->aux2) {
-    case 0: v = x->ty.dims ? x->dim[0] : (double)(x->n / (size_t)urn_base_width(x->ty.base)); break; /* size */
-    case 1: v = (double)(x->n / (size_t)urn_base_width(x->ty.base)); break; /* num_elements (a complex counts once) */
-    case 2: v = x->ty.base == URN_TY_ROW_VECTOR ? 1 : urn_val_rows(x); break; /* rows */
-    default: v = x->ty.base == URN_TY_VECTOR ? 1 : urn_val_cols(x); break;   /* cols */
+/* Sizes: which = 0 size, 1 num_elements, 2 rows, 3 cols (the builtin's aux2). */
+double urn_fn_size_value(const urn_val *x, int which) {
+  switch (which) {
+    case 0: return x->ty.dims ? x->dim[0] : (double)(x->n / (size_t)urn_base_width(x->ty.base)); /* size */
+    case 1: return (double)(x->n / (size_t)urn_base_width(x->ty.base)); /* num_elements (a complex counts once) */
+    case 2: return x->ty.base == URN_TY_ROW_VECTOR ? 1 : urn_val_rows(x); /* rows */
+    default: return x->ty.base == URN_TY_VECTOR ? 1 : urn_val_cols(x);   /* cols */
   }
-  urn_val_set_scalar(ev, out, URN_TY_INT, v, -1);
+}
+void urn_fn_size(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
+  urn_val_set_scalar(ev, out, URN_TY_INT, urn_fn_size_value(&args[0], b->aux2), -1);
 }
 static void f_dims(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {
   int nd = urn_val_ndim(args[0].ty);
@@ -353,8 +353,12 @@ static void softmax1(urn_ev *ev, int logv, const double *x, const int32_t *xi, s
   double ls = log(s);
   for (size_t i = 0; i < k; i++) y[i] = logv ? x[i] - m - ls : y[i] / s;
   if (!xi) return;
-  double *p = urn_ev_doubles(ev, k);
-  for (size_t i = 0; i < k; i++) p[i] = logv ? exp(y[i]) : y[i];
+  /* the probabilities: softmax's own outputs; log_softmax's exponentials (a small one on the stack) */
+  double buf[16], *p = y;
+  if (logv) {
+    p = k <= 16 ? buf : urn_ev_doubles(ev, k);
+    for (size_t i = 0; i < k; i++) p[i] = exp(y[i]);
+  }
   for (size_t i = 0; i < k; i++) {
     int32_t *o; double *pp;
     urn_tape_begin(&ev->tape, k, &o, &pp);
@@ -591,9 +595,9 @@ const urn_builtin urn_fn_array_table[] = {
     F("to_array_1d", "W:T", f_to_array_1d, 0, "as a 1-D array"),
     F("to_matrix", "m:T", f_to_matrix, 0, "as a matrix"), F("to_matrix", "m:Tii", f_to_matrix, 0, "as an R x C matrix"),
     F("to_matrix", "m:Tiii", f_to_matrix, 0, "as an R x C matrix, filled by columns unless the last argument is 0"),
-    F("size", "i:A", f_size, 0, "number of elements (first dimension for arrays)"),
-    F("num_elements", "i:A", f_size, 1, "total number of scalars"),
-    F("rows", "i:C", f_size, 2, "number of rows"), F("cols", "i:C", f_size, 3, "number of columns"),
+    F("size", "i:A", urn_fn_size, 0, "number of elements (first dimension for arrays)"),
+    F("num_elements", "i:A", urn_fn_size, 1, "total number of scalars"),
+    F("rows", "i:C", urn_fn_size, 2, "number of rows"), F("cols", "i:C", urn_fn_size, 3, "number of columns"),
     F("dims", "1i:A", f_dims, 0, "sizes of every dimension"),
     F("segment", "X:Aii", f_segment, 0, "elements i..i+n-1"), F("head", "X:Ai", f_head, 0, "first n elements"),
     F("tail", "X:Ai", f_tail, 0, "last n elements"),

@@ -16,13 +16,27 @@ static const int *to_ints(urn_ev *ev, const urn_val *x) {
   return p;
 }
 
+/* Up to DARG_SMALL values of an argument: its ints and partials in the caller's stack buffers (`small`, NULL for
+ * none), not the arena: they live only for the one call of the family's function. */
+#define DARG_SMALL 8
+typedef struct darg_small {
+  int iv[DARG_SMALL];    /* an int argument's values */
+  double d[DARG_SMALL];  /* a parameter argument's partials */
+} darg_small;
+
 static void make_darg(urn_ev *ev, urn_darg *da, const urn_dist_argspec *spec, const urn_val *x, int var,
-                      urn_dmemo *memo) {
+                      urn_dmemo *memo, darg_small *small) {
   memset(da, 0, sizeof *da);
   da->memo = memo;
   da->n = x->n;
   if (spec->kind == URN_DA_INTS || spec->kind == URN_DA_INT || spec->kind == URN_DA_INT_ARRAY) {
-    da->iv = to_ints(ev, x), da->rows = x->n, da->cols = 1;
+    if (small && x->n <= DARG_SMALL) {
+      for (size_t i = 0; i < x->n; i++) small->iv[i] = (int)x->v[i];
+      da->iv = small->iv;
+    } else {
+      da->iv = to_ints(ev, x);
+    }
+    da->rows = x->n, da->cols = 1;
     return;
   }
   da->v = x->v;
@@ -36,7 +50,7 @@ static void make_darg(urn_ev *ev, urn_darg *da, const urn_dist_argspec *spec, co
     da->rows = x->n, da->cols = 1;
   }
   if (var) {
-    da->d = urn_ev_doubles(ev, x->n);
+    da->d = small && x->n <= DARG_SMALL ? small->d : urn_ev_doubles(ev, x->n);
     memset(da->d, 0, x->n * sizeof(double));
   }
 }
@@ -55,7 +69,7 @@ static void dist_rng(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
   int all_scalar = 1;
   for (int i = 0; i < n && i < URN_DIST_MAX_ARGS; i++) {
     const urn_dist_argspec *spec = d->n_rng_args >= 0 ? &d->rng_args[i] : &d->args[i + 1];
-    make_darg(ev, &da[i], spec, &args[i], 0, NULL);
+    make_darg(ev, &da[i], spec, &args[i], 0, NULL, NULL);
     if (!urn_is_scalar(args[i].ty)) all_scalar = 0;
   }
   size_t len = urn_dist_rng_length(d, da);
@@ -96,16 +110,19 @@ static void dist_rng(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *ar
   if (ints) for (size_t i = 0; i < len; i++) out->v[i] = iv[i];
 }
 
-void urn_fn_dist_call(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n, const int *is_var,
-                      int propto, urn_dmemo *const *memos) {
+/* A density call's value (*v) and tape node (returned, -1 for none): the family's function once, then one node
+ * whose partials are those of every parameter-dependent argument, in argument order. */
+int32_t urn_fn_dist_node(urn_ev *ev, const urn_builtin *b, const urn_val *args, int n, const int *is_var, int propto,
+                         urn_dmemo *const *memos, double *v) {
   const urn_dist *d = b->aux;
   int kind = b->aux2;
-  if (kind == URN_DF_RNG) { dist_rng(ev, b, out, args, n); return; }
   urn_darg da[URN_DIST_MAX_ARGS];
-  for (int i = 0; i < n && i < URN_DIST_MAX_ARGS; i++) make_darg(ev, &da[i], &d->args[i], &args[i], is_var[i], memos ? memos[i] : NULL);
+  darg_small small[URN_DIST_MAX_ARGS];
+  for (int i = 0; i < n && i < URN_DIST_MAX_ARGS; i++)
+    make_darg(ev, &da[i], &d->args[i], &args[i], is_var[i], memos ? memos[i] : NULL, &small[i]);
   urn_dist_fn fn = urn_dist_function(d, kind == URN_DF_LUPDF ? URN_DF_LPDF : kind);
-  double v = 0;
-  int rc = fn(da, propto, &v, ev->err);
+  *v = 0;
+  int rc = fn(da, propto, v, ev->err);
   if (rc != URN_OK) dist_fail(ev, rc);
   int32_t node = -1;
   size_t total = 0;
@@ -119,8 +136,16 @@ void urn_fn_dist_call(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *a
       for (size_t j = 0; j < args[i].n; j++)
         if (args[i].ix[j] >= 0) o[m] = args[i].ix[j], p[m++] = da[i].d[j];
     }
-    node = urn_tape_end(&ev->tape, v, m);
+    node = urn_tape_end(&ev->tape, *v, m);
   }
+  return node;
+}
+
+void urn_fn_dist_call(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n, const int *is_var,
+                      int propto, urn_dmemo *const *memos) {
+  if (b->aux2 == URN_DF_RNG) { dist_rng(ev, b, out, args, n); return; }
+  double v;
+  int32_t node = urn_fn_dist_node(ev, b, args, n, is_var, propto, memos, &v);
   urn_val_set_scalar(ev, out, URN_TY_REAL, v, node);
 }
 

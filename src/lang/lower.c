@@ -141,6 +141,8 @@ static ir_ex *make_call(lctx *c, const urn_expr *src, const urn_builtin *b, ir_e
   }
   finish(e);
   urn_fn_slice_plan(e); /* slices read in place, dot products of them (fn_slice.c) */
+  /* the size of a variable: read in place */
+  if (n == 1 && b->fn == urn_fn_size && args[0]->kind == URN_EX_VAR && args[0]->g == rt_g_var) e->s = rt_s_size;
   /* log_sum_exp(x + y) of two vectors: one fused node */
   if (n == 1 && strcmp(b->name, "log_sum_exp") == 0 && args[0]->kind == URN_EX_BINARY && args[0]->op == URN_OP_ADD &&
       args[0]->na == 2 && args[0]->a[0]->ty.dims == 0 && args[0]->a[1]->ty.dims == 0 &&
