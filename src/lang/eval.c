@@ -327,7 +327,7 @@ void rt_g_call(urn_ev *ev, const ir_ex *e, urn_val *out) {
   for (int i = 0; i < e->na; i++) {
     const ir_ex *a = e->a[i];
     if (a->g != rt_g_via_s) { a->g(ev, a, &args[i]); continue; }
-    if (!sv) sv = urn_ev_doubles(ev, 2 * (size_t)e->na);
+    if (!sv) sv = urn_ev_alloc_raw(ev, 2 * (size_t)e->na, sizeof(double)); /* pairs written as used */
     double *v = sv + 2 * i;
     int32_t *ix = (int32_t *)(void *)(v + 1);
     *ix = a->s(ev, a, v); /* the value rt_g_via_s would make, without a block per argument */
@@ -825,15 +825,21 @@ size_t urn_ev_decl_total(urn_ev *ev, const ir_decl *d, const int32_t *dim, int n
 
 void urn_ev_declare(urn_ev *ev, const ir_decl *d, urn_val *slot) {
   int32_t dim[URN_MAX_DIMS];
-  int nd = urn_ev_decl_dims(ev, d, dim);
-  size_t total = urn_ev_decl_total(ev, d, dim, nd);
+  int nd;
+  size_t total;
+  if (d->ndims == 0 && d->size1 && (d->ty.base == URN_TY_VECTOR || d->ty.base == URN_TY_ROW_VECTOR)) {
+    nd = 1, dim[0] = urn_ev_size(ev, d->size1, "size"), total = (size_t)dim[0]; /* a vector: one size, no overflow */
+  } else {
+    nd = urn_ev_decl_dims(ev, d, dim);
+    total = urn_ev_decl_total(ev, d, dim, nd);
+  }
   if (d->ty.base == URN_TY_TUPLE) {
     urn_ev_declare_tuple(ev, d, slot, dim);
     return;
   }
   total *= (size_t)urn_base_width(d->ty.base); /* a complex element is two doubles */
   /* the allocation whose size a program chooses freely: say which variable memory cannot hold */
-  double *v = urn_arena_try_alloc(&ev->arena, (total ? total : 1) * sizeof(double));
+  double *v = urn_arena_try_alloc_raw(&ev->arena, (total ? total : 1) * sizeof(double)); /* filled below */
   if (!v) {
     char b[32];
     urn_format_bytes(b, sizeof b, (double)total * sizeof(double));
@@ -865,7 +871,7 @@ static void assign_whole(urn_ev *ev, const ir_st *s, urn_val *dst, const urn_val
   for (int i = 0; i < urn_val_ndim(dst->ty); i++) if (src->dim[i] != dst->dim[i]) goto mismatch;
   if (src->v != dst->v) memmove(dst->v, src->v, src->n * sizeof(double));
   if (src->ix) {
-    if (!dst->ix) dst->ix = urn_ev_alloc(ev, dst->n, sizeof(int32_t)); /* every node is copied next */
+    if (!dst->ix) dst->ix = urn_ev_alloc_raw(ev, dst->n, sizeof(int32_t)); /* every node is copied next */
     if (src->ix != dst->ix) memmove(dst->ix, src->ix, src->n * sizeof(int32_t));
   } else if (dst->ix) {
     for (size_t i = 0; i < dst->n; i++) dst->ix[i] = -1;
@@ -907,6 +913,10 @@ static void assign_to(urn_ev *ev, const ir_st *s, const ir_ex *e, urn_val src);
 static void run_assign(urn_ev *ev, const ir_st *s) {
   urn_val src;
   s->rhs->g(ev, s->rhs, &src);
+  if (s->lhs->kind == URN_EX_VAR && src.ty.base != URN_TY_TUPLE) { /* a whole variable: assign_to's first case */
+    urn_val *dst = lhs_slot(ev, s->lhs);
+    if (dst->ty.base != URN_TY_TUPLE) { assign_whole(ev, s, dst, &src, "variable"); return; }
+  }
   if (src.ty.base == URN_TY_TUPLE) {
     urn_val c;
     urn_val_copy(ev, &c, &src);
@@ -965,7 +975,7 @@ static void run_decl_scalar(urn_ev *ev, const ir_st *s) {
   urn_val *slot = s->global ? &ev->glob[s->slot] : &ev->frame[s->slot];
   slot->ty = s->decl->ty;
   slot->n = 1;
-  slot->v = urn_ev_doubles(ev, 1);
+  slot->v = urn_ev_alloc_raw(ev, 1, sizeof(double)); /* set next */
   slot->ix = NULL;
   slot->v[0] = s->decl->ty.base == URN_TY_INT ? -2147483648.0 : NAN; /* not yet set, also for `real x = x;` */
   if (s->rhs) {

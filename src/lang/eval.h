@@ -178,9 +178,15 @@ static inline void *urn_ev_alloc(urn_ev *ev, size_t n, size_t size) {
   if (!p) urn_ev_oom(ev, n, size);
   return p;
 }
+/* The same, not zeroed: for storage the caller writes in full before reading it. */
+static inline void *urn_ev_alloc_raw(urn_ev *ev, size_t n, size_t size) {
+  void *p = n <= SIZE_MAX / 16 / size ? urn_arena_try_alloc_raw(&ev->arena, (n ? n : 1) * size) : NULL;
+  if (!p) urn_ev_oom(ev, n, size);
+  return p;
+}
 static inline double *urn_ev_doubles(urn_ev *ev, size_t n) { return (double *)urn_ev_alloc(ev, n, sizeof(double)); }
 static inline int32_t *urn_ev_nodes(urn_ev *ev, size_t n) {
-  int32_t *p = (int32_t *)urn_ev_alloc(ev, n, sizeof(int32_t));
+  int32_t *p = (int32_t *)urn_ev_alloc_raw(ev, n, sizeof(int32_t));
   for (size_t i = 0; i < n; i++) p[i] = -1;
   return p;
 }

@@ -350,7 +350,7 @@ static void softmax1(urn_ev *ev, int logv, const double *x, const int32_t *xi, s
   double m = -INFINITY, s = 0;
   for (size_t i = 0; i < k; i++) if (x[i] > m) m = x[i];
   for (size_t i = 0; i < k; i++) y[i] = exp(x[i] - m), s += y[i];
-  double ls = log(s);
+  double ls = logv ? log(s) : 0; /* softmax divides by s: no log */
   for (size_t i = 0; i < k; i++) y[i] = logv ? x[i] - m - ls : y[i] / s;
   if (!xi) return;
   /* the probabilities: softmax's own outputs; log_softmax's exponentials (a small one on the stack) */
@@ -359,16 +359,18 @@ static void softmax1(urn_ev *ev, int logv, const double *x, const int32_t *xi, s
     p = k <= 16 ? buf : urn_ev_doubles(ev, k);
     for (size_t i = 0; i < k; i++) p[i] = exp(y[i]);
   }
+  /* the inputs with nodes, once (a large vector: a block); then node i's partials d y_i / d x_j over them,
+     log_softmax (i == j) - p_j, softmax p_i ((i == j) - p_j) */
+  size_t nv = 0, jbuf[16], *vj = k <= 16 ? jbuf : urn_ev_alloc(ev, k, sizeof *vj);
+  for (size_t j = 0; j < k; j++) if (xi[j] >= 0) vj[nv++] = j;
   for (size_t i = 0; i < k; i++) {
     int32_t *o; double *pp;
-    urn_tape_begin(&ev->tape, k, &o, &pp);
-    size_t m2 = 0;
-    for (size_t j = 0; j < k; j++) {
-      if (xi[j] < 0) continue;
-      o[m2] = xi[j];
-      pp[m2++] = logv ? (i == j) - p[j] : p[i] * ((i == j) - p[j]);
-    }
-    yi[i] = urn_tape_end(&ev->tape, y[i], m2);
+    urn_tape_begin(&ev->tape, nv, &o, &pp);
+    if (logv)
+      for (size_t q = 0; q < nv; q++) o[q] = xi[vj[q]], pp[q] = (i == vj[q]) - p[vj[q]];
+    else
+      for (size_t q = 0; q < nv; q++) o[q] = xi[vj[q]], pp[q] = p[i] * ((i == vj[q]) - p[vj[q]]);
+    yi[i] = urn_tape_end(&ev->tape, y[i], nv);
   }
 }
 /* softmax / log_softmax of a vector, a row vector or (Stan 2.37) each element of an array of them. */
@@ -388,7 +390,8 @@ static void f_cumulative_sum(urn_ev *ev, const urn_builtin *b, urn_val *out, urn
   for (size_t i = 0; i < x->n; i++) {
     s += x->v[i];
     out->v[i] = s;
-    if (x->ix) out->ix[i] = prev = urn_tape_push2(&ev->tape, s, prev, 1, x->ix[i], 1);
+    /* a leading run of constants (append_row(0, ...)) stays constant: no node without parents */
+    if (x->ix) out->ix[i] = prev = prev < 0 && x->ix[i] < 0 ? -1 : urn_tape_push2(&ev->tape, s, prev, 1, x->ix[i], 1);
   }
 }
 static void f_dot_product(urn_ev *ev, const urn_builtin *b, urn_val *out, urn_val *args, int n) {

@@ -11,7 +11,7 @@
 
 /* Converts an integer-valued argument to ints in the arena. */
 static const int *to_ints(urn_ev *ev, const urn_val *x) {
-  int *p = urn_arena_alloc(&ev->arena, (x->n ? x->n : 1) * sizeof(int));
+  int *p = urn_ev_alloc_raw(ev, x->n, sizeof(int)); /* every value written next */
   for (size_t i = 0; i < x->n; i++) p[i] = (int)x->v[i];
   return p;
 }
@@ -50,7 +50,7 @@ static void make_darg(urn_ev *ev, urn_darg *da, const urn_dist_argspec *spec, co
     da->rows = x->n, da->cols = 1;
   }
   if (var) {
-    da->d = small && x->n <= DARG_SMALL ? small->d : urn_ev_doubles(ev, x->n);
+    da->d = small && x->n <= DARG_SMALL ? small->d : urn_ev_alloc_raw(ev, x->n, sizeof(double));
     memset(da->d, 0, x->n * sizeof(double));
   }
 }

@@ -20,7 +20,7 @@ void urn_val_set_scalar(urn_ev *ev, urn_val *out, int base, double v, int32_t ix
   out->ty = (urn_type){(unsigned char)base, 0};
   out->n = 1;
   /* one block: the value, then its node when it has one */
-  out->v = urn_ev_doubles(ev, ix >= 0 ? 2 : 1);
+  out->v = urn_ev_alloc_raw(ev, ix >= 0 ? 2 : 1, sizeof(double)); /* both written here */
   out->v[0] = v;
   if (ix >= 0) out->ix = (int32_t *)(void *)(out->v + 1), out->ix[0] = ix;
   else out->ix = NULL;

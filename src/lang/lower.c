@@ -174,6 +174,9 @@ static ir_ex *lower_binary(lctx *c, const urn_expr *x) {
       case URN_OP_SUB: e->s = rt_s_sub; break;
       case URN_OP_MUL: e->s = rt_s_mul; break;
       case URN_OP_DIV: e->s = rt_s_div; break;
+      /* on scalars .* and ./ are * and / (the kernels k_mul / k_div: the same value and partials) */
+      case URN_OP_ELT_MUL: e->s = rt_s_mul; break;
+      case URN_OP_ELT_DIV: e->s = rt_s_div; break;
     }
   }
   return e;

@@ -164,6 +164,18 @@ void *urn_arena_alloc(urn_arena *a, size_t n) {
   return p;
 }
 
+void *urn_arena_try_alloc_raw(urn_arena *a, size_t n) {
+  if (n > SIZE_MAX / 2) return NULL;
+  n = (n + 15) & ~(size_t)15;
+  urn_arena_block *b = a->head;
+  if (b && b->size - b->used >= n) { /* the usual case: room in the current block */
+    unsigned char *p = b->data + b->used;
+    b->used += n;
+    return p;
+  }
+  return urn_arena_try_alloc(a, n); /* a new block (zeroed: no matter) */
+}
+
 void *urn_arena_try_alloc(urn_arena *a, size_t n) {
   if (n > SIZE_MAX / 2) return NULL;
   n = (n + 15) & ~(size_t)15;

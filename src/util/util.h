@@ -50,6 +50,7 @@ typedef struct urn_arena {
 void urn_arena_init(urn_arena *a, size_t block_size);
 void *urn_arena_alloc(urn_arena *a, size_t n); /* 16-byte aligned, zeroed; aborts when memory runs out */
 void *urn_arena_try_alloc(urn_arena *a, size_t n); /* the same, but NULL when n cannot be met (urn_try_malloc) */
+void *urn_arena_try_alloc_raw(urn_arena *a, size_t n); /* the same, NOT zeroed: for storage written before it is read */
 char *urn_arena_strndup(urn_arena *a, const char *s, size_t n);
 void urn_arena_reset(urn_arena *a);
 void urn_arena_free(urn_arena *a);
