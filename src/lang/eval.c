@@ -315,6 +315,12 @@ int32_t rt_s_call_scalar(urn_ev *ev, const ir_ex *e, double *out) {
   double x[8];
   int32_t ix[8];
   for (int i = 0; i < e->na; i++) ix[i] = e->a[i]->s(ev, e->a[i], &x[i]);
+  if (e->kind == URN_EX_BINARY && e->ty.base == URN_TY_INT && (e->op == URN_OP_ADD || e->op == URN_OP_SUB)) {
+    /* int + and - (`rows(x) + 1`, `y + 1`): the kernels' exact x + y, x - y (ints have no nodes); out of int's
+       range: the kernel below, for its message */
+    double r = e->op == URN_OP_ADD ? x[0] + x[1] : x[0] - x[1];
+    if (!int_out_of_range(r)) { *out = r; return -1; }
+  }
   int32_t r = e->bi->sfn(ev, e->bi, x, ix, out);
   if (e->ty.base == URN_TY_INT && int_out_of_range(*out)) int_overflow(ev, e, x, *out);
   return r;
