@@ -3,7 +3,7 @@
  * naive loops whose order they promise (odd sizes, every row-block remainder, 1 x n, n x 1, empty; zero adjoints
  * skipped even against an infinite operand), the products' gradients against finite differences for data x
  * parameter, parameter x data and parameter x parameter in every signature, and the one-operation reverse bit for
- * bit against the per-element nodes it replaces (an operand whose nodes are out of order takes that path). */
+ * bit against the per-element nodes it replaces (an operand that repeats a node takes that path). */
 #include <stdint.h>
 
 #include "fn_probe.h"
@@ -116,12 +116,13 @@ static void test_reverse(void) {
 /* Gradients of every signature and operand kind against finite differences: data x parameter, parameter x data,
  * parameter x parameter; matrix x vector, matrix x matrix, row vector x matrix, row vector x vector; n x 1 times
  * 1 x n, empty operands, an operand with a constant element among its nodes (Pm[3, 4]), and operands whose nodes
- * repeat (rep_matrix, the same matrix on both sides) or are out of order (a transpose). */
+ * repeat (rep_matrix, the same matrix on both sides) or are out of order (a transpose; `append_row(r9, P)`
+ * with r9 declared after P, mnist's `x1 * append_row(alpha1, alpha)`). */
 static void test_gradients(void) {
   const char *src =
       TDATA
       "parameters { vector[9] b; matrix[37, 9] P; matrix[9, 4] Q; row_vector[37] v; matrix[1, 9] R1;"
-      " matrix[40, 1] C1; vector[0] e; real s; }\n"
+      " matrix[40, 1] C1; vector[0] e; real s; row_vector[9] r9; }\n"
       "model {\n"
       "  matrix[37, 9] Pm = P;\n"
       "  Pm[3, 4] = 0.5;\n"
@@ -129,7 +130,7 @@ static void test_gradients(void) {
       "          + sum((X * Q) .* rep_matrix(w, 4)) + sum(P * Y) + v * (P * b) + sum(R1 * b) + sum((C1 * R1) * c)\n"
       "          + sum(c' * Q) + sum(X * (b .* c)) + sum(rep_matrix(0, 2, 0) * e) + sum(rep_matrix(s, 3, 3) * b[1:3])\n"
       "          + sum((P[1:9, :] * P[1:9, :]) * c) + sum(P' * v') + b' * b + sum((v * X) .* c') + dot_product(w, Pm * b)\n"
-      "          + sum(Pm * Q);\n"
+      "          + sum(Pm * Q) + sum((Y2[1:38, :]' * append_row(r9, P)) .* rep_matrix(c', 2));\n"
       "  target += -0.5 * dot_self(b) - 0.5 * dot_self(to_vector(P)) - 0.5 * dot_self(to_vector(Q)) - 0.5 * dot_self(C1[:, 1]);\n"
       "}\n";
   static double u[512];
@@ -151,16 +152,24 @@ static long grad_of(const char *src, const double *u, double *lp, double *g, siz
   return r;
 }
 
-/* One operation vs the per-element nodes, bit for bit: `P' * b` takes per-element nodes (the transpose's nodes
- * are out of order), `(P' + Z) * b` the one-operation path (fresh nodes in order; + 0 changes no value and passes
- * each adjoint on as 1 * adj: P is used once per program, so its adjoint is that one product's sum either way), for
- * parameter x parameter, parameter x data, data x parameter and a matrix-matrix product. */
+/* One operation vs the per-element nodes, bit for bit.  `(P' + Z) * b` takes the one operation with its operands'
+ * nodes as runs (fresh nodes in order; + 0 changes no value and passes each adjoint on as 1 * adj: P is used once
+ * per program, so its adjoint is that one product's sum either way); `P' * b` the one operation through gathered
+ * and scattered nodes (the transpose's are out of order); `append_col(P', P'[:, 1]) * append_row(b, 0)` the
+ * per-element nodes (P'[:, 1] repeats nodes) with one more term per element, P'[i, 1] * 0, which adds 0 to each
+ * sum and 0 * adj to each adjoint: no bit changes.  Parameter x parameter, parameter x data, data x parameter, a
+ * matrix-matrix product, and an operand whose nodes are out of order across a concatenation (mnist's
+ * `x1 * append_row(alpha1, alpha)`). */
 static void test_same_bits(void) {
   static const char *forms[][2] = {
       {"sum((P' * b) .* c)", "sum(((P' + Z) * b) .* c)"},
       {"sum((P' * Y2) .* rep_matrix(c, 2))", "sum(((P' + Z) * Y2) .* rep_matrix(c, 2))"},
       {"sum((c' * P') .* rep_row_vector(1, 40))", "sum((c' * (P' + Z)) .* rep_row_vector(1, 40))"},
       {"sum((P' * P2) .* rep_matrix(c, 4))", "sum(((P' + Z) * P2) .* rep_matrix(c, 4))"},
+      {"sum((append_col(P', P'[:, 1]) * append_row(b, 0)) .* c)", "sum(((P' + Z) * b) .* c)"},
+      {"sum((append_col(P', P'[:, 1]) * append_row(b, 0)) .* c)", "sum((P' * b) .* c)"},
+      {"sum((Y2' * append_row(r, P[2:40, :])) .* rep_matrix(c', 2))",
+       "sum((append_col(Y2', rep_vector(0, 2)) * append_row(append_row(r, P[2:40, :]), r)) .* rep_matrix(c', 2))"},
   };
   int bad = 0;
   for (size_t f = 0; f < sizeof forms / sizeof *forms; f++) {
@@ -171,7 +180,7 @@ static void test_same_bits(void) {
     for (int k = 0; k < 2; k++) {
       char src[4096];
       snprintf(src, sizeof src,
-               TDATA "parameters { vector[40] b; matrix[40, 9] P; matrix[40, 4] P2; }\n"
+               TDATA "parameters { vector[40] b; matrix[40, 9] P; matrix[40, 4] P2; row_vector[9] r; }\n"
                "model { target += %s; target += normal_lpdf(b | 0, 1); }\n",
                forms[f][k]);
       n[k] = grad_of(src, u, &lp[k], g[k], 640);

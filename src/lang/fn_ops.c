@@ -127,6 +127,36 @@ static int nodes_increasing(const urn_val *x, int32_t *lo, int32_t *hi, int *run
   return 1;
 }
 
+/* Are the nodes of x and y (those >= 0) all distinct, within each operand and across the two, when they are not
+ * each increasing with disjoint ranges (nodes_increasing)?  E.g. `append_row(r, P)` with r declared after P: distinct
+ * but out of order.  A byte per node of the two operands' range in the tape's workspace; a range over 16 times the
+ * operands' size (nodes far apart) is not scanned: declined as if repeated.  The one-operation reverse adds each
+ * node's terms in the per-element sweep's order whatever the nodes' numbering, so distinct is all it needs. */
+static int nodes_distinct(urn_ev *ev, const urn_val *x, const urn_val *y) {
+  int32_t lo = INT32_MAX, hi = -1;
+  const urn_val *op[2] = {x, y};
+  for (int o = 0; o < 2; o++)
+    for (size_t q = 0; op[o]->ix && q < op[o]->n; q++) {
+      int32_t i = op[o]->ix[q];
+      if (i < 0) continue;
+      if (i < lo) lo = i;
+      if (i > hi) hi = i;
+    }
+  if (hi < lo) return 1;
+  size_t range = (size_t)(hi - lo) + 1;
+  if (range > 16 * (x->n + y->n)) return 0;
+  unsigned char *seen = urn_tape_scratch(&ev->tape, range);
+  memset(seen, 0, range);
+  for (int o = 0; o < 2; o++)
+    for (size_t q = 0; op[o]->ix && q < op[o]->n; q++) {
+      int32_t i = op[o]->ix[q];
+      if (i < 0) continue;
+      if (seen[i - lo]) return 0;
+      seen[i - lo] = 1;
+    }
+  return 1;
+}
+
 /* Does x hold (a view of) a data or transformed data variable?  Those do not change while the model runs, so the
  * reverse pass may read their values in place; any other values (locals, parameters, temporaries) may be
  * overwritten by a later assignment and are copied. */
@@ -157,13 +187,17 @@ static void *tape_copy(urn_ev *ev, const void *p, size_t bytes) {
 /* The product of x (r x K) and y (K x c) as one operation: values by urn_matmul, one node per element that has
  * an operand with a node (as dot_node makes them), and one reverse callback (urn_matmul_rev_*: the bits of the
  * per-element nodes' sweep).  0: declined because an operand's nodes are not distinct (repeated nodes, e.g. from
- * rep_vector or a transpose, or the same nodes on both sides): the caller makes per-element nodes. */
+ * rep_matrix, or the same nodes on both sides): the caller makes per-element nodes. */
 static int matmul_one_op(urn_ev *ev, const urn_val *x, const urn_val *y, urn_val *out, size_t r, size_t K, size_t c) {
   int32_t xlo, xhi, ylo, yhi;
   int xrun, yrun;
   if (r * K * c < MM_ONE_OP_MIN) return 0;
-  if (!nodes_increasing(x, &xlo, &xhi, &xrun) || !nodes_increasing(y, &ylo, &yhi, &yrun)) return 0;
-  if (xlo <= xhi && ylo <= yhi && !(xhi < ylo || yhi < xlo)) return 0;
+  if (!nodes_increasing(x, &xlo, &xhi, &xrun) || !nodes_increasing(y, &ylo, &yhi, &yrun) ||
+      (xlo <= xhi && ylo <= yhi && !(xhi < ylo || yhi < xlo))) {
+    /* out of order or interleaved: the reverse gathers and scatters through copies of the nodes (no runs) */
+    if (!nodes_distinct(ev, x, y)) return 0;
+    xrun = yrun = 0;
+  }
   urn_matmul(out->v, x->v, y->v, r, K, c);
   /* element (i, j) has a node when row i of x or column j of y has one (and K > 0): each row / column is scanned
      up to its first node */
