@@ -182,6 +182,19 @@ static ir_ex *lower_binary(lctx *c, const urn_expr *x) {
   return e;
 }
 
+/* x = a[i][j] (x an index of an index) as a[i, j]: the same value and type, a's indexes then x's in one list (the
+ * callers check that the inner ones are single). */
+static urn_expr flat_index(lctx *c, const urn_expr *x) {
+  urn_expr flat = *x;
+  flat.lhs = x->lhs->lhs;
+  flat.nidx = x->lhs->nidx + x->nidx;
+  urn_index *idx = alloc(c, (size_t)flat.nidx * sizeof *idx);
+  memcpy(idx, x->lhs->idx, (size_t)x->lhs->nidx * sizeof *idx);
+  memcpy(idx + x->lhs->nidx, x->idx, (size_t)x->nidx * sizeof *idx);
+  flat.idx = idx;
+  return flat;
+}
+
 static ir_ex *lower_index(lctx *c, const urn_expr *x) {
   if (x->lhs->kind == URN_EX_INDEX) { /* x[i][j] read as x[i, j] when every index is single (as lower_lhs does for
                                          targets): one offset (rt_s_index2 / rt_s_index), no element view of x[i]
@@ -190,13 +203,7 @@ static ir_ex *lower_index(lctx *c, const urn_expr *x) {
     for (int i = 0; i < x->lhs->nidx; i++) single &= x->lhs->idx[i].kind == URN_IDX_SINGLE;
     for (int i = 0; i < x->nidx; i++) single &= x->idx[i].kind == URN_IDX_SINGLE;
     if (single && x->lhs->nidx + x->nidx <= URN_MAX_DIMS) {
-      urn_expr flat = *x; /* the same value (and type) as x */
-      flat.lhs = x->lhs->lhs;
-      flat.nidx = x->lhs->nidx + x->nidx;
-      urn_index *idx = alloc(c, (size_t)flat.nidx * sizeof *idx);
-      memcpy(idx, x->lhs->idx, (size_t)x->lhs->nidx * sizeof *idx);
-      memcpy(idx + x->lhs->nidx, x->idx, (size_t)x->nidx * sizeof *idx);
-      flat.idx = idx;
+      urn_expr flat = flat_index(c, x);
       return lower_index(c, &flat);
     }
   }
@@ -377,13 +384,7 @@ static ir_ex *lower_lhs(lctx *c, const urn_expr *x) {
     int single = 1;
     for (int i = 0; i < x->lhs->nidx; i++) if (x->lhs->idx[i].kind != URN_IDX_SINGLE) single = 0;
     if (single) {
-      urn_expr flat = *x; /* the same value (and type) as x */
-      flat.lhs = x->lhs->lhs;
-      flat.nidx = x->lhs->nidx + x->nidx;
-      urn_index *idx = alloc(c, (size_t)flat.nidx * sizeof *idx);
-      memcpy(idx, x->lhs->idx, (size_t)x->lhs->nidx * sizeof *idx);
-      memcpy(idx + x->lhs->nidx, x->idx, (size_t)x->nidx * sizeof *idx);
-      flat.idx = idx;
+      urn_expr flat = flat_index(c, x);
       return lower_lhs(c, &flat);
     }
   }
